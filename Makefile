@@ -1,0 +1,57 @@
+# Keel: the one entry point.  make | make run | make test | make clean | make docker
+# Everything lands in build/.  Dependencies install themselves (ci/install-deps.sh).
+
+MACHINE ?= virt
+SMP     ?= 4
+MEM     ?= 512M
+CMDLINE ?=
+
+B       := build
+VENV    := .venv
+DEPS    := $(VENV)/.deps-ok
+CROSS   ?= riscv64-unknown-elf-
+CC      := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+QEMU    ?= qemu-system-riscv64
+
+VERSION  := 0.1.0
+GITDESC  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+
+.PHONY: all run test clean docker deps host-test target-test farm-test
+all: $(B)/os/Image
+
+# ---- dependencies -----------------------------------------------------------
+deps: $(DEPS)
+$(DEPS): ci/install-deps.sh ci/requirements.txt farm/pyproject.toml
+	@if [ "$$(id -u)" = 0 ]; then bash ci/install-deps.sh; \
+	 else echo "make: dependencies missing; run 'sudo ci/install-deps.sh' once" >&2; exit 1; fi
+	@touch $@
+
+# ---- kernel -----------------------------------------------------------------
+include os/kernel/kernel.mk
+
+# ---- host unit tests --------------------------------------------------------
+include os/kernel/host.mk
+
+# ---- running ----------------------------------------------------------------
+QEMU_ARGS = -M $(MACHINE) -smp $(SMP) -m $(MEM) -nographic -bios default \
+            -kernel $(B)/os/Image $(if $(CMDLINE),-append "$(CMDLINE)")
+run: $(DEPS) $(B)/os/Image
+	$(QEMU) $(QEMU_ARGS)
+
+# ---- tests ------------------------------------------------------------------
+test: $(DEPS) $(B)/os/Image host-test farm-test target-test
+
+farm-test: $(DEPS)
+	$(VENV)/bin/ruff check farm tests
+	$(VENV)/bin/pytest -q farm
+
+target-test: $(DEPS) $(B)/os/Image
+	bash tests/run.sh
+
+# ---- docker -----------------------------------------------------------------
+docker:
+	bash docker/build.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install everything Keel needs to build, boot and test, on Debian bookworm, as root.
+# Idempotent: a second run with nothing missing changes nothing and takes seconds.
+# Usage: ci/install-deps.sh [--no-venv]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+debs=(
+  make gcc libc6-dev git cpio xxd file
+  gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  qemu-system-misc opensbi u-boot-qemu device-tree-compiler gdb-multiarch
+  ser2net python3 python3-venv python3-dev
+  debootstrap
+  chromium postgresql
+)
+
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+[ "${1:-}" = "--no-venv" ] && exit 0
+
+venv="$top/.venv"
+req="$top/ci/requirements.txt"
+stamp="$venv/.requirements.sha256"
+want=$( (cat "$req"; [ -f "$top/farm/pyproject.toml" ] && cat "$top/farm/pyproject.toml") | sha256sum | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ]; then
+  /usr/bin/python3 -m venv "$venv"
+fi
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
+  if [ -f "$top/farm/pyproject.toml" ]; then
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps -e "$top/farm"
+  fi
+  echo "$want" > "$stamp"
+fi
