@@ -1,0 +1,1 @@
+"""The `farm` command: one module per subcommand, each with ``register(subparsers)``."""

@@ -1,0 +1,1 @@
+"""The local lab: coordinator, exporter and virtual boards on loopback."""

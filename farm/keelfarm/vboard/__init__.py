@@ -1,0 +1,1 @@
+"""Virtual HiFive Unmatched boards: a PDU over HTTP, a serial pty, a QEMU machine."""

@@ -1,0 +1,114 @@
+"""The QEMU machine behind a virtual board: how it is started and how it is stopped.
+
+The machine is shaped like a HiFive Unmatched as far as the farm can tell: 4 harts,
+OpenSBI, U-Boot in S-mode waiting for its autoboot to be interrupted, and a network on
+which DHCP and TFTP work (QEMU's user network, whose TFTP root is the exporter's TFTP
+directory, so a file staged there by labgrid is what U-Boot fetches).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+from dataclasses import dataclass, field
+
+UBOOT_SMODE = "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf"
+QEMU = "qemu-system-riscv64"
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class MachineConfig:
+    """What a vboard's QEMU looks like.  ``qemu`` may name any executable (tests use a
+    stand-in that never starts)."""
+
+    tftp_root: str
+    qemu: str = QEMU
+    firmware: str = UBOOT_SMODE
+    smp: int = 4
+    memory: str = "512M"
+    nvme: str | None = None
+    extra_args: list[str] = field(default_factory=list)
+
+    def command(self, serial_socket: str) -> list[str]:
+        """The QEMU command line; the UART connects to ``serial_socket`` as a client."""
+        cmd = [
+            self.qemu, "-M", "virt", "-smp", str(self.smp), "-m", self.memory,
+            "-display", "none", "-monitor", "none",
+            "-bios", "default", "-kernel", self.firmware,
+            "-chardev", f"socket,id=uart0,path={serial_socket}",
+            "-serial", "chardev:uart0",
+            "-netdev", f"user,id=net0,tftp={self.tftp_root}",
+            "-device", "virtio-net-device,netdev=net0",
+        ]
+        if self.nvme:
+            cmd += ["-drive", f"file={self.nvme},if=none,format=raw,id=nvme0",
+                    "-device", "nvme,serial=keel-vboard,drive=nvme0"]
+        return cmd + list(self.extra_args)
+
+
+def _die_with_parent() -> None:
+    """Run in the child: QEMU gets SIGKILL when the thread that started it goes away, so a
+    vboard daemon that is killed outright never leaves a machine running."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    os.setpgid(0, 0)
+
+
+class Machine:
+    """One QEMU process at a time.  Not thread-safe: the board's power thread owns it."""
+
+    def __init__(self, config: MachineConfig, serial_socket: str, log_path: str,
+                 popen=subprocess.Popen):
+        self.config = config
+        self.serial_socket = serial_socket
+        self.log_path = log_path
+        self._popen = popen
+        self.proc = None
+        self.last_error: str | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def exit_status(self) -> int | None:
+        """QEMU's exit code if it has stopped by itself, else None."""
+        if self.proc is None:
+            return None
+        return self.proc.poll()
+
+    def start(self) -> bool:
+        """Start QEMU; return False (and keep the reason in ``last_error``) if it cannot
+        even be executed.  A machine that starts and dies is seen through exit_status()."""
+        self.last_error = None
+        cmd = self.config.command(self.serial_socket)
+        with open(self.log_path, "ab") as log:
+            log.write(("$ " + " ".join(cmd) + "\n").encode())
+            log.flush()
+            try:
+                self.proc = self._popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                        stderr=subprocess.STDOUT,
+                                        preexec_fn=_die_with_parent, close_fds=True)
+            except OSError as e:
+                self.proc = None
+                self.last_error = f"cannot start {cmd[0]}: {e.strerror}"
+                log.write((self.last_error + "\n").encode())
+                return False
+        return True
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Pull the plug: SIGKILL, then reap (bounded by ``timeout``)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.last_error = f"QEMU pid {proc.pid} did not exit after SIGKILL"
