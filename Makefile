@@ -14,6 +14,9 @@ CC      := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
 QEMU    ?= qemu-system-riscv64
 
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
+
 VERSION  := 0.1.0
 GITDESC  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
@@ -30,8 +33,13 @@ $(DEPS): ci/install-deps.sh ci/requirements.txt farm/pyproject.toml
 # ---- kernel -----------------------------------------------------------------
 include os/kernel/kernel.mk
 
+# A fresh machine has no cross compiler yet: install before compiling.
+ifeq ($(shell command -v $(CC) 2>/dev/null),)
+$(KOBJ): | $(DEPS)
+endif
+
 # ---- host unit tests --------------------------------------------------------
-include os/kernel/host.mk
+-include os/kernel/host.mk
 
 # ---- running ----------------------------------------------------------------
 QEMU_ARGS = -M $(MACHINE) -smp $(SMP) -m $(MEM) -nographic -bios default \

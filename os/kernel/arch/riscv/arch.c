@@ -1,0 +1,124 @@
+/* The arch_* interface (arch.h) for RISC-V S-mode. */
+#include "arch.h"
+#include "csr.h"
+#include "hart.h"
+#include "kprintf.h"
+#include "sbi.h"
+#include "trapframe.h"
+
+unsigned long arch_irq_save(void)
+{
+	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
+}
+
+void arch_irq_restore(unsigned long state)
+{
+	if (state & SSTATUS_SIE)
+		csr_set(sstatus, SSTATUS_SIE);
+}
+
+void arch_irq_enable(void)
+{
+	csr_set(sstatus, SSTATUS_SIE);
+}
+
+bool arch_irq_enabled(void)
+{
+	return csr_read(sstatus) & SSTATUS_SIE;
+}
+
+void arch_wait_for_interrupt(void)
+{
+	__asm__ volatile("wfi" ::: "memory");
+}
+
+struct hart *arch_this_hart(void)
+{
+	struct hart *h;
+
+	__asm__("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+uint64_t arch_time(void)
+{
+	return rdtime();
+}
+
+void arch_timer_arm(uint64_t when)
+{
+	sbi_set_timer(when);
+}
+
+void arch_send_ipi(const struct hart *h)
+{
+	sbi_send_ipi(1, h->hartid);
+}
+
+void arch_halt(void)
+{
+	csr_clear(sstatus, SSTATUS_SIE);
+	csr_write(sie, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void arch_poweroff(bool failure)
+{
+	csr_clear(sstatus, SSTATUS_SIE);
+	sbi_system_reset(SBI_SRST_SHUTDOWN, failure ? SBI_SRST_REASON_FAIL : SBI_SRST_REASON_NONE);
+	arch_halt();
+}
+
+void arch_fw_putc(int c)
+{
+	sbi_legacy_putchar(c);
+}
+
+int arch_fw_getc(void)
+{
+	return sbi_legacy_getchar();
+}
+
+/* One capture area per hart: used by panic, when nothing else may run. */
+static struct trap_frame capture[MAX_HARTS];
+void arch_capture_frame(struct trap_frame *f);
+
+void *arch_frame_capture(void)
+{
+	struct trap_frame *f = &capture[this_hart()->index];
+
+	arch_capture_frame(f);
+	return f;
+}
+
+uint64_t arch_frame_pc(const void *frame)
+{
+	return ((const struct trap_frame *)frame)->sepc;
+}
+
+static const char *const reg_names[31] = {
+	"ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1",
+	"a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6",
+	"s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+void arch_frame_print(const void *frame)
+{
+	const struct trap_frame *f = frame;
+
+	kprintf("  pc  0x%016lx sstatus 0x%016lx scause 0x%016lx stval 0x%016lx\n",
+		f->sepc, f->sstatus, f->scause, f->stval);
+	for (int i = 0; i < 31; i += 4) {
+		char line[160];
+		int n = 0;
+		for (int j = i; j < i + 4 && j < 31; j++)
+			n += snprintf(line + n, sizeof line - n, "  %-3s 0x%016lx", reg_names[j], f->x[j]);
+		kprintf("%s\n", line);
+	}
+}
+
+int arch_console_getc(void)
+{
+	return sbi_legacy_getchar();
+}

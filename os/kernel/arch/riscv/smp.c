@@ -1,0 +1,144 @@
+/* Starting the other harts (SBI HSM) and IPIs between harts.
+ *
+ * A secondary hart gets its stack, its struct hart (tp) and the kernel satp
+ * from a struct hart_boot read with the MMU off; it never looks anything up
+ * in a shared array by its own id. */
+#include "arch.h"
+#include "asm.h"
+#include "atomic.h"
+#include "csr.h"
+#include "hart.h"
+#include "kprintf.h"
+#include "panic.h"
+#include "platform.h"
+#include "plic.h"
+#include "pmm.h"
+#include "sbi.h"
+#include "smp.h"
+#include "timer.h"
+#include "trace.h"
+#include "vm.h"
+
+#define SECONDARY_STACK_ORDER 2         /* 16 KiB */
+
+struct hart_boot {
+	uint64_t sp, tp, satp, va_pa;
+};
+_Static_assert(__builtin_offsetof(struct hart_boot, sp) == HB_SP, "hb sp");
+_Static_assert(__builtin_offsetof(struct hart_boot, tp) == HB_TP, "hb tp");
+_Static_assert(__builtin_offsetof(struct hart_boot, satp) == HB_SATP, "hb satp");
+_Static_assert(__builtin_offsetof(struct hart_boot, va_pa) == HB_VA_PA, "hb va_pa");
+
+static struct hart_boot boot_blocks[MAX_HARTS];
+extern char secondary_entry[];
+
+void smp_hart_enable_irqs(void)
+{
+	plic_init_hart();
+	timer_init_hart();
+	csr_write(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
+	arch_irq_enable();
+}
+
+void smp_secondary_main(void)
+{
+	struct hart *h = this_hart();
+
+	trace(TR_BOOT, h->hartid, h->index);
+	smp_hart_enable_irqs();
+	atomic_store32(&h->online, 1);
+	atomic_add32(&harts_online, 1);
+	for (;;)
+		arch_wait_for_interrupt();
+}
+
+static int start_one(struct hart *h)
+{
+	uint64_t stack = pmm_alloc_zeroed(SECONDARY_STACK_ORDER);
+	struct hart_boot *b = &boot_blocks[h->index];
+
+	if (!stack)
+		return -1;
+	h->stack_top = (uint64_t)phys_to_virt(stack) + (PAGE_SIZE << SECONDARY_STACK_ORDER);
+	b->sp = h->stack_top;
+	b->tp = (uint64_t)h;
+	b->satp = vm_kernel_satp();
+	b->va_pa = KERNEL_VBASE - kernel_load_pa;
+	smp_mb();
+	long err = sbi_hart_start(h->hartid, kimage_to_phys(secondary_entry), kimage_to_phys(b));
+	if (err)
+		kprintf("keel: hart %u failed to start: SBI error %ld\n", h->hartid, err);
+	return err ? -1 : 0;
+}
+
+void smp_start_secondaries(const struct platform *plat, uint32_t boot_index)
+{
+	(void)plat;
+	for (uint32_t i = 0; i < nharts; i++)
+		if (i != boot_index)
+			start_one(&harts[i]);
+	uint64_t deadline = arch_time() + 2 * timebase_hz;
+	while (atomic_load32(&harts_online) < nharts && arch_time() < deadline)
+		cpu_relax();
+	uint32_t up = atomic_load32(&harts_online);
+	if (up == nharts)
+		kprintf("keel: all harts online\n");
+	else
+		kprintf("keel: only %u of %u harts online\n", up, nharts);
+}
+
+void ipi_send(struct hart *h, uint64_t bits)
+{
+	atomic_or64(&h->ipi_pending, bits);
+	trace(TR_IPI_SEND, h->index, bits);
+	arch_send_ipi(h);
+}
+
+void ipi_handle(void *frame)
+{
+	struct hart *h = this_hart();
+	uint64_t bits = atomic_swap64(&h->ipi_pending, 0);
+
+	h->ipis++;
+	trace(TR_IPI_RECV, bits, 0);
+	if (bits & IPI_STOP)
+		panic_stop_self(frame);
+	if (bits & IPI_XCALL) {
+		void (*fn)(void *) = h->xcall_fn;
+		fn(h->xcall_arg);
+		atomic_store32(&h->xcall_done, 1);
+	}
+}
+
+int smp_call_start(struct hart *h, void (*fn)(void *), void *arg)
+{
+	if (atomic_cas32(&h->xcall_busy, 0, 1) != 0)
+		return -1;
+	h->xcall_fn = fn;
+	h->xcall_arg = arg;
+	atomic_store32(&h->xcall_done, 0);
+	ipi_send(h, IPI_XCALL);
+	return 0;
+}
+
+int smp_call_wait(struct hart *h, unsigned timeout_ms)
+{
+	uint64_t deadline = arch_time() + timeout_ms * (timebase_hz / 1000);
+
+	while (!atomic_load32(&h->xcall_done))
+		if (arch_time() >= deadline)
+			return -1;      /* stays busy: the call may still run */
+	atomic_store32(&h->xcall_busy, 0);
+	return 0;
+}
+
+int smp_call_on(struct hart *h, void (*fn)(void *), void *arg, unsigned timeout_ms)
+{
+	if (h == this_hart()) {
+		fn(arg);
+		return 0;
+	}
+	if (smp_call_start(h, fn, arg) != 0)
+		return -1;
+	return smp_call_wait(h, timeout_ms);
+}

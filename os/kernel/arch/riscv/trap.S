@@ -1,0 +1,105 @@
+/* Trap entry and exit.
+ *
+ * sscratch convention: 0 while the hart runs in S-mode; the running thread's
+ * trap frame while it runs in U-mode.  So the first instruction tells the two
+ * apart without touching memory, and nothing is found through a global array
+ * that another hart might be changing. */
+#include "asm.h"
+
+.macro SAVE_GPRS base
+	sd	x1, TF_X(1)(\base)
+	sd	x3, TF_X(3)(\base)
+	.irp n, 5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	sd	x\n, TF_X(\n)(\base)
+	.endr
+.endm
+
+.macro RESTORE_GPRS base
+	ld	x1, TF_X(1)(\base)
+	ld	x3, TF_X(3)(\base)
+	.irp n, 5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	ld	x\n, TF_X(\n)(\base)
+	.endr
+.endm
+
+	.text
+	.balign 4
+	.globl trap_entry
+trap_entry:
+	csrrw	tp, sscratch, tp
+	bnez	tp, trap_from_user
+	/* From S-mode: tp was this hart's struct hart, now in sscratch. */
+	csrrw	tp, sscratch, zero
+	addi	sp, sp, -TF_SIZE
+	SAVE_GPRS sp
+	sd	x4, TF_X(4)(sp)
+	addi	t0, sp, TF_SIZE
+	sd	t0, TF_X(2)(sp)
+	csrr	t0, sepc
+	csrr	t1, sstatus
+	csrr	t2, scause
+	csrr	t3, stval
+	sd	t0, TF_SEPC(sp)
+	sd	t1, TF_SSTATUS(sp)
+	sd	t2, TF_SCAUSE(sp)
+	sd	t3, TF_STVAL(sp)
+	mv	a0, sp
+	call	trap_kernel
+	ld	t0, TF_SEPC(sp)
+	ld	t1, TF_SSTATUS(sp)
+	csrw	sepc, t0
+	csrw	sstatus, t1
+	ld	x10, TF_X(10)(sp)
+	ld	x4, TF_X(4)(sp)
+	RESTORE_GPRS sp
+	ld	x2, TF_X(2)(sp)
+	sret
+
+trap_from_user:
+	/* tp = the thread's frame, sscratch = user tp. */
+	sd	x2, TF_X(2)(tp)
+	SAVE_GPRS tp
+	csrr	t0, sscratch
+	sd	t0, TF_X(4)(tp)
+	csrw	sscratch, zero
+	csrr	t0, sepc
+	csrr	t1, sstatus
+	csrr	t2, scause
+	csrr	t3, stval
+	sd	t0, TF_SEPC(tp)
+	sd	t1, TF_SSTATUS(tp)
+	sd	t2, TF_SCAUSE(tp)
+	sd	t3, TF_STVAL(tp)
+	mv	a0, tp
+	ld	sp, TF_KSP(a0)
+	ld	tp, TF_HART(a0)
+	call	trap_user               /* returns the frame to resume in a0 */
+	/* fall through */
+
+/* Return to U-mode through frame a0 (interrupts must be off). */
+	.globl trap_return_user
+trap_return_user:
+	csrw	sscratch, a0
+	ld	t0, TF_SEPC(a0)
+	ld	t1, TF_SSTATUS(a0)
+	csrw	sepc, t0
+	csrw	sstatus, t1
+	ld	x2, TF_X(2)(a0)
+	ld	x4, TF_X(4)(a0)
+	RESTORE_GPRS a0
+	ld	x10, TF_X(10)(a0)
+	sret
+
+/* Save the caller's registers into a frame (for panic dumps of the running
+ * hart): a0 = struct trap_frame *.  sepc holds the return address. */
+	.globl arch_capture_frame
+arch_capture_frame:
+	SAVE_GPRS a0
+	sd	x2, TF_X(2)(a0)
+	sd	x4, TF_X(4)(a0)
+	sd	x1, TF_SEPC(a0)
+	csrr	t0, sstatus
+	sd	t0, TF_SSTATUS(a0)
+	sd	zero, TF_SCAUSE(a0)
+	sd	zero, TF_STVAL(a0)
+	ret

@@ -1,0 +1,117 @@
+/* Trap dispatch: interrupts to their handlers, kernel exceptions to panic
+ * (or to the ktest breakpoint hook). */
+#include "csr.h"
+#include "hart.h"
+#include "panic.h"
+#include "plic.h"
+#include "smp.h"
+#include "timer.h"
+#include "trace.h"
+#include "trap.h"
+#include "trapframe.h"
+
+static const char *const exc_names[] = {
+	[EXC_INST_MISALIGNED] = "instruction address misaligned",
+	[EXC_INST_ACCESS] = "instruction access fault",
+	[EXC_ILLEGAL] = "illegal instruction",
+	[EXC_BREAKPOINT] = "breakpoint",
+	[EXC_LOAD_MISALIGNED] = "load address misaligned",
+	[EXC_LOAD_ACCESS] = "load access fault",
+	[EXC_STORE_MISALIGNED] = "store address misaligned",
+	[EXC_STORE_ACCESS] = "store access fault",
+	[EXC_ECALL_U] = "ecall from U-mode",
+	[EXC_ECALL_S] = "ecall from S-mode",
+	[EXC_INST_PAGE] = "instruction page fault",
+	[EXC_LOAD_PAGE] = "load page fault",
+	[EXC_STORE_PAGE] = "store page fault",
+};
+
+const char *trap_cause_name(uint64_t cause)
+{
+	if (cause < sizeof exc_names / sizeof exc_names[0] && exc_names[cause])
+		return exc_names[cause];
+	return "unknown exception";
+}
+
+/* ktest: breakpoints taken on purpose.  Per hart; only that hart touches it. */
+struct break_hook {
+	volatile uint32_t armed;
+	volatile uint32_t hits;
+	volatile uint32_t nest;         /* take this many nested breakpoints */
+	volatile uint64_t sscratch_seen;
+};
+static struct break_hook break_hooks[MAX_HARTS];
+
+void trap_break_arm(uint32_t nest)
+{
+	struct break_hook *b = &break_hooks[this_hart()->index];
+
+	b->hits = 0;
+	b->nest = nest;
+	b->sscratch_seen = ~0ul;
+	b->armed = 1;
+}
+
+uint32_t trap_break_disarm(uint64_t *sscratch_seen)
+{
+	struct break_hook *b = &break_hooks[this_hart()->index];
+
+	b->armed = 0;
+	if (sscratch_seen)
+		*sscratch_seen = b->sscratch_seen;
+	return b->hits;
+}
+
+static int handle_break(struct trap_frame *f)
+{
+	struct break_hook *b = &break_hooks[this_hart()->index];
+
+	if (!b->armed)
+		return -1;
+	b->hits++;
+	b->sscratch_seen = csr_read(sscratch);
+	if (b->nest) {
+		b->nest--;
+		__asm__ volatile("ebreak");     /* nested trap: must come back here */
+	}
+	uint16_t insn = *(const uint16_t *)f->sepc;
+	f->sepc += (insn & 3) == 3 ? 4 : 2;
+	return 0;
+}
+
+static void handle_irq(struct trap_frame *f, uint64_t irq)
+{
+	switch (irq) {
+	case IRQ_S_SOFT:
+		csr_clear(sip, 1ul << IRQ_S_SOFT);
+		ipi_handle(f);
+		break;
+	case IRQ_S_TIMER:
+		timer_handle();
+		break;
+	case IRQ_S_EXT:
+		plic_handle();
+		break;
+	default:
+		panic_frame(f, "unexpected interrupt %lu", irq);
+	}
+}
+
+void trap_kernel(struct trap_frame *f)
+{
+	uint64_t cause = f->scause;
+
+	if (cause & SCAUSE_IRQ) {
+		handle_irq(f, cause & ~SCAUSE_IRQ);
+		return;
+	}
+	trace(TR_TRAP, cause, f->sepc);
+	if (cause == EXC_BREAKPOINT && handle_break(f) == 0)
+		return;
+	panic_frame(f, "kernel %s, stval 0x%lx", trap_cause_name(cause), f->stval);
+}
+
+struct trap_frame *trap_user(struct trap_frame *f)
+{
+	panic_frame(f, "trap from user mode, which does not exist yet");
+}

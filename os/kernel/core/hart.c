@@ -1,0 +1,22 @@
+/* The table of harts.  Index 0 is always the boot hart; the others follow
+ * in device-tree order.  Entries are filled before a hart starts and are
+ * read-only afterwards except for the fields hart.h marks as shared. */
+#include "arch.h"
+#include "hart.h"
+
+struct hart harts[MAX_HARTS];
+uint32_t nharts;
+volatile uint32_t harts_online;
+
+struct hart *this_hart(void)
+{
+	return arch_this_hart();
+}
+
+struct hart *hart_by_id(uint32_t hartid)
+{
+	for (uint32_t i = 0; i < nharts; i++)
+		if (harts[i].hartid == hartid)
+			return &harts[i];
+	return 0;
+}

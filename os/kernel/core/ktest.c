@@ -1,0 +1,28 @@
+/* The ktest runner: every KTEST() case in link order, reported as KTAP. */
+#include "kprintf.h"
+#include "ktest.h"
+
+extern const struct ktest_case __ktest_start[], __ktest_end[];
+
+void ktest_diag(const char *file, int line, const char *what, uint64_t a, uint64_t b)
+{
+	if (a || b)
+		kprintf("# %s:%d: failed: %s (0x%lx vs 0x%lx)\n", file, line, what, a, b);
+	else
+		kprintf("# %s:%d: failed: %s\n", file, line, what);
+}
+
+int ktest_run_all(void)
+{
+	int n = (int)(__ktest_end - __ktest_start), failed = 0;
+
+	kprintf("KTAP version 1\n1..%d\n", n);
+	for (int i = 0; i < n; i++) {
+		const struct ktest_case *c = &__ktest_start[i];
+		int r = c->fn();
+		failed += r != 0;
+		kprintf("%sok %d %s\n", r ? "not " : "", i + 1, c->name);
+	}
+	kprintf("keel: ktest done: %d passed, %d failed\n", n - failed, failed);
+	return failed;
+}

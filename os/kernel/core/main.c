@@ -1,0 +1,154 @@
+/* kmain: the boot hart's road from the device tree to every hart online. */
+#include "arch.h"
+#include "atomic.h"
+#include "boot.h"
+#include "console.h"
+#include "hart.h"
+#include "kmon.h"
+#include "kprintf.h"
+#include "kstring.h"
+#include "ktest.h"
+#include "memmap.h"
+#include "panic.h"
+#include "platform.h"
+#include "plic.h"
+#include "pmm.h"
+#include "smp.h"
+#include "timer.h"
+#include "trace.h"
+#include "vm.h"
+
+#define FDT_MAX_SIZE (4u << 20)
+
+extern char _start_image[], _end[];
+void smp_hart_enable_irqs(void);
+
+static struct platform plat;
+const struct platform *boot_platform = &plat;
+
+static void __attribute__((noreturn)) boot_fail(const char *what, int err)
+{
+	kprintf("keel: boot failed: %s: %s\n", what, platform_strerror(err));
+	arch_poweroff(true);
+}
+
+/* Index 0 is the boot hart; the other accepted harts follow in FDT order. */
+static void harts_setup(uint64_t boot_hartid)
+{
+	int bi = platform_hart_index(&plat, boot_hartid);
+
+	if (bi < 0 || !plat.hart[bi].accepted)
+		panic("boot hart %lu is not an accepted hart of the device tree", boot_hartid);
+	harts[0].plic_sctx = plat.hart[bi].plic_sctx;
+	nharts = 1;
+	for (int i = 0; i < plat.nharts; i++) {
+		const struct plat_hart *ph = &plat.hart[i];
+		if (!ph->accepted) {
+			kprintf("keel: hart %lu skipped: %s\n", ph->hartid, ph->reason);
+			continue;
+		}
+		if (i == bi)
+			continue;
+		if (nharts == MAX_HARTS) {
+			kprintf("keel: hart %lu skipped: more than %d harts\n", ph->hartid, MAX_HARTS);
+			continue;
+		}
+		harts[nharts] = (struct hart){ .index = nharts, .hartid = (uint32_t)ph->hartid,
+					       .plic_sctx = ph->plic_sctx };
+		nharts++;
+	}
+}
+
+static void memory_setup(uint64_t fdt_pa)
+{
+	struct memrange hole[PLAT_MAX_RSV + 3], freer[PLAT_MAX_MEM + PLAT_MAX_RSV + 3];
+	int nh = 0;
+
+	for (int i = 0; i < plat.nrsv; i++)
+		hole[nh++] = plat.rsv[i];
+	hole[nh++] = (struct memrange){ kernel_load_pa, (uint64_t)(_end - _start_image) };
+	hole[nh++] = (struct memrange){ fdt_pa, plat.fdt_size };
+	if (plat.has_initrd)
+		hole[nh++] = (struct memrange){ plat.initrd_start, plat.initrd_end - plat.initrd_start };
+	int n = memmap_free_ranges(freer, (int)(sizeof freer / sizeof freer[0]),
+				   plat.mem, plat.nmem, hole, nh);
+	if (n <= 0)
+		panic("no usable memory (%d ranges)", n);
+	if (pmm_init(freer, n, DIRECT_MAP_BASE) != 0)
+		panic("page allocator could not initialise");
+}
+
+static uint64_t total_mib(void)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < plat.nmem; i++)
+		sum += plat.mem[i].size;
+	return sum >> 20;
+}
+
+static void print_banner(void)
+{
+	char ids[MAX_HARTS * 4 + 1];
+	int n = 0;
+
+	ids[0] = 0;
+	for (uint32_t i = 0; i < nharts; i++)
+		n += snprintf(ids + n, sizeof ids - n, "%s%u", i ? "," : "", harts[i].hartid);
+	kprintf("Keel %s (%s) on %s: %u harts [%s], %lu MiB, timebase %lu Hz\n",
+		KEEL_VERSION, KEEL_GITDESC, plat.compatible ? plat.compatible : "unknown",
+		nharts, ids, total_mib(), timebase_hz);
+}
+
+/* True if `word` appears as a whole word in the kernel command line. */
+bool cmdline_has(const char *word)
+{
+	const char *s = plat.bootargs;
+	size_t wl = strlen(word);
+
+	while (s && *s) {
+		while (*s == ' ')
+			s++;
+		size_t l = 0;
+		while (s[l] && s[l] != ' ')
+			l++;
+		if (l == wl && strncmp(s, word, wl) == 0)
+			return true;
+		s += l;
+	}
+	return false;
+}
+
+void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
+{
+	harts[0].index = 0;
+	harts[0].hartid = (uint32_t)hartid;
+	__asm__ volatile("mv tp, %0" :: "r"(&harts[0]));
+	kernel_load_pa = load_pa;
+	trace(TR_BOOT, hartid, 0);
+
+	int err = platform_parse(phys_to_virt(fdt_pa), FDT_MAX_SIZE, &plat);
+	if (err)
+		boot_fail("device tree", err);
+	if (plat.timebase_hz)
+		timebase_hz = plat.timebase_hz;
+	harts_setup(hartid);
+	memory_setup(fdt_pa);
+	vm_kernel_init(&plat);
+	console_init(&plat);
+	plic_init(&plat);
+	print_banner();
+	harts[0].stack_top = 0;
+	atomic_store32(&harts[0].online, 1);
+	atomic_store32(&harts_online, 1);
+	smp_hart_enable_irqs();
+	smp_start_secondaries(&plat, 0);
+
+	if (cmdline_has("panic"))
+		panic("test panic requested on the command line");
+	if (cmdline_has("ktest")) {
+		int failed = ktest_run_all();
+		arch_poweroff(failed != 0);
+	}
+	kmon_run();
+}

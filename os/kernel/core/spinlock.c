@@ -1,0 +1,97 @@
+/* Spinlocks with ranks and, in KEEL_LOCKCHECK builds, a lock-order checker.
+ *
+ * The checker keeps, per hart, the stack of locks held.  Taking a lock whose
+ * rank is not greater than the rank of the newest lock held, or taking a lock
+ * this hart already holds, panics naming both locks: a deadlock found on the
+ * first run rather than the thousandth. */
+#include "arch.h"
+#include "atomic.h"
+#include "hart.h"
+#include "panic.h"
+#include "spinlock.h"
+
+extern volatile uint32_t panic_in_progress;
+
+void spin_init(struct spinlock *l, const char *name, enum lock_rank rank)
+{
+	*l = (struct spinlock)SPINLOCK_INIT(name, rank);
+}
+
+#ifdef KEEL_LOCKCHECK
+static void lockcheck_acquire(struct hart *h, const struct spinlock *l)
+{
+	if (panic_in_progress)
+		return;
+	if (l->owner == h->index && atomic_load32(&l->locked))
+		panic("lockcheck: recursive acquire of %s (rank %d) on hart %u",
+		      l->name, l->rank, h->index);
+	if (h->nheld) {
+		const struct spinlock *top = h->held[h->nheld - 1];
+		if (l->rank <= top->rank)
+			panic("lockcheck: %s (rank %d) taken while holding %s (rank %d)",
+			      l->name, l->rank, top->name, top->rank);
+	}
+	if (h->nheld == sizeof h->held / sizeof h->held[0])
+		panic("lockcheck: more than %u locks held, taking %s", h->nheld, l->name);
+	h->held[h->nheld++] = l;
+}
+
+static void lockcheck_release(struct hart *h, const struct spinlock *l)
+{
+	if (panic_in_progress || !h->nheld)
+		return;
+	if (h->held[h->nheld - 1] != l)
+		panic("lockcheck: %s released out of order (newest held is %s)",
+		      l->name, h->held[h->nheld - 1]->name);
+	h->nheld--;
+}
+#else
+static void lockcheck_acquire(struct hart *h, const struct spinlock *l) { (void)h; (void)l; }
+static void lockcheck_release(struct hart *h, const struct spinlock *l) { (void)h; (void)l; }
+#endif
+
+void spin_lock(struct spinlock *l)
+{
+	struct hart *h = this_hart();
+
+	lockcheck_acquire(h, l);
+	while (arch_amoswap32_acq(&l->locked, 1))
+		while (atomic_load32(&l->locked))
+			cpu_relax();
+	l->owner = h->index;
+}
+
+bool spin_trylock(struct spinlock *l)
+{
+	struct hart *h = this_hart();
+
+	if (arch_amoswap32_acq(&l->locked, 1))
+		return false;
+	l->owner = h->index;
+#ifdef KEEL_LOCKCHECK
+	if (!panic_in_progress && h->nheld < sizeof h->held / sizeof h->held[0])
+		h->held[h->nheld++] = l;
+#endif
+	return true;
+}
+
+void spin_unlock(struct spinlock *l)
+{
+	lockcheck_release(this_hart(), l);
+	l->owner = ~0u;
+	arch_amoswap32_rel(&l->locked, 0);
+}
+
+unsigned long spin_lock_irqsave(struct spinlock *l)
+{
+	unsigned long s = arch_irq_save();
+
+	spin_lock(l);
+	return s;
+}
+
+void spin_unlock_irqrestore(struct spinlock *l, unsigned long flags)
+{
+	spin_unlock(l);
+	arch_irq_restore(flags);
+}

@@ -1,0 +1,33 @@
+#pragma once
+/* The narrow interface between generic kernel code and the architecture
+ * (implemented under arch/riscv/).  Generic code includes nothing else from
+ * arch/ except atomic.h's backend. */
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hart;
+struct platform;
+
+/* Interrupts on this hart. */
+unsigned long arch_irq_save(void);              /* disable, return previous state */
+void arch_irq_restore(unsigned long state);
+void arch_irq_enable(void);
+bool arch_irq_enabled(void);
+void arch_wait_for_interrupt(void);
+
+/* The current hart, from tp (valid in S-mode after boot). */
+struct hart *arch_this_hart(void);
+
+uint64_t arch_time(void);                       /* timebase ticks since reset */
+void arch_timer_arm(uint64_t when);             /* one-shot timer interrupt at `when` */
+void arch_send_ipi(const struct hart *h);
+void arch_poweroff(bool failure) __attribute__((noreturn));
+void arch_halt(void) __attribute__((noreturn));  /* stop this hart, interrupts off */
+
+/* Register frames, opaque to generic code. */
+void *arch_frame_capture(void);                 /* this hart's registers now (static area) */
+void arch_frame_print(const void *frame);       /* kprintf a register dump */
+uint64_t arch_frame_pc(const void *frame);
+
+/* Debug console input (polled); returns -1 when nothing is pending. */
+int arch_console_getc(void);

@@ -1,0 +1,44 @@
+#pragma once
+/* Per-hart state.  A hart finds its own struct through tp (arch_this_hart),
+ * never through an index read from shared state. */
+#include <stdbool.h>
+#include <stdint.h>
+#include "trace.h"
+
+struct spinlock;
+
+#define MAX_HARTS 32
+
+struct hart {
+	/* Set once before the hart starts, read-only afterwards. */
+	uint32_t index;                 /* dense 0..nharts-1 */
+	uint32_t hartid;                /* the firmware's id */
+	int plic_sctx;                  /* PLIC S-mode context, -1 if none */
+	uint64_t stack_top;
+
+	/* Shared with other harts: atomics only. */
+	volatile uint32_t online;
+	volatile uint32_t stopped;      /* set by the hart itself in the stop IPI */
+	volatile uint64_t ipi_pending;  /* IPI_* bits, set with amoor, taken with amoswap */
+	void *volatile stopped_frame;   /* registers at the stop IPI */
+	void (*volatile xcall_fn)(void *);
+	void *volatile xcall_arg;
+	volatile uint32_t xcall_done;
+	volatile uint32_t xcall_busy;     /* a caller owns the mailbox (cas 0 -> 1) */
+
+	/* Written only by this hart. */
+	volatile uint64_t ticks;        /* timer interrupts taken */
+	volatile uint64_t ipis;         /* IPIs taken */
+	uint64_t next_tick;
+	uint32_t nheld;                 /* lock-order checker: locks held, in order */
+	const struct spinlock *held[8];
+	struct trace_ring ring;
+} __attribute__((aligned(64)));
+
+extern struct hart harts[MAX_HARTS];
+extern uint32_t nharts;                 /* accepted harts, fixed after boot */
+extern volatile uint32_t harts_online;
+
+struct hart *this_hart(void);
+/* The hart with firmware id `hartid`, or NULL. */
+struct hart *hart_by_id(uint32_t hartid);

@@ -1,0 +1,26 @@
+#pragma once
+/* Starting harts and talking between them. */
+#include <stdint.h>
+
+struct platform;
+struct hart;
+
+#define IPI_XCALL   (1ul << 0)  /* run the hart's xcall function */
+#define IPI_STOP    (1ul << 1)  /* panic in progress: stop */
+#define IPI_RESCHED (1ul << 2)  /* reserved for the scheduler */
+
+/* Start every accepted hart other than the boot hart; returns when all are
+ * online or after a timeout (a hart that did not come up is reported). */
+void smp_start_secondaries(const struct platform *plat, uint32_t boot_index);
+/* Raise `bits` on hart h and interrupt it. */
+void ipi_send(struct hart *h, uint64_t bits);
+/* IPI handler body: takes this hart's pending bits and acts on them. */
+void ipi_handle(void *frame);
+/* Start fn(arg) on another hart h from its IPI handler without waiting.
+ * Returns -1 if h still has a call in flight. */
+int smp_call_start(struct hart *h, void (*fn)(void *), void *arg);
+/* Wait for the call started on h; 0, or -1 after timeout_ms. */
+int smp_call_wait(struct hart *h, unsigned timeout_ms);
+/* Run fn(arg) on hart h from its IPI handler and wait for it to finish.
+ * Returns 0, or -1 if the hart did not answer within timeout_ms. */
+int smp_call_on(struct hart *h, void (*fn)(void *), void *arg, unsigned timeout_ms);

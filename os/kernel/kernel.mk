@@ -1,0 +1,45 @@
+# Keel kernel build (included by the top Makefile).
+# Produces build/os/kernel.elf (with symbols) and build/os/Image (flat binary
+# with the RISC-V Linux Image header, bootable by OpenSBI -kernel and U-Boot booti).
+
+K        := os/kernel
+KB       := $(B)/os/kernel
+KSRC     := $(wildcard $(K)/arch/riscv/*.S $(K)/arch/riscv/*.c $(K)/core/*.c $(K)/mm/*.c $(K)/lib/*.c)
+KOBJ     := $(patsubst $(K)/%,$(KB)/%.o,$(KSRC))
+KLOCKCHECK ?= 1
+
+KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-stack-protector \
+            -fno-omit-frame-pointer -mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
+            -mno-relax -Wall -Wextra -Werror -Wno-unused-parameter \
+            -I $(K)/include -I $(K)/arch/riscv/include -MMD -MP \
+            -DKEEL_VERSION='"$(VERSION)"' -DKEEL_GITDESC='"$(GITDESC)"' \
+            $(if $(filter 1,$(KLOCKCHECK)),-DKEEL_LOCKCHECK=1)
+KLDFLAGS := -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,$(K)/arch/riscv/kernel.ld -Wl,--build-id=none
+
+$(KB)/%.c.o: $(K)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(KB)/%.S.o: $(K)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# The git description changes with every commit; keep it in one object only.
+$(KB)/core/main.c.o: $(KB)/.gitdesc
+$(KB)/.gitdesc: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GITDESC)' | cmp -s - $@ || echo '$(GITDESC)' > $@
+.PHONY: FORCE
+
+$(B)/os/kernel.elf: $(KOBJ) $(K)/arch/riscv/kernel.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJ) -lgcc -o $@
+
+$(B)/os/Image: $(B)/os/kernel.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+	@echo "Image: $$(stat -c %s $@) bytes"
+
+-include $(KOBJ:.o=.d)
