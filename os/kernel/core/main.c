@@ -87,14 +87,16 @@ static uint64_t total_mib(void)
 	return sum >> 20;
 }
 
+/* Hart ids in device-tree order (the boot hart is not always the first). */
 static void print_banner(void)
 {
-	char ids[MAX_HARTS * 4 + 1];
+	char ids[MAX_HARTS * 11 + 1];
 	int n = 0;
 
 	ids[0] = 0;
-	for (uint32_t i = 0; i < nharts; i++)
-		n += snprintf(ids + n, sizeof ids - n, "%s%u", i ? "," : "", harts[i].hartid);
+	for (int i = 0; i < plat.nharts; i++)
+		if (hart_by_id((uint32_t)plat.hart[i].hartid))
+			n += snprintf(ids + n, sizeof ids - n, "%s%lu", n ? "," : "", plat.hart[i].hartid);
 	kprintf("Keel %s (%s) on %s: %u harts [%s], %lu MiB, timebase %lu Hz\n",
 		KEEL_VERSION, KEEL_GITDESC, plat.compatible ? plat.compatible : "unknown",
 		nharts, ids, total_mib(), timebase_hz);
@@ -126,6 +128,10 @@ void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 	__asm__ volatile("mv tp, %0" :: "r"(&harts[0]));
 	kernel_load_pa = load_pa;
 	trace(TR_BOOT, hartid, 0);
+	if (arch_poweroff_pending()) {
+		kprintf("keel: powered off (halted after the firmware's reboot)\n");
+		arch_halt();
+	}
 
 	int err = platform_parse(phys_to_virt(fdt_pa), FDT_MAX_SIZE, &plat);
 	if (err)

@@ -22,6 +22,8 @@ uint64_t arch_time(void);                       /* timebase ticks since reset */
 void arch_timer_arm(uint64_t when);             /* one-shot timer interrupt at `when` */
 void arch_send_ipi(const struct hart *h);
 void arch_poweroff(bool failure) __attribute__((noreturn));
+/* True once after a power-off that could only be done as a reboot. */
+bool arch_poweroff_pending(void);
 void arch_halt(void) __attribute__((noreturn));  /* stop this hart, interrupts off */
 
 /* Register frames, opaque to generic code. */

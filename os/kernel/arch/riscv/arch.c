@@ -63,11 +63,30 @@ void arch_halt(void)
 		__asm__ volatile("wfi");
 }
 
+/* Some firmware has no shutdown device (OpenSBI on QEMU sifive_u only
+ * offers a GPIO reset).  Power-off then becomes a reboot request with this
+ * marker left in memory that a warm reset keeps; the next boot sees it and
+ * halts instead of running again.  Under QEMU -no-reboot the reboot exits. */
+#define POWEROFF_MAGIC 0x4b45454c4f46460aul
+static volatile uint64_t poweroff_marker __attribute__((section(".noinit")));
+
 void arch_poweroff(bool failure)
 {
 	csr_clear(sstatus, SSTATUS_SIE);
 	sbi_system_reset(SBI_SRST_SHUTDOWN, failure ? SBI_SRST_REASON_FAIL : SBI_SRST_REASON_NONE);
+	kprintf("keel: firmware cannot power off; requesting a reboot that halts\n");
+	poweroff_marker = POWEROFF_MAGIC;
+	__asm__ volatile("fence rw, rw" ::: "memory");
+	sbi_system_reset(SBI_SRST_COLD_REBOOT, SBI_SRST_REASON_NONE);
 	arch_halt();
+}
+
+bool arch_poweroff_pending(void)
+{
+	if (poweroff_marker != POWEROFF_MAGIC)
+		return false;
+	poweroff_marker = 0;
+	return true;
 }
 
 void arch_fw_putc(int c)

@@ -82,5 +82,6 @@ void sbi_system_reset(unsigned long type, unsigned long reason)
 {
 	if (sbi_probe(SBI_EXT_SRST))
 		sbi_call(SBI_EXT_SRST, 0, type, reason, 0, 0, 0);
-	sbi_call(0x08, 0, 0, 0, 0, 0, 0);       /* legacy shutdown */
+	else if (type == SBI_SRST_SHUTDOWN)
+		sbi_call(0x08, 0, 0, 0, 0, 0, 0);       /* legacy shutdown */
 }

@@ -65,6 +65,8 @@ static uint64_t *pt_slot(uint64_t *root, uint64_t va, int level)
  * Caller holds vm_lock or runs before other harts start. */
 static void map_range(uint64_t *root, uint64_t va, uint64_t pa, uint64_t size, uint64_t rwx)
 {
+	if ((va | pa | size) & (PAGE_SIZE - 1))
+		panic("vm: unaligned map of %lx bytes at %lx", size, va);
 	while (size) {
 		int level = 0;
 		for (int l = 2; l > 0; l--) {
@@ -82,13 +84,19 @@ static void map_range(uint64_t *root, uint64_t va, uint64_t pa, uint64_t size, u
 	}
 }
 
+static uint64_t page_up(uint64_t x)
+{
+	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+/* The linker script page-aligns every section start, so rounding each end
+ * up never crosses into the next section. */
 static void map_image(uint64_t *root)
 {
 	uint64_t base = (uint64_t)_start_image;
-	uint64_t text = (uint64_t)_etext - base, ro = (uint64_t)_erodata - base;
-	uint64_t size = (uint64_t)_end - base;
+	uint64_t text = page_up((uint64_t)_etext - base), ro = page_up((uint64_t)_erodata - base);
+	uint64_t size = page_up((uint64_t)_end - base);
 
-	text = (text + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	map_range(root, base, kernel_load_pa, text, PTE_R | PTE_X);
 	map_range(root, base + text, kernel_load_pa + text, ro - text, PTE_R);
 	map_range(root, base + ro, kernel_load_pa + ro, size - ro, PTE_R | PTE_W);
@@ -114,8 +122,7 @@ static void map_direct(uint64_t *root, const struct platform *plat)
 			panic("vm: RAM at 0x%lx beyond the direct map", r[i].base);
 		map_range(root, DIRECT_MAP_BASE + r[i].base, r[i].base, r[i].size, PTE_R | PTE_W);
 	}
-	map_range(root, DIRECT_MAP_BASE + kernel_load_pa, kernel_load_pa,
-		  (img + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), PTE_R);
+	map_range(root, DIRECT_MAP_BASE + kernel_load_pa, kernel_load_pa, page_up(img), PTE_R);
 }
 
 void vm_kernel_init(const struct platform *plat)
