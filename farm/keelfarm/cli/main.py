@@ -10,13 +10,15 @@ import sys
 from ..errors import FarmError
 
 # Subcommand modules, in the order `farm --help` lists them.
-SUBCOMMANDS = ["lab", "vboard"]
+SUBCOMMANDS = ["boards", "reserve", "release", "power", "boot", "console", "lab", "vboard"]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="farm", description="Keel board farm")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more logging (-vv for debug)")
+    parser.add_argument("-c", "--coordinator", metavar="HOST:PORT",
+                        help="labgrid coordinator (default $LG_COORDINATOR or 127.0.0.1:20408)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in SUBCOMMANDS:
         importlib.import_module(f"{__package__}.{name}").register(sub)

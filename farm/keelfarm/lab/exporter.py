@@ -12,9 +12,8 @@ import os
 
 import yaml
 
-BOARD_TAG = "board"
-HEALTH_TAG = "health"
-HEALTH_OK = "ok"
+from .. import health
+from ..reserve import BOARD_TAG
 
 
 def board_group(state: dict, tftp_root: str) -> dict:
@@ -41,4 +40,4 @@ def place_match(exporter: str, board: str) -> str:
 
 def place_tags(kind: str) -> dict[str, str]:
     """Tags of a fresh place: what reservations filter on."""
-    return {BOARD_TAG: kind, HEALTH_TAG: HEALTH_OK}
+    return {BOARD_TAG: kind, health.HEALTH_TAG: health.OK}

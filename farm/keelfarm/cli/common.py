@@ -1,0 +1,23 @@
+"""What every coordinator-facing subcommand does first: connect, then sweep leases."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+
+from .. import lease
+from ..remote import Coordinator
+
+
+@contextlib.contextmanager
+def coordinator(args, clock=time.time, connect=Coordinator.connect):
+    """A connected Coordinator with expired leases already released (and reported)."""
+    coord = connect(getattr(args, "coordinator", None))
+    try:
+        for gone in lease.sweep(coord, clock()):
+            print(f"farm: lease of {gone.place} held by {gone.holder} expired at "
+                  f"{lease.clock_time(gone.at)}; released it", file=sys.stderr)
+        yield coord
+    finally:
+        coord.close()

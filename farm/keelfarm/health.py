@@ -1,0 +1,50 @@
+"""Board health, kept in place tags so every client and the scheduler see it.
+
+``health=ok`` is what `farm reserve` asks the coordinator for, so a board without it is
+never handed out.  Each boot that fails for the board's sake (no U-Boot prompt, no Keel
+banner: see errors.BootError.board_fault) adds one to ``health_failures``; at
+FAILURE_LIMIT in a row the board becomes ``health=bad``.  A boot that reaches the top
+of its strategy is a passing health boot: failures reset, ``health=ok`` again.
+"""
+
+from __future__ import annotations
+
+from .errors import BootError
+
+HEALTH_TAG = "health"
+FAILURES_TAG = "health_failures"
+OK = "ok"
+BAD = "bad"
+FAILURE_LIMIT = 2
+
+
+def health(place) -> str:
+    """'ok', 'bad' or 'unknown' (a place nobody tagged yet)."""
+    return place.tags.get(HEALTH_TAG) or "unknown"
+
+
+def failures(place) -> int:
+    try:
+        return int(place.tags.get(FAILURES_TAG, "0"))
+    except ValueError:
+        return 0
+
+
+def record_pass(coord, name: str) -> None:
+    coord.set_tags(name, {HEALTH_TAG: OK, FAILURES_TAG: ""})
+
+
+def record_failure(coord, name: str, error: Exception) -> str | None:
+    """Count ``error`` against the board if it is the board's fault.  Returns a sentence
+    for the user when the board's state changed, else None."""
+    if not isinstance(error, BootError) or not error.board_fault:
+        return None
+    count = failures(coord.place(name)) + 1
+    tags = {FAILURES_TAG: str(count)}
+    if count >= FAILURE_LIMIT:
+        tags[HEALTH_TAG] = BAD
+    coord.set_tags(name, tags)
+    if count >= FAILURE_LIMIT:
+        return (f"{name} failed {count} boots in a row and is now tagged unhealthy; "
+                f"reserve skips it until a boot on it passes")
+    return f"{name}: failure {count} of {FAILURE_LIMIT} before it is tagged unhealthy"
