@@ -19,6 +19,7 @@ def register(sub) -> None:
     p = sub.add_parser("boot", help="boot an image on a place you hold")
     p.add_argument("place")
     p.add_argument("--image", required=True, help="kernel Image to stage by TFTP and booti")
+    p.add_argument("--append", help="kernel command line (U-Boot bootargs)")
     p.add_argument("--env", help="labgrid environment (default: by the place's board tag)")
     p.add_argument("--log-dir", default="build/farm/console",
                    help="console logs (default build/farm/console)")
@@ -26,20 +27,15 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def boot(target, image: str, log_dir: str):
-    """Transition the target to 'booted'; returns the strategy.  Raises the BootError
-    (or other failure) that stopped it, never labgrid's StrategyError wrapper."""
-    from labgrid.strategy.common import StrategyError
-
-    strategy = target.get_driver("UnmatchedStrategy")
-    strategy.image = os.path.abspath(image)
-    strategy.log_dir = log_dir
+def boot(strategy, place: str, image: str, append: str | None, log_dir: str) -> str:
+    """Boot ``image`` to 'booted' (errors.BootError names the stage that failed);
+    returns the console log's path."""
     os.makedirs(log_dir, exist_ok=True)
-    try:
-        strategy.transition("booted")
-    except StrategyError as e:
-        raise (strategy.broken or e) from None
-    return strategy
+    log = os.path.join(log_dir, f"{place}-{time.strftime('%Y%m%d-%H%M%S')}.log")
+    strategy.image = os.path.abspath(image)
+    strategy.configure(append=append, log_path=log)
+    strategy.transition("booted")
+    return log
 
 
 def run(args) -> int:
@@ -51,23 +47,23 @@ def run(args) -> int:
         strategy = None
         try:
             strategy = target.get_driver("UnmatchedStrategy")
-            boot(target, args.image, args.log_dir)
+            log = boot(strategy, args.place, args.image, args.append, args.log_dir)
         except Exception as e:
             _report_failure(coord, args, strategy, e)
         finally:
             target.deactivate_all_drivers()
         health.record_pass(coord, args.place)
-    _report_success(args, strategy)
+    _report_success(args, strategy, log)
     return 0
 
 
-def _report_success(args, strategy) -> None:
+def _report_success(args, strategy, log: str) -> None:
     banner = strategy.banner
     if args.json:
         print(json.dumps({"place": args.place, "ok": True, "stages": strategy.stages,
-                          "banner": banner.__dict__ if banner else None}))
+                          "banner": banner.__dict__ if banner else None, "log": log}))
         return
-    print(f"{args.place}: booted {args.image}")
+    print(f"{args.place}: booted {args.image} (console log {log})")
     if banner:
         print(f"  Keel {banner.version} ({banner.git}) on {banner.compatible}, "
               f"{banner.nharts} harts, {banner.mib} MiB")

@@ -11,18 +11,25 @@ Every power-on attaches a console.ConsoleRecorder to the console, so the stage t
 (OpenSBI banner, U-Boot prompt, TFTP done, Keel banner, all harts online) are measured
 from the moment the outlet switched on, whoever reads the console; ``stages`` has them,
 also after a transition that failed, and ``recorder`` has the whole console.
+
+The boot-suite interface is the one the QEMU strategies offer (``configure``,
+``power_on``, ``wait_online``, ``wait_exit``, ``power_off``), so tests/ runs unchanged on
+a board.  What differs is physical: a board has a fixed number of harts, the kernel
+command line goes through U-Boot's ``bootargs``, and a board does not "exit" — the
+kernel's ``keel: powering off`` line is its exit (status 0).
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
-import os
+import shlex
 import time
 
 import attr
 from labgrid.factory import target_factory
-from labgrid.strategy.common import Strategy, StrategyError, never_retry
+from labgrid.step import step
+from labgrid.strategy.common import Strategy, StrategyError
 from pexpect import TIMEOUT
 
 from ..console import ConsoleRecorder
@@ -40,9 +47,14 @@ class Status(enum.Enum):
 @target_factory.reg_driver
 @attr.s(eq=False)
 class UnmatchedStrategy(Strategy):
-    """Drives power, console, U-Boot and TFTP staging; ``image`` (or the environment's
-    ``images: kernel``) is what ``booted`` boots.  ``log_dir``, if set, receives one
-    console log per power-on."""
+    """Drives power, console, U-Boot and TFTP staging.
+
+    Args:
+        image: kernel to boot (default: the environment's ``images: kernel``)
+        harts: how many harts the board has (the only ``smp`` it can boot with)
+        off_time: seconds the outlet stays off in a power cycle
+        tftp_timeout, banner_timeout, online_timeout: seconds for each step
+    """
 
     bindings = {
         "power": "PowerProtocol",
@@ -50,10 +62,11 @@ class UnmatchedStrategy(Strategy):
         "uboot": "UBootDriver",
         "tftp": "TFTPProviderDriver",
     }
+    states = Status
 
     status = attr.ib(default=Status.unknown)
     image = attr.ib(default=None)
-    log_dir = attr.ib(default=None)
+    harts = attr.ib(default=4, converter=int)
     off_time = attr.ib(default=2.0, converter=float)
     tftp_timeout = attr.ib(default=60.0, converter=float)
     banner_timeout = attr.ib(default=30.0, converter=float)
@@ -65,6 +78,14 @@ class UnmatchedStrategy(Strategy):
         super().__attrs_post_init__()
         self.recorder: ConsoleRecorder | None = None
         self.boots = 0
+        self.default_smp = self.harts
+        self.smp = self.harts
+        self.default_append = ""
+        self.append = ""
+        self.log_path = None
+        self._running_config = None
+
+    # -- what the last boot showed -------------------------------------------------------
 
     @property
     def stages(self) -> dict[str, float]:
@@ -76,27 +97,40 @@ class UnmatchedStrategy(Strategy):
         """The Keel banner of the last boot (console.Banner), or None."""
         return self.recorder.boot.banner if self.recorder else None
 
-    @never_retry
-    def transition(self, status):
+    # -- labgrid strategy ----------------------------------------------------------------
+
+    def configure(self, *, smp: int | None = None, append: str | None = None,
+                  log_path=None) -> None:
+        """Choose the next boot's kernel command line and console log.  ``smp`` may only
+        be the board's own hart count."""
+        if smp is not None and smp != self.harts:
+            raise StrategyError(f"this board has {self.harts} harts; it cannot boot "
+                                f"with {smp}")
+        self.smp = self.harts
+        self.append = self.default_append if append is None else append
+        self.log_path = log_path
+
+    @step(args=["status"])
+    def transition(self, status, *, step):
         if not isinstance(status, Status):
             status = Status[status]
         if status == Status.unknown:
             raise StrategyError(f"can not transition to {status}")
-        if status == self.status:
+        if status == self.status and (status != Status.booted
+                                      or self._running_config == self._config()):
+            step.skip("nothing to do")
             return
         if status == Status.off:
-            self._off()
+            self.power_off()
         elif status == Status.uboot:
             self._uboot()
         elif status == Status.booted:
-            if self.status != Status.uboot:
-                self.transition(Status.uboot)
-            self._boot()
+            self.power_on()
+            self.wait_online()
         else:
             raise StrategyError(f"no transition to {status.name}: Keel has no login yet")
         self.status = status
 
-    @never_retry
     def force(self, status):
         if not isinstance(status, Status):
             status = Status[status]
@@ -104,28 +138,62 @@ class UnmatchedStrategy(Strategy):
             self.target.activate(self.power)
         elif status == Status.uboot:
             self.target.activate(self.uboot)
-        elif status == Status.booted:
-            self.target.activate(self.console)
         else:
             raise StrategyError(f"can not force state {status.name}")
         self.status = status
 
-    # -- steps ---------------------------------------------------------------------------
+    # -- the boot, step by step ----------------------------------------------------------
 
-    def _off(self) -> None:
+    def power_off(self) -> None:
+        """Outlet off; the last boot's recorder is closed but kept."""
         self.target.deactivate(self.uboot)
         self.target.activate(self.power)
         self.power.off()
-        self._stop_recording()
+        if self.recorder is not None:
+            self.recorder.close()
+        self._running_config = None
+        self.status = Status.off
+
+    def power_on(self) -> ConsoleRecorder:
+        """Power-cycle to U-Boot (unless at its prompt already), load the image and boot
+        it; returns the boot's recorder without waiting for the kernel."""
+        if self.status != Status.uboot:
+            self._uboot()
+        self._load_and_boot()
+        self._running_config = self._config()
+        self.status = Status.unknown  # U-Boot is gone; not known to be booted yet
+        return self.recorder
+
+    def wait_online(self, timeout: float | None = None) -> ConsoleRecorder:
+        """Read the console until the Keel banner and ``keel: all harts online``."""
+        boot = self._require_recorder().boot
+        banner = self.banner_timeout if timeout is None else timeout
+        self._read_until(lambda: boot.banner is not None, banner, "banner",
+                         f"no Keel banner within {banner:.0f} s of booti")
+        self._read_until(lambda: boot.online, self.online_timeout, "online",
+                         f"Keel did not report all harts online within "
+                         f"{self.online_timeout:.0f} s of its banner")
+        return self.recorder
+
+    def wait_exit(self, timeout: float, until=None) -> int | None:
+        """Read the console until the kernel says it powers off (returns 0), ``until()``
+        holds (returns 0 if it powered off, else None) or ``timeout`` passes (None)."""
+        boot = self._require_recorder().boot
+        done = until or (lambda: False)
+        deadline = self.clock() + timeout
+        while not done() and "poweroff" not in boot.stages and self.clock() < deadline:
+            self._read(deadline)
+        return 0 if "poweroff" in boot.stages else None
 
     def _uboot(self) -> None:
-        self._off()
+        self.power_off()
         self.target.activate(self.console)
         self.sleep(self.off_time)
         self._drain()
         self.boots += 1
         self.recorder = ConsoleRecorder(self._log_path(), clock=self.clock)
         self.recorder.attach(self.console)
+        self.status = Status.unknown
         self.power.on()
         try:
             self.target.activate(self.uboot)
@@ -133,8 +201,9 @@ class UnmatchedStrategy(Strategy):
             raise BootError("uboot", f"board did not reach the U-Boot prompt within "
                                      f"{self.uboot.login_timeout} s of power-on") from None
         self.recorder.mark("uboot_prompt")
+        self.status = Status.uboot
 
-    def _boot(self) -> None:
+    def _load_and_boot(self) -> None:
         path = self.tftp_path()
         self.target.activate(self.tftp)
         staged = self.tftp.stage(path)
@@ -143,14 +212,11 @@ class UnmatchedStrategy(Strategy):
         if code != 0:
             raise BootError("tftp", f"U-Boot could not load {staged} by TFTP (exit {code})")
         self.recorder.mark("tftp_done")
+        bootargs = f"setenv bootargs {shlex.quote(self.append)}" if self.append else \
+            "setenv bootargs"
+        self.uboot.run_check(bootargs)
         self.uboot.boot("")
         self.target.deactivate(self.uboot)  # U-Boot is gone once booti jumps
-        boot = self.recorder.boot
-        self._wait(lambda: boot.banner is not None, self.banner_timeout, "banner",
-                   f"no Keel banner within {self.banner_timeout:.0f} s of booti")
-        self._wait(lambda: boot.online, self.online_timeout, "online",
-                   f"Keel did not report all harts online within "
-                   f"{self.online_timeout:.0f} s of its banner")
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -167,19 +233,29 @@ class UnmatchedStrategy(Strategy):
             raise BootError("tftp", "no image to boot: pass one or set images: kernel in "
                                     "the environment") from None
 
-    def _wait(self, done, timeout: float, stage: str, message: str) -> None:
-        """Read the console (the recorder parses it) until ``done()`` or a panic.
+    def _config(self):
+        return (self.tftp_path(), self.append)
 
-        Reads ask for one byte and get all that is waiting, so a stage is timed when its
-        line arrives, not when a large read fills up."""
+    def _require_recorder(self) -> ConsoleRecorder:
+        if self.recorder is None:
+            raise StrategyError("the board has not been powered on: call power_on() first")
+        return self.recorder
+
+    def _read(self, deadline: float) -> None:
+        """One console read (the recorder parses what arrives).  Asks for one byte and
+        gets all that is waiting, so a stage is timed when its line arrives."""
+        remaining = deadline - self.clock()
+        if remaining > 0:
+            with contextlib.suppress(TIMEOUT):
+                self.console.read(size=1, timeout=min(remaining, 0.5))
+
+    def _read_until(self, done, timeout: float, stage: str, message: str) -> None:
         boot = self.recorder.boot
         deadline = self.clock() + timeout
         while not done() and boot.panic is None:
-            remaining = deadline - self.clock()
-            if remaining <= 0:
+            if self.clock() >= deadline:
                 raise BootError(stage, message)
-            with contextlib.suppress(TIMEOUT):
-                self.console.read(size=1, timeout=min(remaining, 0.5))
+            self._read(deadline)
         if boot.panic is not None:
             raise BootError("panic", boot.panic.signature)
 
@@ -191,10 +267,4 @@ class UnmatchedStrategy(Strategy):
             expect.buffer = b""
 
     def _log_path(self) -> str | None:
-        if not self.log_dir:
-            return None
-        return os.path.join(self.log_dir, f"{self.target.name}-boot{self.boots}.log")
-
-    def _stop_recording(self) -> None:
-        if self.recorder is not None:
-            self.recorder.close()
+        return str(self.log_path) if self.log_path else None
