@@ -1,0 +1,6 @@
+"""Keel's labgrid drivers; importing this package registers them with labgrid."""
+
+from .qemudriver import KeelQEMUDriver
+from .tftpdriver import KeelTFTPProviderDriver
+
+__all__ = ["KeelQEMUDriver", "KeelTFTPProviderDriver"]

@@ -1,0 +1,179 @@
+"""QEMU driver for Keel targets: labgrid's QEMUDriver made fit for a kernel that exits.
+
+It keeps labgrid's command line building (`get_qemu_base_args`), QMP monitor and console
+interface, and changes three things:
+
+- The console travels through a pair of FIFOs (`-chardev pipe`) instead of a unix
+  socket.  QEMU 7.2's SiFive UART (sifive_u) drops a character whenever the chardev
+  write would block, and a unix stream socket blocks after a few hundred one-byte
+  writes (each is its own socket buffer): the console of a fast boot lost whole lines.
+  A FIFO stores bytes, not buffers, and is enlarged to 1 MiB here.
+- The guest powers the machine off by itself (after `ktest`, after a panic): the end of
+  the console is `pexpect.EOF`, `off()` then only reaps QEMU, and the exit status is
+  kept in `exit_status`.
+- The hart count (`smp`) and a TFTP root for a user-mode network card are attributes, so
+  a strategy can change them between boots.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import select
+import shutil
+import subprocess
+import tempfile
+
+import attr
+import pexpect
+from labgrid.driver.exception import ExecutionError
+from labgrid.driver.qemudriver import QEMUDriver
+from labgrid.factory import target_factory
+from labgrid.step import step
+from labgrid.util.qmp import QMPError, QMPMonitor
+
+PIPE_SIZE = 1 << 20
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+
+
+@target_factory.reg_driver
+@attr.s(eq=False)
+class KeelQEMUDriver(QEMUDriver):
+    """QEMUDriver with a hart count, a TFTP network and self-exiting guests.
+
+    Args (besides QEMUDriver's):
+        smp (int): optional, number of harts (`-smp`)
+        tftp (str): optional, directory served by QEMU's user-mode network over TFTP,
+            reached by the guest through a virtio-net device
+    """
+
+    smp = attr.ib(default=None, validator=attr.validators.optional(
+        attr.validators.instance_of(int)))
+    tftp = attr.ib(default=None, validator=attr.validators.optional(
+        attr.validators.instance_of(str)))
+
+    def __attrs_post_init__(self):
+        super().__attrs_post_init__()
+        self.exit_status = None
+        self._fifo = None
+        self._rx = None  # console from the guest (read end of <fifo>.out)
+        self._tx = None  # console to the guest (<fifo>.in)
+
+    def get_qemu_base_args(self):
+        cmd = super().get_qemu_base_args()
+        if self.smp is not None:
+            cmd += ["-smp", str(self.smp)]
+        if self.tftp is not None:
+            cmd += ["-netdev", f"user,id=n0,tftp={self.tftp}",
+                    "-device", "virtio-net-device,netdev=n0"]
+        return cmd
+
+    def on_activate(self):
+        self._tempdir = tempfile.mkdtemp(prefix="keel-qemu-")
+        self._fifo = os.path.join(self._tempdir, "console")
+        os.mkfifo(self._fifo + ".in")
+        os.mkfifo(self._fifo + ".out")
+        self._cmd = self.get_qemu_base_args() + [
+            "-S", "-qmp", "stdio",
+            "-chardev", f"pipe,id=console,path={self._fifo}",
+            "-serial", "chardev:console"]
+
+    def on_deactivate(self):
+        if self.status:
+            self.off()
+        self._close_console()
+        shutil.rmtree(self._tempdir, ignore_errors=True)
+        self._tempdir = None
+
+    def _open_console(self):
+        # Read-write opens of a FIFO never block and keep it alive until QEMU has it.
+        self._rx = os.open(self._fifo + ".out", os.O_RDONLY | os.O_NONBLOCK)
+        with contextlib.suppress(OSError):  # a smaller pipe still works, just less slack
+            fcntl.fcntl(self._rx, F_SETPIPE_SZ, PIPE_SIZE)
+        self._tx = os.open(self._fifo + ".in", os.O_RDWR | os.O_NONBLOCK)
+
+    def _close_console(self):
+        for fd in (self._rx, self._tx):
+            if fd is not None:
+                os.close(fd)
+        self._rx = self._tx = None
+
+    @step()
+    def on(self):
+        """Start QEMU stopped, connect QMP and the console, then let the guest run."""
+        if self.status:
+            return
+        self.exit_status = None
+        self._close_console()
+        self._open_console()
+        self.logger.debug("Starting with: %s", self._cmd)
+        stderr_path = os.path.join(self._tempdir, "stderr")
+        with open(stderr_path, "wb") as stderr:
+            self._child = subprocess.Popen(self._cmd, stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, stderr=stderr)
+        try:
+            self.qmp = QMPMonitor(self._child.stdout, self._child.stdin)
+        except (QMPError, OSError, ValueError) as exc:
+            self.status = 1
+            self.off()
+            with open(stderr_path, errors="replace") as f:
+                err = f.read().strip()
+            raise ExecutionError(f"QEMU did not start (exit status {self.exit_status}): "
+                                 f"{err or exc}; command: {' '.join(self._cmd)}") from exc
+        self.status = 1
+        for forward in self._forwarded_ports.values():
+            self._add_port_forward(*forward)
+        self.monitor_command("cont")
+
+    @step()
+    def off(self):
+        """Stop QEMU if it still runs; reap it either way and keep its exit status."""
+        if not self.status:
+            return
+        if self._child.poll() is None:
+            # it may exit between poll() and quit: then the QMP pipe is gone
+            with contextlib.suppress(QMPError, OSError, ValueError):
+                self.monitor_command("quit")
+            try:
+                self._child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._child.kill()
+        self.exit_status = self._child.wait()
+        for pipe in (self._child.stdin, self._child.stdout):
+            with contextlib.suppress(OSError):
+                pipe.close()
+        self._child = None
+        self.status = 0
+
+    def poll(self):
+        """QEMU's exit status, or None while it runs (or has never run)."""
+        if self._child is not None:
+            return self._child.poll()
+        return self.exit_status
+
+    def wait_exit(self, timeout):
+        """Wait up to `timeout` seconds for QEMU to exit by itself; its status or None."""
+        if self._child is None:
+            return self.exit_status
+        try:
+            return self._child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _read(self, size=1, timeout=10, max_size=None):
+        if self._rx is None or not self.status:
+            raise pexpect.EOF(f"QEMU is not running (exit status {self.exit_status})")
+        ready, _, _ = select.select([self._rx], [], [], timeout)
+        if not ready:
+            raise pexpect.TIMEOUT(f"Timeout of {timeout:.2f} seconds exceeded")
+        try:
+            data = os.read(self._rx, max_size or 65536)
+        except BlockingIOError:
+            return b""
+        if not data:
+            raise pexpect.EOF(f"QEMU closed its console (exit status {self.poll()})")
+        return data
+
+    def _write(self, data):
+        return os.write(self._tx, data)

@@ -1,0 +1,400 @@
+"""pytest plugin for Keel targets, on top of labgrid's own plugin (`--lg-env`).
+
+Boots as fixtures.  `keel_boot(smp=, append=, until=)` boots the environment's target
+with the strategy, writes the boot's console to `<log dir>/<env>/<test>.log` and attaches
+the log path, the exit status and the boot-stage times to the test as user properties
+(they land in JUnit XML).  A failing test shows the end of its console.
+
+KTAP cases as tests.  A test that takes the `ktap_case` argument and carries
+`@pytest.mark.ktap(append="ktest")` is expanded into one test per KTAP case the target
+reports, named after the case (`test_ktest[chan/send]`), plus one `ktap-run` test for the
+run as a whole (structure, the kernel's own summary line, QEMU's exit).  Case names exist
+only once the target has run, so the run happens while pytest collects: once per
+(environment, target, harts, command line), shared by every test that asks for it.  A
+run that died part-way fails every case it never reported.  Note that collecting such a
+test (even with `--collect-only` or a `-k` that deselects it) boots the target.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from labgrid.pytestplugin.hooks import LABGRID_ENV_KEY
+
+from . import driver as _driver  # noqa: F401 - registers the drivers with labgrid
+from . import strategy as _strategy  # noqa: F401 - registers the strategies
+from .console import ConsoleRecorder
+from .ktap import Case, KtapParser, KtapRun, Status
+
+DEFAULT_KTAP_TIMEOUT = 180.0
+EXIT_GRACE = 20.0  # seconds QEMU may take to exit after `keel: ktest done`
+EXCERPT_LINES = 40
+
+_RUNS = pytest.StashKey[dict]()
+_BOOTER = pytest.StashKey["KeelBooter"]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("keelfarm")
+    group.addoption("--keel-log-dir", default=None, metavar="DIR",
+                    help="where boot console logs go (default: ./build/test-logs); "
+                         "one subdirectory per environment file")
+    group.addoption("--keel-ktap-timeout", type=float, default=DEFAULT_KTAP_TIMEOUT,
+                    metavar="SECONDS", help="bound on one KTAP run from power-on to exit")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "ktap(append='ktest', smp=None, target='main', timeout=None): expand the "
+        "test's `ktap_case` argument into one test per KTAP case of a boot with this "
+        "kernel command line")
+    config.stash[_RUNS] = {}
+
+
+# -- logs ------------------------------------------------------------------------------
+
+def log_dir(config) -> Path:
+    """`<log dir>/<environment name>/`, created on demand."""
+    base = Path(config.getoption("keel_log_dir") or Path.cwd() / "build" / "test-logs")
+    env = config.stash.get(LABGRID_ENV_KEY, None)
+    name = Path(env.config_file).stem if env is not None else "no-env"
+    path = base / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_name(text: str) -> str:
+    """A file name from a test name: `test_boot[smp4]` → `test_boot-smp4`."""
+    text = text.replace("[", "-").replace("]", "").replace("::", ".")
+    return re.sub(r"[^A-Za-z0-9_.=+-]", "_", text)
+
+
+def stage_properties(recorder: ConsoleRecorder, prefix: str = "") -> list[tuple[str, str]]:
+    props = [(f"{prefix}console_log", str(recorder.log_path))]
+    props += [(f"{prefix}stage_{name}", f"{t:.3f}") for name, t in recorder.boot.stages.items()]
+    return props
+
+
+# -- boots as fixtures -----------------------------------------------------------------
+
+@dataclass
+class KeelBoot:
+    """One boot made by `keel_boot`: its recorder and how QEMU ended (if it did)."""
+
+    target: str
+    smp: int | None
+    append: str | None
+    recorder: ConsoleRecorder
+    exit_status: int | None = None
+
+    @property
+    def console(self):
+        """The parsed contract lines and stage times (`BootConsole`)."""
+        return self.recorder.boot
+
+    @property
+    def log_path(self) -> Path | None:
+        return self.recorder.log_path
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.text for line in self.recorder.lines]
+
+
+class KeelBooter:
+    """The `keel_boot` fixture: boots the target, keeps each boot's log and properties."""
+
+    def __init__(self, env, node, directory: Path):
+        self.env = env
+        self.node = node
+        self.directory = directory
+        self.boots: list[KeelBoot] = []
+        self._strategies = []
+
+    def strategy(self, target: str = "main"):
+        tgt = self.env.get_target(target)
+        if tgt is None:
+            pytest.fail(f"environment {self.env.config_file} has no target {target!r}",
+                        pytrace=False)
+        strategy = tgt.get_driver("Strategy")
+        if strategy not in self._strategies:
+            self._strategies.append(strategy)
+        return strategy
+
+    def __call__(self, *, smp: int | None = None, append: str | None = None,
+                 until: str | None = "online", timeout: float | None = None,
+                 target: str = "main") -> KeelBoot:
+        """Boot `target`.
+
+        until="online": wait for `keel: all harts online` (the strategy's `booted`
+        state; a failed boot fails the test with the console's last lines);
+        until="exit": wait up to `timeout` (default 120) seconds for QEMU to exit by
+        itself and keep its status in `exit_status` (None: it did not);
+        until=None: only power on.
+        """
+        strategy = self.strategy(target)
+        suffix = f".{len(self.boots) + 1}" if self.boots else ""
+        path = self.directory / f"{log_name(self.node.name)}{suffix}.log"
+        strategy.configure(smp=smp, append=append, log_path=path)
+        if until == "online":
+            try:
+                strategy.transition("booted")
+            finally:
+                self._keep(target, strategy)
+        else:
+            strategy.power_on()
+            self._keep(target, strategy)
+            if until == "exit":
+                self.boots[-1].exit_status = strategy.wait_exit(
+                    120.0 if timeout is None else timeout)
+            elif until is not None:
+                raise ValueError(f"keel_boot: unknown until={until!r}")
+        return self.boots[-1]
+
+    def _keep(self, target: str, strategy) -> None:
+        if strategy.recorder is not None and all(
+                b.recorder is not strategy.recorder for b in self.boots):
+            self.boots.append(KeelBoot(target, strategy.smp, strategy.append,
+                                       strategy.recorder))
+
+    def finish(self) -> None:
+        for strategy in self._strategies:
+            strategy.transition("off")
+        for index, boot in enumerate(self.boots):
+            prefix = f"boot{index + 1}_" if index else ""
+            self.node.user_properties.extend(stage_properties(boot.recorder, prefix))
+            if boot.exit_status is not None:
+                self.node.user_properties.append((f"{prefix}exit_status",
+                                                  str(boot.exit_status)))
+
+
+@pytest.fixture
+def keel_boot(request, env):
+    """Factory fixture: `keel_boot(smp=4, append="ktest", until="online")` → KeelBoot."""
+    booter = KeelBooter(env, request.node, log_dir(request.config))
+    request.node.stash[_BOOTER] = booter
+    yield booter
+    booter.finish()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    booter = item.stash.get(_BOOTER, None)
+    if booter is not None and report.failed and call.when == "call":
+        for boot in booter.boots:
+            report.sections.append((f"keel console {boot.log_path}", boot.recorder.tail(25)))
+    return report
+
+
+# -- KTAP cases as tests ---------------------------------------------------------------
+
+@dataclass
+class KtapRecord:
+    """One boot's KTAP run, shared by all tests that asked for this configuration."""
+
+    label: str
+    run: KtapRun | None = None
+    recorder: ConsoleRecorder | None = None
+    exit_status: int | None = None
+    ended: str = ""
+    error: str = ""
+    seconds: float = 0.0
+    properties: list[tuple[str, str]] = field(default_factory=list)
+
+    def excerpt(self, first: int, last: int) -> str:
+        if self.recorder is None:
+            return ""
+        lines = [line.text for line in self.recorder.lines[max(0, first - 1):last]]
+        if len(lines) > EXCERPT_LINES:
+            lines = ["..."] + lines[-EXCERPT_LINES:]
+        return "\n".join("    " + line for line in lines)
+
+
+def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
+             timeout=DEFAULT_KTAP_TIMEOUT, label="ktap") -> KtapRecord:
+    """Boot with `append`, parse KTAP line by line until QEMU exits or `timeout`."""
+    record = KtapRecord(label=label)
+    parser = KtapParser()
+    start = time.monotonic()
+    strategy.configure(smp=smp, append=append, log_path=log_path)
+    try:
+        rec = record.recorder = strategy.power_on()
+        rec.add_listener(lambda line: parser.feed(line.text))
+        status = strategy.wait_exit(timeout, until=lambda: rec.boot.ktest is not None)
+        if status is None and rec.boot.ktest is not None:
+            status = strategy.wait_exit(EXIT_GRACE)
+            if status is None:
+                record.ended = f"QEMU still ran {EXIT_GRACE:.0f} s after 'keel: ktest done'"
+        elif status is None:
+            record.ended = f"no end within {timeout:.0f} s, QEMU stopped"
+        record.exit_status = status
+        if status is not None:
+            record.ended = (f"QEMU exited with status {status} "
+                            f"{time.monotonic() - start:.1f} s after power-on")
+    except Exception as exc:  # any failure to boot becomes the run's error
+        record.error = f"{type(exc).__name__}: {exc}"
+        record.ended = "the boot failed"
+    finally:
+        strategy.transition("off")
+    record.seconds = time.monotonic() - start
+    record.run = parser.finish(record.ended)
+    if record.recorder is not None:
+        record.properties = stage_properties(record.recorder)
+    record.properties.append(("ktap_run_seconds", f"{record.seconds:.1f}"))
+    return record
+
+
+class KtapCaseResult:
+    """The value of `ktap_case` for one case: `check()` turns its verdict into pytest's."""
+
+    def __init__(self, record: KtapRecord, case: Case):
+        self.record = record
+        self.case = case
+        self.id = case.id
+
+    def properties(self) -> list[tuple[str, str]]:
+        props = [("console_log", str(self.record.recorder.log_path))]
+        if self.case.lineno is not None:
+            props.append(("ktap_line", str(self.case.lineno)))
+        return props
+
+    def check(self) -> None:
+        case = self.case
+        if case.status == Status.SKIP:
+            pytest.skip(f"skipped on the target: {case.reason or 'no reason given'}")
+        if case.status == Status.TODO:
+            pytest.xfail(f"TODO on the target: {case.reason or 'no reason given'}")
+        if not case.failed:
+            return
+        where = f"console line {case.lineno}" if case.lineno else "no result line"
+        parts = [f"KTAP case {case.id!r} {case.status.value} ({where}; "
+                 f"log {self.record.recorder.log_path})"]
+        if case.reason:
+            parts.append(case.reason)
+        parts += [f"subtest problem: {p}" for p in case.problems]
+        if case.diagnostics:
+            parts.append("diagnostics:\n" + "\n".join("    # " + d for d in case.diagnostics))
+        last = case.lineno or self.record.run.last_lineno
+        excerpt = self.record.excerpt(case.first_lineno, last)
+        if excerpt:
+            parts.append(f"console lines {case.first_lineno}..{last}:\n{excerpt}")
+        pytest.fail("\n".join(parts), pytrace=False)
+
+
+class KtapRunResult:
+    """The value of `ktap_case` for the run as a whole (id `ktap-run`)."""
+
+    id = "ktap-run"
+
+    def __init__(self, record: KtapRecord):
+        self.record = record
+
+    def properties(self) -> list[tuple[str, str]]:
+        return list(self.record.properties)
+
+    def problems(self) -> list[str]:
+        rec = self.record
+        if rec.error:
+            tail = rec.recorder.tail() if rec.recorder else ""
+            return [f"{rec.label}: {rec.error}\n{tail}".rstrip()]
+        out = [f"KTAP: {p}" for p in rec.run.problems]
+        boot = rec.recorder.boot
+        if boot.panic is not None:
+            out.append(f"kernel panicked at console line {boot.panic_lineno}: "
+                       f"{boot.panic.signature}")
+        if boot.ktest is None:
+            out.append(f"no 'keel: ktest done' line ({rec.ended})")
+        else:
+            out += summary_mismatch(rec.run, boot.ktest)
+        if rec.exit_status is None:
+            out.append(f"QEMU did not exit by itself: {rec.ended}")
+        elif rec.exit_status != 0:
+            out.append(f"QEMU exit status {rec.exit_status}")
+        return out
+
+    def check(self) -> None:
+        problems = self.problems()
+        if problems:
+            log = self.record.recorder.log_path if self.record.recorder else None
+            pytest.fail(f"{self.record.label} (log {log}):\n" + "\n".join(
+                "- " + p for p in problems), pytrace=False)
+
+
+def summary_mismatch(run: KtapRun, summary) -> list[str]:
+    """The kernel's `ktest done: P passed, F failed` must agree with the KTAP results.
+
+    Over the top-level cases: F counts the `not ok` results (without a directive), and
+    P + F every result that was reported.
+    """
+    reported = [c for c in run.cases if c.status != Status.MISSING]
+    failed = sum(c.status == Status.FAIL for c in reported)
+    passed = len(reported) - failed
+    if (summary.passed, summary.failed) == (passed, failed):
+        return []
+    return [f"kernel summary says {summary.passed} passed, {summary.failed} failed; the "
+            f"KTAP results show {passed} passed, {failed} failed"]
+
+
+def ktap_results(record: KtapRecord) -> list:
+    if record.run is None or record.error:
+        return [KtapRunResult(record)]
+    cases = [KtapCaseResult(record, case) for case in record.run.all_cases()]
+    return cases + [KtapRunResult(record)]
+
+
+def unique_ids(results) -> list[str]:
+    seen: dict[str, int] = {}
+    ids = []
+    for result in results:
+        n = seen[result.id] = seen.get(result.id, 0) + 1
+        ids.append(result.id if n == 1 else f"{result.id}~{n}")
+    return ids
+
+
+def _ktap_record(config, marker) -> KtapRecord:
+    kwargs = dict(marker.kwargs)
+    target = kwargs.pop("target", "main")
+    smp = kwargs.pop("smp", None)
+    append = kwargs.pop("append", "ktest")
+    timeout = kwargs.pop("timeout", None) or config.getoption("keel_ktap_timeout")
+    if kwargs or marker.args:
+        raise pytest.UsageError(f"ktap marker: unexpected arguments {marker.args} {kwargs}")
+    env = config.stash.get(LABGRID_ENV_KEY, None)
+    label = f"KTAP run on target {target!r} (smp={smp}, append={append!r})"
+    if env is None:
+        return KtapRecord(label=label, error="no labgrid environment: pass --lg-env")
+    key = (env.config_file, target, smp, append)
+    runs = config.stash[_RUNS]
+    if key not in runs:
+        tgt = env.get_target(target)
+        if tgt is None:
+            runs[key] = KtapRecord(label=label, error=f"environment has no target {target!r}")
+        else:
+            name = log_name(f"ktap-{target}-smp{smp or 'default'}-{append}")
+            runs[key] = run_ktap(tgt.get_driver("Strategy"), smp=smp, append=append,
+                                 log_path=log_dir(config) / f"{name}.log", timeout=timeout,
+                                 label=label)
+    return runs[key]
+
+
+def pytest_generate_tests(metafunc):
+    if "ktap_case" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("ktap")
+    if marker is None:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: a test taking ktap_case "
+                                "needs @pytest.mark.ktap(...)")
+    results = ktap_results(_ktap_record(metafunc.config, marker))
+    metafunc.parametrize("ktap_case", results, ids=unique_ids(results))
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        result = getattr(item, "callspec", None) and item.callspec.params.get("ktap_case")
+        if isinstance(result, KtapCaseResult | KtapRunResult):
+            item.user_properties.extend(result.properties())

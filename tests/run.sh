@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Target test suites on every target configuration, through labgrid (--lg-env).
+# JUnit XML goes to build/test-results/, console logs to build/test-logs/<env>/.
+# Exits non-zero if any test failed or errored, if a run broke, or if no test ran.
+# Usage: tests/run.sh [extra pytest arguments, e.g. -k boot]
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+py=.venv/bin/python
+results=build/test-results
+logs=build/test-logs
+image=build/os/Image
+run_timeout=1800   # seconds for one environment's whole suite
+
+if [ ! -f "$image" ]; then
+  echo "tests/run.sh: $image is missing; build it with make" >&2
+  exit 1
+fi
+mkdir -p "$results" "$logs"
+
+status=0
+xmls=()
+
+# run_env <env name> [pytest arguments...]: one suite run against farm/envs/<name>.yaml
+run_env() {
+  local name=$1; shift
+  local xml="$results/target-$name.xml"
+  rm -f "$xml"
+  rm -rf "${logs:?}/$name"
+  echo "==== target tests: $name"
+  timeout --kill-after=30 "$run_timeout" "$py" -m pytest tests \
+    --lg-env="farm/envs/$name.yaml" --rootdir="$top" -p no:cacheprovider \
+    --keel-log-dir="$logs" --junitxml="$xml" -o junit_family=xunit1 \
+    -v -rfEs "$@"
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "tests/run.sh: $name: pytest exited with status $rc" >&2
+    status=1
+  fi
+  xmls+=("$xml")
+}
+
+run_env qemu-virt "$@"
+run_env qemu-sifive-u -m "not uboot" "$@"
+
+# ---- vboard integration run (added by the vboard work) ----
+
+# Totals over every JUnit file; a run that wrote none counts as broken.
+"$py" - "${xmls[@]}" <<'PY' || status=1
+import sys
+import xml.etree.ElementTree as ET
+
+passed = failed = skipped = 0
+broken = []
+for path in sys.argv[1:]:
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        broken.append(f"{path}: {exc}")
+        continue
+    for suite in root.iter("testsuite"):
+        tests = int(suite.get("tests", 0))
+        bad = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skip = int(suite.get("skipped", 0))
+        passed += tests - bad - skip
+        failed += bad
+        skipped += skip
+for line in broken:
+    print(f"tests/run.sh: no results: {line}", file=sys.stderr)
+if skipped:
+    print(f"target-test: {skipped} skipped")
+print(f"target-test: {passed} passed, {failed} failed")
+sys.exit(1 if failed or broken or passed == 0 else 0)
+PY
+
+exit "$status"
