@@ -39,7 +39,7 @@ $(KOBJ): | $(DEPS)
 endif
 
 # ---- host unit tests --------------------------------------------------------
--include os/kernel/host.mk
+include os/kernel/host.mk
 
 # ---- running ----------------------------------------------------------------
 QEMU_ARGS = -M $(MACHINE) -smp $(SMP) -m $(MEM) -nographic -bios default \

@@ -123,6 +123,7 @@ bool cmdline_has(const char *word)
 
 void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 {
+	boot_entry_instret = arch_instret();
 	harts[0].index = 0;
 	harts[0].hartid = (uint32_t)hartid;
 	__asm__ volatile("mv tp, %0" :: "r"(&harts[0]));

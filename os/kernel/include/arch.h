@@ -18,6 +18,7 @@ void arch_wait_for_interrupt(void);
 /* The current hart, from tp (valid in S-mode after boot). */
 struct hart *arch_this_hart(void);
 
+uint64_t arch_instret(void);                    /* instructions retired (guest count under -icount) */
 uint64_t arch_time(void);                       /* timebase ticks since reset */
 void arch_timer_arm(uint64_t when);             /* one-shot timer interrupt at `when` */
 void arch_send_ipi(const struct hart *h);

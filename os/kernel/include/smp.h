@@ -5,6 +5,8 @@
 struct platform;
 struct hart;
 
+extern uint64_t boot_entry_instret;     /* instructions retired before kmain */
+
 #define IPI_XCALL   (1ul << 0)  /* run the hart's xcall function */
 #define IPI_STOP    (1ul << 1)  /* panic in progress: stop */
 #define IPI_RESCHED (1ul << 2)  /* reserved for the scheduler */

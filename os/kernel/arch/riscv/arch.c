@@ -40,6 +40,11 @@ struct hart *arch_this_hart(void)
 	return h;
 }
 
+uint64_t arch_instret(void)
+{
+	return rdinstret();
+}
+
 uint64_t arch_time(void)
 {
 	return rdtime();

@@ -30,6 +30,7 @@ _Static_assert(__builtin_offsetof(struct hart_boot, satp) == HB_SATP, "hb satp")
 _Static_assert(__builtin_offsetof(struct hart_boot, va_pa) == HB_VA_PA, "hb va_pa");
 
 static struct hart_boot boot_blocks[MAX_HARTS];
+uint64_t boot_entry_instret;     /* set by kmain on entry */
 extern char secondary_entry[];
 
 void smp_hart_enable_irqs(void)
@@ -48,6 +49,7 @@ void smp_secondary_main(void)
 	smp_hart_enable_irqs();
 	atomic_store32(&h->online, 1);
 	atomic_add32(&harts_online, 1);
+	ipi_send(&harts[0], 0);         /* wake the boot hart waiting in wfi */
 	for (;;)
 		arch_wait_for_interrupt();
 }
@@ -77,12 +79,17 @@ void smp_start_secondaries(const struct platform *plat, uint32_t boot_index)
 	for (uint32_t i = 0; i < nharts; i++)
 		if (i != boot_index)
 			start_one(&harts[i]);
+	/* Sleep between checks: every hart that comes online sends an IPI, and
+	 * the tick bounds the wait.  Spinning here would only slow the others
+	 * down on a host that time-slices harts. */
 	uint64_t deadline = arch_time() + 2 * timebase_hz;
 	while (atomic_load32(&harts_online) < nharts && arch_time() < deadline)
-		cpu_relax();
+		arch_wait_for_interrupt();
 	uint32_t up = atomic_load32(&harts_online);
 	if (up == nharts)
-		kprintf("keel: all harts online\n");
+		kprintf("keel: all harts online\n"
+			"keel: boot: %lu instret at kernel entry, %lu at all harts online, %lu us\n",
+			boot_entry_instret, rdinstret(), time_ns() / 1000);
 	else
 		kprintf("keel: only %u of %u harts online\n", up, nharts);
 }

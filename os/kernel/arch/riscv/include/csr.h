@@ -41,6 +41,14 @@
 #define csr_read_clear(csr, bits) ({ uint64_t v_; \
 	__asm__ volatile("csrrc %0, " #csr ", %1" : "=r"(v_) : "rK"((uint64_t)(bits)) : "memory"); v_; })
 
+/* Under QEMU -icount, instret counts guest instructions since reset. */
+static inline uint64_t rdinstret(void)
+{
+	uint64_t n;
+	__asm__ volatile("rdinstret %0" : "=r"(n));
+	return n;
+}
+
 static inline uint64_t rdtime(void)
 {
 	uint64_t t;
