@@ -164,20 +164,27 @@ static const struct {
 	{ "riscv,none", "no MMU (mmu-type riscv,none)" },
 };
 
-/* Why a hart cannot run the kernel, or NULL if it can. */
+/* Why a hart cannot run the kernel, or NULL if it can.  A missing MMU is
+ * named first: firmware often also marks such a hart disabled, and "no MMU"
+ * is the reason that matters. */
 static const char *hart_reason(const char *status, const char *mmu)
 {
 	size_t i;
 
-	if (status && strcmp(status, "okay") != 0 && strcmp(status, "ok") != 0)
-		return strcmp(status, "disabled") == 0 ? "status disabled" : "status not okay";
 	if (!mmu)
 		return "no MMU (mmu-type absent)";
 	for (i = 0; i < sizeof(mmu_types) / sizeof(mmu_types[0]); i++) {
-		if (strcmp(mmu, mmu_types[i].mmu) == 0)
-			return mmu_types[i].reason;
+		if (strcmp(mmu, mmu_types[i].mmu) == 0) {
+			if (mmu_types[i].reason)
+				return mmu_types[i].reason;
+			break;
+		}
 	}
-	return "mmu-type unsupported";
+	if (i == sizeof(mmu_types) / sizeof(mmu_types[0]))
+		return "mmu-type unsupported";
+	if (status && strcmp(status, "okay") != 0 && strcmp(status, "ok") != 0)
+		return strcmp(status, "disabled") == 0 ? "status disabled" : "status not okay";
+	return NULL;
 }
 
 static int add_hart(const struct fdt *f, int cpu, struct platform *p)
