@@ -37,24 +37,24 @@ def relay(port, stdin: int, stdout: int, escape: bytes = ESCAPE, poll: float = 0
     byte is typed, stdin ends, or the port fails (FarmError)."""
     import serial
 
-    while True:
-        readable, _, _ = select.select([stdin], [], [], poll)
-        if readable:
-            data = os.read(stdin, 1024)
-            if not data:
-                return
-            cut = data.find(escape)
-            if cut >= 0:
-                if cut:
-                    port.write(data[:cut])
-                return
-            port.write(data)
-        try:
+    try:
+        while True:
             waiting = port.in_waiting
             if waiting:
                 os.write(stdout, port.read(waiting))
-        except (serial.SerialException, OSError) as e:
-            raise FarmError(f"console connection lost: {e}") from None
+            readable, _, _ = select.select([stdin], [], [], poll)
+            if not readable:
+                continue
+            data = os.read(stdin, 1024)
+            cut = data.find(escape)
+            if cut >= 0:
+                data = data[:cut]
+            if data:
+                port.write(data)
+            if cut >= 0 or not data:
+                return
+    except (serial.SerialException, OSError) as e:
+        raise FarmError(f"console connection lost: {e}") from None
 
 
 def open_port(host: str, port: int, timeout: float = 5.0):

@@ -11,9 +11,9 @@ from ..remote import Coordinator
 
 
 @contextlib.contextmanager
-def coordinator(args, clock=time.time, connect=Coordinator.connect):
+def coordinator(args, clock=time.time):
     """A connected Coordinator with expired leases already released (and reported)."""
-    coord = connect(getattr(args, "coordinator", None))
+    coord = Coordinator.connect(getattr(args, "coordinator", None))
     try:
         for gone in lease.sweep(coord, clock()):
             print(f"farm: lease of {gone.place} held by {gone.holder} expired at "

@@ -1,0 +1,216 @@
+"""A simulated HiFive Unmatched behind fake power and console drivers: enough OpenSBI,
+U-Boot shell (echo, $?, setenv, dhcp, tftpboot, booti) and Keel console to drive labgrid's
+real UBootDriver and the Unmatched strategy without an emulator."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import attr
+from labgrid import Target
+from labgrid.driver import UBootDriver
+from labgrid.driver.common import Driver
+from labgrid.driver.consoleexpectmixin import ConsoleExpectMixin
+from labgrid.protocol import ConsoleProtocol, PowerProtocol
+from labgrid.resource import TFTPProvider
+from pexpect import TIMEOUT
+
+from keelfarm.driver.tftpdriver import KeelTFTPProviderDriver
+from keelfarm.strategy.ubootstrategy import UnmatchedStrategy
+
+FIRMWARE = (b"\r\nOpenSBI v1.1\r\nPlatform Name : SiFive HiFive Unmatched A00\r\n\r\n"
+            b"U-Boot 2023.01 (Jan 01 2023)\r\nDRAM:  16 GiB\r\n"
+            b"Hit any key to stop autoboot:  2 ")
+BANNER = (b"Keel 0.1.0 (v0.1-3-gabc) on sifive,hifive-unmatched-a00: 4 harts [1,2,3,4], "
+          b"16384 MiB, timebase 1000000 Hz\r\n")
+KERNELS = {
+    "ok": b"keel: hart 0 skipped: no mmu\r\n" + BANNER + b"keel: all harts online\r\n",
+    "silent": b"",
+    "no-online": BANNER,
+    "panic": BANNER + b"KEEL PANIC: page fault in kernel at 0xffffffc000201234\r\n",
+    "poweroff": BANNER + b"keel: all harts online\r\nkeel: ktest done: 3 passed, 0 failed\r\n"
+                         b"keel: powering off\r\n",
+}
+
+
+class FakeBoard:
+    """The board's behaviour.  ``reaches_uboot`` False makes the firmware silent;
+    ``kernel`` picks what the kernel prints (see KERNELS)."""
+
+    def __init__(self, tftp_root: str, reaches_uboot: bool = True, kernel: str = "ok"):
+        self.tftp_root = tftp_root
+        self.reaches_uboot = reaches_uboot
+        self.kernel = kernel
+        self.powered = False
+        self.power_ons = 0
+        self.state = "off"
+        self.out = bytearray()
+        self.line = b""
+        self.rc = 0
+        self.env: dict[str, str] = {}
+        self.commands: list[str] = []
+
+    # -- power ---------------------------------------------------------------------------
+
+    def power(self, on: bool) -> None:
+        if on and not self.powered:
+            self.power_ons += 1
+            self.env.clear()
+            if self.reaches_uboot:
+                self.out += FIRMWARE
+                self.state = "autoboot"
+            else:
+                self.state = "dead"
+        elif not on:
+            self.state = "off"
+            self.out.clear()
+        self.powered = on
+
+    # -- serial --------------------------------------------------------------------------
+
+    def typed(self, data: bytes) -> None:
+        if self.state == "autoboot":
+            self.state = "prompt"
+            self.out += b"\r\n=> "
+            data = data.lstrip(b"\r\n")
+        if self.state != "prompt":
+            return
+        self.line += data
+        while b"\n" in self.line:
+            line, _, self.line = self.line.partition(b"\n")
+            self.out += line + b"\r\n"
+            self._command_line(line.decode().strip())
+            if self.state == "prompt":
+                self.out += b"=> "
+
+    def _command_line(self, line: str) -> None:
+        for cmd in [c.strip() for c in line.split(";")]:
+            if cmd:
+                self.commands.append(cmd)
+                self._command(cmd)
+
+    def _command(self, cmd: str) -> None:
+        m = re.fullmatch(r"echo '(\w+)''(\w+)'", cmd)
+        if m:
+            self.out += (m.group(1) + m.group(2)).encode() + b"\r\n"
+            self.rc = 0
+        elif cmd == 'echo "$?"':
+            self.out += f"{self.rc}\r\n".encode()
+        elif cmd.startswith("setenv "):
+            name, _, value = cmd[len("setenv "):].partition(" ")
+            self.env[name] = value.strip("'")
+            self.rc = 0
+        elif cmd == "dhcp":
+            self.out += b"DHCP client bound to address 10.0.2.15 (1 ms)\r\n"
+            self.rc = 0
+        elif cmd.startswith("tftpboot "):
+            self._tftp(cmd.split()[-1])
+        elif cmd.startswith("booti "):
+            self.state = "kernel"
+            self.out += b"Starting kernel ...\r\n\r\n" + KERNELS[self.kernel]
+        else:
+            self.out += f"Unknown command '{cmd}'\r\n".encode()
+            self.rc = 1
+
+    def _tftp(self, name: str) -> None:
+        path = os.path.join(self.tftp_root, name)
+        if os.path.isfile(path):
+            size = os.path.getsize(path)
+            self.out += f"Bytes transferred = {size} ({size:x} hex)\r\n".encode()
+            self.rc = 0
+        else:
+            self.out += b"TFTP error: 'File not found' (1)\r\n"
+            self.rc = 1
+
+
+@attr.s(eq=False)
+class FakeBoardPower(Driver, PowerProtocol):
+    def __attrs_post_init__(self):
+        super().__attrs_post_init__()
+        self.board: FakeBoard | None = None
+        self.events: list[str] = []
+
+    @Driver.check_active
+    def on(self):
+        self.events.append("on")
+        self.board.power(True)
+
+    @Driver.check_active
+    def off(self):
+        self.events.append("off")
+        self.board.power(False)
+
+    @Driver.check_active
+    def cycle(self):
+        self.off()
+        self.on()
+
+    @Driver.check_active
+    def get(self):
+        return self.board.powered
+
+
+@attr.s(eq=False)
+class FakeBoardConsole(ConsoleExpectMixin, Driver, ConsoleProtocol):
+    """Reads what the board printed; an idle read advances the fake clock by its timeout
+    (so the strategy's own deadlines pass at once) and raises TIMEOUT."""
+
+    txdelay = attr.ib(default=0.0)
+    txchunk = attr.ib(default=1)
+
+    def __attrs_post_init__(self):
+        super().__attrs_post_init__()
+        self.board: FakeBoard | None = None
+        self.clock = None
+
+    def _read(self, size=1, timeout=0.0, max_size=None):
+        out = self.board.out
+        if out:
+            n = len(out) if not max_size else min(len(out), max_size)
+            data = bytes(out[:n])
+            del out[:n]
+            if self.clock is not None:
+                self.clock.sleep(0.01)  # bytes take time to arrive
+            return data
+        if self.clock is not None:
+            self.clock.sleep(timeout or 0.0)
+        time.sleep(0.001)
+        raise TIMEOUT("no data")
+
+    def _write(self, data):
+        self.board.typed(data)
+        return len(data)
+
+    def open(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def make_target(tmp_path, clock, image: bytes = b"keel image", login_timeout: int = 10,
+                **board_kw):
+    """A target with the fake board, labgrid's UBootDriver, our TFTP driver and the
+    strategy; returns (strategy, board, power)."""
+    tftp_root = tmp_path / "tftp"
+    (tftp_root / "vb").mkdir(parents=True)
+    img = tmp_path / "Image"
+    img.write_bytes(image)
+    board = FakeBoard(str(tftp_root), **board_kw)
+    t = Target("vb")
+    TFTPProvider(t, name=None, internal=str(tftp_root / "vb") + "/", external="vb/")
+    power = FakeBoardPower(t, name=None)
+    power.board = board
+    console = FakeBoardConsole(t, name=None)
+    console.board = board
+    console.clock = clock
+    UBootDriver(t, name=None, prompt="=> ", autoboot="Hit any key to stop autoboot",
+                init_commands=("setenv autoload no", "dhcp"),
+                boot_command="booti ${kernel_addr_r} - ${fdtcontroladdr}",
+                login_timeout=login_timeout)
+    KeelTFTPProviderDriver(t, name=None)
+    strategy = UnmatchedStrategy(t, name=None, image=str(img), harts=5, clock=clock,
+                                 sleep=clock.sleep)
+    return strategy, board, power

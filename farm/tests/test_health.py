@@ -1,0 +1,45 @@
+"""Board health in place tags: two board faults in a row make a board unhealthy."""
+
+from farmfakes import FakeCoordinator
+
+from keelfarm import health
+from keelfarm.errors import BootError, FarmError
+
+
+def test_two_board_faults_in_a_row_make_it_unhealthy():
+    coord = FakeCoordinator()
+    coord.add("p", health="ok")
+    note = health.record_failure(coord, "p", BootError("uboot", "no prompt"))
+    assert "failure 1 of 2" in note
+    assert health.health(coord.place("p")) == "ok"
+    note = health.record_failure(coord, "p", BootError("banner", "no banner"))
+    assert "now tagged unhealthy" in note
+    assert health.health(coord.place("p")) == "bad"
+    assert health.failures(coord.place("p")) == 2
+
+
+def test_a_passing_boot_clears_the_record():
+    coord = FakeCoordinator()
+    coord.add("p", health="bad", health_failures="2")
+    health.record_pass(coord, "p")
+    place = coord.place("p")
+    assert health.health(place) == "ok"
+    assert health.failures(place) == 0
+    assert "health_failures" not in place.tags
+
+
+def test_image_faults_do_not_count_against_the_board():
+    coord = FakeCoordinator()
+    coord.add("p", health="ok")
+    for error in (BootError("panic", "KEEL PANIC: x at 0x1"), BootError("tftp", "no file"),
+                  BootError("online", "harts missing"), FarmError("other"), OSError("x")):
+        assert health.record_failure(coord, "p", error) is None
+    assert health.failures(coord.place("p")) == 0
+    assert health.health(coord.place("p")) == "ok"
+
+
+def test_untagged_place_is_unknown():
+    coord = FakeCoordinator()
+    coord.add("p", health_failures="junk")
+    assert health.health(coord.place("p")) == "unknown"
+    assert health.failures(coord.place("p")) == 0

@@ -1,0 +1,116 @@
+"""The local lab: pid files, the exporter configuration, and a real up/down on loopback
+with a stand-in emulator (no QEMU)."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from keelfarm.errors import FarmError
+from keelfarm.lab import exporter as exp
+from keelfarm.lab.lab import Lab, LabSettings, port_busy
+from keelfarm.lab.procs import Proc
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_proc_start_stop_and_stale_pidfile(tmp_path):
+    p = Proc(str(tmp_path), "sleeper")
+    pid = p.start([sys.executable, "-c", "import time; time.sleep(60)"])
+    assert p.pid() == pid and p.alive()
+    assert p.stop() is True
+    assert not p.alive()
+    assert not os.path.exists(p.pidfile)
+    assert p.stop() is False  # idempotent
+
+
+def test_a_reused_pid_is_never_signalled(tmp_path):
+    p = Proc(str(tmp_path), "ghost")
+    # our own pid, but with a start time that is not ours: a recycled pid
+    with open(p.pidfile, "w") as f:
+        f.write(f"{os.getpid()} 1\n")
+    assert p.pid() is None
+    assert p.stop() is False  # and we are still alive to assert it
+
+
+def test_proc_stop_escalates_to_sigkill(tmp_path):
+    p = Proc(str(tmp_path), "stubborn")
+    p.start([sys.executable, "-c",
+             "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+             "time.sleep(60)"])
+    assert p.stop(timeout=0.3) is True
+    assert not p.alive()
+
+
+def test_exporter_config_exports_power_serial_and_tftp(tmp_path):
+    state = {"name": "vboard-1", "pdu": "http://127.0.0.1:5000/relay/{index}/{value}",
+             "serial": "/dev/pts/7"}
+    cfg = yaml.safe_load(exp.exporter_config([state], str(tmp_path)))
+    group = cfg["vboard-1"]
+    assert group["NetworkPowerPort"] == {"model": "simplerest", "host": state["pdu"],
+                                         "index": 0}
+    assert group["RawSerialPort"] == {"port": "/dev/pts/7", "speed": 115200}
+    assert group["TFTPProvider"] == {"internal": f"{tmp_path}/vboard-1/",
+                                     "external": "vboard-1/"}
+    assert exp.place_match("lab", "vboard-1") == "lab/vboard-1/*"
+    assert exp.place_tags("vboard") == {"board": "vboard", "health": "ok"}
+
+
+def test_busy_port_is_a_clear_error(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        assert port_busy("127.0.0.1", port)
+        lab = Lab(LabSettings(run_dir=str(tmp_path), port=port))
+        with pytest.raises(FarmError, match=f"127.0.0.1:{port} is busy"):
+            lab.up(say=lambda _m: None)
+
+
+def test_lab_up_is_idempotent_and_down_leaves_nothing(tmp_path):
+    settings = LabSettings(run_dir=str(tmp_path / "lab"), boards=2, port=free_port(),
+                           qemu=str(tmp_path / "no-qemu"))
+    lab = Lab(settings)
+    said = []
+    try:
+        state = lab.up(say=said.append)
+        assert state["boards"] == ["vboard-1", "vboard-2"]
+        assert lab.is_up()
+        from keelfarm.remote import Coordinator
+
+        coord = Coordinator.connect(settings.address)
+        try:
+            places = coord.places()
+            assert sorted(places) == ["vboard-1", "vboard-2"]
+            assert places["vboard-1"].tags == {"board": "vboard", "health": "ok"}
+            groups = coord.resources()["keel-lab"]
+            assert sorted(groups["vboard-2"]) == ["NetworkPowerPort", "RawSerialPort",
+                                                  "TFTPProvider"]
+        finally:
+            coord.close()
+        pids = [p.pid() for p in lab.procs()]
+        lab.up(say=said.append)
+        assert [p.pid() for p in lab.procs()] == pids
+        assert any("already up" in s for s in said)
+    finally:
+        lab.down(say=said.append)
+    assert not lab.is_up()
+    assert all(not p.alive() for p in lab.procs())
+    assert not port_busy("127.0.0.1", settings.port)
+    lab.down(say=said.append)
+    assert said[-1] == "lab: nothing running"
+    leftover = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
+    assert leftover.stdout == ""
+
+
+def test_restart_exporter_needs_a_lab(tmp_path):
+    with pytest.raises(FarmError, match="not up"):
+        Lab(LabSettings(run_dir=str(tmp_path))).restart_exporter()
+
