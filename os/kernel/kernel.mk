@@ -11,7 +11,7 @@ KLOCKCHECK ?= 1
 KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-stack-protector \
             -fno-omit-frame-pointer -mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
             -mno-relax -Wall -Wextra -Werror -Wno-unused-parameter \
-            -I $(K)/include -I $(K)/arch/riscv/include -MMD -MP \
+            -I $(K)/include -I $(K)/arch/riscv/include -I os/include -MMD -MP \
             -DKEEL_VERSION='"$(VERSION)"' -DKEEL_GITDESC='"$(GITDESC)"' \
             $(if $(filter 1,$(KLOCKCHECK)),-DKEEL_LOCKCHECK=1)
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,$(K)/arch/riscv/kernel.ld -Wl,--build-id=none
@@ -36,7 +36,7 @@ $(KB)/.gitdesc: FORCE
 $(B)/os/kernel.elf: $(KOBJ) $(K)/arch/riscv/kernel.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJ) -lgcc -o $@
+	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJ) -o $@
 
 $(B)/os/Image: $(B)/os/kernel.elf
 	$(Q)$(OBJCOPY) -O binary $< $@

@@ -11,6 +11,7 @@
 #include "ktest.h"
 #include "panic.h"
 #include "pmm.h"
+#include "thread.h"
 #include "timer.h"
 
 #define LINE_MAX_KMON 80
@@ -72,7 +73,7 @@ static void read_line(char *buf, size_t max)
 	for (;;) {
 		int c = console_getc();
 		if (c < 0) {
-			arch_wait_for_interrupt();
+			thread_sleep_ns(10 * 1000 * 1000);     /* poll at 100 Hz */
 			continue;
 		}
 		if (c == '\r' || c == '\n') {

@@ -13,7 +13,10 @@
 #include "platform.h"
 #include "plic.h"
 #include "pmm.h"
+#include "sched.h"
 #include "smp.h"
+#include "thread.h"
+#include "ktimer.h"
 #include "timer.h"
 #include "trace.h"
 #include "vm.h"
@@ -121,6 +124,17 @@ bool cmdline_has(const char *word)
 	return false;
 }
 
+/* The first thread: self-tests or the monitor. */
+static void main_thread(void *arg)
+{
+	(void)arg;
+	if (cmdline_has("ktest")) {
+		int failed = ktest_run_all();
+		arch_poweroff(failed != 0);
+	}
+	kmon_run();
+}
+
 void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 {
 	boot_entry_instret = arch_instret();
@@ -145,7 +159,9 @@ void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 	console_init(&plat);
 	plic_init(&plat);
 	print_banner();
-	harts[0].stack_top = 0;
+	sched_init();
+	ktimer_queues_init();
+	sched_init_hart();
 	atomic_store32(&harts[0].online, 1);
 	atomic_store32(&harts_online, 1);
 	smp_hart_enable_irqs();
@@ -153,9 +169,7 @@ void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 
 	if (cmdline_has("panic"))
 		panic("test panic requested on the command line");
-	if (cmdline_has("ktest")) {
-		int failed = ktest_run_all();
-		arch_poweroff(failed != 0);
-	}
-	kmon_run();
+	if (!kthread_create("main", main_thread, 0, PRIO_DEFAULT, SCHED_RR, 0))
+		panic("cannot create the main thread");
+	sched_idle_loop();
 }

@@ -50,10 +50,8 @@ static void lockcheck_acquire(struct hart *h, const struct spinlock *l) { (void)
 static void lockcheck_release(struct hart *h, const struct spinlock *l) { (void)h; (void)l; }
 #endif
 
-void spin_lock(struct spinlock *l)
+static void acquire(struct hart *h, struct spinlock *l)
 {
-	struct hart *h = this_hart();
-
 	lockcheck_acquire(h, l);
 	while (arch_amoswap32_acq(&l->locked, 1))
 		while (atomic_load32(&l->locked))
@@ -61,13 +59,25 @@ void spin_lock(struct spinlock *l)
 	l->owner = h->index;
 }
 
+void spin_lock(struct spinlock *l)
+{
+	unsigned long s = arch_irq_save();
+
+	acquire(this_hart(), l);
+	l->irq_state = (uint32_t)s;
+}
+
 bool spin_trylock(struct spinlock *l)
 {
+	unsigned long s = arch_irq_save();
 	struct hart *h = this_hart();
 
-	if (arch_amoswap32_acq(&l->locked, 1))
+	if (arch_amoswap32_acq(&l->locked, 1)) {
+		arch_irq_restore(s);
 		return false;
+	}
 	l->owner = h->index;
+	l->irq_state = (uint32_t)s;
 #ifdef KEEL_LOCKCHECK
 	if (!panic_in_progress && h->nheld < sizeof h->held / sizeof h->held[0])
 		h->held[h->nheld++] = l;
@@ -77,21 +87,27 @@ bool spin_trylock(struct spinlock *l)
 
 void spin_unlock(struct spinlock *l)
 {
+	unsigned long s = l->irq_state;
+
 	lockcheck_release(this_hart(), l);
 	l->owner = ~0u;
 	arch_amoswap32_rel(&l->locked, 0);
+	arch_irq_restore(s);
 }
 
 unsigned long spin_lock_irqsave(struct spinlock *l)
 {
-	unsigned long s = arch_irq_save();
-
 	spin_lock(l);
-	return s;
+	return 0;
 }
 
 void spin_unlock_irqrestore(struct spinlock *l, unsigned long flags)
 {
+	(void)flags;
 	spin_unlock(l);
-	arch_irq_restore(flags);
+}
+
+bool spin_held(const struct spinlock *l)
+{
+	return atomic_load32(&((struct spinlock *)l)->locked) && l->owner == this_hart()->index;
 }

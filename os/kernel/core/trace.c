@@ -8,7 +8,8 @@
 static const char *const event_names[TR_NEVENTS] = {
 	[TR_NONE] = "none", [TR_BOOT] = "boot", [TR_TRAP] = "trap", [TR_IRQ] = "irq",
 	[TR_TIMER] = "timer", [TR_IPI_SEND] = "ipi-send", [TR_IPI_RECV] = "ipi-recv",
-	[TR_PANIC] = "panic", [TR_TEST] = "test",
+	[TR_PANIC] = "panic", [TR_TEST] = "test", [TR_SWITCH] = "switch", [TR_WAKE] = "wake",
+	[TR_STEAL] = "steal", [TR_BLOCK] = "block", [TR_KTIMER] = "ktimer", [TR_SYNC] = "sync",
 };
 
 const char *trace_event_name(uint32_t ev)

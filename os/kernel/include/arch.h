@@ -7,6 +7,8 @@
 
 struct hart;
 struct platform;
+struct context;
+struct thread;
 
 /* Interrupts on this hart. */
 unsigned long arch_irq_save(void);              /* disable, return previous state */
@@ -26,6 +28,10 @@ void arch_poweroff(bool failure) __attribute__((noreturn));
 /* True once after a power-off that could only be done as a reboot. */
 bool arch_poweroff_pending(void);
 void arch_halt(void) __attribute__((noreturn));  /* stop this hart, interrupts off */
+
+/* Save the callee-saved registers in *from, continue in *to; returns prev
+ * in the thread switched to. */
+struct thread *arch_switch(struct context *from, struct context *to, struct thread *prev);
 
 /* Register frames, opaque to generic code. */
 void *arch_frame_capture(void);                 /* this hart's registers now (static area) */

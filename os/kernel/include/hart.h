@@ -6,6 +6,7 @@
 #include "trace.h"
 
 struct spinlock;
+struct thread;
 
 #define MAX_HARTS 32
 
@@ -25,6 +26,13 @@ struct hart {
 	void *volatile xcall_arg;
 	volatile uint32_t xcall_done;
 	volatile uint32_t xcall_busy;     /* a caller owns the mailbox (cas 0 -> 1) */
+
+	/* Scheduler state of this hart: changed only by this hart with
+	 * interrupts off; need_resched is also set by wakers (atomics). */
+	struct thread *current;
+	struct thread *idle;
+	volatile uint32_t need_resched;
+	uint32_t resched_yield;         /* the pending switch is a slice expiry */
 
 	/* Written only by this hart. */
 	volatile uint64_t ticks;        /* timer interrupts taken */

@@ -8,8 +8,15 @@
  * before using a new lock. */
 enum lock_rank {
 	LR_NONE = 0,
+	LR_THREADS = 4,   /* thread slot table and kernel stack window */
 	LR_VM = 8,        /* kernel page table and I/O window (allocates pages) */
 	LR_PMM = 10,      /* physical page allocator free lists */
+	LR_PI = 15,       /* mutex owners, mutex wait lists, priority-inheritance chains */
+	LR_SYNC = 20,     /* one per sync hash bucket: lookup, condvar and semaphore waiters */
+	LR_SYNCPOOL = 22, /* free sync objects */
+	LR_JOIN = 25,     /* one per thread: exit status and its joiner */
+	LR_TIMERQ = 40,   /* one per hart: that hart's timer queue */
+	LR_RUNQ = 50,     /* one per hart: that hart's run queue */
 	LR_CONSOLE = 90,  /* console line output: the innermost lock, taken last */
 	LR_PANIC = 100,   /* never contended except during panic */
 };

@@ -19,6 +19,12 @@ enum trace_event {
 	TR_IPI_RECV,    /* a: bits */
 	TR_PANIC,       /* a: pc */
 	TR_TEST,        /* a, b: test-defined */
+	TR_SWITCH,      /* a: prev tid, b: next tid */
+	TR_WAKE,        /* a: tid, b: prio */
+	TR_STEAL,       /* a: tid, b: from hart */
+	TR_BLOCK,       /* a: tid, b: wait object */
+	TR_KTIMER,      /* a: deadline, b: lateness */
+	TR_SYNC,        /* a: op, b: key address */
 	TR_NEVENTS
 };
 

@@ -2,6 +2,7 @@
 /* Kernel virtual memory layout and the kernel address space.
  *
  *   0xffffffc000000000  direct map of RAM (pa + DIRECT_MAP_BASE), RW, never X
+ *   0xffffffd000000000  kernel stacks, each above an unmapped guard page
  *   0xffffffe000000000  I/O window (ioremap), RW, never X
  *   0xffffffff80000000  kernel image: text RX, rodata R, data/bss RW
  * The low half (below 0x0000004000000000) belongs to user address spaces. */
@@ -13,6 +14,8 @@
 #define PAGE_SHIFT       12
 #define DIRECT_MAP_BASE  0xffffffc000000000ul
 #define DIRECT_MAP_SIZE  (64ul << 30)
+#define KSTACK_BASE      0xffffffd000000000ul
+#define KSTACK_SIZE_MAX  (1ul << 30)
 #define IO_MAP_BASE      0xffffffe000000000ul
 #define IO_MAP_SIZE      (1ul << 30)
 #define KERNEL_VBASE     0xffffffff80000000ul
@@ -33,6 +36,11 @@ void vm_kernel_init(const struct platform *plat);
 void *ioremap(uint64_t pa, size_t size);
 /* satp value of the kernel address space (for secondary harts). */
 uint64_t vm_kernel_satp(void);
+
+/* Map [va, va+size) of the kernel stack window to pa, RW.  Returns 0 or -1. */
+int vm_kernel_map_rw(uint64_t va, uint64_t pa, size_t size);
+/* Unmap [va, va+size) in the kernel stack window and flush every hart's TLB. */
+void vm_kernel_unmap(uint64_t va, size_t size);
 
 /* Permission bits reported by vm_kernel_query. */
 #define VMQ_R 1u

@@ -15,6 +15,7 @@
 #include "pmm.h"
 #include "sbi.h"
 #include "smp.h"
+#include "sched.h"
 #include "timer.h"
 #include "trace.h"
 #include "vm.h"
@@ -46,12 +47,12 @@ void smp_secondary_main(void)
 	struct hart *h = this_hart();
 
 	trace(TR_BOOT, h->hartid, h->index);
+	sched_init_hart();
 	smp_hart_enable_irqs();
 	atomic_store32(&h->online, 1);
 	atomic_add32(&harts_online, 1);
 	ipi_send(&harts[0], 0);         /* wake the boot hart waiting in wfi */
-	for (;;)
-		arch_wait_for_interrupt();
+	sched_idle_loop();
 }
 
 static int start_one(struct hart *h)
@@ -110,6 +111,8 @@ void ipi_handle(void *frame)
 	trace(TR_IPI_RECV, bits, 0);
 	if (bits & IPI_STOP)
 		panic_stop_self(frame);
+	if (bits & IPI_RESCHED)
+		atomic_store32(&h->need_resched, 1);
 	if (bits & IPI_XCALL) {
 		void (*fn)(void *) = h->xcall_fn;
 		fn(h->xcall_arg);

@@ -49,8 +49,9 @@ trap_entry:
 	ld	t1, TF_SSTATUS(sp)
 	csrw	sepc, t0
 	csrw	sstatus, t1
+	/* tp is not restored: it names the hart, and a thread preempted here
+	 * may resume on another hart. */
 	ld	x10, TF_X(10)(sp)
-	ld	x4, TF_X(4)(sp)
 	RESTORE_GPRS sp
 	ld	x2, TF_X(2)(sp)
 	sret

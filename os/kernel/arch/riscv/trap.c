@@ -5,7 +5,8 @@
 #include "panic.h"
 #include "plic.h"
 #include "smp.h"
-#include "timer.h"
+#include "ktimer.h"
+#include "sched.h"
 #include "trace.h"
 #include "trap.h"
 #include "trapframe.h"
@@ -87,7 +88,7 @@ static void handle_irq(struct trap_frame *f, uint64_t irq)
 		ipi_handle(f);
 		break;
 	case IRQ_S_TIMER:
-		timer_handle();
+		ktimer_interrupt();
 		break;
 	case IRQ_S_EXT:
 		plic_handle();
@@ -103,6 +104,8 @@ void trap_kernel(struct trap_frame *f)
 
 	if (cause & SCAUSE_IRQ) {
 		handle_irq(f, cause & ~SCAUSE_IRQ);
+		if (f->sstatus & SSTATUS_SPIE)  /* interrupted code could be preempted */
+			sched_preempt_point();
 		return;
 	}
 	trace(TR_TRAP, cause, f->sepc);

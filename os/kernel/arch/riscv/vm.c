@@ -132,6 +132,7 @@ void vm_kernel_init(const struct platform *plat)
 	map_image(kroot);
 	map_direct(kroot, plat);
 	(void)pt_slot(kroot, IO_MAP_BASE, 1);   /* the I/O window's L1 table, shared by all */
+	(void)pt_slot(kroot, KSTACK_BASE, 1);   /* and the kernel stack window's */
 	__asm__ volatile("sfence.vma" ::: "memory");
 	csr_write(satp, vm_kernel_satp());
 	__asm__ volatile("sfence.vma" ::: "memory");
@@ -161,6 +162,27 @@ void *ioremap(uint64_t pa, size_t size)
 	spin_unlock_irqrestore(&vm_lock, fl);
 	flush_all_harts();
 	return (void *)(va + off);
+}
+
+int vm_kernel_map_rw(uint64_t va, uint64_t pa, size_t size)
+{
+	if (va < KSTACK_BASE || va + size > KSTACK_BASE + KSTACK_SIZE_MAX)
+		return -1;
+	spin_lock(&vm_lock);
+	for (uint64_t o = 0; o < size; o += PAGE_SIZE)
+		*pt_slot(kroot, va + o, 0) = pte_make(pa + o, pte_leaf_flags(PTE_R | PTE_W) | PTE_G);
+	spin_unlock(&vm_lock);
+	__asm__ volatile("sfence.vma" ::: "memory");
+	return 0;
+}
+
+void vm_kernel_unmap(uint64_t va, size_t size)
+{
+	spin_lock(&vm_lock);
+	for (uint64_t o = 0; o < size; o += PAGE_SIZE)
+		*pt_slot(kroot, va + o, 0) = 0;
+	spin_unlock(&vm_lock);
+	flush_all_harts();
 }
 
 unsigned vm_kernel_query(uint64_t va, uint64_t *pa_out)

@@ -1,0 +1,30 @@
+/* Context switch between kernel threads.
+ *
+ * struct thread *arch_switch(struct context *from, struct context *to,
+ *                            struct thread *prev)
+ * saves the callee-saved registers in *from, loads *to and returns `prev`
+ * in the thread switched to.  tp is not touched: it names the hart. */
+#include "asm.h"
+
+	.text
+	.globl arch_switch
+arch_switch:
+	sd	ra, 0(a0)
+	sd	sp, 8(a0)
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
+	sd	s\n, (16 + 8 * \n)(a0)
+	.endr
+	ld	ra, 0(a1)
+	ld	sp, 8(a1)
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
+	ld	s\n, (16 + 8 * \n)(a1)
+	.endr
+	mv	a0, a2
+	ret
+
+/* First code of a new thread: a0 = prev, s0 = the thread. */
+	.globl arch_thread_trampoline
+arch_thread_trampoline:
+	mv	a1, s0
+	call	thread_start
+1:	j	1b

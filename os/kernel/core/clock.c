@@ -1,0 +1,35 @@
+/* Time from the timebase counter, and each hart's first tick. */
+#include "arch.h"
+#include "hart.h"
+#include "ktimer.h"
+#include "timer.h"
+
+uint64_t timebase_hz = 10000000;
+
+void timer_init_hart(void)
+{
+	struct hart *h = this_hart();
+
+	h->next_tick = arch_time() + timebase_hz / HZ;
+	ktimer_reprogram();
+}
+
+uint64_t time_ns(void)
+{
+	uint64_t t = arch_time();
+
+	return (t / timebase_hz) * 1000000000ull + (t % timebase_hz) * 1000000000ull / timebase_hz;
+}
+
+uint64_t ns_to_ticks(uint64_t ns)
+{
+	return (ns / 1000000000ull) * timebase_hz + (ns % 1000000000ull) * timebase_hz / 1000000000ull;
+}
+
+void delay_us(uint64_t us)
+{
+	uint64_t end = arch_time() + us * timebase_hz / 1000000;
+
+	while (arch_time() < end)
+		;
+}

@@ -1,0 +1,319 @@
+/* Per-hart run queues and the switch between threads.
+ *
+ * Rules that keep this correct without a global lock:
+ * - a run queue is changed only under its lock, and every spinlock keeps
+ *   interrupts off while held, so no handler on the same hart can see a
+ *   half-done change;
+ * - a thread's state word moves BLOCKED -> READY only by compare-and-swap,
+ *   so exactly one waker enqueues it;
+ * - a thread may be picked by another hart while it is still switching away
+ *   here: on_cpu stays 1 until the switch is complete, and the picker waits
+ *   for it before loading the thread's context. */
+#include "arch.h"
+#include "atomic.h"
+#include "bitops.h"
+#include "hart.h"
+#include "list.h"
+#include "panic.h"
+#include "sched.h"
+#include "smp.h"
+#include "spinlock.h"
+#include "thread.h"
+#include "trace.h"
+
+#define NPRIO 256
+
+struct runq {
+	struct spinlock lock;
+	uint64_t bitmap[NPRIO / 64];
+	struct list q[NPRIO];
+	volatile uint32_t nready;
+};
+
+static struct runq runqs[MAX_HARTS];
+
+void sched_finish_switch(struct thread *prev);
+
+static void rq_enqueue(struct runq *rq, struct thread *t, bool head)
+{
+	unsigned p = t->prio;
+
+	t->rq_prio = (uint8_t)p;
+	if (head)
+		list_add_head(&rq->q[p], &t->rq_link);
+	else
+		list_add_tail(&rq->q[p], &t->rq_link);
+	rq->bitmap[p / 64] |= 1ul << (p % 64);
+	rq->nready++;
+}
+
+static void rq_dequeue(struct runq *rq, struct thread *t)
+{
+	unsigned p = t->rq_prio;
+
+	list_del(&t->rq_link);
+	if (list_empty(&rq->q[p]))
+		rq->bitmap[p / 64] &= ~(1ul << (p % 64));
+	rq->nready--;
+}
+
+/* Highest priority with a ready thread, or -1. */
+static int rq_top(const struct runq *rq)
+{
+	for (int w = NPRIO / 64 - 1; w >= 0; w--)
+		if (rq->bitmap[w])
+			return w * 64 + bit_highest(rq->bitmap[w]);
+	return -1;
+}
+
+static struct thread *rq_pick(struct runq *rq)
+{
+	int p = rq_top(rq);
+
+	if (p < 0)
+		return 0;
+	struct thread *t = list_entry(rq->q[p].next, struct thread, rq_link);
+	rq_dequeue(rq, t);
+	return t;
+}
+
+uint32_t sched_ready_count(uint32_t hart)
+{
+	return atomic_load32(&runqs[hart].nready);
+}
+
+void sched_init(void)
+{
+	for (uint32_t i = 0; i < MAX_HARTS; i++) {
+		spin_init(&runqs[i].lock, "runq", LR_RUNQ);
+		for (int p = 0; p < NPRIO; p++)
+			list_init(&runqs[i].q[p]);
+	}
+}
+
+void sched_init_hart(void)
+{
+	thread_init_idle();
+}
+
+static bool hart_is_idle(const struct hart *h)
+{
+	return h->current == h->idle && !atomic_load32(&runqs[h->index].nready);
+}
+
+/* Where a thread that became ready should run: its last hart if allowed and
+ * the thread would run there now, else an idle allowed hart, else its last
+ * hart (or the first allowed one). */
+static uint32_t select_hart(const struct thread *t)
+{
+	uint32_t last = t->last_hart;
+	bool last_ok = last < nharts && (t->runmask & (1ul << last));
+
+	if (last_ok) {
+		const struct hart *h = &harts[last];
+		const struct thread *cur = h->current;
+		if (hart_is_idle(h) || (cur && t->prio > cur->prio))
+			return last;
+	}
+	for (uint32_t i = 0; i < nharts; i++)
+		if ((t->runmask & (1ul << i)) && atomic_load32(&harts[i].online) && hart_is_idle(&harts[i]))
+			return i;
+	return last_ok ? last : (uint32_t)bit_lowest(t->runmask);
+}
+
+/* Tell hart hi that t is queued there, if t should run there now. */
+static void kick(uint32_t hi, const struct thread *t)
+{
+	struct hart *target = &harts[hi];
+	const struct thread *cur = target->current;
+
+	if (cur != target->idle && cur && t->prio <= cur->prio)
+		return;
+	if (target == this_hart())
+		atomic_store32(&target->need_resched, 1);
+	else
+		ipi_send(target, IPI_RESCHED);
+}
+
+static void enqueue_ready(struct thread *t)
+{
+	uint32_t hi = select_hart(t);
+	struct runq *rq = &runqs[hi];
+
+	spin_lock(&rq->lock);
+	t->rq_hart = hi;
+	rq_enqueue(rq, t, false);
+	spin_unlock(&rq->lock);
+	kick(hi, t);
+}
+
+void sched_start(struct thread *t)
+{
+	atomic_store32(&t->state, TS_READY);
+	enqueue_ready(t);
+}
+
+bool sched_wakeup(struct thread *t)
+{
+	if (atomic_cas32(&t->state, TS_BLOCKED, TS_READY) != TS_BLOCKED)
+		return false;
+	trace(TR_WAKE, t->tid, t->prio);
+	enqueue_ready(t);
+	return true;
+}
+
+/* An idle hart takes the best ready thread it may run from a busy hart.
+ * trylock: two run-queue locks are never waited for at once. */
+static struct thread *steal(struct hart *h)
+{
+	uint64_t bit = 1ul << h->index;
+
+	for (uint32_t k = 1; k < nharts; k++) {
+		struct runq *rq = &runqs[(h->index + k) % nharts];
+		if (!atomic_load32(&rq->nready) || !spin_trylock(&rq->lock))
+			continue;
+		for (int p = rq_top(rq); p >= 0; p--) {
+			list_for_each(n, &rq->q[p]) {
+				struct thread *t = list_entry(n, struct thread, rq_link);
+				if (t->runmask & bit) {
+					rq_dequeue(rq, t);
+					spin_unlock(&rq->lock);
+					trace(TR_STEAL, t->tid, (h->index + k) % nharts);
+					return t;
+				}
+			}
+		}
+		spin_unlock(&rq->lock);
+	}
+	return 0;
+}
+
+/* Put prev back if it is still runnable; true if it must move to a hart
+ * its run mask allows (done after the lock is dropped). */
+static bool requeue_prev(struct hart *h, struct runq *rq, struct thread *prev, enum sched_how how)
+{
+	if (prev == h->idle || atomic_load32(&prev->state) != TS_RUNNING)
+		return false;
+	atomic_store32(&prev->state, TS_READY);
+	if (!(prev->runmask & (1ul << h->index)))
+		return true;
+	prev->rq_hart = h->index;
+	rq_enqueue(rq, prev, how == SCHED_HOW_PREEMPT);
+	return false;
+}
+
+void schedule(enum sched_how how)
+{
+	struct hart *h = this_hart();
+	struct runq *rq = &runqs[h->index];
+	struct thread *prev = h->current, *next;
+
+	if (arch_irq_enabled())
+		panic("schedule with interrupts on");
+	spin_lock(&rq->lock);
+	atomic_store32(&h->need_resched, 0);
+	bool migrate = requeue_prev(h, rq, prev, how);
+	next = rq_pick(rq);
+	spin_unlock(&rq->lock);
+	if (migrate)
+		enqueue_ready(prev);
+	if (!next)
+		next = steal(h);
+	if (!next)
+		next = h->idle;
+	if (next == prev) {
+		atomic_store32(&prev->state, TS_RUNNING);
+		return;
+	}
+	atomic_store32(&next->state, TS_RUNNING);
+	while (atomic_load32(&next->on_cpu))
+		cpu_relax();
+	atomic_store32(&next->on_cpu, 1);
+	next->last_hart = h->index;
+	next->switches++;
+	h->current = next;
+	trace(TR_SWITCH, prev->tid, next->tid);
+	prev = arch_switch(&prev->ctx, &next->ctx, prev);
+	sched_finish_switch(prev);
+}
+
+/* First thing after every switch, on the new thread's stack. */
+void sched_finish_switch(struct thread *prev)
+{
+	smp_mb();
+	atomic_store32(&prev->on_cpu, 0);
+	if (atomic_load32(&prev->state) == TS_DEAD)
+		thread_reap_if_detached(prev);
+}
+
+void sched_yield(void)
+{
+	unsigned long s = arch_irq_save();
+
+	schedule(SCHED_HOW_YIELD);
+	arch_irq_restore(s);
+}
+
+void sched_set_prio(struct thread *t, unsigned prio)
+{
+	for (;;) {
+		uint32_t hi = atomic_load32(&t->rq_hart);
+		struct runq *rq = &runqs[hi];
+		spin_lock(&rq->lock);
+		if (atomic_load32(&t->state) == TS_READY && t->rq_hart == hi && list_linked(&t->rq_link)) {
+			rq_dequeue(rq, t);
+			t->prio = (uint8_t)prio;
+			rq_enqueue(rq, t, false);
+			spin_unlock(&rq->lock);
+			kick(hi, t);
+			return;
+		}
+		if (atomic_load32(&t->state) != TS_READY) {
+			t->prio = (uint8_t)prio;
+			spin_unlock(&rq->lock);
+			return;
+		}
+		spin_unlock(&rq->lock);         /* being moved between queues: retry */
+	}
+}
+
+void sched_tick(void)
+{
+	struct hart *h = this_hart();
+	struct thread *cur = h->current;
+
+	if (cur == h->idle || cur->policy == SCHED_FIFO)
+		return;
+	if (cur->slice > 1) {
+		cur->slice--;
+		return;
+	}
+	cur->slice = RR_SLICE_TICKS;
+	if (rq_top(&runqs[h->index]) >= cur->prio) {
+		h->resched_yield = 1;
+		atomic_store32(&h->need_resched, 1);
+	}
+}
+
+void sched_preempt_point(void)
+{
+	struct hart *h = this_hart();
+
+	if (!atomic_load32(&h->need_resched))
+		return;
+	enum sched_how how = h->resched_yield ? SCHED_HOW_YIELD : SCHED_HOW_PREEMPT;
+	h->resched_yield = 0;
+	schedule(how);
+}
+
+void sched_idle_loop(void)
+{
+	for (;;) {
+		arch_irq_save();
+		struct hart *h = this_hart();
+		schedule(SCHED_HOW_PREEMPT);
+		if (!atomic_load32(&h->need_resched) && !atomic_load32(&runqs[h->index].nready))
+			arch_wait_for_interrupt();
+		arch_irq_enable();
+	}
+}

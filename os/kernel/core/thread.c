@@ -1,0 +1,277 @@
+/* Thread objects: slots with generations, kernel stacks with guard pages,
+ * creation, exit and join. */
+#include <keel/errno.h>
+#include "arch.h"
+#include "atomic.h"
+#include "hart.h"
+#include "kprintf.h"
+#include "kstring.h"
+#include "panic.h"
+#include "pmm.h"
+#include "sched.h"
+#include "thread.h"
+#include "timer.h"
+#include "vm.h"
+
+#define KSTACK_SLOT (PAGE_SIZE * (KSTACK_PAGES + 1))    /* guard page + stack */
+
+static struct thread table[THREAD_MAX];
+static struct spinlock table_lock = SPINLOCK_INIT("threads", LR_THREADS);
+static uint32_t in_use;                                 /* guarded by table_lock */
+
+void arch_thread_trampoline(void);
+void sched_finish_switch(struct thread *prev);
+
+struct thread *thread_current(void)
+{
+	unsigned long s = arch_irq_save();
+	struct thread *t = this_hart()->current;
+
+	arch_irq_restore(s);
+	return t;
+}
+
+uint32_t threads_in_use(void)
+{
+	return atomic_load32(&in_use);
+}
+
+static uint64_t kstack_va(uint32_t slot)
+{
+	return KSTACK_BASE + (uint64_t)slot * KSTACK_SLOT + PAGE_SIZE;
+}
+
+/* A free slot, zeroed except for its generation, which moves on so that
+ * ids of the previous occupant go stale. */
+static struct thread *slot_alloc(void)
+{
+	struct thread *t = 0;
+
+	spin_lock(&table_lock);
+	for (uint32_t i = 1; i < THREAD_MAX && !t; i++)
+		if (table[i].state == TS_FREE && !table[i].slot) {
+			t = &table[i];
+			uint16_t gen = (uint16_t)(t->gen + 1);
+			memset(t, 0, sizeof *t);        /* never trust a recycled slot */
+			t->gen = gen ? gen : 1;
+			t->slot = (uint16_t)i;
+			t->tid = (uint32_t)t->gen << 16 | i;
+			in_use++;
+		}
+	spin_unlock(&table_lock);
+	return t;
+}
+
+static void slot_release(struct thread *t)
+{
+	spin_lock(&table_lock);
+	t->state = TS_FREE;
+	t->slot = 0;
+	in_use--;
+	spin_unlock(&table_lock);
+}
+
+static int kstack_alloc(struct thread *t)
+{
+	uint64_t pa = pmm_alloc_zeroed(2);      /* KSTACK_PAGES == 4 == 1 << 2 */
+	uint64_t va = kstack_va(t->slot);
+
+	_Static_assert(KSTACK_PAGES == 4, "stack order");
+	if (!pa)
+		return -ENOMEM;
+	if (vm_kernel_map_rw(va, pa, KSTACK_PAGES * PAGE_SIZE)) {
+		pmm_free(pa, 2);
+		return -ENOMEM;
+	}
+	t->kstack_top = va + KSTACK_PAGES * PAGE_SIZE;
+	return 0;
+}
+
+static void kstack_free(struct thread *t)
+{
+	uint64_t va = kstack_va(t->slot), pa;
+
+	if (!t->kstack_top)
+		return;
+	vm_kernel_query(va, &pa);
+	vm_kernel_unmap(va, KSTACK_PAGES * PAGE_SIZE);
+	pmm_free(pa, 2);
+	t->kstack_top = 0;
+}
+
+static void thread_fields_init(struct thread *t, const char *name, unsigned prio,
+			       unsigned policy, uint64_t runmask)
+{
+	size_t n = strnlen(name, sizeof t->name - 1);
+
+	memcpy(t->name, name, n);
+	t->prio = t->base_prio = (uint8_t)prio;
+	t->policy = (uint8_t)policy;
+	t->slice = RR_SLICE_TICKS;
+	t->runmask = runmask;
+	list_init(&t->rq_link);
+	list_init(&t->wait_link);
+	list_init(&t->owned);
+	waitq_init(&t->joiners);
+	spin_init(&t->join_lock, "thread-join", LR_JOIN);
+	ktimer_init(&t->timeout, 0);
+}
+
+struct thread *kthread_create(const char *name, void (*entry)(void *), void *arg,
+			      unsigned prio, unsigned policy, uint64_t runmask)
+{
+	uint64_t all = nharts >= 64 ? ~0ul : (1ul << nharts) - 1;
+	struct thread *t;
+
+	if (prio < PRIO_MIN || prio > PRIO_MAX || policy < SCHED_FIFO || policy > SCHED_OTHER)
+		return 0;
+	runmask = runmask ? runmask & all : all;
+	if (!runmask || !(t = slot_alloc()))
+		return 0;
+	if (kstack_alloc(t)) {
+		slot_release(t);
+		return 0;
+	}
+	thread_fields_init(t, name, prio, policy, runmask);
+	t->entry = entry;
+	t->arg = arg;
+	t->ctx.ra = (uint64_t)arch_thread_trampoline;
+	t->ctx.sp = t->kstack_top;
+	t->ctx.s[0] = (uint64_t)t;
+	t->last_hart = this_hart()->index;
+	sched_start(t);
+	return t;
+}
+
+/* First C code of every new thread (from arch_thread_trampoline). */
+void thread_start(struct thread *prev, struct thread *self)
+{
+	sched_finish_switch(prev);
+	arch_irq_enable();
+	self->entry(self->arg);
+	thread_exit(0);
+}
+
+void thread_init_idle(void)
+{
+	struct hart *h = this_hart();
+	struct thread *t = slot_alloc();
+
+	if (!t)
+		panic("no thread slot for the idle thread of hart %u", h->index);
+	thread_fields_init(t, "idle", PRIO_IDLE, SCHED_FIFO, 1ul << h->index);
+	t->detached = true;
+	t->state = TS_RUNNING;
+	t->on_cpu = 1;
+	t->last_hart = h->index;
+	h->idle = h->current = t;
+}
+
+struct thread *thread_lookup(uint32_t tid)
+{
+	uint32_t slot = tid & 0xffff;
+
+	if (slot == 0 || slot >= THREAD_MAX)
+		return 0;
+	struct thread *t = &table[slot];
+	if (t->tid != tid || atomic_load32(&t->state) == TS_FREE)
+		return 0;
+	return t;
+}
+
+void thread_free(struct thread *t)
+{
+	kstack_free(t);
+	slot_release(t);
+}
+
+void thread_exit(void *value)
+{
+	struct thread *t = thread_current();
+
+	spin_lock(&t->join_lock);
+	t->exit_value = value;
+	atomic_store32(&t->state, TS_DEAD);
+	waitq_wake_all(&t->joiners, 0);
+	/* The join lock's saved interrupt state must not turn interrupts back
+	 * on between here and the switch away. */
+	t->join_lock.irq_state = 0;
+	spin_unlock(&t->join_lock);
+	schedule(SCHED_HOW_BLOCK);
+	panic("dead thread %s ran again", t->name);
+}
+
+/* True for exactly one caller once t is dead and detached: that caller frees it. */
+static bool claim_reap(struct thread *t)
+{
+	spin_lock(&t->join_lock);
+	bool mine = atomic_load32(&t->state) == TS_DEAD && t->detached && !t->reaped;
+	if (mine)
+		t->reaped = true;
+	spin_unlock(&t->join_lock);
+	return mine;
+}
+
+static void reap(struct thread *t)
+{
+	while (atomic_load32(&t->on_cpu))       /* still switching away on its hart */
+		cpu_relax();
+	thread_free(t);
+}
+
+void thread_reap_if_detached(struct thread *t)
+{
+	if (claim_reap(t))
+		reap(t);
+}
+
+int thread_detach(uint32_t tid)
+{
+	struct thread *t = thread_lookup(tid);
+
+	if (!t)
+		return -ESRCH;
+	spin_lock(&t->join_lock);
+	int rc = t->tid != tid ? -ESRCH : t->detached ? -EINVAL : 0;
+	t->detached = true;
+	spin_unlock(&t->join_lock);
+	if (!rc)
+		thread_reap_if_detached(t);
+	return rc;
+}
+
+int thread_join(uint32_t tid, void **value)
+{
+	struct thread *t = thread_lookup(tid), *self = thread_current();
+
+	if (!t)
+		return -ESRCH;
+	if (t == self)
+		return -EDEADLK;
+	spin_lock(&t->join_lock);
+	if (t->tid != tid || t->detached) {
+		spin_unlock(&t->join_lock);
+		return t->tid != tid ? -ESRCH : -EINVAL;
+	}
+	while (atomic_load32(&t->state) != TS_DEAD) {
+		waitq_block(&t->joiners, &t->join_lock, WAIT_FOREVER);
+		spin_lock(&t->join_lock);
+	}
+	t->detached = true;             /* one joiner reaps it */
+	t->reaped = true;
+	if (value)
+		*value = t->exit_value;
+	spin_unlock(&t->join_lock);
+	reap(t);
+	return 0;
+}
+
+void thread_sleep_ns(uint64_t ns)
+{
+	struct spinlock lock = SPINLOCK_INIT("sleep", LR_JOIN);
+	struct waitq wq;
+
+	waitq_init(&wq);
+	spin_lock(&lock);
+	waitq_block(&wq, &lock, arch_time() + ns_to_ticks(ns));
+}

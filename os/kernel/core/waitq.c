@@ -1,0 +1,122 @@
+/* Wait queues (see waitq.h).  A blocked thread's timeout is a ktimer on the
+ * hart where it blocked; the timer and the waker race for the thread under
+ * the queue owner's lock, and wait_seq tells a stale timer from a live one. */
+#include <keel/errno.h>
+#include "arch.h"
+#include "atomic.h"
+#include "hart.h"
+#include "ktimer.h"
+#include "panic.h"
+#include "sched.h"
+#include "spinlock.h"
+#include "thread.h"
+#include "trace.h"
+#include "waitq.h"
+
+struct thread *waitq_first(const struct waitq *wq)
+{
+	return list_empty(&wq->head) ? 0 : list_entry(wq->head.next, struct thread, wait_link);
+}
+
+/* Priority order, FIFO among equals. */
+static void insert(struct waitq *wq, struct thread *t)
+{
+	list_for_each(n, &wq->head) {
+		if (list_entry(n, struct thread, wait_link)->prio < t->prio) {
+			list_insert_before(n, &t->wait_link);
+			return;
+		}
+	}
+	list_add_tail(&wq->head, &t->wait_link);
+}
+
+void waitq_requeue(struct waitq *wq, struct thread *t)
+{
+	list_del(&t->wait_link);
+	insert(wq, t);
+}
+
+static void dequeue(struct thread *t, int result)
+{
+	list_del(&t->wait_link);
+	t->wq = 0;
+	t->wait_result = result;
+}
+
+static void timeout_fired(struct ktimer *k, uint64_t now)
+{
+	struct thread *t = container_of(k, struct thread, timeout);
+	uint32_t seq = atomic_load32(&t->wait_seq);
+	struct spinlock *lock = t->wq_lock;
+
+	(void)now;
+	if (!lock)
+		return;
+	spin_lock(lock);
+	if (t->wq && t->wq_lock == lock && atomic_load32(&t->wait_seq) == seq) {
+		dequeue(t, -ETIMEDOUT);
+		sched_wakeup(t);
+	}
+	spin_unlock(lock);
+}
+
+void waitq_prepare(struct waitq *wq, struct spinlock *lock, uint64_t deadline)
+{
+	struct thread *t = this_hart()->current;
+
+	atomic_add32(&t->wait_seq, 1);
+	t->wq = wq;
+	t->wq_lock = lock;
+	t->wait_result = 0;
+	insert(wq, t);
+	atomic_store32(&t->state, TS_BLOCKED);
+	trace(TR_BLOCK, t->tid, (uint64_t)wq);
+	if (deadline != WAIT_FOREVER) {
+		t->timeout.fn = timeout_fired;
+		ktimer_arm(&t->timeout, deadline, 0);
+	}
+}
+
+int waitq_sleep(void)
+{
+	unsigned long s = arch_irq_save();
+	struct thread *t = this_hart()->current;
+
+	schedule(SCHED_HOW_BLOCK);
+	ktimer_cancel(&t->timeout);
+	arch_irq_restore(s);
+	return t->wait_result;
+}
+
+int waitq_block(struct waitq *wq, struct spinlock *lock, uint64_t deadline)
+{
+	unsigned long s = lock->irq_state;
+
+	waitq_prepare(wq, lock, deadline);
+	lock->irq_state = 0;            /* stay with interrupts off until the switch */
+	spin_unlock(lock);
+	int r = waitq_sleep();
+	arch_irq_restore(s);
+	return r;
+}
+
+struct thread *waitq_wake_one(struct waitq *wq, int result)
+{
+	struct thread *t = waitq_first(wq);
+
+	if (!t)
+		return 0;
+	dequeue(t, result);
+	if (!sched_wakeup(t))
+		panic("waitq: thread %s queued but not blocked", t->name);
+	return t;
+}
+
+int waitq_wake_all(struct waitq *wq, int result)
+{
+	int n = 0;
+
+	while (waitq_wake_one(wq, result))
+		n++;
+	return n;
+}

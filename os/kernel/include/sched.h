@@ -1,0 +1,35 @@
+#pragma once
+/* The scheduler: per-hart run queues with 256 priorities and a bitmap, no
+ * global lock.  Interrupts are off around every run-queue change (the
+ * run-queue lock guarantees it). */
+#include <stdbool.h>
+#include <stdint.h>
+
+struct thread;
+
+enum sched_how {
+	SCHED_HOW_BLOCK,        /* current thread is not runnable */
+	SCHED_HOW_PREEMPT,      /* keep its place: back at the head of its priority */
+	SCHED_HOW_YIELD,        /* go behind its peers: tail of its priority */
+};
+
+void sched_init(void);                  /* boot hart, before other harts start */
+void sched_init_hart(void);             /* every hart: its idle thread and queue */
+/* Switch away from the current thread.  Interrupts off, no locks held. */
+void schedule(enum sched_how how);
+/* Make a blocked thread runnable; false if it was not blocked.  Any context. */
+bool sched_wakeup(struct thread *t);
+/* Queue a new thread for the first time. */
+void sched_start(struct thread *t);
+void sched_yield(void);
+/* Change t's effective priority, requeueing it where it waits or runs.
+ * Caller holds the PI lock or owns t. */
+void sched_set_prio(struct thread *t, unsigned prio);
+/* Tick accounting for the current thread (timer interrupt). */
+void sched_tick(void);
+/* At trap exit: switch if a reschedule is pending and the interrupted
+ * context could be preempted. */
+void sched_preempt_point(void);
+/* The idle loop of this hart (never returns). */
+void sched_idle_loop(void) __attribute__((noreturn));
+uint32_t sched_ready_count(uint32_t hart);

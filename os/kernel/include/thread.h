@@ -1,0 +1,107 @@
+#pragma once
+/* Threads: one object for kernel threads and (later) user threads. */
+#include <stdbool.h>
+#include <stdint.h>
+#include "ktimer.h"
+#include "list.h"
+#include "spinlock.h"
+#include "waitq.h"
+
+#define THREAD_MAX      256
+#define KSTACK_PAGES    4               /* 16 KiB, with an unmapped guard page below */
+#define PRIO_IDLE       0               /* only the idle threads */
+#define PRIO_MIN        1
+#define PRIO_MAX        255
+#define PRIO_DEFAULT    10
+#define RR_SLICE_TICKS  4
+
+enum thread_state {
+	TS_FREE = 0,
+	TS_READY,
+	TS_RUNNING,
+	TS_BLOCKED,
+	TS_DEAD,
+};
+
+enum sched_policy {             /* QNX values */
+	SCHED_FIFO = 1,
+	SCHED_RR = 2,
+	SCHED_OTHER = 3,
+};
+
+struct context {                /* callee-saved registers (switch.S) */
+	uint64_t ra, sp, s[12];
+};
+
+struct sync_obj;
+
+struct thread {
+	/* Identity: fixed while the slot is in use. */
+	uint32_t tid;                   /* generation << 16 | slot */
+	uint16_t slot;
+	uint16_t gen;
+	char name[16];
+	bool detached;
+	void (*entry)(void *);
+	void *arg;
+	uint64_t kstack_top;
+
+	/* Scheduling.  state and on_cpu are shared words (atomics); the rest
+	 * changes under the lock of the run queue the thread is on, or by the
+	 * thread itself while it runs. */
+	volatile uint32_t state;
+	volatile uint32_t on_cpu;       /* 1 from switch-in until switch-out completes */
+	volatile uint32_t rq_hart;      /* run queue it is queued on */
+	uint8_t prio;                   /* effective: base or inherited */
+	uint8_t base_prio;
+	uint8_t policy;
+	uint8_t rq_prio;                /* the queue it is on (prio may change meanwhile) */
+	uint32_t slice;                 /* RR ticks left */
+	uint64_t runmask;               /* harts (by index) it may run on */
+	uint32_t last_hart;
+	struct list rq_link;            /* never shared with wait_link */
+	uint64_t switches;
+
+	/* Waiting: guarded by the lock of the queue's owner (wq_lock). */
+	struct waitq *wq;
+	struct spinlock *wq_lock;
+	struct list wait_link;
+	int wait_result;
+	uint32_t wait_seq;
+	struct ktimer timeout;
+
+	/* Priority inheritance: guarded by the PI lock. */
+	struct list owned;              /* mutexes held */
+	struct sync_obj *blocked_on;    /* mutex waited for */
+
+	/* Life: guarded by join_lock. */
+	struct spinlock join_lock;
+	struct waitq joiners;
+	void *exit_value;
+	bool reaped;                    /* someone has claimed freeing the slot */
+
+	struct context ctx;
+};
+
+/* Create a kernel thread running entry(arg); returns it READY (already
+ * queued) or NULL when out of slots or memory.  runmask 0 means any hart. */
+struct thread *kthread_create(const char *name, void (*entry)(void *), void *arg,
+			      unsigned prio, unsigned policy, uint64_t runmask);
+/* The calling thread ends with `value` (joinable unless detached). */
+void thread_exit(void *value) __attribute__((noreturn));
+/* Wait for thread `tid` to end; returns 0 and its value, -ESRCH for a
+ * stale or unknown id, -EDEADLK for itself, -EINVAL if detached. */
+int thread_join(uint32_t tid, void **value);
+int thread_detach(uint32_t tid);
+/* The thread with this id if the id is current, else NULL (no reference kept). */
+struct thread *thread_lookup(uint32_t tid);
+struct thread *thread_current(void);
+/* Make the boot context of this hart its idle thread. */
+void thread_init_idle(void);
+void thread_free(struct thread *t);
+/* After a switch away from dead thread t: free it if it is detached and
+ * nobody else has claimed it. */
+void thread_reap_if_detached(struct thread *t);
+uint32_t threads_in_use(void);
+/* Block the calling thread for ns nanoseconds. */
+void thread_sleep_ns(uint64_t ns);

@@ -1,0 +1,37 @@
+#pragma once
+/* Wait queues: threads blocked on a kernel object, highest priority first
+ * (FIFO within a priority).  A wait queue has no lock of its own: every call
+ * names the lock of the object that owns the queue, held by the caller. */
+#include <stdint.h>
+#include "list.h"
+
+struct spinlock;
+struct thread;
+
+struct waitq {
+	struct list head;
+};
+
+#define WAIT_FOREVER 0
+
+static inline void waitq_init(struct waitq *wq) { list_init(&wq->head); }
+
+/* Block the current thread on wq until woken or until the absolute timebase
+ * deadline (WAIT_FOREVER for none).  `lock` guards wq and is held on entry;
+ * it is released before the thread sleeps and NOT re-taken.  Returns the
+ * result given by the waker, or -ETIMEDOUT. */
+int waitq_block(struct waitq *wq, struct spinlock *lock, uint64_t deadline);
+/* Enqueue the current thread as blocked without sleeping yet; the caller
+ * releases its locks and then calls waitq_sleep().  For operations that
+ * must drop another lock between enqueueing and sleeping (condvar wait). */
+void waitq_prepare(struct waitq *wq, struct spinlock *lock, uint64_t deadline);
+int waitq_sleep(void);
+/* Wake the first waiter with `result`; returns it, or NULL if none.  Caller
+ * holds the queue's lock. */
+struct thread *waitq_wake_one(struct waitq *wq, int result);
+/* Wake every waiter with `result`; returns how many. */
+int waitq_wake_all(struct waitq *wq, int result);
+/* Re-insert t at the place its (changed) priority calls for. */
+void waitq_requeue(struct waitq *wq, struct thread *t);
+static inline int waitq_empty(const struct waitq *wq) { return list_empty(&wq->head); }
+struct thread *waitq_first(const struct waitq *wq);
