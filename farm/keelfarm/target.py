@@ -8,11 +8,49 @@ one is given; its RemotePlace resolves through the caller's coordinator session,
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from .errors import FarmError
 
 ENVS = Path(__file__).resolve().parent.parent / "envs"
+READY_TIMEOUT = 30.0
+
+
+def unready_resources(coord, name: str) -> list[str]:
+    """What keeps a held place from being usable: resources of its lock that are gone,
+    unavailable, not (re)acquired for it, or a serial port not served yet.  After an
+    exporter restart the coordinator re-acquires them by itself within seconds."""
+    place = coord.place(name)
+    problems = []
+    if not place.acquired_resources:
+        problems.append("no resources acquired")
+    for exporter, group, cls, rname in place.acquired_resources:
+        entry = coord.resources().get(exporter, {}).get(group, {}).get(rname)
+        label = f"{exporter}/{group}/{rname}"
+        if entry is None:
+            problems.append(f"{label} is gone")
+        elif not entry.avail:
+            problems.append(f"{label} is unavailable")
+        elif entry.acquired != name:
+            problems.append(f"{label} is not acquired for {name}")
+        elif cls == "NetworkSerialPort" and not entry.params.get("port"):
+            problems.append(f"{label} is not served yet")
+    return problems
+
+
+def await_place_ready(coord, name: str, timeout: float = READY_TIMEOUT,
+                      clock=time.monotonic, sleep=time.sleep) -> None:
+    """Wait (bounded) until the place's resources are usable; FarmError if they are not."""
+    deadline = clock() + timeout
+    while True:
+        coord.sync()
+        problems = unready_resources(coord, name)
+        if not problems:
+            return
+        if clock() >= deadline:
+            raise FarmError(f"{name} is not usable (exporter down?): {'; '.join(problems)}")
+        sleep(0.5)
 
 
 def env_file_for(place, env_file: str | None = None) -> str:
@@ -35,6 +73,7 @@ def place_target(coord, name: str, env_file: str | None = None):
     from labgrid.resource.remote import RemotePlaceManager
 
     path = env_file_for(coord.place(name), env_file)
+    await_place_ready(coord, name)
     os.environ["LG_PLACE"] = name
     os.environ["LG_COORDINATOR"] = coord.address
     manager = RemotePlaceManager.get()
