@@ -3,6 +3,7 @@
 #include "ktest.h"
 
 extern const struct ktest_case __ktest_start[], __ktest_end[];
+const char *ktest_skip_reason;
 
 void ktest_diag(const char *file, int line, const char *what, uint64_t a, uint64_t b)
 {
@@ -20,6 +21,10 @@ int ktest_run_all(void)
 	for (int i = 0; i < n; i++) {
 		const struct ktest_case *c = &__ktest_start[i];
 		int r = c->fn();
+		if (r == KTEST_SKIP) {
+			kprintf("ok %d %s # SKIP %s\n", i + 1, c->name, ktest_skip_reason);
+			continue;
+		}
 		failed += r != 0;
 		kprintf("%sok %d %s\n", r ? "not " : "", i + 1, c->name);
 	}

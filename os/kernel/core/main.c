@@ -15,6 +15,7 @@
 #include "pmm.h"
 #include "sched.h"
 #include "smp.h"
+#include "sync.h"
 #include "thread.h"
 #include "ktimer.h"
 #include "timer.h"
@@ -161,6 +162,7 @@ void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 	print_banner();
 	sched_init();
 	ktimer_queues_init();
+	sync_init();
 	sched_init_hart();
 	atomic_store32(&harts[0].online, 1);
 	atomic_store32(&harts_online, 1);

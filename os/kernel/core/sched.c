@@ -317,3 +317,23 @@ void sched_idle_loop(void)
 		arch_irq_enable();
 	}
 }
+
+void sched_set_runmask(uint64_t mask)
+{
+	unsigned long s = arch_irq_save();
+	struct hart *h = this_hart();
+
+	h->current->runmask = mask;
+	if (!(mask & (1ul << h->index)))
+		schedule(SCHED_HOW_YIELD);      /* requeue_prev moves it to an allowed hart */
+	arch_irq_restore(s);
+}
+
+uint32_t sched_this_hart(void)
+{
+	unsigned long s = arch_irq_save();
+	uint32_t i = this_hart()->index;
+
+	arch_irq_restore(s);
+	return i;
+}

@@ -20,5 +20,10 @@ void ktest_diag(const char *file, int line, const char *what, uint64_t a, uint64
 #define KT_EQ(x, y) do { uint64_t x_ = (uint64_t)(x), y_ = (uint64_t)(y); \
 	if (x_ != y_) { ktest_diag(__FILE__, __LINE__, #x " == " #y, x_, y_); return -1; } } while (0)
 
+/* A case that cannot run here (e.g. needs two harts) returns KT_SKIP(why). */
+#define KTEST_SKIP 1
+extern const char *ktest_skip_reason;
+#define KT_SKIP(why) do { ktest_skip_reason = (why); return KTEST_SKIP; } while (0)
+
 /* Run every case, print KTAP; returns the number of failures. */
 int ktest_run_all(void);

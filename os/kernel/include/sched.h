@@ -33,3 +33,8 @@ void sched_preempt_point(void);
 /* The idle loop of this hart (never returns). */
 void sched_idle_loop(void) __attribute__((noreturn));
 uint32_t sched_ready_count(uint32_t hart);
+/* Restrict the calling thread to the harts in mask (by index), moving it now
+ * if it runs elsewhere. */
+void sched_set_runmask(uint64_t mask);
+/* The hart the caller runs on (may change right after, unless pinned). */
+uint32_t sched_this_hart(void);

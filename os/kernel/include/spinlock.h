@@ -27,3 +27,8 @@ unsigned long spin_lock_irqsave(struct spinlock *l);
 void spin_unlock_irqrestore(struct spinlock *l, unsigned long flags);
 /* True if this hart holds l (diagnostics and assertions). */
 bool spin_held(const struct spinlock *l);
+
+/* ktest: while on, a lock-order violation is recorded instead of panicking. */
+void lockcheck_expect(bool on);
+/* The message of the last recorded violation ("" if none, or no checker). */
+const char *lockcheck_last_violation(void);

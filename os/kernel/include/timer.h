@@ -10,3 +10,10 @@ void timer_init_hart(void);             /* arm this hart's periodic tick */
 uint64_t ns_to_ticks(uint64_t ns);      /* nanoseconds to timebase ticks */
 uint64_t time_ns(void);                 /* monotonic nanoseconds since reset */
 void delay_us(uint64_t us);             /* busy wait */
+
+#define CLOCK_REALTIME  0               /* QNX clock ids */
+#define CLOCK_MONOTONIC 2
+/* Nanoseconds of clock `id`, or -1 for an unknown clock. */
+int64_t clock_get(int id);
+/* Set CLOCK_REALTIME; 0 or -1 for another clock. */
+int clock_set(int id, int64_t ns);

@@ -1,0 +1,294 @@
+/* Self-tests of threads and the scheduler. */
+#include <keel/errno.h>
+#include "hart.h"
+#include "ktest.h"
+#include "ktest_util.h"
+#include "sched.h"
+#include "thread.h"
+#include "vm.h"
+
+#define T_PRIO 60       /* the test thread, above everything it creates */
+
+struct order_log {
+	volatile uint32_t n;
+	uint32_t who[8];
+};
+
+static void log_self(void *arg)
+{
+	struct order_log *l = arg;
+	uint32_t i = atomic_add32(&l->n, 1);
+
+	if (i < 8)
+		l->who[i] = thread_current()->prio;
+}
+
+/* Three ready threads on one hart run highest priority first. */
+KTEST(sched_priority_order)
+{
+	static struct order_log log;
+	uint32_t me = sched_this_hart();
+	struct thread *t[3];
+
+	log.n = 0;
+	sched_set_runmask(1ul << me);
+	kt_self_prio(T_PRIO);
+	for (int i = 0; i < 3; i++)
+		t[i] = kthread_create("prio", log_self, &log, 20 + 10 * i, SCHED_FIFO, 1ul << me);
+	KT_ASSERT(t[0] && t[1] && t[2]);
+	uint32_t tid[3] = { t[0]->tid, t[1]->tid, t[2]->tid };
+	kt_self_prio(PRIO_DEFAULT);             /* now they outrank us */
+	for (int i = 0; i < 3; i++)
+		KT_EQ(thread_join(tid[i], 0), 0);
+	sched_set_runmask(kt_all_harts());
+	KT_EQ(log.n, 3);
+	KT_EQ(log.who[0], 40);
+	KT_EQ(log.who[1], 30);
+	KT_EQ(log.who[2], 20);
+	return 0;
+}
+
+struct spin_arg {
+	volatile uint32_t stop;
+	volatile uint32_t ran;
+	volatile uint64_t woke_at;
+	uint64_t deadline;
+};
+
+static void spinner(void *arg)
+{
+	struct spin_arg *a = arg;
+
+	atomic_store32(&a->ran, 1);
+	while (!atomic_load32(&a->stop))
+		cpu_relax();
+}
+
+static void sleeper(void *arg)
+{
+	struct spin_arg *a = arg;
+
+	thread_sleep_ns((a->deadline - arch_time()) * 1000000000ull / timebase_hz);
+	a->woke_at = arch_time();
+	atomic_store32(&a->stop, 1);
+}
+
+/* A high-priority thread whose timer expires preempts a spinning
+ * low-priority thread on the same hart within one tick of its deadline. */
+KTEST(sched_preemption_latency_within_one_tick)
+{
+	static struct spin_arg a;
+	uint32_t h = (sched_this_hart() + 1) % nharts;
+
+	a = (struct spin_arg){ .deadline = arch_time() + kt_ticks(5) };
+	struct thread *hi = kthread_create("hi", sleeper, &a, 50, SCHED_FIFO, 1ul << h);
+	KT_ASSERT(hi);
+	uint32_t hi_tid = hi->tid;
+	KT_ASSERT(kt_wait_blocked(hi, 1000));
+	struct thread *lo = kthread_create("lo", spinner, &a, 20, SCHED_FIFO, 1ul << h);
+	KT_ASSERT(lo);
+	uint32_t lo_tid = lo->tid;
+	KT_EQ(thread_join(hi_tid, 0), 0);
+	KT_EQ(thread_join(lo_tid, 0), 0);
+	KT_EQ(a.ran, 1);
+	KT_ASSERT(a.woke_at >= a.deadline);
+	KT_ASSERT(a.woke_at - a.deadline <= kt_ticks(1));
+	return 0;
+}
+
+struct slice_arg {
+	volatile uint32_t stop;
+	volatile uint32_t last;
+	volatile uint32_t alternations;
+};
+
+struct slice_who {
+	struct slice_arg *a;
+	uint32_t me;
+};
+
+static void counter(void *arg)
+{
+	struct slice_who *w = arg;
+	struct slice_arg *a = w->a;
+
+	while (!atomic_load32(&a->stop)) {
+		if (a->last != w->me) {
+			a->last = w->me;
+			atomic_add32(&a->alternations, 1);
+		}
+	}
+}
+
+/* Two threads of one priority and policy busy on one hart for 12 ticks;
+ * returns how often the hart alternated between them. */
+static int run_pair(unsigned policy, uint32_t *alternations)
+{
+	static struct slice_arg a;
+	static struct slice_who w[2];
+	uint32_t h = (sched_this_hart() + 1) % nharts;
+
+	a = (struct slice_arg){ .last = 7 };
+	w[0] = (struct slice_who){ &a, 0 };
+	w[1] = (struct slice_who){ &a, 1 };
+	struct thread *x = kthread_create("pair0", counter, &w[0], 20, policy, 1ul << h);
+	struct thread *y = kthread_create("pair1", counter, &w[1], 20, policy, 1ul << h);
+	if (!x || !y)
+		return -1;
+	uint32_t tx = x->tid, ty = y->tid;
+	thread_sleep_ns(12 * 1000000000ull / HZ);
+	atomic_store32(&a.stop, 1);
+	thread_join(tx, 0);
+	thread_join(ty, 0);
+	*alternations = a.alternations;
+	return 0;
+}
+
+KTEST(sched_round_robin_slices)
+{
+	uint32_t alt = 0;
+
+	KT_EQ(run_pair(SCHED_RR, &alt), 0);
+	KT_ASSERT(alt >= 3);                    /* 12 ticks, 4-tick slices */
+	return 0;
+}
+
+struct fifo_arg {
+	volatile uint32_t first_done;
+	volatile uint32_t second_ran_early;
+	volatile uint32_t second_ran;
+	uint64_t until;
+};
+
+static void fifo_first(void *arg)
+{
+	struct fifo_arg *a = arg;
+
+	while (arch_time() < a->until)
+		cpu_relax();
+	atomic_store32(&a->first_done, 1);
+}
+
+static void fifo_second(void *arg)
+{
+	struct fifo_arg *a = arg;
+
+	if (!atomic_load32(&a->first_done))
+		atomic_store32(&a->second_ran_early, 1);
+	atomic_store32(&a->second_ran, 1);
+}
+
+KTEST(sched_fifo_never_sliced)
+{
+	static struct fifo_arg a;
+	uint32_t h = (sched_this_hart() + 1) % nharts;
+
+	a = (struct fifo_arg){ .until = arch_time() + kt_ticks(10) };
+	struct thread *x = kthread_create("fifo0", fifo_first, &a, 20, SCHED_FIFO, 1ul << h);
+	struct thread *y = kthread_create("fifo1", fifo_second, &a, 20, SCHED_FIFO, 1ul << h);
+	KT_ASSERT(x && y);
+	uint32_t tx = x->tid, ty = y->tid;
+	KT_EQ(thread_join(tx, 0), 0);
+	KT_EQ(thread_join(ty, 0), 0);
+	KT_EQ(a.second_ran, 1);
+	KT_EQ(a.second_ran_early, 0);
+	return 0;
+}
+
+KTEST(sched_migration_honours_runmask)
+{
+	for (uint32_t k = 0; k < nharts; k++) {
+		sched_set_runmask(1ul << k);
+		for (int i = 0; i < 3; i++) {
+			KT_EQ(sched_this_hart(), k);
+			sched_yield();
+		}
+	}
+	sched_set_runmask(kt_all_harts());
+	return 0;
+}
+
+struct steal_arg {
+	volatile uint32_t done;
+	volatile uint64_t harts_seen;
+	volatile uint32_t go;
+};
+
+static void stealable(void *arg)
+{
+	struct steal_arg *a = arg;
+
+	atomic_or64(&a->harts_seen, 1ul << sched_this_hart());
+	atomic_add32(&a->done, 1);
+}
+
+/* Threads queued on a busy hart are taken by idle harts. */
+KTEST(sched_idle_harts_steal)
+{
+	static struct steal_arg a;
+	struct thread *t[8];
+	uint32_t tid[8];
+	uint32_t me = sched_this_hart();
+	int n = 8;
+
+	if (nharts < 2)
+		KT_SKIP("needs two harts");
+	a = (struct steal_arg){ 0 };
+	sched_set_runmask(1ul << me);
+	kt_self_prio(T_PRIO);
+	for (int i = 0; i < n; i++) {
+		t[i] = kthread_create("steal", stealable, &a, 20, SCHED_FIFO, 1ul << me);
+		KT_ASSERT(t[i]);
+		tid[i] = t[i]->tid;
+	}
+	for (int i = 0; i < n; i++)
+		t[i]->runmask = kt_all_harts();         /* queued here; now anyone may run them */
+	uint64_t end = arch_time() + kt_ticks(50);
+	while (atomic_load32(&a.done) < (uint32_t)n && arch_time() < end)
+		cpu_relax();                            /* keep this hart busy */
+	kt_self_prio(PRIO_DEFAULT);
+	sched_set_runmask(kt_all_harts());
+	for (int i = 0; i < n; i++)
+		KT_EQ(thread_join(tid[i], 0), 0);
+	KT_EQ(a.done, (uint32_t)n);
+	KT_ASSERT(a.harts_seen & ~(1ul << me));         /* ran somewhere else */
+	KT_EQ(a.harts_seen & (1ul << me), 0);           /* never here: we kept it busy */
+	return 0;
+}
+
+static void return_arg(void *arg)
+{
+	thread_exit(arg);
+}
+
+KTEST(thread_ids_go_stale)
+{
+	void *v = 0;
+	struct thread *t = kthread_create("ret", return_arg, (void *)0x5eed, 20, SCHED_RR, 0);
+
+	KT_ASSERT(t);
+	uint32_t tid = t->tid;
+	KT_EQ(thread_join(tid, &v), 0);
+	KT_EQ((uint64_t)v, 0x5eed);
+	KT_EQ(thread_join(tid, 0), -ESRCH);             /* reaped: its id is stale */
+	KT_ASSERT(thread_lookup(tid) == 0);
+	t = kthread_create("ret2", return_arg, 0, 20, SCHED_RR, 0);
+	KT_ASSERT(t);
+	uint32_t tid2 = t->tid;
+	KT_ASSERT(tid2 != tid);
+	KT_EQ(thread_join(tid2, 0), 0);
+	KT_EQ(thread_join(thread_current()->tid, 0), -EDEADLK);
+	return 0;
+}
+
+KTEST(thread_stack_has_guard_page)
+{
+	struct thread *t = thread_current();
+	uint64_t top = t->kstack_top;
+
+	KT_ASSERT(top);
+	KT_EQ(vm_kernel_query(top - 8, 0) & (VMQ_R | VMQ_W | VMQ_X), VMQ_R | VMQ_W);
+	KT_EQ(vm_kernel_query(top - KSTACK_PAGES * 4096, 0) & (VMQ_R | VMQ_W), VMQ_R | VMQ_W);
+	KT_EQ(vm_kernel_query(top - KSTACK_PAGES * 4096 - 8, 0), 0);    /* guard page */
+	return 0;
+}

@@ -1,0 +1,53 @@
+#pragma once
+/* Helpers shared by the scheduler, sync and timer self-tests. */
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch.h"
+#include "atomic.h"
+#include "sched.h"
+#include "thread.h"
+#include "timer.h"
+
+/* Wait (sleeping a millisecond at a time) until *flag >= want or `ms` pass. */
+static inline bool kt_wait_ge(const volatile uint32_t *flag, uint32_t want, unsigned ms)
+{
+	uint64_t end = arch_time() + ms * (timebase_hz / 1000);
+
+	while (atomic_load32(flag) < want) {
+		if (arch_time() >= end)
+			return false;
+		thread_sleep_ns(1000 * 1000);
+	}
+	return true;
+}
+
+/* Wait until thread t is blocked (or `ms` pass). */
+static inline bool kt_wait_blocked(const struct thread *t, unsigned ms)
+{
+	uint64_t end = arch_time() + ms * (timebase_hz / 1000);
+
+	while (atomic_load32(&t->state) != TS_BLOCKED) {
+		if (arch_time() >= end)
+			return false;
+		thread_sleep_ns(1000 * 1000);
+	}
+	return true;
+}
+
+static inline void kt_self_prio(unsigned p)
+{
+	struct thread *t = thread_current();
+
+	t->base_prio = (uint8_t)p;
+	sched_set_prio(t, p);
+}
+
+static inline uint64_t kt_ticks(unsigned n)
+{
+	return n * (timebase_hz / HZ);
+}
+
+static inline uint64_t kt_all_harts(void)
+{
+	return nharts >= 64 ? ~0ul : (1ul << nharts) - 1;
+}

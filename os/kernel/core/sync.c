@@ -1,0 +1,422 @@
+/* Sync objects (see sync.h).
+ *
+ * Locks: a hash bucket's lock (LR_SYNC) guards the bucket's list, each
+ * object's reference count, and condvar/semaphore state and waiters.  The PI
+ * lock (LR_PI, taken before any bucket lock) guards every mutex's owner and
+ * waiters and each thread's owned list, because a priority-inheritance chain
+ * crosses mutexes in arbitrary order; it is taken only on contended mutex
+ * operations. */
+#include <keel/errno.h>
+#include "arch.h"
+#include "atomic.h"
+#include "hart.h"
+#include "list.h"
+#include "panic.h"
+#include "sched.h"
+#include "spinlock.h"
+#include "sync.h"
+#include "thread.h"
+#include "trace.h"
+#include "waitq.h"
+
+#define SYNC_MAX     512
+#define SYNC_BUCKETS 64
+#define PI_CHAIN_MAX 64
+
+enum sync_type { SY_MUTEX = 1, SY_COND, SY_SEM };
+
+struct sync_obj {
+	struct list link;               /* bucket list, or the free list */
+	const void *as;
+	uintptr_t addr;
+	enum sync_type type;
+	uint32_t refs;                  /* bucket lock */
+	struct waitq waiters;           /* mutex: PI lock; others: bucket lock */
+	struct thread *owner;           /* mutex: PI lock */
+	struct list owner_link;         /* in owner->owned: PI lock */
+	uintptr_t bound;                /* condvar: its mutex */
+	uint32_t count;                 /* semaphore */
+};
+
+struct bucket {
+	struct spinlock lock;
+	struct list objs;
+};
+
+static struct sync_obj pool[SYNC_MAX];
+static struct list free_objs = LIST_INIT(free_objs);
+static struct spinlock pool_lock = SPINLOCK_INIT("syncpool", LR_SYNCPOOL);
+static struct bucket buckets[SYNC_BUCKETS];
+static struct spinlock pi_lock = SPINLOCK_INIT("pi", LR_PI);
+static volatile uint32_t in_use;
+
+void sync_init(void)
+{
+	for (int i = 0; i < SYNC_BUCKETS; i++) {
+		spin_init(&buckets[i].lock, "syncbucket", LR_SYNC);
+		list_init(&buckets[i].objs);
+	}
+	for (int i = 0; i < SYNC_MAX; i++)
+		list_add_tail(&free_objs, &pool[i].link);
+}
+
+uint32_t sync_objects_in_use(void)
+{
+	return atomic_load32(&in_use);
+}
+
+static struct bucket *bucket_of(const void *as, uintptr_t addr)
+{
+	uint64_t h = ((uint64_t)as ^ (addr >> 2)) * 0x9e3779b97f4a7c15ull;
+	return &buckets[h >> 58];
+}
+
+/* Caller holds the bucket lock. */
+static struct sync_obj *find(struct bucket *b, const void *as, uintptr_t addr)
+{
+	list_for_each(n, &b->objs) {
+		struct sync_obj *o = list_entry(n, struct sync_obj, link);
+		if (o->as == as && o->addr == addr)
+			return o;
+	}
+	return 0;
+}
+
+static struct sync_obj *create(struct bucket *b, const void *as, uintptr_t addr, enum sync_type ty)
+{
+	spin_lock(&pool_lock);
+	struct list *n = list_first(&free_objs);
+	if (n)
+		list_del(n);
+	spin_unlock(&pool_lock);
+	if (!n)
+		return 0;
+	struct sync_obj *o = list_entry(n, struct sync_obj, link);
+	*o = (struct sync_obj){ .as = as, .addr = addr, .type = ty };
+	list_init(&o->owner_link);
+	waitq_init(&o->waiters);
+	list_add_tail(&b->objs, &o->link);
+	atomic_add32(&in_use, 1);
+	return o;
+}
+
+/* Look up (and with `make`, create) an object of type ty, taking a
+ * reference.  Returns it with the bucket lock held, or NULL (lock not held)
+ * with *err set. */
+static struct sync_obj *get(const void *as, uintptr_t addr, enum sync_type ty, bool make, int *err)
+{
+	struct bucket *b = bucket_of(as, addr);
+
+	spin_lock(&b->lock);
+	struct sync_obj *o = find(b, as, addr);
+	if (!o && make)
+		o = create(b, as, addr, ty);
+	if (!o || o->type != ty) {
+		*err = !o ? (make ? -EAGAIN : -ESRCH) : -EINVAL;
+		spin_unlock(&b->lock);
+		return 0;
+	}
+	o->refs++;
+	return o;
+}
+
+static bool idle(const struct sync_obj *o)
+{
+	return !o->refs && waitq_empty(&o->waiters) && !o->owner && o->type != SY_SEM;
+}
+
+static void release(struct sync_obj *o)
+{
+	list_del(&o->link);
+	spin_lock(&pool_lock);
+	list_add_tail(&free_objs, &o->link);
+	spin_unlock(&pool_lock);
+	atomic_add32(&in_use, (uint32_t)-1);
+}
+
+/* Drop a reference; caller holds the bucket lock, which is released. */
+static void put_locked(struct sync_obj *o)
+{
+	struct bucket *b = bucket_of(o->as, o->addr);
+
+	o->refs--;
+	if (idle(o))
+		release(o);
+	spin_unlock(&b->lock);
+}
+
+static void put(struct sync_obj *o)
+{
+	spin_lock(&bucket_of(o->as, o->addr)->lock);
+	put_locked(o);
+}
+
+static void unlock_bucket(struct sync_obj *o)
+{
+	spin_unlock(&bucket_of(o->as, o->addr)->lock);
+}
+
+/* A switch the last operation made due (a woken thread outranks us). */
+static void maybe_preempt(void)
+{
+	unsigned long s = arch_irq_save();
+
+	if (s)
+		sched_preempt_point();
+	arch_irq_restore(s);
+}
+
+/* ---- priority inheritance (PI lock held) ---------------------------------- */
+
+static unsigned wanted_prio(const struct thread *t)
+{
+	unsigned p = t->base_prio;
+
+	list_for_each(n, &t->owned) {
+		const struct sync_obj *m = list_entry(n, struct sync_obj, owner_link);
+		const struct thread *w = waitq_first(&m->waiters);
+		if (w && w->prio > p)
+			p = w->prio;
+	}
+	return p;
+}
+
+/* Give t the priority its owned mutexes call for and pass the change down
+ * the chain of owners it waits for. */
+static void pi_update(struct thread *t)
+{
+	for (int i = 0; t && i < PI_CHAIN_MAX; i++) {
+		unsigned p = wanted_prio(t);
+		if (p == t->prio)
+			return;
+		sched_set_prio(t, p);
+		struct sync_obj *m = t->blocked_on;
+		if (!m || t->wq != &m->waiters)
+			return;
+		waitq_requeue(&m->waiters, t);
+		t = m->owner;
+	}
+}
+
+static void take_ownership(struct sync_obj *m, struct thread *t)
+{
+	m->owner = t;
+	list_add_tail(&t->owned, &m->owner_link);
+}
+
+/* ---- mutex ------------------------------------------------------------------ */
+
+int sync_mutex_lock(const void *as, uintptr_t addr, uint64_t deadline)
+{
+	struct thread *cur = thread_current();
+	int err;
+	struct sync_obj *m = get(as, addr, SY_MUTEX, true, &err);
+
+	if (!m)
+		return err;
+	unlock_bucket(m);
+	spin_lock(&pi_lock);
+	if (!m->owner) {
+		take_ownership(m, cur);         /* keeps our reference */
+		spin_unlock(&pi_lock);
+		return 0;
+	}
+	if (m->owner == cur) {
+		spin_unlock(&pi_lock);
+		put(m);
+		return -EDEADLK;
+	}
+	unsigned long s = pi_lock.irq_state;
+	cur->blocked_on = m;
+	waitq_prepare(&m->waiters, &pi_lock, deadline);
+	pi_update(m->owner);
+	pi_lock.irq_state = 0;
+	spin_unlock(&pi_lock);
+	int r = waitq_sleep();
+	arch_irq_restore(s);
+	if (r == 0)
+		return 0;                       /* handed over: the reference is the owner's */
+	spin_lock(&pi_lock);                    /* timed out: the owner may drop its boost */
+	cur->blocked_on = 0;
+	if (m->owner)
+		pi_update(m->owner);
+	spin_unlock(&pi_lock);
+	put(m);
+	return r;
+}
+
+int sync_mutex_unlock(const void *as, uintptr_t addr)
+{
+	struct thread *cur = thread_current();
+	int err;
+	struct sync_obj *m = get(as, addr, SY_MUTEX, false, &err);
+
+	if (!m)
+		return -EPERM;
+	unlock_bucket(m);
+	spin_lock(&pi_lock);
+	if (m->owner != cur) {
+		spin_unlock(&pi_lock);
+		put(m);
+		return -EPERM;
+	}
+	list_del(&m->owner_link);
+	m->owner = 0;
+	struct thread *w = waitq_first(&m->waiters);
+	if (w) {
+		w->blocked_on = 0;
+		take_ownership(m, w);           /* our owner reference moves to w */
+		waitq_wake_one(&m->waiters, 0);
+		pi_update(w);
+	}
+	pi_update(cur);
+	spin_unlock(&pi_lock);
+	put(m);         /* the temporary reference */
+	put(m);         /* our owner reference (a new owner came with its own) */
+	maybe_preempt();
+	return 0;
+}
+
+/* ---- condition variable ----------------------------------------------------- */
+
+static bool owns_mutex(const void *as, uintptr_t addr)
+{
+	int err;
+	struct sync_obj *m = get(as, addr, SY_MUTEX, false, &err);
+
+	if (!m)
+		return false;
+	unlock_bucket(m);
+	spin_lock(&pi_lock);
+	bool mine = m->owner == thread_current();
+	spin_unlock(&pi_lock);
+	put(m);
+	return mine;
+}
+
+int sync_condvar_wait(const void *as, uintptr_t cv, uintptr_t mutex, uint64_t deadline)
+{
+	int err;
+
+	if (!owns_mutex(as, mutex))
+		return -EPERM;
+	struct sync_obj *c = get(as, cv, SY_COND, true, &err);
+	if (!c)
+		return err;
+	if (c->bound && c->bound != mutex && !waitq_empty(&c->waiters)) {
+		put_locked(c);
+		return -EINVAL;
+	}
+	c->bound = mutex;
+	struct spinlock *bl = &bucket_of(as, cv)->lock;
+	unsigned long s = bl->irq_state;
+	/* Queued before the mutex is released: a signal from now on finds us. */
+	waitq_prepare(&c->waiters, bl, deadline);
+	bl->irq_state = 0;
+	spin_unlock(bl);
+	sync_mutex_unlock(as, mutex);
+	int r = waitq_sleep();
+	arch_irq_restore(s);
+	put(c);
+	int lr = sync_mutex_lock(as, mutex, WAIT_FOREVER);
+	return r ? r : lr;
+}
+
+int sync_condvar_signal(const void *as, uintptr_t cv, bool all)
+{
+	int err;
+	struct sync_obj *c = get(as, cv, SY_COND, false, &err);
+
+	if (!c)
+		return err == -ESRCH ? 0 : err;         /* no object: nobody waits */
+	if (all)
+		waitq_wake_all(&c->waiters, 0);
+	else
+		waitq_wake_one(&c->waiters, 0);
+	put_locked(c);
+	maybe_preempt();
+	return 0;
+}
+
+/* ---- semaphore ----------------------------------------------------------------- */
+
+int sync_sem_init(const void *as, uintptr_t addr, uint32_t count)
+{
+	int err;
+	struct sync_obj *o = get(as, addr, SY_SEM, true, &err);
+
+	if (!o)
+		return err;
+	if (!waitq_empty(&o->waiters)) {
+		put_locked(o);
+		return -EBUSY;
+	}
+	o->count = count;
+	put_locked(o);
+	return 0;
+}
+
+int sync_sem_post(const void *as, uintptr_t addr)
+{
+	int err;
+	struct sync_obj *o = get(as, addr, SY_SEM, false, &err);
+
+	if (!o)
+		return -EINVAL;
+	int r = 0;
+	if (!waitq_wake_one(&o->waiters, 0)) {
+		if (o->count == UINT32_MAX)
+			r = -EAGAIN;
+		else
+			o->count++;
+	}
+	put_locked(o);
+	maybe_preempt();
+	return r;
+}
+
+int sync_sem_wait(const void *as, uintptr_t addr, uint64_t deadline)
+{
+	int err;
+	struct sync_obj *o = get(as, addr, SY_SEM, false, &err);
+
+	if (!o)
+		return -EINVAL;
+	if (o->count) {
+		o->count--;
+		put_locked(o);
+		return 0;
+	}
+	int r = waitq_block(&o->waiters, &bucket_of(as, addr)->lock, deadline);
+	put(o);
+	return r;
+}
+
+int sync_sem_value(const void *as, uintptr_t addr)
+{
+	int err;
+	struct sync_obj *o = get(as, addr, SY_SEM, false, &err);
+
+	if (!o)
+		return -EINVAL;
+	int v = (int)o->count;
+	put_locked(o);
+	return v;
+}
+
+int sync_destroy(const void *as, uintptr_t addr)
+{
+	struct bucket *b = bucket_of(as, addr);
+
+	spin_lock(&b->lock);
+	struct sync_obj *o = find(b, as, addr);
+	int r = 0;
+	if (!o)
+		r = -EINVAL;
+	else if (o->refs || o->owner || !waitq_empty(&o->waiters))
+		r = -EBUSY;
+	else
+		release(o);
+	spin_unlock(&b->lock);
+	return r;
+}

@@ -1,0 +1,27 @@
+#pragma once
+/* Kernel-mediated mutexes, condition variables and semaphores.
+ *
+ * An object is named by (address space, address): the address of the sync
+ * word in that space.  Two processes that map the same page at the same
+ * address still name different objects, because the space is part of the
+ * key.  Objects exist in the kernel only while something waits on or owns
+ * them (semaphores: until destroyed).  Every wait takes an absolute
+ * timebase deadline (WAIT_FOREVER for none) and returns -ETIMEDOUT when it
+ * passes.  Mutexes hand ownership straight to the best waiter and lend the
+ * owner the priority of its best waiter, transitively along chains. */
+#include <stdbool.h>
+#include <stdint.h>
+
+int sync_mutex_lock(const void *as, uintptr_t addr, uint64_t deadline);
+int sync_mutex_unlock(const void *as, uintptr_t addr);      /* -EPERM unless owner */
+/* Release `mutex`, wait on `cv`, re-acquire `mutex` (also after a timeout). */
+int sync_condvar_wait(const void *as, uintptr_t cv, uintptr_t mutex, uint64_t deadline);
+int sync_condvar_signal(const void *as, uintptr_t cv, bool all);
+int sync_sem_init(const void *as, uintptr_t addr, uint32_t count);
+int sync_sem_post(const void *as, uintptr_t addr);
+int sync_sem_wait(const void *as, uintptr_t addr, uint64_t deadline);
+int sync_sem_value(const void *as, uintptr_t addr);          /* count, or -EINVAL */
+/* Forget an idle object; -EBUSY while owned or waited on. */
+int sync_destroy(const void *as, uintptr_t addr);
+uint32_t sync_objects_in_use(void);
+void sync_init(void);                  /* boot hart, once */
