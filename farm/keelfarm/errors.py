@@ -7,8 +7,9 @@ class FarmError(Exception):
 
 class BootError(FarmError):
     """A boot that stopped short.  ``stage`` is where: 'uboot' (no U-Boot prompt),
-    'tftp' (the image did not load), 'banner' (no Keel banner), 'online' (harts missing)
-    or 'panic' (the kernel panicked).  Health accounting counts 'uboot' and 'banner'
+    'tftp' (the image did not load), 'reset' (U-Boot stopped answering mid-command),
+    'banner' (no Keel banner), 'online' (harts missing) or 'panic' (the kernel
+    panicked).  Health accounting counts 'uboot' and 'banner'
     failures against the board; the others are the image's fault."""
 
     BOARD_FAULTS = ("uboot", "banner")

@@ -43,6 +43,12 @@ def probe(address: str, timeout: float = CONNECT_TIMEOUT) -> bool:
         return False
 
 
+# One client session per coordinator and process: gRPC shares the connection between
+# channels to the same address, and the coordinator refuses a second client stream on
+# one connection.  Coordinator objects share the session and count their users.
+_sessions: dict[str, list] = {}  # address -> [session, users]
+
+
 class Coordinator:
     """A connected labgrid client session.  Use ``Coordinator.connect()``."""
 
@@ -50,10 +56,15 @@ class Coordinator:
         self.session = session
         self.address = address
         self.loop = session.loop
+        self._closed = False
 
     @classmethod
     def connect(cls, address: str | None = None) -> Coordinator:
         address = coordinator_address(address)
+        shared = _sessions.get(address)
+        if shared is not None and not shared[0].stopping.is_set():
+            shared[1] += 1
+            return cls(shared[0], address)
         if not probe(address):
             raise FarmError(f"no coordinator at {address} (start a local one with "
                             f"`farm lab up`, or set LG_COORDINATOR)")
@@ -65,6 +76,7 @@ class Coordinator:
             session = start_session(address)
         except Exception as e:
             raise FarmError(f"cannot talk to the coordinator at {address}: {e}") from e
+        _sessions[address] = [session, 1]
         return cls(session, address)
 
     # -- identity ------------------------------------------------------------------------
@@ -160,6 +172,16 @@ class Coordinator:
     # -- plumbing ------------------------------------------------------------------------
 
     def close(self) -> None:
+        """Let go of the session; the last user closes it.  Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        shared = _sessions.get(self.address)
+        if shared is not None and shared[0] is self.session:
+            shared[1] -= 1
+            if shared[1] > 0:
+                return
+            del _sessions[self.address]
         try:
             self._call(self.session.stop())
             self._call(self.session.close())

@@ -28,7 +28,7 @@ def unready_resources(coord, name: str) -> list[str]:
     for exporter, group, cls, rname in place.acquired_resources:
         entry = coord.resources().get(exporter, {}).get(group, {}).get(rname)
         label = f"{exporter}/{group}/{rname}"
-        if entry is None:
+        if entry is None or not entry.data:  # a deleted resource keeps an empty entry
             problems.append(f"{label} is gone")
         elif not entry.avail:
             problems.append(f"{label} is unavailable")

@@ -51,6 +51,7 @@ class FakeBoard:
         self.rc = 0
         self.env: dict[str, str] = {}
         self.commands: list[str] = []
+        self.reset_on: str | None = None  # a command prefix that makes the board reset
 
     # -- power ---------------------------------------------------------------------------
 
@@ -71,10 +72,10 @@ class FakeBoard:
     # -- serial --------------------------------------------------------------------------
 
     def typed(self, data: bytes) -> None:
-        if self.state == "autoboot":
+        if self.state == "autoboot":  # any key stops it, and is consumed
             self.state = "prompt"
-            self.out += b"\r\n=> "
-            data = data.lstrip(b"\r\n")
+            self.out += b"\b\b\b 0 \r\n=> "
+            data = data[1:]
         if self.state != "prompt":
             return
         self.line += data
@@ -92,6 +93,11 @@ class FakeBoard:
                 self._command(cmd)
 
     def _command(self, cmd: str) -> None:
+        if self.reset_on and cmd.startswith(self.reset_on):
+            self.reset_on = None
+            self.powered = False
+            self.power(True)
+            return
         m = re.fullmatch(r"echo '(\w+)''(\w+)'", cmd)
         if m:
             self.out += (m.group(1) + m.group(2)).encode() + b"\r\n"

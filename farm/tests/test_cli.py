@@ -267,7 +267,11 @@ def test_every_subcommand_is_registered():
 def test_boards_shows_a_place_whose_exporter_is_gone(capsys, coord):
     entry = coord.resources()["lab"]["vboard-2"]["NetworkPowerPort"]
     entry.data["avail"] = False
+    coord.resources()["lab"]["vboard-1"]["NetworkPowerPort"].data = {}  # deleted
     rc, out, _ = run(capsys, "boards")
     rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
     assert rows["vboard-2"][2] == "free,offline"
-    assert rows["vboard-1"][2] == "free"
+    assert rows["vboard-1"][2] == "free,offline"
+    coord.add("vboard-3", board="vboard")
+    rc, out, _ = run(capsys, "boards")
+    assert "vboard-3  vboard  free " in out

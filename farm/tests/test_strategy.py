@@ -48,6 +48,20 @@ def test_stage_times_are_measured_from_power_on_in_boot_order(tmp_path, clock):
     assert strategy.recorder.boot.skipped[0].hart == 0
 
 
+def test_a_stale_prompt_is_not_taken_for_the_next_boots(tmp_path, clock):
+    """Output left in the expect buffer from before a power cycle (here the prompt after a
+    manual command) must not pass for the new boot's prompt: the driver would type into
+    the firmware and U-Boot would eat the first key as 'stop autoboot'."""
+    strategy, board, _ = make_target(tmp_path, clock)
+    strategy.transition("uboot")
+    strategy.console.sendline("echo manual")
+    strategy.console.expect("manual")  # leaves "\r\n=> " in the buffer
+    strategy.status = Status.unknown
+    strategy.transition("booted")
+    assert board.power_ons == 2
+    assert not any(c.startswith(("cho", "ho ")) for c in board.commands), board.commands
+
+
 def test_booted_from_off_power_cycles_once(tmp_path, clock):
     strategy, board, power = make_target(tmp_path, clock)
     strategy.transition("booted")
@@ -120,6 +134,17 @@ def test_tftp_failure(tmp_path, clock, monkeypatch):
     with pytest.raises(BootError, match="could not load vb/Image by TFTP") as e:
         strategy.transition("booted")
     assert e.value.stage == "tftp"
+
+
+def test_a_reset_while_loading_is_a_boot_error(tmp_path, clock):
+    strategy, board, _ = make_target(tmp_path, clock)
+    strategy.tftp_timeout = 1
+    board.reset_on = "tftpboot"
+    with pytest.raises(BootError, match="U-Boot stopped answering during 'tftpboot") as e:
+        strategy.transition("booted")
+    assert e.value.stage == "reset" and not e.value.board_fault
+    strategy.transition("booted")  # and the next boot starts clean
+    assert strategy.status == Status.booted
 
 
 def test_power_cycle_during_boot_recovers(tmp_path, clock):

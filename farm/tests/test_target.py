@@ -39,6 +39,12 @@ def test_an_exporter_that_vanished():
     assert unready_resources(coord, "vboard-1") == ["lab/vboard-1/RawSerialPort is gone"]
 
 
+def test_an_exporter_that_disconnected():
+    coord = held_place()
+    coord.resources()["lab"]["vboard-1"]["RawSerialPort"].data = {}  # labgrid's deletion
+    assert unready_resources(coord, "vboard-1") == ["lab/vboard-1/RawSerialPort is gone"]
+
+
 def test_waits_for_the_coordinator_to_reacquire():
     coord = held_place(acquired_for=None)
     clock = FakeClock()

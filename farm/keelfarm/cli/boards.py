@@ -36,6 +36,8 @@ def exported(place, resources) -> bool:
     for exporter, groups in resources.items():
         for group, entries in groups.items():
             for name, entry in entries.items():
+                if not entry.data:  # deleted (its exporter went away)
+                    continue
                 if place.hasmatch((exporter, group, entry.cls, name)):
                     found = True
                     if not entry.avail:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import re
 import shlex
 import time
 
@@ -34,6 +35,8 @@ from pexpect import TIMEOUT
 
 from ..console import ConsoleRecorder
 from ..errors import BootError
+
+ANYTHING = re.compile(rb"(?s).+")
 
 
 class Status(enum.Enum):
@@ -120,15 +123,19 @@ class UnmatchedStrategy(Strategy):
                                       or self._running_config == self._config()):
             step.skip("nothing to do")
             return
-        if status == Status.off:
-            self.power_off()
-        elif status == Status.uboot:
-            self._uboot()
-        elif status == Status.booted:
-            self.power_on()
-            self.wait_online()
-        else:
+        if status == Status.shell:
             raise StrategyError(f"no transition to {status.name}: Keel has no login yet")
+        try:
+            if status == Status.off:
+                self.power_off()
+            elif status == Status.uboot:
+                self._uboot()
+            else:
+                self.power_on()
+                self.wait_online()
+        except BaseException:
+            self.status = Status.unknown  # the next transition starts from power-off
+            raise
         self.status = status
 
     def force(self, status):
@@ -207,16 +214,27 @@ class UnmatchedStrategy(Strategy):
         path = self.tftp_path()
         self.target.activate(self.tftp)
         staged = self.tftp.stage(path)
-        _, _, code = self.uboot.run(f"tftpboot ${{kernel_addr_r}} {staged}",
-                                    timeout=int(self.tftp_timeout))
+        code = self._uboot_run(f"tftpboot ${{kernel_addr_r}} {staged}", self.tftp_timeout)
         if code != 0:
             raise BootError("tftp", f"U-Boot could not load {staged} by TFTP (exit {code})")
         self.recorder.mark("tftp_done")
         bootargs = f"setenv bootargs {shlex.quote(self.append)}" if self.append else \
             "setenv bootargs"
-        self.uboot.run_check(bootargs)
+        if self._uboot_run(bootargs, 10) != 0:
+            raise BootError("uboot", f"U-Boot refused '{bootargs}'")
         self.uboot.boot("")
         self.target.deactivate(self.uboot)  # U-Boot is gone once booti jumps
+
+    def _uboot_run(self, command: str, timeout: float) -> int:
+        """Run a U-Boot command; its exit code.  A U-Boot that stops answering in the
+        middle (the board was reset or lost power) is a BootError, not a parse error."""
+        try:
+            _, _, code = self.uboot.run(command, timeout=int(timeout))
+        except (TIMEOUT, ValueError, IndexError) as e:
+            raise BootError("reset", f"U-Boot stopped answering during '{command}' (was "
+                                     f"the board reset or switched off?): "
+                                     f"{type(e).__name__}") from None
+        return code
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -260,11 +278,13 @@ class UnmatchedStrategy(Strategy):
             raise BootError("panic", boot.panic.signature)
 
     def _drain(self) -> None:
-        """Forget console output from before this power-on."""
+        """Forget console output from before this power-on: what is still in transit, and
+        what the expect buffer holds (a stale ``=> `` would pass for the new prompt and
+        the U-Boot driver would type into the firmware).  Matching everything consumes
+        the buffer through the public API; clearing pexpect's buffer attribute does not
+        (pexpect restores it from its look-behind copy)."""
         self.console.settle(0.2, timeout=3.0)
-        expect = getattr(self.console, "_expect", None)
-        if expect is not None:
-            expect.buffer = b""
+        self.console.expect([ANYTHING, TIMEOUT], timeout=0.1)
 
     def _log_path(self) -> str | None:
         return str(self.log_path) if self.log_path else None
