@@ -230,6 +230,8 @@ class KtapParser:
                           f"{level.plan_lineno})", level)
             return
         level.plan, level.plan_lineno = count, self._lineno
+        if not level.cases:
+            level.next_first = self._lineno + 1
         if len(level.cases) > count:
             self._problem(f"plan 1..{count} given after {len(level.cases)} results", level)
 

@@ -115,8 +115,7 @@ class KeelQEMUDriver(QEMUDriver):
         try:
             self.qmp = QMPMonitor(self._child.stdout, self._child.stdin)
         except (QMPError, OSError, ValueError) as exc:
-            self.status = 1
-            self.off()
+            self._reap(kill=True)
             with open(stderr_path, errors="replace") as f:
                 err = f.read().strip()
             raise ExecutionError(f"QEMU did not start (exit status {self.exit_status}): "
@@ -135,10 +134,16 @@ class KeelQEMUDriver(QEMUDriver):
             # it may exit between poll() and quit: then the QMP pipe is gone
             with contextlib.suppress(QMPError, OSError, ValueError):
                 self.monitor_command("quit")
-            try:
-                self._child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+        self._reap()
+
+    def _reap(self, kill=False):
+        """Wait for QEMU (killing it if `kill` or if it lingers), keep its exit status."""
+        try:
+            if kill and self._child.poll() is None:
                 self._child.kill()
+            self._child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._child.kill()
         self.exit_status = self._child.wait()
         for pipe in (self._child.stdin, self._child.stdout):
             with contextlib.suppress(OSError):

@@ -1,0 +1,197 @@
+"""The pytest plugin: KTAP runs turned into per-case results, and the boot fixture, on the
+fake QEMU; the last tests run a whole pytest session to see names, verdicts and JUnit."""
+
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+
+import fake_qemu
+import pytest
+from labgrid import Environment
+
+from keelfarm import pytestplugin as plugin
+from keelfarm.console import KtestSummary
+from keelfarm.ktap import parse
+
+
+@pytest.fixture
+def env(tmp_path):
+    environment = Environment(str(fake_qemu.write_env(tmp_path, boot_timeout=3)))
+    yield environment
+    environment.cleanup()
+
+
+@pytest.fixture
+def qemu_strategy(env):
+    return env.get_target("main").get_driver("Strategy")
+
+
+def results_by_id(record):
+    results = plugin.ktap_results(record)
+    return dict(zip(plugin.unique_ids(results), results, strict=True))
+
+
+def verdict(result):
+    """('passed'|'failed'|'skipped'|'xfailed', message) of result.check()."""
+    try:
+        result.check()
+    except pytest.fail.Exception as exc:
+        return "failed", str(exc)
+    except pytest.skip.Exception as exc:
+        return "skipped", str(exc)
+    except pytest.xfail.Exception as exc:
+        return "xfailed", str(exc)
+    return "passed", ""
+
+
+def test_complete_run(qemu_strategy, tmp_path):
+    record = plugin.run_ktap(qemu_strategy, log_path=tmp_path / "k.log", timeout=10)
+    assert record.exit_status == 0 and record.error == ""
+    results = results_by_id(record)
+    assert list(results) == ["first", "nested/inner_a", "nested/inner_b", "nested",
+                             "skipped_one", "ktap-run"]
+    assert verdict(results["first"]) == ("passed", "")
+    status, message = verdict(results["nested/inner_b"])
+    assert status == "failed"
+    assert "KTAP case 'nested/inner_b' not ok (console line" in message
+    assert "    # nested.c:12: failed: x == y (0x1 vs 0x2)" in message
+    assert "    not ok 2 inner_b" in message  # the console excerpt
+    assert verdict(results["nested"])[0] == "failed"
+    assert verdict(results["skipped_one"]) == (
+        "skipped", "skipped on the target: not on this board")
+    assert verdict(results["ktap-run"]) == ("passed", "")
+    props = dict(results["first"].properties())
+    assert props["console_log"] == str(tmp_path / "k.log") and "ktap_line" in props
+    run_props = dict(results["ktap-run"].properties())
+    assert "stage_ktest_done" in run_props and "ktap_run_seconds" in run_props
+    assert qemu_strategy.status.name == "off"
+
+
+def test_truncated_run_fails_the_rest(qemu_strategy, tmp_path, monkeypatch):
+    fake_qemu.script_console(monkeypatch, tmp_path, "keel: all harts online\nKTAP version 1\n"
+                             "1..3\nok 1 a\n# b: starting\n", 1)
+    record = plugin.run_ktap(qemu_strategy, timeout=10)
+    results = results_by_id(record)
+    assert list(results) == ["a", "#2", "#3", "ktap-run"]
+    status, message = verdict(results["#2"])
+    assert status == "failed"
+    assert "case 2 of 3 never reported: output stopped after line 4 ('ok 1 a')" in message
+    assert "QEMU exited with status 1" in message
+    assert "    # b: starting" in message
+    status, message = verdict(results["ktap-run"])
+    assert "no 'keel: ktest done' line" in message and "QEMU exit status 1" in message
+
+
+def test_run_that_never_ends(qemu_strategy, tmp_path, monkeypatch):
+    fake_qemu.script_console(monkeypatch, tmp_path, "KTAP version 1\n1..1\n")
+    record = plugin.run_ktap(qemu_strategy, timeout=0.5)
+    assert record.exit_status is None
+    results = results_by_id(record)
+    assert "no end within 0 s" in verdict(results["#1"])[1]
+    message = verdict(results["ktap-run"])[1]
+    assert "QEMU did not exit by itself: no end within 0 s, QEMU stopped" in message
+    assert qemu_strategy.qemu.status == 0
+
+
+def test_boot_that_fails_to_start(qemu_strategy, monkeypatch):
+    monkeypatch.setenv("FAKE_QEMU_FAIL", "qemu: machine type unknown")
+    record = plugin.run_ktap(qemu_strategy, label="KTAP run X")
+    results = results_by_id(record)
+    assert list(results) == ["ktap-run"]
+    status, message = verdict(results["ktap-run"])
+    assert status == "failed" and "KTAP run X: ExecutionError" in message
+    assert "machine type unknown" in message
+
+
+def test_panic_during_ktest_fails_run(qemu_strategy, tmp_path, monkeypatch):
+    fake_qemu.script_console(monkeypatch, tmp_path, "KTAP version 1\n1..1\n"
+                             "KEEL PANIC: oops at 0x1234\nkeel: powering off\n", 0)
+    message = verdict(results_by_id(plugin.run_ktap(qemu_strategy))["ktap-run"])[1]
+    assert "kernel panicked at console line 3: KEEL PANIC: oops at 0x1234" in message
+
+
+@pytest.mark.parametrize("summary, problems", [((2, 1), 0), ((3, 0), 1), ((1, 1), 1)])
+def test_summary_must_match_results(summary, problems):
+    run = parse("KTAP version 1\n1..3\nok 1 a\nnot ok 2 b\nok 3 c # SKIP x\n")
+    assert len(plugin.summary_mismatch(run, KtestSummary(*summary))) == problems
+
+
+def test_unique_ids_and_log_names():
+    class R:
+        def __init__(self, id_):
+            self.id = id_
+    assert plugin.unique_ids([R("a"), R("b"), R("a"), R("a")]) == ["a", "b", "a~2", "a~3"]
+    assert plugin.log_name("test_boot[smp4]") == "test_boot-smp4"
+    assert plugin.log_name("ktap-main-smp4-ktest foo/bar") == "ktap-main-smp4-ktest_foo_bar"
+
+
+# -- whole pytest sessions ---------------------------------------------------------------
+
+SUITE = '''
+import pytest
+
+
+@pytest.mark.ktap(append="ktest")
+def test_k(ktap_case):
+    ktap_case.check()
+
+
+def test_boot(keel_boot):
+    boot = keel_boot(smp=1)
+    assert boot.console.banner.harts == (0,)
+    assert boot.log_path.exists()
+
+
+def test_boot_twice(keel_boot):
+    keel_boot(smp=1)
+    second = keel_boot(append="panic", until="exit", timeout=10)
+    assert second.exit_status == 0
+    assert second.console.panic is not None
+    assert False, "fails on purpose"
+'''
+
+
+def run_session(tmp_path, *args):
+    env = fake_qemu.write_env(tmp_path)
+    (tmp_path / "test_suite.py").write_text(textwrap.dedent(SUITE))
+    xml = tmp_path / "junit.xml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_suite.py", f"--lg-env={env}", "-v",
+         "-p", "no:cacheprovider", f"--junitxml={xml}", "-o", "junit_family=xunit1",
+         f"--keel-log-dir={tmp_path / 'logs'}", *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    return proc, xml
+
+
+def test_session_reports_each_case(tmp_path):
+    proc, xml = run_session(tmp_path)
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    for line in ["test_k[first] PASSED", "test_k[nested/inner_a] PASSED",
+                 "test_k[nested/inner_b] FAILED", "test_k[nested] FAILED",
+                 "test_k[skipped_one] SKIPPED", "test_k[ktap-run] PASSED",
+                 "test_boot PASSED", "test_boot_twice FAILED"]:
+        assert f"test_suite.py::{line}" in out, out
+    assert "nested.c:12: failed: x == y (0x1 vs 0x2)" in out
+    assert "keel console" in out and "keel: powering off" in out
+    logs = sorted(p.name for p in (tmp_path / "logs" / "env").iterdir())
+    assert logs == ["ktap-main-smpdefault-ktest.log", "test_boot.log",
+                    "test_boot_twice.2.log", "test_boot_twice.log"]
+    cases = {c.get("name"): c for c in ET.parse(xml).getroot().iter("testcase")}
+    props = {p.get("name"): p.get("value") for p in cases["test_boot_twice"].iter("property")}
+    assert props["console_log"].endswith("test_boot_twice.log")
+    assert props["boot2_console_log"].endswith("test_boot_twice.2.log")
+    assert props["boot2_exit_status"] == "0" and "boot2_stage_panic" in props
+    props = {p.get("name"): p.get("value") for p in cases["test_k[nested]"].iter("property")}
+    assert props["console_log"].endswith("ktap-main-smpdefault-ktest.log")
+
+
+def test_session_without_env_fails_ktap_tests(tmp_path):
+    (tmp_path / "test_suite.py").write_text(textwrap.dedent(SUITE))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_suite.py::test_k", "-v", "-p",
+         "no:cacheprovider"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "test_k[ktap-run] FAILED" in proc.stdout
+    assert "no labgrid environment: pass --lg-env" in proc.stdout
