@@ -229,17 +229,20 @@ KTEST(atomics_exact_across_harts)
 	return 0;
 }
 
+/* Every hart takes timer interrupts.  The bound is generous: a loaded host
+ * may leave a hart's vCPU unscheduled for a while. */
 KTEST(timer_ticks_on_every_hart)
 {
 	uint64_t before[MAX_HARTS];
+	uint64_t end = arch_time() + 2 * timebase_hz;
 
 	for (uint32_t i = 0; i < nharts; i++)
 		before[i] = atomic_load64(&harts[i].ticks);
-	uint64_t t0 = arch_time();
-	delay_us(5 * 1000000 / HZ);                     /* five tick periods */
-	KT_ASSERT(arch_time() - t0 >= 5 * timebase_hz / HZ);
-	for (uint32_t i = 0; i < nharts; i++)
-		KT_ASSERT(atomic_load64(&harts[i].ticks) > before[i]);
+	for (uint32_t i = 0; i < nharts; i++) {
+		while (atomic_load64(&harts[i].ticks) < before[i] + 2 && arch_time() < end)
+			cpu_relax();
+		KT_ASSERT(atomic_load64(&harts[i].ticks) >= before[i] + 2);
+	}
 	return 0;
 }
 

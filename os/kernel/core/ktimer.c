@@ -94,6 +94,11 @@ bool ktimer_cancel(struct ktimer *t)
 
 void ktimer_arm(struct ktimer *t, uint64_t deadline, uint64_t period)
 {
+	ktimer_arm_cookie(t, deadline, period, 0);
+}
+
+void ktimer_arm_cookie(struct ktimer *t, uint64_t deadline, uint64_t period, uint64_t cookie)
+{
 	ktimer_cancel(t);
 	unsigned long s = arch_irq_save();
 	struct hart *h = this_hart();
@@ -102,6 +107,7 @@ void ktimer_arm(struct ktimer *t, uint64_t deadline, uint64_t period)
 	spin_lock(&q->lock);
 	t->deadline = deadline;
 	t->period = period;
+	t->cookie = cookie;
 	atomic_store32(&t->hart, h->index);
 	insert_sorted(q, t);
 	program(h, q);
@@ -111,7 +117,8 @@ void ktimer_arm(struct ktimer *t, uint64_t deadline, uint64_t period)
 
 /* Take the first expired timer off the queue (periodic ones go back at their
  * next absolute deadline); NULL when none is due. */
-static struct ktimer *take_expired(struct hart *h, struct timerq *q, uint64_t now)
+static struct ktimer *take_expired(struct hart *h, struct timerq *q, uint64_t now,
+				   uint64_t *cookie)
 {
 	struct ktimer *t = 0;
 
@@ -120,6 +127,7 @@ static struct ktimer *take_expired(struct hart *h, struct timerq *q, uint64_t no
 		struct ktimer *first = list_entry(q->head.next, struct ktimer, link);
 		if (first->deadline <= now) {
 			t = first;
+			*cookie = t->cookie;
 			list_del(&t->link);
 			t->fired++;
 			t->last_late = now - t->deadline;
@@ -153,9 +161,10 @@ void ktimer_interrupt(void)
 		sched_tick();
 	}
 	struct ktimer *t;
-	while ((t = take_expired(h, q, now)) != 0) {
+	uint64_t cookie;
+	while ((t = take_expired(h, q, now, &cookie)) != 0) {
 		trace(TR_KTIMER, t->deadline, t->last_late);
 		if (t->fn)
-			t->fn(t, now);
+			t->fn(t, now, cookie);
 	}
 }

@@ -225,9 +225,12 @@ void schedule(enum sched_how how)
 		atomic_store32(&prev->state, TS_RUNNING);
 		return;
 	}
-	atomic_store32(&next->state, TS_RUNNING);
+	/* next may still be switching away on another hart, deciding there
+	 * from its state whether to requeue itself: its state may become
+	 * RUNNING only once that hart is done with it. */
 	while (atomic_load32(&next->on_cpu))
 		cpu_relax();
+	atomic_store32(&next->state, TS_RUNNING);
 	atomic_store32(&next->on_cpu, 1);
 	next->last_hart = h->index;
 	next->switches++;
@@ -254,13 +257,17 @@ void sched_yield(void)
 	arch_irq_restore(s);
 }
 
+/* Only a thread sitting in a run queue has a position to fix; a thread that
+ * runs, blocks, or is between queues (picked, waiting for on_cpu) just takes
+ * the new value, which the next enqueue uses. */
 void sched_set_prio(struct thread *t, unsigned prio)
 {
 	for (;;) {
 		uint32_t hi = atomic_load32(&t->rq_hart);
 		struct runq *rq = &runqs[hi];
 		spin_lock(&rq->lock);
-		if (atomic_load32(&t->state) == TS_READY && t->rq_hart == hi && list_linked(&t->rq_link)) {
+		bool queued = atomic_load32(&t->state) == TS_READY && list_linked(&t->rq_link);
+		if (queued && t->rq_hart == hi) {
 			rq_dequeue(rq, t);
 			t->prio = (uint8_t)prio;
 			rq_enqueue(rq, t, false);
@@ -268,12 +275,12 @@ void sched_set_prio(struct thread *t, unsigned prio)
 			kick(hi, t);
 			return;
 		}
-		if (atomic_load32(&t->state) != TS_READY) {
+		if (!queued) {
 			t->prio = (uint8_t)prio;
 			spin_unlock(&rq->lock);
 			return;
 		}
-		spin_unlock(&rq->lock);         /* being moved between queues: retry */
+		spin_unlock(&rq->lock);         /* queued on another hart's queue: look again */
 	}
 }
 

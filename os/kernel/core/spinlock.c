@@ -25,7 +25,8 @@ static char violation[160];
 
 void lockcheck_expect(bool on)
 {
-	violation[0] = 0;
+	if (on)
+		violation[0] = 0;
 	atomic_store32(&expect_violation, on);
 }
 

@@ -43,14 +43,15 @@ static void dequeue(struct thread *t, int result)
 	t->wait_result = result;
 }
 
-static void timeout_fired(struct ktimer *k, uint64_t now)
+/* cookie: the wait_seq of the wait that armed this expiry. */
+static void timeout_fired(struct ktimer *k, uint64_t now, uint64_t cookie)
 {
 	struct thread *t = container_of(k, struct thread, timeout);
-	uint32_t seq = atomic_load32(&t->wait_seq);
+	uint32_t seq = (uint32_t)cookie;
 	struct spinlock *lock = t->wq_lock;
 
 	(void)now;
-	if (!lock)
+	if (!lock || atomic_load32(&t->wait_seq) != seq)
 		return;
 	spin_lock(lock);
 	if (t->wq && t->wq_lock == lock && atomic_load32(&t->wait_seq) == seq) {
@@ -73,7 +74,7 @@ void waitq_prepare(struct waitq *wq, struct spinlock *lock, uint64_t deadline)
 	trace(TR_BLOCK, t->tid, (uint64_t)wq);
 	if (deadline != WAIT_FOREVER) {
 		t->timeout.fn = timeout_fired;
-		ktimer_arm(&t->timeout, deadline, 0);
+		ktimer_arm_cookie(&t->timeout, deadline, 0, t->wait_seq);
 	}
 }
 

@@ -8,13 +8,16 @@
 #include "list.h"
 
 struct ktimer;
-/* Runs in interrupt context on the hart that owns the queue, no locks held. */
-typedef void (*ktimer_fn)(struct ktimer *t, uint64_t now);
+/* Runs in interrupt context on the hart that owns the queue, no locks held.
+ * `cookie` is the value given when this expiry was armed, so a handler that
+ * runs late, after the timer was re-armed for something else, can tell. */
+typedef void (*ktimer_fn)(struct ktimer *t, uint64_t now, uint64_t cookie);
 
 struct ktimer {
 	struct list link;               /* guarded by the owning queue's lock */
 	uint64_t deadline;
 	uint64_t period;                /* 0: one-shot */
+	uint64_t cookie;
 	ktimer_fn fn;
 	volatile uint32_t hart;         /* queue it is on; ~0u when not armed */
 	uint64_t fired;                 /* expirations so far */
@@ -25,6 +28,7 @@ void ktimer_queues_init(void);          /* boot hart, once */
 void ktimer_init(struct ktimer *t, ktimer_fn fn);
 /* Arm on this hart's queue (re-arming moves it).  period 0 = one-shot. */
 void ktimer_arm(struct ktimer *t, uint64_t deadline, uint64_t period);
+void ktimer_arm_cookie(struct ktimer *t, uint64_t deadline, uint64_t period, uint64_t cookie);
 /* Disarm; true if it was armed.  A handler already running is not waited for. */
 bool ktimer_cancel(struct ktimer *t);
 /* Timer interrupt: run this hart's expired timers, program the next event. */
