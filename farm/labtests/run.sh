@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The vboard integration run, called from tests/run.sh: a local lab on loopback (its own
+# run directory and port, so a developer's `farm lab up` is left alone), then
+#   1. the farm CLI round trip: reserve --wait, boot (prints the stage timings), release;
+#   2. the target suites (tests/) on a reserved vboard through farm/envs/vboard.yaml;
+#   3. the lab fault tests (farm/labtests/vboard_faults.py).
+# The lab comes down on every exit path.  JUnit XML: <results>/target-vboard.xml and
+# <results>/target-vboard-faults.xml.
+# Usage: farm/labtests/run.sh RESULTS_DIR LOGS_DIR [extra pytest arguments for tests/]
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+results=$1
+logs=$2
+shift 2
+farm=.venv/bin/farm
+py=.venv/bin/python
+image=build/os/Image
+lab_dir=build/lab-test
+port=${KEEL_TEST_LAB_PORT:-20418}
+run_timeout=1800
+export LG_COORDINATOR=127.0.0.1:$port
+
+lab() { "$farm" lab "$1" --dir "$lab_dir" --port "$port" --boards 2; }
+
+# reserve_place: reserve a healthy vboard (waiting for one), print its name
+reserve_place() {
+  "$farm" reserve --board vboard --wait --timeout 5m --lease 1h |
+    awk '/^reserved /{print $2}'
+}
+
+echo "==== vboard integration: lab on $LG_COORDINATOR ($lab_dir)"
+rm -f "$results/target-vboard.xml" "$results/target-vboard-faults.xml"
+lab up || exit 1
+trap 'lab down' EXIT
+
+status=0
+
+echo "==== vboard integration: farm reserve / boot / release"
+place=$(reserve_place)
+if [ -z "$place" ]; then
+  echo "farm/labtests/run.sh: could not reserve a vboard" >&2
+  exit 1
+fi
+"$farm" boot "$place" --image "$image" --log-dir "$logs/vboard-cli" || status=1
+"$farm" release "$place" || status=1
+
+echo "==== target tests: vboard ($LG_COORDINATOR)"
+place=$(reserve_place)
+if [ -z "$place" ]; then
+  echo "farm/labtests/run.sh: could not reserve a vboard for the suites" >&2
+  exit 1
+fi
+LG_PLACE=$place timeout --kill-after=30 "$run_timeout" "$py" -m pytest tests \
+  --lg-env=farm/envs/vboard.yaml --rootdir="$top" -p no:cacheprovider \
+  --keel-log-dir="$logs" --junitxml="$results/target-vboard.xml" -o junit_family=xunit1 \
+  -v -rfEs -m "not uboot" "$@" || status=1
+"$farm" release "$place" || status=1
+
+echo "==== vboard integration: lab fault tests"
+KEEL_LAB_DIR=$lab_dir KEEL_IMAGE=$image timeout --kill-after=30 "$run_timeout" \
+  "$py" -m pytest farm/labtests/vboard_faults.py --rootdir="$top" -p no:cacheprovider \
+  --junitxml="$results/target-vboard-faults.xml" -o junit_family=xunit1 -v -rfEs ||
+  status=1
+
+exit "$status"
