@@ -114,3 +114,71 @@ def test_restart_exporter_needs_a_lab(tmp_path):
     with pytest.raises(FarmError, match="not up"):
         Lab(LabSettings(run_dir=str(tmp_path))).restart_exporter()
 
+
+
+def test_serve_for_an_external_coordinator(tmp_path):
+    """The demo farm's exporter container: vboards and an exporter for a coordinator
+    that runs elsewhere, in the foreground until told to stop; the coordinator stays."""
+    import threading
+    import time
+
+    from keelfarm.lab.lab import tool
+    from keelfarm.remote import Coordinator
+
+    port = free_port()
+    coordinator = Proc(str(tmp_path), "coordinator")
+    coordinator.start([tool("labgrid-coordinator"), "-l", f"127.0.0.1:{port}"],
+                      cwd=str(tmp_path))
+    settings = LabSettings(run_dir=str(tmp_path / "exp"), boards=1, port=port,
+                           qemu=str(tmp_path / "no-qemu"), external=True,
+                           exporter_name="demo", tftp_root=str(tmp_path / "tftp"))
+    lab = Lab(settings)
+    stop = threading.Event()
+    result = []
+    try:
+        deadline = time.monotonic() + 10
+        while not port_busy("127.0.0.1", port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server = threading.Thread(target=lambda: result.append(
+            lab.serve(say=lambda _m: None, stop=stop)))
+        server.start()
+        deadline = time.monotonic() + 20
+        while not lab.is_up() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert lab.is_up()
+        assert [p.name for p in lab.procs()] == ["vboards", "exporter"]
+        coord = Coordinator.connect(settings.address)
+        try:
+            assert "vboard-1" in coord.places()
+            assert "vboard-1" in coord.resources()["demo"]
+        finally:
+            coord.close()
+        assert (tmp_path / "tftp" / "vboard-1").is_dir()
+        stop.set()
+        server.join(timeout=20)
+        assert result == [0]
+        assert not any(p.alive() for p in lab.procs())
+        assert coordinator.alive()
+    finally:
+        stop.set()
+        lab.down(say=lambda _m: None)
+        coordinator.stop()
+
+
+def test_serve_stops_when_a_process_dies(tmp_path):
+    import threading
+    import time
+
+    settings = LabSettings(run_dir=str(tmp_path / "lab"), boards=1, port=free_port(),
+                           qemu=str(tmp_path / "no-qemu"))
+    lab = Lab(settings)
+    result = []
+    server = threading.Thread(target=lambda: result.append(lab.serve(say=lambda _m: None)))
+    server.start()
+    deadline = time.monotonic() + 20
+    while not lab.is_up() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lab.vboards.stop()  # the vboard daemon dies
+    server.join(timeout=20)
+    assert result == [1]
+    assert not any(p.alive() for p in lab.procs())

@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 from ..lab.lab import Lab, LabSettings
+from ..remote import coordinator_address, split_address
 
 
 def register(sub) -> None:
     p = sub.add_parser("lab", help="run a local lab: coordinator, exporter and vboards")
-    p.add_argument("action", choices=["up", "down", "status", "restart-exporter"])
+    p.add_argument("action", choices=["up", "down", "status", "serve", "restart-exporter"],
+                   help="serve = up in the foreground until SIGTERM, then down")
     p.add_argument("--boards", type=int, default=2, help="number of vboards (default 2)")
     p.add_argument("--dir", default="build/lab", help="run directory (default build/lab)")
     p.add_argument("--port", type=int, default=20408, help="coordinator port (default 20408)")
     p.add_argument("--qemu", help="QEMU executable for the vboards")
+    p.add_argument("--external", action="store_true",
+                   help="use the coordinator at -c/$LG_COORDINATOR instead of starting one")
+    p.add_argument("--tftp", help="TFTP root (default <dir>/tftp)")
+    p.add_argument("--name", default="keel-lab", help="exporter name (default keel-lab)")
     p.set_defaults(func=run)
 
 
+def settings(args) -> LabSettings:
+    host, port = "127.0.0.1", args.port
+    if args.external:
+        host, port = split_address(coordinator_address(args.coordinator))
+    return LabSettings(run_dir=args.dir, boards=args.boards, port=port, host=host,
+                       qemu=args.qemu, external=args.external, exporter_name=args.name,
+                       tftp_root=args.tftp)
+
+
 def run(args) -> int:
-    lab = Lab(LabSettings(run_dir=args.dir, boards=args.boards, port=args.port, qemu=args.qemu))
+    lab = Lab(settings(args))
+    if args.action == "serve":
+        return lab.serve()
     if args.action == "up":
         lab.up()
     elif args.action == "down":

@@ -28,11 +28,17 @@ READY_TIMEOUT = 20.0
 
 @dataclass
 class LabSettings:
+    """``external`` means the coordinator at host:port is someone else's (the demo farm's
+    coordinator container): the lab then runs only vboards and an exporter for it."""
+
     run_dir: str = "build/lab"
     boards: int = 2
     port: int = 20408
     host: str = "127.0.0.1"
     qemu: str | None = None
+    external: bool = False
+    exporter_name: str = EXPORTER_NAME
+    tftp_root: str | None = None  # default <run_dir>/tftp
 
     @property
     def address(self) -> str:
@@ -81,7 +87,7 @@ class Lab:
     def __init__(self, settings: LabSettings):
         self.s = settings
         self.run_dir = os.path.abspath(settings.run_dir)
-        self.tftp_root = os.path.join(self.run_dir, "tftp")
+        self.tftp_root = os.path.abspath(settings.tftp_root or os.path.join(self.run_dir, "tftp"))
         self.vboard_dir = os.path.join(self.run_dir, "vboards")
         self.coordinator = Proc(self.run_dir, "coordinator")
         self.vboards = Proc(self.run_dir, "vboards")
@@ -89,7 +95,8 @@ class Lab:
         self.state_file = os.path.join(self.run_dir, "lab.json")
 
     def procs(self) -> list[Proc]:
-        return [self.coordinator, self.vboards, self.exporter]
+        own = [self.vboards, self.exporter]
+        return own if self.s.external else [self.coordinator, *own]
 
     def recorded(self) -> dict | None:
         try:
@@ -111,7 +118,12 @@ class Lab:
         if any(p.alive() for p in self.procs()):
             say("lab: found a partial lab, restarting it")
             self.down(say=lambda _msg: None)
-        if port_busy(self.s.host, self.s.port):
+        if self.s.external:
+            from ..remote import probe
+
+            if not probe(self.s.address):
+                raise FarmError(f"lab: no coordinator at {self.s.address}")
+        elif port_busy(self.s.host, self.s.port):
             raise FarmError(f"lab: {self.s.address} is busy (another coordinator? "
                             f"stop it or use --port)")
         names = self.s.board_names()
@@ -120,18 +132,19 @@ class Lab:
         for name in names:
             os.makedirs(os.path.join(self.tftp_root, name), exist_ok=True)
         try:
-            self._start_coordinator()
+            if not self.s.external:
+                self._start_coordinator()
             states = self._start_vboards(names)
             self._start_exporter(states)
             self._create_places(names)
         except BaseException:
             self.down(say=lambda _msg: None)
             raise
-        state = {"coordinator": self.s.address, "exporter": EXPORTER_NAME, "boards": names,
+        state = {"coordinator": self.s.address, "exporter": self.s.exporter_name, "boards": names,
                  "run_dir": self.run_dir, "tftp_root": self.tftp_root}
         with open(self.state_file, "w") as f:
             json.dump(state, f, indent=1)
-        say(f"lab: coordinator {self.s.address}, exporter {EXPORTER_NAME}, "
+        say(f"lab: coordinator {self.s.address}, exporter {self.s.exporter_name}, "
             f"places {', '.join(names)} (tag board=vboard)")
         if self.s.port != 20408 or self.s.host != "127.0.0.1":
             say(f"lab: export LG_COORDINATOR={self.s.address}")
@@ -164,7 +177,7 @@ class Lab:
         """Start (or restart) the exporter on the existing configuration."""
         config = os.path.join(self.run_dir, "exporter.yaml")
         self.exporter.start([tool("labgrid-exporter"), "-c", self.s.address,
-                             "-n", EXPORTER_NAME, "--hostname", self.s.host, config])
+                             "-n", self.s.exporter_name, "--hostname", self.s.host, config])
 
     def _create_places(self, names: list[str]) -> None:
         from ..remote import Coordinator
@@ -173,14 +186,14 @@ class Lab:
         try:
             def exported() -> bool:
                 coord.sync()
-                groups = coord.resources().get(EXPORTER_NAME, {})
+                groups = coord.resources().get(self.s.exporter_name, {})
                 return all(len(groups.get(n, {})) >= 3 for n in names)
 
             wait_for("the exporter's resources", exported, READY_TIMEOUT, self.exporter)
             for name in names:
                 if name not in coord.places():
                     coord.add_place(name)
-                    coord.add_match(name, exp.place_match(EXPORTER_NAME, name))
+                    coord.add_match(name, exp.place_match(self.s.exporter_name, name))
                 coord.set_tags(name, exp.place_tags("vboard"))
         finally:
             coord.close()
@@ -188,7 +201,7 @@ class Lab:
     # -- down ----------------------------------------------------------------------------
 
     def down(self, say=print) -> None:
-        stopped = [p.name for p in (self.exporter, self.vboards, self.coordinator) if p.stop()]
+        stopped = [p.name for p in reversed(self.procs()) if p.stop()]
         self._sweep_machines()
         shutil.rmtree(os.path.join(self.run_dir, "coordinator"), ignore_errors=True)
         if os.path.exists(self.state_file):
@@ -210,3 +223,26 @@ class Lab:
         self.exporter.stop()
         self.start_exporter_process()
         say("lab: exporter restarted")
+
+    def serve(self, say=print, stop=None) -> int:
+        """`up`, then stay in the foreground until SIGTERM/SIGINT (or ``stop`` is set) or
+        one of our processes dies; then `down`.  Returns 0, or 1 if a process died."""
+        import signal
+        import threading
+
+        stop = stop or threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: stop.set())
+        self.up(say=say)
+        status = 0
+        try:
+            while not stop.wait(1.0):
+                dead = [p.name for p in self.procs() if not p.alive()]
+                if dead:
+                    say(f"lab: {', '.join(dead)} died; stopping")
+                    status = 1
+                    break
+        finally:
+            self.down(say=say)
+        return status
