@@ -38,6 +38,8 @@ DUMP_UNAVAILABLE_RE = re.compile(r"^\s+registers unavailable: (?P<why>.*)$")
 DUMP_REGISTER_RE = re.compile(r"\b(?P<name>pc|[a-z]+\d*)\s+0x(?P<value>[0-9a-fA-F]+)")
 TRACE_HEADER_RE = re.compile(r"^hart (?P<index>\d+) trace ring\b")
 ONLINE_LINE = "keel: all harts online"
+# Lines after which the kernel will never report all harts online.
+BOOT_FAILURE_RE = re.compile(r"^keel: (?:only \d+ of \d+ harts online|boot failed: .*)$")
 POWEROFF_LINE = "keel: powering off"
 
 # Boot stages in the order a boot passes them; each is recorded once, at its first line.
@@ -198,6 +200,7 @@ class BootConsole:
     skipped: list[SkippedHart] = field(default_factory=list)
     panic: Panic | None = None
     panic_lineno: int | None = None
+    failure: str | None = None  # the kernel's own line saying the boot went wrong
     ktest: KtestSummary | None = None
     stages: dict[str, float] = field(default_factory=dict)
     lineno: int = 0
@@ -216,6 +219,8 @@ class BootConsole:
         if banner:
             self.banner = banner
             self._stage("banner", t)
+        if self.failure is None and BOOT_FAILURE_RE.match(line):
+            self.failure = line.strip()
         skipped = parse_skipped_hart(line)
         if skipped:
             self.skipped.append(skipped)

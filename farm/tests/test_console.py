@@ -145,6 +145,17 @@ def test_boot_console_stages():
     assert boot.ktest == console.KtestSummary(3, 0)
 
 
+@pytest.mark.parametrize("line", ["keel: only 3 of 4 harts online",
+                                  "keel: boot failed: memory: no usable RAM"])
+def test_boot_console_failure_lines(line):
+    boot = BootConsole()
+    boot.feed("keel: hart 2 failed to start: SBI error -3", 1.0)
+    assert boot.failure is None
+    boot.feed(line, 2.0)
+    boot.feed("keel: boot failed: later", 3.0)
+    assert boot.failure == line and not boot.online
+
+
 def test_boot_console_prompt_line_and_mark():
     boot = BootConsole()
     boot.feed("=> tftpboot ${kernel_addr_r} Image", 2.0)

@@ -102,12 +102,23 @@ def test_panic_during_boot_is_boot_error(qemu_strategy, tmp_path, monkeypatch):
 def test_exit_before_online_is_boot_error(qemu_strategy, tmp_path, monkeypatch):
     strategy = qemu_strategy
     fake_qemu.script_console(monkeypatch, tmp_path,
-                             "OpenSBI v1.1\nkeel: boot failed: no memory\n", 0)
+                             "OpenSBI v1.1\nsbi_trap_error: illegal instruction\n", 0)
     with pytest.raises(BootError, match="QEMU exited with status 0") as err:
         strategy.transition("booted")
     assert err.value.stage == "banner"
-    assert "keel: boot failed: no memory" in str(err.value)
+    assert "sbi_trap_error: illegal instruction" in str(err.value)
     assert "stages: opensbi" in str(err.value)
+
+
+def test_kernel_reporting_missing_harts_fails_at_once(qemu_strategy, tmp_path, monkeypatch):
+    strategy = qemu_strategy
+    fake_qemu.script_console(monkeypatch, tmp_path, "Keel 0.1.0 (g) on riscv-virtio: 2 harts "
+                             "[0,1], 256 MiB, timebase 10000000 Hz\n"
+                             "keel: only 1 of 2 harts online\nkeel> ")
+    with pytest.raises(BootError, match="the kernel said 'keel: only 1 of 2 harts online'"):
+        strategy.transition("booted")
+    assert strategy.recorder.clock() - strategy.recorder.t0 < 2.5  # did not wait 3 s
+    strategy.transition("off")
 
 
 def test_silence_times_out(qemu_strategy, tmp_path, monkeypatch):

@@ -135,14 +135,17 @@ class KeelQEMUStrategy(Strategy):
         (its stage: 'panic', 'banner' if not even the banner came, else 'online')."""
         rec = self._require_recorder()
         timeout = self.boot_timeout if timeout is None else timeout
-        outcome = watch(self.qemu, lambda: rec.boot.online or rec.boot.panic is not None,
-                        timeout)
-        if rec.boot.online:
+        boot = rec.boot
+        outcome = watch(self.qemu, lambda: boot.online or boot.panic is not None
+                        or boot.failure is not None, timeout)
+        if boot.online:
             return rec
-        if rec.boot.panic is not None:
-            stage, why = "panic", f"the kernel panicked: {rec.boot.panic.signature}"
+        if boot.panic is not None:
+            stage, why = "panic", f"the kernel panicked: {boot.panic.signature}"
+        elif boot.failure is not None:
+            stage, why = "online", f"the kernel said {boot.failure!r}"
         else:
-            stage = "online" if rec.boot.banner else "banner"
+            stage = "online" if boot.banner else "banner"
             why = (f"QEMU exited with status {self.qemu.wait_exit(5)}" if outcome == EXITED
                    else f"not within {timeout:.0f} s")
         raise BootError(stage, f"no '{ONLINE_LINE}': {why} ({describe_stages(rec)}); "
