@@ -10,6 +10,7 @@ from keelfarm import lease
 from keelfarm.cli import boot as boot_cmd
 from keelfarm.cli import common
 from keelfarm.cli import power as power_cmd
+from keelfarm.cli import release as release_cmd
 from keelfarm.cli.main import main
 from keelfarm.console import ConsoleRecorder
 from keelfarm.errors import BootError
@@ -106,8 +107,14 @@ def reserve(capsys, *argv) -> str:
 
 
 def use_target(monkeypatch, target):
-    monkeypatch.setattr(boot_cmd, "place_target", lambda c, name, env=None: target)
-    monkeypatch.setattr(power_cmd, "place_target", lambda c, name, env=None: target)
+    for module in (boot_cmd, power_cmd, release_cmd):
+        monkeypatch.setattr(module, "place_target", lambda c, name, env=None: target)
+
+
+@pytest.fixture(autouse=True)
+def any_target(monkeypatch):
+    """Every test gets a fake target unless it installs its own."""
+    use_target(monkeypatch, FakeTarget())
 
 
 # -- errors ------------------------------------------------------------------------------
@@ -221,7 +228,7 @@ def test_an_image_panic_does_not_count_against_the_board(capsys, coord, image, m
 
 # -- the rest ----------------------------------------------------------------------------
 
-def test_reserve_boards_release(capsys, coord):
+def test_reserve_boards_release(capsys, coord, monkeypatch):
     coord.place("vboard-2").acquired = OTHER
     rc, out, _ = run(capsys, "reserve", "--board", "vboard", "--lease", "30m")
     assert rc == 0
@@ -232,10 +239,29 @@ def test_reserve_boards_release(capsys, coord):
     rows = {line.split()[0]: line for line in out.splitlines()[1:]}
     assert f"held   {ME}" in rows["vboard-1"] and "ok" in rows["vboard-1"]
     assert OTHER in rows["vboard-2"]
+    target = FakeTarget()
+    use_target(monkeypatch, target)
     rc, out, _ = run(capsys, "release")
     assert out == "released vboard-1\n"
+    assert target.power_calls == ["off"]  # a released board is switched off
     assert coord.place("vboard-1").acquired is None
     assert coord.closed
+
+
+def test_release_keeps_power_on_request_and_survives_a_dead_pdu(capsys, coord, monkeypatch):
+    name = reserve(capsys, "--board", "vboard")
+    target = FakeTarget()
+    use_target(monkeypatch, target)
+    rc, _, _ = run(capsys, "release", "--keep-power")
+    assert rc == 0 and target.power_calls == []
+    name = reserve(capsys, "--board", "vboard")
+
+    def no_target(c, n, env=None):
+        raise RuntimeError("PDU unreachable")
+    monkeypatch.setattr(release_cmd, "place_target", no_target)
+    rc, out, err = run(capsys, "release", name)
+    assert rc == 0 and out == f"released {name}\n"
+    assert "could not switch it off (PDU unreachable); releasing anyway" in err
 
 
 def test_power(capsys, coord, monkeypatch):

@@ -121,8 +121,9 @@ class Lab:
         if self.s.external:
             from ..remote import probe
 
-            if not probe(self.s.address):
-                raise FarmError(f"lab: no coordinator at {self.s.address}")
+            # started alongside it (compose), the coordinator may need a moment
+            wait_for(f"the coordinator at {self.s.address}",
+                     lambda: probe(self.s.address, timeout=1.0), READY_TIMEOUT)
         elif port_busy(self.s.host, self.s.port):
             raise FarmError(f"lab: {self.s.address} is busy (another coordinator? "
                             f"stop it or use --port)")
