@@ -45,6 +45,10 @@ run_env qemu-virt "$@"
 run_env qemu-sifive-u -m "not uboot" "$@"
 
 # ---- vboard integration run (added by the vboard work) ----
+# A local lab on loopback (coordinator, exporter, two vboards; own port and directory),
+# the farm CLI round trip, the suites on a reserved vboard, the lab fault tests.
+bash farm/labtests/run.sh "$results" "$logs" "$@" || status=1
+xmls+=("$results/target-vboard.xml" "$results/target-vboard-faults.xml")
 
 # Totals over every JUnit file; a run that wrote none counts as broken.
 "$py" - "${xmls[@]}" <<'PY' || status=1
