@@ -185,3 +185,45 @@ def test_force_and_unknown_states(tmp_path, clock):
     assert strategy.status == Status.off
     with pytest.raises(StrategyError, match="can not force"):
         strategy.force("booted")
+
+
+@pytest.fixture
+def remote_place():
+    """Make the strategy see a remote place whose coordinator is a fake."""
+    from farmfakes import FakeCoordinator
+
+    coord = FakeCoordinator()
+    coord.add("vb", board="vboard", health="ok")
+
+    def attach(strategy):
+        strategy._remote_place = lambda: ("vb", coord)
+        return coord
+    return attach
+
+
+def test_a_local_target_has_no_remote_place(tmp_path, clock):
+    strategy, _, _ = make_target(tmp_path, clock)
+    assert strategy._remote_place() is None
+    strategy.transition("booted")  # and reporting health is a no-op
+
+
+def test_test_runs_record_health_in_the_place_tags(tmp_path, clock, remote_place):
+    strategy, board, _ = make_target(tmp_path, clock, reaches_uboot=False, login_timeout=1)
+    coord = remote_place(strategy)
+    for _ in range(2):
+        with pytest.raises(BootError):
+            strategy.transition("booted")
+    assert coord.place("vb").tags["health"] == "bad"
+    board.reaches_uboot = True
+    strategy.transition("booted")
+    assert coord.place("vb").tags["health"] == "ok"
+    assert "health_failures" not in coord.place("vb").tags
+
+
+def test_farm_boot_turns_strategy_health_reports_off(tmp_path, clock, remote_place):
+    strategy, _, _ = make_target(tmp_path, clock, kernel="silent")
+    coord = remote_place(strategy)
+    strategy.report_health = False
+    with pytest.raises(BootError):
+        strategy.transition("booted")
+    assert coord.calls == []

@@ -33,6 +33,7 @@ def boot(strategy, place: str, image: str, append: str | None, log_dir: str) -> 
     os.makedirs(log_dir, exist_ok=True)
     log = os.path.join(log_dir, f"{place}-{time.strftime('%Y%m%d-%H%M%S')}.log")
     strategy.image = os.path.abspath(image)
+    strategy.report_health = False  # the command records health and says what changed
     strategy.configure(append=append, log_path=log)
     strategy.transition("booted")
     return log
