@@ -344,3 +344,12 @@ uint32_t sched_this_hart(void)
 	arch_irq_restore(s);
 	return i;
 }
+
+void sched_preempt_if_needed(void)
+{
+	unsigned long s = arch_irq_save();
+
+	if (s)
+		sched_preempt_point();
+	arch_irq_restore(s);
+}

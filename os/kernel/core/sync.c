@@ -156,16 +156,6 @@ static void unlock_bucket(struct sync_obj *o)
 	spin_unlock(&bucket_of(o->as, o->addr)->lock);
 }
 
-/* A switch the last operation made due (a woken thread outranks us). */
-static void maybe_preempt(void)
-{
-	unsigned long s = arch_irq_save();
-
-	if (s)
-		sched_preempt_point();
-	arch_irq_restore(s);
-}
-
 /* ---- priority inheritance (PI lock held) ---------------------------------- */
 
 static unsigned wanted_prio(const struct thread *t)
@@ -273,7 +263,7 @@ int sync_mutex_unlock(const void *as, uintptr_t addr)
 	spin_unlock(&pi_lock);
 	put(m);         /* the temporary reference */
 	put(m);         /* our owner reference (a new owner came with its own) */
-	maybe_preempt();
+	sched_preempt_if_needed();
 	return 0;
 }
 
@@ -334,7 +324,7 @@ int sync_condvar_signal(const void *as, uintptr_t cv, bool all)
 	else
 		waitq_wake_one(&c->waiters, 0);
 	put_locked(c);
-	maybe_preempt();
+	sched_preempt_if_needed();
 	return 0;
 }
 
@@ -371,7 +361,7 @@ int sync_sem_post(const void *as, uintptr_t addr)
 			o->count++;
 	}
 	put_locked(o);
-	maybe_preempt();
+	sched_preempt_if_needed();
 	return r;
 }
 

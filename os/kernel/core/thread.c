@@ -138,8 +138,9 @@ struct thread *kthread_create(const char *name, void (*entry)(void *), void *arg
 	t->ctx.ra = (uint64_t)arch_thread_trampoline;
 	t->ctx.sp = t->kstack_top;
 	t->ctx.s[0] = (uint64_t)t;
-	t->last_hart = this_hart()->index;
+	t->last_hart = sched_this_hart();
 	sched_start(t);
+	sched_preempt_if_needed();      /* it may outrank us */
 	return t;
 }
 

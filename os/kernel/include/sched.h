@@ -30,6 +30,8 @@ void sched_tick(void);
 /* At trap exit: switch if a reschedule is pending and the interrupted
  * context could be preempted. */
 void sched_preempt_point(void);
+/* Switch now if a wake-up made that due and the caller may be preempted. */
+void sched_preempt_if_needed(void);
 /* The idle loop of this hart (never returns). */
 void sched_idle_loop(void) __attribute__((noreturn));
 uint32_t sched_ready_count(uint32_t hart);
