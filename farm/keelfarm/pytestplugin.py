@@ -8,7 +8,7 @@ the log path, the exit status and the boot-stage times to the test as user prope
 KTAP cases as tests.  A test that takes the `ktap_case` argument and carries
 `@pytest.mark.ktap(append="ktest")` is expanded into one test per KTAP case the target
 reports, named after the case (`test_ktest[chan/send]`), plus one `ktap-run` test for the
-run as a whole (structure, the kernel's own summary line, QEMU's exit).  Case names exist
+run as a whole (structure, the kernel's own summary line, the power-off).  Case names exist
 only once the target has run, so the run happens while pytest collects: once per
 (environment, target, harts, command line), shared by every test that asks for it.  A
 run that died part-way fails every case it never reported.  Note that collecting such a
@@ -31,7 +31,7 @@ from .console import ConsoleRecorder
 from .ktap import Case, KtapParser, KtapRun, Status
 
 DEFAULT_KTAP_TIMEOUT = 180.0
-EXIT_GRACE = 20.0  # seconds QEMU may take to exit after `keel: ktest done`
+EXIT_GRACE = 20.0  # seconds the target may take to power off after `keel: ktest done`
 EXCERPT_LINES = 40
 
 _RUNS = pytest.StashKey[dict]()
@@ -83,7 +83,7 @@ def stage_properties(recorder: ConsoleRecorder, prefix: str = "") -> list[tuple[
 
 @dataclass
 class KeelBoot:
-    """One boot made by `keel_boot`: its recorder and how QEMU ended (if it did)."""
+    """One boot made by `keel_boot`: its recorder and how the target ended (if it did)."""
 
     target: str
     smp: int | None
@@ -132,7 +132,7 @@ class KeelBooter:
 
         until="online": wait for `keel: all harts online` (the strategy's `booted`
         state; a failed boot fails the test with the console's last lines);
-        until="exit": wait up to `timeout` (default 120) seconds for QEMU to exit by
+        until="exit": wait up to `timeout` (default 120) seconds for the target to stop by
         itself and keep its status in `exit_status` (None: it did not);
         until=None: only power on.
         """
@@ -217,7 +217,8 @@ class KtapRecord:
 
 def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
              timeout=DEFAULT_KTAP_TIMEOUT, label="ktap") -> KtapRecord:
-    """Boot with `append`, parse KTAP line by line until QEMU exits or `timeout`."""
+    """Boot with `append`, parse KTAP line by line until the target stops by itself (QEMU
+    exits; a board's strategy decides what counts as stopped) or `timeout` passes."""
     record = KtapRecord(label=label)
     parser = KtapParser()
     start = time.monotonic()
@@ -229,12 +230,13 @@ def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
         if status is None and rec.boot.ktest is not None:
             status = strategy.wait_exit(EXIT_GRACE)
             if status is None:
-                record.ended = f"QEMU still ran {EXIT_GRACE:.0f} s after 'keel: ktest done'"
+                record.ended = (f"the target still ran {EXIT_GRACE:.0f} s after "
+                                "'keel: ktest done'")
         elif status is None:
-            record.ended = f"no end within {timeout:.0f} s, QEMU stopped"
+            record.ended = f"no end within {timeout:.0f} s; the target was switched off"
         record.exit_status = status
         if status is not None:
-            record.ended = (f"QEMU exited with status {status} "
+            record.ended = (f"the target stopped with exit status {status} "
                             f"{time.monotonic() - start:.1f} s after power-on")
     except Exception as exc:  # any failure to boot becomes the run's error
         record.error = f"{type(exc).__name__}: {exc}"
@@ -312,9 +314,9 @@ class KtapRunResult:
         else:
             out += summary_mismatch(rec.run, boot.ktest)
         if rec.exit_status is None:
-            out.append(f"QEMU did not exit by itself: {rec.ended}")
+            out.append(f"the target did not power off by itself: {rec.ended}")
         elif rec.exit_status != 0:
-            out.append(f"QEMU exit status {rec.exit_status}")
+            out.append(f"exit status {rec.exit_status}")
         return out
 
     def check(self) -> None:
