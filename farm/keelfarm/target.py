@@ -7,6 +7,7 @@ one is given; its RemotePlace resolves through the caller's coordinator session,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -67,8 +68,26 @@ def env_file_for(place, env_file: str | None = None) -> str:
     return str(path)
 
 
+_targets: list = []  # the targets place_target made in this process
+
+
+def _retire_targets(manager) -> None:
+    """Forget the targets made before: labgrid's remote-place manager keeps (and polls)
+    every remote resource it ever expanded, and the entries of a target from before an
+    exporter restart can be empty, which its poll does not survive.  One place target
+    per process at a time: older ones are deactivated and dropped."""
+    while _targets:
+        old = _targets.pop()
+        with contextlib.suppress(Exception):  # an old target's teardown must not stop us
+            old.deactivate_all_drivers()
+        manager.resources = [r for r in manager.resources if r.target is not old]
+        manager.unmanaged_resources = [r for r in manager.unmanaged_resources
+                                       if r.target is not old]
+
+
 def place_target(coord, name: str, env_file: str | None = None):
-    """The ``main`` target of the place's environment, bound to place ``name``."""
+    """The ``main`` target of the place's environment, bound to place ``name``.  A target
+    made earlier in this process is retired (see _retire_targets)."""
     from labgrid import Environment
     from labgrid.resource.remote import RemotePlaceManager
 
@@ -77,6 +96,7 @@ def place_target(coord, name: str, env_file: str | None = None):
     os.environ["LG_PLACE"] = name
     os.environ["LG_COORDINATOR"] = coord.address
     manager = RemotePlaceManager.get()
+    _retire_targets(manager)
     manager.session = coord.session
     manager.loop = coord.loop
     try:
@@ -85,4 +105,5 @@ def place_target(coord, name: str, env_file: str | None = None):
         raise FarmError(f"{name}: cannot set up a target from {path}: {e}") from e
     if target is None:
         raise FarmError(f"{path} has no 'main' target")
+    _targets.append(target)
     return target

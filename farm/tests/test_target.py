@@ -80,3 +80,31 @@ def test_environment_by_board_tag(tmp_path):
     assert env_file_for(coord.add("e"), str(own)) == str(own)
     with pytest.raises(FarmError, match="not found"):
         env_file_for(coord.add("f"), str(tmp_path / "none.yaml"))
+
+
+def test_older_targets_are_retired_from_the_remote_place_manager():
+    from keelfarm import target as target_mod
+
+    class Res:
+        def __init__(self, target):
+            self.target = target
+
+    class Old:
+        deactivated = False
+
+        def deactivate_all_drivers(self):
+            self.deactivated = True
+
+    class Manager:
+        pass
+
+    old, other = Old(), object()
+    manager = Manager()
+    manager.resources = [Res(old), Res(other)]
+    manager.unmanaged_resources = [Res(old)]
+    target_mod._targets.append(old)
+    target_mod._retire_targets(manager)
+    assert old.deactivated
+    assert [r.target for r in manager.resources] == [other]
+    assert manager.unmanaged_resources == []
+    assert target_mod._targets == []
