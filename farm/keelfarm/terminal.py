@@ -58,11 +58,12 @@ def relay(port, stdin: int, stdout: int, escape: bytes = ESCAPE, poll: float = 0
 
 
 def open_port(host: str, port: int, timeout: float = 5.0):
-    """The ser2net port as a pyserial RFC 2217 client."""
+    """The ser2net port as a pyserial RFC 2217 client (``timeout`` bounds the option
+    negotiation; pyserial's RFC 2217 client has no write timeout)."""
     import serial
 
     try:
-        return serial.serial_for_url(f"rfc2217://{host}:{port}?ign_set_control",
-                                     timeout=0.1, write_timeout=timeout)
+        return serial.serial_for_url(f"rfc2217://{host}:{port}?ign_set_control"
+                                     f"&timeout={timeout:g}", timeout=0.1)
     except (serial.SerialException, OSError) as e:
         raise FarmError(f"cannot open the console at {host}:{port}: {e}") from None

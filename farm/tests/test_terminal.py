@@ -61,3 +61,15 @@ def test_a_lost_connection_is_one_clear_error(pipes):
     keys_r, _, _, screen_w = pipes
     with pytest.raises(FarmError, match="console connection lost"):
         relay(FakePort(fail=True), keys_r, screen_w, poll=0.01)
+
+
+def test_opening_a_console_nobody_serves():
+    import socket
+
+    from keelfarm.terminal import open_port
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(FarmError, match=f"cannot open the console at 127.0.0.1:{port}"):
+        open_port("127.0.0.1", port, timeout=1)
