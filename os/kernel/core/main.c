@@ -4,6 +4,7 @@
 #include "boot.h"
 #include "console.h"
 #include "hart.h"
+#include "kbench.h"
 #include "kmon.h"
 #include "kprintf.h"
 #include "kstring.h"
@@ -129,6 +130,10 @@ bool cmdline_has(const char *word)
 static void main_thread(void *arg)
 {
 	(void)arg;
+	if (cmdline_has("kbench")) {
+		kbench_run();
+		arch_poweroff(false);
+	}
 	if (cmdline_has("ktest")) {
 		int failed = ktest_run_all();
 		arch_poweroff(failed != 0);

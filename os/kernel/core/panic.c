@@ -33,7 +33,7 @@ static void stop_others(struct hart *me)
 	for (uint32_t i = 0; i < nharts; i++)
 		if (&harts[i] != me && atomic_load32(&harts[i].online))
 			ipi_send(&harts[i], IPI_STOP);
-	uint64_t deadline = arch_time() + timebase_hz / 5;
+	uint64_t deadline = arch_time() + 2 * timebase_hz;     /* emulated harts can be slow */
 	for (uint32_t i = 0; i < nharts; i++)
 		while (&harts[i] != me && atomic_load32(&harts[i].online) &&
 		       !atomic_load32(&harts[i].stopped) && arch_time() < deadline)
@@ -68,7 +68,6 @@ static void __attribute__((noreturn)) panic_common(void *frame, uint64_t pc, con
 	stop_others(me);
 	for (uint32_t i = 0; i < nharts; i++)
 		dump_hart(&harts[i], me);
-	kprintf("keel: powering off\n");
 	arch_poweroff(true);
 }
 

@@ -26,6 +26,7 @@ struct hart {
 	void *volatile xcall_arg;
 	volatile uint32_t xcall_done;
 	volatile uint32_t xcall_busy;     /* a caller owns the mailbox (cas 0 -> 1) */
+	volatile uint64_t tlb_done;       /* newest flush generation this hart completed */
 
 	/* Scheduler state of this hart: changed only by this hart with
 	 * interrupts off; need_resched is also set by wakers (atomics). */

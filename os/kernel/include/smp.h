@@ -9,7 +9,8 @@ extern uint64_t boot_entry_instret;     /* instructions retired before kmain */
 
 #define IPI_XCALL   (1ul << 0)  /* run the hart's xcall function */
 #define IPI_STOP    (1ul << 1)  /* panic in progress: stop */
-#define IPI_RESCHED (1ul << 2)  /* reserved for the scheduler */
+#define IPI_RESCHED (1ul << 2)  /* a thread was queued for this hart */
+#define IPI_TLB     (1ul << 3)  /* flush this hart's TLB, then acknowledge */
 
 /* Start every accepted hart other than the boot hart; returns when all are
  * online or after a timeout (a hart that did not come up is reported). */
@@ -26,3 +27,8 @@ int smp_call_wait(struct hart *h, unsigned timeout_ms);
 /* Run fn(arg) on hart h from its IPI handler and wait for it to finish.
  * Returns 0, or -1 if the hart did not answer within timeout_ms. */
 int smp_call_on(struct hart *h, void (*fn)(void *), void *arg, unsigned timeout_ms);
+
+/* Make every online hart drop its cached kernel translations (after a
+ * kernel mapping was removed).  Returns when all have done so.  Safe with
+ * interrupts off: while waiting, this hart serves flushes asked of it. */
+void smp_tlb_flush_all(void);

@@ -77,6 +77,7 @@ static volatile uint64_t poweroff_marker __attribute__((section(".noinit")));
 
 void arch_poweroff(bool failure)
 {
+	kprintf("keel: powering off\n");
 	csr_clear(sstatus, SSTATUS_SIE);
 	sbi_system_reset(SBI_SRST_SHUTDOWN, failure ? SBI_SRST_REASON_FAIL : SBI_SRST_REASON_NONE);
 	kprintf("keel: firmware cannot power off; requesting a reboot that halts\n");

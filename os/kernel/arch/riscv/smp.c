@@ -83,7 +83,7 @@ void smp_start_secondaries(const struct platform *plat, uint32_t boot_index)
 	/* Sleep between checks: every hart that comes online sends an IPI, and
 	 * the tick bounds the wait.  Spinning here would only slow the others
 	 * down on a host that time-slices harts. */
-	uint64_t deadline = arch_time() + 2 * timebase_hz;
+	uint64_t deadline = arch_time() + 10 * timebase_hz;     /* a loaded host is slow */
 	while (atomic_load32(&harts_online) < nharts && arch_time() < deadline)
 		arch_wait_for_interrupt();
 	uint32_t up = atomic_load32(&harts_online);
@@ -102,6 +102,46 @@ void ipi_send(struct hart *h, uint64_t bits)
 	arch_send_ipi(h);
 }
 
+/* Kernel TLB shootdown by our own IPIs rather than the SBI remote fence:
+ * under QEMU -icount the firmware's remote fence never completes (the
+ * target hart loops in its M-mode IPI handler), and an IPI we handle
+ * ourselves lets a waiting hart serve requests aimed at it meanwhile. */
+static volatile uint64_t tlb_gen;
+
+static void tlb_flush_local(struct hart *h)
+{
+	uint64_t g = atomic_load64(&tlb_gen);
+
+	smp_mb();
+	__asm__ volatile("sfence.vma" ::: "memory");
+	atomic_store64(&h->tlb_done, g);
+}
+
+void smp_tlb_flush_all(void)
+{
+	unsigned long s = arch_irq_save();
+	struct hart *me = this_hart();
+
+	__asm__ volatile("sfence.vma" ::: "memory");
+	if (atomic_load32(&harts_online) > 1) {
+		uint64_t g = atomic_add64(&tlb_gen, 1) + 1;
+		for (uint32_t i = 0; i < nharts; i++)
+			if (&harts[i] != me && atomic_load32(&harts[i].online))
+				ipi_send(&harts[i], IPI_TLB);
+		uint64_t deadline = arch_time() + timebase_hz;
+		for (uint32_t i = 0; i < nharts; i++) {
+			struct hart *h = &harts[i];
+			while (h != me && atomic_load32(&h->online) && atomic_load64(&h->tlb_done) < g &&
+			       !atomic_load32(&h->stopped) && arch_time() < deadline) {
+				if (atomic_and64(&me->ipi_pending, ~IPI_TLB) & IPI_TLB)
+					tlb_flush_local(me);
+				cpu_relax();
+			}
+		}
+	}
+	arch_irq_restore(s);
+}
+
 void ipi_handle(void *frame)
 {
 	struct hart *h = this_hart();
@@ -111,6 +151,8 @@ void ipi_handle(void *frame)
 	trace(TR_IPI_RECV, bits, 0);
 	if (bits & IPI_STOP)
 		panic_stop_self(frame);
+	if (bits & IPI_TLB)
+		tlb_flush_local(h);
 	if (bits & IPI_RESCHED)
 		atomic_store32(&h->need_resched, 1);
 	if (bits & IPI_XCALL) {

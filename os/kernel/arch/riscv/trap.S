@@ -32,6 +32,8 @@ trap_entry:
 	csrrw	tp, sscratch, zero
 	addi	sp, sp, -TF_SIZE
 	SAVE_GPRS sp
+	csrr	t0, instret             /* for kbench: cost of the trap */
+	sd	t0, TF_ENTRY_INSTRET(sp)
 	sd	x4, TF_X(4)(sp)
 	addi	t0, sp, TF_SIZE
 	sd	t0, TF_X(2)(sp)

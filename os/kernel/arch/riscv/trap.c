@@ -98,10 +98,43 @@ static void handle_irq(struct trap_frame *f, uint64_t irq)
 	}
 }
 
+/* kbench: instructions spent in timer interrupts, per hart (own hart only). */
+static struct { uint64_t instr, count; } timer_cost[MAX_HARTS];
+static volatile uint32_t timer_cost_on;
+
+void kbench_timer_reset(void)
+{
+	timer_cost_on = 0;
+	for (int i = 0; i < MAX_HARTS; i++)
+		timer_cost[i].instr = timer_cost[i].count = 0;
+	__asm__ volatile("fence rw, rw" ::: "memory");
+	timer_cost_on = 1;
+}
+
+void kbench_timer_read(uint64_t *instr, uint64_t *count)
+{
+	timer_cost_on = 0;
+	__asm__ volatile("fence rw, rw" ::: "memory");
+	*instr = *count = 0;
+	for (int i = 0; i < MAX_HARTS; i++) {
+		*instr += timer_cost[i].instr;
+		*count += timer_cost[i].count;
+	}
+}
+
 void trap_kernel(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
 
+	if (cause == (SCAUSE_IRQ | IRQ_S_TIMER) && timer_cost_on) {
+		ktimer_interrupt();
+		struct hart *h = this_hart();
+		timer_cost[h->index].instr += rdinstret() - f->entry_instret;
+		timer_cost[h->index].count++;
+		if (f->sstatus & SSTATUS_SPIE)
+			sched_preempt_point();
+		return;
+	}
 	if (cause & SCAUSE_IRQ) {
 		handle_irq(f, cause & ~SCAUSE_IRQ);
 		if (f->sstatus & SSTATUS_SPIE)  /* interrupted code could be preempted */

@@ -14,7 +14,7 @@
 #include "platform.h"
 #include "pmm.h"
 #include "pte.h"
-#include "sbi.h"
+#include "smp.h"
 #include "spinlock.h"
 #include "vm.h"
 
@@ -140,9 +140,7 @@ void vm_kernel_init(const struct platform *plat)
 
 static void flush_all_harts(void)
 {
-	__asm__ volatile("sfence.vma" ::: "memory");
-	if (harts_online > 1)
-		sbi_remote_sfence_vma(0, (unsigned long)-1, 0, 0);
+	smp_tlb_flush_all();
 }
 
 void *ioremap(uint64_t pa, size_t size)

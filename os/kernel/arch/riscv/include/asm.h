@@ -16,4 +16,5 @@
 #define TF_STVAL    272
 #define TF_KSP      280
 #define TF_HART     288
+#define TF_ENTRY_INSTRET 296
 #define TF_SIZE     304

@@ -11,7 +11,7 @@ struct trap_frame {
 	uint64_t stval;
 	uint64_t kernel_sp;     /* user frames: the thread's kernel stack top */
 	uint64_t hart;          /* user frames: struct hart * of the hart running it */
-	uint64_t pad;
+	uint64_t entry_instret;  /* kernel frames: instret right after the registers were saved */
 };
 
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame size");
