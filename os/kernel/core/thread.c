@@ -8,6 +8,7 @@
 #include "kstring.h"
 #include "panic.h"
 #include "pmm.h"
+#include "process.h"
 #include "sched.h"
 #include "thread.h"
 #include "timer.h"
@@ -117,8 +118,8 @@ static void thread_fields_init(struct thread *t, const char *name, unsigned prio
 	ktimer_init(&t->timeout, 0);
 }
 
-struct thread *kthread_create(const char *name, void (*entry)(void *), void *arg,
-			      unsigned prio, unsigned policy, uint64_t runmask)
+static struct thread *thread_new(const char *name, void (*entry)(void *), void *arg,
+				 unsigned prio, unsigned policy, uint64_t runmask, struct process *p)
 {
 	uint64_t all = nharts >= 64 ? ~0ul : (1ul << nharts) - 1;
 	struct thread *t;
@@ -135,13 +136,31 @@ struct thread *kthread_create(const char *name, void (*entry)(void *), void *arg
 	thread_fields_init(t, name, prio, policy, runmask);
 	t->entry = entry;
 	t->arg = arg;
+	t->proc = p;
+	t->detached = p != 0;
 	t->ctx.ra = (uint64_t)arch_thread_trampoline;
 	t->ctx.sp = t->kstack_top;
+	if (p) {
+		t->uframe = (void *)(t->kstack_top - ARCH_UFRAME_SIZE);
+		t->ctx.sp = (uint64_t)t->uframe;
+	}
 	t->ctx.s[0] = (uint64_t)t;
 	t->last_hart = sched_this_hart();
 	sched_start(t);
 	sched_preempt_if_needed();      /* it may outrank us */
 	return t;
+}
+
+struct thread *kthread_create(const char *name, void (*entry)(void *), void *arg,
+			      unsigned prio, unsigned policy, uint64_t runmask)
+{
+	return thread_new(name, entry, arg, prio, policy, runmask, 0);
+}
+
+struct thread *uthread_create(struct process *p, const char *name, void (*entry)(void *),
+			      void *arg, unsigned prio)
+{
+	return thread_new(name, entry, arg, prio, SCHED_RR, 0, p);
 }
 
 /* First C code of every new thread (from arch_thread_trampoline). */
@@ -182,8 +201,12 @@ struct thread *thread_lookup(uint32_t tid)
 
 void thread_free(struct thread *t)
 {
+	struct process *p = t->proc;
+
 	kstack_free(t);
 	slot_release(t);
+	if (p)
+		process_thread_gone(p);
 }
 
 void thread_exit(void *value)

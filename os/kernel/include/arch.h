@@ -33,6 +33,15 @@ void arch_halt(void) __attribute__((noreturn));  /* stop this hart, interrupts o
  * in the thread switched to. */
 struct thread *arch_switch(struct context *from, struct context *to, struct thread *prev);
 
+/* User mode.  A user thread's trap frame sits at the top of its kernel
+ * stack (ARCH_UFRAME_SIZE bytes); entering user mode builds it and returns
+ * through it: pc, sp and the first three argument registers. */
+#define ARCH_UFRAME_SIZE 304
+void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
+	__attribute__((noreturn));
+/* Switch translation to the address space of `next` if it differs. */
+void arch_switch_space(struct thread *next);
+
 /* Register frames, opaque to generic code. */
 void *arch_frame_capture(void);                 /* this hart's registers now (static area) */
 void arch_frame_print(const void *frame);       /* kprintf a register dump */

@@ -8,12 +8,16 @@
  * before using a new lock. */
 enum lock_rank {
 	LR_NONE = 0,
+	LR_PROCS = 3,     /* the process table and pid allocation */
 	LR_THREADS = 4,   /* thread slot table and kernel stack window */
+	LR_VMSPACE = 6,   /* the table of user address spaces and ASIDs */
+	LR_VMSPACE_PT = 7, /* one per address space: its user page tables */
 	LR_VM = 8,        /* kernel page table and I/O window (allocates pages) */
 	LR_PMM = 10,      /* physical page allocator free lists */
 	LR_PI = 15,       /* mutex owners, mutex wait lists, priority-inheritance chains */
 	LR_SYNC = 20,     /* one per sync hash bucket: lookup, condvar and semaphore waiters */
 	LR_SYNCPOOL = 22, /* free sync objects */
+	LR_PROC = 24,     /* one per process: thread count and exit status */
 	LR_JOIN = 25,     /* one per thread: exit status and its joiner */
 	LR_TIMERQ = 40,   /* one per hart: that hart's timer queue */
 	LR_RUNQ = 50,     /* one per hart: that hart's run queue */

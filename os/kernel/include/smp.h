@@ -11,6 +11,7 @@ extern uint64_t boot_entry_instret;     /* instructions retired before kmain */
 #define IPI_STOP    (1ul << 1)  /* panic in progress: stop */
 #define IPI_RESCHED (1ul << 2)  /* a thread was queued for this hart */
 #define IPI_TLB     (1ul << 3)  /* flush this hart's TLB, then acknowledge */
+#define IPI_FENCE_I (1ul << 4)  /* fence.i on this hart, then acknowledge */
 
 /* Start every accepted hart other than the boot hart; returns when all are
  * online or after a timeout (a hart that did not come up is reported). */
@@ -32,3 +33,5 @@ int smp_call_on(struct hart *h, void (*fn)(void *), void *arg, unsigned timeout_
  * kernel mapping was removed).  Returns when all have done so.  Safe with
  * interrupts off: while waiting, this hart serves flushes asked of it. */
 void smp_tlb_flush_all(void);
+/* fence.i on every other online hart; returns when all have done it. */
+void smp_fence_i_all(void);

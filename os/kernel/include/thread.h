@@ -34,6 +34,7 @@ struct context {                /* callee-saved registers (switch.S) */
 };
 
 struct sync_obj;
+struct process;
 
 struct thread {
 	/* Identity: fixed while the slot is in use. */
@@ -45,6 +46,8 @@ struct thread {
 	void (*entry)(void *);
 	void *arg;
 	uint64_t kstack_top;
+	struct process *proc;           /* NULL for kernel threads */
+	void *uframe;                   /* user threads: the trap frame, at the stack top */
 
 	/* Scheduling.  state and on_cpu are shared words (atomics); the rest
 	 * changes under the lock of the run queue the thread is on, or by the
@@ -87,6 +90,10 @@ struct thread {
  * queued) or NULL when out of slots or memory.  runmask 0 means any hart. */
 struct thread *kthread_create(const char *name, void (*entry)(void *), void *arg,
 			      unsigned prio, unsigned policy, uint64_t runmask);
+/* Create a user thread of process p that starts in the kernel at
+ * entry(arg) (which enters user mode); detached.  NULL if out of slots. */
+struct thread *uthread_create(struct process *p, const char *name, void (*entry)(void *),
+			      void *arg, unsigned prio);
 /* The calling thread ends with `value` (joinable unless detached). */
 void thread_exit(void *value) __attribute__((noreturn));
 /* Wait for thread `tid` to end; returns 0 and its value, -ESRCH for a

@@ -36,6 +36,8 @@ void vm_kernel_init(const struct platform *plat);
 void *ioremap(uint64_t pa, size_t size);
 /* satp value of the kernel address space (for secondary harts). */
 uint64_t vm_kernel_satp(void);
+/* The kernel root table (its high half is copied into every user root). */
+uint64_t *vm_kernel_root(void);
 
 /* Map [va, va+size) of the kernel stack window to pa, RW.  Returns 0 or -1. */
 int vm_kernel_map_rw(uint64_t va, uint64_t pa, size_t size);

@@ -108,38 +108,51 @@ void ipi_send(struct hart *h, uint64_t bits)
  * ourselves lets a waiting hart serve requests aimed at it meanwhile. */
 static volatile uint64_t tlb_gen;
 
+/* Both flushes are done together: sfence.vma and fence.i are cheap next to
+ * the IPI that asks for them. */
 static void tlb_flush_local(struct hart *h)
 {
 	uint64_t g = atomic_load64(&tlb_gen);
 
 	smp_mb();
-	__asm__ volatile("sfence.vma" ::: "memory");
+	__asm__ volatile("sfence.vma\n\tfence.i" ::: "memory");
 	atomic_store64(&h->tlb_done, g);
 }
 
-void smp_tlb_flush_all(void)
+static void flush_others(uint64_t bit)
 {
 	unsigned long s = arch_irq_save();
 	struct hart *me = this_hart();
 
-	__asm__ volatile("sfence.vma" ::: "memory");
+	__asm__ volatile("sfence.vma\n\tfence.i" ::: "memory");
 	if (atomic_load32(&harts_online) > 1) {
 		uint64_t g = atomic_add64(&tlb_gen, 1) + 1;
 		for (uint32_t i = 0; i < nharts; i++)
 			if (&harts[i] != me && atomic_load32(&harts[i].online))
-				ipi_send(&harts[i], IPI_TLB);
+				ipi_send(&harts[i], bit);
 		uint64_t deadline = arch_time() + timebase_hz;
 		for (uint32_t i = 0; i < nharts; i++) {
 			struct hart *h = &harts[i];
 			while (h != me && atomic_load32(&h->online) && atomic_load64(&h->tlb_done) < g &&
 			       !atomic_load32(&h->stopped) && arch_time() < deadline) {
-				if (atomic_and64(&me->ipi_pending, ~IPI_TLB) & IPI_TLB)
+				if (atomic_and64(&me->ipi_pending, ~(IPI_TLB | IPI_FENCE_I)) &
+				    (IPI_TLB | IPI_FENCE_I))
 					tlb_flush_local(me);
 				cpu_relax();
 			}
 		}
 	}
 	arch_irq_restore(s);
+}
+
+void smp_tlb_flush_all(void)
+{
+	flush_others(IPI_TLB);
+}
+
+void smp_fence_i_all(void)
+{
+	flush_others(IPI_FENCE_I);
 }
 
 void ipi_handle(void *frame)
@@ -151,7 +164,7 @@ void ipi_handle(void *frame)
 	trace(TR_IPI_RECV, bits, 0);
 	if (bits & IPI_STOP)
 		panic_stop_self(frame);
-	if (bits & IPI_TLB)
+	if (bits & (IPI_TLB | IPI_FENCE_I))
 		tlb_flush_local(h);
 	if (bits & IPI_RESCHED)
 		atomic_store32(&h->need_resched, 1);

@@ -1,5 +1,6 @@
 /* Trap dispatch: interrupts to their handlers, kernel exceptions to panic
  * (or to the ktest breakpoint hook). */
+#include <stdbool.h>
 #include "csr.h"
 #include "hart.h"
 #include "panic.h"
@@ -80,7 +81,24 @@ static int handle_break(struct trap_frame *f)
 	return 0;
 }
 
-static void handle_irq(struct trap_frame *f, uint64_t irq)
+/* A fault inside a user-copy loop resumes at its recovery point. */
+extern char uaccess_begin[], uaccess_end[], uaccess_fault[], ustr_begin[], ustr_end[];
+
+static bool uaccess_fixup(struct trap_frame *f, uint64_t cause)
+{
+	bool memfault = cause == EXC_LOAD_PAGE || cause == EXC_STORE_PAGE ||
+			cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS ||
+			cause == EXC_LOAD_MISALIGNED || cause == EXC_STORE_MISALIGNED;
+	bool in_copy = f->sepc >= (uint64_t)uaccess_begin && f->sepc < (uint64_t)uaccess_end;
+	bool in_str = f->sepc >= (uint64_t)ustr_begin && f->sepc < (uint64_t)ustr_end;
+
+	if (!memfault || !(in_copy || in_str))
+		return false;
+	f->sepc = (uint64_t)uaccess_fault;
+	return true;
+}
+
+void trap_handle_irq(struct trap_frame *f, uint64_t irq)
 {
 	switch (irq) {
 	case IRQ_S_SOFT:
@@ -136,7 +154,7 @@ void trap_kernel(struct trap_frame *f)
 		return;
 	}
 	if (cause & SCAUSE_IRQ) {
-		handle_irq(f, cause & ~SCAUSE_IRQ);
+		trap_handle_irq(f, cause & ~SCAUSE_IRQ);
 		if (f->sstatus & SSTATUS_SPIE)  /* interrupted code could be preempted */
 			sched_preempt_point();
 		return;
@@ -144,10 +162,7 @@ void trap_kernel(struct trap_frame *f)
 	trace(TR_TRAP, cause, f->sepc);
 	if (cause == EXC_BREAKPOINT && handle_break(f) == 0)
 		return;
+	if (uaccess_fixup(f, cause))
+		return;
 	panic_frame(f, "kernel %s, stval 0x%lx", trap_cause_name(cause), f->stval);
-}
-
-struct trap_frame *trap_user(struct trap_frame *f)
-{
-	panic_frame(f, "trap from user mode, which does not exist yet");
 }

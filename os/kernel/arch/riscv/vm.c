@@ -31,6 +31,11 @@ uint64_t kimage_to_phys(const void *va)
 	return (uint64_t)va - KERNEL_VBASE + kernel_load_pa;
 }
 
+uint64_t *vm_kernel_root(void)
+{
+	return kroot;
+}
+
 uint64_t vm_kernel_satp(void)
 {
 	return SATP_MODE_SV39 | (kroot_pa >> 12);

@@ -23,3 +23,6 @@ _Static_assert(__builtin_offsetof(struct trap_frame, hart) == TF_HART, "hart");
 #define TF_RA(f) ((f)->x[0])
 #define TF_SP(f) ((f)->x[1])
 #define TF_A0(f) ((f)->x[9])
+
+#include "arch.h"
+_Static_assert(sizeof(struct trap_frame) == ARCH_UFRAME_SIZE, "user frame size in arch.h");

@@ -1,0 +1,71 @@
+/* User memory copies with fault recovery.
+ *
+ * uaccess_copy(dst, src, n) copies bytes with SUM set and returns 0.  If a
+ * load or store inside [uaccess_begin, uaccess_end) faults, the trap handler
+ * resumes at uaccess_fault, which clears SUM and returns -EFAULT (-14).
+ * The range checks happen in C before these are called. */
+#include "asm.h"
+
+#define SSTATUS_SUM_BIT (1 << 18)
+
+	.text
+	.globl uaccess_copy
+	.globl uaccess_begin
+	.globl uaccess_end
+	.globl uaccess_fault
+uaccess_copy:
+	li	t6, SSTATUS_SUM_BIT
+	csrs	sstatus, t6
+uaccess_begin:
+	or	t0, a0, a1
+	andi	t0, t0, 7
+	bnez	t0, 2f
+1:	li	t1, 8
+	bltu	a2, t1, 2f
+	ld	t2, 0(a1)
+	sd	t2, 0(a0)
+	addi	a0, a0, 8
+	addi	a1, a1, 8
+	addi	a2, a2, -8
+	j	1b
+2:	beqz	a2, 3f
+	lbu	t2, 0(a1)
+	sb	t2, 0(a0)
+	addi	a0, a0, 1
+	addi	a1, a1, 1
+	addi	a2, a2, -1
+	j	2b
+3:
+uaccess_end:
+	csrc	sstatus, t6
+	li	a0, 0
+	ret
+uaccess_fault:
+	li	t6, SSTATUS_SUM_BIT
+	csrc	sstatus, t6
+	li	a0, -14
+	ret
+
+/* uaccess_strncpy(dst, src, max): copies up to max bytes, stopping after a
+ * NUL; returns the length without the NUL, or max if none was found. */
+	.globl uaccess_strncpy
+	.globl ustr_begin
+	.globl ustr_end
+uaccess_strncpy:
+	li	t6, SSTATUS_SUM_BIT
+	csrs	sstatus, t6
+	li	t0, 0
+ustr_begin:
+1:	bgeu	t0, a2, 2f
+	add	t1, a1, t0
+	lbu	t2, 0(t1)
+	add	t1, a0, t0
+	sb	t2, 0(t1)
+	beqz	t2, 2f
+	addi	t0, t0, 1
+	j	1b
+2:
+ustr_end:
+	csrc	sstatus, t6
+	mv	a0, t0
+	ret

@@ -1,0 +1,81 @@
+/* Entering and leaving user mode, and traps from it. */
+#include "arch.h"
+#include "csr.h"
+#include "hart.h"
+#include "kcall.h"
+#include "kstring.h"
+#include "process.h"
+#include "sched.h"
+#include "thread.h"
+#include "trap.h"
+#include "trapframe.h"
+#include "vm.h"
+#include "vmspace.h"
+
+void trap_return_user(struct trap_frame *f) __attribute__((noreturn));
+void trap_handle_irq(struct trap_frame *f, uint64_t irq);
+
+/* Kernel threads run on the kernel's own root; user threads on their
+ * process's.  Called by the scheduler with interrupts off. */
+void arch_switch_space(struct thread *next)
+{
+	uint64_t want = next->proc ? 0 : vm_kernel_satp();
+
+	if (next->proc)
+		vmspace_activate(next->proc->vs);
+	else if (csr_read(satp) != want)
+		csr_write(satp, want);
+}
+
+/* Interrupts off.  The frame remembers where to find this hart's data and
+ * the thread's kernel stack for the next trap from user mode. */
+static void __attribute__((noreturn)) return_to_user(struct trap_frame *f)
+{
+	f->hart = (uint64_t)this_hart();
+	f->kernel_sp = (uint64_t)f;
+	trap_return_user(f);
+}
+
+void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct thread *t = thread_current();
+	struct trap_frame *f = t->uframe;
+
+	arch_irq_save();
+	memset(f, 0, sizeof *f);                /* never a stale register */
+	f->sepc = pc;
+	f->x[1] = sp;
+	f->x[9] = a0;
+	f->x[10] = a1;
+	f->x[11] = a2;
+	f->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE;
+	arch_switch_space(t);
+	return_to_user(f);
+}
+
+static const char *fault_name(uint64_t cause)
+{
+	return trap_cause_name(cause);
+}
+
+struct trap_frame *trap_user(struct trap_frame *f)
+{
+	uint64_t cause = f->scause;
+
+	if (cause & SCAUSE_IRQ) {
+		trap_handle_irq(f, cause & ~SCAUSE_IRQ);
+	} else if (cause == EXC_ECALL_U) {
+		f->sepc += 4;
+		arch_irq_enable();
+		f->x[9] = (uint64_t)kcall_dispatch(f->x[16], f->x[9], f->x[10], f->x[11],
+						   f->x[12], f->x[13], f->x[14]);
+		arch_irq_save();
+	} else {
+		arch_irq_enable();
+		process_fault(fault_name(cause), f->sepc, f->stval);
+	}
+	if (this_hart()->need_resched)
+		sched_preempt_point();
+	f->hart = (uint64_t)this_hart();
+	return f;
+}

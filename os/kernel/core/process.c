@@ -1,0 +1,150 @@
+/* Processes: creation, ELF loading, the first process, exit and faults. */
+#include <keel/errno.h>
+#include "arch.h"
+#include "atomic.h"
+#include "boot.h"
+#include "hart.h"
+#include "kprintf.h"
+#include "kstring.h"
+#include "panic.h"
+#include "platform.h"
+#include "process.h"
+#include "sched.h"
+#include "thread.h"
+#include "vm.h"
+#include "vmspace.h"
+
+#define PROC_MAX        64
+#define USER_STACK_TOP  0x0000003fff000000ul
+#define USER_STACK_SIZE (64 * 1024ul)
+#define ARGV_MAX        32
+
+static struct process procs[PROC_MAX];
+static struct spinlock procs_lock = SPINLOCK_INIT("procs", LR_PROCS);
+static uint32_t next_pid = 1;
+
+struct process *process_create(const char *name, uint32_t flags)
+{
+	struct process *p = 0;
+
+	spin_lock(&procs_lock);
+	for (int i = 0; i < PROC_MAX && !p; i++)
+		if (!procs[i].pid) {
+			p = &procs[i];
+			*p = (struct process){ .pid = next_pid++, .flags = flags };
+		}
+	spin_unlock(&procs_lock);
+	if (!p)
+		return 0;
+	spin_init(&p->lock, "process", LR_PROC);
+	memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
+	p->vs = vmspace_create();
+	if (!p->vs) {
+		p->pid = 0;
+		return 0;
+	}
+	return p;
+}
+
+static void process_free(struct process *p)
+{
+	vmspace_destroy(p->vs);
+	spin_lock(&procs_lock);
+	p->pid = 0;
+	spin_unlock(&procs_lock);
+}
+
+struct start_arg {
+	struct process *p;
+	uint64_t entry, sp, argc, argv;
+};
+
+static struct start_arg start_args[PROC_MAX];
+
+static void user_first_thread(void *arg)
+{
+	struct start_arg *a = arg;
+
+	arch_user_enter(a->entry, a->sp, a->argc, a->argv, 0);
+}
+
+/* Strings first, then the argv array, 16-byte aligned, below the top. */
+static int push_argv(struct process *p, int argc, const char *const *argv, uint64_t *sp, uint64_t *uargv)
+{
+	uint64_t ptrs[ARGV_MAX + 1];
+	uint64_t top = USER_STACK_TOP;
+
+	if (argc > ARGV_MAX)
+		return -E2BIG;
+	for (int i = argc - 1; i >= 0; i--) {
+		size_t n = strlen(argv[i]) + 1;
+		top -= n;
+		if (vmspace_write(p->vs, top, argv[i], n))
+			return -EFAULT;
+		ptrs[i] = top;
+	}
+	ptrs[argc] = 0;
+	top = (top - (uint64_t)(argc + 1) * 8) & ~15ul;
+	if (vmspace_write(p->vs, top, ptrs, (uint64_t)(argc + 1) * 8))
+		return -EFAULT;
+	*uargv = top;
+	*sp = top - 16;
+	return 0;
+}
+
+int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv)
+{
+	struct start_arg *a = &start_args[p - procs];
+	int r = vmspace_alloc(p->vs, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_R | VM_W);
+
+	if (r)
+		return r;
+	*a = (struct start_arg){ .p = p, .entry = entry, .argc = (uint64_t)argc };
+	if ((r = push_argv(p, argc, argv, &a->sp, &a->argv)))
+		return r;
+	spin_lock(&p->lock);
+	p->nthreads = 1;
+	spin_unlock(&p->lock);
+	struct thread *t = uthread_create(p, p->name, user_first_thread, a, PRIO_DEFAULT);
+	return t ? 0 : -EAGAIN;
+}
+
+static void __attribute__((noreturn)) end_process(struct process *p, int status)
+{
+	spin_lock(&p->lock);
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = status;
+	}
+	spin_unlock(&p->lock);
+	thread_exit(0);
+}
+
+void process_exit(int status)
+{
+	end_process(thread_current()->proc, status);
+}
+
+void process_fault(const char *cause, uint64_t pc, uint64_t addr)
+{
+	struct process *p = thread_current()->proc;
+
+	kprintf("keel: %s[%u] killed: %s at pc 0x%lx, address 0x%lx\n", p->name, p->pid, cause, pc, addr);
+	end_process(p, -1);
+}
+
+void process_thread_gone(struct process *p)
+{
+	spin_lock(&p->lock);
+	bool last = --p->nthreads == 0;
+	int status = p->exit_status;
+	spin_unlock(&p->lock);
+	if (!last)
+		return;
+	bool init = p->flags & PROC_INIT;
+	if (init)
+		kprintf("keel: init %s (pid %u) exited with status %d\n", p->name, p->pid, status);
+	process_free(p);
+	if (init)
+		arch_poweroff(status != 0);
+}

@@ -1,0 +1,37 @@
+#pragma once
+/* The kernel half of a process: its address space, threads and
+ * credentials.  POSIX policy (sessions, fds, wait) belongs to taskman. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "spinlock.h"
+
+#define PROC_PRIVILEGED 1u      /* may make privileged calls (taskman) */
+#define PROC_INIT       2u      /* the first process: its exit powers off */
+
+struct vmspace;
+struct thread;
+
+struct process {
+	uint32_t pid;
+	uint32_t flags;
+	char name[32];
+	struct vmspace *vs;
+	uint32_t uid, gid;
+
+	struct spinlock lock;           /* the fields below */
+	uint32_t nthreads;
+	bool exiting;
+	int exit_status;
+};
+
+/* A new process with an empty address space, or NULL. */
+struct process *process_create(const char *name, uint32_t flags);
+/* Build the user stack (argv) and start the first thread at entry. */
+int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv);
+/* The calling user thread's process ends with `status`. */
+void process_exit(int status) __attribute__((noreturn));
+/* Kill the calling thread's process after a fault, with a one-line report. */
+void process_fault(const char *cause, uint64_t pc, uint64_t addr) __attribute__((noreturn));
+/* Called when a thread of p is reaped (the last one frees p). */
+void process_thread_gone(struct process *p);

@@ -1,0 +1,20 @@
+#pragma once
+/* The only way the kernel touches user memory.  Each routine checks that the
+ * whole range lies in the user half, then copies with SUM set; a fault while
+ * copying is caught and returned as -EFAULT, never a panic. */
+#include <stddef.h>
+#include <stdint.h>
+
+#define USER_TOP 0x0000004000000000ul   /* first address above the user half */
+
+/* 0 or -EFAULT. */
+int copy_from_user(void *dst, uintptr_t usrc, size_t n);
+int copy_to_user(uintptr_t udst, const void *src, size_t n);
+/* Copy a NUL-terminated string of at most max-1 bytes; returns its length,
+ * -EFAULT, or -E2BIG when no NUL was found within max bytes. */
+long copy_string_from_user(char *dst, uintptr_t usrc, size_t max);
+
+static inline int user_range_ok(uintptr_t p, size_t n)
+{
+	return p < USER_TOP && n <= USER_TOP - p;
+}

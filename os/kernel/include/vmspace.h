@@ -1,0 +1,31 @@
+#pragma once
+/* User address spaces: one Sv39 root and ASID per process.  The kernel half
+ * of every root is the kernel's own (root entries copied at creation, all
+ * created at boot); the user half holds only PTE_U leaves, each made with A
+ * set and, when writable, D set.  Pages the space allocated itself are
+ * freed with it. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VM_R 1u
+#define VM_W 2u
+#define VM_X 4u
+
+struct vmspace;
+
+struct vmspace *vmspace_create(void);           /* NULL when out of memory or ASIDs */
+void vmspace_destroy(struct vmspace *vs);       /* no thread may run in it any more */
+/* Map zeroed new pages at [va, va+size) with prot; 0 or negative errno. */
+int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot);
+/* Copy bytes into the space (through the direct map, not the user mapping,
+ * so read-only pages can be filled); 0 or -EFAULT if not mapped. */
+int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n);
+/* Change protection of mapped pages; makes newly executable pages coherent
+ * on every hart first.  0 or negative errno. */
+int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot);
+/* Switch this hart to vs (NULL: stay in the current space for kernel work). */
+void vmspace_activate(struct vmspace *vs);
+/* Physical address and VM_* protection of va; 0 prot when unmapped. */
+unsigned vmspace_query(struct vmspace *vs, uint64_t va, uint64_t *pa);
+uint16_t vmspace_asid(const struct vmspace *vs);
