@@ -1,5 +1,6 @@
 /* Processes: creation, ELF loading, the first process, exit and faults. */
 #include <keel/errno.h>
+#include <keel/kcall.h>
 #include "arch.h"
 #include "atomic.h"
 #include "boot.h"
@@ -31,7 +32,9 @@ struct process *process_create(const char *name, uint32_t flags)
 	for (int i = 0; i < PROC_MAX && !p; i++)
 		if (!procs[i].pid) {
 			p = &procs[i];
-			*p = (struct process){ .pid = next_pid++, .flags = flags };
+			*p = (struct process){ .pid = next_pid++, .flags = flags,
+					       .privs = (flags & PROC_PRIVILEGED) ?
+							KCALL_PRIV_IO | KCALL_PRIV_PROCMGR : 0 };
 		}
 	spin_unlock(&procs_lock);
 	if (!p)

@@ -18,6 +18,7 @@ struct process {
 	char name[32];
 	struct vmspace *vs;
 	uint32_t uid, gid;
+	uint32_t privs;                 /* KCALL_PRIV_* the process holds */
 
 	struct spinlock lock;           /* the fields below */
 	uint32_t nthreads;

@@ -1,0 +1,135 @@
+#pragma once
+/* The kernel calls of Keel: one table, expanded into every list that must
+ * agree with it (call numbers here; the kernel's dispatch table and its
+ * privilege check in the kernel; the user stubs in os/user/kcall.S).
+ *
+ * The calling convention: `ecall` with the call number in a7 and the
+ * arguments in a0..a5; the result comes back in a0, >= 0 on success and a
+ * negated <keel/errno.h> value on failure.  Every other register except a0 is
+ * preserved across the call.  The typed prototypes, in both QNX shapes
+ * (Foo() returns -1 and sets errno, Foo_r() returns -errno), are in
+ * <keel/neutrino.h>.
+ *
+ * A row is K(number, name, nargs, privilege):
+ *   number     the value in a7.  Numbers are Keel's own (QNX's __KER_* do
+ *              not carry over); they are dense from 0 in table order, which
+ *              the _Static_asserts below check.  Never renumber a released
+ *              call; add new ones at the end.
+ *   name       the QNX Neutrino name (Keel's own names are marked below).
+ *   nargs      how many of a0..a5 the call reads.
+ *   privilege  KCALL_PRIV_* bits the caller's process must hold.
+ *
+ * The kernel side expands the table with one handler per row,
+ *
+ *     long sys_<name>(long a0, long a1, long a2, long a3, long a4, long a5);
+ *
+ * which receives the raw registers (those past nargs hold garbage and must
+ * be ignored), validates and copies everything it reads from user memory,
+ * and returns the value for a0: >= 0 on success, -E* on failure.  The
+ * dispatcher returns -ENOSYS for a7 >= KCALL_COUNT and -EPERM when
+ * (privilege & ~caller's privileges) != 0, before any handler runs. */
+
+/* Privilege classes (Keel's own).  A process holds a set of them; a call is
+ * allowed when the set covers the row's bits.  The first process gets all;
+ * it hands KCALL_PRIV_IO to drivers it starts through ProcessStart. */
+#define KCALL_PRIV_NONE      0x0
+#define KCALL_PRIV_IO        0x1     /* interrupts: driver processes */
+#define KCALL_PRIV_PROCMGR   0x2     /* address spaces, processes: taskman */
+
+#define KCALL_TABLE(K) \
+	/* Keel's own: the null call, for measuring the trap path. */ \
+	K(0,  KernelNop,             0, KCALL_PRIV_NONE) \
+	/* Keel's own debug calls, until the console server exists. */ \
+	K(1,  DebugPutString,        2, KCALL_PRIV_NONE) \
+	K(2,  ProcessExit,           1, KCALL_PRIV_NONE) \
+	/* Channels and connections. */ \
+	K(3,  ChannelCreate,         1, KCALL_PRIV_NONE) \
+	K(4,  ChannelDestroy,        1, KCALL_PRIV_NONE) \
+	K(5,  ConnectAttach,         5, KCALL_PRIV_NONE) \
+	K(6,  ConnectDetach,         1, KCALL_PRIV_NONE) \
+	K(7,  ConnectClientInfo,     3, KCALL_PRIV_NONE) \
+	/* Messages and pulses. */ \
+	K(8,  MsgSendv,              5, KCALL_PRIV_NONE) \
+	K(9,  MsgSendvs,             5, KCALL_PRIV_NONE) \
+	K(10, MsgSendsv,             5, KCALL_PRIV_NONE) \
+	K(11, MsgReceivev,           4, KCALL_PRIV_NONE) \
+	K(12, MsgReceivePulsev,      4, KCALL_PRIV_NONE) \
+	K(13, MsgReplyv,             4, KCALL_PRIV_NONE) \
+	K(14, MsgError,              2, KCALL_PRIV_NONE) \
+	K(15, MsgReadv,              4, KCALL_PRIV_NONE) \
+	K(16, MsgWritev,             4, KCALL_PRIV_NONE) \
+	K(17, MsgInfo,               2, KCALL_PRIV_NONE) \
+	K(18, MsgSendPulse,          4, KCALL_PRIV_NONE) \
+	K(19, MsgDeliverEvent,       2, KCALL_PRIV_NONE) \
+	/* Threads and scheduling. */ \
+	K(20, ThreadCreate,          4, KCALL_PRIV_NONE) \
+	K(21, ThreadDestroy,         3, KCALL_PRIV_NONE) \
+	K(22, ThreadJoin,            2, KCALL_PRIV_NONE) \
+	K(23, ThreadDetach,          1, KCALL_PRIV_NONE) \
+	K(24, SchedGet,              3, KCALL_PRIV_NONE) \
+	K(25, SchedSet,              4, KCALL_PRIV_NONE) \
+	K(26, SchedYield,            0, KCALL_PRIV_NONE) \
+	/* Sync objects (the contended paths; see <keel/sync.h>). */ \
+	K(27, SyncTypeCreate,        3, KCALL_PRIV_NONE) \
+	K(28, SyncDestroy,           1, KCALL_PRIV_NONE) \
+	K(29, SyncMutexLock,         1, KCALL_PRIV_NONE) \
+	K(30, SyncMutexUnlock,       1, KCALL_PRIV_NONE) \
+	K(31, SyncCondvarWait,       2, KCALL_PRIV_NONE) \
+	K(32, SyncCondvarSignal,     2, KCALL_PRIV_NONE) \
+	K(33, SyncSemPost,           1, KCALL_PRIV_NONE) \
+	K(34, SyncSemWait,           2, KCALL_PRIV_NONE) \
+	/* Clocks and timers. */ \
+	K(35, ClockTime,             3, KCALL_PRIV_NONE) \
+	K(36, ClockId,               2, KCALL_PRIV_NONE) \
+	K(37, TimerCreate,           2, KCALL_PRIV_NONE) \
+	K(38, TimerSettime,          4, KCALL_PRIV_NONE) \
+	K(39, TimerDestroy,          1, KCALL_PRIV_NONE) \
+	K(40, TimerTimeout,          5, KCALL_PRIV_NONE) \
+	/* Interrupts. */ \
+	K(41, InterruptAttachEvent,  3, KCALL_PRIV_IO) \
+	K(42, InterruptDetach,       1, KCALL_PRIV_IO) \
+	K(43, InterruptUnmask,       2, KCALL_PRIV_IO) \
+	/* Keel's own: the process manager's calls (<keel/procmgr.h>). */ \
+	K(44, AsCreate,              0, KCALL_PRIV_PROCMGR) \
+	K(45, AsDestroy,             1, KCALL_PRIV_PROCMGR) \
+	K(46, AsMap,                 6, KCALL_PRIV_PROCMGR) \
+	K(47, AsUnmap,               3, KCALL_PRIV_PROCMGR) \
+	K(48, AsProtect,             4, KCALL_PRIV_PROCMGR) \
+	K(49, AsWrite,               4, KCALL_PRIV_PROCMGR) \
+	K(50, ProcessStart,          2, KCALL_PRIV_PROCMGR) \
+	K(51, ProcessWait,           3, KCALL_PRIV_PROCMGR)
+
+/* Most arguments a call can take: a0..a5. */
+#define KCALL_MAX_ARGS 6
+
+#ifndef __ASSEMBLER__
+
+#define KCALL_ENUM_(num, name, nargs, priv) KCALL_##name = (num),
+enum kcall_number {
+	KCALL_TABLE(KCALL_ENUM_)
+};
+#undef KCALL_ENUM_
+
+/* The position of each row in the table, counted by the compiler. */
+#define KCALL_POS_(num, name, nargs, priv) KCALL_POS_##name,
+enum kcall_position {
+	KCALL_TABLE(KCALL_POS_)
+	KCALL_COUNT
+};
+#undef KCALL_POS_
+
+/* Every row's number is its position: the numbers are dense, unique and in
+ * order, so a dispatch table indexed by number has no holes. */
+#define KCALL_CHECK_(num, name, nargs, priv) \
+	_Static_assert((int)KCALL_##name == (int)KCALL_POS_##name, \
+		       "kcall " #name ": number is not its position in KCALL_TABLE"); \
+	_Static_assert((nargs) >= 0 && (nargs) <= KCALL_MAX_ARGS, \
+		       "kcall " #name ": more arguments than a0..a5"); \
+	_Static_assert(((priv) & ~(KCALL_PRIV_IO | KCALL_PRIV_PROCMGR)) == 0, \
+		       "kcall " #name ": unknown privilege bits");
+KCALL_TABLE(KCALL_CHECK_)
+#undef KCALL_CHECK_
+
+_Static_assert(KCALL_COUNT == 52, "KCALL_TABLE changed: update this count and the docs");
+
+#endif /* !__ASSEMBLER__ */

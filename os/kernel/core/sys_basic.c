@@ -1,0 +1,66 @@
+/* The simplest kernel calls: the null call, debug output, process exit,
+ * yield and clocks. */
+#include <keel/errno.h>
+#include "kprintf.h"
+#include "process.h"
+#include "sched.h"
+#include "timer.h"
+#include "uaccess.h"
+
+#define DEBUG_STRING_MAX 256
+
+long sys_KernelNop(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	return 0;
+}
+
+/* DebugPutString(const char *s, size_t len): prints len bytes (at most 256)
+ * as one console write.  Returns the bytes printed or -EFAULT. */
+long sys_DebugPutString(long s, long len, long a2, long a3, long a4, long a5)
+{
+	char buf[DEBUG_STRING_MAX + 1];
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (len < 0)
+		return -EINVAL;
+	if (len > DEBUG_STRING_MAX)
+		len = DEBUG_STRING_MAX;
+	if (copy_from_user(buf, (uintptr_t)s, (size_t)len))
+		return -EFAULT;
+	buf[len] = 0;
+	kprintf("%s", buf);
+	return len;
+}
+
+long sys_ProcessExit(long status, long a1, long a2, long a3, long a4, long a5)
+{
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	process_exit((int)status);
+}
+
+long sys_SchedYield(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	sched_yield();
+	return 0;
+}
+
+/* ClockTime(clockid_t id, const uint64_t *new, uint64_t *old). */
+long sys_ClockTime(long id, long unew, long uold, long a3, long a4, long a5)
+{
+	(void)a3; (void)a4; (void)a5;
+	int64_t now = clock_get((int)id);
+	if (now < 0)
+		return -EINVAL;
+	if (uold && copy_to_user((uintptr_t)uold, &now, sizeof now))
+		return -EFAULT;
+	if (unew) {
+		int64_t v;
+		if (copy_from_user(&v, (uintptr_t)unew, sizeof v))
+			return -EFAULT;
+		if (clock_set((int)id, v))
+			return -EINVAL;
+	}
+	return 0;
+}
