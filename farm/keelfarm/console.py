@@ -41,6 +41,13 @@ ONLINE_LINE = "keel: all harts online"
 # Lines after which the kernel will never report all harts online.
 BOOT_FAILURE_RE = re.compile(r"^keel: (?:only \d+ of \d+ harts online|boot failed: .*)$")
 POWEROFF_LINE = "keel: powering off"
+# Figures the kernel prints: `kbench: <name> <N> instructions/op  (<ops> ops)` and, after
+# all harts are online, `keel: boot: <N> instret at kernel entry, <M> at all harts
+# online, <U> us`.
+KBENCH_RE = re.compile(r"^kbench: (?P<name>.+?)\s+(?P<value>\d+) instructions/op\s+"
+                       r"\((?P<ops>\d+) ops\)\s*$")
+BOOT_FIGURES_RE = re.compile(r"^keel: boot: (?P<entry>\d+) instret at kernel entry, "
+                             r"(?P<online>\d+) at all harts online, (?P<us>\d+) us\s*$")
 
 # Boot stages in the order a boot passes them; each is recorded once, at its first line.
 STAGES = ("opensbi", "uboot", "uboot_prompt", "tftp_done", "banner", "harts_online",
@@ -119,6 +126,22 @@ def panic_signature(text: str) -> str | None:
         if panic:
             return panic.signature
     return None
+
+
+def parse_figures(line: str) -> dict[str, float]:
+    """Benchmark figures on one console line, by name (empty if there are none).
+
+    kbench lines give `<name>` in instructions per operation; the boot line gives
+    `boot instret` (instructions from kernel entry to all harts online) and `boot us`.
+    """
+    m = KBENCH_RE.match(line)
+    if m:
+        return {" ".join(m.group("name").split()): float(m.group("value"))}
+    m = BOOT_FIGURES_RE.match(line)
+    if m:
+        return {"boot instret": float(int(m.group("online")) - int(m.group("entry"))),
+                "boot us": float(m.group("us"))}
+    return {}
 
 
 def parse_ktest_summary(line: str) -> KtestSummary | None:
@@ -203,6 +226,7 @@ class BootConsole:
     failure: str | None = None  # the kernel's own line saying the boot went wrong
     ktest: KtestSummary | None = None
     stages: dict[str, float] = field(default_factory=dict)
+    figures: dict[str, float] = field(default_factory=dict)  # parse_figures, first seen
     lineno: int = 0
 
     @property
@@ -228,6 +252,8 @@ class BootConsole:
         if panic:
             self.panic, self.panic_lineno = panic, self.lineno
             self._stage("panic", t)
+        for name, value in parse_figures(line).items():
+            self.figures.setdefault(name, value)
         summary = self.ktest is None and parse_ktest_summary(line)
         if summary:
             self.ktest = summary
@@ -267,6 +293,7 @@ class ConsoleRecorder:
         self.lines: list[ConsoleLine] = []
         self.boot = BootConsole()
         self.log_path = Path(log_path) if log_path else None
+        self.last_output = self.t0  # clock() when the last bytes arrived
         self._listeners: list[Callable[[ConsoleLine], None]] = []
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._partial = ""
@@ -293,7 +320,10 @@ class ConsoleRecorder:
 
     def feed(self, data: bytes) -> None:
         """Take raw console bytes."""
-        t = self.clock() - self.t0
+        now = self.clock()
+        t = now - self.t0
+        if data:
+            self.last_output = now
         text = self._partial + self._decoder.decode(data)
         *complete, self._partial = text.split("\n")
         for line in complete:
@@ -311,6 +341,10 @@ class ConsoleRecorder:
         for listener in self._listeners:
             listener(line)
 
+    def quiet_for(self) -> float:
+        """Seconds since the console last printed anything (since the start if never)."""
+        return self.clock() - self.last_output
+
     def mark(self, stage: str) -> None:
         self.boot.mark(stage, self.clock() - self.t0)
 
@@ -326,6 +360,15 @@ class ConsoleRecorder:
         if self._log:
             self._log.close()
             self._log = None
+
+    @property
+    def partial(self) -> str:
+        """The unfinished last line (a prompt waiting for input), '' if none."""
+        return self._partial.rstrip("\r")
+
+    def all_lines(self) -> list[str]:
+        """Every line so far, the unfinished last one included."""
+        return [line.text for line in self.lines] + ([self.partial] if self.partial else [])
 
     @property
     def text(self) -> str:

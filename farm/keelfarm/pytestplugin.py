@@ -12,7 +12,19 @@ run as a whole (structure, the kernel's own summary line, the power-off).  Case 
 only once the target has run, so the run happens while pytest collects: once per
 (environment, target, harts, command line), shared by every test that asks for it.  A
 run that died part-way fails every case it never reported.  Note that collecting such a
-test (even with `--collect-only` or a `-k` that deselects it) boots the target.
+test (even with `--collect-only` or a `-k` that deselects it) boots the target; a `-m`
+expression that deselects it does not.
+
+Crashes fail tests with one line.  A panic, a user-mode fault report or the kernel's own
+boot-failure line in a boot's console, or a console that stayed quiet for
+`--keel-hang-timeout` seconds while a test waited on it, fails the test (or the KTAP run)
+with the crash signature first (`signature.Crash.signature`: reason with numbers
+normalized, top frame symbolized against `--keel-kernel-elf`), and the signature, its
+group and its frames become JUnit properties (`crash_signature`, `crash_group`,
+`crash_kind`, `crash_frames`).  A test that provokes a crash on purpose says so:
+`keel_boot(append="panic", until="exit", expect_crash="panic")`.  Benchmark figures a
+boot printed (`kbench:` lines, the boot's instruction count) become `bench:<name>`
+properties.
 """
 
 from __future__ import annotations
@@ -29,13 +41,18 @@ from . import driver as _driver  # noqa: F401 - registers the drivers with labgr
 from . import strategy as _strategy  # noqa: F401 - registers the strategies
 from .console import ConsoleRecorder
 from .ktap import Case, KtapParser, KtapRun, Status
+from .signature import Crash, Symbolizer, find_crash
 
 DEFAULT_KTAP_TIMEOUT = 180.0
+DEFAULT_HANG_TIMEOUT = 30.0
 EXIT_GRACE = 20.0  # seconds the target may take to power off after `keel: ktest done`
 EXCERPT_LINES = 40
 
 _RUNS = pytest.StashKey[dict]()
 _BOOTER = pytest.StashKey["KeelBooter"]()
+_SYMBOLIZER = pytest.StashKey[object]()
+CRASH_WORDS = {"panic": "kernel panicked", "user-fault": "a program faulted",
+               "boot-failure": "the boot failed", "hang": "the target hung"}
 
 
 def pytest_addoption(parser):
@@ -45,6 +62,12 @@ def pytest_addoption(parser):
                          "one subdirectory per environment file")
     group.addoption("--keel-ktap-timeout", type=float, default=DEFAULT_KTAP_TIMEOUT,
                     metavar="SECONDS", help="bound on one KTAP run from power-on to exit")
+    group.addoption("--keel-hang-timeout", type=float, default=DEFAULT_HANG_TIMEOUT,
+                    metavar="SECONDS", help="a console quiet this long while a test waits "
+                    f"on it is a hang (default {DEFAULT_HANG_TIMEOUT:.0f})")
+    group.addoption("--keel-kernel-elf", default=None, metavar="FILE",
+                    help="kernel ELF with symbols for crash signatures "
+                         "(default: <rootdir>/build/os/kernel.elf)")
 
 
 def pytest_configure(config):
@@ -74,9 +97,49 @@ def log_name(text: str) -> str:
 
 
 def stage_properties(recorder: ConsoleRecorder, prefix: str = "") -> list[tuple[str, str]]:
+    """Console log, boot-stage times and benchmark figures of one boot."""
     props = [(f"{prefix}console_log", str(recorder.log_path))]
     props += [(f"{prefix}stage_{name}", f"{t:.3f}") for name, t in recorder.boot.stages.items()]
+    props += [(f"{prefix}bench:{name}", f"{value:g}")
+              for name, value in recorder.boot.figures.items()]
     return props
+
+
+def crash_properties(crash: Crash, prefix: str = "") -> list[tuple[str, str]]:
+    props = [(f"{prefix}crash_signature", crash.signature),
+             (f"{prefix}crash_group", crash.group), (f"{prefix}crash_kind", crash.kind)]
+    if crash.frames:
+        props.append((f"{prefix}crash_frames", crash.stack()))
+    return props
+
+
+# -- crashes ---------------------------------------------------------------------------
+
+def kernel_symbolizer(config) -> Symbolizer | None:
+    """The session's symbolizer for the kernel ELF (None if the file is missing)."""
+    if _SYMBOLIZER not in config.stash:
+        elf = config.getoption("keel_kernel_elf") or config.rootpath / "build/os/kernel.elf"
+        config.stash[_SYMBOLIZER] = Symbolizer.for_kernel(elf, source_root=config.rootpath)
+    return config.stash[_SYMBOLIZER]
+
+
+def target_stopped(strategy, exit_status: int | None = None) -> bool:
+    """True if the target ended by itself: an exit status, a QEMU that is gone, or the
+    kernel's power-off line (a board keeps its console after power-off)."""
+    if exit_status is not None:
+        return True
+    rec = getattr(strategy, "recorder", None)
+    if rec is not None and "poweroff" in rec.boot.stages:
+        return True
+    qemu = getattr(strategy, "qemu", None)
+    return qemu is not None and hasattr(qemu, "poll") and qemu.poll() is not None
+
+
+def console_crash(config, lines, *, quiet_for: float | None) -> Crash | None:
+    """The crash in a console (see signature.find_crash) with this session's symbolizer
+    and hang timeout; `quiet_for` None means the console cannot have hung (it ended)."""
+    return find_crash(lines, symbolizer=kernel_symbolizer(config), quiet_for=quiet_for,
+                      hang_after=config.getoption("keel_hang_timeout"))
 
 
 # -- boots as fixtures -----------------------------------------------------------------
@@ -90,6 +153,9 @@ class KeelBoot:
     append: str | None
     recorder: ConsoleRecorder
     exit_status: int | None = None
+    expect_crash: str | None = None  # the crash kind this boot provokes on purpose
+    quiet_for: float | None = None  # silence when the test stopped waiting; None: ended
+    crash: Crash | None = None
 
     @property
     def console(self):
@@ -113,6 +179,7 @@ class KeelBooter:
         self.node = node
         self.directory = directory
         self.boots: list[KeelBoot] = []
+        self._boot_strategies = []  # the strategy of each boot
         self._strategies = []
 
     def strategy(self, target: str = "main"):
@@ -127,14 +194,17 @@ class KeelBooter:
 
     def __call__(self, *, smp: int | None = None, append: str | None = None,
                  until: str | None = "online", timeout: float | None = None,
-                 target: str = "main") -> KeelBoot:
+                 target: str = "main", expect_crash: str | None = None) -> KeelBoot:
         """Boot `target`.
 
         until="online": wait for `keel: all harts online` (the strategy's `booted`
         state; a failed boot fails the test with the console's last lines);
         until="exit": wait up to `timeout` (default 120) seconds for the target to stop by
-        itself and keep its status in `exit_status` (None: it did not);
+        itself and keep its status in `exit_status` (None: it did not, or its console
+        stayed quiet for the hang timeout);
         until=None: only power on.
+        expect_crash: a crash kind ("panic", "user-fault") this boot provokes on purpose;
+        any other crash fails the test with its signature.
         """
         strategy = self.strategy(target)
         suffix = f".{len(self.boots) + 1}" if self.boots else ""
@@ -149,10 +219,13 @@ class KeelBooter:
             strategy.power_on()
             self._keep(target, strategy)
             if until == "exit":
+                rec, hang = strategy.recorder, self.node.config.getoption("keel_hang_timeout")
                 self.boots[-1].exit_status = strategy.wait_exit(
-                    120.0 if timeout is None else timeout)
+                    120.0 if timeout is None else timeout,
+                    until=lambda: rec.quiet_for() >= hang)
             elif until is not None:
                 raise ValueError(f"keel_boot: unknown until={until!r}")
+        self.boots[-1].expect_crash = expect_crash
         return self.boots[-1]
 
     def _keep(self, target: str, strategy) -> None:
@@ -160,6 +233,27 @@ class KeelBooter:
                 b.recorder is not strategy.recorder for b in self.boots):
             self.boots.append(KeelBoot(target, strategy.smp, strategy.append,
                                        strategy.recorder))
+            self._boot_strategies.append(strategy)
+
+    def find_crash(self, boot: KeelBoot) -> Crash | None:
+        """The crash in `boot`'s console so far (a panic, fault or boot failure; a hang is
+        only judged when the test ends)."""
+        return console_crash(self.node.config, boot.lines, quiet_for=None)
+
+    def find_crashes(self, failed: bool) -> None:
+        """Set each boot's `crash` from its console as it is now (before the targets are
+        switched off).  A quiet console counts as a hang only if the test failed: a
+        passing test may well have waited on a quiet target on purpose."""
+        for boot, strategy in zip(self.boots, self._boot_strategies, strict=True):
+            stopped = target_stopped(strategy, boot.exit_status) or (
+                strategy.recorder is not boot.recorder)
+            boot.quiet_for = None if stopped else boot.recorder.quiet_for()
+            boot.crash = console_crash(self.node.config, boot.recorder.all_lines(),
+                                       quiet_for=boot.quiet_for if failed else None)
+
+    def unexpected_crashes(self) -> list[tuple[KeelBoot, Crash]]:
+        return [(b, b.crash) for b in self.boots
+                if b.crash is not None and b.crash.kind != b.expect_crash]
 
     def finish(self) -> None:
         for strategy in self._strategies:
@@ -170,6 +264,8 @@ class KeelBooter:
             if boot.exit_status is not None:
                 self.node.user_properties.append((f"{prefix}exit_status",
                                                   str(boot.exit_status)))
+            if boot.crash is not None:
+                self.node.user_properties.extend(crash_properties(boot.crash, prefix))
 
 
 @pytest.fixture
@@ -185,10 +281,28 @@ def keel_boot(request, env):
 def pytest_runtest_makereport(item, call):
     report = yield
     booter = item.stash.get(_BOOTER, None)
-    if booter is not None and report.failed and call.when == "call":
+    if booter is None or call.when != "call":
+        return report
+    booter.find_crashes(report.failed)
+    crashes = booter.unexpected_crashes()
+    if crashes and not report.skipped:
+        fail_with_crashes(report, crashes)
+    if report.failed:
         for boot in booter.boots:
             report.sections.append((f"keel console {boot.log_path}", boot.recorder.tail(25)))
     return report
+
+
+def fail_with_crashes(report, crashes: list[tuple[KeelBoot, Crash]]) -> None:
+    """Make `report` a failure whose first line is the first crash's signature."""
+    parts = []  # describe() starts with the signature
+    for boot, crash in crashes:
+        parts.append(f"{crash.describe()}\nconsole log {boot.log_path} "
+                     f"(line {crash.lineno or '-'})")
+    if report.failed and report.longrepr is not None:
+        parts.append(f"the test failed too:\n{report.longrepr}")
+    report.outcome = "failed"
+    report.longrepr = "\n".join(parts)
 
 
 # -- KTAP cases as tests ---------------------------------------------------------------
@@ -204,6 +318,7 @@ class KtapRecord:
     ended: str = ""
     error: str = ""
     seconds: float = 0.0
+    crash: Crash | None = None
     properties: list[tuple[str, str]] = field(default_factory=list)
 
     def excerpt(self, first: int, last: int) -> str:
@@ -216,18 +331,29 @@ class KtapRecord:
 
 
 def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
-             timeout=DEFAULT_KTAP_TIMEOUT, label="ktap") -> KtapRecord:
+             timeout=DEFAULT_KTAP_TIMEOUT, label="ktap", hang_after=DEFAULT_HANG_TIMEOUT,
+             symbolizer: Symbolizer | None = None) -> KtapRecord:
     """Boot with `append`, parse KTAP line by line until the target stops by itself (QEMU
-    exits; a board's strategy decides what counts as stopped) or `timeout` passes."""
+    exits; a board's strategy decides what counts as stopped), its console stays quiet
+    for `hang_after` seconds, or `timeout` passes.  A crash (panic, fault, hang) is kept
+    in `crash`, symbolized with `symbolizer`."""
     record = KtapRecord(label=label)
     parser = KtapParser()
     start = time.monotonic()
+    quiet = None
     strategy.configure(smp=smp, append=append, log_path=log_path)
     try:
         rec = record.recorder = strategy.power_on()
         rec.add_listener(lambda line: parser.feed(line.text))
-        status = strategy.wait_exit(timeout, until=lambda: rec.boot.ktest is not None)
-        if status is None and rec.boot.ktest is not None:
+        status = strategy.wait_exit(timeout, until=lambda: rec.boot.ktest is not None
+                                    or rec.quiet_for() >= hang_after)
+        if not target_stopped(strategy, status):
+            quiet = rec.quiet_for()
+        if status is None and rec.boot.ktest is None and quiet is not None \
+                and quiet >= hang_after:
+            record.ended = (f"no console output for {quiet:.0f} s; the target was "
+                            "switched off")
+        elif status is None and rec.boot.ktest is not None:
             status = strategy.wait_exit(EXIT_GRACE)
             if status is None:
                 record.ended = (f"the target still ran {EXIT_GRACE:.0f} s after "
@@ -247,6 +373,11 @@ def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
     record.run = parser.finish(record.ended)
     if record.recorder is not None:
         record.properties = stage_properties(record.recorder)
+        record.crash = find_crash(record.recorder.all_lines(),
+                                  symbolizer=symbolizer, quiet_for=quiet,
+                                  hang_after=hang_after)
+        if record.crash is not None:
+            record.properties += crash_properties(record.crash)
     record.properties.append(("ktap_run_seconds", f"{record.seconds:.1f}"))
     return record
 
@@ -263,6 +394,8 @@ class KtapCaseResult:
         props = [("console_log", str(self.record.recorder.log_path))]
         if self.case.lineno is not None:
             props.append(("ktap_line", str(self.case.lineno)))
+        if self.case.status == Status.MISSING and self.record.crash is not None:
+            props += crash_properties(self.record.crash)
         return props
 
     def check(self) -> None:
@@ -276,6 +409,8 @@ class KtapCaseResult:
         where = f"console line {case.lineno}" if case.lineno else "no result line"
         parts = [f"KTAP case {case.id!r} {case.status.value} ({where}; "
                  f"log {self.record.recorder.log_path})"]
+        if case.status == Status.MISSING and self.record.crash is not None:
+            parts.insert(0, self.record.crash.signature)
         if case.reason:
             parts.append(case.reason)
         parts += [f"subtest problem: {p}" for p in case.problems]
@@ -306,9 +441,9 @@ class KtapRunResult:
             return [f"{rec.label}: {rec.error}\n{tail}".rstrip()]
         out = [f"KTAP: {p}" for p in rec.run.problems]
         boot = rec.recorder.boot
-        if boot.panic is not None:
-            out.append(f"kernel panicked at console line {boot.panic_lineno}: "
-                       f"{boot.panic.signature}")
+        if rec.crash is not None:
+            out.append(f"{CRASH_WORDS[rec.crash.kind]} at console line "
+                       f"{rec.crash.lineno or '-'}: {rec.crash.describe()}")
         if boot.ktest is None:
             out.append(f"no 'keel: ktest done' line ({rec.ended})")
         else:
@@ -323,7 +458,8 @@ class KtapRunResult:
         problems = self.problems()
         if problems:
             log = self.record.recorder.log_path if self.record.recorder else None
-            pytest.fail(f"{self.record.label} (log {log}):\n" + "\n".join(
+            head = f"{self.record.crash.signature}\n" if self.record.crash else ""
+            pytest.fail(f"{head}{self.record.label} (log {log}):\n" + "\n".join(
                 "- " + p for p in problems), pytrace=False)
 
 
@@ -380,7 +516,9 @@ def _ktap_record(config, marker) -> KtapRecord:
             name = log_name(f"ktap-{target}-smp{smp or 'default'}-{append}")
             runs[key] = run_ktap(tgt.get_driver("Strategy"), smp=smp, append=append,
                                  log_path=log_dir(config) / f"{name}.log", timeout=timeout,
-                                 label=label)
+                                 label=label,
+                                 hang_after=config.getoption("keel_hang_timeout"),
+                                 symbolizer=kernel_symbolizer(config))
     return runs[key]
 
 
@@ -391,8 +529,26 @@ def pytest_generate_tests(metafunc):
     if marker is None:
         raise pytest.UsageError(f"{metafunc.definition.nodeid}: a test taking ktap_case "
                                 "needs @pytest.mark.ktap(...)")
-    results = ktap_results(_ktap_record(metafunc.config, marker))
+    if deselected_by_mark(metafunc):
+        # Every case would be deselected: do not boot for them.
+        label = "KTAP run deselected by -m"
+        results = [KtapRunResult(KtapRecord(label=label, error=f"{label}; not run"))]
+    else:
+        results = ktap_results(_ktap_record(metafunc.config, marker))
     metafunc.parametrize("ktap_case", results, ids=unique_ids(results))
+
+
+def deselected_by_mark(metafunc) -> bool:
+    """True if the `-m` expression deselects this test function whatever its parameters
+    (markers are the function's, its class's and its module's).  Uses pytest's own
+    marker matching (`_pytest.mark`, pytest is pinned) so the answer is pytest's."""
+    expr = metafunc.config.option.markexpr
+    if not expr:
+        return False
+    from _pytest.mark import MarkMatcher
+    from _pytest.mark.expression import Expression
+    matcher = MarkMatcher.from_markers(metafunc.definition.iter_markers())
+    return not Expression.compile(expr).evaluate(matcher)
 
 
 def pytest_collection_modifyitems(items):
