@@ -1,0 +1,325 @@
+"""The results database: every campaign, every run of a suite, every test result.
+
+SQLAlchemy Core over any database it speaks; a SQLite file by default
+(`build/results.db`), a PostgreSQL URL for a shared farm — the same tables and queries.
+
+Tables:
+- `campaigns`: a suite repeated on one place (what was asked, when, how it ended);
+- `runs`: one pytest run of the suite — commit, target, place, environment, start,
+  duration, verdict, counts, where its logs are;
+- `results`: one test of a run — test id, verdict, duration, failure message, crash
+  signature (one line), signature group, crash kind and frames, console log path;
+- `metrics`: numbers a result reported — boot-stage times (`stage`) and benchmark
+  figures (`bench`), one row each, so a report can plot any of them over commits.
+
+A run and all its results are written in one transaction (`add_run`): an interrupted
+campaign never leaves half a run behind.  Times are naive UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    case,
+    create_engine,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+
+from .errors import FarmError
+
+DEFAULT_DB = Path("build/results.db")
+
+# Test verdicts, as pytest names them; a run's verdict is one of RUN_VERDICTS.
+PASSED, FAILED, ERROR, SKIPPED, XFAILED = "passed", "failed", "error", "skipped", "xfailed"
+RUN_PASS, RUN_FAIL, RUN_BROKEN = "pass", "fail", "broken"
+
+metadata = MetaData()
+
+campaigns = Table(
+    "campaigns", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("suite", String(200), nullable=False),  # pytest -m expression
+    Column("place", String(200), nullable=False),  # environment name or farm place
+    Column("target", String(200), nullable=False),  # the kind of board
+    Column("env", Text),  # labgrid environment file
+    Column("tests_path", Text),  # what pytest collects (default tests/)
+    Column("runs_wanted", Integer),
+    Column("hours_wanted", Float),
+    Column("pytest_args", Text),  # extra pytest arguments, space-separated
+    Column("created", DateTime, nullable=False),
+    Column("finished", DateTime),
+    Column("status", String(20), nullable=False),  # running, interrupted, done
+)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id"), index=True),
+    Column("seq", Integer),  # 1, 2, ... within its campaign
+    Column("commit", String(100), nullable=False),  # git describe --always --dirty
+    Column("commit_time", DateTime),  # committer time of the commit, orders commits
+    Column("target", String(200), nullable=False),
+    Column("place", String(200), nullable=False),
+    Column("env", Text),
+    Column("started", DateTime, nullable=False),
+    Column("duration", Float, nullable=False),
+    Column("verdict", String(10), nullable=False),  # RUN_PASS, RUN_FAIL, RUN_BROKEN
+    Column("exit_code", Integer),
+    Column("tests", Integer, nullable=False),
+    Column("passed", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),  # failures and errors
+    Column("skipped", Integer, nullable=False),
+    Column("log_dir", Text),
+    Column("note", Text),  # why a run is broken
+    UniqueConstraint("campaign_id", "seq"),
+)
+
+results = Table(
+    "results", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("test", String(500), nullable=False),
+    Column("verdict", String(10), nullable=False),
+    Column("duration", Float),
+    Column("message", Text),  # first line of the failure
+    Column("signature", Text),  # the crash's one-line signature
+    Column("signature_group", Text, index=True),
+    Column("crash_kind", String(20)),
+    Column("frames", Text),
+    Column("log_path", Text),
+)
+
+metrics = Table(
+    "metrics", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("result_id", Integer, ForeignKey("results.id"), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),  # stage or bench
+    Column("name", String(200), nullable=False),
+    Column("value", Float, nullable=False),
+)
+
+
+@dataclass
+class ResultRecord:
+    test: str
+    verdict: str
+    duration: float | None = None
+    message: str | None = None
+    signature: str | None = None
+    signature_group: str | None = None
+    crash_kind: str | None = None
+    frames: str | None = None
+    log_path: str | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+    bench: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class RunRecord:
+    commit: str
+    target: str
+    place: str
+    started: dt.datetime
+    duration: float
+    verdict: str
+    results: list[ResultRecord] = field(default_factory=list)
+    commit_time: dt.datetime | None = None
+    env: str | None = None
+    exit_code: int | None = None
+    log_dir: str | None = None
+    note: str | None = None
+    campaign_id: int | None = None
+    seq: int | None = None
+
+    def counts(self) -> dict[str, int]:
+        bad = sum(r.verdict in (FAILED, ERROR) for r in self.results)
+        skipped = sum(r.verdict in (SKIPPED, XFAILED) for r in self.results)
+        return {"tests": len(self.results), "failed": bad, "skipped": skipped,
+                "passed": len(self.results) - bad - skipped}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def database_url(spec: str | Path | None) -> str:
+    """A SQLAlchemy URL from `--db`: a URL as is, anything else a SQLite file path
+    (default build/results.db)."""
+    text = str(spec) if spec else str(DEFAULT_DB)
+    if "://" in text:
+        return text
+    path = Path(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+class ResultsDB:
+    """The database behind one URL; tables are created on first use."""
+
+    def __init__(self, url: str | Path | None = None, *, engine: Engine | None = None):
+        self.url = database_url(url)
+        try:
+            self.engine = engine or create_engine(self.url)
+            metadata.create_all(self.engine)
+        except Exception as exc:  # a bad URL or an unreachable server: say which
+            raise FarmError(f"results database {self.safe_url}: {exc}") from exc
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages."""
+        from sqlalchemy.engine import make_url
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except Exception:
+            return "<unparsable URL>"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> ResultsDB:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- campaigns ---------------------------------------------------------------------
+
+    def create_campaign(self, *, suite: str, place: str, target: str, env: str | None,
+                        tests_path: str | None = None, runs_wanted: int | None = None,
+                        hours_wanted: float | None = None,
+                        pytest_args: str | None = None) -> int:
+        with self.engine.begin() as conn:
+            row = conn.execute(insert(campaigns).values(
+                suite=suite, place=place, target=target, env=env, tests_path=tests_path,
+                runs_wanted=runs_wanted, hours_wanted=hours_wanted, pytest_args=pytest_args,
+                created=utcnow(), status="running"))
+            return row.inserted_primary_key[0]
+
+    def set_campaign_status(self, campaign_id: int, status: str) -> None:
+        finished = None if status == "running" else utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(update(campaigns).where(campaigns.c.id == campaign_id)
+                         .values(status=status, finished=finished))
+
+    def campaign(self, campaign_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)).first()
+        return dict(row._mapping) if row else None
+
+    def campaigns(self) -> list[dict]:
+        """Every campaign with its run counts (`runs_done`, `runs_passed`), oldest first."""
+        done = func.count(runs.c.id)
+        passed = func.coalesce(func.sum(case((runs.c.verdict == RUN_PASS, 1), else_=0)), 0)
+        query = (select(campaigns, done.label("runs_done"), passed.label("runs_passed"),
+                        func.coalesce(func.sum(runs.c.duration), 0.0).label("seconds"))
+                 .select_from(campaigns.outerjoin(runs, runs.c.campaign_id == campaigns.c.id))
+                 .group_by(*campaigns.c).order_by(campaigns.c.id))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    # -- runs --------------------------------------------------------------------------
+
+    def add_run(self, record: RunRecord) -> int:
+        """Store a run with all its results and metrics in one transaction."""
+        counts = record.counts()
+        with self.engine.begin() as conn:
+            run_id = conn.execute(insert(runs).values(
+                campaign_id=record.campaign_id, seq=record.seq, commit=record.commit,
+                commit_time=record.commit_time, target=record.target, place=record.place,
+                env=record.env, started=record.started, duration=record.duration,
+                verdict=record.verdict, exit_code=record.exit_code, log_dir=record.log_dir,
+                note=record.note, **counts)).inserted_primary_key[0]
+            for result in record.results:
+                result_id = conn.execute(insert(results).values(
+                    run_id=run_id, test=result.test, verdict=result.verdict,
+                    duration=result.duration, message=result.message,
+                    signature=result.signature, signature_group=result.signature_group,
+                    crash_kind=result.crash_kind, frames=result.frames,
+                    log_path=result.log_path)).inserted_primary_key[0]
+                rows = [{"result_id": result_id, "kind": "stage", "name": k, "value": v}
+                        for k, v in result.stages.items()]
+                rows += [{"result_id": result_id, "kind": "bench", "name": k, "value": v}
+                         for k, v in result.bench.items()]
+                if rows:
+                    conn.execute(insert(metrics), rows)
+        return run_id
+
+    def runs(self, campaign_id: int | None = None) -> list[dict]:
+        query = select(runs).order_by(runs.c.id)
+        if campaign_id is not None:
+            query = query.where(runs.c.campaign_id == campaign_id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def last_seq(self, campaign_id: int) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(runs.c.seq))
+                                 .where(runs.c.campaign_id == campaign_id)).scalar()
+        return value or 0
+
+    # -- results -----------------------------------------------------------------------
+
+    def results(self, *, campaign_id: int | None = None, run_ids: Iterable[int] | None = None,
+                since: dt.datetime | None = None) -> list[dict]:
+        """Test results joined with their run's commit, commit time, target and place."""
+        query = (select(results, runs.c.commit, runs.c.commit_time, runs.c.target,
+                        runs.c.place, runs.c.campaign_id, runs.c.started)
+                 .join(runs, results.c.run_id == runs.c.id)
+                 .order_by(runs.c.id, results.c.id))
+        if campaign_id is not None:
+            query = query.where(runs.c.campaign_id == campaign_id)
+        if run_ids is not None:
+            query = query.where(runs.c.id.in_(list(run_ids)))
+        if since is not None:
+            query = query.where(runs.c.commit_time >= since)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def verdict_counts(self, campaign_id: int) -> dict[str, dict[str, int]]:
+        """test -> verdict -> count over a campaign's runs (for summaries and for
+        comparing two databases)."""
+        query = (select(results.c.test, results.c.verdict, func.count().label("n"))
+                 .join(runs, results.c.run_id == runs.c.id)
+                 .where(runs.c.campaign_id == campaign_id)
+                 .group_by(results.c.test, results.c.verdict))
+        out: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for test, verdict, n in conn.execute(query):
+                out.setdefault(test, {})[verdict] = n
+        return out
+
+    def metric_rows(self, kind: str, since: dt.datetime | None = None) -> list[dict]:
+        """Every metric of `kind` with its test, commit, commit time and target."""
+        query = (select(metrics.c.name, metrics.c.value, results.c.test, runs.c.commit,
+                        runs.c.commit_time, runs.c.target, runs.c.id.label("run_id"))
+                 .join(results, metrics.c.result_id == results.c.id)
+                 .join(runs, results.c.run_id == runs.c.id)
+                 .where(metrics.c.kind == kind).order_by(runs.c.id, metrics.c.id))
+        if since is not None:
+            query = query.where(runs.c.commit_time >= since)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def commit_time(self, commit_prefix: str) -> dt.datetime | None:
+        """The commit time recorded for a commit (a prefix of its description)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.min(runs.c.commit_time))
+                                .where(runs.c.commit.startswith(commit_prefix))).scalar()

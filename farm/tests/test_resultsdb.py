@@ -1,0 +1,125 @@
+"""The results database on SQLite and on a real PostgreSQL server: the same store and
+query tests against both."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from keelfarm import resultsdb as rdb
+from keelfarm.errors import FarmError
+from keelfarm.resultsdb import ResultRecord, ResultsDB, RunRecord
+
+T0 = dt.datetime(2026, 11, 20, 12, 0, 0)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    if request.param == "sqlite":
+        url = str(tmp_path / "sub" / "results.db")
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = create_engine(url)
+        rdb.metadata.drop_all(engine)  # every test starts from empty tables
+        engine.dispose()
+    with ResultsDB(url) as database:
+        yield database
+
+
+def make_run(seq, *, commit="abc1234", verdicts=("passed", "passed"), campaign_id=None,
+             commit_time=T0, target="qemu-virt"):
+    results = []
+    for i, verdict in enumerate(verdicts):
+        r = ResultRecord(test=f"test_boot::test_boot[smp{i}]", verdict=verdict, duration=1.5,
+                       log_path=f"build/campaigns/1/run-{seq}/t{i}.log",
+                       stages={"banner": 0.5 + i, "harts_online": 0.9 + i},
+                       bench={"boot us": 7000.0 + seq})
+        if verdict == "failed":
+            r.message = "KEEL PANIC: x in kmain (os/kernel/core/main.c:178)"
+            r.signature, r.signature_group = r.message, "KEEL PANIC: x in kmain"
+            r.crash_kind, r.frames = "panic", "  #0 0x1 kmain (os/kernel/core/main.c:178)"
+        results.append(r)
+    verdict = rdb.RUN_PASS if all(v == "passed" for v in verdicts) else rdb.RUN_FAIL
+    return RunRecord(commit=commit, commit_time=commit_time, target=target, place=target,
+                     env="farm/envs/qemu-virt.yaml", started=T0 + dt.timedelta(minutes=seq),
+                     duration=12.5, verdict=verdict, exit_code=0 if verdict == "pass" else 1,
+                     log_dir=f"build/campaigns/1/run-{seq}", results=results,
+                     campaign_id=campaign_id, seq=seq)
+
+
+def test_store_and_read_back(db):
+    cid = db.create_campaign(suite="boot", place="qemu-virt", target="qemu-virt",
+                             env="farm/envs/qemu-virt.yaml", runs_wanted=3)
+    db.add_run(make_run(1, campaign_id=cid))
+    db.add_run(make_run(2, campaign_id=cid, verdicts=("passed", "failed")))
+    db.add_run(make_run(3, campaign_id=cid, verdicts=("passed", "skipped")))
+    runs = db.runs(cid)
+    assert [(r["seq"], r["verdict"], r["tests"], r["passed"], r["failed"], r["skipped"])
+            for r in runs] == [(1, "pass", 2, 2, 0, 0), (2, "fail", 2, 1, 1, 0),
+                               (3, "fail", 2, 1, 0, 1)]
+    assert runs[0]["started"] == T0 + dt.timedelta(minutes=1)
+    assert runs[0]["commit_time"] == T0 and runs[0]["commit"] == "abc1234"
+    assert db.last_seq(cid) == 3
+    assert db.verdict_counts(cid) == {"test_boot::test_boot[smp0]": {"passed": 3},
+                                      "test_boot::test_boot[smp1]": {"passed": 1, "failed": 1,
+                                                                     "skipped": 1}}
+    failed = [r for r in db.results(campaign_id=cid) if r["verdict"] == "failed"]
+    assert len(failed) == 1
+    assert failed[0]["signature_group"] == "KEEL PANIC: x in kmain"
+    assert failed[0]["commit"] == "abc1234" and failed[0]["target"] == "qemu-virt"
+    stages = db.metric_rows("stage")
+    assert len(stages) == 3 * 2 * 2
+    assert {r["name"] for r in stages} == {"banner", "harts_online"}
+    bench = db.metric_rows("bench")
+    assert sorted({r["value"] for r in bench}) == [7001.0, 7002.0, 7003.0]
+
+
+def test_campaign_list_and_status(db):
+    first = db.create_campaign(suite="boot", place="qemu-virt", target="qemu-virt",
+                               env="e.yaml", runs_wanted=5)
+    second = db.create_campaign(suite="smp_stress", place="vboard-1", target="vboard",
+                                env=None, hours_wanted=1.5, pytest_args="-x")
+    db.add_run(make_run(1, campaign_id=first))
+    db.add_run(make_run(2, campaign_id=first, verdicts=("failed",)))
+    db.set_campaign_status(first, "interrupted")
+    listed = db.campaigns()
+    assert [(c["id"], c["status"], c["runs_done"], c["runs_passed"]) for c in listed] == [
+        (first, "interrupted", 2, 1), (second, "running", 0, 0)]
+    assert listed[0]["seconds"] == pytest.approx(25.0)
+    assert listed[0]["finished"] is not None and listed[1]["finished"] is None
+    got = db.campaign(second)
+    assert got["hours_wanted"] == 1.5 and got["pytest_args"] == "-x"
+    assert db.campaign(999) is None
+
+
+def test_a_failed_run_insert_leaves_nothing(db):
+    cid = db.create_campaign(suite="boot", place="p", target="t", env=None)
+    db.add_run(make_run(1, campaign_id=cid))
+    with pytest.raises(Exception):  # noqa: B017 - the driver's own IntegrityError
+        db.add_run(make_run(1, campaign_id=cid))  # the same seq twice
+    assert len(db.runs(cid)) == 1
+    with db.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(rdb.results)).scalar() == 2
+        assert conn.execute(select(func.count()).select_from(rdb.metrics)).scalar() == 6
+
+
+def test_since_and_commit_time(db):
+    db.add_run(make_run(1, commit="old1111", commit_time=T0))
+    db.add_run(make_run(2, commit="new2222-dirty", commit_time=T0 + dt.timedelta(days=1)))
+    assert db.commit_time("new2222") == T0 + dt.timedelta(days=1)
+    assert db.commit_time("nope") is None
+    since = db.commit_time("new2222")
+    assert {r["commit"] for r in db.results(since=since)} == {"new2222-dirty"}
+    assert {r["commit"] for r in db.metric_rows("bench", since=since)} == {"new2222-dirty"}
+    assert len(db.results()) == 4
+
+
+def test_database_url(tmp_path):
+    assert rdb.database_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert rdb.database_url(tmp_path / "x" / "r.db") == f"sqlite:///{tmp_path}/x/r.db"
+    assert (tmp_path / "x").is_dir()
+
+
+def test_unreachable_database_is_a_farm_error():
+    with pytest.raises(FarmError, match=r"results database postgresql\+psycopg2://u:\*\*\*@"):
+        ResultsDB("postgresql+psycopg2://u:secret@127.0.0.1:1/db")
