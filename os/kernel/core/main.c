@@ -14,6 +14,7 @@
 #include "platform.h"
 #include "plic.h"
 #include "pmm.h"
+#include "process.h"
 #include "sched.h"
 #include "smp.h"
 #include "sync.h"
@@ -138,6 +139,11 @@ static void main_thread(void *arg)
 		int failed = ktest_run_all();
 		arch_poweroff(failed != 0);
 	}
+	int r = process_spawn_init(&plat);
+	if (r > 0)
+		return;                 /* init runs; its exit powers off */
+	if (r < 0)
+		arch_poweroff(true);
 	kmon_run();
 }
 

@@ -112,14 +112,22 @@ int process_start(struct process *p, uint64_t entry, int argc, const char *const
 	return t ? 0 : -EAGAIN;
 }
 
+/* The first process's end is the system's: report and power off at once,
+ * whatever its other threads are doing.  Any other process ends when its
+ * last thread is gone. */
 static void __attribute__((noreturn)) end_process(struct process *p, int status)
 {
 	spin_lock(&p->lock);
-	if (!p->exiting) {
+	bool first = !p->exiting;
+	if (first) {
 		p->exiting = true;
 		p->exit_status = status;
 	}
 	spin_unlock(&p->lock);
+	if (first && (p->flags & PROC_INIT)) {
+		kprintf("keel: init %s (pid %u) exited with status %d\n", p->name, p->pid, status);
+		arch_poweroff(status != 0);
+	}
 	thread_exit(0);
 }
 
@@ -140,14 +148,8 @@ void process_thread_gone(struct process *p)
 {
 	spin_lock(&p->lock);
 	bool last = --p->nthreads == 0;
-	int status = p->exit_status;
 	spin_unlock(&p->lock);
 	if (!last)
 		return;
-	bool init = p->flags & PROC_INIT;
-	if (init)
-		kprintf("keel: init %s (pid %u) exited with status %d\n", p->name, p->pid, status);
 	process_free(p);
-	if (init)
-		arch_poweroff(status != 0);
 }

@@ -52,7 +52,8 @@ static struct thread *slot_alloc(void)
 	for (uint32_t i = 1; i < THREAD_MAX && !t; i++)
 		if (table[i].state == TS_FREE && !table[i].slot) {
 			t = &table[i];
-			uint16_t gen = (uint16_t)(t->gen + 1);
+			/* 15 bits: tids stay positive as rcvids and return values */
+			uint16_t gen = (uint16_t)((t->gen + 1) & 0x7fff);
 			memset(t, 0, sizeof *t);        /* never trust a recycled slot */
 			t->gen = gen ? gen : 1;
 			t->slot = (uint16_t)i;
@@ -113,13 +114,16 @@ static void thread_fields_init(struct thread *t, const char *name, unsigned prio
 	list_init(&t->rq_link);
 	list_init(&t->wait_link);
 	list_init(&t->owned);
+	list_init(&t->ipc_link);
+	waitq_init(&t->ipc_wq);
 	waitq_init(&t->joiners);
 	spin_init(&t->join_lock, "thread-join", LR_JOIN);
 	ktimer_init(&t->timeout, 0);
 }
 
 static struct thread *thread_new(const char *name, void (*entry)(void *), void *arg,
-				 unsigned prio, unsigned policy, uint64_t runmask, struct process *p)
+				 unsigned prio, unsigned policy, uint64_t runmask, struct process *p,
+				 bool start)
 {
 	uint64_t all = nharts >= 64 ? ~0ul : (1ul << nharts) - 1;
 	struct thread *t;
@@ -146,21 +150,33 @@ static struct thread *thread_new(const char *name, void (*entry)(void *), void *
 	}
 	t->ctx.s[0] = (uint64_t)t;
 	t->last_hart = sched_this_hart();
+	if (start)
+		thread_release(t);
+	return t;
+}
+
+void thread_release(struct thread *t)
+{
 	sched_start(t);
 	sched_preempt_if_needed();      /* it may outrank us */
-	return t;
 }
 
 struct thread *kthread_create(const char *name, void (*entry)(void *), void *arg,
 			      unsigned prio, unsigned policy, uint64_t runmask)
 {
-	return thread_new(name, entry, arg, prio, policy, runmask, 0);
+	return thread_new(name, entry, arg, prio, policy, runmask, 0, true);
 }
 
 struct thread *uthread_create(struct process *p, const char *name, void (*entry)(void *),
 			      void *arg, unsigned prio)
 {
-	return thread_new(name, entry, arg, prio, SCHED_RR, 0, p);
+	return thread_new(name, entry, arg, prio, SCHED_RR, 0, p, true);
+}
+
+struct thread *uthread_create_held(struct process *p, const char *name,
+				   void (*entry)(void *), unsigned prio)
+{
+	return thread_new(name, entry, 0, prio, SCHED_RR, 0, p, false);
 }
 
 /* First C code of every new thread (from arch_thread_trampoline). */

@@ -10,6 +10,7 @@ enum lock_rank {
 	LR_NONE = 0,
 	LR_PROCS = 3,     /* the process table and pid allocation */
 	LR_THREADS = 4,   /* thread slot table and kernel stack window */
+	LR_CHAN = 5,      /* one per channel: its senders, receivers, pulses, dead flag */
 	LR_VMSPACE = 6,   /* the table of user address spaces and ASIDs */
 	LR_VMSPACE_PT = 7, /* one per address space: its user page tables */
 	LR_VM = 8,        /* kernel page table and I/O window (allocates pages) */

@@ -9,8 +9,12 @@
 #define PROC_PRIVILEGED 1u      /* may make privileged calls (taskman) */
 #define PROC_INIT       2u      /* the first process: its exit powers off */
 
+#define PROC_CHANNELS    16
+#define PROC_CONNECTIONS 32
+
 struct vmspace;
 struct thread;
+struct channel;
 
 struct process {
 	uint32_t pid;
@@ -21,7 +25,13 @@ struct process {
 	uint32_t privs;                 /* KCALL_PRIV_* the process holds */
 
 	struct spinlock lock;           /* the fields below */
+	struct channel *chans[PROC_CHANNELS];   /* chid - 1 */
+	struct connection {
+		struct channel *ch;
+		uint32_t gen;           /* the channel's generation when attached */
+	} conns[PROC_CONNECTIONS];      /* coid & ~_NTO_SIDE_CHANNEL */
 	uint32_t nthreads;
+	uint32_t stacks_made;           /* thread stacks the kernel allocated */
 	bool exiting;
 	int exit_status;
 };
@@ -34,5 +44,10 @@ int process_start(struct process *p, uint64_t entry, int argc, const char *const
 void process_exit(int status) __attribute__((noreturn));
 /* Kill the calling thread's process after a fault, with a one-line report. */
 void process_fault(const char *cause, uint64_t pc, uint64_t addr) __attribute__((noreturn));
+/* Start the program named by init= on the command line from the boot image
+ * as the first process.  Returns 1 when started, 0 when no init= was given,
+ * or a negative errno (reported on the console). */
+struct platform;
+int process_spawn_init(const struct platform *plat);
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);

@@ -2,6 +2,7 @@
 /* Threads: one object for kernel threads and (later) user threads. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <keel/sched.h>          /* SCHED_FIFO, SCHED_RR, SCHED_OTHER (QNX values) */
 #include "ktimer.h"
 #include "list.h"
 #include "spinlock.h"
@@ -23,11 +24,6 @@ enum thread_state {
 	TS_DEAD,
 };
 
-enum sched_policy {             /* QNX values */
-	SCHED_FIFO = 1,
-	SCHED_RR = 2,
-	SCHED_OTHER = 3,
-};
 
 struct context {                /* callee-saved registers (switch.S) */
 	uint64_t ra, sp, s[12];
@@ -77,6 +73,16 @@ struct thread {
 	struct list owned;              /* mutexes held */
 	struct sync_obj *blocked_on;    /* mutex waited for */
 
+	/* Message passing: guarded by the lock of the channel in ipc_ch. */
+	struct channel *ipc_ch;
+	uint32_t ipc_state;             /* IPC_NONE / IPC_SEND / IPC_REPLY / IPC_RECEIVE */
+	uint64_t ipc_siov, ipc_riov;    /* user iov arrays */
+	uint32_t ipc_sparts, ipc_rparts;
+	int32_t ipc_coid;
+	struct list ipc_link;           /* in the channel's send queue */
+	struct waitq ipc_wq;            /* a client blocks here until replied */
+	uint8_t ipc_info[48];           /* struct _msg_info for a receiver woken by a sender */
+
 	/* Life: guarded by join_lock. */
 	struct spinlock join_lock;
 	struct waitq joiners;
@@ -94,6 +100,11 @@ struct thread *kthread_create(const char *name, void (*entry)(void *), void *arg
  * entry(arg) (which enters user mode); detached.  NULL if out of slots. */
 struct thread *uthread_create(struct process *p, const char *name, void (*entry)(void *),
 			      void *arg, unsigned prio);
+/* uthread_create without starting it: the caller sets t->arg and other
+ * fields, then calls thread_release(t). */
+struct thread *uthread_create_held(struct process *p, const char *name,
+				   void (*entry)(void *), unsigned prio);
+void thread_release(struct thread *t);
 /* The calling thread ends with `value` (joinable unless detached). */
 void thread_exit(void *value) __attribute__((noreturn));
 /* Wait for thread `tid` to end; returns 0 and its value, -ESRCH for a

@@ -36,7 +36,8 @@ static void __attribute__((noreturn)) return_to_user(struct trap_frame *f)
 	trap_return_user(f);
 }
 
-void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
+/* A fresh frame: every register zero but the ones given. */
+static struct trap_frame *fresh_frame(uint64_t pc, uint64_t sp)
 {
 	struct thread *t = thread_current();
 	struct trap_frame *f = t->uframe;
@@ -45,11 +46,28 @@ void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_
 	memset(f, 0, sizeof *f);                /* never a stale register */
 	f->sepc = pc;
 	f->x[1] = sp;
+	f->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE;
+	arch_switch_space(t);
+	return f;
+}
+
+void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct trap_frame *f = fresh_frame(pc, sp);
+
 	f->x[9] = a0;
 	f->x[10] = a1;
 	f->x[11] = a2;
-	f->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE;
-	arch_switch_space(t);
+	return_to_user(f);
+}
+
+void arch_user_enter_thread(uint64_t pc, uint64_t sp, uint64_t arg, uint64_t ra, uint64_t tp)
+{
+	struct trap_frame *f = fresh_frame(pc, sp);
+
+	f->x[9] = arg;
+	f->x[0] = ra;
+	f->x[3] = tp;
 	return_to_user(f);
 }
 

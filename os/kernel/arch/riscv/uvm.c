@@ -221,3 +221,36 @@ void vmspace_destroy(struct vmspace *vs)
 	vs->root = 0;
 	spin_unlock(&spaces_lock);
 }
+
+int vmspace_read(struct vmspace *vs, uint64_t va, void *dst, size_t n)
+{
+	uint8_t *d = dst;
+
+	spin_lock(&vs->lock);
+	while (n) {
+		uint64_t *e = user_range_ok(va, 1) ? slot(vs, va, false) : 0;
+		if (!e || !(*e & PTE_V) || !(*e & PTE_U) || !(*e & PTE_R)) {
+			spin_unlock(&vs->lock);
+			return -EFAULT;
+		}
+		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
+		if (chunk > n)
+			chunk = n;
+		memcpy(d, (uint8_t *)phys_to_virt(pte_pa(*e)) + off, chunk);
+		va += chunk;
+		d += chunk;
+		n -= chunk;
+	}
+	spin_unlock(&vs->lock);
+	return 0;
+}
+
+int vmspace_write_user(struct vmspace *vs, uint64_t va, const void *src, size_t n)
+{
+	uint64_t pa;
+
+	for (uint64_t p = va & ~(PAGE_SIZE - 1); p < va + n; p += PAGE_SIZE)
+		if (!(vmspace_query(vs, p, &pa) & VM_W))
+			return -EFAULT;         /* the program itself could not write there */
+	return vmspace_write(vs, va, src, n);
+}

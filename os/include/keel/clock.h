@@ -1,0 +1,36 @@
+#pragma once
+/* Clocks and timers: ClockTime, ClockId, TimerCreate, TimerSettime and
+ * TimerTimeout.  Times are nanoseconds in a uint64_t.  Names and values
+ * follow QNX Neutrino. */
+#include <stdint.h>
+#include "thread.h"
+
+/* Clock ids (QNX values).  ClockId(pid, tid) returns further ids that name
+ * a process's or thread's CPU time; their encoding is the kernel's. */
+#define CLOCK_REALTIME            0
+#define CLOCK_MONOTONIC           2
+#define CLOCK_PROCESS_CPUTIME_ID  3
+#define CLOCK_THREAD_CPUTIME_ID   4
+
+/* TimerSettime flags (QNX value): nsec is an absolute time of the clock. */
+#define TIMER_ABSTIME             0x80000000u
+
+struct _itimer {
+	uint64_t nsec;                  /* first expiry: relative, or absolute with TIMER_ABSTIME */
+	uint64_t interval_nsec;         /* period after that; 0 for a one-shot */
+};
+
+_Static_assert(sizeof(struct _itimer) == 16, "struct _itimer layout");
+
+/* TimerTimeout flags: the blocking states the timeout applies to, plus
+ * TIMER_ABSTIME.  The timeout covers the calling thread's next blocking
+ * call only and is cleared when that call returns (QNX semantics). */
+#define _NTO_TIMEOUT_SEND         (1u << STATE_SEND)
+#define _NTO_TIMEOUT_RECEIVE      (1u << STATE_RECEIVE)
+#define _NTO_TIMEOUT_REPLY        (1u << STATE_REPLY)
+#define _NTO_TIMEOUT_NANOSLEEP    (1u << STATE_NANOSLEEP)
+#define _NTO_TIMEOUT_MUTEX        (1u << STATE_MUTEX)
+#define _NTO_TIMEOUT_CONDVAR      (1u << STATE_CONDVAR)
+#define _NTO_TIMEOUT_JOIN         (1u << STATE_JOIN)
+#define _NTO_TIMEOUT_INTR         (1u << STATE_INTR)
+#define _NTO_TIMEOUT_SEM          (1u << STATE_SEM)

@@ -1,0 +1,111 @@
+#pragma once
+/* The kernel calls as C functions, in both QNX shapes:
+ *   Foo(...)    returns -1 and sets errno on failure;
+ *   Foo_r(...)  returns -errno on failure and leaves errno alone.
+ * On success both return the same value (>= 0).  Every row of KCALL_TABLE
+ * in <keel/kcall.h> has a pair here (the user runtime checks that at
+ * compile time); the stubs themselves are generated from the table.  The
+ * scalar message calls at the end (MsgSend, MsgReceive, ...) are library
+ * wrappers over the vector calls, not kernel calls. */
+#include <stddef.h>
+#include <stdint.h>
+#include "clock.h"
+#include "msg.h"
+#include "procmgr.h"
+#include "sched.h"
+#include "sigevent.h"
+#include "sync.h"
+#include "thread.h"
+
+/* Declares Foo and Foo_r with one parameter list. */
+#define KEEL_KCALL_DECL(ret, name, params) \
+	ret name params; \
+	ret name##_r params
+
+/* Debugging and process life (Keel's own). */
+KEEL_KCALL_DECL(int, KernelNop, (void));
+KEEL_KCALL_DECL(int, DebugPutString, (const char *s, size_t len));
+KEEL_KCALL_DECL(__attribute__((noreturn)) void, ProcessExit, (int status));
+
+/* Channels and connections. */
+KEEL_KCALL_DECL(int, ChannelCreate, (unsigned flags));
+KEEL_KCALL_DECL(int, ChannelDestroy, (int chid));
+KEEL_KCALL_DECL(int, ConnectAttach, (uint32_t nd, int pid, int chid, unsigned index, int flags));
+KEEL_KCALL_DECL(int, ConnectDetach, (int coid));
+KEEL_KCALL_DECL(int, ConnectClientInfo, (int scoid, struct _client_info *info, int ngroups));
+
+/* Messages and pulses. */
+KEEL_KCALL_DECL(long, MsgSendv, (int coid, const iov_t *siov, size_t sparts,
+				 const iov_t *riov, size_t rparts));
+KEEL_KCALL_DECL(long, MsgSendvs, (int coid, const iov_t *siov, size_t sparts,
+				  void *rmsg, size_t rbytes));
+KEEL_KCALL_DECL(long, MsgSendsv, (int coid, const void *smsg, size_t sbytes,
+				  const iov_t *riov, size_t rparts));
+KEEL_KCALL_DECL(int, MsgReceivev, (int chid, const iov_t *riov, size_t rparts,
+				   struct _msg_info *info));
+KEEL_KCALL_DECL(int, MsgReceivePulsev, (int chid, const iov_t *riov, size_t rparts,
+					struct _msg_info *info));
+KEEL_KCALL_DECL(int, MsgReplyv, (int rcvid, long status, const iov_t *riov, size_t rparts));
+KEEL_KCALL_DECL(int, MsgError, (int rcvid, int err));
+KEEL_KCALL_DECL(long, MsgReadv, (int rcvid, const iov_t *riov, size_t rparts, size_t offset));
+KEEL_KCALL_DECL(long, MsgWritev, (int rcvid, const iov_t *siov, size_t sparts, size_t offset));
+KEEL_KCALL_DECL(int, MsgInfo, (int rcvid, struct _msg_info *info));
+KEEL_KCALL_DECL(int, MsgSendPulse, (int coid, int priority, int code, int value));
+KEEL_KCALL_DECL(int, MsgDeliverEvent, (int rcvid, const struct sigevent *event));
+
+/* Threads and scheduling.  pid 0 is the caller's process; tid 0 the caller. */
+KEEL_KCALL_DECL(int, ThreadCreate, (int pid, void *(*func)(void *), void *arg,
+				    const struct _thread_attr *attr));
+KEEL_KCALL_DECL(int, ThreadDestroy, (int tid, int priority, void *status));
+KEEL_KCALL_DECL(int, ThreadJoin, (int tid, void **status));
+KEEL_KCALL_DECL(int, ThreadDetach, (int tid));
+KEEL_KCALL_DECL(int, SchedGet, (int pid, int tid, struct sched_param *param));
+KEEL_KCALL_DECL(int, SchedSet, (int pid, int tid, int policy, const struct sched_param *param));
+KEEL_KCALL_DECL(int, SchedYield, (void));
+
+/* Sync objects. */
+KEEL_KCALL_DECL(int, SyncTypeCreate, (unsigned type, sync_t *sync, const struct _sync_attr *attr));
+KEEL_KCALL_DECL(int, SyncDestroy, (sync_t *sync));
+KEEL_KCALL_DECL(int, SyncMutexLock, (sync_t *sync));
+KEEL_KCALL_DECL(int, SyncMutexUnlock, (sync_t *sync));
+KEEL_KCALL_DECL(int, SyncCondvarWait, (sync_t *cond, sync_t *mutex));
+KEEL_KCALL_DECL(int, SyncCondvarSignal, (sync_t *cond, int all));
+KEEL_KCALL_DECL(int, SyncSemPost, (sync_t *sem));
+KEEL_KCALL_DECL(int, SyncSemWait, (sync_t *sem, int tryget));
+
+/* Clocks and timers. */
+KEEL_KCALL_DECL(int, ClockTime, (int id, const uint64_t *new_ns, uint64_t *old_ns));
+KEEL_KCALL_DECL(int, ClockId, (int pid, int tid));
+KEEL_KCALL_DECL(int, TimerCreate, (int clockid, const struct sigevent *event));
+KEEL_KCALL_DECL(int, TimerSettime, (int timerid, unsigned flags, const struct _itimer *itime,
+				    struct _itimer *oitime));
+KEEL_KCALL_DECL(int, TimerDestroy, (int timerid));
+KEEL_KCALL_DECL(int, TimerTimeout, (int clockid, unsigned flags, const struct sigevent *notify,
+				    const uint64_t *ntime, uint64_t *otime));
+
+/* Interrupts (KCALL_PRIV_IO). */
+KEEL_KCALL_DECL(int, InterruptAttachEvent, (int intr, const struct sigevent *event,
+					    unsigned flags));
+KEEL_KCALL_DECL(int, InterruptDetach, (int id));
+KEEL_KCALL_DECL(int, InterruptUnmask, (int intr, int id));
+
+/* The process manager's calls (KCALL_PRIV_PROCMGR, <keel/procmgr.h>). */
+KEEL_KCALL_DECL(int, AsCreate, (void));
+KEEL_KCALL_DECL(int, AsDestroy, (int as));
+KEEL_KCALL_DECL(int, AsMap, (int as, uintptr_t vaddr, size_t len, unsigned prot,
+			     unsigned flags, uint64_t paddr));
+KEEL_KCALL_DECL(int, AsUnmap, (int as, uintptr_t vaddr, size_t len));
+KEEL_KCALL_DECL(int, AsProtect, (int as, uintptr_t vaddr, size_t len, unsigned prot));
+KEEL_KCALL_DECL(int, AsWrite, (int as, uintptr_t vaddr, const void *src, size_t len));
+KEEL_KCALL_DECL(int, ProcessStart, (int as, const struct _proc_start *start));
+KEEL_KCALL_DECL(int, ProcessWait, (int pid, struct _proc_exit *info, unsigned flags));
+
+/* Scalar forms: one buffer instead of a vector (wrappers). */
+KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,
+				void *rmsg, size_t rbytes));
+KEEL_KCALL_DECL(int, MsgReceive, (int chid, void *msg, size_t bytes, struct _msg_info *info));
+KEEL_KCALL_DECL(int, MsgReceivePulse, (int chid, void *pulse, size_t bytes,
+				       struct _msg_info *info));
+KEEL_KCALL_DECL(int, MsgReply, (int rcvid, long status, const void *msg, size_t bytes));
+KEEL_KCALL_DECL(long, MsgRead, (int rcvid, void *msg, size_t bytes, size_t offset));
+KEEL_KCALL_DECL(long, MsgWrite, (int rcvid, const void *msg, size_t bytes, size_t offset));

@@ -1,0 +1,111 @@
+/* The first process: `init=/path arg...` on the kernel command line names a
+ * static ELF program in the boot image (the initrd CPIO), which the kernel
+ * loads and starts in user mode.  Its exit status is printed and powers the
+ * machine off (process.c). */
+#include <keel/errno.h>
+#include "boot.h"
+#include "cpio.h"
+#include "elf.h"
+#include "kprintf.h"
+#include "kstring.h"
+#include "platform.h"
+#include "process.h"
+#include "vm.h"
+#include "vmspace.h"
+
+#define INIT_ARGS_MAX 16
+#define INIT_LINE_MAX 256
+
+static unsigned seg_prot(const struct elf_segment *s)
+{
+	return ((s->prot & ELF_PROT_R) ? VM_R : 0) | ((s->prot & ELF_PROT_W) ? VM_W : 0) |
+	       ((s->prot & ELF_PROT_X) ? VM_X : 0);
+}
+
+/* Segments are loaded writable, filled, then given their real protection
+ * (which makes executable ones coherent on every hart first). */
+static int load_elf(struct process *p, const void *img, size_t len, uint64_t *entry)
+{
+	struct elf_image e;
+	int r = elf_parse(img, len, &e);
+
+	if (r < 0) {
+		kprintf("keel: %s: not a loadable program: %s\n", p->name, elf_strerror(r));
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < e.nsegs; i++) {
+		const struct elf_segment *s = &e.seg[i];
+		uint64_t start = s->vaddr & ~(PAGE_SIZE - 1);
+		uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		if ((r = vmspace_alloc(p->vs, start, end - start, VM_R | VM_W)) ||
+		    (r = vmspace_write(p->vs, s->vaddr, (const char *)img + s->offset, s->filesz)) ||
+		    (r = vmspace_protect(p->vs, start, end - start, seg_prot(s))))
+			return r;
+	}
+	*entry = e.entry;
+	return 0;
+}
+
+/* Splits the words after "init=" (up to the end of the command line) into
+ * argv; returns argc, 0 if there is no init= word. */
+static int init_argv(const char *cmdline, char *line, const char **argv)
+{
+	const char *s = cmdline ? strstr(cmdline, "init=") : 0;
+	int argc = 0;
+
+	if (!s || (s != cmdline && s[-1] != ' '))
+		return 0;
+	size_t n = strnlen(s + 5, INIT_LINE_MAX - 1);
+	memcpy(line, s + 5, n);
+	line[n] = 0;
+	for (char *p = line; *p && argc < INIT_ARGS_MAX; ) {
+		while (*p == ' ')
+			*p++ = 0;
+		if (!*p)
+			break;
+		argv[argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return argc;
+}
+
+static const char *basename(const char *path)
+{
+	const char *b = path;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			b = p + 1;
+	return b;
+}
+
+int process_spawn_init(const struct platform *plat)
+{
+	static char line[INIT_LINE_MAX];
+	const char *argv[INIT_ARGS_MAX + 1];
+	int argc = init_argv(plat->bootargs, line, argv);
+	struct cpio_entry e;
+	uint64_t entry;
+
+	if (!argc)
+		return 0;
+	if (!plat->has_initrd) {
+		kprintf("keel: init=%s given but there is no boot image (initrd)\n", argv[0]);
+		return -ENOENT;
+	}
+	const void *img = phys_to_virt(plat->initrd_start);
+	int r = cpio_find(img, plat->initrd_end - plat->initrd_start, argv[0], &e);
+	if (r < 0) {
+		kprintf("keel: init %s: %s\n", argv[0], cpio_strerror(r));
+		return -ENOENT;
+	}
+	struct process *p = process_create(basename(argv[0]), PROC_INIT | PROC_PRIVILEGED);
+	if (!p)
+		return -ENOMEM;
+	if ((r = load_elf(p, e.data, e.size, &entry)) || (r = process_start(p, entry, argc, argv))) {
+		kprintf("keel: init %s could not start (%d)\n", argv[0], r);
+		return r;
+	}
+	return 1;
+}

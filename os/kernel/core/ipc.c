@@ -1,0 +1,562 @@
+/* Channels, connections and synchronous message passing (QNX semantics).
+ *
+ * A client sending on a connection either finds a receiver waiting (the
+ * message is copied straight into the receiver's buffers) or queues in
+ * priority order on the channel, SEND-blocked.  Once received it is
+ * REPLY-blocked until MsgReply/MsgError names it by rcvid (its thread id).
+ * Messages are copied by the kernel between address spaces through the
+ * direct map, page by page, after checking each page's user permissions.
+ * The receiver runs at the sender's priority unless the channel is
+ * _NTO_CHF_FIXED_PRIORITY. */
+#include <keel/errno.h>
+#include <keel/msg.h>
+#include "hart.h"
+#include "kstring.h"
+#include "list.h"
+#include "process.h"
+#include "sched.h"
+#include "spinlock.h"
+#include "thread.h"
+#include "uaccess.h"
+#include "vmspace.h"
+#include "waitq.h"
+
+#define CHAN_MAX   128
+#define PULSE_MAX  256
+#define IOV_MAX    16
+
+enum { IPC_NONE, IPC_SEND, IPC_REPLY, IPC_RECEIVE };
+
+struct kpulse {
+	struct list link;
+	uint8_t prio;
+	struct _pulse p;
+};
+
+struct channel {
+	struct spinlock lock;
+	uint32_t gen;
+	bool live;
+	struct process *owner;
+	uint32_t chid, flags;
+	struct waitq receivers;
+	struct list senders;            /* threads SEND-blocked, by priority */
+	struct list pulses;             /* struct kpulse, by priority */
+};
+
+static struct channel chans[CHAN_MAX];
+static struct kpulse pulse_pool[PULSE_MAX];
+static struct list free_pulses = LIST_INIT(free_pulses);
+static struct spinlock pool_lock = SPINLOCK_INIT("ipc-pool", LR_SYNCPOOL);
+static bool ipc_ready;
+
+static void ipc_init_once(void)
+{
+	spin_lock(&pool_lock);
+	if (!ipc_ready) {
+		for (int i = 0; i < PULSE_MAX; i++)
+			list_add_tail(&free_pulses, &pulse_pool[i].link);
+		for (int i = 0; i < CHAN_MAX; i++)
+			spin_init(&chans[i].lock, "channel", LR_CHAN);
+		ipc_ready = true;
+	}
+	spin_unlock(&pool_lock);
+}
+
+static struct process *self(void)
+{
+	return thread_current()->proc;
+}
+
+/* ---- copying between address spaces -------------------------------------- */
+
+struct xiov {
+	uint64_t base, len;
+};
+
+static int read_iov(struct vmspace *vs, uint64_t uiov, uint32_t parts, struct xiov *out)
+{
+	if (parts > IOV_MAX)
+		return -EINVAL;
+	if (vmspace_read(vs, uiov, out, parts * sizeof *out))
+		return -EFAULT;
+	return 0;
+}
+
+static size_t iov_total(const struct xiov *v, uint32_t n)
+{
+	size_t t = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		t += v[i].len;
+	return t;
+}
+
+/* Copy from (svs, sv) skipping `skip` source bytes into (dvs, dv); returns
+ * the bytes copied or -EFAULT. */
+static long transfer(struct vmspace *dvs, const struct xiov *dv, uint32_t dn,
+		     struct vmspace *svs, const struct xiov *sv, uint32_t sn, size_t skip)
+{
+	uint8_t buf[256];
+	uint32_t di = 0, si = 0;
+	uint64_t doff = 0, soff = 0;
+	long done = 0;
+
+	while (si < sn && skip >= sv[si].len - soff) {
+		skip -= sv[si].len - soff;
+		si++;
+		soff = 0;
+	}
+	soff += skip;
+	while (di < dn && si < sn) {
+		uint64_t n = dv[di].len - doff;
+		if (sv[si].len - soff < n)
+			n = sv[si].len - soff;
+		if (n > sizeof buf)
+			n = sizeof buf;
+		if (n && (vmspace_read(svs, sv[si].base + soff, buf, n) ||
+			  vmspace_write_user(dvs, dv[di].base + doff, buf, n)))
+			return -EFAULT;
+		done += (long)n;
+		doff += n;
+		soff += n;
+		if (doff == dv[di].len) {
+			di++;
+			doff = 0;
+		}
+		if (soff == sv[si].len) {
+			si++;
+			soff = 0;
+		}
+	}
+	return done;
+}
+
+/* ---- channels and connections ---------------------------------------------- */
+
+long sys_ChannelCreate(long flags, long a1, long a2, long a3, long a4, long a5)
+{
+	struct process *p = self();
+	struct channel *ch = 0;
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	ipc_init_once();
+	for (int i = 0; i < CHAN_MAX && !ch; i++) {
+		spin_lock(&chans[i].lock);
+		if (!chans[i].live) {
+			ch = &chans[i];
+			ch->live = true;
+			ch->gen++;
+			ch->owner = p;
+			ch->flags = (uint32_t)flags;
+			waitq_init(&ch->receivers);
+			list_init(&ch->senders);
+			list_init(&ch->pulses);
+		}
+		spin_unlock(&chans[i].lock);
+	}
+	if (!ch)
+		return -EAGAIN;
+	spin_lock(&p->lock);
+	for (int c = 0; c < PROC_CHANNELS; c++)
+		if (!p->chans[c]) {
+			p->chans[c] = ch;
+			ch->chid = (uint32_t)c + 1;
+			spin_unlock(&p->lock);
+			return c + 1;
+		}
+	spin_unlock(&p->lock);
+	spin_lock(&ch->lock);
+	ch->live = false;
+	spin_unlock(&ch->lock);
+	return -EAGAIN;
+}
+
+static struct channel *chan_of(struct process *p, long chid)
+{
+	if (chid < 1 || chid > PROC_CHANNELS)
+		return 0;
+	spin_lock(&p->lock);
+	struct channel *ch = p->chans[chid - 1];
+	spin_unlock(&p->lock);
+	return ch;
+}
+
+/* Senders and receivers still blocked on a destroyed channel fail. */
+long sys_ChannelDestroy(long chid, long a1, long a2, long a3, long a4, long a5)
+{
+	struct process *p = self();
+	struct channel *ch = chan_of(p, chid);
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (!ch)
+		return -EINVAL;
+	spin_lock(&p->lock);
+	p->chans[chid - 1] = 0;
+	spin_unlock(&p->lock);
+	spin_lock(&ch->lock);
+	ch->live = false;
+	ch->gen++;
+	waitq_wake_all(&ch->receivers, -EINTR);
+	while (!list_empty(&ch->senders)) {
+		struct thread *c = list_entry(ch->senders.next, struct thread, ipc_link);
+		list_del(&c->ipc_link);
+		c->ipc_state = IPC_NONE;
+		waitq_wake_one(&c->ipc_wq, -ESRCH);
+	}
+	while (!list_empty(&ch->pulses)) {
+		struct list *n = ch->pulses.next;
+		list_del(n);
+		spin_lock(&pool_lock);
+		list_add_tail(&free_pulses, n);
+		spin_unlock(&pool_lock);
+	}
+	spin_unlock(&ch->lock);
+	return 0;
+}
+
+/* ConnectAttach(nd, pid, chid, index, flags): only connections to channels
+ * of the calling process exist until processes can find each other. */
+long sys_ConnectAttach(long nd, long pid, long chid, long index, long flags, long a5)
+{
+	struct process *p = self();
+
+	(void)a5; (void)flags;
+	if (nd != ND_LOCAL_NODE)
+		return -EINVAL;
+	if (pid != 0 && (uint32_t)pid != p->pid)
+		return -ESRCH;
+	struct channel *ch = chan_of(p, chid);
+	if (!ch)
+		return -ESRCH;
+	bool side = index & _NTO_SIDE_CHANNEL;
+	spin_lock(&p->lock);
+	for (int c = side ? PROC_CONNECTIONS / 2 : 0; c < PROC_CONNECTIONS; c++)
+		if (!p->conns[c].ch) {
+			p->conns[c] = (struct connection){ ch, ch->gen };
+			spin_unlock(&p->lock);
+			return side ? (c | _NTO_SIDE_CHANNEL) : c;
+		}
+	spin_unlock(&p->lock);
+	return -EAGAIN;
+}
+
+static int conn_index(long coid)
+{
+	long c = coid & ~(long)_NTO_SIDE_CHANNEL;
+
+	if (coid < 0 || c >= PROC_CONNECTIONS)
+		return -1;
+	return (int)c;
+}
+
+long sys_ConnectDetach(long coid, long a1, long a2, long a3, long a4, long a5)
+{
+	struct process *p = self();
+	int c = conn_index(coid);
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (c < 0)
+		return -EINVAL;
+	spin_lock(&p->lock);
+	bool had = p->conns[c].ch != 0;
+	p->conns[c].ch = 0;
+	spin_unlock(&p->lock);
+	return had ? 0 : -EINVAL;
+}
+
+/* The live channel of a connection, locked; NULL (unlocked) if the
+ * connection is unknown or its channel was destroyed since. */
+static struct channel *conn_channel_locked(struct process *p, long coid)
+{
+	int c = conn_index(coid);
+
+	if (c < 0)
+		return 0;
+	spin_lock(&p->lock);
+	struct connection cn = p->conns[c];
+	spin_unlock(&p->lock);
+	if (!cn.ch)
+		return 0;
+	spin_lock(&cn.ch->lock);
+	if (!cn.ch->live || cn.ch->gen != cn.gen) {
+		spin_unlock(&cn.ch->lock);
+		return 0;
+	}
+	return cn.ch;
+}
+
+/* ---- messages ---------------------------------------------------------------- */
+
+static void fill_info(struct _msg_info *mi, struct thread *c, struct channel *ch,
+		      long msglen, size_t srclen, size_t dstlen)
+{
+	*mi = (struct _msg_info){ .pid = (int32_t)c->proc->pid, .tid = (int32_t)c->tid,
+				  .chid = (int32_t)ch->chid, .coid = c->ipc_coid,
+				  .msglen = (int32_t)msglen, .srcmsglen = (int32_t)srclen,
+				  .dstmsglen = (int32_t)dstlen, .priority = c->prio };
+}
+
+/* Copy client c's message into receiver r's buffers (channel locked).
+ * Returns bytes copied or -EFAULT. */
+static long deliver(struct thread *r, const struct xiov *rv, uint32_t rn, struct thread *c,
+		    struct channel *ch, struct _msg_info *mi)
+{
+	struct xiov sv[IOV_MAX], cv[IOV_MAX];
+
+	if (read_iov(c->proc->vs, c->ipc_siov, c->ipc_sparts, sv) ||
+	    read_iov(c->proc->vs, c->ipc_riov, c->ipc_rparts, cv))
+		return -EFAULT;
+	long n = transfer(r->proc->vs, rv, rn, c->proc->vs, sv, c->ipc_sparts, 0);
+	if (n >= 0)
+		fill_info(mi, c, ch, n, iov_total(sv, c->ipc_sparts), iov_total(cv, c->ipc_rparts));
+	if (!(ch->flags & _NTO_CHF_FIXED_PRIORITY) && c->prio > r->prio)
+		sched_set_prio(r, c->prio);     /* the receiver works at its client's priority */
+	return n;
+}
+
+static void enqueue_sender(struct channel *ch, struct thread *c)
+{
+	list_for_each(n, &ch->senders) {
+		if (list_entry(n, struct thread, ipc_link)->prio < c->prio) {
+			list_insert_before(n, &c->ipc_link);
+			return;
+		}
+	}
+	list_add_tail(&ch->senders, &c->ipc_link);
+}
+
+long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, long a5)
+{
+	struct thread *c = thread_current();
+	struct channel *ch;
+
+	(void)a5;
+	if (sparts < 0 || rparts < 0 || sparts > IOV_MAX || rparts > IOV_MAX)
+		return -EINVAL;
+	if (!(ch = conn_channel_locked(c->proc, coid)))
+		return -EBADF;
+	c->ipc_ch = ch;
+	c->ipc_siov = (uint64_t)siov;
+	c->ipc_riov = (uint64_t)riov;
+	c->ipc_sparts = (uint32_t)sparts;
+	c->ipc_rparts = (uint32_t)rparts;
+	c->ipc_coid = (int32_t)coid;
+	struct thread *r = waitq_first(&ch->receivers);
+	if (r) {
+		struct xiov rv[IOV_MAX];
+		long n = read_iov(r->proc->vs, r->ipc_riov, r->ipc_rparts, rv);
+		if (!n)
+			n = deliver(r, rv, r->ipc_rparts, c, ch, (struct _msg_info *)r->ipc_info);
+		if (n < 0) {
+			spin_unlock(&ch->lock);
+			return n;
+		}
+		c->ipc_state = IPC_REPLY;
+		waitq_wake_one(&ch->receivers, (int)c->tid);
+	} else {
+		c->ipc_state = IPC_SEND;
+		enqueue_sender(ch, c);
+	}
+	return waitq_block(&c->ipc_wq, &ch->lock, WAIT_FOREVER);
+}
+
+static long take_pulse(struct thread *r, struct channel *ch, const struct xiov *rv, uint32_t rn)
+{
+	struct kpulse *kp = list_entry(ch->pulses.next, struct kpulse, link);
+
+	list_del(&kp->link);
+	long n = 0;
+	for (uint32_t i = 0; i < rn && n == 0; i++)
+		if (rv[i].len) {
+			size_t len = rv[i].len < sizeof kp->p ? rv[i].len : sizeof kp->p;
+			n = vmspace_write_user(r->proc->vs, rv[i].base, &kp->p, len) ? -EFAULT : 1;
+		}
+	spin_lock(&pool_lock);
+	list_add_tail(&free_pulses, &kp->link);
+	spin_unlock(&pool_lock);
+	return n < 0 ? n : 0;
+}
+
+long sys_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, long a5)
+{
+	struct thread *r = thread_current();
+	struct channel *ch = chan_of(r->proc, chid);
+	struct xiov rv[IOV_MAX];
+	struct _msg_info mi;
+	long rc;
+
+	(void)a4; (void)a5;
+	if (!ch)
+		return -EINVAL;
+	if (rparts < 0 || rparts > IOV_MAX)
+		return -EINVAL;
+	if (read_iov(r->proc->vs, (uint64_t)riov, (uint32_t)rparts, rv))
+		return -EFAULT;
+	sched_set_prio(r, r->base_prio);        /* a new message brings its own priority */
+	spin_lock(&ch->lock);
+	if (!ch->live) {
+		spin_unlock(&ch->lock);
+		return -EINVAL;
+	}
+	if (!list_empty(&ch->pulses)) {
+		rc = take_pulse(r, ch, rv, (uint32_t)rparts);
+		spin_unlock(&ch->lock);
+		return rc;
+	}
+	if (!list_empty(&ch->senders)) {
+		struct thread *c = list_entry(ch->senders.next, struct thread, ipc_link);
+		list_del(&c->ipc_link);
+		rc = deliver(r, rv, (uint32_t)rparts, c, ch, &mi);
+		if (rc < 0) {
+			c->ipc_state = IPC_NONE;
+			waitq_wake_one(&c->ipc_wq, -EFAULT);
+			spin_unlock(&ch->lock);
+			return rc;
+		}
+		c->ipc_state = IPC_REPLY;
+		rc = (long)c->tid;
+		spin_unlock(&ch->lock);
+	} else {
+		r->ipc_riov = (uint64_t)riov;
+		r->ipc_rparts = (uint32_t)rparts;
+		memset(r->ipc_info, 0, sizeof r->ipc_info);
+		rc = waitq_block(&ch->receivers, &ch->lock, WAIT_FOREVER);
+		if (rc < 0)
+			return rc;
+		memcpy(&mi, r->ipc_info, sizeof mi);
+	}
+	if (uinfo && copy_to_user((uintptr_t)uinfo, &mi, sizeof mi))
+		return -EFAULT;
+	return rc;
+}
+
+/* The REPLY-blocked client named by rcvid, with its channel locked; the
+ * channel must belong to the caller's process. */
+static struct thread *client_locked(long rcvid, struct channel **chp)
+{
+	struct thread *c = thread_lookup((uint32_t)rcvid);
+
+	if (!c || !c->proc)
+		return 0;
+	struct channel *ch = c->ipc_ch;
+	if (!ch)
+		return 0;
+	spin_lock(&ch->lock);
+	if (c->tid != (uint32_t)rcvid || c->ipc_ch != ch || c->ipc_state != IPC_REPLY ||
+	    ch->owner != self()) {
+		spin_unlock(&ch->lock);
+		return 0;
+	}
+	*chp = ch;
+	return c;
+}
+
+long sys_MsgReplyv(long rcvid, long status, long riov, long rparts, long a4, long a5)
+{
+	struct thread *r = thread_current();
+	struct channel *ch;
+	struct xiov rv[IOV_MAX], cv[IOV_MAX];
+
+	(void)a4; (void)a5;
+	if (rparts < 0 || rparts > IOV_MAX)
+		return -EINVAL;
+	if (read_iov(r->proc->vs, (uint64_t)riov, (uint32_t)rparts, rv))
+		return -EFAULT;
+	struct thread *c = client_locked(rcvid, &ch);
+	if (!c)
+		return -ESRCH;
+	long n = read_iov(c->proc->vs, c->ipc_riov, c->ipc_rparts, cv);
+	if (!n)
+		n = transfer(c->proc->vs, cv, c->ipc_rparts, r->proc->vs, rv, (uint32_t)rparts, 0);
+	c->ipc_state = IPC_NONE;
+	waitq_wake_one(&c->ipc_wq, n < 0 ? -EFAULT : (int)status);
+	spin_unlock(&ch->lock);
+	sched_set_prio(r, r->base_prio);
+	sched_preempt_if_needed();
+	return n < 0 ? n : 0;
+}
+
+long sys_MsgError(long rcvid, long err, long a2, long a3, long a4, long a5)
+{
+	struct channel *ch;
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	struct thread *c = client_locked(rcvid, &ch);
+	if (!c)
+		return -ESRCH;
+	c->ipc_state = IPC_NONE;
+	waitq_wake_one(&c->ipc_wq, err > 0 ? (int)-err : -EINVAL);
+	spin_unlock(&ch->lock);
+	sched_preempt_if_needed();
+	return 0;
+}
+
+/* MsgReadv(rcvid, iov, parts, offset): more of the client's message. */
+long sys_MsgReadv(long rcvid, long uiov, long parts, long offset, long a4, long a5)
+{
+	struct thread *r = thread_current();
+	struct channel *ch;
+	struct xiov dv[IOV_MAX], sv[IOV_MAX];
+
+	(void)a4; (void)a5;
+	if (parts < 0 || parts > IOV_MAX || offset < 0)
+		return -EINVAL;
+	if (read_iov(r->proc->vs, (uint64_t)uiov, (uint32_t)parts, dv))
+		return -EFAULT;
+	struct thread *c = client_locked(rcvid, &ch);
+	if (!c)
+		return -ESRCH;
+	long n = read_iov(c->proc->vs, c->ipc_siov, c->ipc_sparts, sv);
+	if (!n)
+		n = transfer(r->proc->vs, dv, (uint32_t)parts, c->proc->vs, sv, c->ipc_sparts,
+			     (size_t)offset);
+	spin_unlock(&ch->lock);
+	return n;
+}
+
+/* MsgSendPulse(coid, priority, code, value). */
+long sys_MsgSendPulse(long coid, long prio, long code, long value, long a4, long a5)
+{
+	struct thread *s = thread_current();
+	struct channel *ch;
+
+	(void)a4; (void)a5;
+	if (code < -128 || code > 127 || prio < -1 || prio > PRIO_MAX)
+		return -EINVAL;
+	if (!(ch = conn_channel_locked(s->proc, coid)))
+		return -EBADF;
+	spin_lock(&pool_lock);
+	struct list *n = list_first(&free_pulses);
+	if (n)
+		list_del(n);
+	spin_unlock(&pool_lock);
+	if (!n) {
+		spin_unlock(&ch->lock);
+		return -EAGAIN;
+	}
+	struct kpulse *kp = list_entry(n, struct kpulse, link);
+	kp->prio = (uint8_t)(prio < 0 ? s->prio : prio);
+	kp->p = (struct _pulse){ .code = (int8_t)code, .scoid = (int32_t)coid };
+	kp->p.value.sival_ptr = (void *)value;
+	list_for_each(q, &ch->pulses)
+		if (list_entry(q, struct kpulse, link)->prio < kp->prio) {
+			list_insert_before(q, &kp->link);
+			goto queued;
+		}
+	list_add_tail(&ch->pulses, &kp->link);
+queued:;
+	struct thread *r = waitq_first(&ch->receivers);
+	long rc = 0;
+	if (r) {
+		struct xiov rv[IOV_MAX];
+		rc = read_iov(r->proc->vs, r->ipc_riov, r->ipc_rparts, rv);
+		if (!rc)
+			rc = take_pulse(r, ch, rv, r->ipc_rparts);
+		waitq_wake_one(&ch->receivers, rc < 0 ? (int)rc : 0);
+		rc = 0;
+	}
+	spin_unlock(&ch->lock);
+	sched_preempt_if_needed();
+	return rc;
+}

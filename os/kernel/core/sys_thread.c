@@ -1,0 +1,121 @@
+/* User threads: ThreadCreate, ThreadDestroy (of the caller), ThreadJoin,
+ * ThreadDetach. */
+#include <keel/errno.h>
+#include <keel/thread.h>
+#include "arch.h"
+#include "process.h"
+#include "thread.h"
+#include "uaccess.h"
+#include "vm.h"
+#include "vmspace.h"
+
+#define UTHREAD_STACK   (64 * 1024ul)
+#define UTHREAD_STACKS  0x0000003000000000ul    /* stacks the kernel makes */
+
+struct uthread_start {
+	uint64_t pc, sp, arg, ra, tp;
+};
+
+static struct uthread_start starts[THREAD_MAX];
+
+static void uthread_entry(void *arg)
+{
+	struct uthread_start *s = arg;
+
+	arch_user_enter_thread(s->pc, s->sp, s->arg, s->ra, s->tp);
+}
+
+/* A fresh 64 KiB stack in the process, above an unmapped page. */
+static int new_stack(struct process *p, uint64_t *top)
+{
+	spin_lock(&p->lock);
+	uint64_t base = UTHREAD_STACKS + p->stacks_made++ * (UTHREAD_STACK + PAGE_SIZE);
+	spin_unlock(&p->lock);
+	int r = vmspace_alloc(p->vs, base + PAGE_SIZE, UTHREAD_STACK, VM_R | VM_W);
+	*top = base + PAGE_SIZE + UTHREAD_STACK;
+	return r;
+}
+
+/* ThreadCreate(pid, func, arg, const struct _thread_attr *attr): returns
+ * the new thread's id. */
+long sys_ThreadCreate(long pid, long func, long arg, long uattr, long a4, long a5)
+{
+	struct process *p = thread_current()->proc;
+	struct _thread_attr at = { 0 };
+	uint64_t sp;
+
+	(void)a4; (void)a5;
+	if (pid && (uint32_t)pid != p->pid)
+		return -ESRCH;
+	if (!func || !user_range_ok((uintptr_t)func, 4))
+		return -EINVAL;
+	if (uattr && copy_from_user(&at, (uintptr_t)uattr, sizeof at))
+		return -EFAULT;
+	if (at.stackaddr) {
+		sp = ((uint64_t)at.stackaddr + at.stacksize) & ~15ul;
+		if (!user_range_ok((uintptr_t)at.stackaddr, at.stacksize) || at.stacksize < 256)
+			return -EINVAL;
+	} else if (new_stack(p, &sp)) {
+		return -ENOMEM;
+	}
+	unsigned prio = thread_current()->base_prio;
+	if (at.flags & _NTO_TA_EXPLICIT_SCHED) {
+		if (at.param.sched_priority < PRIO_MIN || at.param.sched_priority > PRIO_MAX)
+			return -EINVAL;
+		prio = (unsigned)at.param.sched_priority;
+	}
+	spin_lock(&p->lock);
+	p->nthreads++;
+	spin_unlock(&p->lock);
+	struct thread *t = uthread_create_held(p, "uthread", uthread_entry, prio);
+	if (!t) {
+		process_thread_gone(p);
+		return -EAGAIN;
+	}
+	struct uthread_start *s = &starts[t->slot];
+	*s = (struct uthread_start){ (uint64_t)func, sp, (uint64_t)arg, (uint64_t)at.exitfunc,
+				     (uint64_t)at.tls };
+	t->arg = s;
+	t->detached = at.flags & _NTO_TA_DETACHED;
+	uint32_t tid = t->tid;
+	thread_release(t);
+	return (long)tid;
+}
+
+/* ThreadDestroy(tid, priority, status): only the calling thread (tid 0 or
+ * its own) for now. */
+long sys_ThreadDestroy(long tid, long prio, long status, long a3, long a4, long a5)
+{
+	struct thread *me = thread_current();
+
+	(void)prio; (void)a3; (void)a4; (void)a5;
+	if (tid && (uint32_t)tid != me->tid)
+		return -ENOSYS;
+	thread_exit((void *)status);
+}
+
+long sys_ThreadJoin(long tid, long ustatus, long a2, long a3, long a4, long a5)
+{
+	struct thread *t = thread_lookup((uint32_t)tid);
+	void *v = 0;
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (!t || t->proc != thread_current()->proc)
+		return -ESRCH;
+	int r = thread_join((uint32_t)tid, &v);
+	if (r)
+		return r;
+	if (ustatus && copy_to_user((uintptr_t)ustatus, &v, sizeof v))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_ThreadDetach(long tid, long a1, long a2, long a3, long a4, long a5)
+{
+	struct thread *t = thread_lookup((uint32_t)tid);
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (!t || t->proc != thread_current()->proc)
+		return -ESRCH;
+	return thread_detach((uint32_t)tid);
+}
