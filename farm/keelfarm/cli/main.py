@@ -10,7 +10,8 @@ import sys
 from ..errors import FarmError
 
 # Subcommand modules, in the order `farm --help` lists them.
-SUBCOMMANDS = ["boards", "reserve", "release", "power", "boot", "console", "lab", "vboard"]
+SUBCOMMANDS = ["boards", "reserve", "release", "power", "boot", "console", "lab", "vboard",
+               "campaign"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,156 @@
+"""`farm campaign run|list|show`: repeat a suite on a place and keep every run.
+
+    farm campaign run --suite boot --place qemu-virt --runs 50
+    farm campaign run --suite smp_stress --place vboard-1 --hours 8 --db postgresql://...
+    farm campaign run --resume 3
+    farm campaign list
+    farm campaign show 3
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+from .. import campaign as camp
+from ..errors import FarmError
+from ..lease import format_duration
+from ..resultsdb import ResultsDB
+
+DB_ENV = "KEEL_RESULTS_DB"
+
+
+def add_db_option(parser) -> None:
+    parser.add_argument("--db", default=os.environ.get(DB_ENV),
+                        help=f"results database: a SQLAlchemy URL or a SQLite file "
+                             f"(default ${DB_ENV} or build/results.db)")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("campaign", help="repeat a test suite on a place; list campaigns")
+    csub = p.add_subparsers(dest="campaign_command", metavar="ACTION", required=True)
+
+    r = csub.add_parser("run", help="run (or --resume) a campaign")
+    r.add_argument("--suite", metavar="MARKER", help="pytest -m expression, e.g. boot")
+    r.add_argument("--place", help="environment name (farm/envs/NAME.yaml) or a farm "
+                                   "place you hold")
+    r.add_argument("--env", help="labgrid environment file (default: by --place)")
+    many = r.add_mutually_exclusive_group()
+    many.add_argument("--runs", type=int, metavar="N", help="this many runs")
+    many.add_argument("--hours", type=float, metavar="H", help="run for this many hours")
+    r.add_argument("--resume", type=int, metavar="ID", help="carry on an interrupted campaign")
+    r.add_argument("--tests", default="tests", help="what pytest collects (default tests)")
+    r.add_argument("--pytest-args", default="", metavar="ARGS",
+                   help="more pytest arguments, one string (e.g. '-k smp4')")
+    r.add_argument("--run-timeout", type=float, default=camp.DEFAULT_RUN_TIMEOUT,
+                   metavar="SECONDS", help="bound on one run (default %(default).0f)")
+    r.add_argument("--out", default="build/campaigns",
+                   help="run directories go to OUT/<id>/run-<n> (default %(default)s)")
+    r.add_argument("--commit", help="record this commit instead of git describe's")
+    add_db_option(r)
+    r.set_defaults(func=run)
+
+    ls = csub.add_parser("list", help="every campaign with its run counts")
+    add_db_option(ls)
+    ls.set_defaults(func=list_campaigns)
+
+    show = csub.add_parser("show", help="one campaign: runs, per-test verdicts, failures")
+    show.add_argument("id", type=int)
+    add_db_option(show)
+    show.set_defaults(func=show_campaign)
+
+
+def _coordinator(args):
+    from .common import coordinator
+    return lambda: coordinator(args)
+
+
+def run(args) -> int:
+    with ResultsDB(args.db) as db:
+        overrides = {"out_dir": Path(args.out), "run_timeout": args.run_timeout,
+                     "commit": args.commit}
+        if args.resume is not None:
+            if args.suite or args.place or args.runs or args.hours:
+                raise FarmError("--resume takes the campaign's own suite, place and length")
+            row = db.campaign(args.resume)
+            if row is None:
+                raise FarmError(f"no campaign {args.resume} in {db.safe_url}")
+            if row["status"] == camp.DONE:
+                raise FarmError(f"campaign {args.resume} is already done")
+            spec = camp.resolve_place(row["place"], args.env or row["env"],
+                                      coordinator=_coordinator(args))
+            config = camp.config_from_row(row, spec, **overrides)
+            campaign_id = args.resume
+        else:
+            if not (args.suite and args.place and (args.runs or args.hours)):
+                raise FarmError("campaign run needs --suite, --place and --runs or --hours "
+                                "(or --resume ID)")
+            if (args.runs is not None and args.runs < 1) or (args.hours is not None
+                                                             and args.hours <= 0):
+                raise FarmError("--runs and --hours must be more than zero")
+            spec = camp.resolve_place(args.place, args.env, coordinator=_coordinator(args))
+            config = camp.CampaignConfig(suite=args.suite, spec=spec, runs_wanted=args.runs,
+                                         hours_wanted=args.hours, tests=args.tests,
+                                         pytest_args=shlex.split(args.pytest_args),
+                                         **overrides)
+            campaign_id = camp.start(db, config)
+        status = camp.run_campaign(db, campaign_id, config, say=lambda s: print(s, flush=True))
+    return 0 if status == camp.DONE else 130
+
+
+def _length(row) -> str:
+    return f"{row['runs_wanted']} runs" if row["runs_wanted"] else f"{row['hours_wanted']:g} h"
+
+
+def list_campaigns(args) -> int:
+    with ResultsDB(args.db) as db:
+        rows = db.campaigns()
+    if not rows:
+        print("no campaigns")
+        return 0
+    header = ("ID", "SUITE", "PLACE", "TARGET", "ASKED", "DONE", "PASSED", "TIME", "STATUS",
+              "CREATED")
+    table = [header]
+    for c in rows:
+        table.append((str(c["id"]), c["suite"], c["place"], c["target"], _length(c),
+                      str(c["runs_done"]), f"{c['runs_passed']}", format_duration(c["seconds"]),
+                      c["status"], c["created"].strftime("%Y-%m-%d %H:%M")))
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def show_campaign(args) -> int:
+    with ResultsDB(args.db) as db:
+        c = db.campaign(args.id)
+        if c is None:
+            raise FarmError(f"no campaign {args.id} in {db.safe_url}")
+        runs = db.runs(args.id)
+        counts = db.verdict_counts(args.id)
+        failures = [r for r in db.results(campaign_id=args.id)
+                    if r["verdict"] in ("failed", "error")]
+    passed = sum(r["verdict"] == "pass" for r in runs)
+    print(f"campaign {c['id']}: suite '{c['suite']}' on {c['place']} (target {c['target']}, "
+          f"{c['env']}), {_length(c)}, {c['status']}")
+    print(f"runs: {len(runs)} done, {passed} passed, {len(runs) - passed} not")
+    for r in runs:
+        note = f"  {r['note']}" if r["note"] else ""
+        print(f"  run {r['seq']:>4}  {r['commit']:<20} {r['verdict']:<6} "
+              f"{r['passed']}/{r['tests'] - r['skipped']} passed  {r['duration']:.1f} s{note}")
+    print("tests:")
+    for test in sorted(counts):
+        verdicts = ", ".join(f"{n} {v}" for v, n in sorted(counts[test].items()))
+        print(f"  {test}: {verdicts}")
+    if failures:
+        groups: dict[str, list[dict]] = {}
+        for f in failures:
+            groups.setdefault(f["signature_group"] or f["message"] or "(no message)",
+                              []).append(f)
+        print("failures:")
+        for key, items in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            print(f"  {len(items)}x {key}")
+            print(f"      e.g. {items[-1]['test']} in run {items[-1]['run_id']}: "
+                  f"{items[-1]['log_path'] or '-'}")
+    return 0
