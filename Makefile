@@ -21,7 +21,7 @@ VERSION  := 0.1.0
 GITDESC  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 .PHONY: all run test clean docker deps host-test target-test farm-test
-all: $(B)/os/Image
+all: $(B)/os/Image $(B)/os/initrd.cpio
 
 # ---- dependencies -----------------------------------------------------------
 deps: $(DEPS)
@@ -38,23 +38,26 @@ ifeq ($(shell command -v $(CC) 2>/dev/null),)
 $(KOBJ): | $(DEPS)
 endif
 
+# ---- user programs and the boot image (build/os/initrd.cpio) -----------------
+include os/user/user.mk
+
 # ---- host unit tests --------------------------------------------------------
 include os/kernel/host.mk
 
 # ---- running ----------------------------------------------------------------
 QEMU_ARGS = -M $(MACHINE) -smp $(SMP) -m $(MEM) -nographic -bios default \
-            -kernel $(B)/os/Image $(if $(CMDLINE),-append "$(CMDLINE)")
-run: $(DEPS) $(B)/os/Image
+            -kernel $(B)/os/Image -initrd $(B)/os/initrd.cpio $(if $(CMDLINE),-append "$(CMDLINE)")
+run: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio
 	$(QEMU) $(QEMU_ARGS)
 
 # ---- tests ------------------------------------------------------------------
-test: $(DEPS) $(B)/os/Image host-test farm-test target-test
+test: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio host-test farm-test target-test
 
 farm-test: $(DEPS)
 	$(VENV)/bin/ruff check farm tests
 	$(VENV)/bin/pytest -q farm
 
-target-test: $(DEPS) $(B)/os/Image
+target-test: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio
 	bash tests/run.sh
 
 # ---- docker -----------------------------------------------------------------

@@ -83,6 +83,20 @@ static int read_iov(struct vmspace *vs, uint64_t uiov, uint32_t parts, struct xi
 	return 0;
 }
 
+/* Read an iov array and check every buffer lies in the user half. */
+static int check_iov(struct vmspace *vs, uint64_t uiov, uint32_t parts)
+{
+	struct xiov v[IOV_MAX];
+
+	if (!parts)
+		return 0;
+	int r = read_iov(vs, uiov, parts, v);
+	for (uint32_t i = 0; !r && i < parts; i++)
+		if (v[i].len && !user_range_ok(v[i].base, v[i].len))
+			r = -EFAULT;
+	return r;
+}
+
 static size_t iov_total(const struct xiov *v, uint32_t n)
 {
 	size_t t = 0;
@@ -334,6 +348,11 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, lon
 	(void)a5;
 	if (sparts < 0 || rparts < 0 || sparts > IOV_MAX || rparts > IOV_MAX)
 		return -EINVAL;
+	long bad = check_iov(c->proc->vs, (uint64_t)siov, (uint32_t)sparts);
+	if (!bad)
+		bad = check_iov(c->proc->vs, (uint64_t)riov, (uint32_t)rparts);
+	if (bad)
+		return bad;
 	if (!(ch = conn_channel_locked(c->proc, coid)))
 		return -EBADF;
 	c->ipc_ch = ch;

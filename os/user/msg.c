@@ -1,0 +1,82 @@
+/* The scalar message calls: one buffer on each side, passed to the vector
+ * kernel calls as a one-part I/O vector. */
+#include "urt.h"
+
+long MsgSend_r(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
+{
+	iov_t s, r;
+
+	SETIOV(&s, smsg, sbytes);
+	SETIOV(&r, rmsg, rbytes);
+	return MsgSendv_r(coid, &s, 1, &r, 1);
+}
+
+int MsgReceive_r(int chid, void *msg, size_t bytes, struct _msg_info *info)
+{
+	iov_t iov;
+
+	SETIOV(&iov, msg, bytes);
+	return MsgReceivev_r(chid, &iov, 1, info);
+}
+
+int MsgReceivePulse_r(int chid, void *pulse, size_t bytes, struct _msg_info *info)
+{
+	iov_t iov;
+
+	SETIOV(&iov, pulse, bytes);
+	return MsgReceivePulsev_r(chid, &iov, 1, info);
+}
+
+int MsgReply_r(int rcvid, long status, const void *msg, size_t bytes)
+{
+	iov_t iov;
+
+	SETIOV(&iov, msg, bytes);
+	return MsgReplyv_r(rcvid, status, &iov, 1);
+}
+
+long MsgRead_r(int rcvid, void *msg, size_t bytes, size_t offset)
+{
+	iov_t iov;
+
+	SETIOV(&iov, msg, bytes);
+	return MsgReadv_r(rcvid, &iov, 1, offset);
+}
+
+long MsgWrite_r(int rcvid, const void *msg, size_t bytes, size_t offset)
+{
+	iov_t iov;
+
+	SETIOV(&iov, msg, bytes);
+	return MsgWritev_r(rcvid, &iov, 1, offset);
+}
+
+long MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
+{
+	return urt_errno(MsgSend_r(coid, smsg, sbytes, rmsg, rbytes));
+}
+
+int MsgReceive(int chid, void *msg, size_t bytes, struct _msg_info *info)
+{
+	return (int)urt_errno(MsgReceive_r(chid, msg, bytes, info));
+}
+
+int MsgReceivePulse(int chid, void *pulse, size_t bytes, struct _msg_info *info)
+{
+	return (int)urt_errno(MsgReceivePulse_r(chid, pulse, bytes, info));
+}
+
+int MsgReply(int rcvid, long status, const void *msg, size_t bytes)
+{
+	return (int)urt_errno(MsgReply_r(rcvid, status, msg, bytes));
+}
+
+long MsgRead(int rcvid, void *msg, size_t bytes, size_t offset)
+{
+	return urt_errno(MsgRead_r(rcvid, msg, bytes, offset));
+}
+
+long MsgWrite(int rcvid, const void *msg, size_t bytes, size_t offset)
+{
+	return urt_errno(MsgWrite_r(rcvid, msg, bytes, offset));
+}

@@ -1,0 +1,76 @@
+# Freestanding user programs and the boot image (included by the top Makefile,
+# which defines B, CC, CROSS, Q and DEPS).
+#
+# Every directory os/utils/<prog>/ (and tests/target/<prog>/) holding C or
+# assembly sources becomes build/os/bin/<prog>: a static, non-PIE RV64
+# executable linked at 0x10000 with the user runtime (os/user: crt0,
+# kernel-call stubs, printf, KTAP).  build/os/initrd.cpio packs them, stripped,
+# as /bin/<prog> with the host's cpio in newc format, reproducibly: sorted
+# names, mtime 0, owner 0:0, renumbered inodes, no device numbers.
+
+U          := os/user
+UB         := $(B)/os/user
+INITRD     := $(B)/os/initrd.cpio
+USTRIP     := $(CROSS)strip
+UAR        := $(CROSS)ar
+
+UCFLAGS    := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-stack-protector \
+              -ffunction-sections -fdata-sections -mcmodel=medany \
+              -march=rv64imac_zicsr_zifencei -mabi=lp64 -Wall -Wextra -Werror \
+              -I os/include -I $(U)/include -MMD -MP
+ULDFLAGS   := -nostdlib -static -no-pie -Wl,-T,$(U)/user.ld -Wl,--gc-sections -Wl,--build-id=none
+
+URT_SRC    := $(filter-out $(U)/crt0.S,$(wildcard $(U)/*.c $(U)/*.S))
+URT_OBJ    := $(patsubst $(U)/%,$(UB)/rt/%.o,$(URT_SRC))
+URT_CRT0   := $(UB)/rt/crt0.S.o
+URT_LIB    := $(UB)/liburt.a
+
+UPROG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard os/utils/*/*.[cS] tests/target/*/*.[cS]))))
+UPROGS     := $(notdir $(UPROG_DIRS))
+UBINS      := $(addprefix $(B)/os/bin/,$(UPROGS))
+
+.PHONY: user
+user: $(INITRD)
+
+$(UB)/rt/%.o: $(U)/%
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+$(URT_LIB): $(URT_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(UAR) rcs $@ $^
+
+# uprog_rules DIR: objects and the link of one program.
+define uprog_rules
+$(UB)/$(notdir $(1))/%.o: $(1)/%
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$<"
+	$(Q)$(CC) $(UCFLAGS) -c $$< -o $$@
+
+UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcard $(1)/*.[cS]))
+UPROG_OBJ += $$(UPROG_OBJ_$(notdir $(1)))
+
+$(B)/os/bin/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(URT_CRT0) $(URT_LIB) $(U)/user.ld
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(URT_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(URT_LIB) -o $$@
+endef
+$(foreach d,$(UPROG_DIRS),$(eval $(call uprog_rules,$(d))))
+
+$(INITRD): $(UBINS) $(U)/user.mk
+	@echo "  CPIO    $@"
+	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin
+	$(Q)for p in $(UBINS); do $(USTRIP) -o $(UB)/initrd/bin/$${p##*/} $$p || exit 1; done
+	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/*
+	$(Q)find $(UB)/initrd -exec touch -h -d @0 {} +
+	$(Q)(cd $(UB)/initrd && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \
+	     cpio -o -H newc --reproducible -R 0:0 --quiet) > $@.tmp
+	$(Q)mv $@.tmp $@
+
+# A fresh machine has no cross compiler yet: install before compiling.
+ifeq ($(shell command -v $(CC) 2>/dev/null),)
+$(URT_OBJ) $(URT_CRT0) $(UPROG_OBJ): | $(DEPS)
+endif
+
+-include $(URT_OBJ:.o=.d) $(URT_CRT0:.o=.d) $(UPROG_OBJ:.o=.d)

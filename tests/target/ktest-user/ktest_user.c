@@ -1,0 +1,310 @@
+/* ktest-user: the kernel calls seen from user mode, as KTAP.  Run as the
+ * first process: init=/bin/ktest-user.  With the argument `fault` it ends
+ * by reading a kernel address, which must kill it with a report. */
+#include <keel/msg.h>
+#include "ktap.h"
+#include "urt.h"
+
+#define KERNEL_ADDR ((void *)0xffffffff80000000ul)
+#define UNMAPPED    ((void *)0x00000012345000ul)
+
+static long raw_kcall(long n)
+{
+	register long a0 __asm__("a0") = 0;
+	register long a7 __asm__("a7") = n;
+
+	__asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+	return a0;
+}
+
+static void t_null_call(void)
+{
+	KTAP_EQ(KernelNop_r(), 0);
+}
+
+static void t_unknown_call_enosys(void)
+{
+	KTAP_EQ(raw_kcall(999), -ENOSYS);
+	KTAP_EQ(raw_kcall(-1), -ENOSYS);
+}
+
+static void t_debug_string_bad_pointers(void)
+{
+	KTAP_EQ(DebugPutString_r(KERNEL_ADDR, 8), -EFAULT);
+	KTAP_EQ(DebugPutString_r(UNMAPPED, 8), -EFAULT);
+	KTAP_EQ(DebugPutString_r("x", (size_t)-1), -EINVAL);
+	KTAP_EQ(DebugPutString_r("", 0), 0);
+}
+
+static void t_clock(void)
+{
+	uint64_t a = 0, b = 0;
+
+	KTAP_EQ(ClockTime_r(CLOCK_MONOTONIC, 0, &a), 0);
+	KTAP_EQ(ClockTime_r(CLOCK_MONOTONIC, 0, &b), 0);
+	KTAP_CHECK(b >= a && a > 0);
+	KTAP_EQ(ClockTime_r(99, 0, &a), -EINVAL);
+	KTAP_EQ(ClockTime_r(CLOCK_MONOTONIC, 0, KERNEL_ADDR), -EFAULT);
+	KTAP_EQ(ClockTime(CLOCK_MONOTONIC, 0, UNMAPPED), -1);
+	KTAP_EQ(errno, EFAULT);
+}
+
+static void t_channel_ids(void)
+{
+	int chid = ChannelCreate_r(0);
+
+	KTAP_CHECK(chid > 0);
+	KTAP_EQ(ChannelDestroy_r(chid), 0);
+	KTAP_EQ(ChannelDestroy_r(chid), -EINVAL);
+	KTAP_EQ(ChannelDestroy_r(-5), -EINVAL);
+}
+
+static void t_connection_ids(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	int side = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, _NTO_SIDE_CHANNEL, 0);
+
+	KTAP_CHECK(coid >= 0 && coid < _NTO_SIDE_CHANNEL);
+	KTAP_CHECK(side & _NTO_SIDE_CHANNEL);
+	KTAP_EQ(ConnectAttach_r(ND_LOCAL_NODE, 0, 77, 0, 0), -ESRCH);
+	KTAP_EQ(ConnectAttach_r(ND_LOCAL_NODE, 4242, chid, 0, 0), -ESRCH);
+	KTAP_EQ(ConnectDetach_r(coid), 0);
+	KTAP_EQ(ConnectDetach_r(coid), -EINVAL);
+	KTAP_EQ(ConnectDetach_r(side), 0);
+	KTAP_EQ(ChannelDestroy_r(chid), 0);
+}
+
+/* ---- a server thread ------------------------------------------------------ */
+
+struct server {
+	int chid;
+	int mode;               /* what to do with each message */
+	volatile int done;
+	struct _msg_info info;
+	char last[64];
+};
+
+enum { SRV_ECHO_UPPER, SRV_ERROR, SRV_READ_TAIL, SRV_BIG_REPLY };
+
+static void *serve_one(void *arg)
+{
+	struct server *s = arg;
+	char buf[16];
+	int rcvid = MsgReceive_r(s->chid, buf, sizeof buf, &s->info);
+
+	if (rcvid <= 0) {
+		s->done = rcvid ? rcvid : -1;
+		return 0;
+	}
+	memcpy(s->last, buf, sizeof buf);
+	if (s->mode == SRV_ERROR) {
+		MsgError(rcvid, EBUSY);
+	} else if (s->mode == SRV_READ_TAIL) {
+		char tail[8] = { 0 };
+		long n = MsgRead_r(rcvid, tail, sizeof tail - 1, 20);
+		MsgReply(rcvid, n, tail, sizeof tail);
+	} else if (s->mode == SRV_BIG_REPLY) {
+		static const char big[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+		MsgReply(rcvid, 99, big, sizeof big);
+	} else {
+		for (int i = 0; i < (int)sizeof buf; i++)
+			if (buf[i] >= 'a' && buf[i] <= 'z')
+				buf[i] = (char)(buf[i] - 32);
+		MsgReply(rcvid, 7, buf, sizeof buf);
+	}
+	s->done = 1;
+	return 0;
+}
+
+static char stacks[4][8192] __attribute__((aligned(16)));
+
+static int start_server(struct server *s, int mode, int stack)
+{
+	s->chid = ChannelCreate_r(0);
+	s->mode = mode;
+	s->done = 0;
+	return urt_thread_create(serve_one, s, stacks[stack], sizeof stacks[stack], 10);
+}
+
+static int connect_to(struct server *s)
+{
+	return ConnectAttach_r(ND_LOCAL_NODE, 0, s->chid, 0, 0);
+}
+
+static void finish(struct server *s, int tid, int coid)
+{
+	ThreadJoin_r(tid, 0);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(s->chid);
+}
+
+static void t_send_receive_reply(void)
+{
+	static struct server s;
+	char reply[16] = { 0 };
+	int tid = start_server(&s, SRV_ECHO_UPPER, 0);
+	int coid = connect_to(&s);
+
+	KTAP_REQUIRE(tid > 0 && coid >= 0);
+	long st = MsgSend_r(coid, "hello, keel", 12, reply, sizeof reply);
+	KTAP_EQ(st, 7);
+	KTAP_CHECK(!strcmp(reply, "HELLO, KEEL"));
+	finish(&s, tid, coid);
+	KTAP_EQ(s.done, 1);
+	KTAP_EQ(s.info.msglen, 12);
+	KTAP_EQ(s.info.srcmsglen, 12);
+	KTAP_EQ(s.info.dstmsglen, 16);
+	KTAP_EQ(s.info.coid, coid);
+}
+
+/* The server's 16-byte buffer takes only part of a 30-byte message; a
+ * 37-byte reply is cut to the client's 10 bytes. */
+static void t_truncation_both_ways(void)
+{
+	static struct server s;
+	char reply[10];
+	int tid = start_server(&s, SRV_BIG_REPLY, 1);
+	int coid = connect_to(&s);
+
+	KTAP_REQUIRE(tid > 0 && coid >= 0);
+	KTAP_EQ(MsgSend_r(coid, "abcdefghijklmnopqrstuvwxyz0123", 30, reply, sizeof reply), 99);
+	KTAP_CHECK(!memcmp(reply, "0123456789", 10));
+	finish(&s, tid, coid);
+	KTAP_EQ(s.info.msglen, 16);
+	KTAP_EQ(s.info.srcmsglen, 30);
+	KTAP_CHECK(!memcmp(s.last, "abcdefghijklmnop", 16));
+}
+
+static void t_msg_error(void)
+{
+	static struct server s;
+	int tid = start_server(&s, SRV_ERROR, 2);
+	int coid = connect_to(&s);
+
+	KTAP_REQUIRE(tid > 0 && coid >= 0);
+	KTAP_EQ(MsgSend_r(coid, "x", 1, 0, 0), -EBUSY);
+	finish(&s, tid, coid);
+}
+
+static void t_msg_read_offset(void)
+{
+	static struct server s;
+	char reply[8] = { 0 };
+	int tid = start_server(&s, SRV_READ_TAIL, 3);
+	int coid = connect_to(&s);
+
+	KTAP_REQUIRE(tid > 0 && coid >= 0);
+	KTAP_EQ(MsgSend_r(coid, "....................TAIL", 24, reply, sizeof reply), 4);
+	KTAP_CHECK(!strcmp(reply, "TAIL"));
+	finish(&s, tid, coid);
+}
+
+static void t_bad_pointers_efault(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	iov_t bad;
+
+	SETIOV(&bad, KERNEL_ADDR, 8);
+	KTAP_EQ(MsgSendv_r(coid, KERNEL_ADDR, 1, 0, 0), -EFAULT);      /* the iov array */
+	KTAP_EQ(MsgReceivev_r(chid, UNMAPPED, 1, 0), -EFAULT);
+	KTAP_EQ(MsgSendv_r(coid, &bad, 1, 0, 0), -EFAULT);              /* a kernel buffer */
+	KTAP_EQ(MsgSendv_r(coid, &bad, 100, 0, 0), -EINVAL);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+static void t_stale_ids(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+
+	KTAP_EQ(ChannelDestroy_r(chid), 0);
+	KTAP_EQ(MsgSend_r(coid, "x", 1, 0, 0), -EBADF);                 /* channel gone */
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 1, 2), -EBADF);
+	KTAP_EQ(MsgReply_r(12345, 0, 0, 0), -ESRCH);                     /* no such client */
+	KTAP_EQ(MsgError_r(-3, EIO), -ESRCH);
+	KTAP_EQ(MsgSend_r(31, "x", 1, 0, 0), -EBADF);                   /* never attached */
+	ConnectDetach_r(coid);
+}
+
+/* Pulses queue by priority and come before any message. */
+static void t_pulses_by_priority(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	struct _pulse p;
+
+	KTAP_EQ(MsgSendPulse_r(coid, 5, 1, 100), 0);
+	KTAP_EQ(MsgSendPulse_r(coid, 20, 2, 200), 0);
+	KTAP_EQ(MsgSendPulse_r(coid, 5, 3, 300), 0);
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 200, 0), -EINVAL);             /* code out of range */
+	int order[3];
+	for (int i = 0; i < 3; i++) {
+		memset(&p, 0xff, sizeof p);
+		KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);        /* 0: a pulse */
+		order[i] = p.code;
+	}
+	KTAP_EQ(order[0], 2);
+	KTAP_EQ(order[1], 1);
+	KTAP_EQ(order[2], 3);
+	KTAP_EQ(p.value.sival_int, 300);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+static void *return_42(void *arg)
+{
+	(void)arg;
+	return (void *)42;
+}
+
+static void t_thread_create_join(void)
+{
+	void *v = 0;
+	int tid = urt_thread_create(return_42, 0, stacks[0], sizeof stacks[0], 10);
+
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(ThreadJoin_r(tid, &v), 0);
+	KTAP_EQ((long)v, 42);
+	KTAP_EQ(ThreadJoin_r(tid, &v), -ESRCH);                         /* reaped: stale */
+	KTAP_EQ(ThreadJoin_r(0x7fff0001, &v), -ESRCH);
+}
+
+static void t_yield(void)
+{
+	for (int i = 0; i < 10; i++)
+		KTAP_EQ(SchedYield_r(), 0);
+}
+
+static const struct ktap_case cases[] = {
+	{ "null_call", t_null_call },
+	{ "unknown_call_enosys", t_unknown_call_enosys },
+	{ "debug_string_bad_pointers", t_debug_string_bad_pointers },
+	{ "clock_time", t_clock },
+	{ "channel_ids", t_channel_ids },
+	{ "connection_ids", t_connection_ids },
+	{ "send_receive_reply", t_send_receive_reply },
+	{ "truncation_both_ways", t_truncation_both_ways },
+	{ "msg_error", t_msg_error },
+	{ "msg_read_offset", t_msg_read_offset },
+	{ "bad_pointers_efault", t_bad_pointers_efault },
+	{ "stale_ids", t_stale_ids },
+	{ "pulses_by_priority", t_pulses_by_priority },
+	{ "thread_create_join", t_thread_create_join },
+	{ "sched_yield", t_yield },
+};
+
+int main(int argc, char **argv, char **envp)
+{
+	(void)envp;
+	int failed = ktap_run(cases, sizeof cases / sizeof cases[0]);
+
+	if (argc > 1 && !strcmp(argv[1], "fault")) {
+		printf("ktest-user: reading a kernel address\n");
+		(void)*(volatile int *)KERNEL_ADDR;
+		printf("ktest-user: still alive after reading a kernel address\n");
+	}
+	return failed ? 1 : 0;
+}
