@@ -207,6 +207,7 @@ def test_list_and_show(lab, capsys):
     assert "runs: 1 done, 0 passed, 1 not" in out
     assert "  suite.test_fake::test_panics: 1 failed" in out
     assert "  1x KEEL PANIC: test panic requested on the command line" in out
+    assert "      abc1234: 0/1 fails (0.00-0.79)" in out
     assert run_cli(lab, ["campaign", "show", "7", "--db", str(db)], capsys)[0] == 1
     code, _ = run_cli(lab, ["campaign", "run", "--resume", "1", "--db", str(db)], capsys)
     assert code == 1  # done already

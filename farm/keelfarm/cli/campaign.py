@@ -17,6 +17,7 @@ from .. import campaign as camp
 from ..errors import FarmError
 from ..lease import format_duration
 from ..resultsdb import ResultsDB
+from ..stability import failure_groups, pass_rates
 
 DB_ENV = "KEEL_RESULTS_DB"
 
@@ -129,8 +130,8 @@ def show_campaign(args) -> int:
             raise FarmError(f"no campaign {args.id} in {db.safe_url}")
         runs = db.runs(args.id)
         counts = db.verdict_counts(args.id)
-        failures = [r for r in db.results(campaign_id=args.id)
-                    if r["verdict"] in ("failed", "error")]
+        results = db.results(campaign_id=args.id)
+    failures = failure_groups(results)
     passed = sum(r["verdict"] == "pass" for r in runs)
     print(f"campaign {c['id']}: suite '{c['suite']}' on {c['place']} (target {c['target']}, "
           f"{c['env']}), {_length(c)}, {c['status']}")
@@ -139,18 +140,21 @@ def show_campaign(args) -> int:
         note = f"  {r['note']}" if r["note"] else ""
         print(f"  run {r['seq']:>4}  {r['commit']:<20} {r['verdict']:<6} "
               f"{r['passed']}/{r['tests'] - r['skipped']} passed  {r['duration']:.1f} s{note}")
-    print("tests:")
+    rates = {(r.test, r.commit): r for r in pass_rates(results)}
+    print("tests (pass rate per commit, 95% Wilson interval):")
     for test in sorted(counts):
         verdicts = ", ".join(f"{n} {v}" for v, n in sorted(counts[test].items()))
         print(f"  {test}: {verdicts}")
+        for (name, commit), rate in rates.items():
+            if name == test and rate.trials:
+                lo, hi = rate.interval
+                print(f"      {commit}: {rate.passed}/{rate.trials} {rate.state} "
+                      f"({lo:.2f}-{hi:.2f})")
     if failures:
-        groups: dict[str, list[dict]] = {}
-        for f in failures:
-            groups.setdefault(f["signature_group"] or f["message"] or "(no message)",
-                              []).append(f)
-        print("failures:")
-        for key, items in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-            print(f"  {len(items)}x {key}")
-            print(f"      e.g. {items[-1]['test']} in run {items[-1]['run_id']}: "
-                  f"{items[-1]['log_path'] or '-'}")
+        print("failures by signature:")
+        for group in failures:
+            print(f"  {group.count}x {group.key}")
+            print(f"      tests {', '.join(sorted(group.tests))}; commits {group.first_commit}"
+                  f"..{group.last_commit}; latest: {group.example}")
+            print(f"      log {group.log_path or '-'}")
     return 0
