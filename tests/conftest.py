@@ -23,6 +23,8 @@ MARKERS = {
     "smp_stress": "many harts contending",
     "slow": "takes minutes",
     "uboot": "boots through U-Boot and TFTP (needs the environment's `uboot` target)",
+    "initrd": "boots with the boot image (build/os/initrd.cpio) beside the kernel; needs the "
+              "environment's `onehart` target too",
 }
 
 

@@ -31,7 +31,9 @@ BANNER_RE = re.compile(
     r"timebase (?P<timebase>\d+) Hz\s*$")
 SKIPPED_RE = re.compile(r"^keel: hart (?P<hart>\d+) skipped: (?P<reason>.*?)\s*$")
 PANIC_RE = re.compile(r"KEEL PANIC: (?P<reason>.*?) at (?P<pc>0x[0-9a-fA-F]+)\s*$")
-KTEST_DONE_RE = re.compile(r"^keel: ktest done: (?P<passed>\d+) passed, (?P<failed>\d+) failed")
+# The kernel's `keel: ktest done: ...`, or a user test program's `<program>: done: ...`.
+KTEST_DONE_RE = re.compile(r"^(?:keel: ktest|[A-Za-z0-9_.+-]+:) done: (?P<passed>\d+) passed, "
+                           r"(?P<failed>\d+) failed")
 DUMP_HEADER_RE = re.compile(
     r"^hart (?P<index>\d+) \(id (?P<hartid>\d+)\)(?P<panicking>, panicking)?:\s*$")
 DUMP_UNAVAILABLE_RE = re.compile(r"^\s+registers unavailable: (?P<why>.*)$")

@@ -46,11 +46,14 @@ class KeelQEMUDriver(QEMUDriver):
         smp (int): optional, number of harts (`-smp`)
         tftp (str): optional, directory served by QEMU's user-mode network over TFTP,
             reached by the guest through a virtio-net device
+        initrd (str): optional, key in images: of the boot image (`-initrd`)
     """
 
     smp = attr.ib(default=None, validator=attr.validators.optional(
         attr.validators.instance_of(int)))
     tftp = attr.ib(default=None, validator=attr.validators.optional(
+        attr.validators.instance_of(str)))
+    initrd = attr.ib(default=None, validator=attr.validators.optional(
         attr.validators.instance_of(str)))
 
     def __attrs_post_init__(self):
@@ -67,6 +70,8 @@ class KeelQEMUDriver(QEMUDriver):
         if self.tftp is not None:
             cmd += ["-netdev", f"user,id=n0,tftp={self.tftp}",
                     "-device", "virtio-net-device,netdev=n0"]
+        if self.initrd is not None:
+            cmd += ["-initrd", self.target.env.config.get_image_path(self.initrd)]
         return cmd
 
     def on_activate(self):

@@ -140,7 +140,8 @@ void process_fault(const char *cause, uint64_t pc, uint64_t addr)
 {
 	struct process *p = thread_current()->proc;
 
-	kprintf("keel: %s[%u] killed: %s at pc 0x%lx, address 0x%lx\n", p->name, p->pid, cause, pc, addr);
+	kprintf("%s[%u]: fault: %s at pc 0x%lx, address 0x%lx; process killed\n",
+		p->name, p->pid, cause, pc, addr);
 	end_process(p, -1);
 }
 

@@ -299,7 +299,8 @@ static const struct ktap_case cases[] = {
 int main(int argc, char **argv, char **envp)
 {
 	(void)envp;
-	int failed = ktap_run(cases, sizeof cases / sizeof cases[0]);
+	ktap_run(cases, sizeof cases / sizeof cases[0]);
+	int failed = ktap_done("ktest-user");
 
 	if (argc > 1 && !strcmp(argv[1], "fault")) {
 		printf("ktest-user: reading a kernel address\n");
