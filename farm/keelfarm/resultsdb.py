@@ -262,10 +262,13 @@ class ResultsDB:
                     conn.execute(insert(metrics), rows)
         return run_id
 
-    def runs(self, campaign_id: int | None = None) -> list[dict]:
+    def runs(self, campaign_id: int | None = None,
+             since: dt.datetime | None = None) -> list[dict]:
         query = select(runs).order_by(runs.c.id)
         if campaign_id is not None:
             query = query.where(runs.c.campaign_id == campaign_id)
+        if since is not None:
+            query = query.where(runs.c.commit_time >= since)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 

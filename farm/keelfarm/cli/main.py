@@ -11,7 +11,7 @@ from ..errors import FarmError
 
 # Subcommand modules, in the order `farm --help` lists them.
 SUBCOMMANDS = ["boards", "reserve", "release", "power", "boot", "console", "lab", "vboard",
-               "campaign"]
+               "campaign", "report"]
 
 
 def build_parser() -> argparse.ArgumentParser:
