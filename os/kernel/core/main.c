@@ -18,6 +18,7 @@
 #include "sched.h"
 #include "smp.h"
 #include "sync.h"
+#include "waitq.h"
 #include "thread.h"
 #include "ktimer.h"
 #include "timer.h"
@@ -135,15 +136,18 @@ static void main_thread(void *arg)
 		kbench_run();
 		arch_poweroff(false);
 	}
+	sync_sem_init(0, (uintptr_t)&init_exited, 0);
+	int r = process_spawn_init(&plat);
+	if (r < 0)
+		arch_poweroff(true);
+	if (r > 0 && !cmdline_has("ktest"))
+		return;                 /* init runs; its exit powers off */
 	if (cmdline_has("ktest")) {
+		if (r > 0)              /* init first, then the self-tests in the same boot */
+			sync_sem_wait(0, (uintptr_t)&init_exited, WAIT_FOREVER);
 		int failed = ktest_run_all();
 		arch_poweroff(failed != 0);
 	}
-	int r = process_spawn_init(&plat);
-	if (r > 0)
-		return;                 /* init runs; its exit powers off */
-	if (r < 0)
-		arch_poweroff(true);
 	kmon_run();
 }
 

@@ -49,5 +49,8 @@ void process_fault(const char *cause, uint64_t pc, uint64_t addr) __attribute__(
  * or a negative errno (reported on the console). */
 struct platform;
 int process_spawn_init(const struct platform *plat);
+/* Posted (kernel semaphore keyed by its address) when the first process
+ * ends and `ktest` is on the command line too: the self-tests run then. */
+extern uint32_t init_exited;
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);
