@@ -39,6 +39,7 @@ void smp_hart_enable_irqs(void)
 	plic_init_hart();
 	timer_init_hart();
 	csr_write(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
+	csr_write(scounteren, 7);       /* user mode may read cycle, time and instret */
 	arch_irq_enable();
 }
 
