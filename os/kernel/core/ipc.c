@@ -307,6 +307,7 @@ static void fill_info(struct _msg_info *mi, struct thread *c, struct channel *ch
 {
 	*mi = (struct _msg_info){ .pid = (int32_t)c->proc->pid, .tid = (int32_t)c->tid,
 				  .chid = (int32_t)ch->chid, .coid = c->ipc_coid,
+				  .scoid = (int32_t)c->proc->pid,
 				  .msglen = (int32_t)msglen, .srcmsglen = (int32_t)srclen,
 				  .dstmsglen = (int32_t)dstlen, .priority = c->prio };
 }
@@ -578,4 +579,79 @@ queued:;
 	spin_unlock(&ch->lock);
 	sched_preempt_if_needed();
 	return rc;
+}
+
+/* MsgWritev(rcvid, iov, parts, offset): write into the client's reply
+ * buffers at an offset, before the reply. */
+long sys_MsgWritev(long rcvid, long uiov, long parts, long offset, long a4, long a5)
+{
+	struct thread *r = thread_current();
+	struct channel *ch;
+	struct xiov sv[IOV_MAX], dv[IOV_MAX];
+
+	(void)a4; (void)a5;
+	if (parts < 0 || parts > IOV_MAX || offset < 0)
+		return -EINVAL;
+	if (read_iov(r->proc->vs, (uint64_t)uiov, (uint32_t)parts, sv))
+		return -EFAULT;
+	struct thread *c = client_locked(rcvid, &ch);
+	if (!c)
+		return -ESRCH;
+	long n = read_iov(c->proc->vs, c->ipc_riov, c->ipc_rparts, dv);
+	if (!n) {
+		/* Skip `offset` bytes of the destination by trimming a copy of it. */
+		uint32_t di = 0;
+		uint64_t skip = (uint64_t)offset;
+		while (di < c->ipc_rparts && skip >= dv[di].len)
+			skip -= dv[di++].len;
+		if (di < c->ipc_rparts) {
+			dv[di].base += skip;
+			dv[di].len -= skip;
+		}
+		n = transfer(c->proc->vs, dv + di, c->ipc_rparts - di, r->proc->vs, sv,
+			     (uint32_t)parts, 0);
+	}
+	spin_unlock(&ch->lock);
+	return n;
+}
+
+/* MsgInfo(rcvid, struct _msg_info *): what MsgReceive reported for it. */
+long sys_MsgInfo(long rcvid, long uinfo, long a2, long a3, long a4, long a5)
+{
+	struct channel *ch;
+	struct xiov sv[IOV_MAX], cv[IOV_MAX];
+	struct _msg_info mi;
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	struct thread *c = client_locked(rcvid, &ch);
+	if (!c)
+		return -ESRCH;
+	long r = read_iov(c->proc->vs, c->ipc_siov, c->ipc_sparts, sv);
+	if (!r)
+		r = read_iov(c->proc->vs, c->ipc_riov, c->ipc_rparts, cv);
+	if (!r)
+		fill_info(&mi, c, ch, 0, iov_total(sv, c->ipc_sparts), iov_total(cv, c->ipc_rparts));
+	spin_unlock(&ch->lock);
+	if (r)
+		return r;
+	mi.msglen = mi.srcmsglen;
+	return copy_to_user((uintptr_t)uinfo, &mi, sizeof mi);
+}
+
+/* ConnectClientInfo(scoid, struct _client_info *, ngroups): the process
+ * named by scoid (a pid in Keel; -1 is the caller). */
+long sys_ConnectClientInfo(long scoid, long uinfo, long ngroups, long a3, long a4, long a5)
+{
+	struct process *me = self();
+	struct _client_info ci;
+
+	(void)ngroups; (void)a3; (void)a4; (void)a5;
+	if (scoid != -1 && (uint32_t)scoid != me->pid)
+		return -ESRCH;
+	memset(&ci, 0, sizeof ci);
+	ci.pid = (int32_t)me->pid;
+	ci.tid = (int32_t)thread_current()->tid;
+	ci.cred.ruid = ci.cred.euid = ci.cred.suid = me->uid;
+	ci.cred.rgid = ci.cred.egid = ci.cred.sgid = me->gid;
+	return copy_to_user((uintptr_t)uinfo, &ci, sizeof ci);
 }

@@ -85,7 +85,7 @@ struct server {
 	char last[64];
 };
 
-enum { SRV_ECHO_UPPER, SRV_ERROR, SRV_READ_TAIL, SRV_BIG_REPLY };
+enum { SRV_ECHO_UPPER, SRV_ERROR, SRV_READ_TAIL, SRV_BIG_REPLY, SRV_INFO_WRITE };
 
 static void *serve_one(void *arg)
 {
@@ -104,6 +104,11 @@ static void *serve_one(void *arg)
 		char tail[8] = { 0 };
 		long n = MsgRead_r(rcvid, tail, sizeof tail - 1, 20);
 		MsgReply(rcvid, n, tail, sizeof tail);
+	} else if (s->mode == SRV_INFO_WRITE) {
+		struct _msg_info mi;
+		long r = MsgInfo_r(rcvid, &mi);
+		MsgWrite_r(rcvid, "WORLD", 5, 6);       /* into the reply buffer at 6 */
+		MsgReply(rcvid, r == 0 ? mi.srcmsglen * 100 + mi.dstmsglen : r, "hello ", 6);
 	} else if (s->mode == SRV_BIG_REPLY) {
 		static const char big[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 		MsgReply(rcvid, 99, big, sizeof big);
@@ -200,6 +205,56 @@ static void t_msg_read_offset(void)
 	finish(&s, tid, coid);
 }
 
+static void t_msg_info_and_write(void)
+{
+	static struct server s;
+	char reply[12] = { 0 };
+	int tid = start_server(&s, SRV_INFO_WRITE, 0);
+	int coid = connect_to(&s);
+
+	KTAP_REQUIRE(tid > 0 && coid >= 0);
+	KTAP_EQ(MsgSend_r(coid, "abc", 3, reply, 11), 3 * 100 + 11);
+	KTAP_CHECK(!strcmp(reply, "hello WORLD"));
+	finish(&s, tid, coid);
+	KTAP_EQ(MsgInfo_r(tid, 0), -ESRCH);                             /* not a client */
+}
+
+static void t_sched_get_set(void)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof sp);
+	int pol = SchedGet_r(0, 0, &sp);
+	KTAP_CHECK(pol == SCHED_RR || pol == SCHED_FIFO || pol == SCHED_OTHER);
+	int base = sp.sched_priority;
+	sp.sched_priority = base + 3;
+	KTAP_EQ(SchedSet_r(0, 0, SCHED_FIFO, &sp), 0);
+	memset(&sp, 0, sizeof sp);
+	KTAP_EQ(SchedGet_r(0, 0, &sp), SCHED_FIFO);
+	KTAP_EQ(sp.sched_priority, base + 3);
+	KTAP_EQ(sp.sched_curpriority, base + 3);
+	sp.sched_priority = 0;
+	KTAP_EQ(SchedSet_r(0, 0, SCHED_RR, &sp), -EINVAL);
+	sp.sched_priority = base;
+	KTAP_EQ(SchedSet_r(0, 0, 77, &sp), -EINVAL);
+	KTAP_EQ(SchedSet_r(0, 0, pol, &sp), 0);
+	KTAP_EQ(SchedGet_r(0, 0x7fff0003, &sp), -ESRCH);
+	KTAP_EQ(SchedGet_r(4242, 0, &sp), -ESRCH);
+	KTAP_EQ(SchedGet_r(0, 0, KERNEL_ADDR), -EFAULT);
+}
+
+static void t_client_info(void)
+{
+	struct _client_info ci;
+
+	memset(&ci, 0xff, sizeof ci);
+	KTAP_EQ(ConnectClientInfo_r(-1, &ci, 0), 0);
+	KTAP_EQ(ci.pid, 1);
+	KTAP_EQ(ci.cred.euid, 0);
+	KTAP_EQ(ConnectClientInfo_r(4242, &ci, 0), -ESRCH);
+	KTAP_EQ(ConnectClientInfo_r(-1, KERNEL_ADDR, 0), -EFAULT);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -289,6 +344,9 @@ static const struct ktap_case cases[] = {
 	{ "truncation_both_ways", t_truncation_both_ways },
 	{ "msg_error", t_msg_error },
 	{ "msg_read_offset", t_msg_read_offset },
+	{ "msg_info_and_write", t_msg_info_and_write },
+	{ "sched_get_set", t_sched_get_set },
+	{ "client_info", t_client_info },
 	{ "bad_pointers_efault", t_bad_pointers_efault },
 	{ "stale_ids", t_stale_ids },
 	{ "pulses_by_priority", t_pulses_by_priority },

@@ -1,0 +1,66 @@
+/* SchedGet / SchedSet: policy and priority of a thread of the caller's
+ * process (pid 0 or its own; tid 0 means the caller). */
+#include <keel/errno.h>
+#include <keel/sched.h>
+#include "kstring.h"
+#include "process.h"
+#include "sched.h"
+#include "thread.h"
+#include "uaccess.h"
+
+static struct thread *target(long pid, long tid)
+{
+	struct thread *me = thread_current();
+
+	if (pid && (uint32_t)pid != me->proc->pid)
+		return 0;
+	if (!tid)
+		return me;
+	struct thread *t = thread_lookup((uint32_t)tid);
+	return t && t->proc == me->proc ? t : 0;
+}
+
+/* SchedGet(pid, tid, struct sched_param *): returns the policy. */
+long sys_SchedGet(long pid, long tid, long uparam, long a3, long a4, long a5)
+{
+	struct thread *t = target(pid, tid);
+	struct sched_param sp;
+
+	(void)a3; (void)a4; (void)a5;
+	if (!t)
+		return -ESRCH;
+	memset(&sp, 0, sizeof sp);
+	sp.sched_priority = t->base_prio;
+	sp.sched_curpriority = t->prio;
+	if (uparam && copy_to_user((uintptr_t)uparam, &sp, sizeof sp))
+		return -EFAULT;
+	return t->policy;
+}
+
+/* SchedSet(pid, tid, policy, const struct sched_param *). */
+long sys_SchedSet(long pid, long tid, long policy, long uparam, long a4, long a5)
+{
+	struct thread *t = target(pid, tid);
+	struct sched_param sp;
+
+	(void)a4; (void)a5;
+	if (!t)
+		return -ESRCH;
+	if (copy_from_user(&sp, (uintptr_t)uparam, sizeof sp))
+		return -EFAULT;
+	if (policy != SCHED_NOCHANGE && policy != SCHED_FIFO && policy != SCHED_RR &&
+	    policy != SCHED_OTHER)
+		return -EINVAL;
+	if (sp.sched_priority < PRIO_MIN || sp.sched_priority > PRIO_MAX)
+		return -EINVAL;
+	if (policy != SCHED_NOCHANGE)
+		t->policy = (uint8_t)policy;
+	/* A thread holding mutexes may run boosted: never lower it below that. */
+	unsigned eff = (unsigned)sp.sched_priority;
+	if (!list_empty(&t->owned) && t->prio > eff)
+		eff = t->prio;
+	t->base_prio = (uint8_t)sp.sched_priority;
+	sched_set_prio(t, eff);
+	sched_preempt_if_needed();
+	return 0;
+}
