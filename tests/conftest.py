@@ -49,6 +49,7 @@ class Board:
     compatible: str
     timebase: int
     memory_mib: int
+    stress_smp: tuple[int, ...] = ()
 
     def accepted_harts(self, smp: int) -> tuple[int, ...]:
         return tuple(h for h in range(smp) if h not in self.skipped_harts)
@@ -107,6 +108,9 @@ def board_for(env, target: str) -> Board:
                      smp_configs=tuple(options.get("keel_smp_configs", [default_smp])),
                      default_smp=default_smp,
                      skipped_harts=tuple(options.get("keel_skipped_harts", [])),
+                     stress_smp=tuple(options.get("keel_stress_smp") or
+                                      [n for n in options.get("keel_smp_configs",
+                                                              [default_smp]) if n > 1]),
                      compatible=options["keel_compatible"],
                      timebase=int(options["keel_timebase"]),
                      memory_mib=memory_mib(options.get("keel_memory") or qemu_memory(tgt)))
@@ -126,8 +130,11 @@ def uboot_board(env):
 
 
 def pytest_generate_tests(metafunc):
-    """`smp` takes every hart count the environment lists for its main target."""
-    if "smp" in metafunc.fixturenames:
-        env = metafunc.config.stash[LABGRID_ENV_KEY]
-        configs = board_for(env, "main").smp_configs
-        metafunc.parametrize("smp", configs, ids=[f"smp{n}" for n in configs])
+    """`smp` takes every hart count the environment lists for its main target;
+    `stress_smp` every hart count it lists for stress (`keel_stress_smp`, default the
+    counts of `keel_smp_configs` above one)."""
+    for name, attr in (("smp", "smp_configs"), ("stress_smp", "stress_smp")):
+        if name in metafunc.fixturenames:
+            env = metafunc.config.stash[LABGRID_ENV_KEY]
+            configs = getattr(board_for(env, "main"), attr)
+            metafunc.parametrize(name, configs, ids=[f"smp{n}" for n in configs])

@@ -4,6 +4,7 @@ import pytest
 
 
 @pytest.mark.ktest
+@pytest.mark.conformance
 @pytest.mark.ktap(append="ktest")
 def test_ktest(ktap_case):
     ktap_case.check()

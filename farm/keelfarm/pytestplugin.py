@@ -41,7 +41,7 @@ from . import driver as _driver  # noqa: F401 - registers the drivers with labgr
 from . import strategy as _strategy  # noqa: F401 - registers the strategies
 from .console import ConsoleRecorder
 from .ktap import Case, KtapParser, KtapRun, Status
-from .signature import Crash, Symbolizer, find_crash
+from .signature import Crash, ProgramSymbolizers, Symbolizer, find_crash
 
 DEFAULT_KTAP_TIMEOUT = 180.0
 DEFAULT_HANG_TIMEOUT = 30.0
@@ -51,6 +51,7 @@ EXCERPT_LINES = 40
 _RUNS = pytest.StashKey[dict]()
 _BOOTER = pytest.StashKey["KeelBooter"]()
 _SYMBOLIZER = pytest.StashKey[object]()
+_PROGRAMS = pytest.StashKey[object]()
 CRASH_WORDS = {"panic": "kernel panicked", "user-fault": "a program faulted",
                "boot-failure": "the boot failed", "hang": "the target hung"}
 
@@ -68,6 +69,9 @@ def pytest_addoption(parser):
     group.addoption("--keel-kernel-elf", default=None, metavar="FILE",
                     help="kernel ELF with symbols for crash signatures "
                          "(default: <rootdir>/build/os/kernel.elf)")
+    group.addoption("--keel-program-dir", default=None, metavar="DIR",
+                    help="user programs' ELF files, by name, for user-fault signatures "
+                         "(default: <rootdir>/build/os/bin)")
 
 
 def pytest_configure(config):
@@ -123,6 +127,14 @@ def kernel_symbolizer(config) -> Symbolizer | None:
     return config.stash[_SYMBOLIZER]
 
 
+def program_symbolizers(config) -> ProgramSymbolizers:
+    """The session's symbolizers for user programs, by program name."""
+    if _PROGRAMS not in config.stash:
+        directory = config.getoption("keel_program_dir") or config.rootpath / "build/os/bin"
+        config.stash[_PROGRAMS] = ProgramSymbolizers(directory, source_root=config.rootpath)
+    return config.stash[_PROGRAMS]
+
+
 def target_stopped(strategy, exit_status: int | None = None) -> bool:
     """True if the target ended by itself: an exit status, a QEMU that is gone, or the
     kernel's power-off line (a board keeps its console after power-off)."""
@@ -135,11 +147,15 @@ def target_stopped(strategy, exit_status: int | None = None) -> bool:
     return qemu is not None and hasattr(qemu, "poll") and qemu.poll() is not None
 
 
-def console_crash(config, lines, *, quiet_for: float | None) -> Crash | None:
-    """The crash in a console (see signature.find_crash) with this session's symbolizer
-    and hang timeout; `quiet_for` None means the console cannot have hung (it ended)."""
+def console_crash(config, lines, *, quiet_for: float | None,
+                  hang_after: float | None = None) -> Crash | None:
+    """The crash in a console (see signature.find_crash) with this session's symbolizers
+    and hang timeout (or `hang_after`); `quiet_for` None means the console cannot have
+    hung (it ended)."""
     return find_crash(lines, symbolizer=kernel_symbolizer(config), quiet_for=quiet_for,
-                      hang_after=config.getoption("keel_hang_timeout"))
+                      hang_after=config.getoption("keel_hang_timeout") if hang_after is None
+                      else hang_after,
+                      user_symbolizers=program_symbolizers(config))
 
 
 # -- boots as fixtures -----------------------------------------------------------------
@@ -154,6 +170,7 @@ class KeelBoot:
     recorder: ConsoleRecorder
     exit_status: int | None = None
     expect_crash: str | None = None  # the crash kind this boot provokes on purpose
+    hang_timeout: float = DEFAULT_HANG_TIMEOUT
     quiet_for: float | None = None  # silence when the test stopped waiting; None: ended
     crash: Crash | None = None
 
@@ -194,7 +211,8 @@ class KeelBooter:
 
     def __call__(self, *, smp: int | None = None, append: str | None = None,
                  until: str | None = "online", timeout: float | None = None,
-                 target: str = "main", expect_crash: str | None = None) -> KeelBoot:
+                 target: str = "main", expect_crash: str | None = None,
+                 hang_timeout: float | None = None) -> KeelBoot:
         """Boot `target`.
 
         until="online": wait for `keel: all harts online` (the strategy's `booted`
@@ -205,6 +223,8 @@ class KeelBooter:
         until=None: only power on.
         expect_crash: a crash kind ("panic", "user-fault") this boot provokes on purpose;
         any other crash fails the test with its signature.
+        hang_timeout: seconds of console silence that make this boot a hang (default
+        `--keel-hang-timeout`); a boot that is quiet on purpose for longer says so.
         """
         strategy = self.strategy(target)
         suffix = f".{len(self.boots) + 1}" if self.boots else ""
@@ -214,12 +234,12 @@ class KeelBooter:
             try:
                 strategy.transition("booted")
             finally:
-                self._keep(target, strategy)
+                self._keep(target, strategy, hang_timeout)
         else:
             strategy.power_on()
-            self._keep(target, strategy)
+            self._keep(target, strategy, hang_timeout)
             if until == "exit":
-                rec, hang = strategy.recorder, self.node.config.getoption("keel_hang_timeout")
+                rec, hang = strategy.recorder, self.boots[-1].hang_timeout
                 self.boots[-1].exit_status = strategy.wait_exit(
                     120.0 if timeout is None else timeout,
                     until=lambda: rec.quiet_for() >= hang)
@@ -228,11 +248,13 @@ class KeelBooter:
         self.boots[-1].expect_crash = expect_crash
         return self.boots[-1]
 
-    def _keep(self, target: str, strategy) -> None:
+    def _keep(self, target: str, strategy, hang_timeout: float | None) -> None:
         if strategy.recorder is not None and all(
                 b.recorder is not strategy.recorder for b in self.boots):
+            hang = self.node.config.getoption("keel_hang_timeout") if hang_timeout is None \
+                else hang_timeout
             self.boots.append(KeelBoot(target, strategy.smp, strategy.append,
-                                       strategy.recorder))
+                                       strategy.recorder, hang_timeout=hang))
             self._boot_strategies.append(strategy)
 
     def find_crash(self, boot: KeelBoot) -> Crash | None:
@@ -249,7 +271,8 @@ class KeelBooter:
                 strategy.recorder is not boot.recorder)
             boot.quiet_for = None if stopped else boot.recorder.quiet_for()
             boot.crash = console_crash(self.node.config, boot.recorder.all_lines(),
-                                       quiet_for=boot.quiet_for if failed else None)
+                                       quiet_for=boot.quiet_for if failed else None,
+                                       hang_after=boot.hang_timeout)
 
     def unexpected_crashes(self) -> list[tuple[KeelBoot, Crash]]:
         return [(b, b.crash) for b in self.boots
@@ -332,7 +355,8 @@ class KtapRecord:
 
 def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
              timeout=DEFAULT_KTAP_TIMEOUT, label="ktap", hang_after=DEFAULT_HANG_TIMEOUT,
-             symbolizer: Symbolizer | None = None) -> KtapRecord:
+             symbolizer: Symbolizer | None = None,
+             programs: ProgramSymbolizers | None = None) -> KtapRecord:
     """Boot with `append`, parse KTAP line by line until the target stops by itself (QEMU
     exits; a board's strategy decides what counts as stopped), its console stays quiet
     for `hang_after` seconds, or `timeout` passes.  A crash (panic, fault, hang) is kept
@@ -375,7 +399,7 @@ def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
         record.properties = stage_properties(record.recorder)
         record.crash = find_crash(record.recorder.all_lines(),
                                   symbolizer=symbolizer, quiet_for=quiet,
-                                  hang_after=hang_after)
+                                  hang_after=hang_after, user_symbolizers=programs)
         if record.crash is not None:
             record.properties += crash_properties(record.crash)
     record.properties.append(("ktap_run_seconds", f"{record.seconds:.1f}"))
@@ -518,7 +542,8 @@ def _ktap_record(config, marker) -> KtapRecord:
                                  log_path=log_dir(config) / f"{name}.log", timeout=timeout,
                                  label=label,
                                  hang_after=config.getoption("keel_hang_timeout"),
-                                 symbolizer=kernel_symbolizer(config))
+                                 symbolizer=kernel_symbolizer(config),
+                                 programs=program_symbolizers(config))
     return runs[key]
 
 

@@ -127,6 +127,23 @@ class Symbolizer:
         return path
 
 
+class ProgramSymbolizers:
+    """Symbolizers for user programs by name: `<directory>/<program>` is the program's
+    ELF (the build keeps them with symbols in build/os/bin).  A mapping for find_crash."""
+
+    def __init__(self, directory: str | Path, **kwargs):
+        self.directory = Path(directory)
+        self.kwargs = kwargs
+        self._made: dict[str, Symbolizer | None] = {}
+
+    def get(self, program: str) -> Symbolizer | None:
+        name = Path(program).name
+        if name not in self._made:
+            path = self.directory / name
+            self._made[name] = Symbolizer(path, **self.kwargs) if path.is_file() else None
+        return self._made[name]
+
+
 def parse_addr2line(text: str, relative=lambda p: p) -> dict[int, tuple[Frame, ...]]:
     """Parse `addr2line -a -f -i` output: an address line (`0x...`), then pairs of
     function and `file:line` lines, one pair per inlining level."""
@@ -213,13 +230,14 @@ class Crash:
 
 def find_crash(lines: Sequence[str], *, symbolizer: Symbolizer | None = None,
                quiet_for: float | None = None, hang_after: float | None = None,
-               user_symbolizers: dict[str, Symbolizer] | None = None) -> Crash | None:
+               user_symbolizers: dict[str, Symbolizer] | ProgramSymbolizers | None = None,
+               ) -> Crash | None:
     """The crash in a console, if any: a panic first (the kernel stops there), then a
     user fault, then the kernel's own boot-failure line, then a hang when the console
     has been quiet for `quiet_for` >= `hang_after` seconds.
 
     `symbolizer` resolves kernel addresses; `user_symbolizers` maps program names to
-    symbolizers for their ELF files.
+    symbolizers for their ELF files (a dict or ProgramSymbolizers).
     """
     report = parse_panic_report(list(lines))
     if report is not None:
@@ -293,8 +311,7 @@ def _where(table, address: int, bias: int = 0) -> str:
     return f"{shown:#x} " + " <- ".join(f.where() for f in frames)
 
 
-def user_fault_crash(match: re.Match, lineno: int,
-                     symbolizers: dict[str, Symbolizer]) -> Crash:
+def user_fault_crash(match: re.Match, lineno: int, symbolizers) -> Crash:
     program, what = match.group("program"), match.group("what")
     pc_match = USER_PC_RE.search(what)
     pc = int(pc_match.group("pc"), 16) if pc_match else None

@@ -44,6 +44,11 @@ def test_quiet_but_passing(keel_boot):
     keel_boot(until="exit", timeout=1.5)
 
 
+def test_quiet_on_purpose(keel_boot):
+    boot = keel_boot(until="exit", timeout=2.5, hang_timeout=60)
+    assert boot.exit_status is not None, "no power-off"
+
+
 @pytest.mark.ktest
 @pytest.mark.ktap(append="ktest")
 def test_k(ktap_case):
@@ -83,7 +88,7 @@ def test_crashes_in_a_session(tmp_path):
     for line in ["test_unexpected_panic FAILED", "test_expected_panic PASSED",
                  "test_failing_and_panicking FAILED",
                  "test_waits_for_an_exit_that_never_comes FAILED",
-                 "test_quiet_but_passing PASSED"]:
+                 "test_quiet_but_passing PASSED", "test_quiet_on_purpose FAILED"]:
         assert f"test_suite.py::{line}" in out, out
     cases = junit_cases(xml)
     signature = ("KEEL PANIC: test panic requested on the command line at "
@@ -101,6 +106,11 @@ def test_crashes_in_a_session(tmp_path):
     assert props["crash_kind"] == "hang" and "no power-off" in message
     message, props = cases["test_quiet_but_passing"]
     assert message is None and "crash_signature" not in props
+    message, props = cases["test_quiet_on_purpose"]
+    assert "crash_signature" not in props and "no power-off" in message
+    assert props["stage_harts_online"]  # and the boot waited its 2.5 s, not 1 s:
+    assert float(next(c.get("time") for c in ET.parse(xml).getroot().iter("testcase")
+                      if c.get("name") == "test_quiet_on_purpose")) >= 2.5
 
 
 @pytest.fixture

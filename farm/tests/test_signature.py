@@ -250,3 +250,18 @@ def test_real_addr2line_on_a_small_elf(tmp_path):
     frames = Symbolizer(elf, source_root=tmp_path).frames(helper)
     assert frames[0].function == "helper" and frames[0].file == "prog.c"
     assert frames[0].line in (1, 2)
+
+
+def test_program_symbolizers_by_name(tmp_path):
+    tool = fake_addr2line(tmp_path, {0x11594: [("main", "/w/tests/target/t/t.c:307")]})
+    programs = tmp_path / "bin"
+    programs.mkdir()
+    (programs / "ktest-user").write_bytes(b"\x7fELF")
+    symbolizers = sig.ProgramSymbolizers(programs, addr2line=str(tool), source_root="/w")
+    assert symbolizers.get("ls") is None
+    line = ("ktest-user[1]: fault: load page fault at pc 0x11594, address 0xffffffff80000000;"
+            " process killed")
+    crash = find_crash(["x", line], user_symbolizers=symbolizers)
+    assert crash.signature == ("USER FAULT: ktest-user: load page fault at pc <addr>, address "
+                               "<addr>; process killed in main (tests/target/t/t.c:307)")
+    assert symbolizers.get("ktest-user") is symbolizers.get("/bin/ktest-user")
