@@ -34,3 +34,21 @@ def test_kernel_address_read_kills_the_program(keel_boot):
     assert "ktest-user: still alive after reading a kernel address" not in lines
     assert "keel: init ktest-user (pid 1) exited with status -1" in lines
     assert boot.exit_status is not None, "the system did not power off"
+
+
+KFUZZ_RE = re.compile(r"^kfuzz: seed 42, 1000000 calls from 4 threads: (\d+) ok, (\d+) errors, "
+                      r"(\d+) unknown, (\d+) left out$")
+KTEST_DONE_RE = re.compile(r"^keel: ktest done: (\d+) passed, 0 failed$")
+
+
+def test_kfuzz_million_calls_then_ktest(keel_boot):
+    """A million random kernel calls from four threads on the board's harts; the kernel
+    survives and its self-tests still pass afterwards in the same boot."""
+    boot = keel_boot(append="init=/bin/kfuzz 42 1000000 4 ktest", until="exit", timeout=300)
+    lines = [line.strip() for line in boot.lines]
+    fuzz = [m for m in map(KFUZZ_RE.match, lines) if m]
+    assert fuzz, "no kfuzz summary line"
+    assert sum(int(n) for n in fuzz[0].groups()) == 1000000
+    assert "keel: init kfuzz (pid 1) exited with status 0" in lines
+    assert any(KTEST_DONE_RE.match(line) for line in lines), "ktest after kfuzz did not pass"
+    assert boot.exit_status == 0

@@ -1,6 +1,7 @@
 /* The ktest runner: every KTEST() case in link order, reported as KTAP. */
 #include "kprintf.h"
 #include "ktest.h"
+#include "sched.h"
 
 extern const struct ktest_case __ktest_start[], __ktest_end[];
 const char *ktest_skip_reason;
@@ -17,6 +18,8 @@ int ktest_run_all(void)
 {
 	int n = (int)(__ktest_end - __ktest_start), failed = 0;
 
+	/* Cases treat hart 0 as "here" and the others as "elsewhere". */
+	sched_set_runmask(1);
 	kprintf("KTAP version 1\n1..%d\n", n);
 	for (int i = 0; i < n; i++) {
 		const struct ktest_case *c = &__ktest_start[i];

@@ -153,11 +153,17 @@ void sched_start(struct thread *t)
 	enqueue_ready(t);
 }
 
+/* The waker, not the scheduler that will pick t, waits for t to finish
+ * switching away: two harts that each picked the other's outgoing thread
+ * would otherwise wait for each other forever (a client and its server
+ * waking each other across harts did exactly that). */
 bool sched_wakeup(struct thread *t)
 {
 	if (atomic_cas32(&t->state, TS_BLOCKED, TS_READY) != TS_BLOCKED)
 		return false;
 	trace(TR_WAKE, t->tid, t->prio);
+	while (atomic_load32(&t->on_cpu))
+		cpu_relax();
 	enqueue_ready(t);
 	return true;
 }
@@ -216,7 +222,7 @@ void schedule(enum sched_how how)
 	next = rq_pick(rq);
 	spin_unlock(&rq->lock);
 	if (migrate)
-		enqueue_ready(prev);
+		prev->migrating = 1;    /* queued elsewhere once it is off this hart */
 	if (!next)
 		next = steal(h);
 	if (!next)
@@ -244,8 +250,13 @@ void schedule(enum sched_how how)
 /* First thing after every switch, on the new thread's stack. */
 void sched_finish_switch(struct thread *prev)
 {
+	bool migrate = prev->migrating;
+
+	prev->migrating = 0;
 	smp_mb();
 	atomic_store32(&prev->on_cpu, 0);
+	if (migrate)
+		enqueue_ready(prev);
 	if (atomic_load32(&prev->state) == TS_DEAD)
 		thread_reap_if_detached(prev);
 }

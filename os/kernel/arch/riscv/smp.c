@@ -178,8 +178,8 @@ void ipi_handle(void *frame)
 
 int smp_call_start(struct hart *h, void (*fn)(void *), void *arg)
 {
-	if (atomic_cas32(&h->xcall_busy, 0, 1) != 0)
-		return -1;
+	if (h == this_hart() || atomic_cas32(&h->xcall_busy, 0, 1) != 0)
+		return -1;      /* a call to oneself would wait on itself */
 	h->xcall_fn = fn;
 	h->xcall_arg = arg;
 	atomic_store32(&h->xcall_done, 0);
