@@ -17,13 +17,14 @@
 #include "sync.h"
 #include "thread.h"
 #include "trace.h"
+#include "uaccess.h"
 #include "waitq.h"
 
 #define SYNC_MAX     512
 #define SYNC_BUCKETS 64
 #define PI_CHAIN_MAX 64
 
-enum sync_type { SY_MUTEX = 1, SY_COND, SY_SEM };
+enum sync_type { SY_MUTEX = 1, SY_COND, SY_SEM, SY_UMUTEX, SY_USEM };
 
 struct sync_obj {
 	struct list link;               /* bucket list, or the free list */
@@ -409,4 +410,156 @@ int sync_destroy(const void *as, uintptr_t addr)
 		release(o);
 	spin_unlock(&b->lock);
 	return r;
+}
+
+/* ---- user sync words ----------------------------------------------------------
+ *
+ * The contended paths of a sync_t that lives in user memory: the owner word
+ * holds the owner's thread id, or 0, with _NTO_SYNC_WAITING or-ed in once a
+ * thread waits in the kernel; a semaphore's count is its __count word.  User
+ * code takes a free mutex and releases an unwaited one with one atomic on
+ * the word and never enters the kernel.  Here the word is changed only with
+ * the object's bucket lock held, so an unlock in the kernel sees a word that
+ * only its owner could change, and nobody sets the waiting bit unseen. */
+
+#define UW_WAITING 0x80000000u
+
+static int word_read(uintptr_t word, uint32_t *v)
+{
+	return user_cas32(word, 0, 0, v);       /* an atomic read that writes nothing new */
+}
+
+int sync_umutex_lock(const void *as, uintptr_t word, uint32_t me, uint64_t deadline)
+{
+	for (;;) {
+		int err;
+		struct sync_obj *o = get(as, word, SY_UMUTEX, true, &err);
+		uint32_t v, v2;
+		if (!o)
+			return err;
+		if (user_cas32(word, 0, me, &v)) {
+			put_locked(o);
+			return -EFAULT;
+		}
+		if (v == 0 || (v & ~UW_WAITING) == me) {
+			put_locked(o);
+			return v == 0 ? 0 : -EDEADLK;
+		}
+		if (!(v & UW_WAITING) && (user_cas32(word, v, v | UW_WAITING, &v2) || v2 != v)) {
+			put_locked(o);
+			continue;               /* the word moved: look again */
+		}
+		int r = waitq_block(&o->waiters, &bucket_of(as, word)->lock, deadline);
+		put(o);
+		return r;                       /* 0: the unlocker handed it to us */
+	}
+}
+
+int sync_umutex_unlock(const void *as, uintptr_t word, uint32_t me)
+{
+	int err;
+	struct sync_obj *o = get(as, word, SY_UMUTEX, true, &err);
+	uint32_t v, old;
+
+	if (!o)
+		return err;
+	int bad = word_read(word, &v) ? -EFAULT : (v & ~UW_WAITING) != me ? -EPERM : 0;
+	if (bad) {
+		put_locked(o);
+		return bad;
+	}
+	struct thread *w = waitq_first(&o->waiters);
+	uint32_t next = 0;
+	if (w)
+		next = w->tid | (w->wait_link.next != &o->waiters.head ? UW_WAITING : 0);
+	if (user_cas32(word, v, next, &old) || old != v) {
+		put_locked(o);
+		return -EFAULT;
+	}
+	if (w)
+		waitq_wake_one(&o->waiters, 0);
+	put_locked(o);
+	sched_preempt_if_needed();
+	return 0;
+}
+
+int sync_ucond_wait(const void *as, uintptr_t cv, uintptr_t word, uint32_t me, uint64_t deadline)
+{
+	uint32_t v;
+	int err;
+
+	if (word_read(word, &v))
+		return -EFAULT;
+	if ((v & ~UW_WAITING) != me)
+		return -EPERM;
+	struct sync_obj *c = get(as, cv, SY_COND, true, &err);
+	if (!c)
+		return err;
+	struct spinlock *bl = &bucket_of(as, cv)->lock;
+	unsigned long s = bl->irq_state;
+	waitq_prepare(&c->waiters, bl, deadline);      /* queued before the mutex is released */
+	bl->irq_state = 0;
+	spin_unlock(bl);
+	sync_umutex_unlock(as, word, me);
+	int r = waitq_sleep();
+	arch_irq_restore(s);
+	put(c);
+	int lr = sync_umutex_lock(as, word, me, WAIT_FOREVER);
+	return r ? r : lr;
+}
+
+int sync_usem_post(const void *as, uintptr_t count)
+{
+	int err;
+	struct sync_obj *o = get(as, count, SY_USEM, true, &err);
+	uint32_t v, old;
+
+	if (!o)
+		return err;
+	int r = 0;
+	if (!waitq_wake_one(&o->waiters, 0)) {          /* no waiter: count it */
+		do {
+			if ((r = word_read(count, &v)) || (int32_t)v < 0 || v >= 0x0fffffffu) {
+				r = r ? r : -EINVAL;
+				break;
+			}
+		} while (!(r = user_cas32(count, v, v + 1, &old)) && old != v);
+	}
+	put_locked(o);
+	sched_preempt_if_needed();
+	return r;
+}
+
+int sync_usem_wait(const void *as, uintptr_t count, bool tryget, uint64_t deadline)
+{
+	int err;
+	struct sync_obj *o = get(as, count, SY_USEM, true, &err);
+	uint32_t v, old;
+
+	if (!o)
+		return err;
+	for (;;) {
+		int bad = word_read(count, &v) ? -EFAULT : (int32_t)v < 0 ? -EINVAL : 0;
+		if (bad) {
+			put_locked(o);
+			return bad;
+		}
+		if (!v)
+			break;
+		if (user_cas32(count, v, v - 1, &old)) {
+			put_locked(o);
+			return -EFAULT;
+		}
+		if (old == v) {
+			put_locked(o);
+			return 0;
+		}
+	}
+	if (tryget) {
+		put_locked(o);
+		return -EAGAIN;
+	}
+	int r = waitq_block(&o->waiters, &bucket_of(as, count)->lock, deadline);
+	put(o);
+	return r;                               /* 0: a post handed us its unit */
 }

@@ -13,7 +13,7 @@
 #define UTHREAD_STACKS  0x0000003000000000ul    /* stacks the kernel makes */
 
 struct uthread_start {
-	uint64_t pc, sp, arg, ra, tp;
+	uint64_t pc, sp, arg, ra, tp, gp;
 };
 
 static struct uthread_start starts[THREAD_MAX];
@@ -22,7 +22,7 @@ static void uthread_entry(void *arg)
 {
 	struct uthread_start *s = arg;
 
-	arch_user_enter_thread(s->pc, s->sp, s->arg, s->ra, s->tp);
+	arch_user_enter_thread(s->pc, s->sp, s->arg, s->ra, s->tp, s->gp);
 }
 
 /* A fresh 64 KiB stack in the process, above an unmapped page. */
@@ -74,7 +74,7 @@ long sys_ThreadCreate(long pid, long func, long arg, long uattr, long a4, long a
 	}
 	struct uthread_start *s = &starts[t->slot];
 	*s = (struct uthread_start){ (uint64_t)func, sp, (uint64_t)arg, (uint64_t)at.exitfunc,
-				     (uint64_t)at.tls };
+				     (uint64_t)at.tls, arch_user_gp() };
 	t->arg = s;
 	t->detached = at.flags & _NTO_TA_DETACHED;
 	uint32_t tid = t->tid;

@@ -40,9 +40,11 @@ struct thread *arch_switch(struct context *from, struct context *to, struct thre
 void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
 	__attribute__((noreturn));
 /* The same for a further thread: a0 = arg, ra = where its function
- * returns to, tp = its TLS pointer. */
-void arch_user_enter_thread(uint64_t pc, uint64_t sp, uint64_t arg, uint64_t ra, uint64_t tp)
-	__attribute__((noreturn));
+ * returns to, tp = its TLS pointer, gp = its creator's. */
+void arch_user_enter_thread(uint64_t pc, uint64_t sp, uint64_t arg, uint64_t ra, uint64_t tp,
+			    uint64_t gp) __attribute__((noreturn));
+/* The calling user thread's global pointer (a new thread shares it). */
+uint64_t arch_user_gp(void);
 /* Switch translation to the address space of `next` if it differs. */
 void arch_switch_space(struct thread *next);
 

@@ -25,3 +25,12 @@ int sync_sem_value(const void *as, uintptr_t addr);          /* count, or -EINVA
 int sync_destroy(const void *as, uintptr_t addr);
 uint32_t sync_objects_in_use(void);
 void sync_init(void);                  /* boot hart, once */
+
+/* The contended paths of user sync words (sync_t in user memory, see
+ * <keel/sync.h>); `word` is the address of the owner word, `me` the
+ * caller's thread id.  0 or a negative errno. */
+int sync_umutex_lock(const void *as, uintptr_t word, uint32_t me, uint64_t deadline);
+int sync_umutex_unlock(const void *as, uintptr_t word, uint32_t me);
+int sync_ucond_wait(const void *as, uintptr_t cv, uintptr_t word, uint32_t me, uint64_t deadline);
+int sync_usem_post(const void *as, uintptr_t count);
+int sync_usem_wait(const void *as, uintptr_t count, bool tryget, uint64_t deadline);

@@ -14,6 +14,10 @@ int copy_to_user(uintptr_t udst, const void *src, size_t n);
  * -EFAULT, or -E2BIG when no NUL was found within max bytes. */
 long copy_string_from_user(char *dst, uintptr_t usrc, size_t max);
 
+/* Atomically replace the user word at uaddr with desired if it holds
+ * expect (AMO ordering .aqrl); *old gets what it held.  0 or -EFAULT. */
+int user_cas32(uintptr_t uaddr, uint32_t expect, uint32_t desired, uint32_t *old);
+
 static inline int user_range_ok(uintptr_t p, size_t n)
 {
 	return p < USER_TOP && n <= USER_TOP - p;

@@ -2,6 +2,7 @@
  * first process: init=/bin/ktest-user.  With the argument `fault` it ends
  * by reading a kernel address, which must kill it with a report. */
 #include <keel/msg.h>
+#include <keel/sync.h>
 #include "ktap.h"
 #include "urt.h"
 
@@ -255,6 +256,155 @@ static void t_client_info(void)
 	KTAP_EQ(ConnectClientInfo_r(-1, KERNEL_ADDR, 0), -EFAULT);
 }
 
+/* ---- sync objects: user fast path, kernel slow path ----------------------------- */
+
+static uint32_t my_tid(void)
+{
+	struct _client_info ci;
+
+	return ConnectClientInfo_r(-1, &ci, 0) == 0 ? (uint32_t)ci.tid : 0;
+}
+
+static void mutex_lock(sync_t *m, uint32_t me)
+{
+	uint32_t free = 0;
+
+	if (!__atomic_compare_exchange_n(&m->__owner, &free, me, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		SyncMutexLock_r(m);
+}
+
+static void mutex_unlock(sync_t *m, uint32_t me)
+{
+	uint32_t mine = me;
+
+	if (!__atomic_compare_exchange_n(&m->__owner, &mine, 0, false, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		SyncMutexUnlock_r(m);           /* waiters: the kernel hands it over */
+}
+
+static sync_t counter_lock;
+static volatile long counter;
+
+static void *count_up(void *arg)
+{
+	uint32_t me = my_tid();
+
+	for (int i = 0; i < 300; i++) {
+		mutex_lock(&counter_lock, me);
+		long c = counter;
+		if ((i & 7) == 0)
+			SchedYield_r();         /* hold it across a switch: others must wait */
+		counter = c + 1;
+		mutex_unlock(&counter_lock, me);
+	}
+	return arg;
+}
+
+static void t_mutex_exact_count(void)
+{
+	int tid[4];
+
+	counter = 0;
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &counter_lock, 0), 0);
+	for (int i = 0; i < 4; i++)
+		tid[i] = urt_thread_create(count_up, 0, stacks[i], sizeof stacks[i], 10);
+	for (int i = 0; i < 4; i++)
+		KTAP_EQ(ThreadJoin_r(tid[i], 0), 0);
+	KTAP_EQ(counter, 1200);
+	KTAP_EQ(counter_lock.__owner, 0);
+	KTAP_EQ(SyncDestroy_r(&counter_lock), 0);
+}
+
+static void t_mutex_errors(void)
+{
+	static sync_t m;
+	uint32_t me = my_tid();
+
+	KTAP_REQUIRE(me != 0);
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &m, 0), 0);
+	KTAP_EQ(SyncMutexLock_r(&m), 0);                                /* free: taken */
+	KTAP_EQ(m.__owner, me);
+	KTAP_EQ(SyncMutexLock_r(&m), -EDEADLK);
+	KTAP_EQ(SyncMutexUnlock_r(&m), 0);
+	KTAP_EQ(SyncMutexUnlock_r(&m), -EPERM);                         /* not the owner */
+	KTAP_EQ(SyncMutexLock_r(KERNEL_ADDR), -EFAULT);
+	KTAP_EQ(SyncMutexLock_r((sync_t *)UNMAPPED), -EFAULT);
+	KTAP_EQ(SyncMutexLock_r((sync_t *)((char *)&m + 2)), -EFAULT);  /* misaligned */
+	KTAP_EQ(SyncTypeCreate_r(9, &m, 0), -EINVAL);
+}
+
+static sync_t pp_mutex, pp_cond;
+static volatile int pp_turn, pp_rounds_done;
+
+static void *pp_other(void *arg)
+{
+	uint32_t me = my_tid();
+
+	for (int i = 0; i < 200; i++) {
+		mutex_lock(&pp_mutex, me);
+		while (pp_turn != 1)
+			SyncCondvarWait_r(&pp_cond, &pp_mutex);
+		pp_turn = 0;
+		SyncCondvarSignal_r(&pp_cond, 0);
+		mutex_unlock(&pp_mutex, me);
+	}
+	pp_rounds_done++;
+	return arg;
+}
+
+static void t_condvar_ping_pong(void)
+{
+	uint32_t me = my_tid();
+
+	pp_turn = 0;
+	pp_rounds_done = 0;
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &pp_mutex, 0);
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_COND, &pp_cond, 0);
+	int tid = urt_thread_create(pp_other, 0, stacks[0], sizeof stacks[0], 10);
+	KTAP_REQUIRE(tid > 0);
+	for (int i = 0; i < 200; i++) {
+		mutex_lock(&pp_mutex, me);
+		while (pp_turn != 0)
+			SyncCondvarWait_r(&pp_cond, &pp_mutex);
+		pp_turn = 1;
+		SyncCondvarSignal_r(&pp_cond, 0);
+		mutex_unlock(&pp_mutex, me);
+	}
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(pp_rounds_done, 1);
+	KTAP_EQ(SyncCondvarWait_r(&pp_cond, &pp_mutex), -EPERM);      /* mutex not held */
+}
+
+static sync_t sem;
+static volatile int consumed;
+
+static void *consumer(void *arg)
+{
+	for (int i = 0; i < 50; i++)
+		if (SyncSemWait_r(&sem, 0) == 0)
+			__atomic_add_fetch(&consumed, 1, __ATOMIC_RELAXED);
+	return arg;
+}
+
+static void t_semaphore(void)
+{
+	sem.__count = 2;
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &sem, 0), 0);
+	KTAP_EQ(sem.__count, 2);
+	KTAP_EQ(SyncSemWait_r(&sem, 1), 0);
+	KTAP_EQ(SyncSemWait_r(&sem, 1), 0);
+	KTAP_EQ(SyncSemWait_r(&sem, 1), -EAGAIN);                       /* tryget on empty */
+	consumed = 0;
+	int tid = urt_thread_create(consumer, 0, stacks[1], sizeof stacks[1], 10);
+	KTAP_REQUIRE(tid > 0);
+	for (int i = 0; i < 50; i++)
+		KTAP_EQ(SyncSemPost_r(&sem), 0);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(consumed, 50);
+	KTAP_EQ(sem.__count, 0);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -352,6 +502,10 @@ static const struct ktap_case cases[] = {
 	{ "pulses_by_priority", t_pulses_by_priority },
 	{ "thread_create_join", t_thread_create_join },
 	{ "sched_yield", t_yield },
+	{ "mutex_exact_count", t_mutex_exact_count },
+	{ "mutex_errors", t_mutex_errors },
+	{ "condvar_ping_pong", t_condvar_ping_pong },
+	{ "semaphore", t_semaphore },
 };
 
 int main(int argc, char **argv, char **envp)

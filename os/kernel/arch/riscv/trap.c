@@ -83,6 +83,7 @@ static int handle_break(struct trap_frame *f)
 
 /* A fault inside a user-copy loop resumes at its recovery point. */
 extern char uaccess_begin[], uaccess_end[], uaccess_fault[], ustr_begin[], ustr_end[];
+extern char ucas_begin[], ucas_end[];
 
 static bool uaccess_fixup(struct trap_frame *f, uint64_t cause)
 {
@@ -91,8 +92,9 @@ static bool uaccess_fixup(struct trap_frame *f, uint64_t cause)
 			cause == EXC_LOAD_MISALIGNED || cause == EXC_STORE_MISALIGNED;
 	bool in_copy = f->sepc >= (uint64_t)uaccess_begin && f->sepc < (uint64_t)uaccess_end;
 	bool in_str = f->sepc >= (uint64_t)ustr_begin && f->sepc < (uint64_t)ustr_end;
+	bool in_cas = f->sepc >= (uint64_t)ucas_begin && f->sepc < (uint64_t)ucas_end;
 
-	if (!memfault || !(in_copy || in_str))
+	if (!memfault || !(in_copy || in_str || in_cas))
 		return false;
 	f->sepc = (uint64_t)uaccess_fault;
 	return true;

@@ -69,3 +69,24 @@ ustr_end:
 	csrc	sstatus, t6
 	mv	a0, t0
 	ret
+
+/* uaccess_cas32(uaddr, expect, desired, old *): compare-and-swap a user
+ * word; *old gets the value found.  Returns 0, or -EFAULT through the fault
+ * recovery (the address must be 4-byte aligned; checked in C). */
+	.globl uaccess_cas32
+	.globl ucas_begin
+	.globl ucas_end
+uaccess_cas32:
+	li	t6, SSTATUS_SUM_BIT
+	csrs	sstatus, t6
+ucas_begin:
+1:	lr.w.aqrl t0, (a0)
+	bne	t0, a1, 2f
+	sc.w.rl	t1, a2, (a0)
+	bnez	t1, 1b
+2:
+ucas_end:
+	csrc	sstatus, t6
+	sw	t0, 0(a3)
+	li	a0, 0
+	ret

@@ -36,3 +36,12 @@ long copy_string_from_user(char *dst, uintptr_t usrc, size_t max)
 	}
 	return n;
 }
+
+int uaccess_cas32(uintptr_t uaddr, uint32_t expect, uint32_t desired, uint32_t *old);
+
+int user_cas32(uintptr_t uaddr, uint32_t expect, uint32_t desired, uint32_t *old)
+{
+	if ((uaddr & 3) || !user_range_ok(uaddr, 4))
+		return -EFAULT;
+	return uaccess_cas32(uaddr, expect, desired, old);
+}

@@ -61,14 +61,21 @@ void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_
 	return_to_user(f);
 }
 
-void arch_user_enter_thread(uint64_t pc, uint64_t sp, uint64_t arg, uint64_t ra, uint64_t tp)
+void arch_user_enter_thread(uint64_t pc, uint64_t sp, uint64_t arg, uint64_t ra, uint64_t tp,
+			    uint64_t gp)
 {
 	struct trap_frame *f = fresh_frame(pc, sp);
 
 	f->x[9] = arg;
 	f->x[0] = ra;
+	f->x[2] = gp;
 	f->x[3] = tp;
 	return_to_user(f);
+}
+
+uint64_t arch_user_gp(void)
+{
+	return ((struct trap_frame *)thread_current()->uframe)->x[2];
 }
 
 static const char *fault_name(uint64_t cause)

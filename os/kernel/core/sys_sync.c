@@ -1,0 +1,100 @@
+/* The Sync* kernel calls on a user sync_t.  Objects are keyed by the
+ * caller's address space and the user address, so two processes never meet
+ * by accident. */
+#include <keel/errno.h>
+#include <keel/sync.h>
+#include "process.h"
+#include "sync.h"
+#include "thread.h"
+#include "uaccess.h"
+#include "waitq.h"
+
+#define OWNER(s) ((uintptr_t)(s) + 4)   /* &sync_t.__owner */
+#define COUNT(s) ((uintptr_t)(s))       /* &sync_t.__count */
+
+static const void *space(void)
+{
+	return thread_current()->proc->vs;
+}
+
+static bool sync_ok(long s)
+{
+	return !(s & 7) && user_range_ok((uintptr_t)s, sizeof(sync_t));
+}
+
+long sys_SyncTypeCreate(long type, long s, long attr, long a3, long a4, long a5)
+{
+	sync_t v = { 0, 0 };
+
+	(void)attr; (void)a3; (void)a4; (void)a5;
+	if (!sync_ok(s))
+		return -EFAULT;
+	if (type == _NTO_SYNC_TYPE_SEM) {
+		if (copy_from_user(&v.__count, (uintptr_t)s, sizeof v.__count))
+			return -EFAULT;
+		if (v.__count < 0 || (uint32_t)v.__count > _NTO_SYNC_COUNTMASK)
+			return -EINVAL;
+		v.__owner = _NTO_SYNC_SEM;
+	} else if (type != _NTO_SYNC_TYPE_MUTEX && type != _NTO_SYNC_TYPE_COND) {
+		return -EINVAL;
+	}
+	return copy_to_user((uintptr_t)s, &v, sizeof v);
+}
+
+long sys_SyncDestroy(long s, long a1, long a2, long a3, long a4, long a5)
+{
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (!sync_ok(s))
+		return -EFAULT;
+	int r = sync_destroy(space(), OWNER(s));
+	int r2 = sync_destroy(space(), COUNT(s));
+	return r == -EBUSY || r2 == -EBUSY ? -EBUSY : 0;
+}
+
+long sys_SyncMutexLock(long s, long a1, long a2, long a3, long a4, long a5)
+{
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (!sync_ok(s))
+		return -EFAULT;
+	return sync_umutex_lock(space(), OWNER(s), thread_current()->tid, WAIT_FOREVER);
+}
+
+long sys_SyncMutexUnlock(long s, long a1, long a2, long a3, long a4, long a5)
+{
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (!sync_ok(s))
+		return -EFAULT;
+	return sync_umutex_unlock(space(), OWNER(s), thread_current()->tid);
+}
+
+long sys_SyncCondvarWait(long cv, long m, long a2, long a3, long a4, long a5)
+{
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (!sync_ok(cv) || !sync_ok(m))
+		return -EFAULT;
+	return sync_ucond_wait(space(), COUNT(cv), OWNER(m), thread_current()->tid, WAIT_FOREVER);
+}
+
+long sys_SyncCondvarSignal(long cv, long all, long a2, long a3, long a4, long a5)
+{
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (!sync_ok(cv))
+		return -EFAULT;
+	return sync_condvar_signal(space(), COUNT(cv), all != 0);
+}
+
+long sys_SyncSemPost(long s, long a1, long a2, long a3, long a4, long a5)
+{
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (!sync_ok(s))
+		return -EFAULT;
+	return sync_usem_post(space(), COUNT(s));
+}
+
+long sys_SyncSemWait(long s, long tryget, long a2, long a3, long a4, long a5)
+{
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (!sync_ok(s))
+		return -EFAULT;
+	return sync_usem_wait(space(), COUNT(s), tryget != 0, WAIT_FOREVER);
+}
