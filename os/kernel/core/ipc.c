@@ -10,7 +10,9 @@
  * _NTO_CHF_FIXED_PRIORITY. */
 #include <keel/errno.h>
 #include <keel/msg.h>
+#include <keel/thread.h>
 #include "hart.h"
+#include "kcall.h"
 #include "kstring.h"
 #include "list.h"
 #include "process.h"
@@ -341,6 +343,37 @@ static void enqueue_sender(struct channel *ch, struct thread *c)
 	list_add_tail(&ch->senders, &c->ipc_link);
 }
 
+/* Wait (channel locked on entry, released) for the reply, honouring a
+ * TimerTimeout on the SEND and REPLY states.  A timeout that races a reply
+ * returns the reply. */
+static long send_wait(struct thread *c, struct channel *ch)
+{
+	uint64_t d_send = kcall_deadline(STATE_SEND), d_reply = kcall_deadline(STATE_REPLY);
+	uint64_t d = c->ipc_state == IPC_SEND ? d_send : d_reply;
+
+	c->ipc_status = 0;
+	c->ipc_reply_deadline = d_reply;
+	for (;;) {
+		long r = waitq_block(&c->ipc_wq, &ch->lock, d);
+		if (r != -ETIMEDOUT)
+			return r;
+		spin_lock(&ch->lock);
+		if (c->ipc_state == IPC_NONE) {                 /* answered meanwhile */
+			spin_unlock(&ch->lock);
+			return c->ipc_status;
+		}
+		bool sending = c->ipc_state == IPC_SEND;
+		if (sending ? d_send != WAIT_FOREVER : d_reply != WAIT_FOREVER) {
+			if (sending)
+				list_del(&c->ipc_link);
+			c->ipc_state = IPC_NONE;
+			spin_unlock(&ch->lock);
+			return -ETIMEDOUT;
+		}
+		d = d_reply;    /* the SEND timeout passed after delivery: wait for the reply */
+	}
+}
+
 long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, long a5)
 {
 	struct thread *c = thread_current();
@@ -378,7 +411,7 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, lon
 		c->ipc_state = IPC_SEND;
 		enqueue_sender(ch, c);
 	}
-	return waitq_block(&c->ipc_wq, &ch->lock, WAIT_FOREVER);
+	return send_wait(c, ch);
 }
 
 static long take_pulse(struct thread *r, struct channel *ch, const struct xiov *rv, uint32_t rn)
@@ -435,13 +468,15 @@ long sys_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, lon
 			return rc;
 		}
 		c->ipc_state = IPC_REPLY;
+		if (c->ipc_reply_deadline != WAIT_FOREVER)
+			waitq_rearm(c, c->ipc_reply_deadline);  /* its REPLY timeout starts now */
 		rc = (long)c->tid;
 		spin_unlock(&ch->lock);
 	} else {
 		r->ipc_riov = (uint64_t)riov;
 		r->ipc_rparts = (uint32_t)rparts;
 		memset(r->ipc_info, 0, sizeof r->ipc_info);
-		rc = waitq_block(&ch->receivers, &ch->lock, WAIT_FOREVER);
+		rc = waitq_block(&ch->receivers, &ch->lock, kcall_deadline(STATE_RECEIVE));
 		if (rc < 0)
 			return rc;
 		memcpy(&mi, r->ipc_info, sizeof mi);
@@ -490,7 +525,8 @@ long sys_MsgReplyv(long rcvid, long status, long riov, long rparts, long a4, lon
 	if (!n)
 		n = transfer(c->proc->vs, cv, c->ipc_rparts, r->proc->vs, rv, (uint32_t)rparts, 0);
 	c->ipc_state = IPC_NONE;
-	waitq_wake_one(&c->ipc_wq, n < 0 ? -EFAULT : (int)status);
+	c->ipc_status = n < 0 ? -EFAULT : (int)status;
+	waitq_wake_one(&c->ipc_wq, (int)c->ipc_status);
 	spin_unlock(&ch->lock);
 	sched_set_prio(r, r->base_prio);
 	sched_preempt_if_needed();
@@ -506,7 +542,8 @@ long sys_MsgError(long rcvid, long err, long a2, long a3, long a4, long a5)
 	if (!c)
 		return -ESRCH;
 	c->ipc_state = IPC_NONE;
-	waitq_wake_one(&c->ipc_wq, err > 0 ? (int)-err : -EINVAL);
+	c->ipc_status = err > 0 ? -err : -EINVAL;
+	waitq_wake_one(&c->ipc_wq, (int)c->ipc_status);
 	spin_unlock(&ch->lock);
 	sched_preempt_if_needed();
 	return 0;

@@ -9,6 +9,7 @@
 #include "process.h"
 #include "thread.h"
 #include "trace.h"
+#include "waitq.h"
 
 typedef long (*kcall_fn)(long, long, long, long, long, long);
 
@@ -38,8 +39,18 @@ long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, lon
 {
 	if (n >= KCALL_COUNT)
 		return -ENOSYS;
-	struct process *p = thread_current()->proc;
-	if (table[n].priv & ~p->privs)
+	struct thread *t = thread_current();
+	if (table[n].priv & ~t->proc->privs)
 		return -EPERM;
-	return table[n].fn(a0, a1, a2, a3, a4, a5);
+	long r = table[n].fn(a0, a1, a2, a3, a4, a5);
+	if (n != KCALL_TimerTimeout)
+		t->tmo_states = 0;      /* a timeout covers one call */
+	return r;
+}
+
+uint64_t kcall_deadline(uint32_t state)
+{
+	struct thread *t = thread_current();
+
+	return (t->tmo_states & (1u << state)) ? t->tmo_deadline : WAIT_FOREVER;
 }

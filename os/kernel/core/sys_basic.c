@@ -1,6 +1,10 @@
 /* The simplest kernel calls: the null call, debug output, process exit,
  * yield and clocks. */
+#include <keel/clock.h>
 #include <keel/errno.h>
+#include <keel/sigevent.h>
+#include "arch.h"
+#include "thread.h"
 #include "kprintf.h"
 #include "process.h"
 #include "sched.h"
@@ -62,5 +66,42 @@ long sys_ClockTime(long id, long unew, long uold, long a3, long a4, long a5)
 		if (clock_set((int)id, v))
 			return -EINVAL;
 	}
+	return 0;
+}
+
+/* TimerTimeout(clockid, flags, notify, const uint64_t *ntime, uint64_t *otime):
+ * the caller's next blocking call in one of the states named by flags ends
+ * with ETIMEDOUT at ntime (relative ns, or absolute with TIMER_ABSTIME on
+ * CLOCK_MONOTONIC).  notify must be NULL or SIGEV_UNBLOCK. */
+long sys_TimerTimeout(long clockid, long flags, long notify, long untime, long uotime, long a5)
+{
+	struct thread *t = thread_current();
+	uint64_t ns = 0, zero = 0;
+
+	(void)a5;
+	if (clockid != CLOCK_MONOTONIC && clockid != CLOCK_REALTIME)
+		return -EINVAL;
+	if (notify) {
+		struct sigevent ev;
+		if (copy_from_user(&ev, (uintptr_t)notify, sizeof ev))
+			return -EFAULT;
+		if (ev.sigev_notify != SIGEV_UNBLOCK)
+			return -EINVAL;
+	}
+	if (uotime && copy_to_user((uintptr_t)uotime, &zero, sizeof zero))
+		return -EFAULT;
+	if (!untime) {
+		t->tmo_states = 0;
+		return 0;
+	}
+	if (copy_from_user(&ns, (uintptr_t)untime, sizeof ns))
+		return -EFAULT;
+	if ((flags & TIMER_ABSTIME) && clockid != CLOCK_MONOTONIC)
+		return -EINVAL;
+	uint64_t now = arch_time();
+	t->tmo_deadline = (flags & TIMER_ABSTIME) ? ns_to_ticks(ns) : now + ns_to_ticks(ns);
+	if (!t->tmo_deadline)
+		t->tmo_deadline = 1;            /* 0 means "forever" to the wait queues */
+	t->tmo_states = (uint32_t)flags & ~TIMER_ABSTIME;
 	return 0;
 }

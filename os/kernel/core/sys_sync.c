@@ -3,6 +3,8 @@
  * by accident. */
 #include <keel/errno.h>
 #include <keel/sync.h>
+#include <keel/thread.h>
+#include "kcall.h"
 #include "process.h"
 #include "sync.h"
 #include "thread.h"
@@ -56,7 +58,7 @@ long sys_SyncMutexLock(long s, long a1, long a2, long a3, long a4, long a5)
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(s))
 		return -EFAULT;
-	return sync_umutex_lock(space(), OWNER(s), thread_current()->tid, WAIT_FOREVER);
+	return sync_umutex_lock(space(), OWNER(s), thread_current()->tid, kcall_deadline(STATE_MUTEX));
 }
 
 long sys_SyncMutexUnlock(long s, long a1, long a2, long a3, long a4, long a5)
@@ -72,7 +74,8 @@ long sys_SyncCondvarWait(long cv, long m, long a2, long a3, long a4, long a5)
 	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(cv) || !sync_ok(m))
 		return -EFAULT;
-	return sync_ucond_wait(space(), COUNT(cv), OWNER(m), thread_current()->tid, WAIT_FOREVER);
+	return sync_ucond_wait(space(), COUNT(cv), OWNER(m), thread_current()->tid,
+			       kcall_deadline(STATE_CONDVAR));
 }
 
 long sys_SyncCondvarSignal(long cv, long all, long a2, long a3, long a4, long a5)
@@ -96,5 +99,5 @@ long sys_SyncSemWait(long s, long tryget, long a2, long a3, long a4, long a5)
 	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(s))
 		return -EFAULT;
-	return sync_usem_wait(space(), COUNT(s), tryget != 0, WAIT_FOREVER);
+	return sync_usem_wait(space(), COUNT(s), tryget != 0, kcall_deadline(STATE_SEM));
 }

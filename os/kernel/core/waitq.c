@@ -121,3 +121,9 @@ int waitq_wake_all(struct waitq *wq, int result)
 		n++;
 	return n;
 }
+
+void waitq_rearm(struct thread *t, uint64_t deadline)
+{
+	t->timeout.fn = timeout_fired;
+	ktimer_arm_cookie(&t->timeout, deadline, 0, t->wait_seq);
+}

@@ -83,6 +83,12 @@ struct thread {
 	struct list ipc_link;           /* in the channel's send queue */
 	struct waitq ipc_wq;            /* a client blocks here until replied */
 	uint8_t ipc_info[48];           /* struct _msg_info for a receiver woken by a sender */
+	long ipc_status;                /* what the server answered (also after a timeout race) */
+	uint64_t ipc_reply_deadline;    /* TimerTimeout for the REPLY state, armed at delivery */
+
+	/* TimerTimeout: covers the thread's next blocking kernel call only. */
+	uint32_t tmo_states;            /* 1 << STATE_* the timeout applies to */
+	uint64_t tmo_deadline;          /* timebase ticks */
 
 	/* Life: guarded by join_lock. */
 	struct spinlock join_lock;

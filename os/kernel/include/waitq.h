@@ -31,6 +31,9 @@ int waitq_sleep(void);
 struct thread *waitq_wake_one(struct waitq *wq, int result);
 /* Wake every waiter with `result`; returns how many. */
 int waitq_wake_all(struct waitq *wq, int result);
+/* Give blocked thread t a (new) timeout at `deadline`; the caller holds the
+ * lock of the queue t waits on. */
+void waitq_rearm(struct thread *t, uint64_t deadline);
 /* Re-insert t at the place its (changed) priority calls for. */
 void waitq_requeue(struct waitq *wq, struct thread *t);
 static inline int waitq_empty(const struct waitq *wq) { return list_empty(&wq->head); }

@@ -2,6 +2,7 @@
  * first process: init=/bin/ktest-user.  With the argument `fault` it ends
  * by reading a kernel address, which must kill it with a report. */
 #include <keel/msg.h>
+#include <keel/clock.h>
 #include <keel/sync.h>
 #include "ktap.h"
 #include "urt.h"
@@ -405,6 +406,111 @@ static void t_semaphore(void)
 	KTAP_EQ(sem.__count, 0);
 }
 
+/* ---- timeouts on blocking calls ------------------------------------------------ */
+
+static uint64_t now_ns(void)
+{
+	uint64_t t = 0;
+
+	ClockTime_r(CLOCK_MONOTONIC, 0, &t);
+	return t;
+}
+
+static int timeout_ms(unsigned states, uint64_t ms)
+{
+	uint64_t ns = ms * 1000000;
+
+	return TimerTimeout_r(CLOCK_MONOTONIC, states, 0, &ns, 0);
+}
+
+static void t_timeout_send_and_receive(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	char buf[8];
+
+	uint64_t t0 = now_ns();
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, 20), 0);
+	KTAP_EQ(MsgSend_r(coid, "x", 1, 0, 0), -ETIMEDOUT);             /* nobody receives */
+	KTAP_CHECK(now_ns() - t0 >= 20000000);
+	t0 = now_ns();
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 15), 0);
+	KTAP_EQ(MsgReceive_r(chid, buf, sizeof buf, 0), -ETIMEDOUT);    /* nobody sends */
+	KTAP_CHECK(now_ns() - t0 >= 15000000);
+	KTAP_EQ(TimerTimeout_r(77, _NTO_TIMEOUT_SEND, 0, 0, 0), -EINVAL);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+static volatile int slow_rcvid, slow_reply_rc;
+
+static void *slow_server(void *arg)
+{
+	int chid = (int)(long)arg;
+	char buf[8];
+
+	slow_rcvid = MsgReceive_r(chid, buf, sizeof buf, 0);
+	while (slow_reply_rc == 1)
+		SchedYield_r();                 /* the client gives up meanwhile */
+	slow_reply_rc = MsgReply_r(slow_rcvid, 0, 0, 0);
+	return 0;
+}
+
+/* A client that times out while REPLY-blocked leaves; the late reply finds
+ * nobody (ESRCH). */
+static void t_timeout_reply(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+
+	slow_reply_rc = 1;
+	int tid = urt_thread_create(slow_server, (void *)(long)chid, stacks[2], sizeof stacks[2], 10);
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_REPLY, 20), 0);
+	KTAP_EQ(MsgSend_r(coid, "x", 1, 0, 0), -ETIMEDOUT);
+	KTAP_CHECK(slow_rcvid > 0);
+	slow_reply_rc = 0;
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(slow_reply_rc, -ESRCH);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+static sync_t held;
+static volatile int held_go;
+
+static void *hold_mutex(void *arg)
+{
+	uint32_t me = my_tid();
+
+	mutex_lock(&held, me);
+	held_go = 1;
+	while (held_go == 1)
+		SchedYield_r();
+	mutex_unlock(&held, me);
+	return arg;
+}
+
+static void t_timeout_mutex_and_sem(void)
+{
+	static sync_t empty;
+
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &held, 0);
+	held_go = 0;
+	int tid = urt_thread_create(hold_mutex, 0, stacks[3], sizeof stacks[3], 10);
+	KTAP_REQUIRE(tid > 0);
+	while (!held_go)
+		SchedYield_r();
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_MUTEX, 10), 0);
+	KTAP_EQ(SyncMutexLock_r(&held), -ETIMEDOUT);
+	held_go = 2;
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	empty.__count = 0;
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &empty, 0);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_SEM, 10), 0);
+	KTAP_EQ(SyncSemWait_r(&empty, 0), -ETIMEDOUT);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -506,6 +612,9 @@ static const struct ktap_case cases[] = {
 	{ "mutex_errors", t_mutex_errors },
 	{ "condvar_ping_pong", t_condvar_ping_pong },
 	{ "semaphore", t_semaphore },
+	{ "timeout_send_and_receive", t_timeout_send_and_receive },
+	{ "timeout_reply", t_timeout_reply },
+	{ "timeout_mutex_and_sem", t_timeout_mutex_and_sem },
 };
 
 int main(int argc, char **argv, char **envp)
