@@ -343,6 +343,19 @@ static void enqueue_sender(struct channel *ch, struct thread *c)
 	list_add_tail(&ch->senders, &c->ipc_link);
 }
 
+/* The first receiver waiting on ch that takes a message (pulses: any). */
+static struct thread *first_receiver(struct channel *ch, bool pulse)
+{
+	list_for_each(n, &ch->receivers.head) {
+		struct thread *r = list_entry(n, struct thread, wait_link);
+		if (pulse || !r->ipc_pulse_only)
+			return r;
+	}
+	return 0;
+}
+
+static int queue_pulse(struct channel *ch, int prio, int code, long value, int scoid);
+
 /* Wait (channel locked on entry, released) for the reply, honouring a
  * TimerTimeout on the SEND and REPLY states.  A timeout that races a reply
  * returns the reply. */
@@ -352,6 +365,7 @@ static long send_wait(struct thread *c, struct channel *ch)
 	uint64_t d = c->ipc_state == IPC_SEND ? d_send : d_reply;
 
 	c->ipc_status = 0;
+	c->ipc_unblock_req = false;
 	c->ipc_reply_deadline = d_reply;
 	for (;;) {
 		long r = waitq_block(&c->ipc_wq, &ch->lock, d);
@@ -363,6 +377,16 @@ static long send_wait(struct thread *c, struct channel *ch)
 			return c->ipc_status;
 		}
 		bool sending = c->ipc_state == IPC_SEND;
+		if (!sending && (ch->flags & _NTO_CHF_UNBLOCK) && d_reply != WAIT_FOREVER) {
+			/* The server decides: it gets a pulse and replies when it can. */
+			if (!c->ipc_unblock_req) {
+				c->ipc_unblock_req = true;
+				queue_pulse(ch, c->prio, _PULSE_CODE_UNBLOCK, (long)c->tid,
+					    (int)c->proc->pid);
+			}
+			d = WAIT_FOREVER;
+			continue;
+		}
 		if (sending ? d_send != WAIT_FOREVER : d_reply != WAIT_FOREVER) {
 			if (sending)
 				list_del(&c->ipc_link);
@@ -395,7 +419,7 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, lon
 	c->ipc_sparts = (uint32_t)sparts;
 	c->ipc_rparts = (uint32_t)rparts;
 	c->ipc_coid = (int32_t)coid;
-	struct thread *r = waitq_first(&ch->receivers);
+	struct thread *r = first_receiver(ch, false);
 	if (r) {
 		struct xiov rv[IOV_MAX];
 		long n = read_iov(r->proc->vs, r->ipc_riov, r->ipc_rparts, rv);
@@ -406,7 +430,7 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, lon
 			return n;
 		}
 		c->ipc_state = IPC_REPLY;
-		waitq_wake_one(&ch->receivers, (int)c->tid);
+		waitq_wake_thread(&ch->receivers, r, (int)c->tid);
 	} else {
 		c->ipc_state = IPC_SEND;
 		enqueue_sender(ch, c);
@@ -431,7 +455,22 @@ static long take_pulse(struct thread *r, struct channel *ch, const struct xiov *
 	return n < 0 ? n : 0;
 }
 
+static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_only);
+
 long sys_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, long a5)
+{
+	(void)a4; (void)a5;
+	return receive(chid, riov, rparts, uinfo, false);
+}
+
+/* MsgReceivePulsev: like MsgReceivev, but only pulses; messages wait. */
+long sys_MsgReceivePulsev(long chid, long riov, long rparts, long uinfo, long a4, long a5)
+{
+	(void)a4; (void)a5;
+	return receive(chid, riov, rparts, uinfo, true);
+}
+
+static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_only)
 {
 	struct thread *r = thread_current();
 	struct channel *ch = chan_of(r->proc, chid);
@@ -439,7 +478,6 @@ long sys_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, lon
 	struct _msg_info mi;
 	long rc;
 
-	(void)a4; (void)a5;
 	if (!ch)
 		return -EINVAL;
 	if (rparts < 0 || rparts > IOV_MAX)
@@ -457,7 +495,7 @@ long sys_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, lon
 		spin_unlock(&ch->lock);
 		return rc;
 	}
-	if (!list_empty(&ch->senders)) {
+	if (!pulse_only && !list_empty(&ch->senders)) {
 		struct thread *c = list_entry(ch->senders.next, struct thread, ipc_link);
 		list_del(&c->ipc_link);
 		rc = deliver(r, rv, (uint32_t)rparts, c, ch, &mi);
@@ -475,6 +513,7 @@ long sys_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, lon
 	} else {
 		r->ipc_riov = (uint64_t)riov;
 		r->ipc_rparts = (uint32_t)rparts;
+		r->ipc_pulse_only = pulse_only;
 		memset(r->ipc_info, 0, sizeof r->ipc_info);
 		rc = waitq_block(&ch->receivers, &ch->lock, kcall_deadline(STATE_RECEIVE));
 		if (rc < 0)
@@ -572,6 +611,39 @@ long sys_MsgReadv(long rcvid, long uiov, long parts, long offset, long a4, long 
 	return n;
 }
 
+/* Queue a pulse on ch (locked) by priority, or hand it straight to a waiting
+ * receiver.  0 or -EAGAIN when no pulse is left. */
+static int queue_pulse(struct channel *ch, int prio, int code, long value, int scoid)
+{
+	spin_lock(&pool_lock);
+	struct list *n = list_first(&free_pulses);
+	if (n)
+		list_del(n);
+	spin_unlock(&pool_lock);
+	if (!n)
+		return -EAGAIN;
+	struct kpulse *kp = list_entry(n, struct kpulse, link);
+	kp->prio = (uint8_t)prio;
+	kp->p = (struct _pulse){ .code = (int8_t)code, .scoid = scoid };
+	kp->p.value.sival_ptr = (void *)value;
+	list_for_each(q, &ch->pulses)
+		if (list_entry(q, struct kpulse, link)->prio < kp->prio) {
+			list_insert_before(q, &kp->link);
+			goto queued;
+		}
+	list_add_tail(&ch->pulses, &kp->link);
+queued:;
+	struct thread *r = first_receiver(ch, true);
+	if (r) {
+		struct xiov rv[IOV_MAX];
+		long rc = read_iov(r->proc->vs, r->ipc_riov, r->ipc_rparts, rv);
+		if (!rc)
+			rc = take_pulse(r, ch, rv, r->ipc_rparts);
+		waitq_wake_thread(&ch->receivers, r, rc < 0 ? (int)rc : 0);
+	}
+	return 0;
+}
+
 /* MsgSendPulse(coid, priority, code, value). */
 long sys_MsgSendPulse(long coid, long prio, long code, long value, long a4, long a5)
 {
@@ -583,39 +655,26 @@ long sys_MsgSendPulse(long coid, long prio, long code, long value, long a4, long
 		return -EINVAL;
 	if (!(ch = conn_channel_locked(s->proc, coid)))
 		return -EBADF;
-	spin_lock(&pool_lock);
-	struct list *n = list_first(&free_pulses);
-	if (n)
-		list_del(n);
-	spin_unlock(&pool_lock);
-	if (!n) {
-		spin_unlock(&ch->lock);
-		return -EAGAIN;
-	}
-	struct kpulse *kp = list_entry(n, struct kpulse, link);
-	kp->prio = (uint8_t)(prio < 0 ? s->prio : prio);
-	kp->p = (struct _pulse){ .code = (int8_t)code, .scoid = (int32_t)coid };
-	kp->p.value.sival_ptr = (void *)value;
-	list_for_each(q, &ch->pulses)
-		if (list_entry(q, struct kpulse, link)->prio < kp->prio) {
-			list_insert_before(q, &kp->link);
-			goto queued;
-		}
-	list_add_tail(&ch->pulses, &kp->link);
-queued:;
-	struct thread *r = waitq_first(&ch->receivers);
-	long rc = 0;
-	if (r) {
-		struct xiov rv[IOV_MAX];
-		rc = read_iov(r->proc->vs, r->ipc_riov, r->ipc_rparts, rv);
-		if (!rc)
-			rc = take_pulse(r, ch, rv, r->ipc_rparts);
-		waitq_wake_one(&ch->receivers, rc < 0 ? (int)rc : 0);
-		rc = 0;
-	}
+	int rc = queue_pulse(ch, prio < 0 ? s->prio : (int)prio, (int)code, value, (int)coid);
 	spin_unlock(&ch->lock);
 	sched_preempt_if_needed();
 	return rc;
+}
+
+/* A thread of p ended: channels that asked for it get a THREADDEATH pulse. */
+void ipc_thread_death(struct process *p, uint32_t tid)
+{
+	for (int c = 0; c < PROC_CHANNELS; c++) {
+		spin_lock(&p->lock);
+		struct channel *ch = p->chans[c];
+		spin_unlock(&p->lock);
+		if (!ch)
+			continue;
+		spin_lock(&ch->lock);
+		if (ch->live && (ch->flags & _NTO_CHF_THREAD_DEATH))
+			queue_pulse(ch, PRIO_MAX, _PULSE_CODE_THREADDEATH, (long)tid, 0);
+		spin_unlock(&ch->lock);
+	}
 }
 
 /* MsgWritev(rcvid, iov, parts, offset): write into the client's reply
@@ -672,6 +731,8 @@ long sys_MsgInfo(long rcvid, long uinfo, long a2, long a3, long a4, long a5)
 	if (r)
 		return r;
 	mi.msglen = mi.srcmsglen;
+	if (c->ipc_unblock_req)
+		mi.flags |= _NTO_MI_UNBLOCK_REQ;
 	return copy_to_user((uintptr_t)uinfo, &mi, sizeof mi);
 }
 

@@ -91,6 +91,7 @@ long sys_ThreadDestroy(long tid, long prio, long status, long a3, long a4, long 
 	(void)prio; (void)a3; (void)a4; (void)a5;
 	if (tid && (uint32_t)tid != me->tid)
 		return -ENOSYS;
+	ipc_thread_death(me->proc, me->tid);
 	thread_exit((void *)status);
 }
 

@@ -127,3 +127,13 @@ void waitq_rearm(struct thread *t, uint64_t deadline)
 	t->timeout.fn = timeout_fired;
 	ktimer_arm_cookie(&t->timeout, deadline, 0, t->wait_seq);
 }
+
+bool waitq_wake_thread(struct waitq *wq, struct thread *t, int result)
+{
+	if (t->wq != wq)
+		return false;
+	dequeue(t, result);
+	if (!sched_wakeup(t))
+		panic("waitq: thread %s queued but not blocked", t->name);
+	return true;
+}

@@ -52,5 +52,7 @@ int process_spawn_init(const struct platform *plat);
 /* Posted (kernel semaphore keyed by its address) when the first process
  * ends and `ktest` is on the command line too: the self-tests run then. */
 extern uint32_t init_exited;
+/* A thread of p is ending: queue THREADDEATH pulses where asked (ipc.c). */
+void ipc_thread_death(struct process *p, uint32_t tid);
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);

@@ -85,6 +85,8 @@ struct thread {
 	uint8_t ipc_info[48];           /* struct _msg_info for a receiver woken by a sender */
 	long ipc_status;                /* what the server answered (also after a timeout race) */
 	uint64_t ipc_reply_deadline;    /* TimerTimeout for the REPLY state, armed at delivery */
+	bool ipc_pulse_only;            /* waiting in MsgReceivePulsev: messages pass it by */
+	bool ipc_unblock_req;           /* REPLY-blocked, timed out, asked the server to unblock */
 
 	/* TimerTimeout: covers the thread's next blocking kernel call only. */
 	uint32_t tmo_states;            /* 1 << STATE_* the timeout applies to */

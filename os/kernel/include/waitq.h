@@ -2,6 +2,7 @@
 /* Wait queues: threads blocked on a kernel object, highest priority first
  * (FIFO within a priority).  A wait queue has no lock of its own: every call
  * names the lock of the object that owns the queue, held by the caller. */
+#include <stdbool.h>
 #include <stdint.h>
 #include "list.h"
 
@@ -29,6 +30,8 @@ int waitq_sleep(void);
 /* Wake the first waiter with `result`; returns it, or NULL if none.  Caller
  * holds the queue's lock. */
 struct thread *waitq_wake_one(struct waitq *wq, int result);
+/* Wake t, which waits on wq, with `result`; false if it does not wait there. */
+bool waitq_wake_thread(struct waitq *wq, struct thread *t, int result);
 /* Wake every waiter with `result`; returns how many. */
 int waitq_wake_all(struct waitq *wq, int result);
 /* Give blocked thread t a (new) timeout at `deadline`; the caller holds the

@@ -511,6 +511,99 @@ static void t_timeout_mutex_and_sem(void)
 	KTAP_EQ(SyncSemWait_r(&empty, 0), -ETIMEDOUT);
 }
 
+/* ---- unblock and death notifications -------------------------------------------- */
+
+static volatile int ub_code, ub_value, ub_flags, ub_rcvid;
+
+static void *unblock_server(void *arg)
+{
+	int chid = (int)(long)arg;
+	char buf[8];
+	struct _pulse p;
+	struct _msg_info mi;
+
+	ub_rcvid = MsgReceive_r(chid, buf, sizeof buf, 0);
+	memset(&p, 0, sizeof p);
+	MsgReceivePulse_r(chid, &p, sizeof p, 0);       /* the client's timeout arrives */
+	ub_code = p.code;
+	ub_value = p.value.sival_int;
+	ub_flags = MsgInfo_r(ub_rcvid, &mi) == 0 ? mi.flags : -1;
+	MsgError_r(ub_rcvid, EINTR);
+	return 0;
+}
+
+/* On an _NTO_CHF_UNBLOCK channel a REPLY timeout becomes a pulse to the
+ * server, and the client waits for the server's answer. */
+static void t_unblock_pulse(void)
+{
+	int chid = ChannelCreate_r(_NTO_CHF_UNBLOCK);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	int tid = urt_thread_create(unblock_server, (void *)(long)chid, stacks[0], sizeof stacks[0], 10);
+
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_REPLY, 10), 0);
+	KTAP_EQ(MsgSend_r(coid, "x", 1, 0, 0), -EINTR);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(ub_code, _PULSE_CODE_UNBLOCK);
+	KTAP_EQ(ub_value, ub_rcvid);
+	KTAP_CHECK(ub_flags >= 0 && (ub_flags & _NTO_MI_UNBLOCK_REQ));
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+static void *short_lived(void *arg)
+{
+	return arg;
+}
+
+static void t_thread_death_pulse(void)
+{
+	int chid = ChannelCreate_r(_NTO_CHF_THREAD_DEATH);
+	struct _pulse p;
+
+	int tid = urt_thread_create(short_lived, 0, stacks[1], sizeof stacks[1], 10);
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	memset(&p, 0, sizeof p);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 1000), 0);
+	KTAP_EQ(MsgReceivePulse_r(chid, &p, sizeof p, 0), 0);
+	KTAP_EQ(p.code, _PULSE_CODE_THREADDEATH);
+	KTAP_EQ(p.value.sival_int, tid);
+	ChannelDestroy_r(chid);
+}
+
+static void *send_once(void *arg)
+{
+	int coid = (int)(long)arg;
+	char r[4];
+
+	MsgSend_r(coid, "msg", 4, r, sizeof r);
+	return 0;
+}
+
+/* MsgReceivePulse leaves messages queued for MsgReceive. */
+static void t_receive_pulse_skips_messages(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	char buf[8];
+	struct _pulse p;
+
+	int tid = urt_thread_create(send_once, (void *)(long)coid, stacks[2], sizeof stacks[2], 10);
+	KTAP_REQUIRE(tid > 0);
+	for (int i = 0; i < 20; i++)
+		SchedYield_r();                         /* let it queue its message */
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 10), 0);
+	KTAP_EQ(MsgReceivePulse_r(chid, &p, sizeof p, 0), -ETIMEDOUT);
+	int rcvid = MsgReceive_r(chid, buf, sizeof buf, 0);
+	KTAP_CHECK(rcvid > 0);
+	KTAP_CHECK(!strcmp(buf, "msg"));
+	KTAP_EQ(MsgReply_r(rcvid, 0, "ok", 3), 0);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -615,6 +708,9 @@ static const struct ktap_case cases[] = {
 	{ "timeout_send_and_receive", t_timeout_send_and_receive },
 	{ "timeout_reply", t_timeout_reply },
 	{ "timeout_mutex_and_sem", t_timeout_mutex_and_sem },
+	{ "unblock_pulse", t_unblock_pulse },
+	{ "thread_death_pulse", t_thread_death_pulse },
+	{ "receive_pulse_skips_messages", t_receive_pulse_skips_messages },
 };
 
 int main(int argc, char **argv, char **envp)
