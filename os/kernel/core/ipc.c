@@ -753,3 +753,16 @@ long sys_ConnectClientInfo(long scoid, long uinfo, long ngroups, long a3, long a
 	ci.cred.rgid = ci.cred.egid = ci.cred.sgid = me->gid;
 	return copy_to_user((uintptr_t)uinfo, &ci, sizeof ci);
 }
+
+/* A pulse on connection coid of process p from kernel context (timers):
+ * 0, -EBADF for a dead connection, -EAGAIN when out of pulses. */
+int ipc_pulse_to(struct process *p, int coid, int prio, int code, long value)
+{
+	struct channel *ch = conn_channel_locked(p, coid);
+
+	if (!ch)
+		return -EBADF;
+	int r = queue_pulse(ch, prio < 0 ? PRIO_DEFAULT : prio, code, value, coid);
+	spin_unlock(&ch->lock);
+	return r;
+}

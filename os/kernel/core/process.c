@@ -51,8 +51,11 @@ struct process *process_create(const char *name, uint32_t flags)
 	return p;
 }
 
+void timers_process_gone(struct process *p);
+
 static void process_free(struct process *p)
 {
+	timers_process_gone(p);
 	vmspace_destroy(p->vs);
 	spin_lock(&procs_lock);
 	p->pid = 0;

@@ -17,7 +17,8 @@ enum lock_rank {
 	LR_PMM = 10,      /* physical page allocator free lists */
 	LR_PI = 15,       /* mutex owners, mutex wait lists, priority-inheritance chains */
 	LR_SYNC = 20,     /* one per sync hash bucket: lookup, condvar and semaphore waiters */
-	LR_SYNCPOOL = 22, /* free sync objects */
+	LR_SYNCPOOL = 22, /* free sync objects, free pulses */
+	LR_UTIMERS = 23,  /* the table of user timers */
 	LR_PROC = 24,     /* one per process: thread count and exit status */
 	LR_JOIN = 25,     /* one per thread: exit status and its joiner */
 	LR_TIMERQ = 40,   /* one per hart: that hart's timer queue */

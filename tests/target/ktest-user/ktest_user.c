@@ -604,6 +604,45 @@ static void t_receive_pulse_skips_messages(void)
 	ChannelDestroy_r(chid);
 }
 
+/* ---- timers deliver pulses ------------------------------------------------------ */
+
+static void t_timer_pulses(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+	struct _itimer it = { 5000000, 0 };
+	struct _pulse p;
+
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_PULSE;
+	ev.sigev_coid = coid;
+	ev.sigev_priority = 15;
+	ev.sigev_code = 7;
+	ev.sigev_value.sival_int = 1234;
+	int id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
+	KTAP_REQUIRE(id >= 0);
+	uint64_t t0 = now_ns();
+	KTAP_EQ(TimerSettime_r(id, 0, &it, 0), 0);
+	memset(&p, 0, sizeof p);
+	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
+	KTAP_CHECK(now_ns() - t0 >= 5000000);
+	KTAP_EQ(p.code, 7);
+	KTAP_EQ(p.value.sival_int, 1234);
+	it = (struct _itimer){ 2000000, 2000000 };                      /* periodic */
+	KTAP_EQ(TimerSettime_r(id, 0, &it, 0), 0);
+	for (int i = 0; i < 5; i++)
+		KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
+	KTAP_EQ(TimerDestroy_r(id), 0);
+	KTAP_EQ(TimerDestroy_r(id), -EINVAL);
+	KTAP_EQ(TimerSettime_r(id, 0, &it, 0), -EINVAL);
+	ev.sigev_notify = SIGEV_SIGNAL;
+	KTAP_EQ(TimerCreate_r(CLOCK_MONOTONIC, &ev), -EINVAL);
+	KTAP_EQ(TimerCreate_r(CLOCK_MONOTONIC, KERNEL_ADDR), -EFAULT);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -711,6 +750,7 @@ static const struct ktap_case cases[] = {
 	{ "unblock_pulse", t_unblock_pulse },
 	{ "thread_death_pulse", t_thread_death_pulse },
 	{ "receive_pulse_skips_messages", t_receive_pulse_skips_messages },
+	{ "timer_pulses", t_timer_pulses },
 };
 
 int main(int argc, char **argv, char **envp)
