@@ -766,3 +766,24 @@ int ipc_pulse_to(struct process *p, int coid, int prio, int code, long value)
 	spin_unlock(&ch->lock);
 	return r;
 }
+
+/* MsgDeliverEvent(rcvid, const struct sigevent *): the server notifies the
+ * client named by rcvid (any time, not only while it is blocked) with a
+ * pulse on one of the client's own connections. */
+long sys_MsgDeliverEvent(long rcvid, long uev, long a2, long a3, long a4, long a5)
+{
+	struct sigevent ev;
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (copy_from_user(&ev, (uintptr_t)uev, sizeof ev))
+		return -EFAULT;
+	if (ev.sigev_notify != SIGEV_PULSE)
+		return -EINVAL;
+	struct thread *c = thread_lookup((uint32_t)rcvid);
+	if (!c || !c->proc)
+		return -ESRCH;
+	int r = ipc_pulse_to(c->proc, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
+			     (long)ev.sigev_value.sival_ptr);
+	sched_preempt_if_needed();
+	return r == -EBADF ? -ESRCH : r;
+}

@@ -643,6 +643,50 @@ static void t_timer_pulses(void)
 	ChannelDestroy_r(chid);
 }
 
+static volatile int de_rc;
+
+static void *event_server(void *arg)
+{
+	int chid = (int)(long)arg;
+	struct sigevent ev;
+
+	int rcvid = MsgReceive_r(chid, &ev, sizeof ev, 0);      /* the client's event */
+	MsgReply_r(rcvid, 0, 0, 0);
+	de_rc = MsgDeliverEvent_r(rcvid, &ev);                   /* later: notify it */
+	return 0;
+}
+
+static void t_deliver_event(void)
+{
+	int schid = ChannelCreate_r(0), cchid = ChannelCreate_r(0);
+	int scoid = ConnectAttach_r(ND_LOCAL_NODE, 0, schid, 0, 0);
+	int ccoid = ConnectAttach_r(ND_LOCAL_NODE, 0, cchid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+	struct _pulse p;
+
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_PULSE;
+	ev.sigev_coid = ccoid;
+	ev.sigev_code = 9;
+	ev.sigev_value.sival_int = 77;
+	de_rc = 1;
+	int tid = urt_thread_create(event_server, (void *)(long)schid, stacks[0], sizeof stacks[0], 10);
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(MsgSend_r(scoid, &ev, sizeof ev, 0, 0), 0);
+	KTAP_EQ(MsgReceive_r(cchid, &p, sizeof p, 0), 0);
+	KTAP_EQ(p.code, 9);
+	KTAP_EQ(p.value.sival_int, 77);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(de_rc, 0);
+	KTAP_EQ(MsgDeliverEvent_r(0x7fff0009, &ev), -ESRCH);
+	ev.sigev_notify = SIGEV_SIGNAL;
+	KTAP_EQ(MsgDeliverEvent_r(tid, &ev), -EINVAL);
+	ConnectDetach_r(scoid);
+	ConnectDetach_r(ccoid);
+	ChannelDestroy_r(schid);
+	ChannelDestroy_r(cchid);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -751,6 +795,7 @@ static const struct ktap_case cases[] = {
 	{ "thread_death_pulse", t_thread_death_pulse },
 	{ "receive_pulse_skips_messages", t_receive_pulse_skips_messages },
 	{ "timer_pulses", t_timer_pulses },
+	{ "deliver_event", t_deliver_event },
 };
 
 int main(int argc, char **argv, char **envp)
