@@ -2,7 +2,7 @@
 
 Each run is its own pytest process through labgrid (`--lg-env`), selected by a marker
 expression (`-m <suite>`), writing JUnit XML and console logs into
-`build/campaigns/<id>/run-<n>/`; when it ends, its JUnit file (with the Keel plugin's
+`build/campaigns/<created>-<id>/run-<n>/`; when it ends, its JUnit file (with the Keel plugin's
 properties) becomes one `RunRecord` and goes into the results database in one
 transaction.
 
@@ -121,6 +121,7 @@ class RunOutcome:
 
 def pytest_command(spec: PlaceSpec, suite: str, tests: str, run_dir: Path,
                    extra: list[str]) -> list[str]:
+    run_dir = run_dir.resolve()  # log paths in the database hold wherever it is read
     return [sys.executable, "-m", "pytest", tests, f"--lg-env={spec.env}", "-m", suite,
             "-p", "no:cacheprovider", f"--keel-log-dir={run_dir / 'logs'}",
             f"--junitxml={run_dir / 'junit.xml'}", "-o", "junit_family=xunit1",
@@ -205,7 +206,7 @@ def run_record(outcome: RunOutcome, spec: PlaceSpec, commit: str,
     record = RunRecord(commit=commit, commit_time=commit_time, target=spec.target,
                        place=spec.place, env=spec.env, started=outcome.started,
                        duration=round(outcome.duration, 3), verdict=RUN_BROKEN,
-                       exit_code=outcome.exit_code, log_dir=str(outcome.run_dir))
+                       exit_code=outcome.exit_code, log_dir=str(outcome.run_dir.resolve()))
     try:
         record.results = read_junit(outcome.junit)
     except JunitError as exc:
@@ -328,6 +329,12 @@ def finished(tally: Tally, config: CampaignConfig) -> bool:
     return tally.seconds >= (config.hours_wanted or 0) * 3600
 
 
+def campaign_dir_name(row: dict) -> str:
+    """`<created>-<id>`: ids are per database, so two databases' campaign 1 must not
+    share (and overwrite) one directory of logs."""
+    return f"{row['created']:%Y%m%d-%H%M%S}-{row['id']}"
+
+
 def run_campaign(db: ResultsDB, campaign_id: int, config: CampaignConfig,
                  say: Callable[[str], None] = print) -> str:
     """Run until the campaign has its runs or hours, or is stopped; returns the status
@@ -335,7 +342,7 @@ def run_campaign(db: ResultsDB, campaign_id: int, config: CampaignConfig,
     db.set_campaign_status(campaign_id, RUNNING)
     tally = stored_tally(db, campaign_id)
     seq = db.last_seq(campaign_id)
-    base = config.out_dir / str(campaign_id)
+    base = config.out_dir / campaign_dir_name(db.campaign(campaign_id))
     say(f"campaign {campaign_id}: suite '{config.suite}' on {config.spec.place} "
         f"({config.spec.env}), "
         + (f"{config.runs_wanted} runs" if config.runs_wanted

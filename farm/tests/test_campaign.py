@@ -164,7 +164,7 @@ def test_campaign_counts_are_the_same_in_sqlite_and_postgresql(lab, postgres_url
     engine = create_engine(postgres_url)
     rdb.metadata.drop_all(engine)
     engine.dispose()
-    summaries = []
+    summaries, log_dirs = [], []
     for db in (lab[0] / "results.db", postgres_url):
         code, out = run_cli(lab, campaign_args(lab, db, "--runs", "2"), capsys)
         assert code == 0, out
@@ -174,6 +174,7 @@ def test_campaign_counts_are_the_same_in_sqlite_and_postgresql(lab, postgres_url
             (c,) = store.campaigns()
             runs = store.runs(c["id"])
             results = store.results(campaign_id=c["id"])
+            log_dirs.append({r["log_dir"] for r in runs})
             summaries.append({
                 "campaign": (c["status"], c["runs_done"], c["runs_passed"], c["target"]),
                 "runs": [(r["seq"], r["verdict"], r["tests"], r["passed"], r["failed"],
@@ -186,6 +187,7 @@ def test_campaign_counts_are_the_same_in_sqlite_and_postgresql(lab, postgres_url
             for r in results:
                 assert Path(lab[0], r["log_path"]).is_file(), r["log_path"]
     assert summaries[0] == summaries[1]
+    assert not log_dirs[0] & log_dirs[1], "both databases' campaign 1 share log directories"
     assert summaries[0]["campaign"] == ("done", 2, 0, "env")
     assert summaries[0]["verdicts"] == {"suite.test_fake::test_boots": {"passed": 2},
                                         "suite.test_fake::test_panics": {"failed": 2}}
@@ -211,6 +213,20 @@ def test_list_and_show(lab, capsys):
     assert run_cli(lab, ["campaign", "show", "7", "--db", str(db)], capsys)[0] == 1
     code, _ = run_cli(lab, ["campaign", "run", "--resume", "1", "--db", str(db)], capsys)
     assert code == 1  # done already
+
+
+def test_hours_campaign_stops_by_the_clock(lab, capsys):
+    db = lab[0] / "r.db"
+    code, out = run_cli(lab, campaign_args(lab, db, "--hours", "0.0004"), capsys)  # 1.44 s
+    assert code == 0, out
+    with ResultsDB(db) as store:
+        runs = store.runs()
+        (c,) = store.campaigns()
+    assert c["hours_wanted"] == 0.0004 and c["runs_wanted"] is None
+    assert sum(r["duration"] for r in runs) >= 1.44
+    assert sum(r["duration"] for r in runs[:-1]) < 1.44  # it stopped once time was up
+    assert "0.0004 h" in out and "| ETA " in out
+    assert Path(runs[0]["log_dir"]).is_absolute()
 
 
 def wait_for(predicate, timeout=60.0):

@@ -47,7 +47,8 @@ def register(sub) -> None:
     r.add_argument("--run-timeout", type=float, default=camp.DEFAULT_RUN_TIMEOUT,
                    metavar="SECONDS", help="bound on one run (default %(default).0f)")
     r.add_argument("--out", default="build/campaigns",
-                   help="run directories go to OUT/<id>/run-<n> (default %(default)s)")
+                   help="run directories go to OUT/<created>-<id>/run-<n> "
+                        "(default %(default)s)")
     r.add_argument("--commit", help="record this commit instead of git describe's")
     add_db_option(r)
     r.set_defaults(func=run)
