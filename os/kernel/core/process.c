@@ -42,6 +42,7 @@ struct process *process_create(const char *name, uint32_t flags)
 	if (!p)
 		return 0;
 	spin_init(&p->lock, "process", LR_PROC);
+	waitq_init(&p->children_wq);
 	memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
 	p->vs = vmspace_create();
 	if (!p->vs) {
@@ -51,14 +52,108 @@ struct process *process_create(const char *name, uint32_t flags)
 	return p;
 }
 
+/* A process around a space made by AsCreate: it takes the space over. */
+struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
+				  uint32_t privs)
+{
+	struct process *p = 0;
+
+	spin_lock(&procs_lock);
+	for (int i = 0; i < PROC_MAX && !p; i++)
+		if (!procs[i].pid) {
+			p = &procs[i];
+			*p = (struct process){ .pid = next_pid++, .privs = privs, .vs = vs,
+					       .parent = parent };
+		}
+	spin_unlock(&procs_lock);
+	if (!p)
+		return 0;
+	spin_init(&p->lock, "process", LR_PROC);
+	waitq_init(&p->children_wq);
+	memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
+	return p;
+}
+
+/* Start the first thread of p at pc with sp and a0..a2. */
+struct start_regs {
+	uint64_t pc, sp, a0, a1, a2;
+};
+static struct start_regs start_regs[PROC_MAX];
+
+static void user_start_regs(void *arg)
+{
+	struct start_regs *r = arg;
+
+	arch_user_enter(r->pc, r->sp, r->a0, r->a1, r->a2);
+}
+
+int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1,
+		       uint64_t a2, unsigned prio)
+{
+	struct start_regs *r = &start_regs[p - procs];
+
+	*r = (struct start_regs){ pc, sp, a0, a1, a2 };
+	spin_lock(&p->lock);
+	p->nthreads = 1;
+	spin_unlock(&p->lock);
+	return uthread_create(p, p->name, user_start_regs, r, prio) ? 0 : -EAGAIN;
+}
+
 void timers_process_gone(struct process *p);
 
 static void process_free(struct process *p)
 {
 	timers_process_gone(p);
 	vmspace_destroy(p->vs);
+	for (int i = 0; i < PROC_SPACES; i++)
+		if (p->spaces[i])
+			vmspace_destroy(p->spaces[i]);
 	spin_lock(&procs_lock);
+	for (int i = 0; i < PROC_MAX; i++)
+		if (procs[i].pid && procs[i].parent == p) {
+			procs[i].parent = 0;    /* orphans: nobody will wait for them */
+			if (procs[i].ended)
+				procs[i].pid = 0;
+		}
 	p->pid = 0;
+	spin_unlock(&procs_lock);
+}
+
+/* A child that ended stays (without its memory) until its parent waits. */
+static void become_zombie(struct process *p)
+{
+	struct process *parent = p->parent;
+
+	timers_process_gone(p);
+	vmspace_destroy(p->vs);
+	p->vs = 0;
+	spin_lock(&parent->lock);
+	p->ended = true;
+	waitq_wake_all(&parent->children_wq, 0);
+	spin_unlock(&parent->lock);
+}
+
+/* ProcessWait's search: a child of `parent` that ended and matches pid;
+ * with `reap` it is freed.  Returns it or NULL; *any* tells whether the
+ * parent has children at all.  Caller holds parent->lock. */
+struct process *process_find_child(struct process *parent, int pid, bool *any)
+{
+	*any = false;
+	for (int i = 0; i < PROC_MAX; i++) {
+		struct process *c = &procs[i];
+		if (!c->pid || c->parent != parent || (pid != -1 && (int)c->pid != pid))
+			continue;
+		*any = true;
+		if (c->ended)
+			return c;
+	}
+	return 0;
+}
+
+void process_reap(struct process *c)
+{
+	spin_lock(&procs_lock);
+	c->pid = 0;
 	spin_unlock(&procs_lock);
 }
 
@@ -120,13 +215,14 @@ int process_start(struct process *p, uint64_t entry, int argc, const char *const
 /* The first process's end is the system's: report and power off at once,
  * whatever its other threads are doing.  Any other process ends when its
  * last thread is gone. */
-static void __attribute__((noreturn)) end_process(struct process *p, int status)
+static void __attribute__((noreturn)) end_process(struct process *p, int status, bool killed)
 {
 	spin_lock(&p->lock);
 	bool first = !p->exiting;
 	if (first) {
 		p->exiting = true;
 		p->exit_status = status;
+		p->how = killed ? 2 : 1;        /* _PROC_KILLED / _PROC_EXITED */
 	}
 	spin_unlock(&p->lock);
 	if (first && (p->flags & PROC_INIT)) {
@@ -140,7 +236,7 @@ static void __attribute__((noreturn)) end_process(struct process *p, int status)
 
 void process_exit(int status)
 {
-	end_process(thread_current()->proc, status);
+	end_process(thread_current()->proc, status, false);
 }
 
 void process_fault(const char *cause, uint64_t pc, uint64_t addr)
@@ -149,7 +245,11 @@ void process_fault(const char *cause, uint64_t pc, uint64_t addr)
 
 	kprintf("%s[%u]: fault: %s at pc 0x%lx, address 0x%lx; process killed\n",
 		p->name, p->pid, cause, pc, addr);
-	end_process(p, -1);
+	spin_lock(&p->lock);
+	p->fault_pc = pc;
+	p->fault_addr = addr;
+	spin_unlock(&p->lock);
+	end_process(p, -1, true);
 }
 
 void process_thread_gone(struct process *p)
@@ -159,5 +259,8 @@ void process_thread_gone(struct process *p)
 	spin_unlock(&p->lock);
 	if (!last)
 		return;
-	process_free(p);
+	if (p->parent)
+		become_zombie(p);
+	else
+		process_free(p);
 }

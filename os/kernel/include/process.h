@@ -5,12 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "spinlock.h"
+#include "waitq.h"
 
 #define PROC_PRIVILEGED 1u      /* may make privileged calls (taskman) */
 #define PROC_INIT       2u      /* the first process: its exit powers off */
 
 #define PROC_CHANNELS    16
 #define PROC_CONNECTIONS 32
+#define PROC_SPACES      8
 
 struct vmspace;
 struct thread;
@@ -32,6 +34,12 @@ struct process {
 	} conns[PROC_CONNECTIONS];      /* coid & ~_NTO_SIDE_CHANNEL */
 	uint32_t nthreads;
 	uint32_t stacks_made;           /* thread stacks the kernel allocated */
+	struct vmspace *spaces[PROC_SPACES];    /* AsCreate ids - 1 (procmgr) */
+	struct process *parent;         /* who started it with ProcessStart, or NULL */
+	bool ended;                     /* a zombie until its parent waits */
+	int how;                        /* _PROC_EXITED / _PROC_KILLED */
+	uint64_t fault_pc, fault_addr;
+	struct waitq children_wq;       /* the parent waits here for a child to end */
 	bool exiting;
 	int exit_status;
 };
@@ -52,6 +60,17 @@ int process_spawn_init(const struct platform *plat);
 /* Posted (kernel semaphore keyed by its address) when the first process
  * ends and `ktest` is on the command line too: the self-tests run then. */
 extern uint32_t init_exited;
+/* A process around a space from AsCreate (the process takes it over). */
+struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
+				  uint32_t privs);
+/* Start p's first thread at pc with sp and a0..a2 at priority prio. */
+int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1,
+		       uint64_t a2, unsigned prio);
+/* A child of parent that ended (pid -1: any); *any: it has children at all.
+ * Caller holds parent->lock. */
+struct process *process_find_child(struct process *parent, int pid, bool *any);
+/* Free the slot of a child whose end was reported. */
+void process_reap(struct process *c);
 /* A thread of p is ending: queue THREADDEATH pulses where asked (ipc.c). */
 void ipc_thread_death(struct process *p, uint32_t tid);
 /* Called when a thread of p is reaped (the last one frees p). */

@@ -29,6 +29,8 @@ int vmspace_write_user(struct vmspace *vs, uint64_t va, const void *src, size_t 
 /* Change protection of mapped pages; makes newly executable pages coherent
  * on every hart first.  0 or negative errno. */
 int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot);
+/* fence.i on every hart (after code was written into executable pages). */
+void vmspace_sync_icache(void);
 /* Switch this hart to vs (NULL: stay in the current space for kernel work). */
 void vmspace_activate(struct vmspace *vs);
 /* Physical address and VM_* protection of va; 0 prot when unmapped. */

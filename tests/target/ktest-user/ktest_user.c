@@ -3,6 +3,7 @@
  * by reading a kernel address, which must kill it with a report. */
 #include <keel/msg.h>
 #include <keel/clock.h>
+#include <keel/procmgr.h>
 #include <keel/sync.h>
 #include "ktap.h"
 #include "urt.h"
@@ -687,6 +688,96 @@ static void t_deliver_event(void)
 	ChannelDestroy_r(cchid);
 }
 
+/* ---- processes built from outside (procmgr calls) --------------------------------- */
+
+/* Position-independent child programs, copied into a new space. */
+__asm__(".pushsection .text\n"
+	".option push\n.option norvc\n"        /* fixed 4-byte instructions: known pcs */
+	".globl child_exit42, child_exit42_end\n"
+	"child_exit42:\n li a0, 42\n li a7, 2\n ecall\n1: j 1b\n"
+	"child_exit42_end:\n"
+	".globl child_ascreate, child_ascreate_end\n"
+	"child_ascreate:\n li a7, 44\n ecall\n li a7, 2\n ecall\n2: j 2b\n"
+	"child_ascreate_end:\n"
+	".globl child_fault, child_fault_end\n"
+	"child_fault:\n li t0, -1\n slli t0, t0, 31\n lw t1, 0(t0)\n3: j 3b\n"
+	"child_fault_end:\n"
+	".option pop\n"
+	".popsection\n");
+extern const char child_exit42[], child_exit42_end[], child_ascreate[], child_ascreate_end[];
+extern const char child_fault[], child_fault_end[];
+
+/* Start code [from, to) as an unprivileged process; returns its pid. */
+static int start_child(const char *from, const char *to)
+{
+	int as = AsCreate_r();
+	struct _proc_start st;
+
+	if (as <= 0)
+		return as;
+	if (AsMap_r(as, 0x10000, 4096, PROT_READ | PROT_EXEC, AS_MAP_ANON, 0) ||
+	    AsMap_r(as, 0x20000, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0) ||
+	    AsWrite_r(as, 0x10000, from, (size_t)(to - from)))
+		return -1000;
+	memset(&st, 0, sizeof st);
+	st.entry = 0x10000;
+	st.sp = 0x21000;
+	return ProcessStart_r(as, &st);
+}
+
+static void t_process_start_and_wait(void)
+{
+	struct _proc_exit ex;
+
+	KTAP_EQ(ProcessWait_r(-1, &ex, 0), -ECHILD);                    /* no children yet */
+	int pid = start_child(child_exit42, child_exit42_end);
+	KTAP_REQUIRE(pid > 1);
+	memset(&ex, 0, sizeof ex);
+	KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+	KTAP_EQ(ex.how, _PROC_EXITED);
+	KTAP_EQ(ex.status, 42);
+	KTAP_EQ(ProcessWait_r(pid, &ex, _PROC_WAIT_NOHANG), -ECHILD);   /* reaped */
+}
+
+static void t_unprivileged_child_gets_eperm(void)
+{
+	struct _proc_exit ex;
+	int pid = start_child(child_ascreate, child_ascreate_end);
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(ProcessWait_r(-1, &ex, 0), pid);
+	KTAP_EQ(ex.status, -EPERM);             /* its AsCreate was refused */
+}
+
+static void t_child_fault_reported(void)
+{
+	struct _proc_exit ex;
+	int pid = start_child(child_fault, child_fault_end);
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+	KTAP_EQ(ex.how, _PROC_KILLED);
+	KTAP_EQ(ex.addr, 0xffffffff80000000ul);
+	KTAP_EQ(ex.pc, 0x10000 + 8);
+}
+
+static void t_as_calls_check_arguments(void)
+{
+	int as = AsCreate_r();
+
+	KTAP_REQUIRE(as > 0);
+	KTAP_EQ(AsMap_r(as, 0x10000, 4096, PROT_WRITE | PROT_EXEC, AS_MAP_ANON, 0), -EINVAL);
+	KTAP_EQ(AsMap_r(as, 0x10001, 4096, PROT_READ, AS_MAP_ANON, 0), -EINVAL);
+	KTAP_EQ(AsMap_r(as, 0xffffffff80000000ul, 4096, PROT_READ, AS_MAP_ANON, 0), -EINVAL);
+	KTAP_EQ(AsMap_r(as, 0x10000, 4096, PROT_READ, AS_MAP_ANON, 0), 0);
+	KTAP_EQ(AsMap_r(as, 0x10000, 4096, PROT_READ, AS_MAP_ANON, 0), -EEXIST);
+	KTAP_EQ(AsWrite_r(as, 0x30000, "x", 1), -EFAULT);               /* not mapped */
+	KTAP_EQ(AsWrite_r(as, 0x10000, KERNEL_ADDR, 8), -EFAULT);
+	KTAP_EQ(AsDestroy_r(as), 0);
+	KTAP_EQ(AsDestroy_r(as), -EINVAL);
+	KTAP_EQ(AsMap_r(77, 0x10000, 4096, PROT_READ, AS_MAP_ANON, 0), -EINVAL);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -796,6 +887,9 @@ static const struct ktap_case cases[] = {
 	{ "receive_pulse_skips_messages", t_receive_pulse_skips_messages },
 	{ "timer_pulses", t_timer_pulses },
 	{ "deliver_event", t_deliver_event },
+	{ "process_start_and_wait", t_process_start_and_wait },
+	{ "unprivileged_child_gets_eperm", t_unprivileged_child_gets_eperm },
+	{ "as_calls_check_arguments", t_as_calls_check_arguments },
 };
 
 int main(int argc, char **argv, char **envp)
@@ -805,6 +899,13 @@ int main(int argc, char **argv, char **envp)
 	int failed = ktap_done("ktest-user");
 
 	if (argc > 1 && !strcmp(argv[1], "fault")) {
+		/* Faults on purpose print fault reports: only in the boot that
+		 * expects them. */
+		static const struct ktap_case faulting[] = {
+			{ "child_fault_reported", t_child_fault_reported },
+		};
+		ktap_run(faulting, 1);
+		failed = ktap_done("ktest-user faults");
 		printf("ktest-user: reading a kernel address\n");
 		(void)*(volatile int *)KERNEL_ADDR;
 		printf("ktest-user: still alive after reading a kernel address\n");

@@ -254,3 +254,8 @@ int vmspace_write_user(struct vmspace *vs, uint64_t va, const void *src, size_t 
 			return -EFAULT;         /* the program itself could not write there */
 	return vmspace_write(vs, va, src, n);
 }
+
+void vmspace_sync_icache(void)
+{
+	icache_sync_all();
+}

@@ -1,0 +1,186 @@
+/* The process manager's calls (KCALL_PRIV_PROCMGR, see <keel/procmgr.h>):
+ * address spaces built from outside, processes started in them, and their
+ * ends reported to the starter. */
+#include <keel/errno.h>
+#include <keel/procmgr.h>
+#include "kstring.h"
+#include "process.h"
+#include "thread.h"
+#include "uaccess.h"
+#include "vm.h"
+#include "vmspace.h"
+
+#define AS_WRITE_CHUNK 256
+
+static struct process *self(void)
+{
+	return thread_current()->proc;
+}
+
+static struct vmspace *space_of(long as)
+{
+	struct process *p = self();
+
+	if (as == AS_SELF)
+		return p->vs;
+	if (as < 1 || as > PROC_SPACES)
+		return 0;
+	spin_lock(&p->lock);
+	struct vmspace *vs = p->spaces[as - 1];
+	spin_unlock(&p->lock);
+	return vs;
+}
+
+static unsigned vm_prot(long prot)
+{
+	return ((prot & PROT_READ) ? VM_R : 0) | ((prot & PROT_WRITE) ? VM_W : 0) |
+	       ((prot & PROT_EXEC) ? VM_X : 0);
+}
+
+long sys_AsCreate(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	struct process *p = self();
+	struct vmspace *vs = vmspace_create();
+
+	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (!vs)
+		return -ENOMEM;
+	spin_lock(&p->lock);
+	for (int i = 0; i < PROC_SPACES; i++)
+		if (!p->spaces[i]) {
+			p->spaces[i] = vs;
+			spin_unlock(&p->lock);
+			return i + 1;
+		}
+	spin_unlock(&p->lock);
+	vmspace_destroy(vs);
+	return -EAGAIN;
+}
+
+/* Take the space out of the caller's table (to destroy it or give it away). */
+static struct vmspace *take_space(long as)
+{
+	struct process *p = self();
+
+	if (as < 1 || as > PROC_SPACES)
+		return 0;
+	spin_lock(&p->lock);
+	struct vmspace *vs = p->spaces[as - 1];
+	p->spaces[as - 1] = 0;
+	spin_unlock(&p->lock);
+	return vs;
+}
+
+long sys_AsDestroy(long as, long a1, long a2, long a3, long a4, long a5)
+{
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	struct vmspace *vs = take_space(as);
+	if (!vs)
+		return -EINVAL;
+	vmspace_destroy(vs);
+	return 0;
+}
+
+long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
+{
+	struct vmspace *vs = space_of(as);
+
+	(void)paddr;
+	if (!vs)
+		return -EINVAL;
+	if (flags != AS_MAP_ANON)
+		return -ENOTSUP;        /* physical mappings arrive with the drivers */
+	return vmspace_alloc(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
+}
+
+long sys_AsProtect(long as, long va, long len, long prot, long a4, long a5)
+{
+	struct vmspace *vs = space_of(as);
+
+	(void)a4; (void)a5;
+	if (!vs)
+		return -EINVAL;
+	return vmspace_protect(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
+}
+
+/* AsWrite(as, va, src, len): into mapped pages whatever their protection;
+ * executable ones are made coherent on every hart before return. */
+long sys_AsWrite(long as, long va, long src, long len, long a4, long a5)
+{
+	struct vmspace *vs = space_of(as);
+	uint8_t buf[AS_WRITE_CHUNK];
+	bool exec = false;
+
+	(void)a4; (void)a5;
+	if (!vs || len < 0)
+		return -EINVAL;
+	for (long off = 0; off < len; off += AS_WRITE_CHUNK) {
+		size_t n = (size_t)(len - off) < AS_WRITE_CHUNK ? (size_t)(len - off) : AS_WRITE_CHUNK;
+		if (copy_from_user(buf, (uintptr_t)src + (uintptr_t)off, n) ||
+		    vmspace_write(vs, (uint64_t)va + (uint64_t)off, buf, n))
+			return -EFAULT;
+		exec |= vmspace_query(vs, (uint64_t)va + (uint64_t)off, 0) & VM_X;
+	}
+	if (exec)
+		vmspace_sync_icache();
+	return 0;
+}
+
+long sys_ProcessStart(long as, long ustart, long a2, long a3, long a4, long a5)
+{
+	struct process *me = self();
+	struct _proc_start st;
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (copy_from_user(&st, (uintptr_t)ustart, sizeof st))
+		return -EFAULT;
+	if (st.privileges & ~me->privs)
+		return -EPERM;                  /* never more than the starter holds */
+	if (st.priority < 0 || st.priority > PRIO_MAX)
+		return -EINVAL;
+	struct vmspace *vs = take_space(as);
+	if (!vs)
+		return -EINVAL;
+	struct process *p = process_create_in("child", vs, me, st.privileges);
+	if (!p) {
+		vmspace_destroy(vs);
+		return -EAGAIN;
+	}
+	p->uid = st.cred.euid;
+	p->gid = st.cred.egid;
+	unsigned prio = st.priority ? (unsigned)st.priority : thread_current()->base_prio;
+	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, prio))
+		return -EAGAIN;
+	return (long)p->pid;
+}
+
+long sys_ProcessWait(long pid, long uinfo, long flags, long a3, long a4, long a5)
+{
+	struct process *me = self();
+	bool any;
+
+	(void)a3; (void)a4; (void)a5;
+	for (;;) {
+		spin_lock(&me->lock);
+		struct process *c = process_find_child(me, (int)pid, &any);
+		if (c) {
+			struct _proc_exit ex = { .pid = (int32_t)c->pid, .how = c->how,
+						 .status = c->exit_status, .pc = c->fault_pc,
+						 .addr = c->fault_addr };
+			spin_unlock(&me->lock);
+			process_reap(c);
+			if (uinfo && copy_to_user((uintptr_t)uinfo, &ex, sizeof ex))
+				return -EFAULT;
+			return ex.pid;
+		}
+		if (!any) {
+			spin_unlock(&me->lock);
+			return -ECHILD;
+		}
+		if (flags & _PROC_WAIT_NOHANG) {
+			spin_unlock(&me->lock);
+			return -EAGAIN;
+		}
+		waitq_block(&me->children_wq, &me->lock, WAIT_FOREVER);
+	}
+}
