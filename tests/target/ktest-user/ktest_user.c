@@ -778,6 +778,213 @@ static void t_as_calls_check_arguments(void)
 	KTAP_EQ(AsMap_r(77, 0x10000, 4096, PROT_READ, AS_MAP_ANON, 0), -EINVAL);
 }
 
+/* ---- more argument and state checks -------------------------------------------- */
+
+static void *return_42(void *arg);
+
+static void t_connect_attach_bad_node(void)
+{
+	int chid = ChannelCreate_r(0);
+
+	KTAP_EQ(ConnectAttach_r(5, 0, chid, 0, 0), -EINVAL);
+	KTAP_EQ(ConnectDetach_r(-1), -EINVAL);
+	KTAP_EQ(ConnectDetach_r(_NTO_SIDE_CHANNEL | 5000), -EINVAL);
+	ChannelDestroy_r(chid);
+}
+
+static void t_receive_bad_channel(void)
+{
+	char b[4];
+
+	KTAP_EQ(MsgReceive_r(0, b, sizeof b, 0), -EINVAL);
+	KTAP_EQ(MsgReceive_r(99, b, sizeof b, 0), -EINVAL);
+	KTAP_EQ(MsgReceivev_r(1, (iov_t *)b, 1000, 0), -EINVAL);       /* too many parts */
+}
+
+static volatile int destroyed_rc, receiving;
+
+static void *receive_until_destroyed(void *arg)
+{
+	char b[4];
+
+	receiving = 1;
+	destroyed_rc = MsgReceive_r((int)(long)arg, b, sizeof b, 0);
+	return 0;
+}
+
+/* Block this thread for about ms milliseconds. */
+static void pause_ms(uint64_t ms)
+{
+	int chid = ChannelCreate_r(0);
+	char b[4];
+
+	timeout_ms(_NTO_TIMEOUT_RECEIVE, ms);
+	MsgReceive_r(chid, b, sizeof b, 0);
+	ChannelDestroy_r(chid);
+}
+
+/* Destroying a channel wakes a receiver blocked on it with an error. */
+static void t_channel_destroy_wakes_receiver(void)
+{
+	int chid = ChannelCreate_r(0);
+
+	destroyed_rc = 1;
+	receiving = 0;
+	int tid = urt_thread_create(receive_until_destroyed, (void *)(long)chid, stacks[0],
+				    sizeof stacks[0], 10);
+	KTAP_REQUIRE(tid > 0);
+	while (!receiving)
+		SchedYield_r();
+	pause_ms(50);                   /* it is inside MsgReceive by now */
+	KTAP_EQ(ChannelDestroy_r(chid), 0);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(destroyed_rc, -EINTR);
+}
+
+static void t_pulse_pool_exhaustion(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	int sent = 0, rc = 0;
+
+	while (sent < 1000 && (rc = MsgSendPulse_r(coid, 10, 1, sent)) == 0)
+		sent++;
+	KTAP_EQ(rc, -EAGAIN);
+	KTAP_CHECK(sent >= 64 && sent < 1000);
+	KTAP_EQ(ChannelDestroy_r(chid), 0);                     /* gives them back */
+	chid = ChannelCreate_r(0);
+	int coid2 = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	KTAP_EQ(MsgSendPulse_r(coid2, 10, 1, 0), 0);
+	ConnectDetach_r(coid);
+	ConnectDetach_r(coid2);
+	ChannelDestroy_r(chid);
+}
+
+static void t_thread_create_bad_args(void)
+{
+	struct _thread_attr at;
+
+	memset(&at, 0, sizeof at);
+	KTAP_EQ(ThreadCreate_r(0, 0, 0, &at), -EINVAL);                 /* no function */
+	KTAP_EQ(ThreadCreate_r(0, return_42, 0, KERNEL_ADDR), -EFAULT);
+	KTAP_EQ(ThreadCreate_r(4242, return_42, 0, &at), -ESRCH);
+	at.flags = _NTO_TA_EXPLICIT_SCHED;
+	at.param.sched_priority = 999;
+	KTAP_EQ(ThreadCreate_r(0, return_42, 0, &at), -EINVAL);
+	at.flags = 0;
+	at.stackaddr = KERNEL_ADDR;
+	at.stacksize = 8192;
+	KTAP_EQ(ThreadCreate_r(0, return_42, 0, &at), -EINVAL);
+}
+
+static void t_thread_detach(void)
+{
+	int tid = urt_thread_create(return_42, 0, stacks[1], sizeof stacks[1], 10);
+
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(ThreadDetach_r(tid), 0);
+	KTAP_CHECK(ThreadJoin_r(tid, 0) < 0);                           /* detached: no join */
+	KTAP_EQ(ThreadDetach_r(0x7fff0123), -ESRCH);
+}
+
+static void t_clock_set_realtime(void)
+{
+	uint64_t epoch = 1700000000ull * 1000000000ull, rt = 0, mono = 0;
+
+	KTAP_EQ(ClockTime_r(CLOCK_REALTIME, &epoch, 0), 0);
+	KTAP_EQ(ClockTime_r(CLOCK_REALTIME, 0, &rt), 0);
+	KTAP_CHECK(rt >= epoch && rt - epoch < 1000000000ull);
+	KTAP_EQ(ClockTime_r(CLOCK_MONOTONIC, &epoch, 0), -EINVAL);      /* cannot be set */
+	KTAP_EQ(ClockTime_r(CLOCK_MONOTONIC, 0, &mono), 0);
+	KTAP_CHECK(mono < epoch);
+}
+
+static void t_timer_disarm(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+	struct _itimer it = { 5000000, 0 }, off = { 0, 0 }, old;
+	struct _pulse p;
+
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_PULSE;
+	ev.sigev_coid = coid;
+	int id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
+	KTAP_REQUIRE(id >= 0);
+	KTAP_EQ(TimerSettime_r(id, 0, &it, 0), 0);
+	KTAP_EQ(TimerSettime_r(id, 0, &off, &old), 0);                  /* disarmed in time */
+	KTAP_CHECK(old.nsec > 0 && old.nsec <= 5000000);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 20), 0);
+	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), -ETIMEDOUT);       /* no pulse came */
+	KTAP_EQ(TimerDestroy_r(id), 0);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+static volatile int seen_prio;
+
+static void *report_priority(void *arg)
+{
+	int chid = (int)(long)arg;
+	char b[4];
+	struct sched_param sp;
+
+	int rcvid = MsgReceive_r(chid, b, sizeof b, 0);
+	seen_prio = SchedGet_r(0, 0, &sp) >= 0 ? sp.sched_curpriority : -1;
+	MsgReply_r(rcvid, 0, 0, 0);
+	return 0;
+}
+
+/* A receiver runs at its client's priority, unless the channel is fixed. */
+static int served_at(unsigned chflags, int client_prio)
+{
+	int chid = ChannelCreate_r(chflags);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	struct sched_param sp, mine;
+
+	SchedGet_r(0, 0, &mine);
+	int tid = urt_thread_create(report_priority, (void *)(long)chid, stacks[2], sizeof stacks[2], 8);
+	memset(&sp, 0, sizeof sp);
+	sp.sched_priority = client_prio;
+	SchedSet_r(0, 0, SCHED_NOCHANGE, &sp);
+	MsgSend_r(coid, "p", 2, 0, 0);
+	SchedSet_r(0, 0, SCHED_NOCHANGE, &mine);
+	ThreadJoin_r(tid, 0);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+	return seen_prio;
+}
+
+static void t_receiver_inherits_priority(void)
+{
+	KTAP_EQ(served_at(0, 20), 20);
+	KTAP_EQ(served_at(_NTO_CHF_FIXED_PRIORITY, 20), 8);
+}
+
+static void t_sync_destroy_busy(void)
+{
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &held, 0), 0);
+	held_go = 0;
+	int tid = urt_thread_create(hold_mutex, 0, stacks[3], sizeof stacks[3], 10);
+	KTAP_REQUIRE(tid > 0);
+	while (!held_go)
+		SchedYield_r();
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_MUTEX, 5), 0);
+	KTAP_EQ(SyncMutexLock_r(&held), -ETIMEDOUT);
+	held_go = 2;
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(SyncDestroy_r(&held), 0);                                /* nobody waits now */
+	KTAP_EQ(SyncDestroy_r(KERNEL_ADDR), -EFAULT);
+}
+
+static void t_msg_error_zero_is_einval(void)
+{
+	KTAP_EQ(MsgError_r(0, 0), -ESRCH);
+	KTAP_EQ(MsgReadv_r(0, 0, 0, (size_t)-1), -EINVAL);
+	KTAP_EQ(MsgWritev_r(0, 0, 100, 0), -EINVAL);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -890,6 +1097,17 @@ static const struct ktap_case cases[] = {
 	{ "process_start_and_wait", t_process_start_and_wait },
 	{ "unprivileged_child_gets_eperm", t_unprivileged_child_gets_eperm },
 	{ "as_calls_check_arguments", t_as_calls_check_arguments },
+	{ "connect_attach_bad_node", t_connect_attach_bad_node },
+	{ "receive_bad_channel", t_receive_bad_channel },
+	{ "channel_destroy_wakes_receiver", t_channel_destroy_wakes_receiver },
+	{ "pulse_pool_exhaustion", t_pulse_pool_exhaustion },
+	{ "thread_create_bad_args", t_thread_create_bad_args },
+	{ "thread_detach", t_thread_detach },
+	{ "clock_set_realtime", t_clock_set_realtime },
+	{ "timer_disarm", t_timer_disarm },
+	{ "receiver_inherits_priority", t_receiver_inherits_priority },
+	{ "sync_destroy_busy", t_sync_destroy_busy },
+	{ "msg_error_and_read_arguments", t_msg_error_zero_is_einval },
 };
 
 int main(int argc, char **argv, char **envp)
