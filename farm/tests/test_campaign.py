@@ -229,7 +229,7 @@ def test_hours_campaign_stops_by_the_clock(lab, capsys):
     assert Path(runs[0]["log_dir"]).is_absolute()
 
 
-def wait_for(predicate, timeout=60.0):
+def wait_for(predicate, timeout=120.0):
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out waiting"
