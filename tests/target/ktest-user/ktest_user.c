@@ -985,6 +985,215 @@ static void t_msg_error_zero_is_einval(void)
 	KTAP_EQ(MsgWritev_r(0, 0, 100, 0), -EINVAL);
 }
 
+/* ---- message shapes, queues and ordering ----------------------------------------- */
+
+struct echo_srv {
+	int chid;
+	int n;                  /* messages to serve */
+	char order[8];
+};
+
+static void *serve_n(void *arg)
+{
+	struct echo_srv *e = arg;
+	char b[32];
+
+	for (int i = 0; i < e->n; i++) {
+		memset(b, 0, sizeof b);
+		int rcvid = MsgReceive_r(e->chid, b, sizeof b, 0);
+		if (rcvid <= 0)
+			return 0;
+		e->order[i] = b[0];
+		MsgReply_r(rcvid, b[0], b, sizeof b);
+	}
+	return 0;
+}
+
+static void t_zero_length_round_trip(void)
+{
+	static struct echo_srv e;
+	e = (struct echo_srv){ ChannelCreate_r(0), 1, { 0 } };
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, e.chid, 0, 0);
+	int tid = urt_thread_create(serve_n, &e, stacks[0], sizeof stacks[0], 10);
+
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(MsgSendv_r(coid, 0, 0, 0, 0), 0);               /* nothing each way */
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(e.chid);
+}
+
+/* Gather on send, scatter on receive and reply. */
+static void t_iov_gather_scatter(void)
+{
+	static struct echo_srv e;
+	e = (struct echo_srv){ ChannelCreate_r(0), 1, { 0 } };
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, e.chid, 0, 0);
+	int tid = urt_thread_create(serve_n, &e, stacks[0], sizeof stacks[0], 10);
+	iov_t s3[3], r2[2];
+	char a[4], b[40];
+
+	KTAP_REQUIRE(tid > 0);
+	SETIOV(&s3[0], "Gath", 4);
+	SETIOV(&s3[1], "er-", 3);
+	SETIOV(&s3[2], "scatter", 8);
+	SETIOV(&r2[0], a, sizeof a);
+	SETIOV(&r2[1], b, sizeof b);
+	KTAP_EQ(MsgSendv_r(coid, s3, 3, r2, 2), 'G');
+	KTAP_CHECK(!memcmp(a, "Gath", 4));
+	KTAP_CHECK(!strcmp(b, "er-scatter"));
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(e.chid);
+}
+
+static int po_coid;
+
+static void *send_letter(void *arg)
+{
+	char m[2] = { (char)(long)arg, 0 };
+
+	MsgSend_r(po_coid, m, 2, 0, 0);
+	return 0;
+}
+
+/* Senders queue by priority: the higher one is received first. */
+static void t_senders_queue_by_priority(void)
+{
+	static struct echo_srv e;
+	e = (struct echo_srv){ ChannelCreate_r(0), 2, { 0 } };
+	po_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, e.chid, 0, 0);
+	int lo = urt_thread_create(send_letter, (void *)'l', stacks[1], sizeof stacks[1], 11);
+	int hi = urt_thread_create(send_letter, (void *)'h', stacks[2], sizeof stacks[2], 21);
+
+	KTAP_REQUIRE(lo > 0 && hi > 0);
+	pause_ms(30);                           /* both are queued now */
+	int srv = urt_thread_create(serve_n, &e, stacks[0], sizeof stacks[0], 30);
+	KTAP_REQUIRE(srv > 0);
+	KTAP_EQ(ThreadJoin_r(srv, 0), 0);
+	KTAP_EQ(ThreadJoin_r(lo, 0), 0);
+	KTAP_EQ(ThreadJoin_r(hi, 0), 0);
+	KTAP_EQ(e.order[0], 'h');
+	KTAP_EQ(e.order[1], 'l');
+	ConnectDetach_r(po_coid);
+	ChannelDestroy_r(e.chid);
+}
+
+/* Two receivers on one channel serve two clients. */
+static void t_many_receivers_one_channel(void)
+{
+	static struct echo_srv e1, e2;
+	int chid = ChannelCreate_r(0);
+	e1 = (struct echo_srv){ chid, 1, { 0 } };
+	e2 = (struct echo_srv){ chid, 1, { 0 } };
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	int s1 = urt_thread_create(serve_n, &e1, stacks[0], sizeof stacks[0], 10);
+	int s2 = urt_thread_create(serve_n, &e2, stacks[1], sizeof stacks[1], 10);
+	char r[32];
+
+	KTAP_REQUIRE(s1 > 0 && s2 > 0);
+	KTAP_EQ(MsgSend_r(coid, "a", 2, r, sizeof r), 'a');
+	KTAP_EQ(MsgSend_r(coid, "b", 2, r, sizeof r), 'b');
+	KTAP_EQ(ThreadJoin_r(s1, 0), 0);
+	KTAP_EQ(ThreadJoin_r(s2, 0), 0);
+	KTAP_EQ(e1.order[0] + e2.order[0], 'a' + 'b');
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+static void t_pulse_codes_and_side_channel(void)
+{
+	int chid = ChannelCreate_r(0);
+	int side = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct _pulse p;
+
+	KTAP_EQ(MsgSendPulse_r(side, 10, -5, 55), 0);
+	KTAP_EQ(MsgSendPulse_r(side, 10, 127, 56), 0);
+	KTAP_EQ(MsgSendPulse_r(side, 10, -129, 0), -EINVAL);
+	KTAP_EQ(MsgSendPulse_r(side, 300, 1, 0), -EINVAL);
+	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
+	KTAP_EQ(p.code, -5);
+	KTAP_EQ(p.scoid, side);
+	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
+	KTAP_EQ(p.code, 127);
+	KTAP_EQ(p.value.sival_int, 56);
+	ConnectDetach_r(side);
+	ChannelDestroy_r(chid);
+}
+
+static void t_thread_ids_unique(void)
+{
+	int seen[40];
+
+	for (int i = 0; i < 40; i++) {
+		seen[i] = urt_thread_create(return_42, 0, stacks[0], sizeof stacks[0], 10);
+		KTAP_REQUIRE(seen[i] > 0);
+		KTAP_EQ(ThreadJoin_r(seen[i], 0), 0);
+		for (int j = 0; j < i; j++)
+			KTAP_CHECK(seen[j] != seen[i]);         /* a reused slot has a new id */
+	}
+}
+
+static void t_semaphore_bad_count(void)
+{
+	static sync_t bad;
+
+	bad.__count = -1;
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &bad, 0), -EINVAL);
+	bad.__count = 0;
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &bad, 0), 0);
+	bad.__count = -7;                       /* scribbled on by the program */
+	KTAP_EQ(SyncSemWait_r(&bad, 1), -EINVAL);
+	KTAP_EQ(SyncSemPost_r(&bad), -EINVAL);
+	KTAP_EQ(SyncCondvarSignal_r(&bad, 1), 0);                       /* nobody waits */
+}
+
+__asm__(".pushsection .text\n"
+	".globl child_block, child_block_end\n"
+	"child_block:\n li a0, 0\n li a7, 3\n ecall\n"                /* ChannelCreate(0) */
+	" li a1, 0\n li a2, 0\n li a3, 0\n li a7, 11\n ecall\n"        /* MsgReceivev: forever */
+	"4: j 4b\n"
+	"child_block_end:\n"
+	".popsection\n");
+extern const char child_block[], child_block_end[];
+
+static void t_process_wait_nohang(void)
+{
+	struct _proc_exit ex;
+	int pid = start_child(child_block, child_block_end);
+
+	KTAP_REQUIRE(pid > 1);
+	pause_ms(10);
+	KTAP_EQ(ProcessWait_r(pid, &ex, _PROC_WAIT_NOHANG), -EAGAIN);  /* still running */
+	KTAP_EQ(ProcessWait_r(pid + 100, &ex, _PROC_WAIT_NOHANG), -ECHILD);
+	struct _proc_start st;
+	memset(&st, 0, sizeof st);
+	KTAP_EQ(ProcessStart_r(77, &st), -EINVAL);                      /* no such space */
+	st.privileges = 0x80;
+	KTAP_EQ(ProcessStart_r(77, &st), -EPERM);                       /* more than we hold */
+}
+
+static void t_as_protect_then_run(void)
+{
+	int as = AsCreate_r();
+	struct _proc_start st;
+	struct _proc_exit ex;
+
+	KTAP_REQUIRE(as > 0);
+	KTAP_EQ(AsMap_r(as, 0x10000, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0), 0);
+	KTAP_EQ(AsMap_r(as, 0x20000, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0), 0);
+	KTAP_EQ(AsWrite_r(as, 0x10000, child_exit42, (size_t)(child_exit42_end - child_exit42)), 0);
+	KTAP_EQ(AsProtect_r(as, 0x10000, 4096, PROT_READ | PROT_WRITE | PROT_EXEC), -EINVAL);
+	KTAP_EQ(AsProtect_r(as, 0x10000, 4096, PROT_READ | PROT_EXEC), 0);
+	memset(&st, 0, sizeof st);
+	st.entry = 0x10000;
+	st.sp = 0x21000;
+	int pid = ProcessStart_r(as, &st);
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+	KTAP_EQ(ex.status, 42);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -1108,6 +1317,15 @@ static const struct ktap_case cases[] = {
 	{ "receiver_inherits_priority", t_receiver_inherits_priority },
 	{ "sync_destroy_busy", t_sync_destroy_busy },
 	{ "msg_error_and_read_arguments", t_msg_error_zero_is_einval },
+	{ "zero_length_round_trip", t_zero_length_round_trip },
+	{ "iov_gather_scatter", t_iov_gather_scatter },
+	{ "senders_queue_by_priority", t_senders_queue_by_priority },
+	{ "many_receivers_one_channel", t_many_receivers_one_channel },
+	{ "pulse_codes_and_side_channel", t_pulse_codes_and_side_channel },
+	{ "thread_ids_unique", t_thread_ids_unique },
+	{ "semaphore_bad_count", t_semaphore_bad_count },
+	{ "process_wait_nohang", t_process_wait_nohang },
+	{ "as_protect_then_run", t_as_protect_then_run },
 };
 
 int main(int argc, char **argv, char **envp)
