@@ -1194,6 +1194,161 @@ static void t_as_protect_then_run(void)
 	KTAP_EQ(ex.status, 42);
 }
 
+/* ---- ids, offsets and broadcasts --------------------------------------------------- */
+
+static volatile long rw_read_rc;
+
+static void *read_past_then_write(void *arg)
+{
+	int chid = (int)(long)arg;
+	char b[4], tail[8];
+
+	int rcvid = MsgReceive_r(chid, b, sizeof b, 0);
+	rw_read_rc = MsgRead_r(rcvid, tail, sizeof tail, 100);  /* past the end: nothing */
+	MsgWrite_r(rcvid, "written", 8, 0);
+	MsgReply_r(rcvid, 5, 0, 0);                             /* the reply adds nothing */
+	return 0;
+}
+
+static void t_msg_read_past_end_write_kept(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	char r[8] = { 0 };
+	int tid = urt_thread_create(read_past_then_write, (void *)(long)chid, stacks[0],
+				    sizeof stacks[0], 10);
+
+	KTAP_REQUIRE(tid > 0);
+	rw_read_rc = 99;
+	KTAP_EQ(MsgSend_r(coid, "abc", 4, r, sizeof r), 5);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(rw_read_rc, 0);
+	KTAP_CHECK(!strcmp(r, "written"));
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+static void t_connection_to_recreated_channel_is_stale(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+
+	KTAP_EQ(ChannelDestroy_r(chid), 0);
+	int chid2 = ChannelCreate_r(0);
+	KTAP_EQ(chid2, chid);                                           /* the id comes back */
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 1, 0), -EBADF);                /* the old link does not */
+	int coid2 = ConnectAttach_r(ND_LOCAL_NODE, 0, chid2, 0, 0);
+	KTAP_EQ(MsgSendPulse_r(coid2, 10, 1, 0), 0);
+	ConnectDetach_r(coid);
+	ConnectDetach_r(coid2);
+	ChannelDestroy_r(chid2);
+}
+
+static void *wait_for_me(void *arg)
+{
+	return arg;
+}
+
+static void t_thread_join_self_and_others(void)
+{
+	struct _client_info ci;
+
+	KTAP_EQ(ConnectClientInfo_r(-1, &ci, 0), 0);
+	KTAP_EQ(ThreadJoin_r(ci.tid, 0), -EDEADLK);
+	int tid = urt_thread_create(wait_for_me, (void *)7, stacks[0], sizeof stacks[0], 10);
+	void *v = 0;
+	KTAP_EQ(ThreadJoin_r(tid, &v), 0);
+	KTAP_EQ((long)v, 7);
+}
+
+static void *spin_a_while(void *arg)
+{
+	for (int i = 0; i < 50; i++)
+		SchedYield_r();
+	return arg;
+}
+
+static void t_sched_set_other_thread(void)
+{
+	struct sched_param sp;
+	int tid = urt_thread_create(spin_a_while, 0, stacks[1], sizeof stacks[1], 10);
+
+	KTAP_REQUIRE(tid > 0);
+	memset(&sp, 0, sizeof sp);
+	sp.sched_priority = 14;
+	int r = SchedSet_r(0, tid, SCHED_NOCHANGE, &sp);
+	if (r == 0) {                           /* it may already have ended */
+		memset(&sp, 0, sizeof sp);
+		int pol = SchedGet_r(0, tid, &sp);
+		KTAP_CHECK(pol < 0 || sp.sched_priority == 14);
+	} else {
+		KTAP_EQ(r, -ESRCH);
+	}
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(SchedSet_r(0, tid, SCHED_NOCHANGE, &sp), -ESRCH);       /* gone now */
+}
+
+static sync_t bc_mutex, bc_cond;
+static volatile int bc_waiting, bc_woken, bc_go;
+
+static void *bc_waiter(void *arg)
+{
+	uint32_t me = my_tid();
+
+	mutex_lock(&bc_mutex, me);
+	__atomic_add_fetch(&bc_waiting, 1, __ATOMIC_RELAXED);
+	while (!bc_go)
+		SyncCondvarWait_r(&bc_cond, &bc_mutex);
+	__atomic_add_fetch(&bc_woken, 1, __ATOMIC_RELAXED);
+	mutex_unlock(&bc_mutex, me);
+	return arg;
+}
+
+static void t_condvar_broadcast(void)
+{
+	uint32_t me = my_tid();
+	int tid[3];
+
+	bc_waiting = bc_woken = bc_go = 0;
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &bc_mutex, 0);
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_COND, &bc_cond, 0);
+	for (int i = 0; i < 3; i++)
+		tid[i] = urt_thread_create(bc_waiter, 0, stacks[i], sizeof stacks[i], 10);
+	while (bc_waiting < 3)
+		SchedYield_r();
+	mutex_lock(&bc_mutex, me);
+	bc_go = 1;
+	KTAP_EQ(SyncCondvarSignal_r(&bc_cond, 1), 0);                   /* all of them */
+	mutex_unlock(&bc_mutex, me);
+	for (int i = 0; i < 3; i++)
+		KTAP_EQ(ThreadJoin_r(tid[i], 0), 0);
+	KTAP_EQ(bc_woken, 3);
+}
+
+static void t_privileged_calls_allowed_for_init(void)
+{
+	int as = AsCreate_r();                  /* init holds the process manager's privilege */
+
+	KTAP_CHECK(as > 0);
+	KTAP_EQ(AsDestroy_r(as), 0);
+	KTAP_EQ(InterruptUnmask_r(1, 1), -ENOSYS);                      /* allowed, not built yet */
+}
+
+static void t_timer_arguments(void)
+{
+	struct sigevent ev;
+	struct _itimer it = { 1000000, 0 };
+
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_PULSE;
+	KTAP_EQ(TimerCreate_r(99, &ev), -EINVAL);                       /* unknown clock */
+	KTAP_EQ(TimerSettime_r(-1, 0, &it, 0), -EINVAL);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, 0, 0), 0); /* cleared */
+	ev.sigev_notify = SIGEV_SIGNAL;
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, &ev, 0, 0), -EINVAL);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, KERNEL_ADDR, 0), -EFAULT);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -1326,6 +1481,13 @@ static const struct ktap_case cases[] = {
 	{ "semaphore_bad_count", t_semaphore_bad_count },
 	{ "process_wait_nohang", t_process_wait_nohang },
 	{ "as_protect_then_run", t_as_protect_then_run },
+	{ "msg_read_past_end_write_kept", t_msg_read_past_end_write_kept },
+	{ "connection_to_recreated_channel_is_stale", t_connection_to_recreated_channel_is_stale },
+	{ "thread_join_self_and_others", t_thread_join_self_and_others },
+	{ "sched_set_other_thread", t_sched_set_other_thread },
+	{ "condvar_broadcast", t_condvar_broadcast },
+	{ "privileged_calls_allowed_for_init", t_privileged_calls_allowed_for_init },
+	{ "timer_arguments", t_timer_arguments },
 };
 
 int main(int argc, char **argv, char **envp)
