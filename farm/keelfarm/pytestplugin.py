@@ -234,10 +234,10 @@ class KeelBooter:
             try:
                 strategy.transition("booted")
             finally:
-                self._keep(target, strategy, hang_timeout)
+                self._keep(target, strategy, hang_timeout, expect_crash)
         else:
             strategy.power_on()
-            self._keep(target, strategy, hang_timeout)
+            self._keep(target, strategy, hang_timeout, expect_crash)
             if until == "exit":
                 rec, hang = strategy.recorder, self.boots[-1].hang_timeout
                 self.boots[-1].exit_status = strategy.wait_exit(
@@ -245,16 +245,17 @@ class KeelBooter:
                     until=lambda: rec.quiet_for() >= hang)
             elif until is not None:
                 raise ValueError(f"keel_boot: unknown until={until!r}")
-        self.boots[-1].expect_crash = expect_crash
         return self.boots[-1]
 
-    def _keep(self, target: str, strategy, hang_timeout: float | None) -> None:
+    def _keep(self, target: str, strategy, hang_timeout: float | None,
+              expect_crash: str | None) -> None:
         if strategy.recorder is not None and all(
                 b.recorder is not strategy.recorder for b in self.boots):
             hang = self.node.config.getoption("keel_hang_timeout") if hang_timeout is None \
                 else hang_timeout
             self.boots.append(KeelBoot(target, strategy.smp, strategy.append,
-                                       strategy.recorder, hang_timeout=hang))
+                                       strategy.recorder, expect_crash=expect_crash,
+                                       hang_timeout=hang))
             self._boot_strategies.append(strategy)
 
     def find_crash(self, boot: KeelBoot) -> Crash | None:
