@@ -43,6 +43,7 @@ struct channel {
 	uint32_t chid, flags;
 	struct waitq receivers;
 	struct list senders;            /* threads SEND-blocked, by priority */
+	struct list repliers;           /* threads REPLY-blocked on messages taken here */
 	struct list pulses;             /* struct kpulse, by priority */
 };
 
@@ -167,6 +168,7 @@ long sys_ChannelCreate(long flags, long a1, long a2, long a3, long a4, long a5)
 			ch->flags = (uint32_t)flags;
 			waitq_init(&ch->receivers);
 			list_init(&ch->senders);
+			list_init(&ch->repliers);
 			list_init(&ch->pulses);
 		}
 		spin_unlock(&chans[i].lock);
@@ -198,6 +200,33 @@ static struct channel *chan_of(struct process *p, long chid)
 	return ch;
 }
 
+/* Close ch: receivers fail with EINTR, its senders and REPLY-blocked
+ * clients with ESRCH, queued pulses go back to the pool. */
+static void chan_close(struct channel *ch)
+{
+	spin_lock(&ch->lock);
+	ch->live = false;
+	ch->gen++;
+	waitq_wake_all(&ch->receivers, -EINTR);
+	struct list *lists[2] = { &ch->senders, &ch->repliers };
+	for (int i = 0; i < 2; i++)
+		while (!list_empty(lists[i])) {
+			struct thread *c = list_entry(lists[i]->next, struct thread, ipc_link);
+			list_del(&c->ipc_link);
+			c->ipc_state = IPC_NONE;
+			c->ipc_status = -ESRCH;
+			waitq_wake_one(&c->ipc_wq, -ESRCH);
+		}
+	while (!list_empty(&ch->pulses)) {
+		struct list *n = ch->pulses.next;
+		list_del(n);
+		spin_lock(&pool_lock);
+		list_add_tail(&free_pulses, n);
+		spin_unlock(&pool_lock);
+	}
+	spin_unlock(&ch->lock);
+}
+
 /* Senders and receivers still blocked on a destroyed channel fail. */
 long sys_ChannelDestroy(long chid, long a1, long a2, long a3, long a4, long a5)
 {
@@ -210,29 +239,12 @@ long sys_ChannelDestroy(long chid, long a1, long a2, long a3, long a4, long a5)
 	spin_lock(&p->lock);
 	p->chans[chid - 1] = 0;
 	spin_unlock(&p->lock);
-	spin_lock(&ch->lock);
-	ch->live = false;
-	ch->gen++;
-	waitq_wake_all(&ch->receivers, -EINTR);
-	while (!list_empty(&ch->senders)) {
-		struct thread *c = list_entry(ch->senders.next, struct thread, ipc_link);
-		list_del(&c->ipc_link);
-		c->ipc_state = IPC_NONE;
-		waitq_wake_one(&c->ipc_wq, -ESRCH);
-	}
-	while (!list_empty(&ch->pulses)) {
-		struct list *n = ch->pulses.next;
-		list_del(n);
-		spin_lock(&pool_lock);
-		list_add_tail(&free_pulses, n);
-		spin_unlock(&pool_lock);
-	}
-	spin_unlock(&ch->lock);
+	chan_close(ch);
 	return 0;
 }
 
-/* ConnectAttach(nd, pid, chid, index, flags): only connections to channels
- * of the calling process exist until processes can find each other. */
+/* ConnectAttach(nd, pid, chid, index, flags): a connection to channel chid
+ * of process pid (0: the caller). */
 long sys_ConnectAttach(long nd, long pid, long chid, long index, long flags, long a5)
 {
 	struct process *p = self();
@@ -240,9 +252,11 @@ long sys_ConnectAttach(long nd, long pid, long chid, long index, long flags, lon
 	(void)a5; (void)flags;
 	if (nd != ND_LOCAL_NODE)
 		return -EINVAL;
-	if (pid != 0 && (uint32_t)pid != p->pid)
+	struct process *server = pid == 0 || (uint32_t)pid == p->pid ? p :
+				 pid > 0 ? process_by_pid((uint32_t)pid) : 0;
+	if (!server)
 		return -ESRCH;
-	struct channel *ch = chan_of(p, chid);
+	struct channel *ch = chan_of(server, chid);
 	if (!ch)
 		return -ESRCH;
 	bool side = index & _NTO_SIDE_CHANNEL;
@@ -388,8 +402,7 @@ static long send_wait(struct thread *c, struct channel *ch)
 			continue;
 		}
 		if (sending ? d_send != WAIT_FOREVER : d_reply != WAIT_FOREVER) {
-			if (sending)
-				list_del(&c->ipc_link);
+			list_del(&c->ipc_link);         /* off the senders or the repliers */
 			c->ipc_state = IPC_NONE;
 			spin_unlock(&ch->lock);
 			return -ETIMEDOUT;
@@ -430,6 +443,7 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, lon
 			return n;
 		}
 		c->ipc_state = IPC_REPLY;
+		list_add_tail(&ch->repliers, &c->ipc_link);
 		waitq_wake_thread(&ch->receivers, r, (int)c->tid);
 	} else {
 		c->ipc_state = IPC_SEND;
@@ -506,6 +520,7 @@ static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_on
 			return rc;
 		}
 		c->ipc_state = IPC_REPLY;
+		list_add_tail(&ch->repliers, &c->ipc_link);
 		if (c->ipc_reply_deadline != WAIT_FOREVER)
 			waitq_rearm(c, c->ipc_reply_deadline);  /* its REPLY timeout starts now */
 		rc = (long)c->tid;
@@ -564,6 +579,7 @@ long sys_MsgReplyv(long rcvid, long status, long riov, long rparts, long a4, lon
 	if (!n)
 		n = transfer(c->proc->vs, cv, c->ipc_rparts, r->proc->vs, rv, (uint32_t)rparts, 0);
 	c->ipc_state = IPC_NONE;
+	list_del(&c->ipc_link);
 	c->ipc_status = n < 0 ? -EFAULT : (int)status;
 	waitq_wake_one(&c->ipc_wq, (int)c->ipc_status);
 	spin_unlock(&ch->lock);
@@ -581,6 +597,7 @@ long sys_MsgError(long rcvid, long err, long a2, long a3, long a4, long a5)
 	if (!c)
 		return -ESRCH;
 	c->ipc_state = IPC_NONE;
+	list_del(&c->ipc_link);
 	c->ipc_status = err > 0 ? -err : -EINVAL;
 	waitq_wake_one(&c->ipc_wq, (int)c->ipc_status);
 	spin_unlock(&ch->lock);
@@ -786,4 +803,76 @@ long sys_MsgDeliverEvent(long rcvid, long uev, long a2, long a3, long a4, long a
 			     (long)ev.sigev_value.sival_ptr);
 	sched_preempt_if_needed();
 	return r == -EBADF ? -ESRCH : r;
+}
+
+/* ---- a process's end ------------------------------------------------------------ */
+
+static void pulse_once(struct channel *ch, unsigned flag, int code, long value, int scoid)
+{
+	spin_lock(&ch->lock);
+	if (ch->live && (ch->flags & flag))
+		queue_pulse(ch, PRIO_MAX, code, value, scoid);
+	spin_unlock(&ch->lock);
+}
+
+/* Servers p was connected to hear DISCONNECT (once per channel). */
+static void disconnect_from_servers(struct process *p)
+{
+	struct channel *told[PROC_CONNECTIONS];
+	int ntold = 0;
+
+	for (int c = 0; c < PROC_CONNECTIONS; c++) {
+		spin_lock(&p->lock);
+		struct connection cn = p->conns[c];
+		p->conns[c].ch = 0;
+		spin_unlock(&p->lock);
+		if (!cn.ch || cn.ch->owner == p || cn.ch->gen != cn.gen)
+			continue;
+		bool dup = false;
+		for (int i = 0; i < ntold; i++)
+			dup |= told[i] == cn.ch;
+		if (dup)
+			continue;
+		told[ntold++] = cn.ch;
+		pulse_once(cn.ch, _NTO_CHF_DISCONNECT, _PULSE_CODE_DISCONNECT, 0, (int)p->pid);
+	}
+}
+
+/* Clients connected to p's channels hear COIDDEATH on a channel of theirs
+ * that asked for it (value: their connection id). */
+static void tell_clients(struct process *p)
+{
+	for (int i = 0; i < PROC_TABLE; i++) {
+		struct process *q = process_at(i);
+		if (!q || q == p)
+			continue;
+		struct channel *note = 0;
+		spin_lock(&q->lock);
+		for (int c = 0; c < PROC_CHANNELS && !note; c++)
+			if (q->chans[c] && (q->chans[c]->flags & _NTO_CHF_COID_DISCONNECT))
+				note = q->chans[c];
+		spin_unlock(&q->lock);
+		for (int c = 0; note && c < PROC_CONNECTIONS; c++) {
+			spin_lock(&q->lock);
+			struct connection cn = q->conns[c];
+			spin_unlock(&q->lock);
+			if (cn.ch && cn.ch->owner == p && cn.ch->live && cn.ch->gen == cn.gen)
+				pulse_once(note, _NTO_CHF_COID_DISCONNECT, _PULSE_CODE_COIDDEATH,
+					   c, 0);
+		}
+	}
+}
+
+void ipc_process_gone(struct process *p)
+{
+	disconnect_from_servers(p);
+	tell_clients(p);
+	for (int c = 0; c < PROC_CHANNELS; c++) {
+		spin_lock(&p->lock);
+		struct channel *ch = p->chans[c];
+		p->chans[c] = 0;
+		spin_unlock(&p->lock);
+		if (ch)
+			chan_close(ch);
+	}
 }

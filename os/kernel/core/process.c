@@ -16,7 +16,7 @@
 #include "vm.h"
 #include "vmspace.h"
 
-#define PROC_MAX        64
+#define PROC_MAX        PROC_TABLE
 #define USER_STACK_TOP  0x0000003fff000000ul
 #define USER_STACK_SIZE (64 * 1024ul)
 #define ARGV_MAX        32
@@ -259,8 +259,26 @@ void process_thread_gone(struct process *p)
 	spin_unlock(&p->lock);
 	if (!last)
 		return;
+	ipc_process_gone(p);
 	if (p->parent)
 		become_zombie(p);
 	else
 		process_free(p);
+}
+
+struct process *process_by_pid(uint32_t pid)
+{
+	struct process *p = 0;
+
+	spin_lock(&procs_lock);
+	for (int i = 0; i < PROC_MAX && !p; i++)
+		if (procs[i].pid == pid && !procs[i].ended)
+			p = &procs[i];
+	spin_unlock(&procs_lock);
+	return p;
+}
+
+struct process *process_at(int i)
+{
+	return i >= 0 && i < PROC_MAX && procs[i].pid && !procs[i].ended ? &procs[i] : 0;
 }

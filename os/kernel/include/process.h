@@ -71,6 +71,14 @@ int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0,
 struct process *process_find_child(struct process *parent, int pid, bool *any);
 /* Free the slot of a child whose end was reported. */
 void process_reap(struct process *c);
+/* The live process with this pid, or NULL. */
+struct process *process_by_pid(uint32_t pid);
+/* The live process in table slot i, or NULL (for walks over all of them). */
+struct process *process_at(int i);
+#define PROC_TABLE 64
+/* p's last thread is gone: its channels and connections are torn down with
+ * the pulses that servers and clients asked for (ipc.c). */
+void ipc_process_gone(struct process *p);
 /* A thread of p is ending: queue THREADDEATH pulses where asked (ipc.c). */
 void ipc_thread_death(struct process *p, uint32_t tid);
 /* Called when a thread of p is reaped (the last one frees p). */

@@ -1349,6 +1349,98 @@ static void t_timer_arguments(void)
 	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, KERNEL_ADDR, 0), -EFAULT);
 }
 
+/* ---- another process's death ------------------------------------------------------ */
+
+__asm__(".pushsection .text\n"
+	".option push\n.option norvc\n"
+	/* a0 = parent pid, a1 = its chid: connect, exit with the coid */
+	".globl child_connect, child_connect_end\n"
+	"child_connect:\n mv a2, a1\n mv a1, a0\n li a0, 0\n li a3, 0\n li a4, 0\n"
+	" li a7, 5\n ecall\n li a7, 2\n ecall\n6: j 6b\n"
+	"child_connect_end:\n"
+	/* make channel 1, wait 300 ms on it, exit 0 */
+	".globl child_serve_briefly, child_serve_briefly_end\n"
+	"child_serve_briefly:\n li a0, 0\n li a7, 3\n ecall\n mv s0, a0\n"
+	" addi sp, sp, -16\n li t0, 300000000\n sd t0, 0(sp)\n"
+	" li a0, 2\n li a1, 32\n li a2, 0\n mv a3, sp\n li a4, 0\n li a7, 40\n ecall\n"
+	" mv a0, s0\n li a1, 0\n li a2, 0\n li a3, 0\n li a7, 11\n ecall\n"
+	" li a0, 0\n li a7, 2\n ecall\n7: j 7b\n"
+	"child_serve_briefly_end:\n"
+	".option pop\n"
+	".popsection\n");
+extern const char child_connect[], child_connect_end[];
+extern const char child_serve_briefly[], child_serve_briefly_end[];
+
+static int start_child_args(const char *from, const char *to, uint64_t a0, uint64_t a1)
+{
+	int as = AsCreate_r();
+	struct _proc_start st;
+
+	if (as <= 0)
+		return as;
+	if (AsMap_r(as, 0x10000, 4096, PROT_READ | PROT_EXEC, AS_MAP_ANON, 0) ||
+	    AsMap_r(as, 0x20000, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0) ||
+	    AsWrite_r(as, 0x10000, from, (size_t)(to - from)))
+		return -1000;
+	memset(&st, 0, sizeof st);
+	st.entry = 0x10000;
+	st.sp = 0x21000;
+	st.argc = a0;
+	st.argv = a1;
+	return ProcessStart_r(as, &st);
+}
+
+/* A client process that ends: the server hears DISCONNECT naming it. */
+static void t_disconnect_pulse_when_client_dies(void)
+{
+	struct _client_info ci;
+	struct _proc_exit ex;
+	struct _pulse p;
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+
+	KTAP_EQ(ConnectClientInfo_r(-1, &ci, 0), 0);
+	int pid = start_child_args(child_connect, child_connect_end, (uint64_t)ci.pid, (uint64_t)chid);
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+	KTAP_CHECK(ex.status >= 0);                             /* its ConnectAttach worked */
+	memset(&p, 0, sizeof p);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 1000), 0);
+	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
+	KTAP_EQ(p.code, _PULSE_CODE_DISCONNECT);
+	KTAP_EQ(p.scoid, pid);
+	ChannelDestroy_r(chid);
+}
+
+/* A server process that ends: its client hears COIDDEATH for the
+ * connection, and the connection is dead. */
+static void t_coiddeath_pulse_when_server_dies(void)
+{
+	struct _proc_exit ex;
+	struct _pulse p;
+	int note = ChannelCreate_r(_NTO_CHF_COID_DISCONNECT);
+	int pid = start_child(child_serve_briefly, child_serve_briefly_end);
+	int coid = -1;
+
+	KTAP_REQUIRE(pid > 1);
+	for (int i = 0; i < 200 && coid < 0; i++) {
+		coid = ConnectAttach_r(ND_LOCAL_NODE, pid, 1, 0, 0);
+		if (coid < 0)
+			SchedYield_r();
+	}
+	KTAP_REQUIRE(coid >= 0);
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 3, 0), 0);                     /* it is reachable */
+	memset(&p, 0, sizeof p);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 3000), 0);
+	KTAP_EQ(MsgReceive_r(note, &p, sizeof p, 0), 0);
+	KTAP_EQ(p.code, _PULSE_CODE_COIDDEATH);
+	KTAP_EQ(p.value.sival_int, coid);
+	KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 3, 0), -EBADF);                /* the channel died */
+	KTAP_EQ(ConnectAttach_r(ND_LOCAL_NODE, pid, 1, 0, 0), -ESRCH);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(note);
+}
+
 static void t_bad_pointers_efault(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -1488,6 +1580,8 @@ static const struct ktap_case cases[] = {
 	{ "condvar_broadcast", t_condvar_broadcast },
 	{ "privileged_calls_allowed_for_init", t_privileged_calls_allowed_for_init },
 	{ "timer_arguments", t_timer_arguments },
+	{ "disconnect_pulse_when_client_dies", t_disconnect_pulse_when_client_dies },
+	{ "coiddeath_pulse_when_server_dies", t_coiddeath_pulse_when_server_dies },
 };
 
 int main(int argc, char **argv, char **envp)
