@@ -1,5 +1,9 @@
 """Campaigns: one pytest suite run again and again on one place, every run stored.
 
+A campaign on a local environment first freezes its build (snapshot.py): the images,
+kernel ELF and programs it boots are copied, so `make` in the same tree during the
+campaign changes nothing that it measures.
+
 Each run is its own pytest process through labgrid (`--lg-env`), selected by a marker
 expression (`-m <suite>`), writing JUnit XML and console logs into
 `build/campaigns/<created>-<id>/run-<n>/`; when it ends, its JUnit file (with the Keel plugin's
@@ -34,6 +38,7 @@ from .errors import FarmError
 from .junit import JunitError, read_junit
 from .lease import format_duration
 from .resultsdb import RUN_BROKEN, RUN_FAIL, RUN_PASS, ResultsDB, RunRecord, utcnow
+from .snapshot import Build, freeze
 
 ENVS = Path(__file__).resolve().parent.parent / "envs"
 DEFAULT_RUN_TIMEOUT = 1800.0
@@ -119,10 +124,10 @@ class RunOutcome:
         return self.run_dir / "pytest.out"
 
 
-def pytest_command(spec: PlaceSpec, suite: str, tests: str, run_dir: Path,
+def pytest_command(env: str, suite: str, tests: str, run_dir: Path,
                    extra: list[str]) -> list[str]:
     run_dir = run_dir.resolve()  # log paths in the database hold wherever it is read
-    return [sys.executable, "-m", "pytest", tests, f"--lg-env={spec.env}", "-m", suite,
+    return [sys.executable, "-m", "pytest", tests, f"--lg-env={env}", "-m", suite,
             "-p", "no:cacheprovider", f"--keel-log-dir={run_dir / 'logs'}",
             f"--junitxml={run_dir / 'junit.xml'}", "-o", "junit_family=xunit1",
             "-q", "-rfE", *extra]
@@ -335,6 +340,15 @@ def campaign_dir_name(row: dict) -> str:
     return f"{row['created']:%Y%m%d-%H%M%S}-{row['id']}"
 
 
+def campaign_build(config: CampaignConfig, base: Path) -> Build:
+    """The build the runs use: a local environment's frozen in `base`/build (made once,
+    reused on resume), a farm place's as it is (snapshot.py says why)."""
+    commit = (config.commit, None) if config.commit else git_commit(config.repo)
+    if config.spec.env_vars:
+        return Build(env=config.spec.env, commit=commit[0], commit_time=commit[1])
+    return freeze(config.spec.env, base / "build", commit=commit, root=config.repo)
+
+
 def run_campaign(db: ResultsDB, campaign_id: int, config: CampaignConfig,
                  say: Callable[[str], None] = print) -> str:
     """Run until the campaign has its runs or hours, or is stopped; returns the status
@@ -343,8 +357,10 @@ def run_campaign(db: ResultsDB, campaign_id: int, config: CampaignConfig,
     tally = stored_tally(db, campaign_id)
     seq = db.last_seq(campaign_id)
     base = config.out_dir / campaign_dir_name(db.campaign(campaign_id))
+    build = campaign_build(config, base)
+    frozen = f" frozen in {base / 'build'}" if build.frozen else ""
     say(f"campaign {campaign_id}: suite '{config.suite}' on {config.spec.place} "
-        f"({config.spec.env}), "
+        f"({config.spec.env}), build {build.commit}{frozen}, "
         + (f"{config.runs_wanted} runs" if config.runs_wanted
            else f"{config.hours_wanted:g} h") + (f", resuming after run {seq}" if seq else ""))
     status = DONE
@@ -354,12 +370,15 @@ def run_campaign(db: ResultsDB, campaign_id: int, config: CampaignConfig,
                 status = INTERRUPTED
                 break
             seq += 1
-            # Asked per run: what is checked out may move during a long campaign.
-            commit, commit_time = ((config.commit, None) if config.commit
-                                   else git_commit(config.repo))
+            if config.commit:
+                commit, commit_time = config.commit, None
+            elif build.frozen:
+                commit, commit_time = build.commit, build.commit_time
+            else:  # a farm place boots what the tree holds now
+                commit, commit_time = git_commit(config.repo)
             run_dir = base / f"run-{seq}"
-            command = pytest_command(config.spec, config.suite, config.tests, run_dir,
-                                     config.pytest_args)
+            command = pytest_command(build.env, config.suite, config.tests, run_dir,
+                                     build.pytest_args() + config.pytest_args)
             outcome = run_suite(command, run_dir, config.spec.env_vars, stopper,
                                 config.run_timeout)
             if outcome.aborted:

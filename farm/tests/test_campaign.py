@@ -273,12 +273,12 @@ def test_ctrl_c_finishes_the_run_and_resume_carries_on(lab):
         assert store.campaign(1)["status"] == "done"
 
 
-def processes_mentioning(text: str) -> list[str]:
+def processes_mentioning(*texts: str) -> list[str]:
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         with contextlib.suppress(OSError):
             args = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if text in args:
+            if all(text in args for text in texts):
                 found.append(args)
     return found
 
@@ -294,8 +294,9 @@ def test_second_ctrl_c_aborts_the_run_and_stores_nothing_of_it(lab, tmp_path):
     finally:
         del os.environ["FAKE_QEMU_LOG"]
     wait_for(lambda: log.exists() and log.read_text())  # the first run is booting
-    qemu = str(lab[0] / "Image")  # on the fake QEMU's command line
-    wait_for(lambda: processes_mentioning(qemu), timeout=10)
+    # the fake QEMU boots the campaign's frozen copy of the image
+    qemu = (str(lab[0] / "campaigns"), "/build/images/kernel/Image")
+    wait_for(lambda: processes_mentioning(*qemu), timeout=10)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.5)
     assert proc.poll() is None, "the first Ctrl-C must not stop the run"
@@ -307,4 +308,4 @@ def test_second_ctrl_c_aborts_the_run_and_stores_nothing_of_it(lab, tmp_path):
     with ResultsDB(db) as store:
         assert store.campaign(1)["status"] == "interrupted"
     assert len(log.read_text().splitlines()) == 1
-    wait_for(lambda: not processes_mentioning(qemu), timeout=10)
+    wait_for(lambda: not processes_mentioning(*qemu), timeout=10)
