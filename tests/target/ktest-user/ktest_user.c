@@ -709,22 +709,12 @@ __asm__(".pushsection .text\n"
 extern const char child_exit42[], child_exit42_end[], child_ascreate[], child_ascreate_end[];
 extern const char child_fault[], child_fault_end[];
 
+static int start_child_args(const char *from, const char *to, uint64_t a0, uint64_t a1);
+
 /* Start code [from, to) as an unprivileged process; returns its pid. */
 static int start_child(const char *from, const char *to)
 {
-	int as = AsCreate_r();
-	struct _proc_start st;
-
-	if (as <= 0)
-		return as;
-	if (AsMap_r(as, 0x10000, 4096, PROT_READ | PROT_EXEC, AS_MAP_ANON, 0) ||
-	    AsMap_r(as, 0x20000, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0) ||
-	    AsWrite_r(as, 0x10000, from, (size_t)(to - from)))
-		return -1000;
-	memset(&st, 0, sizeof st);
-	st.entry = 0x10000;
-	st.sp = 0x21000;
-	return ProcessStart_r(as, &st);
+	return start_child_args(from, to, 0, 0);
 }
 
 static void t_process_start_and_wait(void)
