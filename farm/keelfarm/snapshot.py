@@ -99,6 +99,7 @@ def freeze(env_file: str | Path, dest: Path, *, commit: tuple[str, dt.datetime |
 
     `commit` is (description, time) of the working tree; `root` is the working tree
     whose files are copied (images elsewhere, e.g. a system U-Boot, are referenced)."""
+    dest = dest.resolve()  # the environment copy names its images absolutely
     record = dest / RECORD
     if record.is_file():
         return Build.load(record)

@@ -138,6 +138,11 @@ def main(argv: list[str]) -> int:
     if os.environ.get("FAKE_QEMU_FAIL"):
         print(os.environ["FAKE_QEMU_FAIL"], file=sys.stderr)
         return 1
+    for name in ("-kernel", "-initrd"):  # like QEMU: a file that is not there ends it
+        path = option(argv, name)
+        if path is not None and not Path(path).is_file():
+            print(f"qemu: could not load {path}: No such file or directory", file=sys.stderr)
+            return 1
     chardev = option(argv, "-chardev")
     fifo = dict(kv.split("=", 1) for kv in chardev.split(",") if "=" in kv)["path"]
     out = os.open(fifo + ".out", os.O_RDWR)

@@ -63,7 +63,7 @@ def lab(tmp_path):
 def campaign_args(lab, db, *extra):
     tmp_path, env = lab
     return ["campaign", "run", "--suite", "boot", "--place", "fake", "--env", str(env),
-            "--tests", "suite", "--db", str(db), "--out", str(tmp_path / "campaigns"),
+            "--tests", "suite", "--db", str(db), "--out", "campaigns",  # relative to the lab
             "--commit", "abc1234", *extra]
 
 
@@ -263,7 +263,7 @@ def test_ctrl_c_finishes_the_run_and_resume_carries_on(lab):
         assert store.campaign(1)["status"] == "interrupted"
         assert all(r["tests"] == 2 for r in store.runs())
     proc = farm_process(lab, ["campaign", "run", "--resume", "1", "--db", str(db),
-                              "--out", str(lab[0] / "campaigns"), "--commit", "def5678"])
+                              "--out", "campaigns", "--commit", "def5678"])
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, out
     assert f"resuming after run {len(done)}" in out and "run 4/4" in out

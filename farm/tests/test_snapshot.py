@@ -85,10 +85,16 @@ def test_a_build_that_never_settles_is_an_error(tree, tmp_path):
                tries=3, sleep=lambda s: None)
 
 
-def test_a_tree_without_elf_or_programs(tmp_path):
+def test_a_tree_without_elf_or_programs_frozen_to_a_relative_directory(tmp_path,
+                                                                       monkeypatch):
     env = tmp_path / "env.yaml"
     (tmp_path / "Image").write_bytes(b"x")
     env.write_text("targets: {}\nimages:\n  kernel: Image\n")
-    build = freeze(env, tmp_path / "frozen", commit=COMMIT, root=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    build = freeze(Path("env.yaml"), Path("out/frozen"), commit=COMMIT, root=Path("."))
     assert build.kernel_elf is None and build.program_dir is None
     assert build.pytest_args() == []
+    monkeypatch.chdir("/")  # the environment copy works from anywhere
+    image = Environment(build.env).config.get_image_path("kernel")
+    assert image == str(tmp_path / "out/frozen/images/kernel/Image")
+    assert Path(image).read_bytes() == b"x"
