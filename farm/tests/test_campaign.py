@@ -213,6 +213,13 @@ def test_list_and_show(lab, capsys):
     assert run_cli(lab, ["campaign", "show", "7", "--db", str(db)], capsys)[0] == 1
     code, _ = run_cli(lab, ["campaign", "run", "--resume", "1", "--db", str(db)], capsys)
     assert code == 1  # done already
+    # a reader that stops early (| head) ends the listing quietly
+    proc = subprocess.Popen([sys.executable, "-m", "keelfarm.cli.main", "campaign", "show",
+                             "1", "--db", str(db)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "80"})
+    proc.stdout.close()
+    assert proc.wait(timeout=30) == 141
+    assert b"Traceback" not in proc.stderr.read()
 
 
 def test_hours_campaign_stops_by_the_clock(lab, capsys):
