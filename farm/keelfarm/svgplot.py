@@ -26,8 +26,9 @@ def nice_range(values: Sequence[float], *, floor: float | None = None) -> tuple[
     """A y range that holds `values` with round ends."""
     lo = min(values) if floor is None else floor
     hi = max(values)
-    if hi <= lo:
-        hi = lo + (abs(lo) or 1.0)
+    if hi <= lo:  # one value: put it in the middle
+        half = abs(hi) * 0.1 or 1.0
+        lo, hi = (lo if floor is not None else hi - half), hi + half
     step = 10 ** (math.floor(math.log10(hi - lo)) - 1)
     for mult in (1, 2, 5, 10, 20, 50, 100):
         if (hi - lo) / (step * mult) <= 6:

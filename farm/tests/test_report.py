@@ -181,7 +181,10 @@ def test_svg_helpers():
     assert quartiles([1.0]) == (1.0, 1.0, 1.0, 1.0, 1.0)
     assert nice_range([0.013, 0.11], floor=0.0) == (0.0, 0.12)
     assert nice_range([79e6, 81e6]) == (79e6, 81e6)
-    assert nice_range([5.0]) == (5.0, 10.0)
+    assert nice_range([5.0]) == pytest.approx((4.4, 5.6))
+    assert nice_range([0.0]) == pytest.approx((-1.0, 1.0))
+    assert nice_range([2.0], floor=0.0) == pytest.approx((0.0, 2.0))
+    assert nice_range([0.0], floor=0.0) == pytest.approx((0.0, 1.0))
     svg = line_chart("x", "t <&>", ["a", "b", "c"], {"s": [1.0, None, 3.0]})
     assert svg.count('class="point"') == 2 and "<polyline" not in svg  # a gap, no line
     assert "t &lt;&amp;&gt;" in svg
