@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,20 +89,37 @@ def resolve_place(place: str, env: str | None = None, *, coordinator=None,
                          env_vars={"LG_PLACE": place, "LG_COORDINATOR": coord.address})
 
 
+def _git(repo, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                          timeout=30)
+
+
+def commit_time(repo: str | Path, rev: str) -> dt.datetime | None:
+    """Committer time (naive UTC) of `rev` in `repo`, None if git does not know it."""
+    when = _git(repo, "log", "-1", "--format=%ct", rev)
+    if when.returncode == 0 and when.stdout.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(when.stdout.strip()), dt.UTC).replace(tzinfo=None)
+    return None
+
+
 def git_commit(repo: str | Path = ".") -> tuple[str, dt.datetime | None]:
     """(`git describe --always --dirty`, committer time of HEAD in UTC) of `repo`;
     ("unknown", None) outside a git checkout."""
-    def git(*args):
-        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
-                              text=True, timeout=30)
-    describe = git("describe", "--always", "--dirty")
+    describe = _git(repo, "describe", "--always", "--dirty")
     if describe.returncode != 0:
         return "unknown", None
-    when = git("log", "-1", "--format=%ct")
-    stamp = None
-    if when.returncode == 0 and when.stdout.strip().isdigit():
-        stamp = dt.datetime.fromtimestamp(int(when.stdout.strip()), dt.UTC).replace(tzinfo=None)
-    return describe.stdout.strip(), stamp
+    return describe.stdout.strip(), commit_time(repo, "HEAD")
+
+
+def booted_build(record: RunRecord, repo: str | Path = ".") -> tuple[str, dt.datetime | None]:
+    """The commit a run booted, as the kernel's banner names it (the build in the image
+    need not be the checked-out HEAD), with its time; the record's own if no banner."""
+    builds = Counter(r.kernel_build for r in record.results if r.kernel_build)
+    if not builds:
+        return record.commit, record.commit_time
+    build = builds.most_common(1)[0][0]
+    when = commit_time(repo, build.removesuffix("-dirty").rsplit("-g", 1)[-1])
+    return build, when or record.commit_time
 
 
 # -- one run -------------------------------------------------------------------------
@@ -386,6 +404,8 @@ def run_campaign(db: ResultsDB, campaign_id: int, config: CampaignConfig,
                 status = INTERRUPTED
                 break
             record = run_record(outcome, config.spec, commit, commit_time)
+            if not config.commit:
+                record.commit, record.commit_time = booted_build(record, config.repo)
             record.campaign_id, record.seq = campaign_id, seq
             db.add_run(record)
             tally.add(record)

@@ -69,7 +69,8 @@ def case_result(case: ET.Element) -> ResultRecord:
     first = {name: value for name, value in props if not _LATER_BOOT_RE.match(name)}
     result = ResultRecord(test=case_id(case.get("classname", ""), case.get("name", "")),
                         verdict=verdict, duration=_float(case.get("time")),
-                        message=first_line(why), log_path=first.get("console_log"))
+                        message=first_line(why), log_path=first.get("console_log"),
+                        kernel_build=first.get("kernel_build"))
     for name, value in first.items():
         number = _float(value)
         if number is None:

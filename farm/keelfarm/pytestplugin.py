@@ -24,7 +24,7 @@ group and its frames become JUnit properties (`crash_signature`, `crash_group`,
 `crash_kind`, `crash_frames`).  A test that provokes a crash on purpose says so:
 `keel_boot(append="panic", until="exit", expect_crash="panic")`.  Benchmark figures a
 boot printed (`kbench:` lines, the boot's instruction count) become `bench:<name>`
-properties.
+properties, and the git description in the kernel's banner `kernel_build`.
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ def stage_properties(recorder: ConsoleRecorder, prefix: str = "") -> list[tuple[
     props += [(f"{prefix}stage_{name}", f"{t:.3f}") for name, t in recorder.boot.stages.items()]
     props += [(f"{prefix}bench:{name}", f"{value:g}")
               for name, value in recorder.boot.figures.items()]
+    if recorder.boot.banner is not None:  # what was booted, as the kernel says
+        props.append((f"{prefix}kernel_build", recorder.boot.banner.git))
     return props
 
 

@@ -130,6 +130,7 @@ class ResultRecord:
     log_path: str | None = None
     stages: dict[str, float] = field(default_factory=dict)
     bench: dict[str, float] = field(default_factory=dict)
+    kernel_build: str | None = None  # the banner's git description (not stored)
 
 
 @dataclass

@@ -132,6 +132,25 @@ def test_run_record(tmp_path, junit, exit_code, timed_out, verdict, note):
     assert record.target == "qemu-virt" and record.duration == 3.25
 
 
+def test_the_run_commit_is_the_booted_build():
+    repo = Path(__file__).resolve().parents[2]
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    when = camp.commit_time(repo, head)
+    assert when is not None
+    earlier = dt.datetime(2020, 1, 1)
+
+    def record(*builds):
+        return RunRecord(commit="tree", commit_time=earlier, target="t", place="p",
+                         started=earlier, duration=1.0, verdict="pass",
+                         results=[ResultRecord(f"t{i}", "passed", kernel_build=b)
+                                  for i, b in enumerate(builds)])
+    assert camp.booted_build(record(f"{head}-dirty", f"{head}-dirty", "x", None), repo) == \
+        (f"{head}-dirty", when)
+    assert camp.booted_build(record("fake-1-gabcdef"), repo) == ("fake-1-gabcdef", earlier)
+    assert camp.booted_build(record(None), repo) == ("tree", earlier)
+
+
 def test_progress_and_eta():
     tally = camp.Tally()
     record = RunRecord(commit="c", target="t", place="p", started=dt.datetime(2026, 1, 1),
