@@ -107,9 +107,9 @@ class Symbolizer:
     def lookup(self, addresses: Sequence[int]) -> dict[int, tuple[Frame, ...]]:
         """Frames for each address (innermost first); unknown addresses get one frame
         with no function.  Raises OSError if addr2line cannot run at all."""
-        todo = sorted({a for a in addresses if a not in self._cache})
-        if todo:
-            self._cache.update(self._run(todo))
+        unknown = sorted({a for a in addresses if a not in self._cache})
+        if unknown:
+            self._cache.update(self._run(unknown))
         return {a: self._cache.get(a, (Frame(a, None, None, None),)) for a in addresses}
 
     def _run(self, addresses: list[int]) -> dict[int, tuple[Frame, ...]]:

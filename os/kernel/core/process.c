@@ -26,32 +26,6 @@ static struct spinlock procs_lock = SPINLOCK_INIT("procs", LR_PROCS);
 static uint32_t next_pid = 1;
 uint32_t init_exited;           /* kernel semaphore: the first process has ended */
 
-struct process *process_create(const char *name, uint32_t flags)
-{
-	struct process *p = 0;
-
-	spin_lock(&procs_lock);
-	for (int i = 0; i < PROC_MAX && !p; i++)
-		if (!procs[i].pid) {
-			p = &procs[i];
-			*p = (struct process){ .pid = next_pid++, .flags = flags,
-					       .privs = (flags & PROC_PRIVILEGED) ?
-							KCALL_PRIV_IO | KCALL_PRIV_PROCMGR : 0 };
-		}
-	spin_unlock(&procs_lock);
-	if (!p)
-		return 0;
-	spin_init(&p->lock, "process", LR_PROC);
-	waitq_init(&p->children_wq);
-	memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
-	p->vs = vmspace_create();
-	if (!p->vs) {
-		p->pid = 0;
-		return 0;
-	}
-	return p;
-}
-
 /* A process around a space made by AsCreate: it takes the space over. */
 struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
 				  uint32_t privs)
@@ -71,6 +45,22 @@ struct process *process_create_in(const char *name, struct vmspace *vs, struct p
 	spin_init(&p->lock, "process", LR_PROC);
 	waitq_init(&p->children_wq);
 	memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
+	return p;
+}
+
+struct process *process_create(const char *name, uint32_t flags)
+{
+	struct vmspace *vs = vmspace_create();
+	uint32_t privs = (flags & PROC_PRIVILEGED) ? KCALL_PRIV_IO | KCALL_PRIV_PROCMGR : 0;
+
+	if (!vs)
+		return 0;
+	struct process *p = process_create_in(name, vs, 0, privs);
+	if (!p) {
+		vmspace_destroy(vs);
+		return 0;
+	}
+	p->flags = flags;
 	return p;
 }
 
