@@ -6,6 +6,7 @@
  * arrive at secondary_entry through SBI HSM with a1 = physical address of
  * their struct hart_boot (see smp.c). */
 #include "asm.h"
+#include "sbi.h"
 
 	.section .text.head, "ax"
 	.option push
@@ -34,12 +35,11 @@ boot_entry:
 	mv	s0, a0                  /* hartid: kept in s-registers, never in bss */
 	mv	s1, a1                  /* FDT pa */
 
-	/* Only one hart may run the cold boot; a second entrant (firmware that
-	 * releases every hart) parks forever. */
+	/* Only one hart may run the cold boot; see lost_lottery for the rest. */
 	lla	t0, boot_lottery
 	li	t1, 1
 	amoswap.w.aqrl t1, t1, (t0)
-	bnez	t1, park
+	bnez	t1, lost_lottery
 
 	/* Clear bss (physical addresses: lla is PC-relative). */
 	lla	t0, _sbss
@@ -86,6 +86,8 @@ secondary_entry:
 	csrw	sie, zero
 	csrw	sip, zero
 	csrw	sscratch, zero
+	li	t0, 1                   /* boot stage 1: in the kernel, MMU off */
+	sw	t0, HB_STAGE(a1)
 	ld	sp, HB_SP(a1)
 	ld	tp, HB_TP(a1)
 	ld	t0, HB_SATP(a1)
@@ -106,6 +108,18 @@ secondary_high:
 	call	smp_secondary_main
 	j	park
 
+/* A hart that reaches the cold entry after another hart took it.  Some
+ * firmware releases every hart here; and OpenSBI 1.1 marks a hart start
+ * pending before it stores the start address, so a hart that wakes in
+ * between leaves for the cold entry with the boot arguments instead of for
+ * secondary_entry (seen about once in a hundred 8-hart boots under load).
+ * Hand the hart back to the firmware with an HSM stop: the boot hart sees it
+ * stopped and starts it again (smp.c).  Without HSM the ecall returns an
+ * error and the hart parks. */
+lost_lottery:
+	li	a7, SBI_EXT_HSM
+	li	a6, SBI_HSM_HART_STOP
+	ecall
 park:
 	wfi
 	j	park

@@ -69,12 +69,12 @@ long sbi_remote_sfence_vma_asid(unsigned long hart_mask, unsigned long base,
 
 long sbi_hart_start(unsigned long hartid, unsigned long start_pa, unsigned long opaque)
 {
-	return sbi_call(SBI_EXT_HSM, 0, hartid, start_pa, opaque, 0, 0).error;
+	return sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, hartid, start_pa, opaque, 0, 0).error;
 }
 
 long sbi_hart_status(unsigned long hartid)
 {
-	struct sbiret r = sbi_call(SBI_EXT_HSM, 2, hartid, 0, 0, 0, 0);
+	struct sbiret r = sbi_call(SBI_EXT_HSM, SBI_HSM_HART_STATUS, hartid, 0, 0, 0, 0);
 	return r.error ? r.error : r.value;
 }
 

@@ -22,15 +22,21 @@
 
 #define SECONDARY_STACK_ORDER 2         /* 16 KiB */
 
+/* stage: how far a secondary got, for the report when one never comes
+ * online (1 entered, 2 translating, 3 scheduler, 4 interrupts, 5 online). */
 struct hart_boot {
 	uint64_t sp, tp, satp, va_pa;
+	uint32_t stage;
 };
 _Static_assert(__builtin_offsetof(struct hart_boot, sp) == HB_SP, "hb sp");
 _Static_assert(__builtin_offsetof(struct hart_boot, tp) == HB_TP, "hb tp");
 _Static_assert(__builtin_offsetof(struct hart_boot, satp) == HB_SATP, "hb satp");
 _Static_assert(__builtin_offsetof(struct hart_boot, va_pa) == HB_VA_PA, "hb va_pa");
+_Static_assert(__builtin_offsetof(struct hart_boot, stage) == HB_STAGE, "hb stage");
 
 static struct hart_boot boot_blocks[MAX_HARTS];
+static uint8_t start_tries[MAX_HARTS];  /* successful HSM starts, boot hart only */
+#define START_TRIES_MAX 4
 uint64_t boot_entry_instret;     /* set by kmain on entry */
 extern char secondary_entry[];
 
@@ -46,11 +52,16 @@ void smp_hart_enable_irqs(void)
 void smp_secondary_main(void)
 {
 	struct hart *h = this_hart();
+	uint32_t *stage = &boot_blocks[h->index].stage;
 
+	atomic_store32(stage, 2);
 	trace(TR_BOOT, h->hartid, h->index);
 	sched_init_hart();
+	atomic_store32(stage, 3);
 	smp_hart_enable_irqs();
+	atomic_store32(stage, 4);
 	atomic_store32(&h->online, 1);
+	atomic_store32(stage, 5);
 	atomic_add32(&harts_online, 1);
 	ipi_send(&harts[0], 0);         /* wake the boot hart waiting in wfi */
 	sched_idle_loop();
@@ -72,7 +83,33 @@ static int start_one(struct hart *h)
 	long err = sbi_hart_start(h->hartid, kimage_to_phys(secondary_entry), kimage_to_phys(b));
 	if (err)
 		kprintf("keel: hart %u failed to start: SBI error %ld\n", h->hartid, err);
+	else
+		start_tries[h->index]++;
 	return err ? -1 : 0;
+}
+
+/* A hart the firmware handed to the cold entry instead of secondary_entry
+ * stops itself there (head.S, lost_lottery); start it again.  A hart we
+ * started is never STOPPED otherwise: the start moved it to START_PENDING. */
+static void restart_stopped(uint32_t boot_index)
+{
+	for (uint32_t i = 0; i < nharts; i++) {
+		struct hart *h = &harts[i];
+		if (i == boot_index || atomic_load32(&h->online) ||
+		    start_tries[i] == 0 || start_tries[i] >= START_TRIES_MAX ||
+		    atomic_load32(&boot_blocks[i].stage) != 0 ||
+		    sbi_hart_status(h->hartid) != SBI_HSM_STOPPED)
+			continue;
+		kprintf("keel: hart %u came back from the firmware at the cold entry; starting it again\n",
+			h->hartid);
+		smp_mb();
+		long err = sbi_hart_start(h->hartid, kimage_to_phys(secondary_entry),
+					  kimage_to_phys(&boot_blocks[i]));
+		if (err)
+			kprintf("keel: hart %u failed to start again: SBI error %ld\n", h->hartid, err);
+		else
+			start_tries[i]++;
+	}
 }
 
 void smp_start_secondaries(const struct platform *plat, uint32_t boot_index)
@@ -84,16 +121,29 @@ void smp_start_secondaries(const struct platform *plat, uint32_t boot_index)
 	/* Sleep between checks: every hart that comes online sends an IPI, and
 	 * the tick bounds the wait.  Spinning here would only slow the others
 	 * down on a host that time-slices harts. */
-	uint64_t deadline = arch_time() + 10 * timebase_hz;     /* a loaded host is slow */
-	while (atomic_load32(&harts_online) < nharts && arch_time() < deadline)
+	uint64_t now = arch_time();
+	uint64_t deadline = now + 10 * timebase_hz;     /* a loaded host is slow */
+	uint64_t next_check = now + timebase_hz / 20;
+	while (atomic_load32(&harts_online) < nharts && (now = arch_time()) < deadline) {
+		if (now >= next_check) {
+			restart_stopped(boot_index);
+			next_check = now + timebase_hz / 20;
+		}
 		arch_wait_for_interrupt();
+	}
 	uint32_t up = atomic_load32(&harts_online);
 	if (up == nharts)
 		kprintf("keel: all harts online\n"
 			"keel: boot: %lu instret at kernel entry, %lu at all harts online, %lu us\n",
 			boot_entry_instret, rdinstret(), time_ns() / 1000);
-	else
+	else {
 		kprintf("keel: only %u of %u harts online\n", up, nharts);
+		for (uint32_t i = 0; i < nharts; i++)
+			if (i != boot_index && !atomic_load32(&harts[i].online))
+				kprintf("keel: hart %u: boot stage %u, SBI HSM status %ld\n",
+					harts[i].hartid, atomic_load32(&boot_blocks[i].stage),
+					sbi_hart_status(harts[i].hartid));
+	}
 }
 
 void ipi_send(struct hart *h, uint64_t bits)

@@ -7,6 +7,7 @@
 #define HB_TP     8
 #define HB_SATP   16
 #define HB_VA_PA  24
+#define HB_STAGE  32
 
 /* struct trap_frame (trapframe.h): x1..x31 at (n-1)*8, then CSRs. */
 #define TF_X(n)     (((n) - 1) * 8)

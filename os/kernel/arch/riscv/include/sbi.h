@@ -1,6 +1,5 @@
 #pragma once
 /* Supervisor Binary Interface calls (arch-internal). */
-#include <stdint.h>
 
 #define SBI_EXT_BASE  0x10
 #define SBI_EXT_TIME  0x54494D45
@@ -9,10 +8,20 @@
 #define SBI_EXT_HSM   0x48534D
 #define SBI_EXT_SRST  0x53525354
 
+/* HSM functions and hart states. */
+#define SBI_HSM_HART_START   0
+#define SBI_HSM_HART_STOP    1
+#define SBI_HSM_HART_STATUS  2
+#define SBI_HSM_STARTED      0
+#define SBI_HSM_STOPPED      1
+
 #define SBI_SRST_SHUTDOWN    0
 #define SBI_SRST_COLD_REBOOT 1
 #define SBI_SRST_REASON_NONE 0
 #define SBI_SRST_REASON_FAIL 1
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
 
 struct sbiret {
 	long error;
@@ -37,3 +46,5 @@ long sbi_remote_sfence_vma_asid(unsigned long hart_mask, unsigned long base,
 long sbi_hart_start(unsigned long hartid, unsigned long start_pa, unsigned long opaque);
 long sbi_hart_status(unsigned long hartid);
 void sbi_system_reset(unsigned long type, unsigned long reason);
+
+#endif /* !__ASSEMBLER__ */
