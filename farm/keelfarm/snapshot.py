@@ -82,11 +82,13 @@ def _copy(src: Path, dest: Path) -> None:
 
 
 def _in_progress(images: dict[str, Path], elf: Path) -> str | None:
-    """Why the build looks unfinished (an ELF newer than an Image beside it), or None."""
+    """Why the build looks unfinished (the kernel ELF newer than the kernel image made
+    from it), or None.  Other images (the initrd) are not made from the ELF: a kernel-only
+    change leaves them older, and rightly so."""
     if not elf.is_file():
         return None
-    for path in images.values():
-        if path.parent == elf.parent and path.is_file() \
+    for key, path in images.items():
+        if key == "kernel" and path.parent == elf.parent and path.is_file() \
                 and path.stat().st_mtime_ns < elf.stat().st_mtime_ns:
             return f"{elf} is newer than {path}"
     return None

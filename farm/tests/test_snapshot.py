@@ -77,6 +77,19 @@ def test_a_running_build_is_waited_for(tree, tmp_path):
     assert build.kernel_elf == str(tmp_path / "b/kernel.elf")
 
 
+def test_an_initrd_older_than_the_kernel_is_a_settled_build(tree, tmp_path):
+    """A kernel-only change relinks kernel.elf and Image and leaves the initrd alone."""
+    root, _ = tree
+    env = root / "farm/envs/local.yaml"
+    env.write_text(env.read_text() + "  initrd: ../../build/os/initrd.cpio\n")
+    (root / "build/os/initrd.cpio").write_bytes(b"cpio v1")
+    os.utime(root / "build/os/initrd.cpio", ns=(1, 1))
+    waits = []
+    freeze(env, tmp_path / "b", commit=COMMIT, root=root, sleep=waits.append)
+    assert waits == []
+    assert (tmp_path / "b/images/initrd/initrd.cpio").read_bytes() == b"cpio v1"
+
+
 def test_a_build_that_never_settles_is_an_error(tree, tmp_path):
     root, _ = tree
     os.utime(root / "build/os/Image", ns=(1, 1))
