@@ -8,11 +8,6 @@ struct hart harts[MAX_HARTS];
 uint32_t nharts;
 volatile uint32_t harts_online;
 
-struct hart *this_hart(void)
-{
-	return arch_this_hart();
-}
-
 struct hart *hart_by_id(uint32_t hartid)
 {
 	for (uint32_t i = 0; i < nharts; i++)

@@ -25,7 +25,7 @@
 
 #define CHAN_MAX   128
 #define PULSE_MAX  256
-#define IOV_MAX    16
+#define IOV_MAX    IPC_IOV_MAX
 
 enum { IPC_NONE, IPC_SEND, IPC_REPLY, IPC_RECEIVE };
 
@@ -73,34 +73,22 @@ static struct process *self(void)
 
 /* ---- copying between address spaces -------------------------------------- */
 
-struct xiov {
-	uint64_t base, len;
-};
-
-static int read_iov(struct vmspace *vs, uint64_t uiov, uint32_t parts, struct xiov *out)
+/* Copy the caller's iov array (parts elements at uiov) into out and check
+ * every buffer lies in the user half.  Only the caller's own memory is read,
+ * through the MMU. */
+static int load_iov(struct ipc_iov *out, uint64_t uiov, long parts)
 {
-	if (parts > IOV_MAX)
+	if (parts < 0 || parts > IOV_MAX)
 		return -EINVAL;
-	if (vmspace_read(vs, uiov, out, parts * sizeof *out))
+	if (parts && copy_from_user(out, uiov, (size_t)parts * sizeof *out))
 		return -EFAULT;
+	for (long i = 0; i < parts; i++)
+		if (out[i].len && !user_range_ok(out[i].base, out[i].len))
+			return -EFAULT;
 	return 0;
 }
 
-/* Read an iov array and check every buffer lies in the user half. */
-static int check_iov(struct vmspace *vs, uint64_t uiov, uint32_t parts)
-{
-	struct xiov v[IOV_MAX];
-
-	if (!parts)
-		return 0;
-	int r = read_iov(vs, uiov, parts, v);
-	for (uint32_t i = 0; !r && i < parts; i++)
-		if (v[i].len && !user_range_ok(v[i].base, v[i].len))
-			r = -EFAULT;
-	return r;
-}
-
-static size_t iov_total(const struct xiov *v, uint32_t n)
+static size_t iov_total(const struct ipc_iov *v, uint32_t n)
 {
 	size_t t = 0;
 
@@ -111,8 +99,8 @@ static size_t iov_total(const struct xiov *v, uint32_t n)
 
 /* Copy from (svs, sv) skipping `skip` source bytes into (dvs, dv); returns
  * the bytes copied or -EFAULT. */
-static long transfer(struct vmspace *dvs, const struct xiov *dv, uint32_t dn,
-		     struct vmspace *svs, const struct xiov *sv, uint32_t sn, size_t skip)
+static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
+		     struct vmspace *svs, const struct ipc_iov *sv, uint32_t sn, size_t skip)
 {
 	uint8_t buf[256];
 	uint32_t di = 0, si = 0;
@@ -330,17 +318,14 @@ static void fill_info(struct _msg_info *mi, struct thread *c, struct channel *ch
 
 /* Copy client c's message into receiver r's buffers (channel locked).
  * Returns bytes copied or -EFAULT. */
-static long deliver(struct thread *r, const struct xiov *rv, uint32_t rn, struct thread *c,
+static long deliver(struct thread *r, const struct ipc_iov *rv, uint32_t rn, struct thread *c,
 		    struct channel *ch, struct _msg_info *mi)
 {
-	struct xiov sv[IOV_MAX], cv[IOV_MAX];
+	long n = transfer(r->proc->vs, rv, rn, c->proc->vs, c->ipc_sv, c->ipc_sparts, 0);
 
-	if (read_iov(c->proc->vs, c->ipc_siov, c->ipc_sparts, sv) ||
-	    read_iov(c->proc->vs, c->ipc_riov, c->ipc_rparts, cv))
-		return -EFAULT;
-	long n = transfer(r->proc->vs, rv, rn, c->proc->vs, sv, c->ipc_sparts, 0);
 	if (n >= 0)
-		fill_info(mi, c, ch, n, iov_total(sv, c->ipc_sparts), iov_total(cv, c->ipc_rparts));
+		fill_info(mi, c, ch, n, iov_total(c->ipc_sv, c->ipc_sparts),
+			  iov_total(c->ipc_rv, c->ipc_rparts));
 	if (!(ch->flags & _NTO_CHF_FIXED_PRIORITY) && c->prio > r->prio)
 		sched_set_prio(r, c->prio);     /* the receiver works at its client's priority */
 	return n;
@@ -419,25 +404,20 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, lon
 	(void)a5;
 	if (sparts < 0 || rparts < 0 || sparts > IOV_MAX || rparts > IOV_MAX)
 		return -EINVAL;
-	long bad = check_iov(c->proc->vs, (uint64_t)siov, (uint32_t)sparts);
+	long bad = load_iov(c->ipc_sv, (uint64_t)siov, sparts);
 	if (!bad)
-		bad = check_iov(c->proc->vs, (uint64_t)riov, (uint32_t)rparts);
+		bad = load_iov(c->ipc_rv, (uint64_t)riov, rparts);
 	if (bad)
 		return bad;
 	if (!(ch = conn_channel_locked(c->proc, coid)))
 		return -EBADF;
 	c->ipc_ch = ch;
-	c->ipc_siov = (uint64_t)siov;
-	c->ipc_riov = (uint64_t)riov;
 	c->ipc_sparts = (uint32_t)sparts;
 	c->ipc_rparts = (uint32_t)rparts;
 	c->ipc_coid = (int32_t)coid;
 	struct thread *r = first_receiver(ch, false);
 	if (r) {
-		struct xiov rv[IOV_MAX];
-		long n = read_iov(r->proc->vs, r->ipc_riov, r->ipc_rparts, rv);
-		if (!n)
-			n = deliver(r, rv, r->ipc_rparts, c, ch, (struct _msg_info *)r->ipc_info);
+		long n = deliver(r, r->ipc_rv, r->ipc_rparts, c, ch, (struct _msg_info *)r->ipc_info);
 		if (n < 0) {
 			spin_unlock(&ch->lock);
 			return n;
@@ -452,7 +432,7 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, lon
 	return send_wait(c, ch);
 }
 
-static long take_pulse(struct thread *r, struct channel *ch, const struct xiov *rv, uint32_t rn)
+static long take_pulse(struct thread *r, struct channel *ch, const struct ipc_iov *rv, uint32_t rn)
 {
 	struct kpulse *kp = list_entry(ch->pulses.next, struct kpulse, link);
 
@@ -488,16 +468,14 @@ static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_on
 {
 	struct thread *r = thread_current();
 	struct channel *ch = chan_of(r->proc, chid);
-	struct xiov rv[IOV_MAX];
+	struct ipc_iov *rv = r->ipc_rv;
 	struct _msg_info mi;
 	long rc;
 
 	if (!ch)
 		return -EINVAL;
-	if (rparts < 0 || rparts > IOV_MAX)
-		return -EINVAL;
-	if (read_iov(r->proc->vs, (uint64_t)riov, (uint32_t)rparts, rv))
-		return -EFAULT;
+	if ((rc = load_iov(rv, (uint64_t)riov, rparts)))
+		return rc;
 	sched_set_prio(r, r->base_prio);        /* a new message brings its own priority */
 	spin_lock(&ch->lock);
 	if (!ch->live) {
@@ -526,7 +504,6 @@ static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_on
 		rc = (long)c->tid;
 		spin_unlock(&ch->lock);
 	} else {
-		r->ipc_riov = (uint64_t)riov;
 		r->ipc_rparts = (uint32_t)rparts;
 		r->ipc_pulse_only = pulse_only;
 		memset(r->ipc_info, 0, sizeof r->ipc_info);
@@ -565,19 +542,16 @@ long sys_MsgReplyv(long rcvid, long status, long riov, long rparts, long a4, lon
 {
 	struct thread *r = thread_current();
 	struct channel *ch;
-	struct xiov rv[IOV_MAX], cv[IOV_MAX];
+	struct ipc_iov rv[IOV_MAX];
 
 	(void)a4; (void)a5;
-	if (rparts < 0 || rparts > IOV_MAX)
-		return -EINVAL;
-	if (read_iov(r->proc->vs, (uint64_t)riov, (uint32_t)rparts, rv))
-		return -EFAULT;
+	long n = load_iov(rv, (uint64_t)riov, rparts);
+	if (n)
+		return n;
 	struct thread *c = client_locked(rcvid, &ch);
 	if (!c)
 		return -ESRCH;
-	long n = read_iov(c->proc->vs, c->ipc_riov, c->ipc_rparts, cv);
-	if (!n)
-		n = transfer(c->proc->vs, cv, c->ipc_rparts, r->proc->vs, rv, (uint32_t)rparts, 0);
+	n = transfer(c->proc->vs, c->ipc_rv, c->ipc_rparts, r->proc->vs, rv, (uint32_t)rparts, 0);
 	c->ipc_state = IPC_NONE;
 	list_del(&c->ipc_link);
 	c->ipc_status = n < 0 ? -EFAULT : (int)status;
@@ -610,20 +584,19 @@ long sys_MsgReadv(long rcvid, long uiov, long parts, long offset, long a4, long 
 {
 	struct thread *r = thread_current();
 	struct channel *ch;
-	struct xiov dv[IOV_MAX], sv[IOV_MAX];
+	struct ipc_iov dv[IOV_MAX];
 
 	(void)a4; (void)a5;
-	if (parts < 0 || parts > IOV_MAX || offset < 0)
+	if (offset < 0)
 		return -EINVAL;
-	if (read_iov(r->proc->vs, (uint64_t)uiov, (uint32_t)parts, dv))
-		return -EFAULT;
+	long n = load_iov(dv, (uint64_t)uiov, parts);
+	if (n)
+		return n;
 	struct thread *c = client_locked(rcvid, &ch);
 	if (!c)
 		return -ESRCH;
-	long n = read_iov(c->proc->vs, c->ipc_siov, c->ipc_sparts, sv);
-	if (!n)
-		n = transfer(r->proc->vs, dv, (uint32_t)parts, c->proc->vs, sv, c->ipc_sparts,
-			     (size_t)offset);
+	n = transfer(r->proc->vs, dv, (uint32_t)parts, c->proc->vs, c->ipc_sv, c->ipc_sparts,
+		     (size_t)offset);
 	spin_unlock(&ch->lock);
 	return n;
 }
@@ -652,10 +625,7 @@ static int queue_pulse(struct channel *ch, int prio, int code, long value, int s
 queued:;
 	struct thread *r = first_receiver(ch, true);
 	if (r) {
-		struct xiov rv[IOV_MAX];
-		long rc = read_iov(r->proc->vs, r->ipc_riov, r->ipc_rparts, rv);
-		if (!rc)
-			rc = take_pulse(r, ch, rv, r->ipc_rparts);
+		long rc = take_pulse(r, ch, r->ipc_rv, r->ipc_rparts);
 		waitq_wake_thread(&ch->receivers, r, rc < 0 ? (int)rc : 0);
 	}
 	return 0;
@@ -700,30 +670,28 @@ long sys_MsgWritev(long rcvid, long uiov, long parts, long offset, long a4, long
 {
 	struct thread *r = thread_current();
 	struct channel *ch;
-	struct xiov sv[IOV_MAX], dv[IOV_MAX];
+	struct ipc_iov sv[IOV_MAX], dv[IOV_MAX];
 
 	(void)a4; (void)a5;
-	if (parts < 0 || parts > IOV_MAX || offset < 0)
+	if (offset < 0)
 		return -EINVAL;
-	if (read_iov(r->proc->vs, (uint64_t)uiov, (uint32_t)parts, sv))
-		return -EFAULT;
+	long n = load_iov(sv, (uint64_t)uiov, parts);
+	if (n)
+		return n;
 	struct thread *c = client_locked(rcvid, &ch);
 	if (!c)
 		return -ESRCH;
-	long n = read_iov(c->proc->vs, c->ipc_riov, c->ipc_rparts, dv);
-	if (!n) {
-		/* Skip `offset` bytes of the destination by trimming a copy of it. */
-		uint32_t di = 0;
-		uint64_t skip = (uint64_t)offset;
-		while (di < c->ipc_rparts && skip >= dv[di].len)
-			skip -= dv[di++].len;
-		if (di < c->ipc_rparts) {
-			dv[di].base += skip;
-			dv[di].len -= skip;
-		}
-		n = transfer(c->proc->vs, dv + di, c->ipc_rparts - di, r->proc->vs, sv,
-			     (uint32_t)parts, 0);
+	/* Skip `offset` bytes of the destination by trimming a copy of it. */
+	memcpy(dv, c->ipc_rv, c->ipc_rparts * sizeof dv[0]);
+	uint32_t di = 0;
+	uint64_t skip = (uint64_t)offset;
+	while (di < c->ipc_rparts && skip >= dv[di].len)
+		skip -= dv[di++].len;
+	if (di < c->ipc_rparts) {
+		dv[di].base += skip;
+		dv[di].len -= skip;
 	}
+	n = transfer(c->proc->vs, dv + di, c->ipc_rparts - di, r->proc->vs, sv, (uint32_t)parts, 0);
 	spin_unlock(&ch->lock);
 	return n;
 }
@@ -732,21 +700,15 @@ long sys_MsgWritev(long rcvid, long uiov, long parts, long offset, long a4, long
 long sys_MsgInfo(long rcvid, long uinfo, long a2, long a3, long a4, long a5)
 {
 	struct channel *ch;
-	struct xiov sv[IOV_MAX], cv[IOV_MAX];
 	struct _msg_info mi;
 
 	(void)a2; (void)a3; (void)a4; (void)a5;
 	struct thread *c = client_locked(rcvid, &ch);
 	if (!c)
 		return -ESRCH;
-	long r = read_iov(c->proc->vs, c->ipc_siov, c->ipc_sparts, sv);
-	if (!r)
-		r = read_iov(c->proc->vs, c->ipc_riov, c->ipc_rparts, cv);
-	if (!r)
-		fill_info(&mi, c, ch, 0, iov_total(sv, c->ipc_sparts), iov_total(cv, c->ipc_rparts));
+	fill_info(&mi, c, ch, 0, iov_total(c->ipc_sv, c->ipc_sparts),
+		  iov_total(c->ipc_rv, c->ipc_rparts));
 	spin_unlock(&ch->lock);
-	if (r)
-		return r;
 	mi.msglen = mi.srcmsglen;
 	if (c->ipc_unblock_req)
 		mi.flags |= _NTO_MI_UNBLOCK_REQ;

@@ -23,15 +23,6 @@ static uint32_t in_use;                                 /* guarded by table_lock
 void arch_thread_trampoline(void);
 void sched_finish_switch(struct thread *prev);
 
-struct thread *thread_current(void)
-{
-	unsigned long s = arch_irq_save();
-	struct thread *t = this_hart()->current;
-
-	arch_irq_restore(s);
-	return t;
-}
-
 uint32_t threads_in_use(void)
 {
 	return atomic_load32(&in_use);

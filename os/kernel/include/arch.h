@@ -10,15 +10,15 @@ struct platform;
 struct context;
 struct thread;
 
-/* Interrupts on this hart. */
-unsigned long arch_irq_save(void);              /* disable, return previous state */
-void arch_irq_restore(unsigned long state);
+/* Interrupts on this hart, and the current hart (valid in S-mode after
+ * boot).  Inline, from the architecture's arch_inline.h:
+ *   unsigned long arch_irq_save(void);       disable, return previous state
+ *   void arch_irq_restore(unsigned long state);
+ *   bool arch_irq_enabled(void);
+ *   struct hart *arch_this_hart(void); */
+#include "arch_inline.h"
 void arch_irq_enable(void);
-bool arch_irq_enabled(void);
 void arch_wait_for_interrupt(void);
-
-/* The current hart, from tp (valid in S-mode after boot). */
-struct hart *arch_this_hart(void);
 
 uint64_t arch_instret(void);                    /* instructions retired (guest count under -icount) */
 uint64_t arch_time(void);                       /* timebase ticks since reset */

@@ -3,6 +3,7 @@
  * never through an index read from shared state. */
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch.h"
 #include "trace.h"
 
 struct spinlock;
@@ -48,6 +49,9 @@ extern struct hart harts[MAX_HARTS];
 extern uint32_t nharts;                 /* accepted harts, fixed after boot */
 extern volatile uint32_t harts_online;
 
-struct hart *this_hart(void);
+static inline struct hart *this_hart(void)
+{
+	return arch_this_hart();
+}
 /* The hart with firmware id `hartid`, or NULL. */
 struct hart *hart_by_id(uint32_t hartid);

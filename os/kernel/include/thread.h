@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <keel/sched.h>          /* SCHED_FIFO, SCHED_RR, SCHED_OTHER (QNX values) */
+#include "hart.h"
 #include "ktimer.h"
 #include "list.h"
 #include "spinlock.h"
@@ -15,6 +16,12 @@
 #define PRIO_MAX        255
 #define PRIO_DEFAULT    10
 #define RR_SLICE_TICKS  4
+
+/* One element of a user iov (iov_t: base, length). */
+struct ipc_iov {
+	uint64_t base, len;
+};
+#define IPC_IOV_MAX     16
 
 enum thread_state {
 	TS_FREE = 0,
@@ -77,7 +84,10 @@ struct thread {
 	/* Message passing: guarded by the lock of the channel in ipc_ch. */
 	struct channel *ipc_ch;
 	uint32_t ipc_state;             /* IPC_NONE / IPC_SEND / IPC_REPLY / IPC_RECEIVE */
-	uint64_t ipc_siov, ipc_riov;    /* user iov arrays */
+	/* The iov arrays, copied in once when the call starts: a client's
+	 * message (sv) and reply buffers (rv), a receiver's buffers (rv). */
+	struct ipc_iov ipc_sv[IPC_IOV_MAX];
+	struct ipc_iov ipc_rv[IPC_IOV_MAX];
 	uint32_t ipc_sparts, ipc_rparts;
 	int32_t ipc_coid;
 	struct list ipc_link;           /* in the channel's send queue */
@@ -122,7 +132,16 @@ int thread_join(uint32_t tid, void **value);
 int thread_detach(uint32_t tid);
 /* The thread with this id if the id is current, else NULL (no reference kept). */
 struct thread *thread_lookup(uint32_t tid);
-struct thread *thread_current(void);
+/* Interrupts off between reading tp and current: a thread preempted in
+ * between could move to another hart and read that hart's thread. */
+static inline struct thread *thread_current(void)
+{
+	unsigned long s = arch_irq_save();
+	struct thread *t = this_hart()->current;
+
+	arch_irq_restore(s);
+	return t;
+}
 /* Make the boot context of this hart its idle thread. */
 void thread_init_idle(void);
 void thread_free(struct thread *t);

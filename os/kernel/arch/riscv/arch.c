@@ -6,38 +6,14 @@
 #include "sbi.h"
 #include "trapframe.h"
 
-unsigned long arch_irq_save(void)
-{
-	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
-}
-
-void arch_irq_restore(unsigned long state)
-{
-	if (state & SSTATUS_SIE)
-		csr_set(sstatus, SSTATUS_SIE);
-}
-
 void arch_irq_enable(void)
 {
 	csr_set(sstatus, SSTATUS_SIE);
 }
 
-bool arch_irq_enabled(void)
-{
-	return csr_read(sstatus) & SSTATUS_SIE;
-}
-
 void arch_wait_for_interrupt(void)
 {
 	__asm__ volatile("wfi" ::: "memory");
-}
-
-struct hart *arch_this_hart(void)
-{
-	struct hart *h;
-
-	__asm__("mv %0, tp" : "=r"(h));
-	return h;
 }
 
 uint64_t arch_instret(void)

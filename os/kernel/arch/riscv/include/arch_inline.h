@@ -1,0 +1,33 @@
+#pragma once
+/* The arch_* calls on every kernel path (locks, the current hart), inline:
+ * out of line they were a quarter of a message round trip.  Included by
+ * arch.h only; generic code sees just the arch_* names. */
+#include <stdbool.h>
+#include "csr.h"
+
+struct hart;
+
+static inline unsigned long arch_irq_save(void)
+{
+	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
+}
+
+static inline void arch_irq_restore(unsigned long state)
+{
+	if (state & SSTATUS_SIE)
+		csr_set(sstatus, SSTATUS_SIE);
+}
+
+static inline bool arch_irq_enabled(void)
+{
+	return csr_read(sstatus) & SSTATUS_SIE;
+}
+
+/* tp holds this hart's struct hart whenever the kernel runs. */
+static inline struct hart *arch_this_hart(void)
+{
+	struct hart *h;
+
+	__asm__("mv %0, tp" : "=r"(h));
+	return h;
+}
