@@ -98,15 +98,19 @@ static size_t iov_total(const struct ipc_iov *v, uint32_t n)
 }
 
 /* Copy from (svs, sv) skipping `skip` source bytes into (dvs, dv); returns
- * the bytes copied or -EFAULT. */
+ * the bytes copied or -EFAULT.  One side is always the caller's own space
+ * (the sender, the receiver taking a message, the replier, the reader or
+ * writer), reached through the MMU; the other through its page table. */
 static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
 		     struct vmspace *svs, const struct ipc_iov *sv, uint32_t sn, size_t skip)
 {
-	uint8_t buf[256];
+	struct vmspace *own = self()->vs;
 	uint32_t di = 0, si = 0;
 	uint64_t doff = 0, soff = 0;
 	long done = 0;
 
+	if (svs != own && dvs != own)
+		return -EFAULT;
 	while (si < sn && skip >= sv[si].len - soff) {
 		skip -= sv[si].len - soff;
 		si++;
@@ -117,10 +121,9 @@ static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
 		uint64_t n = dv[di].len - doff;
 		if (sv[si].len - soff < n)
 			n = sv[si].len - soff;
-		if (n > sizeof buf)
-			n = sizeof buf;
-		if (n && (vmspace_read(svs, sv[si].base + soff, buf, n) ||
-			  vmspace_write_user(dvs, dv[di].base + doff, buf, n)))
+		if (n && (svs == own ?
+			  vmspace_copy_cross(dvs, dv[di].base + doff, sv[si].base + soff, n, true) :
+			  vmspace_copy_cross(svs, sv[si].base + soff, dv[di].base + doff, n, false)))
 			return -EFAULT;
 		done += (long)n;
 		doff += n;
@@ -424,7 +427,7 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, lon
 		}
 		c->ipc_state = IPC_REPLY;
 		list_add_tail(&ch->repliers, &c->ipc_link);
-		waitq_wake_thread(&ch->receivers, r, (int)c->tid);
+		waitq_wake_thread_handoff(&ch->receivers, r, (int)c->tid);  /* send_wait blocks */
 	} else {
 		c->ipc_state = IPC_SEND;
 		enqueue_sender(ch, c);

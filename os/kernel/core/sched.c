@@ -168,6 +168,39 @@ bool sched_wakeup(struct thread *t)
 	return true;
 }
 
+bool sched_wakeup_handoff(struct thread *t)
+{
+	struct hart *h = this_hart();
+
+	if (arch_irq_enabled())
+		panic("handoff with interrupts on");
+	if (h->handoff || t->last_hart != h->index || !(t->runmask & (1ul << h->index)))
+		return sched_wakeup(t);
+	if (atomic_cas32(&t->state, TS_BLOCKED, TS_READY) != TS_BLOCKED)
+		return false;
+	trace(TR_WAKE, t->tid, t->prio);
+	while (atomic_load32(&t->on_cpu))
+		cpu_relax();
+	h->handoff = t;
+	return true;
+}
+
+/* The thread handed to this hart, if it is to run next; otherwise it joins
+ * the run queue (rq locked). */
+static struct thread *take_handoff(struct hart *h, struct runq *rq)
+{
+	struct thread *t = h->handoff;
+
+	if (!t)
+		return 0;
+	h->handoff = 0;
+	if (rq_top(rq) <= (int)t->prio)
+		return t;
+	t->rq_hart = h->index;
+	rq_enqueue(rq, t, false);
+	return 0;
+}
+
 /* An idle hart takes the best ready thread it may run from a busy hart.
  * trylock: two run-queue locks are never waited for at once. */
 static struct thread *steal(struct hart *h)
@@ -219,7 +252,9 @@ void schedule(enum sched_how how)
 	spin_lock(&rq->lock);
 	atomic_store32(&h->need_resched, 0);
 	bool migrate = requeue_prev(h, rq, prev, how);
-	next = rq_pick(rq);
+	next = take_handoff(h, rq);
+	if (!next)
+		next = rq_pick(rq);
 	spin_unlock(&rq->lock);
 	if (migrate)
 		prev->migrating = 1;    /* queued elsewhere once it is off this hart */

@@ -128,12 +128,23 @@ void waitq_rearm(struct thread *t, uint64_t deadline)
 	ktimer_arm_cookie(&t->timeout, deadline, 0, t->wait_seq);
 }
 
-bool waitq_wake_thread(struct waitq *wq, struct thread *t, int result)
+static bool wake_thread(struct waitq *wq, struct thread *t, int result,
+			bool (*wakeup)(struct thread *))
 {
 	if (t->wq != wq)
 		return false;
 	dequeue(t, result);
-	if (!sched_wakeup(t))
+	if (!wakeup(t))
 		panic("waitq: thread %s queued but not blocked", t->name);
 	return true;
+}
+
+bool waitq_wake_thread(struct waitq *wq, struct thread *t, int result)
+{
+	return wake_thread(wq, t, result, sched_wakeup);
+}
+
+bool waitq_wake_thread_handoff(struct waitq *wq, struct thread *t, int result)
+{
+	return wake_thread(wq, t, result, sched_wakeup_handoff);
 }

@@ -33,6 +33,7 @@ struct hart {
 	 * interrupts off; need_resched is also set by wakers (atomics). */
 	struct thread *current;
 	struct thread *idle;
+	struct thread *handoff;         /* woken to run next (sched_wakeup_handoff) */
 	volatile uint32_t need_resched;
 	uint32_t resched_yield;         /* the pending switch is a slice expiry */
 

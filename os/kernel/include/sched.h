@@ -19,6 +19,11 @@ void sched_init_hart(void);             /* every hart: its idle thread and queue
 void schedule(enum sched_how how);
 /* Make a blocked thread runnable; false if it was not blocked.  Any context. */
 bool sched_wakeup(struct thread *t);
+/* sched_wakeup for a waker that blocks next on this hart, interrupts off
+ * until it does (a client sending to a waiting server): if t last ran on
+ * this hart it is not queued; this hart's next schedule() switches straight
+ * to it, unless a better thread is ready there. */
+bool sched_wakeup_handoff(struct thread *t);
 /* Queue a new thread for the first time. */
 void sched_start(struct thread *t);
 void sched_yield(void);

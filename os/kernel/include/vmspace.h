@@ -26,6 +26,11 @@ int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n);
 int vmspace_read(struct vmspace *vs, uint64_t va, void *dst, size_t n);
 /* vmspace_write, but only into pages the program may write itself. */
 int vmspace_write_user(struct vmspace *vs, uint64_t va, const void *src, size_t n);
+/* Copy n bytes between user address uva of the current address space (through
+ * the MMU, faults recovered) and va of vs (through its page table, which is
+ * held while copying): into vs if into_vs, else out of it.  vs's pages must
+ * be user pages, writable or readable as the direction needs.  0 or -EFAULT. */
+int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, bool into_vs);
 /* Change protection of mapped pages; makes newly executable pages coherent
  * on every hart first.  0 or negative errno. */
 int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot);

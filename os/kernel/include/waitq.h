@@ -32,6 +32,8 @@ int waitq_sleep(void);
 struct thread *waitq_wake_one(struct waitq *wq, int result);
 /* Wake t, which waits on wq, with `result`; false if it does not wait there. */
 bool waitq_wake_thread(struct waitq *wq, struct thread *t, int result);
+/* The same for a waker that blocks next (sched_wakeup_handoff). */
+bool waitq_wake_thread_handoff(struct waitq *wq, struct thread *t, int result);
 /* Wake every waiter with `result`; returns how many. */
 int waitq_wake_all(struct waitq *wq, int result);
 /* Give blocked thread t a (new) timeout at `deadline`; the caller holds the

@@ -4,6 +4,7 @@
 #include "hart.h"
 #include "kcall.h"
 #include "kstring.h"
+#include "panic.h"
 #include "process.h"
 #include "sched.h"
 #include "thread.h"
@@ -101,6 +102,10 @@ struct trap_frame *trap_user(struct trap_frame *f)
 	}
 	if (this_hart()->need_resched)
 		sched_preempt_point();
-	f->hart = (uint64_t)this_hart();
+	struct hart *h = this_hart();   /* the preemption may have moved us */
+	if (h->handoff)
+		panic("thread %s handed to hart %u by a waker that did not block",
+		      h->handoff->name, h->index);
+	f->hart = (uint64_t)h;
 	return f;
 }

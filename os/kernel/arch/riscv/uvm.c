@@ -245,6 +245,36 @@ int vmspace_read(struct vmspace *vs, uint64_t va, void *dst, size_t n)
 	return 0;
 }
 
+int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, bool into_vs)
+{
+	uint64_t need = PTE_V | PTE_U | (into_vs ? PTE_W : PTE_R);
+
+	if (n && (!user_range_ok(va, n) || !user_range_ok(uva, n)))
+		return -EFAULT;
+	spin_lock(&vs->lock);
+	while (n) {
+		uint64_t *e = slot(vs, va, false);
+		if (!e || (*e & need) != need) {
+			spin_unlock(&vs->lock);
+			return -EFAULT;
+		}
+		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
+		if (chunk > n)
+			chunk = n;
+		uint8_t *k = (uint8_t *)phys_to_virt(pte_pa(*e)) + off;
+		int r = into_vs ? copy_from_user(k, uva, chunk) : copy_to_user(uva, k, chunk);
+		if (r) {
+			spin_unlock(&vs->lock);
+			return r;
+		}
+		va += chunk;
+		uva += chunk;
+		n -= chunk;
+	}
+	spin_unlock(&vs->lock);
+	return 0;
+}
+
 int vmspace_write_user(struct vmspace *vs, uint64_t va, const void *src, size_t n)
 {
 	uint64_t pa;
