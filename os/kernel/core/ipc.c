@@ -11,6 +11,7 @@
 #include <keel/errno.h>
 #include <keel/msg.h>
 #include <keel/thread.h>
+#include "atomic.h"
 #include "hart.h"
 #include "kcall.h"
 #include "kstring.h"
@@ -169,8 +170,9 @@ long sys_ChannelCreate(long flags, long a1, long a2, long a3, long a4, long a5)
 	spin_lock(&p->lock);
 	for (int c = 0; c < PROC_CHANNELS; c++)
 		if (!p->chans[c]) {
-			p->chans[c] = ch;
 			ch->chid = (uint32_t)c + 1;
+			smp_mb();               /* chan_of reads the slot without the lock */
+			p->chans[c] = ch;
 			spin_unlock(&p->lock);
 			return c + 1;
 		}
@@ -181,14 +183,13 @@ long sys_ChannelCreate(long flags, long a1, long a2, long a3, long a4, long a5)
 	return -EAGAIN;
 }
 
+/* A lock-free read: channel objects live in a static pool and are never
+ * freed, and every user checks ch->live under the channel's lock. */
 static struct channel *chan_of(struct process *p, long chid)
 {
 	if (chid < 1 || chid > PROC_CHANNELS)
 		return 0;
-	spin_lock(&p->lock);
-	struct channel *ch = p->chans[chid - 1];
-	spin_unlock(&p->lock);
-	return ch;
+	return *(struct channel *volatile *)&p->chans[chid - 1];
 }
 
 /* Close ch: receivers fail with EINTR, its senders and REPLY-blocked
@@ -481,8 +482,8 @@ static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_on
 		return rc;
 	sched_set_prio(r, r->base_prio);        /* a new message brings its own priority */
 	spin_lock(&ch->lock);
-	if (!ch->live) {
-		spin_unlock(&ch->lock);
+	if (!ch->live || ch->owner != r->proc || ch->chid != (uint32_t)chid) {
+		spin_unlock(&ch->lock);         /* destroyed, perhaps reused, since */
 		return -EINVAL;
 	}
 	if (!list_empty(&ch->pulses)) {

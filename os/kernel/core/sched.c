@@ -309,6 +309,8 @@ void sched_yield(void)
  * the new value, which the next enqueue uses. */
 void sched_set_prio(struct thread *t, unsigned prio)
 {
+	if (*(volatile uint8_t *)&t->prio == prio)
+		return;         /* the common case in message passing: nothing to move */
 	for (;;) {
 		uint32_t hi = atomic_load32(&t->rq_hart);
 		struct runq *rq = &runqs[hi];

@@ -15,13 +15,13 @@ struct thread;
  *   unsigned long arch_irq_save(void);       disable, return previous state
  *   void arch_irq_restore(unsigned long state);
  *   bool arch_irq_enabled(void);
- *   struct hart *arch_this_hart(void); */
+ *   struct hart *arch_this_hart(void);
+ *   uint64_t arch_time(void);                timebase ticks since reset */
 #include "arch_inline.h"
 void arch_irq_enable(void);
 void arch_wait_for_interrupt(void);
 
 uint64_t arch_instret(void);                    /* instructions retired (guest count under -icount) */
-uint64_t arch_time(void);                       /* timebase ticks since reset */
 void arch_timer_arm(uint64_t when);             /* one-shot timer interrupt at `when` */
 void arch_send_ipi(const struct hart *h);
 void arch_poweroff(bool failure) __attribute__((noreturn));

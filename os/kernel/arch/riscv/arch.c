@@ -21,11 +21,6 @@ uint64_t arch_instret(void)
 	return rdinstret();
 }
 
-uint64_t arch_time(void)
-{
-	return rdtime();
-}
-
 void arch_timer_arm(uint64_t when)
 {
 	sbi_set_timer(when);

@@ -31,3 +31,11 @@ static inline struct hart *arch_this_hart(void)
 	__asm__("mv %0, tp" : "=r"(h));
 	return h;
 }
+
+static inline uint64_t arch_time(void)
+{
+	uint64_t t;
+
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
