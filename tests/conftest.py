@@ -22,6 +22,7 @@ MARKERS = {
     "spawn_stress": "process creation under load",
     "smp_stress": "many harts contending",
     "slow": "takes minutes",
+    "bench": "benchmark programs: figures in guest instructions, recorded as bench:<name>",
     "uboot": "boots through U-Boot and TFTP (needs the environment's `uboot` target)",
     "initrd": "boots with the boot image (build/os/initrd.cpio) beside the kernel; needs the "
               "environment's `onehart` target too",
@@ -50,6 +51,7 @@ class Board:
     timebase: int
     memory_mib: int
     stress_smp: tuple[int, ...] = ()
+    bench_smp: int | None = None
 
     def accepted_harts(self, smp: int) -> tuple[int, ...]:
         return tuple(h for h in range(smp) if h not in self.skipped_harts)
@@ -111,6 +113,7 @@ def board_for(env, target: str) -> Board:
                      stress_smp=tuple(options.get("keel_stress_smp") or
                                       [n for n in options.get("keel_smp_configs",
                                                               [default_smp]) if n > 1]),
+                     bench_smp=options.get("keel_bench_smp", default_smp),
                      compatible=options["keel_compatible"],
                      timebase=int(options["keel_timebase"]),
                      memory_mib=memory_mib(options.get("keel_memory") or qemu_memory(tgt)))

@@ -214,7 +214,7 @@ class KeelBooter:
     def __call__(self, *, smp: int | None = None, append: str | None = None,
                  until: str | None = "online", timeout: float | None = None,
                  target: str = "main", expect_crash: str | None = None,
-                 hang_timeout: float | None = None) -> KeelBoot:
+                 hang_timeout: float | None = None, deterministic: bool = False) -> KeelBoot:
         """Boot `target`.
 
         until="online": wait for `keel: all harts online` (the strategy's `booted`
@@ -227,11 +227,13 @@ class KeelBooter:
         any other crash fails the test with its signature.
         hang_timeout: seconds of console silence that make this boot a hang (default
         `--keel-hang-timeout`); a boot that is quiet on purpose for longer says so.
+        deterministic: instruction counts as the guest's clock where the target can (QEMU
+        `-icount`), for benchmarks.
         """
         strategy = self.strategy(target)
         suffix = f".{len(self.boots) + 1}" if self.boots else ""
         path = self.directory / f"{log_name(self.node.name)}{suffix}.log"
-        strategy.configure(smp=smp, append=append, log_path=path)
+        strategy.configure(smp=smp, append=append, log_path=path, deterministic=deterministic)
         if until == "online":
             try:
                 strategy.transition("booted")

@@ -66,6 +66,19 @@ def test_same_config_does_not_reboot_other_config_does(qemu_strategy, tmp_path):
     assert (arg(argv, "-smp"), arg(argv, "-append")) == ("2", None)
 
 
+def test_deterministic_boot_counts_instructions_as_time(qemu_strategy, tmp_path):
+    strategy = qemu_strategy
+    strategy.transition("booted")
+    assert "-icount" not in boots(tmp_path)[-1]
+    strategy.configure(deterministic=True)
+    strategy.transition("booted")  # a different configuration: a new boot
+    assert len(boots(tmp_path)) == 2
+    assert arg(boots(tmp_path)[-1], "-icount") == "shift=0,sleep=off"
+    strategy.configure()
+    strategy.transition("booted")
+    assert len(boots(tmp_path)) == 3 and "-icount" not in boots(tmp_path)[-1]
+
+
 def test_power_on_and_wait_exit(qemu_strategy):
     strategy = qemu_strategy
     strategy.configure(append="ktest")

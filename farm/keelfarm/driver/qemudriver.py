@@ -47,6 +47,9 @@ class KeelQEMUDriver(QEMUDriver):
         tftp (str): optional, directory served by QEMU's user-mode network over TFTP,
             reached by the guest through a virtio-net device
         initrd (str): optional, key in images: of the boot image (`-initrd`)
+        icount (bool): count guest instructions as time (`-icount shift=0,sleep=off`):
+            one instruction per nanosecond, so instruction counts the guest reads
+            (benchmarks) are the same on every run
     """
 
     smp = attr.ib(default=None, validator=attr.validators.optional(
@@ -55,6 +58,7 @@ class KeelQEMUDriver(QEMUDriver):
         attr.validators.instance_of(str)))
     initrd = attr.ib(default=None, validator=attr.validators.optional(
         attr.validators.instance_of(str)))
+    icount = attr.ib(default=False, validator=attr.validators.instance_of(bool))
 
     def __attrs_post_init__(self):
         super().__attrs_post_init__()
@@ -72,6 +76,8 @@ class KeelQEMUDriver(QEMUDriver):
                     "-device", "virtio-net-device,netdev=n0"]
         if self.initrd is not None:
             cmd += ["-initrd", self.target.env.config.get_image_path(self.initrd)]
+        if self.icount:
+            cmd += ["-icount", "shift=0,sleep=off"]
         return cmd
 
     def on_activate(self):

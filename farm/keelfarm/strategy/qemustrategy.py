@@ -56,24 +56,27 @@ class KeelQEMUStrategy(Strategy):
         self.default_append = self.qemu.boot_args
         self.smp = self.default_smp
         self.append = self.default_append
+        self.deterministic = False
         self.log_path = None
         self.recorder: ConsoleRecorder | None = None
         self._running_config = None
 
     def configure(self, *, smp: int | None = None, append: str | None = None,
-                  log_path=None) -> None:
+                  log_path=None, deterministic: bool = False) -> None:
         """Choose the next boot's hart count, kernel command line and console log file.
 
         None keeps the environment file's value; `append=""` boots with no command line.
-        A booted target with a different configuration is rebooted by the next
-        `transition("booted")`.
+        `deterministic` runs the guest with instruction counting as its clock, so the
+        instruction counts a benchmark prints repeat exactly.  A booted target with a
+        different configuration is rebooted by the next `transition("booted")`.
         """
         self.smp = self.default_smp if smp is None else smp
         self.append = self.default_append if append is None else append
         self.log_path = log_path
+        self.deterministic = deterministic
 
     def _config(self):
-        return (self.smp, self.append)
+        return (self.smp, self.append, self.deterministic)
 
     @step(args=["status"])
     def transition(self, status, *, step):
@@ -105,6 +108,7 @@ class KeelQEMUStrategy(Strategy):
         """Set the driver up for the configured boot (the driver is inactive here)."""
         self.qemu.smp = self.smp
         self.qemu.boot_args = self.append or None
+        self.qemu.icount = self.deterministic
 
     def power_on(self) -> ConsoleRecorder:
         """Start QEMU with the configured boot; return the new boot's recorder.

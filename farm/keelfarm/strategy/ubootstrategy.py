@@ -105,9 +105,10 @@ class UnmatchedStrategy(Strategy):
     # -- labgrid strategy ----------------------------------------------------------------
 
     def configure(self, *, smp: int | None = None, append: str | None = None,
-                  log_path=None) -> None:
+                  log_path=None, deterministic: bool = False) -> None:
         """Choose the next boot's kernel command line and console log.  ``smp`` may only
-        be the board's own hart count."""
+        be the board's own hart count.  A board cannot be `deterministic`: its counts are
+        the hardware's, accepted as they come."""
         if smp is not None and smp != self.harts:
             raise StrategyError(f"this board has {self.harts} harts; it cannot boot "
                                 f"with {smp}")

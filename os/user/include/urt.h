@@ -60,3 +60,10 @@ long strtol(const char *s, char **end, int base);
 int urt_thread_create(void *(*func)(void *), void *arg, void *stack, size_t size, int prio);
 /* Ends the calling thread with status (ThreadDestroy(0, -1, status)). */
 __attribute__((noreturn)) void urt_thread_exit(void *status);
+
+/* The calling thread's id (0 if the kernel cannot say). */
+uint32_t urt_tid(void);
+/* Mutexes (a zeroed or SyncTypeCreate'd sync_t) for the thread whose id is
+ * `me`: the uncontended paths stay in user space. */
+void urt_mutex_lock(sync_t *m, uint32_t me);
+void urt_mutex_unlock(sync_t *m, uint32_t me);

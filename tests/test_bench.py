@@ -1,0 +1,76 @@
+"""Benchmarks: the kernel's `kbench` and the user-mode kbench print guest instructions
+per operation; under QEMU they run with instruction counting as the clock, so the same
+build prints the same figures every run.  The figures become `bench:<name>` report
+properties (the plugin records every `kbench:` line); these tests check that every
+figure is there and the relations that hold by construction."""
+
+import pytest
+from keelfarm.console import parse_figures
+
+pytestmark = pytest.mark.bench
+
+EXIT_TIMEOUT = 300.0
+SIZES = (0, 64, 4096)
+
+
+def figures(boot) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for line in boot.lines:
+        found.update(parse_figures(line.strip()))
+    return found
+
+
+def round_trips(found: dict[str, float], where: str) -> list[float]:
+    names = [f"MsgSend/Receive/Reply {where} {n} bytes" for n in SIZES]
+    missing = [n for n in names if n not in found]
+    assert not missing, f"kbench printed no figure for {missing}"
+    return [found[n] for n in names]
+
+
+def check_exit(boot, program: str) -> None:
+    lines = [line.strip() for line in boot.lines]
+    assert "kbench: done" in lines, "kbench did not finish"
+    assert f"keel: init {program} (pid 1) exited with status 0" in lines
+
+
+@pytest.mark.initrd
+def test_user_kbench_one_hart(keel_boot):
+    """Client and server on one hart; the uncontended mutex never enters the kernel."""
+    boot = keel_boot(target="onehart", append="init=/bin/kbench", until="exit",
+                     timeout=EXIT_TIMEOUT, deterministic=True)
+    check_exit(boot, "kbench")
+    found = figures(boot)
+    for name in ("null kernel call", "pulse send + receive", "thread create + join",
+                 "SyncMutex lock+unlock uncontended",
+                 "yield turns (2 threads, 2 yields each)",
+                 "SyncMutex turns (same + 2 contended)"):
+        assert found.get(name, 0) > 0, f"no figure for {name!r}"
+    trips = round_trips(found, "same hart")
+    assert trips[0] < trips[1] < trips[2], f"a bigger message cost less: {trips}"
+    assert trips[0] > found["null kernel call"]
+    assert found["SyncMutex lock+unlock uncontended"] < found["null kernel call"], \
+        "the uncontended mutex costs more than a kernel call: it enters the kernel"
+    assert found["SyncMutex turns (same + 2 contended)"] > \
+        found["yield turns (2 threads, 2 yields each)"]
+
+
+@pytest.mark.initrd
+def test_user_kbench_across_harts(keel_boot, board):
+    """The server on another hart: a round trip costs instructions on both."""
+    boot = keel_boot(smp=board.bench_smp, append="init=/bin/kbench cross", until="exit", timeout=EXIT_TIMEOUT,
+                     deterministic=True)
+    check_exit(boot, "kbench")
+    trips = round_trips(figures(boot), "cross-hart")
+    assert trips[0] < trips[2], f"a bigger message cost less: {trips}"
+
+
+def test_kernel_kbench(keel_boot, board):
+    """The kernel's own figures (command line `kbench`): switches, a contended kernel
+    mutex and a condvar across harts, the timer interrupt."""
+    boot = keel_boot(smp=board.bench_smp, append="kbench", until="exit", timeout=EXIT_TIMEOUT,
+                     deterministic=True)
+    lines = [line.strip() for line in boot.lines]
+    assert "kbench: done" in lines
+    found = figures(boot)
+    assert len(found) >= 4, f"the kernel printed {len(found)} figures: {sorted(found)}"
+    assert all(v > 0 for v in found.values()), found
