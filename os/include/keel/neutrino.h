@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "clock.h"
 #include "hwinfo.h"
+#include "intr.h"
 #include "msg.h"
 #include "procmgr.h"
 #include "sched.h"
