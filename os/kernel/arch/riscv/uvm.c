@@ -480,6 +480,8 @@ int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, 
 			spin_unlock(&vs->lock);
 			return r;
 		}
+		if (into_vs)
+			ic_mark(pte_pa(*e));
 		va += chunk;
 		uva += chunk;
 		n -= chunk;
