@@ -7,13 +7,17 @@ KB       := $(B)/os/kernel
 KSRC     := $(wildcard $(K)/arch/riscv/*.S $(K)/arch/riscv/*.c $(K)/core/*.c $(K)/mm/*.c $(K)/lib/*.c)
 KOBJ     := $(patsubst $(K)/%,$(KB)/%.o,$(KSRC))
 KLOCKCHECK ?= 1
+# Debug checks (the I-cache coherence check on executable user mappings);
+# the tests run debug builds.
+KDEBUG   ?= 1
 
 KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-stack-protector \
             -fno-omit-frame-pointer -mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
             -mno-relax -Wall -Wextra -Werror -Wno-unused-parameter \
             -I $(K)/include -I $(K)/arch/riscv/include -I os/include -MMD -MP \
             -DKEEL_VERSION='"$(VERSION)"' -DKEEL_GITDESC='"$(GITDESC)"' \
-            $(if $(filter 1,$(KLOCKCHECK)),-DKEEL_LOCKCHECK=1)
+            $(if $(filter 1,$(KLOCKCHECK)),-DKEEL_LOCKCHECK=1) \
+            $(if $(filter 1,$(KDEBUG)),-DKEEL_DEBUG=1)
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,$(K)/arch/riscv/kernel.ld -Wl,--build-id=none
 
 $(KB)/%.c.o: $(K)/%.c

@@ -5,6 +5,7 @@
 
 static unsigned next_number, npassed, nfailed;
 static bool case_failed;
+static char skip_reason[120];           /* the running table case's, "" if none */
 
 void ktap_plan(unsigned n)
 {
@@ -28,6 +29,26 @@ static bool result(bool ok, const char *name)
 	__atomic_add_fetch(ok ? &npassed : &nfailed, 1, __ATOMIC_RELAXED);
 	printf("%sok %u %s\n", ok ? "" : "not ", n, name);
 	return ok;
+}
+
+/* A skipped table case: "ok N name # SKIP reason" (counted as passed). */
+static void skipped(const char *name)
+{
+	unsigned n = __atomic_add_fetch(&next_number, 1, __ATOMIC_RELAXED);
+
+	__atomic_add_fetch(&npassed, 1, __ATOMIC_RELAXED);
+	printf("ok %u %s # SKIP %s\n", n, name, skip_reason);
+}
+
+void ktap_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	urt_vsnformat(skip_reason, sizeof(skip_reason), fmt, ap);
+	va_end(ap);
+	if (!skip_reason[0])
+		snprintf(skip_reason, sizeof(skip_reason), "no reason given");
 }
 
 bool ktap_ok(bool ok, const char *fmt, ...)
@@ -69,8 +90,13 @@ int ktap_run(const struct ktap_case *cases, size_t n)
 	ktap_plan((unsigned)n);
 	for (size_t i = 0; i < n; i++) {
 		__atomic_store_n(&case_failed, false, __ATOMIC_RELAXED);
+		skip_reason[0] = 0;
 		cases[i].fn();
-		failed += !result(!__atomic_load_n(&case_failed, __ATOMIC_RELAXED), cases[i].name);
+		if (skip_reason[0] && !__atomic_load_n(&case_failed, __ATOMIC_RELAXED))
+			skipped(cases[i].name);
+		else
+			failed += !result(!__atomic_load_n(&case_failed, __ATOMIC_RELAXED),
+					  cases[i].name);
 	}
 	return (int)failed;
 }

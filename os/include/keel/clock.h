@@ -6,11 +6,21 @@
 #include "thread.h"
 
 /* Clock ids (QNX values).  ClockId(pid, tid) returns further ids that name
- * a process's or thread's CPU time; their encoding is the kernel's. */
+ * a process's or thread's CPU time; their encoding is the kernel's.
+ *
+ *   ClockId(pid, tid)   pid 0: the caller's process; tid 0: the process's
+ *                       clock, else that thread's (which must belong to
+ *                       the process).  -> clock id > 0, usable with
+ *                       ClockTime (read only: setting one is -EINVAL);
+ *                       -ESRCH if the process or thread does not exist.
+ *                       The id goes stale (-EINVAL from ClockTime) when
+ *                       what it names ends.
+ * CPU time counts from a thread's switch-in to its switch-out, kernel work
+ * on its behalf included; a process's clock adds its ended threads. */
 #define CLOCK_REALTIME            0
 #define CLOCK_MONOTONIC           2
-#define CLOCK_PROCESS_CPUTIME_ID  3
-#define CLOCK_THREAD_CPUTIME_ID   4
+#define CLOCK_PROCESS_CPUTIME_ID  3     /* the caller's process */
+#define CLOCK_THREAD_CPUTIME_ID   4     /* the calling thread */
 
 /* TimerSettime flags (QNX value): nsec is an absolute time of the clock. */
 #define TIMER_ABSTIME             0x80000000u

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "clock.h"
+#include "hwinfo.h"
+#include "intr.h"
 #include "msg.h"
 #include "procmgr.h"
 #include "sched.h"
@@ -99,6 +101,10 @@ KEEL_KCALL_DECL(int, AsProtect, (int as, uintptr_t vaddr, size_t len, unsigned p
 KEEL_KCALL_DECL(int, AsWrite, (int as, uintptr_t vaddr, const void *src, size_t len));
 KEEL_KCALL_DECL(int, ProcessStart, (int as, const struct _proc_start *start));
 KEEL_KCALL_DECL(int, ProcessWait, (int pid, struct _proc_exit *info, unsigned flags));
+
+/* Hardware information (<keel/hwinfo.h>). */
+KEEL_KCALL_DECL(int, HwInfoDevice, (const char *compatible, unsigned index,
+				    struct _hw_device *dev));
 
 /* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,

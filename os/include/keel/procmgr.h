@@ -10,8 +10,18 @@
  *                                            AS_MAP_PHYS, the physical range
  *                                            at paddr) at [vaddr, vaddr+len);
  *                                            page-aligned, user half only,
- *                                            never both PROT_WRITE and PROT_EXEC
- *   AsUnmap(as, vaddr, len)
+ *                                            never both PROT_WRITE and PROT_EXEC;
+ *                                            -EEXIST if a page is mapped.
+ *                                            AS_MAP_PHYS is device memory:
+ *                                            never PROT_EXEC, never RAM or the
+ *                                            interrupt controller (-EINVAL);
+ *                                            with AS_SELF it is how a driver
+ *                                            maps its registers (QNX's
+ *                                            mmap_device_memory goes through
+ *                                            the process manager too)
+ *   AsUnmap(as, vaddr, len)                  removes whatever is mapped there
+ *                                            (holes are fine); every hart has
+ *                                            dropped the pages before it returns
  *   AsProtect(as, vaddr, len, prot)
  *   AsWrite(as, vaddr, src, len)             copies len bytes from the caller
  *                                            into mapped pages of `as`

@@ -16,11 +16,14 @@ void timer_init_hart(void)
 	ktimer_reprogram();
 }
 
+uint64_t ticks_to_ns(uint64_t t)
+{
+	return (t / timebase_hz) * 1000000000ull + (t % timebase_hz) * 1000000000ull / timebase_hz;
+}
+
 uint64_t time_ns(void)
 {
-	uint64_t t = arch_time();
-
-	return (t / timebase_hz) * 1000000000ull + (t % timebase_hz) * 1000000000ull / timebase_hz;
+	return ticks_to_ns(arch_time());
 }
 
 uint64_t ns_to_ticks(uint64_t ns)

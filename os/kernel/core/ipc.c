@@ -89,6 +89,18 @@ static int load_iov(struct ipc_iov *out, uint64_t uiov, long parts)
 	return 0;
 }
 
+/* One buffer of the caller as a one-part vector (the scalar side of
+ * MsgSendsv / MsgSendvs). */
+static int load_one(struct ipc_iov *out, uint64_t base, long len)
+{
+	if (len < 0)
+		return -EINVAL;
+	if (len && !user_range_ok(base, (size_t)len))
+		return -EFAULT;
+	out[0] = (struct ipc_iov){ base, (uint64_t)len };
+	return 0;
+}
+
 static size_t iov_total(const struct ipc_iov *v, uint32_t n)
 {
 	size_t t = 0;
@@ -400,10 +412,11 @@ static long send_wait(struct thread *c, struct channel *ch)
 	}
 }
 
+static long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts);
+
 long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, long a5)
 {
 	struct thread *c = thread_current();
-	struct channel *ch;
 
 	(void)a5;
 	if (sparts < 0 || rparts < 0 || sparts > IOV_MAX || rparts > IOV_MAX)
@@ -413,11 +426,43 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts, lon
 		bad = load_iov(c->ipc_rv, (uint64_t)riov, rparts);
 	if (bad)
 		return bad;
+	return msg_send(c, coid, (uint32_t)sparts, (uint32_t)rparts);
+}
+
+/* MsgSendvs(coid, siov, sparts, rmsg, rbytes): the reply into one buffer. */
+long sys_MsgSendvs(long coid, long siov, long sparts, long rmsg, long rbytes, long a5)
+{
+	struct thread *c = thread_current();
+
+	(void)a5;
+	long bad = load_iov(c->ipc_sv, (uint64_t)siov, sparts);
+	if (!bad)
+		bad = load_one(c->ipc_rv, (uint64_t)rmsg, rbytes);
+	return bad ? bad : msg_send(c, coid, (uint32_t)sparts, 1);
+}
+
+/* MsgSendsv(coid, smsg, sbytes, riov, rparts): the message from one buffer. */
+long sys_MsgSendsv(long coid, long smsg, long sbytes, long riov, long rparts, long a5)
+{
+	struct thread *c = thread_current();
+
+	(void)a5;
+	long bad = load_one(c->ipc_sv, (uint64_t)smsg, sbytes);
+	if (!bad)
+		bad = load_iov(c->ipc_rv, (uint64_t)riov, rparts);
+	return bad ? bad : msg_send(c, coid, 1, (uint32_t)rparts);
+}
+
+/* The send itself, with the caller's vectors loaded into c->ipc_sv/rv. */
+static long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
+{
+	struct channel *ch;
+
 	if (!(ch = conn_channel_locked(c->proc, coid)))
 		return -EBADF;
 	c->ipc_ch = ch;
-	c->ipc_sparts = (uint32_t)sparts;
-	c->ipc_rparts = (uint32_t)rparts;
+	c->ipc_sparts = sparts;
+	c->ipc_rparts = rparts;
 	c->ipc_coid = (int32_t)coid;
 	struct thread *r = first_receiver(ch, false);
 	if (r) {

@@ -5,6 +5,7 @@
 #include "atomic.h"
 #include "boot.h"
 #include "hart.h"
+#include "interrupt.h"
 #include "kprintf.h"
 #include "kstring.h"
 #include "panic.h"
@@ -94,6 +95,7 @@ void timers_process_gone(struct process *p);
 static void process_free(struct process *p)
 {
 	timers_process_gone(p);
+	intr_process_gone(p);
 	vmspace_destroy(p->vs);
 	for (int i = 0; i < PROC_SPACES; i++)
 		if (p->spaces[i])
@@ -115,6 +117,7 @@ static void become_zombie(struct process *p)
 	struct process *parent = p->parent;
 
 	timers_process_gone(p);
+	intr_process_gone(p);
 	vmspace_destroy(p->vs);
 	p->vs = 0;
 	spin_lock(&parent->lock);

@@ -276,6 +276,7 @@ void schedule(enum sched_how how)
 	next->last_hart = h->index;
 	next->switches++;
 	h->current = next;
+	thread_account_switch(prev, next);
 	arch_switch_space(next);
 	trace(TR_SWITCH, prev->tid, next->tid);
 	prev = arch_switch(&prev->ctx, &next->ctx, prev);

@@ -50,13 +50,19 @@ long sys_SchedYield(long a0, long a1, long a2, long a3, long a4, long a5)
 	return 0;
 }
 
-/* ClockTime(clockid_t id, const uint64_t *new, uint64_t *old). */
+/* ClockTime(clockid_t id, const uint64_t *new, uint64_t *old): also the
+ * CPU-time clocks (CLOCK_*_CPUTIME_ID and ClockId's), which are read only. */
 long sys_ClockTime(long id, long unew, long uold, long a3, long a4, long a5)
 {
 	(void)a3; (void)a4; (void)a5;
+	if (id < 0 || id > 0x7fffffff)
+		return -EINVAL;
 	int64_t now = clock_get((int)id);
+	bool cpu = now < 0 && (now = cputime_get((int)id)) >= 0;
 	if (now < 0)
 		return -EINVAL;
+	if (cpu && unew)
+		return -EINVAL;                 /* CPU-time clocks are read only */
 	if (uold && copy_to_user((uintptr_t)uold, &now, sizeof now))
 		return -EFAULT;
 	if (unew) {

@@ -3,7 +3,9 @@
  * ends reported to the starter. */
 #include <keel/errno.h>
 #include <keel/procmgr.h>
+#include "boot.h"
 #include "kstring.h"
+#include "platform.h"
 #include "process.h"
 #include "thread.h"
 #include "uaccess.h"
@@ -11,6 +13,7 @@
 #include "vmspace.h"
 
 #define AS_WRITE_CHUNK 256
+#define PHYS_ADDR_TOP  (1ul << 56)      /* Sv39 leaves hold 56-bit addresses */
 
 static struct process *self(void)
 {
@@ -81,16 +84,59 @@ long sys_AsDestroy(long as, long a1, long a2, long a3, long a4, long a5)
 	return 0;
 }
 
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* A physical range a process may map: page-aligned, addressable, and
+ * neither RAM (the kernel owns every page of it) nor the interrupt
+ * controller (the kernel's own device). */
+static bool phys_range_ok(uint64_t pa, uint64_t len)
+{
+	const struct platform *pl = boot_platform;
+
+	if ((pa | len) & (PAGE_SIZE - 1) || !len || pa >= PHYS_ADDR_TOP ||
+	    len > PHYS_ADDR_TOP - pa)
+		return false;
+	for (int i = 0; i < pl->nmem; i++)
+		if (overlaps(pa, len, pl->mem[i].base, pl->mem[i].size))
+			return false;
+	for (int i = 0; i < pl->nrsv; i++)
+		if (overlaps(pa, len, pl->rsv[i].base, pl->rsv[i].size))
+			return false;
+	return !(pl->plic.present && overlaps(pa, len, pl->plic.base, pl->plic.size));
+}
+
+/* AsMap(as, va, len, prot, flags, paddr).  AS_MAP_PHYS maps device memory:
+ * never executable, never RAM (-EINVAL); as AS_SELF it is how a driver
+ * gets its registers (through the process manager, as QNX's
+ * mmap_device_memory). */
 long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
 {
 	struct vmspace *vs = space_of(as);
 
-	(void)paddr;
+	if (!vs || (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (flags == AS_MAP_ANON)
+		return vmspace_alloc(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
+	if (flags != AS_MAP_PHYS)
+		return -EINVAL;
+	if ((prot & PROT_EXEC) || !phys_range_ok((uint64_t)paddr, (uint64_t)len))
+		return -EINVAL;
+	return vmspace_map_phys(vs, (uint64_t)va, (uint64_t)paddr, (size_t)len, vm_prot(prot));
+}
+
+/* AsUnmap(as, va, len): holes are fine; the pages are gone from every hart's
+ * TLB before it returns. */
+long sys_AsUnmap(long as, long va, long len, long a3, long a4, long a5)
+{
+	struct vmspace *vs = space_of(as);
+
+	(void)a3; (void)a4; (void)a5;
 	if (!vs)
 		return -EINVAL;
-	if (flags != AS_MAP_ANON)
-		return -ENOTSUP;        /* physical mappings arrive with the drivers */
-	return vmspace_alloc(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
+	return vmspace_unmap(vs, (uint64_t)va, (size_t)len);
 }
 
 long sys_AsProtect(long as, long va, long len, long prot, long a4, long a5)

@@ -210,6 +210,12 @@ void thread_free(struct thread *t)
 {
 	struct process *p = t->proc;
 
+	if (p) {                                /* its time stays with the process */
+		spin_lock(&p->lock);
+		p->cpu_gone_ticks += t->cpu_ticks;
+		t->cpu_counted = true;
+		spin_unlock(&p->lock);
+	}
 	kstack_free(t);
 	slot_release(t);
 	if (p)
@@ -295,6 +301,66 @@ int thread_join(uint32_t tid, void **value)
 	spin_unlock(&t->join_lock);
 	reap(t);
 	return 0;
+}
+
+static void cpu_write_begin(struct thread *t)
+{
+	atomic_add32(&t->cpu_seq, 1);
+	smp_mb();
+}
+
+static void cpu_write_end(struct thread *t)
+{
+	smp_mb();
+	atomic_add32(&t->cpu_seq, 1);
+}
+
+void thread_account_switch(struct thread *prev, struct thread *next)
+{
+	uint64_t now = arch_time();
+
+	cpu_write_begin(prev);
+	if (prev->run_since)
+		prev->cpu_ticks += now - prev->run_since;
+	prev->run_since = 0;
+	cpu_write_end(prev);
+	cpu_write_begin(next);
+	next->run_since = now;
+	cpu_write_end(next);
+}
+
+uint64_t thread_cpu_ticks(struct thread *t)
+{
+	uint32_t seq;
+	uint64_t ticks, since, now;
+
+	do {
+		while ((seq = atomic_load32(&t->cpu_seq)) & 1)
+			cpu_relax();
+		smp_mb();
+		ticks = t->cpu_ticks;
+		since = t->run_since;
+		now = arch_time();
+		smp_mb();
+	} while (atomic_load32(&t->cpu_seq) != seq);
+	return ticks + (since && now > since ? now - since : 0);
+}
+
+/* The thread table lock keeps slots from being recycled under the walk;
+ * p->lock makes each thread count exactly once, live or ended. */
+uint64_t process_cpu_ticks(struct process *p)
+{
+	spin_lock(&table_lock);
+	spin_lock(&p->lock);
+	uint64_t sum = p->cpu_gone_ticks;
+	for (uint32_t i = 1; i < THREAD_MAX; i++) {
+		struct thread *t = &table[i];
+		if (t->proc == p && t->state != TS_FREE && !t->cpu_counted)
+			sum += thread_cpu_ticks(t);
+	}
+	spin_unlock(&p->lock);
+	spin_unlock(&table_lock);
+	return sum;
 }
 
 void thread_sleep_ns(uint64_t ns)

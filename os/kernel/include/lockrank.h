@@ -8,6 +8,7 @@
  * before using a new lock. */
 enum lock_rank {
 	LR_NONE = 0,
+	LR_INTR = 2,      /* interrupt attachments; held while their event is delivered */
 	LR_PROCS = 3,     /* the process table and pid allocation */
 	LR_THREADS = 4,   /* thread slot table and kernel stack window */
 	LR_CHAN = 5,      /* one per channel: its senders, receivers, pulses, dead flag */
@@ -22,6 +23,7 @@ enum lock_rank {
 	LR_PROC = 24,     /* one per process: thread count and exit status */
 	LR_JOIN = 25,     /* one per thread: exit status and its joiner */
 	LR_TIMERQ = 40,   /* one per hart: that hart's timer queue */
+	LR_PLIC = 45,     /* PLIC enable words, shared by the sources of a context */
 	LR_RUNQ = 50,     /* one per hart: that hart's run queue */
 	LR_CONSOLE = 90,  /* console line output: the innermost lock, taken last */
 	LR_PANIC = 100,   /* never contended except during panic */

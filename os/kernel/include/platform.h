@@ -77,7 +77,15 @@ struct plat_pci {
 	int node;
 };
 
+struct plat_device {
+	uint64_t base, size;      /* its first `reg` entry, translated */
+	uint32_t irq;             /* its first interrupt, 0 if none */
+	int node;
+};
+
 struct platform {
+	const void *fdt;          /* the blob parsed, and how much of it may be read */
+	size_t fdt_maxlen;
 	const char *compatible;   /* first string of the root compatible, or NULL */
 	const char *model;        /* or NULL */
 	uint64_t fdt_size;        /* header totalsize */
@@ -120,6 +128,13 @@ int platform_parse(const void *blob, size_t maxlen, struct platform *out);
 
 /* A static description of a platform_parse() or fdt error code. */
 const char *platform_strerror(int err);
+
+/* The index-th (from 0) enabled device whose `compatible` lists compat, in
+ * document order, from the tree p was parsed from.  0 and *out, or
+ * FDT_E_NOTFOUND when there is no such device, or another negative FDT_E_*
+ * (a device without `reg` is FDT_E_BADVALUE). */
+int platform_find_device(const struct platform *p, const char *compat, int index,
+			 struct plat_device *out);
 
 /* Index of the hart with this hartid in p->hart[], or -1. */
 int platform_hart_index(const struct platform *p, uint64_t hartid);

@@ -42,6 +42,7 @@ struct process {
 	struct waitq children_wq;       /* the parent waits here for a child to end */
 	bool exiting;
 	int exit_status;
+	uint64_t cpu_gone_ticks;        /* CPU time of its threads that were freed */
 };
 
 /* A new process with an empty address space, or NULL. */

@@ -33,5 +33,8 @@ int smp_call_on(struct hart *h, void (*fn)(void *), void *arg, unsigned timeout_
  * kernel mapping was removed).  Returns when all have done so.  Safe with
  * interrupts off: while waiting, this hart serves flushes asked of it. */
 void smp_tlb_flush_all(void);
+/* The same for the harts in mask (bit i: harts[i]) and this one (after a
+ * user mapping was removed from a space only those harts ran). */
+void smp_tlb_flush_harts(uint64_t mask);
 /* fence.i on every other online hart; returns when all have done it. */
 void smp_fence_i_all(void);

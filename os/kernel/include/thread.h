@@ -69,6 +69,13 @@ struct thread {
 	struct list rq_link;            /* never shared with wait_link */
 	uint64_t switches;
 
+	/* CPU time: written only by the hart switching the thread in or out,
+	 * with cpu_seq odd meanwhile; read by anyone through thread_cpu_ticks. */
+	volatile uint32_t cpu_seq;
+	volatile uint64_t cpu_ticks;    /* timebase ticks run up to its last switch-out */
+	volatile uint64_t run_since;    /* when it was switched in; 0 while it is not running */
+	bool cpu_counted;               /* cpu_ticks added to its process (under proc->lock) */
+
 	/* Waiting: guarded by the lock of the queue's owner (wq_lock). */
 	struct waitq *wq;
 	struct spinlock *wq_lock;
@@ -149,5 +156,11 @@ void thread_free(struct thread *t);
  * nobody else has claimed it. */
 void thread_reap_if_detached(struct thread *t);
 uint32_t threads_in_use(void);
+/* The switch from prev to next happens now (schedule(), interrupts off). */
+void thread_account_switch(struct thread *prev, struct thread *next);
+/* Timebase ticks t has run, including its current stretch on a hart. */
+uint64_t thread_cpu_ticks(struct thread *t);
+/* Timebase ticks all threads of p have run, the ended ones included. */
+uint64_t process_cpu_ticks(struct process *p);
 /* Block the calling thread for ns nanoseconds. */
 void thread_sleep_ns(uint64_t ns);

@@ -8,6 +8,7 @@ extern uint64_t timebase_hz;
 
 void timer_init_hart(void);             /* arm this hart's periodic tick */
 uint64_t ns_to_ticks(uint64_t ns);      /* nanoseconds to timebase ticks */
+uint64_t ticks_to_ns(uint64_t ticks);   /* timebase ticks to nanoseconds */
 uint64_t time_ns(void);                 /* monotonic nanoseconds since reset */
 void delay_us(uint64_t us);             /* busy wait */
 
@@ -17,3 +18,7 @@ void delay_us(uint64_t us);             /* busy wait */
 int64_t clock_get(int id);
 /* Set CLOCK_REALTIME; 0 or -1 for another clock. */
 int clock_set(int id, int64_t ns);
+/* CPU-time clocks (cputime.c): nanoseconds run by the process or thread
+ * that clock `id` names (CLOCK_*_CPUTIME_ID: the caller's), or -1 if id
+ * is not a CPU-time clock or names nothing alive. */
+int64_t cputime_get(int id);

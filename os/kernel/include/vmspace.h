@@ -34,6 +34,14 @@ int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, 
 /* Change protection of mapped pages; makes newly executable pages coherent
  * on every hart first.  0 or negative errno. */
 int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot);
+/* Map the physical range at pa (device memory) at [va, va+size) with prot,
+ * never VM_X; the pages are not freed with the space.  0, -EINVAL,
+ * -EEXIST if any page is mapped already (then nothing is mapped), -ENOMEM. */
+int vmspace_map_phys(struct vmspace *vs, uint64_t va, uint64_t pa, size_t size, unsigned prot);
+/* Unmap whatever is mapped in [va, va+size) (holes are fine), drop every
+ * hart's translations of it, then free the pages the space allocated.
+ * 0 or -EINVAL for an unaligned or non-user range. */
+int vmspace_unmap(struct vmspace *vs, uint64_t va, size_t size);
 /* fence.i on every hart (after code was written into executable pages). */
 void vmspace_sync_icache(void);
 /* Switch this hart to vs (NULL: stay in the current space for kernel work). */
@@ -41,3 +49,13 @@ void vmspace_activate(struct vmspace *vs);
 /* Physical address and VM_* protection of va; 0 prot when unmapped. */
 unsigned vmspace_query(struct vmspace *vs, uint64_t va, uint64_t *pa);
 uint16_t vmspace_asid(const struct vmspace *vs);
+
+/* The I-cache check (KEEL_DEBUG builds; no-ops otherwise): a page of RAM
+ * the kernel wrote is dirty until the next fence.i on every hart, and an
+ * executable user mapping of a dirty page panics. */
+bool vmspace_icache_dirty(uint64_t pa);
+/* Panic if pa is dirty (va for the report), or count it while expecting. */
+void vmspace_icache_check(uint64_t pa, uint64_t va);
+/* ktest: count violations instead of panicking while on; returns the count
+ * since the previous call and resets it. */
+uint32_t vmspace_icache_expect(bool on);

@@ -583,11 +583,37 @@ int platform_parse(const void *blob, size_t maxlen, struct platform *out)
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	out->fdt = blob;
+	out->fdt_maxlen = maxlen;
 	out->stdout_uart = -1;
 	err = fdt_init(&f, blob, maxlen);
 	for (i = 0; !err && i < sizeof(steps) / sizeof(steps[0]); i++)
 		err = steps[i](&f, out);
 	return err;
+}
+
+/* The index-th enabled node that lists compat, in document order. */
+int platform_find_device(const struct platform *p, const char *compat, int index,
+			 struct plat_device *out)
+{
+	struct fdt f;
+	int err = fdt_init(&f, p->fdt, p->fdt_maxlen), node, depth = 0;
+
+	if (err)
+		return err;
+	for (node = fdt_root(&f); node >= 0; node = fdt_next_node(&f, node, &depth)) {
+		if (fdt_node_compatible(&f, node, compat) != 1 || fdt_node_enabled(&f, node) != 1)
+			continue;
+		if (index-- > 0)
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->node = node;
+		err = dev_reg(&f, node, &out->base, &out->size);
+		if (!err)
+			err = dev_irq(&f, node, &out->irq);
+		return err;
+	}
+	return node == FDT_E_NOTFOUND ? FDT_E_NOTFOUND : node;
 }
 
 /* Index of hartid in p->hart[], or -1. */

@@ -29,6 +29,9 @@ void ktap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Marks the running table case failed and prints "# file:line: text". */
 void ktap_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The running table case cannot run here: it reports "ok N name # SKIP
+ * reason" instead (unless it also failed).  The case returns after this. */
+void ktap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Plans n cases, runs them in order, one result line each.  Returns the
  * number that failed. */
 int ktap_run(const struct ktap_case *cases, size_t n);

@@ -1,10 +1,17 @@
 /* PLIC: every source starts disabled at priority 0; each accepted hart's
  * S-mode context (from the FDT's interrupts-extended, never assumed) gets
- * threshold 0.  Drivers enable their sources when they attach. */
+ * threshold 0.  A source is enabled (priority 1) on exactly one context
+ * when a process attaches it.  A claimed source that an attachment took is
+ * completed only when the driver unmasks it: until then the gateway holds
+ * further requests back, so a level-triggered device that is still
+ * asserting cannot fire again before its driver has serviced it. */
+#include "atomic.h"
 #include "hart.h"
+#include "interrupt.h"
 #include "kprintf.h"
 #include "platform.h"
 #include "plic.h"
+#include "spinlock.h"
 #include "trace.h"
 #include "vm.h"
 
@@ -15,6 +22,7 @@
 
 static volatile uint8_t *plic;
 static uint32_t ndev;
+static struct spinlock enable_lock = SPINLOCK_INIT("plic-enable", LR_PLIC);
 
 static volatile uint32_t *reg(uint32_t off)
 {
@@ -60,8 +68,55 @@ uint32_t plic_read_threshold(int ctx)
 	return *reg(PLIC_THRESHOLD(ctx));
 }
 
-/* No driver attaches interrupts yet: a source that fires is disabled on this
- * context and completed, so it cannot storm. */
+uint32_t plic_lines(void)
+{
+	return plic ? ndev : 0;
+}
+
+static void set_enable(int ctx, uint32_t irq, bool on)
+{
+	volatile uint32_t *w = reg(PLIC_ENABLE(ctx) + 4 * (irq / 32));
+
+	spin_lock(&enable_lock);
+	*w = on ? *w | (1u << (irq % 32)) : *w & ~(1u << (irq % 32));
+	spin_unlock(&enable_lock);
+}
+
+int plic_route_ctx(void)
+{
+	int ctx = this_hart()->plic_sctx;
+
+	for (uint32_t i = 0; ctx < 0 && i < nharts; i++)
+		if (atomic_load32(&harts[i].online))
+			ctx = harts[i].plic_sctx;
+	return ctx;
+}
+
+void plic_attach(uint32_t irq, int ctx)
+{
+	*reg(PLIC_PRIORITY(irq)) = 1;
+	set_enable(ctx, irq, true);
+}
+
+void plic_complete(uint32_t irq, int ctx)
+{
+	__asm__ volatile("fence" ::: "memory");   /* the driver's device writes first */
+	*reg(PLIC_CLAIM(ctx)) = irq;
+}
+
+/* Priority 0 first, so the source cannot interrupt between the completion
+ * (which the PLIC ignores for a source not enabled on the context) and the
+ * disable. */
+void plic_detach(uint32_t irq, int ctx, bool claimed)
+{
+	*reg(PLIC_PRIORITY(irq)) = 0;
+	if (claimed)
+		plic_complete(irq, ctx);
+	set_enable(ctx, irq, false);
+}
+
+/* A source nobody attached is disabled on this context and completed, so
+ * it cannot storm. */
 void plic_handle(void)
 {
 	int ctx = this_hart()->plic_sctx;
@@ -71,7 +126,8 @@ void plic_handle(void)
 		return;
 	while ((irq = *reg(PLIC_CLAIM(ctx))) != 0) {
 		trace(TR_IRQ, irq, 0);
-		*reg(PLIC_ENABLE(ctx) + 4 * (irq / 32)) &= ~(1u << (irq % 32));
-		*reg(PLIC_CLAIM(ctx)) = irq;
+		if (intr_fire(irq))
+			continue;               /* completed by InterruptUnmask or detach */
+		plic_detach(irq, ctx, true);
 	}
 }

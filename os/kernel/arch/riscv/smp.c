@@ -170,7 +170,8 @@ static void tlb_flush_local(struct hart *h)
 	atomic_store64(&h->tlb_done, g);
 }
 
-static void flush_others(uint64_t bit)
+/* bit to the online harts in mask (by index) other than this one. */
+static void flush_others(uint64_t bit, uint64_t mask)
 {
 	unsigned long s = arch_irq_save();
 	struct hart *me = this_hart();
@@ -179,12 +180,13 @@ static void flush_others(uint64_t bit)
 	if (atomic_load32(&harts_online) > 1) {
 		uint64_t g = atomic_add64(&tlb_gen, 1) + 1;
 		for (uint32_t i = 0; i < nharts; i++)
-			if (&harts[i] != me && atomic_load32(&harts[i].online))
+			if (&harts[i] != me && (mask >> i & 1) && atomic_load32(&harts[i].online))
 				ipi_send(&harts[i], bit);
 		uint64_t deadline = arch_time() + timebase_hz;
 		for (uint32_t i = 0; i < nharts; i++) {
 			struct hart *h = &harts[i];
-			while (h != me && atomic_load32(&h->online) && atomic_load64(&h->tlb_done) < g &&
+			while (h != me && (mask >> i & 1) && atomic_load32(&h->online) &&
+			       atomic_load64(&h->tlb_done) < g &&
 			       !atomic_load32(&h->stopped) && arch_time() < deadline) {
 				if (atomic_and64(&me->ipi_pending, ~(IPI_TLB | IPI_FENCE_I)) &
 				    (IPI_TLB | IPI_FENCE_I))
@@ -198,12 +200,17 @@ static void flush_others(uint64_t bit)
 
 void smp_tlb_flush_all(void)
 {
-	flush_others(IPI_TLB);
+	flush_others(IPI_TLB, ~0ul);
+}
+
+void smp_tlb_flush_harts(uint64_t mask)
+{
+	flush_others(IPI_TLB, mask);
 }
 
 void smp_fence_i_all(void)
 {
-	flush_others(IPI_FENCE_I);
+	flush_others(IPI_FENCE_I, ~0ul);
 }
 
 void ipi_handle(void *frame)

@@ -389,6 +389,33 @@ static void t_misc_devices(const void *arg)
 	KT_EQ(plat.dropped, 0);
 }
 
+/* Devices the platform struct does not table, found by compatible. */
+static void t_find_device(const void *arg)
+{
+	struct plat_device d;
+
+	(void)arg;
+	KT_REQUIRE(parse("virt-smp4.dtb"));
+	KT_EQ(platform_find_device(&plat, "google,goldfish-rtc", 0, &d), 0);
+	KT_EQ(d.base, 0x101000);
+	KT_EQ(d.size, 0x1000);
+	KT_EQ(d.irq, 11);
+	KT_EQ(platform_find_device(&plat, "google,goldfish-rtc", 1, &d), FDT_E_NOTFOUND);
+	KT_EQ(platform_find_device(&plat, "virtio,mmio", 7, &d), 0);    /* QEMU lists them */
+	KT_EQ(d.base, 0x10001000);                                      /* highest first */
+	KT_EQ(d.irq, 1);
+	KT_EQ(platform_find_device(&plat, "virtio,mmio", 8, &d), FDT_E_NOTFOUND);
+	KT_REQUIRE(parse("sifive_u-smp5.dtb"));
+	KT_EQ(platform_find_device(&plat, "google,goldfish-rtc", 0, &d), FDT_E_NOTFOUND);
+	KT_EQ(platform_find_device(&plat, "sifive,uart0", 1, &d), 0);
+	KT_EQ(d.base, 0x10011000);
+	KT_EQ(d.irq, 5);
+	KT_REQUIRE(parse("misc.dtb"));
+	KT_EQ(platform_find_device(&plat, "ns16550a", 0, &d), 0);
+	KT_EQ(d.base, 0x40201000);                 /* through two ranges */
+	KT_EQ(d.irq, 33);                          /* from interrupts-extended */
+}
+
 /* ---- hand-made trees ---------------------------------------------------- */
 
 static void prop_cells(struct fdtw *w, const char *name, const uint32_t *c, int n)
@@ -691,6 +718,7 @@ static const struct kt_case cases[] = {
 	{ "stdout_path_fallbacks", t_stdout_fallbacks, NULL },
 	{ "reg_must_be_whole_entries", t_bad_cells, NULL },
 	{ "strerror", t_strerror, NULL },
+	{ "find_device_by_compatible", t_find_device, NULL },
 };
 
 int main(int argc, char **argv)
