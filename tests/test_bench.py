@@ -48,6 +48,8 @@ def test_user_kbench_one_hart(keel_boot):
     trips = round_trips(found, "same hart")
     assert trips[0] < trips[1] < trips[2], f"a bigger message cost less: {trips}"
     assert trips[0] > found["null kernel call"]
+    low = "MsgSend/Receive/Reply same hart 0 bytes, server lower"
+    assert found.get(low, 0) > found["null kernel call"], f"no figure for {low!r}"
     assert found["SyncMutex lock+unlock uncontended"] < found["null kernel call"], \
         "the uncontended mutex costs more than a kernel call: it enters the kernel"
     assert found["SyncMutex turns (same + 2 contended)"] > \

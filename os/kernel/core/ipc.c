@@ -604,10 +604,24 @@ long sys_MsgReplyv(long rcvid, long status, long riov, long rparts, long a4, lon
 	c->ipc_state = IPC_NONE;
 	list_del(&c->ipc_link);
 	c->ipc_status = n < 0 ? -EFAULT : (int)status;
-	waitq_wake_one(&c->ipc_wq, (int)c->ipc_status);
+	if (c->prio <= r->base_prio || !ch->lock.irq_state) {
+		/* The server goes on (QNX): the client runs when it blocks. */
+		waitq_wake_one(&c->ipc_wq, (int)c->ipc_status);
+		spin_unlock(&ch->lock);
+		sched_set_prio(r, r->base_prio);
+		sched_preempt_if_needed();
+		return n < 0 ? n : 0;
+	}
+	/* The client outranks the server back at its own priority: switch to
+	 * it now, straight if it last ran here, the server first in line after
+	 * it.  Interrupts stay off from the wake-up to the switch. */
+	unsigned long s = ch->lock.irq_state;
+	ch->lock.irq_state = 0;
+	waitq_wake_one_handoff(&c->ipc_wq, (int)c->ipc_status);
 	spin_unlock(&ch->lock);
 	sched_set_prio(r, r->base_prio);
-	sched_preempt_if_needed();
+	schedule(SCHED_HOW_PREEMPT);
+	arch_irq_restore(s);
 	return n < 0 ? n : 0;
 }
 

@@ -148,3 +148,10 @@ bool waitq_wake_thread_handoff(struct waitq *wq, struct thread *t, int result)
 {
 	return wake_thread(wq, t, result, sched_wakeup_handoff);
 }
+
+struct thread *waitq_wake_one_handoff(struct waitq *wq, int result)
+{
+	struct thread *t = waitq_first(wq);
+
+	return t && wake_thread(wq, t, result, sched_wakeup_handoff) ? t : 0;
+}

@@ -34,6 +34,7 @@ struct thread *waitq_wake_one(struct waitq *wq, int result);
 bool waitq_wake_thread(struct waitq *wq, struct thread *t, int result);
 /* The same for a waker that blocks next (sched_wakeup_handoff). */
 bool waitq_wake_thread_handoff(struct waitq *wq, struct thread *t, int result);
+struct thread *waitq_wake_one_handoff(struct waitq *wq, int result);
 /* Wake every waiter with `result`; returns how many. */
 int waitq_wake_all(struct waitq *wq, int result);
 /* Give blocked thread t a (new) timeout at `deadline`; the caller holds the

@@ -27,17 +27,19 @@ static void report(const char *what, uint64_t total, long ops)
 	       (unsigned long)(total / (uint64_t)ops), ops);
 }
 
-static int chid, coid;
+static int coid, low_coid;
 static bool cross;
 static volatile int server_size;
 static volatile uint64_t server_instret;        /* the server hart's count at its last receive */
 static char sbuf[4096], cbuf[4096];
 static char stack[16384] __attribute__((aligned(16)));
+static char low_stack[16384] __attribute__((aligned(16)));
 static char tstack[8192] __attribute__((aligned(16)));
 
 static void *server(void *arg)
 {
-	(void)arg;
+	int chid = (int)(long)arg;
+
 	for (;;) {
 		int rcvid = MsgReceive_r(chid, sbuf, sizeof sbuf, 0);
 		server_instret = instret();
@@ -47,21 +49,35 @@ static void *server(void *arg)
 	return 0;
 }
 
-static void round_trip(int size)
+static void round_trip(int co, int size, const char *more)
 {
-	char what[64];
+	char what[80];
 
 	server_size = size;
-	MsgSend_r(coid, cbuf, (size_t)size, cbuf, (size_t)size);       /* warm up */
+	MsgSend_r(co, cbuf, (size_t)size, cbuf, (size_t)size);         /* warm up */
 	uint64_t s0 = server_instret, t0 = instret();
 	for (int i = 0; i < ROUNDS; i++)
-		MsgSend_r(coid, cbuf, (size_t)size, cbuf, (size_t)size);
+		MsgSend_r(co, cbuf, (size_t)size, cbuf, (size_t)size);
 	uint64_t total = instret() - t0;
 	if (cross)
 		total += server_instret - s0;   /* ROUNDS receives after the warm-up's */
-	snprintf(what, sizeof what, "MsgSend/Receive/Reply %s %d bytes",
-		 cross ? "cross-hart" : "same hart", size);
+	snprintf(what, sizeof what, "MsgSend/Receive/Reply %s %d bytes%s",
+		 cross ? "cross-hart" : "same hart", size, more);
 	report(what, total, ROUNDS);
+}
+
+/* A server below its client's priority: the reply switches to the client
+ * at once (the server at the client's priority until it replies). */
+static int low_server(void)
+{
+	int chid = ChannelCreate_r(0);
+
+	low_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	if (chid <= 0 || low_coid < 0 ||
+	    urt_thread_create(server, (void *)(long)chid, low_stack, sizeof low_stack, 5) <= 0)
+		return -1;
+	round_trip(low_coid, 0, ", server lower");
+	return 0;
 }
 
 static void *nothing(void *arg)
@@ -132,13 +148,16 @@ int main(int argc, char **argv, char **envp)
 		KernelNop_r();
 	report("null kernel call", instret() - t0, ROUNDS);
 
-	chid = ChannelCreate_r(0);
+	int chid = ChannelCreate_r(0);
 	coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
-	if (chid <= 0 || coid < 0 || urt_thread_create(server, 0, stack, sizeof stack, 10) <= 0)
+	if (chid <= 0 || coid < 0 ||
+	    urt_thread_create(server, (void *)(long)chid, stack, sizeof stack, 10) <= 0)
 		return 1;
-	round_trip(0);
-	round_trip(64);
-	round_trip(4096);
+	round_trip(coid, 0, "");
+	round_trip(coid, 64, "");
+	round_trip(coid, 4096, "");
+	if (low_server())
+		return 1;
 
 	int pchid = ChannelCreate_r(0);
 	int pcoid = ConnectAttach_r(ND_LOCAL_NODE, 0, pchid, 0, 0);
