@@ -711,6 +711,20 @@ long sys_MsgSendPulse(long coid, long prio, long code, long value, long a4, long
 	return rc;
 }
 
+void ipc_thread_abandon(struct thread *t)
+{
+	struct channel *ch = t->ipc_ch;         /* set only by t itself */
+
+	if (!ch)
+		return;
+	spin_lock(&ch->lock);
+	if (t->ipc_state == IPC_SEND || t->ipc_state == IPC_REPLY) {
+		list_del(&t->ipc_link);
+		t->ipc_state = IPC_NONE;
+	}
+	spin_unlock(&ch->lock);
+}
+
 /* A thread of p ended: channels that asked for it get a THREADDEATH pulse. */
 void ipc_thread_death(struct process *p, uint32_t tid)
 {

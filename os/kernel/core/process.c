@@ -206,8 +206,9 @@ int process_start(struct process *p, uint64_t entry, int argc, const char *const
 }
 
 /* The first process's end is the system's: report and power off at once,
- * whatever its other threads are doing.  Any other process ends when its
- * last thread is gone. */
+ * whatever its other threads are doing.  Any process (the first one too
+ * when the self-tests run after it) has all its threads killed, wherever
+ * they are, and ends when the last of them is gone (process_thread_gone). */
 static void __attribute__((noreturn)) end_process(struct process *p, int status, bool killed)
 {
 	spin_lock(&p->lock);
@@ -224,6 +225,8 @@ static void __attribute__((noreturn)) end_process(struct process *p, int status,
 			arch_poweroff(status != 0);
 		sync_sem_post(0, (uintptr_t)&init_exited);      /* ktest runs next */
 	}
+	if (first)
+		thread_kill_process(p);         /* us too: we are detached now */
 	thread_exit(0);
 }
 

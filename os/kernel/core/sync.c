@@ -195,6 +195,27 @@ static void take_ownership(struct sync_obj *m, struct thread *t)
 	list_add_tail(&t->owned, &m->owner_link);
 }
 
+void sync_thread_exit(struct thread *t)
+{
+	spin_lock(&pi_lock);
+	t->pi_id = 0;                   /* never recorded as an owner again */
+	while (!list_empty(&t->owned)) {
+		struct sync_obj *m = list_entry(t->owned.next, struct sync_obj, owner_link);
+		list_del(&m->owner_link);
+		m->owner = 0;
+	}
+	spin_unlock(&pi_lock);
+}
+
+void sync_raise_base_prio(struct thread *t, unsigned prio)
+{
+	spin_lock(&pi_lock);
+	if (prio > t->base_prio)
+		t->base_prio = (uint8_t)prio;
+	pi_update(t);
+	spin_unlock(&pi_lock);
+}
+
 /* ---- mutex ------------------------------------------------------------------ */
 
 int sync_mutex_lock(const void *as, uintptr_t addr, uint64_t deadline)
@@ -431,6 +452,8 @@ static int word_read(uintptr_t word, uint32_t *v)
 
 int sync_umutex_lock(const void *as, uintptr_t word, uint32_t me, uint64_t deadline)
 {
+	if (thread_killed())
+		return -EINTR;          /* it would die holding it (a condvar wait's relock) */
 	for (;;) {
 		int err;
 		struct sync_obj *o = get(as, word, SY_UMUTEX, true, &err);

@@ -227,6 +227,7 @@ long sys_ProcessWait(long pid, long uinfo, long flags, long a3, long a4, long a5
 			spin_unlock(&me->lock);
 			return -EAGAIN;
 		}
-		waitq_block(&me->children_wq, &me->lock, WAIT_FOREVER);
+		if (waitq_block(&me->children_wq, &me->lock, WAIT_FOREVER) == -EINTR)
+			return -EINTR;          /* told to end (thread_kill) */
 	}
 }

@@ -1,9 +1,10 @@
-/* User threads: ThreadCreate, ThreadDestroy (of the caller), ThreadJoin,
- * ThreadDetach. */
+/* User threads: ThreadCreate, ThreadDestroy, ThreadJoin, ThreadDetach. */
 #include <keel/errno.h>
 #include <keel/thread.h>
 #include "arch.h"
+#include "kcall.h"
 #include "process.h"
+#include "sync.h"
 #include "thread.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -72,6 +73,15 @@ long sys_ThreadCreate(long pid, long func, long arg, long uattr, long a4, long a
 		process_thread_gone(p);
 		return -EAGAIN;
 	}
+	/* Now that t is in the table: a process that began to end before this
+	 * may not have seen it (thread_kill_process), so it never starts. */
+	spin_lock(&p->lock);
+	bool ending = p->exiting;
+	spin_unlock(&p->lock);
+	if (ending) {
+		thread_free(t);
+		return -EAGAIN;
+	}
 	struct uthread_start *s = &starts[t->slot];
 	*s = (struct uthread_start){ (uint64_t)func, sp, (uint64_t)arg, (uint64_t)at.exitfunc,
 				     (uint64_t)at.tls, arch_user_gp() };
@@ -82,17 +92,33 @@ long sys_ThreadCreate(long pid, long func, long arg, long uattr, long a4, long a
 	return (long)tid;
 }
 
-/* ThreadDestroy(tid, priority, status): only the calling thread (tid 0 or
- * its own) for now. */
+/* ThreadDestroy(tid, priority, status): end thread tid of the caller's
+ * process (0: the caller; -1: every thread, which ends the process with
+ * status).  Another thread ends at its next return to user mode, woken from
+ * any wait; its joiner gets status.  It ends at `priority` at least (-1:
+ * the caller's), so that a busy process does not starve its end.  Returns
+ * 0 for another thread, -ESRCH for a thread not (or no longer) in the
+ * process, -EINVAL for a bad priority; does not return for the caller. */
 long sys_ThreadDestroy(long tid, long prio, long status, long a3, long a4, long a5)
 {
 	struct thread *me = thread_current();
 
-	(void)prio; (void)a3; (void)a4; (void)a5;
-	if (tid && (uint32_t)tid != me->tid)
-		return -ENOSYS;
-	ipc_thread_death(me->proc, me->tid);
-	thread_exit((void *)status);
+	(void)a3; (void)a4; (void)a5;
+	if (prio != -1 && (prio < PRIO_MIN || prio > PRIO_MAX))
+		return -EINVAL;
+	if (tid == -1)
+		process_exit((int)status);
+	if (tid == 0 || (uint32_t)tid == me->tid) {
+		ipc_thread_death(me->proc, me->tid);
+		thread_exit((void *)status);
+	}
+	struct thread *t = tid > 0 ? thread_lookup((uint32_t)tid) : 0;
+	if (!t || t->proc != me->proc)
+		return -ESRCH;
+	if (!thread_kill(t, (uint32_t)tid, (void *)status))
+		return -ESRCH;
+	sync_raise_base_prio(t, prio == -1 ? me->prio : (unsigned)prio);
+	return 0;
 }
 
 long sys_ThreadJoin(long tid, long ustatus, long a2, long a3, long a4, long a5)
@@ -103,7 +129,7 @@ long sys_ThreadJoin(long tid, long ustatus, long a2, long a3, long a4, long a5)
 	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (!t || t->proc != thread_current()->proc)
 		return -ESRCH;
-	int r = thread_join((uint32_t)tid, &v);
+	int r = thread_join_until((uint32_t)tid, &v, kcall_deadline(STATE_JOIN));
 	if (r)
 		return r;
 	if (ustatus && copy_to_user((uintptr_t)ustatus, &v, sizeof v))

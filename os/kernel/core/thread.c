@@ -10,6 +10,8 @@
 #include "pmm.h"
 #include "process.h"
 #include "sched.h"
+#include "smp.h"
+#include "sync.h"
 #include "thread.h"
 #include "timer.h"
 #include "vm.h"
@@ -102,6 +104,7 @@ static void thread_fields_init(struct thread *t, const char *name, unsigned prio
 	t->policy = (uint8_t)policy;
 	t->slice = RR_SLICE_TICKS;
 	t->runmask = runmask;
+	t->pi_id = t->tid;
 	list_init(&t->rq_link);
 	list_init(&t->wait_link);
 	list_init(&t->owned);
@@ -226,6 +229,7 @@ void thread_exit(void *value)
 {
 	struct thread *t = thread_current();
 
+	sync_thread_exit(t);
 	spin_lock(&t->join_lock);
 	t->exit_value = value;
 	atomic_store32(&t->state, TS_DEAD);
@@ -279,6 +283,11 @@ int thread_detach(uint32_t tid)
 
 int thread_join(uint32_t tid, void **value)
 {
+	return thread_join_until(tid, value, WAIT_FOREVER);
+}
+
+int thread_join_until(uint32_t tid, void **value, uint64_t deadline)
+{
 	struct thread *t = thread_lookup(tid), *self = thread_current();
 
 	if (!t)
@@ -291,8 +300,14 @@ int thread_join(uint32_t tid, void **value)
 		return t->tid != tid ? -ESRCH : -EINVAL;
 	}
 	while (atomic_load32(&t->state) != TS_DEAD) {
-		waitq_block(&t->joiners, &t->join_lock, WAIT_FOREVER);
+		int r = waitq_block(&t->joiners, &t->join_lock, deadline);
+		if (r == -ETIMEDOUT || (r == -EINTR && atomic_load32(&self->killed)))
+			return r;               /* the join lock is released */
 		spin_lock(&t->join_lock);
+	}
+	if (t->reaped) {                /* detached meanwhile, and claimed by its reaper */
+		spin_unlock(&t->join_lock);
+		return -ESRCH;
 	}
 	t->detached = true;             /* one joiner reaps it */
 	t->reaped = true;
@@ -371,4 +386,111 @@ void thread_sleep_ns(uint64_t ns)
 	waitq_init(&wq);
 	spin_lock(&lock);
 	waitq_block(&wq, &lock, arch_time() + ns_to_ticks(ns));
+}
+
+/* ---- ending other threads ------------------------------------------------------
+ *
+ * A thread is never stopped from outside in the middle of kernel code: it is
+ * told (killed), woken from any wait with -EINTR, and ends itself on its way
+ * back to user mode, after the kernel call it was in has unwound and
+ * dropped what it held.  A wait started after the flag is set is refused
+ * (waitq_prepare), so it cannot fall asleep again. */
+
+bool thread_killed(void)
+{
+	return atomic_load32(&thread_current()->killed) != 0;
+}
+
+/* Make t notice soon: out of any wait, and off user mode if it runs on
+ * another hart (any trap will do; the tick bounds the delay if this misses). */
+static void kill_notify(struct thread *t, uint32_t tid)
+{
+	waitq_interrupt(t, tid, -EINTR);
+	if (atomic_load32(&t->on_cpu)) {
+		uint32_t hi = atomic_load32(&t->last_hart);
+		if (hi < nharts && hi != sched_this_hart())
+			ipi_send(&harts[hi], 0);
+	}
+}
+
+/* Caller holds t->join_lock. */
+static void kill_mark(struct thread *t, void *value)
+{
+	if (!t->killed) {
+		t->kill_value = value;
+		atomic_store32(&t->killed, 1);
+	}
+}
+
+bool thread_kill(struct thread *t, uint32_t tid, void *value)
+{
+	spin_lock(&t->join_lock);
+	uint32_t st = atomic_load32(&t->state);
+	bool live = t->tid == tid && t->proc && st != TS_DEAD && st != TS_FREE;
+	if (live)
+		kill_mark(t, value);
+	spin_unlock(&t->join_lock);
+	if (live)
+		kill_notify(t, tid);
+	return live;
+}
+
+/* The table lock keeps every slot's occupant in place during the walk (a
+ * slot is allocated and released only under it); p's threads made after
+ * the walk are refused by ThreadCreate, which looks at p->exiting once the
+ * new thread is in the table. */
+void thread_kill_process(struct process *p)
+{
+	uint64_t dead[THREAD_MAX / 64] = { 0 };
+
+	spin_lock(&table_lock);
+	for (uint32_t i = 1; i < THREAD_MAX; i++) {
+		struct thread *t = &table[i];
+		if (!t->slot || t->proc != p)
+			continue;
+		spin_lock(&t->join_lock);
+		kill_mark(t, 0);
+		t->detached = true;
+		bool unjoined = atomic_load32(&t->state) == TS_DEAD && !t->reaped;
+		if (unjoined) {
+			t->reaped = true;               /* ours to free, below */
+			dead[i / 64] |= 1ul << (i % 64);
+		}
+		spin_unlock(&t->join_lock);
+		if (!unjoined)
+			kill_notify(t, t->tid);
+	}
+	spin_unlock(&table_lock);
+	for (uint32_t i = 1; i < THREAD_MAX; i++)
+		if (dead[i / 64] & (1ul << (i % 64)))
+			reap(&table[i]);
+}
+
+/* Told to end: leave the channel it was sending on, tell the channels that
+ * asked about thread deaths (unless the whole process goes), and end. */
+static void __attribute__((noreturn)) thread_die(struct thread *t)
+{
+	struct process *p = t->proc;
+
+	spin_lock(&t->join_lock);
+	void *value = t->kill_value;
+	spin_unlock(&t->join_lock);
+	ipc_thread_abandon(t);
+	ktimer_cancel(&t->timeout);     /* a REPLY timeout armed by a late receive */
+	spin_lock(&p->lock);
+	bool whole = p->exiting;
+	spin_unlock(&p->lock);
+	if (!whole)
+		ipc_thread_death(p, t->tid);
+	thread_exit(value);
+}
+
+void thread_user_return(void)
+{
+	struct thread *t = this_hart()->current;
+
+	if (!atomic_load32(&t->killed))
+		return;
+	arch_irq_enable();
+	thread_die(t);
 }

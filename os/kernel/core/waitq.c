@@ -61,13 +61,25 @@ static void timeout_fired(struct ktimer *k, uint64_t now, uint64_t cookie)
 	spin_unlock(lock);
 }
 
+/* A thread told to end (thread_kill) does not start a new wait: it stays
+ * RUNNING with -EINTR as the wait's result, and waitq_sleep returns at once.
+ * The killer sets the flag and then looks for the lock of the wait; we
+ * publish the lock and then look at the flag.  With a full fence on both
+ * sides at least one of us sees the other: either we see the flag here, or
+ * the killer takes this lock after we have queued and wakes us. */
 void waitq_prepare(struct waitq *wq, struct spinlock *lock, uint64_t deadline)
 {
 	struct thread *t = this_hart()->current;
 
 	atomic_add32(&t->wait_seq, 1);
-	t->wq = wq;
 	t->wq_lock = lock;
+	smp_mb();
+	if (atomic_load32(&t->killed)) {
+		t->wq = 0;
+		t->wait_result = -EINTR;
+		return;
+	}
+	t->wq = wq;
 	t->wait_result = 0;
 	insert(wq, t);
 	atomic_store32(&t->state, TS_BLOCKED);
@@ -83,7 +95,10 @@ int waitq_sleep(void)
 	unsigned long s = arch_irq_save();
 	struct thread *t = this_hart()->current;
 
-	schedule(SCHED_HOW_BLOCK);
+	if (atomic_load32(&t->state) != TS_RUNNING)     /* RUNNING: the wait was refused */
+		schedule(SCHED_HOW_BLOCK);
+	else if (this_hart()->handoff)  /* refused, but a waker handed us a thread to run */
+		schedule(SCHED_HOW_PREEMPT);
 	ktimer_cancel(&t->timeout);
 	arch_irq_restore(s);
 	return t->wait_result;
@@ -154,4 +169,21 @@ struct thread *waitq_wake_one_handoff(struct waitq *wq, int result)
 	struct thread *t = waitq_first(wq);
 
 	return t && wake_thread(wq, t, result, sched_wakeup_handoff) ? t : 0;
+}
+
+bool waitq_interrupt(struct thread *t, uint32_t tid, int result)
+{
+	smp_mb();       /* the caller's kill flag before the lock we look for */
+	struct spinlock *lock = (struct spinlock *)atomic_load64((volatile uint64_t *)&t->wq_lock);
+
+	if (!lock)
+		return false;
+	spin_lock(lock);
+	bool waiting = t->tid == tid && t->wq && t->wq_lock == lock;
+	if (waiting) {
+		dequeue(t, result);
+		sched_wakeup(t);
+	}
+	spin_unlock(lock);
+	return waiting;
 }

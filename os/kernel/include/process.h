@@ -82,5 +82,9 @@ struct process *process_at(int i);
 void ipc_process_gone(struct process *p);
 /* A thread of p is ending: queue THREADDEATH pulses where asked (ipc.c). */
 void ipc_thread_death(struct process *p, uint32_t tid);
+/* Thread t (the caller, told to end) leaves the queue of the channel it was
+ * sending on, SEND- or REPLY-blocked, so nobody receives or replies to it
+ * any more (ipc.c).  No locks held. */
+void ipc_thread_abandon(struct thread *t);
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);

@@ -34,3 +34,11 @@ int sync_umutex_unlock(const void *as, uintptr_t word, uint32_t me);
 int sync_ucond_wait(const void *as, uintptr_t cv, uintptr_t word, uint32_t me, uint64_t deadline);
 int sync_usem_post(const void *as, uintptr_t count);
 int sync_usem_wait(const void *as, uintptr_t count, bool tryget, uint64_t deadline);
+
+struct thread;
+/* Thread t (the caller) is ending: it stops being recorded as the owner of
+ * any mutex, and never will be again.  No locks held. */
+void sync_thread_exit(struct thread *t);
+/* Raise t's base priority to prio if that is higher, keeping what its
+ * mutexes lend it.  No locks held. */
+void sync_raise_base_prio(struct thread *t, unsigned prio);

@@ -85,8 +85,9 @@ struct thread {
 	struct ktimer timeout;
 
 	/* Priority inheritance: guarded by the PI lock. */
-	struct list owned;              /* mutexes held */
+	struct list owned;              /* mutexes held that have waiters */
 	struct sync_obj *blocked_on;    /* mutex waited for */
+	uint32_t pi_id;                 /* its tid until it ends: only then may it own */
 
 	/* Message passing: guarded by the lock of the channel in ipc_ch. */
 	struct channel *ipc_ch;
@@ -109,11 +110,14 @@ struct thread {
 	uint32_t tmo_states;            /* 1 << STATE_* the timeout applies to */
 	uint64_t tmo_deadline;          /* timebase ticks */
 
-	/* Life: guarded by join_lock. */
+	/* Life: guarded by join_lock.  killed is also read without it (an
+	 * atomic that only ever goes 0 -> 1 while the slot is in use). */
 	struct spinlock join_lock;
 	struct waitq joiners;
 	void *exit_value;
 	bool reaped;                    /* someone has claimed freeing the slot */
+	volatile uint32_t killed;       /* told to end: it does at its next return to user */
+	void *kill_value;               /* the exit value it then ends with */
 
 	struct context ctx;
 };
@@ -136,6 +140,9 @@ void thread_exit(void *value) __attribute__((noreturn));
 /* Wait for thread `tid` to end; returns 0 and its value, -ESRCH for a
  * stale or unknown id, -EDEADLK for itself, -EINVAL if detached. */
 int thread_join(uint32_t tid, void **value);
+/* thread_join until the absolute timebase deadline (WAIT_FOREVER: none):
+ * also -ETIMEDOUT, and -EINTR for a joiner told to end. */
+int thread_join_until(uint32_t tid, void **value, uint64_t deadline);
 int thread_detach(uint32_t tid);
 /* The thread with this id if the id is current, else NULL (no reference kept). */
 struct thread *thread_lookup(uint32_t tid);
@@ -164,3 +171,21 @@ uint64_t thread_cpu_ticks(struct thread *t);
 uint64_t process_cpu_ticks(struct process *p);
 /* Block the calling thread for ns nanoseconds. */
 void thread_sleep_ns(uint64_t ns);
+
+/* Tell user thread t to end with `value` (the first value told wins) and
+ * wake it from any wait; a thread running on another hart is interrupted
+ * so that it notices on its way back to user mode.  The tid must still name
+ * t; returns false (nothing done) if it does not or t has ended.  Locks
+ * held: none.  Every lock a user thread waits under is in static storage,
+ * so waking it through a stale lock pointer is harmless. */
+bool thread_kill(struct thread *t, uint32_t tid, void *value);
+/* Kill every thread of p (the caller too, if it is one), and make them all
+ * detached so that each is freed once it ends: an ending process has no
+ * joiners left.  Threads already ended but not joined are freed now.
+ * Locks held: none. */
+void thread_kill_process(struct process *p);
+/* True if the calling thread has been told to end. */
+bool thread_killed(void);
+/* Interrupts off, just before a user thread goes (back) to user mode: a
+ * thread told to end, or of a process that is ending, ends here instead. */
+void thread_user_return(void);

@@ -20,7 +20,9 @@ static inline void waitq_init(struct waitq *wq) { list_init(&wq->head); }
 /* Block the current thread on wq until woken or until the absolute timebase
  * deadline (WAIT_FOREVER for none).  `lock` guards wq and is held on entry;
  * it is released before the thread sleeps and NOT re-taken.  Returns the
- * result given by the waker, or -ETIMEDOUT. */
+ * result given by the waker, or -ETIMEDOUT; -EINTR at once, without
+ * sleeping, for a thread told to end (thread_kill), so a caller that waits
+ * in a loop must stop on -EINTR. */
 int waitq_block(struct waitq *wq, struct spinlock *lock, uint64_t deadline);
 /* Enqueue the current thread as blocked without sleeping yet; the caller
  * releases its locks and then calls waitq_sleep().  For operations that
@@ -37,6 +39,10 @@ bool waitq_wake_thread_handoff(struct waitq *wq, struct thread *t, int result);
 struct thread *waitq_wake_one_handoff(struct waitq *wq, int result);
 /* Wake every waiter with `result`; returns how many. */
 int waitq_wake_all(struct waitq *wq, int result);
+/* Wake thread t, while its id is still tid, out of whatever wait it is in,
+ * with `result`; false if it does not wait.  No lock held on entry: this
+ * takes the lock of t's wait itself (thread_kill). */
+bool waitq_interrupt(struct thread *t, uint32_t tid, int result);
 /* Give blocked thread t a (new) timeout at `deadline`; the caller holds the
  * lock of the queue t waits on. */
 void waitq_rearm(struct thread *t, uint64_t deadline);

@@ -32,6 +32,7 @@ void arch_switch_space(struct thread *next)
  * the thread's kernel stack for the next trap from user mode. */
 static void __attribute__((noreturn)) return_to_user(struct trap_frame *f)
 {
+	thread_user_return();
 	f->hart = (uint64_t)this_hart();
 	f->kernel_sp = (uint64_t)f;
 	trap_return_user(f);
@@ -102,6 +103,7 @@ struct trap_frame *trap_user(struct trap_frame *f)
 	}
 	if (this_hart()->need_resched)
 		sched_preempt_point();
+	thread_user_return();
 	struct hart *h = this_hart();   /* the preemption may have moved us */
 	if (h->handoff)
 		panic("thread %s handed to hart %u by a waker that did not block",
