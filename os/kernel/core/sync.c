@@ -2,10 +2,10 @@
  *
  * Locks: a hash bucket's lock (LR_SYNC) guards the bucket's list, each
  * object's reference count, and condvar/semaphore state and waiters.  The PI
- * lock (LR_PI, taken before any bucket lock) guards every mutex's owner and
- * waiters and each thread's owned list, because a priority-inheritance chain
- * crosses mutexes in arbitrary order; it is taken only on contended mutex
- * operations. */
+ * lock (LR_PI, never taken while a bucket lock is held) guards every mutex's
+ * owner and waiters (kernel and user mutexes alike) and each thread's owned
+ * list, because a priority-inheritance chain crosses mutexes in arbitrary
+ * order; it is taken only on contended mutex operations. */
 #include <keel/errno.h>
 #include "arch.h"
 #include "atomic.h"
@@ -32,8 +32,8 @@ struct sync_obj {
 	uintptr_t addr;
 	enum sync_type type;
 	uint32_t refs;                  /* bucket lock */
-	struct waitq waiters;           /* mutex: PI lock; others: bucket lock */
-	struct thread *owner;           /* mutex: PI lock */
+	struct waitq waiters;           /* mutexes: PI lock; others: bucket lock */
+	struct thread *owner;           /* mutexes: PI lock (user: only while waited for) */
 	struct list owner_link;         /* in owner->owned: PI lock */
 	uintptr_t bound;                /* condvar: its mutex */
 	uint32_t count;                 /* semaphore */
@@ -193,6 +193,25 @@ static void take_ownership(struct sync_obj *m, struct thread *t)
 {
 	m->owner = t;
 	list_add_tail(&t->owned, &m->owner_link);
+}
+
+/* Make t (or nobody) the owner that m's waiters lend their priority to; the
+ * previous owner drops what m lent it, the new one takes it. */
+static void pi_set_owner(struct sync_obj *m, struct thread *t)
+{
+	struct thread *old = m->owner;
+
+	if (old == t)
+		return;
+	if (old) {
+		list_del(&m->owner_link);
+		m->owner = 0;
+		pi_update(old);
+	}
+	if (t) {
+		take_ownership(m, t);
+		pi_update(t);
+	}
 }
 
 void sync_thread_exit(struct thread *t)
@@ -439,9 +458,15 @@ int sync_destroy(const void *as, uintptr_t addr)
  * holds the owner's thread id, or 0, with _NTO_SYNC_WAITING or-ed in once a
  * thread waits in the kernel; a semaphore's count is its __count word.  User
  * code takes a free mutex and releases an unwaited one with one atomic on
- * the word and never enters the kernel.  Here the word is changed only with
- * the object's bucket lock held, so an unlock in the kernel sees a word that
- * only its owner could change, and nobody sets the waiting bit unseen. */
+ * the word and never enters the kernel.  Here a mutex word is changed only
+ * with the PI lock held (a semaphore's with its bucket lock), so an unlock
+ * in the kernel sees a word that only its owner could change, and nobody
+ * sets the waiting bit unseen.
+ *
+ * Priority inheritance: while a user mutex has waiters, the thread its word
+ * names (when that is a live thread of the same process) is recorded as the
+ * object's owner and runs at the priority of its best waiter, as kernel
+ * mutexes do, along chains of owners waiting for other mutexes. */
 
 #define UW_WAITING 0x80000000u
 
@@ -450,60 +475,122 @@ static int word_read(uintptr_t word, uint32_t *v)
 	return user_cas32(word, 0, 0, v);       /* an atomic read that writes nothing new */
 }
 
+/* The thread an owner word names if it is a live thread of the caller's
+ * process, else NULL.  PI lock held: a thread whose pi_id still is its tid
+ * has not ended and cannot end (sync_thread_exit) until the lock is let go,
+ * so its slot is not recycled under us. */
+static struct thread *word_owner(uint32_t v)
+{
+	struct thread *me = thread_current(), *t = thread_lookup(v & ~UW_WAITING);
+
+	if (!t || t == me || t->pi_id != (v & ~UW_WAITING) || t->proc != me->proc)
+		return 0;
+	return t;
+}
+
+/* Take the word if it is free, else mark it waited for.  PI lock held.
+ * 1: ours now; 0: marked (*v the owner word); -EAGAIN: the word moved under
+ * us, look again; -EFAULT or -EDEADLK. */
+static int umutex_try(uintptr_t word, uint32_t me, uint32_t *v)
+{
+	uint32_t v2;
+
+	if (user_cas32(word, 0, me, v))
+		return -EFAULT;
+	if (*v == 0)
+		return 1;
+	if ((*v & ~UW_WAITING) == me)
+		return -EDEADLK;
+	if (*v & UW_WAITING)
+		return 0;
+	if (user_cas32(word, *v, *v | UW_WAITING, &v2))
+		return -EFAULT;
+	return v2 == *v ? 0 : -EAGAIN;
+}
+
+/* A waiter left without the mutex (timeout, or told to end): the owner
+ * keeps only what the remaining waiters lend it.  PI lock held. */
+static void umutex_waiter_left(struct thread *cur, struct sync_obj *o)
+{
+	cur->blocked_on = 0;
+	if (waitq_empty(&o->waiters))
+		pi_set_owner(o, 0);
+	else if (o->owner)
+		pi_update(o->owner);
+}
+
 int sync_umutex_lock(const void *as, uintptr_t word, uint32_t me, uint64_t deadline)
 {
+	struct thread *cur = thread_current();
+	uint32_t v;
+	int err, r;
+
 	if (thread_killed())
 		return -EINTR;          /* it would die holding it (a condvar wait's relock) */
-	for (;;) {
-		int err;
-		struct sync_obj *o = get(as, word, SY_UMUTEX, true, &err);
-		uint32_t v, v2;
-		if (!o)
-			return err;
-		if (user_cas32(word, 0, me, &v)) {
-			put_locked(o);
-			return -EFAULT;
-		}
-		if (v == 0 || (v & ~UW_WAITING) == me) {
-			put_locked(o);
-			return v == 0 ? 0 : -EDEADLK;
-		}
-		if (!(v & UW_WAITING) && (user_cas32(word, v, v | UW_WAITING, &v2) || v2 != v)) {
-			put_locked(o);
-			continue;               /* the word moved: look again */
-		}
-		int r = waitq_block(&o->waiters, &bucket_of(as, word)->lock, deadline);
-		put(o);
-		return r;                       /* 0: the unlocker handed it to us */
+	struct sync_obj *o = get(as, word, SY_UMUTEX, true, &err);
+	if (!o)
+		return err;
+	unlock_bucket(o);               /* our reference keeps o; the PI lock guards the rest */
+	spin_lock(&pi_lock);
+	while ((r = umutex_try(word, me, &v)) == -EAGAIN) {
+		spin_unlock(&pi_lock);          /* the word moved: look again */
+		cpu_relax();
+		spin_lock(&pi_lock);
 	}
+	if (r != 0) {
+		spin_unlock(&pi_lock);
+		put(o);
+		return r > 0 ? 0 : r;
+	}
+	unsigned long s = pi_lock.irq_state;
+	cur->blocked_on = o;
+	waitq_prepare(&o->waiters, &pi_lock, deadline);
+	pi_set_owner(o, word_owner(v));
+	pi_update(o->owner);            /* our priority counts now */
+	pi_lock.irq_state = 0;
+	spin_unlock(&pi_lock);
+	r = waitq_sleep();
+	arch_irq_restore(s);
+	if (r != 0) {
+		spin_lock(&pi_lock);
+		umutex_waiter_left(cur, o);
+		spin_unlock(&pi_lock);
+	}
+	put(o);
+	return r;                       /* 0: the unlocker handed it to us */
 }
 
 int sync_umutex_unlock(const void *as, uintptr_t word, uint32_t me)
 {
+	struct thread *cur = thread_current();
 	int err;
 	struct sync_obj *o = get(as, word, SY_UMUTEX, true, &err);
 	uint32_t v, old;
 
 	if (!o)
 		return err;
-	int bad = word_read(word, &v) ? -EFAULT : (v & ~UW_WAITING) != me ? -EPERM : 0;
-	if (bad) {
-		put_locked(o);
-		return bad;
-	}
+	unlock_bucket(o);
+	spin_lock(&pi_lock);
+	int r = word_read(word, &v) ? -EFAULT : (v & ~UW_WAITING) != me ? -EPERM : 0;
 	struct thread *w = waitq_first(&o->waiters);
 	uint32_t next = 0;
 	if (w)
 		next = w->tid | (w->wait_link.next != &o->waiters.head ? UW_WAITING : 0);
-	if (user_cas32(word, v, next, &old) || old != v) {
-		put_locked(o);
-		return -EFAULT;
-	}
-	if (w)
+	if (!r && (user_cas32(word, v, next, &old) || old != v))
+		r = -EFAULT;
+	if (!r && w) {
+		w->blocked_on = 0;
 		waitq_wake_one(&o->waiters, 0);
-	put_locked(o);
-	sched_preempt_if_needed();
-	return 0;
+		pi_set_owner(o, waitq_empty(&o->waiters) ? 0 : w);
+	} else if (!r) {
+		pi_set_owner(o, 0);
+	}
+	pi_update(cur);                 /* back to what it still holds lends it */
+	spin_unlock(&pi_lock);
+	put(o);
+	if (!r)
+		sched_preempt_if_needed();
+	return r;
 }
 
 int sync_ucond_wait(const void *as, uintptr_t cv, uintptr_t word, uint32_t me, uint64_t deadline)
