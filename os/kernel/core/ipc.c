@@ -284,19 +284,57 @@ static int conn_index(long coid)
 	return (int)c;
 }
 
+/* Clear connection c of p; *cn is what it was.  True if it was p's last
+ * connection to that channel (the same generation of it): the decision is
+ * made under p's lock, so of two threads detaching p's last two
+ * connections at once exactly one sees the last. */
+static bool conn_drop(struct process *p, int c, struct connection *cn)
+{
+	spin_lock(&p->lock);
+	*cn = p->conns[c];
+	p->conns[c].ch = 0;
+	bool last = cn->ch != 0;
+	for (int i = 0; last && i < PROC_CONNECTIONS; i++)
+		if (p->conns[i].ch == cn->ch && p->conns[i].gen == cn->gen)
+			last = false;
+	spin_unlock(&p->lock);
+	return last;
+}
+
+static int queue_pulse(struct channel *ch, int prio, int code, long value, int scoid);
+
+/* Client process p has no connection to cn's channel any more: its server
+ * hears DISCONNECT if it asked, unless the channel went away meanwhile (or,
+ * with skip_own, the channel is p's own and closes with it). */
+static void disconnect_pulse(struct process *p, struct connection cn, bool skip_own)
+{
+	struct channel *ch = cn.ch;
+
+	spin_lock(&ch->lock);
+	if (ch->live && ch->gen == cn.gen && (ch->flags & _NTO_CHF_DISCONNECT) &&
+	    !(skip_own && ch->owner == p))
+		queue_pulse(ch, PRIO_MAX, _PULSE_CODE_DISCONNECT, 0, (int)p->pid);
+	spin_unlock(&ch->lock);
+}
+
+/* The server hears DISCONNECT when the caller's process drops its last
+ * connection to the channel (QNX: per client process, not per connection). */
 long sys_ConnectDetach(long coid, long a1, long a2, long a3, long a4, long a5)
 {
 	struct process *p = self();
+	struct connection cn;
 	int c = conn_index(coid);
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (c < 0)
 		return -EINVAL;
-	spin_lock(&p->lock);
-	bool had = p->conns[c].ch != 0;
-	p->conns[c].ch = 0;
-	spin_unlock(&p->lock);
-	return had ? 0 : -EINVAL;
+	bool last = conn_drop(p, c, &cn);
+	if (!cn.ch)
+		return -EINVAL;
+	if (last)
+		disconnect_pulse(p, cn, false);
+	sched_preempt_if_needed();
+	return 0;
 }
 
 /* The live channel of a connection, locked; NULL (unlocked) if the
@@ -368,8 +406,6 @@ static struct thread *first_receiver(struct channel *ch, bool pulse)
 	}
 	return 0;
 }
-
-static int queue_pulse(struct channel *ch, int prio, int code, long value, int scoid);
 
 /* Wait (channel locked on entry, released) for the reply, honouring a
  * TimerTimeout on the SEND and REPLY states.  A timeout that races a reply
@@ -854,27 +890,15 @@ static void pulse_once(struct channel *ch, unsigned flag, int code, long value, 
 	spin_unlock(&ch->lock);
 }
 
-/* Servers p was connected to hear DISCONNECT (once per channel). */
+/* Servers p was connected to hear DISCONNECT, once per channel: as each
+ * connection goes, the last one to a channel tells it. */
 static void disconnect_from_servers(struct process *p)
 {
-	struct channel *told[PROC_CONNECTIONS];
-	int ntold = 0;
+	struct connection cn;
 
-	for (int c = 0; c < PROC_CONNECTIONS; c++) {
-		spin_lock(&p->lock);
-		struct connection cn = p->conns[c];
-		p->conns[c].ch = 0;
-		spin_unlock(&p->lock);
-		if (!cn.ch || cn.ch->owner == p || cn.ch->gen != cn.gen)
-			continue;
-		bool dup = false;
-		for (int i = 0; i < ntold; i++)
-			dup |= told[i] == cn.ch;
-		if (dup)
-			continue;
-		told[ntold++] = cn.ch;
-		pulse_once(cn.ch, _NTO_CHF_DISCONNECT, _PULSE_CODE_DISCONNECT, 0, (int)p->pid);
-	}
+	for (int c = 0; c < PROC_CONNECTIONS; c++)
+		if (conn_drop(p, c, &cn))
+			disconnect_pulse(p, cn, true);
 }
 
 /* Clients connected to p's channels hear COIDDEATH on a channel of theirs
