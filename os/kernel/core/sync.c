@@ -226,12 +226,13 @@ void sync_thread_exit(struct thread *t)
 	spin_unlock(&pi_lock);
 }
 
-void sync_raise_base_prio(struct thread *t, unsigned prio)
+void sync_raise_base_prio(struct thread *t, uint32_t tid, unsigned prio)
 {
 	spin_lock(&pi_lock);
-	if (prio > t->base_prio)
+	if (t->pi_id == tid && prio > t->base_prio) {   /* still t, not yet ended */
 		t->base_prio = (uint8_t)prio;
-	pi_update(t);
+		pi_update(t);
+	}
 	spin_unlock(&pi_lock);
 }
 

@@ -117,7 +117,7 @@ long sys_ThreadDestroy(long tid, long prio, long status, long a3, long a4, long 
 		return -ESRCH;
 	if (!thread_kill(t, (uint32_t)tid, (void *)status))
 		return -ESRCH;
-	sync_raise_base_prio(t, prio == -1 ? me->prio : (unsigned)prio);
+	sync_raise_base_prio(t, (uint32_t)tid, prio == -1 ? me->prio : (unsigned)prio);
 	return 0;
 }
 

@@ -442,6 +442,7 @@ bool thread_kill(struct thread *t, uint32_t tid, void *value)
 void thread_kill_process(struct process *p)
 {
 	uint64_t dead[THREAD_MAX / 64] = { 0 };
+	unsigned prio = thread_current()->prio;         /* its end is not starved */
 
 	spin_lock(&table_lock);
 	for (uint32_t i = 1; i < THREAD_MAX; i++) {
@@ -457,8 +458,10 @@ void thread_kill_process(struct process *p)
 			dead[i / 64] |= 1ul << (i % 64);
 		}
 		spin_unlock(&t->join_lock);
-		if (!unjoined)
+		if (!unjoined) {
+			sync_raise_base_prio(t, t->tid, prio);
 			kill_notify(t, t->tid);
+		}
 	}
 	spin_unlock(&table_lock);
 	for (uint32_t i = 1; i < THREAD_MAX; i++)

@@ -40,5 +40,6 @@ struct thread;
  * any mutex, and never will be again.  No locks held. */
 void sync_thread_exit(struct thread *t);
 /* Raise t's base priority to prio if that is higher, keeping what its
- * mutexes lend it.  No locks held. */
-void sync_raise_base_prio(struct thread *t, unsigned prio);
+ * mutexes lend it; nothing if t is no longer the live thread tid.  No locks
+ * held. */
+void sync_raise_base_prio(struct thread *t, uint32_t tid, unsigned prio);

@@ -179,10 +179,10 @@ void thread_sleep_ns(uint64_t ns);
  * held: none.  Every lock a user thread waits under is in static storage,
  * so waking it through a stale lock pointer is harmless. */
 bool thread_kill(struct thread *t, uint32_t tid, void *value);
-/* Kill every thread of p (the caller too, if it is one), and make them all
- * detached so that each is freed once it ends: an ending process has no
- * joiners left.  Threads already ended but not joined are freed now.
- * Locks held: none. */
+/* Kill every thread of p (the caller too, if it is one), at the caller's
+ * priority at least, and make them all detached so that each is freed once
+ * it ends: an ending process has no joiners left.  Threads already ended
+ * but not joined are freed now.  Locks held: none. */
 void thread_kill_process(struct process *p);
 /* True if the calling thread has been told to end. */
 bool thread_killed(void);
