@@ -58,6 +58,9 @@ KEEL_KCALL_DECL(int, MsgDeliverEvent, (int rcvid, const struct sigevent *event))
 /* Threads and scheduling.  pid 0 is the caller's process; tid 0 the caller. */
 KEEL_KCALL_DECL(int, ThreadCreate, (int pid, void *(*func)(void *), void *arg,
 				    const struct _thread_attr *attr));
+/* tid -1: every thread of the process, which ends with status; another
+ * thread ends at `priority` at least (-1: the caller's) and its joiner
+ * gets status. */
 KEEL_KCALL_DECL(int, ThreadDestroy, (int tid, int priority, void *status));
 KEEL_KCALL_DECL(int, ThreadJoin, (int tid, void **status));
 KEEL_KCALL_DECL(int, ThreadDetach, (int tid));
