@@ -134,6 +134,7 @@ static struct thread *thread_new(const char *name, void (*entry)(void *), void *
 	thread_fields_init(t, name, prio, policy, runmask);
 	t->entry = entry;
 	t->arg = arg;
+	smp_mb();               /* thread_kill_process finds it by proc: initialised first */
 	t->proc = p;
 	t->detached = p != 0;
 	t->ctx.ra = (uint64_t)arch_thread_trampoline;
