@@ -2303,7 +2303,7 @@ static int wait_child_within(int pid, struct _proc_exit *ex, uint64_t ms)
 static char kid_stacks[KID_THREADS][4096] __attribute__((aligned(16)));
 static sync_t kid_mutex, kid_mutex2, kid_sem, kid_cond;
 static int kid_parent_coid[2], kid_recv_chid, kid_send_coid;
-static volatile int kid_spin_count;
+static volatile int kid_spin_count, kid_got_message;
 
 static void *kid_spin(void *arg)
 {
@@ -2316,7 +2316,9 @@ static void *kid_receive(void *arg)
 {
 	char b[8];
 
-	MsgReceive_r(kid_recv_chid, b, sizeof b, 0);
+	for (;;)
+		if (MsgReceive_r(kid_recv_chid, b, sizeof b, 0) > 0)
+			kid_got_message = 1;            /* and never replies */
 	return arg;
 }
 
@@ -2366,17 +2368,17 @@ static void *kid_destroy_all(void *arg)
  * from another thread instead of ProcessExit.  Leaves threads spinning in
  * user mode (on other harts when there are), RECEIVE-, SEND-, REPLY-,
  * mutex-, semaphore-, condvar- and join-blocked, with two connections to
- * the parent's channel; ends with status 100 + n if thread n could not
- * start. */
+ * the parent's channel and its own channel 1 open to the parent; ends with
+ * status 100 + n if thread n could not start. */
 static void kid_many_threads(long arg)
 {
 	int ppid = (int)(arg >> 16 & 0xffff), pchid = (int)(arg & 0xffff);
 	uint32_t me = my_tid();
 	int n = 0, tid[KID_THREADS];
 
+	kid_recv_chid = ChannelCreate_r(0);                     /* 1: the first */
 	for (int i = 0; i < 2; i++)
 		kid_parent_coid[i] = ConnectAttach_r(ND_LOCAL_NODE, ppid, pchid, 0, 0);
-	kid_recv_chid = ChannelCreate_r(0);
 	kid_send_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, ChannelCreate_r(0), 0, 0);
 	kid_sem.__count = 0;
 	SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &kid_mutex, 0);
@@ -2400,6 +2402,8 @@ static void kid_many_threads(long arg)
 		if (tid[i] <= 0)
 			ProcessExit(100 + i);
 	pause_ms(30);                   /* everyone blocked or spinning by now */
+	for (int i = 0; i < 400 && !kid_got_message; i++)
+		pause_ms(5);            /* the parent's client is REPLY-blocked on us */
 	if (arg >> 32) {
 		if (urt_thread_create(kid_destroy_all, 0, kid_stacks[n], sizeof kid_stacks[n], 10) <= 0)
 			ProcessExit(100 + n);
@@ -2409,16 +2413,27 @@ static void kid_many_threads(long arg)
 	ProcessExit(KID_EXIT_STATUS);
 }
 
+static volatile long kid_client_rc;
+
+static void *send_to_kid(void *arg)
+{
+	char r[4];
+
+	kid_client_rc = MsgSend_r((int)(long)arg, "hi", 3, r, sizeof r);
+	return 0;
+}
+
 /* One many-threads child: it must end with `status` however its threads
- * were blocked, its REPLY-blocked thread's message must find nobody, and
- * its two connections must bring exactly one DISCONNECT.  0, or the step
- * that went wrong. */
+ * were blocked, its REPLY-blocked thread's message must find nobody, our
+ * thread REPLY-blocked on it must get an error, and its two connections
+ * must bring exactly one DISCONNECT.  0, or the step that went wrong. */
 static int kid_round(int chid, int mypid, bool destroy_all, int status)
 {
 	struct _proc_exit ex;
 	struct _pulse p;
 	char b[8];
 	int pid = start_clone(kid_many_threads, (long)mypid << 16 | chid | (long)destroy_all << 32);
+	int coid = -1, client = -1;
 
 	if (pid <= 1)
 		return 1;
@@ -2426,12 +2441,20 @@ static int kid_round(int chid, int mypid, bool destroy_all, int status)
 	int rcvid = MsgReceive_r(chid, b, sizeof b, 0);      /* its client thread's message */
 	if (rcvid <= 0 || strcmp(b, "kid"))
 		return 2;
+	kid_client_rc = 1;
+	coid = ConnectAttach_r(ND_LOCAL_NODE, pid, 1, _NTO_SIDE_CHANNEL, 0);
+	if (coid >= 0)
+		client = urt_thread_create(send_to_kid, (void *)(long)coid, stacks[0],
+					   sizeof stacks[0], 10);
 	if (wait_child_within(pid, &ex, 5000) != pid)
 		return 3;
 	if (ex.how != _PROC_EXITED || ex.status != status)
 		return 400 + ex.status;
 	if (MsgReply_r(rcvid, 0, 0, 0) != -ESRCH)
 		return 5;
+	if (client <= 0 || join_within(client, 3000) != 0 || kid_client_rc != -ESRCH)
+		return 8;
+	ConnectDetach_r(coid);
 	memset(&p, 0, sizeof p);
 	timeout_ms(_NTO_TIMEOUT_RECEIVE, 1000);
 	if (MsgReceive_r(chid, &p, sizeof p, 0) != 0 || p.code != _PULSE_CODE_DISCONNECT ||
