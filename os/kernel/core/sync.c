@@ -277,19 +277,18 @@ int sync_mutex_lock(const void *as, uintptr_t addr, uint64_t deadline)
 	return r;
 }
 
-int sync_mutex_unlock(const void *as, uintptr_t addr)
+/* Let m go: the best waiter becomes its owner.  The caller holds a
+ * reference to m and no locks, and takes no bucket lock here, so a
+ * condvar waiter already queued may call it (a signaller holding the
+ * condvar's bucket lock spins until the waiter is off its hart).  0, and
+ * the caller drops its owner reference too; or -EPERM. */
+static int mutex_release(struct sync_obj *m)
 {
 	struct thread *cur = thread_current();
-	int err;
-	struct sync_obj *m = get(as, addr, SY_MUTEX, false, &err);
 
-	if (!m)
-		return -EPERM;
-	unlock_bucket(m);
 	spin_lock(&pi_lock);
 	if (m->owner != cur) {
 		spin_unlock(&pi_lock);
-		put(m);
 		return -EPERM;
 	}
 	list_del(&m->owner_link);
@@ -303,8 +302,22 @@ int sync_mutex_unlock(const void *as, uintptr_t addr)
 	}
 	pi_update(cur);
 	spin_unlock(&pi_lock);
-	put(m);         /* the temporary reference */
-	put(m);         /* our owner reference (a new owner came with its own) */
+	return 0;
+}
+
+int sync_mutex_unlock(const void *as, uintptr_t addr)
+{
+	int err;
+	struct sync_obj *m = get(as, addr, SY_MUTEX, false, &err);
+
+	if (!m)
+		return -EPERM;
+	unlock_bucket(m);
+	int r = mutex_release(m);
+	put(m);                 /* the temporary reference */
+	if (r)
+		return r;
+	put(m);                 /* our owner reference (a new owner came with its own) */
 	sched_preempt_if_needed();
 	return 0;
 }
@@ -332,11 +345,18 @@ int sync_condvar_wait(const void *as, uintptr_t cv, uintptr_t mutex, uint64_t de
 
 	if (!owns_mutex(as, mutex))
 		return -EPERM;
+	struct sync_obj *m = get(as, mutex, SY_MUTEX, false, &err);
+	if (!m)
+		return -EPERM;
+	unlock_bucket(m);
 	struct sync_obj *c = get(as, cv, SY_COND, true, &err);
-	if (!c)
+	if (!c) {
+		put(m);
 		return err;
+	}
 	if (c->bound && c->bound != mutex && !waitq_empty(&c->waiters)) {
 		put_locked(c);
+		put(m);
 		return -EINVAL;
 	}
 	c->bound = mutex;
@@ -346,9 +366,12 @@ int sync_condvar_wait(const void *as, uintptr_t cv, uintptr_t mutex, uint64_t de
 	waitq_prepare(&c->waiters, bl, deadline);
 	bl->irq_state = 0;
 	spin_unlock(bl);
-	sync_mutex_unlock(as, mutex);
+	int mr = mutex_release(m);      /* no bucket lock until we are off the hart */
 	int r = waitq_sleep();
 	arch_irq_restore(s);
+	put(m);
+	if (!mr)
+		put(m);
 	put(c);
 	int lr = sync_mutex_lock(as, mutex, WAIT_FOREVER);
 	return r ? r : lr;
@@ -561,16 +584,14 @@ int sync_umutex_lock(const void *as, uintptr_t word, uint32_t me, uint64_t deadl
 	return r;                       /* 0: the unlocker handed it to us */
 }
 
-int sync_umutex_unlock(const void *as, uintptr_t word, uint32_t me)
+/* Let user mutex o (owner word `word`) go: to its best waiter if any.  The
+ * caller holds a reference to o and no locks; no bucket lock is taken here
+ * (see mutex_release).  0, -EPERM or -EFAULT. */
+static int umutex_release(struct sync_obj *o, uintptr_t word, uint32_t me)
 {
 	struct thread *cur = thread_current();
-	int err;
-	struct sync_obj *o = get(as, word, SY_UMUTEX, true, &err);
 	uint32_t v, old;
 
-	if (!o)
-		return err;
-	unlock_bucket(o);
 	spin_lock(&pi_lock);
 	int r = word_read(word, &v) ? -EFAULT : (v & ~UW_WAITING) != me ? -EPERM : 0;
 	struct thread *w = waitq_first(&o->waiters);
@@ -588,6 +609,18 @@ int sync_umutex_unlock(const void *as, uintptr_t word, uint32_t me)
 	}
 	pi_update(cur);                 /* back to what it still holds lends it */
 	spin_unlock(&pi_lock);
+	return r;
+}
+
+int sync_umutex_unlock(const void *as, uintptr_t word, uint32_t me)
+{
+	int err;
+	struct sync_obj *o = get(as, word, SY_UMUTEX, true, &err);
+
+	if (!o)
+		return err;
+	unlock_bucket(o);
+	int r = umutex_release(o, word, me);
 	put(o);
 	if (!r)
 		sched_preempt_if_needed();
@@ -603,17 +636,24 @@ int sync_ucond_wait(const void *as, uintptr_t cv, uintptr_t word, uint32_t me, u
 		return -EFAULT;
 	if ((v & ~UW_WAITING) != me)
 		return -EPERM;
-	struct sync_obj *c = get(as, cv, SY_COND, true, &err);
-	if (!c)
+	struct sync_obj *m = get(as, word, SY_UMUTEX, true, &err);
+	if (!m)
 		return err;
+	unlock_bucket(m);
+	struct sync_obj *c = get(as, cv, SY_COND, true, &err);
+	if (!c) {
+		put(m);
+		return err;
+	}
 	struct spinlock *bl = &bucket_of(as, cv)->lock;
 	unsigned long s = bl->irq_state;
 	waitq_prepare(&c->waiters, bl, deadline);      /* queued before the mutex is released */
 	bl->irq_state = 0;
 	spin_unlock(bl);
-	sync_umutex_unlock(as, word, me);
+	umutex_release(m, word, me);    /* no bucket lock until we are off the hart */
 	int r = waitq_sleep();
 	arch_irq_restore(s);
+	put(m);
 	put(c);
 	int lr = sync_umutex_lock(as, word, me, WAIT_FOREVER);
 	return r ? r : lr;
