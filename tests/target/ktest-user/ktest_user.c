@@ -2669,6 +2669,60 @@ static void t_pi_waiter_leaves(void)
 	KTAP_EQ(pi_m1.__owner, 0);
 }
 
+
+/* ---- a condvar and its mutex in the same kernel hash bucket ------------------------- */
+
+#define CV_PAIRS  128
+#define CV_ROUNDS 25
+
+static sync_t cvp_mutex[CV_PAIRS], cvp_cond;
+static volatile int cvp_turn, cvp_pair;
+
+static void cvp_rounds(int side, uint32_t me)
+{
+	sync_t *m = &cvp_mutex[cvp_pair];
+
+	for (int i = 0; i < CV_ROUNDS; i++) {
+		mutex_lock(m, me);
+		while (cvp_turn != side)
+			SyncCondvarWait_r(&cvp_cond, m);
+		cvp_turn = !side;
+		SyncCondvarSignal_r(&cvp_cond, 0);
+		mutex_unlock(m, me);
+	}
+}
+
+static void *cvp_other(void *arg)
+{
+	cvp_rounds(1, my_tid());
+	return arg;
+}
+
+/* Ping-pong on one condvar with each of many mutexes in turn: some of them
+ * share the condvar's kernel hash bucket, where a waiter that let its
+ * mutex go through the bucket lock, while its signaller held that lock
+ * waiting for the waiter to leave its hart, hung both harts. */
+static void t_condvar_mutex_same_bucket(void)
+{
+	uint32_t me = my_tid();
+	int bad = 0;
+
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_COND, &cvp_cond, 0), 0);
+	for (int k = 0; k < CV_PAIRS && !bad; k++) {
+		cvp_pair = k;
+		cvp_turn = 0;
+		SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &cvp_mutex[k], 0);
+		int tid = urt_thread_create(cvp_other, 0, stacks[0], sizeof stacks[0], 10);
+		if (tid <= 0) {
+			bad = 1;
+			break;
+		}
+		cvp_rounds(0, me);
+		bad = join_within(tid, 5000) != 0;
+	}
+	KTAP_EQ(bad, 0);
+}
+
 static const struct ktap_case cases[] = {
 	{ "null_call", t_null_call },
 	{ "unknown_call_enosys", t_unknown_call_enosys },
@@ -2757,6 +2811,7 @@ static const struct ktap_case cases[] = {
 	{ "pi_owner_boosted", t_pi_owner_boosted },
 	{ "pi_chain", t_pi_chain },
 	{ "pi_waiter_leaves", t_pi_waiter_leaves },
+	{ "condvar_mutex_same_bucket", t_condvar_mutex_same_bucket },
 };
 
 int main(int argc, char **argv, char **envp)
