@@ -223,7 +223,6 @@ static void __attribute__((noreturn)) end_process(struct process *p, int status,
 		kprintf("keel: init %s (pid %u) exited with status %d\n", p->name, p->pid, status);
 		if (!cmdline_has("ktest"))
 			arch_poweroff(status != 0);
-		sync_sem_post(0, (uintptr_t)&init_exited);      /* ktest runs next */
 	}
 	if (first)
 		thread_kill_process(p);         /* us too: we are detached now */
@@ -255,11 +254,14 @@ void process_thread_gone(struct process *p)
 	spin_unlock(&p->lock);
 	if (!last)
 		return;
+	bool init = p->flags & PROC_INIT;
 	ipc_process_gone(p);
 	if (p->parent)
 		become_zombie(p);
 	else
 		process_free(p);
+	if (init)       /* ktest runs next, once no thread of it runs anywhere */
+		sync_sem_post(0, (uintptr_t)&init_exited);
 }
 
 struct process *process_by_pid(uint32_t pid)

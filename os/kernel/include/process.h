@@ -58,8 +58,9 @@ void process_fault(const char *cause, uint64_t pc, uint64_t addr) __attribute__(
  * or a negative errno (reported on the console). */
 struct platform;
 int process_spawn_init(const struct platform *plat);
-/* Posted (kernel semaphore keyed by its address) when the first process
- * ends and `ktest` is on the command line too: the self-tests run then. */
+/* Posted (kernel semaphore keyed by its address) when the last thread of
+ * the first process is gone (its end powers off unless `ktest` is on the
+ * command line too): the self-tests run then. */
 extern uint32_t init_exited;
 /* A process around a space from AsCreate (the process takes it over). */
 struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
