@@ -1977,7 +1977,7 @@ static long destroy_when_blocked(void *(*fn)(void *), void *arg)
 	int tid = urt_thread_create(fn, arg, stacks[3], sizeof stacks[3], 10);
 	if (tid <= 0)
 		return -1000;
-	for (int i = 0; i < 1000 && !victim_ready; i++)
+	for (int i = 0; i < 1000 && victim_ready != 1; i++)
 		pause_ms(1);
 	pause_ms(10);                   /* inside its kernel call by now */
 	int r = ThreadDestroy_r(tid, -1, (void *)KILLED_STATUS);
@@ -2007,11 +2007,21 @@ static void t_thread_destroy_arguments(void)
 	KTAP_EQ(ThreadDestroy_r(tid, -1, 0), -ESRCH);                   /* gone */
 	KTAP_EQ(ThreadDestroy_r(0x7fff0042, -1, 0), -ESRCH);
 	KTAP_EQ(ThreadDestroy_r(-2, -1, 0), -ESRCH);
+	/* A thread already inside its own end (its THREADDEATH pulse is out)
+	 * keeps its own status, whatever ThreadDestroy answers meanwhile. */
+	int chid = ChannelCreate_r(_NTO_CHF_THREAD_DEATH);
+	struct _pulse p;
 	tid = urt_thread_create(return_42, 0, stacks[0], sizeof stacks[0], 10);
-	KTAP_REQUIRE(tid > 0);
-	pause_ms(5);                                                     /* it has ended */
-	KTAP_EQ(ThreadDestroy_r(tid, -1, 0), -ESRCH);                   /* no end twice */
+	KTAP_REQUIRE(tid > 0 && chid > 0);
+	memset(&p, 0, sizeof p);
+	while (p.value.sival_int != tid && timeout_ms(_NTO_TIMEOUT_RECEIVE, 3000) == 0 &&
+	       MsgReceivePulse_r(chid, &p, sizeof p, 0) == 0)
+		;
+	KTAP_EQ(p.value.sival_int, tid);
+	int r = ThreadDestroy_r(tid, -1, (void *)KILLED_STATUS);
+	KTAP_CHECK(r == 0 || r == -ESRCH);
 	KTAP_EQ(join_within(tid, 3000), 42);
+	ChannelDestroy_r(chid);
 }
 
 /* A thread that runs in user mode and never makes a call, on another hart
@@ -2128,9 +2138,19 @@ static void *wait_dm_cond(void *arg)
 	uint32_t me = my_tid();
 
 	mutex_lock(&dm_mutex, me);
-	victim_ready = 1;
+	victim_ready = 2;               /* 1 once the wait has let the mutex go */
 	SyncCondvarWait_r(&dm_cond, &dm_mutex);
 	mutex_unlock(&dm_mutex, me);
+	return arg;
+}
+
+static void *watch_dm_cond(void *arg)
+{
+	while (victim_ready != 2)
+		pause_ms(1);
+	while (dm_mutex.__owner)        /* the waiter is in the kernel: it let the mutex go */
+		pause_ms(1);
+	victim_ready = 1;
 	return arg;
 }
 
@@ -2141,7 +2161,10 @@ static void t_thread_destroy_condvar_blocked(void)
 
 	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &dm_mutex, 0), 0);
 	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_COND, &dm_cond, 0), 0);
+	int watcher = urt_thread_create(watch_dm_cond, 0, stacks[2], sizeof stacks[2], 10);
+	KTAP_REQUIRE(watcher > 0);
 	KTAP_EQ(destroy_when_blocked(wait_dm_cond, 0), KILLED_STATUS);
+	KTAP_EQ(join_within(watcher, 3000), 0);
 	KTAP_EQ(dm_mutex.__owner, 0);
 	mutex_lock(&dm_mutex, me);
 	KTAP_EQ(dm_mutex.__owner, me);
