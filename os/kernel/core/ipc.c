@@ -19,6 +19,7 @@
 #include "process.h"
 #include "sched.h"
 #include "spinlock.h"
+#include "sync.h"
 #include "thread.h"
 #include "uaccess.h"
 #include "vmspace.h"
@@ -561,7 +562,7 @@ static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_on
 		return -EINVAL;
 	if ((rc = load_iov(rv, (uint64_t)riov, rparts)))
 		return rc;
-	sched_set_prio(r, r->base_prio);        /* a new message brings its own priority */
+	sync_own_prio(r);                       /* a new message brings its own priority */
 	spin_lock(&ch->lock);
 	if (!ch->live || ch->owner != r->proc || ch->chid != (uint32_t)chid) {
 		spin_unlock(&ch->lock);         /* destroyed, perhaps reused, since */
@@ -644,7 +645,7 @@ long sys_MsgReplyv(long rcvid, long status, long riov, long rparts, long a4, lon
 		/* The server goes on (QNX): the client runs when it blocks. */
 		waitq_wake_one(&c->ipc_wq, (int)c->ipc_status);
 		spin_unlock(&ch->lock);
-		sched_set_prio(r, r->base_prio);
+		sync_own_prio(r);
 		sched_preempt_if_needed();
 		return n < 0 ? n : 0;
 	}
@@ -655,7 +656,7 @@ long sys_MsgReplyv(long rcvid, long status, long riov, long rparts, long a4, lon
 	ch->lock.irq_state = 0;
 	waitq_wake_one_handoff(&c->ipc_wq, (int)c->ipc_status);
 	spin_unlock(&ch->lock);
-	sched_set_prio(r, r->base_prio);
+	sync_own_prio(r);
 	schedule(SCHED_HOW_PREEMPT);
 	arch_irq_restore(s);
 	return n < 0 ? n : 0;

@@ -236,6 +236,15 @@ void sync_raise_base_prio(struct thread *t, uint32_t tid, unsigned prio)
 	spin_unlock(&pi_lock);
 }
 
+void sync_own_prio(struct thread *t)
+{
+	if (t->prio == t->base_prio)
+		return;         /* nothing lent to drop; a boost arriving now stays */
+	spin_lock(&pi_lock);
+	sched_set_prio(t, wanted_prio(t));
+	spin_unlock(&pi_lock);
+}
+
 /* ---- mutex ------------------------------------------------------------------ */
 
 int sync_mutex_lock(const void *as, uintptr_t addr, uint64_t deadline)

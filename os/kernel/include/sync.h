@@ -43,3 +43,6 @@ void sync_thread_exit(struct thread *t);
  * mutexes lend it; nothing if t is no longer the live thread tid.  No locks
  * held. */
 void sync_raise_base_prio(struct thread *t, uint32_t tid, unsigned prio);
+/* The calling thread t back to its own priority: its base, or what waiters
+ * on mutexes it holds lend it (a server done with a client's priority). */
+void sync_own_prio(struct thread *t);
