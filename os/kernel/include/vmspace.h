@@ -21,9 +21,6 @@ int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot);
 /* Copy bytes into the space (through the direct map, not the user mapping,
  * so read-only pages can be filled); 0 or -EFAULT if not mapped. */
 int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n);
-/* Copy bytes out of the space; 0, or -EFAULT unless every byte is mapped
- * user-readable. */
-int vmspace_read(struct vmspace *vs, uint64_t va, void *dst, size_t n);
 /* vmspace_write, but only into pages the program may write itself. */
 int vmspace_write_user(struct vmspace *vs, uint64_t va, const void *src, size_t n);
 /* Copy n bytes between user address uva of the current address space (through

@@ -435,29 +435,6 @@ void vmspace_destroy(struct vmspace *vs)
 	spin_unlock(&spaces_lock);
 }
 
-int vmspace_read(struct vmspace *vs, uint64_t va, void *dst, size_t n)
-{
-	uint8_t *d = dst;
-
-	spin_lock(&vs->lock);
-	while (n) {
-		uint64_t *e = user_range_ok(va, 1) ? slot(vs, va, false) : 0;
-		if (!e || !(*e & PTE_V) || !(*e & PTE_U) || !(*e & PTE_R)) {
-			spin_unlock(&vs->lock);
-			return -EFAULT;
-		}
-		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
-		if (chunk > n)
-			chunk = n;
-		memcpy(d, (uint8_t *)phys_to_virt(pte_pa(*e)) + off, chunk);
-		va += chunk;
-		d += chunk;
-		n -= chunk;
-	}
-	spin_unlock(&vs->lock);
-	return 0;
-}
-
 int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, bool into_vs)
 {
 	uint64_t need = PTE_V | PTE_U | (into_vs ? PTE_W : PTE_R);
