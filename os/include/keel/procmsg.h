@@ -366,7 +366,7 @@ struct _proc_info {
 	char name[36];                  /* the image's path, cut */
 };
 
-_Static_assert(sizeof(struct _proc_info) == 104, "struct _proc_info layout");
+_Static_assert(sizeof(struct _proc_info) == 96, "struct _proc_info layout");
 
 /* ---- what a new image finds on its stack ------------------------------------------
  *
