@@ -187,7 +187,10 @@ long sys_ProcessStart(long as, long ustart, long a2, long a3, long a4, long a5)
 	struct vmspace *vs = take_space(as);
 	if (!vs)
 		return -EINVAL;
-	struct process *p = process_create_in("child", vs, me, st.privileges);
+	char name[sizeof st.name + 1];
+	memcpy(name, st.name, sizeof st.name);
+	name[sizeof st.name] = 0;
+	struct process *p = process_create_in(name[0] ? name : "child", vs, me, st.privileges);
 	if (!p) {
 		vmspace_destroy(vs);
 		return -EAGAIN;
@@ -195,7 +198,7 @@ long sys_ProcessStart(long as, long ustart, long a2, long a3, long a4, long a5)
 	p->uid = st.cred.euid;
 	p->gid = st.cred.egid;
 	unsigned prio = st.priority ? (unsigned)st.priority : thread_current()->base_prio;
-	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, prio))
+	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv, prio))
 		return -EAGAIN;
 	return (long)p->pid;
 }

@@ -47,8 +47,10 @@ struct process {
 
 /* A new process with an empty address space, or NULL. */
 struct process *process_create(const char *name, uint32_t flags);
-/* Build the user stack (argv) and start the first thread at entry. */
-int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv);
+/* Build the user stack (argv) and start the first thread at entry with
+ * a0..a3 as <keel/start.h> says (a3 is given by the caller). */
+int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv,
+		  uint64_t a3);
 /* The calling user thread's process ends with `status`. */
 void process_exit(int status) __attribute__((noreturn));
 /* Kill the calling thread's process after a fault, with a one-line report. */
@@ -65,9 +67,9 @@ extern uint32_t init_exited;
 /* A process around a space from AsCreate (the process takes it over). */
 struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
 				  uint32_t privs);
-/* Start p's first thread at pc with sp and a0..a2 at priority prio. */
+/* Start p's first thread at pc with sp and a0..a3 at priority prio. */
 int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1,
-		       uint64_t a2, unsigned prio);
+		       uint64_t a2, uint64_t a3, unsigned prio);
 /* A child of parent that ended (pid -1: any); *any: it has children at all.
  * Caller holds parent->lock. */
 struct process *process_find_child(struct process *parent, int pid, bool *any);
