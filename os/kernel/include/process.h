@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ipc.h"
 #include "spinlock.h"
 #include "waitq.h"
 
@@ -28,10 +29,7 @@ struct process {
 
 	struct spinlock lock;           /* the fields below */
 	struct channel *chans[PROC_CHANNELS];   /* chid - 1 */
-	struct connection {
-		struct channel *ch;
-		uint32_t gen;           /* the channel's generation when attached */
-	} conns[PROC_CONNECTIONS];      /* coid & ~_NTO_SIDE_CHANNEL */
+	struct connection conns[PROC_CONNECTIONS];      /* coid & ~_NTO_SIDE_CHANNEL */
 	uint32_t nthreads;
 	uint32_t stacks_made;           /* thread stacks the kernel allocated */
 	struct vmspace *spaces[PROC_SPACES];    /* AsCreate ids - 1 (procmgr) */
@@ -80,14 +78,5 @@ struct process *process_by_pid(uint32_t pid);
 /* The live process in table slot i, or NULL (for walks over all of them). */
 struct process *process_at(int i);
 #define PROC_TABLE 64
-/* p's last thread is gone: its channels and connections are torn down with
- * the pulses that servers and clients asked for (ipc.c). */
-void ipc_process_gone(struct process *p);
-/* A thread of p is ending: queue THREADDEATH pulses where asked (ipc.c). */
-void ipc_thread_death(struct process *p, uint32_t tid);
-/* Thread t (the caller, told to end) leaves the queue of the channel it was
- * sending on, SEND- or REPLY-blocked, so nobody receives or replies to it
- * any more (ipc.c).  No locks held. */
-void ipc_thread_abandon(struct thread *t);
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);
