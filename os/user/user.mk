@@ -41,12 +41,16 @@ $(URT_LIB): $(URT_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(UAR) rcs $@ $^
 
+# A program directory may hold prog.mk setting UCFLAGS_<prog> (extra flags for
+# its own objects, after UCFLAGS so that they win).
+-include $(wildcard $(addsuffix /prog.mk,$(UPROG_DIRS)))
+
 # uprog_rules DIR: objects and the link of one program.
 define uprog_rules
 $(UB)/$(notdir $(1))/%.o: $(1)/%
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
-	$(Q)$(CC) $(UCFLAGS) -c $$< -o $$@
+	$(Q)$(CC) $(UCFLAGS) $$(UCFLAGS_$(notdir $(1))) -c $$< -o $$@
 
 UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcard $(1)/*.[cS]))
 UPROG_OBJ += $$(UPROG_OBJ_$(notdir $(1)))
