@@ -32,7 +32,7 @@ UBINS      := $(addprefix $(B)/os/bin/,$(UPROGS))
 SPROG_DIRS := os/taskman
 # Per program: pure code it takes from os/lib, and extra compiler flags.
 UPROG_OSLIB_taskman  := os/lib/elf.c os/lib/cpio.c
-UPROG_CFLAGS_taskman := -I os/lib/include
+UCFLAGS_taskman      := -I os/lib/include
 SBINS      := $(addprefix $(B)/os/sbin/,$(notdir $(SPROG_DIRS)))
 
 .PHONY: user
@@ -47,12 +47,16 @@ $(URT_LIB): $(URT_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(UAR) rcs $@ $^
 
+# A program directory may hold prog.mk setting UCFLAGS_<prog> (extra flags for
+# its own objects, after UCFLAGS so that they win).
+-include $(wildcard $(addsuffix /prog.mk,$(UPROG_DIRS)))
+
 # uprog_rules DIR BINDIR: objects and the link of one program.
 define uprog_rules
 $(UB)/$(notdir $(1))/%.o: $(1)/%
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
-	$(Q)$(CC) $(UCFLAGS) $(UPROG_CFLAGS_$(notdir $(1))) -c $$< -o $$@
+	$(Q)$(CC) $(UCFLAGS) $$(UCFLAGS_$(notdir $(1))) -c $$< -o $$@
 
 $(UB)/$(notdir $(1))/oslib/%.o: os/lib/%
 	@mkdir -p $$(dir $$@)

@@ -50,6 +50,17 @@ uint64_t arch_user_gp(void);
 /* Switch translation to the address space of `next` if it differs. */
 void arch_switch_space(struct thread *next);
 
+/* Floating point: a user thread's FP registers live in t->fp (ARCH_FP_WORDS
+ * words, arch layout) whenever it is not running; the hart's registers are
+ * switched lazily (arch/riscv/fpu.c).  All with interrupts off. */
+#define ARCH_FP_WORDS 33
+/* schedule(), just before the register switch from prev to next. */
+void arch_fp_switch(struct thread *prev, struct thread *next);
+/* The calling thread's live FP registers into its t->fp if they are newer. */
+void arch_fp_flush(void);
+/* The calling thread's live FP registers from its t->fp (or FP off). */
+void arch_fp_reload(void);
+
 /* Register frames, opaque to generic code. */
 void *arch_frame_capture(void);                 /* this hart's registers now (static area) */
 void arch_frame_print(const void *frame);       /* kprintf a register dump */

@@ -47,6 +47,12 @@ struct thread {
 	struct process *proc;           /* NULL for kernel threads */
 	void *uframe;                   /* user threads: the trap frame, at the stack top */
 
+	/* Floating point (user threads): fp_on goes 0 -> 1 at the thread's
+	 * first FP instruction; fp holds its registers whenever it is not
+	 * running (written by the hart that switches it out, see arch.h). */
+	uint32_t fp_on;
+	uint64_t fp[ARCH_FP_WORDS];
+
 	/* Scheduling.  state and on_cpu are shared words (atomics); the rest
 	 * changes under the lock of the run queue the thread is on, or by the
 	 * thread itself while it runs. */
