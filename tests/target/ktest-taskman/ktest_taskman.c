@@ -41,17 +41,6 @@ static int spawn_flags(uint32_t flags, int32_t pgroup, const char *a1)
 	return urt_tm_spawn(CHILD, argv, 0, flags, pgroup, 0, 0);
 }
 
-static void sleep_ms(unsigned ms)
-{
-	uint64_t ns = (uint64_t)ms * 1000000u;
-	int chid = ChannelCreate_r(0);
-	char b[4];
-
-	TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &ns, 0);
-	MsgReceive_r(chid, b, sizeof b, 0);
-	ChannelDestroy_r(chid);
-}
-
 static int my_pid(void)
 {
 	struct _client_info ci;
@@ -345,7 +334,7 @@ static void t_zombie_until_reaped(void)
 	for (int i = 0; i < 200; i++) {         /* it ends soon after it starts */
 		if (urt_tm_send(&m, sizeof m, &r, sizeof r) == 0 && r.state == _PROC_STATE_ZOMBIE)
 			break;
-		sleep_ms(5);
+		urt_sleep_ms(5);
 	}
 	KTAP_EQ(r.state, _PROC_STATE_ZOMBIE);
 	KTAP_EQ(reap(pid), EXITED(0));

@@ -21,18 +21,6 @@
 #include "urt.h"
 #include "urt_tm.h"
 
-/* A receive on a channel nobody sends to, with a timeout. */
-static void sleep_ms(unsigned ms)
-{
-	uint64_t ns = (uint64_t)ms * 1000000u;
-	int chid = ChannelCreate_r(0);
-	char b[4];
-
-	TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &ns, 0);
-	MsgReceive_r(chid, b, sizeof b, 0);
-	ChannelDestroy_r(chid);
-}
-
 static int check_args(int argc, char **argv, char **envp)
 {
 	bool env = false;
@@ -114,7 +102,7 @@ static int do_daemon(const char *ms)
 
 	if (urt_tm_send(&m, sizeof m, 0, 0) < 0)
 		return 1;
-	sleep_ms((unsigned)strtoul(ms, 0, 10));
+	urt_sleep_ms((unsigned)strtoul(ms, 0, 10));
 	return 0;
 }
 
@@ -125,7 +113,7 @@ int main(int argc, char **argv, char **envp)
 	if (!strcmp(what, "exit") && argc > 2)
 		return (int)strtol(argv[2], 0, 10);
 	if (!strcmp(what, "sleep") && argc > 3) {
-		sleep_ms((unsigned)strtoul(argv[2], 0, 10));
+		urt_sleep_ms((unsigned)strtoul(argv[2], 0, 10));
 		return (int)strtol(argv[3], 0, 10);
 	}
 	if (!strcmp(what, "args"))
