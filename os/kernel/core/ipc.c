@@ -842,8 +842,10 @@ long sys_ConnectClientInfo(long scoid, long uinfo, long ngroups, long a3, long a
 	memset(&ci, 0, sizeof ci);
 	ci.pid = (int32_t)me->pid;
 	ci.tid = (int32_t)thread_current()->tid;
-	ci.cred.ruid = ci.cred.euid = ci.cred.suid = me->uid;
-	ci.cred.rgid = ci.cred.egid = ci.cred.sgid = me->gid;
+	spin_lock(&me->lock);
+	ci.cred = me->cred;
+	ci.sid = me->sid;
+	spin_unlock(&me->lock);
 	return copy_to_user((uintptr_t)uinfo, &ci, sizeof ci);
 }
 
@@ -939,4 +941,17 @@ void ipc_process_gone(struct process *p)
 		if (ch)
 			chan_close(ch);
 	}
+}
+
+bool ipc_blocked_on(struct thread *t, struct process *server)
+{
+	struct channel *ch = *(struct channel *volatile *)&t->ipc_ch;
+
+	if (!ch)
+		return false;
+	spin_lock(&ch->lock);
+	bool on = t->ipc_ch == ch && (t->ipc_state == IPC_SEND || t->ipc_state == IPC_REPLY) &&
+		  ch->live && ch->owner == server;
+	spin_unlock(&ch->lock);
+	return on;
 }
