@@ -76,7 +76,7 @@
  *   ProcessExec(pid, tid, as, const struct _proc_start *) -> 0
  *       Arguments: pid and tid as for ProcessFork (pid may have more
  *       threads); as, the new image (used up on success only); the start
- *       registers entry, sp, argc, argv, envp (addresses in `as`) and
+ *       registers entry, sp, argc, argv, envp, auxv (addresses in `as`) and
  *       privileges (the process's new set, a subset of the caller's);
  *       priority and cred are ignored (ProcessSetCred).
  *       Returns: 0 once every other thread of pid has ended (the call waits

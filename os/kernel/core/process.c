@@ -427,6 +427,7 @@ int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 	t->restart_regs[2] = regs->a0;
 	t->restart_regs[3] = regs->a1;
 	t->restart_regs[4] = regs->a2;
+	t->restart_regs[5] = regs->a3;
 	smp_mb();                               /* the registers before the flag */
 	atomic_store32(&t->restart_pending, 1);
 	vmspace_destroy(old);

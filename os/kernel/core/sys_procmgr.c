@@ -357,7 +357,7 @@ long sys_ProcessExec(long pid, long tid, long as, long ustart)
 	if (!vs)
 		return -EINVAL;
 	name_from_argv(p, vs, st.argv);
-	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp };
+	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv };
 	int r = process_exec(p, t, vs, &regs, st.privileges);
 	if (r)
 		put_back(as, vs);

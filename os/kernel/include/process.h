@@ -100,7 +100,7 @@ int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
  * at the given registers when that call returns.  0, or -ESRCH if p ends
  * meanwhile, -EINTR if the caller is told to end (vs not taken then). */
 struct proc_regs {
-	uint64_t pc, sp, a0, a1, a2;
+	uint64_t pc, sp, a0, a1, a2, a3;
 };
 int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 		 const struct proc_regs *regs, uint32_t privs);

@@ -57,7 +57,7 @@ struct thread {
 	 * the process manager it is blocked on); when that call returns, the
 	 * thread starts over at these registers instead (arch_user_restart). */
 	volatile uint32_t restart_pending;
-	uint64_t restart_regs[5];       /* pc, sp, a0, a1, a2 */
+	uint64_t restart_regs[6];       /* pc, sp, a0, a1, a2, a3 */
 
 	/* Scheduling.  state and on_cpu are shared words (atomics); the rest
 	 * changes under the lock of the run queue the thread is on, or by the

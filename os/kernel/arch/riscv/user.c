@@ -195,6 +195,7 @@ void arch_user_restart_check(void)
 	f->x[9] = r[2];
 	f->x[10] = r[3];
 	f->x[11] = r[4];
+	f->x[12] = r[5];
 	f->kernel_sp = (uint64_t)f;
 }
 
