@@ -264,25 +264,25 @@ long sys_ConnectAttach(long nd, long pid, long chid, long index, long flags, lon
 	struct channel *ch = chan_of(server, chid);
 	if (!ch)
 		return -ESRCH;
-	bool side = index & _NTO_SIDE_CHANNEL;
+	long side = (index & _NTO_SIDE_CHANNEL) ? _NTO_SIDE_CHANNEL : 0;
+	if (proc_conns_alloc(p))
+		return -ENOMEM;
 	spin_lock(&p->lock);
-	for (int c = side ? PROC_CONNECTIONS / 2 : 0; c < PROC_CONNECTIONS; c++)
-		if (!p->conns[c].ch) {
-			p->conns[c] = (struct connection){ ch, ch->gen };
+	for (long c = 0; c < PROC_CONNECTIONS; c++) {
+		struct connection *cn = &p->conns[proc_conn_slot(c | side)];
+		if (!cn->ch) {
+			*cn = (struct connection){ ch, ch->gen };
 			spin_unlock(&p->lock);
-			return side ? (c | _NTO_SIDE_CHANNEL) : c;
+			return c | side;
 		}
+	}
 	spin_unlock(&p->lock);
 	return -EAGAIN;
 }
 
 static int conn_index(long coid)
 {
-	long c = coid & ~(long)_NTO_SIDE_CHANNEL;
-
-	if (coid < 0 || c >= PROC_CONNECTIONS)
-		return -1;
-	return (int)c;
+	return proc_conn_slot(coid);
 }
 
 /* Clear connection c of p; *cn is what it was.  True if it was p's last
@@ -292,6 +292,11 @@ static int conn_index(long coid)
 static bool conn_drop(struct process *p, int c, struct connection *cn)
 {
 	spin_lock(&p->lock);
+	if (!p->conns) {
+		spin_unlock(&p->lock);
+		cn->ch = 0;
+		return false;
+	}
 	*cn = p->conns[c];
 	p->conns[c].ch = 0;
 	bool last = cn->ch != 0;
@@ -347,7 +352,7 @@ static struct channel *conn_channel_locked(struct process *p, long coid)
 	if (c < 0)
 		return 0;
 	spin_lock(&p->lock);
-	struct connection cn = p->conns[c];
+	struct connection cn = p->conns ? p->conns[c] : (struct connection){ 0, 0 };
 	spin_unlock(&p->lock);
 	if (!cn.ch)
 		return 0;
@@ -411,6 +416,36 @@ static struct thread *first_receiver(struct channel *ch, bool pulse)
 /* Wait (channel locked on entry, released) for the reply, honouring a
  * TimerTimeout on the SEND and REPLY states.  A timeout that races a reply
  * returns the reply. */
+/* A signal ended client c's wait (ch unlocked): a SEND-blocked client
+ * leaves at once with EINTR; a REPLY-blocked one on a channel that asked
+ * for _NTO_CHF_UNBLOCK stays until the server answers (normally with
+ * EINTR), having sent it the unblock pulse, and only its REPLY timeout or
+ * its end cut that short.  Returns what send_wait's wait would have:
+ * the answer, -EINTR, or -ETIMEDOUT. */
+static long send_signalled(struct thread *c, struct channel *ch, uint64_t d)
+{
+	spin_lock(&ch->lock);
+	if (c->ipc_state == IPC_NONE) {                 /* answered meanwhile */
+		spin_unlock(&ch->lock);
+		return c->ipc_status;
+	}
+	if (c->ipc_state == IPC_REPLY && (ch->flags & _NTO_CHF_UNBLOCK)) {
+		if (!c->ipc_unblock_req) {
+			c->ipc_unblock_req = true;
+			queue_pulse(ch, c->prio, _PULSE_CODE_UNBLOCK, (long)c->tid,
+				    (int)c->proc->pid);
+		}
+		atomic_store32(&c->sig_nointr, 1);      /* the server decides when we go */
+		long r = waitq_block(&c->ipc_wq, &ch->lock, d);
+		atomic_store32(&c->sig_nointr, 0);
+		return r;
+	}
+	list_del(&c->ipc_link);                 /* off the senders or the repliers */
+	c->ipc_state = IPC_NONE;
+	spin_unlock(&ch->lock);
+	return -EINTR;
+}
+
 static long send_wait(struct thread *c, struct channel *ch)
 {
 	uint64_t d_send = kcall_deadline(STATE_SEND), d_reply = kcall_deadline(STATE_REPLY);
@@ -421,6 +456,8 @@ static long send_wait(struct thread *c, struct channel *ch)
 	c->ipc_reply_deadline = d_reply;
 	for (;;) {
 		long r = waitq_block(&c->ipc_wq, &ch->lock, d);
+		if (r == -EINTR && !atomic_load32(&c->killed))
+			r = send_signalled(c, ch, d);
 		if (r != -ETIMEDOUT)
 			return r;
 		spin_lock(&ch->lock);
@@ -920,11 +957,11 @@ static void tell_clients(struct process *p)
 		spin_unlock(&q->lock);
 		for (int c = 0; note && c < PROC_CONNECTIONS; c++) {
 			spin_lock(&q->lock);
-			struct connection cn = q->conns[c];
+			struct connection cn = q->conns ? q->conns[c] : (struct connection){ 0, 0 };
 			spin_unlock(&q->lock);
 			if (cn.ch && cn.ch->owner == p && cn.ch->live && cn.ch->gen == cn.gen)
 				pulse_once(note, _NTO_CHF_COID_DISCONNECT, _PULSE_CODE_COIDDEATH,
-					   c, 0);
+					   proc_conn_coid(c), 0);
 		}
 	}
 }

@@ -5,6 +5,7 @@
  * stays complete and such calls answer -ENOSYS. */
 #include <keel/errno.h>
 #include <keel/kcall.h>
+#include "atomic.h"
 #include "kcall.h"
 #include "process.h"
 #include "thread.h"
@@ -42,6 +43,9 @@ long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, lon
 	struct thread *t = thread_current();
 	if (table[n].priv & ~t->proc->privs)
 		return -EPERM;
+	t->sig_call = (uint32_t)n + 1;          /* for a restart after a signal (signal.c) */
+	t->sig_call_arg0 = (uint64_t)a0;
+	atomic_store32(&t->sig_broke, 0);
 	long r = table[n].fn(a0, a1, a2, a3, a4, a5);
 	if (n != KCALL_TimerTimeout)
 		t->tmo_states = 0;      /* a timeout covers one call */
