@@ -28,6 +28,12 @@ URT_LIB    := $(UB)/liburt.a
 UPROG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard os/utils/*/*.[cS] tests/target/*/*.[cS]))))
 UPROGS     := $(notdir $(UPROG_DIRS))
 UBINS      := $(addprefix $(B)/os/bin/,$(UPROGS))
+# System programs, packed as /sbin/<prog>: the process manager.
+SPROG_DIRS := os/taskman
+# Per program: pure code it takes from os/lib, and extra compiler flags.
+UPROG_OSLIB_taskman  := os/lib/elf.c os/lib/cpio.c
+UCFLAGS_taskman      := -I os/lib/include
+SBINS      := $(addprefix $(B)/os/sbin/,$(notdir $(SPROG_DIRS)))
 
 .PHONY: user
 user: $(INITRD)
@@ -45,28 +51,49 @@ $(URT_LIB): $(URT_OBJ)
 # its own objects, after UCFLAGS so that they win).
 -include $(wildcard $(addsuffix /prog.mk,$(UPROG_DIRS)))
 
-# uprog_rules DIR: objects and the link of one program.
+# uprog_rules DIR BINDIR: objects and the link of one program.
 define uprog_rules
 $(UB)/$(notdir $(1))/%.o: $(1)/%
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
 	$(Q)$(CC) $(UCFLAGS) $$(UCFLAGS_$(notdir $(1))) -c $$< -o $$@
 
-UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcard $(1)/*.[cS]))
+$(UB)/$(notdir $(1))/oslib/%.o: os/lib/%
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$<"
+	$(Q)$(CC) $(UCFLAGS) -I os/lib/include -c $$< -o $$@
+
+UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcard $(1)/*.[cS])) \
+	$(patsubst os/lib/%,$(UB)/$(notdir $(1))/oslib/%.o,$(UPROG_OSLIB_$(notdir $(1))))
 UPROG_OBJ += $$(UPROG_OBJ_$(notdir $(1)))
 
-$(B)/os/bin/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(URT_CRT0) $(URT_LIB) $(U)/user.ld
+$(B)/os/$(2)/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(URT_CRT0) $(URT_LIB) $(U)/user.ld
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(URT_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(URT_LIB) -o $$@
 endef
-$(foreach d,$(UPROG_DIRS),$(eval $(call uprog_rules,$(d))))
+$(foreach d,$(UPROG_DIRS),$(eval $(call uprog_rules,$(d),bin)))
+$(foreach d,$(SPROG_DIRS),$(eval $(call uprog_rules,$(d),sbin)))
 
-$(INITRD): $(UBINS) $(U)/user.mk
+# Files the taskman tests spawn: images taskman must refuse, and scripts.
+define MAKE_TEST_FILES
+mkdir -p $(UB)/initrd/test && \
+printf 'this is not a program\n' > $(UB)/initrd/test/notelf && \
+head -c 300 $(UB)/initrd/bin/tm-child > $(UB)/initrd/test/truncated && \
+: > $(UB)/initrd/test/empty && \
+printf '#!/bin/tm-child script\necho never read\n' > $(UB)/initrd/test/script && \
+printf '#!/no/such/interpreter\n' > $(UB)/initrd/test/badscript && \
+printf '#!\n' > $(UB)/initrd/test/emptyscript && \
+chmod 0755 $(UB)/initrd/test $(UB)/initrd/test/*
+endef
+
+$(INITRD): $(UBINS) $(SBINS) $(U)/user.mk
 	@echo "  CPIO    $@"
-	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin
+	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin $(UB)/initrd/sbin
 	$(Q)for p in $(UBINS); do $(USTRIP) -o $(UB)/initrd/bin/$${p##*/} $$p || exit 1; done
-	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/*
+	$(Q)for p in $(SBINS); do $(USTRIP) -o $(UB)/initrd/sbin/$${p##*/} $$p || exit 1; done
+	$(Q)$(MAKE_TEST_FILES)
+	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/* $(UB)/initrd/sbin $(UB)/initrd/sbin/*
 	$(Q)find $(UB)/initrd -exec touch -h -d @0 {} +
 	$(Q)(cd $(UB)/initrd && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \
 	     cpio -o -H newc --reproducible -R 0:0 --quiet) > $@.tmp

@@ -76,7 +76,7 @@
  *   ProcessExec(pid, tid, as, const struct _proc_start *) -> 0
  *       Arguments: pid and tid as for ProcessFork (pid may have more
  *       threads); as, the new image (used up on success only); the start
- *       registers entry, sp, argc, argv, envp (addresses in `as`) and
+ *       registers entry, sp, argc, argv, envp, auxv (addresses in `as`) and
  *       privileges (the process's new set, a subset of the caller's);
  *       priority and cred are ignored (ProcessSetCred).
  *       Returns: 0 once every other thread of pid has ended (the call waits
@@ -129,9 +129,11 @@ struct _proc_start {
 	int32_t priority;               /* of the first thread; 0: the caller's */
 	struct _cred_info cred;
 	uint32_t reserved;
+	uint64_t auxv;                  /* a3: the auxiliary vector (<keel/procmsg.h>) */
+	char name[32];                  /* for reports: the program's name, NUL-padded */
 };
 
-_Static_assert(sizeof(struct _proc_start) == 112, "struct _proc_start layout");
+_Static_assert(sizeof(struct _proc_start) == 152, "struct _proc_start layout");
 
 /* ProcessWait flags and results.  A child that ended is reported once and
  * its slot freed; with _PROC_WAIT_STOPPED (_CONTINUED) a child that

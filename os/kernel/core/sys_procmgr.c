@@ -4,6 +4,7 @@
 #include <keel/errno.h>
 #include <keel/procmgr.h>
 #include <keel/signal.h>
+#include "kcall.h"
 #include "boot.h"
 #include "kstring.h"
 #include "platform.h"
@@ -58,11 +59,10 @@ static long add_space(struct vmspace *vs)
 	return -EAGAIN;
 }
 
-long sys_AsCreate(long a0, long a1, long a2, long a3, long a4, long a5)
+long sys_AsCreate(void)
 {
 	struct vmspace *vs = vmspace_create();
 
-	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	return vs ? add_space(vs) : -ENOMEM;
 }
 
@@ -97,9 +97,8 @@ static void put_back(long as, struct vmspace *vs)
 	add_space(vs);
 }
 
-long sys_AsDestroy(long as, long a1, long a2, long a3, long a4, long a5)
+long sys_AsDestroy(long as)
 {
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	struct vmspace *vs = take_space(as);
 	if (!vs)
 		return -EINVAL;
@@ -152,21 +151,19 @@ long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
 
 /* AsUnmap(as, va, len): holes are fine; the pages are gone from every hart's
  * TLB before it returns. */
-long sys_AsUnmap(long as, long va, long len, long a3, long a4, long a5)
+long sys_AsUnmap(long as, long va, long len)
 {
 	struct vmspace *vs = space_of(as);
 
-	(void)a3; (void)a4; (void)a5;
 	if (!vs)
 		return -EINVAL;
 	return vmspace_unmap(vs, (uint64_t)va, (size_t)len);
 }
 
-long sys_AsProtect(long as, long va, long len, long prot, long a4, long a5)
+long sys_AsProtect(long as, long va, long len, long prot)
 {
 	struct vmspace *vs = space_of(as);
 
-	(void)a4; (void)a5;
 	if (!vs)
 		return -EINVAL;
 	return vmspace_protect(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
@@ -174,13 +171,12 @@ long sys_AsProtect(long as, long va, long len, long prot, long a4, long a5)
 
 /* AsWrite(as, va, src, len): into mapped pages whatever their protection;
  * executable ones are made coherent on every hart before return. */
-long sys_AsWrite(long as, long va, long src, long len, long a4, long a5)
+long sys_AsWrite(long as, long va, long src, long len)
 {
 	struct vmspace *vs = space_of(as);
 	uint8_t buf[AS_WRITE_CHUNK];
 	bool exec = false;
 
-	(void)a4; (void)a5;
 	if (!vs || len < 0)
 		return -EINVAL;
 	for (long off = 0; off < len; off += AS_WRITE_CHUNK) {
@@ -214,12 +210,11 @@ static void name_from_argv(struct process *p, struct vmspace *vs, uint64_t argv)
 	}
 }
 
-long sys_ProcessStart(long as, long ustart, long a2, long a3, long a4, long a5)
+long sys_ProcessStart(long as, long ustart)
 {
 	struct process *me = self();
 	struct _proc_start st;
 
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (copy_from_user(&st, (uintptr_t)ustart, sizeof st))
 		return -EFAULT;
 	if (st.privileges & ~me->privs)
@@ -229,28 +224,31 @@ long sys_ProcessStart(long as, long ustart, long a2, long a3, long a4, long a5)
 	struct vmspace *vs = take_space(as);
 	if (!vs)
 		return -EINVAL;
-	struct process *p = process_create_in("child", vs, me, st.privileges);
+	char name[sizeof st.name + 1];
+	memcpy(name, st.name, sizeof st.name);
+	name[sizeof st.name] = 0;
+	struct process *p = process_create_in(name[0] ? name : "child", vs, me, st.privileges);
 	if (!p) {
 		vmspace_destroy(vs);
 		return -EAGAIN;
 	}
-	name_from_argv(p, vs, st.argv);
+	if (!name[0])
+		name_from_argv(p, vs, st.argv);
 	spin_lock(&p->lock);
 	p->cred = st.cred;
 	spin_unlock(&p->lock);
 	unsigned prio = st.priority ? (unsigned)st.priority : thread_current()->base_prio;
-	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, prio))
+	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv, prio))
 		return -EAGAIN;
 	return (long)p->pid;
 }
 
-long sys_ProcessWait(long pid, long uinfo, long flags, long a3, long a4, long a5)
+long sys_ProcessWait(long pid, long uinfo, long flags)
 {
 	struct process *me = self();
 	bool any;
 	int report;
 
-	(void)a3; (void)a4; (void)a5;
 	if (flags & ~(long)(_PROC_WAIT_NOHANG | _PROC_WAIT_STOPPED | _PROC_WAIT_CONTINUED))
 		return -EINVAL;
 	for (;;) {
@@ -302,11 +300,10 @@ static struct process *proc_arg(long pid)
 }
 
 /* AsClone(pid): a copy-on-write clone of pid's space into the caller's table. */
-long sys_AsClone(long pid, long a1, long a2, long a3, long a4, long a5)
+long sys_AsClone(long pid)
 {
 	struct process *p = proc_arg(pid);
 
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!p)
 		return -ESRCH;
 	struct vmspace *src = process_space_get(p);
@@ -329,11 +326,10 @@ static struct thread *blocked_on_caller(struct process *p, long tid)
 }
 
 /* ProcessFork(pid, tid, as) -> the child's pid. */
-long sys_ProcessFork(long pid, long tid, long as, long a3, long a4, long a5)
+long sys_ProcessFork(long pid, long tid, long as)
 {
 	struct process *me = self(), *p = proc_arg(pid), *c;
 
-	(void)a3; (void)a4; (void)a5;
 	if (!p || p == me)
 		return -ESRCH;
 	struct thread *t = blocked_on_caller(p, tid);
@@ -356,12 +352,11 @@ long sys_ProcessFork(long pid, long tid, long as, long a3, long a4, long a5)
 }
 
 /* ProcessExec(pid, tid, as, const struct _proc_start *) -> 0. */
-long sys_ProcessExec(long pid, long tid, long as, long ustart, long a4, long a5)
+long sys_ProcessExec(long pid, long tid, long as, long ustart)
 {
 	struct process *me = self(), *p = proc_arg(pid);
 	struct _proc_start st;
 
-	(void)a4; (void)a5;
 	if (copy_from_user(&st, (uintptr_t)ustart, sizeof st))
 		return -EFAULT;
 	if (st.privileges & ~me->privs)
@@ -375,7 +370,7 @@ long sys_ProcessExec(long pid, long tid, long as, long ustart, long a4, long a5)
 	if (!vs)
 		return -EINVAL;
 	name_from_argv(p, vs, st.argv);
-	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp };
+	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv };
 	int r = process_exec(p, t, vs, &regs, st.privileges);
 	if (r)
 		put_back(as, vs);
@@ -383,12 +378,11 @@ long sys_ProcessExec(long pid, long tid, long as, long ustart, long a4, long a5)
 }
 
 /* ProcessSetCred(pid, const struct _cred_info *). */
-long sys_ProcessSetCred(long pid, long ucred, long a2, long a3, long a4, long a5)
+long sys_ProcessSetCred(long pid, long ucred)
 {
 	struct process *p = proc_arg(pid);
 	struct _cred_info cred;
 
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (copy_from_user(&cred, (uintptr_t)ucred, sizeof cred))
 		return -EFAULT;
 	if (!p)
@@ -400,11 +394,10 @@ long sys_ProcessSetCred(long pid, long ucred, long a2, long a3, long a4, long a5
 }
 
 /* ProcessSetGroup(pid, pgid, sid). */
-long sys_ProcessSetGroup(long pid, long pgid, long sid, long a3, long a4, long a5)
+long sys_ProcessSetGroup(long pid, long pgid, long sid)
 {
 	struct process *p = proc_arg(pid);
 
-	(void)a3; (void)a4; (void)a5;
 	if (pgid < 0 || pgid > INT32_MAX || sid < 0 || sid > INT32_MAX)
 		return -EINVAL;
 	if (!p)
@@ -414,4 +407,10 @@ long sys_ProcessSetGroup(long pid, long pgid, long sid, long a3, long a4, long a
 	p->sid = (int32_t)sid;
 	spin_unlock(&p->lock);
 	return 0;
+}
+
+/* ProcessExit(status): the caller's process ends (any process may). */
+long sys_ProcessExit(long status)
+{
+	process_exit((int)status);
 }

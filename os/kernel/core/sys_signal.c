@@ -122,12 +122,11 @@ static long kill_group(int32_t pgid, const siginfo_t *info)
 }
 
 /* SignalKill(pid, tid, signo, code, value): signo 0 only checks. */
-long sys_SignalKill(long pid, long tid, long signo, long code, long value, long a5)
+long sys_SignalKill(long pid, long tid, long signo, long code, long value)
 {
 	struct process *me = self();
 	struct _cred_info cred;
 
-	(void)a5;
 	if (signo != 0 && !signo_ok(signo))
 		return -EINVAL;
 	if (code > 0 && !(me->privs & KCALL_PRIV_PROCMGR))
@@ -161,12 +160,11 @@ long sys_SignalKill(long pid, long tid, long signo, long code, long value, long 
 
 /* SignalAction(pid, sigstub, signo, act, oact): pid other than the
  * caller's only for the process manager. */
-long sys_SignalAction(long pid, long stub, long signo, long uact, long uoact, long a5)
+long sys_SignalAction(long pid, long stub, long signo, long uact, long uoact)
 {
 	struct process *me = self(), *p = target(pid);
 	struct sigaction sa, old;
 
-	(void)a5;
 	if (!signo_ok(signo))
 		return -EINVAL;
 	if (!p)
@@ -201,12 +199,11 @@ long sys_SignalAction(long pid, long stub, long signo, long uact, long uoact, lo
 }
 
 /* SignalProcmask(pid, tid, how, set, oldset). */
-long sys_SignalProcmask(long pid, long tid, long how, long uset, long uold, long a5)
+long sys_SignalProcmask(long pid, long tid, long how, long uset, long uold)
 {
 	struct process *me = self(), *p = target(pid);
 	uint64_t bits = 0, old;
 
-	(void)a5;
 	if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK && how != SIG_PENDING)
 		return -EINVAL;
 	if (how != SIG_PENDING && uset && copy_set_in(uset, &bits))
@@ -271,13 +268,12 @@ static long sig_wait(struct process *p, struct thread *t, uint64_t want, siginfo
 
 /* SignalSuspend(set): wait with set as the mask; always -EINTR (after a
  * handler, the mask is back to what it was). */
-long sys_SignalSuspend(long uset, long a1, long a2, long a3, long a4, long a5)
+long sys_SignalSuspend(long uset)
 {
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
 	uint64_t bits;
 
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (copy_set_in(uset, &bits))
 		return -EFAULT;
 	spin_lock(&p->lock);
@@ -294,13 +290,12 @@ long sys_SignalSuspend(long uset, long a1, long a2, long a3, long a4, long a5)
 }
 
 /* SignalWaitinfo(set, info) -> the signal taken. */
-long sys_SignalWaitinfo(long uset, long uinfo, long a2, long a3, long a4, long a5)
+long sys_SignalWaitinfo(long uset, long uinfo)
 {
 	struct thread *t = thread_current();
 	uint64_t bits;
 	siginfo_t info;
 
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (copy_set_in(uset, &bits))
 		return -EFAULT;
 	bits &= ~SIG_CANTMASK;
@@ -315,13 +310,12 @@ long sys_SignalWaitinfo(long uset, long uinfo, long a2, long a3, long a4, long a
 /* SignalReturn(frame): the registers, FP state and mask from the frame
  * that delivery pushed (the program may have changed them: only what it
  * could set itself is taken). */
-long sys_SignalReturn(long uframe, long a1, long a2, long a3, long a4, long a5)
+long sys_SignalReturn(long uframe)
 {
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
 	struct _sigframe fr;
 
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (copy_from_user(&fr, (uintptr_t)uframe, sizeof fr))
 		return -EFAULT;
 	spin_lock(&p->lock);

@@ -20,6 +20,8 @@ struct thread;
 #include "arch_inline.h"
 void arch_irq_enable(void);
 void arch_wait_for_interrupt(void);
+/* Idle harts spin instead of waiting (the `idle=poll` boot option). */
+void arch_idle_poll(bool on);
 
 uint64_t arch_instret(void);                    /* instructions retired (guest count under -icount) */
 void arch_timer_arm(uint64_t when);             /* one-shot timer interrupt at `when` */
@@ -35,10 +37,10 @@ struct thread *arch_switch(struct context *from, struct context *to, struct thre
 
 /* User mode.  A user thread's trap frame sits at the top of its kernel
  * stack (ARCH_UFRAME_SIZE bytes); entering user mode builds it and returns
- * through it: pc, sp and the first three argument registers. */
+ * through it: pc, sp and the first four argument registers. */
 #define ARCH_UFRAME_SIZE 304
-void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
-	__attribute__((noreturn));
+void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3) __attribute__((noreturn));
 /* The same for a further thread: a0 = arg, ra = where its function
  * returns to, tp = its TLS pointer, gp = its creator's. */
 void arch_user_enter_thread(uint64_t pc, uint64_t sp, uint64_t arg, uint64_t ra, uint64_t tp,

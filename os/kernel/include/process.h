@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <keel/msg.h>            /* struct _cred_info */
+#include "ipc.h"
 #include "spinlock.h"
 #include "waitq.h"
 
@@ -38,10 +39,7 @@ struct process {
 	 * process that never connects costs nothing.  Slots by
 	 * proc_conn_slot: ordinary coids from the bottom, side ones from the
 	 * top. */
-	struct connection {
-		struct channel *ch;
-		uint32_t gen;           /* the channel's generation when attached */
-	} *conns;
+	struct connection *conns;
 	uint32_t nthreads;
 	uint32_t stacks_made;           /* thread stacks the kernel allocated */
 	struct vmspace *spaces[PROC_SPACES];    /* AsCreate ids - 1 (procmgr) */
@@ -76,8 +74,10 @@ struct process {
 
 /* A new process with an empty address space, or NULL. */
 struct process *process_create(const char *name, uint32_t flags);
-/* Build the user stack (argv) and start the first thread at entry. */
-int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv);
+/* Build the user stack (argv) and start the first thread at entry with
+ * a0..a3 as <keel/start.h> says (a3 is given by the caller). */
+int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv,
+		  uint64_t a3);
 /* The calling user thread's process ends with `status`. */
 void process_exit(int status) __attribute__((noreturn));
 /* The calling thread's process ends killed by signal signo (si_code code),
@@ -102,9 +102,9 @@ extern uint32_t init_exited;
 /* A process around a space from AsCreate (the process takes it over). */
 struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
 				  uint32_t privs);
-/* Start p's first thread at pc with sp and a0..a2 at priority prio. */
+/* Start p's first thread at pc with sp and a0..a3 at priority prio. */
 int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1,
-		       uint64_t a2, unsigned prio);
+		       uint64_t a2, uint64_t a3, unsigned prio);
 /* A child of parent that ended (pid -1: any), or with _PROC_WAIT_STOPPED
  * or _PROC_WAIT_CONTINUED in flags one that stopped or continued since it
  * was last reported: then *report is its stop signal, or SIGCONT (and the
@@ -138,7 +138,7 @@ int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
  * at the given registers when that call returns.  0, or -ESRCH if p ends
  * meanwhile, -EINTR if the caller is told to end (vs not taken then). */
 struct proc_regs {
-	uint64_t pc, sp, a0, a1, a2;
+	uint64_t pc, sp, a0, a1, a2, a3;
 };
 int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 		 const struct proc_regs *regs, uint32_t privs);
@@ -146,17 +146,5 @@ int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 struct vmspace *process_space_get(struct process *p);
 /* Name p after the file name of the program path (its last component). */
 void process_set_name(struct process *p, const char *path);
-/* p's last thread is gone: its channels and connections are torn down with
- * the pulses that servers and clients asked for (ipc.c). */
-void ipc_process_gone(struct process *p);
-/* A thread of p is ending: queue THREADDEATH pulses where asked (ipc.c). */
-void ipc_thread_death(struct process *p, uint32_t tid);
-/* Thread t (the caller, told to end) leaves the queue of the channel it was
- * sending on, SEND- or REPLY-blocked, so nobody receives or replies to it
- * any more (ipc.c).  No locks held. */
-void ipc_thread_abandon(struct thread *t);
-/* True if t is SEND- or REPLY-blocked on a channel of process server
- * (ipc.c).  No locks held; a snapshot. */
-bool ipc_blocked_on(struct thread *t, struct process *server);
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <keel/sched.h>          /* SCHED_FIFO, SCHED_RR, SCHED_OTHER (QNX values) */
 #include "hart.h"
+#include "ipc.h"
 #include "ktimer.h"
 #include "list.h"
 #include "spinlock.h"
@@ -16,12 +17,6 @@
 #define PRIO_MAX        255
 #define PRIO_DEFAULT    10
 #define RR_SLICE_TICKS  4
-
-/* One element of a user iov (iov_t: base, length). */
-struct ipc_iov {
-	uint64_t base, len;
-};
-#define IPC_IOV_MAX     16
 
 enum thread_state {
 	TS_FREE = 0,
@@ -62,7 +57,7 @@ struct thread {
 	 * the process manager it is blocked on); when that call returns, the
 	 * thread starts over at these registers instead (arch_user_restart). */
 	volatile uint32_t restart_pending;
-	uint64_t restart_regs[5];       /* pc, sp, a0, a1, a2 */
+	uint64_t restart_regs[6];       /* pc, sp, a0, a1, a2, a3 */
 
 	/* Signals (sig.h): guarded by proc->lock, except the three atomics. */
 	uint64_t sig_mask;              /* blocked */
@@ -114,22 +109,8 @@ struct thread {
 	struct sync_obj *blocked_on;    /* mutex waited for */
 	uint32_t pi_id;                 /* its tid until it ends: only then may it own */
 
-	/* Message passing: guarded by the lock of the channel in ipc_ch. */
-	struct channel *ipc_ch;
-	uint32_t ipc_state;             /* IPC_NONE / IPC_SEND / IPC_REPLY / IPC_RECEIVE */
-	/* The iov arrays, copied in once when the call starts: a client's
-	 * message (sv) and reply buffers (rv), a receiver's buffers (rv). */
-	struct ipc_iov ipc_sv[IPC_IOV_MAX];
-	struct ipc_iov ipc_rv[IPC_IOV_MAX];
-	uint32_t ipc_sparts, ipc_rparts;
-	int32_t ipc_coid;
-	struct list ipc_link;           /* in the channel's send queue */
-	struct waitq ipc_wq;            /* a client blocks here until replied */
-	uint8_t ipc_info[48];           /* struct _msg_info for a receiver woken by a sender */
-	long ipc_status;                /* what the server answered (also after a timeout race) */
-	uint64_t ipc_reply_deadline;    /* TimerTimeout for the REPLY state, armed at delivery */
-	bool ipc_pulse_only;            /* waiting in MsgReceivePulsev: messages pass it by */
-	bool ipc_unblock_req;           /* REPLY-blocked, timed out, asked the server to unblock */
+	/* Message passing: guarded by the lock of the channel in ipc.ch (ipc.h). */
+	struct thread_ipc ipc;
 
 	/* TimerTimeout: covers the thread's next blocking kernel call only. */
 	uint32_t tmo_states;            /* 1 << STATE_* the timeout applies to */

@@ -14,6 +14,9 @@
  * process: threads that need their own error should use the Foo_r() shape. */
 extern int errno;
 extern char **environ;
+/* a3 at process start (<keel/start.h>): the auxiliary vector, or for the
+ * first process the length of the boot image. */
+extern uint64_t urt_start_a3;
 
 /* The program: crt0 calls main(argc, argv, envp) and passes its return value
  * to ProcessExit. */
@@ -60,6 +63,9 @@ long strtol(const char *s, char **end, int base);
 int urt_thread_create(void *(*func)(void *), void *arg, void *stack, size_t size, int prio);
 /* Ends the calling thread with status (ThreadDestroy(0, -1, status)). */
 __attribute__((noreturn)) void urt_thread_exit(void *status);
+
+/* Blocks the calling thread for about ms milliseconds. */
+void urt_sleep_ms(unsigned ms);
 
 /* The calling thread's id (0 if the kernel cannot say). */
 uint32_t urt_tid(void);

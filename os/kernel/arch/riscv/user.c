@@ -62,13 +62,15 @@ static struct trap_frame *fresh_frame(uint64_t pc, uint64_t sp)
 	return f;
 }
 
-void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
+void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3)
 {
 	struct trap_frame *f = fresh_frame(pc, sp);
 
 	f->x[9] = a0;
 	f->x[10] = a1;
 	f->x[11] = a2;
+	f->x[12] = a3;
 	return_to_user(f);
 }
 
@@ -194,6 +196,7 @@ void arch_user_restart_check(void)
 	f->x[9] = r[2];
 	f->x[10] = r[3];
 	f->x[11] = r[4];
+	f->x[12] = r[5];
 	f->kernel_sp = (uint64_t)f;
 }
 
