@@ -14,7 +14,9 @@
  *       Permission: the process manager, an euid of 0, or a real or
  *       effective uid of the caller equal to the receiver's real or saved
  *       uid.  SIGKILL ends the process at once; SIGCONT continues a
- *       stopped one when sent; stop signals stop every thread.
+ *       stopped one when sent; stop signals stop every thread.  The first
+ *       process (taskman) is sent only the signals it catches; others
+ *       (SIGKILL and SIGSTOP too) are discarded.
  *       Errors: EINVAL bad signo or code, or tid with a group; ESRCH no
  *       such process, thread or group member; EPERM not permitted (for a
  *       group: no member was).

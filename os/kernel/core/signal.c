@@ -195,16 +195,27 @@ static void tell_parent(struct process *p)
 	spin_unlock(&parent->lock);
 }
 
+/* The first process (taskman) takes only the signals it catches: no
+ * other process can end or stop the system's process manager. */
+static bool shielded(const struct process *p, int signo)
+{
+	uint64_t h = p->sig_act[signo - 1].handler;
+
+	return (p->flags & PROC_INIT) && (signo == SIGKILL || signo == SIGSTOP ||
+					  h == (uint64_t)(uintptr_t)SIG_DFL ||
+					  h == (uint64_t)(uintptr_t)SIG_IGN);
+}
+
 void sig_post(struct process *p, struct thread *t, const siginfo_t *info)
 {
 	int signo = info->si_signo;
 
-	if (signo == SIGKILL) {
+	if (signo == SIGKILL && !(p->flags & PROC_INIT)) {
 		process_kill(p, SIGKILL, info->si_code);
 		return;
 	}
 	spin_lock(&p->lock);
-	if (p->exiting) {
+	if (p->exiting || shielded(p, signo)) {
 		spin_unlock(&p->lock);
 		return;
 	}

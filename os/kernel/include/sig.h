@@ -12,7 +12,7 @@
  * SignalWaitinfo can take it) and is discarded when delivered.  SIGKILL
  * ends the process at once; SIGCONT continues a stopped process when it
  * is generated; stop signals stop every thread at its next return to user
- * mode.
+ * mode.  The first process (taskman) gets only the signals it catches.
  *
  * Locks: every signal field of a process and of its threads is guarded by
  * the process's lock, except the thread's sig_wake, sig_broke and

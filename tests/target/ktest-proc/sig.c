@@ -17,6 +17,7 @@ __asm__(".pushsection .text\n"
 	" unimp\n"
 	".popsection\n");
 extern void test_sigstub(void);
+extern const char clone_entry[];
 _Static_assert(KCALL_SignalReturn == 63, "test_sigstub's call number");
 _Static_assert(offsetof(struct _sigframe, info) == 16 && offsetof(struct _sigframe, ctx) == 72,
 	       "test_sigstub's frame offsets");
@@ -440,7 +441,6 @@ static long signal_others(long arg)
 	return bad;
 }
 
-extern const char clone_entry[];
 static char perm_stack[16384] __attribute__((aligned(16)));
 
 static void t_signal_permissions(void)
@@ -476,6 +476,117 @@ static void t_group_signal(void)
 		KTAP_EQ(ex.how, _PROC_KILLED);
 		KTAP_EQ(ex.status, SIGTERM);
 	}
+}
+
+/* ---- signal state across fork and exec ------------------------------------------------- */
+
+static int fx_chid, fx_pid;
+static char fx_stack[16384] __attribute__((aligned(16)));
+
+/* Fork keeps dispositions and the forking thread's mask. */
+static long sig_forker(long arg)
+{
+	struct sigaction old;
+	sigset_t m;
+
+	(void)arg;
+	int coid = ConnectAttach_r(0, fx_pid, fx_chid, 0, 0);
+	reset();
+	if (coid < 0 || on(SIGUSR1, record, 0) || procmask(SIG_BLOCK, SIGUSR2))
+		return 100;
+	long r = MsgSend_r(coid, "f", 2, 0, 0);
+	if (r != 0)
+		return r == 55 ? 0 : 100 + r;   /* the parent: the child's status */
+	if (SignalAction_r(0, 0, SIGUSR1, 0, &old) || old.sa_sigaction != record)
+		exit(201);
+	if (SignalProcmask_r(0, 0, SIG_BLOCK, 0, &m) || !has(&m, SIGUSR2))
+		exit(202);
+	SignalKill_r(0, 0, SIGUSR1, SI_USER, 0);
+	exit(handled == 1 ? 55 : 203);
+}
+
+/* Exec: caught signals go back to SIG_DFL, ignored ones and the mask stay. */
+static long exec_checks(long arg)
+{
+	struct sigaction old;
+	sigset_t m;
+
+	(void)arg;
+	if (SignalAction_r(0, 0, SIGUSR1, 0, &old) || old.sa_handler != SIG_DFL)
+		return 91;
+	if (SignalAction_r(0, 0, SIGUSR2, 0, &old) || old.sa_handler != SIG_IGN)
+		return 92;
+	if (SignalProcmask_r(0, 0, SIG_BLOCK, 0, &m) || !has(&m, SIGTERM))
+		return 93;
+	return 77;
+}
+
+static long sig_execer(long arg)
+{
+	struct sigaction ign;
+
+	(void)arg;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	int coid = ConnectAttach_r(0, fx_pid, fx_chid, 0, 0);
+	if (coid < 0 || on(SIGUSR1, record, 0) || SignalAction_r(0, 0, SIGUSR2, &ign, 0) ||
+	    procmask(SIG_BLOCK, SIGTERM))
+		return 100;
+	MsgSend_r(coid, "e", 2, 0, 0);
+	return 95;                              /* exec did not happen */
+}
+
+/* Serve one request of a child running fn: fork it, or exec it into
+ * exec_checks; returns the child's exit status. */
+static int serve_fork_or_exec(long (*fn)(long), bool fork)
+{
+	struct _msg_info mi;
+	char b[4];
+
+	fx_chid = ChannelCreate_r(0);
+	fx_pid = my_pid();
+	int c = clone_child(fn, 0, 0);
+	int rcvid = c > 0 ? MsgReceive_r(fx_chid, b, sizeof b, &mi) : -1;
+	if (rcvid <= 0)
+		return -1;
+	int as = AsClone_r(fork ? mi.pid : 0);
+	if (fork) {
+		int k = ProcessFork_r(mi.pid, mi.tid, as);
+		MsgReply_r(rcvid, k > 0 ? wait_status(k) : -1, 0, 0);
+	} else {
+		struct _proc_start st;
+		memset(&st, 0, sizeof st);
+		st.entry = (uint64_t)(uintptr_t)clone_entry;
+		st.sp = (uint64_t)(uintptr_t)(fx_stack + sizeof fx_stack);
+		st.argc = (uint64_t)(uintptr_t)exec_checks;
+		KTAP_EQ(ProcessExec_r(mi.pid, mi.tid, as, &st), 0);
+		MsgReply_r(rcvid, 0, 0, 0);
+	}
+	int r = wait_status(c);
+	ChannelDestroy_r(fx_chid);
+	return r;
+}
+
+static void t_fork_keeps_dispositions_and_mask(void)
+{
+	KTAP_EQ(serve_fork_or_exec(sig_forker, true), 0);
+}
+
+static void t_exec_resets_caught_signals(void)
+{
+	KTAP_EQ(serve_fork_or_exec(sig_execer, false), 77);
+}
+
+/* The first process (taskman, or this program without it) takes only
+ * the signals it catches: if these ended it, the system would power off
+ * before this program's summary line. */
+static void t_first_process_shrugs_off_signals(void)
+{
+	KTAP_EQ(SignalKill_r(1, 0, SIGTERM, SI_USER, 0), 0);
+	KTAP_EQ(SignalKill_r(1, 0, SIGSTOP, SI_USER, 0), 0);
+	KTAP_EQ(SignalKill_r(1, 0, SIGKILL, SI_USER, 0), 0);
+	pause_ms(20);
+	KTAP_EQ(SignalKill_r(1, 0, 0, SI_USER, 0), 0);          /* still there */
 }
 
 #define BAD ((void *)0xffffffff80000000ul)
@@ -521,6 +632,9 @@ const struct ktap_case sig_cases[] = {
 	{ "stop_and_continue", t_stop_and_continue },
 	{ "signal_permissions", t_signal_permissions },
 	{ "group_signal", t_group_signal },
+	{ "fork_keeps_dispositions_and_mask", t_fork_keeps_dispositions_and_mask },
+	{ "exec_resets_caught_signals", t_exec_resets_caught_signals },
+	{ "first_process_shrugs_off_signals", t_first_process_shrugs_off_signals },
 	{ "signal_bad_arguments", t_signal_bad_arguments },
 };
 const unsigned n_sig_cases = sizeof sig_cases / sizeof sig_cases[0];
