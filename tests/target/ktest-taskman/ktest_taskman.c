@@ -822,12 +822,18 @@ static void t_exec_setpgid_after_exec_eacces(void)
 	KTAP_EQ(setpgid_(pid, 0), 0);           /* a spawned child has not exec'd */
 	int f = urt_tm_fork();
 	if (f == 0) {
-		const char *argv[] = { "tm-child", "sleep", "40", "0", 0 };
+		const char *argv[] = { "tm-child", "sleep", "300", "0", 0 };
 		urt_tm_exec(CHILD, argv, 0);
 		ProcessExit(50);
 	}
 	KTAP_REQUIRE(f > 1);
-	urt_sleep_ms(20);
+	struct _proc_info_req m = { .hdr.type = _PROC_INFO, .pid = f };
+	struct _proc_info info = { 0 };
+	for (int i = 0; i < 400 && strcmp(info.name, "tm-child"); i++) {
+		urt_sleep_ms(5);                /* until taskman has seen the exec */
+		urt_tm_send(&m, sizeof m, &info, sizeof info);
+	}
+	KTAP_EQ(strcmp(info.name, "tm-child"), 0);
 	KTAP_EQ(setpgid_(f, 0), -EACCES);
 	KTAP_EQ(reap(f), EXITED(0));
 	KTAP_EQ(reap(pid), EXITED(0));
