@@ -197,6 +197,9 @@ void thread_kill_others(struct process *p, struct thread *keep);
  * waits for it in SignalWaitinfo, else (if wake) one that does not block
  * it; with bit 0 all of them.  Locks held: none. */
 void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, bool wake);
+/* Whether some live thread of p does not block signal bit (a snapshot).
+ * Locks held: none. */
+bool thread_sig_open(struct process *p, uint64_t bit);
 /* True if the calling thread has been told to end. */
 bool thread_killed(void);
 /* Interrupts off, just before a user thread goes (back) to user mode: a
