@@ -872,14 +872,29 @@ static void t_thread_create_bad_args(void)
 	KTAP_EQ(ThreadCreate_r(0, return_42, 0, &at), -EINVAL);
 }
 
+static int park_start(void);
+static sync_t park_sem;
+
+/* A detached thread cannot be joined while it lives (EINVAL), and once it
+ * ends its id is gone at once (ESRCH), with nobody joining it. */
 static void t_thread_detach(void)
 {
-	int tid = urt_thread_create(return_42, 0, stacks[1], sizeof stacks[1], 10);
+	int tid = park_start();
+	uint64_t ns = 2000000000ul;
 
 	KTAP_REQUIRE(tid > 0);
 	KTAP_EQ(ThreadDetach_r(tid), 0);
-	KTAP_CHECK(ThreadJoin_r(tid, 0) < 0);                           /* detached: no join */
+	KTAP_EQ(ThreadJoin_r(tid, 0), -EINVAL);                         /* detached: no join */
+	KTAP_EQ(ThreadDetach_r(tid), -EINVAL);                          /* and only once */
+	KTAP_EQ(SyncSemPost_r(&park_sem), 0);
+	uint64_t end = now_ns() + ns;
+	int r;
+	while ((r = ThreadDetach_r(tid)) == -EINVAL && now_ns() < end)  /* until its slot goes */
+		SchedYield_r();
+	KTAP_EQ(r, -ESRCH);
+	KTAP_EQ(ThreadJoin_r(tid, 0), -ESRCH);
 	KTAP_EQ(ThreadDetach_r(0x7fff0123), -ESRCH);
+	SyncDestroy_r(&park_sem);
 }
 
 static void t_clock_set_realtime(void)
@@ -1256,31 +1271,40 @@ static void t_thread_join_self_and_others(void)
 	KTAP_EQ((long)v, 7);
 }
 
-static void *spin_a_while(void *arg)
+/* A thread parked on park_sem until the case posts it: it certainly exists
+ * while the case works on it. */
+static sync_t park_sem;
+
+static void *park(void *arg)
 {
-	for (int i = 0; i < 50; i++)
-		SchedYield_r();
+	SyncSemWait_r(&park_sem, 0);
 	return arg;
+}
+
+static int park_start(void)
+{
+	if (SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &park_sem, 0) < 0)
+		return -1;
+	return urt_thread_create(park, 0, stacks[1], sizeof stacks[1], 10);
 }
 
 static void t_sched_set_other_thread(void)
 {
 	struct sched_param sp;
-	int tid = urt_thread_create(spin_a_while, 0, stacks[1], sizeof stacks[1], 10);
+	int tid = park_start();
 
 	KTAP_REQUIRE(tid > 0);
 	memset(&sp, 0, sizeof sp);
 	sp.sched_priority = 14;
-	int r = SchedSet_r(0, tid, SCHED_NOCHANGE, &sp);
-	if (r == 0) {                           /* it may already have ended */
-		memset(&sp, 0, sizeof sp);
-		int pol = SchedGet_r(0, tid, &sp);
-		KTAP_CHECK(pol < 0 || sp.sched_priority == 14);
-	} else {
-		KTAP_EQ(r, -ESRCH);
-	}
+	KTAP_EQ(SchedSet_r(0, tid, SCHED_NOCHANGE, &sp), 0);
+	memset(&sp, 0, sizeof sp);
+	KTAP_CHECK(SchedGet_r(0, tid, &sp) >= 0);
+	KTAP_EQ(sp.sched_priority, 14);                                 /* the other's, not ours */
+	KTAP_CHECK(SchedGet_r(0, 0, &sp) >= 0 && sp.sched_priority != 14);
+	KTAP_EQ(SyncSemPost_r(&park_sem), 0);
 	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
 	KTAP_EQ(SchedSet_r(0, tid, SCHED_NOCHANGE, &sp), -ESRCH);       /* gone now */
+	SyncDestroy_r(&park_sem);
 }
 
 static sync_t bc_mutex, bc_cond;
