@@ -99,7 +99,9 @@
 	K(50, ProcessStart,          2, KCALL_PRIV_PROCMGR) \
 	K(51, ProcessWait,           3, KCALL_PRIV_PROCMGR) \
 	/* Keel's own: hardware information from the device tree (<keel/hwinfo.h>). */ \
-	K(52, HwInfoDevice,          3, KCALL_PRIV_NONE)
+	K(52, HwInfoDevice,          3, KCALL_PRIV_NONE) \
+	/* Keel's own: what a thread of the caller's process is doing (<keel/thread.h>). */ \
+	K(53, ThreadState,           1, KCALL_PRIV_NONE)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -132,6 +134,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 53, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 54, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

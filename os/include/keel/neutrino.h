@@ -67,6 +67,12 @@ KEEL_KCALL_DECL(int, ThreadDetach, (int tid));
 KEEL_KCALL_DECL(int, SchedGet, (int pid, int tid, struct sched_param *param));
 KEEL_KCALL_DECL(int, SchedSet, (int pid, int tid, int policy, const struct sched_param *param));
 KEEL_KCALL_DECL(int, SchedYield, (void));
+/* Keel's own: the STATE_* (<keel/thread.h>) of thread tid of the caller's
+ * process, as the kernel sees it now: RUNNING, READY, DEAD (ended, not yet
+ * joined), or the state of the kernel call it is blocked in (SEND, REPLY,
+ * RECEIVE, MUTEX, CONDVAR, SEM, JOIN; WAITTHREAD for a wait no call named).
+ * -ESRCH for a thread that is not the caller's. */
+KEEL_KCALL_DECL(int, ThreadState, (int tid));
 
 /* Sync objects. */
 KEEL_KCALL_DECL(int, SyncTypeCreate, (unsigned type, sync_t *sync, const struct _sync_attr *attr));

@@ -940,3 +940,14 @@ void ipc_process_gone(struct process *p)
 			chan_close(ch);
 	}
 }
+
+uint32_t ipc_thread_state(const struct thread *t)
+{
+	static const uint32_t states[] = {
+		[IPC_NONE] = 0, [IPC_SEND] = STATE_SEND, [IPC_REPLY] = STATE_REPLY,
+		[IPC_RECEIVE] = STATE_RECEIVE,
+	};
+	uint32_t s = ((const volatile struct thread *)t)->ipc_state;
+
+	return s < sizeof states / sizeof states[0] ? states[s] : 0;
+}

@@ -88,5 +88,8 @@ void ipc_thread_death(struct process *p, uint32_t tid);
  * sending on, SEND- or REPLY-blocked, so nobody receives or replies to it
  * any more (ipc.c).  No locks held. */
 void ipc_thread_abandon(struct thread *t);
+/* The STATE_* of a thread blocked in a message call (SEND, REPLY, RECEIVE),
+ * or 0 if it is not in one (ipc.c).  A racy read, for reports. */
+uint32_t ipc_thread_state(const struct thread *t);
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);

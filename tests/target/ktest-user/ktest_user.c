@@ -897,6 +897,31 @@ static void t_thread_detach(void)
 	SyncDestroy_r(&park_sem);
 }
 
+/* ThreadState reports what the kernel sees: the caller running, a parked
+ * thread in its semaphore wait, an ended one dead until joined, then gone. */
+static void t_thread_state(void)
+{
+	struct _client_info me;
+
+	KTAP_EQ(ConnectClientInfo_r(-1, &me, 0), 0);
+	KTAP_EQ(ThreadState_r(me.tid), STATE_RUNNING);
+	int tid = park_start();
+	KTAP_REQUIRE(tid > 0);
+	uint64_t end = now_ns() + 3000000000ull;
+	int st;
+	while ((st = ThreadState_r(tid)) != STATE_SEM && now_ns() < end)
+		SchedYield_r();
+	KTAP_EQ(st, STATE_SEM);
+	KTAP_EQ(SyncSemPost_r(&park_sem), 0);
+	while ((st = ThreadState_r(tid)) != STATE_DEAD && now_ns() < end)
+		SchedYield_r();
+	KTAP_EQ(st, STATE_DEAD);                                        /* ended, not joined */
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(ThreadState_r(tid), -ESRCH);                            /* joined: gone */
+	KTAP_EQ(ThreadState_r(0x7fff0123), -ESRCH);
+	SyncDestroy_r(&park_sem);
+}
+
 static void t_clock_set_realtime(void)
 {
 	uint64_t epoch = 1700000000ull * 1000000000ull, rt = 0, mono = 0;
@@ -1995,7 +2020,22 @@ static long join_within(int tid, uint64_t ms)
  * (it sets victim_ready) and a little more, destroy it and join it: returns
  * the status its joiner saw, or a code below -1000 naming the step that
  * failed. */
-static long destroy_when_blocked(void *(*fn)(void *), void *arg)
+/* Waits up to ms for the kernel to report thread tid in `state`; returns
+ * the state it reported last. */
+static int wait_state(int tid, int state, uint64_t ms)
+{
+	uint64_t end = now_ns() + ms * 1000000;
+	int r;
+
+	while ((r = ThreadState_r(tid)) != state && now_ns() < end)
+		pause_ms(1);
+	return r;
+}
+
+/* Starts fn(arg), waits until the kernel says it is blocked in `state`,
+ * destroys it; returns its join status, or -3000 - the state it was in if
+ * it never got there. */
+static long destroy_when_blocked(void *(*fn)(void *), void *arg, int state)
 {
 	victim_ready = 0;
 	int tid = urt_thread_create(fn, arg, stacks[3], sizeof stacks[3], 10);
@@ -2003,7 +2043,13 @@ static long destroy_when_blocked(void *(*fn)(void *), void *arg)
 		return -1000;
 	for (int i = 0; i < 1000 && victim_ready != 1; i++)
 		pause_ms(1);
-	pause_ms(10);                   /* inside its kernel call by now */
+	int now = wait_state(tid, state, 3000);
+	if (now != state) {
+		ktap_diag("victim %d is in state %d, not %d, after 3 s", tid, now, state);
+		ThreadDestroy_r(tid, -1, 0);
+		join_within(tid, 3000);
+		return -3000 - now;
+	}
 	int r = ThreadDestroy_r(tid, -1, (void *)KILLED_STATUS);
 	if (r)
 		return -2000 + r;
@@ -2082,7 +2128,7 @@ static void t_thread_destroy_receive_blocked(void)
 	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
 	struct _pulse p;
 
-	KTAP_EQ(destroy_when_blocked(receive_forever, (void *)(long)chid), KILLED_STATUS);
+	KTAP_EQ(destroy_when_blocked(receive_forever, (void *)(long)chid, STATE_RECEIVE), KILLED_STATUS);
 	KTAP_EQ(MsgSendPulse_r(coid, 10, 5, 55), 0);
 	memset(&p, 0, sizeof p);
 	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 1000), 0);
@@ -2109,7 +2155,7 @@ static void t_thread_destroy_send_blocked(void)
 	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
 	char b[8];
 
-	KTAP_EQ(destroy_when_blocked(send_forever, (void *)(long)coid), KILLED_STATUS);
+	KTAP_EQ(destroy_when_blocked(send_forever, (void *)(long)coid, STATE_SEND), KILLED_STATUS);
 	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 20), 0);
 	KTAP_EQ(MsgReceive_r(chid, b, sizeof b, 0), -ETIMEDOUT);
 	ConnectDetach_r(coid);
@@ -2128,6 +2174,7 @@ static void t_thread_destroy_reply_blocked(void)
 	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 2000), 0);
 	int rcvid = MsgReceive_r(chid, b, sizeof b, 0);
 	KTAP_EQ(rcvid, tid);
+	KTAP_EQ(ThreadState_r(tid), STATE_REPLY);
 	KTAP_EQ(ThreadDestroy_r(tid, -1, (void *)KILLED_STATUS), 0);
 	KTAP_EQ(join_within(tid, 3000), KILLED_STATUS);
 	KTAP_EQ(MsgReply_r(rcvid, 0, "x", 1), -ESRCH);
@@ -2151,7 +2198,7 @@ static void t_thread_destroy_mutex_blocked(void)
 
 	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &dm_mutex, 0), 0);
 	mutex_lock(&dm_mutex, me);
-	KTAP_EQ(destroy_when_blocked(lock_dm_mutex, 0), KILLED_STATUS);
+	KTAP_EQ(destroy_when_blocked(lock_dm_mutex, 0, STATE_MUTEX), KILLED_STATUS);
 	mutex_unlock(&dm_mutex, me);
 	KTAP_EQ(dm_mutex.__owner, 0);
 	KTAP_EQ(SyncDestroy_r(&dm_mutex), 0);                            /* nothing left inside */
@@ -2187,7 +2234,7 @@ static void t_thread_destroy_condvar_blocked(void)
 	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_COND, &dm_cond, 0), 0);
 	int watcher = urt_thread_create(watch_dm_cond, 0, stacks[2], sizeof stacks[2], 10);
 	KTAP_REQUIRE(watcher > 0);
-	KTAP_EQ(destroy_when_blocked(wait_dm_cond, 0), KILLED_STATUS);
+	KTAP_EQ(destroy_when_blocked(wait_dm_cond, 0, STATE_CONDVAR), KILLED_STATUS);
 	KTAP_EQ(join_within(watcher, 3000), 0);
 	KTAP_EQ(dm_mutex.__owner, 0);
 	mutex_lock(&dm_mutex, me);
@@ -2208,7 +2255,7 @@ static void t_thread_destroy_sem_blocked(void)
 {
 	dm_sem.__count = 0;
 	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &dm_sem, 0), 0);
-	KTAP_EQ(destroy_when_blocked(wait_dm_sem, 0), KILLED_STATUS);
+	KTAP_EQ(destroy_when_blocked(wait_dm_sem, 0, STATE_SEM), KILLED_STATUS);
 	KTAP_EQ(SyncSemPost_r(&dm_sem), 0);
 	KTAP_EQ(SyncSemWait_r(&dm_sem, 1), 0);
 }
@@ -2227,7 +2274,7 @@ static void t_thread_destroy_join_blocked(void)
 	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &dm_sem, 0), 0);
 	int waiter = urt_thread_create(wait_dm_sem, (void *)9l, stacks[0], sizeof stacks[0], 10);
 	KTAP_REQUIRE(waiter > 0);
-	KTAP_EQ(destroy_when_blocked(join_arg, (void *)(long)waiter), KILLED_STATUS);
+	KTAP_EQ(destroy_when_blocked(join_arg, (void *)(long)waiter, STATE_JOIN), KILLED_STATUS);
 	KTAP_EQ(SyncSemPost_r(&dm_sem), 0);
 	KTAP_EQ(join_within(waiter, 3000), 9);
 }
@@ -2244,7 +2291,7 @@ static void t_thread_destroy_sleeping(void)
 {
 	uint64_t t0 = now_ns();
 
-	KTAP_EQ(destroy_when_blocked(sleep_long, 0), KILLED_STATUS);
+	KTAP_EQ(destroy_when_blocked(sleep_long, 0, STATE_RECEIVE), KILLED_STATUS);
 	KTAP_CHECK(now_ns() - t0 < 5000000000ull);
 }
 
@@ -2827,6 +2874,7 @@ static const struct ktap_case cases[] = {
 	{ "pulse_pool_exhaustion", t_pulse_pool_exhaustion },
 	{ "thread_create_bad_args", t_thread_create_bad_args },
 	{ "thread_detach", t_thread_detach },
+	{ "thread_state_as_the_kernel_sees_it", t_thread_state },
 	{ "clock_set_realtime", t_clock_set_realtime },
 	{ "timer_disarm", t_timer_disarm },
 	{ "receiver_inherits_priority", t_receiver_inherits_priority },
