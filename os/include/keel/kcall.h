@@ -101,7 +101,9 @@
 	/* Keel's own: hardware information from the device tree (<keel/hwinfo.h>). */ \
 	K(52, HwInfoDevice,          3, KCALL_PRIV_NONE) \
 	/* Keel's own: what a thread of the caller's process is doing (<keel/thread.h>). */ \
-	K(53, ThreadState,           1, KCALL_PRIV_NONE)
+	K(53, ThreadState,           1, KCALL_PRIV_NONE) \
+	/* Keel's own: kernel object counts (<keel/kobjects.h>). */ \
+	K(54, KernelObjects,         1, KCALL_PRIV_NONE)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -134,6 +136,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 54, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 55, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "hwinfo.h"
 #include "intr.h"
+#include "kobjects.h"
 #include "msg.h"
 #include "procmgr.h"
 #include "sched.h"
@@ -114,6 +115,9 @@ KEEL_KCALL_DECL(int, ProcessWait, (int pid, struct _proc_exit *info, unsigned fl
 /* Hardware information (<keel/hwinfo.h>). */
 KEEL_KCALL_DECL(int, HwInfoDevice, (const char *compatible, unsigned index,
 				    struct _hw_device *dev));
+
+/* Kernel object counts (<keel/kobjects.h>, Keel's own). */
+KEEL_KCALL_DECL(int, KernelObjects, (struct _kernel_objects *out));
 
 /* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,

@@ -951,3 +951,26 @@ uint32_t ipc_thread_state(const struct thread *t)
 
 	return s < sizeof states / sizeof states[0] ? states[s] : 0;
 }
+
+uint32_t ipc_channels_in_use(void)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < CHAN_MAX; i++)
+		n += ((volatile struct channel *)&chans[i])->live;
+	return n;
+}
+
+uint32_t ipc_pulses_queued(void)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < CHAN_MAX; i++) {
+		spin_lock(&chans[i].lock);
+		if (chans[i].live)
+			list_for_each(l, &chans[i].pulses)
+				n++;
+		spin_unlock(&chans[i].lock);
+	}
+	return n;
+}

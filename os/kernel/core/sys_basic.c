@@ -2,12 +2,15 @@
  * yield and clocks. */
 #include <keel/clock.h>
 #include <keel/errno.h>
+#include <keel/kobjects.h>
 #include <keel/sigevent.h>
 #include "arch.h"
 #include "thread.h"
 #include "kprintf.h"
+#include "pmm.h"
 #include "process.h"
 #include "sched.h"
+#include "sync.h"
 #include "timer.h"
 #include "uaccess.h"
 
@@ -110,4 +113,19 @@ long sys_TimerTimeout(long clockid, long flags, long notify, long untime, long u
 		t->tmo_deadline = 1;            /* 0 means "forever" to the wait queues */
 	t->tmo_states = (uint32_t)flags & ~TIMER_ABSTIME;
 	return 0;
+}
+
+/* KernelObjects(struct _kernel_objects *): see <keel/kobjects.h>. */
+long sys_KernelObjects(long uout, long a1, long a2, long a3, long a4, long a5)
+{
+	struct _kernel_objects k = {
+		.threads = threads_in_use(),
+		.channels = ipc_channels_in_use(),
+		.pulses = ipc_pulses_queued(),
+		.sync_objects = sync_objects_in_use(),
+		.free_pages = pmm_free_pages(),
+	};
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	return copy_to_user((uintptr_t)uout, &k, sizeof k) ? -EFAULT : 0;
 }

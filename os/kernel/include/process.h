@@ -91,5 +91,9 @@ void ipc_thread_abandon(struct thread *t);
 /* The STATE_* of a thread blocked in a message call (SEND, REPLY, RECEIVE),
  * or 0 if it is not in one (ipc.c).  A racy read, for reports. */
 uint32_t ipc_thread_state(const struct thread *t);
+/* Live channels and queued pulses, system-wide (ipc.c; racy counts, for
+ * reports). */
+uint32_t ipc_channels_in_use(void);
+uint32_t ipc_pulses_queued(void);
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);

@@ -71,5 +71,6 @@ const uint8_t call_hint[KCALL_COUNT][KCALL_MAX_ARGS] = {
 	H(ProcessWait, ARG_PID, ARG_PEXIT, ARG_FLAGS),
 	H(HwInfoDevice, ARG_STR, ARG_INT, ARG_HWDEV),
 	H(ThreadState, ARG_TID_ANY),
+	H(KernelObjects, ARG_BUF_OUT),
 };
 #undef H
