@@ -110,3 +110,36 @@ def test_kfuzz_every_call_both_ways_then_ktest(keel_boot, record_property):
     assert "keel: init kfuzz (pid 1) exited with status 0" in lines
     assert any(KTEST_DONE_RE.match(line) for line in lines), "ktest after kfuzz did not pass"
     assert boot.exit_status == 0
+
+
+def test_a_program_larger_than_memory_fails_enomem(keel_boot, board):
+    """An ELF whose 1 GiB bss is more than the board's memory: loading runs out of pages,
+    which is ENOMEM (it used to be EEXIST, with the pages mapped so far left mapped), and
+    the failed start fails the machine's exit status where the board can say so."""
+    assert board.memory_mib < 1024, "the board has room for the 1 GiB bss"
+    boot = keel_boot(append="init=/bin/bigbss", until="exit", timeout=EXIT_TIMEOUT)
+    lines = [line.strip() for line in boot.lines]
+    assert "keel: init /bin/bigbss could not start (-12)" in lines
+    assert not any(line.startswith("bigbss: running") for line in lines)
+    assert boot.exit_status == (1 if board.test_finisher else 0)
+
+
+@pytest.mark.parametrize(("words", "refusal"), [
+    (["/bin/hello"] + [f"a{i}" for i in range(16)],
+     "keel: init command line has more than 16 words"),
+    (["/bin/hello", "x" * 260], "keel: init command line too long: more than 255 bytes"),
+], ids=["17-words", "261-bytes"])
+def test_an_init_line_over_the_limits_is_refused_not_cut(keel_boot, board, words, refusal):
+    """The init command line is refused with a reason when it would not fit (16 words,
+    255 bytes), rather than cut short into another command; a line at the limits runs."""
+    boot = keel_boot(append="init=" + " ".join(words), until="exit", timeout=EXIT_TIMEOUT)
+    lines = [line.strip() for line in boot.lines]
+    assert refusal in lines
+    assert not any(line.startswith("keel: init hello (pid 1) exited") for line in lines)
+    assert boot.exit_status == (1 if board.test_finisher else 0)
+
+
+def test_an_init_line_at_the_limits_runs(keel_boot):
+    words = ["/bin/hello"] + [f"a{i}" for i in range(15)]
+    boot = keel_boot(append="init=" + " ".join(words), until="exit", timeout=EXIT_TIMEOUT)
+    assert "keel: init hello (pid 1) exited with status 0" in [x.strip() for x in boot.lines]
