@@ -114,6 +114,9 @@ struct thread {
 
 	/* TimerTimeout: covers the thread's next blocking kernel call only. */
 	uint32_t tmo_states;            /* 1 << STATE_* the timeout applies to */
+	/* The STATE_* its current kernel call may block in (kcall_deadline), 0
+	 * between calls: written by the thread itself, read by ThreadState. */
+	volatile uint32_t call_state;
 	uint64_t tmo_deadline;          /* timebase ticks */
 
 	/* Life: guarded by join_lock.  killed is also read without it (an
