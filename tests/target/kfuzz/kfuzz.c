@@ -14,6 +14,7 @@
  * and a summary; it exits 0 unless its own machinery failed.  The kernel
  * must survive all of it. */
 #include <keel/msg.h>
+#include <keel/signal.h>
 #include "kfuzz.h"
 
 #define HELPERS   4             /* signaller, churner, two senders */
@@ -223,11 +224,39 @@ static long draw_call(struct fuzzer *f)
 		long n = (long)fz_below(f, KCALL_COUNT + 2);
 		if (n >= KCALL_COUNT)
 			return n;
-		if (n != KCALL_ProcessExit && !(call_priv[n] && fz_below(f, 16) == 0))
+		/* A random handler or frame would send kfuzz anywhere: those
+		 * calls run in a child, like ProcessExit. */
+		bool child_only = n == KCALL_ProcessExit || n == KCALL_SignalAction ||
+				  n == KCALL_SignalReturn;
+		if (!child_only && !(call_priv[n] && fz_below(f, 16) == 0))
 			return n;
 		if (via_child(f, n))
 			return -1;      /* made and counted in a child */
 	}
+}
+
+/* kfuzz ignores every signal it may (main); SIGKILL and SIGSTOP it cannot,
+ * so a SignalKill of one of those that could reach kfuzz (itself, or a
+ * group: kfuzz is in one) goes to no process instead (ESRCH). */
+static void spare_kfuzz(long *a)
+{
+	int signo = (int)a[2];
+	int pid = (int)a[0];
+
+	if ((signo == SIGKILL || signo == SIGSTOP) && (pid <= 0 || pid == own_pid))
+		a[0] = 0x7ffffff0;
+}
+
+/* Every catchable signal to SIG_IGN: a fuzzed SignalKill to kfuzz's own
+ * process is discarded, and one to a group it is in does no harm. */
+static int ignore_signals(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	for (int s = _SIGMIN; s <= _SIGMAX; s++)
+		if (s != SIGKILL && s != SIGSTOP && SignalAction_r(0, 0, s, &ign, 0) < 0)
+			return -1;
+	return 0;
 }
 
 static void one_call(struct fuzzer *f)
@@ -249,6 +278,8 @@ static void one_call(struct fuzzer *f)
 	for (int i = 0; i < KCALL_MAX_ARGS; i++)
 		a[i] = i < call_nargs[n] ? fz_arg(f, i, (enum arg_kind)call_hint[n][i])
 					 : (long)fz_next(f);  /* ignored by the kernel */
+	if (n == KCALL_SignalKill)
+		spare_kfuzz(a);
 	if (n != KCALL_TimerTimeout) {
 		uint64_t ns = TIMEOUT_NS;
 		TimerTimeout_r(CLOCK_MONOTONIC, ALL_STATES, 0, &ns, 0);
@@ -492,7 +523,7 @@ int main(int argc, char **argv, char **envp)
 	if (nf < 1 || nf > FUZZERS_MAX || !seed || n < 0)
 		return 2;
 	pools_init();
-	if (ConnectClientInfo_r(-1, &me, 0) < 0 || map_arena(nf) ||
+	if (ignore_signals() || ConnectClientInfo_r(-1, &me, 0) < 0 || map_arena(nf) ||
 	    SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &fz_victim_sem, 0) < 0)
 		return 3;
 	own_pid = me.pid;
