@@ -405,7 +405,9 @@ void sig_user_return(void *f)
 	struct thread *t = this_hart()->current;
 	struct process *p = t->proc;
 	uint32_t call = t->sig_call;
-	bool broke = call && (long)arch_frame_a0(f) == -EINTR && atomic_load32(&t->sig_broke);
+	/* SignalReturn's a0 is the interrupted code's: never a call to redo. */
+	bool broke = call && call != KCALL_SignalReturn + 1 &&
+		     (long)arch_frame_a0(f) == -EINTR && atomic_load32(&t->sig_broke);
 
 	t->sig_call = 0;
 	if (!atomic_load32(&t->sig_wake) && !broke && !t->sig_saved)

@@ -363,10 +363,20 @@ static long block_forever_fn(long arg)
 	return 0;
 }
 
-static void killed_with(int signo)
+static volatile long spins;
+
+static long spin_forever_fn(long arg)
+{
+	(void)arg;
+	for (;;)
+		spins++;
+	return 0;
+}
+
+static void killed_with(int signo, long (*fn)(long))
 {
 	struct _proc_exit ex;
-	int pid = clone_child(block_forever_fn, 0, 0);
+	int pid = clone_child(fn, 0, 0);
 
 	KTAP_REQUIRE(pid > 0);
 	pause_ms(10);
@@ -378,8 +388,10 @@ static void killed_with(int signo)
 
 static void t_default_action_ends_the_process(void)
 {
-	killed_with(SIGTERM);
-	killed_with(SIGKILL);
+	killed_with(SIGTERM, block_forever_fn);
+	killed_with(SIGKILL, block_forever_fn);
+	killed_with(SIGTERM, spin_forever_fn);  /* running in user mode, maybe on another hart */
+	killed_with(SIGKILL, spin_forever_fn);
 }
 
 static int tick_chid, tick_pid;

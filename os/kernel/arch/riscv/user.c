@@ -190,6 +190,7 @@ void arch_user_restart_check(void)
 	if (!atomic_load32(&t->restart_pending))
 		return;
 	atomic_store32(&t->restart_pending, 0);
+	t->sig_call = 0;                        /* the call it was in is over, not to redo */
 	smp_mb();                               /* the flag before the registers */
 	uint64_t *r = t->restart_regs;
 	struct trap_frame *f = fresh_frame(r[0], r[1]);
@@ -293,9 +294,9 @@ struct trap_frame *trap_user(struct trap_frame *f)
 		arch_irq_save();
 	}
 	arch_user_restart_check();
-	sig_user_return(f);
 	if (this_hart()->need_resched)
 		sched_preempt_point();
+	sig_user_return(f);             /* after the preemption: what came meanwhile too */
 	thread_user_return();
 	struct hart *h = this_hart();   /* the preemption may have moved us */
 	if (h->handoff)
