@@ -1,6 +1,7 @@
 /* Signals: generation, delivery and the default actions (see sig.h). */
 #include <keel/errno.h>
 #include <keel/kcall.h>
+#include <keel/sigevent.h>
 #include "arch.h"
 #include "atomic.h"
 #include "bitops.h"
@@ -272,6 +273,27 @@ void sig_take(struct process *p, struct thread *t, int signo, siginfo_t *info)
 		p->sig_pending &= ~bit;
 		take_record(&p->sig_q, signo, info);
 	}
+}
+
+bool sig_event_ok(const struct sigevent *ev)
+{
+	bool sig = ev->sigev_notify == SIGEV_SIGNAL || ev->sigev_notify == SIGEV_SIGNAL_CODE ||
+		   ev->sigev_notify == SIGEV_SIGNAL_THREAD;
+
+	return sig && ev->sigev_signo >= _SIGMIN && ev->sigev_signo <= _SIGMAX &&
+	       (ev->sigev_notify == SIGEV_SIGNAL || ev->sigev_code <= 0);
+}
+
+void sig_event(struct process *p, struct thread *t, const struct sigevent *ev, int code)
+{
+	siginfo_t info = { .si_signo = ev->sigev_signo,
+			   .si_code = ev->sigev_notify == SIGEV_SIGNAL ? code : ev->sigev_code,
+			   .si_value = ev->sigev_value };
+	bool thread = ev->sigev_notify == SIGEV_SIGNAL_THREAD;
+
+	if (thread && (!t || t->proc != p))
+		return;
+	sig_post(p, thread ? t : 0, &info);
 }
 
 /* ---- delivery --------------------------------------------------------------------- */
