@@ -66,6 +66,18 @@ static bool excluded(long n)
 	       n == KCALL_SignalSuspend || n == KCALL_SignalWaitinfo;
 }
 
+/* A random event in our own buffer that would send SIGKILL or SIGSTOP
+ * (which no program can ignore) to ourselves becomes SIGEV_NONE. */
+static void defuse_event(void *b)
+{
+	struct sigevent *e = b;
+	int how = e->sigev_notify;
+
+	if ((how == SIGEV_SIGNAL || how == SIGEV_SIGNAL_CODE || how == SIGEV_SIGNAL_THREAD) &&
+	    (e->sigev_signo == SIGKILL || e->sigev_signo == SIGSTOP))
+		e->sigev_notify = SIGEV_NONE;
+}
+
 static void *fuzzer(void *p)
 {
 	uint64_t s = (uint64_t)p;
@@ -89,6 +101,8 @@ static void *fuzzer(void *p)
 		}
 		if (n == KCALL_DebugPutString)
 			a1 = 0;                                 /* keep the console readable */
+		if ((n == KCALL_TimerCreate || n == KCALL_MsgDeliverEvent) && (a1 == (long)b))
+			defuse_event(b);
 		long r = kcall6(n, a0, a1, a2, a3, a4, a5);
 		__atomic_add_fetch(&per_result[r >= 0 ? 0 : r == -ENOSYS ? 2 : 1], 1, __ATOMIC_RELAXED);
 	}
@@ -126,13 +140,14 @@ int main(int argc, char **argv, char **envp)
 				      sizeof stacks[0], 12) <= 0)
 			return 3;
 	}
-	/* SignalKill is fuzzed with signals 0..3 (its signo is masked like a2):
-	 * ignored here, they cannot end the fuzzer itself. */
+	/* Signals the fuzzer sends itself (SignalKill, and random signal
+	 * events of TimerCreate and MsgDeliverEvent) are ignored here, so they
+	 * cannot end it; SIGKILL and SIGSTOP cannot be: see defuse_event. */
 	struct sigaction ign;
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
-	for (int sig = 1; sig <= 3; sig++)
-		if (SignalAction_r(0, 0, sig, &ign, 0))
+	for (int sig = 1; sig <= _SIGMAX; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && SignalAction_r(0, 0, sig, &ign, 0))
 			return 5;
 	calls_left = n;
 	for (int i = 0; i < nf; i++)
