@@ -98,8 +98,7 @@ int user_cow_fault(uint64_t addr)
 {
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
-	bool alone = *(volatile uint32_t *)&p->nthreads == 1;
-	int r = vmspace_fault(p->vs, addr, alone);
+	int r = vmspace_fault(p->vs, addr, process_alone());
 
 	if (r == -ENOMEM) {
 		struct trap_frame *f = t->uframe;
@@ -119,7 +118,7 @@ int kernel_cow_fault(uint64_t addr)
 
 	if (!p)
 		return -EFAULT;
-	return vmspace_fault(p->vs, addr, *(volatile uint32_t *)&p->nthreads == 1);
+	return vmspace_fault(p->vs, addr, process_alone());
 }
 
 /* The signal a fault raises, and its si_code. */
