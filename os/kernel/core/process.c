@@ -407,6 +407,13 @@ struct process *process_at(int i)
 
 /* ---- fork and exec (the process manager's mechanism) ----------------------------- */
 
+bool process_alone(void)
+{
+	struct process *p = thread_current()->proc;
+
+	return p && *(volatile uint32_t *)&p->nthreads == 1;
+}
+
 void process_set_name(struct process *p, const char *path)
 {
 	const char *base = path;

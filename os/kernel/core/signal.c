@@ -1,6 +1,7 @@
 /* Signals: generation, delivery and the default actions (see sig.h). */
 #include <keel/errno.h>
 #include <keel/kcall.h>
+#include <keel/sigevent.h>
 #include "arch.h"
 #include "atomic.h"
 #include "bitops.h"
@@ -286,6 +287,27 @@ void sig_take(struct process *p, struct thread *t, int signo, siginfo_t *info)
 	}
 }
 
+bool sig_event_ok(const struct sigevent *ev)
+{
+	bool sig = ev->sigev_notify == SIGEV_SIGNAL || ev->sigev_notify == SIGEV_SIGNAL_CODE ||
+		   ev->sigev_notify == SIGEV_SIGNAL_THREAD;
+
+	return sig && ev->sigev_signo >= _SIGMIN && ev->sigev_signo <= _SIGMAX &&
+	       (ev->sigev_notify == SIGEV_SIGNAL || ev->sigev_code <= 0);
+}
+
+void sig_event(struct process *p, struct thread *t, const struct sigevent *ev, int code)
+{
+	siginfo_t info = { .si_signo = ev->sigev_signo,
+			   .si_code = ev->sigev_notify == SIGEV_SIGNAL ? code : ev->sigev_code,
+			   .si_value = ev->sigev_value };
+	bool thread = ev->sigev_notify == SIGEV_SIGNAL_THREAD;
+
+	if (thread && (!t || t->proc != p))
+		return;
+	sig_post(p, thread ? t : 0, &info);
+}
+
 /* ---- delivery --------------------------------------------------------------------- */
 
 /* Always started again after a handler (POSIX forbids EINTR for them). */
@@ -417,7 +439,9 @@ void sig_user_return(void *f)
 	struct thread *t = this_hart()->current;
 	struct process *p = t->proc;
 	uint32_t call = t->sig_call;
-	bool broke = call && (long)arch_frame_a0(f) == -EINTR && atomic_load32(&t->sig_broke);
+	/* SignalReturn's a0 is the interrupted code's: never a call to redo. */
+	bool broke = call && call != KCALL_SignalReturn + 1 &&
+		     (long)arch_frame_a0(f) == -EINTR && atomic_load32(&t->sig_broke);
 
 	t->sig_call = 0;
 	if (!atomic_load32(&t->sig_wake) && !broke && !t->sig_saved)

@@ -7,6 +7,7 @@
 #include "ipc.h"
 #include "kcall.h"
 #include "process.h"
+#include "sig.h"
 #include "sched.h"
 #include "thread.h"
 #include "uaccess.h"
@@ -190,18 +191,24 @@ long sys_MsgSendPulse(long coid, long prio, long code, long value)
 
 /* MsgDeliverEvent(rcvid, const struct sigevent *): the server notifies the
  * client named by rcvid (any time, not only while it is blocked) with a
- * pulse on one of the client's own connections. */
+ * pulse on one of the client's own connections, or with a signal to its
+ * process (SIGEV_SIGNAL, _SIGNAL_CODE) or to that thread (_SIGNAL_THREAD). */
 long sys_MsgDeliverEvent(long rcvid, long uev)
 {
 	struct sigevent ev;
 
 	if (copy_from_user(&ev, (uintptr_t)uev, sizeof ev))
 		return -EFAULT;
-	if (ev.sigev_notify != SIGEV_PULSE)
+	if (ev.sigev_notify != SIGEV_PULSE && !sig_event_ok(&ev))
 		return -EINVAL;
-	struct thread *c = thread_lookup((uint32_t)rcvid);
+	struct thread *c = rcvid > 0 && rcvid <= UINT32_MAX ? thread_lookup((uint32_t)rcvid) : 0;
 	if (!c || !c->proc)
 		return -ESRCH;
+	if (ev.sigev_notify != SIGEV_PULSE) {
+		sig_event(c->proc, c, &ev, SI_USER);
+		sched_preempt_if_needed();
+		return 0;
+	}
 	int r = ipc_pulse_to(c->proc, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
 			     (long)ev.sigev_value.sival_ptr);
 	sched_preempt_if_needed();

@@ -255,7 +255,8 @@ static long sig_wait(struct process *p, struct thread *t, uint64_t want, siginfo
 			spin_unlock(&p->lock);
 			return signo;
 		}
-		if (((t->sig_pending | p->sig_pending) & ~t->sig_mask) || atomic_load32(&t->killed)) {
+		if (((t->sig_pending | p->sig_pending) & ~t->sig_mask) || p->stopped ||
+		    atomic_load32(&t->killed)) {    /* delivered, stopped or ended on the way out */
 			t->sig_waitset = 0;
 			spin_unlock(&p->lock);
 			return -EINTR;

@@ -1,6 +1,7 @@
 /* The clock and timer calls: ClockTime, ClockId, TimerTimeout, and
  * TimerCreate / TimerSettime / TimerDestroy: per-process timers whose
- * expiries arrive as pulses on a connection of the process (SIGEV_PULSE).
+ * expiries arrive as pulses on a connection of the process (SIGEV_PULSE) or
+ * as signals (SIGEV_SIGNAL, _SIGNAL_CODE, _SIGNAL_THREAD: the creator).
  * A timer is a ktimer on the queue of the hart that armed it; its handler
  * runs there in interrupt context and queues the pulse. */
 #include <keel/clock.h>
@@ -9,6 +10,7 @@
 #include "arch.h"
 #include "ktimer.h"
 #include "process.h"
+#include "sig.h"
 #include "spinlock.h"
 #include "thread.h"
 #include "ipc.h"
@@ -23,6 +25,7 @@ struct utimer {
 	struct process *owner;          /* NULL: free; guarded by timers_lock */
 	struct sigevent ev;
 	uint32_t gen;                   /* bumped on destroy: late expiries are dropped */
+	uint32_t tid;                   /* its creator: SIGEV_SIGNAL_THREAD's thread */
 };
 
 static struct utimer timers[UTIMERS];
@@ -36,10 +39,13 @@ static void expired(struct ktimer *k, uint64_t now, uint64_t cookie)
 	spin_lock(&timers_lock);
 	struct process *p = t->gen == (uint32_t)cookie ? t->owner : 0;
 	struct sigevent ev = t->ev;
+	uint32_t tid = t->tid;
 	spin_unlock(&timers_lock);
-	if (p)
+	if (p && ev.sigev_notify == SIGEV_PULSE)
 		ipc_pulse_to(p, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
 			     (long)ev.sigev_value.sival_ptr);
+	else if (p)
+		sig_event(p, thread_lookup(tid), &ev, SI_TIMER);
 }
 
 static struct utimer *mine(long id)
@@ -58,13 +64,14 @@ long sys_TimerCreate(long clockid, long uev)
 		return -EINVAL;
 	if (!uev || copy_from_user(&ev, (uintptr_t)uev, sizeof ev))
 		return -EFAULT;
-	if (ev.sigev_notify != SIGEV_PULSE)
-		return -EINVAL;         /* signals come with signals */
+	if (ev.sigev_notify != SIGEV_PULSE && !sig_event_ok(&ev))
+		return -EINVAL;
 	spin_lock(&timers_lock);
 	for (int i = 0; i < UTIMERS; i++)
 		if (!timers[i].owner) {
 			timers[i].owner = thread_current()->proc;
 			timers[i].ev = ev;
+			timers[i].tid = thread_current()->tid;
 			ktimer_init(&timers[i].k, expired);
 			spin_unlock(&timers_lock);
 			return i;

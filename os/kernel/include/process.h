@@ -145,6 +145,8 @@ int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 		 const struct proc_regs *regs, uint32_t privs);
 /* A reference to p's space (vmspace_destroy drops it), or NULL if p ended. */
 struct vmspace *process_space_get(struct process *p);
+/* True if the calling thread is the only thread of its process. */
+bool process_alone(void);
 /* Name p after the file name of the program path (its last component). */
 void process_set_name(struct process *p, const char *path);
 /* Called when a thread of p is reaped (the last one frees p). */

@@ -247,6 +247,21 @@ static void spare_kfuzz(long *a)
 		a[0] = 0x7ffffff0;
 }
 
+/* A random event in kfuzz's own scratch buffer that would send SIGKILL or
+ * SIGSTOP (which nothing can ignore) to kfuzz becomes SIGEV_NONE. */
+static void defuse_event(struct fuzzer *f, long arg)
+{
+	struct sigevent *e = (struct sigevent *)arg;
+	char *p = (char *)arg;
+
+	if (p < f->scratch || p + sizeof *e > f->scratch + sizeof f->scratch)
+		return;
+	int how = e->sigev_notify;
+	if ((how == SIGEV_SIGNAL || how == SIGEV_SIGNAL_CODE || how == SIGEV_SIGNAL_THREAD) &&
+	    (e->sigev_signo == SIGKILL || e->sigev_signo == SIGSTOP))
+		e->sigev_notify = SIGEV_NONE;
+}
+
 /* Every catchable signal to SIG_IGN: a fuzzed SignalKill to kfuzz's own
  * process is discarded, and one to a group it is in does no harm. */
 static int ignore_signals(void)
@@ -280,6 +295,8 @@ static void one_call(struct fuzzer *f)
 					 : (long)fz_next(f);  /* ignored by the kernel */
 	if (n == KCALL_SignalKill)
 		spare_kfuzz(a);
+	if (n == KCALL_TimerCreate || n == KCALL_MsgDeliverEvent || n == KCALL_InterruptAttachEvent)
+		defuse_event(f, a[1]);
 	if (n != KCALL_TimerTimeout) {
 		uint64_t ns = TIMEOUT_NS;
 		TimerTimeout_r(CLOCK_MONOTONIC, ALL_STATES, 0, &ns, 0);

@@ -363,10 +363,20 @@ static long block_forever_fn(long arg)
 	return 0;
 }
 
-static void killed_with(int signo)
+static volatile long spins;
+
+static long spin_forever_fn(long arg)
+{
+	(void)arg;
+	for (;;)
+		spins++;
+	return 0;
+}
+
+static void killed_with(int signo, long (*fn)(long))
 {
 	struct _proc_exit ex;
-	int pid = clone_child(block_forever_fn, 0, 0);
+	int pid = clone_child(fn, 0, 0);
 
 	KTAP_REQUIRE(pid > 0);
 	pause_ms(10);
@@ -378,8 +388,10 @@ static void killed_with(int signo)
 
 static void t_default_action_ends_the_process(void)
 {
-	killed_with(SIGTERM);
-	killed_with(SIGKILL);
+	killed_with(SIGTERM, block_forever_fn);
+	killed_with(SIGKILL, block_forever_fn);
+	killed_with(SIGTERM, spin_forever_fn);  /* running in user mode, maybe on another hart */
+	killed_with(SIGKILL, spin_forever_fn);
 }
 
 static int tick_chid, tick_pid;
@@ -577,6 +589,63 @@ static void t_exec_resets_caught_signals(void)
 	KTAP_EQ(serve_fork_or_exec(sig_execer, false), 77);
 }
 
+/* Timer expiries and MsgDeliverEvent as signals: to the process, or to the
+ * thread that created the timer. */
+static volatile int alarm_tid;
+
+static void note_thread(int signo, siginfo_t *info, void *ctx)
+{
+	record(signo, info, ctx);
+	alarm_tid = (int)urt_tid();
+}
+
+static void t_timer_and_event_signals(void)
+{
+	struct sigevent ev;
+	struct _itimer it = { 2000000, 0 };
+	sigset_t s = set1(SIGALRM);
+	siginfo_t info;
+
+	reset();
+	KTAP_EQ(on(SIGALRM, note_thread, 0), 0);
+	memset(&ev, 0, sizeof ev);
+	SIGEV_SIGNAL_INIT(&ev, SIGALRM);
+	ev.sigev_value.sival_int = 31;
+	int id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
+	KTAP_REQUIRE(id >= 0);
+	KTAP_EQ(procmask(SIG_BLOCK, SIGALRM), 0);
+	KTAP_EQ(TimerSettime_r(id, 0, &it, 0), 0);
+	memset(&info, 0, sizeof info);
+	KTAP_EQ(SignalWaitinfo_r(&s, &info), SIGALRM);  /* taken when blocked */
+	KTAP_EQ(info.si_code, SI_TIMER);
+	KTAP_EQ(info.si_value.sival_int, 31);
+	KTAP_EQ(procmask(SIG_UNBLOCK, SIGALRM), 0);
+	KTAP_EQ(TimerDestroy_r(id), 0);
+	ev.sigev_notify = SIGEV_SIGNAL_THREAD;
+	ev.sigev_code = SI_QUEUE;
+	id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
+	KTAP_REQUIRE(id >= 0);
+	KTAP_EQ(TimerSettime_r(id, 0, &it, 0), 0);
+	for (int i = 0; i < 500 && !handled; i++)
+		pause_ms(1);
+	KTAP_EQ(handled, 1);
+	KTAP_EQ(got_code, SI_QUEUE);
+	KTAP_EQ(alarm_tid, (int)urt_tid());             /* the creator took it */
+	KTAP_EQ(TimerDestroy_r(id), 0);
+	ev.sigev_signo = 65;
+	KTAP_EQ(TimerCreate_r(CLOCK_MONOTONIC, &ev), -EINVAL);
+	ev.sigev_signo = SIGALRM;
+	ev.sigev_code = 3;                              /* a kernel code */
+	KTAP_EQ(TimerCreate_r(CLOCK_MONOTONIC, &ev), -EINVAL);
+	KTAP_EQ(MsgDeliverEvent_r((int)urt_tid(), &ev), -EINVAL);
+	ev.sigev_code = SI_USER;
+	reset();
+	KTAP_EQ(MsgDeliverEvent_r((int)urt_tid(), &ev), 0);     /* a server's event, as a signal */
+	KTAP_EQ(handled, 1);
+	KTAP_EQ(got_signo, SIGALRM);
+	dfl(SIGALRM);
+}
+
 /* The first process (taskman, or this program without it) takes only
  * the signals it catches: if these ended it, the system would power off
  * before this program's summary line. */
@@ -634,6 +703,7 @@ const struct ktap_case sig_cases[] = {
 	{ "group_signal", t_group_signal },
 	{ "fork_keeps_dispositions_and_mask", t_fork_keeps_dispositions_and_mask },
 	{ "exec_resets_caught_signals", t_exec_resets_caught_signals },
+	{ "timer_and_event_signals", t_timer_and_event_signals },
 	{ "first_process_shrugs_off_signals", t_first_process_shrugs_off_signals },
 	{ "signal_bad_arguments", t_signal_bad_arguments },
 };

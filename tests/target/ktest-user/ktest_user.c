@@ -641,6 +641,7 @@ static void t_timer_pulses(void)
 	KTAP_EQ(TimerDestroy_r(id), -EINVAL);
 	KTAP_EQ(TimerSettime_r(id, 0, &it, 0), -EINVAL);
 	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = 0;                     /* no such signal (signal events: ktest-proc) */
 	KTAP_EQ(TimerCreate_r(CLOCK_MONOTONIC, &ev), -EINVAL);
 	KTAP_EQ(TimerCreate_r(CLOCK_MONOTONIC, KERNEL_ADDR), -EFAULT);
 	ConnectDetach_r(coid);
@@ -684,6 +685,7 @@ static void t_deliver_event(void)
 	KTAP_EQ(de_rc, 0);
 	KTAP_EQ(MsgDeliverEvent_r(0x7fff0009, &ev), -ESRCH);
 	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = 0;                     /* no such signal (signal events: ktest-proc) */
 	KTAP_EQ(MsgDeliverEvent_r(tid, &ev), -EINVAL);
 	ConnectDetach_r(scoid);
 	ConnectDetach_r(ccoid);

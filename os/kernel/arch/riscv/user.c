@@ -98,8 +98,7 @@ int user_cow_fault(uint64_t addr)
 {
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
-	bool alone = *(volatile uint32_t *)&p->nthreads == 1;
-	int r = vmspace_fault(p->vs, addr, alone);
+	int r = vmspace_fault(p->vs, addr, process_alone());
 
 	if (r == -ENOMEM) {
 		struct trap_frame *f = t->uframe;
@@ -119,7 +118,7 @@ int kernel_cow_fault(uint64_t addr)
 
 	if (!p)
 		return -EFAULT;
-	return vmspace_fault(p->vs, addr, *(volatile uint32_t *)&p->nthreads == 1);
+	return vmspace_fault(p->vs, addr, process_alone());
 }
 
 /* The signal a fault raises, and its si_code. */
@@ -190,6 +189,7 @@ void arch_user_restart_check(void)
 	if (!atomic_load32(&t->restart_pending))
 		return;
 	atomic_store32(&t->restart_pending, 0);
+	t->sig_call = 0;                        /* the call it was in is over, not to redo */
 	smp_mb();                               /* the flag before the registers */
 	uint64_t *r = t->restart_regs;
 	struct trap_frame *f = fresh_frame(r[0], r[1]);
@@ -293,9 +293,9 @@ struct trap_frame *trap_user(struct trap_frame *f)
 		arch_irq_save();
 	}
 	arch_user_restart_check();
-	sig_user_return(f);
 	if (this_hart()->need_resched)
 		sched_preempt_point();
+	sig_user_return(f);             /* after the preemption: what came meanwhile too */
 	thread_user_return();
 	struct hart *h = this_hart();   /* the preemption may have moved us */
 	if (h->handoff)

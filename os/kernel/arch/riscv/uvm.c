@@ -9,6 +9,7 @@
 #include "platform.h"
 #include "pageref.h"
 #include "pmm.h"
+#include "process.h"
 #include "pte.h"
 #include "smp.h"
 #include "spinlock.h"
@@ -362,7 +363,10 @@ int vmspace_prepare_write(uint64_t uva, size_t n)
 		uint64_t *e = slot(vs, p, false);
 		bool cow = e && (*e & (PTE_V | PTE_COW)) == (PTE_V | PTE_COW);
 		spin_unlock(&vs->lock);
-		int r = cow ? vmspace_fault(vs, p, false) : 0;
+		/* A single-threaded caller's space runs on this hart only:
+		 * no remote flush (which callers holding a channel lock, with
+		 * interrupts off, would make wait for other harts). */
+		int r = cow ? vmspace_fault(vs, p, process_alone()) : 0;
 		if (r)
 			return r;
 	}
