@@ -354,6 +354,11 @@ long sys_AsClone(long pid)
 
 	if (!p)
 		return -ESRCH;
+	spin_lock(&p->lock);
+	bool single = p->nthreads <= 1;
+	spin_unlock(&p->lock);
+	if (!single)
+		return -EBUSY;                  /* its other threads would race the copy */
 	struct vmspace *src = process_space_get(p);
 	if (!src)
 		return -ESRCH;

@@ -108,6 +108,20 @@ static int child_space(void)
 	return as;
 }
 
+/* Waits for the child; one that another fuzzer stopped (SIGSTOP to a
+ * random pid) is killed after 2 s, and counts as disturbed. */
+static int wait_child(int pid, struct _proc_exit *ex)
+{
+	uint64_t ns = 2000000000ul;
+
+	TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_JOIN, 0, &ns, 0);
+	int w = ProcessWait_r(pid, ex, 0);
+	if (w != -ETIMEDOUT)
+		return w;
+	SignalKill_r(pid, 0, SIGKILL, 0, 0);
+	return ProcessWait_r(pid, ex, 0);
+}
+
 /* Call n made by an unprivileged child process: its exit status is the
  * result (ProcessExit's success is the child ending with the status it
  * was given).  Returns false if the call did not run (no child could be
@@ -125,7 +139,7 @@ static bool via_child(struct fuzzer *f, long n)
 	gate_enter(1);
 	int pid = ProcessStart_r(as, &st);
 	f->child = pid;
-	int w = pid > 0 ? ProcessWait_r(pid, &ex, 0) : pid;
+	int w = pid > 0 ? wait_child(pid, &ex) : pid;
 	f->child = 0;
 	gate_leave(1);
 	if (pid <= 0) {
