@@ -16,7 +16,7 @@
 #include <keel/msg.h>
 #include "kfuzz.h"
 
-#define HELPERS   4             /* signaller, churner, two senders */
+#define HELPERS   5             /* signaller, churner, two senders, a holder */
 #define ERR_SLOTS 400           /* errno values counted one by one */
 #define TIMEOUT_NS 200000ul     /* every blocking call ends after 0.2 ms */
 #define ALL_STATES 0x3fff0u     /* every STATE_* bit TimerTimeout knows */
@@ -181,7 +181,10 @@ static void learn(struct fuzzer *f, long n, const long *a, long r)
 	case KCALL_ChannelCreate: keep(POOL_CHID, r); break;
 	case KCALL_ConnectAttach: keep(POOL_COID, r); break;
 	case KCALL_TimerCreate: keep(POOL_TIMER, r); break;
-	case KCALL_InterruptAttachEvent: keep(POOL_INTR, r); break;
+	case KCALL_InterruptAttachEvent:
+		last_irq = a[0];
+		keep(POOL_INTR, r);
+		break;
 	case KCALL_ThreadCreate: keep(POOL_TID, r); break;
 	case KCALL_ProcessStart: keep(POOL_PID, r); break;
 	case KCALL_AsCreate:
@@ -274,6 +277,7 @@ static void *fuzzer(void *p)
 	f->tid = urt_tid();
 	while (__atomic_sub_fetch(&calls_left, 1, __ATOMIC_RELAXED) >= 0)
 		one_call(f);
+	drop_mutexes(f, 0);             /* a condvar waiter may want one back */
 	__atomic_add_fetch(&fuzzers_done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -322,6 +326,21 @@ static void *sender(void *p)
 	return 0;
 }
 
+/* Receives the senders' messages and never replies: each sender stays
+ * REPLY-blocked (its tid a live rcvid for the fuzzed replies, reads,
+ * writes...) until a fuzzer answers it or its timeout ends the wait. */
+static void *holder(void *p)
+{
+	(void)p;
+	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
+		char buf[64];
+		uint64_t ns = 100000000;
+		TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_RECEIVE, 0, &ns, 0);
+		MsgReceive_r(traffic_chid, buf, sizeof buf, 0);
+	}
+	return 0;
+}
+
 /* Maps and unmaps the churn page: a pointer into it may become bad while
  * the kernel copies through it. */
 static void *churner(void *p)
@@ -358,7 +377,7 @@ static int map_arena(int nf)
 
 static int start_helpers(void)
 {
-	int slot = FUZZERS_MAX, tid;
+	int slot = FUZZERS_MAX, tid, senders = 0;
 
 	for (int i = 0; i < SERVERS; i++) {
 		server_chid[i] = ChannelCreate_r(0);
@@ -374,14 +393,14 @@ static int start_helpers(void)
 	int traffic_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, traffic_chid, 0, 0);
 	if (traffic_chid <= 0 || traffic_coid < 0)
 		return -1;
-	void *(*const helpers[HELPERS])(void *) = { signaller, churner, sender, sender };
+	void *(*const helpers[HELPERS])(void *) = { signaller, churner, sender, sender, holder };
 	for (int i = 0; i < HELPERS; i++) {
 		if ((tid = urt_thread_create(helpers[i], (void *)(long)traffic_coid, stacks[slot++],
 					     sizeof stacks[0], 11)) <= 0)
 			return -1;
 		protect_tid(tid);
 		if (helpers[i] == sender)       /* a sender's rcvid is its tid */
-			pool_put(POOL_RCVID, tid);
+			sender_tid[senders++] = tid;
 	}
 	return 0;
 }
