@@ -16,7 +16,7 @@
 #include <keel/msg.h>
 #include "kfuzz.h"
 
-#define HELPERS   5             /* signaller, churner, two senders, a holder */
+#define HELPERS   4             /* signaller, churner, two senders */
 #define ERR_SLOTS 400           /* errno values counted one by one */
 #define TIMEOUT_NS 200000ul     /* every blocking call ends after 0.2 ms */
 #define ALL_STATES 0x3fff0u     /* every STATE_* bit TimerTimeout knows */
@@ -326,21 +326,6 @@ static void *sender(void *p)
 	return 0;
 }
 
-/* Receives the senders' messages and never replies: each sender stays
- * REPLY-blocked (its tid a live rcvid for the fuzzed replies, reads,
- * writes...) until a fuzzer answers it or its timeout ends the wait. */
-static void *holder(void *p)
-{
-	(void)p;
-	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
-		char buf[64];
-		uint64_t ns = 100000000;
-		TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_RECEIVE, 0, &ns, 0);
-		MsgReceive_r(traffic_chid, buf, sizeof buf, 0);
-	}
-	return 0;
-}
-
 /* Maps and unmaps the churn page: a pointer into it may become bad while
  * the kernel copies through it. */
 static void *churner(void *p)
@@ -393,7 +378,7 @@ static int start_helpers(void)
 	int traffic_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, traffic_chid, 0, 0);
 	if (traffic_chid <= 0 || traffic_coid < 0)
 		return -1;
-	void *(*const helpers[HELPERS])(void *) = { signaller, churner, sender, sender, holder };
+	void *(*const helpers[HELPERS])(void *) = { signaller, churner, sender, sender };
 	for (int i = 0; i < HELPERS; i++) {
 		if ((tid = urt_thread_create(helpers[i], (void *)(long)traffic_coid, stacks[slot++],
 					     sizeof stacks[0], 11)) <= 0)
