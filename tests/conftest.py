@@ -22,6 +22,8 @@ MARKERS = {
     "spawn_stress": "process creation under load",
     "smp_stress": "many harts contending",
     "slow": "takes minutes",
+    "fuzz": "random kernel calls (kfuzz); KEEL_KFUZZ_CALLS sets the count, and a campaign's "
+            "run number (KEEL_CAMPAIGN_RUN) the seed",
     "bench": "benchmark programs: figures in guest instructions, recorded as bench:<name>",
     "uboot": "boots through U-Boot and TFTP (needs the environment's `uboot` target)",
     "initrd": "boots with the boot image (build/os/initrd.cpio) beside the kernel; needs the "

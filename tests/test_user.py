@@ -3,6 +3,7 @@ is its own result, on one usable hart (the `onehart` target) and on the board's 
 hart count.  A read of a
 kernel address kills the program with a one-line report and the system powers off."""
 
+import os
 import re
 from pathlib import Path
 
@@ -60,8 +61,11 @@ NO_FAILURE_MODE = {"KernelNop", "SchedYield", "ProcessExit"}
 # Calls whose every return is an error by definition: SignalSuspend returns EINTR
 # after a handler, SignalReturn returns only when its frame is bad.
 NO_SUCCESS_MODE = {"SignalSuspend", "SignalReturn"}
-KFUZZ_CALLS = 40000
-KFUZZ_SUMMARY_RE = re.compile(rf"^kfuzz: seed 42, {KFUZZ_CALLS} calls from 4 threads: "
+# A campaign of kfuzz runs (farm campaign run --suite fuzz) gives every run its own seed
+# and may ask for more calls: 10,000,000 over 20 seeds is KEEL_KFUZZ_CALLS=500000, 20 runs.
+KFUZZ_CALLS = int(os.environ.get("KEEL_KFUZZ_CALLS", "40000"))
+KFUZZ_SEED = 42 + int(os.environ.get("KEEL_CAMPAIGN_RUN", "0"))
+KFUZZ_SUMMARY_RE = re.compile(rf"^kfuzz: seed {KFUZZ_SEED}, {KFUZZ_CALLS} calls from 4 threads: "
                               r"(\d+) ok, (\d+) errors, (\d+) unknown$")
 
 
@@ -81,6 +85,7 @@ def kfuzz_table(lines: list[str]) -> dict[str, tuple[int, dict[str, int]]]:
     return table
 
 
+@pytest.mark.fuzz
 def test_kfuzz_every_call_both_ways_then_ktest(keel_boot, record_property):
     """Random kernel calls from four threads on the board's harts, every call of the table
     with arguments drawn by kind (ids live, stale, foreign and garbage; pointers valid,
@@ -90,8 +95,10 @@ def test_kfuzz_every_call_both_ways_then_ktest(keel_boot, record_property):
     survives and its self-tests still pass afterwards in the same boot.  kfuzz runs with
     the first process's privileges, so it also starts processes at random addresses: their
     faults are expected; kfuzz's own status and the kernel's are what count."""
-    boot = keel_boot(append=f"init=/bin/kfuzz 42 {KFUZZ_CALLS} 4 ktest", until="exit",
-                     timeout=900, expect_crash="user-fault")
+    record_property("kfuzz_seed", str(KFUZZ_SEED))
+    record_property("kfuzz_calls", str(KFUZZ_CALLS))
+    boot = keel_boot(append=f"init=/bin/kfuzz {KFUZZ_SEED} {KFUZZ_CALLS} 4 ktest",
+                     until="exit", timeout=900 + KFUZZ_CALLS / 100, expect_crash="user-fault")
     lines = [line.strip() for line in boot.lines]
     summary = [m for m in map(KFUZZ_SUMMARY_RE.match, lines) if m]
     assert summary, "no kfuzz summary line"

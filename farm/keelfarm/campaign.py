@@ -397,8 +397,11 @@ def run_campaign(db: ResultsDB, campaign_id: int, config: CampaignConfig,
             run_dir = base / f"run-{seq}"
             command = pytest_command(build.env, config.suite, config.tests, run_dir,
                                      build.pytest_args() + config.pytest_args)
-            outcome = run_suite(command, run_dir, config.spec.env_vars, stopper,
-                                config.run_timeout)
+            # The run's number reaches the tests (KEEL_CAMPAIGN_RUN): a suite that
+            # draws random inputs takes a new seed per run from it.
+            outcome = run_suite(command, run_dir,
+                                {**config.spec.env_vars, "KEEL_CAMPAIGN_RUN": str(seq)},
+                                stopper, config.run_timeout)
             if outcome.aborted:
                 say(f"run {seq}: aborted, not stored")
                 status = INTERRUPTED

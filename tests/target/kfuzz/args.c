@@ -15,6 +15,8 @@ static volatile unsigned nprotected;
 
 int server_chid[SERVERS], server_coid[SERVERS];
 int traffic_chid;
+int sender_tid[SENDERS];
+volatile long last_irq = -1;
 int own_pid;
 sync_t sync_pool[SYNC_POOL];
 
@@ -427,8 +429,11 @@ static long scalar(struct fuzzer *f, enum arg_kind k)
 	case ARG_CHID_OWN: return not_server(f, server_chid, POOL_CHID);
 	case ARG_COID: return server_or(f, server_coid, POOL_COID);
 	case ARG_COID_OWN: return not_server(f, server_coid, POOL_COID);
-	case ARG_RCVID:         /* the newest is the likeliest to be live */
-		return fz_below(f, 2) ? pool_newest(POOL_RCVID) : id_from(f, POOL_RCVID);
+	case ARG_RCVID: {       /* a sender's tid is live while it waits for a reply */
+		unsigned r = fz_below(f, 4);
+		return r < 2 ? sender_tid[r] : r == 2 ? pool_newest(POOL_RCVID)
+						     : id_from(f, POOL_RCVID);
+	}
 	case ARG_SCOID: return fz_below(f, 5) ? id_from(f, POOL_SCOID) : -1;
 	case ARG_TID: return tid_safe(f);
 	case ARG_TID_ANY: {
@@ -442,8 +447,9 @@ static long scalar(struct fuzzer *f, enum arg_kind k)
 	}
 	case ARG_TIMER: return id_from(f, POOL_TIMER);
 	case ARG_AS: return fz_below(f, 4) ? id_from(f, POOL_AS) : AS_SELF;
-	case ARG_INTR: return id_from(f, POOL_INTR);
-	case ARG_IRQ: return small_or_garbage(f, 64);
+	case ARG_INTR: return fz_below(f, 3) ? id_from(f, POOL_INTR) : pool_newest(POOL_INTR);
+	case ARG_IRQ:           /* now and then the line of the newest attachment */
+		return fz_below(f, 3) ? small_or_garbage(f, 64) : last_irq;
 	case ARG_CLOCK: {
 		static const long clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC,
 					       CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, 1 };

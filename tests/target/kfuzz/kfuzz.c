@@ -196,7 +196,10 @@ static void learn(struct fuzzer *f, long n, const long *a, long r)
 	case KCALL_ChannelCreate: keep(POOL_CHID, r); break;
 	case KCALL_ConnectAttach: keep(POOL_COID, r); break;
 	case KCALL_TimerCreate: keep(POOL_TIMER, r); break;
-	case KCALL_InterruptAttachEvent: keep(POOL_INTR, r); break;
+	case KCALL_InterruptAttachEvent:
+		last_irq = a[0];
+		keep(POOL_INTR, r);
+		break;
 	case KCALL_ThreadCreate: keep(POOL_TID, r); break;
 	case KCALL_ProcessStart: keep(POOL_PID, r); break;
 	case KCALL_AsCreate:
@@ -336,6 +339,7 @@ static void *fuzzer(void *p)
 	f->tid = urt_tid();
 	while (__atomic_sub_fetch(&calls_left, 1, __ATOMIC_RELAXED) >= 0)
 		one_call(f);
+	drop_mutexes(f, 0);             /* a condvar waiter may want one back */
 	__atomic_add_fetch(&fuzzers_done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -420,7 +424,7 @@ static int map_arena(int nf)
 
 static int start_helpers(void)
 {
-	int slot = FUZZERS_MAX, tid;
+	int slot = FUZZERS_MAX, tid, senders = 0;
 
 	for (int i = 0; i < SERVERS; i++) {
 		server_chid[i] = ChannelCreate_r(0);
@@ -443,7 +447,7 @@ static int start_helpers(void)
 			return -1;
 		protect_tid(tid);
 		if (helpers[i] == sender)       /* a sender's rcvid is its tid */
-			pool_put(POOL_RCVID, tid);
+			sender_tid[senders++] = tid;
 	}
 	return 0;
 }

@@ -46,6 +46,7 @@ enum pool {
 
 #define FUZZERS_MAX 8
 #define SERVERS     2
+#define SENDERS     2
 #define SYNC_POOL   8
 
 /* Fixed places in kfuzz's own space (far from its image and stack). */
@@ -94,6 +95,8 @@ bool tid_protected(long tid);
  * fuzzed receives (and then replies, reads, writes...). */
 extern int server_chid[SERVERS], server_coid[SERVERS];
 extern int traffic_chid;
+extern int sender_tid[SENDERS];         /* rcvids while they wait for a reply */
+extern volatile long last_irq;          /* of the newest InterruptAttachEvent */
 extern int own_pid;
 extern sync_t sync_pool[SYNC_POOL];
 

@@ -707,10 +707,16 @@ __asm__(".pushsection .text\n"
 	".globl child_fault, child_fault_end\n"
 	"child_fault:\n li t0, -1\n slli t0, t0, 31\n lw t1, 0(t0)\n3: j 3b\n"
 	"child_fault_end:\n"
+	".globl child_load_a0, child_load_a0_end, child_store_a0, child_store_a0_end\n"
+	"child_load_a0:\n ld t1, 0(a0)\n4: j 4b\n"
+	"child_load_a0_end:\n"
+	"child_store_a0:\n sd zero, 0(a0)\n5: j 5b\n"
+	"child_store_a0_end:\n"
 	".option pop\n"
 	".popsection\n");
 extern const char child_exit42[], child_exit42_end[], child_ascreate[], child_ascreate_end[];
 extern const char child_fault[], child_fault_end[];
+extern const char child_load_a0[], child_load_a0_end[], child_store_a0[], child_store_a0_end[];
 
 static int start_child_args(const char *from, const char *to, uint64_t a0, uint64_t a1);
 static int start_child_priv(const char *from, const char *to, uint64_t a0, uint64_t a1,
@@ -1684,6 +1690,27 @@ static void t_as_map_phys_checks(void)
 
 /* AsUnmap takes pages away: the kernel's copies fault on them afterwards,
  * also in another space; holes are fine, bad ranges are not. */
+/* No access at all cannot be a page's protection (a valid PTE without R,
+ * W and X is a pointer to a page table: the page's bytes would become
+ * PTEs), and device memory never becomes executable through AsProtect. */
+static void t_as_prot_none(void)
+{
+	const uint64_t va = 0x10000000;
+	struct _hw_device uart;
+	char c = 1;
+	int as = AsCreate_r();
+
+	KTAP_REQUIRE(as > 0 && find_uart(&uart) == 0);
+	KTAP_EQ(AsMap_r(as, va, 4096, PROT_NONE, AS_MAP_ANON, 0), -EINVAL);
+	KTAP_EQ(AsMap_r(as, va, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0), 0);
+	KTAP_EQ(AsProtect_r(as, va, 4096, PROT_NONE), -EINVAL);
+	KTAP_EQ(AsWrite_r(as, va, &c, 1), 0);                           /* unchanged */
+	KTAP_EQ(AsMap_r(as, va + 4096, 4096, PROT_READ, AS_MAP_PHYS, uart.base & ~0xffful), 0);
+	KTAP_EQ(AsProtect_r(as, va + 4096, 4096, PROT_READ | PROT_EXEC), -EINVAL);
+	KTAP_EQ(AsProtect_r(as, va + 4096, 4096, PROT_NONE), -EINVAL);
+	KTAP_EQ(AsDestroy_r(as), 0);
+}
+
 /* Mapping more than the free memory fails with ENOMEM (not EEXIST) and
  * leaves none of the range mapped; destroying the space gives every page
  * back.  A range with one page already mapped is EEXIST, and changes
@@ -2934,6 +2961,7 @@ static const struct ktap_case cases[] = {
 	{ "as_map_phys_checks", t_as_map_phys_checks },
 	{ "as_unmap", t_as_unmap },
 	{ "as_map_out_of_memory_enomem_nothing_left", t_as_map_oom },
+	{ "as_prot_none_and_executable_devices_refused", t_as_prot_none },
 	{ "as_phys_unprivileged_eperm", t_as_phys_unprivileged_eperm },
 	{ "interrupt_arguments", t_interrupt_arguments },
 	{ "interrupt_privileges", t_interrupt_privileges },
@@ -2959,6 +2987,32 @@ static const struct ktap_case cases[] = {
 	{ "condvar_mutex_same_bucket", t_condvar_mutex_same_bucket },
 };
 
+/* User mode reaches none of the kernel's windows: the direct map of RAM,
+ * the kernel stacks, the I/O window, the kernel image.  A child that reads
+ * (or writes) a mapped address in each is killed with a fault at exactly
+ * that address. */
+static void t_kernel_windows_closed_to_user(void)
+{
+	static const uint64_t probes[] = {
+		0xffffffc080200000ul,   /* direct map: where the kernel's RAM is */
+		0xffffffd000001000ul,   /* the first kernel stack, above its guard page */
+		0xffffffe000000000ul,   /* the I/O window's first mapping (the console UART) */
+		0xffffffff80000000ul,   /* the kernel image */
+	};
+	struct _proc_exit ex;
+
+	for (unsigned i = 0; i < sizeof probes / sizeof probes[0]; i++)
+		for (int store = 0; store < 2; store++) {
+			int pid = store ? start_child_args(child_store_a0, child_store_a0_end, probes[i], 0)
+					: start_child_args(child_load_a0, child_load_a0_end, probes[i], 0);
+			KTAP_REQUIRE(pid > 1);
+			KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+			KTAP_EQ(ex.how, _PROC_KILLED);
+			KTAP_EQ(ex.addr, probes[i]);
+			KTAP_EQ(ex.pc, 0x10000);
+		}
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	(void)envp;
@@ -2970,8 +3024,9 @@ int main(int argc, char **argv, char **envp)
 		 * boot that expects it. */
 		static const struct ktap_case faulting[] = {
 			{ "child_fault_reported", t_child_fault_reported },
+			{ "kernel_windows_closed_to_user", t_kernel_windows_closed_to_user },
 		};
-		ktap_run(faulting, 1);
+		ktap_run(faulting, sizeof faulting / sizeof faulting[0]);
 		failed = ktap_done("ktest-user faults");
 	}
 	if (argc > 1 && !strcmp(argv[1], "fault")) {

@@ -218,6 +218,15 @@ static uint64_t prot_bits(unsigned prot)
 	       ((prot & VM_X) ? PTE_X : 0);
 }
 
+/* A protection a leaf can have: never writable and executable, and never
+ * none at all, since a valid PTE without R, W and X is not a leaf but a
+ * pointer to the next table: the page's bytes would be walked as PTEs (by
+ * the MMU, and by free_tables at the end). */
+static bool prot_ok(unsigned prot)
+{
+	return (prot & (VM_R | VM_W | VM_X)) && !(prot & VM_W && prot & VM_X);
+}
+
 static bool range_ok(uint64_t va, size_t size)
 {
 	return !(va & (PAGE_SIZE - 1)) && !(size & (PAGE_SIZE - 1)) && size &&
@@ -444,7 +453,7 @@ static bool any_mapped(struct vmspace *vs, uint64_t va, size_t size)
  * out: either way nothing of the range is left mapped. */
 int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 {
-	if (!range_ok(va, size) || (prot & VM_W && prot & VM_X))
+	if (!range_ok(va, size) || !prot_ok(prot))
 		return -EINVAL;
 	spin_lock(&vs->lock);
 	if (any_mapped(vs, va, size)) {
@@ -508,13 +517,18 @@ int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n)
  * through vmspace_write can slip in between the fence.i and the PTE. */
 int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 {
-	if (!range_ok(va, size) || (prot & VM_W && prot & VM_X))
+	if (!range_ok(va, size) || !prot_ok(prot))
 		return -EINVAL;
 	spin_lock(&vs->lock);
 	if (!all_mapped(vs, va, size)) {
 		spin_unlock(&vs->lock);
 		return -ENOMEM;
 	}
+	for (uint64_t o = 0; (prot & VM_X) && o < size; o += PAGE_SIZE)
+		if (!(*slot(vs, va + o, false) & PTE_OWNED)) {
+			spin_unlock(&vs->lock);
+			return -EINVAL;         /* device memory never becomes executable */
+		}
 	if (prot & VM_X)
 		icache_sync_all();              /* before any hart may fetch from them */
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
@@ -531,7 +545,7 @@ int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 /* Device memory: never executable, never freed with the space. */
 int vmspace_map_phys(struct vmspace *vs, uint64_t va, uint64_t pa, size_t size, unsigned prot)
 {
-	if (!range_ok(va, size) || (pa & (PAGE_SIZE - 1)) || (prot & VM_X))
+	if (!range_ok(va, size) || (pa & (PAGE_SIZE - 1)) || (prot & VM_X) || !prot_ok(prot))
 		return -EINVAL;
 	spin_lock(&vs->lock);
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
