@@ -528,8 +528,8 @@ void fork_msg(int rcvid, const struct _msg_info *info)
 {
 	int as = AsClone_r(info->pid);
 
-	if (as < 0)
-		return tm_error(rcvid, as == -ESRCH ? ESRCH : ENOMEM);
+	if (as < 0)             /* EBUSY: it has another thread */
+		return tm_error(rcvid, as == -EBUSY ? ENOSYS : as == -ESRCH ? ESRCH : ENOMEM);
 	tm_lock();
 	struct tproc *parent = proc_find(info->pid);
 	struct tproc *t = parent && parent->state == TP_ALIVE ? proc_new(parent) : 0;

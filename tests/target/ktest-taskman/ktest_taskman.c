@@ -900,6 +900,19 @@ static void t_stop_and_continue_reported(void)
 	KTAP_EQ(r.signo, SIGKILL);
 }
 
+static void t_sigkill_ends_a_stopped_child(void)
+{
+	int pid = child("sleep", "2000", "0");
+	struct _proc_wait_reply r;
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGSTOP, 0, 0), 0);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WUNTRACED, &r), pid);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGKILL, 0, 0), 0);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r), pid);
+	KTAP_EQ(r.signo, SIGKILL);
+}
+
 static void t_kill_a_group(void)
 {
 	int a = spawn_flags(_PROC_SPAWN_SETPGROUP, 0, "sleep");
@@ -1026,6 +1039,7 @@ static const struct ktap_case cases[] = {
 	{ "sigchld_names_the_child", t_sigchld_names_the_child },
 	{ "kill_is_wifsignaled", t_kill_is_wifsignaled },
 	{ "stop_and_continue_reported", t_stop_and_continue_reported },
+	{ "sigkill_ends_a_stopped_child", t_sigkill_ends_a_stopped_child },
 	{ "kill_a_group", t_kill_a_group },
 	{ "taskman_is_shielded", t_taskman_is_shielded },
 	{ "credentials", t_credentials },
