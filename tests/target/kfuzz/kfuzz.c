@@ -108,18 +108,34 @@ static int child_space(void)
 	return as;
 }
 
+/* Polls for the child's end for about ms milliseconds: its pid, or 0. */
+static int poll_child(int pid, struct _proc_exit *ex, int ms)
+{
+	for (int i = 0; i < ms; i++) {
+		int w = ProcessWait_r(pid, ex, _PROC_WAIT_NOHANG);
+		if (w != -EAGAIN)
+			return w;
+		sleep_ns(1000000);
+	}
+	return 0;
+}
+
 /* Waits for the child; one that another fuzzer stopped (SIGSTOP to a
- * random pid) is killed after 2 s, and counts as disturbed. */
+ * random pid) or left blocked is killed after 2 s, and counts as
+ * disturbed.  Says so when it has to. */
 static int wait_child(int pid, struct _proc_exit *ex)
 {
-	uint64_t ns = 2000000000ul;
+	int w = poll_child(pid, ex, 2000);
 
-	TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_JOIN, 0, &ns, 0);
-	int w = ProcessWait_r(pid, ex, 0);
-	if (w != -ETIMEDOUT)
+	if (w)
 		return w;
-	SignalKill_r(pid, 0, SIGKILL, 0, 0);
-	return ProcessWait_r(pid, ex, 0);
+	int k = SignalKill_r(pid, 0, SIGKILL, 0, 0);
+	printf("kfuzz: child %d still there after 2 s (stopped by another fuzzer?): SIGKILL: %d\n",
+	       pid, k);
+	w = poll_child(pid, ex, 2000);
+	if (!w)
+		printf("kfuzz: child %d still there 2 s after SIGKILL\n", pid);
+	return w ? w : -ETIMEDOUT;
 }
 
 /* Call n made by an unprivileged child process: its exit status is the
