@@ -41,20 +41,29 @@ $(URT_LIB): $(URT_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(UAR) rcs $@ $^
 
-# uprog_rules DIR: objects and the link of one program.
+# uprog_rules DIR: objects and the link of one program.  A directory holding
+# a file named LIBC builds against Keel's libc (os/libc/libc.mk); the others
+# against this runtime.
 define uprog_rules
 $(UB)/$(notdir $(1))/%.o: $(1)/%
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
-	$(Q)$(CC) $(UCFLAGS) -c $$< -o $$@
+	$(Q)$(CC) $(if $(wildcard $(1)/LIBC),$(LCFLAGS) -I tests/target/include,$(UCFLAGS)) -c $$< -o $$@
 
 UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcard $(1)/*.[cS]))
 UPROG_OBJ += $$(UPROG_OBJ_$(notdir $(1)))
 
+ifeq ($(wildcard $(1)/LIBC),)
 $(B)/os/bin/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(URT_CRT0) $(URT_LIB) $(U)/user.ld
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(URT_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(URT_LIB) -o $$@
+else
+$(B)/os/bin/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_CRT0) $(LIBC_A) $(LIBC_LD)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@ (libc)"
+	$(Q)$(CC) $(LCFLAGS) $(LLDFLAGS) $(LIBC_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_LIBS) -o $$@
+endif
 endef
 $(foreach d,$(UPROG_DIRS),$(eval $(call uprog_rules,$(d))))
 

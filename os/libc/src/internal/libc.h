@@ -1,0 +1,107 @@
+#pragma once
+/* libc's internal interfaces: hidden, never part of the ABI.  Each thread
+ * has a record (struct __pthread) just below its tp; its TLS block starts
+ * at tp.  Fields are written by the thread itself unless marked. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <time.h>
+#include <keel/neutrino.h>
+#include <keel/start.h>
+#include "thread_layout.h"
+
+#pragma GCC visibility push(hidden)
+
+#define __KEYS_MAX 128                  /* PTHREAD_KEYS_MAX */
+
+/* Thread states for pthread_detach/join/exit (struct __pthread.state). */
+#define __T_JOINABLE  0
+#define __T_DETACHED  1                 /* detached while running */
+#define __T_EXITING   2                 /* ended joinable: a joiner reaps it */
+
+struct __cleanup {
+	void (*fn)(void *);
+	void *arg;
+	struct __cleanup *next;
+};
+
+struct __pthread {
+	struct __pthread *self;         /* == this record: pthread_self's sanity mark */
+	uint32_t tid;                   /* written by the thread and its creator, same value */
+	int32_t state;                  /* __T_*: changed only by atomic compare-and-swap */
+	void *(*start)(void *);         /* set by the creator before ThreadCreate */
+	void *arg;
+	void *result;                   /* pthread_exit's value, read by the joiner */
+	void *block;                    /* malloc'd stack+record+TLS; NULL for main */
+	struct __pthread *next_dead;    /* on the reaper's list once detached and ended */
+	struct __cleanup *cleanup;      /* pthread_cleanup_push's chain */
+	sync_t sleep;                   /* a semaphore nobody posts: nanosleep waits on it */
+	int32_t cancel_disabled;        /* PTHREAD_CANCEL_DISABLE */
+	int32_t cancel_async;           /* PTHREAD_CANCEL_ASYNCHRONOUS (treated as deferred) */
+	int32_t cancel_pending;         /* set by pthread_cancel from any thread */
+	uint32_t tsd_key[__KEYS_MAX];   /* the key each value was set with (its generation) */
+	void *tsd[__KEYS_MAX];          /* pthread_setspecific's values */
+};
+
+_Static_assert(sizeof(struct __pthread) <= KEEL_THREAD_RECORD_SIZE,
+	       "struct __pthread outgrew KEEL_THREAD_RECORD_SIZE (thread_layout.h)");
+
+static inline struct __pthread *__self(void)
+{
+	char *tp;
+
+	__asm__("mv %0, tp" : "=r"(tp));
+	return (struct __pthread *)(tp - KEEL_THREAD_RECORD_SIZE);
+}
+
+/* The kernel's result r (>= 0 or -errno) as a Foo()-shaped result: r, or
+ * -1 with errno set. */
+long __syscall_ret(long r);
+
+/* Keel's clock id for a POSIX one, or -1 if there is none. */
+int __clock_kernel(int clockid);
+/* The current time of kernel clock kid in ns; 0 on failure (never a valid
+ * reading of the realtime or monotonic clock after boot). */
+uint64_t __clock_now(int kid);
+/* A timespec as ns: -EINVAL if tv_nsec is outside [0, 1e9) or tv_sec < 0. */
+int __timespec_ns(const struct timespec *ts, uint64_t *ns);
+
+/* Arms the caller's next blocking call in `states` to end with -ETIMEDOUT
+ * at the absolute time abs on POSIX clock `clockid` (CLOCK_REALTIME or
+ * CLOCK_MONOTONIC).  0, -EINVAL (bad clock or timespec) or -ETIMEDOUT (the
+ * time has already passed). */
+int __timeout_abs(int clockid, unsigned states, const struct timespec *abs);
+
+/* Whether [p, p+n) may be a user buffer: not NULL, inside the user half,
+ * no wrap-around.  Unmapped pages inside it are not caught here. */
+bool __uptr_ok(const void *p, size_t n);
+
+/* The tid of the calling thread. */
+static inline uint32_t __tid(void)
+{
+	return __self()->tid;
+}
+
+/* Runs the thread-specific-data destructors of the calling thread. */
+void __tsd_run_dtors(void);
+/* The key table: slot i's current key (generation << 8 | i, 0 if free) and
+ * destructor.  Guarded by __key_lock. */
+struct __key_slot {
+	uint32_t key;
+	void (*dtor)(void *);
+};
+extern struct __key_slot __keys[__KEYS_MAX];
+
+/* A mutex's timed lock: abstime NULL waits forever. */
+int __mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime);
+
+/* Sets up the main thread's record (crt0 placed it below tp). */
+void __pthread_init_main(void);
+/* Joins and frees detached threads that have ended. */
+void __pthread_reap(void);
+
+/* Console output for fds 1 and 2 until fds are connections to servers. */
+long __debug_write(const void *buf, size_t n);
+
+#pragma GCC visibility pop
