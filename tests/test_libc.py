@@ -5,18 +5,27 @@ requirement the case checks.  Each program runs on one usable hart (the `onehart
 and on the board's default hart count.
 
 Areas so far: threads and synchronisation (conf-threads), clocks and sleeps (conf-clocks),
-the C library base: errno, strings, heap, stdio, sched (conf-libc)."""
+the C library base: errno, heap, stdio, strings, environment (conf-libc)."""
 
 import pytest
 
 pytestmark = [pytest.mark.conformance, pytest.mark.initrd]
 
 
-@pytest.mark.ktap(append="init=/bin/conf-threads", target="onehart")
-def test_conf_threads_one_hart(ktap_case):
-    ktap_case.check()
+def _ktap_suite(program: str):
+    """The pair of tests for one program: on one hart, and on the board's harts."""
+
+    @pytest.mark.ktap(append=f"init=/bin/{program}", target="onehart")
+    def one_hart(ktap_case):
+        ktap_case.check()
+
+    @pytest.mark.ktap(append=f"init=/bin/{program}")
+    def all_harts(ktap_case):
+        ktap_case.check()
+
+    return one_hart, all_harts
 
 
-@pytest.mark.ktap(append="init=/bin/conf-threads")
-def test_conf_threads(ktap_case):
-    ktap_case.check()
+test_conf_threads_one_hart, test_conf_threads = _ktap_suite("conf-threads")
+test_conf_clocks_one_hart, test_conf_clocks = _ktap_suite("conf-clocks")
+test_conf_libc_one_hart, test_conf_libc = _ktap_suite("conf-libc")

@@ -42,7 +42,7 @@ LIBGCC      := $(dir $(shell $(CC) -print-libgcc-file-name 2>/dev/null))$(LIBC_M
 # Keel's headers first, then the package's, then the compiler's own
 # (stddef.h, stdarg.h); include_next in Keel's wrappers walks that order.
 LCFLAGS     := -std=gnu11 -O2 -g -nostdinc -isystem $(LS)/include -isystem $(PICO)/include \
-               -isystem $(GCC_INC) -I os/include -ftls-model=local-exec -fno-common -fno-pie \
+               -isystem $(GCC_INC) -isystem $(GCC_INC)-fixed -I os/include -ftls-model=local-exec -fno-common -fno-pie \
                -fno-stack-protector -ffunction-sections -fdata-sections -mcmodel=medany \
                -march=$(LIBC_MARCH) -mabi=$(LIBC_MABI) -Wall -Wextra -Werror -MMD -MP
 # libc's own objects also see the internal header directory.
@@ -55,6 +55,14 @@ LIBC_LIBS    = -Wl,--start-group $(LIBC_A) $(PICO_LIBM) $(LIBGCC) -Wl,--end-grou
 # symbols, strerror on the package's errno numbers (Keel's are QNX's).
 PICO_DROP   := libc_misc_lock.c.o libc_picolib_picosbrk.c.o libc_string_strerror.c.o \
                libc_string_strerror_r.c.o libc_string_xpg_strerror_r.c.o
+
+# Package members whose public function Keel wraps: the symbol is renamed
+# to __pkg_<name> in that member and Keel's own <name> (os/libc/src) checks
+# or adjusts, then calls it.  member:old=new[,old=new]
+#   malloc: the package aligns to 8, C requires alignof(max_align_t) = 16;
+#   setenv, unsetenv: the package accepts an empty name (POSIX: EINVAL).
+PICO_RENAME := nano-malloc-malloc.c.o:malloc=__pkg_malloc \
+               libc_stdlib_setenv.c.o:setenv=__pkg_setenv,unsetenv=__pkg_unsetenv
 
 LIBC_SRC    := $(wildcard $(LS)/src/*/*.c $(LS)/src/*/*.S)
 LIBC_OBJ    := $(patsubst $(LS)/src/%,$(LB)/obj/%.o,$(LIBC_SRC))
@@ -77,6 +85,11 @@ $(LIBC_A): $(LIBC_OBJ) $(PICO_LIBC) $(LS)/libc.mk
 	@echo "  AR      $@"
 	$(Q)rm -rf $@ $(LB)/members && mkdir -p $(LB)/members
 	$(Q)cp $(PICO_LIBC) $@.tmp && $(CROSS)ar d $@.tmp $(PICO_DROP)
+	$(Q)for r in $(PICO_RENAME); do m=$${r%%:*}; syms=$${r#*:}; \
+	     (cd $(LB)/members && $(CROSS)ar x ../libc.a.tmp $$m) || exit 1; \
+	     $(CROSS)objcopy $$(echo $$syms | tr , '\n' | sed 's/^/--redefine-sym /') \
+	         $(LB)/members/$$m || exit 1; \
+	     $(CROSS)ar r $@.tmp $(LB)/members/$$m && rm $(LB)/members/$$m || exit 1; done
 	$(Q)for o in $(LIBC_OBJ); do r=$${o#$(LB)/obj/}; r=$${r%.o}; r=$${r%.*}; \
 	     cp $$o $(LB)/members/keel_$$(echo $$r | tr / _).o || exit 1; done
 	$(Q)$(CROSS)ar rs $@.tmp $(LB)/members/*.o

@@ -129,13 +129,20 @@ int pthread_mutex_trylock(pthread_mutex_t *m)
 	return EBUSY;
 }
 
+/* Fast path: a mutex not held recursively is released by one
+ * compare-and-swap of our tid to 0; it fails if we are not the owner or a
+ * waiter set _NTO_SYNC_WAITING, which the slow path tells apart. */
 int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	uint32_t me;
+	uint32_t me, v;
 
 	if (!m)
 		return EINVAL;
-	me = __tid();
+	me = v = __tid();
+	if (!((uint32_t)m->__count & _NTO_SYNC_COUNTMASK) &&
+	    __atomic_compare_exchange_n(&m->__owner, &v, 0, false, __ATOMIC_RELEASE,
+					__ATOMIC_RELAXED))
+		return 0;
 	if ((__atomic_load_n(&m->__owner, __ATOMIC_RELAXED) & ~_NTO_SYNC_WAITING) != me)
 		return EPERM;
 	uint32_t c = (uint32_t)m->__count;
@@ -143,10 +150,6 @@ int pthread_mutex_unlock(pthread_mutex_t *m)
 		m->__count = (int32_t)(c - 1);
 		return 0;
 	}
-	uint32_t v = me;
-	if (__atomic_compare_exchange_n(&m->__owner, &v, 0, false, __ATOMIC_RELEASE,
-					__ATOMIC_RELAXED))
-		return 0;
 	int r = SyncMutexUnlock_r(m);           /* waiters: the kernel hands it over */
 	return r == 0 ? 0 : r == -EPERM ? EPERM : EINVAL;
 }

@@ -39,6 +39,11 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 {
 	_Static_assert(sizeof ts->tv_sec == sizeof(uint64_t), "time_t is 64 bits");
 	uint64_t *raw = (uint64_t *)&ts->tv_sec;
+
+	if (!ts) {                      /* the kernel reads NULL as "no reading wanted" */
+		errno = EFAULT;
+		return -1;
+	}
 	int r = ClockTime_r(__clock_kernel(id), NULL, raw);
 
 	if (r < 0)
