@@ -11,11 +11,11 @@ HDTB      := $(HB)/dtb
 HCC       ?= gcc
 HCFLAGS   := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
              -fsanitize=address,undefined -fno-sanitize-recover=all \
-             -I $(HT)/shim -I os/kernel/include -I $(HT) -MMD -MP
+             -I $(HT)/shim -I os/kernel/include -I os/lib/include -I $(HT) -MMD -MP
 HOST_TESTS := test_fdt test_platform test_fuzz test_memmap test_pmm test_cpio test_elf test_ufmt
 
 HLIB_SRC  := os/kernel/lib/fdt.c os/kernel/lib/platform.c os/kernel/lib/memmap.c \
-             os/kernel/mm/pmm.c os/kernel/lib/cpio.c os/kernel/lib/elf.c os/user/fmt.c \
+             os/kernel/mm/pmm.c os/lib/cpio.c os/lib/elf.c os/user/fmt.c \
              $(HT)/ktap.c $(HT)/blob.c $(HT)/shim/spinlock.c $(HT)/shim/bad_free.c
 HLIB_OBJ  := $(patsubst %.c,$(HB)/obj/%.o,$(HLIB_SRC))
 

@@ -5,7 +5,9 @@
 K        := os/kernel
 KB       := $(B)/os/kernel
 KSRC     := $(wildcard $(K)/arch/riscv/*.S $(K)/arch/riscv/*.c $(K)/core/*.c $(K)/mm/*.c $(K)/lib/*.c)
-KOBJ     := $(patsubst $(K)/%,$(KB)/%.o,$(KSRC))
+# Pure code shared with taskman and the host tests (os/lib).
+KLIBSRC  := $(wildcard os/lib/*.c)
+KOBJ     := $(patsubst $(K)/%,$(KB)/%.o,$(KSRC)) $(patsubst os/lib/%,$(KB)/oslib/%.o,$(KLIBSRC))
 KLOCKCHECK ?= 1
 # Debug checks (the I-cache coherence check on executable user mappings);
 # the tests run debug builds.
@@ -14,13 +16,18 @@ KDEBUG   ?= 1
 KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-stack-protector \
             -fno-omit-frame-pointer -mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
             -mno-relax -Wall -Wextra -Werror -Wno-unused-parameter \
-            -I $(K)/include -I $(K)/arch/riscv/include -I os/include -MMD -MP \
+            -I $(K)/include -I $(K)/arch/riscv/include -I os/lib/include -I os/include -MMD -MP \
             -DKEEL_VERSION='"$(VERSION)"' -DKEEL_GITDESC='"$(GITDESC)"' \
             $(if $(filter 1,$(KLOCKCHECK)),-DKEEL_LOCKCHECK=1) \
             $(if $(filter 1,$(KDEBUG)),-DKEEL_DEBUG=1)
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,$(K)/arch/riscv/kernel.ld -Wl,--build-id=none
 
 $(KB)/%.c.o: $(K)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(KB)/oslib/%.c.o: os/lib/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@

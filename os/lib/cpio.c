@@ -2,7 +2,7 @@
  * step first compares what it needs with what is left (len - off), so no
  * sum can wrap and no byte outside the buffer is read. */
 #include "cpio.h"
-#include "kstring.h"
+#include "lib_string.h"
 
 #define NEWC_MAGIC      "070701"
 #define NEWC_MAGIC_LEN  6u

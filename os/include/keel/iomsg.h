@@ -1,0 +1,148 @@
+#pragma once
+/* The I/O messages: how a client talks to a resource manager (a server that
+ * owns names in the path space).  QNX's shapes, Keel's numbers and layouts.
+ *
+ * Opening a name (open, stat, unlink, mkdir, ... by path):
+ *   1. The client sends struct _io_connect (with the whole absolute path)
+ *      to taskman's path manager (<keel/procmsg.h>: TASKMAN_PID/CHID).
+ *   2. The path manager replies with the redirect
+ *      _IO_CONNECT_RET_LINK | nentries: struct _io_connect_link_reply and
+ *      nentries struct _io_connect_entry, the servers whose attached names
+ *      match, longest match first (a union in its order).  When the path
+ *      crosses a symbolic link of the path space it replies
+ *      _IO_CONNECT_RET_LINK with nentries 0 and the rewritten path after the
+ *      link reply (path_len bytes with its NUL): the client starts again
+ *      with it (at most _IO_SYMLOOP_MAX times, then ELOOP).  No match: ENOENT.
+ *   3. For each entry in turn the client attaches a connection to (pid,
+ *      chid) and sends the connect again, now with the path that remains
+ *      after prefix_len bytes ("" for the attached name itself) and the
+ *      entry's handle.  A server that accepts replies status >= 0 and the
+ *      connection is the file descriptor; one that has no such name replies
+ *      ENOENT and the client tries the next entry; any other errno ends the
+ *      open.  A server may itself reply a link (a symbolic link inside a
+ *      file system): the client starts again from step 1 with that path.
+ *   Combine messages: a connect with extra_type _IO_CONNECT_EXTRA_COMBINE
+ *   carries an I/O message (e.g. _IO_STAT) after the path; the server does
+ *   both and replies the I/O message's reply, and with subtype
+ *   _IO_CONNECT_COMBINE_CLOSE closes at once, so stat(path) is one round
+ *   trip to the server.
+ *
+ * I/O on a descriptor: every I/O message opens with struct _io_hdr; the
+ * reply status is the result (bytes for read and write), errors are
+ * MsgError's errno.  A server checks the length of every message before it
+ * reads a field (EINVAL, or EBADMSG for an unknown type) and keeps serving.
+ * Message types 0x0100-0x01ff; 0x0001-0x00ff are taskman's. */
+#include <stdint.h>
+
+/* ---- file types (the connect message's file_type and attach's) ------------ */
+#define _FTYPE_ANY        0
+#define _FTYPE_FILE       1
+#define _FTYPE_LINK       2      /* the path manager itself */
+#define _FTYPE_PIPE       3
+#define _FTYPE_SHMEM      4
+#define _FTYPE_NAME       5      /* name_attach/name_open */
+#define _FTYPE_TERMINAL   6
+
+/* ---- message types ---------------------------------------------------------- */
+#define _IO_CONNECT   0x0100
+#define _IO_READ      0x0101
+#define _IO_WRITE     0x0102
+#define _IO_STAT      0x0103
+#define _IO_LSEEK     0x0104
+#define _IO_DEVCTL    0x0105
+#define _IO_CLOSE     0x0106
+#define _IO_DUP       0x0107
+#define _IO_CHMOD     0x0108
+#define _IO_CHOWN     0x0109
+#define _IO_UTIME     0x010a
+#define _IO_SYNC      0x010b
+#define _IO_MMAP      0x010c
+#define _IO_SPACE     0x010d     /* truncate / ftruncate */
+#define _IO_NOTIFY    0x010e     /* select / poll readiness */
+#define _IO_PATHCONF  0x010f
+#define _IO_FDINFO    0x0110     /* fcntl F_GETFL / F_SETFL */
+#define _IO_MSG       0x01ff     /* a server's own messages */
+
+/* ---- connect ------------------------------------------------------------------ */
+
+/* _io_connect.subtype */
+#define _IO_CONNECT_COMBINE        0   /* I/O message after the path */
+#define _IO_CONNECT_COMBINE_CLOSE  1   /* ... and close at once */
+#define _IO_CONNECT_OPEN           2
+#define _IO_CONNECT_UNLINK         3
+#define _IO_CONNECT_RENAME         4   /* extra: the source path */
+#define _IO_CONNECT_MKNOD          5   /* mkdir (mode S_IFDIR), mkfifo */
+#define _IO_CONNECT_READLINK       6
+#define _IO_CONNECT_LINK           7   /* extra: link target (symlink or hard) */
+
+/* _io_connect.extra_type */
+#define _IO_CONNECT_EXTRA_NONE     0
+#define _IO_CONNECT_EXTRA_LINK     1   /* hard link: extra is the existing path */
+#define _IO_CONNECT_EXTRA_SYMLINK  2   /* symlink: extra is the target text */
+#define _IO_CONNECT_EXTRA_RENAME   3   /* extra is the source path */
+#define _IO_CONNECT_EXTRA_COMBINE  4   /* extra is an I/O message */
+
+/* _io_connect.eflag */
+#define _IO_CONNECT_EFLAG_DIR      0x01   /* the path ended in '/' */
+
+#define _IO_PATH_MAX       1024    /* PATH_MAX, with the NUL */
+#define _IO_SYMLOOP_MAX    8
+
+/* The connect message, followed by path_len bytes of path (with its NUL)
+ * and extra_len bytes of extra data. */
+struct _io_connect {
+	uint16_t type;                  /* _IO_CONNECT */
+	uint16_t subtype;               /* _IO_CONNECT_* */
+	uint32_t file_type;             /* _FTYPE_* the client wants (ANY) */
+	uint16_t reply_max;             /* bytes the client can take as a reply */
+	uint16_t entry_max;             /* entries it can take in a redirect */
+	uint32_t handle;                /* from the redirect entry (0 to taskman) */
+	uint32_t ioflag;                /* O_* of open, libc's values */
+	uint32_t mode;                  /* creation mode and type bits */
+	uint32_t umask;                 /* the caller's umask */
+	uint16_t path_len;
+	uint8_t eflag;                  /* _IO_CONNECT_EFLAG_* */
+	uint8_t extra_type;             /* _IO_CONNECT_EXTRA_* */
+	uint16_t extra_len;
+	uint16_t zero;
+};
+
+_Static_assert(sizeof(struct _io_connect) == 36, "struct _io_connect layout");
+
+/* Reply status bit: the reply is a redirect (a link reply), and the low 16
+ * bits are nentries. */
+#define _IO_CONNECT_RET_LINK  0x10000
+
+struct _io_connect_link_reply {
+	uint32_t file_type;             /* of the name, when known */
+	uint16_t nentries;
+	uint16_t path_len;              /* a rewritten path follows the entries */
+};
+
+struct _io_connect_entry {
+	int32_t nd;                     /* ND_LOCAL_NODE */
+	int32_t pid;
+	int32_t chid;
+	uint32_t handle;
+	uint32_t file_type;
+	uint16_t prefix_len;            /* bytes of the path this server's name took */
+	uint16_t flags;                 /* _PROC_PATH_* of the attachment */
+};
+
+_Static_assert(sizeof(struct _io_connect_link_reply) == 8, "link reply layout");
+_Static_assert(sizeof(struct _io_connect_entry) == 24, "struct _io_connect_entry layout");
+
+/* The most entries a redirect carries. */
+#define _IO_CONNECT_ENTRIES_MAX  8
+
+/* ---- I/O on a descriptor ----------------------------------------------------------
+ *
+ * Every message opens with this header; the layouts of the bodies are the
+ * resource-manager framework's (libc), documented where it defines them. */
+struct _io_hdr {
+	uint16_t type;                  /* _IO_* */
+	uint16_t combine_len;           /* bytes of this message in a combine, or 0 */
+	uint32_t zero;
+};
+
+_Static_assert(sizeof(struct _io_hdr) == 8, "struct _io_hdr layout");
