@@ -5,7 +5,9 @@ requirement the case checks.  Each program runs on one usable hart (the `onehart
 and on the board's default hart count.
 
 Areas so far: threads and synchronisation (conf-threads), clocks and sleeps (conf-clocks),
-the C library base: errno, heap, stdio, strings, environment (conf-libc)."""
+the C library base: errno, heap, stdio, strings, environment (conf-libc), and the
+resource-manager framework with the client side of the I/O messages, server and client in
+one process (conf-resmgr)."""
 
 import pytest
 
@@ -29,3 +31,4 @@ def _ktap_suite(program: str):
 test_conf_threads_one_hart, test_conf_threads = _ktap_suite("conf-threads")
 test_conf_clocks_one_hart, test_conf_clocks = _ktap_suite("conf-clocks")
 test_conf_libc_one_hart, test_conf_libc = _ktap_suite("conf-libc")
+test_conf_resmgr_one_hart, test_conf_resmgr = _ktap_suite("conf-resmgr")

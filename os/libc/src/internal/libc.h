@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <pthread.h>
 #include <time.h>
+#include <keel/iomsg.h>
 #include <keel/neutrino.h>
 #include <keel/start.h>
 #include "thread_layout.h"
@@ -103,5 +104,35 @@ void __pthread_reap(void);
 
 /* Console output for fds 1 and 2 until fds are connections to servers. */
 long __debug_write(const void *buf, size_t n);
+
+/* File descriptors are connections (coids below _NTO_SIDE_CHANNEL) to
+ * resource managers.  libc remembers each one's server for dup.  Until a
+ * console server exists, fds 0..2 that are not connections are the
+ * kernel console ("console fds": write goes to DebugPutString, read is at
+ * end of file) until closed or replaced by dup2. */
+#define __FD_MAX 1024
+struct __fd {
+	int32_t pid, chid;              /* the server; pid 0: not libc's connection */
+	uint32_t flags;                 /* FD_CLOEXEC */
+};
+extern struct __fd __fds[__FD_MAX];
+/* Whether fd is one of the console fds now. */
+bool __fd_console(int fd);
+/* fd leaves the console set (closed, or a connection took its number). */
+void __fd_console_drop(int fd);
+/* The lowest fd number a new connection may take. */
+int __fd_lowest(void);
+/* Sends an I/O message on fd: the reply status, or -errno (EBADF for an
+ * fd that is no connection). */
+long __io_sendv(int fd, const iov_t *s, size_t sn, const iov_t *r, size_t rn);
+/* A connection to (pid, chid) numbered >= lowest, or exactly `exact`
+ * when that is >= 0: the fd, or -errno (EMFILE; EBADF for an exact number
+ * the kernel cannot give). */
+int __fd_attach(int pid, int chid, int lowest, int exact);
+/* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
+ * connect message c with path: the new fd, or -errno. */
+int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path);
+/* A side-channel connection to taskman, made once: the coid or -1/errno. */
+int __taskman_coid(void);
 
 #pragma GCC visibility pop
