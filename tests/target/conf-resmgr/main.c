@@ -19,6 +19,7 @@
 #include <conf.h>
 
 #define CAP (64 << 10)
+#define FUZZ_MESSAGES 10000
 
 static char file[CAP];
 static iofunc_attr_t attr;
@@ -397,7 +398,9 @@ static void t_resmgr__random_messages_leave_it_serving(void)
 	int co = raw_coid(), fd = open_file(O_RDWR);
 
 	REQUIRE(co >= 0 && fd >= 0);
-	for (int i = 0; i < 20000; i++) {
+	for (int i = 0; i < FUZZ_MESSAGES; i++) {
+		if (i % 2000 == 0)              /* round trips cross harts slowly under TCG */
+			conf_line("# %d random messages so far", i);
 		for (size_t j = 0; j < 64; j++) {
 			seed = seed * 1103515245 + 12345;
 			msg[j] = (unsigned char)(seed >> 16);
@@ -417,7 +420,7 @@ static void t_resmgr__random_messages_leave_it_serving(void)
 		if (r != -ESRCH)
 			replied++;
 	}
-	CHECK_EQ(replied, 20000);
+	CHECK_EQ(replied, FUZZ_MESSAGES);
 	ConnectDetach_r(co);
 	close(fd);
 	/* The connect messages among them may have opened the raw connection:
