@@ -52,9 +52,11 @@ LLDFLAGS    := -nostdlib -static -no-pie -Wl,-T,$(LIBC_LD) -Wl,--gc-sections -Wl
 LIBC_LIBS    = -Wl,--start-group $(LIBC_A) $(PICO_LIBM) $(LIBGCC) -Wl,--end-group
 
 # Package members Keel replaces: the no-op locks, the sbrk over linker
-# symbols, strerror on the package's errno numbers (Keel's are QNX's).
+# symbols, strerror on the package's errno numbers (Keel's are QNX's), the
+# byte-at-a-time memset/memcpy/memmove of its size-optimised riscv build.
 PICO_DROP   := libc_misc_lock.c.o libc_picolib_picosbrk.c.o libc_string_strerror.c.o \
-               libc_string_strerror_r.c.o libc_string_xpg_strerror_r.c.o
+               libc_string_strerror_r.c.o libc_string_xpg_strerror_r.c.o \
+               memset.S.o memcpy-asm.S.o memmove.S.o
 
 # Package members whose public function Keel wraps: the symbol is renamed
 # to __pkg_<name> in that member and Keel's own <name> (os/libc/src) checks

@@ -35,6 +35,7 @@ struct __pthread {
 	void *arg;
 	void *result;                   /* pthread_exit's value, read by the joiner */
 	void *block;                    /* malloc'd stack+record+TLS; NULL for main */
+	size_t block_size;
 	struct __pthread *next_dead;    /* on the reaper's list once detached and ended */
 	struct __cleanup *cleanup;      /* pthread_cleanup_push's chain */
 	sync_t sleep;                   /* a semaphore nobody posts: nanosleep waits on it */
@@ -101,6 +102,9 @@ int __mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime);
 void __pthread_init_main(void);
 /* Joins and frees detached threads that have ended. */
 void __pthread_reap(void);
+/* Frees an ended thread's block (kept for the next pthread_create when it
+ * has the default size). */
+void __pthread_free_block(void *block, size_t size);
 
 /* Console output for fds 1 and 2 until fds are connections to servers. */
 long __debug_write(const void *buf, size_t n);

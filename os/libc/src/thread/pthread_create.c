@@ -21,6 +21,46 @@
 
 static struct __pthread *dead;          /* a stack pushed and emptied atomically */
 
+/* Blocks of ended default-size threads, for the next creates: a thread's
+ * 64 KiB block costs a trip through malloc (which zeroes it) otherwise. */
+#define CACHE_MAX 8
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *cache[CACHE_MAX];
+static int ncache;
+
+static size_t tls_size(void);
+
+static size_t default_block(void)
+{
+	return DEFAULT_STACK + tls_size() + KEEL_THREAD_RECORD_SIZE + 16;
+}
+
+void __pthread_free_block(void *block, size_t size)
+{
+	if (block && size == default_block()) {
+		pthread_mutex_lock(&cache_lock);
+		if (ncache < CACHE_MAX) {
+			cache[ncache++] = block;
+			block = NULL;
+		}
+		pthread_mutex_unlock(&cache_lock);
+	}
+	free(block);
+}
+
+static void *alloc_block(size_t size)
+{
+	void *b = NULL;
+
+	if (size == default_block()) {
+		pthread_mutex_lock(&cache_lock);
+		if (ncache)
+			b = cache[--ncache];
+		pthread_mutex_unlock(&cache_lock);
+	}
+	return b ? b : malloc(size);
+}
+
 void __pthread_reap(void)
 {
 	struct __pthread *t = __atomic_exchange_n(&dead, NULL, __ATOMIC_ACQUIRE);
@@ -28,7 +68,7 @@ void __pthread_reap(void)
 	while (t) {
 		struct __pthread *next = t->next_dead;
 		ThreadJoin_r((int)t->tid, NULL);
-		free(t->block);
+		__pthread_free_block(t->block, t->block_size);
 		t = next;
 	}
 }
@@ -92,7 +132,7 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(voi
 			return EINVAL;
 	} else {
 		size += tls_size() + KEEL_THREAD_RECORD_SIZE + 16;
-		if (!(block = malloc(size)))
+		if (!(block = alloc_block(size)))
 			return EAGAIN;
 		base = block;
 	}
@@ -103,6 +143,7 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(voi
 	t->start = start;
 	t->arg = arg;
 	t->block = block;
+	t->block_size = block ? size : 0;
 	int detached = (attr->__flags & PTHREAD_CREATE_DETACHED) != 0;
 	t->state = detached ? __T_DETACHED : __T_JOINABLE;
 
@@ -119,7 +160,7 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(voi
 	}
 	int tid = ThreadCreate_r(0, trampoline, t, &ka);
 	if (tid < 0) {
-		free(block);
+		__pthread_free_block(block, size);
 		return tid == -EINVAL || tid == -EPERM ? -tid : EAGAIN;
 	}
 	if (!detached)                  /* a detached one may be gone already */

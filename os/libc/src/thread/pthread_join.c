@@ -9,7 +9,7 @@ static void reap_one(struct __pthread *t)
 {
 	while (ThreadJoin_r((int)t->tid, NULL) == -EINTR)
 		;
-	free(t->block);
+	__pthread_free_block(t->block, t->block_size);
 }
 
 int pthread_join(pthread_t t, void **value)
@@ -28,7 +28,7 @@ int pthread_join(pthread_t t, void **value)
 	if (value)
 		*value = t->result;
 	t->self = NULL;
-	free(t->block);
+	__pthread_free_block(t->block, t->block_size);
 	return 0;
 }
 

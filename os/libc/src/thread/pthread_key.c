@@ -7,6 +7,7 @@
 struct __key_slot __keys[__KEYS_MAX];
 static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t generation;
+static int ever_created;                /* no key yet: thread exit skips the walk */
 
 static bool key_live(pthread_key_t k)
 {
@@ -28,6 +29,7 @@ int pthread_key_create(pthread_key_t *key, void (*dtor)(void *))
 		if (!generation)
 			generation = 1;
 		__keys[i].dtor = dtor;
+		__atomic_store_n(&ever_created, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&__keys[i].key, generation << 8 | i, __ATOMIC_RELEASE);
 		*key = __keys[i].key;
 		pthread_mutex_unlock(&key_lock);
@@ -76,6 +78,8 @@ void __tsd_run_dtors(void)
 {
 	struct __pthread *t = __self();
 
+	if (!__atomic_load_n(&ever_created, __ATOMIC_RELAXED))
+		return;
 	for (int round = 0; round < PTHREAD_DESTRUCTOR_ITERATIONS; round++) {
 		bool ran = false;
 		for (unsigned i = 0; i < __KEYS_MAX; i++) {
