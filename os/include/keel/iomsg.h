@@ -225,13 +225,15 @@ struct _io_close {
 };
 
 /* _IO_DUP: sent on a new connection to the same server: it shares the open
- * (offset, flags) of the sender's connection `coid` from now on (dup,
- * dup2, and fork's inherited descriptors).  EBADF if coid has no open
- * with this server. */
+ * (offset, flags) of connection `coid` of process `pid` from now on (dup
+ * and dup2: pid 0, the sender's own; a spawned or forked child's inherited
+ * descriptors: its parent's pid, which the server checks with taskman's
+ * _PROC_GETIDS, EPERM if the sender is not that process's child).  EBADF
+ * if that connection has no open with this server. */
 struct _io_dup {
 	struct _io_hdr hdr;
 	int32_t coid;
-	uint32_t zero;
+	int32_t pid;
 };
 
 _Static_assert(sizeof(struct _io_read) == 16, "struct _io_read layout");

@@ -4,13 +4,16 @@
  * page it checks (tests/target/include/conf.h).  Run as the first process:
  *   make run CMDLINE="init=/bin/conf-libc"                            */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <keel/neutrino.h>
 #include <conf.h>
@@ -349,6 +352,79 @@ static void t_strtok_r__splits_in_place(void)
 	CHECK_EQ(n, 3);
 }
 
+static void t_posix_spawnattr_setflags__round_trip_and_bad_flags(void)
+{
+	posix_spawnattr_t a;
+	short f = -1;
+
+	REQUIRE(posix_spawnattr_init(&a) == 0);
+	posix_spawnattr_getflags(&a, &f);
+	CHECK_EQ(f, 0);
+	CHECK_EQ(posix_spawnattr_setflags(&a, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK), 0);
+	posix_spawnattr_getflags(&a, &f);
+	CHECK_EQ(f, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+	CHECK_EQ(posix_spawnattr_setflags(&a, 0x4000), EINVAL);
+	CHECK_EQ(posix_spawnattr_destroy(&a), 0);
+}
+
+static void t_posix_spawnattr_setpgroup__and_sigmask_round_trip(void)
+{
+	posix_spawnattr_t a;
+	pid_t pg = 0;
+	sigset_t in = 0x5a, out = 0;
+
+	REQUIRE(posix_spawnattr_init(&a) == 0);
+	CHECK_EQ(posix_spawnattr_setpgroup(&a, 42), 0);
+	posix_spawnattr_getpgroup(&a, &pg);
+	CHECK_EQ(pg, 42);
+	CHECK_EQ(posix_spawnattr_setsigmask(&a, &in), 0);
+	posix_spawnattr_getsigmask(&a, &out);
+	CHECK_EQ(out, in);
+	CHECK_EQ(posix_spawnattr_setschedpolicy(&a, 1234), EINVAL);
+	posix_spawnattr_destroy(&a);
+}
+
+static void t_posix_spawn_file_actions_addclose__negative_fd_is_EBADF(void)
+{
+	posix_spawn_file_actions_t fa;
+
+	REQUIRE(posix_spawn_file_actions_init(&fa) == 0);
+	CHECK_EQ(posix_spawn_file_actions_addclose(&fa, -1), EBADF);
+	CHECK_EQ(posix_spawn_file_actions_adddup2(&fa, 1, -2), EBADF);
+	CHECK_EQ(posix_spawn_file_actions_addopen(&fa, -3, "/x", O_RDONLY, 0), EBADF);
+	CHECK_EQ(posix_spawn_file_actions_addclose(&fa, 3), 0);
+	CHECK_EQ(posix_spawn_file_actions_adddup2(&fa, 1, 4), 0);
+	CHECK_EQ(posix_spawn_file_actions_addopen(&fa, 5, "/dev/null", O_RDONLY, 0), 0);
+	CHECK_EQ(posix_spawn_file_actions_destroy(&fa), 0);
+}
+
+static void t_waitpid__bad_options_is_EINVAL(void)
+{
+	int st;
+
+	CHECK_ERR(waitpid(-1, &st, 0x4000), EINVAL);
+	CHECK_ERR(waitpid(-1, (int *)0xffffffff80000000ul, WNOHANG), EFAULT);
+}
+
+static void t_waitid__needs_a_state_option(void)
+{
+	siginfo_t si;
+
+	CHECK_ERR(waitid(P_ALL, 0, &si, WNOHANG), EINVAL);
+	CHECK_ERR(waitid(P_ALL, 0, NULL, WEXITED), EFAULT);
+}
+
+static void t_wait__status_macros_decode_taskmans_encoding(void)
+{
+	int exited = 3 << 8, killed = SIGSEGV, stopped = (SIGTSTP << 8) | 0x7f, cont = 0xffff;
+
+	CHECK(WIFEXITED(exited) && WEXITSTATUS(exited) == 3);
+	CHECK(!WIFSIGNALED(exited) && !WIFSTOPPED(exited));
+	CHECK(WIFSIGNALED(killed) && WTERMSIG(killed) == SIGSEGV && !WIFEXITED(killed));
+	CHECK(WIFSTOPPED(stopped) && WSTOPSIG(stopped) == SIGTSTP && !WIFSIGNALED(stopped));
+	CHECK(WIFCONTINUED(cont) && !WIFEXITED(cont) && !WIFSTOPPED(cont));
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(strerror, every_errno_has_its_own_message),
 	CONF_CASE(strerror, unknown_number_says_so),
@@ -376,6 +452,12 @@ static const struct conf_case cases[] = {
 	CONF_CASE(longjmp, returns_value_to_setjmp),
 	CONF_CASE(memmove, handles_overlap),
 	CONF_CASE(strtok_r, splits_in_place),
+	CONF_CASE(posix_spawnattr_setflags, round_trip_and_bad_flags),
+	CONF_CASE(posix_spawnattr_setpgroup, and_sigmask_round_trip),
+	CONF_CASE(posix_spawn_file_actions_addclose, negative_fd_is_EBADF),
+	CONF_CASE(waitpid, bad_options_is_EINVAL),
+	CONF_CASE(waitid, needs_a_state_option),
+	CONF_CASE(wait, status_macros_decode_taskmans_encoding),
 };
 
 int main(void)

@@ -369,6 +369,27 @@ static void t_resmgr__dup_of_unknown_connection_is_EBADF(void)
 	ConnectDetach_r(co);
 }
 
+static void t_resmgr__dup_naming_own_pid_shares_the_open(void)
+{
+	int fd = open_file(O_RDWR | O_TRUNC), co = raw_coid();
+	struct _io_dup d = { .hdr = { .type = _IO_DUP }, .coid = fd, .pid = pid };
+	struct _io_lseek l = { .hdr = { .type = _IO_LSEEK }, .whence = SEEK_CUR };
+	struct _io_lseek_reply rep = { -1 };
+
+	REQUIRE(fd >= 0 && co >= 0);
+	write(fd, "abcdef", 6);
+	CHECK_EQ(raw(co, &d, sizeof d, NULL, 0), 0);
+	CHECK_EQ(raw(co, &l, sizeof l, &rep, sizeof rep), 0);
+	CHECK_EQ(rep.offset, 6);                        /* the same open */
+	CHECK_EQ(raw(co, &d, sizeof d, NULL, 0), -EBUSY);  /* it has one already */
+	d.pid = pid + 1;                /* not our parent (and the first process has none) */
+	CHECK_EQ(raw(co, &d, sizeof d, NULL, 0), -EPERM);
+	struct _io_close c = { .hdr = { .type = _IO_CLOSE } };
+	CHECK_EQ(raw(co, &c, sizeof c, NULL, 0), 0);
+	ConnectDetach_r(co);
+	close(fd);
+}
+
 static void t_resmgr__devctl_server_and_default(void)
 {
 	int fd = open_file(O_RDWR | O_TRUNC);
@@ -415,7 +436,7 @@ static void t_resmgr__random_messages_leave_it_serving(void)
 		long r = raw(target, msg, len, rep, sizeof rep);
 		if (r != -ESRCH && r != -EBADF && r != -EINVAL && r != -ENOSYS && r != -EFAULT &&
 		    r != -EBUSY && r != -ENOENT && r != -ENOTTY && r != -EOVERFLOW && r != -ENOSPC &&
-		    r != -EACCES && r < -1)
+		    r != -EACCES && r != -EPERM && r < -1)
 			CONF_FAIL("message %d type %#x len %zu: %ld", i, type, len, r);
 		if (r != -ESRCH)
 			replied++;
@@ -453,6 +474,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(resmgr, connect_path_must_lie_in_the_message),
 	CONF_CASE(resmgr, write_longer_than_sent_is_EINVAL),
 	CONF_CASE(resmgr, dup_of_unknown_connection_is_EBADF),
+	CONF_CASE(resmgr, dup_naming_own_pid_shares_the_open),
 	CONF_CASE(resmgr, devctl_server_and_default),
 	CONF_CASE(resmgr, random_messages_leave_it_serving),
 };

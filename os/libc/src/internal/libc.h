@@ -138,5 +138,11 @@ int __fd_attach(int pid, int chid, int lowest, int exact);
 int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path);
 /* A side-channel connection to taskman, made once: the coid or -1/errno. */
 int __taskman_coid(void);
+/* taskman's ids of process pid (0: the caller): 0 or -errno. */
+struct _proc_ids;
+int __proc_ids(pid_t pid, struct _proc_ids *ids);
+/* A spawned child's inherited fds and file actions (<keel/spawndata.h>),
+ * from the auxiliary vector; a failed action ends the process (127). */
+void __spawn_apply(const uint64_t *auxv);
 
 #pragma GCC visibility pop

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resmgr.h>
+#include <unistd.h>
+#include <keel/procmsg.h>
 #include "libc.h"
 
 /* One connection bound to an open. */
@@ -141,13 +143,30 @@ static int do_connect(resmgr_t *m, resmgr_context_t *ctp)
 	return resmgr_reply(ctp, 0, &rep, sizeof rep);
 }
 
+/* A _IO_DUP may name the sender's parent's connection (an inherited fd
+ * of a spawned or forked child): taskman says whose child the sender is.
+ * A manager running in taskman's own process (or in the first process
+ * when there is no taskman) cannot ask itself: it refuses. */
+static bool may_share(int32_t sender, int32_t owner)
+{
+	struct _proc_ids ids;
+
+	if (owner == 0 || owner == sender)
+		return true;
+	if (getpid() == TASKMAN_PID)
+		return false;
+	return __proc_ids(sender, &ids) >= 0 && ids.ppid == owner;
+}
+
 static int do_dup(resmgr_t *m, resmgr_context_t *ctp)
 {
 	const struct _io_dup *d = (const void *)ctp->msg.raw;
 	int r = EBADF;
 
+	if (!may_share(ctp->info.scoid, d->pid))
+		return EPERM;
 	pthread_mutex_lock(&m->lock);
-	struct binding *orig = find(m, ctp->info.scoid, d->coid);
+	struct binding *orig = find(m, d->pid ? d->pid : ctp->info.scoid, d->coid);
 	if (find(m, ctp->info.scoid, ctp->info.coid))
 		r = EBUSY;
 	else if (orig)

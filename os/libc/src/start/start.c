@@ -26,5 +26,6 @@ void __libc_start_main(int argc, char **argv, char **envp, void *auxv)
 	__auxv = auxv;
 	environ = envp ? envp : &argv[argc];
 	__libc_init_array();
+	__spawn_apply(auxv);            /* after the constructors: it may open files */
 	exit(main(argc, argv, environ));
 }
