@@ -3,6 +3,8 @@ across many boots or hart counts, where one pytest result per boot is what is wa
 
 from __future__ import annotations
 
+import re
+
 from keelfarm.ktap import Case, parse
 
 EXIT_TIMEOUT = 60.0  # a ktest boot takes about 5 s on QEMU
@@ -34,3 +36,13 @@ def run_problems(boot, run) -> list[str]:
     elif boot.exit_status != 0:
         problems.append(f"exit status {boot.exit_status}")
     return problems
+
+
+def init_exit(lines: list[str], program: str, status: int) -> bool:
+    """Whether the console shows the first program ending with `status`: taskman's report
+    of the program it started (any pid) and the kernel's of taskman ending with the same
+    status (which powers off)."""
+    started = re.compile(rf"^taskman: init {re.escape(program)} \(pid \d+\) exited with status "
+                         rf"{status}$")
+    return (any(started.match(line) for line in lines)
+            and f"keel: init taskman (pid 1) exited with status {status}" in lines)

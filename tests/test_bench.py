@@ -6,6 +6,7 @@ figure is there and the relations that hold by construction."""
 
 import pytest
 from keelfarm.console import parse_figures
+from ktap_boot import init_exit
 
 pytestmark = pytest.mark.bench
 
@@ -30,7 +31,7 @@ def round_trips(found: dict[str, float], where: str) -> list[float]:
 def check_exit(boot, program: str) -> None:
     lines = [line.strip() for line in boot.lines]
     assert "kbench: done" in lines, "kbench did not finish"
-    assert f"keel: init {program} (pid 1) exited with status 0" in lines
+    assert init_exit(lines, program, 0)
 
 
 @pytest.mark.initrd

@@ -4,7 +4,8 @@
 
 K        := os/kernel
 KB       := $(B)/os/kernel
-KSRC     := $(wildcard $(K)/arch/riscv/*.S $(K)/arch/riscv/*.c $(K)/core/*.c $(K)/mm/*.c $(K)/lib/*.c)
+KSRC     := $(wildcard $(K)/arch/riscv/*.S $(K)/arch/riscv/*.c $(K)/arch/riscv/test/*.c $(K)/core/*.c \
+              $(K)/mm/*.c $(K)/lib/*.c $(K)/test/*.c)
 # Pure code shared with taskman and the host tests (os/lib).
 KLIBSRC  := $(wildcard os/lib/*.c)
 KOBJ     := $(patsubst $(K)/%,$(KB)/%.o,$(KSRC)) $(patsubst os/lib/%,$(KB)/oslib/%.o,$(KLIBSRC))

@@ -17,14 +17,13 @@
 # kernel ABI (every register, every error path) and must not depend on
 # libc's own choices.
 #
-# Floating point: until the kernel keeps per-thread FP state (branch kproc),
-# FP instructions in U-mode may trap, so libc and its programs build for
-# rv64imac/lp64 with the package's matching multilib; LIBC_MARCH/LIBC_MABI/
-# LIBC_MULTI switch to rv64gc/lp64d (rv64imafdc/lp64d) once that is merged.
+# Floating point: the kernel keeps per-thread FP state (switched lazily by
+# sstatus.FS), so libc and its programs are rv64gc/lp64d with the package's
+# rv64imafdc/lp64d multilib, as DESIGN.md asks of user programs.
 
-LIBC_MARCH  ?= rv64imac_zicsr_zifencei
-LIBC_MABI   ?= lp64
-LIBC_MULTI  ?= rv64imac/lp64
+LIBC_MARCH  ?= rv64imafdc_zicsr_zifencei
+LIBC_MABI   ?= lp64d
+LIBC_MULTI  ?= rv64imafdc/lp64d
 
 LS          := os/libc
 LB          := $(B)/os/libc
@@ -35,9 +34,10 @@ LIBC_A      := $(LB)/libc.a
 LIBC_CRT0   := $(LB)/crt0.o
 LIBC_LD     := $(LS)/keel.ld
 GCC_INC     := $(shell $(CC) -print-file-name=include 2>/dev/null)
-# The compiler's helpers for the same multilib (-march with extensions
-# named does not select one by itself).
-LIBGCC      := $(dir $(shell $(CC) -print-libgcc-file-name 2>/dev/null))$(LIBC_MULTI)/libgcc.a
+# The compiler's helpers for the same multilib, asked with the base ISA
+# string (with extensions such as _zicsr named, gcc selects no multilib).
+LIBGCC      := $(shell $(CC) -march=$(firstword $(subst _, ,$(LIBC_MARCH))) -mabi=$(LIBC_MABI) \
+                 -print-libgcc-file-name 2>/dev/null)
 
 # Keel's headers first, then the package's, then the compiler's own
 # (stddef.h, stdarg.h); include_next in Keel's wrappers walks that order.
@@ -72,12 +72,12 @@ LIBC_OBJ    := $(patsubst $(LS)/src/%,$(LB)/obj/%.o,$(LIBC_SRC))
 .PHONY: libc
 libc: $(LIBC_A) $(LIBC_CRT0)
 
-$(LB)/obj/%.o: $(LS)/src/%
+$(LB)/obj/%.o: $(LS)/src/% $(LS)/libc.mk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(LCFLAGS_LIB) -c $< -o $@
 
-$(LIBC_CRT0): $(LS)/crt/crt0.S
+$(LIBC_CRT0): $(LS)/crt/crt0.S $(LS)/libc.mk
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(LCFLAGS_LIB) -c $< -o $@

@@ -2,13 +2,16 @@
 #include "urt.h"
 
 char **environ;
+uint64_t urt_start_a3;
 
-/* Called once by _start with the registers of <keel/start.h>. */
-__attribute__((noreturn, used)) void __urt_start(int argc, char **argv, char **envp);
+/* Called once by _start with the registers of <keel/start.h> (crt0 leaves
+ * a0..a3 alone). */
+__attribute__((noreturn, used)) void __urt_start(int argc, char **argv, char **envp, uint64_t a3);
 
-void __urt_start(int argc, char **argv, char **envp)
+void __urt_start(int argc, char **argv, char **envp, uint64_t a3)
 {
 	environ = envp;
+	urt_start_a3 = a3;
 	exit(main(argc, argv, envp));
 }
 

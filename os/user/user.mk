@@ -28,6 +28,12 @@ URT_LIB    := $(UB)/liburt.a
 UPROG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard os/utils/*/*.[cS] tests/target/*/*.[cS]))))
 UPROGS     := $(notdir $(UPROG_DIRS))
 UBINS      := $(addprefix $(B)/os/bin/,$(UPROGS))
+# System programs, packed as /sbin/<prog>: the process manager.
+SPROG_DIRS := os/taskman
+# Per program: pure code it takes from os/lib, and extra compiler flags.
+UPROG_OSLIB_taskman  := os/lib/elf.c os/lib/cpio.c
+UCFLAGS_taskman      := -I os/lib/include
+SBINS      := $(addprefix $(B)/os/sbin/,$(notdir $(SPROG_DIRS)))
 
 .PHONY: user
 user: $(INITRD)
@@ -41,37 +47,50 @@ $(URT_LIB): $(URT_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(UAR) rcs $@ $^
 
-# uprog_rules DIR: objects and the link of one program.  A directory holding
-# a file named LIBC builds against Keel's libc (os/libc/libc.mk); the others
-# against this runtime.
+# A program directory may hold prog.mk setting UCFLAGS_<prog> (extra flags for
+# its own objects, after UCFLAGS so that they win).
+-include $(wildcard $(addsuffix /prog.mk,$(UPROG_DIRS)))
+
+# uprog_rules DIR BINDIR: objects and the link of one program.  A directory
+# holding a file named LIBC builds against Keel's libc (os/libc/libc.mk); the
+# others against this runtime.
 define uprog_rules
-$(UB)/$(notdir $(1))/%.o: $(1)/%
+$(UB)/$(notdir $(1))/%.o: $(1)/% $(if $(wildcard $(1)/LIBC),$(LS)/libc.mk)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
-	$(Q)$(CC) $(if $(wildcard $(1)/LIBC),$(LCFLAGS) -I tests/target/include,$(UCFLAGS)) -c $$< -o $$@
+	$(Q)$(CC) $(if $(wildcard $(1)/LIBC),$(LCFLAGS) -I tests/target/include,$(UCFLAGS)) \
+	    $$(UCFLAGS_$(notdir $(1))) -c $$< -o $$@
 
-UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcard $(1)/*.[cS]))
+$(UB)/$(notdir $(1))/oslib/%.o: os/lib/%
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$<"
+	$(Q)$(CC) $(UCFLAGS) -I os/lib/include -c $$< -o $$@
+
+UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcard $(1)/*.[cS])) \
+	$(patsubst os/lib/%,$(UB)/$(notdir $(1))/oslib/%.o,$(UPROG_OSLIB_$(notdir $(1))))
 UPROG_OBJ += $$(UPROG_OBJ_$(notdir $(1)))
 
 ifeq ($(wildcard $(1)/LIBC),)
-$(B)/os/bin/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(URT_CRT0) $(URT_LIB) $(U)/user.ld
+$(B)/os/$(2)/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(URT_CRT0) $(URT_LIB) $(U)/user.ld
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(URT_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(URT_LIB) -o $$@
 else
-$(B)/os/bin/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_CRT0) $(LIBC_A) $(LIBC_LD)
+$(B)/os/$(2)/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_CRT0) $(LIBC_A) $(LIBC_LD)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@ (libc)"
 	$(Q)$(CC) $(LCFLAGS) $(LLDFLAGS) $(LIBC_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_LIBS) -o $$@
 endif
 endef
-$(foreach d,$(UPROG_DIRS),$(eval $(call uprog_rules,$(d))))
+$(foreach d,$(UPROG_DIRS),$(eval $(call uprog_rules,$(d),bin)))
+$(foreach d,$(SPROG_DIRS),$(eval $(call uprog_rules,$(d),sbin)))
 
-$(INITRD): $(UBINS) $(U)/user.mk
+$(INITRD): $(UBINS) $(SBINS) $(U)/user.mk
 	@echo "  CPIO    $@"
-	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin
+	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin $(UB)/initrd/sbin
 	$(Q)for p in $(UBINS); do $(USTRIP) -o $(UB)/initrd/bin/$${p##*/} $$p || exit 1; done
-	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/*
+	$(Q)for p in $(SBINS); do $(USTRIP) -o $(UB)/initrd/sbin/$${p##*/} $$p || exit 1; done
+	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/* $(UB)/initrd/sbin $(UB)/initrd/sbin/*
 	$(Q)find $(UB)/initrd -exec touch -h -d @0 {} +
 	$(Q)(cd $(UB)/initrd && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \
 	     cpio -o -H newc --reproducible -R 0:0 --quiet) > $@.tmp

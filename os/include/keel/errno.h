@@ -9,6 +9,7 @@
 #define EINTR        4
 #define EIO          5
 #define E2BIG        7
+#define ENOEXEC      8
 #define EBADF        9
 #define ECHILD       10
 #define EAGAIN       11
@@ -23,7 +24,9 @@
 #define ENOSPC       28
 #define EDEADLK      45
 #define ENOTSUP      48
+#define ENAMETOOLONG 78
 #define ENOSYS       89
+#define ELOOP        90
 #define ENOTCONN     134
 #define ETIMEDOUT    260
 #define ESRVRFAULT   312

@@ -62,9 +62,11 @@ struct _proc_start {
 	int32_t priority;               /* of the first thread; 0: the caller's */
 	struct _cred_info cred;
 	uint32_t reserved;
+	uint64_t auxv;                  /* a3: the auxiliary vector (<keel/procmsg.h>) */
+	char name[32];                  /* for reports: the program's name, NUL-padded */
 };
 
-_Static_assert(sizeof(struct _proc_start) == 112, "struct _proc_start layout");
+_Static_assert(sizeof(struct _proc_start) == 152, "struct _proc_start layout");
 
 /* ProcessWait flags and results. */
 #define _PROC_WAIT_NOHANG  0x1u

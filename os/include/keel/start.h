@@ -7,7 +7,10 @@
  *   a0  argc
  *   a1  argv: char *[argc + 1], NULL-terminated
  *   a2  envp: char *[], NULL-terminated (may be just the NULL)
- *   a3  0 (reserved for an auxiliary vector)
+ *   a3  the auxiliary vector (AT_* pairs of <keel/procmsg.h>) of a process
+ *       taskman starts; for the first process (taskman itself) the length
+ *       of the boot image, which the kernel maps read-only at
+ *       KEEL_BOOTIMG_BASE (0 when the first process is not taskman)
  *   sp  16-byte aligned; the argv and envp arrays and their strings lie in
  *       the stack mapping above it
  *   every other register 0 (so ra = 0: crt0 must never return); gp is set
@@ -28,6 +31,8 @@
 /* The user half of an Sv39 space: [KEEL_USER_MIN, KEEL_USER_END). */
 #define KEEL_USER_MIN          0x0000000000001000
 #define KEEL_USER_END          0x0000004000000000
+/* Where the kernel maps the boot image (the initrd CPIO) for taskman. */
+#define KEEL_BOOTIMG_BASE      0x0000002000000000
 /* Where static programs are linked (os/user/user.ld). */
 #define KEEL_USER_LINK_BASE    0x0000000000010000
 /* The first process's stack, as the kernel maps it (Keel's choice; taskman

@@ -12,7 +12,6 @@
 
 #define CPUCLOCK_PROC   0x40000000
 #define CPUCLOCK_THREAD 0x20000000
-#define CPUCLOCK_PID_MAX 0xffffffu
 
 _Static_assert(THREAD_MAX <= 256, "a thread clock keeps the slot in 8 bits");
 
@@ -47,18 +46,7 @@ int64_t cputime_get(int id)
 	return -1;
 }
 
-/* ClockId(pid, tid): see <keel/clock.h>. */
-long sys_ClockId(long pid, long tid, long a2, long a3, long a4, long a5)
+long cputime_clock_id(const struct process *p, const struct thread *t)
 {
-	struct process *p = thread_current()->proc;
-
-	(void)a2; (void)a3; (void)a4; (void)a5;
-	if (pid && (pid < 0 || pid > CPUCLOCK_PID_MAX || !(p = process_by_pid((uint32_t)pid))))
-		return -ESRCH;
-	if (!tid)
-		return CPUCLOCK_PROC | (long)p->pid;
-	struct thread *t = tid > 0 && tid <= 0xffffffffl ? thread_lookup((uint32_t)tid) : 0;
-	if (!t || t->proc != p)
-		return -ESRCH;
-	return thread_clock(t);
+	return t ? thread_clock(t) : CPUCLOCK_PROC | (long)p->pid;
 }

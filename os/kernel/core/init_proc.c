@@ -2,7 +2,9 @@
  * static ELF program in the boot image (the initrd CPIO), which the kernel
  * loads and starts in user mode.  Its exit status is printed and powers the
  * machine off (process.c). */
+#include <stdbool.h>
 #include <keel/errno.h>
+#include <keel/start.h>
 #include "boot.h"
 #include "cpio.h"
 #include "elf.h"
@@ -15,6 +17,7 @@
 
 #define INIT_ARGS_MAX 16
 #define INIT_LINE_MAX 256
+#define TASKMAN_PATH  "/sbin/taskman"
 
 static unsigned seg_prot(const struct elf_segment *s)
 {
@@ -80,32 +83,72 @@ static const char *basename(const char *path)
 	return b;
 }
 
-int process_spawn_init(const struct platform *plat)
+/* Maps the boot image read-only at KEEL_BOOTIMG_BASE in p's space (the
+ * pages are the kernel's hole in RAM, never freed with the space) and
+ * returns its length, or a negative errno. */
+static long map_boot_image(struct process *p, const struct platform *plat)
 {
-	static char line[INIT_LINE_MAX];
-	const char *argv[INIT_ARGS_MAX + 1];
-	int argc = init_argv(plat->bootargs, line, argv);
+	uint64_t start = plat->initrd_start & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t end = (plat->initrd_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	int r = vmspace_map_phys(p->vs, KEEL_BOOTIMG_BASE, start, end - start, VM_R);
+
+	if (r < 0)
+		return r;
+	return (long)(plat->initrd_end - start);
+}
+
+/* Loads the program at `path` of the boot image into a new process and
+ * starts it with argv; a3 as <keel/start.h> says for the first process. */
+static int start_first(const struct platform *plat, const char *path, int argc,
+		       const char *const *argv, bool boot_image)
+{
+	const void *img = phys_to_virt(plat->initrd_start);
 	struct cpio_entry e;
 	uint64_t entry;
+	long a3 = 0;
+	int r = cpio_find(img, plat->initrd_end - plat->initrd_start, path, &e);
 
-	if (!argc)
-		return 0;
-	if (!plat->has_initrd) {
-		kprintf("keel: init=%s given but there is no boot image (initrd)\n", argv[0]);
-		return -ENOENT;
-	}
-	const void *img = phys_to_virt(plat->initrd_start);
-	int r = cpio_find(img, plat->initrd_end - plat->initrd_start, argv[0], &e);
 	if (r < 0) {
-		kprintf("keel: init %s: %s\n", argv[0], cpio_strerror(r));
+		kprintf("keel: init %s: %s\n", path, cpio_strerror(r));
 		return -ENOENT;
 	}
-	struct process *p = process_create(basename(argv[0]), PROC_INIT | PROC_PRIVILEGED);
+	struct process *p = process_create(basename(path), PROC_INIT | PROC_PRIVILEGED);
 	if (!p)
 		return -ENOMEM;
-	if ((r = load_elf(p, e.data, e.size, &entry)) || (r = process_start(p, entry, argc, argv))) {
-		kprintf("keel: init %s could not start (%d)\n", argv[0], r);
+	if (boot_image && (a3 = map_boot_image(p, plat)) < 0)
+		r = (int)a3;
+	if (r || (r = load_elf(p, e.data, e.size, &entry)) ||
+	    (r = process_start(p, entry, argc, argv, (uint64_t)a3))) {
+		kprintf("keel: init %s could not start (%d)\n", path, r);
 		return r;
 	}
 	return 1;
+}
+
+/* The first process is taskman (/sbin/taskman of the boot image) when the
+ * image has one: it gets the init= words as its arguments and starts the
+ * program they name (or /sbin/init).  Without taskman, the init= program
+ * itself is the first process, as before taskman existed. */
+int process_spawn_init(const struct platform *plat)
+{
+	static char line[INIT_LINE_MAX];
+	const char *argv[INIT_ARGS_MAX + 2];
+	int argc = init_argv(plat->bootargs, line, argv + 1);
+	struct cpio_entry e;
+
+	if (!plat->has_initrd) {
+		if (argc)
+			kprintf("keel: init=%s given but there is no boot image (initrd)\n", argv[1]);
+		return argc ? -ENOENT : 0;
+	}
+	const void *img = phys_to_virt(plat->initrd_start);
+	size_t len = plat->initrd_end - plat->initrd_start;
+	bool taskman = cpio_find(img, len, TASKMAN_PATH, &e) == 0;
+	if (taskman && (argc || cpio_find(img, len, "/sbin/init", &e) == 0)) {
+		argv[0] = TASKMAN_PATH;
+		return start_first(plat, TASKMAN_PATH, argc + 1, argv, true);
+	}
+	if (!argc)
+		return 0;
+	return start_first(plat, argv[1], argc, argv + 1, false);
 }

@@ -12,6 +12,7 @@
 #include <keel/intr.h>
 #include <keel/sigevent.h>
 #include "interrupt.h"
+#include "ipc.h"
 #include "plic.h"
 #include "process.h"
 #include "sched.h"
@@ -20,7 +21,6 @@
 #include "uaccess.h"
 
 #define INTR_MAX   64
-#define INTR_FLAGS (_NTO_INTR_FLAGS_END | _NTO_INTR_FLAGS_PROCESS | _NTO_INTR_FLAGS_TRK_MSK)
 
 struct intr {                           /* guarded by intr_lock */
 	struct process *owner;          /* NULL: free */
@@ -36,20 +36,19 @@ _Static_assert(INTR_MAX <= 256, "an id keeps the slot in 8 bits");
 static struct intr intrs[INTR_MAX];
 static struct spinlock intr_lock = SPINLOCK_INIT("interrupts", LR_INTR);
 
-int ipc_pulse_to(struct process *p, int coid, int prio, int code, long value);
 
 static long id_of(const struct intr *a)
 {
 	return (long)(a->gen << 8 | (uint32_t)(a - intrs));
 }
 
-/* The caller's attachment named by id (intr_lock held), or NULL. */
-static struct intr *mine(long id)
+/* p's attachment named by id (intr_lock held), or NULL. */
+static struct intr *mine(struct process *p, long id)
 {
 	if (id <= 0 || (id & 0xff) >= INTR_MAX)
 		return 0;
 	struct intr *a = &intrs[id & 0xff];
-	return a->owner == thread_current()->proc && id_of(a) == id ? a : 0;
+	return a->owner == p && id_of(a) == id ? a : 0;
 }
 
 static struct intr *attached(uint32_t irq)
@@ -84,40 +83,22 @@ static void detach(struct intr *a)
 		a->gen = 1;
 }
 
-static int check_event(const struct sigevent *ev)
+long intr_attach(struct process *p, uint32_t irq, const struct sigevent *ev)
 {
-	if (ev->sigev_notify != SIGEV_PULSE)
-		return -EINVAL;         /* SIGEV_INTR arrives with InterruptWait */
-	if (ev->sigev_priority < SIGEV_PULSE_PRIO_INHERIT || ev->sigev_priority > PRIO_MAX ||
-	    ev->sigev_code < -128 || ev->sigev_code > 127)
-		return -EINVAL;
-	return 0;
-}
-
-/* InterruptAttachEvent(intr, const struct sigevent *, flags) -> id > 0. */
-long sys_InterruptAttachEvent(long irq, long uev, long flags, long a3, long a4, long a5)
-{
-	struct sigevent ev;
-
-	(void)a3; (void)a4; (void)a5;
-	if (!uev || copy_from_user(&ev, (uintptr_t)uev, sizeof ev))
-		return -EFAULT;
-	if (flags & ~(long)INTR_FLAGS || irq < 1 || irq > plic_lines() || check_event(&ev))
-		return -EINVAL;
 	int ctx = plic_route_ctx();
 	if (ctx < 0)
 		return -EINVAL;
 	long r = -EAGAIN;
 	spin_lock(&intr_lock);
-	if (attached((uint32_t)irq)) {
+	if (attached(irq)) {
 		r = -EBUSY;
 	} else {
 		for (int i = 0; i < INTR_MAX && r == -EAGAIN; i++) {
 			struct intr *a = &intrs[i];
 			if (a->owner)
 				continue;
-			*a = (struct intr){ .owner = thread_current()->proc, .irq = (uint32_t)irq,
-					    .gen = a->gen ? a->gen : 1, .ctx = ctx, .ev = ev };
+			*a = (struct intr){ .owner = p, .irq = irq,
+					    .gen = a->gen ? a->gen : 1, .ctx = ctx, .ev = *ev };
 			plic_attach(a->irq, ctx);
 			r = id_of(a);
 		}
@@ -126,27 +107,21 @@ long sys_InterruptAttachEvent(long irq, long uev, long flags, long a3, long a4, 
 	return r;
 }
 
-/* InterruptDetach(id): -EINVAL unless id is a live attachment of the caller. */
-long sys_InterruptDetach(long id, long a1, long a2, long a3, long a4, long a5)
+int intr_detach(struct process *p, long id)
 {
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	spin_lock(&intr_lock);
-	struct intr *a = mine(id);
+	struct intr *a = mine(p, id);
 	if (a)
 		detach(a);
 	spin_unlock(&intr_lock);
 	return a ? 0 : -EINVAL;
 }
 
-/* InterruptUnmask(intr, id): id names the caller's attachment of line intr
- * (-1: whichever it has on that line).  Returns the mask count left, 0;
- * unmasking a line that is not masked changes nothing. */
-long sys_InterruptUnmask(long irq, long id, long a2, long a3, long a4, long a5)
+int intr_unmask(struct process *p, long irq, long id)
 {
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	spin_lock(&intr_lock);
-	struct intr *a = id == -1 ? attached((uint32_t)irq) : mine(id);
-	if (a && (a->owner != thread_current()->proc || a->irq != (uint64_t)irq))
+	struct intr *a = id == -1 ? attached((uint32_t)irq) : mine(p, id);
+	if (a && (a->owner != p || a->irq != (uint64_t)irq))
 		a = 0;
 	if (a && a->masked) {
 		a->masked = false;

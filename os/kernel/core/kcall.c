@@ -1,48 +1,73 @@
 /* Kernel call dispatch, expanded from the one table in <keel/kcall.h>.
  *
- * Every row names a handler sys_<name>; a row whose handler the kernel does
- * not define yet resolves to sys_enosys through a weak alias, so the table
- * stays complete and such calls answer -ENOSYS. */
+ * Each row becomes one case that passes its handler exactly the registers
+ * the row names (the prototypes in kcall.h say how many), so the compiler
+ * checks every handler's arity against the table.  A row whose handler the
+ * kernel does not define yet resolves, through a weak alias of the same
+ * arity, to a stub that answers -ENOSYS. */
 #include <keel/errno.h>
 #include <keel/kcall.h>
 #include "kcall.h"
 #include "process.h"
 #include "thread.h"
-#include "trace.h"
 #include "waitq.h"
 
-typedef long (*kcall_fn)(long, long, long, long, long, long);
+long sys_enosys_0(void);
+long sys_enosys_1(long);
+long sys_enosys_2(long, long);
+long sys_enosys_3(long, long, long);
+long sys_enosys_4(long, long, long, long);
+long sys_enosys_5(long, long, long, long, long);
+long sys_enosys_6(long, long, long, long, long, long);
+long sys_enosys_0(void) { return -ENOSYS; }
+long sys_enosys_1(long a0) { return -ENOSYS; }
+long sys_enosys_2(long a0, long a1) { return -ENOSYS; }
+long sys_enosys_3(long a0, long a1, long a2) { return -ENOSYS; }
+long sys_enosys_4(long a0, long a1, long a2, long a3) { return -ENOSYS; }
+long sys_enosys_5(long a0, long a1, long a2, long a3, long a4) { return -ENOSYS; }
+long sys_enosys_6(long a0, long a1, long a2, long a3, long a4, long a5) { return -ENOSYS; }
 
-long sys_enosys(long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	return -ENOSYS;
-}
+#define KCALL_WEAK_(num, name, nargs, priv) \
+	long sys_##name(KCALL_PARAMS_##nargs) __attribute__((weak, alias("sys_enosys_" #nargs)));
+KCALL_TABLE(KCALL_WEAK_)
+#undef KCALL_WEAK_
 
-#define KCALL_DECL_(num, name, nargs, priv) \
-	long sys_##name(long, long, long, long, long, long) __attribute__((weak, alias("sys_enosys")));
-KCALL_TABLE(KCALL_DECL_)
-#undef KCALL_DECL_
+/* The registers each arity passes on. */
+#define KCALL_ARGS_0
+#define KCALL_ARGS_1 a0
+#define KCALL_ARGS_2 a0, a1
+#define KCALL_ARGS_3 a0, a1, a2
+#define KCALL_ARGS_4 a0, a1, a2, a3
+#define KCALL_ARGS_5 a0, a1, a2, a3, a4
+#define KCALL_ARGS_6 a0, a1, a2, a3, a4, a5
 
-static const struct {
-	kcall_fn fn;
-	uint32_t priv;
-} table[KCALL_COUNT] = {
-#define KCALL_ROW_(num, name, nargs, priv) [num] = { sys_##name, (priv) },
-	KCALL_TABLE(KCALL_ROW_)
-#undef KCALL_ROW_
+static const uint32_t privs[KCALL_COUNT] = {
+#define KCALL_PRIV_(num, name, nargs, priv) [num] = (priv),
+	KCALL_TABLE(KCALL_PRIV_)
+#undef KCALL_PRIV_
 };
 
-_Static_assert(sizeof table / sizeof table[0] == KCALL_COUNT, "one handler per call");
+_Static_assert(sizeof privs / sizeof privs[0] == KCALL_COUNT, "one privilege word per call");
+
+static long invoke(uint64_t n, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	switch (n) {
+#define KCALL_CASE_(num, name, nargs, priv) \
+	case num: return sys_##name(KCALL_ARGS_##nargs);
+	KCALL_TABLE(KCALL_CASE_)
+#undef KCALL_CASE_
+	}
+	return -ENOSYS;
+}
 
 long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	if (n >= KCALL_COUNT)
 		return -ENOSYS;
 	struct thread *t = thread_current();
-	if (table[n].priv & ~t->proc->privs)
+	if (privs[n] & ~t->proc->privs)
 		return -EPERM;
-	long r = table[n].fn(a0, a1, a2, a3, a4, a5);
+	long r = invoke(n, a0, a1, a2, a3, a4, a5);
 	if (n != KCALL_TimerTimeout)
 		t->tmo_states = 0;      /* a timeout covers one call */
 	return r;

@@ -175,6 +175,7 @@ void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 	console_init(&plat);
 	plic_init(&plat);
 	print_banner();
+	arch_idle_poll(cmdline_has("idle=poll"));
 	sched_init();
 	ktimer_queues_init();
 	sync_init();

@@ -67,7 +67,7 @@ struct process *process_create(const char *name, uint32_t flags)
 
 /* Start the first thread of p at pc with sp and a0..a2. */
 struct start_regs {
-	uint64_t pc, sp, a0, a1, a2;
+	uint64_t pc, sp, a0, a1, a2, a3;
 };
 static struct start_regs start_regs[PROC_MAX];
 
@@ -75,15 +75,15 @@ static void user_start_regs(void *arg)
 {
 	struct start_regs *r = arg;
 
-	arch_user_enter(r->pc, r->sp, r->a0, r->a1, r->a2);
+	arch_user_enter(r->pc, r->sp, r->a0, r->a1, r->a2, r->a3);
 }
 
 int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1,
-		       uint64_t a2, unsigned prio)
+		       uint64_t a2, uint64_t a3, unsigned prio)
 {
 	struct start_regs *r = &start_regs[p - procs];
 
-	*r = (struct start_regs){ pc, sp, a0, a1, a2 };
+	*r = (struct start_regs){ pc, sp, a0, a1, a2, a3 };
 	spin_lock(&p->lock);
 	p->nthreads = 1;
 	spin_unlock(&p->lock);
@@ -152,7 +152,7 @@ void process_reap(struct process *c)
 
 struct start_arg {
 	struct process *p;
-	uint64_t entry, sp, argc, argv;
+	uint64_t entry, sp, argc, argv, a3;
 };
 
 static struct start_arg start_args[PROC_MAX];
@@ -161,7 +161,7 @@ static void user_first_thread(void *arg)
 {
 	struct start_arg *a = arg;
 
-	arch_user_enter(a->entry, a->sp, a->argc, a->argv, 0);
+	arch_user_enter(a->entry, a->sp, a->argc, a->argv, 0, a->a3);
 }
 
 /* Strings first, then the argv array, 16-byte aligned, below the top. */
@@ -188,14 +188,15 @@ static int push_argv(struct process *p, int argc, const char *const *argv, uint6
 	return 0;
 }
 
-int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv)
+int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv,
+		  uint64_t a3)
 {
 	struct start_arg *a = &start_args[p - procs];
 	int r = vmspace_alloc(p->vs, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_R | VM_W);
 
 	if (r)
 		return r;
-	*a = (struct start_arg){ .p = p, .entry = entry, .argc = (uint64_t)argc };
+	*a = (struct start_arg){ .p = p, .entry = entry, .argc = (uint64_t)argc, .a3 = a3 };
 	if ((r = push_argv(p, argc, argv, &a->sp, &a->argv)))
 		return r;
 	spin_lock(&p->lock);

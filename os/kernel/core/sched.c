@@ -278,6 +278,7 @@ void schedule(enum sched_how how)
 	h->current = next;
 	thread_account_switch(prev, next);
 	arch_switch_space(next);
+	arch_fp_switch(prev, next);
 	trace(TR_SWITCH, prev->tid, next->tid);
 	prev = arch_switch(&prev->ctx, &next->ctx, prev);
 	sched_finish_switch(prev);

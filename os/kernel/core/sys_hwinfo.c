@@ -3,17 +3,17 @@
  * kernel's life and is only read. */
 #include <keel/errno.h>
 #include <keel/hwinfo.h>
+#include "kcall.h"
 #include "boot.h"
 #include "fdt.h"
 #include "platform.h"
 #include "uaccess.h"
 
-long sys_HwInfoDevice(long ucompat, long index, long uout, long a3, long a4, long a5)
+long sys_HwInfoDevice(long ucompat, long index, long uout)
 {
 	char compat[HWINFO_NAME_MAX];
 	struct plat_device d;
 
-	(void)a3; (void)a4; (void)a5;
 	long n = copy_string_from_user(compat, (uintptr_t)ucompat, sizeof compat);
 	if (n == -E2BIG)
 		return -EINVAL;

@@ -3,6 +3,7 @@
  * ends reported to the starter. */
 #include <keel/errno.h>
 #include <keel/procmgr.h>
+#include "kcall.h"
 #include "boot.h"
 #include "kstring.h"
 #include "platform.h"
@@ -40,12 +41,11 @@ static unsigned vm_prot(long prot)
 	       ((prot & PROT_EXEC) ? VM_X : 0);
 }
 
-long sys_AsCreate(long a0, long a1, long a2, long a3, long a4, long a5)
+long sys_AsCreate(void)
 {
 	struct process *p = self();
 	struct vmspace *vs = vmspace_create();
 
-	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!vs)
 		return -ENOMEM;
 	spin_lock(&p->lock);
@@ -74,9 +74,8 @@ static struct vmspace *take_space(long as)
 	return vs;
 }
 
-long sys_AsDestroy(long as, long a1, long a2, long a3, long a4, long a5)
+long sys_AsDestroy(long as)
 {
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	struct vmspace *vs = take_space(as);
 	if (!vs)
 		return -EINVAL;
@@ -129,21 +128,19 @@ long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
 
 /* AsUnmap(as, va, len): holes are fine; the pages are gone from every hart's
  * TLB before it returns. */
-long sys_AsUnmap(long as, long va, long len, long a3, long a4, long a5)
+long sys_AsUnmap(long as, long va, long len)
 {
 	struct vmspace *vs = space_of(as);
 
-	(void)a3; (void)a4; (void)a5;
 	if (!vs)
 		return -EINVAL;
 	return vmspace_unmap(vs, (uint64_t)va, (size_t)len);
 }
 
-long sys_AsProtect(long as, long va, long len, long prot, long a4, long a5)
+long sys_AsProtect(long as, long va, long len, long prot)
 {
 	struct vmspace *vs = space_of(as);
 
-	(void)a4; (void)a5;
 	if (!vs)
 		return -EINVAL;
 	return vmspace_protect(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
@@ -151,13 +148,12 @@ long sys_AsProtect(long as, long va, long len, long prot, long a4, long a5)
 
 /* AsWrite(as, va, src, len): into mapped pages whatever their protection;
  * executable ones are made coherent on every hart before return. */
-long sys_AsWrite(long as, long va, long src, long len, long a4, long a5)
+long sys_AsWrite(long as, long va, long src, long len)
 {
 	struct vmspace *vs = space_of(as);
 	uint8_t buf[AS_WRITE_CHUNK];
 	bool exec = false;
 
-	(void)a4; (void)a5;
 	if (!vs || len < 0)
 		return -EINVAL;
 	for (long off = 0; off < len; off += AS_WRITE_CHUNK) {
@@ -172,12 +168,11 @@ long sys_AsWrite(long as, long va, long src, long len, long a4, long a5)
 	return 0;
 }
 
-long sys_ProcessStart(long as, long ustart, long a2, long a3, long a4, long a5)
+long sys_ProcessStart(long as, long ustart)
 {
 	struct process *me = self();
 	struct _proc_start st;
 
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (copy_from_user(&st, (uintptr_t)ustart, sizeof st))
 		return -EFAULT;
 	if (st.privileges & ~me->privs)
@@ -187,7 +182,10 @@ long sys_ProcessStart(long as, long ustart, long a2, long a3, long a4, long a5)
 	struct vmspace *vs = take_space(as);
 	if (!vs)
 		return -EINVAL;
-	struct process *p = process_create_in("child", vs, me, st.privileges);
+	char name[sizeof st.name + 1];
+	memcpy(name, st.name, sizeof st.name);
+	name[sizeof st.name] = 0;
+	struct process *p = process_create_in(name[0] ? name : "child", vs, me, st.privileges);
 	if (!p) {
 		vmspace_destroy(vs);
 		return -EAGAIN;
@@ -195,17 +193,16 @@ long sys_ProcessStart(long as, long ustart, long a2, long a3, long a4, long a5)
 	p->uid = st.cred.euid;
 	p->gid = st.cred.egid;
 	unsigned prio = st.priority ? (unsigned)st.priority : thread_current()->base_prio;
-	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, prio))
+	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv, prio))
 		return -EAGAIN;
 	return (long)p->pid;
 }
 
-long sys_ProcessWait(long pid, long uinfo, long flags, long a3, long a4, long a5)
+long sys_ProcessWait(long pid, long uinfo, long flags)
 {
 	struct process *me = self();
 	bool any;
 
-	(void)a3; (void)a4; (void)a5;
 	for (;;) {
 		spin_lock(&me->lock);
 		struct process *c = process_find_child(me, (int)pid, &any);
@@ -230,4 +227,10 @@ long sys_ProcessWait(long pid, long uinfo, long flags, long a3, long a4, long a5
 		if (waitq_block(&me->children_wq, &me->lock, WAIT_FOREVER) == -EINTR)
 			return -EINTR;          /* told to end (thread_kill) */
 	}
+}
+
+/* ProcessExit(status): the caller's process ends (any process may). */
+long sys_ProcessExit(long status)
+{
+	process_exit((int)status);
 }

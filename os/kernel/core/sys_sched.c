@@ -2,6 +2,7 @@
  * process (pid 0 or its own; tid 0 means the caller). */
 #include <keel/errno.h>
 #include <keel/sched.h>
+#include "kcall.h"
 #include "kstring.h"
 #include "process.h"
 #include "sched.h"
@@ -21,12 +22,11 @@ static struct thread *target(long pid, long tid)
 }
 
 /* SchedGet(pid, tid, struct sched_param *): returns the policy. */
-long sys_SchedGet(long pid, long tid, long uparam, long a3, long a4, long a5)
+long sys_SchedGet(long pid, long tid, long uparam)
 {
 	struct thread *t = target(pid, tid);
 	struct sched_param sp;
 
-	(void)a3; (void)a4; (void)a5;
 	if (!t)
 		return -ESRCH;
 	memset(&sp, 0, sizeof sp);
@@ -38,12 +38,11 @@ long sys_SchedGet(long pid, long tid, long uparam, long a3, long a4, long a5)
 }
 
 /* SchedSet(pid, tid, policy, const struct sched_param *). */
-long sys_SchedSet(long pid, long tid, long policy, long uparam, long a4, long a5)
+long sys_SchedSet(long pid, long tid, long policy, long uparam)
 {
 	struct thread *t = target(pid, tid);
 	struct sched_param sp;
 
-	(void)a4; (void)a5;
 	if (!t)
 		return -ESRCH;
 	if (copy_from_user(&sp, (uintptr_t)uparam, sizeof sp))
@@ -62,5 +61,11 @@ long sys_SchedSet(long pid, long tid, long policy, long uparam, long a4, long a5
 	t->base_prio = (uint8_t)sp.sched_priority;
 	sched_set_prio(t, eff);
 	sched_preempt_if_needed();
+	return 0;
+}
+
+long sys_SchedYield(void)
+{
+	sched_yield();
 	return 0;
 }

@@ -24,11 +24,10 @@ static bool sync_ok(long s)
 	return !(s & 7) && user_range_ok((uintptr_t)s, sizeof(sync_t));
 }
 
-long sys_SyncTypeCreate(long type, long s, long attr, long a3, long a4, long a5)
+long sys_SyncTypeCreate(long type, long s, long attr)
 {
 	sync_t v = { 0, 0 };
 
-	(void)attr; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(s))
 		return -EFAULT;
 	if (type == _NTO_SYNC_TYPE_SEM) {
@@ -43,9 +42,8 @@ long sys_SyncTypeCreate(long type, long s, long attr, long a3, long a4, long a5)
 	return copy_to_user((uintptr_t)s, &v, sizeof v);
 }
 
-long sys_SyncDestroy(long s, long a1, long a2, long a3, long a4, long a5)
+long sys_SyncDestroy(long s)
 {
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(s))
 		return -EFAULT;
 	int r = sync_destroy(space(), OWNER(s));
@@ -53,50 +51,44 @@ long sys_SyncDestroy(long s, long a1, long a2, long a3, long a4, long a5)
 	return r == -EBUSY || r2 == -EBUSY ? -EBUSY : 0;
 }
 
-long sys_SyncMutexLock(long s, long a1, long a2, long a3, long a4, long a5)
+long sys_SyncMutexLock(long s)
 {
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(s))
 		return -EFAULT;
 	return sync_umutex_lock(space(), OWNER(s), thread_current()->tid, kcall_deadline(STATE_MUTEX));
 }
 
-long sys_SyncMutexUnlock(long s, long a1, long a2, long a3, long a4, long a5)
+long sys_SyncMutexUnlock(long s)
 {
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(s))
 		return -EFAULT;
 	return sync_umutex_unlock(space(), OWNER(s), thread_current()->tid);
 }
 
-long sys_SyncCondvarWait(long cv, long m, long a2, long a3, long a4, long a5)
+long sys_SyncCondvarWait(long cv, long m)
 {
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(cv) || !sync_ok(m))
 		return -EFAULT;
 	return sync_ucond_wait(space(), COUNT(cv), OWNER(m), thread_current()->tid,
 			       kcall_deadline(STATE_CONDVAR));
 }
 
-long sys_SyncCondvarSignal(long cv, long all, long a2, long a3, long a4, long a5)
+long sys_SyncCondvarSignal(long cv, long all)
 {
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(cv))
 		return -EFAULT;
 	return sync_condvar_signal(space(), COUNT(cv), all != 0);
 }
 
-long sys_SyncSemPost(long s, long a1, long a2, long a3, long a4, long a5)
+long sys_SyncSemPost(long s)
 {
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(s))
 		return -EFAULT;
 	return sync_usem_post(space(), COUNT(s));
 }
 
-long sys_SyncSemWait(long s, long tryget, long a2, long a3, long a4, long a5)
+long sys_SyncSemWait(long s, long tryget)
 {
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (!sync_ok(s))
 		return -EFAULT;
 	return sync_usem_wait(space(), COUNT(s), tryget != 0, kcall_deadline(STATE_SEM));

@@ -39,13 +39,12 @@ static int new_stack(struct process *p, uint64_t *top)
 
 /* ThreadCreate(pid, func, arg, const struct _thread_attr *attr): returns
  * the new thread's id. */
-long sys_ThreadCreate(long pid, long func, long arg, long uattr, long a4, long a5)
+long sys_ThreadCreate(long pid, long func, long arg, long uattr)
 {
 	struct process *p = thread_current()->proc;
 	struct _thread_attr at = { 0 };
 	uint64_t sp;
 
-	(void)a4; (void)a5;
 	if (pid && (uint32_t)pid != p->pid)
 		return -ESRCH;
 	if (!func || !user_range_ok((uintptr_t)func, 4))
@@ -99,11 +98,10 @@ long sys_ThreadCreate(long pid, long func, long arg, long uattr, long a4, long a
  * the caller's), so that a busy process does not starve its end.  Returns
  * 0 for another thread, -ESRCH for a thread not (or no longer) in the
  * process, -EINVAL for a bad priority; does not return for the caller. */
-long sys_ThreadDestroy(long tid, long prio, long status, long a3, long a4, long a5)
+long sys_ThreadDestroy(long tid, long prio, long status)
 {
 	struct thread *me = thread_current();
 
-	(void)a3; (void)a4; (void)a5;
 	if (prio != -1 && (prio < PRIO_MIN || prio > PRIO_MAX))
 		return -EINVAL;
 	if (tid == -1)
@@ -121,12 +119,11 @@ long sys_ThreadDestroy(long tid, long prio, long status, long a3, long a4, long 
 	return 0;
 }
 
-long sys_ThreadJoin(long tid, long ustatus, long a2, long a3, long a4, long a5)
+long sys_ThreadJoin(long tid, long ustatus)
 {
 	struct thread *t = thread_lookup((uint32_t)tid);
 	void *v = 0;
 
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (!t || t->proc != thread_current()->proc)
 		return -ESRCH;
 	int r = thread_join_until((uint32_t)tid, &v, kcall_deadline(STATE_JOIN));
@@ -137,11 +134,10 @@ long sys_ThreadJoin(long tid, long ustatus, long a2, long a3, long a4, long a5)
 	return 0;
 }
 
-long sys_ThreadDetach(long tid, long a1, long a2, long a3, long a4, long a5)
+long sys_ThreadDetach(long tid)
 {
 	struct thread *t = thread_lookup((uint32_t)tid);
 
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!t || t->proc != thread_current()->proc)
 		return -ESRCH;
 	return thread_detach((uint32_t)tid);

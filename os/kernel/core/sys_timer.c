@@ -1,4 +1,5 @@
-/* TimerCreate / TimerSettime / TimerDestroy: per-process timers whose
+/* The clock and timer calls: ClockTime, ClockId, TimerTimeout, and
+ * TimerCreate / TimerSettime / TimerDestroy: per-process timers whose
  * expiries arrive as pulses on a connection of the process (SIGEV_PULSE).
  * A timer is a ktimer on the queue of the hart that armed it; its handler
  * runs there in interrupt context and queues the pulse. */
@@ -10,6 +11,8 @@
 #include "process.h"
 #include "spinlock.h"
 #include "thread.h"
+#include "ipc.h"
+#include "kcall.h"
 #include "timer.h"
 #include "uaccess.h"
 
@@ -25,13 +28,11 @@ struct utimer {
 static struct utimer timers[UTIMERS];
 static struct spinlock timers_lock = SPINLOCK_INIT("utimers", LR_UTIMERS);
 
-int ipc_pulse_to(struct process *p, int coid, int prio, int code, long value);
 
 static void expired(struct ktimer *k, uint64_t now, uint64_t cookie)
 {
 	struct utimer *t = container_of(k, struct utimer, k);
 
-	(void)now;
 	spin_lock(&timers_lock);
 	struct process *p = t->gen == (uint32_t)cookie ? t->owner : 0;
 	struct sigevent ev = t->ev;
@@ -49,11 +50,10 @@ static struct utimer *mine(long id)
 	return t->owner == thread_current()->proc ? t : 0;
 }
 
-long sys_TimerCreate(long clockid, long uev, long a2, long a3, long a4, long a5)
+long sys_TimerCreate(long clockid, long uev)
 {
 	struct sigevent ev;
 
-	(void)a2; (void)a3; (void)a4; (void)a5;
 	if (clockid != CLOCK_MONOTONIC && clockid != CLOCK_REALTIME)
 		return -EINVAL;
 	if (!uev || copy_from_user(&ev, (uintptr_t)uev, sizeof ev))
@@ -75,12 +75,11 @@ long sys_TimerCreate(long clockid, long uev, long a2, long a3, long a4, long a5)
 
 /* TimerSettime(id, flags, const struct _itimer *, struct _itimer *old):
  * nsec 0 disarms. */
-long sys_TimerSettime(long id, long flags, long unew, long uold, long a4, long a5)
+long sys_TimerSettime(long id, long flags, long unew, long uold)
 {
 	struct utimer *t = mine(id);
 	struct _itimer it, old = { 0, 0 };
 
-	(void)a4; (void)a5;
 	if (!t)
 		return -EINVAL;
 	if (copy_from_user(&it, (uintptr_t)unew, sizeof it))
@@ -98,11 +97,10 @@ long sys_TimerSettime(long id, long flags, long unew, long uold, long a4, long a
 	return 0;
 }
 
-long sys_TimerDestroy(long id, long a1, long a2, long a3, long a4, long a5)
+long sys_TimerDestroy(long id)
 {
 	struct utimer *t = mine(id);
 
-	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!t)
 		return -EINVAL;
 	ktimer_cancel(&t->k);
@@ -123,4 +121,79 @@ void timers_process_gone(struct process *p)
 			timers[i].owner = 0;
 			spin_unlock(&timers_lock);
 		}
+}
+
+/* ClockTime(clockid_t id, const uint64_t *new, uint64_t *old): also the
+ * CPU-time clocks (CLOCK_*_CPUTIME_ID and ClockId's), which are read only. */
+long sys_ClockTime(long id, long unew, long uold)
+{
+	if (id < 0 || id > 0x7fffffff)
+		return -EINVAL;
+	int64_t now = clock_get((int)id);
+	bool cpu = now < 0 && (now = cputime_get((int)id)) >= 0;
+	if (now < 0)
+		return -EINVAL;
+	if (cpu && unew)
+		return -EINVAL;                 /* CPU-time clocks are read only */
+	if (uold && copy_to_user((uintptr_t)uold, &now, sizeof now))
+		return -EFAULT;
+	if (unew) {
+		int64_t v;
+		if (copy_from_user(&v, (uintptr_t)unew, sizeof v))
+			return -EFAULT;
+		if (clock_set((int)id, v))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* TimerTimeout(clockid, flags, notify, const uint64_t *ntime, uint64_t *otime):
+ * the caller's next blocking call in one of the states named by flags ends
+ * with ETIMEDOUT at ntime (relative ns, or absolute with TIMER_ABSTIME on
+ * CLOCK_MONOTONIC).  notify must be NULL or SIGEV_UNBLOCK. */
+long sys_TimerTimeout(long clockid, long flags, long notify, long untime, long uotime)
+{
+	struct thread *t = thread_current();
+	uint64_t ns = 0, zero = 0;
+
+	if (clockid != CLOCK_MONOTONIC && clockid != CLOCK_REALTIME)
+		return -EINVAL;
+	if (notify) {
+		struct sigevent ev;
+		if (copy_from_user(&ev, (uintptr_t)notify, sizeof ev))
+			return -EFAULT;
+		if (ev.sigev_notify != SIGEV_UNBLOCK)
+			return -EINVAL;
+	}
+	if (uotime && copy_to_user((uintptr_t)uotime, &zero, sizeof zero))
+		return -EFAULT;
+	if (!untime) {
+		t->tmo_states = 0;
+		return 0;
+	}
+	if (copy_from_user(&ns, (uintptr_t)untime, sizeof ns))
+		return -EFAULT;
+	if ((flags & TIMER_ABSTIME) && clockid != CLOCK_MONOTONIC)
+		return -EINVAL;
+	uint64_t now = arch_time();
+	t->tmo_deadline = (flags & TIMER_ABSTIME) ? ns_to_ticks(ns) : now + ns_to_ticks(ns);
+	if (!t->tmo_deadline)
+		t->tmo_deadline = 1;            /* 0 means "forever" to the wait queues */
+	t->tmo_states = (uint32_t)flags & ~TIMER_ABSTIME;
+	return 0;
+}
+
+/* ClockId(pid, tid): see <keel/clock.h>. */
+long sys_ClockId(long pid, long tid)
+{
+	struct process *p = thread_current()->proc;
+
+	if (pid && (pid < 0 || pid > CPUCLOCK_PID_MAX || !(p = process_by_pid((uint32_t)pid))))
+		return -ESRCH;
+	if (!tid)
+		return cputime_clock_id(p, 0);
+	struct thread *t = tid > 0 && tid <= 0xffffffffl ? thread_lookup((uint32_t)tid) : 0;
+	if (!t || t->proc != p)
+		return -ESRCH;
+	return cputime_clock_id(p, t);
 }

@@ -108,8 +108,8 @@ static void thread_fields_init(struct thread *t, const char *name, unsigned prio
 	list_init(&t->rq_link);
 	list_init(&t->wait_link);
 	list_init(&t->owned);
-	list_init(&t->ipc_link);
-	waitq_init(&t->ipc_wq);
+	list_init(&t->ipc.link);
+	waitq_init(&t->ipc.wq);
 	waitq_init(&t->joiners);
 	spin_init(&t->join_lock, "thread-join", LR_JOIN);
 	ktimer_init(&t->timeout, 0);

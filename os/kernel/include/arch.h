@@ -20,6 +20,8 @@ struct thread;
 #include "arch_inline.h"
 void arch_irq_enable(void);
 void arch_wait_for_interrupt(void);
+/* Idle harts spin instead of waiting (the `idle=poll` boot option). */
+void arch_idle_poll(bool on);
 
 uint64_t arch_instret(void);                    /* instructions retired (guest count under -icount) */
 void arch_timer_arm(uint64_t when);             /* one-shot timer interrupt at `when` */
@@ -35,10 +37,10 @@ struct thread *arch_switch(struct context *from, struct context *to, struct thre
 
 /* User mode.  A user thread's trap frame sits at the top of its kernel
  * stack (ARCH_UFRAME_SIZE bytes); entering user mode builds it and returns
- * through it: pc, sp and the first three argument registers. */
+ * through it: pc, sp and the first four argument registers. */
 #define ARCH_UFRAME_SIZE 304
-void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
-	__attribute__((noreturn));
+void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3) __attribute__((noreturn));
 /* The same for a further thread: a0 = arg, ra = where its function
  * returns to, tp = its TLS pointer, gp = its creator's. */
 void arch_user_enter_thread(uint64_t pc, uint64_t sp, uint64_t arg, uint64_t ra, uint64_t tp,
@@ -47,6 +49,17 @@ void arch_user_enter_thread(uint64_t pc, uint64_t sp, uint64_t arg, uint64_t ra,
 uint64_t arch_user_gp(void);
 /* Switch translation to the address space of `next` if it differs. */
 void arch_switch_space(struct thread *next);
+
+/* Floating point: a user thread's FP registers live in t->fp (ARCH_FP_WORDS
+ * words, arch layout) whenever it is not running; the hart's registers are
+ * switched lazily (arch/riscv/fpu.c).  All with interrupts off. */
+#define ARCH_FP_WORDS 33
+/* schedule(), just before the register switch from prev to next. */
+void arch_fp_switch(struct thread *prev, struct thread *next);
+/* The calling thread's live FP registers into its t->fp if they are newer. */
+void arch_fp_flush(void);
+/* The calling thread's live FP registers from its t->fp (or FP off). */
+void arch_fp_reload(void);
 
 /* Register frames, opaque to generic code. */
 void *arch_frame_capture(void);                 /* this hart's registers now (static area) */

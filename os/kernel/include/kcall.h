@@ -1,9 +1,48 @@
 #pragma once
-/* Kernel call dispatch (the table itself is expanded from <keel/kcall.h>). */
+/* Kernel call dispatch and the handlers' prototypes, all expanded from the
+ * one table in <keel/kcall.h>.
+ *
+ * Every row K(number, name, nargs, privilege) declares its decoder
+ *
+ *     long sys_<name>(long a0, ..., long a<nargs-1>);   (void when nargs is 0)
+ *
+ * with exactly the registers the row says it reads, so a handler defined
+ * with another arity fails to compile.
+ *
+ * Where handlers live, one rule for every call: the decoder sys_<Name>
+ * (validate, copy in, call the object operation, copy out) is in
+ * core/sys_<group>.c, the group named by the call's prefix; the object
+ * operations it calls are in the objects' own files and do not fail on
+ * user input.
+ *   KernelNop, DebugPutString          sys_basic.c
+ *   Channel*, Connect*                 sys_channel.c
+ *   Msg*                               sys_msg.c
+ *   Thread*                            sys_thread.c
+ *   Sched*                             sys_sched.c
+ *   Sync*                              sys_sync.c
+ *   Clock*, Timer*                     sys_timer.c
+ *   Interrupt*                         sys_interrupt.c
+ *   As*, Process*                      sys_procmgr.c
+ *   HwInfo*                            sys_hwinfo.c */
 #include <stdint.h>
+#include <keel/kcall.h>
 
-/* Run kernel call n for the current user thread; returns its result (a
- * negative errno on failure, -ENOSYS for an unknown number). */
+#define KCALL_PARAMS_0 void
+#define KCALL_PARAMS_1 long
+#define KCALL_PARAMS_2 long, long
+#define KCALL_PARAMS_3 long, long, long
+#define KCALL_PARAMS_4 long, long, long, long
+#define KCALL_PARAMS_5 long, long, long, long, long
+#define KCALL_PARAMS_6 long, long, long, long, long, long
+
+#define KCALL_PROTO_(num, name, nargs, priv) long sys_##name(KCALL_PARAMS_##nargs);
+KCALL_TABLE(KCALL_PROTO_)
+#undef KCALL_PROTO_
+
+/* Run kernel call n for the current user thread with the argument
+ * registers a0..a5; returns its result (a negative errno on failure,
+ * -ENOSYS for an unknown number, -EPERM for a privilege the caller's
+ * process lacks).  Interrupts on; no locks held. */
 long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, long a5);
 
 /* The deadline TimerTimeout set for a wait in STATE_<state> during the

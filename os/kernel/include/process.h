@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ipc.h"
 #include "spinlock.h"
 #include "waitq.h"
 
@@ -28,10 +29,7 @@ struct process {
 
 	struct spinlock lock;           /* the fields below */
 	struct channel *chans[PROC_CHANNELS];   /* chid - 1 */
-	struct connection {
-		struct channel *ch;
-		uint32_t gen;           /* the channel's generation when attached */
-	} conns[PROC_CONNECTIONS];      /* coid & ~_NTO_SIDE_CHANNEL */
+	struct connection conns[PROC_CONNECTIONS];      /* coid & ~_NTO_SIDE_CHANNEL */
 	uint32_t nthreads;
 	uint32_t stacks_made;           /* thread stacks the kernel allocated */
 	struct vmspace *spaces[PROC_SPACES];    /* AsCreate ids - 1 (procmgr) */
@@ -47,8 +45,10 @@ struct process {
 
 /* A new process with an empty address space, or NULL. */
 struct process *process_create(const char *name, uint32_t flags);
-/* Build the user stack (argv) and start the first thread at entry. */
-int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv);
+/* Build the user stack (argv) and start the first thread at entry with
+ * a0..a3 as <keel/start.h> says (a3 is given by the caller). */
+int process_start(struct process *p, uint64_t entry, int argc, const char *const *argv,
+		  uint64_t a3);
 /* The calling user thread's process ends with `status`. */
 void process_exit(int status) __attribute__((noreturn));
 /* Kill the calling thread's process after a fault, with a one-line report. */
@@ -65,9 +65,9 @@ extern uint32_t init_exited;
 /* A process around a space from AsCreate (the process takes it over). */
 struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
 				  uint32_t privs);
-/* Start p's first thread at pc with sp and a0..a2 at priority prio. */
+/* Start p's first thread at pc with sp and a0..a3 at priority prio. */
 int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1,
-		       uint64_t a2, unsigned prio);
+		       uint64_t a2, uint64_t a3, unsigned prio);
 /* A child of parent that ended (pid -1: any); *any: it has children at all.
  * Caller holds parent->lock. */
 struct process *process_find_child(struct process *parent, int pid, bool *any);
@@ -78,14 +78,5 @@ struct process *process_by_pid(uint32_t pid);
 /* The live process in table slot i, or NULL (for walks over all of them). */
 struct process *process_at(int i);
 #define PROC_TABLE 64
-/* p's last thread is gone: its channels and connections are torn down with
- * the pulses that servers and clients asked for (ipc.c). */
-void ipc_process_gone(struct process *p);
-/* A thread of p is ending: queue THREADDEATH pulses where asked (ipc.c). */
-void ipc_thread_death(struct process *p, uint32_t tid);
-/* Thread t (the caller, told to end) leaves the queue of the channel it was
- * sending on, SEND- or REPLY-blocked, so nobody receives or replies to it
- * any more (ipc.c).  No locks held. */
-void ipc_thread_abandon(struct thread *t);
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);

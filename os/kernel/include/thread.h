@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <keel/sched.h>          /* SCHED_FIFO, SCHED_RR, SCHED_OTHER (QNX values) */
 #include "hart.h"
+#include "ipc.h"
 #include "ktimer.h"
 #include "list.h"
 #include "spinlock.h"
@@ -16,12 +17,6 @@
 #define PRIO_MAX        255
 #define PRIO_DEFAULT    10
 #define RR_SLICE_TICKS  4
-
-/* One element of a user iov (iov_t: base, length). */
-struct ipc_iov {
-	uint64_t base, len;
-};
-#define IPC_IOV_MAX     16
 
 enum thread_state {
 	TS_FREE = 0,
@@ -51,6 +46,12 @@ struct thread {
 	uint64_t kstack_top;
 	struct process *proc;           /* NULL for kernel threads */
 	void *uframe;                   /* user threads: the trap frame, at the stack top */
+
+	/* Floating point (user threads): fp_on goes 0 -> 1 at the thread's
+	 * first FP instruction; fp holds its registers whenever it is not
+	 * running (written by the hart that switches it out, see arch.h). */
+	uint32_t fp_on;
+	uint64_t fp[ARCH_FP_WORDS];
 
 	/* Scheduling.  state and on_cpu are shared words (atomics); the rest
 	 * changes under the lock of the run queue the thread is on, or by the
@@ -89,22 +90,8 @@ struct thread {
 	struct sync_obj *blocked_on;    /* mutex waited for */
 	uint32_t pi_id;                 /* its tid until it ends: only then may it own */
 
-	/* Message passing: guarded by the lock of the channel in ipc_ch. */
-	struct channel *ipc_ch;
-	uint32_t ipc_state;             /* IPC_NONE / IPC_SEND / IPC_REPLY / IPC_RECEIVE */
-	/* The iov arrays, copied in once when the call starts: a client's
-	 * message (sv) and reply buffers (rv), a receiver's buffers (rv). */
-	struct ipc_iov ipc_sv[IPC_IOV_MAX];
-	struct ipc_iov ipc_rv[IPC_IOV_MAX];
-	uint32_t ipc_sparts, ipc_rparts;
-	int32_t ipc_coid;
-	struct list ipc_link;           /* in the channel's send queue */
-	struct waitq ipc_wq;            /* a client blocks here until replied */
-	uint8_t ipc_info[48];           /* struct _msg_info for a receiver woken by a sender */
-	long ipc_status;                /* what the server answered (also after a timeout race) */
-	uint64_t ipc_reply_deadline;    /* TimerTimeout for the REPLY state, armed at delivery */
-	bool ipc_pulse_only;            /* waiting in MsgReceivePulsev: messages pass it by */
-	bool ipc_unblock_req;           /* REPLY-blocked, timed out, asked the server to unblock */
+	/* Message passing: guarded by the lock of the channel in ipc.ch (ipc.h). */
+	struct thread_ipc ipc;
 
 	/* TimerTimeout: covers the thread's next blocking kernel call only. */
 	uint32_t tmo_states;            /* 1 << STATE_* the timeout applies to */

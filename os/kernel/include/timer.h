@@ -2,6 +2,9 @@
 /* Time: the timebase counter and the per-hart tick. */
 #include <stdint.h>
 
+struct process;
+struct thread;
+
 #define HZ 100
 
 extern uint64_t timebase_hz;
@@ -22,3 +25,6 @@ int clock_set(int id, int64_t ns);
  * that clock `id` names (CLOCK_*_CPUTIME_ID: the caller's), or -1 if id
  * is not a CPU-time clock or names nothing alive. */
 int64_t cputime_get(int id);
+/* The id of p's CPU-time clock, or of its thread t's when t is not NULL. */
+long cputime_clock_id(const struct process *p, const struct thread *t);
+#define CPUCLOCK_PID_MAX 0xffffffu      /* the largest pid a process clock names */

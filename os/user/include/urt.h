@@ -14,6 +14,9 @@
  * process: threads that need their own error should use the Foo_r() shape. */
 extern int errno;
 extern char **environ;
+/* a3 at process start (<keel/start.h>): the auxiliary vector, or for the
+ * first process the length of the boot image. */
+extern uint64_t urt_start_a3;
 
 /* The program: crt0 calls main(argc, argv, envp) and passes its return value
  * to ProcessExit. */

@@ -11,9 +11,21 @@ void arch_irq_enable(void)
 	csr_set(sstatus, SSTATUS_SIE);
 }
 
+/* idle=poll: an idle hart spins instead of wfi.  For QEMU -icount only:
+ * its round-robin hart loop can stop for good when a hart woken from wfi by
+ * another hart's IPI finds no timer deadline armed anywhere (seen on QEMU
+ * 7.2 with two harts: both frozen, the woken one at the M-mode trap entry). */
+static bool idle_poll;
+
+void arch_idle_poll(bool on)
+{
+	idle_poll = on;
+}
+
 void arch_wait_for_interrupt(void)
 {
-	__asm__ volatile("wfi" ::: "memory");
+	if (!idle_poll)
+		__asm__ volatile("wfi" ::: "memory");
 }
 
 uint64_t arch_instret(void)

@@ -1,5 +1,6 @@
-/* Trap dispatch: interrupts to their handlers, kernel exceptions to panic
- * (or to the ktest breakpoint hook). */
+/* Trap dispatch: interrupts to their handlers, kernel exceptions to panic.
+ * The two test hooks it calls (breakpoints a self-test expects, the cost of
+ * timer interrupts for kbench) are in test/trap_hooks.c. */
 #include <stdbool.h>
 #include "csr.h"
 #include "hart.h"
@@ -33,52 +34,6 @@ const char *trap_cause_name(uint64_t cause)
 	if (cause < sizeof exc_names / sizeof exc_names[0] && exc_names[cause])
 		return exc_names[cause];
 	return "unknown exception";
-}
-
-/* ktest: breakpoints taken on purpose.  Per hart; only that hart touches it. */
-struct break_hook {
-	volatile uint32_t armed;
-	volatile uint32_t hits;
-	volatile uint32_t nest;         /* take this many nested breakpoints */
-	volatile uint64_t sscratch_seen;
-};
-static struct break_hook break_hooks[MAX_HARTS];
-
-void trap_break_arm(uint32_t nest)
-{
-	struct break_hook *b = &break_hooks[this_hart()->index];
-
-	b->hits = 0;
-	b->nest = nest;
-	b->sscratch_seen = ~0ul;
-	b->armed = 1;
-}
-
-uint32_t trap_break_disarm(uint64_t *sscratch_seen)
-{
-	struct break_hook *b = &break_hooks[this_hart()->index];
-
-	b->armed = 0;
-	if (sscratch_seen)
-		*sscratch_seen = b->sscratch_seen;
-	return b->hits;
-}
-
-static int handle_break(struct trap_frame *f)
-{
-	struct break_hook *b = &break_hooks[this_hart()->index];
-
-	if (!b->armed)
-		return -1;
-	b->hits++;
-	b->sscratch_seen = csr_read(sscratch);
-	if (b->nest) {
-		b->nest--;
-		__asm__ volatile("ebreak");     /* nested trap: must come back here */
-	}
-	uint16_t insn = *(const uint16_t *)f->sepc;
-	f->sepc += (insn & 3) == 3 ? 4 : 2;
-	return 0;
 }
 
 /* A fault inside a user-copy loop resumes at its recovery point. */
@@ -118,51 +73,21 @@ void trap_handle_irq(struct trap_frame *f, uint64_t irq)
 	}
 }
 
-/* kbench: instructions spent in timer interrupts, per hart (own hart only). */
-static struct { uint64_t instr, count; } timer_cost[MAX_HARTS];
-static volatile uint32_t timer_cost_on;
-
-void kbench_timer_reset(void)
-{
-	timer_cost_on = 0;
-	for (int i = 0; i < MAX_HARTS; i++)
-		timer_cost[i].instr = timer_cost[i].count = 0;
-	__asm__ volatile("fence rw, rw" ::: "memory");
-	timer_cost_on = 1;
-}
-
-void kbench_timer_read(uint64_t *instr, uint64_t *count)
-{
-	timer_cost_on = 0;
-	__asm__ volatile("fence rw, rw" ::: "memory");
-	*instr = *count = 0;
-	for (int i = 0; i < MAX_HARTS; i++) {
-		*instr += timer_cost[i].instr;
-		*count += timer_cost[i].count;
-	}
-}
-
 void trap_kernel(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
 
-	if (cause == (SCAUSE_IRQ | IRQ_S_TIMER) && timer_cost_on) {
-		ktimer_interrupt();
-		struct hart *h = this_hart();
-		timer_cost[h->index].instr += rdinstret() - f->entry_instret;
-		timer_cost[h->index].count++;
-		if (f->sstatus & SSTATUS_SPIE)
-			sched_preempt_point();
-		return;
-	}
 	if (cause & SCAUSE_IRQ) {
-		trap_handle_irq(f, cause & ~SCAUSE_IRQ);
+		if (cause == (SCAUSE_IRQ | IRQ_S_TIMER) && trap_timer_cost_on)
+			trap_timer_costed(f);
+		else
+			trap_handle_irq(f, cause & ~SCAUSE_IRQ);
 		if (f->sstatus & SSTATUS_SPIE)  /* interrupted code could be preempted */
 			sched_preempt_point();
 		return;
 	}
 	trace(TR_TRAP, cause, f->sepc);
-	if (cause == EXC_BREAKPOINT && handle_break(f) == 0)
+	if (cause == EXC_BREAKPOINT && trap_break_expected(f))
 		return;
 	if (uaccess_fixup(f, cause))
 		return;

@@ -15,6 +15,7 @@
 
 void trap_return_user(struct trap_frame *f) __attribute__((noreturn));
 void trap_handle_irq(struct trap_frame *f, uint64_t irq);
+bool arch_fp_first_use(void *frame);
 
 /* Kernel threads run on the kernel's own root; user threads on their
  * process's.  Called by the scheduler with interrupts off. */
@@ -48,18 +49,24 @@ static struct trap_frame *fresh_frame(uint64_t pc, uint64_t sp)
 	memset(f, 0, sizeof *f);                /* never a stale register */
 	f->sepc = pc;
 	f->x[1] = sp;
-	f->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE;
+	f->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS)) |
+		     SSTATUS_SPIE;              /* FP off until its first use (fpu.c) */
+	t->fp_on = 0;
+	memset(t->fp, 0, sizeof t->fp);
+	csr_clear(sstatus, SSTATUS_FS);
 	arch_switch_space(t);
 	return f;
 }
 
-void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
+void arch_user_enter(uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3)
 {
 	struct trap_frame *f = fresh_frame(pc, sp);
 
 	f->x[9] = a0;
 	f->x[10] = a1;
 	f->x[11] = a2;
+	f->x[12] = a3;
 	return_to_user(f);
 }
 
@@ -97,6 +104,8 @@ struct trap_frame *trap_user(struct trap_frame *f)
 		f->x[9] = (uint64_t)kcall_dispatch(f->x[16], f->x[9], f->x[10], f->x[11],
 						   f->x[12], f->x[13], f->x[14]);
 		arch_irq_save();
+	} else if (cause == EXC_ILLEGAL && arch_fp_first_use(f)) {
+		/* FP is on for the thread now: the instruction runs again */
 	} else {
 		arch_irq_enable();
 		process_fault(fault_name(cause), f->sepc, f->stval);

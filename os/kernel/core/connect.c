@@ -1,0 +1,157 @@
+/* Connections: a process's handles on channels, by coid.  A connection
+ * keeps the channel's generation, so it goes dead (EBADF) when its channel
+ * is destroyed, even if the channel object is reused.  See ipc.h. */
+#include <keel/errno.h>
+#include <keel/msg.h>
+#include "ipc.h"
+#include "kstring.h"
+#include "process.h"
+#include "spinlock.h"
+#include "thread.h"
+
+long conn_attach(struct process *p, struct channel *ch, bool side)
+{
+	spin_lock(&p->lock);
+	for (int c = side ? PROC_CONNECTIONS / 2 : 0; c < PROC_CONNECTIONS; c++)
+		if (!p->conns[c].ch) {
+			p->conns[c] = (struct connection){ ch, ch->gen };
+			spin_unlock(&p->lock);
+			return side ? (c | _NTO_SIDE_CHANNEL) : c;
+		}
+	spin_unlock(&p->lock);
+	return -EAGAIN;
+}
+
+static int conn_index(long coid)
+{
+	long c = coid & ~(long)_NTO_SIDE_CHANNEL;
+
+	if (coid < 0 || c >= PROC_CONNECTIONS)
+		return -1;
+	return (int)c;
+}
+
+/* Clear connection c of p; *cn is what it was.  True if it was p's last
+ * connection to that channel (the same generation of it): the decision is
+ * made under p's lock, so of two threads detaching p's last two
+ * connections at once exactly one sees the last. */
+static bool conn_drop(struct process *p, int c, struct connection *cn)
+{
+	spin_lock(&p->lock);
+	*cn = p->conns[c];
+	p->conns[c].ch = 0;
+	bool last = cn->ch != 0;
+	for (int i = 0; last && i < PROC_CONNECTIONS; i++)
+		if (p->conns[i].ch == cn->ch && p->conns[i].gen == cn->gen)
+			last = false;
+	spin_unlock(&p->lock);
+	return last;
+}
+
+/* Client process p has no connection to cn's channel any more: its server
+ * hears DISCONNECT if it asked, unless the channel went away meanwhile (or,
+ * with skip_own, the channel is p's own and closes with it). */
+static void disconnect_pulse(struct process *p, struct connection cn, bool skip_own)
+{
+	struct channel *ch = cn.ch;
+
+	spin_lock(&ch->lock);
+	if (ch->live && ch->gen == cn.gen && (ch->flags & _NTO_CHF_DISCONNECT) &&
+	    !(skip_own && ch->owner == p))
+		pulse_queue(ch, PRIO_MAX, _PULSE_CODE_DISCONNECT, 0, (int)p->pid);
+	spin_unlock(&ch->lock);
+}
+
+/* The server hears DISCONNECT when p drops its last connection to the
+ * channel (QNX: per client process, not per connection). */
+int conn_detach(struct process *p, long coid)
+{
+	struct connection cn;
+	int c = conn_index(coid);
+
+	if (c < 0)
+		return -EINVAL;
+	bool last = conn_drop(p, c, &cn);
+	if (!cn.ch)
+		return -EINVAL;
+	if (last)
+		disconnect_pulse(p, cn, false);
+	return 0;
+}
+
+struct channel *conn_channel_locked(struct process *p, long coid)
+{
+	int c = conn_index(coid);
+
+	if (c < 0)
+		return 0;
+	spin_lock(&p->lock);
+	struct connection cn = p->conns[c];
+	spin_unlock(&p->lock);
+	if (!cn.ch)
+		return 0;
+	spin_lock(&cn.ch->lock);
+	if (!cn.ch->live || cn.ch->gen != cn.gen) {
+		spin_unlock(&cn.ch->lock);
+		return 0;
+	}
+	return cn.ch;
+}
+
+/* As each connection goes, the last one to a channel tells its server. */
+void conn_drop_all(struct process *p)
+{
+	struct connection cn;
+
+	for (int c = 0; c < PROC_CONNECTIONS; c++)
+		if (conn_drop(p, c, &cn))
+			disconnect_pulse(p, cn, true);
+}
+
+static void pulse_once(struct channel *ch, unsigned flag, int code, long value, int scoid)
+{
+	spin_lock(&ch->lock);
+	if (ch->live && (ch->flags & flag))
+		pulse_queue(ch, PRIO_MAX, code, value, scoid);
+	spin_unlock(&ch->lock);
+}
+
+/* The first channel of q that asked for COIDDEATH, or NULL. */
+static struct channel *coiddeath_channel(struct process *q)
+{
+	struct channel *note = 0;
+
+	spin_lock(&q->lock);
+	for (int c = 0; c < PROC_CHANNELS && !note; c++)
+		if (q->chans[c] && (q->chans[c]->flags & _NTO_CHF_COID_DISCONNECT))
+			note = q->chans[c];
+	spin_unlock(&q->lock);
+	return note;
+}
+
+void conn_tell_clients(struct process *p)
+{
+	for (int i = 0; i < PROC_TABLE; i++) {
+		struct process *q = process_at(i);
+		if (!q || q == p)
+			continue;
+		struct channel *note = coiddeath_channel(q);
+		for (int c = 0; note && c < PROC_CONNECTIONS; c++) {
+			spin_lock(&q->lock);
+			struct connection cn = q->conns[c];
+			spin_unlock(&q->lock);
+			if (cn.ch && cn.ch->owner == p && cn.ch->live && cn.ch->gen == cn.gen)
+				pulse_once(note, _NTO_CHF_COID_DISCONNECT, _PULSE_CODE_COIDDEATH,
+					   c, 0);
+		}
+	}
+}
+
+void conn_client_info(struct process *p, struct thread *t, struct _client_info *ci)
+{
+	memset(ci, 0, sizeof *ci);
+	ci->pid = (int32_t)p->pid;
+	ci->tid = (int32_t)t->tid;
+	ci->cred.ruid = ci->cred.euid = ci->cred.suid = p->uid;
+	ci->cred.rgid = ci->cred.egid = ci->cred.sgid = p->gid;
+}

@@ -1,0 +1,349 @@
+/* Messages: synchronous send, receive and reply between threads, copied by
+ * the kernel between address spaces (through the direct map, page by page,
+ * after checking each page's user permissions).  See ipc.h for the states a
+ * client goes through and the contracts. */
+#include <keel/errno.h>
+#include <keel/msg.h>
+#include <keel/thread.h>
+#include "ipc.h"
+#include "kcall.h"
+#include "kstring.h"
+#include "process.h"
+#include "sched.h"
+#include "spinlock.h"
+#include "sync.h"
+#include "thread.h"
+#include "vmspace.h"
+#include "waitq.h"
+
+/* ---- copying between address spaces -------------------------------------- */
+
+static size_t iov_total(const struct ipc_iov *v, uint32_t n)
+{
+	size_t t = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		t += v[i].len;
+	return t;
+}
+
+/* Copy from (svs, sv) skipping `skip` source bytes into (dvs, dv); returns
+ * the bytes copied or -EFAULT.  One side is always the caller's own space
+ * (the sender, the receiver taking a message, the replier, the reader or
+ * writer), reached through the MMU; the other through its page table. */
+static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
+		     struct vmspace *svs, const struct ipc_iov *sv, uint32_t sn, size_t skip)
+{
+	struct vmspace *own = thread_current()->proc->vs;
+	uint32_t di = 0, si = 0;
+	uint64_t doff = 0, soff = 0;
+	long done = 0;
+
+	if (svs != own && dvs != own)
+		return -EFAULT;
+	while (si < sn && skip >= sv[si].len - soff) {
+		skip -= sv[si].len - soff;
+		si++;
+		soff = 0;
+	}
+	soff += skip;
+	while (di < dn && si < sn) {
+		uint64_t n = dv[di].len - doff;
+		if (sv[si].len - soff < n)
+			n = sv[si].len - soff;
+		if (n && (svs == own ?
+			  vmspace_copy_cross(dvs, dv[di].base + doff, sv[si].base + soff, n, true) :
+			  vmspace_copy_cross(svs, sv[si].base + soff, dv[di].base + doff, n, false)))
+			return -EFAULT;
+		done += (long)n;
+		doff += n;
+		soff += n;
+		if (doff == dv[di].len) {
+			di++;
+			doff = 0;
+		}
+		if (soff == sv[si].len) {
+			si++;
+			soff = 0;
+		}
+	}
+	return done;
+}
+
+/* ---- send and receive ------------------------------------------------------ */
+
+static void fill_info(struct _msg_info *mi, struct thread *c, struct channel *ch,
+		      long msglen, size_t srclen, size_t dstlen)
+{
+	*mi = (struct _msg_info){ .pid = (int32_t)c->proc->pid, .tid = (int32_t)c->tid,
+				  .chid = (int32_t)ch->chid, .coid = c->ipc.coid,
+				  .scoid = (int32_t)c->proc->pid,
+				  .msglen = (int32_t)msglen, .srcmsglen = (int32_t)srclen,
+				  .dstmsglen = (int32_t)dstlen, .priority = c->prio };
+}
+
+/* Copy client c's message into receiver r's buffers (channel locked).
+ * Returns bytes copied or -EFAULT. */
+static long deliver(struct thread *r, const struct ipc_iov *rv, uint32_t rn, struct thread *c,
+		    struct channel *ch, struct _msg_info *mi)
+{
+	long n = transfer(r->proc->vs, rv, rn, c->proc->vs, c->ipc.sv, c->ipc.sparts, 0);
+
+	if (n >= 0)
+		fill_info(mi, c, ch, n, iov_total(c->ipc.sv, c->ipc.sparts),
+			  iov_total(c->ipc.rv, c->ipc.rparts));
+	if (!(ch->flags & _NTO_CHF_FIXED_PRIORITY) && c->prio > r->prio)
+		sched_set_prio(r, c->prio);     /* the receiver works at its client's priority */
+	return n;
+}
+
+static void enqueue_sender(struct channel *ch, struct thread *c)
+{
+	list_for_each(n, &ch->senders) {
+		if (list_entry(n, struct thread, ipc.link)->prio < c->prio) {
+			list_insert_before(n, &c->ipc.link);
+			return;
+		}
+	}
+	list_add_tail(&ch->senders, &c->ipc.link);
+}
+
+/* Wait (channel locked on entry, released) for the reply, honouring a
+ * TimerTimeout on the SEND and REPLY states.  A timeout that races a reply
+ * returns the reply. */
+static long send_wait(struct thread *c, struct channel *ch)
+{
+	uint64_t d_send = kcall_deadline(STATE_SEND), d_reply = kcall_deadline(STATE_REPLY);
+	uint64_t d = c->ipc.state == IPC_SEND ? d_send : d_reply;
+
+	c->ipc.status = 0;
+	c->ipc.unblock_req = false;
+	c->ipc.reply_deadline = d_reply;
+	for (;;) {
+		long r = waitq_block(&c->ipc.wq, &ch->lock, d);
+		if (r != -ETIMEDOUT)
+			return r;
+		spin_lock(&ch->lock);
+		if (c->ipc.state == IPC_NONE) {                 /* answered meanwhile */
+			spin_unlock(&ch->lock);
+			return c->ipc.status;
+		}
+		bool sending = c->ipc.state == IPC_SEND;
+		if (!sending && (ch->flags & _NTO_CHF_UNBLOCK) && d_reply != WAIT_FOREVER) {
+			/* The server decides: it gets a pulse and replies when it can. */
+			if (!c->ipc.unblock_req) {
+				c->ipc.unblock_req = true;
+				pulse_queue(ch, c->prio, _PULSE_CODE_UNBLOCK, (long)c->tid,
+					    (int)c->proc->pid);
+			}
+			d = WAIT_FOREVER;
+			continue;
+		}
+		if (sending ? d_send != WAIT_FOREVER : d_reply != WAIT_FOREVER) {
+			list_del(&c->ipc.link);         /* off the senders or the repliers */
+			c->ipc.state = IPC_NONE;
+			spin_unlock(&ch->lock);
+			return -ETIMEDOUT;
+		}
+		d = d_reply;    /* the SEND timeout passed after delivery: wait for the reply */
+	}
+}
+
+long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
+{
+	struct channel *ch;
+
+	if (!(ch = conn_channel_locked(c->proc, coid)))
+		return -EBADF;
+	c->ipc.ch = ch;
+	c->ipc.sparts = sparts;
+	c->ipc.rparts = rparts;
+	c->ipc.coid = (int32_t)coid;
+	struct thread *r = chan_first_receiver(ch, false);
+	if (r) {
+		long n = deliver(r, r->ipc.rv, r->ipc.rparts, c, ch, (struct _msg_info *)r->ipc.info);
+		if (n < 0) {
+			spin_unlock(&ch->lock);
+			return n;
+		}
+		c->ipc.state = IPC_REPLY;
+		list_add_tail(&ch->repliers, &c->ipc.link);
+		waitq_wake_thread_handoff(&ch->receivers, r, (int)c->tid);  /* send_wait blocks */
+	} else {
+		c->ipc.state = IPC_SEND;
+		enqueue_sender(ch, c);
+	}
+	return send_wait(c, ch);
+}
+
+/* Take the first SEND-blocked client of ch (locked) into r's buffers;
+ * returns its rcvid or -EFAULT (the client then fails too). */
+static long take_sender(struct thread *r, struct channel *ch, uint32_t rparts,
+			struct _msg_info *mi)
+{
+	struct thread *c = list_entry(ch->senders.next, struct thread, ipc.link);
+
+	list_del(&c->ipc.link);
+	long rc = deliver(r, r->ipc.rv, rparts, c, ch, mi);
+	if (rc < 0) {
+		c->ipc.state = IPC_NONE;
+		waitq_wake_one(&c->ipc.wq, -EFAULT);
+		return rc;
+	}
+	c->ipc.state = IPC_REPLY;
+	list_add_tail(&ch->repliers, &c->ipc.link);
+	if (c->ipc.reply_deadline != WAIT_FOREVER)
+		waitq_rearm(c, c->ipc.reply_deadline);  /* its REPLY timeout starts now */
+	return (long)c->tid;
+}
+
+long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rparts,
+		 bool pulse_only, struct _msg_info *mi, bool *has_info)
+{
+	long rc;
+
+	*has_info = false;
+	sync_own_prio(r);                       /* a new message brings its own priority */
+	spin_lock(&ch->lock);
+	if (!ch->live || ch->owner != r->proc || ch->chid != (uint32_t)chid) {
+		spin_unlock(&ch->lock);         /* destroyed, perhaps reused, since */
+		return -EINVAL;
+	}
+	if (!list_empty(&ch->pulses)) {
+		rc = pulse_take(r, ch, r->ipc.rv, rparts);
+		spin_unlock(&ch->lock);
+		return rc;
+	}
+	if (!pulse_only && !list_empty(&ch->senders)) {
+		rc = take_sender(r, ch, rparts, mi);
+		spin_unlock(&ch->lock);
+		*has_info = rc >= 0;
+		return rc;
+	}
+	r->ipc.rparts = rparts;
+	r->ipc.pulse_only = pulse_only;
+	memset(r->ipc.info, 0, sizeof r->ipc.info);
+	rc = waitq_block(&ch->receivers, &ch->lock, kcall_deadline(STATE_RECEIVE));
+	if (rc >= 0) {
+		memcpy(mi, r->ipc.info, sizeof *mi);
+		*has_info = true;
+	}
+	return rc;
+}
+
+/* ---- a REPLY-blocked client --------------------------------------------- */
+
+struct thread *msg_client_locked(long rcvid, struct channel **chp)
+{
+	struct thread *c = thread_lookup((uint32_t)rcvid);
+
+	if (!c || !c->proc)
+		return 0;
+	struct channel *ch = c->ipc.ch;
+	if (!ch)
+		return 0;
+	spin_lock(&ch->lock);
+	if (c->tid != (uint32_t)rcvid || c->ipc.ch != ch || c->ipc.state != IPC_REPLY ||
+	    ch->owner != thread_current()->proc) {
+		spin_unlock(&ch->lock);
+		return 0;
+	}
+	*chp = ch;
+	return c;
+}
+
+long msg_reply(struct thread *r, struct thread *c, struct channel *ch, long status,
+	       const struct ipc_iov *rv, uint32_t rn)
+{
+	long n = transfer(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn, 0);
+
+	c->ipc.state = IPC_NONE;
+	list_del(&c->ipc.link);
+	c->ipc.status = n < 0 ? -EFAULT : (int)status;
+	if (c->prio <= r->base_prio || !ch->lock.irq_state) {
+		/* The server goes on (QNX): the client runs when it blocks. */
+		waitq_wake_one(&c->ipc.wq, (int)c->ipc.status);
+		spin_unlock(&ch->lock);
+		sync_own_prio(r);
+		sched_preempt_if_needed();
+		return n < 0 ? n : 0;
+	}
+	/* The client outranks the server back at its own priority: switch to
+	 * it now, straight if it last ran here, the server first in line after
+	 * it.  Interrupts stay off from the wake-up to the switch. */
+	unsigned long s = ch->lock.irq_state;
+	ch->lock.irq_state = 0;
+	waitq_wake_one_handoff(&c->ipc.wq, (int)c->ipc.status);
+	spin_unlock(&ch->lock);
+	sync_own_prio(r);
+	schedule(SCHED_HOW_PREEMPT);
+	arch_irq_restore(s);
+	return n < 0 ? n : 0;
+}
+
+long msg_error(struct thread *c, struct channel *ch, long err)
+{
+	c->ipc.state = IPC_NONE;
+	list_del(&c->ipc.link);
+	c->ipc.status = err > 0 ? -err : -EINVAL;
+	waitq_wake_one(&c->ipc.wq, (int)c->ipc.status);
+	spin_unlock(&ch->lock);
+	sched_preempt_if_needed();
+	return 0;
+}
+
+long msg_read(struct thread *c, struct channel *ch, const struct ipc_iov *dv, uint32_t dn,
+	      uint64_t offset)
+{
+	struct thread *r = thread_current();
+	long n = transfer(r->proc->vs, dv, dn, c->proc->vs, c->ipc.sv, c->ipc.sparts,
+			  (size_t)offset);
+
+	spin_unlock(&ch->lock);
+	return n;
+}
+
+long msg_write(struct thread *c, struct channel *ch, const struct ipc_iov *sv, uint32_t sn,
+	       uint64_t offset)
+{
+	struct thread *r = thread_current();
+	struct ipc_iov dv[IPC_IOV_MAX];
+
+	/* Skip `offset` bytes of the destination by trimming a copy of it. */
+	memcpy(dv, c->ipc.rv, c->ipc.rparts * sizeof dv[0]);
+	uint32_t di = 0;
+	uint64_t skip = offset;
+	while (di < c->ipc.rparts && skip >= dv[di].len)
+		skip -= dv[di++].len;
+	if (di < c->ipc.rparts) {
+		dv[di].base += skip;
+		dv[di].len -= skip;
+	}
+	long n = transfer(c->proc->vs, dv + di, c->ipc.rparts - di, r->proc->vs, sv, sn, 0);
+	spin_unlock(&ch->lock);
+	return n;
+}
+
+void msg_info(struct thread *c, struct channel *ch, struct _msg_info *mi)
+{
+	fill_info(mi, c, ch, 0, iov_total(c->ipc.sv, c->ipc.sparts),
+		  iov_total(c->ipc.rv, c->ipc.rparts));
+	spin_unlock(&ch->lock);
+	mi->msglen = mi->srcmsglen;
+	if (c->ipc.unblock_req)
+		mi->flags |= _NTO_MI_UNBLOCK_REQ;
+}
+
+void ipc_thread_abandon(struct thread *t)
+{
+	struct channel *ch = t->ipc.ch;         /* set only by t itself */
+
+	if (!ch)
+		return;
+	spin_lock(&ch->lock);
+	if (t->ipc.state == IPC_SEND || t->ipc.state == IPC_REPLY) {
+		list_del(&t->ipc.link);
+		t->ipc.state = IPC_NONE;
+	}
+	spin_unlock(&ch->lock);
+}

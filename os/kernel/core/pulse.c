@@ -1,0 +1,125 @@
+/* Pulses: small non-blocking messages queued on a channel by priority, from
+ * a pool shared by all channels.  Interrupts, timers, MsgDeliverEvent and
+ * the kernel's own notices (DISCONNECT, COIDDEATH, THREADDEATH, UNBLOCK)
+ * all arrive as pulses.  See ipc.h. */
+#include <keel/errno.h>
+#include <keel/msg.h>
+#include "ipc.h"
+#include "process.h"
+#include "spinlock.h"
+#include "thread.h"
+#include "vmspace.h"
+
+#define PULSE_MAX  256
+
+struct kpulse {
+	struct list link;
+	uint8_t prio;
+	struct _pulse p;
+};
+
+static struct spinlock pool_lock = SPINLOCK_INIT("ipc-pool", LR_SYNCPOOL);
+static struct kpulse pulse_pool[PULSE_MAX];             /* the free ones: pool_lock */
+static struct list free_pulses = LIST_INIT(free_pulses);
+static bool pool_ready;
+
+static struct kpulse *pulse_alloc(void)
+{
+	spin_lock(&pool_lock);
+	if (!pool_ready) {
+		for (int i = 0; i < PULSE_MAX; i++)
+			list_add_tail(&free_pulses, &pulse_pool[i].link);
+		pool_ready = true;
+	}
+	struct list *n = list_first(&free_pulses);
+	if (n)
+		list_del(n);
+	spin_unlock(&pool_lock);
+	return n ? list_entry(n, struct kpulse, link) : 0;
+}
+
+static void pulse_free(struct kpulse *kp)
+{
+	spin_lock(&pool_lock);
+	list_add_tail(&free_pulses, &kp->link);
+	spin_unlock(&pool_lock);
+}
+
+static void pulse_enqueue(struct channel *ch, struct kpulse *kp)
+{
+	list_for_each(q, &ch->pulses)
+		if (list_entry(q, struct kpulse, link)->prio < kp->prio) {
+			list_insert_before(q, &kp->link);
+			return;
+		}
+	list_add_tail(&ch->pulses, &kp->link);
+}
+
+int pulse_queue(struct channel *ch, int prio, int code, long value, int scoid)
+{
+	struct kpulse *kp = pulse_alloc();
+
+	if (!kp)
+		return -EAGAIN;
+	kp->prio = (uint8_t)prio;
+	kp->p = (struct _pulse){ .code = (int8_t)code, .scoid = scoid };
+	kp->p.value.sival_ptr = (void *)value;
+	pulse_enqueue(ch, kp);
+	struct thread *r = chan_first_receiver(ch, true);
+	if (r) {
+		long rc = pulse_take(r, ch, r->ipc.rv, r->ipc.rparts);
+		waitq_wake_thread(&ch->receivers, r, rc < 0 ? (int)rc : 0);
+	}
+	return 0;
+}
+
+/* The pulse goes into the first non-empty buffer, cut to its length. */
+long pulse_take(struct thread *r, struct channel *ch, const struct ipc_iov *rv, uint32_t rn)
+{
+	struct kpulse *kp = list_entry(ch->pulses.next, struct kpulse, link);
+
+	list_del(&kp->link);
+	long n = 0;
+	for (uint32_t i = 0; i < rn && n == 0; i++)
+		if (rv[i].len) {
+			size_t len = rv[i].len < sizeof kp->p ? rv[i].len : sizeof kp->p;
+			n = vmspace_write_user(r->proc->vs, rv[i].base, &kp->p, len) ? -EFAULT : 1;
+		}
+	pulse_free(kp);
+	return n < 0 ? n : 0;
+}
+
+void pulse_drop_all(struct channel *ch)
+{
+	while (!list_empty(&ch->pulses)) {
+		struct list *n = ch->pulses.next;
+		list_del(n);
+		pulse_free(list_entry(n, struct kpulse, link));
+	}
+}
+
+int ipc_pulse_to(struct process *p, int coid, int prio, int code, long value)
+{
+	struct channel *ch = conn_channel_locked(p, coid);
+
+	if (!ch)
+		return -EBADF;
+	int r = pulse_queue(ch, prio < 0 ? PRIO_DEFAULT : prio, code, value, coid);
+	spin_unlock(&ch->lock);
+	return r;
+}
+
+void ipc_thread_death(struct process *p, uint32_t tid)
+{
+	for (int c = 0; c < PROC_CHANNELS; c++) {
+		spin_lock(&p->lock);
+		struct channel *ch = p->chans[c];
+		spin_unlock(&p->lock);
+		if (!ch)
+			continue;
+		spin_lock(&ch->lock);
+		if (ch->live && (ch->flags & _NTO_CHF_THREAD_DEATH))
+			pulse_queue(ch, PRIO_MAX, _PULSE_CODE_THREADDEATH, (long)tid, 0);
+		spin_unlock(&ch->lock);
+	}
+}

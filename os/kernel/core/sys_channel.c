@@ -1,0 +1,66 @@
+/* Decoders of the channel and connection calls (ChannelCreate/Destroy,
+ * ConnectAttach/Detach/ClientInfo): check the caller's arguments, call the
+ * object operation in channel.c or connect.c, copy results out. */
+#include <keel/errno.h>
+#include <keel/msg.h>
+#include "ipc.h"
+#include "kcall.h"
+#include "process.h"
+#include "sched.h"
+#include "thread.h"
+#include "uaccess.h"
+
+static struct process *self(void)
+{
+	return thread_current()->proc;
+}
+
+long sys_ChannelCreate(long flags)
+{
+	return chan_create(self(), (uint32_t)flags);
+}
+
+long sys_ChannelDestroy(long chid)
+{
+	return chan_destroy(self(), chid);
+}
+
+/* ConnectAttach(nd, pid, chid, index, flags): a connection to channel chid
+ * of process pid (0: the caller). */
+long sys_ConnectAttach(long nd, long pid, long chid, long index, long flags)
+{
+	struct process *p = self();
+
+	if (nd != ND_LOCAL_NODE)
+		return -EINVAL;
+	struct process *server = pid == 0 || (uint32_t)pid == p->pid ? p :
+				 pid > 0 ? process_by_pid((uint32_t)pid) : 0;
+	if (!server)
+		return -ESRCH;
+	struct channel *ch = chan_of(server, chid);
+	if (!ch)
+		return -ESRCH;
+	return conn_attach(p, ch, index & _NTO_SIDE_CHANNEL);
+}
+
+long sys_ConnectDetach(long coid)
+{
+	int r = conn_detach(self(), coid);
+
+	if (r == 0)
+		sched_preempt_if_needed();
+	return r;
+}
+
+/* ConnectClientInfo(scoid, struct _client_info *, ngroups): the process
+ * named by scoid (a pid in Keel; -1 is the caller). */
+long sys_ConnectClientInfo(long scoid, long uinfo, long ngroups)
+{
+	struct process *me = self();
+	struct _client_info ci;
+
+	if (scoid != -1 && (uint32_t)scoid != me->pid)
+		return -ESRCH;
+	conn_client_info(me, thread_current(), &ci);
+	return copy_to_user((uintptr_t)uinfo, &ci, sizeof ci);
+}

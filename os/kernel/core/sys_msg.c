@@ -1,0 +1,209 @@
+/* Decoders of the message and pulse calls (MsgSendv … MsgDeliverEvent):
+ * check the caller's arguments and copy its iov arrays in once, call the
+ * operation in msg.c or pulse.c, copy results out. */
+#include <keel/errno.h>
+#include <keel/msg.h>
+#include <keel/sigevent.h>
+#include "ipc.h"
+#include "kcall.h"
+#include "process.h"
+#include "sched.h"
+#include "thread.h"
+#include "uaccess.h"
+
+/* Copy the caller's iov array (parts elements at uiov) into out and check
+ * every buffer lies in the user half.  Only the caller's own memory is read,
+ * through the MMU. */
+static int load_iov(struct ipc_iov *out, uint64_t uiov, long parts)
+{
+	if (parts < 0 || parts > IPC_IOV_MAX)
+		return -EINVAL;
+	if (parts && copy_from_user(out, uiov, (size_t)parts * sizeof *out))
+		return -EFAULT;
+	for (long i = 0; i < parts; i++)
+		if (out[i].len && !user_range_ok(out[i].base, out[i].len))
+			return -EFAULT;
+	return 0;
+}
+
+/* One buffer of the caller as a one-part vector (the scalar side of
+ * MsgSendsv / MsgSendvs). */
+static int load_one(struct ipc_iov *out, uint64_t base, long len)
+{
+	if (len < 0)
+		return -EINVAL;
+	if (len && !user_range_ok(base, (size_t)len))
+		return -EFAULT;
+	out[0] = (struct ipc_iov){ base, (uint64_t)len };
+	return 0;
+}
+
+long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts)
+{
+	struct thread *c = thread_current();
+
+	if (sparts < 0 || rparts < 0 || sparts > IPC_IOV_MAX || rparts > IPC_IOV_MAX)
+		return -EINVAL;
+	long bad = load_iov(c->ipc.sv, (uint64_t)siov, sparts);
+	if (!bad)
+		bad = load_iov(c->ipc.rv, (uint64_t)riov, rparts);
+	if (bad)
+		return bad;
+	return msg_send(c, coid, (uint32_t)sparts, (uint32_t)rparts);
+}
+
+/* MsgSendvs(coid, siov, sparts, rmsg, rbytes): the reply into one buffer. */
+long sys_MsgSendvs(long coid, long siov, long sparts, long rmsg, long rbytes)
+{
+	struct thread *c = thread_current();
+
+	long bad = load_iov(c->ipc.sv, (uint64_t)siov, sparts);
+	if (!bad)
+		bad = load_one(c->ipc.rv, (uint64_t)rmsg, rbytes);
+	return bad ? bad : msg_send(c, coid, (uint32_t)sparts, 1);
+}
+
+/* MsgSendsv(coid, smsg, sbytes, riov, rparts): the message from one buffer. */
+long sys_MsgSendsv(long coid, long smsg, long sbytes, long riov, long rparts)
+{
+	struct thread *c = thread_current();
+
+	long bad = load_one(c->ipc.sv, (uint64_t)smsg, sbytes);
+	if (!bad)
+		bad = load_iov(c->ipc.rv, (uint64_t)riov, rparts);
+	return bad ? bad : msg_send(c, coid, 1, (uint32_t)rparts);
+}
+
+static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_only)
+{
+	struct thread *r = thread_current();
+	struct channel *ch = chan_of(r->proc, chid);
+	struct _msg_info mi;
+	bool has_info;
+	long rc;
+
+	if (!ch)
+		return -EINVAL;
+	if ((rc = load_iov(r->ipc.rv, (uint64_t)riov, rparts)))
+		return rc;
+	rc = msg_receive(r, ch, chid, (uint32_t)rparts, pulse_only, &mi, &has_info);
+	if (has_info && uinfo && copy_to_user((uintptr_t)uinfo, &mi, sizeof mi))
+		return -EFAULT;
+	return rc;
+}
+
+long sys_MsgReceivev(long chid, long riov, long rparts, long uinfo)
+{
+	return receive(chid, riov, rparts, uinfo, false);
+}
+
+/* MsgReceivePulsev: like MsgReceivev, but only pulses; messages wait. */
+long sys_MsgReceivePulsev(long chid, long riov, long rparts, long uinfo)
+{
+	return receive(chid, riov, rparts, uinfo, true);
+}
+
+long sys_MsgReplyv(long rcvid, long status, long riov, long rparts)
+{
+	struct ipc_iov rv[IPC_IOV_MAX];
+	struct channel *ch;
+
+	long n = load_iov(rv, (uint64_t)riov, rparts);
+	if (n)
+		return n;
+	struct thread *c = msg_client_locked(rcvid, &ch);
+	if (!c)
+		return -ESRCH;
+	return msg_reply(thread_current(), c, ch, status, rv, (uint32_t)rparts);
+}
+
+long sys_MsgError(long rcvid, long err)
+{
+	struct channel *ch;
+	struct thread *c = msg_client_locked(rcvid, &ch);
+
+	if (!c)
+		return -ESRCH;
+	return msg_error(c, ch, err);
+}
+
+/* MsgReadv and MsgWritev: the caller's iov and an offset into the client's
+ * message (read) or reply buffers (write). */
+static long client_copy(long rcvid, long uiov, long parts, long offset, bool write)
+{
+	struct ipc_iov v[IPC_IOV_MAX];
+	struct channel *ch;
+
+	if (offset < 0)
+		return -EINVAL;
+	long n = load_iov(v, (uint64_t)uiov, parts);
+	if (n)
+		return n;
+	struct thread *c = msg_client_locked(rcvid, &ch);
+	if (!c)
+		return -ESRCH;
+	return write ? msg_write(c, ch, v, (uint32_t)parts, (uint64_t)offset) :
+		       msg_read(c, ch, v, (uint32_t)parts, (uint64_t)offset);
+}
+
+/* MsgReadv(rcvid, iov, parts, offset): more of the client's message. */
+long sys_MsgReadv(long rcvid, long uiov, long parts, long offset)
+{
+	return client_copy(rcvid, uiov, parts, offset, false);
+}
+
+/* MsgWritev(rcvid, iov, parts, offset): write into the client's reply
+ * buffers at an offset, before the reply. */
+long sys_MsgWritev(long rcvid, long uiov, long parts, long offset)
+{
+	return client_copy(rcvid, uiov, parts, offset, true);
+}
+
+/* MsgInfo(rcvid, struct _msg_info *): what MsgReceive reported for it. */
+long sys_MsgInfo(long rcvid, long uinfo)
+{
+	struct _msg_info mi;
+	struct channel *ch;
+	struct thread *c = msg_client_locked(rcvid, &ch);
+
+	if (!c)
+		return -ESRCH;
+	msg_info(c, ch, &mi);
+	return copy_to_user((uintptr_t)uinfo, &mi, sizeof mi);
+}
+
+/* MsgSendPulse(coid, priority, code, value). */
+long sys_MsgSendPulse(long coid, long prio, long code, long value)
+{
+	struct thread *s = thread_current();
+	struct channel *ch;
+
+	if (code < -128 || code > 127 || prio < -1 || prio > PRIO_MAX)
+		return -EINVAL;
+	if (!(ch = conn_channel_locked(s->proc, coid)))
+		return -EBADF;
+	int rc = pulse_queue(ch, prio < 0 ? s->prio : (int)prio, (int)code, value, (int)coid);
+	spin_unlock(&ch->lock);
+	sched_preempt_if_needed();
+	return rc;
+}
+
+/* MsgDeliverEvent(rcvid, const struct sigevent *): the server notifies the
+ * client named by rcvid (any time, not only while it is blocked) with a
+ * pulse on one of the client's own connections. */
+long sys_MsgDeliverEvent(long rcvid, long uev)
+{
+	struct sigevent ev;
+
+	if (copy_from_user(&ev, (uintptr_t)uev, sizeof ev))
+		return -EFAULT;
+	if (ev.sigev_notify != SIGEV_PULSE)
+		return -EINVAL;
+	struct thread *c = thread_lookup((uint32_t)rcvid);
+	if (!c || !c->proc)
+		return -ESRCH;
+	int r = ipc_pulse_to(c->proc, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
+			     (long)ev.sigev_value.sival_ptr);
+	sched_preempt_if_needed();
+	return r == -EBADF ? -ESRCH : r;
+}

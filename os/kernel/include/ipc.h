@@ -1,0 +1,172 @@
+#pragma once
+/* Message passing with QNX semantics: channels, connections, messages and
+ * pulses.  One header for the four objects' contracts; the code is one file
+ * per object (core/channel.c, connect.c, msg.c, pulse.c) and the kernel
+ * calls' decoders are in core/sys_channel.c and core/sys_msg.c.
+ *
+ * A client sending on a connection either finds a receiver waiting (the
+ * message is copied straight into the receiver's buffers) or queues in
+ * priority order on the channel, SEND-blocked.  Once received it is
+ * REPLY-blocked until MsgReply/MsgError names it by rcvid (its thread id).
+ * The receiver runs at the sender's priority unless the channel is
+ * _NTO_CHF_FIXED_PRIORITY.
+ *
+ * Locks: a channel's lock (LR_CHAN) guards the channel and the IPC state of
+ * every thread queued on it or blocked in it; a process's lock guards its
+ * channel and connection vectors; the pulse pool has its own (LR_SYNCPOOL),
+ * always taken inside a channel's. */
+#include <stdbool.h>
+#include <stdint.h>
+#include "list.h"
+#include "spinlock.h"
+#include "waitq.h"
+
+struct _msg_info;
+struct _client_info;
+struct process;
+struct thread;
+struct vmspace;
+
+/* One element of a user iov (iov_t: base, length). */
+struct ipc_iov {
+	uint64_t base, len;
+};
+#define IPC_IOV_MAX     16
+
+enum ipc_state { IPC_NONE, IPC_SEND, IPC_REPLY, IPC_RECEIVE };
+
+/* A thread's message-passing state (struct thread's `ipc`).  Guarded by the
+ * lock of the channel in `ch` while the thread is queued on or blocked in
+ * it; the thread itself fills the vectors before it takes that lock. */
+struct thread_ipc {
+	struct channel *ch;             /* the channel it last sent on; set only by itself */
+	uint32_t state;                 /* enum ipc_state */
+	/* The iov arrays, copied in once when the call starts: a client's
+	 * message (sv) and reply buffers (rv), a receiver's buffers (rv). */
+	struct ipc_iov sv[IPC_IOV_MAX];
+	struct ipc_iov rv[IPC_IOV_MAX];
+	uint32_t sparts, rparts;
+	int32_t coid;
+	struct list link;               /* in the channel's senders or repliers */
+	struct waitq wq;                /* a client blocks here until replied */
+	uint8_t info[48];               /* struct _msg_info for a receiver woken by a sender */
+	long status;                    /* what the server answered (also after a timeout race) */
+	uint64_t reply_deadline;        /* TimerTimeout for the REPLY state, armed at delivery */
+	bool pulse_only;                /* waiting in MsgReceivePulsev: messages pass it by */
+	bool unblock_req;               /* REPLY-blocked, timed out, asked the server to unblock */
+};
+
+/* A channel.  Channels live in a static pool and are never freed, so a
+ * pointer read without a lock stays a channel; whether it is still the
+ * same one is checked under its lock (live, gen, owner, chid). */
+struct channel {
+	struct spinlock lock;           /* every field below */
+	uint32_t gen;                   /* bumped on create and on close */
+	bool live;
+	struct process *owner;
+	uint32_t chid, flags;
+	struct waitq receivers;
+	struct list senders;            /* threads SEND-blocked, by priority */
+	struct list repliers;           /* threads REPLY-blocked on messages taken here */
+	struct list pulses;             /* struct kpulse, by priority */
+};
+
+/* A process's connection: guarded by its process's lock. */
+struct connection {
+	struct channel *ch;
+	uint32_t gen;                   /* the channel's generation when attached */
+};
+
+/* ---- channels (channel.c) ------------------------------------------------ */
+
+/* A new channel of p with these _NTO_CHF_* flags; returns its chid (>= 1) or
+ * -EAGAIN when the pool or p's vector is full.  No locks held. */
+long chan_create(struct process *p, uint32_t flags);
+/* p's channel chid, or NULL: a lock-free read (the caller checks, under the
+ * channel's lock, that it is still live and still p's). */
+struct channel *chan_of(struct process *p, long chid);
+/* Remove channel chid from p's vector and close it; -EINVAL if p has none. */
+int chan_destroy(struct process *p, long chid);
+/* Close ch: receivers fail with EINTR, its senders and REPLY-blocked clients
+ * with ESRCH, queued pulses go back to the pool.  No locks held. */
+void chan_close(struct channel *ch);
+/* The first receiver waiting on ch that takes a message (pulse: any
+ * receiver), or NULL.  ch locked. */
+struct thread *chan_first_receiver(struct channel *ch, bool pulse);
+/* p's last thread is gone: its connections go (servers hear DISCONNECT),
+ * its clients hear COIDDEATH, its channels close.  No locks held. */
+void ipc_process_gone(struct process *p);
+
+/* ---- connections (connect.c) --------------------------------------------- */
+
+/* Attach p to channel ch (side: in the side-channel half); returns the coid
+ * or -EAGAIN when p's vector is full.  No locks held. */
+long conn_attach(struct process *p, struct channel *ch, bool side);
+/* Drop p's connection coid; the server hears DISCONNECT if it was p's last
+ * to that channel.  -EINVAL for an unknown coid.  No locks held. */
+int conn_detach(struct process *p, long coid);
+/* The live channel of p's connection coid, locked; NULL (unlocked) if the
+ * connection is unknown or its channel was destroyed since. */
+struct channel *conn_channel_locked(struct process *p, long coid);
+/* p's end: every connection goes, each channel's server hearing DISCONNECT
+ * once (not p's own channels, which close with it). */
+void conn_drop_all(struct process *p);
+/* Clients connected to p's channels hear COIDDEATH on a channel of theirs
+ * that asked for it (value: their connection id). */
+void conn_tell_clients(struct process *p);
+/* What ConnectClientInfo reports for thread t of process p. */
+void conn_client_info(struct process *p, struct thread *t, struct _client_info *ci);
+
+/* ---- messages (msg.c) ---------------------------------------------------- */
+
+/* Send client c's message (c->ipc.sv/rv loaded, sparts/rparts checked) on
+ * connection coid and wait for the reply, honouring a TimerTimeout on the
+ * SEND and REPLY states.  Returns the server's status, -EBADF for a dead
+ * connection, -EFAULT, -ESRCH, -ETIMEDOUT, -EINTR.  No locks held. */
+long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts);
+/* Receive on r's channel ch (r->ipc.rv loaded): a pulse (returns 0), a
+ * message (returns the rcvid) or, when neither is queued, wait for one.
+ * *has_info says whether *mi is what MsgReceive reports (a message, or
+ * anything that came while it waited: a pulse then reports zeroes).
+ * -EINVAL if ch stopped being r's channel chid.  No locks held. */
+long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rparts,
+		 bool pulse_only, struct _msg_info *mi, bool *has_info);
+/* The REPLY-blocked client named by rcvid, with its channel locked in *chp;
+ * NULL if rcvid names none of the caller's clients. */
+struct thread *msg_client_locked(long rcvid, struct channel **chp);
+/* The operations on a REPLY-blocked client c (ch locked on entry, released
+ * on return), by replier r (the caller).  Reply: copy (rv, rn) into c's
+ * reply buffers and wake it with status; 0 or -EFAULT. */
+long msg_reply(struct thread *r, struct thread *c, struct channel *ch, long status,
+	       const struct ipc_iov *rv, uint32_t rn);
+/* Wake c with -err (err > 0, else -EINVAL); returns 0. */
+long msg_error(struct thread *c, struct channel *ch, long err);
+/* Copy c's message from offset into (dv, dn) of the caller; bytes or -EFAULT. */
+long msg_read(struct thread *c, struct channel *ch, const struct ipc_iov *dv, uint32_t dn,
+	      uint64_t offset);
+/* Copy (sv, sn) of the caller into c's reply buffers at offset; bytes or -EFAULT. */
+long msg_write(struct thread *c, struct channel *ch, const struct ipc_iov *sv, uint32_t sn,
+	       uint64_t offset);
+/* What MsgInfo reports for c. */
+void msg_info(struct thread *c, struct channel *ch, struct _msg_info *mi);
+/* Thread t (the caller, told to end) leaves the queue of the channel it was
+ * sending on, SEND- or REPLY-blocked, so nobody receives or replies to it
+ * any more.  No locks held. */
+void ipc_thread_abandon(struct thread *t);
+
+/* ---- pulses (pulse.c) ---------------------------------------------------- */
+
+/* Queue a pulse on ch (locked) by priority, or hand it straight to a
+ * waiting receiver.  0, or -EAGAIN when no pulse is left. */
+int pulse_queue(struct channel *ch, int prio, int code, long value, int scoid);
+/* Take ch's first pulse (ch locked, one queued) into receiver r's buffers
+ * (rv, rn); 0 or -EFAULT (the pulse is gone either way). */
+long pulse_take(struct thread *r, struct channel *ch, const struct ipc_iov *rv, uint32_t rn);
+/* Return every pulse queued on ch (locked) to the pool. */
+void pulse_drop_all(struct channel *ch);
+/* A pulse on connection coid of process p from kernel context (timers,
+ * interrupts, MsgDeliverEvent): 0, -EBADF for a dead connection, -EAGAIN
+ * when out of pulses.  No locks held. */
+int ipc_pulse_to(struct process *p, int coid, int prio, int code, long value);
+/* A thread of p is ending: p's channels that asked hear THREADDEATH. */
+void ipc_thread_death(struct process *p, uint32_t tid);

@@ -1,0 +1,26 @@
+/* The boot image: the initrd CPIO, mapped read-only into taskman by the
+ * kernel at KEEL_BOOTIMG_BASE (<keel/start.h>).  Programs are loaded from
+ * it until file systems serve them. */
+#include <keel/errno.h>
+#include <keel/start.h>
+#include "cpio.h"
+#include "taskman.h"
+
+static uint64_t boot_len;
+
+void bootimg_init(uint64_t len)
+{
+	boot_len = len;
+}
+
+int bootimg_find(const char *path, const void **data, size_t *size)
+{
+	struct cpio_entry e;
+
+	if (!boot_len || cpio_find((const void *)KEEL_BOOTIMG_BASE, boot_len, path, &e) < 0 ||
+	    (e.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
+		return -ENOENT;
+	*data = e.data;
+	*size = e.size;
+	return 0;
+}

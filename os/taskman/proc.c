@@ -1,0 +1,523 @@
+/* The process table: parents, groups, sessions, zombies and waits.
+ *
+ * Every process taskman starts is the kernel's child of taskman, so the
+ * kernel reports every end to taskman's reaper thread (ProcessWait -1).
+ * POSIX parentage lives here: ppid names the parent that waits, an orphan
+ * goes to the first program (init) while it lives and to taskman after,
+ * and taskman reaps its own zombies at once.  A wait that finds nothing to
+ * report parks its rcvid in `waits` until a child of the waiter changes
+ * state, the waiter is unblocked (a signal: EINTR) or it dies.
+ *
+ * Locking: everything here is under tm_lock. */
+#include <keel/errno.h>
+#include <keel/procmgr.h>
+#include "taskman.h"
+
+#define WAITS_MAX 256
+
+static struct tproc procs[TM_PROCS];
+int32_t tm_init_pid;
+
+/* A parked wait. */
+struct pwait {
+	int rcvid;                      /* 0: free slot */
+	int32_t pid;                    /* the waiter */
+	int32_t idtype, id;
+	uint32_t options;
+};
+static struct pwait waits[WAITS_MAX];
+
+/* Kernel children not yet reported by ProcessWait: the reaper sleeps on
+ * kids_cv while there are none (ProcessWait would say ECHILD at once). */
+static int kids;
+static sync_t kids_cv;
+extern sync_t tm_mutex;
+
+struct tproc *proc_find(int32_t pid)
+{
+	if (pid <= 0)
+		return 0;
+	for (int i = 0; i < TM_PROCS; i++)
+		if (procs[i].state != TP_FREE && procs[i].pid == pid)
+			return &procs[i];
+	return 0;
+}
+
+struct tproc *proc_new(const struct tproc *parent)
+{
+	for (int i = 0; i < TM_PROCS; i++) {
+		struct tproc *p = &procs[i];
+		if (p->state != TP_FREE)
+			continue;
+		*p = (struct tproc){ .state = TP_LOADING };
+		if (parent) {
+			p->ppid = parent->pid;
+			p->pgid = parent->pgid;
+			p->sid = parent->sid;
+			p->cred = parent->cred;
+			memcpy(p->rlim_cur, parent->rlim_cur, sizeof p->rlim_cur);
+			memcpy(p->rlim_max, parent->rlim_max, sizeof p->rlim_max);
+		}
+		return p;
+	}
+	return 0;
+}
+
+void proc_free(struct tproc *p)
+{
+	p->state = TP_FREE;
+	p->pid = 0;
+}
+
+int proc_count_uid(uint32_t ruid)
+{
+	int n = 0;
+
+	for (int i = 0; i < TM_PROCS; i++)
+		if ((procs[i].state == TP_ALIVE || procs[i].state == TP_LOADING) &&
+		    procs[i].cred.ruid == ruid)
+			n++;
+	return n;
+}
+
+/* taskman's own entry (pid 1), the ancestor of everything. */
+void proc_init_self(int32_t pid)
+{
+	struct tproc *p = proc_new(0);
+
+	p->pid = p->pgid = p->sid = pid;
+	p->state = TP_ALIVE;
+	for (int r = 0; r < _PROC_RLIMIT_COUNT; r++)
+		p->rlim_cur[r] = p->rlim_max[r] = _PROC_RLIM_INFINITY;
+	p->rlim_cur[_PROC_RLIMIT_NOFILE] = p->rlim_max[_PROC_RLIMIT_NOFILE] = 256;
+	p->rlim_cur[_PROC_RLIMIT_STACK] = 128 * 1024;
+	p->rlim_cur[_PROC_RLIMIT_CORE] = p->rlim_max[_PROC_RLIMIT_CORE] = 0;
+	tm_strlcpy(p->name, "taskman", sizeof p->name);
+}
+
+/* A process taskman started with ProcessStart: the reaper has one more
+ * kernel child to wait for. */
+void proc_kid_started(void)
+{
+	if (kids++ == 0)
+		SyncCondvarSignal_r(&kids_cv, 1);
+}
+
+/* ---- waits --------------------------------------------------------------------- */
+
+static bool wait_matches(const struct pwait *w, const struct tproc *c)
+{
+	if (c->ppid != w->pid)
+		return false;
+	switch (w->idtype) {
+	case _PROC_P_ALL:
+		return true;
+	case _PROC_P_PID:
+		return c->pid == w->id;
+	default:
+		return c->pgid == w->id;
+	}
+}
+
+/* What a child has to report to a wait with these options: true with *r
+ * filled for a zombie (when WEXITED is asked). */
+static bool reportable(const struct tproc *c, uint32_t options, struct _proc_wait_reply *r)
+{
+	if (c->state != TP_ZOMBIE || !(options & _PROC_WEXITED))
+		return false;
+	*r = (struct _proc_wait_reply){ .pid = c->pid, .status = c->wstatus, .code = c->code,
+					.signo = c->signo, .uid = c->cred.ruid };
+	return true;
+}
+
+static void reply_wait(int rcvid, const struct _proc_wait_reply *r)
+{
+	MsgReply_r(rcvid, 0, r, sizeof *r);
+}
+
+/* A child changed state: answer the first parked wait that takes it.  A
+ * zombie whose report is consumed is freed. */
+static void wake_waiters(struct tproc *c)
+{
+	for (int i = 0; i < WAITS_MAX; i++) {
+		struct pwait *w = &waits[i];
+		struct _proc_wait_reply r;
+		if (!w->rcvid || !wait_matches(w, c) || !reportable(c, w->options, &r))
+			continue;
+		reply_wait(w->rcvid, &r);
+		bool keep = w->options & _PROC_WNOWAIT;
+		w->rcvid = 0;
+		if (!keep) {
+			proc_free(c);
+			return;
+		}
+	}
+}
+
+/* The waiter has no child left that could ever match: ECHILD for its parked
+ * waits that can no longer be satisfied. */
+static void recheck_waits_of(int32_t pid)
+{
+	for (int i = 0; i < WAITS_MAX; i++) {
+		struct pwait *w = &waits[i];
+		bool any = false;
+		if (!w->rcvid || w->pid != pid)
+			continue;
+		for (int k = 0; k < TM_PROCS && !any; k++)
+			any = procs[k].state != TP_FREE && wait_matches(w, &procs[k]);
+		if (!any) {
+			tm_error(w->rcvid, ECHILD);
+			w->rcvid = 0;
+		}
+	}
+}
+
+static bool valid_wait(const struct _proc_wait *m)
+{
+	const uint32_t known = _PROC_WNOHANG | _PROC_WUNTRACED | _PROC_WCONTINUED |
+			       _PROC_WEXITED | _PROC_WNOWAIT;
+
+	if (m->options & ~known)
+		return false;
+	if (!(m->options & (_PROC_WEXITED | _PROC_WUNTRACED | _PROC_WCONTINUED)))
+		return false;
+	return m->idtype == _PROC_P_ALL || m->idtype == _PROC_P_PID || m->idtype == _PROC_P_PGID;
+}
+
+void proc_msg_wait(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	const struct _proc_wait *m = msg;
+	struct _proc_wait_reply r;
+
+	if (len < sizeof *m || !valid_wait(m))
+		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	struct tproc *me = proc_find(info->pid);
+	struct pwait w = { .rcvid = rcvid, .pid = info->pid, .idtype = m->idtype, .id = m->id,
+			   .options = m->options };
+	if (w.idtype == _PROC_P_PGID && w.id == 0 && me)
+		w.id = me->pgid;
+	bool any = false;
+	for (int i = 0; i < TM_PROCS; i++) {
+		struct tproc *c = &procs[i];
+		if (c->state == TP_FREE || !wait_matches(&w, c))
+			continue;
+		any = true;
+		if (reportable(c, w.options, &r)) {
+			if (!(w.options & _PROC_WNOWAIT))
+				proc_free(c);
+			tm_unlock();
+			return reply_wait(rcvid, &r);
+		}
+	}
+	if (!any) {
+		tm_unlock();
+		return tm_error(rcvid, ECHILD);
+	}
+	if (w.options & _PROC_WNOHANG) {
+		tm_unlock();
+		r = (struct _proc_wait_reply){ 0 };
+		return reply_wait(rcvid, &r);
+	}
+	for (int i = 0; i < WAITS_MAX; i++)
+		if (!waits[i].rcvid) {
+			waits[i] = w;
+			tm_unlock();
+			return;                 /* replied when a child changes state */
+		}
+	tm_unlock();
+	tm_error(rcvid, EAGAIN);
+}
+
+void proc_unblock(int rcvid)
+{
+	tm_lock();
+	for (int i = 0; i < WAITS_MAX; i++)
+		if (waits[i].rcvid == rcvid) {
+			waits[i].rcvid = 0;
+			tm_error(rcvid, EINTR);
+		}
+	tm_unlock();
+}
+
+/* ---- ends ---------------------------------------------------------------------- */
+
+/* The signal a fault cause became, until the kernel reports signals: the
+ * RISC-V scause of the fatal trap (QNX's signal numbers). */
+static int fault_signal(int scause)
+{
+	switch (scause) {
+	case 2:                 /* illegal instruction */
+		return 4;       /* SIGILL */
+	case 0: case 4: case 6: /* misaligned fetch, load, store */
+		return 10;      /* SIGBUS */
+	case 3:                 /* breakpoint */
+		return 5;       /* SIGTRAP */
+	default:                /* access and page faults */
+		return 11;      /* SIGSEGV */
+	}
+}
+
+static void settle_status(struct tproc *p, const struct _proc_exit *ex)
+{
+	if (ex->how == _PROC_KILLED) {
+		p->signo = fault_signal(ex->status);
+		p->code = _PROC_CLD_KILLED;
+		p->wstatus = _PROC_W_SIGNALED(p->signo);
+	} else {
+		p->signo = ex->status & 0xff;
+		p->code = _PROC_CLD_EXITED;
+		p->wstatus = _PROC_W_EXITCODE(ex->status);
+	}
+}
+
+/* Its children go to init (or to taskman, which frees their zombies). */
+static void reparent_children(int32_t pid)
+{
+	struct tproc *init = proc_find(tm_init_pid);
+	int32_t heir = init && init->state == TP_ALIVE && tm_init_pid != pid ? tm_init_pid : 1;
+
+	for (int i = 0; i < TM_PROCS; i++) {
+		struct tproc *c = &procs[i];
+		if (c->state == TP_FREE || c->ppid != pid)
+			continue;
+		c->ppid = heir;
+		if (c->state == TP_ZOMBIE && heir == 1)
+			proc_free(c);
+		else if (c->state == TP_ZOMBIE)
+			wake_waiters(c);
+	}
+}
+
+/* The first program's end is the system's: taskman reports it and ends
+ * with its status, and the kernel powers off. */
+static void __attribute__((noreturn)) init_ended(const struct tproc *p, const struct _proc_exit *ex)
+{
+	if (ex->how == _PROC_KILLED)
+		printf("taskman: init %s (pid %d) killed by signal %d\n", p->name, p->pid, p->signo);
+	else
+		printf("taskman: init %s (pid %d) exited with status %d\n", p->name, p->pid,
+		       ex->status);
+	ProcessExit(ex->how == _PROC_KILLED ? -1 : ex->status);
+}
+
+static void process_ended(const struct _proc_exit *ex)
+{
+	struct tproc *p = proc_find(ex->pid);
+
+	kids--;
+	if (!p) {
+		printf("taskman: pid %d ended but was never in the table\n", ex->pid);
+		return;
+	}
+	settle_status(p, ex);
+	if (p->pid == tm_init_pid)
+		init_ended(p, ex);
+	p->state = TP_ZOMBIE;
+	path_process_gone(p->pid);
+	for (int i = 0; i < WAITS_MAX; i++)
+		if (waits[i].rcvid && waits[i].pid == p->pid)
+			waits[i].rcvid = 0;     /* its rcvids died with it */
+	reparent_children(p->pid);
+	int32_t parent = p->ppid;
+	if (parent == 1 || p->nozombie)
+		proc_free(p);
+	else
+		wake_waiters(p);
+	recheck_waits_of(parent);
+}
+
+void *proc_reaper(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct _proc_exit ex;
+		tm_lock();
+		while (kids == 0)
+			SyncCondvarWait_r(&kids_cv, &tm_mutex);
+		tm_unlock();
+		int pid = ProcessWait_r(-1, &ex, 0);
+		if (pid < 0) {
+			printf("taskman: ProcessWait: error %d\n", pid);
+			continue;
+		}
+		tm_lock();
+		process_ended(&ex);
+		tm_unlock();
+	}
+	return 0;
+}
+
+/* ---- ids, groups, sessions ---------------------------------------------------------- */
+
+void proc_msg_getids(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	const struct _proc_ids_req *m = msg;
+
+	if (len < sizeof *m)
+		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	struct tproc *p = proc_find(m->pid ? m->pid : info->pid);
+	if (!p || p->state == TP_FREE) {
+		tm_unlock();
+		return tm_error(rcvid, ESRCH);
+	}
+	struct _proc_ids r = { p->pid, p->ppid, p->pgid, p->sid };
+	tm_unlock();
+	MsgReply_r(rcvid, 0, &r, sizeof r);
+}
+
+static bool group_in_session(int32_t pgid, int32_t sid)
+{
+	for (int i = 0; i < TM_PROCS; i++)
+		if ((procs[i].state == TP_ALIVE || procs[i].state == TP_LOADING) &&
+		    procs[i].pgid == pgid && procs[i].sid == sid)
+			return true;
+	return false;
+}
+
+/* setpgid's rules (POSIX.1-2017 setpgid()): 0 or an errno. */
+static int setpgid_locked(int32_t caller, int32_t pid, int32_t pgid)
+{
+	struct tproc *me = proc_find(caller);
+	struct tproc *t = proc_find(pid ? pid : caller);
+
+	if (pgid < 0)
+		return EINVAL;
+	if (!me || !t || t->state == TP_ZOMBIE || (t != me && t->ppid != caller))
+		return ESRCH;
+	if (t != me && t->execed)
+		return EACCES;
+	if (t->sid != me->sid || t->sid == t->pid)
+		return EPERM;           /* another session, or a session leader */
+	if (!pgid)
+		pgid = t->pid;
+	if (pgid != t->pid && !group_in_session(pgid, me->sid))
+		return EPERM;
+	t->pgid = pgid;
+	return 0;
+}
+
+void proc_msg_setpgid(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	const struct _proc_setpgid *m = msg;
+
+	if (len < sizeof *m)
+		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	int err = setpgid_locked(info->pid, m->pid, m->pgid);
+	tm_unlock();
+	if (err)
+		return tm_error(rcvid, err);
+	MsgReply_r(rcvid, 0, 0, 0);
+}
+
+/* setsid's rules: EPERM for a process group leader (its pid names a group). */
+int proc_setsid_locked(struct tproc *p)
+{
+	for (int i = 0; i < TM_PROCS; i++)
+		if (procs[i].state != TP_FREE && procs[i].state != TP_ZOMBIE &&
+		    procs[i].pgid == p->pid)
+			return -EPERM;
+	p->sid = p->pgid = p->pid;
+	return p->sid;
+}
+
+void proc_msg_setsid(int rcvid, const struct _msg_info *info)
+{
+	tm_lock();
+	struct tproc *p = proc_find(info->pid);
+	int r = p ? proc_setsid_locked(p) : -ESRCH;
+	tm_unlock();
+	if (r < 0)
+		return tm_error(rcvid, -r);
+	MsgReply_r(rcvid, r, 0, 0);
+}
+
+void proc_msg_rlimit(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	const struct _proc_rlimit *m = msg;
+	struct _proc_rlimit r;
+
+	if (len < sizeof *m || m->resource < 0 || m->resource >= _PROC_RLIMIT_COUNT ||
+	    m->hdr.subtype > 1)
+		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	struct tproc *p = proc_find(info->pid);
+	int err = p ? 0 : ESRCH;
+	if (!err && m->hdr.subtype == 1) {
+		if (m->cur > m->max)
+			err = EINVAL;
+		else if (m->max > p->rlim_max[m->resource] && p->cred.euid != 0)
+			err = EPERM;
+		else {
+			p->rlim_cur[m->resource] = m->cur;
+			p->rlim_max[m->resource] = m->max;
+		}
+	}
+	if (!err) {
+		r = *m;
+		r.cur = p->rlim_cur[m->resource];
+		r.max = p->rlim_max[m->resource];
+	}
+	tm_unlock();
+	if (err)
+		return tm_error(rcvid, err);
+	MsgReply_r(rcvid, 0, &r, sizeof r);
+}
+
+/* procmgr_daemon: the parent no longer waits for the caller (it becomes
+ * taskman's child, reaped at its end), and the parent's waits see it go. */
+void proc_msg_daemon(int rcvid, const struct _msg_info *info)
+{
+	tm_lock();
+	struct tproc *p = proc_find(info->pid);
+	if (!p) {
+		tm_unlock();
+		return tm_error(rcvid, ESRCH);
+	}
+	int32_t parent = p->ppid;
+	p->ppid = 1;
+	recheck_waits_of(parent);
+	tm_unlock();
+	MsgReply_r(rcvid, 0, 0, 0);
+}
+
+static bool next_pid(int32_t after, int32_t *pid)
+{
+	int32_t best = 0;
+
+	for (int i = 0; i < TM_PROCS; i++)
+		if (procs[i].state != TP_FREE && procs[i].pid > after &&
+		    (!best || procs[i].pid < best))
+			best = procs[i].pid;
+	*pid = best;
+	return best != 0;
+}
+
+void proc_msg_info(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	const struct _proc_info_req *m = msg;
+	int32_t pid = m->pid;
+
+	if (len < sizeof *m || m->hdr.subtype > _PROC_INFO_NEXT)
+		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	if (m->hdr.subtype == _PROC_INFO_NEXT ? !next_pid(pid, &pid) : !pid && !(pid = info->pid)) {
+		tm_unlock();
+		return tm_error(rcvid, ESRCH);
+	}
+	struct tproc *p = proc_find(pid);
+	if (!p) {
+		tm_unlock();
+		return tm_error(rcvid, ESRCH);
+	}
+	static const char state[] = { [TP_LOADING] = 'R', [TP_ALIVE] = 'R', [TP_ZOMBIE] = 'Z' };
+	struct _proc_info r = { .pid = p->pid, .ppid = p->ppid, .pgid = p->pgid, .sid = p->sid,
+				.ruid = p->cred.ruid, .euid = p->cred.euid, .rgid = p->cred.rgid,
+				.egid = p->cred.egid, .state = (uint32_t)state[p->state],
+				.start_ns = p->start_ns };
+	tm_strlcpy(r.name, p->name, sizeof r.name);
+	tm_unlock();
+	MsgReply_r(rcvid, 0, &r, sizeof r);
+}

@@ -1,0 +1,486 @@
+/* spawn: a new process from a static ELF image.
+ *
+ * The message loop only checks the request and reads it whole; a loader
+ * thread from a small pool then finds the image, builds the address space
+ * (segments, stack with argv, envp, auxv and the caller's startup data),
+ * starts the process and replies.  So the loop never waits for a file
+ * server, and a burst of spawns queues instead of failing.
+ *
+ * Images come from the boot image today; a path no file system serves is
+ * ENOENT.  A file starting with "#!" runs its interpreter (one level). */
+#include <keel/errno.h>
+#include <keel/kcall.h>
+#include <keel/procmgr.h>
+#include <keel/start.h>
+#include "elf.h"
+#include "taskman.h"
+
+#define LOADERS        4
+#define LOADER_STACK   (32 * 1024)
+#define STACK_SIZE     (128 * 1024ul)
+#define STACK_TOP      KEEL_USER_STACK_TOP
+#define PAGE           4096ul
+#define AUXV_MAX       16
+#define INTERP_MAX     128
+
+extern sync_t tm_mutex;
+void proc_kid_started(void);
+int proc_setsid_locked(struct tproc *p);
+
+/* One spawn in flight.  The request is copied whole into `msg`. */
+struct job {
+	struct job *next;
+	int rcvid;                      /* 0: no client (the first program) */
+	int32_t parent;                 /* the caller's pid */
+	uint32_t privileges;            /* KCALL_PRIV_* for the child */
+	char *msg;                      /* tm_alloc'd, msglen bytes */
+	size_t msglen;
+	/* Pointers into msg, checked by parse(). */
+	const struct _proc_spawn *req;
+	const char *path, *cwd, *argv, *envp, *data;
+	int32_t result;                 /* the pid, or -errno */
+};
+
+static struct job *queue_head, *queue_tail;
+static sync_t queue_cv;
+static sync_t first_done_cv;
+
+/* ---- the request --------------------------------------------------------------- */
+
+/* Whether [s, s + len) holds exactly n NUL-terminated strings. */
+static bool strings_ok(const char *s, uint32_t len, uint32_t n)
+{
+	uint32_t nuls = 0;
+
+	for (uint32_t i = 0; i < len; i++)
+		nuls += s[i] == 0;
+	return nuls == n && (len == 0 || s[len - 1] == 0);
+}
+
+/* Checks the request's counts against its length and sets the pointers:
+ * 0 or an errno. */
+static int parse(struct job *j)
+{
+	const struct _proc_spawn *r = (const void *)j->msg;
+	uint64_t need = sizeof *r;
+
+	if (j->msglen < sizeof *r || r->argc < 1)
+		return EINVAL;
+	need += (uint64_t)r->pathlen + r->cwdlen + r->argvlen + r->envlen + r->datalen;
+	if (need != j->msglen || r->pathlen < 2)
+		return EINVAL;
+	j->req = r;
+	j->path = (const char *)(r + 1);
+	j->cwd = j->path + r->pathlen;
+	j->argv = j->cwd + r->cwdlen;
+	j->envp = j->argv + r->argvlen;
+	j->data = j->envp + r->envlen;
+	if (!strings_ok(j->path, r->pathlen, 1) || !strings_ok(j->cwd, r->cwdlen, r->cwdlen ? 1 : 0) ||
+	    !strings_ok(j->argv, r->argvlen, r->argc) || !strings_ok(j->envp, r->envlen, r->envc))
+		return EINVAL;
+	return 0;
+}
+
+/* ---- the image ------------------------------------------------------------------- */
+
+/* The image at path (relative to cwd when not absolute). */
+static int find_image(const char *cwd, const char *path, const void **img, size_t *len)
+{
+	char full[_IO_PATH_MAX];
+
+	if (path[0] != '/') {
+		size_t n = tm_strlcpy(full, cwd && *cwd ? cwd : "/", sizeof full);
+		if (n + 1 + strlen(path) + 1 > sizeof full)
+			return -ENAMETOOLONG;
+		if (n && full[n - 1] != '/')
+			full[n++] = '/';
+		tm_strlcpy(full + n, path, sizeof full - n);
+		path = full;
+	}
+	return bootimg_find(path, img, len);
+}
+
+/* "#!interp [arg]" on the first line: interp and its one optional
+ * argument, NUL-terminated in buf.  Returns the argument count (1 or 2),
+ * or -ENOEXEC. */
+static int parse_shebang(const char *img, size_t len, char *buf, const char **interp,
+			 const char **arg)
+{
+	size_t i = 2, n = 0;
+
+	while (i < len && (img[i] == ' ' || img[i] == '\t'))
+		i++;
+	while (i < len && img[i] != '\n' && n < INTERP_MAX - 1)
+		buf[n++] = img[i++];
+	if (i < len && img[i] != '\n')
+		return -ENOEXEC;                /* a first line too long */
+	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = 0;
+	if (!n || buf[0] != '/')
+		return -ENOEXEC;
+	*interp = buf;
+	*arg = 0;
+	for (size_t k = 0; k < n; k++)
+		if (buf[k] == ' ' || buf[k] == '\t') {
+			buf[k] = 0;
+			for (k++; buf[k] == ' ' || buf[k] == '\t'; k++)
+				;
+			*arg = buf + k;
+			return 2;
+		}
+	return 1;
+}
+
+static unsigned seg_prot(uint32_t p)
+{
+	return ((p & ELF_PROT_R) ? PROT_READ : 0) | ((p & ELF_PROT_W) ? PROT_WRITE : 0) |
+	       ((p & ELF_PROT_X) ? PROT_EXEC : 0);
+}
+
+/* Maps and fills every segment of e into as. */
+static int load_segments(int as, const uint8_t *img, const struct elf_image *e)
+{
+	for (uint32_t i = 0; i < e->nsegs; i++) {
+		const struct elf_segment *s = &e->seg[i];
+		uint64_t start = s->vaddr & ~(PAGE - 1);
+		uint64_t end = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
+		int r = AsMap_r(as, start, end - start, seg_prot(s->prot), AS_MAP_ANON, 0);
+		if (r < 0)
+			return r == -EINVAL ? -ENOEXEC : r;
+		if (s->filesz && (r = AsWrite_r(as, s->vaddr, img + s->offset, s->filesz)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- the stack ------------------------------------------------------------------------ */
+
+/* The new stack's contents, built in taskman's memory for one AsWrite:
+ * strings and data at the top, then auxv, envp[] and argv[] below, sp
+ * under them.  Addresses are the child's. */
+struct stack_image {
+	char *buf;                      /* mirrors [base, STACK_TOP) */
+	size_t size;
+	uint64_t base;                  /* child address of buf[0] */
+	uint64_t top;                   /* next free byte (going down) */
+};
+
+static uint64_t push(struct stack_image *s, const void *src, size_t n, size_t align)
+{
+	s->top = (s->top - n) & ~(uint64_t)(align - 1);
+	memcpy(s->buf + (s->top - s->base), src, n);
+	return s->top;
+}
+
+struct args {
+	int argc;                       /* strings in argv (after the interpreter's) */
+	const char *pre[3];             /* interpreter, its argument, the script */
+	int npre;
+	const char *argv;               /* argc packed strings; argv[0] dropped if npre */
+	int envc;
+	const char *envp;
+};
+
+/* Pushes n packed strings, storing their child addresses in out[]. */
+static void push_strings(struct stack_image *s, const char *p, int n, uint64_t *out)
+{
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(p) + 1;
+		out[i] = push(s, p, len, 1);
+		p += len;
+	}
+}
+
+static int build_stack(struct stack_image *s, const struct args *a, const struct job *j,
+		       uint64_t entry, uint64_t *sp, uint64_t *uargv, uint64_t *uenvp,
+		       uint64_t *uauxv)
+{
+	int argc = a->npre + a->argc - (a->npre ? 1 : 0);
+	size_t ptrs = (size_t)argc + 1 + (size_t)a->envc + 1 + 2 * AUXV_MAX;
+	uint64_t *vec = tm_alloc(ptrs * 8);
+	uint64_t rnd[2] = { tm_now_ns() * 0x9e3779b97f4a7c15ul, (uint64_t)j * 0xbf58476d1ce4e5b9ul };
+
+	if (!vec)
+		return -ENOMEM;
+	uint64_t *uv = vec, *ue = vec + argc + 1, *ax = ue + a->envc + 1;
+	for (int i = 0; i < a->npre; i++)
+		uv[i] = push(s, a->pre[i], strlen(a->pre[i]) + 1, 1);
+	const char *rest = a->argv;
+	if (a->npre)
+		rest += strlen(rest) + 1;       /* the script's argv[0] gives way */
+	push_strings(s, rest, argc - a->npre, uv + a->npre);
+	uv[argc] = 0;
+	push_strings(s, a->envp, a->envc, ue);
+	ue[a->envc] = 0;
+	uint64_t data = j->req && j->req->datalen ? push(s, j->data, j->req->datalen, 16) : 0;
+	uint64_t random = push(s, rnd, sizeof rnd, 16);
+	int n = 0;
+	uint64_t aux[][2] = {
+		{ AT_PAGESZ, PAGE }, { AT_ENTRY, entry }, { AT_RANDOM, random },
+		{ AT_EXECFN, uv[0] },
+		{ AT_KEEL_SPAWNDATA, data }, { AT_KEEL_SPAWNDATALEN, data ? j->req->datalen : 0 },
+		{ AT_KEEL_STACKBASE, STACK_TOP - STACK_SIZE }, { AT_KEEL_STACKSIZE, STACK_SIZE },
+		{ AT_NULL, 0 },
+	};
+	for (size_t i = 0; i < sizeof aux / sizeof aux[0]; i++, n += 2) {
+		ax[n] = aux[i][0];
+		ax[n + 1] = aux[i][1];
+	}
+	size_t vbytes = ((size_t)argc + 1 + (size_t)a->envc + 1 + (size_t)n) * 8;
+	if (s->top - s->base < vbytes + 64) {
+		tm_free(vec, ptrs * 8);
+		return -E2BIG;
+	}
+	*uauxv = push(s, ax, (size_t)n * 8, 16);
+	*uenvp = push(s, ue, ((size_t)a->envc + 1) * 8, 8);
+	*uargv = push(s, uv, ((size_t)argc + 1) * 8, 16);
+	*sp = (*uargv - 16) & ~15ul;
+	tm_free(vec, ptrs * 8);
+	return 0;
+}
+
+/* ---- the loader ------------------------------------------------------------------------ */
+
+static void child_name(char *dst, const char *path)
+{
+	const char *b = path;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			b = p + 1;
+	tm_strlcpy(dst, b, 32);
+}
+
+/* Records the new process and applies the attributes that need the table:
+ * called under tm_lock right after ProcessStart. */
+static void record(struct tproc *t, int32_t pid, const struct job *j, const char *path)
+{
+	const struct _proc_spawn *r = j->req;
+
+	t->pid = pid;
+	t->state = TP_ALIVE;
+	t->start_ns = tm_now_ns();
+	child_name(t->name, path);
+	if (!j->rcvid)
+		tm_init_pid = pid;      /* before its end can reach the reaper */
+	if (r && (r->flags & _PROC_SPAWN_SETSID))
+		proc_setsid_locked(t);
+	else if (r && (r->flags & _PROC_SPAWN_SETPGROUP))
+		t->pgid = r->pgroup ? r->pgroup : pid;
+	proc_kid_started();
+}
+
+/* Every check that needs the table before anything is built: 0 or errno. */
+static int admit(const struct job *j, struct tproc **out)
+{
+	const struct _proc_spawn *r = j->req;
+	struct tproc *parent = proc_find(j->parent);
+
+	if (!parent || parent->state != TP_ALIVE)
+		return ESRCH;
+	uint64_t nproc = parent->rlim_cur[_PROC_RLIMIT_NPROC];
+	if (parent->cred.ruid != 0 && nproc != _PROC_RLIM_INFINITY &&
+	    (uint64_t)proc_count_uid(parent->cred.ruid) >= nproc)
+		return EAGAIN;
+	if (r && (r->flags & _PROC_SPAWN_SETPGROUP) && r->pgroup < 0)
+		return EINVAL;
+	struct tproc *t = proc_new(parent);
+	if (!t)
+		return EAGAIN;
+	if (r && (r->flags & _PROC_SPAWN_RESETIDS)) {
+		t->cred.euid = t->cred.ruid;
+		t->cred.egid = t->cred.rgid;
+	}
+	*out = t;
+	return 0;
+}
+
+static int load_and_start(struct job *j, struct tproc *t)
+{
+	const void *img;
+	size_t len;
+	char shebang[INTERP_MAX];
+	struct args a = { .argc = (int)j->req->argc, .argv = j->argv, .envc = (int)j->req->envc,
+			  .envp = j->envp };
+	const char *path = j->path;
+	int r = find_image(j->cwd, path, &img, &len);
+
+	if (r < 0)
+		return r;
+	if (len >= 2 && ((const char *)img)[0] == '#' && ((const char *)img)[1] == '!') {
+		const char *interp, *arg;
+		int n = parse_shebang(img, len, shebang, &interp, &arg);
+		if (n < 0)
+			return n;
+		a.pre[a.npre++] = interp;
+		if (arg)
+			a.pre[a.npre++] = arg;
+		a.pre[a.npre++] = path;
+		path = interp;
+		if ((r = bootimg_find(interp, &img, &len)) < 0)
+			return r;
+	}
+	struct elf_image e;
+	if (elf_parse(img, len, &e) < 0)
+		return -ENOEXEC;
+	int as = AsCreate_r();
+	if (as < 0)
+		return as == -EAGAIN ? -EAGAIN : -ENOMEM;
+	struct stack_image s = { .size = STACK_SIZE, .base = STACK_TOP - STACK_SIZE, .top = STACK_TOP };
+	struct _proc_start st = { .entry = e.entry, .privileges = j->privileges };
+	if ((r = load_segments(as, img, &e)) < 0 ||
+	    (r = AsMap_r(as, s.base, STACK_SIZE, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0)) < 0)
+		goto fail;
+	if (!(s.buf = tm_alloc(STACK_SIZE))) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = build_stack(&s, &a, j, e.entry, &st.sp, &st.argv, &st.envp, &st.auxv);
+	if (!r)
+		r = AsWrite_r(as, s.top, s.buf + (s.top - s.base), STACK_TOP - s.top);
+	tm_free(s.buf, STACK_SIZE);
+	if (r < 0)
+		goto fail;
+	st.argc = (uint64_t)(a.npre + a.argc - (a.npre ? 1 : 0));
+	child_name(st.name, path == j->path ? j->path : a.pre[a.npre - 1]);
+	if (j->req->flags & (_PROC_SPAWN_SETSCHEDPARAM | _PROC_SPAWN_SETSCHEDULER))
+		st.priority = j->req->priority;
+	tm_lock();
+	st.cred = t->cred;
+	int pid = ProcessStart_r(as, &st);      /* takes the space over, even on failure */
+	if (pid > 0)
+		record(t, pid, j, st.name);
+	tm_unlock();
+	return pid;
+fail:
+	AsDestroy_r(as);
+	return r;
+}
+
+static void run_job(struct job *j)
+{
+	struct tproc *t = 0;
+
+	tm_lock();
+	int err = admit(j, &t);
+	tm_unlock();
+	int r = err ? -err : load_and_start(j, t);
+	if (r < 0 && t) {
+		tm_lock();
+		proc_free(t);
+		tm_unlock();
+	}
+	j->result = r;
+	if (!j->rcvid)
+		return;
+	if (r < 0)
+		tm_error(j->rcvid, -r);
+	else
+		MsgReply_r(j->rcvid, r, 0, 0);
+	tm_free(j->msg, j->msglen);
+	tm_free(j, sizeof *j);
+}
+
+static void *loader(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		tm_lock();
+		while (!queue_head)
+			SyncCondvarWait_r(&queue_cv, &tm_mutex);
+		struct job *j = queue_head;
+		queue_head = j->next;
+		if (!queue_head)
+			queue_tail = 0;
+		tm_unlock();
+		bool first = !j->rcvid;
+		run_job(j);
+		if (first) {
+			tm_lock();
+			SyncCondvarSignal_r(&first_done_cv, 1);
+			tm_unlock();
+		}
+	}
+	return 0;
+}
+
+static void enqueue(struct job *j)
+{
+	tm_lock();
+	if (queue_tail)
+		queue_tail->next = j;
+	else
+		queue_head = j;
+	queue_tail = j;
+	SyncCondvarSignal_r(&queue_cv, 0);
+	tm_unlock();
+}
+
+static void start_loaders(void)
+{
+	for (int i = 0; i < LOADERS; i++) {
+		void *stack = tm_alloc(LOADER_STACK);
+		int tid = stack ? urt_thread_create(loader, 0, stack, LOADER_STACK, 0) : -ENOMEM;
+		if (tid < 0)
+			printf("taskman: loader thread %d: error %d\n", i, tid);
+	}
+}
+
+void spawn_msg(int rcvid, const struct _msg_info *info, const void *msg, size_t got)
+{
+	(void)msg;
+	(void)got;
+	if (info->srcmsglen > _PROC_SPAWN_MAX)
+		return tm_error(rcvid, E2BIG);
+	if ((size_t)info->srcmsglen < sizeof(struct _proc_spawn))
+		return tm_error(rcvid, EINVAL);
+	struct job *j = tm_alloc(sizeof *j);
+	char *buf = j ? tm_alloc((size_t)info->srcmsglen) : 0;
+	if (!buf) {
+		tm_free(j, sizeof *j);
+		return tm_error(rcvid, ENOMEM);
+	}
+	*j = (struct job){ .rcvid = rcvid, .parent = info->pid, .msg = buf,
+			   .msglen = (size_t)info->srcmsglen };
+	long n = MsgRead_r(rcvid, buf, j->msglen, 0);
+	int err = n != (long)j->msglen ? (n < 0 ? (int)-n : EINVAL) : parse(j);
+	if (!err && j->req->hdr.type == _PROC_EXEC)
+		err = ENOSYS;                   /* exec needs the kernel's ProcessExec */
+	if (err) {
+		tm_free(buf, j->msglen);
+		tm_free(j, sizeof *j);
+		return tm_error(rcvid, err);
+	}
+	enqueue(j);
+}
+
+/* The first program: a request made from taskman's own arguments, run by
+ * a loader like any other, with taskman waiting for its result. */
+int spawn_first(int argc, char **argv)
+{
+	static struct _proc_spawn req;
+	static struct job j;
+	static char packed[1024];
+	size_t n = 0;
+
+	start_loaders();
+	for (int i = 0; i < argc; i++) {
+		size_t k = strlen(argv[i]) + 1;
+		if (n + k > sizeof packed)
+			return -E2BIG;
+		memcpy(packed + n, argv[i], k);
+		n += k;
+	}
+	req = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .pathlen = (uint32_t)strlen(argv[0]) + 1,
+				    .argc = (uint32_t)argc, .argvlen = (uint32_t)n };
+	j = (struct job){ .parent = 1, .privileges = KCALL_PRIV_IO | KCALL_PRIV_PROCMGR, .req = &req,
+			  .path = argv[0], .cwd = "", .argv = packed, .envp = "", .data = "",
+			  .result = 1 };
+	enqueue(&j);
+	tm_lock();
+	while (j.result == 1)
+		SyncCondvarWait_r(&first_done_cv, &tm_mutex);
+	tm_unlock();
+	return j.result;
+}

@@ -1,0 +1,109 @@
+#pragma once
+/* taskman, the process manager: the first process, and the only one that
+ * may create processes and address spaces (KCALL_PRIV_PROCMGR).  The kernel
+ * keeps mechanism (spaces, threads, messages); taskman keeps POSIX policy:
+ * the process table with parents, groups, sessions and zombies, spawn from
+ * ELF images, wait, and the path space (which server owns which name).
+ *
+ * Threads: the message loop (main.c) never waits on anything but
+ * MsgReceive; every spawn's image is read and loaded by a loader thread of
+ * its own (spawn.c); one reaper thread learns of every process's end from
+ * the kernel (ProcessWait) and settles it (proc.c).  All shared state
+ * (process table, path space, pending waits) is under one mutex, tm_lock,
+ * held only for table work, never across a message or a kernel call that
+ * blocks.
+ *
+ * taskman runs on the freestanding runtime (os/user): libc's fds and
+ * stdio are built on taskman's own messages, and taskman must never send
+ * a message to itself. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <keel/iomsg.h>
+#include <keel/msg.h>
+#include <keel/procmsg.h>
+#include "urt.h"
+
+/* ---- the lock ---------------------------------------------------------------- */
+void tm_lock(void);
+void tm_unlock(void);
+
+/* ---- the boot image (bootimg.c) --------------------------------------------------- */
+/* Remembers where the kernel mapped the boot image (len bytes). */
+void bootimg_init(uint64_t len);
+/* The file at path (absolute) in the boot image: 0 and its bytes, or
+ * -ENOENT. */
+int bootimg_find(const char *path, const void **data, size_t *size);
+
+/* ---- memory for taskman itself (mem.c) --------------------------------------------- */
+/* Zeroed pages of taskman's own, at least `bytes` long, or NULL.  Freed
+ * with tm_free(ptr, the same bytes). */
+void *tm_alloc(size_t bytes);
+void tm_free(void *p, size_t bytes);
+
+/* ---- processes (proc.c) ------------------------------------------------------------ */
+#define TM_PROCS        1024
+#define TM_NAME         36
+
+enum tproc_state { TP_FREE = 0, TP_LOADING, TP_ALIVE, TP_ZOMBIE };
+
+struct tproc {
+	int32_t pid;
+	int32_t ppid, pgid, sid;
+	uint8_t state;                  /* enum tproc_state */
+	bool execed;                    /* setpgid by the parent is EACCES after exec */
+	bool nozombie;                  /* nobody waits: reaped at its end */
+	int32_t wstatus;                /* TP_ZOMBIE: the status word */
+	int32_t code, signo;            /* TP_ZOMBIE: CLD_* and the signal or exit code */
+	struct _cred_info cred;
+	uint64_t start_ns;
+	uint64_t rlim_cur[_PROC_RLIMIT_COUNT], rlim_max[_PROC_RLIMIT_COUNT];
+	char name[TM_NAME];
+};
+
+/* The pid of the first program taskman started (orphans go to it while it
+ * lives), 0 before. */
+extern int32_t tm_init_pid;
+
+/* Callers hold tm_lock. */
+struct tproc *proc_find(int32_t pid);
+/* A new entry for a process being loaded, its parent's ids and limits
+ * copied, or NULL when the table is full. */
+struct tproc *proc_new(const struct tproc *parent);
+void proc_free(struct tproc *p);
+/* Counts processes (not zombies) of a real uid, for RLIMIT_NPROC. */
+int proc_count_uid(uint32_t ruid);
+
+/* The reaper thread's body: never returns. */
+void *proc_reaper(void *arg);
+/* Handlers of the message loop (take the lock themselves). */
+void proc_msg_wait(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+void proc_msg_getids(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+void proc_msg_setpgid(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+void proc_msg_setsid(int rcvid, const struct _msg_info *info);
+void proc_msg_rlimit(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+void proc_msg_daemon(int rcvid, const struct _msg_info *info);
+void proc_msg_info(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+/* A client REPLY-blocked on taskman asked to be unblocked (a signal). */
+void proc_unblock(int rcvid);
+
+/* ---- spawn (spawn.c) ------------------------------------------------------------- */
+/* A _PROC_SPAWN message: checks it, then a loader thread builds and starts
+ * the process and replies.  msg holds the first `got` bytes received. */
+void spawn_msg(int rcvid, const struct _msg_info *info, const void *msg, size_t got);
+/* Starts the first program (taskman's own arguments) with every privilege
+ * taskman holds, as the kernel used to start it.  Its pid, or -errno. */
+int spawn_first(int argc, char **argv);
+
+/* ---- the path space (path.c) --------------------------------------------------------- */
+void path_msg_attach(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+void path_msg_detach(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+void path_msg_connect(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+/* A process ended: its names go.  Caller holds tm_lock. */
+void path_process_gone(int32_t pid);
+
+/* ---- small helpers (util.c) ---------------------------------------------------------- */
+/* MsgError(rcvid, err) for a positive errno. */
+void tm_error(int rcvid, int err);
+uint64_t tm_now_ns(void);
+size_t tm_strlcpy(char *dst, const char *src, size_t size);
