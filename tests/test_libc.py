@@ -7,7 +7,9 @@ and on the board's default hart count.
 Areas so far: threads and synchronisation (conf-threads), clocks and sleeps (conf-clocks),
 the C library base: errno, heap, stdio, strings, environment (conf-libc), and the
 resource-manager framework with the client side of the I/O messages, server and client in
-one process (conf-resmgr)."""
+one process (conf-resmgr); processes through taskman and files through its path manager:
+posix_spawn, wait, ids and sessions, open by path, descriptors a child inherits and
+posix_spawn's file actions (conf-process, whose children are /bin/conf-child)."""
 
 import pytest
 
@@ -32,3 +34,4 @@ test_conf_threads_one_hart, test_conf_threads = _ktap_suite("conf-threads")
 test_conf_clocks_one_hart, test_conf_clocks = _ktap_suite("conf-clocks")
 test_conf_libc_one_hart, test_conf_libc = _ktap_suite("conf-libc")
 test_conf_resmgr_one_hart, test_conf_resmgr = _ktap_suite("conf-resmgr")
+test_conf_process_one_hart, test_conf_process = _ktap_suite("conf-process")

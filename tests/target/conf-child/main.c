@@ -1,0 +1,57 @@
+/* conf-child: the child that conf-process spawns.  It does what argv[1]
+ * says and tells the result through its exit status (no output, so the
+ * parent's KTAP stays whole):
+ *   exit N            exit with status N
+ *   ppid P            0 if getppid() == P, else 1
+ *   write FD TEXT     write TEXT to the inherited FD: 0 if all written
+ *   sleep MS          sleep, then exit 0
+ *   setsid            0 if setsid() gives our own pid and getsid(0) agrees
+ *   env NAME VALUE    0 if getenv(NAME) is VALUE
+ *   argc N            0 if argc == N
+ *   closed FD         0 if FD is not open (write gives EBADF)
+ *   openwrite P TEXT  open P for appending, write TEXT, close: 0 if all worked,
+ *                     100 + errno % 100 if the open failed */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 100;
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "exit") && argc == 3)
+		return atoi(argv[2]);
+	if (!strcmp(cmd, "ppid") && argc == 3)
+		return getppid() == atoi(argv[2]) ? 0 : 1;
+	if (!strcmp(cmd, "write") && argc == 4) {
+		size_t n = strlen(argv[3]);
+		return write(atoi(argv[2]), argv[3], n) == (ssize_t)n ? 0 : 1;
+	}
+	if (!strcmp(cmd, "openwrite") && argc == 4) {
+		int fd = open(argv[2], O_WRONLY | O_APPEND);
+		size_t n = strlen(argv[3]);
+		if (fd < 0)
+			return 100 + errno % 100;
+		return write(fd, argv[3], n) == (ssize_t)n && close(fd) == 0 ? 0 : 1;
+	}
+	if (!strcmp(cmd, "sleep") && argc == 3) {
+		struct timespec ts = { 0, atoi(argv[2]) * 1000000L };
+		nanosleep(&ts, NULL);
+		return 0;
+	}
+	if (!strcmp(cmd, "setsid"))
+		return setsid() == getpid() && getsid(0) == getpid() ? 0 : 1;
+	if (!strcmp(cmd, "env") && argc == 4) {
+		const char *v = getenv(argv[2]);
+		return v && !strcmp(v, argv[3]) ? 0 : 1;
+	}
+	if (!strcmp(cmd, "argc") && argc == 3)
+		return argc == atoi(argv[2]) ? 0 : 1;
+	if (!strcmp(cmd, "closed") && argc == 3)
+		return write(atoi(argv[2]), "x", 1) < 0 && errno == EBADF ? 0 : 1;
+	return 101;
+}
