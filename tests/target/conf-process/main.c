@@ -18,40 +18,13 @@
 #include <keel/neutrino.h>
 #include <keel/procmsg.h>
 #include <conf.h>
+#define MEMFILE_CAP 4096
+#include <memfile.h>
 
 #define CHILD "/bin/conf-child"
-#define CAP 4096
 
-static char file[CAP];
 static iofunc_attr_t attr;
 static resmgr_t *mgr;
-
-static int mem_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t *ocb)
-{
-	int64_t left = ocb->attr->nbytes - ocb->offset;
-	uint64_t n = left > 0 ? (uint64_t)left : 0;
-
-	if (m->nbytes < n)
-		n = m->nbytes;
-	if (MsgReply_r(ctp->rcvid, (long)n, file + ocb->offset, n) == 0)
-		ocb->offset += (int64_t)n;
-	return RESMGR_DONE;
-}
-
-static int mem_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb_t *ocb)
-{
-	if (ocb->ioflag & O_APPEND)
-		ocb->offset = ocb->attr->nbytes;
-	uint64_t room = ocb->offset < CAP ? (uint64_t)(CAP - ocb->offset) : 0;
-	uint64_t n = m->nbytes < room ? m->nbytes : room;
-	long got = MsgRead_r(ctp->rcvid, file + ocb->offset, n, sizeof *m);
-	if (got < 0)
-		return EFAULT;
-	ocb->offset += got;
-	if (ocb->offset > ocb->attr->nbytes)
-		ocb->attr->nbytes = ocb->offset;
-	return resmgr_reply(ctp, got, NULL, 0);
-}
 
 static const resmgr_io_funcs_t io = { .read = mem_read, .write = mem_write };
 

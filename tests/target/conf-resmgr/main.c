@@ -17,48 +17,13 @@
 #include <unistd.h>
 #include <keel/neutrino.h>
 #include <conf.h>
+#include <memfile.h>
 
-#define CAP (64 << 10)
 #define FUZZ_MESSAGES 10000
 
-static char file[CAP];
 static iofunc_attr_t attr;
 static resmgr_t *mgr;
 static int chid, pid;
-
-/* The memory file's read: from the open's offset, at most to the end. */
-static int mem_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t *ocb)
-{
-	if ((ocb->ioflag & O_ACCMODE) == O_WRONLY)
-		return EBADF;
-	int64_t left = ocb->attr->nbytes - ocb->offset;
-	uint64_t n = left > 0 ? (uint64_t)left : 0;
-	if (m->nbytes < n)
-		n = m->nbytes;
-	int r = MsgReply_r(ctp->rcvid, (long)n, file + ocb->offset, n);
-	if (r == 0)
-		ocb->offset += (int64_t)n;
-	return RESMGR_DONE;
-}
-
-static int mem_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb_t *ocb)
-{
-	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
-		return EBADF;
-	if (ocb->ioflag & O_APPEND)
-		ocb->offset = ocb->attr->nbytes;
-	if (ocb->offset >= CAP)
-		return ENOSPC;
-	uint64_t n = m->nbytes < (uint64_t)(CAP - ocb->offset) ? m->nbytes
-								: (uint64_t)(CAP - ocb->offset);
-	long got = MsgRead_r(ctp->rcvid, file + ocb->offset, n, sizeof *m);
-	if (got < 0)
-		return EFAULT;
-	ocb->offset += got;
-	if (ocb->offset > ocb->attr->nbytes)
-		ocb->attr->nbytes = ocb->offset;
-	return resmgr_reply(ctp, got, NULL, 0);
-}
 
 /* devctl 1: reply the file's size as 8 bytes. */
 static int mem_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_ocb_t *ocb)
