@@ -273,6 +273,79 @@ static void t_posix_spawn__failed_file_action_ends_child_with_127(void)
 	posix_spawn_file_actions_destroy(&fa);
 }
 
+static void t_stat__by_path_through_the_path_manager(void)
+{
+	struct stat st;
+	int fd = open("/conf/mem", O_RDWR | O_TRUNC);
+
+	REQUIRE(fd >= 0);
+	write(fd, "12345", 5);
+	CHECK_EQ(stat("/conf/mem", &st), 0);
+	CHECK_EQ(st.st_size, 5);
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_ERR(stat("/conf/none", &st), ENOENT);
+	CHECK_ERR(stat("/conf/mem", NULL), EFAULT);
+	close(fd);
+}
+
+static void t_access__existence_and_modes(void)
+{
+	CHECK_EQ(access("/conf/mem", F_OK), 0);
+	CHECK_EQ(access("/conf/mem", R_OK | W_OK), 0);
+	CHECK_ERR(access("/conf/mem", X_OK), EACCES);   /* 0666: nobody may run it */
+	CHECK_ERR(access("/conf/none", F_OK), ENOENT);
+	CHECK_ERR(access("/conf/mem", 0100), EINVAL);
+}
+
+static void t_fcntl__cloexec_fd_is_not_inherited(void)
+{
+	int fd = open("/conf/mem", O_RDWR | O_CLOEXEC);
+	char num[12];
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	snprintf(num, sizeof num, "%d", fd);
+	char *a[] = { CHILD, "closed", num, NULL };
+	CHECK(EXITED_WITH(run(NULL, a), 0));
+	CHECK_EQ(fcntl(fd, F_SETFD, 0), 0);
+	CHECK_EQ(fcntl(fd, F_GETFD), 0);
+	char *w[] = { CHILD, "write", num, "x", NULL };
+	CHECK(EXITED_WITH(run(NULL, w), 0));            /* now it is inherited */
+	close(fd);
+}
+
+static void t_fcntl__dupfd_at_or_above(void)
+{
+	int fd = open("/conf/mem", O_RDWR);
+
+	REQUIRE(fd >= 0);
+	int d = fcntl(fd, F_DUPFD, 8);
+	CHECK(d >= 8);
+	int c = fcntl(fd, F_DUPFD_CLOEXEC, 5);
+	CHECK(c >= 5);
+	CHECK_EQ(fcntl(c, F_GETFD), FD_CLOEXEC);
+	CHECK_EQ(fcntl(d, F_GETFD), 0);
+	CHECK_ERR(fcntl(fd, F_DUPFD, -1), EINVAL);
+	CHECK_ERR(fcntl(77, F_GETFD), EBADF);
+	close(c);
+	close(d);
+	close(fd);
+}
+
+static void t_isatty__console_yes_file_no(void)
+{
+	int fd = open("/conf/mem", O_RDONLY);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(isatty(1), 1);
+	errno = 0;
+	CHECK_EQ(isatty(fd), 0);
+	CHECK_EQ(errno, ENOTTY);
+	CHECK_EQ(isatty(88), 0);
+	CHECK_EQ(errno, EBADF);
+	close(fd);
+}
+
 static void t_resmgr_attach__bad_paths_are_refused(void)
 {
 	CHECK_ERR(resmgr_attach(mgr, "relative", _FTYPE_ANY, 0), EINVAL);
@@ -315,6 +388,11 @@ static const struct conf_case cases[] = {
 	CONF_CASE(posix_spawn_file_actions_addopen, opens_in_the_child),
 	CONF_CASE(posix_spawn_file_actions_adddup2, and_addclose),
 	CONF_CASE(posix_spawn, failed_file_action_ends_child_with_127),
+	CONF_CASE(stat, by_path_through_the_path_manager),
+	CONF_CASE(access, existence_and_modes),
+	CONF_CASE(fcntl, cloexec_fd_is_not_inherited),
+	CONF_CASE(fcntl, dupfd_at_or_above),
+	CONF_CASE(isatty, console_yes_file_no),
 	CONF_CASE(resmgr_attach, bad_paths_are_refused),
 	CONF_CASE(resmgr, opens_of_a_dead_client_are_closed),
 };

@@ -133,6 +133,9 @@ long __io_sendv(int fd, const iov_t *s, size_t sn, const iov_t *r, size_t rn);
  * when that is >= 0: the fd, or -errno (EMFILE; EBADF for an exact number
  * the kernel cannot give). */
 int __fd_attach(int pid, int chid, int lowest, int exact);
+/* A new connection sharing fd's open, numbered >= lowest (or exactly
+ * `exact` when >= 0): the new fd or -errno. */
+int __fd_dup(int fd, int lowest, int exact);
 /* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
  * connect message c with path: the new fd, or -errno. */
 int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path);

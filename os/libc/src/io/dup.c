@@ -9,7 +9,7 @@
 
 /* A connection at the lowest free number >= lowest (or exactly `exact`),
  * bound to fd's open. */
-static int dup_at(int fd, int lowest, int exact)
+int __fd_dup(int fd, int lowest, int exact)
 {
 	if (fd < 0 || fd >= __FD_MAX || !__fds[fd].pid)
 		return -EBADF;
@@ -31,7 +31,7 @@ static int dup_at(int fd, int lowest, int exact)
 
 int dup(int fd)
 {
-	return (int)__syscall_ret(dup_at(fd, __fd_lowest(), -1));
+	return (int)__syscall_ret(__fd_dup(fd, __fd_lowest(), -1));
 }
 
 int dup2(int fd, int fd2)
@@ -44,5 +44,5 @@ int dup2(int fd, int fd2)
 		return fd2;
 	if (__fd_console(fd2) || __fds[fd2].pid)
 		close(fd2);
-	return (int)__syscall_ret(dup_at(fd, 0, fd2));
+	return (int)__syscall_ret(__fd_dup(fd, 0, fd2));
 }

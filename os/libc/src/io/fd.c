@@ -1,6 +1,7 @@
 /* The descriptor table's libc side (see libc.h: fds are connections) and
  * the message path every I/O call takes. */
 #include <errno.h>
+#include <fcntl.h>
 #include "libc.h"
 
 struct __fd __fds[__FD_MAX];
@@ -83,7 +84,8 @@ int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const cha
 		return (int)st;
 	}
 	__fd_console_drop(fd);
-	__fds[fd] = (struct __fd){ .pid = pid, .chid = chid };
+	__fds[fd] = (struct __fd){ .pid = pid, .chid = chid,
+				   .flags = (c->ioflag & O_CLOEXEC) ? FD_CLOEXEC : 0 };
 	return fd;
 }
 

@@ -4,6 +4,7 @@
  * which the child's libc re-opens as a connection sharing the parent's
  * open (_IO_DUP), and the file actions.  Returns an errno, 0 on success. */
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static unsigned inherited_fds(void)
 	unsigned n = 0;
 
 	for (int fd = 0; fd < __FD_MAX; fd++)
-		if (__fds[fd].pid && !(__fds[fd].flags & 1))
+		if (__fds[fd].pid && !(__fds[fd].flags & FD_CLOEXEC))
 			n++;
 	return n;
 }
@@ -55,7 +56,7 @@ static unsigned char *put_data(unsigned char *p, unsigned nfds,
 	memcpy(p, &d, sizeof d);
 	p += sizeof d;
 	for (int fd = 0; fd < __FD_MAX && nfds; fd++) {
-		if (!__fds[fd].pid || (__fds[fd].flags & 1))
+		if (!__fds[fd].pid || (__fds[fd].flags & FD_CLOEXEC))
 			continue;
 		struct _spawn_fd f = { fd, __fds[fd].pid, __fds[fd].chid, fd };
 		memcpy(p, &f, sizeof f);
