@@ -35,3 +35,36 @@ test_conf_clocks_one_hart, test_conf_clocks = _ktap_suite("conf-clocks")
 test_conf_libc_one_hart, test_conf_libc = _ktap_suite("conf-libc")
 test_conf_resmgr_one_hart, test_conf_resmgr = _ktap_suite("conf-resmgr")
 test_conf_process_one_hart, test_conf_process = _ktap_suite("conf-process")
+
+
+LIBC_FIGURES = (
+    "pthread_mutex_lock+unlock (uncontended)", "sem_post+sem_wait (no waiter)",
+    "clock_gettime(CLOCK_MONOTONIC)", "malloc+free 64 bytes",
+    'printf("%d\\n") to a buffered stream', "pthread_create+join",
+    "read 1 byte (resmgr, same process)", "write 4 KiB (resmgr, same process)",
+    "open+close by path", "stat by path", "posix_spawn+waitpid of hello-libc",
+)
+
+
+@pytest.mark.bench
+def test_libc_bench(keel_boot):
+    """libc's figures in guest instructions (deterministic under -icount): every figure is
+    printed, and the relations that hold by construction do: the uncontended mutex never
+    enters the kernel (cheaper than reading a clock, which does), a path lookup costs more
+    than an I/O on an open descriptor, a spawn more than a thread."""
+    from keelfarm.console import parse_figures
+
+    boot = keel_boot(target="onehart", append="init=/bin/libc-bench", until="exit",
+                     timeout=300.0, deterministic=True)
+    lines = [line.strip() for line in boot.lines]
+    assert "kbench: done" in lines, "libc-bench did not finish"
+    assert "taskman: init libc-bench (pid 2) exited with status 0" in lines
+    found: dict[str, float] = {}
+    for line in lines:
+        found.update(parse_figures(line))
+    missing = [n for n in LIBC_FIGURES if found.get(n, 0) <= 0]
+    assert not missing, f"no figure for {missing}"
+    assert found["pthread_mutex_lock+unlock (uncontended)"] < \
+        found["clock_gettime(CLOCK_MONOTONIC)"]
+    assert found["open+close by path"] > found["read 1 byte (resmgr, same process)"]
+    assert found["posix_spawn+waitpid of hello-libc"] > found["pthread_create+join"]

@@ -1,16 +1,18 @@
 /* sbrk and brk for the package's malloc.
  *
- * STOPGAP: until taskman serves memory requests (brk/mmap messages of
- * <keel/procmsg.h>), the heap is a fixed 16 MiB region in .bss, zeroed and
- * mapped by the loader with the rest of the image.  sbrk past its end is
- * ENOMEM.  The break is moved with a compare-and-swap: malloc holds the
+ * STOPGAP: until taskman serves memory requests (_PROC_MMAP of
+ * <keel/procmsg.h> is declared but not served yet), the heap is a fixed
+ * 4 MiB region in .bss, zeroed and mapped by the loader with the rest of
+ * the image: every process pays for it at spawn (16 MiB made a spawn of a
+ * static hello cost 10.7 million guest instructions, nearly all zeroing).
+ * sbrk past its end is ENOMEM.  The break is moved with a compare-and-swap: malloc holds the
  * libc lock, but direct callers may race. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <unistd.h>
 
-#define HEAP_SIZE (16u << 20)
+#define HEAP_SIZE (4u << 20)
 
 static char heap[HEAP_SIZE] __attribute__((aligned(4096)));
 static uintptr_t cur = (uintptr_t)heap;
