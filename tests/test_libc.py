@@ -9,7 +9,8 @@ the C library base: errno, heap, stdio, strings, environment (conf-libc), and th
 resource-manager framework with the client side of the I/O messages, server and client in
 one process (conf-resmgr); processes through taskman and files through its path manager:
 posix_spawn, wait, ids and sessions, open by path, descriptors a child inherits and
-posix_spawn's file actions (conf-process, whose children are /bin/conf-child)."""
+posix_spawn's file actions (conf-process, whose children are /bin/conf-child); the
+package's stdio on Keel's descriptors through the path manager (conf-stdio)."""
 
 import pytest
 
@@ -35,6 +36,7 @@ test_conf_clocks_one_hart, test_conf_clocks = _ktap_suite("conf-clocks")
 test_conf_libc_one_hart, test_conf_libc = _ktap_suite("conf-libc")
 test_conf_resmgr_one_hart, test_conf_resmgr = _ktap_suite("conf-resmgr")
 test_conf_process_one_hart, test_conf_process = _ktap_suite("conf-process")
+test_conf_stdio_one_hart, test_conf_stdio = _ktap_suite("conf-stdio")
 
 
 LIBC_FIGURES = (

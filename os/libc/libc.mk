@@ -62,9 +62,11 @@ PICO_DROP   := libc_misc_lock.c.o libc_picolib_picosbrk.c.o libc_string_strerror
 # to __pkg_<name> in that member and Keel's own <name> (os/libc/src) checks
 # or adjusts, then calls it.  member:old=new[,old=new]
 #   malloc: the package aligns to 8, C requires alignof(max_align_t) = 16;
-#   setenv, unsetenv: the package accepts an empty name (POSIX: EINVAL).
+#   setenv, unsetenv: the package accepts an empty name (POSIX: EINVAL);
+#   fgets: the package returns NULL for a last line without a newline.
 PICO_RENAME := nano-malloc-malloc.c.o:malloc=__pkg_malloc \
-               libc_stdlib_setenv.c.o:setenv=__pkg_setenv,unsetenv=__pkg_unsetenv
+               libc_stdlib_setenv.c.o:setenv=__pkg_setenv,unsetenv=__pkg_unsetenv \
+               libc_tinystdio_fgets.c.o:fgets=__pkg_fgets
 
 LIBC_SRC    := $(wildcard $(LS)/src/*/*.c $(LS)/src/*/*.S)
 LIBC_OBJ    := $(patsubst $(LS)/src/%,$(LB)/obj/%.o,$(LIBC_SRC))

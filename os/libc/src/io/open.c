@@ -18,12 +18,12 @@ mode_t umask(mode_t m)
 	return __atomic_exchange_n(&cur_umask, m & 0777, __ATOMIC_RELAXED);
 }
 
-static void connect_msg(struct _io_connect *c, size_t path_len, int oflag, mode_t mode,
-			uint32_t handle)
+static void connect_msg(struct _io_connect *c, unsigned subtype, size_t path_len, int oflag,
+			mode_t mode, uint32_t handle)
 {
 	*c = (struct _io_connect){
 		.type = _IO_CONNECT,
-		.subtype = _IO_CONNECT_OPEN,
+		.subtype = (uint16_t)subtype,
 		.file_type = _FTYPE_ANY,
 		.reply_max = sizeof(struct _io_connect_link_reply) +
 			     _IO_CONNECT_ENTRIES_MAX * sizeof(struct _io_connect_entry),
@@ -43,7 +43,7 @@ int _connect_open(int pid, int chid, uint32_t handle, const char *path, int ofla
 
 	if (len > _IO_PATH_MAX)
 		return (int)__syscall_ret(-ENAMETOOLONG);
-	connect_msg(&c, len, oflag, mode, handle);
+	connect_msg(&c, _IO_CONNECT_OPEN, len, oflag, mode, handle);
 	return (int)__syscall_ret(__io_connect(pid, chid, __fd_lowest(), &c, path));
 }
 
@@ -54,14 +54,17 @@ struct redirect {
 	char more[_IO_PATH_MAX];        /* room for a rewritten path */
 };
 
-static int open_path(char *path, int oflag, mode_t mode)
+/* Sends the connect (subtype) for path through the path manager: an open
+ * returns the fd; other subtypes (unlink, ...) the server's status, the
+ * connection gone again.  -errno on failure. */
+static int connect_path(char *path, unsigned subtype, int oflag, mode_t mode)
 {
 	struct redirect rd;
 
 	for (int loops = 0; loops <= _IO_SYMLOOP_MAX; loops++) {
 		size_t len = strlen(path) + 1;
 		struct _io_connect c;
-		connect_msg(&c, len, oflag, mode, 0);
+		connect_msg(&c, subtype, len, oflag, mode, 0);
 		int tm = __taskman_coid();
 		if (tm < 0)
 			return -errno;
@@ -92,14 +95,35 @@ static int open_path(char *path, int oflag, mode_t mode)
 			while (*rest == '/')
 				rest++;
 			size_t rl = strlen(rest) + 1;
-			connect_msg(&c, rl, oflag, mode, e->handle);
+			connect_msg(&c, subtype, rl, oflag, mode, e->handle);
 			err = __io_connect(e->pid, e->chid, __fd_lowest(), &c, rest);
+			if (err >= 0 && subtype != _IO_CONNECT_OPEN) {
+				ConnectDetach_r(err);           /* the message was the point */
+				__fds[err] = (struct __fd){ 0 };
+				return 0;
+			}
 			if (err >= 0)
 				return err;
 		}
 		return err;
 	}
 	return -ELOOP;
+}
+
+/* Checks path and copies it into buf: 0 or -errno. */
+static int take_path(const char *path, char *buf)
+{
+	if (!__uptr_ok(path, 1))
+		return (int)__syscall_ret(-EFAULT);
+	size_t len = strnlen(path, _IO_PATH_MAX);
+	if (len == 0)
+		return (int)__syscall_ret(-ENOENT);
+	if (len >= _IO_PATH_MAX)
+		return (int)__syscall_ret(-ENAMETOOLONG);
+	if (path[0] != '/')
+		return (int)__syscall_ret(-ENOENT);     /* no working directory yet */
+	memcpy(buf, path, len + 1);
+	return 0;
 }
 
 int open(const char *path, int oflag, ...)
@@ -113,15 +137,17 @@ int open(const char *path, int oflag, ...)
 		mode = (mode_t)va_arg(ap, int);
 		va_end(ap);
 	}
-	if (!__uptr_ok(path, 1))
-		return (int)__syscall_ret(-EFAULT);
-	size_t len = strnlen(path, _IO_PATH_MAX);
-	if (len == 0)
-		return (int)__syscall_ret(-ENOENT);
-	if (len >= _IO_PATH_MAX)
-		return (int)__syscall_ret(-ENAMETOOLONG);
-	if (path[0] != '/')
-		return (int)__syscall_ret(-ENOENT);     /* no working directory yet */
-	memcpy(buf, path, len + 1);
-	return (int)__syscall_ret(open_path(buf, oflag, mode));
+	if (take_path(path, buf) < 0)
+		return -1;
+	return (int)__syscall_ret(connect_path(buf, _IO_CONNECT_OPEN, oflag, mode));
+}
+
+/* unlink (POSIX.1-2017): an _IO_CONNECT_UNLINK to the name's server. */
+int unlink(const char *path)
+{
+	char buf[_IO_PATH_MAX];
+
+	if (take_path(path, buf) < 0)
+		return -1;
+	return (int)__syscall_ret(connect_path(buf, _IO_CONNECT_UNLINK, 0, 0));
 }
