@@ -282,6 +282,16 @@ static void t_clock_getcpuclockid__own_process(void)
 	CHECK_EQ(clock_getcpuclockid(99999, &c), ESRCH);
 }
 
+static void t_clock__counts_cpu_time_in_CLOCKS_PER_SEC(void)
+{
+	clock_t c0 = clock();
+
+	spin_ms(40);
+	clock_t used = clock() - c0;
+	CHECK(used >= 20 * (CLOCKS_PER_SEC / 1000));   /* at least half the spin */
+	CHECK(used <= 4000 * (CLOCKS_PER_SEC / 1000));
+}
+
 static void t_times__elapsed_and_user_time_advance(void)
 {
 	struct tms a, b;
@@ -290,8 +300,10 @@ static void t_times__elapsed_and_user_time_advance(void)
 	spin_ms(40);
 	clock_t e1 = times(&b);
 	CHECK(e0 != (clock_t)-1);
-	CHECK(e1 - e0 >= 35);           /* ticks of 1 ms (CLOCKS_PER_SEC) */
-	CHECK(b.tms_utime - a.tms_utime >= 10);
+	clock_t tick = (clock_t)sysconf(_SC_CLK_TCK);
+	CHECK_EQ(tick, CLOCKS_PER_SEC);
+	CHECK(e1 - e0 >= 35 * tick / 1000);
+	CHECK(b.tms_utime - a.tms_utime >= 10 * tick / 1000);
 	CHECK(clock() >= b.tms_utime);
 }
 
@@ -355,6 +367,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(pthread_getcpuclockid, reads_another_threads_time),
 	CONF_CASE(clock_getcpuclockid, own_process),
 	CONF_CASE(times, elapsed_and_user_time_advance),
+	CONF_CASE(clock, counts_cpu_time_in_CLOCKS_PER_SEC),
 	CONF_CASE(clock_gettime, realtime_follows_monotonic_rate),
 	CONF_CASE(mktime, round_trips_gmtime),
 	CONF_CASE(strftime, formats_iso_date),

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <keel/neutrino.h>
@@ -425,6 +426,47 @@ static void t_wait__status_macros_decode_taskmans_encoding(void)
 	CHECK(WIFCONTINUED(cont) && !WIFEXITED(cont) && !WIFSTOPPED(cont));
 }
 
+static void t_getuid__ids_come_from_the_kernel(void)
+{
+	CHECK(getuid() == 0 && geteuid() == 0);         /* every process is root today */
+	CHECK(getgid() == 0 && getegid() == 0);
+	int n = getgroups(0, NULL);
+	CHECK(n >= 0);
+	gid_t g[16];
+	CHECK_EQ(getgroups(16, g), n);
+	if (n > 0)
+		CHECK_ERR(getgroups(n - 1, g), EINVAL);
+}
+
+static void t_sysconf__limits_and_bad_name(void)
+{
+	CHECK_EQ(sysconf(_SC_PAGESIZE), 4096);
+	CHECK_EQ(sysconf(_SC_CLK_TCK), CLOCKS_PER_SEC);
+	CHECK(sysconf(_SC_OPEN_MAX) >= 16);             /* _POSIX_OPEN_MAX is 20: see the report */
+	CHECK(sysconf(_SC_THREAD_KEYS_MAX) >= 128);
+	CHECK(sysconf(_SC_ARG_MAX) >= 4096);
+	CHECK_ERR(sysconf(-5), EINVAL);
+}
+
+static void t_uname__names_the_system(void)
+{
+	struct utsname u;
+
+	CHECK_EQ(uname(&u), 0);
+	CHECK(strcmp(u.sysname, "Keel") == 0);
+	CHECK(strcmp(u.machine, "riscv64") == 0);
+	CHECK_ERR(uname(NULL), EFAULT);
+}
+
+static void t_gethostname__and_short_buffer(void)
+{
+	char h[64], tiny[2];
+
+	CHECK_EQ(gethostname(h, sizeof h), 0);
+	CHECK(strlen(h) > 0);
+	CHECK_ERR(gethostname(tiny, sizeof tiny), ENAMETOOLONG);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(strerror, every_errno_has_its_own_message),
 	CONF_CASE(strerror, unknown_number_says_so),
@@ -458,6 +500,10 @@ static const struct conf_case cases[] = {
 	CONF_CASE(waitpid, bad_options_is_EINVAL),
 	CONF_CASE(waitid, needs_a_state_option),
 	CONF_CASE(wait, status_macros_decode_taskmans_encoding),
+	CONF_CASE(getuid, ids_come_from_the_kernel),
+	CONF_CASE(sysconf, limits_and_bad_name),
+	CONF_CASE(uname, names_the_system),
+	CONF_CASE(gethostname, and_short_buffer),
 };
 
 int main(void)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resmgr.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -346,6 +347,32 @@ static void t_isatty__console_yes_file_no(void)
 	close(fd);
 }
 
+static void t_getrlimit__nofile_and_errors(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	CHECK_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	CHECK(rl.rlim_cur > 0 && rl.rlim_cur <= rl.rlim_max);
+	CHECK_ERR(getrlimit(99, &rl), EINVAL);
+	CHECK_ERR(getrlimit(RLIMIT_NOFILE, NULL), EFAULT);
+}
+
+static void t_setrlimit__lowers_and_checks(void)
+{
+	struct rlimit old, rl, back;
+
+	REQUIRE(getrlimit(RLIMIT_CORE, &old) == 0);
+	rl.rlim_cur = 0;
+	rl.rlim_max = old.rlim_max;
+	CHECK_EQ(setrlimit(RLIMIT_CORE, &rl), 0);
+	CHECK_EQ(getrlimit(RLIMIT_CORE, &back), 0);
+	CHECK_EQ(back.rlim_cur, 0);
+	rl.rlim_cur = 10;
+	rl.rlim_max = 5;
+	CHECK_ERR(setrlimit(RLIMIT_CORE, &rl), EINVAL);         /* cur above max */
+	setrlimit(RLIMIT_CORE, &old);
+}
+
 static void t_resmgr_attach__bad_paths_are_refused(void)
 {
 	CHECK_ERR(resmgr_attach(mgr, "relative", _FTYPE_ANY, 0), EINVAL);
@@ -393,6 +420,8 @@ static const struct conf_case cases[] = {
 	CONF_CASE(fcntl, cloexec_fd_is_not_inherited),
 	CONF_CASE(fcntl, dupfd_at_or_above),
 	CONF_CASE(isatty, console_yes_file_no),
+	CONF_CASE(getrlimit, nofile_and_errors),
+	CONF_CASE(setrlimit, lowers_and_checks),
 	CONF_CASE(resmgr_attach, bad_paths_are_refused),
 	CONF_CASE(resmgr, opens_of_a_dead_client_are_closed),
 };
