@@ -17,9 +17,10 @@ int bootimg_find(const char *path, const void **data, size_t *size)
 {
 	struct cpio_entry e;
 
-	if (!boot_len || cpio_find((const void *)KEEL_BOOTIMG_BASE, boot_len, path, &e) < 0 ||
-	    (e.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
+	if (!boot_len || cpio_find((const void *)KEEL_BOOTIMG_BASE, boot_len, path, &e) < 0)
 		return -ENOENT;
+	if ((e.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
+		return -EACCES;                 /* a directory: not executable */
 	*data = e.data;
 	*size = e.size;
 	return 0;

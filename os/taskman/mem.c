@@ -11,7 +11,13 @@
 #define PAGE        4096ul
 
 static uint64_t used[HEAP_PAGES / 64];          /* bit set: page taken */
+static uint32_t pages_in_use;
 static sync_t heap_lock;
+
+size_t tm_heap_bytes(void)
+{
+	return (size_t)__atomic_load_n(&pages_in_use, __ATOMIC_RELAXED) * PAGE;
+}
 
 static bool taken(uint32_t i)
 {
@@ -49,8 +55,10 @@ void *tm_alloc(size_t bytes)
 		return 0;
 	urt_mutex_lock(&heap_lock, me);
 	uint32_t first = find_run(n);
-	if (first < HEAP_PAGES)
+	if (first < HEAP_PAGES) {
 		mark(first, n, true);
+		pages_in_use += n;
+	}
 	urt_mutex_unlock(&heap_lock, me);
 	if (first == HEAP_PAGES)
 		return 0;
@@ -58,6 +66,7 @@ void *tm_alloc(size_t bytes)
 	if (AsMap_r(AS_SELF, va, n * PAGE, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0) < 0) {
 		urt_mutex_lock(&heap_lock, me);
 		mark(first, n, false);
+		pages_in_use -= n;
 		urt_mutex_unlock(&heap_lock, me);
 		return 0;
 	}
@@ -74,5 +83,6 @@ void tm_free(void *p, size_t bytes)
 	AsUnmap_r(AS_SELF, va, n * PAGE);
 	urt_mutex_lock(&heap_lock, me);
 	mark((uint32_t)((va - HEAP_BASE) / PAGE), n, false);
+	pages_in_use -= n;
 	urt_mutex_unlock(&heap_lock, me);
 }

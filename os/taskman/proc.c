@@ -516,7 +516,8 @@ void proc_msg_info(int rcvid, const struct _msg_info *info, const void *msg, siz
 	struct _proc_info r = { .pid = p->pid, .ppid = p->ppid, .pgid = p->pgid, .sid = p->sid,
 				.ruid = p->cred.ruid, .euid = p->cred.euid, .rgid = p->cred.rgid,
 				.egid = p->cred.egid, .state = (uint32_t)state[p->state],
-				.start_ns = p->start_ns };
+				.start_ns = p->start_ns,
+				.mem_bytes = p->pid == 1 ? tm_heap_bytes() : 0 };
 	tm_strlcpy(r.name, p->name, sizeof r.name);
 	tm_unlock();
 	MsgReply_r(rcvid, 0, &r, sizeof r);

@@ -211,6 +211,7 @@ static int build_stack(struct stack_image *s, const struct args *a, const struct
 		rest += strlen(rest) + 1;       /* the script's argv[0] gives way */
 	push_strings(s, rest, argc - a->npre, uv + a->npre);
 	uv[argc] = 0;
+	uint64_t execfn = push(s, j->path, strlen(j->path) + 1, 1);
 	push_strings(s, a->envp, a->envc, ue);
 	ue[a->envc] = 0;
 	uint64_t data = j->req && j->req->datalen ? push(s, j->data, j->req->datalen, 16) : 0;
@@ -218,7 +219,7 @@ static int build_stack(struct stack_image *s, const struct args *a, const struct
 	int n = 0;
 	uint64_t aux[][2] = {
 		{ AT_PAGESZ, PAGE }, { AT_ENTRY, entry }, { AT_RANDOM, random },
-		{ AT_EXECFN, uv[0] },
+		{ AT_EXECFN, execfn },
 		{ AT_KEEL_SPAWNDATA, data }, { AT_KEEL_SPAWNDATALEN, data ? j->req->datalen : 0 },
 		{ AT_KEEL_STACKBASE, STACK_TOP - STACK_SIZE }, { AT_KEEL_STACKSIZE, STACK_SIZE },
 		{ AT_NULL, 0 },
@@ -372,14 +373,15 @@ static void run_job(struct job *j)
 		tm_unlock();
 	}
 	j->result = r;
-	if (!j->rcvid)
+	int rcvid = j->rcvid;
+	if (!rcvid)
 		return;
-	if (r < 0)
-		tm_error(j->rcvid, -r);
-	else
-		MsgReply_r(j->rcvid, r, 0, 0);
-	tm_free(j->msg, j->msglen);
+	tm_free(j->msg, j->msglen);     /* first: the reply says taskman is done */
 	tm_free(j, sizeof *j);
+	if (r < 0)
+		tm_error(rcvid, -r);
+	else
+		MsgReply_r(rcvid, r, 0, 0);
 }
 
 static void *loader(void *arg)

@@ -31,8 +31,8 @@ void tm_unlock(void);
 /* ---- the boot image (bootimg.c) --------------------------------------------------- */
 /* Remembers where the kernel mapped the boot image (len bytes). */
 void bootimg_init(uint64_t len);
-/* The file at path (absolute) in the boot image: 0 and its bytes, or
- * -ENOENT. */
+/* The file at path (absolute) in the boot image: 0 and its bytes, -ENOENT,
+ * or -EACCES when it is not a regular file. */
 int bootimg_find(const char *path, const void **data, size_t *size);
 
 /* ---- memory for taskman itself (mem.c) --------------------------------------------- */
@@ -40,6 +40,8 @@ int bootimg_find(const char *path, const void **data, size_t *size);
  * with tm_free(ptr, the same bytes). */
 void *tm_alloc(size_t bytes);
 void tm_free(void *p, size_t bytes);
+/* Bytes of taskman's own memory in use now (its heap, not its image). */
+size_t tm_heap_bytes(void);
 
 /* ---- processes (proc.c) ------------------------------------------------------------ */
 #define TM_PROCS        1024

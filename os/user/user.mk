@@ -85,11 +85,24 @@ endef
 $(foreach d,$(UPROG_DIRS),$(eval $(call uprog_rules,$(d),bin)))
 $(foreach d,$(SPROG_DIRS),$(eval $(call uprog_rules,$(d),sbin)))
 
+# Files the taskman tests spawn: images taskman must refuse, and scripts.
+define MAKE_TEST_FILES
+mkdir -p $(UB)/initrd/test && \
+printf 'this is not a program\n' > $(UB)/initrd/test/notelf && \
+head -c 300 $(UB)/initrd/bin/tm-child > $(UB)/initrd/test/truncated && \
+: > $(UB)/initrd/test/empty && \
+printf '#!/bin/tm-child script\necho never read\n' > $(UB)/initrd/test/script && \
+printf '#!/no/such/interpreter\n' > $(UB)/initrd/test/badscript && \
+printf '#!\n' > $(UB)/initrd/test/emptyscript && \
+chmod 0755 $(UB)/initrd/test $(UB)/initrd/test/*
+endef
+
 $(INITRD): $(UBINS) $(SBINS) $(U)/user.mk
 	@echo "  CPIO    $@"
 	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin $(UB)/initrd/sbin
 	$(Q)for p in $(UBINS); do $(USTRIP) -o $(UB)/initrd/bin/$${p##*/} $$p || exit 1; done
 	$(Q)for p in $(SBINS); do $(USTRIP) -o $(UB)/initrd/sbin/$${p##*/} $$p || exit 1; done
+	$(Q)$(MAKE_TEST_FILES)
 	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/* $(UB)/initrd/sbin $(UB)/initrd/sbin/*
 	$(Q)find $(UB)/initrd -exec touch -h -d @0 {} +
 	$(Q)(cd $(UB)/initrd && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \

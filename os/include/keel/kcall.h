@@ -99,7 +99,13 @@
 	K(50, ProcessStart,          2, KCALL_PRIV_PROCMGR) \
 	K(51, ProcessWait,           3, KCALL_PRIV_PROCMGR) \
 	/* Keel's own: hardware information from the device tree (<keel/hwinfo.h>). */ \
-	K(52, HwInfoDevice,          3, KCALL_PRIV_NONE)
+	K(52, HwInfoDevice,          3, KCALL_PRIV_NONE) \
+	/* Keel's own: fork and exec for the process manager (<keel/procmgr.h>). */ \
+	K(53, AsClone,               1, KCALL_PRIV_PROCMGR) \
+	K(54, ProcessFork,           3, KCALL_PRIV_PROCMGR) \
+	K(55, ProcessExec,           4, KCALL_PRIV_PROCMGR) \
+	K(56, ProcessSetCred,        2, KCALL_PRIV_PROCMGR) \
+	K(57, ProcessSetGroup,       3, KCALL_PRIV_PROCMGR)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -132,6 +138,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 53, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 58, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

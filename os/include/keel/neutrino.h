@@ -109,6 +109,13 @@ KEEL_KCALL_DECL(int, ProcessWait, (int pid, struct _proc_exit *info, unsigned fl
 KEEL_KCALL_DECL(int, HwInfoDevice, (const char *compatible, unsigned index,
 				    struct _hw_device *dev));
 
+/* Fork and exec for the process manager (<keel/procmgr.h>). */
+KEEL_KCALL_DECL(int, AsClone, (int pid));
+KEEL_KCALL_DECL(int, ProcessFork, (int pid, int tid, int as));
+KEEL_KCALL_DECL(int, ProcessExec, (int pid, int tid, int as, const struct _proc_start *start));
+KEEL_KCALL_DECL(int, ProcessSetCred, (int pid, const struct _cred_info *cred));
+KEEL_KCALL_DECL(int, ProcessSetGroup, (int pid, int pgid, int sid));
+
 /* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,
 				void *rmsg, size_t rbytes));

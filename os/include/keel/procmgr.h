@@ -34,7 +34,74 @@
  *                                            caller started and that ended
  *                                            (pid -1: any); blocks unless
  *                                            _PROC_WAIT_NOHANG (-EAGAIN)
- * `as` AS_SELF names the caller's own space. */
+ * `as` AS_SELF names the caller's own space.
+ *
+ * Fork and exec.  taskman is every process's kernel parent; a process asks
+ * it for fork or exec with a message, and while that thread is blocked in
+ * the send taskman builds the new image and calls one of these.  A `pid`
+ * of 0 names the caller itself where it makes sense.
+ *
+ *   AsClone(pid)
+ *       Arguments: pid, a live process (0: the caller).
+ *       Returns: an `as` id in the caller's table: a copy-on-write clone of
+ *       pid's user space.  Every page pid owns is shared; writable ones
+ *       become read-only in both spaces and the first write to one copies
+ *       it (or takes it over in place once nobody else maps it); the last
+ *       space to let go of a page frees it.  Device mappings are shared as
+ *       they are.  Threads of pid that run meanwhile may or may not have
+ *       their stores seen by the clone.
+ *       Errors: ESRCH no such process (or it is ending); ENOMEM out of
+ *       memory or address spaces; EAGAIN the caller's table is full.
+ *       Notes: a copy-on-write fault that finds no memory kills the
+ *       faulting process, with a fault line on the console, as any fault.
+ *
+ *   ProcessFork(pid, tid, as) -> the new pid
+ *       Arguments: pid, a process with exactly one thread; tid, that
+ *       thread, blocked in a kernel call on a channel of the caller's
+ *       (SEND or REPLY: normally its fork request); as, from AsClone(pid)
+ *       (it becomes the child's: the id is used up on success; a failed
+ *       call leaves it with the caller).
+ *       Returns: the pid of a new process, a kernel child of the caller,
+ *       whose one thread has tid's user registers (FP state included) and
+ *       returns from that same kernel call with a0 = 0 when it first runs.
+ *       tid itself stays blocked until the caller replies to it (normally
+ *       with the child's pid).  The child has copies of pid's connections
+ *       (the same coids to the same channels), credentials and process
+ *       group and session; no channels, timers or interrupts.
+ *       Errors: ESRCH pid or tid unknown, or tid not blocked on the
+ *       caller; EBUSY pid has more than one thread (fork of a threaded
+ *       process is refused, as QNX does: libc's fork() is ENOSYS there);
+ *       EINVAL as is not the caller's; EAGAIN no process or thread slot.
+ *
+ *   ProcessExec(pid, tid, as, const struct _proc_start *) -> 0
+ *       Arguments: pid and tid as for ProcessFork (pid may have more
+ *       threads); as, the new image (used up on success only); the start
+ *       registers entry, sp, argc, argv, envp (addresses in `as`) and
+ *       privileges (the process's new set, a subset of the caller's);
+ *       priority and cred are ignored (ProcessSetCred).
+ *       Returns: 0 once every other thread of pid has ended (the call waits
+ *       for them) and `as` is pid's space (the old one is freed).  tid
+ *       starts over at the start registers when the caller next replies to
+ *       it or fails its call (MsgReply's data, if any, lands nowhere
+ *       useful: reply with no data or MsgError).  The name in fault reports
+ *       becomes the last component of argv[0].  pid, connections,
+ *       credentials, group and session stay; timers and interrupt
+ *       attachments go; channels stay.
+ *       Errors: EFAULT bad start pointer; EPERM privileges beyond the
+ *       caller's; ESRCH as for ProcessFork, or pid ended meanwhile; EINVAL
+ *       as is not the caller's; EINTR the caller was told to end.
+ *
+ *   ProcessSetCred(pid, const struct _cred_info *) -> 0
+ *       Arguments: pid (0: the caller); the credentials, all of them (the
+ *       ones ConnectClientInfo reports).  Policy (who may become whom) is
+ *       taskman's.
+ *       Errors: EFAULT bad pointer; ESRCH no such process.
+ *
+ *   ProcessSetGroup(pid, pgid, sid) -> 0
+ *       Arguments: pid (0: the caller); its process group and session ids
+ *       (>= 0).  The kernel keeps them only as mechanism: SignalKill to a
+ *       group, and the sid in ConnectClientInfo.
+ *       Errors: EINVAL a negative id; ESRCH no such process. */
 #include <stdint.h>
 #include "msg.h"
 
@@ -71,15 +138,15 @@ _Static_assert(sizeof(struct _proc_start) == 152, "struct _proc_start layout");
 /* ProcessWait flags and results. */
 #define _PROC_WAIT_NOHANG  0x1u
 #define _PROC_EXITED       1             /* status: ProcessExit's argument */
-#define _PROC_KILLED       2             /* status: scause of the fatal fault */
+#define _PROC_KILLED       2             /* status: the signal (<keel/signal.h>) */
 
 struct _proc_exit {
 	int32_t pid;
 	int32_t how;                    /* _PROC_EXITED or _PROC_KILLED */
 	int32_t status;
-	uint32_t reserved;
-	uint64_t pc;                    /* _PROC_KILLED: the faulting pc */
-	uint64_t addr;                  /* _PROC_KILLED: the faulting address (stval) */
+	int32_t code;                   /* _PROC_KILLED: the signal's si_code */
+	uint64_t pc;                    /* _PROC_KILLED by a fault: the faulting pc */
+	uint64_t addr;                  /* _PROC_KILLED by a fault: the faulting address */
 };
 
 _Static_assert(sizeof(struct _proc_exit) == 32, "struct _proc_exit layout");

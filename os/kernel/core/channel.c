@@ -131,3 +131,16 @@ void ipc_process_gone(struct process *p)
 			chan_close(ch);
 	}
 }
+
+bool ipc_blocked_on(struct thread *t, struct process *server)
+{
+	struct channel *ch = *(struct channel *volatile *)&t->ipc.ch;
+
+	if (!ch)
+		return false;
+	spin_lock(&ch->lock);
+	bool on = t->ipc.ch == ch && (t->ipc.state == IPC_SEND || t->ipc.state == IPC_REPLY) &&
+		  ch->live && ch->owner == server;
+	spin_unlock(&ch->lock);
+	return on;
+}

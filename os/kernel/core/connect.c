@@ -152,6 +152,8 @@ void conn_client_info(struct process *p, struct thread *t, struct _client_info *
 	memset(ci, 0, sizeof *ci);
 	ci->pid = (int32_t)p->pid;
 	ci->tid = (int32_t)t->tid;
-	ci->cred.ruid = ci->cred.euid = ci->cred.suid = p->uid;
-	ci->cred.rgid = ci->cred.egid = ci->cred.sgid = p->gid;
+	spin_lock(&p->lock);
+	ci->cred = p->cred;
+	ci->sid = p->sid;
+	spin_unlock(&p->lock);
 }

@@ -2,7 +2,7 @@
  *
  * Keel's encoding of the ids ClockId returns (positive, opaque to users):
  *   process clock  CPUCLOCK_PROC   | pid                      (pid < 2^24)
- *   thread clock   CPUCLOCK_THREAD | generation << 8 | slot   (tid's parts)
+ *   thread clock   CPUCLOCK_THREAD | generation << 12 | slot  (tid's parts)
  * so a thread clock goes stale with its thread, like the tid. */
 #include <keel/clock.h>
 #include <keel/errno.h>
@@ -13,16 +13,20 @@
 #define CPUCLOCK_PROC   0x40000000
 #define CPUCLOCK_THREAD 0x20000000
 
-_Static_assert(THREAD_MAX <= 256, "a thread clock keeps the slot in 8 bits");
+#define SLOT_BITS 12
+_Static_assert(THREAD_MAX <= (1 << SLOT_BITS), "a thread clock keeps the slot in 12 bits");
+_Static_assert((0x7fffu << SLOT_BITS | ((1u << SLOT_BITS) - 1)) < CPUCLOCK_THREAD,
+	       "a thread clock's generation and slot stay below its flag");
 
 static int thread_clock(const struct thread *t)
 {
-	return CPUCLOCK_THREAD | (int)((uint32_t)t->gen << 8 | t->slot);
+	return CPUCLOCK_THREAD | (int)((uint32_t)t->gen << SLOT_BITS | t->slot);
 }
 
 static struct thread *thread_of_clock(int id)
 {
-	uint32_t slot = (uint32_t)id & 0xff, gen = ((uint32_t)id >> 8) & 0x7fff;
+	uint32_t slot = (uint32_t)id & ((1u << SLOT_BITS) - 1);
+	uint32_t gen = ((uint32_t)id >> SLOT_BITS) & 0x7fff;
 
 	return thread_lookup(gen << 16 | slot);
 }
@@ -39,7 +43,7 @@ int64_t cputime_get(int id)
 		struct process *p = process_by_pid((uint32_t)id & CPUCLOCK_PID_MAX);
 		return p ? (int64_t)ticks_to_ns(process_cpu_ticks(p)) : -1;
 	}
-	if ((id & ~(CPUCLOCK_THREAD | 0x7fffff)) == 0 && (id & CPUCLOCK_THREAD)) {
+	if ((id & ~(CPUCLOCK_THREAD | 0x7ffffff)) == 0 && (id & CPUCLOCK_THREAD)) {
 		struct thread *t = thread_of_clock(id);
 		return t && t->proc ? (int64_t)ticks_to_ns(thread_cpu_ticks(t)) : -1;
 	}

@@ -45,6 +45,7 @@ struct process *process_create_in(const char *name, struct vmspace *vs, struct p
 		return 0;
 	spin_init(&p->lock, "process", LR_PROC);
 	waitq_init(&p->children_wq);
+	waitq_init(&p->threads_wq);
 	memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
 	return p;
 }
@@ -92,11 +93,33 @@ int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0,
 
 void timers_process_gone(struct process *p);
 
+/* p's space is let go (under p->lock, so process_space_get never sees a
+ * freed one). */
+static void drop_space(struct process *p)
+{
+	spin_lock(&p->lock);
+	struct vmspace *vs = p->vs;
+	p->vs = 0;
+	spin_unlock(&p->lock);
+	if (vs)
+		vmspace_destroy(vs);
+}
+
+struct vmspace *process_space_get(struct process *p)
+{
+	spin_lock(&p->lock);
+	struct vmspace *vs = p->vs;
+	if (vs)
+		vmspace_get(vs);
+	spin_unlock(&p->lock);
+	return vs;
+}
+
 static void process_free(struct process *p)
 {
 	timers_process_gone(p);
 	intr_process_gone(p);
-	vmspace_destroy(p->vs);
+	drop_space(p);
 	for (int i = 0; i < PROC_SPACES; i++)
 		if (p->spaces[i])
 			vmspace_destroy(p->spaces[i]);
@@ -118,8 +141,7 @@ static void become_zombie(struct process *p)
 
 	timers_process_gone(p);
 	intr_process_gone(p);
-	vmspace_destroy(p->vs);
-	p->vs = 0;
+	drop_space(p);
 	spin_lock(&parent->lock);
 	p->ended = true;
 	waitq_wake_all(&parent->children_wq, 0);
@@ -235,23 +257,27 @@ void process_exit(int status)
 	end_process(thread_current()->proc, status, false);
 }
 
-void process_fault(const char *cause, uint64_t pc, uint64_t addr)
+void process_fault(const char *cause, int signo, int code, uint64_t pc, uint64_t addr)
 {
 	struct process *p = thread_current()->proc;
 
 	kprintf("%s[%u]: fault: %s at pc 0x%lx, address 0x%lx; process killed\n",
 		p->name, p->pid, cause, pc, addr);
 	spin_lock(&p->lock);
-	p->fault_pc = pc;
-	p->fault_addr = addr;
+	if (!p->exiting) {
+		p->fault_pc = pc;
+		p->fault_addr = addr;
+		p->exit_code = code;
+	}
 	spin_unlock(&p->lock);
-	end_process(p, -1, true);
+	end_process(p, signo, true);
 }
 
 void process_thread_gone(struct process *p)
 {
 	spin_lock(&p->lock);
 	bool last = --p->nthreads == 0;
+	waitq_wake_all(&p->threads_wq, 0);
 	spin_unlock(&p->lock);
 	if (!last)
 		return;
@@ -280,4 +306,129 @@ struct process *process_by_pid(uint32_t pid)
 struct process *process_at(int i)
 {
 	return i >= 0 && i < PROC_MAX && procs[i].pid && !procs[i].ended ? &procs[i] : 0;
+}
+
+/* ---- fork and exec (the process manager's mechanism) ----------------------------- */
+
+void process_set_name(struct process *p, const char *path)
+{
+	const char *base = path;
+
+	for (const char *c = path; *c; c++)
+		if (*c == '/' && c[1])
+			base = c + 1;
+	size_t n = strnlen(base, sizeof p->name - 1);
+	spin_lock(&p->lock);
+	memset(p->name, 0, sizeof p->name);
+	memcpy(p->name, base, n);
+	if (n && p->name[n - 1] == '/')
+		p->name[n - 1] = 0;
+	spin_unlock(&p->lock);
+}
+
+/* The forked thread's first kernel code: straight back to user mode with
+ * the registers arch_fork_thread copied. */
+static void forked_thread_start(void *arg)
+{
+	(void)arg;
+	arch_user_resume();
+}
+
+/* What a forked child shares with its parent: connections (same ids, same
+ * channels), credentials, groups.  Both locks are of rank "process": the
+ * parent's is taken alone, the copy made in between. */
+static void copy_identity(struct process *child, struct process *parent)
+{
+	static struct connection conns[PROC_CONNECTIONS];       /* guarded by fork_lock */
+	static struct spinlock fork_lock = SPINLOCK_INIT("fork", LR_PROCS);
+
+	spin_lock(&fork_lock);
+	spin_lock(&parent->lock);
+	memcpy(conns, parent->conns, sizeof conns);
+	struct _cred_info cred = parent->cred;
+	int32_t pgid = parent->pgid, sid = parent->sid;
+	spin_unlock(&parent->lock);
+	spin_lock(&child->lock);
+	memcpy(child->conns, conns, sizeof conns);
+	child->cred = cred;
+	child->pgid = pgid;
+	child->sid = sid;
+	child->nthreads = 1;
+	spin_unlock(&child->lock);
+	spin_unlock(&fork_lock);
+}
+
+/* A snapshot of t's user registers.  t's registers are stable while it
+ * stays blocked; its join lock keeps it (and its kernel stack) from being
+ * freed while they are copied.  False if it is not blocked. */
+static bool snapshot(struct thread *t, struct arch_uregs *r)
+{
+	spin_lock(&t->join_lock);
+	bool ok = atomic_load32(&t->state) == TS_BLOCKED && !atomic_load32(&t->killed);
+	if (ok) {
+		while (atomic_load32(&t->on_cpu))       /* its FP is saved once it is off its hart */
+			cpu_relax();
+		arch_uregs_save(r, t);
+	}
+	spin_unlock(&t->join_lock);
+	return ok;
+}
+
+int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
+		 struct process *starter, struct process **out)
+{
+	struct arch_uregs r;
+
+	if (!snapshot(t, &r))
+		return -ESRCH;
+	struct process *c = process_create_in(parent->name, vs, starter,
+					      parent->privs & starter->privs);
+	if (!c)
+		return -EAGAIN;
+	copy_identity(c, parent);
+	struct thread *nt = uthread_create_held(c, c->name, forked_thread_start, t->base_prio);
+	if (!nt) {
+		spin_lock(&c->lock);
+		c->vs = 0;                      /* the caller keeps vs */
+		c->nthreads = 0;
+		spin_unlock(&c->lock);
+		process_reap(c);
+		return -EAGAIN;
+	}
+	arch_uregs_fork(nt, &r);
+	nt->policy = t->policy;
+	thread_release(nt);
+	*out = c;
+	return 0;
+}
+
+int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
+		 const struct proc_regs *regs, uint32_t privs)
+{
+	thread_kill_others(p, t);
+	spin_lock(&p->lock);
+	while (p->nthreads > 1 && !p->exiting) {
+		if (waitq_block(&p->threads_wq, &p->lock, WAIT_FOREVER) == -EINTR)
+			return -EINTR;
+		spin_lock(&p->lock);
+	}
+	if (p->exiting || atomic_load32(&t->state) != TS_BLOCKED) {
+		spin_unlock(&p->lock);
+		return -ESRCH;
+	}
+	struct vmspace *old = p->vs;
+	p->vs = vs;
+	p->privs = privs;
+	spin_unlock(&p->lock);
+	timers_process_gone(p);                 /* POSIX: timers do not survive exec */
+	intr_process_gone(p);
+	t->restart_regs[0] = regs->pc;
+	t->restart_regs[1] = regs->sp;
+	t->restart_regs[2] = regs->a0;
+	t->restart_regs[3] = regs->a1;
+	t->restart_regs[4] = regs->a2;
+	smp_mb();                               /* the registers before the flag */
+	atomic_store32(&t->restart_pending, 1);
+	vmspace_destroy(old);
+	return 0;
 }

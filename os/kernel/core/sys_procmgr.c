@@ -41,13 +41,11 @@ static unsigned vm_prot(long prot)
 	       ((prot & PROT_EXEC) ? VM_X : 0);
 }
 
-long sys_AsCreate(void)
+/* Put vs in the caller's table: its id, or -EAGAIN (vs destroyed) when full. */
+static long add_space(struct vmspace *vs)
 {
 	struct process *p = self();
-	struct vmspace *vs = vmspace_create();
 
-	if (!vs)
-		return -ENOMEM;
 	spin_lock(&p->lock);
 	for (int i = 0; i < PROC_SPACES; i++)
 		if (!p->spaces[i]) {
@@ -58,6 +56,13 @@ long sys_AsCreate(void)
 	spin_unlock(&p->lock);
 	vmspace_destroy(vs);
 	return -EAGAIN;
+}
+
+long sys_AsCreate(void)
+{
+	struct vmspace *vs = vmspace_create();
+
+	return vs ? add_space(vs) : -ENOMEM;
 }
 
 /* Take the space out of the caller's table (to destroy it or give it away). */
@@ -72,6 +77,23 @@ static struct vmspace *take_space(long as)
 	p->spaces[as - 1] = 0;
 	spin_unlock(&p->lock);
 	return vs;
+}
+
+/* A space taken for a call that then failed goes back under its id (or,
+ * if a racing AsCreate took that slot, under another, or is freed when
+ * there is none): a failed call leaves the caller's spaces as they were. */
+static void put_back(long as, struct vmspace *vs)
+{
+	struct process *p = self();
+
+	spin_lock(&p->lock);
+	if (!p->spaces[as - 1]) {
+		p->spaces[as - 1] = vs;
+		spin_unlock(&p->lock);
+		return;
+	}
+	spin_unlock(&p->lock);
+	add_space(vs);
 }
 
 long sys_AsDestroy(long as)
@@ -168,6 +190,25 @@ long sys_AsWrite(long as, long va, long src, long len)
 	return 0;
 }
 
+/* The program's name for fault reports: argv[0] in the new space, if it
+ * can be read there. */
+static void name_from_argv(struct process *p, struct vmspace *vs, uint64_t argv)
+{
+	uint64_t a0;
+	char name[64];
+
+	if (!argv || vmspace_read(vs, argv, &a0, sizeof a0) || !a0)
+		return;
+	for (size_t i = 0; i < sizeof name; i++) {
+		if (vmspace_read(vs, a0 + i, &name[i], 1))
+			return;
+		if (!name[i]) {
+			process_set_name(p, name);
+			return;
+		}
+	}
+}
+
 long sys_ProcessStart(long as, long ustart)
 {
 	struct process *me = self();
@@ -190,8 +231,11 @@ long sys_ProcessStart(long as, long ustart)
 		vmspace_destroy(vs);
 		return -EAGAIN;
 	}
-	p->uid = st.cred.euid;
-	p->gid = st.cred.egid;
+	if (!name[0])
+		name_from_argv(p, vs, st.argv);
+	spin_lock(&p->lock);
+	p->cred = st.cred;
+	spin_unlock(&p->lock);
 	unsigned prio = st.priority ? (unsigned)st.priority : thread_current()->base_prio;
 	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv, prio))
 		return -EAGAIN;
@@ -208,7 +252,8 @@ long sys_ProcessWait(long pid, long uinfo, long flags)
 		struct process *c = process_find_child(me, (int)pid, &any);
 		if (c) {
 			struct _proc_exit ex = { .pid = (int32_t)c->pid, .how = c->how,
-						 .status = c->exit_status, .pc = c->fault_pc,
+						 .status = c->exit_status, .code = c->exit_code,
+						 .pc = c->fault_pc,
 						 .addr = c->fault_addr };
 			spin_unlock(&me->lock);
 			process_reap(c);
@@ -227,6 +272,128 @@ long sys_ProcessWait(long pid, long uinfo, long flags)
 		if (waitq_block(&me->children_wq, &me->lock, WAIT_FOREVER) == -EINTR)
 			return -EINTR;          /* told to end (thread_kill) */
 	}
+}
+
+/* ---- fork, exec, credentials (see <keel/procmgr.h>) ------------------------------ */
+
+/* The live process pid names (0: the caller), or NULL. */
+static struct process *proc_arg(long pid)
+{
+	if (pid == 0)
+		return self();
+	if (pid < 0 || pid > INT32_MAX)
+		return 0;
+	return process_by_pid((uint32_t)pid);
+}
+
+/* AsClone(pid): a copy-on-write clone of pid's space into the caller's table. */
+long sys_AsClone(long pid)
+{
+	struct process *p = proc_arg(pid);
+
+	if (!p)
+		return -ESRCH;
+	struct vmspace *src = process_space_get(p);
+	if (!src)
+		return -ESRCH;
+	struct vmspace *vs = vmspace_clone(src);
+	vmspace_destroy(src);                   /* our reference */
+	return vs ? add_space(vs) : -ENOMEM;
+}
+
+/* Thread tid of p, blocked in a kernel call on a channel of the caller's,
+ * or NULL. */
+static struct thread *blocked_on_caller(struct process *p, long tid)
+{
+	struct thread *t = tid > 0 && tid <= UINT32_MAX ? thread_lookup((uint32_t)tid) : 0;
+
+	if (!t || t->proc != p || !ipc_blocked_on(t, self()))
+		return 0;
+	return t;
+}
+
+/* ProcessFork(pid, tid, as) -> the child's pid. */
+long sys_ProcessFork(long pid, long tid, long as)
+{
+	struct process *me = self(), *p = proc_arg(pid), *c;
+
+	if (!p || p == me)
+		return -ESRCH;
+	struct thread *t = blocked_on_caller(p, tid);
+	if (!t)
+		return -ESRCH;
+	spin_lock(&p->lock);
+	bool single = p->nthreads == 1;
+	spin_unlock(&p->lock);
+	if (!single)
+		return -EBUSY;
+	struct vmspace *vs = take_space(as);
+	if (!vs)
+		return -EINVAL;
+	int r = process_fork(p, t, vs, me, &c);
+	if (r) {
+		put_back(as, vs);
+		return r;
+	}
+	return (long)c->pid;
+}
+
+/* ProcessExec(pid, tid, as, const struct _proc_start *) -> 0. */
+long sys_ProcessExec(long pid, long tid, long as, long ustart)
+{
+	struct process *me = self(), *p = proc_arg(pid);
+	struct _proc_start st;
+
+	if (copy_from_user(&st, (uintptr_t)ustart, sizeof st))
+		return -EFAULT;
+	if (st.privileges & ~me->privs)
+		return -EPERM;
+	if (!p || p == me)
+		return -ESRCH;
+	struct thread *t = blocked_on_caller(p, tid);
+	if (!t)
+		return -ESRCH;
+	struct vmspace *vs = take_space(as);
+	if (!vs)
+		return -EINVAL;
+	name_from_argv(p, vs, st.argv);
+	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp };
+	int r = process_exec(p, t, vs, &regs, st.privileges);
+	if (r)
+		put_back(as, vs);
+	return r;
+}
+
+/* ProcessSetCred(pid, const struct _cred_info *). */
+long sys_ProcessSetCred(long pid, long ucred)
+{
+	struct process *p = proc_arg(pid);
+	struct _cred_info cred;
+
+	if (copy_from_user(&cred, (uintptr_t)ucred, sizeof cred))
+		return -EFAULT;
+	if (!p)
+		return -ESRCH;
+	spin_lock(&p->lock);
+	p->cred = cred;
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+/* ProcessSetGroup(pid, pgid, sid). */
+long sys_ProcessSetGroup(long pid, long pgid, long sid)
+{
+	struct process *p = proc_arg(pid);
+
+	if (pgid < 0 || pgid > INT32_MAX || sid < 0 || sid > INT32_MAX)
+		return -EINVAL;
+	if (!p)
+		return -ESRCH;
+	spin_lock(&p->lock);
+	p->pgid = (int32_t)pgid;
+	p->sid = (int32_t)sid;
+	spin_unlock(&p->lock);
+	return 0;
 }
 
 /* ProcessExit(status): the caller's process ends (any process may). */

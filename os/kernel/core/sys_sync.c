@@ -9,6 +9,7 @@
 #include "sync.h"
 #include "thread.h"
 #include "uaccess.h"
+#include "vmspace.h"
 #include "waitq.h"
 
 #define OWNER(s) ((uintptr_t)(s) + 4)   /* &sync_t.__owner */
@@ -19,9 +20,12 @@ static const void *space(void)
 	return thread_current()->proc->vs;
 }
 
+/* An aligned user sync_t, writable now: the object operations store to it
+ * with sync locks held, where a copy-on-write page cannot be copied. */
 static bool sync_ok(long s)
 {
-	return !(s & 7) && user_range_ok((uintptr_t)s, sizeof(sync_t));
+	return !(s & 7) && user_range_ok((uintptr_t)s, sizeof(sync_t)) &&
+	       vmspace_prepare_write((uintptr_t)s, sizeof(sync_t)) == 0;
 }
 
 long sys_SyncTypeCreate(long type, long s, long attr)

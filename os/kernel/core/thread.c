@@ -442,13 +442,18 @@ bool thread_kill(struct thread *t, uint32_t tid, void *value)
  * new thread is in the table. */
 void thread_kill_process(struct process *p)
 {
+	thread_kill_others(p, 0);
+}
+
+void thread_kill_others(struct process *p, struct thread *keep)
+{
 	uint64_t dead[THREAD_MAX / 64] = { 0 };
 	unsigned prio = thread_current()->prio;         /* its end is not starved */
 
 	spin_lock(&table_lock);
 	for (uint32_t i = 1; i < THREAD_MAX; i++) {
 		struct thread *t = &table[i];
-		if (!t->slot || t->proc != p)
+		if (!t->slot || t->proc != p || t == keep)
 			continue;
 		spin_lock(&t->join_lock);
 		kill_mark(t, 0);

@@ -50,6 +50,23 @@ uint64_t arch_user_gp(void);
 /* Switch translation to the address space of `next` if it differs. */
 void arch_switch_space(struct thread *next);
 
+/* A user thread's registers, FP included (opaque to generic code). */
+struct arch_uregs {
+	uint64_t w[ARCH_UFRAME_SIZE / 8 + 33 + 1];
+};
+/* Copy the registers of user thread t, blocked in the kernel and off its
+ * hart (its FP state saved), into *r. */
+void arch_uregs_save(struct arch_uregs *r, const struct thread *t);
+/* Give held new user thread nt the registers r, returning 0 in a0 from the
+ * kernel call they were saved in; nt's entry then calls arch_user_resume. */
+void arch_uregs_fork(struct thread *nt, const struct arch_uregs *r);
+/* Go to user mode through the calling thread's frame as it stands. */
+void arch_user_resume(void) __attribute__((noreturn));
+/* The calling thread's kernel call returned (or it trapped): if a restart
+ * was set for it (ProcessExec), its frame becomes a fresh one at the
+ * restart registers.  Interrupts off. */
+void arch_user_restart_check(void);
+
 /* Floating point: a user thread's FP registers live in t->fp (ARCH_FP_WORDS
  * words, arch layout) whenever it is not running; the hart's registers are
  * switched lazily (arch/riscv/fpu.c).  All with interrupts off. */

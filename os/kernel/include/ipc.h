@@ -96,6 +96,9 @@ struct thread *chan_first_receiver(struct channel *ch, bool pulse);
 /* p's last thread is gone: its connections go (servers hear DISCONNECT),
  * its clients hear COIDDEATH, its channels close.  No locks held. */
 void ipc_process_gone(struct process *p);
+/* True if t is SEND- or REPLY-blocked on a channel of process server.  No
+ * locks held; a snapshot. */
+bool ipc_blocked_on(struct thread *t, struct process *server);
 
 /* ---- connections (connect.c) --------------------------------------------- */
 

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <keel/msg.h>            /* struct _cred_info */
 #include "ipc.h"
 #include "spinlock.h"
 #include "waitq.h"
@@ -13,7 +14,7 @@
 
 #define PROC_CHANNELS    16
 #define PROC_CONNECTIONS 32
-#define PROC_SPACES      8
+#define PROC_SPACES      64     /* AsCreate/AsClone ids a process may hold */
 
 struct vmspace;
 struct thread;
@@ -23,11 +24,15 @@ struct process {
 	uint32_t pid;
 	uint32_t flags;
 	char name[32];
+	/* Its address space: replaced only by ProcessExec (with its one
+	 * thread blocked), taken away when it ends; both under lock, which a
+	 * caller holds to take a vmspace_get reference of another's space. */
 	struct vmspace *vs;
-	uint32_t uid, gid;
 	uint32_t privs;                 /* KCALL_PRIV_* the process holds */
 
 	struct spinlock lock;           /* the fields below */
+	struct _cred_info cred;         /* ProcessStart, ProcessSetCred; copied by fork */
+	int32_t pgid, sid;              /* ProcessSetGroup: for SignalKill and client info */
 	struct channel *chans[PROC_CHANNELS];   /* chid - 1 */
 	struct connection conns[PROC_CONNECTIONS];      /* coid & ~_NTO_SIDE_CHANNEL */
 	uint32_t nthreads;
@@ -36,8 +41,10 @@ struct process {
 	struct process *parent;         /* who started it with ProcessStart, or NULL */
 	bool ended;                     /* a zombie until its parent waits */
 	int how;                        /* _PROC_EXITED / _PROC_KILLED */
+	int exit_code;                  /* _PROC_KILLED: si_code of the signal */
 	uint64_t fault_pc, fault_addr;
 	struct waitq children_wq;       /* the parent waits here for a child to end */
+	struct waitq threads_wq;        /* ProcessExec waits here for the other threads to end */
 	bool exiting;
 	int exit_status;
 	uint64_t cpu_gone_ticks;        /* CPU time of its threads that were freed */
@@ -51,8 +58,10 @@ int process_start(struct process *p, uint64_t entry, int argc, const char *const
 		  uint64_t a3);
 /* The calling user thread's process ends with `status`. */
 void process_exit(int status) __attribute__((noreturn));
-/* Kill the calling thread's process after a fault, with a one-line report. */
-void process_fault(const char *cause, uint64_t pc, uint64_t addr) __attribute__((noreturn));
+/* Kill the calling thread's process after a fault, with a one-line report;
+ * its parent learns it was killed by signo (si_code code) at pc, addr. */
+void process_fault(const char *cause, int signo, int code, uint64_t pc, uint64_t addr)
+	__attribute__((noreturn));
 /* Start the program named by init= on the command line from the boot image
  * as the first process.  Returns 1 when started, 0 when no init= was given,
  * or a negative errno (reported on the console). */
@@ -77,6 +86,27 @@ void process_reap(struct process *c);
 struct process *process_by_pid(uint32_t pid);
 /* The live process in table slot i, or NULL (for walks over all of them). */
 struct process *process_at(int i);
-#define PROC_TABLE 64
+#define PROC_TABLE 1024
+/* A new process in vs (taken over) for the caller `starter`: its first
+ * thread copies the user registers (FP too) of thread t of parent, which
+ * is blocked in a kernel call, and returns from that call with 0; it has
+ * copies of parent's connections, credentials and groups.  0 and *out, or
+ * -EAGAIN (no process slot or thread), -ESRCH (t ended meanwhile); vs is
+ * the caller's again on failure.  No locks held. */
+int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
+		 struct process *starter, struct process **out);
+/* Replace p's image: every thread but t ends (waited for), vs becomes p's
+ * space (the old one is freed), and t, blocked in a kernel call, starts
+ * at the given registers when that call returns.  0, or -ESRCH if p ends
+ * meanwhile, -EINTR if the caller is told to end (vs not taken then). */
+struct proc_regs {
+	uint64_t pc, sp, a0, a1, a2;
+};
+int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
+		 const struct proc_regs *regs, uint32_t privs);
+/* A reference to p's space (vmspace_destroy drops it), or NULL if p ended. */
+struct vmspace *process_space_get(struct process *p);
+/* Name p after the file name of the program path (its last component). */
+void process_set_name(struct process *p, const char *path);
 /* Called when a thread of p is reaped (the last one frees p). */
 void process_thread_gone(struct process *p);

@@ -10,7 +10,7 @@
 #include "spinlock.h"
 #include "waitq.h"
 
-#define THREAD_MAX      256
+#define THREAD_MAX      2048            /* system-wide: a thread per process and more */
 #define KSTACK_PAGES    4               /* 16 KiB, with an unmapped guard page below */
 #define PRIO_IDLE       0               /* only the idle threads */
 #define PRIO_MIN        1
@@ -52,6 +52,12 @@ struct thread {
 	 * running (written by the hart that switches it out, see arch.h). */
 	uint32_t fp_on;
 	uint64_t fp[ARCH_FP_WORDS];
+
+	/* ProcessExec: set while the thread is blocked in a kernel call (by
+	 * the process manager it is blocked on); when that call returns, the
+	 * thread starts over at these registers instead (arch_user_restart). */
+	volatile uint32_t restart_pending;
+	uint64_t restart_regs[5];       /* pc, sp, a0, a1, a2 */
 
 	/* Scheduling.  state and on_cpu are shared words (atomics); the rest
 	 * changes under the lock of the run queue the thread is on, or by the
@@ -171,6 +177,8 @@ bool thread_kill(struct thread *t, uint32_t tid, void *value);
  * it ends: an ending process has no joiners left.  Threads already ended
  * but not joined are freed now.  Locks held: none. */
 void thread_kill_process(struct process *p);
+/* The same for every thread of p but keep (ProcessExec). */
+void thread_kill_others(struct process *p, struct thread *keep);
 /* True if the calling thread has been told to end. */
 bool thread_killed(void);
 /* Interrupts off, just before a user thread goes (back) to user mode: a

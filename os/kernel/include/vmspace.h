@@ -14,13 +14,24 @@
 
 struct vmspace;
 
+#define VMSPACE_MAX 2048        /* address spaces system-wide */
+
 struct vmspace *vmspace_create(void);           /* NULL when out of memory or ASIDs */
-void vmspace_destroy(struct vmspace *vs);       /* no thread may run in it any more */
+/* Drop a reference: the creator's, or one from vmspace_get.  The last one
+ * frees the space; no thread may run in it any more by then. */
+void vmspace_destroy(struct vmspace *vs);
+/* One more reference, for a caller that uses vs while its owner may
+ * destroy it (the caller found vs under a lock that the owner takes to
+ * let it go). */
+void vmspace_get(struct vmspace *vs);
 /* Map zeroed new pages at [va, va+size) with prot; 0 or negative errno. */
 int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot);
 /* Copy bytes into the space (through the direct map, not the user mapping,
  * so read-only pages can be filled); 0 or -EFAULT if not mapped. */
 int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n);
+/* Copy n bytes out of readable user pages of vs (through the direct map);
+ * 0 or -EFAULT. */
+int vmspace_read(struct vmspace *vs, uint64_t va, void *dst, size_t n);
 /* vmspace_write, but only into pages the program may write itself. */
 int vmspace_write_user(struct vmspace *vs, uint64_t va, const void *src, size_t n);
 /* Copy n bytes between user address uva of the current address space (through
@@ -39,6 +50,22 @@ int vmspace_map_phys(struct vmspace *vs, uint64_t va, uint64_t pa, size_t size, 
  * hart's translations of it, then free the pages the space allocated.
  * 0 or -EINVAL for an unaligned or non-user range. */
 int vmspace_unmap(struct vmspace *vs, uint64_t va, size_t size);
+/* A copy-on-write clone of src: every page src owns is shared, writable
+ * ones read-only in both until written (vmspace_fault).  NULL when out of
+ * memory or spaces.  src may be running: its threads' writes before the
+ * clone returns may or may not be seen by the clone. */
+struct vmspace *vmspace_clone(struct vmspace *src);
+/* A store to user va of vs faulted: 0 if the page was copy-on-write and is
+ * now writable (retry the store), -EFAULT if the store is not allowed,
+ * -ENOMEM if the copy could not be made.  alone: no other hart can be
+ * running vs now (only this hart's translation is then dropped).  Takes
+ * vs->lock: no spinlock may be held by the caller of rank vmspace-pt or
+ * above. */
+int vmspace_fault(struct vmspace *vs, uint64_t va, bool alone);
+/* Make [uva, uva+n) of the space this hart runs writable ahead of a kernel
+ * store done while holding locks (copy-on-write pages copied now).  0,
+ * -EFAULT or -ENOMEM.  Same lock rule as vmspace_fault. */
+int vmspace_prepare_write(uint64_t uva, size_t n);
 /* fence.i on every hart (after code was written into executable pages). */
 void vmspace_sync_icache(void);
 /* Switch this hart to vs (NULL: stay in the current space for kernel work). */

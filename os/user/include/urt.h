@@ -64,6 +64,9 @@ int urt_thread_create(void *(*func)(void *), void *arg, void *stack, size_t size
 /* Ends the calling thread with status (ThreadDestroy(0, -1, status)). */
 __attribute__((noreturn)) void urt_thread_exit(void *status);
 
+/* Blocks the calling thread for about ms milliseconds. */
+void urt_sleep_ms(unsigned ms);
+
 /* The calling thread's id (0 if the kernel cannot say). */
 uint32_t urt_tid(void);
 /* Mutexes (a zeroed or SyncTypeCreate'd sync_t) for the thread whose id is

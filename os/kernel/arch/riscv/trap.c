@@ -40,6 +40,8 @@ const char *trap_cause_name(uint64_t cause)
 extern char uaccess_begin[], uaccess_end[], uaccess_fault[], ustr_begin[], ustr_end[];
 extern char ucas_begin[], ucas_end[];
 
+int kernel_cow_fault(uint64_t addr);
+
 static bool uaccess_fixup(struct trap_frame *f, uint64_t cause)
 {
 	bool memfault = cause == EXC_LOAD_PAGE || cause == EXC_STORE_PAGE ||
@@ -51,6 +53,13 @@ static bool uaccess_fixup(struct trap_frame *f, uint64_t cause)
 
 	if (!memfault || !(in_copy || in_str || in_cas))
 		return false;
+	/* A copy-on-write page is copied and the access retried, unless the
+	 * copy runs with interrupts off: then it may hold spinlocks that rank
+	 * after the address space's lock (callers that write user memory
+	 * under locks make it writable first: vmspace_prepare_write). */
+	if (cause == EXC_STORE_PAGE && (f->sstatus & SSTATUS_SPIE) &&
+	    kernel_cow_fault(f->stval) == 0)
+		return true;
 	f->sepc = (uint64_t)uaccess_fault;
 	return true;
 }

@@ -1,5 +1,8 @@
 /* Entering and leaving user mode, and traps from it. */
+#include <keel/errno.h>
+#include <keel/signal.h>
 #include "arch.h"
+#include "atomic.h"
 #include "csr.h"
 #include "hart.h"
 #include "kcall.h"
@@ -87,6 +90,114 @@ uint64_t arch_user_gp(void)
 	return ((struct trap_frame *)thread_current()->uframe)->x[2];
 }
 
+/* A store fault on a copy-on-write page of the calling thread's space: 0
+ * when the page is writable now.  Out of memory for the copy ends the
+ * process with a report line; anything else is an ordinary fault. */
+int user_cow_fault(uint64_t addr)
+{
+	struct thread *t = thread_current();
+	struct process *p = t->proc;
+	bool alone = *(volatile uint32_t *)&p->nthreads == 1;
+	int r = vmspace_fault(p->vs, addr, alone);
+
+	if (r == -ENOMEM) {
+		struct trap_frame *f = t->uframe;
+		arch_irq_enable();
+		process_fault("out of memory for a copy-on-write page", SIGSEGV, SI_KERNEL, f->sepc,
+			      addr);
+	}
+	return r;
+}
+
+/* The same for a store by a kernel copy routine into the calling thread's
+ * space: no process ends here (-ENOMEM makes the copy fail with EFAULT). */
+int kernel_cow_fault(uint64_t addr)
+{
+	struct thread *t = this_hart()->current;
+	struct process *p = t->proc;
+
+	if (!p)
+		return -EFAULT;
+	return vmspace_fault(p->vs, addr, *(volatile uint32_t *)&p->nthreads == 1);
+}
+
+/* The signal a fault raises, and its si_code. */
+static int fault_signal(uint64_t cause, uint64_t addr, int *code)
+{
+	switch (cause) {
+	case EXC_ILLEGAL:
+		*code = ILL_ILLOPC;
+		return SIGILL;
+	case EXC_BREAKPOINT:
+		*code = TRAP_BRKPT;
+		return SIGTRAP;
+	case EXC_INST_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		*code = BUS_ADRALN;
+		return SIGBUS;
+	case EXC_INST_ACCESS:
+	case EXC_LOAD_ACCESS:
+	case EXC_STORE_ACCESS:
+		*code = BUS_ADRERR;
+		return SIGBUS;
+	default: {
+		struct process *p = thread_current()->proc;
+		*code = vmspace_query(p->vs, addr, 0) ? SEGV_ACCERR : SEGV_MAPERR;
+		return SIGSEGV;
+	}
+	}
+}
+
+/* ---- fork and exec ---------------------------------------------------------------- */
+
+#define UREGS_FP (ARCH_UFRAME_SIZE / 8)         /* f0..f31, fcsr, then fp_on */
+_Static_assert(sizeof(struct arch_uregs) == ARCH_UFRAME_SIZE + (ARCH_FP_WORDS + 1) * 8,
+	       "arch_uregs holds a frame, the FP words and the FP flag");
+
+void arch_uregs_save(struct arch_uregs *r, const struct thread *t)
+{
+	memcpy(r->w, t->uframe, ARCH_UFRAME_SIZE);
+	memcpy(&r->w[UREGS_FP], t->fp, sizeof t->fp);
+	r->w[UREGS_FP + ARCH_FP_WORDS] = t->fp_on;
+}
+
+void arch_uregs_fork(struct thread *nt, const struct arch_uregs *r)
+{
+	struct trap_frame *f = nt->uframe;
+
+	memcpy(f, r->w, ARCH_UFRAME_SIZE);
+	memcpy(nt->fp, &r->w[UREGS_FP], sizeof nt->fp);
+	nt->fp_on = (uint32_t)r->w[UREGS_FP + ARCH_FP_WORDS];
+	f->x[9] = 0;                            /* the child's side of the call */
+	f->sstatus = (f->sstatus & ~SSTATUS_FS) | (nt->fp_on ? SSTATUS_FS_CLEAN : SSTATUS_FS_OFF);
+}
+
+void arch_user_resume(void)
+{
+	struct thread *t = thread_current();
+
+	arch_irq_save();
+	arch_switch_space(t);
+	return_to_user(t->uframe);
+}
+
+void arch_user_restart_check(void)
+{
+	struct thread *t = this_hart()->current;
+
+	if (!atomic_load32(&t->restart_pending))
+		return;
+	atomic_store32(&t->restart_pending, 0);
+	smp_mb();                               /* the flag before the registers */
+	uint64_t *r = t->restart_regs;
+	struct trap_frame *f = fresh_frame(r[0], r[1]);
+	f->x[9] = r[2];
+	f->x[10] = r[3];
+	f->x[11] = r[4];
+	f->kernel_sp = (uint64_t)f;
+}
+
 static const char *fault_name(uint64_t cause)
 {
 	return trap_cause_name(cause);
@@ -106,10 +217,14 @@ struct trap_frame *trap_user(struct trap_frame *f)
 		arch_irq_save();
 	} else if (cause == EXC_ILLEGAL && arch_fp_first_use(f)) {
 		/* FP is on for the thread now: the instruction runs again */
+	} else if (cause == EXC_STORE_PAGE && user_cow_fault(f->stval) == 0) {
+		/* a private copy is mapped now: the store runs again */
 	} else {
+		int code, signo = fault_signal(cause, f->stval, &code);
 		arch_irq_enable();
-		process_fault(fault_name(cause), f->sepc, f->stval);
+		process_fault(fault_name(cause), signo, code, f->sepc, f->stval);
 	}
+	arch_user_restart_check();
 	if (this_hart()->need_resched)
 		sched_preempt_point();
 	thread_user_return();

@@ -7,6 +7,7 @@
 #include "kstring.h"
 #include "panic.h"
 #include "platform.h"
+#include "pageref.h"
 #include "pmm.h"
 #include "pte.h"
 #include "smp.h"
@@ -16,6 +17,11 @@
 #include "vmspace.h"
 
 #define PTE_OWNED (1ul << 8)    /* software bit: the space allocated this page */
+/* Software bit: the page is writable for the program, but its PTE is not
+ * because it is (or was, when the bit was set) shared with another space
+ * after a clone: the first write copies it (or, if the others have let go,
+ * takes it over in place).  Only on PTE_OWNED pages; never with PTE_W. */
+#define PTE_COW   (1ul << 9)
 #define ASID_MAX  4096
 
 struct vmspace {
@@ -23,11 +29,13 @@ struct vmspace {
 	uint16_t asid;
 	struct spinlock lock;           /* the user half of the page table */
 	volatile uint64_t ran_on;       /* harts that have used this ASID */
+	volatile uint32_t refs;         /* vmspace_create's, plus vmspace_get's */
 };
 
 #define UNMAP_BATCH 64          /* pages freed per TLB shootdown */
 
-static struct vmspace spaces[256];
+static struct vmspace spaces[VMSPACE_MAX];
+static struct vmspace *active[MAX_HARTS];       /* each hart's user space, by that hart only */
 static struct spinlock spaces_lock = SPINLOCK_INIT("vmspaces", LR_VMSPACE);
 static uint64_t asid_used[ASID_MAX / 64];       /* guarded by spaces_lock */
 
@@ -172,6 +180,7 @@ struct vmspace *vmspace_create(void)
 	}
 	spin_init(&vs->lock, "vmspace", LR_VMSPACE_PT);
 	vs->ran_on = 0;
+	vs->refs = 1;
 	memcpy(vs->root + 256, vm_kernel_root() + 256, 256 * sizeof(uint64_t));
 	return vs;
 }
@@ -251,6 +260,168 @@ static bool all_mapped(struct vmspace *vs, uint64_t va, size_t size)
 	return true;
 }
 
+/* ---- copy-on-write ------------------------------------------------------------
+ *
+ * A clone shares every page the source space owns: the share count of the
+ * page (pageref.h) goes up, and writable pages lose PTE_W and gain PTE_COW
+ * in both spaces.  A write (from the program, or from the kernel on its
+ * behalf) to a PTE_COW page calls make_private: if other spaces still map
+ * the page it is copied, the copy takes the PTE, and the original's count
+ * goes down; if none do, the page is made writable in place.  The copy is
+ * made before the count is dropped, so nobody can write the original while
+ * a copy of it is being made (a page is written in place only once its
+ * count is 0).  All under the space's lock; the page allocator ranks after
+ * it. */
+
+/* The PTE for pa with the program's protection prot, shared or not: a
+ * writable page that other spaces map stays read-only with PTE_COW. */
+static uint64_t leaf_for(uint64_t pa, unsigned prot, uint64_t sw)
+{
+	if ((prot & VM_W) && (sw & PTE_OWNED) && pageref_shared(pa))
+		return pte_make(pa, pte_leaf_flags(prot_bits(prot & ~VM_W)) | PTE_U | sw | PTE_COW);
+	return pte_make(pa, pte_leaf_flags(prot_bits(prot)) | PTE_U | (sw & ~PTE_COW));
+}
+
+/* Make the page at *e (user va) private to vs: copied if other spaces map
+ * it, then writable if it was copy-on-write.  *copied is set when the PTE
+ * now names another page (other harts may still hold the old translation).
+ * vs->lock held.  0, or -ENOMEM with nothing changed. */
+static int make_private(struct vmspace *vs, uint64_t *e, uint64_t va, bool *copied)
+{
+	uint64_t pte = *e, pa = pte_pa(pte);
+
+	(void)vs;
+	if (!(pte & PTE_OWNED))
+		return 0;                       /* device memory is never copied */
+	if (pageref_shared(pa)) {
+		uint64_t np = pmm_alloc(0);
+		if (!np)
+			return -ENOMEM;
+		memcpy(phys_to_virt(np), phys_to_virt(pa), PAGE_SIZE);
+		if (pageref_drop(pa)) {
+			pmm_free(np, 0);        /* the others let go meanwhile: it is ours */
+		} else {
+			pte = pte_make(np, pte & ((1ul << PTE_PPN_SHIFT) - 1));
+			*copied = true;
+			if (pte & PTE_X) {      /* only for a kernel write into shared text */
+				ic_mark(np);
+				icache_sync_all();
+			}
+		}
+	}
+	if (pte & PTE_COW)
+		pte = (pte & ~PTE_COW) | PTE_W | PTE_D;
+	*e = pte;
+	return 0;
+}
+
+/* Drop the stale translations of one page after make_private: on this
+ * hart only when the caller knows no other hart runs the space (a thread
+ * switched to it later flushes its ASID then), else on every hart that ran
+ * it. */
+static void cow_flush(struct vmspace *vs, uint64_t va, bool copied, bool alone)
+{
+	if (copied && !alone)
+		smp_tlb_flush_harts(harts_of(vs));
+	else
+		__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"((uint64_t)vs->asid) : "memory");
+}
+
+int vmspace_fault(struct vmspace *vs, uint64_t va, bool alone)
+{
+	bool copied = false;
+	int r = -EFAULT;
+
+	va &= ~(PAGE_SIZE - 1);
+	if (!user_range_ok(va, 1))
+		return -EFAULT;
+	spin_lock(&vs->lock);
+	uint64_t *e = slot(vs, va, false);
+	if (e && (*e & (PTE_V | PTE_U)) == (PTE_V | PTE_U)) {
+		if (*e & PTE_W)
+			r = 0;                  /* another thread made it writable first */
+		else if (*e & PTE_COW)
+			r = make_private(vs, e, va, &copied);
+	}
+	spin_unlock(&vs->lock);
+	if (!r)
+		cow_flush(vs, va, copied, alone);
+	return r;
+}
+
+int vmspace_prepare_write(uint64_t uva, size_t n)
+{
+	struct vmspace *vs = active[this_hart()->index];
+
+	if (!n)
+		return 0;
+	if (!vs || !user_range_ok(uva, n))
+		return -EFAULT;
+	for (uint64_t p = uva & ~(PAGE_SIZE - 1); p < uva + n; p += PAGE_SIZE) {
+		spin_lock(&vs->lock);
+		uint64_t *e = slot(vs, p, false);
+		bool cow = e && (*e & (PTE_V | PTE_COW)) == (PTE_V | PTE_COW);
+		spin_unlock(&vs->lock);
+		int r = cow ? vmspace_fault(vs, p, false) : 0;
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Share one leaf of src at va with dst (dst->lock not needed: nobody else
+ * knows dst yet).  src->lock held.  0 or -ENOMEM. */
+static int clone_leaf(struct vmspace *src, struct vmspace *dst, uint64_t va, uint64_t *e)
+{
+	uint64_t pte = *e;
+	uint64_t *d = slot(dst, va, true);
+
+	if (!d)
+		return -ENOMEM;
+	if (pte & PTE_OWNED) {
+		if (pageref_share(pte_pa(pte)))
+			return -ENOMEM;
+		if (pte & PTE_W)
+			pte = (pte & ~(PTE_W | PTE_D)) | PTE_COW;
+		*e = pte;
+	}
+	(void)src;
+	*d = pte;
+	return 0;
+}
+
+struct vmspace *vmspace_clone(struct vmspace *src)
+{
+	struct vmspace *dst = vmspace_create();
+	int r = 0;
+
+	if (!dst)
+		return 0;
+	spin_lock(&src->lock);
+	for (unsigned i2 = 0; i2 < 256 && !r; i2++) {
+		uint64_t e2 = src->root[i2];
+		if (!(e2 & PTE_V) || pte_is_leaf(e2))
+			continue;                       /* user space holds 4 KiB leaves only */
+		uint64_t *t1 = phys_to_virt(pte_pa(e2));
+		for (unsigned i1 = 0; i1 < PT_ENTRIES && !r; i1++) {
+			if (!(t1[i1] & PTE_V) || pte_is_leaf(t1[i1]))
+				continue;
+			uint64_t *t0 = phys_to_virt(pte_pa(t1[i1]));
+			for (unsigned i0 = 0; i0 < PT_ENTRIES && !r; i0++)
+				if (t0[i0] & PTE_V)
+					r = clone_leaf(src, dst, (uint64_t)i2 << 30 |
+						       (uint64_t)i1 << 21 | (uint64_t)i0 << 12, &t0[i0]);
+		}
+	}
+	spin_unlock(&src->lock);
+	smp_tlb_flush_harts(harts_of(src));     /* no hart may write a shared page */
+	if (r) {
+		vmspace_destroy(dst);   /* the pages it shares go back to src's alone */
+		return 0;
+	}
+	return dst;
+}
+
 /* Executable pages are zeroed and mapped readable first, made coherent,
  * then made executable, all under the lock: no hart can fetch from a page
  * before its fence.i. */
@@ -283,12 +454,15 @@ int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n)
 {
 	const uint8_t *s = src;
+	bool copied = false;
 
 	spin_lock(&vs->lock);
 	while (n) {
 		uint64_t *e = user_range_ok(va, 1) ? slot(vs, va, false) : 0;
-		if (!e || !(*e & PTE_V)) {
+		if (!e || !(*e & PTE_V) || make_private(vs, e, va, &copied)) {
 			spin_unlock(&vs->lock);
+			if (copied)
+				smp_tlb_flush_harts(harts_of(vs));
 			return -EFAULT;
 		}
 		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
@@ -301,6 +475,8 @@ int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n)
 		n -= chunk;
 	}
 	spin_unlock(&vs->lock);
+	if (copied)
+		smp_tlb_flush_harts(harts_of(vs));
 	return 0;
 }
 
@@ -320,7 +496,9 @@ int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 		icache_sync_all();              /* before any hart may fetch from them */
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
 		uint64_t *e = slot(vs, va + o, false);
-		set_leaf(e, va + o, pte_pa(*e), prot, *e & PTE_OWNED);
+		if (prot & VM_X)
+			vmspace_icache_check(pte_pa(*e), va + o);
+		*e = leaf_for(pte_pa(*e), prot, *e & PTE_OWNED);
 	}
 	spin_unlock(&vs->lock);
 	smp_tlb_flush_harts(harts_of(vs));
@@ -359,7 +537,7 @@ static size_t unmap_batch(struct vmspace *vs, uint64_t va, size_t pages, uint64_
 		uint64_t *e = slot(vs, va + i * PAGE_SIZE, false);
 		if (!e || !(*e & PTE_V))
 			continue;
-		if (*e & PTE_OWNED)
+		if ((*e & PTE_OWNED) && pageref_drop(pte_pa(*e)))
 			owned[(*nowned)++] = pte_pa(*e);
 		*e = 0;
 	}
@@ -397,7 +575,8 @@ unsigned vmspace_query(struct vmspace *vs, uint64_t va, uint64_t *pa)
 		return 0;
 	if (pa)
 		*pa = pte_pa(pte) + (va & (PAGE_SIZE - 1));
-	return ((pte & PTE_R) ? VM_R : 0) | ((pte & PTE_W) ? VM_W : 0) | ((pte & PTE_X) ? VM_X : 0);
+	return ((pte & PTE_R) ? VM_R : 0) | ((pte & (PTE_W | PTE_COW)) ? VM_W : 0) |
+	       ((pte & PTE_X) ? VM_X : 0);
 }
 
 void vmspace_activate(struct vmspace *vs)
@@ -405,6 +584,7 @@ void vmspace_activate(struct vmspace *vs)
 	if (!vs)
 		return;
 	atomic_or64(&vs->ran_on, 1ul << this_hart()->index);
+	active[this_hart()->index] = vs;
 	csr_write(satp, SATP_MODE_SV39 | ((uint64_t)vs->asid << 44) | (virt_to_phys(vs->root) >> 12));
 	__asm__ volatile("sfence.vma zero, %0" :: "r"((uint64_t)vs->asid) : "memory");
 }
@@ -417,15 +597,23 @@ static void free_tables(uint64_t *t, int level)
 			continue;
 		if (!pte_is_leaf(e))
 			free_tables(phys_to_virt(pte_pa(e)), level - 1);
-		else if (e & PTE_OWNED)
+		else if ((e & PTE_OWNED) && pageref_drop(pte_pa(e)))
 			pmm_free(pte_pa(e), 0);
 	}
 	if (level < 2)
 		pmm_free(virt_to_phys(t), 0);
 }
 
+void vmspace_get(struct vmspace *vs)
+{
+	atomic_add32(&vs->refs, 1);
+}
+
 void vmspace_destroy(struct vmspace *vs)
 {
+	smp_mb();                       /* our last use before the count */
+	if (atomic_add32(&vs->refs, (uint32_t)-1) != 1)
+		return;                 /* a vmspace_get holder frees it */
 	smp_tlb_flush_all();            /* no hart may keep translations of the ASID */
 	free_tables(vs->root, 2);
 	pmm_free(virt_to_phys(vs->root), 0);
@@ -435,17 +623,28 @@ void vmspace_destroy(struct vmspace *vs)
 	spin_unlock(&spaces_lock);
 }
 
+/* Copy-on-write pages on either side are made private first: the caller's
+ * own destination pages before vs->lock is taken (two spaces' locks are
+ * never held at once), vs's under its lock. */
 int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, bool into_vs)
 {
-	uint64_t need = PTE_V | PTE_U | (into_vs ? PTE_W : PTE_R);
+	uint64_t need = PTE_V | PTE_U | (into_vs ? 0 : PTE_R);
+	bool copied = false;
 
 	if (n && (!user_range_ok(va, n) || !user_range_ok(uva, n)))
+		return -EFAULT;
+	if (!into_vs && vmspace_prepare_write(uva, n))
 		return -EFAULT;
 	spin_lock(&vs->lock);
 	while (n) {
 		uint64_t *e = slot(vs, va, false);
-		if (!e || (*e & need) != need) {
+		bool ok = e && (*e & need) == need;
+		if (ok && into_vs)
+			ok = (*e & PTE_W) || ((*e & PTE_COW) && !make_private(vs, e, va, &copied));
+		if (!ok) {
 			spin_unlock(&vs->lock);
+			if (copied)
+				smp_tlb_flush_harts(harts_of(vs));
 			return -EFAULT;
 		}
 		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
@@ -455,12 +654,39 @@ int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, 
 		int r = into_vs ? copy_from_user(k, uva, chunk) : copy_to_user(uva, k, chunk);
 		if (r) {
 			spin_unlock(&vs->lock);
+			if (copied)
+				smp_tlb_flush_harts(harts_of(vs));
 			return r;
 		}
 		if (into_vs)
 			ic_mark(pte_pa(*e));
 		va += chunk;
 		uva += chunk;
+		n -= chunk;
+	}
+	spin_unlock(&vs->lock);
+	if (copied)
+		smp_tlb_flush_harts(harts_of(vs));
+	return 0;
+}
+
+int vmspace_read(struct vmspace *vs, uint64_t va, void *dst, size_t n)
+{
+	uint8_t *d = dst;
+
+	spin_lock(&vs->lock);
+	while (n) {
+		uint64_t *e = user_range_ok(va, 1) ? slot(vs, va, false) : 0;
+		if (!e || (*e & (PTE_V | PTE_U | PTE_R)) != (PTE_V | PTE_U | PTE_R)) {
+			spin_unlock(&vs->lock);
+			return -EFAULT;
+		}
+		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
+		if (chunk > n)
+			chunk = n;
+		memcpy(d, (uint8_t *)phys_to_virt(pte_pa(*e)) + off, chunk);
+		va += chunk;
+		d += chunk;
 		n -= chunk;
 	}
 	spin_unlock(&vs->lock);

@@ -1,0 +1,164 @@
+#pragma once
+/* Signals: numbers, sets, the information a handler receives, actions, and
+ * the frame the kernel builds on the user stack.  Numbers, flag values and
+ * si_code values follow QNX Neutrino; libc builds <signal.h> on this.
+ * The calls themselves are in <keel/neutrino.h>:
+ *
+ *   SignalKill(pid, tid, signo, code, value)     send (pid < 0: group -pid)
+ *   SignalAction(pid, sigstub, signo, act, oact) dispositions (pid 0: self)
+ *   SignalProcmask(pid, tid, how, set, oldset)   a thread's mask
+ *   SignalSuspend(set)                           wait with a mask
+ *   SignalWaitinfo(set, info)                    take one without a handler
+ *   SignalReturn(frame)                          back from a handler
+ *
+ * Delivery.  A signal not blocked by a thread's mask is delivered when the
+ * thread next goes (back) to user mode; a thread blocked in a kernel call
+ * is woken for it (the call fails with EINTR, or starts again with
+ * SA_RESTART).  For a caught signal the kernel pushes a struct _sigframe
+ * below the thread's stack pointer (16-byte aligned, nothing of the stack
+ * above it touched), adds sa_mask and the signal itself (unless
+ * SA_NODEFER) to the thread's mask, and enters the process's sigstub with
+ * a0 = sp = the frame.  The stub (libc's) calls frame->handler(signo,
+ * &frame->info, &frame->ctx) and then SignalReturn(frame), which restores
+ * every register, the FP state and the mask from the frame.  Handlers
+ * nest: a second signal pushes its frame below the first. */
+#include <stddef.h>
+#include <stdint.h>
+#include "sigevent.h"
+
+#define SIGHUP      1
+#define SIGINT      2
+#define SIGQUIT     3
+#define SIGILL      4
+#define SIGTRAP     5
+#define SIGABRT     6
+#define SIGIOT      SIGABRT
+#define SIGEMT      7
+#define SIGFPE      8
+#define SIGKILL     9
+#define SIGBUS      10
+#define SIGSEGV     11
+#define SIGSYS      12
+#define SIGPIPE     13
+#define SIGALRM     14
+#define SIGTERM     15
+#define SIGUSR1     16
+#define SIGUSR2     17
+#define SIGCHLD     18
+#define SIGCLD      SIGCHLD
+#define SIGPWR      19
+#define SIGWINCH    20
+#define SIGURG      21
+#define SIGPOLL     22
+#define SIGIO       SIGPOLL
+#define SIGSTOP     23
+#define SIGTSTP     24
+#define SIGCONT     25
+#define SIGVTALRM   26
+#define SIGPROF     27
+#define SIGTTIN     28
+#define SIGTTOU     29
+#define SIGXCPU     30
+#define SIGXFSZ     31
+#define SIGRTMIN    41
+#define SIGRTMAX    56
+#define _SIGMIN     1
+#define _SIGMAX     64          /* signals are 1.._SIGMAX */
+
+/* A set of signals: signal n is bit n - 1 of the 64-bit value
+ * (__bits[0] holds 1..32). */
+typedef struct {
+	uint32_t __bits[2];
+} sigset_t;
+
+typedef struct {
+	int32_t si_signo;
+	int32_t si_code;                /* SI_* or the signal's own codes */
+	int32_t si_errno;
+	int32_t si_pid;                 /* sender (SI_USER, SI_QUEUE), or the child (SIGCHLD) */
+	int32_t si_uid;                 /* sender's real uid */
+	int32_t si_status;              /* SIGCHLD: exit status or signal */
+	union sigval si_value;          /* SignalKill's value */
+	void *si_addr;                  /* faults: the address that faulted */
+	uint64_t si_pc;                 /* Keel: faults: the pc that faulted */
+} siginfo_t;
+
+/* si_code (QNX values) */
+#define SI_USER     0
+#define SI_QUEUE    (-1)
+#define SI_TIMER    (-2)
+#define SI_ASYNCIO  (-3)
+#define SI_MESGQ    (-4)
+#define SI_NOTHREAD (-5)
+#define SI_KERNEL   (-6)            /* Keel: sent by the kernel (SIGKILL of a failed exec ...) */
+#define ILL_ILLOPC  1
+#define ILL_PRVOPC  5
+#define FPE_INTDIV  1
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRALN  1
+#define BUS_ADRERR  2
+#define BUS_OBJERR  3
+#define TRAP_BRKPT  1
+#define CLD_EXITED  1
+#define CLD_KILLED  2
+#define CLD_DUMPED  3
+#define CLD_TRAPPED 4
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
+
+struct sigaction {
+	union {
+		void (*sa_handler)(int);
+		void (*sa_sigaction)(int, siginfo_t *, void *);
+	};
+	int32_t sa_flags;               /* SA_* */
+	uint32_t __reserved;            /* 0 */
+	sigset_t sa_mask;               /* blocked while the handler runs */
+};
+
+#define SIG_DFL     ((void (*)(int))0)
+#define SIG_IGN     ((void (*)(int))1)
+#define SIG_ERR     ((void (*)(int))-1)
+
+/* sa_flags */
+#define SA_NOCLDSTOP 0x0001         /* no SIGCHLD when a child stops (policy: taskman) */
+#define SA_SIGINFO   0x0002         /* informational only: both shapes get all three args */
+#define SA_RESETHAND 0x0004         /* back to SIG_DFL once delivered */
+#define SA_NODEFER   0x0008         /* the signal is not blocked in its handler */
+#define SA_NOCLDWAIT 0x0020         /* policy: taskman */
+#define SA_RESTART   0x0040         /* an interrupted kernel call starts again */
+
+/* SignalProcmask's how */
+#define SIG_BLOCK    0
+#define SIG_UNBLOCK  1
+#define SIG_SETMASK  2
+#define SIG_PENDING  5              /* *oldset = the thread's and process's pending set */
+
+/* The user registers at delivery: what SignalReturn restores. */
+struct _sigregs {
+	uint64_t pc;
+	uint64_t x[31];                 /* x1..x31: x[n - 1] is register xn */
+	uint64_t f[32];
+	uint64_t fcsr;
+	uint32_t fp_used;               /* f and fcsr are meaningful */
+	uint32_t __reserved;
+};
+
+struct _sigframe {
+	void (*handler)(int, siginfo_t *, void *);
+	int32_t signo;
+	int32_t sa_flags;
+	siginfo_t info;
+	sigset_t mask;                  /* the thread's mask before delivery */
+	struct _sigregs ctx;            /* third handler argument */
+	uint64_t __kernel[2];           /* the kernel's own (restart state); keep as is */
+};
+
+_Static_assert(sizeof(sigset_t) == 8, "sigset_t layout");
+_Static_assert(sizeof(siginfo_t) == 48, "siginfo_t layout");
+_Static_assert(sizeof(struct sigaction) == 24, "struct sigaction layout");
+_Static_assert(sizeof(struct _sigregs) == 528, "struct _sigregs layout");
+_Static_assert(offsetof(struct _sigframe, info) == 16, "struct _sigframe layout");
+_Static_assert(offsetof(struct _sigframe, ctx) == 72, "struct _sigframe layout");
+_Static_assert(sizeof(struct _sigframe) == 616, "struct _sigframe layout");

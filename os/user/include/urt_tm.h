@@ -1,0 +1,20 @@
+#pragma once
+/* A small client of taskman's messages (<keel/procmsg.h>) for programs on
+ * the freestanding runtime (test programs; libc has the real thing).  Each
+ * returns the result or a negated errno (the Foo_r shape). */
+#include <stddef.h>
+#include <stdint.h>
+#include <keel/procmsg.h>
+
+/* The side-channel connection to taskman, attached on first use. */
+int urt_tm_coid(void);
+/* Send a whole message to taskman; the reply (up to rbytes) into r. */
+long urt_tm_send(const void *msg, size_t bytes, void *r, size_t rbytes);
+/* Spawn path with argv and envp (NULL-terminated; envp may be NULL);
+ * flags/pgroup as struct _proc_spawn; data passed to the child. */
+int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,
+		 uint32_t flags, int32_t pgroup, const void *data, size_t datalen);
+/* _PROC_WAIT: the child's pid (0 with WNOHANG and nothing yet). */
+int urt_tm_wait(int idtype, int id, uint32_t options, struct _proc_wait_reply *r);
+/* _PROC_GETIDS of pid (0: the caller). */
+int urt_tm_ids(int pid, struct _proc_ids *ids);

@@ -1,0 +1,81 @@
+/* The taskman client of the freestanding runtime (urt_tm.h). */
+#include <keel/errno.h>
+#include "urt.h"
+#include "urt_tm.h"
+
+#define SPAWN_BUF (16 * 1024)
+
+static int coid = -1;
+
+int urt_tm_coid(void)
+{
+	if (coid < 0)
+		coid = ConnectAttach_r(ND_LOCAL_NODE, TASKMAN_PID, TASKMAN_CHID, _NTO_SIDE_CHANNEL, 0);
+	return coid;
+}
+
+long urt_tm_send(const void *msg, size_t bytes, void *r, size_t rbytes)
+{
+	int c = urt_tm_coid();
+
+	return c < 0 ? c : MsgSend_r(c, msg, bytes, r, rbytes);
+}
+
+/* Appends the strings of a NULL-terminated vector; their count, or -E2BIG. */
+static long pack(char *buf, size_t *at, const char *const *v, uint32_t *bytes)
+{
+	long n = 0;
+
+	for (; v && v[n]; n++) {
+		size_t k = strlen(v[n]) + 1;
+		if (*at + k > SPAWN_BUF)
+			return -E2BIG;
+		memcpy(buf + *at, v[n], k);
+		*at += k;
+		*bytes += (uint32_t)k;
+	}
+	return n;
+}
+
+int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,
+		 uint32_t flags, int32_t pgroup, const void *data, size_t datalen)
+{
+	static char buf[SPAWN_BUF];     /* one spawn at a time per process */
+	struct _proc_spawn *m = (void *)buf;
+	size_t at = sizeof *m, plen = strlen(path) + 1;
+	const char *const noargs[] = { path, 0 };
+
+	if (at + plen + datalen > SPAWN_BUF)
+		return -E2BIG;
+	*m = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .flags = flags, .pgroup = pgroup,
+				   .pathlen = (uint32_t)plen };
+	memcpy(buf + at, path, plen);
+	at += plen;
+	long na = pack(buf, &at, argv ? argv : noargs, &m->argvlen);
+	long ne = pack(buf, &at, envp, &m->envlen);
+	if (na < 0 || ne < 0 || at + datalen > SPAWN_BUF)
+		return -E2BIG;
+	m->argc = (uint32_t)na;
+	m->envc = (uint32_t)ne;
+	if (datalen)
+		memcpy(buf + at, data, datalen);
+	m->datalen = (uint32_t)datalen;
+	return (int)urt_tm_send(buf, at + datalen, 0, 0);
+}
+
+int urt_tm_wait(int idtype, int id, uint32_t options, struct _proc_wait_reply *r)
+{
+	struct _proc_wait m = { .hdr.type = _PROC_WAIT, .idtype = idtype, .id = id,
+				.options = options };
+	long s = urt_tm_send(&m, sizeof m, r, sizeof *r);
+
+	return s < 0 ? (int)s : r->pid;
+}
+
+int urt_tm_ids(int pid, struct _proc_ids *ids)
+{
+	struct _proc_ids_req m = { .hdr.type = _PROC_GETIDS, .pid = pid };
+	long s = urt_tm_send(&m, sizeof m, ids, sizeof *ids);
+
+	return s < 0 ? (int)s : 0;
+}

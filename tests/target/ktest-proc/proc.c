@@ -1,0 +1,529 @@
+/* ktest-proc: copy-on-write clones, fork, exec, credentials and groups. */
+#include "proc.h"
+
+static int srv_chid, srv_pid;
+static volatile long g;                 /* a word on a copy-on-write page */
+
+/* ---- clones ----------------------------------------------------------------------- */
+
+static long return_g(long arg)
+{
+	(void)arg;
+	return g;
+}
+
+static long set_g(long v)
+{
+	g = v;
+	return g;
+}
+
+extern const char clone_entry[];
+static char exec_stack[16384] __attribute__((aligned(16)));
+
+/* Start fn(arg) in space as (taken over) on the exec stack. */
+static int start_in(int as, long (*fn)(long), long arg)
+{
+	struct _proc_start st;
+
+	memset(&st, 0, sizeof st);
+	st.entry = (uint64_t)(uintptr_t)clone_entry;
+	st.sp = (uint64_t)(uintptr_t)(exec_stack + sizeof exec_stack);
+	st.argc = (uint64_t)(uintptr_t)fn;
+	st.argv = (uint64_t)arg;
+	return ProcessStart_r(as, &st);
+}
+
+static void t_clone_sees_memory_at_clone_time(void)
+{
+	g = 5;
+	int as = AsClone_r(0);
+	KTAP_REQUIRE(as > 0);
+	g = 6;                                  /* after the clone: ours alone */
+	int pid = start_in(as, return_g, 0);
+	KTAP_REQUIRE(pid > 0);
+	KTAP_EQ(wait_status(pid), 5);
+	KTAP_EQ(g, 6);
+}
+
+static void t_clone_writes_stay_private(void)
+{
+	g = 6;
+	int pid = clone_child(set_g, 9, 0);
+	KTAP_REQUIRE(pid > 0);
+	KTAP_EQ(wait_status(pid), 9);
+	KTAP_EQ(g, 6);
+}
+
+#define BIG_PAGES 32
+static volatile uint8_t big[BIG_PAGES][4096] __attribute__((aligned(4096)));
+
+/* The child checks the parent's pattern on every page, then writes its
+ * own, while the parent writes another one: nobody sees the others'. */
+static long big_child(long arg)
+{
+	long bad = 0;
+
+	(void)arg;
+	for (int p = 0; p < BIG_PAGES; p++)
+		for (int i = 0; i < 4096; i += 512) {
+			bad += big[p][i] != (uint8_t)(p + 1);
+			big[p][i] = (uint8_t)(p + 100);
+		}
+	for (int p = 0; p < BIG_PAGES; p++)
+		for (int i = 0; i < 4096; i += 512)
+			bad += big[p][i] != (uint8_t)(p + 100);
+	return bad;
+}
+
+static void t_cow_pages_stay_apart(void)
+{
+	for (int p = 0; p < BIG_PAGES; p++)
+		for (int i = 0; i < 4096; i += 512)
+			big[p][i] = (uint8_t)(p + 1);
+	int pid = clone_child(big_child, 0, 0);
+	KTAP_REQUIRE(pid > 0);
+	for (int p = 0; p < BIG_PAGES; p++)
+		for (int i = 0; i < 4096; i += 512)
+			big[p][i] = (uint8_t)(p + 50);
+	KTAP_EQ(wait_status(pid), 0);
+	long bad = 0;
+	for (int p = 0; p < BIG_PAGES; p++)
+		for (int i = 0; i < 4096; i += 512)
+			bad += big[p][i] != (uint8_t)(p + 50);
+	KTAP_EQ(bad, 0);
+}
+
+/* A clone of a clone: three spaces share pages, each write copies. */
+static long grand_clone(long arg)
+{
+	(void)arg;
+	g = 20;
+	int as = AsClone_r(0);          /* the child holds our privilege */
+	if (as < 0)
+		return 100;
+	g = 21;
+	int pid = start_in(as, return_g, 0);
+	if (pid < 0)
+		return 101;
+	int st = wait_status(pid);
+	return st == 20 && g == 21 ? 0 : 102;
+}
+
+static void t_clone_of_a_clone(void)
+{
+	g = 1;
+	int pid = clone_child(grand_clone, 0, KCALL_PRIV_PROCMGR);
+	KTAP_REQUIRE(pid > 0);
+	KTAP_EQ(wait_status(pid), 0);
+	KTAP_EQ(g, 1);
+}
+
+/* ---- fork --------------------------------------------------------------------------- */
+
+/* MsgSendv with fs0 set to `in` around the call only (the kernel call is
+ * the only thing between), and what fs0 holds after it in *out. */
+static long send_keep_fs0(int coid, const char *msg, uint64_t in, uint64_t *out)
+{
+	iov_t siov = { (void *)msg, strlen(msg) + 1 };
+	register long a0 __asm__("a0") = coid;
+	register long a1 __asm__("a1") = (long)&siov;
+	register long a2 __asm__("a2") = 1;
+	register long a3 __asm__("a3") = 0;
+	register long a4 __asm__("a4") = 0;
+	register long a7 __asm__("a7") = KCALL_MsgSendv;
+	uint64_t o;
+
+	__asm__ volatile("fmv.d.x fs0, %[in]\n ecall\n fmv.x.d %[o], fs0"
+			 : "+r"(a0), [o] "=&r"(o)
+			 : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a7), [in] "r"(in)
+			 : "fs0", "memory");
+	*out = o;
+	return a0;
+}
+
+#define FP_MARK 0x4142434445464748ul
+
+static long forker(long arg)
+{
+	struct _client_info ci;
+	uint64_t fp = 0;
+
+	(void)arg;
+	int coid = ConnectAttach_r(0, srv_pid, srv_chid, 0, 0);
+	if (coid < 0)
+		return 100;
+	g = 111;
+	long r = send_keep_fs0(coid, "fork", FP_MARK, &fp);
+	if (r == 0) {                           /* the child */
+		if (g != 111)
+			exit(201);
+		if (fp != FP_MARK)
+			exit(202);
+		if (ConnectClientInfo_r(-1, &ci, 0) || ci.cred.euid != 42 || ci.sid != 13)
+			exit(203);
+		g = 222;
+		exit(MsgSend_r(coid, "kid", 4, 0, 0) == 7 ? 50 : 204);
+	}
+	if (r != 50)
+		return 300 + r;
+	if (g != 111)
+		return 205;
+	if (fp != FP_MARK)
+		return 206;
+	return 60;
+}
+
+static void t_fork_copies_the_caller(void)
+{
+	struct _msg_info mi, mi2;
+	char buf[16];
+	struct _cred_info cred;
+
+	srv_chid = ChannelCreate_r(0);
+	srv_pid = my_pid();
+	KTAP_REQUIRE(srv_chid > 0);
+	int c = clone_child(forker, 0, 0);
+	KTAP_REQUIRE(c > 0);
+	int rcvid = MsgReceive_r(srv_chid, buf, sizeof buf, &mi);
+	KTAP_REQUIRE(rcvid > 0);
+	KTAP_EQ(mi.pid, c);
+	KTAP_CHECK(!strcmp(buf, "fork"));
+	memset(&cred, 0, sizeof cred);
+	cred.euid = 42;
+	KTAP_EQ(ProcessSetCred_r(c, &cred), 0);
+	KTAP_EQ(ProcessSetGroup_r(c, 12, 13), 0);
+	int as = AsClone_r(mi.pid);
+	KTAP_REQUIRE(as > 0);
+	int k = ProcessFork_r(mi.pid, mi.tid, as);
+	KTAP_REQUIRE(k > 0);
+	int r2 = MsgReceive_r(srv_chid, buf, sizeof buf, &mi2);         /* on the copied coid */
+	KTAP_REQUIRE(r2 > 0);
+	KTAP_EQ(mi2.pid, k);
+	KTAP_EQ(mi2.coid, mi.coid);
+	KTAP_EQ(MsgReply_r(r2, 7, 0, 0), 0);
+	int ks = wait_status(k);
+	KTAP_EQ(ks, 50);
+	KTAP_EQ(MsgReply_r(rcvid, ks, 0, 0), 0);
+	KTAP_EQ(wait_status(c), 60);
+	ChannelDestroy_r(srv_chid);
+}
+
+static char thread_stack[16384] __attribute__((aligned(16)));
+
+static void *block_forever(void *arg)
+{
+	char b[4];
+	int chid = ChannelCreate_r(0);
+
+	(void)arg;
+	MsgReceive_r(chid, b, sizeof b, 0);
+	return 0;
+}
+
+static long threaded_forker(long arg)
+{
+	(void)arg;
+	int coid = ConnectAttach_r(0, srv_pid, srv_chid, 0, 0);
+	if (coid < 0 || urt_thread_create(block_forever, 0, thread_stack, sizeof thread_stack, 0) < 0)
+		return 100;
+	long r = MsgSend_r(coid, "fork", 5, 0, 0);
+	return r == -EBUSY ? 0 : 101;
+}
+
+static void t_fork_of_a_threaded_process_is_ebusy(void)
+{
+	struct _msg_info mi;
+	char buf[16];
+
+	srv_chid = ChannelCreate_r(0);
+	srv_pid = my_pid();
+	int c = clone_child(threaded_forker, 0, 0);
+	KTAP_REQUIRE(c > 0);
+	int rcvid = MsgReceive_r(srv_chid, buf, sizeof buf, &mi);
+	KTAP_REQUIRE(rcvid > 0);
+	int as = AsClone_r(mi.pid);
+	KTAP_REQUIRE(as > 0);
+	KTAP_EQ(ProcessFork_r(mi.pid, mi.tid, as), -EBUSY);
+	KTAP_EQ(AsDestroy_r(as), 0);                    /* still ours: the call failed */
+	KTAP_EQ(MsgError_r(rcvid, EBUSY), 0);
+	KTAP_EQ(wait_status(c), 0);
+	ChannelDestroy_r(srv_chid);
+}
+
+/* ---- exec --------------------------------------------------------------------------- */
+
+static volatile long exec_marker;
+
+static long exec_target(long coid)
+{
+	if (exec_marker != 5)
+		return 90;                      /* not the new image */
+	return MsgSend_r((int)coid, "new", 4, 0, 0) == 8 ? 77 : 91;
+}
+
+static long execer(long arg)
+{
+	(void)arg;
+	int coid = ConnectAttach_r(0, srv_pid, srv_chid, 0, 0);
+	if (coid < 0 || urt_thread_create(block_forever, 0, thread_stack, sizeof thread_stack, 0) < 0)
+		return 100;
+	MsgSend_r(coid, "exec", 5, 0, 0);
+	return 95;                              /* exec did not happen */
+}
+
+static void t_exec_replaces_the_image(void)
+{
+	struct _msg_info mi, mi2;
+	struct _proc_start st;
+	char buf[16];
+
+	srv_chid = ChannelCreate_r(0);
+	srv_pid = my_pid();
+	exec_marker = 0;
+	int c = clone_child(execer, 0, 0);
+	KTAP_REQUIRE(c > 0);
+	int rcvid = MsgReceive_r(srv_chid, buf, sizeof buf, &mi);
+	KTAP_REQUIRE(rcvid > 0);
+	exec_marker = 5;                        /* only the new image has it */
+	int as = AsClone_r(0);
+	exec_marker = 0;
+	KTAP_REQUIRE(as > 0);
+	memset(&st, 0, sizeof st);
+	st.entry = (uint64_t)(uintptr_t)clone_entry;
+	st.sp = (uint64_t)(uintptr_t)(exec_stack + sizeof exec_stack);
+	st.argc = (uint64_t)(uintptr_t)exec_target;
+	st.argv = (uint64_t)mi.coid;            /* the connection survives exec */
+	KTAP_EQ(ProcessExec_r(mi.pid, mi.tid, as, &st), 0);
+	KTAP_EQ(MsgReply_r(rcvid, 0, 0, 0), 0);        /* restarts it in the new image */
+	int r2 = MsgReceive_r(srv_chid, buf, sizeof buf, &mi2);
+	KTAP_REQUIRE(r2 > 0);
+	KTAP_EQ(mi2.pid, c);
+	KTAP_CHECK(!strcmp(buf, "new"));
+	KTAP_EQ(MsgReply_r(r2, 8, 0, 0), 0);
+	KTAP_EQ(wait_status(c), 77);
+	ChannelDestroy_r(srv_chid);
+}
+
+/* ---- many processes ------------------------------------------------------------------ */
+
+#define MANY 1000
+
+static long wait_for_server(long arg)
+{
+	(void)arg;
+	int coid = ConnectAttach_r(0, srv_pid, srv_chid, 0, 0);
+	if (coid < 0)
+		return 100;
+	return MsgSend_r(coid, "hi", 3, 0, 0) == 3 ? 0 : 101;
+}
+
+static int many_rcvid[MANY];
+
+static void t_a_thousand_processes_at_once(void)
+{
+	char buf[8];
+	int started = 0, received = 0, bad = 0;
+
+	srv_chid = ChannelCreate_r(0);
+	srv_pid = my_pid();
+	for (; started < MANY; started++) {
+		if (clone_child(wait_for_server, 0, 0) <= 0)
+			break;
+		if (started % 200 == 199)       /* slow under load: show progress */
+			ktap_diag("%d processes started", started + 1);
+	}
+	KTAP_EQ(started, MANY);
+	for (; received < started; received++) {
+		if ((many_rcvid[received] = MsgReceive_r(srv_chid, buf, sizeof buf, 0)) <= 0)
+			break;
+		if (received % 200 == 199)
+			ktap_diag("%d of them waiting on us", received + 1);
+	}
+	KTAP_EQ(received, started);
+	for (int i = 0; i < received; i++)
+		MsgReply_r(many_rcvid[i], 3, 0, 0);
+	for (int i = 0; i < started; i++) {
+		struct _proc_exit ex;
+		if (ProcessWait_r(-1, &ex, 0) <= 0 || ex.how != _PROC_EXITED || ex.status != 0)
+			bad++;
+		if (i % 200 == 199)
+			ktap_diag("%d of them ended", i + 1);
+	}
+	KTAP_EQ(bad, 0);
+	ChannelDestroy_r(srv_chid);
+}
+
+/* ---- credentials and groups ----------------------------------------------------------- */
+
+static void t_set_cred_and_group_show_in_client_info(void)
+{
+	struct _cred_info c = { 1, 2, 3, 4, 5, 6, 2, { 7, 8 } }, zero;
+	struct _client_info ci;
+
+	memset(&zero, 0, sizeof zero);
+	KTAP_EQ(ProcessSetCred_r(0, &c), 0);
+	KTAP_EQ(ProcessSetGroup_r(0, 12, 13), 0);
+	KTAP_EQ(ConnectClientInfo_r(-1, &ci, 0), 0);
+	KTAP_EQ(memcmp(&ci.cred, &c, sizeof c), 0);
+	KTAP_EQ(ci.sid, 13);
+	KTAP_EQ(ProcessSetCred_r(0, &zero), 0);
+	KTAP_EQ(ProcessSetGroup_r(0, 0, 0), 0);
+}
+
+/* ---- privilege and bad arguments ------------------------------------------------------- */
+
+static long try_privileged(long arg)
+{
+	struct _proc_start st;
+	struct _proc_exit ex;
+	struct _cred_info cr;
+	long bad = 0;
+
+	(void)arg;
+	memset(&st, 0, sizeof st);
+	memset(&cr, 0, sizeof cr);
+	bad += AsCreate_r() != -EPERM;
+	bad += AsDestroy_r(1) != -EPERM;
+	bad += AsMap_r(0, 0x10000, 4096, PROT_READ, 0, 0) != -EPERM;
+	bad += AsUnmap_r(0, 0x10000, 4096) != -EPERM;
+	bad += AsProtect_r(0, 0x10000, 4096, PROT_READ) != -EPERM;
+	bad += AsWrite_r(0, 0x10000, "x", 1) != -EPERM;
+	bad += ProcessStart_r(1, &st) != -EPERM;
+	bad += ProcessWait_r(-1, &ex, 0) != -EPERM;
+	bad += AsClone_r(0) != -EPERM;
+	bad += ProcessFork_r(1, 1, 1) != -EPERM;
+	bad += ProcessExec_r(1, 1, 1, &st) != -EPERM;
+	bad += ProcessSetCred_r(0, &cr) != -EPERM;
+	bad += ProcessSetGroup_r(0, 1, 1) != -EPERM;
+	return bad;
+}
+
+static void t_privileged_calls_refuse_unprivileged_callers(void)
+{
+	int pid = clone_child(try_privileged, 0, 0);
+
+	KTAP_REQUIRE(pid > 0);
+	KTAP_EQ(wait_status(pid), 0);
+}
+
+#define BAD_PTR ((void *)0xffffffff80000000ul)
+
+static void t_fork_exec_bad_arguments(void)
+{
+	struct _proc_start st;
+	int me = my_pid();
+
+	memset(&st, 0, sizeof st);
+	KTAP_EQ(AsClone_r(-5), -ESRCH);
+	KTAP_EQ(AsClone_r(999999), -ESRCH);
+	int as = AsClone_r(0);
+	KTAP_REQUIRE(as > 0);
+	KTAP_EQ(ProcessFork_r(999999, 1, as), -ESRCH);
+	KTAP_EQ(ProcessFork_r(me, urt_tid(), as), -ESRCH);      /* not itself */
+	KTAP_EQ(ProcessFork_r(0, urt_tid(), as), -ESRCH);
+	KTAP_EQ(ProcessExec_r(999999, 1, as, &st), -ESRCH);
+	KTAP_EQ(ProcessExec_r(999999, 1, as, BAD_PTR), -EFAULT);
+	KTAP_EQ(ProcessExec_r(999999, 1, as, 0), -EFAULT);
+	st.privileges = 0x80;
+	KTAP_EQ(ProcessExec_r(999999, 1, as, &st), -EPERM);
+	KTAP_EQ(AsDestroy_r(as), 0);                    /* refused calls left it alone */
+	KTAP_EQ(ProcessSetCred_r(0, BAD_PTR), -EFAULT);
+	KTAP_EQ(ProcessSetCred_r(0, 0), -EFAULT);
+	KTAP_EQ(ProcessSetCred_r(999999, &st.cred), -ESRCH);
+	KTAP_EQ(ProcessSetCred_r(-3, &st.cred), -ESRCH);
+	KTAP_EQ(ProcessSetGroup_r(0, -1, 0), -EINVAL);
+	KTAP_EQ(ProcessSetGroup_r(0, 0, -1), -EINVAL);
+	KTAP_EQ(ProcessSetGroup_r(999999, 1, 1), -ESRCH);
+}
+
+/* A child that is not blocked on us cannot be forked or exec'd. */
+static void t_fork_needs_a_thread_blocked_on_the_caller(void)
+{
+	struct _msg_info mi;
+	char buf[8];
+	struct _proc_start st;
+
+	srv_chid = ChannelCreate_r(0);
+	srv_pid = my_pid();
+	int c = clone_child(wait_for_server, 0, 0);
+	KTAP_REQUIRE(c > 0);
+	int rcvid = MsgReceive_r(srv_chid, buf, sizeof buf, &mi);
+	KTAP_REQUIRE(rcvid > 0);
+	int as = AsClone_r(c);
+	KTAP_REQUIRE(as > 0);
+	KTAP_EQ(ProcessFork_r(c, mi.tid + 1, as), -ESRCH);      /* no such thread */
+	KTAP_EQ(ProcessFork_r(c, urt_tid(), as), -ESRCH);       /* ours, not c's */
+	KTAP_EQ(ProcessFork_r(c, mi.tid, 77), -EINVAL);         /* no such space */
+	memset(&st, 0, sizeof st);
+	KTAP_EQ(ProcessExec_r(c, mi.tid, 77, &st), -EINVAL);
+	KTAP_EQ(MsgReply_r(rcvid, 3, 0, 0), 0);
+	KTAP_EQ(wait_status(c), 0);
+	KTAP_EQ(ProcessFork_r(c, mi.tid, as), -ESRCH);          /* ended */
+	AsDestroy_r(as);
+	ChannelDestroy_r(srv_chid);
+}
+
+const struct ktap_case proc_cases[] = {
+	{ "clone_sees_memory_at_clone_time", t_clone_sees_memory_at_clone_time },
+	{ "clone_writes_stay_private", t_clone_writes_stay_private },
+	{ "cow_pages_stay_apart", t_cow_pages_stay_apart },
+	{ "clone_of_a_clone", t_clone_of_a_clone },
+	{ "fork_copies_the_caller", t_fork_copies_the_caller },
+	{ "fork_of_a_threaded_process_is_ebusy", t_fork_of_a_threaded_process_is_ebusy },
+	{ "fork_needs_a_thread_blocked_on_the_caller", t_fork_needs_a_thread_blocked_on_the_caller },
+	{ "exec_replaces_the_image", t_exec_replaces_the_image },
+	{ "set_cred_and_group_show_in_client_info", t_set_cred_and_group_show_in_client_info },
+	{ "privileged_calls_refuse_unprivileged_callers",
+	  t_privileged_calls_refuse_unprivileged_callers },
+	{ "fork_exec_bad_arguments", t_fork_exec_bad_arguments },
+	{ "a_thousand_processes_at_once", t_a_thousand_processes_at_once },
+};
+const unsigned n_proc_cases = sizeof proc_cases / sizeof proc_cases[0];
+
+/* ---- faults (only in the boot that expects their report lines) ------------------------- */
+
+static long store_null(long arg)
+{
+	(void)arg;
+	*(volatile long *)0 = 1;
+	return 0;
+}
+
+static long illegal(long arg)
+{
+	(void)arg;
+	__asm__ volatile(".word 0xc0001073");   /* csrw cycle, zero: read-only CSR */
+	return 0;
+}
+
+/* fn's child ends killed by signo with code; returns the report. */
+static struct _proc_exit killed_by(long (*fn)(long), int signo, int code)
+{
+	struct _proc_exit ex;
+	int pid = clone_child(fn, 0, 0);
+
+	memset(&ex, 0, sizeof ex);
+	KTAP_CHECK(pid > 0);
+	KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+	KTAP_EQ(ex.how, _PROC_KILLED);
+	KTAP_EQ(ex.status, signo);
+	KTAP_EQ(ex.code, code);
+	return ex;
+}
+
+static void t_null_store_is_sigsegv(void)
+{
+	KTAP_EQ(killed_by(store_null, SIGSEGV, SEGV_MAPERR).addr, 0);
+}
+
+static void t_illegal_instruction_is_sigill(void)
+{
+	killed_by(illegal, SIGILL, ILL_ILLOPC);
+}
+
+const struct ktap_case fault_cases[] = {
+	{ "null_store_is_sigsegv", t_null_store_is_sigsegv },
+	{ "illegal_instruction_is_sigill", t_illegal_instruction_is_sigill },
+};
+const unsigned n_fault_cases = sizeof fault_cases / sizeof fault_cases[0];

@@ -1,0 +1,139 @@
+/* tm-child: the child that ktest-taskman and spawn-stress start.  The first
+ * argument says what to do; the exit status says how it went (0: as
+ * expected), so the parent checks both taskman's report and the child's
+ * own view.
+ *
+ *   exit N              exit with status N
+ *   sleep MS N          sleep MS milliseconds, then exit N
+ *   args one "two words" ""   exit 0 if argv is exactly that and KEEL_T=1 is in envp
+ *   auxv PATH DATA      exit 0 if the auxv has the page size, AT_EXECFN PATH and
+ *                       the spawn data DATA (a string)
+ *   script ARG PATH X   started through "#!/bin/tm-child script": argv is
+ *                       [interp, "script", PATH, X]; exit 0 if so
+ *   ids                 exit 0 if taskman's ids match ConnectClientInfo's pid
+ *   setsid              setsid succeeds (sid = pgid = pid), a second is EPERM
+ *   orphan MS           spawn "sleep MS 5" and exit 0 at once (an orphan)
+ *   attach PATH         attach PATH to a channel of its own and exit 0
+ *   daemon MS           detach from the parent, sleep MS, exit 0
+ *   fault               store through NULL */
+#include <keel/clock.h>
+#include <keel/errno.h>
+#include "urt.h"
+#include "urt_tm.h"
+
+static int check_args(int argc, char **argv, char **envp)
+{
+	bool env = false;
+
+	for (char **e = envp; e && *e; e++)
+		env |= !strcmp(*e, "KEEL_T=1");
+	if (!env || argc != 5 || argv[5])
+		return 1;
+	return !strcmp(argv[2], "one") && !strcmp(argv[3], "two words") && !argv[4][0] ? 0 : 2;
+}
+
+static int check_auxv(char **argv, const uint64_t *aux)
+{
+	bool page = false, fn = false, data = false;
+	const char *want = argv[3];
+	uint64_t dptr = 0, dlen = 0;
+
+	for (; aux && aux[0] != AT_NULL; aux += 2) {
+		if (aux[0] == AT_PAGESZ)
+			page = aux[1] == 4096;
+		if (aux[0] == AT_EXECFN)
+			fn = !strcmp((const char *)aux[1], argv[2]);
+		if (aux[0] == AT_KEEL_SPAWNDATA)
+			dptr = aux[1];
+		if (aux[0] == AT_KEEL_SPAWNDATALEN)
+			dlen = aux[1];
+	}
+	data = dptr && dlen == strlen(want) + 1 && !strcmp((const char *)dptr, want);
+	return page && fn && data ? 0 : 1;
+}
+
+static int check_ids(void)
+{
+	struct _client_info ci;
+	struct _proc_ids ids;
+
+	if (ConnectClientInfo_r(-1, &ci, 0) < 0 || urt_tm_ids(0, &ids) < 0)
+		return 1;
+	return ids.pid == ci.pid && ids.ppid > 1 ? 0 : 2;
+}
+
+static int do_setsid(void)
+{
+	struct _proc_hdr m = { .type = _PROC_SETSID };
+	struct _proc_ids ids;
+	long sid = urt_tm_send(&m, sizeof m, 0, 0);
+
+	if (sid <= 0 || urt_tm_ids(0, &ids) < 0 || ids.sid != sid || ids.pgid != sid ||
+	    ids.pid != sid)
+		return 1;
+	return urt_tm_send(&m, sizeof m, 0, 0) == -EPERM ? 0 : 2;
+}
+
+static int do_attach(const char *path)
+{
+	static char buf[256];
+	struct _proc_path_attach *m = (void *)buf;
+	size_t n = strlen(path) + 1;
+	int chid = ChannelCreate_r(0);
+
+	if (chid < 0 || n > sizeof buf - sizeof *m)
+		return 1;
+	*m = (struct _proc_path_attach){ .hdr.type = _PROC_PATH_ATTACH, .chid = chid,
+					 .pathlen = (uint32_t)n };
+	memcpy(m + 1, path, n);
+	return urt_tm_send(buf, sizeof *m + n, 0, 0) > 0 ? 0 : 2;
+}
+
+static int do_orphan(const char *ms)
+{
+	const char *argv[] = { "tm-child", "sleep", ms, "5", 0 };
+
+	return urt_tm_spawn("/bin/tm-child", argv, 0, 0, 0, 0, 0) > 0 ? 0 : 1;
+}
+
+static int do_daemon(const char *ms)
+{
+	struct _proc_hdr m = { .type = _PROC_DAEMON };
+
+	if (urt_tm_send(&m, sizeof m, 0, 0) < 0)
+		return 1;
+	urt_sleep_ms((unsigned)strtoul(ms, 0, 10));
+	return 0;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	const char *what = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(what, "exit") && argc > 2)
+		return (int)strtol(argv[2], 0, 10);
+	if (!strcmp(what, "sleep") && argc > 3) {
+		urt_sleep_ms((unsigned)strtoul(argv[2], 0, 10));
+		return (int)strtol(argv[3], 0, 10);
+	}
+	if (!strcmp(what, "args"))
+		return check_args(argc, argv, envp);
+	if (!strcmp(what, "auxv") && argc > 3)
+		return check_auxv(argv, (const uint64_t *)urt_start_a3);
+	if (!strcmp(what, "script"))
+		return argc == 4 && !strcmp(argv[2], "/test/script") && !strcmp(argv[3], "x") ? 0 : 1;
+	if (!strcmp(what, "ids"))
+		return check_ids();
+	if (!strcmp(what, "setsid"))
+		return do_setsid();
+	if (!strcmp(what, "orphan") && argc > 2)
+		return do_orphan(argv[2]);
+	if (!strcmp(what, "attach") && argc > 2)
+		return do_attach(argv[2]);
+	if (!strcmp(what, "daemon") && argc > 2)
+		return do_daemon(argv[2]);
+	if (!strcmp(what, "fault"))
+		*(volatile int *)0 = 1;
+	printf("tm-child: what is '%s'?\n", what);
+	return 99;
+}
