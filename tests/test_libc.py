@@ -10,7 +10,8 @@ resource-manager framework with the client side of the I/O messages, server and 
 one process (conf-resmgr); processes through taskman and files through its path manager:
 posix_spawn, wait, ids and sessions, open by path, descriptors a child inherits and
 posix_spawn's file actions (conf-process, whose children are /bin/conf-child); the
-package's stdio on Keel's descriptors through the path manager (conf-stdio)."""
+package's stdio on Keel's descriptors through the path manager (conf-stdio); directory
+streams over a directory server (conf-dir)."""
 
 import pytest
 
@@ -37,6 +38,7 @@ test_conf_libc_one_hart, test_conf_libc = _ktap_suite("conf-libc")
 test_conf_resmgr_one_hart, test_conf_resmgr = _ktap_suite("conf-resmgr")
 test_conf_process_one_hart, test_conf_process = _ktap_suite("conf-process")
 test_conf_stdio_one_hart, test_conf_stdio = _ktap_suite("conf-stdio")
+test_conf_dir_one_hart, test_conf_dir = _ktap_suite("conf-dir")
 
 
 LIBC_FIGURES = (

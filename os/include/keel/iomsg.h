@@ -249,3 +249,22 @@ struct _io_connect_reply {
 	uint32_t file_type;             /* _FTYPE_* of what was opened */
 	uint32_t zero;
 };
+
+/* ---- directories ------------------------------------------------------------------
+ *
+ * An _IO_READ on an open directory replies whole records, as many as fit
+ * nbytes (never part of one; EINVAL if nbytes cannot hold the next), 0
+ * bytes at the end.  The open's offset is the directory position: an
+ * opaque cookie the server gives in each record's `next` (lseek SEEK_SET
+ * to 0 rewinds, to a record's `next` resumes after that record). */
+struct _io_dirent {
+	uint64_t ino;
+	uint64_t next;                  /* the position after this record */
+	uint16_t reclen;                /* bytes of this record, a multiple of 8 */
+	uint16_t namelen;               /* without the NUL that follows the name */
+	uint8_t type;                   /* DT_* of <dirent.h>, or 0 */
+	uint8_t zero[3];
+	/* char name[namelen + 1], then padding to reclen */
+};
+
+_Static_assert(sizeof(struct _io_dirent) == 24, "struct _io_dirent layout");

@@ -119,3 +119,8 @@ int iofunc_close_ocb_default(resmgr_context_t *ctp, iofunc_ocb_t *ocb);
  * the path manager; handle as a redirect entry gave it, 0 otherwise).
  * The new fd, or -1 and errno. */
 int _connect_open(int pid, int chid, uint32_t handle, const char *path, int oflag, mode_t mode);
+
+/* Directory servers: appends one struct _io_dirent record for name to
+ * buf (size bytes, *used so far).  0, or -1 when it does not fit. */
+int resmgr_dirent_add(void *buf, size_t size, size_t *used, uint64_t ino, uint64_t next,
+		      unsigned type, const char *name);
