@@ -11,7 +11,8 @@ one process (conf-resmgr); processes through taskman and files through its path 
 posix_spawn, wait, ids and sessions, open by path, descriptors a child inherits and
 posix_spawn's file actions (conf-process, whose children are /bin/conf-child); the
 package's stdio on Keel's descriptors through the path manager (conf-stdio); directory
-streams over a directory server (conf-dir)."""
+streams over a directory server (conf-dir); the user and group databases over /etc
+(conf-users)."""
 
 import pytest
 
@@ -39,6 +40,7 @@ test_conf_resmgr_one_hart, test_conf_resmgr = _ktap_suite("conf-resmgr")
 test_conf_process_one_hart, test_conf_process = _ktap_suite("conf-process")
 test_conf_stdio_one_hart, test_conf_stdio = _ktap_suite("conf-stdio")
 test_conf_dir_one_hart, test_conf_dir = _ktap_suite("conf-dir")
+test_conf_users_one_hart, test_conf_users = _ktap_suite("conf-users")
 
 
 LIBC_FIGURES = (
