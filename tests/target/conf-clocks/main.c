@@ -4,11 +4,13 @@
  *   make run CMDLINE="init=/bin/conf-clocks"                          */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
+#include <keel/neutrino.h>
 #include <conf.h>
 
 #define MS 1000000ull
@@ -342,6 +344,149 @@ static void t_strftime__formats_iso_date(void)
 	CHECK(strcmp(buf, "1970-01-01 00:00:00") == 0);
 }
 
+/* A channel of our own and a connection to it, for timer pulses. */
+static int pulse_chid = -1, pulse_coid = -1;
+
+static int pulse_setup(void)
+{
+	if (pulse_chid < 0) {
+		pulse_chid = ChannelCreate(0);
+		pulse_coid = ConnectAttach(ND_LOCAL_NODE, 0, pulse_chid, _NTO_SIDE_CHANNEL, 0);
+	}
+	return pulse_coid;
+}
+
+/* The next pulse within ms: its code, or -1 on timeout. */
+static int pulse_wait(long ms, int *value)
+{
+	struct _pulse p;
+	uint64_t ns = (uint64_t)ms * MS;
+
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns, NULL);
+	if (MsgReceivePulse(pulse_chid, &p, sizeof p, NULL) < 0)
+		return -1;
+	if (value)
+		*value = p.value.sival_int;
+	return p.code;
+}
+
+static timer_t pulse_timer(clockid_t c, int code, int value)
+{
+	struct sigevent ev;
+	timer_t t = (timer_t)-1;
+
+	SIGEV_PULSE_INIT(&ev, pulse_setup(), SIGEV_PULSE_PRIO_INHERIT, code, value);
+	if (timer_create(c, &ev, &t) < 0)
+		return (timer_t)-1;
+	return t;
+}
+
+static void t_timer_create__one_shot_pulse_arrives(void)
+{
+	timer_t t = pulse_timer(CLOCK_MONOTONIC, 7, 99);
+	struct itimerspec it = { .it_value = { 0, 20 * 1000000 } };
+	int value = 0;
+
+	REQUIRE(t != (timer_t)-1);
+	uint64_t t0 = mono();
+	CHECK_EQ(timer_settime(t, 0, &it, NULL), 0);
+	CHECK_EQ(pulse_wait(2000, &value), 7);
+	CHECK(mono() - t0 >= 20 * MS);
+	CHECK_EQ(value, 99);
+	CHECK_EQ(pulse_wait(60, NULL), -1);             /* one shot: no second pulse */
+	CHECK_EQ(timer_delete(t), 0);
+}
+
+static void t_timer_settime__periodic_pulses(void)
+{
+	timer_t t = pulse_timer(CLOCK_MONOTONIC, 8, 1);
+	struct itimerspec it = { .it_value = { 0, 10 * 1000000 }, .it_interval = { 0, 10 * 1000000 } };
+
+	REQUIRE(t != (timer_t)-1);
+	CHECK_EQ(timer_settime(t, 0, &it, NULL), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(pulse_wait(2000, NULL), 8);
+	struct itimerspec off = { 0 };
+	CHECK_EQ(timer_settime(t, 0, &off, NULL), 0);   /* disarm */
+	while (pulse_wait(30, NULL) >= 0)
+		;                                       /* one may have been on its way */
+	CHECK_EQ(pulse_wait(50, NULL), -1);
+	CHECK_EQ(timer_delete(t), 0);
+}
+
+static void t_timer_settime__absolute_realtime(void)
+{
+	timer_t t = pulse_timer(CLOCK_REALTIME, 9, 0);
+	struct itimerspec it = { 0 };
+
+	REQUIRE(t != (timer_t)-1);
+	clock_gettime(CLOCK_REALTIME, &it.it_value);
+	it.it_value.tv_nsec += 15 * 1000000;
+	if (it.it_value.tv_nsec >= 1000000000) {
+		it.it_value.tv_sec++;
+		it.it_value.tv_nsec -= 1000000000;
+	}
+	CHECK_EQ(timer_settime(t, TIMER_ABSTIME, &it, NULL), 0);
+	CHECK_EQ(pulse_wait(2000, NULL), 9);
+	timer_delete(t);
+}
+
+static void t_timer_gettime__counts_down_and_reports_period(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	timer_t t;
+	struct itimerspec it = { .it_value = { 5, 0 }, .it_interval = { 1, 0 } }, now, old;
+
+	REQUIRE(timer_create(CLOCK_MONOTONIC, &ev, &t) == 0);
+	CHECK_EQ(timer_settime(t, 0, &it, NULL), 0);
+	spin_ms(20);
+	CHECK_EQ(timer_gettime(t, &now), 0);
+	CHECK(now.it_value.tv_sec < 5 && now.it_value.tv_sec >= 3);
+	CHECK_EQ(now.it_interval.tv_sec, 1);
+	struct itimerspec off = { 0 };
+	CHECK_EQ(timer_settime(t, 0, &off, &old), 0);
+	CHECK(old.it_value.tv_sec >= 3);                /* what was left */
+	CHECK_EQ(timer_gettime(t, &now), 0);
+	CHECK(now.it_value.tv_sec == 0 && now.it_value.tv_nsec == 0);
+	CHECK_EQ(timer_delete(t), 0);
+}
+
+static void t_timer_delete__then_the_id_is_EINVAL(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec v;
+	timer_t t;
+
+	REQUIRE(timer_create(CLOCK_REALTIME, &ev, &t) == 0);
+	CHECK_EQ(timer_delete(t), 0);
+	CHECK_ERR(timer_gettime(t, &v), EINVAL);
+	CHECK_ERR(timer_delete(t), EINVAL);
+	CHECK_ERR(timer_getoverrun(t), EINVAL);
+}
+
+static void t_timer_create__bad_clock_and_unsupported_notify(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	timer_t t;
+
+	CHECK_ERR(timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t), EINVAL);
+	CHECK_ERR(timer_create(CLOCK_MONOTONIC, &ev, NULL), EFAULT);
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGALRM;
+	CHECK_ERR(timer_create(CLOCK_MONOTONIC, &ev, &t), ENOTSUP);
+}
+
+static void t_timer_settime__bad_time_is_EINVAL(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec bad = { .it_value = { 0, 1000000000 } };
+	timer_t t;
+
+	REQUIRE(timer_create(CLOCK_MONOTONIC, &ev, &t) == 0);
+	CHECK_ERR(timer_settime(t, 0, &bad, NULL), EINVAL);
+	timer_delete(t);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(clock_gettime, monotonic_never_goes_back),
 	CONF_CASE(clock_gettime, nsec_in_range),
@@ -368,6 +513,13 @@ static const struct conf_case cases[] = {
 	CONF_CASE(clock_getcpuclockid, own_process),
 	CONF_CASE(times, elapsed_and_user_time_advance),
 	CONF_CASE(clock, counts_cpu_time_in_CLOCKS_PER_SEC),
+	CONF_CASE(timer_create, one_shot_pulse_arrives),
+	CONF_CASE(timer_settime, periodic_pulses),
+	CONF_CASE(timer_settime, absolute_realtime),
+	CONF_CASE(timer_gettime, counts_down_and_reports_period),
+	CONF_CASE(timer_delete, then_the_id_is_EINVAL),
+	CONF_CASE(timer_create, bad_clock_and_unsupported_notify),
+	CONF_CASE(timer_settime, bad_time_is_EINVAL),
 	CONF_CASE(clock_gettime, realtime_follows_monotonic_rate),
 	CONF_CASE(mktime, round_trips_gmtime),
 	CONF_CASE(strftime, formats_iso_date),
