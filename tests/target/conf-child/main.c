@@ -9,6 +9,7 @@
  *   env NAME VALUE    0 if getenv(NAME) is VALUE
  *   argc N            0 if argc == N
  *   closed FD         0 if FD is not open (write gives EBADF)
+ *   serve-die P       serve P; the first write to it ends the process unreplied
  *   openwrite P TEXT  open P for appending, write TEXT, close: 0 if all worked,
  *                     100 + errno % 100 if the open failed */
 #include <errno.h>
@@ -16,13 +17,41 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resmgr.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <keel/neutrino.h>
+
+/* serve-die: a server whose write handler ends the process mid-request. */
+static int die_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	(void)m;
+	(void)ocb;
+	_exit(0);
+}
+
+static int serve_and_die(const char *path)
+{
+	static iofunc_attr_t attr;
+	static const resmgr_io_funcs_t io = { .write = die_write };
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+
+	iofunc_attr_init(&attr, S_IFREG | 0666);
+	resmgr_t *m = chid >= 0 ? resmgr_create(chid, NULL, &io, &attr) : NULL;
+	if (!m || resmgr_attach(m, path, _FTYPE_FILE, 0) < 0)
+		return 1;
+	resmgr_loop(m);
+	return 2;
+}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return 100;
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "serve-die") && argc == 3)
+		return serve_and_die(argv[2]);
 	if (!strcmp(cmd, "exit") && argc == 3)
 		return atoi(argv[2]);
 	if (!strcmp(cmd, "ppid") && argc == 3)

@@ -373,6 +373,29 @@ static void t_setrlimit__lowers_and_checks(void)
 	setrlimit(RLIMIT_CORE, &old);
 }
 
+static void t_write__server_dying_mid_request_is_EBADF(void)
+{
+	char *a[] = { CHILD, "serve-die", "/conf/dies", NULL };
+	pid_t pid;
+	int fd = -1, st = -1;
+
+	REQUIRE(posix_spawn(&pid, CHILD, NULL, NULL, a, NULL) == 0);
+	for (int i = 0; i < 400 && fd < 0; i++) {       /* until it has attached */
+		fd = open("/conf/dies", O_RDWR);
+		if (fd < 0) {
+			struct timespec ts = { 0, 5000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	REQUIRE(fd >= 0);
+	CHECK_ERR(write(fd, "x", 1), EBADF);            /* not a hang */
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(EXITED_WITH(st, 0));
+	CHECK_ERR(write(fd, "x", 1), EBADF);            /* and the fd stays dead */
+	CHECK_EQ(close(fd), 0);                         /* close still frees it */
+	CHECK_ERR(open("/conf/dies", O_RDWR), ENOENT);  /* its name went with it */
+}
+
 static void t_resmgr_attach__bad_paths_are_refused(void)
 {
 	CHECK_ERR(resmgr_attach(mgr, "relative", _FTYPE_ANY, 0), EINVAL);
@@ -422,6 +445,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(isatty, console_yes_file_no),
 	CONF_CASE(getrlimit, nofile_and_errors),
 	CONF_CASE(setrlimit, lowers_and_checks),
+	CONF_CASE(write, server_dying_mid_request_is_EBADF),
 	CONF_CASE(resmgr_attach, bad_paths_are_refused),
 	CONF_CASE(resmgr, opens_of_a_dead_client_are_closed),
 };

@@ -15,8 +15,9 @@ int close(int fd)
 	iov_t s;
 	SETIOV(&s, &m, sizeof m);
 	long st = __io_sendv(fd, &s, 1, NULL, 0);
-	if (st == -EBADF)
-		return (int)__syscall_ret(st);
+	bool ours = fd >= 0 && fd < __FD_MAX && __fds[fd].pid;
+	if (st == -EBADF && !ours)
+		return (int)__syscall_ret(st);          /* no connection at all */
 	int r = ConnectDetach_r(fd);
 	if (fd >= 0 && fd < __FD_MAX)
 		__fds[fd] = (struct __fd){ 0 };
