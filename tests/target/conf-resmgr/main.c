@@ -418,6 +418,50 @@ static void t_resmgr__random_messages_leave_it_serving(void)
 	CHECK(resmgr_open_count(mgr) <= before + 1);
 }
 
+static int pool_chid;
+static resmgr_t *pool;
+static iofunc_attr_t pool_attr;
+static long pool_total;
+
+/* The pool's write adds the bytes to a counter: lost updates would show. */
+static int count_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb_t *ocb)
+{
+	long v = pool_total;
+
+	(void)ocb;
+	sched_yield();                  /* let another pool thread in, if it could */
+	pool_total = v + (long)m->nbytes;
+	return resmgr_reply(ctp, (long)m->nbytes, NULL, 0);
+}
+
+static void *pool_client(void *arg)
+{
+	(void)arg;
+	int fd = _connect_open(pid, pool_chid, 0, "", O_WRONLY, 0);
+	for (int i = 0; fd >= 0 && i < 200; i++)
+		write(fd, "abc", 3);
+	close(fd);
+	return NULL;
+}
+
+static void t_resmgr_pool_start__handlers_run_one_at_a_time(void)
+{
+	static const resmgr_io_funcs_t pio = { .write = count_write };
+	pthread_t t[6];
+
+	pool_chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	iofunc_attr_init(&pool_attr, S_IFREG | 0666);
+	pool = pool_chid >= 0 ? resmgr_create(pool_chid, NULL, &pio, &pool_attr) : NULL;
+	REQUIRE(pool != NULL);
+	REQUIRE(resmgr_pool_start(pool, 4) == 0);
+	for (int i = 0; i < 6; i++)
+		REQUIRE(pthread_create(&t[i], NULL, pool_client, NULL) == 0);
+	for (int i = 0; i < 6; i++)
+		pthread_join(t[i], NULL);
+	CHECK_EQ(pool_total, 6 * 200 * 3);
+	CHECK_EQ(resmgr_open_count(pool), 0);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(open, first_fd_is_above_the_console),
 	CONF_CASE(write, then_read_back_at_offset),
@@ -442,6 +486,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(resmgr, dup_naming_own_pid_shares_the_open),
 	CONF_CASE(resmgr, devctl_server_and_default),
 	CONF_CASE(resmgr, random_messages_leave_it_serving),
+	CONF_CASE(resmgr_pool_start, handlers_run_one_at_a_time),
 };
 
 int main(void)

@@ -91,6 +91,10 @@ resmgr_t *resmgr_create(int chid, const resmgr_connect_funcs_t *connect,
 /* Receives and handles messages until resmgr_stop; returns 0, or -1 and
  * errno if the channel fails. */
 int resmgr_loop(resmgr_t *mgr);
+/* Starts nthreads detached threads running resmgr_loop on mgr (a thread
+ * pool: a slow handler's reply does not hold up the others' receives;
+ * handlers themselves run one at a time).  0, or -1 and errno. */
+int resmgr_pool_start(resmgr_t *mgr, unsigned nthreads);
 /* Makes resmgr_loop return after the message it is handling. */
 void resmgr_stop(resmgr_t *mgr);
 /* Handles the one message (or pulse) in ctp. */

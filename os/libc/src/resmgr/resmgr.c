@@ -1,7 +1,10 @@
 /* The resource-manager dispatch: receive, check, find the open, call the
- * handler, reply.  One thread runs resmgr_loop; handlers may be called
- * from several threads only if each has its own context and the server
- * guards its attribute (the binding table here takes the manager's lock).
+ * handler, reply.  Any number of threads may run resmgr_loop on one
+ * manager (resmgr_pool_start makes them): each has its own context, the
+ * binding table has its lock, and handlers run one at a time under the
+ * manager's handler lock (QNX's attribute lock, for the whole manager), so
+ * a handler may touch its attribute and open control blocks freely; the
+ * receive, the checks and the replies of the framework run in parallel.
  *
  * Every message is checked before a field is read: shorter than its
  * type's body is EINVAL, an unknown type ENOSYS, I/O on a connection with
@@ -32,6 +35,7 @@ struct resmgr {
 	resmgr_connect_funcs_t connect;
 	resmgr_io_funcs_t io;
 	pthread_mutex_t lock;           /* guards the bindings */
+	pthread_mutex_t handler_lock;   /* one handler at a time (recursive) */
 	struct binding *b;
 	unsigned nb, cap;
 };
@@ -53,6 +57,10 @@ resmgr_t *resmgr_create(int chid, const resmgr_connect_funcs_t *connect,
 	if (io)
 		m->io = *io;
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&m->handler_lock, &a);
 	return m;
 }
 
@@ -260,6 +268,7 @@ static void do_pulse(resmgr_t *m, resmgr_context_t *ctp)
 {
 	if (ctp->msglen < sizeof(struct _pulse) || ctp->msg.pulse.code != _PULSE_CODE_DISCONNECT)
 		return;
+	pthread_mutex_lock(&m->handler_lock);           /* close_ocb is a handler */
 	pthread_mutex_lock(&m->lock);
 	for (unsigned i = 0; i < m->nb;)
 		if (m->b[i].scoid == ctp->msg.pulse.scoid)
@@ -267,6 +276,7 @@ static void do_pulse(resmgr_t *m, resmgr_context_t *ctp)
 		else
 			i++;
 	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->handler_lock);
 }
 
 void resmgr_handle(resmgr_t *m, resmgr_context_t *ctp)
@@ -280,7 +290,33 @@ void resmgr_handle(resmgr_t *m, resmgr_context_t *ctp)
 		finish(ctp, EINVAL);
 		return;
 	}
-	finish(ctp, ctp->msg.hdr.type == _IO_CONNECT ? do_connect(m, ctp) : do_io(m, ctp));
+	pthread_mutex_lock(&m->handler_lock);
+	int r = ctp->msg.hdr.type == _IO_CONNECT ? do_connect(m, ctp) : do_io(m, ctp);
+	pthread_mutex_unlock(&m->handler_lock);
+	finish(ctp, r);
+}
+
+static void *pool_thread(void *arg)
+{
+	resmgr_loop(arg);
+	return NULL;
+}
+
+int resmgr_pool_start(resmgr_t *m, unsigned nthreads)
+{
+	pthread_attr_t a;
+
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	for (unsigned i = 0; i < nthreads; i++) {
+		pthread_t t;
+		int r = pthread_create(&t, &a, pool_thread, m);
+		if (r) {
+			errno = r;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int resmgr_loop(resmgr_t *m)
