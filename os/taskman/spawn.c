@@ -32,6 +32,7 @@ struct job {
 	struct job *next;
 	int rcvid;                      /* 0: no client (the first program) */
 	int32_t parent;                 /* the caller's pid */
+	int32_t tid;                    /* _PROC_EXEC: the caller's thread */
 	uint32_t privileges;            /* KCALL_PRIV_* for the child */
 	char *msg;                      /* tm_alloc'd, msglen bytes */
 	size_t msglen;
@@ -297,6 +298,28 @@ static int admit(const struct job *j, struct tproc **out)
 	return 0;
 }
 
+static bool is_exec(const struct job *j)
+{
+	return j->req->hdr.type == _PROC_EXEC;
+}
+
+/* exec: the caller's image becomes the one built in as (ProcessExec takes
+ * the space; on failure it stays ours to destroy).  0 or -errno. */
+static int exec_image(struct job *j, int as, struct _proc_start *st)
+{
+	tm_lock();
+	struct tproc *t = proc_find(j->parent);
+	int r = t && t->state == TP_ALIVE ? ProcessExec_r(j->parent, j->tid, as, st) : -ESRCH;
+	if (r == 0) {
+		tm_strlcpy(t->name, st->name, sizeof t->name);
+		t->execed = true;
+	}
+	tm_unlock();
+	if (r < 0)
+		AsDestroy_r(as);
+	return r;
+}
+
 static int load_and_start(struct job *j, struct tproc *t)
 {
 	const void *img;
@@ -347,6 +370,8 @@ static int load_and_start(struct job *j, struct tproc *t)
 	child_name(st.name, path == j->path ? j->path : a.pre[a.npre - 1]);
 	if (j->req->flags & (_PROC_SPAWN_SETSCHEDPARAM | _PROC_SPAWN_SETSCHEDULER))
 		st.priority = j->req->priority;
+	if (is_exec(j))
+		return exec_image(j, as, &st);
 	tm_lock();
 	st.cred = t->cred;
 	int pid = ProcessStart_r(as, &st);      /* takes the space over, even on failure */
@@ -364,9 +389,18 @@ static void run_job(struct job *j)
 	struct tproc *t = 0;
 
 	tm_lock();
-	int err = admit(j, &t);
+	int err = is_exec(j) ? 0 : admit(j, &t);
 	tm_unlock();
 	int r = err ? -err : load_and_start(j, t);
+	if (r == 0 && is_exec(j)) {
+		/* The caller's thread starts its new image when its MsgSend
+		 * returns: the reply only releases it. */
+		int rcvid = j->rcvid;
+		tm_free(j->msg, j->msglen);
+		tm_free(j, sizeof *j);
+		MsgReply_r(rcvid, 0, 0, 0);
+		return;
+	}
 	if (r < 0 && t) {
 		tm_lock();
 		proc_free(t);
@@ -447,8 +481,7 @@ void spawn_msg(int rcvid, const struct _msg_info *info, const void *msg, size_t 
 			   .msglen = (size_t)info->srcmsglen };
 	long n = MsgRead_r(rcvid, buf, j->msglen, 0);
 	int err = n != (long)j->msglen ? (n < 0 ? (int)-n : EINVAL) : parse(j);
-	if (!err && j->req->hdr.type == _PROC_EXEC)
-		err = ENOSYS;                   /* exec needs the kernel's ProcessExec */
+	j->tid = info->tid;
 	if (err) {
 		tm_free(buf, j->msglen);
 		tm_free(j, sizeof *j);
@@ -485,4 +518,34 @@ int spawn_first(int argc, char **argv)
 		SyncCondvarWait_r(&first_done_cv, &tm_mutex);
 	tm_unlock();
 	return j.result;
+}
+
+/* fork: a copy-on-write copy of the caller, whose child returns 0 from the
+ * same MsgSend.  A process that has made threads gets ENOSYS (the kernel
+ * says EBUSY), as in QNX. */
+void fork_msg(int rcvid, const struct _msg_info *info)
+{
+	int as = AsClone_r(info->pid);
+
+	if (as < 0)
+		return tm_error(rcvid, as == -ESRCH ? ESRCH : ENOMEM);
+	tm_lock();
+	struct tproc *parent = proc_find(info->pid);
+	struct tproc *t = parent && parent->state == TP_ALIVE ? proc_new(parent) : 0;
+	int pid = t ? ProcessFork_r(info->pid, info->tid, as) : -EAGAIN;
+	if (pid > 0) {
+		t->pid = pid;
+		t->state = TP_ALIVE;
+		t->start_ns = tm_now_ns();
+		tm_strlcpy(t->name, parent->name, sizeof t->name);
+		proc_kid_started();
+	} else if (t) {
+		proc_free(t);
+	}
+	tm_unlock();
+	if (pid < 0) {
+		AsDestroy_r(as);
+		return tm_error(rcvid, pid == -EBUSY ? ENOSYS : -pid);
+	}
+	MsgReply_r(rcvid, pid, 0, 0);
 }

@@ -93,6 +93,8 @@ void proc_unblock(int rcvid);
 /* A _PROC_SPAWN message: checks it, then a loader thread builds and starts
  * the process and replies.  msg holds the first `got` bytes received. */
 void spawn_msg(int rcvid, const struct _msg_info *info, const void *msg, size_t got);
+/* A _PROC_FORK message. */
+void fork_msg(int rcvid, const struct _msg_info *info);
 /* Starts the first program (taskman's own arguments) with every privilege
  * taskman holds, as the kernel used to start it.  Its pid, or -errno. */
 int spawn_first(int argc, char **argv);

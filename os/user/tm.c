@@ -37,8 +37,10 @@ static long pack(char *buf, size_t *at, const char *const *v, uint32_t *bytes)
 	return n;
 }
 
-int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,
-		 uint32_t flags, int32_t pgroup, const void *data, size_t datalen)
+/* A _PROC_SPAWN or _PROC_EXEC message (type). */
+static int spawn_msg(uint16_t type, const char *path, const char *const *argv,
+		     const char *const *envp, uint32_t flags, int32_t pgroup, const void *data,
+		     size_t datalen)
 {
 	static char buf[SPAWN_BUF];     /* one spawn at a time per process */
 	struct _proc_spawn *m = (void *)buf;
@@ -47,7 +49,7 @@ int urt_tm_spawn(const char *path, const char *const *argv, const char *const *e
 
 	if (at + plen + datalen > SPAWN_BUF)
 		return -E2BIG;
-	*m = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .flags = flags, .pgroup = pgroup,
+	*m = (struct _proc_spawn){ .hdr.type = type, .flags = flags, .pgroup = pgroup,
 				   .pathlen = (uint32_t)plen };
 	memcpy(buf + at, path, plen);
 	at += plen;
@@ -61,6 +63,24 @@ int urt_tm_spawn(const char *path, const char *const *argv, const char *const *e
 		memcpy(buf + at, data, datalen);
 	m->datalen = (uint32_t)datalen;
 	return (int)urt_tm_send(buf, at + datalen, 0, 0);
+}
+
+int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,
+		 uint32_t flags, int32_t pgroup, const void *data, size_t datalen)
+{
+	return spawn_msg(_PROC_SPAWN, path, argv, envp, flags, pgroup, data, datalen);
+}
+
+int urt_tm_exec(const char *path, const char *const *argv, const char *const *envp)
+{
+	return spawn_msg(_PROC_EXEC, path, argv, envp, 0, 0, 0, 0);
+}
+
+int urt_tm_fork(void)
+{
+	struct _proc_hdr m = { .type = _PROC_FORK };
+
+	return (int)urt_tm_send(&m, sizeof m, 0, 0);
 }
 
 int urt_tm_wait(int idtype, int id, uint32_t options, struct _proc_wait_reply *r)

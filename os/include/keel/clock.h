@@ -44,3 +44,5 @@ _Static_assert(sizeof(struct _itimer) == 16, "struct _itimer layout");
 #define _NTO_TIMEOUT_JOIN         (1u << STATE_JOIN)
 #define _NTO_TIMEOUT_INTR         (1u << STATE_INTR)
 #define _NTO_TIMEOUT_SEM          (1u << STATE_SEM)
+#define _NTO_TIMEOUT_SIGSUSPEND   (1u << STATE_SIGSUSPEND)
+#define _NTO_TIMEOUT_SIGWAITINFO  (1u << STATE_SIGWAITINFO)   /* ends with EAGAIN */

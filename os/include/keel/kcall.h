@@ -105,7 +105,14 @@
 	K(54, ProcessFork,           3, KCALL_PRIV_PROCMGR) \
 	K(55, ProcessExec,           4, KCALL_PRIV_PROCMGR) \
 	K(56, ProcessSetCred,        2, KCALL_PRIV_PROCMGR) \
-	K(57, ProcessSetGroup,       3, KCALL_PRIV_PROCMGR)
+	K(57, ProcessSetGroup,       3, KCALL_PRIV_PROCMGR) \
+	/* Signals (<keel/signal.h>). */ \
+	K(58, SignalKill,            5, KCALL_PRIV_NONE) \
+	K(59, SignalAction,          5, KCALL_PRIV_NONE) \
+	K(60, SignalProcmask,        5, KCALL_PRIV_NONE) \
+	K(61, SignalSuspend,         1, KCALL_PRIV_NONE) \
+	K(62, SignalWaitinfo,        2, KCALL_PRIV_NONE) \
+	K(63, SignalReturn,          1, KCALL_PRIV_NONE)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -138,6 +145,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 58, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 64, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

@@ -16,6 +16,7 @@
 #include "procmgr.h"
 #include "sched.h"
 #include "sigevent.h"
+#include "signal.h"
 #include "sync.h"
 #include "thread.h"
 
@@ -115,6 +116,16 @@ KEEL_KCALL_DECL(int, ProcessFork, (int pid, int tid, int as));
 KEEL_KCALL_DECL(int, ProcessExec, (int pid, int tid, int as, const struct _proc_start *start));
 KEEL_KCALL_DECL(int, ProcessSetCred, (int pid, const struct _cred_info *cred));
 KEEL_KCALL_DECL(int, ProcessSetGroup, (int pid, int pgid, int sid));
+
+/* Signals (<keel/signal.h>). */
+KEEL_KCALL_DECL(int, SignalKill, (int pid, int tid, int signo, int code, intptr_t value));
+KEEL_KCALL_DECL(int, SignalAction, (int pid, void (*sigstub)(void), int signo,
+				    const struct sigaction *act, struct sigaction *oact));
+KEEL_KCALL_DECL(int, SignalProcmask, (int pid, int tid, int how, const sigset_t *set,
+				      sigset_t *oldset));
+KEEL_KCALL_DECL(int, SignalSuspend, (const sigset_t *set));
+KEEL_KCALL_DECL(int, SignalWaitinfo, (const sigset_t *set, siginfo_t *info));
+KEEL_KCALL_DECL(int, SignalReturn, (struct _sigframe *frame));
 
 /* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,

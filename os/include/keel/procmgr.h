@@ -76,7 +76,7 @@
  *   ProcessExec(pid, tid, as, const struct _proc_start *) -> 0
  *       Arguments: pid and tid as for ProcessFork (pid may have more
  *       threads); as, the new image (used up on success only); the start
- *       registers entry, sp, argc, argv, envp (addresses in `as`) and
+ *       registers entry, sp, argc, argv, envp, auxv (addresses in `as`) and
  *       privileges (the process's new set, a subset of the caller's);
  *       priority and cred are ignored (ProcessSetCred).
  *       Returns: 0 once every other thread of pid has ended (the call waits
@@ -135,10 +135,19 @@ struct _proc_start {
 
 _Static_assert(sizeof(struct _proc_start) == 152, "struct _proc_start layout");
 
-/* ProcessWait flags and results. */
-#define _PROC_WAIT_NOHANG  0x1u
+/* ProcessWait flags and results.  A child that ended is reported once and
+ * its slot freed; with _PROC_WAIT_STOPPED (_CONTINUED) a child that
+ * stopped (continued) since its last such report is reported too, and
+ * stays.  Errors: ECHILD no such child; EAGAIN none ready and NOHANG;
+ * EINTR a signal; EFAULT bad info pointer (the child is reaped anyway);
+ * EINVAL unknown flags. */
+#define _PROC_WAIT_NOHANG     0x1u
+#define _PROC_WAIT_STOPPED    0x2u       /* WUNTRACED */
+#define _PROC_WAIT_CONTINUED  0x4u       /* WCONTINUED */
 #define _PROC_EXITED       1             /* status: ProcessExit's argument */
 #define _PROC_KILLED       2             /* status: the signal (<keel/signal.h>) */
+#define _PROC_STOPPED      3             /* status: the stop signal */
+#define _PROC_CONTINUED    4             /* status: SIGCONT */
 
 struct _proc_exit {
 	int32_t pid;

@@ -2,14 +2,53 @@
 /* Signals: numbers, sets, the information a handler receives, actions, and
  * the frame the kernel builds on the user stack.  Numbers, flag values and
  * si_code values follow QNX Neutrino; libc builds <signal.h> on this.
- * The calls themselves are in <keel/neutrino.h>:
+ * The calls (prototypes in <keel/neutrino.h>); pid 0 and tid 0 name the
+ * caller's process and thread:
  *
- *   SignalKill(pid, tid, signo, code, value)     send (pid < 0: group -pid)
- *   SignalAction(pid, sigstub, signo, act, oact) dispositions (pid 0: self)
- *   SignalProcmask(pid, tid, how, set, oldset)   a thread's mask
- *   SignalSuspend(set)                           wait with a mask
- *   SignalWaitinfo(set, info)                    take one without a handler
- *   SignalReturn(frame)                          back from a handler
+ *   SignalKill(pid, tid, signo, code, value) -> 0
+ *       Arguments: pid > 0 a process (tid: one of its threads, or 0 for
+ *       whichever thread does not block it), pid < 0 every process of
+ *       group -pid (tid must be 0); signo 0.._SIGMAX (0: only check);
+ *       code, the si_code (<= 0 unless the caller is the process manager);
+ *       value, si_value.  The receiver's si_pid and si_uid name the caller.
+ *       Permission: the process manager, an euid of 0, or a real or
+ *       effective uid of the caller equal to the receiver's real or saved
+ *       uid.  SIGKILL ends the process at once; SIGCONT continues a
+ *       stopped one when sent; stop signals stop every thread.  The first
+ *       process (taskman) is sent only the signals it catches; others
+ *       (SIGKILL and SIGSTOP too) are discarded.
+ *       Errors: EINVAL bad signo or code, or tid with a group; ESRCH no
+ *       such process, thread or group member; EPERM not permitted (for a
+ *       group: no member was).
+ *   SignalAction(pid, sigstub, signo, act, oact) -> 0
+ *       Arguments: pid, the caller's own (another's only for the process
+ *       manager, e.g. to reset dispositions for posix_spawn); sigstub,
+ *       the process's handler entry (0: keep the one set before); act
+ *       (NULL: only read) and oact (NULL: not wanted).  Setting SIG_IGN
+ *       discards a pending one.
+ *       Errors: EINVAL bad signo, or SIGKILL/SIGSTOP not SIG_DFL; EFAULT
+ *       bad act, oact or sigstub; ESRCH no such process; EPERM another's.
+ *   SignalProcmask(pid, tid, how, set, oldset) -> 0
+ *       Arguments: how SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK (set NULL: only
+ *       read), or SIG_PENDING (*oldset = the thread's and the process's
+ *       pending signals).  SIGKILL and SIGSTOP never stay blocked.  A
+ *       signal unblocked here is delivered before the call returns.
+ *       Errors: EINVAL bad how; EFAULT bad set or oldset; ESRCH no such
+ *       process or thread; EPERM another process's (not the manager).
+ *   SignalSuspend(set) -> -EINTR, always
+ *       Waits with set as the mask until a signal is delivered; the mask
+ *       is back to what it was after its handler.  TimerTimeout with
+ *       _NTO_TIMEOUT_SIGSUSPEND bounds it.  Errors: EFAULT bad set.
+ *   SignalWaitinfo(set, info) -> the signal number taken
+ *       Takes a pending signal of set (normally blocked) without running
+ *       its action, waiting if there is none; *info (if info) is its
+ *       information.  Errors: EINVAL empty set; EFAULT bad set or info;
+ *       EINTR another, unblocked, signal came; EAGAIN the
+ *       _NTO_TIMEOUT_SIGWAITINFO timeout passed.
+ *   SignalReturn(frame) -> does not return to its caller
+ *       Resumes the code that the frame's signal interrupted: every
+ *       register, the FP state and the mask come from *frame (SIGKILL and
+ *       SIGSTOP never blocked).  Errors: EFAULT bad frame.
  *
  * Delivery.  A signal not blocked by a thread's mask is delivered when the
  * thread next goes (back) to user mode; a thread blocked in a kernel call

@@ -9,26 +9,30 @@
 #include "spinlock.h"
 #include "thread.h"
 
+/* p's vector is one page allocated at its first attach (process.h):
+ * ordinary coids fill it from the bottom, side ones from the top. */
 long conn_attach(struct process *p, struct channel *ch, bool side)
 {
+	long flag = side ? _NTO_SIDE_CHANNEL : 0;
+
+	if (proc_conns_alloc(p))
+		return -ENOMEM;
 	spin_lock(&p->lock);
-	for (int c = side ? PROC_CONNECTIONS / 2 : 0; c < PROC_CONNECTIONS; c++)
-		if (!p->conns[c].ch) {
-			p->conns[c] = (struct connection){ ch, ch->gen };
+	for (long c = 0; c < PROC_CONNECTIONS; c++) {
+		struct connection *cn = &p->conns[proc_conn_slot(c | flag)];
+		if (!cn->ch) {
+			*cn = (struct connection){ ch, ch->gen };
 			spin_unlock(&p->lock);
-			return side ? (c | _NTO_SIDE_CHANNEL) : c;
+			return c | flag;
 		}
+	}
 	spin_unlock(&p->lock);
 	return -EAGAIN;
 }
 
 static int conn_index(long coid)
 {
-	long c = coid & ~(long)_NTO_SIDE_CHANNEL;
-
-	if (coid < 0 || c >= PROC_CONNECTIONS)
-		return -1;
-	return (int)c;
+	return proc_conn_slot(coid);
 }
 
 /* Clear connection c of p; *cn is what it was.  True if it was p's last
@@ -38,6 +42,11 @@ static int conn_index(long coid)
 static bool conn_drop(struct process *p, int c, struct connection *cn)
 {
 	spin_lock(&p->lock);
+	if (!p->conns) {                        /* never attached anything */
+		spin_unlock(&p->lock);
+		cn->ch = 0;
+		return false;
+	}
 	*cn = p->conns[c];
 	p->conns[c].ch = 0;
 	bool last = cn->ch != 0;
@@ -86,7 +95,7 @@ struct channel *conn_channel_locked(struct process *p, long coid)
 	if (c < 0)
 		return 0;
 	spin_lock(&p->lock);
-	struct connection cn = p->conns[c];
+	struct connection cn = p->conns ? p->conns[c] : (struct connection){ 0, 0 };
 	spin_unlock(&p->lock);
 	if (!cn.ch)
 		return 0;
@@ -138,11 +147,11 @@ void conn_tell_clients(struct process *p)
 		struct channel *note = coiddeath_channel(q);
 		for (int c = 0; note && c < PROC_CONNECTIONS; c++) {
 			spin_lock(&q->lock);
-			struct connection cn = q->conns[c];
+			struct connection cn = q->conns ? q->conns[c] : (struct connection){ 0, 0 };
 			spin_unlock(&q->lock);
 			if (cn.ch && cn.ch->owner == p && cn.ch->live && cn.ch->gen == cn.gen)
 				pulse_once(note, _NTO_CHF_COID_DISCONNECT, _PULSE_CODE_COIDDEATH,
-					   c, 0);
+					   proc_conn_coid(c), 0);
 		}
 	}
 }

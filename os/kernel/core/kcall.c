@@ -7,6 +7,7 @@
  * arity, to a stub that answers -ENOSYS. */
 #include <keel/errno.h>
 #include <keel/kcall.h>
+#include "atomic.h"
 #include "kcall.h"
 #include "process.h"
 #include "thread.h"
@@ -67,6 +68,9 @@ long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, lon
 	struct thread *t = thread_current();
 	if (privs[n] & ~t->proc->privs)
 		return -EPERM;
+	t->sig_call = (uint32_t)n + 1;          /* for a restart after a signal (signal.c) */
+	t->sig_call_arg0 = (uint64_t)a0;
+	atomic_store32(&t->sig_broke, 0);
 	long r = invoke(n, a0, a1, a2, a3, a4, a5);
 	if (n != KCALL_TimerTimeout)
 		t->tmo_states = 0;      /* a timeout covers one call */

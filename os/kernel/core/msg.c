@@ -5,6 +5,7 @@
 #include <keel/errno.h>
 #include <keel/msg.h>
 #include <keel/thread.h>
+#include "atomic.h"
 #include "ipc.h"
 #include "kcall.h"
 #include "kstring.h"
@@ -108,9 +109,39 @@ static void enqueue_sender(struct channel *ch, struct thread *c)
 	list_add_tail(&ch->senders, &c->ipc.link);
 }
 
+/* A signal ended client c's wait (ch unlocked): a SEND-blocked client
+ * leaves at once with EINTR; a REPLY-blocked one on a channel that asked
+ * for _NTO_CHF_UNBLOCK stays until the server answers (normally with
+ * EINTR), having sent it the unblock pulse, and only its REPLY timeout or
+ * its end cut that short.  Returns what send_wait's wait would have: the
+ * answer, -EINTR, or -ETIMEDOUT. */
+static long send_signalled(struct thread *c, struct channel *ch, uint64_t d)
+{
+	spin_lock(&ch->lock);
+	if (c->ipc.state == IPC_NONE) {                 /* answered meanwhile */
+		spin_unlock(&ch->lock);
+		return c->ipc.status;
+	}
+	if (c->ipc.state == IPC_REPLY && (ch->flags & _NTO_CHF_UNBLOCK)) {
+		if (!c->ipc.unblock_req) {
+			c->ipc.unblock_req = true;
+			pulse_queue(ch, c->prio, _PULSE_CODE_UNBLOCK, (long)c->tid,
+				    (int)c->proc->pid);
+		}
+		atomic_store32(&c->sig_nointr, 1);      /* the server decides when we go */
+		long r = waitq_block(&c->ipc.wq, &ch->lock, d);
+		atomic_store32(&c->sig_nointr, 0);
+		return r;
+	}
+	list_del(&c->ipc.link);                 /* off the senders or the repliers */
+	c->ipc.state = IPC_NONE;
+	spin_unlock(&ch->lock);
+	return -EINTR;
+}
+
 /* Wait (channel locked on entry, released) for the reply, honouring a
  * TimerTimeout on the SEND and REPLY states.  A timeout that races a reply
- * returns the reply. */
+ * returns the reply.  A signal: see send_signalled. */
 static long send_wait(struct thread *c, struct channel *ch)
 {
 	uint64_t d_send = kcall_deadline(STATE_SEND), d_reply = kcall_deadline(STATE_REPLY);
@@ -121,6 +152,8 @@ static long send_wait(struct thread *c, struct channel *ch)
 	c->ipc.reply_deadline = d_reply;
 	for (;;) {
 		long r = waitq_block(&c->ipc.wq, &ch->lock, d);
+		if (r == -EINTR && !atomic_load32(&c->killed))
+			r = send_signalled(c, ch, d);
 		if (r != -ETIMEDOUT)
 			return r;
 		spin_lock(&ch->lock);

@@ -1,6 +1,9 @@
 /* Processes: creation, ELF loading, the first process, exit and faults. */
 #include <keel/errno.h>
+#include <keel/msg.h>
 #include <keel/kcall.h>
+#include <keel/procmgr.h>
+#include <keel/signal.h>
 #include "arch.h"
 #include "atomic.h"
 #include "boot.h"
@@ -11,7 +14,9 @@
 #include "panic.h"
 #include "platform.h"
 #include "process.h"
+#include "pmm.h"
 #include "sched.h"
+#include "sig.h"
 #include "sync.h"
 #include "thread.h"
 #include "vm.h"
@@ -46,6 +51,7 @@ struct process *process_create_in(const char *name, struct vmspace *vs, struct p
 	spin_init(&p->lock, "process", LR_PROC);
 	waitq_init(&p->children_wq);
 	waitq_init(&p->threads_wq);
+	sig_process_init(p);
 	memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
 	return p;
 }
@@ -115,8 +121,54 @@ struct vmspace *process_space_get(struct process *p)
 	return vs;
 }
 
+_Static_assert(PROC_CONNECTIONS * sizeof(struct connection) == PAGE_SIZE,
+	       "a connection vector is one page");
+
+int proc_conn_slot(long coid)
+{
+	long c = coid & ~(long)_NTO_SIDE_CHANNEL;
+
+	if (coid < 0 || c >= PROC_CONNECTIONS)
+		return -1;
+	return (coid & _NTO_SIDE_CHANNEL) ? PROC_CONNECTIONS - 1 - (int)c : (int)c;
+}
+
+long proc_conn_coid(int s)
+{
+	return s;       /* the value COIDDEATH pulses have always carried: the slot */
+}
+
+int proc_conns_alloc(struct process *p)
+{
+	if (*(struct connection *volatile *)&p->conns)
+		return 0;
+	uint64_t pa = pmm_alloc_zeroed(0);
+	if (!pa)
+		return -ENOMEM;
+	spin_lock(&p->lock);
+	bool mine = !p->conns;
+	if (mine)
+		p->conns = phys_to_virt(pa);
+	spin_unlock(&p->lock);
+	if (!mine)
+		pmm_free(pa, 0);                /* another thread of p was first */
+	return 0;
+}
+
+/* The vector goes once nothing can look at it (p's slot is being freed). */
+static void free_conns(struct process *p)
+{
+	spin_lock(&p->lock);
+	struct connection *v = p->conns;
+	p->conns = 0;
+	spin_unlock(&p->lock);
+	if (v)
+		pmm_free(virt_to_phys(v), 0);
+}
+
 static void process_free(struct process *p)
 {
+	free_conns(p);
 	timers_process_gone(p);
 	intr_process_gone(p);
 	drop_space(p);
@@ -142,6 +194,7 @@ static void become_zombie(struct process *p)
 	timers_process_gone(p);
 	intr_process_gone(p);
 	drop_space(p);
+	free_conns(p);
 	spin_lock(&parent->lock);
 	p->ended = true;
 	waitq_wake_all(&parent->children_wq, 0);
@@ -151,9 +204,11 @@ static void become_zombie(struct process *p)
 /* ProcessWait's search: a child of `parent` that ended and matches pid;
  * with `reap` it is freed.  Returns it or NULL; *any* tells whether the
  * parent has children at all.  Caller holds parent->lock. */
-struct process *process_find_child(struct process *parent, int pid, bool *any)
+struct process *process_find_child(struct process *parent, int pid, unsigned flags, bool *any,
+				   int *report)
 {
 	*any = false;
+	*report = 0;
 	for (int i = 0; i < PROC_MAX; i++) {
 		struct process *c = &procs[i];
 		if (!c->pid || c->parent != parent || (pid != -1 && (int)c->pid != pid))
@@ -161,6 +216,14 @@ struct process *process_find_child(struct process *parent, int pid, bool *any)
 		*any = true;
 		if (c->ended)
 			return c;
+		if ((flags & _PROC_WAIT_STOPPED) && atomic_load32(&c->report_stop) &&
+		    (*report = (int)atomic_swap32(&c->report_stop, 0)))
+			return c;
+		if ((flags & _PROC_WAIT_CONTINUED) && atomic_load32(&c->report_cont) &&
+		    atomic_swap32(&c->report_cont, 0)) {
+			*report = SIGCONT;
+			return c;
+		}
 	}
 	return 0;
 }
@@ -257,6 +320,39 @@ void process_exit(int status)
 	end_process(thread_current()->proc, status, false);
 }
 
+void process_exit_signal(int signo, int code)
+{
+	struct process *p = thread_current()->proc;
+
+	spin_lock(&p->lock);
+	if (!p->exiting)
+		p->exit_code = code;
+	spin_unlock(&p->lock);
+	end_process(p, signo, true);
+}
+
+void process_kill(struct process *p, int signo, int code)
+{
+	spin_lock(&p->lock);
+	bool first = !p->exiting;
+	if (first) {
+		p->exiting = true;
+		p->exit_status = signo;
+		p->exit_code = code;
+		p->how = 2;                     /* _PROC_KILLED */
+		p->stopped = false;             /* a stopped process dies too */
+		waitq_wake_all(&p->stop_wq, 0);
+	}
+	spin_unlock(&p->lock);
+	if (first && (p->flags & PROC_INIT)) {
+		kprintf("keel: init %s (pid %u) killed by signal %d\n", p->name, p->pid, signo);
+		if (!cmdline_has("ktest"))
+			arch_poweroff(true);
+	}
+	if (first)
+		thread_kill_process(p);
+}
+
 void process_fault(const char *cause, int signo, int code, uint64_t pc, uint64_t addr)
 {
 	struct process *p = thread_current()->proc;
@@ -282,6 +378,7 @@ void process_thread_gone(struct process *p)
 	if (!last)
 		return;
 	bool init = p->flags & PROC_INIT;
+	sig_process_gone(p);
 	ipc_process_gone(p);
 	if (p->parent)
 		become_zombie(p);
@@ -335,27 +432,38 @@ static void forked_thread_start(void *arg)
 }
 
 /* What a forked child shares with its parent: connections (same ids, same
- * channels), credentials, groups.  Both locks are of rank "process": the
+ * channels), signal dispositions, credentials, groups.  Both locks are of rank "process": the
  * parent's is taken alone, the copy made in between. */
-static void copy_identity(struct process *child, struct process *parent)
+static int copy_identity(struct process *child, struct process *parent)
 {
 	static struct connection conns[PROC_CONNECTIONS];       /* guarded by fork_lock */
+	static struct sig_action acts[64];                      /* guarded by fork_lock */
 	static struct spinlock fork_lock = SPINLOCK_INIT("fork", LR_PROCS);
 
+	if (proc_conns_alloc(child))
+		return -ENOMEM;
 	spin_lock(&fork_lock);
 	spin_lock(&parent->lock);
-	memcpy(conns, parent->conns, sizeof conns);
+	if (parent->conns)
+		memcpy(conns, parent->conns, sizeof conns);
+	else
+		memset(conns, 0, sizeof conns);
+	memcpy(acts, parent->sig_act, sizeof acts);
+	uint64_t stub = parent->sigstub;
 	struct _cred_info cred = parent->cred;
 	int32_t pgid = parent->pgid, sid = parent->sid;
 	spin_unlock(&parent->lock);
 	spin_lock(&child->lock);
 	memcpy(child->conns, conns, sizeof conns);
+	memcpy(child->sig_act, acts, sizeof acts);
+	child->sigstub = stub;
 	child->cred = cred;
 	child->pgid = pgid;
 	child->sid = sid;
 	child->nthreads = 1;
 	spin_unlock(&child->lock);
 	spin_unlock(&fork_lock);
+	return 0;
 }
 
 /* A snapshot of t's user registers.  t's registers are stable while it
@@ -385,9 +493,11 @@ int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
 					      parent->privs & starter->privs);
 	if (!c)
 		return -EAGAIN;
-	copy_identity(c, parent);
-	struct thread *nt = uthread_create_held(c, c->name, forked_thread_start, t->base_prio);
+	int bad = copy_identity(c, parent);
+	struct thread *nt = bad ? 0 : uthread_create_held(c, c->name, forked_thread_start,
+							t->base_prio);
 	if (!nt) {
+		free_conns(c);
 		spin_lock(&c->lock);
 		c->vs = 0;                      /* the caller keeps vs */
 		c->nthreads = 0;
@@ -397,6 +507,12 @@ int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
 	}
 	arch_uregs_fork(nt, &r);
 	nt->policy = t->policy;
+	spin_lock(&parent->lock);
+	uint64_t mask = t->sig_mask;            /* the forking thread's, for its copy */
+	spin_unlock(&parent->lock);
+	spin_lock(&c->lock);
+	nt->sig_mask = mask;
+	spin_unlock(&c->lock);
 	thread_release(nt);
 	*out = c;
 	return 0;
@@ -405,13 +521,20 @@ int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
 int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 		 const struct proc_regs *regs, uint32_t privs)
 {
+	struct thread *me = thread_current();
+
 	thread_kill_others(p, t);
+	atomic_store32(&me->sig_nointr, 1);     /* half an exec is no state to leave p in */
 	spin_lock(&p->lock);
 	while (p->nthreads > 1 && !p->exiting) {
-		if (waitq_block(&p->threads_wq, &p->lock, WAIT_FOREVER) == -EINTR)
+		if (waitq_block(&p->threads_wq, &p->lock, WAIT_FOREVER) == -EINTR &&
+		    thread_killed()) {
+			atomic_store32(&me->sig_nointr, 0);
 			return -EINTR;
+		}
 		spin_lock(&p->lock);
 	}
+	atomic_store32(&me->sig_nointr, 0);
 	if (p->exiting || atomic_load32(&t->state) != TS_BLOCKED) {
 		spin_unlock(&p->lock);
 		return -ESRCH;
@@ -420,6 +543,7 @@ int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 	p->vs = vs;
 	p->privs = privs;
 	spin_unlock(&p->lock);
+	sig_exec(p);
 	timers_process_gone(p);                 /* POSIX: timers do not survive exec */
 	intr_process_gone(p);
 	t->restart_regs[0] = regs->pc;
@@ -427,6 +551,7 @@ int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 	t->restart_regs[2] = regs->a0;
 	t->restart_regs[3] = regs->a1;
 	t->restart_regs[4] = regs->a2;
+	t->restart_regs[5] = regs->a3;
 	smp_mb();                               /* the registers before the flag */
 	atomic_store32(&t->restart_pending, 1);
 	vmspace_destroy(old);

@@ -3,6 +3,7 @@
  * ends reported to the starter. */
 #include <keel/errno.h>
 #include <keel/procmgr.h>
+#include <keel/signal.h>
 #include "kcall.h"
 #include "boot.h"
 #include "kstring.h"
@@ -246,10 +247,22 @@ long sys_ProcessWait(long pid, long uinfo, long flags)
 {
 	struct process *me = self();
 	bool any;
+	int report;
 
+	if (flags & ~(long)(_PROC_WAIT_NOHANG | _PROC_WAIT_STOPPED | _PROC_WAIT_CONTINUED))
+		return -EINVAL;
 	for (;;) {
 		spin_lock(&me->lock);
-		struct process *c = process_find_child(me, (int)pid, &any);
+		struct process *c = process_find_child(me, (int)pid, (unsigned)flags, &any, &report);
+		if (c && report) {
+			struct _proc_exit ex = { .pid = (int32_t)c->pid, .status = report,
+						 .how = report == SIGCONT ? _PROC_CONTINUED :
+									    _PROC_STOPPED };
+			spin_unlock(&me->lock);
+			if (uinfo && copy_to_user((uintptr_t)uinfo, &ex, sizeof ex))
+				return -EFAULT;
+			return ex.pid;
+		}
 		if (c) {
 			struct _proc_exit ex = { .pid = (int32_t)c->pid, .how = c->how,
 						 .status = c->exit_status, .code = c->exit_code,
@@ -270,7 +283,7 @@ long sys_ProcessWait(long pid, long uinfo, long flags)
 			return -EAGAIN;
 		}
 		if (waitq_block(&me->children_wq, &me->lock, WAIT_FOREVER) == -EINTR)
-			return -EINTR;          /* told to end (thread_kill) */
+			return -EINTR;          /* told to end, or a signal */
 	}
 }
 
@@ -357,7 +370,7 @@ long sys_ProcessExec(long pid, long tid, long as, long ustart)
 	if (!vs)
 		return -EINVAL;
 	name_from_argv(p, vs, st.argv);
-	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp };
+	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv };
 	int r = process_exec(p, t, vs, &regs, st.privileges);
 	if (r)
 		put_back(as, vs);

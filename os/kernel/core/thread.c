@@ -10,6 +10,7 @@
 #include "pmm.h"
 #include "process.h"
 #include "sched.h"
+#include "sig.h"
 #include "smp.h"
 #include "sync.h"
 #include "thread.h"
@@ -109,6 +110,7 @@ static void thread_fields_init(struct thread *t, const char *name, unsigned prio
 	list_init(&t->wait_link);
 	list_init(&t->owned);
 	list_init(&t->ipc.link);
+	sig_thread_init(t);
 	waitq_init(&t->ipc.wq);
 	waitq_init(&t->joiners);
 	spin_init(&t->join_lock, "thread-join", LR_JOIN);
@@ -220,6 +222,8 @@ void thread_free(struct thread *t)
 		t->cpu_counted = true;
 		spin_unlock(&p->lock);
 	}
+	if (p)
+		sig_thread_gone(t);
 	kstack_free(t);
 	slot_release(t);
 	if (p)
@@ -302,8 +306,8 @@ int thread_join_until(uint32_t tid, void **value, uint64_t deadline)
 	}
 	while (atomic_load32(&t->state) != TS_DEAD) {
 		int r = waitq_block(&t->joiners, &t->join_lock, deadline);
-		if (r == -ETIMEDOUT || (r == -EINTR && atomic_load32(&self->killed)))
-			return r;               /* the join lock is released */
+		if (r == -ETIMEDOUT || r == -EINTR)
+			return r;       /* the join lock is released; a signal restarts the call */
 		spin_lock(&t->join_lock);
 	}
 	if (t->reaped) {                /* detached meanwhile, and claimed by its reaper */
@@ -421,6 +425,44 @@ static void kill_mark(struct thread *t, void *value)
 		t->kill_value = value;
 		atomic_store32(&t->killed, 1);
 	}
+}
+
+/* Make t leave its wait for a signal and look at its signals on its way
+ * back to user mode (its call then ends with EINTR or starts again). */
+static void sig_notify_one(struct thread *t)
+{
+	atomic_store32(&t->sig_wake, 1);
+	if (!atomic_load32(&t->sig_nointr)) {
+		atomic_store32(&t->sig_broke, 1);
+		kill_notify(t, t->tid);
+	} else if (atomic_load32(&t->on_cpu)) {
+		uint32_t hi = atomic_load32(&t->last_hart);
+		if (hi < nharts && hi != sched_this_hart())
+			ipi_send(&harts[hi], 0);
+	}
+}
+
+void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, bool wake)
+{
+	spin_lock(&table_lock);
+	for (uint32_t i = 1; i < THREAD_MAX; i++) {
+		struct thread *t = &table[i];
+		if (!t->slot || t->proc != p || (only && t != only))
+			continue;
+		uint32_t st = atomic_load32(&t->state);
+		if (st == TS_DEAD || st == TS_FREE)
+			continue;
+		/* Racy reads of the thread's sets: a thread that unblocks the
+		 * signal later looks at its pending signals itself. */
+		bool wanted = bit & *(volatile uint64_t *)&t->sig_waitset;
+		bool open = !(bit & *(volatile uint64_t *)&t->sig_mask);
+		if (!bit || wanted || (wake && open)) {
+			sig_notify_one(t);
+			if (bit && !only)
+				break;          /* one thread takes a process's signal */
+		}
+	}
+	spin_unlock(&table_lock);
 }
 
 bool thread_kill(struct thread *t, uint32_t tid, void *value)

@@ -74,7 +74,10 @@ void waitq_prepare(struct waitq *wq, struct spinlock *lock, uint64_t deadline)
 	atomic_add32(&t->wait_seq, 1);
 	t->wq_lock = lock;
 	smp_mb();
-	if (atomic_load32(&t->killed)) {
+	bool sig = atomic_load32(&t->sig_wake) && !atomic_load32(&t->sig_nointr);
+	if (atomic_load32(&t->killed) || sig) {
+		if (sig)
+			atomic_store32(&t->sig_broke, 1);
 		t->wq = 0;
 		t->wait_result = -EINTR;
 		return;

@@ -67,6 +67,19 @@ void arch_user_resume(void) __attribute__((noreturn));
  * restart registers.  Interrupts off. */
 void arch_user_restart_check(void);
 
+/* Signal frames (<keel/signal.h>), on the calling thread's user frame. */
+struct _sigregs;
+/* Its user registers and FP state into ctx (interrupts on). */
+void arch_sig_save(const void *frame, struct _sigregs *ctx);
+/* Enter the handler stub at pc stub with sp = a0 = the frame at sp. */
+void arch_sig_enter(void *frame, uint64_t stub, uint64_t sp);
+/* Registers and FP state from ctx (SignalReturn); returns the new a0. */
+uint64_t arch_sig_restore(void *frame, const struct _sigregs *ctx);
+uint64_t arch_frame_sp(const void *frame);
+uint64_t arch_frame_a0(const void *frame);
+/* Make the kernel call that just returned run again, with a0 = arg0. */
+void arch_call_restart(void *frame, uint64_t arg0);
+
 /* Floating point: a user thread's FP registers live in t->fp (ARCH_FP_WORDS
  * words, arch layout) whenever it is not running; the hart's registers are
  * switched lazily (arch/riscv/fpu.c).  All with interrupts off. */

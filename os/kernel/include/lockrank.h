@@ -22,6 +22,7 @@ enum lock_rank {
 	LR_UTIMERS = 23,  /* the table of user timers */
 	LR_PROC = 24,     /* one per process: thread count and exit status */
 	LR_JOIN = 25,     /* one per thread: exit status and its joiner */
+	LR_SIGPOOL = 26,  /* free pending-signal records */
 	LR_TIMERQ = 40,   /* one per hart: that hart's timer queue */
 	LR_PLIC = 45,     /* PLIC enable words, shared by the sources of a context */
 	LR_RUNQ = 50,     /* one per hart: that hart's run queue */

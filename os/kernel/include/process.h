@@ -13,7 +13,7 @@
 #define PROC_INIT       2u      /* the first process: its exit powers off */
 
 #define PROC_CHANNELS    16
-#define PROC_CONNECTIONS 32
+#define PROC_CONNECTIONS 256    /* per process, ordinary and side ones together */
 #define PROC_SPACES      64     /* AsCreate/AsClone ids a process may hold */
 
 struct vmspace;
@@ -34,7 +34,12 @@ struct process {
 	struct _cred_info cred;         /* ProcessStart, ProcessSetCred; copied by fork */
 	int32_t pgid, sid;              /* ProcessSetGroup: for SignalKill and client info */
 	struct channel *chans[PROC_CHANNELS];   /* chid - 1 */
-	struct connection conns[PROC_CONNECTIONS];      /* coid & ~_NTO_SIDE_CHANNEL */
+	/* NULL until the first ConnectAttach, then one page of
+	 * PROC_CONNECTIONS (proc_conns_alloc; freed with the process): a
+	 * process that never connects costs nothing.  Slots by
+	 * proc_conn_slot: ordinary coids from the bottom, side ones from the
+	 * top. */
+	struct connection *conns;
 	uint32_t nthreads;
 	uint32_t stacks_made;           /* thread stacks the kernel allocated */
 	struct vmspace *spaces[PROC_SPACES];    /* AsCreate ids - 1 (procmgr) */
@@ -45,6 +50,23 @@ struct process {
 	uint64_t fault_pc, fault_addr;
 	struct waitq children_wq;       /* the parent waits here for a child to end */
 	struct waitq threads_wq;        /* ProcessExec waits here for the other threads to end */
+
+	/* Signals (sig.h). */
+	struct sig_action {
+		uint64_t handler;       /* SIG_DFL, SIG_IGN or a user address */
+		uint64_t mask;
+		int32_t flags;
+	} sig_act[64];                  /* signo - 1 */
+	uint64_t sigstub;               /* where handlers are entered (SignalAction) */
+	uint64_t sig_pending;           /* directed at the process */
+	struct list sig_q;              /* struct ksig records of sig_pending */
+	struct waitq sig_wq;            /* SignalSuspend and SignalWaitinfo wait here */
+	bool stopped;                   /* by a stop signal, until SIGCONT */
+	struct waitq stop_wq;           /* its threads wait here while stopped */
+	/* Not yet reported to ProcessWait (atomics: set under lock, claimed
+	 * by the parent with a swap under its own lock). */
+	volatile uint32_t report_stop;  /* stopped by this signal */
+	volatile uint32_t report_cont;  /* continued */
 	bool exiting;
 	int exit_status;
 	uint64_t cpu_gone_ticks;        /* CPU time of its threads that were freed */
@@ -58,6 +80,12 @@ int process_start(struct process *p, uint64_t entry, int argc, const char *const
 		  uint64_t a3);
 /* The calling user thread's process ends with `status`. */
 void process_exit(int status) __attribute__((noreturn));
+/* The calling thread's process ends killed by signal signo (si_code code),
+ * without a report line (a signal's default action). */
+void process_exit_signal(int signo, int code) __attribute__((noreturn));
+/* p ends killed by signo (SIGKILL): every thread is told to end.  No locks
+ * held; the caller may be one of p's threads (it ends on its way out). */
+void process_kill(struct process *p, int signo, int code);
 /* Kill the calling thread's process after a fault, with a one-line report;
  * its parent learns it was killed by signo (si_code code) at pc, addr. */
 void process_fault(const char *cause, int signo, int code, uint64_t pc, uint64_t addr)
@@ -77,11 +105,21 @@ struct process *process_create_in(const char *name, struct vmspace *vs, struct p
 /* Start p's first thread at pc with sp and a0..a3 at priority prio. */
 int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1,
 		       uint64_t a2, uint64_t a3, unsigned prio);
-/* A child of parent that ended (pid -1: any); *any: it has children at all.
- * Caller holds parent->lock. */
-struct process *process_find_child(struct process *parent, int pid, bool *any);
+/* A child of parent that ended (pid -1: any), or with _PROC_WAIT_STOPPED
+ * or _PROC_WAIT_CONTINUED in flags one that stopped or continued since it
+ * was last reported: then *report is its stop signal, or SIGCONT (and the
+ * report is claimed), else 0.  *any: it has children at all.  Caller holds
+ * parent->lock. */
+struct process *process_find_child(struct process *parent, int pid, unsigned flags, bool *any,
+				   int *report);
 /* Free the slot of a child whose end was reported. */
 void process_reap(struct process *c);
+/* The slot of connection id coid in a connection vector, or -1. */
+int proc_conn_slot(long coid);
+/* The connection id of slot s. */
+long proc_conn_coid(int s);
+/* Make sure p has its connection vector: 0 or -ENOMEM.  No locks held. */
+int proc_conns_alloc(struct process *p);
 /* The live process with this pid, or NULL. */
 struct process *process_by_pid(uint32_t pid);
 /* The live process in table slot i, or NULL (for walks over all of them). */
@@ -100,7 +138,7 @@ int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
  * at the given registers when that call returns.  0, or -ESRCH if p ends
  * meanwhile, -EINTR if the caller is told to end (vs not taken then). */
 struct proc_regs {
-	uint64_t pc, sp, a0, a1, a2;
+	uint64_t pc, sp, a0, a1, a2, a3;
 };
 int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 		 const struct proc_regs *regs, uint32_t privs);

@@ -57,7 +57,20 @@ struct thread {
 	 * the process manager it is blocked on); when that call returns, the
 	 * thread starts over at these registers instead (arch_user_restart). */
 	volatile uint32_t restart_pending;
-	uint64_t restart_regs[5];       /* pc, sp, a0, a1, a2 */
+	uint64_t restart_regs[6];       /* pc, sp, a0, a1, a2, a3 */
+
+	/* Signals (sig.h): guarded by proc->lock, except the three atomics. */
+	uint64_t sig_mask;              /* blocked */
+	uint64_t sig_pending;           /* directed at this thread */
+	uint64_t sig_waitset;           /* SignalWaitinfo's set while it waits */
+	uint64_t sig_saved_mask;        /* SignalSuspend: the mask to go back to */
+	bool sig_saved;
+	struct list sig_q;              /* struct ksig records of sig_pending */
+	volatile uint32_t sig_wake;     /* something may be deliverable: waits are refused */
+	volatile uint32_t sig_broke;    /* a signal ended the current call's wait */
+	volatile uint32_t sig_nointr;   /* in a wait that signals must not end (own thread only) */
+	uint64_t sig_call_arg0;         /* the call's first argument, for a restart */
+	uint32_t sig_call;              /* the kernel call returning now + 1, or 0 */
 
 	/* Scheduling.  state and on_cpu are shared words (atomics); the rest
 	 * changes under the lock of the run queue the thread is on, or by the
@@ -179,6 +192,11 @@ bool thread_kill(struct thread *t, uint32_t tid, void *value);
 void thread_kill_process(struct process *p);
 /* The same for every thread of p but keep (ProcessExec). */
 void thread_kill_others(struct process *p, struct thread *keep);
+/* Signal bit (0: every thread, to stop) generated for p, or for thread
+ * only: wake the thread that should look at it (see sig.h): one that
+ * waits for it in SignalWaitinfo, else (if wake) one that does not block
+ * it; with bit 0 all of them.  Locks held: none. */
+void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, bool wake);
 /* True if the calling thread has been told to end. */
 bool thread_killed(void);
 /* Interrupts off, just before a user thread goes (back) to user mode: a

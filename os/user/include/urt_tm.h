@@ -14,6 +14,10 @@ long urt_tm_send(const void *msg, size_t bytes, void *r, size_t rbytes);
  * flags/pgroup as struct _proc_spawn; data passed to the child. */
 int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,
 		 uint32_t flags, int32_t pgroup, const void *data, size_t datalen);
+/* exec: returns only on failure (-errno). */
+int urt_tm_exec(const char *path, const char *const *argv, const char *const *envp);
+/* fork: the child's pid in the parent, 0 in the child, or -errno. */
+int urt_tm_fork(void);
 /* _PROC_WAIT: the child's pid (0 with WNOHANG and nothing yet). */
 int urt_tm_wait(int idtype, int id, uint32_t options, struct _proc_wait_reply *r);
 /* _PROC_GETIDS of pid (0: the caller). */

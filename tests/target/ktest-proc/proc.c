@@ -1,6 +1,8 @@
 /* ktest-proc: copy-on-write clones, fork, exec, credentials and groups. */
 #include "proc.h"
 
+#define PROC_CONN_TEST 300
+
 static int srv_chid, srv_pid;
 static volatile long g;                 /* a word on a copy-on-write page */
 
@@ -464,7 +466,38 @@ static void t_fork_needs_a_thread_blocked_on_the_caller(void)
 	ChannelDestroy_r(srv_chid);
 }
 
+/* ---- connections ------------------------------------------------------------------------ */
+
+static int coids[PROC_CONN_TEST];
+
+/* Every fd is a connection: a process holds 256 of them, ordinary and side
+ * together, and the 257th is EAGAIN. */
+static void t_two_hundred_fifty_six_connections(void)
+{
+	int chid = ChannelCreate_r(0), n = 0, side = 0;
+
+	KTAP_REQUIRE(chid > 0);
+	for (int i = 0; i < PROC_CONN_TEST; i++) {
+		int c = ConnectAttach_r(0, 0, chid, i % 4 ? 0 : _NTO_SIDE_CHANNEL, 0);
+		if (c < 0) {
+			KTAP_EQ(c, -EAGAIN);
+			break;
+		}
+		coids[n++] = c;
+		side += (c & _NTO_SIDE_CHANNEL) != 0;
+	}
+	/* The program itself holds a few already (its console, none here). */
+	KTAP_CHECK(n >= 250 && n <= 256);
+	KTAP_CHECK(side > 50);
+	KTAP_EQ(MsgSendPulse_r(coids[n - 1], -1, 3, 0), 0);
+	for (int i = 0; i < n; i++)
+		KTAP_EQ(ConnectDetach_r(coids[i]), 0);
+	KTAP_EQ(ConnectDetach_r(coids[0]), -EINVAL);
+	ChannelDestroy_r(chid);
+}
+
 const struct ktap_case proc_cases[] = {
+	{ "two_hundred_fifty_six_connections", t_two_hundred_fifty_six_connections },
 	{ "clone_sees_memory_at_clone_time", t_clone_sees_memory_at_clone_time },
 	{ "clone_writes_stay_private", t_clone_writes_stay_private },
 	{ "cow_pages_stay_apart", t_cow_pages_stay_apart },

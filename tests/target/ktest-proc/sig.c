@@ -1,7 +1,640 @@
-/* ktest-proc: signals. */
+/* ktest-proc: signals (SignalKill, SignalAction, SignalProcmask,
+ * SignalSuspend, SignalWaitinfo, SignalReturn), as libc will use them. */
 #include "proc.h"
 
+/* The handler stub libc will have: a0 = sp = the frame. */
+__asm__(".pushsection .text\n"
+	".globl test_sigstub\n"
+	"test_sigstub:\n"
+	" mv s0, a0\n"
+	" ld t0, 0(s0)\n"                       /* handler */
+	" lw a0, 8(s0)\n"                       /* signo */
+	" addi a1, s0, 16\n"                    /* &info */
+	" addi a2, s0, 72\n"                    /* &ctx */
+	" jalr t0\n"
+	" mv a0, s0\n"
+	" li a7, 63\n ecall\n"                  /* SignalReturn(frame) */
+	" unimp\n"
+	".popsection\n");
+extern void test_sigstub(void);
+extern const char clone_entry[];
+_Static_assert(KCALL_SignalReturn == 63, "test_sigstub's call number");
+_Static_assert(offsetof(struct _sigframe, info) == 16 && offsetof(struct _sigframe, ctx) == 72,
+	       "test_sigstub's frame offsets");
+
+static sigset_t set1(int signo)
+{
+	sigset_t s = { { 0, 0 } };
+
+	s.__bits[(signo - 1) / 32] |= 1u << ((signo - 1) % 32);
+	return s;
+}
+
+static bool has(const sigset_t *s, int signo)
+{
+	return s->__bits[(signo - 1) / 32] >> ((signo - 1) % 32) & 1;
+}
+
+static int on(int signo, void (*fn)(int, siginfo_t *, void *), int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = fn;
+	sa.sa_flags = flags;
+	return SignalAction_r(0, test_sigstub, signo, &sa, 0);
+}
+
+static int dfl(int signo)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	return SignalAction_r(0, 0, signo, &sa, 0);
+}
+
+static int procmask(int how, int signo)
+{
+	sigset_t s = set1(signo);
+
+	return SignalProcmask_r(0, 0, how, &s, 0);
+}
+
+static volatile int got_signo, got_code, got_pid, handled, order[4], norder;
+static volatile long got_value;
+static volatile uint64_t got_addr;
+
+static void record(int signo, siginfo_t *info, void *ctx)
+{
+	(void)ctx;
+	got_signo = signo;
+	got_code = info->si_code;
+	got_pid = info->si_pid;
+	got_value = (long)info->si_value.sival_ptr;
+	got_addr = (uint64_t)(uintptr_t)info->si_addr;
+	handled++;
+	if (norder < 4)
+		order[norder++] = signo;
+}
+
+static void reset(void)
+{
+	got_signo = got_code = got_pid = handled = norder = 0;
+	got_value = 0;
+	got_addr = 0;
+}
+
+static void t_handler_runs_with_info(void)
+{
+	reset();
+	KTAP_EQ(on(SIGUSR1, record, SA_SIGINFO), 0);
+	KTAP_EQ(SignalKill_r(0, 0, SIGUSR1, SI_QUEUE, 1234), 0);        /* delivered on the way out */
+	KTAP_EQ(handled, 1);
+	KTAP_EQ(got_signo, SIGUSR1);
+	KTAP_EQ(got_code, SI_QUEUE);
+	KTAP_EQ(got_pid, my_pid());
+	KTAP_EQ(got_value, 1234);
+	KTAP_EQ(dfl(SIGUSR1), 0);
+}
+
+static void t_blocked_signal_waits_for_unblock(void)
+{
+	sigset_t pend;
+
+	reset();
+	KTAP_EQ(on(SIGUSR2, record, 0), 0);
+	KTAP_EQ(procmask(SIG_BLOCK, SIGUSR2), 0);
+	KTAP_EQ(SignalKill_r(0, 0, SIGUSR2, SI_USER, 0), 0);
+	KTAP_EQ(handled, 0);
+	KTAP_EQ(SignalProcmask_r(0, 0, SIG_PENDING, 0, &pend), 0);
+	KTAP_CHECK(has(&pend, SIGUSR2));
+	KTAP_EQ(procmask(SIG_UNBLOCK, SIGUSR2), 0);
+	KTAP_EQ(handled, 1);
+	KTAP_EQ(got_signo, SIGUSR2);
+	KTAP_EQ(SignalProcmask_r(0, 0, SIG_PENDING, 0, &pend), 0);
+	KTAP_CHECK(!has(&pend, SIGUSR2));
+	KTAP_EQ(dfl(SIGUSR2), 0);
+}
+
+static void t_waitinfo_takes_a_blocked_signal(void)
+{
+	siginfo_t info;
+	sigset_t s = set1(SIGUSR1);
+
+	reset();
+	KTAP_EQ(on(SIGUSR1, record, 0), 0);
+	KTAP_EQ(procmask(SIG_BLOCK, SIGUSR1), 0);
+	KTAP_EQ(SignalKill_r(0, 0, SIGUSR1, SI_QUEUE, 77), 0);
+	memset(&info, 0, sizeof info);
+	KTAP_EQ(SignalWaitinfo_r(&s, &info), SIGUSR1);
+	KTAP_EQ(info.si_signo, SIGUSR1);
+	KTAP_EQ((long)info.si_value.sival_ptr, 77);
+	KTAP_EQ(handled, 0);                            /* taken, not delivered */
+	uint64_t ns = 20 * 1000 * 1000;
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_SIGWAITINFO, 0, &ns, 0), 0);
+	KTAP_EQ(SignalWaitinfo_r(&s, &info), -EAGAIN);  /* nothing came */
+	KTAP_EQ(procmask(SIG_UNBLOCK, SIGUSR1), 0);
+	KTAP_EQ(handled, 0);
+	KTAP_EQ(dfl(SIGUSR1), 0);
+}
+
+/* A thread blocked in MsgReceive gets a signal: EINTR, or the call goes on
+ * with SA_RESTART. */
+static volatile long recv_rc;
+static volatile int recv_chid, recv_tid, recv_ready;
+static char rstack[16384] __attribute__((aligned(16)));
+
+static void *receiver(void *arg)
+{
+	char b[8];
+
+	(void)arg;
+	recv_tid = (int)urt_tid();
+	recv_ready = 1;
+	recv_rc = MsgReceive_r(recv_chid, b, sizeof b, 0);
+	return 0;
+}
+
+static long interrupt_receiver(int flags)
+{
+	reset();
+	recv_rc = 1000;
+	recv_ready = 0;
+	recv_chid = ChannelCreate_r(0);
+	if (on(SIGUSR1, record, flags))
+		return -1;
+	int tid = urt_thread_create(receiver, 0, rstack, sizeof rstack, 0);
+	while (!recv_ready)
+		SchedYield_r();
+	pause_ms(20);                                   /* in MsgReceive by now */
+	KTAP_EQ(SignalKill_r(0, tid, SIGUSR1, SI_USER, 0), 0);
+	pause_ms(20);
+	if (flags & SA_RESTART) {
+		KTAP_EQ(recv_rc, 1000);                 /* still receiving */
+		int coid = ConnectAttach_r(0, 0, recv_chid, _NTO_SIDE_CHANNEL, 0);
+		KTAP_EQ(MsgSendPulse_r(coid, -1, 5, 0), 0);
+		ConnectDetach_r(coid);
+	}
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(handled, 1);
+	ChannelDestroy_r(recv_chid);
+	dfl(SIGUSR1);
+	return recv_rc;
+}
+
+static void t_signal_interrupts_a_blocked_call(void)
+{
+	KTAP_EQ(interrupt_receiver(0), -EINTR);
+}
+
+static void t_sa_restart_restarts_the_call(void)
+{
+	KTAP_EQ(interrupt_receiver(SA_RESTART), 0);     /* the pulse, received after the handler */
+}
+
+/* A REPLY-blocked client: it leaves at once, unless the channel asked for
+ * _NTO_CHF_UNBLOCK; then the server hears an unblock pulse and decides. */
+static volatile long send_rc;
+static volatile int send_coid;
+
+static void *sender(void *arg)
+{
+	(void)arg;
+	send_rc = MsgSend_r(send_coid, "q", 2, 0, 0);
+	return 0;
+}
+
+static void reply_blocked_case(unsigned chflags)
+{
+	struct _msg_info mi;
+	union { char b[16]; struct _pulse p; } m;
+
+	reset();
+	send_rc = 1000;
+	int chid = ChannelCreate_r(chflags);
+	send_coid = ConnectAttach_r(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	KTAP_EQ(on(SIGUSR1, record, 0), 0);
+	int tid = urt_thread_create(sender, 0, rstack, sizeof rstack, 0);
+	int rcvid = MsgReceive_r(chid, m.b, sizeof m.b, &mi);
+	KTAP_REQUIRE(rcvid > 0);
+	KTAP_EQ(SignalKill_r(0, tid, SIGUSR1, SI_USER, 0), 0);
+	if (chflags & _NTO_CHF_UNBLOCK) {
+		KTAP_EQ(MsgReceive_r(chid, m.b, sizeof m.b, 0), 0);     /* a pulse */
+		KTAP_EQ(m.p.code, _PULSE_CODE_UNBLOCK);
+		KTAP_EQ(m.p.value.sival_int, rcvid);
+		pause_ms(10);
+		KTAP_EQ(send_rc, 1000);                 /* still waiting for us */
+		KTAP_EQ(MsgError_r(rcvid, EINTR), 0);
+	} else {
+		KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+		KTAP_EQ(MsgReply_r(rcvid, 0, 0, 0), -ESRCH);    /* it left */
+	}
+	if (chflags & _NTO_CHF_UNBLOCK)
+		KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(send_rc, -EINTR);
+	KTAP_EQ(handled, 1);
+	ConnectDetach_r(send_coid);
+	ChannelDestroy_r(chid);
+	dfl(SIGUSR1);
+}
+
+static void t_reply_blocked_client_leaves_with_eintr(void)
+{
+	reply_blocked_case(0);
+}
+
+static void t_unblock_channel_gets_the_pulse(void)
+{
+	reply_blocked_case(_NTO_CHF_UNBLOCK);
+}
+
+/* A fault goes to a SIGSEGV handler, which skips the instruction. */
+static void skip_fault(int signo, siginfo_t *info, void *ctx)
+{
+	struct _sigregs *r = ctx;
+	uint16_t insn = *(const uint16_t *)(uintptr_t)r->pc;
+
+	record(signo, info, ctx);
+	r->pc += (insn & 3) == 3 ? 4 : 2;
+}
+
+static volatile long *volatile fault_at = (volatile long *)8;
+
+static void t_fault_goes_to_the_handler(void)
+{
+	reset();
+	KTAP_EQ(on(SIGSEGV, skip_fault, 0), 0);
+	*fault_at = 1;                                  /* skipped by the handler */
+	KTAP_EQ(handled, 1);
+	KTAP_EQ(got_signo, SIGSEGV);
+	KTAP_EQ(got_code, SEGV_MAPERR);
+	KTAP_EQ(got_addr, 8);
+	KTAP_EQ(dfl(SIGSEGV), 0);
+}
+
+/* SIGUSR1's handler raises SIGUSR2, whose handler runs inside it. */
+static void outer(int signo, siginfo_t *info, void *ctx)
+{
+	record(signo, info, ctx);
+	SignalKill_r(0, 0, SIGUSR2, SI_USER, 0);
+	if (norder < 4)
+		order[norder++] = 100 + signo;          /* after the nested one */
+}
+
+static void t_signals_nest(void)
+{
+	reset();
+	KTAP_EQ(on(SIGUSR1, outer, 0), 0);
+	KTAP_EQ(on(SIGUSR2, record, 0), 0);
+	KTAP_EQ(SignalKill_r(0, 0, SIGUSR1, SI_USER, 0), 0);
+	KTAP_EQ(norder, 3);
+	KTAP_EQ(order[0], SIGUSR1);
+	KTAP_EQ(order[1], SIGUSR2);
+	KTAP_EQ(order[2], 100 + SIGUSR1);
+	dfl(SIGUSR1);
+	dfl(SIGUSR2);
+}
+
+/* The handler's FP registers are its own: the interrupted code keeps fs0. */
+static void clobber_fp(int signo, siginfo_t *info, void *ctx)
+{
+	record(signo, info, ctx);
+	__asm__ volatile("fmv.d.x fs0, zero\n fmv.d.x fs1, zero" ::: "fs0", "fs1");
+}
+
+/* SignalKill(0, 0, SIGUSR1) with fs0 = in around the call only. */
+static long __attribute__((noinline)) raise_keep_fs0(uint64_t in, uint64_t *out)
+{
+	register long a0 __asm__("a0") = 0;
+	register long a1 __asm__("a1") = 0;
+	register long a2 __asm__("a2") = SIGUSR1;
+	register long a3 __asm__("a3") = SI_USER;
+	register long a4 __asm__("a4") = 0;
+	register long a7 __asm__("a7") = KCALL_SignalKill;
+	uint64_t o;
+
+	__asm__ volatile("fmv.d.x fs0, %[in]\n ecall\n fmv.x.d %[o], fs0"
+			 : "+r"(a0), [o] "=&r"(o)
+			 : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a7), [in] "r"(in)
+			 : "fs0", "fs1", "memory");
+	*out = o;
+	return a0;
+}
+
+static void t_handler_keeps_fp_registers(void)
+{
+	uint64_t in = 0x1122334455667788ul, out = 0;
+
+	reset();
+	KTAP_EQ(on(SIGUSR1, clobber_fp, 0), 0);
+	KTAP_EQ(raise_keep_fs0(in, &out), 0);
+	KTAP_EQ(handled, 1);
+	KTAP_EQ(out, in);
+	dfl(SIGUSR1);
+}
+
+static void t_kill_and_stop_cannot_be_caught_or_blocked(void)
+{
+	sigset_t all = { { ~0u, ~0u } }, old, now;
+	struct sigaction sa;
+
+	KTAP_EQ(on(SIGKILL, record, 0), -EINVAL);
+	KTAP_EQ(on(SIGSTOP, record, 0), -EINVAL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	KTAP_EQ(SignalAction_r(0, 0, SIGKILL, &sa, 0), -EINVAL);
+	KTAP_EQ(SignalProcmask_r(0, 0, SIG_SETMASK, &all, &old), 0);
+	KTAP_EQ(SignalProcmask_r(0, 0, SIG_SETMASK, &old, &now), 0);
+	KTAP_CHECK(!has(&now, SIGKILL));
+	KTAP_CHECK(!has(&now, SIGSTOP));
+	KTAP_CHECK(has(&now, SIGTERM));
+}
+
+/* ---- other processes ---------------------------------------------------------------- */
+
+static long block_forever_fn(long arg)
+{
+	char b[4];
+	int chid = ChannelCreate_r(0);
+
+	(void)arg;
+	for (;;)
+		MsgReceive_r(chid, b, sizeof b, 0);
+	return 0;
+}
+
+static void killed_with(int signo)
+{
+	struct _proc_exit ex;
+	int pid = clone_child(block_forever_fn, 0, 0);
+
+	KTAP_REQUIRE(pid > 0);
+	pause_ms(10);
+	KTAP_EQ(SignalKill_r(pid, 0, signo, SI_USER, 0), 0);
+	KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+	KTAP_EQ(ex.how, _PROC_KILLED);
+	KTAP_EQ(ex.status, signo);
+}
+
+static void t_default_action_ends_the_process(void)
+{
+	killed_with(SIGTERM);
+	killed_with(SIGKILL);
+}
+
+static int tick_chid, tick_pid;
+
+static long ticker(long arg)
+{
+	(void)arg;
+	int coid = ConnectAttach_r(0, tick_pid, tick_chid, 0, 0);
+	if (coid < 0)
+		return 100;
+	long r = MsgSend_r(coid, "t", 2, 0, 0);        /* stopped in here; goes on after */
+	return r == 99 ? 0 : 101;
+}
+
+static void t_stop_and_continue(void)
+{
+	struct _proc_exit ex;
+	struct _msg_info mi;
+	char b[8];
+
+	tick_chid = ChannelCreate_r(0);
+	tick_pid = my_pid();
+	int pid = clone_child(ticker, 0, 0);
+	KTAP_REQUIRE(pid > 0);
+	int rcvid = MsgReceive_r(tick_chid, b, sizeof b, &mi);
+	KTAP_REQUIRE(rcvid > 0);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGSTOP, SI_USER, 0), 0);
+	KTAP_EQ(ProcessWait_r(pid, &ex, _PROC_WAIT_STOPPED), pid);
+	KTAP_EQ(ex.how, _PROC_STOPPED);
+	KTAP_EQ(ex.status, SIGSTOP);
+	KTAP_EQ(ProcessWait_r(pid, &ex, _PROC_WAIT_STOPPED | _PROC_WAIT_NOHANG), -EAGAIN);
+	KTAP_EQ(MsgReply_r(rcvid, 99, 0, 0), -ESRCH);  /* the stop took it out of the call */
+	KTAP_EQ(SignalKill_r(pid, 0, SIGCONT, SI_USER, 0), 0);
+	KTAP_EQ(ProcessWait_r(pid, &ex, _PROC_WAIT_CONTINUED), pid);
+	KTAP_EQ(ex.how, _PROC_CONTINUED);
+	KTAP_EQ(ex.status, SIGCONT);
+	rcvid = MsgReceive_r(tick_chid, b, sizeof b, &mi);     /* the call started again */
+	KTAP_REQUIRE(rcvid > 0);
+	KTAP_EQ(mi.pid, pid);
+	KTAP_EQ(MsgReply_r(rcvid, 99, 0, 0), 0);
+	KTAP_EQ(wait_status(pid), 0);
+	ChannelDestroy_r(tick_chid);
+}
+
+static int parent_pid;
+
+/* An unprivileged child with uid 5 may signal itself, not uid 0's process. */
+static long signal_others(long arg)
+{
+	long bad = 0;
+
+	(void)arg;
+	bad |= (SignalKill_r(parent_pid, 0, SIGUSR1, SI_USER, 0) != -EPERM) << 0;
+	bad |= (SignalKill_r(parent_pid, 0, 0, SI_USER, 0) != -EPERM) << 1;
+	bad |= (SignalKill_r(0, 0, 0, SI_USER, 0) != 0) << 2;
+	bad |= (SignalKill_r(0, 0, SIGUSR1, 5, 0) != -EINVAL) << 3;       /* a kernel code */
+	bad |= (SignalAction_r(parent_pid, 0, SIGUSR1, 0, 0) != -EPERM) << 4;
+	bad |= (SignalProcmask_r(parent_pid, 0, SIG_BLOCK, 0, 0) != -EPERM) << 5;
+	return bad;
+}
+
+static char perm_stack[16384] __attribute__((aligned(16)));
+
+static void t_signal_permissions(void)
+{
+	struct _proc_start st;
+
+	parent_pid = my_pid();
+	int as = AsClone_r(0);
+	KTAP_REQUIRE(as > 0);
+	memset(&st, 0, sizeof st);
+	st.entry = (uint64_t)(uintptr_t)clone_entry;
+	st.sp = (uint64_t)(uintptr_t)(perm_stack + sizeof perm_stack);
+	st.argc = (uint64_t)(uintptr_t)signal_others;
+	st.cred.ruid = st.cred.euid = st.cred.suid = 5;         /* from its first instruction */
+	int pid = ProcessStart_r(as, &st);
+	KTAP_REQUIRE(pid > 0);
+	KTAP_EQ(wait_status(pid), 0);
+}
+
+static void t_group_signal(void)
+{
+	struct _proc_exit ex;
+	int a = clone_child(block_forever_fn, 0, 0), b = clone_child(block_forever_fn, 0, 0);
+
+	KTAP_REQUIRE(a > 0 && b > 0);
+	KTAP_EQ(ProcessSetGroup_r(a, 4242, 1), 0);
+	KTAP_EQ(ProcessSetGroup_r(b, 4242, 1), 0);
+	KTAP_EQ(SignalKill_r(-4243, 0, SIGTERM, SI_USER, 0), -ESRCH);
+	KTAP_EQ(SignalKill_r(-4242, 0, SIGTERM, SI_USER, 0), 0);
+	for (int i = 0; i < 2; i++) {
+		int pid = ProcessWait_r(-1, &ex, 0);
+		KTAP_CHECK(pid == a || pid == b);
+		KTAP_EQ(ex.how, _PROC_KILLED);
+		KTAP_EQ(ex.status, SIGTERM);
+	}
+}
+
+/* ---- signal state across fork and exec ------------------------------------------------- */
+
+static int fx_chid, fx_pid;
+static char fx_stack[16384] __attribute__((aligned(16)));
+
+/* Fork keeps dispositions and the forking thread's mask. */
+static long sig_forker(long arg)
+{
+	struct sigaction old;
+	sigset_t m;
+
+	(void)arg;
+	int coid = ConnectAttach_r(0, fx_pid, fx_chid, 0, 0);
+	reset();
+	if (coid < 0 || on(SIGUSR1, record, 0) || procmask(SIG_BLOCK, SIGUSR2))
+		return 100;
+	long r = MsgSend_r(coid, "f", 2, 0, 0);
+	if (r != 0)
+		return r == 55 ? 0 : 100 + r;   /* the parent: the child's status */
+	if (SignalAction_r(0, 0, SIGUSR1, 0, &old) || old.sa_sigaction != record)
+		exit(201);
+	if (SignalProcmask_r(0, 0, SIG_BLOCK, 0, &m) || !has(&m, SIGUSR2))
+		exit(202);
+	SignalKill_r(0, 0, SIGUSR1, SI_USER, 0);
+	exit(handled == 1 ? 55 : 203);
+}
+
+/* Exec: caught signals go back to SIG_DFL, ignored ones and the mask stay. */
+static long exec_checks(long arg)
+{
+	struct sigaction old;
+	sigset_t m;
+
+	(void)arg;
+	if (SignalAction_r(0, 0, SIGUSR1, 0, &old) || old.sa_handler != SIG_DFL)
+		return 91;
+	if (SignalAction_r(0, 0, SIGUSR2, 0, &old) || old.sa_handler != SIG_IGN)
+		return 92;
+	if (SignalProcmask_r(0, 0, SIG_BLOCK, 0, &m) || !has(&m, SIGTERM))
+		return 93;
+	return 77;
+}
+
+static long sig_execer(long arg)
+{
+	struct sigaction ign;
+
+	(void)arg;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	int coid = ConnectAttach_r(0, fx_pid, fx_chid, 0, 0);
+	if (coid < 0 || on(SIGUSR1, record, 0) || SignalAction_r(0, 0, SIGUSR2, &ign, 0) ||
+	    procmask(SIG_BLOCK, SIGTERM))
+		return 100;
+	MsgSend_r(coid, "e", 2, 0, 0);
+	return 95;                              /* exec did not happen */
+}
+
+/* Serve one request of a child running fn: fork it, or exec it into
+ * exec_checks; returns the child's exit status. */
+static int serve_fork_or_exec(long (*fn)(long), bool fork)
+{
+	struct _msg_info mi;
+	char b[4];
+
+	fx_chid = ChannelCreate_r(0);
+	fx_pid = my_pid();
+	int c = clone_child(fn, 0, 0);
+	int rcvid = c > 0 ? MsgReceive_r(fx_chid, b, sizeof b, &mi) : -1;
+	if (rcvid <= 0)
+		return -1;
+	int as = AsClone_r(fork ? mi.pid : 0);
+	if (fork) {
+		int k = ProcessFork_r(mi.pid, mi.tid, as);
+		MsgReply_r(rcvid, k > 0 ? wait_status(k) : -1, 0, 0);
+	} else {
+		struct _proc_start st;
+		memset(&st, 0, sizeof st);
+		st.entry = (uint64_t)(uintptr_t)clone_entry;
+		st.sp = (uint64_t)(uintptr_t)(fx_stack + sizeof fx_stack);
+		st.argc = (uint64_t)(uintptr_t)exec_checks;
+		KTAP_EQ(ProcessExec_r(mi.pid, mi.tid, as, &st), 0);
+		MsgReply_r(rcvid, 0, 0, 0);
+	}
+	int r = wait_status(c);
+	ChannelDestroy_r(fx_chid);
+	return r;
+}
+
+static void t_fork_keeps_dispositions_and_mask(void)
+{
+	KTAP_EQ(serve_fork_or_exec(sig_forker, true), 0);
+}
+
+static void t_exec_resets_caught_signals(void)
+{
+	KTAP_EQ(serve_fork_or_exec(sig_execer, false), 77);
+}
+
+/* The first process (taskman, or this program without it) takes only
+ * the signals it catches: if these ended it, the system would power off
+ * before this program's summary line. */
+static void t_first_process_shrugs_off_signals(void)
+{
+	KTAP_EQ(SignalKill_r(1, 0, SIGTERM, SI_USER, 0), 0);
+	KTAP_EQ(SignalKill_r(1, 0, SIGSTOP, SI_USER, 0), 0);
+	KTAP_EQ(SignalKill_r(1, 0, SIGKILL, SI_USER, 0), 0);
+	pause_ms(20);
+	KTAP_EQ(SignalKill_r(1, 0, 0, SI_USER, 0), 0);          /* still there */
+}
+
+#define BAD ((void *)0xffffffff80000000ul)
+
+static void t_signal_bad_arguments(void)
+{
+	sigset_t s = set1(SIGUSR1), empty = { { 0, 0 } };
+	struct _proc_exit ex;
+
+	KTAP_EQ(SignalKill_r(0, 0, 65, SI_USER, 0), -EINVAL);
+	KTAP_EQ(SignalKill_r(0, 0, -1, SI_USER, 0), -EINVAL);
+	KTAP_EQ(SignalKill_r(999999, 0, SIGUSR1, SI_USER, 0), -ESRCH);
+	KTAP_EQ(SignalKill_r(0, 0x7fff0001, SIGUSR1, SI_USER, 0), -ESRCH);
+	KTAP_EQ(SignalAction_r(0, 0, 0, 0, 0), -EINVAL);
+	KTAP_EQ(SignalAction_r(0, 0, 65, 0, 0), -EINVAL);
+	KTAP_EQ(SignalAction_r(0, 0, SIGUSR1, BAD, 0), -EFAULT);
+	KTAP_EQ(SignalAction_r(0, 0, SIGUSR1, 0, BAD), -EFAULT);
+	KTAP_EQ(SignalAction_r(999999, 0, SIGUSR1, 0, 0), -ESRCH);
+	KTAP_EQ(SignalProcmask_r(0, 0, 9, &s, 0), -EINVAL);
+	KTAP_EQ(SignalProcmask_r(0, 0, SIG_BLOCK, BAD, 0), -EFAULT);
+	KTAP_EQ(SignalProcmask_r(0, 0, SIG_BLOCK, 0, BAD), -EFAULT);
+	KTAP_EQ(SignalProcmask_r(0, 0x7fff0001, SIG_BLOCK, &s, 0), -ESRCH);
+	KTAP_EQ(SignalSuspend_r(BAD), -EFAULT);
+	KTAP_EQ(SignalWaitinfo_r(&empty, 0), -EINVAL);
+	KTAP_EQ(SignalWaitinfo_r(BAD, 0), -EFAULT);
+	KTAP_EQ(SignalReturn_r(BAD), -EFAULT);
+	KTAP_EQ(ProcessWait_r(-1, &ex, 0x80), -EINVAL);
+}
+
 const struct ktap_case sig_cases[] = {
-	{ 0, 0 },
+	{ "handler_runs_with_info", t_handler_runs_with_info },
+	{ "blocked_signal_waits_for_unblock", t_blocked_signal_waits_for_unblock },
+	{ "waitinfo_takes_a_blocked_signal", t_waitinfo_takes_a_blocked_signal },
+	{ "signal_interrupts_a_blocked_call", t_signal_interrupts_a_blocked_call },
+	{ "sa_restart_restarts_the_call", t_sa_restart_restarts_the_call },
+	{ "reply_blocked_client_leaves_with_eintr", t_reply_blocked_client_leaves_with_eintr },
+	{ "unblock_channel_gets_the_pulse", t_unblock_channel_gets_the_pulse },
+	{ "fault_goes_to_the_handler", t_fault_goes_to_the_handler },
+	{ "signals_nest", t_signals_nest },
+	{ "handler_keeps_fp_registers", t_handler_keeps_fp_registers },
+	{ "kill_and_stop_cannot_be_caught_or_blocked", t_kill_and_stop_cannot_be_caught_or_blocked },
+	{ "default_action_ends_the_process", t_default_action_ends_the_process },
+	{ "stop_and_continue", t_stop_and_continue },
+	{ "signal_permissions", t_signal_permissions },
+	{ "group_signal", t_group_signal },
+	{ "fork_keeps_dispositions_and_mask", t_fork_keeps_dispositions_and_mask },
+	{ "exec_resets_caught_signals", t_exec_resets_caught_signals },
+	{ "first_process_shrugs_off_signals", t_first_process_shrugs_off_signals },
+	{ "signal_bad_arguments", t_signal_bad_arguments },
 };
-const unsigned n_sig_cases = 0;
+const unsigned n_sig_cases = sizeof sig_cases / sizeof sig_cases[0];

@@ -701,15 +701,142 @@ static void t_info_walk(void)
 	KTAP_CHECK(me);
 }
 
-static void t_exec_not_yet_enosys(void)
-{
-	static char buf[256];
-	struct _proc_spawn *m = (void *)buf;
+/* ---- fork and exec (POSIX.1-2017 fork, exec) -------------------------------------------- */
 
-	*m = (struct _proc_spawn){ .hdr.type = _PROC_EXEC, .pathlen = 14, .argc = 1, .argvlen = 14 };
-	memcpy(m + 1, "/bin/tm-child\0/bin/tm-child", 28);
-	long r = urt_tm_send(buf, sizeof *m + 28, 0, 0);
-	KTAP_CHECK(r == -ENOSYS);
+static volatile int cow_word = 5;
+
+static void t_fork_child_returns_zero(void)
+{
+	int pid = urt_tm_fork();
+
+	if (pid == 0)
+		ProcessExit(42);
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(42));
+}
+
+static void t_fork_copy_on_write(void)
+{
+	int pid = urt_tm_fork();
+
+	if (pid == 0) {
+		cow_word = 7;
+		ProcessExit(cow_word);
+	}
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(7));
+	KTAP_EQ(cow_word, 5);
+}
+
+static void t_fork_child_ids(void)
+{
+	int me = my_pid();
+	int pid = urt_tm_fork();
+
+	if (pid == 0) {
+		struct _proc_ids ids;
+		int ok = urt_tm_ids(0, &ids) == 0 && ids.ppid == me && ids.pid == my_pid() &&
+			 ids.pid != me;
+		ProcessExit(ok ? 0 : 1);
+	}
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(0));
+}
+
+static void *idle_thread(void *arg)
+{
+	urt_sleep_ms(100);
+	return arg;
+}
+
+static void t_fork_threaded_enosys(void)
+{
+	int pid = urt_tm_fork();
+
+	if (pid == 0) {
+		static char stack[8192];
+		int tid = urt_thread_create(idle_thread, 0, stack, sizeof stack, 0);
+		int r = tid > 0 ? urt_tm_fork() : -1;  /* while the thread lives */
+		if (tid > 0)
+			ThreadJoin_r(tid, 0);
+		ProcessExit(r == -ENOSYS ? 0 : r == 0 ? 2 : 1);
+	}
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(0));
+}
+
+static void t_fork_many(void)
+{
+	for (int i = 0; i < 50; i++) {
+		int pid = urt_tm_fork();
+		if (pid == 0)
+			ProcessExit(i);
+		KTAP_REQUIRE(pid > 1);
+		KTAP_EQ(reap(pid), EXITED(i));
+	}
+}
+
+static void t_exec_replaces_image(void)
+{
+	int pid = urt_tm_fork();
+
+	if (pid == 0) {
+		const char *argv[] = { "tm-child", "exit", "33", 0 };
+		int r = urt_tm_exec(CHILD, argv, 0);
+		ProcessExit(100 - r);           /* only if exec failed */
+	}
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(33));
+}
+
+static void t_exec_keeps_pid_and_parent(void)
+{
+	int pid = urt_tm_fork();
+
+	if (pid == 0) {
+		const char *argv[] = { "tm-child", "ids", 0 };
+		urt_tm_exec(CHILD, argv, 0);
+		ProcessExit(50);
+	}
+	KTAP_REQUIRE(pid > 1);
+	struct _proc_wait_reply r;
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r), pid);  /* the same pid */
+	KTAP_EQ(r.status, EXITED(0));
+}
+
+static void t_exec_failure_returns(void)
+{
+	const char *argv[] = { "x", 0 };
+
+	KTAP_EQ(urt_tm_exec("/bin/no-such-program", argv, 0), -ENOENT);
+	KTAP_EQ(urt_tm_exec("/test/notelf", argv, 0), -ENOEXEC);
+	KTAP_EQ(urt_tm_exec("/bin", argv, 0), -EACCES);
+	KTAP_EQ(cow_word, 5);                   /* still us */
+}
+
+static void t_exec_setpgid_after_exec_eacces(void)
+{
+	int pid = child("sleep", "40", "0");
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(setpgid_(pid, 0), 0);           /* a spawned child has not exec'd */
+	int f = urt_tm_fork();
+	if (f == 0) {
+		const char *argv[] = { "tm-child", "sleep", "300", "0", 0 };
+		urt_tm_exec(CHILD, argv, 0);
+		ProcessExit(50);
+	}
+	KTAP_REQUIRE(f > 1);
+	struct _proc_info_req m = { .hdr.type = _PROC_INFO, .pid = f };
+	struct _proc_info info = { 0 };
+	for (int i = 0; i < 400 && strcmp(info.name, "tm-child"); i++) {
+		urt_sleep_ms(5);                /* until taskman has seen the exec */
+		urt_tm_send(&m, sizeof m, &info, sizeof info);
+	}
+	KTAP_EQ(strcmp(info.name, "tm-child"), 0);
+	KTAP_EQ(setpgid_(f, 0), -EACCES);
+	KTAP_EQ(reap(f), EXITED(0));
+	KTAP_EQ(reap(pid), EXITED(0));
 }
 
 /* ---- faults (the `faults` run) ---------------------------------------------------------- */
@@ -775,7 +902,15 @@ static const struct ktap_case cases[] = {
 	{ "unknown_message_enosys", t_unknown_message_enosys },
 	{ "short_message_einval", t_short_message_einval },
 	{ "info_walk", t_info_walk },
-	{ "exec_not_yet_enosys", t_exec_not_yet_enosys },
+	{ "fork_child_returns_zero", t_fork_child_returns_zero },
+	{ "fork_copy_on_write", t_fork_copy_on_write },
+	{ "fork_child_ids", t_fork_child_ids },
+	{ "fork_threaded_enosys", t_fork_threaded_enosys },
+	{ "fork_many", t_fork_many },
+	{ "exec_replaces_image", t_exec_replaces_image },
+	{ "exec_keeps_pid_and_parent", t_exec_keeps_pid_and_parent },
+	{ "exec_failure_returns", t_exec_failure_returns },
+	{ "exec_setpgid_after_exec_eacces", t_exec_setpgid_after_exec_eacces },
 };
 
 static const struct ktap_case fault_cases[] = {

@@ -10,6 +10,7 @@
 #include "panic.h"
 #include "process.h"
 #include "sched.h"
+#include "sig.h"
 #include "thread.h"
 #include "trap.h"
 #include "trapframe.h"
@@ -195,7 +196,73 @@ void arch_user_restart_check(void)
 	f->x[9] = r[2];
 	f->x[10] = r[3];
 	f->x[11] = r[4];
+	f->x[12] = r[5];
 	f->kernel_sp = (uint64_t)f;
+}
+
+/* ---- signal frames ------------------------------------------------------------------- */
+
+_Static_assert(sizeof(((struct _sigregs *)0)->x) == sizeof(((struct trap_frame *)0)->x),
+	       "a signal frame holds every GPR of the trap frame");
+
+void arch_sig_save(const void *frame, struct _sigregs *ctx)
+{
+	const struct trap_frame *f = frame;
+	struct thread *t = thread_current();
+
+	ctx->pc = f->sepc;
+	memcpy(ctx->x, f->x, sizeof ctx->x);
+	ctx->fp_used = t->fp_on;
+	if (t->fp_on) {
+		memcpy(ctx->f, t->fp, sizeof ctx->f);
+		ctx->fcsr = t->fp[32];
+	}
+}
+
+void arch_sig_enter(void *frame, uint64_t stub, uint64_t sp)
+{
+	struct trap_frame *f = frame;
+
+	f->sepc = stub;
+	f->x[1] = sp;                           /* sp */
+	f->x[9] = sp;                           /* a0: the frame */
+	f->x[0] = 0;                            /* ra: the stub never returns */
+}
+
+uint64_t arch_sig_restore(void *frame, const struct _sigregs *ctx)
+{
+	struct trap_frame *f = frame;
+	struct thread *t = thread_current();
+
+	f->sepc = ctx->pc;
+	memcpy(f->x, ctx->x, sizeof f->x);      /* gp and tp too: the program's own */
+	unsigned long s = arch_irq_save();
+	if (ctx->fp_used) {
+		memcpy(t->fp, ctx->f, sizeof ctx->f);
+		t->fp[32] = ctx->fcsr & 0xff;   /* frm and fflags only */
+		t->fp_on = 1;
+	}
+	arch_fp_reload();
+	arch_irq_restore(s);
+	return f->x[9];
+}
+
+uint64_t arch_frame_sp(const void *frame)
+{
+	return ((const struct trap_frame *)frame)->x[1];
+}
+
+uint64_t arch_frame_a0(const void *frame)
+{
+	return ((const struct trap_frame *)frame)->x[9];
+}
+
+void arch_call_restart(void *frame, uint64_t arg0)
+{
+	struct trap_frame *f = frame;
+
+	f->sepc -= 4;                           /* back to the ecall */
+	f->x[9] = arg0;
 }
 
 static const char *fault_name(uint64_t cause)
@@ -222,9 +289,11 @@ struct trap_frame *trap_user(struct trap_frame *f)
 	} else {
 		int code, signo = fault_signal(cause, f->stval, &code);
 		arch_irq_enable();
-		process_fault(fault_name(cause), signo, code, f->sepc, f->stval);
+		sig_fault(f, fault_name(cause), signo, code, f->stval);    /* or the process ends */
+		arch_irq_save();
 	}
 	arch_user_restart_check();
+	sig_user_return(f);
 	if (this_hart()->need_resched)
 		sched_preempt_point();
 	thread_user_return();

@@ -1,0 +1,469 @@
+/* Signals: generation, delivery and the default actions (see sig.h). */
+#include <keel/errno.h>
+#include <keel/kcall.h>
+#include "arch.h"
+#include "atomic.h"
+#include "bitops.h"
+#include "hart.h"
+#include "kstring.h"
+#include "list.h"
+#include "process.h"
+#include "sched.h"
+#include "sig.h"
+#include "smp.h"
+#include "spinlock.h"
+#include "thread.h"
+#include "uaccess.h"
+#include "waitq.h"
+
+#define KSIG_POOL 4096
+
+struct ksig {
+	struct list link;
+	siginfo_t info;
+};
+
+static struct ksig pool[KSIG_POOL];
+static struct list free_ksigs;                  /* guarded by pool_lock */
+static struct spinlock pool_lock = SPINLOCK_INIT("sigpool", LR_SIGPOOL);
+static volatile uint32_t pool_ready;
+
+enum sig_default { SD_TERM, SD_IGNORE, SD_STOP, SD_CONT };
+
+static enum sig_default default_action(int signo)
+{
+	switch (signo) {
+	case SIGCHLD: case SIGURG: case SIGWINCH: case SIGPWR:
+		return SD_IGNORE;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return SD_STOP;
+	case SIGCONT:
+		return SD_CONT;
+	default:
+		return SD_TERM;
+	}
+}
+
+#define SIG_STOPS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+
+/* Ignored for p now: discarded when generated.  p->lock held. */
+static bool ignored(const struct process *p, int signo)
+{
+	uint64_t h = p->sig_act[signo - 1].handler;
+
+	return signo != SIGKILL && signo != SIGSTOP && h == (uint64_t)(uintptr_t)SIG_IGN;
+}
+
+/* Would wake a thread: a handler, or a default action other than ignore. */
+static bool wakes(const struct process *p, int signo)
+{
+	uint64_t h = p->sig_act[signo - 1].handler;
+
+	if (h == (uint64_t)(uintptr_t)SIG_IGN)
+		return false;
+	return h != (uint64_t)(uintptr_t)SIG_DFL || default_action(signo) != SD_IGNORE;
+}
+
+static void pool_init(void)
+{
+	spin_lock(&pool_lock);
+	if (!pool_ready) {
+		list_init(&free_ksigs);
+		for (int i = 0; i < KSIG_POOL; i++)
+			list_add_tail(&free_ksigs, &pool[i].link);
+		atomic_store32(&pool_ready, 1);
+	}
+	spin_unlock(&pool_lock);
+}
+
+static struct ksig *ksig_get(void)
+{
+	struct ksig *k = 0;
+
+	if (!atomic_load32(&pool_ready))
+		pool_init();
+	spin_lock(&pool_lock);
+	if (!list_empty(&free_ksigs)) {
+		k = list_entry(free_ksigs.next, struct ksig, link);
+		list_del(&k->link);
+	}
+	spin_unlock(&pool_lock);
+	return k;
+}
+
+static void ksig_put(struct ksig *k)
+{
+	spin_lock(&pool_lock);
+	list_add_tail(&free_ksigs, &k->link);
+	spin_unlock(&pool_lock);
+}
+
+void sig_process_init(struct process *p)
+{
+	memset(p->sig_act, 0, sizeof p->sig_act);
+	p->sigstub = 0;
+	p->sig_pending = 0;
+	list_init(&p->sig_q);
+	waitq_init(&p->sig_wq);
+	waitq_init(&p->stop_wq);
+	p->stopped = false;
+	atomic_store32(&p->report_stop, 0);
+	atomic_store32(&p->report_cont, 0);
+}
+
+void sig_thread_init(struct thread *t)
+{
+	list_init(&t->sig_q);
+}
+
+/* Drop every record of signo from q (pending bit cleared by the caller).
+ * Caller holds the process lock. */
+static void drop_records(struct list *q, int signo)
+{
+	for (struct list *n = q->next; n != q; ) {
+		struct ksig *k = list_entry(n, struct ksig, link);
+		n = n->next;
+		if (signo == 0 || k->info.si_signo == signo) {
+			list_del(&k->link);
+			ksig_put(k);
+		}
+	}
+}
+
+void sig_take(struct process *p, struct thread *t, int signo, siginfo_t *info);
+
+/* Take signo's information from q (or make it up). */
+static void take_record(struct list *q, int signo, siginfo_t *info)
+{
+	list_for_each(n, q) {
+		struct ksig *k = list_entry(n, struct ksig, link);
+		if (k->info.si_signo == signo) {
+			*info = k->info;
+			list_del(&k->link);
+			ksig_put(k);
+			return;
+		}
+	}
+	memset(info, 0, sizeof *info);
+	info->si_signo = signo;
+	info->si_code = SI_KERNEL;
+}
+
+/* Mark info pending in *pending / q unless it is already (POSIX signals
+ * do not queue).  Process lock held. */
+static void mark(uint64_t *pending, struct list *q, const siginfo_t *info)
+{
+	uint64_t bit = SIGBIT(info->si_signo);
+
+	if (*pending & bit)
+		return;
+	*pending |= bit;
+	struct ksig *k = ksig_get();
+	if (k) {
+		k->info = *info;
+		list_add_tail(q, &k->link);
+	}
+}
+
+/* Continue or stop: what generation itself does for SIGCONT and the stop
+ * signals.  Process lock held; true if p's parent should hear of it. */
+static bool generate_side_effects(struct process *p, int signo)
+{
+	if (signo == SIGCONT) {
+		p->sig_pending &= ~SIG_STOPS;
+		if (!p->stopped)
+			return false;
+		p->stopped = false;
+		atomic_store32(&p->report_stop, 0);
+		atomic_store32(&p->report_cont, 1);
+		waitq_wake_all(&p->stop_wq, 0);
+		return true;
+	}
+	if (SIGBIT(signo) & SIG_STOPS)
+		p->sig_pending &= ~SIGBIT(SIGCONT);
+	return false;
+}
+
+static void tell_parent(struct process *p)
+{
+	struct process *parent = p->parent;
+
+	if (!parent)
+		return;
+	spin_lock(&parent->lock);
+	waitq_wake_all(&parent->children_wq, 0);
+	spin_unlock(&parent->lock);
+}
+
+/* The first process (taskman) takes only the signals it catches: no
+ * other process can end or stop the system's process manager. */
+static bool shielded(const struct process *p, int signo)
+{
+	uint64_t h = p->sig_act[signo - 1].handler;
+
+	return (p->flags & PROC_INIT) && (signo == SIGKILL || signo == SIGSTOP ||
+					  h == (uint64_t)(uintptr_t)SIG_DFL ||
+					  h == (uint64_t)(uintptr_t)SIG_IGN);
+}
+
+void sig_post(struct process *p, struct thread *t, const siginfo_t *info)
+{
+	int signo = info->si_signo;
+
+	if (signo == SIGKILL && !(p->flags & PROC_INIT)) {
+		process_kill(p, SIGKILL, info->si_code);
+		return;
+	}
+	spin_lock(&p->lock);
+	if (p->exiting || shielded(p, signo)) {
+		spin_unlock(&p->lock);
+		return;
+	}
+	bool parent = generate_side_effects(p, signo);
+	bool wake = wakes(p, signo);
+	if (!ignored(p, signo)) {
+		if (t)
+			mark(&t->sig_pending, &t->sig_q, info);
+		else
+			mark(&p->sig_pending, &p->sig_q, info);
+	}
+	spin_unlock(&p->lock);
+	if (parent)
+		tell_parent(p);
+	thread_sig_notify(p, t, SIGBIT(signo), wake);
+}
+
+void sig_exec(struct process *p)
+{
+	spin_lock(&p->lock);
+	for (int i = 0; i < 64; i++)
+		if (p->sig_act[i].handler != (uint64_t)(uintptr_t)SIG_IGN)
+			p->sig_act[i] = (struct sig_action){ 0, 0, 0 };
+	p->sigstub = 0;
+	spin_unlock(&p->lock);
+}
+
+void sig_thread_gone(struct thread *t)
+{
+	struct process *p = t->proc;
+
+	spin_lock(&p->lock);
+	t->sig_pending = 0;
+	drop_records(&t->sig_q, 0);
+	spin_unlock(&p->lock);
+}
+
+void sig_process_gone(struct process *p)
+{
+	spin_lock(&p->lock);
+	p->sig_pending = 0;
+	drop_records(&p->sig_q, 0);
+	spin_unlock(&p->lock);
+}
+
+void sig_take(struct process *p, struct thread *t, int signo, siginfo_t *info)
+{
+	uint64_t bit = SIGBIT(signo);
+
+	if (t->sig_pending & bit) {
+		t->sig_pending &= ~bit;
+		take_record(&t->sig_q, signo, info);
+	} else {
+		p->sig_pending &= ~bit;
+		take_record(&p->sig_q, signo, info);
+	}
+}
+
+/* ---- delivery --------------------------------------------------------------------- */
+
+/* Always started again after a handler (POSIX forbids EINTR for them). */
+static bool always_restarts(uint32_t call)
+{
+	return call == KCALL_SyncMutexLock + 1 || call == KCALL_ThreadJoin + 1;
+}
+
+/* Stop here while p is stopped (told to end: go on, to die).  Process lock
+ * held on entry and exit. */
+static void wait_while_stopped(struct process *p, struct thread *t)
+{
+	while (p->stopped && !atomic_load32(&t->killed)) {
+		atomic_store32(&t->sig_nointr, 1);
+		waitq_block(&p->stop_wq, &p->lock, WAIT_FOREVER);
+		atomic_store32(&t->sig_nointr, 0);
+		spin_lock(&p->lock);
+	}
+}
+
+static void stop_process(struct process *p, int signo)
+{
+	spin_lock(&p->lock);
+	bool now = !p->stopped && !p->exiting;
+	if (now) {
+		p->stopped = true;
+		atomic_store32(&p->report_stop, (uint32_t)signo);
+		atomic_store32(&p->report_cont, 0);
+	}
+	spin_unlock(&p->lock);
+	if (now) {
+		thread_sig_notify(p, 0, 0, true);       /* every thread comes to stop */
+		tell_parent(p);
+	}
+}
+
+/* Push the frame for handler a and enter it.  False if the user stack
+ * cannot take it.  Interrupts on, no locks (the copy may fault on a
+ * copy-on-write stack page). */
+static bool push_frame(void *f, const struct sig_action *a, const siginfo_t *info,
+		       uint64_t mask, uint64_t stub)
+{
+	struct _sigframe fr;
+	unsigned long s = arch_irq_save();
+
+	arch_fp_flush();                        /* the registers into t->fp */
+	arch_irq_restore(s);
+	memset(&fr, 0, sizeof fr);
+	fr.handler = (void (*)(int, siginfo_t *, void *))(uintptr_t)a->handler;
+	fr.signo = info->si_signo;
+	fr.sa_flags = a->flags;
+	fr.info = *info;
+	fr.mask.__bits[0] = (uint32_t)mask;
+	fr.mask.__bits[1] = (uint32_t)(mask >> 32);
+	arch_sig_save(f, &fr.ctx);
+	uint64_t sp = (arch_frame_sp(f) - sizeof fr) & ~15ul;
+	if (copy_to_user(sp, &fr, sizeof fr))
+		return false;
+	arch_sig_enter(f, stub, sp);
+	return true;
+}
+
+/* The next signal the calling thread takes, or 0; its action in *a.
+ * Records and pending bits are consumed; SA_RESETHAND applied; the mask
+ * for the handler set and the one to restore in *restore.  Process lock
+ * held. */
+static int take_one(struct process *p, struct thread *t, siginfo_t *info, struct sig_action *a,
+		    uint64_t *restore)
+{
+	uint64_t ready = (t->sig_pending | p->sig_pending) & ~t->sig_mask;
+
+	if (!ready)
+		return 0;
+	int signo = bit_lowest(ready) + 1;
+	uint64_t bit = SIGBIT(signo);
+	sig_take(p, t, signo, info);
+	*a = p->sig_act[signo - 1];
+	bool handler = a->handler != (uint64_t)(uintptr_t)SIG_DFL &&
+		       a->handler != (uint64_t)(uintptr_t)SIG_IGN;
+	if (handler) {
+		*restore = t->sig_saved ? t->sig_saved_mask : t->sig_mask;
+		t->sig_saved = false;
+		t->sig_mask |= a->mask | ((a->flags & SA_NODEFER) ? 0 : bit);
+		t->sig_mask &= ~SIG_CANTMASK;
+		if (a->flags & SA_RESETHAND)
+			p->sig_act[signo - 1] = (struct sig_action){ 0, 0, 0 };
+	}
+	return signo;
+}
+
+/* Run one signal's action.  Returns 1 if a handler frame was pushed, 0 if
+ * nothing visible happened (ignored, stopped and continued). */
+static int act(struct process *p, struct thread *t, void *f, int signo, const siginfo_t *info,
+	       const struct sig_action *a, uint64_t restore, uint32_t call)
+{
+	if (a->handler == (uint64_t)(uintptr_t)SIG_IGN)
+		return 0;
+	if (a->handler == (uint64_t)(uintptr_t)SIG_DFL) {
+		switch (default_action(signo)) {
+		case SD_IGNORE:
+		case SD_CONT:
+			return 0;
+		case SD_STOP:
+			stop_process(p, signo);
+			return 0;
+		case SD_TERM:
+			break;
+		}
+		arch_irq_enable();
+		process_exit_signal(signo, info->si_code);
+	}
+	spin_lock(&p->lock);
+	uint64_t stub = p->sigstub;
+	spin_unlock(&p->lock);
+	bool restart = call && call != KCALL_SignalSuspend + 1 &&
+		       (always_restarts(call) || (a->flags & SA_RESTART));
+	if (restart)
+		arch_call_restart(f, t->sig_call_arg0);
+	if (!stub || !push_frame(f, a, info, restore, stub)) {
+		arch_irq_enable();
+		process_fault("signal frame cannot be written", SIGSEGV, SI_KERNEL,
+			      arch_frame_pc(f), arch_frame_sp(f));
+	}
+	return 1;
+}
+
+void sig_user_return(void *f)
+{
+	struct thread *t = this_hart()->current;
+	struct process *p = t->proc;
+	uint32_t call = t->sig_call;
+	bool broke = call && (long)arch_frame_a0(f) == -EINTR && atomic_load32(&t->sig_broke);
+
+	t->sig_call = 0;
+	if (!atomic_load32(&t->sig_wake) && !broke && !t->sig_saved)
+		return;
+	arch_irq_enable();
+	int pushed = 0;
+	for (;;) {
+		siginfo_t info;
+		struct sig_action a;
+		uint64_t restore = 0;
+		spin_lock(&p->lock);
+		wait_while_stopped(p, t);
+		int signo = atomic_load32(&t->killed) ? 0 : take_one(p, t, &info, &a, &restore);
+		if (!signo) {
+			atomic_store32(&t->sig_wake, 0);
+			if (t->sig_saved && !pushed) {
+				t->sig_mask = t->sig_saved_mask;        /* SignalSuspend is over */
+				t->sig_saved = false;
+			}
+			spin_unlock(&p->lock);
+			break;
+		}
+		spin_unlock(&p->lock);
+		pushed = act(p, t, f, signo, &info, &a, restore, broke ? call : 0);
+		if (pushed) {
+			broke = false;
+			break;                  /* more pending: delivered at its SignalReturn */
+		}
+	}
+	if (broke)
+		arch_call_restart(f, t->sig_call_arg0);    /* no handler ran: the call goes on */
+	atomic_store32(&t->sig_broke, 0);
+	arch_irq_save();
+}
+
+bool sig_fault(void *f, const char *cause, int signo, int code, uint64_t addr)
+{
+	struct thread *t = thread_current();
+	struct process *p = t->proc;
+	uint64_t bit = SIGBIT(signo), pc = arch_frame_pc(f);
+
+	spin_lock(&p->lock);
+	struct sig_action a = p->sig_act[signo - 1];
+	bool caught = a.handler != (uint64_t)(uintptr_t)SIG_DFL &&
+		      a.handler != (uint64_t)(uintptr_t)SIG_IGN && !(t->sig_mask & bit) && p->sigstub;
+	uint64_t restore = t->sig_mask, stub = p->sigstub;
+	if (caught) {
+		t->sig_mask |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit);
+		t->sig_mask &= ~SIG_CANTMASK;
+		if (a.flags & SA_RESETHAND)
+			p->sig_act[signo - 1] = (struct sig_action){ 0, 0, 0 };
+	}
+	spin_unlock(&p->lock);
+	if (caught) {
+		siginfo_t info = { .si_signo = signo, .si_code = code,
+				   .si_pid = (int32_t)p->pid, .si_addr = (void *)addr, .si_pc = pc };
+		if (push_frame(f, &a, &info, restore, stub))
+			return true;
+	}
+	process_fault(cause, signo, code, pc, addr);
+}

@@ -1,0 +1,54 @@
+#pragma once
+/* Signals, the kernel half (the ABI is <keel/signal.h>).
+ *
+ * A signal is generated for a process (any thread may take it) or for one
+ * thread, and stays pending there until a thread that does not block it
+ * goes back to user mode: then its action runs there (sig_user_return).
+ * Generating one wakes a thread that could take it from any wait (its
+ * kernel call ends with EINTR, or starts again after a handler with
+ * SA_RESTART or when no handler ran); waits that must not end that way
+ * set t->sig_nointr.  A signal whose action is SIG_IGN is discarded when
+ * generated; one ignored by default stays pending while blocked (so that
+ * SignalWaitinfo can take it) and is discarded when delivered.  SIGKILL
+ * ends the process at once; SIGCONT continues a stopped process when it
+ * is generated; stop signals stop every thread at its next return to user
+ * mode.  The first process (taskman) gets only the signals it catches.
+ *
+ * Locks: every signal field of a process and of its threads is guarded by
+ * the process's lock, except the thread's sig_wake, sig_broke and
+ * sig_nointr words (atomics).  Pending records come from a fixed pool
+ * (LR_SIGPOOL, taken under the process lock); when it runs dry a signal
+ * is still pending, with only its number as information. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <keel/signal.h>
+
+struct process;
+struct thread;
+
+#define SIGBIT(n)       (1ul << ((n) - 1))
+#define SIG_CANTMASK    (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+
+/* A new process's dispositions (all default) and queues. */
+void sig_process_init(struct process *p);
+/* A new thread's queue (mask and pending sets start empty). */
+void sig_thread_init(struct thread *t);
+/* Generate info->si_signo (1.._SIGMAX) for p, or for thread t of p when
+ * t is not NULL.  No locks held. */
+void sig_post(struct process *p, struct thread *t, const siginfo_t *info);
+/* Take pending signo (the thread's first, else the process's) into
+ * *info.  Process lock held. */
+void sig_take(struct process *p, struct thread *t, int signo, siginfo_t *info);
+/* Exec: caught signals go back to SIG_DFL (ignored ones stay ignored). */
+void sig_exec(struct process *p);
+/* Pending records of an ending thread or process go back to the pool. */
+void sig_thread_gone(struct thread *t);
+void sig_process_gone(struct process *p);
+/* The calling thread is about to return to user mode through frame
+ * (interrupts off, no locks): stop while its process is stopped, deliver
+ * one pending signal, restart an interrupted call.  May end the process. */
+void sig_user_return(void *frame);
+/* The calling thread faulted: a caught, unblocked signo goes to its
+ * handler (returns true: the frame now enters it); anything else ends
+ * the process (does not return).  Interrupts on. */
+bool sig_fault(void *frame, const char *cause, int signo, int code, uint64_t addr);
