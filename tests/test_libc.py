@@ -12,7 +12,7 @@ posix_spawn, wait, ids and sessions, open by path, descriptors a child inherits 
 posix_spawn's file actions (conf-process, whose children are /bin/conf-child); the
 package's stdio on Keel's descriptors through the path manager (conf-stdio); directory
 streams over a directory server (conf-dir); the user and group databases over /etc
-(conf-users)."""
+(conf-users); signals on the kernel's signal calls (conf-signals)."""
 
 import pytest
 
@@ -41,6 +41,7 @@ test_conf_process_one_hart, test_conf_process = _ktap_suite("conf-process")
 test_conf_stdio_one_hart, test_conf_stdio = _ktap_suite("conf-stdio")
 test_conf_dir_one_hart, test_conf_dir = _ktap_suite("conf-dir")
 test_conf_users_one_hart, test_conf_users = _ktap_suite("conf-users")
+test_conf_signals_one_hart, test_conf_signals = _ktap_suite("conf-signals")
 
 
 LIBC_FIGURES = (

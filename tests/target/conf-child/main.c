@@ -68,7 +68,8 @@ int main(int argc, char **argv)
 		return write(fd, argv[3], n) == (ssize_t)n && close(fd) == 0 ? 0 : 1;
 	}
 	if (!strcmp(cmd, "sleep") && argc == 3) {
-		struct timespec ts = { 0, atoi(argv[2]) * 1000000L };
+		long ms = atol(argv[2]);
+		struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
 		nanosleep(&ts, NULL);
 		return 0;
 	}

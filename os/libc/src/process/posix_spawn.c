@@ -106,8 +106,8 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path,
 		m.pgroup = a->pgroup;
 		m.policy = a->policy;
 		m.priority = a->param.sched_priority;
-		m.sigmask = a->sigmask;
-		m.sigdefault = a->sigdefault;
+		m.sigmask = (uint64_t)a->sigmask.__bits[1] << 32 | a->sigmask.__bits[0];
+		m.sigdefault = (uint64_t)a->sigdefault.__bits[1] << 32 | a->sigdefault.__bits[0];
 	}
 	memcpy(msg, &m, sizeof m);
 	p = msg + sizeof m;
