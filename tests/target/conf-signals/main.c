@@ -5,6 +5,7 @@
  *   make run CMDLINE="init=/bin/conf-signals"                         */
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -229,6 +230,33 @@ static void t_strsignal__names_keels_numbers(void)
 	CHECK(strstr(strsignal(200), "200") != NULL);
 }
 
+static sigjmp_buf jump;
+
+static void jump_out(int sig)
+{
+	siglongjmp(jump, sig);
+}
+
+static void t_siglongjmp__from_a_handler_restores_the_mask(void)
+{
+	struct sigaction a = { .sa_handler = jump_out };
+	sigset_t now;
+	volatile int rounds = 0;
+
+	sigemptyset(&a.sa_mask);
+	sigaction(SIGUSR2, &a, NULL);
+	int r = sigsetjmp(jump, 1);
+	if (r == 0) {
+		rounds++;
+		raise(SIGUSR2);                 /* the handler runs with SIGUSR2 blocked */
+		CONF_FAIL("siglongjmp did not happen");
+	}
+	CHECK_EQ(r, SIGUSR2);
+	CHECK_EQ(rounds, 1);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	CHECK_EQ(sigismember(&now, SIGUSR2), 0);        /* the saved mask is back */
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(raise, handler_runs_before_raise_returns),
 	CONF_CASE(sigaction, siginfo_names_the_sender),
@@ -244,6 +272,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(kill, ends_a_child_reported_by_waitpid),
 	CONF_CASE(sigaction, handler_leaves_the_interrupted_registers),
 	CONF_CASE(strsignal, names_keels_numbers),
+	CONF_CASE(siglongjmp, from_a_handler_restores_the_mask),
 };
 
 int main(void)
