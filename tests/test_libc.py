@@ -12,7 +12,8 @@ posix_spawn, wait, ids and sessions, open by path, descriptors a child inherits 
 posix_spawn's file actions (conf-process, whose children are /bin/conf-child); the
 package's stdio on Keel's descriptors through the path manager (conf-stdio); directory
 streams over a directory server (conf-dir); the user and group databases over /etc
-(conf-users); signals on the kernel's signal calls (conf-signals)."""
+(conf-users); signals on the kernel's signal calls (conf-signals); the terminal interface over
+_IO_DEVCTL (conf-tty)."""
 
 import pytest
 
@@ -42,6 +43,7 @@ test_conf_stdio_one_hart, test_conf_stdio = _ktap_suite("conf-stdio")
 test_conf_dir_one_hart, test_conf_dir = _ktap_suite("conf-dir")
 test_conf_users_one_hart, test_conf_users = _ktap_suite("conf-users")
 test_conf_signals_one_hart, test_conf_signals = _ktap_suite("conf-signals")
+test_conf_tty_one_hart, test_conf_tty = _ktap_suite("conf-tty")
 
 
 LIBC_FIGURES = (

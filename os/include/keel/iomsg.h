@@ -268,3 +268,20 @@ struct _io_dirent {
 };
 
 _Static_assert(sizeof(struct _io_dirent) == 24, "struct _io_dirent layout");
+
+/* ---- terminal devctl commands (_IO_DEVCTL dcmd) -------------------------------
+ *
+ * The data is libc's struct termios (<termios.h>: 4 x uint32_t flags,
+ * NCCS = 20 control characters, 2 x uint32_t speeds, 44 bytes) or struct
+ * winsize (4 x uint16_t).  A server that is no terminal answers ENOTTY. */
+#define _DCMD_TERM_GETATTR   0x5401u   /* out: struct termios */
+#define _DCMD_TERM_SETATTR   0x5402u   /* in: struct termios, now */
+#define _DCMD_TERM_SETATTRW  0x5403u   /* in: after output drains (TCSADRAIN) */
+#define _DCMD_TERM_SETATTRF  0x5404u   /* in: drain, then discard input (TCSAFLUSH) */
+#define _DCMD_TERM_GETWINSZ  0x5413u   /* out: struct winsize */
+#define _DCMD_TERM_SETWINSZ  0x5414u   /* in: struct winsize */
+#define _DCMD_TERM_FLUSH     0x540bu   /* in: int32 queue selector (TCIFLUSH ...) */
+#define _DCMD_TERM_DRAIN     0x5409u   /* waits until output is sent */
+#define _DCMD_TERM_GETPGRP   0x540fu   /* out: int32 foreground process group */
+#define _DCMD_TERM_SETPGRP   0x5410u   /* in: int32 */
+#define _DCMD_FIONREAD       0x541bu   /* out: int32 bytes ready to read */

@@ -139,6 +139,9 @@ int __fd_dup(int fd, int lowest, int exact);
 /* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
  * connect message c with path: the new fd, or -errno. */
 int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path);
+/* An _IO_DEVCTL on fd: in bytes of data sent, up to out bytes replied
+ * into the same buffer.  0 or -errno (ENOTTY for a console fd). */
+int __devctl(int fd, unsigned dcmd, void *data, size_t in, size_t out);
 /* A side-channel connection to taskman, made once: the coid or -1/errno. */
 int __taskman_coid(void);
 /* taskman's ids of process pid (0: the caller): 0 or -errno. */

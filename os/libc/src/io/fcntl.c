@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <termios.h>
 #include <unistd.h>
 #include "libc.h"
 
@@ -43,10 +44,20 @@ int fcntl(int fd, int cmd, ...)
 	}
 }
 
+/* A terminal is what answers the terminal's devctl (the console fds are
+ * the kernel's terminal). */
 int isatty(int fd)
 {
+	struct termios t;
+
 	if (__fd_console(fd))
 		return 1;
-	errno = fd >= 0 && fd < __FD_MAX && __fds[fd].pid ? ENOTTY : EBADF;
-	return 0;
+	if (fd < 0 || fd >= __FD_MAX || !__fds[fd].pid) {
+		errno = EBADF;
+		return 0;
+	}
+	int r = __devctl(fd, _DCMD_TERM_GETATTR, &t, 0, sizeof t);
+	if (r < 0)
+		errno = r == -EBADF ? EBADF : ENOTTY;
+	return r == 0;
 }
