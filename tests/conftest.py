@@ -52,6 +52,7 @@ class Board:
     memory_mib: int
     stress_smp: tuple[int, ...] = ()
     bench_smp: int | None = None
+    test_finisher: bool = False  # a failed run's status is the machine's exit status
 
     def accepted_harts(self, smp: int) -> tuple[int, ...]:
         return tuple(h for h in range(smp) if h not in self.skipped_harts)
@@ -114,6 +115,7 @@ def board_for(env, target: str) -> Board:
                                       [n for n in options.get("keel_smp_configs",
                                                               [default_smp]) if n > 1]),
                      bench_smp=options.get("keel_bench_smp", default_smp),
+                     test_finisher=bool(options.get("keel_test_finisher", False)),
                      compatible=options["keel_compatible"],
                      timebase=int(options["keel_timebase"]),
                      memory_mib=memory_mib(options.get("keel_memory") or qemu_memory(tgt)))

@@ -4,6 +4,7 @@ hart count.  A read of a
 kernel address kills the program with a one-line report and the system powers off."""
 
 import re
+from pathlib import Path
 
 import pytest
 from ktap_boot import init_exit
@@ -51,22 +52,97 @@ def test_child_fault_reported_to_parent(keel_boot):
     assert init_exit(lines, "ktest-user", 0)
 
 
-KFUZZ_RE = re.compile(r"^kfuzz: seed 42, 1000000 calls from 4 threads: (\d+) ok, (\d+) errors, "
-                      r"(\d+) unknown, (\d+) left out$")
 KTEST_DONE_RE = re.compile(r"^keel: ktest done: (\d+) passed, 0 failed$")
+KCALL_ROW_RE = re.compile(r"^\s*K\(\s*\d+\s*,\s*(\w+)\s*,", re.MULTILINE)
+KFUZZ_ROW_RE = re.compile(r"^kfuzz: (\w+) ok (\d+)((?: E\w+ \d+)*)$")
+# Calls whose contract has no error return: they must never fail, under any arguments.
+NO_FAILURE_MODE = {"KernelNop", "SchedYield", "ProcessExit"}
+KFUZZ_CALLS = 40000
+KFUZZ_SUMMARY_RE = re.compile(rf"^kfuzz: seed 42, {KFUZZ_CALLS} calls from 4 threads: "
+                              r"(\d+) ok, (\d+) errors, (\d+) unknown$")
 
 
-def test_kfuzz_million_calls_then_ktest(keel_boot):
-    """A million random kernel calls from four threads on the board's harts; the kernel
+def kcall_names() -> list[str]:
+    """Every call in the kernel's one table (os/include/keel/kcall.h), in table order."""
+    header = Path(__file__).resolve().parent.parent / "os/include/keel/kcall.h"
+    return KCALL_ROW_RE.findall(header.read_text())
+
+
+def kfuzz_table(lines: list[str]) -> dict[str, tuple[int, dict[str, int]]]:
+    """kfuzz's per-call lines: name -> (successes, {errno name: count})."""
+    table = {}
+    for m in filter(None, map(KFUZZ_ROW_RE.match, lines)):
+        words = m.group(3).split()
+        table[m.group(1)] = (int(m.group(2)),
+                             {words[i]: int(words[i + 1]) for i in range(0, len(words), 2)})
+    return table
+
+
+def test_kfuzz_every_call_both_ways_then_ktest(keel_boot, record_property):
+    """Random kernel calls from four threads on the board's harts, every call of the table
+    with arguments drawn by kind (ids live, stale, foreign and garbage; pointers valid,
+    NULL, unmapped, kernel, misaligned, straddling, read-only and unmapped meanwhile).
+    Every call of the kernel's table must have been made and have succeeded at least once
+    and failed at least once (the calls with no error return: never failed); the kernel
     survives and its self-tests still pass afterwards in the same boot.  kfuzz runs with
     the first process's privileges, so it also starts processes at random addresses: their
     faults are expected; kfuzz's own status and the kernel's are what count."""
-    boot = keel_boot(append="init=/bin/kfuzz 42 1000000 4 ktest", until="exit", timeout=300,
-                     expect_crash="user-fault")
+    boot = keel_boot(append=f"init=/bin/kfuzz 42 {KFUZZ_CALLS} 4 ktest", until="exit",
+                     timeout=900, expect_crash="user-fault")
     lines = [line.strip() for line in boot.lines]
-    fuzz = [m for m in map(KFUZZ_RE.match, lines) if m]
-    assert fuzz, "no kfuzz summary line"
-    assert sum(int(n) for n in fuzz[0].groups()) == 1000000
+    summary = [m for m in map(KFUZZ_SUMMARY_RE.match, lines) if m]
+    assert summary, "no kfuzz summary line"
+    ok, errors, unknown = (int(n) for n in summary[0].groups())
+    assert ok + errors + unknown == KFUZZ_CALLS
+    assert unknown > 0, "no call number past the table was tried"
+    table = kfuzz_table(lines)
+    names = kcall_names()
+    assert len(names) >= 53
+    assert set(table) == set(names), \
+        f"kfuzz reports {sorted(set(table) ^ set(names))} unlike the kernel's table"
+    assert sum(n for n, _ in table.values()) == ok
+    assert sum(sum(e.values()) for _, e in table.values()) == errors
+    never_ok = [n for n in names if table[n][0] == 0]
+    never_failed = [n for n in names if not table[n][1] and n not in NO_FAILURE_MODE]
+    failed_anyway = [n for n in NO_FAILURE_MODE if table[n][1]]
+    record_property("kfuzz_never_ok", ",".join(never_ok))
+    record_property("kfuzz_never_failed", ",".join(never_failed))
+    assert not never_ok, f"calls that never succeeded: {never_ok}"
+    assert not never_failed, f"calls that never failed: {never_failed}"
+    assert not failed_anyway, f"calls without an error return failed: {failed_anyway}"
     assert init_exit(lines, "kfuzz", 0)
     assert any(KTEST_DONE_RE.match(line) for line in lines), "ktest after kfuzz did not pass"
     assert boot.exit_status == 0
+
+
+def test_a_program_larger_than_memory_fails_enomem(keel_boot, board):
+    """An ELF whose 1 GiB bss is more than the board's memory: loading runs out of pages,
+    which is ENOMEM (it used to be EEXIST, with the pages mapped so far left mapped), and
+    the failed start fails the machine's exit status where the board can say so."""
+    assert board.memory_mib < 1024, "the board has room for the 1 GiB bss"
+    boot = keel_boot(append="init=/bin/bigbss", until="exit", timeout=EXIT_TIMEOUT)
+    lines = [line.strip() for line in boot.lines]
+    assert "keel: init /bin/bigbss could not start (-12)" in lines
+    assert not any(line.startswith("bigbss: running") for line in lines)
+    assert boot.exit_status == (1 if board.test_finisher else 0)
+
+
+@pytest.mark.parametrize(("words", "refusal"), [
+    (["/bin/hello"] + [f"a{i}" for i in range(16)],
+     "keel: init command line has more than 16 words"),
+    (["/bin/hello", "x" * 260], "keel: init command line too long: more than 255 bytes"),
+], ids=["17-words", "261-bytes"])
+def test_an_init_line_over_the_limits_is_refused_not_cut(keel_boot, board, words, refusal):
+    """The init command line is refused with a reason when it would not fit (16 words,
+    255 bytes), rather than cut short into another command; a line at the limits runs."""
+    boot = keel_boot(append="init=" + " ".join(words), until="exit", timeout=EXIT_TIMEOUT)
+    lines = [line.strip() for line in boot.lines]
+    assert refusal in lines
+    assert not any(line.startswith("taskman: init hello") for line in lines)
+    assert boot.exit_status == (1 if board.test_finisher else 0)
+
+
+def test_an_init_line_at_the_limits_runs(keel_boot):
+    words = ["/bin/hello"] + [f"a{i}" for i in range(15)]
+    boot = keel_boot(append="init=" + " ".join(words), until="exit", timeout=EXIT_TIMEOUT)
+    assert init_exit([x.strip() for x in boot.lines], "hello", 0)

@@ -79,6 +79,8 @@ def case_result(case: ET.Element) -> ResultRecord:
             result.stages[name.removeprefix("stage_")] = number
         elif name.startswith("bench:"):
             result.bench[name.removeprefix("bench:")] = number
+        elif name == "attempts":
+            result.attempts = int(number)
     crash = _first_crash(props)
     if crash:
         result.signature = crash.get("crash_signature")

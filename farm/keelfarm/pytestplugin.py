@@ -38,6 +38,7 @@ import pytest
 from labgrid.pytestplugin.hooks import LABGRID_ENV_KEY
 
 from . import driver as _driver  # noqa: F401 - registers the drivers with labgrid
+from . import lineatomic
 from . import strategy as _strategy  # noqa: F401 - registers the strategies
 from .console import ConsoleRecorder
 from .ktap import Case, KtapParser, KtapRun, Status
@@ -411,6 +412,10 @@ def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
     return record
 
 
+# A retried latency case says how many attempts it needed (`# attempts: N`).
+ATTEMPTS_RE = re.compile(r"^attempts: (\d+)$")
+
+
 class KtapCaseResult:
     """The value of `ktap_case` for one case: `check()` turns its verdict into pytest's."""
 
@@ -425,7 +430,23 @@ class KtapCaseResult:
             props.append(("ktap_line", str(self.case.lineno)))
         if self.case.status == Status.MISSING and self.record.crash is not None:
             props += crash_properties(self.record.crash)
+        attempts = [m.group(1) for m in map(ATTEMPTS_RE.match, self.case.diagnostics) if m]
+        if attempts:
+            props.append(("attempts", attempts[-1]))
         return props
+
+    def farm_problems(self) -> list[str]:
+        """What the farm finds wrong in a passed case's own console output (cases whose
+        output nothing on the target reads back)."""
+        case, rec = self.case, self.record
+        if case.id != lineatomic.CASE or case.status != Status.PASS or rec.recorder is None:
+            return []
+        banner = rec.recorder.boot.banner
+        if banner is None:
+            return ["no banner: cannot tell how many harts printed"]
+        lines = [line.text for line in rec.recorder.lines[max(0, case.first_lineno - 1):
+                                                          case.lineno]]
+        return lineatomic.problems(lines, banner.nharts)
 
     def check(self) -> None:
         case = self.case
@@ -433,7 +454,8 @@ class KtapCaseResult:
             pytest.skip(f"skipped on the target: {case.reason or 'no reason given'}")
         if case.status == Status.TODO:
             pytest.xfail(f"TODO on the target: {case.reason or 'no reason given'}")
-        if not case.failed:
+        farm_problems = self.farm_problems()
+        if not case.failed and not farm_problems:
             return
         where = f"console line {case.lineno}" if case.lineno else "no result line"
         parts = [f"KTAP case {case.id!r} {case.status.value} ({where}; "
@@ -443,6 +465,7 @@ class KtapCaseResult:
         if case.reason:
             parts.append(case.reason)
         parts += [f"subtest problem: {p}" for p in case.problems]
+        parts += [f"farm check: {p}" for p in farm_problems]
         if case.diagnostics:
             parts.append("diagnostics:\n" + "\n".join("    # " + d for d in case.diagnostics))
         last = case.lineno or self.record.run.last_lineno

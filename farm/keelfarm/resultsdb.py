@@ -111,10 +111,14 @@ metrics = Table(
     "metrics", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("result_id", Integer, ForeignKey("results.id"), nullable=False, index=True),
-    Column("kind", String(10), nullable=False),  # stage or bench
+    Column("kind", String(10), nullable=False),  # stage, bench or attempts
     Column("name", String(200), nullable=False),
     Column("value", Float, nullable=False),
 )
+
+
+# A retried latency case that needs more attempts than this is flaky.
+FLAKY_ATTEMPTS = 2
 
 
 @dataclass
@@ -130,6 +134,7 @@ class ResultRecord:
     log_path: str | None = None
     stages: dict[str, float] = field(default_factory=dict)
     bench: dict[str, float] = field(default_factory=dict)
+    attempts: int | None = None  # a retried latency case: attempts it needed
     kernel_build: str | None = None  # the banner's git description (not stored)
 
 
@@ -259,6 +264,9 @@ class ResultsDB:
                         for k, v in result.stages.items()]
                 rows += [{"result_id": result_id, "kind": "bench", "name": k, "value": v}
                          for k, v in result.bench.items()]
+                if result.attempts is not None:
+                    rows.append({"result_id": result_id, "kind": "attempts",
+                                 "name": "attempts", "value": float(result.attempts)})
                 if rows:
                     conn.execute(insert(metrics), rows)
         return run_id
@@ -309,6 +317,17 @@ class ResultsDB:
             for test, verdict, n in conn.execute(query):
                 out.setdefault(test, {})[verdict] = n
         return out
+
+    def flaky(self, campaign_id: int, allowed: int = FLAKY_ATTEMPTS) -> dict[str, int]:
+        """Retried latency cases that needed more than `allowed` attempts in some run of
+        the campaign: test -> the most attempts it needed."""
+        query = (select(results.c.test, func.max(metrics.c.value))
+                 .join(results, metrics.c.result_id == results.c.id)
+                 .join(runs, results.c.run_id == runs.c.id)
+                 .where(runs.c.campaign_id == campaign_id, metrics.c.kind == "attempts")
+                 .group_by(results.c.test))
+        with self.engine.connect() as conn:
+            return {test: int(worst) for test, worst in conn.execute(query) if worst > allowed}
 
     def metric_rows(self, kind: str, since: dt.datetime | None = None) -> list[dict]:
         """Every metric of `kind` with its test, commit, commit time and target."""

@@ -123,3 +123,18 @@ def test_database_url(tmp_path):
 def test_unreachable_database_is_a_farm_error():
     with pytest.raises(FarmError, match=r"results database postgresql\+psycopg2://u:\*\*\*@"):
         ResultsDB("postgresql+psycopg2://u:secret@127.0.0.1:1/db")
+
+
+def test_a_case_needing_more_than_two_attempts_is_flaky(db):
+    cid = db.create_campaign(suite="ktest", place="qemu-virt", target="qemu-virt",
+                             env="e.yaml", runs_wanted=3)
+    for seq, attempts in enumerate((1, 2, 4, 2), start=1):
+        run = make_run(seq, campaign_id=cid, verdicts=("passed",))
+        run.results[0].attempts = attempts
+        db.add_run(run)
+    steady = make_run(5, campaign_id=cid, verdicts=("passed", "passed"))
+    steady.results[1].attempts = 2
+    db.add_run(steady)
+    assert db.flaky(cid) == {"test_boot::test_boot[smp0]": 4}
+    assert db.flaky(cid, allowed=4) == {}
+    assert sorted(r["value"] for r in db.metric_rows("attempts")) == [1, 2, 2, 2, 4]

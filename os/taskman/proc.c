@@ -11,6 +11,7 @@
  * Locking: everything here is under tm_lock. */
 #include <keel/errno.h>
 #include <keel/procmgr.h>
+#include <keel/signal.h>
 #include "taskman.h"
 
 #define WAITS_MAX 256
@@ -120,14 +121,42 @@ static bool wait_matches(const struct pwait *w, const struct tproc *c)
 }
 
 /* What a child has to report to a wait with these options: true with *r
- * filled for a zombie (when WEXITED is asked). */
+ * filled for a zombie (WEXITED), an unreported stop (WUNTRACED) or
+ * continue (WCONTINUED). */
 static bool reportable(const struct tproc *c, uint32_t options, struct _proc_wait_reply *r)
 {
-	if (c->state != TP_ZOMBIE || !(options & _PROC_WEXITED))
+	*r = (struct _proc_wait_reply){ .pid = c->pid, .uid = c->cred.ruid };
+	if (c->state == TP_ZOMBIE && (options & _PROC_WEXITED)) {
+		r->status = c->wstatus;
+		r->code = c->code;
+		r->signo = c->signo;
+		return true;
+	}
+	if (c->state != TP_ALIVE)
 		return false;
-	*r = (struct _proc_wait_reply){ .pid = c->pid, .status = c->wstatus, .code = c->code,
-					.signo = c->signo, .uid = c->cred.ruid };
-	return true;
+	if (c->news == CLD_STOPPED && (options & _PROC_WUNTRACED)) {
+		r->status = _PROC_W_STOPPED(c->stopsig);
+		r->code = CLD_STOPPED;
+		r->signo = c->stopsig;
+		return true;
+	}
+	if (c->news == CLD_CONTINUED && (options & _PROC_WCONTINUED)) {
+		r->status = _PROC_W_CONTINUED;
+		r->code = CLD_CONTINUED;
+		r->signo = SIGCONT;
+		return true;
+	}
+	return false;
+}
+
+/* The report r of c was taken by a wait (not WNOWAIT): a zombie goes, a
+ * stop or continue is not reported again. */
+static void consumed(struct tproc *c)
+{
+	if (c->state == TP_ZOMBIE)
+		proc_free(c);
+	else
+		c->news = 0;
 }
 
 static void reply_wait(int rcvid, const struct _proc_wait_reply *r)
@@ -148,7 +177,7 @@ static void wake_waiters(struct tproc *c)
 		bool keep = w->options & _PROC_WNOWAIT;
 		w->rcvid = 0;
 		if (!keep) {
-			proc_free(c);
+			consumed(c);
 			return;
 		}
 	}
@@ -205,7 +234,7 @@ void proc_msg_wait(int rcvid, const struct _msg_info *info, const void *msg, siz
 		any = true;
 		if (reportable(c, w.options, &r)) {
 			if (!(w.options & _PROC_WNOWAIT))
-				proc_free(c);
+				consumed(c);
 			tm_unlock();
 			return reply_wait(rcvid, &r);
 		}
@@ -242,26 +271,10 @@ void proc_unblock(int rcvid)
 
 /* ---- ends ---------------------------------------------------------------------- */
 
-/* The signal a fault cause became, until the kernel reports signals: the
- * RISC-V scause of the fatal trap (QNX's signal numbers). */
-static int fault_signal(int scause)
-{
-	switch (scause) {
-	case 2:                 /* illegal instruction */
-		return 4;       /* SIGILL */
-	case 0: case 4: case 6: /* misaligned fetch, load, store */
-		return 10;      /* SIGBUS */
-	case 3:                 /* breakpoint */
-		return 5;       /* SIGTRAP */
-	default:                /* access and page faults */
-		return 11;      /* SIGSEGV */
-	}
-}
-
 static void settle_status(struct tproc *p, const struct _proc_exit *ex)
 {
 	if (ex->how == _PROC_KILLED) {
-		p->signo = fault_signal(ex->status);
+		p->signo = ex->status;          /* the signal */
 		p->code = _PROC_CLD_KILLED;
 		p->wstatus = _PROC_W_SIGNALED(p->signo);
 	} else {
@@ -301,10 +314,35 @@ static void __attribute__((noreturn)) init_ended(const struct tproc *p, const st
 	ProcessExit(ex->how == _PROC_KILLED ? -1 : ex->status);
 }
 
+/* SIGCHLD to the parent that waits for p (not to taskman); status is the
+ * exit code or the signal (the kernel makes si_pid and si_status of it). */
+static void tell_parent(const struct tproc *p, int code, int status)
+{
+	intptr_t value = (intptr_t)(((uint64_t)(uint32_t)status << 32) | (uint32_t)p->pid);
+
+	if (p->ppid > 1)
+		SignalKill_r(p->ppid, 0, SIGCHLD, code, value);
+}
+
+/* A child stopped or continued: reported to WUNTRACED / WCONTINUED waits. */
+static void process_stopped(const struct _proc_exit *ex)
+{
+	struct tproc *p = proc_find(ex->pid);
+
+	if (!p || p->state != TP_ALIVE)
+		return;
+	p->news = ex->how == _PROC_STOPPED ? CLD_STOPPED : CLD_CONTINUED;
+	p->stopsig = ex->status;
+	wake_waiters(p);
+	tell_parent(p, p->news, p->stopsig);
+}
+
 static void process_ended(const struct _proc_exit *ex)
 {
 	struct tproc *p = proc_find(ex->pid);
 
+	if (ex->how == _PROC_STOPPED || ex->how == _PROC_CONTINUED)
+		return process_stopped(ex);
 	kids--;
 	if (!p) {
 		printf("taskman: pid %d ended but was never in the table\n", ex->pid);
@@ -320,10 +358,12 @@ static void process_ended(const struct _proc_exit *ex)
 			waits[i].rcvid = 0;     /* its rcvids died with it */
 	reparent_children(p->pid);
 	int32_t parent = p->ppid;
-	if (parent == 1 || p->nozombie)
+	if (parent == 1 || p->nozombie) {
 		proc_free(p);
-	else
+	} else {
+		tell_parent(p, p->code, p->signo);
 		wake_waiters(p);
+	}
 	recheck_waits_of(parent);
 }
 
@@ -336,7 +376,7 @@ void *proc_reaper(void *arg)
 		while (kids == 0)
 			SyncCondvarWait_r(&kids_cv, &tm_mutex);
 		tm_unlock();
-		int pid = ProcessWait_r(-1, &ex, 0);
+		int pid = ProcessWait_r(-1, &ex, _PROC_WAIT_STOPPED | _PROC_WAIT_CONTINUED);
 		if (pid < 0) {
 			printf("taskman: ProcessWait: error %d\n", pid);
 			continue;
@@ -349,6 +389,14 @@ void *proc_reaper(void *arg)
 }
 
 /* ---- ids, groups, sessions ---------------------------------------------------------- */
+
+void proc_sync_group(const struct tproc *p)
+{
+	int r = ProcessSetGroup_r(p->pid, p->pgid, p->sid);
+
+	if (r < 0 && r != -ESRCH)
+		printf("taskman: ProcessSetGroup(%d): error %d\n", p->pid, r);
+}
 
 void proc_msg_getids(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
 {
@@ -395,6 +443,7 @@ static int setpgid_locked(int32_t caller, int32_t pid, int32_t pgid)
 	if (pgid != t->pid && !group_in_session(pgid, me->sid))
 		return EPERM;
 	t->pgid = pgid;
+	proc_sync_group(t);
 	return 0;
 }
 
@@ -420,6 +469,7 @@ int proc_setsid_locked(struct tproc *p)
 		    procs[i].pgid == p->pid)
 			return -EPERM;
 	p->sid = p->pgid = p->pid;
+	proc_sync_group(p);
 	return p->sid;
 }
 

@@ -270,6 +270,7 @@ static void record(struct tproc *t, int32_t pid, const struct job *j, const char
 		proc_setsid_locked(t);
 	else if (r && (r->flags & _PROC_SPAWN_SETPGROUP))
 		t->pgid = r->pgroup ? r->pgroup : pid;
+	proc_sync_group(t);
 	proc_kid_started();
 }
 

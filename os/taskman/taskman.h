@@ -57,6 +57,9 @@ struct tproc {
 	bool nozombie;                  /* nobody waits: reaped at its end */
 	int32_t wstatus;                /* TP_ZOMBIE: the status word */
 	int32_t code, signo;            /* TP_ZOMBIE: CLD_* and the signal or exit code */
+	uint8_t news;                   /* a stop (CLD_STOPPED) or continue (CLD_CONTINUED)
+					 * not yet reported to a wait, or 0 */
+	int32_t stopsig;                /* the signal of that stop */
 	struct _cred_info cred;
 	uint64_t start_ns;
 	uint64_t rlim_cur[_PROC_RLIMIT_COUNT], rlim_max[_PROC_RLIMIT_COUNT];
@@ -88,6 +91,13 @@ void proc_msg_daemon(int rcvid, const struct _msg_info *info);
 void proc_msg_info(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 /* A client REPLY-blocked on taskman asked to be unblocked (a signal). */
 void proc_unblock(int rcvid);
+
+/* The kernel keeps p's group and session for SignalKill to a group and for
+ * ConnectClientInfo: told after every change.  Caller holds tm_lock. */
+void proc_sync_group(const struct tproc *p);
+
+/* ---- credentials (cred.c) ---------------------------------------------------------- */
+void cred_msg_set(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 
 /* ---- spawn (spawn.c) ------------------------------------------------------------- */
 /* A _PROC_SPAWN message: checks it, then a loader thread builds and starts

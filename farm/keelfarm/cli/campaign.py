@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import campaign as camp
 from ..errors import FarmError
 from ..lease import format_duration
-from ..resultsdb import ResultsDB
+from ..resultsdb import FLAKY_ATTEMPTS, ResultsDB
 from ..stability import failure_groups, pass_rates
 
 DB_ENV = "KEEL_RESULTS_DB"
@@ -132,6 +132,7 @@ def show_campaign(args) -> int:
         runs = db.runs(args.id)
         counts = db.verdict_counts(args.id)
         results = db.results(campaign_id=args.id)
+        flaky = db.flaky(args.id)
     failures = failure_groups(results)
     passed = sum(r["verdict"] == "pass" for r in runs)
     print(f"campaign {c['id']}: suite '{c['suite']}' on {c['place']} (target {c['target']}, "
@@ -151,6 +152,10 @@ def show_campaign(args) -> int:
                 lo, hi = rate.interval
                 print(f"      {commit}: {rate.passed}/{rate.trials} {rate.state} "
                       f"({lo:.2f}-{hi:.2f})")
+    if flaky:
+        print(f"flaky (a retried latency case needed more than {FLAKY_ATTEMPTS} attempts):")
+        for test, worst in sorted(flaky.items()):
+            print(f"  {test}: up to {worst} attempts")
     if failures:
         print("failures by signature:")
         for group in failures:

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "hwinfo.h"
 #include "intr.h"
+#include "kobjects.h"
 #include "msg.h"
 #include "procmgr.h"
 #include "sched.h"
@@ -68,6 +69,12 @@ KEEL_KCALL_DECL(int, ThreadDetach, (int tid));
 KEEL_KCALL_DECL(int, SchedGet, (int pid, int tid, struct sched_param *param));
 KEEL_KCALL_DECL(int, SchedSet, (int pid, int tid, int policy, const struct sched_param *param));
 KEEL_KCALL_DECL(int, SchedYield, (void));
+/* Keel's own: the STATE_* (<keel/thread.h>) of thread tid of the caller's
+ * process, as the kernel sees it now: RUNNING, READY, DEAD (ended, not yet
+ * joined), or the state of the kernel call it is blocked in (SEND, REPLY,
+ * RECEIVE, MUTEX, CONDVAR, SEM, JOIN; WAITTHREAD for a wait no call named).
+ * -ESRCH for a thread that is not the caller's. */
+KEEL_KCALL_DECL(int, ThreadState, (int tid));
 
 /* Sync objects. */
 KEEL_KCALL_DECL(int, SyncTypeCreate, (unsigned type, sync_t *sync, const struct _sync_attr *attr));
@@ -126,6 +133,9 @@ KEEL_KCALL_DECL(int, SignalProcmask, (int pid, int tid, int how, const sigset_t 
 KEEL_KCALL_DECL(int, SignalSuspend, (const sigset_t *set));
 KEEL_KCALL_DECL(int, SignalWaitinfo, (const sigset_t *set, siginfo_t *info));
 KEEL_KCALL_DECL(int, SignalReturn, (struct _sigframe *frame));
+
+/* Kernel object counts (<keel/kobjects.h>, Keel's own). */
+KEEL_KCALL_DECL(int, KernelObjects, (struct _kernel_objects *out));
 
 /* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,

@@ -33,7 +33,9 @@
  *   ProcessWait(pid, struct _proc_exit *, flags) -> pid of a process that the
  *                                            caller started and that ended
  *                                            (pid -1: any); blocks unless
- *                                            _PROC_WAIT_NOHANG (-EAGAIN)
+ *                                            _PROC_WAIT_NOHANG (-EAGAIN);
+ *                                            a TimerTimeout on STATE_JOIN
+ *                                            bounds the wait (-ETIMEDOUT)
  * `as` AS_SELF names the caller's own space.
  *
  * Fork and exec.  taskman is every process's kernel parent; a process asks

@@ -10,7 +10,10 @@
  *       whichever thread does not block it), pid < 0 every process of
  *       group -pid (tid must be 0); signo 0.._SIGMAX (0: only check);
  *       code, the si_code (<= 0 unless the caller is the process manager);
- *       value, si_value.  The receiver's si_pid and si_uid name the caller.
+ *       value, si_value.  The receiver's si_pid and si_uid name the caller,
+ *       except for the process manager's SIGCHLD with a CLD_* code: value
+ *       holds the child's pid (low 32 bits) and status (high 32 bits),
+ *       which become si_pid and si_status.
  *       Permission: the process manager, an euid of 0, or a real or
  *       effective uid of the caller equal to the receiver's real or saved
  *       uid.  SIGKILL ends the process at once; SIGCONT continues a

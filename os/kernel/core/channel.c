@@ -4,6 +4,7 @@
 #include <keel/errno.h>
 #include <keel/msg.h>
 #include "atomic.h"
+#include <keel/thread.h>
 #include "ipc.h"
 #include "process.h"
 #include "spinlock.h"
@@ -143,4 +144,38 @@ bool ipc_blocked_on(struct thread *t, struct process *server)
 		  ch->live && ch->owner == server;
 	spin_unlock(&ch->lock);
 	return on;
+}
+
+uint32_t ipc_thread_state(const struct thread *t)
+{
+	static const uint32_t states[] = {
+		[IPC_NONE] = 0, [IPC_SEND] = STATE_SEND, [IPC_REPLY] = STATE_REPLY,
+		[IPC_RECEIVE] = STATE_RECEIVE,
+	};
+	uint32_t s = ((const volatile struct thread *)t)->ipc.state;
+
+	return s < sizeof states / sizeof states[0] ? states[s] : 0;
+}
+
+uint32_t ipc_channels_in_use(void)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < CHAN_MAX; i++)
+		n += ((volatile struct channel *)&chans[i])->live;
+	return n;
+}
+
+uint32_t ipc_pulses_queued(void)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < CHAN_MAX; i++) {
+		spin_lock(&chans[i].lock);
+		if (chans[i].live)
+			list_for_each(l, &chans[i].pulses)
+				n++;
+		spin_unlock(&chans[i].lock);
+	}
+	return n;
 }

@@ -50,7 +50,10 @@ static int load_elf(struct process *p, const void *img, size_t len, uint64_t *en
 }
 
 /* Splits the words after "init=" (up to the end of the command line) into
- * argv; returns argc, 0 if there is no init= word. */
+ * argv; returns argc, 0 if there is no init= word, or -E2BIG (said on the
+ * console) for a line of INIT_LINE_MAX bytes or more, or more than
+ * INIT_ARGS_MAX words: cut short, it would start another program than the
+ * one asked for. */
 static int init_argv(const char *cmdline, char *line, const char **argv)
 {
 	const char *s = cmdline ? strstr(cmdline, "init=") : 0;
@@ -58,14 +61,22 @@ static int init_argv(const char *cmdline, char *line, const char **argv)
 
 	if (!s || (s != cmdline && s[-1] != ' '))
 		return 0;
-	size_t n = strnlen(s + 5, INIT_LINE_MAX - 1);
+	size_t n = strnlen(s + 5, INIT_LINE_MAX);
+	if (n >= INIT_LINE_MAX) {
+		kprintf("keel: init command line too long: more than %d bytes\n", INIT_LINE_MAX - 1);
+		return -E2BIG;
+	}
 	memcpy(line, s + 5, n);
 	line[n] = 0;
-	for (char *p = line; *p && argc < INIT_ARGS_MAX; ) {
+	for (char *p = line; *p; ) {
 		while (*p == ' ')
 			*p++ = 0;
 		if (!*p)
 			break;
+		if (argc == INIT_ARGS_MAX) {
+			kprintf("keel: init command line has more than %d words\n", INIT_ARGS_MAX);
+			return -E2BIG;
+		}
 		argv[argc++] = p;
 		while (*p && *p != ' ')
 			p++;
@@ -136,6 +147,8 @@ int process_spawn_init(const struct platform *plat)
 	int argc = init_argv(plat->bootargs, line, argv + 1);
 	struct cpio_entry e;
 
+	if (argc < 0)
+		return argc;
 	if (!plat->has_initrd) {
 		if (argc)
 			kprintf("keel: init=%s given but there is no boot image (initrd)\n", argv[1]);

@@ -74,6 +74,7 @@ long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, lon
 	long r = invoke(n, a0, a1, a2, a3, a4, a5);
 	if (n != KCALL_TimerTimeout)
 		t->tmo_states = 0;      /* a timeout covers one call */
+	t->call_state = 0;
 	return r;
 }
 
@@ -81,5 +82,6 @@ uint64_t kcall_deadline(uint32_t state)
 {
 	struct thread *t = thread_current();
 
+	t->call_state = state;          /* what ThreadState reports while it blocks */
 	return (t->tmo_states & (1u << state)) ? t->tmo_deadline : WAIT_FOREVER;
 }

@@ -146,7 +146,7 @@ static void main_thread(void *arg)
 		if (r > 0)              /* init first, then the self-tests in the same boot */
 			sync_sem_wait(0, (uintptr_t)&init_exited, WAIT_FOREVER);
 		int failed = ktest_run_all();
-		arch_poweroff(failed != 0);
+		arch_poweroff(failed);
 	}
 	kmon_run();
 }
@@ -174,6 +174,7 @@ void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 	vm_kernel_init(&plat);
 	console_init(&plat);
 	plic_init(&plat);
+	arch_finisher_init(&plat);
 	print_banner();
 	arch_idle_poll(cmdline_has("idle=poll"));
 	sched_init();

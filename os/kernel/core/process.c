@@ -308,7 +308,7 @@ static void __attribute__((noreturn)) end_process(struct process *p, int status,
 	if (first && (p->flags & PROC_INIT)) {
 		kprintf("keel: init %s (pid %u) exited with status %d\n", p->name, p->pid, status);
 		if (!cmdline_has("ktest"))
-			arch_poweroff(status != 0);
+			arch_poweroff(status);
 	}
 	if (first)
 		thread_kill_process(p);         /* us too: we are detached now */

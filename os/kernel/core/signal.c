@@ -54,6 +54,16 @@ static bool ignored(const struct process *p, int signo)
 	return signo != SIGKILL && signo != SIGSTOP && h == (uint64_t)(uintptr_t)SIG_IGN;
 }
 
+/* Discarded when generated: its action is the default and that is to
+ * ignore it, and a thread that would take it does not block it (a blocked
+ * one stays pending for SignalWaitinfo or a later handler).  open: that
+ * thread exists.  p->lock held. */
+static bool ignored_by_default(const struct process *p, int signo, bool open)
+{
+	return open && p->sig_act[signo - 1].handler == (uint64_t)(uintptr_t)SIG_DFL &&
+	       default_action(signo) == SD_IGNORE;
+}
+
 /* Would wake a thread: a handler, or a default action other than ignore. */
 static bool wakes(const struct process *p, int signo)
 {
@@ -214,6 +224,8 @@ void sig_post(struct process *p, struct thread *t, const siginfo_t *info)
 		process_kill(p, SIGKILL, info->si_code);
 		return;
 	}
+	bool open = t ? !(*(volatile uint64_t *)&t->sig_mask & SIGBIT(signo)) :
+			thread_sig_open(p, SIGBIT(signo));
 	spin_lock(&p->lock);
 	if (p->exiting || shielded(p, signo)) {
 		spin_unlock(&p->lock);
@@ -221,7 +233,7 @@ void sig_post(struct process *p, struct thread *t, const siginfo_t *info)
 	}
 	bool parent = generate_side_effects(p, signo);
 	bool wake = wakes(p, signo);
-	if (!ignored(p, signo)) {
+	if (!ignored(p, signo) && !ignored_by_default(p, signo, open)) {
 		if (t)
 			mark(&t->sig_pending, &t->sig_q, info);
 		else

@@ -2,13 +2,16 @@
  * path) and debug output. */
 #include <keel/clock.h>
 #include <keel/errno.h>
+#include <keel/kobjects.h>
 #include <keel/sigevent.h>
 #include "kcall.h"
 #include "arch.h"
 #include "thread.h"
 #include "kprintf.h"
+#include "pmm.h"
 #include "process.h"
 #include "sched.h"
+#include "sync.h"
 #include "timer.h"
 #include "uaccess.h"
 
@@ -34,4 +37,18 @@ long sys_DebugPutString(long s, long len)
 	buf[len] = 0;
 	kprintf("%s", buf);
 	return len;
+}
+
+/* KernelObjects(struct _kernel_objects *): see <keel/kobjects.h>. */
+long sys_KernelObjects(long uout)
+{
+	struct _kernel_objects k = {
+		.threads = threads_in_use(),
+		.channels = ipc_channels_in_use(),
+		.pulses = ipc_pulses_queued(),
+		.sync_objects = sync_objects_in_use(),
+		.free_pages = pmm_free_pages(),
+	};
+
+	return copy_to_user((uintptr_t)uout, &k, sizeof k) ? -EFAULT : 0;
 }

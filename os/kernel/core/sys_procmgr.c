@@ -5,6 +5,7 @@
 #include <keel/procmgr.h>
 #include <keel/signal.h>
 #include "kcall.h"
+#include <keel/thread.h>
 #include "boot.h"
 #include "kstring.h"
 #include "platform.h"
@@ -22,7 +23,10 @@ static struct process *self(void)
 	return thread_current()->proc;
 }
 
-static struct vmspace *space_of(long as)
+/* The space `as` names, held until space_put(as) so that no other thread
+ * destroys it meanwhile (AS_SELF needs no hold: the caller runs in it);
+ * NULL if `as` names none. */
+static struct vmspace *space_get(long as)
 {
 	struct process *p = self();
 
@@ -32,8 +36,22 @@ static struct vmspace *space_of(long as)
 		return 0;
 	spin_lock(&p->lock);
 	struct vmspace *vs = p->spaces[as - 1];
+	if (vs)
+		p->space_users[as - 1]++;
 	spin_unlock(&p->lock);
 	return vs;
+}
+
+/* Ends a successful space_get(as). */
+static void space_put(long as)
+{
+	struct process *p = self();
+
+	if (as == AS_SELF)
+		return;
+	spin_lock(&p->lock);
+	p->space_users[as - 1]--;
+	spin_unlock(&p->lock);
 }
 
 static unsigned vm_prot(long prot)
@@ -66,7 +84,8 @@ long sys_AsCreate(void)
 	return vs ? add_space(vs) : -ENOMEM;
 }
 
-/* Take the space out of the caller's table (to destroy it or give it away). */
+/* Take the space out of the caller's table (to destroy it or give it away),
+ * then wait until the calls of other threads still working in it are done. */
 static struct vmspace *take_space(long as)
 {
 	struct process *p = self();
@@ -76,6 +95,11 @@ static struct vmspace *take_space(long as)
 	spin_lock(&p->lock);
 	struct vmspace *vs = p->spaces[as - 1];
 	p->spaces[as - 1] = 0;
+	while (vs && p->space_users[as - 1]) {
+		spin_unlock(&p->lock);
+		thread_sleep_ns(100 * 1000);
+		spin_lock(&p->lock);
+	}
 	spin_unlock(&p->lock);
 	return vs;
 }
@@ -134,11 +158,10 @@ static bool phys_range_ok(uint64_t pa, uint64_t len)
  * never executable, never RAM (-EINVAL); as AS_SELF it is how a driver
  * gets its registers (through the process manager, as QNX's
  * mmap_device_memory). */
-long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
+static long as_map(struct vmspace *vs, long va, long len, long prot, long flags, long paddr)
 {
-	struct vmspace *vs = space_of(as);
 
-	if (!vs || (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+	if (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	if (flags == AS_MAP_ANON)
 		return vmspace_alloc(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
@@ -149,36 +172,48 @@ long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
 	return vmspace_map_phys(vs, (uint64_t)va, (uint64_t)paddr, (size_t)len, vm_prot(prot));
 }
 
+long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
+{
+	struct vmspace *vs = space_get(as);
+
+	if (!vs)
+		return -EINVAL;
+	long r = as_map(vs, va, len, prot, flags, paddr);
+	space_put(as);
+	return r;
+}
+
 /* AsUnmap(as, va, len): holes are fine; the pages are gone from every hart's
  * TLB before it returns. */
 long sys_AsUnmap(long as, long va, long len)
 {
-	struct vmspace *vs = space_of(as);
+	struct vmspace *vs = space_get(as);
 
 	if (!vs)
 		return -EINVAL;
-	return vmspace_unmap(vs, (uint64_t)va, (size_t)len);
+	long r = vmspace_unmap(vs, (uint64_t)va, (size_t)len);
+	space_put(as);
+	return r;
 }
 
 long sys_AsProtect(long as, long va, long len, long prot)
 {
-	struct vmspace *vs = space_of(as);
+	struct vmspace *vs = space_get(as);
 
 	if (!vs)
 		return -EINVAL;
-	return vmspace_protect(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
+	long r = vmspace_protect(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
+	space_put(as);
+	return r;
 }
 
 /* AsWrite(as, va, src, len): into mapped pages whatever their protection;
  * executable ones are made coherent on every hart before return. */
-long sys_AsWrite(long as, long va, long src, long len)
+static long as_write(struct vmspace *vs, long va, long src, long len)
 {
-	struct vmspace *vs = space_of(as);
 	uint8_t buf[AS_WRITE_CHUNK];
 	bool exec = false;
 
-	if (!vs || len < 0)
-		return -EINVAL;
 	for (long off = 0; off < len; off += AS_WRITE_CHUNK) {
 		size_t n = (size_t)(len - off) < AS_WRITE_CHUNK ? (size_t)(len - off) : AS_WRITE_CHUNK;
 		if (copy_from_user(buf, (uintptr_t)src + (uintptr_t)off, n) ||
@@ -189,6 +224,18 @@ long sys_AsWrite(long as, long va, long src, long len)
 	if (exec)
 		vmspace_sync_icache();
 	return 0;
+}
+
+long sys_AsWrite(long as, long va, long src, long len)
+{
+	if (len < 0)
+		return -EINVAL;
+	struct vmspace *vs = space_get(as);
+	if (!vs)
+		return -EINVAL;
+	long r = as_write(vs, va, src, len);
+	space_put(as);
+	return r;
 }
 
 /* The program's name for fault reports: argv[0] in the new space, if it
@@ -282,8 +329,9 @@ long sys_ProcessWait(long pid, long uinfo, long flags)
 			spin_unlock(&me->lock);
 			return -EAGAIN;
 		}
-		if (waitq_block(&me->children_wq, &me->lock, WAIT_FOREVER) == -EINTR)
-			return -EINTR;          /* told to end, or a signal */
+		int r = waitq_block(&me->children_wq, &me->lock, kcall_deadline(STATE_JOIN));
+		if (r == -EINTR || r == -ETIMEDOUT)
+			return r;               /* told to end, a signal, or timed out */
 	}
 }
 

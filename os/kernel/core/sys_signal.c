@@ -137,6 +137,12 @@ long sys_SignalKill(long pid, long tid, long signo, long code, long value)
 	siginfo_t info = { .si_signo = (int32_t)signo, .si_code = (int32_t)code,
 			   .si_pid = (int32_t)me->pid, .si_uid = (int32_t)cred.ruid };
 	info.si_value.sival_ptr = (void *)value;
+	if (signo == SIGCHLD && code > 0) {
+		/* taskman's report of a child: value is its pid, and its
+		 * status (exit code or signal) in the upper half. */
+		info.si_pid = (int32_t)(value & 0xffffffff);
+		info.si_status = (int32_t)((uint64_t)value >> 32);
+	}
 	if (pid < 0) {
 		if (pid < -INT32_MAX || tid)
 			return -EINVAL;

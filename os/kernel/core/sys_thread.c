@@ -2,6 +2,7 @@
 #include <keel/errno.h>
 #include <keel/thread.h>
 #include "arch.h"
+#include "atomic.h"
 #include "kcall.h"
 #include "process.h"
 #include "sync.h"
@@ -141,4 +142,25 @@ long sys_ThreadDetach(long tid)
 	if (!t || t->proc != thread_current()->proc)
 		return -ESRCH;
 	return thread_detach((uint32_t)tid);
+}
+
+/* ThreadState(tid): see <keel/neutrino.h>.  A snapshot: the thread may
+ * have moved on by the time the caller looks. */
+long sys_ThreadState(long tid)
+{
+	struct thread *t = thread_lookup((uint32_t)tid);
+
+	if (!t || t->proc != thread_current()->proc)
+		return -ESRCH;
+	switch (atomic_load32(&t->state)) {
+	case TS_RUNNING: return STATE_RUNNING;
+	case TS_READY: return STATE_READY;
+	case TS_BLOCKED: break;
+	default: return STATE_DEAD;
+	}
+	uint32_t ipc = ipc_thread_state(t), call = t->call_state;
+	bool msg_call = call == STATE_SEND || call == STATE_REPLY || call == STATE_RECEIVE;
+	if (call && !msg_call)
+		return call;            /* a sync or join wait: its own state */
+	return ipc ? ipc : call ? call : STATE_WAITTHREAD;
 }

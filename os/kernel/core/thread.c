@@ -442,6 +442,21 @@ static void sig_notify_one(struct thread *t)
 	}
 }
 
+bool thread_sig_open(struct process *p, uint64_t bit)
+{
+	bool open = false;
+
+	spin_lock(&table_lock);
+	for (uint32_t i = 1; i < THREAD_MAX && !open; i++) {
+		struct thread *t = &table[i];
+		uint32_t st = atomic_load32(&t->state);
+		open = t->slot && t->proc == p && st != TS_DEAD && st != TS_FREE &&
+		       !(bit & *(volatile uint64_t *)&t->sig_mask);
+	}
+	spin_unlock(&table_lock);
+	return open;
+}
+
 void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, bool wake)
 {
 	spin_lock(&table_lock);

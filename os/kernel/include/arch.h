@@ -26,7 +26,14 @@ void arch_idle_poll(bool on);
 uint64_t arch_instret(void);                    /* instructions retired (guest count under -icount) */
 void arch_timer_arm(uint64_t when);             /* one-shot timer interrupt at `when` */
 void arch_send_ipi(const struct hart *h);
-void arch_poweroff(bool failure) __attribute__((noreturn));
+/* Power off; a non-zero status is a failure.  Where the board has a test
+ * finisher (QEMU's sifive,test1) the status also becomes the machine's exit
+ * status (its low 8 bits, 1 if those are 0), so a failed run fails QEMU. */
+void arch_poweroff(int status) __attribute__((noreturn));
+struct platform;
+/* Find the test finisher, if the device tree has one (after the I/O window
+ * is set up). */
+void arch_finisher_init(const struct platform *p);
 /* True once after a power-off that could only be done as a reboot. */
 bool arch_poweroff_pending(void);
 void arch_halt(void) __attribute__((noreturn));  /* stop this hart, interrupts off */

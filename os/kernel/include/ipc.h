@@ -96,6 +96,12 @@ struct thread *chan_first_receiver(struct channel *ch, bool pulse);
 /* p's last thread is gone: its connections go (servers hear DISCONNECT),
  * its clients hear COIDDEATH, its channels close.  No locks held. */
 void ipc_process_gone(struct process *p);
+/* The STATE_* of a thread blocked in a message call (SEND, REPLY, RECEIVE),
+ * or 0 if it is not in one.  A racy read, for reports. */
+uint32_t ipc_thread_state(const struct thread *t);
+/* Live channels and queued pulses, system-wide (racy counts, for reports). */
+uint32_t ipc_channels_in_use(void);
+uint32_t ipc_pulses_queued(void);
 /* True if t is SEND- or REPLY-blocked on a channel of process server.  No
  * locks held; a snapshot. */
 bool ipc_blocked_on(struct thread *t, struct process *server);

@@ -43,6 +43,7 @@ struct process {
 	uint32_t nthreads;
 	uint32_t stacks_made;           /* thread stacks the kernel allocated */
 	struct vmspace *spaces[PROC_SPACES];    /* AsCreate ids - 1 (procmgr) */
+	uint32_t space_users[PROC_SPACES];      /* calls working in spaces[i] now */
 	struct process *parent;         /* who started it with ProcessStart, or NULL */
 	bool ended;                     /* a zombie until its parent waits */
 	int how;                        /* _PROC_EXITED / _PROC_KILLED */

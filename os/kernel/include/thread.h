@@ -114,6 +114,9 @@ struct thread {
 
 	/* TimerTimeout: covers the thread's next blocking kernel call only. */
 	uint32_t tmo_states;            /* 1 << STATE_* the timeout applies to */
+	/* The STATE_* its current kernel call may block in (kcall_deadline), 0
+	 * between calls: written by the thread itself, read by ThreadState. */
+	volatile uint32_t call_state;
 	uint64_t tmo_deadline;          /* timebase ticks */
 
 	/* Life: guarded by join_lock.  killed is also read without it (an
@@ -197,6 +200,9 @@ void thread_kill_others(struct process *p, struct thread *keep);
  * waits for it in SignalWaitinfo, else (if wake) one that does not block
  * it; with bit 0 all of them.  Locks held: none. */
 void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, bool wake);
+/* Whether some live thread of p does not block signal bit (a snapshot).
+ * Locks held: none. */
+bool thread_sig_open(struct process *p, uint64_t bit);
 /* True if the calling thread has been told to end. */
 bool thread_killed(void);
 /* Interrupts off, just before a user thread goes (back) to user mode: a

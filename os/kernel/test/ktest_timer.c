@@ -49,16 +49,23 @@ KTEST(timer_oneshot_within_one_tick)
 {
 	static struct shot s;
 
+	int worst = 0;
+
 	for (int i = 0; i < 5; i++) {
 		int64_t late = -1;
-		for (int a = 0; a < KT_ATTEMPTS; a++) {
+		int a;
+		for (a = 0; a < KT_ATTEMPTS; a++) {
 			late = oneshot_lateness(&s, kt_ticks(2) + (uint64_t)i * 777);
 			KT_ASSERT(late >= 0);
 			if (late <= (int64_t)kt_ticks(1))
 				break;
+			kt_retry_miss(a, "one-shot lateness", (uint64_t)late, kt_ticks(1));
 		}
+		int used = a < KT_ATTEMPTS ? a + 1 : a;
+		worst = used > worst ? used : worst;
 		KT_ASSERT(late <= (int64_t)kt_ticks(1));
 	}
+	kt_retry_done(worst);
 	return 0;
 }
 
@@ -68,16 +75,26 @@ KTEST(timer_periodic_no_drift_over_1000_periods)
 {
 	static struct shot s;
 	uint64_t period = timebase_hz / 1000;
+	int a;
 
-	s = (struct shot){ .stop_after = 1000 };
-	ktimer_init(&s.k, shot_fn);
-	uint64_t first = arch_time() + period;
-	ktimer_arm(&s.k, first, period);
-	KT_ASSERT(kt_wait_ge(&s.count, 1000, 20000));
-	KT_EQ(s.count, 1000);
-	/* last_deadline is the next deadline after the 1000th expiry */
-	KT_EQ((s.last_deadline - first) % period, 0);
-	KT_ASSERT(s.last_deadline - first >= 1000 * period);
+	for (a = 0; a < KT_ATTEMPTS; a++) {
+		s = (struct shot){ .stop_after = 1000 };
+		ktimer_init(&s.k, shot_fn);
+		uint64_t first = arch_time() + period;
+		ktimer_arm(&s.k, first, period);
+		KT_ASSERT(kt_wait_ge(&s.count, 1000, 20000));
+		KT_EQ(s.count, 1000);
+		/* last_deadline is the next deadline after the 1000th expiry */
+		KT_EQ((s.last_deadline - first) % period, 0);
+		KT_ASSERT(s.last_deadline - first >= 1000 * period);
+		/* Every expiry within a tick of its deadline (late ones are
+		 * not made up: missed periods are dropped, never bunched). */
+		if (s.max_late <= kt_ticks(1))
+			break;
+		kt_retry_miss(a, "periodic max lateness", s.max_late, kt_ticks(1));
+	}
+	kt_retry_done(a < KT_ATTEMPTS ? a + 1 : a);
+	KT_ASSERT(s.max_late <= kt_ticks(1));
 	KT_EQ(s.k.fired, 1000);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "atomic.h"
 #include "sched.h"
 #include "thread.h"
+#include "kprintf.h"
 #include "timer.h"
 
 /* Wait (sleeping a millisecond at a time) until *flag >= want or `ms` pass. */
@@ -72,3 +73,19 @@ static inline bool kt_wait_prio(const struct thread *t, unsigned p, unsigned ms)
  * times and passes if one attempt meets the bound; a kernel that is late
  * every time still fails, and early is never excused. */
 #define KT_ATTEMPTS 6
+
+/* Every missed attempt is printed with what was measured and its bound, so
+ * a slow drift shows in the log rather than hiding behind a retry. */
+static inline void kt_retry_miss(int attempt, const char *what, uint64_t got, uint64_t bound)
+{
+	kprintf("# retry: attempt %d of %d missed: %s %lu > bound %lu ticks\n",
+		attempt + 1, KT_ATTEMPTS, what, got, bound);
+}
+
+/* How many attempts the case needed (its worst measurement): the farm keeps
+ * it as the case's `attempts` property and calls a case flaky that needs
+ * more than 2 in a campaign. */
+static inline void kt_retry_done(int attempts)
+{
+	kprintf("# attempts: %d\n", attempts);
+}

@@ -1,30 +1,42 @@
-/* kfuzz SEED N [THREADS]: N kernel calls with random numbers and random
- * arguments (valid ids mixed with garbage) from several threads, while
- * server threads keep receiving and replying so that sends complete.
- * Calls that would end the program or block forever by design (ProcessExit,
- * ThreadDestroy, ThreadJoin, receives on the fuzzers' own channels) are
- * left out.  Ends with one summary line; the kernel must survive it. */
-#include <keel/kcall.h>
+/* kfuzz SEED N [THREADS]: N kernel calls, every call of KCALL_TABLE (and
+ * numbers past it), with arguments drawn by kind (args.c, calls.c), from
+ * THREADS threads at once, while helper threads keep the run going: servers
+ * receive and reply so sends complete, a signaller posts and signals the
+ * sync objects so waits complete, a churner maps and unmaps a page that
+ * pointers point into.  Every call is preceded by a short TimerTimeout on
+ * every blocking state, so nothing blocks for long.  Calls that end their
+ * caller (ProcessExit) and, now and then, the privileged calls run in a
+ * child process made for the purpose (unprivileged: they must fail EPERM),
+ * whose exit reports the result.
+ *
+ * At the end it prints one line per call,
+ *     kfuzz: <CallName> ok <n> <ERRNO> <n> ...
+ * and a summary; it exits 0 unless its own machinery failed.  The kernel
+ * must survive all of it. */
 #include <keel/msg.h>
-#include "urt.h"
+#include "kfuzz.h"
 
-#define FUZZERS_MAX 8
-#define SERVERS     2
+#define HELPERS   4             /* signaller, churner, two senders */
+#define ERR_SLOTS 400           /* errno values counted one by one */
+#define TIMEOUT_NS 200000ul     /* every blocking call ends after 0.2 ms */
+#define ALL_STATES 0x3fff0u     /* every STATE_* bit TimerTimeout knows */
 
 static volatile long calls_left;
-static volatile unsigned long per_result[4];    /* ok, error, unknown, left out */
-static int server_chid[SERVERS], server_coid[SERVERS];
-static char stacks[FUZZERS_MAX + SERVERS][16384] __attribute__((aligned(16)));
+static volatile int run_done;
+static volatile int fuzzers_done;
+static volatile uint32_t ok_count[KCALL_COUNT];
+static volatile uint32_t err_count[KCALL_COUNT][ERR_SLOTS];
+static volatile uint32_t unknown_count, unknown_odd;
+static volatile uint32_t children_disturbed;
+static struct fuzzer fuzzers[FUZZERS_MAX];
+static char stacks[FUZZERS_MAX + SERVERS + HELPERS][16384] __attribute__((aligned(16)));
+extern sync_t fz_victim_sem;
+_Static_assert(STATE_SEM == 17, "code.S names STATE_SEM by value");
 
-static uint64_t next(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
+/* Reaping children: a fuzzed ProcessWait must not take the exit status of
+ * a child that a via_child() waits for; >0 readers (via_child), -1 one
+ * fuzzed ProcessWait. */
+static volatile int reap_gate;
 
 static long kcall6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
 {
@@ -37,63 +49,236 @@ static long kcall6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
 	return r0;
 }
 
-/* An argument: a valid id or buffer most of the time, garbage otherwise. */
-static long arg(uint64_t *s, void *buf)
+static void record(long n, long r)
 {
-	switch (next(s) % 10) {
-	case 0: return 0;
-	case 1: return -1;
-	case 2: return (long)(next(s) % 64);
-	case 3: return server_coid[next(s) % SERVERS];
-	case 4: return server_chid[next(s) % SERVERS];
-	case 5: return (long)buf;
-	case 6: return (long)0xffffffff80000000ul;        /* kernel memory */
-	case 7: return (long)(next(s) & 0xfffffffffffful); /* anywhere in the user half or past it */
-	case 8: return 1;
-	default: return (long)next(s);
+	if (r >= 0) {
+		__atomic_add_fetch(&ok_count[n], 1, __ATOMIC_RELAXED);
+		return;
+	}
+	unsigned e = -r < ERR_SLOTS ? (unsigned)-r : 0;   /* 0: out of range */
+	__atomic_add_fetch(&err_count[n][e], 1, __ATOMIC_RELAXED);
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	static sync_t never;            /* a semaphore nobody posts */
+
+	if (!never.__owner)
+		SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &never, 0);
+	TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_SEM, 0, &ns, 0);
+	SyncSemWait_r(&never, 0);
+}
+
+static void gate_enter(int want)
+{
+	for (;;) {
+		int g = __atomic_load_n(&reap_gate, __ATOMIC_ACQUIRE);
+		int to = want < 0 ? -1 : g + 1;
+		if ((want < 0 ? g == 0 : g >= 0) &&
+		    __atomic_compare_exchange_n(&reap_gate, &g, to, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return;
+		sleep_ns(50000);        /* not a yield: the holder may be below us */
 	}
 }
 
-static bool excluded(long n)
+static void gate_leave(int want)
 {
-	return n == KCALL_ProcessExit || n == KCALL_ThreadDestroy || n == KCALL_ThreadJoin ||
-	       n == KCALL_MsgReceivev || n == KCALL_MsgReceivePulsev ||
-	       n == KCALL_ChannelDestroy || n == KCALL_ConnectDetach ||
-	       n == KCALL_ThreadCreate || n == KCALL_SyncMutexLock || n == KCALL_SyncCondvarWait ||
-	       n == KCALL_SyncSemWait || n == KCALL_TimerTimeout ||
-	       /* a random handler or frame jumps anywhere; the waits block */
-	       n == KCALL_SignalAction || n == KCALL_SignalReturn ||
-	       n == KCALL_SignalSuspend || n == KCALL_SignalWaitinfo;
+	if (want < 0)
+		__atomic_store_n(&reap_gate, 0, __ATOMIC_RELEASE);
+	else
+		__atomic_sub_fetch(&reap_gate, 1, __ATOMIC_RELEASE);
+}
+
+/* A fresh space holding the child program; returns its id or -errno. */
+static int child_space(void)
+{
+	int as = AsCreate_r();
+
+	if (as <= 0)
+		return as;
+	int r = AsMap_r(as, CHILD_CODE_VA, 4096, PROT_READ | PROT_EXEC, AS_MAP_ANON, 0);
+	if (!r)
+		r = AsWrite_r(as, CHILD_CODE_VA, fz_child, (size_t)(fz_child_end - fz_child));
+	if (r) {
+		AsDestroy_r(as);
+		return r;
+	}
+	return as;
+}
+
+/* Call n made by an unprivileged child process: its exit status is the
+ * result (ProcessExit's success is the child ending with the status it
+ * was given).  Returns false if the call did not run (no child could be
+ * made, or another fuzzer broke its space). */
+static bool via_child(struct fuzzer *f, long n)
+{
+	long arg = (long)fz_below(f, 200);
+	struct _proc_start st = { .entry = CHILD_CODE_VA, .argc = (uint64_t)n,
+				  .argv = (uint64_t)arg };
+	struct _proc_exit ex;
+	int as = child_space();
+
+	if (as <= 0)
+		return false;
+	gate_enter(1);
+	int pid = ProcessStart_r(as, &st);
+	f->child = pid;
+	int w = pid > 0 ? ProcessWait_r(pid, &ex, 0) : pid;
+	f->child = 0;
+	gate_leave(1);
+	if (pid <= 0) {
+		AsDestroy_r(as);
+		return false;
+	}
+	if (w != pid || ex.how != _PROC_EXITED) {
+		/* Another fuzzer's AsUnmap or AsWrite with a garbage space id
+		 * hit this space: the call never ran.  Counted, not recorded. */
+		__atomic_add_fetch(&children_disturbed, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	if (n == KCALL_ProcessExit)
+		record(n, ex.status == arg ? 0 : -EINVAL);
+	else
+		record(n, ex.status);
+	return true;
+}
+
+/* Ids a call made go to the pools; the id a pool drops is released. */
+static void release(enum pool p, long id)
+{
+	uint64_t ns = 5000000;
+
+	switch (p) {
+	case POOL_CHID: ChannelDestroy_r((int)id); break;
+	case POOL_COID: ConnectDetach_r((int)id); break;
+	case POOL_TIMER: TimerDestroy_r((int)id); break;
+	case POOL_AS: AsDestroy_r((int)id); break;
+	case POOL_INTR: InterruptDetach_r((int)id); break;
+	case POOL_TID:
+		TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_JOIN, 0, &ns, 0);
+		ThreadJoin_r((int)id, 0);
+		break;
+	default: break;
+	}
+}
+
+static void keep(enum pool p, long id)
+{
+	long old = pool_put(p, id);
+
+	if (old != POOL_EMPTY)
+		release(p, old);
+}
+
+static void learn(struct fuzzer *f, long n, const long *a, long r)
+{
+	bool receive = n == KCALL_MsgReceivev || n == KCALL_MsgReceivePulsev;
+
+	if (r < 0 || (r == 0 && !receive))
+		return;
+	switch (n) {
+	case KCALL_ChannelCreate: keep(POOL_CHID, r); break;
+	case KCALL_ConnectAttach: keep(POOL_COID, r); break;
+	case KCALL_TimerCreate: keep(POOL_TIMER, r); break;
+	case KCALL_InterruptAttachEvent: keep(POOL_INTR, r); break;
+	case KCALL_ThreadCreate: keep(POOL_TID, r); break;
+	case KCALL_ProcessStart: keep(POOL_PID, r); break;
+	case KCALL_AsCreate:
+		if (fz_below(f, 2) && !AsMap_r((int)r, CHILD_CODE_VA, 4096, PROT_READ | PROT_EXEC,
+					       AS_MAP_ANON, 0))
+			AsWrite_r((int)r, CHILD_CODE_VA, fz_child, (size_t)(fz_child_end - fz_child));
+		keep(POOL_AS, r);
+		break;
+	default:
+		if (!receive)
+			break;
+		if (r > 0)
+			keep(POOL_RCVID, r);
+		const struct _msg_info *mi = (const void *)a[3];
+		if ((const char *)mi >= f->scratch &&
+		    (const char *)(mi + 1) <= f->scratch + sizeof f->scratch)
+			keep(POOL_SCOID, mi->scoid);
+	}
+}
+
+/* Unlocks the pool mutexes this fuzzer holds, but `keep`.  A thread in
+ * SyncCondvarWait takes its mutex back without a timeout; holding no other
+ * one then, it cannot be part of a cycle, and the holder of the one it
+ * wants lets go within 256 calls. */
+static void drop_mutexes(struct fuzzer *f, sync_t *keep)
+{
+	for (int i = 0; i < SYNC_POOL; i++) {
+		sync_t *m = &sync_pool[i];
+		uint32_t owner = __atomic_load_n(&m->__owner, __ATOMIC_RELAXED) & ~_NTO_SYNC_WAITING;
+		if (m != keep && owner == f->tid)
+			SyncMutexUnlock_r(m);
+	}
+}
+
+/* The next call's number: one of the table's, now and then one past it. */
+static long draw_call(struct fuzzer *f)
+{
+	for (;;) {
+		long n = (long)fz_below(f, KCALL_COUNT + 2);
+		if (n >= KCALL_COUNT)
+			return n;
+		if (n != KCALL_ProcessExit && !(call_priv[n] && fz_below(f, 16) == 0))
+			return n;
+		if (via_child(f, n))
+			return -1;      /* made and counted in a child */
+	}
+}
+
+static void one_call(struct fuzzer *f)
+{
+	long n = draw_call(f);
+	long a[KCALL_MAX_ARGS];
+
+	if (n < 0)
+		return;
+	if (n >= KCALL_COUNT) {         /* a number past the table */
+		long bad = n == KCALL_COUNT ? KCALL_COUNT + (long)fz_below(f, 64) : (long)fz_next(f);
+		long r = kcall6(bad, 0, 0, 0, 0, 0, 0);
+		__atomic_add_fetch(r == -ENOSYS ? &unknown_count : &unknown_odd, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	f->used = 0;
+	for (int i = 0; i < KCALL_MAX_ARGS; i++)
+		f->prev[i] = -1;
+	for (int i = 0; i < KCALL_MAX_ARGS; i++)
+		a[i] = i < call_nargs[n] ? fz_arg(f, i, (enum arg_kind)call_hint[n][i])
+					 : (long)fz_next(f);  /* ignored by the kernel */
+	if (n != KCALL_TimerTimeout) {
+		uint64_t ns = TIMEOUT_NS;
+		TimerTimeout_r(CLOCK_MONOTONIC, ALL_STATES, 0, &ns, 0);
+	}
+	if (n == KCALL_SyncCondvarWait || ++f->calls % 256 == 0)
+		drop_mutexes(f, n == KCALL_SyncCondvarWait ? (sync_t *)a[1] : 0);
+	bool gate = n == KCALL_ProcessWait;
+	if (gate)
+		gate_enter(-1);
+	f->current = n;
+	long r = kcall6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	f->current = -1;
+	if (gate)
+		gate_leave(-1);
+	record(n, r);
+	learn(f, n, a, r);
 }
 
 static void *fuzzer(void *p)
 {
-	uint64_t s = (uint64_t)p;
-	iov_t iov[2];
-	char buf[64];
+	struct fuzzer *f = p;
 
-	while (__atomic_sub_fetch(&calls_left, 1, __ATOMIC_RELAXED) >= 0) {
-		long n = (long)(next(&s) % (KCALL_COUNT + 4));
-		if (excluded(n)) {
-			__atomic_add_fetch(&per_result[3], 1, __ATOMIC_RELAXED);
-			continue;
-		}
-		SETIOV(&iov[0], buf, next(&s) % sizeof buf);
-		SETIOV(&iov[1], buf, next(&s) % sizeof buf);
-		void *b = next(&s) & 1 ? (void *)iov : (void *)buf;
-		long a0 = arg(&s, b), a1 = arg(&s, b), a2 = arg(&s, b) & 3, a3 = arg(&s, b);
-		long a4 = arg(&s, b) & 3, a5 = arg(&s, b);
-		if (n == KCALL_MsgSendv || n == KCALL_MsgSendvs || n == KCALL_MsgSendsv) {
-			a0 = server_coid[next(&s) % SERVERS];   /* someone will reply */
-			a1 = (long)iov;
-		}
-		if (n == KCALL_DebugPutString)
-			a1 = 0;                                 /* keep the console readable */
-		long r = kcall6(n, a0, a1, a2, a3, a4, a5);
-		__atomic_add_fetch(&per_result[r >= 0 ? 0 : r == -ENOSYS ? 2 : 1], 1, __ATOMIC_RELAXED);
-	}
+	f->tid = urt_tid();
+	while (__atomic_sub_fetch(&calls_left, 1, __ATOMIC_RELAXED) >= 0)
+		one_call(f);
+	__atomic_add_fetch(&fuzzers_done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
+
+/* ---- helpers: servers, signaller, churner ---------------------------------- */
 
 static void *server(void *p)
 {
@@ -108,6 +293,193 @@ static void *server(void *p)
 	return 0;
 }
 
+/* Wakes what waits on the sync pool, so waits sometimes succeed. */
+static void *signaller(void *p)
+{
+	(void)p;
+	for (unsigned i = 0; !__atomic_load_n(&run_done, __ATOMIC_RELAXED); i++) {
+		for (int j = 0; j < SYNC_POOL; j++) {
+			SyncCondvarSignal_r(&sync_pool[j], (int)(i & 1));
+			SyncSemPost_r(&sync_pool[j]);
+		}
+		sleep_ns(1000000);
+	}
+	return 0;
+}
+
+/* Keeps messages and pulses waiting on the traffic channel. */
+static void *sender(void *p)
+{
+	int coid = (int)(long)p;
+	char msg[48] = "kfuzz traffic", reply[48];
+
+	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
+		uint64_t ns = 500000000;       /* long REPLY-blocked: rcvids stay live */
+		TimerTimeout_r(CLOCK_MONOTONIC, (1u << STATE_SEND) | (1u << STATE_REPLY), 0, &ns, 0);
+		MsgSend_r(coid, msg, sizeof msg, reply, sizeof reply);
+		MsgSendPulse_r(coid, 10, 5, 77);
+	}
+	return 0;
+}
+
+/* Maps and unmaps the churn page: a pointer into it may become bad while
+ * the kernel copies through it. */
+static void *churner(void *p)
+{
+	(void)p;
+	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
+		AsMap_r(AS_SELF, CHURN_PAGE, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0);
+		sleep_ns(100000);       /* never a yield: it outranks the fuzzers on its hart */
+		AsUnmap_r(AS_SELF, CHURN_PAGE, 4096);
+		sleep_ns(100000);
+	}
+	return 0;
+}
+
+/* ---- setup and report ------------------------------------------------------- */
+
+/* The fixed pages pointers are drawn from: per fuzzer a page with a hole
+ * after it, one read-only page of blanks.  Returns 0 or -errno. */
+static int map_arena(int nf)
+{
+	static char blanks[4096];
+	int r;
+
+	for (int i = 0; i < nf; i++)
+		if ((r = AsMap_r(AS_SELF, ARENA_BASE + (uint64_t)i * 2 * 4096, 4096,
+				 PROT_READ | PROT_WRITE, AS_MAP_ANON, 0)))
+			return r;
+	memset(blanks, ' ', sizeof blanks);
+	if ((r = AsMap_r(AS_SELF, RO_PAGE, 4096, PROT_READ, AS_MAP_ANON, 0)) ||
+	    (r = AsWrite_r(AS_SELF, RO_PAGE, blanks, sizeof blanks)))
+		return r;
+	return 0;
+}
+
+static int start_helpers(void)
+{
+	int slot = FUZZERS_MAX, tid;
+
+	for (int i = 0; i < SERVERS; i++) {
+		server_chid[i] = ChannelCreate_r(0);
+		server_coid[i] = ConnectAttach_r(ND_LOCAL_NODE, 0, server_chid[i], 0, 0);
+		if (server_chid[i] <= 0 || server_coid[i] < 0)
+			return -1;
+		if ((tid = urt_thread_create(server, (void *)(long)i, stacks[slot++],
+					     sizeof stacks[0], 12)) <= 0)
+			return -1;
+		protect_tid(tid);
+	}
+	traffic_chid = ChannelCreate_r(0);
+	int traffic_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, traffic_chid, 0, 0);
+	if (traffic_chid <= 0 || traffic_coid < 0)
+		return -1;
+	void *(*const helpers[HELPERS])(void *) = { signaller, churner, sender, sender };
+	for (int i = 0; i < HELPERS; i++) {
+		if ((tid = urt_thread_create(helpers[i], (void *)(long)traffic_coid, stacks[slot++],
+					     sizeof stacks[0], 11)) <= 0)
+			return -1;
+		protect_tid(tid);
+		if (helpers[i] == sender)       /* a sender's rcvid is its tid */
+			pool_put(POOL_RCVID, tid);
+	}
+	return 0;
+}
+
+static const char *errno_name(unsigned e)
+{
+	static const char *const names[ERR_SLOTS] = {
+		[0] = "E_RANGE", [EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH",
+		[EINTR] = "EINTR", [EIO] = "EIO", [E2BIG] = "E2BIG", [EBADF] = "EBADF",
+		[ECHILD] = "ECHILD", [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM",
+		[EACCES] = "EACCES", [EFAULT] = "EFAULT", [EBUSY] = "EBUSY",
+		[EEXIST] = "EEXIST", [EINVAL] = "EINVAL", [ENFILE] = "ENFILE",
+		[EMFILE] = "EMFILE", [ENOSPC] = "ENOSPC", [EDEADLK] = "EDEADLK",
+		[ENOTSUP] = "ENOTSUP", [ENOSYS] = "ENOSYS", [ENOTCONN] = "ENOTCONN",
+		[ETIMEDOUT] = "ETIMEDOUT", [ESRVRFAULT] = "ESRVRFAULT",
+		[EOWNERDEAD] = "EOWNERDEAD",
+	};
+	static char other[16];
+
+	if (names[e])
+		return names[e];
+	snprintf(other, sizeof other, "E%u", e);
+	return other;
+}
+
+/* One line per call; returns the totals through ok and err. */
+static void report(unsigned long *ok, unsigned long *err)
+{
+	for (int n = 0; n < KCALL_COUNT; n++) {
+		char line[512];
+		int len = snprintf(line, sizeof line, "kfuzz: %s ok %u", call_name[n], ok_count[n]);
+		*ok += ok_count[n];
+		for (unsigned e = 0; e < ERR_SLOTS; e++)
+			if (err_count[n][e]) {
+				len += snprintf(line + len, sizeof line - (size_t)len, " %s %u",
+						errno_name(e), err_count[n][e]);
+				*err += err_count[n][e];
+			}
+		puts(line);
+	}
+}
+
+/* Waits until every fuzzer has finished; if none makes progress for
+ * STALL_S seconds, says which call each fuzzer is in and returns -1. */
+#define STALL_S 20
+static long progress(void)
+{
+	return __atomic_load_n(&calls_left, __ATOMIC_RELAXED) -
+	       __atomic_load_n(&fuzzers_done, __ATOMIC_RELAXED);
+}
+
+static int watch(int nf)
+{
+	long last = progress();
+	int still = 0;
+
+	for (unsigned s = 1; __atomic_load_n(&fuzzers_done, __ATOMIC_ACQUIRE) < nf; s++) {
+		sleep_ns(1000000000ul);
+		long now = progress(), left = calls_left;
+		if (s % 10 == 0)        /* a sign of life for whoever watches the console */
+			printf("kfuzz: %ld calls left after %u s\n", left > 0 ? left : 0, s);
+		still = now == last ? still + 1 : 0;
+		last = now;
+		if (still < STALL_S)
+			continue;
+		printf("kfuzz: stalled: no progress for %d s, %ld calls left\n", STALL_S,
+		       left > 0 ? left : 0);
+		for (int i = 0; i < nf; i++)
+			printf("kfuzz: fuzzer %d (tid %u) is in %s, waiting for child %d (gate %d)\n",
+			       i, fuzzers[i].tid, fuzzers[i].current < 0 ? "no call"
+			       : call_name[fuzzers[i].current], fuzzers[i].child, reap_gate);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reaps what fuzzed ProcessStarts left running; returns how many would not
+ * end within 5 s each. */
+static int reap_children(void)
+{
+	int stuck = 0;
+
+	for (;;) {
+		uint64_t ns = 5000000000ul;
+		struct _proc_exit ex;
+		TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_JOIN, 0, &ns, 0);
+		int r = ProcessWait_r(-1, &ex, 0);
+		if (r == -ETIMEDOUT) {
+			printf("kfuzz: a child of a fuzzed ProcessStart is still running after 5 s\n");
+			if (++stuck > 2)
+				return stuck;
+			continue;
+		}
+		if (r <= 0)
+			return stuck;
+	}
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	(void)envp;
@@ -115,34 +487,47 @@ int main(int argc, char **argv, char **envp)
 	long n = argc > 2 ? strtol(argv[2], 0, 0) : 10000;
 	int nf = argc > 3 ? (int)strtol(argv[3], 0, 0) : 4;
 	int tid[FUZZERS_MAX];
+	struct _client_info me;
 
-	if (nf < 1 || nf > FUZZERS_MAX || !seed)
+	if (nf < 1 || nf > FUZZERS_MAX || !seed || n < 0)
 		return 2;
-	for (int i = 0; i < SERVERS; i++) {
-		server_chid[i] = ChannelCreate_r(0);
-		server_coid[i] = ConnectAttach_r(ND_LOCAL_NODE, 0, server_chid[i], 0, 0);
-		if (server_chid[i] <= 0 || server_coid[i] < 0 ||
-		    urt_thread_create(server, (void *)(long)i, stacks[FUZZERS_MAX + i],
-				      sizeof stacks[0], 12) <= 0)
-			return 3;
-	}
-	/* SignalKill is fuzzed with signals 0..3 (its signo is masked like a2):
-	 * ignored here, they cannot end the fuzzer itself. */
-	struct sigaction ign;
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	for (int sig = 1; sig <= 3; sig++)
-		if (SignalAction_r(0, 0, sig, &ign, 0))
-			return 5;
+	pools_init();
+	if (ConnectClientInfo_r(-1, &me, 0) < 0 || map_arena(nf) ||
+	    SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &fz_victim_sem, 0) < 0)
+		return 3;
+	own_pid = me.pid;
+	protect_tid(me.tid);
+	if (start_helpers())
+		return 3;
 	calls_left = n;
-	for (int i = 0; i < nf; i++)
-		tid[i] = urt_thread_create(fuzzer, (void *)(seed * 2654435761u + (uint64_t)i + 1),
-					   stacks[i], sizeof stacks[i], 10);
-	for (int i = 0; i < nf; i++)
-		if (tid[i] <= 0 || ThreadJoin_r(tid[i], 0))
+	for (int i = 0; i < nf; i++) {
+		fuzzers[i].rng = seed * 2654435761u + (uint64_t)i + 1;
+		fuzzers[i].index = i;
+		fuzzers[i].current = -1;
+		tid[i] = urt_thread_create(fuzzer, &fuzzers[i], stacks[i], sizeof stacks[i], 10);
+		if (tid[i] <= 0)
 			return 4;
-	printf("kfuzz: seed %lu, %ld calls from %d threads: %lu ok, %lu errors, %lu unknown, "
-	       "%lu left out\n", (unsigned long)seed, n, nf, per_result[0], per_result[1],
-	       per_result[2], per_result[3]);
+		protect_tid(tid[i]);
+	}
+	if (watch(nf))
+		return 6;
+	for (int i = 0; i < nf; i++)
+		if (ThreadJoin_r(tid[i], 0))
+			return 4;
+	run_done = 1;
+	int stuck = reap_children();
+	unsigned long ok = 0, err = 0;
+	printf("\n");                   /* ends a line fuzzed console text may have begun */
+	report(&ok, &err);
+	printf("kfuzz: seed %lu, %ld calls from %d threads: %lu ok, %lu errors, %u unknown\n",
+	       (unsigned long)seed, n, nf, ok, err, unknown_count);
+	printf("kfuzz: %u child calls redone (their space was broken by another fuzzer)\n",
+	       children_disturbed);
+	if (unknown_odd) {
+		printf("kfuzz: %u calls past the table did not fail ENOSYS\n", unknown_odd);
+		return 5;
+	}
+	if (stuck)
+		return 7;
 	return 0;
 }

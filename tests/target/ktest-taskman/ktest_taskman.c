@@ -9,6 +9,7 @@
 #include <keel/iomsg.h>
 #include <keel/kcall.h>
 #include <keel/procmgr.h>
+#include <keel/signal.h>
 #include "ktap.h"
 #include "urt.h"
 #include "urt_tm.h"
@@ -839,6 +840,126 @@ static void t_exec_setpgid_after_exec_eacces(void)
 	KTAP_EQ(reap(pid), EXITED(0));
 }
 
+/* ---- signals and children (POSIX.1-2017 kill, waitpid, 2.4.3) ------------------------------- */
+
+static sigset_t one_signal(int signo)
+{
+	sigset_t s = { { 0, 0 } };
+
+	s.__bits[(signo - 1) / 32] |= 1u << ((signo - 1) % 32);
+	return s;
+}
+
+static void t_sigchld_names_the_child(void)
+{
+	sigset_t chld = one_signal(SIGCHLD), old;
+	siginfo_t info;
+
+	KTAP_EQ(SignalProcmask_r(0, 0, SIG_BLOCK, &chld, &old), 0);
+	int pid = child("exit", "12", 0);
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(SignalWaitinfo_r(&chld, &info), SIGCHLD);
+	KTAP_EQ(info.si_pid, pid);
+	KTAP_EQ(info.si_code, CLD_EXITED);
+	KTAP_EQ(info.si_status, 12);
+	KTAP_EQ(reap(pid), EXITED(12));
+	SignalProcmask_r(0, 0, SIG_SETMASK, &old, 0);
+}
+
+static void t_kill_is_wifsignaled(void)
+{
+	int pid = child("sleep", "2000", "0");
+	struct _proc_wait_reply r;
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGTERM, 0, 0), 0);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r), pid);
+	KTAP_EQ(r.code, _PROC_CLD_KILLED);
+	KTAP_EQ(r.signo, SIGTERM);
+	KTAP_EQ(r.status, _PROC_W_SIGNALED(SIGTERM));
+}
+
+static void t_stop_and_continue_reported(void)
+{
+	int pid = child("sleep", "300", "0");
+	struct _proc_wait_reply r;
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGSTOP, 0, 0), 0);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WUNTRACED, &r), pid);
+	KTAP_EQ(r.status, _PROC_W_STOPPED(SIGSTOP));
+	KTAP_EQ(r.code, _PROC_CLD_STOPPED);
+	/* Reported once: a second WUNTRACED|WNOHANG finds nothing new. */
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WUNTRACED | _PROC_WNOHANG, &r), 0);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGCONT, 0, 0), 0);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WCONTINUED, &r), pid);
+	KTAP_EQ(r.status, _PROC_W_CONTINUED);
+	KTAP_EQ(r.code, _PROC_CLD_CONTINUED);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGKILL, 0, 0), 0);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r), pid);
+	KTAP_EQ(r.signo, SIGKILL);
+}
+
+static void t_kill_a_group(void)
+{
+	int a = spawn_flags(_PROC_SPAWN_SETPGROUP, 0, "sleep");
+	struct _proc_wait_reply r;
+
+	KTAP_REQUIRE(a > 1);
+	const char *argv[] = { "tm-child", "sleep", "2000", "0", 0 };
+	int b = urt_tm_spawn(CHILD, argv, 0, _PROC_SPAWN_SETPGROUP, a, 0, 0);
+	KTAP_REQUIRE(b > 1);
+	KTAP_EQ(SignalKill_r(-a, 0, SIGKILL, 0, 0), 0);
+	for (int i = 0; i < 2; i++) {
+		int got = urt_tm_wait(_PROC_P_PGID, a, _PROC_WEXITED, &r);
+		KTAP_CHECK(got == a || got == b);
+		KTAP_EQ(r.signo, SIGKILL);
+	}
+	KTAP_EQ(SignalKill_r(-a, 0, SIGKILL, 0, 0), -ESRCH);     /* nobody left */
+}
+
+static void t_taskman_is_shielded(void)
+{
+	KTAP_EQ(SignalKill_r(1, 0, SIGKILL, 0, 0), 0);           /* discarded */
+	KTAP_EQ(child("exit", "0", 0) > 1, 1);                    /* still serving */
+	KTAP_EQ(urt_tm_wait(_PROC_P_ALL, 0, _PROC_WEXITED, &(struct _proc_wait_reply){ 0 }) > 1, 1);
+}
+
+/* ---- credentials (POSIX.1-2017 setuid, seteuid, setreuid, setgroups) --------------------- */
+
+static int my_cred(struct _cred_info *c)
+{
+	struct _client_info ci;
+	int r = ConnectClientInfo_r(-1, &ci, 0);
+
+	*c = ci.cred;
+	return r;
+}
+
+/* In a spawned child, which holds no privilege: see tm-child's "cred". */
+static void t_credentials(void)
+{
+	int pid = child("cred", 0, 0);
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(0));
+}
+
+static void t_setgroups_as_root(void)
+{
+	int pid = urt_tm_fork();
+
+	if (pid == 0) {
+		struct _proc_setcred m = { .hdr.type = _PROC_SETCRED, .hdr.subtype = _PROC_SETGROUPS,
+					   .ngroups = 2, .groups = { 10, 20 } };
+		struct _cred_info c;
+		int r = (int)urt_tm_send(&m, sizeof m, 0, 0);
+		ProcessExit(r == 0 && !my_cred(&c) && c.ngroups == 2 && c.grouplist[1] == 20 ? 0 : 1);
+	}
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(0));
+}
+
 /* ---- faults (the `faults` run) ---------------------------------------------------------- */
 
 static void t_fault_is_sigsegv(void)
@@ -902,6 +1023,13 @@ static const struct ktap_case cases[] = {
 	{ "unknown_message_enosys", t_unknown_message_enosys },
 	{ "short_message_einval", t_short_message_einval },
 	{ "info_walk", t_info_walk },
+	{ "sigchld_names_the_child", t_sigchld_names_the_child },
+	{ "kill_is_wifsignaled", t_kill_is_wifsignaled },
+	{ "stop_and_continue_reported", t_stop_and_continue_reported },
+	{ "kill_a_group", t_kill_a_group },
+	{ "taskman_is_shielded", t_taskman_is_shielded },
+	{ "credentials", t_credentials },
+	{ "setgroups_as_root", t_setgroups_as_root },
 	{ "fork_child_returns_zero", t_fork_child_returns_zero },
 	{ "fork_copy_on_write", t_fork_copy_on_write },
 	{ "fork_child_ids", t_fork_child_ids },

@@ -15,10 +15,13 @@
  *   orphan MS           spawn "sleep MS 5" and exit 0 at once (an orphan)
  *   attach PATH         attach PATH to a channel of its own and exit 0
  *   daemon MS           detach from the parent, sleep MS, exit 0
+ *   cred                setuid and friends, and the permission they give
+ *                       (exit: the number of the first check that failed)
  *   fault               store through NULL */
 #include <keel/clock.h>
 #include <keel/errno.h>
 #include "urt.h"
+#include <keel/signal.h>
 #include "urt_tm.h"
 
 static int check_args(int argc, char **argv, char **envp)
@@ -106,6 +109,50 @@ static int do_daemon(const char *ms)
 	return 0;
 }
 
+static int setcred(int sub, int a, int b, int c)
+{
+	struct _proc_setcred m = { .hdr.type = _PROC_SETCRED, .hdr.subtype = (uint16_t)sub,
+				   .ids = { a, b, c } };
+
+	return (int)urt_tm_send(&m, sizeof m, 0, 0);
+}
+
+static int my_cred(struct _cred_info *c)
+{
+	struct _client_info ci;
+	int r = ConnectClientInfo_r(-1, &ci, 0);
+
+	*c = ci.cred;
+	return r;
+}
+
+/* The exit code is the number of the first check that failed. */
+static int cred_checks(void)
+{
+	struct _cred_info c;
+
+	if (setcred(_PROC_SETEUID, 100, 0, 0) || my_cred(&c) || c.euid != 100 || c.ruid != 0)
+		return 1;
+	if (setcred(_PROC_SETEUID, 0, 0, 0))            /* back: 0 is the real uid */
+		return 2;
+	if (setcred(_PROC_SETRESUID, 200, 200, 200) || my_cred(&c) || c.suid != 200)
+		return 3;
+	if (setcred(_PROC_SETUID, 0, 0, 0) != -EPERM)   /* no way back now */
+		return 4;
+	if (setcred(_PROC_SETEUID, 300, 0, 0) != -EPERM)
+		return 5;
+	if (setcred(_PROC_SETGID, 5, 0, 0) != -EPERM)   /* not root any more */
+		return 6;
+	struct _proc_ids ids;
+	if (urt_tm_ids(0, &ids) || SignalKill_r(ids.ppid, 0, 0, 0, 0) != -EPERM)
+		return 7;                       /* may not signal root's processes */
+	if (setcred(_PROC_SETGROUPS, 0, 0, 0) != -EPERM)
+		return 8;
+	if (setcred(99, 0, 0, 0) != -EINVAL)
+		return 9;
+	return 0;
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -132,6 +179,8 @@ int main(int argc, char **argv, char **envp)
 		return do_attach(argv[2]);
 	if (!strcmp(what, "daemon") && argc > 2)
 		return do_daemon(argv[2]);
+	if (!strcmp(what, "cred"))
+		return cred_checks();
 	if (!strcmp(what, "fault"))
 		*(volatile int *)0 = 1;
 	printf("tm-child: what is '%s'?\n", what);

@@ -425,17 +425,36 @@ struct vmspace *vmspace_clone(struct vmspace *src)
 /* Executable pages are zeroed and mapped readable first, made coherent,
  * then made executable, all under the lock: no hart can fetch from a page
  * before its fence.i. */
+/* Some page of [va, va+size) is mapped (vs->lock held). */
+static bool any_mapped(struct vmspace *vs, uint64_t va, size_t size)
+{
+	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
+		uint64_t *e = slot(vs, va + o, false);
+		if (e && (*e & PTE_V))
+			return true;
+	}
+	return false;
+}
+
+/* -EEXIST if any page of the range is mapped, -ENOMEM when memory runs
+ * out: either way nothing of the range is left mapped. */
 int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 {
 	if (!range_ok(va, size) || (prot & VM_W && prot & VM_X))
 		return -EINVAL;
 	spin_lock(&vs->lock);
+	if (any_mapped(vs, va, size)) {
+		spin_unlock(&vs->lock);
+		return -EEXIST;
+	}
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
 		uint64_t *e = slot(vs, va + o, true);
-		uint64_t pa = e && !(*e & PTE_V) ? pmm_alloc_zeroed(0) : 0;
+		uint64_t pa = e ? pmm_alloc_zeroed(0) : 0;
 		if (!pa) {
 			spin_unlock(&vs->lock);
-			return e ? -EEXIST : -ENOMEM;
+			if (o)                  /* ours alone: the range was empty */
+				vmspace_unmap(vs, va, o);
+			return -ENOMEM;
 		}
 		ic_mark(pa);
 		set_leaf(e, va + o, pa, prot & ~VM_X, PTE_OWNED);

@@ -1,0 +1,520 @@
+/* storm WHICH [SCALE]: SMP message storms from user mode, as KTAP.
+ *   msg       8 servers x 8 clients x 128 rounds of MsgSend/Receive/Reply,
+ *             payloads checked both ways, exact per-(client, server) counts
+ *   many      1 server, 16 clients x 1000 sends each, exact counts
+ *   pingpong  two threads, 10,000 round trips, sequence checked
+ *   chan      4 threads x 1000 rounds: create 4 channels, destroy them in a
+ *             shuffled order; every create that succeeded is destroyed
+ *   all       all of these at once, with pulses (counted exactly), send
+ *             timeouts (each must time out) and thread kills mixed in
+ * SCALE (percent, default 100) shrinks every round count.  Each storm is a
+ * KTAP case; a last case checks the kernel's object counts are back at what
+ * they were before (KernelObjects).  Threads land on every hart the
+ * scheduler has. */
+#include <keel/kobjects.h>
+#include <keel/msg.h>
+#include "ktap.h"
+#include "urt.h"
+
+#define SERVERS   8
+#define CLIENTS   8
+#define MANY      16
+#define CHANNERS  4
+#define STACKS    56
+#define CODE_STOP 1
+#define CODE_PING 2
+
+struct msg {
+	uint32_t client, round, server, seq;
+	uint8_t data[48];
+};
+
+static char stacks[STACKS][16384] __attribute__((aligned(16)));
+static volatile unsigned next_stack;
+static unsigned scale = 100;
+
+static unsigned scaled(unsigned n)
+{
+	unsigned v = n * scale / 100;
+	return v ? v : 1;
+}
+
+static int spawn(void *(*fn)(void *), void *arg)
+{
+	unsigned i = __atomic_fetch_add(&next_stack, 1, __ATOMIC_RELAXED);
+
+	if (i >= STACKS)
+		return -ENOMEM;
+	return urt_thread_create(fn, arg, stacks[i], sizeof stacks[i], 10);
+}
+
+static bool join_all(const int *tids, int n)
+{
+	bool ok = true;
+
+	for (int i = 0; i < n; i++)
+		ok &= tids[i] > 0 && ThreadJoin_r(tids[i], 0) == 0;
+	return ok;
+}
+
+static uint8_t pattern(uint32_t client, uint32_t round, unsigned k)
+{
+	return (uint8_t)(client * 31 + round * 7 + k);
+}
+
+/* ---- a checked server and client, shared by msg, many and pingpong ---------- */
+
+struct server {
+	int chid, coid;
+	uint32_t id;
+	volatile uint32_t got[MANY];    /* messages per client */
+	volatile uint32_t pulses, bad;
+};
+
+static void *serve(void *p)
+{
+	struct server *s = p;
+	struct msg m;
+	struct _msg_info info;
+
+	for (;;) {
+		int rcvid = MsgReceive_r(s->chid, &m, sizeof m, &info);
+		if (rcvid == 0) {
+			struct _pulse *pl = (void *)&m;
+			if (pl->code == CODE_STOP)
+				return 0;
+			s->pulses++;
+			continue;
+		}
+		if (rcvid < 0 || info.msglen != sizeof m || m.server != s->id || m.client >= MANY) {
+			s->bad++;
+			if (rcvid > 0)
+				MsgError_r(rcvid, EINVAL);
+			continue;
+		}
+		for (unsigned k = 0; k < sizeof m.data; k++) {
+			s->bad += m.data[k] != pattern(m.client, m.round, k);
+			m.data[k] ^= 0x5a;
+		}
+		s->got[m.client]++;
+		MsgReply_r(rcvid, (long)m.round, &m, sizeof m);
+	}
+}
+
+static int server_start(struct server *s, uint32_t id)
+{
+	*s = (struct server){ .id = id };
+	s->chid = ChannelCreate_r(0);
+	s->coid = ConnectAttach_r(ND_LOCAL_NODE, 0, s->chid, _NTO_SIDE_CHANNEL, 0);
+	if (s->chid <= 0 || s->coid < 0)
+		return -1;
+	return spawn(serve, s);
+}
+
+static bool server_stop(struct server *s, int tid)
+{
+	bool ok = MsgSendPulse_r(s->coid, 10, CODE_STOP, 0) == 0 && ThreadJoin_r(tid, 0) == 0;
+
+	ConnectDetach_r(s->coid);
+	ChannelDestroy_r(s->chid);
+	return ok;
+}
+
+/* One round trip; true if the reply carries the right status and data. */
+static bool round_trip(struct server *s, uint32_t client, uint32_t round)
+{
+	struct msg m = { .client = client, .round = round, .server = s->id }, r;
+
+	for (unsigned k = 0; k < sizeof m.data; k++)
+		m.data[k] = pattern(client, round, k);
+	if (MsgSend_r(s->coid, &m, sizeof m, &r, sizeof r) != (long)round)
+		return false;
+	for (unsigned k = 0; k < sizeof r.data; k++)
+		if (r.data[k] != (uint8_t)(pattern(client, round, k) ^ 0x5a))
+			return false;
+	return r.client == client && r.round == round;
+}
+
+/* ---- msg: 8 x 8 ------------------------------------------------------------------ */
+
+static struct server msg_servers[SERVERS];
+static volatile int hold_servers;       /* `all`: the pulser still sends to them */
+static volatile uint32_t msg_done[CLIENTS];
+static unsigned msg_rounds;
+
+static void *msg_client(void *p)
+{
+	uint32_t c = (uint32_t)(long)p;
+
+	for (uint32_t r = 0; r < msg_rounds; r++)
+		if (round_trip(&msg_servers[(c + r) % SERVERS], c, r))
+			msg_done[c]++;
+	return 0;
+}
+
+static bool storm_msg(void)
+{
+	int st[SERVERS], ct[CLIENTS];
+	bool ok = true;
+
+	msg_rounds = scaled(128) / SERVERS * SERVERS;     /* each client sees each server alike */
+	if (!msg_rounds)
+		msg_rounds = SERVERS;
+	for (int i = 0; i < SERVERS; i++)
+		st[i] = server_start(&msg_servers[i], (uint32_t)i);
+	for (int c = 0; c < CLIENTS; c++)
+		ct[c] = spawn(msg_client, (void *)(long)c);
+	ok &= join_all(ct, CLIENTS);
+	while (__atomic_load_n(&hold_servers, __ATOMIC_ACQUIRE))       /* pulses still coming */
+		SchedYield_r();
+	for (int i = 0; i < SERVERS; i++) {
+		ok &= st[i] > 0 && server_stop(&msg_servers[i], st[i]);
+		ok &= msg_servers[i].bad == 0;
+		for (int c = 0; c < CLIENTS; c++)
+			if (msg_servers[i].got[c] != msg_rounds / SERVERS) {
+				ktap_diag("msg: server %d got %u from client %d, not %u", i,
+					  msg_servers[i].got[c], c, msg_rounds / SERVERS);
+				ok = false;
+			}
+	}
+	for (int c = 0; c < CLIENTS; c++)
+		if (msg_done[c] != msg_rounds) {
+			ktap_diag("msg: client %d finished %u of %u rounds", c, msg_done[c], msg_rounds);
+			ok = false;
+		}
+	return ok;
+}
+
+/* ---- many: 1 x 16 ---------------------------------------------------------------- */
+
+static struct server many_server;
+static volatile uint32_t many_done[MANY];
+static unsigned many_sends;
+
+static void *many_client(void *p)
+{
+	uint32_t c = (uint32_t)(long)p;
+
+	for (uint32_t r = 0; r < many_sends; r++)
+		if (round_trip(&many_server, c, r))
+			many_done[c]++;
+	return 0;
+}
+
+static bool storm_many(void)
+{
+	int ct[MANY];
+	bool ok = true;
+
+	many_sends = scaled(1000);
+	int st = server_start(&many_server, 100);
+	for (int c = 0; c < MANY; c++)
+		ct[c] = spawn(many_client, (void *)(long)c);
+	ok &= join_all(ct, MANY);
+	ok &= st > 0 && server_stop(&many_server, st) && many_server.bad == 0;
+	for (int c = 0; c < MANY; c++)
+		if (many_done[c] != many_sends || many_server.got[c] != many_sends) {
+			ktap_diag("many: client %d: %u sent, %u received of %u", c, many_done[c],
+				  many_server.got[c], many_sends);
+			ok = false;
+		}
+	return ok;
+}
+
+/* ---- pingpong ------------------------------------------------------------------ */
+
+static struct server pp_server;
+static volatile uint32_t pp_done;
+
+static void *pp_client(void *p)
+{
+	unsigned n = (unsigned)(long)p;
+
+	for (uint32_t r = 0; r < n; r++)
+		if (round_trip(&pp_server, 0, r))
+			pp_done++;
+	return 0;
+}
+
+static bool storm_pingpong(void)
+{
+	unsigned n = scaled(10000);
+	int st = server_start(&pp_server, 200);
+	int ct = spawn(pp_client, (void *)(long)n);
+	bool ok = ct > 0 && ThreadJoin_r(ct, 0) == 0;
+
+	ok &= st > 0 && server_stop(&pp_server, st) && pp_server.bad == 0;
+	if (pp_done != n || pp_server.got[0] != n) {
+		ktap_diag("pingpong: %u of %u round trips", pp_done, n);
+		ok = false;
+	}
+	return ok;
+}
+
+/* ---- chan: create, shuffle, destroy -------------------------------------------- */
+
+static volatile uint32_t chan_created, chan_full, chan_bad;
+static unsigned chan_rounds, chan_batch = 4;
+
+static void *channer(void *p)
+{
+	uint64_t rng = (uint64_t)(long)p * 0x9e3779b97f4a7c15ull + 1;
+	int ids[16];
+
+	for (unsigned r = 0; r < chan_rounds; r++) {
+		unsigned n = 0;
+		for (unsigned i = 0; i < chan_batch; i++) {
+			int id = ChannelCreate_r(0);
+			if (id > 0)
+				ids[n++] = id;
+			else if (id == -EAGAIN)
+				__atomic_add_fetch(&chan_full, 1, __ATOMIC_RELAXED);
+			else
+				__atomic_add_fetch(&chan_bad, 1, __ATOMIC_RELAXED);
+		}
+		__atomic_add_fetch(&chan_created, n, __ATOMIC_RELAXED);
+		for (unsigned i = n; i > 1; i--) {     /* shuffle the destroy order */
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			unsigned j = (unsigned)(rng % i);
+			int t = ids[i - 1];
+			ids[i - 1] = ids[j];
+			ids[j] = t;
+		}
+		for (unsigned i = 0; i < n; i++)
+			if (ChannelDestroy_r(ids[i]) != 0)
+				__atomic_add_fetch(&chan_bad, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static bool storm_chan(void)
+{
+	int t[CHANNERS];
+
+	chan_rounds = scaled(1000);
+	for (int i = 0; i < CHANNERS; i++)
+		t[i] = spawn(channer, (void *)(long)(i + 1));
+	bool ok = join_all(t, CHANNERS);
+	if (chan_bad || !chan_created) {
+		ktap_diag("chan: %u created, %u refused as full, %u other failures", chan_created,
+			  chan_full, chan_bad);
+		ok = false;
+	}
+	return ok;
+}
+
+/* ---- extras for `all`: pulses, timeouts, kills -------------------------------- */
+
+static volatile uint32_t extra_bad, pulses_sent, pulses_refused;
+
+/* Pulses to the msg servers, counted there exactly: every one the kernel
+ * accepted must arrive; a full pulse pool may refuse some (EAGAIN). */
+static void *pulser(void *p)
+{
+	unsigned n = (unsigned)(long)p;
+
+	for (unsigned i = 0; i < n; i++) {
+		int r = MsgSendPulse_r(msg_servers[i % SERVERS].coid, 10, CODE_PING, (int)i);
+		if (r == 0)
+			pulses_sent++;
+		else if (r == -EAGAIN)
+			pulses_refused++;
+		else
+			extra_bad++;
+	}
+	__atomic_store_n(&hold_servers, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Sends to a channel nobody receives on: each must time out. */
+static void *timeouter(void *p)
+{
+	unsigned n = (unsigned)(long)p;
+	int chid = ChannelCreate_r(0), coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	char b[8] = "x";
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t ns = 1000000;
+		TimerTimeout_r(CLOCK_MONOTONIC, (1u << STATE_SEND) | (1u << STATE_REPLY), 0, &ns, 0);
+		if (MsgSend_r(coid, b, sizeof b, b, sizeof b) != -ETIMEDOUT)
+			extra_bad++;
+	}
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+	return 0;
+}
+
+static void *receive_forever(void *p)
+{
+	char b[8];
+
+	MsgReceive_r((int)(long)p, b, sizeof b, 0);
+	return 0;
+}
+
+/* Threads blocked in MsgReceive, destroyed once the kernel says so. */
+static void *killer(void *p)
+{
+	unsigned n = (unsigned)(long)p;
+	static char victim_stack[16384] __attribute__((aligned(16)));
+	int chid = ChannelCreate_r(0);
+
+	for (unsigned i = 0; i < n; i++) {
+		int tid = urt_thread_create(receive_forever, (void *)(long)chid, victim_stack,
+					    sizeof victim_stack, 10);
+		void *status = 0;
+		while (tid > 0 && ThreadState_r(tid) != STATE_RECEIVE)
+			SchedYield_r();
+		if (tid <= 0 || ThreadDestroy_r(tid, -1, (void *)77l) != 0 ||
+		    ThreadJoin_r(tid, &status) != 0 || status != (void *)77l)
+			extra_bad++;
+	}
+	ChannelDestroy_r(chid);
+	return 0;
+}
+
+/* A sign of life every 5 s while the storms run (the farm takes a quiet
+ * console for a hang): what has been done so far. */
+static volatile int storms_over;
+
+static void *ticker(void *p)
+{
+	static sync_t never;
+
+	(void)p;
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &never, 0);
+	for (unsigned s = 5; !storms_over; s += 5) {
+		uint64_t ns = 5000000000ull;
+		TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_SEM, 0, &ns, 0);
+		SyncSemWait_r(&never, 0);
+		uint32_t msg = 0, many = 0;
+		for (int i = 0; i < CLIENTS; i++)
+			msg += msg_done[i];
+		for (int i = 0; i < MANY; i++)
+			many += many_done[i];
+		if (!storms_over)
+			ktap_diag("storm: %u s: msg %u, many %u, pingpong %u round trips, %u channels",
+				  s, msg, many, pp_done, chan_created);
+	}
+	SyncDestroy_r(&never);
+	return 0;
+}
+
+/* ---- the cases ---------------------------------------------------------------- */
+
+static void objects(struct _kernel_objects *k)
+{
+	memset(k, 0, sizeof *k);
+	KernelObjects_r(k);
+}
+
+static bool same(const struct _kernel_objects *a, const struct _kernel_objects *b)
+{
+	return a->threads == b->threads && a->channels == b->channels &&
+	       a->pulses == b->pulses && a->sync_objects == b->sync_objects;
+}
+
+/* Back at baseline, waiting up to 2 s for the kernel to finish freeing. */
+static bool at_baseline(const struct _kernel_objects *base)
+{
+	struct _kernel_objects now;
+	uint64_t end = 0, t = 0;
+
+	ClockTime_r(CLOCK_MONOTONIC, 0, &end);
+	end += 2000000000ull;
+	do {
+		objects(&now);
+		if (same(&now, base))
+			return true;
+		SchedYield_r();
+		ClockTime_r(CLOCK_MONOTONIC, 0, &t);
+	} while (t < end);
+	ktap_diag("objects: threads %u -> %u, channels %u -> %u, pulses %u -> %u, "
+		  "sync %u -> %u, free pages %lu -> %lu", base->threads, now.threads,
+		  base->channels, now.channels, base->pulses, now.pulses, base->sync_objects,
+		  now.sync_objects, (unsigned long)base->free_pages, (unsigned long)now.free_pages);
+	return false;
+}
+
+struct storm {
+	const char *name;
+	bool (*fn)(void);
+	volatile bool ok;
+};
+
+static struct storm storms[] = {
+	{ "msg_8_servers_8_clients", storm_msg, false },
+	{ "many_16_clients_1_server", storm_many, false },
+	{ "pingpong", storm_pingpong, false },
+	{ "chan_create_destroy_shuffled", storm_chan, false },
+};
+#define NSTORMS (int)(sizeof storms / sizeof storms[0])
+
+static void *run_storm(void *p)
+{
+	struct storm *s = p;
+
+	s->ok = s->fn();
+	return 0;
+}
+
+/* Every storm at once, with the extras; each storm is still its own case. */
+static void storm_all(void)
+{
+	int t[NSTORMS], x[3];
+	unsigned pulses = scaled(2000);
+
+	chan_batch = 1;                 /* the other storms hold channels too */
+	hold_servers = 1;
+	for (int i = 0; i < NSTORMS; i++)
+		t[i] = spawn(run_storm, &storms[i]);
+	while (!msg_servers[SERVERS - 1].coid)        /* the msg servers exist */
+		SchedYield_r();
+	x[0] = spawn(pulser, (void *)(long)pulses);
+	x[1] = spawn(timeouter, (void *)(long)scaled(200));
+	x[2] = spawn(killer, (void *)(long)scaled(200));
+	bool extras = join_all(x, 3);
+	join_all(t, NSTORMS);
+	for (int i = 0; i < NSTORMS; i++)
+		ktap_ok(storms[i].ok, "%s", storms[i].name);
+	uint32_t got = 0;
+	for (int i = 0; i < SERVERS; i++)
+		got += msg_servers[i].pulses;
+	bool ok = extras && got == pulses_sent && pulses_sent + pulses_refused == pulses &&
+		  pulses_sent > 0 && !extra_bad;
+	if (!ok)
+		ktap_diag("extras: %u pulses sent, %u refused (pool full), %u arrived; %u failures",
+			  pulses_sent, pulses_refused, got, extra_bad);
+	ktap_ok(ok, "pulses_timeouts_kills_mixed_in");
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	(void)envp;
+	const char *which = argc > 1 ? argv[1] : "all";
+	struct _kernel_objects base;
+
+	if (argc > 2)
+		scale = (unsigned)strtoul(argv[2], 0, 0);
+	objects(&base);
+	bool all = !strcmp(which, "all");
+	int one = -1;
+	for (int i = 0; i < NSTORMS; i++)
+		if (!strncmp(storms[i].name, which, strlen(which)))
+			one = i;
+	if (!all && one < 0)
+		return 2;
+	ktap_plan(all ? NSTORMS + 2 : 2);
+	int tick = spawn(ticker, 0);
+	if (all) {
+		storm_all();
+	} else {
+		storms[one].ok = storms[one].fn();
+		ktap_ok(storms[one].ok, "%s", storms[one].name);
+	}
+	storms_over = 1;
+	if (tick <= 0 || ThreadJoin_r(tick, 0) != 0)
+		ktap_diag("storm: the ticker thread failed");
+	ktap_ok(at_baseline(&base), "kernel_objects_back_at_baseline");
+	return ktap_done("storm") ? 1 : 0;
+}
