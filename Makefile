@@ -38,6 +38,9 @@ ifeq ($(shell command -v $(CC) 2>/dev/null),)
 $(KOBJ): | $(DEPS)
 endif
 
+# ---- libc (build/os/libc/libc.a) ----------------------------------------------
+include os/libc/libc.mk
+
 # ---- user programs and the boot image (build/os/initrd.cpio) -----------------
 include os/user/user.mk
 

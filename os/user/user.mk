@@ -51,12 +51,15 @@ $(URT_LIB): $(URT_OBJ)
 # its own objects, after UCFLAGS so that they win).
 -include $(wildcard $(addsuffix /prog.mk,$(UPROG_DIRS)))
 
-# uprog_rules DIR BINDIR: objects and the link of one program.
+# uprog_rules DIR BINDIR: objects and the link of one program.  A directory
+# holding a file named LIBC builds against Keel's libc (os/libc/libc.mk); the
+# others against this runtime.
 define uprog_rules
-$(UB)/$(notdir $(1))/%.o: $(1)/%
+$(UB)/$(notdir $(1))/%.o: $(1)/% $(if $(wildcard $(1)/LIBC),$(LS)/libc.mk)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
-	$(Q)$(CC) $(UCFLAGS) $$(UCFLAGS_$(notdir $(1))) -c $$< -o $$@
+	$(Q)$(CC) $(if $(wildcard $(1)/LIBC),$(LCFLAGS) -I tests/target/include,$(UCFLAGS)) \
+	    $$(UCFLAGS_$(notdir $(1))) -c $$< -o $$@
 
 $(UB)/$(notdir $(1))/oslib/%.o: os/lib/%
 	@mkdir -p $$(dir $$@)
@@ -67,10 +70,17 @@ UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcar
 	$(patsubst os/lib/%,$(UB)/$(notdir $(1))/oslib/%.o,$(UPROG_OSLIB_$(notdir $(1))))
 UPROG_OBJ += $$(UPROG_OBJ_$(notdir $(1)))
 
+ifeq ($(wildcard $(1)/LIBC),)
 $(B)/os/$(2)/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(URT_CRT0) $(URT_LIB) $(U)/user.ld
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(URT_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(URT_LIB) -o $$@
+else
+$(B)/os/$(2)/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_CRT0) $(LIBC_A) $(LIBC_LD)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@ (libc)"
+	$(Q)$(CC) $(LCFLAGS) $(LLDFLAGS) $(LIBC_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_LIBS) -o $$@
+endif
 endef
 $(foreach d,$(UPROG_DIRS),$(eval $(call uprog_rules,$(d),bin)))
 $(foreach d,$(SPROG_DIRS),$(eval $(call uprog_rules,$(d),sbin)))

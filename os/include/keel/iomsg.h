@@ -146,3 +146,142 @@ struct _io_hdr {
 };
 
 _Static_assert(sizeof(struct _io_hdr) == 8, "struct _io_hdr layout");
+
+/* ---- the I/O message bodies (libc's resource-manager framework) --------------
+ *
+ * Each body below opens with struct _io_hdr.  A server checks msglen >=
+ * sizeof the body before reading a field: shorter is EINVAL, an unknown
+ * type ENOSYS; I/O on a connection that has not opened (no connect
+ * accepted) is EBADF.  Replies: the status is the result (>= 0), data as
+ * said per message; errors are MsgError's errno. */
+
+/* _IO_READ: reply up to nbytes of data at the open's offset, which moves;
+ * status the bytes replied (0 at end of file). */
+struct _io_read {
+	struct _io_hdr hdr;
+	uint64_t nbytes;
+};
+
+/* _IO_WRITE: nbytes of data follow the body (the server reads what did not
+ * fit its receive buffer with MsgRead); status the bytes written. */
+struct _io_write {
+	struct _io_hdr hdr;
+	uint64_t nbytes;
+};
+
+/* _IO_LSEEK: whence is SEEK_SET (0), SEEK_CUR (1) or SEEK_END (2); reply
+ * struct _io_lseek_reply, status 0.  EINVAL for a bad whence or a
+ * negative result, ESPIPE on an object that cannot seek. */
+struct _io_lseek {
+	struct _io_hdr hdr;
+	int64_t offset;
+	int32_t whence;
+	uint32_t zero;
+};
+
+struct _io_lseek_reply {
+	int64_t offset;
+};
+
+/* _IO_STAT: reply struct _io_stat_reply, status 0. */
+struct _io_stat {
+	struct _io_hdr hdr;
+};
+
+/* What stat(2) reports, in Keel's fixed layout (libc's struct stat is
+ * filled from it). */
+struct _io_stat_reply {
+	uint64_t ino;
+	uint64_t size;
+	uint64_t dev, rdev;
+	uint32_t mode;                  /* S_IF* type and permission bits */
+	uint32_t nlink;
+	uint32_t uid, gid;
+	int64_t atime_ns, mtime_ns, ctime_ns;
+	uint32_t blksize;
+	uint32_t zero;
+	uint64_t blocks;                /* 512-byte blocks */
+};
+
+/* _IO_DEVCTL: nbytes of data follow (in); reply struct _io_devctl_reply
+ * then its nbytes of data (out), status 0.  dcmd's meaning is the
+ * server's (ENOTTY for one it does not know). */
+struct _io_devctl {
+	struct _io_hdr hdr;
+	uint32_t dcmd;
+	uint32_t nbytes;
+};
+
+struct _io_devctl_reply {
+	int32_t ret_val;
+	uint32_t nbytes;
+};
+
+/* _IO_CLOSE: the connection's open ends (the server drops its open control
+ * block when no other connection shares it); status 0.  The client then
+ * detaches the connection. */
+struct _io_close {
+	struct _io_hdr hdr;
+};
+
+/* _IO_DUP: sent on a new connection to the same server: it shares the open
+ * (offset, flags) of connection `coid` of process `pid` from now on (dup
+ * and dup2: pid 0, the sender's own; a spawned or forked child's inherited
+ * descriptors: its parent's pid, which the server checks with taskman's
+ * _PROC_GETIDS, EPERM if the sender is not that process's child).  EBADF
+ * if that connection has no open with this server. */
+struct _io_dup {
+	struct _io_hdr hdr;
+	int32_t coid;
+	int32_t pid;
+};
+
+_Static_assert(sizeof(struct _io_read) == 16, "struct _io_read layout");
+_Static_assert(sizeof(struct _io_write) == 16, "struct _io_write layout");
+_Static_assert(sizeof(struct _io_lseek) == 24, "struct _io_lseek layout");
+_Static_assert(sizeof(struct _io_stat_reply) == 88, "struct _io_stat_reply layout");
+_Static_assert(sizeof(struct _io_devctl) == 16, "struct _io_devctl layout");
+_Static_assert(sizeof(struct _io_dup) == 16, "struct _io_dup layout");
+
+/* The reply to an accepted _IO_CONNECT (open): status 0, and this body
+ * when the client can take it. */
+struct _io_connect_reply {
+	uint32_t file_type;             /* _FTYPE_* of what was opened */
+	uint32_t zero;
+};
+
+/* ---- directories ------------------------------------------------------------------
+ *
+ * An _IO_READ on an open directory replies whole records, as many as fit
+ * nbytes (never part of one; EINVAL if nbytes cannot hold the next), 0
+ * bytes at the end.  The open's offset is the directory position: an
+ * opaque cookie the server gives in each record's `next` (lseek SEEK_SET
+ * to 0 rewinds, to a record's `next` resumes after that record). */
+struct _io_dirent {
+	uint64_t ino;
+	uint64_t next;                  /* the position after this record */
+	uint16_t reclen;                /* bytes of this record, a multiple of 8 */
+	uint16_t namelen;               /* without the NUL that follows the name */
+	uint8_t type;                   /* DT_* of <dirent.h>, or 0 */
+	uint8_t zero[3];
+	/* char name[namelen + 1], then padding to reclen */
+};
+
+_Static_assert(sizeof(struct _io_dirent) == 24, "struct _io_dirent layout");
+
+/* ---- terminal devctl commands (_IO_DEVCTL dcmd) -------------------------------
+ *
+ * The data is libc's struct termios (<termios.h>: 4 x uint32_t flags,
+ * NCCS = 20 control characters, 2 x uint32_t speeds, 44 bytes) or struct
+ * winsize (4 x uint16_t).  A server that is no terminal answers ENOTTY. */
+#define _DCMD_TERM_GETATTR   0x5401u   /* out: struct termios */
+#define _DCMD_TERM_SETATTR   0x5402u   /* in: struct termios, now */
+#define _DCMD_TERM_SETATTRW  0x5403u   /* in: after output drains (TCSADRAIN) */
+#define _DCMD_TERM_SETATTRF  0x5404u   /* in: drain, then discard input (TCSAFLUSH) */
+#define _DCMD_TERM_GETWINSZ  0x5413u   /* out: struct winsize */
+#define _DCMD_TERM_SETWINSZ  0x5414u   /* in: struct winsize */
+#define _DCMD_TERM_FLUSH     0x540bu   /* in: int32 queue selector (TCIFLUSH ...) */
+#define _DCMD_TERM_DRAIN     0x5409u   /* waits until output is sent */
+#define _DCMD_TERM_GETPGRP   0x540fu   /* out: int32 foreground process group */
+#define _DCMD_TERM_SETPGRP   0x5410u   /* in: int32 */
+#define _DCMD_FIONREAD       0x541bu   /* out: int32 bytes ready to read */

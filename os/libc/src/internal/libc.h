@@ -1,0 +1,154 @@
+#pragma once
+/* libc's internal interfaces: hidden, never part of the ABI.  Each thread
+ * has a record (struct __pthread) just below its tp; its TLS block starts
+ * at tp.  Fields are written by the thread itself unless marked. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <time.h>
+#include <keel/iomsg.h>
+#include <keel/neutrino.h>
+#include <keel/start.h>
+#include "thread_layout.h"
+
+#pragma GCC visibility push(hidden)
+
+#define __KEYS_MAX 128                  /* PTHREAD_KEYS_MAX */
+
+/* Thread states for pthread_detach/join/exit (struct __pthread.state). */
+#define __T_JOINABLE  0
+#define __T_DETACHED  1                 /* detached while running */
+#define __T_EXITING   2                 /* ended joinable: a joiner reaps it */
+
+struct __cleanup {
+	void (*fn)(void *);
+	void *arg;
+	struct __cleanup *next;
+};
+
+struct __pthread {
+	struct __pthread *self;         /* == this record: pthread_self's sanity mark */
+	uint32_t tid;                   /* written by the thread and its creator, same value */
+	int32_t state;                  /* __T_*: changed only by atomic compare-and-swap */
+	void *(*start)(void *);         /* set by the creator before ThreadCreate */
+	void *arg;
+	void *result;                   /* pthread_exit's value, read by the joiner */
+	void *block;                    /* malloc'd stack+record+TLS; NULL for main */
+	size_t block_size;
+	struct __pthread *next_dead;    /* on the reaper's list once detached and ended */
+	struct __cleanup *cleanup;      /* pthread_cleanup_push's chain */
+	sync_t sleep;                   /* a semaphore nobody posts: nanosleep waits on it */
+	int32_t cancel_disabled;        /* PTHREAD_CANCEL_DISABLE */
+	int32_t cancel_async;           /* PTHREAD_CANCEL_ASYNCHRONOUS (treated as deferred) */
+	int32_t cancel_pending;         /* set by pthread_cancel from any thread */
+	uint32_t tsd_key[__KEYS_MAX];   /* the key each value was set with (its generation) */
+	void *tsd[__KEYS_MAX];          /* pthread_setspecific's values */
+};
+
+_Static_assert(sizeof(struct __pthread) <= KEEL_THREAD_RECORD_SIZE,
+	       "struct __pthread outgrew KEEL_THREAD_RECORD_SIZE (thread_layout.h)");
+
+static inline struct __pthread *__self(void)
+{
+	char *tp;
+
+	__asm__("mv %0, tp" : "=r"(tp));
+	return (struct __pthread *)(tp - KEEL_THREAD_RECORD_SIZE);
+}
+
+/* The kernel's result r (>= 0 or -errno) as a Foo()-shaped result: r, or
+ * -1 with errno set. */
+long __syscall_ret(long r);
+
+/* Keel's clock id for a POSIX one, or -1 if there is none. */
+int __clock_kernel(int clockid);
+/* The current time of kernel clock kid in ns; 0 on failure (never a valid
+ * reading of the realtime or monotonic clock after boot). */
+uint64_t __clock_now(int kid);
+/* A timespec as ns: -EINVAL if tv_nsec is outside [0, 1e9) or tv_sec < 0. */
+int __timespec_ns(const struct timespec *ts, uint64_t *ns);
+
+/* Arms the caller's next blocking call in `states` to end with -ETIMEDOUT
+ * at the absolute time abs on POSIX clock `clockid` (CLOCK_REALTIME or
+ * CLOCK_MONOTONIC).  0, -EINVAL (bad clock or timespec) or -ETIMEDOUT (the
+ * time has already passed). */
+int __timeout_abs(int clockid, unsigned states, const struct timespec *abs);
+
+/* Whether [p, p+n) may be a user buffer: not NULL, inside the user half,
+ * no wrap-around.  Unmapped pages inside it are not caught here. */
+bool __uptr_ok(const void *p, size_t n);
+
+/* The tid of the calling thread. */
+static inline uint32_t __tid(void)
+{
+	return __self()->tid;
+}
+
+/* Runs the thread-specific-data destructors of the calling thread. */
+void __tsd_run_dtors(void);
+/* The key table: slot i's current key (generation << 8 | i, 0 if free) and
+ * destructor.  Guarded by __key_lock. */
+struct __key_slot {
+	uint32_t key;
+	void (*dtor)(void *);
+};
+extern struct __key_slot __keys[__KEYS_MAX];
+
+/* A mutex's timed lock: abstime NULL waits forever. */
+int __mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime);
+
+/* Sets up the main thread's record (crt0 placed it below tp). */
+void __pthread_init_main(void);
+/* Joins and frees detached threads that have ended. */
+void __pthread_reap(void);
+/* Frees an ended thread's block (kept for the next pthread_create when it
+ * has the default size). */
+void __pthread_free_block(void *block, size_t size);
+
+/* Console output for fds 1 and 2 until fds are connections to servers. */
+long __debug_write(const void *buf, size_t n);
+
+/* File descriptors are connections (coids below _NTO_SIDE_CHANNEL) to
+ * resource managers.  libc remembers each one's server for dup.  Until a
+ * console server exists, fds 0..2 that are not connections are the
+ * kernel console ("console fds": write goes to DebugPutString, read is at
+ * end of file) until closed or replaced by dup2. */
+#define __FD_MAX 1024
+struct __fd {
+	int32_t pid, chid;              /* the server; pid 0: not libc's connection */
+	uint32_t flags;                 /* FD_CLOEXEC */
+};
+extern struct __fd __fds[__FD_MAX];
+/* Whether fd is one of the console fds now. */
+bool __fd_console(int fd);
+/* fd leaves the console set (closed, or a connection took its number). */
+void __fd_console_drop(int fd);
+/* The lowest fd number a new connection may take. */
+int __fd_lowest(void);
+/* Sends an I/O message on fd: the reply status, or -errno (EBADF for an
+ * fd that is no connection). */
+long __io_sendv(int fd, const iov_t *s, size_t sn, const iov_t *r, size_t rn);
+/* A connection to (pid, chid) numbered >= lowest, or exactly `exact`
+ * when that is >= 0: the fd, or -errno (EMFILE; EBADF for an exact number
+ * the kernel cannot give). */
+int __fd_attach(int pid, int chid, int lowest, int exact);
+/* A new connection sharing fd's open, numbered >= lowest (or exactly
+ * `exact` when >= 0): the new fd or -errno. */
+int __fd_dup(int fd, int lowest, int exact);
+/* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
+ * connect message c with path: the new fd, or -errno. */
+int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path);
+/* An _IO_DEVCTL on fd: in bytes of data sent, up to out bytes replied
+ * into the same buffer.  0 or -errno (ENOTTY for a console fd). */
+int __devctl(int fd, unsigned dcmd, void *data, size_t in, size_t out);
+/* A side-channel connection to taskman, made once: the coid or -1/errno. */
+int __taskman_coid(void);
+/* taskman's ids of process pid (0: the caller): 0 or -errno. */
+struct _proc_ids;
+int __proc_ids(pid_t pid, struct _proc_ids *ids);
+/* A spawned child's inherited fds and file actions (<keel/spawndata.h>),
+ * from the auxiliary vector; a failed action ends the process (127). */
+void __spawn_apply(const uint64_t *auxv);
+
+#pragma GCC visibility pop

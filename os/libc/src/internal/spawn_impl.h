@@ -1,0 +1,26 @@
+#pragma once
+/* posix_spawn's attribute and file-action objects (the package's <spawn.h>
+ * makes both opaque pointers). */
+#include <signal.h>
+#include <stdint.h>
+#include <keel/spawndata.h>
+
+#pragma GCC visibility push(hidden)
+
+struct __posix_spawnattr {
+	short flags;                    /* POSIX_SPAWN_* */
+	pid_t pgroup;
+	int policy;
+	struct sched_param param;
+	sigset_t sigmask, sigdefault;
+};
+
+/* The file actions, already in the startup data's encoding
+ * (<keel/spawndata.h>): acts is a growing buffer of records. */
+struct __posix_spawn_file_actions {
+	unsigned nacts;
+	size_t len, cap;
+	unsigned char *acts;
+};
+
+#pragma GCC visibility pop

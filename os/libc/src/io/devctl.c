@@ -1,0 +1,20 @@
+/* The client side of _IO_DEVCTL: send n bytes of data, get up to n back
+ * (the reply's own nbytes may be less).  Console fds are no terminals a
+ * server answers for yet: ENOTTY. */
+#include <errno.h>
+#include "libc.h"
+
+int __devctl(int fd, unsigned dcmd, void *data, size_t in, size_t out)
+{
+	if (__fd_console(fd))
+		return -ENOTTY;
+	struct _io_devctl m = { .hdr = { .type = _IO_DEVCTL }, .dcmd = dcmd, .nbytes = (uint32_t)in };
+	struct _io_devctl_reply rep;
+	iov_t s[2], r[2];
+	SETIOV(&s[0], &m, sizeof m);
+	SETIOV(&s[1], data, in);
+	SETIOV(&r[0], &rep, sizeof rep);
+	SETIOV(&r[1], data, out);
+	long st = __io_sendv(fd, s, in ? 2 : 1, r, out ? 2 : 1);
+	return st < 0 ? (int)st : 0;
+}

@@ -1,0 +1,63 @@
+/* fcntl (POSIX.1-2017): descriptor flags are libc's (FD_CLOEXEC: the fd is
+ * not passed to a spawned child), F_DUPFD/F_DUPFD_CLOEXEC duplicate at or
+ * above a number.  File status flags (F_GETFL/F_SETFL) need the server's
+ * open: not yet (EINVAL). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <termios.h>
+#include <unistd.h>
+#include "libc.h"
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	bool console = __fd_console(fd);
+	if (!console && (fd < 0 || fd >= __FD_MAX || !__fds[fd].pid))
+		return (int)__syscall_ret(-EBADF);
+	switch (cmd) {
+	case F_GETFD:
+		return console ? 0 : (int)(__fds[fd].flags & FD_CLOEXEC);
+	case F_SETFD:
+		if (!console)
+			__fds[fd].flags = (uint32_t)(arg & FD_CLOEXEC);
+		return 0;
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC: {
+		if (arg < 0 || arg >= __FD_MAX)
+			return (int)__syscall_ret(-EINVAL);
+		if (console)
+			return (int)__syscall_ret(-EBADF);      /* no connection to copy */
+		int lowest = (int)arg > __fd_lowest() ? (int)arg : __fd_lowest();
+		int nfd = __fd_dup(fd, lowest, -1);
+		if (nfd >= 0 && cmd == F_DUPFD_CLOEXEC)
+			__fds[nfd].flags = FD_CLOEXEC;
+		return (int)__syscall_ret(nfd);
+	}
+	default:
+		return (int)__syscall_ret(-EINVAL);
+	}
+}
+
+/* A terminal is what answers the terminal's devctl (the console fds are
+ * the kernel's terminal). */
+int isatty(int fd)
+{
+	struct termios t;
+
+	if (__fd_console(fd))
+		return 1;
+	if (fd < 0 || fd >= __FD_MAX || !__fds[fd].pid) {
+		errno = EBADF;
+		return 0;
+	}
+	int r = __devctl(fd, _DCMD_TERM_GETATTR, &t, 0, sizeof t);
+	if (r < 0)
+		errno = r == -EBADF ? EBADF : ENOTTY;
+	return r == 0;
+}

@@ -1,0 +1,39 @@
+/* resmgr_attach: a name in the path space, by a _PROC_PATH_ATTACH message
+ * to taskman's path manager (<keel/procmsg.h>). */
+#include <errno.h>
+#include <string.h>
+#include <sys/resmgr.h>
+#include <keel/procmsg.h>
+#include "libc.h"
+
+/* struct resmgr's first field is the channel (resmgr.c). */
+struct resmgr_head {
+	int chid;
+};
+
+int resmgr_attach(resmgr_t *mgr, const char *path, unsigned file_type, unsigned flags)
+{
+	if (!mgr || !path || path[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	size_t len = strlen(path) + 1;
+	if (len > _IO_PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	struct _proc_path_attach a = {
+		.hdr = { .type = _PROC_PATH_ATTACH },
+		.flags = flags,
+		.chid = ((struct resmgr_head *)mgr)->chid,
+		.file_type = file_type,
+		.pathlen = (uint32_t)len,
+	};
+	iov_t siov[2];
+	SETIOV(&siov[0], &a, sizeof a);
+	SETIOV(&siov[1], path, len);
+	int coid = __taskman_coid();
+	if (coid < 0)
+		return -1;
+	return (int)__syscall_ret(MsgSendvs_r(coid, siov, 2, NULL, 0));
+}

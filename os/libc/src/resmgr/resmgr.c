@@ -1,0 +1,348 @@
+/* The resource-manager dispatch: receive, check, find the open, call the
+ * handler, reply.  Any number of threads may run resmgr_loop on one
+ * manager (resmgr_pool_start makes them): each has its own context, the
+ * binding table has its lock, and handlers run one at a time under the
+ * manager's handler lock (QNX's attribute lock, for the whole manager), so
+ * a handler may touch its attribute and open control blocks freely; the
+ * receive, the checks and the replies of the framework run in parallel.
+ *
+ * Every message is checked before a field is read: shorter than its
+ * type's body is EINVAL, an unknown type ENOSYS, I/O on a connection with
+ * no open EBADF, a connect whose path does not lie inside the message or
+ * is not NUL-terminated EINVAL.  Nothing a client sends can make the
+ * server read past what it received. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resmgr.h>
+#include <unistd.h>
+#include <keel/procmsg.h>
+#include "libc.h"
+
+/* One connection bound to an open. */
+struct binding {
+	int32_t scoid;                  /* the client's pid */
+	int32_t coid;                   /* its connection */
+	iofunc_ocb_t *ocb;
+};
+
+struct resmgr {
+	int chid;
+	volatile int stop;
+	iofunc_attr_t *attr;
+	resmgr_connect_funcs_t connect;
+	resmgr_io_funcs_t io;
+	pthread_mutex_t lock;           /* guards the bindings */
+	pthread_mutex_t handler_lock;   /* one handler at a time (recursive) */
+	struct binding *b;
+	unsigned nb, cap;
+};
+
+resmgr_t *resmgr_create(int chid, const resmgr_connect_funcs_t *connect,
+			const resmgr_io_funcs_t *io, iofunc_attr_t *attr)
+{
+	if (chid < 0 || !attr) {
+		errno = EINVAL;
+		return NULL;
+	}
+	resmgr_t *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->chid = chid;
+	m->attr = attr;
+	if (connect)
+		m->connect = *connect;
+	if (io)
+		m->io = *io;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&m->handler_lock, &a);
+	return m;
+}
+
+unsigned resmgr_open_count(const resmgr_t *m)
+{
+	return m->nb;
+}
+
+static struct binding *find(resmgr_t *m, int32_t scoid, int32_t coid)
+{
+	for (unsigned i = 0; i < m->nb; i++)
+		if (m->b[i].scoid == scoid && m->b[i].coid == coid)
+			return &m->b[i];
+	return NULL;
+}
+
+static int bind(resmgr_t *m, int32_t scoid, int32_t coid, iofunc_ocb_t *ocb)
+{
+	if (m->nb == m->cap) {
+		unsigned cap = m->cap ? m->cap * 2 : 16;
+		struct binding *nb = realloc(m->b, cap * sizeof *nb);
+		if (!nb)
+			return ENOMEM;
+		m->b = nb;
+		m->cap = cap;
+	}
+	m->b[m->nb++] = (struct binding){ scoid, coid, ocb };
+	ocb->refs++;
+	return 0;
+}
+
+/* Drops binding i; closes its open when it was the last. */
+static void unbind(resmgr_t *m, resmgr_context_t *ctp, unsigned i)
+{
+	iofunc_ocb_t *ocb = m->b[i].ocb;
+
+	m->b[i] = m->b[--m->nb];
+	if (--ocb->refs == 0)
+		(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
+}
+
+int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len)
+{
+	MsgReply_r(ctp->rcvid, status, data, len);
+	return RESMGR_DONE;
+}
+
+static void finish(resmgr_context_t *ctp, int r)
+{
+	if (r == RESMGR_DONE)
+		return;
+	if (r == 0)
+		MsgReply_r(ctp->rcvid, 0, NULL, 0);
+	else
+		MsgError_r(ctp->rcvid, r > 0 ? r : EINVAL);
+}
+
+/* _IO_CONNECT: path and extra must lie inside what was received. */
+static int do_connect(resmgr_t *m, resmgr_context_t *ctp)
+{
+	const struct _io_connect *c = &ctp->msg.connect;
+
+	if (ctp->msglen < sizeof *c || c->path_len == 0 ||
+	    sizeof *c + (size_t)c->path_len + c->extra_len > ctp->msglen)
+		return EINVAL;
+	const char *path = ctp->msg.raw + sizeof *c;
+	if (path[c->path_len - 1] != 0 || strlen(path) != (size_t)c->path_len - 1)
+		return EINVAL;
+	if (c->subtype != _IO_CONNECT_OPEN)
+		return ENOSYS;                  /* unlink, rename, ... by path: not yet */
+	if (find(m, ctp->info.scoid, ctp->info.coid))
+		return EBUSY;                   /* this connection has an open already */
+	iofunc_ocb_t *ocb = NULL;
+	int r = (m->connect.open ? m->connect.open : iofunc_open_default)(ctp, c, path, m->attr,
+									   &ocb);
+	if (r == RESMGR_DEFAULT)
+		r = iofunc_open_default(ctp, c, path, m->attr, &ocb);
+	if (r != 0)
+		return r;
+	pthread_mutex_lock(&m->lock);
+	r = bind(m, ctp->info.scoid, ctp->info.coid, ocb);
+	pthread_mutex_unlock(&m->lock);
+	if (r) {
+		iofunc_close_ocb_default(ctp, ocb);
+		return r;
+	}
+	struct _io_connect_reply rep = { .file_type = _FTYPE_FILE };
+	return resmgr_reply(ctp, 0, &rep, sizeof rep);
+}
+
+/* A _IO_DUP may name the sender's parent's connection (an inherited fd
+ * of a spawned or forked child): taskman says whose child the sender is.
+ * A manager running in taskman's own process (or in the first process
+ * when there is no taskman) cannot ask itself: it refuses. */
+static bool may_share(int32_t sender, int32_t owner)
+{
+	struct _proc_ids ids;
+
+	if (owner == 0 || owner == sender)
+		return true;
+	if (getpid() == TASKMAN_PID)
+		return false;
+	return __proc_ids(sender, &ids) >= 0 && ids.ppid == owner;
+}
+
+static int do_dup(resmgr_t *m, resmgr_context_t *ctp)
+{
+	const struct _io_dup *d = (const void *)ctp->msg.raw;
+	int r = EBADF;
+
+	if (!may_share(ctp->info.scoid, d->pid))
+		return EPERM;
+	pthread_mutex_lock(&m->lock);
+	struct binding *orig = find(m, d->pid ? d->pid : ctp->info.scoid, d->coid);
+	if (find(m, ctp->info.scoid, ctp->info.coid))
+		r = EBUSY;
+	else if (orig)
+		r = bind(m, ctp->info.scoid, ctp->info.coid, orig->ocb);
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+static int do_close(resmgr_t *m, resmgr_context_t *ctp)
+{
+	pthread_mutex_lock(&m->lock);
+	struct binding *b = find(m, ctp->info.scoid, ctp->info.coid);
+	if (b)
+		unbind(m, ctp, (unsigned)(b - m->b));
+	pthread_mutex_unlock(&m->lock);
+	return b ? 0 : EBADF;
+}
+
+/* The body each I/O type needs before its fields may be read. */
+static size_t body_size(unsigned type)
+{
+	switch (type) {
+	case _IO_READ:   return sizeof(struct _io_read);
+	case _IO_WRITE:  return sizeof(struct _io_write);
+	case _IO_LSEEK:  return sizeof(struct _io_lseek);
+	case _IO_STAT:   return sizeof(struct _io_stat);
+	case _IO_DEVCTL: return sizeof(struct _io_devctl);
+	case _IO_CLOSE:  return sizeof(struct _io_close);
+	case _IO_DUP:    return sizeof(struct _io_dup);
+	default:         return 0;
+	}
+}
+
+/* A write's or devctl's data must be in what the client sent (compared
+ * without adding to nbytes, which a client may set near 2^64). */
+static bool data_fits(const resmgr_context_t *ctp, unsigned type)
+{
+	uint64_t have = (uint64_t)ctp->info.srcmsglen;
+
+	if (type == _IO_WRITE)
+		return have >= sizeof(struct _io_write) &&
+		       ((const struct _io_write *)(const void *)ctp->msg.raw)->nbytes <=
+		       have - sizeof(struct _io_write);
+	if (type == _IO_DEVCTL)
+		return have >= sizeof(struct _io_devctl) &&
+		       ((const struct _io_devctl *)(const void *)ctp->msg.raw)->nbytes <=
+		       have - sizeof(struct _io_devctl);
+	return true;
+}
+
+#define CALL(fn, dflt, type) do { \
+	r = m->io.fn ? m->io.fn(ctp, (const type *)(const void *)ctp->msg.raw, ocb) : RESMGR_DEFAULT; \
+	if (r == RESMGR_DEFAULT) \
+		r = dflt(ctp, (const type *)(const void *)ctp->msg.raw, ocb); \
+} while (0)
+
+static int do_io(resmgr_t *m, resmgr_context_t *ctp)
+{
+	unsigned type = ctp->msg.hdr.type;
+	size_t need = body_size(type);
+	int r;
+
+	if (!need)
+		return ENOSYS;
+	if (ctp->msglen < need)
+		return EINVAL;
+	if (!data_fits(ctp, type))
+		return EINVAL;
+	if (type == _IO_DUP)
+		return do_dup(m, ctp);
+	if (type == _IO_CLOSE)
+		return do_close(m, ctp);
+	pthread_mutex_lock(&m->lock);
+	struct binding *b = find(m, ctp->info.scoid, ctp->info.coid);
+	iofunc_ocb_t *ocb = b ? b->ocb : NULL;
+	pthread_mutex_unlock(&m->lock);
+	if (!ocb)
+		return EBADF;
+	switch (type) {
+	case _IO_READ:   CALL(read, iofunc_read_default, struct _io_read); break;
+	case _IO_WRITE:  CALL(write, iofunc_write_default, struct _io_write); break;
+	case _IO_LSEEK:  CALL(lseek, iofunc_lseek_default, struct _io_lseek); break;
+	case _IO_STAT:   CALL(stat, iofunc_stat_default, struct _io_stat); break;
+	default:         CALL(devctl, iofunc_devctl_default, struct _io_devctl); break;
+	}
+	return r;
+}
+
+/* A pulse: a client whose last connection went has its opens closed. */
+static void do_pulse(resmgr_t *m, resmgr_context_t *ctp)
+{
+	if (ctp->msglen < sizeof(struct _pulse) || ctp->msg.pulse.code != _PULSE_CODE_DISCONNECT)
+		return;
+	pthread_mutex_lock(&m->handler_lock);           /* close_ocb is a handler */
+	pthread_mutex_lock(&m->lock);
+	for (unsigned i = 0; i < m->nb;)
+		if (m->b[i].scoid == ctp->msg.pulse.scoid)
+			unbind(m, ctp, i);
+		else
+			i++;
+	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->handler_lock);
+}
+
+void resmgr_handle(resmgr_t *m, resmgr_context_t *ctp)
+{
+	ctp->mgr = m;
+	if (ctp->rcvid == 0) {
+		do_pulse(m, ctp);
+		return;
+	}
+	if (ctp->msglen < sizeof(struct _io_hdr)) {
+		finish(ctp, EINVAL);
+		return;
+	}
+	pthread_mutex_lock(&m->handler_lock);
+	int r = ctp->msg.hdr.type == _IO_CONNECT ? do_connect(m, ctp) : do_io(m, ctp);
+	pthread_mutex_unlock(&m->handler_lock);
+	finish(ctp, r);
+}
+
+static void *pool_thread(void *arg)
+{
+	resmgr_loop(arg);
+	return NULL;
+}
+
+int resmgr_pool_start(resmgr_t *m, unsigned nthreads)
+{
+	pthread_attr_t a;
+
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	for (unsigned i = 0; i < nthreads; i++) {
+		pthread_t t;
+		int r = pthread_create(&t, &a, pool_thread, m);
+		if (r) {
+			errno = r;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int resmgr_loop(resmgr_t *m)
+{
+	resmgr_context_t *ctp = malloc(sizeof *ctp);
+
+	if (!ctp)
+		return -1;
+	while (!m->stop) {
+		int rcvid = MsgReceive_r(m->chid, ctp->msg.raw, sizeof ctp->msg.raw, &ctp->info);
+		if (rcvid < 0) {
+			if (rcvid == -EINTR || rcvid == -ETIMEDOUT)
+				continue;
+			free(ctp);
+			errno = -rcvid;
+			return -1;
+		}
+		ctp->rcvid = rcvid;
+		ctp->msglen = rcvid == 0 ? sizeof(struct _pulse) : (size_t)ctp->info.msglen;
+		resmgr_handle(m, ctp);
+	}
+	free(ctp);
+	return 0;
+}
+
+void resmgr_stop(resmgr_t *m)
+{
+	m->stop = 1;
+}

@@ -1,0 +1,34 @@
+/* Sending signals (POSIX.1-2017 kill, killpg, raise, sigqueue):
+ * SignalKill, which takes a process (pid > 0), a process group (pid < 0)
+ * or a thread of the caller's own process. */
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+#include "libc.h"
+
+int kill(pid_t pid, int sig)
+{
+	if (pid == -1)
+		return (int)__syscall_ret(-ENOSYS);     /* every process: not offered */
+	if (pid == 0)
+		pid = -getpgrp();
+	return (int)__syscall_ret(SignalKill_r(pid, 0, sig, SI_USER, 0));
+}
+
+int killpg(pid_t pgrp, int sig)
+{
+	if (pgrp <= 1)
+		return (int)__syscall_ret(-EINVAL);
+	return (int)__syscall_ret(SignalKill_r(-pgrp, 0, sig, SI_USER, 0));
+}
+
+/* The calling thread gets it, before raise returns (when not blocked). */
+int raise(int sig)
+{
+	return (int)__syscall_ret(SignalKill_r(getpid(), (int)__tid(), sig, SI_USER, 0));
+}
+
+int sigqueue(pid_t pid, int sig, const union sigval value)
+{
+	return (int)__syscall_ret(SignalKill_r(pid, 0, sig, SI_QUEUE, (intptr_t)value.sival_ptr));
+}

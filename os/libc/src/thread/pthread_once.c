@@ -1,0 +1,28 @@
+/* pthread_once: the first caller runs fn; the others wait until it is done
+ * (state 0 never run, 1 running, 2 done). */
+#include <errno.h>
+#include "libc.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
+
+int pthread_once(pthread_once_t *once, void (*fn)(void))
+{
+	if (!once || !fn)
+		return EINVAL;
+	if (__atomic_load_n(&once->__state, __ATOMIC_ACQUIRE) == 2)
+		return 0;
+	pthread_mutex_lock(&lock);
+	while (once->__state == 1)
+		pthread_cond_wait(&done, &lock);
+	if (once->__state == 0) {
+		once->__state = 1;
+		pthread_mutex_unlock(&lock);
+		fn();
+		pthread_mutex_lock(&lock);
+		__atomic_store_n(&once->__state, 2, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&done);
+	}
+	pthread_mutex_unlock(&lock);
+	return 0;
+}

@@ -1,0 +1,87 @@
+/* conf-child: the child that conf-process spawns.  It does what argv[1]
+ * says and tells the result through its exit status (no output, so the
+ * parent's KTAP stays whole):
+ *   exit N            exit with status N
+ *   ppid P            0 if getppid() == P, else 1
+ *   write FD TEXT     write TEXT to the inherited FD: 0 if all written
+ *   sleep MS          sleep, then exit 0
+ *   setsid            0 if setsid() gives our own pid and getsid(0) agrees
+ *   env NAME VALUE    0 if getenv(NAME) is VALUE
+ *   argc N            0 if argc == N
+ *   closed FD         0 if FD is not open (write gives EBADF)
+ *   serve-die P       serve P; the first write to it ends the process unreplied
+ *   openwrite P TEXT  open P for appending, write TEXT, close: 0 if all worked,
+ *                     100 + errno % 100 if the open failed */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/resmgr.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <keel/neutrino.h>
+
+/* serve-die: a server whose write handler ends the process mid-request. */
+static int die_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	(void)m;
+	(void)ocb;
+	_exit(0);
+}
+
+static int serve_and_die(const char *path)
+{
+	static iofunc_attr_t attr;
+	static const resmgr_io_funcs_t io = { .write = die_write };
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+
+	iofunc_attr_init(&attr, S_IFREG | 0666);
+	resmgr_t *m = chid >= 0 ? resmgr_create(chid, NULL, &io, &attr) : NULL;
+	if (!m || resmgr_attach(m, path, _FTYPE_FILE, 0) < 0)
+		return 1;
+	resmgr_loop(m);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 100;
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "serve-die") && argc == 3)
+		return serve_and_die(argv[2]);
+	if (!strcmp(cmd, "exit") && argc == 3)
+		return atoi(argv[2]);
+	if (!strcmp(cmd, "ppid") && argc == 3)
+		return getppid() == atoi(argv[2]) ? 0 : 1;
+	if (!strcmp(cmd, "write") && argc == 4) {
+		size_t n = strlen(argv[3]);
+		return write(atoi(argv[2]), argv[3], n) == (ssize_t)n ? 0 : 1;
+	}
+	if (!strcmp(cmd, "openwrite") && argc == 4) {
+		int fd = open(argv[2], O_WRONLY | O_APPEND);
+		size_t n = strlen(argv[3]);
+		if (fd < 0)
+			return 100 + errno % 100;
+		return write(fd, argv[3], n) == (ssize_t)n && close(fd) == 0 ? 0 : 1;
+	}
+	if (!strcmp(cmd, "sleep") && argc == 3) {
+		long ms = atol(argv[2]);
+		struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+		nanosleep(&ts, NULL);
+		return 0;
+	}
+	if (!strcmp(cmd, "setsid"))
+		return setsid() == getpid() && getsid(0) == getpid() ? 0 : 1;
+	if (!strcmp(cmd, "env") && argc == 4) {
+		const char *v = getenv(argv[2]);
+		return v && !strcmp(v, argv[3]) ? 0 : 1;
+	}
+	if (!strcmp(cmd, "argc") && argc == 3)
+		return argc == atoi(argv[2]) ? 0 : 1;
+	if (!strcmp(cmd, "closed") && argc == 3)
+		return write(atoi(argv[2]), "x", 1) < 0 && errno == EBADF ? 0 : 1;
+	return 101;
+}

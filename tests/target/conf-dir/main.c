@@ -1,0 +1,277 @@
+/* conf-dir: directory streams over a directory server (resmgr attached
+ * with _PROC_PATH_DIR at /dir by a thread of this process): opendir,
+ * readdir, readdir_r, rewinddir, telldir/seekdir, fdopendir, closedir, and
+ * files below the directory opened by path.  /dir/bad is a directory whose
+ * server sends a malformed record.  Cases name the XSH page they check.
+ *   make run CMDLINE="init=/bin/conf-dir"                             */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resmgr.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <keel/neutrino.h>
+#include <keel/procmsg.h>
+#include <conf.h>
+
+#define NFILES 150
+
+static iofunc_attr_t dir_attr, bad_attr, file_attr[NFILES];
+static char names[NFILES][16];
+static resmgr_t *mgr;
+
+static int dir_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		    iofunc_attr_t *attr, iofunc_ocb_t **ocb)
+{
+	(void)attr;
+	if (!*path)
+		return iofunc_open_default(ctp, msg, "", &dir_attr, ocb);
+	if (!strcmp(path, "bad"))
+		return iofunc_open_default(ctp, msg, "", &bad_attr, ocb);
+	for (int i = 0; i < NFILES; i++)
+		if (!strcmp(path, names[i]))
+			return iofunc_open_default(ctp, msg, "", &file_attr[i], ocb);
+	return ENOENT;
+}
+
+static int dir_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t *ocb)
+{
+	static unsigned char buf[4096];
+	size_t used = 0, max = m->nbytes < sizeof buf ? m->nbytes : sizeof buf;
+
+	if (ocb->attr == &bad_attr) {           /* a record longer than the reply */
+		struct _io_dirent r = { .ino = 1, .next = 1, .reclen = 200, .namelen = 3 };
+		memcpy(buf, &r, sizeof r);
+		memcpy(buf + sizeof r, "bad", 4);
+		return resmgr_reply(ctp, 32, buf, 32);
+	}
+	if (ocb->attr != &dir_attr) {           /* a file: its name is its content */
+		const char *name = ocb->attr->data;
+		size_t len = strlen(name), off = (size_t)ocb->offset;
+		size_t n = off < len ? len - off : 0;
+		if (n > m->nbytes)
+			n = m->nbytes;
+		ocb->offset += (int64_t)n;
+		return resmgr_reply(ctp, (long)n, name + off, n);
+	}
+	int64_t i = ocb->offset;
+	for (; i < NFILES; i++)
+		if (resmgr_dirent_add(buf, max, &used, (uint64_t)i + 100, (uint64_t)i + 1, DT_REG,
+				      names[i]) < 0)
+			break;
+	if (used == 0 && i < NFILES)
+		return EINVAL;                  /* not even one record fits */
+	ocb->offset = i;
+	return resmgr_reply(ctp, (long)used, buf, used);
+}
+
+static void *server(void *arg)
+{
+	(void)arg;
+	resmgr_loop(mgr);
+	return NULL;
+}
+
+static int seen_count(DIR *d, int *seen)
+{
+	struct dirent *e;
+	int n = 0;
+
+	memset(seen, 0, NFILES * sizeof *seen);
+	while ((e = readdir(d))) {
+		n++;
+		int k = -1;
+		if (sscanf(e->d_name, "file%d", &k) == 1 && k >= 0 && k < NFILES)
+			seen[k]++;
+	}
+	return n;
+}
+
+static void t_readdir__lists_every_name_once(void)
+{
+	int seen[NFILES];
+	DIR *d = opendir("/dir");
+
+	REQUIRE(d != NULL);
+	CHECK_EQ(seen_count(d, seen), NFILES);          /* several reads of whole records */
+	for (int i = 0; i < NFILES; i++)
+		if (seen[i] != 1)
+			CONF_FAIL("file%d seen %d times", i, seen[i]);
+	CHECK_EQ(closedir(d), 0);
+}
+
+static void t_readdir__end_is_NULL_with_errno_untouched(void)
+{
+	DIR *d = opendir("/dir");
+	int seen[NFILES];
+
+	REQUIRE(d != NULL);
+	seen_count(d, seen);
+	errno = 0;
+	CHECK(readdir(d) == NULL);
+	CHECK_EQ(errno, 0);
+	closedir(d);
+}
+
+static void t_readdir__entry_fields(void)
+{
+	DIR *d = opendir("/dir");
+
+	REQUIRE(d != NULL);
+	struct dirent *e = readdir(d);
+	REQUIRE(e != NULL);
+	CHECK(strcmp(e->d_name, "file0") == 0);
+	CHECK_EQ(e->d_ino, 100);
+	CHECK_EQ(e->d_type, DT_REG);
+	closedir(d);
+}
+
+static void t_rewinddir__starts_again(void)
+{
+	DIR *d = opendir("/dir");
+	int seen[NFILES];
+
+	REQUIRE(d != NULL);
+	readdir(d);
+	readdir(d);
+	rewinddir(d);
+	CHECK_EQ(seen_count(d, seen), NFILES);
+	closedir(d);
+}
+
+static void t_seekdir__resumes_where_telldir_was(void)
+{
+	DIR *d = opendir("/dir");
+	char want[NAME_MAX_DIRENT + 1];
+
+	REQUIRE(d != NULL);
+	for (int i = 0; i < 70; i++)
+		readdir(d);
+	long pos = telldir(d);
+	struct dirent *e = readdir(d);
+	REQUIRE(e != NULL);
+	snprintf(want, sizeof want, "%s", e->d_name);
+	for (int i = 0; i < 20; i++)
+		readdir(d);
+	seekdir(d, pos);
+	e = readdir(d);
+	REQUIRE(e != NULL);
+	CHECK(strcmp(e->d_name, want) == 0);
+	closedir(d);
+}
+
+static void t_readdir_r__fills_the_callers_entry(void)
+{
+	DIR *d = opendir("/dir");
+	struct dirent ent, *res = NULL;
+	int n = 0;
+
+	REQUIRE(d != NULL);
+	while (readdir_r(d, &ent, &res) == 0 && res) {
+		CHECK(res == &ent);
+		n++;
+	}
+	CHECK_EQ(n, NFILES);
+	CHECK(res == NULL);
+	closedir(d);
+}
+
+static void t_opendir__file_is_ENOTDIR_missing_is_ENOENT(void)
+{
+	errno = 0;
+	CHECK(opendir("/dir/file3") == NULL);
+	CHECK_EQ(errno, ENOTDIR);
+	errno = 0;
+	CHECK(opendir("/dir/nothing") == NULL);
+	CHECK_EQ(errno, ENOENT);
+	errno = 0;
+	CHECK(opendir("/nowhere") == NULL);
+	CHECK_EQ(errno, ENOENT);
+}
+
+static void t_fdopendir__and_dirfd(void)
+{
+	int fd = open("/dir", O_RDONLY);
+
+	REQUIRE(fd >= 0);
+	DIR *d = fdopendir(fd);
+	REQUIRE(d != NULL);
+	CHECK_EQ(dirfd(d), fd);
+	CHECK(readdir(d) != NULL);
+	CHECK_EQ(closedir(d), 0);
+	CHECK_ERR(close(fd), EBADF);            /* closedir closed it */
+}
+
+static void t_open__file_below_a_directory_name(void)
+{
+	char buf[16] = "";
+	int fd = open("/dir/file42", O_RDONLY);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(read(fd, buf, sizeof buf), 6);
+	CHECK(strcmp(buf, "file42") == 0);
+	close(fd);
+}
+
+static void t_stat__directory_and_file_types(void)
+{
+	struct stat st;
+
+	CHECK_EQ(stat("/dir", &st), 0);
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_EQ(stat("/dir/file7", &st), 0);
+	CHECK(S_ISREG(st.st_mode));
+}
+
+static void t_readdir__malformed_record_is_EIO(void)
+{
+	DIR *d = opendir("/dir/bad");
+
+	REQUIRE(d != NULL);
+	errno = 0;
+	CHECK(readdir(d) == NULL);
+	CHECK_EQ(errno, EIO);
+	closedir(d);
+}
+
+static const struct conf_case cases[] = {
+	CONF_CASE(readdir, lists_every_name_once),
+	CONF_CASE(readdir, end_is_NULL_with_errno_untouched),
+	CONF_CASE(readdir, entry_fields),
+	CONF_CASE(rewinddir, starts_again),
+	CONF_CASE(seekdir, resumes_where_telldir_was),
+	CONF_CASE(readdir_r, fills_the_callers_entry),
+	CONF_CASE(opendir, file_is_ENOTDIR_missing_is_ENOENT),
+	CONF_CASE(fdopendir, and_dirfd),
+	CONF_CASE(open, file_below_a_directory_name),
+	CONF_CASE(stat, directory_and_file_types),
+	CONF_CASE(readdir, malformed_record_is_EIO),
+};
+
+int main(void)
+{
+	static const resmgr_connect_funcs_t cf = { .open = dir_open };
+	static const resmgr_io_funcs_t io = { .read = dir_read };
+	pthread_t t;
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+
+	iofunc_attr_init(&dir_attr, S_IFDIR | 0755);
+	iofunc_attr_init(&bad_attr, S_IFDIR | 0755);
+	for (int i = 0; i < NFILES; i++) {
+		snprintf(names[i], sizeof names[i], "file%d", i);
+		iofunc_attr_init(&file_attr[i], S_IFREG | 0644);
+		file_attr[i].data = names[i];
+		file_attr[i].nbytes = (int64_t)strlen(names[i]);
+	}
+	mgr = chid >= 0 ? resmgr_create(chid, &cf, &io, &dir_attr) : NULL;
+	if (!mgr || pthread_create(&t, NULL, server, NULL) ||
+	    resmgr_attach(mgr, "/dir", _FTYPE_ANY, _PROC_PATH_DIR) < 0) {
+		conf_line("conf-dir: cannot start the server: %s", strerror(errno));
+		return 2;
+	}
+	return conf_run("conf-dir", cases, sizeof cases / sizeof cases[0]) ? 1 : 0;
+}

@@ -1,0 +1,281 @@
+/* conf-signals: POSIX.1-2017 signals on the kernel's signal calls
+ * (<keel/signal.h>): sigaction, raise, kill, masks, pending signals,
+ * sigwait/sigtimedwait, sigqueue values, interrupted sleeps, and a child
+ * ended by a signal.  Cases name the XSH page they check.
+ *   make run CMDLINE="init=/bin/conf-signals"                         */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <conf.h>
+
+static volatile sig_atomic_t hits, last_sig, last_code, last_pid, last_value;
+
+static void on_signal(int sig)
+{
+	hits++;
+	last_sig = sig;
+}
+
+static void on_info(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	hits++;
+	last_sig = sig;
+	last_code = si->si_code;
+	last_pid = si->si_pid;
+	last_value = si->si_value.sival_int;
+}
+
+static void catch(int sig, int flags)
+{
+	struct sigaction a = { .sa_flags = flags };
+
+	if (flags & SA_SIGINFO)
+		a.sa_sigaction = on_info;
+	else
+		a.sa_handler = on_signal;
+	sigemptyset(&a.sa_mask);
+	sigaction(sig, &a, NULL);
+	hits = 0;
+	last_sig = 0;
+}
+
+static void t_raise__handler_runs_before_raise_returns(void)
+{
+	catch(SIGUSR1, 0);
+	CHECK_EQ(raise(SIGUSR1), 0);
+	CHECK_EQ(hits, 1);
+	CHECK_EQ(last_sig, SIGUSR1);
+}
+
+static void t_sigaction__siginfo_names_the_sender(void)
+{
+	catch(SIGUSR2, SA_SIGINFO);
+	CHECK_EQ(kill(getpid(), SIGUSR2), 0);
+	CHECK_EQ(hits, 1);
+	CHECK_EQ(last_code, SI_USER);
+	CHECK_EQ(last_pid, getpid());
+}
+
+static void t_sigaction__old_action_and_SIG_IGN(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+	catch(SIGUSR1, 0);
+	CHECK_EQ(sigaction(SIGUSR1, &ign, &old), 0);
+	CHECK(old.sa_handler == on_signal);
+	CHECK_EQ(raise(SIGUSR1), 0);
+	CHECK_EQ(hits, 0);                              /* ignored */
+	CHECK(signal(SIGUSR1, on_signal) == SIG_IGN);
+	raise(SIGUSR1);
+	CHECK_EQ(hits, 1);
+}
+
+static void t_sigaction__SIGKILL_and_bad_numbers_are_EINVAL(void)
+{
+	struct sigaction a = { .sa_handler = on_signal };
+
+	CHECK_ERR(sigaction(SIGKILL, &a, NULL), EINVAL);
+	CHECK_ERR(sigaction(SIGSTOP, &a, NULL), EINVAL);
+	CHECK_ERR(sigaction(0, &a, NULL), EINVAL);
+	CHECK_ERR(sigaction(65, &a, NULL), EINVAL);
+}
+
+static void t_sigprocmask__blocked_signal_waits_then_runs_on_unblock(void)
+{
+	sigset_t set, pend;
+
+	catch(SIGUSR1, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &set, NULL), 0);
+	raise(SIGUSR1);
+	CHECK_EQ(hits, 0);
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK_EQ(sigismember(&pend, SIGUSR1), 1);
+	CHECK_EQ(sigprocmask(SIG_UNBLOCK, &set, NULL), 0);
+	CHECK_EQ(hits, 1);                              /* delivered before it returned */
+	CHECK_ERR(sigprocmask(99, &set, NULL), EINVAL);
+}
+
+static void t_sigaddset__bad_signal_is_EINVAL(void)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	CHECK_ERR(sigaddset(&s, 0), EINVAL);
+	CHECK_ERR(sigaddset(&s, 65), EINVAL);
+	CHECK_ERR(sigismember(&s, -1), EINVAL);
+	sigfillset(&s);
+	CHECK_EQ(sigismember(&s, 64), 1);
+	CHECK_EQ(sigdelset(&s, 64), 0);
+	CHECK_EQ(sigismember(&s, 64), 0);
+}
+
+static void t_sigwait__takes_a_blocked_signal_without_its_handler(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	catch(SIGUSR2, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	raise(SIGUSR2);
+	CHECK_EQ(sigwait(&set, &sig), 0);
+	CHECK_EQ(sig, SIGUSR2);
+	CHECK_EQ(hits, 0);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void t_sigtimedwait__times_out_with_EAGAIN(void)
+{
+	sigset_t set;
+	struct timespec ts = { 0, 30 * 1000000 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	CHECK_ERR(sigtimedwait(&set, NULL, &ts), EAGAIN);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void t_sigqueue__value_reaches_the_handler(void)
+{
+	union sigval v = { .sival_int = 4242 };
+
+	catch(SIGRTMIN, SA_SIGINFO);
+	CHECK_EQ(sigqueue(getpid(), SIGRTMIN, v), 0);
+	CHECK_EQ(hits, 1);
+	CHECK_EQ(last_code, SI_QUEUE);
+	CHECK_EQ(last_value, 4242);
+}
+
+static void *kick_main(void *arg)
+{
+	sigset_t set;
+	struct timespec ts = { 0, 30 * 1000000 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);         /* so the process signal goes to main */
+	nanosleep(&ts, NULL);
+	kill(getpid(), SIGUSR1);
+	(void)arg;
+	return NULL;
+}
+
+static void t_nanosleep__a_signal_ends_it_with_EINTR_and_the_rest(void)
+{
+	struct timespec req = { 3, 0 }, rem = { 0, 0 };
+	pthread_t t;
+
+	catch(SIGUSR1, 0);
+	REQUIRE(pthread_create(&t, NULL, kick_main, NULL) == 0);
+	CHECK_ERR(nanosleep(&req, &rem), EINTR);
+	CHECK_EQ(hits, 1);
+	CHECK(rem.tv_sec >= 1 && rem.tv_sec <= 3);
+	pthread_join(t, NULL);
+}
+
+static void t_kill__errors(void)
+{
+	CHECK_ERR(kill(99999, SIGUSR1), ESRCH);
+	CHECK_ERR(kill(getpid(), 200), EINVAL);
+	CHECK_EQ(kill(getpid(), 0), 0);                 /* only a check */
+}
+
+static void t_kill__ends_a_child_reported_by_waitpid(void)
+{
+	char *a[] = { "/bin/conf-child", "sleep", "5000", NULL };
+	pid_t pid;
+	int st = 0;
+
+	REQUIRE(posix_spawn(&pid, a[0], NULL, NULL, a, NULL) == 0);
+	CHECK_EQ(kill(pid, SIGTERM), 0);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFSIGNALED(st));
+	CHECK_EQ(WTERMSIG(st), SIGTERM);
+}
+
+static volatile double fp_keep;
+
+static void t_sigaction__handler_leaves_the_interrupted_registers(void)
+{
+	volatile double x = 1.25;
+	long n = 0;
+
+	catch(SIGUSR1, 0);
+	for (int i = 0; i < 5; i++) {
+		double before = x * 3.0;
+		raise(SIGUSR1);                         /* the handler uses FP too */
+		fp_keep = before;
+		n += before == 3.75;
+	}
+	CHECK_EQ(n, 5);
+	CHECK_EQ(hits, 5);
+}
+
+static void t_strsignal__names_keels_numbers(void)
+{
+	CHECK(strcmp(strsignal(SIGSEGV), "Segmentation fault") == 0);
+	CHECK(strcmp(strsignal(SIGTTIN), "Stopped (tty input)") == 0);
+	CHECK(strstr(strsignal(200), "200") != NULL);
+}
+
+static sigjmp_buf jump;
+
+static void jump_out(int sig)
+{
+	siglongjmp(jump, sig);
+}
+
+static void t_siglongjmp__from_a_handler_restores_the_mask(void)
+{
+	struct sigaction a = { .sa_handler = jump_out };
+	sigset_t now;
+	volatile int rounds = 0;
+
+	sigemptyset(&a.sa_mask);
+	sigaction(SIGUSR2, &a, NULL);
+	int r = sigsetjmp(jump, 1);
+	if (r == 0) {
+		rounds++;
+		raise(SIGUSR2);                 /* the handler runs with SIGUSR2 blocked */
+		CONF_FAIL("siglongjmp did not happen");
+	}
+	CHECK_EQ(r, SIGUSR2);
+	CHECK_EQ(rounds, 1);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	CHECK_EQ(sigismember(&now, SIGUSR2), 0);        /* the saved mask is back */
+}
+
+static const struct conf_case cases[] = {
+	CONF_CASE(raise, handler_runs_before_raise_returns),
+	CONF_CASE(sigaction, siginfo_names_the_sender),
+	CONF_CASE(sigaction, old_action_and_SIG_IGN),
+	CONF_CASE(sigaction, SIGKILL_and_bad_numbers_are_EINVAL),
+	CONF_CASE(sigprocmask, blocked_signal_waits_then_runs_on_unblock),
+	CONF_CASE(sigaddset, bad_signal_is_EINVAL),
+	CONF_CASE(sigwait, takes_a_blocked_signal_without_its_handler),
+	CONF_CASE(sigtimedwait, times_out_with_EAGAIN),
+	CONF_CASE(sigqueue, value_reaches_the_handler),
+	CONF_CASE(nanosleep, a_signal_ends_it_with_EINTR_and_the_rest),
+	CONF_CASE(kill, errors),
+	CONF_CASE(kill, ends_a_child_reported_by_waitpid),
+	CONF_CASE(sigaction, handler_leaves_the_interrupted_registers),
+	CONF_CASE(strsignal, names_keels_numbers),
+	CONF_CASE(siglongjmp, from_a_handler_restores_the_mask),
+};
+
+int main(void)
+{
+	return conf_run("conf-signals", cases, sizeof cases / sizeof cases[0]) ? 1 : 0;
+}

@@ -1,0 +1,215 @@
+/* conf-users: the user and group databases (getpwnam, getpwuid, getgrnam,
+ * getgrgid, their _r forms, getpwent/getgrent) over /etc/passwd and
+ * /etc/group, served read-only by a thread of this process attached at
+ * /etc (a directory name).  Cases name the XSH page they check.
+ *   make run CMDLINE="init=/bin/conf-users"                           */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resmgr.h>
+#include <sys/stat.h>
+#include <keel/neutrino.h>
+#include <keel/procmsg.h>
+#include <conf.h>
+
+static const char passwd[] =
+	"root:x:0:0:The Root:/root:/bin/mksh\n"
+	"# a comment line is no entry\n"
+	"broken line without fields\n"
+	"alice:x:1000:100:Alice Liddell:/home/alice:/bin/mksh\n"
+	"bob:*:1001:100::/home/bob:\n"
+	"nobody:x:65534:65534:Nobody:/:/bin/false\n";
+static const char group[] =
+	"root:x:0:\n"
+	"users:x:100:alice,bob\n"
+	"wheel:x:10:alice\n";
+
+static iofunc_attr_t dir_attr, pw_attr, gr_attr;
+static resmgr_t *mgr;
+
+static int etc_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		    iofunc_attr_t *attr, iofunc_ocb_t **ocb)
+{
+	(void)attr;
+	if (!strcmp(path, "passwd"))
+		return iofunc_open_default(ctp, msg, "", &pw_attr, ocb);
+	if (!strcmp(path, "group"))
+		return iofunc_open_default(ctp, msg, "", &gr_attr, ocb);
+	return ENOENT;
+}
+
+static int etc_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t *ocb)
+{
+	const char *text = ocb->attr->data;
+	size_t len = (size_t)ocb->attr->nbytes, off = (size_t)ocb->offset;
+	size_t n = off < len ? len - off : 0;
+
+	if (n > m->nbytes)
+		n = m->nbytes;
+	ocb->offset += (int64_t)n;
+	return resmgr_reply(ctp, (long)n, text + off, n);
+}
+
+static void *server(void *arg)
+{
+	(void)arg;
+	resmgr_loop(mgr);
+	return NULL;
+}
+
+static void t_getpwnam__finds_fields(void)
+{
+	struct passwd *pw = getpwnam("alice");
+
+	REQUIRE(pw != NULL);
+	CHECK_EQ(pw->pw_uid, 1000);
+	CHECK_EQ(pw->pw_gid, 100);
+	CHECK(strcmp(pw->pw_gecos, "Alice Liddell") == 0);
+	CHECK(strcmp(pw->pw_dir, "/home/alice") == 0);
+	CHECK(strcmp(pw->pw_shell, "/bin/mksh") == 0);
+}
+
+static void t_getpwnam__empty_fields_and_unknown_user(void)
+{
+	struct passwd *pw = getpwnam("bob");
+
+	REQUIRE(pw != NULL);
+	CHECK(strcmp(pw->pw_gecos, "") == 0);
+	CHECK(strcmp(pw->pw_shell, "") == 0);
+	errno = 0;
+	CHECK(getpwnam("mallory") == NULL);
+	CHECK_EQ(errno, 0);                     /* not found is no error */
+	CHECK(getpwnam("broken line without fields") == NULL);
+}
+
+static void t_getpwuid__finds_by_id(void)
+{
+	struct passwd *pw = getpwuid(65534);
+
+	REQUIRE(pw != NULL);
+	CHECK(strcmp(pw->pw_name, "nobody") == 0);
+	CHECK(getpwuid(4242) == NULL);
+	pw = getpwuid(0);
+	REQUIRE(pw != NULL);
+	CHECK(strcmp(pw->pw_name, "root") == 0);
+}
+
+static void t_getpwnam_r__small_buffer_is_ERANGE(void)
+{
+	struct passwd pw, *res = (struct passwd *)1;
+	char tiny[8], big[256];
+
+	CHECK_EQ(getpwnam_r("alice", &pw, tiny, sizeof tiny, &res), ERANGE);
+	CHECK(res == NULL);
+	CHECK_EQ(getpwnam_r("alice", &pw, big, sizeof big, &res), 0);
+	CHECK(res == &pw);
+	CHECK_EQ(getpwnam_r("nobody-at-all", &pw, big, sizeof big, &res), 0);
+	CHECK(res == NULL);
+}
+
+static void t_getpwuid_r__fills_callers_storage(void)
+{
+	struct passwd pw, *res = NULL;
+	char buf[256];
+
+	CHECK_EQ(getpwuid_r(1001, &pw, buf, sizeof buf, &res), 0);
+	REQUIRE(res == &pw);
+	CHECK(pw.pw_name >= buf && pw.pw_name < buf + sizeof buf);
+	CHECK(strcmp(pw.pw_name, "bob") == 0);
+}
+
+static void t_getpwent__walks_valid_entries(void)
+{
+	int n = 0;
+
+	setpwent();
+	while (getpwent())
+		n++;
+	endpwent();
+	CHECK_EQ(n, 4);                         /* the comment and the broken line skipped */
+}
+
+static void t_getgrnam__members(void)
+{
+	struct group *gr = getgrnam("users");
+
+	REQUIRE(gr != NULL);
+	CHECK_EQ(gr->gr_gid, 100);
+	REQUIRE(gr->gr_mem[0] && gr->gr_mem[1]);
+	CHECK(strcmp(gr->gr_mem[0], "alice") == 0);
+	CHECK(strcmp(gr->gr_mem[1], "bob") == 0);
+	CHECK(gr->gr_mem[2] == NULL);
+}
+
+static void t_getgrgid__no_members_and_unknown(void)
+{
+	struct group *gr = getgrgid(0);
+
+	REQUIRE(gr != NULL);
+	CHECK(strcmp(gr->gr_name, "root") == 0);
+	CHECK(gr->gr_mem[0] == NULL);
+	CHECK(getgrgid(777) == NULL);
+}
+
+static void t_getgrnam_r__small_buffer_is_ERANGE(void)
+{
+	struct group gr, *res = (struct group *)1;
+	char tiny[12], big[256];
+
+	CHECK_EQ(getgrnam_r("users", &gr, tiny, sizeof tiny, &res), ERANGE);
+	CHECK(res == NULL);
+	CHECK_EQ(getgrnam_r("wheel", &gr, big, sizeof big, &res), 0);
+	REQUIRE(res == &gr);
+	CHECK(strcmp(gr.gr_mem[0], "alice") == 0);
+}
+
+static void t_getgrent__walks_groups(void)
+{
+	int n = 0;
+
+	setgrent();
+	while (getgrent())
+		n++;
+	endgrent();
+	CHECK_EQ(n, 3);
+}
+
+static const struct conf_case cases[] = {
+	CONF_CASE(getpwnam, finds_fields),
+	CONF_CASE(getpwnam, empty_fields_and_unknown_user),
+	CONF_CASE(getpwuid, finds_by_id),
+	CONF_CASE(getpwnam_r, small_buffer_is_ERANGE),
+	CONF_CASE(getpwuid_r, fills_callers_storage),
+	CONF_CASE(getpwent, walks_valid_entries),
+	CONF_CASE(getgrnam, members),
+	CONF_CASE(getgrgid, no_members_and_unknown),
+	CONF_CASE(getgrnam_r, small_buffer_is_ERANGE),
+	CONF_CASE(getgrent, walks_groups),
+};
+
+int main(void)
+{
+	static const resmgr_connect_funcs_t cf = { .open = etc_open };
+	static const resmgr_io_funcs_t io = { .read = etc_read };
+	pthread_t t;
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+
+	iofunc_attr_init(&dir_attr, S_IFDIR | 0755);
+	iofunc_attr_init(&pw_attr, S_IFREG | 0644);
+	iofunc_attr_init(&gr_attr, S_IFREG | 0644);
+	pw_attr.data = (void *)passwd;
+	pw_attr.nbytes = sizeof passwd - 1;
+	gr_attr.data = (void *)group;
+	gr_attr.nbytes = sizeof group - 1;
+	mgr = chid >= 0 ? resmgr_create(chid, &cf, &io, &dir_attr) : NULL;
+	if (!mgr || pthread_create(&t, NULL, server, NULL) ||
+	    resmgr_attach(mgr, "/etc", _FTYPE_ANY, _PROC_PATH_DIR) < 0) {
+		conf_line("conf-users: cannot start the server: %s", strerror(errno));
+		return 2;
+	}
+	return conf_run("conf-users", cases, sizeof cases / sizeof cases[0]) ? 1 : 0;
+}

@@ -1,0 +1,87 @@
+#pragma once
+/* KTAP for the libc conformance programs (tests/target/conf-*), header only
+ * (a directory of headers is not a program).  Output has the shape the
+ * farm collects, one pytest result per case:
+ *
+ *   KTAP version 1
+ *   1..N
+ *   ok 1 pthread_mutex_lock/errorcheck_relock_is_EDEADLK
+ *   ...
+ *   conf-threads: done: P passed, F failed
+ *
+ * A case is named <XSH page>/<what it checks>: the part before the slash is
+ * the POSIX.1-2017 System Interfaces page (the section) whose requirement
+ * the case checks.  Every line is one write(2), so lines from different
+ * threads never mix; failures print "# file:line: ..." before the result. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct conf_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+static int conf_failed_now;
+
+__attribute__((format(printf, 1, 2), unused)) static void conf_line(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof buf - 2)
+		n = sizeof buf - 2;
+	buf[n++] = '\n';
+	write(1, buf, (size_t)n);
+}
+
+#define CONF_FAIL(...) do { \
+	__atomic_store_n(&conf_failed_now, 1, __ATOMIC_RELAXED); \
+	char conf_msg_[256]; \
+	snprintf(conf_msg_, sizeof conf_msg_, __VA_ARGS__); \
+	conf_line("# %s:%d: %s", __FILE__, __LINE__, conf_msg_); \
+} while (0)
+
+#define CHECK(c) do { if (!(c)) CONF_FAIL("%s", #c); } while (0)
+#define REQUIRE(c) do { if (!(c)) { CONF_FAIL("%s", #c); return; } } while (0)
+#define CHECK_EQ(a, b) do { \
+	long a_ = (long)(a), b_ = (long)(b); \
+	if (a_ != b_) CONF_FAIL("%s == %s: %ld != %ld", #a, #b, a_, b_); \
+} while (0)
+/* expr is -1 with errno e (errno cleared first). */
+#define CHECK_ERR(expr, e) do { \
+	errno = 0; \
+	long r_ = (long)(expr); \
+	int e_ = errno; \
+	if (r_ != -1 || e_ != (e)) \
+		CONF_FAIL("%s: %ld errno %d (%s), want -1 errno %d (%s)", #expr, r_, e_, \
+			  strerror(e_), (e), strerror(e)); \
+} while (0)
+
+__attribute__((unused)) static int conf_run(const char *suite, const struct conf_case *cases,
+					    size_t n)
+{
+	int passed = 0, failed = 0;
+
+	conf_line("KTAP version 1");
+	conf_line("1..%zu", n);
+	for (size_t i = 0; i < n; i++) {
+		__atomic_store_n(&conf_failed_now, 0, __ATOMIC_RELAXED);
+		cases[i].fn();
+		bool ok = !__atomic_load_n(&conf_failed_now, __ATOMIC_RELAXED);
+		conf_line("%s %zu %s", ok ? "ok" : "not ok", i + 1, cases[i].name);
+		ok ? passed++ : failed++;
+	}
+	conf_line("%s: done: %d passed, %d failed", suite, passed, failed);
+	return failed;
+}
+
+#define CONF_CASE(page, what) { #page "/" #what, t_##page##__##what }

@@ -1,0 +1,125 @@
+/* libc-bench: guest instructions per libc operation, read from the instret
+ * counter (deterministic under QEMU -icount shift=0,sleep=off), in kbench's
+ * line format so the farm records each figure:
+ *   kbench: <operation>   N instructions/op  (R ops)
+ * Run as the first process on one hart:
+ *   make run SMP=1 CMDLINE="init=/bin/libc-bench"                     */
+#include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <spawn.h>
+#include <sys/resmgr.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <keel/neutrino.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static uint64_t instret(void)
+{
+	uint64_t n;
+
+	__asm__ volatile("rdinstret %0" : "=r"(n));
+	return n;
+}
+
+static void report(const char *what, uint64_t total, long ops)
+{
+	printf("kbench: %-40s %8lu instructions/op  (%ld ops)\n", what,
+	       (unsigned long)(total / (uint64_t)ops), ops);
+}
+
+#define MEASURE(what, rounds, body) do { \
+	{ long i_ = 1; (void)i_; body; }  /* warm up */ \
+	uint64_t t0_ = instret(); \
+	for (long i_ = 0; i_ < (rounds); i_++) { body; } \
+	report(what, instret() - t0_, rounds); \
+} while (0)
+
+static void *volatile sink;
+static iofunc_attr_t zattr;
+static resmgr_t *zmgr;
+
+/* A /dev/zero and /dev/null in one: reads give zeros, writes are taken. */
+static int zero_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t *ocb)
+{
+	static const char zeros[4096];
+
+	(void)ocb;
+	size_t n = m->nbytes < sizeof zeros ? m->nbytes : sizeof zeros;
+	return resmgr_reply(ctp, (long)n, zeros, n);
+}
+
+static void *zero_server(void *arg)
+{
+	(void)arg;
+	resmgr_loop(zmgr);
+	return NULL;
+}
+
+static int start_zero(void)
+{
+	static const resmgr_io_funcs_t io = { .read = zero_read };
+	pthread_t t;
+	int chid = ChannelCreate(0);
+
+	iofunc_attr_init(&zattr, S_IFCHR | 0666);
+	zmgr = chid >= 0 ? resmgr_create(chid, NULL, &io, &zattr) : NULL;
+	if (!zmgr || pthread_create(&t, NULL, zero_server, NULL))
+		return -1;
+	return resmgr_attach(zmgr, "/bench/zero", _FTYPE_ANY, 0);
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+int main(void)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	static char membuf[1 << 16];
+	static sem_t s;
+	struct timespec ts;
+
+	MEASURE("pthread_mutex_lock+unlock (uncontended)", 10000,
+		pthread_mutex_lock(&m); pthread_mutex_unlock(&m));
+	sem_init(&s, 0, 0);
+	MEASURE("sem_post+sem_wait (no waiter)", 2000, sem_post(&s); sem_wait(&s));
+	MEASURE("clock_gettime(CLOCK_MONOTONIC)", 2000, clock_gettime(CLOCK_MONOTONIC, &ts));
+	MEASURE("malloc+free 64 bytes", 5000, { sink = malloc(64); free(sink); });
+	MEASURE("malloc+free 66 KiB (a thread's block)", 200, { sink = malloc(66 << 10); free(sink); });
+	FILE *f = fmemopen(membuf, sizeof membuf, "w");
+	if (f) {
+		setvbuf(f, NULL, _IOFBF, 4096);
+		MEASURE("printf(\"%d\\n\") to a buffered stream", 2000,
+			{ fprintf(f, "%d\n", (int)i_); if (i_ % 4096 == 0) rewind(f); });
+		fclose(f);
+	}
+	MEASURE("pthread_create+join", 200, {
+		pthread_t t;
+		pthread_create(&t, NULL, nothing, NULL);
+		pthread_join(t, NULL);
+	});
+	if (start_zero() >= 0) {
+		static char buf[4096];
+		struct stat st;
+		int fd = open("/bench/zero", O_RDWR);
+		MEASURE("read 1 byte (resmgr, same process)", 1000, read(fd, buf, 1));
+		MEASURE("write 4 KiB (resmgr, same process)", 500, write(fd, buf, sizeof buf));
+		MEASURE("open+close by path", 200, close(open("/bench/zero", O_RDONLY)));
+		MEASURE("stat by path", 200, stat("/bench/zero", &st));
+		close(fd);
+	}
+	char *hello[] = { "/bin/hello-libc", NULL };
+	MEASURE("posix_spawn+waitpid of hello-libc", 20, {
+		pid_t pid;
+		if (posix_spawn(&pid, hello[0], NULL, NULL, hello, NULL) == 0)
+			waitpid(pid, NULL, 0);
+	});
+	printf("kbench: done\n");
+	return 0;
+}

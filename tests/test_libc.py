@@ -1,0 +1,79 @@
+"""libc conformance: on-target KTAP programs built against Keel's libc (os/libc), one per
+area, run as the first process from the boot image.  Every KTAP case is its own result,
+named `<XSH page>/<what it checks>`: the POSIX.1-2017 System Interfaces page whose
+requirement the case checks.  Each program runs on one usable hart (the `onehart` target)
+and on the board's default hart count.
+
+Areas so far: threads and synchronisation (conf-threads), clocks and sleeps (conf-clocks),
+the C library base: errno, heap, stdio, strings, environment (conf-libc), and the
+resource-manager framework with the client side of the I/O messages, server and client in
+one process (conf-resmgr); processes through taskman and files through its path manager:
+posix_spawn, wait, ids and sessions, open by path, descriptors a child inherits and
+posix_spawn's file actions (conf-process, whose children are /bin/conf-child); the
+package's stdio on Keel's descriptors through the path manager (conf-stdio); directory
+streams over a directory server (conf-dir); the user and group databases over /etc
+(conf-users); signals on the kernel's signal calls (conf-signals); the terminal interface over
+_IO_DEVCTL (conf-tty)."""
+
+import pytest
+
+pytestmark = [pytest.mark.conformance, pytest.mark.initrd]
+
+
+def _ktap_suite(program: str):
+    """The pair of tests for one program: on one hart, and on the board's harts."""
+
+    @pytest.mark.ktap(append=f"init=/bin/{program}", target="onehart")
+    def one_hart(ktap_case):
+        ktap_case.check()
+
+    @pytest.mark.ktap(append=f"init=/bin/{program}")
+    def all_harts(ktap_case):
+        ktap_case.check()
+
+    return one_hart, all_harts
+
+
+test_conf_threads_one_hart, test_conf_threads = _ktap_suite("conf-threads")
+test_conf_clocks_one_hart, test_conf_clocks = _ktap_suite("conf-clocks")
+test_conf_libc_one_hart, test_conf_libc = _ktap_suite("conf-libc")
+test_conf_resmgr_one_hart, test_conf_resmgr = _ktap_suite("conf-resmgr")
+test_conf_process_one_hart, test_conf_process = _ktap_suite("conf-process")
+test_conf_stdio_one_hart, test_conf_stdio = _ktap_suite("conf-stdio")
+test_conf_dir_one_hart, test_conf_dir = _ktap_suite("conf-dir")
+test_conf_users_one_hart, test_conf_users = _ktap_suite("conf-users")
+test_conf_signals_one_hart, test_conf_signals = _ktap_suite("conf-signals")
+test_conf_tty_one_hart, test_conf_tty = _ktap_suite("conf-tty")
+
+
+LIBC_FIGURES = (
+    "pthread_mutex_lock+unlock (uncontended)", "sem_post+sem_wait (no waiter)",
+    "clock_gettime(CLOCK_MONOTONIC)", "malloc+free 64 bytes",
+    'printf("%d\\n") to a buffered stream', "pthread_create+join",
+    "read 1 byte (resmgr, same process)", "write 4 KiB (resmgr, same process)",
+    "open+close by path", "stat by path", "posix_spawn+waitpid of hello-libc",
+)
+
+
+@pytest.mark.bench
+def test_libc_bench(keel_boot):
+    """libc's figures in guest instructions (deterministic under -icount): every figure is
+    printed, and the relations that hold by construction do: the uncontended mutex never
+    enters the kernel (cheaper than reading a clock, which does), a path lookup costs more
+    than an I/O on an open descriptor, a spawn more than a thread."""
+    from keelfarm.console import parse_figures
+
+    boot = keel_boot(target="onehart", append="init=/bin/libc-bench", until="exit",
+                     timeout=300.0, deterministic=True)
+    lines = [line.strip() for line in boot.lines]
+    assert "kbench: done" in lines, "libc-bench did not finish"
+    assert "taskman: init libc-bench (pid 2) exited with status 0" in lines
+    found: dict[str, float] = {}
+    for line in lines:
+        found.update(parse_figures(line))
+    missing = [n for n in LIBC_FIGURES if found.get(n, 0) <= 0]
+    assert not missing, f"no figure for {missing}"
+    assert found["pthread_mutex_lock+unlock (uncontended)"] < \
+        found["clock_gettime(CLOCK_MONOTONIC)"]
+    assert found["open+close by path"] > found["read 1 byte (resmgr, same process)"]
+    assert found["posix_spawn+waitpid of hello-libc"] > found["pthread_create+join"]
