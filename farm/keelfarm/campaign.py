@@ -194,15 +194,16 @@ class Stopper:
 
 
 def run_suite(command: list[str], run_dir: Path, env_vars: dict[str, str],
-              stopper: Stopper, timeout: float) -> RunOutcome:
-    """Run one pytest process (in its own session) with its output in pytest.out."""
+              stopper: Stopper, timeout: float, cwd: Path | None = None) -> RunOutcome:
+    """Run one pytest process (in its own session, in `cwd`) with its output in
+    pytest.out."""
     run_dir.mkdir(parents=True, exist_ok=True)
     started, t0 = utcnow(), time.monotonic()
     outcome = RunOutcome(started, 0.0, None, run_dir)
     with open(outcome.output, "w") as out:
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, start_new_session=True,
-                                 env={**os.environ, **env_vars})
+                                 env={**os.environ, **env_vars}, cwd=cwd)
         stopper.child = child
         try:
             while True:

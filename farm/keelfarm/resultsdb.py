@@ -10,7 +10,10 @@ Tables:
 - `results`: one test of a run — test id, verdict, duration, failure message, crash
   signature (one line), signature group, crash kind and frames, console log path;
 - `metrics`: numbers a result reported — boot-stage times (`stage`) and benchmark
-  figures (`bench`), one row each, so a report can plot any of them over commits.
+  figures (`bench`), one row each, so a report can plot any of them over commits;
+- `bisections`: a hunt for the first bad commit (endpoints, rule, answer, confidence),
+  its runs stored under a campaign of their own; `bisect_steps`: what it found out
+  about each commit it tried.
 
 A run and all its results are written in one transaction (`add_run`): an interrupted
 campaign never leaves half a run behind.  Times are naive UTC datetimes.
@@ -114,6 +117,40 @@ metrics = Table(
     Column("kind", String(10), nullable=False),  # stage or bench
     Column("name", String(200), nullable=False),
     Column("value", Float, nullable=False),
+)
+
+
+bisections = Table(
+    "bisections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id")),  # holds its runs
+    Column("suite", String(200), nullable=False),
+    Column("test", String(500)),  # pytest -k expression, None: the whole suite
+    Column("place", String(200), nullable=False),
+    Column("good", String(100), nullable=False),
+    Column("bad", String(100), nullable=False),
+    Column("rule", Text),
+    Column("first_bad", String(100)),
+    Column("candidates", Text),  # space-separated, when skipped commits hide the boundary
+    Column("confidence", Float),
+    Column("created", DateTime, nullable=False),
+    Column("finished", DateTime),
+    Column("status", String(20), nullable=False),  # running, done, failed, interrupted
+    Column("note", Text),  # why it failed
+)
+
+bisect_steps = Table(
+    "bisect_steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bisection_id", Integer, ForeignKey("bisections.id"), nullable=False, index=True),
+    Column("commit", String(100), nullable=False),
+    Column("role", String(20), nullable=False),  # good, bad, candidate
+    Column("verdict", String(10)),  # good, bad, skip
+    Column("passed", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("broken", Integer, nullable=False),
+    Column("confidence", Float),
+    Column("note", Text),
 )
 
 
@@ -327,3 +364,42 @@ class ResultsDB:
         with self.engine.connect() as conn:
             return conn.execute(select(func.min(runs.c.commit_time))
                                 .where(runs.c.commit.startswith(commit_prefix))).scalar()
+
+    # -- bisections --------------------------------------------------------------------
+
+    def create_bisection(self, *, suite: str, test: str | None, place: str, good: str,
+                         bad: str, campaign_id: int | None) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(insert(bisections).values(
+                suite=suite, test=test, place=place, good=good, bad=bad,
+                campaign_id=campaign_id, created=utcnow(),
+                status="running")).inserted_primary_key[0]
+
+    def add_bisect_step(self, bisection_id: int, *, commit: str, role: str, verdict: str | None,
+                        passed: int, failed: int, broken: int, confidence: float | None,
+                        note: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(bisect_steps).values(
+                bisection_id=bisection_id, commit=commit, role=role, verdict=verdict,
+                passed=passed, failed=failed, broken=broken, confidence=confidence,
+                note=note or None))
+
+    def finish_bisection(self, bisection_id: int, *, status: str, rule: str | None = None,
+                         first_bad: str | None = None, candidates: list[str] | None = None,
+                         confidence: float | None = None, note: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(bisections).where(bisections.c.id == bisection_id).values(
+                status=status, rule=rule, first_bad=first_bad,
+                candidates=" ".join(candidates) if candidates else None,
+                confidence=confidence, note=note, finished=utcnow()))
+
+    def bisections(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in
+                    conn.execute(select(bisections).order_by(bisections.c.id))]
+
+    def bisect_steps(self, bisection_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                select(bisect_steps).where(bisect_steps.c.bisection_id == bisection_id)
+                .order_by(bisect_steps.c.id))]

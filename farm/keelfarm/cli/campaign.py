@@ -18,6 +18,7 @@ from ..errors import FarmError
 from ..lease import format_duration
 from ..resultsdb import ResultsDB
 from ..stability import failure_groups, pass_rates
+from .common import coordinator_factory
 
 DB_ENV = "KEEL_RESULTS_DB"
 
@@ -63,11 +64,6 @@ def register(sub) -> None:
     show.set_defaults(func=show_campaign)
 
 
-def _coordinator(args):
-    from .common import coordinator
-    return lambda: coordinator(args)
-
-
 def run(args) -> int:
     with ResultsDB(args.db) as db:
         overrides = {"out_dir": Path(args.out), "run_timeout": args.run_timeout,
@@ -81,7 +77,7 @@ def run(args) -> int:
             if row["status"] == camp.DONE:
                 raise FarmError(f"campaign {args.resume} is already done")
             spec = camp.resolve_place(row["place"], args.env or row["env"],
-                                      coordinator=_coordinator(args))
+                                      coordinator=coordinator_factory(args))
             config = camp.config_from_row(row, spec, **overrides)
             campaign_id = args.resume
         else:
@@ -91,7 +87,7 @@ def run(args) -> int:
             if (args.runs is not None and args.runs < 1) or (args.hours is not None
                                                              and args.hours <= 0):
                 raise FarmError("--runs and --hours must be more than zero")
-            spec = camp.resolve_place(args.place, args.env, coordinator=_coordinator(args))
+            spec = camp.resolve_place(args.place, args.env, coordinator=coordinator_factory(args))
             config = camp.CampaignConfig(suite=args.suite, spec=spec, runs_wanted=args.runs,
                                          hours_wanted=args.hours, tests=args.tests,
                                          pytest_args=shlex.split(args.pytest_args),
@@ -102,7 +98,10 @@ def run(args) -> int:
 
 
 def _length(row) -> str:
-    return f"{row['runs_wanted']} runs" if row["runs_wanted"] else f"{row['hours_wanted']:g} h"
+    """What was asked: N runs, H hours, or '-' for the runs of a bisection or CI."""
+    if row["runs_wanted"]:
+        return f"{row['runs_wanted']} runs"
+    return f"{row['hours_wanted']:g} h" if row["hours_wanted"] else "-"
 
 
 def list_campaigns(args) -> int:
