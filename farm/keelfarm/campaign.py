@@ -24,17 +24,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import os
 import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import childguard
 from .errors import FarmError
 from .junit import JunitError, read_junit
 from .lease import format_duration
@@ -44,6 +47,7 @@ from .snapshot import Build, freeze
 ENVS = Path(__file__).resolve().parent.parent / "envs"
 DEFAULT_RUN_TIMEOUT = 1800.0
 RUNNING, INTERRUPTED, DONE = "running", "interrupted", "done"
+NO_TESTS = 5  # pytest's exit status when the marker selects nothing
 
 
 @dataclass(frozen=True)
@@ -151,14 +155,21 @@ def pytest_command(env: str, suite: str, tests: str, run_dir: Path,
             "-q", "-rfE", *extra]
 
 
+def signal_group(child: subprocess.Popen, signum) -> None:
+    """Send `signum` to a run's process group (the guard, pytest, its QEMU)."""
+    if child.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signum)
+
+
 class Stopper:
-    """Ctrl-C handling for a campaign: the first request stops after the current run,
-    the second aborts it (SIGTERM counts as the second)."""
+    """Ctrl-C handling for a campaign: the first request stops after the current runs,
+    the second aborts them (SIGTERM counts as the second)."""
 
     def __init__(self, say: Callable[[str], None]):
         self.say = say
         self.requests = 0
-        self.child: subprocess.Popen | None = None
+        self.children: set[subprocess.Popen] = set()
         self._old = {}
 
     @property
@@ -184,27 +195,53 @@ class Stopper:
             self.say("farm: stopping after the current run (Ctrl-C again aborts it)")
         else:
             self.say("farm: aborting the current run")
-            self.kill_child(signal.SIGINT)
+            for child in list(self.children):
+                signal_group(child, signal.SIGINT)
 
-    def kill_child(self, signum) -> None:
-        child = self.child
-        if child is not None and child.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signum)
+
+class CampaignLock:
+    """`<campaign dir>/campaign.lock`, held (flock) by the campaign and by every run's
+    guard and pytest (childguard.py): free only when no process runs the campaign."""
+
+    def __init__(self, base: Path, campaign_id: int):
+        base.mkdir(parents=True, exist_ok=True)
+        self.path = base / "campaign.lock"
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise FarmError(f"campaign {campaign_id} is still running: a process holds "
+                            f"{self.path}") from None
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, f"{os.getpid()}\n".encode())
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+    def __enter__(self) -> CampaignLock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def run_suite(command: list[str], run_dir: Path, env_vars: dict[str, str],
-              stopper: Stopper, timeout: float, cwd: Path | None = None) -> RunOutcome:
-    """Run one pytest process (in its own session, in `cwd`) with its output in
-    pytest.out."""
+              stopper: Stopper, timeout: float, cwd: Path | None = None,
+              keep_fds: tuple[int, ...] = ()) -> RunOutcome:
+    """Run one pytest process under the guard (childguard.py: it dies with us), in its
+    own session and in `cwd`, with its output in pytest.out.  `keep_fds` stay open in
+    the guard and pytest (the campaign's lock)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     started, t0 = utcnow(), time.monotonic()
     outcome = RunOutcome(started, 0.0, None, run_dir)
+    fds = " ".join(str(fd) for fd in keep_fds)
     with open(outcome.output, "w") as out:
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, start_new_session=True,
-                                 env={**os.environ, **env_vars}, cwd=cwd)
-        stopper.child = child
+        child = subprocess.Popen(childguard.wrap(command), stdout=out,
+                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                 start_new_session=True, pass_fds=keep_fds, cwd=cwd,
+                                 env={**os.environ, **env_vars, "KEEL_GUARD_FDS": fds})
+        stopper.children.add(child)
         try:
             while True:
                 try:
@@ -213,11 +250,11 @@ def run_suite(command: list[str], run_dir: Path, env_vars: dict[str, str],
                 except subprocess.TimeoutExpired:
                     if time.monotonic() - t0 > timeout and not outcome.timed_out:
                         outcome.timed_out = True
-                        stopper.kill_child(signal.SIGINT)
+                        signal_group(child, signal.SIGINT)
                     elif outcome.timed_out and time.monotonic() - t0 > timeout + 60:
-                        stopper.kill_child(signal.SIGKILL)
+                        signal_group(child, signal.SIGKILL)
         finally:
-            stopper.child = None
+            stopper.children.discard(child)
     outcome.duration = time.monotonic() - t0
     outcome.aborted = stopper.abort
     return outcome
@@ -272,23 +309,71 @@ class Tally:
         return f"{100.0 * good / total:.1f}%" if total else "-"
 
 
-def eta(tally: Tally, runs_wanted: int | None, hours_wanted: float | None) -> float | None:
-    """Seconds left: by the mean run time for a run count, by the clock for hours."""
+def eta(tally: Tally, runs_wanted: int | None, hours_wanted: float | None,
+        places: int = 1) -> float | None:
+    """Seconds left: by the mean run time for a run count (the places run at once), by
+    the clock for hours (on each place)."""
     if runs_wanted:
         if not tally.runs:
             return None
-        return max(0, runs_wanted - tally.runs) * tally.seconds / tally.runs
+        return max(0, runs_wanted - tally.runs) * tally.seconds / tally.runs / places
     if hours_wanted:
-        return max(0.0, hours_wanted * 3600 - tally.seconds)
+        return max(0.0, hours_wanted * 3600 - tally.seconds / places)
     return None
 
 
+class Progress:
+    """A progress bar (tqdm, on stderr) while a campaign runs: runs done of runs wanted,
+    or run time of the hours asked, with the pass rate so far and tqdm's ETA.  Off when
+    stderr is no terminal; the per-run lines say it all there."""
+
+    def __init__(self, config, places: int):
+        self.config, self.places, self.bar = config, places, None
+
+    def __enter__(self) -> Progress:
+        from tqdm import tqdm
+        if self.config.runs_wanted:
+            self.bar = tqdm(total=self.config.runs_wanted, unit="run", disable=None,
+                            desc=f"{self.config.suite} x{self.places}")
+        else:
+            self.bar = tqdm(total=round(self.config.hours_wanted * 3600 * self.places),
+                            unit="s", disable=None, desc=f"{self.config.suite} x{self.places}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.close()
+
+    def _step(self, record_seconds: float) -> float:
+        return 1 if self.config.runs_wanted else round(record_seconds)
+
+    def start(self, tally: Tally) -> None:
+        self.bar.update(tally.runs if self.config.runs_wanted else round(tally.seconds))
+        self._postfix(tally)
+
+    def advance(self, record: RunRecord, tally: Tally) -> None:
+        self.bar.update(self._step(record.duration))
+        self._postfix(tally)
+
+    def _postfix(self, tally: Tally) -> None:
+        self.bar.set_postfix_str(f"passed {tally.runs_passed}/{tally.runs} "
+                                 f"({Tally.rate(tally.runs_passed, tally.runs)})")
+
+    def write_or(self, say: Callable[[str], None]) -> Callable[[str], None]:
+        """`say`, or writing above the bar while it shows."""
+        if self.bar.disable:
+            return say
+        from tqdm import tqdm
+        return lambda text: tqdm.write(text)
+
+
 def progress_line(record: RunRecord, tally: Tally, runs_wanted: int | None,
-                  hours_wanted: float | None) -> str:
+                  hours_wanted: float | None, place: str | None = None,
+                  places: int = 1) -> str:
     counts = record.counts()
     of = f"/{runs_wanted}" if runs_wanted else ""
-    left = eta(tally, runs_wanted, hours_wanted)
-    line = (f"run {record.seq}{of}: {record.verdict} ({counts['passed']}/"
+    on = f" on {place}" if place else ""
+    left = eta(tally, runs_wanted, hours_wanted, places)
+    line = (f"run {record.seq}{of}{on}: {record.verdict} ({counts['passed']}/"
             f"{counts['tests'] - counts['skipped']} tests, {record.duration:.1f} s) | runs "
             f"passed {tally.runs_passed}/{tally.runs} ({Tally.rate(tally.runs_passed, tally.runs)})"
             f" | tests passed {Tally.rate(tally.tests_passed, tally.tests)}")
@@ -307,33 +392,41 @@ def progress_line(record: RunRecord, tally: Tally, runs_wanted: int | None,
 @dataclass
 class CampaignConfig:
     suite: str
-    spec: PlaceSpec
+    specs: list[PlaceSpec]  # the places the runs spread over
     runs_wanted: int | None = None
-    hours_wanted: float | None = None
+    hours_wanted: float | None = None  # on each place
     tests: str = "tests"
     pytest_args: list[str] = field(default_factory=list)
     out_dir: Path = Path("build/campaigns")
     run_timeout: float = DEFAULT_RUN_TIMEOUT
     commit: str | None = None  # None: ask git
+    commit_time: dt.datetime | None = None  # of `commit`
     repo: Path = Path(".")
+    places: str | None = None  # what to store as the campaign's place (default: the names)
+    broken_limit: int = 2  # broken runs in a row that take a place out of the campaign
+    per_place: int | None = None  # runs each place does at most (CI: one)
+    cwd: Path | None = None  # where pytest runs (CI: the commit's worktree)
+    keep_empty: bool = True  # store a run that selected no test (pytest status 5)
 
 
 def start(db: ResultsDB, config: CampaignConfig) -> int:
     """Create a campaign row; returns its id."""
     if not config.runs_wanted and not config.hours_wanted:
         raise FarmError("a campaign needs --runs N or --hours H")
-    return db.create_campaign(suite=config.suite, place=config.spec.place,
-                              target=config.spec.target, env=config.spec.env,
-                              tests_path=config.tests, runs_wanted=config.runs_wanted,
-                              hours_wanted=config.hours_wanted,
-                              pytest_args=shlex.join(config.pytest_args) or None)
+    return db.create_campaign(
+        suite=config.suite, place=config.places or ",".join(s.place for s in config.specs),
+        target=",".join(sorted({s.target for s in config.specs})),
+        env=",".join(s.env for s in config.specs), tests_path=config.tests,
+        runs_wanted=config.runs_wanted, hours_wanted=config.hours_wanted,
+        pytest_args=shlex.join(config.pytest_args) or None)
 
 
-def config_from_row(row: dict, spec: PlaceSpec, **overrides) -> CampaignConfig:
+def config_from_row(row: dict, specs: list[PlaceSpec], **overrides) -> CampaignConfig:
     """The configuration of a stored campaign (for --resume)."""
-    return CampaignConfig(suite=row["suite"], spec=spec, runs_wanted=row["runs_wanted"],
+    return CampaignConfig(suite=row["suite"], specs=specs, runs_wanted=row["runs_wanted"],
                           hours_wanted=row["hours_wanted"], tests=row["tests_path"] or "tests",
-                          pytest_args=shlex.split(row["pytest_args"] or ""), **overrides)
+                          pytest_args=shlex.split(row["pytest_args"] or ""),
+                          places=row["place"], **overrides)
 
 
 def stored_tally(db: ResultsDB, campaign_id: int) -> Tally:
@@ -347,73 +440,190 @@ def stored_tally(db: ResultsDB, campaign_id: int) -> Tally:
     return tally
 
 
-def finished(tally: Tally, config: CampaignConfig) -> bool:
-    if config.runs_wanted:
-        return tally.runs >= config.runs_wanted
-    return tally.seconds >= (config.hours_wanted or 0) * 3600
-
-
 def campaign_dir_name(row: dict) -> str:
     """`<created>-<id>`: ids are per database, so two databases' campaign 1 must not
     share (and overwrite) one directory of logs."""
     return f"{row['created']:%Y%m%d-%H%M%S}-{row['id']}"
 
 
-def campaign_build(config: CampaignConfig, base: Path) -> Build:
-    """The build the runs use: a local environment's frozen in `base`/build (made once,
-    reused on resume), a farm place's as it is (snapshot.py says why)."""
+def campaign_build(config: CampaignConfig, spec: PlaceSpec, dest: Path) -> Build:
+    """The build the runs on `spec` use: a local environment's frozen in `dest` (made
+    once, reused on resume), a farm place's as it is (snapshot.py says why)."""
     commit = (config.commit, None) if config.commit else git_commit(config.repo)
-    if config.spec.env_vars:
-        return Build(env=config.spec.env, commit=commit[0], commit_time=commit[1])
-    return freeze(config.spec.env, base / "build", commit=commit, root=config.repo)
+    if spec.env_vars:
+        return Build(env=spec.env, commit=commit[0], commit_time=commit[1])
+    return freeze(spec.env, dest, commit=commit, root=config.repo)
+
+
+@dataclass
+class Slot:
+    """One place of a running campaign."""
+
+    spec: PlaceSpec
+    build: Build
+    broken_in_a_row: int = 0
+    claimed: int = 0
+    retired: str | None = None  # why the campaign goes on without this place
+
+
+class Runner:
+    """The runs of one campaign spread over its places: a thread per place claims the
+    next run number while the campaign wants more, runs it (a process, see run_suite)
+    and stores it.  The claim, the tally and the output share one lock."""
+
+    def __init__(self, db: ResultsDB, campaign_id: int, config: CampaignConfig,
+                 slots: list[Slot], base: Path, stopper: Stopper, lock: CampaignLock,
+                 say: Callable[[str], None], progress):
+        self.db, self.campaign_id, self.config = db, campaign_id, config
+        self.slots, self.base, self.stopper, self.lock = slots, base, stopper, lock
+        self.say, self.progress = say, progress
+        self.tally = stored_tally(db, campaign_id)
+        self.seq = db.last_seq(campaign_id)
+        self.in_flight = 0
+        self.aborted = False
+        self.mutex = threading.Lock()
+        self.budget = (config.hours_wanted or 0) * 3600 * len(slots)
+
+    def wants_more(self) -> bool:
+        if self.config.runs_wanted:
+            return self.tally.runs + self.in_flight < self.config.runs_wanted
+        return self.tally.seconds < self.budget
+
+    def finished(self) -> bool:
+        if self.config.per_place is not None:
+            return all(s.claimed >= self.config.per_place for s in self.slots)
+        if self.config.runs_wanted:
+            return self.tally.runs >= self.config.runs_wanted
+        return self.tally.seconds >= self.budget
+
+    def claim(self, slot: Slot) -> int | None:
+        with self.mutex:
+            if slot.retired or self.stopper.stop or not self.wants_more():
+                return None
+            if self.config.per_place is not None and slot.claimed >= self.config.per_place:
+                return None
+            slot.claimed += 1
+            self.seq += 1
+            self.in_flight += 1
+            return self.seq
+
+    def work(self, slot: Slot) -> None:
+        while (seq := self.claim(slot)) is not None:
+            try:
+                self.one_run(slot, seq)
+            finally:
+                with self.mutex:
+                    self.in_flight -= 1
+
+    def one_run(self, slot: Slot, seq: int) -> None:
+        config, build = self.config, slot.build
+        if config.commit:
+            commit, commit_time = config.commit, config.commit_time
+        elif build.frozen:
+            commit, commit_time = build.commit, build.commit_time
+        else:  # a farm place boots what the tree holds now
+            commit, commit_time = git_commit(config.repo)
+        run_dir = self.base / f"run-{seq}"
+        command = pytest_command(build.env, config.suite, config.tests, run_dir,
+                                 build.pytest_args() + config.pytest_args)
+        outcome = run_suite(command, run_dir, slot.spec.env_vars, self.stopper,
+                            config.run_timeout, cwd=config.cwd, keep_fds=(self.lock.fd,))
+        if outcome.aborted:
+            with self.mutex:
+                self.aborted = True
+                on = f" on {slot.spec.place}" if len(self.slots) > 1 else ""
+                self.say(f"run {seq}{on}: aborted, not stored")
+            return
+        if outcome.exit_code == NO_TESTS and not config.keep_empty:
+            with self.mutex:
+                self.say(f"{slot.spec.place}: suite '{config.suite}' has no tests here")
+            return
+        record = run_record(outcome, slot.spec, commit, commit_time)
+        if not config.commit:
+            record.commit, record.commit_time = booted_build(record, config.repo)
+        record.campaign_id, record.seq = self.campaign_id, seq
+        self.db.add_run(record)
+        with self.mutex:
+            self.tally.add(record)
+            slot.broken_in_a_row = slot.broken_in_a_row + 1 if record.verdict == RUN_BROKEN \
+                else 0
+            line = progress_line(record, self.tally, config.runs_wanted, config.hours_wanted,
+                                 place=slot.spec.place if len(self.slots) > 1 else None,
+                                 places=len(self.slots))
+            self.progress.advance(record, self.tally)
+            self.say(line)
+            if slot.broken_in_a_row >= config.broken_limit:
+                slot.retired = f"{slot.broken_in_a_row} broken runs in a row"
+                others = [s.spec.place for s in self.slots if not s.retired]
+                self.say(f"{slot.spec.place}: {slot.retired}; "
+                         + (f"going on with {', '.join(others)}" if others
+                            else "no place left"))
+
+    def run(self, keepalive: Callable[[], None], keepalive_every: float) -> None:
+        threads = [threading.Thread(target=self.work, args=(slot,), daemon=True,
+                                    name=f"campaign-{slot.spec.place}") for slot in self.slots]
+        for thread in threads:
+            thread.start()
+        last = time.monotonic()
+        while any(t.is_alive() for t in threads):
+            for thread in threads:
+                thread.join(timeout=0.5)
+            if time.monotonic() - last >= keepalive_every:
+                keepalive()
+                last = time.monotonic()
 
 
 def run_campaign(db: ResultsDB, campaign_id: int, config: CampaignConfig,
-                 say: Callable[[str], None] = print) -> str:
-    """Run until the campaign has its runs or hours, or is stopped; returns the status
-    it ends in (DONE or INTERRUPTED)."""
-    db.set_campaign_status(campaign_id, RUNNING)
-    tally = stored_tally(db, campaign_id)
-    seq = db.last_seq(campaign_id)
-    base = config.out_dir / campaign_dir_name(db.campaign(campaign_id))
-    build = campaign_build(config, base)
-    frozen = f" frozen in {base / 'build'}" if build.frozen else ""
-    say(f"campaign {campaign_id}: suite '{config.suite}' on {config.spec.place} "
-        f"({config.spec.env}), build {build.commit}{frozen}, "
-        + (f"{config.runs_wanted} runs" if config.runs_wanted
-           else f"{config.hours_wanted:g} h") + (f", resuming after run {seq}" if seq else ""))
-    status = DONE
-    with Stopper(say) as stopper:
-        while not finished(tally, config):
-            if stopper.stop:
-                status = INTERRUPTED
-                break
-            seq += 1
-            if config.commit:
-                commit, commit_time = config.commit, None
-            elif build.frozen:
-                commit, commit_time = build.commit, build.commit_time
-            else:  # a farm place boots what the tree holds now
-                commit, commit_time = git_commit(config.repo)
-            run_dir = base / f"run-{seq}"
-            command = pytest_command(build.env, config.suite, config.tests, run_dir,
-                                     build.pytest_args() + config.pytest_args)
-            outcome = run_suite(command, run_dir, config.spec.env_vars, stopper,
-                                config.run_timeout)
-            if outcome.aborted:
-                say(f"run {seq}: aborted, not stored")
-                status = INTERRUPTED
-                break
-            record = run_record(outcome, config.spec, commit, commit_time)
-            if not config.commit:
-                record.commit, record.commit_time = booted_build(record, config.repo)
-            record.campaign_id, record.seq = campaign_id, seq
-            db.add_run(record)
-            tally.add(record)
-            say(progress_line(record, tally, config.runs_wanted, config.hours_wanted))
-    db.set_campaign_status(campaign_id, status)
+                 say: Callable[[str], None] = print, *,
+                 keepalive: Callable[[], None] = lambda: None,
+                 keepalive_every: float = 300.0) -> str:
+    """Run until the campaign has its runs or hours, is stopped, or has no place left;
+    returns the status it ends in (DONE or INTERRUPTED).  `keepalive` is called every
+    `keepalive_every` seconds while runs go on (the CLI renews the places' leases)."""
+    row = db.campaign(campaign_id)
+    base = config.out_dir / campaign_dir_name(row)
+    with CampaignLock(base, campaign_id) as lock:
+        db.set_campaign_status(campaign_id, RUNNING)
+        slots, frozen = [], []
+        for i, spec in enumerate(config.specs):
+            dest = base / ("build" if i == 0 else f"build-{spec.place}")
+            slots.append(Slot(spec, campaign_build(config, spec, dest)))
+            if slots[-1].build.frozen:
+                frozen.append(f"frozen in {dest}")
+        seq = db.last_seq(campaign_id)
+        where = ", ".join(f"{s.spec.place} ({s.spec.env})" for s in slots)
+        frozen = "; ".join(frozen)
+        say(f"campaign {campaign_id}: suite '{config.suite}' on {where}, build "
+            f"{slots[0].build.commit}" + (f" {frozen}" if frozen else "") + ", "
+            + (f"{config.runs_wanted} runs" if config.runs_wanted
+               else f"{config.hours_wanted:g} h" + (" on each place" if len(slots) > 1
+                                                      else ""))
+            + (f", resuming after run {seq}" if seq else ""))
+        with Stopper(say) as stopper, Progress(config, len(slots)) as progress:
+            runner = Runner(db, campaign_id, config, slots, base, stopper, lock,
+                            progress.write_or(say), progress)
+            progress.start(runner.tally)
+            runner.run(keepalive, keepalive_every)
+        status = DONE if runner.finished() else INTERRUPTED
+        db.set_campaign_status(campaign_id, status)
+    tally = runner.tally
     say(f"campaign {campaign_id} {status}: {tally.runs} runs, {tally.runs_passed} passed "
         f"({Tally.rate(tally.runs_passed, tally.runs)}); test results "
         f"{tally.tests_passed}/{tally.tests} passed; {format_duration(tally.seconds)} of runs;"
         f" results in {db.safe_url}")
+    if len(slots) > 1:
+        say(per_place_summary(db.runs(campaign_id), slots))
     return status
+
+
+def per_place_summary(runs: list[dict], slots: list[Slot]) -> str:
+    """One line per place: its runs, passes, broken runs, and whether it dropped out."""
+    lines = ["per place:"]
+    for slot in slots:
+        mine = [r for r in runs if r["place"] == slot.spec.place]
+        passed = sum(r["verdict"] == RUN_PASS for r in mine)
+        broken = sum(r["verdict"] == RUN_BROKEN for r in mine)
+        lines.append(f"  {slot.spec.place:<16} {len(mine):>4} runs  {passed:>4} passed  "
+                     f"{broken:>3} broken" + (f"  (left: {slot.retired})" if slot.retired
+                                               else ""))
+    return "\n".join(lines)
