@@ -334,6 +334,18 @@ class ResultsDB:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def suite_results(self, suite: str, target: str) -> list[dict]:
+        """Every result of campaigns that ran `suite`, on `target`, as `results()`
+        gives them."""
+        query = (select(results, runs.c.commit, runs.c.commit_time, runs.c.target,
+                        runs.c.place, runs.c.campaign_id, runs.c.started)
+                 .join(runs, results.c.run_id == runs.c.id)
+                 .join(campaigns, runs.c.campaign_id == campaigns.c.id)
+                 .where(campaigns.c.suite == suite, runs.c.target == target)
+                 .order_by(runs.c.id, results.c.id))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def verdict_counts(self, campaign_id: int) -> dict[str, dict[str, int]]:
         """test -> verdict -> count over a campaign's runs (for summaries and for
         comparing two databases)."""

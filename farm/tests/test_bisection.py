@@ -5,11 +5,11 @@ the time."""
 
 import os
 import random
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
+from gitrepo import commit, git
 
 from keelfarm import bisection as bis
 from keelfarm.cli import main as cli
@@ -126,25 +126,6 @@ def test_a_bad_endpoint_that_never_fails_is_an_error():
 
 
 # -- git ----------------------------------------------------------------------------
-
-def git(repo, *args):
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=farm test", "-c",
-                           "user.email=farm@test", *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
-
-
-def commit(repo, message, **files):
-    for name, text in files.items():
-        path = repo / name
-        if text is None:
-            path.unlink()
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
-
 
 APP_TEST = '''
 import os
