@@ -109,8 +109,19 @@ def test_no_banner_after_booti(tmp_path, clock):
     strategy, _, _ = make_target(tmp_path, clock, kernel="silent")
     with pytest.raises(BootError, match="no Keel banner within 30 s of booti") as e:
         strategy.transition("booted")
-    assert e.value.stage == "banner" and e.value.board_fault
+    # a kernel that dies before its banner looks like a board that died: unclear
+    assert e.value.stage == "banner" and not e.value.board_fault and e.value.unclear
     assert "tftp_done" in strategy.stages and "banner" not in strategy.stages
+
+
+def test_an_image_u_boot_refuses_is_the_image_s_fault_not_the_board_s(tmp_path, clock):
+    strategy, board, _ = make_target(tmp_path, clock, kernel="bad-magic")
+    with pytest.raises(BootError, match="U-Boot refused the image: Bad Linux RISCV Image "
+                                        "magic!") as e:
+        strategy.transition("booted")
+    assert e.value.stage == "image" and not e.value.board_fault and not e.value.unclear
+    # told at once, not after the banner timeout
+    assert strategy.stages["image_rejected"] - strategy.stages["tftp_done"] < 5
 
 
 def test_harts_never_online(tmp_path, clock):

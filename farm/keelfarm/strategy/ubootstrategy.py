@@ -314,12 +314,14 @@ class UnmatchedStrategy(Strategy):
     def _read_until(self, done, timeout: float, stage: str, message: str) -> None:
         boot = self.recorder.boot
         deadline = self.clock() + timeout
-        while not done() and boot.panic is None:
+        while not done() and boot.panic is None and boot.image_rejected is None:
             if self.clock() >= deadline:
                 raise BootError(stage, message)
             self._read(deadline)
         if boot.panic is not None:
             raise BootError("panic", boot.panic.signature)
+        if boot.image_rejected is not None:
+            raise BootError("image", f"U-Boot refused the image: {boot.image_rejected}")
 
     def _drain(self) -> None:
         """Forget console output from before this power-on: what is still in transit, and
