@@ -209,6 +209,17 @@ def database_url(spec: str | Path | None) -> str:
     return f"sqlite:///{path}"
 
 
+def _create_tables(engine: Engine) -> None:
+    """Create the tables that are missing.  Two processes opening a new database at
+    once (a campaign and `farm campaign show`) both see a table missing and one of them
+    fails to create it; the second attempt then finds it there."""
+    from sqlalchemy.exc import DBAPIError
+    try:
+        metadata.create_all(engine)
+    except DBAPIError:
+        metadata.create_all(engine)
+
+
 class ResultsDB:
     """The database behind one URL; tables are created on first use."""
 
@@ -216,7 +227,7 @@ class ResultsDB:
         self.url = database_url(url)
         try:
             self.engine = engine or create_engine(self.url)
-            metadata.create_all(self.engine)
+            _create_tables(self.engine)
         except Exception as exc:  # a bad URL or an unreachable server: say which
             raise FarmError(f"results database {self.safe_url}: {exc}") from exc
 

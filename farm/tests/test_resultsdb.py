@@ -123,3 +123,24 @@ def test_database_url(tmp_path):
 def test_unreachable_database_is_a_farm_error():
     with pytest.raises(FarmError, match=r"results database postgresql\+psycopg2://u:\*\*\*@"):
         ResultsDB("postgresql+psycopg2://u:secret@127.0.0.1:1/db")
+
+
+def test_a_database_created_by_two_processes_at_once_opens_in_both(tmp_path, monkeypatch):
+    """The other process created a table between our check and our CREATE TABLE."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+    real = rdb.metadata.create_all
+    calls = []
+
+    def racing(engine, **kw):
+        calls.append(1)
+        real(engine, **kw)
+        if len(calls) == 1:
+            raise OperationalError("CREATE TABLE runs", (),
+                                   sqlite3.OperationalError("table runs already exists"))
+
+    monkeypatch.setattr(rdb.metadata, "create_all", racing)
+    with ResultsDB(tmp_path / "r.db") as db:
+        assert db.campaigns() == []
+    assert len(calls) == 2
