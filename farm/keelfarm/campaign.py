@@ -41,7 +41,17 @@ from . import childguard
 from .errors import FarmError
 from .junit import JunitError, read_junit
 from .lease import format_duration
-from .resultsdb import RUN_BROKEN, RUN_FAIL, RUN_PASS, ResultsDB, RunRecord, utcnow
+from .resultsdb import (
+    ERROR,
+    RUN_BROKEN,
+    RUN_FAIL,
+    RUN_PASS,
+    SKIPPED,
+    XFAILED,
+    ResultsDB,
+    RunRecord,
+    utcnow,
+)
 from .snapshot import Build, freeze
 
 ENVS = Path(__file__).resolve().parent.parent / "envs"
@@ -263,7 +273,8 @@ def run_suite(command: list[str], run_dir: Path, env_vars: dict[str, str],
 def run_record(outcome: RunOutcome, spec: PlaceSpec, commit: str,
                commit_time: dt.datetime | None) -> RunRecord:
     """The stored form of a finished run.  `broken` when pytest did not produce
-    results (no JUnit file, no tests, a usage or internal error, a timeout)."""
+    results (no JUnit file, no tests, a usage or internal error, a timeout) or every
+    test errored before it ran (a place whose exporter is gone)."""
     record = RunRecord(commit=commit, commit_time=commit_time, target=spec.target,
                        place=spec.place, env=spec.env, started=outcome.started,
                        duration=round(outcome.duration, 3), verdict=RUN_BROKEN,
@@ -278,6 +289,11 @@ def run_record(outcome: RunOutcome, spec: PlaceSpec, commit: str,
         record.note = f"timed out; see {outcome.output}"
     elif outcome.exit_code not in (0, 1) or counts["tests"] == 0:
         record.note = f"pytest exit status {outcome.exit_code}; see {outcome.output}"
+    elif counts["passed"] == 0 and counts["failed"] and all(
+            r.verdict in (ERROR, SKIPPED, XFAILED) for r in record.results):
+        # every test stopped in its setup (no board, no exporter): no verdict on the OS
+        first = next(r for r in record.results if r.verdict == ERROR)
+        record.note = f"every test errored in setup: {first.message or '?'}"
     else:
         record.verdict = RUN_FAIL if counts["failed"] else RUN_PASS
     return record

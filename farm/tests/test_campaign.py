@@ -119,6 +119,10 @@ JUNIT = """<testsuites><testsuite>
     (None, 2, False, "broken", "no results"),
     ("<testsuites><testsuite/></testsuites>", 5, False, "broken", "pytest exit status 5"),
     (JUNIT, None, True, "broken", "timed out"),
+    (JUNIT.replace('time="2"/>', 'time="2"><error message="NoResourceFoundError: gone"/>'
+                   '</testcase>').replace("<failure", "<error").replace("</failure>",
+                                                                        "</error>"),
+     1, False, "broken", "every test errored in setup: NoResourceFoundError: gone"),
 ])
 def test_run_record(tmp_path, junit, exit_code, timed_out, verdict, note):
     if junit is not None:
