@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -43,6 +44,7 @@ from .junit import JunitError, read_junit
 from .lease import format_duration
 from .resultsdb import (
     ERROR,
+    FAILED,
     RUN_BROKEN,
     RUN_FAIL,
     RUN_PASS,
@@ -58,6 +60,10 @@ ENVS = Path(__file__).resolve().parent.parent / "envs"
 DEFAULT_RUN_TIMEOUT = 1800.0
 RUNNING, INTERRUPTED, DONE = "running", "interrupted", "done"
 NO_TESTS = 5  # pytest's exit status when the marker selects nothing
+# a failure that says the farm lost the board (serial, exporter, coordinator), not
+# that the OS failed: the run is broken
+PLACE_LOST_RE = re.compile(r"SerialException|NoResourceFoundError|ConnectionRefusedError|"
+                           r"ConnectionResetError|BrokenPipeError|lost the coordinator")
 
 
 @dataclass(frozen=True)
@@ -273,8 +279,9 @@ def run_suite(command: list[str], run_dir: Path, env_vars: dict[str, str],
 def run_record(outcome: RunOutcome, spec: PlaceSpec, commit: str,
                commit_time: dt.datetime | None) -> RunRecord:
     """The stored form of a finished run.  `broken` when pytest did not produce
-    results (no JUnit file, no tests, a usage or internal error, a timeout) or every
-    test errored before it ran (a place whose exporter is gone)."""
+    results (no JUnit file, no tests, a usage or internal error, a timeout), every test
+    errored before it ran, or a test failed because the farm lost the board (its
+    serial line or exporter went away): none of these is a verdict on the OS."""
     record = RunRecord(commit=commit, commit_time=commit_time, target=spec.target,
                        place=spec.place, env=spec.env, started=outcome.started,
                        duration=round(outcome.duration, 3), verdict=RUN_BROKEN,
@@ -294,6 +301,9 @@ def run_record(outcome: RunOutcome, spec: PlaceSpec, commit: str,
         # every test stopped in its setup (no board, no exporter): no verdict on the OS
         first = next(r for r in record.results if r.verdict == ERROR)
         record.note = f"every test errored in setup: {first.message or '?'}"
+    elif lost := next((r for r in record.results if r.verdict in (FAILED, ERROR)
+                       and PLACE_LOST_RE.search(r.message or "")), None):
+        record.note = f"lost the place: {lost.test}: {lost.message}"
     else:
         record.verdict = RUN_FAIL if counts["failed"] else RUN_PASS
     return record

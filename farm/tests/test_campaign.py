@@ -123,6 +123,9 @@ JUNIT = """<testsuites><testsuite>
                    '</testcase>').replace("<failure", "<error").replace("</failure>",
                                                                         "</error>"),
      1, False, "broken", "every test errored in setup: NoResourceFoundError: gone"),
+    (JUNIT.replace("HANG: no console output after 'x'", "serial.serialutil.SerialException: "
+                   "connection failed (reader thread died)"), 1, False, "broken",
+     "lost the place: test_boot::test_boot[smp4]: serial.serialutil.SerialException"),
 ])
 def test_run_record(tmp_path, junit, exit_code, timed_out, verdict, note):
     if junit is not None:
