@@ -13,7 +13,9 @@ Tables:
   figures (`bench`), one row each, so a report can plot any of them over commits;
 - `bisections`: a hunt for the first bad commit (endpoints, rule, answer, confidence),
   its runs stored under a campaign of their own; `bisect_steps`: what it found out
-  about each commit it tried.
+  about each commit it tried;
+- `triages`: a board's failed run rerun on the same board, QEMU and a sibling board,
+  and the verdict (OS regression, board fault, flaky, unknown).
 
 A run and all its results are written in one transaction (`add_run`): an interrupted
 campaign never leaves half a run behind.  Times are naive UTC datetimes.
@@ -151,6 +153,24 @@ bisect_steps = Table(
     Column("broken", Integer, nullable=False),
     Column("confidence", Float),
     Column("note", Text),
+)
+
+
+triages = Table(
+    "triages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("place", String(200), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("commit", String(100), nullable=False),
+    Column("verdict", String(20), nullable=False),  # triage.OS_REGRESSION, ...
+    Column("why", Text),
+    Column("board_rerun", String(10)),  # pass, fail, broken, or None: not run
+    Column("qemu_rerun", String(10)),
+    Column("sibling", String(200)),
+    Column("sibling_rerun", String(10)),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id")),  # the reruns
+    Column("created", DateTime, nullable=False),
 )
 
 
@@ -426,3 +446,22 @@ class ResultsDB:
             return [dict(r._mapping) for r in conn.execute(
                 select(bisect_steps).where(bisect_steps.c.bisection_id == bisection_id)
                 .order_by(bisect_steps.c.id))]
+
+    # -- triage ------------------------------------------------------------------------
+
+    def run(self, run_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).first()
+        return dict(row._mapping) if row else None
+
+    def add_triage(self, **values) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(insert(triages).values(created=utcnow(), **values)) \
+                .inserted_primary_key[0]
+
+    def triages(self, place: str | None = None) -> list[dict]:
+        query = select(triages).order_by(triages.c.id)
+        if place is not None:
+            query = query.where(triages.c.place == place)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
