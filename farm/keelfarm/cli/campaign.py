@@ -66,6 +66,16 @@ def register(sub) -> None:
     add_db_option(ls)
     ls.set_defaults(func=list_campaigns)
 
+    sched = csub.add_parser("schedule", help="start campaigns when a config file says "
+                                             "(nightly); see keelfarm/schedule.py")
+    sched.add_argument("--config", required=True, help="the schedule (YAML)")
+    sched.add_argument("--once", action="store_true",
+                       help="start what is due now and return (for a systemd timer or cron)")
+    sched.add_argument("--list", action="store_true", help="show the entries and when they "
+                                                           "start next")
+    add_db_option(sched)
+    sched.set_defaults(func=schedule)
+
     show = csub.add_parser("show", help="one campaign: runs, per-test verdicts, failures")
     show.add_argument("id", type=int)
     add_db_option(show)
@@ -175,6 +185,39 @@ def run(args) -> int:
                                        say=lambda s: print(s, flush=True),
                                        keepalive=keepalive, keepalive_every=RENEW_EVERY)
     return 0 if status == camp.DONE else 130
+
+
+def schedule(args, clock=None, sleep=time.sleep) -> int:
+    import datetime as dt
+    import subprocess
+
+    from .. import schedule as sch
+    clock = clock or dt.datetime.now
+    entries = sch.load(args.config)
+    state_file = sch.state_path(args.config)
+    state = sch.read_state(state_file)
+    now = clock()
+    for entry in entries:  # a new entry starts at its next time, not now
+        state.setdefault(entry.name, now)
+    sch.write_state(state_file, state)
+    if args.list:
+        for e in entries:
+            print(f"{e.name}: next {e.next_due(now):%a %Y-%m-%d %H:%M}, last started "
+                  f"{state[e.name]:%Y-%m-%d %H:%M}: farm {shlex.join(e.argv(args.db))}")
+        return 0
+    while True:
+        for entry in sch.due(entries, state, clock()):
+            argv = entry.argv(args.db)
+            print(f"schedule: starting {entry.name}: farm {shlex.join(argv)}", flush=True)
+            state[entry.name] = clock()
+            sch.write_state(state_file, state)
+            code = subprocess.run([sys.executable, "-m", "keelfarm.cli.main", *argv]).returncode
+            print(f"schedule: {entry.name} ended with status {code}", flush=True)
+        if args.once:
+            return 0
+        now = clock()
+        wake = min(e.next_due(now) for e in entries) if entries else now + dt.timedelta(hours=1)
+        sleep(max(1.0, min(3600.0, (wake - now).total_seconds())))
 
 
 def _length(row) -> str:
