@@ -341,6 +341,13 @@ class ResultsDB:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def runs_with_suite(self) -> list[dict]:
+        """Every run of a campaign with the campaign's suite, oldest first."""
+        query = (select(runs, campaigns.c.suite)
+                 .join(campaigns, runs.c.campaign_id == campaigns.c.id).order_by(runs.c.id))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def last_seq(self, campaign_id: int) -> int:
         with self.engine.connect() as conn:
             value = conn.execute(select(func.max(runs.c.seq))
