@@ -2,6 +2,8 @@
 
 SQLAlchemy Core over any database it speaks; a SQLite file by default
 (`build/results.db`), a PostgreSQL URL for a shared farm — the same tables and queries.
+The schema is migrated with Alembic (keelfarm/migrations/): a table or column added here
+comes with a migration, so a database made by an earlier farm upgrades in place.
 
 Tables:
 - `campaigns`: a suite repeated on one place (what was asked, when, how it ended);
@@ -229,15 +231,45 @@ def database_url(spec: str | Path | None) -> str:
     return f"sqlite:///{path}"
 
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PRE_MIGRATION = "0001"  # the schema `create_all` made before there were migrations
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema (Alembic, keelfarm/migrations/): a new
+    one from nothing, an old one in place.  A database made before migrations (tables,
+    no alembic_version) is first stamped with the revision it matches."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        tables = set(inspect(conn).get_table_names())
+        if "alembic_version" not in tables and "runs" in tables:
+            command.stamp(config, "0002" if "bisections" in tables else PRE_MIGRATION)
+        command.upgrade(config, "head")
+
+
+def drop_all(engine: Engine) -> None:
+    """Drop every table, the migration record too: the next open starts from nothing."""
+    from sqlalchemy import text
+    metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 def _create_tables(engine: Engine) -> None:
-    """Create the tables that are missing.  Two processes opening a new database at
-    once (a campaign and `farm campaign show`) both see a table missing and one of them
-    fails to create it; the second attempt then finds it there."""
+    """Migrate.  Two processes opening a new database at once (a campaign and `farm
+    campaign show`) both see a table missing and one of them fails to create it; the
+    second attempt then finds the database migrated."""
     from sqlalchemy.exc import DBAPIError
     try:
-        metadata.create_all(engine)
+        migrate(engine)
     except DBAPIError:
-        metadata.create_all(engine)
+        migrate(engine)
 
 
 class ResultsDB:
@@ -248,8 +280,9 @@ class ResultsDB:
         try:
             self.engine = engine or create_engine(self.url)
             _create_tables(self.engine)
-        except Exception as exc:  # a bad URL or an unreachable server: say which
-            raise FarmError(f"results database {self.safe_url}: {exc}") from exc
+        except Exception as exc:  # a bad URL, an unreachable server, a corrupt file
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise FarmError(f"results database {self.safe_url}: {first}") from exc
 
     @property
     def safe_url(self) -> str:

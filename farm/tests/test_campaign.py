@@ -188,7 +188,7 @@ def run_cli(lab, argv, capsys):
 
 def test_campaign_counts_are_the_same_in_sqlite_and_postgresql(lab, postgres_url, capsys):
     engine = create_engine(postgres_url)
-    rdb.metadata.drop_all(engine)
+    rdb.drop_all(engine)
     engine.dispose()
     summaries, log_dirs = [], []
     for db in (lab[0] / "results.db", postgres_url):

@@ -20,7 +20,7 @@ def db(request, tmp_path):
     else:
         url = request.getfixturevalue("postgres_url")
         engine = create_engine(url)
-        rdb.metadata.drop_all(engine)  # every test starts from empty tables
+        rdb.drop_all(engine)  # every test starts from empty tables
         engine.dispose()
     with ResultsDB(url) as database:
         yield database
@@ -130,17 +130,72 @@ def test_a_database_created_by_two_processes_at_once_opens_in_both(tmp_path, mon
     import sqlite3
 
     from sqlalchemy.exc import OperationalError
-    real = rdb.metadata.create_all
+    real = rdb.migrate
     calls = []
 
-    def racing(engine, **kw):
+    def racing(engine):
         calls.append(1)
-        real(engine, **kw)
+        real(engine)
         if len(calls) == 1:
             raise OperationalError("CREATE TABLE runs", (),
                                    sqlite3.OperationalError("table runs already exists"))
 
-    monkeypatch.setattr(rdb.metadata, "create_all", racing)
+    monkeypatch.setattr(rdb, "migrate", racing)
     with ResultsDB(tmp_path / "r.db") as db:
         assert db.campaigns() == []
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_database_of_the_previous_schema_upgrades_in_place(kind, tmp_path, request):
+    """Made as the farm made it before migrations (create_all of the four first tables,
+    a run stored), opened by this farm: stamped, upgraded, its data still there, and
+    the new tables usable."""
+    from sqlalchemy import MetaData, insert, inspect, text
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        rdb.drop_all(create_engine(url))
+    engine = create_engine(url)
+    old = MetaData()
+    for name in ("campaigns", "runs", "results", "metrics"):
+        rdb.metadata.tables[name].to_metadata(old)
+    old.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(old.tables["campaigns"]).values(
+            suite="boot", place="qemu-virt", target="qemu-virt", created=T0, status="done"))
+    assert "bisections" not in inspect(engine).get_table_names()
+    engine.dispose()
+    with ResultsDB(url) as db:
+        assert [c["suite"] for c in db.campaigns()] == ["boot"]
+        bisection = db.create_bisection(suite="boot", test=None, place="qemu-virt",
+                                        good="a", bad="b", campaign_id=1)
+        assert db.bisections()[0]["id"] == bisection
+        assert db.triages() == []
+        with db.engine.connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    head = sorted(p.name[:4] for p in (rdb.MIGRATIONS / "versions").glob("0*.py"))[-1]
+    assert version == head
+    with ResultsDB(url) as db:  # and opening it again changes nothing
+        assert len(db.campaigns()) == 1
+
+
+def test_a_new_database_has_every_table_of_the_code(tmp_path):
+    """The migrations make exactly the tables resultsdb.py declares."""
+    from sqlalchemy import inspect
+    with ResultsDB(tmp_path / "n.db") as db:
+        found = inspect(db.engine)
+        assert set(found.get_table_names()) == set(rdb.metadata.tables) | {"alembic_version"}
+        for name, table in rdb.metadata.tables.items():
+            assert [c["name"] for c in found.get_columns(name)] == [c.name for c in table.c], \
+                name
+
+
+def test_an_unreadable_database_is_a_one_line_error(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(FarmError, match=r"^results database sqlite:///.*junk.db: .*not a "
+                                        r"database") as e:
+        ResultsDB(junk)
+    assert "\n" not in str(e.value)
