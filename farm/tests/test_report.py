@@ -155,7 +155,9 @@ def test_report_since_and_cli(report, capsys):
     out = tmp_path / "since" / "index.html"
     assert cli.main(["report", "--db", str(db_path), "--since", "beef002", "-o",
                      str(out)]) == 0
-    assert capsys.readouterr().out == f"report: {out}\n"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"report: {out}"
+    assert lines[1].startswith("dashboard pages: ") and "(start at matrix.html)" in lines[1]
     dom = Dom()
     dom.feed(out.read_text())
     assert dom.plots["pass-rate"]["point"] == 4  # two commits x two targets

@@ -5,6 +5,7 @@ draw, offline).  Screenshots go to $KEEL_SCREENSHOT_DIR (default: the test's tmp
 
 import datetime as dt
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -177,3 +178,32 @@ def test_boards_show_health_holder_and_lease(browser, site, shots):
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#boards tr")]
     assert rows[1:] == ["vboard-1 vboard bad - -",
                         "vboard-2 vboard ok lab/alice 2026-12-02 22:00"]
+
+
+def test_the_pages_as_static_files_work_from_disk(browser, tmp_path, shots):
+    """`farm report`'s copy of the dashboard: every link points at a file beside the
+    page (or at the console log), and the charts draw from file:// without a server."""
+    from keelfarm.web.static import export, test_file
+    log = tmp_path / "logs" / "console.log"
+    log.parent.mkdir()
+    log.write_text(f"{PANIC}\n")
+    url = str(tmp_path / "r.db")
+    with ResultsDB(url) as db:
+        fill(db, log)
+    out = tmp_path / "report"
+    written = {p.name for p in export(url, out)}
+    assert {"matrix.html", "flaky.html", "trends.html", "campaigns.html", "bisections.html",
+            test_file("test_panic::test_sometimes")} <= written
+    for page in written:
+        html = (out / page).read_text()
+        assert 'href="/' not in html and 'src="/' not in html, page
+        assert "http-equiv" not in html, page
+        for target in re.findall(r'(?:href|src)="([^"#]+)"', html):
+            assert (out / target).exists(), (page, target)
+    assert f'href="{test_file("test_panic::test_sometimes")}"' in (out / "flaky.html").read_text()
+    assert 'href="../logs/console.log"' in (out / test_file("test_panic::test_sometimes")) \
+        .read_text()
+    browser.get((out / "trends.html").as_uri())
+    WebDriverWait(browser, 30).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 2)
+    browser.save_screenshot(str(shots / "report-trends.png"))
