@@ -41,7 +41,7 @@ from . import driver as _driver  # noqa: F401 - registers the drivers with labgr
 from . import strategy as _strategy  # noqa: F401 - registers the strategies
 from .console import ConsoleRecorder
 from .ktap import Case, KtapParser, KtapRun, Status
-from .signature import Crash, ProgramSymbolizers, Symbolizer, find_crash
+from .results.signature import Crash, ProgramSymbolizers, Symbolizer, find_crash
 
 DEFAULT_KTAP_TIMEOUT = 180.0
 DEFAULT_HANG_TIMEOUT = 30.0

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from gitrepo import commit, git
 
-from keelfarm import bisection as bis
 from keelfarm.cli import main as cli
 from keelfarm.errors import FarmError
-from keelfarm.resultsdb import ResultsDB
+from keelfarm.results import bisection as bis
+from keelfarm.results.resultsdb import ResultsDB
 
 
 class SimulatedCommits:

@@ -16,11 +16,11 @@ import fake_qemu
 import pytest
 from sqlalchemy import create_engine
 
-from keelfarm import campaign as camp
-from keelfarm import resultsdb as rdb
 from keelfarm.cli import main as cli
 from keelfarm.errors import FarmError
-from keelfarm.resultsdb import ResultRecord, ResultsDB, RunRecord
+from keelfarm.results import campaign as camp
+from keelfarm.results import resultsdb as rdb
+from keelfarm.results.resultsdb import ResultRecord, ResultsDB, RunRecord
 
 SUITE = '''
 import pytest
@@ -395,7 +395,8 @@ def test_a_killed_campaign_takes_its_runs_with_it_and_resumes_once_they_are_gone
     proc.communicate(timeout=10)
     # the guard sees its parent die, stops pytest like a second Ctrl-C, and QEMU goes
     wait_for(lambda: not processes_mentioning(*qemu), timeout=30)
-    wait_for(lambda: not processes_mentioning("keelfarm.childguard", str(lab[0])), timeout=30)
+    wait_for(lambda: not processes_mentioning("keelfarm.results.childguard", str(lab[0])),
+             timeout=30)
     with ResultsDB(db) as store:
         assert store.campaign(1)["status"] == "running"  # nobody lived to say otherwise
     again = farm_process(lab, ["campaign", "run", "--resume", "1", "--db", str(db),

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from gitrepo import commit, git
 
-from keelfarm import civerdict as cv
 from keelfarm.cli import main as cli
-from keelfarm.resultsdb import ResultsDB
+from keelfarm.results import civerdict as cv
+from keelfarm.results.resultsdb import ResultsDB
 
 
 def row(test, verdict, commit, minute, **kw):

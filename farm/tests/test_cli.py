@@ -307,7 +307,7 @@ def test_boards_shows_a_place_whose_exporter_is_gone(capsys, coord):
 def test_campaign_on_board_places_reserves_renews_and_always_releases(coord, capsys,
                                                                         monkeypatch, tmp_path,
                                                                         ending):
-    from keelfarm import campaign as camp
+    from keelfarm.results import campaign as camp
     seen = {}
 
     def fake_run_campaign(db, campaign_id, config, say, keepalive, keepalive_every):

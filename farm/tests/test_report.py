@@ -13,8 +13,8 @@ import pytest
 
 from keelfarm.cli import main as cli
 from keelfarm.errors import FarmError
-from keelfarm.report import write_report
-from keelfarm.resultsdb import ResultRecord, ResultsDB, RunRecord
+from keelfarm.results.report import write_report
+from keelfarm.results.resultsdb import ResultRecord, ResultsDB, RunRecord
 
 T0 = dt.datetime(2026, 11, 1)
 COMMITS = ["c0ffee1", "beef002", "dead003"]
@@ -178,7 +178,7 @@ def test_empty_database_report(tmp_path):
 
 
 def test_svg_helpers():
-    from keelfarm.svgplot import line_chart, nice_range, quartiles
+    from keelfarm.results.svgplot import line_chart, nice_range, quartiles
     assert quartiles([4, 1, 3, 2, 5]) == (1, 2, 3, 4, 5)
     assert quartiles([1.0]) == (1.0, 1.0, 1.0, 1.0, 1.0)
     assert nice_range([0.013, 0.11], floor=0.0) == (0.0, 0.12)

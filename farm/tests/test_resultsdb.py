@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from keelfarm import resultsdb as rdb
 from keelfarm.errors import FarmError
-from keelfarm.resultsdb import ResultRecord, ResultsDB, RunRecord
+from keelfarm.results import resultsdb as rdb
+from keelfarm.results.resultsdb import ResultRecord, ResultsDB, RunRecord
 
 T0 = dt.datetime(2026, 11, 20, 12, 0, 0)
 
@@ -125,26 +125,23 @@ def test_unreachable_database_is_a_farm_error():
         ResultsDB("postgresql+psycopg2://u:secret@127.0.0.1:1/db")
 
 
-def test_a_database_created_by_two_processes_at_once_opens_in_both(tmp_path, monkeypatch):
-    """The other process created a table between our check and our CREATE TABLE."""
-    import sqlite3
-
-    from sqlalchemy.exc import OperationalError
-    real = rdb.migrate
-    calls = []
-
-    def racing(engine):
-        calls.append(1)
-        real(engine)
-        if len(calls) == 1:
-            raise OperationalError("CREATE TABLE runs", (),
-                                   sqlite3.OperationalError("table runs already exists"))
-
-    monkeypatch.setattr(rdb, "migrate", racing)
-    with ResultsDB(tmp_path / "r.db") as db:
-        assert db.campaigns() == []
-    assert len(calls) == 2
-
+def test_a_new_database_opened_by_several_processes_at_once_opens_in_all(tmp_path):
+    """A campaign and its readers create a new database at the same moment: every one
+    of them opens it (the migration runs once, the others wait for it)."""
+    import subprocess
+    import sys
+    db = tmp_path / "new.db"
+    code = ("import sys, time; from keelfarm.results.resultsdb import ResultsDB; "
+            "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); "
+            "d = ResultsDB(sys.argv[1]); print(len(d.campaigns())); d.close()")
+    import time
+    start = time.time() + 8.0  # all of them begin together, once Python is up
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db), str(start)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [err for _, err in outs]
+    assert [out.strip() for out, _ in outs] == ["0"] * 6
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_a_database_of_the_previous_schema_upgrades_in_place(kind, tmp_path, request):

@@ -8,10 +8,10 @@ import fake_qemu
 import pytest
 import yaml
 
-from keelfarm import schedule as sch
 from keelfarm.cli import main as cli
 from keelfarm.errors import FarmError
-from keelfarm.resultsdb import ResultsDB
+from keelfarm.results import schedule as sch
+from keelfarm.results.resultsdb import ResultsDB
 
 WED = dt.datetime(2026, 12, 2, 12, 0)  # a Wednesday noon
 

@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from farmfakes import ME, FakeCoordinator
 
-from keelfarm import campaign as camp
-from keelfarm import triage as tri
 from keelfarm.cli import common
 from keelfarm.cli.main import main
-from keelfarm.resultsdb import ResultRecord, ResultsDB, RunRecord
+from keelfarm.results import campaign as camp
+from keelfarm.results import triage as tri
+from keelfarm.results.resultsdb import ResultRecord, ResultsDB, RunRecord
 
 
 @pytest.mark.parametrize("board, qemu, sibling, verdict", [

@@ -17,8 +17,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
-from keelfarm.resultsdb import ResultRecord, ResultsDB, RunRecord
-from keelfarm.web.app import create_app
+from keelfarm.results.resultsdb import ResultRecord, ResultsDB, RunRecord
+from keelfarm.results.web.app import create_app
 
 T0 = dt.datetime(2026, 11, 30, 12, 0)
 PANIC = "KEEL PANIC: page fault in kernel at 0xffffffc000201234"
@@ -183,7 +183,7 @@ def test_boards_show_health_holder_and_lease(browser, site, shots):
 def test_the_pages_as_static_files_work_from_disk(browser, tmp_path, shots):
     """`farm report`'s copy of the dashboard: every link points at a file beside the
     page (or at the console log), and the charts draw from file:// without a server."""
-    from keelfarm.web.static import export, test_file
+    from keelfarm.results.web.static import export, test_file
     log = tmp_path / "logs" / "console.log"
     log.parent.mkdir()
     log.write_text(f"{PANIC}\n")

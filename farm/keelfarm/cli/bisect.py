@@ -16,11 +16,11 @@ import contextlib
 import time
 from pathlib import Path
 
-from .. import bisection as bis
-from .. import campaign as camp
 from ..errors import FarmError
-from ..resultsdb import ResultsDB
-from ..worktree import DEFAULT_BUILD, CommitTrees
+from ..results import bisection as bis
+from ..results import campaign as camp
+from ..results.resultsdb import ResultsDB
+from ..results.worktree import DEFAULT_BUILD, CommitTrees
 from .campaign import add_db_option
 from .common import coordinator, coordinator_factory
 

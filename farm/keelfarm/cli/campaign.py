@@ -17,11 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-from .. import campaign as camp
 from ..errors import FarmError
 from ..lease import format_duration
-from ..resultsdb import ResultsDB
-from ..stability import failure_groups, pass_rates
+from ..results import campaign as camp
+from ..results.resultsdb import ResultsDB
+from ..results.stability import failure_groups, pass_rates
 from .common import coordinator_factory
 
 DB_ENV = "KEEL_RESULTS_DB"
@@ -191,7 +191,7 @@ def schedule(args, clock=None, sleep=time.sleep) -> int:
     import datetime as dt
     import subprocess
 
-    from .. import schedule as sch
+    from ..results import schedule as sch
     clock = clock or dt.datetime.now
     entries = sch.load(args.config)
     state_file = sch.state_path(args.config)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import bisection as bis
-from .. import campaign as camp
-from .. import civerdict
 from ..errors import FarmError
-from ..resultsdb import ResultsDB
-from ..worktree import DEFAULT_BUILD, CommitTrees
+from ..results import bisection as bis
+from ..results import campaign as camp
+from ..results import civerdict
+from ..results.resultsdb import ResultsDB
+from ..results.worktree import DEFAULT_BUILD, CommitTrees
 from .campaign import add_db_option, campaign_places, places_label
 
 SUITES = ["boot", "smp_stress", "login", "conformance", "spawn_stress"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..report import DEFAULT_OUT, write_report
-from ..resultsdb import ResultsDB
+from ..results.report import DEFAULT_OUT, write_report
+from ..results.resultsdb import ResultsDB
 from .campaign import add_db_option
 
 
@@ -22,7 +22,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..web.static import export
+    from ..results.web.static import export
     with ResultsDB(args.db) as db:
         path = write_report(db, args.output, since=args.since)
         url = db.url

@@ -16,12 +16,12 @@ import contextlib
 import time
 from pathlib import Path
 
-from .. import campaign as camp
 from .. import health
-from .. import triage as tri
 from ..errors import FarmError
-from ..resultsdb import ResultsDB
-from ..stability import FAIL_VERDICTS
+from ..results import campaign as camp
+from ..results import triage as tri
+from ..results.resultsdb import ResultsDB
+from ..results.stability import FAIL_VERDICTS
 from .campaign import add_db_option
 from .common import coordinator, coordinator_factory
 

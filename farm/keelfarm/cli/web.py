@@ -36,7 +36,7 @@ def board_rows(args) -> list[dict]:
 
 
 def run(args) -> int:
-    from ..web.app import create_app
+    from ..results.web.app import create_app
     app = create_app(args.db, boards=lambda: board_rows(args))
     print(f"farm web: http://{args.host}:{args.port}/ (results {app.config['KEEL_DB'].safe_url})",
           flush=True)

@@ -48,7 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .errors import FarmError
+from ..errors import FarmError
 from .stability import Z95, wilson
 
 GOOD, BAD, SKIP = "good", "bad", "skip"

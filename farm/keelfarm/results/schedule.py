@@ -36,7 +36,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import FarmError
+from ..errors import FarmError
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

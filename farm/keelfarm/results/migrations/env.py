@@ -4,7 +4,7 @@ target."""
 
 from alembic import context
 
-from keelfarm.resultsdb import metadata
+from keelfarm.results.resultsdb import metadata
 
 connection = context.config.attributes["connection"]
 # batch mode: SQLite alters a table by copying it, and a later migration may need to

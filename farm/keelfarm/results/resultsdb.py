@@ -2,7 +2,7 @@
 
 SQLAlchemy Core over any database it speaks; a SQLite file by default
 (`build/results.db`), a PostgreSQL URL for a shared farm — the same tables and queries.
-The schema is migrated with Alembic (keelfarm/migrations/): a table or column added here
+The schema is migrated with Alembic (keelfarm/results/migrations/): a table or column added here
 comes with a migration, so a database made by an earlier farm upgrades in place.
 
 Tables:
@@ -25,7 +25,9 @@ campaign never leaves half a run behind.  Times are naive UTC datetimes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from .errors import FarmError
+from ..errors import FarmError
 
 DEFAULT_DB = Path("build/results.db")
 
@@ -235,17 +237,35 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 PRE_MIGRATION = "0001"  # the schema `create_all` made before there were migrations
 
 
+@contextlib.contextmanager
+def _migration_lock(engine: Engine):
+    """One migration at a time per database file.  Two processes opening a new SQLite
+    database at once (a campaign and `farm campaign show`) would both create its tables;
+    SQLite's DDL commits statement by statement, so the second sees half a schema.  A
+    lock file beside the database serializes them (PostgreSQL: an advisory lock, taken
+    in `migrate`)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema (Alembic, keelfarm/migrations/): a new
-    one from nothing, an old one in place.  A database made before migrations (tables,
-    no alembic_version) is first stamped with the revision it matches."""
+    """Bring the database to the newest schema (Alembic, keelfarm/results/migrations/): a
+    new one from nothing, an old one in place.  A database made before migrations
+    (tables, no alembic_version) is first stamped with the revision it matches."""
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import inspect
+    from sqlalchemy import inspect, text
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with _migration_lock(engine), engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(72010516)"))
         config.attributes["connection"] = conn
         tables = set(inspect(conn).get_table_names())
         if "alembic_version" not in tables and "runs" in tables:
@@ -261,17 +281,6 @@ def drop_all(engine: Engine) -> None:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-def _create_tables(engine: Engine) -> None:
-    """Migrate.  Two processes opening a new database at once (a campaign and `farm
-    campaign show`) both see a table missing and one of them fails to create it; the
-    second attempt then finds the database migrated."""
-    from sqlalchemy.exc import DBAPIError
-    try:
-        migrate(engine)
-    except DBAPIError:
-        migrate(engine)
-
-
 class ResultsDB:
     """The database behind one URL; tables are created on first use."""
 
@@ -279,7 +288,7 @@ class ResultsDB:
         self.url = database_url(url)
         try:
             self.engine = engine or create_engine(self.url)
-            _create_tables(self.engine)
+            migrate(self.engine)
         except Exception as exc:  # a bad URL, an unreachable server, a corrupt file
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise FarmError(f"results database {self.safe_url}: {first}") from exc

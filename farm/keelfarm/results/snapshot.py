@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import FarmError
+from ..errors import FarmError
 
 KERNEL_ELF = Path("build/os/kernel.elf")
 PROGRAMS = Path("build/os/bin")

@@ -32,8 +32,8 @@ GRACE = 10.0
 
 def wrap(command: list[str], parent: int | None = None) -> list[str]:
     """`command` run under the guard, for a parent of pid `parent` (default: us)."""
-    return [sys.executable, "-m", "keelfarm.childguard", str(parent or os.getpid()), "--",
-            *command]
+    return [sys.executable, "-m", "keelfarm.results.childguard", str(parent or os.getpid()),
+            "--", *command]
 
 
 def _end_group(child: subprocess.Popen) -> None:

@@ -38,10 +38,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import FarmError
+from ..lease import format_duration
 from . import childguard
-from .errors import FarmError
 from .junit import JunitError, read_junit
-from .lease import format_duration
 from .resultsdb import (
     ERROR,
     FAILED,
@@ -98,8 +98,8 @@ def resolve_place(place: str, env: str | None = None, *, coordinator=None,
         return PlaceSpec(place=place, target=path.stem, env=str(path))
     if coordinator is None:
         raise FarmError(f"{place}: no local environment {path} and no coordinator to ask")
-    from .lease import require_holder
-    from .target import env_file_for
+    from ..lease import require_holder
+    from ..target import env_file_for
     with coordinator() as coord:
         require_holder(coord, place, time.time())
         remote = coord.place(place)

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .errors import FarmError
+from ..errors import FarmError
 
 DEFAULT_BUILD = "make"
 DEFAULT_BUILD_TIMEOUT = 3600.0
