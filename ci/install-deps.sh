@@ -10,9 +10,9 @@ debs=(
   make gcc libc6-dev git cpio xxd file
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-system-misc opensbi u-boot-qemu device-tree-compiler gdb-multiarch
-  ser2net python3 python3-venv python3-dev
+  ser2net microcom python3 python3-venv python3-dev
   debootstrap
-  chromium postgresql
+  chromium chromium-driver postgresql
 )
 
 missing=()

@@ -63,6 +63,10 @@ _STAGE_LINES = (
     ("poweroff", re.compile(r"^" + re.escape(POWEROFF_LINE))),
 )
 UBOOT_PROMPT = "=> "
+# U-Boot's words for an image it will not boot (booti/bootm checks, FIT/legacy headers)
+IMAGE_REJECTED_RE = re.compile(r"Bad Linux \w+ Image magic|Wrong Image Format|"
+                               r"Bad (?:Data CRC|header checksum|Magic Number)|"
+                               r"can't get kernel image")
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,7 @@ class BootConsole:
     panic: Panic | None = None
     panic_lineno: int | None = None
     failure: str | None = None  # the kernel's own line saying the boot went wrong
+    image_rejected: str | None = None  # U-Boot's line refusing the image
     ktest: KtestSummary | None = None
     stages: dict[str, float] = field(default_factory=dict)
     figures: dict[str, float] = field(default_factory=dict)  # parse_figures, first seen
@@ -247,6 +252,9 @@ class BootConsole:
             self._stage("banner", t)
         if self.failure is None and BOOT_FAILURE_RE.match(line):
             self.failure = line.strip()
+        if self.image_rejected is None and IMAGE_REJECTED_RE.search(line):
+            self.image_rejected = line.strip()
+            self._stage("image_rejected", t)
         skipped = parse_skipped_hart(line)
         if skipped:
             self.skipped.append(skipped)

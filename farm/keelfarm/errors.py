@@ -7,12 +7,19 @@ class FarmError(Exception):
 
 class BootError(FarmError):
     """A boot that stopped short.  ``stage`` is where: 'uboot' (no U-Boot prompt),
-    'tftp' (the image did not load), 'reset' (U-Boot stopped answering mid-command),
-    'banner' (no Keel banner), 'online' (harts missing) or 'panic' (the kernel
-    panicked).  Health accounting counts 'uboot' and 'banner'
-    failures against the board; the others are the image's fault."""
+    'tftp' (the image did not load), 'image' (U-Boot refused the image: "Bad Linux
+    RISCV Image magic!"), 'reset' (U-Boot stopped answering mid-command), 'banner' (no
+    Keel banner), 'online' (harts missing) or 'panic' (the kernel panicked).
 
-    BOARD_FAULTS = ("uboot", "banner")
+    Only 'uboot' is the board's fault for certain: firmware that does not answer on
+    the serial line.  'image', 'tftp', 'online' and 'panic' are the image's or the OS's,
+    and must never take a board out of the pool (one user's broken kernel would take
+    them all).  'banner' and 'reset' are unclear — a kernel that dies before its banner
+    looks like a board that died — and triage (a rerun on QEMU and on a sibling board)
+    decides them."""
+
+    BOARD_FAULTS = ("uboot",)
+    UNCLEAR = ("banner", "reset")
 
     def __init__(self, stage: str, message: str):
         super().__init__(message)
@@ -21,3 +28,7 @@ class BootError(FarmError):
     @property
     def board_fault(self) -> bool:
         return self.stage in self.BOARD_FAULTS
+
+    @property
+    def unclear(self) -> bool:
+        return self.stage in self.UNCLEAR

@@ -48,3 +48,9 @@ def record_failure(coord, name: str, error: Exception) -> str | None:
         return (f"{name} failed {count} boots in a row and is now tagged unhealthy; "
                 f"reserve skips it until a boot on it passes")
     return f"{name}: failure {count} of {FAILURE_LIMIT} before it is tagged unhealthy"
+
+
+def mark_bad(coord, name: str) -> None:
+    """Take a board out of the pool (triage found it at fault); a passing health boot
+    (`farm reserve --place NAME`, `farm boot`) brings it back."""
+    coord.set_tags(name, {HEALTH_TAG: BAD})

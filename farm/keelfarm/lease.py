@@ -5,6 +5,12 @@ labgrid locks never expire, so the farm writes the lease's end into a place tag
 command sweeps: a place whose lease has run out is released, its reservation cancelled,
 and ``lease_expired`` records whose lease it was and when it ended, so the former holder
 is told so instead of being told the place is simply not theirs.
+
+labgrid's coordinator also forgets its locks when it restarts, and the places and tags
+it keeps are saved only every 15 seconds.  So the farm keeps its own record of the
+leases (`held`: place -> holder and end, written by the lab's sweeper every second),
+and after a restart `restore` gives each place whose lease still runs back to its
+holder, tags included, and ends the leases that ran out meanwhile.
 """
 
 from __future__ import annotations
@@ -96,6 +102,36 @@ def sweep(coord, now: float) -> list[Expired]:
         coord.set_tags(place.name, {LEASE_TAG: "", EXPIRED_TAG: f"{int(until)}:{holder}"})
         released.append(Expired(place.name, holder, until))
     return released
+
+
+def held(coord) -> dict[str, dict]:
+    """The leases running now: place -> {"holder": "host/user", "until": epoch}."""
+    return {p.name: {"holder": p.acquired, "until": until}
+            for p in coord.places().values()
+            if p.acquired and (until := lease_until(p)) is not None}
+
+
+def restore(coord, record: dict[str, dict], now: float,
+            acquire_as) -> tuple[list[str], list[Expired]]:
+    """After a coordinator restart: each place of `record` (as `held` gave it) that has
+    no lock goes back to its holder (`acquire_as(holder, place)`) with its lease tag if
+    the lease still runs; a lease that ran out meanwhile ends as `sweep` ends it.
+    Returns (places given back, leases ended)."""
+    given, ended = [], []
+    places = coord.places()
+    for name, lease in sorted(record.items()):
+        place = places.get(name)
+        if place is None or place.acquired:
+            continue
+        holder, until = lease["holder"], float(lease["until"])
+        if until > now:
+            coord.set_tags(name, {LEASE_TAG: str(int(until)), EXPIRED_TAG: ""})
+            acquire_as(holder, name)
+            given.append(name)
+        else:
+            coord.set_tags(name, {LEASE_TAG: "", EXPIRED_TAG: f"{int(until)}:{holder}"})
+            ended.append(Expired(name, holder, until))
+    return given, ended
 
 
 def require_holder(coord, name: str, now: float) -> object:

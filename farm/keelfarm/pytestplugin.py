@@ -37,12 +37,12 @@ from pathlib import Path
 import pytest
 from labgrid.pytestplugin.hooks import LABGRID_ENV_KEY
 
+from . import boothealth, lineatomic
 from . import driver as _driver  # noqa: F401 - registers the drivers with labgrid
-from . import lineatomic
 from . import strategy as _strategy  # noqa: F401 - registers the strategies
 from .console import ConsoleRecorder
 from .ktap import Case, KtapParser, KtapRun, Status
-from .signature import Crash, ProgramSymbolizers, Symbolizer, find_crash
+from .results.signature import Crash, ProgramSymbolizers, Symbolizer, find_crash
 
 DEFAULT_KTAP_TIMEOUT = 180.0
 DEFAULT_HANG_TIMEOUT = 30.0
@@ -138,6 +138,14 @@ def program_symbolizers(config) -> ProgramSymbolizers:
     return config.stash[_PROGRAMS]
 
 
+def boot_strategy(target):
+    """The target's strategy (a KeelBootProtocol), keeping a farm board's health from
+    its boots (boothealth.py)."""
+    strategy = target.get_driver("Strategy")
+    boothealth.attach(strategy, target)
+    return strategy
+
+
 def target_stopped(strategy, exit_status: int | None = None) -> bool:
     """True if the target ended by itself: an exit status, a QEMU that is gone, or the
     kernel's power-off line (a board keeps its console after power-off)."""
@@ -207,7 +215,7 @@ class KeelBooter:
         if tgt is None:
             pytest.fail(f"environment {self.env.config_file} has no target {target!r}",
                         pytrace=False)
-        strategy = tgt.get_driver("Strategy")
+        strategy = boot_strategy(tgt)
         if strategy not in self._strategies:
             self._strategies.append(strategy)
         return strategy
@@ -566,7 +574,7 @@ def _ktap_record(config, marker) -> KtapRecord:
             runs[key] = KtapRecord(label=label, error=f"environment has no target {target!r}")
         else:
             name = log_name(f"ktap-{target}-smp{smp or 'default'}-{append}")
-            runs[key] = run_ktap(tgt.get_driver("Strategy"), smp=smp, append=append,
+            runs[key] = run_ktap(boot_strategy(tgt), smp=smp, append=append,
                                  log_path=log_dir(config) / f"{name}.log", timeout=timeout,
                                  label=label,
                                  hang_after=config.getoption("keel_hang_timeout"),

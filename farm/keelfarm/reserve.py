@@ -119,3 +119,34 @@ def held_by_me(coord) -> list[str]:
 
 def _describe(filters: dict[str, str]) -> str:
     return " ".join(f"{k}={v}" for k, v in sorted(filters.items()))
+
+
+def reserve_many(coord, board: str, count: int, *, duration: float,
+                 say: Callable[[str], None] = print, **kw) -> list[Lease]:
+    """Up to `count` places tagged board=`board`: waits for the first, takes the others
+    only if they are free now (a campaign goes on with the places it got)."""
+    leases: list[Lease] = []
+    try:
+        while len(leases) < count:
+            try:
+                leases.append(reserve(coord, board=board, duration=duration,
+                                      wait=not leases, say=say, **kw))
+            except FarmError as e:
+                if not leases:
+                    raise
+                say(f"farm: only {len(leases)} of {count} places with board={board} "
+                    f"free ({e})")
+                break
+    except BaseException:
+        for held in leases:
+            with contextlib.suppress(FarmError):
+                release(coord, held.place, time.time())
+        raise
+    return leases
+
+
+def renew(coord, names: list[str], duration: float, now: float) -> None:
+    """Move the leases of places this client holds to end `duration` from `now`."""
+    for name in names:
+        if coord.place(name).acquired == coord.identity:
+            coord.set_tags(name, {lease.LEASE_TAG: str(int(now + duration))})

@@ -8,7 +8,11 @@ lab and KEEL_IMAGE at the kernel, after the lab is up.
 from __future__ import annotations
 
 import os
+import pty
+import re
+import select
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -20,7 +24,7 @@ import yaml
 from keelfarm import health, reserve
 from keelfarm.cli.main import main
 from keelfarm.errors import BootError, FarmError
-from keelfarm.lab.lab import Lab, LabSettings
+from keelfarm.lab.lab import Lab, LabSettings, tool
 from keelfarm.remote import Coordinator
 from keelfarm.target import ENVS, place_target
 
@@ -200,3 +204,61 @@ def test_vboard_whose_qemu_never_starts(tmp_path, image, capsys, monkeypatch):
         dead.down(say=lambda _m: None)
     with pytest.raises(FarmError, match="no coordinator"):
         Coordinator.connect(address)
+
+
+def read_until(fd: int, pattern: str, timeout: float, seen: bytearray) -> re.Match:
+    """Read the pty `fd` into `seen` until `pattern` matches what arrived."""
+    deadline = time.monotonic() + timeout
+    regex = re.compile(pattern.encode())
+    while not (m := regex.search(seen)):
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {pattern!r} within {timeout:.0f} s; console: {seen[-400:]!r}"
+        ready, _, _ = select.select([fd], [], [], min(left, 0.5))
+        if ready:
+            seen += os.read(fd, 4096)
+    return m
+
+
+def test_labgrid_client_lock_power_console_unlock(coord, image):
+    """A labgrid user's round trip on a farm board with labgrid's own client: lock,
+    power, console (U-Boot, then the Keel banner) and unlock."""
+    address = os.environ["LG_COORDINATOR"]
+    coord.sync()
+    name = next(p.name for p in sorted(coord.places().values(), key=lambda p: p.name)
+                if not p.acquired and health.health(p) == health.OK)
+    client = [tool("labgrid-client"), "-x", address, "-p", name]
+
+    def lgc(*args):
+        proc = subprocess.run(client + list(args), capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, f"labgrid-client {' '.join(args)}: {proc.stderr}"
+        return proc.stdout
+
+    lgc("lock")
+    coord.sync()  # this process's session (shared with main() below) sees the lock
+    console = None
+    try:
+        assert main(["boot", name, "--image", image]) == 0  # stages <place>/Image
+        lgc("power", "off")
+        master, slave = pty.openpty()
+        console = subprocess.Popen(client + ["console"], stdin=slave, stdout=slave,
+                                   stderr=slave, start_new_session=True)
+        os.close(slave)
+        seen = bytearray()
+        time.sleep(2.0)  # microcom connects
+        lgc("power", "on")
+        read_until(master, "Hit any key to stop autoboot", 60, seen)
+        os.write(master, b"\n")
+        read_until(master, "=> ", 20, seen)
+        os.write(master, f"setenv autoload no; dhcp; tftpboot ${{kernel_addr_r}} {name}/Image;"
+                         f" booti ${{kernel_addr_r}} - ${{fdtcontroladdr}}\n".encode())
+        banner = read_until(master, r"Keel \S+ \([^)]*\) on [^:]+: \d+ harts", 90, seen)
+        assert b"riscv-virtio" in banner.group(0)
+    finally:
+        if console is not None:
+            console.terminate()
+            console.wait(timeout=10)
+        subprocess.run(client + ["power", "off"], capture_output=True, timeout=60)
+        lgc("unlock")
+    coord.sync()
+    assert coord.place(name).acquired is None

@@ -37,7 +37,8 @@ KERNELS = {
 
 class FakeBoard:
     """The board's behaviour.  ``reaches_uboot`` False makes the firmware silent;
-    ``kernel`` picks what the kernel prints (see KERNELS)."""
+    ``kernel`` picks what the kernel prints (see KERNELS), or is "bad-magic": an image
+    U-Boot's booti refuses."""
 
     def __init__(self, tftp_root: str, reaches_uboot: bool = True, kernel: str = "ok"):
         self.tftp_root = tftp_root
@@ -113,6 +114,9 @@ class FakeBoard:
             self.rc = 0
         elif cmd.startswith("tftpboot "):
             self._tftp(cmd.split()[-1])
+        elif cmd.startswith("booti ") and self.kernel == "bad-magic":
+            self.out += b"Bad Linux RISCV Image magic!\r\n"  # and back to the prompt
+            self.rc = 1
         elif cmd.startswith("booti "):
             self.state = "kernel"
             self.out += b"Starting kernel ...\r\n\r\n" + KERNELS[self.kernel]

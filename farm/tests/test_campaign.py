@@ -16,11 +16,11 @@ import fake_qemu
 import pytest
 from sqlalchemy import create_engine
 
-from keelfarm import campaign as camp
-from keelfarm import resultsdb as rdb
 from keelfarm.cli import main as cli
 from keelfarm.errors import FarmError
-from keelfarm.resultsdb import ResultRecord, ResultsDB, RunRecord
+from keelfarm.results import campaign as camp
+from keelfarm.results import resultsdb as rdb
+from keelfarm.results.resultsdb import ResultRecord, ResultsDB, RunRecord
 
 SUITE = '''
 import pytest
@@ -119,6 +119,13 @@ JUNIT = """<testsuites><testsuite>
     (None, 2, False, "broken", "no results"),
     ("<testsuites><testsuite/></testsuites>", 5, False, "broken", "pytest exit status 5"),
     (JUNIT, None, True, "broken", "timed out"),
+    (JUNIT.replace('time="2"/>', 'time="2"><error message="NoResourceFoundError: gone"/>'
+                   '</testcase>').replace("<failure", "<error").replace("</failure>",
+                                                                        "</error>"),
+     1, False, "broken", "every test errored in setup: NoResourceFoundError: gone"),
+    (JUNIT.replace("HANG: no console output after 'x'", "serial.serialutil.SerialException: "
+                   "connection failed (reader thread died)"), 1, False, "broken",
+     "lost the place: test_boot::test_boot[smp4]: serial.serialutil.SerialException"),
 ])
 def test_run_record(tmp_path, junit, exit_code, timed_out, verdict, note):
     if junit is not None:
@@ -181,7 +188,7 @@ def run_cli(lab, argv, capsys):
 
 def test_campaign_counts_are_the_same_in_sqlite_and_postgresql(lab, postgres_url, capsys):
     engine = create_engine(postgres_url)
-    rdb.metadata.drop_all(engine)
+    rdb.drop_all(engine)
     engine.dispose()
     summaries, log_dirs = [], []
     for db in (lab[0] / "results.db", postgres_url):
@@ -335,3 +342,67 @@ def test_second_ctrl_c_aborts_the_run_and_stores_nothing_of_it(lab, tmp_path):
         assert store.campaign(1)["status"] == "interrupted"
     assert len(log.read_text().splitlines()) == 1
     wait_for(lambda: not processes_mentioning(*qemu), timeout=10)
+
+
+# -- many places, and a campaign killed outright -----------------------------------------
+
+def test_runs_spread_over_places_and_a_place_that_breaks_drops_out(lab, capsys, monkeypatch):
+    """Two places on the fake QEMU at once; the second one's runs cannot even start
+    (pytest is given an unknown option there, as a place whose exporter is gone gives no
+    result), so after two broken runs the campaign goes on with the first alone."""
+    tmp_path, env = lab
+    monkeypatch.chdir(tmp_path)
+    good = camp.resolve_place("fake-a", str(env))
+    gone = camp.PlaceSpec("fake-b", "env", str(env), {"PYTEST_ADDOPTS": "--no-such-option"})
+    config = camp.CampaignConfig(suite="boot", specs=[good, gone], runs_wanted=5,
+                                 tests="suite", out_dir=Path("campaigns"), commit="abc1234")
+    with ResultsDB(tmp_path / "r.db") as db:
+        campaign_id = camp.start(db, config)
+        status = camp.run_campaign(db, campaign_id, config)
+        runs = db.runs(campaign_id)
+        row = db.campaign(campaign_id)
+    out = capsys.readouterr().out
+    assert status == "done", out
+    assert row["place"] == "fake-a,fake-b" and row["status"] == "done"
+    assert sorted(r["seq"] for r in runs) == [1, 2, 3, 4, 5]
+    by_place = {p: [r["verdict"] for r in runs if r["place"] == p] for p in ("fake-a", "fake-b")}
+    assert by_place["fake-b"] == ["broken", "broken"], out
+    assert by_place["fake-a"] == ["fail"] * 3, out  # test_panics fails by design
+    assert "fake-b: 2 broken runs in a row; going on with fake-a" in out
+    assert "fake-b              2 runs     0 passed    2 broken  (left: 2 broken runs" in out
+
+
+def test_places_are_stored_so_that_resume_finds_them_again():
+    from keelfarm.cli.campaign import parse_places, places_label
+    label = places_label(["qemu-virt"], [("vboard", 2)])
+    assert label == "qemu-virt,board=vboard*2"
+    assert parse_places(label) == (["qemu-virt"], [("vboard", 2)])
+    assert parse_places("vboard-1") == (["vboard-1"], [])
+
+
+def test_a_killed_campaign_takes_its_runs_with_it_and_resumes_once_they_are_gone(lab):
+    db = lab[0] / "r.db"
+    argv = campaign_args(lab, db, "--runs", "2")
+    argv[argv.index("boot")] = "long"  # a run that waits 60 s on a quiet console
+    proc = farm_process(lab, argv)
+    qemu = (str(lab[0] / "campaigns"), "/build/images/kernel/Image")
+    wait_for(lambda: processes_mentioning(*qemu), timeout=60)
+    again = farm_process(lab, ["campaign", "run", "--resume", "1", "--db", str(db),
+                               "--out", "campaigns"])
+    out, _ = again.communicate(timeout=60)
+    assert again.returncode == 1 and "campaign 1 is still running: a process holds" in out
+    proc.kill()
+    proc.communicate(timeout=10)
+    # the guard sees its parent die, stops pytest like a second Ctrl-C, and QEMU goes
+    wait_for(lambda: not processes_mentioning(*qemu), timeout=30)
+    wait_for(lambda: not processes_mentioning("keelfarm.results.childguard", str(lab[0])),
+             timeout=30)
+    with ResultsDB(db) as store:
+        assert store.campaign(1)["status"] == "running"  # nobody lived to say otherwise
+    again = farm_process(lab, ["campaign", "run", "--resume", "1", "--db", str(db),
+                               "--out", "campaigns", "--run-timeout", "2"])
+    out, _ = again.communicate(timeout=180)
+    assert again.returncode == 0, out
+    assert "run 2/2: broken" in out and "timed out" in out
+    with ResultsDB(db) as store:
+        assert store.campaign(1)["status"] == "done"

@@ -301,3 +301,39 @@ def test_boards_shows_a_place_whose_exporter_is_gone(capsys, coord):
     coord.add("vboard-3", board="vboard")
     rc, out, _ = run(capsys, "boards")
     assert "vboard-3  vboard  free " in out
+
+
+@pytest.mark.parametrize("ending", [RuntimeError("crash"), KeyboardInterrupt(), None])
+def test_campaign_on_board_places_reserves_renews_and_always_releases(coord, capsys,
+                                                                        monkeypatch, tmp_path,
+                                                                        ending):
+    from keelfarm.results import campaign as camp
+    seen = {}
+
+    def fake_run_campaign(db, campaign_id, config, say, keepalive, keepalive_every):
+        seen["places"] = [s.place for s in config.specs]
+        seen["held"] = sorted(p.name for p in coord.places().values() if p.acquired == ME)
+        before = lease.lease_until(coord.place("vboard-1"))
+        time.sleep(1.1)
+        keepalive()
+        seen["renewed"] = lease.lease_until(coord.place("vboard-1")) > before
+        if ending is not None:
+            raise ending
+        return camp.DONE
+
+    monkeypatch.setattr(camp, "run_campaign", fake_run_campaign)
+    monkeypatch.setattr(camp, "resolve_place", lambda name, env, coordinator=None:
+                        camp.PlaceSpec(name, "vboard", "vboard.yaml", {"LG_PLACE": name}))
+    argv = ["campaign", "run", "--suite", "boot", "--board", "vboard", "--places", "2",
+            "--runs", "3", "--db", str(tmp_path / "r.db")]
+    if isinstance(ending, RuntimeError):  # a crash of the farm itself: a traceback
+        with pytest.raises(RuntimeError):
+            main(argv)
+        out = capsys.readouterr().out
+    else:
+        rc, out, _ = run(capsys, *argv)
+        assert rc == (130 if ending else 0)
+    assert sorted(seen["places"]) == seen["held"] == ["vboard-1", "vboard-2"]
+    assert seen["renewed"]
+    assert all(p.acquired is None for p in coord.places().values())
+    assert "farm: released vboard-" in out

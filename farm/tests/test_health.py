@@ -12,7 +12,7 @@ def test_two_board_faults_in_a_row_make_it_unhealthy():
     note = health.record_failure(coord, "p", BootError("uboot", "no prompt"))
     assert "failure 1 of 2" in note
     assert health.health(coord.place("p")) == "ok"
-    note = health.record_failure(coord, "p", BootError("banner", "no banner"))
+    note = health.record_failure(coord, "p", BootError("uboot", "no prompt"))
     assert "now tagged unhealthy" in note
     assert health.health(coord.place("p")) == "bad"
     assert health.failures(coord.place("p")) == 2
@@ -32,7 +32,10 @@ def test_image_faults_do_not_count_against_the_board():
     coord = FakeCoordinator()
     coord.add("p", health="ok")
     for error in (BootError("panic", "KEEL PANIC: x at 0x1"), BootError("tftp", "no file"),
-                  BootError("online", "harts missing"), FarmError("other"), OSError("x")):
+                  BootError("online", "harts missing"), FarmError("other"), OSError("x"),
+                  BootError("image", "U-Boot refused the image: Bad Linux RISCV Image "
+                                     "magic!"),
+                  BootError("banner", "no banner"), BootError("reset", "U-Boot went")):
         assert health.record_failure(coord, "p", error) is None
     assert health.failures(coord.place("p")) == 0
     assert health.health(coord.place("p")) == "ok"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from keelfarm.junit import JunitError, case_id, read_junit
+from keelfarm.results.junit import JunitError, case_id, read_junit
 
 XML = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites name="pytest tests"><testsuite name="pytest" errors="1" failures="1"

@@ -182,3 +182,64 @@ def test_serve_stops_when_a_process_dies(tmp_path):
     server.join(timeout=20)
     assert result == [1]
     assert not any(p.alive() for p in lab.procs())
+
+
+def test_supervise_starts_the_command_again_when_it_asks(tmp_path):
+    counter = tmp_path / "n"
+    script = (f"import pathlib, sys; p = pathlib.Path({str(counter)!r}); "
+              "n = int(p.read_text()) if p.exists() else 0; p.write_text(str(n + 1)); "
+              "sys.exit(100 if n < 2 else 7)")
+    proc = subprocess.run([sys.executable, "-m", "keelfarm.lab.supervise", "--",
+                           sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 7
+    assert counter.read_text() == "3"
+    assert proc.stderr.count("asked to be started again (status 100)") == 2
+
+
+def test_a_coordinator_killed_and_restarted_leaves_boards_exporter_and_reservations(
+        tmp_path, monkeypatch, capsys):
+    """kill -9 of the coordinator while vboard-1 is reserved: `farm lab up` restarts the
+    coordinator alone on its state, the exporter reconnects by itself, and the
+    reservation is back for its holder."""
+    import signal
+    import time
+
+    from keelfarm.cli.main import main
+    from keelfarm.remote import Coordinator
+
+    settings = LabSettings(run_dir=str(tmp_path / "lab"), boards=2, port=free_port(),
+                           qemu=str(tmp_path / "no-qemu"))
+    lab = Lab(settings)
+    address = settings.address
+    monkeypatch.setenv("LG_COORDINATOR", address)
+    try:
+        lab.up(say=lambda _m: None)
+        assert main(["reserve", "--place", "vboard-1"]) == 0
+        capsys.readouterr()
+        record = tmp_path / "lab" / "leases.json"  # the sweeper has seen the lease
+        deadline = time.monotonic() + 10
+        while "vboard-1" not in record.read_text() if record.exists() else True:
+            assert time.monotonic() < deadline, "the sweeper never recorded the lease"
+            time.sleep(0.1)
+        keep = {p.name: p.pid() for p in (lab.vboards, lab.exporter, lab.sweeper)}
+        os.kill(lab.coordinator.pid(), signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while lab.coordinator.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        said = []
+        lab.up(say=said.append)
+        assert said[0] == ("lab: coordinator not running; restarting it (boards, their "
+                           "machines and reservations stay)"), said
+        assert {p.name: p.pid() for p in (lab.vboards, lab.exporter, lab.sweeper)} == keep
+        assert lab.is_up()
+        coord = Coordinator.connect(address)
+        try:
+            assert coord.place("vboard-1").acquired == coord.identity
+            assert coord.place("vboard-2").acquired is None
+        finally:
+            coord.close()
+        assert main(["power", "vboard-1", "status"]) == 0, capsys.readouterr()
+        assert main(["release", "vboard-1"]) == 0
+    finally:
+        lab.down(say=lambda _m: None)

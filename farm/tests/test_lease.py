@@ -114,3 +114,27 @@ def test_someone_elses_expiry_is_not_mine():
     coord.add("p", board="vboard", lease_expired=f"{int(clock())}:{OTHER}")
     with pytest.raises(FarmError, match="p is not reserved"):
         lease.require_holder(coord, "p", clock())
+
+
+def test_restore_gives_running_leases_back_and_ends_the_others():
+    coord = FakeCoordinator()
+    now = 1_000_000.0
+    for name in ("mine", "ran-out", "free", "taken"):
+        coord.add(name)
+    coord.add("held", acquired="h/x", lease_until=str(int(now + 600)))
+    record = lease.held(coord)
+    assert record == {"held": {"holder": "h/x", "until": int(now + 600)}}
+    record.update({"mine": {"holder": ME, "until": now + 600},
+                   "ran-out": {"holder": "h/other", "until": now - 5},
+                   "gone": {"holder": ME, "until": now + 600}})  # no such place any more
+    coord.place("taken").acquired = "h/y"  # someone took it meanwhile
+    record["taken"] = {"holder": ME, "until": now + 600}
+    given = []
+    back, ended = lease.restore(coord, record, now,
+                                lambda holder, place: given.append((holder, place)))
+    assert back == ["mine"] and given == [(ME, "mine")]
+    assert lease.lease_until(coord.place("mine")) == int(now + 600)
+    assert [(e.place, e.holder) for e in ended] == [("ran-out", "h/other")]
+    tags = coord.place("ran-out").tags
+    assert lease.LEASE_TAG not in tags
+    assert tags[lease.EXPIRED_TAG] == f"{int(now - 5)}:h/other"

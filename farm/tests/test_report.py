@@ -13,8 +13,8 @@ import pytest
 
 from keelfarm.cli import main as cli
 from keelfarm.errors import FarmError
-from keelfarm.report import write_report
-from keelfarm.resultsdb import ResultRecord, ResultsDB, RunRecord
+from keelfarm.results.report import write_report
+from keelfarm.results.resultsdb import ResultRecord, ResultsDB, RunRecord
 
 T0 = dt.datetime(2026, 11, 1)
 COMMITS = ["c0ffee1", "beef002", "dead003"]
@@ -155,7 +155,9 @@ def test_report_since_and_cli(report, capsys):
     out = tmp_path / "since" / "index.html"
     assert cli.main(["report", "--db", str(db_path), "--since", "beef002", "-o",
                      str(out)]) == 0
-    assert capsys.readouterr().out == f"report: {out}\n"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"report: {out}"
+    assert lines[1].startswith("dashboard pages: ") and "(start at matrix.html)" in lines[1]
     dom = Dom()
     dom.feed(out.read_text())
     assert dom.plots["pass-rate"]["point"] == 4  # two commits x two targets
@@ -176,7 +178,7 @@ def test_empty_database_report(tmp_path):
 
 
 def test_svg_helpers():
-    from keelfarm.svgplot import line_chart, nice_range, quartiles
+    from keelfarm.results.svgplot import line_chart, nice_range, quartiles
     assert quartiles([4, 1, 3, 2, 5]) == (1, 2, 3, 4, 5)
     assert quartiles([1.0]) == (1.0, 1.0, 1.0, 1.0, 1.0)
     assert nice_range([0.013, 0.11], floor=0.0) == (0.0, 0.12)

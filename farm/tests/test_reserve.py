@@ -123,3 +123,37 @@ def test_release_of_someone_elses_place_is_refused():
 def test_held_by_me():
     coord = lab(ME, OTHER, ME)
     assert reserve.held_by_me(coord) == ["vboard-1", "vboard-3"]
+
+
+def test_reserve_many_takes_what_is_free_and_renew_moves_only_my_leases():
+    coord = lab(None, OTHER, None, None)
+    clock = FakeClock()
+    said = []
+    got = reserve.reserve_many(coord, "vboard", 4, duration=600, clock=clock,
+                               sleep=clock.sleep, say=said.append)
+    assert sorted(g.place for g in got) == ["vboard-1", "vboard-3", "vboard-4"]
+    assert "only 3 of 4 places with board=vboard free" in said[-1]
+    clock.now += 500
+    before = lease.lease_until(coord.place("vboard-3"))
+    reserve.renew(coord, ["vboard-1", "vboard-2"], 600, clock())
+    assert lease.lease_until(coord.place("vboard-1")) == int(clock() + 600)
+    assert lease.lease_until(coord.place("vboard-3")) == before  # not asked for
+    assert ("set_tags", "vboard-2", {lease.LEASE_TAG: str(int(clock() + 600))}) \
+        not in coord.calls  # not mine: left alone
+
+
+def test_reserve_many_gives_back_what_it_took_when_interrupted():
+    coord = lab(None, None)
+    clock = FakeClock()
+    polls = []
+
+    def interrupt_second(c):
+        polls.append(1)
+        if len([x for x in c.calls if x[0] == "reserve"]) == 2:
+            raise KeyboardInterrupt
+
+    coord.on_poll = interrupt_second
+    with pytest.raises(KeyboardInterrupt):
+        reserve.reserve_many(coord, "vboard", 2, duration=600, clock=clock,
+                             sleep=clock.sleep, say=lambda _m: None)
+    assert all(p.acquired is None for p in coord.places().values())

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from keelfarm import resultsdb as rdb
 from keelfarm.errors import FarmError
-from keelfarm.resultsdb import ResultRecord, ResultsDB, RunRecord
+from keelfarm.results import resultsdb as rdb
+from keelfarm.results.resultsdb import ResultRecord, ResultsDB, RunRecord
 
 T0 = dt.datetime(2026, 11, 20, 12, 0, 0)
 
@@ -20,7 +20,7 @@ def db(request, tmp_path):
     else:
         url = request.getfixturevalue("postgres_url")
         engine = create_engine(url)
-        rdb.metadata.drop_all(engine)  # every test starts from empty tables
+        rdb.drop_all(engine)  # every test starts from empty tables
         engine.dispose()
     with ResultsDB(url) as database:
         yield database
@@ -123,6 +123,79 @@ def test_database_url(tmp_path):
 def test_unreachable_database_is_a_farm_error():
     with pytest.raises(FarmError, match=r"results database postgresql\+psycopg2://u:\*\*\*@"):
         ResultsDB("postgresql+psycopg2://u:secret@127.0.0.1:1/db")
+
+
+def test_a_new_database_opened_by_several_processes_at_once_opens_in_all(tmp_path):
+    """A campaign and its readers create a new database at the same moment: every one
+    of them opens it (the migration runs once, the others wait for it)."""
+    import subprocess
+    import sys
+    db = tmp_path / "new.db"
+    code = ("import sys, time; from keelfarm.results.resultsdb import ResultsDB; "
+            "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); "
+            "d = ResultsDB(sys.argv[1]); print(len(d.campaigns())); d.close()")
+    import time
+    start = time.time() + 8.0  # all of them begin together, once Python is up
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db), str(start)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [err for _, err in outs]
+    assert [out.strip() for out, _ in outs] == ["0"] * 6
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_database_of_the_previous_schema_upgrades_in_place(kind, tmp_path, request):
+    """Made as the farm made it before migrations (create_all of the four first tables,
+    a run stored), opened by this farm: stamped, upgraded, its data still there, and
+    the new tables usable."""
+    from sqlalchemy import MetaData, insert, inspect, text
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        rdb.drop_all(create_engine(url))
+    engine = create_engine(url)
+    old = MetaData()
+    for name in ("campaigns", "runs", "results", "metrics"):
+        rdb.metadata.tables[name].to_metadata(old)
+    old.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(old.tables["campaigns"]).values(
+            suite="boot", place="qemu-virt", target="qemu-virt", created=T0, status="done"))
+    assert "bisections" not in inspect(engine).get_table_names()
+    engine.dispose()
+    with ResultsDB(url) as db:
+        assert [c["suite"] for c in db.campaigns()] == ["boot"]
+        bisection = db.create_bisection(suite="boot", test=None, place="qemu-virt",
+                                        good="a", bad="b", campaign_id=1)
+        assert db.bisections()[0]["id"] == bisection
+        assert db.triages() == []
+        with db.engine.connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    head = sorted(p.name[:4] for p in (rdb.MIGRATIONS / "versions").glob("0*.py"))[-1]
+    assert version == head
+    with ResultsDB(url) as db:  # and opening it again changes nothing
+        assert len(db.campaigns()) == 1
+
+
+def test_a_new_database_has_every_table_of_the_code(tmp_path):
+    """The migrations make exactly the tables resultsdb.py declares."""
+    from sqlalchemy import inspect
+    with ResultsDB(tmp_path / "n.db") as db:
+        found = inspect(db.engine)
+        assert set(found.get_table_names()) == set(rdb.metadata.tables) | {"alembic_version"}
+        for name, table in rdb.metadata.tables.items():
+            assert [c["name"] for c in found.get_columns(name)] == [c.name for c in table.c], \
+                name
+
+
+def test_an_unreadable_database_is_a_one_line_error(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(FarmError, match=r"^results database sqlite:///.*junk.db: .*not a "
+                                        r"database") as e:
+        ResultsDB(junk)
+    assert "\n" not in str(e.value)
 
 
 def test_a_case_needing_more_than_two_attempts_is_flaky(db):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from keelfarm import signature as sig
-from keelfarm.signature import Frame, Symbolizer, find_crash, normalize, parse_addr2line
+from keelfarm.results import signature as sig
+from keelfarm.results.signature import Frame, Symbolizer, find_crash, normalize, parse_addr2line
 
 DATA = Path(__file__).parent / "data"
 PANIC_PC = 0xffffffff80008730

@@ -9,7 +9,7 @@ import pytest
 from labgrid import Environment
 
 from keelfarm.errors import FarmError
-from keelfarm.snapshot import Build, freeze
+from keelfarm.results.snapshot import Build, freeze
 
 COMMIT = ("abc1234-dirty", dt.datetime(2026, 11, 22, 3, 0))
 

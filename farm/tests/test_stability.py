@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from keelfarm.stability import (
+from keelfarm.results.stability import (
     PassRate,
     failure_groups,
     pass_rates,

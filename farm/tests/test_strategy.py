@@ -7,7 +7,7 @@ from farmfakes import FakeClock
 from labgrid.strategy.common import StrategyError
 
 from keelfarm.errors import BootError
-from keelfarm.strategy.ubootstrategy import Status
+from keelfarm.strategy.ubootstrategy import Status, UnmatchedStrategy
 
 # labgrid's console step logger flushes a buffer it only creates on the first read; with
 # a console written to before it is read it warns (and carries on).  Not ours to fix.
@@ -109,8 +109,19 @@ def test_no_banner_after_booti(tmp_path, clock):
     strategy, _, _ = make_target(tmp_path, clock, kernel="silent")
     with pytest.raises(BootError, match="no Keel banner within 30 s of booti") as e:
         strategy.transition("booted")
-    assert e.value.stage == "banner" and e.value.board_fault
+    # a kernel that dies before its banner looks like a board that died: unclear
+    assert e.value.stage == "banner" and not e.value.board_fault and e.value.unclear
     assert "tftp_done" in strategy.stages and "banner" not in strategy.stages
+
+
+def test_an_image_u_boot_refuses_is_the_image_s_fault_not_the_board_s(tmp_path, clock):
+    strategy, board, _ = make_target(tmp_path, clock, kernel="bad-magic")
+    with pytest.raises(BootError, match="U-Boot refused the image: Bad Linux RISCV Image "
+                                        "magic!") as e:
+        strategy.transition("booted")
+    assert e.value.stage == "image" and not e.value.board_fault and not e.value.unclear
+    # told at once, not after the banner timeout
+    assert strategy.stages["image_rejected"] - strategy.stages["tftp_done"] < 5
 
 
 def test_harts_never_online(tmp_path, clock):
@@ -187,29 +198,45 @@ def test_force_and_unknown_states(tmp_path, clock):
         strategy.force("booted")
 
 
-@pytest.fixture
-def remote_place():
-    """Make the strategy see a remote place whose coordinator is a fake."""
+def test_the_strategies_implement_the_boot_protocol():
+    from keelfarm.protocol import KeelBootProtocol
+    from keelfarm.strategy.qemustrategy import KeelQEMUStrategy
+    from keelfarm.strategy.qemuubootstrategy import KeelQEMUUBootStrategy
+    for cls in (UnmatchedStrategy, KeelQEMUStrategy, KeelQEMUUBootStrategy):
+        assert issubclass(cls, KeelBootProtocol)
+        assert not cls.__abstractmethods__, cls
+
+
+def test_the_strategy_only_tells_its_boots(tmp_path, clock):
+    """No health bookkeeping and no coordinator in the strategy: it tells listeners."""
+    strategy, board, _ = make_target(tmp_path, clock, reaches_uboot=False, login_timeout=1)
+    told = []
+    strategy.add_boot_listener(told.append)
+    strategy.add_boot_listener(told.append)  # once is enough
+    with pytest.raises(BootError):
+        strategy.transition("booted")
+    board.reaches_uboot = True
+    strategy.transition("booted")
+    assert [e.stage if e else None for e in told] == ["uboot", None]
+    assert not hasattr(strategy, "report_health")
+
+
+def test_a_local_target_gets_no_health_listener(tmp_path, clock):
+    from keelfarm import boothealth
+    strategy, _, _ = make_target(tmp_path, clock)
+    assert boothealth.listener_for(strategy.target) is None
+    boothealth.attach(strategy, strategy.target)
+    strategy.transition("booted")  # and nothing records health
+
+
+def test_test_runs_record_health_in_the_place_tags(tmp_path, clock):
     from farmfakes import FakeCoordinator
 
+    from keelfarm import boothealth
     coord = FakeCoordinator()
     coord.add("vb", board="vboard", health="ok")
-
-    def attach(strategy):
-        strategy._remote_place = lambda: ("vb", coord)
-        return coord
-    return attach
-
-
-def test_a_local_target_has_no_remote_place(tmp_path, clock):
-    strategy, _, _ = make_target(tmp_path, clock)
-    assert strategy._remote_place() is None
-    strategy.transition("booted")  # and reporting health is a no-op
-
-
-def test_test_runs_record_health_in_the_place_tags(tmp_path, clock, remote_place):
     strategy, board, _ = make_target(tmp_path, clock, reaches_uboot=False, login_timeout=1)
-    coord = remote_place(strategy)
+    strategy.add_boot_listener(boothealth.health_listener(lambda: ("vb", coord)))
     for _ in range(2):
         with pytest.raises(BootError):
             strategy.transition("booted")
@@ -220,10 +247,14 @@ def test_test_runs_record_health_in_the_place_tags(tmp_path, clock, remote_place
     assert "health_failures" not in coord.place("vb").tags
 
 
-def test_farm_boot_turns_strategy_health_reports_off(tmp_path, clock, remote_place):
+def test_a_silent_kernel_is_not_counted_against_the_board(tmp_path, clock):
+    from farmfakes import FakeCoordinator
+
+    from keelfarm import boothealth
+    coord = FakeCoordinator()
+    coord.add("vb", board="vboard", health="ok")
     strategy, _, _ = make_target(tmp_path, clock, kernel="silent")
-    coord = remote_place(strategy)
-    strategy.report_health = False
+    strategy.add_boot_listener(boothealth.health_listener(lambda: ("vb", coord)))
     with pytest.raises(BootError):
         strategy.transition("booted")
     assert coord.calls == []

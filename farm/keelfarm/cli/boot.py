@@ -1,5 +1,6 @@
 """`farm boot PLACE --image build/os/Image`: boot an image on a held place, print the
-boot-stage timings, and keep the board's health up to date."""
+boot-stage timings, and keep the board's health up to date (itself, saying what
+changed: it does not listen to the strategy's boots as the pytest plugin does)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ def boot(strategy, place: str, image: str, append: str | None, log_dir: str) -> 
     os.makedirs(log_dir, exist_ok=True)
     log = os.path.join(log_dir, f"{place}-{time.strftime('%Y%m%d-%H%M%S')}.log")
     strategy.image = os.path.abspath(image)
-    strategy.report_health = False  # the command records health and says what changed
     strategy.configure(append=append, log_path=log)
     strategy.transition("booted")
     return log

@@ -2,6 +2,7 @@
 
     farm campaign run --suite boot --place qemu-virt --runs 50
     farm campaign run --suite smp_stress --place vboard-1 --hours 8 --db postgresql://...
+    farm campaign run --suite boot --board vboard --places 4 --place qemu-virt --runs 200
     farm campaign run --resume 3
     farm campaign list
     farm campaign show 3
@@ -9,15 +10,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import sys
+import time
 from pathlib import Path
 
-from .. import campaign as camp
 from ..errors import FarmError
 from ..lease import format_duration
-from ..resultsdb import FLAKY_ATTEMPTS, ResultsDB
-from ..stability import failure_groups, pass_rates
+from ..results import campaign as camp
+from ..results.resultsdb import FLAKY_ATTEMPTS, ResultsDB
+from ..results.stability import failure_groups, pass_rates
+from .common import coordinator_factory
 
 DB_ENV = "KEEL_RESULTS_DB"
 
@@ -34,8 +39,12 @@ def register(sub) -> None:
 
     r = csub.add_parser("run", help="run (or --resume) a campaign")
     r.add_argument("--suite", metavar="MARKER", help="pytest -m expression, e.g. boot")
-    r.add_argument("--place", help="environment name (farm/envs/NAME.yaml) or a farm "
-                                   "place you hold")
+    r.add_argument("--place", action="append",
+                   help="environment name (farm/envs/NAME.yaml) or a farm place you hold; "
+                        "again for more places")
+    r.add_argument("--board", metavar="TAG", help="also reserve places of this kind")
+    r.add_argument("--places", type=int, default=1, metavar="N",
+                   help="how many --board places (default 1; fewer if not free)")
     r.add_argument("--env", help="labgrid environment file (default: by --place)")
     many = r.add_mutually_exclusive_group()
     many.add_argument("--runs", type=int, metavar="N", help="this many runs")
@@ -57,15 +66,80 @@ def register(sub) -> None:
     add_db_option(ls)
     ls.set_defaults(func=list_campaigns)
 
+    sched = csub.add_parser("schedule", help="start campaigns when a config file says "
+                                             "(nightly); see keelfarm/schedule.py")
+    sched.add_argument("--config", required=True, help="the schedule (YAML)")
+    sched.add_argument("--once", action="store_true",
+                       help="start what is due now and return (for a systemd timer or cron)")
+    sched.add_argument("--list", action="store_true", help="show the entries and when they "
+                                                           "start next")
+    add_db_option(sched)
+    sched.set_defaults(func=schedule)
+
     show = csub.add_parser("show", help="one campaign: runs, per-test verdicts, failures")
     show.add_argument("id", type=int)
     add_db_option(show)
     show.set_defaults(func=show_campaign)
 
 
-def _coordinator(args):
+CAMPAIGN_LEASE = 1800.0  # a campaign's places are leased for this long, renewed
+RENEW_EVERY = 300.0  # ... this often while it runs; a killed campaign's expire
+
+
+def parse_places(text: str) -> tuple[list[str], list[tuple[str, int]]]:
+    """A campaign's stored place, `qemu-virt,board=vboard*2` -> (named places, (board
+    tag, count) pairs)."""
+    named, boards = [], []
+    for item in filter(None, text.split(",")):
+        if item.startswith("board="):
+            tag, _, count = item[len("board="):].partition("*")
+            boards.append((tag, int(count or 1)))
+        else:
+            named.append(item)
+    return named, boards
+
+
+def places_label(named: list[str], boards: list[tuple[str, int]]) -> str:
+    return ",".join(named + [f"board={tag}*{n}" for tag, n in boards])
+
+
+@contextlib.contextmanager
+def campaign_places(args, named: list[str], envs: list[str | None],
+                    boards: list[tuple[str, int]]):
+    """(PlaceSpecs, keepalive) for the named places and for places reserved by board tag;
+    the reserved ones are released on the way out, however the campaign ends (and
+    expire CAMPAIGN_LEASE after a campaign killed outright)."""
+    from .. import reserve as res
     from .common import coordinator
-    return lambda: coordinator(args)
+    leases = []
+    try:
+        for tag, count in boards:
+            with coordinator(args) as coord:
+                got = res.reserve_many(coord, tag, count, duration=CAMPAIGN_LEASE)
+            leases += got
+            print(f"farm: reserved {', '.join(lease.place for lease in got)}", flush=True)
+        specs = [camp.resolve_place(name, env, coordinator=coordinator_factory(args))
+                 for name, env in zip(named, envs, strict=True)]
+        specs += [camp.resolve_place(lease.place, None, coordinator=coordinator_factory(args))
+                  for lease in leases]
+
+        def keepalive() -> None:
+            if not leases:
+                return
+            try:
+                with coordinator(args) as coord:
+                    res.renew(coord, [lease.place for lease in leases], CAMPAIGN_LEASE,
+                              time.time())
+            except FarmError as e:
+                print(f"farm: could not renew the leases: {e}", file=sys.stderr, flush=True)
+        yield specs, keepalive
+    finally:
+        if leases:
+            with coordinator(args) as coord:
+                for lease in leases:
+                    with contextlib.suppress(FarmError):
+                        res.release(coord, lease.place, time.time())
+            print(f"farm: released {', '.join(lease.place for lease in leases)}", flush=True)
 
 
 def run(args) -> int:
@@ -73,36 +147,84 @@ def run(args) -> int:
         overrides = {"out_dir": Path(args.out), "run_timeout": args.run_timeout,
                      "commit": args.commit}
         if args.resume is not None:
-            if args.suite or args.place or args.runs or args.hours:
-                raise FarmError("--resume takes the campaign's own suite, place and length")
+            if args.suite or args.place or args.board or args.runs or args.hours:
+                raise FarmError("--resume takes the campaign's own suite, places and length")
             row = db.campaign(args.resume)
             if row is None:
                 raise FarmError(f"no campaign {args.resume} in {db.safe_url}")
             if row["status"] == camp.DONE:
                 raise FarmError(f"campaign {args.resume} is already done")
-            spec = camp.resolve_place(row["place"], args.env or row["env"],
-                                      coordinator=_coordinator(args))
-            config = camp.config_from_row(row, spec, **overrides)
+            named, boards = parse_places(row["place"])
+            stored_envs = (row["env"] or "").split(",")
+            envs = [args.env or (stored_envs[i] if i < len(stored_envs) else None)
+                    for i in range(len(named))]
             campaign_id = args.resume
         else:
-            if not (args.suite and args.place and (args.runs or args.hours)):
-                raise FarmError("campaign run needs --suite, --place and --runs or --hours "
-                                "(or --resume ID)")
+            if not ((args.place or args.board) and args.suite and (args.runs or args.hours)):
+                raise FarmError("campaign run needs --suite, --place or --board, and --runs "
+                                "or --hours (or --resume ID)")
             if (args.runs is not None and args.runs < 1) or (args.hours is not None
                                                              and args.hours <= 0):
                 raise FarmError("--runs and --hours must be more than zero")
-            spec = camp.resolve_place(args.place, args.env, coordinator=_coordinator(args))
-            config = camp.CampaignConfig(suite=args.suite, spec=spec, runs_wanted=args.runs,
-                                         hours_wanted=args.hours, tests=args.tests,
-                                         pytest_args=shlex.split(args.pytest_args),
-                                         **overrides)
-            campaign_id = camp.start(db, config)
-        status = camp.run_campaign(db, campaign_id, config, say=lambda s: print(s, flush=True))
+            if args.places < 1:
+                raise FarmError("--places must be at least 1")
+            named = args.place or []
+            envs = [args.env] * len(named)
+            boards = [(args.board, args.places)] if args.board else []
+        with campaign_places(args, named, envs, boards) as (specs, keepalive):
+            if args.resume is not None:
+                config = camp.config_from_row(row, specs, **overrides)
+            else:
+                config = camp.CampaignConfig(suite=args.suite, specs=specs,
+                                             runs_wanted=args.runs, hours_wanted=args.hours,
+                                             tests=args.tests,
+                                             pytest_args=shlex.split(args.pytest_args),
+                                             places=places_label(named, boards), **overrides)
+                campaign_id = camp.start(db, config)
+            status = camp.run_campaign(db, campaign_id, config,
+                                       say=lambda s: print(s, flush=True),
+                                       keepalive=keepalive, keepalive_every=RENEW_EVERY)
     return 0 if status == camp.DONE else 130
 
 
+def schedule(args, clock=None, sleep=time.sleep) -> int:
+    import datetime as dt
+    import subprocess
+
+    from ..results import schedule as sch
+    clock = clock or dt.datetime.now
+    entries = sch.load(args.config)
+    state_file = sch.state_path(args.config)
+    state = sch.read_state(state_file)
+    now = clock()
+    for entry in entries:  # a new entry starts at its next time, not now
+        state.setdefault(entry.name, now)
+    sch.write_state(state_file, state)
+    if args.list:
+        for e in entries:
+            print(f"{e.name}: next {e.next_due(now):%a %Y-%m-%d %H:%M}, last started "
+                  f"{state[e.name]:%Y-%m-%d %H:%M}: farm {shlex.join(e.argv(args.db))}")
+        return 0
+    while True:
+        for entry in sch.due(entries, state, clock()):
+            argv = entry.argv(args.db)
+            print(f"schedule: starting {entry.name}: farm {shlex.join(argv)}", flush=True)
+            state[entry.name] = clock()
+            sch.write_state(state_file, state)
+            code = subprocess.run([sys.executable, "-m", "keelfarm.cli.main", *argv]).returncode
+            print(f"schedule: {entry.name} ended with status {code}", flush=True)
+        if args.once:
+            return 0
+        now = clock()
+        wake = min(e.next_due(now) for e in entries) if entries else now + dt.timedelta(hours=1)
+        sleep(max(1.0, min(3600.0, (wake - now).total_seconds())))
+
+
 def _length(row) -> str:
-    return f"{row['runs_wanted']} runs" if row["runs_wanted"] else f"{row['hours_wanted']:g} h"
+    """What was asked: N runs, H hours, or '-' for the runs of a bisection or CI."""
+    if row["runs_wanted"]:
+        return f"{row['runs_wanted']} runs"
+    return f"{row['hours_wanted']:g} h" if row["hours_wanted"] else "-"
 
 
 def list_campaigns(args) -> int:

@@ -21,3 +21,9 @@ def coordinator(args, clock=time.time):
         yield coord
     finally:
         coord.close()
+
+
+def coordinator_factory(args):
+    """A callable that opens `coordinator(args)`, for code that connects only if it
+    needs to (a farm place, not a local environment)."""
+    return lambda: coordinator(args)

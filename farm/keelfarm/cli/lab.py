@@ -1,4 +1,6 @@
-"""`farm lab up [--boards N]` / `farm lab down` / `farm lab status`: the local lab."""
+"""`farm lab up [--boards N]` / `farm lab down` / `farm lab status`: the local lab.
+`farm lab sweep` runs the lease sweeper in the foreground (the lab starts one; a
+coordinator elsewhere, e.g. the demo farm's container, runs it beside itself)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from ..remote import coordinator_address, split_address
 
 def register(sub) -> None:
     p = sub.add_parser("lab", help="run a local lab: coordinator, exporter and vboards")
-    p.add_argument("action", choices=["up", "down", "status", "serve", "restart-exporter"],
+    p.add_argument("action", choices=["up", "down", "status", "serve", "restart-exporter",
+                                      "sweep"],
                    help="serve = up in the foreground until SIGTERM, then down")
     p.add_argument("--boards", type=int, default=2, help="number of vboards (default 2)")
     p.add_argument("--dir", default="build/lab", help="run directory (default build/lab)")
@@ -31,6 +34,11 @@ def settings(args) -> LabSettings:
 
 
 def run(args) -> int:
+    if args.action == "sweep":
+        from ..lab.sweeper import Sweeper
+        Sweeper(coordinator_address(args.coordinator), args.dir,
+                say=lambda s: print(s, flush=True)).run()
+        return 0
     lab = Lab(settings(args))
     if args.action == "serve":
         return lab.serve()

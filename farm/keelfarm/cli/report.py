@@ -1,10 +1,14 @@
 """`farm report [--since COMMIT] [--db URL] [-o build/report/index.html]`: the static
-HTML page of pass rates, regressions, failure signatures, boot stages and benchmarks."""
+HTML page of pass rates, regressions, failure signatures, boot stages and benchmarks,
+and beside it the dashboard's pages as files (matrix.html, flaky.html, trends.html,
+campaigns.html, bisections.html, test-<name>.html: what `farm web` shows)."""
 
 from __future__ import annotations
 
-from ..report import DEFAULT_OUT, write_report
-from ..resultsdb import ResultsDB
+from pathlib import Path
+
+from ..results.report import DEFAULT_OUT, write_report
+from ..results.resultsdb import ResultsDB
 from .campaign import add_db_option
 
 
@@ -18,7 +22,11 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ..results.web.static import export
     with ResultsDB(args.db) as db:
         path = write_report(db, args.output, since=args.since)
+        url = db.url
+    pages = export(url, Path(args.output).parent)
     print(f"report: {path}")
+    print(f"dashboard pages: {len(pages)} in {pages[0].parent} (start at {pages[0].name})")
     return 0

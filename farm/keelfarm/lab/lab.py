@@ -2,9 +2,16 @@
 
 Everything lives in one run directory (default ``build/lab``): pid files and logs of
 the three processes, the vboards' state files, the generated exporter configuration,
-the TFTP root and the coordinator's own state.  ``up`` is idempotent (a complete lab is
-left alone, a partial one is restarted), ``down`` stops whatever is recorded and wipes
+the TFTP root and the coordinator's own state.  ``up`` is idempotent: a complete lab is
+left alone; a lab whose boards still run gets back only what died — a coordinator
+restarted on its own state (places and tags; the sweeper gives the reservations back),
+an exporter, the sweeper — and booted boards, their QEMU and their holders keep going;
+a lab without its boards starts again.  ``down`` stops whatever is recorded and wipes
 the coordinator state so the next lab starts clean.
+
+The exporter runs under lab/supervise.py, because labgrid's exporter exits (status
+100, "start me again") when its coordinator goes away; the sweeper (lab/sweeper.py)
+releases expired leases and restores reservations while no farm command runs.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import FarmError
 from ..vboard.daemon import read_state
@@ -92,11 +100,12 @@ class Lab:
         self.coordinator = Proc(self.run_dir, "coordinator")
         self.vboards = Proc(self.run_dir, "vboards")
         self.exporter = Proc(self.run_dir, "exporter")
+        self.sweeper = Proc(self.run_dir, "sweeper")
         self.state_file = os.path.join(self.run_dir, "lab.json")
 
     def procs(self) -> list[Proc]:
         own = [self.vboards, self.exporter]
-        return own if self.s.external else [self.coordinator, *own]
+        return own if self.s.external else [self.coordinator, *own, self.sweeper]
 
     def recorded(self) -> dict | None:
         try:
@@ -115,8 +124,10 @@ class Lab:
             state = self.recorded()
             say(f"lab: already up at {state['coordinator']} with {', '.join(state['boards'])}")
             return state
+        if self.recorded() is not None and self.vboards.alive():
+            return self._mend(say)
         if any(p.alive() for p in self.procs()):
-            say("lab: found a partial lab, restarting it")
+            say("lab: found a partial lab without its boards, restarting it")
             self.down(say=lambda _msg: None)
         if self.s.external:
             from ..remote import probe
@@ -138,6 +149,8 @@ class Lab:
             states = self._start_vboards(names)
             self._start_exporter(states)
             self._create_places(names)
+            if not self.s.external:
+                self._start_sweeper()
         except BaseException:
             self.down(say=lambda _msg: None)
             raise
@@ -150,6 +163,36 @@ class Lab:
         if self.s.port != 20408 or self.s.host != "127.0.0.1":
             say(f"lab: export LG_COORDINATOR={self.s.address}")
         return state
+
+    def _mend(self, say) -> dict:
+        """Restart what died of a lab whose boards still run; leave the rest alone."""
+        state = self.recorded()
+        dead = [p for p in self.procs() if not p.alive()]
+        say(f"lab: {', '.join(p.name for p in dead)} not running; restarting "
+            f"{'it' if len(dead) == 1 else 'them'} (boards, their machines and "
+            f"reservations stay)")
+        if self.coordinator in dead and not self.s.external:
+            if port_busy(self.s.host, self.s.port):
+                raise FarmError(f"lab: {self.s.address} is busy (another coordinator?)")
+            self._start_coordinator()  # on its own state: places and tags are back
+        if self.exporter in dead:
+            self.start_exporter_process()
+        self._create_places(state["boards"])
+        if self.coordinator in dead and not self.s.external:
+            from ..remote import Coordinator
+            from .sweeper import RECORD, acquirer, restore_from
+            coord = Coordinator.connect(self.s.address)
+            try:
+                restore_from(coord, Path(self.run_dir) / RECORD, acquirer(self.s.address), say)
+            finally:
+                coord.close()
+        if self.sweeper in dead and not self.s.external:
+            self._start_sweeper()
+        return state
+
+    def _start_sweeper(self) -> None:
+        self.sweeper.start([sys.executable, "-m", "keelfarm.cli.main", "-c", self.s.address,
+                            "lab", "sweep", "--dir", self.run_dir])
 
     def _start_coordinator(self) -> None:
         self.coordinator.start([tool("labgrid-coordinator"), "-l", self.s.address],
@@ -177,7 +220,8 @@ class Lab:
     def start_exporter_process(self) -> None:
         """Start (or restart) the exporter on the existing configuration."""
         config = os.path.join(self.run_dir, "exporter.yaml")
-        self.exporter.start([tool("labgrid-exporter"), "-c", self.s.address,
+        self.exporter.start([sys.executable, "-m", "keelfarm.lab.supervise", "--",
+                             tool("labgrid-exporter"), "-c", self.s.address,
                              "-n", self.s.exporter_name, "--hostname", self.s.host, config])
 
     def _create_places(self, names: list[str]) -> None:
@@ -205,8 +249,9 @@ class Lab:
         stopped = [p.name for p in reversed(self.procs()) if p.stop()]
         self._sweep_machines()
         shutil.rmtree(os.path.join(self.run_dir, "coordinator"), ignore_errors=True)
-        if os.path.exists(self.state_file):
-            os.unlink(self.state_file)
+        for path in (self.state_file, os.path.join(self.run_dir, "leases.json")):
+            if os.path.exists(path):
+                os.unlink(path)
         say(f"lab: stopped {', '.join(stopped)}" if stopped else "lab: nothing running")
 
     def _sweep_machines(self) -> None:

@@ -20,6 +20,7 @@ from labgrid.strategy import Strategy, StrategyError
 
 from ..console import EXITED, ONLINE_LINE, TIMED_OUT, ConsoleRecorder, watch
 from ..errors import BootError
+from ..protocol import KeelBootProtocol
 
 
 class Status(enum.Enum):
@@ -37,7 +38,7 @@ def describe_stages(recorder: ConsoleRecorder) -> str:
 
 @target_factory.reg_driver
 @attr.s(eq=False)
-class KeelQEMUStrategy(Strategy):
+class KeelQEMUStrategy(Strategy, KeelBootProtocol):
     """Boots Keel under QEMU and waits for all harts to come online.
 
     Args:
@@ -60,6 +61,11 @@ class KeelQEMUStrategy(Strategy):
         self.log_path = None
         self.recorder: ConsoleRecorder | None = None
         self._running_config = None
+
+    @property
+    def stages(self) -> dict[str, float]:
+        """Seconds from power-on to each stage seen in the last boot."""
+        return dict(self.recorder.boot.stages) if self.recorder else {}
 
     def configure(self, *, smp: int | None = None, append: str | None = None,
                   log_path=None, deterministic: bool = False) -> None:

@@ -12,11 +12,13 @@ Every power-on attaches a console.ConsoleRecorder to the console, so the stage t
 from the moment the outlet switched on, whoever reads the console; ``stages`` has them,
 also after a transition that failed, and ``recorder`` has the whole console.
 
-The boot-suite interface is the one the QEMU strategies offer (``configure``,
+The boot-suite interface is KeelBootProtocol, as the QEMU strategies' (``configure``,
 ``power_on``, ``wait_online``, ``wait_exit``, ``power_off``), so tests/ runs unchanged on
-a board.  What differs is physical: a board has a fixed number of harts, the kernel
-command line goes through U-Boot's ``bootargs``, and a board does not "exit" — the
-kernel's ``keel: powering off`` line is its exit (status 0).
+a board.  Each boot's outcome goes to the protocol's listeners; board health is kept by
+whoever listens (the pytest plugin on a farm place), not here.  What differs is
+physical: a board has a fixed number of harts, the kernel command line goes through
+U-Boot's ``bootargs``, and a board does not "exit" — the kernel's ``keel: powering
+off`` line is its exit (status 0).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pexpect import TIMEOUT
 
 from ..console import ConsoleRecorder
 from ..errors import BootError
+from ..protocol import KeelBootProtocol
 
 ANYTHING = re.compile(rb"(?s).+")
 
@@ -49,14 +52,13 @@ class Status(enum.Enum):
 
 @target_factory.reg_driver
 @attr.s(eq=False)
-class UnmatchedStrategy(Strategy):
+class UnmatchedStrategy(Strategy, KeelBootProtocol):
     """Drives power, console, U-Boot and TFTP staging.
 
     Args:
         image: kernel to boot (default: the environment's ``images: kernel``)
         harts: how many harts the board has (the only ``smp`` it can boot with)
         off_time: seconds the outlet stays off in a power cycle
-        report_health: record each boot in the remote place's health tags
         tftp_timeout, banner_timeout, online_timeout: seconds for each step
     """
 
@@ -75,7 +77,6 @@ class UnmatchedStrategy(Strategy):
     tftp_timeout = attr.ib(default=60.0, converter=float)
     banner_timeout = attr.ib(default=30.0, converter=float)
     online_timeout = attr.ib(default=30.0, converter=float)
-    report_health = attr.ib(default=True, converter=bool)
     clock = attr.ib(default=time.monotonic, repr=False)
     sleep = attr.ib(default=time.sleep, repr=False)
 
@@ -139,10 +140,10 @@ class UnmatchedStrategy(Strategy):
         except BaseException as e:
             self.status = Status.unknown  # the next transition starts from power-off
             if isinstance(e, BootError):
-                self._report_health(e)
+                self.tell_boot(e)
             raise
         if status == Status.booted:
-            self._report_health(None)
+            self.tell_boot(None)
         self.status = status
 
     def force(self, status):
@@ -243,43 +244,6 @@ class UnmatchedStrategy(Strategy):
                                      f"{type(e).__name__}") from None
         return code
 
-    # -- health ----------------------------------------------------------------------------
-
-    def _report_health(self, error: BootError | None) -> None:
-        """Record the boot in the place's health tags when the target is a remote place
-        (test runs through --lg-env); `farm boot` records it itself and turns this off.
-        Best effort: a coordinator hiccup must not turn a boot result into another."""
-        if not self.report_health:
-            return
-        from .. import health
-
-        remote = self._remote_place()
-        if remote is None:
-            return
-        name, coord = remote
-        try:
-            if error is None:
-                health.record_pass(coord, name)
-            else:
-                note = health.record_failure(coord, name, error)
-                if note:
-                    self.logger.warning("%s", note)
-        except Exception:
-            self.logger.warning("could not record the board's health", exc_info=True)
-
-    def _remote_place(self):
-        """(place name, Coordinator) when the target is a labgrid remote place with a
-        live session, else None."""
-        from labgrid.resource.remote import RemotePlace, RemotePlaceManager
-
-        from ..remote import Coordinator
-
-        places = [r for r in self.target.resources if isinstance(r, RemotePlace)]
-        session = RemotePlaceManager.get().session
-        if not places or session is None:
-            return None
-        return places[0].name, Coordinator(session, getattr(session, "address", ""))
-
     # -- helpers -------------------------------------------------------------------------
 
     def tftp_path(self) -> str:
@@ -314,12 +278,14 @@ class UnmatchedStrategy(Strategy):
     def _read_until(self, done, timeout: float, stage: str, message: str) -> None:
         boot = self.recorder.boot
         deadline = self.clock() + timeout
-        while not done() and boot.panic is None:
+        while not done() and boot.panic is None and boot.image_rejected is None:
             if self.clock() >= deadline:
                 raise BootError(stage, message)
             self._read(deadline)
         if boot.panic is not None:
             raise BootError("panic", boot.panic.signature)
+        if boot.image_rejected is not None:
+            raise BootError("image", f"U-Boot refused the image: {boot.image_rejected}")
 
     def _drain(self) -> None:
         """Forget console output from before this power-on: what is still in transit, and

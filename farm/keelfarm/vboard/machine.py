@@ -94,9 +94,12 @@ class Machine:
                 self.proc = self._popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                         stderr=subprocess.STDOUT,
                                         preexec_fn=_die_with_parent, close_fds=True)
-            except OSError as e:
+            except (OSError, subprocess.SubprocessError) as e:
+                # SubprocessError: the child's report of its failed exec came back cut
+                # short (seen under heavy load); it did not start either way
                 self.proc = None
-                self.last_error = f"cannot start {cmd[0]}: {e.strerror}"
+                why = e.strerror if isinstance(e, OSError) else str(e)
+                self.last_error = f"cannot start {cmd[0]}: {why}"
                 log.write((self.last_error + "\n").encode())
                 return False
         return True

@@ -2,6 +2,8 @@
 
 SQLAlchemy Core over any database it speaks; a SQLite file by default
 (`build/results.db`), a PostgreSQL URL for a shared farm — the same tables and queries.
+The schema is migrated with Alembic (keelfarm/results/migrations/): a table or column added here
+comes with a migration, so a database made by an earlier farm upgrades in place.
 
 Tables:
 - `campaigns`: a suite repeated on one place (what was asked, when, how it ended);
@@ -10,7 +12,12 @@ Tables:
 - `results`: one test of a run — test id, verdict, duration, failure message, crash
   signature (one line), signature group, crash kind and frames, console log path;
 - `metrics`: numbers a result reported — boot-stage times (`stage`) and benchmark
-  figures (`bench`), one row each, so a report can plot any of them over commits.
+  figures (`bench`), one row each, so a report can plot any of them over commits;
+- `bisections`: a hunt for the first bad commit (endpoints, rule, answer, confidence),
+  its runs stored under a campaign of their own; `bisect_steps`: what it found out
+  about each commit it tried;
+- `triages`: a board's failed run rerun on the same board, QEMU and a sibling board,
+  and the verdict (OS regression, board fault, flaky, unknown).
 
 A run and all its results are written in one transaction (`add_run`): an interrupted
 campaign never leaves half a run behind.  Times are naive UTC datetimes.
@@ -18,7 +25,9 @@ campaign never leaves half a run behind.  Times are naive UTC datetimes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from .errors import FarmError
+from ..errors import FarmError
 
 DEFAULT_DB = Path("build/results.db")
 
@@ -111,9 +120,61 @@ metrics = Table(
     "metrics", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("result_id", Integer, ForeignKey("results.id"), nullable=False, index=True),
-    Column("kind", String(10), nullable=False),  # stage, bench or attempts
+    Column("kind", String(10), nullable=False),  # stage or bench
     Column("name", String(200), nullable=False),
     Column("value", Float, nullable=False),
+)
+
+
+bisections = Table(
+    "bisections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id")),  # holds its runs
+    Column("suite", String(200), nullable=False),
+    Column("test", String(500)),  # pytest -k expression, None: the whole suite
+    Column("place", String(200), nullable=False),
+    Column("good", String(100), nullable=False),
+    Column("bad", String(100), nullable=False),
+    Column("rule", Text),
+    Column("first_bad", String(100)),
+    Column("candidates", Text),  # space-separated, when skipped commits hide the boundary
+    Column("confidence", Float),
+    Column("created", DateTime, nullable=False),
+    Column("finished", DateTime),
+    Column("status", String(20), nullable=False),  # running, done, failed, interrupted
+    Column("note", Text),  # why it failed
+)
+
+bisect_steps = Table(
+    "bisect_steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bisection_id", Integer, ForeignKey("bisections.id"), nullable=False, index=True),
+    Column("commit", String(100), nullable=False),
+    Column("role", String(20), nullable=False),  # good, bad, candidate
+    Column("verdict", String(10)),  # good, bad, skip
+    Column("passed", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("broken", Integer, nullable=False),
+    Column("confidence", Float),
+    Column("note", Text),
+)
+
+
+triages = Table(
+    "triages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("place", String(200), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("commit", String(100), nullable=False),
+    Column("verdict", String(20), nullable=False),  # triage.OS_REGRESSION, ...
+    Column("why", Text),
+    Column("board_rerun", String(10)),  # pass, fail, broken, or None: not run
+    Column("qemu_rerun", String(10)),
+    Column("sibling", String(200)),
+    Column("sibling_rerun", String(10)),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id")),  # the reruns
+    Column("created", DateTime, nullable=False),
 )
 
 
@@ -177,6 +238,54 @@ def database_url(spec: str | Path | None) -> str:
     return f"sqlite:///{path}"
 
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PRE_MIGRATION = "0001"  # the schema `create_all` made before there were migrations
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine):
+    """One migration at a time per database file.  Two processes opening a new SQLite
+    database at once (a campaign and `farm campaign show`) would both create its tables;
+    SQLite's DDL commits statement by statement, so the second sees half a schema.  A
+    lock file beside the database serializes them (PostgreSQL: an advisory lock, taken
+    in `migrate`)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema (Alembic, keelfarm/results/migrations/): a
+    new one from nothing, an old one in place.  A database made before migrations
+    (tables, no alembic_version) is first stamped with the revision it matches."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect, text
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with _migration_lock(engine), engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(72010516)"))
+        config.attributes["connection"] = conn
+        tables = set(inspect(conn).get_table_names())
+        if "alembic_version" not in tables and "runs" in tables:
+            command.stamp(config, "0002" if "bisections" in tables else PRE_MIGRATION)
+        command.upgrade(config, "head")
+
+
+def drop_all(engine: Engine) -> None:
+    """Drop every table, the migration record too: the next open starts from nothing."""
+    from sqlalchemy import text
+    metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 class ResultsDB:
     """The database behind one URL; tables are created on first use."""
 
@@ -184,9 +293,10 @@ class ResultsDB:
         self.url = database_url(url)
         try:
             self.engine = engine or create_engine(self.url)
-            metadata.create_all(self.engine)
-        except Exception as exc:  # a bad URL or an unreachable server: say which
-            raise FarmError(f"results database {self.safe_url}: {exc}") from exc
+            migrate(self.engine)
+        except Exception as exc:  # a bad URL, an unreachable server, a corrupt file
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise FarmError(f"results database {self.safe_url}: {first}") from exc
 
     @property
     def safe_url(self) -> str:
@@ -281,6 +391,13 @@ class ResultsDB:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def runs_with_suite(self) -> list[dict]:
+        """Every run of a campaign with the campaign's suite, oldest first."""
+        query = (select(runs, campaigns.c.suite)
+                 .join(campaigns, runs.c.campaign_id == campaigns.c.id).order_by(runs.c.id))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def last_seq(self, campaign_id: int) -> int:
         with self.engine.connect() as conn:
             value = conn.execute(select(func.max(runs.c.seq))
@@ -302,6 +419,18 @@ class ResultsDB:
             query = query.where(runs.c.id.in_(list(run_ids)))
         if since is not None:
             query = query.where(runs.c.commit_time >= since)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def suite_results(self, suite: str, target: str) -> list[dict]:
+        """Every result of campaigns that ran `suite`, on `target`, as `results()`
+        gives them."""
+        query = (select(results, runs.c.commit, runs.c.commit_time, runs.c.target,
+                        runs.c.place, runs.c.campaign_id, runs.c.started)
+                 .join(runs, results.c.run_id == runs.c.id)
+                 .join(campaigns, runs.c.campaign_id == campaigns.c.id)
+                 .where(campaigns.c.suite == suite, runs.c.target == target)
+                 .order_by(runs.c.id, results.c.id))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -346,3 +475,61 @@ class ResultsDB:
         with self.engine.connect() as conn:
             return conn.execute(select(func.min(runs.c.commit_time))
                                 .where(runs.c.commit.startswith(commit_prefix))).scalar()
+
+    # -- bisections --------------------------------------------------------------------
+
+    def create_bisection(self, *, suite: str, test: str | None, place: str, good: str,
+                         bad: str, campaign_id: int | None) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(insert(bisections).values(
+                suite=suite, test=test, place=place, good=good, bad=bad,
+                campaign_id=campaign_id, created=utcnow(),
+                status="running")).inserted_primary_key[0]
+
+    def add_bisect_step(self, bisection_id: int, *, commit: str, role: str, verdict: str | None,
+                        passed: int, failed: int, broken: int, confidence: float | None,
+                        note: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(bisect_steps).values(
+                bisection_id=bisection_id, commit=commit, role=role, verdict=verdict,
+                passed=passed, failed=failed, broken=broken, confidence=confidence,
+                note=note or None))
+
+    def finish_bisection(self, bisection_id: int, *, status: str, rule: str | None = None,
+                         first_bad: str | None = None, candidates: list[str] | None = None,
+                         confidence: float | None = None, note: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(bisections).where(bisections.c.id == bisection_id).values(
+                status=status, rule=rule, first_bad=first_bad,
+                candidates=" ".join(candidates) if candidates else None,
+                confidence=confidence, note=note, finished=utcnow()))
+
+    def bisections(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in
+                    conn.execute(select(bisections).order_by(bisections.c.id))]
+
+    def bisect_steps(self, bisection_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                select(bisect_steps).where(bisect_steps.c.bisection_id == bisection_id)
+                .order_by(bisect_steps.c.id))]
+
+    # -- triage ------------------------------------------------------------------------
+
+    def run(self, run_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).first()
+        return dict(row._mapping) if row else None
+
+    def add_triage(self, **values) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(insert(triages).values(created=utcnow(), **values)) \
+                .inserted_primary_key[0]
+
+    def triages(self, place: str | None = None) -> list[dict]:
+        query = select(triages).order_by(triages.c.id)
+        if place is not None:
+            query = query.where(triages.c.place == place)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]

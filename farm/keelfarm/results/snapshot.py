@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import FarmError
+from ..errors import FarmError
 
 KERNEL_ELF = Path("build/os/kernel.elf")
 PROGRAMS = Path("build/os/bin")
@@ -135,6 +135,7 @@ def freeze(env_file: str | Path, dest: Path, *, commit: tuple[str, dt.datetime |
         if not Path(tool).is_absolute() and (env_file.parent / tool).exists():
             config["tools"][key] = str((env_file.parent / tool).resolve())
     env_copy = dest / env_file.name
+    dest.mkdir(parents=True, exist_ok=True)  # an environment without images of ours
     env_copy.write_text(f"# {env_file.resolve()} with its images frozen for a campaign\n"
                         + yaml.safe_dump(config, sort_keys=False))
     build = Build(env=str(env_copy), commit=commit[0], commit_time=commit[1], frozen=True,

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from .console import STAGES
-from .errors import FarmError
+from ..console import STAGES
+from ..errors import FarmError
 from .resultsdb import RUN_BROKEN, RUN_PASS, ResultsDB
 from .stability import commit_order, failure_groups, pass_rates, regressions, wilson
 from .svgplot import box_chart, line_chart

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .console import BOOT_FAILURE_RE, PanicReport, parse_panic_report
+from ..console import BOOT_FAILURE_RE, PanicReport, parse_panic_report
 
 ADDR2LINE = "riscv64-unknown-elf-addr2line"
 DEFAULT_KERNEL_ELF = Path("build/os/kernel.elf")

@@ -1,0 +1,113 @@
+"""`farm ci [COMMIT]`: build a commit, run every suite on every place, say what broke.
+
+    farm ci                                   # HEAD on qemu-virt
+    farm ci 0932f4c --place qemu-virt --board vboard --board unmatched
+
+The commit is built in a worktree of its own (`--build`, default `make`; use e.g.
+`--build 'docker run --rm -v $PWD:/src -w /src keel-build make'` for the build image),
+then each suite runs once on every place at the same time — local QEMU environments
+(`--place`) and every healthy free board of each `--board` kind, reserved for the run
+and released after.  Everything is stored as one campaign per suite; the verdict table
+is suite x place, and the exit status is 1 if a test regressed against the last commit
+that ran the same suite on the same kind of board (civerdict.py; known flaky tests are
+listed apart).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FarmError
+from ..results import bisection as bis
+from ..results import campaign as camp
+from ..results import civerdict
+from ..results.resultsdb import ResultsDB
+from ..results.worktree import DEFAULT_BUILD, CommitTrees
+from .campaign import add_db_option, campaign_places, places_label
+
+SUITES = ["boot", "smp_stress", "login", "conformance", "spawn_stress"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ci", help="build a commit and run every suite on every place")
+    p.add_argument("commit", nargs="?", default="HEAD", help="the commit (default HEAD)")
+    p.add_argument("--suite", action="append", metavar="MARKER",
+                   help=f"a suite to run; again for more (default: {', '.join(SUITES)})")
+    p.add_argument("--place", action="append",
+                   help="a local environment or a place you hold; again for more "
+                        "(default qemu-virt unless --board is given)")
+    p.add_argument("--board", action="append", metavar="TAG",
+                   help="every healthy free place of this kind; again for more kinds")
+    p.add_argument("--env", help="labgrid environment file for the --place entries")
+    p.add_argument("--repo", default=".", help="the git repository (default .)")
+    p.add_argument("--build", default=DEFAULT_BUILD, metavar="CMD",
+                   help="build command, run in the commit's worktree (default %(default)s)")
+    p.add_argument("--tests", default="tests", help="what pytest collects (default tests)")
+    p.add_argument("--run-timeout", type=float, default=camp.DEFAULT_RUN_TIMEOUT,
+                   metavar="SECONDS", help="bound on one run (default %(default).0f)")
+    p.add_argument("--out", default="build/ci", help="worktrees and runs go to OUT/ "
+                                                     "(default %(default)s)")
+    add_db_option(p)
+    p.set_defaults(func=run)
+
+
+def _board_counts(args, tags: list[str]) -> list[tuple[str, int]]:
+    """(tag, how many places carry it) for each --board."""
+    from .common import coordinator
+    with coordinator(args) as coord:
+        places = list(coord.places().values())
+    counts = [(tag, sum(p.tags.get("board") == tag for p in places)) for tag in tags]
+    for tag, n in counts:
+        if not n:
+            raise FarmError(f"no place is tagged board={tag}")
+    return counts
+
+
+def run(args) -> int:
+    repo = Path(args.repo).resolve()
+    commit = bis.resolve(repo, args.commit)
+    suites = args.suite or SUITES
+    named = args.place or ([] if args.board else ["qemu-virt"])
+    boards = _board_counts(args, args.board) if args.board else []
+    out = Path(args.out).resolve()
+    say = lambda s: print(s, flush=True)  # noqa: E731
+    with ResultsDB(args.db) as db, CommitTrees(repo, out / "trees", args.build) as trees:
+        say(f"ci: building {bis.describe(repo, commit)} ({args.build})")
+        if not trees.build(commit):
+            tail = trees.build_log(commit).read_text(errors="replace").splitlines()[-15:]
+            say("\n".join(f"  {line}" for line in tail))
+            raise FarmError(f"{commit[:12]} does not build; log {trees.build_log(commit)}")
+        tree = trees.checkout(commit)
+        name, when = camp.git_commit(tree)
+        with campaign_places(args, named, [args.env] * len(named), boards) as (specs, alive):
+            specs = [camp.PlaceSpec(s.place, s.target, str(trees.rebase(commit, s.env)),
+                                    s.env_vars) for s in specs]
+            verdict = civerdict.Verdict(name, [s.place for s in specs], suites)
+            for suite in suites:
+                config = camp.CampaignConfig(
+                    suite=suite, specs=specs, runs_wanted=len(specs), per_place=1,
+                    tests=args.tests, out_dir=out / "campaigns", run_timeout=args.run_timeout,
+                    commit=name, commit_time=when, repo=tree, cwd=tree, keep_empty=False,
+                    places=places_label(named, boards))
+                campaign_id = camp.start(db, config)
+                status = camp.run_campaign(db, campaign_id, config, say=say, keepalive=alive)
+                judge(db, verdict, suite, campaign_id, name)
+                if status != camp.DONE and any(
+                        c.verdict == "-" for (s, _), c in verdict.cells.items() if s == suite):
+                    say(f"ci: suite '{suite}' did not run everywhere ({status})")
+    print(verdict.report())
+    return 1 if verdict.regressions else 0
+
+
+def judge(db: ResultsDB, verdict: civerdict.Verdict, suite: str, campaign_id: int,
+          commit: str) -> None:
+    """Fill in the cells and findings of `suite` from its campaign's runs."""
+    runs = db.runs(campaign_id)
+    results = db.results(campaign_id=campaign_id)
+    for place in verdict.places:
+        run = next((r for r in runs if r["place"] == place), None)
+        verdict.cells[(suite, place)] = civerdict.cell_for(run)
+    for target in sorted({r["target"] for r in runs}):
+        now = [r for r in results if r["target"] == target]
+        verdict.findings += civerdict.classify(suite, target, commit, now,
+                                               db.suite_results(suite, target))

@@ -1,0 +1,117 @@
+"""`farm triage RUN`: rerun a board's failed run on the same board, on QEMU and on a
+sibling board, and say whose fault it was.
+
+    farm triage 412                 # run 412 of the results database failed on vboard-2
+    farm triage 412 --qemu qemu-sifive-u
+
+The failed tests (pytest -k by their names) run once on each of the three places at
+the same time, as a campaign of their own; the verdict (triage.py) is stored with the
+run, and a board with two board-fault verdicts in a row is tagged unhealthy.  The
+reruns boot what the tree holds, so it must hold the run's build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+from .. import health
+from ..errors import FarmError
+from ..results import campaign as camp
+from ..results import triage as tri
+from ..results.resultsdb import ResultsDB
+from ..results.stability import FAIL_VERDICTS
+from .campaign import add_db_option
+from .common import coordinator, coordinator_factory
+
+
+def register(sub) -> None:
+    p = sub.add_parser("triage", help="rerun a board's failure on the board, QEMU and a "
+                                      "sibling: OS regression, board fault or flaky")
+    p.add_argument("run", type=int, help="the failed run (its id in the results database)")
+    p.add_argument("--qemu", default="qemu-virt",
+                   help="local environment for the QEMU rerun (default %(default)s)")
+    p.add_argument("--tests", default="tests", help="what pytest collects (default tests)")
+    p.add_argument("--out", default="build/triage", help="run directories (default %(default)s)")
+    add_db_option(p)
+    p.set_defaults(func=run)
+
+
+def test_names(rows: list[dict]) -> list[str]:
+    """The failed tests' function names (`mod::test_x[p]` -> test_x), for pytest -k."""
+    names = {r["test"].rsplit("::", 1)[-1].split("[", 1)[0] for r in rows
+             if r["verdict"] in FAIL_VERDICTS}
+    return sorted(names)
+
+
+@contextlib.contextmanager
+def _held(args, board: str, kind: str):
+    """Hold the failed board (by name) and one sibling of its kind, if one is free;
+    release both on the way out."""
+    from .. import reserve as res
+    held = []
+    try:
+        with coordinator(args) as coord:
+            held.append(res.reserve(coord, place=board, duration=3600, wait=True,
+                                    timeout=600).place)
+            try:
+                held.append(res.reserve(coord, board=kind, duration=3600).place)
+            except FarmError as e:
+                print(f"farm: no sibling {kind} board: {e}", flush=True)
+        yield held[1] if len(held) > 1 else None
+    finally:
+        with coordinator(args) as coord:
+            for name in held:
+                with contextlib.suppress(FarmError):
+                    res.release(coord, name, time.time())
+
+
+def run(args) -> int:
+    with ResultsDB(args.db) as db:
+        failed_run = db.run(args.run)
+        if failed_run is None:
+            raise FarmError(f"no run {args.run} in {db.safe_url}")
+        names = test_names(db.results(run_ids=[args.run]))
+        if not names:
+            raise FarmError(f"run {args.run} has no failed test to triage")
+        board, kind = failed_run["place"], failed_run["target"]
+        if not (failed_run["env"] and camp.is_remote_env(failed_run["env"])):
+            raise FarmError(f"run {args.run} ran on {board}, not on a farm board")
+        tree = camp.git_commit(".")[0]
+        if tree != failed_run["commit"]:
+            raise FarmError(f"run {args.run} booted {failed_run['commit']}; the tree holds "
+                            f"{tree}: check that out and build it first")
+        suite = (db.campaign(failed_run["campaign_id"]) or {}).get("suite") or "boot"
+        print(f"triage of run {args.run}: {', '.join(names)} failed on {board} at "
+              f"{failed_run['commit']}", flush=True)
+        with _held(args, board, kind) as sibling:
+            specs = [camp.resolve_place(board, None, coordinator=coordinator_factory(args)),
+                     camp.resolve_place(args.qemu)]
+            if sibling:
+                specs.append(camp.resolve_place(sibling, None,
+                                                coordinator=coordinator_factory(args)))
+            config = camp.CampaignConfig(
+                suite=suite, specs=specs, runs_wanted=len(specs), per_place=1,
+                tests=args.tests, pytest_args=["-k", " or ".join(names)],
+                out_dir=Path(args.out), broken_limit=1)
+            campaign_id = camp.start(db, config)
+            camp.run_campaign(db, campaign_id, config, say=lambda s: print(s, flush=True))
+        verdicts = {r["place"]: r["verdict"] for r in db.runs(campaign_id)}
+        reruns = tri.Reruns(board=verdicts.get(board), qemu=verdicts.get(specs[1].place),
+                            sibling=verdicts.get(sibling) if sibling else None,
+                            sibling_name=sibling)
+        verdict, why = tri.decide(reruns)
+        db.add_triage(run_id=args.run, place=board, target=kind, commit=failed_run["commit"],
+                      verdict=verdict, why=why, board_rerun=reruns.board,
+                      qemu_rerun=reruns.qemu, sibling=sibling, sibling_rerun=reruns.sibling,
+                      campaign_id=campaign_id)
+        history = [t["verdict"] for t in db.triages(place=board)]
+    print(f"run {args.run} on {board}: {verdict} ({why})")
+    if tri.should_mark_unhealthy(history):
+        with coordinator(args) as coord:
+            health.mark_bad(coord, board)
+        print(f"farm: {board} is at fault {tri.FAULTS_TO_UNHEALTHY} times in a row and is now "
+              f"tagged unhealthy; a passing health boot (farm reserve --place {board}, "
+              f"farm boot) brings it back")
+    return 0

@@ -1,0 +1,115 @@
+"""The lab's sweeper: what the farm commands do on the way in, done while none runs.
+
+Every `farm` command sweeps expired leases before it does anything (lease.py), so a
+lease that ran out is noticed by the next command — which may come hours later while
+the board sits locked.  And labgrid's coordinator forgets its locks when it restarts
+(and saves its places and tags only every 15 s), so after a crash every reservation
+would be gone.  The sweeper runs beside the coordinator (`farm lab` starts one; a
+coordinator elsewhere runs `farm lab sweep` beside it) and, every `EVERY` seconds:
+
+- releases places whose lease has run out (lease.sweep);
+- writes the running leases to its record (`<dir>/leases.json`, lease.held): the
+  farm's own account of who holds what, at most a second old;
+- when it lost the coordinator and finds one again, gives every place of the record
+  whose lease still runs back to its holder (lease.restore), acquiring it in the
+  holder's name as labgrid's own client would (`labgrid-client acquire` as that
+  host/user), so the holder's next `farm boot` finds its board still reserved.
+
+A place released on purpose is gone from the record within a second, so it is never
+handed back; a coordinator that does not answer is waited for, not an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import lease
+from ..errors import FarmError
+
+EVERY = 1.0
+RECORD = "leases.json"
+
+
+def acquirer(address: str) -> Callable[[str, str], None]:
+    """acquire_as(holder, place) with labgrid-client, as the holder ('host/user')."""
+    from .lab import tool
+
+    def acquire_as(holder: str, place: str) -> None:
+        host, _, user = holder.partition("/")
+        env = {**os.environ, "LG_HOSTNAME": host, "LG_USERNAME": user}
+        proc = subprocess.run([tool("labgrid-client"), "-x", address, "-p", place, "acquire"],
+                              env=env, capture_output=True, text=True, timeout=60)
+        if proc.returncode != 0:
+            why = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
+            raise FarmError(f"could not give {place} back to {holder}: {why[0]}")
+    return acquire_as
+
+
+def read_record(path: Path) -> dict[str, dict]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def write_record(path: Path, record: dict[str, dict]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def restore_from(coord, path: Path, acquire_as, say: Callable[[str], None]) -> list[str]:
+    """Give the recorded leases back (after a coordinator restart); the places given."""
+    given, ended = lease.restore(coord, read_record(path), time.time(), acquire_as)
+    coord.sync()
+    for name in given:
+        say(f"sweeper: {name} is reserved again for {coord.place(name).acquired}")
+    for gone in ended:
+        say(f"sweeper: lease of {gone.place} held by {gone.holder} ran out while the "
+            f"coordinator was away")
+    return given
+
+
+class Sweeper:
+    def __init__(self, address: str, run_dir: str | Path, say: Callable[[str], None] = print):
+        self.address = address
+        self.record = Path(run_dir) / RECORD
+        self.record.parent.mkdir(parents=True, exist_ok=True)
+        self.say = say
+        self.acquire_as = acquirer(address)
+        self.coord = None
+        self.lost = False  # the coordinator went away since we last saw it
+
+    def tick(self) -> None:
+        from ..remote import Coordinator
+        try:
+            if self.coord is None:
+                self.coord = Coordinator.connect(self.address)
+                if self.lost:
+                    restore_from(self.coord, self.record, self.acquire_as, self.say)
+                    self.lost = False
+            self.coord.sync()
+            for gone in lease.sweep(self.coord, time.time()):
+                self.say(f"sweeper: lease of {gone.place} held by {gone.holder} expired at "
+                         f"{lease.clock_time(gone.at)}; released it")
+            record = lease.held(self.coord)
+            if record != read_record(self.record):
+                write_record(self.record, record)
+        except FarmError as e:
+            self.say(f"sweeper: {e}")
+            if self.coord is not None:
+                self.coord.close()
+                self.coord = None
+                self.lost = True
+
+    def run(self, stop: threading.Event | None = None, every: float = EVERY) -> None:
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            self.tick()
+            stop.wait(every)

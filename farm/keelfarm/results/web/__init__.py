@@ -1,0 +1,1 @@
+"""The live dashboard (`farm web`): the results database as web pages."""
