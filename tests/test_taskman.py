@@ -34,3 +34,23 @@ def test_null_store_is_sigsegv_to_the_parent(keel_boot):
     assert len(faults) == 1, f"want one fault report line, got {len(faults)}"
     assert any(re.match(r"^ok \d+ fault_is_sigsegv$", line) for line in lines)
     assert init_exit(lines, "ktest-taskman", 0)
+
+
+TMBENCH_RE = re.compile(r"^tmbench: (.+?)\s+(\d+) instructions/op  \((\d+) ops\)$")
+TMBENCH_FIGURES = ["spawn + exit + wait", "fork + exit + wait", "fork + exec + wait",
+                   "failed spawn"]
+
+
+@pytest.mark.bench
+def test_tmbench_figures(keel_boot):
+    """Process life through taskman in guest instructions (one hart, -icount): every
+    figure is printed, and what is built from more work costs more."""
+    boot = keel_boot(target="onehart", append="init=/bin/tmbench", until="exit",
+                     timeout=300.0, deterministic=True)
+    lines = [line.strip() for line in boot.lines]
+    found = {m.group(1): int(m.group(2)) for m in map(TMBENCH_RE.match, lines) if m}
+    assert sorted(found) == sorted(TMBENCH_FIGURES), f"tmbench printed {sorted(found)}"
+    assert "tmbench: done" in lines
+    assert found["fork + exec + wait"] > found["fork + exit + wait"]
+    assert found["failed spawn"] < found["spawn + exit + wait"]
+    assert init_exit(lines, "tmbench", 0)
