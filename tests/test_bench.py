@@ -37,7 +37,7 @@ def check_exit(boot, program: str) -> None:
 @pytest.mark.initrd
 def test_user_kbench_one_hart(keel_boot):
     """Client and server on one hart; the uncontended mutex never enters the kernel."""
-    boot = keel_boot(target="onehart", append="init=/bin/kbench", until="exit",
+    boot = keel_boot(target="onehart", append="init=/bin/kbench", until="exit", hang_timeout=150.0,
                      timeout=EXIT_TIMEOUT, deterministic=True)
     check_exit(boot, "kbench")
     found = figures(boot)
@@ -60,7 +60,7 @@ def test_user_kbench_one_hart(keel_boot):
 @pytest.mark.initrd
 def test_user_kbench_across_harts(keel_boot, board):
     """The server on another hart: a round trip costs instructions on both."""
-    boot = keel_boot(smp=board.bench_smp, append="init=/bin/kbench cross", until="exit", timeout=EXIT_TIMEOUT,
+    boot = keel_boot(smp=board.bench_smp, append="init=/bin/kbench cross", until="exit", hang_timeout=150.0, timeout=EXIT_TIMEOUT,
                      deterministic=True)
     check_exit(boot, "kbench")
     trips = round_trips(figures(boot), "cross-hart")
@@ -70,7 +70,7 @@ def test_user_kbench_across_harts(keel_boot, board):
 def test_kernel_kbench(keel_boot, board):
     """The kernel's own figures (command line `kbench`): switches, a contended kernel
     mutex and a condvar across harts, the timer interrupt."""
-    boot = keel_boot(smp=board.bench_smp, append="kbench", until="exit", timeout=EXIT_TIMEOUT,
+    boot = keel_boot(smp=board.bench_smp, append="kbench", until="exit", hang_timeout=150.0, timeout=EXIT_TIMEOUT,
                      deterministic=True)
     lines = [line.strip() for line in boot.lines]
     assert "kbench: done" in lines

@@ -46,7 +46,7 @@ def test_tmbench_figures(keel_boot):
     """Process life through taskman in guest instructions (one hart, -icount): every
     figure is printed, and what is built from more work costs more."""
     boot = keel_boot(target="onehart", append="init=/bin/tmbench", until="exit",
-                     timeout=300.0, deterministic=True)
+                     timeout=300.0, hang_timeout=150.0, deterministic=True)
     lines = [line.strip() for line in boot.lines]
     found = {m.group(1): int(m.group(2)) for m in map(TMBENCH_RE.match, lines) if m}
     assert sorted(found) == sorted(TMBENCH_FIGURES), f"tmbench printed {sorted(found)}"

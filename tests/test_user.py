@@ -134,7 +134,7 @@ def test_a_program_larger_than_memory_fails_enomem(keel_boot, board):
     assert board.memory_mib < 1024, "the board has room for the 1 GiB bss"
     boot = keel_boot(append="init=/bin/bigbss", until="exit", timeout=EXIT_TIMEOUT)
     lines = [line.strip() for line in boot.lines]
-    assert "keel: init /bin/bigbss could not start (-12)" in lines
+    assert "taskman: init /bin/bigbss could not start: error -12" in lines
     assert not any(line.startswith("bigbss: running") for line in lines)
     assert boot.exit_status == (1 if board.test_finisher else 0)
 

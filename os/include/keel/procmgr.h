@@ -52,8 +52,10 @@
  *       space to let go of a page frees it.  Device mappings are shared as
  *       they are.  Threads of pid that run meanwhile may or may not have
  *       their stores seen by the clone.
- *       Errors: ESRCH no such process (or it is ending); ENOMEM out of
- *       memory or address spaces; EAGAIN the caller's table is full.
+ *       Errors: ESRCH no such process (or it is ending); EBUSY pid has
+ *       more than one thread (they would race the copy; fork is for
+ *       single-threaded processes); ENOMEM out of memory or address
+ *       spaces; EAGAIN the caller's table is full.
  *       Notes: a copy-on-write fault that finds no memory kills the
  *       faulting process, with a fault line on the console, as any fault.
  *
