@@ -30,13 +30,22 @@ $(DEPS): ci/install-deps.sh ci/requirements.txt farm/pyproject.toml
 	 else echo "make: dependencies missing; run 'sudo ci/install-deps.sh' once" >&2; exit 1; fi
 	@touch $@
 
+# A fresh machine has no cross compiler and no picolibc yet, and this Makefile
+# asks the compiler things while it is read (its include directory, libgcc's
+# path): install first, then make the same goals in a make that reads it again.
+.DEFAULT_GOAL := all
+GOALS   := $(or $(MAKECMDGOALS),all)
+FRESH   := $(if $(KEEL_INSTALLED),,$(if $(filter-out deps clean docker,$(GOALS)),$(if $(and $(wildcard $(DEPS)),$(shell command -v $(CC) 2>/dev/null)),,yes)))
+ifeq ($(FRESH),yes)
+.PHONY: fresh $(GOALS)
+$(GOALS): fresh
+	@:
+fresh: $(DEPS)
+	$(MAKE) KEEL_INSTALLED=1 $(MAKECMDGOALS)
+else
+
 # ---- kernel -----------------------------------------------------------------
 include os/kernel/kernel.mk
-
-# A fresh machine has no cross compiler yet: install before compiling.
-ifeq ($(shell command -v $(CC) 2>/dev/null),)
-$(KOBJ): | $(DEPS)
-endif
 
 # ---- libc (build/os/libc/libc.a) ----------------------------------------------
 include os/libc/libc.mk
@@ -69,3 +78,5 @@ docker:
 
 clean:
 	rm -rf $(B)
+
+endif
