@@ -7,7 +7,7 @@ is its own KTAP case, on the board's default hart count."""
 
 import pytest
 
-pytestmark = pytest.mark.smp_stress
+pytestmark = [pytest.mark.smp_stress, pytest.mark.initrd]
 
 
 @pytest.mark.ktap(append="init=/bin/storm all", timeout=600)

@@ -313,8 +313,14 @@ class ConsoleRecorder:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115
 
-    def add_listener(self, listener: Callable[[ConsoleLine], None]) -> None:
-        """Call `listener` with every complete line from now on."""
+    def add_listener(self, listener: Callable[[ConsoleLine], None], *,
+                     replay: bool = False) -> None:
+        """Call `listener` with every complete line from now on; with `replay`, first
+        with every line so far (a board's strategy may have read the boot loader's
+        lines before anyone listened: a parser that counts lines must see them too)."""
+        if replay:
+            for line in list(self.lines):
+                listener(line)
         self._listeners.append(listener)
 
     def attach(self, console) -> None:

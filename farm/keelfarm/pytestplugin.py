@@ -382,7 +382,9 @@ def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
     strategy.configure(smp=smp, append=append, log_path=log_path)
     try:
         rec = record.recorder = strategy.power_on()
-        rec.add_listener(lambda line: parser.feed(line.text))
+        # Line numbers count from power-on: a board's strategy has read the boot
+        # loader's lines already (farm_problems slices the recorder's lines by them).
+        rec.add_listener(lambda line: parser.feed(line.text), replay=True)
         status = strategy.wait_exit(timeout, until=lambda: rec.boot.ktest is not None
                                     or rec.quiet_for() >= hang_after)
         if not target_stopped(strategy, status):

@@ -169,6 +169,19 @@ def fake_clock(times):
     return lambda: next(it)
 
 
+def test_a_replaying_listener_sees_the_lines_read_before_it_came():
+    rec = ConsoleRecorder(None, clock=fake_clock(itertools.count(100.0, 0.5)))
+    rec.feed(b"U-Boot 2023.01\nStarting kernel ...\n")
+    late, replayed = [], []
+    rec.add_listener(late.append)
+    rec.add_listener(replayed.append, replay=True)
+    rec.feed(b"Keel 0.1.0\n")
+    assert [line.text for line in late] == ["Keel 0.1.0"]
+    assert [line.text for line in replayed] == ["U-Boot 2023.01", "Starting kernel ...",
+                                                "Keel 0.1.0"]
+    assert replayed == rec.lines
+
+
 def test_recorder_lines_times_and_log(tmp_path):
     path = tmp_path / "sub" / "boot.log"
     rec = ConsoleRecorder(path, clock=fake_clock(itertools.count(100.0, 0.5)))

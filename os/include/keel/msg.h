@@ -30,6 +30,10 @@ _Static_assert(sizeof(iov_t) == 16, "iov_t layout");
 #define _NTO_CHF_THREAD_DEATH     0x0004u  /* a pulse when a thread of this process dies */
 #define _NTO_CHF_DISCONNECT       0x0008u  /* a pulse when a client's last connection goes */
 #define _NTO_CHF_COID_DISCONNECT  0x0040u  /* a pulse when a server we connect to dies */
+/* Every flag ChannelCreate knows; any other bit is EINVAL. */
+#define _NTO_CHF_KNOWN            (_NTO_CHF_FIXED_PRIORITY | _NTO_CHF_UNBLOCK | \
+				   _NTO_CHF_THREAD_DEATH | _NTO_CHF_DISCONNECT | \
+				   _NTO_CHF_COID_DISCONNECT)
 
 /* ---- connections --------------------------------------------------------- */
 

@@ -26,7 +26,8 @@
  *   AsWrite(as, vaddr, src, len)             copies len bytes from the caller
  *                                            into mapped pages of `as`
  *                                            whatever their protection (this is
- *                                            how text is loaded); executable
+ *                                            how text is loaded; device memory
+ *                                            is -EFAULT); executable
  *                                            pages written are made coherent
  *                                            before any hart may run them
  *   ProcessStart(as, const struct _proc_start *) -> pid > 0

@@ -475,11 +475,13 @@ static int copy_identity(struct process *child, struct process *parent)
 
 /* A snapshot of t's user registers.  t's registers are stable while it
  * stays blocked; its join lock keeps it (and its kernel stack) from being
- * freed while they are copied.  False if it is not blocked. */
-static bool snapshot(struct thread *t, struct arch_uregs *r)
+ * freed while they are copied.  False if it is not blocked, or is no longer
+ * thread tid of p (it ended after the caller looked it up). */
+static bool snapshot(struct thread *t, uint32_t tid, struct process *p, struct arch_uregs *r)
 {
 	spin_lock(&t->join_lock);
-	bool ok = atomic_load32(&t->state) == TS_BLOCKED && !atomic_load32(&t->killed);
+	bool ok = t->tid == tid && t->proc == p && atomic_load32(&t->state) == TS_BLOCKED &&
+		  !atomic_load32(&t->killed);
 	if (ok) {
 		while (atomic_load32(&t->on_cpu))       /* its FP is saved once it is off its hart */
 			cpu_relax();
@@ -489,12 +491,12 @@ static bool snapshot(struct thread *t, struct arch_uregs *r)
 	return ok;
 }
 
-int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
+int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct vmspace *vs,
 		 struct process *starter, struct process **out)
 {
 	struct arch_uregs r;
 
-	if (!snapshot(t, &r))
+	if (!snapshot(t, tid, parent, &r))
 		return -ESRCH;
 	struct process *c = process_create_in(parent->name, vs, starter,
 					      parent->privs & starter->privs);
@@ -525,7 +527,7 @@ int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
 	return 0;
 }
 
-int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
+int process_exec(struct process *p, struct thread *t, uint32_t tid, struct vmspace *vs,
 		 const struct proc_regs *regs, uint32_t privs)
 {
 	struct thread *me = thread_current();
@@ -542,7 +544,9 @@ int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
 		spin_lock(&p->lock);
 	}
 	atomic_store32(&me->sig_nointr, 0);
-	if (p->exiting || atomic_load32(&t->state) != TS_BLOCKED) {
+	/* t was looked up before: it may have ended, its slot gone to another
+	 * thread (of any process) meanwhile. */
+	if (p->exiting || t->tid != tid || t->proc != p || atomic_load32(&t->state) != TS_BLOCKED) {
 		spin_unlock(&p->lock);
 		return -ESRCH;
 	}

@@ -17,6 +17,8 @@ static struct process *self(void)
 
 long sys_ChannelCreate(long flags)
 {
+	if ((unsigned long)flags & ~(unsigned long)_NTO_CHF_KNOWN)
+		return -EINVAL;         /* a flag this kernel does not have */
 	return chan_create(self(), (uint32_t)flags);
 }
 

@@ -315,6 +315,7 @@ long sys_ProcessWait(long pid, long uinfo, long flags)
 						 .status = c->exit_status, .code = c->exit_code,
 						 .pc = c->fault_pc,
 						 .addr = c->fault_addr };
+			c->parent = 0;  /* no other waiter reports it too */
 			spin_unlock(&me->lock);
 			process_reap(c);
 			if (uinfo && copy_to_user((uintptr_t)uinfo, &ex, sizeof ex))
@@ -396,7 +397,7 @@ long sys_ProcessFork(long pid, long tid, long as)
 	struct vmspace *vs = take_space(as);
 	if (!vs)
 		return -EINVAL;
-	int r = process_fork(p, t, vs, me, &c);
+	int r = process_fork(p, t, (uint32_t)tid, vs, me, &c);
 	if (r) {
 		put_back(as, vs);
 		return r;
@@ -424,7 +425,7 @@ long sys_ProcessExec(long pid, long tid, long as, long ustart)
 		return -EINVAL;
 	name_from_argv(p, vs, st.argv);
 	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv };
-	int r = process_exec(p, t, vs, &regs, st.privileges);
+	int r = process_exec(p, t, (uint32_t)tid, vs, &regs, st.privileges);
 	if (r)
 		put_back(as, vs);
 	return r;

@@ -130,9 +130,10 @@ struct process *process_at(int i);
  * thread copies the user registers (FP too) of thread t of parent, which
  * is blocked in a kernel call, and returns from that call with 0; it has
  * copies of parent's connections, credentials and groups.  0 and *out, or
- * -EAGAIN (no process slot or thread), -ESRCH (t ended meanwhile); vs is
+ * -EAGAIN (no process slot or thread), -ESRCH (t, thread tid, ended
+ * meanwhile: its slot may hold another thread by now); vs is
  * the caller's again on failure.  No locks held. */
-int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
+int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct vmspace *vs,
 		 struct process *starter, struct process **out);
 /* Replace p's image: every thread but t ends (waited for), vs becomes p's
  * space (the old one is freed), and t, blocked in a kernel call, starts
@@ -141,7 +142,7 @@ int process_fork(struct process *parent, struct thread *t, struct vmspace *vs,
 struct proc_regs {
 	uint64_t pc, sp, a0, a1, a2, a3;
 };
-int process_exec(struct process *p, struct thread *t, struct vmspace *vs,
+int process_exec(struct process *p, struct thread *t, uint32_t tid, struct vmspace *vs,
 		 const struct proc_regs *regs, uint32_t privs);
 /* A reference to p's space (vmspace_destroy drops it), or NULL if p ended. */
 struct vmspace *process_space_get(struct process *p);

@@ -3,6 +3,7 @@
  * misaligned, straddling the end of a mapping, read only, a page another
  * thread maps and unmaps meanwhile) around well-formed objects. */
 #include <keel/msg.h>
+#include <keel/signal.h>
 #include "kfuzz.h"
 
 #define POOL_SIZE 16
@@ -19,6 +20,7 @@ int sender_tid[SENDERS];
 volatile long last_irq = -1;
 int own_pid;
 sync_t sync_pool[SYNC_POOL];
+volatile int forkee_pid, forkee_tid;
 
 uint64_t fz_next(struct fuzzer *f)
 {
@@ -134,6 +136,8 @@ static long not_server(struct fuzzer *f, const int *ids, enum pool p)
 	for (int i = 0; i < SERVERS; i++)
 		if (v == ids[i])
 			return -1;
+	if (ids == server_chid && (v == traffic_chid || v == fork_chid))
+		return -1;
 	return v;
 }
 
@@ -263,7 +267,7 @@ static void *make_attr(struct fuzzer *f, unsigned *size)
 }
 
 /* A start for a space kfuzz loaded with the child code: it runs call
- * `argc` with `argv` as its first argument and exits with the result. */
+ * `argc` with the arguments at `argv` and exits with the result. */
 static void *make_start(struct fuzzer *f, unsigned *size)
 {
 	struct _proc_start *s = scratch(f, sizeof *s);
@@ -272,10 +276,51 @@ static void *make_start(struct fuzzer *f, unsigned *size)
 	memset(s, 0, sizeof *s);
 	s->entry = fz_below(f, 8) ? CHILD_CODE_VA : (uint64_t)garbage(f);
 	s->argc = KCALL_KernelNop;
-	s->argv = fz_below(f, 256);
+	s->argv = fz_below(f, 8) ? CHILD_ARGS_VA : fz_below(f, 256);
 	s->privileges = fz_below(f, 8) ? 0 : (uint32_t)fz_next(f);
 	s->priority = fz_below(f, 8) ? 0 : (int32_t)garbage(f);
 	return s;
+}
+
+/* A signal set: mostly a few random signals, often the ones kfuzz keeps
+ * pending-able (FZ_KEPT_SIGNALS); now and then every bit. */
+static uint64_t signal_bits(struct fuzzer *f)
+{
+	switch (fz_below(f, 6)) {
+	case 0: return ~0ull;
+	case 1: return 0;
+	case 2: case 3: return FZ_KEPT_SIGNALS | (1ull << fz_below(f, 64));
+	default: return (1ull << fz_below(f, 64)) | (1ull << fz_below(f, 64));
+	}
+}
+
+static void *make_sigset(struct fuzzer *f, unsigned *size)
+{
+	sigset_t *set = scratch(f, sizeof *set);
+	uint64_t bits = signal_bits(f);
+
+	*size = sizeof *set;
+	set->__bits[0] = (uint32_t)bits;
+	set->__bits[1] = (uint32_t)(bits >> 32);
+	return set;
+}
+
+/* A signal action: default, ignore, or a handler somewhere (only ever
+ * installed in a child, see sanitize_action in kfuzz.c). */
+static void *make_sigaction(struct fuzzer *f, unsigned *size)
+{
+	struct sigaction *a = scratch(f, sizeof *a);
+	static void (*const handlers[])(int) = { SIG_DFL, SIG_IGN, SIG_IGN,
+						 (void (*)(int))CHILD_CODE_VA };
+	uint64_t bits = signal_bits(f);
+
+	*size = sizeof *a;
+	memset(a, 0, sizeof *a);
+	a->sa_handler = fz_below(f, 8) ? handlers[fz_below(f, 4)] : (void (*)(int))garbage(f);
+	a->sa_flags = fz_below(f, 4) ? 0 : (int)fz_next(f);
+	a->sa_mask.__bits[0] = (uint32_t)bits;
+	a->sa_mask.__bits[1] = (uint32_t)(bits >> 32);
+	return a;
 }
 
 static void *make_string(struct fuzzer *f, unsigned *size)
@@ -323,7 +368,8 @@ static void *make_plain(struct fuzzer *f, enum arg_kind k, unsigned *size)
 		[ARG_MSGINFO] = sizeof(struct _msg_info),
 		[ARG_CLIENTINFO] = sizeof(struct _client_info),
 		[ARG_PEXIT] = sizeof(struct _proc_exit), [ARG_HWDEV] = 24,
-		[ARG_STATUSP] = 8,
+		[ARG_STATUSP] = 8, [ARG_SIGSET_OUT] = sizeof(sigset_t),
+		[ARG_SIGINFO_OUT] = sizeof(siginfo_t), [ARG_SIGACT_OUT] = sizeof(struct sigaction),
 	};
 	unsigned n = sizes[k] ? sizes[k] : 64;
 	uint8_t *p = scratch(f, n);
@@ -365,6 +411,8 @@ static void *make_object(struct fuzzer *f, enum arg_kind k, unsigned *size)
 	case ARG_STR: return make_string(f, size);
 	case ARG_SYNC:
 	case ARG_MUTEX: return make_sync(f, k, size);
+	case ARG_SIGSET: return make_sigset(f, size);
+	case ARG_SIGACT: return make_sigaction(f, size);
 	default: return make_plain(f, k, size);
 	}
 }
@@ -469,6 +517,21 @@ static long scalar(struct fuzzer *f, enum arg_kind k)
 		return r < 5 ? (long)fz_victim : r == 5 ? 0 : r == 6 ? (long)0xffffffff80000000ul
 			       : (long)0x0000800000000000ul;     /* never runnable: rejected */
 	}
+	case ARG_SIGNO: {
+		static const long kept[] = { SIGURG, SIGWINCH, SIGCHLD };
+		unsigned r = fz_below(f, 8);
+		return r < 3 ? kept[r] : r < 7 ? (long)fz_below(f, _SIGMAX + 1) : garbage(f);
+	}
+	case ARG_HOW: return fz_below(f, 6) ? (long)fz_below(f, 3) : garbage(f);
+	case ARG_FPID: {
+		long pid = __atomic_load_n(&forkee_pid, __ATOMIC_RELAXED);
+		return pid && fz_below(f, 2) ? pid : scalar(f, ARG_PID);
+	}
+	case ARG_FTID: {
+		long tid = __atomic_load_n(&forkee_tid, __ATOMIC_RELAXED);
+		return tid && fz_below(f, 2) ? tid : scalar(f, ARG_TID_ANY);
+	}
+	case ARG_FAS: return fz_below(f, 2) ? pool_newest(POOL_AS) : scalar(f, ARG_AS);
 	default: return garbage(f);
 	}
 }

@@ -3,11 +3,14 @@
  * THREADS threads at once, while helper threads keep the run going: servers
  * receive and reply so sends complete, a signaller posts and signals the
  * sync objects so waits complete, a churner maps and unmaps a page that
- * pointers point into.  Every call is preceded by a short TimerTimeout on
- * every blocking state, so nothing blocks for long.  Calls that end their
- * caller (ProcessExit) and, now and then, the privileged calls run in a
- * child process made for the purpose (unprivileged: they must fail EPERM),
- * whose exit reports the result.
+ * pointers point into, a keeper keeps a forkee (a child blocked on a
+ * channel of kfuzz's) for AsClone, ProcessFork and ProcessExec to work on.
+ * Every call is preceded by a short TimerTimeout on every blocking state, so
+ * nothing blocks for long.  Calls that end their caller (ProcessExit) or
+ * could send it anywhere (SignalReturn, a SignalAction's handler) and, now
+ * and then, the privileged calls run in a child process made for the
+ * purpose (unprivileged: they must fail EPERM), whose exit reports the
+ * result.
  *
  * At the end it prints one line per call,
  *     kfuzz: <CallName> ok <n> <ERRNO> <n> ...
@@ -17,7 +20,7 @@
 #include <keel/signal.h>
 #include "kfuzz.h"
 
-#define HELPERS   4             /* signaller, churner, two senders */
+#define HELPERS   5             /* signaller, churner, two senders, forkee keeper */
 #define ERR_SLOTS 400           /* errno values counted one by one */
 #define TIMEOUT_NS 200000ul     /* every blocking call ends after 0.2 ms */
 #define ALL_STATES 0x3fff0u     /* every STATE_* bit TimerTimeout knows */
@@ -38,6 +41,7 @@ _Static_assert(STATE_SEM == 17, "code.S names STATE_SEM by value");
  * a child that a via_child() waits for; >0 readers (via_child), -1 one
  * fuzzed ProcessWait. */
 static volatile int reap_gate;
+int fork_chid;                  /* the forkee sends here */
 
 static long kcall6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
 {
@@ -138,20 +142,41 @@ static int wait_child(int pid, struct _proc_exit *ex)
 	return w ? w : -ETIMEDOUT;
 }
 
+/* Draws the arguments of call n by its hints. */
+static void draw_args(struct fuzzer *f, long n, long *a)
+{
+	f->used = 0;
+	for (int i = 0; i < KCALL_MAX_ARGS; i++)
+		f->prev[i] = -1;
+	for (int i = 0; i < KCALL_MAX_ARGS; i++)
+		a[i] = i < call_nargs[n] ? fz_arg(f, i, (enum arg_kind)call_hint[n][i])
+					 : (long)fz_next(f);  /* ignored by the kernel */
+}
+
 /* Call n made by an unprivileged child process: its exit status is the
  * result (ProcessExit's success is the child ending with the status it
  * was given).  Returns false if the call did not run (no child could be
  * made, or another fuzzer broke its space). */
 static bool via_child(struct fuzzer *f, long n)
 {
-	long arg = (long)fz_below(f, 200);
+	long a[KCALL_MAX_ARGS + 1] = { 0 };
 	struct _proc_start st = { .entry = CHILD_CODE_VA, .argc = (uint64_t)n,
-				  .argv = (uint64_t)arg };
+				  .argv = CHILD_ARGS_VA };
 	struct _proc_exit ex;
-	int as = child_space();
 
+	/* The arguments as kfuzz draws them: its pointers name nothing in
+	 * the child's space but NULL and bad ones keep their meaning. */
+	draw_args(f, n, a);
+	long arg = a[0] = n == KCALL_ProcessExit ? (long)fz_below(f, 200) : a[0];
+	st.envp = fz_next(f);   /* the nonce; the child checks the seventh word */
+	a[6] = ~(n ^ a[0] ^ a[1] ^ a[2] ^ a[3] ^ a[4] ^ a[5] ^ (long)st.envp);
+	int as = child_space();
 	if (as <= 0)
 		return false;
+	if (AsWrite_r(as, CHILD_ARGS_VA, a, 7 * sizeof a[0])) {
+		AsDestroy_r(as);
+		return false;
+	}
 	gate_enter(1);
 	int pid = ProcessStart_r(as, &st);
 	f->child = pid;
@@ -168,6 +193,9 @@ static bool via_child(struct fuzzer *f, long n)
 		__atomic_add_fetch(&children_disturbed, 1, __ATOMIC_RELAXED);
 		return false;
 	}
+	if (n == KCALL_ProcessExit && ex.status != arg)
+		printf("kfuzz: a child's ProcessExit(%ld) ended it with status %d (code %d)\n",
+		       arg, ex.status, ex.code);
 	if (n == KCALL_ProcessExit)
 		record(n, ex.status == arg ? 0 : -EINVAL);
 	else
@@ -217,11 +245,17 @@ static void learn(struct fuzzer *f, long n, const long *a, long r)
 		keep(POOL_INTR, r);
 		break;
 	case KCALL_ThreadCreate: keep(POOL_TID, r); break;
-	case KCALL_ProcessStart: keep(POOL_PID, r); break;
+	case KCALL_ProcessStart:
+	case KCALL_ProcessFork: keep(POOL_PID, r); break;
+	case KCALL_AsClone: keep(POOL_AS, r); break;
 	case KCALL_AsCreate:
 		if (fz_below(f, 2) && !AsMap_r((int)r, CHILD_CODE_VA, 4096, PROT_READ | PROT_EXEC,
-					       AS_MAP_ANON, 0))
+					       AS_MAP_ANON, 0)) {
+			/* the child code, and a KernelNop for a start there */
+			long nop[KCALL_MAX_ARGS + 1] = { [KCALL_MAX_ARGS] = ~(long)KCALL_KernelNop };
 			AsWrite_r((int)r, CHILD_CODE_VA, fz_child, (size_t)(fz_child_end - fz_child));
+			AsWrite_r((int)r, CHILD_ARGS_VA, nop, sizeof nop);
+		}
 		keep(POOL_AS, r);
 		break;
 	default:
@@ -250,6 +284,20 @@ static void drop_mutexes(struct fuzzer *f, sync_t *keep)
 	}
 }
 
+/* Half the condvar waits get their mutex argument locked first (if it is
+ * one of the pool's and turns out to be a mutex), so that some get past
+ * the ownership check to wait and be signalled. */
+static void hold_mutex(long m)
+{
+	sync_t *s = (sync_t *)m;
+	uint64_t ns = TIMEOUT_NS;
+
+	if (s < &sync_pool[0] || s >= &sync_pool[SYNC_POOL])
+		return;
+	TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_MUTEX, 0, &ns, 0);
+	SyncMutexLock_r(s);
+}
+
 /* The next call's number: one of the table's, now and then one past it. */
 static long draw_call(struct fuzzer *f)
 {
@@ -257,10 +305,11 @@ static long draw_call(struct fuzzer *f)
 		long n = (long)fz_below(f, KCALL_COUNT + 2);
 		if (n >= KCALL_COUNT)
 			return n;
-		/* A random handler or frame would send kfuzz anywhere: those
-		 * calls run in a child, like ProcessExit. */
-		bool child_only = n == KCALL_ProcessExit || n == KCALL_SignalAction ||
-				  n == KCALL_SignalReturn;
+		/* A random frame would send kfuzz anywhere: SignalReturn runs
+		 * in a child, like ProcessExit; SignalAction mostly runs in
+		 * kfuzz, which keeps its own actions (sanitize_action). */
+		bool child_only = n == KCALL_ProcessExit || n == KCALL_SignalReturn ||
+				  (n == KCALL_SignalAction && fz_below(f, 4) == 0);
 		if (!child_only && !(call_priv[n] && fz_below(f, 16) == 0))
 			return n;
 		if (via_child(f, n))
@@ -280,6 +329,23 @@ static void spare_kfuzz(long *a)
 		a[0] = 0x7ffffff0;
 }
 
+/* A SignalAction on kfuzz itself, or on taskman (kfuzz has the process
+ * manager's privilege and may), only reads (act NULL) unless act is a
+ * pointer the kernel cannot read (unmapped, kernel half): a handler, or
+ * SIG_DFL for a signal that ends a process, would end kfuzz or taskman.
+ * Installing happens in children and forkees. */
+#define TASKMAN_PID 1           /* the first process (keel: init taskman (pid 1)) */
+static void sanitize_action(long *a)
+{
+	uint64_t act = (uint64_t)a[3];
+	bool self = a[0] == 0 || a[0] == own_pid || a[0] == TASKMAN_PID;
+	bool unreadable = act >= 0xffffffc000000000ul ||
+			  (act >= 0x2000000000ul && act < 0x2010000000ul);
+
+	if (self && !unreadable)
+		a[3] = 0;
+}
+
 /* A random event in kfuzz's own scratch buffer that would send SIGKILL or
  * SIGSTOP (which nothing can ignore) to kfuzz becomes SIGEV_NONE. */
 static void defuse_event(struct fuzzer *f, long arg)
@@ -295,16 +361,28 @@ static void defuse_event(struct fuzzer *f, long arg)
 		e->sigev_notify = SIGEV_NONE;
 }
 
-/* Every catchable signal to SIG_IGN: a fuzzed SignalKill to kfuzz's own
- * process is discarded, and one to a group it is in does no harm. */
+/* Every catchable signal to SIG_IGN but FZ_KEPT_SIGNALS (ignored by
+ * default): a fuzzed SignalKill to kfuzz's own process is discarded, and
+ * one to a group it is in does no harm. */
 static int ignore_signals(void)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 
 	for (int s = _SIGMIN; s <= _SIGMAX; s++)
-		if (s != SIGKILL && s != SIGSTOP && SignalAction_r(0, 0, s, &ign, 0) < 0)
+		if (s != SIGKILL && s != SIGSTOP && !(FZ_KEPT_SIGNALS & (1ull << (s - 1))) &&
+		    SignalAction_r(0, 0, s, &ign, 0) < 0)
 			return -1;
 	return 0;
+}
+
+/* Every kfuzz thread blocks FZ_KEPT_SIGNALS when it starts (until a fuzzed
+ * SignalProcmask says otherwise): one sent to it, or to kfuzz when no
+ * thread has it open, stays pending, so SignalWaitinfo can succeed. */
+static int block_kept(void)
+{
+	sigset_t kept = { { (uint32_t)FZ_KEPT_SIGNALS, (uint32_t)(FZ_KEPT_SIGNALS >> 32) } };
+
+	return SignalProcmask_r(0, 0, SIG_BLOCK, &kept, 0);
 }
 
 static void one_call(struct fuzzer *f)
@@ -320,25 +398,28 @@ static void one_call(struct fuzzer *f)
 		__atomic_add_fetch(r == -ENOSYS ? &unknown_count : &unknown_odd, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	f->used = 0;
-	for (int i = 0; i < KCALL_MAX_ARGS; i++)
-		f->prev[i] = -1;
-	for (int i = 0; i < KCALL_MAX_ARGS; i++)
-		a[i] = i < call_nargs[n] ? fz_arg(f, i, (enum arg_kind)call_hint[n][i])
-					 : (long)fz_next(f);  /* ignored by the kernel */
+	draw_args(f, n, a);
 	if (n == KCALL_SignalKill)
 		spare_kfuzz(a);
+	if (n == KCALL_SignalAction)
+		sanitize_action(a);
 	if (n == KCALL_TimerCreate || n == KCALL_MsgDeliverEvent || n == KCALL_InterruptAttachEvent)
 		defuse_event(f, a[1]);
-	if (n != KCALL_TimerTimeout) {
-		uint64_t ns = TIMEOUT_NS;
-		TimerTimeout_r(CLOCK_MONOTONIC, ALL_STATES, 0, &ns, 0);
-	}
 	if (n == KCALL_SyncCondvarWait || ++f->calls % 256 == 0)
 		drop_mutexes(f, n == KCALL_SyncCondvarWait ? (sync_t *)a[1] : 0);
+	if (n == KCALL_SyncCondvarWait && fz_below(f, 2))
+		hold_mutex(a[1]);
 	bool gate = n == KCALL_ProcessWait;
 	if (gate)
 		gate_enter(-1);
+	/* A timeout covers the next kernel call only: this one, so nothing
+	 * (an unlock, the gate's sleep) may come in between. */
+	if (n != KCALL_TimerTimeout) {
+		/* A condvar wait outlasts the signaller's period (1 ms), so
+		 * that some waits end signalled rather than timed out. */
+		uint64_t ns = n == KCALL_SyncCondvarWait ? 3000000 : TIMEOUT_NS;
+		TimerTimeout_r(CLOCK_MONOTONIC, ALL_STATES, 0, &ns, 0);
+	}
 	f->current = n;
 	long r = kcall6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 	f->current = -1;
@@ -352,6 +433,7 @@ static void *fuzzer(void *p)
 {
 	struct fuzzer *f = p;
 
+	block_kept();
 	f->tid = urt_tid();
 	while (__atomic_sub_fetch(&calls_left, 1, __ATOMIC_RELAXED) >= 0)
 		one_call(f);
@@ -367,6 +449,7 @@ static void *server(void *p)
 	long i = (long)p;
 	char buf[64];
 
+	block_kept();
 	for (;;) {
 		int rcvid = MsgReceive_r(server_chid[i], buf, sizeof buf, 0);
 		if (rcvid > 0)
@@ -379,6 +462,7 @@ static void *server(void *p)
 static void *signaller(void *p)
 {
 	(void)p;
+	block_kept();
 	for (unsigned i = 0; !__atomic_load_n(&run_done, __ATOMIC_RELAXED); i++) {
 		for (int j = 0; j < SYNC_POOL; j++) {
 			SyncCondvarSignal_r(&sync_pool[j], (int)(i & 1));
@@ -395,6 +479,7 @@ static void *sender(void *p)
 	int coid = (int)(long)p;
 	char msg[48] = "kfuzz traffic", reply[48];
 
+	block_kept();
 	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
 		uint64_t ns = 500000000;       /* long REPLY-blocked: rcvids stay live */
 		TimerTimeout_r(CLOCK_MONOTONIC, (1u << STATE_SEND) | (1u << STATE_REPLY), 0, &ns, 0);
@@ -409,12 +494,65 @@ static void *sender(void *p)
 static void *churner(void *p)
 {
 	(void)p;
+	block_kept();
 	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
 		AsMap_r(AS_SELF, CHURN_PAGE, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0);
 		sleep_ns(100000);       /* never a yield: it outranks the fuzzers on its hart */
 		AsUnmap_r(AS_SELF, CHURN_PAGE, 4096);
 		sleep_ns(100000);
 	}
+	return 0;
+}
+
+/* Starts a forkee and learns its thread from the message it sends. */
+static void start_forkee(void)
+{
+	struct _proc_start st = { .entry = CHILD_CODE_VA + (uint64_t)(fz_forkee - fz_child),
+				  .argc = (uint64_t)own_pid, .argv = (uint64_t)fork_chid };
+	struct _msg_info info;
+	int as = child_space();
+
+	if (as <= 0)
+		return;
+	int pid = ProcessStart_r(as, &st);
+	if (pid <= 0) {
+		AsDestroy_r(as);
+		return;
+	}
+	uint64_t ns = 1000000000;
+	TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_RECEIVE, 0, &ns, 0);
+	int rcvid = MsgReceive_r(fork_chid, 0, 0, &info);
+	if (rcvid > 0 && info.pid == pid) {
+		__atomic_store_n(&forkee_tid, info.tid, __ATOMIC_RELAXED);
+		__atomic_store_n(&forkee_pid, pid, __ATOMIC_RELEASE);
+	} else {                /* it went before it sent: reaped at the end */
+		SignalKill_r(pid, 0, SIGKILL, 0, 0);
+	}
+}
+
+/* Keeps a forkee: a new one whenever the last has ended (exec'd into child
+ * code, killed, answered).  It asks by thread (signal 0 to the forkee's
+ * thread), never by waiting: a fuzzed ProcessWait may have reaped the
+ * forkee and its pid may now name a via_child child, whose end is not the
+ * keeper's to take; a thread id never names another thread.  Ended forkees
+ * are reaped by fuzzed waits or at the end (reap_children). */
+static void *keeper(void *p)
+{
+	(void)p;
+	block_kept();
+	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
+		int pid = __atomic_load_n(&forkee_pid, __ATOMIC_ACQUIRE);
+		if (!pid) {
+			start_forkee();
+		} else if (SignalKill_r(pid, forkee_tid, 0, 0, 0) == -ESRCH) {
+			__atomic_store_n(&forkee_pid, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&forkee_tid, 0, __ATOMIC_RELAXED);
+		}
+		sleep_ns(2000000);
+	}
+	int pid = __atomic_load_n(&forkee_pid, __ATOMIC_ACQUIRE);
+	if (pid)
+		SignalKill_r(pid, forkee_tid, SIGKILL, 0, 0);   /* reap_children reaps it */
 	return 0;
 }
 
@@ -456,7 +594,10 @@ static int start_helpers(void)
 	int traffic_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, traffic_chid, 0, 0);
 	if (traffic_chid <= 0 || traffic_coid < 0)
 		return -1;
-	void *(*const helpers[HELPERS])(void *) = { signaller, churner, sender, sender };
+	fork_chid = ChannelCreate_r(0);
+	if (fork_chid <= 0)
+		return -1;
+	void *(*const helpers[HELPERS])(void *) = { signaller, churner, sender, sender, keeper };
 	for (int i = 0; i < HELPERS; i++) {
 		if ((tid = urt_thread_create(helpers[i], (void *)(long)traffic_coid, stacks[slot++],
 					     sizeof stacks[0], 11)) <= 0)
@@ -574,7 +715,7 @@ int main(int argc, char **argv, char **envp)
 	if (nf < 1 || nf > FUZZERS_MAX || !seed || n < 0)
 		return 2;
 	pools_init();
-	if (ignore_signals() || ConnectClientInfo_r(-1, &me, 0) < 0 || map_arena(nf) ||
+	if (ignore_signals() || block_kept() || ConnectClientInfo_r(-1, &me, 0) < 0 || map_arena(nf) ||
 	    SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &fz_victim_sem, 0) < 0)
 		return 3;
 	own_pid = me.pid;

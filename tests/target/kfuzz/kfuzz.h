@@ -23,12 +23,15 @@ enum arg_kind {
 	ARG_SYNCTYPE, ARG_POLICY, ARG_TOFLAGS, ARG_PROT, ARG_MAPFLAGS, ARG_PADDR,
 	ARG_VADDR, ARG_VLEN,            /* follow arg 0 (the space): only the play area of AS_SELF */
 	ARG_NIOV, ARG_FUNC,
+	ARG_SIGNO, ARG_HOW,             /* signals: a number (often one kfuzz keeps blocked), SIG_* how */
+	ARG_FPID, ARG_FTID, ARG_FAS,    /* often the forkee's pid, its tid, the newest space */
 	/* pointers */
 	ARG_PTR_FIRST,
 	ARG_TEXT = ARG_PTR_FIRST,       /* console text (blanks) */
 	ARG_BUF_IN, ARG_BUF_OUT, ARG_IOV, ARG_EVENT, ARG_ITIMER, ARG_ITIMER_OUT, ARG_NS,
 	ARG_NS_OUT, ARG_ATTR, ARG_SATTR, ARG_SPARAM, ARG_SPARAM_OUT, ARG_START, ARG_MSGINFO,
 	ARG_CLIENTINFO, ARG_PEXIT, ARG_HWDEV, ARG_STR, ARG_SYNC, ARG_MUTEX, ARG_STATUSP,
+	ARG_SIGSET, ARG_SIGSET_OUT, ARG_SIGINFO_OUT, ARG_SIGACT, ARG_SIGACT_OUT,
 	ARG_KIND_COUNT
 };
 
@@ -56,6 +59,7 @@ enum pool {
 #define RO_PAGE       0x0000003d00100000ul   /* read only, filled with blanks */
 #define CHURN_PAGE    0x0000003d00200000ul   /* mapped and unmapped all the time */
 #define CHILD_CODE_VA 0x0000000000010000ul   /* where a child's code goes */
+#define CHILD_ARGS_VA (CHILD_CODE_VA + 0x800) /* and its call's six arguments */
 
 /* One fuzzer's state: its random stream and its well-formed objects. */
 struct fuzzer {
@@ -95,10 +99,20 @@ bool tid_protected(long tid);
  * fuzzed receives (and then replies, reads, writes...). */
 extern int server_chid[SERVERS], server_coid[SERVERS];
 extern int traffic_chid;
+extern int fork_chid;                   /* the forkee's (kfuzz.c) */
 extern int sender_tid[SENDERS];         /* rcvids while they wait for a reply */
 extern volatile long last_irq;          /* of the newest InterruptAttachEvent */
 extern int own_pid;
 extern sync_t sync_pool[SYNC_POOL];
+/* The forkee: a child process of kfuzz whose one thread is blocked on a
+ * channel of kfuzz's (0 while there is none), for AsClone, ProcessFork and
+ * ProcessExec to work on. */
+extern volatile int forkee_pid, forkee_tid;
+/* The signals kfuzz leaves at their default action (ignore) and keeps
+ * blocked in its threads, so a SignalKill of one stays pending for a
+ * SignalWaitinfo. */
+#define FZ_KEPT_SIGNALS ((1ull << (SIGURG - 1)) | (1ull << (SIGWINCH - 1)) | \
+			 (1ull << (SIGCHLD - 1)))
 
 /* The hint table (calls.c): the kinds of each call's arguments. */
 extern const uint8_t call_hint[KCALL_COUNT][KCALL_MAX_ARGS];
@@ -107,4 +121,4 @@ extern const uint8_t call_nargs[KCALL_COUNT];
 extern const uint8_t call_priv[KCALL_COUNT];
 
 /* The victim threads' entry (no stack use) and the child processes' code. */
-extern const char fz_victim[], fz_child[], fz_child_end[];
+extern const char fz_victim[], fz_child[], fz_child_end[], fz_forkee[];

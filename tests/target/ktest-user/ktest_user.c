@@ -63,6 +63,8 @@ static void t_channel_ids(void)
 	KTAP_EQ(ChannelDestroy_r(chid), 0);
 	KTAP_EQ(ChannelDestroy_r(chid), -EINVAL);
 	KTAP_EQ(ChannelDestroy_r(-5), -EINVAL);
+	KTAP_EQ(ChannelCreate_r(0x10), -EINVAL);                /* no such flag */
+	KTAP_EQ(ChannelCreate_r(0x80000000u), -EINVAL);
 }
 
 static void t_connection_ids(void)
@@ -1681,6 +1683,9 @@ static void t_as_map_phys_checks(void)
 	KTAP_EQ(AsMap_r(AS_SELF, DEV_VA, 4096, PROT_READ, 0x80, pa), -EINVAL);   /* flags */
 	KTAP_EQ(AsMap_r(AS_SELF, 0xffffffff80000000ul, 4096, PROT_READ, AS_MAP_PHYS, pa), -EINVAL);
 	KTAP_EQ(AsMap_r(AS_SELF, DEV_VA, 4096, PROT_READ | PROT_WRITE, AS_MAP_PHYS, pa), 0);
+	/* The kernel never copies into device memory (its direct map has
+	 * none of it): AsWrite there is EFAULT, not a kernel fault. */
+	KTAP_EQ(AsWrite_r(AS_SELF, DEV_VA + 0x800, "x", 1), -EFAULT);
 	KTAP_EQ(AsMap_r(AS_SELF, DEV_VA, 4096, PROT_READ, AS_MAP_PHYS, pa), -EEXIST);
 	KTAP_EQ(AsMap_r(AS_SELF, DEV_VA, 4096, PROT_READ, AS_MAP_ANON, 0), -EEXIST);
 	KTAP_EQ(AsUnmap_r(AS_SELF, DEV_VA, 4096), 0);

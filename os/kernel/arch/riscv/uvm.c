@@ -483,6 +483,21 @@ int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 	return 0;
 }
 
+/* Whether the kernel may copy to (write) or from the page a user PTE
+ * names through the direct map: a page the space owns, or RAM the process
+ * manager mapped (the boot image); never device memory (AS_MAP_PHYS), which
+ * the direct map does not cover and which only its driver touches. */
+static bool kernel_reaches(uint64_t pte, bool write)
+{
+	if (pte & PTE_OWNED)
+		return true;
+	uint64_t pa = pte_pa(pte);
+	if (pa >= DIRECT_MAP_SIZE)
+		return false;
+	unsigned q = vm_kernel_query((uint64_t)phys_to_virt(pa), 0);
+	return (q & VMQ_R) && (!write || (q & VMQ_W));
+}
+
 int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n)
 {
 	const uint8_t *s = src;
@@ -491,7 +506,8 @@ int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n)
 	spin_lock(&vs->lock);
 	while (n) {
 		uint64_t *e = user_range_ok(va, 1) ? slot(vs, va, false) : 0;
-		if (!e || !(*e & PTE_V) || make_private(vs, e, va, &copied)) {
+		if (!e || !(*e & PTE_V) || !kernel_reaches(*e, true) ||
+		    make_private(vs, e, va, &copied)) {
 			spin_unlock(&vs->lock);
 			if (copied)
 				smp_tlb_flush_harts(harts_of(vs));
@@ -675,7 +691,7 @@ int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, 
 	spin_lock(&vs->lock);
 	while (n) {
 		uint64_t *e = slot(vs, va, false);
-		bool ok = e && (*e & need) == need;
+		bool ok = e && (*e & need) == need && kernel_reaches(*e, into_vs);
 		if (ok && into_vs)
 			ok = (*e & PTE_W) || ((*e & PTE_COW) && !make_private(vs, e, va, &copied));
 		if (!ok) {
@@ -714,7 +730,8 @@ int vmspace_read(struct vmspace *vs, uint64_t va, void *dst, size_t n)
 	spin_lock(&vs->lock);
 	while (n) {
 		uint64_t *e = user_range_ok(va, 1) ? slot(vs, va, false) : 0;
-		if (!e || (*e & (PTE_V | PTE_U | PTE_R)) != (PTE_V | PTE_U | PTE_R)) {
+		if (!e || (*e & (PTE_V | PTE_U | PTE_R)) != (PTE_V | PTE_U | PTE_R) ||
+		    !kernel_reaches(*e, false)) {
 			spin_unlock(&vs->lock);
 			return -EFAULT;
 		}
