@@ -63,6 +63,26 @@ def test_exporter_config_exports_power_serial_and_tftp(tmp_path):
     assert exp.place_tags("vboard") == {"board": "vboard", "health": "ok"}
 
 
+def test_a_dead_coordinators_port_is_waited_for_then_a_clear_error(tmp_path, monkeypatch):
+    """Restarting a dead coordinator waits (and says so) while its port is still held;
+    a port that stays held is the same clear error as at `farm lab up`."""
+    import keelfarm.lab.lab as labmod
+    monkeypatch.setattr(labmod, "PORT_FREE_TIMEOUT", 0.3)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        lab = Lab(LabSettings(run_dir=str(tmp_path), port=port))
+        said = []
+        with pytest.raises(FarmError, match=f"127.0.0.1:{port} is busy"):
+            lab._wait_port_free(said.append)
+        assert said == [f"lab: 127.0.0.1:{port} still busy; waiting up to 0.3 s for the dead "
+                        "coordinator's last threads to let go of it"]
+    said.clear()
+    lab._wait_port_free(said.append)  # closed now: no wait, nothing said
+    assert said == []
+
+
 def test_busy_port_is_a_clear_error(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

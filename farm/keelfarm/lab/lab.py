@@ -67,6 +67,9 @@ def tool(name: str) -> str:
     return found
 
 
+PORT_FREE_TIMEOUT = 10.0
+
+
 def port_busy(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -164,6 +167,21 @@ class Lab:
             say(f"lab: export LG_COORDINATOR={self.s.address}")
         return state
 
+    def _wait_port_free(self, say) -> None:
+        """The dead coordinator's port, once it is free.  A killed process is a zombie
+        (dead to `Proc.alive`) as soon as its first thread is gone, but its socket is
+        closed only when the last of its threads is: give it PORT_FREE_TIMEOUT seconds,
+        and say so.  Still busy then: another program has it."""
+        if not port_busy(self.s.host, self.s.port):
+            return
+        say(f"lab: {self.s.address} still busy; waiting up to {PORT_FREE_TIMEOUT:g} s "
+            "for the dead coordinator's last threads to let go of it")
+        deadline = time.monotonic() + PORT_FREE_TIMEOUT
+        while port_busy(self.s.host, self.s.port):
+            if time.monotonic() >= deadline:
+                raise FarmError(f"lab: {self.s.address} is busy (another coordinator?)")
+            time.sleep(0.1)
+
     def _mend(self, say) -> dict:
         """Restart what died of a lab whose boards still run; leave the rest alone."""
         state = self.recorded()
@@ -172,8 +190,7 @@ class Lab:
             f"{'it' if len(dead) == 1 else 'them'} (boards, their machines and "
             f"reservations stay)")
         if self.coordinator in dead and not self.s.external:
-            if port_busy(self.s.host, self.s.port):
-                raise FarmError(f"lab: {self.s.address} is busy (another coordinator?)")
+            self._wait_port_free(say)
             self._start_coordinator()  # on its own state: places and tags are back
         if self.exporter in dead:
             self.start_exporter_process()
