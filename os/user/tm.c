@@ -7,11 +7,21 @@
 
 static int coid = -1;
 
+/* Threads may race to attach: one connection wins, the others let theirs go. */
 int urt_tm_coid(void)
 {
-	if (coid < 0)
-		coid = ConnectAttach_r(ND_LOCAL_NODE, TASKMAN_PID, TASKMAN_CHID, _NTO_SIDE_CHANNEL, 0);
-	return coid;
+	int c = __atomic_load_n(&coid, __ATOMIC_ACQUIRE), mine, none = -1;
+
+	if (c >= 0)
+		return c;
+	mine = ConnectAttach_r(ND_LOCAL_NODE, TASKMAN_PID, TASKMAN_CHID, _NTO_SIDE_CHANNEL, 0);
+	if (mine < 0)
+		return mine;
+	if (__atomic_compare_exchange_n(&coid, &none, mine, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return mine;
+	ConnectDetach_r(mine);
+	return none;                    /* the winner's */
 }
 
 long urt_tm_send(const void *msg, size_t bytes, void *r, size_t rbytes)
@@ -42,7 +52,7 @@ static int spawn_msg(uint16_t type, const char *path, const char *const *argv,
 		     const char *const *envp, uint32_t flags, int32_t pgroup, const void *data,
 		     size_t datalen)
 {
-	static char buf[SPAWN_BUF];     /* one spawn at a time per process */
+	char buf[SPAWN_BUF] __attribute__((aligned(8)));       /* threads spawn at once */
 	struct _proc_spawn *m = (void *)buf;
 	size_t at = sizeof *m, plen = strlen(path) + 1;
 	const char *const noargs[] = { path, 0 };

@@ -114,6 +114,8 @@ static void thread_fields_init(struct thread *t, const char *name, unsigned prio
 	waitq_init(&t->ipc.wq);
 	waitq_init(&t->joiners);
 	spin_init(&t->join_lock, "thread-join", LR_JOIN);
+	spin_init(&t->sleep_lock, "sleep", LR_JOIN);
+	waitq_init(&t->sleep_wq);
 	ktimer_init(&t->timeout, 0);
 }
 
@@ -383,14 +385,17 @@ uint64_t process_cpu_ticks(struct process *p)
 	return sum;
 }
 
+/* The lock and queue are the thread's own, not on its stack: t->wq_lock
+ * stays pointing at the lock after the wait, and a thread ending this one
+ * (waitq_interrupt) that read it just before may lock it afterwards.  A
+ * lock on the stack was a 32-bit store of 0 into whatever frame lay there
+ * by then (a saved pc of 0xffffffff00000000 under kfuzz). */
 void thread_sleep_ns(uint64_t ns)
 {
-	struct spinlock lock = SPINLOCK_INIT("sleep", LR_JOIN);
-	struct waitq wq;
+	struct thread *t = thread_current();
 
-	waitq_init(&wq);
-	spin_lock(&lock);
-	waitq_block(&wq, &lock, arch_time() + ns_to_ticks(ns));
+	spin_lock(&t->sleep_lock);
+	waitq_block(&t->sleep_wq, &t->sleep_lock, arch_time() + ns_to_ticks(ns));
 }
 
 /* ---- ending other threads ------------------------------------------------------

@@ -123,6 +123,10 @@ struct thread {
 	 * atomic that only ever goes 0 -> 1 while the slot is in use). */
 	struct spinlock join_lock;
 	struct waitq joiners;
+	/* thread_sleep_ns's wait: in the thread object, never on its stack (a
+	 * waker that read wq_lock before the sleep ended may still lock it). */
+	struct spinlock sleep_lock;
+	struct waitq sleep_wq;
 	void *exit_value;
 	bool reaped;                    /* someone has claimed freeing the slot */
 	volatile uint32_t killed;       /* told to end: it does at its next return to user */

@@ -11,7 +11,9 @@ int urt_tm_coid(void);
 /* Send a whole message to taskman; the reply (up to rbytes) into r. */
 long urt_tm_send(const void *msg, size_t bytes, void *r, size_t rbytes);
 /* Spawn path with argv and envp (NULL-terminated; envp may be NULL);
- * flags/pgroup as struct _proc_spawn; data passed to the child. */
+ * flags/pgroup as struct _proc_spawn; data passed to the child.  Any
+ * thread may spawn (and exec) at once with others; the message is built on
+ * the caller's stack, which needs 20 KiB free. */
 int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,
 		 uint32_t flags, int32_t pgroup, const void *data, size_t datalen);
 /* exec: returns only on failure (-errno). */

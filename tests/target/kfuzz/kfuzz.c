@@ -298,6 +298,28 @@ static void hold_mutex(long m)
 	SyncMutexLock_r(s);
 }
 
+/* Half the calls on a rcvid get one just received from the traffic channel
+ * (a sender then waits for its reply), so that some get past the rcvid
+ * check: senders wait in SEND far more than in REPLY. */
+static bool takes_rcvid(long n)
+{
+	return n == KCALL_MsgReplyv || n == KCALL_MsgError || n == KCALL_MsgReadv ||
+	       n == KCALL_MsgWritev || n == KCALL_MsgInfo || n == KCALL_MsgDeliverEvent;
+}
+
+static void fresh_rcvid(long *a)
+{
+	char buf[64];
+	uint64_t ns = TIMEOUT_NS;
+
+	TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_RECEIVE, 0, &ns, 0);
+	int rcvid = MsgReceive_r(traffic_chid, buf, sizeof buf, 0);
+	if (rcvid > 0) {
+		keep(POOL_RCVID, rcvid);
+		a[0] = rcvid;
+	}
+}
+
 /* The next call's number: one of the table's, now and then one past it. */
 static long draw_call(struct fuzzer *f)
 {
@@ -409,6 +431,8 @@ static void one_call(struct fuzzer *f)
 		drop_mutexes(f, n == KCALL_SyncCondvarWait ? (sync_t *)a[1] : 0);
 	if (n == KCALL_SyncCondvarWait && fz_below(f, 2))
 		hold_mutex(a[1]);
+	if (takes_rcvid(n) && fz_below(f, 2))
+		fresh_rcvid(a);
 	bool gate = n == KCALL_ProcessWait;
 	if (gate)
 		gate_enter(-1);
