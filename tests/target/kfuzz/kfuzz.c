@@ -320,6 +320,19 @@ static void fresh_rcvid(long *a)
 	}
 }
 
+/* Half the SignalWaitinfo calls find a kept signal pending for this thread
+ * (blocked again first: a fuzzed SignalProcmask may have opened it), so
+ * that some take one whenever the drawn set holds it. */
+static int block_kept(void);
+
+static void pending_signal(struct fuzzer *f)
+{
+	static const int kept[] = { SIGURG, SIGWINCH, SIGCHLD };
+
+	block_kept();
+	SignalKill_r(0, (int)f->tid, kept[fz_below(f, 3)], 0, 0);
+}
+
 /* The next call's number: one of the table's, now and then one past it. */
 static long draw_call(struct fuzzer *f)
 {
@@ -433,6 +446,8 @@ static void one_call(struct fuzzer *f)
 		hold_mutex(a[1]);
 	if (takes_rcvid(n) && fz_below(f, 2))
 		fresh_rcvid(a);
+	if (n == KCALL_SignalWaitinfo && fz_below(f, 2))
+		pending_signal(f);
 	bool gate = n == KCALL_ProcessWait;
 	if (gate)
 		gate_enter(-1);

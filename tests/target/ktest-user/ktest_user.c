@@ -2238,7 +2238,9 @@ static void t_thread_destroy_reply_blocked(void)
 	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 2000), 0);
 	int rcvid = MsgReceive_r(chid, b, sizeof b, 0);
 	KTAP_EQ(rcvid, tid);
-	KTAP_EQ(ThreadState_r(tid), STATE_REPLY);
+	/* A sender that found us waiting may still be on its way into REPLY
+	 * on its own hart: wait until the kernel reports it there. */
+	KTAP_EQ(wait_state(tid, STATE_REPLY, 2000), STATE_REPLY);
 	KTAP_EQ(ThreadDestroy_r(tid, -1, (void *)KILLED_STATUS), 0);
 	KTAP_EQ(join_within(tid, 3000), KILLED_STATUS);
 	KTAP_EQ(MsgReply_r(rcvid, 0, "x", 1), -ESRCH);
