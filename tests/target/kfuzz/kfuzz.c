@@ -333,6 +333,60 @@ static void pending_signal(struct fuzzer *f)
 	SignalKill_r(0, (int)f->tid, kept[fz_below(f, 3)], 0, 0);
 }
 
+/* Half the ThreadDestroy calls name a victim just started (it lives about
+ * three milliseconds, so one drawn from the pool is mostly gone: a CI run
+ * of 40,000 calls once saw no success), so that some end a live thread. */
+static void fresh_victim(long *a)
+{
+	static char stack[4096] __attribute__((aligned(16)));
+	struct _thread_attr at;
+
+	memset(&at, 0, sizeof at);
+	at.stackaddr = stack;           /* the victim never touches its stack */
+	at.stacksize = sizeof stack;
+	long tid = ThreadCreate_r(0, (void *(*)(void *))(uintptr_t)fz_victim, 0, &at);
+	if (tid > 0) {
+		keep(POOL_TID, tid);
+		a[0] = tid;
+	}
+}
+
+/* Half the AsProtect calls change one page of kfuzz's own play area that
+ * is mapped first: ranges drawn at random are seldom all mapped (a CI run
+ * once saw no success in 40,000 calls). */
+static void mapped_page(struct fuzzer *f, long *a)
+{
+	a[0] = AS_SELF;
+	a[1] = (long)(PLAY_BASE + fz_below(f, PLAY_PAGES) * 4096ul);
+	a[2] = 4096;
+	AsMap_r(AS_SELF, (uint64_t)a[1], 4096, PROT_READ, AS_MAP_ANON, 0);  /* or mapped already */
+}
+
+/* Half the MsgReceivePulsev calls find a pulse on the traffic channel
+ * (senders send theirs only between long REPLY waits: a run saw as few as
+ * 7 successes); half the TimerSettime calls get a timer just made (the
+ * pool's are often destroyed: as few as 3). */
+static int traffic_coid;
+
+static void pulse_waiting(long *a)
+{
+	if (MsgSendPulse_r(traffic_coid, 10, 6, 78) == 0)
+		a[0] = traffic_chid;
+}
+
+static void fresh_timer(long *a)
+{
+	struct sigevent ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_NONE;
+	long id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
+	if (id >= 0) {
+		keep(POOL_TIMER, id);
+		a[0] = id;
+	}
+}
+
 /* The next call's number: one of the table's, now and then one past it. */
 static long draw_call(struct fuzzer *f)
 {
@@ -448,6 +502,14 @@ static void one_call(struct fuzzer *f)
 		fresh_rcvid(a);
 	if (n == KCALL_SignalWaitinfo && fz_below(f, 2))
 		pending_signal(f);
+	if (n == KCALL_ThreadDestroy && fz_below(f, 2))
+		fresh_victim(a);
+	if (n == KCALL_AsProtect && fz_below(f, 2))
+		mapped_page(f, a);
+	if (n == KCALL_MsgReceivePulsev && fz_below(f, 2))
+		pulse_waiting(a);
+	if (n == KCALL_TimerSettime && fz_below(f, 2))
+		fresh_timer(a);
 	bool gate = n == KCALL_ProcessWait;
 	if (gate)
 		gate_enter(-1);
@@ -630,7 +692,7 @@ static int start_helpers(void)
 		protect_tid(tid);
 	}
 	traffic_chid = ChannelCreate_r(0);
-	int traffic_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, traffic_chid, 0, 0);
+	traffic_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, traffic_chid, 0, 0);
 	if (traffic_chid <= 0 || traffic_coid < 0)
 		return -1;
 	fork_chid = ChannelCreate_r(0);
