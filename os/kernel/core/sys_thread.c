@@ -87,6 +87,11 @@ long sys_ThreadCreate(long pid, long func, long arg, long uattr)
 				     (uint64_t)at.tls, arch_user_gp() };
 	t->arg = s;
 	t->detached = at.flags & _NTO_TA_DETACHED;
+	/* POSIX: a new thread starts with its creator's signal mask (read
+	 * under the lock SignalProcmask changes it under). */
+	spin_lock(&p->lock);
+	t->sig_mask = thread_current()->sig_mask;
+	spin_unlock(&p->lock);
 	uint32_t tid = t->tid;
 	thread_release(t);
 	return (long)tid;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "cases.h"
@@ -21,6 +22,35 @@ static void t_pthread_create__runs_start_with_arg(void)
 	REQUIRE(pthread_create(&t, NULL, ret_arg_plus_one, (void *)41) == 0);
 	CHECK_EQ(pthread_join(t, &v), 0);
 	CHECK_EQ((uintptr_t)v, 42);
+}
+
+/* The new thread's mask as it starts: whether SIGUSR1 and SIGUSR2 are in it. */
+static void *mask_bits(void *arg)
+{
+	sigset_t m;
+
+	(void)arg;
+	if (pthread_sigmask(SIG_BLOCK, NULL, &m))
+		return (void *)-1;
+	return (void *)(uintptr_t)(sigismember(&m, SIGUSR1) | sigismember(&m, SIGUSR2) << 1);
+}
+
+/* POSIX: "The signal mask shall be inherited from the creating thread." */
+static void t_pthread_create__new_thread_inherits_signal_mask(void)
+{
+	sigset_t usr1, old;
+	pthread_t t;
+	void *v = NULL;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	REQUIRE(pthread_sigmask(SIG_BLOCK, &usr1, &old) == 0);
+	int r = pthread_create(&t, NULL, mask_bits, NULL);
+	if (r == 0)
+		CHECK_EQ(pthread_join(t, &v), 0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	REQUIRE(r == 0);
+	CHECK_EQ((uintptr_t)v, 1);      /* SIGUSR1 blocked, SIGUSR2 not */
 }
 
 static void *exit_with_7(void *arg)
@@ -574,6 +604,7 @@ const struct conf_case conf_thread_cases[] = {
 	CONF_CASE(pthread_key_create, new_key_reads_null),
 	CONF_CASE(pthread_key_create, keys_max_then_EAGAIN),
 	CONF_CASE(pthread_setspecific, deleted_key_is_EINVAL),
+	CONF_CASE(pthread_create, new_thread_inherits_signal_mask),
 	CONF_CASE(pthread_attr_init, defaults),
 	CONF_CASE(pthread_attr_setdetachstate, bad_value_is_EINVAL),
 	CONF_CASE(pthread_attr_setstacksize, below_min_is_EINVAL),

@@ -25,7 +25,11 @@ struct conf_case {
 	void (*fn)(void);
 };
 
-static int conf_failed_now;
+/* One flag for the whole program: a case's checks may sit in any of its
+ * files, and conf_run (in another) reads it.  Weak, so that every file that
+ * includes this header defines the same one (a static here was one per file,
+ * and a failed check outside the file that calls conf_run still read "ok"). */
+__attribute__((weak)) int conf_failed_now;
 
 __attribute__((format(printf, 1, 2), unused)) static void conf_line(const char *fmt, ...)
 {
