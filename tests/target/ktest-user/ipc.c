@@ -1,0 +1,344 @@
+/* ktest-user: ids, offsets and broadcasts; another process's death. */
+#include "ktest_user.h"
+
+/* ---- ids, offsets and broadcasts --------------------------------------------------- */
+
+static volatile long rw_read_rc;
+
+void *read_past_then_write(void *arg)
+{
+	int chid = (int)(long)arg;
+	char b[4], tail[8];
+
+	int rcvid = MsgReceive_r(chid, b, sizeof b, 0);
+	rw_read_rc = MsgRead_r(rcvid, tail, sizeof tail, 100);  /* past the end: nothing */
+	MsgWrite_r(rcvid, "written", 8, 0);
+	MsgReply_r(rcvid, 5, 0, 0);                             /* the reply adds nothing */
+	return 0;
+}
+
+void t_msg_read_past_end_write_kept(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	char r[8] = { 0 };
+	int tid = urt_thread_create(read_past_then_write, (void *)(long)chid, stacks[0],
+				    sizeof stacks[0], 10);
+
+	KTAP_REQUIRE(tid > 0);
+	rw_read_rc = 99;
+	KTAP_EQ(MsgSend_r(coid, "abc", 4, r, sizeof r), 5);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(rw_read_rc, 0);
+	KTAP_CHECK(!strcmp(r, "written"));
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+void t_connection_to_recreated_channel_is_stale(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+
+	KTAP_EQ(ChannelDestroy_r(chid), 0);
+	int chid2 = ChannelCreate_r(0);
+	KTAP_EQ(chid2, chid);                                           /* the id comes back */
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 1, 0), -EBADF);                /* the old link does not */
+	int coid2 = ConnectAttach_r(ND_LOCAL_NODE, 0, chid2, 0, 0);
+	KTAP_EQ(MsgSendPulse_r(coid2, 10, 1, 0), 0);
+	ConnectDetach_r(coid);
+	ConnectDetach_r(coid2);
+	ChannelDestroy_r(chid2);
+}
+
+void *wait_for_me(void *arg)
+{
+	return arg;
+}
+
+void t_thread_join_self_and_others(void)
+{
+	struct _client_info ci;
+
+	KTAP_EQ(ConnectClientInfo_r(-1, &ci, 0), 0);
+	KTAP_EQ(ThreadJoin_r(ci.tid, 0), -EDEADLK);
+	int tid = urt_thread_create(wait_for_me, (void *)7, stacks[0], sizeof stacks[0], 10);
+	void *v = 0;
+	KTAP_EQ(ThreadJoin_r(tid, &v), 0);
+	KTAP_EQ((long)v, 7);
+}
+
+/* A thread parked on park_sem until the case posts it: it certainly exists
+ * while the case works on it. */
+
+void *park(void *arg)
+{
+	SyncSemWait_r(&park_sem, 0);
+	return arg;
+}
+
+int park_start(void)
+{
+	if (SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &park_sem, 0) < 0)
+		return -1;
+	return urt_thread_create(park, 0, stacks[1], sizeof stacks[1], 10);
+}
+
+void t_sched_set_other_thread(void)
+{
+	struct sched_param sp;
+	int tid = park_start();
+
+	KTAP_REQUIRE(tid > 0);
+	memset(&sp, 0, sizeof sp);
+	sp.sched_priority = 14;
+	KTAP_EQ(SchedSet_r(0, tid, SCHED_NOCHANGE, &sp), 0);
+	memset(&sp, 0, sizeof sp);
+	KTAP_CHECK(SchedGet_r(0, tid, &sp) >= 0);
+	KTAP_EQ(sp.sched_priority, 14);                                 /* the other's, not ours */
+	KTAP_CHECK(SchedGet_r(0, 0, &sp) >= 0 && sp.sched_priority != 14);
+	KTAP_EQ(SyncSemPost_r(&park_sem), 0);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(SchedSet_r(0, tid, SCHED_NOCHANGE, &sp), -ESRCH);       /* gone now */
+	SyncDestroy_r(&park_sem);
+}
+
+static sync_t bc_mutex, bc_cond;
+static volatile int bc_waiting, bc_woken, bc_go;
+
+void *bc_waiter(void *arg)
+{
+	uint32_t me = my_tid();
+
+	mutex_lock(&bc_mutex, me);
+	__atomic_add_fetch(&bc_waiting, 1, __ATOMIC_RELAXED);
+	while (!bc_go)
+		SyncCondvarWait_r(&bc_cond, &bc_mutex);
+	__atomic_add_fetch(&bc_woken, 1, __ATOMIC_RELAXED);
+	mutex_unlock(&bc_mutex, me);
+	return arg;
+}
+
+void t_condvar_broadcast(void)
+{
+	uint32_t me = my_tid();
+	int tid[3];
+
+	bc_waiting = bc_woken = bc_go = 0;
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &bc_mutex, 0);
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_COND, &bc_cond, 0);
+	for (int i = 0; i < 3; i++)
+		tid[i] = urt_thread_create(bc_waiter, 0, stacks[i], sizeof stacks[i], 10);
+	while (bc_waiting < 3)
+		SchedYield_r();
+	mutex_lock(&bc_mutex, me);
+	bc_go = 1;
+	KTAP_EQ(SyncCondvarSignal_r(&bc_cond, 1), 0);                   /* all of them */
+	mutex_unlock(&bc_mutex, me);
+	for (int i = 0; i < 3; i++)
+		KTAP_EQ(ThreadJoin_r(tid[i], 0), 0);
+	KTAP_EQ(bc_woken, 3);
+}
+
+void t_privileged_calls_allowed_for_init(void)
+{
+	int as = AsCreate_r();                  /* init holds the process manager's privilege */
+
+	KTAP_CHECK(as > 0);
+	KTAP_EQ(AsDestroy_r(as), 0);
+	KTAP_EQ(InterruptUnmask_r(1, 1), -EINVAL);                      /* allowed, nothing attached */
+}
+
+void t_timer_arguments(void)
+{
+	struct sigevent ev;
+	struct _itimer it = { 1000000, 0 };
+
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_PULSE;
+	KTAP_EQ(TimerCreate_r(99, &ev), -EINVAL);                       /* unknown clock */
+	KTAP_EQ(TimerSettime_r(-1, 0, &it, 0), -EINVAL);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, 0, 0), 0); /* cleared */
+	ev.sigev_notify = SIGEV_SIGNAL;
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, &ev, 0, 0), -EINVAL);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, KERNEL_ADDR, 0), -EFAULT);
+}
+
+/* ---- another process's death ------------------------------------------------------ */
+
+__asm__(".pushsection .text\n"
+	".option push\n.option norvc\n"
+	/* a0 = parent pid, a1 = its chid: connect, exit with the coid */
+	".globl child_connect, child_connect_end\n"
+	"child_connect:\n mv a2, a1\n mv a1, a0\n li a0, 0\n li a3, 0\n li a4, 0\n"
+	" li a7, 5\n ecall\n li a7, 2\n ecall\n6: j 6b\n"
+	"child_connect_end:\n"
+	/* make channel 1, wait 300 ms on it, exit 0 */
+	".globl child_serve_briefly, child_serve_briefly_end\n"
+	"child_serve_briefly:\n li a0, 0\n li a7, 3\n ecall\n mv s0, a0\n"
+	" addi sp, sp, -16\n li t0, 300000000\n sd t0, 0(sp)\n"
+	" li a0, 2\n li a1, 32\n li a2, 0\n mv a3, sp\n li a4, 0\n li a7, 40\n ecall\n"
+	" mv a0, s0\n li a1, 0\n li a2, 0\n li a3, 0\n li a7, 11\n ecall\n"
+	" li a0, 0\n li a7, 2\n ecall\n7: j 7b\n"
+	"child_serve_briefly_end:\n"
+	".option pop\n"
+	".popsection\n");
+extern const char child_connect[], child_connect_end[];
+extern const char child_serve_briefly[], child_serve_briefly_end[];
+
+int start_child_args(const char *from, const char *to, uint64_t a0, uint64_t a1)
+{
+	return start_child_priv(from, to, a0, a1, 0);
+}
+
+/* Start code [from, to) as a process holding privs (KCALL_PRIV_*), with
+ * a0 and a1; returns its pid. */
+int start_child_priv(const char *from, const char *to, uint64_t a0, uint64_t a1,
+			    uint32_t privs)
+{
+	int as = AsCreate_r();
+	struct _proc_start st;
+
+	if (as <= 0)
+		return as;
+	if (AsMap_r(as, 0x10000, 4096, PROT_READ | PROT_EXEC, AS_MAP_ANON, 0) ||
+	    AsMap_r(as, 0x20000, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0) ||
+	    AsWrite_r(as, 0x10000, from, (size_t)(to - from)))
+		return -1000;
+	memset(&st, 0, sizeof st);
+	st.entry = 0x10000;
+	st.sp = 0x21000;
+	st.argc = a0;
+	st.argv = a1;
+	st.privileges = privs;
+	return ProcessStart_r(as, &st);
+}
+
+/* A client process that ends: the server hears DISCONNECT naming it. */
+void t_disconnect_pulse_when_client_dies(void)
+{
+	struct _client_info ci;
+	struct _proc_exit ex;
+	struct _pulse p;
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+
+	KTAP_EQ(ConnectClientInfo_r(-1, &ci, 0), 0);
+	int pid = start_child_args(child_connect, child_connect_end, (uint64_t)ci.pid, (uint64_t)chid);
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+	KTAP_CHECK(ex.status >= 0);                             /* its ConnectAttach worked */
+	memset(&p, 0, sizeof p);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 1000), 0);
+	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
+	KTAP_EQ(p.code, _PULSE_CODE_DISCONNECT);
+	KTAP_EQ(p.scoid, pid);
+	ChannelDestroy_r(chid);
+}
+
+/* A server process that ends: its client hears COIDDEATH for the
+ * connection, and the connection is dead. */
+void t_coiddeath_pulse_when_server_dies(void)
+{
+	struct _proc_exit ex;
+	struct _pulse p;
+	int note = ChannelCreate_r(_NTO_CHF_COID_DISCONNECT);
+	int pid = start_child(child_serve_briefly, child_serve_briefly_end);
+	int coid = -1;
+
+	KTAP_REQUIRE(pid > 1);
+	for (int i = 0; i < 200 && coid < 0; i++) {
+		coid = ConnectAttach_r(ND_LOCAL_NODE, pid, 1, 0, 0);
+		if (coid < 0)
+			pause_ms(1);    /* it lives 300 ms: a few yields may come before it runs */
+	}
+	KTAP_REQUIRE(coid >= 0);
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 3, 0), 0);                     /* it is reachable */
+	memset(&p, 0, sizeof p);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 3000), 0);
+	KTAP_EQ(MsgReceive_r(note, &p, sizeof p, 0), 0);
+	KTAP_EQ(p.code, _PULSE_CODE_COIDDEATH);
+	KTAP_EQ(p.value.sival_int, coid);
+	KTAP_EQ(ProcessWait_r(pid, &ex, 0), pid);
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 3, 0), -EBADF);                /* the channel died */
+	KTAP_EQ(ConnectAttach_r(ND_LOCAL_NODE, pid, 1, 0, 0), -ESRCH);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(note);
+}
+
+void t_bad_pointers_efault(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	iov_t bad;
+
+	SETIOV(&bad, KERNEL_ADDR, 8);
+	KTAP_EQ(MsgSendv_r(coid, KERNEL_ADDR, 1, 0, 0), -EFAULT);      /* the iov array */
+	KTAP_EQ(MsgReceivev_r(chid, UNMAPPED, 1, 0), -EFAULT);
+	KTAP_EQ(MsgSendv_r(coid, &bad, 1, 0, 0), -EFAULT);              /* a kernel buffer */
+	KTAP_EQ(MsgSendv_r(coid, &bad, 100, 0, 0), -EINVAL);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+void t_stale_ids(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+
+	KTAP_EQ(ChannelDestroy_r(chid), 0);
+	KTAP_EQ(MsgSend_r(coid, "x", 1, 0, 0), -EBADF);                 /* channel gone */
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 1, 2), -EBADF);
+	KTAP_EQ(MsgReply_r(12345, 0, 0, 0), -ESRCH);                     /* no such client */
+	KTAP_EQ(MsgError_r(-3, EIO), -ESRCH);
+	KTAP_EQ(MsgSend_r(31, "x", 1, 0, 0), -EBADF);                   /* never attached */
+	ConnectDetach_r(coid);
+}
+
+/* Pulses queue by priority and come before any message. */
+void t_pulses_by_priority(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	struct _pulse p;
+
+	KTAP_EQ(MsgSendPulse_r(coid, 5, 1, 100), 0);
+	KTAP_EQ(MsgSendPulse_r(coid, 20, 2, 200), 0);
+	KTAP_EQ(MsgSendPulse_r(coid, 5, 3, 300), 0);
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 200, 0), -EINVAL);             /* code out of range */
+	int order[3];
+	for (int i = 0; i < 3; i++) {
+		memset(&p, 0xff, sizeof p);
+		KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);        /* 0: a pulse */
+		order[i] = p.code;
+	}
+	KTAP_EQ(order[0], 2);
+	KTAP_EQ(order[1], 1);
+	KTAP_EQ(order[2], 3);
+	KTAP_EQ(p.value.sival_int, 300);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
+void *return_42(void *arg)
+{
+	(void)arg;
+	return (void *)42;
+}
+
+void t_thread_create_join(void)
+{
+	void *v = 0;
+	int tid = urt_thread_create(return_42, 0, stacks[0], sizeof stacks[0], 10);
+
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(ThreadJoin_r(tid, &v), 0);
+	KTAP_EQ((long)v, 42);
+	KTAP_EQ(ThreadJoin_r(tid, &v), -ESRCH);                         /* reaped: stale */
+	KTAP_EQ(ThreadJoin_r(0x7fff0001, &v), -ESRCH);
+}
+
+void t_yield(void)
+{
+	for (int i = 0; i < 10; i++)
+		KTAP_EQ(SchedYield_r(), 0);
+}
