@@ -28,8 +28,9 @@ URT_LIB    := $(UB)/liburt.a
 UPROG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard os/utils/*/*.[cS] tests/target/*/*.[cS]))))
 UPROGS     := $(notdir $(UPROG_DIRS))
 UBINS      := $(addprefix $(B)/os/bin/,$(UPROGS))
-# System programs, packed as /sbin/<prog>: the process manager.
-SPROG_DIRS := os/taskman
+# System programs, packed as /sbin/<prog>: the process manager, the
+# servers (os/servers/<prog>/) and the drivers (os/drivers/<prog>/).
+SPROG_DIRS := os/taskman $(sort $(patsubst %/,%,$(dir $(wildcard os/servers/*/*.[cS] os/drivers/*/*.[cS]))))
 # Per program: pure code it takes from os/lib, and extra compiler flags.
 UPROG_OSLIB_taskman  := os/lib/elf.c os/lib/cpio.c
 UCFLAGS_taskman      := -I os/lib/include
@@ -49,7 +50,7 @@ $(URT_LIB): $(URT_OBJ)
 
 # A program directory may hold prog.mk setting UCFLAGS_<prog> (extra flags for
 # its own objects, after UCFLAGS so that they win).
--include $(wildcard $(addsuffix /prog.mk,$(UPROG_DIRS)))
+-include $(wildcard $(addsuffix /prog.mk,$(UPROG_DIRS) $(SPROG_DIRS)))
 
 # uprog_rules DIR BINDIR: objects and the link of one program.  A directory
 # holding a file named LIBC builds against Keel's libc (os/libc/libc.mk); the
@@ -61,10 +62,10 @@ $(UB)/$(notdir $(1))/%.o: $(1)/% $(if $(wildcard $(1)/LIBC),$(LS)/libc.mk)
 	$(Q)$(CC) $(if $(wildcard $(1)/LIBC),$(LCFLAGS) -I tests/target/include,$(UCFLAGS)) \
 	    $$(UCFLAGS_$(notdir $(1))) -c $$< -o $$@
 
-$(UB)/$(notdir $(1))/oslib/%.o: os/lib/%
+$(UB)/$(notdir $(1))/oslib/%.o: os/lib/% $(if $(wildcard $(1)/LIBC),$(LS)/libc.mk)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
-	$(Q)$(CC) $(UCFLAGS) -I os/lib/include -c $$< -o $$@
+	$(Q)$(CC) $(if $(wildcard $(1)/LIBC),$(LCFLAGS),$(UCFLAGS)) -I os/lib/include -c $$< -o $$@
 
 UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcard $(1)/*.[cS])) \
 	$(patsubst os/lib/%,$(UB)/$(notdir $(1))/oslib/%.o,$(UPROG_OSLIB_$(notdir $(1))))
