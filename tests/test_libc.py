@@ -44,6 +44,7 @@ test_conf_dir_one_hart, test_conf_dir = _ktap_suite("conf-dir")
 test_conf_users_one_hart, test_conf_users = _ktap_suite("conf-users")
 test_conf_signals_one_hart, test_conf_signals = _ktap_suite("conf-signals")
 test_conf_tty_one_hart, test_conf_tty = _ktap_suite("conf-tty")
+test_conf_fork_one_hart, test_conf_fork = _ktap_suite("conf-fork")
 
 
 LIBC_FIGURES = (

@@ -8,21 +8,34 @@
  *   struct _spawn_data
  *   nfds    x struct _spawn_fd
  *   nacts   x struct _spawn_act, each followed by pathlen bytes (OPEN's
- *             path with its NUL) padded to 8 bytes */
+ *             path with its NUL) padded to 8 bytes
+ *   cwdlen  bytes: the working directory (absolute, with its NUL)
+ *
+ * exec (_SPAWN_DATA_EXEC) sends the same block in its _PROC_EXEC: the
+ * process keeps its connections, so an fd's entry names the connection
+ * it already is (coid == fd), or _SPAWN_FD_CLOSE for an FD_CLOEXEC fd that
+ * the new image's libc closes (the old image cannot: exec may fail). */
 #include <stdint.h>
 
 #define _SPAWN_DATA_MAGIC   0x4450534bu     /* "KSPD" */
 
+#define _SPAWN_DATA_EXEC    0x0001u     /* _spawn_data.flags: an exec */
+
 struct _spawn_data {
 	uint32_t magic;
-	uint16_t version;               /* 1 */
+	uint16_t version;               /* 2 */
 	uint16_t nfds;
 	uint32_t nacts;
 	int32_t parent;                 /* the parent's pid, for _IO_DUP */
+	uint16_t cwdlen;                /* the working directory's bytes; 0: "/" */
+	uint16_t flags;                 /* _SPAWN_DATA_* */
+	uint32_t console;               /* bit i: fd i (0..2) is still the kernel console */
 };
 
 /* An inherited descriptor: the child's fd `fd` becomes a connection to the
- * server (pid, chid) sharing the open of the parent's connection `coid`. */
+ * server (pid, chid) sharing the open of the parent's connection `coid`.
+ * In an exec's block: coid == fd (kept) or _SPAWN_FD_CLOSE. */
+#define _SPAWN_FD_CLOSE   (-1)
 struct _spawn_fd {
 	int32_t fd;
 	int32_t pid, chid;
@@ -43,6 +56,6 @@ struct _spawn_act {
 	uint32_t zero;
 };
 
-_Static_assert(sizeof(struct _spawn_data) == 16, "struct _spawn_data layout");
+_Static_assert(sizeof(struct _spawn_data) == 24, "struct _spawn_data layout");
 _Static_assert(sizeof(struct _spawn_fd) == 16, "struct _spawn_fd layout");
 _Static_assert(sizeof(struct _spawn_act) == 24, "struct _spawn_act layout");

@@ -10,6 +10,8 @@
  *   argc N            0 if argc == N
  *   closed FD         0 if FD is not open (write gives EBADF)
  *   serve-die P       serve P; the first write to it ends the process unreplied
+ *   serve P           serve a memory file at P until killed
+ *   cwd D             0 if the working directory is D
  *   openwrite P TEXT  open P for appending, write TEXT, close: 0 if all worked,
  *                     100 + errno % 100 if the open failed */
 #include <errno.h>
@@ -21,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <keel/neutrino.h>
+#define MEMFILE_CAP 4096
+#include <memfile.h>
 
 /* serve-die: a server whose write handler ends the process mid-request. */
 static int die_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb_t *ocb)
@@ -45,6 +49,22 @@ static int serve_and_die(const char *path)
 	return 2;
 }
 
+/* serve: a memory file (memfile.h) for programs that must stay single-
+ * threaded (conf-fork: fork refuses a process with threads). */
+static int serve(const char *path)
+{
+	static iofunc_attr_t attr;
+	static const resmgr_io_funcs_t io = { .read = mem_read, .write = mem_write };
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+
+	iofunc_attr_init(&attr, S_IFREG | 0666);
+	resmgr_t *m = chid >= 0 ? resmgr_create(chid, NULL, &io, &attr) : NULL;
+	if (!m || resmgr_attach(m, path, _FTYPE_FILE, 0) < 0)
+		return 1;
+	resmgr_loop(m);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -52,6 +72,12 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "serve-die") && argc == 3)
 		return serve_and_die(argv[2]);
+	if (!strcmp(cmd, "serve") && argc == 3)
+		return serve(argv[2]);
+	if (!strcmp(cmd, "cwd") && argc == 3) {
+		char buf[256];
+		return getcwd(buf, sizeof buf) && !strcmp(buf, argv[2]) ? 0 : 1;
+	}
 	if (!strcmp(cmd, "exit") && argc == 3)
 		return atoi(argv[2]);
 	if (!strcmp(cmd, "ppid") && argc == 3)

@@ -147,6 +147,15 @@ int __taskman_coid(void);
 /* taskman's ids of process pid (0: the caller): 0 or -errno. */
 struct _proc_ids;
 int __proc_ids(pid_t pid, struct _proc_ids *ids);
+/* The working directory: absolute, clean (no "." or ".." parts, no
+ * trailing '/' but for "/"). */
+const char *__cwd(void);
+/* Sets it (a clean absolute path); used by chdir and at start. */
+void __cwd_set(const char *path);
+/* path made absolute against the working directory and cleaned lexically
+ * ("." and empty parts dropped, ".." removing the part before it) into
+ * out (_IO_PATH_MAX bytes): 0, -ENOENT (empty) or -ENAMETOOLONG. */
+int __path_abs(const char *path, char *out);
 /* A spawned child's inherited fds and file actions (<keel/spawndata.h>),
  * from the auxiliary vector; a failed action ends the process (127). */
 void __spawn_apply(const uint64_t *auxv);

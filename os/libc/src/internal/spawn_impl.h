@@ -2,6 +2,7 @@
 /* posix_spawn's attribute and file-action objects (the package's <spawn.h>
  * makes both opaque pointers). */
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <keel/spawndata.h>
 
@@ -22,5 +23,10 @@ struct __posix_spawn_file_actions {
 	size_t len, cap;
 	unsigned char *acts;
 };
+
+/* One _PROC_SPAWN or _PROC_EXEC (type) message to taskman: the new pid
+ * (spawn), no return (a successful exec), or -errno. */
+int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions_t *fa,
+		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
 
 #pragma GCC visibility pop

@@ -110,7 +110,7 @@ static int connect_path(char *path, unsigned subtype, int oflag, mode_t mode)
 	return -ELOOP;
 }
 
-/* Checks path and copies it into buf: 0 or -errno. */
+/* Checks path and makes it absolute and clean in buf: 0 or -1 and errno. */
 static int take_path(const char *path, char *buf)
 {
 	if (!__uptr_ok(path, 1))
@@ -120,10 +120,7 @@ static int take_path(const char *path, char *buf)
 		return (int)__syscall_ret(-ENOENT);
 	if (len >= _IO_PATH_MAX)
 		return (int)__syscall_ret(-ENAMETOOLONG);
-	if (path[0] != '/')
-		return (int)__syscall_ret(-ENOENT);     /* no working directory yet */
-	memcpy(buf, path, len + 1);
-	return 0;
+	return (int)__syscall_ret(__path_abs(path, buf));
 }
 
 int open(const char *path, int oflag, ...)

@@ -2,7 +2,9 @@
  * taskman (<keel/procmsg.h>) carrying the path, argv, envp, the attributes
  * and the startup data (<keel/spawndata.h>): every fd without FD_CLOEXEC,
  * which the child's libc re-opens as a connection sharing the parent's
- * open (_IO_DUP), and the file actions.  Returns an errno, 0 on success. */
+ * open (_IO_DUP), the file actions and the working directory.  Returns an
+ * errno, 0 on success.  exec (exec.c) sends the same message as
+ * _PROC_EXEC. */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -37,28 +39,40 @@ static unsigned char *put_vec(unsigned char *p, char *const *v, uint32_t count)
 	return p;
 }
 
-static unsigned inherited_fds(void)
+/* The fds the new image gets: an exec names every connection (those with
+ * FD_CLOEXEC to be closed by the new image), a spawn the inherited ones. */
+static bool passed(int fd, bool exec)
+{
+	return __fds[fd].pid && (exec || !(__fds[fd].flags & FD_CLOEXEC));
+}
+
+static unsigned passed_fds(bool exec)
 {
 	unsigned n = 0;
 
 	for (int fd = 0; fd < __FD_MAX; fd++)
-		if (__fds[fd].pid && !(__fds[fd].flags & FD_CLOEXEC))
-			n++;
+		n += passed(fd, exec);
 	return n;
 }
 
-static unsigned char *put_data(unsigned char *p, unsigned nfds,
-			       const struct __posix_spawn_file_actions *fa)
+static unsigned char *put_data(unsigned char *p, unsigned nfds, bool exec,
+			       const struct __posix_spawn_file_actions *fa, const char *cwd, size_t cwdlen)
 {
-	struct _spawn_data d = { .magic = _SPAWN_DATA_MAGIC, .version = 1, .nfds = (uint16_t)nfds,
-				 .nacts = fa ? fa->nacts : 0, .parent = getpid() };
+	unsigned console = 0;
+	for (int fd = 0; fd < 3; fd++)
+		console |= __fd_console(fd) ? 1u << fd : 0;
+	struct _spawn_data d = { .magic = _SPAWN_DATA_MAGIC, .version = 2, .nfds = (uint16_t)nfds,
+				 .nacts = fa ? fa->nacts : 0, .parent = getpid(),
+				 .cwdlen = (uint16_t)cwdlen, .flags = exec ? _SPAWN_DATA_EXEC : 0,
+				 .console = console };
 
 	memcpy(p, &d, sizeof d);
 	p += sizeof d;
 	for (int fd = 0; fd < __FD_MAX && nfds; fd++) {
-		if (!__fds[fd].pid || (__fds[fd].flags & FD_CLOEXEC))
+		if (!passed(fd, exec))
 			continue;
-		struct _spawn_fd f = { fd, __fds[fd].pid, __fds[fd].chid, fd };
+		int32_t coid = exec && (__fds[fd].flags & FD_CLOEXEC) ? _SPAWN_FD_CLOSE : fd;
+		struct _spawn_fd f = { fd, __fds[fd].pid, __fds[fd].chid, coid };
 		memcpy(p, &f, sizeof f);
 		p += sizeof f;
 		nfds--;
@@ -67,31 +81,43 @@ static unsigned char *put_data(unsigned char *p, unsigned nfds,
 		memcpy(p, fa->acts, fa->len);
 		p += fa->len;
 	}
-	return p;
+	memcpy(p, cwd, cwdlen);
+	return p + cwdlen;
 }
 
-int posix_spawn(pid_t *restrict pid, const char *restrict path,
-		const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *restrict attr,
-		char *const argv[], char *const envp[])
+/* One _PROC_SPAWN or _PROC_EXEC message for path (made absolute against
+ * the working directory), sent to taskman: the new pid (spawn), no return
+ * (a successful exec), or -errno. */
+int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions_t *fa,
+		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
+	char abs[_IO_PATH_MAX];
+	bool exec = type == _PROC_EXEC;
+	const char *cwd = __cwd();
 	uint32_t argc, envc;
-	size_t plen = path ? strlen(path) + 1 : 0;
-	size_t alen = vec_len(argv, &argc), elen = vec_len(envp ? envp : environ, &envc);
+
+	if (!path || !*path)
+		return -ENOENT;
+	int r = __path_abs(path, abs);
+	if (r < 0)
+		return r;
+	size_t plen = strlen(abs) + 1, cwdlen = strlen(cwd) + 1;
+	size_t alen = vec_len(argv, &argc), elen = vec_len(envp, &envc);
 	const struct __posix_spawn_file_actions *acts = fa ? *fa : NULL;
-	unsigned nfds = inherited_fds();
+	unsigned nfds = passed_fds(exec);
 	size_t dlen = sizeof(struct _spawn_data) + nfds * sizeof(struct _spawn_fd) +
-		      (acts ? acts->len : 0);
+		      (acts ? acts->len : 0) + cwdlen;
 	size_t total = sizeof(struct _proc_spawn) + plen + alen + elen + dlen;
 
-	if (plen < 2 || argc == 0)
-		return plen < 2 ? ENOENT : EINVAL;
+	if (argc == 0)
+		return -EINVAL;
 	if (total > _PROC_SPAWN_MAX)
-		return E2BIG;
+		return -E2BIG;
 	unsigned char *msg = malloc(total), *p;
 	if (!msg)
-		return ENOMEM;
+		return -ENOMEM;
 	struct _proc_spawn m = {
-		.hdr = { .type = _PROC_SPAWN }, .pathlen = (uint32_t)plen, .argc = argc,
+		.hdr = { .type = (uint16_t)type }, .pathlen = (uint32_t)plen, .argc = argc,
 		.argvlen = (uint32_t)alen, .envc = envc, .envlen = (uint32_t)elen,
 		.datalen = (uint32_t)dlen,
 	};
@@ -111,16 +137,24 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path,
 	}
 	memcpy(msg, &m, sizeof m);
 	p = msg + sizeof m;
-	memcpy(p, path, plen);
+	memcpy(p, abs, plen);
 	p = put_vec(p + plen, argv, argc);
-	p = put_vec(p, envp ? envp : environ, envc);
-	put_data(p, nfds, acts);
-	int r = -EAGAIN, tm = __taskman_coid();
-	if (tm >= 0)
-		r = (int)MsgSend_r(tm, msg, total, NULL, 0);
+	p = put_vec(p, envp, envc);
+	put_data(p, nfds, exec, acts, cwd, cwdlen);
+	int tm = __taskman_coid();
+	r = tm < 0 ? -errno : (int)MsgSend_r(tm, msg, total, NULL, 0);
 	free(msg);
+	return r;
+}
+
+int posix_spawn(pid_t *restrict pid, const char *restrict path,
+		const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *restrict attr,
+		char *const argv[], char *const envp[])
+{
+	int r = __proc_image(_PROC_SPAWN, path, fa, attr, argv, envp ? envp : environ);
+
 	if (r < 0)
-		return tm < 0 ? errno : -r;
+		return -r;
 	if (pid)
 		*pid = r;
 	return 0;

@@ -1,9 +1,12 @@
-/* The child's half of posix_spawn: the startup data (<keel/spawndata.h>)
- * found through AT_KEEL_SPAWNDATA.  Each inherited fd becomes a connection
- * at the same number sharing the parent's open (_IO_DUP naming the
- * parent's connection); then the file actions run in order.  A malformed
- * block is ignored (taskman copies it unread, so only a broken parent libc
- * makes one); an action that fails ends the process with status 127. */
+/* The child's half of posix_spawn and exec: the startup data
+ * (<keel/spawndata.h>) found through AT_KEEL_SPAWNDATA.  After a spawn each
+ * inherited fd becomes a connection at the same number sharing the
+ * parent's open (_IO_DUP naming the parent's connection); after an exec
+ * the connections are still there and are only recorded, or closed when
+ * they were FD_CLOEXEC.  Then the file actions run in order, and the
+ * working directory is set.  A malformed block is ignored (taskman copies
+ * it unread, so only a broken parent libc makes one); an action that fails
+ * ends the process with status 127. */
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +28,24 @@ static int inherit(const struct _spawn_fd *f, int parent)
 	}
 	__fd_console_drop(fd);
 	__fds[fd] = (struct __fd){ .pid = f->pid, .chid = f->chid };
+	return 0;
+}
+
+/* An exec's fd: the connection fd already is, kept or closed. */
+static int keep(const struct _spawn_fd *f)
+{
+	if (f->fd < 0 || f->fd >= __FD_MAX)
+		return -1;
+	if (f->coid == _SPAWN_FD_CLOSE) {
+		struct _io_close m = { .hdr = { .type = _IO_CLOSE } };
+		MsgSend_r(f->fd, &m, sizeof m, NULL, 0);
+		ConnectDetach_r(f->fd);
+		return 0;
+	}
+	if (f->coid != f->fd)
+		return -1;
+	__fd_console_drop(f->fd);
+	__fds[f->fd] = (struct __fd){ .pid = f->pid, .chid = f->chid };
 	return 0;
 }
 
@@ -69,13 +90,16 @@ void __spawn_apply(const uint64_t *auxv)
 		return;
 	memcpy(&d, data, sizeof d);
 	size_t off = sizeof d;
-	if (d.magic != _SPAWN_DATA_MAGIC || d.version != 1 ||
+	if (d.magic != _SPAWN_DATA_MAGIC || d.version != 2 ||
 	    (len - off) / sizeof(struct _spawn_fd) < d.nfds)
 		return;
+	for (int fd = 0; fd < 3; fd++)
+		if (!(d.console & (1u << fd)))
+			__fd_console_drop(fd);
 	for (unsigned i = 0; i < d.nfds; i++, off += sizeof(struct _spawn_fd)) {
 		struct _spawn_fd f;
 		memcpy(&f, data + off, sizeof f);
-		if (inherit(&f, d.parent) < 0)
+		if ((d.flags & _SPAWN_DATA_EXEC ? keep(&f) : inherit(&f, d.parent)) < 0)
 			_exit(127);
 	}
 	for (unsigned i = 0; i < d.nacts; i++) {
@@ -92,4 +116,6 @@ void __spawn_apply(const uint64_t *auxv)
 			_exit(127);
 		off += plen;
 	}
+	if (d.cwdlen && len - off >= d.cwdlen && data[off + d.cwdlen - 1] == 0)
+		__cwd_set((const char *)data + off);
 }

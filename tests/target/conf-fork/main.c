@@ -1,0 +1,306 @@
+/* conf-fork: fork, the exec family and the working directory.  fork is
+ * for single-threaded processes, so this program makes no thread until
+ * its last case; its file server is a child (/bin/conf-child serve).
+ * Cases name the XSH page they check.  make run CMDLINE="init=/bin/conf-fork" */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <conf.h>
+
+#define CHILD "/bin/conf-child"
+#define FILE_ "/conf/fork"
+
+/* The wait status of child pid, or -1000 - errno. */
+static int reap(pid_t pid)
+{
+	int st = 0;
+
+	if (pid < 0)
+		return -1000 - errno;
+	return waitpid(pid, &st, 0) == pid ? st : -1000 - errno;
+}
+
+static bool EXITED_WITH(int st, int code)
+{
+	return WIFEXITED(st) && WEXITSTATUS(st) == code;
+}
+
+/* Forks a child that runs fn(arg) and exits with its result: the status. */
+static int in_child(int (*fn)(const void *), const void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(arg));
+	return reap(pid);
+}
+
+static int memo = 1;
+
+static int change_memo(const void *arg)
+{
+	(void)arg;
+	memo = 2;
+	return memo;
+}
+
+static void t_fork__child_gets_zero_and_parent_its_pid(void)
+{
+	pid_t me = getpid(), pid = fork();
+
+	if (pid == 0)
+		_exit(getppid() == me && getpid() != me ? 7 : 1);
+	REQUIRE(pid > 0);
+	CHECK(pid != me);
+	int st = 0;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(EXITED_WITH(st, 7));
+}
+
+static void t_fork__child_memory_is_a_copy(void)
+{
+	CHECK(EXITED_WITH(in_child(change_memo, NULL), 2));
+	CHECK_EQ(memo, 1);
+}
+
+static int write_abc(const void *arg)
+{
+	return write(*(const int *)arg, "abc", 3) == 3 ? 0 : 1;
+}
+
+static void t_fork__open_files_share_the_offset(void)
+{
+	int fd = open(FILE_, O_RDWR | O_TRUNC);
+
+	REQUIRE(fd >= 0);
+	CHECK(EXITED_WITH(in_child(write_abc, &fd), 0));
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 3);            /* the child moved our offset */
+	CHECK_EQ(write(fd, "d", 1), 1);
+	char buf[8] = "";
+	CHECK_EQ(pread(fd, buf, sizeof buf, 0), 4);
+	CHECK(memcmp(buf, "abcd", 4) == 0);
+	close(fd);
+}
+
+static int close_and_check(const void *arg)
+{
+	int fd = *(const int *)arg;
+	return close(fd) == 0 ? 0 : 1;
+}
+
+static void t_fork__child_closing_leaves_parent_fd_open(void)
+{
+	int fd = open(FILE_, O_RDWR | O_TRUNC);
+
+	REQUIRE(fd >= 0);
+	CHECK(EXITED_WITH(in_child(close_and_check, &fd), 0));
+	CHECK_EQ(write(fd, "still", 5), 5);
+	close(fd);
+}
+
+static void t_execv__replaces_the_image_keeping_the_pid(void)
+{
+	pid_t me = getpid(), pid = fork();
+
+	if (pid == 0) {
+		char num[12];
+		snprintf(num, sizeof num, "%d", (int)me);
+		char *a[] = { CHILD, "ppid", num, NULL };
+		execv(CHILD, a);
+		_exit(99);
+	}
+	CHECK(EXITED_WITH(reap(pid), 0));
+}
+
+static void t_execve__passes_argv_and_envp(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *a[] = { CHILD, "env", "KEEL_FRUIT", "quince", NULL };
+		char *e[] = { "X=1", "KEEL_FRUIT=quince", NULL };
+		execve(CHILD, a, e);
+		_exit(99);
+	}
+	CHECK(EXITED_WITH(reap(pid), 0));
+}
+
+static void t_execv__missing_file_fails_and_returns(void)
+{
+	char *a[] = { "/bin/no-such-program", NULL };
+
+	CHECK_ERR(execv("/bin/no-such-program", a), ENOENT);
+	CHECK_ERR(execv("/test/notelf", a), ENOEXEC);
+	CHECK_ERR(execv(NULL, a), EFAULT);
+}
+
+static void t_execv__open_fds_stay_open(void)
+{
+	int fd = open(FILE_, O_RDWR | O_TRUNC);
+
+	REQUIRE(fd >= 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char num[12];
+		snprintf(num, sizeof num, "%d", fd);
+		char *a[] = { CHILD, "write", num, "kept", NULL };
+		execv(CHILD, a);
+		_exit(99);
+	}
+	CHECK(EXITED_WITH(reap(pid), 0));
+	char buf[8] = "";
+	CHECK_EQ(pread(fd, buf, sizeof buf, 0), 4);
+	CHECK(memcmp(buf, "kept", 4) == 0);
+	close(fd);
+}
+
+static void t_execv__FD_CLOEXEC_fds_are_closed(void)
+{
+	int fd = open(FILE_, O_RDWR | O_CLOEXEC);
+
+	REQUIRE(fd >= 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char num[12];
+		snprintf(num, sizeof num, "%d", fd);
+		char *a[] = { CHILD, "closed", num, NULL };
+		execv(CHILD, a);
+		_exit(99);
+	}
+	CHECK(EXITED_WITH(reap(pid), 0));
+	CHECK_EQ(write(fd, "x", 1), 1);                 /* ours is still open */
+	close(fd);
+}
+
+static void t_execvp__searches_PATH(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setenv("PATH", "/no/such/dir:/bin", 1);
+		char *a[] = { "conf-child", "exit", "5", NULL };
+		execvp("conf-child", a);
+		_exit(99);
+	}
+	CHECK(EXITED_WITH(reap(pid), 5));
+	setenv("PATH", "/no/such/dir", 1);
+	char *a[] = { "conf-child", NULL };
+	CHECK_ERR(execvp("conf-child", a), ENOENT);
+	unsetenv("PATH");
+}
+
+static void t_execl__list_form(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(CHILD, CHILD, "exit", "9", (char *)NULL);
+		_exit(99);
+	}
+	CHECK(EXITED_WITH(reap(pid), 9));
+}
+
+static void t_getcwd__starts_at_root_and_checks_size(void)
+{
+	char buf[64];
+
+	CHECK(getcwd(buf, sizeof buf) == buf);
+	CHECK(strcmp(buf, "/") == 0);
+	CHECK(getcwd(buf, 1) == NULL && errno == ERANGE);
+	CHECK(getcwd(buf, 0) == NULL && errno == EINVAL);
+	char *m = getcwd(NULL, 0);
+	CHECK(m && strcmp(m, "/") == 0);
+	free(m);
+}
+
+static void t_chdir__errors(void)
+{
+	CHECK_ERR(chdir(FILE_), ENOTDIR);
+	CHECK_ERR(chdir("/conf/none"), ENOENT);
+	CHECK_ERR(chdir(""), ENOENT);
+	CHECK_ERR(chdir(NULL), EFAULT);
+	char buf[64];
+	CHECK(getcwd(buf, sizeof buf) && strcmp(buf, "/") == 0);        /* unchanged */
+}
+
+static void t_open__relative_paths_and_dot_dot(void)
+{
+	int fd = open("conf/fork", O_RDONLY);           /* from "/" */
+
+	CHECK(fd >= 0);
+	close(fd);
+	fd = open("/bin/../conf/./fork", O_RDONLY);
+	CHECK(fd >= 0);
+	close(fd);
+	fd = open("../../conf//fork", O_RDONLY);        /* ".." of "/" is "/" */
+	CHECK(fd >= 0);
+	close(fd);
+}
+
+static void *sit(void *arg)
+{
+	(void)arg;
+	pause();
+	return NULL;
+}
+
+/* Last: after it this process has a thread. */
+static void t_fork__a_process_with_threads_gets_ENOSYS(void)
+{
+	pthread_t t;
+
+	REQUIRE(pthread_create(&t, NULL, sit, NULL) == 0);
+	CHECK_ERR(fork(), ENOSYS);
+}
+
+static const struct conf_case cases[] = {
+	CONF_CASE(fork, child_gets_zero_and_parent_its_pid),
+	CONF_CASE(fork, child_memory_is_a_copy),
+	CONF_CASE(fork, open_files_share_the_offset),
+	CONF_CASE(fork, child_closing_leaves_parent_fd_open),
+	CONF_CASE(execv, replaces_the_image_keeping_the_pid),
+	CONF_CASE(execve, passes_argv_and_envp),
+	CONF_CASE(execv, missing_file_fails_and_returns),
+	CONF_CASE(execv, open_fds_stay_open),
+	CONF_CASE(execv, FD_CLOEXEC_fds_are_closed),
+	CONF_CASE(execvp, searches_PATH),
+	CONF_CASE(execl, list_form),
+	CONF_CASE(getcwd, starts_at_root_and_checks_size),
+	CONF_CASE(chdir, errors),
+	CONF_CASE(open, relative_paths_and_dot_dot),
+	CONF_CASE(fork, a_process_with_threads_gets_ENOSYS),
+};
+
+int main(void)
+{
+	char *a[] = { CHILD, "serve", FILE_, NULL };
+	pid_t server;
+	int fd = -1, r;
+
+	if (posix_spawn(&server, CHILD, NULL, NULL, a, NULL) != 0) {
+		conf_line("conf-fork: cannot start the file server");
+		return 2;
+	}
+	for (int i = 0; i < 200 && (fd = open(FILE_, O_RDONLY)) < 0; i++) {
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
+	if (fd < 0) {
+		conf_line("conf-fork: the file server never attached %s", FILE_);
+		return 2;
+	}
+	close(fd);
+	r = conf_run("conf-fork", cases, sizeof cases / sizeof cases[0]);
+	kill(server, SIGKILL);
+	reap(server);
+	return r ? 1 : 0;
+}
