@@ -25,3 +25,23 @@ int bootimg_find(const char *path, const void **data, size_t *size)
 	*size = e.size;
 	return 0;
 }
+
+/* _PROC_BOOTIMG: bytes of the image to anyone (the boot file system). */
+void bootimg_msg(int rcvid, const void *msg, size_t len)
+{
+	struct _proc_bootimg m;
+
+	if (len < sizeof m)
+		return tm_error(rcvid, EINVAL);
+	memcpy(&m, msg, sizeof m);
+	if (!boot_len)
+		return tm_error(rcvid, ENOENT);
+	if (m.len == 0) {
+		MsgReply_r(rcvid, (long)boot_len, 0, 0);
+		return;
+	}
+	uint64_t n = m.offset < boot_len ? boot_len - m.offset : 0;
+	if (n > m.len)
+		n = m.len;
+	MsgReply_r(rcvid, (long)n, (const char *)KEEL_BOOTIMG_BASE + (n ? m.offset : 0), n);
+}

@@ -34,6 +34,8 @@ void bootimg_init(uint64_t len);
 /* The file at path (absolute) in the boot image: 0 and its bytes, -ENOENT,
  * or -EACCES when it is not a regular file. */
 int bootimg_find(const char *path, const void **data, size_t *size);
+/* _PROC_BOOTIMG: replies bytes of the image. */
+void bootimg_msg(int rcvid, const void *msg, size_t len);
 
 /* ---- memory for taskman itself (mem.c) --------------------------------------------- */
 /* Zeroed pages of taskman's own, at least `bytes` long, or NULL.  Freed

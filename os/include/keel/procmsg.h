@@ -47,6 +47,7 @@
 #define _PROC_PATH_LINK    0x0010  /* a symbolic link in the path space */
 #define _PROC_INFO         0x0011  /* one process's information (for /proc, pidin) */
 #define _PROC_SETCTTY      0x0012  /* the controlling terminal of the caller's session */
+#define _PROC_BOOTIMG      0x0013  /* bytes of the boot image (for the boot file system) */
 
 struct _proc_hdr {
 	uint16_t type;                  /* _PROC_* */
@@ -367,6 +368,21 @@ struct _proc_info {
 };
 
 _Static_assert(sizeof(struct _proc_info) == 96, "struct _proc_info layout");
+
+/* ---- the boot image ----------------------------------------------------------------
+ *
+ * _PROC_BOOTIMG: struct _proc_bootimg.  The boot image (the initrd, a CPIO
+ * archive in newc format) is public and read-only: anyone may read it.
+ * Reply: up to len bytes from offset (fewer at the end; none past it),
+ * status the number of bytes, or with len 0 the image's size.  Errors:
+ * ENOENT (no boot image). */
+struct _proc_bootimg {
+	struct _proc_hdr hdr;           /* _PROC_BOOTIMG */
+	uint64_t offset;
+	uint64_t len;
+};
+
+_Static_assert(sizeof(struct _proc_bootimg) == 24, "struct _proc_bootimg layout");
 
 /* ---- what a new image finds on its stack ------------------------------------------
  *

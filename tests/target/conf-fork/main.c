@@ -1,7 +1,9 @@
-/* conf-fork: fork, the exec family and the working directory.  fork is
- * for single-threaded processes, so this program makes no thread until
- * its last case; its file server is a child (/bin/conf-child serve).
+/* conf-fork: fork, the exec family, the working directory and the boot
+ * file system (/sbin/bootfs, started here).  fork is for single-threaded
+ * processes, so this program makes no thread until its last case; its
+ * file server is a child (/bin/conf-child serve).
  * Cases name the XSH page they check.  make run CMDLINE="init=/bin/conf-fork" */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -246,6 +248,103 @@ static void t_open__relative_paths_and_dot_dot(void)
 	close(fd);
 }
 
+static void t_chdir__into_a_directory_and_back(void)
+{
+	char buf[64];
+
+	CHECK_EQ(chdir("/bin"), 0);
+	CHECK(getcwd(buf, sizeof buf) && strcmp(buf, "/bin") == 0);
+	int fd = open("conf-child", O_RDONLY);          /* relative to /bin */
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_EQ(chdir("../test"), 0);
+	CHECK(getcwd(buf, sizeof buf) && strcmp(buf, "/test") == 0);
+	CHECK_EQ(chdir(".."), 0);
+	CHECK(getcwd(buf, sizeof buf) && strcmp(buf, "/") == 0);
+	CHECK_ERR(chdir("/bin/conf-child"), ENOTDIR);
+}
+
+static void t_posix_spawn__child_starts_in_the_parent_directory(void)
+{
+	char *a[] = { CHILD, "cwd", "/test", NULL };
+	pid_t pid;
+
+	REQUIRE(chdir("/test") == 0);
+	CHECK_EQ(posix_spawn(&pid, CHILD, NULL, NULL, a, NULL), 0);
+	CHECK(EXITED_WITH(reap(pid), 0));
+	char *r[] = { "../bin/conf-child", "cwd", "/test", NULL };      /* a relative path */
+	CHECK_EQ(posix_spawn(&pid, r[0], NULL, NULL, r, NULL), 0);
+	CHECK(EXITED_WITH(reap(pid), 0));
+	chdir("/");
+}
+
+static void t_execv__keeps_the_working_directory(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *a[] = { CHILD, "cwd", "/sbin", NULL };
+		if (chdir("/sbin") == 0)
+			execv(CHILD, a);
+		_exit(99);
+	}
+	CHECK(EXITED_WITH(reap(pid), 0));
+}
+
+static void t_read__boot_image_file_whole(void)
+{
+	static const char want[] = "this is not a program\n";
+	char buf[64] = "";
+	struct stat st;
+	int fd = open("/test/notelf", O_RDONLY);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, (off_t)strlen(want));
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_EQ(read(fd, buf, sizeof buf), (ssize_t)strlen(want));
+	CHECK(strcmp(buf, want) == 0);
+	CHECK_EQ(read(fd, buf, sizeof buf), 0);
+	close(fd);
+	CHECK_EQ(stat("/bin/conf-child", &st), 0);
+	CHECK(S_ISREG(st.st_mode) && (st.st_mode & 0111) && st.st_size > 1000);
+	CHECK_EQ(stat("/bin", &st), 0);
+	CHECK(S_ISDIR(st.st_mode));
+}
+
+static void t_readdir__boot_image_directory(void)
+{
+	DIR *d = opendir("/bin");
+	int child = 0, self = 0, n = 0;
+	struct dirent *e;
+
+	REQUIRE(d != NULL);
+	while ((e = readdir(d))) {
+		n++;
+		child += !strcmp(e->d_name, "conf-child") && e->d_type == DT_REG;
+		self += !strcmp(e->d_name, "conf-fork");
+	}
+	closedir(d);
+	CHECK_EQ(child, 1);
+	CHECK_EQ(self, 1);
+	CHECK(n > 10);
+	d = opendir("/");
+	int sbin = 0;
+	while (d && (e = readdir(d)))
+		sbin += !strcmp(e->d_name, "sbin") && e->d_type == DT_DIR;
+	if (d)
+		closedir(d);
+	CHECK_EQ(sbin, 1);
+}
+
+static void t_open__boot_image_is_read_only(void)
+{
+	CHECK_ERR(open("/bin/conf-child", O_WRONLY), EROFS);
+	CHECK_ERR(open("/bin/new-file", O_WRONLY | O_CREAT, 0644), EROFS);
+	CHECK_ERR(open("/bin", O_RDWR), EISDIR);
+	CHECK_ERR(open("/bin/none", O_RDONLY), ENOENT);
+}
+
 static void *sit(void *arg)
 {
 	(void)arg;
@@ -277,30 +376,49 @@ static const struct conf_case cases[] = {
 	CONF_CASE(getcwd, starts_at_root_and_checks_size),
 	CONF_CASE(chdir, errors),
 	CONF_CASE(open, relative_paths_and_dot_dot),
+	CONF_CASE(chdir, into_a_directory_and_back),
+	CONF_CASE(posix_spawn, child_starts_in_the_parent_directory),
+	CONF_CASE(execv, keeps_the_working_directory),
+	CONF_CASE(read, boot_image_file_whole),
+	CONF_CASE(readdir, boot_image_directory),
+	CONF_CASE(open, boot_image_is_read_only),
 	CONF_CASE(fork, a_process_with_threads_gets_ENOSYS),
 };
 
-int main(void)
+/* Starts server argv and waits until path opens: its pid, or -1. */
+static pid_t start_server(char *const argv[], const char *path)
 {
-	char *a[] = { CHILD, "serve", FILE_, NULL };
-	pid_t server;
-	int fd = -1, r;
+	pid_t pid;
+	int fd = -1;
 
-	if (posix_spawn(&server, CHILD, NULL, NULL, a, NULL) != 0) {
-		conf_line("conf-fork: cannot start the file server");
-		return 2;
-	}
-	for (int i = 0; i < 200 && (fd = open(FILE_, O_RDONLY)) < 0; i++) {
+	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, NULL) != 0)
+		return -1;
+	for (int i = 0; i < 200 && (fd = open(path, O_RDONLY)) < 0; i++) {
 		struct timespec ts = { 0, 5000000 };
 		nanosleep(&ts, NULL);
 	}
 	if (fd < 0) {
-		conf_line("conf-fork: the file server never attached %s", FILE_);
-		return 2;
+		kill(pid, SIGKILL);
+		reap(pid);
+		return -1;
 	}
 	close(fd);
-	r = conf_run("conf-fork", cases, sizeof cases / sizeof cases[0]);
+	return pid;
+}
+
+int main(void)
+{
+	char *a[] = { CHILD, "serve", FILE_, NULL }, *b[] = { "/sbin/bootfs", NULL };
+	pid_t server = start_server(a, FILE_), bootfs = start_server(b, "/bin");
+
+	if (server < 0 || bootfs < 0) {
+		conf_line("conf-fork: cannot start %s", server < 0 ? "the file server" : "bootfs");
+		return 2;
+	}
+	int r = conf_run("conf-fork", cases, sizeof cases / sizeof cases[0]);
 	kill(server, SIGKILL);
+	kill(bootfs, SIGKILL);
 	reap(server);
+	reap(bootfs);
 	return r ? 1 : 0;
 }
