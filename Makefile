@@ -50,6 +50,9 @@ include os/kernel/kernel.mk
 # ---- libc (build/os/libc/libc.a) ----------------------------------------------
 include os/libc/libc.mk
 
+# ---- ports from Debian source packages (build/ports/) ---------------------------
+include os/ports/ports.mk
+
 # ---- user programs and the boot image (build/os/initrd.cpio) -----------------
 include os/user/user.mk
 

@@ -26,6 +26,30 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Debian source packages for the ports (os/ports/<name>/): downloaded, not
+# unpacked; each recipe checks its tarball against the .dsc's SHA-256 and
+# applies Keel's own patches at build time.
+src_pkgs=(mksh)
+src_dir=/var/cache/keel/ports
+src_list=/etc/apt/sources.list.d/keel-deb-src.sources
+mkdir -p "$src_dir"
+if [ ! -f "$src_list" ]; then
+  printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm' \
+    'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' > "$src_list"
+  apt-get update -qq
+fi
+for p in "${src_pkgs[@]}"; do
+  if ! ls "$src_dir/${p}"_*.dsc >/dev/null 2>&1; then
+    echo "install-deps: downloading the source package $p"
+    if ! (cd "$src_dir" && apt-get source --download-only -qq "$p" >"$src_dir/$p.log" 2>&1) ||
+       ! ls "$src_dir/${p}"_*.dsc >/dev/null 2>&1; then
+      cat "$src_dir/$p.log" >&2
+      echo "install-deps: the source package $p did not download" >&2
+      exit 1
+    fi
+  fi
+done
+
 [ "${1:-}" = "--no-venv" ] && exit 0
 
 venv="$top/.venv"

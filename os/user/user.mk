@@ -98,13 +98,21 @@ printf '#!\n' > $(UB)/initrd/test/emptyscript && \
 chmod 0755 $(UB)/initrd/test $(UB)/initrd/test/*
 endef
 
-$(INITRD): $(UBINS) $(SBINS) $(U)/user.mk
+# The system's files under /etc come from os/etc (modes as there, but
+# shadow: 0600, readable by root alone).
+ETC_FILES  := $(wildcard os/etc/*)
+
+$(INITRD): $(UBINS) $(SBINS) $(PORT_BINS) $(ETC_FILES) $(U)/user.mk os/ports/ports.mk
 	@echo "  CPIO    $@"
-	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin $(UB)/initrd/sbin
-	$(Q)for p in $(UBINS); do $(USTRIP) -o $(UB)/initrd/bin/$${p##*/} $$p || exit 1; done
+	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin $(UB)/initrd/sbin $(UB)/initrd/etc
+	$(Q)for p in $(UBINS) $(PORT_BINS); do $(USTRIP) -o $(UB)/initrd/bin/$${p##*/} $$p || exit 1; done
 	$(Q)for p in $(SBINS); do $(USTRIP) -o $(UB)/initrd/sbin/$${p##*/} $$p || exit 1; done
+	$(Q)for l in $(PORT_COPIES); do cp $(UB)/initrd/bin/$${l#*:} $(UB)/initrd/bin/$${l%%:*} || exit 1; done
+	$(Q)$(if $(ETC_FILES),cp $(ETC_FILES) $(UB)/initrd/etc/ && chmod 0644 $(UB)/initrd/etc/*)
+	$(Q)if [ -f $(UB)/initrd/etc/shadow ]; then chmod 0600 $(UB)/initrd/etc/shadow; fi
 	$(Q)$(MAKE_TEST_FILES)
-	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/* $(UB)/initrd/sbin $(UB)/initrd/sbin/*
+	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/* $(UB)/initrd/sbin $(UB)/initrd/sbin/* \
+	    $(UB)/initrd/etc
 	$(Q)find $(UB)/initrd -exec touch -h -d @0 {} +
 	$(Q)(cd $(UB)/initrd && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \
 	     cpio -o -H newc --reproducible -R 0:0 --quiet) > $@.tmp

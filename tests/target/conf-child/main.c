@@ -35,35 +35,25 @@ static int die_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_oc
 	_exit(0);
 }
 
-static int serve_and_die(const char *path)
+/* Serves a file at path with the io handlers until the loop ends. */
+static int serve(const char *path, const resmgr_io_funcs_t *io)
 {
 	static iofunc_attr_t attr;
-	static const resmgr_io_funcs_t io = { .write = die_write };
 	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
 
 	iofunc_attr_init(&attr, S_IFREG | 0666);
-	resmgr_t *m = chid >= 0 ? resmgr_create(chid, NULL, &io, &attr) : NULL;
+	resmgr_t *m = chid >= 0 ? resmgr_create(chid, NULL, io, &attr) : NULL;
 	if (!m || resmgr_attach(m, path, _FTYPE_FILE, 0) < 0)
 		return 1;
 	resmgr_loop(m);
 	return 2;
 }
 
-/* serve: a memory file (memfile.h) for programs that must stay single-
- * threaded (conf-fork: fork refuses a process with threads). */
-static int serve(const char *path)
-{
-	static iofunc_attr_t attr;
-	static const resmgr_io_funcs_t io = { .read = mem_read, .write = mem_write };
-	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
-
-	iofunc_attr_init(&attr, S_IFREG | 0666);
-	resmgr_t *m = chid >= 0 ? resmgr_create(chid, NULL, &io, &attr) : NULL;
-	if (!m || resmgr_attach(m, path, _FTYPE_FILE, 0) < 0)
-		return 1;
-	resmgr_loop(m);
-	return 2;
-}
+/* serve-die dies in its write handler; serve is a memory file (memfile.h)
+ * for programs that must stay single-threaded (conf-fork: fork refuses a
+ * process with threads). */
+static const resmgr_io_funcs_t die_io = { .write = die_write };
+static const resmgr_io_funcs_t mem_io = { .read = mem_read, .write = mem_write };
 
 int main(int argc, char **argv)
 {
@@ -71,9 +61,9 @@ int main(int argc, char **argv)
 		return 100;
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "serve-die") && argc == 3)
-		return serve_and_die(argv[2]);
+		return serve(argv[2], &die_io);
 	if (!strcmp(cmd, "serve") && argc == 3)
-		return serve(argv[2]);
+		return serve(argv[2], &mem_io);
 	if (!strcmp(cmd, "cwd") && argc == 3) {
 		char buf[256];
 		return getcwd(buf, sizeof buf) && !strcmp(buf, argv[2]) ? 0 : 1;

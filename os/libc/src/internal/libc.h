@@ -137,8 +137,10 @@ int __fd_attach(int pid, int chid, int lowest, int exact);
  * `exact` when >= 0): the new fd or -errno. */
 int __fd_dup(int fd, int lowest, int exact);
 /* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
- * connect message c with path: the new fd, or -errno. */
-int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path);
+ * connect message c with path and c->extra_len bytes of extra: the new
+ * fd, or -errno. */
+int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path,
+		 const void *extra);
 /* An _IO_DEVCTL on fd: in bytes of data sent, up to out bytes replied
  * into the same buffer.  0 or -errno (ENOTTY for a console fd). */
 int __devctl(int fd, unsigned dcmd, void *data, size_t in, size_t out);

@@ -29,4 +29,9 @@ struct __posix_spawn_file_actions {
 int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions_t *fa,
 		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
 
+/* posix_spawnp's and execvp's search: try(dir/file, ctx) for each PATH
+ * directory; try returns 0 or an errno.  The first result other than
+ * ENOENT, ENOTDIR or EACCES; else EACCES if seen, else ENOENT. */
+int __path_search(const char *file, int (*try)(const char *path, void *ctx), void *ctx);
+
 #pragma GCC visibility pop

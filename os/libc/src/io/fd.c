@@ -67,18 +67,20 @@ int __fd_attach(int pid, int chid, int lowest, int exact)
 	return fd;
 }
 
-int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path)
+int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path,
+		 const void *extra)
 {
 	int fd = __fd_attach(pid, chid, lowest, -1);
 
 	if (fd < 0)
 		return fd;
-	iov_t s[2], r;
+	iov_t s[3], r;
 	struct _io_connect_reply rep;
 	SETIOV(&s[0], c, sizeof *c);
 	SETIOV(&s[1], path, c->path_len);
+	SETIOV(&s[2], extra, c->extra_len);
 	SETIOV(&r, &rep, sizeof rep);
-	long st = MsgSendv_r(fd, s, 2, &r, 1);
+	long st = MsgSendv_r(fd, s, c->extra_len ? 3 : 2, &r, 1);
 	if (st < 0) {
 		ConnectDetach_r(fd);
 		return (int)st;

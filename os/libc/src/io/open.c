@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/resmgr.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "libc.h"
 
 static mode_t cur_umask = 022;
@@ -44,7 +46,7 @@ int _connect_open(int pid, int chid, uint32_t handle, const char *path, int ofla
 	if (len > _IO_PATH_MAX)
 		return (int)__syscall_ret(-ENAMETOOLONG);
 	connect_msg(&c, _IO_CONNECT_OPEN, len, oflag, mode, handle);
-	return (int)__syscall_ret(__io_connect(pid, chid, __fd_lowest(), &c, path));
+	return (int)__syscall_ret(__io_connect(pid, chid, __fd_lowest(), &c, path, NULL));
 }
 
 /* The redirect: link reply, entries, maybe a rewritten path. */
@@ -56,8 +58,10 @@ struct redirect {
 
 /* Sends the connect (subtype) for path through the path manager: an open
  * returns the fd; other subtypes (unlink, ...) the server's status, the
- * connection gone again.  -errno on failure. */
-static int connect_path(char *path, unsigned subtype, int oflag, mode_t mode)
+ * connection gone again.  -errno on failure.  A rename names its source
+ * (`from`, absolute and clean) as the extra, relative to the server of
+ * the target; a source outside that server's name is EXDEV. */
+static int connect_path(char *path, unsigned subtype, int oflag, mode_t mode, const char *from)
 {
 	struct redirect rd;
 
@@ -96,7 +100,18 @@ static int connect_path(char *path, unsigned subtype, int oflag, mode_t mode)
 				rest++;
 			size_t rl = strlen(rest) + 1;
 			connect_msg(&c, subtype, rl, oflag, mode, e->handle);
-			err = __io_connect(e->pid, e->chid, __fd_lowest(), &c, rest);
+			const char *xfrom = NULL;
+			if (from) {
+				if (strncmp(from, path, e->prefix_len) ||
+				    (from[e->prefix_len] && from[e->prefix_len] != '/' &&
+				     e->prefix_len > 1))
+					return -EXDEV;
+				for (xfrom = from + e->prefix_len; *xfrom == '/'; xfrom++)
+					;
+				c.extra_type = _IO_CONNECT_EXTRA_RENAME;
+				c.extra_len = (uint16_t)(strlen(xfrom) + 1);
+			}
+			err = __io_connect(e->pid, e->chid, __fd_lowest(), &c, rest, xfrom);
 			if (err >= 0 && subtype != _IO_CONNECT_OPEN) {
 				ConnectDetach_r(err);           /* the message was the point */
 				__fds[err] = (struct __fd){ 0 };
@@ -136,7 +151,7 @@ int open(const char *path, int oflag, ...)
 	}
 	if (take_path(path, buf) < 0)
 		return -1;
-	return (int)__syscall_ret(connect_path(buf, _IO_CONNECT_OPEN, oflag, mode));
+	return (int)__syscall_ret(connect_path(buf, _IO_CONNECT_OPEN, oflag, mode, NULL));
 }
 
 /* unlink (POSIX.1-2017): an _IO_CONNECT_UNLINK to the name's server. */
@@ -146,5 +161,30 @@ int unlink(const char *path)
 
 	if (take_path(path, buf) < 0)
 		return -1;
-	return (int)__syscall_ret(connect_path(buf, _IO_CONNECT_UNLINK, 0, 0));
+	return (int)__syscall_ret(connect_path(buf, _IO_CONNECT_UNLINK, 0, 0, NULL));
+}
+
+/* rename (POSIX.1-2017): an _IO_CONNECT_RENAME to the target's server,
+ * the source path as the extra (both within that server, else EXDEV). */
+int rename(const char *from, const char *to)
+{
+	char src[_IO_PATH_MAX], dst[_IO_PATH_MAX];
+
+	if (take_path(from, src) < 0 || take_path(to, dst) < 0)
+		return -1;
+	return (int)__syscall_ret(connect_path(dst, _IO_CONNECT_RENAME, 0, 0, src));
+}
+
+/* readlink (POSIX.1-2017).  The servers report no symbolic links yet (the
+ * path space's own links are followed by taskman, and lstat is stat), so a
+ * name that exists is not a link: EINVAL; one that does not, its error. */
+ssize_t readlink(const char *restrict path, char *restrict buf, size_t size)
+{
+	struct stat st;
+
+	(void)buf;
+	(void)size;
+	if (stat(path, &st) < 0)
+		return -1;
+	return (ssize_t)__syscall_ret(-EINVAL);
 }

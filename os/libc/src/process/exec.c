@@ -29,14 +29,20 @@ int execv(const char *path, char *const argv[])
 	return execve(path, argv, environ);
 }
 
-/* execvp's search: each PATH directory in turn; ENOENT, ENOTDIR and
- * EACCES move on (EACCES is reported if nothing else is found), any other
- * error ends the search. */
+struct execp {
+	char *const *argv, *const *envp;
+};
+
+static int try_exec(const char *path, void *ctx)
+{
+	struct execp *c = ctx;
+	execve(path, c->argv, c->envp);
+	return errno;                   /* it returned: it failed */
+}
+
 int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	char buf[_IO_PATH_MAX];
-	const char *dirs = getenv("PATH");
-	int err = ENOENT;
+	struct execp c = { argv, envp };
 
 	if (!__uptr_ok(file, 1))
 		return (int)__syscall_ret(-EFAULT);
@@ -44,24 +50,7 @@ int execvpe(const char *file, char *const argv[], char *const envp[])
 		return (int)__syscall_ret(-ENOENT);
 	if (strchr(file, '/'))
 		return execve(file, argv, envp);
-	for (dirs = dirs ? dirs : "/bin:/usr/bin"; ; dirs++) {
-		const char *end = strchr(dirs, ':');
-		size_t dl = end ? (size_t)(end - dirs) : strlen(dirs);
-		if (dl + strlen(file) + 2 <= sizeof buf) {
-			memcpy(buf, dirs, dl);
-			buf[dl] = '/';
-			strcpy(buf + dl + 1, file);
-			execve(dl ? buf : file, argv, envp);
-			if (errno == EACCES)
-				err = EACCES;
-			else if (errno != ENOENT && errno != ENOTDIR)
-				return -1;
-		}
-		if (!end)
-			break;
-		dirs = end;
-	}
-	errno = err;
+	errno = __path_search(file, try_exec, &c);
 	return -1;
 }
 

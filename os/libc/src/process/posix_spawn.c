@@ -160,18 +160,41 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path,
 	return 0;
 }
 
+struct spawnp {
+	pid_t *pid;
+	const posix_spawn_file_actions_t *fa;
+	const posix_spawnattr_t *attr;
+	char *const *argv, *const *envp;
+};
+
+static int try_spawn(const char *path, void *ctx)
+{
+	struct spawnp *c = ctx;
+	return posix_spawn(c->pid, path, c->fa, c->attr, c->argv, c->envp);
+}
+
 int posix_spawnp(pid_t *restrict pid, const char *restrict file,
 		 const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *restrict attr,
 		 char *const argv[], char *const envp[])
 {
-	char buf[_IO_PATH_MAX];
-	const char *dirs = getenv("PATH");
-	int r = ENOENT;
+	struct spawnp c = { pid, fa, attr, argv, envp };
 
 	if (!file || !*file)
 		return ENOENT;
 	if (strchr(file, '/'))
 		return posix_spawn(pid, file, fa, attr, argv, envp);
+	return __path_search(file, try_spawn, &c);
+}
+
+/* Tries each PATH directory in turn; ENOENT, ENOTDIR and EACCES move on
+ * (EACCES is reported if nothing else is found), anything else ends the
+ * search with that errno. */
+int __path_search(const char *file, int (*try)(const char *path, void *ctx), void *ctx)
+{
+	char buf[_IO_PATH_MAX];
+	const char *dirs = getenv("PATH");
+	int err = ENOENT;
+
 	for (dirs = dirs ? dirs : "/bin:/usr/bin"; ; dirs++) {
 		const char *end = strchr(dirs, ':');
 		size_t dl = end ? (size_t)(end - dirs) : strlen(dirs);
@@ -179,12 +202,14 @@ int posix_spawnp(pid_t *restrict pid, const char *restrict file,
 			memcpy(buf, dirs, dl);
 			buf[dl] = '/';
 			strcpy(buf + dl + 1, file);
-			r = posix_spawn(pid, dl ? buf : file, fa, attr, argv, envp);
-			if (r != ENOENT && r != EACCES && r != ENOTDIR)
+			int r = try(dl ? buf : file, ctx);
+			if (r == EACCES)
+				err = EACCES;
+			else if (r != ENOENT && r != ENOTDIR)
 				return r;
 		}
 		if (!end)
-			return r;
+			return err;
 		dirs = end;
 	}
 }

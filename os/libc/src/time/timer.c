@@ -2,9 +2,10 @@
  * timer_gettime, timer_getoverrun, timer_delete) on the kernel's timers,
  * whose expiries arrive as pulses (SIGEV_PULSE, QNX's way: the event names
  * a connection, code and value).  SIGEV_NONE timers are kept by libc alone
- * (only timer_gettime observes them).  SIGEV_SIGNAL waits for signals;
- * SIGEV_THREAD for a sigevent with a notify function (the kernel's
- * struct sigevent has no room for one yet): both ENOTSUP.
+ * (only timer_gettime observes them).  SIGEV_SIGNAL sends the signal to
+ * the process (the kernel's timers raise signals themselves).
+ * SIGEV_THREAD waits for a sigevent with a notify function (the kernel's
+ * struct sigevent has no room for one yet): ENOTSUP.
  *
  * libc remembers each armed timer's next expiry on CLOCK_MONOTONIC and its
  * period, which is all timer_gettime needs. */
@@ -38,10 +39,11 @@ int timer_create(clockid_t clock, struct sigevent *restrict ev, timer_t *restric
 		return (int)__syscall_ret(-EINVAL);
 	if (!__uptr_ok(id, sizeof *id) || (ev && !__uptr_ok(ev, sizeof *ev)))
 		return (int)__syscall_ret(-EFAULT);
-	if (!ev || (ev->sigev_notify != SIGEV_NONE && ev->sigev_notify != SIGEV_PULSE))
+	if (!ev || (ev->sigev_notify != SIGEV_NONE && ev->sigev_notify != SIGEV_PULSE &&
+		    ev->sigev_notify != SIGEV_SIGNAL))
 		return (int)__syscall_ret(-ENOTSUP);
 	int kid = -1;
-	if (ev->sigev_notify == SIGEV_PULSE && (kid = TimerCreate_r(clock, ev)) < 0)
+	if (ev->sigev_notify != SIGEV_NONE && (kid = TimerCreate_r(clock, ev)) < 0)
 		return (int)__syscall_ret(kid);
 	pthread_mutex_lock(&lock);
 	for (unsigned i = 0; i < TIMERS; i++) {
