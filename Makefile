@@ -58,6 +58,7 @@ include os/user/user.mk
 
 # ---- host unit tests --------------------------------------------------------
 include os/kernel/host.mk
+include os/lib/host.mk
 
 # ---- running ----------------------------------------------------------------
 QEMU_ARGS = -M $(MACHINE) -smp $(SMP) -m $(MEM) -nographic -bios default \

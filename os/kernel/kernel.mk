@@ -6,8 +6,11 @@ K        := os/kernel
 KB       := $(B)/os/kernel
 KSRC     := $(wildcard $(K)/arch/riscv/*.S $(K)/arch/riscv/*.c $(K)/arch/riscv/test/*.c $(K)/core/*.c \
               $(K)/mm/*.c $(K)/lib/*.c $(K)/test/*.c)
-# Pure code shared with taskman and the host tests (os/lib).
-KLIBSRC  := $(wildcard os/lib/*.c)
+# Pure code shared with taskman and the host tests (os/lib), less what only
+# user programs take (libc-based code: the terminal line discipline, the
+# serial drivers' common part, the random generator).
+KLIBUSER := os/lib/termdisc.c os/lib/devc_common.c os/lib/chacha.c
+KLIBSRC  := $(filter-out $(KLIBUSER),$(wildcard os/lib/*.c))
 KOBJ     := $(patsubst $(K)/%,$(KB)/%.o,$(KSRC)) $(patsubst os/lib/%,$(KB)/oslib/%.o,$(KLIBSRC))
 KLOCKCHECK ?= 1
 # Debug checks (the I-cache coherence check on executable user mappings);

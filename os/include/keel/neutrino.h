@@ -136,6 +136,13 @@ KEEL_KCALL_DECL(int, SignalReturn, (struct _sigframe *frame));
 
 /* Kernel object counts (<keel/kobjects.h>, Keel's own). */
 KEEL_KCALL_DECL(int, KernelObjects, (struct _kernel_objects *out));
+/* Keel's own: len bytes (at most 256 a call) to the kernel console's UART
+ * exactly as given (no newline translation: the caller's line discipline
+ * did that), as one write under the console line lock, so they never
+ * interleave with kernel lines or another ConsoleWrite.  The serial
+ * console drivers send their output this way (KCALL_PRIV_IO).  Returns
+ * the bytes written, -EFAULT, -EINVAL for a negative len. */
+KEEL_KCALL_DECL(int, ConsoleWrite, (const void *buf, long len));
 
 /* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,

@@ -70,6 +70,12 @@ void console_write(const char *s, size_t n)
 	}
 }
 
+void console_write_raw(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		putc_raw(s[i]);
+}
+
 int console_getc(void)
 {
 	switch (kind) {

@@ -22,6 +22,21 @@ static bool console_lock_panic(void)
 	return false;
 }
 
+/* Writes s with the console line lock held and interrupts off. */
+static void console_locked(void (*write)(const char *, size_t), const char *s, size_t len)
+{
+	unsigned long f = arch_irq_save();
+	bool locked = true;
+	if (atomic_load32(&panic_in_progress))
+		locked = console_lock_panic();
+	else
+		spin_lock(&con_lock);
+	write(s, len);
+	if (locked)
+		spin_unlock(&con_lock);
+	arch_irq_restore(f);
+}
+
 int vkprintf(const char *fmt, va_list ap)
 {
 	char buf[KPRINTF_MAX];
@@ -30,17 +45,13 @@ int vkprintf(const char *fmt, va_list ap)
 
 	if (n >= (int)sizeof buf)
 		buf[len - 1] = '\n';    /* truncated: still end the line */
-	unsigned long s = arch_irq_save();
-	bool locked = true;
-	if (atomic_load32(&panic_in_progress))
-		locked = console_lock_panic();
-	else
-		spin_lock(&con_lock);
-	console_write(buf, len);
-	if (locked)
-		spin_unlock(&con_lock);
-	arch_irq_restore(s);
+	console_locked(console_write, buf, len);
 	return n;
+}
+
+void kputs_raw(const char *s, size_t len)
+{
+	console_locked(console_write_raw, s, len);
 }
 
 int kprintf(const char *fmt, ...)

@@ -39,6 +39,23 @@ long sys_DebugPutString(long s, long len)
 	return len;
 }
 
+/* ConsoleWrite(const void *buf, long len): len bytes (at most 256; more
+ * is cut) raw to the console UART in one locked write.  Returns the bytes
+ * written, -EINVAL for a negative len, -EFAULT. */
+long sys_ConsoleWrite(long ubuf, long len)
+{
+	char buf[DEBUG_STRING_MAX];
+
+	if (len < 0)
+		return -EINVAL;
+	if (len > DEBUG_STRING_MAX)
+		len = DEBUG_STRING_MAX;
+	if (copy_from_user(buf, (uintptr_t)ubuf, (size_t)len))
+		return -EFAULT;
+	kputs_raw(buf, (size_t)len);
+	return len;
+}
+
 /* KernelObjects(struct _kernel_objects *): see <keel/kobjects.h>. */
 long sys_KernelObjects(long uout)
 {

@@ -80,5 +80,6 @@ const uint8_t call_hint[KCALL_COUNT][KCALL_MAX_ARGS] = {
 	H(SignalWaitinfo, ARG_SIGSET, ARG_SIGINFO_OUT),
 	H(ThreadState, ARG_TID_ANY),
 	H(KernelObjects, ARG_BUF_OUT),
+	H(ConsoleWrite, ARG_TEXT, ARG_TEXTLEN),
 };
 #undef H

@@ -14,12 +14,25 @@
  *   RESMGR_DEFAULT  run the iofunc default handler for this message.
  * Opens are bound to connections by (client pid, coid); _IO_DUP binds a
  * second connection to the same open; a client's death (the channel's
- * disconnect pulse) closes all its opens. */
+ * disconnect pulse) closes all its opens.
+ *
+ * Replying later (a read with no data yet): the handler parks the request
+ * on a resmgr_waitq_t and returns RESMGR_DONE; whoever makes the data
+ * (another handler, or the server's pulse handler: an interrupt, a timer)
+ * answers it from the queue, under the same handler lock.  A client that
+ * is sent a signal while it waits (the channel made with
+ * _NTO_CHF_UNBLOCK) makes the kernel send an unblock pulse: the unblock
+ * handler finds its request and replies EINTR (resmgr_waitq_unblock).  A
+ * client that dies while it waits leaves its request parked until its open
+ * closes (close_ocb drops the open's requests with resmgr_waitq_drop) or a
+ * reply to it fails: a server consumes data only after its reply went
+ * through, so a dead reader loses nothing. */
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <keel/iomsg.h>
 #include <keel/msg.h>
+#include <keel/sigevent.h>
 
 #define RESMGR_DONE     (-1)
 #define RESMGR_DEFAULT  (-2)
@@ -78,6 +91,15 @@ typedef struct resmgr_io_funcs {
 	int (*devctl)(resmgr_context_t *ctp, const struct _io_devctl *msg, iofunc_ocb_t *ocb);
 	/* The open's last connection went (close, or the client's death). */
 	int (*close_ocb)(resmgr_context_t *ctp, iofunc_ocb_t *ocb);
+	/* The kernel's unblock pulse: client thread rcvid was sent a signal
+	 * while REPLY-blocked on this server.  A parked request of it should
+	 * be answered (EINTR); a request being handled now is answered anyway.
+	 * The return value is ignored.  NULL: nothing is done. */
+	int (*unblock)(resmgr_context_t *ctp, int rcvid);
+	/* A pulse with a user code (_PULSE_CODE_MINAVAIL..MAXAVAIL), e.g. an
+	 * interrupt or a timer event the server aimed at its channel; run under
+	 * the handler lock like any handler.  The return value is ignored. */
+	int (*pulse)(resmgr_context_t *ctp, int code, union sigval value);
 } resmgr_io_funcs_t;
 
 typedef struct resmgr resmgr_t;
@@ -106,6 +128,51 @@ int resmgr_attach(resmgr_t *mgr, const char *path, unsigned file_type, unsigned 
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len);
 /* Opens bound to connections now (for tests and statistics). */
 unsigned resmgr_open_count(const resmgr_t *mgr);
+/* The handler lock, for a server thread other than the loop's that must
+ * touch what handlers touch (recursive: a handler may take it again). */
+void resmgr_lock(resmgr_t *mgr);
+void resmgr_unlock(resmgr_t *mgr);
+/* The channel's connection for the server's own pulses (interrupt and
+ * timer events aimed at the manager), made on first use; -1 and errno. */
+int resmgr_self_coid(resmgr_t *mgr);
+
+/* ---- requests answered later ---------------------------------------------------- */
+
+typedef struct resmgr_waiter {
+	struct resmgr_waiter *next;
+	int rcvid;                      /* the client thread to answer */
+	int32_t pid;                    /* its process */
+	iofunc_ocb_t *ocb;              /* the open it asked on */
+	uint64_t nbytes;                /* of its read or write */
+	uint64_t done;                  /* bytes already moved (a write taken in parts) */
+	uint16_t type;                  /* _IO_READ, _IO_WRITE, ... */
+	uint16_t zero;
+	uint32_t flags;                 /* the server's own */
+} resmgr_waiter_t;
+
+/* A FIFO of parked requests; zero-initialised is empty. */
+typedef struct resmgr_waitq {
+	resmgr_waiter_t *head;
+	resmgr_waiter_t **tail;         /* NULL while empty */
+	unsigned n;
+} resmgr_waitq_t;
+
+/* Parks the request in ctp (of nbytes, on ocb) at the end of q.  Returns
+ * RESMGR_DONE (the handler's answer), or ENOMEM. */
+int resmgr_waitq_park(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+		      uint16_t type, uint64_t nbytes);
+/* The oldest parked request, or NULL. */
+resmgr_waiter_t *resmgr_waitq_first(const resmgr_waitq_t *q);
+/* Takes w off q and frees it (the caller has answered it). */
+void resmgr_waitq_remove(resmgr_waitq_t *q, resmgr_waiter_t *w);
+/* Replies err to the request of client thread rcvid in q, if it is there
+ * and the kernel says that client asked to be unblocked; returns 1 then,
+ * else 0. */
+int resmgr_waitq_unblock(resmgr_waitq_t *q, int rcvid, int err);
+/* Drops (without a reply: its clients are gone) every request on ocb. */
+void resmgr_waitq_drop(resmgr_waitq_t *q, const iofunc_ocb_t *ocb);
+/* Replies err to every request on q and empties it. */
+void resmgr_waitq_fail_all(resmgr_waitq_t *q, int err);
 
 /* The iofunc defaults. */
 void iofunc_attr_init(iofunc_attr_t *attr, uint32_t mode);

@@ -38,6 +38,7 @@ struct resmgr {
 	pthread_mutex_t handler_lock;   /* one handler at a time (recursive) */
 	struct binding *b;
 	unsigned nb, cap;
+	int self_coid;                  /* for the server's own pulses, or -1 */
 };
 
 resmgr_t *resmgr_create(int chid, const resmgr_connect_funcs_t *connect,
@@ -52,6 +53,7 @@ resmgr_t *resmgr_create(int chid, const resmgr_connect_funcs_t *connect,
 		return NULL;
 	m->chid = chid;
 	m->attr = attr;
+	m->self_coid = -1;
 	if (connect)
 		m->connect = *connect;
 	if (io)
@@ -263,12 +265,9 @@ static int do_io(resmgr_t *m, resmgr_context_t *ctp)
 	return r;
 }
 
-/* A pulse: a client whose last connection went has its opens closed. */
-static void do_pulse(resmgr_t *m, resmgr_context_t *ctp)
+/* The client whose last connection went has its opens closed. */
+static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
 {
-	if (ctp->msglen < sizeof(struct _pulse) || ctp->msg.pulse.code != _PULSE_CODE_DISCONNECT)
-		return;
-	pthread_mutex_lock(&m->handler_lock);           /* close_ocb is a handler */
 	pthread_mutex_lock(&m->lock);
 	for (unsigned i = 0; i < m->nb;)
 		if (m->b[i].scoid == ctp->msg.pulse.scoid)
@@ -276,7 +275,45 @@ static void do_pulse(resmgr_t *m, resmgr_context_t *ctp)
 		else
 			i++;
 	pthread_mutex_unlock(&m->lock);
+}
+
+/* A pulse: the kernel's disconnect and unblock notices, and the server's
+ * own (user codes).  Every one runs under the handler lock: closing an
+ * open, answering a parked request and a server pulse are handler work. */
+static void do_pulse(resmgr_t *m, resmgr_context_t *ctp)
+{
+	const struct _pulse *p = &ctp->msg.pulse;
+
+	if (ctp->msglen < sizeof(struct _pulse))
+		return;
+	pthread_mutex_lock(&m->handler_lock);
+	if (p->code == _PULSE_CODE_DISCONNECT)
+		client_gone(m, ctp);
+	else if (p->code == _PULSE_CODE_UNBLOCK && m->io.unblock)
+		m->io.unblock(ctp, p->value.sival_int);
+	else if (p->code >= _PULSE_CODE_MINAVAIL && m->io.pulse)
+		m->io.pulse(ctp, p->code, p->value);
 	pthread_mutex_unlock(&m->handler_lock);
+}
+
+void resmgr_lock(resmgr_t *m)
+{
+	pthread_mutex_lock(&m->handler_lock);
+}
+
+void resmgr_unlock(resmgr_t *m)
+{
+	pthread_mutex_unlock(&m->handler_lock);
+}
+
+int resmgr_self_coid(resmgr_t *m)
+{
+	pthread_mutex_lock(&m->lock);
+	if (m->self_coid < 0)
+		m->self_coid = ConnectAttach(0, 0, m->chid, _NTO_SIDE_CHANNEL, 0);
+	int coid = m->self_coid;
+	pthread_mutex_unlock(&m->lock);
+	return coid;
 }
 
 void resmgr_handle(resmgr_t *m, resmgr_context_t *ctp)

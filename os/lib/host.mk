@@ -1,0 +1,29 @@
+# Host unit tests of os/lib's pure code that os/kernel/host.mk does not
+# cover (included by the top Makefile after it): the terminal line
+# discipline and the /dev/random generator.  termdisc's objects see
+# Keel's <termios.h> (copied alone into a directory of their own, so the
+# host's other headers stay the host's).
+
+HLIB_TERMIOS := $(HB)/keel-termios
+
+$(HLIB_TERMIOS)/termios.h: os/libc/include/termios.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(HB)/obj/os/lib/termdisc.o $(HB)/obj/os/lib/test/test_termdisc.o: HCFLAGS += -I $(HLIB_TERMIOS)
+$(HB)/obj/os/lib/termdisc.o $(HB)/obj/os/lib/test/test_termdisc.o: $(HLIB_TERMIOS)/termios.h
+
+$(HB)/test_termdisc: $(HB)/obj/os/lib/test/test_termdisc.o $(HB)/obj/os/lib/termdisc.o $(HLIB_OBJ)
+	$(HCC) $(HCFLAGS) $^ -o $@
+
+HOST_TESTS += test_termdisc
+host-test: $(HB)/test_termdisc
+-include $(HB)/obj/os/lib/termdisc.d $(HB)/obj/os/lib/test/test_termdisc.d
+
+# The /dev/random generator.
+$(HB)/test_chacha: $(HB)/obj/os/lib/test/test_chacha.o $(HB)/obj/os/lib/chacha.o $(HLIB_OBJ)
+	$(HCC) $(HCFLAGS) $^ -o $@
+
+HOST_TESTS += test_chacha
+host-test: $(HB)/test_chacha
+-include $(HB)/obj/os/lib/chacha.d $(HB)/obj/os/lib/test/test_chacha.d

@@ -1,0 +1,85 @@
+/* Parked requests: what a handler answers later (sys/resmgr.h).  Every
+ * call runs under the manager's handler lock, so the queue has no lock of
+ * its own. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/resmgr.h>
+#include <keel/neutrino.h>
+
+int resmgr_waitq_park(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+		      uint16_t type, uint64_t nbytes)
+{
+	resmgr_waiter_t *w = calloc(1, sizeof *w);
+
+	if (!w)
+		return ENOMEM;
+	w->rcvid = ctp->rcvid;
+	w->pid = ctp->info.pid;
+	w->ocb = ocb;
+	w->type = type;
+	w->nbytes = nbytes;
+	if (!q->tail)
+		q->tail = &q->head;
+	*q->tail = w;
+	q->tail = &w->next;
+	q->n++;
+	return RESMGR_DONE;
+}
+
+resmgr_waiter_t *resmgr_waitq_first(const resmgr_waitq_t *q)
+{
+	return q->head;
+}
+
+void resmgr_waitq_remove(resmgr_waitq_t *q, resmgr_waiter_t *w)
+{
+	for (resmgr_waiter_t **pp = &q->head; *pp; pp = &(*pp)->next) {
+		if (*pp != w)
+			continue;
+		*pp = w->next;
+		if (q->tail == &w->next)
+			q->tail = pp;
+		q->n--;
+		free(w);
+		return;
+	}
+}
+
+/* The kernel numbers a request by its client thread, which may have been
+ * answered and sent again since the pulse left: only a request whose
+ * client still asks to be unblocked is the pulse's. */
+int resmgr_waitq_unblock(resmgr_waitq_t *q, int rcvid, int err)
+{
+	struct _msg_info info;
+
+	for (resmgr_waiter_t *w = q->head; w; w = w->next) {
+		if (w->rcvid != rcvid)
+			continue;
+		if (MsgInfo_r(rcvid, &info) == 0 && !(info.flags & _NTO_MI_UNBLOCK_REQ))
+			return 0;
+		MsgError_r(rcvid, err);
+		resmgr_waitq_remove(q, w);
+		return 1;
+	}
+	return 0;
+}
+
+void resmgr_waitq_drop(resmgr_waitq_t *q, const iofunc_ocb_t *ocb)
+{
+	resmgr_waiter_t *w = q->head;
+
+	while (w) {
+		resmgr_waiter_t *next = w->next;
+		if (w->ocb == ocb)
+			resmgr_waitq_remove(q, w);
+		w = next;
+	}
+}
+
+void resmgr_waitq_fail_all(resmgr_waitq_t *q, int err)
+{
+	while (q->head) {
+		MsgError_r(q->head->rcvid, err);
+		resmgr_waitq_remove(q, q->head);
+	}
+}

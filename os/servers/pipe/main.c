@@ -1,0 +1,298 @@
+/* pipe: POSIX pipes (<keel/pipemsg.h> says how libc opens both ends).
+ *   - A write of at most PIPE_BUF bytes goes in whole or waits; a longer
+ *     one may go in parts, the writer waiting for room in between.
+ *   - No reader left: the write fails EPIPE and the writer gets SIGPIPE.
+ *   - No writer left and nothing buffered: a read returns 0 (end of file).
+ *   - O_NONBLOCK: EAGAIN instead of waiting.  FIONREAD: bytes buffered.
+ *   - A waiting reader or writer that gets a signal is answered EINTR (the
+ *     channel asks for unblock pulses); one that dies is dropped when its
+ *     open closes; data is taken from the buffer only once the reply that
+ *     carries it went through, so a dead reader loses nothing.
+ * All state is under the resmgr handler lock (one handler at a time). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resmgr.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <keel/neutrino.h>
+#include <keel/pipemsg.h>
+#include <keel/procmsg.h>
+
+#define PIPE_SIZE 8192u
+#define PIPES_MAX 1024
+
+_Static_assert(PIPE_SIZE >= PIPE_BUF, "an atomic write must fit");
+
+struct pipe {
+	int id;
+	unsigned readers, writers;
+	uint32_t head, count;
+	resmgr_waitq_t rq, wq;
+	uint8_t buf[PIPE_SIZE];
+};
+
+static struct pipe *pipes[PIPES_MAX];
+static iofunc_attr_t attr;
+
+static struct pipe *pipe_of(const iofunc_ocb_t *ocb)
+{
+	return ocb->data;
+}
+
+/* ---- reads ----------------------------------------------------------------- */
+
+/* Replies up to nbytes of p's data to rcvid; takes them only if the reply
+ * went through.  Returns the bytes taken. */
+static uint32_t give(struct pipe *p, int rcvid, uint64_t nbytes)
+{
+	uint32_t n = nbytes < p->count ? (uint32_t)nbytes : p->count;
+	uint32_t first = n < PIPE_SIZE - p->head ? n : PIPE_SIZE - p->head;
+	iov_t iov[2];
+
+	SETIOV(&iov[0], p->buf + p->head, first);
+	SETIOV(&iov[1], p->buf, n - first);
+	if (MsgReplyv_r(rcvid, n, iov, 2) < 0)
+		return 0;
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->count -= n;
+	return n;
+}
+
+static void serve_writers(struct pipe *p);
+
+static void serve_readers(struct pipe *p)
+{
+	resmgr_waiter_t *w;
+
+	while ((w = resmgr_waitq_first(&p->rq)) && (p->count || !p->writers)) {
+		if (p->count)
+			give(p, w->rcvid, w->nbytes);
+		else
+			MsgReply_r(w->rcvid, 0, NULL, 0);
+		resmgr_waitq_remove(&p->rq, w);
+	}
+}
+
+static int pipe_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
+{
+	struct pipe *p = pipe_of(ocb);
+
+	if (!p || (ocb->ioflag & O_ACCMODE) != O_RDONLY)
+		return EBADF;
+	if (msg->nbytes == 0)
+		return resmgr_reply(ctp, 0, NULL, 0);
+	if (p->count && !resmgr_waitq_first(&p->rq)) {
+		give(p, ctp->rcvid, msg->nbytes);
+		serve_writers(p);
+		return RESMGR_DONE;
+	}
+	if (!p->writers && !p->count)
+		return resmgr_reply(ctp, 0, NULL, 0);
+	if (ocb->ioflag & O_NONBLOCK)
+		return EAGAIN;
+	return resmgr_waitq_park(&p->rq, ctp, ocb, _IO_READ, msg->nbytes);
+}
+
+/* ---- writes ------------------------------------------------------------------ */
+
+/* Copies what it may of write w into p: all of it or nothing for an atomic
+ * write, else as much as fits.  Returns false when the client is gone. */
+static bool take(struct pipe *p, int rcvid, uint64_t nbytes, uint64_t *done)
+{
+	uint64_t left = nbytes - *done;
+	uint32_t room = PIPE_SIZE - p->count;
+
+	if (nbytes <= PIPE_BUF && left > room)
+		return true;
+	uint32_t n = left < room ? (uint32_t)left : room;
+	while (n) {
+		uint32_t tail = (p->head + p->count) % PIPE_SIZE;
+		uint32_t part = n < PIPE_SIZE - tail ? n : PIPE_SIZE - tail;
+		long got = MsgRead_r(rcvid, p->buf + tail, part, sizeof(struct _io_write) + *done);
+		if (got != (long)part)
+			return false;
+		p->count += part;
+		*done += part;
+		n -= part;
+	}
+	return true;
+}
+
+static int broken_pipe(int32_t pid)
+{
+	kill(pid, SIGPIPE);
+	return EPIPE;
+}
+
+static void serve_writers(struct pipe *p)
+{
+	resmgr_waiter_t *w;
+
+	while ((w = resmgr_waitq_first(&p->wq))) {
+		if (!p->readers) {
+			MsgError_r(w->rcvid, broken_pipe(w->pid));
+		} else {
+			uint64_t before = w->done;
+			if (take(p, w->rcvid, w->nbytes, &w->done) && w->done < w->nbytes) {
+				if (w->done != before)
+					serve_readers(p);
+				return;
+			}
+			MsgReply_r(w->rcvid, (long)w->done, NULL, 0);
+		}
+		resmgr_waitq_remove(&p->wq, w);
+	}
+	serve_readers(p);
+}
+
+static int pipe_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_ocb_t *ocb)
+{
+	struct pipe *p = pipe_of(ocb);
+	uint64_t done = 0;
+
+	if (!p || (ocb->ioflag & O_ACCMODE) != O_WRONLY)
+		return EBADF;
+	if (!p->readers)
+		return broken_pipe(ctp->info.pid);
+	if (!resmgr_waitq_first(&p->wq)) {
+		if (!take(p, ctp->rcvid, msg->nbytes, &done))
+			return EFAULT;
+		serve_readers(p);
+		if (done == msg->nbytes)
+			return resmgr_reply(ctp, (long)done, NULL, 0);
+	}
+	if (ocb->ioflag & O_NONBLOCK)
+		return done ? resmgr_reply(ctp, (long)done, NULL, 0) : EAGAIN;
+	int r = resmgr_waitq_park(&p->wq, ctp, ocb, _IO_WRITE, msg->nbytes);
+	if (r == RESMGR_DONE)
+		for (resmgr_waiter_t *w = p->wq.head; w; w = w->next)
+			if (!w->next)
+				w->done = done;
+	return r;
+}
+
+/* ---- opens, closes, devctl, unblock ----------------------------------------------- */
+
+static struct pipe *new_pipe(void)
+{
+	for (int i = 0; i < PIPES_MAX; i++) {
+		if (pipes[i])
+			continue;
+		pipes[i] = calloc(1, sizeof *pipes[i]);
+		if (pipes[i])
+			pipes[i]->id = i;
+		return pipes[i];
+	}
+	return NULL;
+}
+
+static struct pipe *named_pipe(const char *path)
+{
+	char *end;
+	long id = strtol(path, &end, 10);
+
+	if (*end || end == path || id < 0 || id >= PIPES_MAX)
+		return NULL;
+	return pipes[id];
+}
+
+static int pipe_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     iofunc_attr_t *a, iofunc_ocb_t **ocb)
+{
+	unsigned mode = msg->ioflag & O_ACCMODE;
+
+	if (mode == O_RDWR || mode == O_ACCMODE)
+		return EINVAL;                  /* one end per open */
+	struct pipe *p = *path ? named_pipe(path) : (mode == O_RDONLY ? new_pipe() : NULL);
+	if (!p)
+		return *path ? ENOENT : (mode == O_RDONLY ? ENFILE : EINVAL);
+	struct _io_connect m = *msg;
+	int r = iofunc_open_default(ctp, &m, "", a, ocb);
+	if (r)
+		return r;
+	(*ocb)->data = p;
+	if (mode == O_RDONLY)
+		p->readers++;
+	else
+		p->writers++;
+	return 0;
+}
+
+static int pipe_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+	struct pipe *p = pipe_of(ocb);
+
+	resmgr_waitq_drop(&p->rq, ocb);
+	resmgr_waitq_drop(&p->wq, ocb);
+	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
+		p->readers--;
+	else
+		p->writers--;
+	serve_writers(p);                       /* EPIPE if that was the last reader */
+	serve_readers(p);                       /* end of file if the last writer */
+	if (!p->readers && !p->writers) {
+		pipes[p->id] = NULL;
+		free(p);
+	}
+	return iofunc_close_ocb_default(ctp, ocb);
+}
+
+static int pipe_devctl(resmgr_context_t *ctp, const struct _io_devctl *msg, iofunc_ocb_t *ocb)
+{
+	struct pipe *p = pipe_of(ocb);
+	struct { struct _io_devctl_reply r; int32_t v; } rep = { { 0, sizeof(int32_t) }, 0 };
+
+	if (msg->dcmd == _DCMD_FIONREAD)
+		rep.v = (int32_t)p->count;
+	else if (msg->dcmd == _DCMD_PIPE_ID)
+		rep.v = p->id;
+	else
+		return ENOTTY;
+	return resmgr_reply(ctp, 0, &rep, sizeof rep);
+}
+
+static int pipe_stat(resmgr_context_t *ctp, const struct _io_stat *msg, iofunc_ocb_t *ocb)
+{
+	struct _io_stat_reply st = { .ino = (uint64_t)pipe_of(ocb)->id + 1, .mode = S_IFIFO | 0600,
+				     .nlink = 1, .size = pipe_of(ocb)->count, .blksize = PIPE_BUF };
+
+	(void)msg;
+	return resmgr_reply(ctp, 0, &st, sizeof st);
+}
+
+static int pipe_unblock(resmgr_context_t *ctp, int rcvid)
+{
+	(void)ctp;
+	for (int i = 0; i < PIPES_MAX; i++)
+		if (pipes[i] && (resmgr_waitq_unblock(&pipes[i]->rq, rcvid, EINTR) ||
+				 resmgr_waitq_unblock(&pipes[i]->wq, rcvid, EINTR)))
+			return 0;
+	return 0;
+}
+
+int main(void)
+{
+	static const resmgr_connect_funcs_t conn = { .open = pipe_open };
+	static const resmgr_io_funcs_t io = {
+		.read = pipe_read, .write = pipe_write, .devctl = pipe_devctl, .stat = pipe_stat,
+		.close_ocb = pipe_close, .unblock = pipe_unblock,
+	};
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
+	resmgr_t *m;
+
+	iofunc_attr_init(&attr, S_IFIFO | 0666);
+	m = chid >= 0 ? resmgr_create(chid, &conn, &io, &attr) : NULL;
+	if (!m || resmgr_attach(m, PIPE_SERVER_PATH, _FTYPE_PIPE, _PROC_PATH_DIR) < 0 ||
+	    resmgr_pool_start(m, 1) < 0) {
+		fprintf(stderr, "pipe: cannot serve %s: %s\n", PIPE_SERVER_PATH, strerror(errno));
+		return 1;
+	}
+	return resmgr_loop(m) < 0 ? 1 : 0;
+}

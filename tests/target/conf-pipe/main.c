@@ -1,0 +1,232 @@
+/* conf-pipe: pipe(2) over /sbin/pipe, which this program starts as its
+ * child and ends when done.  Cases name the XSH page they check.
+ * make run CMDLINE="init=/bin/conf-pipe" */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <conf.h>
+
+static void t_pipe__data_goes_through_in_order(void)
+{
+	int p[2];
+	char buf[32];
+
+	REQUIRE(pipe(p) == 0);
+	CHECK_EQ(write(p[1], "hello ", 6), 6);
+	CHECK_EQ(write(p[1], "pipe", 4), 4);
+	int n = -1;
+	CHECK_EQ(ioctl(p[0], FIONREAD, &n), 0);
+	CHECK_EQ(n, 10);
+	CHECK_EQ(read(p[0], buf, sizeof buf), 10);
+	CHECK(memcmp(buf, "hello pipe", 10) == 0);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void t_read__end_of_file_when_no_writer(void)
+{
+	int p[2];
+	char buf[8];
+
+	REQUIRE(pipe(p) == 0);
+	CHECK_EQ(write(p[1], "ab", 2), 2);
+	close(p[1]);
+	CHECK_EQ(read(p[0], buf, sizeof buf), 2);
+	CHECK_EQ(read(p[0], buf, sizeof buf), 0);
+	close(p[0]);
+}
+
+static volatile sig_atomic_t sigpipes;
+
+static void on_sigpipe(int s)
+{
+	(void)s;
+	sigpipes++;
+}
+
+static void t_write__EPIPE_and_SIGPIPE_when_no_reader(void)
+{
+	struct sigaction a = { .sa_handler = on_sigpipe };
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int p[2];
+
+	sigaction(SIGPIPE, &a, NULL);
+	REQUIRE(pipe(p) == 0);
+	close(p[0]);
+	CHECK_ERR(write(p[1], "x", 1), EPIPE);
+	for (int i = 0; i < 100 && !sigpipes; i++)
+		nanosleep(&tick, NULL);
+	CHECK_EQ(sigpipes, 1);
+	close(p[1]);
+}
+
+struct slow_writer { int fd; };
+
+static void *write_later(void *arg)
+{
+	struct timespec t = { 0, 50 * 1000 * 1000 };
+	struct slow_writer *w = arg;
+
+	nanosleep(&t, NULL);
+	write(w->fd, "late", 4);
+	return NULL;
+}
+
+static void t_read__blocked_reader_is_woken_by_a_write(void)
+{
+	int p[2];
+	char buf[8];
+	pthread_t t;
+
+	REQUIRE(pipe(p) == 0);
+	struct slow_writer w = { p[1] };
+	REQUIRE(pthread_create(&t, NULL, write_later, &w) == 0);
+	CHECK_EQ(read(p[0], buf, sizeof buf), 4);
+	CHECK(memcmp(buf, "late", 4) == 0);
+	pthread_join(t, NULL);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void *drain_later(void *arg)
+{
+	struct timespec t = { 0, 50 * 1000 * 1000 };
+	static char sink[20000];
+	int fd = *(int *)arg;
+	long total = 0, n;
+
+	nanosleep(&t, NULL);
+	while (total < 20000 && (n = read(fd, sink, sizeof sink)) > 0)
+		total += n;
+	return (void *)total;
+}
+
+static void t_write__blocked_writer_is_woken_by_a_read(void)
+{
+	static char big[20000];
+	int p[2];
+	pthread_t t;
+	void *got;
+
+	REQUIRE(pipe(p) == 0);
+	REQUIRE(pthread_create(&t, NULL, drain_later, &p[0]) == 0);
+	CHECK_EQ(write(p[1], big, sizeof big), (long)sizeof big);
+	pthread_join(t, &got);
+	CHECK_EQ((long)got, 20000);
+	close(p[0]);
+	close(p[1]);
+}
+
+#define WRITERS 100
+#define RECORDS 20
+#define RECLEN  PIPE_BUF                /* atomic: never cut by another writer */
+
+static void *writer(void *arg)
+{
+	int fd = (int)(long)arg >> 8, id = (int)(long)arg & 0xff;
+	char rec[RECLEN];
+
+	for (int s = 0; s < RECORDS; s++) {
+		memset(rec, id, sizeof rec);
+		rec[1] = (char)s;
+		if (write(fd, rec, sizeof rec) != (long)sizeof rec)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void t_write__100_writers_every_record_once_and_whole(void)
+{
+	static pthread_t t[WRITERS];
+	static unsigned char seen[WRITERS][RECORDS];
+	static char rec[RECLEN];
+	int p[2], torn = 0, dup = 0;
+
+	pthread_attr_t a;
+
+	REQUIRE(pipe(p) == 0);
+	memset(seen, 0, sizeof seen);
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 16384);  /* 100 threads in the 4 MiB heap */
+	for (long i = 0; i < WRITERS; i++)
+		REQUIRE(pthread_create(&t[i], &a, writer, (void *)((long)p[1] << 8 | i)) == 0);
+	for (int r = 0; r < WRITERS * RECORDS; r++) {
+		size_t have = 0;
+		while (have < sizeof rec) {
+			long n = read(p[0], rec + have, sizeof rec - have);
+			REQUIRE(n > 0);
+			have += (size_t)n;
+		}
+		unsigned id = (unsigned char)rec[0], s = (unsigned char)rec[1];
+		REQUIRE(id < WRITERS && s < RECORDS);
+		for (size_t k = 2; k < sizeof rec; k++)
+			torn |= (unsigned char)rec[k] != id;
+		dup |= seen[id][s]++;
+	}
+	for (int i = 0; i < WRITERS; i++) {
+		void *st;
+		pthread_join(t[i], &st);
+		CHECK(st == NULL);
+	}
+	CHECK(!torn);
+	CHECK(!dup);
+	int n = -1;
+	CHECK_EQ(ioctl(p[0], FIONREAD, &n), 0);
+	CHECK_EQ(n, 0);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void t_ioctl__unknown_request_is_ENOTTY(void)
+{
+	int p[2], n;
+
+	REQUIRE(pipe(p) == 0);
+	CHECK_ERR(ioctl(p[0], 0x7777, &n), ENOTTY);
+	CHECK_EQ(isatty(p[0]), 0);
+	close(p[0]);
+	close(p[1]);
+}
+
+static const struct conf_case cases[] = {
+	CONF_CASE(pipe, data_goes_through_in_order),
+	CONF_CASE(read, end_of_file_when_no_writer),
+	CONF_CASE(write, EPIPE_and_SIGPIPE_when_no_reader),
+	CONF_CASE(read, blocked_reader_is_woken_by_a_write),
+	CONF_CASE(write, blocked_writer_is_woken_by_a_read),
+	CONF_CASE(write, 100_writers_every_record_once_and_whole),
+	CONF_CASE(ioctl, unknown_request_is_ENOTTY),
+};
+
+int main(void)
+{
+	char *argv[] = { "/sbin/pipe", NULL };
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t pid;
+	int p[2] = { -1, -1 }, status;
+
+	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, NULL)) {
+		conf_line("conf-pipe: cannot start /sbin/pipe");
+		return 2;
+	}
+	for (int i = 0; i < 500 && pipe(p) < 0; i++)
+		nanosleep(&tick, NULL);
+	if (p[0] < 0) {
+		conf_line("conf-pipe: /sbin/pipe never served %s", "/dev/pipe");
+		return 2;
+	}
+	close(p[0]);
+	close(p[1]);
+	int r = conf_run("conf-pipe", cases, sizeof cases / sizeof cases[0]) ? 1 : 0;
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	return r;
+}

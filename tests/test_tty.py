@@ -1,0 +1,141 @@
+"""The console terminal over the real UART: the board's console driver (devc-ser8250 on
+QEMU virt, devc-sersifive on sifive_u) runs as the first program and runs
+/bin/tty-uart on /dev/ser1; the host types into the UART and checks each rule of the line
+discipline twice: what the program's read() returned (it prints the bytes in hex) and
+what the terminal echoed, byte for byte as they left the UART."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from keelfarm.console import watch
+from labgrid.step import steps
+
+pytestmark = [pytest.mark.initrd]
+
+DRIVERS = {"virt": "devc-ser8250", "sifive_u": "devc-sersifive"}
+STEP_TIMEOUT = 30.0
+
+
+class RawTap:
+    """Every byte the console driver reads, as it came (the recorder's lines lose the
+    carriage returns)."""
+
+    def __init__(self, console):
+        self.console = console
+        self.data = bytearray()
+        steps.subscribe(self._on_step)
+
+    def _on_step(self, event) -> None:
+        step = event.step
+        if (step.source is self.console and step.tag == "console" and step.title == "read"
+                and event.data.get("state") == "stop" and step.result):
+            self.data += step.result
+
+    def close(self) -> None:
+        steps.unsubscribe(self._on_step)
+
+
+class Terminal:
+    """The booted target's console, spoken to as a user at the terminal would."""
+
+    def __init__(self, strategy):
+        self.qemu = strategy.qemu
+        self.rec = strategy.recorder
+        self.tap = RawTap(self.qemu)
+
+    def wait_line(self, text: str, timeout: float = STEP_TIMEOUT) -> None:
+        found = watch(self.qemu, lambda: any(line.strip() == text
+                                             for line in self.rec.all_lines()), timeout)
+        assert found == "matched", f"no '{text}' on the console:\n{self.rec.tail()}"
+
+    def line_after(self, prefix: str, timeout: float = STEP_TIMEOUT) -> str:
+        """The last line holding `prefix` (echo may precede it on its line), from there."""
+        def seen():
+            return [line[line.index(prefix):] for line in self.rec.all_lines()
+                    if prefix in line]
+        watch(self.qemu, lambda: bool(seen()), timeout)
+        got = seen()
+        assert got, f"no line starting '{prefix}':\n{self.rec.tail()}"
+        return got[-1]
+
+    def step(self, name: str, typed: bytes, gap: float = 0.0) -> tuple[bytes, bytes]:
+        """Wait until the program reads for step `name`, type `typed` (byte by byte with
+        `gap` seconds between), return (what read() got, what the terminal echoed)."""
+        self.wait_line(f"tty-uart: ready {name}")
+        start = len(self.tap.data)
+        for i in range(len(typed)):
+            self.qemu.write(typed[i:i + 1])
+            if gap:
+                time.sleep(gap)
+        got = self.line_after(f"tty-uart: got {name} ")
+        hexbytes = got.split()[-1]
+        echoed = bytes(self.tap.data[start:])
+        end = echoed.find(b"tty-uart: got")
+        echo = echoed[:end] if end >= 0 else echoed
+        if hexbytes in ("-", "EINTR"):
+            return hexbytes.encode(), echo
+        return bytes.fromhex(hexbytes), echo
+
+
+# Each step: name, what the host types, what read() must return, what must be echoed.
+STEPS = [
+    ("erase", b"abc\x7fd\x08e\r", b"abe\n", b"abc\b \bd\b \be\r\n"),
+    ("kill", b"xyz\x15ok\r", b"ok\n", b"xyz\b \b\b \b\b \bok\r\n"),
+    ("werase", b"one two\x17three\r", b"one three\n", None),
+    ("eof-line", b"part\x04", b"part", b"part"),
+    ("eof-empty", b"\x04", b"-", b""),
+    ("eol-short", b"abcdef\r", b"abc", b"abcdef\r\n"),
+    ("eol-rest", b"", b"def\n", b""),
+    ("noecho", b"secret\r", b"secret\n", b""),
+    ("echonl", b"pw\r", b"pw\n", b"\r\n"),
+    ("no-echoe", b"ab\x7f\r", b"a\n", b"ab\x7f\r\n"),
+    ("igncr", b"a\rb\n", b"ab\n", b"ab\r\n"),
+    ("inlcr", b"ab\n\x04", b"ab\r", b"ab\r"),
+    ("no-icrnl", b"ab\r\n", b"ab\r\n", b"ab\r\r\n"),
+    ("raw", b"\x03\x7fq\r", b"\x03\x7fq\r", b""),
+]
+
+
+def test_line_discipline_over_the_uart(keel_boot, env):
+    strategy = keel_boot.strategy()
+    machine = strategy.qemu.machine
+    driver = DRIVERS.get(machine)
+    assert driver, f"no console driver known for QEMU machine {machine!r}"
+    keel_boot(append=f"init=/sbin/{driver} /bin/tty-uart", until=None)
+    term = Terminal(strategy)
+    failures = []
+    try:
+        for name, typed, want, want_echo in STEPS:
+            got, echo = term.step(name, typed, gap=0.02)
+            if got != want:
+                failures.append(f"{name}: read {got!r}, want {want!r}")
+            if want_echo is not None and echo != want_echo:
+                failures.append(f"{name}: echoed {echo!r}, want {want_echo!r}")
+        # ^C while the program is blocked in read(): SIGINT to the foreground group, and
+        # the read ends with EINTR (the driver answers the kernel's unblock pulse).
+        got, _ = term.step("isig", b"half\x03")
+        if got != b"EINTR":
+            failures.append(f"isig: read returned {got!r}, want EINTR")
+        term.wait_line("tty-uart: signal SIGINT")
+        term.wait_line("tty-uart: ready fionread")
+        term.qemu.write(b"12345\r")
+        count = term.line_after("tty-uart: count fionread ")
+        if count.split()[-1] != "6":
+            failures.append(f"FIONREAD: {count!r}, want 6")
+        term.wait_line("tty-uart: done")
+        raw = bytes(term.tap.data)
+        if b"tty-uart: onlcr a\r\nb\r\n" not in raw:
+            failures.append("OPOST|ONLCR: 'a\\nb\\n' did not leave as 'a\\r\\nb\\r\\n'")
+        if b"tty-uart: opost-off c\nd\n" not in raw:
+            failures.append("OPOST off: 'c\\nd\\n' did not leave unchanged")
+        status = strategy.wait_exit(30.0)
+        lines = [line.strip() for line in term.rec.all_lines()]
+        assert any(line.startswith(f"taskman: init {driver} (pid ")
+                   and line.endswith("exited with status 0") for line in lines), \
+            f"the driver did not end with tty-uart's status 0:\n{term.rec.tail()}"
+        assert status is not None, "the system did not power off"
+    finally:
+        term.tap.close()
+    assert not failures, "\n".join(failures)
