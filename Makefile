@@ -64,6 +64,7 @@ include os/lib/host.mk
 QEMU_ARGS = -M $(MACHINE) -smp $(SMP) -m $(MEM) -nographic -bios default \
             -kernel $(B)/os/Image -initrd $(B)/os/initrd.cpio $(if $(CMDLINE),-append "$(CMDLINE)")
 run: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio
+	@echo "Keel: log in as keel (password $(KEEL_PASSWORD)) or root (password $(ROOT_PASSWORD)); Ctrl-A x quits QEMU"
 	$(QEMU) $(QEMU_ARGS)
 
 # ---- tests ------------------------------------------------------------------

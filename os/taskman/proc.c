@@ -12,6 +12,7 @@
 #include <keel/errno.h>
 #include <keel/procmgr.h>
 #include <keel/signal.h>
+#include <keel/kcall.h>
 #include "taskman.h"
 
 #define WAITS_MAX 256
@@ -56,6 +57,7 @@ struct tproc *proc_new(const struct tproc *parent)
 			p->pgid = parent->pgid;
 			p->sid = parent->sid;
 			p->cred = parent->cred;
+			p->privs = parent->privs;       /* fork's; a spawn sets its own */
 			memcpy(p->rlim_cur, parent->rlim_cur, sizeof p->rlim_cur);
 			memcpy(p->rlim_max, parent->rlim_max, sizeof p->rlim_max);
 		}
@@ -88,6 +90,7 @@ void proc_init_self(int32_t pid)
 
 	p->pid = p->pgid = p->sid = pid;
 	p->state = TP_ALIVE;
+	p->privs = KCALL_PRIV_IO | KCALL_PRIV_PROCMGR;
 	for (int r = 0; r < _PROC_RLIMIT_COUNT; r++)
 		p->rlim_cur[r] = p->rlim_max[r] = _PROC_RLIM_INFINITY;
 	p->rlim_cur[_PROC_RLIMIT_NOFILE] = p->rlim_max[_PROC_RLIMIT_NOFILE] = 256;

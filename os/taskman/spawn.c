@@ -275,7 +275,7 @@ static void record(struct tproc *t, int32_t pid, const struct job *j, const char
 }
 
 /* Every check that needs the table before anything is built: 0 or errno. */
-static int admit(const struct job *j, struct tproc **out)
+static int admit(struct job *j, struct tproc **out)
 {
 	const struct _proc_spawn *r = j->req;
 	struct tproc *parent = proc_find(j->parent);
@@ -288,6 +288,11 @@ static int admit(const struct job *j, struct tproc **out)
 		return EAGAIN;
 	if (r && (r->flags & _PROC_SPAWN_SETPGROUP) && r->pgroup < 0)
 		return EINVAL;
+	if (r && (r->flags & _PROC_SPAWN_IOPRIV)) {
+		if (!(parent->privs & KCALL_PRIV_IO))
+			return EPERM;
+		j->privileges |= KCALL_PRIV_IO;
+	}
 	struct tproc *t = proc_new(parent);
 	if (!t)
 		return EAGAIN;
@@ -295,6 +300,7 @@ static int admit(const struct job *j, struct tproc **out)
 		t->cred.euid = t->cred.ruid;
 		t->cred.egid = t->cred.rgid;
 	}
+	t->privs = j->privileges;
 	*out = t;
 	return 0;
 }
@@ -390,7 +396,13 @@ static void run_job(struct job *j)
 	struct tproc *t = 0;
 
 	tm_lock();
-	int err = is_exec(j) ? 0 : admit(j, &t);
+	int err = 0;
+	if (!is_exec(j)) {
+		err = admit(j, &t);
+	} else {                /* an exec keeps the process's privileges */
+		struct tproc *self = proc_find(j->parent);
+		j->privileges = self ? self->privs : 0;
+	}
 	tm_unlock();
 	int r = err ? -err : load_and_start(j, t);
 	if (r == 0 && is_exec(j)) {

@@ -63,6 +63,7 @@ struct tproc {
 					 * not yet reported to a wait, or 0 */
 	int32_t stopsig;                /* the signal of that stop */
 	struct _cred_info cred;
+	uint32_t privs;                 /* KCALL_PRIV_* the kernel gave it */
 	uint64_t start_ns;
 	uint64_t rlim_cur[_PROC_RLIMIT_COUNT], rlim_max[_PROC_RLIMIT_COUNT];
 	char name[TM_NAME];

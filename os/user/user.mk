@@ -29,8 +29,9 @@ UPROG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard os/utils/*/*.[cS] tests/ta
 UPROGS     := $(notdir $(UPROG_DIRS))
 UBINS      := $(addprefix $(B)/os/bin/,$(UPROGS))
 # System programs, packed as /sbin/<prog>: the process manager, the
-# servers (os/servers/<prog>/) and the drivers (os/drivers/<prog>/).
-SPROG_DIRS := os/taskman $(sort $(patsubst %/,%,$(dir $(wildcard os/servers/*/*.[cS] os/drivers/*/*.[cS]))))
+# servers (os/servers/<prog>/), the drivers (os/drivers/<prog>/) and the
+# other system programs (os/sbin/<prog>/: init, getty).
+SPROG_DIRS := os/taskman $(sort $(patsubst %/,%,$(dir $(wildcard os/servers/*/*.[cS] os/drivers/*/*.[cS] os/sbin/*/*.[cS]))))
 # Per program: pure code it takes from os/lib, and extra compiler flags.
 UPROG_OSLIB_taskman  := os/lib/elf.c os/lib/cpio.c
 UCFLAGS_taskman      := -I os/lib/include
@@ -98,9 +99,13 @@ printf '#!\n' > $(UB)/initrd/test/emptyscript && \
 chmod 0755 $(UB)/initrd/test $(UB)/initrd/test/*
 endef
 
-# The system's files under /etc come from os/etc (modes as there, but
-# shadow: 0600, readable by root alone).
+# The system's files under /etc come from os/etc, and /etc/shadow (0600,
+# root's alone) is made here with SHA-512 hashes of ROOT_PASSWORD and
+# KEEL_PASSWORD (a farm image sets its own; the local defaults are in the
+# README), fixed salts keeping the image reproducible.
 ETC_FILES  := $(wildcard os/etc/*)
+ROOT_PASSWORD ?= root
+KEEL_PASSWORD ?= keel
 
 $(INITRD): $(UBINS) $(SBINS) $(PORT_BINS) $(ETC_FILES) $(U)/user.mk os/ports/ports.mk
 	@echo "  CPIO    $@"
@@ -109,7 +114,12 @@ $(INITRD): $(UBINS) $(SBINS) $(PORT_BINS) $(ETC_FILES) $(U)/user.mk os/ports/por
 	$(Q)for p in $(SBINS); do $(USTRIP) -o $(UB)/initrd/sbin/$${p##*/} $$p || exit 1; done
 	$(Q)for l in $(PORT_COPIES); do cp $(UB)/initrd/bin/$${l#*:} $(UB)/initrd/bin/$${l%%:*} || exit 1; done
 	$(Q)$(if $(ETC_FILES),cp $(ETC_FILES) $(UB)/initrd/etc/ && chmod 0644 $(UB)/initrd/etc/*)
-	$(Q)if [ -f $(UB)/initrd/etc/shadow ]; then chmod 0600 $(UB)/initrd/etc/shadow; fi
+	$(Q)printf 'root:%s:0::::::\nkeel:%s:0::::::\n' \
+	    "$$(openssl passwd -6 -salt keelroot0 '$(ROOT_PASSWORD)')" \
+	    "$$(openssl passwd -6 -salt keeluser0 '$(KEEL_PASSWORD)')" > $(UB)/initrd/etc/shadow && \
+	    chmod 0600 $(UB)/initrd/etc/shadow
+	$(Q)mkdir -p $(UB)/initrd/root $(UB)/initrd/home/keel $(UB)/initrd/tmp && \
+	    chmod 0700 $(UB)/initrd/root && chmod 0755 $(UB)/initrd/home $(UB)/initrd/home/keel
 	$(Q)$(MAKE_TEST_FILES)
 	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/* $(UB)/initrd/sbin $(UB)/initrd/sbin/* \
 	    $(UB)/initrd/etc

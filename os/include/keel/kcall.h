@@ -31,7 +31,10 @@
 
 /* Privilege classes (Keel's own).  A process holds a set of them; a call is
  * allowed when the set covers the row's bits.  The first process gets all;
- * it hands KCALL_PRIV_IO to drivers it starts through ProcessStart. */
+ * it hands KCALL_PRIV_IO to drivers it starts through ProcessStart.  AsMap
+ * is a KCALL_PRIV_IO row because a driver maps its own registers with it
+ * (AS_SELF, AS_MAP_PHYS); everything else AsMap does needs
+ * KCALL_PRIV_PROCMGR, which the handler checks (EPERM). */
 #define KCALL_PRIV_NONE      0x0
 #define KCALL_PRIV_IO        0x1     /* interrupts: driver processes */
 #define KCALL_PRIV_PROCMGR   0x2     /* address spaces, processes: taskman */
@@ -92,7 +95,7 @@
 	/* Keel's own: the process manager's calls (<keel/procmgr.h>). */ \
 	K(44, AsCreate,              0, KCALL_PRIV_PROCMGR) \
 	K(45, AsDestroy,             1, KCALL_PRIV_PROCMGR) \
-	K(46, AsMap,                 6, KCALL_PRIV_PROCMGR) \
+	K(46, AsMap,                 6, KCALL_PRIV_IO) /* PROCMGR but for a driver's own device memory */ \
 	K(47, AsUnmap,               3, KCALL_PRIV_PROCMGR) \
 	K(48, AsProtect,             4, KCALL_PRIV_PROCMGR) \
 	K(49, AsWrite,               4, KCALL_PRIV_PROCMGR) \

@@ -174,6 +174,9 @@ static long as_map(struct vmspace *vs, long va, long len, long prot, long flags,
 
 long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
 {
+	/* A driver (KCALL_PRIV_IO alone) maps device memory into itself only. */
+	if (!(self()->privs & KCALL_PRIV_PROCMGR) && (as != AS_SELF || flags != AS_MAP_PHYS))
+		return -EPERM;
 	struct vmspace *vs = space_get(as);
 
 	if (!vs)

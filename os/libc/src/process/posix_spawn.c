@@ -128,7 +128,8 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 			  (a->flags & POSIX_SPAWN_SETSIGDEF ? _PROC_SPAWN_SETSIGDEF : 0) |
 			  (a->flags & POSIX_SPAWN_RESETIDS ? _PROC_SPAWN_RESETIDS : 0) |
 			  (a->flags & POSIX_SPAWN_SETSCHEDPARAM ? _PROC_SPAWN_SETSCHEDPARAM : 0) |
-			  (a->flags & POSIX_SPAWN_SETSCHEDULER ? _PROC_SPAWN_SETSCHEDULER : 0);
+			  (a->flags & POSIX_SPAWN_SETSCHEDULER ? _PROC_SPAWN_SETSCHEDULER : 0) |
+			  (a->flags & POSIX_SPAWN_KEEL_IOPRIV ? _PROC_SPAWN_IOPRIV : 0);
 		m.pgroup = a->pgroup;
 		m.policy = a->policy;
 		m.priority = a->param.sched_priority;

@@ -1,0 +1,285 @@
+/* init: the first program taskman starts when the command line names no
+ * other.  It brings the system up and keeps it up:
+ *
+ *   1. the services of its own table, in order, each waited for until its
+ *      name opens: the boot file system, the devices, pipes, and the
+ *      console driver for the UART this board has (found with
+ *      HwInfoDevice).  Drivers get the driver calls (POSIX_SPAWN_KEEL_
+ *      IOPRIV); init's own fds 0-2 then move to /dev/console;
+ *   2. /etc/rc, run once by /bin/sh if it exists;
+ *   3. a getty for each terminal in /etc/ttys ("<device> <program> [arg]",
+ *      # comments).
+ *
+ * A service or getty that ends is started again, after a back-off that
+ * doubles (1 s up to 30 s) while it keeps dying within 10 s of its start
+ * and resets once it has run longer.  Orphans that taskman hands to init
+ * are reaped.  Every start and end is logged on the console. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <keel/hwinfo.h>
+#include <keel/neutrino.h>
+
+#define SERVICES_MAX 16
+#define ARGS_MAX     4
+#define BACKOFF_MIN_NS  1000000000ull
+#define BACKOFF_MAX_NS  30000000000ull
+#define STABLE_NS       10000000000ull
+
+struct service {
+	char *argv[ARGS_MAX + 1];
+	const char *ready;              /* a name that opens once it serves; NULL: none */
+	const char *tty;                /* a getty's terminal: fds 0-2 there, own session */
+	bool iopriv;
+	pid_t pid;                      /* 0: not running */
+	uint64_t started, restart_at, backoff;
+};
+
+static struct service svc[SERVICES_MAX];
+static int nsvc;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+
+	nanosleep(&ts, NULL);
+}
+
+static struct service *add(const char *ready, bool iopriv, const char *tty)
+{
+	if (nsvc == SERVICES_MAX) {
+		printf("init: too many services; %s not started\n", ready ? ready : tty);
+		return NULL;
+	}
+	struct service *s = &svc[nsvc++];
+	*s = (struct service){ .ready = ready, .iopriv = iopriv, .tty = tty };
+	return s;
+}
+
+/* The next start of s, which ran ran_ns before it ended (or failed to
+ * start): the back-off doubles while it keeps dying young. */
+static void schedule(struct service *s, uint64_t ran_ns)
+{
+	s->pid = 0;
+	s->backoff = ran_ns >= STABLE_NS ? 0 :
+		     s->backoff ? (s->backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : s->backoff * 2) :
+		     BACKOFF_MIN_NS;
+	s->restart_at = now_ns() + s->backoff;
+	if (s->backoff)
+		printf("init: restarting %s in %llu s\n", s->argv[0],
+		       (unsigned long long)(s->backoff / 1000000000u));
+}
+
+static int start(struct service *s)
+{
+	posix_spawnattr_t sa;
+	posix_spawn_file_actions_t fa;
+	short flags = 0;
+
+	posix_spawnattr_init(&sa);
+	posix_spawn_file_actions_init(&fa);
+	if (s->iopriv)
+		flags |= POSIX_SPAWN_KEEL_IOPRIV;
+	if (s->tty) {                   /* the getty makes its own session */
+		for (int fd = 0; fd < 3; fd++)
+			posix_spawn_file_actions_addopen(&fa, fd, s->tty, O_RDWR, 0);
+	}
+	posix_spawnattr_setflags(&sa, flags);
+	int r = posix_spawn(&s->pid, s->argv[0], &fa, &sa, s->argv, NULL);
+	posix_spawnattr_destroy(&sa);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r) {
+		printf("init: cannot start %s: %s\n", s->argv[0], strerror(r));
+		schedule(s, 0);
+		return -1;
+	}
+	s->started = now_ns();
+	printf("init: started %s%s%s (pid %d)\n", s->argv[0], s->tty ? " on " : "",
+	       s->tty ? s->tty : "", (int)s->pid);
+	return 0;
+}
+
+/* Waits up to 5 s for s's name to open. */
+static int wait_ready(const struct service *s)
+{
+	for (int i = 0; i < 500; i++) {
+		int fd = open(s->ready, O_RDONLY);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		int st;
+		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+			printf("init: %s ended before it served %s\n", s->argv[0], s->ready);
+			return -1;
+		}
+		sleep_ns(10000000);
+	}
+	printf("init: %s did not serve %s within 5 s\n", s->argv[0], s->ready);
+	return -1;
+}
+
+/* The console driver for the UART this board has. */
+static const char *console_driver(void)
+{
+	static const struct { const char *compatible, *driver; } uarts[] = {
+		{ "ns16550a", "/sbin/devc-ser8250" },
+		{ "sifive,uart0", "/sbin/devc-sersifive" },
+	};
+	struct _hw_device d;
+
+	for (unsigned i = 0; i < sizeof uarts / sizeof uarts[0]; i++)
+		if (HwInfoDevice_r(uarts[i].compatible, 0, &d) == 0)
+			return uarts[i].driver;
+	return NULL;
+}
+
+static void console_fds(void)
+{
+	int fd = open("/dev/console", O_RDWR);
+
+	if (fd < 0)
+		return;
+	fflush(stdout);
+	for (int i = 0; i < 3; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+/* The built-in table: the system's own services. */
+static void bring_up(void)
+{
+	static const struct { const char *path, *ready; bool iopriv; } table[] = {
+		{ "/sbin/bootfs", "/etc", false },
+		{ "/sbin/devnull", "/dev/null", false },
+		{ "/sbin/pipe", "/dev/pipe", false },
+	};
+	for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++) {
+		struct service *s = add(table[i].ready, table[i].iopriv, NULL);
+		if (!s)
+			return;
+		s->argv[0] = (char *)table[i].path;
+		if (start(s) == 0)
+			wait_ready(s);
+	}
+	const char *drv = console_driver();
+	struct service *s = drv ? add("/dev/console", true, NULL) : NULL;
+	if (!drv)
+		printf("init: no UART this system has a driver for; staying on the kernel console\n");
+	if (s) {
+		s->argv[0] = (char *)drv;
+		if (start(s) == 0 && wait_ready(s) == 0)
+			console_fds();
+	}
+}
+
+static void run_rc(void)
+{
+	char *argv[] = { "/bin/sh", "/etc/rc", NULL };
+	pid_t pid;
+	int st;
+
+	if (access("/etc/rc", R_OK) != 0)
+		return;
+	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, NULL) != 0) {
+		printf("init: cannot run /etc/rc\n");
+		return;
+	}
+	while (waitpid(pid, &st, 0) != pid)
+		if (errno != EINTR)
+			return;
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		printf("init: /etc/rc failed (status %#x)\n", st);
+}
+
+/* /etc/ttys: "<device> <program> [arg]" per line. */
+static void read_ttys(void)
+{
+	FILE *f = fopen("/etc/ttys", "r");
+	char line[160];
+
+	if (!f) {
+		printf("init: no /etc/ttys: %s\n", strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char *words[3] = { 0 }, *save = NULL;
+		int n = 0;
+		for (char *w = strtok_r(line, " \t\n", &save); w && n < 3; w = strtok_r(NULL, " \t\n", &save))
+			words[n++] = w;
+		if (n < 2 || words[0][0] == '#')
+			continue;
+		struct service *s = add(NULL, false, strdup(words[0]));
+		if (!s)
+			break;
+		s->argv[0] = strdup(words[1]);
+		s->argv[1] = strdup(words[0]);
+		s->argv[2] = words[2] ? strdup(words[2]) : NULL;
+		start(s);
+	}
+	fclose(f);
+}
+
+static void ended(pid_t pid, int st)
+{
+	for (int i = 0; i < nsvc; i++) {
+		struct service *s = &svc[i];
+		if (s->pid != pid)
+			continue;
+		if (WIFSIGNALED(st))
+			printf("init: %s (pid %d) killed by signal %d\n", s->argv[0], (int)pid, WTERMSIG(st));
+		else
+			printf("init: %s (pid %d) exited with %d\n", s->argv[0], (int)pid, WEXITSTATUS(st));
+		schedule(s, now_ns() - s->started);
+		return;
+	}
+	/* an orphan taskman gave us: reaped, nothing to restart */
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("init: Keel is coming up\n");
+	bring_up();
+	run_rc();
+	read_ttys();
+	for (;;) {
+		uint64_t next = 0, now = now_ns();
+		for (int i = 0; i < nsvc; i++) {
+			struct service *s = &svc[i];
+			if (s->pid || !s->argv[0])
+				continue;
+			if (s->restart_at <= now)
+				start(&svc[i]);
+			else if (!next || s->restart_at < next)
+				next = s->restart_at;
+		}
+		int st;
+		pid_t pid = waitpid(-1, &st, next ? WNOHANG : 0);
+		if (pid > 0)
+			ended(pid, st);
+		else if (pid < 0 && errno == ECHILD && !next)
+			sleep_ns(1000000000);   /* nothing runs: nothing to wait for yet */
+		else if (pid == 0)
+			sleep_ns(100000000);
+	}
+}

@@ -1,0 +1,148 @@
+/* login [NAME]: asks for the password of NAME (or for a name, then its
+ * password), checks it against /etc/shadow's "$6$" hash, and starts the
+ * user's shell as a login shell ("-sh") with the user's groups and ids,
+ * HOME, SHELL, USER, LOGNAME, PATH and TERM set, in the home directory,
+ * after /etc/motd.  A wrong name or password waits 2 s, says "Login
+ * incorrect" and asks again; the third failure ends login (getty comes
+ * back).  The password is read with echo off. */
+#include <crypt.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TRIES 3
+
+static char *read_line(const char *prompt, char *buf, size_t size, bool echo)
+{
+	struct termios old, t;
+	bool tty = tcgetattr(0, &old) == 0;
+
+	printf("%s", prompt);
+	fflush(stdout);
+	if (tty && !echo) {
+		t = old;
+		t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
+		t.c_lflag |= ECHONL;
+		tcsetattr(0, TCSANOW, &t);
+	}
+	char *r = fgets(buf, (int)size, stdin);
+	if (tty && !echo)
+		tcsetattr(0, TCSANOW, &old);
+	if (r)
+		buf[strcspn(buf, "\n")] = 0;
+	return r;
+}
+
+/* The password hash of name in /etc/shadow, copied into out, or NULL. */
+static char *shadow_hash(const char *name, char *out, size_t size)
+{
+	FILE *f = fopen("/etc/shadow", "r");
+	char line[512];
+	size_t n = strlen(name);
+	char *found = NULL;
+
+	if (!f)
+		return NULL;
+	while (!found && fgets(line, sizeof line, f)) {
+		if (strncmp(line, name, n) || line[n] != ':')
+			continue;
+		char *h = line + n + 1;
+		size_t hl = strcspn(h, ":\n");
+		if (hl < size) {
+			memcpy(out, h, hl);
+			out[hl] = 0;
+			found = out;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static bool good(const char *name, const char *pass, struct passwd **pw)
+{
+	char hash[256];
+
+	*pw = getpwnam(name);
+	if (!*pw || !shadow_hash(name, hash, sizeof hash) || strncmp(hash, "$6$", 3))
+		return false;               /* unknown, or locked ("*", "!") */
+	const char *c = crypt(pass, hash);
+	return c && !strcmp(c, hash);
+}
+
+static void motd(void)
+{
+	FILE *f = fopen("/etc/motd", "r");
+	char line[256];
+
+	while (f && fgets(line, sizeof line, f))
+		fputs(line, stdout);
+	if (f)
+		fclose(f);
+}
+
+static int start_session(const struct passwd *pw)
+{
+	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+	char argv0[64];
+	const char *base = strrchr(shell, '/');
+
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
+		printf("login: cannot take the ids of %s: %s\n", pw->pw_name, strerror(errno));
+		return 1;
+	}
+	const char *home = pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/";
+	if (chdir(home) < 0) {
+		printf("login: no home directory %s; logging in with HOME=/\n", home);
+		home = "/";
+		chdir("/");
+	}
+	const char *term = getenv("TERM");
+	char env[6][300];
+	snprintf(env[0], sizeof env[0], "HOME=%s", home);
+	snprintf(env[1], sizeof env[1], "SHELL=%s", shell);
+	snprintf(env[2], sizeof env[2], "USER=%s", pw->pw_name);
+	snprintf(env[3], sizeof env[3], "LOGNAME=%s", pw->pw_name);
+	snprintf(env[4], sizeof env[4], "PATH=%s", pw->pw_uid == 0 ? "/bin:/sbin" : "/bin");
+	snprintf(env[5], sizeof env[5], "TERM=%s", term ? term : "vt100");
+	char *envp[] = { env[0], env[1], env[2], env[3], env[4], env[5], NULL };
+	motd();
+	snprintf(argv0, sizeof argv0, "-%s", base ? base + 1 : shell);
+	char *args[] = { argv0, NULL };
+	fflush(stdout);
+	execve(shell, args, envp);
+	printf("login: cannot run %s: %s\n", shell, strerror(errno));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	char name[64] = "", pass[128];
+	struct passwd *pw;
+
+	if (argc > 1)
+		snprintf(name, sizeof name, "%s", argv[1]);
+	for (int tries = 0; tries < TRIES; tries++) {
+		if (!name[0] && !read_line("login: ", name, sizeof name, true))
+			return 1;
+		if (!read_line("Password: ", pass, sizeof pass, false))
+			return 1;
+		if (good(name, pass, &pw)) {
+			memset(pass, 0, sizeof pass);
+			return start_session(pw);
+		}
+		memset(pass, 0, sizeof pass);
+		struct timespec delay = { 2, 0 };
+		nanosleep(&delay, NULL);
+		printf("Login incorrect\n");
+		name[0] = 0;
+	}
+	return 1;
+}
