@@ -182,6 +182,7 @@ int gpt_read(gpt_read_fn *rd, void *ctx, uint32_t lbs, uint64_t lbas, struct gpt
 		return GPT_E_ARG;
 	d->lbs = lbs;
 	d->lbas = lbas;
+	d->nparts = 0;
 	d->used_backup = d->backup_bad = false;
 	if (rd(ctx, 0, 1, blk))
 		return GPT_E_IO;

@@ -246,7 +246,7 @@ static void pass_fields(struct ck *ck)
 			ck->st[i] = ST_USED;
 			continue;
 		}
-		finding(ck, true, "inode %u: %s (mode 0%o, size %llu); cleared", (unsigned)i, why,
+		finding(ck, true, "inode %u: %s (mode 0%o, size %llu)", (unsigned)i, why,
 			(unsigned)in->mode, (unsigned long long)in->size);
 		clear_inode(ck, i);
 	}
@@ -324,7 +324,7 @@ static void claim_inode(struct ck *ck, uint32_t i)
 		}
 	}
 	if (type_of(in) == FSK_S_IFLNK && !inline_link(in) && in->block[0] == 0) {
-		finding(ck, true, "inode %u: symbolic link without its block; cleared", (unsigned)i);
+		finding(ck, true, "inode %u: symbolic link without its block", (unsigned)i);
 		clear_inode(ck, i);
 		return;
 	}
@@ -474,7 +474,7 @@ static bool check_entry(struct ck *ck, uint32_t dir, struct fsk_dirent *e, uint3
 	if (in && type_of(in) == FSK_S_IFDIR && in->block[0] == 0)
 		why = "directory without its first block";
 	if (why) {
-		finding(ck, true, "directory %u: entry \"%.*s\" (inode %u): %s; removed", (unsigned)dir,
+		finding(ck, true, "directory %u: entry \"%.*s\" (inode %u): %s", (unsigned)dir,
 			e->name_len <= FSK_NAME_MAX ? e->name_len : 0, e->name, (unsigned)e->ino, why);
 		memset(e, 0, sizeof(*e));
 		return true;
@@ -553,7 +553,7 @@ static void pass_orphans(struct ck *ck)
 		struct fsk_inode *in = ino_at(ck, i);
 		if (ck->st[i] != ST_USED)
 			continue;
-		finding(ck, true, "inode %u (mode 0%o, %u links) has no name; freed", (unsigned)i,
+		finding(ck, true, "inode %u (mode 0%o, %u links) has no name", (unsigned)i,
 			(unsigned)in->mode, (unsigned)in->nlink);
 		if (!inline_link(in)) {
 			for (uint32_t k = 0; k < FSK_NDIRECT; k++)
