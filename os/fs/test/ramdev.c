@@ -26,8 +26,12 @@ static int wr(void *ctx, uint64_t off, const void *buf, size_t len)
 
 	if (!in_range(r, off, len))
 		return -EIO;
-	if (r->writes++ < r->cut_after)
+	uint64_t n = r->writes++;
+
+	if (n < r->cut_after)
 		memcpy(r->mem + off, buf, len);
+	else if (n == r->cut_after && r->torn)
+		memcpy(r->mem + off, buf, len / 2 / FSK_SECTOR * FSK_SECTOR);
 	return 0;
 }
 

@@ -11,6 +11,7 @@ struct ramdev {
 	uint8_t *mem;
 	uint64_t writes, flushes;
 	uint64_t cut_after;           /* UINT64_MAX: never */
+	bool torn;                    /* write cut_after + 1 lands half (whole sectors) */
 	int64_t clock;                /* now_ns: advances by 1000 per call */
 };
 
