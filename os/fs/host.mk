@@ -14,7 +14,7 @@ FSK_INC      := -I os/fs/keel -I os/fs/tools -I os/lib/include
 FSK_LIB_SRC  := $(wildcard os/fs/keel/*.c) os/lib/crc.c os/lib/gpt.c \
                 os/fs/tools/blkfile.c os/fs/tools/populate.c
 FS_TEST_SRC  := os/fs/test/ramdev.c os/fs/test/fstree.c
-FS_TESTS     := fs/test_crc_gpt fs/test_fskeel fs/test_fsck fs/test_crash fs/fuzz_fskeel
+FS_TESTS     := fs/test_crc_gpt fs/test_fskeel fs/test_fsck fs/test_crash fs/test_tools fs/fuzz_fskeel
 
 # ---- tools ---------------------------------------------------------------------
 HTOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP $(FSK_INC)
