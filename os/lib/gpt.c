@@ -2,9 +2,9 @@
  * (little-endian), so nothing depends on the host's layout or alignment;
  * the entry array is read and written one block at a time through a block
  * buffer on the stack, so a table costs no allocation. */
-#include <string.h>
 #include "crc.h"
 #include "gpt.h"
+#include "lib_string.h"
 
 #define ARRAY_ENTRIES 128u
 #define MBR_TYPE_PROTECTIVE 0xee

@@ -73,18 +73,15 @@ static bool inode_valid(const struct fsk *fs, const struct fsk_inode *in)
 
 int inode_get(struct fsk *fs, uint32_t ino, struct fsk_inode *in)
 {
-	uint8_t sec[FSK_SECTOR];
 	uint32_t blk, off;
 	int err;
 
 	if (ino == 0 || ino > fs->g.inodes)
 		return -EIO;
 	inode_where(fs, ino, &blk, &off);
-	err = fs->dev->read(fs->dev->ctx, ((uint64_t)blk << fs->g.block_log2) + off / FSK_SECTOR * FSK_SECTOR,
-			    sec, FSK_SECTOR);
+	err = bc_peek(fs, blk, off, in, sizeof(*in));
 	if (err)
 		return err;
-	memcpy(in, sec + off % FSK_SECTOR, sizeof(*in));
 	if (in->mode == 0)
 		return -ENOENT;
 	return inode_valid(fs, in) ? 0 : -EIO;
