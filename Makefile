@@ -60,6 +60,9 @@ include os/user/user.mk
 include os/kernel/host.mk
 include os/lib/host.mk
 
+# ---- storage host side: fs-keel core, GPT, mkfs-keel, fsck-keel -------------
+include os/fs/host.mk
+
 # ---- running ----------------------------------------------------------------
 QEMU_ARGS = -M $(MACHINE) -smp $(SMP) -m $(MEM) -nographic -bios default \
             -kernel $(B)/os/Image -initrd $(B)/os/initrd.cpio $(if $(CMDLINE),-append "$(CMDLINE)")

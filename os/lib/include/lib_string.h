@@ -6,5 +6,7 @@
 #include <stddef.h>
 
 int memcmp(const void *a, const void *b, size_t n);
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memset(void *dst, int c, size_t n);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);

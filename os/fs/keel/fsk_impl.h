@@ -1,0 +1,125 @@
+#pragma once
+/* fs-keel core internals shared by its files (never included outside
+ * os/fs/keel).  The core is single-threaded per volume: a caller that serves
+ * several threads holds its own lock around every fsk_* call. */
+#include "fskeel.h"
+
+#define BCACHE_SLOTS 64u
+
+/* A mounted volume. */
+struct fsk {
+	const struct fsk_blkdev *dev;
+	struct fsk_geometry g;
+	struct fsk_super sb;          /* as on disk, kept current */
+	bool rdonly;
+	bool was_dirty;
+	uint32_t ptrs_per_block;      /* block_size / 4 */
+
+	/* Both bitmaps whole in memory, block-padded; every change is also
+	 * written through (the sector holding the bit). */
+	uint8_t *imap, *bmap;
+	uint32_t free_inodes, free_blocks;
+	uint32_t inode_rotor, block_rotor;    /* where the next search starts */
+	uint64_t budget;              /* blocks an indirect-tree walk may still visit */
+
+	/* Write-through block cache, direct-mapped: slot blk % BCACHE_SLOTS. */
+	uint32_t bc_blk[BCACHE_SLOTS];        /* UINT32_MAX: empty */
+	uint8_t *bc_data;                     /* BCACHE_SLOTS blocks */
+};
+
+/* ---- bcache.c: block I/O ---------------------------------------------------- */
+
+/* Copies block blk (< blocks) into buf (block_size bytes).  Returns 0 or a
+ * device error. */
+int bc_read(struct fsk *fs, uint32_t blk, void *buf);
+/* Writes the whole block blk from buf. */
+int bc_write(struct fsk *fs, uint32_t blk, const void *buf);
+/* Replaces bytes [off, off + len) of block blk and writes the sectors that
+ * hold them. */
+int bc_patch(struct fsk *fs, uint32_t blk, uint32_t off, const void *src, uint32_t len);
+/* Copies bytes [off, off + len) of block blk to dst. */
+int bc_peek(struct fsk *fs, uint32_t blk, uint32_t off, void *dst, uint32_t len);
+/* Reads pointer idx of indirect block blk into *v (unchecked). */
+int bc_get32(struct fsk *fs, uint32_t blk, uint32_t idx, uint32_t *v);
+/* Writes sectors of the volume outside the cache (bitmaps, superblock). */
+int bc_write_raw(struct fsk *fs, uint64_t off, const void *src, size_t len);
+/* The device barrier (a no-op without flush). */
+int bc_barrier(struct fsk *fs);
+int64_t fsk_now(struct fsk *fs);
+
+/* ---- super.c ---------------------------------------------------------------- */
+
+/* Checks a superblock image against the format and a device of dev_size
+ * bytes; on success *g is its geometry.  Returns 0 or -EINVAL with a reason
+ * in why[0..len) (may be NULL). */
+int fsk_super_check(const struct fsk_super *sb, uint64_t dev_size, struct fsk_geometry *g,
+		    char *why, size_t len);
+/* The superblock's checksum. */
+uint32_t fsk_super_crc(const struct fsk_super *sb);
+
+/* ---- alloc.c: bitmaps ------------------------------------------------------- */
+
+/* Take a free block / inode: sets its bit on disk (rule 1) and returns 0
+ * with *out set, or -ENOSPC, or a device error. */
+int alloc_block(struct fsk *fs, uint32_t *out);
+int alloc_inode(struct fsk *fs, uint32_t *out);
+/* Clear the bit of a block / inode on disk.  The caller has already removed
+ * every reference (rule 4).  Values out of range are ignored (and counted
+ * as corruption by fsck, not here). */
+int free_block(struct fsk *fs, uint32_t blk);
+int free_inode(struct fsk *fs, uint32_t ino);
+/* Bit helpers over a bitmap in memory. */
+bool bit_get(const uint8_t *map, uint32_t i);
+void bit_set(uint8_t *map, uint32_t i, bool v);
+
+/* ---- inode.c -------------------------------------------------------------- */
+
+/* Reads inode ino and checks its fields against the format (type, size,
+ * pointers in range).  Returns 0, -EIO for a corrupt inode (or ino out of
+ * range), or -ENOENT for a free one. */
+int inode_get(struct fsk *fs, uint32_t ino, struct fsk_inode *in);
+/* Writes inode ino. */
+int inode_put(struct fsk *fs, uint32_t ino, const struct fsk_inode *in);
+/* True if blk may be a data-area pointer. */
+bool blk_ok(const struct fsk *fs, uint32_t blk);
+/* File blocks of an inode of size bytes. */
+uint64_t size_blocks(const struct fsk *fs, uint64_t size);
+/* The disk block of file block lblk (0: hole).  Returns 0, -EFBIG or -EIO. */
+int inode_bmap(struct fsk *fs, const struct fsk_inode *in, uint64_t lblk, uint32_t *pblk);
+/* Links disk block pblk (allocated and written) as file block lblk,
+ * allocating zeroed indirect blocks on the way.  Pointers in the inode
+ * change in *in only: the caller writes it.  Returns 0 or an errno. */
+int inode_link_block(struct fsk *fs, struct fsk_inode *in, uint64_t lblk, uint32_t pblk);
+/* Shrinks *in to size bytes (<= its size): writes the inode with the new
+ * size and cleared pointers, then frees what they held (rules 4, 5). */
+int inode_shrink(struct fsk *fs, uint32_t ino, struct fsk_inode *in, uint64_t size);
+/* Frees every block of ino, then the inode itself. */
+int inode_release(struct fsk *fs, uint32_t ino, struct fsk_inode *in);
+/* Fills a new in-memory inode. */
+void inode_init(struct fsk *fs, struct fsk_inode *in, uint32_t mode, uint32_t uid, uint32_t gid);
+enum fsk_dtype mode_dtype(uint32_t mode);
+
+/* ---- dir.c ---------------------------------------------------------------- */
+
+/* Checks a name: 0, -EINVAL (empty, '/', "." or ".."), -ENAMETOOLONG. */
+int name_check(const char *name);
+/* Finds name in directory *d: 0 with *ino and *slot set, or -ENOENT/-EIO. */
+int dir_find(struct fsk *fs, const struct fsk_inode *d, const char *name, uint32_t *ino,
+	     uint64_t *slot);
+/* Adds name -> ino (type) to directory dino, growing it by a block if no
+ * entry is free, and writes *d with a new mtime.  Returns 0 or an errno. */
+int dir_add(struct fsk *fs, uint32_t dino, struct fsk_inode *d, const char *name, uint32_t ino,
+	    enum fsk_dtype type);
+/* Rewrites entry slot of directory dino to name the given inode (same
+ * name), and writes *d with a new mtime. */
+int dir_set_ino(struct fsk *fs, uint32_t dino, struct fsk_inode *d, uint64_t slot, uint32_t ino,
+		enum fsk_dtype type);
+/* Clears entry slot of directory dino and writes *d with a new mtime. */
+int dir_clear(struct fsk *fs, uint32_t dino, struct fsk_inode *d, uint64_t slot);
+/* True (1) if the directory holds only "." and "..", 0 if not, or an errno. */
+int dir_is_empty(struct fsk *fs, const struct fsk_inode *d);
+/* Reads entry slot into *e (a hole reads as a free entry) and checks it.
+ * Returns 0, or -EIO for a corrupt entry. */
+int dir_entry(struct fsk *fs, const struct fsk_inode *d, uint64_t slot, struct fsk_dirent *e);
+/* Fills a directory block with "." and ".." (the rest free). */
+void dir_block_init(uint8_t *blk, uint32_t bs, uint32_t self, uint32_t parent);
