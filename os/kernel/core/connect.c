@@ -156,11 +156,28 @@ void conn_tell_clients(struct process *p)
 	}
 }
 
+bool conn_client_of(struct process *p, uint32_t pid, struct process *server)
+{
+	bool yes = false;
+
+	spin_lock(&p->lock);
+	if (__atomic_load_n(&p->pid, __ATOMIC_RELAXED) == pid && p->conns)
+		for (int c = 0; c < PROC_CONNECTIONS && !yes; c++) {
+			struct channel *ch = p->conns[c].ch;
+			/* Channels live in a pool and are never freed: a stale
+			 * connection shows as a generation mismatch. */
+			yes = ch && __atomic_load_n(&ch->owner, __ATOMIC_RELAXED) == server &&
+			      __atomic_load_n(&ch->gen, __ATOMIC_RELAXED) == p->conns[c].gen;
+		}
+	spin_unlock(&p->lock);
+	return yes;
+}
+
 void conn_client_info(struct process *p, struct thread *t, struct _client_info *ci)
 {
 	memset(ci, 0, sizeof *ci);
 	ci->pid = (int32_t)p->pid;
-	ci->tid = (int32_t)t->tid;
+	ci->tid = t ? (int32_t)t->tid : 0;
 	spin_lock(&p->lock);
 	ci->cred = p->cred;
 	ci->sid = p->sid;

@@ -55,14 +55,21 @@ long sys_ConnectDetach(long coid)
 }
 
 /* ConnectClientInfo(scoid, struct _client_info *, ngroups): the process
- * named by scoid (a pid in Keel; -1 is the caller). */
+ * named by scoid (a pid in Keel; -1 is the caller).  A server may ask about
+ * its clients only: a process holding a connection to one of the caller's
+ * channels (ESRCH for any other, and for one that has ended).  The tid is
+ * the caller's own for itself, 0 for a client (which thread is not known
+ * here: MsgReceive's info has it). */
 long sys_ConnectClientInfo(long scoid, long uinfo, long ngroups)
 {
-	struct process *me = self();
+	struct process *me = self(), *p = me;
 	struct _client_info ci;
 
-	if (scoid != -1 && (uint32_t)scoid != me->pid)
-		return -ESRCH;
-	conn_client_info(me, thread_current(), &ci);
+	if (scoid != -1 && (uint32_t)scoid != me->pid) {
+		p = scoid > 0 && scoid <= INT32_MAX ? process_by_pid((uint32_t)scoid) : 0;
+		if (!p || !conn_client_of(p, (uint32_t)scoid, me))
+			return -ESRCH;
+	}
+	conn_client_info(p, p == me ? thread_current() : 0, &ci);
 	return copy_to_user((uintptr_t)uinfo, &ci, sizeof ci);
 }

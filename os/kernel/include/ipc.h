@@ -125,6 +125,9 @@ void conn_drop_all(struct process *p);
 void conn_tell_clients(struct process *p);
 /* What ConnectClientInfo reports for thread t of process p. */
 void conn_client_info(struct process *p, struct thread *t, struct _client_info *ci);
+/* Whether p (still pid) holds a live connection to one of server's
+ * channels: a server may learn its clients' credentials.  Takes p->lock. */
+bool conn_client_of(struct process *p, uint32_t pid, struct process *server);
 
 /* ---- messages (msg.c) ---------------------------------------------------- */
 

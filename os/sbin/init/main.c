@@ -10,9 +10,10 @@
  *   3. a getty for each terminal in /etc/ttys ("<device> <program> [arg]",
  *      # comments).
  *
- * A service or getty that ends is started again, after a back-off that
- * doubles (1 s up to 30 s) while it keeps dying within 10 s of its start
- * and resets once it has run longer.  Orphans that taskman hands to init
+ * A service or getty that ends is started again: at once after a clean
+ * end (exit status 0), else after a back-off that doubles (1 s up to 30 s)
+ * while it keeps failing within 10 s of its start and resets once it has
+ * run longer.  Orphans that taskman hands to init
  * are reaped.  Every start and end is logged on the console. */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,11 +74,12 @@ static struct service *add(const char *ready, bool iopriv, const char *tty)
 }
 
 /* The next start of s, which ran ran_ns before it ended (or failed to
- * start): the back-off doubles while it keeps dying young. */
-static void schedule(struct service *s, uint64_t ran_ns)
+ * start): the back-off doubles while it keeps dying young.  A clean end
+ * (status 0: a getty whose user logged out) comes back at once. */
+static void schedule(struct service *s, uint64_t ran_ns, bool clean)
 {
 	s->pid = 0;
-	s->backoff = ran_ns >= STABLE_NS ? 0 :
+	s->backoff = ran_ns >= STABLE_NS || clean ? 0 :
 		     s->backoff ? (s->backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : s->backoff * 2) :
 		     BACKOFF_MIN_NS;
 	s->restart_at = now_ns() + s->backoff;
@@ -106,7 +108,7 @@ static int start(struct service *s)
 	posix_spawn_file_actions_destroy(&fa);
 	if (r) {
 		printf("init: cannot start %s: %s\n", s->argv[0], strerror(r));
-		schedule(s, 0);
+		schedule(s, 0, false);
 		return -1;
 	}
 	s->started = now_ns();
@@ -248,7 +250,7 @@ static void ended(pid_t pid, int st)
 			printf("init: %s (pid %d) killed by signal %d\n", s->argv[0], (int)pid, WTERMSIG(st));
 		else
 			printf("init: %s (pid %d) exited with %d\n", s->argv[0], (int)pid, WEXITSTATUS(st));
-		schedule(s, now_ns() - s->started);
+		schedule(s, now_ns() - s->started, WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		return;
 	}
 	/* an orphan taskman gave us: reaped, nothing to restart */

@@ -24,14 +24,14 @@ static char *read_line(const char *prompt, char *buf, size_t size, bool echo)
 	struct termios old, t;
 	bool tty = tcgetattr(0, &old) == 0;
 
-	printf("%s", prompt);
-	fflush(stdout);
-	if (tty && !echo) {
+	if (tty && !echo) {             /* before the prompt: a fast typist is echoed */
 		t = old;
 		t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
 		t.c_lflag |= ECHONL;
 		tcsetattr(0, TCSANOW, &t);
 	}
+	printf("%s", prompt);
+	fflush(stdout);
 	char *r = fgets(buf, (int)size, stdin);
 	if (tty && !echo)
 		tcsetattr(0, TCSANOW, &old);

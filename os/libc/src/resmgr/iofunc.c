@@ -23,20 +23,14 @@ void iofunc_attr_init(iofunc_attr_t *attr, uint32_t mode)
 	attr->atime_ns = attr->mtime_ns = attr->ctime_ns = now_ns();
 }
 
-/* May the client (ConnectClientInfo on its scoid) open attr with ioflag?
- *
- * INTERIM: the kernel's ConnectClientInfo answers only for the caller
- * itself (ESRCH for any other process), so a client's credentials cannot
- * be learned yet; until it can, a client is judged with the server's own
- * credentials (today every process runs as root).  Any other failure
- * refuses the open. */
+/* May the client (ConnectClientInfo on its scoid: the kernel answers a
+ * server about the processes connected to it) open attr with ioflag?  A
+ * client that is gone, or any other failure, refuses the open. */
 static int access_ok(resmgr_context_t *ctp, const iofunc_attr_t *attr, uint32_t ioflag)
 {
 	struct _client_info ci;
 	int r = ConnectClientInfo_r(ctp->info.scoid, &ci, 0);
 
-	if (r == -ESRCH)
-		r = ConnectClientInfo_r(-1, &ci, 0);
 	if (r < 0)
 		return EACCES;
 	if (ci.cred.euid == 0)

@@ -1,0 +1,92 @@
+"""Logging in on the console (issue: mksh, getty and login).  Keel boots with no init=,
+so taskman starts /sbin/init, which brings up the services and a getty on the console;
+the host types at the UART as a person would.  One boot per test function."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from terminal import Session
+
+pytestmark = [pytest.mark.initrd, pytest.mark.login]
+
+ACCOUNTS = {"root": ("root", 0, "#"), "keel": ("keel", 1000, "$")}
+PROMPT = r"@keel:[^\r\n]*[$#] $"
+
+
+def login(s: Session, user: str, password: str) -> None:
+    s.expect(r"login: $", 60)
+    s.line(user)
+    s.expect(r"Password: $")
+    s.line(password)
+
+
+def logged_in(keel_boot):
+    strategy = keel_boot.strategy()
+    keel_boot(append="", until=None)
+    return Session(strategy)
+
+
+def test_login_root_and_keel_then_logout(keel_boot):
+    s = logged_in(keel_boot)
+    try:
+        for user, (password, uid, _) in ACCOUNTS.items():
+            login(s, user, password)
+            s.expect("Welcome to Keel.")
+            s.expect(PROMPT)
+            out, rc = s.run("echo $USER $LOGNAME $HOME $SHELL $KSHUID $KSHEGID", PROMPT)
+            home = "/root" if user == "root" else "/home/keel"
+            assert (out.strip(), rc) == (f"{user} {user} {home} /bin/sh {uid} {uid}", 0), out
+            out, rc = s.run("pwd", PROMPT)
+            assert out.strip() == home
+            s.line("exit")                  # logging out brings getty back
+        s.expect(r"login: $", 30)
+    finally:
+        s.close()
+
+
+def test_keel_cannot_read_shadow_but_root_can(keel_boot):
+    s = logged_in(keel_boot)
+    try:
+        login(s, "keel", "keel")
+        s.expect(PROMPT)
+        out, rc = s.run("read line < /etc/shadow", PROMPT)
+        assert rc != 0, f"keel read /etc/shadow: {out!r}"
+        out, rc = s.run("read line < /etc/passwd && echo \"$line\"", PROMPT)
+        assert (out.strip(), rc) == ("root:x:0:0:root:/root:/bin/sh", 0)
+        s.line("exit")
+        login(s, "root", "root")
+        s.expect(PROMPT)
+        out, rc = s.run("read line < /etc/shadow && echo \"${line%%:*}\"", PROMPT)
+        assert (out.strip(), rc) == ("root", 0)
+    finally:
+        s.close()
+
+
+def test_wrong_password_is_refused_after_a_delay(keel_boot):
+    s = logged_in(keel_boot)
+    try:
+        delays = []
+        s.expect(r"login: $", 60)
+        s.line("keel")
+        for attempt in range(3):
+            s.expect(r"Password: $")
+            t0 = time.monotonic()
+            s.line(f"wrong{attempt}")
+            s.expect(r"Login incorrect")
+            delays.append(time.monotonic() - t0)
+            if attempt < 2:
+                s.expect(r"login: $")
+                s.line("keel")
+        # After the third failure login ends and getty asks again.
+        s.expect(r"login: $", 30)
+        assert all(d >= 2.0 for d in delays), f"refusals came after {delays} s, want >= 2 s"
+        s.line("keel")
+        s.expect(r"Password: $")
+        s.line("keel")
+        s.expect(PROMPT)                    # the right password still works
+        s.line("exit")
+        s.expect(r"login: $", 30)
+    finally:
+        s.close()
