@@ -97,7 +97,10 @@ def run(args) -> int:
                 out_dir=Path(args.out), broken_limit=1)
             campaign_id = camp.start(db, config)
             camp.run_campaign(db, campaign_id, config, say=lambda s: print(s, flush=True))
-        verdicts = {r["place"]: r["verdict"] for r in db.runs(campaign_id)}
+        # a rerun whose board hung again is broken for a campaign, but here it is what
+        # triage asks: the failure came back on that board
+        verdicts = {r["place"]: "fail" if camp.hung_on_board(r) else r["verdict"]
+                    for r in db.runs(campaign_id)}
         reruns = tri.Reruns(board=verdicts.get(board), qemu=verdicts.get(specs[1].place),
                             sibling=verdicts.get(sibling) if sibling else None,
                             sibling_name=sibling)
