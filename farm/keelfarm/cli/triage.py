@@ -115,6 +115,6 @@ def run(args) -> int:
         with coordinator(args) as coord:
             health.mark_bad(coord, board)
         print(f"farm: {board} is at fault {tri.FAULTS_TO_UNHEALTHY} times in a row and is now "
-              f"tagged unhealthy; a passing health boot (farm reserve --place {board}, "
-              f"farm boot) brings it back")
+              f"tagged unhealthy; a passing health check (farm reserve --place {board}, "
+              f"farm health {board}) brings it back")
     return 0
