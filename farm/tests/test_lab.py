@@ -263,3 +263,139 @@ def test_a_coordinator_killed_and_restarted_leaves_boards_exporter_and_reservati
         assert main(["release", "vboard-1"]) == 0
     finally:
         lab.down(say=lambda _m: None)
+
+
+def start_coordinator(tmp_path, port: int) -> Proc:
+    """A bare labgrid coordinator on `port` keeping its state in tmp_path/coordinator."""
+    import time
+
+    from keelfarm.lab.lab import tool
+    state = tmp_path / "coordinator"
+    state.mkdir(exist_ok=True)
+    coordinator = Proc(str(tmp_path), "coordinator")
+    coordinator.start([tool("labgrid-coordinator"), "-l", f"127.0.0.1:{port}"],
+                      cwd=str(state))
+    deadline = time.monotonic() + 10
+    while not port_busy("127.0.0.1", port):
+        assert time.monotonic() < deadline, coordinator.log_tail(5)
+        time.sleep(0.05)
+    return coordinator
+
+
+def external_lab(tmp_path, port: int, name: str, first: int) -> Lab:
+    return Lab(LabSettings(run_dir=str(tmp_path / name), boards=1, port=port, first=first,
+                           qemu=str(tmp_path / "no-qemu"), external=True, exporter_name=name,
+                           tftp_root=str(tmp_path / "tftp")))
+
+
+def test_two_exporters_on_one_coordinator_serve_their_own_boards(tmp_path):
+    """The demo farm's two exporter containers: boards counted on from --first, so the
+    places do not collide; one exporter going away leaves the other's board served."""
+    from keelfarm.cli.boards import exported
+    from keelfarm.remote import Coordinator
+
+    port = free_port()
+    coordinator = start_coordinator(tmp_path, port)
+    a, b = (external_lab(tmp_path, port, "exp-a", 1), external_lab(tmp_path, port, "exp-b", 2))
+    try:
+        assert a.up(say=lambda _m: None)["boards"] == ["vboard-1"]
+        assert b.up(say=lambda _m: None)["boards"] == ["vboard-2"]
+        coord = Coordinator.connect(f"127.0.0.1:{port}")
+        try:
+            resources = coord.resources()
+            assert sorted(resources["exp-a"]) == ["vboard-1"]
+            assert sorted(resources["exp-b"]) == ["vboard-2"]
+            assert sorted(coord.places()) == ["vboard-1", "vboard-2"]
+            places = coord.places()
+            assert all(exported(places[n], resources) for n in ("vboard-1", "vboard-2"))
+            b.down(say=lambda _m: None)
+            import time
+            deadline = time.monotonic() + 20
+            while exported(places["vboard-2"], coord.resources()):
+                assert time.monotonic() < deadline, "the gone exporter's board stayed"
+                time.sleep(0.2)
+                coord.sync()
+            assert exported(places["vboard-1"], coord.resources())
+        finally:
+            coord.close()
+    finally:
+        a.down(say=lambda _m: None)
+        b.down(say=lambda _m: None)
+        coordinator.stop()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["lab", "up", "--first", "0"], "farm: lab: --first must be 1 or more, not 0\n"),
+    (["lab", "up", "--boards", "-1"], "farm: lab: --boards must be 1 or more, not -1\n"),
+])
+def test_a_lab_without_boards_is_a_one_line_error(argv, message, capsys):
+    from keelfarm.cli.main import main
+    assert main(argv) == 1
+    assert capsys.readouterr().err == message
+
+
+def test_a_restarted_coordinator_container_gets_its_reservations_back(tmp_path):
+    """The demo farm's coordinator container runs the coordinator and its sweeper and
+    dies whole: started again on its state volume, `farm lab restore` gives the
+    sweeper's recorded reservations back before a new sweeper starts.  Every farm
+    command is a process of its own, as a user's are (a session would outlive the
+    coordinator it talked to)."""
+    import signal
+    import threading
+    import time
+
+    from keelfarm.lab.sweeper import Sweeper
+
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+
+    def farm(*argv):
+        proc = subprocess.run([sys.executable, "-m", "keelfarm.cli.main", "-c", address,
+                               *argv], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, f"farm {' '.join(argv)}: {proc.stderr}"
+        return proc.stdout
+
+    coordinator = start_coordinator(tmp_path, port)
+    exporter = external_lab(tmp_path, port, "exp-a", 1)
+    sweeper_dir = tmp_path / "sweeper"
+    stop = threading.Event()
+    try:
+        exporter.up(say=lambda _m: None)
+        farm("reserve", "--place", "vboard-1")
+        holder = next(line.split()[3] for line in farm("boards").splitlines()
+                      if line.startswith("vboard-1"))
+        sweeper = threading.Thread(target=Sweeper(address, sweeper_dir,
+                                                  say=lambda _m: None).run, args=(stop,))
+        sweeper.start()
+        record = sweeper_dir / "leases.json"
+        deadline = time.monotonic() + 10
+        while "vboard-1" not in (record.read_text() if record.exists() else ""):
+            assert time.monotonic() < deadline, "the sweeper never recorded the lease"
+            time.sleep(0.1)
+        stop.set()
+        sweeper.join(timeout=10)
+        # labgrid's coordinator writes its places to disk every 15 s; a farm's places
+        # are older than that, these must get there first
+        places = tmp_path / "coordinator" / "places.yaml"
+        deadline = time.monotonic() + 30
+        while "vboard-1" not in (places.read_text() if places.exists() else ""):
+            assert time.monotonic() < deadline, "the coordinator never saved its places"
+            time.sleep(0.2)
+        os.kill(coordinator.pid(), signal.SIGKILL)  # the container dies, state stays
+        deadline = time.monotonic() + 10
+        while port_busy("127.0.0.1", port):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        coordinator = start_coordinator(tmp_path, port)
+        assert "vboard-1  vboard  free" in farm("boards")  # the lock died with it
+        out = farm("lab", "restore", "--dir", str(sweeper_dir))
+        assert out.splitlines() == [f"sweeper: vboard-1 is reserved again for {holder}",
+                                    "lab: 1 reservation given back"]
+        row = next(line for line in farm("boards").splitlines()
+                   if line.startswith("vboard-1"))
+        assert row.split()[2:4] == ["held", holder]
+        assert farm("release", "vboard-1").startswith("released vboard-1")
+    finally:
+        stop.set()
+        exporter.down(say=lambda _m: None)
+        coordinator.stop()

@@ -47,13 +47,15 @@ class LabSettings:
     external: bool = False
     exporter_name: str = EXPORTER_NAME
     tftp_root: str | None = None  # default <run_dir>/tftp
+    first: int = 1  # number of the first board: exporters on one coordinator count on
+
 
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"
 
     def board_names(self) -> list[str]:
-        return [f"vboard-{i}" for i in range(1, self.boards + 1)]
+        return [f"vboard-{i}" for i in range(self.first, self.first + self.boards)]
 
 
 def tool(name: str) -> str:
