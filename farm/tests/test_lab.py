@@ -291,8 +291,7 @@ def external_lab(tmp_path, port: int, name: str, first: int) -> Lab:
 def test_two_exporters_on_one_coordinator_serve_their_own_boards(tmp_path):
     """The demo farm's two exporter containers: boards counted on from --first, so the
     places do not collide; one exporter going away leaves the other's board served."""
-    from keelfarm.cli.boards import exported
-    from keelfarm.remote import Coordinator
+    from keelfarm.remote import Coordinator, exported
 
     port = free_port()
     coordinator = start_coordinator(tmp_path, port)
@@ -334,20 +333,17 @@ def test_a_lab_without_boards_is_a_one_line_error(argv, message, capsys):
     assert capsys.readouterr().err == message
 
 
-def test_a_restarted_coordinator_container_gets_its_reservations_back(tmp_path):
-    """The demo farm's coordinator container runs the coordinator and its sweeper and
-    dies whole: started again on its state volume, `farm lab restore` gives the
-    sweeper's recorded reservations back before a new sweeper starts.  Every farm
-    command is a process of its own, as a user's are (a session would outlive the
-    coordinator it talked to)."""
+def test_a_coordinator_container_killed_whole_gets_its_reservations_back(tmp_path):
+    """The demo farm's coordinator container (`farm lab coordinator`: coordinator,
+    sweeper) killed with everything in it and started again on its state volume: the
+    reservation is back for its holder.  Every farm command is a process of its own,
+    as a user's are (a session would outlive the coordinator it talked to)."""
     import signal
-    import threading
     import time
-
-    from keelfarm.lab.sweeper import Sweeper
 
     port = free_port()
     address = f"127.0.0.1:{port}"
+    state = tmp_path / "state"
 
     def farm(*argv):
         proc = subprocess.run([sys.executable, "-m", "keelfarm.cli.main", "-c", address,
@@ -355,47 +351,55 @@ def test_a_restarted_coordinator_container_gets_its_reservations_back(tmp_path):
         assert proc.returncode == 0, f"farm {' '.join(argv)}: {proc.stderr}"
         return proc.stdout
 
-    coordinator = start_coordinator(tmp_path, port)
+    def container(log):
+        proc = subprocess.Popen([sys.executable, "-m", "keelfarm.cli.main", "-c", address,
+                                 "lab", "coordinator", "--dir", str(state)],
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while "given back" not in (tmp_path / log.name).read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                (tmp_path / log.name).read_text()
+            time.sleep(0.1)
+        return proc
+
+    def row(name):
+        return next(line.split() for line in farm("boards").splitlines()
+                    if line.startswith(name))
+
     exporter = external_lab(tmp_path, port, "exp-a", 1)
-    sweeper_dir = tmp_path / "sweeper"
-    stop = threading.Event()
+    station = None
     try:
+        with open(tmp_path / "first.log", "w") as log:
+            station = container(log)
         exporter.up(say=lambda _m: None)
         farm("reserve", "--place", "vboard-1")
-        holder = next(line.split()[3] for line in farm("boards").splitlines()
-                      if line.startswith("vboard-1"))
-        sweeper = threading.Thread(target=Sweeper(address, sweeper_dir,
-                                                  say=lambda _m: None).run, args=(stop,))
-        sweeper.start()
-        record = sweeper_dir / "leases.json"
-        deadline = time.monotonic() + 10
-        while "vboard-1" not in (record.read_text() if record.exists() else ""):
-            assert time.monotonic() < deadline, "the sweeper never recorded the lease"
-            time.sleep(0.1)
-        stop.set()
-        sweeper.join(timeout=10)
-        # labgrid's coordinator writes its places to disk every 15 s; a farm's places
-        # are older than that, these must get there first
-        places = tmp_path / "coordinator" / "places.yaml"
+        holder = row("vboard-1")[3]
+        record = state / "sweeper" / "leases.json"
+        # the sweeper's record, and labgrid's own places file (written every 15 s; a
+        # farm's places are older than that)
+        places = state / "coordinator" / "places.yaml"
         deadline = time.monotonic() + 30
-        while "vboard-1" not in (places.read_text() if places.exists() else ""):
-            assert time.monotonic() < deadline, "the coordinator never saved its places"
+        while not all("vboard-1" in (f.read_text() if f.exists() else "")
+                      for f in (record, places)):
+            assert time.monotonic() < deadline, "the lease or the place never got to disk"
             time.sleep(0.2)
-        os.kill(coordinator.pid(), signal.SIGKILL)  # the container dies, state stays
+        os.killpg(station.pid, signal.SIGKILL)  # the container dies with all it runs
+        station.wait(timeout=10)
         deadline = time.monotonic() + 10
         while port_busy("127.0.0.1", port):
             assert time.monotonic() < deadline
             time.sleep(0.1)
-        coordinator = start_coordinator(tmp_path, port)
-        assert "vboard-1  vboard  free" in farm("boards")  # the lock died with it
-        out = farm("lab", "restore", "--dir", str(sweeper_dir))
-        assert out.splitlines() == [f"sweeper: vboard-1 is reserved again for {holder}",
-                                    "lab: 1 reservation given back"]
-        row = next(line for line in farm("boards").splitlines()
-                   if line.startswith("vboard-1"))
-        assert row.split()[2:4] == ["held", holder]
+        with open(tmp_path / "second.log", "w") as log:
+            station = container(log)
+        said = (tmp_path / "second.log").read_text()
+        assert f"sweeper: vboard-1 is reserved again for {holder}" in said
+        assert "1 reservation given back" in said
+        assert row("vboard-1")[2:4] == ["held", holder]
         assert farm("release", "vboard-1").startswith("released vboard-1")
+        station.terminate()
+        assert station.wait(timeout=30) == 0
     finally:
-        stop.set()
         exporter.down(say=lambda _m: None)
-        coordinator.stop()
+        if station is not None and station.poll() is None:
+            os.killpg(station.pid, signal.SIGKILL)
+            station.wait(timeout=10)

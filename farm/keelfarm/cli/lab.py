@@ -2,11 +2,10 @@
 `farm lab sweep` runs the lease sweeper in the foreground (the lab starts one; a
 coordinator elsewhere, e.g. the demo farm's container, runs it beside itself);
 `farm lab restore` gives the sweeper's recorded reservations back once, to be run right
-after that coordinator (re)starts and before its sweeper does."""
+after that coordinator (re)starts and before its sweeper does; `farm lab coordinator`
+is the demo farm's coordinator container as one process (lab/station.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from ..errors import FarmError
 from ..lab.lab import Lab, LabSettings
@@ -16,7 +15,7 @@ from ..remote import coordinator_address, split_address
 def register(sub) -> None:
     p = sub.add_parser("lab", help="run a local lab: coordinator, exporter and vboards")
     p.add_argument("action", choices=["up", "down", "status", "serve", "restart-exporter",
-                                      "sweep", "restore"],
+                                      "sweep", "restore", "coordinator"],
                    help="serve = up in the foreground until SIGTERM, then down")
     p.add_argument("--boards", type=int, default=2, help="number of vboards (default 2)")
     p.add_argument("--dir", default="build/lab", help="run directory (default build/lab)")
@@ -26,6 +25,8 @@ def register(sub) -> None:
                    help="use the coordinator at -c/$LG_COORDINATOR instead of starting one")
     p.add_argument("--tftp", help="TFTP root (default <dir>/tftp)")
     p.add_argument("--name", default="keel-lab", help="exporter name (default keel-lab)")
+    p.add_argument("--schedule", metavar="FILE",
+                   help="coordinator: also run `farm campaign schedule --config FILE`")
     p.add_argument("--first", type=int, default=1, metavar="N",
                    help="number of the first vboard (default 1); a second exporter on the "
                         "same coordinator starts after the first one's boards")
@@ -51,7 +52,15 @@ def run(args) -> int:
                 say=lambda s: print(s, flush=True)).run()
         return 0
     if args.action == "restore":
-        return restore(coordinator_address(args.coordinator), args.dir)
+        from ..lab.sweeper import restore_once
+        given = restore_once(coordinator_address(args.coordinator), args.dir,
+                             lambda s: print(s, flush=True))
+        print(f"lab: {len(given)} reservation{'' if len(given) == 1 else 's'} given back")
+        return 0
+    if args.action == "coordinator":
+        from ..lab.station import serve_coordinator
+        return serve_coordinator(coordinator_address(args.coordinator), args.dir,
+                                 schedule=args.schedule, say=lambda s: print(s, flush=True))
     lab = Lab(settings(args))
     if args.action == "serve":
         return lab.serve()
@@ -70,18 +79,3 @@ def run(args) -> int:
             return 1
     return 0
 
-
-def restore(address: str, run_dir: str) -> int:
-    """Give the reservations in `run_dir`'s lease record back to their holders on a
-    coordinator that has just started (it forgot every lock)."""
-    from ..lab.sweeper import RECORD, acquirer, restore_from
-    from ..remote import Coordinator
-
-    coord = Coordinator.connect(address)
-    try:
-        given = restore_from(coord, Path(run_dir) / RECORD, acquirer(address),
-                             lambda s: print(s, flush=True))
-    finally:
-        coord.close()
-    print(f"lab: {len(given)} reservation{'' if len(given) == 1 else 's'} given back")
-    return 0

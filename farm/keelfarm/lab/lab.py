@@ -23,7 +23,6 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import FarmError
 from ..vboard.daemon import read_state
@@ -198,13 +197,8 @@ class Lab:
             self.start_exporter_process()
         self._create_places(state["boards"])
         if self.coordinator in dead and not self.s.external:
-            from ..remote import Coordinator
-            from .sweeper import RECORD, acquirer, restore_from
-            coord = Coordinator.connect(self.s.address)
-            try:
-                restore_from(coord, Path(self.run_dir) / RECORD, acquirer(self.s.address), say)
-            finally:
-                coord.close()
+            from .sweeper import restore_once
+            restore_once(self.s.address, self.run_dir, say)
         if self.sweeper in dead and not self.s.external:
             self._start_sweeper()
         return state
