@@ -1,13 +1,21 @@
-# Demo farm: the labgrid coordinator (see compose.yaml).
+# Demo farm: the labgrid coordinator with the farm's lease sweeper and campaign scheduler
+# beside it, as one process (`farm lab coordinator`, keelfarm/lab/station.py; see
+# compose.yaml).
 #
 # Built FROM the local Keel build image (docker/build.sh makes it from the local Debian
-# base; nothing is pulled), which already holds the project venv with labgrid.  The
-# coordinator keeps its places and reservations in its working directory; in the demo
-# they live as long as the container.
+# base; nothing is pulled), which already holds the project venv with labgrid; the farm
+# package (installed editable at /opt/keel/farm) gets its source from the build context,
+# which is farm/.  The coordinator's places and tags and the sweeper's lease record live
+# in /var/lib/keel-coordinator, a volume in the demo, so a container started again gets
+# its reservations back.
 ARG BUILD_IMAGE=keel/build:latest
 FROM ${BUILD_IMAGE}
 
-WORKDIR /var/lib/keel-coordinator
-ENV KEEL_COORDINATOR_LISTEN=127.0.0.1:20428
+COPY . /opt/keel/farm/
+RUN farm --help >/dev/null
+
+WORKDIR /opt/keel
+ENV PYTHONUNBUFFERED=1 \
+    KEEL_COORDINATOR_LISTEN=127.0.0.1:20428
 STOPSIGNAL SIGTERM
-CMD ["sh", "-c", "exec labgrid-coordinator -l \"$KEEL_COORDINATOR_LISTEN\""]
+CMD ["sh", "-c", "exec farm -c \"$KEEL_COORDINATOR_LISTEN\" lab coordinator --dir /var/lib/keel-coordinator ${KEEL_SCHEDULE:+--schedule \"$KEEL_SCHEDULE\"}"]

@@ -16,6 +16,8 @@ WORKDIR /opt/keel
 ENV PYTHONUNBUFFERED=1 \
     LG_COORDINATOR=127.0.0.1:20428 \
     KEEL_DEMO_TFTP=/tmp/keel-demo-tftp \
+    KEEL_DEMO_NAME=keel-demo \
+    KEEL_DEMO_FIRST=1 \
     KEEL_DEMO_BOARDS=2
 STOPSIGNAL SIGTERM
-CMD ["sh", "-c", "exec farm -c \"$LG_COORDINATOR\" lab serve --external --name keel-demo --boards \"$KEEL_DEMO_BOARDS\" --dir /run/keel-lab --tftp \"$KEEL_DEMO_TFTP\""]
+CMD ["sh", "-c", "exec farm -c \"$LG_COORDINATOR\" lab serve --external --name \"$KEEL_DEMO_NAME\" --first \"$KEEL_DEMO_FIRST\" --boards \"$KEEL_DEMO_BOARDS\" --dir /run/keel-lab --tftp \"$KEEL_DEMO_TFTP\""]

@@ -59,12 +59,10 @@ def health_listener(place_of):
             return
         name, coord = place
         try:
-            if error is None:
-                health.record_pass(coord, name)
-            else:
-                note = health.record_failure(coord, name, error)
-                if note:
-                    log.warning("%s", note)
+            note = health.record_pass(coord, name) if error is None else \
+                health.record_failure(coord, name, error)
+            if note:
+                log.warning("%s", note)
         except Exception:
             log.warning("could not record the board's health", exc_info=True)
     return record

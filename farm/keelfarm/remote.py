@@ -211,3 +211,18 @@ class Coordinator:
 
 def _quiet_grpc_noise(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("coordinator became unavailable")
+
+
+def exported(place, resources) -> bool:
+    """True if every resource the place matches is present and available."""
+    found = False
+    for exporter, groups in resources.items():
+        for group, entries in groups.items():
+            for name, entry in entries.items():
+                if not entry.data:  # deleted (its exporter went away)
+                    continue
+                if place.hasmatch((exporter, group, entry.cls, name)):
+                    found = True
+                    if not entry.avail:
+                        return False
+    return found

@@ -3,7 +3,7 @@
 A reservation asks the coordinator's scheduler for any place tagged ``board=<kind>``
 and ``health=ok``; once it is allocated the place is locked (labgrid "acquire") and the
 lease's end is written to its tags.  Naming a place instead (``name=<place>``) skips the
-health filter: that is how a board tagged unhealthy gets its health boot.
+health filter: that is how a board tagged unhealthy gets its health check.
 """
 
 from __future__ import annotations

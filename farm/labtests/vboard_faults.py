@@ -262,3 +262,24 @@ def test_labgrid_client_lock_power_console_unlock(coord, image):
         lgc("unlock")
     coord.sync()
     assert coord.place(name).acquired is None
+
+
+def test_health_check_brings_an_unhealthy_vboard_back(coord, held, image, capsys):
+    """A board tagged unhealthy stays so after a passing boot; `farm health` (boot +
+    ktest to the kernel's power-off) tags it healthy again."""
+    coord.set_tags(held, {health.HEALTH_TAG: health.BAD})
+    try:
+        assert main(["boot", held, "--image", image]) == 0
+        out = capsys.readouterr().out
+        assert f"farm: {held} stays unhealthy until its health check passes" in out
+        coord.sync()
+        assert health.health(coord.place(held)) == health.BAD
+        assert main(["health", held, "--image", image, "--timeout", "240"]) == 0
+        out = capsys.readouterr().out
+        assert re.search(rf"^{held}: health check passed: booted, ktest [1-9]\d* passed, 0 "
+                         rf"failed, powered off \(console log .*\); health bad -> ok$", out,
+                         re.MULTILINE), out
+        coord.sync()
+        assert health.health(coord.place(held)) == health.OK
+    finally:
+        coord.set_tags(held, {health.HEALTH_TAG: health.OK})  # the next tests need it

@@ -32,6 +32,8 @@ KERNELS = {
     "panic": BANNER + b"KEEL PANIC: page fault in kernel at 0xffffffc000201234\r\n",
     "poweroff": BANNER + b"keel: all harts online\r\nkeel: ktest done: 3 passed, 0 failed\r\n"
                          b"keel: powering off\r\n",
+    "ktest-fail": BANNER + b"keel: all harts online\r\nnot ok 2 sched/latency\r\n"
+                           b"keel: ktest done: 2 passed, 1 failed\r\nkeel: powering off\r\n",
 }
 
 

@@ -139,6 +139,45 @@ def test_run_record(tmp_path, junit, exit_code, timed_out, verdict, note):
     assert record.target == "qemu-virt" and record.duration == 3.25
 
 
+HUNG = """<testsuites><testsuite>
+<testcase classname="tests.test_boot" name="test_boot[smp1]" time="2"/>
+<testcase classname="tests.test_boot" name="test_boot[smp4]" time="31">
+ <properties><property name="crash_kind" value="hang"/>
+  <property name="crash_signature" value="HANG: no console output after 'keel: all harts online'"/>
+ </properties>
+ <failure message="HANG: no console output after 'keel: all harts online'">t</failure>
+</testcase>
+{more}</testsuite></testsuites>"""
+PANICKED = """<testcase classname="tests.test_boot" name="test_boot[smp8]" time="2">
+ <properties><property name="crash_kind" value="panic"/></properties>
+ <failure message="KEEL PANIC: x at sched_pick (sched.c)">t</failure></testcase>
+"""
+BOARD = camp.PlaceSpec("vboard-1", "vboard", "vboard.yaml",
+                       {"LG_PLACE": "vboard-1", "LG_COORDINATOR": "127.0.0.1:20408"})
+LOCAL = camp.PlaceSpec("qemu-virt", "qemu-virt", "qemu-virt.yaml")
+
+
+@pytest.mark.parametrize("spec, more, verdict", [
+    (BOARD, "", "broken"),  # a board gone silent: no verdict on the OS
+    (LOCAL, "", "fail"),  # only the OS can hang a local QEMU
+    (BOARD, PANICKED, "fail"),  # a panic beside the hang is evidence on the OS
+])
+def test_a_board_that_hangs_mid_test_makes_the_run_broken_not_failed(tmp_path, spec, more,
+                                                                    verdict):
+    (tmp_path / "junit.xml").write_text(HUNG.format(more=more))
+    outcome = camp.RunOutcome(dt.datetime(2026, 1, 1), 40.0, 1, tmp_path)
+    record = camp.run_record(outcome, spec, "abc", None)
+    assert record.verdict == verdict
+    hung = next(r for r in record.results if r.test.endswith("[smp4]"))
+    assert hung.crash_kind == "hang"  # the hang's signature is stored either way
+    if verdict == "broken":
+        assert record.note == ("the board hung: test_boot::test_boot[smp4]: HANG: no console "
+                               "output after 'keel: all harts online'; power-cycled for the "
+                               "next run")
+    else:
+        assert record.note is None
+
+
 def test_the_run_commit_is_the_booted_build():
     repo = Path(__file__).resolve().parents[2]
     head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],

@@ -18,14 +18,25 @@ def test_two_board_faults_in_a_row_make_it_unhealthy():
     assert health.failures(coord.place("p")) == 2
 
 
-def test_a_passing_boot_clears_the_record():
+def test_a_passing_boot_ends_the_run_of_failures():
     coord = FakeCoordinator()
-    coord.add("p", health="bad", health_failures="2")
-    health.record_pass(coord, "p")
+    coord.add("p", health="ok", health_failures="1")
+    assert health.record_pass(coord, "p") is None
     place = coord.place("p")
     assert health.health(place) == "ok"
     assert health.failures(place) == 0
     assert "health_failures" not in place.tags
+
+
+def test_only_a_health_check_makes_an_unhealthy_board_healthy():
+    coord = FakeCoordinator()
+    coord.add("p", health="bad", health_failures="2")
+    assert health.record_pass(coord, "p") == ("p stays unhealthy until its health check "
+                                              "passes (farm health p: boot + ktest)")
+    assert health.health(coord.place("p")) == "bad"
+    assert health.failures(coord.place("p")) == 0
+    health.record_check(coord, "p")
+    assert health.health(coord.place("p")) == "ok"
 
 
 def test_image_faults_do_not_count_against_the_board():

@@ -263,3 +263,143 @@ def test_a_coordinator_killed_and_restarted_leaves_boards_exporter_and_reservati
         assert main(["release", "vboard-1"]) == 0
     finally:
         lab.down(say=lambda _m: None)
+
+
+def start_coordinator(tmp_path, port: int) -> Proc:
+    """A bare labgrid coordinator on `port` keeping its state in tmp_path/coordinator."""
+    import time
+
+    from keelfarm.lab.lab import tool
+    state = tmp_path / "coordinator"
+    state.mkdir(exist_ok=True)
+    coordinator = Proc(str(tmp_path), "coordinator")
+    coordinator.start([tool("labgrid-coordinator"), "-l", f"127.0.0.1:{port}"],
+                      cwd=str(state))
+    deadline = time.monotonic() + 10
+    while not port_busy("127.0.0.1", port):
+        assert time.monotonic() < deadline, coordinator.log_tail(5)
+        time.sleep(0.05)
+    return coordinator
+
+
+def external_lab(tmp_path, port: int, name: str, first: int) -> Lab:
+    return Lab(LabSettings(run_dir=str(tmp_path / name), boards=1, port=port, first=first,
+                           qemu=str(tmp_path / "no-qemu"), external=True, exporter_name=name,
+                           tftp_root=str(tmp_path / "tftp")))
+
+
+def test_two_exporters_on_one_coordinator_serve_their_own_boards(tmp_path):
+    """The demo farm's two exporter containers: boards counted on from --first, so the
+    places do not collide; one exporter going away leaves the other's board served."""
+    from keelfarm.remote import Coordinator, exported
+
+    port = free_port()
+    coordinator = start_coordinator(tmp_path, port)
+    a, b = (external_lab(tmp_path, port, "exp-a", 1), external_lab(tmp_path, port, "exp-b", 2))
+    try:
+        assert a.up(say=lambda _m: None)["boards"] == ["vboard-1"]
+        assert b.up(say=lambda _m: None)["boards"] == ["vboard-2"]
+        coord = Coordinator.connect(f"127.0.0.1:{port}")
+        try:
+            resources = coord.resources()
+            assert sorted(resources["exp-a"]) == ["vboard-1"]
+            assert sorted(resources["exp-b"]) == ["vboard-2"]
+            assert sorted(coord.places()) == ["vboard-1", "vboard-2"]
+            places = coord.places()
+            assert all(exported(places[n], resources) for n in ("vboard-1", "vboard-2"))
+            b.down(say=lambda _m: None)
+            import time
+            deadline = time.monotonic() + 20
+            while exported(places["vboard-2"], coord.resources()):
+                assert time.monotonic() < deadline, "the gone exporter's board stayed"
+                time.sleep(0.2)
+                coord.sync()
+            assert exported(places["vboard-1"], coord.resources())
+        finally:
+            coord.close()
+    finally:
+        a.down(say=lambda _m: None)
+        b.down(say=lambda _m: None)
+        coordinator.stop()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["lab", "up", "--first", "0"], "farm: lab: --first must be 1 or more, not 0\n"),
+    (["lab", "up", "--boards", "-1"], "farm: lab: --boards must be 1 or more, not -1\n"),
+])
+def test_a_lab_without_boards_is_a_one_line_error(argv, message, capsys):
+    from keelfarm.cli.main import main
+    assert main(argv) == 1
+    assert capsys.readouterr().err == message
+
+
+def test_a_coordinator_container_killed_whole_gets_its_reservations_back(tmp_path):
+    """The demo farm's coordinator container (`farm lab coordinator`: coordinator,
+    sweeper) killed with everything in it and started again on its state volume: the
+    reservation is back for its holder.  Every farm command is a process of its own,
+    as a user's are (a session would outlive the coordinator it talked to)."""
+    import signal
+    import time
+
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    state = tmp_path / "state"
+
+    def farm(*argv):
+        proc = subprocess.run([sys.executable, "-m", "keelfarm.cli.main", "-c", address,
+                               *argv], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, f"farm {' '.join(argv)}: {proc.stderr}"
+        return proc.stdout
+
+    def container(log):
+        proc = subprocess.Popen([sys.executable, "-m", "keelfarm.cli.main", "-c", address,
+                                 "lab", "coordinator", "--dir", str(state)],
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while "given back" not in (tmp_path / log.name).read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                (tmp_path / log.name).read_text()
+            time.sleep(0.1)
+        return proc
+
+    def row(name):
+        return next(line.split() for line in farm("boards").splitlines()
+                    if line.startswith(name))
+
+    exporter = external_lab(tmp_path, port, "exp-a", 1)
+    station = None
+    try:
+        with open(tmp_path / "first.log", "w") as log:
+            station = container(log)
+        exporter.up(say=lambda _m: None)
+        farm("reserve", "--place", "vboard-1")
+        holder = row("vboard-1")[3]
+        record = state / "sweeper" / "leases.json"
+        # the sweeper's record, and labgrid's own places file (written every 15 s; a
+        # farm's places are older than that)
+        places = state / "coordinator" / "places.yaml"
+        deadline = time.monotonic() + 30
+        while not all("vboard-1" in (f.read_text() if f.exists() else "")
+                      for f in (record, places)):
+            assert time.monotonic() < deadline, "the lease or the place never got to disk"
+            time.sleep(0.2)
+        os.killpg(station.pid, signal.SIGKILL)  # the container dies with all it runs
+        station.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while port_busy("127.0.0.1", port):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        with open(tmp_path / "second.log", "w") as log:
+            station = container(log)
+        said = (tmp_path / "second.log").read_text()
+        assert f"sweeper: vboard-1 is reserved again for {holder}" in said
+        assert "1 reservation given back" in said
+        assert row("vboard-1")[2:4] == ["held", holder]
+        assert farm("release", "vboard-1").startswith("released vboard-1")
+        station.terminate()
+        assert station.wait(timeout=30) == 0
+    finally:
+        exporter.down(say=lambda _m: None)
+        if station is not None and station.poll() is None:
+            os.killpg(station.pid, signal.SIGKILL)
+            station.wait(timeout=10)

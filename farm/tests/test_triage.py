@@ -55,13 +55,14 @@ def farm(monkeypatch, tmp_path):
     return coord, db, run_id
 
 
-def rerun_verdicts(monkeypatch, verdicts, seen):
+def rerun_verdicts(monkeypatch, verdicts, seen, notes=None):
     def fake_run_campaign(db, campaign_id, config, say):
         seen.append((sorted(s.place for s in config.specs), config.pytest_args))
         for spec in config.specs:
             db.add_run(RunRecord(commit="abc1234", target=spec.target, place=spec.place,
                                  started=dt.datetime(2026, 1, 2), duration=1.0,
-                                 verdict=verdicts[spec.place], campaign_id=campaign_id))
+                                 verdict=verdicts[spec.place], campaign_id=campaign_id,
+                                 note=(notes or {}).get(spec.place)))
         return camp.DONE
     monkeypatch.setattr(camp, "run_campaign", fake_run_campaign)
 
@@ -87,6 +88,24 @@ def test_farm_triage_stores_the_verdict_and_a_second_board_fault_takes_the_board
     assert [(r["verdict"], r["board_rerun"], r["qemu_rerun"], r["sibling"],
              r["sibling_rerun"]) for r in rows] == 2 * [("board fault", "fail", "pass",
                                                          "vboard-2", "pass")]
+
+
+def test_a_board_that_hangs_again_on_the_rerun_is_at_fault(farm, monkeypatch, capsys):
+    """A hang on a board makes a campaign's run broken (no verdict on the OS), but for
+    triage the same board going silent again is the failure coming back there."""
+    coord, db, run_id = farm
+    hung = f"{camp.BOARD_HUNG}: test_boot::test_boot[smp4]: HANG: no console output"
+    rerun_verdicts(monkeypatch, {"vboard-1": "broken", "vboard-2": "pass",
+                                 "qemu-virt": "pass"}, [], notes={"vboard-1": hung})
+    assert main(["triage", str(run_id), "--db", str(db)]) == 0
+    assert f"run {run_id} on vboard-1: board fault" in capsys.readouterr().out
+    # a rerun broken for another reason (the exporter went) blames nobody
+    rerun_verdicts(monkeypatch, {"vboard-1": "broken", "vboard-2": "pass",
+                                 "qemu-virt": "pass"}, [],
+                   notes={"vboard-1": "lost the place: x: SerialException"})
+    assert main(["triage", str(run_id), "--db", str(db)]) == 0
+    assert f"run {run_id} on vboard-1: unknown (no verdict from the same board)" in \
+        capsys.readouterr().out
 
 
 def test_farm_triage_refuses_what_it_cannot_rerun(farm, monkeypatch, capsys):

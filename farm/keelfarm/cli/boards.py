@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from .. import health, lease
+from ..remote import exported
 from .common import coordinator
 
 COLUMNS = ("PLACE", "BOARD", "STATE", "HOLDER", "LEASE", "HEALTH")
@@ -28,21 +29,6 @@ def place_row(place, resources, now: float) -> tuple[str, ...]:
     status = health.health(place) + (f" ({fails} failed)" if fails else "")
     return (place.name, place.tags.get("board", "-"), state, place.acquired or "-", left,
             status)
-
-
-def exported(place, resources) -> bool:
-    """True if every resource the place matches is present and available."""
-    found = False
-    for exporter, groups in resources.items():
-        for group, entries in groups.items():
-            for name, entry in entries.items():
-                if not entry.data:  # deleted (its exporter went away)
-                    continue
-                if place.hasmatch((exporter, group, entry.cls, name)):
-                    found = True
-                    if not entry.avail:
-                        return False
-    return found
 
 
 def table(rows) -> str:

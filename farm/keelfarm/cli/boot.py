@@ -4,6 +4,7 @@ changed: it does not listen to the strategy's boots as the pytest plugin does)."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -39,22 +40,33 @@ def boot(strategy, place: str, image: str, append: str | None, log_dir: str) -> 
     return log
 
 
-def run(args) -> int:
+@contextlib.contextmanager
+def held_target(args):
+    """(coordinator, target) of `args.place`, which the caller must hold, for booting
+    `args.image` on it; the target's drivers are deactivated on the way out."""
     if not os.path.isfile(args.image):
         raise FarmError(f"image {args.image} not found")
     with coordinator(args) as coord:
         require_holder(coord, args.place, time.time())
         target = place_target(coord, args.place, args.env)
+        try:
+            yield coord, target
+        finally:
+            target.deactivate_all_drivers()
+
+
+def run(args) -> int:
+    with held_target(args) as (coord, target):
         strategy = None
         try:
             strategy = target.get_driver("UnmatchedStrategy")
             log = boot(strategy, args.place, args.image, args.append, args.log_dir)
         except Exception as e:
             _report_failure(coord, args, strategy, e)
-        finally:
-            target.deactivate_all_drivers()
-        health.record_pass(coord, args.place)
+        note = health.record_pass(coord, args.place)
     _report_success(args, strategy, log)
+    if note:
+        print(f"farm: {note}")
     return 0
 
 

@@ -12,7 +12,7 @@ from ..errors import FarmError
 
 # Subcommand modules, in the order `farm --help` lists them.
 SUBCOMMANDS = ["boards", "reserve", "release", "power", "boot", "console", "lab", "vboard",
-               "campaign", "ci", "bisect", "triage", "report", "web"]
+               "health", "campaign", "ci", "bisect", "triage", "report", "web"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ def register(sub) -> None:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--board", metavar="TAG", help="any healthy place tagged board=TAG")
     which.add_argument("--place", metavar="NAME",
-                       help="this place, healthy or not (for a health boot)")
+                       help="this place, healthy or not (for a health check)")
     p.add_argument("--wait", action="store_true", help="queue until a place is free")
     p.add_argument("--timeout", metavar="DURATION", help="with --wait: give up after this")
     p.add_argument("--lease", default="2h", metavar="DURATION",

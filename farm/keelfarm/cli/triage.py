@@ -97,7 +97,10 @@ def run(args) -> int:
                 out_dir=Path(args.out), broken_limit=1)
             campaign_id = camp.start(db, config)
             camp.run_campaign(db, campaign_id, config, say=lambda s: print(s, flush=True))
-        verdicts = {r["place"]: r["verdict"] for r in db.runs(campaign_id)}
+        # a rerun whose board hung again is broken for a campaign, but here it is what
+        # triage asks: the failure came back on that board
+        verdicts = {r["place"]: "fail" if camp.hung_on_board(r) else r["verdict"]
+                    for r in db.runs(campaign_id)}
         reruns = tri.Reruns(board=verdicts.get(board), qemu=verdicts.get(specs[1].place),
                             sibling=verdicts.get(sibling) if sibling else None,
                             sibling_name=sibling)
@@ -112,6 +115,6 @@ def run(args) -> int:
         with coordinator(args) as coord:
             health.mark_bad(coord, board)
         print(f"farm: {board} is at fault {tri.FAULTS_TO_UNHEALTHY} times in a row and is now "
-              f"tagged unhealthy; a passing health boot (farm reserve --place {board}, "
-              f"farm boot) brings it back")
+              f"tagged unhealthy; a passing health check (farm reserve --place {board}, "
+              f"farm health {board}) brings it back")
     return 0

@@ -23,7 +23,6 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import FarmError
 from ..vboard.daemon import read_state
@@ -47,13 +46,15 @@ class LabSettings:
     external: bool = False
     exporter_name: str = EXPORTER_NAME
     tftp_root: str | None = None  # default <run_dir>/tftp
+    first: int = 1  # number of the first board: exporters on one coordinator count on
+
 
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"
 
     def board_names(self) -> list[str]:
-        return [f"vboard-{i}" for i in range(1, self.boards + 1)]
+        return [f"vboard-{i}" for i in range(self.first, self.first + self.boards)]
 
 
 def tool(name: str) -> str:
@@ -196,13 +197,8 @@ class Lab:
             self.start_exporter_process()
         self._create_places(state["boards"])
         if self.coordinator in dead and not self.s.external:
-            from ..remote import Coordinator
-            from .sweeper import RECORD, acquirer, restore_from
-            coord = Coordinator.connect(self.s.address)
-            try:
-                restore_from(coord, Path(self.run_dir) / RECORD, acquirer(self.s.address), say)
-            finally:
-                coord.close()
+            from .sweeper import restore_once
+            restore_once(self.s.address, self.run_dir, say)
         if self.sweeper in dead and not self.s.external:
             self._start_sweeper()
         return state

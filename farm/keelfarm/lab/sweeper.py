@@ -76,6 +76,34 @@ def restore_from(coord, path: Path, acquire_as, say: Callable[[str], None]) -> l
     return given
 
 
+def restore_once(address: str, run_dir: str | Path, say: Callable[[str], None]) -> list[str]:
+    """Give the reservations in `run_dir`'s record back to their holders on a coordinator
+    that has just started (it forgot every lock), waiting for it to answer and, up to
+    READY_TIMEOUT, for the exporters of the recorded places to come back (labgrid
+    refuses to lock a place whose resources are not there)."""
+    from ..remote import Coordinator, exported, probe
+    from .lab import READY_TIMEOUT, wait_for
+
+    wait_for(f"the coordinator at {address}", lambda: probe(address, timeout=1.0),
+             READY_TIMEOUT)
+    coord = Coordinator.connect(address)
+    try:
+        def missing() -> list[str]:
+            coord.sync()
+            places, resources = coord.places(), coord.resources()
+            return [n for n in sorted(read_record(Path(run_dir) / RECORD))
+                    if n in places and not exported(places[n], resources)]
+        try:
+            wait_for("the exporters of the reserved places", lambda: not missing(),
+                     READY_TIMEOUT)
+        except FarmError:
+            say(f"sweeper: {', '.join(missing())} not exported (exporter away); trying "
+                "to give the reservations back anyway")
+        return restore_from(coord, Path(run_dir) / RECORD, acquirer(address), say)
+    finally:
+        coord.close()
+
+
 class Sweeper:
     def __init__(self, address: str, run_dir: str | Path, say: Callable[[str], None] = print):
         self.address = address

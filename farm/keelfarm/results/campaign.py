@@ -50,16 +50,19 @@ from .resultsdb import (
     RUN_PASS,
     SKIPPED,
     XFAILED,
+    ResultRecord,
     ResultsDB,
     RunRecord,
     utcnow,
 )
+from .signature import HANG
 from .snapshot import Build, freeze
 
 ENVS = Path(__file__).resolve().parent.parent / "envs"
 DEFAULT_RUN_TIMEOUT = 1800.0
 RUNNING, INTERRUPTED, DONE = "running", "interrupted", "done"
 NO_TESTS = 5  # pytest's exit status when the marker selects nothing
+BOARD_HUNG = "the board hung"  # how a broken run's note starts when its board went silent
 # a failure that says the farm lost the board (serial, exporter, coordinator), not
 # that the OS failed: the run is broken
 PLACE_LOST_RE = re.compile(r"SerialException|NoResourceFoundError|ConnectionRefusedError|"
@@ -74,6 +77,11 @@ class PlaceSpec:
     target: str  # the kind of board: env name (local) or the place's board tag
     env: str  # environment file
     env_vars: dict[str, str] = field(default_factory=dict)  # LG_PLACE etc. for a place
+
+    @property
+    def on_board(self) -> bool:
+        """True for a farm place (a board behind an exporter), False for a local QEMU."""
+        return "LG_PLACE" in self.env_vars
 
 
 def is_remote_env(path: str | Path) -> bool:
@@ -280,8 +288,12 @@ def run_record(outcome: RunOutcome, spec: PlaceSpec, commit: str,
                commit_time: dt.datetime | None) -> RunRecord:
     """The stored form of a finished run.  `broken` when pytest did not produce
     results (no JUnit file, no tests, a usage or internal error, a timeout), every test
-    errored before it ran, or a test failed because the farm lost the board (its
-    serial line or exporter went away): none of these is a verdict on the OS."""
+    errored before it ran, a test failed because the farm lost the board (its serial
+    line or exporter went away), or a board went silent mid-test and every failure is
+    that hang: none of these is a verdict on the OS.  (On a board a hang cannot tell a
+    stuck kernel from a stuck board; the plugin has switched the board off, so the next
+    run power-cycles it, and `farm triage` tells the two apart.  On local QEMU nothing
+    but the OS can hang, so there it stays a failure.)"""
     record = RunRecord(commit=commit, commit_time=commit_time, target=spec.target,
                        place=spec.place, env=spec.env, started=outcome.started,
                        duration=round(outcome.duration, 3), verdict=RUN_BROKEN,
@@ -304,9 +316,26 @@ def run_record(outcome: RunOutcome, spec: PlaceSpec, commit: str,
     elif lost := next((r for r in record.results if r.verdict in (FAILED, ERROR)
                        and PLACE_LOST_RE.search(r.message or "")), None):
         record.note = f"lost the place: {lost.test}: {lost.message}"
+    elif spec.on_board and (hung := board_hang(record.results)) is not None:
+        record.note = (f"{BOARD_HUNG}: {hung.test}: {hung.signature or hung.message}; "
+                       f"power-cycled for the next run")
     else:
         record.verdict = RUN_FAIL if counts["failed"] else RUN_PASS
     return record
+
+
+def hung_on_board(run: dict) -> bool:
+    """True for a stored run that is broken because its board went silent mid-test."""
+    return run["verdict"] == RUN_BROKEN and (run.get("note") or "").startswith(BOARD_HUNG)
+
+
+def board_hang(results) -> ResultRecord | None:
+    """The first hung test when every failure among `results` is a hang (console
+    silence), else None: one panic or failed check is evidence on the OS."""
+    bad = [r for r in results if r.verdict in (FAILED, ERROR)]
+    if bad and all(r.crash_kind == HANG for r in bad):
+        return bad[0]
+    return None
 
 
 # -- progress --------------------------------------------------------------------------

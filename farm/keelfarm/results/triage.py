@@ -11,7 +11,7 @@ the same kind.  What they do decides:
 - anything else (no sibling free, reruns broken): **unknown**, and nobody is blamed.
 
 The verdict goes into the database (`triage`); two board-fault verdicts in a row for a
-board take it out of the pool (the CLI tags it unhealthy) until a health boot passes.
+board take it out of the pool (the CLI tags it unhealthy) until a health check passes.
 
 Plain logic over rerun verdicts ("pass", "fail", "broken" or None: not run).
 """
