@@ -103,6 +103,8 @@ static int start(struct service *s)
 			posix_spawn_file_actions_addopen(&fa, fd, s->tty, O_RDWR, 0);
 	}
 	posix_spawnattr_setflags(&sa, flags);
+	/* Said before the start: a getty's prompt must not share its line. */
+	printf("init: starting %s%s%s\n", s->argv[0], s->tty ? " on " : "", s->tty ? s->tty : "");
 	int r = posix_spawn(&s->pid, s->argv[0], &fa, &sa, s->argv, NULL);
 	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
@@ -112,8 +114,6 @@ static int start(struct service *s)
 		return -1;
 	}
 	s->started = now_ns();
-	printf("init: started %s%s%s (pid %d)\n", s->argv[0], s->tty ? " on " : "",
-	       s->tty ? s->tty : "", (int)s->pid);
 	return 0;
 }
 
