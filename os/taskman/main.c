@@ -41,6 +41,7 @@ static void dispatch(int rcvid, const struct _msg_info *info, const void *msg, s
 	case _PROC_SPAWN:
 	case _PROC_EXEC:        return spawn_msg(rcvid, info, msg, len);
 	case _PROC_FORK:        return fork_msg(rcvid, info);
+	case _PROC_FORKED:      return forked_msg(rcvid, info);
 	case _PROC_WAIT:        return proc_msg_wait(rcvid, info, msg, len);
 	case _PROC_GETIDS:      return proc_msg_getids(rcvid, info, msg, len);
 	case _PROC_SETPGID:     return proc_msg_setpgid(rcvid, info, msg, len);

@@ -352,6 +352,7 @@ static void process_ended(const struct _proc_exit *ex)
 		return;
 	}
 	settle_status(p, ex);
+	fork_release(p);                /* a child that died before _PROC_FORKED */
 	if (p->pid == tm_init_pid)
 		init_ended(p, ex);
 	p->state = TP_ZOMBIE;

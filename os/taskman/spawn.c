@@ -320,6 +320,7 @@ static int exec_image(struct job *j, int as, struct _proc_start *st)
 	if (r == 0) {
 		tm_strlcpy(t->name, st->name, sizeof t->name);
 		t->execed = true;
+		fork_release(t);        /* a forked child that execs at once */
 	}
 	tm_unlock();
 	if (r < 0)
@@ -549,6 +550,7 @@ void fork_msg(int rcvid, const struct _msg_info *info)
 	if (pid > 0) {
 		t->pid = pid;
 		t->state = TP_ALIVE;
+		t->fork_rcvid = rcvid;          /* answered by fork_release */
 		t->start_ns = tm_now_ns();
 		tm_strlcpy(t->name, parent->name, sizeof t->name);
 		proc_kid_started();
@@ -560,5 +562,24 @@ void fork_msg(int rcvid, const struct _msg_info *info)
 		AsDestroy_r(as);
 		return tm_error(rcvid, pid == -EBUSY ? ENOSYS : -pid);
 	}
-	MsgReply_r(rcvid, pid, 0, 0);
+}
+
+void fork_release(struct tproc *child)
+{
+	int rcvid = child->fork_rcvid;
+
+	if (rcvid) {
+		child->fork_rcvid = 0;
+		MsgReply_r(rcvid, child->pid, 0, 0);
+	}
+}
+
+void forked_msg(int rcvid, const struct _msg_info *info)
+{
+	tm_lock();
+	struct tproc *t = proc_find(info->pid);
+	if (t)
+		fork_release(t);
+	tm_unlock();
+	MsgReply_r(rcvid, 0, 0, 0);
 }

@@ -64,6 +64,7 @@ struct tproc {
 	int32_t stopsig;                /* the signal of that stop */
 	struct _cred_info cred;
 	uint32_t privs;                 /* KCALL_PRIV_* the kernel gave it */
+	int32_t fork_rcvid;             /* a forked child: its parent's fork, unreplied */
 	uint64_t start_ns;
 	uint64_t rlim_cur[_PROC_RLIMIT_COUNT], rlim_max[_PROC_RLIMIT_COUNT];
 	char name[TM_NAME];
@@ -108,6 +109,10 @@ void cred_msg_set(int rcvid, const struct _msg_info *info, const void *msg, size
 void spawn_msg(int rcvid, const struct _msg_info *info, const void *msg, size_t got);
 /* A _PROC_FORK message. */
 void fork_msg(int rcvid, const struct _msg_info *info);
+/* _PROC_FORKED from a child, or its end: its parent's fork is answered.
+ * Callers hold tm_lock. */
+void fork_release(struct tproc *child);
+void forked_msg(int rcvid, const struct _msg_info *info);
 /* Starts the first program (taskman's own arguments) with every privilege
  * taskman holds, as the kernel used to start it.  Its pid, or -errno. */
 int spawn_first(int argc, char **argv);

@@ -86,11 +86,16 @@ int urt_tm_exec(const char *path, const char *const *argv, const char *const *en
 	return spawn_msg(_PROC_EXEC, path, argv, envp, 0, 0, 0, 0);
 }
 
+/* The runtime keeps no fds: the child has nothing to tell servers and
+ * lets its parent's fork return at once (_PROC_FORKED). */
 int urt_tm_fork(void)
 {
-	struct _proc_hdr m = { .type = _PROC_FORK };
+	struct _proc_hdr m = { .type = _PROC_FORK }, done = { .type = _PROC_FORKED };
+	int r = (int)urt_tm_send(&m, sizeof m, 0, 0);
 
-	return (int)urt_tm_send(&m, sizeof m, 0, 0);
+	if (r == 0)
+		urt_tm_send(&done, sizeof done, 0, 0);
+	return r;
 }
 
 int urt_tm_wait(int idtype, int id, uint32_t options, struct _proc_wait_reply *r)

@@ -48,6 +48,7 @@
 #define _PROC_INFO         0x0011  /* one process's information (for /proc, pidin) */
 #define _PROC_SETCTTY      0x0012  /* the controlling terminal of the caller's session */
 #define _PROC_BOOTIMG      0x0013  /* bytes of the boot image (for the boot file system) */
+#define _PROC_FORKED       0x0014  /* a forked child has taken over its fds */
 
 struct _proc_hdr {
 	uint16_t type;                  /* _PROC_* */
@@ -122,6 +123,12 @@ _Static_assert(sizeof(struct _proc_spawn) == 72, "struct _proc_spawn layout");
  * parent's (same coids; the child's libc then tells each server with
  * _IO_DUP, as POSIX wants fds shared with the parent), its signal mask and
  * actions are the parent's, its pending signals none.
+ *
+ * The parent's reply waits until the child sends _PROC_FORKED (struct
+ * _proc_hdr; reply 0), or ends: until then a server knows the child's
+ * connections only as the parent's, and a parent closing its end of a pipe
+ * right after fork would leave the pipe with no writer (end of file for a
+ * reader the child was about to write to).
  * Errors: ENOSYS (the caller has made a thread: fork is for
  * single-threaded processes), EAGAIN (process limit), ENOMEM. */
 

@@ -72,8 +72,11 @@ long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, lon
 	t->sig_call_arg0 = (uint64_t)a0;
 	atomic_store32(&t->sig_broke, 0);
 	long r = invoke(n, a0, a1, a2, a3, a4, a5);
-	if (n != KCALL_TimerTimeout)
-		t->tmo_states = 0;      /* a timeout covers one call */
+	/* A timeout covers one call.  A call a signal broke keeps its (absolute)
+	 * timeout for the restart the signal code may make of it, which clears
+	 * it when a handler runs instead (sig_deliver). */
+	if (n != KCALL_TimerTimeout && !(r == -EINTR && atomic_load32(&t->sig_broke)))
+		t->tmo_states = 0;
 	t->call_state = 0;
 	return r;
 }

@@ -473,6 +473,8 @@ void sig_user_return(void *f)
 	}
 	if (broke)
 		arch_call_restart(f, t->sig_call_arg0);    /* no handler ran: the call goes on */
+	else
+		t->tmo_states = 0;      /* no restart: the broken call's timeout is over */
 	atomic_store32(&t->sig_broke, 0);
 	arch_irq_save();
 }

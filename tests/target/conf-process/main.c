@@ -419,6 +419,42 @@ static void t_resmgr__opens_of_a_dead_client_are_closed(void)
 	close(fd);
 }
 
+/* A child stopped in the middle of a 1 s sleep and continued wakes when
+ * its sleep ends: the kernel restarts the broken wait with its deadline. */
+static void t_kill__stopped_and_continued_child_finishes_its_sleep(void)
+{
+	char *a[] = { CHILD, "sleep", "1000", NULL };
+	struct timespec t0, t1, pause = { 0, 300000000 };
+	pid_t pid;
+	int st = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	REQUIRE(posix_spawn(&pid, CHILD, NULL, NULL, a, NULL) == 0);
+	nanosleep(&pause, NULL);
+	CHECK_EQ(kill(pid, SIGSTOP), 0);
+	CHECK_EQ(waitpid(pid, &st, WUNTRACED), pid);
+	CHECK(WIFSTOPPED(st));
+	nanosleep(&pause, NULL);
+	CHECK_EQ(kill(pid, SIGCONT), 0);
+	for (int i = 0; i < 100; i++) {                 /* at most 5 s */
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			break;
+		struct timespec ts = { 0, 50000000 };
+		nanosleep(&ts, NULL);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!WIFEXITED(st)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		CONF_FAIL("the continued child never ended its sleep");
+		return;
+	}
+	CHECK_EQ(WEXITSTATUS(st), 0);
+	double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK(took >= 0.9 && took < 4.0);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(posix_spawn, child_exit_status_reaches_waitpid),
 	CONF_CASE(posix_spawn, missing_file_is_ENOENT),
@@ -448,6 +484,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(write, server_dying_mid_request_is_EBADF),
 	CONF_CASE(resmgr_attach, bad_paths_are_refused),
 	CONF_CASE(resmgr, opens_of_a_dead_client_are_closed),
+	CONF_CASE(kill, stopped_and_continued_child_finishes_its_sleep),
 };
 
 int main(void)

@@ -3,7 +3,9 @@
  * child returns from the same MsgSend in its copy-on-write copy).  The
  * child's connections are copies at the same numbers; each fd is then
  * bound to the parent's open with _IO_DUP, so the two share offsets and
- * flags as POSIX wants.  A process that has made threads gets ENOSYS. */
+ * flags as POSIX wants; then the child says so (_PROC_FORKED), which is
+ * when the parent's fork returns.  A process that has made threads gets
+ * ENOSYS. */
 #include <errno.h>
 #include <unistd.h>
 #include <keel/procmsg.h>
@@ -51,6 +53,9 @@ pid_t fork(void)
 				__fds[fd] = (struct __fd){ 0 };
 			}
 		}
+		/* Now the servers know our fds: the parent's fork may return. */
+		struct _proc_hdr done = { .type = _PROC_FORKED };
+		MsgSend_r(tm, &done, sizeof done, NULL, 0);
 	}
 	for (unsigned i = 0; i < natfork; i++) {
 		void (*fn)(void) = r == 0 ? atfork[i].child : atfork[i].parent;
