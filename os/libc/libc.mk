@@ -41,10 +41,13 @@ LIBGCC      := $(shell $(CC) -march=$(firstword $(subst _, ,$(LIBC_MARCH))) -mab
 
 # Keel's headers first, then the package's, then the compiler's own
 # (stddef.h, stdarg.h); include_next in Keel's wrappers walks that order.
+# -MD, not -MMD: Keel's own headers are -isystem here, and -MMD leaves
+# system headers out of the dependencies, so a changed struct in
+# <sys/resmgr.h> would not rebuild the programs that use it.
 LCFLAGS     := -std=gnu11 -O2 -g -nostdinc -isystem $(LS)/include -isystem $(PICO)/include \
                -isystem $(GCC_INC) -isystem $(GCC_INC)-fixed -I os/include -ftls-model=local-exec -fno-common -fno-pie \
                -fno-stack-protector -ffunction-sections -fdata-sections -mcmodel=medany \
-               -march=$(LIBC_MARCH) -mabi=$(LIBC_MABI) -Wall -Wextra -Werror -MMD -MP
+               -march=$(LIBC_MARCH) -mabi=$(LIBC_MABI) -Wall -Wextra -Werror -MD -MP
 # libc's own objects also see the internal header directory.
 LCFLAGS_LIB := $(LCFLAGS) -I $(LS)/src/internal -D_KEEL_LIBC_INTERNAL
 LLDFLAGS    := -nostdlib -static -no-pie -Wl,-T,$(LIBC_LD) -Wl,--gc-sections -Wl,--build-id=none
