@@ -13,7 +13,8 @@ posix_spawn's file actions (conf-process, whose children are /bin/conf-child); t
 package's stdio on Keel's descriptors through the path manager (conf-stdio); directory
 streams over a directory server (conf-dir); the user and group databases over /etc
 (conf-users); signals on the kernel's signal calls (conf-signals); the terminal interface over
-_IO_DEVCTL (conf-tty)."""
+_IO_DEVCTL (conf-tty); the file calls over the memory file system /sbin/tmpfs: files,
+directories, links, rename, attributes, sizes, temporary files (conf-files)."""
 
 import pytest
 
@@ -45,6 +46,7 @@ test_conf_users_one_hart, test_conf_users = _ktap_suite("conf-users")
 test_conf_signals_one_hart, test_conf_signals = _ktap_suite("conf-signals")
 test_conf_tty_one_hart, test_conf_tty = _ktap_suite("conf-tty")
 test_conf_fork_one_hart, test_conf_fork = _ktap_suite("conf-fork")
+test_conf_files_one_hart, test_conf_files = _ktap_suite("conf-files")
 
 
 LIBC_FIGURES = (

@@ -41,10 +41,13 @@ LIBGCC      := $(shell $(CC) -march=$(firstword $(subst _, ,$(LIBC_MARCH))) -mab
 
 # Keel's headers first, then the package's, then the compiler's own
 # (stddef.h, stdarg.h); include_next in Keel's wrappers walks that order.
+# -MD, not -MMD: Keel's own headers are -isystem here, and -MMD leaves
+# system headers out of the dependencies, so a changed struct in
+# <sys/resmgr.h> would not rebuild the programs that use it.
 LCFLAGS     := -std=gnu11 -O2 -g -nostdinc -isystem $(LS)/include -isystem $(PICO)/include \
                -isystem $(GCC_INC) -isystem $(GCC_INC)-fixed -I os/include -ftls-model=local-exec -fno-common -fno-pie \
                -fno-stack-protector -ffunction-sections -fdata-sections -mcmodel=medany \
-               -march=$(LIBC_MARCH) -mabi=$(LIBC_MABI) -Wall -Wextra -Werror -MMD -MP
+               -march=$(LIBC_MARCH) -mabi=$(LIBC_MABI) -Wall -Wextra -Werror -MD -MP
 # libc's own objects also see the internal header directory.
 LCFLAGS_LIB := $(LCFLAGS) -I $(LS)/src/internal -D_KEEL_LIBC_INTERNAL
 LLDFLAGS    := -nostdlib -static -no-pie -Wl,-T,$(LIBC_LD) -Wl,--gc-sections -Wl,--build-id=none
@@ -54,11 +57,13 @@ LIBC_LIBS    = -Wl,--start-group $(LIBC_A) $(PICO_LIBM) $(LIBGCC) -Wl,--end-grou
 # Package members Keel replaces: the no-op locks, the sbrk over linker
 # symbols, strerror on the package's errno numbers (Keel's are QNX's), the
 # byte-at-a-time memset/memcpy/memmove of its size-optimised riscv build,
-# its signal()/raise() (an in-process table) and signal names (its numbers).
+# its signal()/raise() (an in-process table) and signal names (its numbers),
+# its tmpfile (a template relative to the working directory, not in /tmp).
 PICO_DROP   := libc_misc_lock.c.o libc_picolib_picosbrk.c.o libc_string_strerror.c.o \
                libc_string_strerror_r.c.o libc_string_xpg_strerror_r.c.o \
                memset.S.o memcpy-asm.S.o memmove.S.o \
-               libc_signal_signal.c.o libc_signal_psignal.c.o libc_string_strsignal.c.o
+               libc_signal_signal.c.o libc_signal_psignal.c.o libc_string_strsignal.c.o \
+               libc_tinystdio_tmpfile.c.o
 
 # Package members whose public function Keel wraps: the symbol is renamed
 # to __pkg_<name> in that member and Keel's own <name> (os/libc/src) checks

@@ -243,6 +243,126 @@ _Static_assert(sizeof(struct _io_stat_reply) == 88, "struct _io_stat_reply layou
 _Static_assert(sizeof(struct _io_devctl) == 16, "struct _io_devctl layout");
 _Static_assert(sizeof(struct _io_dup) == 16, "struct _io_dup layout");
 
+/* _IO_CHMOD: the permission bits (07777) of mode become the file's; the
+ * type bits are ignored.  EPERM unless the client owns the file or is
+ * privileged. */
+struct _io_chmod {
+	struct _io_hdr hdr;
+	uint32_t mode;
+	uint32_t zero;
+};
+
+/* _IO_CHOWN: uid and gid become the owner; _IO_CHOWN_KEEP leaves one as it
+ * is.  EPERM unless the client is privileged, or owns the file, keeps the
+ * uid and names a group it belongs to.  A change by an unprivileged client
+ * clears S_ISUID and S_ISGID. */
+#define _IO_CHOWN_KEEP  0xffffffffu
+struct _io_chown {
+	struct _io_hdr hdr;
+	uint32_t uid, gid;
+};
+
+/* _IO_UTIME: the access and modification times in ns since the epoch, or
+ * _IO_UTIME_NOW (the server's clock) or _IO_UTIME_OMIT (unchanged).
+ * Both now: the owner, a client with write permission or a privileged one
+ * (else EACCES); any explicit time: the owner or a privileged client (else
+ * EPERM).  The change time becomes now unless both are omitted. */
+#define _IO_UTIME_NOW   INT64_MIN
+#define _IO_UTIME_OMIT  (INT64_MIN + 1)
+struct _io_utime {
+	struct _io_hdr hdr;
+	int64_t atime_ns, mtime_ns;
+};
+
+/* _IO_SPACE: subtype _IO_SPACE_SETSIZE makes the file len bytes long (a
+ * truncate: bytes past len go, a gap reads as zeros); start is 0.  EBADF
+ * unless the open may write, EINVAL for a negative len or an object that
+ * is no regular file, EFBIG/ENOSPC when it cannot grow. */
+#define _IO_SPACE_SETSIZE  0
+struct _io_space {
+	struct _io_hdr hdr;
+	uint32_t subtype;
+	uint32_t zero;
+	int64_t start;
+	int64_t len;
+};
+
+/* _IO_SYNC: the file's data (flag _IO_SYNC_DATA) or data and attributes
+ * (_IO_SYNC_ALL) reach the server's storage before the reply; status 0. */
+#define _IO_SYNC_DATA  1
+#define _IO_SYNC_ALL   2
+struct _io_sync {
+	struct _io_hdr hdr;
+	uint32_t flag;
+	uint32_t zero;
+};
+
+/* _IO_FDINFO: the open's file status flags (fcntl F_GETFL/F_SETFL).
+ * _IO_FDINFO_GETFL replies status the access mode and status flags (O_*
+ * of libc); _IO_FDINFO_SETFL sets the changeable ones (O_APPEND,
+ * O_NONBLOCK) from flags and leaves the rest; status 0. */
+#define _IO_FDINFO_GETFL  0
+#define _IO_FDINFO_SETFL  1
+struct _io_fdinfo {
+	struct _io_hdr hdr;
+	uint32_t subtype;
+	uint32_t flags;
+};
+
+_Static_assert(sizeof(struct _io_chmod) == 16, "struct _io_chmod layout");
+_Static_assert(sizeof(struct _io_chown) == 16, "struct _io_chown layout");
+_Static_assert(sizeof(struct _io_utime) == 24, "struct _io_utime layout");
+_Static_assert(sizeof(struct _io_space) == 32, "struct _io_space layout");
+_Static_assert(sizeof(struct _io_sync) == 16, "struct _io_sync layout");
+_Static_assert(sizeof(struct _io_fdinfo) == 16, "struct _io_fdinfo layout");
+
+/* ---- connect subtypes other than open ------------------------------------------
+ *
+ * Each goes to the server with the path that remains (as an open does);
+ * the server replies status 0 (nothing else) or an error, and the client
+ * detaches the connection again.  ENOSYS from a server that does not
+ * handle the subtype.
+ *   _IO_CONNECT_UNLINK    removes the name: with mode S_IFDIR (rmdir) a
+ *                         directory, else ENOTDIR; with mode 0 (unlink)
+ *                         anything but a directory, else EPERM.
+ *   _IO_CONNECT_MKNOD     makes the name with mode (S_IFDIR: mkdir) less
+ *                         the umask; EEXIST if it exists.
+ *   _IO_CONNECT_RENAME    extra (_IO_CONNECT_EXTRA_RENAME) is the source,
+ *                         a path inside the same server, NUL-terminated.
+ *   _IO_CONNECT_LINK      extra _IO_CONNECT_EXTRA_LINK: a hard link to the
+ *                         existing path (same server) named path;
+ *                         _IO_CONNECT_EXTRA_SYMLINK: a symbolic link named
+ *                         path whose text is the extra (NUL-terminated).
+ *   _IO_CONNECT_READLINK  replies status the length and the link's text
+ *                         (no NUL; at most reply_max bytes); EINVAL for a
+ *                         name that is no symbolic link.
+ *   _IO_CONNECT_COMBINE_CLOSE  extra (_IO_CONNECT_EXTRA_COMBINE) is one I/O
+ *                         message (_IO_STAT, _IO_CHMOD, _IO_CHOWN,
+ *                         _IO_UTIME, _IO_DEVCTL; any other is ENOSYS) done
+ *                         on a temporary open of the name that needs no
+ *                         read or write permission; its reply is the
+ *                         reply.
+ * The last component of the path is never followed when it is a symbolic
+ * link, except by OPEN and by COMBINE_CLOSE without O_NOFOLLOW in ioflag
+ * (stat against lstat); an OPEN with O_NOFOLLOW of a link is ELOOP.  A
+ * link met anywhere else makes the server reply the link (as the path
+ * manager does): _IO_CONNECT_RET_LINK with nentries 0 and the rewritten
+ * absolute path; the client starts again with it. */
+
+/* The devctl of statvfs (POSIX): out struct _io_statvfs_reply.  ENOTTY
+ * from a server that is no file system. */
+#define _DCMD_FSYS_STATVFS   0x4601u
+struct _io_statvfs_reply {
+	uint64_t bsize, frsize;
+	uint64_t blocks, bfree, bavail;         /* in frsize units */
+	uint64_t files, ffree, favail;
+	uint64_t fsid;
+	uint64_t flag;                          /* ST_RDONLY, ST_NOSUID */
+	uint64_t namemax;
+};
+
+_Static_assert(sizeof(struct _io_statvfs_reply) == 88, "struct _io_statvfs_reply layout");
+
 /* The reply to an accepted _IO_CONNECT (open): status 0, and this body
  * when the client can take it. */
 struct _io_connect_reply {

@@ -166,8 +166,8 @@ static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const c
 	(void)attr;
 	int i = find(path);
 
-	if (msg->subtype != _IO_CONNECT_OPEN)
-		return i < 0 ? ENOENT : EROFS;  /* unlink, mkdir, rename...: nothing changes */
+	if (msg->subtype == _IO_CONNECT_COMBINE_CLOSE)     /* stat, chmod, ... by path */
+		return i < 0 ? ENOENT : iofunc_open_default(ctp, msg, "", &nodes[i].attr, ocb);
 	if (i < 0)
 		return msg->ioflag & O_CREAT ? EROFS : ENOENT;
 	struct node *d = &nodes[i];
@@ -178,6 +178,87 @@ static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const c
 	if ((msg->ioflag & O_DIRECTORY) && !S_ISDIR(d->attr.mode))
 		return ENOTDIR;
 	return iofunc_open_default(ctp, msg, "", &d->attr, ocb);
+}
+
+/* unlink, mkdir, rename, link: nothing changes here.  A name that does
+ * not exist is ENOENT only where the path manager may find it at a server
+ * after this one (bootfs comes last, so: never). */
+static int fs_unlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     iofunc_attr_t *attr)
+{
+	(void)ctp;
+	(void)msg;
+	(void)attr;
+	return find(path) < 0 ? ENOENT : EROFS;
+}
+
+static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		    iofunc_attr_t *attr)
+{
+	(void)ctp;
+	(void)msg;
+	(void)attr;
+	return find(path) < 0 ? EROFS : EEXIST;
+}
+
+static int fs_rename(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     const char *from, iofunc_attr_t *attr)
+{
+	(void)ctp;
+	(void)msg;
+	(void)path;
+	(void)attr;
+	return find(from) < 0 ? ENOENT : EROFS;
+}
+
+static int fs_link(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		   const char *extra, iofunc_attr_t *attr)
+{
+	(void)ctp;
+	(void)msg;
+	(void)extra;
+	(void)attr;
+	return find(path) < 0 ? EROFS : EEXIST;
+}
+
+static int fs_readlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		       iofunc_attr_t *attr)
+{
+	(void)msg;
+	(void)attr;
+	int i = find(path);
+
+	if (i < 0)
+		return ENOENT;
+	if (!nodes[i].target)
+		return EINVAL;
+	size_t n = strlen(nodes[i].target);
+	return resmgr_reply(ctp, (long)n, nodes[i].target, n);
+}
+
+/* chmod, chown, utime, truncate: EROFS. */
+static int fs_chmod(resmgr_context_t *ctp, const struct _io_chmod *m, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	(void)m;
+	(void)ocb;
+	return EROFS;
+}
+
+static int fs_chown(resmgr_context_t *ctp, const struct _io_chown *m, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	(void)m;
+	(void)ocb;
+	return EROFS;
+}
+
+static int fs_utime(resmgr_context_t *ctp, const struct _io_utime *m, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	(void)m;
+	(void)ocb;
+	return EROFS;
 }
 
 static int read_dir(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t *ocb)
@@ -235,8 +316,14 @@ static int fs_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb
 
 int main(void)
 {
-	static const resmgr_connect_funcs_t cf = { .open = fs_open };
-	static const resmgr_io_funcs_t io = { .read = fs_read, .write = fs_write };
+	static const resmgr_connect_funcs_t cf = {
+		.open = fs_open, .unlink = fs_unlink, .mknod = fs_mknod, .rename = fs_rename,
+		.link = fs_link, .readlink = fs_readlink,
+	};
+	static const resmgr_io_funcs_t io = {
+		.read = fs_read, .write = fs_write, .chmod = fs_chmod, .chown = fs_chown,
+		.utime = fs_utime,
+	};
 
 	tm = ConnectAttach(ND_LOCAL_NODE, TASKMAN_PID, TASKMAN_CHID, _NTO_SIDE_CHANNEL, 0);
 	long len = tm < 0 ? -1 : image_read(0, NULL, 0);

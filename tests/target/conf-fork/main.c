@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <conf.h>
+#include <server.h>
 
 #define CHILD "/bin/conf-child"
 #define FILE_ "/conf/fork"
@@ -385,31 +386,10 @@ static const struct conf_case cases[] = {
 	CONF_CASE(fork, a_process_with_threads_gets_ENOSYS),
 };
 
-/* Starts server argv and waits until path opens: its pid, or -1. */
-static pid_t start_server(char *const argv[], const char *path)
-{
-	pid_t pid;
-	int fd = -1;
-
-	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, NULL) != 0)
-		return -1;
-	for (int i = 0; i < 200 && (fd = open(path, O_RDONLY)) < 0; i++) {
-		struct timespec ts = { 0, 5000000 };
-		nanosleep(&ts, NULL);
-	}
-	if (fd < 0) {
-		kill(pid, SIGKILL);
-		reap(pid);
-		return -1;
-	}
-	close(fd);
-	return pid;
-}
-
 int main(void)
 {
 	char *a[] = { CHILD, "serve", FILE_, NULL }, *b[] = { "/sbin/bootfs", NULL };
-	pid_t server = start_server(a, FILE_), bootfs = start_server(b, "/bin");
+	pid_t server = conf_start_server(a, FILE_), bootfs = conf_start_server(b, "/bin");
 
 	if (server < 0 || bootfs < 0) {
 		conf_line("conf-fork: cannot start %s", server < 0 ? "the file server" : "bootfs");

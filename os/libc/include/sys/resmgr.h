@@ -78,9 +78,26 @@ typedef struct resmgr_context {
 typedef struct resmgr_connect_funcs {
 	/* An _IO_CONNECT open of path (what remains after the attached name;
 	 * "" for the name itself, NUL-terminated, checked).  On success
-	 * *ocb is the new open (iofunc_open_default makes one). */
+	 * *ocb is the new open (iofunc_open_default makes one).  Also called
+	 * for _IO_CONNECT_COMBINE_CLOSE (msg->subtype says which): that open
+	 * needs no read or write permission and lives for one I/O message. */
 	int (*open)(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		    iofunc_attr_t *attr, iofunc_ocb_t **ocb);
+	/* The other subtypes (<keel/iomsg.h> says what each means), with the
+	 * checked path and, for rename and link, the checked extra (inside
+	 * the message, NUL-terminated, of the extra_type the subtype needs).
+	 * A handler returns as an I/O handler does; NULL or RESMGR_DEFAULT is
+	 * ENOSYS.  readlink replies the text itself (resmgr_reply). */
+	int (*unlink)(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		      iofunc_attr_t *attr);
+	int (*rename)(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		      const char *from, iofunc_attr_t *attr);
+	int (*mknod)(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     iofunc_attr_t *attr);
+	int (*readlink)(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+			iofunc_attr_t *attr);
+	int (*link)(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		    const char *extra, iofunc_attr_t *attr);
 } resmgr_connect_funcs_t;
 
 typedef struct resmgr_io_funcs {
@@ -89,6 +106,12 @@ typedef struct resmgr_io_funcs {
 	int (*lseek)(resmgr_context_t *ctp, const struct _io_lseek *msg, iofunc_ocb_t *ocb);
 	int (*stat)(resmgr_context_t *ctp, const struct _io_stat *msg, iofunc_ocb_t *ocb);
 	int (*devctl)(resmgr_context_t *ctp, const struct _io_devctl *msg, iofunc_ocb_t *ocb);
+	int (*chmod)(resmgr_context_t *ctp, const struct _io_chmod *msg, iofunc_ocb_t *ocb);
+	int (*chown)(resmgr_context_t *ctp, const struct _io_chown *msg, iofunc_ocb_t *ocb);
+	int (*utime)(resmgr_context_t *ctp, const struct _io_utime *msg, iofunc_ocb_t *ocb);
+	int (*space)(resmgr_context_t *ctp, const struct _io_space *msg, iofunc_ocb_t *ocb);
+	int (*sync)(resmgr_context_t *ctp, const struct _io_sync *msg, iofunc_ocb_t *ocb);
+	int (*fdinfo)(resmgr_context_t *ctp, const struct _io_fdinfo *msg, iofunc_ocb_t *ocb);
 	/* The open's last connection went (close, or the client's death). */
 	int (*close_ocb)(resmgr_context_t *ctp, iofunc_ocb_t *ocb);
 	/* The kernel's unblock pulse: client thread rcvid was sent a signal
@@ -184,6 +207,29 @@ int iofunc_lseek_default(resmgr_context_t *ctp, const struct _io_lseek *msg, iof
 int iofunc_stat_default(resmgr_context_t *ctp, const struct _io_stat *msg, iofunc_ocb_t *ocb);
 int iofunc_devctl_default(resmgr_context_t *ctp, const struct _io_devctl *msg, iofunc_ocb_t *ocb);
 int iofunc_close_ocb_default(resmgr_context_t *ctp, iofunc_ocb_t *ocb);
+/* chmod, chown and utime change the attribute by <keel/iomsg.h>'s rules
+ * (ctime too); space is EINVAL but for a regular file, whose nbytes it
+ * sets (the server's own storage is its business: a server with data
+ * supplies its own); sync does nothing; fdinfo reads and sets the
+ * open's ioflag. */
+int iofunc_chmod_default(resmgr_context_t *ctp, const struct _io_chmod *msg, iofunc_ocb_t *ocb);
+int iofunc_chown_default(resmgr_context_t *ctp, const struct _io_chown *msg, iofunc_ocb_t *ocb);
+int iofunc_utime_default(resmgr_context_t *ctp, const struct _io_utime *msg, iofunc_ocb_t *ocb);
+int iofunc_space_default(resmgr_context_t *ctp, const struct _io_space *msg, iofunc_ocb_t *ocb);
+int iofunc_sync_default(resmgr_context_t *ctp, const struct _io_sync *msg, iofunc_ocb_t *ocb);
+int iofunc_fdinfo_default(resmgr_context_t *ctp, const struct _io_fdinfo *msg, iofunc_ocb_t *ocb);
+
+/* The credentials of the client of ctp (the kernel's ConnectClientInfo,
+ * which answers a server about its clients): 0 or EACCES. */
+int iofunc_client_info(resmgr_context_t *ctp, struct _client_info *ci);
+/* Whether the client may access attr as want says (bits 4 read, 2 write,
+ * 1 execute/search): 0 or EACCES.  A privileged client (euid 0) may do
+ * anything but execute a file with no execute bit. */
+int iofunc_check_access(resmgr_context_t *ctp, const iofunc_attr_t *attr, unsigned want);
+/* Whether the client owns attr or is privileged: 0 or EPERM. */
+int iofunc_check_owner(resmgr_context_t *ctp, const iofunc_attr_t *attr);
+/* The realtime clock in ns, for the times of an attribute. */
+int64_t iofunc_time_now(void);
 
 /* Client side: opens `path` at the server (pid, chid) directly with the
  * connect message of open(2) (step 3 of <keel/iomsg.h>'s open, without

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <sys/types.h>
 #include <time.h>
 #include <keel/iomsg.h>
 #include <keel/neutrino.h>
@@ -137,10 +138,52 @@ int __fd_attach(int pid, int chid, int lowest, int exact);
  * `exact` when >= 0): the new fd or -errno. */
 int __fd_dup(int fd, int lowest, int exact);
 /* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
- * connect message c with path and c->extra_len bytes of extra: the new
- * fd, or -errno. */
+ * connect message c with path and c->extra_len bytes of extra, the reply
+ * into reply (reply_len bytes): the new fd with the server's status in
+ * *status, or -errno (the connection gone). */
 int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path,
-		 const void *extra);
+		 const void *extra, void *reply, size_t reply_len, long *status);
+/* Detaches fd's connection without a close message (a connect that opened
+ * nothing) and forgets it. */
+void __fd_forget(int fd);
+
+/* A connect by path (open.c): the subtype, open's flags and mode, extra
+ * data either verbatim (extra, extra_len: a symlink's text, a combine's
+ * I/O message) or a second path of the same server (`from`, absolute and
+ * clean: rename's source, a hard link's target; EXDEV when outside), and
+ * where a non-open's reply data go. */
+struct __connect {
+	unsigned subtype;
+	int oflag;
+	mode_t mode;
+	uint8_t eflag;                  /* set by __take_path */
+	uint8_t extra_type;
+	const void *extra;
+	size_t extra_len;
+	const char *from;
+	void *reply;
+	size_t reply_len;
+};
+/* Sends rq for path (a _IO_PATH_MAX buffer, absolute and clean; rewritten
+ * when links are followed) through the path manager and the servers it
+ * names: an open's fd, another subtype's status, or -errno. */
+long __connect_path(char *path, const struct __connect *rq);
+/* Checks a caller's path (EFAULT, ENOENT for "", ENAMETOOLONG) and makes
+ * it absolute and clean in buf; *eflag (if not NULL) says whether it
+ * ended in '/'.  0 or -errno. */
+int __take_path(const char *path, char *buf, uint8_t *eflag);
+/* __take_path, then __connect_path: the status or -errno. */
+long __path_call(const char *path, struct __connect *rq);
+/* A combine (connect + one I/O message, closed at once) by path: msg of
+ * len bytes, reply into reply; follow says whether a last component that
+ * is a symbolic link is followed.  The status or -errno. */
+long __path_combine(const char *path, bool follow, const void *msg, size_t len, void *reply,
+		    size_t reply_len);
+/* struct stat from the server's reply. */
+struct stat;
+void __stat_fill(struct stat *st, const struct _io_stat_reply *rep);
+/* An I/O message on fd without data: the status or -errno. */
+long __io_msg(int fd, const void *msg, size_t len, void *reply, size_t reply_len);
 /* An _IO_DEVCTL on fd: in bytes of data sent, up to out bytes replied
  * into the same buffer.  0 or -errno (ENOTTY for a console fd). */
 int __devctl(int fd, unsigned dcmd, void *data, size_t in, size_t out);

@@ -1,7 +1,8 @@
 /* fcntl (POSIX.1-2017): descriptor flags are libc's (FD_CLOEXEC: the fd is
  * not passed to a spawned child), F_DUPFD/F_DUPFD_CLOEXEC duplicate at or
- * above a number.  File status flags (F_GETFL/F_SETFL) need the server's
- * open: not yet (EINVAL). */
+ * above a number.  File status flags (F_GETFL/F_SETFL) are the server's
+ * open's (_IO_FDINFO): shared by every descriptor dup'd from it.  A
+ * console fd is read-write and has no flags to change. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -38,6 +39,16 @@ int fcntl(int fd, int cmd, ...)
 		if (nfd >= 0 && cmd == F_DUPFD_CLOEXEC)
 			__fds[nfd].flags = FD_CLOEXEC;
 		return (int)__syscall_ret(nfd);
+	}
+	case F_GETFL:
+	case F_SETFL: {
+		if (console)
+			return cmd == F_GETFL ? O_RDWR : 0;
+		struct _io_fdinfo m = { .hdr = { .type = _IO_FDINFO },
+			.subtype = cmd == F_GETFL ? _IO_FDINFO_GETFL : _IO_FDINFO_SETFL,
+			.flags = (uint32_t)arg };
+		long r = __io_msg(fd, &m, sizeof m, NULL, 0);
+		return (int)__syscall_ret(r < 0 ? r : cmd == F_GETFL ? r : 0);
 	}
 	default:
 		return (int)__syscall_ret(-EINVAL);

@@ -68,27 +68,33 @@ int __fd_attach(int pid, int chid, int lowest, int exact)
 }
 
 int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path,
-		 const void *extra)
+		 const void *extra, void *reply, size_t reply_len, long *status)
 {
 	int fd = __fd_attach(pid, chid, lowest, -1);
 
 	if (fd < 0)
 		return fd;
 	iov_t s[3], r;
-	struct _io_connect_reply rep;
 	SETIOV(&s[0], c, sizeof *c);
 	SETIOV(&s[1], path, c->path_len);
 	SETIOV(&s[2], extra, c->extra_len);
-	SETIOV(&r, &rep, sizeof rep);
+	SETIOV(&r, reply, reply_len);
 	long st = MsgSendv_r(fd, s, c->extra_len ? 3 : 2, &r, 1);
 	if (st < 0) {
 		ConnectDetach_r(fd);
 		return (int)st;
 	}
+	*status = st;
 	__fd_console_drop(fd);
 	__fds[fd] = (struct __fd){ .pid = pid, .chid = chid,
 				   .flags = (c->ioflag & O_CLOEXEC) ? FD_CLOEXEC : 0 };
 	return fd;
+}
+
+void __fd_forget(int fd)
+{
+	ConnectDetach_r(fd);
+	__fds[fd] = (struct __fd){ 0 };
 }
 
 int __taskman_coid(void)

@@ -11,6 +11,24 @@ static void ns_to_ts(int64_t ns, struct timespec *ts)
 	ts->tv_nsec = (long)(ns % 1000000000);
 }
 
+void __stat_fill(struct stat *st, const struct _io_stat_reply *rep)
+{
+	memset(st, 0, sizeof *st);
+	st->st_dev = (dev_t)rep->dev;
+	st->st_ino = (ino_t)rep->ino;
+	st->st_mode = (mode_t)rep->mode;
+	st->st_nlink = (nlink_t)rep->nlink;
+	st->st_uid = rep->uid;
+	st->st_gid = rep->gid;
+	st->st_rdev = (dev_t)rep->rdev;
+	st->st_size = (off_t)rep->size;
+	st->st_blksize = (blksize_t)rep->blksize;
+	st->st_blocks = (blkcnt_t)rep->blocks;
+	ns_to_ts(rep->atime_ns, &st->st_atim);
+	ns_to_ts(rep->mtime_ns, &st->st_mtim);
+	ns_to_ts(rep->ctime_ns, &st->st_ctim);
+}
+
 int fstat(int fd, struct stat *st)
 {
 	struct _io_stat_reply rep = { 0 };
@@ -30,19 +48,6 @@ int fstat(int fd, struct stat *st)
 		if (rc < 0)
 			return (int)__syscall_ret(rc);
 	}
-	memset(st, 0, sizeof *st);
-	st->st_dev = (dev_t)rep.dev;
-	st->st_ino = (ino_t)rep.ino;
-	st->st_mode = (mode_t)rep.mode;
-	st->st_nlink = (nlink_t)rep.nlink;
-	st->st_uid = rep.uid;
-	st->st_gid = rep.gid;
-	st->st_rdev = (dev_t)rep.rdev;
-	st->st_size = (off_t)rep.size;
-	st->st_blksize = (blksize_t)rep.blksize;
-	st->st_blocks = (blkcnt_t)rep.blocks;
-	ns_to_ts(rep.atime_ns, &st->st_atim);
-	ns_to_ts(rep.mtime_ns, &st->st_mtim);
-	ns_to_ts(rep.ctime_ns, &st->st_ctim);
+	__stat_fill(st, &rep);
 	return 0;
 }

@@ -42,11 +42,18 @@ int _connect_open(int pid, int chid, uint32_t handle, const char *path, int ofla
 {
 	size_t len = strlen(path) + 1;
 	struct _io_connect c;
+	struct _io_connect_reply rep;
+	long st;
 
 	if (len > _IO_PATH_MAX)
 		return (int)__syscall_ret(-ENAMETOOLONG);
 	connect_msg(&c, _IO_CONNECT_OPEN, len, oflag, mode, handle);
-	return (int)__syscall_ret(__io_connect(pid, chid, __fd_lowest(), &c, path, NULL));
+	int fd = __io_connect(pid, chid, __fd_lowest(), &c, path, NULL, &rep, sizeof rep, &st);
+	if (fd >= 0 && (st & _IO_CONNECT_RET_LINK)) {
+		__fd_forget(fd);
+		fd = -ELOOP;                    /* a link: not followed here */
+	}
+	return (int)__syscall_ret(fd);
 }
 
 /* The redirect: link reply, entries, maybe a rewritten path. */
@@ -56,19 +63,89 @@ struct redirect {
 	char more[_IO_PATH_MAX];        /* room for a rewritten path */
 };
 
-/* Sends the connect (subtype) for path through the path manager: an open
- * returns the fd; other subtypes (unlink, ...) the server's status, the
- * connection gone again.  -errno on failure.  A rename names its source
- * (`from`, absolute and clean) as the extra, relative to the server of
- * the target; a source outside that server's name is EXDEV. */
-static int connect_path(char *path, unsigned subtype, int oflag, mode_t mode, const char *from)
+/* What a server may reply to a connect: an open's body, a link with its
+ * rewritten path, or a subtype's data (stat, readlink text, ...). */
+union server_reply {
+	struct _io_connect_reply open;
+	struct {
+		struct _io_connect_link_reply link;
+		char path[_IO_PATH_MAX];
+	} link;
+	char data[_IO_PATH_MAX + 64];
+};
+
+/* A link reply's path, cleaned, into path: 0 or -errno. */
+static int take_link(char *path, const union server_reply *r)
+{
+	char tmp[_IO_PATH_MAX];
+	size_t n = r->link.link.path_len;
+
+	if (n == 0 || n > _IO_PATH_MAX || r->link.path[n - 1] != 0 || r->link.path[0] != '/')
+		return -EIO;
+	memcpy(tmp, r->link.path, n);
+	return __path_abs(tmp, path);
+}
+
+/* The connect of rq for path at redirect entry e: an open's fd, another
+ * subtype's status, 1 with *relink set when the server replied a link
+ * (path rewritten), or -errno (-ENOENT: try the next entry). */
+static long try_entry(char *path, const struct _io_connect_entry *e, const struct __connect *rq,
+		      bool *relink)
+{
+	size_t len = strlen(path) + 1;
+	const char *rest = e->prefix_len < len ? path + e->prefix_len : "";
+	const void *extra = rq->extra;
+	size_t extra_len = rq->extra_len;
+	struct _io_connect c;
+	union server_reply rep;
+	long st;
+
+	while (*rest == '/')
+		rest++;
+	if (rq->from) {                         /* rename or hard link: same server */
+		const char *from = rq->from;
+		size_t nl = e->prefix_len;      /* the server's name: prefix_len less its '/' */
+		if (nl > 1 && nl <= len && path[nl - 1] == '/')
+			nl--;
+		if (strncmp(from, path, nl) || (nl > 1 && from[nl] && from[nl] != '/'))
+			return -EXDEV;
+		for (from += nl; *from == '/'; from++)
+			;
+		extra = from;
+		extra_len = strlen(from) + 1;
+	}
+	connect_msg(&c, rq->subtype, strlen(rest) + 1, rq->oflag, rq->mode, e->handle);
+	c.reply_max = sizeof rep;
+	c.eflag = rq->eflag;
+	c.extra_type = rq->extra_type;
+	c.extra_len = (uint16_t)extra_len;
+	int fd = __io_connect(e->pid, e->chid, __fd_lowest(), &c, rest, extra, &rep, sizeof rep, &st);
+	if (fd < 0)
+		return fd;
+	if (st & _IO_CONNECT_RET_LINK) {
+		__fd_forget(fd);
+		int r = take_link(path, &rep);
+		*relink = r == 0;
+		return r ? r : 1;
+	}
+	if (rq->subtype == _IO_CONNECT_OPEN)
+		return fd;
+	__fd_forget(fd);                        /* the message was the point */
+	if (rq->reply)
+		memcpy(rq->reply, &rep, rq->reply_len < sizeof rep ? rq->reply_len : sizeof rep);
+	return st;
+}
+
+long __connect_path(char *path, const struct __connect *rq)
 {
 	struct redirect rd;
 
+	if (rq->extra_len > UINT16_MAX)
+		return -ENAMETOOLONG;
 	for (int loops = 0; loops <= _IO_SYMLOOP_MAX; loops++) {
 		size_t len = strlen(path) + 1;
 		struct _io_connect c;
-		connect_msg(&c, subtype, len, oflag, mode, 0);
+		connect_msg(&c, rq->subtype, len, rq->oflag, rq->mode, 0);
 		int tm = __taskman_coid();
 		if (tm < 0)
 			return -errno;
@@ -78,7 +155,7 @@ static int connect_path(char *path, unsigned subtype, int oflag, mode_t mode, co
 		SETIOV(&r, &rd, sizeof rd);
 		long st = MsgSendv_r(tm, s, 2, &r, 1);
 		if (st < 0)
-			return (int)st;
+			return st;
 		if (!(st & _IO_CONNECT_RET_LINK))
 			return -EIO;                    /* taskman opens nothing itself */
 		unsigned n = rd.link.nentries;
@@ -92,99 +169,69 @@ static int connect_path(char *path, unsigned subtype, int oflag, mode_t mode, co
 			memmove(path, np, rd.link.path_len);
 			continue;
 		}
-		int err = -ENOENT;
-		for (unsigned i = 0; i < n && err == -ENOENT; i++) {
-			const struct _io_connect_entry *e = &rd.e[i];
-			const char *rest = e->prefix_len < len ? path + e->prefix_len : "";
-			while (*rest == '/')
-				rest++;
-			size_t rl = strlen(rest) + 1;
-			connect_msg(&c, subtype, rl, oflag, mode, e->handle);
-			const char *xfrom = NULL;
-			if (from) {
-				if (strncmp(from, path, e->prefix_len) ||
-				    (from[e->prefix_len] && from[e->prefix_len] != '/' &&
-				     e->prefix_len > 1))
-					return -EXDEV;
-				for (xfrom = from + e->prefix_len; *xfrom == '/'; xfrom++)
-					;
-				c.extra_type = _IO_CONNECT_EXTRA_RENAME;
-				c.extra_len = (uint16_t)(strlen(xfrom) + 1);
-			}
-			err = __io_connect(e->pid, e->chid, __fd_lowest(), &c, rest, xfrom);
-			if (err >= 0 && subtype != _IO_CONNECT_OPEN) {
-				ConnectDetach_r(err);           /* the message was the point */
-				__fds[err] = (struct __fd){ 0 };
-				return 0;
-			}
-			if (err >= 0)
-				return err;
-		}
-		return err;
+		long err = -ENOENT;
+		bool relink = false;
+		for (unsigned i = 0; i < n && err == -ENOENT; i++)
+			err = try_entry(path, &rd.e[i], rq, &relink);
+		if (!relink)
+			return err;
 	}
 	return -ELOOP;
 }
 
-/* Checks path and makes it absolute and clean in buf: 0 or -1 and errno. */
-static int take_path(const char *path, char *buf)
+int __take_path(const char *path, char *buf, uint8_t *eflag)
 {
 	if (!__uptr_ok(path, 1))
-		return (int)__syscall_ret(-EFAULT);
+		return -EFAULT;
 	size_t len = strnlen(path, _IO_PATH_MAX);
 	if (len == 0)
-		return (int)__syscall_ret(-ENOENT);
+		return -ENOENT;
 	if (len >= _IO_PATH_MAX)
-		return (int)__syscall_ret(-ENAMETOOLONG);
-	return (int)__syscall_ret(__path_abs(path, buf));
+		return -ENAMETOOLONG;
+	if (eflag)
+		*eflag = path[len - 1] == '/' ? _IO_CONNECT_EFLAG_DIR : 0;
+	return __path_abs(path, buf);
+}
+
+long __path_call(const char *path, struct __connect *rq)
+{
+	char buf[_IO_PATH_MAX];
+	int r = __take_path(path, buf, &rq->eflag);
+
+	return r < 0 ? r : __connect_path(buf, rq);
 }
 
 int open(const char *path, int oflag, ...)
 {
-	char buf[_IO_PATH_MAX];
-	mode_t mode = 0;
+	struct __connect rq = { .subtype = _IO_CONNECT_OPEN, .oflag = oflag };
 
 	if (oflag & O_CREAT) {
 		va_list ap;
 		va_start(ap, oflag);
-		mode = (mode_t)va_arg(ap, int);
+		rq.mode = (mode_t)va_arg(ap, int);
 		va_end(ap);
 	}
-	if (take_path(path, buf) < 0)
-		return -1;
-	return (int)__syscall_ret(connect_path(buf, _IO_CONNECT_OPEN, oflag, mode, NULL));
+	return (int)__syscall_ret(__path_call(path, &rq));
 }
 
 /* unlink (POSIX.1-2017): an _IO_CONNECT_UNLINK to the name's server. */
 int unlink(const char *path)
 {
-	char buf[_IO_PATH_MAX];
+	struct __connect rq = { .subtype = _IO_CONNECT_UNLINK };
+	long r = __path_call(path, &rq);
 
-	if (take_path(path, buf) < 0)
-		return -1;
-	return (int)__syscall_ret(connect_path(buf, _IO_CONNECT_UNLINK, 0, 0, NULL));
+	return r < 0 ? (int)__syscall_ret(r) : 0;
 }
 
 /* rename (POSIX.1-2017): an _IO_CONNECT_RENAME to the target's server,
  * the source path as the extra (both within that server, else EXDEV). */
 int rename(const char *from, const char *to)
 {
-	char src[_IO_PATH_MAX], dst[_IO_PATH_MAX];
+	char src[_IO_PATH_MAX];
+	struct __connect rq = { .subtype = _IO_CONNECT_RENAME,
+				.extra_type = _IO_CONNECT_EXTRA_RENAME, .from = src };
+	int r = __take_path(from, src, NULL);
+	long st = r < 0 ? r : __path_call(to, &rq);
 
-	if (take_path(from, src) < 0 || take_path(to, dst) < 0)
-		return -1;
-	return (int)__syscall_ret(connect_path(dst, _IO_CONNECT_RENAME, 0, 0, src));
-}
-
-/* readlink (POSIX.1-2017).  The servers report no symbolic links yet (the
- * path space's own links are followed by taskman, and lstat is stat), so a
- * name that exists is not a link: EINVAL; one that does not, its error. */
-ssize_t readlink(const char *restrict path, char *restrict buf, size_t size)
-{
-	struct stat st;
-
-	(void)buf;
-	(void)size;
-	if (stat(path, &st) < 0)
-		return -1;
-	return (ssize_t)__syscall_ret(-EINVAL);
+	return st < 0 ? (int)__syscall_ret(st) : 0;
 }

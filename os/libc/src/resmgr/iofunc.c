@@ -23,25 +23,63 @@ void iofunc_attr_init(iofunc_attr_t *attr, uint32_t mode)
 	attr->atime_ns = attr->mtime_ns = attr->ctime_ns = now_ns();
 }
 
-/* May the client (ConnectClientInfo on its scoid: the kernel answers a
- * server about the processes connected to it) open attr with ioflag?  A
- * client that is gone, or any other failure, refuses the open. */
-static int access_ok(resmgr_context_t *ctp, const iofunc_attr_t *attr, uint32_t ioflag)
+int64_t iofunc_time_now(void)
+{
+	return now_ns();
+}
+
+/* The client's credentials: the kernel answers a server about the
+ * processes connected to it (ConnectClientInfo on the scoid).  A client
+ * that is gone, or any other failure, is EACCES. */
+int iofunc_client_info(resmgr_context_t *ctp, struct _client_info *ci)
+{
+	int r = ConnectClientInfo_r(ctp->info.scoid, ci, 0);
+
+	return r < 0 ? EACCES : 0;
+}
+
+static bool in_group(const struct _cred_info *c, uint32_t gid)
+{
+	if (c->egid == gid)
+		return true;
+	for (uint32_t i = 0; i < c->ngroups && i < _NTO_CLIENT_NGROUPS; i++)
+		if (c->grouplist[i] == gid)
+			return true;
+	return false;
+}
+
+int iofunc_check_access(resmgr_context_t *ctp, const iofunc_attr_t *attr, unsigned want)
 {
 	struct _client_info ci;
-	int r = ConnectClientInfo_r(ctp->info.scoid, &ci, 0);
 
-	if (r < 0)
+	if (iofunc_client_info(ctp, &ci))
 		return EACCES;
 	if (ci.cred.euid == 0)
-		return 0;
-	unsigned shift = ci.cred.euid == attr->uid ? 6 : ci.cred.egid == attr->gid ? 3 : 0;
-	unsigned have = (attr->mode >> shift) & 7, want = 0;
+		return !(want & 1) || S_ISDIR(attr->mode) || (attr->mode & 0111) ? 0 : EACCES;
+	unsigned shift = ci.cred.euid == attr->uid ? 6 : in_group(&ci.cred, attr->gid) ? 3 : 0;
+	unsigned have = (attr->mode >> shift) & 7;
+	return (have & want) == want ? 0 : EACCES;
+}
+
+int iofunc_check_owner(resmgr_context_t *ctp, const iofunc_attr_t *attr)
+{
+	struct _client_info ci;
+
+	if (iofunc_client_info(ctp, &ci))
+		return EPERM;
+	return ci.cred.euid == 0 || ci.cred.euid == attr->uid ? 0 : EPERM;
+}
+
+/* May the client open attr with ioflag? */
+static int access_ok(resmgr_context_t *ctp, const iofunc_attr_t *attr, uint32_t ioflag)
+{
+	unsigned want = 0;
+
 	if ((ioflag & O_ACCMODE) != O_WRONLY)
 		want |= 4;
 	if ((ioflag & O_ACCMODE) != O_RDONLY)
 		want |= 2;
-	return (have & want) == want ? 0 : EACCES;
+	return iofunc_check_access(ctp, attr, want);
 }
 
 int iofunc_open_default(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
@@ -49,17 +87,18 @@ int iofunc_open_default(resmgr_context_t *ctp, const struct _io_connect *msg, co
 {
 	if (*path)
 		return ENOENT;                  /* one resource: the attached name itself */
-	if ((msg->ioflag & O_ACCMODE) == O_ACCMODE)
+	bool combine = msg->subtype == _IO_CONNECT_COMBINE_CLOSE;
+	if ((msg->ioflag & O_ACCMODE) == O_ACCMODE && !combine)
 		return EINVAL;
-	int r = access_ok(ctp, attr, msg->ioflag);
+	int r = combine ? 0 : access_ok(ctp, attr, msg->ioflag);
 	if (r)
 		return r;
 	iofunc_ocb_t *o = calloc(1, sizeof *o);
 	if (!o)
 		return ENOMEM;
 	o->attr = attr;
-	o->ioflag = msg->ioflag;
-	if ((msg->ioflag & O_TRUNC) && (msg->ioflag & O_ACCMODE) != O_RDONLY) {
+	o->ioflag = combine ? O_RDONLY : msg->ioflag;
+	if (!combine && (msg->ioflag & O_TRUNC) && (msg->ioflag & O_ACCMODE) != O_RDONLY) {
 		attr->nbytes = 0;
 		attr->mtime_ns = attr->ctime_ns = now_ns();
 	}
@@ -133,4 +172,103 @@ int iofunc_devctl_default(resmgr_context_t *ctp, const struct _io_devctl *msg, i
 	(void)msg;
 	(void)ocb;
 	return ENOTTY;
+}
+
+int iofunc_chmod_default(resmgr_context_t *ctp, const struct _io_chmod *msg, iofunc_ocb_t *ocb)
+{
+	iofunc_attr_t *a = ocb->attr;
+	int r = iofunc_check_owner(ctp, a);
+
+	if (r)
+		return r;
+	a->mode = (a->mode & S_IFMT) | (msg->mode & 07777);
+	a->ctime_ns = now_ns();
+	return 0;
+}
+
+int iofunc_chown_default(resmgr_context_t *ctp, const struct _io_chown *msg, iofunc_ocb_t *ocb)
+{
+	iofunc_attr_t *a = ocb->attr;
+	struct _client_info ci;
+	uint32_t uid = msg->uid == _IO_CHOWN_KEEP ? a->uid : msg->uid;
+	uint32_t gid = msg->gid == _IO_CHOWN_KEEP ? a->gid : msg->gid;
+
+	if (iofunc_client_info(ctp, &ci))
+		return EPERM;
+	if (ci.cred.euid != 0) {
+		if (ci.cred.euid != a->uid || uid != a->uid ||
+		    (gid != a->gid && !in_group(&ci.cred, gid)))
+			return EPERM;
+		if (!S_ISDIR(a->mode))
+			a->mode &= ~(uint32_t)(S_ISUID | S_ISGID);
+	}
+	a->uid = uid;
+	a->gid = gid;
+	a->ctime_ns = now_ns();
+	return 0;
+}
+
+/* One of _io_utime's times: the new value, or old when omitted. */
+static int64_t utime_pick(int64_t want, int64_t old, int64_t now)
+{
+	return want == _IO_UTIME_NOW ? now : want == _IO_UTIME_OMIT ? old : want;
+}
+
+int iofunc_utime_default(resmgr_context_t *ctp, const struct _io_utime *msg, iofunc_ocb_t *ocb)
+{
+	iofunc_attr_t *a = ocb->attr;
+	bool set_a = msg->atime_ns != _IO_UTIME_OMIT, set_m = msg->mtime_ns != _IO_UTIME_OMIT;
+	bool explicit = (set_a && msg->atime_ns != _IO_UTIME_NOW) ||
+			(set_m && msg->mtime_ns != _IO_UTIME_NOW);
+
+	if (!set_a && !set_m)
+		return 0;
+	if (iofunc_check_owner(ctp, a)) {
+		if (explicit)
+			return EPERM;
+		if (iofunc_check_access(ctp, a, 2))
+			return EACCES;
+	}
+	int64_t now = now_ns();
+	a->atime_ns = utime_pick(msg->atime_ns, a->atime_ns, now);
+	a->mtime_ns = utime_pick(msg->mtime_ns, a->mtime_ns, now);
+	a->ctime_ns = now;
+	return 0;
+}
+
+int iofunc_space_default(resmgr_context_t *ctp, const struct _io_space *msg, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
+		return EBADF;
+	if (msg->subtype != _IO_SPACE_SETSIZE || msg->len < 0 || !S_ISREG(ocb->attr->mode))
+		return EINVAL;
+	ocb->attr->nbytes = msg->len;
+	ocb->attr->mtime_ns = ocb->attr->ctime_ns = now_ns();
+	return 0;
+}
+
+int iofunc_sync_default(resmgr_context_t *ctp, const struct _io_sync *msg, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	(void)msg;
+	(void)ocb;
+	return 0;
+}
+
+/* The flags F_GETFL reports, and those F_SETFL may change. */
+#define FDINFO_SHOWN   (O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC)
+#define FDINFO_CHANGE  (O_APPEND | O_NONBLOCK)
+
+int iofunc_fdinfo_default(resmgr_context_t *ctp, const struct _io_fdinfo *msg, iofunc_ocb_t *ocb)
+{
+	switch (msg->subtype) {
+	case _IO_FDINFO_GETFL:
+		return resmgr_reply(ctp, (long)(ocb->ioflag & FDINFO_SHOWN), NULL, 0);
+	case _IO_FDINFO_SETFL:
+		ocb->ioflag = (ocb->ioflag & ~(uint32_t)FDINFO_CHANGE) | (msg->flags & FDINFO_CHANGE);
+		return 0;
+	default:
+		return EINVAL;
+	}
 }

@@ -120,37 +120,127 @@ static void finish(resmgr_context_t *ctp, int r)
 		MsgError_r(ctp->rcvid, r > 0 ? r : EINVAL);
 }
 
-/* _IO_CONNECT: path and extra must lie inside what was received. */
-static int do_connect(resmgr_t *m, resmgr_context_t *ctp)
+static int connect_open(resmgr_t *m, resmgr_context_t *ctp, const struct _io_connect *c,
+			const char *path, iofunc_ocb_t **ocb)
 {
-	const struct _io_connect *c = &ctp->msg.connect;
+	int r = m->connect.open ? m->connect.open(ctp, c, path, m->attr, ocb) : RESMGR_DEFAULT;
 
-	if (ctp->msglen < sizeof *c || c->path_len == 0 ||
-	    sizeof *c + (size_t)c->path_len + c->extra_len > ctp->msglen)
-		return EINVAL;
-	const char *path = ctp->msg.raw + sizeof *c;
-	if (path[c->path_len - 1] != 0 || strlen(path) != (size_t)c->path_len - 1)
-		return EINVAL;
-	if (c->subtype != _IO_CONNECT_OPEN)
-		return ENOSYS;                  /* unlink, rename, ... by path: not yet */
+	if (r == RESMGR_DEFAULT)
+		r = iofunc_open_default(ctp, c, path, m->attr, ocb);
+	return r;
+}
+
+static int do_open(resmgr_t *m, resmgr_context_t *ctp, const struct _io_connect *c,
+		   const char *path)
+{
 	if (find(m, ctp->info.scoid, ctp->info.coid))
 		return EBUSY;                   /* this connection has an open already */
 	iofunc_ocb_t *ocb = NULL;
-	int r = (m->connect.open ? m->connect.open : iofunc_open_default)(ctp, c, path, m->attr,
-									   &ocb);
-	if (r == RESMGR_DEFAULT)
-		r = iofunc_open_default(ctp, c, path, m->attr, &ocb);
+	int r = connect_open(m, ctp, c, path, &ocb);
 	if (r != 0)
 		return r;
 	pthread_mutex_lock(&m->lock);
 	r = bind(m, ctp->info.scoid, ctp->info.coid, ocb);
 	pthread_mutex_unlock(&m->lock);
 	if (r) {
-		iofunc_close_ocb_default(ctp, ocb);
+		(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
 		return r;
 	}
 	struct _io_connect_reply rep = { .file_type = _FTYPE_FILE };
 	return resmgr_reply(ctp, 0, &rep, sizeof rep);
+}
+
+static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have);
+
+/* The I/O messages a combine may carry: none that moves data or parks. */
+static bool combinable(unsigned type)
+{
+	return type == _IO_STAT || type == _IO_CHMOD || type == _IO_CHOWN || type == _IO_UTIME ||
+	       type == _IO_DEVCTL;
+}
+
+/* _IO_CONNECT_COMBINE_CLOSE: a temporary open for the one I/O message in
+ * extra, which moves to the front of the buffer (its fields aligned) once
+ * the open no longer needs the path. */
+static int do_combine(resmgr_t *m, resmgr_context_t *ctp, const struct _io_connect *c,
+		      const char *path, const char *extra)
+{
+	struct _io_hdr h;
+	size_t len = c->extra_len;
+
+	if (c->extra_type != _IO_CONNECT_EXTRA_COMBINE || len < sizeof h)
+		return EINVAL;
+	memcpy(&h, extra, sizeof h);
+	if (!combinable(h.type))
+		return ENOSYS;
+	iofunc_ocb_t *ocb = NULL;
+	int r = connect_open(m, ctp, c, path, &ocb);
+	if (r != 0)
+		return r;
+	memmove(ctp->msg.raw, extra, len);
+	ctp->msglen = len;
+	ocb->refs = 1;
+	r = io_call(m, ctp, ocb, len);
+	(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
+	return r;
+}
+
+/* A rename's or link's extra: of the type the subtype takes, with its
+ * NUL as its last byte and none before. */
+static bool extra_ok(const struct _io_connect *c, const char *extra)
+{
+	bool type_ok = c->subtype == _IO_CONNECT_RENAME ?
+		       c->extra_type == _IO_CONNECT_EXTRA_RENAME :
+		       c->extra_type == _IO_CONNECT_EXTRA_LINK ||
+		       c->extra_type == _IO_CONNECT_EXTRA_SYMLINK;
+
+	return type_ok && c->extra_len > 0 && extra[c->extra_len - 1] == 0 &&
+	       strlen(extra) == (size_t)c->extra_len - 1;
+}
+
+#define CONNECT_CALL(fn, ...) \
+	(m->connect.fn ? m->connect.fn(ctp, c, path, __VA_ARGS__) : RESMGR_DEFAULT)
+
+/* _IO_CONNECT: path and extra must lie inside what was received. */
+static int do_connect(resmgr_t *m, resmgr_context_t *ctp)
+{
+	const struct _io_connect *c = &ctp->msg.connect;
+	int r;
+
+	if (ctp->msglen < sizeof *c || c->path_len == 0 ||
+	    sizeof *c + (size_t)c->path_len + c->extra_len > ctp->msglen)
+		return EINVAL;
+	const char *path = ctp->msg.raw + sizeof *c, *extra = path + c->path_len;
+	if (path[c->path_len - 1] != 0 || strlen(path) != (size_t)c->path_len - 1)
+		return EINVAL;
+	switch (c->subtype) {
+	case _IO_CONNECT_OPEN:
+		return do_open(m, ctp, c, path);
+	case _IO_CONNECT_COMBINE_CLOSE:
+		return do_combine(m, ctp, c, path, extra);
+	case _IO_CONNECT_UNLINK:
+		r = CONNECT_CALL(unlink, m->attr);
+		break;
+	case _IO_CONNECT_MKNOD:
+		r = CONNECT_CALL(mknod, m->attr);
+		break;
+	case _IO_CONNECT_READLINK:
+		r = CONNECT_CALL(readlink, m->attr);
+		break;
+	case _IO_CONNECT_RENAME:
+		if (!extra_ok(c, extra))
+			return EINVAL;
+		r = CONNECT_CALL(rename, extra, m->attr);
+		break;
+	case _IO_CONNECT_LINK:
+		if (!extra_ok(c, extra))
+			return EINVAL;
+		r = CONNECT_CALL(link, extra, m->attr);
+		break;
+	default:
+		return ENOSYS;
+	}
+	return r == RESMGR_DEFAULT ? ENOSYS : r;
 }
 
 /* A _IO_DUP may name the sender's parent's connection (an inherited fd
@@ -206,16 +296,21 @@ static size_t body_size(unsigned type)
 	case _IO_DEVCTL: return sizeof(struct _io_devctl);
 	case _IO_CLOSE:  return sizeof(struct _io_close);
 	case _IO_DUP:    return sizeof(struct _io_dup);
+	case _IO_CHMOD:  return sizeof(struct _io_chmod);
+	case _IO_CHOWN:  return sizeof(struct _io_chown);
+	case _IO_UTIME:  return sizeof(struct _io_utime);
+	case _IO_SPACE:  return sizeof(struct _io_space);
+	case _IO_SYNC:   return sizeof(struct _io_sync);
+	case _IO_FDINFO: return sizeof(struct _io_fdinfo);
 	default:         return 0;
 	}
 }
 
-/* A write's or devctl's data must be in what the client sent (compared
- * without adding to nbytes, which a client may set near 2^64). */
-static bool data_fits(const resmgr_context_t *ctp, unsigned type)
+/* A write's or devctl's data must be in the `have` bytes the client sent
+ * for this message (compared without adding to nbytes, which a client may
+ * set near 2^64). */
+static bool data_fits(const resmgr_context_t *ctp, unsigned type, uint64_t have)
 {
-	uint64_t have = (uint64_t)ctp->info.srcmsglen;
-
 	if (type == _IO_WRITE)
 		return have >= sizeof(struct _io_write) &&
 		       ((const struct _io_write *)(const void *)ctp->msg.raw)->nbytes <=
@@ -233,17 +328,42 @@ static bool data_fits(const resmgr_context_t *ctp, unsigned type)
 		r = dflt(ctp, (const type *)(const void *)ctp->msg.raw, ocb); \
 } while (0)
 
-static int do_io(resmgr_t *m, resmgr_context_t *ctp)
+/* The I/O message at the front of ctp's buffer on ocb; `have` bytes of it
+ * are the client's (its whole message, or a combine's extra). */
+static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have)
 {
 	unsigned type = ctp->msg.hdr.type;
 	size_t need = body_size(type);
 	int r;
 
+	if (!need || type == _IO_DUP || type == _IO_CLOSE)
+		return ENOSYS;
+	if (ctp->msglen < need || !data_fits(ctp, type, have))
+		return EINVAL;
+	switch (type) {
+	case _IO_READ:   CALL(read, iofunc_read_default, struct _io_read); break;
+	case _IO_WRITE:  CALL(write, iofunc_write_default, struct _io_write); break;
+	case _IO_LSEEK:  CALL(lseek, iofunc_lseek_default, struct _io_lseek); break;
+	case _IO_STAT:   CALL(stat, iofunc_stat_default, struct _io_stat); break;
+	case _IO_CHMOD:  CALL(chmod, iofunc_chmod_default, struct _io_chmod); break;
+	case _IO_CHOWN:  CALL(chown, iofunc_chown_default, struct _io_chown); break;
+	case _IO_UTIME:  CALL(utime, iofunc_utime_default, struct _io_utime); break;
+	case _IO_SPACE:  CALL(space, iofunc_space_default, struct _io_space); break;
+	case _IO_SYNC:   CALL(sync, iofunc_sync_default, struct _io_sync); break;
+	case _IO_FDINFO: CALL(fdinfo, iofunc_fdinfo_default, struct _io_fdinfo); break;
+	default:         CALL(devctl, iofunc_devctl_default, struct _io_devctl); break;
+	}
+	return r;
+}
+
+static int do_io(resmgr_t *m, resmgr_context_t *ctp)
+{
+	unsigned type = ctp->msg.hdr.type;
+	size_t need = body_size(type);
+
 	if (!need)
 		return ENOSYS;
-	if (ctp->msglen < need)
-		return EINVAL;
-	if (!data_fits(ctp, type))
+	if (ctp->msglen < need || !data_fits(ctp, type, (uint64_t)ctp->info.srcmsglen))
 		return EINVAL;
 	if (type == _IO_DUP)
 		return do_dup(m, ctp);
@@ -255,14 +375,7 @@ static int do_io(resmgr_t *m, resmgr_context_t *ctp)
 	pthread_mutex_unlock(&m->lock);
 	if (!ocb)
 		return EBADF;
-	switch (type) {
-	case _IO_READ:   CALL(read, iofunc_read_default, struct _io_read); break;
-	case _IO_WRITE:  CALL(write, iofunc_write_default, struct _io_write); break;
-	case _IO_LSEEK:  CALL(lseek, iofunc_lseek_default, struct _io_lseek); break;
-	case _IO_STAT:   CALL(stat, iofunc_stat_default, struct _io_stat); break;
-	default:         CALL(devctl, iofunc_devctl_default, struct _io_devctl); break;
-	}
-	return r;
+	return io_call(m, ctp, ocb, (uint64_t)ctp->info.srcmsglen);
 }
 
 /* The client whose last connection went has its opens closed. */

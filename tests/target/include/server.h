@@ -1,0 +1,31 @@
+#pragma once
+/* Starting a server program for a conformance program (header only, as
+ * conf.h): spawn it, then wait until the name it serves opens. */
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Starts server argv and waits (up to a second) until path opens: its
+ * pid, or -1 (the server killed and reaped). */
+__attribute__((unused)) static pid_t conf_start_server(char *const argv[], const char *path)
+{
+	pid_t pid;
+	int fd = -1;
+
+	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, NULL) != 0)
+		return -1;
+	for (int i = 0; i < 200 && (fd = open(path, O_RDONLY)) < 0; i++) {
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
+	if (fd < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	close(fd);
+	return pid;
+}
