@@ -29,6 +29,11 @@ CHECKS = [
     ("stderr to /dev/null", "{ echo out; echo err >&2; } 2>/dev/null", "out\n", 0),
     ("stdout to /dev/null", "echo gone >/dev/null; echo kept", "kept\n", 0),
     ("input from a file", "read l < /etc/motd; echo \"$l\"", "Welcome to Keel.\n", 0),
+    ("output to a file and back", "echo saved > /tmp/f1; read l < /tmp/f1; echo \"$l\"",
+     "saved\n", 0),
+    ("append to a file", "echo a > /tmp/f2; echo b >> /tmp/f2; while read l; do echo \"<$l>\"; "
+     "done < /tmp/f2", "<a>\n<b>\n", 0),
+    ("here-string", "read x <<< 'here string'; echo \"$x\"", "here string\n", 0),
     ("exit status of a program", "/bin/conf-child exit 3", "", 3),
     ("exit status of a pipeline's last", "/bin/conf-child exit 3 | /bin/conf-child exit 4", "", 4),
     ("negation", "! false", "", 0),
@@ -61,6 +66,16 @@ def test_shell_smoke(keel_boot):
             if (out, rc) != (want, want_rc):
                 failures.append(f"{what}: `{command}` gave {out!r} status {rc}, "
                                 f"want {want!r} status {want_rc}")
+
+        # A here-document typed over three lines (the shell asks for more with "> ").
+        s.line("while read l; do echo \"[$l]\"; done <<END")
+        s.line("first line")
+        s.line("second $((1+1))")
+        s.line("END")
+        m = s.expect(r"\[first line\]\r?\n\[second 2\]\r?\n", 15)
+        s.expect(PROMPT)
+        if not m:
+            failures.append("here-document: its lines did not come back")
 
         # ^C at the terminal: SIGINT to the foreground job, the shell stays.
         s.line("/bin/conf-child sleep 100000")

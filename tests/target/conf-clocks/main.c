@@ -471,9 +471,55 @@ static void t_timer_create__bad_clock_and_unsupported_notify(void)
 
 	CHECK_ERR(timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t), EINVAL);
 	CHECK_ERR(timer_create(CLOCK_MONOTONIC, &ev, NULL), EFAULT);
-	ev.sigev_notify = SIGEV_SIGNAL;
-	ev.sigev_signo = SIGALRM;
+	ev.sigev_notify = SIGEV_THREAD;
 	CHECK_ERR(timer_create(CLOCK_MONOTONIC, &ev, &t), ENOTSUP);
+}
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int signo)
+{
+	(void)signo;
+	alarms++;
+}
+
+/* Waits up to 2 s for `alarms` to reach n. */
+static bool alarms_reach(int n)
+{
+	for (int i = 0; i < 200 && alarms < n; i++) {
+		struct timespec ts = { 0, 10000000 };
+		nanosleep(&ts, NULL);
+	}
+	return alarms >= n;
+}
+
+static void t_timer_create__SIGEV_SIGNAL_sends_the_signal(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+	struct itimerspec its = { .it_value = { 0, 50000000 } };
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	timer_t t;
+
+	alarms = 0;
+	REQUIRE(sigaction(SIGALRM, &sa, &old) == 0);
+	REQUIRE(timer_create(CLOCK_MONOTONIC, &ev, &t) == 0);
+	CHECK_EQ(timer_settime(t, 0, &its, NULL), 0);
+	CHECK(alarms_reach(1));
+	CHECK_EQ(timer_delete(t), 0);
+	sigaction(SIGALRM, &old, NULL);
+}
+
+static void t_alarm__raises_SIGALRM_and_tells_the_time_left(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+
+	alarms = 0;
+	REQUIRE(sigaction(SIGALRM, &sa, &old) == 0);
+	CHECK_EQ(alarm(100), 0u);
+	CHECK_EQ(alarm(1), 100u);               /* replaced: 100 s were left */
+	CHECK(alarms_reach(1));
+	CHECK_EQ(alarm(0), 0u);
+	sigaction(SIGALRM, &old, NULL);
 }
 
 static void t_timer_settime__bad_time_is_EINVAL(void)
@@ -519,6 +565,8 @@ static const struct conf_case cases[] = {
 	CONF_CASE(timer_gettime, counts_down_and_reports_period),
 	CONF_CASE(timer_delete, then_the_id_is_EINVAL),
 	CONF_CASE(timer_create, bad_clock_and_unsupported_notify),
+	CONF_CASE(timer_create, SIGEV_SIGNAL_sends_the_signal),
+	CONF_CASE(alarm, raises_SIGALRM_and_tells_the_time_left),
 	CONF_CASE(timer_settime, bad_time_is_EINVAL),
 	CONF_CASE(clock_gettime, realtime_follows_monotonic_rate),
 	CONF_CASE(mktime, round_trips_gmtime),
