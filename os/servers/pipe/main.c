@@ -125,10 +125,13 @@ static bool take(struct pipe *p, int rcvid, uint64_t nbytes, uint64_t *done)
 	return true;
 }
 
-static int broken_pipe(int32_t pid)
+/* Answers the write EPIPE, then sends SIGPIPE: in that order, since a
+ * signal to a client still waiting for this reply makes the kernel ask for
+ * an unblock, which another server thread would answer EINTR first. */
+static void broken_pipe(int rcvid, int32_t pid)
 {
+	MsgError_r(rcvid, EPIPE);
 	kill(pid, SIGPIPE);
-	return EPIPE;
 }
 
 static void serve_writers(struct pipe *p)
@@ -137,7 +140,7 @@ static void serve_writers(struct pipe *p)
 
 	while ((w = resmgr_waitq_first(&p->wq))) {
 		if (!p->readers) {
-			MsgError_r(w->rcvid, broken_pipe(w->pid));
+			broken_pipe(w->rcvid, w->pid);
 		} else {
 			uint64_t before = w->done;
 			if (take(p, w->rcvid, w->nbytes, &w->done) && w->done < w->nbytes) {
@@ -159,8 +162,10 @@ static int pipe_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc
 
 	if (!p || (ocb->ioflag & O_ACCMODE) != O_WRONLY)
 		return EBADF;
-	if (!p->readers)
-		return broken_pipe(ctp->info.pid);
+	if (!p->readers) {
+		broken_pipe(ctp->rcvid, ctp->info.pid);
+		return RESMGR_DONE;
+	}
 	if (!resmgr_waitq_first(&p->wq)) {
 		if (!take(p, ctp->rcvid, msg->nbytes, &done))
 			return EFAULT;
