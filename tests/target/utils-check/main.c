@@ -763,7 +763,7 @@ static void more_passes_a_file_through_off_a_terminal(void)
 	}
 	free(want);
 	free(motd);
-	EXPECT("piped\n", 0, "piped\n", "more");
+	EXPECT("piped\n", 0, "::::::::::::::\n-\n::::::::::::::\npiped\n", "more");
 }
 
 static void true_false_yes_clear(void)
