@@ -50,6 +50,33 @@ for p in "${src_pkgs[@]}"; do
   fi
 done
 
+# Source packages whose Debian packaging tarball the archive reachable here
+# does not serve (404): only the .dsc and the upstream tarball(s), which is
+# all a recipe uses.  apt names each file's URI with the SHA-256 from the
+# archive's signed index and apt-helper refuses a file that does not match
+# it; anything missing or different stops the install.
+orig_pkgs=(toybox)
+for p in "${orig_pkgs[@]}"; do
+  ls "$src_dir/${p}"_*.dsc "$src_dir/${p}"_*.orig.tar.* >/dev/null 2>&1 && continue
+  echo "install-deps: downloading the .dsc and upstream tarball of $p"
+  tmp=$(mktemp -d)
+  uris=$(cd "$tmp" && apt-get source --print-uris -qq "$p" | grep -E "\.dsc' |\.orig(-[^ ]*)?\.tar\.[a-z0-9]+' ") || true
+  rmdir "$tmp"
+  if ! grep -q "\.dsc' " <<<"$uris" || ! grep -q "\.orig" <<<"$uris"; then
+    echo "install-deps: apt names no .dsc and upstream tarball for the source package $p" >&2
+    exit 1
+  fi
+  while read -r uri file _size hash; do
+    uri=${uri#\'}; uri=${uri%\'}
+    if ! /usr/lib/apt/apt-helper -qq download-file "$uri" "$src_dir/$file.part" "$hash"; then
+      rm -f "$src_dir/$file.part"
+      echo "install-deps: $uri did not download with $hash" >&2
+      exit 1
+    fi
+    mv "$src_dir/$file.part" "$src_dir/$file"
+  done <<<"$uris"
+done
+
 [ "${1:-}" = "--no-venv" ] && exit 0
 
 venv="$top/.venv"

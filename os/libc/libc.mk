@@ -70,10 +70,15 @@ PICO_DROP   := libc_misc_lock.c.o libc_picolib_picosbrk.c.o libc_string_strerror
 # or adjusts, then calls it.  member:old=new[,old=new]
 #   malloc: the package aligns to 8, C requires alignof(max_align_t) = 16;
 #   setenv, unsetenv: the package accepts an empty name (POSIX: EINVAL);
-#   fgets: the package returns NULL for a last line without a newline.
+#   fgets: the package returns NULL for a last line without a newline;
+#   fflush: the package's faults on NULL (POSIX: flush every stream), so
+#   fdopen (which fopen and tmpfile use) and fclose keep a list of streams.
 PICO_RENAME := nano-malloc-malloc.c.o:malloc=__pkg_malloc \
                libc_stdlib_setenv.c.o:setenv=__pkg_setenv,unsetenv=__pkg_unsetenv \
-               libc_tinystdio_fgets.c.o:fgets=__pkg_fgets
+               libc_tinystdio_fgets.c.o:fgets=__pkg_fgets \
+               libc_tinystdio_fflush.c.o:fflush=__pkg_fflush \
+               libc_tinystdio_fdopen.c.o:fdopen=__pkg_fdopen \
+               libc_tinystdio_fclose.c.o:fclose=__pkg_fclose
 
 LIBC_SRC    := $(wildcard $(LS)/src/*/*.c $(LS)/src/*/*.S)
 LIBC_OBJ    := $(patsubst $(LS)/src/%,$(LB)/obj/%.o,$(LIBC_SRC))

@@ -31,7 +31,7 @@ $(KEEL_CC): os/ports/ports.mk $(LS)/libc.mk
 	$(Q)printf '%s\n' '#!/bin/sh' \
 	  '# The cross compiler with Keel'"'"'s libc (os/ports/ports.mk).' \
 	  'for a in "$$@"; do case $$a in -c|-E|-S) exec $(CC) $(PORT_CFLAGS) "$$@";; esac; done' \
-	  'exec $(CC) $(PORT_CFLAGS) $(PORT_LDFLAGS) $(abspath $(LIBC_CRT0)) "$$@" -Wl,--start-group $(abspath $(LIBC_A)) $(PICO_LIBM) $(LIBGCC) -Wl,--end-group' \
+	  'exec $(CC) $(PORT_CFLAGS) $(PORT_LDFLAGS) $(abspath $(LIBC_CRT0)) "$$@" -x none -Wl,--start-group $(abspath $(LIBC_A)) $(PICO_LIBM) $(LIBGCC) -Wl,--end-group' \
 	  > $@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
 
 # port_unpack NAME ORIG-TARBALL DSC: the rule's first lines, unpacking the

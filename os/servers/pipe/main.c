@@ -272,6 +272,17 @@ static int pipe_stat(resmgr_context_t *ctp, const struct _io_stat *msg, iofunc_o
 	return resmgr_reply(ctp, 0, &st, sizeof st);
 }
 
+/* A pipe has no file offset: lseek is ESPIPE (POSIX), never the default
+ * handler's success, which told readers such as grep that they could seek
+ * back over what they had already consumed. */
+static int pipe_lseek(resmgr_context_t *ctp, const struct _io_lseek *msg, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	(void)msg;
+	(void)ocb;
+	return ESPIPE;
+}
+
 static int pipe_unblock(resmgr_context_t *ctp, int rcvid)
 {
 	(void)ctp;
@@ -287,7 +298,7 @@ int main(void)
 	static const resmgr_connect_funcs_t conn = { .open = pipe_open };
 	static const resmgr_io_funcs_t io = {
 		.read = pipe_read, .write = pipe_write, .devctl = pipe_devctl, .stat = pipe_stat,
-		.close_ocb = pipe_close, .unblock = pipe_unblock,
+		.lseek = pipe_lseek, .close_ocb = pipe_close, .unblock = pipe_unblock,
 	};
 	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	resmgr_t *m;

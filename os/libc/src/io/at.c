@@ -1,0 +1,222 @@
+/* The *at family (POSIX.1-2017 openat, fstatat, faccessat, fchmodat,
+ * fchownat, mkdirat, mknodat, readlinkat, symlinkat, linkat, unlinkat,
+ * renameat): a path relative to a directory descriptor.
+ *
+ * Keel's servers see only absolute paths and ".." is taken lexically (see
+ * unistd/cwd.c), so a call here becomes the path call on dirfd's path
+ * joined with the relative one.  An fd does not keep its path, so openat
+ * remembers the path of every directory it opens, with the directory's
+ * st_dev and st_ino: a later call checks that dirfd still is that
+ * directory before it trusts the path (the number may have been closed
+ * and reused).  A directory descriptor that openat did not open (open(),
+ * dup()) has no known path: relative names under it are ENOTSUP.
+ * AT_FDCWD and absolute paths need no table.  AT_EMPTY_PATH is not
+ * supported; AT_EACCESS checks as access() does (Keel's access uses the
+ * real ids). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "libc.h"
+
+/* A directory openat opened: its absolute path and identity.  Guarded by
+ * dir_lock. */
+struct at_dir {
+	char *path;                     /* malloc'd; NULL: none known */
+	dev_t dev;
+	ino_t ino;
+};
+
+static struct at_dir dirs[__FD_MAX];
+static pthread_mutex_t dir_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Remembers fd's path if fd is a directory; abs is absolute. */
+static void remember(int fd, const char *abs)
+{
+	struct stat st;
+
+	if (fd < 0 || fd >= __FD_MAX || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	char *copy = strdup(abs);
+	if (!copy)
+		return;                 /* relative names under fd will be ENOTSUP */
+	pthread_mutex_lock(&dir_lock);
+	free(dirs[fd].path);
+	dirs[fd] = (struct at_dir){ .path = copy, .dev = st.st_dev, .ino = st.st_ino };
+	pthread_mutex_unlock(&dir_lock);
+}
+
+/* The absolute path that (dirfd, path) names, into out (_IO_PATH_MAX
+ * bytes): 0 or -errno. */
+static int at_path(int dirfd, const char *path, char *out)
+{
+	char joined[_IO_PATH_MAX];
+	struct stat st;
+
+	if (!__uptr_ok(path, 1))
+		return -EFAULT;
+	size_t n = strnlen(path, _IO_PATH_MAX);
+	if (n >= _IO_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (n == 0)
+		return -ENOENT;
+	if (path[0] == '/' || dirfd == AT_FDCWD)
+		return __path_abs(path, out);
+	if (dirfd < 0 || dirfd >= __FD_MAX || fstat(dirfd, &st) < 0)
+		return -EBADF;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	int r = -ENOTSUP;
+	pthread_mutex_lock(&dir_lock);
+	struct at_dir *d = &dirs[dirfd];
+	if (d->path && d->dev == st.st_dev && d->ino == st.st_ino) {
+		size_t dl = strlen(d->path);
+		if (dl + 1 + n >= sizeof joined) {
+			r = -ENAMETOOLONG;
+		} else {
+			memcpy(joined, d->path, dl);
+			joined[dl] = '/';
+			memcpy(joined + dl + 1, path, n + 1);
+			r = 0;
+		}
+	}
+	pthread_mutex_unlock(&dir_lock);
+	return r < 0 ? r : __path_abs(joined, out);
+}
+
+/* at_path for a call with flags: 0, or -1 with errno (EINVAL for a flag
+ * outside allowed). */
+static int at_call(int dirfd, const char *path, int flag, int allowed, char *abs)
+{
+	if (flag & ~allowed)
+		return (int)__syscall_ret(-EINVAL);
+	int r = at_path(dirfd, path, abs);
+	return r < 0 ? (int)__syscall_ret(r) : 0;
+}
+
+int openat(int dirfd, const char *path, int oflag, ...)
+{
+	char abs[_IO_PATH_MAX];
+	mode_t mode = 0;
+
+	if (oflag & O_CREAT) {
+		va_list ap;
+		va_start(ap, oflag);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (at_call(dirfd, path, 0, 0, abs) < 0)
+		return -1;
+	int fd = open(abs, oflag, mode);
+	if (fd >= 0)
+		remember(fd, abs);
+	return fd;
+}
+
+int fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int flag)
+{
+	char abs[_IO_PATH_MAX];
+
+	if (at_call(dirfd, path, flag, AT_SYMLINK_NOFOLLOW, abs) < 0)
+		return -1;
+	return (flag & AT_SYMLINK_NOFOLLOW) ? lstat(abs, st) : stat(abs, st);
+}
+
+int faccessat(int dirfd, const char *path, int amode, int flag)
+{
+	char abs[_IO_PATH_MAX];
+
+	return at_call(dirfd, path, flag, AT_EACCESS, abs) < 0 ? -1 : access(abs, amode);
+}
+
+int fchmodat(int dirfd, const char *path, mode_t mode, int flag)
+{
+	char abs[_IO_PATH_MAX];
+	struct stat st;
+
+	if (at_call(dirfd, path, flag, AT_SYMLINK_NOFOLLOW, abs) < 0)
+		return -1;
+	/* A link's own mode cannot be changed (POSIX allows EOPNOTSUPP). */
+	if (flag & AT_SYMLINK_NOFOLLOW) {
+		if (lstat(abs, &st) < 0)
+			return -1;
+		if (S_ISLNK(st.st_mode))
+			return (int)__syscall_ret(-EOPNOTSUPP);
+	}
+	return chmod(abs, mode);
+}
+
+int fchownat(int dirfd, const char *path, uid_t owner, gid_t group, int flag)
+{
+	char abs[_IO_PATH_MAX];
+
+	if (at_call(dirfd, path, flag, AT_SYMLINK_NOFOLLOW, abs) < 0)
+		return -1;
+	return (flag & AT_SYMLINK_NOFOLLOW) ? lchown(abs, owner, group) : chown(abs, owner, group);
+}
+
+int mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	char abs[_IO_PATH_MAX];
+
+	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : mkdir(abs, mode);
+}
+
+/* No Keel server makes device nodes or FIFOs by name yet (libc has no
+ * mknod): a valid request is ENOSYS. */
+int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
+{
+	char abs[_IO_PATH_MAX];
+
+	(void)mode;
+	(void)dev;
+	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : (int)__syscall_ret(-ENOSYS);
+}
+
+ssize_t readlinkat(int dirfd, const char *restrict path, char *restrict buf, size_t len)
+{
+	char abs[_IO_PATH_MAX];
+
+	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : readlink(abs, buf, len);
+}
+
+int symlinkat(const char *target, int dirfd, const char *path)
+{
+	char abs[_IO_PATH_MAX];
+
+	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : symlink(target, abs);
+}
+
+/* AT_SYMLINK_FOLLOW is refused: link() itself does not follow a final
+ * link on Keel's servers. */
+int linkat(int fd1, const char *path1, int fd2, const char *path2, int flag)
+{
+	char a1[_IO_PATH_MAX], a2[_IO_PATH_MAX];
+
+	if (at_call(fd1, path1, flag, 0, a1) < 0 || at_call(fd2, path2, 0, 0, a2) < 0)
+		return -1;
+	return link(a1, a2);
+}
+
+int unlinkat(int dirfd, const char *path, int flag)
+{
+	char abs[_IO_PATH_MAX];
+
+	if (at_call(dirfd, path, flag, AT_REMOVEDIR, abs) < 0)
+		return -1;
+	return (flag & AT_REMOVEDIR) ? rmdir(abs) : unlink(abs);
+}
+
+int renameat(int fd1, const char *old, int fd2, const char *new)
+{
+	char a1[_IO_PATH_MAX], a2[_IO_PATH_MAX];
+
+	if (at_call(fd1, old, 0, 0, a1) < 0 || at_call(fd2, new, 0, 0, a2) < 0)
+		return -1;
+	return rename(a1, a2);
+}

@@ -1,0 +1,40 @@
+/* getgrouplist (no POSIX page; the common extension): the groups of the
+ * group database (/etc/group) whose member list names user, with group
+ * first and no group twice.  Up to *ngroups of them go to groups; *ngroups
+ * becomes the number found.  Returns that number, or -1 when there were
+ * more than fitted (the first *ngroups on entry are stored). */
+#include <grp.h>
+#include <string.h>
+
+static int seen(const gid_t *groups, int stored, gid_t g)
+{
+	for (int i = 0; i < stored; i++)
+		if (groups[i] == g)
+			return 1;
+	return 0;
+}
+
+int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
+{
+	int cap = *ngroups, n = 0, stored = 0;
+	struct group *gr;
+
+	if (cap > 0)
+		groups[stored++] = group;
+	n = 1;
+	setgrent();
+	while ((gr = getgrent())) {
+		if (gr->gr_gid == group || seen(groups, stored, gr->gr_gid))
+			continue;
+		for (char **m = gr->gr_mem; m && *m; m++)
+			if (!strcmp(*m, user)) {
+				if (stored < cap)
+					groups[stored++] = gr->gr_gid;
+				n++;
+				break;
+			}
+	}
+	endgrent();
+	*ngroups = n;
+	return n > cap ? -1 : n;
+}
