@@ -264,6 +264,8 @@ static void record(struct tproc *t, int32_t pid, const struct job *j, const char
 	t->state = TP_ALIVE;
 	t->start_ns = tm_now_ns();
 	child_name(t->name, path);
+	if (r && (r->flags & _PROC_SPAWN_ACK))
+		t->fork_rcvid = j->rcvid;       /* answered by fork_release */
 	if (!j->rcvid)
 		tm_init_pid = pid;      /* before its end can reach the reaper */
 	if (r && (r->flags & _PROC_SPAWN_SETSID))
@@ -424,8 +426,11 @@ static void run_job(struct job *j)
 	int rcvid = j->rcvid;
 	if (!rcvid)
 		return;
+	bool later = r > 0 && (j->req->flags & _PROC_SPAWN_ACK);
 	tm_free(j->msg, j->msglen);     /* first: the reply says taskman is done */
 	tm_free(j, sizeof *j);
+	if (later)
+		return;                 /* fork_release answers (the child may have already) */
 	if (r < 0)
 		tm_error(rcvid, -r);
 	else

@@ -91,6 +91,9 @@ _Static_assert(sizeof(struct _proc_hdr) == 8, "struct _proc_hdr layout");
 #define _PROC_SPAWN_SETSCHEDPARAM 0x0020u /* priority */
 #define _PROC_SPAWN_SETSCHEDULER  0x0040u /* policy and priority */
 #define _PROC_SPAWN_NOZOMBIE   0x0080u  /* the child is reaped by nobody (daemon) */
+#define _PROC_SPAWN_ACK        0x0200u  /* the reply waits for the child's
+					  * _PROC_FORKED (it has taken its fds;
+					  * see fork below), exec or end */
 #define _PROC_SPAWN_IOPRIV     0x0100u  /* the child may use the driver calls
 					  * (KCALL_PRIV_IO): only a caller that
 					  * has them itself (EPERM) */

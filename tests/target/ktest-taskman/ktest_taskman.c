@@ -395,7 +395,7 @@ static int setpgid_(int pid, int pgid)
 
 static void t_setpgid_child(void)
 {
-	int pid = child("sleep", "30", "0");
+	int pid = child("sleep", "300", "0");
 	struct _proc_ids ids;
 
 	KTAP_REQUIRE(pid > 1);

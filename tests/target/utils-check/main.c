@@ -617,7 +617,9 @@ static void od_dumps(void)
 {
 	EXPECT("AB\n", 0, "0000000 101 102 012\n0000003\n", "od", "-b");
 	EXPECT("AB", 0, " 41 42\n", "od", "-An", "-tx1");
-	EXPECT("AB", 0, "0000000 041101\n0000002\n", "od");
+	/* two-byte words: each byte's share of the widest field (6 digits and a
+	 * space, rounded up to 4 a byte) makes 8 columns a word */
+	EXPECT("AB", 0, "0000000  041101\n0000002\n", "od");
 }
 
 static void cmp_compares(void)
@@ -838,7 +840,15 @@ static void mkdir_and_rmdir(void)
 	if (r && exit_code(r) == 0)
 		FAIL("rmdir of a non-empty directory succeeded");
 	free(r);
-	EXPECT(NULL, 0, "", "rmdir", "-p", W "/a/b");
+	/* -p removes the named parents, relative to W: not W itself, nor /tmp */
+	if (chdir(W) == 0) {
+		EXPECT(NULL, 0, "", "rmdir", "-p", "a/b");
+		chdir("/");
+	} else {
+		FAIL("cannot change to " W);
+	}
+	if (stat(W "/a", &st) == 0)
+		FAIL("rmdir -p left " W "/a");
 }
 
 static void touch_creates_and_sets_times(void)

@@ -136,6 +136,10 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 		m.sigmask = (uint64_t)a->sigmask.__bits[1] << 32 | a->sigmask.__bits[0];
 		m.sigdefault = (uint64_t)a->sigdefault.__bits[1] << 32 | a->sigdefault.__bits[0];
 	}
+	/* A child with fds to take over: the parent goes on once it has (it
+	 * may close its own ends at once). */
+	if (!exec && (nfds || (acts && acts->nacts)))
+		m.flags |= _PROC_SPAWN_ACK;
 	memcpy(msg, &m, sizeof m);
 	p = msg + sizeof m;
 	memcpy(p, abs, plen);

@@ -118,4 +118,10 @@ void __spawn_apply(const uint64_t *auxv)
 	}
 	if (d.cwdlen && len - off >= d.cwdlen && data[off + d.cwdlen - 1] == 0)
 		__cwd_set((const char *)data + off);
+	if (!(d.flags & _SPAWN_DATA_EXEC)) {    /* a parent waiting in posix_spawn may go on */
+		struct _proc_hdr done = { .type = _PROC_FORKED };
+		int tm = __taskman_coid();
+		if (tm >= 0)
+			MsgSend_r(tm, &done, sizeof done, NULL, 0);
+	}
 }
