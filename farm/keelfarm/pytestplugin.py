@@ -5,6 +5,11 @@ with the strategy, writes the boot's console to `<log dir>/<env>/<test>.log` and
 the log path, the exit status and the boot-stage times to the test as user properties
 (they land in JUnit XML).  A failing test shows the end of its console.
 
+A logged-in shell.  `keel_shell` boots the main target without init= to the
+strategy's `shell` state (the environment's ShellDriver logs in on the console) and
+gives `run(cmd)` → (output, exit status); `keel_boot(until="shell")` does it for a
+boot of the test's own.
+
 KTAP cases as tests.  A test that takes the `ktap_case` argument and carries
 `@pytest.mark.ktap(append="ktest")` is expanded into one test per KTAP case the target
 reports, named after the case (`test_ktest[chan/send]`), plus one `ktap-run` test for the
