@@ -1,6 +1,7 @@
 """The target's console as a person at the terminal uses it: what is typed goes into the
 UART, and what comes back is read byte for byte (the recorder's lines lose the carriage
-returns and the prompts that end without a newline)."""
+returns and the prompts that end without a newline).  The console is QEMU's on a QEMU
+target and the serial port (ser2net) on a board or vboard."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from keelfarm.console import watch
 from labgrid.step import steps
 
 STEP_TIMEOUT = 30.0
+
+
+def console_of(strategy):
+    """The console driver a strategy boots on: a board's serial port, or QEMU."""
+    console = getattr(strategy, "console", None)
+    return console if console is not None else strategy.qemu
 
 
 class RawTap:
@@ -35,9 +42,9 @@ class Session:
     """Typing at the booted target's console and reading what it answers."""
 
     def __init__(self, strategy):
-        self.qemu = strategy.qemu
+        self.console = console_of(strategy)
         self.rec = strategy.recorder
-        self.tap = RawTap(self.qemu)
+        self.tap = RawTap(self.console)
         self.mark = 0                   # where the unread output starts in tap.data
 
     def close(self) -> None:
@@ -56,7 +63,7 @@ class Session:
             nonlocal found
             found = rx.search(self.text(self.mark))
             return found is not None
-        watch(self.qemu, seen, timeout)
+        watch(self.console, seen, timeout)
         assert found, (f"no {pattern!r} on the console within {timeout:.0f} s; after the "
                        f"last match it printed:\n{self.text(self.mark)[-1500:]}")
         self.mark += len(self.text(self.mark)[:found.end()].encode("utf-8"))
@@ -65,7 +72,7 @@ class Session:
     def type(self, text: str, gap: float = 0.005) -> None:
         """Type `text` as a person would (a short gap between bytes)."""
         for b in text.encode():
-            self.qemu.write(bytes([b]))
+            self.console.write(bytes([b]))
             if gap:
                 time.sleep(gap)
 

@@ -31,8 +31,8 @@ CHECKS = [
     ("input from a file", "read l < /etc/motd; echo \"$l\"", "Welcome to Keel.\n", 0),
     ("output to a file and back", "echo saved > /tmp/f1; read l < /tmp/f1; echo \"$l\"",
      "saved\n", 0),
-    ("append to a file", "echo a > /tmp/f2; echo b >> /tmp/f2; while read l; do echo \"<$l>\"; "
-     "done < /tmp/f2", "<a>\n<b>\n", 0),
+    ("append to a file", ("echo a > /tmp/f2; echo b >> /tmp/f2; while read l; do "
+                          "echo \"<$l>\"; done < /tmp/f2"), "<a>\n<b>\n", 0),
     ("here-string", "read x <<< 'here string'; echo \"$x\"", "here string\n", 0),
     ("exit status of a program", "/bin/conf-child exit 3", "", 3),
     ("exit status of a pipeline's last", "/bin/conf-child exit 3 | /bin/conf-child exit 4", "", 4),

@@ -11,10 +11,14 @@ import time
 import pytest
 from keelfarm.console import watch
 from labgrid.step import steps
+from terminal import console_of
 
 pytestmark = [pytest.mark.initrd]
 
-DRIVERS = {"virt": "devc-ser8250", "sifive_u": "devc-sersifive"}
+# the console driver by the board's compatible (QEMU virt and a vboard: a 16550; the
+# SiFive boards: the SiFive UART)
+DRIVERS = {"riscv-virtio": "devc-ser8250", "sifive,hifive-unleashed-a00": "devc-sersifive",
+           "sifive,hifive-unmatched-a00": "devc-sersifive"}
 STEP_TIMEOUT = 30.0
 
 
@@ -41,7 +45,7 @@ class Terminal:
     """The booted target's console, spoken to as a user at the terminal would."""
 
     def __init__(self, strategy):
-        self.qemu = strategy.qemu
+        self.qemu = console_of(strategy)
         self.rec = strategy.recorder
         self.tap = RawTap(self.qemu)
 
@@ -98,11 +102,10 @@ STEPS = [
 ]
 
 
-def test_line_discipline_over_the_uart(keel_boot, env):
+def test_line_discipline_over_the_uart(keel_boot, board):
     strategy = keel_boot.strategy()
-    machine = strategy.qemu.machine
-    driver = DRIVERS.get(machine)
-    assert driver, f"no console driver known for QEMU machine {machine!r}"
+    driver = DRIVERS.get(board.compatible)
+    assert driver, f"no console driver known for a board compatible with {board.compatible!r}"
     keel_boot(append=f"init=/sbin/{driver} /bin/tty-uart", until=None)
     term = Terminal(strategy)
     failures = []

@@ -9,7 +9,8 @@ class BootError(FarmError):
     """A boot that stopped short.  ``stage`` is where: 'uboot' (no U-Boot prompt),
     'tftp' (the image did not load), 'image' (U-Boot refused the image: "Bad Linux
     RISCV Image magic!"), 'reset' (U-Boot stopped answering mid-command), 'banner' (no
-    Keel banner), 'online' (harts missing) or 'panic' (the kernel panicked).
+    Keel banner), 'online' (harts missing), 'panic' (the kernel panicked) or 'login'
+    (booted, but no login prompt or shell prompt came: the OS's).
 
     Only 'uboot' is the board's fault for certain: firmware that does not answer on
     the serial line.  'image', 'tftp', 'online' and 'panic' are the image's or the OS's,

@@ -5,6 +5,11 @@ with the strategy, writes the boot's console to `<log dir>/<env>/<test>.log` and
 the log path, the exit status and the boot-stage times to the test as user properties
 (they land in JUnit XML).  A failing test shows the end of its console.
 
+A logged-in shell.  `keel_shell` boots the main target without init= to the
+strategy's `shell` state (the environment's ShellDriver logs in on the console) and
+gives `run(cmd)` → (output, exit status); `keel_boot(until="shell")` does it for a
+boot of the test's own.
+
 KTAP cases as tests.  A test that takes the `ktap_case` argument and carries
 `@pytest.mark.ktap(append="ktest")` is expanded into one test per KTAP case the target
 reports, named after the case (`test_ktest[chan/send]`), plus one `ktap-run` test for the
@@ -138,6 +143,19 @@ def program_symbolizers(config) -> ProgramSymbolizers:
     return config.stash[_PROGRAMS]
 
 
+def env_target(env, name: str):
+    """The environment's target `name`, or the target that stands for it: a board boots
+    with all its harts, so its environment lets its `main` target stand for `onehart`
+    (option `keel_stands_for: [onehart]`).  None if neither exists."""
+    target = env.get_target(name)
+    if target is not None:
+        return target
+    for other, config in env.config.get_targets().items():
+        if name in ((config or {}).get("options") or {}).get("keel_stands_for", []):
+            return env.get_target(other)
+    return None
+
+
 def boot_strategy(target):
     """The target's strategy (a KeelBootProtocol), keeping a farm board's health from
     its boots (boothealth.py)."""
@@ -211,7 +229,7 @@ class KeelBooter:
         self._strategies = []
 
     def strategy(self, target: str = "main"):
-        tgt = self.env.get_target(target)
+        tgt = env_target(self.env, target)
         if tgt is None:
             pytest.fail(f"environment {self.env.config_file} has no target {target!r}",
                         pytrace=False)
@@ -228,6 +246,8 @@ class KeelBooter:
 
         until="online": wait for `keel: all harts online` (the strategy's `booted`
         state; a failed boot fails the test with the console's last lines);
+        until="shell": booted and logged in through the environment's ShellDriver (the
+        strategy's `shell` state; `append` must not name init=);
         until="exit": wait up to `timeout` (default 120) seconds for the target to stop by
         itself and keep its status in `exit_status` (None: it did not, or its console
         stayed quiet for the hang timeout);
@@ -243,9 +263,9 @@ class KeelBooter:
         suffix = f".{len(self.boots) + 1}" if self.boots else ""
         path = self.directory / f"{log_name(self.node.name)}{suffix}.log"
         strategy.configure(smp=smp, append=append, log_path=path, deterministic=deterministic)
-        if until == "online":
+        if until in ("online", "shell"):
             try:
-                strategy.transition("booted")
+                strategy.transition("booted" if until == "online" else "shell")
             finally:
                 self._keep(target, strategy, hang_timeout, expect_crash)
         else:
@@ -312,6 +332,28 @@ def keel_boot(request, env):
     request.node.stash[_BOOTER] = booter
     yield booter
     booter.finish()
+
+
+class KeelShell:
+    """A logged-in shell on the target's console (the `keel_shell` fixture)."""
+
+    def __init__(self, strategy, boot: KeelBoot):
+        self.strategy = strategy
+        self.boot = boot
+
+    def run(self, command: str, timeout: float = 30.0) -> tuple[str, int]:
+        """Run `command` in a fresh `sh -c` of the login shell: (its output, one line
+        per line, each ending in a newline; its exit status)."""
+        lines, _, status = self.strategy.shell.run(command, timeout=timeout)
+        return "".join(line + "\n" for line in lines), status
+
+
+@pytest.fixture
+def keel_shell(keel_boot):
+    """The main target booted without init= and logged in (the strategy's `shell`
+    state, with the environment's ShellDriver account) → KeelShell."""
+    boot = keel_boot(append="", until="shell")
+    return KeelShell(keel_boot.strategy(), boot)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -571,7 +613,7 @@ def _ktap_record(config, marker) -> KtapRecord:
     key = (env.config_file, target, smp, append)
     runs = config.stash[_RUNS]
     if key not in runs:
-        tgt = env.get_target(target)
+        tgt = env_target(env, target)
         if tgt is None:
             runs[key] = KtapRecord(label=label, error=f"environment has no target {target!r}")
         else:

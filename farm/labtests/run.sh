@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The vboard integration run, called from tests/run.sh: a local lab on loopback (its own
 # run directory and port, so a developer's `farm lab up` is left alone), then
-#   1. the farm CLI round trip: reserve --wait, boot (prints the stage timings), release;
-#   2. the target suites (tests/) on a reserved vboard through farm/envs/vboard.yaml;
+#   1. the farm CLI round trip: reserve --wait, boot (prints the stage timings), shell
+#      (a command's output and status), release, and shell on the released place;
+#   2. the target suites (tests/) on a reserved vboard through farm/envs/vboard.yaml,
+#      the boot image loaded beside the kernel (login, shell and conformance too);
 #   3. the lab fault tests (farm/labtests/vboard_faults.py).
 # The lab comes down on every exit path.  JUnit XML: <results>/target-vboard.xml and
 # <results>/target-vboard-faults.xml.
@@ -44,7 +46,23 @@ if [ -z "$place" ]; then
   exit 1
 fi
 "$farm" boot "$place" --image "$image" --log-dir "$logs/vboard-cli" || status=1
+# farm shell logs in on the booted place: the command's output, and its status as ours
+out=$("$farm" shell "$place" --image "$image" --log-dir "$logs/vboard-cli" -- \
+      'echo "uid $KSHUID"; exit 5')
+rc=$?
+if [ "$rc" != 5 ] || [ "$out" != "uid 0" ]; then
+  echo "farm/labtests/run.sh: farm shell gave status $rc and output '$out'," \
+       "want 5 and 'uid 0'" >&2
+  status=1
+fi
 "$farm" release "$place" || status=1
+"$farm" shell "$place" -- true 2>"$logs/vboard-cli/shell-released.err"
+rc=$?
+if [ "$rc" != 2 ]; then
+  echo "farm/labtests/run.sh: farm shell on a released place exited $rc, want 2:" \
+       "$(cat "$logs/vboard-cli/shell-released.err")" >&2
+  status=1
+fi
 
 echo "==== target tests: vboard ($LG_COORDINATOR)"
 place=$(reserve_place)
@@ -55,7 +73,7 @@ fi
 LG_PLACE=$place timeout --kill-after=30 "$run_timeout" "$py" -m pytest tests \
   --lg-env=farm/envs/vboard.yaml --rootdir="$top" -p no:cacheprovider \
   --keel-log-dir="$logs" --junitxml="$results/target-vboard.xml" -o junit_family=xunit1 \
-  -v -rfEs -m "not uboot and not initrd and not slow" "$@" || status=1
+  -v -rfEs -m "not uboot and not slow" "$@" || status=1
 "$farm" release "$place" || status=1
 
 echo "==== vboard integration: lab fault tests"

@@ -1,6 +1,7 @@
 """A simulated HiFive Unmatched behind fake power and console drivers: enough OpenSBI,
 U-Boot shell (echo, $?, setenv, dhcp, tftpboot, booti) and Keel console to drive labgrid's
-real UBootDriver and the Unmatched strategy without an emulator."""
+real UBootDriver and the Unmatched strategy without an emulator, and for a kernel booted
+without init= a getty, login and shell enough for labgrid's real ShellDriver."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 
 import attr
 from labgrid import Target
-from labgrid.driver import UBootDriver
+from labgrid.driver import ShellDriver, UBootDriver
 from labgrid.driver.common import Driver
 from labgrid.driver.consoleexpectmixin import ConsoleExpectMixin
 from labgrid.protocol import ConsoleProtocol, PowerProtocol
@@ -55,6 +56,11 @@ class FakeBoard:
         self.env: dict[str, str] = {}
         self.commands: list[str] = []
         self.reset_on: str | None = None  # a command prefix that makes the board reset
+        self.accounts = {"root": "root"}
+        self.user: str | None = None      # who is logged in on the console
+        self.login_name = ""
+        self.logins = 0
+        self.shell_commands: list[str] = []  # what `run` was asked to run
 
     # -- power ---------------------------------------------------------------------------
 
@@ -75,6 +81,9 @@ class FakeBoard:
     # -- serial --------------------------------------------------------------------------
 
     def typed(self, data: bytes) -> None:
+        if self.state in ("getty", "password", "shell"):
+            self._terminal(data)
+            return
         if self.state == "autoboot":  # any key stops it, and is consumed
             self.state = "prompt"
             self.out += b"\b\b\b 0 \r\n=> "
@@ -122,9 +131,79 @@ class FakeBoard:
         elif cmd.startswith("booti "):
             self.state = "kernel"
             self.out += b"Starting kernel ...\r\n\r\n" + KERNELS[self.kernel]
+            init = "init=" in self.env.get("bootargs", "")
+            if self.kernel == "ok" and not init:  # /sbin/init starts a getty
+                self.state = "getty"
+                self.out += b"\r\nKeel 0.1.0 (keel) (console)\r\n\r\nkeel login: "
         else:
             self.out += f"Unknown command '{cmd}'\r\n".encode()
             self.rc = 1
+
+    # -- Keel's console: getty, login, shell ---------------------------------------------
+
+    def _terminal(self, data: bytes) -> None:
+        self.line += data
+        while b"\n" in self.line:
+            line, _, self.line = self.line.partition(b"\n")
+            text = line.decode().rstrip("\r")
+            self.out += (text if self.state != "password" else "").encode() + b"\r\n"
+            self._terminal_line(text)
+
+    def _terminal_line(self, text: str) -> None:
+        if self.state == "getty":
+            if text:
+                self.login_name = text
+                self.state = "password"
+                self.out += b"Password: "
+            else:
+                self.out += b"keel login: "
+        elif self.state == "password":
+            if self.accounts.get(self.login_name) == text:
+                self.user, self.state = self.login_name, "shell"
+                self.logins += 1
+                self.out += b"Welcome to Keel.\r\n" + self._prompt()
+            else:
+                self.state = "getty"
+                self.out += b"Login incorrect\r\nkeel login: "
+        else:
+            self._shell_line(text)
+
+    def _prompt(self) -> bytes:
+        home = "/root" if self.user == "root" else f"/home/{self.user}"
+        return f"{self.user}@keel:{home}{'#' if self.user == 'root' else '$'} ".encode()
+
+    def _shell_line(self, text: str) -> None:
+        m = re.fullmatch(r"MARKER='(\w+)''(\w+)' run (?:'(.*)'|(\S+))", text)
+        echo = re.fullmatch(r"echo '(\w+)''(\w+)'", text)
+        if text == "exit":
+            self.user, self.state = None, "getty"
+            self.out += b"\r\nKeel 0.1.0 (keel) (console)\r\n\r\nkeel login: "
+            return
+        if m:
+            marker = m.group(1) + m.group(2)
+            output, status = self._sh(m.group(3) or m.group(4))
+            self.out += f"{marker}{output}{marker} {status}\r\n".encode()
+        elif echo:
+            self.out += (echo.group(1) + echo.group(2)).encode() + b"\r\n"
+        elif text.split()[:1] == ["dmesg"]:
+            self.out += b"/bin/sh: dmesg: not found\r\n"
+        self.out += self._prompt()
+
+    def _sh(self, command: str) -> tuple[str, int]:
+        """What `sh -c command` prints and returns, for the few commands tests send."""
+        self.shell_commands.append(command)
+        out, status = "", 0
+        for part in [p.strip() for p in command.split(";")]:
+            if part.startswith("echo "):
+                out += part[len("echo "):] + "\r\n"
+            elif part.startswith("exit "):
+                return out, int(part.split()[1])
+            elif part == "whoami":
+                out += f"{self.user}\r\n"
+            elif part:
+                out += f"sh: {part.split()[0]}: not found\r\n"
+                status = 127
+        return out, status
 
     def _tftp(self, name: str) -> None:
         path = os.path.join(self.tftp_root, name)
@@ -203,13 +282,18 @@ class FakeBoardConsole(ConsoleExpectMixin, Driver, ConsoleProtocol):
 
 
 def make_target(tmp_path, clock, image: bytes = b"keel image", login_timeout: int = 10,
-                **board_kw):
+                initrd: bytes | None = None, shell: bool = False, **board_kw):
     """A target with the fake board, labgrid's UBootDriver, our TFTP driver and the
-    strategy; returns (strategy, board, power)."""
+    strategy (with `initrd`, a boot image beside the kernel; with `shell`, labgrid's
+    ShellDriver logging in as root); returns (strategy, board, power)."""
     tftp_root = tmp_path / "tftp"
     (tftp_root / "vb").mkdir(parents=True)
     img = tmp_path / "Image"
     img.write_bytes(image)
+    initrd_path = ""
+    if initrd is not None:
+        initrd_path = str(tmp_path / "initrd.cpio")
+        (tmp_path / "initrd.cpio").write_bytes(initrd)
     board = FakeBoard(str(tftp_root), **board_kw)
     t = Target("vb")
     TFTPProvider(t, name=None, internal=str(tftp_root / "vb") + "/", external="vb/")
@@ -221,8 +305,14 @@ def make_target(tmp_path, clock, image: bytes = b"keel image", login_timeout: in
     UBootDriver(t, name=None, prompt="=> ", autoboot="Hit any key to stop autoboot",
                 init_commands=("setenv autoload no", "dhcp"),
                 boot_command="booti ${kernel_addr_r} - ${fdtcontroladdr}",
+                boot_commands={"initrd": "booti ${kernel_addr_r} "
+                                         "${ramdisk_addr_r}:${filesize} ${fdtcontroladdr}"},
                 login_timeout=login_timeout)
     KeelTFTPProviderDriver(t, name=None)
-    strategy = UnmatchedStrategy(t, name=None, image=str(img), harts=5, clock=clock,
-                                 sleep=clock.sleep)
+    if shell:
+        ShellDriver(t, name=None, login_prompt="login: ", username="root",
+                    password="root", prompt=r"\w+@keel:[^\r\n]*[$#] ",
+                    login_timeout=login_timeout, await_login_timeout=1)
+    strategy = UnmatchedStrategy(t, name=None, image=str(img), initrd=initrd_path,
+                                 harts=5, clock=clock, sleep=clock.sleep)
     return strategy, board, power

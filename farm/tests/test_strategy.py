@@ -190,7 +190,7 @@ def test_force_and_unknown_states(tmp_path, clock):
     strategy, _, _ = make_target(tmp_path, clock)
     with pytest.raises(StrategyError):
         strategy.transition("unknown")
-    with pytest.raises(StrategyError, match="no login yet"):
+    with pytest.raises(StrategyError, match="no ShellDriver"):
         strategy.transition("shell")
     strategy.force("off")
     assert strategy.status == Status.off
@@ -258,3 +258,81 @@ def test_a_silent_kernel_is_not_counted_against_the_board(tmp_path, clock):
     with pytest.raises(BootError):
         strategy.transition("booted")
     assert coord.calls == []
+
+
+# -- the boot image and the shell state ---------------------------------------------------
+
+def test_the_boot_image_is_loaded_after_the_kernel_and_given_to_booti(tmp_path, clock):
+    strategy, board, _ = make_target(tmp_path, clock, initrd=b"cpio archive")
+    strategy.transition("booted")
+    loads = [c for c in board.commands if c.startswith("tftpboot ")]
+    assert loads == ["tftpboot ${kernel_addr_r} vb/Image",
+                     "tftpboot ${ramdisk_addr_r} vb/initrd.cpio"]
+    # booti takes the size of the last file loaded: the boot image must come last
+    assert board.commands[-1] == ("booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} "
+                                  "${fdtcontroladdr}")
+    assert (tmp_path / "tftp" / "vb" / "initrd.cpio").read_bytes() == b"cpio archive"
+    assert (tmp_path / "tftp" / "vb" / "Image").read_bytes() == b"keel image"
+
+
+def test_a_missing_boot_image_stops_the_boot_before_power_on(tmp_path, clock):
+    strategy, board, _ = make_target(tmp_path, clock, initrd=b"x")
+    strategy.initrd = str(tmp_path / "gone.cpio")
+    with pytest.raises(BootError, match="boot image .*gone.cpio not found") as e:
+        strategy.transition("booted")
+    assert e.value.stage == "tftp" and board.power_ons == 0
+
+
+def test_a_boot_image_needs_the_initrd_boot_command(tmp_path, clock):
+    strategy, board, _ = make_target(tmp_path, clock, initrd=b"x")
+    strategy.uboot.boot_commands = {}
+    with pytest.raises(StrategyError, match="boot_commands: initrd"):
+        strategy.transition("booted")
+    assert not any(c.startswith("booti") for c in board.commands)
+
+
+def test_the_shell_state_boots_without_init_and_logs_in(tmp_path, clock):
+    strategy, board, power = make_target(tmp_path, clock, shell=True)
+    strategy.configure(append="ktest")  # a command line without init= keeps the getty
+    strategy.transition("shell")
+    assert strategy.status == Status.shell
+    assert (board.user, board.logins, board.env["bootargs"]) == ("root", 1, "ktest")
+    assert strategy.shell.run("echo hello; exit 3") == (["hello"], [], 3)
+    assert board.shell_commands[-1] == "echo hello; exit 3"
+    strategy.transition("shell")  # nothing changed: nothing to do
+    assert (power.events, board.logins) == (["off", "on"], 1)
+
+
+def test_a_booted_board_is_logged_into_without_a_power_cycle(tmp_path, clock):
+    strategy, board, power = make_target(tmp_path, clock, shell=True)
+    strategy.transition("booted")
+    strategy.transition("shell")
+    assert power.events == ["off", "on"] and board.logins == 1
+
+
+def test_power_off_ends_the_login_and_the_next_shell_boots_and_logs_in_again(tmp_path,
+                                                                                clock):
+    strategy, board, _ = make_target(tmp_path, clock, shell=True)
+    strategy.transition("shell")
+    strategy.transition("off")
+    strategy.transition("shell")
+    assert (board.power_ons, board.logins) == (2, 2)
+    assert strategy.shell.run("whoami") == (["root"], [], 0)
+
+
+def test_a_shell_with_init_on_the_command_line_is_refused_before_power_on(tmp_path, clock):
+    strategy, board, _ = make_target(tmp_path, clock, shell=True)
+    strategy.configure(append="init=/bin/hello")
+    with pytest.raises(StrategyError, match="init= replaces /sbin/init"):
+        strategy.transition("shell")
+    assert board.power_ons == 0
+
+
+def test_a_refused_login_is_a_login_boot_error_and_the_board_stays_booted(tmp_path, clock):
+    strategy, board, _ = make_target(tmp_path, clock, shell=True, login_timeout=2)
+    board.accounts = {"root": "another password"}
+    with pytest.raises(BootError, match="did not reach the prompt") as e:
+        strategy.transition("shell")
+    assert e.value.stage == "login" and not e.value.board_fault and not e.value.unclear
+    assert strategy.status == Status.booted
+    assert "Login incorrect" in strategy.recorder.text

@@ -11,7 +11,7 @@ import sys
 from ..errors import FarmError
 
 # Subcommand modules, in the order `farm --help` lists them.
-SUBCOMMANDS = ["boards", "reserve", "release", "power", "boot", "console", "lab", "vboard",
+SUBCOMMANDS = ["boards", "reserve", "release", "power", "boot", "console", "shell", "lab", "vboard",
                "health", "campaign", "ci", "bisect", "triage", "report", "web"]
 
 

@@ -1,7 +1,9 @@
 """Strategy for Keel on QEMU: OpenSBI loads the kernel directly (`-kernel`).
 
-States: `off` (no QEMU), `booted` (the kernel said `keel: all harts online`), and
-`unknown` (QEMU runs, nothing checked yet: after `power_on()` alone, or at start).
+States: `off` (no QEMU), `booted` (the kernel said `keel: all harts online`), `shell`
+(booted without `init=`, logged in on the console through the environment's
+ShellDriver, see login.py), and `unknown` (QEMU runs, nothing checked yet: after
+`power_on()` alone, or at start).
 
 Every boot can use its own hart count and kernel command line (`configure()`), gets a
 fresh `ConsoleRecorder` (log file, stage times, parsed contract lines) in `recorder`, and
@@ -21,12 +23,14 @@ from labgrid.strategy import Strategy, StrategyError
 from ..console import EXITED, ONLINE_LINE, TIMED_OUT, ConsoleRecorder, watch
 from ..errors import BootError
 from ..protocol import KeelBootProtocol
+from .login import check_shell_config, log_in
 
 
 class Status(enum.Enum):
     unknown = 0
     off = 1
     booted = 2
+    shell = 3
 
 
 def describe_stages(recorder: ConsoleRecorder) -> str:
@@ -45,7 +49,7 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         boot_timeout (float): seconds from power-on to `keel: all harts online`
     """
 
-    bindings = {"qemu": "KeelQEMUDriver"}
+    bindings = {"qemu": "KeelQEMUDriver", "shell": {"ShellDriver", None}}
     states = Status
 
     status = attr.ib(default=Status.unknown)
@@ -90,7 +94,7 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
             status = self.states[status]
         if status == self.states.unknown:
             raise StrategyError(f"can not transition to {status}")
-        if status == self.status and (status != self.states.booted
+        if status == self.status and (status not in self.running_states()
                                       or self._running_config == self._config()):
             step.skip("nothing to do")
             return
@@ -99,9 +103,23 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         elif status == self.states.booted:
             self.power_on()
             self.wait_online()
+        elif status == self.states.shell:
+            self.to_shell()
         else:
             raise StrategyError(f"no transition found from {self.status} to {status}")
         self.status = status
+
+    def running_states(self) -> tuple:
+        """The states in which Keel runs with the configured boot (`_running_config`)."""
+        return (self.states.booted, self.states.shell)
+
+    def to_shell(self) -> None:
+        """Boot (unless booted with the configured command line already) and log in."""
+        check_shell_config(self, self.append)
+        if self.status not in self.running_states() \
+                or self._running_config != self._config():
+            self.transition(self.states.booted)
+        log_in(self)
 
     def force(self, status):
         if not isinstance(status, self.states):

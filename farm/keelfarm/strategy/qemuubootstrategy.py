@@ -5,7 +5,7 @@ The same chain a physical board uses, on the emulator: QEMU's `-kernel` is U-Boo
 user-mode network, and labgrid's UBootDriver interrupts autoboot and runs the commands.
 
 States: `off`, `uboot` (at the U-Boot prompt, network set up), `booted` (the kernel said
-`keel: all harts online`), `unknown`.
+`keel: all harts online`), `shell` (logged in, as KeelQEMUStrategy), `unknown`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Status(enum.Enum):
     off = 1
     uboot = 2
     booted = 3
+    shell = 4
 
 
 @target_factory.reg_driver
@@ -43,7 +44,8 @@ class KeelQEMUUBootStrategy(KeelQEMUStrategy):
         load_timeout (float): seconds the load may take
     """
 
-    bindings = {"qemu": "KeelQEMUDriver", "uboot": "UBootDriver"}
+    bindings = {"qemu": "KeelQEMUDriver", "uboot": "UBootDriver",
+                "shell": {"ShellDriver", None}}
     states = Status
 
     status = attr.ib(default=Status.unknown)
@@ -80,6 +82,8 @@ class KeelQEMUUBootStrategy(KeelQEMUStrategy):
             self.transition(Status.uboot)
             self.load_and_boot()
             self.wait_online()
+        elif status == Status.shell:
+            self.to_shell()
         else:
             raise StrategyError(f"no transition found from {self.status} to {status}")
         self.status = status

@@ -3,9 +3,18 @@
     off     outlet off
     uboot   power-cycle, interrupt autoboot, U-Boot prompt (network set up by the U-Boot
             driver's init_commands, e.g. DHCP)
-    booted  stage the image into the TFTP directory, ``tftpboot``, ``booti``, then the
-            Keel banner and ``keel: all harts online``
-    shell   a login shell (comes when Keel has a login)
+    booted  stage the kernel (and the boot image, if there is one) into the TFTP
+            directory, ``tftpboot`` each, ``booti``, then the Keel banner and
+            ``keel: all harts online``
+    shell   booted without ``init=``, logged in on the console through the
+            environment's ShellDriver (login.py)
+
+The boot image (``initrd``: the environment's ``images: initrd`` unless given) goes to
+``${ramdisk_addr_r}`` after the kernel, and U-Boot boots the UBootDriver's boot command
+named ``initrd`` (``booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ...``):
+``${filesize}`` is the size of the last file loaded, so the boot image must be the last,
+and given a ramdisk ``booti`` writes ``linux,initrd-start``/``-end`` into the device
+tree's /chosen, which is where Keel finds it.
 
 Every power-on attaches a console.ConsoleRecorder to the console, so the stage times
 (OpenSBI banner, U-Boot prompt, TFTP done, Keel banner, all harts online) are measured
@@ -25,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import os
 import re
 import shlex
 import time
@@ -38,6 +48,7 @@ from pexpect import TIMEOUT
 from ..console import ConsoleRecorder
 from ..errors import BootError
 from ..protocol import KeelBootProtocol
+from .login import check_shell_config, log_in
 
 ANYTHING = re.compile(rb"(?s).+")
 
@@ -57,6 +68,8 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
 
     Args:
         image: kernel to boot (default: the environment's ``images: kernel``)
+        initrd: boot image loaded beside it (default: the environment's ``images:
+            initrd`` if it names one; "" boots the kernel alone)
         harts: how many harts the board has (the only ``smp`` it can boot with)
         off_time: seconds the outlet stays off in a power cycle
         tftp_timeout, banner_timeout, online_timeout: seconds for each step
@@ -67,11 +80,13 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
         "console": "ConsoleProtocol",
         "uboot": "UBootDriver",
         "tftp": "TFTPProviderDriver",
+        "shell": {"ShellDriver", None},
     }
     states = Status
 
     status = attr.ib(default=Status.unknown)
     image = attr.ib(default=None)
+    initrd = attr.ib(default=None)
     harts = attr.ib(default=4, converter=int)
     off_time = attr.ib(default=2.0, converter=float)
     tftp_timeout = attr.ib(default=60.0, converter=float)
@@ -123,12 +138,16 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
             status = Status[status]
         if status == Status.unknown:
             raise StrategyError(f"can not transition to {status}")
-        if status == self.status and (status != Status.booted
+        running = (Status.booted, Status.shell)
+        if status == self.status and (status not in running
                                       or self._running_config == self._config()):
             step.skip("nothing to do")
             return
         if status == Status.shell:
-            raise StrategyError(f"no transition to {status.name}: Keel has no login yet")
+            check_shell_config(self, self.append)
+            if self.status in running and self._running_config == self._config():
+                self._log_in()
+                return
         try:
             if status == Status.off:
                 self.power_off()
@@ -142,9 +161,16 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
             if isinstance(e, BootError):
                 self.tell_boot(e)
             raise
-        if status == Status.booted:
+        if status in running:
             self.tell_boot(None)
-        self.status = status
+        self.status = Status.booted if status == Status.shell else status
+        if status == Status.shell:
+            self._log_in()
+
+    def _log_in(self) -> None:
+        """Booted: log in (a login that fails leaves the board booted, not at a shell)."""
+        log_in(self)
+        self.status = Status.shell
 
     def force(self, status):
         if not isinstance(status, Status):
@@ -161,6 +187,8 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
 
     def power_off(self) -> None:
         """Outlet off; the last boot's recorder is closed but kept."""
+        if self.shell is not None:
+            self.target.deactivate(self.shell)  # its next activation logs in again
         self.target.deactivate(self.uboot)
         self.target.activate(self.power)
         self.power.off()
@@ -171,11 +199,13 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
 
     def power_on(self) -> ConsoleRecorder:
         """Power-cycle to U-Boot (unless at its prompt already), load the image and boot
-        it; returns the boot's recorder without waiting for the kernel."""
+        it; returns the boot's recorder without waiting for the kernel.  A kernel or
+        boot image that is not there stops it before the outlet is touched."""
+        config = self._config()
         if self.status != Status.uboot:
             self._uboot()
         self._load_and_boot()
-        self._running_config = self._config()
+        self._running_config = config
         self.status = Status.unknown  # U-Boot is gone; not known to be booted yet
         return self.recorder
 
@@ -219,19 +249,28 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
         self.status = Status.uboot
 
     def _load_and_boot(self) -> None:
-        path = self.tftp_path()
+        initrd = self.initrd_path()
+        if initrd and "initrd" not in self.uboot.boot_commands:
+            raise StrategyError("a boot image needs the UBootDriver's boot_commands: "
+                                "initrd (booti with ${ramdisk_addr_r}:${filesize})")
         self.target.activate(self.tftp)
-        staged = self.tftp.stage(path)
-        code = self._uboot_run(f"tftpboot ${{kernel_addr_r}} {staged}", self.tftp_timeout)
-        if code != 0:
-            raise BootError("tftp", f"U-Boot could not load {staged} by TFTP (exit {code})")
+        self._tftp_load("${kernel_addr_r}", self.tftp_path())
+        if initrd:
+            self._tftp_load("${ramdisk_addr_r}", initrd)  # last: booti takes ${filesize}
         self.recorder.mark("tftp_done")
         bootargs = f"setenv bootargs {shlex.quote(self.append)}" if self.append else \
             "setenv bootargs"
         if self._uboot_run(bootargs, 10) != 0:
             raise BootError("uboot", f"U-Boot refused '{bootargs}'")
-        self.uboot.boot("")
+        self.uboot.boot("initrd" if initrd else "")
         self.target.deactivate(self.uboot)  # U-Boot is gone once booti jumps
+
+    def _tftp_load(self, address: str, path: str) -> None:
+        """Stage ``path`` in the TFTP directory and have U-Boot load it at ``address``."""
+        staged = self.tftp.stage(path)
+        code = self._uboot_run(f"tftpboot {address} {staged}", self.tftp_timeout)
+        if code != 0:
+            raise BootError("tftp", f"U-Boot could not load {staged} by TFTP (exit {code})")
 
     def _uboot_run(self, command: str, timeout: float) -> int:
         """Run a U-Boot command; its exit code.  A U-Boot that stops answering in the
@@ -259,8 +298,26 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
             raise BootError("tftp", "no image to boot: pass one or set images: kernel in "
                                     "the environment") from None
 
+    def initrd_path(self) -> str | None:
+        """The boot image to load beside the kernel: ``initrd`` if set ("" for none),
+        else the environment's ``initrd`` image if it names one, else None.  A boot
+        image named but missing is a BootError: booting without it would run a
+        different system than the one asked for."""
+        if self.initrd is not None:
+            path = str(self.initrd) or None
+        else:
+            env = self.target.env
+            try:
+                path = env.config.get_image_path("initrd") if env is not None else None
+            except KeyError:
+                path = None
+        if path and not os.path.isfile(path):
+            raise BootError("tftp", f"boot image {path} not found (make builds it; "
+                                    "initrd='' boots the kernel alone)")
+        return path
+
     def _config(self):
-        return (self.tftp_path(), self.append)
+        return (self.tftp_path(), self.initrd_path(), self.append)
 
     def _require_recorder(self) -> ConsoleRecorder:
         if self.recorder is None:

@@ -108,17 +108,24 @@ static void map_image(uint64_t *root)
 }
 
 /* The direct map covers RAM less firmware-reserved ranges.  The kernel
- * image's own frames appear there read-only, so no alias of text is writable. */
+ * image's own frames appear there read-only, so no alias of text is writable,
+ * and so does the boot image: U-Boot's booti also lists the ramdisk it was
+ * given as a reserved range (/memreserve/), and the kernel reads it through
+ * the direct map all the same. */
 static void map_direct(uint64_t *root, const struct platform *plat)
 {
-	struct memrange r[PLAT_MAX_MEM + PLAT_MAX_RSV + 2];
-	struct memrange hole[PLAT_MAX_RSV + 1];
+	struct memrange r[PLAT_MAX_MEM + PLAT_MAX_RSV + 3];
+	struct memrange hole[PLAT_MAX_RSV + 2];
 	uint64_t img = (uint64_t)(_end - _start_image);
+	uint64_t rd = plat->initrd_start & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t rd_size = page_up(plat->initrd_end) - rd;
 	int nh = plat->nrsv;
 
 	for (int i = 0; i < nh; i++)
 		hole[i] = plat->rsv[i];
 	hole[nh++] = (struct memrange){ kernel_load_pa, img };
+	if (plat->has_initrd)
+		hole[nh++] = (struct memrange){ rd, rd_size };
 	int n = memmap_free_ranges(r, (int)(sizeof r / sizeof r[0]), plat->mem, plat->nmem, hole, nh);
 	if (n < 0)
 		panic("vm: too many memory ranges");
@@ -128,6 +135,8 @@ static void map_direct(uint64_t *root, const struct platform *plat)
 		map_range(root, DIRECT_MAP_BASE + r[i].base, r[i].base, r[i].size, PTE_R | PTE_W);
 	}
 	map_range(root, DIRECT_MAP_BASE + kernel_load_pa, kernel_load_pa, page_up(img), PTE_R);
+	if (plat->has_initrd)
+		map_range(root, DIRECT_MAP_BASE + rd, rd, rd_size, PTE_R);
 }
 
 void vm_kernel_init(const struct platform *plat)
