@@ -21,8 +21,9 @@ KEEL_CC    := $(PB)/keel-cc
 PORT_CFLAGS := $(patsubst os/%,$(CURDIR)/os/%,$(filter-out -Wall -Wextra -Werror -MMD -MP,$(LCFLAGS)))
 PORT_LDFLAGS := $(patsubst -Wl$(comma)-T$(comma)os/%,-Wl$(comma)-T$(comma)$(CURDIR)/os/%,$(LLDFLAGS))
 PORT_BINS  :=
-# NEW:OLD pairs: /bin/NEW is a copy of the port's /bin/OLD.
-PORT_COPIES :=
+# NEW:OLD pairs: /bin/NEW is a symbolic link to the port's /bin/OLD (taskman
+# follows links in the boot image when it loads a program).
+PORT_LINKS :=
 
 
 $(KEEL_CC): os/ports/ports.mk $(LS)/libc.mk

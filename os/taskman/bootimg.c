@@ -13,12 +13,38 @@ void bootimg_init(uint64_t len)
 	boot_len = len;
 }
 
+#define LINKS_MAX 8                     /* symbolic links followed (ELOOP past) */
+#define BOOT_PATH 256
+
+/* The file at path, following symbolic links: an absolute target, or one
+ * relative to the link's directory (/bin/ls -> toybox is /bin/toybox). */
 int bootimg_find(const char *path, const void **data, size_t *size)
 {
 	struct cpio_entry e;
+	char buf[2][BOOT_PATH];
+	int cur = 0;
 
-	if (!boot_len || cpio_find((const void *)KEEL_BOOTIMG_BASE, boot_len, path, &e) < 0)
-		return -ENOENT;
+	for (int links = 0; ; links++) {
+		if (!boot_len || cpio_find((const void *)KEEL_BOOTIMG_BASE, boot_len, path, &e) < 0)
+			return -ENOENT;
+		if ((e.mode & CPIO_S_IFMT) != CPIO_S_IFLNK)
+			break;
+		if (links == LINKS_MAX)
+			return -ELOOP;
+		size_t dir = 0;                 /* up to and with the last '/' */
+		for (size_t i = 0; path[i]; i++)
+			if (path[i] == '/')
+				dir = i + 1;
+		if (e.size && ((const char *)e.data)[0] == '/')
+			dir = 0;                /* an absolute target */
+		if (dir + e.size + 1 > BOOT_PATH)
+			return -ENAMETOOLONG;
+		char *next = buf[cur ^= 1];
+		memmove(next, path, dir);       /* path may be the other buffer */
+		memcpy(next + dir, e.data, e.size);
+		next[dir + e.size] = 0;
+		path = next;
+	}
 	if ((e.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
 		return -EACCES;                 /* a directory: not executable */
 	*data = e.data;

@@ -112,7 +112,7 @@ $(INITRD): $(UBINS) $(SBINS) $(PORT_BINS) $(ETC_FILES) $(U)/user.mk os/ports/por
 	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin $(UB)/initrd/sbin $(UB)/initrd/etc
 	$(Q)for p in $(UBINS) $(PORT_BINS); do $(USTRIP) -o $(UB)/initrd/bin/$${p##*/} $$p || exit 1; done
 	$(Q)for p in $(SBINS); do $(USTRIP) -o $(UB)/initrd/sbin/$${p##*/} $$p || exit 1; done
-	$(Q)for l in $(PORT_COPIES); do cp $(UB)/initrd/bin/$${l#*:} $(UB)/initrd/bin/$${l%%:*} || exit 1; done
+	$(Q)for l in $(PORT_LINKS); do ln -s $${l#*:} $(UB)/initrd/bin/$${l%%:*} || exit 1; done
 	$(Q)$(if $(ETC_FILES),cp $(ETC_FILES) $(UB)/initrd/etc/ && chmod 0644 $(UB)/initrd/etc/*)
 	$(Q)printf 'root:%s:0::::::\nkeel:%s:0::::::\n' \
 	    "$$(openssl passwd -6 -salt keelroot0 '$(ROOT_PASSWORD)')" \

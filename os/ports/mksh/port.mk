@@ -8,8 +8,7 @@ MKSH_DSC   := $(firstword $(wildcard $(PORTS_SRC)/mksh_59c-*.dsc))
 MKSH_ORIG  := $(PORTS_SRC)/mksh_59c.orig.tar.gz
 MKSH       := $(PB)/mksh/mksh
 PORT_BINS  += $(MKSH)
-# /bin/sh is a copy (the boot image's loader follows no links).
-PORT_COPIES += sh:mksh
+PORT_LINKS += sh:mksh
 
 $(MKSH): os/ports/mksh/port.mk $(wildcard os/ports/mksh/patches/*.patch) $(KEEL_CC) \
          $(LIBC_A) $(LIBC_CRT0) $(LIBC_LD) | $(DEPS)

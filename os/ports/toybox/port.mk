@@ -26,7 +26,7 @@ TOYBOX_CMDS  := basename cat chmod chown cmp cp cut date dirname du echo egrep e
                 rm rmdir sed seq sleep sort tail tee test touch tr true uname uniq wc \
                 whoami xargs yes clear [
 PORT_BINS    += $(TOYBOX)
-PORT_COPIES  += $(foreach c,$(TOYBOX_CMDS),$(c):toybox)
+PORT_LINKS  += $(foreach c,$(TOYBOX_CMDS),$(c):toybox)
 
 $(TOYBOX): os/ports/toybox/port.mk os/ports/toybox/miniconfig \
            $(wildcard os/ports/toybox/patches/*.patch) $(KEEL_CC) \

@@ -160,12 +160,40 @@ static const char *index_image(void)
 	return "no trailer";
 }
 
+/* A symbolic link met as the last name: the path again with the link's
+ * text in place of its name (a relative text is relative to the link's
+ * directory), for libc to look up from the start (the link reply). */
+static int follow_link(resmgr_context_t *ctp, const char *path, const struct node *l)
+{
+	static char buf[sizeof(struct _io_connect_link_reply) + _IO_PATH_MAX];
+	char *out = buf + sizeof(struct _io_connect_link_reply);
+	const char *slash = strrchr(path, '/');
+	size_t dir = l->target[0] == '/' ? 0 : slash ? (size_t)(slash - path) + 1 : 0;
+	size_t tl = strlen(l->target);
+
+	if (1 + dir + tl + 1 > _IO_PATH_MAX)
+		return ENAMETOOLONG;
+	size_t len = 0;
+	if (l->target[0] != '/')
+		out[len++] = '/';
+	memcpy(out + len, path, dir);
+	len += dir;
+	memcpy(out + len, l->target, tl + 1);
+	len += tl + 1;
+	struct _io_connect_link_reply r = { .file_type = _FTYPE_ANY, .nentries = 0,
+					    .path_len = (uint16_t)len };
+	memcpy(buf, &r, sizeof r);
+	return resmgr_reply(ctp, _IO_CONNECT_RET_LINK, buf, sizeof r + len);
+}
+
 static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		   iofunc_attr_t *attr, iofunc_ocb_t **ocb)
 {
 	(void)attr;
 	int i = find(path);
 
+	if (i >= 0 && nodes[i].target && !(msg->ioflag & O_NOFOLLOW))
+		return follow_link(ctp, path, &nodes[i]);
 	if (msg->subtype == _IO_CONNECT_COMBINE_CLOSE)     /* stat, chmod, ... by path */
 		return i < 0 ? ENOENT : iofunc_open_default(ctp, msg, "", &nodes[i].attr, ocb);
 	if (i < 0)
