@@ -35,7 +35,10 @@ SRC = Path(__file__).resolve().parent.parent / "build/ports/mksh/src"
 # name, as the harness adds os:<its OS>, and the character set.
 EXTRA_CATEGORIES = {"os:keel", "shell:ebcdic-no", "shell:ascii-yes"}
 SAMPLE_STRIDE = 6
-PASS_RATE_FLOOR = 0.0   # set from the measured rate, see the module's end
+# Measured on qemu-virt (2 host cores shared): the sample passed 75 of 79 applicable
+# tests (94.9 %; 14 more failed only for want of a standard utility Keel lacks).  The
+# floor leaves room for one or two tests that depend on timing, no more.
+PASS_RATE_FLOOR = 90.0
 BATCH_BYTES = 2500      # typed ahead of the shell at most (the terminal queues 4095)
 SHOW_FAILURES = 15
 
@@ -125,7 +128,7 @@ def run_check(keel_boot, record_property, request, tests, categories) -> None:
     finally:
         s.close()
     path = log_dir(request.config) / f"{request.node.name}.summary.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    path.write_text("\n".join(lines + summary.details()) + "\n", encoding="latin-1")
     print("\n".join(lines))
     record_property("mksh_check_summary", lines[0])
     record_property("mksh_check_passed", str(summary.passed))

@@ -358,12 +358,13 @@ def judge(test: CheckTest, out: Outcome, watchdog: int | None = None) -> list[st
 # shell fix.
 STANDARD_UTILITIES = frozenset((
     "awk", "basename", "cat", "chmod", "chown", "cmp", "cp", "cut", "date", "dd",
-    "diff", "dirname", "du", "env", "expr", "find", "grep", "head", "hexdump", "id",
+    "diff", "dirname", "du", "ed", "egrep", "env", "expr", "fgrep", "find", "grep",
+    "head", "hexdump", "id",
     "ln", "ls", "mkdir", "mkfifo", "mktemp", "mv", "od", "paste", "printf", "rm",
     "rmdir", "sed", "seq", "sleep", "sort", "stat", "stty", "tail", "tee", "touch",
     "tr", "tty", "uname", "uniq", "wc", "xargs",
 ))
-NOT_FOUND_RE = re.compile(r"(?:^|\n|: )([\w.-]+): (?:inaccessible or )?not found")
+NOT_FOUND_RE = re.compile(r"(?:^|\n|: )(?:[\w.-]*/)*([\w.-]+): (?:inaccessible or )?not found")
 
 
 def missing_utilities(stderr: str, available: Iterable[str] = ()) -> list[str]:
@@ -379,7 +380,7 @@ HELPER = "/bin/mkshcheck-run"
 SHELL = "/bin/mksh"
 BASE = "/tmp/mc"
 LINE_BYTES = 600            # the longest line typed (the terminal's line holds 4095)
-DEFAULT_WATCHDOG = 20       # seconds for a test without a time-limit of its own
+DEFAULT_WATCHDOG = 60       # seconds for a test without a time-limit of its own
 SAFE = {c for c in map(chr, range(0x20, 0x7f))} - {"'", "\\"}
 
 
@@ -447,7 +448,7 @@ def environment(test: CheckTest, words: Words) -> list[str]:
 
 def setup_lines(test: CheckTest) -> list[str]:
     """Lines that make the test's scratch directory, input and files."""
-    lines = [f"{HELPER} fresh {BASE}", f"{HELPER} mkdir 700 {BASE}/rtd"]
+    lines = [f"{HELPER} fresh {BASE}"]     # makes {BASE}/rtd too
     if test.get("stdin") is not None:
         lines += write_file_lines(f"{BASE}/rti", test.get("stdin"))
     if test.get("script") is not None:
@@ -552,6 +553,15 @@ class Summary:
         out += [f"  unavailable {r.test.name}: {r.reasons[0]}" for r in self.of("unavailable")]
         out += [f"  FAIL {r.test.name}: {r.reasons[0].splitlines()[0]}"
                 for r in self.of("fail")]
+        return out
+
+
+    def details(self) -> list[str]:
+        """Every failure with all its reasons (the diffs)."""
+        out = []
+        for r in self.of("fail") + self.of("unavailable"):
+            out.append(f"{r.verdict} {r.test.name} (check.t line {r.test.lineno}):")
+            out += ["    " + line for reason in r.reasons for line in reason.splitlines()]
         return out
 
 

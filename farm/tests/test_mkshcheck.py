@@ -159,6 +159,8 @@ def test_a_failure_from_a_missing_utility_is_told_apart(tests):
     assert result.verdict == "unavailable" and "cat" in result.reasons[0]
     other = mc.classify(tests[0], mc.Outcome(1 << 8, False, "", "fooBar: not found\n"), 20)
     assert other.verdict == "fail"
+    by_path = mc.Outcome(1 << 8, False, "", "X/bin/mksh: /bin/ed: inaccessible or not found\n")
+    assert mc.classify(tests[0], by_path, 20).reasons[0].startswith("needs ed")
 
 
 def test_typed_lines_are_printable_and_carry_every_byte():

@@ -3,7 +3,8 @@
  * test's files into the shell; this program does what the suite's harness
  * does around the shell under test, which mksh's builtins cannot (Keel has
  * no mkdir, rm, chmod, ln or env commands yet):
- *   fresh DIR                 remove DIR's tree if it exists, then mkdir DIR 0700
+ *   fresh DIR                 remove DIR's tree if it exists, then mkdir DIR and
+ *                             DIR/rtd (the test's working directory), 0700
  *   mkdir MODE PATH           mkdir with an octal mode
  *   chmod MODE PATH           chmod with an octal mode
  *   symlink UMASK TARGET PATH symlink under that octal umask
@@ -87,6 +88,10 @@ static int cmd_fresh(const char *dir)
 		return fail("cannot remove", dir);
 	if (mkdir(dir, 0700) < 0)
 		return fail("cannot mkdir", dir);
+	char work[256];
+	snprintf(work, sizeof work, "%s/rtd", dir);
+	if (mkdir(work, 0700) < 0)
+		return fail("cannot mkdir", work);
 	return 0;
 }
 
