@@ -22,6 +22,8 @@ MARKERS = {
     "spawn_stress": "process creation under load",
     "smp_stress": "many harts contending",
     "slow": "takes minutes",
+    "campaign": "takes half an hour or more: run with -m campaign or by farm campaign; "
+                "make test leaves it out",
     "fuzz": "random kernel calls (kfuzz); KEEL_KFUZZ_CALLS sets the count, and a campaign's "
             "run number (KEEL_CAMPAIGN_RUN) the seed",
     "bench": "benchmark programs: figures in guest instructions, recorded as bench:<name>",

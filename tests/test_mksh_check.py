@@ -7,9 +7,10 @@ stdout and stderr in hex between markers.  farm/keelfarm/mkshcheck.py parses che
 (read from the build tree: build/ports/mksh/src), decides the skips and judges each
 result.
 
-Two runs: `test_mksh_check_sample` (in `make test`) takes every SAMPLE_STRIDE-th test
-of check.t in file order, a fixed selection independent of any result;
-`test_mksh_check_full` (marker `slow`) runs all of them.  Each writes its summary (the
+Two runs: `test_mksh_check_sample` (marker `slow`: `make test` runs it on QEMU virt)
+takes every SAMPLE_STRIDE-th test of check.t in file order, a fixed selection
+independent of any result; `test_mksh_check_full` (marker `campaign`: 25-30 minutes,
+run with `-m campaign` or by `farm campaign`, never by `make test`) runs all of them.  Each writes its summary (the
 totals, every skip and every failure with its reason) to the console, to
 <log dir>/<env>/<test>.summary.txt and to the test's properties, and fails if the pass
 rate over the applicable tests is under PASS_RATE_FLOOR.
@@ -148,6 +149,7 @@ def run_check(keel_boot, record_property, request, tests, categories) -> None:
                     f"{detail}", pytrace=False)
 
 
+@pytest.mark.slow
 def test_mksh_check_sample(keel_boot, record_property, request):
     tests, categories = load_suite()
     if not os.environ.get("KEEL_MKSH_CHECK_ONLY"):
@@ -155,7 +157,7 @@ def test_mksh_check_sample(keel_boot, record_property, request):
     run_check(keel_boot, record_property, request, tests, categories)
 
 
-@pytest.mark.slow
+@pytest.mark.campaign
 def test_mksh_check_full(keel_boot, record_property, request):
     tests, categories = load_suite()
     run_check(keel_boot, record_property, request, tests, categories)

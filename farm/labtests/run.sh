@@ -73,7 +73,7 @@ fi
 LG_PLACE=$place timeout --kill-after=30 "$run_timeout" "$py" -m pytest tests \
   --lg-env=farm/envs/vboard.yaml --rootdir="$top" -p no:cacheprovider \
   --keel-log-dir="$logs" --junitxml="$results/target-vboard.xml" -o junit_family=xunit1 \
-  -v -rfEs -m "not uboot and not slow" "$@" || status=1
+  -v -rfEs -m "not uboot and not slow and not campaign" "$@" || status=1
 "$farm" release "$place" || status=1
 
 echo "==== vboard integration: lab fault tests"
