@@ -63,7 +63,7 @@ class TargetRunner:
         # Lines end in a newline, not a carriage return: a shell without its editor
         # reads the terminal as it finds it, and a test's interactive shell may have
         # left it without ICRNL.
-        self.s.qemu.write(data)
+        self.s.console.write(data)
 
     def ack(self, timeout: float = 60.0) -> None:
         """Waits until the shell has read and run everything typed so far."""
