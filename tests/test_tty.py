@@ -68,7 +68,18 @@ class Terminal:
         """Wait until the program reads for step `name`, type `typed` (byte by byte with
         `gap` seconds between), return (what read() got, what the terminal echoed)."""
         self.wait_line(f"tty-uart: ready {name}")
-        start = len(self.tap.data)
+        # The echo starts after the ready line's own end (its newline), which the raw
+        # bytes may not hold yet when the recorder has already seen the line.
+        ready = f"tty-uart: ready {name}".encode()
+
+        def line_end() -> int:
+            at = self.tap.data.rfind(ready)
+            nl = self.tap.data.find(b"\n", at + len(ready)) if at >= 0 else -1
+            return nl + 1 if nl >= 0 else 0
+        watch(self.qemu, lambda: line_end() > 0, STEP_TIMEOUT)
+        start = line_end()
+        assert start, f"no end of {ready!r} in the raw console bytes:\n{self.rec.tail()}"
+
         for i in range(len(typed)):
             self.qemu.write(typed[i:i + 1])
             if gap:
