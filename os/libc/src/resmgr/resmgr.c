@@ -379,8 +379,16 @@ static int do_io(resmgr_t *m, resmgr_context_t *ctp)
 }
 
 /* The client whose last connection went has its opens closed. */
+/* The kernel's DISCONNECT: the client's last connection to us went.  It
+ * is queued, so the client may have connected again before it is handled
+ * (close the last pipe, make a new one): a client the kernel still reports
+ * connected keeps its bindings, which are all new (closes unbind at once). */
 static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
 {
+	struct _client_info ci;
+
+	if (ConnectClientInfo_r(ctp->msg.pulse.scoid, &ci, 0) == 0)
+		return;
 	pthread_mutex_lock(&m->lock);
 	for (unsigned i = 0; i < m->nb;)
 		if (m->b[i].scoid == ctp->msg.pulse.scoid)
