@@ -10,8 +10,7 @@ import time
 
 import pytest
 from keelfarm.console import watch
-from labgrid.step import steps
-from terminal import console_of
+from terminal import RawTap, console_of
 
 pytestmark = [pytest.mark.initrd]
 
@@ -20,25 +19,6 @@ pytestmark = [pytest.mark.initrd]
 DRIVERS = {"riscv-virtio": "devc-ser8250", "sifive,hifive-unleashed-a00": "devc-sersifive",
            "sifive,hifive-unmatched-a00": "devc-sersifive"}
 STEP_TIMEOUT = 30.0
-
-
-class RawTap:
-    """Every byte the console driver reads, as it came (the recorder's lines lose the
-    carriage returns)."""
-
-    def __init__(self, console):
-        self.console = console
-        self.data = bytearray()
-        steps.subscribe(self._on_step)
-
-    def _on_step(self, event) -> None:
-        step = event.step
-        if (step.source is self.console and step.tag == "console" and step.title == "read"
-                and event.data.get("state") == "stop" and step.result):
-            self.data += step.result
-
-    def close(self) -> None:
-        steps.unsubscribe(self._on_step)
 
 
 class Terminal:
