@@ -164,7 +164,8 @@ def quick_env(tmp_path) -> str:
     drivers = data["targets"]["main"]["drivers"]
     drivers["UBootDriver"]["login_timeout"] = 3
     drivers["UnmatchedStrategy"]["off_time"] = 0.5
-    data["images"]["kernel"] = str(ENVS / data["images"]["kernel"])
+    for name, rel in data["images"].items():  # relative to the env file, which moves
+        data["images"][name] = str(ENVS / rel)
     path = tmp_path / "vboard-quick.yaml"
     path.write_text(yaml.safe_dump(data))
     return str(path)

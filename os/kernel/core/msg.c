@@ -19,6 +19,19 @@
 
 /* ---- copying between address spaces -------------------------------------- */
 
+/* transfer's answers when a copy faults: in the source buffers or in the
+ * destination ones.  Whose call fails depends on who gave the bad buffer
+ * (sender and receiver may be threads of one process: the spaces alone do
+ * not tell). */
+#define SRC_FAULTED (-ENXIO)
+#define DST_FAULTED (-EFAULT)
+
+/* What a call whose copy failed returns to its caller: EFAULT either way. */
+static long copy_status(long n)
+{
+	return n < 0 ? -EFAULT : n;
+}
+
 static size_t iov_total(const struct ipc_iov *v, uint32_t n)
 {
 	size_t t = 0;
@@ -29,9 +42,10 @@ static size_t iov_total(const struct ipc_iov *v, uint32_t n)
 }
 
 /* Copy from (svs, sv) skipping `skip` source bytes into (dvs, dv); returns
- * the bytes copied or -EFAULT.  One side is always the caller's own space
- * (the sender, the receiver taking a message, the replier, the reader or
- * writer), reached through the MMU; the other through its page table. */
+ * the bytes copied, SRC_FAULTED or DST_FAULTED.  One side is always the
+ * caller's own space (the sender, the receiver taking a message, the
+ * replier, the reader or writer), reached through the MMU; the other
+ * through its page table. */
 static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
 		     struct vmspace *svs, const struct ipc_iov *sv, uint32_t sn, size_t skip)
 {
@@ -52,10 +66,19 @@ static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
 		uint64_t n = dv[di].len - doff;
 		if (sv[si].len - soff < n)
 			n = sv[si].len - soff;
-		if (n && (svs == own ?
-			  vmspace_copy_cross(dvs, dv[di].base + doff, sv[si].base + soff, n, true) :
-			  vmspace_copy_cross(svs, sv[si].base + soff, dv[di].base + doff, n, false)))
-			return -EFAULT;
+		/* vmspace_copy_cross: -EFAULT is the caller's side (uva), -ENXIO
+		 * the other space's (va). */
+		if (n && svs == own) {
+			int e = vmspace_copy_cross(dvs, dv[di].base + doff, sv[si].base + soff, n,
+						   true);
+			if (e)
+				return e == -ENXIO ? DST_FAULTED : SRC_FAULTED;
+		} else if (n) {
+			int e = vmspace_copy_cross(svs, sv[si].base + soff, dv[di].base + doff, n,
+						   false);
+			if (e)
+				return e == -ENXIO ? SRC_FAULTED : DST_FAULTED;
+		}
 		done += (long)n;
 		doff += n;
 		soff += n;
@@ -192,32 +215,43 @@ long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
 	c->ipc.sparts = sparts;
 	c->ipc.rparts = rparts;
 	c->ipc.coid = (int32_t)coid;
-	struct thread *r = chan_first_receiver(ch, false);
-	if (r) {
+	struct thread *r;
+	while ((r = chan_first_receiver(ch, false))) {
 		long n = deliver(r, r->ipc.rv, r->ipc.rparts, c, ch, (struct _msg_info *)r->ipc.info);
-		if (n < 0) {
+		if (n == DST_FAULTED) {
+			/* The receiver's buffers are bad: its MsgReceive fails, and
+			 * the message goes to the next receiver or waits. */
+			waitq_wake_thread(&ch->receivers, r, -EFAULT);
+			continue;
+		}
+		if (n < 0) {                    /* our own message is bad */
 			spin_unlock(&ch->lock);
-			return n;
+			return -EFAULT;
 		}
 		c->ipc.state = IPC_REPLY;
 		list_add_tail(&ch->repliers, &c->ipc.link);
 		waitq_wake_thread_handoff(&ch->receivers, r, (int)c->tid);  /* send_wait blocks */
-	} else {
-		c->ipc.state = IPC_SEND;
-		enqueue_sender(ch, c);
+		return send_wait(c, ch);
 	}
+	c->ipc.state = IPC_SEND;
+	enqueue_sender(ch, c);
 	return send_wait(c, ch);
 }
 
 /* Take the first SEND-blocked client of ch (locked) into r's buffers;
- * returns its rcvid or -EFAULT (the client then fails too). */
+ * returns its rcvid, DST_FAULTED when r's own buffers are bad (the client
+ * stays first in line), or SRC_FAULTED when the client's message is (its
+ * MsgSend fails with EFAULT; the receiver takes the next one: a client's
+ * bad buffer never fails a server's MsgReceive). */
 static long take_sender(struct thread *r, struct channel *ch, uint32_t rparts,
 			struct _msg_info *mi)
 {
 	struct thread *c = list_entry(ch->senders.next, struct thread, ipc.link);
 
-	list_del(&c->ipc.link);
 	long rc = deliver(r, r->ipc.rv, rparts, c, ch, mi);
+	if (rc == DST_FAULTED)
+		return -EFAULT;
+	list_del(&c->ipc.link);
 	if (rc < 0) {
 		c->ipc.state = IPC_NONE;
 		waitq_wake_one(&c->ipc.wq, -EFAULT);
@@ -247,8 +281,10 @@ long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rpart
 		spin_unlock(&ch->lock);
 		return rc;
 	}
-	if (!pulse_only && !list_empty(&ch->senders)) {
+	while (!pulse_only && !list_empty(&ch->senders)) {
 		rc = take_sender(r, ch, rparts, mi);
+		if (rc == SRC_FAULTED)
+			continue;               /* that client failed; the next */
 		spin_unlock(&ch->lock);
 		*has_info = rc >= 0;
 		return rc;
@@ -299,7 +335,7 @@ long msg_reply(struct thread *r, struct thread *c, struct channel *ch, long stat
 		spin_unlock(&ch->lock);
 		sync_own_prio(r);
 		sched_preempt_if_needed();
-		return n < 0 ? n : 0;
+		return n < 0 ? -EFAULT : 0;
 	}
 	/* The client outranks the server back at its own priority: switch to
 	 * it now, straight if it last ran here, the server first in line after
@@ -311,7 +347,7 @@ long msg_reply(struct thread *r, struct thread *c, struct channel *ch, long stat
 	sync_own_prio(r);
 	schedule(SCHED_HOW_PREEMPT);
 	arch_irq_restore(s);
-	return n < 0 ? n : 0;
+	return n < 0 ? -EFAULT : 0;
 }
 
 long msg_error(struct thread *c, struct channel *ch, long err)
@@ -333,7 +369,7 @@ long msg_read(struct thread *c, struct channel *ch, const struct ipc_iov *dv, ui
 			  (size_t)offset);
 
 	spin_unlock(&ch->lock);
-	return n;
+	return copy_status(n);
 }
 
 long msg_write(struct thread *c, struct channel *ch, const struct ipc_iov *sv, uint32_t sn,
@@ -354,7 +390,7 @@ long msg_write(struct thread *c, struct channel *ch, const struct ipc_iov *sv, u
 	}
 	long n = transfer(c->proc->vs, dv + di, c->ipc.rparts - di, r->proc->vs, sv, sn, 0);
 	spin_unlock(&ch->lock);
-	return n;
+	return copy_status(n);
 }
 
 void msg_info(struct thread *c, struct channel *ch, struct _msg_info *mi)

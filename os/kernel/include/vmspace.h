@@ -37,7 +37,10 @@ int vmspace_write_user(struct vmspace *vs, uint64_t va, const void *src, size_t 
 /* Copy n bytes between user address uva of the current address space (through
  * the MMU, faults recovered) and va of vs (through its page table, which is
  * held while copying): into vs if into_vs, else out of it.  vs's pages must
- * be user pages, writable or readable as the direction needs.  0 or -EFAULT. */
+ * be user pages, writable or readable as the direction needs.  0, -EFAULT
+ * when the current space's range (uva) faults, or -ENXIO when vs's range
+ * (va) is not mapped so: the callers tell whose buffer was bad (IPC fails
+ * only the thread that gave it). */
 int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, bool into_vs);
 /* Change protection of mapped pages; makes newly executable pages coherent
  * on every hart first.  0 or negative errno. */

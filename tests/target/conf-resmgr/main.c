@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resmgr.h>
@@ -43,7 +44,10 @@ static const resmgr_io_funcs_t io = { .read = mem_read, .write = mem_write,
 static void *server(void *arg)
 {
 	(void)arg;
-	resmgr_loop(mgr);
+	/* It serves until the process ends: a return is a failure, said here
+	 * (the cases waiting on it would only hang). */
+	int r = resmgr_loop(mgr);
+	printf("# conf-resmgr: resmgr_loop returned %d (%s)\n", r, strerror(errno));
 	return NULL;
 }
 

@@ -280,6 +280,93 @@ void t_bad_pointers_efault(void)
 	ChannelDestroy_r(chid);
 }
 
+/* Clients queued on a channel nobody is receiving on: one whose message
+ * lies in unmapped memory, then a good one.  The receive fails only the
+ * bad client (EFAULT) and gets the good message; a server's MsgReceive
+ * never fails for a client's buffer (it used to, and a resource manager
+ * whose loop ended on it left every later client waiting). */
+static volatile long bad_send_rc, good_send_rc;
+
+static void *send_unmapped(void *arg)
+{
+	bad_send_rc = MsgSend_r((int)(long)arg, UNMAPPED, 8, 0, 0);
+	return 0;
+}
+
+static void *send_good(void *arg)
+{
+	good_send_rc = MsgSend_r((int)(long)arg, "good", 5, 0, 0);
+	return 0;
+}
+
+static volatile long bad_receive_rc;
+
+static void *receive_unmapped(void *arg)
+{
+	bad_receive_rc = MsgReceive_r((int)(long)arg, UNMAPPED, 8, 0);
+	return 0;
+}
+
+/* Wait (at most 3 s) until thread tid is in state `want`; its state then. */
+static int until_state(int tid, int want)
+{
+	uint64_t end = now_ns() + 3000000000ull;
+	int st;
+
+	while ((st = ThreadState_r(tid)) != want && now_ns() < end)
+		SchedYield_r();
+	return st;
+}
+
+void t_bad_client_buffer_fails_only_the_client(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	char buf[8] = { 0 };
+	struct _msg_info info;
+
+	bad_send_rc = good_send_rc = 99;
+	int bad = urt_thread_create(send_unmapped, (void *)(long)coid, stacks[0],
+				    sizeof stacks[0], 10);
+	KTAP_REQUIRE(bad > 0);
+	KTAP_EQ(until_state(bad, STATE_SEND), STATE_SEND);
+	int good = urt_thread_create(send_good, (void *)(long)coid, stacks[1],
+				     sizeof stacks[1], 10);
+	KTAP_REQUIRE(good > 0);
+	KTAP_EQ(until_state(good, STATE_SEND), STATE_SEND);
+	int rcvid = MsgReceive_r(chid, buf, sizeof buf, &info);
+	KTAP_EQ(rcvid, good);                                           /* the bad one passed */
+	KTAP_CHECK(!strcmp(buf, "good"));
+	KTAP_EQ(info.msglen, 5);
+	KTAP_EQ(ThreadJoin_r(bad, 0), 0);
+	KTAP_EQ(bad_send_rc, -EFAULT);
+	KTAP_EQ(MsgReply_r(rcvid, 7, 0, 0), 0);
+	KTAP_EQ(ThreadJoin_r(good, 0), 0);
+	KTAP_EQ(good_send_rc, 7);
+
+	/* The other way round: a receiver whose buffer is unmapped fails
+	 * (EFAULT), and the message it was handed waits for the next one. */
+	bad_receive_rc = good_send_rc = 99;
+	int rcv = urt_thread_create(receive_unmapped, (void *)(long)chid, stacks[2],
+				    sizeof stacks[2], 10);
+	KTAP_REQUIRE(rcv > 0);
+	KTAP_EQ(until_state(rcv, STATE_RECEIVE), STATE_RECEIVE);
+	good = urt_thread_create(send_good, (void *)(long)coid, stacks[1], sizeof stacks[1], 10);
+	KTAP_REQUIRE(good > 0);
+	KTAP_EQ(ThreadJoin_r(rcv, 0), 0);
+	KTAP_EQ(bad_receive_rc, -EFAULT);
+	KTAP_EQ(until_state(good, STATE_SEND), STATE_SEND);             /* still queued */
+	memset(buf, 0, sizeof buf);
+	rcvid = MsgReceive_r(chid, buf, sizeof buf, 0);
+	KTAP_EQ(rcvid, good);
+	KTAP_CHECK(!strcmp(buf, "good"));
+	KTAP_EQ(MsgReply_r(rcvid, 8, 0, 0), 0);
+	KTAP_EQ(ThreadJoin_r(good, 0), 0);
+	KTAP_EQ(good_send_rc, 8);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
 void t_stale_ids(void)
 {
 	int chid = ChannelCreate_r(0);

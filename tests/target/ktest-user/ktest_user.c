@@ -263,6 +263,7 @@ static const struct ktap_case cases[] = {
 	{ "sched_get_set", t_sched_get_set },
 	{ "client_info", t_client_info },
 	{ "bad_pointers_efault", t_bad_pointers_efault },
+	{ "bad_client_buffer_fails_only_the_client", t_bad_client_buffer_fails_only_the_client },
 	{ "stale_ids", t_stale_ids },
 	{ "pulses_by_priority", t_pulses_by_priority },
 	{ "thread_create_join", t_thread_create_join },

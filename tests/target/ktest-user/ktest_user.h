@@ -121,6 +121,7 @@ int start_child_priv(const char *from, const char *to, uint64_t a0, uint64_t a1,
 void t_disconnect_pulse_when_client_dies(void);
 void t_coiddeath_pulse_when_server_dies(void);
 void t_bad_pointers_efault(void);
+void t_bad_client_buffer_fails_only_the_client(void);
 void t_stale_ids(void);
 void t_pulses_by_priority(void);
 void *return_42(void *arg);

@@ -684,8 +684,10 @@ int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, 
 	uint64_t need = PTE_V | PTE_U | (into_vs ? 0 : PTE_R);
 	bool copied = false;
 
-	if (n && (!user_range_ok(va, n) || !user_range_ok(uva, n)))
+	if (n && !user_range_ok(uva, n))
 		return -EFAULT;
+	if (n && !user_range_ok(va, n))
+		return -ENXIO;
 	if (!into_vs && vmspace_prepare_write(uva, n))
 		return -EFAULT;
 	spin_lock(&vs->lock);
@@ -698,7 +700,7 @@ int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, 
 			spin_unlock(&vs->lock);
 			if (copied)
 				smp_tlb_flush_harts(harts_of(vs));
-			return -EFAULT;
+			return -ENXIO;
 		}
 		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
 		if (chunk > n)
