@@ -30,6 +30,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import ubootshell
+
 UBOOT_BANNER = "OpenSBI v1.1\nU-Boot 2023.01 (fake)\nHit any key to stop autoboot:  2 "
 COMPATIBLE = {"virt": "riscv-virtio", "sifive_u": "sifive,hifive-unleashed-a00"}
 TIMEBASE = {"virt": 10000000, "sifive_u": 1000000}
@@ -95,11 +97,14 @@ class FakeUBoot:
         netdev = option(argv, "-netdev", "")
         self.tftp = dict(kv.split("=", 1) for kv in netdev.split(",") if "=" in kv).get("tftp")
         self.bootargs = ""
+        self.env: dict[str, str] = {}
 
     def line(self, text: str) -> tuple[str, int | None]:
         """Output for one typed line (echoed first, like a terminal), and the exit status
         of QEMU if the line ended U-Boot's life."""
-        out = text + "\n"
+        over = len(text) - ubootshell.LINE_MAX       # U-Boot rings the bell and drops it
+        text = text[:ubootshell.LINE_MAX]
+        out = text + "\a" * max(over, 0) + "\n"
         wrapped = self.WRAPPED.match(text)
         if wrapped:
             marker = wrapped.group(1) + wrapped.group(2)
@@ -114,12 +119,10 @@ class FakeUBoot:
         return out + "=> ", None
 
     def run(self, command: str) -> tuple[str, int]:
+        if ubootshell.setenv(command, self.env):
+            self.bootargs = self.env.get("bootargs", "")
+            return "", 0
         words = command.split()
-        if words[:2] == ["setenv", "bootargs"]:
-            self.bootargs = " ".join(words[2:]).strip("'")
-            return "", 0
-        if words[0] == "setenv":
-            return "", 0
         if words[0] == "tftpboot":
             image = Path(self.tftp or "/nonexistent") / words[2]
             if not image.is_file():

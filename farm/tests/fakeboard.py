@@ -10,6 +10,7 @@ import re
 import time
 
 import attr
+import ubootshell
 from labgrid import Target
 from labgrid.driver import ShellDriver, UBootDriver
 from labgrid.driver.common import Driver
@@ -93,7 +94,9 @@ class FakeBoard:
         self.line += data
         while b"\n" in self.line:
             line, _, self.line = self.line.partition(b"\n")
-            self.out += line + b"\r\n"
+            over = len(line) - ubootshell.LINE_MAX  # U-Boot rings the bell and drops it
+            line = line[:ubootshell.LINE_MAX]
+            self.out += line + b"\x07" * max(over, 0) + b"\r\n"
             self._command_line(line.decode().strip())
             if self.state == "prompt":
                 self.out += b"=> "
@@ -116,9 +119,7 @@ class FakeBoard:
             self.rc = 0
         elif cmd == 'echo "$?"':
             self.out += f"{self.rc}\r\n".encode()
-        elif cmd.startswith("setenv "):
-            name, _, value = cmd[len("setenv "):].partition(" ")
-            self.env[name] = value.strip("'")
+        elif ubootshell.setenv(cmd, self.env):
             self.rc = 0
         elif cmd == "dhcp":
             self.out += b"DHCP client bound to address 10.0.2.15 (1 ms)\r\n"

@@ -2,11 +2,13 @@
 way a boot can stop short."""
 
 import pytest
+import ubootshell
 from fakeboard import make_target
 from farmfakes import FakeClock
 from labgrid.strategy.common import StrategyError
 
 from keelfarm.errors import BootError
+from keelfarm.strategy.bootargs import bootargs_commands
 from keelfarm.strategy.ubootstrategy import Status, UnmatchedStrategy
 
 # labgrid's console step logger flushes a buffer it only creates on the first read; with
@@ -82,6 +84,40 @@ def test_a_new_command_line_reboots_through_bootargs(tmp_path, clock):
     strategy.transition("booted")
     assert board.power_ons == 2
     assert board.env["bootargs"] == "ktest"
+
+
+def test_a_command_line_longer_than_a_uboot_line_reaches_bootargs_whole(tmp_path, clock):
+    """U-Boot reads 255 bytes a line: a longer command line goes in pieces, each line
+    within the limit, and bootargs holds it whole."""
+    strategy, board, _ = make_target(tmp_path, clock)
+    append = "init=/bin/hello " + " ".join(f"word{i:03d}" for i in range(80))
+    assert len(append) > 2 * ubootshell.LINE_MAX
+    strategy.configure(append=append)
+    strategy.transition("booted")
+    assert board.env["bootargs"] == append
+    setenvs = [c for c in board.commands if c.startswith("setenv bootargs")]
+    assert len(setenvs) >= 3
+
+
+def test_a_command_line_uboot_cannot_hold_is_refused_with_the_reason(tmp_path, clock):
+    strategy, board, _ = make_target(tmp_path, clock)
+    strategy.configure(append="init=/bin/echo 'quoted'")
+    with pytest.raises(BootError, match="holds \"'\", which cannot pass through U-Boot"):
+        strategy.transition("booted")
+
+
+def test_bootargs_commands_fit_the_limit_and_join_back():
+    append = "x" * 1000
+    commands = bootargs_commands(append, limit=100)
+    assert all(len(c) <= 100 for c in commands)
+    env: dict[str, str] = {}
+    for c in commands:
+        assert ubootshell.setenv(c, env)
+    assert env["bootargs"] == append
+    assert bootargs_commands("") == ["setenv bootargs"]
+    assert bootargs_commands("a b") == ["setenv bootargs 'a b'"]
+    with pytest.raises(ValueError, match=r"holds '\\n'"):
+        bootargs_commands("a\nb")
 
 
 def test_the_staged_image_is_the_one_booted(tmp_path, clock):

@@ -11,7 +11,6 @@ States: `off`, `uboot` (at the U-Boot prompt, network set up), `booted` (the ker
 from __future__ import annotations
 
 import enum
-import shlex
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from labgrid.factory import target_factory
 from labgrid.step import step
 from labgrid.strategy import StrategyError
 
+from .bootargs import bootargs_commands
 from .qemustrategy import KeelQEMUStrategy
 
 
@@ -93,7 +93,8 @@ class KeelQEMUUBootStrategy(KeelQEMUStrategy):
         command = self.load_command.replace("{name}", self.image_name)
         self.uboot.run_check(command, timeout=int(self.load_timeout))
         if self.append:
-            self.uboot.run_check(f"setenv bootargs {shlex.quote(self.append)}")
+            for line in bootargs_commands(self.append):
+                self.uboot.run_check(line)
         self.uboot.boot()
 
     def _prepare(self) -> None:

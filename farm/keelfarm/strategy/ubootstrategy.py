@@ -36,7 +36,6 @@ import contextlib
 import enum
 import os
 import re
-import shlex
 import time
 
 import attr
@@ -48,6 +47,7 @@ from pexpect import TIMEOUT
 from ..console import ConsoleRecorder
 from ..errors import BootError
 from ..protocol import KeelBootProtocol
+from .bootargs import bootargs_commands
 from .login import check_shell_config, log_in
 
 ANYTHING = re.compile(rb"(?s).+")
@@ -258,10 +258,13 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
         if initrd:
             self._tftp_load("${ramdisk_addr_r}", initrd)  # last: booti takes ${filesize}
         self.recorder.mark("tftp_done")
-        bootargs = f"setenv bootargs {shlex.quote(self.append)}" if self.append else \
-            "setenv bootargs"
-        if self._uboot_run(bootargs, 10) != 0:
-            raise BootError("uboot", f"U-Boot refused '{bootargs}'")
+        try:
+            commands = bootargs_commands(self.append)
+        except ValueError as e:
+            raise BootError("uboot", str(e)) from None
+        for command in commands:
+            if self._uboot_run(command, 10) != 0:
+                raise BootError("uboot", f"U-Boot refused '{command}'")
         self.uboot.boot("initrd" if initrd else "")
         self.target.deactivate(self.uboot)  # U-Boot is gone once booti jumps
 
