@@ -610,14 +610,16 @@ def _ktap_record(config, marker) -> KtapRecord:
     label = f"KTAP run on target {target!r} (smp={smp}, append={append!r})"
     if env is None:
         return KtapRecord(label=label, error="no labgrid environment: pass --lg-env")
-    key = (env.config_file, target, smp, append)
+    tgt = env_target(env, target)
+    # Keyed by the target that boots: where main stands for onehart (a board), the
+    # one-hart suites share main's run instead of booting the same board again.
+    key = (env.config_file, tgt.name if tgt is not None else target, smp, append)
     runs = config.stash[_RUNS]
     if key not in runs:
-        tgt = env_target(env, target)
         if tgt is None:
             runs[key] = KtapRecord(label=label, error=f"environment has no target {target!r}")
         else:
-            name = log_name(f"ktap-{target}-smp{smp or 'default'}-{append}")
+            name = log_name(f"ktap-{tgt.name}-smp{smp or 'default'}-{append}")
             runs[key] = run_ktap(boot_strategy(tgt), smp=smp, append=append,
                                  log_path=log_dir(config) / f"{name}.log", timeout=timeout,
                                  label=label,

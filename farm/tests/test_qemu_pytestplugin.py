@@ -188,6 +188,45 @@ def test_session_reports_each_case(tmp_path):
     assert props["console_log"].endswith("ktap-main-smpdefault-ktest.log")
 
 
+STANDS_FOR_SUITE = '''
+import pytest
+
+
+@pytest.mark.ktap(append="ktest", target="onehart")
+def test_one(ktap_case):
+    ktap_case.check()
+
+
+@pytest.mark.ktap(append="ktest")
+def test_all(ktap_case):
+    ktap_case.check()
+'''
+
+
+def test_a_target_standing_for_another_boots_once_for_both(tmp_path):
+    """A board's main target stands for onehart: the one-hart and all-hart suites of a
+    program are one boot of that board, not two of the same board."""
+    env = fake_qemu.write_env(tmp_path)
+    text = env.read_text()
+    main_options = "  main:\n    options:\n"
+    assert main_options in text
+    env.write_text(text.replace(main_options,
+                                main_options + "      keel_stands_for: [onehart]\n", 1))
+    (tmp_path / "test_suite.py").write_text(STANDS_FOR_SUITE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_suite.py", f"--lg-env={env}", "-v",
+         "-p", "no:cacheprovider", f"--keel-log-dir={tmp_path / 'logs'}",
+         "-k", "first or ktap-run"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    for line in ["test_one[first] PASSED", "test_one[ktap-run] PASSED",
+                 "test_all[first] PASSED", "test_all[ktap-run] PASSED"]:
+        assert f"test_suite.py::{line}" in out, out
+    logs = sorted(p.name for p in (tmp_path / "logs" / "env").iterdir())
+    assert logs == ["ktap-main-smpdefault-ktest.log"]
+
+
 def test_session_without_env_fails_ktap_tests(tmp_path):
     (tmp_path / "test_suite.py").write_text(textwrap.dedent(SUITE))
     proc = subprocess.run(
