@@ -90,3 +90,36 @@ def test_wrong_password_is_refused_after_a_delay(keel_boot):
         s.expect(r"login: ", 30)
     finally:
         s.close()
+
+
+def test_shutdown_is_roots_and_takes_the_system_down(keel_boot):
+    """`shutdown` as keel is refused (init is root's); as root, init stops the sessions
+    and the services, says so, and ends, and the system powers off by itself."""
+    strategy = keel_boot.strategy()
+    s = logged_in(keel_boot)
+    try:
+        login(s, "keel", "keel")
+        s.expect(PROMPT)
+        out, rc = s.run("shutdown", PROMPT)
+        assert rc == 1 and "shutdown: cannot signal init (pid " in out \
+            and "Operation not permitted" in out, out
+        s.line("exit")
+        login(s, "root", "root")
+        s.expect(PROMPT)
+        s.line("shutdown")
+        s.expect("shutdown: the system is going down")
+        status = strategy.wait_exit(60.0)
+        text = s.text()
+    finally:
+        s.close()
+    assert status is not None, f"the system did not power off:\n{text[-2000:]}"
+    lines = [line.strip() for line in text.splitlines()]
+    assert "init: shutting down" in lines, text[-2000:]
+    stopped = [line for line in lines if line.startswith("init: ") and line.endswith(" stopped")]
+    for program in ("/sbin/getty", "/sbin/tmpfs", "/sbin/pipe", "/sbin/devnull",
+                    "/sbin/bootfs"):
+        assert any(line.startswith(f"init: {program} (pid ") for line in stopped), \
+            f"{program} was not stopped:\n" + "\n".join(lines[-40:])
+    assert not any("did not stop; killing it" in line for line in lines), text[-2000:]
+    assert lines.index("init: shutting down") < lines.index("init: the system is down")
+    assert any(line.startswith("keel: powering off") for line in lines), text[-2000:]

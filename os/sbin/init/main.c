@@ -14,7 +14,18 @@
  * end (exit status 0), else after a back-off that doubles (1 s up to 30 s)
  * while it keeps failing within 10 s of its start and resets once it has
  * run longer.  Orphans that taskman hands to init
- * are reaped.  Every start and end is logged on the console. */
+ * are reaped.  Every start and end is logged on the console.
+ *
+ * init keeps SIGTERM and SIGCHLD blocked and takes them with sigtimedwait
+ * (no window between a check and a wait where one could be missed); what it
+ * starts gets an empty signal mask.
+ *
+ * SIGTERM (from shutdown) takes the system down: nothing is restarted any
+ * more; the terminals' sessions get SIGHUP and SIGTERM (an interactive
+ * shell ignores SIGTERM), the services SIGTERM in the reverse of their
+ * start order, the console driver last so that what init says is seen;
+ * whatever has not ended within STOP_WAIT_NS gets SIGKILL.  Then init
+ * ends, and with it the system: taskman ends and the kernel powers off. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -34,6 +45,7 @@
 #define BACKOFF_MIN_NS  1000000000ull
 #define BACKOFF_MAX_NS  30000000000ull
 #define STABLE_NS       10000000000ull
+#define STOP_WAIT_NS    5000000000ull
 
 struct service {
 	char *argv[ARGS_MAX + 1];
@@ -46,6 +58,7 @@ struct service {
 
 static struct service svc[SERVICES_MAX];
 static int nsvc;
+static sigset_t no_signals;             /* the mask of what init starts */
 
 static uint64_t now_ns(void)
 {
@@ -96,6 +109,8 @@ static int start(struct service *s)
 
 	posix_spawnattr_init(&sa);
 	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_setsigmask(&sa, &no_signals);
+	flags |= POSIX_SPAWN_SETSIGMASK;
 	if (s->iopriv)
 		flags |= POSIX_SPAWN_KEEL_IOPRIV;
 	if (s->tty) {                   /* the getty makes its own session */
@@ -197,12 +212,18 @@ static void bring_up(void)
 static void run_rc(void)
 {
 	char *argv[] = { "/bin/sh", "/etc/rc", NULL };
+	posix_spawnattr_t sa;
 	pid_t pid;
 	int st;
 
 	if (access("/etc/rc", R_OK) != 0)
 		return;
-	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, NULL) != 0) {
+	posix_spawnattr_init(&sa);
+	posix_spawnattr_setsigmask(&sa, &no_signals);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK);
+	int r = posix_spawn(&pid, argv[0], NULL, &sa, argv, NULL);
+	posix_spawnattr_destroy(&sa);
+	if (r != 0) {
 		printf("init: cannot run /etc/rc\n");
 		return;
 	}
@@ -257,15 +278,99 @@ static void ended(pid_t pid, int st)
 	/* an orphan taskman gave us: reaped, nothing to restart */
 }
 
+/* Reaps what ends until every service in [first, last] has ended or the
+ * deadline passes; true if they all ended. */
+static bool reap_until(int first, int last, uint64_t deadline)
+{
+	for (;;) {
+		bool running = false;
+		for (int i = first; i <= last; i++)
+			running |= svc[i].pid != 0;
+		if (!running)
+			return true;
+		if (now_ns() >= deadline)
+			return false;
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+		if (pid > 0) {
+			for (int i = 0; i < nsvc; i++)
+				if (svc[i].pid == pid) {
+					printf("init: %s (pid %d) stopped\n", svc[i].argv[0], (int)pid);
+					svc[i].pid = 0;
+				}
+		} else {
+			sleep_ns(20000000);
+		}
+	}
+}
+
+/* Stops the services in [first, last] with sig (and SIGHUP to a terminal's
+ * whole session group), then SIGKILL for what is left after STOP_WAIT_NS. */
+static void stop_range(int first, int last, int sig)
+{
+	for (int i = last; i >= first; i--) {
+		struct service *s = &svc[i];
+		if (!s->pid)
+			continue;
+		if (s->tty) {                   /* its own session: the group is its pid */
+			kill(-s->pid, SIGHUP);
+			kill(-s->pid, SIGCONT);
+		}
+		kill(s->pid, sig);
+	}
+	if (reap_until(first, last, now_ns() + STOP_WAIT_NS))
+		return;
+	for (int i = last; i >= first; i--)
+		if (svc[i].pid) {
+			printf("init: %s (pid %d) did not stop; killing it\n", svc[i].argv[0],
+			       (int)svc[i].pid);
+			kill(svc[i].pid, SIGKILL);
+		}
+	reap_until(first, last, now_ns() + STOP_WAIT_NS);
+}
+
+static void __attribute__((noreturn)) shut_down(void)
+{
+	int console = -1;
+
+	printf("init: shutting down\n");
+	for (int i = 0; i < nsvc; i++)
+		if (svc[i].ready && !strcmp(svc[i].ready, "/dev/console"))
+			console = i;
+	/* Terminals, then services, each group in reverse start order: the
+	 * gettys were added last, the console driver just before them. */
+	int last_service = console >= 0 ? console - 1 : nsvc - 1;
+	for (int i = nsvc - 1; i > last_service; i--)
+		if (i != console)
+			stop_range(i, i, SIGTERM);
+	stop_range(0, last_service, SIGTERM);
+	printf("init: the system is down\n");
+	fflush(stdout);
+	if (console >= 0)
+		stop_range(console, console, SIGTERM);
+	exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
+	sigset_t wanted;
+
+	sigemptyset(&no_signals);
+	sigemptyset(&wanted);
+	sigaddset(&wanted, SIGTERM);
+	sigaddset(&wanted, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &wanted, NULL);
 	printf("init: Keel is coming up\n");
 	bring_up();
 	run_rc();
 	read_ttys();
 	for (;;) {
+		int st;
+		pid_t pid;
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			ended(pid, st);
 		uint64_t next = 0, now = now_ns();
 		for (int i = 0; i < nsvc; i++) {
 			struct service *s = &svc[i];
@@ -276,13 +381,14 @@ int main(int argc, char **argv)
 			else if (!next || s->restart_at < next)
 				next = s->restart_at;
 		}
-		int st;
-		pid_t pid = waitpid(-1, &st, next ? WNOHANG : 0);
-		if (pid > 0)
-			ended(pid, st);
-		else if (pid < 0 && errno == ECHILD && !next)
-			sleep_ns(1000000000);   /* nothing runs: nothing to wait for yet */
-		else if (pid == 0)
-			sleep_ns(100000000);
+		/* Until a signal comes, or the next restart is due (a minute at
+		 * most: a lost SIGCHLD would cost no more than that). */
+		uint64_t wait = 60000000000ull;
+		now = now_ns();
+		if (next)
+			wait = next > now ? next - now : 0;
+		struct timespec ts = { (time_t)(wait / 1000000000u), (long)(wait % 1000000000u) };
+		if (sigtimedwait(&wanted, NULL, &ts) == SIGTERM)
+			shut_down();
 	}
 }
