@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <keel/hwinfo.h>
@@ -346,6 +347,7 @@ static void __attribute__((noreturn)) shut_down(void)
 	stop_range(0, last_service, SIGTERM);
 	printf("init: the system is down\n");
 	fflush(stdout);
+	tcdrain(STDOUT_FILENO);                 /* out of the UART before its driver ends */
 	if (console >= 0)
 		stop_range(console, console, SIGTERM);
 	exit(0);
