@@ -92,14 +92,47 @@ def test_wrong_password_is_refused_after_a_delay(keel_boot):
         s.close()
 
 
-def test_shutdown_is_roots_and_takes_the_system_down(keel_boot):
-    """`shutdown` as keel is refused (init is root's); as root, init stops the sessions
-    and the services, says so, and ends, and the system powers off by itself."""
+def pidin_rows(out: str) -> dict[str, dict[str, str]]:
+    """pidin's table by program name: its columns by header name."""
+    lines = out.splitlines()
+    head = lines[0].split()
+    assert head == ["pid", "ppid", "pgid", "sid", "uid", "euid", "state", "started", "name"], \
+        out
+    return {row[-1]: dict(zip(head, row)) for row in (line.split() for line in lines[1:])}
+
+
+def test_pidin_slay_and_shutdown(keel_boot):
+    """pidin lists what runs (the services as init's children, the shell in its own
+    session); slay signals by name, and only what the user may signal; `shutdown` as keel
+    is refused (init is root's); as root, init stops the sessions and the services, says
+    so, and ends, and the system powers off by itself."""
     strategy = keel_boot.strategy()
     s = logged_in(keel_boot)
     try:
         login(s, "keel", "keel")
         s.expect(PROMPT)
+        out, rc = s.run("pidin", PROMPT)
+        assert rc == 0, out
+        procs = pidin_rows(out)
+        init = procs["init"]
+        assert (init["ppid"], init["uid"]) == ("1", "0"), out
+        for service in ("bootfs", "devnull", "pipe", "tmpfs",
+                        "devc-ser8250" if "devc-ser8250" in procs else "devc-sersifive"):
+            assert procs[service]["ppid"] == init["pid"], out
+        shell, me = procs["sh"], procs["pidin"]
+        assert (shell["ppid"], shell["uid"], shell["sid"]) == (init["pid"], "1000", shell["pid"])
+        assert (me["ppid"], me["sid"], me["state"]) == (shell["pid"], shell["pid"], "R"), out
+        out, rc = s.run("pidin -p tmpfs", PROMPT)
+        assert rc == 0 and list(pidin_rows(out)) == ["tmpfs"], out
+        out, rc = s.run("pidin -p no-such-program", PROMPT)
+        assert rc == 1, out
+        out, rc = s.run("slay tmpfs", PROMPT)
+        assert rc == 1 and "slay: tmpfs (pid " in out and "Operation not permitted" \
+            in out, out
+        out, rc = s.run("/bin/conf-child sleep 100000 & slay conf-child; wait $!", PROMPT)
+        assert rc == 128 + 15 and "slay: signal 15 to conf-child (pid " in out, out
+        out, rc = s.run("slay -s KILL no-such-program", PROMPT)
+        assert rc == 1 and "slay: no process named 'no-such-program'" in out, out
         out, rc = s.run("shutdown", PROMPT)
         assert rc == 1 and "shutdown: cannot signal init (pid " in out \
             and "Operation not permitted" in out, out

@@ -1,6 +1,5 @@
 /* shutdown: takes the system down.  It finds init (the one process
- * taskman itself started: the live process whose parent is taskman) with
- * taskman's _PROC_INFO walk and sends it SIGTERM; init stops the sessions
+ * taskman itself started, proc_init_pid) and sends it SIGTERM; init stops the sessions
  * and the services and ends, and the system powers off with it
  * (os/sbin/init).  Only a process allowed to signal init (root) may.
  *
@@ -10,37 +9,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/procinfo.h>
 #include <unistd.h>
-#include <keel/neutrino.h>
-#include <keel/procmsg.h>
-
-static pid_t find_init(void)
-{
-	int tm = ConnectAttach_r(ND_LOCAL_NODE, TASKMAN_PID, TASKMAN_CHID, _NTO_SIDE_CHANNEL, 0);
-	struct _proc_info info;
-	int32_t pid = 0;
-
-	if (tm < 0) {
-		errno = -tm;
-		return -1;
-	}
-	for (;;) {
-		struct _proc_info_req m = { .hdr = { .type = _PROC_INFO,
-						     .subtype = _PROC_INFO_NEXT }, .pid = pid };
-		long r = MsgSend_r(tm, &m, sizeof m, &info, sizeof info);
-		if (r < 0) {
-			ConnectDetach_r(tm);
-			errno = r == -ESRCH ? ESRCH : (int)-r;
-			return -1;
-		}
-		pid = info.pid;
-		if (info.ppid == TASKMAN_PID && pid != TASKMAN_PID &&
-		    info.state != _PROC_STATE_ZOMBIE)
-			break;
-	}
-	ConnectDetach_r(tm);
-	return pid;
-}
 
 int main(int argc, char **argv)
 {
@@ -48,7 +18,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s\n", argv[0]);
 		return 2;
 	}
-	pid_t init = find_init();
+	pid_t init = proc_init_pid();
 	if (init < 0) {
 		fprintf(stderr, "shutdown: cannot find init: %s\n", strerror(errno));
 		return 1;

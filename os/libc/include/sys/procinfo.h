@@ -1,0 +1,14 @@
+#pragma once
+/* Keel: what taskman tells about processes (its _PROC_INFO message,
+ * <keel/procmsg.h>), for tools such as pidin, slay and shutdown. */
+#include <sys/types.h>
+#include <keel/procmsg.h>
+
+/* The information of process pid (0: the caller), or with next set of the
+ * first live process whose pid is above pid, so a walk over every process
+ * starts at 0.  0, or -1 with errno (ESRCH: no such process, none left). */
+int proc_info(pid_t pid, int next, struct _proc_info *info);
+
+/* init's pid: the one process taskman started itself (the live process
+ * whose parent is taskman), or -1 with errno ESRCH. */
+pid_t proc_init_pid(void);

@@ -1,0 +1,31 @@
+/* Keel's process information (<sys/procinfo.h>): taskman's _PROC_INFO. */
+#include <errno.h>
+#include <sys/procinfo.h>
+#include "libc.h"
+
+int proc_info(pid_t pid, int next, struct _proc_info *info)
+{
+	struct _proc_info_req m = { .hdr = { .type = _PROC_INFO,
+					     .subtype = next ? _PROC_INFO_NEXT : 0 },
+				    .pid = pid };
+	int tm = __taskman_coid();
+
+	if (tm < 0)
+		return -1;
+	long r = MsgSend_r(tm, &m, sizeof m, info, sizeof *info);
+	return r < 0 ? (int)__syscall_ret(r) : 0;
+}
+
+pid_t proc_init_pid(void)
+{
+	struct _proc_info info;
+	pid_t pid = 0;
+
+	while (proc_info(pid, 1, &info) == 0) {
+		pid = info.pid;
+		if (info.ppid == TASKMAN_PID && pid != TASKMAN_PID &&
+		    info.state != _PROC_STATE_ZOMBIE)
+			return pid;
+	}
+	return -1;
+}
