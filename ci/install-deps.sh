@@ -12,6 +12,7 @@ debs=(
   qemu-system-misc opensbi u-boot-qemu device-tree-compiler gdb-multiarch
   ser2net microcom python3 python3-venv python3-dev
   debootstrap
+  libxcrypt-source
   chromium chromium-driver postgresql
 )
 

@@ -5,8 +5,10 @@
 # libc.a (ISO C: string, stdio, stdlib, math, time formatting), with the
 # members Keel replaces deleted, plus Keel's own objects from os/libc/src:
 # the kernel-call stubs, TLS and locks, pthreads, clocks, the heap, the POSIX
-# I/O layer.  One archive means one definition of every symbol: the rule
-# fails if any global symbol is defined twice.  Picolibc code enters only as
+# I/O layer.  crypt(3) is not in it: a program that hashes passwords links
+# the libxcrypt port (os/ports/libxcrypt) too.  One archive means one
+# definition of every symbol: the rule fails if any global symbol is
+# defined twice.  Picolibc code enters only as
 # the package; Keel's headers (os/libc/include) come before the package's
 # and override or extend them.
 #

@@ -1,6 +1,9 @@
-# Ports: third-party programs built from Debian source packages (included
-# by the top Makefile after libc.mk, before user.mk, which packs PORT_BINS
-# into the boot image).
+# Ports: third-party programs and libraries built from Debian source
+# packages (included by the top Makefile after libc.mk, before user.mk,
+# which packs PORT_BINS into the boot image and links a port's library,
+# PORT_LIB_<name> with its headers in PORT_INC_<name>, into the programs
+# naming it in UPROG_PORTS_<prog>).  libxcrypt's source comes in the
+# binary package libxcrypt-source, a tree under /usr/src, not a tarball.
 #
 # ci/install-deps.sh downloads each port's source package into PORTS_SRC.
 # A recipe (os/ports/<name>/port.mk) checks the upstream tarball against the
@@ -45,6 +48,12 @@ define port_unpack
 	  if [ -z "$$want" ] || [ "$$want" != "$$have" ]; then \
 	    echo "ports: $(2): SHA-256 $$have, the .dsc says '$$want'" >&2; exit 1; fi
 	$(Q)tar -xf $(2) -C $(PB)/$(1)/src --strip-components=1
+$(call port_patch,$(1))
+endef
+
+# port_patch NAME: a rule's line applying Keel's numbered patches to the
+# source in $(PB)/NAME/src.
+define port_patch
 	$(Q)for p in $(sort $(wildcard os/ports/$(1)/patches/*.patch)); do \
 	  patch -d $(PB)/$(1)/src -p1 -s --no-backup-if-mismatch < $$p || { echo "ports: $$p does not apply" >&2; exit 1; }; done
 endef

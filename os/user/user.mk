@@ -50,17 +50,26 @@ $(URT_LIB): $(URT_OBJ)
 	$(Q)rm -f $@ && $(UAR) rcs $@ $^
 
 # A program directory may hold prog.mk setting UCFLAGS_<prog> (extra flags for
-# its own objects, after UCFLAGS so that they win).
+# its own objects, after UCFLAGS so that they win) and, for a libc program,
+# UPROG_PORTS_<prog>: the ports whose library it links (os/ports/<name>/
+# defines PORT_LIB_<name>, the archive, and PORT_INC_<name>, its headers),
+# built before the program's objects and linked before libc.
 -include $(wildcard $(addsuffix /prog.mk,$(UPROG_DIRS) $(SPROG_DIRS)))
 
 # uprog_rules DIR BINDIR: objects and the link of one program.  A directory
 # holding a file named LIBC builds against Keel's libc (os/libc/libc.mk); the
 # others against this runtime.
 define uprog_rules
-$(UB)/$(notdir $(1))/%.o: $(1)/% $(if $(wildcard $(1)/LIBC),$(LS)/libc.mk)
+$(if $(and $(UPROG_PORTS_$(notdir $(1))),$(if $(wildcard $(1)/LIBC),,no)),\
+  $(error $(1): UPROG_PORTS_$(notdir $(1)) needs Keel's libc (a LIBC marker)))
+$(foreach p,$(UPROG_PORTS_$(notdir $(1))),$(if $(PORT_LIB_$(p)),,\
+  $(error $(1): no port library $(p) (os/ports/$(p)/port.mk sets PORT_LIB_$(p)))))
+$(UB)/$(notdir $(1))/%.o: $(1)/% $(if $(wildcard $(1)/LIBC),$(LS)/libc.mk) \
+	| $(foreach p,$(UPROG_PORTS_$(notdir $(1))),$(PORT_LIB_$(p)))
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
 	$(Q)$(CC) $(if $(wildcard $(1)/LIBC),$(LCFLAGS) -I tests/target/include,$(UCFLAGS)) \
+	    $(foreach p,$(UPROG_PORTS_$(notdir $(1))),-isystem $(PORT_INC_$(p))) \
 	    $$(UCFLAGS_$(notdir $(1))) -c $$< -o $$@
 
 $(UB)/$(notdir $(1))/oslib/%.o: os/lib/% $(if $(wildcard $(1)/LIBC),$(LS)/libc.mk)
@@ -78,10 +87,12 @@ $(B)/os/$(2)/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(URT_CRT0) $(URT_LIB)
 	@echo "  LD      $$@"
 	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(URT_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(URT_LIB) -o $$@
 else
-$(B)/os/$(2)/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_CRT0) $(LIBC_A) $(LIBC_LD)
+$(B)/os/$(2)/$(notdir $(1)): $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_CRT0) $(LIBC_A) $(LIBC_LD) \
+	$(foreach p,$(UPROG_PORTS_$(notdir $(1))),$(PORT_LIB_$(p)))
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@ (libc)"
-	$(Q)$(CC) $(LCFLAGS) $(LLDFLAGS) $(LIBC_CRT0) $$(UPROG_OBJ_$(notdir $(1))) $(LIBC_LIBS) -o $$@
+	$(Q)$(CC) $(LCFLAGS) $(LLDFLAGS) $(LIBC_CRT0) $$(UPROG_OBJ_$(notdir $(1))) \
+	    $(foreach p,$(UPROG_PORTS_$(notdir $(1))),$(PORT_LIB_$(p))) $(LIBC_LIBS) -o $$@
 endif
 endef
 $(foreach d,$(UPROG_DIRS),$(eval $(call uprog_rules,$(d),bin)))

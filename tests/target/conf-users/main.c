@@ -1,8 +1,10 @@
 /* conf-users: the user and group databases (getpwnam, getpwuid, getgrnam,
  * getgrgid, their _r forms, getpwent/getgrent) over /etc/passwd and
  * /etc/group, served read-only by a thread of this process attached at
- * /etc (a directory name).  Cases name the XSH page they check.
+ * /etc (a directory name), and crypt(3) as login uses it (the libxcrypt
+ * port: "$6$" SHA-512 only).  Cases name the XSH page they check.
  *   make run CMDLINE="init=/bin/conf-users"                           */
+#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -178,6 +180,79 @@ static void t_getgrent__walks_groups(void)
 	CHECK_EQ(n, 3);
 }
 
+/* Known answers from the host's crypt(3) (python3's crypt.crypt on Debian
+ * bookworm, libxcrypt); the last is the SHA-crypt specification's own
+ * rounds=10000 example, whose 20-byte salt is cut to 16. */
+static const char keel_hash[] =
+	"$6$saltsalt$rpbZG7NykYU2pR1iFVqWikYIS6J66yE7K8v6QckLXWc95dd5NzYqjTn5JJAUnTFmsFwjSA8R5u/Ngd/hTxLqW0";
+static const char keel_1234_hash[] =
+	"$6$rounds=1234$saltsalt$ezpyP6FITZ8.n0BpbU0RdCNkxvD5rt5seNkk.ENs3wStabZzRCgojrF6lGd.vdTlTnaRibCtQ3gOGD257ZDVv0";
+static const char spec_hash[] =
+	"$6$rounds=10000$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v.";
+
+/* crypt(key, setting) is the string want (NULL if crypt returned NULL). */
+static bool crypt_is(const char *key, const char *setting, const char *want)
+{
+	const char *got = crypt(key, setting);
+
+	if (got && !strcmp(got, want))
+		return true;
+	conf_line("# crypt(\"%s\", \"%s\") = \"%s\"", key ? key : "(null)",
+		  setting ? setting : "(null)", got ? got : "(null)");
+	return false;
+}
+
+static void t_crypt__sha512_known_answers(void)
+{
+	CHECK(crypt_is("keel", "$6$saltsalt$", keel_hash));
+	CHECK(crypt_is("keel", "$6$saltsalt", keel_hash));
+	CHECK(crypt_is("Hello world!", "$6$rounds=10000$saltstringsaltstring", spec_hash));
+}
+
+static void t_crypt__sha512_rounds(void)
+{
+	CHECK(crypt_is("keel", "$6$rounds=1234$saltsalt$", keel_1234_hash));
+}
+
+/* login's check: a stored hash is its own setting. */
+static void t_crypt__stored_hash_is_the_setting(void)
+{
+	CHECK(crypt_is("keel", keel_hash, keel_hash));
+	CHECK(crypt_is("keel", keel_1234_hash, keel_1234_hash));
+	const char *wrong = crypt("keeL", keel_hash);
+	REQUIRE(wrong != NULL);
+	CHECK(strncmp(wrong, "$6$saltsalt$", 12) == 0 && strcmp(wrong, keel_hash) != 0);
+}
+
+/* libxcrypt fails with a "failure token" rather than NULL: "*0", or "*1"
+ * when the setting itself was "*0", so the result never equals the
+ * setting; errno says why. */
+static void t_crypt__unknown_method_is_EINVAL(void)
+{
+	errno = 0;
+	CHECK(crypt_is("keel", "$9$saltsalt$", "*0"));
+	CHECK_EQ(errno, EINVAL);
+	errno = 0;
+	CHECK(crypt_is("keel", "$1$saltsalt$", "*0"));          /* MD5: not built */
+	CHECK_EQ(errno, EINVAL);
+	errno = 0;
+	CHECK(crypt_is("keel", "*0", "*1"));
+	CHECK_EQ(errno, EINVAL);
+	errno = 0;
+	CHECK(crypt_is("keel", "$6$salt:salt$", "*0"));         /* ':' is no salt character */
+	CHECK_EQ(errno, EINVAL);
+}
+
+static void t_crypt__null_arguments_are_EINVAL(void)
+{
+	errno = 0;
+	CHECK(crypt_is(NULL, "$6$saltsalt$", "*0"));
+	CHECK_EQ(errno, EINVAL);
+	errno = 0;
+	CHECK(crypt_is("keel", NULL, "*0"));
+	CHECK_EQ(errno, EINVAL);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(getpwnam, finds_fields),
 	CONF_CASE(getpwnam, empty_fields_and_unknown_user),
@@ -189,6 +264,11 @@ static const struct conf_case cases[] = {
 	CONF_CASE(getgrgid, no_members_and_unknown),
 	CONF_CASE(getgrnam_r, small_buffer_is_ERANGE),
 	CONF_CASE(getgrent, walks_groups),
+	CONF_CASE(crypt, sha512_known_answers),
+	CONF_CASE(crypt, sha512_rounds),
+	CONF_CASE(crypt, stored_hash_is_the_setting),
+	CONF_CASE(crypt, unknown_method_is_EINVAL),
+	CONF_CASE(crypt, null_arguments_are_EINVAL),
 };
 
 int main(void)
