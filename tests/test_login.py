@@ -4,6 +4,7 @@ the host types at the UART as a person would.  One boot per test function."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -137,8 +138,25 @@ def test_pidin_slay_and_shutdown(keel_boot):
         assert rc == 1 and "shutdown: cannot signal init (pid " in out \
             and "Operation not permitted" in out, out
         s.line("exit")
+        login(s, "root", "wrong")                # refused: the log says so
+        s.expect(r"Login incorrect", 30)
         login(s, "root", "root")
         s.expect(PROMPT)
+        out, rc = s.run("sloginfo", PROMPT)
+        assert rc == 0, out
+        log = out.splitlines()
+        tty = re.search(r"login\[\d+\]: keel logged in on (\S+)", out)
+        assert tty, out
+        for pattern in (r" info +slogger: the system log starts$",
+                        r" info +init\[\d+\]: starting /sbin/bootfs$",
+                        rf" info +init\[\d+\]: starting /sbin/getty on {tty[1]}$",
+                        r" notice +init\[\d+\]: /sbin/getty \(pid \d+\) exited with 0$",
+                        rf" warning +login\[\d+\]: failed login for root on {tty[1]}$",
+                        rf" notice +login\[\d+\]: root logged in on {tty[1]}$"):
+            assert any(re.search(r"^ *\d+\.\d{3}" + pattern, line) for line in log), \
+                f"no line like {pattern!r} in the log:\n{out}"
+        out2, rc = s.run("sloginfo | wc -l", PROMPT)
+        assert rc == 0 and int(out2) == len(log), (out2, out)
         s.line("shutdown")
         s.expect("shutdown: the system is going down")
         status = strategy.wait_exit(60.0)

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 			printf("getty: bad name\n");
 			continue;
 		}
-		char *args[] = { "login", name, NULL };
+		char *args[] = { "login", "-t", (char *)tty, name, NULL };
 		execv("/bin/login", args);
 		printf("getty: cannot run /bin/login: %s\n", strerror(errno));
 		return 1;

@@ -14,7 +14,8 @@
  * end (exit status 0), else after a back-off that doubles (1 s up to 30 s)
  * while it keeps failing within 10 s of its start and resets once it has
  * run longer.  Orphans that taskman hands to init
- * are reaped.  Every start and end is logged on the console.
+ * are reaped.  Every start and end is said on the console and, once
+ * slogger (the first service) serves, in the system log.
  *
  * init keeps SIGTERM and SIGCHLD blocked and takes them with sigtimedwait
  * (no window between a check and a wait where one could be missed); what it
@@ -30,11 +31,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +59,21 @@ struct service {
 	pid_t pid;                      /* 0: not running */
 	uint64_t started, restart_at, backoff;
 };
+
+/* What init says goes to its console and to the system log (once slogger
+ * serves: before, syslog drops it). */
+static void __attribute__((format(printf, 2, 3))) say(int pri, const char *fmt, ...)
+{
+	va_list ap, ap2;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	fputs("init: ", stdout);
+	vprintf(fmt, ap);
+	vsyslog(LOG_DAEMON | pri, fmt, ap2);
+	va_end(ap2);
+	va_end(ap);
+}
 
 static struct service svc[SERVICES_MAX];
 static int nsvc;
@@ -79,7 +97,7 @@ static void sleep_ns(uint64_t ns)
 static struct service *add(const char *ready, bool iopriv, const char *tty)
 {
 	if (nsvc == SERVICES_MAX) {
-		printf("init: too many services; %s not started\n", ready ? ready : tty);
+		say(LOG_ERR, "too many services; %s not started\n", ready ? ready : tty);
 		return NULL;
 	}
 	struct service *s = &svc[nsvc++];
@@ -98,7 +116,7 @@ static void schedule(struct service *s, uint64_t ran_ns, bool clean)
 		     BACKOFF_MIN_NS;
 	s->restart_at = now_ns() + s->backoff;
 	if (s->backoff)
-		printf("init: restarting %s in %llu s\n", s->argv[0],
+		say(LOG_NOTICE, "restarting %s in %llu s\n", s->argv[0],
 		       (unsigned long long)(s->backoff / 1000000000u));
 }
 
@@ -120,12 +138,12 @@ static int start(struct service *s)
 	}
 	posix_spawnattr_setflags(&sa, flags);
 	/* Said before the start: a getty's prompt must not share its line. */
-	printf("init: starting %s%s%s\n", s->argv[0], s->tty ? " on " : "", s->tty ? s->tty : "");
+	say(LOG_INFO, "starting %s%s%s\n", s->argv[0], s->tty ? " on " : "", s->tty ? s->tty : "");
 	int r = posix_spawn(&s->pid, s->argv[0], &fa, &sa, s->argv, NULL);
 	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r) {
-		printf("init: cannot start %s: %s\n", s->argv[0], strerror(r));
+		say(LOG_ERR, "cannot start %s: %s\n", s->argv[0], strerror(r));
 		schedule(s, 0, false);
 		return -1;
 	}
@@ -144,12 +162,12 @@ static int wait_ready(const struct service *s)
 		}
 		int st;
 		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
-			printf("init: %s ended before it served %s\n", s->argv[0], s->ready);
+			say(LOG_ERR, "%s ended before it served %s\n", s->argv[0], s->ready);
 			return -1;
 		}
 		sleep_ns(10000000);
 	}
-	printf("init: %s did not serve %s within 5 s\n", s->argv[0], s->ready);
+	say(LOG_ERR, "%s did not serve %s within 5 s\n", s->argv[0], s->ready);
 	return -1;
 }
 
@@ -186,6 +204,7 @@ static void console_fds(void)
 static void bring_up(void)
 {
 	static const struct { const char *path, *ready; bool iopriv; } table[] = {
+		{ "/sbin/slogger", "/dev/slog", false },
 		{ "/sbin/bootfs", "/etc", false },
 		{ "/sbin/devnull", "/dev/null", false },
 		{ "/sbin/pipe", "/dev/pipe", false },
@@ -202,7 +221,7 @@ static void bring_up(void)
 	const char *drv = console_driver();
 	struct service *s = drv ? add("/dev/console", true, NULL) : NULL;
 	if (!drv)
-		printf("init: no UART this system has a driver for; staying on the kernel console\n");
+		say(LOG_ERR, "no UART this system has a driver for; staying on the kernel console\n");
 	if (s) {
 		s->argv[0] = (char *)drv;
 		if (start(s) == 0 && wait_ready(s) == 0)
@@ -225,14 +244,14 @@ static void run_rc(void)
 	int r = posix_spawn(&pid, argv[0], NULL, &sa, argv, NULL);
 	posix_spawnattr_destroy(&sa);
 	if (r != 0) {
-		printf("init: cannot run /etc/rc\n");
+		say(LOG_ERR, "cannot run /etc/rc\n");
 		return;
 	}
 	while (waitpid(pid, &st, 0) != pid)
 		if (errno != EINTR)
 			return;
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		printf("init: /etc/rc failed (status %#x)\n", st);
+		say(LOG_ERR, "/etc/rc failed (status %#x)\n", st);
 }
 
 /* /etc/ttys: "<device> <program> [arg]" per line. */
@@ -242,7 +261,7 @@ static void read_ttys(void)
 	char line[160];
 
 	if (!f) {
-		printf("init: no /etc/ttys: %s\n", strerror(errno));
+		say(LOG_ERR, "no /etc/ttys: %s\n", strerror(errno));
 		return;
 	}
 	while (fgets(line, sizeof line, f)) {
@@ -270,9 +289,9 @@ static void ended(pid_t pid, int st)
 		if (s->pid != pid)
 			continue;
 		if (WIFSIGNALED(st))
-			printf("init: %s (pid %d) killed by signal %d\n", s->argv[0], (int)pid, WTERMSIG(st));
+			say(LOG_ERR, "%s (pid %d) killed by signal %d\n", s->argv[0], (int)pid, WTERMSIG(st));
 		else
-			printf("init: %s (pid %d) exited with %d\n", s->argv[0], (int)pid, WEXITSTATUS(st));
+			say(LOG_NOTICE, "%s (pid %d) exited with %d\n", s->argv[0], (int)pid, WEXITSTATUS(st));
 		schedule(s, now_ns() - s->started, WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		return;
 	}
@@ -296,7 +315,7 @@ static bool reap_until(int first, int last, uint64_t deadline)
 		if (pid > 0) {
 			for (int i = 0; i < nsvc; i++)
 				if (svc[i].pid == pid) {
-					printf("init: %s (pid %d) stopped\n", svc[i].argv[0], (int)pid);
+					say(LOG_INFO, "%s (pid %d) stopped\n", svc[i].argv[0], (int)pid);
 					svc[i].pid = 0;
 				}
 		} else {
@@ -323,7 +342,7 @@ static void stop_range(int first, int last, int sig)
 		return;
 	for (int i = last; i >= first; i--)
 		if (svc[i].pid) {
-			printf("init: %s (pid %d) did not stop; killing it\n", svc[i].argv[0],
+			say(LOG_ERR, "%s (pid %d) did not stop; killing it\n", svc[i].argv[0],
 			       (int)svc[i].pid);
 			kill(svc[i].pid, SIGKILL);
 		}
@@ -334,7 +353,7 @@ static void __attribute__((noreturn)) shut_down(void)
 {
 	int console = -1;
 
-	printf("init: shutting down\n");
+	say(LOG_NOTICE, "shutting down\n");
 	for (int i = 0; i < nsvc; i++)
 		if (svc[i].ready && !strcmp(svc[i].ready, "/dev/console"))
 			console = i;
@@ -345,7 +364,7 @@ static void __attribute__((noreturn)) shut_down(void)
 		if (i != console)
 			stop_range(i, i, SIGTERM);
 	stop_range(0, last_service, SIGTERM);
-	printf("init: the system is down\n");
+	say(LOG_NOTICE, "the system is down\n");
 	fflush(stdout);
 	tcdrain(STDOUT_FILENO);                 /* out of the UART before its driver ends */
 	if (console >= 0)
@@ -364,7 +383,8 @@ int main(int argc, char **argv)
 	sigaddset(&wanted, SIGTERM);
 	sigaddset(&wanted, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &wanted, NULL);
-	printf("init: Keel is coming up\n");
+	openlog("init", LOG_PID, LOG_DAEMON);
+	say(LOG_NOTICE, "Keel is coming up\n");
 	bring_up();
 	run_rc();
 	read_ttys();

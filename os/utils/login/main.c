@@ -1,10 +1,12 @@
-/* login [NAME]: asks for the password of NAME (or for a name, then its
+/* login [-t TTY] [NAME]: asks for the password of NAME (or for a name, then its
  * password), checks it against /etc/shadow's "$6$" hash, and starts the
  * user's shell as a login shell ("-sh") with the user's groups and ids,
  * HOME, SHELL, USER, LOGNAME, PATH and TERM set, in the home directory,
  * after /etc/motd.  A wrong name or password waits 2 s, says "Login
  * incorrect" and asks again; the third failure ends login (getty comes
- * back).  The password is read with echo off. */
+ * back).  The password is read with echo off.  Each login and each
+ * failure goes to the system log (auth facility), naming the terminal
+ * getty gave with -t. */
 #include <crypt.h>
 #include <errno.h>
 #include <grp.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,8 +130,15 @@ int main(int argc, char **argv)
 	char name[64] = "", pass[128];
 	struct passwd *pw;
 
+	const char *tty = "an unnamed terminal";
+	if (argc > 2 && !strcmp(argv[1], "-t")) {      /* getty names the line */
+		tty = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc > 1)
 		snprintf(name, sizeof name, "%s", argv[1]);
+	openlog("login", LOG_PID, LOG_AUTH);
 	for (int tries = 0; tries < TRIES; tries++) {
 		if (!name[0] && !read_line("login: ", name, sizeof name, true))
 			return 1;
@@ -136,9 +146,12 @@ int main(int argc, char **argv)
 			return 1;
 		if (good(name, pass, &pw)) {
 			memset(pass, 0, sizeof pass);
+			syslog(LOG_AUTH | LOG_NOTICE, "%s logged in on %s", pw->pw_name, tty);
+			closelog();                     /* the shell gets no log fd */
 			return start_session(pw);
 		}
 		memset(pass, 0, sizeof pass);
+		syslog(LOG_AUTH | LOG_WARNING, "failed login for %s on %s", name, tty);
 		struct timespec delay = { 2, 0 };
 		nanosleep(&delay, NULL);
 		printf("Login incorrect\n");

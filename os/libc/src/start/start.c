@@ -12,6 +12,8 @@ void __libc_init_array(void);
 
 /* The auxiliary vector (a3; NULL until taskman passes one). */
 __attribute__((visibility("hidden"))) void *__auxv;
+/* The program's name: the last component of argv[0] (syslog's default). */
+__attribute__((visibility("hidden"))) const char *__progname = "";
 
 __attribute__((noreturn, used, visibility("hidden")))
 void __libc_start_main(int argc, char **argv, char **envp, void *auxv);
@@ -25,6 +27,12 @@ void __libc_start_main(int argc, char **argv, char **envp, void *auxv)
 	__pthread_init_main();
 	__auxv = auxv;
 	environ = envp ? envp : &argv[argc];
+	if (argc > 0 && argv[0]) {
+		__progname = argv[0];
+		for (const char *c = argv[0]; *c; c++)
+			if (*c == '/' && c[1])
+				__progname = c + 1;
+	}
 	__libc_init_array();
 	__spawn_apply(auxv);            /* after the constructors: it may open files */
 	exit(main(argc, argv, environ));

@@ -1,0 +1,150 @@
+/* slogger: the system log, at /dev/slog.
+ *
+ * A write is one message (libc's syslog writes "<PRI>text", PRI being
+ * facility * 8 + severity as in syslog; without it a message is
+ * user.notice).  Each message becomes one line of the log,
+ *     "   12.345 notice  text\n"
+ * (seconds since boot, severity, the text with control characters shown
+ * as '?', cut to LINE_MAX), kept in a ring of the last LINES_MAX lines.
+ *
+ * A read gives the log as one text stream: a reader's offset is a byte
+ * position in everything ever logged, so reading on (sloginfo, or cat)
+ * never sees a line twice; lines that fell out of the ring before they
+ * were read are skipped, and the read starts at the oldest kept.  Anyone
+ * may write and read (mode 0666), as anyone may log. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resmgr.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <keel/neutrino.h>
+
+#define LINES_MAX 512
+#define LINE_MAX  200           /* bytes of a line, its newline included */
+#define MSG_MAX   512           /* bytes of a message read from the writer */
+#define READ_MAX  4096u
+
+struct line {
+	uint64_t start;         /* its first byte's position in the stream */
+	uint16_t len;
+	char text[LINE_MAX];
+};
+
+static struct line ring[LINES_MAX];
+static uint64_t nlines;         /* lines ever logged; line k is ring[k % LINES_MAX] */
+static uint64_t stream_end;     /* bytes ever logged */
+
+static const char *const severities[8] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+};
+
+static void append(int pri, const char *msg, size_t n)
+{
+	struct timespec ts;
+	struct line *l = &ring[nlines % LINES_MAX];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int head = snprintf(l->text, sizeof l->text, "%9lld.%03ld %-7s ", (long long)ts.tv_sec,
+			    ts.tv_nsec / 1000000, severities[pri & 7]);
+	size_t len = (size_t)head;
+	for (size_t i = 0; i < n && len < sizeof l->text - 1; i++) {
+		unsigned char c = (unsigned char)msg[i];
+		l->text[len++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	l->text[len++] = '\n';
+	l->len = (uint16_t)len;
+	l->start = stream_end;
+	stream_end += len;
+	nlines++;
+}
+
+/* "<PRI>" at the start of a message: PRI, and the text after it. */
+static int priority(const char **msg, size_t *n)
+{
+	const char *m = *msg;
+	int pri = 0;
+	size_t i = 1;
+
+	if (*n < 3 || m[0] != '<')
+		return 8 + 5;                   /* user.notice */
+	while (i < *n && i < 5 && m[i] >= '0' && m[i] <= '9')
+		pri = pri * 10 + (m[i++] - '0');
+	if (i == 1 || i >= *n || m[i] != '>' || pri > 191)
+		return 8 + 5;
+	*msg += i + 1;
+	*n -= i + 1;
+	return pri;
+}
+
+static int slog_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_ocb_t *ocb)
+{
+	char buf[MSG_MAX];
+	size_t want = msg->nbytes < sizeof buf ? (size_t)msg->nbytes : sizeof buf;
+
+	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
+		return EBADF;
+	long got = want ? MsgRead_r(ctp->rcvid, buf, want, sizeof *msg) : 0;
+	if (got < 0)
+		return EFAULT;
+	size_t n = (size_t)got;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
+		n--;
+	const char *text = buf;
+	int pri = priority(&text, &n);
+	if (n)
+		append(pri, text, n);
+	return resmgr_reply(ctp, (long)msg->nbytes, NULL, 0);  /* all of it taken */
+}
+
+static int slog_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
+{
+	static char out[READ_MAX];
+	size_t want = msg->nbytes < READ_MAX ? (size_t)msg->nbytes : READ_MAX, done = 0;
+	uint64_t first = nlines > LINES_MAX ? nlines - LINES_MAX : 0;
+	uint64_t pos = (uint64_t)ocb->offset;
+
+	if ((ocb->ioflag & O_ACCMODE) == O_WRONLY)
+		return EBADF;
+	if (first < nlines && pos < ring[first % LINES_MAX].start)
+		pos = ring[first % LINES_MAX].start;    /* those fell out of the ring */
+	for (uint64_t k = first; k < nlines && done < want; k++) {
+		const struct line *l = &ring[k % LINES_MAX];
+		if (pos >= l->start + l->len)
+			continue;
+		size_t off = (size_t)(pos - l->start), n = l->len - off;
+		if (n > want - done)
+			n = want - done;
+		memcpy(out + done, l->text + off, n);
+		done += n;
+		pos += n;
+	}
+	ocb->offset = (int64_t)pos;
+	return resmgr_reply(ctp, (long)done, out, done);
+}
+
+int main(void)
+{
+	static const resmgr_io_funcs_t io = { .read = slog_read, .write = slog_write };
+	static iofunc_attr_t attr;
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+	resmgr_t *m;
+
+	iofunc_attr_init(&attr, S_IFCHR | 0666);
+	m = chid >= 0 ? resmgr_create(chid, NULL, &io, &attr) : NULL;
+	if (!m || resmgr_attach(m, "/dev/slog", _FTYPE_ANY, 0) < 0) {
+		fprintf(stderr, "slogger: cannot serve /dev/slog: %s\n", strerror(errno));
+		return 1;
+	}
+	const char hello[] = "<46>slogger: the system log starts";    /* syslog.info */
+	const char *t = hello;
+	size_t n = sizeof hello - 1;
+	int pri = priority(&t, &n);
+	append(pri, t, n);
+	resmgr_loop(m);
+	fprintf(stderr, "slogger: serving ended: %s\n", strerror(errno));
+	return 1;
+}
