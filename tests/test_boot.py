@@ -1,6 +1,8 @@
 """Boot the kernel with every configured hart count and check what it reports."""
 
 import pytest
+from keelfarm.pytestplugin import describe_harts
+from keelfarm.results.signature import Symbolizer
 
 pytestmark = pytest.mark.boot
 
@@ -17,3 +19,22 @@ def test_boot(keel_boot, board, smp):
     if console.panic is not None:
         problems.append(f"kernel panicked after boot: {console.panic.signature}")
     assert not problems, "\n".join(problems)
+
+
+def test_a_quiet_machine_shows_where_its_harts_are(keel_boot, board):
+    """What the farm reports when a target hangs: each hart's pc, read from the machine
+    itself.  A system whose one program sleeps has every hart the kernel runs on in the
+    idle loop; a hart the kernel skips stays outside it (in the firmware)."""
+    strategy = keel_boot.strategy()
+    if not hasattr(strategy, "hart_pcs"):
+        pytest.skip("a board gives no window on its harts")
+    keel_boot(append="init=/bin/conf-child sleep 600000", until="online")
+    strategy.wait_exit(3.0)
+    pcs = strategy.hart_pcs()
+    assert pcs, "QEMU told no hart's pc"
+    text = describe_harts(strategy, Symbolizer.for_kernel())
+    idle = [cpu for cpu, pc in pcs if pc >> 63]
+    assert idle == list(board.accepted_harts(len(pcs))), text
+    assert text.startswith(f"CPU#{','.join(map(str, idle))} pc ") or \
+        f"; CPU#{','.join(map(str, idle))} pc " in text, text
+    assert "arch_wait_for_interrupt (os/kernel/arch/riscv/arch.c:" in text, text

@@ -34,6 +34,7 @@ properties, and the git description in the kernel's banner `kernel_build`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -399,6 +400,7 @@ class KtapRecord:
     seconds: float = 0.0
     crash: Crash | None = None
     properties: list[tuple[str, str]] = field(default_factory=list)
+    hang_harts: str = ""            # where each hart was when the console went quiet
 
     def excerpt(self, first: int, last: int) -> str:
         if self.recorder is None:
@@ -407,6 +409,29 @@ class KtapRecord:
         if len(lines) > EXCERPT_LINES:
             lines = ["..."] + lines[-EXCERPT_LINES:]
         return "\n".join("    " + line for line in lines)
+
+
+def describe_harts(strategy, symbolizer: Symbolizer | None) -> str:
+    """Where each hart of a quiet target is, from the strategy's `hart_pcs()` (QEMU
+    places have it; a board has no such window and gets ""): kernel addresses with their
+    function and line, others (user programs, firmware) as bare addresses.  All harts
+    in the idle loop means everything waits for something that never comes; one
+    spinning in the kernel is a different bug."""
+    pcs = getattr(strategy, "hart_pcs", lambda: [])()
+    if not pcs:
+        return ""
+    kernel = [pc for _, pc in pcs if pc >> 63]
+    names: dict[int, str] = {}
+    if symbolizer is not None and kernel:
+        with contextlib.suppress(OSError):
+            names = {a: frames[0].where() for a, frames in symbolizer.lookup(kernel).items()}
+    groups: dict[str, list[int]] = {}      # harts at one place share a line
+    for cpu, pc in pcs:
+        where = f"pc {pc:#x} " + (names.get(pc, "in the kernel") if pc >> 63 else
+                                  "outside the kernel")
+        groups.setdefault(where, []).append(cpu)
+    return "; ".join(f"CPU#{','.join(map(str, cpus))} {where}"
+                     for where, cpus in groups.items())
 
 
 def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
@@ -435,6 +460,7 @@ def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
                 and quiet >= hang_after:
             record.ended = (f"no console output for {quiet:.0f} s; the target was "
                             "switched off")
+            record.hang_harts = describe_harts(strategy, symbolizer)
         elif status is None and rec.boot.ktest is not None:
             status = strategy.wait_exit(EXIT_GRACE)
             if status is None:
@@ -460,6 +486,8 @@ def run_ktap(strategy, *, smp=None, append="ktest", log_path=None,
                                   hang_after=hang_after, user_symbolizers=programs)
         if record.crash is not None:
             record.properties += crash_properties(record.crash)
+    if record.hang_harts:
+        record.properties.append(("hang_harts", record.hang_harts))
     record.properties.append(("ktap_run_seconds", f"{record.seconds:.1f}"))
     return record
 
@@ -552,6 +580,8 @@ class KtapRunResult:
             out.append(f"no 'keel: ktest done' line ({rec.ended})")
         else:
             out += summary_mismatch(rec.run, boot.ktest)
+        if rec.hang_harts:
+            out.append(f"the harts when the console had gone quiet: {rec.hang_harts}")
         if rec.exit_status is None:
             out.append(f"the target did not power off by itself: {rec.ended}")
         elif rec.exit_status != 0:

@@ -13,6 +13,7 @@ from labgrid import Environment
 from keelfarm import pytestplugin as plugin
 from keelfarm.console import KtestSummary
 from keelfarm.ktap import parse
+from keelfarm.results.signature import Frame
 
 
 @pytest.fixture
@@ -116,6 +117,25 @@ def test_panic_during_ktest_fails_run(qemu_strategy, tmp_path, monkeypatch):
 def test_summary_must_match_results(summary, problems):
     run = parse("KTAP version 1\n1..3\nok 1 a\nnot ok 2 b\nok 3 c # SKIP x\n")
     assert len(plugin.summary_mismatch(run, KtestSummary(*summary))) == problems
+
+
+def test_a_quiet_target_s_harts_are_described_by_where_they_are():
+    class Strategy:
+        def hart_pcs(self):
+            return [(0, 0x80001000), (1, 0xffffffff800007e6), (2, 0xffffffff800007e6),
+                    (3, 0xffffffff80002000)]
+
+    class Sym:
+        def lookup(self, addresses):
+            names = {0xffffffff800007e6: "idle (arch.c:31)"}
+            return {a: (Frame(a, *((names[a], None, None) if a in names
+                                   else (None, None, None))),) for a in addresses}
+
+    text = plugin.describe_harts(Strategy(), Sym())
+    assert text == ("CPU#0 pc 0x80001000 outside the kernel; "
+                    "CPU#1,2 pc 0xffffffff800007e6 idle (arch.c:31); "
+                    "CPU#3 pc 0xffffffff80002000 0xffffffff80002000")
+    assert plugin.describe_harts(object(), Sym()) == ""   # a board: no window
 
 
 def test_unique_ids_and_log_names():

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -34,6 +35,8 @@ from labgrid.step import step
 from labgrid.util.qmp import QMPError, QMPMonitor
 
 PIPE_SIZE = 1 << 20
+# `info registers -a`: "CPU#<n>" then, among the registers, " pc <hex>"
+HART_PC_RE = re.compile(r"CPU#(\d+)\s*\n(?:.*\n)*?\s*pc\s+([0-9a-fA-F]+)")
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 
 
@@ -167,6 +170,18 @@ class KeelQEMUDriver(QEMUDriver):
         if self._child is not None:
             return self._child.poll()
         return self.exit_status
+
+    def hart_pcs(self) -> list[tuple[int, int]]:
+        """Each vCPU's number and program counter now (QEMU's `info registers -a`), for a
+        look at a machine that has gone quiet; [] when QEMU does not run or cannot say."""
+        if not self.status or self._child is None or self._child.poll() is not None:
+            return []
+        try:
+            out = self.monitor_command("human-monitor-command",
+                                       {"command-line": "info registers -a"})
+        except (QMPError, OSError, ValueError):
+            return []
+        return [(int(cpu), int(pc, 16)) for cpu, pc in HART_PC_RE.findall(str(out))]
 
     def wait_exit(self, timeout):
         """Wait up to `timeout` seconds for QEMU to exit by itself; its status or None."""

@@ -185,6 +185,10 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         raise BootError(stage, f"no '{ONLINE_LINE}': {why} ({describe_stages(rec)}); "
                                f"console log {rec.log_path}; last lines:\n{rec.tail()}")
 
+    def hart_pcs(self) -> list[tuple[int, int]]:
+        """Each hart's (QEMU vCPU's) program counter now: where a quiet machine is."""
+        return self.qemu.hart_pcs()
+
     def wait_exit(self, timeout: float, until=None) -> int | None:
         """Read the console until QEMU exits by itself; its exit status, or None if it
         still runs after `timeout` seconds (it is left running: `power_off()` ends it).
