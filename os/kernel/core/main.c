@@ -180,6 +180,7 @@ void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 	sched_init();
 	ktimer_queues_init();
 	sync_init();
+	process_init();
 	sched_init_hart();
 	atomic_store32(&harts[0].online, 1);
 	atomic_store32(&harts_online, 1);

@@ -33,6 +33,17 @@ static uint32_t next_pid = 1;
 uint32_t init_exited;           /* kernel semaphore: the first process has ended */
 
 /* A process around a space made by AsCreate: it takes the space over. */
+/* Every slot's lock is made once, at boot (process_init), and never written
+ * again: another hart may hold it, or wait for it, while the slot changes
+ * hands (walkers such as SignalKill's group walk lock a slot they saw in
+ * use a moment before).  Rewriting it with the slot let two harts hold it,
+ * and its zeroed owner field made lockcheck see hart 0 taking it twice. */
+void process_init(void)
+{
+	for (int i = 0; i < PROC_MAX; i++)
+		spin_init(&procs[i].lock, "process", LR_PROC);
+}
+
 struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
 				  uint32_t privs)
 {
@@ -42,17 +53,21 @@ struct process *process_create_in(const char *name, struct vmspace *vs, struct p
 	for (int i = 0; i < PROC_MAX && !p; i++)
 		if (!procs[i].pid) {
 			p = &procs[i];
-			*p = (struct process){ .pid = next_pid++, .privs = privs, .vs = vs,
-					       .parent = parent };
+			/* Everything but the lock, which stays as it is. */
+			size_t at = offsetof(struct process, lock), after = at + sizeof p->lock;
+			memset(p, 0, at);
+			memset((char *)p + after, 0, sizeof *p - after);
+			p->privs = privs;
+			p->vs = vs;
+			p->parent = parent;
+			waitq_init(&p->children_wq);
+			waitq_init(&p->threads_wq);
+			sig_process_init(p);
+			memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
+			/* Published last: a walker that sees the pid sees the rest. */
+			__atomic_store_n(&p->pid, next_pid++, __ATOMIC_RELEASE);
 		}
 	spin_unlock(&procs_lock);
-	if (!p)
-		return 0;
-	spin_init(&p->lock, "process", LR_PROC);
-	waitq_init(&p->children_wq);
-	waitq_init(&p->threads_wq);
-	sig_process_init(p);
-	memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
 	return p;
 }
 

@@ -101,6 +101,8 @@ int process_spawn_init(const struct platform *plat);
  * command line too): the self-tests run then. */
 extern uint32_t init_exited;
 /* A process around a space from AsCreate (the process takes it over). */
+/* The process table's locks: boot hart, once, before any process exists. */
+void process_init(void);
 struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
 				  uint32_t privs);
 /* Start p's first thread at pc with sp and a0..a3 at priority prio. */
