@@ -7,7 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 debs=(
-  make gcc libc6-dev git cpio xxd file openssl
+  make gcc libc6-dev git cpio xxd file openssl patch xz-utils
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-system-misc opensbi u-boot-qemu device-tree-compiler gdb-multiarch
   ser2net microcom python3 python3-venv python3-dev
