@@ -63,21 +63,42 @@ include os/lib/host.mk
 # ---- storage host side: fs-keel core, GPT, mkfs-keel, fsck-keel -------------
 include os/fs/host.mk
 
+# ---- the disk: build/os/disk.img ----------------------------------------------
+# A GPT with one fs-keel partition holding os/disk/ (owned by root), which
+# init mounts on /usr (os/etc/fstab).  Made once and then kept: what a
+# `make run` session writes to it stays for the next, until os/disk or the
+# tools change (or make clean).
+DISK_SIZE ?= 64M
+DISK_IMG  := $(B)/os/disk.img
+$(DISK_IMG): $(HB)/mkdisk-keel $(HB)/mkfs-keel $(shell find os/disk)
+	@echo "  DISK    $@"
+	$(Q)rm -rf $(B)/os/disktree && mkdir -p $(B)/os/disktree/local && \
+	    cp -R os/disk/. $(B)/os/disktree/ && \
+	    set -- $$($(HB)/mkdisk-keel $@.tmp $(DISK_SIZE)) && \
+	    $(HB)/mkfs-keel -r -L keel -o $$1 -d $(B)/os/disktree $@.tmp $$2 >/dev/null
+	$(Q)mv $@.tmp $@
+all: $(DISK_IMG)
+
 # ---- running ----------------------------------------------------------------
+# DISK: how the disk is attached (virt: virtio, the default; none).
+DISK      ?= $(if $(filter virt,$(MACHINE)),virtio,none)
+DISK_ARGS_virtio := -drive file=$(DISK_IMG),if=none,format=raw,id=disk0 -device virtio-blk-device,drive=disk0
+DISK_ARGS_none   :=
 QEMU_ARGS = -M $(MACHINE) -smp $(SMP) -m $(MEM) -nographic -bios default \
-            -kernel $(B)/os/Image -initrd $(B)/os/initrd.cpio $(if $(CMDLINE),-append "$(CMDLINE)")
-run: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio
+            -kernel $(B)/os/Image -initrd $(B)/os/initrd.cpio $(if $(CMDLINE),-append "$(CMDLINE)") \
+            $(DISK_ARGS_$(DISK))
+run: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio $(if $(DISK_ARGS_$(DISK)),$(DISK_IMG))
 	@echo "Keel: log in as keel (password $(KEEL_PASSWORD)) or root (password $(ROOT_PASSWORD)); Ctrl-A x quits QEMU"
 	$(QEMU) $(QEMU_ARGS)
 
 # ---- tests ------------------------------------------------------------------
-test: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio host-test farm-test target-test
+test: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio $(DISK_IMG) host-test farm-test target-test
 
 farm-test: $(DEPS)
 	$(VENV)/bin/ruff check farm tests
 	$(VENV)/bin/pytest -q farm
 
-target-test: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio
+target-test: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio $(DISK_IMG)
 	bash tests/run.sh
 
 # ---- docker -----------------------------------------------------------------

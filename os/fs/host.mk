@@ -30,7 +30,10 @@ $(HB)/mkfs-keel: $(HB)/tool/os/fs/tools/mkfs.o $(FSK_TOOL_OBJ)
 $(HB)/fsck-keel: $(HB)/tool/os/fs/tools/fsck.o $(FSK_TOOL_OBJ)
 	$(HCC) $^ -o $@
 
-all: $(HB)/mkfs-keel $(HB)/fsck-keel
+$(HB)/mkdisk-keel: $(HB)/tool/os/fs/tools/mkdisk.o $(FSK_TOOL_OBJ)
+	$(HCC) $^ -o $@
+
+all: $(HB)/mkfs-keel $(HB)/fsck-keel $(HB)/mkdisk-keel
 
 # ---- tests ---------------------------------------------------------------------
 FSK_TEST_LIB := $(patsubst %.c,$(HB)/obj/%.o,$(FSK_LIB_SRC) $(FS_TEST_SRC)) $(HB)/obj/$(HT)/ktap.o
@@ -46,5 +49,5 @@ HOST_TESTS += $(FS_TESTS)
 host-test: $(addprefix $(HB)/,$(FS_TESTS)) $(HB)/mkfs-keel $(HB)/fsck-keel
 
 .PRECIOUS: $(HB)/tool/%.o
--include $(FSK_TOOL_OBJ:.o=.d) $(HB)/tool/os/fs/tools/mkfs.d $(HB)/tool/os/fs/tools/fsck.d \
+-include $(FSK_TOOL_OBJ:.o=.d) $(HB)/tool/os/fs/tools/mkfs.d $(HB)/tool/os/fs/tools/fsck.d $(HB)/tool/os/fs/tools/mkdisk.d \
          $(FSK_TEST_LIB:.o=.d) $(FSK_TEST_OBJ:.o=.d)

@@ -53,6 +53,12 @@ class KeelQEMUDriver(QEMUDriver):
         icount (bool): count guest instructions as time (`-icount shift=0,sleep=off`):
             one instruction per nanosecond, so instruction counts the guest reads
             (benchmarks) are the same on every run
+        disk (str): optional, key in images: of a raw disk image.  Each activation
+            attaches a fresh copy of it (the image itself is never written), kept
+            across power cycles until deactivation, so a test can write, cut the
+            power, boot again and find its data
+        disk_interface (str): how the disk is attached: "virtio" (virtio-mmio
+            block, QEMU virt's) or "nvme" (an NVMe controller on PCIe)
     """
 
     smp = attr.ib(default=None, validator=attr.validators.optional(
@@ -62,10 +68,14 @@ class KeelQEMUDriver(QEMUDriver):
     initrd = attr.ib(default=None, validator=attr.validators.optional(
         attr.validators.instance_of(str)))
     icount = attr.ib(default=False, validator=attr.validators.instance_of(bool))
+    disk = attr.ib(default=None, validator=attr.validators.optional(
+        attr.validators.instance_of(str)))
+    disk_interface = attr.ib(default="virtio", validator=attr.validators.in_(["virtio", "nvme"]))
 
     def __attrs_post_init__(self):
         super().__attrs_post_init__()
         self.exit_status = None
+        self._tempdir = None
         self._fifo = None
         self._rx = None  # console from the guest (read end of <fifo>.out)
         self._tx = None  # console to the guest (<fifo>.in)
@@ -81,10 +91,28 @@ class KeelQEMUDriver(QEMUDriver):
             cmd += ["-initrd", self.target.env.config.get_image_path(self.initrd)]
         if self.icount:
             cmd += ["-icount", "shift=0,sleep=off"]
+        if self.disk is not None:
+            cmd += self.disk_args(self.disk_path)
         return cmd
+
+    def disk_args(self, path):
+        """QEMU arguments attaching the raw image at path as the disk."""
+        drive = f"file={path},if=none,format=raw,id=disk0"
+        if self.disk_interface == "nvme":
+            return ["-drive", drive, "-device", "nvme,serial=keel0,drive=disk0"]
+        return ["-drive", drive, "-device", "virtio-blk-device,drive=disk0"]
+
+    @property
+    def disk_path(self):
+        """The activation's copy of the disk image (None without a disk)."""
+        if self.disk is None or self._tempdir is None:
+            return None
+        return os.path.join(self._tempdir, "disk.img")
 
     def on_activate(self):
         self._tempdir = tempfile.mkdtemp(prefix="keel-qemu-")
+        if self.disk is not None:
+            shutil.copyfile(self.target.env.config.get_image_path(self.disk), self.disk_path)
         self._fifo = os.path.join(self._tempdir, "console")
         os.mkfifo(self._fifo + ".in")
         os.mkfifo(self._fifo + ".out")

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,4 +121,16 @@ bool parse_size(const char *s, uint64_t *out)
 		return false;
 	*out = (uint64_t)v << shift;
 	return true;
+}
+
+void random_uuid(uint8_t uuid[16])
+{
+	int fd = open("/dev/urandom", O_RDONLY);
+
+	if (fd < 0 || read(fd, uuid, 16) != 16)
+		memset(uuid, 0, 16);
+	if (fd >= 0)
+		close(fd);
+	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40);   /* version 4 */
+	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
 }

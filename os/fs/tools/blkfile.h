@@ -25,3 +25,7 @@ void blkfile_close(struct blkfile *bf);
 /* Parses a size with an optional K, M, G or T suffix (powers of 1024).
  * Returns false for anything else. */
 bool parse_size(const char *s, uint64_t *out);
+
+/* A version-4 UUID from the system's random source (all zero but the
+ * version bits if there is none: unique ids are then the caller's loss). */
+void random_uuid(uint8_t uuid[16]);

@@ -71,18 +71,6 @@ static bool parse_args(int argc, char **argv, struct mkfs_args *a)
 	return a->size >= FSK_SECTOR;
 }
 
-static void random_uuid(uint8_t uuid[16])
-{
-	int fd = open("/dev/urandom", O_RDONLY);
-
-	if (fd < 0 || read(fd, uuid, 16) != 16)
-		memset(uuid, 0, 16);
-	if (fd >= 0)
-		close(fd);
-	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40);   /* version 4 */
-	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
-}
-
 static int fill(struct blkfile *bf, const struct mkfs_args *a)
 {
 	struct populate_opts po = { .root_owner = a->root_owner, .warn = warn_line };

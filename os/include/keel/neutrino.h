@@ -143,6 +143,9 @@ KEEL_KCALL_DECL(int, KernelObjects, (struct _kernel_objects *out));
  * console drivers send their output this way (KCALL_PRIV_IO).  Returns
  * the bytes written, -EFAULT, -EINVAL for a negative len. */
 KEEL_KCALL_DECL(int, ConsoleWrite, (const void *buf, long len));
+/* Keel's own (<keel/procmgr.h>): the physical address of a driver's
+ * buffer and how many bytes from it are contiguous (KCALL_PRIV_IO). */
+KEEL_KCALL_DECL(long, MemPhys, (const void *vaddr, size_t len, uint64_t *paddr));
 
 /* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,

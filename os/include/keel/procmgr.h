@@ -39,6 +39,22 @@
  *                                            bounds the wait (-ETIMEDOUT)
  * `as` AS_SELF names the caller's own space.
  *
+ * DMA (KCALL_PRIV_IO: drivers).
+ *
+ *   MemPhys(vaddr, len, uint64_t *paddr) -> bytes
+ *       Arguments: vaddr, in the caller's own space, inside a writable page
+ *       of zeroed memory the space was given (AS_MAP_ANON: malloc'd or
+ *       mapped memory, not device memory); len > 0, the bytes wanted.
+ *       Returns: in *paddr the physical address of vaddr, and how many
+ *       bytes from there, at most len, are contiguous in physical memory
+ *       (at least to the end of vaddr's page, if len reaches it), so a
+ *       driver builds its scatter list by calling again at vaddr + bytes.
+ *       A copy-on-write page is made private first.  The page stays at
+ *       that address until it is unmapped; a driver that forks makes its
+ *       writable pages shared again and must ask again before the next DMA.
+ *       Errors: EFAULT vaddr is not such a page or paddr is bad; EINVAL
+ *       len 0 or a kernel address; ENOMEM no memory for the private copy.
+ *
  * Fork and exec.  taskman is every process's kernel parent; a process asks
  * it for fork or exec with a message, and while that thread is blocked in
  * the send taskman builds the new image and calls one of these.  A `pid`

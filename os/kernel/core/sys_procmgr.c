@@ -186,6 +186,19 @@ long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
 	return r;
 }
 
+/* MemPhys(va, len, *paddr): a driver's own writable RAM, for DMA. */
+long sys_MemPhys(long va, long len, long upaddr)
+{
+	uint64_t pa = 0;
+
+	if (len <= 0)
+		return -EINVAL;
+	long n = vmspace_dma(self()->vs, (uint64_t)va, (size_t)len, &pa);
+	if (n < 0)
+		return n;
+	return copy_to_user((uintptr_t)upaddr, &pa, sizeof pa) ? -EFAULT : n;
+}
+
 /* AsUnmap(as, va, len): holes are fine; the pages are gone from every hart's
  * TLB before it returns. */
 long sys_AsUnmap(long as, long va, long len)

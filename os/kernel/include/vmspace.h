@@ -76,6 +76,12 @@ void vmspace_activate(struct vmspace *vs);
 /* Physical address and VM_* protection of va; 0 prot when unmapped. */
 unsigned vmspace_query(struct vmspace *vs, uint64_t va, uint64_t *pa);
 uint16_t vmspace_asid(const struct vmspace *vs);
+/* DMA: the physical address of va (*pa) and the number of bytes from it,
+ * at most len, that are physically contiguous; only writable pages the space
+ * allocated (copy-on-write ones are made private first).  -EFAULT when va is
+ * not such a page, -EINVAL for len 0 or a kernel address, -ENOMEM when a
+ * private copy could not be made.  Same lock rule as vmspace_fault. */
+long vmspace_dma(struct vmspace *vs, uint64_t va, size_t len, uint64_t *pa);
 
 /* The I-cache check (KEEL_DEBUG builds; no-ops otherwise): a page of RAM
  * the kernel wrote is dirty until the next fence.i on every hart, and an

@@ -6,8 +6,13 @@
  *      console driver for the UART this board has (found with
  *      HwInfoDevice).  Drivers get the driver calls (POSIX_SPAWN_KEEL_
  *      IOPRIV); init's own fds 0-2 then move to /dev/console;
- *   2. /etc/rc, run once by /bin/sh if it exists;
- *   3. a getty for each terminal in /etc/ttys ("<device> <program> [arg]",
+ *   2. the block drivers for the disk controllers this board has (a driver
+ *      that finds no disk ends with status 0 and is not started again),
+ *      then a file-system server for each /etc/fstab line whose device is
+ *      there ("<device> <directory> keel [ro]", # comments), each waited
+ *      for until its directory opens;
+ *   3. /etc/rc, run once by /bin/sh if it exists;
+ *   4. a getty for each terminal in /etc/ttys ("<device> <program> [arg]",
  *      # comments).
  *
  * A service or getty that ends is started again: at once after a clean
@@ -56,6 +61,7 @@ struct service {
 	const char *ready;              /* a name that opens once it serves; NULL: none */
 	const char *tty;                /* a getty's terminal: fds 0-2 there, own session */
 	bool iopriv;
+	bool once;                      /* a clean end is final: a driver with nothing to drive */
 	pid_t pid;                      /* 0: not running */
 	uint64_t started, restart_at, backoff;
 };
@@ -151,8 +157,10 @@ static int start(struct service *s)
 	return 0;
 }
 
+static void ended(pid_t pid, int st);
+
 /* Waits up to 5 s for s's name to open. */
-static int wait_ready(const struct service *s)
+static int wait_ready(struct service *s)
 {
 	for (int i = 0; i < 500; i++) {
 		int fd = open(s->ready, O_RDONLY);
@@ -162,7 +170,9 @@ static int wait_ready(const struct service *s)
 		}
 		int st;
 		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
-			say(LOG_ERR, "%s ended before it served %s\n", s->argv[0], s->ready);
+			if (!s->once || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				say(LOG_ERR, "%s ended before it served %s\n", s->argv[0], s->ready);
+			ended(s->pid, st);
 			return -1;
 		}
 		sleep_ns(10000000);
@@ -229,6 +239,75 @@ static void bring_up(void)
 	}
 }
 
+/* The block drivers for the disk controllers this board has. */
+static void block_drivers(void)
+{
+	static const struct { const char *compatible, *driver, *ready; } drivers[] = {
+		{ "virtio,mmio", "/sbin/devb-virtio", "/dev/vblk0" },
+	};
+	struct _hw_device d;
+
+	for (unsigned i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
+		if (HwInfoDevice_r(drivers[i].compatible, 0, &d) != 0)
+			continue;
+		struct service *s = add(drivers[i].ready, true, NULL);
+		if (!s)
+			return;
+		s->argv[0] = (char *)drivers[i].driver;
+		s->once = true;
+		if (start(s) == 0)
+			wait_ready(s);
+	}
+}
+
+/* /etc/fstab: "<device> <directory> keel [ro]" per line; a file-system
+ * server for each whose device is there. */
+static void mount_fstab(void)
+{
+	FILE *f = fopen("/etc/fstab", "r");
+	char line[256];
+	unsigned n = 0;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *save, *w[4] = { 0 };
+		int k = 0;
+		n++;
+		for (char *t = strtok_r(line, " \t\n", &save); t && k < 4; t = strtok_r(NULL, " \t\n", &save))
+			w[k++] = t;
+		if (!w[0] || w[0][0] == '#')
+			continue;
+		if (!w[1] || !w[2] || strcmp(w[2], "keel") || (w[3] && strcmp(w[3], "ro") &&
+							      strcmp(w[3], "rw"))) {
+			say(LOG_ERR, "/etc/fstab:%u: not \"<device> <directory> keel [ro|rw]\"\n", n);
+			continue;
+		}
+		if (access(w[0], F_OK) != 0) {
+			say(LOG_NOTICE, "%s is not there: %s not mounted\n", w[0], w[1]);
+			continue;
+		}
+		struct service *s = add(NULL, false, NULL);
+		if (!s)
+			break;
+		bool ro = w[3] && !strcmp(w[3], "ro");
+		int a = 0;
+		s->argv[a++] = "/sbin/fs-keel";
+		if (ro)
+			s->argv[a++] = "-r";
+		s->argv[a++] = strdup(w[0]);
+		s->argv[a++] = strdup(w[1]);
+		s->ready = s->argv[a - 1];
+		if (!s->argv[a - 2] || !s->argv[a - 1]) {
+			nsvc--;
+			break;
+		}
+		if (start(s) == 0)
+			wait_ready(s);
+	}
+	fclose(f);
+}
+
 static void run_rc(void)
 {
 	char *argv[] = { "/bin/sh", "/etc/rc", NULL };
@@ -292,6 +371,11 @@ static void ended(pid_t pid, int st)
 			say(LOG_ERR, "%s (pid %d) killed by signal %d\n", s->argv[0], (int)pid, WTERMSIG(st));
 		else
 			say(LOG_NOTICE, "%s (pid %d) exited with %d\n", s->argv[0], (int)pid, WEXITSTATUS(st));
+		if (s->once && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+			s->pid = 0;
+			s->argv[0] = NULL;      /* never started again */
+			return;
+		}
 		schedule(s, now_ns() - s->started, WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		return;
 	}
@@ -386,6 +470,8 @@ int main(int argc, char **argv)
 	openlog("init", LOG_PID, LOG_DAEMON);
 	say(LOG_NOTICE, "Keel is coming up\n");
 	bring_up();
+	block_drivers();
+	mount_fstab();
 	run_rc();
 	read_ttys();
 	for (;;) {

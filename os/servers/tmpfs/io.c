@@ -98,27 +98,6 @@ static int fs_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t
 	return RESMGR_DONE;
 }
 
-/* Copies len bytes of the client's write data, from byte `from` of its
- * data, into dst: what the receive buffer holds, then MsgRead.  0 or an
- * errno. */
-static int take_data(resmgr_context_t *ctp, unsigned char *dst, uint64_t from, size_t len)
-{
-	size_t have = ctp->msglen - sizeof(struct _io_write);
-	const unsigned char *src = (const unsigned char *)ctp->msg.raw + sizeof(struct _io_write);
-
-	if (from < have) {
-		size_t n = have - from < len ? have - (size_t)from : len;
-		memcpy(dst, src + from, n);
-		dst += n;
-		from += n;
-		len -= n;
-	}
-	if (len == 0)
-		return 0;
-	long r = MsgRead_r(ctp->rcvid, dst, len, sizeof(struct _io_write) + from);
-	return r == (long)len ? 0 : EFAULT;
-}
-
 static int fs_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb_t *ocb)
 {
 	struct tnode *n = node_of(ocb);
@@ -141,7 +120,7 @@ static int fs_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb
 		unsigned char *pg = node_page(n, off);
 		if (!pg)
 			break;                  /* out of space: a short write */
-		if (take_data(ctp, pg + in, done, (size_t)take))
+		if (resmgr_msgread(ctp, pg + in, (size_t)take, sizeof *m + done) != (long)take)
 			break;                  /* the client's data went away */
 		done += take;
 	}

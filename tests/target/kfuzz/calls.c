@@ -81,5 +81,6 @@ const uint8_t call_hint[KCALL_COUNT][KCALL_MAX_ARGS] = {
 	H(ThreadState, ARG_TID_ANY),
 	H(KernelObjects, ARG_BUF_OUT),
 	H(ConsoleWrite, ARG_TEXT, ARG_TEXTLEN),
+	H(MemPhys, ARG_VADDR, ARG_VLEN, ARG_NS_OUT),
 };
 #undef H

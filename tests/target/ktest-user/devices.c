@@ -28,6 +28,10 @@ __asm__(".pushsection .text\n"
 	"child_as_unmap:\n li a0, 0\n li a1, 0x20000\n li a2, 4096\n li a7, 47\n ecall\n"
 	" li a7, 2\n ecall\n12: j 12b\n"
 	"child_as_unmap_end:\n"
+	/* MemPhys(a0, 0, 0): EPERM without KCALL_PRIV_IO, else EINVAL (len 0) */
+	".globl child_mem_phys, child_mem_phys_end\n"
+	"child_mem_phys:\n li a1, 0\n li a2, 0\n li a7, 67\n ecall\n li a7, 2\n ecall\n13: j 13b\n"
+	"child_mem_phys_end:\n"
 	".option pop\n"
 	".popsection\n");
 extern const char child_intr_attach[], child_intr_attach_end[];
@@ -35,6 +39,7 @@ extern const char child_intr_detach[], child_intr_detach_end[];
 extern const char child_intr_unmask[], child_intr_unmask_end[];
 extern const char child_as_map_phys[], child_as_map_phys_end[];
 extern const char child_as_unmap[], child_as_unmap_end[];
+extern const char child_mem_phys[], child_mem_phys_end[];
 
 /* Run a child to its end; its exit status (the result of its one call). */
 int child_status(const char *from, const char *to, uint64_t a0, uint32_t privs)
@@ -201,6 +206,50 @@ void t_as_phys_unprivileged_eperm(void)
 	KTAP_EQ(child_status(child_as_map_phys, child_as_map_phys_end, pa, KCALL_PRIV_IO), 0);
 	KTAP_EQ(child_status(child_as_unmap, child_as_unmap_end, 0, 0), -EPERM);
 	KTAP_EQ(child_status(child_as_unmap, child_as_unmap_end, 0, KCALL_PRIV_IO), -EPERM);
+}
+
+/* MemPhys: where a driver's own RAM is, for DMA; honest about contiguity;
+ * nothing but writable RAM of the caller's; drivers only. */
+void t_mem_phys(void)
+{
+	static uint8_t buf[3 * 4096] __attribute__((aligned(4096)));
+	struct _hw_device uart;
+	uint64_t pa = 0, pa2 = 0, q = 0;
+	uintptr_t va = (uintptr_t)buf;
+
+	for (unsigned i = 0; i < sizeof buf; i += 4096)
+		((volatile uint8_t *)buf)[i] = 0x5a;            /* ours, written */
+	KTAP_EQ(MemPhys_r(buf + 100, 10, &pa), 10);
+	KTAP_EQ(pa % 4096, 100);
+	KTAP_CHECK(pa >= 0x80000000ul);                 /* RAM on both machines */
+	long n = MemPhys_r(buf + 100, sizeof buf - 100, &pa2);
+	KTAP_CHECK(n >= 4096 - 100 && n <= (long)sizeof buf - 100);
+	KTAP_EQ(pa2, pa);
+	/* every page the count covers is where it says, and the next is not */
+	for (long k = 0; (k + 1) * 4096 - 100 <= n; k++) {
+		KTAP_EQ(MemPhys_r(buf + k * 4096, 1, &q), 1);
+		KTAP_EQ(q, pa - 100 + (uint64_t)k * 4096);
+	}
+	if (n < (long)sizeof buf - 100) {
+		KTAP_EQ(MemPhys_r(buf + 100 + n, 1, &q), 1);
+		KTAP_CHECK(q != pa + (uint64_t)n);
+	}
+	/* errors */
+	KTAP_EQ(MemPhys_r(buf, 0, &pa), -EINVAL);
+	KTAP_EQ(MemPhys_r(buf, -1l, &pa), -EINVAL);
+	KTAP_EQ(MemPhys_r(KERNEL_ADDR, 8, &pa), -EINVAL);
+	KTAP_EQ(MemPhys_r(UNMAPPED, 8, &pa), -EFAULT);
+	KTAP_EQ(MemPhys_r(buf, 8, (uint64_t *)KERNEL_ADDR), -EFAULT);
+	KTAP_EQ(MemPhys_r(buf, 8, (uint64_t *)UNMAPPED), -EFAULT);
+	KTAP_EQ(MemPhys_r((const void *)t_mem_phys, 8, &pa), -EFAULT); /* text: not writable */
+	KTAP_REQUIRE(find_uart(&uart) == 0);
+	KTAP_EQ(AsMap_r(AS_SELF, DEV_VA, 4096, PROT_READ | PROT_WRITE, AS_MAP_PHYS,
+			uart.base & ~0xffful), 0);
+	KTAP_EQ(MemPhys_r((const void *)DEV_VA, 8, &pa), -EFAULT);     /* device memory */
+	KTAP_EQ(AsUnmap_r(AS_SELF, DEV_VA, 4096), 0);
+	/* drivers only */
+	KTAP_EQ(child_status(child_mem_phys, child_mem_phys_end, va, 0), -EPERM);
+	KTAP_EQ(child_status(child_mem_phys, child_mem_phys_end, va, KCALL_PRIV_IO), -EINVAL);
 }
 
 void pulse_event(struct sigevent *ev, int coid, int code)

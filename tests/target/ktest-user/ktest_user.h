@@ -135,6 +135,7 @@ void t_as_prot_none(void);
 void t_as_map_oom(void);
 void t_as_unmap(void);
 void t_as_phys_unprivileged_eperm(void);
+void t_mem_phys(void);
 void pulse_event(struct sigevent *ev, int coid, int code);
 void t_interrupt_arguments(void);
 void t_interrupt_privileges(void);

@@ -632,6 +632,47 @@ unsigned vmspace_query(struct vmspace *vs, uint64_t va, uint64_t *pa)
 	       ((pte & PTE_X) ? VM_X : 0);
 }
 
+/* For DMA: the physical address of va in vs and how many bytes from there
+ * (at most len) are contiguous in RAM.  Only pages the space owns (RAM it
+ * allocated, not device memory) that the program may write; a
+ * copy-on-write page is made private first, so a device never writes a
+ * page another space still shares. */
+long vmspace_dma(struct vmspace *vs, uint64_t va, size_t len, uint64_t *pa)
+{
+	bool copied = false;
+	long n = -EFAULT;
+
+	if (!len || !user_range_ok(va, 1))
+		return -EINVAL;
+	spin_lock(&vs->lock);
+	for (uint64_t p = va & ~(PAGE_SIZE - 1), want = 0; (size_t)(n < 0 ? 0 : n) < len;
+	     p += PAGE_SIZE) {
+		uint64_t *e = user_range_ok(p, 1) ? slot(vs, p, false) : 0;
+		if (!e || (*e & (PTE_V | PTE_U | PTE_OWNED)) != (PTE_V | PTE_U | PTE_OWNED) ||
+		    !(*e & (PTE_W | PTE_COW)))
+			break;
+		if ((*e & PTE_COW) && make_private(vs, e, p, &copied)) {
+			if (n < 0)
+				n = -ENOMEM;
+			break;
+		}
+		uint64_t here = pte_pa(*e);
+		if (n < 0) {
+			*pa = here + (va & (PAGE_SIZE - 1));
+			n = (long)(PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		} else if (here != want) {
+			break;
+		} else {
+			n += PAGE_SIZE;
+		}
+		want = here + PAGE_SIZE;
+	}
+	spin_unlock(&vs->lock);
+	if (copied)
+		smp_tlb_flush_harts(harts_of(vs));
+	return n < 0 ? n : (long)((size_t)n < len ? (size_t)n : len);
+}
+
 void vmspace_activate(struct vmspace *vs)
 {
 	if (!vs)

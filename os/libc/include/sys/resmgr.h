@@ -149,6 +149,11 @@ void resmgr_handle(resmgr_t *mgr, resmgr_context_t *ctp);
 int resmgr_attach(resmgr_t *mgr, const char *path, unsigned file_type, unsigned flags);
 /* Replies status and len bytes of data; returns RESMGR_DONE. */
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len);
+/* Copies len bytes of the client's message from byte offset (of the whole
+ * message, header included) into dst: what the receive buffer holds, the
+ * rest with MsgRead.  The bytes copied (fewer when the message is shorter),
+ * or -errno when none could be. */
+long resmgr_msgread(resmgr_context_t *ctp, void *dst, size_t len, size_t offset);
 /* Opens bound to connections now (for tests and statistics). */
 unsigned resmgr_open_count(const resmgr_t *mgr);
 /* The handler lock, for a server thread other than the loop's that must

@@ -110,6 +110,20 @@ int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t le
 	return RESMGR_DONE;
 }
 
+long resmgr_msgread(resmgr_context_t *ctp, void *dst, size_t len, size_t offset)
+{
+	size_t have = ctp->msglen, n = 0;
+
+	if (offset < have) {
+		n = have - offset < len ? have - offset : len;
+		memcpy(dst, ctp->msg.raw + offset, n);
+	}
+	if (n == len)
+		return (long)n;
+	long r = MsgRead_r(ctp->rcvid, (char *)dst + n, len - n, offset + n);
+	return r < 0 ? (n ? (long)n : r) : (long)n + r;
+}
+
 static void finish(resmgr_context_t *ctp, int r)
 {
 	if (r == RESMGR_DONE)
