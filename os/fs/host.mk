@@ -27,7 +27,7 @@ $(HB)/tool/%.o: %.c
 $(HB)/mkfs-keel: $(HB)/tool/os/fs/tools/mkfs.o $(FSK_TOOL_OBJ)
 	$(HCC) $^ -o $@
 
-$(HB)/fsck-keel: $(HB)/tool/os/fs/tools/fsck.o $(FSK_TOOL_OBJ)
+$(HB)/fsck-keel: $(HB)/tool/os/fs/tools/fsck.o $(HB)/tool/os/fs/tools/mounted_host.o $(FSK_TOOL_OBJ)
 	$(HCC) $^ -o $@
 
 $(HB)/mkdisk-keel: $(HB)/tool/os/fs/tools/mkdisk.o $(FSK_TOOL_OBJ)
@@ -49,5 +49,6 @@ HOST_TESTS += $(FS_TESTS)
 host-test: $(addprefix $(HB)/,$(FS_TESTS)) $(HB)/mkfs-keel $(HB)/fsck-keel
 
 .PRECIOUS: $(HB)/tool/%.o
--include $(FSK_TOOL_OBJ:.o=.d) $(HB)/tool/os/fs/tools/mkfs.d $(HB)/tool/os/fs/tools/fsck.d $(HB)/tool/os/fs/tools/mkdisk.d \
+-include $(FSK_TOOL_OBJ:.o=.d) $(HB)/tool/os/fs/tools/mkfs.d $(HB)/tool/os/fs/tools/fsck.d \
+         $(HB)/tool/os/fs/tools/mounted_host.d $(HB)/tool/os/fs/tools/mkdisk.d \
          $(FSK_TEST_LIB:.o=.d) $(FSK_TEST_OBJ:.o=.d)

@@ -2,7 +2,7 @@
 # which defines B, CC, CROSS, Q and DEPS).
 #
 # Every directory os/utils/<prog>/ (and tests/target/<prog>/) holding C or
-# assembly sources becomes build/os/bin/<prog>: a static, non-PIE RV64
+# assembly sources, or a prog.mk naming sources elsewhere, becomes build/os/bin/<prog>: a static, non-PIE RV64
 # executable linked at 0x10000 with the user runtime (os/user: crt0,
 # kernel-call stubs, printf, KTAP).  build/os/initrd.cpio packs them, stripped,
 # as /bin/<prog> with the host's cpio in newc format, reproducibly: sorted
@@ -25,7 +25,8 @@ URT_OBJ    := $(patsubst $(U)/%,$(UB)/rt/%.o,$(URT_SRC))
 URT_CRT0   := $(UB)/rt/crt0.S.o
 URT_LIB    := $(UB)/liburt.a
 
-UPROG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard os/utils/*/*.[cS] tests/target/*/*.[cS]))))
+UPROG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard os/utils/*/*.[cS] os/utils/*/prog.mk \
+                                                        tests/target/*/*.[cS]))))
 UPROGS     := $(notdir $(UPROG_DIRS))
 UBINS      := $(addprefix $(B)/os/bin/,$(UPROGS))
 # System programs, packed as /sbin/<prog>: the process manager, the
@@ -33,6 +34,10 @@ UBINS      := $(addprefix $(B)/os/bin/,$(UPROGS))
 # other system programs (os/sbin/<prog>/: init, getty).
 SPROG_DIRS := os/taskman $(sort $(patsubst %/,%,$(dir $(wildcard os/servers/*/*.[cS] os/drivers/*/*.[cS] os/sbin/*/*.[cS]))))
 # Per program: pure code it takes from os/lib, and extra compiler flags.
+# A prog.mk may also set UPROG_EXTRA_<prog>: sources from anywhere in the
+# tree (paths from the top, e.g. the fs-keel core os/fs/keel/*.c), compiled
+# for this program with its flags; code shared with a host tool is built
+# from the one source instead of being copied.
 UPROG_OSLIB_taskman  := os/lib/elf.c os/lib/cpio.c
 UCFLAGS_taskman      := -I os/lib/include
 SBINS      := $(addprefix $(B)/os/sbin/,$(notdir $(SPROG_DIRS)))
@@ -77,8 +82,14 @@ $(UB)/$(notdir $(1))/oslib/%.o: os/lib/% $(if $(wildcard $(1)/LIBC),$(LS)/libc.m
 	@echo "  CC      $$<"
 	$(Q)$(CC) $(if $(wildcard $(1)/LIBC),$(LCFLAGS),$(UCFLAGS)) -I os/lib/include -c $$< -o $$@
 
+$(UB)/$(notdir $(1))/extra/%.o: % $(if $(wildcard $(1)/LIBC),$(LS)/libc.mk)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$<"
+	$(Q)$(CC) $(if $(wildcard $(1)/LIBC),$(LCFLAGS),$(UCFLAGS)) $$(UCFLAGS_$(notdir $(1))) -c $$< -o $$@
+
 UPROG_OBJ_$(notdir $(1)) := $(patsubst $(1)/%,$(UB)/$(notdir $(1))/%.o,$(wildcard $(1)/*.[cS])) \
-	$(patsubst os/lib/%,$(UB)/$(notdir $(1))/oslib/%.o,$(UPROG_OSLIB_$(notdir $(1))))
+	$(patsubst os/lib/%,$(UB)/$(notdir $(1))/oslib/%.o,$(UPROG_OSLIB_$(notdir $(1)))) \
+	$(patsubst %,$(UB)/$(notdir $(1))/extra/%.o,$(UPROG_EXTRA_$(notdir $(1))))
 UPROG_OBJ += $$(UPROG_OBJ_$(notdir $(1)))
 
 ifeq ($(wildcard $(1)/LIBC),)

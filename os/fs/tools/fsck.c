@@ -4,11 +4,14 @@
  *
  * Prints one line per finding and a summary.  Exit status: 0 clean, 1
  * errors found and all repaired, 4 errors left (found without -y, or
- * beyond repair), 8 the check could not run (usage, I/O). */
+ * beyond repair), 8 the check could not run (usage, I/O, or the volume is
+ * mounted: a server writing it while fsck reads or repairs would make both
+ * wrong, so a volume a server has mounted (mounted.h) is refused). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "blkfile.h"
+#include "mounted.h"
 
 static void say_line(void *ctx, const char *line)
 {
@@ -42,6 +45,12 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage();
+	struct fsys_mount m;
+	if (fsys_mounted_by(argv[optind], &m)) {
+		fprintf(stderr, "fsck-keel: %s: mounted on %s (server pid %d); unmount it first\n",
+			argv[optind], m.mountpoint, m.pid);
+		return FSK_CHECK_FAILED;
+	}
 	err = blkfile_open(&bf, argv[optind], offset, size,
 			   (repair ? 0 : BLKFILE_RDONLY) | BLKFILE_DURABLE);
 	if (err) {

@@ -363,6 +363,33 @@ struct _io_statvfs_reply {
 
 _Static_assert(sizeof(struct _io_statvfs_reply) == 88, "struct _io_statvfs_reply layout");
 
+/* The devctls of a mounted file system's server (fs-keel; mount, umount,
+ * df and fsck-keel send them).
+ * _DCMD_FSYS_UNMOUNT, in: uint32 flags.  The server unmounts its volume
+ *   (marking it clean), replies, detaches its names and exits.  EPERM
+ *   unless the client is privileged or the user that mounted; EBUSY while
+ *   other opens than the sender's are alive, unless _FSYS_UNMOUNT_FORCE.
+ * _DCMD_FSYS_MOUNTINFO, out: struct _io_mountinfo_reply.  A server that
+ *   mounts a volume attaches, beside its mount point, the name
+ *   /dev/fsys/<its pid> (_FSYS_INFO_DIR), so tools find the mounted
+ *   volumes by walking the processes: this devctl on that name says what
+ *   it serves.  The device is named by the stat ids of the file the server
+ *   opened (dev, ino), so a tool can tell whether a given file is mounted. */
+#define _DCMD_FSYS_UNMOUNT    0x4602u
+#define _DCMD_FSYS_MOUNTINFO  0x4603u
+#define _FSYS_UNMOUNT_FORCE   1u
+#define _FSYS_INFO_DIR        "/dev/fsys"
+
+struct _io_mountinfo_reply {
+	uint64_t dev_dev, dev_ino;              /* stat ids of the device file */
+	uint64_t flag;                          /* ST_RDONLY */
+	char type[16];                          /* "keel" */
+	char device[256];                       /* as the server was given it */
+	char mountpoint[256];
+};
+
+_Static_assert(sizeof(struct _io_mountinfo_reply) == 552, "struct _io_mountinfo_reply layout");
+
 /* The reply to an accepted _IO_CONNECT (open): status 0, and this body
  * when the client can take it. */
 struct _io_connect_reply {

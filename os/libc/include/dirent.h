@@ -36,6 +36,9 @@ long telldir(DIR *d);
 void seekdir(DIR *d, long pos);
 int closedir(DIR *d);
 int dirfd(DIR *d);
+int scandir(const char *path, struct dirent ***list, int (*sel)(const struct dirent *),
+	    int (*cmp)(const struct dirent **, const struct dirent **));
+int alphasort(const struct dirent **a, const struct dirent **b);
 
 #ifdef __cplusplus
 }

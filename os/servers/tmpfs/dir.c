@@ -69,44 +69,6 @@ bool dir_empty(const struct tnode *n)
 	return n->ents == NULL;
 }
 
-/* Replies the link: the text of link l (met at the component that starts
- * at byte `at` of path) in place of the path up to it, then what follows
- * it (rest).  A relative text is relative to the link's directory. */
-static int reply_link(resmgr_context_t *ctp, const char *path, size_t at, const struct tnode *l,
-		      const char *rest)
-{
-	static char buf[sizeof(struct _io_connect_link_reply) + _IO_PATH_MAX];
-	char *out = buf + sizeof(struct _io_connect_link_reply);
-	size_t len = 0, max = _IO_PATH_MAX;
-	const char *parts[5];
-	size_t lens[5];
-	int np = 0;
-
-	if (l->target[0] != '/') {
-		parts[np] = tmpfs_mount, lens[np++] = strlen(tmpfs_mount);
-		parts[np] = "/", lens[np++] = 1;
-		parts[np] = path, lens[np++] = at;
-	}
-	parts[np] = l->target, lens[np++] = strlen(l->target);
-	if (*rest)
-		parts[np] = "/", lens[np++] = 1;
-	for (int i = 0; i < np; i++) {
-		if (len + lens[i] >= max)
-			return ENAMETOOLONG;
-		memcpy(out + len, parts[i], lens[i]);
-		len += lens[i];
-	}
-	size_t rl = strlen(rest);
-	if (len + rl >= max)
-		return ENAMETOOLONG;
-	memcpy(out + len, rest, rl + 1);
-	len += rl + 1;
-	struct _io_connect_link_reply r = { .file_type = _FTYPE_ANY, .nentries = 0,
-					    .path_len = (uint16_t)len };
-	memcpy(buf, &r, sizeof r);
-	return resmgr_reply(ctp, _IO_CONNECT_RET_LINK, buf, sizeof r + len);
-}
-
 int walk(resmgr_context_t *ctp, const char *path, unsigned flags, struct walk *w)
 {
 	struct tnode *cur = tmpfs_root;
@@ -152,7 +114,8 @@ int walk(resmgr_context_t *ctp, const char *path, unsigned flags, struct walk *w
 			return last ? 0 : ENOENT;
 		if (S_ISLNK(next->attr.mode) && (!last || (flags & WALK_FOLLOW)))
 			return flags & WALK_NOLINK ? EXDEV :
-			       reply_link(ctp, path, (size_t)(p - path), next, rest);
+			       resmgr_link_reply(ctp, tmpfs_mount, path, (size_t)(p - path),
+						 next->target, rest);
 		if (last)
 			return 0;
 		cur = next;

@@ -246,3 +246,12 @@ int _connect_open(int pid, int chid, uint32_t handle, const char *path, int ofla
  * buf (size bytes, *used so far).  0, or -1 when it does not fit. */
 int resmgr_dirent_add(void *buf, size_t size, size_t *used, uint64_t ino, uint64_t next,
 		      unsigned type, const char *name);
+
+/* File system servers: replies the link met in path (the component that
+ * starts at byte `at`; its text is target, what follows it is rest) as the
+ * rewritten absolute path: target in place of path up to the link, then
+ * rest.  A relative target is relative to the link's directory, which is
+ * mount (the server's attached name) joined with path[0..at).  Returns
+ * RESMGR_DONE (replied), or ENAMETOOLONG past _IO_PATH_MAX. */
+int resmgr_link_reply(resmgr_context_t *ctp, const char *mount, const char *path, size_t at,
+		      const char *target, const char *rest);

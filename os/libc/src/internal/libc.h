@@ -187,6 +187,8 @@ long __io_msg(int fd, const void *msg, size_t len, void *reply, size_t reply_len
 /* An _IO_DEVCTL on fd: in bytes of data sent, up to out bytes replied
  * into the same buffer.  0 or -errno (ENOTTY for a console fd). */
 int __devctl(int fd, unsigned dcmd, void *data, size_t in, size_t out);
+/* The same, with the server's return value in *info (may be NULL). */
+int __devctl_info(int fd, unsigned dcmd, void *data, size_t in, size_t out, int *info);
 /* A side-channel connection to taskman, made once: the coid or -1/errno. */
 int __taskman_coid(void);
 /* taskman's ids of process pid (0: the caller): 0 or -errno. */

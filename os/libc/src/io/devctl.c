@@ -4,17 +4,26 @@
 #include <errno.h>
 #include "libc.h"
 
-int __devctl(int fd, unsigned dcmd, void *data, size_t in, size_t out)
+int __devctl_info(int fd, unsigned dcmd, void *data, size_t in, size_t out, int *info)
 {
 	if (__fd_console(fd))
 		return -ENOTTY;
 	struct _io_devctl m = { .hdr = { .type = _IO_DEVCTL }, .dcmd = dcmd, .nbytes = (uint32_t)in };
-	struct _io_devctl_reply rep;
+	struct _io_devctl_reply rep = { 0 };
 	iov_t s[2], r[2];
 	SETIOV(&s[0], &m, sizeof m);
 	SETIOV(&s[1], data, in);
 	SETIOV(&r[0], &rep, sizeof rep);
 	SETIOV(&r[1], data, out);
 	long st = __io_sendv(fd, s, in ? 2 : 1, r, out ? 2 : 1);
-	return st < 0 ? (int)st : 0;
+	if (st < 0)
+		return (int)st;
+	if (info)
+		*info = rep.ret_val;
+	return 0;
+}
+
+int __devctl(int fd, unsigned dcmd, void *data, size_t in, size_t out)
+{
+	return __devctl_info(fd, dcmd, data, in, out, NULL);
 }

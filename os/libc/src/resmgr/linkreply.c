@@ -1,0 +1,42 @@
+/* The link reply of a file system server (<keel/iomsg.h>): a path met a
+ * symbolic link inside the server, which answers the path rewritten
+ * through the link's text; the client starts again at the path manager.
+ * tmpfs and fs-keel both resolve links this way. */
+#include <errno.h>
+#include <string.h>
+#include <sys/resmgr.h>
+
+int resmgr_link_reply(resmgr_context_t *ctp, const char *mount, const char *path, size_t at,
+		      const char *target, const char *rest)
+{
+	static char buf[sizeof(struct _io_connect_link_reply) + _IO_PATH_MAX];
+	char *out = buf + sizeof(struct _io_connect_link_reply);
+	size_t len = 0;
+	const char *parts[5];
+	size_t lens[5];
+	int np = 0;
+
+	if (target[0] != '/') {
+		parts[np] = mount, lens[np++] = strlen(mount);
+		parts[np] = "/", lens[np++] = 1;
+		parts[np] = path, lens[np++] = at;
+	}
+	parts[np] = target, lens[np++] = strlen(target);
+	if (*rest)
+		parts[np] = "/", lens[np++] = 1;
+	for (int i = 0; i < np; i++) {
+		if (len + lens[i] >= _IO_PATH_MAX)
+			return ENAMETOOLONG;
+		memcpy(out + len, parts[i], lens[i]);
+		len += lens[i];
+	}
+	size_t rl = strlen(rest);
+	if (len + rl >= _IO_PATH_MAX)
+		return ENAMETOOLONG;
+	memcpy(out + len, rest, rl + 1);
+	len += rl + 1;
+	struct _io_connect_link_reply r = { .file_type = _FTYPE_ANY, .nentries = 0,
+					    .path_len = (uint16_t)len };
+	memcpy(buf, &r, sizeof r);
+	return resmgr_reply(ctp, _IO_CONNECT_RET_LINK, buf, sizeof r + len);
+}

@@ -1,0 +1,316 @@
+/* fs-keel connect handlers: open (and create), the combine's open, unlink
+ * and rmdir, mkdir, link and symlink, rename, readlink.  Each walks the
+ * path first (which may answer with a link reply), then checks the
+ * client's permission on what it changes (write and search on the
+ * directory; with the sticky bit, also owning the file or the directory),
+ * as tmpfs does, and only then asks the core, which checks the rest of the
+ * rules (empty directories, rename into itself, space) before it writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "fsd.h"
+
+/* "." or "..": names no call may make or remove. */
+static bool is_dot(const char *name)
+{
+	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
+}
+
+/* A core result (0 or -errno) as a handler's (0 or errno). */
+static int core(int r)
+{
+	return r < 0 ? -r : 0;
+}
+
+/* May the client add or remove names in directory dir (and remove victim,
+ * when not 0, under the sticky bit)?  0, EACCES, EPERM or EROFS. */
+static int may_change(resmgr_context_t *ctp, uint32_t dir, uint32_t victim)
+{
+	iofunc_attr_t d = { 0 }, v = { 0 };
+	int r = attr_load(dir, &d);
+
+	if (r || (r = iofunc_check_access(ctp, &d, 3)))
+		return r;
+	if (fsd_rdonly)
+		return EROFS;
+	if (!victim || !(d.mode & S_ISVTX))
+		return 0;
+	if ((r = attr_load(victim, &v)))
+		return r;
+	return iofunc_check_owner(ctp, &v) && iofunc_check_owner(ctp, &d) ? EPERM : 0;
+}
+
+/* The owner of a new name in dir: the client's effective ids, the group
+ * the directory's when it has the set-group-id bit (which a new directory
+ * inherits, in *setgid). */
+static int new_owner(resmgr_context_t *ctp, uint32_t dir, uint32_t *uid, uint32_t *gid,
+		     uint32_t *setgid)
+{
+	iofunc_attr_t d = { 0 };
+	struct _client_info ci;
+	int r = attr_load(dir, &d);
+
+	if (r)
+		return r;
+	if (iofunc_client_info(ctp, &ci))
+		return EACCES;
+	*uid = ci.cred.euid;
+	*gid = d.mode & S_ISGID ? d.gid : ci.cred.egid;
+	*setgid = d.mode & S_ISGID;
+	return 0;
+}
+
+/* A new regular file or directory (mode's type) named w->name in w->dir:
+ * 0 with *ino set, or an errno. */
+static int create(resmgr_context_t *ctp, const struct walk *w, uint32_t mode, uint32_t umask,
+		  uint32_t *ino)
+{
+	uint32_t uid, gid, setgid;
+	int r;
+
+	if (is_dot(w->name))
+		return EEXIST;
+	if ((r = may_change(ctp, w->dir, 0)) || (r = new_owner(ctp, w->dir, &uid, &gid, &setgid)))
+		return r;
+	uint32_t perm = mode & 07777 & ~umask;
+	if (S_ISDIR(mode))
+		return core(fsk_mkdir(fsd_fs, w->dir, w->name, perm | setgid, uid, gid, ino));
+	return core(fsk_create(fsd_fs, w->dir, w->name, perm, uid, gid, ino));
+}
+
+/* walk, for a name that must exist. */
+static int walk_existing(resmgr_context_t *ctp, const char *path, unsigned flags, struct walk *w)
+{
+	int r = walk(ctp, path, flags, w);
+
+	return r ? r : w->ino ? 0 : ENOENT;
+}
+
+/* The open control block for inode ino. */
+static int make_ocb(uint32_t ino, uint32_t ioflag, iofunc_ocb_t **ocb)
+{
+	struct fnode *n;
+	int r = node_get(ino, &n);
+
+	if (r)
+		return r;
+	iofunc_ocb_t *o = calloc(1, sizeof *o);
+	if (!o) {
+		node_put(n);
+		return ENOMEM;
+	}
+	o->attr = &n->attr;
+	o->ioflag = ioflag;
+	n->attr.count++;
+	*ocb = o;
+	return 0;
+}
+
+/* An open of an existing inode: type and permission rules, O_TRUNC. */
+static int open_existing(resmgr_context_t *ctp, const struct _io_connect *msg, uint32_t ino)
+{
+	uint32_t acc = msg->ioflag & O_ACCMODE;
+	iofunc_attr_t a = { 0 };
+	int r = attr_load(ino, &a);
+
+	if (r)
+		return r;
+	bool dir = S_ISDIR(a.mode);
+	if (S_ISLNK(a.mode))
+		return ELOOP;                   /* O_NOFOLLOW met a link */
+	if (!dir && ((msg->ioflag & O_DIRECTORY) || (msg->eflag & _IO_CONNECT_EFLAG_DIR)))
+		return ENOTDIR;
+	if (dir && acc != O_RDONLY)
+		return EISDIR;
+	if ((r = iofunc_check_access(ctp, &a, (acc != O_WRONLY ? 4 : 0) |
+				     (acc != O_RDONLY ? 2 : 0))))
+		return r;
+	if (fsd_rdonly && (acc != O_RDONLY || (msg->ioflag & O_TRUNC)))
+		return EROFS;
+	if ((msg->ioflag & O_TRUNC) && acc != O_RDONLY && S_ISREG(a.mode) && a.nbytes)
+		return core(fsk_truncate(fsd_fs, ino, 0));
+	return 0;
+}
+
+static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		   iofunc_attr_t *attr, iofunc_ocb_t **ocb)
+{
+	(void)attr;
+	bool combine = msg->subtype == _IO_CONNECT_COMBINE_CLOSE;
+	bool excl = (msg->ioflag & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+	bool follow = !(msg->ioflag & O_NOFOLLOW) && !excl;
+	struct walk w;
+	uint32_t ino = 0;
+	int r = walk(ctp, path, follow ? WALK_FOLLOW : 0, &w);
+
+	if (r)
+		return r;
+	if (combine)
+		return w.ino ? make_ocb(w.ino, O_RDONLY, ocb) : ENOENT;
+	if ((msg->ioflag & O_ACCMODE) == O_ACCMODE)
+		return EINVAL;
+	if (w.ino && excl)
+		return EEXIST;
+	if (w.ino) {
+		ino = w.ino;
+		r = open_existing(ctp, msg, ino);
+	} else {
+		if (!(msg->ioflag & O_CREAT))
+			return ENOENT;
+		if (msg->eflag & _IO_CONNECT_EFLAG_DIR)
+			return EISDIR;
+		r = create(ctp, &w, S_IFREG | (msg->mode & 07777), msg->umask, &ino);
+	}
+	return r ? r : make_ocb(ino, msg->ioflag, ocb);
+}
+
+static int fs_unlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     iofunc_attr_t *attr)
+{
+	(void)attr;
+	bool rmdir = S_ISDIR(msg->mode);
+	iofunc_attr_t a = { 0 };
+	struct walk w;
+	int r = walk_existing(ctp, path, 0, &w);
+
+	if (r)
+		return r;
+	if (!w.dir)
+		return EBUSY;                   /* the mount itself */
+	if (is_dot(w.name))
+		return rmdir ? EINVAL : EPERM;
+	if ((r = attr_load(w.ino, &a)))
+		return r;
+	bool dir = S_ISDIR(a.mode);
+	if (rmdir && !dir)
+		return ENOTDIR;
+	if (!rmdir && dir)
+		return EPERM;
+	if (!dir && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
+		return ENOTDIR;
+	if ((r = may_change(ctp, w.dir, w.ino)))
+		return r;
+	return core(dir ? fsk_rmdir(fsd_fs, w.dir, w.name) : fsk_unlink(fsd_fs, w.dir, w.name));
+}
+
+static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		    iofunc_attr_t *attr)
+{
+	(void)attr;
+	struct walk w;
+	uint32_t ino;
+	int r = walk(ctp, path, 0, &w);
+
+	if (r)
+		return r;
+	if (w.ino)
+		return EEXIST;
+	if (!S_ISDIR(msg->mode) && !S_ISREG(msg->mode))
+		return EPERM;                   /* no devices or FIFOs here */
+	if (S_ISREG(msg->mode) && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
+		return ENOTDIR;
+	return create(ctp, &w, msg->mode, msg->umask, &ino);
+}
+
+static int make_symlink(resmgr_context_t *ctp, const char *path, const char *text)
+{
+	uint32_t uid, gid, setgid;
+	struct walk w;
+	int r = walk(ctp, path, 0, &w);
+
+	if (r)
+		return r;
+	if (w.ino || is_dot(w.name))
+		return EEXIST;
+	if ((r = may_change(ctp, w.dir, 0)) || (r = new_owner(ctp, w.dir, &uid, &gid, &setgid)))
+		return r;
+	return core(fsk_symlink(fsd_fs, w.dir, w.name, text, uid, gid, NULL));
+}
+
+static int fs_link(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		   const char *extra, iofunc_attr_t *attr)
+{
+	(void)attr;
+	iofunc_attr_t a = { 0 };
+	struct walk w, from;
+	int r;
+
+	if (msg->extra_type == _IO_CONNECT_EXTRA_SYMLINK)
+		return make_symlink(ctp, path, extra);
+	if ((r = walk_existing(ctp, extra, WALK_NOLINK, &from)) || (r = attr_load(from.ino, &a)))
+		return r;
+	if (S_ISDIR(a.mode))
+		return EPERM;
+	if ((r = walk(ctp, path, 0, &w)))
+		return r;
+	if (w.ino || is_dot(w.name))
+		return EEXIST;
+	if ((r = may_change(ctp, w.dir, 0)))
+		return r;
+	return core(fsk_link(fsd_fs, from.ino, w.dir, w.name));
+}
+
+/* rename's rules (POSIX.1-2017) that need the client: the mount itself,
+ * dot names, a trailing '/' on a file, and the permissions; the core
+ * checks the rest. */
+static int rename_check(resmgr_context_t *ctp, const struct _io_connect *msg,
+			const struct walk *from, const struct walk *to)
+{
+	iofunc_attr_t s = { 0 };
+	int r;
+
+	if (!from->dir || !to->dir)
+		return EBUSY;                   /* the mount itself */
+	if (is_dot(from->name) || is_dot(to->name))
+		return EINVAL;
+	if ((r = attr_load(from->ino, &s)))
+		return r;
+	if (!S_ISDIR(s.mode) && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
+		return ENOTDIR;
+	if ((r = may_change(ctp, from->dir, from->ino)))
+		return r;
+	return may_change(ctp, to->dir, to->ino);
+}
+
+static int fs_rename(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     const char *extra, iofunc_attr_t *attr)
+{
+	(void)attr;
+	struct walk from, to;
+	int r;
+
+	if ((r = walk_existing(ctp, extra, WALK_NOLINK, &from)))
+		return r;
+	if ((r = walk(ctp, path, 0, &to)))
+		return r;
+	if (to.ino == from.ino)
+		return from.dir && to.dir ? 0 : EBUSY;  /* the same file: nothing to do */
+	if ((r = rename_check(ctp, msg, &from, &to)))
+		return r;
+	return core(fsk_rename(fsd_fs, from.dir, from.name, to.dir, to.name));
+}
+
+static int fs_readlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		       iofunc_attr_t *attr)
+{
+	(void)msg;
+	(void)attr;
+	static char text[FSK_PATH_MAX + 1];
+	struct walk w;
+	int r = walk_existing(ctp, path, 0, &w);
+
+	if (r)
+		return r;
+	r = fsk_readlink(fsd_fs, w.ino, text, sizeof text);
+	if (r < 0)
+		return -r;
+	size_t n = strlen(text);
+	return resmgr_reply(ctp, (long)n, text, n);
+}
+
+const resmgr_connect_funcs_t fsd_connect = {
+	.open = fs_open, .unlink = fs_unlink, .mknod = fs_mknod, .link = fs_link,
+	.rename = fs_rename, .readlink = fs_readlink,
+};

@@ -1,0 +1,182 @@
+/* conf-fskeel DIR: the file calls that a shell cannot make, over an fs-keel
+ * volume mounted on DIR (tests/test_fs.py mounts one and runs this from the
+ * shell): fsync and fdatasync, ftruncate with holes, the open flags, lseek
+ * past the end, fstat's fields against statvfs, and the errors of the
+ * name calls that the core decides.  KTAP, one case per line; the cases
+ * work in DIR/conf and remove what they made. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+#include <conf.h>
+
+static char base[512];
+
+/* base/name into a static buffer (one at a time per call site). */
+static const char *at(const char *name, char *buf)
+{
+	snprintf(buf, 600, "%s/%s", base, name);
+	return buf;
+}
+
+static void t_fsync__data_and_metadata_return_0(void)
+{
+	char p[600];
+	int fd = open(at("synced", p), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(write(fd, "durable\n", 8), 8);
+	CHECK_EQ(fsync(fd), 0);
+	CHECK_EQ(fdatasync(fd), 0);
+	CHECK_EQ(close(fd), 0);
+	CHECK_ERR(fsync(fd), EBADF);
+}
+
+static void t_ftruncate__shrinks_then_grows_with_zeros(void)
+{
+	char p[600], buf[8192];
+	struct stat st;
+	int fd = open(at("trunc", p), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(write(fd, "0123456789", 10), 10);
+	CHECK_EQ(ftruncate(fd, 4), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 4);
+	CHECK_EQ(ftruncate(fd, 3 * 4096), 0);
+	CHECK_EQ(pread(fd, buf, sizeof buf, 0), (long)sizeof buf);
+	CHECK(!memcmp(buf, "0123", 4));
+	bool zero = true;
+	for (size_t i = 4; i < sizeof buf; i++)
+		zero &= buf[i] == 0;
+	CHECK(zero);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 3 * 4096);
+	CHECK(st.st_blocks <= 8);               /* the grown part is a hole */
+	CHECK_ERR(ftruncate(fd, -1), EINVAL);
+	close(fd);
+	fd = open(p, O_RDONLY);
+	CHECK_ERR(ftruncate(fd, 0), EBADF);
+	close(fd);
+}
+
+static void t_open__flags_follow_posix(void)
+{
+	char p[600], l[600], d[600];
+	int fd = open(at("flags", p), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(write(fd, "ab", 2), 2);
+	close(fd);
+	CHECK_ERR(open(p, O_WRONLY | O_CREAT | O_EXCL, 0600), EEXIST);
+	CHECK_ERR(open(p, O_RDONLY | O_DIRECTORY), ENOTDIR);
+	CHECK_EQ(symlink("flags", at("flags.lnk", l)), 0);
+	CHECK_ERR(open(l, O_RDONLY | O_NOFOLLOW), ELOOP);
+	CHECK_EQ(mkdir(at("flags.dir", d), 0755), 0);
+	CHECK_ERR(open(d, O_WRONLY), EISDIR);
+	fd = open(l, O_WRONLY | O_APPEND);          /* through the link */
+	REQUIRE(fd >= 0);
+	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+	CHECK_EQ(write(fd, "cd", 2), 2);            /* O_APPEND: at the end all the same */
+	close(fd);
+	char buf[8] = { 0 };
+	fd = open(p, O_RDONLY);
+	CHECK_EQ(read(fd, buf, sizeof buf), 4);
+	CHECK(!strcmp(buf, "abcd"));
+	CHECK_ERR(write(fd, "x", 1), EBADF);
+	close(fd);
+	CHECK_EQ(unlink(l), 0);
+	CHECK_EQ(rmdir(d), 0);
+}
+
+static void t_lseek__past_the_end_leaves_a_hole(void)
+{
+	char p[600], buf[4] = { 1, 1, 1, 1 };
+	int fd = open(at("hole", p), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(lseek(fd, 100000, SEEK_SET), 100000);
+	CHECK_EQ(write(fd, "z", 1), 1);
+	CHECK_EQ(lseek(fd, 0, SEEK_END), 100001);
+	CHECK_EQ(pread(fd, buf, 4, 50000), 4);
+	CHECK(!buf[0] && !buf[1] && !buf[2] && !buf[3]);
+	CHECK_ERR(lseek(fd, -1, SEEK_SET), EINVAL);
+	close(fd);
+}
+
+static void t_fstat__fields_match_stat_and_statvfs(void)
+{
+	char p[600], h[600];
+	struct stat a, b;
+	struct statvfs sv;
+	int fd = open(at("synced", p), O_RDONLY);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(fstat(fd, &a), 0);
+	CHECK_EQ(stat(p, &b), 0);
+	CHECK_EQ(a.st_ino, b.st_ino);
+	CHECK_EQ(a.st_dev, b.st_dev);
+	CHECK_EQ(a.st_mode, S_IFREG | 0644);
+	CHECK_EQ(a.st_nlink, 1);
+	CHECK_EQ(a.st_size, 8);
+	CHECK_EQ(a.st_uid, geteuid());
+	CHECK(a.st_blocks >= 1);
+	CHECK_EQ(fstatvfs(fd, &sv), 0);
+	CHECK_EQ(sv.f_fsid, (unsigned long)a.st_dev);
+	CHECK_EQ(sv.f_namemax, 58);
+	CHECK_EQ(link(p, at("synced.2", h)), 0);
+	CHECK_EQ(fstat(fd, &a), 0);
+	CHECK_EQ(a.st_nlink, 2);
+	CHECK_EQ(unlink(h), 0);
+	close(fd);
+}
+
+static void t_names__the_core_rules_reach_the_caller(void)
+{
+	char d[600], f[600], x[600], in[600], longname[80];
+	CHECK_EQ(mkdir(at("full", d), 0755), 0);
+	CHECK_EQ(close(open(at("full/f", f), O_WRONLY | O_CREAT, 0644)), 0);
+	CHECK_EQ(mkdir(at("empty", x), 0755), 0);
+	CHECK_ERR(rmdir(d), ENOTEMPTY);
+	CHECK_ERR(rename(x, d), ENOTEMPTY);
+	CHECK_ERR(unlink(d), EPERM);
+	CHECK_ERR(rename(d, at("full/in", in)), EINVAL);
+	memset(longname, 'n', 59);
+	longname[59] = 0;
+	CHECK_ERR(mkdir(at(longname, x), 0755), ENAMETOOLONG);
+	CHECK_EQ(unlink(f), 0);
+	CHECK_EQ(rmdir(d), 0);
+	CHECK_EQ(rmdir(at("empty", x)), 0);
+}
+
+static void t_cleanup__removes_what_the_cases_made(void)
+{
+	static const char *const names[] = { "synced", "trunc", "flags", "hole" };
+	char p[600];
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		CHECK_EQ(unlink(at(names[i], p)), 0);
+	CHECK_EQ(rmdir(base), 0);
+}
+
+static const struct conf_case cases[] = {
+	CONF_CASE(fsync, data_and_metadata_return_0),
+	CONF_CASE(ftruncate, shrinks_then_grows_with_zeros),
+	CONF_CASE(open, flags_follow_posix),
+	CONF_CASE(lseek, past_the_end_leaves_a_hole),
+	CONF_CASE(fstat, fields_match_stat_and_statvfs),
+	CONF_CASE(names, the_core_rules_reach_the_caller),
+	CONF_CASE(cleanup, removes_what_the_cases_made),
+};
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: conf-fskeel DIR (an fs-keel mount)\n");
+		return 2;
+	}
+	snprintf(base, sizeof base, "%s/conf", argv[1]);
+	if (mkdir(base, 0755)) {
+		fprintf(stderr, "conf-fskeel: %s: %s\n", base, strerror(errno));
+		return 2;
+	}
+	return conf_run("conf-fskeel", cases, sizeof cases / sizeof *cases) ? 1 : 0;
+}
