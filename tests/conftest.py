@@ -28,6 +28,8 @@ MARKERS = {
             "run number (KEEL_CAMPAIGN_RUN) the seed",
     "bench": "benchmark programs: figures in guest instructions, recorded as bench:<name>",
     "uboot": "boots through U-Boot and TFTP (needs the environment's `uboot` target)",
+    "disk": "needs the disk (build/os/disk.img) attached and mounted on /usr: deselected, "
+            "with a line saying so, where the environment's main target has no `keel_disk`",
     "initrd": "boots with the boot image (build/os/initrd.cpio) beside the kernel; needs the "
               "environment's `onehart` target too",
 }
@@ -36,6 +38,25 @@ MARKERS = {
 def pytest_configure(config):
     for name, doc in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {doc}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `disk` leave the run where the main target has no disk (a board
+    without one, sifive_u): deselected, not skipped, and said on the terminal."""
+    env = config.stash.get(LABGRID_ENV_KEY, None)
+    if env is None:
+        return
+    options = env.config.get_targets().get("main", {}).get("options") or {}
+    if options.get("keel_disk"):
+        return
+    gone = [item for item in items if item.get_closest_marker("disk")]
+    if gone:
+        items[:] = [item for item in items if item not in gone]
+        config.hook.pytest_deselected(items=gone)
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"conftest: {len(gone)} disk tests deselected: "
+                                f"{env.config_file} has no keel_disk on its main target")
 
 
 def pytest_sessionstart(session):

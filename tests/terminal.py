@@ -91,3 +91,33 @@ class Session:
         out = chunk[nl + 1:] if nl >= 0 else ""
         self.expect(prompt, timeout)
         return out.replace("\r\n", "\n"), int(m.group(1))
+
+
+SHELL_PROMPT = r"@keel:[^\r\n]*[$#] $"
+
+
+class Console:
+    """A Session used as a person logged in on it: log in and out with the image's
+    accounts (whose passwords are their names), run commands at the shell's prompt."""
+
+    def __init__(self, session: Session):
+        self.s = session
+
+    def login(self, user: str, timeout: float = 60.0) -> None:
+        self.s.expect(r"login: ", timeout)
+        self.s.line(user)
+        self.s.expect(r"Password: $")
+        self.s.line(user)
+        self.s.expect(SHELL_PROMPT)
+
+    def logout(self) -> None:
+        self.s.line("exit")
+
+    def run(self, command: str, timeout: float = 60.0) -> tuple[str, int]:
+        return self.s.run(command, SHELL_PROMPT, timeout)
+
+    def ok(self, command: str, timeout: float = 60.0) -> str:
+        """Run `command`, which must succeed; its output."""
+        out, rc = self.run(command, timeout)
+        assert rc == 0, f"{command!r} exited {rc}:\n{out}"
+        return out

@@ -11,60 +11,21 @@ the volume as the next expects (mounted on MNT, or not, as its name says)."""
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import pytest
-from keelfarm.pytestplugin import _BOOTER, KeelBooter, log_dir
-from terminal import Session
+from terminal import Console, Session
 
 pytestmark = [pytest.mark.initrd, pytest.mark.login]
 
-PROMPT = r"@keel:[^\r\n]*[$#] $"
 IMG = "/tmp/fs.img"
 MNT = "/tmp/mnt"
 SEQ = "seq 1 12000"           # 59 KiB: past the 12 direct blocks, into the single indirect
 
 
-class Console:
-    """The logged-in console of the module's one boot."""
-
-    def __init__(self, session: Session):
-        self.s = session
-
-    def login(self, user: str) -> None:
-        self.s.expect(r"login: ", 60)
-        self.s.line(user)
-        self.s.expect(r"Password: $")
-        self.s.line(user)                   # the image's passwords are the user names
-        self.s.expect(PROMPT)
-
-    def logout(self) -> None:
-        self.s.line("exit")
-
-    def run(self, command: str, timeout: float = 60.0) -> tuple[str, int]:
-        return self.s.run(command, PROMPT, timeout)
-
-    def ok(self, command: str, timeout: float = 60.0) -> str:
-        """Run `command`, which must succeed; its output."""
-        out, rc = self.run(command, timeout)
-        assert rc == 0, f"{command!r} exited {rc}:\n{out}"
-        return out
-
-
 @pytest.fixture(scope="module")
-def booter(request, env):
-    """keel_boot's booter for a whole module: its node is a stand-in for a test item (a
-    module has no user_properties), named after the module for the console log."""
-    node = SimpleNamespace(name=request.node.name, config=request.config, user_properties=[])
-    booter = KeelBooter(env, node, log_dir(request.config))
-    yield booter
-    booter.finish()
-
-
-@pytest.fixture(scope="module")
-def console(booter):
-    strategy = booter.strategy()
-    booter(append="", until=None)
+def console(keel_module_boot):
+    strategy = keel_module_boot.strategy()
+    keel_module_boot(append="", until=None)
     s = Session(strategy)
     c = Console(s)
     try:
@@ -72,12 +33,6 @@ def console(booter):
         yield c
     finally:
         s.close()
-
-
-@pytest.fixture(autouse=True)
-def crashes_fail_the_test(request, booter):
-    """Each test's report looks at the one boot's console for panics and faults."""
-    request.node.stash[_BOOTER] = booter
 
 
 def df_rows(out: str) -> dict[str, list[str]]:

@@ -39,6 +39,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from labgrid.pytestplugin.hooks import LABGRID_ENV_KEY
@@ -335,6 +336,18 @@ def keel_boot(request, env):
     booter.finish()
 
 
+@pytest.fixture(scope="module")
+def keel_module_boot(request, env):
+    """keel_boot for a whole module (boot once per suite): the module's tests share its
+    boots, in order.  Each test that uses it has its report checked against those
+    boots' consoles (panics, faults, hangs) as keel_boot's are.  The boots' stage and
+    crash properties have no test to go to and are left out of the JUnit file."""
+    node = SimpleNamespace(name=request.node.name, config=request.config, user_properties=[])
+    booter = KeelBooter(env, node, log_dir(request.config))
+    yield booter
+    booter.finish()
+
+
 class KeelShell:
     """A logged-in shell on the target's console (the `keel_shell` fixture)."""
 
@@ -361,6 +374,8 @@ def keel_shell(keel_boot):
 def pytest_runtest_makereport(item, call):
     report = yield
     booter = item.stash.get(_BOOTER, None)
+    if booter is None:
+        booter = getattr(item, "funcargs", {}).get("keel_module_boot")
     if booter is None or call.when != "call":
         return report
     booter.find_crashes(report.failed)

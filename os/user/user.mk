@@ -140,10 +140,10 @@ $(INITRD): $(UBINS) $(SBINS) $(PORT_BINS) $(ETC_FILES) $(U)/user.mk os/ports/por
 	    "$$(openssl passwd -6 -salt keelroot0 '$(ROOT_PASSWORD)')" \
 	    "$$(openssl passwd -6 -salt keeluser0 '$(KEEL_PASSWORD)')" > $(UB)/initrd/etc/shadow && \
 	    chmod 0600 $(UB)/initrd/etc/shadow
-	$(Q)mkdir -p $(UB)/initrd/root $(UB)/initrd/home/keel && \
+	$(Q)mkdir -p $(UB)/initrd/root $(UB)/initrd/home/keel $(UB)/initrd/usr && \
 	    chmod 0700 $(UB)/initrd/root && chmod 0755 $(UB)/initrd/home $(UB)/initrd/home/keel
 	$(Q)$(MAKE_TEST_FILES)
-	$(Q)chmod 0755 $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/* $(UB)/initrd/sbin $(UB)/initrd/sbin/* \
+	$(Q)chmod 0755 $(UB)/initrd/usr $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/* $(UB)/initrd/sbin $(UB)/initrd/sbin/* \
 	    $(UB)/initrd/etc
 	$(Q)find $(UB)/initrd -exec touch -h -d @0 {} +
 	$(Q)(cd $(UB)/initrd && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \

@@ -17,6 +17,7 @@ interface, and changes three things:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import os
@@ -53,10 +54,11 @@ class KeelQEMUDriver(QEMUDriver):
         icount (bool): count guest instructions as time (`-icount shift=0,sleep=off`):
             one instruction per nanosecond, so instruction counts the guest reads
             (benchmarks) are the same on every run
-        disk (str): optional, key in images: of a raw disk image.  Each activation
-            attaches a fresh copy of it (the image itself is never written), kept
-            across power cycles until deactivation, so a test can write, cut the
-            power, boot again and find its data
+        disk (str): optional, key in images: of a raw disk image.  The driver attaches
+            its own copy of it (the image itself is never written), made at the first
+            power-on and kept across power cycles, as a board keeps its disk: a test
+            can write, cut the power, boot again and find its data.  reset_disk()
+            starts again from the image
         disk_interface (str): how the disk is attached: "virtio" (virtio-mmio
             block, QEMU virt's) or "nvme" (an NVMe controller on PCIe)
     """
@@ -76,6 +78,7 @@ class KeelQEMUDriver(QEMUDriver):
         super().__attrs_post_init__()
         self.exit_status = None
         self._tempdir = None
+        self._disk_dir = None
         self._fifo = None
         self._rx = None  # console from the guest (read end of <fifo>.out)
         self._tx = None  # console to the guest (<fifo>.in)
@@ -104,14 +107,24 @@ class KeelQEMUDriver(QEMUDriver):
 
     @property
     def disk_path(self):
-        """The activation's copy of the disk image (None without a disk)."""
-        if self.disk is None or self._tempdir is None:
+        """The driver's copy of the disk image (None without a disk)."""
+        if self.disk is None:
             return None
-        return os.path.join(self._tempdir, "disk.img")
+        if self._disk_dir is None:
+            self._disk_dir = tempfile.mkdtemp(prefix="keel-disk-")
+            atexit.register(shutil.rmtree, self._disk_dir, True)
+        return os.path.join(self._disk_dir, "disk.img")
+
+    def reset_disk(self):
+        """Start the disk again from the image (QEMU must be off)."""
+        if self.status:
+            raise ExecutionError("reset_disk: QEMU is running")
+        if self.disk is not None:
+            shutil.copyfile(self.target.env.config.get_image_path(self.disk), self.disk_path)
 
     def on_activate(self):
         self._tempdir = tempfile.mkdtemp(prefix="keel-qemu-")
-        if self.disk is not None:
+        if self.disk is not None and not os.path.exists(self.disk_path):
             shutil.copyfile(self.target.env.config.get_image_path(self.disk), self.disk_path)
         self._fifo = os.path.join(self._tempdir, "console")
         os.mkfifo(self._fifo + ".in")

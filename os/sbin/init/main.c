@@ -10,7 +10,8 @@
  *      that finds no disk ends with status 0 and is not started again),
  *      then a file-system server for each /etc/fstab line whose device is
  *      there ("<device> <directory> keel [ro]", # comments), each waited
- *      for until its directory opens;
+ *      for until its directory opens (one that ends cleanly was unmounted
+ *      and is not started again);
  *   3. /etc/rc, run once by /bin/sh if it exists;
  *   4. a getty for each terminal in /etc/ttys ("<device> <program> [arg]",
  *      # comments).
@@ -41,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <termios.h>
@@ -62,6 +64,7 @@ struct service {
 	const char *tty;                /* a getty's terminal: fds 0-2 there, own session */
 	bool iopriv;
 	bool once;                      /* a clean end is final: a driver with nothing to drive */
+	bool mount;                     /* ready is a directory it serves (statvfs says so) */
 	pid_t pid;                      /* 0: not running */
 	uint64_t started, restart_at, backoff;
 };
@@ -159,15 +162,28 @@ static int start(struct service *s)
 
 static void ended(pid_t pid, int st);
 
-/* Waits up to 5 s for s's name to open. */
+/* Whether s serves its ready name: it opens; for a file-system server, the
+ * directory (which may exist before, as a mount point) is the server's own
+ * (statvfs's f_fsid is the serving process). */
+static bool serves(const struct service *s)
+{
+	if (s->mount) {
+		struct statvfs sv;
+		return statvfs(s->ready, &sv) == 0 && sv.f_fsid == (unsigned long)s->pid;
+	}
+	int fd = open(s->ready, O_RDONLY);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Waits up to 5 s for s to serve its ready name. */
 static int wait_ready(struct service *s)
 {
 	for (int i = 0; i < 500; i++) {
-		int fd = open(s->ready, O_RDONLY);
-		if (fd >= 0) {
-			close(fd);
+		if (serves(s))
 			return 0;
-		}
 		int st;
 		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
 			if (!s->once || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
@@ -298,6 +314,8 @@ static void mount_fstab(void)
 		s->argv[a++] = strdup(w[0]);
 		s->argv[a++] = strdup(w[1]);
 		s->ready = s->argv[a - 1];
+		s->once = true;                 /* a clean end is an umount: final */
+		s->mount = true;
 		if (!s->argv[a - 2] || !s->argv[a - 1]) {
 			nsvc--;
 			break;

@@ -227,6 +227,36 @@ static void t_stat__directory_and_file_types(void)
 	CHECK(S_ISREG(st.st_mode));
 }
 
+/* A directory fd from openat keeps its name through dup and dup2 (the *at
+ * calls and fchdir work on the copy; ls walks a dup of its directory fd);
+ * one open() made has no known name: ENOTSUP, never a wrong answer. */
+static void t_fstatat__on_a_dup_of_an_openat_directory(void)
+{
+	struct stat st;
+	int fd = openat(AT_FDCWD, "/dir", O_RDONLY);
+
+	REQUIRE(fd >= 0);
+	int d2 = dup(fd), d3 = dup2(fd, 40), plain = open("/dir", O_RDONLY);
+	REQUIRE(d2 >= 0 && d3 == 40 && plain >= 0);
+	CHECK_EQ(fstatat(fd, "file7", &st, 0), 0);
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_EQ(fstatat(d2, "file7", &st, 0), 0);
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_EQ(fstatat(d3, "file8", &st, AT_SYMLINK_NOFOLLOW), 0);
+	CHECK_ERR(fstatat(d2, "nosuch", &st, 0), ENOENT);
+	CHECK_ERR(fstatat(plain, "file7", &st, 0), ENOTSUP);
+	/* (this program is the first process: its "/" is served by nobody and
+	 * cannot be chdir'd back to; every case uses absolute paths) */
+	CHECK_EQ(fchdir(d2), 0);
+	char now[64];
+	CHECK(getcwd(now, sizeof now) && !strcmp(now, "/dir"));
+	CHECK_ERR(fchdir(plain), ENOTSUP);
+	close(fd);
+	close(d2);
+	close(d3);
+	close(plain);
+}
+
 static void t_readdir__malformed_record_is_EIO(void)
 {
 	DIR *d = opendir("/dir/bad");
@@ -250,6 +280,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(open, file_below_a_directory_name),
 	CONF_CASE(stat, directory_and_file_types),
 	CONF_CASE(readdir, malformed_record_is_EIO),
+	CONF_CASE(fstatat, on_a_dup_of_an_openat_directory),
 };
 
 int main(void)

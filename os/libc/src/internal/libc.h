@@ -137,6 +137,11 @@ int __fd_attach(int pid, int chid, int lowest, int exact);
 /* A new connection sharing fd's open, numbered >= lowest (or exactly
  * `exact` when >= 0): the new fd or -errno. */
 int __fd_dup(int fd, int lowest, int exact);
+/* The *at table (io/at.c): what is known of fd's directory path goes to
+ * nfd too; the absolute path of directory fd (0 or -errno: ENOTSUP when
+ * openat did not open it). */
+void __at_dup(int fd, int nfd);
+int __at_dir_path(int fd, char *out);
 /* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
  * connect message c with path and c->extra_len bytes of extra, the reply
  * into reply (reply_len bytes): the new fd with the server's status in

@@ -9,7 +9,8 @@
  * st_dev and st_ino: a later call checks that dirfd still is that
  * directory before it trusts the path (the number may have been closed
  * and reused).  A directory descriptor that openat did not open (open(),
- * dup()) has no known path: relative names under it are ENOTSUP.
+ * fdopendir()) has no known path: relative names under it are ENOTSUP;
+ * dup() and dup2() copy what is known of the old number to the new.
  * AT_FDCWD and absolute paths need no table.  AT_EMPTY_PATH is not
  * supported; AT_EACCESS checks as access() does (Keel's access uses the
  * real ids). */
@@ -87,6 +88,22 @@ static int at_path(int dirfd, const char *path, char *out)
 	}
 	pthread_mutex_unlock(&dir_lock);
 	return r < 0 ? r : __path_abs(joined, out);
+}
+
+void __at_dup(int fd, int nfd)
+{
+	if (fd < 0 || fd >= __FD_MAX || nfd < 0 || nfd >= __FD_MAX || fd == nfd)
+		return;
+	pthread_mutex_lock(&dir_lock);
+	char *copy = dirs[fd].path ? strdup(dirs[fd].path) : NULL;
+	free(dirs[nfd].path);
+	dirs[nfd] = (struct at_dir){ .path = copy, .dev = dirs[fd].dev, .ino = dirs[fd].ino };
+	pthread_mutex_unlock(&dir_lock);
+}
+
+int __at_dir_path(int fd, char *out)
+{
+	return at_path(fd, ".", out);
 }
 
 /* at_path for a call with flags: 0, or -1 with errno (EINVAL for a flag

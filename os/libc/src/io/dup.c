@@ -26,6 +26,7 @@ int __fd_dup(int fd, int lowest, int exact)
 	}
 	__fd_console_drop(nfd);
 	__fds[nfd] = (struct __fd){ .pid = __fds[fd].pid, .chid = __fds[fd].chid };
+	__at_dup(fd, nfd);
 	return nfd;
 }
 

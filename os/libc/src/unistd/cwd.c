@@ -89,14 +89,15 @@ int chdir(const char *path)
 	return 0;
 }
 
-/* fchdir needs the directory's path, which an fd does not keep yet. */
+/* fchdir needs the directory's path, which an fd does not keep: the *at
+ * family's table has it for a directory openat opened (io/at.c); for
+ * another, ENOTSUP. */
 int fchdir(int fd)
 {
-	struct stat st;
+	char abs[_IO_PATH_MAX];
+	int r = __at_dir_path(fd, abs);
 
-	if (fstat(fd, &st) < 0)
-		return -1;
-	return (int)__syscall_ret(S_ISDIR(st.st_mode) ? -ENOSYS : -ENOTDIR);
+	return r < 0 ? (int)__syscall_ret(r) : chdir(abs);
 }
 
 /* A NULL buf is allocated (size bytes, or as many as needed for size 0),

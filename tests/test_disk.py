@@ -1,0 +1,143 @@
+"""The disk (issue 13, storage): build/os/disk.img attached as the board's disk (virtio-blk
+on QEMU virt), driven by /sbin/devb-virtio, which publishes /dev/vblk0 and its GPT
+partition /dev/vblk0p1, and mounted on /usr by init (/etc/fstab) through /sbin/fs-keel.
+What is written there survives a clean reboot and a power cut.
+
+The module boots the same board several times in order (the QEMU driver keeps its copy
+of the disk across power cycles, as a board keeps its disk; the module starts from a
+fresh copy of the image).  Each test leaves the system logged in as root with /usr
+mounted."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from terminal import Console, Session
+
+pytestmark = [pytest.mark.initrd, pytest.mark.login, pytest.mark.disk]
+
+SECTOR = 512
+PART_OFFSET = 1 << 20           # mkdisk-keel: the partition starts 1 MiB in
+SEQ = "seq 1 20000"             # 108,894 bytes: single indirect blocks
+SEQ_BYTES = len("".join(f"{i}\n" for i in range(1, 20001)))
+
+
+class Board(Console):
+    """The module's board: its booter, and the console of the current boot."""
+
+    def __init__(self, booter):
+        super().__init__(None)
+        self.booter = booter
+        self.strategy = booter.strategy()
+
+    def boot(self) -> None:
+        """Power on (off first if it runs) and log in as root."""
+        if self.s is not None:
+            self.s.close()
+        self.booter(append="", until=None)
+        self.s = Session(self.strategy)
+        self.login("root", 90)
+
+    def console(self) -> str:
+        return self.s.text()
+
+
+@pytest.fixture(scope="module")
+def board(keel_module_boot):
+    b = Board(keel_module_boot)
+    b.strategy.power_off()
+    b.strategy.qemu.reset_disk()
+    b.boot()
+    yield b
+    b.s.close()
+
+
+def image_bytes(board: Board, offset: int, count: int) -> bytes:
+    """Bytes of the disk image the board started from (build/os/disk.img)."""
+    path = board.strategy.target.env.config.get_image_path("disk")
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return f.read(count)
+
+
+def od_bytes(out: str) -> bytes:
+    """`od -A n -t x1` output back to bytes."""
+    return bytes(int(w, 16) for w in out.split())
+
+
+def test_init_mounts_the_disk_on_usr(board):
+    path = board.strategy.target.env.config.get_image_path("disk")
+    sectors = os.path.getsize(path) // SECTOR
+    console = board.console()
+    assert f"devb-virtio: /dev/vblk0: {sectors} sectors, 1 partition" in console, console
+    assert "init: starting /sbin/fs-keel" in console, console
+    assert "/dev/vblk0p1 on /usr type keel (rw)" in board.ok("mount").splitlines()
+    readme = board.ok("cat /usr/share/keel/README")
+    assert readme.startswith("This is Keel's disk: an fs-keel volume"), readme
+    rows = [line.split() for line in board.ok("df -k /usr").splitlines()[1:]]
+    assert len(rows) == 1 and rows[0][0] == "/dev/vblk0p1" and rows[0][-1] == "/usr", rows
+    total_kib = int(rows[0][1])
+    part_kib = (sectors * SECTOR - PART_OFFSET) // 1024
+    assert part_kib * 0.9 < total_kib <= part_kib, (total_kib, part_kib)
+
+
+def test_the_block_devices_read_what_the_image_holds(board):
+    out = board.ok("ls -l /dev/vblk0 /dev/vblk0p1")
+    modes = [line.split()[0] for line in out.splitlines()]
+    assert modes == ["brw-------", "brw-------"], out
+    # the GPT header at LBA 1, and the volume's superblock at the partition's start
+    assert od_bytes(board.ok("od -A n -t x1 -j 512 -N 16 /dev/vblk0")) == \
+        image_bytes(board, 512, 16)
+    got = od_bytes(board.ok("od -A n -t x1 -N 64 /dev/vblk0p1"))
+    assert got == image_bytes(board, PART_OFFSET, 64) and got[:4] == b"KEEL", got
+    # an offset that is not a sector's, across a sector's end
+    got = od_bytes(board.ok("od -A n -t x1 -j 1000 -N 48 /dev/vblk0"))
+    assert got == image_bytes(board, 1000, 48)
+    size = int(board.ok("wc -c < /dev/vblk0p1"))
+    assert size == os.path.getsize(board.strategy.target.env.config.get_image_path("disk")) \
+        - PART_OFFSET - 34 * SECTOR + SECTOR, size   # to the last usable LBA
+    board.s.line("exit")
+    board.login("keel")
+    try:
+        out, rc = board.run("od -N 4 /dev/vblk0p1")
+        assert rc != 0 and "Permission denied" in out, out
+    finally:
+        board.s.line("exit")
+        board.login("root")
+
+
+def test_a_file_survives_a_clean_reboot(board):
+    board.ok(f"{SEQ} > /usr/local/seq && mkdir -p /usr/local/d && echo kept > /usr/local/d/f")
+    board.s.line("shutdown")
+    board.s.expect(r"keel: powering off", 60)
+    console = board.console()
+    stopped = re.search(r"init: /sbin/fs-keel \(pid \d+\) stopped", console)
+    assert stopped, console[-2000:]
+    board.boot()
+    assert board.ok(f"{SEQ} | cmp - /usr/local/seq && wc -c < /usr/local/seq").strip() == \
+        str(SEQ_BYTES)
+    assert board.ok("cat /usr/local/d/f") == "kept\n"
+    # unmounted cleanly: fsck finds nothing; then mounted again by hand
+    board.ok("umount /usr")
+    out = board.ok("fsck-keel -n /dev/vblk0p1")
+    assert re.search(r"clean: 0 findings, 0 fixed", out), out
+    board.ok("mount /dev/vblk0p1 /usr && cat /usr/local/d/f")
+
+
+def test_a_power_cut_leaves_a_volume_that_mounts_and_keeps_written_files(board):
+    board.ok("mkdir /usr/local/cut && seq 1 3000 > /usr/local/cut/a && echo b > /usr/local/cut/b")
+    board.ok("rm /usr/local/d/f && mv /usr/local/seq /usr/local/cut/seq")
+    board.strategy.power_off()              # no shutdown: the volume stays marked in use
+    board.boot()
+    assert "/dev/vblk0p1 on /usr type keel (rw)" in board.ok("mount").splitlines()
+    assert board.ok("seq 1 3000 | cmp - /usr/local/cut/a && cat /usr/local/cut/b") == "b\n"
+    assert board.ok(f"{SEQ} | cmp - /usr/local/cut/seq && ls /usr/local/d") == ""
+    board.ok("umount /usr")
+    out, rc = board.run("fsck-keel -y /dev/vblk0p1")
+    assert rc in (0, 1) and "fsck-keel: /dev/vblk0p1: " in out, out   # clean, or fixed
+    out = board.ok("fsck-keel -n /dev/vblk0p1")
+    assert re.search(r"clean: 0 findings, 0 fixed", out), out
+    board.ok("mount /dev/vblk0p1 /usr")
+    assert board.ok("cat /usr/local/cut/b") == "b\n"
