@@ -61,6 +61,8 @@
 #define _IO_NOTIFY    0x010e     /* select / poll readiness */
 #define _IO_PATHCONF  0x010f
 #define _IO_FDINFO    0x0110     /* fcntl F_GETFL / F_SETFL */
+#define _IO_PREAD     0x0111     /* pread: a read at an offset of its own */
+#define _IO_PWRITE    0x0112     /* pwrite */
 #define _IO_MSG       0x01ff     /* a server's own messages */
 
 /* ---- connect ------------------------------------------------------------------ */
@@ -168,6 +170,20 @@ struct _io_write {
 	struct _io_hdr hdr;
 	uint64_t nbytes;
 };
+
+/* _IO_PREAD and _IO_PWRITE: _IO_READ and _IO_WRITE at `offset` (>= 0, else
+ * EINVAL) without moving the open's offset, whatever O_APPEND says
+ * (pwrite's data follows this body).  The framework runs the server's read
+ * or write handler on the request as a plain one, the open's offset set to
+ * `offset` for the call and put back after it (a handler of these answers
+ * before it returns); on a FIFO, character device or socket they are
+ * ESPIPE. */
+struct _io_pread {
+	struct _io_hdr hdr;
+	uint64_t nbytes;
+	int64_t offset;
+};
+#define _io_pwrite _io_pread
 
 /* _IO_LSEEK: whence is SEEK_SET (0), SEEK_CUR (1) or SEEK_END (2); reply
  * struct _io_lseek_reply, status 0.  EINVAL for a bad whence or a

@@ -62,7 +62,7 @@ static void stir(resmgr_context_t *ctp, uint64_t nbytes)
 
 	while (left) {
 		size_t n = left < sizeof buf ? left : sizeof buf;
-		long got = MsgRead_r(ctp->rcvid, buf, n, sizeof(struct _io_write) + off);
+		long got = resmgr_msgread(ctp, buf, n, sizeof(struct _io_write) + off);
 		if (got <= 0)
 			return;
 		pthread_mutex_lock(&rng_lock);

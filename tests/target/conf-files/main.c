@@ -190,6 +190,41 @@ static void t_write__O_APPEND_writes_at_the_end(void)
 	unlink(T "/ap");
 }
 
+/* pread and pwrite move nothing: the open's offset stays where read and
+ * write left it, and pwrite writes at its offset even with O_APPEND
+ * (XSH pwrite: "regardless of whether O_APPEND is set"). */
+static void t_pwrite__at_its_offset_leaving_the_file_offset(void)
+{
+	char buf[8] = { 0 };
+
+	REQUIRE(put(T "/pw", "0123456789") == 0);
+	int fd = open(T "/pw", O_RDWR | O_APPEND);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(lseek(fd, 3, SEEK_SET), 3);
+	CHECK_EQ(pwrite(fd, "ab", 2, 5), 2);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 3);
+	CHECK_EQ(pread(fd, buf, 4, 4), 4);
+	CHECK(!memcmp(buf, "4ab7", 4));
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 3);
+	CHECK_EQ(read(fd, buf, 2), 2);                  /* from 3, as before */
+	CHECK(!memcmp(buf, "34", 2));
+	CHECK_EQ(pwrite(fd, "XY", 2, 12), 2);           /* past the end: a gap */
+	CHECK_EQ(pread(fd, buf, 8, 8), 6);
+	CHECK(!memcmp(buf, "89\0\0XY", 6));
+	CHECK_EQ(pread(fd, buf, 8, 14), 0);             /* at the end */
+	CHECK_ERR(pread(fd, buf, 1, -1), EINVAL);
+	CHECK_ERR(pwrite(fd, buf, 1, -1), EINVAL);
+	CHECK_EQ(write(fd, "!", 1), 1);                 /* O_APPEND still holds for write */
+	CHECK_EQ(pread(fd, buf, 1, 14), 1);
+	CHECK_EQ(buf[0], '!');
+	close(fd);
+	fd = open(T "/pw", O_RDONLY);
+	REQUIRE(fd >= 0);
+	CHECK_ERR(pwrite(fd, "z", 1, 0), EBADF);
+	close(fd);
+	unlink(T "/pw");
+}
+
 static void t_lseek__gap_past_the_end_reads_as_zeros(void)
 {
 	char buf[8];
@@ -895,6 +930,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(open, bad_path_pointer_is_EFAULT),
 	CONF_CASE(write, data_reads_back_across_pages),
 	CONF_CASE(write, O_APPEND_writes_at_the_end),
+	CONF_CASE(pwrite, at_its_offset_leaving_the_file_offset),
 	CONF_CASE(lseek, gap_past_the_end_reads_as_zeros),
 	CONF_CASE(write, full_file_system_is_ENOSPC),
 	CONF_CASE(mkdir, makes_a_directory_counted_in_its_parent),

@@ -185,6 +185,23 @@ static void t_write__100_writers_every_record_once_and_whole(void)
 	close(p[1]);
 }
 
+/* A pipe has no positions (XSH pread: ESPIPE), and a failed pread or
+ * pwrite moves no data. */
+static void t_pread__and_pwrite_on_a_pipe_are_ESPIPE(void)
+{
+	int p[2];
+	char c = 0;
+
+	REQUIRE(pipe(p) == 0);
+	CHECK_ERR(pwrite(p[1], "z", 1, 0), ESPIPE);
+	CHECK_EQ(write(p[1], "y", 1), 1);
+	CHECK_ERR(pread(p[0], &c, 1, 0), ESPIPE);
+	CHECK_EQ(read(p[0], &c, 1), 1);
+	CHECK_EQ(c, 'y');
+	close(p[0]);
+	close(p[1]);
+}
+
 static void t_ioctl__unknown_request_is_ENOTTY(void)
 {
 	int p[2], n;
@@ -202,6 +219,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(write, EPIPE_and_SIGPIPE_when_no_reader),
 	CONF_CASE(read, blocked_reader_is_woken_by_a_write),
 	CONF_CASE(write, blocked_writer_is_woken_by_a_read),
+	CONF_CASE(pread, and_pwrite_on_a_pipe_are_ESPIPE),
 	CONF_CASE(write, 100_writers_every_record_once_and_whole),
 	CONF_CASE(ioctl, unknown_request_is_ENOTTY),
 };

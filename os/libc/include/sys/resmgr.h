@@ -67,6 +67,8 @@ typedef struct resmgr_context {
 	struct _msg_info info;
 	struct resmgr *mgr;
 	size_t msglen;                  /* bytes of msg received */
+	size_t msgread_skew;            /* client bytes past msg's end lie this much further
+					 * (a pwrite seen as a write: resmgr_msgread) */
 	union {
 		struct _io_hdr hdr;
 		struct _io_connect connect;
@@ -151,7 +153,8 @@ int resmgr_attach(resmgr_t *mgr, const char *path, unsigned file_type, unsigned 
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len);
 /* Copies len bytes of the client's message from byte offset (of the whole
  * message, header included) into dst: what the receive buffer holds, the
- * rest with MsgRead.  The bytes copied (fewer when the message is shorter),
+ * rest with MsgRead.  A write handler takes its data with this, not with
+ * MsgRead itself: it is then right for pwrite too.  The bytes copied (fewer when the message is shorter),
  * or -errno when none could be. */
 long resmgr_msgread(resmgr_context_t *ctp, void *dst, size_t len, size_t offset);
 /* Opens bound to connections now (for tests and statistics). */

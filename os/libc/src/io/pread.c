@@ -1,39 +1,34 @@
-/* pread and pwrite (POSIX.1-2017).  Stopgap: the I/O messages have no
- * offset of their own yet (<keel/iomsg.h> _IO_READ carries only a count),
- * so these move the open's offset, transfer, and move it back.  The file
- * offset is unchanged afterwards as POSIX asks, but another thread or
- * process sharing the open in between can see the moved offset. */
+/* pread and pwrite (POSIX.1-2017): _IO_PREAD and _IO_PWRITE, a read or
+ * write at an offset of the message's own (<keel/iomsg.h>), so the open's
+ * offset never moves, not even for a moment another thread could see.  A
+ * negative offset is EINVAL here; a FIFO, terminal or other character
+ * device is ESPIPE from the server. */
 #include <errno.h>
 #include <unistd.h>
 #include "libc.h"
 
-static ssize_t at(int fd, off_t off, ssize_t (*io)(int, void *, size_t), void *buf, size_t n)
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
 	if (off < 0)
 		return (ssize_t)__syscall_ret(-EINVAL);
-	off_t was = lseek(fd, 0, SEEK_CUR);
-	if (was < 0)
-		return -1;
-	if (lseek(fd, off, SEEK_SET) < 0)
-		return -1;
-	ssize_t r = io(fd, buf, n);
-	int e = errno;
-	lseek(fd, was, SEEK_SET);
-	errno = e;
-	return r;
-}
-
-static ssize_t write_(int fd, void *buf, size_t n)
-{
-	return write(fd, buf, n);
-}
-
-ssize_t pread(int fd, void *buf, size_t n, off_t off)
-{
-	return at(fd, off, read, buf, n);
+	if (__fd_console(fd))
+		return (ssize_t)__syscall_ret(-ESPIPE);
+	struct _io_pread m = { .hdr = { .type = _IO_PREAD }, .nbytes = n, .offset = off };
+	iov_t s, r;
+	SETIOV(&s, &m, sizeof m);
+	SETIOV(&r, buf, n);
+	return __syscall_ret(__io_sendv(fd, &s, 1, &r, 1));
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-	return at(fd, off, write_, (void *)buf, n);
+	if (off < 0)
+		return (ssize_t)__syscall_ret(-EINVAL);
+	if (__fd_console(fd))
+		return (ssize_t)__syscall_ret(-ESPIPE);
+	struct _io_pwrite m = { .hdr = { .type = _IO_PWRITE }, .nbytes = n, .offset = off };
+	iov_t s[2];
+	SETIOV(&s[0], &m, sizeof m);
+	SETIOV(&s[1], buf, n);
+	return __syscall_ret(__io_sendv(fd, s, 2, NULL, 0));
 }

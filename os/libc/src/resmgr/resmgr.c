@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resmgr.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <keel/procmsg.h>
 #include "libc.h"
@@ -120,7 +121,7 @@ long resmgr_msgread(resmgr_context_t *ctp, void *dst, size_t len, size_t offset)
 	}
 	if (n == len)
 		return (long)n;
-	long r = MsgRead_r(ctp->rcvid, (char *)dst + n, len - n, offset + n);
+	long r = MsgRead_r(ctp->rcvid, (char *)dst + n, len - n, offset + n + ctp->msgread_skew);
 	return r < 0 ? (n ? (long)n : r) : (long)n + r;
 }
 
@@ -316,6 +317,8 @@ static size_t body_size(unsigned type)
 	case _IO_SPACE:  return sizeof(struct _io_space);
 	case _IO_SYNC:   return sizeof(struct _io_sync);
 	case _IO_FDINFO: return sizeof(struct _io_fdinfo);
+	case _IO_PREAD:
+	case _IO_PWRITE: return sizeof(struct _io_pread);
 	default:         return 0;
 	}
 }
@@ -329,6 +332,10 @@ static bool data_fits(const resmgr_context_t *ctp, unsigned type, uint64_t have)
 		return have >= sizeof(struct _io_write) &&
 		       ((const struct _io_write *)(const void *)ctp->msg.raw)->nbytes <=
 		       have - sizeof(struct _io_write);
+	if (type == _IO_PWRITE)
+		return have >= sizeof(struct _io_pwrite) &&
+		       ((const struct _io_pwrite *)(const void *)ctp->msg.raw)->nbytes <=
+		       have - sizeof(struct _io_pwrite);
 	if (type == _IO_DEVCTL)
 		return have >= sizeof(struct _io_devctl) &&
 		       ((const struct _io_devctl *)(const void *)ctp->msg.raw)->nbytes <=
@@ -342,6 +349,39 @@ static bool data_fits(const resmgr_context_t *ctp, unsigned type, uint64_t have)
 		r = dflt(ctp, (const type *)(const void *)ctp->msg.raw, ocb); \
 } while (0)
 
+static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have);
+
+/* pread and pwrite: the request becomes a plain read or write (the body
+ * rewritten in place, pwrite's data moved up to where a write's starts,
+ * what lies past the buffer reached through msgread_skew) run at the given
+ * offset with O_APPEND off; the open's offset and flags are put back. */
+static int positioned(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have)
+{
+	const struct _io_pread *p = (const struct _io_pread *)(const void *)ctp->msg.raw;
+	uint32_t ft = ocb->attr->mode & S_IFMT;
+	size_t skew = sizeof(struct _io_pread) - sizeof(struct _io_write);
+
+	if (ft == S_IFIFO || ft == S_IFCHR || ft == S_IFSOCK)
+		return ESPIPE;
+	if (p->offset < 0)
+		return EINVAL;
+	int64_t offset = p->offset, was = ocb->offset;
+	uint32_t flags = ocb->ioflag;
+	struct _io_write w = { .hdr = { .type = p->hdr.type == _IO_PREAD ? _IO_READ : _IO_WRITE },
+			       .nbytes = p->nbytes };
+	memmove(ctp->msg.raw + sizeof w, ctp->msg.raw + sizeof *p, ctp->msglen - sizeof *p);
+	memcpy(ctp->msg.raw, &w, sizeof w);
+	ctp->msglen -= skew;
+	ctp->msgread_skew = skew;
+	ocb->offset = offset;
+	ocb->ioflag &= ~(uint32_t)O_APPEND;
+	int r = io_call(m, ctp, ocb, have - skew);
+	ocb->offset = was;
+	ocb->ioflag = flags;
+	ctp->msgread_skew = 0;
+	return r;
+}
+
 /* The I/O message at the front of ctp's buffer on ocb; `have` bytes of it
  * are the client's (its whole message, or a combine's extra). */
 static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have)
@@ -354,6 +394,8 @@ static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64
 		return ENOSYS;
 	if (ctp->msglen < need || !data_fits(ctp, type, have))
 		return EINVAL;
+	if (type == _IO_PREAD || type == _IO_PWRITE)
+		return positioned(m, ctp, ocb, have);
 	switch (type) {
 	case _IO_READ:   CALL(read, iofunc_read_default, struct _io_read); break;
 	case _IO_WRITE:  CALL(write, iofunc_write_default, struct _io_write); break;
@@ -508,6 +550,7 @@ int resmgr_loop(resmgr_t *m)
 		}
 		ctp->rcvid = rcvid;
 		ctp->msglen = rcvid == 0 ? sizeof(struct _pulse) : (size_t)ctp->info.msglen;
+		ctp->msgread_skew = 0;
 		resmgr_handle(m, ctp);
 	}
 	free(ctp);
