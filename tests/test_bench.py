@@ -7,6 +7,7 @@ figure is there and the relations that hold by construction."""
 import pytest
 from keelfarm.console import parse_figures
 from ktap_boot import init_exit
+from terminal import Console, Session
 
 pytestmark = pytest.mark.bench
 
@@ -77,3 +78,36 @@ def test_kernel_kbench(keel_boot, board):
     found = figures(boot)
     assert len(found) >= 4, f"the kernel printed {len(found)} figures: {sorted(found)}"
     assert all(v > 0 for v in found.values()), found
+
+
+FS_FIGURES = ("fs sequential write + fsync per KiB", "fs sequential read per KiB",
+              "fs random 4 KiB read per KiB", "fs create+write 4 KiB+close+unlink")
+
+
+@pytest.mark.initrd
+@pytest.mark.disk
+def test_fs_bench_on_the_disk(keel_boot):
+    """fsbench on /usr (fs-keel over devb-virtio on the disk) on one hart under instruction
+    counting (its figures: the CPU time, so instructions, of fsbench, fs-keel and the
+    driver; the guest's clock runs at the host's pace while it waits for the disk): every
+    figure printed, every byte read back as written, and reads cheaper per KiB than
+    writes (a write also allocates, orders and flushes)."""
+    strategy = keel_boot.strategy("onehart")
+    strategy.power_off()
+    strategy.qemu.reset_disk()
+    keel_boot(target="onehart", append="", until=None, deterministic="idle-real-time",
+              hang_timeout=150.0)
+    s = Session(strategy)
+    try:
+        c = Console(s)
+        c.login("root", 300)
+        out = c.ok("fsbench /usr/local 8", timeout=600)
+    finally:
+        s.close()
+    found = {}
+    for line in out.splitlines():
+        found.update(parse_figures(line.strip()))
+    missing = [name for name in FS_FIGURES if not found.get(name)]
+    assert not missing, f"fsbench printed no figure for {missing}:\n{out}"
+    assert "kbench: done" in out, out
+    assert found["fs sequential read per KiB"] < found["fs sequential write + fsync per KiB"]

@@ -243,7 +243,8 @@ class KeelBooter:
     def __call__(self, *, smp: int | None = None, append: str | None = None,
                  until: str | None = "online", timeout: float | None = None,
                  target: str = "main", expect_crash: str | None = None,
-                 hang_timeout: float | None = None, deterministic: bool = False) -> KeelBoot:
+                 hang_timeout: float | None = None,
+                 deterministic: bool | str = False) -> KeelBoot:
         """Boot `target`.
 
         until="online": wait for `keel: all harts online` (the strategy's `booted`
@@ -259,7 +260,8 @@ class KeelBooter:
         hang_timeout: seconds of console silence that make this boot a hang (default
         `--keel-hang-timeout`); a boot that is quiet on purpose for longer says so.
         deterministic: instruction counts as the guest's clock where the target can (QEMU
-        `-icount`), for benchmarks.
+        `-icount`), for benchmarks; "idle-real-time": the same while the guest runs, the
+        host's pace while it idles (a guest that waits on its disk).
         """
         strategy = self.strategy(target)
         suffix = f".{len(self.boots) + 1}" if self.boots else ""

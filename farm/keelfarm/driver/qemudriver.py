@@ -54,6 +54,10 @@ class KeelQEMUDriver(QEMUDriver):
         icount (bool): count guest instructions as time (`-icount shift=0,sleep=off`):
             one instruction per nanosecond, so instruction counts the guest reads
             (benchmarks) are the same on every run
+        icount_sleep (bool): with icount, an idle guest's clock runs at the host's pace
+            (`sleep=on`) instead of jumping to its next timer: for a guest that waits for
+            a device QEMU serves in the background (a disk), whose deadlines would
+            otherwise expire at once; running code still counts one instruction per ns
         disk (str): optional, key in images: of a raw disk image.  The driver attaches
             its own copy of it (the image itself is never written), made at the first
             power-on and kept across power cycles, as a board keeps its disk: a test
@@ -70,6 +74,7 @@ class KeelQEMUDriver(QEMUDriver):
     initrd = attr.ib(default=None, validator=attr.validators.optional(
         attr.validators.instance_of(str)))
     icount = attr.ib(default=False, validator=attr.validators.instance_of(bool))
+    icount_sleep = attr.ib(default=False, validator=attr.validators.instance_of(bool))
     disk = attr.ib(default=None, validator=attr.validators.optional(
         attr.validators.instance_of(str)))
     disk_interface = attr.ib(default="virtio", validator=attr.validators.in_(["virtio", "nvme"]))
@@ -93,7 +98,7 @@ class KeelQEMUDriver(QEMUDriver):
         if self.initrd is not None:
             cmd += ["-initrd", self.target.env.config.get_image_path(self.initrd)]
         if self.icount:
-            cmd += ["-icount", "shift=0,sleep=off"]
+            cmd += ["-icount", f"shift=0,sleep={'on' if self.icount_sleep else 'off'}"]
         if self.disk is not None:
             cmd += self.disk_args(self.disk_path)
         return cmd

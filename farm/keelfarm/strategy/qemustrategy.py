@@ -72,12 +72,14 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         return dict(self.recorder.boot.stages) if self.recorder else {}
 
     def configure(self, *, smp: int | None = None, append: str | None = None,
-                  log_path=None, deterministic: bool = False) -> None:
+                  log_path=None, deterministic: bool | str = False) -> None:
         """Choose the next boot's hart count, kernel command line and console log file.
 
         None keeps the environment file's value; `append=""` boots with no command line.
         `deterministic` runs the guest with instruction counting as its clock, so the
-        instruction counts a benchmark prints repeat exactly.  A booted target with a
+        instruction counts a benchmark prints repeat exactly; "idle-real-time" does too
+        but lets an idle guest's clock run at the host's pace (for a guest that waits on
+        a disk: its CPU time is still instructions, its waits are real).  A booted target with a
         different configuration is rebooted by the next `transition("booted")`.
         """
         self.smp = self.default_smp if smp is None else smp
@@ -138,7 +140,8 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
             # spawn (fence.i, TLB shootdowns), so idle harts spin instead (idle=poll).
             args = f"{args} idle=poll".strip()
         self.qemu.boot_args = args or None
-        self.qemu.icount = self.deterministic
+        self.qemu.icount = bool(self.deterministic)
+        self.qemu.icount_sleep = self.deterministic == "idle-real-time"
 
     def power_on(self) -> ConsoleRecorder:
         """Start QEMU with the configured boot; return the new boot's recorder.

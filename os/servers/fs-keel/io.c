@@ -15,7 +15,7 @@
 #include <keel/neutrino.h>
 #include "fsd.h"
 
-#define CHUNK  (16u * 1024)             /* bytes one read replies, one write step moves */
+#define CHUNK  (16u * 1024)             /* bytes one read or write step moves */
 
 static unsigned char chunk[CHUNK];
 
@@ -68,12 +68,28 @@ static int fs_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t
 		return r;
 	if (S_ISDIR(n->attr.mode))
 		return read_dir(ctp, m, ocb);
-	size_t want = m->nbytes < CHUNK ? (size_t)m->nbytes : CHUNK;
-	int64_t got = fsk_read(fsd_fs, node_ino(n), (uint64_t)ocb->offset, chunk, want);
-	if (got < 0)
-		return (int)-got;
-	if (MsgReply_r(ctp->rcvid, (long)got, chunk, (size_t)got) == 0)
-		ocb->offset += got;
+	/* the whole request, CHUNK at a time (a regular file reads short only
+	 * at its end) */
+	uint64_t done = 0;
+	while (done < m->nbytes) {
+		size_t want = m->nbytes - done < CHUNK ? (size_t)(m->nbytes - done) : CHUNK;
+		int64_t got = fsk_read(fsd_fs, node_ino(n), (uint64_t)ocb->offset + done, chunk, want);
+		if (got < 0) {
+			if (done == 0)
+				return (int)-got;
+			break;
+		}
+		if (got > 0 && MsgWrite_r(ctp->rcvid, chunk, (size_t)got, done) < 0) {
+			if (done == 0)
+				return EFAULT;
+			break;
+		}
+		done += (uint64_t)got;
+		if ((size_t)got < want)
+			break;                  /* the end of the file */
+	}
+	if (MsgReply_r(ctp->rcvid, (long)done, NULL, 0) == 0)
+		ocb->offset += (int64_t)done;
 	return RESMGR_DONE;
 }
 
