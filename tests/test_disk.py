@@ -129,6 +129,9 @@ def test_a_file_survives_a_clean_reboot(board):
 def test_a_power_cut_leaves_a_volume_that_mounts_and_keeps_written_files(board):
     board.ok("mkdir /usr/local/cut && seq 1 3000 > /usr/local/cut/a && echo b > /usr/local/cut/b")
     board.ok("rm /usr/local/d/f && mv /usr/local/seq /usr/local/cut/seq")
+    board.ok("sync && sync /usr/local/cut/a /usr/local/cut")
+    out, rc = board.run("sync /usr/local/cut/none")
+    assert rc == 1 and "sync: /usr/local/cut/none: No such file or directory" in out, out
     board.strategy.power_off()              # no shutdown: the volume stays marked in use
     board.boot()
     assert "/dev/vblk0p1 on /usr type keel (rw)" in board.ok("mount").splitlines()
