@@ -10,6 +10,7 @@ the volume as the next expects (mounted on MNT, or not, as its name says)."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -216,4 +217,28 @@ def test_a_corrupted_image_is_refused_and_the_system_stays_up(console):
     out, rc = console.run(f"fsck-keel -y {bad}")
     assert rc == 1 and "bad magic 0x58585858" in out and "repaired" in out, out
     console.ok(f"mount {bad} {MNT} && cat {MNT}/late && umount {MNT}")
+    assert console.ok("echo alive") == "alive\n"
+
+
+CORRUPT_COUNT = int(os.environ.get("KEEL_FS_CORRUPT_COUNT", "40"))
+CORRUPT_SEED = 1 + int(os.environ.get("KEEL_CAMPAIGN_RUN", "0"))
+
+
+def test_corrupted_volumes_are_refused_or_served_never_a_crash(console, record_property):
+    """fs-corrupt: CORRUPT_COUNT copies of a filled volume, each with random damage in its
+    metadata (half with the superblock checksum made right again), each refused by
+    fs-keel with a reason or served read-only, walked whole and ended cleanly; a crash,
+    hang or silent refusal fails.  A campaign sets the count (KEEL_FS_CORRUPT_COUNT=1000)
+    and each run's seed (KEEL_CAMPAIGN_RUN)."""
+    record_property("fs_corrupt_seed", str(CORRUPT_SEED))
+    out = console.ok(f"fs-corrupt {CORRUPT_SEED} {CORRUPT_COUNT}",
+                     timeout=60 + 3 * CORRUPT_COUNT)
+    m = re.search(r"^fs-corrupt: (\d+) images: (\d+) refused, (\d+) mounted and walked "
+                  r"\((\d+) errors seen\), (\d+) failures$", out, re.MULTILINE)
+    assert m, out
+    images, refused, walked, _, failures = (int(g) for g in m.groups())
+    record_property("fs_corrupt_refused", str(refused))
+    record_property("fs_corrupt_walked", str(walked))
+    assert (images, failures) == (CORRUPT_COUNT, 0), out
+    assert refused + walked == images and refused > 0 and walked > 0, out
     assert console.ok("echo alive") == "alive\n"
