@@ -2,12 +2,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resmgr.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <keel/clock.h>
 #include <keel/neutrino.h>
+#include <keel/procmgr.h>
 #include "blkdev.h"
 #include "gpt.h"
 
@@ -24,6 +27,60 @@ struct bdev {
 
 static struct bdev bdevs[NAMES_MAX];
 static unsigned nbdevs;
+
+#define PULSE_IRQ       1
+
+void *blkdev_dma_alloc(unsigned pages, uint64_t *pa)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, BLKDEV_PAGE, (size_t)pages * BLKDEV_PAGE))
+		return NULL;
+	memset(p, 0, (size_t)pages * BLKDEV_PAGE);      /* present and ours before we ask */
+	for (unsigned i = 0; i < pages; i++)
+		if (MemPhys_r((uint8_t *)p + (size_t)i * BLKDEV_PAGE, BLKDEV_PAGE, &pa[i]) !=
+		    (long)BLKDEV_PAGE) {
+			free(p);
+			return NULL;
+		}
+	return p;
+}
+
+uint64_t blkdev_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int blkdev_irq_attach(int irq, int *chid, int *intr_id)
+{
+	struct sigevent ev;
+
+	*chid = ChannelCreate_r(0);
+	int coid = *chid >= 0 ? ConnectAttach_r(0, 0, *chid, _NTO_SIDE_CHANNEL, 0) : *chid;
+	if (coid < 0)
+		return -coid;
+	SIGEV_PULSE_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT, PULSE_IRQ, 0);
+	*intr_id = InterruptAttachEvent_r(irq, &ev, _NTO_INTR_FLAGS_TRK_MSK);
+	return *intr_id < 0 ? -*intr_id : 0;
+}
+
+int blkdev_wait_irq(int chid, uint64_t deadline)
+{
+	struct _pulse p;
+	uint64_t now = blkdev_now_ns();
+
+	if (now >= deadline)
+		return ETIMEDOUT;
+	uint64_t left = deadline - now;
+	TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &left, NULL);
+	int r = MsgReceivePulse_r(chid, &p, sizeof p, NULL);
+	if (r == -ETIMEDOUT)
+		return ETIMEDOUT;
+	return r >= 0 && p.code == PULSE_IRQ ? 0 : EINTR;
+}
 
 void blkdev_init(struct blkdisk *d)
 {

@@ -25,9 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <keel/clock.h>
 #include <keel/hwinfo.h>
 #include <keel/neutrino.h>
 #include <keel/procmgr.h>
@@ -43,7 +41,6 @@
 #define BOUNCE_BYTES    (BOUNCE_PAGES * PAGE)
 #define DISKS_MAX       8u
 #define IO_TIMEOUT_NS   10000000000ull
-#define PULSE_IRQ       1
 #define USED_ALIGN      64u                 /* legacy QueueAlign: the ring fits one page */
 
 struct disk {
@@ -51,7 +48,7 @@ struct disk {
 	unsigned index;
 	volatile uint8_t *regs;
 	unsigned version;                   /* 1 legacy, 2 modern */
-	int irq, intr_id, irq_chid, irq_coid;
+	int irq, intr_id, irq_chid;
 	bool can_flush, broken;
 	/* the virtqueue, in one page */
 	uint8_t *ring;
@@ -93,23 +90,6 @@ static inline void io_fence(void)
 	__asm__ volatile("fence iorw, iorw" ::: "memory");
 }
 
-/* ---- memory the device reads and writes ------------------------------------------- */
-
-/* A zeroed page and its physical address. */
-static void *dma_page(uint64_t *pa)
-{
-	void *p = NULL;
-
-	if (posix_memalign(&p, PAGE, PAGE))
-		return NULL;
-	memset(p, 0, PAGE);                 /* present and ours before we ask */
-	if (MemPhys_r(p, PAGE, pa) != (long)PAGE) {
-		free(p);
-		return NULL;
-	}
-	return p;
-}
-
 /* ---- bring-up --------------------------------------------------------------------- */
 
 static int fail(struct disk *d, const char *what)
@@ -135,7 +115,7 @@ static int setup_queue(struct disk *d)
 		d->qsize /= 2;
 	d->bounce_pages = d->qsize - 2u < BOUNCE_PAGES ? d->qsize - 2u : BOUNCE_PAGES;
 
-	d->ring = dma_page(&d->ring_pa);
+	d->ring = blkdev_dma_alloc(1, &d->ring_pa);
 	if (!d->ring)
 		return fail(d, "no memory for the queue");
 	size_t avail_off = 16u * d->qsize;
@@ -163,33 +143,22 @@ static int setup_queue(struct disk *d)
 
 static int setup_buffers(struct disk *d)
 {
-	uint8_t *req = dma_page(&d->hdr_pa);
+	uint8_t *req = blkdev_dma_alloc(1, &d->hdr_pa);
 
 	if (!req)
 		return fail(d, "no memory for requests");
 	d->hdr = (struct virtio_blk_req *)req;
 	d->status = req + sizeof *d->hdr;
 	d->status_pa = d->hdr_pa + sizeof *d->hdr;
-	if (posix_memalign((void **)&d->bounce, PAGE, BOUNCE_BYTES))
+	d->bounce = blkdev_dma_alloc(BOUNCE_PAGES, d->bounce_pa);
+	if (!d->bounce)
 		return fail(d, "no memory for the bounce buffer");
-	memset(d->bounce, 0, BOUNCE_BYTES);
-	for (unsigned i = 0; i < BOUNCE_PAGES; i++)
-		if (MemPhys_r(d->bounce + i * PAGE, PAGE, &d->bounce_pa[i]) != (long)PAGE)
-			return fail(d, "cannot find the bounce buffer's pages");
 	return 0;
 }
 
 static int setup_interrupt(struct disk *d)
 {
-	struct sigevent ev;
-
-	d->irq_chid = ChannelCreate_r(0);
-	d->irq_coid = d->irq_chid >= 0 ? ConnectAttach_r(0, 0, d->irq_chid, _NTO_SIDE_CHANNEL, 0) : -1;
-	if (d->irq_coid < 0)
-		return fail(d, "cannot make the interrupt channel");
-	SIGEV_PULSE_INIT(&ev, d->irq_coid, SIGEV_PULSE_PRIO_INHERIT, PULSE_IRQ, 0);
-	d->intr_id = InterruptAttachEvent_r(d->irq, &ev, _NTO_INTR_FLAGS_TRK_MSK);
-	if (d->intr_id < 0)
+	if (blkdev_irq_attach(d->irq, &d->irq_chid, &d->intr_id))
 		return fail(d, "cannot attach its interrupt");
 	return 0;
 }
@@ -239,23 +208,13 @@ static int bring_up(struct disk *d)
 /* Waits for the device's interrupt until the deadline: 0, or ETIMEDOUT. */
 static int wait_irq(struct disk *d, uint64_t deadline)
 {
-	struct _pulse p;
-	struct timespec ts;
+	int r = blkdev_wait_irq(d->irq_chid, deadline);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	if (now >= deadline)
-		return ETIMEDOUT;
-	uint64_t left = deadline - now;
-	TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &left, NULL);
-	int r = MsgReceivePulse_r(d->irq_chid, &p, sizeof p, NULL);
-	if (r == -ETIMEDOUT)
-		return ETIMEDOUT;
-	if (r >= 0 && p.code == PULSE_IRQ) {
+	if (r == 0) {
 		wr(d, VMMIO_INTERRUPT_ACK, rd(d, VMMIO_INTERRUPT_STATUS));
 		InterruptUnmask_r(d->irq, d->intr_id);
 	}
-	return 0;
+	return r == ETIMEDOUT ? ETIMEDOUT : 0;
 }
 
 /* One request: type at sector, for nsec sectors of the bounce buffer (0 for
@@ -288,9 +247,7 @@ static int request(struct disk *d, uint32_t type, uint64_t sector, unsigned nsec
 	io_fence();
 	wr(d, VMMIO_QUEUE_NOTIFY, 0);
 
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t deadline = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + IO_TIMEOUT_NS;
+	uint64_t deadline = blkdev_now_ns() + IO_TIMEOUT_NS;
 	for (;;) {
 		io_fence();
 		if (d->used[1] != d->used_seen)

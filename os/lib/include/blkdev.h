@@ -51,6 +51,27 @@ struct blkdisk {
 	pthread_mutex_t lock;
 };
 
+/* ---- what drivers share besides the names -------------------------------------- */
+
+#define BLKDEV_PAGE     4096u
+
+/* `pages` zeroed pages of the caller's RAM, page-aligned, for the device
+ * to read and write; pa[i] is page i's physical address (the pages need
+ * not be contiguous).  NULL when out of memory or MemPhys refuses. */
+void *blkdev_dma_alloc(unsigned pages, uint64_t *pa);
+
+/* The monotonic clock in nanoseconds. */
+uint64_t blkdev_now_ns(void);
+
+/* A device's interrupt as a pulse on a channel of its own: 0 and *chid,
+ * *intr_id (for InterruptUnmask), or an errno. */
+int blkdev_irq_attach(int irq, int *chid, int *intr_id);
+
+/* Waits for the interrupt pulse on chid until `deadline` (blkdev_now_ns
+ * time): 0 when it came (the line stays masked until the caller's
+ * InterruptUnmask), ETIMEDOUT, or EINTR for another pulse. */
+int blkdev_wait_irq(int chid, uint64_t deadline);
+
 /* Initializes d->lock; the driver then fills the rest. */
 void blkdev_init(struct blkdisk *d);
 
