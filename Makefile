@@ -80,9 +80,10 @@ $(DISK_IMG): $(HB)/mkdisk-keel $(HB)/mkfs-keel $(shell find os/disk)
 all: $(DISK_IMG)
 
 # ---- running ----------------------------------------------------------------
-# DISK: how the disk is attached (virt: virtio, the default; none).
+# DISK: how the disk is attached (virt: virtio, the default; nvme; none).
 DISK      ?= $(if $(filter virt,$(MACHINE)),virtio,none)
 DISK_ARGS_virtio := -drive file=$(DISK_IMG),if=none,format=raw,id=disk0 -device virtio-blk-device,drive=disk0
+DISK_ARGS_nvme   := -drive file=$(DISK_IMG),if=none,format=raw,id=disk0 -device nvme,serial=keel0,drive=disk0
 DISK_ARGS_none   :=
 QEMU_ARGS = -M $(MACHINE) -smp $(SMP) -m $(MEM) -nographic -bios default \
             -kernel $(B)/os/Image -initrd $(B)/os/initrd.cpio $(if $(CMDLINE),-append "$(CMDLINE)") \

@@ -1,7 +1,11 @@
-"""The disk (issue 13, storage): build/os/disk.img attached as the board's disk (virtio-blk
-on QEMU virt), driven by /sbin/devb-virtio, which publishes /dev/vblk0 and its GPT
-partition /dev/vblk0p1, and mounted on /usr by init (/etc/fstab) through /sbin/fs-keel.
-What is written there survives a clean reboot and a power cut.
+"""The disk (issue 13, storage): build/os/disk.img attached as the board's disk, driven by
+its block driver, which publishes the disk and its GPT partition (virtio-blk: /sbin/devb-virtio,
+/dev/vblk0 and /dev/vblk0p1; NVMe: /sbin/devb-nvme, /dev/nvme0n1 and /dev/nvme0n1p1), and
+mounted on /usr by init (/etc/fstab) through /sbin/fs-keel.  What is written there survives
+a clean reboot and a power cut.
+
+The module runs once per target of the environment whose option `keel_disk` names how the
+disk is attached (qemu-virt: `main` with virtio, `nvme` with NVMe).
 
 The module boots the same board several times in order (the QEMU driver keeps its copy
 of the disk across power cycles, as a board keeps its disk; the module starts from a
@@ -14,6 +18,7 @@ import os
 import re
 
 import pytest
+from labgrid.pytestplugin.hooks import LABGRID_ENV_KEY
 from terminal import Console, Session
 
 pytestmark = [pytest.mark.initrd, pytest.mark.login, pytest.mark.disk]
@@ -24,19 +29,41 @@ SEQ = "seq 1 20000"             # 108,894 bytes: single indirect blocks
 SEQ_BYTES = len("".join(f"{i}\n" for i in range(1, 20001)))
 
 
+# keel_disk -> (its driver, the disk's name under /dev)
+INTERFACES = {"virtio": ("devb-virtio", "vblk0"), "nvme": ("devb-nvme", "nvme0n1")}
+
+
+def disk_targets(config) -> list[tuple[str, str]]:
+    """(target, interface) for each target of the environment with a keel_disk."""
+    env = config.stash.get(LABGRID_ENV_KEY, None)
+    targets = env.config.get_targets() if env is not None else {}
+    return [(name, options["keel_disk"]) for name, t in targets.items()
+            if (options := (t or {}).get("options") or {}).get("keel_disk")]
+
+
+def pytest_generate_tests(metafunc):
+    if "disk_target" in metafunc.fixturenames:
+        found = disk_targets(metafunc.config)
+        metafunc.parametrize("disk_target", found, ids=[i for _, i in found], scope="module")
+
+
 class Board(Console):
     """The module's board: its booter, and the console of the current boot."""
 
-    def __init__(self, booter):
+    def __init__(self, booter, target: str, interface: str):
         super().__init__(None)
         self.booter = booter
-        self.strategy = booter.strategy()
+        self.target = target
+        self.strategy = booter.strategy(target)
+        self.driver, name = INTERFACES[interface]
+        self.disk = f"/dev/{name}"
+        self.part = f"/dev/{name}p1"
 
     def boot(self) -> None:
         """Power on (off first if it runs) and log in as root."""
         if self.s is not None:
             self.s.close()
-        self.booter(append="", until=None)
+        self.booter(append="", until=None, target=self.target)
         self.s = Session(self.strategy)
         self.login("root", 90)
 
@@ -45,13 +72,14 @@ class Board(Console):
 
 
 @pytest.fixture(scope="module")
-def board(keel_module_boot):
-    b = Board(keel_module_boot)
+def board(keel_module_boot, disk_target):
+    b = Board(keel_module_boot, *disk_target)
     b.strategy.power_off()
     b.strategy.qemu.reset_disk()
     b.boot()
     yield b
     b.s.close()
+    b.strategy.power_off()              # the next target's pass boots a QEMU of its own
 
 
 def image_bytes(board: Board, offset: int, count: int) -> bytes:
@@ -71,37 +99,37 @@ def test_init_mounts_the_disk_on_usr(board):
     path = board.strategy.target.env.config.get_image_path("disk")
     sectors = os.path.getsize(path) // SECTOR
     console = board.console()
-    assert f"devb-virtio: /dev/vblk0: {sectors} sectors, 1 partition" in console, console
+    assert f"{board.driver}: {board.disk}: {sectors} sectors, 1 partition" in console, console
     assert "init: starting /sbin/fs-keel" in console, console
-    assert "/dev/vblk0p1 on /usr type keel (rw)" in board.ok("mount").splitlines()
+    assert f"{board.part} on /usr type keel (rw)" in board.ok("mount").splitlines()
     readme = board.ok("cat /usr/share/keel/README")
     assert readme.startswith("This is Keel's disk: an fs-keel volume"), readme
     rows = [line.split() for line in board.ok("df -k /usr").splitlines()[1:]]
-    assert len(rows) == 1 and rows[0][0] == "/dev/vblk0p1" and rows[0][-1] == "/usr", rows
+    assert len(rows) == 1 and rows[0][0] == board.part and rows[0][-1] == "/usr", rows
     total_kib = int(rows[0][1])
     part_kib = (sectors * SECTOR - PART_OFFSET) // 1024
     assert part_kib * 0.9 < total_kib <= part_kib, (total_kib, part_kib)
 
 
 def test_the_block_devices_read_what_the_image_holds(board):
-    out = board.ok("ls -l /dev/vblk0 /dev/vblk0p1")
+    out = board.ok(f"ls -l {board.disk} {board.part}")
     modes = [line.split()[0] for line in out.splitlines()]
     assert modes == ["brw-------", "brw-------"], out
     # the GPT header at LBA 1, and the volume's superblock at the partition's start
-    assert od_bytes(board.ok("od -A n -t x1 -j 512 -N 16 /dev/vblk0")) == \
+    assert od_bytes(board.ok(f"od -A n -t x1 -j 512 -N 16 {board.disk}")) == \
         image_bytes(board, 512, 16)
-    got = od_bytes(board.ok("od -A n -t x1 -N 64 /dev/vblk0p1"))
+    got = od_bytes(board.ok(f"od -A n -t x1 -N 64 {board.part}"))
     assert got == image_bytes(board, PART_OFFSET, 64) and got[:4] == b"KEEL", got
     # an offset that is not a sector's, across a sector's end
-    got = od_bytes(board.ok("od -A n -t x1 -j 1000 -N 48 /dev/vblk0"))
+    got = od_bytes(board.ok(f"od -A n -t x1 -j 1000 -N 48 {board.disk}"))
     assert got == image_bytes(board, 1000, 48)
-    size = int(board.ok("wc -c < /dev/vblk0p1"))
+    size = int(board.ok(f"wc -c < {board.part}"))
     assert size == os.path.getsize(board.strategy.target.env.config.get_image_path("disk")) \
         - PART_OFFSET - 34 * SECTOR + SECTOR, size   # to the last usable LBA
     board.s.line("exit")
     board.login("keel")
     try:
-        out, rc = board.run("od -N 4 /dev/vblk0p1")
+        out, rc = board.run(f"od -N 4 {board.part}")
         assert rc != 0 and "Permission denied" in out, out
     finally:
         board.s.line("exit")
@@ -121,9 +149,9 @@ def test_a_file_survives_a_clean_reboot(board):
     assert board.ok("cat /usr/local/d/f") == "kept\n"
     # unmounted cleanly: fsck finds nothing; then mounted again by hand
     board.ok("umount /usr")
-    out = board.ok("fsck-keel -n /dev/vblk0p1")
+    out = board.ok(f"fsck-keel -n {board.part}")
     assert re.search(r"clean: 0 findings, 0 fixed", out), out
-    board.ok("mount /dev/vblk0p1 /usr && cat /usr/local/d/f")
+    board.ok(f"mount {board.part} /usr && cat /usr/local/d/f")
 
 
 def test_a_power_cut_leaves_a_volume_that_mounts_and_keeps_written_files(board):
@@ -134,13 +162,13 @@ def test_a_power_cut_leaves_a_volume_that_mounts_and_keeps_written_files(board):
     assert rc == 1 and "sync: /usr/local/cut/none: No such file or directory" in out, out
     board.strategy.power_off()              # no shutdown: the volume stays marked in use
     board.boot()
-    assert "/dev/vblk0p1 on /usr type keel (rw)" in board.ok("mount").splitlines()
+    assert f"{board.part} on /usr type keel (rw)" in board.ok("mount").splitlines()
     assert board.ok("seq 1 3000 | cmp - /usr/local/cut/a && cat /usr/local/cut/b") == "b\n"
     assert board.ok(f"{SEQ} | cmp - /usr/local/cut/seq && ls /usr/local/d") == ""
     board.ok("umount /usr")
-    out, rc = board.run("fsck-keel -y /dev/vblk0p1")
-    assert rc in (0, 1) and "fsck-keel: /dev/vblk0p1: " in out, out   # clean, or fixed
-    out = board.ok("fsck-keel -n /dev/vblk0p1")
+    out, rc = board.run(f"fsck-keel -y {board.part}")
+    assert rc in (0, 1) and f"fsck-keel: {board.part}: " in out, out   # clean, or fixed
+    out = board.ok(f"fsck-keel -n {board.part}")
     assert re.search(r"clean: 0 findings, 0 fixed", out), out
-    board.ok("mount /dev/vblk0p1 /usr")
+    board.ok(f"mount {board.part} /usr")
     assert board.ok("cat /usr/local/cut/b") == "b\n"

@@ -27,3 +27,11 @@ $(HB)/test_chacha: $(HB)/obj/os/lib/test/test_chacha.o $(HB)/obj/os/lib/chacha.o
 HOST_TESTS += test_chacha
 host-test: $(HB)/test_chacha
 -include $(HB)/obj/os/lib/chacha.d $(HB)/obj/os/lib/test/test_chacha.d
+
+# PCI enumeration against a fake configuration space.
+$(HB)/test_pci: $(HB)/obj/os/lib/test/test_pci.o $(HB)/obj/os/lib/pci.o $(HLIB_OBJ)
+	$(HCC) $(HCFLAGS) $^ -o $@
+
+HOST_TESTS += test_pci
+host-test: $(HB)/test_pci
+-include $(HB)/obj/os/lib/pci.d $(HB)/obj/os/lib/test/test_pci.d

@@ -123,7 +123,9 @@
 	/* Keel's own: a console driver's output, raw (<keel/neutrino.h>). */ \
 	K(66, ConsoleWrite,          2, KCALL_PRIV_IO) \
 	/* Keel's own: physical addresses of a driver's buffers, for DMA (<keel/procmgr.h>). */ \
-	K(67, MemPhys,               3, KCALL_PRIV_IO)
+	K(67, MemPhys,               3, KCALL_PRIV_IO) \
+	/* Keel's own: a device's bus windows and interrupt wiring (<keel/hwinfo.h>). */ \
+	K(68, HwInfoEntry,           5, KCALL_PRIV_NONE)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -156,6 +158,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 68, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 69, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

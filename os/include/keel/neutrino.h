@@ -116,6 +116,8 @@ KEEL_KCALL_DECL(int, ProcessWait, (int pid, struct _proc_exit *info, unsigned fl
 /* Hardware information (<keel/hwinfo.h>). */
 KEEL_KCALL_DECL(int, HwInfoDevice, (const char *compatible, unsigned index,
 				    struct _hw_device *dev));
+KEEL_KCALL_DECL(int, HwInfoEntry, (const char *compatible, unsigned index, unsigned what,
+				   unsigned n, struct _hw_entry *entry));
 
 /* Fork and exec for the process manager (<keel/procmgr.h>). */
 KEEL_KCALL_DECL(int, AsClone, (int pid));

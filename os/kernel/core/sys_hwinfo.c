@@ -1,6 +1,6 @@
-/* HwInfoDevice: devices of the device tree the kernel booted with, found by
- * `compatible` (see <keel/hwinfo.h>).  The blob stays mapped for the
- * kernel's life and is only read. */
+/* HwInfoDevice, HwInfoEntry: devices of the device tree the kernel booted
+ * with, found by `compatible` (see <keel/hwinfo.h>).  The blob stays mapped
+ * for the kernel's life and is only read. */
 #include <keel/errno.h>
 #include <keel/hwinfo.h>
 #include "kcall.h"
@@ -9,23 +9,57 @@
 #include "platform.h"
 #include "uaccess.h"
 
-long sys_HwInfoDevice(long ucompat, long index, long uout)
+/* Copies the compatible string in and finds the device: 0 and *d, or the
+ * call's error (-ENOENT, -EFAULT, -EINVAL). */
+static long find_device(long ucompat, long index, struct plat_device *d)
 {
 	char compat[HWINFO_NAME_MAX];
-	struct plat_device d;
-
 	long n = copy_string_from_user(compat, (uintptr_t)ucompat, sizeof compat);
+
 	if (n == -E2BIG)
 		return -EINVAL;
 	if (n < 0)
 		return n;
 	if (index < 0 || index > 0xffff)
 		return -ENOENT;
-	int r = platform_find_device(boot_platform, compat, (int)index, &d);
+	int r = platform_find_device(boot_platform, compat, (int)index, d);
 	if (r == FDT_E_NOTFOUND)
 		return -ENOENT;
-	if (r < 0)
-		return -EINVAL;
+	return r < 0 ? -EINVAL : 0;
+}
+
+long sys_HwInfoDevice(long ucompat, long index, long uout)
+{
+	struct plat_device d;
+	long r = find_device(ucompat, index, &d);
+
+	if (r)
+		return r;
 	struct _hw_device out = { .base = d.base, .size = d.size, .irq = d.irq };
+	return copy_to_user((uintptr_t)uout, &out, sizeof out);
+}
+
+long sys_HwInfoEntry(long ucompat, long index, long what, long n, long uout)
+{
+	struct plat_device d;
+	struct plat_entry e;
+
+	if (what != HWINFO_RANGE && what != HWINFO_IRQMAP)
+		return -EINVAL;
+	long r = find_device(ucompat, index, &d);
+	if (r)
+		return r;
+	if (n < 0 || n > 0xffff)
+		return -ENOENT;
+	int w = what == HWINFO_RANGE ? PLAT_ENTRY_RANGE : PLAT_ENTRY_IRQMAP;
+	int err = platform_device_entry(boot_platform, d.node, w, (int)n, &e);
+	if (err == FDT_E_NOTFOUND)
+		return -ENOENT;
+	if (err < 0)
+		return -EINVAL;
+	struct _hw_entry out = {
+		.child = e.child, .parent = e.parent, .size = e.size, .space = e.flags,
+		.mask_space = e.mask_flags, .mask_child = e.mask_child,
+	};
 	return copy_to_user((uintptr_t)uout, &out, sizeof out);
 }

@@ -130,6 +130,11 @@ int fdt_size_cells(const struct fdt *f, int node);
  * past the last entry; BADVALUE or NOTRANSLATE for a bad value. */
 int fdt_reg(const struct fdt *f, int node, int idx, uint64_t *base, uint64_t *size);
 
+/* An address in the space `node`'s own `reg` uses (its parent bus's, e.g.
+ * the parent side of node's `ranges`) translated to a root address like
+ * fdt_reg(): 0 and *addr, or NOTRANSLATE / BADVALUE. */
+int fdt_to_root(const struct fdt *f, int node, uint64_t *addr);
+
 /* Entry `idx` of the memory reservation block: 0 and *base, *size;
  * FDT_E_NOTFOUND at or past the terminating entry; FDT_E_BADRSV if the block
  * runs off the blob. */

@@ -652,19 +652,36 @@ static int reg_raw(const struct fdt *f, const int *stack, int n, int idx,
 	return 0;
 }
 
+/* Moves *addr from the space of stack[top]'s children up to the root. */
+static int translate_up(const struct fdt *f, const int *stack, int top, uint64_t *addr)
+{
+	int err = 0;
+
+	for (int lvl = top; !err && lvl >= 1; lvl--)
+		err = translate_one(f, stack[lvl], stack[lvl - 1], addr);
+	return err;
+}
+
 /* 0 and reg entry idx as a root address, or an error. */
 int fdt_reg(const struct fdt *f, int node, int idx, uint64_t *base, uint64_t *size)
 {
 	int stack[FDT_MAX_DEPTH];
 	int n = path_to(f, node, stack);
-	int lvl, err;
+	int err;
 
 	if (n < 0)
 		return n;
 	err = reg_raw(f, stack, n, idx, base, size);
-	for (lvl = n - 2; !err && lvl >= 1; lvl--)
-		err = translate_one(f, stack[lvl], stack[lvl - 1], base);
-	return err;
+	return err ? err : translate_up(f, stack, n - 2, base);
+}
+
+/* 0 and *addr (an address as node's `reg` gives it) as a root address. */
+int fdt_to_root(const struct fdt *f, int node, uint64_t *addr)
+{
+	int stack[FDT_MAX_DEPTH];
+	int n = path_to(f, node, stack);
+
+	return n < 0 ? n : translate_up(f, stack, n - 2, addr);
 }
 
 static int alias_node(const struct fdt *f, const char *name, size_t len)

@@ -616,6 +616,132 @@ int platform_find_device(const struct platform *p, const char *compat, int index
 	return node == FDT_E_NOTFOUND ? FDT_E_NOTFOUND : node;
 }
 
+/* Entry n of `ranges`: a child address of up to three cells (the first
+ * of three is the PCI space word, kept apart), the parent address made a
+ * root address, and the size. */
+static int range_entry(const struct fdt *f, int node, int n, struct plat_entry *out)
+{
+	const void *val;
+	int len = fdt_prop(f, node, "ranges", &val);
+	int up = fdt_parent(f, node);
+	int ca = fdt_address_cells(f, node), sc = fdt_size_cells(f, node);
+	int pa = up >= 0 ? fdt_address_cells(f, up) : up;
+	uint64_t space = 0;
+
+	if (len < 0)
+		return len;
+	if (ca < 0 || sc < 0 || pa < 0)
+		return ca < 0 ? ca : (sc < 0 ? sc : pa);
+	int ent = ca + pa + sc, i = n * ent, hi = ca == 3;
+	if (ca > 3 || ent == 0 || len % (4 * ent))
+		return FDT_E_BADVALUE;
+	if (i >= len / 4)
+		return FDT_E_NOTFOUND;
+	if ((hi && fdt_read_cells(val, len, i, 1, &space)) ||
+	    fdt_read_cells(val, len, i + hi, ca - hi, &out->child) ||
+	    fdt_read_cells(val, len, i + ca, pa, &out->parent) ||
+	    fdt_read_cells(val, len, i + ca + pa, sc, &out->size))
+		return FDT_E_BADVALUE;
+	out->flags = (uint32_t)space;
+	return fdt_to_root(f, node, &out->parent);
+}
+
+/* Cells an interrupt-map entry takes after its phandle: the interrupt
+ * parent's #address-cells (absent: 0, as controllers have none) in
+ * *addr_cells, and its #interrupt-cells returned. */
+static int irq_parent_cells(const struct fdt *f, uint32_t ph, int *addr_cells)
+{
+	int intc = fdt_node_by_phandle(f, ph);
+	uint32_t ac, ic;
+
+	if (intc < 0)
+		return FDT_E_BADVALUE;
+	if (opt_u32(f, intc, "#address-cells", 0, &ac) ||
+	    fdt_prop_u32(f, intc, "#interrupt-cells", &ic) ||
+	    ac > FDT_MAX_CELLS || ic < 1 || ic > FDT_MAX_CELLS)
+		return FDT_E_BADVALUE;
+	*addr_cells = (int)ac;
+	return (int)ic;
+}
+
+/* The interrupt-map-mask's first cell and the mask of the interrupt
+ * specifier's first cell (all ones when absent). */
+static int irq_map_mask(const struct fdt *f, int node, int ca, uint32_t *hi, uint32_t *pin)
+{
+	const void *val;
+	int len = fdt_prop(f, node, "interrupt-map-mask", &val);
+	uint64_t a = 0xffffffffu, b = 0xffffffffu;
+
+	if (len < 0 && len != FDT_E_NOTFOUND)
+		return len;
+	if (len >= 0 && ((ca && fdt_read_cells(val, len, 0, 1, &a)) ||
+			 fdt_read_cells(val, len, ca, 1, &b)))
+		return FDT_E_BADVALUE;
+	*hi = (uint32_t)a;
+	*pin = (uint32_t)b;
+	return 0;
+}
+
+/* Entry n of `interrupt-map`, walked entry by entry since each names its
+ * own interrupt parent and so its own length. */
+static int irqmap_entry(const struct fdt *f, int node, int n, struct plat_entry *out)
+{
+	const void *val;
+	int len = fdt_prop(f, node, "interrupt-map", &val);
+	int ca = fdt_address_cells(f, node);
+	uint32_t ic, mhi, mpin;
+	uint64_t hi = 0, pin, ph, irq;
+
+	if (len < 0)
+		return len;
+	if (ca < 0)
+		return ca;
+	if (fdt_prop_u32(f, node, "#interrupt-cells", &ic) || ic < 1 || ic > FDT_MAX_CELLS ||
+	    irq_map_mask(f, node, ca, &mhi, &mpin))
+		return FDT_E_BADVALUE;
+	for (int i = 0, k = 0; i < len / 4; k++) {
+		int pac, pic, at = i + ca + (int)ic;
+		if ((ca && fdt_read_cells(val, len, i, 1, &hi)) ||
+		    fdt_read_cells(val, len, i + ca, 1, &pin) ||
+		    fdt_read_cells(val, len, at, 1, &ph))
+			return FDT_E_BADVALUE;
+		pic = irq_parent_cells(f, (uint32_t)ph, &pac);
+		if (pic < 0)
+			return pic;
+		if (fdt_read_cells(val, len, at + 1 + pac, 1, &irq))
+			return FDT_E_BADVALUE;
+		if (k == n) {
+			out->flags = (uint32_t)hi & mhi;
+			out->child = pin & mpin;
+			out->parent = irq;
+			out->mask_flags = mhi;
+			out->mask_child = mpin;
+			return 0;
+		}
+		i = at + 1 + pac + pic;
+	}
+	return FDT_E_NOTFOUND;
+}
+
+/* Entry n of a device's `ranges` or `interrupt-map` (see platform.h). */
+int platform_device_entry(const struct platform *p, int node, int what, int n,
+			  struct plat_entry *out)
+{
+	struct fdt f;
+	int err = fdt_init(&f, p->fdt, p->fdt_maxlen);
+
+	if (err)
+		return err;
+	if (n < 0)
+		return FDT_E_NOTFOUND;
+	memset(out, 0, sizeof(*out));
+	if (what == PLAT_ENTRY_RANGE)
+		return range_entry(&f, node, n, out);
+	if (what == PLAT_ENTRY_IRQMAP)
+		return irqmap_entry(&f, node, n, out);
+	return FDT_E_BADVALUE;
+}
+
 /* Index of hartid in p->hart[], or -1. */
 int platform_hart_index(const struct platform *p, uint64_t hartid)
 {

@@ -260,6 +260,7 @@ static void block_drivers(void)
 {
 	static const struct { const char *compatible, *driver, *ready; } drivers[] = {
 		{ "virtio,mmio", "/sbin/devb-virtio", "/dev/vblk0" },
+		{ "pci-host-ecam-generic", "/sbin/devb-nvme", "/dev/nvme0n1" },
 	};
 	struct _hw_device d;
 

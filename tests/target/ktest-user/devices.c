@@ -85,6 +85,44 @@ void t_hwinfo_device(void)
 	KTAP_EQ(errno, EFAULT);
 }
 
+/* HwInfoEntry: a PCIe host's windows and INTx wiring.  On QEMU virt (a
+ * PCIe host at 0x30000000) the values QEMU writes; on a machine without
+ * one, -ENOENT. */
+void t_hwinfo_entry(void)
+{
+	static const char pci[] = "pci-host-ecam-generic";
+	struct _hw_device d;
+	struct _hw_entry e;
+	unsigned n, mem32 = 0;
+
+	memset(&e, 0, sizeof e);
+	if (HwInfoDevice_r(pci, 0, &d) == -ENOENT) {
+		KTAP_EQ(HwInfoEntry_r(pci, 0, HWINFO_RANGE, 0, &e), -ENOENT);
+		return;
+	}
+	KTAP_EQ(d.base, 0x30000000);
+	for (n = 0; HwInfoEntry_r(pci, 0, HWINFO_RANGE, n, &e) == 0; n++)
+		if ((e.space >> 24 & 3) == 2) {
+			mem32++;
+			KTAP_EQ(e.parent, 0x40000000);
+			KTAP_EQ(e.size, 0x40000000);
+		}
+	KTAP_EQ(n, 3);                                          /* I/O, 32-bit, 64-bit */
+	KTAP_EQ(mem32, 1);
+	for (n = 0; HwInfoEntry_r(pci, 0, HWINFO_IRQMAP, n, &e) == 0; n++) {
+		unsigned slot = e.space >> 11 & 31;
+		KTAP_EQ(e.mask_space, 0x1800);
+		KTAP_EQ(e.mask_child, 7);
+		KTAP_EQ(e.parent, 32 + (slot + (unsigned)e.child - 1) % 4);
+	}
+	KTAP_EQ(n, 16);
+	KTAP_EQ(HwInfoEntry_r(pci, 1, HWINFO_RANGE, 0, &e), -ENOENT);
+	KTAP_EQ(HwInfoEntry_r(pci, 0, 2, 0, &e), -EINVAL);
+	KTAP_EQ(HwInfoEntry_r("riscv,plic0", 0, HWINFO_RANGE, 0, &e), -ENOENT);
+	KTAP_EQ(HwInfoEntry_r(pci, 0, HWINFO_RANGE, 0, KERNEL_ADDR), -EFAULT);
+	KTAP_EQ(HwInfoEntry_r(KERNEL_ADDR, 0, HWINFO_RANGE, 0, &e), -EFAULT);
+}
+
 void t_as_map_phys_checks(void)
 {
 	struct _hw_device uart, plic;

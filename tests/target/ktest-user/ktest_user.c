@@ -314,6 +314,7 @@ static const struct ktap_case cases[] = {
 	{ "disconnect_pulse_when_client_dies", t_disconnect_pulse_when_client_dies },
 	{ "coiddeath_pulse_when_server_dies", t_coiddeath_pulse_when_server_dies },
 	{ "hwinfo_device", t_hwinfo_device },
+	{ "hwinfo_entry", t_hwinfo_entry },
 	{ "as_map_phys_checks", t_as_map_phys_checks },
 	{ "as_unmap", t_as_unmap },
 	{ "as_map_out_of_memory_enomem_nothing_left", t_as_map_oom },

@@ -136,6 +136,7 @@ void t_as_map_oom(void);
 void t_as_unmap(void);
 void t_as_phys_unprivileged_eperm(void);
 void t_mem_phys(void);
+void t_hwinfo_entry(void);
 void pulse_event(struct sigevent *ev, int coid, int code);
 void t_interrupt_arguments(void);
 void t_interrupt_privileges(void);

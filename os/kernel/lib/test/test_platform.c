@@ -416,6 +416,46 @@ static void t_find_device(const void *arg)
 	KT_EQ(d.irq, 33);                          /* from interrupts-extended */
 }
 
+/* QEMU virt's PCIe host: its windows from `ranges` and its INTx wiring
+ * from `interrupt-map` (INTA of slot s is PLIC 32 + s % 4). */
+static void t_device_entries(const void *arg)
+{
+	struct plat_device d;
+	struct plat_entry e;
+
+	(void)arg;
+	KT_REQUIRE(parse("virt-smp4.dtb"));
+	KT_REQUIRE(platform_find_device(&plat, "pci-host-ecam-generic", 0, &d) == 0);
+	KT_EQ(d.base, 0x30000000);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_RANGE, 0, &e), 0);
+	KT_EQ(e.flags, 0x01000000);                     /* I/O space */
+	KT_EQ(e.parent, 0x3000000);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_RANGE, 1, &e), 0);
+	KT_EQ(e.flags, 0x02000000);                     /* 32-bit memory */
+	KT_EQ(e.child, 0x40000000);
+	KT_EQ(e.parent, 0x40000000);
+	KT_EQ(e.size, 0x40000000);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_RANGE, 2, &e), 0);
+	KT_EQ(e.flags, 0x03000000);                     /* 64-bit memory */
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_RANGE, 3, &e), FDT_E_NOTFOUND);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_IRQMAP, 0, &e), 0);
+	KT_EQ(e.flags, 0);
+	KT_EQ(e.child, 1);                              /* slot 0, INTA */
+	KT_EQ(e.parent, 32);
+	KT_EQ(e.mask_flags, 0x1800);
+	KT_EQ(e.mask_child, 7);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_IRQMAP, 5, &e), 0);
+	KT_EQ(e.flags, 0x800);                          /* slot 1, INTB */
+	KT_EQ(e.child, 2);
+	KT_EQ(e.parent, 34);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_IRQMAP, 15, &e), 0);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_IRQMAP, 16, &e), FDT_E_NOTFOUND);
+	KT_EQ(platform_device_entry(&plat, d.node, 7, 0, &e), FDT_E_BADVALUE);
+	KT_REQUIRE(platform_find_device(&plat, "google,goldfish-rtc", 0, &d) == 0);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_RANGE, 0, &e), FDT_E_NOTFOUND);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_IRQMAP, 0, &e), FDT_E_NOTFOUND);
+}
+
 /* ---- hand-made trees ---------------------------------------------------- */
 
 static void prop_cells(struct fdtw *w, const char *name, const uint32_t *c, int n)
@@ -719,6 +759,7 @@ static const struct kt_case cases[] = {
 	{ "reg_must_be_whole_entries", t_bad_cells, NULL },
 	{ "strerror", t_strerror, NULL },
 	{ "find_device_by_compatible", t_find_device, NULL },
+	{ "device_ranges_and_interrupt_map", t_device_entries, NULL },
 };
 
 int main(int argc, char **argv)

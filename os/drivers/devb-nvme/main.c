@@ -1,0 +1,444 @@
+/* devb-nvme: the block driver for NVM Express controllers on PCIe (QEMU's
+ * `-device nvme`, the Unmatched's M.2 slot).
+ *
+ * It enumerates the PCIe host (os/lib/pci_host.c: the device tree's
+ * "pci-host-ecam-generic"), takes the first function of class 01:08:02,
+ * resets and enables the controller, identifies it and namespace 1, makes
+ * one I/O queue pair and publishes /dev/nvme0n1 and its GPT partitions
+ * /dev/nvme0n1p<M> through os/lib/blkdev.c (byte-offset read and write
+ * through the bounce buffer, fsync, GPT).
+ *
+ * Queues: the admin pair (ADMIN_DEPTH entries) and one I/O pair of
+ * IO_DEPTH entries (less if the controller's CAP.MQES says so).  One
+ * command is in flight at a time: blkdev hands requests over one by one
+ * and they share the bounce buffer, so a deeper pipeline would need a
+ * request queue above blkdev (not there yet).  A transfer covers up to
+ * BOUNCE_PAGES pages (less if MDTS says so): PRP1 is the first page, PRP2
+ * the second or, over two pages, a PRP list.
+ *
+ * Completions: the controller's INTx line (the device tree's
+ * interrupt-map says which PLIC source) arrives as a pulse; the waiting
+ * thread consumes completion entries by their phase bit, moves the CQ
+ * head doorbell, then unmasks the line (it is level-triggered: unmasking
+ * before the head moves would fire again at once).  Without a routed line
+ * it polls.  A command not answered in IO_TIMEOUT_NS fails with EIO and
+ * the controller is taken out of service (every later request fails with
+ * EIO too, the names stay served), said once on stderr; an error status
+ * is said with its code and fails the request with EIO.
+ *
+ * Exit status: 0 when there is no PCIe host or no NVMe controller
+ * (nothing to drive: init does not start it again), 1 when the controller
+ * could not be brought up; otherwise it serves until killed. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <keel/neutrino.h>
+#include "blkdev.h"
+#include "nvme.h"
+#include "pci_host.h"
+
+#define ECAM_VA         0x3000000000ul
+#define BAR_VA          0x3100000000ul
+#define PAGE            BLKDEV_PAGE
+#define ADMIN_DEPTH     16u
+#define IO_DEPTH        64u                 /* a page of 64-byte entries */
+#define BOUNCE_PAGES    32u
+#define IO_TIMEOUT_NS   10000000000ull
+#define POLL_NS         20000u
+#define CLASS_NVME      0x010802u
+
+struct queue {
+	uint16_t qid, depth;
+	struct nvme_cmd *sq;
+	volatile struct nvme_cpl *cq;
+	uint64_t sq_pa, cq_pa;
+	uint16_t sq_tail, cq_head, next_cid;
+	uint16_t phase;                     /* the phase bit a new entry carries */
+};
+
+struct ctrl {
+	struct blkdisk blk;
+	volatile uint8_t *regs;
+	uint64_t cap;
+	unsigned dstrd;
+	int irq, chid, intr_id;
+	bool masked;                        /* the line fired and is not unmasked yet */
+	bool broken, vwc;
+	unsigned max_pages;                 /* per transfer */
+	struct queue admin, io;
+	uint8_t *ident;                     /* a page for Identify data */
+	uint64_t ident_pa;
+	uint64_t *prp_list;
+	uint64_t prp_list_pa;
+	uint64_t bounce_pa[BOUNCE_PAGES];
+};
+
+static struct pci_host host;
+static struct ctrl ctrl;
+
+/* ---- registers -------------------------------------------------------------- */
+
+static uint32_t rd32(const struct ctrl *c, unsigned off)
+{
+	return *(volatile uint32_t *)(c->regs + off);
+}
+
+static void wr32(struct ctrl *c, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(c->regs + off) = v;
+}
+
+static uint64_t rd64(const struct ctrl *c, unsigned off)
+{
+	return rd32(c, off) | (uint64_t)rd32(c, off + 4) << 32;
+}
+
+static void wr64(struct ctrl *c, unsigned off, uint64_t v)
+{
+	wr32(c, off, (uint32_t)v);
+	wr32(c, off + 4, (uint32_t)(v >> 32));
+}
+
+/* Orders our stores to the queues against the doorbell writes that
+ * follow, and the controller's stores against our loads. */
+static inline void io_fence(void)
+{
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
+}
+
+static void doorbell(struct ctrl *c, const struct queue *q, bool cq, uint16_t v)
+{
+	wr32(c, NVME_DOORBELL + (2u * q->qid + cq) * (4u << c->dstrd), v);
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "devb-nvme: nvme0: %s\n", what);
+	return -1;
+}
+
+static void nap(unsigned ns)
+{
+	struct timespec ts = { 0, (long)ns };
+	nanosleep(&ts, NULL);
+}
+
+/* ---- commands ----------------------------------------------------------------- */
+
+/* Unmasks the line once the completions that raised it are consumed. */
+static void irq_done(struct ctrl *c)
+{
+	if (c->masked) {
+		c->masked = false;
+		InterruptUnmask_r(c->irq, c->intr_id);
+	}
+}
+
+/* Takes the entry at the CQ head if the controller has written it: true
+ * and *out, the head doorbell moved. */
+static bool cq_take(struct ctrl *c, struct queue *q, struct nvme_cpl *out)
+{
+	io_fence();
+	if ((q->cq[q->cq_head].status & 1u) != q->phase)
+		return false;
+	*out = q->cq[q->cq_head];
+	if (++q->cq_head == q->depth) {
+		q->cq_head = 0;
+		q->phase ^= 1u;
+	}
+	io_fence();
+	doorbell(c, q, true, q->cq_head);
+	return true;
+}
+
+/* Waits for the completion of command cid on q: 0 and *out, or ETIMEDOUT. */
+static int wait_cpl(struct ctrl *c, struct queue *q, uint16_t cid, struct nvme_cpl *out)
+{
+	uint64_t deadline = blkdev_now_ns() + IO_TIMEOUT_NS;
+
+	for (;;) {
+		while (cq_take(c, q, out)) {
+			if (out->cid == cid) {
+				irq_done(c);
+				return 0;
+			}
+			fprintf(stderr, "devb-nvme: nvme0: a completion for command %u, not %u: ignored\n",
+				out->cid, cid);
+		}
+		irq_done(c);
+		if (c->irq == 0) {
+			if (blkdev_now_ns() >= deadline)
+				return ETIMEDOUT;
+			nap(POLL_NS);
+		} else {
+			int r = blkdev_wait_irq(c->chid, deadline);
+			if (r == 0)
+				c->masked = true;
+			else if (r == ETIMEDOUT && !cq_take(c, q, out))
+				return ETIMEDOUT;
+			else if (r == ETIMEDOUT)
+				return out->cid == cid ? 0 : ETIMEDOUT;
+		}
+	}
+}
+
+static const char *op_name(const struct queue *q, uint8_t op)
+{
+	static const char *const admin[] = { [1] = "create SQ", [5] = "create CQ", [6] = "identify" };
+	static const char *const io[] = { "flush", "write", "read" };
+
+	if (q->qid == 0)
+		return op < 7 && admin[op] ? admin[op] : "admin";
+	return op < 3 ? io[op] : "I/O";
+}
+
+/* Submits cmd on q and waits for it: 0, or EIO (said on stderr; a
+ * timeout takes the controller out of service). */
+static int run(struct ctrl *c, struct queue *q, struct nvme_cmd *cmd)
+{
+	struct nvme_cpl cpl;
+	uint16_t cid = q->next_cid++;
+	uint8_t op = (uint8_t)cmd->cdw0;
+
+	if (c->broken)
+		return EIO;
+	cmd->cdw0 = (uint32_t)cid << 16 | op;
+	q->sq[q->sq_tail] = *cmd;
+	if (++q->sq_tail == q->depth)
+		q->sq_tail = 0;
+	io_fence();
+	doorbell(c, q, false, q->sq_tail);
+	if (wait_cpl(c, q, cid, &cpl)) {
+		fprintf(stderr, "devb-nvme: nvme0: no answer to a %s command in %llu s "
+			"(status %#x); the controller is out of service\n", op_name(q, op),
+			(unsigned long long)(IO_TIMEOUT_NS / 1000000000u), rd32(c, NVME_CSTS));
+		c->broken = true;
+		return EIO;
+	}
+	unsigned sf = cpl.status >> 1;
+	if (sf) {
+		fprintf(stderr, "devb-nvme: nvme0: %s failed: status type %u code %#x\n",
+			op_name(q, op), sf >> 8 & 7, sf & 0xff);
+		return EIO;
+	}
+	return 0;
+}
+
+/* ---- bring-up ------------------------------------------------------------------- */
+
+static int queue_init(struct queue *q, uint16_t qid, uint16_t depth)
+{
+	q->qid = qid;
+	q->depth = depth;
+	q->sq = blkdev_dma_alloc(1, &q->sq_pa);
+	q->cq = blkdev_dma_alloc(1, &q->cq_pa);
+	q->phase = 1;
+	return q->sq && q->cq ? 0 : -1;
+}
+
+/* Waits for CSTS.RDY to become `rdy` within CAP.TO: 0 or -1. */
+static int wait_ready(struct ctrl *c, bool rdy)
+{
+	uint64_t deadline = blkdev_now_ns() + (NVME_CAP_TO(c->cap) + 1) * 500000000ull;
+
+	for (;;) {
+		uint32_t st = rd32(c, NVME_CSTS);
+		if (st == 0xffffffffu)
+			return fail("the controller does not answer (CSTS reads all ones)");
+		if (rdy && (st & NVME_CSTS_CFS))
+			return fail("the controller reports a fatal status while enabling");
+		if (!!(st & NVME_CSTS_RDY) == rdy)
+			return 0;
+		if (blkdev_now_ns() >= deadline)
+			return fail(rdy ? "the controller did not become ready in CAP.TO"
+					: "the controller did not stop in CAP.TO");
+		nap(1000000);
+	}
+}
+
+/* Reset (CC.EN = 0), the admin queue, enable (NVMe 1.4, 7.6.1). */
+static int enable(struct ctrl *c)
+{
+	c->cap = rd64(c, NVME_CAP);
+	c->dstrd = NVME_CAP_DSTRD(c->cap);
+	if (!NVME_CAP_CSS_NVM(c->cap))
+		return fail("the controller does not support the NVM command set");
+	if (NVME_CAP_MPSMIN(c->cap) != 0)
+		return fail("the controller does not take 4 KiB pages");
+	wr32(c, NVME_CC, rd32(c, NVME_CC) & ~NVME_CC_EN);
+	if (wait_ready(c, false))
+		return -1;
+	unsigned io_depth = NVME_CAP_MQES(c->cap) < IO_DEPTH ? NVME_CAP_MQES(c->cap) : IO_DEPTH;
+	if (io_depth < 2 || queue_init(&c->admin, 0, ADMIN_DEPTH) ||
+	    queue_init(&c->io, 1, (uint16_t)io_depth))
+		return fail("no memory for the queues, or queues too small");
+	wr32(c, NVME_AQA, (ADMIN_DEPTH - 1) << 16 | (ADMIN_DEPTH - 1));
+	wr64(c, NVME_ASQ, c->admin.sq_pa);
+	wr64(c, NVME_ACQ, c->admin.cq_pa);
+	wr32(c, NVME_CC, NVME_CC_IOCQES | NVME_CC_IOSQES | NVME_CC_EN);   /* NVM, 4 KiB pages */
+	return wait_ready(c, true);
+}
+
+static int identify(struct ctrl *c, uint32_t cns, uint32_t nsid)
+{
+	struct nvme_cmd cmd = { .cdw0 = NVME_ADM_IDENTIFY, .nsid = nsid, .prp1 = c->ident_pa,
+				.cdw10 = cns };
+
+	memset(c->ident, 0, PAGE);
+	return run(c, &c->admin, &cmd);
+}
+
+/* Identify Controller: the name, the transfer limit, the write cache. */
+static int identify_controller(struct ctrl *c)
+{
+	char serial[21], model[41];
+
+	if (identify(c, NVME_CNS_CONTROLLER, 0))
+		return fail("Identify Controller failed");
+	memcpy(serial, c->ident + NVME_IDC_SERIAL, 20);
+	memcpy(model, c->ident + NVME_IDC_MODEL, 40);
+	serial[20] = model[40] = 0;
+	for (int i = 19; i >= 0 && serial[i] == ' '; i--)
+		serial[i] = 0;
+	for (int i = 39; i >= 0 && model[i] == ' '; i--)
+		model[i] = 0;
+	unsigned mdts = c->ident[NVME_IDC_MDTS];
+	c->max_pages = BOUNCE_PAGES;
+	if (mdts && mdts < 16 && (1u << mdts) < c->max_pages)
+		c->max_pages = 1u << mdts;
+	c->vwc = c->ident[NVME_IDC_VWC] & 1;
+	uint32_t nn;
+	memcpy(&nn, c->ident + NVME_IDC_NN, 4);
+	printf("devb-nvme: nvme0: %s (serial %s), NVMe %u.%u, %u namespace%s, %u KiB per transfer%s\n",
+	       model, serial, rd32(c, NVME_VS) >> 16, rd32(c, NVME_VS) >> 8 & 0xff, nn,
+	       nn == 1 ? "" : "s", c->max_pages * 4, c->vwc ? ", volatile write cache" : "");
+	return nn ? 0 : fail("the controller has no namespace");
+}
+
+/* Identify Namespace 1: its size and block size. */
+static int identify_namespace(struct ctrl *c)
+{
+	uint64_t nsze;
+	uint32_t lbaf;
+
+	if (identify(c, NVME_CNS_NAMESPACE, 1))
+		return fail("Identify Namespace 1 failed");
+	memcpy(&nsze, c->ident + NVME_IDN_NSZE, 8);
+	memcpy(&lbaf, c->ident + NVME_IDN_LBAF + 4 * (c->ident[NVME_IDN_FLBAS] & 0xf), 4);
+	unsigned lbads = lbaf >> 16 & 0xff;
+	if (nsze == 0)
+		return fail("namespace 1 is not active");
+	if (lbads < 9 || lbads > 12)
+		return fail("namespace 1's block size is not 512 to 4096 bytes");
+	c->blk.blocks = nsze;
+	c->blk.block_size = 1u << lbads;
+	return 0;
+}
+
+/* The I/O queue pair: its CQ with interrupts on, then its SQ. */
+static int create_io_queues(struct ctrl *c)
+{
+	struct queue *q = &c->io;
+	struct nvme_cmd cq = { .cdw0 = NVME_ADM_CREATE_CQ, .prp1 = q->cq_pa,
+			       .cdw10 = (uint32_t)(q->depth - 1) << 16 | q->qid,
+			       .cdw11 = 1u << 1 | 1u };             /* interrupts on, contiguous */
+	struct nvme_cmd sq = { .cdw0 = NVME_ADM_CREATE_SQ, .prp1 = q->sq_pa,
+			       .cdw10 = (uint32_t)(q->depth - 1) << 16 | q->qid,
+			       .cdw11 = (uint32_t)q->qid << 16 | 1u };
+
+	if (run(c, &c->admin, &cq) || run(c, &c->admin, &sq))
+		return fail("cannot create the I/O queues");
+	return 0;
+}
+
+/* ---- blkdev's operations ----------------------------------------------------------- */
+
+/* The bounce buffer's first n blocks to or from the namespace. */
+static int transfer(struct blkdisk *b, bool write, uint64_t block, unsigned n)
+{
+	struct ctrl *c = b->priv;
+	unsigned pages = (unsigned)(((uint64_t)n * b->block_size + PAGE - 1) / PAGE);
+	struct nvme_cmd cmd = { .cdw0 = write ? NVME_IO_WRITE : NVME_IO_READ, .nsid = 1,
+				.prp1 = c->bounce_pa[0], .cdw10 = (uint32_t)block,
+				.cdw11 = (uint32_t)(block >> 32), .cdw12 = n - 1 };
+
+	if (n == 0 || pages > c->max_pages)
+		return EINVAL;
+	if (pages == 2)
+		cmd.prp2 = c->bounce_pa[1];
+	else if (pages > 2) {
+		for (unsigned i = 1; i < pages; i++)
+			c->prp_list[i - 1] = c->bounce_pa[i];
+		cmd.prp2 = c->prp_list_pa;
+	}
+	return run(c, &c->io, &cmd);
+}
+
+static int flush(struct blkdisk *b)
+{
+	struct ctrl *c = b->priv;
+	struct nvme_cmd cmd = { .cdw0 = NVME_IO_FLUSH, .nsid = 1 };
+
+	return run(c, &c->io, &cmd);
+}
+
+static const struct blkdev_ops nvme_ops = { transfer, flush };
+static const struct blkdev_ops nvme_ops_no_cache = { transfer, NULL };
+
+/* ---- start ----------------------------------------------------------------------- */
+
+static int setup_memory(struct ctrl *c)
+{
+	c->ident = blkdev_dma_alloc(1, &c->ident_pa);
+	c->prp_list = blkdev_dma_alloc(1, &c->prp_list_pa);
+	c->blk.bounce = blkdev_dma_alloc(BOUNCE_PAGES, c->bounce_pa);
+	return c->ident && c->prp_list && c->blk.bounce ? 0 : fail("no memory for DMA buffers");
+}
+
+static int bring_up(struct ctrl *c, const struct pci_func *f)
+{
+	if (pci_host_map_bar(f, 0, BAR_VA))
+		return fail("cannot map BAR0 (unassigned, or not memory)");
+	c->regs = (volatile uint8_t *)BAR_VA;
+	c->irq = (int)pci_host_irq(&host, f);
+	if (c->irq == 0)
+		fprintf(stderr, "devb-nvme: nvme0: its INTx line is not routed: polling\n");
+	else if (blkdev_irq_attach(c->irq, &c->chid, &c->intr_id))
+		return fail("cannot attach its interrupt");
+	if (setup_memory(c) || enable(c) || identify_controller(c) || identify_namespace(c) ||
+	    create_io_queues(c))
+		return -1;
+	blkdev_init(&c->blk);
+	c->blk.driver = "devb-nvme";
+	snprintf(c->blk.name, sizeof c->blk.name, "nvme0n1");
+	c->blk.bounce_blocks = c->max_pages * PAGE / c->blk.block_size;
+	c->blk.ops = c->vwc ? &nvme_ops : &nvme_ops_no_cache;
+	c->blk.priv = c;
+	return 0;
+}
+
+int main(void)
+{
+	int from = 0, r = pci_host_open(&host, ECAM_VA, "devb-nvme");
+
+	if (r == ENOENT) {
+		printf("devb-nvme: no PCIe host\n");
+		return 0;
+	}
+	if (r)
+		return 1;
+	const struct pci_func *f = pci_host_find_class(&host, CLASS_NVME, &from);
+	if (!f) {
+		printf("devb-nvme: no NVMe controller (%d PCI function%s)\n", host.nfunc,
+		       host.nfunc == 1 ? "" : "s");
+		return 0;
+	}
+	printf("devb-nvme: nvme0: %02x:%02x.%x %04x:%04x, BAR0 %#llx, INTx %s line %d\n",
+	       PCI_BUS(f->bdf), PCI_DEV(f->bdf), PCI_FN(f->bdf), f->vendor, f->device,
+	       (unsigned long long)f->bar[0].cpu, f->pin ? "on" : "off", (int)pci_host_irq(&host, f));
+	if (bring_up(&ctrl, f) || blkdev_publish(&ctrl.blk))
+		return 1;
+	blkdev_serve_forever();
+}

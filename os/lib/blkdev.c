@@ -1,0 +1,281 @@
+/* blkdev: the published names of a block driver (see blkdev.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resmgr.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <keel/clock.h>
+#include <keel/neutrino.h>
+#include <keel/procmgr.h>
+#include "blkdev.h"
+#include "gpt.h"
+
+#define NAMES_MAX       64u                 /* disks and partitions, per driver */
+#define PARTS_MAX       8u                  /* partitions published per disk */
+
+/* A published name: the whole disk or one partition. */
+struct bdev {
+	struct blkdisk *disk;
+	uint64_t first, count;              /* blocks */
+	iofunc_attr_t attr;
+	char path[40];
+};
+
+static struct bdev bdevs[NAMES_MAX];
+static unsigned nbdevs;
+
+#define PULSE_IRQ       1
+
+void *blkdev_dma_alloc(unsigned pages, uint64_t *pa)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, BLKDEV_PAGE, (size_t)pages * BLKDEV_PAGE))
+		return NULL;
+	memset(p, 0, (size_t)pages * BLKDEV_PAGE);      /* present and ours before we ask */
+	for (unsigned i = 0; i < pages; i++)
+		if (MemPhys_r((uint8_t *)p + (size_t)i * BLKDEV_PAGE, BLKDEV_PAGE, &pa[i]) !=
+		    (long)BLKDEV_PAGE) {
+			free(p);
+			return NULL;
+		}
+	return p;
+}
+
+uint64_t blkdev_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int blkdev_irq_attach(int irq, int *chid, int *intr_id)
+{
+	struct sigevent ev;
+
+	*chid = ChannelCreate_r(0);
+	int coid = *chid >= 0 ? ConnectAttach_r(0, 0, *chid, _NTO_SIDE_CHANNEL, 0) : *chid;
+	if (coid < 0)
+		return -coid;
+	SIGEV_PULSE_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT, PULSE_IRQ, 0);
+	*intr_id = InterruptAttachEvent_r(irq, &ev, _NTO_INTR_FLAGS_TRK_MSK);
+	return *intr_id < 0 ? -*intr_id : 0;
+}
+
+int blkdev_wait_irq(int chid, uint64_t deadline)
+{
+	struct _pulse p;
+	uint64_t now = blkdev_now_ns();
+
+	if (now >= deadline)
+		return ETIMEDOUT;
+	uint64_t left = deadline - now;
+	TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &left, NULL);
+	int r = MsgReceivePulse_r(chid, &p, sizeof p, NULL);
+	if (r == -ETIMEDOUT)
+		return ETIMEDOUT;
+	return r >= 0 && p.code == PULSE_IRQ ? 0 : EINTR;
+}
+
+void blkdev_init(struct blkdisk *d)
+{
+	pthread_mutex_init(&d->lock, NULL);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static struct bdev *bdev_of(const iofunc_ocb_t *ocb)
+{
+	return ocb->attr->data;
+}
+
+/* One piece of a write: blocks [blk, blk + n) with `take` bytes of the
+ * client's message from `done` on put at `skip`.  Under d->lock. */
+static int write_piece(resmgr_context_t *ctp, struct blkdisk *d, uint64_t blk, unsigned n,
+		       size_t skip, size_t take, uint64_t done)
+{
+	int err;
+
+	if ((skip || (skip + take) % d->block_size) && (err = d->ops->transfer(d, false, blk, n)))
+		return err;
+	if (resmgr_msgread(ctp, d->bounce + skip, take, sizeof(struct _io_write) + done) !=
+	    (long)take)
+		return EFAULT;
+	return d->ops->transfer(d, true, blk, n);
+}
+
+/* One piece of a read, as write_piece.  Under d->lock. */
+static int read_piece(resmgr_context_t *ctp, struct blkdisk *d, uint64_t blk, unsigned n,
+		      size_t skip, size_t take, uint64_t done)
+{
+	int err = d->ops->transfer(d, false, blk, n);
+
+	if (err)
+		return err;
+	return MsgWrite_r(ctp->rcvid, d->bounce + skip, take, done) < 0 ? EFAULT : 0;
+}
+
+/* Reads or writes nbytes at the open's offset, in bounce-buffer pieces;
+ * replies with what was done, or the error when nothing was. */
+static int rw(resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t nbytes, bool write)
+{
+	struct bdev *b = bdev_of(ocb);
+	struct blkdisk *d = b->disk;
+	uint32_t bs = d->block_size;
+	uint64_t size = b->count * bs, off = (uint64_t)ocb->offset, done = 0;
+	int err = 0;
+
+	if (ocb->offset < 0)
+		return EINVAL;
+	if (off >= size || nbytes == 0)
+		return write && nbytes ? ENOSPC : resmgr_reply(ctp, 0, NULL, 0);
+	uint64_t left = min_u64(nbytes, size - off);
+	pthread_mutex_lock(&d->lock);
+	while (left && !err) {
+		size_t skip = (size_t)(off % bs);
+		unsigned n = (unsigned)min_u64((skip + left + bs - 1) / bs, d->bounce_blocks);
+		size_t take = (size_t)min_u64(left, (uint64_t)n * bs - skip);
+		uint64_t blk = b->first + off / bs;
+		err = write ? write_piece(ctp, d, blk, n, skip, take, done)
+			    : read_piece(ctp, d, blk, n, skip, take, done);
+		if (!err) {
+			off += take;
+			left -= take;
+			done += take;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (done == 0 && err)
+		return err;
+	ocb->offset += (int64_t)done;
+	if (write)
+		b->attr.mtime_ns = b->attr.ctime_ns = iofunc_time_now();
+	return resmgr_reply(ctp, (long)done, NULL, 0);
+}
+
+static int bdev_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
+{
+	if ((ocb->ioflag & O_ACCMODE) == O_WRONLY)
+		return EBADF;
+	return rw(ctp, ocb, msg->nbytes, false);
+}
+
+static int bdev_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_ocb_t *ocb)
+{
+	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
+		return EBADF;
+	if (bdev_of(ocb)->disk->ro)
+		return EROFS;
+	return rw(ctp, ocb, msg->nbytes, true);
+}
+
+static int bdev_sync(resmgr_context_t *ctp, const struct _io_sync *msg, iofunc_ocb_t *ocb)
+{
+	struct blkdisk *d = bdev_of(ocb)->disk;
+	int err = 0;
+
+	(void)ctp;
+	(void)msg;
+	if (!d->ops->flush)
+		return 0;                   /* no volatile cache: written is durable */
+	pthread_mutex_lock(&d->lock);
+	err = d->ops->flush(d);
+	pthread_mutex_unlock(&d->lock);
+	return err;
+}
+
+static void *serve(void *arg)
+{
+	resmgr_loop(arg);
+	fprintf(stderr, "blkdev: a server thread stopped: %s\n", strerror(errno));
+	return NULL;
+}
+
+static int publish_name(struct blkdisk *d, uint64_t first, uint64_t count, const char *path)
+{
+	static const resmgr_io_funcs_t io = { .read = bdev_read, .write = bdev_write, .sync = bdev_sync };
+	struct bdev *b;
+	pthread_t t;
+
+	if (nbdevs == NAMES_MAX) {
+		fprintf(stderr, "%s: too many names: %s not published\n", d->driver, path);
+		return -1;
+	}
+	b = &bdevs[nbdevs++];
+	b->disk = d;
+	b->first = first;
+	b->count = count;
+	snprintf(b->path, sizeof b->path, "%s", path);
+	iofunc_attr_init(&b->attr, S_IFBLK | 0600);
+	b->attr.nbytes = (int64_t)(count * d->block_size);
+	b->attr.atime_ns = b->attr.mtime_ns = b->attr.ctime_ns = iofunc_time_now();
+	b->attr.data = b;
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+	resmgr_t *m = chid >= 0 ? resmgr_create(chid, NULL, &io, &b->attr) : NULL;
+	if (!m || pthread_create(&t, NULL, serve, m) || resmgr_attach(m, path, _FTYPE_ANY, 0) < 0) {
+		fprintf(stderr, "%s: cannot serve %s: %s\n", d->driver, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* gpt_read's block reader: through the bounce buffer, under d->lock. */
+static int gpt_rd(void *ctx, uint64_t lba, uint32_t count, void *buf)
+{
+	struct blkdisk *d = ctx;
+
+	while (count) {
+		unsigned n = count < d->bounce_blocks ? count : d->bounce_blocks;
+		if (d->ops->transfer(d, false, lba, n))
+			return -1;
+		memcpy(buf, d->bounce, (size_t)n * d->block_size);
+		buf = (uint8_t *)buf + (size_t)n * d->block_size;
+		lba += n;
+		count -= n;
+	}
+	return 0;
+}
+
+int blkdev_publish(struct blkdisk *d)
+{
+	static struct gpt_disk g;           /* large: not on the stack */
+	char disk[24], path[40];
+	const char *ro = d->ro ? ", read-only" : "";
+
+	snprintf(disk, sizeof disk, "/dev/%s", d->name);
+	pthread_mutex_lock(&d->lock);
+	int r = gpt_read(gpt_rd, d, d->block_size, d->blocks, &g);
+	pthread_mutex_unlock(&d->lock);
+	if (r) {
+		printf("%s: %s: %llu sectors%s, no partitions (%s)\n", d->driver, disk,
+		       (unsigned long long)d->blocks, ro, gpt_strerror(r));
+		return publish_name(d, 0, d->blocks, disk);
+	}
+	printf("%s: %s: %llu sectors%s, %u partition%s%s\n", d->driver, disk,
+	       (unsigned long long)d->blocks, ro, g.nparts, g.nparts == 1 ? "" : "s",
+	       g.used_backup ? " (the primary table is bad: read from the backup)" : "");
+	for (unsigned i = 0; i < g.nparts && i < PARTS_MAX; i++) {
+		const struct gpt_part *p = &g.parts[i];
+		snprintf(path, sizeof path, "%sp%u", disk, g.index[i] + 1);
+		if (publish_name(d, p->first_lba, p->last_lba - p->first_lba + 1, path))
+			return -1;
+	}
+	return publish_name(d, 0, d->blocks, disk);
+}
+
+void blkdev_serve_forever(void)
+{
+	fflush(stdout);
+	for (;;) {
+		struct timespec hour = { 3600, 0 };
+		nanosleep(&hour, NULL);
+	}
+}

@@ -1,0 +1,116 @@
+/* pci_host: ECAM access and the host bridge's windows and wiring from the
+ * device tree (see pci_host.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <keel/hwinfo.h>
+#include <keel/neutrino.h>
+#include <keel/procmgr.h>
+#include "pci_host.h"
+
+#define ECAM_BUS_BYTES      (1u << 20)      /* 32 devices x 8 functions x 4 KiB */
+#define SPACE_MEM32         2u              /* bits 25:24 of a ranges space word */
+
+static uint32_t ecam_read(void *ctx, unsigned bdf, unsigned off)
+{
+	struct pci_host *h = ctx;
+
+	if (PCI_BUS(bdf) >= h->buses || off > 0xffc)
+		return 0xffffffffu;
+	return *(volatile uint32_t *)(h->ecam + ((uintptr_t)bdf << 12) + (off & ~3u));
+}
+
+static void ecam_write(void *ctx, unsigned bdf, unsigned off, uint32_t v)
+{
+	struct pci_host *h = ctx;
+
+	if (PCI_BUS(bdf) < h->buses && off <= 0xffc)
+		*(volatile uint32_t *)(h->ecam + ((uintptr_t)bdf << 12) + (off & ~3u)) = v;
+}
+
+/* The 32-bit memory window from `ranges`: 0, or ENOENT. */
+static int find_window(struct pci_host *h)
+{
+	struct _hw_entry e;
+
+	for (unsigned n = 0; HwInfoEntry_r(PCI_HOST_COMPAT, 0, HWINFO_RANGE, n, &e) == 0; n++)
+		if ((e.space >> 24 & 3) == SPACE_MEM32 && e.size) {
+			h->mem = (struct pci_window){ e.child, e.parent, e.size, 0 };
+			return 0;
+		}
+	return ENOENT;
+}
+
+static void read_intx_map(struct pci_host *h)
+{
+	struct _hw_entry e;
+
+	h->nintx = 0;
+	while (h->nintx < PCI_HOST_INTX_MAX &&
+	       HwInfoEntry_r(PCI_HOST_COMPAT, 0, HWINFO_IRQMAP, (unsigned)h->nintx, &e) == 0)
+		h->intx[h->nintx++] = (struct pci_intx_route){
+			e.space, e.mask_space, (uint32_t)e.child, e.mask_child, (uint32_t)e.parent };
+}
+
+int pci_host_open(struct pci_host *h, uintptr_t va, const char *who)
+{
+	struct _hw_device hw;
+	int r = HwInfoDevice_r(PCI_HOST_COMPAT, 0, &hw);
+
+	if (r == -ENOENT)
+		return ENOENT;
+	if (r < 0 || hw.size < ECAM_BUS_BYTES) {
+		fprintf(stderr, "%s: the PCIe host's device-tree node is unusable\n", who);
+		return EINVAL;
+	}
+	h->buses = (unsigned)(hw.size / ECAM_BUS_BYTES);
+	if (h->buses > PCI_HOST_BUSES)
+		h->buses = PCI_HOST_BUSES;
+	r = AsMap_r(AS_SELF, va, (size_t)h->buses * ECAM_BUS_BYTES, PROT_READ | PROT_WRITE,
+		    AS_MAP_PHYS, hw.base);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot map the PCIe configuration space at %#llx (error %d)\n",
+			who, (unsigned long long)hw.base, -r);
+		return -r;
+	}
+	h->ecam = (volatile uint8_t *)va;
+	h->cfg = (struct pci_cfg){ ecam_read, ecam_write, h };
+	if (find_window(h)) {
+		fprintf(stderr, "%s: the PCIe host has no 32-bit memory window in its ranges\n", who);
+		return EINVAL;
+	}
+	read_intx_map(h);
+	h->nfunc = pci_enumerate(&h->cfg, &h->mem, h->func, PCI_MAX_FUNCS);
+	if (h->nfunc == PCI_E_TOOMANY) {
+		fprintf(stderr, "%s: more than %d PCI functions: the rest are left alone\n", who,
+			PCI_MAX_FUNCS);
+		h->nfunc = PCI_MAX_FUNCS;
+	}
+	return 0;
+}
+
+const struct pci_func *pci_host_find_class(const struct pci_host *h, uint32_t class_code, int *from)
+{
+	for (int i = *from; i < h->nfunc; i++)
+		if (h->func[i].class_code == class_code) {
+			*from = i + 1;
+			return &h->func[i];
+		}
+	*from = h->nfunc;
+	return NULL;
+}
+
+int pci_host_map_bar(const struct pci_func *f, int bar, uintptr_t va)
+{
+	const struct pci_bar *b = &f->bar[bar];
+
+	if (bar < 0 || bar >= PCI_MAX_BARS || !b->size || b->io || !b->cpu || !f->enabled)
+		return ENXIO;
+	uint64_t len = (b->size + 4095) & ~(uint64_t)4095;
+	int r = AsMap_r(AS_SELF, va, (size_t)len, PROT_READ | PROT_WRITE, AS_MAP_PHYS, b->cpu);
+	return r < 0 ? -r : 0;
+}
+
+uint32_t pci_host_irq(const struct pci_host *h, const struct pci_func *f)
+{
+	return pci_intx_irq(h->intx, h->nintx, f, h->func, h->nfunc);
+}
