@@ -325,19 +325,20 @@ static void *make_sigaction(struct fuzzer *f, unsigned *size)
 
 static void *make_string(struct fuzzer *f, unsigned *size)
 {
-	/* devices of both boards (virt: ns16550a, virtio; sifive_u: its
-	 * uart) and one of none */
+	/* devices of both boards (virt: ns16550a, virtio, its PCIe host;
+	 * sifive_u: its uart) and one of none */
 	static const char *const names[] = { "ns16550a", "sifive,test1", "virtio,mmio",
 					     "riscv,plic0", "sifive,plic-1.0.0", "sifive,uart0",
-					     "" };
+					     "pci-host-ecam-generic", "" };
 	char *s = scratch(f, 96);
 
 	*size = 96;
-	unsigned r = fz_below(f, 9);
-	if (r < 7) {
+	unsigned nnames = sizeof names / sizeof names[0];
+	unsigned r = fz_below(f, nnames + 2);
+	if (r < nnames) {
 		for (unsigned i = 0; (s[i] = names[r][i]) != 0; i++)
 			;
-	} else if (r == 7) {
+	} else if (r == nnames) {
 		memset(s, 'x', 95);     /* HWINFO_NAME_MAX or more */
 		s[95] = 0;
 	} else {

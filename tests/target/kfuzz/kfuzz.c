@@ -362,6 +362,20 @@ static void mapped_page(struct fuzzer *f, long *a)
 	AsMap_r(AS_SELF, (uint64_t)a[1], 4096, PROT_READ, AS_MAP_ANON, 0);  /* or mapped already */
 }
 
+/* Half the HwInfoEntry calls ask for a low entry of a device that may have
+ * one (the PCIe host's ranges and interrupt-map): names drawn at random
+ * seldom meet an index, a kind and an entry number that all exist.  The
+ * string is kfuzz's own, never freed. */
+static void entry_of_a_bus(struct fuzzer *f, long *a)
+{
+	static const char host[] = "pci-host-ecam-generic";
+
+	a[0] = (long)host;
+	a[1] = 0;
+	a[2] = (long)fz_below(f, 2);            /* HWINFO_RANGE or HWINFO_IRQMAP */
+	a[3] = (long)fz_below(f, 4);
+}
+
 /* Half the MsgReceivePulsev calls find a pulse on the traffic channel
  * (senders send theirs only between long REPLY waits: a run saw as few as
  * 7 successes); half the TimerSettime calls get a timer just made (the
@@ -506,6 +520,8 @@ static void one_call(struct fuzzer *f)
 		fresh_victim(a);
 	if (n == KCALL_AsProtect && fz_below(f, 2))
 		mapped_page(f, a);
+	if (n == KCALL_HwInfoEntry && fz_below(f, 2))
+		entry_of_a_bus(f, a);
 	if (n == KCALL_MsgReceivePulsev && fz_below(f, 2))
 		pulse_waiting(a);
 	if (n == KCALL_TimerSettime && fz_below(f, 2))
