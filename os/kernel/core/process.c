@@ -507,7 +507,7 @@ static bool snapshot(struct thread *t, uint32_t tid, struct process *p, struct a
 }
 
 int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct vmspace *vs,
-		 struct process *starter, struct process **out)
+		 struct process *starter, int32_t *out_pid)
 {
 	struct arch_uregs r;
 
@@ -537,8 +537,10 @@ int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct 
 	spin_lock(&c->lock);
 	nt->sig_mask = mask;
 	spin_unlock(&c->lock);
+	/* Read before the child runs: it may end and be reaped (its slot
+	 * freed, or reused) before this hart looks at it again. */
+	*out_pid = (int32_t)c->pid;
 	thread_release(nt);
-	*out = c;
 	return 0;
 }
 

@@ -301,9 +301,14 @@ long sys_ProcessStart(long as, long ustart)
 	p->cred = st.cred;
 	spin_unlock(&p->lock);
 	unsigned prio = st.priority ? (unsigned)st.priority : thread_current()->base_prio;
+	/* Read before the process runs: it may end and be reaped on another
+	 * hart (its slot freed, its pid 0, or the slot reused) before
+	 * process_start_regs returns here.  Seen: a spawn answered pid 0 for a
+	 * child that had run; taskman then met it as a stranger. */
+	long child = (long)p->pid;
 	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv, prio))
 		return -EAGAIN;
-	return (long)p->pid;
+	return child;
 }
 
 long sys_ProcessWait(long pid, long uinfo, long flags)
@@ -398,7 +403,8 @@ static struct thread *blocked_on_caller(struct process *p, long tid)
 /* ProcessFork(pid, tid, as) -> the child's pid. */
 long sys_ProcessFork(long pid, long tid, long as)
 {
-	struct process *me = self(), *p = proc_arg(pid), *c;
+	struct process *me = self(), *p = proc_arg(pid);
+	int32_t child;
 
 	if (!p || p == me)
 		return -ESRCH;
@@ -413,12 +419,12 @@ long sys_ProcessFork(long pid, long tid, long as)
 	struct vmspace *vs = take_space(as);
 	if (!vs)
 		return -EINVAL;
-	int r = process_fork(p, t, (uint32_t)tid, vs, me, &c);
+	int r = process_fork(p, t, (uint32_t)tid, vs, me, &child);
 	if (r) {
 		put_back(as, vs);
 		return r;
 	}
-	return (long)c->pid;
+	return child;
 }
 
 /* ProcessExec(pid, tid, as, const struct _proc_start *) -> 0. */

@@ -131,12 +131,14 @@ struct process *process_at(int i);
 /* A new process in vs (taken over) for the caller `starter`: its first
  * thread copies the user registers (FP too) of thread t of parent, which
  * is blocked in a kernel call, and returns from that call with 0; it has
- * copies of parent's connections, credentials and groups.  0 and *out, or
+ * copies of parent's connections, credentials and groups.  0 and the new
+ * pid in *out_pid (read before the child runs: by the time the caller looks,
+ * the child may have ended and been reaped), or
  * -EAGAIN (no process slot or thread), -ESRCH (t, thread tid, ended
  * meanwhile: its slot may hold another thread by now); vs is
  * the caller's again on failure.  No locks held. */
 int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct vmspace *vs,
-		 struct process *starter, struct process **out);
+		 struct process *starter, int32_t *out_pid);
 /* Replace p's image: every thread but t ends (waited for), vs becomes p's
  * space (the old one is freed), and t, blocked in a kernel call, starts
  * at the given registers when that call returns.  0, or -ESRCH if p ends
