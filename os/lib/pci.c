@@ -47,7 +47,7 @@ static int bar_size(const struct pci_cfg *c, unsigned bdf, unsigned off, bool la
 	*regs = 1;
 	*b = (struct pci_bar){ 0 };
 	if (lo == 0 || lo == 0xffffffffu)
-		return 0;                       /* not implemented */
+		return 0;                       /* no BAR at off (it reads back all 0 or all 1): size 0 */
 	if (lo & 1) {
 		uint32_t mask = (lo & ~3u) | (lo & 0xffff0000u ? 0 : 0xffff0000u);
 		b->io = true;
