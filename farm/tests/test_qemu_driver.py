@@ -51,6 +51,21 @@ def test_command_line(qemu, tmp_path):
     assert cmd[cmd.index("-serial") + 1] == "chardev:console"
 
 
+def test_disk_is_attached_once_on_a_private_copy(qemu, tmp_path):
+    image = tmp_path / "disk.img"
+    image.write_bytes(b"\x5a" * 4096)
+    qemu.target.env.config.data.setdefault("images", {})["disk"] = str(image)
+    qemu.disk, qemu.boot_args = "disk", "ktest"
+    qemu.target.activate(qemu)
+    cmd = qemu._cmd
+    drives = [cmd[i + 1] for i, arg in enumerate(cmd) if arg == "-drive"]
+    assert drives == [f"file={qemu.disk_path},if=none,format=raw,id=disk0"]
+    assert qemu.disk_path != str(image)
+    assert Path(qemu.disk_path).read_bytes() == image.read_bytes()
+    assert "virtio-blk-device,drive=disk0" in cmd
+    assert cmd[cmd.index("-append") + 1] == "ktest"         # no root= of the base class
+
+
 def test_console_until_guest_exits(qemu):
     qemu.boot_args = "ktest"
     qemu.target.activate(qemu)

@@ -89,7 +89,16 @@ class KeelQEMUDriver(QEMUDriver):
         self._tx = None  # console to the guest (<fifo>.in)
 
     def get_qemu_base_args(self):
-        cmd = super().get_qemu_base_args()
+        # labgrid's QEMUDriver has a `disk` of its own, a Linux root disk: on virt it
+        # attaches the image itself (-drive if=virtio on the build's disk.img, so every
+        # boot wrote to the build tree's image and held its lock) and appends
+        # root=/dev/vda to the command line.  Ours is attached once, by disk_args, on
+        # the driver's private copy: the base class must not see it.
+        disk, self.disk = self.disk, None
+        try:
+            cmd = super().get_qemu_base_args()
+        finally:
+            self.disk = disk
         if self.smp is not None:
             cmd += ["-smp", str(self.smp)]
         if self.tftp is not None:
