@@ -6,6 +6,7 @@
 #include "atomic.h"
 #include <keel/thread.h>
 #include "ipc.h"
+#include "kprintf.h"
 #include "process.h"
 #include "spinlock.h"
 #include "thread.h"
@@ -144,6 +145,35 @@ bool ipc_blocked_on(struct thread *t, struct process *server)
 		  ch->live && ch->owner == server;
 	spin_unlock(&ch->lock);
 	return on;
+}
+
+/* What a queue link points to, for a report: a thread's link, or one of a
+ * channel's queue heads. */
+static void describe_link(const char *what, const struct list *n)
+{
+	const struct thread *t = thread_containing(n);
+	uintptr_t a = (uintptr_t)n, base = (uintptr_t)chans;
+
+	if (t)
+		kprintf("  %s %p: thread %s tid 0x%x%s, ipc state %u on channel %p\n", what,
+			(const void *)n, t->name, t->tid,
+			n == &t->ipc.link ? "" : " (not its queue link)", t->ipc.state,
+			(void *)t->ipc.ch);
+	else if (a >= base && a < base + sizeof chans) {
+		const struct channel *ch = &chans[(a - base) / sizeof chans[0]];
+		kprintf("  %s %p: channel %p (chid %u, live %d) %s\n", what, (const void *)n,
+			(const void *)ch, ch->chid, ch->live,
+			n == &ch->senders ? "senders head" : n == &ch->repliers ? "repliers head" :
+			"not a queue head");
+	} else {
+		kprintf("  %s %p: neither a thread nor a channel\n", what, (const void *)n);
+	}
+}
+
+void ipc_describe_links(const struct thread *t)
+{
+	describe_link("next", t->ipc.link.next);
+	describe_link("prev", t->ipc.link.prev);
 }
 
 uint32_t ipc_thread_state(const struct thread *t)

@@ -9,6 +9,7 @@
 #include "ipc.h"
 #include "kcall.h"
 #include "kstring.h"
+#include "panic.h"
 #include "process.h"
 #include "sched.h"
 #include "spinlock.h"
@@ -211,7 +212,18 @@ long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
 
 	if (!(ch = conn_channel_locked(c->proc, coid)))
 		return -EBADF;
+	if (list_linked(&c->ipc.link)) {        /* a wait before left it queued */
+		ipc_describe_links(c);
+		panic("thread %s (tid 0x%x) sends while on a channel's queue (ipc state %u)",
+		      c->name, c->tid, c->ipc.state);
+	}
 	c->ipc.ch = ch;
+	/* A server still holding the lock of the channel c last used may look
+	 * at c now (a late reply to c's earlier message): it reads c's state,
+	 * then c's channel (msg_client_locked).  The new channel is visible
+	 * before any state of this send, so a state of this send is never
+	 * taken for one on that server's channel. */
+	smp_mb();
 	c->ipc.sparts = sparts;
 	c->ipc.rparts = rparts;
 	c->ipc.coid = (int32_t)coid;
@@ -248,12 +260,19 @@ static long take_sender(struct thread *r, struct channel *ch, uint32_t rparts,
 {
 	struct thread *c = list_entry(ch->senders.next, struct thread, ipc.link);
 
+	if (c->ipc.state != IPC_SEND || c->ipc.ch != ch || !c->proc) {
+		ipc_describe_links(c);
+		panic("channel %u of pid %u: sender %p (tid 0x%x %s, ipc state %u, on channel %p, "
+		      "process %p) is not SEND-blocked here", ch->chid, ch->owner->pid, (void *)c,
+		      c->tid, c->name, c->ipc.state, (void *)c->ipc.ch, (void *)c->proc);
+	}
 	long rc = deliver(r, r->ipc.rv, rparts, c, ch, mi);
 	if (rc == DST_FAULTED)
 		return -EFAULT;
 	list_del(&c->ipc.link);
 	if (rc < 0) {
 		c->ipc.state = IPC_NONE;
+		c->ipc.status = -EFAULT;        /* for a client whose timeout woke it first */
 		waitq_wake_one(&c->ipc.wq, -EFAULT);
 		return rc;
 	}
@@ -270,6 +289,11 @@ long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rpart
 	long rc;
 
 	*has_info = false;
+	if (list_linked(&r->ipc.link)) {        /* a wait before left it queued */
+		ipc_describe_links(r);
+		panic("thread %s (tid 0x%x) receives while on a channel's queue (ipc state %u)",
+		      r->name, r->tid, r->ipc.state);
+	}
 	sync_own_prio(r);                       /* a new message brings its own priority */
 	spin_lock(&ch->lock);
 	if (!ch->live || ch->owner != r->proc || ch->chid != (uint32_t)chid) {
@@ -312,8 +336,17 @@ struct thread *msg_client_locked(long rcvid, struct channel **chp)
 	if (!ch)
 		return 0;
 	spin_lock(&ch->lock);
-	if (c->tid != (uint32_t)rcvid || c->ipc.ch != ch || c->ipc.state != IPC_REPLY ||
-	    ch->owner != thread_current()->proc) {
+	/* c's state, then its channel: ch's lock orders what was done on ch,
+	 * but a client that has left ch may be sending on another channel
+	 * under that one's lock, and a REPLY of that send must not pass for
+	 * one on ch.  msg_send publishes the new channel before the new state:
+	 * a state read here that belongs to another channel comes with it.
+	 * (Read in the other order, a late reply to a client that had left
+	 * took it off its new server's queue under the wrong lock.) */
+	uint32_t state = *(volatile uint32_t *)&c->ipc.state;
+	smp_mb();
+	if (c->tid != (uint32_t)rcvid || *(struct channel *volatile *)&c->ipc.ch != ch ||
+	    state != IPC_REPLY || ch->owner != thread_current()->proc) {
 		spin_unlock(&ch->lock);
 		return 0;
 	}

@@ -192,9 +192,13 @@ long sys_MsgSendPulse(long coid, long prio, long code, long value)
 /* MsgDeliverEvent(rcvid, const struct sigevent *): the server notifies the
  * client named by rcvid (any time, not only while it is blocked) with a
  * pulse on one of the client's own connections, or with a signal to its
- * process (SIGEV_SIGNAL, _SIGNAL_CODE) or to that thread (_SIGNAL_THREAD). */
+ * process (SIGEV_SIGNAL, _SIGNAL_CODE) or to that thread (_SIGNAL_THREAD).
+ * Only a client's server may: the client's process has a connection to one
+ * of the caller's channels (or is the caller); anyone else gets ESRCH, as
+ * for a client that has ended. */
 long sys_MsgDeliverEvent(long rcvid, long uev)
 {
+	struct process *me = thread_current()->proc;
 	struct sigevent ev;
 
 	if (copy_from_user(&ev, (uintptr_t)uev, sizeof ev))
@@ -202,14 +206,18 @@ long sys_MsgDeliverEvent(long rcvid, long uev)
 	if (ev.sigev_notify != SIGEV_PULSE && !sig_event_ok(&ev))
 		return -EINVAL;
 	struct thread *c = rcvid > 0 && rcvid <= UINT32_MAX ? thread_lookup((uint32_t)rcvid) : 0;
-	if (!c || !c->proc)
+	/* The slot may be reused meanwhile: processes live in a static table
+	 * and conn_client_of checks the pid under the process's lock. */
+	struct process *p = c ? *(struct process *volatile *)&c->proc : 0;
+	uint32_t pid = p ? __atomic_load_n(&p->pid, __ATOMIC_RELAXED) : 0;
+	if (!p || !pid || (p != me && !conn_client_of(p, pid, me)))
 		return -ESRCH;
 	if (ev.sigev_notify != SIGEV_PULSE) {
-		sig_event(c->proc, c, &ev, SI_USER);
+		sig_event(p, c, &ev, SI_USER);
 		sched_preempt_if_needed();
 		return 0;
 	}
-	int r = ipc_pulse_to(c->proc, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
+	int r = ipc_pulse_to(p, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
 			     (long)ev.sigev_value.sival_ptr);
 	sched_preempt_if_needed();
 	return r == -EBADF ? -ESRCH : r;

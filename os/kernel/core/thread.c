@@ -4,6 +4,7 @@
 #include "arch.h"
 #include "atomic.h"
 #include "hart.h"
+#include "ipc.h"
 #include "kprintf.h"
 #include "kstring.h"
 #include "panic.h"
@@ -202,6 +203,15 @@ void thread_init_idle(void)
 	h->idle = h->current = t;
 }
 
+const struct thread *thread_containing(const void *p)
+{
+	uintptr_t a = (uintptr_t)p, base = (uintptr_t)table;
+
+	if (a < base || a >= base + sizeof table)
+		return 0;
+	return &table[(a - base) / sizeof table[0]];
+}
+
 struct thread *thread_lookup(uint32_t tid)
 {
 	uint32_t slot = tid & 0xffff;
@@ -236,6 +246,19 @@ void thread_exit(void *value)
 {
 	struct thread *t = thread_current();
 
+	/* Every way out of a message wait takes the thread off its channel's
+	 * lists (ipc_thread_abandon for a killed one): a link left behind
+	 * would be a dangling entry in a server's queue once the slot is
+	 * reused.  Read without the channel lock: only t links itself. */
+	if (list_linked(&t->ipc.link)) {
+		ipc_describe_links(t);
+		panic("thread %s (tid 0x%x) ends on a channel's queue (ipc state %u)", t->name,
+		      t->tid, t->ipc.state);
+	}
+	/* A REPLY timeout a receiver armed (waitq_rearm) after this thread's
+	 * own cancel, on any way out: an armed timer in a freed slot would be
+	 * zeroed on its hart's timer queue when the slot is reused. */
+	ktimer_cancel(&t->timeout);
 	sync_thread_exit(t);
 	spin_lock(&t->join_lock);
 	t->exit_value = value;

@@ -165,6 +165,8 @@ void msg_info(struct thread *c, struct channel *ch, struct _msg_info *mi);
  * sending on, SEND- or REPLY-blocked, so nobody receives or replies to it
  * any more.  No locks held. */
 void ipc_thread_abandon(struct thread *t);
+/* Prints where t's queue link points (for a panic's report). */
+void ipc_describe_links(const struct thread *t);
 
 /* ---- pulses (pulse.c) ---------------------------------------------------- */
 

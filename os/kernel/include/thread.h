@@ -209,6 +209,8 @@ void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, boo
 bool thread_sig_open(struct process *p, uint64_t bit);
 /* True if the calling thread has been told to end. */
 bool thread_killed(void);
+/* The slot p points into (a report's aid), or NULL. */
+const struct thread *thread_containing(const void *p);
 /* Interrupts off, just before a user thread goes (back) to user mode: a
  * thread told to end, or of a process that is ending, ends here instead. */
 void thread_user_return(void);

@@ -646,6 +646,31 @@ static void t_timer_and_event_signals(void)
 	dfl(SIGALRM);
 }
 
+/* MsgDeliverEvent is a server's call: a process that the target is no
+ * client of gets ESRCH, as for an ended client, and the target sees
+ * nothing (it once signalled any thread of any process). */
+static long deliver_as_stranger(long tid)
+{
+	struct sigevent ev;
+
+	memset(&ev, 0, sizeof ev);
+	SIGEV_SIGNAL_INIT(&ev, SIGUSR1);
+	ev.sigev_code = SI_USER;
+	return MsgDeliverEvent_r((int)tid, &ev) == -ESRCH ? 0 : 1;
+}
+
+static void t_only_a_server_delivers_events(void)
+{
+	reset();
+	KTAP_EQ(on(SIGUSR1, record, 0), 0);
+	int c = clone_child(deliver_as_stranger, (long)urt_tid(), 0);
+	KTAP_REQUIRE(c > 0);
+	KTAP_EQ(wait_status(c), 0);
+	pause_ms(5);
+	KTAP_EQ(handled, 0);
+	dfl(SIGUSR1);
+}
+
 /* The first process (taskman, or this program without it) takes only
  * the signals it catches: if these ended it, the system would power off
  * before this program's summary line. */
@@ -704,6 +729,7 @@ const struct ktap_case sig_cases[] = {
 	{ "fork_keeps_dispositions_and_mask", t_fork_keeps_dispositions_and_mask },
 	{ "exec_resets_caught_signals", t_exec_resets_caught_signals },
 	{ "timer_and_event_signals", t_timer_and_event_signals },
+	{ "only_a_server_delivers_events", t_only_a_server_delivers_events },
 	{ "first_process_shrugs_off_signals", t_first_process_shrugs_off_signals },
 	{ "signal_bad_arguments", t_signal_bad_arguments },
 };

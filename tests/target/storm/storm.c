@@ -5,6 +5,10 @@
  *   pingpong  two threads, 10,000 round trips, sequence checked
  *   chan      4 threads x 1000 rounds: create 4 channels, destroy them in a
  *             shuffled order; every create that succeeded is destroyed
+ *   late      4 clients x 1000 rounds: a slow server answers after its
+ *             clients' REPLY timeouts may have sent them on to a quick
+ *             server; the late answers must never reach the quick one's
+ *             clients or its queue
  *   all       all of these at once, with pulses (counted exactly), send
  *             timeouts (each must time out) and thread kills mixed in
  * SCALE (percent, default 100) shrinks every round count.  Each storm is a
@@ -20,7 +24,7 @@
 #define CLIENTS   8
 #define MANY      16
 #define CHANNERS  4
-#define STACKS    56
+#define STACKS    64
 #define CODE_STOP 1
 #define CODE_PING 2
 
@@ -400,6 +404,114 @@ static void *ticker(void *p)
 	return 0;
 }
 
+/* ---- late: replies that come after the client left --------------------------------
+ * A slow server, on a channel without _NTO_CHF_UNBLOCK, answers each message
+ * after a while; its clients wait a short time for the reply (a REPLY
+ * timeout), leave, and send at once to a quick server on another channel of
+ * the same process.  A late answer must fail (ESRCH) or reach the client as
+ * some answer of this process's servers: it must never take the client off
+ * the quick server's queue under the wrong channel's lock (it once did: a
+ * client that had moved on was taken for one still waiting on the slow
+ * channel, and the queues' links went stale).  A rcvid names the client
+ * thread, so an answer of one of the process's servers may reach a message
+ * its client sent to the other since ("crossed"): counted, and allowed. */
+#define LATE_CLIENTS 4
+#define LATE_SLOW    99                 /* the slow server's id in its answers */
+
+static struct server quick;
+static int slow_chid, slow_coid;
+static volatile uint32_t late_refused, late_answered, late_bad, late_crossed;
+static volatile uint32_t late_done[LATE_CLIENTS];
+static unsigned late_rounds;
+
+static void count(volatile uint32_t *n)
+{
+	__atomic_add_fetch(n, 1, __ATOMIC_RELAXED);
+}
+
+static void *slow_serve(void *p)
+{
+	struct msg m;
+	uint32_t seed = 1;
+
+	(void)p;
+	for (;;) {
+		int rcvid = MsgReceive_r(slow_chid, &m, sizeof m, 0);
+		if (rcvid == 0 && ((struct _pulse *)(void *)&m)->code == CODE_STOP)
+			return 0;
+		if (rcvid <= 0)
+			continue;
+		seed = seed * 1103515245u + 12345u;
+		for (volatile uint32_t i = 0, n = (seed >> 16) % 4000; i < n; i++)
+			;
+		m.server = LATE_SLOW;
+		long r = MsgReply_r(rcvid, 7, &m, sizeof m);
+		count(r == -ESRCH ? &late_refused : r == 0 ? &late_answered : &late_bad);
+	}
+}
+
+/* An answer from the other server of this process to client c. */
+static bool crossed(long s, const struct msg *a, uint32_t c, uint32_t other)
+{
+	return s >= 0 && a->client == c && a->server == other;
+}
+
+static void *late_client(void *p)
+{
+	uint32_t c = (uint32_t)(long)p;
+
+	for (uint32_t i = 0; i < late_rounds; i++) {
+		struct msg m = { .client = c, .round = i, .server = LATE_SLOW }, a;
+		uint64_t ns = 20000 + (i % 8) * 10000;  /* 20 to 90 us */
+		TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_REPLY, 0, &ns, 0);
+		long s = MsgSend_r(slow_coid, &m, sizeof m, &a, sizeof a);
+		if (crossed(s, &a, c, quick.id))
+			count(&late_crossed);
+		else if (s != -ETIMEDOUT && !(s == 7 && a.server == LATE_SLOW && a.client == c))
+			count(&late_bad);
+		struct msg q = { .client = c, .round = i, .server = quick.id };
+		for (unsigned k = 0; k < sizeof q.data; k++)
+			q.data[k] = pattern(c, i, k);
+		s = MsgSend_r(quick.coid, &q, sizeof q, &a, sizeof a);
+		if (s == (long)i && a.client == c && a.round == i &&
+		    a.data[0] == (uint8_t)(pattern(c, i, 0) ^ 0x5a))
+			late_done[c]++;
+		else if (s == 7 && crossed(s, &a, c, LATE_SLOW))
+			count(&late_crossed);
+		else
+			count(&late_bad);
+	}
+	return 0;
+}
+
+static bool storm_late(void)
+{
+	int ct[LATE_CLIENTS];
+
+	late_rounds = scaled(1000);
+	int st = server_start(&quick, 0);
+	slow_chid = ChannelCreate_r(0);
+	slow_coid = ConnectAttach_r(ND_LOCAL_NODE, 0, slow_chid, _NTO_SIDE_CHANNEL, 0);
+	int slow = slow_chid > 0 && slow_coid >= 0 ? spawn(slow_serve, 0) : -1;
+	for (int c = 0; c < LATE_CLIENTS; c++)
+		ct[c] = slow > 0 ? spawn(late_client, (void *)(long)c) : -1;
+	bool ok = join_all(ct, LATE_CLIENTS);
+	ok &= slow > 0 && MsgSendPulse_r(slow_coid, 10, CODE_STOP, 0) == 0 &&
+	      ThreadJoin_r(slow, 0) == 0;
+	ConnectDetach_r(slow_coid);
+	ChannelDestroy_r(slow_chid);
+	ok &= st > 0 && server_stop(&quick, st) && quick.bad == 0;
+	uint32_t done = 0;
+	for (int c = 0; c < LATE_CLIENTS; c++)
+		done += late_done[c];
+	/* Refusals prove the late path ran: a run where every answer came in
+	 * time tested nothing. */
+	ktap_diag("late: %u quick round trips of %u, %u answers crossed; slow answers: %u "
+		  "refused (the client had left), %u in time; %u odd", done,
+		  late_rounds * LATE_CLIENTS, late_crossed, late_refused, late_answered, late_bad);
+	return ok && !late_bad && late_refused > 0 && done > 0;
+}
+
 /* ---- the cases ---------------------------------------------------------------- */
 
 static void objects(struct _kernel_objects *k)
@@ -469,6 +581,7 @@ static struct storm storms[] = {
 	{ "many_16_clients_1_server", storm_many, false },
 	{ "pingpong", storm_pingpong, false },
 	{ "chan_create_destroy_shuffled", storm_chan, false },
+	{ "late_replies_after_timeouts", storm_late, false },
 };
 #define NSTORMS (int)(sizeof storms / sizeof storms[0])
 
