@@ -43,6 +43,7 @@ struct devc {
 	struct winsize ws;
 	int32_t pgrp;                   /* foreground process group, 0: none */
 	resmgr_waitq_t readers, writers;
+	resmgr_notifyq_t polls;         /* poll/select arms */
 	/* Under tx_lock. */
 	pthread_mutex_t tx_lock;
 	pthread_cond_t tx_cv, tx_empty_cv;
@@ -265,6 +266,32 @@ static void serve_writers(void)
 	}
 }
 
+/* ---- readiness (poll, select) ------------------------------------------------------ */
+
+/* Writable: half the ring free, as a parked write resumes (tx_thread). */
+static uint32_t tty_ready(void)
+{
+	return (td_can_read(&dev.td, 1) ? _NOTIFY_IN | _NOTIFY_RDNORM : 0) |
+	       (tx_room() >= TX_RING / 2 ? _NOTIFY_OUT | _NOTIFY_WRNORM : 0);
+}
+
+/* After anything that may have made a read or a write possible. */
+static void tty_poll_wake(void)
+{
+	if (dev.polls.head)
+		resmgr_notify_ready(&dev.polls, NULL, tty_ready());
+}
+
+static int tty_notify(resmgr_context_t *ctp, const struct _io_notify *msg, iofunc_ocb_t *ocb)
+{
+	uint32_t ready = tty_ready();
+
+	if (msg->action == _NOTIFY_ACTION_POLLARM && (msg->events & _NOTIFY_OUT) &&
+	    !(ready & _NOTIFY_OUT))
+		park_for_room();                /* the TX thread's pulse says when */
+	return resmgr_notify_reply(&dev.polls, ctp, msg, ocb, ready);
+}
+
 /* ---- devctl ------------------------------------------------------------------------ */
 
 static int devctl_in(const resmgr_context_t *ctp, const struct _io_devctl *m, void *to, size_t size)
@@ -393,6 +420,7 @@ static int tty_pulse(resmgr_context_t *ctp, int code, union sigval value)
 		timer_expired();
 	else if (code == PULSE_TX_SPACE)
 		serve_writers();
+	tty_poll_wake();
 	return 0;
 }
 
@@ -408,6 +436,7 @@ static int tty_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 {
 	resmgr_waitq_drop(&dev.readers, ocb);
 	resmgr_waitq_drop(&dev.writers, ocb);
+	resmgr_notify_drop(&dev.polls, ocb);
 	return iofunc_close_ocb_default(ctp, ocb);
 }
 
@@ -457,6 +486,7 @@ static int start_server(const char *name)
 	static const resmgr_io_funcs_t io = {
 		.read = tty_read, .write = tty_write, .devctl = tty_devctl,
 		.close_ocb = tty_close, .unblock = tty_unblock, .pulse = tty_pulse,
+		.notify = tty_notify,
 	};
 	static const char *const names[] = { "/dev/ser1", "/dev/console", "/dev/tty" };
 	pthread_t t;

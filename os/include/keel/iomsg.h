@@ -325,6 +325,40 @@ struct _io_fdinfo {
 	uint32_t flags;
 };
 
+/* _IO_NOTIFY: readiness, for poll and select.  events holds the conditions
+ * the client waits for (_NOTIFY_* bits, the values of poll.h's POLL*).  The
+ * server replies status the conditions that hold now among them, with
+ * _NOTIFY_ERR and _NOTIFY_HUP always reported when they hold.  With
+ * _NOTIFY_ACTION_POLLARM and none of them holding, the server also arms:
+ * once one of them comes to hold, it sends the client one pulse (code,
+ * value) on the client's connection coid (MsgDeliverEvent to the sending
+ * thread), and forgets the arm; a new arm from the same thread on the same
+ * open replaces the old one, and the open's close drops it.  A server that
+ * knows nothing of readiness (a regular file) answers input and output
+ * always ready. */
+#define _NOTIFY_ACTION_POLL     0
+#define _NOTIFY_ACTION_POLLARM  1
+
+#define _NOTIFY_IN      0x001   /* POLLIN: a read would not block */
+#define _NOTIFY_PRI     0x002   /* POLLPRI */
+#define _NOTIFY_OUT     0x004   /* POLLOUT: a write would not block */
+#define _NOTIFY_ERR     0x008   /* POLLERR: e.g. a pipe with no reader */
+#define _NOTIFY_HUP     0x010   /* POLLHUP: a pipe with no writer, a hung-up line */
+#define _NOTIFY_RDNORM  0x040   /* POLLRDNORM */
+#define _NOTIFY_RDBAND  0x080   /* POLLRDBAND */
+#define _NOTIFY_WRNORM  0x100   /* POLLWRNORM */
+#define _NOTIFY_WRBAND  0x200   /* POLLWRBAND */
+
+struct _io_notify {
+	struct _io_hdr hdr;
+	uint32_t action;                /* _NOTIFY_ACTION_* */
+	uint32_t events;                /* _NOTIFY_* waited for */
+	int32_t coid;                   /* the client's connection the pulse goes on */
+	int32_t code;                   /* the pulse's code */
+	int64_t value;                  /* and value */
+};
+
+_Static_assert(sizeof(struct _io_notify) == 32, "struct _io_notify layout");
 _Static_assert(sizeof(struct _io_chmod) == 16, "struct _io_chmod layout");
 _Static_assert(sizeof(struct _io_chown) == 16, "struct _io_chown layout");
 _Static_assert(sizeof(struct _io_utime) == 24, "struct _io_utime layout");

@@ -4,6 +4,9 @@
  *   - No reader left: the write fails EPIPE and the writer gets SIGPIPE.
  *   - No writer left and nothing buffered: a read returns 0 (end of file).
  *   - O_NONBLOCK: EAGAIN instead of waiting.  FIONREAD: bytes buffered.
+ *   - poll/select (_IO_NOTIFY): a reader is ready with data (POLLIN) and
+ *     hung up with no writer left (POLLHUP); a writer is ready with room
+ *     for an atomic write (POLLOUT), in error with no reader (POLLERR).
  *   - A waiting reader or writer that gets a signal is answered EINTR (the
  *     channel asks for unblock pulses); one that dies is dropped when its
  *     open closes; data is taken from the buffer only once the reply that
@@ -35,6 +38,7 @@ struct pipe {
 	unsigned readers, writers;
 	uint32_t head, count;
 	resmgr_waitq_t rq, wq;
+	resmgr_notifyq_t rpoll, wpoll;  /* poll arms of the read and the write end */
 	uint8_t buf[PIPE_SIZE];
 };
 
@@ -44,6 +48,40 @@ static iofunc_attr_t attr;
 static struct pipe *pipe_of(const iofunc_ocb_t *ocb)
 {
 	return ocb->data;
+}
+
+/* ---- readiness (poll, select) --------------------------------------------------- */
+
+static uint32_t reader_ready(const struct pipe *p)
+{
+	return (p->count ? _NOTIFY_IN | _NOTIFY_RDNORM : 0) | (p->writers ? 0 : _NOTIFY_HUP);
+}
+
+static uint32_t writer_ready(const struct pipe *p)
+{
+	if (!p->readers)
+		return _NOTIFY_ERR;
+	return PIPE_SIZE - p->count >= PIPE_BUF ? _NOTIFY_OUT | _NOTIFY_WRNORM : 0;
+}
+
+/* After anything that changed the data or the ends. */
+static void poll_wake(struct pipe *p)
+{
+	if (p->rpoll.head)
+		resmgr_notify_ready(&p->rpoll, NULL, reader_ready(p));
+	if (p->wpoll.head)
+		resmgr_notify_ready(&p->wpoll, NULL, writer_ready(p));
+}
+
+static int pipe_notify(resmgr_context_t *ctp, const struct _io_notify *msg, iofunc_ocb_t *ocb)
+{
+	struct pipe *p = ocb->data;
+
+	if (!p)
+		return EBADF;
+	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
+		return resmgr_notify_reply(&p->rpoll, ctp, msg, ocb, reader_ready(p));
+	return resmgr_notify_reply(&p->wpoll, ctp, msg, ocb, writer_ready(p));
 }
 
 /* ---- reads ----------------------------------------------------------------- */
@@ -80,7 +118,7 @@ static void serve_readers(struct pipe *p)
 	}
 }
 
-static int pipe_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
+static int do_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
 {
 	struct pipe *p = pipe_of(ocb);
 
@@ -155,7 +193,7 @@ static void serve_writers(struct pipe *p)
 	serve_readers(p);
 }
 
-static int pipe_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_ocb_t *ocb)
+static int do_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_ocb_t *ocb)
 {
 	struct pipe *p = pipe_of(ocb);
 	uint64_t done = 0;
@@ -180,6 +218,24 @@ static int pipe_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc
 		for (resmgr_waiter_t *w = p->wq.head; w; w = w->next)
 			if (!w->next)
 				w->done = done;
+	return r;
+}
+
+static int pipe_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
+{
+	int r = do_read(ctp, msg, ocb);
+
+	if (ocb->data)
+		poll_wake(ocb->data);           /* room for the writers */
+	return r;
+}
+
+static int pipe_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_ocb_t *ocb)
+{
+	int r = do_write(ctp, msg, ocb);
+
+	if (ocb->data)
+		poll_wake(ocb->data);           /* data for the readers */
 	return r;
 }
 
@@ -236,12 +292,15 @@ static int pipe_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 
 	resmgr_waitq_drop(&p->rq, ocb);
 	resmgr_waitq_drop(&p->wq, ocb);
+	resmgr_notify_drop(&p->rpoll, ocb);
+	resmgr_notify_drop(&p->wpoll, ocb);
 	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
 		p->readers--;
 	else
 		p->writers--;
 	serve_writers(p);                       /* EPIPE if that was the last reader */
 	serve_readers(p);                       /* end of file if the last writer */
+	poll_wake(p);                           /* hang-up, or no reader */
 	if (!p->readers && !p->writers) {
 		pipes[p->id] = NULL;
 		free(p);
@@ -299,6 +358,7 @@ int main(void)
 	static const resmgr_io_funcs_t io = {
 		.read = pipe_read, .write = pipe_write, .devctl = pipe_devctl, .stat = pipe_stat,
 		.lseek = pipe_lseek, .close_ocb = pipe_close, .unblock = pipe_unblock,
+		.notify = pipe_notify,
 	};
 	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	resmgr_t *m;

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -213,6 +215,123 @@ static void t_ioctl__unknown_request_is_ENOTTY(void)
 	close(p[1]);
 }
 
+
+/* ---- poll and select ------------------------------------------------------------ */
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static short poll1(int fd, short events, int timeout)
+{
+	struct pollfd p = { .fd = fd, .events = events, .revents = -1 };
+	int n = poll(&p, 1, timeout);
+
+	return n < 0 ? -1 : n == 0 ? (p.revents == 0 ? 0 : -2) : p.revents;
+}
+
+static void t_poll__pipe_ends_report_data_room_hangup_and_error(void)
+{
+	int p[2];
+	char c;
+
+	REQUIRE(pipe(p) == 0);
+	CHECK_EQ(poll1(p[0], POLLIN, 0), 0);                    /* empty: not readable */
+	CHECK_EQ(poll1(p[1], POLLOUT, 0), POLLOUT);             /* room */
+	CHECK_EQ(write(p[1], "x", 1), 1);
+	CHECK_EQ(poll1(p[0], POLLIN | POLLRDNORM, 0), POLLIN | POLLRDNORM);
+	CHECK_EQ(poll1(p[0], POLLOUT, 0), 0);                   /* not asked: not told */
+	close(p[1]);
+	CHECK_EQ(poll1(p[0], POLLIN, 0), POLLIN | POLLHUP);     /* data, and no writer */
+	CHECK_EQ(read(p[0], &c, 1), 1);
+	CHECK_EQ(poll1(p[0], POLLIN, 0), POLLHUP);              /* hung up, asked or not */
+	close(p[0]);
+	REQUIRE(pipe(p) == 0);
+	close(p[0]);
+	CHECK_EQ(poll1(p[1], POLLOUT, 0), POLLERR);             /* no reader */
+	close(p[1]);
+}
+
+static void *write_fd_later(void *arg)
+{
+	struct timespec t = { 0, 80 * 1000 * 1000 };
+
+	nanosleep(&t, NULL);
+	return (void *)(long)write(*(int *)arg, "late", 4);
+}
+
+static void t_poll__waits_until_a_write_arrives(void)
+{
+	int p[2];
+	pthread_t t;
+	void *wrote;
+	struct timespec t0;
+
+	REQUIRE(pipe(p) == 0);
+	REQUIRE(pthread_create(&t, NULL, write_fd_later, &p[1]) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct pollfd fds[2] = { { .fd = p[0], .events = POLLIN }, { .fd = -1, .events = POLLIN } };
+	CHECK_EQ(poll(fds, 2, 10000), 1);
+	long ms = ms_since(&t0);
+	CHECK_EQ(fds[0].revents, POLLIN);
+	CHECK_EQ(fds[1].revents, 0);                            /* a negative fd is skipped */
+	CHECK(ms >= 60 && ms < 5000);                           /* it waited, for the write */
+	pthread_join(t, &wrote);
+	CHECK_EQ((long)wrote, 4);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void t_poll__timeout_passes_and_bad_fd_is_POLLNVAL(void)
+{
+	int p[2];
+	struct timespec t0;
+
+	REQUIRE(pipe(p) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_EQ(poll1(p[0], POLLIN, 100), 0);
+	long ms = ms_since(&t0);
+	CHECK(ms >= 90 && ms < 5000);
+	struct pollfd bad = { .fd = 999, .events = POLLIN };
+	CHECK_EQ(poll(&bad, 1, 0), 1);
+	CHECK_EQ(bad.revents, POLLNVAL);
+	CHECK_ERR(poll((struct pollfd *)8, 1, 0), EFAULT);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void t_select__read_and_write_sets_of_a_pipe(void)
+{
+	int p[2];
+	fd_set rd, wr;
+	struct timeval zero = { 0, 0 }, wait = { 5, 0 };
+	pthread_t t;
+
+	REQUIRE(pipe(p) == 0);
+	FD_ZERO(&rd);
+	FD_ZERO(&wr);
+	FD_SET(p[0], &rd);
+	FD_SET(p[1], &wr);
+	CHECK_EQ(select(p[1] + 1, &rd, &wr, NULL, &zero), 1);  /* only the write end */
+	CHECK(!FD_ISSET(p[0], &rd));
+	CHECK(FD_ISSET(p[1], &wr));
+	REQUIRE(pthread_create(&t, NULL, write_fd_later, &p[1]) == 0);
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	CHECK_EQ(select(p[0] + 1, &rd, NULL, NULL, &wait), 1);  /* woken by the write */
+	CHECK(FD_ISSET(p[0], &rd));
+	pthread_join(t, NULL);
+	FD_ZERO(&rd);
+	FD_SET(40, &rd);                                        /* not open */
+	CHECK_ERR(select(41, &rd, NULL, NULL, &zero), EBADF);
+	close(p[0]);
+	close(p[1]);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(pipe, data_goes_through_in_order),
 	CONF_CASE(read, end_of_file_when_no_writer),
@@ -222,6 +341,10 @@ static const struct conf_case cases[] = {
 	CONF_CASE(pread, and_pwrite_on_a_pipe_are_ESPIPE),
 	CONF_CASE(write, 100_writers_every_record_once_and_whole),
 	CONF_CASE(ioctl, unknown_request_is_ENOTTY),
+	CONF_CASE(poll, pipe_ends_report_data_room_hangup_and_error),
+	CONF_CASE(poll, waits_until_a_write_arrives),
+	CONF_CASE(poll, timeout_passes_and_bad_fd_is_POLLNVAL),
+	CONF_CASE(select, read_and_write_sets_of_a_pipe),
 };
 
 int main(void)

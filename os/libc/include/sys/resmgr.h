@@ -125,6 +125,10 @@ typedef struct resmgr_io_funcs {
 	 * interrupt or a timer event the server aimed at its channel; run under
 	 * the handler lock like any handler.  The return value is ignored. */
 	int (*pulse)(resmgr_context_t *ctp, int code, union sigval value);
+	/* _IO_NOTIFY (poll, select): answer with resmgr_notify_reply and the
+	 * conditions that hold on ocb now.  NULL or RESMGR_DEFAULT: input and
+	 * output always ready (a regular file). */
+	int (*notify)(resmgr_context_t *ctp, const struct _io_notify *msg, iofunc_ocb_t *ocb);
 } resmgr_io_funcs_t;
 
 typedef struct resmgr resmgr_t;
@@ -205,6 +209,36 @@ void resmgr_waitq_drop(resmgr_waitq_t *q, const iofunc_ocb_t *ocb);
 /* Replies err to every request on q and empties it. */
 void resmgr_waitq_fail_all(resmgr_waitq_t *q, int err);
 
+/* ---- readiness (poll, select) ------------------------------------------------------ */
+
+/* An armed _IO_NOTIFY: client thread rcvid waits for events on ocb. */
+typedef struct resmgr_notify {
+	struct resmgr_notify *next;
+	int rcvid;
+	iofunc_ocb_t *ocb;
+	uint32_t events;
+	int32_t coid, code;             /* the client's pulse */
+	int64_t value;
+} resmgr_notify_t;
+
+/* The arms of one object (a pipe, a terminal); zero-initialised is empty. */
+typedef struct resmgr_notifyq {
+	resmgr_notify_t *head;
+} resmgr_notifyq_t;
+
+/* Answers the _IO_NOTIFY in ctp, on ocb, where the conditions `ready` hold
+ * now: replies those of them the client asked for (_NOTIFY_ERR and
+ * _NOTIFY_HUP always count) and, for a POLLARM with none of them, arms on
+ * q (replacing that thread's earlier arm on ocb).  RESMGR_DONE, or ENOMEM. */
+int resmgr_notify_reply(resmgr_notifyq_t *q, resmgr_context_t *ctp,
+			const struct _io_notify *msg, iofunc_ocb_t *ocb, uint32_t ready);
+/* The conditions `ready` now hold on ocb (NULL: on every open of q): each
+ * arm waiting for one of them (or any arm, for _NOTIFY_ERR and _NOTIFY_HUP)
+ * gets its pulse and is dropped. */
+void resmgr_notify_ready(resmgr_notifyq_t *q, const iofunc_ocb_t *ocb, uint32_t ready);
+/* Drops ocb's arms (its open closes). */
+void resmgr_notify_drop(resmgr_notifyq_t *q, const iofunc_ocb_t *ocb);
+
 /* The iofunc defaults. */
 void iofunc_attr_init(iofunc_attr_t *attr, uint32_t mode);
 int iofunc_open_default(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
@@ -226,6 +260,8 @@ int iofunc_utime_default(resmgr_context_t *ctp, const struct _io_utime *msg, iof
 int iofunc_space_default(resmgr_context_t *ctp, const struct _io_space *msg, iofunc_ocb_t *ocb);
 int iofunc_sync_default(resmgr_context_t *ctp, const struct _io_sync *msg, iofunc_ocb_t *ocb);
 int iofunc_fdinfo_default(resmgr_context_t *ctp, const struct _io_fdinfo *msg, iofunc_ocb_t *ocb);
+int iofunc_notify_default(resmgr_context_t *ctp, const struct _io_notify *msg,
+			  iofunc_ocb_t *ocb);
 
 /* The credentials of the client of ctp (the kernel's ConnectClientInfo,
  * which answers a server about its clients): 0 or EACCES. */

@@ -45,6 +45,7 @@ struct __pthread {
 	int32_t cancel_pending;         /* set by pthread_cancel from any thread */
 	uint32_t tsd_key[__KEYS_MAX];   /* the key each value was set with (its generation) */
 	void *tsd[__KEYS_MAX];          /* pthread_setspecific's values */
+	int32_t poll_chid, poll_coid;   /* poll's channel and its side connection (0: none) */
 };
 
 _Static_assert(sizeof(struct __pthread) <= KEEL_THREAD_RECORD_SIZE,
@@ -106,6 +107,10 @@ void __pthread_reap(void);
 /* Frees an ended thread's block (kept for the next pthread_create when it
  * has the default size). */
 void __pthread_free_block(void *block, size_t size);
+
+/* Destroys the calling thread's poll channel (thread end), or forgets it
+ * (after fork: the child's copy of the connection names the parent's). */
+void __poll_channel_drop(bool forget);
 
 /* Console output for fds 1 and 2 until fds are connections to servers. */
 long __debug_write(const void *buf, size_t n);

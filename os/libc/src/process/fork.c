@@ -43,6 +43,7 @@ pid_t fork(void)
 			atfork[i].prepare();
 	long r = MsgSend_r(tm, &m, sizeof m, NULL, 0);
 	if (r == 0) {
+		__poll_channel_drop(true);      /* its connection names the parent's channel */
 		for (int fd = 0; fd < __FD_MAX; fd++) {
 			if (!__fds[fd].pid)
 				continue;

@@ -317,6 +317,7 @@ static size_t body_size(unsigned type)
 	case _IO_SPACE:  return sizeof(struct _io_space);
 	case _IO_SYNC:   return sizeof(struct _io_sync);
 	case _IO_FDINFO: return sizeof(struct _io_fdinfo);
+	case _IO_NOTIFY: return sizeof(struct _io_notify);
 	case _IO_PREAD:
 	case _IO_PWRITE: return sizeof(struct _io_pread);
 	default:         return 0;
@@ -407,6 +408,7 @@ static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64
 	case _IO_SPACE:  CALL(space, iofunc_space_default, struct _io_space); break;
 	case _IO_SYNC:   CALL(sync, iofunc_sync_default, struct _io_sync); break;
 	case _IO_FDINFO: CALL(fdinfo, iofunc_fdinfo_default, struct _io_fdinfo); break;
+	case _IO_NOTIFY: CALL(notify, iofunc_notify_default, struct _io_notify); break;
 	default:         CALL(devctl, iofunc_devctl_default, struct _io_devctl); break;
 	}
 	return r;

@@ -16,6 +16,7 @@ void pthread_exit(void *value)
 		c->fn(c->arg);
 	}
 	__tsd_run_dtors();
+	__poll_channel_drop(false);
 	t->result = value;
 	int32_t joinable = __T_JOINABLE;
 	if (!__atomic_compare_exchange_n(&t->state, &joinable, __T_EXITING, false,
