@@ -624,13 +624,13 @@ class KtapRunResult:
                 "- " + p for p in problems), pytrace=False)
 
 
-def summary_mismatch(run: KtapRun, summary, who: str = "kernel summary") -> list[str]:
+def summary_mismatch(run: KtapRun, summary) -> list[str]:
     """The kernel's `ktest done: P passed, F failed` must agree with the KTAP results.
 
     Over the top-level cases: F counts the `not ok` results (without a directive), and
     P + F every result that was reported.
     """
-    return cases_mismatch(run.cases, summary, who)
+    return cases_mismatch(run.cases, summary, "kernel summary")
 
 
 def cases_mismatch(cases: list[Case], summary, who: str) -> list[str]:
