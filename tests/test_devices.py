@@ -4,15 +4,9 @@ open/read/write/ioctl; every KTAP case is its own result, on one hart and on the
 harts."""
 
 import pytest
+from conf_all import conf_suite
 
 pytestmark = [pytest.mark.conformance, pytest.mark.initrd]
 
 
-@pytest.mark.ktap(append="init=/bin/conf-devices", target="onehart")
-def test_conf_devices_one_hart(ktap_case):
-    ktap_case.check()
-
-
-@pytest.mark.ktap(append="init=/bin/conf-devices")
-def test_conf_devices(ktap_case):
-    ktap_case.check()
+test_conf_devices_one_hart, test_conf_devices = conf_suite("conf-devices")

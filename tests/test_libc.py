@@ -1,52 +1,41 @@
-"""libc conformance: on-target KTAP programs built against Keel's libc (os/libc), one per
-area, run as the first process from the boot image.  Every KTAP case is its own result,
-named `<XSH page>/<what it checks>`: the POSIX.1-2017 System Interfaces page whose
-requirement the case checks.  Each program runs on one usable hart (the `onehart` target)
-and on the board's default hart count.
+"""libc conformance: on-target KTAP programs built against Keel's libc (os/libc), one per area,
+run one after another by /bin/conf-all in one boot per target (tests/conf_all.py). Every
+KTAP case is its own result, named `<XSH page>/<what it checks>`: the POSIX.1-2017 System
+Interfaces page whose requirement the case checks. Each program runs on one usable hart (the
+`onehart` target) and on the board's default hart count.
 
 Areas so far: threads and synchronisation (conf-threads), clocks and sleeps (conf-clocks),
-the C library base: errno, heap, stdio, strings, environment (conf-libc), and the
-resource-manager framework with the client side of the I/O messages, server and client in
-one process (conf-resmgr); processes through taskman and files through its path manager:
-posix_spawn, wait, ids and sessions, open by path, descriptors a child inherits and
-posix_spawn's file actions (conf-process, whose children are /bin/conf-child); the
-package's stdio on Keel's descriptors through the path manager (conf-stdio); directory
-streams over a directory server (conf-dir); the user and group databases over /etc
-(conf-users); signals on the kernel's signal calls (conf-signals); the terminal interface over
-_IO_DEVCTL (conf-tty); the file calls over the memory file system /sbin/tmpfs: files,
-directories, links, rename, attributes, sizes, temporary files (conf-files)."""
+the C library base: errno, heap, stdio, strings, environment (conf-libc), and the resource-
+manager framework with the client side of the I/O messages, server and client in one process
+(conf-resmgr); processes through taskman and files through its path manager: posix_spawn,
+wait, ids and sessions, open by path, descriptors a child inherits and posix_spawn's file
+actions (conf-process, whose children are /bin/conf-child); the package's stdio on Keel's
+descriptors through the path manager (conf-stdio); directory streams over a directory server
+(conf-dir); the user and group databases over /etc (conf-users); signals on the kernel's
+signal calls (conf-signals); the terminal interface over _IO_DEVCTL (conf-tty); the file
+calls over the memory file system /sbin/tmpfs: files, directories, links, rename,
+attributes, sizes, temporary files (conf-files)."""
 
 import pytest
+from conf_all import conf_all_run, conf_suite
 
 pytestmark = [pytest.mark.conformance, pytest.mark.initrd]
 
-
-def _ktap_suite(program: str):
-    """The pair of tests for one program: on one hart, and on the board's harts."""
-
-    @pytest.mark.ktap(append=f"init=/bin/{program}", target="onehart")
-    def one_hart(ktap_case):
-        ktap_case.check()
-
-    @pytest.mark.ktap(append=f"init=/bin/{program}")
-    def all_harts(ktap_case):
-        ktap_case.check()
-
-    return one_hart, all_harts
-
-
-test_conf_threads_one_hart, test_conf_threads = _ktap_suite("conf-threads")
-test_conf_clocks_one_hart, test_conf_clocks = _ktap_suite("conf-clocks")
-test_conf_libc_one_hart, test_conf_libc = _ktap_suite("conf-libc")
-test_conf_resmgr_one_hart, test_conf_resmgr = _ktap_suite("conf-resmgr")
-test_conf_process_one_hart, test_conf_process = _ktap_suite("conf-process")
-test_conf_stdio_one_hart, test_conf_stdio = _ktap_suite("conf-stdio")
-test_conf_dir_one_hart, test_conf_dir = _ktap_suite("conf-dir")
-test_conf_users_one_hart, test_conf_users = _ktap_suite("conf-users")
-test_conf_signals_one_hart, test_conf_signals = _ktap_suite("conf-signals")
-test_conf_tty_one_hart, test_conf_tty = _ktap_suite("conf-tty")
-test_conf_fork_one_hart, test_conf_fork = _ktap_suite("conf-fork")
-test_conf_files_one_hart, test_conf_files = _ktap_suite("conf-files")
+test_conf_threads_one_hart, test_conf_threads = conf_suite("conf-threads")
+test_conf_clocks_one_hart, test_conf_clocks = conf_suite("conf-clocks")
+test_conf_libc_one_hart, test_conf_libc = conf_suite("conf-libc")
+test_conf_resmgr_one_hart, test_conf_resmgr = conf_suite("conf-resmgr")
+test_conf_process_one_hart, test_conf_process = conf_suite("conf-process")
+test_conf_stdio_one_hart, test_conf_stdio = conf_suite("conf-stdio")
+test_conf_dir_one_hart, test_conf_dir = conf_suite("conf-dir")
+test_conf_users_one_hart, test_conf_users = conf_suite("conf-users")
+test_conf_signals_one_hart, test_conf_signals = conf_suite("conf-signals")
+test_conf_tty_one_hart, test_conf_tty = conf_suite("conf-tty")
+test_conf_fork_one_hart, test_conf_fork = conf_suite("conf-fork")
+test_conf_files_one_hart, test_conf_files = conf_suite("conf-files")
+# conf-all's own end, once per target, for all the programs above and conf-pipe's and
+# conf-devices' (test_pipe.py, test_devices.py), which share its boot.
+test_conf_all_one_hart, test_conf_all = conf_all_run()
 
 
 LIBC_FIGURES = (

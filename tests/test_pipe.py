@@ -4,15 +4,9 @@ PIPE_BUF records all arrive once and whole, FIONREAD; every KTAP case is its own
 one hart and on the board's harts."""
 
 import pytest
+from conf_all import conf_suite
 
 pytestmark = [pytest.mark.conformance, pytest.mark.initrd]
 
 
-@pytest.mark.ktap(append="init=/bin/conf-pipe", target="onehart")
-def test_conf_pipe_one_hart(ktap_case):
-    ktap_case.check()
-
-
-@pytest.mark.ktap(append="init=/bin/conf-pipe")
-def test_conf_pipe(ktap_case):
-    ktap_case.check()
+test_conf_pipe_one_hart, test_conf_pipe = conf_suite("conf-pipe")

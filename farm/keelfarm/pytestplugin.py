@@ -20,6 +20,15 @@ run that died part-way fails every case it never reported.  Note that collecting
 test (even with `--collect-only` or a `-k` that deselects it) boots the target; a `-m`
 expression that deselects it does not.
 
+Programs sharing one boot.  A runner such as /bin/conf-all prints each program it runs as
+a subtest of one KTAP document.  `@pytest.mark.ktap(append="init=/bin/conf-all a b",
+subtest="a")` takes only subtest `a`'s cases, named as if `a` had booted alone
+(`test_a[page/what]`), and a `ktap-run` that checks `a`'s part: its result line (how
+the program ended), its own `a: done` summary, a crash in its lines.  The run's own end
+(the runner's summary, the power-off, the exit status) is checked by a test marked
+`whole_run=True`, whose only result is the run's `ktap-run`.  Every test naming the same
+(target, harts, command line) shares the one boot.
+
 Crashes fail tests with one line.  A panic, a user-mode fault report or the kernel's own
 boot-failure line in a boot's console, or a console that stayed quiet for
 `--keel-hang-timeout` seconds while a test waited on it, fails the test (or the KTAP run)
@@ -47,7 +56,7 @@ from labgrid.pytestplugin.hooks import LABGRID_ENV_KEY
 from . import boothealth, lineatomic
 from . import driver as _driver  # noqa: F401 - registers the drivers with labgrid
 from . import strategy as _strategy  # noqa: F401 - registers the strategies
-from .console import ConsoleRecorder
+from .console import ConsoleRecorder, parse_ktest_summary
 from .ktap import Case, KtapParser, KtapRun, Status
 from .results.signature import Crash, ProgramSymbolizers, Symbolizer, find_crash
 
@@ -84,9 +93,10 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "ktap(append='ktest', smp=None, target='main', timeout=None): expand the "
-        "test's `ktap_case` argument into one test per KTAP case of a boot with this "
-        "kernel command line")
+        "markers", "ktap(append='ktest', smp=None, target='main', timeout=None, subtest=None, "
+        "whole_run=False): expand the test's `ktap_case` argument into one test per KTAP "
+        "case of a boot with this kernel command line (only subtest `subtest`'s cases; "
+        "only the run's own result)")
     config.stash[_RUNS] = {}
 
 
@@ -516,10 +526,10 @@ ATTEMPTS_RE = re.compile(r"^attempts: (\d+)$")
 class KtapCaseResult:
     """The value of `ktap_case` for one case: `check()` turns its verdict into pytest's."""
 
-    def __init__(self, record: KtapRecord, case: Case):
+    def __init__(self, record: KtapRecord, case: Case, case_id: str | None = None):
         self.record = record
         self.case = case
-        self.id = case.id
+        self.id = case.id if case_id is None else case_id
 
     def properties(self) -> list[tuple[str, str]]:
         props = [("console_log", str(self.record.recorder.log_path))]
@@ -620,13 +630,123 @@ def summary_mismatch(run: KtapRun, summary) -> list[str]:
     Over the top-level cases: F counts the `not ok` results (without a directive), and
     P + F every result that was reported.
     """
-    reported = [c for c in run.cases if c.status != Status.MISSING]
+    return cases_mismatch(run.cases, summary, "kernel summary")
+
+
+def cases_mismatch(cases: list[Case], summary, who: str) -> list[str]:
+    """`summary` (P passed, F failed) against one level's cases (see summary_mismatch)."""
+    reported = [c for c in cases if c.status != Status.MISSING]
     failed = sum(c.status == Status.FAIL for c in reported)
     passed = len(reported) - failed
     if (summary.passed, summary.failed) == (passed, failed):
         return []
-    return [f"kernel summary says {summary.passed} passed, {summary.failed} failed; the "
+    return [f"{who} says {summary.passed} passed, {summary.failed} failed; the "
             f"KTAP results show {passed} passed, {failed} failed"]
+
+
+class KtapSubtestRunResult:
+    """The value of `ktap_case` (id `ktap-run`) for one program of a shared run (marker
+    `subtest=`): what its own boot's `ktap-run` checked that is the program's own, in
+    its subtest's lines.  The run's end is the `whole_run` test's."""
+
+    id = "ktap-run"
+
+    def __init__(self, record: KtapRecord, name: str):
+        self.record = record
+        self.name = name
+        self.case = find_subtest(record, name)
+
+    def lines(self) -> list:
+        """The subtest's console lines (ConsoleLine), from its first to its result."""
+        rec, case = self.record, self.case
+        if rec.recorder is None or case is None:
+            return []
+        last = case.lineno or rec.run.last_lineno
+        return rec.recorder.lines[max(0, case.first_lineno - 1):last]
+
+    def properties(self) -> list[tuple[str, str]]:
+        props = [("ktap_subtest", self.name)]
+        if self.record.recorder is not None:
+            props.append(("console_log", str(self.record.recorder.log_path)))
+        lines = self.lines()
+        if lines:
+            props.append(("ktap_subtest_seconds", f"{lines[-1].t - lines[0].t:.1f}"))
+        crash = self.own_crash()
+        if crash is not None:
+            props += crash_properties(crash)
+        return props
+
+    def own_crash(self) -> Crash | None:
+        """The run's crash if it is this program's: in its lines, or what ended the run
+        before the program's result line."""
+        crash, case = self.record.crash, self.case
+        if crash is None:
+            return None
+        if case is None or case.status == Status.MISSING:
+            return crash
+        return crash if crash.lineno and case.first_lineno <= crash.lineno <= case.lineno \
+            else None
+
+    def summary(self):
+        """The program's own `<name>: done: P passed, F failed` line, parsed (or None)."""
+        for line in self.lines():
+            text = line.text.strip()
+            if text.startswith(f"{self.name}: done: "):
+                return parse_ktest_summary(text)
+        return None
+
+    def problems(self) -> list[str]:
+        rec, case = self.record, self.case
+        if rec.error:
+            tail = rec.recorder.tail() if rec.recorder else ""
+            return [f"{rec.label}: {rec.error}\n{tail}".rstrip()]
+        if case is None:
+            out = [f"no subtest {self.name!r} in the run ({rec.ended})"]
+        else:
+            out = [f"KTAP: {p}" for p in case.problems]
+            if case.status == Status.MISSING:
+                out.append(f"{self.name} has no result line: {case.reason}")
+            elif case.status != Status.PASS:
+                out.append(f"{self.name} {case.status.value}: "
+                           + ("; ".join(case.diagnostics) or "no diagnostic"))
+            summary = self.summary()
+            if summary is None:
+                out.append(f"no '{self.name}: done' line")
+            else:
+                out += cases_mismatch(case.children, summary, f"'{self.name}: done'")
+        crash = self.own_crash()
+        if crash is not None:
+            out.append(f"{CRASH_WORDS[crash.kind]} at console line {crash.lineno or '-'}: "
+                       f"{crash.describe()}")
+        if rec.hang_harts and (case is None or case.status == Status.MISSING):
+            out.append(f"the harts when the console had gone quiet: {rec.hang_harts}")
+        return out
+
+    def check(self) -> None:
+        problems = self.problems()
+        if problems:
+            log = self.record.recorder.log_path if self.record.recorder else None
+            crash = self.own_crash()
+            head = f"{crash.signature}\n" if crash else ""
+            pytest.fail(f"{head}{self.name} in {self.record.label} (log {log}):\n"
+                        + "\n".join("- " + p for p in problems), pytrace=False)
+
+
+def find_subtest(record: KtapRecord, name: str) -> Case | None:
+    """The top-level case named `name` of the record's run (None if there is none)."""
+    if record.run is None:
+        return None
+    return next((c for c in record.run.cases if c.name == name), None)
+
+
+def subtest_results(record: KtapRecord, name: str) -> list:
+    """The cases of subtest `name`, with ids as if it had been the whole run, and its
+    `ktap-run`."""
+    case = find_subtest(record, name) if not record.error else None
+    cases = [] if case is None else [
+        KtapCaseResult(record, c, "/".join(c.path[1:])) for child in case.children
+        for c in child.walk()]
+    return cases + [KtapSubtestRunResult(record, name)]
 
 
 def ktap_results(record: KtapRecord) -> list:
@@ -647,6 +767,8 @@ def unique_ids(results) -> list[str]:
 
 def _ktap_record(config, marker) -> KtapRecord:
     kwargs = dict(marker.kwargs)
+    kwargs.pop("subtest", None)  # which results of the record a test takes
+    kwargs.pop("whole_run", None)
     target = kwargs.pop("target", "main")
     smp = kwargs.pop("smp", None)
     append = kwargs.pop("append", "ktest")
@@ -688,7 +810,14 @@ def pytest_generate_tests(metafunc):
         label = "KTAP run deselected by -m"
         results = [KtapRunResult(KtapRecord(label=label, error=f"{label}; not run"))]
     else:
-        results = ktap_results(_ktap_record(metafunc.config, marker))
+        record = _ktap_record(metafunc.config, marker)
+        subtest = marker.kwargs.get("subtest")
+        if subtest is not None:
+            results = subtest_results(record, subtest)
+        elif marker.kwargs.get("whole_run"):
+            results = [KtapRunResult(record)]
+        else:
+            results = ktap_results(record)
     metafunc.parametrize("ktap_case", results, ids=unique_ids(results))
 
 
@@ -708,5 +837,5 @@ def deselected_by_mark(metafunc) -> bool:
 def pytest_collection_modifyitems(items):
     for item in items:
         result = getattr(item, "callspec", None) and item.callspec.params.get("ktap_case")
-        if isinstance(result, KtapCaseResult | KtapRunResult):
+        if isinstance(result, KtapCaseResult | KtapRunResult | KtapSubtestRunResult):
             item.user_properties.extend(result.properties())

@@ -113,6 +113,98 @@ def test_panic_during_ktest_fails_run(qemu_strategy, tmp_path, monkeypatch):
     assert "kernel panicked at console line 3: KEEL PANIC: oops at 0x1234" in message
 
 
+# A runner's console (tests/target/conf-all): two programs as subtests of one run.
+RUNNER = """\
+keel: all harts online
+KTAP version 1
+1..3
+    # Subtest: prog-a
+    KTAP version 1
+    1..2
+    ok 1 page/one
+    # main.c:9: x == y
+    not ok 2 page/two
+    prog-a: done: 1 passed, 1 failed
+# prog-a exited with status 1
+not ok 1 prog-a
+    # Subtest: prog-b
+    KTAP version 1
+    1..1
+    ok 1 page/three
+    prog-b: done: 1 passed, 0 failed
+ok 2 prog-b
+    # Subtest: prog-c
+    KTAP version 1
+    1..2
+    ok 1 page/four
+prog-c[7]: fault: store page fault at pc 0x1000, address 0x0; process killed
+# prog-c was killed by signal 11 (Segmentation fault)
+not ok 3 prog-c
+conf-all: done: 1 passed, 2 failed
+keel: powering off
+"""
+
+
+def subtest_results(record, name):
+    results = plugin.subtest_results(record, name)
+    return dict(zip(plugin.unique_ids(results), results, strict=True))
+
+
+def test_a_subtest_s_cases_are_named_as_if_it_ran_alone(qemu_strategy, tmp_path,
+                                                         monkeypatch):
+    fake_qemu.script_console(monkeypatch, tmp_path, RUNNER, 1)
+    record = plugin.run_ktap(qemu_strategy, timeout=10)
+    a = subtest_results(record, "prog-a")
+    assert list(a) == ["page/one", "page/two", "ktap-run"]
+    assert verdict(a["page/one"]) == ("passed", "")
+    status, message = verdict(a["page/two"])
+    assert status == "failed" and "# main.c:9: x == y" in message
+    status, message = verdict(a["ktap-run"])
+    assert status == "failed" and "prog-a not ok: prog-a exited with status 1" in message
+    b = subtest_results(record, "prog-b")
+    assert list(b) == ["page/three", "ktap-run"]
+    assert verdict(b["ktap-run"]) == ("passed", "")
+    props = dict(b["ktap-run"].properties())
+    assert props["ktap_subtest"] == "prog-b" and "ktap_subtest_seconds" in props
+    assert "ktap_run_seconds" not in props      # the whole run's test has it
+
+
+def test_a_subtest_that_crashed_fails_with_the_crash_and_its_missing_cases(
+        qemu_strategy, tmp_path, monkeypatch):
+    fake_qemu.script_console(monkeypatch, tmp_path, RUNNER, 1)
+    record = plugin.run_ktap(qemu_strategy, timeout=10)
+    c = subtest_results(record, "prog-c")
+    assert list(c) == ["page/four", "#2", "ktap-run"]
+    assert verdict(c["#2"])[0] == "failed"
+    status, message = verdict(c["ktap-run"])
+    assert status == "failed"
+    assert "prog-c not ok: prog-c was killed by signal 11" in message
+    assert "a program faulted at console line 23" in message
+    assert "no 'prog-c: done' line" in message
+    # the crash is prog-c's alone: prog-b's part of the same run is clean
+    assert verdict(subtest_results(record, "prog-b")["ktap-run"]) == ("passed", "")
+
+
+def test_a_subtest_s_own_summary_must_match_its_cases(qemu_strategy, tmp_path, monkeypatch):
+    console = RUNNER.replace("prog-b: done: 1 passed, 0 failed", "prog-b: done: 2 passed, 0 failed")
+    fake_qemu.script_console(monkeypatch, tmp_path, console, 1)
+    record = plugin.run_ktap(qemu_strategy, timeout=10)
+    message = verdict(subtest_results(record, "prog-b")["ktap-run"])[1]
+    assert ("'prog-b: done' says 2 passed, 0 failed; the KTAP results show 1 passed, "
+            "0 failed") in message
+
+
+def test_a_subtest_the_run_never_reached_fails(qemu_strategy, tmp_path, monkeypatch):
+    fake_qemu.script_console(monkeypatch, tmp_path, RUNNER.split("    # Subtest: prog-b")[0]
+                             + "KEEL PANIC: oops at 0x1234\n", 1)
+    record = plugin.run_ktap(qemu_strategy, timeout=10)
+    b = subtest_results(record, "prog-b")
+    assert list(b) == ["ktap-run"]
+    status, message = verdict(b["ktap-run"])
+    assert status == "failed" and message.startswith("KEEL PANIC: oops")
+    assert "no subtest 'prog-b' in the run" in message
+
+
 @pytest.mark.parametrize("summary, problems", [((2, 1), 0), ((3, 0), 1), ((1, 1), 1)])
 def test_summary_must_match_results(summary, problems):
     run = parse("KTAP version 1\n1..3\nok 1 a\nnot ok 2 b\nok 3 c # SKIP x\n")
@@ -255,3 +347,44 @@ def test_session_without_env_fails_ktap_tests(tmp_path):
     assert proc.returncode == 1
     assert "test_k[ktap-run] FAILED" in proc.stdout
     assert "no labgrid environment: pass --lg-env" in proc.stdout
+
+
+SUBTEST_SUITE = '''
+import pytest
+
+RUN = "init=/bin/conf-all prog-a prog-b prog-c"
+
+
+@pytest.mark.ktap(append=RUN, subtest="prog-a")
+def test_a(ktap_case):
+    ktap_case.check()
+
+
+@pytest.mark.ktap(append=RUN, subtest="prog-b")
+def test_b(ktap_case):
+    ktap_case.check()
+
+
+@pytest.mark.ktap(append=RUN, whole_run=True)
+def test_all(ktap_case):
+    ktap_case.check()
+'''
+
+
+def test_programs_sharing_a_run_boot_once_and_keep_their_own_names(tmp_path, monkeypatch):
+    fake_qemu.script_console(monkeypatch, tmp_path, RUNNER, 1)
+    env = fake_qemu.write_env(tmp_path)
+    (tmp_path / "test_suite.py").write_text(SUBTEST_SUITE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_suite.py", f"--lg-env={env}", "-v",
+         "-p", "no:cacheprovider", f"--keel-log-dir={tmp_path / 'logs'}"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    out = proc.stdout
+    for line in ["test_a[page/one] PASSED", "test_a[page/two] FAILED",
+                 "test_a[ktap-run] FAILED", "test_b[page/three] PASSED",
+                 "test_b[ktap-run] PASSED", "test_all[ktap-run] FAILED"]:
+        assert f"test_suite.py::{line}" in out, out + proc.stderr
+    assert "3 failed, 3 passed" in out, out
+    assert "exit status 1" in out   # the whole run's end: conf-all said some failed
+    logs = sorted(p.name for p in (tmp_path / "logs" / "env").iterdir())
+    assert len(logs) == 1 and logs[0].startswith("ktap-main-smpdefault-init=_bin_conf-all")

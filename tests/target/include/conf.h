@@ -12,7 +12,13 @@
  * A case is named <XSH page>/<what it checks>: the part before the slash is
  * the POSIX.1-2017 System Interfaces page (the section) whose requirement
  * the case checks.  Every line is one write(2), so lines from different
- * threads never mix; failures print "# file:line: ..." before the result. */
+ * threads never mix; failures print "# file:line: ..." before the result.
+ *
+ * Run by /bin/conf-all, a program is one subtest of its KTAP document:
+ * KEEL_CONF_DEPTH=N in the environment indents every line by 4*N spaces
+ * (read once, at the first line, before any case can change the
+ * environment). */
+#include <stdlib.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -31,16 +37,38 @@ struct conf_case {
  * and a failed check outside the file that calls conf_run still read "ok"). */
 __attribute__((weak)) int conf_failed_now;
 
+/* Spaces before every line (KEEL_CONF_DEPTH); -1 until the first line.
+ * Weak for the same reason as conf_failed_now. */
+#define CONF_DEPTH_MAX 8
+__attribute__((weak)) int conf_indent_now = -1;
+
+/* The indentation of this program's lines: 4 spaces per KEEL_CONF_DEPTH. */
+__attribute__((unused)) static int conf_indent(void)
+{
+	int n = __atomic_load_n(&conf_indent_now, __ATOMIC_RELAXED);
+
+	if (n < 0) {
+		const char *d = getenv("KEEL_CONF_DEPTH");
+		int depth = d ? atoi(d) : 0;
+		n = 4 * (depth < 0 ? 0 : depth > CONF_DEPTH_MAX ? CONF_DEPTH_MAX : depth);
+		__atomic_store_n(&conf_indent_now, n, __ATOMIC_RELAXED);
+	}
+	return n;
+}
+
 __attribute__((format(printf, 1, 2), unused)) static void conf_line(const char *fmt, ...)
 {
 	char buf[512];
+	int indent = conf_indent();
 	va_list ap;
 
+	memset(buf, ' ', (size_t)indent);
 	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+	int n = vsnprintf(buf + indent, sizeof buf - 1 - (size_t)indent, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
+	n += indent;
 	if (n > (int)sizeof buf - 2)
 		n = sizeof buf - 2;
 	buf[n++] = '\n';
