@@ -35,10 +35,12 @@ class Terminal:
         assert found == "matched", f"no '{text}' on the console:\n{self.rec.tail()}"
 
     def line_after(self, prefix: str, timeout: float = STEP_TIMEOUT) -> str:
-        """The last line holding `prefix` (echo may precede it on its line), from there."""
+        """The last finished line holding `prefix` (echo may precede it on its line), from
+        there.  Finished: the console may bring a line in pieces (the driver's ring wraps),
+        and the unfinished last line once passed for "EINT" where "EINTR" was coming."""
         def seen():
-            return [line[line.index(prefix):] for line in self.rec.all_lines()
-                    if prefix in line]
+            return [line.text[line.text.index(prefix):] for line in self.rec.lines
+                    if prefix in line.text]
         watch(self.qemu, lambda: bool(seen()), timeout)
         got = seen()
         assert got, f"no line starting '{prefix}':\n{self.rec.tail()}"

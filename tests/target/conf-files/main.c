@@ -552,6 +552,36 @@ static void t_lstat__reports_the_link_and_stat_its_target(void)
 
 /* ---- rename -------------------------------------------------------------------- */
 
+/* A directory fd from open() works for fchdir and the *at calls while its
+ * path still names it; once the directory is renamed and another made at
+ * that path, the old fd's relative names are ENOTSUP, never the new
+ * directory's. */
+static void t_fchdir__open_directory_until_its_name_moves(void)
+{
+	struct stat st;
+	char now[64];
+
+	REQUIRE(mkdir(T "/fa", 0700) == 0 && put(T "/fa/in", "x") == 0);
+	int fd = open(T "/fa", O_RDONLY);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(fstatat(fd, "in", &st, 0), 0);
+	CHECK_EQ(fchdir(fd), 0);
+	CHECK(getcwd(now, sizeof now) && !strcmp(now, T "/fa"));
+	CHECK_EQ(stat("in", &st), 0);                           /* relative to the new cwd */
+	CHECK_EQ(rename(T "/fa", T "/fb"), 0);
+	CHECK_EQ(mkdir(T "/fa", 0700), 0);                      /* another one at the old name */
+	CHECK_ERR(fstatat(fd, "in", &st, 0), ENOTSUP);
+	CHECK_ERR(fchdir(fd), ENOTSUP);
+	int f = open(T "/fb/in", O_RDONLY);
+	CHECK_ERR(fchdir(f), ENOTDIR);
+	close(f);
+	close(fd);
+	CHECK_EQ(chdir(T), 0);
+	unlink(T "/fb/in");
+	rmdir(T "/fb");
+	rmdir(T "/fa");
+}
+
 static void t_rename__moves_a_file_between_directories(void)
 {
 	REQUIRE(mkdir(T "/ra", 0700) == 0);
@@ -952,6 +982,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(readlink, returns_the_text_without_a_NUL),
 	CONF_CASE(readlink, no_link_is_EINVAL_and_missing_is_ENOENT),
 	CONF_CASE(lstat, reports_the_link_and_stat_its_target),
+	CONF_CASE(fchdir, open_directory_until_its_name_moves),
 	CONF_CASE(rename, moves_a_file_between_directories),
 	CONF_CASE(rename, over_an_existing_file_replaces_it),
 	CONF_CASE(rename, directory_rules),

@@ -146,6 +146,8 @@ int __fd_dup(int fd, int lowest, int exact);
  * nfd too; the absolute path of directory fd (0 or -errno: ENOTSUP when
  * openat did not open it). */
 void __at_dup(int fd, int nfd);
+/* open() made fd from the absolute path abs (kept, checked when used). */
+void __at_opened(int fd, const char *abs);
 int __at_dir_path(int fd, char *out);
 /* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
  * connect message c with path and c->extra_len bytes of extra, the reply

@@ -4,13 +4,15 @@
  *
  * Keel's servers see only absolute paths and ".." is taken lexically (see
  * unistd/cwd.c), so a call here becomes the path call on dirfd's path
- * joined with the relative one.  An fd does not keep its path, so openat
- * remembers the path of every directory it opens, with the directory's
- * st_dev and st_ino: a later call checks that dirfd still is that
- * directory before it trusts the path (the number may have been closed
- * and reused).  A directory descriptor that openat did not open (open(),
- * fdopendir()) has no known path: relative names under it are ENOTSUP;
- * dup() and dup2() copy what is known of the old number to the new.
+ * joined with the relative one.  An fd does not keep its path, so libc
+ * does: open() and openat remember the path of everything they open.  A
+ * call trusts a path only while it names the very directory dirfd is (the
+ * number may have been closed and reused, the directory renamed): stat of
+ * the path and fstat of dirfd agree on st_dev and st_ino, checked on every
+ * use.  A directory descriptor whose path is not known (fdopendir on an fd
+ * from elsewhere) or no longer names it has relative names ENOTSUP, never
+ * a wrong answer; dup() and dup2() copy what is known of the old number to
+ * the new.
  * AT_FDCWD and absolute paths need no table.  AT_EMPTY_PATH is not
  * supported; AT_EACCESS checks as access() does (Keel's access uses the
  * real ids). */
@@ -29,27 +31,38 @@
  * dir_lock. */
 struct at_dir {
 	char *path;                     /* malloc'd; NULL: none known */
-	dev_t dev;
-	ino_t ino;
 };
 
 static struct at_dir dirs[__FD_MAX];
 static pthread_mutex_t dir_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Remembers fd's path if fd is a directory; abs is absolute. */
-static void remember(int fd, const char *abs)
+void __at_opened(int fd, const char *abs)
 {
-	struct stat st;
-
-	if (fd < 0 || fd >= __FD_MAX || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (fd < 0 || fd >= __FD_MAX)
 		return;
-	char *copy = strdup(abs);
-	if (!copy)
-		return;                 /* relative names under fd will be ENOTSUP */
+	char *copy = strdup(abs);               /* NULL: nothing known, ENOTSUP later */
 	pthread_mutex_lock(&dir_lock);
 	free(dirs[fd].path);
-	dirs[fd] = (struct at_dir){ .path = copy, .dev = st.st_dev, .ino = st.st_ino };
+	dirs[fd] = (struct at_dir){ .path = copy };
 	pthread_mutex_unlock(&dir_lock);
+}
+
+/* dirfd's known path into dir if it names st's directory now (checked on
+ * every use: the directory may have been renamed, the number reused): 0, or
+ * -ENOTSUP. */
+static int dir_path(int dirfd, const struct stat *st, char *dir)
+{
+	struct stat now;
+
+	pthread_mutex_lock(&dir_lock);
+	const char *p = dirs[dirfd].path;
+	bool known = p && strlen(p) < _IO_PATH_MAX;
+	if (known)
+		strcpy(dir, p);
+	pthread_mutex_unlock(&dir_lock);
+	if (!known || stat(dir, &now) < 0 || !S_ISDIR(now.st_mode))
+		return -ENOTSUP;
+	return now.st_dev == st->st_dev && now.st_ino == st->st_ino ? 0 : -ENOTSUP;
 }
 
 /* The absolute path that (dirfd, path) names, into out (_IO_PATH_MAX
@@ -72,22 +85,15 @@ static int at_path(int dirfd, const char *path, char *out)
 		return -EBADF;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	int r = -ENOTSUP;
-	pthread_mutex_lock(&dir_lock);
-	struct at_dir *d = &dirs[dirfd];
-	if (d->path && d->dev == st.st_dev && d->ino == st.st_ino) {
-		size_t dl = strlen(d->path);
-		if (dl + 1 + n >= sizeof joined) {
-			r = -ENAMETOOLONG;
-		} else {
-			memcpy(joined, d->path, dl);
-			joined[dl] = '/';
-			memcpy(joined + dl + 1, path, n + 1);
-			r = 0;
-		}
-	}
-	pthread_mutex_unlock(&dir_lock);
-	return r < 0 ? r : __path_abs(joined, out);
+	int r = dir_path(dirfd, &st, joined);
+	if (r < 0)
+		return r;
+	size_t dl = strlen(joined);
+	if (dl + 1 + n >= sizeof joined)
+		return -ENAMETOOLONG;
+	joined[dl] = '/';
+	memcpy(joined + dl + 1, path, n + 1);
+	return __path_abs(joined, out);
 }
 
 void __at_dup(int fd, int nfd)
@@ -97,7 +103,7 @@ void __at_dup(int fd, int nfd)
 	pthread_mutex_lock(&dir_lock);
 	char *copy = dirs[fd].path ? strdup(dirs[fd].path) : NULL;
 	free(dirs[nfd].path);
-	dirs[nfd] = (struct at_dir){ .path = copy, .dev = dirs[fd].dev, .ino = dirs[fd].ino };
+	dirs[nfd] = (struct at_dir){ .path = copy };
 	pthread_mutex_unlock(&dir_lock);
 }
 
@@ -129,10 +135,7 @@ int openat(int dirfd, const char *path, int oflag, ...)
 	}
 	if (at_call(dirfd, path, 0, 0, abs) < 0)
 		return -1;
-	int fd = open(abs, oflag, mode);
-	if (fd >= 0)
-		remember(fd, abs);
-	return fd;
+	return open(abs, oflag, mode);          /* which remembers abs */
 }
 
 int fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int flag)

@@ -211,7 +211,11 @@ int open(const char *path, int oflag, ...)
 		rq.mode = (mode_t)va_arg(ap, int);
 		va_end(ap);
 	}
-	return (int)__syscall_ret(__path_call(path, &rq));
+	long fd = __path_call(path, &rq);
+	char abs[_IO_PATH_MAX];
+	if (fd >= 0 && __path_abs(path, abs) == 0)
+		__at_opened((int)fd, abs);      /* for the *at calls and fchdir (io/at.c) */
+	return (int)__syscall_ret(fd);
 }
 
 /* unlink (POSIX.1-2017): an _IO_CONNECT_UNLINK to the name's server. */

@@ -90,8 +90,8 @@ int chdir(const char *path)
 }
 
 /* fchdir needs the directory's path, which an fd does not keep: the *at
- * family's table has it for a directory openat opened (io/at.c); for
- * another, ENOTSUP. */
+ * family's table has it for a directory open() or openat opened, while
+ * it still names that directory (io/at.c); otherwise ENOTSUP. */
 int fchdir(int fd)
 {
 	char abs[_IO_PATH_MAX];
