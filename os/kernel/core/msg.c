@@ -153,7 +153,22 @@ static long send_signalled(struct thread *c, struct channel *ch, uint64_t d)
 				    (int)c->proc->pid);
 		}
 		atomic_store32(&c->sig_nointr, 1);      /* the server decides when we go */
-		long r = waitq_block(&c->ipc.wq, &ch->lock, d);
+		long r;
+		for (;;) {
+			r = waitq_block(&c->ipc.wq, &ch->lock, d);
+			if (r != -EINTR || atomic_load32(&c->killed))
+				break;
+			/* Another signal's notifier read the flag before we set it
+			 * and broke this wait too: still REPLY-blocked, keep waiting
+			 * (returning left us on the repliers queue, and a restarted
+			 * MsgSend queued us twice: the 'deliver' panic). */
+			spin_lock(&ch->lock);
+			if (c->ipc.state == IPC_NONE) {
+				spin_unlock(&ch->lock);
+				r = c->ipc.status;
+				break;
+			}
+		}
 		atomic_store32(&c->sig_nointr, 0);
 		return r;
 	}
