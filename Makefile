@@ -21,7 +21,6 @@ VERSION  := 0.1.0
 GITDESC  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 .PHONY: all run test clean docker deps host-test target-test farm-test
-all: $(B)/os/Image $(B)/os/initrd.cpio
 
 # ---- dependencies -----------------------------------------------------------
 deps: $(DEPS)
@@ -43,6 +42,10 @@ $(GOALS): fresh
 fresh: $(DEPS)
 	$(MAKE) KEEL_INSTALLED=1 $(MAKECMDGOALS)
 else
+
+# all's prerequisites are named only here, once the tools are in: on a fresh
+# machine `make` is the fresh rule above and nothing else.
+all: $(B)/os/Image $(B)/os/initrd.cpio
 
 # ---- kernel -----------------------------------------------------------------
 include os/kernel/kernel.mk

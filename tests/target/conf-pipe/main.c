@@ -332,6 +332,38 @@ static void t_select__read_and_write_sets_of_a_pipe(void)
 	close(p[1]);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A timeout too long to count in nanoseconds waits as long as no timeout
+ * (18446744074 s would wrap round to under a second), and an
+ * unnormalized one is EINVAL. */
+static void t_pselect__a_timeout_too_long_to_count_waits_for_a_signal(void)
+{
+	int p[2];
+	fd_set rd;
+	struct timespec huge = { 18446744074, 0 }, bad = { 0, 1000000000 }, t0;
+	struct timeval badtv = { 0, -1 };
+	struct sigaction a = { .sa_handler = on_alarm }, old;
+
+	REQUIRE(pipe(p) == 0);
+	REQUIRE(sigaction(SIGALRM, &a, &old) == 0);
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	CHECK_ERR(pselect(p[0] + 1, &rd, NULL, NULL, &bad, NULL), EINVAL);
+	CHECK_ERR(select(p[0] + 1, &rd, NULL, NULL, &badtv), EINVAL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	alarm(1);
+	CHECK_ERR(pselect(p[0] + 1, &rd, NULL, NULL, &huge, NULL), EINTR);
+	long ms = ms_since(&t0);
+	CHECK(ms >= 900 && ms < 10000);
+	sigaction(SIGALRM, &old, NULL);
+	close(p[0]);
+	close(p[1]);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(pipe, data_goes_through_in_order),
 	CONF_CASE(read, end_of_file_when_no_writer),
@@ -345,6 +377,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(poll, waits_until_a_write_arrives),
 	CONF_CASE(poll, timeout_passes_and_bad_fd_is_POLLNVAL),
 	CONF_CASE(select, read_and_write_sets_of_a_pipe),
+	CONF_CASE(pselect, a_timeout_too_long_to_count_waits_for_a_signal),
 };
 
 int main(void)

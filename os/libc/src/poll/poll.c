@@ -207,6 +207,26 @@ static int select_until(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, uint64_t d
 	return count;
 }
 
+/* The deadline of a select or pselect timeout of sec seconds and frac
+ * units of unit_ns nanoseconds (frac below per_sec): 0 for a zero timeout
+ * (poll once), FOREVER - 1 for one too long to count; EINVAL for a
+ * negative or unnormalized one. */
+static int timeout_deadline(int64_t sec, int64_t frac, int64_t per_sec, uint64_t unit_ns,
+			    uint64_t *deadline)
+{
+	if (sec < 0 || frac < 0 || frac >= per_sec) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((uint64_t)sec >= FOREVER / 1000000000u) {
+		*deadline = FOREVER - 1;
+		return 0;
+	}
+	uint64_t ns = (uint64_t)sec * 1000000000u + (uint64_t)frac * unit_ns;
+	*deadline = ns ? deadline_in(ns) : 0;
+	return 0;
+}
+
 int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 {
 	uint64_t deadline = FOREVER;
@@ -216,12 +236,8 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 			errno = EFAULT;
 			return -1;
 		}
-		if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000) {
-			errno = EINVAL;
+		if (timeout_deadline(tv->tv_sec, tv->tv_usec, 1000000, 1000u, &deadline))
 			return -1;
-		}
-		uint64_t ns = (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
-		deadline = ns ? deadline_in(ns) : 0;
 	}
 	return select_until(nfds, rd, wr, ex, deadline);
 }
@@ -237,12 +253,8 @@ int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec 
 			errno = EFAULT;
 			return -1;
 		}
-		if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000) {
-			errno = EINVAL;
+		if (timeout_deadline(ts->tv_sec, ts->tv_nsec, 1000000000, 1u, &deadline))
 			return -1;
-		}
-		uint64_t ns = (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
-		deadline = ns ? deadline_in(ns) : 0;
 	}
 	/* The mask is set around the wait, not atomically with it: a signal
 	 * it unblocks that comes just before the wait is taken then, and the
