@@ -5,7 +5,7 @@ properties (the plugin records every `kbench:` line); these tests check that eve
 figure is there and the relations that hold by construction."""
 
 import pytest
-from keelfarm.console import parse_figures
+from keelfarm.console import BOOT_FIGURES_RE, parse_figures
 from ktap_boot import init_exit
 from terminal import Console, Session
 
@@ -111,3 +111,43 @@ def test_fs_bench_on_the_disk(keel_boot):
     assert not missing, f"fsbench printed no figure for {missing}:\n{out}"
     assert "kbench: done" in out, out
     assert found["fs sequential read per KiB"] < found["fs sequential write + fsync per KiB"]
+
+
+@pytest.mark.initrd
+@pytest.mark.login
+def test_boot_to_login_prompt(keel_boot):
+    """Boot to getty's login prompt under instruction counting, on one hart and without
+    the disk: getty logs the machine's instruction count (from reset, firmware included)
+    and the time since boot as it writes each prompt; root logs in and reads it back
+    with sloginfo.  Under -icount the instruction count is the guest's clock, so a
+    guest waiting on the host (a disk request) would count the host's pace, not its
+    own work: the disk stays off.  One hart: QEMU's -icount stops for good on this
+    boot with several harts (an IPI that wakes an idle hart; seen at init's first
+    spawns with sleep=on and sleep=off)."""
+    strategy = keel_boot.strategy("onehart")
+    strategy.power_off()
+    disk, strategy.qemu.disk = strategy.qemu.disk, None
+    try:
+        boot = keel_boot(target="onehart", append="", until=None, deterministic=True,
+                         hang_timeout=150.0)
+        s = Session(strategy)
+        try:
+            c = Console(s)
+            c.login("root", 300)
+            out = c.ok("sloginfo")
+        finally:
+            s.close()
+    finally:
+        strategy.power_off()
+        strategy.qemu.disk = disk
+    found, stages = boot.console.figures, boot.console.stages
+    assert "login_prompt" in stages, "the console never showed getty's prompt"
+    assert found.get("login prompt instret"), f"no getty line in the system log:\n{out}"
+    kernel_entry = next(int(m.group("entry")) for line in boot.lines
+                        if (m := BOOT_FIGURES_RE.match(line.strip())))
+    # the prompt comes after the kernel's entry and the whole user land's start
+    assert found["login prompt instret"] > kernel_entry + found["boot instret"], found
+    assert found["login prompt us"] > found["boot us"], found
+    print(f"boot to login prompt: {found['login prompt instret']:.0f} instructions from "
+          f"reset ({kernel_entry} before the kernel), {found['login prompt us']:.0f} us "
+          f"guest time; {stages['login_prompt']:.2f} s on the host")

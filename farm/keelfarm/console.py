@@ -50,10 +50,15 @@ KBENCH_RE = re.compile(r"^kbench: (?P<name>.+?)\s+(?P<value>\d+) instructions/op
                        r"\((?P<ops>\d+) ops\)\s*$")
 BOOT_FIGURES_RE = re.compile(r"^keel: boot: (?P<entry>\d+) instret at kernel entry, "
                              r"(?P<online>\d+) at all harts online, (?P<us>\d+) us\s*$")
+# getty's system-log line for each login prompt it writes (as sloginfo shows it)
+LOGIN_PROMPT_FIGURES_RE = re.compile(r"\bgetty(?:\[\d+\])?: login prompt on \S+ at instret "
+                                     r"(?P<instret>\d+), (?P<us>\d+) us since boot\s*$")
+# getty's prompt: "<host name> login: ", a line it does not end
+LOGIN_PROMPT_RE = re.compile(r"^\S+ login: $")
 
 # Boot stages in the order a boot passes them; each is recorded once, at its first line.
 STAGES = ("opensbi", "uboot", "uboot_prompt", "tftp_done", "banner", "harts_online",
-          "ktest_done", "panic", "poweroff")
+          "login_prompt", "ktest_done", "panic", "poweroff")
 _STAGE_LINES = (
     ("opensbi", re.compile(r"OpenSBI v\d")),
     ("uboot", re.compile(r"^U-Boot \d{4}\.\d{2}")),
@@ -138,7 +143,10 @@ def parse_figures(line: str) -> dict[str, float]:
     """Benchmark figures on one console line, by name (empty if there are none).
 
     kbench lines give `<name>` in instructions per operation; the boot line gives
-    `boot instret` (instructions from kernel entry to all harts online) and `boot us`.
+    `boot instret` (instructions from kernel entry to all harts online) and `boot us`;
+    getty's log line for a login prompt (sloginfo's) gives `login prompt instret` (the
+    machine's instructions from reset, firmware included, to that prompt) and
+    `login prompt us` (time since boot).
     """
     m = KBENCH_RE.match(line)
     if m:
@@ -147,6 +155,10 @@ def parse_figures(line: str) -> dict[str, float]:
     if m:
         return {"boot instret": float(int(m.group("online")) - int(m.group("entry"))),
                 "boot us": float(m.group("us"))}
+    m = LOGIN_PROMPT_FIGURES_RE.search(line)
+    if m:
+        return {"login prompt instret": float(m.group("instret")),
+                "login prompt us": float(m.group("us"))}
     return {}
 
 
@@ -273,6 +285,8 @@ class BootConsole:
         """Take the unfinished last line, for prompts that never end with a newline."""
         if text == UBOOT_PROMPT:
             self._stage("uboot_prompt", t)
+        elif LOGIN_PROMPT_RE.match(text):
+            self._stage("login_prompt", t)
 
     def mark(self, stage: str, t: float) -> None:
         """Record a stage seen by other means (a driver that consumed the prompt)."""

@@ -14,6 +14,7 @@ LABELS = {
     "tftp_done": "TFTP done",
     "banner": "Keel banner",
     "harts_online": "all harts online",
+    "login_prompt": "login prompt",
     "ktest_done": "ktest done",
     "panic": "panic",
     "poweroff": "power off",

@@ -164,6 +164,23 @@ def test_boot_console_prompt_line_and_mark():
     assert not boot.online
 
 
+def test_the_login_prompt_is_a_stage_and_getty_log_lines_give_figures():
+    boot = BootConsole()
+    boot.feed_partial("keel login", 4.0)          # not yet the whole prompt
+    boot.feed_partial("keel login: ", 4.5)
+    boot.feed_partial("keel login: ", 9.0)        # the next prompt: the first one counts
+    assert boot.stages == {"login_prompt": 4.5}
+    line = ("       12.345 info    getty[7]: login prompt on /dev/ser1 at instret "
+            "41234567, 1523000 us since boot")
+    assert console.parse_figures(line) == {"login prompt instret": 41234567.0,
+                                           "login prompt us": 1523000.0}
+    boot.feed(line, 10.0)
+    assert boot.figures["login prompt instret"] == 41234567.0
+    # a person's command line that merely quotes the words is not getty's log line
+    assert console.parse_figures("echo login prompt on x at instret 5, 6 us since boot") == {}
+    assert console.parse_figures("getty[7]: login prompt on x at instret 5") == {}
+
+
 def fake_clock(times):
     it = iter(times)
     return lambda: next(it)

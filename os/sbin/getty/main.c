@@ -3,11 +3,17 @@
  * session of its own with the terminal's foreground group, puts the line
  * in its usual state (canonical, echo, signals, CR to NL, NL to CR NL),
  * prints the banner and "login: ", and runs /bin/login with the name
- * typed.  End of file on the terminal ends getty. */
+ * typed.  End of file on the terminal ends getty.  Each prompt goes to the
+ * system log with the machine's instruction count (rdinstret: every hart's
+ * instructions since reset, OpenSBI's included, under QEMU's -icount) and
+ * the time since boot: the boot-to-login figures. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/utsname.h>
+#include <syslog.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -29,6 +35,18 @@ static void sane(int fd)
 	tcsetattr(fd, TCSANOW, &t);
 }
 
+static void log_prompt(const char *tty)
+{
+	struct timespec ts;
+	uint64_t n;
+
+	__asm__ volatile("rdinstret %0" : "=r"(n));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	syslog(LOG_INFO, "login prompt on %s at instret %llu, %llu us since boot", tty,
+	       (unsigned long long)n,
+	       (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+}
+
 int main(int argc, char **argv)
 {
 	const char *tty = argc > 1 ? argv[1] : "the console";
@@ -42,6 +60,7 @@ int main(int argc, char **argv)
 		strcpy(u.nodename, "keel");
 	printf("\n%s %s (%s) (%s)\n\n", u.sysname, u.release, u.nodename, tty);
 	for (;;) {
+		log_prompt(tty);
 		printf("%s login: ", u.nodename);
 		fflush(stdout);
 		if (!fgets(name, sizeof name, stdin))
