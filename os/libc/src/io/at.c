@@ -187,15 +187,18 @@ int mkdirat(int dirfd, const char *path, mode_t mode)
 	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : mkdir(abs, mode);
 }
 
-/* No Keel server makes device nodes or FIFOs by name yet (libc has no
- * mknod): a valid request is ENOSYS. */
 int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 {
 	char abs[_IO_PATH_MAX];
 
-	(void)mode;
-	(void)dev;
-	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : (int)__syscall_ret(-ENOSYS);
+	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : mknod(abs, mode, dev);
+}
+
+int mkfifoat(int dirfd, const char *path, mode_t mode)
+{
+	char abs[_IO_PATH_MAX];
+
+	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : mkfifo(abs, mode);
 }
 
 ssize_t readlinkat(int dirfd, const char *restrict path, char *restrict buf, size_t len)
