@@ -16,10 +16,12 @@
 # crypt.h.in.
 #
 # Built: crypt, crypt_r, crypt_rn, crypt_ra, crypt_checksalt,
-# crypt_preferred_method.  Not built: the crypt_gensalt family (nothing
-# on Keel makes a new hash yet: /etc/shadow's are made at build time, by
-# os/user/user.mk), which crypt.h still declares, so a program calling it
-# fails to link.  Failure tokens are on, as upstream and Debian build it: a failed
+# crypt_preferred_method, and crypt_gensalt, crypt_gensalt_rn and
+# crypt_gensalt_ra (the package's crypt.c, crypt-gensalt-static.c and
+# util-get-random-bytes.c) for a program making a new "$6$" hash: with no
+# random bytes given they come from getentropy (config.h's
+# HAVE_GETENTROPY; Keel's reads /dev/urandom).  Not built: crypt_gensalt_r
+# and the xcrypt_* names, kept by upstream for old code only.  Failure tokens are on, as upstream and Debian build it: a failed
 # crypt() returns "*0" (or "*1" when the setting was "*0") with errno set,
 # never NULL, so a caller comparing the result with a stored hash cannot
 # match by accident.
@@ -30,9 +32,11 @@ XCRYPT_VERSION := 4.4.33
 XCRYPT_TREE    := /usr/src/libxcrypt
 XB             := $(PB)/libxcrypt
 XCRYPT_SRCS    := crypt.c crypt-static.c crypt-sha512.c alg-sha512.c util-base64.c \
-                  util-gensalt-sha.c util-make-failure-token.c
+                  util-gensalt-sha.c util-make-failure-token.c crypt-gensalt-static.c \
+                  util-get-random-bytes.c
 XCRYPT_HASHES  := sha512crypt
-XCRYPT_API     := crypt crypt_r crypt_rn crypt_ra crypt_checksalt crypt_preferred_method
+XCRYPT_API     := crypt crypt_r crypt_rn crypt_ra crypt_checksalt crypt_preferred_method \
+                  crypt_gensalt crypt_gensalt_rn crypt_gensalt_ra
 # What a program naming this port gets (os/user/user.mk).
 PORT_LIB_libxcrypt := $(XB)/libcrypt.a
 PORT_INC_libxcrypt := $(XB)/include
@@ -43,6 +47,7 @@ XCRYPT_CONFIG := \
   '\#define HAVE_SYS_TYPES_H 1' '\#define HAVE_SYS_CDEFS_H 1' \
   '\#define HAVE_SYS_CDEFS_THROW 1' '\#define HAVE_SYS_CDEFS_BEGIN_END_DECLS 1' \
   '\#define HAVE_EXPLICIT_BZERO 1' '\#define HAVE_MAX_ALIGN_T 1' \
+  '\#define HAVE_UNISTD_H 1' '\#define HAVE_GETENTROPY 1' \
   '\#define HAVE_STATIC_ASSERT_IN_ASSERT_H 1' \
   '\#define alignas _Alignas' '\#define alignof _Alignof' \
   '\#define ENDIANNESS_IS_BIG (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)' \

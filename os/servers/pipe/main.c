@@ -7,6 +7,9 @@
  *   - poll/select (_IO_NOTIFY): a reader is ready with data (POLLIN) and
  *     hung up with no writer left (POLLHUP); a writer is ready with room
  *     for an atomic write (POLLOUT), in error with no reader (POLLERR).
+ *   - FIFOs (mkfifo): "fifo/<dev>.<ino>" names the pipe of a file
+ *     system's S_IFIFO node; its opens wait for the other end (O_NONBLOCK:
+ *     a reader goes on at once, a writer with no reader is ENXIO).
  *   - A waiting reader or writer that gets a signal is answered EINTR (the
  *     channel asks for unblock pulses); one that dies is dropped when its
  *     open closes; data is taken from the buffer only once the reply that
@@ -35,7 +38,10 @@ _Static_assert(PIPE_SIZE >= PIPE_BUF, "an atomic write must fit");
 
 struct pipe {
 	int id;
-	unsigned readers, writers;
+	bool fifo;                      /* named by a file system node: */
+	uint64_t dev, ino;              /* ... this one */
+	unsigned readers, writers;      /* opens of each end, those still waiting included */
+	resmgr_waitq_t oq;              /* FIFO opens waiting for the other end (flags: end) */
 	uint32_t head, count;
 	resmgr_waitq_t rq, wq;
 	resmgr_notifyq_t rpoll, wpoll;  /* poll arms of the read and the write end */
@@ -254,7 +260,7 @@ static struct pipe *new_pipe(void)
 	return NULL;
 }
 
-static struct pipe *named_pipe(const char *path)
+static struct pipe *numbered_pipe(const char *path)
 {
 	char *end;
 	long id = strtol(path, &end, 10);
@@ -264,18 +270,51 @@ static struct pipe *named_pipe(const char *path)
 	return pipes[id];
 }
 
-static int pipe_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
-		     iofunc_attr_t *a, iofunc_ocb_t **ocb)
+/* "<dev>.<ino>", both decimal: true with them set. */
+static bool fifo_name(const char *name, uint64_t *dev, uint64_t *ino)
 {
-	unsigned mode = msg->ioflag & O_ACCMODE;
+	char *end;
 
-	if (mode == O_RDWR || mode == O_ACCMODE)
-		return EINVAL;                  /* one end per open */
-	struct pipe *p = *path ? named_pipe(path) : (mode == O_RDONLY ? new_pipe() : NULL);
-	if (!p)
-		return *path ? ENOENT : (mode == O_RDONLY ? ENFILE : EINVAL);
+	if (*name < '0' || *name > '9')
+		return false;
+	*dev = strtoull(name, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return false;
+	*ino = strtoull(end + 1, &end, 10);
+	return *end == 0;
+}
+
+/* The pipe of FIFO dev/ino, made when it has none: NULL when out of pipes. */
+static struct pipe *fifo_pipe(uint64_t dev, uint64_t ino)
+{
+	for (int i = 0; i < PIPES_MAX; i++)
+		if (pipes[i] && pipes[i]->fifo && pipes[i]->dev == dev && pipes[i]->ino == ino)
+			return pipes[i];
+	struct pipe *p = new_pipe();
+	if (p) {
+		p->fifo = true;
+		p->dev = dev;
+		p->ino = ino;
+	}
+	return p;
+}
+
+/* Frees p once nothing has it open. */
+static void pipe_gc(struct pipe *p)
+{
+	if (!p->readers && !p->writers) {
+		pipes[p->id] = NULL;
+		free(p);
+	}
+}
+
+/* Opens end `mode` of p for the client: 0 or an errno. */
+static int open_end(resmgr_context_t *ctp, const struct _io_connect *msg, iofunc_attr_t *a,
+		    iofunc_ocb_t **ocb, struct pipe *p, unsigned mode)
+{
 	struct _io_connect m = *msg;
 	int r = iofunc_open_default(ctp, &m, "", a, ocb);
+
 	if (r)
 		return r;
 	(*ocb)->data = p;
@@ -286,6 +325,79 @@ static int pipe_open(resmgr_context_t *ctp, const struct _io_connect *msg, const
 	return 0;
 }
 
+/* Answers the FIFO opens waiting on p for end `mode` (the other end came). */
+static void release_opens(struct pipe *p, unsigned mode)
+{
+	resmgr_waiter_t *w = p->oq.head;
+
+	while (w) {
+		resmgr_waiter_t *next = w->next;
+		if (w->flags == mode) {
+			resmgr_open_reply(w->rcvid);
+			resmgr_waitq_remove(&p->oq, w);
+		}
+		w = next;
+	}
+}
+
+static int pipe_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb);
+
+/* An open of FIFO p (POSIX.1-2017 open, "O_NONBLOCK" for a FIFO): the end
+ * counts at once, so a waiting reader lets a writer through; each end waits
+ * (parked, RESMGR_DONE with *ocb set) until the other is open. */
+static int fifo_open(resmgr_context_t *ctp, const struct _io_connect *msg, iofunc_attr_t *a,
+		     iofunc_ocb_t **ocb, struct pipe *p, unsigned mode)
+{
+	bool nonblock = msg->ioflag & O_NONBLOCK;
+	int r;
+
+	if (msg->subtype != _IO_CONNECT_OPEN)
+		r = ENOSYS;                     /* a combine would wait, then close */
+	else if (mode == O_WRONLY && !p->readers && nonblock)
+		r = ENXIO;
+	else
+		r = open_end(ctp, msg, a, ocb, p, mode);
+	if (r) {
+		pipe_gc(p);
+		return r;
+	}
+	release_opens(p, mode == O_RDONLY ? O_WRONLY : O_RDONLY);
+	poll_wake(p);
+	if ((mode == O_RDONLY ? p->writers : p->readers) || nonblock)
+		return 0;
+	r = resmgr_waitq_park(&p->oq, ctp, *ocb, _IO_CONNECT, 0);
+	if (r != RESMGR_DONE) {
+		pipe_close(ctp, *ocb);
+		*ocb = NULL;
+		return r;
+	}
+	for (resmgr_waiter_t *w = p->oq.head; w; w = w->next)
+		if (!w->next)
+			w->flags = mode;
+	return RESMGR_DONE;
+}
+
+static int pipe_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     iofunc_attr_t *a, iofunc_ocb_t **ocb)
+{
+	unsigned mode = msg->ioflag & O_ACCMODE;
+
+	uint64_t dev, ino;
+
+	if (mode == O_RDWR || mode == O_ACCMODE)
+		return EINVAL;                  /* one end per open */
+	if (!strncmp(path, "fifo/", 5)) {
+		if (!fifo_name(path + 5, &dev, &ino))
+			return ENOENT;
+		struct pipe *p = fifo_pipe(dev, ino);
+		return p ? fifo_open(ctp, msg, a, ocb, p, mode) : ENFILE;
+	}
+	struct pipe *p = *path ? numbered_pipe(path) : (mode == O_RDONLY ? new_pipe() : NULL);
+	if (!p)
+		return *path ? ENOENT : (mode == O_RDONLY ? ENFILE : EINVAL);
+	return open_end(ctp, msg, a, ocb, p, mode);
+}
+
 static int pipe_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 {
 	struct pipe *p = pipe_of(ocb);
@@ -294,6 +406,7 @@ static int pipe_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 	resmgr_waitq_drop(&p->wq, ocb);
 	resmgr_notify_drop(&p->rpoll, ocb);
 	resmgr_notify_drop(&p->wpoll, ocb);
+	resmgr_waitq_drop(&p->oq, ocb);
 	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
 		p->readers--;
 	else
@@ -301,10 +414,7 @@ static int pipe_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 	serve_writers(p);                       /* EPIPE if that was the last reader */
 	serve_readers(p);                       /* end of file if the last writer */
 	poll_wake(p);                           /* hang-up, or no reader */
-	if (!p->readers && !p->writers) {
-		pipes[p->id] = NULL;
-		free(p);
-	}
+	pipe_gc(p);
 	return iofunc_close_ocb_default(ctp, ocb);
 }
 
@@ -324,10 +434,15 @@ static int pipe_devctl(resmgr_context_t *ctp, const struct _io_devctl *msg, iofu
 
 static int pipe_stat(resmgr_context_t *ctp, const struct _io_stat *msg, iofunc_ocb_t *ocb)
 {
-	struct _io_stat_reply st = { .ino = (uint64_t)pipe_of(ocb)->id + 1, .mode = S_IFIFO | 0600,
-				     .nlink = 1, .size = pipe_of(ocb)->count, .blksize = PIPE_BUF };
+	const struct pipe *p = pipe_of(ocb);
+	struct _io_stat_reply st = { .ino = (uint64_t)p->id + 1, .mode = S_IFIFO | 0600,
+				     .nlink = 1, .size = p->count, .blksize = PIPE_BUF };
 
 	(void)msg;
+	if (p->fifo) {                          /* as stat(2) of its name says */
+		st.dev = p->dev;
+		st.ino = p->ino;
+	}
 	return resmgr_reply(ctp, 0, &st, sizeof st);
 }
 
@@ -342,12 +457,30 @@ static int pipe_lseek(resmgr_context_t *ctp, const struct _io_lseek *msg, iofunc
 	return ESPIPE;
 }
 
+/* A FIFO open interrupted by a signal: its open is unbound and closed
+ * first (the end no longer counts), then answered EINTR.  True if rcvid's
+ * was on p (which may be gone then). */
+static bool open_unblock(resmgr_context_t *ctp, struct pipe *p, int rcvid)
+{
+	for (resmgr_waiter_t *w = p->oq.head; w; w = w->next) {
+		if (w->rcvid != rcvid)
+			continue;
+		struct _msg_info info;
+		if (MsgInfo_r(rcvid, &info) == 0 && !(info.flags & _NTO_MI_UNBLOCK_REQ))
+			return false;
+		resmgr_open_cancel(ctp->mgr, ctp, w->ocb);      /* drops w, maybe p */
+		MsgError_r(rcvid, EINTR);
+		return true;
+	}
+	return false;
+}
+
 static int pipe_unblock(resmgr_context_t *ctp, int rcvid)
 {
-	(void)ctp;
 	for (int i = 0; i < PIPES_MAX; i++)
 		if (pipes[i] && (resmgr_waitq_unblock(&pipes[i]->rq, rcvid, EINTR) ||
-				 resmgr_waitq_unblock(&pipes[i]->wq, rcvid, EINTR)))
+				 resmgr_waitq_unblock(&pipes[i]->wq, rcvid, EINTR) ||
+				 open_unblock(ctp, pipes[i], rcvid)))
 			return 0;
 	return 0;
 }

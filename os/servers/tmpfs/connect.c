@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "tmpfs.h"
 
 /* "." or "..": names no call may make or remove. */
@@ -130,6 +131,8 @@ static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const c
 		return EEXIST;
 	if (n) {
 		r = open_node(ctp, msg, n);
+		if (!r && S_ISFIFO(n->attr.mode))
+			return resmgr_fifo_reply(ctp, (uint64_t)getpid(), n->attr.ino);
 	} else {
 		if (!(msg->ioflag & O_CREAT))
 			return ENOENT;
@@ -183,9 +186,9 @@ static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 		return r;
 	if (w.node)
 		return EEXIST;
-	if (!S_ISDIR(msg->mode) && !S_ISREG(msg->mode))
-		return EPERM;                   /* no devices or FIFOs here */
-	if (S_ISREG(msg->mode) && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
+	if (!S_ISDIR(msg->mode) && !S_ISREG(msg->mode) && !S_ISFIFO(msg->mode))
+		return EPERM;                   /* no devices here */
+	if (!S_ISDIR(msg->mode) && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
 		return ENOTDIR;
 	return create(ctp, &w, msg->mode, msg->umask, &n);
 }

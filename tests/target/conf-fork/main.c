@@ -22,6 +22,8 @@
 #define CHILD "/bin/conf-child"
 #define FILE_ "/conf/fork"
 
+extern char **environ;
+
 /* The wait status of child pid, or -1000 - errno. */
 static int reap(pid_t pid)
 {
@@ -346,6 +348,70 @@ static void t_open__boot_image_is_read_only(void)
 	CHECK_ERR(open("/bin/none", O_RDONLY), ENOENT);
 }
 
+static void t_fexecve__runs_the_file_the_fd_names(void)
+{
+	int fd = open(CHILD, O_RDONLY);
+
+	REQUIRE(fd >= 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *a[] = { CHILD, "exit", "9", NULL };
+		fexecve(fd, a, environ);
+		_exit(99);
+	}
+	CHECK(EXITED_WITH(reap(pid), 9));
+	close(fd);
+}
+
+static void t_fexecve__bad_fd_is_EBADF(void)
+{
+	char *a[] = { CHILD, "exit", "9", NULL };
+	int fd = open(CHILD, O_RDONLY);
+
+	REQUIRE(fd >= 0);
+	close(fd);
+	CHECK_ERR(fexecve(fd, a, environ), EBADF);      /* closed */
+	CHECK_ERR(fexecve(-1, a, environ), EBADF);
+	CHECK_ERR(fexecve(100000, a, environ), EBADF);
+}
+
+/* fexecve(fd) of CHILD "exit 9" in a child: its wait status; a failed
+ * fexecve exits with 100 + errno. */
+static int fexecve_child(int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *a[] = { CHILD, "exit", "9", NULL };
+		fexecve(fd, a, environ);
+		_exit(100 + errno);
+	}
+	return reap(pid);
+}
+
+/* The fd's file is no longer what its path names (another server took the
+ * name over: the longest attached name wins): fexecve must not run what
+ * the path names now, but fail; once the name is back, it runs again. */
+static void t_fexecve__path_naming_another_file_now_is_ENOENT(void)
+{
+	char *a[] = { CHILD, "serve", CHILD, NULL };
+	int fd = open(CHILD, O_RDONLY);
+
+	REQUIRE(fd >= 0);
+	pid_t over = conf_start_server(a, CHILD);
+	REQUIRE(over > 0);
+	CHECK(EXITED_WITH(fexecve_child(fd), 100 + ENOENT));
+	kill(over, SIGKILL);
+	reap(over);
+	struct timespec tick = { 0, 5 * 1000 * 1000 };
+	struct stat st, fst;
+	for (int i = 0; i < 200 && stat(CHILD, &st) == 0 && fstat(fd, &fst) == 0 &&
+	     st.st_ino != fst.st_ino; i++)
+		nanosleep(&tick, NULL);                 /* until taskman dropped its name */
+	CHECK(EXITED_WITH(fexecve_child(fd), 9));
+	close(fd);
+}
+
 static void *sit(void *arg)
 {
 	(void)arg;
@@ -383,6 +449,9 @@ static const struct conf_case cases[] = {
 	CONF_CASE(read, boot_image_file_whole),
 	CONF_CASE(readdir, boot_image_directory),
 	CONF_CASE(open, boot_image_is_read_only),
+	CONF_CASE(fexecve, runs_the_file_the_fd_names),
+	CONF_CASE(fexecve, bad_fd_is_EBADF),
+	CONF_CASE(fexecve, path_naming_another_file_now_is_ENOENT),
 	CONF_CASE(fork, a_process_with_threads_gets_ENOSYS),
 };
 

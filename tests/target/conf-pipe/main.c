@@ -1,5 +1,6 @@
-/* conf-pipe: pipe(2) over /sbin/pipe, which this program starts as its
- * child and ends when done.  Cases name the XSH page they check.
+/* conf-pipe: pipe(2) over /sbin/pipe, and FIFOs: mkfifo on a /sbin/tmpfs
+ * at FT whose opens meet in /sbin/pipe; this program starts both as its
+ * children and ends them when done.  Cases name the XSH page they check.
  * make run CMDLINE="init=/bin/conf-pipe" */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,10 +12,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <conf.h>
+#include <server.h>
+
+#define FT "/fifotmp"
 
 static void t_pipe__data_goes_through_in_order(void)
 {
@@ -364,6 +370,212 @@ static void t_pselect__a_timeout_too_long_to_count_waits_for_a_signal(void)
 	close(p[1]);
 }
 
+/* ---- FIFOs -------------------------------------------------------------------- */
+
+static void t_mkfifo__makes_a_node_stat_shows_as_S_IFIFO(void)
+{
+	struct stat st;
+	mode_t old = umask(022);
+
+	CHECK_EQ(mkfifo(FT "/f1", 0666), 0);
+	umask(old);
+	REQUIRE(stat(FT "/f1", &st) == 0);
+	CHECK(S_ISFIFO(st.st_mode));
+	CHECK_EQ(st.st_mode & 0777, 0644);              /* the umask applied */
+	CHECK_EQ(st.st_size, 0);
+	CHECK_EQ(unlink(FT "/f1"), 0);
+}
+
+static void t_mkfifo__EEXIST_when_the_path_exists(void)
+{
+	int fd = open(FT "/reg", O_WRONLY | O_CREAT, 0600);
+
+	REQUIRE(fd >= 0);
+	close(fd);
+	CHECK_EQ(mkfifo(FT "/f2", 0600), 0);
+	CHECK_ERR(mkfifo(FT "/f2", 0600), EEXIST);
+	CHECK_ERR(mkfifo(FT "/reg", 0600), EEXIST);
+	CHECK_ERR(mkfifo(FT, 0600), EEXIST);            /* the mount's directory */
+	CHECK_ERR(mkfifo(FT "/none/f", 0600), ENOENT);
+	CHECK_ERR(mkfifo((const char *)8, 0600), EFAULT);
+	unlink(FT "/f2");
+	unlink(FT "/reg");
+}
+
+static void t_open__FIFO_O_RDONLY_O_NONBLOCK_opens_at_once(void)
+{
+	char c;
+
+	REQUIRE(mkfifo(FT "/f3", 0600) == 0);
+	int fd = open(FT "/f3", O_RDONLY | O_NONBLOCK);
+	CHECK(fd >= 0);
+	CHECK_EQ(read(fd, &c, 1), 0);                   /* no writer: end of file */
+	close(fd);
+	unlink(FT "/f3");
+}
+
+static void t_open__FIFO_O_WRONLY_O_NONBLOCK_without_reader_is_ENXIO(void)
+{
+	REQUIRE(mkfifo(FT "/f4", 0600) == 0);
+	CHECK_ERR(open(FT "/f4", O_WRONLY | O_NONBLOCK), ENXIO);
+	int rd = open(FT "/f4", O_RDONLY | O_NONBLOCK);
+	CHECK(rd >= 0);
+	int wr = open(FT "/f4", O_WRONLY | O_NONBLOCK);      /* a reader now */
+	CHECK(wr >= 0);
+	close(wr);
+	close(rd);
+	unlink(FT "/f4");
+}
+
+struct fifo_opener {
+	const char *path;
+	int flags;
+	volatile int fd;                /* -2 until the open returned */
+	int err;
+};
+
+static void *open_fifo(void *arg)
+{
+	struct fifo_opener *o = arg;
+	int fd = open(o->path, o->flags);
+
+	o->err = fd < 0 ? errno : 0;
+	o->fd = fd;
+	return NULL;
+}
+
+/* Starts a thread opening path with flags, checks it is still waiting
+ * 100 ms later, then opens the other end (other_flags) here and checks the
+ * thread's open returned: the fd of the other end, or -1. */
+static int open_pair(pthread_t *t, struct fifo_opener *o, int other_flags)
+{
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	o->fd = -2;
+	if (pthread_create(t, NULL, open_fifo, o))
+		return -1;
+	nanosleep(&tick, NULL);
+	CHECK_EQ(o->fd, -2);                            /* still waiting for the other end */
+	int fd = open(o->path, other_flags);
+	CHECK(fd >= 0);
+	pthread_join(*t, NULL);
+	CHECK(o->fd >= 0);
+	return fd;
+}
+
+/* An open of a new FIFO at path with `waits` (O_RDONLY or O_WRONLY) waits
+ * for the other end; then data goes from the write end to the read end, and
+ * end of file follows the writer's close. */
+static void fifo_end_waits(const char *path, int waits)
+{
+	struct fifo_opener o = { path, waits, -2, 0 };
+	pthread_t t;
+	char buf[8];
+
+	REQUIRE(mkfifo(path, 0600) == 0);
+	int other = open_pair(&t, &o, waits == O_RDONLY ? O_WRONLY : O_RDONLY);
+	int rd = waits == O_RDONLY ? o.fd : other, wr = waits == O_RDONLY ? other : o.fd;
+	if (rd >= 0 && wr >= 0) {
+		CHECK_EQ(write(wr, "abc", 3), 3);
+		close(wr);
+		CHECK_EQ(read(rd, buf, sizeof buf), 3);
+		CHECK(memcmp(buf, "abc", 3) == 0);
+		CHECK_EQ(read(rd, buf, sizeof buf), 0);  /* the writer closed */
+	} else {
+		close(wr);
+	}
+	close(rd);
+	unlink(path);
+}
+
+static void t_open__FIFO_reader_waits_for_a_writer(void)
+{
+	fifo_end_waits(FT "/f5", O_RDONLY);
+}
+
+static void t_open__FIFO_writer_waits_for_a_reader(void)
+{
+	fifo_end_waits(FT "/f6", O_WRONLY);
+}
+
+static void t_open__two_opens_of_one_FIFO_share_one_pipe(void)
+{
+	struct stat st, fst;
+	char buf[8];
+
+	REQUIRE(mkfifo(FT "/f7", 0600) == 0);
+	int rd = open(FT "/f7", O_RDONLY | O_NONBLOCK);
+	int wr1 = open(FT "/f7", O_WRONLY);
+	int wr2 = open(FT "/f7", O_WRONLY);
+	REQUIRE(rd >= 0 && wr1 >= 0 && wr2 >= 0);
+	CHECK_EQ(write(wr1, "one", 3), 3);
+	CHECK_EQ(write(wr2, "two", 3), 3);
+	CHECK_EQ(read(rd, buf, sizeof buf), 6);
+	CHECK(memcmp(buf, "onetwo", 6) == 0);
+	CHECK_EQ(stat(FT "/f7", &st), 0);
+	CHECK_EQ(fstat(rd, &fst), 0);
+	CHECK(S_ISFIFO(fst.st_mode));
+	CHECK_EQ(fst.st_ino, st.st_ino);                /* fstat names the node stat does */
+	CHECK_EQ(fst.st_dev, st.st_dev);
+	CHECK_ERR(lseek(rd, 0, SEEK_SET), ESPIPE);
+	close(wr1);
+	close(wr2);
+	close(rd);
+	unlink(FT "/f7");
+}
+
+static void t_unlink__removes_a_FIFO_name_its_opens_go_on(void)
+{
+	struct stat st;
+	char buf[4];
+
+	REQUIRE(mkfifo(FT "/f8", 0600) == 0);
+	int rd = open(FT "/f8", O_RDONLY | O_NONBLOCK);
+	int wr = open(FT "/f8", O_WRONLY);
+	REQUIRE(rd >= 0 && wr >= 0);
+	CHECK_EQ(unlink(FT "/f8"), 0);
+	CHECK_ERR(stat(FT "/f8", &st), ENOENT);
+	CHECK_ERR(open(FT "/f8", O_RDONLY | O_NONBLOCK), ENOENT);
+	CHECK_EQ(write(wr, "ok", 2), 2);
+	CHECK_EQ(read(rd, buf, sizeof buf), 2);
+	close(wr);
+	close(rd);
+}
+
+static void t_open__FIFO_open_interrupted_by_a_signal_is_EINTR(void)
+{
+	struct sigaction a = { .sa_handler = on_alarm }, old;
+	struct itimerval soon = { .it_value = { 0, 100 * 1000 } }, off = { 0 };
+
+	REQUIRE(mkfifo(FT "/f9", 0600) == 0);
+	sigaction(SIGALRM, &a, &old);
+	REQUIRE(setitimer(ITIMER_REAL, &soon, NULL) == 0);
+	CHECK_ERR(open(FT "/f9", O_RDONLY), EINTR);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	/* The interrupted reader no longer counts: a writer finds none. */
+	CHECK_ERR(open(FT "/f9", O_WRONLY | O_NONBLOCK), ENXIO);
+	unlink(FT "/f9");
+}
+
+static void t_open__FIFO_permission_is_the_nodes(void)
+{
+	struct stat st;
+
+	REQUIRE(mkfifo(FT "/f10", 0600) == 0);
+	REQUIRE(chmod(FT "/f10", 0400) == 0);
+	CHECK_EQ(stat(FT "/f10", &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0400);
+	int rd = open(FT "/f10", O_RDONLY | O_NONBLOCK);
+	CHECK(rd >= 0);
+	if (geteuid() != 0)                             /* root passes any check */
+		CHECK_ERR(open(FT "/f10", O_WRONLY | O_NONBLOCK), EACCES);
+	CHECK_ERR(open(FT "/f10/", O_RDONLY | O_NONBLOCK), ENOTDIR);
+	CHECK_ERR(open(FT "/f10", O_RDONLY | O_CREAT | O_EXCL, 0600), EEXIST);
+	close(rd);
+	unlink(FT "/f10");
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(pipe, data_goes_through_in_order),
 	CONF_CASE(read, end_of_file_when_no_writer),
@@ -378,6 +590,16 @@ static const struct conf_case cases[] = {
 	CONF_CASE(poll, timeout_passes_and_bad_fd_is_POLLNVAL),
 	CONF_CASE(select, read_and_write_sets_of_a_pipe),
 	CONF_CASE(pselect, a_timeout_too_long_to_count_waits_for_a_signal),
+	CONF_CASE(mkfifo, makes_a_node_stat_shows_as_S_IFIFO),
+	CONF_CASE(mkfifo, EEXIST_when_the_path_exists),
+	CONF_CASE(open, FIFO_O_RDONLY_O_NONBLOCK_opens_at_once),
+	CONF_CASE(open, FIFO_O_WRONLY_O_NONBLOCK_without_reader_is_ENXIO),
+	CONF_CASE(open, FIFO_reader_waits_for_a_writer),
+	CONF_CASE(open, FIFO_writer_waits_for_a_reader),
+	CONF_CASE(open, two_opens_of_one_FIFO_share_one_pipe),
+	CONF_CASE(unlink, removes_a_FIFO_name_its_opens_go_on),
+	CONF_CASE(open, FIFO_open_interrupted_by_a_signal_is_EINTR),
+	CONF_CASE(open, FIFO_permission_is_the_nodes),
 };
 
 int main(void)
@@ -399,7 +621,17 @@ int main(void)
 	}
 	close(p[0]);
 	close(p[1]);
+	char *tmpfs[] = { "/sbin/tmpfs", FT, NULL };
+	pid_t fs = conf_start_server(tmpfs, FT);
+	if (fs < 0) {
+		conf_line("conf-pipe: cannot start /sbin/tmpfs on %s", FT);
+		kill(pid, SIGTERM);
+		waitpid(pid, &status, 0);
+		return 2;
+	}
 	int r = conf_run("conf-pipe", cases, sizeof cases / sizeof cases[0]) ? 1 : 0;
+	kill(fs, SIGKILL);
+	waitpid(fs, NULL, 0);
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
 	return r;

@@ -2,7 +2,8 @@
  * getgrgid, their _r forms, getpwent/getgrent) over /etc/passwd and
  * /etc/group, served read-only by a thread of this process attached at
  * /etc (a directory name), and crypt(3) as login uses it (the libxcrypt
- * port: "$6$" SHA-512 only).  Cases name the XSH page they check.
+ * port: "$6$" SHA-512 only) with crypt_gensalt and the getentropy it
+ * draws on (/dev/urandom of /sbin/devnull, started here).  Cases name the XSH page they check.
  *   make run CMDLINE="init=/bin/conf-users"                           */
 #include <crypt.h>
 #include <errno.h>
@@ -16,7 +17,10 @@
 #include <sys/stat.h>
 #include <keel/neutrino.h>
 #include <keel/procmsg.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <conf.h>
+#include <server.h>
 
 static const char passwd[] =
 	"root:x:0:0:The Root:/root:/bin/mksh\n"
@@ -253,6 +257,86 @@ static void t_crypt__null_arguments_are_EINVAL(void)
 	CHECK_EQ(errno, EINVAL);
 }
 
+/* ---- crypt_gensalt, getentropy -------------------------------------------------- */
+
+/* s is "$6$" then n salt characters (crypt's base64 alphabet), "$" or not. */
+static bool sha512_setting(const char *s, size_t n)
+{
+	if (!s || strncmp(s, "$6$", 3))
+		return false;
+	size_t k = strspn(s + 3, "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+	return k == n && (!s[3 + k] || (s[3 + k] == '$' && !s[4 + k]));
+}
+
+static void t_crypt_gensalt__random_6_setting_crypt_takes(void)
+{
+	char a[CRYPT_GENSALT_OUTPUT_SIZE], b[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *s = crypt_gensalt("$6$", 0, NULL, 0);
+
+	REQUIRE(s != NULL);
+	conf_line("# crypt_gensalt(\"$6$\") = \"%s\"", s);
+	CHECK(sha512_setting(s, 16));                   /* 12 bytes of entropy: 16 characters */
+	strcpy(a, s);
+	REQUIRE(crypt_gensalt_rn(NULL, 0, NULL, 0, b, sizeof b) == b);  /* NULL: the default */
+	CHECK(sha512_setting(b, 16));
+	CHECK(strcmp(a, b) != 0);                       /* fresh random bytes each time */
+	char hash[CRYPT_OUTPUT_SIZE];
+	const char *h = crypt("keel", a);
+	REQUIRE(h && h[0] == '$');
+	strcpy(hash, h);
+	CHECK(strncmp(hash, a, strlen(a) - (a[strlen(a) - 1] == '$')) == 0);
+	CHECK(crypt_is("keel", hash, hash));            /* the stored hash checks */
+}
+
+static void t_crypt_gensalt__given_bytes_and_rounds(void)
+{
+	static const char bytes[16] = "0123456789abcdef";
+	char out[CRYPT_GENSALT_OUTPUT_SIZE];
+	char *s = crypt_gensalt_ra("$6$", 10000, bytes, sizeof bytes);
+
+	REQUIRE(s != NULL);
+	CHECK(!strncmp(s, "$6$rounds=10000$", 16));
+	CHECK(crypt_gensalt_rn("$6$", 10000, bytes, sizeof bytes, out, sizeof out) == out);
+	CHECK(!strcmp(s, out));                         /* same bytes, same setting */
+	free(s);
+	errno = 0;
+	CHECK(crypt_gensalt_rn("$6$", 0, bytes, sizeof bytes, out, 2) == NULL);
+	CHECK_EQ(errno, ERANGE);
+}
+
+static void t_crypt_gensalt__unknown_method_is_EINVAL(void)
+{
+	static const char bytes[16] = "0123456789abcdef";
+
+	errno = 0;
+	CHECK(crypt_gensalt("$1$", 0, NULL, 0) == NULL);        /* MD5: not built */
+	CHECK_EQ(errno, EINVAL);
+	errno = 0;
+	CHECK(crypt_gensalt("$9$", 0, bytes, sizeof bytes) == NULL);
+	CHECK_EQ(errno, EINVAL);
+	errno = 0;
+	CHECK(crypt_gensalt("$6$", 0, bytes, 2) == NULL);       /* too few random bytes */
+	CHECK_EQ(errno, EINVAL);
+}
+
+static void t_getentropy__fills_up_to_256_bytes(void)
+{
+	unsigned char a[256], b[256];
+
+	memset(a, 0, sizeof a);
+	memset(b, 0, sizeof b);
+	CHECK_EQ(getentropy(a, sizeof a), 0);
+	CHECK_EQ(getentropy(b, sizeof b), 0);
+	CHECK(memcmp(a, b, sizeof a) != 0);
+	int zeros = 0;
+	for (size_t i = 0; i < sizeof a; i++)
+		zeros += !a[i];
+	CHECK(zeros < 16);                              /* filled, not left zero */
+	CHECK_EQ(getentropy(a, 0), 0);
+	CHECK_ERR(getentropy(a, 257), EINVAL);
+	CHECK_ERR(getentropy((void *)8, 16), EFAULT);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(getpwnam, finds_fields),
 	CONF_CASE(getpwnam, empty_fields_and_unknown_user),
@@ -269,6 +353,10 @@ static const struct conf_case cases[] = {
 	CONF_CASE(crypt, stored_hash_is_the_setting),
 	CONF_CASE(crypt, unknown_method_is_EINVAL),
 	CONF_CASE(crypt, null_arguments_are_EINVAL),
+	CONF_CASE(crypt_gensalt, random_6_setting_crypt_takes),
+	CONF_CASE(crypt_gensalt, given_bytes_and_rounds),
+	CONF_CASE(crypt_gensalt, unknown_method_is_EINVAL),
+	CONF_CASE(getentropy, fills_up_to_256_bytes),
 };
 
 int main(void)
@@ -291,5 +379,14 @@ int main(void)
 		conf_line("conf-users: cannot start the server: %s", strerror(errno));
 		return 2;
 	}
-	return conf_run("conf-users", cases, sizeof cases / sizeof cases[0]) ? 1 : 0;
+	char *dn[] = { "/sbin/devnull", NULL };
+	pid_t devnull = conf_start_server(dn, "/dev/urandom");
+	if (devnull < 0) {
+		conf_line("conf-users: cannot start /sbin/devnull");
+		return 2;
+	}
+	int r = conf_run("conf-users", cases, sizeof cases / sizeof cases[0]) ? 1 : 0;
+	kill(devnull, SIGTERM);
+	waitpid(devnull, NULL, 0);
+	return r;
 }

@@ -161,6 +161,16 @@ int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t le
  * MsgRead itself: it is then right for pwrite too.  The bytes copied (fewer when the message is shorter),
  * or -errno when none could be. */
 long resmgr_msgread(resmgr_context_t *ctp, void *dst, size_t len, size_t offset);
+/* An open answered later (a FIFO's, waiting for its other end): the open
+ * handler sets *ocb and returns RESMGR_DONE; the framework binds the open
+ * to the connection at once (so the client's death closes it) but does not
+ * reply.  The server answers it with resmgr_open_reply (the open's
+ * success; returns RESMGR_DONE), or gives it up with resmgr_open_cancel,
+ * which unbinds the ocb and closes it (close_ocb runs) before the server
+ * replies the error, so that the client's connection, detached after the
+ * error, leaves nothing behind.  Both under the handler lock. */
+int resmgr_open_reply(int rcvid);
+void resmgr_open_cancel(resmgr_t *mgr, resmgr_context_t *ctp, iofunc_ocb_t *ocb);
 /* Opens bound to connections now (for tests and statistics). */
 unsigned resmgr_open_count(const resmgr_t *mgr);
 /* The handler lock, for a server thread other than the loop's that must
@@ -294,3 +304,8 @@ int resmgr_dirent_add(void *buf, size_t size, size_t *used, uint64_t ino, uint64
  * RESMGR_DONE (replied), or ENAMETOOLONG past _IO_PATH_MAX. */
 int resmgr_link_reply(resmgr_context_t *ctp, const char *mount, const char *path, size_t at,
 		      const char *target, const char *rest);
+/* File system servers: the open of an S_IFIFO node (permission checked)
+ * answered with a link to the pipe server's pipe of that node
+ * (<keel/pipemsg.h>): dev and ino as the server's stat reports them.
+ * Returns RESMGR_DONE (replied). */
+int resmgr_fifo_reply(resmgr_context_t *ctp, uint64_t dev, uint64_t ino);

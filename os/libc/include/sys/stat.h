@@ -1,6 +1,6 @@
 #pragma once
 /* The package's <sys/stat.h>, plus what it declares only for other
- * targets: lstat and the special tv_nsec values of futimens and
+ * targets: lstat, mknod and the special tv_nsec values of futimens and
  * utimensat (POSIX.1-2017), which Keel's libc provides. */
 #include_next <sys/stat.h>
 
@@ -10,3 +10,4 @@
 #endif
 
 int lstat(const char *__restrict __path, struct stat *__restrict __buf);
+int mknod(const char *__path, mode_t __mode, dev_t __dev);

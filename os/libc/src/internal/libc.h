@@ -149,6 +149,10 @@ void __at_dup(int fd, int nfd);
 /* open() made fd from the absolute path abs (kept, checked when used). */
 void __at_opened(int fd, const char *abs);
 int __at_dir_path(int fd, char *out);
+/* The absolute path open() remembered for fd, into out (_IO_PATH_MAX
+ * bytes), if stat of it names fd's file now: 0, -EBADF (fd not open),
+ * -ENOTSUP (no path known), -ENOENT (gone, or another file now). */
+int __fd_path(int fd, char *out);
 /* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
  * connect message c with path and c->extra_len bytes of extra, the reply
  * into reply (reply_len bytes): the new fd with the server's status in

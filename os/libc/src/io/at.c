@@ -47,22 +47,34 @@ void __at_opened(int fd, const char *abs)
 	pthread_mutex_unlock(&dir_lock);
 }
 
-/* dirfd's known path into dir if it names st's directory now (checked on
- * every use: the directory may have been renamed, the number reused): 0, or
- * -ENOTSUP. */
-static int dir_path(int dirfd, const struct stat *st, char *dir)
+/* fd's known path into out if it names st's file (fd's fstat) now,
+ * checked on every use: the file may have been renamed, the number reused.
+ * 0; -ENOTSUP when no path is known; -ENOENT when the path is gone or
+ * names another file now. */
+static int known_path(int fd, const struct stat *st, char *out)
 {
 	struct stat now;
 
 	pthread_mutex_lock(&dir_lock);
-	const char *p = dirs[dirfd].path;
+	const char *p = dirs[fd].path;
 	bool known = p && strlen(p) < _IO_PATH_MAX;
 	if (known)
-		strcpy(dir, p);
+		strcpy(out, p);
 	pthread_mutex_unlock(&dir_lock);
-	if (!known || stat(dir, &now) < 0 || !S_ISDIR(now.st_mode))
+	if (!known)
 		return -ENOTSUP;
-	return now.st_dev == st->st_dev && now.st_ino == st->st_ino ? 0 : -ENOTSUP;
+	if (stat(out, &now) < 0)
+		return -ENOENT;
+	return now.st_dev == st->st_dev && now.st_ino == st->st_ino ? 0 : -ENOENT;
+}
+
+int __fd_path(int fd, char *out)
+{
+	struct stat st;
+
+	if (fd < 0 || fd >= __FD_MAX || fstat(fd, &st) < 0)
+		return -EBADF;
+	return known_path(fd, &st, out);
 }
 
 /* The absolute path that (dirfd, path) names, into out (_IO_PATH_MAX
@@ -85,9 +97,8 @@ static int at_path(int dirfd, const char *path, char *out)
 		return -EBADF;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	int r = dir_path(dirfd, &st, joined);
-	if (r < 0)
-		return r;
+	if (known_path(dirfd, &st, joined) < 0)
+		return -ENOTSUP;                /* a directory's path: not known now */
 	size_t dl = strlen(joined);
 	if (dl + 1 + n >= sizeof joined)
 		return -ENAMETOOLONG;
@@ -187,15 +198,18 @@ int mkdirat(int dirfd, const char *path, mode_t mode)
 	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : mkdir(abs, mode);
 }
 
-/* No Keel server makes device nodes or FIFOs by name yet (libc has no
- * mknod): a valid request is ENOSYS. */
 int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 {
 	char abs[_IO_PATH_MAX];
 
-	(void)mode;
-	(void)dev;
-	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : (int)__syscall_ret(-ENOSYS);
+	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : mknod(abs, mode, dev);
+}
+
+int mkfifoat(int dirfd, const char *path, mode_t mode)
+{
+	char abs[_IO_PATH_MAX];
+
+	return at_call(dirfd, path, 0, 0, abs) < 0 ? -1 : mkfifo(abs, mode);
 }
 
 ssize_t readlinkat(int dirfd, const char *restrict path, char *restrict buf, size_t len)

@@ -103,10 +103,19 @@ int execlp(const char *file, const char *arg, ...)
 	EXEC_LIST(execvpe(file, argv, envp), 0);
 }
 
-/* fexecve needs the path behind an fd, which libc does not keep yet. */
+/* fexecve: taskman loads images by path, so this is execve of the path
+ * open() remembered for fd (io/at.c), used only while stat of it names
+ * fd's very file (st_dev and st_ino): a file renamed or replaced since is
+ * ENOENT, never another program run in its place.  An fd whose path libc
+ * does not know (inherited through exec, made by a server) is ENOTSUP.
+ * Between the check and taskman's open the name may still change: the
+ * window is the one an execve by path always has. */
 int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	(void)argv;
-	(void)envp;
-	return (int)__syscall_ret(fd < 0 || fd >= __FD_MAX || !__fds[fd].pid ? -EBADF : -ENOSYS);
+	char path[_IO_PATH_MAX];
+
+	if (fd < 0 || fd >= __FD_MAX || !__fds[fd].pid)
+		return (int)__syscall_ret(-EBADF);
+	int r = __fd_path(fd, path);
+	return r < 0 ? (int)__syscall_ret(r) : execve(path, argv, envp);
 }

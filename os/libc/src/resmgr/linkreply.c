@@ -4,7 +4,9 @@
  * tmpfs and fs-keel both resolve links this way. */
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/resmgr.h>
+#include <keel/pipemsg.h>
 
 int resmgr_link_reply(resmgr_context_t *ctp, const char *mount, const char *path, size_t at,
 		      const char *target, const char *rest)
@@ -39,4 +41,13 @@ int resmgr_link_reply(resmgr_context_t *ctp, const char *mount, const char *path
 					    .path_len = (uint16_t)len };
 	memcpy(buf, &r, sizeof r);
 	return resmgr_reply(ctp, _IO_CONNECT_RET_LINK, buf, sizeof r + len);
+}
+
+int resmgr_fifo_reply(resmgr_context_t *ctp, uint64_t dev, uint64_t ino)
+{
+	char target[64];
+
+	snprintf(target, sizeof target, PIPE_FIFO_PREFIX "%llu.%llu", (unsigned long long)dev,
+		 (unsigned long long)ino);
+	return resmgr_link_reply(ctp, "", "", 0, target, "");
 }

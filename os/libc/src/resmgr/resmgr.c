@@ -152,17 +152,37 @@ static int do_open(resmgr_t *m, resmgr_context_t *ctp, const struct _io_connect 
 		return EBUSY;                   /* this connection has an open already */
 	iofunc_ocb_t *ocb = NULL;
 	int r = connect_open(m, ctp, c, path, &ocb);
-	if (r != 0)
+	bool later = r == RESMGR_DONE && ocb;   /* parked: bound now, answered later */
+	if (r != 0 && !later)
 		return r;
 	pthread_mutex_lock(&m->lock);
-	r = bind(m, ctp->info.scoid, ctp->info.coid, ocb);
+	int b = bind(m, ctp->info.scoid, ctp->info.coid, ocb);
 	pthread_mutex_unlock(&m->lock);
-	if (r) {
+	if (b) {
 		(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
-		return r;
+		return b;
 	}
+	return later ? RESMGR_DONE : resmgr_open_reply(ctp->rcvid);
+}
+
+int resmgr_open_reply(int rcvid)
+{
 	struct _io_connect_reply rep = { .file_type = _FTYPE_FILE };
-	return resmgr_reply(ctp, 0, &rep, sizeof rep);
+
+	MsgReply_r(rcvid, 0, &rep, sizeof rep);
+	return RESMGR_DONE;
+}
+
+void resmgr_open_cancel(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+	pthread_mutex_lock(&m->lock);
+	for (unsigned i = 0; i < m->nb; i++) {
+		if (m->b[i].ocb == ocb) {
+			unbind(m, ctp, i);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
 }
 
 static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have);
