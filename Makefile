@@ -20,7 +20,7 @@ Q       := $(if $(filter 1,$(V)),,@)
 VERSION  := 0.1.0
 GITDESC  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
-.PHONY: all run test clean docker deps host-test target-test farm-test
+.PHONY: all run test clean docker deps host-test target-test farm-test test-before-targets
 
 # ---- dependencies -----------------------------------------------------------
 deps: $(DEPS)
@@ -96,7 +96,15 @@ run: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio $(if $(DISK_ARGS_$(DISK)),$(DISK_
 	$(QEMU) $(QEMU_ARGS)
 
 # ---- tests ------------------------------------------------------------------
-test: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio $(DISK_IMG) host-test farm-test target-test
+# The farm's own tests need no build and the build needs no QEMU: they run side by
+# side (one job per core, each one's output in one piece), then the target suites,
+# which want the machine to themselves (they time boots and guests).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+test: $(DEPS)
+	$(MAKE) --no-print-directory -j$(NPROC) --output-sync=target test-before-targets
+	$(MAKE) --no-print-directory target-test
+
+test-before-targets: $(B)/os/Image $(B)/os/initrd.cpio $(DISK_IMG) host-test farm-test
 
 farm-test: $(DEPS)
 	$(VENV)/bin/ruff check farm tests
