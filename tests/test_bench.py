@@ -113,17 +113,33 @@ def test_fs_bench_on_the_disk(keel_boot):
     assert found["fs sequential read per KiB"] < found["fs sequential write + fsync per KiB"]
 
 
+STAMP_PROMPT = r"=T(\d+\.\d{6})= $"   # PS1 with mksh's EPOCHREALTIME: the time it prompts
+
+
+def instructions(t0: str, t1: str) -> int:
+    """Guest instructions from time t0 to t1 ("s.us") under -icount shift=0, where the
+    guest's clock counts one nanosecond per instruction."""
+    return (int(t1.replace(".", "")) - int(t0.replace(".", ""))) * 1000
+
+
 @pytest.mark.initrd
 @pytest.mark.login
-def test_boot_to_login_prompt(keel_boot):
-    """Boot to getty's login prompt under instruction counting, on one hart and without
-    the disk: getty logs the machine's instruction count (from reset, firmware included)
-    and the time since boot as it writes each prompt; root logs in and reads it back
-    with sloginfo.  Under -icount the instruction count is the guest's clock, so a
-    guest waiting on the host (a disk request) would count the host's pace, not its
-    own work: the disk stays off.  One hart: QEMU's -icount stops for good on this
-    boot with several harts (an IPI that wakes an idle hart; seen at init's first
-    spawns with sleep=on and sleep=off)."""
+def test_boot_to_login_prompt(keel_boot, record_property):
+    """The boot-to-login and typed-echo figures, under instruction
+    counting, on one hart and without the disk (under -icount the instruction count is
+    the guest's clock, so a guest waiting on the host's disk would count the host's
+    pace, not its own work).  One hart: QEMU's -icount stops for good on this boot with
+    several harts (an IPI that wakes an idle hart; seen at init's first spawns with
+    sleep=on and sleep=off).
+      boot to login prompt: getty logs the machine's instruction count (from reset,
+        firmware included) and the time since boot as it writes each prompt;
+      echo typed at the prompt: the prompt made the time mksh prompts (EPOCHREALTIME,
+        microseconds: a thousand instructions), `true` and `echo hi` typed at once: from
+        the prompt after `true` to the one after `echo hi` (the line read through the
+        editor, the echo run and written, the next prompt), so no wait on the host is
+        counted.
+    Not measured: login to the first shell prompt (the prompt could carry the time only
+    through a profile, and root's home is in the read-only boot image)."""
     strategy = keel_boot.strategy("onehart")
     strategy.power_off()
     disk, strategy.qemu.disk = strategy.qemu.disk, None
@@ -134,7 +150,14 @@ def test_boot_to_login_prompt(keel_boot):
         try:
             c = Console(s)
             c.login("root", 300)
-            out = c.ok("sloginfo")
+            s.line("PS1='=T${EPOCHREALTIME}= '")
+            s.expect(STAMP_PROMPT)
+            s.console.write(b"true\recho hi\r")   # at once: no wait between the two
+            t1 = s.expect(STAMP_PROMPT)[1]
+            s.expect(r"\nhi\r?\n")
+            t2 = s.expect(STAMP_PROMPT)[1]
+            out, rc = s.run("sloginfo", STAMP_PROMPT)
+            assert rc == 0, out
         finally:
             s.close()
     finally:
@@ -148,6 +171,13 @@ def test_boot_to_login_prompt(keel_boot):
     # the prompt comes after the kernel's entry and the whole user land's start
     assert found["login prompt instret"] > kernel_entry + found["boot instret"], found
     assert found["login prompt us"] > found["boot us"], found
+    echo = instructions(t1, t2)
+    assert 0 < echo < found["login prompt instret"], echo
+    figures = {"boot to login prompt": found["login prompt instret"],
+               "echo typed to its output": echo}
+    for name, value in figures.items():
+        record_property(f"bench:{name}", f"{value:g}")
     print(f"boot to login prompt: {found['login prompt instret']:.0f} instructions from "
           f"reset ({kernel_entry} before the kernel), {found['login prompt us']:.0f} us "
-          f"guest time; {stages['login_prompt']:.2f} s on the host")
+          f"guest time; {stages['login_prompt']:.2f} s on the host; echo typed to its "
+          f"output: {echo} instructions")
