@@ -144,6 +144,16 @@ def poll_failures(term: Terminal) -> list[str]:
               ["1", "1"], HOLD * 1000 * 0.8, 8000)
         expect(f"{name}: read after poll", term.fields(f"tty-uart: got {name} "),
                [line.hex()])
+    # Blocked in poll on the partial line "ab" when another thread turns ICANON off (at
+    # the ^C): the settings change, not a byte, makes it input, and must end the poll.
+    term.wait_line("tty-uart: ready poll-mode")
+    time.sleep(HOLD)
+    term.qemu.write(b"ab\x03")
+    expect("poll-mode: SIGINT", term.fields("tty-uart: intr poll-mode "), ["SIGINT"])
+    timed("poll-mode: poll(POLLIN, 10 s) across ICANON off",
+          term.fields("tty-uart: poll poll-mode "), ["1", "1"], HOLD * 1000 * 0.8, 8000)
+    expect("poll-mode: read after poll", term.fields("tty-uart: got poll-mode "),
+           [b"ab".hex()])
     # select with 200 ms and nothing typed: 0, the read set cleared, after the 200 ms.
     term.wait_line("tty-uart: ready select-idle")
     timed("select(200 ms) with nothing typed", term.fields("tty-uart: select select-idle "),

@@ -12,6 +12,7 @@
  * SIGINT ("tty-uart: intr STEP SIGINT"). */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -217,6 +218,48 @@ static void poll_raw_step(tcflag_t l, tcflag_t i)
 	tcsetattr(0, TCSANOW, &saved);
 }
 
+/* The helper of poll_mode_step: takes the host's ^C (the only thread
+ * that does not block SIGINT), then makes the terminal non-canonical. */
+static void *switch_to_raw(void *arg)
+{
+	struct termios t = saved;
+	sigset_t intr;
+
+	(void)arg;
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	pthread_sigmask(SIG_UNBLOCK, &intr, NULL);
+	wait_for_intr("poll-mode");
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(0, TCSANOW, &t);
+	return NULL;
+}
+
+/* Blocked in poll on a partial line when another thread makes the terminal
+ * non-canonical: the bytes are input now, and the poll must hear of it
+ * from the settings change (no byte comes after it). */
+static void poll_mode_step(tcflag_t l, tcflag_t i)
+{
+	sigset_t intr, old;
+	pthread_t helper;
+
+	mode(l | NOFLSH, i);
+	got_sig = 0;
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &intr, &old);
+	if (pthread_create(&helper, NULL, switch_to_raw, NULL)) {
+		say("tty-uart: poll %s %s\n", "poll-mode", "-1 no-thread");
+	} else {
+		poll_wait_step("poll-mode");
+		pthread_join(helper, NULL);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	tcsetattr(0, TCSANOW, &saved);
+}
+
 /* Selects fd 0 for reading with a timeout of ms; prints rc, whether fd 0
  * stayed in the set, and the milliseconds since t0. */
 static void select_report(const char *step, long ms, long t0)
@@ -296,6 +339,7 @@ int main(void)
 	fionread_step();
 	poll_canon_steps(l, i);
 	poll_raw_step(l, i);
+	poll_mode_step(l, i);
 	select_steps();
 	output_step();
 	say("tty-uart: %s%s\n", "done", "");
