@@ -2,7 +2,9 @@
 QEMU virt, devc-sersifive on sifive_u) runs as the first program and runs
 /bin/tty-uart on /dev/ser1; the host types into the UART and checks each rule of the line
 discipline twice: what the program's read() returned (it prints the bytes in hex) and
-what the terminal echoed, byte for byte as they left the UART."""
+what the terminal echoed, byte for byte as they left the UART.  Then poll and select on the
+same terminal: what they return for a partial line, a finished one, one byte in raw mode
+and nothing at all, and that typing (not the timeout) ends a poll or select that waits."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ pytestmark = [pytest.mark.initrd]
 DRIVERS = {"riscv-virtio": "devc-ser8250", "sifive,hifive-unleashed-a00": "devc-sersifive",
            "sifive,hifive-unmatched-a00": "devc-sersifive"}
 STEP_TIMEOUT = 30.0
+# How long the host waits after a "ready" before it types into a poll or select that
+# blocks: long enough that the program is in it, short against the 10 s timeout.
+HOLD = 0.5
 
 
 class Terminal:
@@ -45,6 +50,10 @@ class Terminal:
         got = seen()
         assert got, f"no line starting '{prefix}':\n{self.rec.tail()}"
         return got[-1]
+
+    def fields(self, prefix: str) -> list[str]:
+        """The words after `prefix` on its last finished line."""
+        return self.line_after(prefix)[len(prefix):].split()
 
     def step(self, name: str, typed: bytes, gap: float = 0.0) -> tuple[bytes, bytes]:
         """Wait until the program reads for step `name`, type `typed` (byte by byte with
@@ -95,6 +104,70 @@ STEPS = [
 ]
 
 
+def poll_failures(term: Terminal) -> list[str]:
+    """poll and select on the terminal: what each returned, and when."""
+    failures = []
+
+    def expect(what: str, got: list[str], want: list[str]) -> None:
+        if got != want:
+            failures.append(f"{what}: {got}, want {want}")
+
+    def timed(what: str, got: list[str], want: list[str], least: float, most: float) -> None:
+        """got: the call's results then its milliseconds, which must lie in [least, most)."""
+        expect(what, got[:-1], want)
+        ms = int(got[-1]) if got and got[-1].isdigit() else -1
+        if not least <= ms < most:
+            failures.append(f"{what}: took {ms} ms, want {least:.0f} to {most:.0f}")
+
+    # Canonical: "par" is typed, no newline; the ^C after it (NOFLSH keeps the line)
+    # tells the program to look.  No input yet, but room for output.
+    term.wait_line("tty-uart: ready poll-partial")
+    term.qemu.write(b"par\x03")
+    expect("SIGINT after the partial line", term.fields("tty-uart: intr poll-partial "),
+           ["SIGINT"])
+    expect("poll(POLLIN, 0) on a partial line", term.fields("tty-uart: poll poll-partial "),
+           ["0", "0"])
+    expect("poll(POLLOUT, 0)", term.fields("tty-uart: poll poll-out "), ["1", "4"])
+    # The newline makes the line input: POLLIN, and read returns all of it.
+    got, _ = term.step("poll-line", b"tial\r\x03", gap=0.02)
+    expect("SIGINT after the newline", term.fields("tty-uart: intr poll-line "), ["SIGINT"])
+    expect("poll(POLLIN, 0) after the newline", term.fields("tty-uart: poll poll-line "),
+           ["1", "1"])
+    expect("read after poll", [got.hex()], [b"partial\n".hex()])
+    # Blocked in poll (10 s timeout) when the host types: the typing wakes it, not the
+    # timeout, and not before it came.
+    for name, typed, line in (("poll-wait", b"wake\r", b"wake\n"), ("poll-raw", b"x", b"x")):
+        term.wait_line(f"tty-uart: ready {name}")
+        time.sleep(HOLD)
+        term.qemu.write(typed)
+        timed(f"{name}: poll(POLLIN, 10 s)", term.fields(f"tty-uart: poll {name} "),
+              ["1", "1"], HOLD * 1000 * 0.8, 8000)
+        expect(f"{name}: read after poll", term.fields(f"tty-uart: got {name} "),
+               [line.hex()])
+    # Blocked in poll on the partial line "ab" when another thread turns ICANON off (at
+    # the ^C): the settings change, not a byte, makes it input, and must end the poll.
+    term.wait_line("tty-uart: ready poll-mode")
+    time.sleep(HOLD)
+    term.qemu.write(b"ab\x03")
+    expect("poll-mode: SIGINT", term.fields("tty-uart: intr poll-mode "), ["SIGINT"])
+    timed("poll-mode: poll(POLLIN, 10 s) across ICANON off",
+          term.fields("tty-uart: poll poll-mode "), ["1", "1"], HOLD * 1000 * 0.8, 8000)
+    expect("poll-mode: read after poll", term.fields("tty-uart: got poll-mode "),
+           [b"ab".hex()])
+    # select with 200 ms and nothing typed: 0, the read set cleared, after the 200 ms.
+    term.wait_line("tty-uart: ready select-idle")
+    timed("select(200 ms) with nothing typed", term.fields("tty-uart: select select-idle "),
+          ["0", "0"], 180, 5000)
+    term.wait_line("tty-uart: ready select-wake")
+    time.sleep(HOLD)
+    term.qemu.write(b"go\r")
+    timed("select(10 s) woken by a line", term.fields("tty-uart: select select-wake "),
+          ["1", "1"], HOLD * 1000 * 0.8, 8000)
+    expect("select-wake: read after select", term.fields("tty-uart: got select-wake "),
+           [b"go\n".hex()])
+    return failures
+
+
 def test_line_discipline_over_the_uart(keel_boot, board):
     strategy = keel_boot.strategy()
     driver = DRIVERS.get(board.compatible)
@@ -120,6 +193,7 @@ def test_line_discipline_over_the_uart(keel_boot, board):
         count = term.line_after("tty-uart: count fionread ")
         if count.split()[-1] != "6":
             failures.append(f"FIONREAD: {count!r}, want 6")
+        failures += poll_failures(term)
         term.wait_line("tty-uart: done")
         raw = bytes(term.tap.data)
         if b"tty-uart: onlcr a\r\nb\r\n" not in raw:

@@ -315,6 +315,7 @@ static int set_attr(const resmgr_context_t *ctp, const struct _io_devctl *m)
 		td_flush_input(&dev.td);
 	td_setattr(&dev.td, &t);
 	serve_readers();
+	tty_poll_wake();        /* e.g. ICANON off: a partial line is input now */
 	return 0;
 }
 
@@ -331,6 +332,7 @@ static int flush_queues(const resmgr_context_t *ctp, const struct _io_devctl *m)
 		td_flush_input(&dev.td);
 	if (q != TCIFLUSH)
 		tx_flush();
+	tty_poll_wake();        /* an emptied TX ring has room */
 	return 0;
 }
 

@@ -4,12 +4,20 @@
  * For each step it sets the terminal up, prints "tty-uart: ready STEP",
  * reads what the host types and prints "tty-uart: got STEP <hex>" (the
  * bytes read, hex, "-" for none; "EINTR" when a signal cut the read).  The
- * host checks both what came back and what the terminal echoed. */
+ * host checks both what came back and what the terminal echoed.
+ * The poll and select steps print "tty-uart: poll STEP <rc> <revents hex>
+ * [<ms>]" and "tty-uart: select STEP <rc> <bit> <ms>" as well; where the
+ * program must look at the terminal after the host typed (not wait for
+ * it), the host ends what it types with ^C and the program waits for the
+ * SIGINT ("tty-uart: intr STEP SIGINT"). */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -117,6 +125,173 @@ static void fionread_step(void)
 	tcflush(0, TCIFLUSH);
 }
 
+/* ---- poll and select -------------------------------------------------------- */
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits (up to 20 s, less than the host waits for the answer) for the
+ * host's ^C and says whether it came.  With NOFLSH the line typed before
+ * it stays, and the driver took every byte before the ^C: the host's way
+ * of saying "what I typed is in now". */
+static void wait_for_intr(const char *step)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < 2000 && !got_sig; i++)
+		nanosleep(&ts, NULL);
+	say("tty-uart: intr %s %s\n", step, got_sig == SIGINT ? "SIGINT" : "none");
+	got_sig = 0;
+}
+
+/* One poll of fd 0 for events; prints rc, revents and, when t0 (now_ms()
+ * before the ready line) is not negative, the milliseconds since t0. */
+static void poll_report(const char *step, short events, int timeout, long t0)
+{
+	struct pollfd p = { .fd = 0, .events = events };
+	char rest[64];
+	int rc = poll(&p, 1, timeout);
+	long ms = now_ms() - t0;
+
+	if (rc < 0)
+		snprintf(rest, sizeof rest, "-1 %s", strerror(errno));
+	else if (t0 >= 0)
+		snprintf(rest, sizeof rest, "%d %x %ld", rc, (unsigned)p.revents, ms);
+	else
+		snprintf(rest, sizeof rest, "%d %x", rc, (unsigned)p.revents);
+	say("tty-uart: poll %s %s\n", step, rest);
+}
+
+static void read_report(const char *step)
+{
+	char buf[64];
+	long n = read(0, buf, sizeof buf);
+
+	report(step, buf, n);
+}
+
+/* Says ready, then blocks in poll for POLLIN up to 10 s, then reads. */
+static void poll_wait_step(const char *step)
+{
+	long t0 = now_ms();
+
+	say("tty-uart: ready %s%s\n", step, "");
+	poll_report(step, POLLIN, 10000, t0);
+	read_report(step);
+}
+
+/* Canonical: a partial line is no input yet, its newline makes it so; the
+ * terminal takes output at once.  Then the line's coming ends a poll that
+ * waits (the arm's pulse). */
+static void poll_canon_steps(tcflag_t l, tcflag_t i)
+{
+	mode(l | NOFLSH, i);
+	got_sig = 0;
+	say("tty-uart: ready %s%s\n", "poll-partial", "");
+	wait_for_intr("poll-partial");
+	poll_report("poll-partial", POLLIN, 0, -1);
+	poll_report("poll-out", POLLOUT, 0, -1);
+	say("tty-uart: ready %s%s\n", "poll-line", "");
+	wait_for_intr("poll-line");
+	poll_report("poll-line", POLLIN, 0, -1);
+	read_report("poll-line");
+	mode(l, i);
+	poll_wait_step("poll-wait");
+}
+
+/* Non-canonical, VMIN 1, VTIME 0: one byte is input. */
+static void poll_raw_step(tcflag_t l, tcflag_t i)
+{
+	struct termios t = saved;
+
+	t.c_lflag = l & ~(tcflag_t)(ICANON | ECHO);
+	t.c_iflag = i;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(0, TCSANOW, &t);
+	poll_wait_step("poll-raw");
+	tcsetattr(0, TCSANOW, &saved);
+}
+
+/* The helper of poll_mode_step: takes the host's ^C (the only thread
+ * that does not block SIGINT), then makes the terminal non-canonical. */
+static void *switch_to_raw(void *arg)
+{
+	struct termios t = saved;
+	sigset_t intr;
+
+	(void)arg;
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	pthread_sigmask(SIG_UNBLOCK, &intr, NULL);
+	wait_for_intr("poll-mode");
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(0, TCSANOW, &t);
+	return NULL;
+}
+
+/* Blocked in poll on a partial line when another thread makes the terminal
+ * non-canonical: the bytes are input now, and the poll must hear of it
+ * from the settings change (no byte comes after it). */
+static void poll_mode_step(tcflag_t l, tcflag_t i)
+{
+	sigset_t intr, old;
+	pthread_t helper;
+
+	mode(l | NOFLSH, i);
+	got_sig = 0;
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &intr, &old);
+	if (pthread_create(&helper, NULL, switch_to_raw, NULL)) {
+		say("tty-uart: poll %s %s\n", "poll-mode", "-1 no-thread");
+	} else {
+		poll_wait_step("poll-mode");
+		pthread_join(helper, NULL);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	tcsetattr(0, TCSANOW, &saved);
+}
+
+/* Selects fd 0 for reading with a timeout of ms; prints rc, whether fd 0
+ * stayed in the set, and the milliseconds since t0. */
+static void select_report(const char *step, long ms, long t0)
+{
+	fd_set rd;
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	char rest[64];
+
+	FD_ZERO(&rd);
+	FD_SET(0, &rd);
+	int rc = select(1, &rd, NULL, NULL, &tv);
+	long took = now_ms() - t0;
+
+	if (rc < 0)
+		snprintf(rest, sizeof rest, "-1 %s", strerror(errno));
+	else
+		snprintf(rest, sizeof rest, "%d %d %ld", rc, FD_ISSET(0, &rd) ? 1 : 0, took);
+	say("tty-uart: select %s %s\n", step, rest);
+}
+
+/* Nothing typed: timed from the call.  Woken by a line the host types
+ * after the ready line: timed from before it, so the wait counts whole. */
+static void select_steps(void)
+{
+	say("tty-uart: ready %s%s\n", "select-idle", "");
+	select_report("select-idle", 200, now_ms());
+	long t0 = now_ms();
+	say("tty-uart: ready %s%s\n", "select-wake", "");
+	select_report("select-wake", 10000, t0);
+	read_report("select-wake");
+}
+
 static void output_step(void)
 {
 	struct termios t = saved;
@@ -162,6 +337,10 @@ int main(void)
 	signal_step();
 	mode(l, i);
 	fionread_step();
+	poll_canon_steps(l, i);
+	poll_raw_step(l, i);
+	poll_mode_step(l, i);
+	select_steps();
 	output_step();
 	say("tty-uart: %s%s\n", "done", "");
 	return 0;
