@@ -183,8 +183,12 @@ def test_line_discipline_over_the_uart(keel_boot, board):
             if want_echo is not None and echo != want_echo:
                 failures.append(f"{name}: echoed {echo!r}, want {want_echo!r}")
         # ^C while the program is blocked in read(): SIGINT to the foreground group, and
-        # the read ends with EINTR (the driver answers the kernel's unblock pulse).
-        got, _ = term.step("isig", b"half\x03")
+        # the read ends with EINTR (the driver answers the kernel's unblock pulse).  The
+        # program prints its ready line just before read(): a ^C handled before the read
+        # begins leaves it waiting for a line that never comes (nothing can wait for a
+        # signal and for input at once there), so the bytes go 0.1 s apart and the ^C
+        # 0.4 s after the ready line (one such loss in some 150 loaded runs without it).
+        got, _ = term.step("isig", b"half\x03", gap=0.1)
         if got != b"EINTR":
             failures.append(f"isig: read returned {got!r}, want EINTR")
         term.wait_line("tty-uart: signal SIGINT")
