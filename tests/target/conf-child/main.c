@@ -13,7 +13,9 @@
  *   serve P           serve a memory file at P until killed
  *   cwd D             0 if the working directory is D
  *   openwrite P TEXT  open P for appending, write TEXT, close: 0 if all worked,
- *                     100 + errno % 100 if the open failed */
+ *                     100 + errno % 100 if the open failed
+ *   shebang SCRIPT x y  (as a script's "#!/bin/conf-child shebang" line runs it)
+ *                     0 if SCRIPT is a path ending in /shebang-script, else 1 */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -88,6 +90,11 @@ int main(int argc, char **argv)
 		struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
 		nanosleep(&ts, NULL);
 		return 0;
+	}
+	if (!strcmp(cmd, "shebang")) {
+		size_t n = argc == 5 ? strlen(argv[2]) : 0;
+		return n > 15 && !strcmp(argv[2] + n - 15, "/shebang-script") &&
+		       !strcmp(argv[3], "x") && !strcmp(argv[4], "y") ? 0 : 1;
 	}
 	if (!strcmp(cmd, "setsid"))
 		return setsid() == getpid() && getsid(0) == getpid() ? 0 : 1;

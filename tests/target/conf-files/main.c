@@ -950,6 +950,56 @@ static void t_resmgr__malformed_file_messages_get_errors(void)
 	unlink(T "/alive");
 }
 
+/* A script on a file system (taskman loads from the boot image only): its
+ * "#!" line runs the interpreter with the line's argument, the script's
+ * path and the rest of argv; no execute permission is EACCES, no "#!" is
+ * ENOEXEC (a shell runs such a file itself), and a script that names
+ * itself as its interpreter ends with ELOOP. */
+static int exec_status(const char *path)
+{
+	char *a[] = { (char *)path, "x", "y", NULL };
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(path, a);
+		_exit(100 + errno % 100);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void put_script(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	CHECK_EQ(chmod(path, mode), 0);
+}
+
+static void t_execve__a_script_on_a_file_system_runs_its_interpreter(void)
+{
+	char *a[] = { T "/shebang-script", NULL };
+
+	put_script(T "/shebang-script", "#!/bin/conf-child  shebang \nignored\n", 0755);
+	CHECK_EQ(exec_status(T "/shebang-script"), 0);
+	CHECK_EQ(chmod(T "/shebang-script", 0644), 0);
+	CHECK_ERR(execv(T "/shebang-script", a), EACCES);
+	put_script(T "/plain", "echo no magic\n", 0755);
+	CHECK_ERR(execv(T "/plain", a), ENOEXEC);
+	put_script(T "/relative", "#!conf-child shebang\n", 0755);
+	CHECK_ERR(execv(T "/relative", a), ENOEXEC);
+	put_script(T "/loop", "#!" T "/loop\n", 0755);
+	CHECK_EQ(exec_status(T "/loop"), 100 + ELOOP % 100);
+	CHECK_ERR(execv(T "/no-such-script", a), ENOENT);
+	unlink(T "/shebang-script");
+	unlink(T "/plain");
+	unlink(T "/relative");
+	unlink(T "/loop");
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(open, O_CREAT_makes_an_empty_file_with_mode_less_umask),
 	CONF_CASE(open, O_EXCL_on_an_existing_name_is_EEXIST),
@@ -1002,6 +1052,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(tmpfile, is_a_file_without_a_name),
 	CONF_CASE(fcntl, F_GETFL_and_F_SETFL_go_to_the_open),
 	CONF_CASE(resmgr, malformed_file_messages_get_errors),
+	CONF_CASE(execve, a_script_on_a_file_system_runs_its_interpreter),
 };
 
 int main(void)

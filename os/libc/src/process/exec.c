@@ -4,9 +4,11 @@
  * new image and nothing returns; the startup data tells the new libc which
  * connections are its fds and which FD_CLOEXEC ones to close. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <keel/procmsg.h>
 #include "libc.h"
@@ -14,14 +16,87 @@
 
 extern char **environ;
 
+/* taskman loads programs from the boot image only (and runs its "#!"
+ * scripts).  A file elsewhere (a script written to /tmp, a file on the
+ * disk) is looked at here: a "#!" script runs its interpreter, as the
+ * interpreter's argv[0], its one optional argument, the script's path and
+ * argv[1..] (nested up to SCRIPT_DEPTH); a file without execute permission
+ * is EACCES; anything else is ENOEXEC (an ELF file taskman cannot load
+ * from there yet, or a script without "#!", which a shell then runs). */
+#define SCRIPT_DEPTH 4
+#define SHEBANG_MAX  256
+
+static int exec_at_depth(const char *path, char *const argv[], char *const envp[], int depth);
+
+static int exec_file(const char *path, char *const argv[], char *const envp[], int depth)
+{
+	char line[SHEBANG_MAX];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
+		close(fd);
+		return -EACCES;
+	}
+	ssize_t n = read(fd, line, sizeof line - 1);
+	close(fd);
+	if (n < 3 || line[0] != '#' || line[1] != '!')
+		return -ENOEXEC;
+	line[n] = 0;
+	char *end = strchr(line, '\n');
+	if (!end)
+		return -ENOEXEC;                /* a first line too long */
+	*end = 0;
+	char *interp = line + 2;
+	interp += strspn(interp, " \t");
+	char *arg = interp + strcspn(interp, " \t");
+	if (*arg) {
+		*arg++ = 0;
+		arg += strspn(arg, " \t");
+		for (char *t = arg + strlen(arg); t > arg && strchr(" \t\r", t[-1]); t--)
+			t[-1] = 0;
+	}
+	if (interp[0] != '/')
+		return -ENOEXEC;
+	if (depth >= SCRIPT_DEPTH)
+		return -ELOOP;
+	size_t argc = 0;
+	while (argv[argc])
+		argc++;
+	char **args = malloc((argc + 3) * sizeof *args);
+	if (!args)
+		return -ENOMEM;
+	size_t k = 0;
+	args[k++] = interp;
+	if (*arg)
+		args[k++] = arg;
+	args[k++] = (char *)path;
+	for (size_t i = 1; i < argc; i++)
+		args[k++] = argv[i];
+	args[k] = NULL;
+	int r = exec_at_depth(interp, args, envp, depth + 1);
+	free(args);
+	return r;
+}
+
+static int exec_at_depth(const char *path, char *const argv[], char *const envp[], int depth)
+{
+	int r = __proc_image(_PROC_EXEC, path, NULL, NULL, argv, envp);
+	if (r == -ENOENT)
+		r = exec_file(path, argv, envp, depth);
+	return r;
+}
+
 int execve(const char *path, char *const argv[], char *const envp[])
 {
 	if (!__uptr_ok(path, 1) || !__uptr_ok(argv, sizeof *argv))
 		return (int)__syscall_ret(-EFAULT);
 	if (strnlen(path, _IO_PATH_MAX) >= _IO_PATH_MAX)
 		return (int)__syscall_ret(-ENAMETOOLONG);
-	return (int)__syscall_ret(__proc_image(_PROC_EXEC, path, NULL, NULL, argv,
-					       envp ? envp : (char *const[]){ NULL }));
+	return (int)__syscall_ret(exec_at_depth(path, argv, envp ? envp : (char *const[]){ NULL },
+						0));
 }
 
 int execv(const char *path, char *const argv[])
