@@ -10,11 +10,26 @@
 #define ECAM_BUS_BYTES      (1u << 20)      /* 32 devices x 8 functions x 4 KiB */
 #define SPACE_MEM32         2u              /* bits 25:24 of a ranges space word */
 
+/* Maps bus b's configuration space when it is first touched: 256 pages a
+ * bus, and most machines have one or two buses of the eight. */
+static bool bus_mapped(struct pci_host *h, unsigned b)
+{
+	if (b >= h->buses)
+		return false;
+	if (h->mapped & 1u << b)
+		return true;
+	if (AsMap_r(AS_SELF, (uintptr_t)h->ecam + (uintptr_t)b * ECAM_BUS_BYTES, ECAM_BUS_BYTES,
+		    PROT_READ | PROT_WRITE, AS_MAP_PHYS, h->ecam_phys + (uint64_t)b * ECAM_BUS_BYTES) < 0)
+		return false;
+	h->mapped |= 1u << b;
+	return true;
+}
+
 static uint32_t ecam_read(void *ctx, unsigned bdf, unsigned off)
 {
 	struct pci_host *h = ctx;
 
-	if (PCI_BUS(bdf) >= h->buses || off > 0xffc)
+	if (off > 0xffc || !bus_mapped(h, PCI_BUS(bdf)))
 		return 0xffffffffu;
 	return *(volatile uint32_t *)(h->ecam + ((uintptr_t)bdf << 12) + (off & ~3u));
 }
@@ -23,7 +38,7 @@ static void ecam_write(void *ctx, unsigned bdf, unsigned off, uint32_t v)
 {
 	struct pci_host *h = ctx;
 
-	if (PCI_BUS(bdf) < h->buses && off <= 0xffc)
+	if (off <= 0xffc && bus_mapped(h, PCI_BUS(bdf)))
 		*(volatile uint32_t *)(h->ecam + ((uintptr_t)bdf << 12) + (off & ~3u)) = v;
 }
 
@@ -65,14 +80,16 @@ int pci_host_open(struct pci_host *h, uintptr_t va, const char *who)
 	h->buses = (unsigned)(hw.size / ECAM_BUS_BYTES);
 	if (h->buses > PCI_HOST_BUSES)
 		h->buses = PCI_HOST_BUSES;
-	r = AsMap_r(AS_SELF, va, (size_t)h->buses * ECAM_BUS_BYTES, PROT_READ | PROT_WRITE,
-		    AS_MAP_PHYS, hw.base);
+	h->ecam = (volatile uint8_t *)va;
+	h->ecam_phys = hw.base;
+	h->mapped = 0;
+	r = AsMap_r(AS_SELF, va, ECAM_BUS_BYTES, PROT_READ | PROT_WRITE, AS_MAP_PHYS, hw.base);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot map the PCIe configuration space at %#llx (error %d)\n",
 			who, (unsigned long long)hw.base, -r);
 		return -r;
 	}
-	h->ecam = (volatile uint8_t *)va;
+	h->mapped = 1;
 	h->cfg = (struct pci_cfg){ ecam_read, ecam_write, h };
 	if (find_window(h)) {
 		fprintf(stderr, "%s: the PCIe host has no 32-bit memory window in its ranges\n", who);

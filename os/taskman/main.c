@@ -51,6 +51,9 @@ static void dispatch(int rcvid, const struct _msg_info *info, const void *msg, s
 	case _PROC_DAEMON:      return proc_msg_daemon(rcvid, info);
 	case _PROC_INFO:        return proc_msg_info(rcvid, info, msg, len);
 	case _PROC_BOOTIMG:     return bootimg_msg(rcvid, msg, len);
+	case _PROC_MMAP:
+	case _PROC_MUNMAP:
+	case _PROC_MPROTECT:    return mem_msg_mmap(rcvid, info, msg, len);
 	case _PROC_PATH_ATTACH:
 	case _PROC_PATH_LINK:   return path_msg_attach(rcvid, info, msg, len);
 	case _PROC_PATH_DETACH: return path_msg_detach(rcvid, info, msg, len);

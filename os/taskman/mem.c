@@ -3,7 +3,9 @@
  * freed, so that its footprint goes back to the baseline after any number
  * of spawns.  A first-fit bitmap over one reserved range of addresses. */
 #include <keel/errno.h>
+#include <keel/kcall.h>
 #include <keel/procmgr.h>
+#include <keel/start.h>
 #include "taskman.h"
 
 #define HEAP_BASE   0x0000001000000000ul        /* 64 GiB: far from image and stacks */
@@ -85,4 +87,135 @@ void tm_free(void *p, size_t bytes)
 	mark((uint32_t)((va - HEAP_BASE) / PAGE), n, false);
 	pages_in_use -= n;
 	urt_mutex_unlock(&heap_lock, me);
+}
+
+/* ---- mmap for processes ------------------------------------------------------
+ *
+ * A process's mappings are made in its own space (AsOpen) by the kernel's
+ * AsMap, which refuses to map over anything (-EEXIST): the kernel's page
+ * tables are the one record of what is mapped, so fork (a copy-on-write
+ * clone) and exec (a new space) need nothing from here but the hint.
+ * Without MAP_FIXED an address is found between MMAP_BASE and MMAP_END by
+ * trying from the process's hint upwards: the hint moves past each new
+ * mapping, so holes left by munmap are found again only after the hint
+ * wraps (then the search walks from the bottom).  The image and libc's heap
+ * live below MMAP_BASE, the main stack above MMAP_END. */
+#define MMAP_BASE   0x0000002000000000ul        /* 128 GiB */
+#define MMAP_END    0x0000003f00000000ul        /* 252 GiB: the stack is above */
+#define MMAP_TRIES  512
+
+static bool page_aligned(uint64_t v)
+{
+	return (v & (PAGE - 1)) == 0;
+}
+
+/* Map [va, va + len) in as; a MAP_STACK mapping leaves its lowest page
+ * unmapped (the guard; [va, va + len) was found free).  0 or -errno (-EEXIST when something is there). */
+static int map_at(int as, uint64_t va, uint64_t len, uint32_t prot, const struct _proc_mmap *m)
+{
+	if (m->flags & _PROC_MAP_PHYS)
+		return AsMap_r(as, va, len, prot, AS_MAP_PHYS, m->paddr);
+	if (m->flags & _PROC_MAP_STACK)         /* the guard: not mapped by us */
+		return AsMap_r(as, va + PAGE, len - PAGE, prot, AS_MAP_ANON, 0);
+	return AsMap_r(as, va, len, prot, AS_MAP_ANON, 0);
+}
+
+/* A new mapping of len bytes: its address or -errno. */
+static int64_t map_new(int as, struct tproc *p, const struct _proc_mmap *m, uint64_t len)
+{
+	uint64_t size = len + ((m->flags & _PROC_MAP_STACK) ? PAGE : 0);
+	uint32_t prot = m->prot;
+
+	if (m->flags & (_PROC_MAP_FIXED | _PROC_MAP_NOREPLACE)) {
+		if (!page_aligned(m->addr) || m->addr + size < m->addr ||
+		    m->addr + size > KEEL_USER_STACK_TOP || m->addr < PAGE)
+			return -EINVAL;
+		if (m->flags & _PROC_MAP_FIXED)
+			AsUnmap_r(as, m->addr, size);   /* MAP_FIXED replaces what was there */
+		int r = map_at(as, m->addr, size, prot, m);
+		return r < 0 ? (r == -EEXIST && (m->flags & _PROC_MAP_FIXED) ? -ENOMEM : r) :
+			       (int64_t)m->addr;
+	}
+	if (size > MMAP_END - MMAP_BASE)
+		return -ENOMEM;
+	uint64_t va = m->addr && page_aligned(m->addr) && m->addr >= MMAP_BASE &&
+		      m->addr <= MMAP_END - size ? m->addr : p->mmap_next;
+	if (va < MMAP_BASE || va > MMAP_END - size)
+		va = MMAP_BASE;
+	bool wrapped = false;
+	for (int tries = 0; tries < MMAP_TRIES; tries++) {
+		int r = map_at(as, va, size, prot, m);
+		if (r == 0) {
+			p->mmap_next = va + size;
+			return (int64_t)((m->flags & _PROC_MAP_STACK) ? va + PAGE : va);
+		}
+		if (r != -EEXIST)
+			return r;
+		/* Something is in the way: look past the request's size (a
+		 * mapping there is at least a page; big steps find room fast). */
+		va += size;
+		if (va > MMAP_END - size) {
+			if (wrapped)
+				break;
+			wrapped = true;
+			va = MMAP_BASE;
+		}
+	}
+	return -ENOMEM;
+}
+
+void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	const struct _proc_mmap *m = msg;
+	const uint32_t known = _PROC_MAP_SHARED | _PROC_MAP_PRIVATE | _PROC_MAP_FIXED |
+			       _PROC_MAP_ANON | _PROC_MAP_PHYS | _PROC_MAP_CONTIG | _PROC_MAP_STACK |
+			       _PROC_MAP_NOREPLACE;
+
+	if (len < sizeof *m || m->hdr.subtype || m->hdr.zero)
+		return tm_error(rcvid, EINVAL);
+	uint64_t bytes = (m->len + PAGE - 1) & ~(PAGE - 1);
+	if (!m->len || bytes < m->len || (m->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return tm_error(rcvid, EINVAL);
+	if (m->hdr.type == _PROC_MMAP) {
+		uint32_t kind = m->flags & (_PROC_MAP_SHARED | _PROC_MAP_PRIVATE);
+		if ((m->flags & ~known) || kind == 0 || kind == (_PROC_MAP_SHARED | _PROC_MAP_PRIVATE) ||
+		    !(m->flags & (_PROC_MAP_ANON | _PROC_MAP_PHYS)) ||
+		    (m->flags & _PROC_MAP_ANON && m->flags & _PROC_MAP_PHYS) ||
+		    ((m->prot & PROT_WRITE) && (m->prot & PROT_EXEC)) ||
+		    (m->flags & _PROC_MAP_FIXED && m->flags & _PROC_MAP_NOREPLACE))
+			return tm_error(rcvid, EINVAL);
+		/* Shared anonymous memory would have to stay shared across fork,
+		 * which a copy-on-write clone does not do; contiguous DMA memory
+		 * is the drivers' MemPhys for now. */
+		if ((kind == _PROC_MAP_SHARED && !(m->flags & _PROC_MAP_PHYS)) ||
+		    (m->flags & _PROC_MAP_CONTIG))
+			return tm_error(rcvid, ENOTSUP);
+	} else if (!page_aligned(m->addr) || m->addr + bytes < m->addr ||
+		   m->addr + bytes > KEEL_USER_STACK_TOP) {
+		return tm_error(rcvid, EINVAL);
+	}
+	tm_lock();
+	struct tproc *p = proc_find(info->pid);
+	int err = !p ? ESRCH : (m->flags & _PROC_MAP_PHYS && m->hdr.type == _PROC_MMAP &&
+				!(p->privs & KCALL_PRIV_IO)) ? EPERM : 0;
+	int as = err ? -1 : AsOpen_r(info->pid);
+	if (!err && as < 0)
+		err = -as;
+	int64_t r = 0;
+	if (!err) {
+		if (m->hdr.type == _PROC_MMAP)
+			r = map_new(as, p, m, bytes);
+		else if (m->hdr.type == _PROC_MUNMAP)
+			r = AsUnmap_r(as, m->addr, bytes);
+		else
+			r = AsProtect_r(as, m->addr, bytes, m->prot);
+		AsDestroy_r(as);
+		if (r < 0)
+			err = (int)-r;
+	}
+	tm_unlock();
+	if (err)
+		return tm_error(rcvid, err);
+	struct _proc_mmap_reply rep = { .addr = m->hdr.type == _PROC_MMAP ? (uint64_t)r : 0 };
+	MsgReply_r(rcvid, 0, &rep, sizeof rep);
 }

@@ -322,6 +322,7 @@ static int exec_image(struct job *j, int as, struct _proc_start *st)
 	if (r == 0) {
 		tm_strlcpy(t->name, st->name, sizeof t->name);
 		t->execed = true;
+		t->mmap_next = 0;       /* a new space: mmap starts over */
 		fork_release(t);        /* a forked child that execs at once */
 	}
 	tm_unlock();

@@ -42,6 +42,8 @@ void bootimg_msg(int rcvid, const void *msg, size_t len);
  * with tm_free(ptr, the same bytes). */
 void *tm_alloc(size_t bytes);
 void tm_free(void *p, size_t bytes);
+/* _PROC_MMAP, _PROC_MUNMAP, _PROC_MPROTECT for the sender's own space. */
+void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 /* Bytes of taskman's own memory in use now (its heap, not its image). */
 size_t tm_heap_bytes(void);
 
@@ -68,6 +70,7 @@ struct tproc {
 	uint64_t start_ns;
 	uint64_t rlim_cur[_PROC_RLIMIT_COUNT], rlim_max[_PROC_RLIMIT_COUNT];
 	char name[TM_NAME];
+	uint64_t mmap_next;             /* where the next mmap without an address looks first */
 };
 
 /* The pid of the first program taskman started (orphans go to it while it

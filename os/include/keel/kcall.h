@@ -125,7 +125,9 @@
 	/* Keel's own: physical addresses of a driver's buffers, for DMA (<keel/procmgr.h>). */ \
 	K(67, MemPhys,               3, KCALL_PRIV_IO) \
 	/* Keel's own: a device's bus windows and interrupt wiring (<keel/hwinfo.h>). */ \
-	K(68, HwInfoEntry,           5, KCALL_PRIV_NONE)
+	K(68, HwInfoEntry,           5, KCALL_PRIV_NONE) \
+	/* Keel's own: a running process's space, for mmap (<keel/procmgr.h>). */ \
+	K(69, AsOpen,                1, KCALL_PRIV_PROCMGR)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -158,6 +160,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 69, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 70, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

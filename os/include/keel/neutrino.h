@@ -121,6 +121,7 @@ KEEL_KCALL_DECL(int, HwInfoEntry, (const char *compatible, unsigned index, unsig
 
 /* Fork and exec for the process manager (<keel/procmgr.h>). */
 KEEL_KCALL_DECL(int, AsClone, (int pid));
+KEEL_KCALL_DECL(int, AsOpen, (int pid));
 KEEL_KCALL_DECL(int, ProcessFork, (int pid, int tid, int as));
 KEEL_KCALL_DECL(int, ProcessExec, (int pid, int tid, int as, const struct _proc_start *start));
 KEEL_KCALL_DECL(int, ProcessSetCred, (int pid, const struct _cred_info *cred));

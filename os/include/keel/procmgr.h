@@ -76,6 +76,17 @@
  *       Notes: a copy-on-write fault that finds no memory kills the
  *       faulting process, with a fault line on the console, as any fault.
  *
+ *   AsOpen(pid)
+ *       Arguments: pid, a live process (0: the caller).
+ *       Returns: an `as` id in the caller's table naming pid's own space
+ *       (not a copy), so that AsMap, AsUnmap and AsProtect change the
+ *       running process's memory: how the process manager serves mmap.
+ *       AsDestroy(as) gives the id back; the space lives on while pid
+ *       does (the id holds a reference, so a process that ends meanwhile
+ *       leaves a space nobody runs in, freed at AsDestroy).
+ *       Errors: ESRCH no such process (or it is ending); EAGAIN the
+ *       caller's table is full.
+ *
  *   ProcessFork(pid, tid, as) -> the new pid
  *       Arguments: pid, a process with exactly one thread; tid, that
  *       thread, blocked in a kernel call on a channel of the caller's

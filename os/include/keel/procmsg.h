@@ -285,7 +285,10 @@ _Static_assert(sizeof(struct _proc_rlimit) == 32, "struct _proc_rlimit layout");
  *   _PROC_MAP_PHYS maps the physical range at paddr (drivers only: EPERM
  *   without KCALL_PRIV_IO); _PROC_MAP_ANON|_PROC_MAP_CONTIG gives
  *   physically contiguous memory for DMA and replies its physical address.
- *   Errors: ENOMEM (no memory, RLIMIT_AS, or no room), EINVAL, EPERM.
+ *   _PROC_MAP_NOREPLACE is MAP_FIXED that fails with EEXIST instead of
+ *   replacing (libc's heap grows with it).  Shared anonymous memory and
+ *   _PROC_MAP_CONTIG are ENOTSUP for now.
+ *   Errors: ENOMEM (no memory, or no room), EINVAL, EPERM, ENOTSUP.
  * _PROC_MUNMAP, _PROC_MPROTECT: struct _proc_mmap with addr, len (and
  *   prot); reply status 0. */
 #define _PROC_MAP_SHARED    0x0001u
@@ -295,6 +298,7 @@ _Static_assert(sizeof(struct _proc_rlimit) == 32, "struct _proc_rlimit layout");
 #define _PROC_MAP_PHYS      0x0100u
 #define _PROC_MAP_CONTIG    0x0200u
 #define _PROC_MAP_STACK     0x0400u  /* a stack: one unmapped guard page below */
+#define _PROC_MAP_NOREPLACE 0x0800u  /* at addr exactly, EEXIST if anything is there */
 
 struct _proc_mmap {
 	struct _proc_hdr hdr;           /* _PROC_MMAP, _PROC_MUNMAP, _PROC_MPROTECT */

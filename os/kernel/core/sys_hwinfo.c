@@ -6,8 +6,22 @@
 #include "kcall.h"
 #include "boot.h"
 #include "fdt.h"
+#include "kstring.h"
 #include "platform.h"
+#include "spinlock.h"
 #include "uaccess.h"
+
+/* The last device found: a driver asks for one device again and again (one
+ * HwInfoEntry call per interrupt-map entry: 17 for QEMU virt's PCIe host),
+ * and each search walks the whole tree (about 150,000 instructions).  The
+ * tree never changes, so an answer stays right. */
+static struct {
+	struct spinlock lock;
+	bool valid;
+	char compat[HWINFO_NAME_MAX];
+	long index;
+	struct plat_device d;
+} last = { .lock = SPINLOCK_INIT("hwinfo", LR_HWINFO) };
 
 /* Copies the compatible string in and finds the device: 0 and *d, or the
  * call's error (-ENOENT, -EFAULT, -EINVAL). */
@@ -22,10 +36,25 @@ static long find_device(long ucompat, long index, struct plat_device *d)
 		return n;
 	if (index < 0 || index > 0xffff)
 		return -ENOENT;
+	spin_lock(&last.lock);
+	bool hit = last.valid && last.index == index && strcmp(last.compat, compat) == 0;
+	if (hit)
+		*d = last.d;
+	spin_unlock(&last.lock);
+	if (hit)
+		return 0;
 	int r = platform_find_device(boot_platform, compat, (int)index, d);
 	if (r == FDT_E_NOTFOUND)
 		return -ENOENT;
-	return r < 0 ? -EINVAL : 0;
+	if (r < 0)
+		return -EINVAL;
+	spin_lock(&last.lock);
+	memcpy(last.compat, compat, sizeof last.compat);
+	last.index = index;
+	last.d = *d;
+	last.valid = true;
+	spin_unlock(&last.lock);
+	return 0;
 }
 
 long sys_HwInfoDevice(long ucompat, long index, long uout)

@@ -369,6 +369,19 @@ static struct process *proc_arg(long pid)
 	return process_by_pid((uint32_t)pid);
 }
 
+/* AsOpen(pid): pid's own space, one more reference, into the caller's table. */
+long sys_AsOpen(long pid)
+{
+	struct process *p = proc_arg(pid);
+
+	if (!p)
+		return -ESRCH;
+	struct vmspace *vs = process_space_get(p);
+	if (!vs)
+		return -ESRCH;
+	return add_space(vs);                   /* the reference goes with the id */
+}
+
 /* AsClone(pid): a copy-on-write clone of pid's space into the caller's table. */
 long sys_AsClone(long pid)
 {

@@ -26,6 +26,7 @@ enum lock_rank {
 	LR_TIMERQ = 40,   /* one per hart: that hart's timer queue */
 	LR_PLIC = 45,     /* PLIC enable words, shared by the sources of a context */
 	LR_RUNQ = 50,     /* one per hart: that hart's run queue */
+	LR_HWINFO = 85,   /* the HwInfo calls' last device found (sys_hwinfo.c) */
 	LR_CONSOLE = 90,  /* console line output: the innermost lock, taken last */
 	LR_PANIC = 100,   /* never contended except during panic */
 };

@@ -46,6 +46,7 @@ struct plat_plic {
 	uint64_t base, size;
 	uint32_t ndev;            /* riscv,ndev: highest source number */
 	int node;
+	uint32_t phandle;         /* 0 if it has none */
 };
 
 struct plat_uart {

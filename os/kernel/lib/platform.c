@@ -367,6 +367,9 @@ static int add_plic(const struct fdt *f, int node, struct platform *p, int arg)
 	}
 	p->plic.present = true;
 	p->plic.node = node;
+	if (fdt_prop_u32(f, node, "phandle", &p->plic.phandle) &&
+	    fdt_prop_u32(f, node, "linux,phandle", &p->plic.phandle))
+		p->plic.phandle = 0;
 	err = dev_reg(f, node, &p->plic.base, &p->plic.size);
 	return err ? err : opt_u32(f, node, "riscv,ndev", 0, &p->plic.ndev);
 }
@@ -649,9 +652,13 @@ static int range_entry(const struct fdt *f, int node, int n, struct plat_entry *
 /* Cells an interrupt-map entry takes after its phandle: the interrupt
  * parent's #address-cells (absent: 0, as controllers have none) in
  * *addr_cells, and its #interrupt-cells returned. */
-static int irq_parent_cells(const struct fdt *f, uint32_t ph, int *addr_cells)
+static int irq_parent_cells(const struct platform *p, const struct fdt *f, uint32_t ph,
+			    int *addr_cells)
 {
-	int intc = fdt_node_by_phandle(f, ph);
+	/* Found without a walk of the tree when it is the PLIC, as it is for
+	 * every interrupt-map entry on QEMU virt. */
+	int intc = p->plic.present && p->plic.phandle && p->plic.phandle == ph ?
+		   p->plic.node : fdt_node_by_phandle(f, ph);
 	uint32_t ac, ic;
 
 	if (intc < 0)
@@ -684,7 +691,8 @@ static int irq_map_mask(const struct fdt *f, int node, int ca, uint32_t *hi, uin
 
 /* Entry n of `interrupt-map`, walked entry by entry since each names its
  * own interrupt parent and so its own length. */
-static int irqmap_entry(const struct fdt *f, int node, int n, struct plat_entry *out)
+static int irqmap_entry(const struct platform *p, const struct fdt *f, int node, int n,
+			struct plat_entry *out)
 {
 	const void *val;
 	int len = fdt_prop(f, node, "interrupt-map", &val);
@@ -699,15 +707,22 @@ static int irqmap_entry(const struct fdt *f, int node, int n, struct plat_entry 
 	if (fdt_prop_u32(f, node, "#interrupt-cells", &ic) || ic < 1 || ic > FDT_MAX_CELLS ||
 	    irq_map_mask(f, node, ca, &mhi, &mpin))
 		return FDT_E_BADVALUE;
+	/* Every entry names its parent; a map names the same one over and over
+	 * (QEMU virt's: the PLIC, 16 times), and each lookup walks the tree. */
+	uint64_t last_ph = 0;
+	int pac = 0, pic = 0;
 	for (int i = 0, k = 0; i < len / 4; k++) {
-		int pac, pic, at = i + ca + (int)ic;
+		int at = i + ca + (int)ic;
 		if ((ca && fdt_read_cells(val, len, i, 1, &hi)) ||
 		    fdt_read_cells(val, len, i + ca, 1, &pin) ||
 		    fdt_read_cells(val, len, at, 1, &ph))
 			return FDT_E_BADVALUE;
-		pic = irq_parent_cells(f, (uint32_t)ph, &pac);
-		if (pic < 0)
-			return pic;
+		if (k == 0 || ph != last_ph) {
+			pic = irq_parent_cells(p, f, (uint32_t)ph, &pac);
+			if (pic < 0)
+				return pic;
+			last_ph = ph;
+		}
 		if (fdt_read_cells(val, len, at + 1 + pac, 1, &irq))
 			return FDT_E_BADVALUE;
 		if (k == n) {
@@ -738,7 +753,7 @@ int platform_device_entry(const struct platform *p, int node, int what, int n,
 	if (what == PLAT_ENTRY_RANGE)
 		return range_entry(&f, node, n, out);
 	if (what == PLAT_ENTRY_IRQMAP)
-		return irqmap_entry(&f, node, n, out);
+		return irqmap_entry(p, &f, node, n, out);
 	return FDT_E_BADVALUE;
 }
 

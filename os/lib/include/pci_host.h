@@ -17,6 +17,8 @@ struct pci_host {
 	struct pci_cfg cfg;
 	volatile uint8_t *ecam;
 	unsigned buses;
+	uint64_t ecam_phys;
+	uint32_t mapped;                /* bit b: bus b's MiB is mapped */
 	struct pci_window mem;
 	struct pci_intx_route intx[PCI_HOST_INTX_MAX];
 	int nintx;
@@ -25,7 +27,7 @@ struct pci_host {
 };
 
 /* Maps the host's configuration space at `va` (PCI_HOST_BUSES MiB of
- * address space) and enumerates.  0; ENOENT when the machine has no such
+ * address space, each bus's MiB when it is first read) and enumerates.  0; ENOENT when the machine has no such
  * host; another errno (said on stderr, prefixed with `who`) when it
  * cannot be used. */
 int pci_host_open(struct pci_host *h, uintptr_t va, const char *who);

@@ -1,26 +1,26 @@
-/* tmpfs storage: nodes from the heap, file data in pages from a pool.
- *
- * STOPGAP: processes have no memory beyond their image until taskman
- * serves _PROC_MMAP (libc's heap is a fixed 4 MiB), so the pages come from
- * a pool in .bss (POOL_BYTES), handed out through a free list; the size
- * limit (-s) caps how much of it files may hold.  A file's page table
- * grows only to its highest written page, so a file truncated to a large
- * size costs nothing: the gap reads as zeros. */
+/* tmpfs storage: nodes from the heap, file data in pages mapped from
+ * taskman (mmap) a chunk at a time, handed out through a free list; the
+ * size limit (-s, DEFAULT_BYTES without it) caps how much files may hold.
+ * Freed pages stay with tmpfs for the next file.  A file's page table grows
+ * only to its highest written page, so a file truncated to a large size
+ * costs nothing: the gap reads as zeros. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include "tmpfs.h"
 
-#define POOL_BYTES  (8u << 20)
-#define POOL_PAGES  (POOL_BYTES / TMPFS_PAGE)
-#define NODES_MAX   4096u
+#define DEFAULT_BYTES (8u << 20)
+#define MAX_BYTES     (1ul << 30)
+#define CHUNK_PAGES   64u               /* mapped at once: 256 KiB */
+#define NODES_MAX     4096u
 
-static unsigned char pool[POOL_PAGES][TMPFS_PAGE] __attribute__((aligned(TMPFS_PAGE)));
-static size_t pool_next;                /* pages below it have been handed out once */
+static unsigned char *chunk;            /* the newest chunk: pages below chunk_next handed out */
+static size_t chunk_next = CHUNK_PAGES;
 static void *free_pages;                /* freed pages: the first word links them */
 
-size_t tmpfs_pages_used, tmpfs_pages_limit = POOL_PAGES;
+size_t tmpfs_pages_used, tmpfs_pages_limit = DEFAULT_BYTES / TMPFS_PAGE;
 size_t tmpfs_nodes, tmpfs_nodes_max = NODES_MAX;
 static uint64_t next_ino = 1;
 
@@ -28,7 +28,7 @@ void store_set_limit(uint64_t bytes)
 {
 	uint64_t pages = bytes / TMPFS_PAGE;
 
-	tmpfs_pages_limit = pages < POOL_PAGES ? (size_t)pages : POOL_PAGES;
+	tmpfs_pages_limit = pages < MAX_BYTES / TMPFS_PAGE ? (size_t)pages : MAX_BYTES / TMPFS_PAGE;
 }
 
 /* A zeroed page, or NULL at the limit. */
@@ -42,10 +42,16 @@ static unsigned char *page_get(void)
 		p = free_pages;
 		memcpy(&free_pages, p, sizeof free_pages);
 		memset(p, 0, TMPFS_PAGE);
-	} else if (pool_next < POOL_PAGES) {
-		p = pool[pool_next++];          /* .bss: zero already */
 	} else {
-		return NULL;
+		if (chunk_next == CHUNK_PAGES) {
+			void *c = mmap(NULL, (size_t)CHUNK_PAGES * TMPFS_PAGE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANON, -1, 0);
+			if (c == MAP_FAILED)
+				return NULL;
+			chunk = c;
+			chunk_next = 0;
+		}
+		p = chunk + chunk_next++ * TMPFS_PAGE;  /* mapped zeroed */
 	}
 	tmpfs_pages_used++;
 	return p;

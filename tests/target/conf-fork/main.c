@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -412,6 +413,140 @@ static void t_fexecve__path_naming_another_file_now_is_ENOENT(void)
 	close(fd);
 }
 
+/* ---- memory from taskman: mmap, munmap, mprotect, and the heap ---- */
+
+#define PG 4096
+
+static bool SIGNALLED_WITH(int st, int sig)
+{
+	return WIFSIGNALED(st) && WTERMSIG(st) == sig;
+}
+
+static void t_mmap__anonymous_memory_is_zeroed_and_writable(void)
+{
+	unsigned char *p = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+
+	REQUIRE(p != MAP_FAILED);
+	CHECK(((uintptr_t)p & (PG - 1)) == 0);
+	size_t nonzero = 0;
+	for (size_t i = 0; i < 3 * PG; i++)
+		nonzero += p[i] != 0;
+	CHECK_EQ(nonzero, 0);
+	for (size_t i = 0; i < 3 * PG; i++)
+		p[i] = (unsigned char)(i * 7);
+	CHECK_EQ(p[3 * PG - 1], (unsigned char)((3 * PG - 1) * 7));
+	unsigned char *q = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+	REQUIRE(q != MAP_FAILED);
+	CHECK(q + PG <= p || q >= p + 3 * PG);          /* never over a live mapping */
+	CHECK_EQ(munmap(p, 3 * PG), 0);
+	CHECK_EQ(munmap(q, PG), 0);
+}
+
+static int touch_unmapped(const void *arg)
+{
+	(void)arg;
+	volatile unsigned char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANON, -1, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	p[0] = 1;
+	if (munmap((void *)p, PG))
+		return 3;
+	return p[0] + 10;       /* SIGSEGV here */
+}
+
+static void t_munmap__a_touch_afterwards_is_SIGSEGV(void)
+{
+	CHECK(SIGNALLED_WITH(in_child(touch_unmapped, NULL), SIGSEGV));
+}
+
+static int write_read_only(const void *arg)
+{
+	(void)arg;
+	volatile unsigned char *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANON, -1, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	p[PG] = 5;
+	if (mprotect((void *)p, PG, PROT_READ))
+		return 3;
+	p[PG] = 6;              /* the second page stays writable */
+	if (p[0] != 0 || p[PG] != 6)
+		return 4;
+	p[0] = 1;               /* SIGSEGV here */
+	return 5;
+}
+
+static void t_mprotect__a_write_to_a_read_only_page_is_SIGSEGV(void)
+{
+	CHECK(SIGNALLED_WITH(in_child(write_read_only, NULL), SIGSEGV));
+	CHECK_ERR(mprotect((void *)(uintptr_t)1, PG, PROT_READ), EINVAL);
+}
+
+static void t_mmap__MAP_FIXED_replaces_only_its_range(void)
+{
+	unsigned char *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+
+	REQUIRE(p != MAP_FAILED);
+	p[0] = 1;
+	p[PG] = 2;
+	unsigned char *q = mmap(p, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON | MAP_FIXED,
+				-1, 0);
+	CHECK(q == p);
+	CHECK_EQ(p[0], 0);                              /* new, zeroed */
+	CHECK_EQ(p[PG], 2);                             /* untouched */
+	CHECK(mmap(p + 1, PG, PROT_READ, MAP_PRIVATE | MAP_ANON | MAP_FIXED, -1, 0) == MAP_FAILED);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(munmap(p, 2 * PG), 0);
+}
+
+static void t_mmap__bad_arguments(void)
+{
+	errno = 0;
+	CHECK(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANON, -1, 0) == MAP_FAILED);
+	CHECK_EQ(errno, EINVAL);
+	errno = 0;
+	CHECK(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, -1, 0) == MAP_FAILED);     /* no file */
+	CHECK_EQ(errno, EBADF);
+	errno = 0;
+	CHECK(mmap(NULL, PG, PROT_READ, MAP_ANON, -1, 0) == MAP_FAILED);  /* neither kind */
+	CHECK_EQ(errno, EINVAL);
+}
+
+static unsigned char *shared_probe;
+
+static int write_probe(const void *arg)
+{
+	(void)arg;
+	int was = shared_probe[100];
+	shared_probe[100] = 9;
+	return was;
+}
+
+static void t_fork__a_private_mapping_is_copied(void)
+{
+	shared_probe = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+	REQUIRE(shared_probe != MAP_FAILED);
+	shared_probe[100] = 4;
+	CHECK(EXITED_WITH(in_child(write_probe, NULL), 4));
+	CHECK_EQ(shared_probe[100], 4);
+	CHECK_EQ(munmap(shared_probe, PG), 0);
+}
+
+static void t_malloc__the_heap_grows_past_4_MiB(void)
+{
+	size_t n = 24u << 20;
+	unsigned char *a = malloc(n), *b = malloc(PG);
+
+	REQUIRE(a && b);
+	a[0] = 1;
+	a[n - 1] = 2;
+	CHECK_EQ(a[0] + a[n - 1], 3);
+	CHECK(b + PG <= a || b >= a + n);
+	free(a);
+	free(b);
+}
+
 static void *sit(void *arg)
 {
 	(void)arg;
@@ -452,7 +587,14 @@ static const struct conf_case cases[] = {
 	CONF_CASE(fexecve, runs_the_file_the_fd_names),
 	CONF_CASE(fexecve, bad_fd_is_EBADF),
 	CONF_CASE(fexecve, path_naming_another_file_now_is_ENOENT),
-	CONF_CASE(fork, a_process_with_threads_gets_ENOSYS),
+	CONF_CASE(mmap, anonymous_memory_is_zeroed_and_writable),
+	CONF_CASE(munmap, a_touch_afterwards_is_SIGSEGV),
+	CONF_CASE(mprotect, a_write_to_a_read_only_page_is_SIGSEGV),
+	CONF_CASE(mmap, MAP_FIXED_replaces_only_its_range),
+	CONF_CASE(mmap, bad_arguments),
+	CONF_CASE(fork, a_private_mapping_is_copied),
+	CONF_CASE(malloc, the_heap_grows_past_4_MiB),
+	CONF_CASE(fork, a_process_with_threads_gets_ENOSYS),     /* last: leaves a thread */
 };
 
 int main(void)

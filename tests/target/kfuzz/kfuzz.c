@@ -247,7 +247,8 @@ static void learn(struct fuzzer *f, long n, const long *a, long r)
 	case KCALL_ThreadCreate: keep(POOL_TID, r); break;
 	case KCALL_ProcessStart:
 	case KCALL_ProcessFork: keep(POOL_PID, r); break;
-	case KCALL_AsClone: keep(POOL_AS, r); break;
+	case KCALL_AsClone:
+	case KCALL_AsOpen: keep(POOL_AS, r); break;
 	case KCALL_AsCreate:
 		if (fz_below(f, 2) && !AsMap_r((int)r, CHILD_CODE_VA, 4096, PROT_READ | PROT_EXEC,
 					       AS_MAP_ANON, 0)) {

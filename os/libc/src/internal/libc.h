@@ -207,6 +207,9 @@ int __devctl(int fd, unsigned dcmd, void *data, size_t in, size_t out);
 int __devctl_info(int fd, unsigned dcmd, void *data, size_t in, size_t out, int *info);
 /* A side-channel connection to taskman, made once: the coid or -1/errno. */
 int __taskman_coid(void);
+/* Maps [addr, addr + len) for the heap (sbrk.c): 0, -EEXIST if anything is
+ * there, or another -errno (mman.c). */
+int __heap_map(uintptr_t addr, size_t len);
 /* taskman's ids of process pid (0: the caller): 0 or -errno. */
 struct _proc_ids;
 int __proc_ids(pid_t pid, struct _proc_ids *ids);
