@@ -247,8 +247,15 @@ static void learn(struct fuzzer *f, long n, const long *a, long r)
 	case KCALL_ThreadCreate: keep(POOL_TID, r); break;
 	case KCALL_ProcessStart:
 	case KCALL_ProcessFork: keep(POOL_PID, r); break;
-	case KCALL_AsClone:
-	case KCALL_AsOpen: keep(POOL_AS, r); break;
+	case KCALL_AsClone: keep(POOL_AS, r); break;
+	case KCALL_AsOpen:
+		/* kfuzz's own space would be fuzzed anywhere (vaddr keeps only
+		 * AS_SELF in the play area): give that one back at once. */
+		if (a[0] == 0 || a[0] == own_pid)
+			AsDestroy_r((int)r);
+		else
+			keep(POOL_AS, r);
+		break;
 	case KCALL_AsCreate:
 		if (fz_below(f, 2) && !AsMap_r((int)r, CHILD_CODE_VA, 4096, PROT_READ | PROT_EXEC,
 					       AS_MAP_ANON, 0)) {

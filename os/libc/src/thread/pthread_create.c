@@ -2,8 +2,8 @@
  *
  * A thread made here lives in one malloc'd block: [stack | record | TLS],
  * tp at the TLS block, the record (struct __pthread) just below it, the
- * stack growing down from the record.  No guard page until taskman maps
- * memory (mmap): a stack overflow runs into the heap.  With a stack from
+ * stack growing down from the record.  No guard page (the block is heap
+ * memory): a stack overflow runs into the heap.  With a stack from
  * pthread_attr_setstack, the record and TLS are carved from its top.
  *
  * Kernel threads are never made detached: a thread that ends detached puts
