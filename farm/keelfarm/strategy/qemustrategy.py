@@ -134,11 +134,6 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         """Set the driver up for the configured boot (the driver is inactive here)."""
         self.qemu.smp = self.smp
         args = self.append or ""
-        if self.deterministic and self.smp > 1 and "init=" in args:
-            # QEMU -icount can stop for good when an IPI wakes a hart from wfi and no
-            # timer deadline is armed; user space (taskman) makes such IPIs on every
-            # spawn (fence.i, TLB shootdowns), so idle harts spin instead (idle=poll).
-            args = f"{args} idle=poll".strip()
         self.qemu.boot_args = args or None
         self.qemu.icount = bool(self.deterministic)
         self.qemu.icount_sleep = self.deterministic == "idle-real-time"

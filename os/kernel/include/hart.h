@@ -28,6 +28,8 @@ struct hart {
 	volatile uint32_t xcall_done;
 	volatile uint32_t xcall_busy;     /* a caller owns the mailbox (cas 0 -> 1) */
 	volatile uint64_t tlb_done;       /* newest flush generation this hart completed */
+	volatile uint64_t ack_to;       /* harts (bits by index) waiting in wfi for tlb_done:
+					 * each gets an IPI_ACK when this hart has flushed */
 
 	/* Scheduler state of this hart: changed only by this hart with
 	 * interrupts off; need_resched is also set by wakers (atomics). */

@@ -12,6 +12,7 @@ extern uint64_t boot_entry_instret;     /* instructions retired before kmain */
 #define IPI_RESCHED (1ul << 2)  /* a thread was queued for this hart */
 #define IPI_TLB     (1ul << 3)  /* flush this hart's TLB, then acknowledge */
 #define IPI_FENCE_I (1ul << 4)  /* fence.i on this hart, then acknowledge */
+#define IPI_ACK     (1ul << 5)  /* a flush asked for was done (wakes a waiter from wfi) */
 
 /* Start every accepted hart other than the boot hart; returns when all are
  * online or after a timeout (a hart that did not come up is reported). */

@@ -7,9 +7,9 @@
  * Under -icount instret is one machine-wide count: every hart's
  * instructions.  On one hart a figure is the total over ROUNDS operations
  * divided by ROUNDS.  Across harts the harts take turns, each up to the next
- * timer deadline, and a hart with nothing to do (idle=poll) spins through
- * its turn; a stretch of operations that a turn change cuts into counts the
- * other hart's whole turn.  So there every figure is the cheapest of
+ * timer deadline or until it waits in wfi (with idle=poll an idle hart spins
+ * through its turn instead); a stretch of operations that a turn change cuts
+ * into counts the other hart's whole turn.  So there every figure is the cheapest of
  * BATCHES batches of ROUNDS/BATCHES operations: for a round trip, both
  * harts' instructions (client, server, the kernel on each, the IPIs and the
  * waiting hart's idle loop) while a batch ran. */

@@ -168,6 +168,52 @@ static void tlb_flush_local(struct hart *h)
 	smp_mb();
 	__asm__ volatile("sfence.vma\n\tfence.i" ::: "memory");
 	atomic_store64(&h->tlb_done, g);
+	smp_mb();                       /* tlb_done before ack_to: see wait_flushed */
+	uint64_t waiters = atomic_swap64(&h->ack_to, 0);
+	for (uint32_t i = 0; waiters && i < nharts; i++)
+		if (waiters >> i & 1)
+			ipi_send(&harts[i], IPI_ACK);
+}
+
+/* Spins before a waiting hart sleeps in wfi until the flush is acknowledged.
+ * A real hart acknowledges within a few microseconds; the sleep is for
+ * QEMU's -icount, which runs the harts in turn and gives each the time up
+ * to the next timer deadline: a hart that spins there uses all of it, and
+ * the hart it waits for never runs (seen: hart 0 here for good, hart 1 in
+ * the firmware's IPI entry).  A hart in wfi ends its turn. */
+#define FLUSH_SPINS 2000
+
+/* Wait (interrupts off) until h has flushed generation g, serving flush
+ * requests aimed at this hart meanwhile; give up at the deadline. */
+static void wait_flushed(struct hart *me, struct hart *h, uint64_t g, uint64_t deadline)
+{
+	unsigned spins = 0;
+	bool slept = false;
+
+	while (atomic_load64(&h->tlb_done) < g && !atomic_load32(&h->stopped) &&
+	       arch_time() < deadline) {
+		if (atomic_and64(&me->ipi_pending, ~(IPI_TLB | IPI_FENCE_I)) &
+		    (IPI_TLB | IPI_FENCE_I))
+			tlb_flush_local(me);
+		if (++spins < FLUSH_SPINS) {
+			cpu_relax();
+			continue;
+		}
+		/* Clear, ask, look, sleep: an IPI_ACK sent after the clear
+		 * leaves SSIP set and the wfi returns.  A pending timer or device
+		 * interrupt (taken once interrupts are on again) ends the wfi
+		 * too, as it must: the hart waited for may never answer (it may
+		 * spin on a lock we hold), and the deadline needs the clock. */
+		csr_clear(sip, 1ul << IRQ_S_SOFT);
+		slept = true;
+		atomic_or64(&h->ack_to, 1ul << me->index);
+		smp_mb();
+		if (atomic_load64(&h->tlb_done) < g && !atomic_load32(&h->stopped) &&
+		    !(atomic_load64(&me->ipi_pending) & (IPI_TLB | IPI_FENCE_I)))
+			__asm__ volatile("wfi" ::: "memory");
+	}
+	if (slept && atomic_load64(&me->ipi_pending))
+		csr_set(sip, 1ul << IRQ_S_SOFT);        /* what the clears took: for ipi_handle */
 }
 
 /* bit to the online harts in mask (by index) other than this one. */
@@ -185,14 +231,8 @@ static void flush_others(uint64_t bit, uint64_t mask)
 		uint64_t deadline = arch_time() + timebase_hz;
 		for (uint32_t i = 0; i < nharts; i++) {
 			struct hart *h = &harts[i];
-			while (h != me && (mask >> i & 1) && atomic_load32(&h->online) &&
-			       atomic_load64(&h->tlb_done) < g &&
-			       !atomic_load32(&h->stopped) && arch_time() < deadline) {
-				if (atomic_and64(&me->ipi_pending, ~(IPI_TLB | IPI_FENCE_I)) &
-				    (IPI_TLB | IPI_FENCE_I))
-					tlb_flush_local(me);
-				cpu_relax();
-			}
+			if (h != me && (mask >> i & 1) && atomic_load32(&h->online))
+				wait_flushed(me, h, g, deadline);
 		}
 	}
 	arch_irq_restore(s);
