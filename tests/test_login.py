@@ -152,7 +152,8 @@ def test_pidin_slay_and_shutdown(keel_boot):
                         rf" info +init\[\d+\]: starting /sbin/getty on {tty[1]}$",
                         r" notice +init\[\d+\]: /sbin/getty \(pid \d+\) exited with 0$",
                         rf" warning +login\[\d+\]: failed login for root on {tty[1]}$",
-                        rf" notice +login\[\d+\]: root logged in on {tty[1]}$"):
+                        (rf" notice +login\[\d+\]: root logged in on {tty[1]} "
+                         r"\(password read at \d+\.\d{6}\)$")):
             assert any(re.search(r"^ *\d+\.\d{3}" + pattern, line) for line in log), \
                 f"no line like {pattern!r} in the log:\n{out}"
         out2, rc = s.run("sloginfo | wc -l", PROMPT)

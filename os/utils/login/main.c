@@ -144,9 +144,14 @@ int main(int argc, char **argv)
 			return 1;
 		if (!read_line("Password: ", pass, sizeof pass, false))
 			return 1;
+		/* When the password line was read, on the clock of the shell's
+		 * EPOCHREALTIME: where "login to the first prompt" starts. */
+		struct timespec read_at;
+		clock_gettime(CLOCK_REALTIME, &read_at);
 		if (good(name, pass, &pw)) {
 			memset(pass, 0, sizeof pass);
-			syslog(LOG_AUTH | LOG_NOTICE, "%s logged in on %s", pw->pw_name, tty);
+			syslog(LOG_AUTH | LOG_NOTICE, "%s logged in on %s (password read at %lld.%06ld)",
+			       pw->pw_name, tty, (long long)read_at.tv_sec, read_at.tv_nsec / 1000);
 			closelog();                     /* the shell gets no log fd */
 			return start_session(pw);
 		}
