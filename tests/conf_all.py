@@ -12,7 +12,7 @@ import pytest
 # kernel takes up to 16 words and 255 bytes after init=.
 PROGRAMS = ("conf-threads", "conf-clocks", "conf-libc", "conf-resmgr", "conf-process",
             "conf-stdio", "conf-dir", "conf-users", "conf-signals", "conf-tty", "conf-fork",
-            "conf-files", "conf-pipe", "conf-devices")
+            "conf-files", "conf-pipe", "conf-devices", "conf-pty")
 APPEND = "init=/bin/conf-all " + " ".join(PROGRAMS)
 # Bound on the whole run (each program alone had the default 180 s): on a loaded 2-core
 # host it took 23 s on one hart and 51 s on four (qemu-virt).  A quiet console still

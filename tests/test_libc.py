@@ -33,8 +33,9 @@ test_conf_signals_one_hart, test_conf_signals = conf_suite("conf-signals")
 test_conf_tty_one_hart, test_conf_tty = conf_suite("conf-tty")
 test_conf_fork_one_hart, test_conf_fork = conf_suite("conf-fork")
 test_conf_files_one_hart, test_conf_files = conf_suite("conf-files")
-# conf-all's own end, once per target, for all the programs above and conf-pipe's and
-# conf-devices' (test_pipe.py, test_devices.py), which share its boot.
+# conf-all's own end, once per target, for all the programs above and conf-pipe's,
+# conf-devices' and conf-pty's (test_pipe.py, test_devices.py, test_pty.py), which share
+# its boot.
 test_conf_all_one_hart, test_conf_all = conf_all_run()
 
 

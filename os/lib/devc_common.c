@@ -294,18 +294,10 @@ static int tty_notify(resmgr_context_t *ctp, const struct _io_notify *msg, iofun
 
 /* ---- devctl ------------------------------------------------------------------------ */
 
-static int devctl_in(const resmgr_context_t *ctp, const struct _io_devctl *m, void *to, size_t size)
-{
-	if (m->nbytes < size || ctp->msglen < sizeof *m + size)
-		return EINVAL;
-	memcpy(to, m + 1, size);
-	return 0;
-}
-
 static int set_attr(const resmgr_context_t *ctp, const struct _io_devctl *m)
 {
 	struct termios t;
-	int r = devctl_in(ctp, m, &t, sizeof t);
+	int r = resmgr_devctl_in(ctp, m, &t, sizeof t);
 
 	if (r)
 		return r;
@@ -322,15 +314,14 @@ static int set_attr(const resmgr_context_t *ctp, const struct _io_devctl *m)
 static int flush_queues(const resmgr_context_t *ctp, const struct _io_devctl *m)
 {
 	int32_t q;
-	int r = devctl_in(ctp, m, &q, sizeof q);
+	bool out = false;
+	int r = resmgr_devctl_in(ctp, m, &q, sizeof q);
 
+	if (!r)
+		r = td_flush(&dev.td, q, &out);
 	if (r)
 		return r;
-	if (q != TCIFLUSH && q != TCOFLUSH && q != TCIOFLUSH)
-		return EINVAL;
-	if (q != TCOFLUSH)
-		td_flush_input(&dev.td);
-	if (q != TCIFLUSH)
+	if (out)
 		tx_flush();
 	tty_poll_wake();        /* an emptied TX ring has room */
 	return 0;
@@ -359,7 +350,7 @@ static int tty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		rep.r.nbytes = sizeof rep.u.w;
 		break;
 	case _DCMD_TERM_SETWINSZ:
-		r = devctl_in(ctp, m, &dev.ws, sizeof dev.ws);
+		r = resmgr_devctl_in(ctp, m, &dev.ws, sizeof dev.ws);
 		break;
 	case _DCMD_TERM_FLUSH:
 		r = flush_queues(ctp, m);
@@ -372,7 +363,7 @@ static int tty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		rep.r.nbytes = sizeof rep.u.i;
 		break;
 	case _DCMD_TERM_SETPGRP:
-		r = devctl_in(ctp, m, &pg, sizeof pg);
+		r = resmgr_devctl_in(ctp, m, &pg, sizeof pg);
 		if (!r && pg <= 0)
 			r = EINVAL;
 		if (!r)

@@ -8,6 +8,7 @@
  * edited line is the count - ready bytes after them; in non-canonical
  * mode ready == count.  A VEOF mark occupies a slot with its bit set in
  * eof[] and is never returned as data. */
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include "termdisc.h"
@@ -335,4 +336,14 @@ size_t td_readable(const struct termdisc *td)
 		if (!is_mark(td, slot(td, i)))
 			n++;
 	return n;
+}
+
+int td_flush(struct termdisc *td, int32_t q, bool *flush_output)
+{
+	if (q != TCIFLUSH && q != TCOFLUSH && q != TCIOFLUSH)
+		return EINVAL;
+	if (q != TCOFLUSH)
+		td_flush_input(td);
+	*flush_output = q != TCIFLUSH;
+	return 0;
 }

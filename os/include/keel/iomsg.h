@@ -482,3 +482,10 @@ _Static_assert(sizeof(struct _io_dirent) == 24, "struct _io_dirent layout");
 #define _DCMD_TERM_GETPGRP   0x540fu   /* out: int32 foreground process group */
 #define _DCMD_TERM_SETPGRP   0x5410u   /* in: int32 */
 #define _DCMD_FIONREAD       0x541bu   /* out: int32 bytes ready to read */
+
+/* Pseudo-terminals: the master's own commands (the open of /dev/ptmx).
+ * A slave answers them ENOTTY. */
+#define _DCMD_PTY_NUMBER     0x5430u   /* out: int32 N, the slave is /dev/pts/N */
+#define _DCMD_PTY_UNLOCK     0x5431u   /* in: int32 0 unlocks the slave, else locks */
+#define _DCMD_PTY_GRANT      0x5432u   /* the slave's owner becomes the caller's real
+					* uid, group tty, mode 0620 */

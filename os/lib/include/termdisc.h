@@ -77,3 +77,8 @@ unsigned td_read_timeout(const struct termdisc *td);
 size_t td_readable(const struct termdisc *td);
 /* Discards the queued input (tcflush TCIFLUSH). */
 void td_flush_input(struct termdisc *td);
+/* tcflush's queue selector q: discards the input when q says so and sets
+ * *flush_output to whether the server must discard its pending output.
+ * 0, or EINVAL for a selector that is none of TCIFLUSH, TCOFLUSH,
+ * TCIOFLUSH. */
+int td_flush(struct termdisc *td, int32_t q, bool *flush_output);

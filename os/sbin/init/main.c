@@ -243,6 +243,7 @@ static void bring_up(void)
 		{ "/sbin/bootfs", "/etc", false },
 		{ "/sbin/devnull", "/dev/null", false },
 		{ "/sbin/pipe", "/dev/pipe", false },
+		{ "/sbin/devc-pty", "/dev/ptmx", false },
 		{ "/sbin/tmpfs", "/tmp", false },
 	};
 	for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++) {

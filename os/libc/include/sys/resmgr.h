@@ -153,6 +153,11 @@ void resmgr_handle(resmgr_t *mgr, resmgr_context_t *ctp);
 /* Registers path in the path space (taskman's path manager) for this
  * manager's channel: _PROC_PATH_* flags, file type.  The id, or -1. */
 int resmgr_attach(resmgr_t *mgr, const char *path, unsigned file_type, unsigned flags);
+/* The same, with a handle of the server's choosing that every connect
+ * through this name carries (msg->handle): how a server with several
+ * names on one channel tells them apart (resmgr_attach's is 0). */
+int resmgr_attach_handle(resmgr_t *mgr, const char *path, unsigned file_type, unsigned flags,
+			 uint32_t handle);
 /* Replies status and len bytes of data; returns RESMGR_DONE. */
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len);
 /* Copies len bytes of the client's message from byte offset (of the whole
@@ -161,6 +166,11 @@ int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t le
  * MsgRead itself: it is then right for pwrite too.  The bytes copied (fewer when the message is shorter),
  * or -errno when none could be. */
 long resmgr_msgread(resmgr_context_t *ctp, void *dst, size_t len, size_t offset);
+/* A devctl handler's input: the size bytes of data after the _IO_DEVCTL
+ * header into to.  0, or EINVAL when the client sent fewer (a malformed
+ * devctl gets an error, never garbage). */
+int resmgr_devctl_in(const resmgr_context_t *ctp, const struct _io_devctl *msg, void *to,
+		     size_t size);
 /* An open answered later (a FIFO's, waiting for its other end): the open
  * handler sets *ocb and returns RESMGR_DONE; the framework binds the open
  * to the connection at once (so the client's death closes it) but does not

@@ -13,6 +13,12 @@ struct resmgr_head {
 
 int resmgr_attach(resmgr_t *mgr, const char *path, unsigned file_type, unsigned flags)
 {
+	return resmgr_attach_handle(mgr, path, file_type, flags, 0);
+}
+
+int resmgr_attach_handle(resmgr_t *mgr, const char *path, unsigned file_type, unsigned flags,
+			 uint32_t handle)
+{
 	if (!mgr || !path || path[0] != '/') {
 		errno = EINVAL;
 		return -1;
@@ -26,6 +32,7 @@ int resmgr_attach(resmgr_t *mgr, const char *path, unsigned file_type, unsigned 
 		.hdr = { .type = _PROC_PATH_ATTACH },
 		.flags = flags,
 		.chid = ((struct resmgr_head *)mgr)->chid,
+		.handle = handle,
 		.file_type = file_type,
 		.pathlen = (uint32_t)len,
 	};

@@ -272,3 +272,12 @@ int iofunc_fdinfo_default(resmgr_context_t *ctp, const struct _io_fdinfo *msg, i
 		return EINVAL;
 	}
 }
+
+int resmgr_devctl_in(const resmgr_context_t *ctp, const struct _io_devctl *msg, void *to,
+		     size_t size)
+{
+	if (msg->nbytes < size || ctp->msglen < sizeof *msg + size)
+		return EINVAL;
+	memcpy(to, msg + 1, size);
+	return 0;
+}

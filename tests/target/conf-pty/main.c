@@ -1,0 +1,816 @@
+/* conf-pty: pseudo-terminals (posix_openpt, grantpt, unlockpt, ptsname over
+ * /sbin/devc-pty) and, through them, every rule of the line discipline
+ * that the UART suite (tests/test_tty.py) checks by typing: here the
+ * master types and reads the echo, the slave is the terminal.  This
+ * program starts /sbin/devc-pty as its child when /dev/ptmx is not served
+ * yet, and ends it when done.  Cases name the XSH page they check.
+ * make run CMDLINE="init=/bin/conf-pty" */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <conf.h>
+#include <server.h>
+
+#define WAIT_MS 2000            /* bound on waiting for bytes that must come */
+#define QUIET_MS 100            /* how long "nothing more comes" is watched */
+
+struct pair {
+	int m, s;
+	char name[32];
+};
+
+/* A new pair, the slave opened; false (and a failure said) if not. */
+static bool open_pair(struct pair *p)
+{
+	p->s = -1;
+	p->m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (p->m < 0) {
+		CONF_FAIL("posix_openpt: %s", strerror(errno));
+		return false;
+	}
+	if (grantpt(p->m) || unlockpt(p->m) || ptsname_r(p->m, p->name, sizeof p->name)) {
+		CONF_FAIL("grantpt/unlockpt/ptsname_r: %s", strerror(errno));
+		close(p->m);
+		return false;
+	}
+	p->s = open(p->name, O_RDWR | O_NOCTTY);
+	if (p->s < 0) {
+		CONF_FAIL("open %s: %s", p->name, strerror(errno));
+		close(p->m);
+		return false;
+	}
+	return true;
+}
+
+static void close_pair(struct pair *p)
+{
+	if (p->s >= 0)
+		close(p->s);
+	if (p->m >= 0)
+		close(p->m);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads from fd until want bytes came or ms passed; the bytes read. */
+static size_t read_for(int fd, char *buf, size_t want, int ms)
+{
+	size_t got = 0;
+	int64_t end = now_ms() + ms;
+
+	while (got < want) {
+		int64_t left = end - now_ms();
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			break;
+		ssize_t n = read(fd, buf + got, want - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/* The master must read exactly `text` and then nothing more. */
+#define EXPECT_OUT(m, text) do { \
+	char eo_[256]; \
+	size_t eo_n = read_for((m), eo_, strlen(text), WAIT_MS); \
+	if (eo_n != strlen(text) || memcmp(eo_, (text), eo_n)) \
+		CONF_FAIL("master read %zu bytes '%.*s', want '%s'", eo_n, (int)eo_n, eo_, \
+			  (text)); \
+	else if (read_for((m), eo_, 1, QUIET_MS)) \
+		CONF_FAIL("master read more than '%s': '%c'", (text), eo_[0]); \
+} while (0)
+
+/* A read of the slave right now (O_NONBLOCK for it) must give `text`. */
+#define EXPECT_IN(s, text) do { \
+	char ei_[256]; \
+	fcntl((s), F_SETFL, O_NONBLOCK); \
+	ssize_t ei_n = read((s), ei_, sizeof ei_); \
+	int ei_e = errno; \
+	fcntl((s), F_SETFL, 0); \
+	if (ei_n < 0 || (size_t)ei_n != strlen(text) || memcmp(ei_, (text), (size_t)ei_n)) \
+		CONF_FAIL("slave read %zd '%.*s' (%s), want '%s'", ei_n, \
+			  ei_n > 0 ? (int)ei_n : 0, ei_, ei_n < 0 ? strerror(ei_e) : "", (text)); \
+} while (0)
+
+static void type(const struct pair *p, const char *text)
+{
+	CHECK_EQ(write(p->m, text, strlen(text)), (long)strlen(text));
+}
+
+static void set_lflag(int fd, tcflag_t on, tcflag_t off)
+{
+	struct termios t;
+
+	CHECK_EQ(tcgetattr(fd, &t), 0);
+	t.c_lflag = (t.c_lflag | on) & ~off;
+	CHECK_EQ(tcsetattr(fd, TCSANOW, &t), 0);
+}
+
+/* ---- the pair itself ------------------------------------------------------------- */
+
+static void t_posix_openpt__opens_a_master_and_ptsname_names_its_slave(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	CHECK(strncmp(p.name, "/dev/pts/", 9) == 0);
+	CHECK(strcmp(ptsname(p.m), p.name) == 0);
+	CHECK(isatty(p.m));
+	CHECK(isatty(p.s));
+	struct stat st;
+	CHECK_EQ(fstat(p.s, &st), 0);
+	CHECK(S_ISCHR(st.st_mode));
+	close_pair(&p);
+}
+
+static void t_posix_openpt__each_open_is_a_new_pair(void)
+{
+	struct pair a, b;
+
+	REQUIRE(open_pair(&a));
+	if (!open_pair(&b)) {
+		close_pair(&a);
+		return;
+	}
+	CHECK(strcmp(a.name, b.name) != 0);
+	type(&a, "A\n");
+	type(&b, "B\n");
+	EXPECT_IN(a.s, "A\n");
+	EXPECT_IN(b.s, "B\n");
+	close_pair(&a);
+	close_pair(&b);
+}
+
+static void t_posix_openpt__flags_other_than_access_and_NOCTTY_are_EINVAL(void)
+{
+	CHECK_ERR(posix_openpt(O_RDWR | O_APPEND), EINVAL);
+}
+
+static void t_unlockpt__slave_opens_only_once_unlocked(void)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	char name[32];
+
+	REQUIRE(m >= 0);
+	CHECK_EQ(ptsname_r(m, name, sizeof name), 0);
+	CHECK_ERR(open(name, O_RDWR | O_NOCTTY), EIO);
+	CHECK_EQ(unlockpt(m), 0);
+	int s = open(name, O_RDWR | O_NOCTTY);
+	CHECK(s >= 0);
+	if (s >= 0)
+		close(s);
+	close(m);
+}
+
+static void t_grantpt__slave_is_the_callers_with_mode_0620(void)
+{
+	struct pair p;
+	struct stat st;
+
+	REQUIRE(open_pair(&p));
+	CHECK_EQ(stat(p.name, &st), 0);
+	CHECK_EQ(st.st_uid, getuid());
+	CHECK_EQ(st.st_mode & 07777, 0620);
+	close_pair(&p);
+}
+
+static void t_grantpt__descriptor_that_is_no_master_is_EINVAL(void)
+{
+	struct pair p;
+	char name[32];
+
+	REQUIRE(open_pair(&p));
+	CHECK_ERR(grantpt(p.s), EINVAL);
+	CHECK_ERR(unlockpt(p.s), EINVAL);
+	CHECK_EQ(ptsname_r(p.s, name, sizeof name), ENOTTY);
+	CHECK_EQ(ptsname_r(p.m, name, 5), ERANGE);
+	int fd = open("/dev/ptmx", O_RDONLY | O_NOCTTY);
+	CHECK(fd >= 0);
+	close(fd);
+	close_pair(&p);
+}
+
+static void t_opendir__dev_pts_lists_the_open_pairs(void)
+{
+	struct pair p;
+	struct dirent *e;
+	bool seen = false;
+
+	REQUIRE(open_pair(&p));
+	DIR *d = opendir("/dev/pts");
+	CHECK(d != NULL);
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, p.name + 9) == 0)
+			seen = true;
+	if (d)
+		closedir(d);
+	CHECK(seen);
+	close_pair(&p);
+}
+
+static void t_close__a_pair_ends_when_both_sides_close(void)
+{
+	struct pair p;
+	char name[32];
+
+	REQUIRE(open_pair(&p));
+	strcpy(name, p.name);
+	close_pair(&p);
+	CHECK_ERR(open(name, O_RDWR | O_NOCTTY), ENOENT);
+}
+
+/* ---- canonical input and echo ------------------------------------------------------- */
+
+static void t_termios__canonical_line_is_readable_only_when_finished(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	type(&p, "abc");
+	char c;
+	fcntl(p.s, F_SETFL, O_NONBLOCK);
+	CHECK_ERR(read(p.s, &c, 1), EAGAIN);
+	fcntl(p.s, F_SETFL, 0);
+	type(&p, "\n");
+	EXPECT_IN(p.s, "abc\n");
+	EXPECT_OUT(p.m, "abc\r\n");     /* ECHO, and ONLCR on the echo */
+	close_pair(&p);
+}
+
+static void t_termios__VERASE_DEL_and_BS_each_erase_a_character(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	type(&p, "abx\x7f" "c\n");
+	EXPECT_IN(p.s, "abc\n");
+	EXPECT_OUT(p.m, "abx\b \bc\r\n");     /* ECHOE */
+	type(&p, "ab\by\n");
+	EXPECT_IN(p.s, "ay\n");
+	EXPECT_OUT(p.m, "ab\b \by\r\n");
+	close_pair(&p);
+}
+
+static void t_termios__VKILL_erases_the_line(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	type(&p, "junk\x15ok\n");
+	EXPECT_IN(p.s, "ok\n");
+	close_pair(&p);
+}
+
+static void t_termios__VWERASE_erases_a_word(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	type(&p, "one two\x17three\n");
+	EXPECT_IN(p.s, "one three\n");
+	close_pair(&p);
+}
+
+static void t_termios__VEOF_ends_a_line_and_alone_reads_0(void)
+{
+	struct pair p;
+	char buf[16];
+
+	REQUIRE(open_pair(&p));
+	type(&p, "abc\x04");
+	EXPECT_IN(p.s, "abc");
+	type(&p, "\x04");
+	CHECK_EQ(read(p.s, buf, sizeof buf), 0);
+	close_pair(&p);
+}
+
+static void t_termios__VEOL_is_a_second_delimiter(void)
+{
+	struct pair p;
+	struct termios t;
+
+	REQUIRE(open_pair(&p));
+	CHECK_EQ(tcgetattr(p.s, &t), 0);
+	t.c_cc[VEOL] = ';';
+	CHECK_EQ(tcsetattr(p.s, TCSANOW, &t), 0);
+	type(&p, "ab;");
+	EXPECT_IN(p.s, "ab;");
+	close_pair(&p);
+}
+
+static void t_termios__ICRNL_IGNCR_and_INLCR_map_input(void)
+{
+	struct pair p;
+	struct termios t;
+
+	REQUIRE(open_pair(&p));
+	type(&p, "x\r");
+	EXPECT_IN(p.s, "x\n");          /* ICRNL, the default */
+	CHECK_EQ(tcgetattr(p.s, &t), 0);
+	t.c_iflag |= IGNCR;
+	CHECK_EQ(tcsetattr(p.s, TCSANOW, &t), 0);
+	type(&p, "a\rb\n");
+	EXPECT_IN(p.s, "ab\n");
+	t.c_iflag = (t.c_iflag & ~(IGNCR | ICRNL)) | INLCR;
+	t.c_lflag &= ~(tcflag_t)ICANON;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	CHECK_EQ(tcsetattr(p.s, TCSANOW, &t), 0);
+	type(&p, "a\n");
+	EXPECT_IN(p.s, "a\r");
+	close_pair(&p);
+}
+
+static void t_termios__ECHO_off_hides_input_and_ECHONL_still_echoes_newline(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	set_lflag(p.s, ECHONL, ECHO);
+	type(&p, "secret\n");
+	EXPECT_IN(p.s, "secret\n");
+	EXPECT_OUT(p.m, "\r\n");
+	close_pair(&p);
+}
+
+static void t_termios__OPOST_ONLCR_maps_output_and_off_passes_it(void)
+{
+	struct pair p;
+	struct termios t;
+
+	REQUIRE(open_pair(&p));
+	CHECK_EQ(write(p.s, "a\nb", 3), 3);
+	EXPECT_OUT(p.m, "a\r\nb");
+	CHECK_EQ(tcgetattr(p.s, &t), 0);
+	t.c_oflag &= ~(tcflag_t)OPOST;
+	CHECK_EQ(tcsetattr(p.s, TCSANOW, &t), 0);
+	CHECK_EQ(write(p.s, "a\nb", 3), 3);
+	EXPECT_OUT(p.m, "a\nb");
+	close_pair(&p);
+}
+
+static void t_tcsetattr__the_masters_settings_are_the_slaves(void)
+{
+	struct pair p;
+	struct termios t;
+
+	REQUIRE(open_pair(&p));
+	set_lflag(p.m, 0, ICANON);
+	CHECK_EQ(tcgetattr(p.s, &t), 0);
+	CHECK(!(t.c_lflag & ICANON));
+	close_pair(&p);
+}
+
+/* ---- non-canonical reads: VMIN and VTIME ---------------------------------------------- */
+
+static void set_vmin_vtime(int fd, int vmin, int vtime)
+{
+	struct termios t;
+
+	CHECK_EQ(tcgetattr(fd, &t), 0);
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_cc[VMIN] = (cc_t)vmin;
+	t.c_cc[VTIME] = (cc_t)vtime;
+	CHECK_EQ(tcsetattr(fd, TCSANOW, &t), 0);
+}
+
+static void t_termios__VMIN_0_VTIME_0_returns_at_once(void)
+{
+	struct pair p;
+	char buf[8];
+
+	REQUIRE(open_pair(&p));
+	set_vmin_vtime(p.s, 0, 0);
+	CHECK_EQ(read(p.s, buf, sizeof buf), 0);
+	type(&p, "xy");
+	CHECK_EQ(read(p.s, buf, sizeof buf), 2);
+	close_pair(&p);
+}
+
+static void t_termios__VMIN_0_VTIME_gives_up_after_the_time(void)
+{
+	struct pair p;
+	char buf[8];
+
+	REQUIRE(open_pair(&p));
+	set_vmin_vtime(p.s, 0, 3);
+	int64_t t0 = now_ms();
+	CHECK_EQ(read(p.s, buf, sizeof buf), 0);
+	int64_t took = now_ms() - t0;
+	if (took < 250 || took > WAIT_MS)
+		CONF_FAIL("VTIME 3 read returned after %lld ms", (long long)took);
+	close_pair(&p);
+}
+
+static void t_termios__VMIN_and_VTIME_inter_byte_timer_ends_a_short_read(void)
+{
+	struct pair p;
+	char buf[8];
+
+	REQUIRE(open_pair(&p));
+	set_vmin_vtime(p.s, 5, 2);
+	type(&p, "ab");
+	int64_t t0 = now_ms();
+	CHECK_EQ(read(p.s, buf, sizeof buf), 2);
+	int64_t took = now_ms() - t0;
+	if (took > WAIT_MS)
+		CONF_FAIL("VTIME 2 read returned after %lld ms", (long long)took);
+	type(&p, "12345");
+	CHECK_EQ(read(p.s, buf, sizeof buf), 5);        /* VMIN met: no wait */
+	close_pair(&p);
+}
+
+/* ---- signals to the foreground process group ---------------------------------------- */
+
+/* A child in a process group of its own, made the terminal's foreground
+ * group, that waits (signals blocked, sigtimedwait) for the signals of
+ * `want` and exits with a bit per signal that came (bit i: want[i]). */
+static pid_t fg_child(const struct pair *p, const int *want, int n)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (int i = 0; i < n; i++)
+		sigaddset(&set, want[i]);
+	sigset_t old;
+	sigprocmask(SIG_BLOCK, &set, &old);     /* the child's from its start on */
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		close(p->m);            /* the parent's close must be the last */
+		close(p->s);
+		unsigned mask = 0;
+		struct timespec ts = { 5, 0 };
+		for (int i = 0; i < n; i++) {
+			int sig = sigtimedwait(&set, NULL, &ts);
+			for (int j = 0; j < n; j++)
+				if (sig == want[j])
+					mask |= 1u << j;
+		}
+		_exit((int)mask);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid > 0) {
+		setpgid(pid, pid);
+		CHECK_EQ(tcsetpgrp(p->s, pid), 0);
+		CHECK_EQ(tcgetpgrp(p->s), pid);
+	}
+	return pid;
+}
+
+/* The mask the child of fg_child ended with. */
+static unsigned fg_child_mask(pid_t pid)
+{
+	int status = 0;
+
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status));
+	return (unsigned)WEXITSTATUS(status);
+}
+
+static void t_termios__ISIG_VINTR_VQUIT_VSUSP_signal_the_foreground_group(void)
+{
+	static const int want[] = { SIGINT, SIGQUIT, SIGTSTP };
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	pid_t pid = fg_child(&p, want, 3);
+	REQUIRE(pid > 0);
+	struct timespec gap = { 0, 50 * 1000 * 1000 };
+	type(&p, "\x03");
+	nanosleep(&gap, NULL);
+	type(&p, "\x1c");
+	nanosleep(&gap, NULL);
+	type(&p, "\x1a");
+	unsigned mask = fg_child_mask(pid);
+	CHECK_EQ(mask, 7);              /* all three */
+	close_pair(&p);
+}
+
+static void t_termios__ISIG_off_makes_VINTR_data(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	set_lflag(p.s, 0, ISIG);
+	type(&p, "\x03\n");
+	EXPECT_IN(p.s, "\x03\n");
+	close_pair(&p);
+}
+
+static void t_ioctl__TIOCSWINSZ_on_the_master_is_the_slaves_and_sends_SIGWINCH(void)
+{
+	static const int want[] = { SIGWINCH };
+	struct pair p;
+	struct winsize w = { 50, 132, 0, 0 }, got;
+
+	REQUIRE(open_pair(&p));
+	pid_t pid = fg_child(&p, want, 1);
+	REQUIRE(pid > 0);
+	CHECK_EQ(ioctl(p.m, TIOCSWINSZ, &w), 0);
+	CHECK_EQ(ioctl(p.s, TIOCGWINSZ, &got), 0);
+	CHECK_EQ(got.ws_row, 50);
+	CHECK_EQ(got.ws_col, 132);
+	CHECK_EQ(fg_child_mask(pid), 1);
+	close_pair(&p);
+}
+
+/* ---- hang-up ---------------------------------------------------------------------- */
+
+static void t_close__master_close_hangs_up_the_slave(void)
+{
+	static const int want[] = { SIGHUP };
+	struct pair p;
+	char buf[8];
+
+	REQUIRE(open_pair(&p));
+	pid_t pid = fg_child(&p, want, 1);
+	REQUIRE(pid > 0);
+	close(p.m);
+	p.m = -1;
+	CHECK_EQ(fg_child_mask(pid), 1);
+	CHECK_EQ(read(p.s, buf, sizeof buf), 0);
+	CHECK_ERR(write(p.s, "x", 1), EIO);
+	struct pollfd pfd = { p.s, POLLIN, 0 };
+	CHECK_EQ(poll(&pfd, 1, 0), 1);
+	CHECK(pfd.revents & POLLHUP);
+	close_pair(&p);
+}
+
+static void t_read__master_reads_what_is_left_then_EIO_with_no_slave_open(void)
+{
+	struct pair p;
+	char buf[8];
+
+	REQUIRE(open_pair(&p));
+	CHECK_EQ(write(p.s, "bye", 3), 3);
+	close(p.s);
+	p.s = -1;
+	CHECK_EQ(read(p.m, buf, sizeof buf), 3);
+	CHECK_ERR(read(p.m, buf, sizeof buf), EIO);
+	close_pair(&p);
+}
+
+/* ---- readiness, FIONREAD, flow control ---------------------------------------------- */
+
+static void t_poll__each_side_is_readable_when_the_other_wrote(void)
+{
+	struct pair p;
+	struct pollfd pfd;
+
+	REQUIRE(open_pair(&p));
+	pfd = (struct pollfd){ p.m, POLLIN, 0 };
+	CHECK_EQ(poll(&pfd, 1, 0), 0);
+	pfd = (struct pollfd){ p.s, POLLIN | POLLOUT, 0 };
+	CHECK_EQ(poll(&pfd, 1, 0), 1);
+	CHECK_EQ(pfd.revents, POLLOUT);
+	CHECK_EQ(write(p.s, "out", 3), 3);
+	pfd = (struct pollfd){ p.m, POLLIN, 0 };
+	CHECK_EQ(poll(&pfd, 1, 0), 1);
+	CHECK(pfd.revents & POLLIN);
+	type(&p, "half");
+	pfd = (struct pollfd){ p.s, POLLIN, 0 };
+	CHECK_EQ(poll(&pfd, 1, 0), 0);  /* an unfinished line is not input yet */
+	type(&p, "\n");
+	CHECK_EQ(poll(&pfd, 1, 0), 1);
+	close_pair(&p);
+}
+
+struct typer {
+	int fd;
+	int delay_ms;
+};
+
+static void *type_later(void *arg)
+{
+	const struct typer *t = arg;
+	struct timespec ts = { 0, t->delay_ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+	write(t->fd, "late\n", 5);
+	return NULL;
+}
+
+static void t_poll__a_waiting_poll_wakes_when_the_master_types(void)
+{
+	struct pair p;
+	pthread_t th;
+
+	REQUIRE(open_pair(&p));
+	struct typer t = { p.m, 200 };
+	REQUIRE(pthread_create(&th, NULL, type_later, &t) == 0);
+	struct pollfd pfd = { p.s, POLLIN, 0 };
+	int64_t t0 = now_ms();
+	CHECK_EQ(poll(&pfd, 1, 5000), 1);
+	CHECK(now_ms() - t0 < 4000);
+	pthread_join(th, NULL);
+	EXPECT_IN(p.s, "late\n");
+	close_pair(&p);
+}
+
+static void t_ioctl__FIONREAD_counts_each_sides_input(void)
+{
+	struct pair p;
+	int n = -1;
+
+	REQUIRE(open_pair(&p));
+	set_lflag(p.s, 0, ECHO);
+	type(&p, "four\n");
+	CHECK_EQ(ioctl(p.s, FIONREAD, &n), 0);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(write(p.s, "xyz", 3), 3);
+	CHECK_EQ(ioctl(p.m, FIONREAD, &n), 0);
+	CHECK_EQ(n, 3);
+	close_pair(&p);
+}
+
+static void t_write__full_queues_stop_writers_nonblocking_ones_get_EAGAIN(void)
+{
+	static char buf[20000];
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	set_vmin_vtime(p.s, 1, 0);
+	for (size_t i = 0; i < sizeof buf; i++)
+		buf[i] = (char)('a' + i % 26);
+	/* master to slave: the input queue takes what it holds, then EAGAIN */
+	fcntl(p.m, F_SETFL, O_NONBLOCK);
+	ssize_t in = write(p.m, buf, sizeof buf);
+	CHECK(in > 1000 && in < (ssize_t)sizeof buf);
+	CHECK_ERR(write(p.m, buf, 1), EAGAIN);
+	static char got[20000];
+	size_t n = read_for(p.s, got, (size_t)in, WAIT_MS);
+	CHECK_EQ(n, in);
+	CHECK(memcmp(got, buf, n) == 0);
+	/* slave to master, output processing off: the ring, then EAGAIN */
+	struct termios t;
+	CHECK_EQ(tcgetattr(p.s, &t), 0);
+	t.c_oflag &= ~(tcflag_t)OPOST;
+	CHECK_EQ(tcsetattr(p.s, TCSANOW, &t), 0);
+	fcntl(p.s, F_SETFL, O_NONBLOCK);
+	ssize_t out = write(p.s, buf, sizeof buf);
+	CHECK(out > 1000 && out < (ssize_t)sizeof buf);
+	CHECK_ERR(write(p.s, buf, 1), EAGAIN);
+	fcntl(p.s, F_SETFL, 0);
+	n = read_for(p.m, got, (size_t)out, WAIT_MS);
+	CHECK_EQ(n, out);
+	CHECK(memcmp(got, buf, n) == 0);
+	close_pair(&p);
+}
+
+static void *drain_master(void *arg)
+{
+	static char sink[4096];
+	const struct pair *p = arg;
+	size_t total = 0;
+
+	while (total < 20000) {
+		ssize_t n = read(p->m, sink, sizeof sink);
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	return (void *)total;
+}
+
+static void t_write__a_blocking_slave_write_finishes_as_the_master_reads(void)
+{
+	static char buf[20000];
+	struct pair p;
+	pthread_t th;
+	void *total;
+
+	REQUIRE(open_pair(&p));
+	struct termios t;
+	CHECK_EQ(tcgetattr(p.s, &t), 0);
+	t.c_oflag &= ~(tcflag_t)OPOST;
+	CHECK_EQ(tcsetattr(p.s, TCSANOW, &t), 0);
+	memset(buf, 'z', sizeof buf);
+	REQUIRE(pthread_create(&th, NULL, drain_master, &p) == 0);
+	CHECK_EQ(write(p.s, buf, sizeof buf), (long)sizeof buf);
+	pthread_join(th, &total);
+	CHECK_EQ((long)(uintptr_t)total, (long)sizeof buf);
+	close_pair(&p);
+}
+
+/* ---- a shell on a pseudo-terminal --------------------------------------------------- */
+
+static void t_posix_spawn__a_shell_runs_on_the_slave(void)
+{
+	struct pair p;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
+	char *argv[] = { "/bin/sh", NULL };
+	pid_t pid;
+
+	REQUIRE(open_pair(&p));
+	set_lflag(p.s, 0, ECHO);
+	posix_spawn_file_actions_init(&fa);
+	for (int fd = 0; fd < 3; fd++)
+		posix_spawn_file_actions_adddup2(&fa, p.s, fd);
+	posix_spawnattr_init(&sa);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&sa, 0);
+	CHECK_EQ(posix_spawn(&pid, argv[0], &fa, &sa, argv, NULL), 0);
+	type(&p, "echo pty-$((6 * 7)); exit 3\n");
+	char out[512];
+	size_t n = 0;
+	int64_t end = now_ms() + 5 * WAIT_MS;
+	while (n < sizeof out - 1 && now_ms() < end) {
+		size_t got = read_for(p.m, out + n, sizeof out - 1 - n, 100);
+		n += got;
+		out[n] = 0;
+		if (strstr(out, "pty-42\r\n"))
+			break;
+	}
+	out[n] = 0;
+	if (!strstr(out, "pty-42\r\n")) {
+		for (size_t i = 0; i < n; i++)          /* one KTAP line */
+			if (out[i] < ' ' || out[i] > '~')
+				out[i] = '.';
+		CONF_FAIL("the shell's output: '%.200s'", out);
+	}
+	int status = 0;
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&sa);
+	close_pair(&p);
+}
+
+static const struct conf_case cases[] = {
+	CONF_CASE(posix_openpt, opens_a_master_and_ptsname_names_its_slave),
+	CONF_CASE(posix_openpt, each_open_is_a_new_pair),
+	CONF_CASE(posix_openpt, flags_other_than_access_and_NOCTTY_are_EINVAL),
+	CONF_CASE(unlockpt, slave_opens_only_once_unlocked),
+	CONF_CASE(grantpt, slave_is_the_callers_with_mode_0620),
+	CONF_CASE(grantpt, descriptor_that_is_no_master_is_EINVAL),
+	CONF_CASE(opendir, dev_pts_lists_the_open_pairs),
+	CONF_CASE(close, a_pair_ends_when_both_sides_close),
+	CONF_CASE(termios, canonical_line_is_readable_only_when_finished),
+	CONF_CASE(termios, VERASE_DEL_and_BS_each_erase_a_character),
+	CONF_CASE(termios, VKILL_erases_the_line),
+	CONF_CASE(termios, VWERASE_erases_a_word),
+	CONF_CASE(termios, VEOF_ends_a_line_and_alone_reads_0),
+	CONF_CASE(termios, VEOL_is_a_second_delimiter),
+	CONF_CASE(termios, ICRNL_IGNCR_and_INLCR_map_input),
+	CONF_CASE(termios, ECHO_off_hides_input_and_ECHONL_still_echoes_newline),
+	CONF_CASE(termios, OPOST_ONLCR_maps_output_and_off_passes_it),
+	CONF_CASE(tcsetattr, the_masters_settings_are_the_slaves),
+	CONF_CASE(termios, VMIN_0_VTIME_0_returns_at_once),
+	CONF_CASE(termios, VMIN_0_VTIME_gives_up_after_the_time),
+	CONF_CASE(termios, VMIN_and_VTIME_inter_byte_timer_ends_a_short_read),
+	CONF_CASE(termios, ISIG_VINTR_VQUIT_VSUSP_signal_the_foreground_group),
+	CONF_CASE(termios, ISIG_off_makes_VINTR_data),
+	CONF_CASE(ioctl, TIOCSWINSZ_on_the_master_is_the_slaves_and_sends_SIGWINCH),
+	CONF_CASE(close, master_close_hangs_up_the_slave),
+	CONF_CASE(read, master_reads_what_is_left_then_EIO_with_no_slave_open),
+	CONF_CASE(poll, each_side_is_readable_when_the_other_wrote),
+	CONF_CASE(poll, a_waiting_poll_wakes_when_the_master_types),
+	CONF_CASE(ioctl, FIONREAD_counts_each_sides_input),
+	CONF_CASE(write, full_queues_stop_writers_nonblocking_ones_get_EAGAIN),
+	CONF_CASE(write, a_blocking_slave_write_finishes_as_the_master_reads),
+	CONF_CASE(posix_spawn, a_shell_runs_on_the_slave),
+};
+
+int main(void)
+{
+	char *argv[] = { "/sbin/devc-pty", NULL };
+	pid_t pid = -1;
+	int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+
+	if (fd >= 0) {
+		close(fd);              /* init's devc-pty serves */
+	} else {
+		pid = conf_start_server(argv, "/dev/ptmx");
+		if (pid < 0) {
+			conf_line("conf-pty: cannot start /sbin/devc-pty");
+			return 2;
+		}
+	}
+	int r = conf_run("conf-pty", cases, sizeof cases / sizeof cases[0]) ? 1 : 0;
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+	return r;
+}
