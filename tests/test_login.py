@@ -93,6 +93,33 @@ def test_wrong_password_is_refused_after_a_delay(keel_boot):
         s.close()
 
 
+def test_pty_runs_a_command_on_a_pseudo_terminal(keel_boot):
+    """`pty COMMAND`, run by root at the console: COMMAND on a pseudo-terminal (devc-pty)
+    in a session of its own while the console relays in raw mode.  The command's fds are
+    a terminal listed in /dev/pts; its exit status is pty's; ^C typed at the console is
+    the pseudo-terminal's VINTR to its foreground group; the pair ends with the command,
+    and the console's own settings come back (the shell's echo and prompt)."""
+    s = logged_in(keel_boot)
+    try:
+        login(s, "root", "root")
+        s.expect(PROMPT)
+        out, rc = s.run("ls /dev/pts", PROMPT)
+        assert (out.strip(), rc) == ("", 0), out       # no pair open yet
+        out, rc = s.run("pty /bin/sh -c 'test -t 0 && test -t 1 && echo terminal; "
+                        "ls /dev/pts; exit 7'", PROMPT)
+        assert (out.split(), rc) == (["terminal", "0"], 7), out
+        s.line("pty /bin/cat")
+        time.sleep(1.0)
+        s.type("through\r")                 # the pty echoes, cat writes it back
+        s.expect(r"through\r\nthrough\r\n")
+        s.type("\x03")                      # ^C: VINTR of the pty, to cat's group
+        s.expect(PROMPT)
+        out, rc = s.run("echo back; ls /dev/pts", PROMPT)
+        assert (out.strip(), rc) == ("back", 0), out    # the pair ended with cat
+    finally:
+        s.close()
+
+
 def pidin_rows(out: str) -> dict[str, dict[str, str]]:
     """pidin's table by program name: its columns by header name."""
     lines = out.splitlines()

@@ -124,6 +124,7 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 	if (attr && *attr) {
 		const struct __posix_spawnattr *a = *attr;
 		m.flags = (a->flags & POSIX_SPAWN_SETPGROUP ? _PROC_SPAWN_SETPGROUP : 0) |
+			  (a->flags & POSIX_SPAWN_SETSID ? _PROC_SPAWN_SETSID : 0) |
 			  (a->flags & POSIX_SPAWN_SETSIGMASK ? _PROC_SPAWN_SETSIGMASK : 0) |
 			  (a->flags & POSIX_SPAWN_SETSIGDEF ? _PROC_SPAWN_SETSIGDEF : 0) |
 			  (a->flags & POSIX_SPAWN_RESETIDS ? _PROC_SPAWN_RESETIDS : 0) |
