@@ -93,12 +93,14 @@ def test_wrong_password_is_refused_after_a_delay(keel_boot):
         s.close()
 
 
-def test_pty_runs_a_command_on_a_pseudo_terminal(keel_boot):
+def test_login_on_a_pseudo_terminal(keel_boot):
     """`pty COMMAND`, run by root at the console: COMMAND on a pseudo-terminal (devc-pty)
-    in a session of its own while the console relays in raw mode.  The command's fds are
-    a terminal listed in /dev/pts; its exit status is pty's; ^C typed at the console is
-    the pseudo-terminal's VINTR to its foreground group; the pair ends with the command,
-    and the console's own settings come back (the shell's echo and prompt)."""
+    in a session of its own while the console relays in raw mode, as a remote login
+    would.  A command's exit status is pty's.  `pty /sbin/getty`: keel logs in there; the
+    session's controlling terminal (/dev/tty) is the pseudo-terminal, login gave it to
+    keel; job control works on it (^Z stops the foreground job, fg brings it back, ^C is
+    the pseudo-terminal's VINTR); logging out ends the pair and gives root's shell on
+    the console back."""
     s = logged_in(keel_boot)
     try:
         login(s, "root", "root")
@@ -108,14 +110,35 @@ def test_pty_runs_a_command_on_a_pseudo_terminal(keel_boot):
         out, rc = s.run("pty /bin/sh -c 'test -t 0 && test -t 1 && echo terminal; "
                         "ls /dev/pts; exit 7'", PROMPT)
         assert (out.split(), rc) == (["terminal", "0"], 7), out
-        s.line("pty /bin/cat")
+        s.line("pty /sbin/getty")
+        s.expect(r"login: ", 30)
+        s.line("keel")
+        s.expect(r"Password: $")
+        s.line("keel")
+        s.expect("Welcome to Keel.")
+        s.expect(r"keel@keel:[^\r\n]*\$ $")
+        out, rc = s.run("id -un; ls -l /dev/tty /dev/pts/0", PROMPT)
+        assert rc == 0, out
+        rows = out.split("\n")
+        assert rows[0] == "keel", out
+        for row in rows[1:3]:               # /dev/tty is the pty, and it is keel's
+            assert row.split()[:4] == ["crw--w----", "1", "keel", "tty"], out
+        s.line("/bin/sleep 100")
         time.sleep(1.0)
-        s.type("through\r")                 # the pty echoes, cat writes it back
-        s.expect(r"through\r\nthrough\r\n")
-        s.type("\x03")                      # ^C: VINTR of the pty, to cat's group
+        s.type("\x1a")                      # ^Z: VSUSP of the pty, to the job's group
+        s.expect(r"Stopped\s+/bin/sleep 100")
         s.expect(PROMPT)
+        s.line("fg")
+        s.expect(r"/bin/sleep 100")
+        time.sleep(1.0)
+        s.type("\x03")                      # ^C: VINTR, the job ends
+        s.expect(PROMPT)
+        out, rc = s.run("jobs; echo none", PROMPT)
+        assert (out.strip(), rc) == ("none", 0), out
+        s.line("exit")
+        s.expect(r"root@keel:[^\r\n]*# $", 30)
         out, rc = s.run("echo back; ls /dev/pts", PROMPT)
-        assert (out.strip(), rc) == ("back", 0), out    # the pair ended with cat
+        assert (out.strip(), rc) == ("back", 0), out    # the pair ended with the login
     finally:
         s.close()
 

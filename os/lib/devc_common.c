@@ -474,19 +474,33 @@ static int attach_events(const char *name)
 	return 0;
 }
 
+/* An open of the terminal by a session leader without O_NOCTTY makes it
+ * the session's controlling terminal (taskman decides). */
+static int tty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		    iofunc_attr_t *attr, iofunc_ocb_t **ocb)
+{
+	int r = iofunc_open_default(ctp, msg, path, attr, ocb);
+
+	if (!r && msg->subtype != _IO_CONNECT_COMBINE_CLOSE && !(msg->ioflag & O_NOCTTY))
+		resmgr_set_ctty(ctp->info.pid, "/dev/ser1");
+	return r;
+}
+
 static int start_server(const char *name)
 {
+	static const resmgr_connect_funcs_t conn = { .open = tty_open };
 	static const resmgr_io_funcs_t io = {
 		.read = tty_read, .write = tty_write, .devctl = tty_devctl,
 		.close_ocb = tty_close, .unblock = tty_unblock, .pulse = tty_pulse,
 		.notify = tty_notify,
 	};
-	static const char *const names[] = { "/dev/ser1", "/dev/console", "/dev/tty" };
+	/* /dev/tty is taskman's: each session's own controlling terminal. */
+	static const char *const names[] = { "/dev/ser1", "/dev/console" };
 	pthread_t t;
 	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 
 	iofunc_attr_init(&dev.attr, S_IFCHR | 0666);
-	dev.mgr = chid >= 0 ? resmgr_create(chid, NULL, &io, &dev.attr) : NULL;
+	dev.mgr = chid >= 0 ? resmgr_create(chid, &conn, &io, &dev.attr) : NULL;
 	if (!dev.mgr || attach_events(name) < 0)
 		return -1;
 	if (pthread_create(&t, NULL, tx_thread, NULL) || resmgr_pool_start(dev.mgr, 2) < 0)

@@ -7,6 +7,8 @@
  * order the servers asked for (BEFORE first, then the newest, AFTER last).
  * A symbolic link of the path space (e.g. /etc -> /usr/conf) rewrites the
  * path and the client starts again.  A server's end removes its names.
+ * /dev/tty is a link of each caller's own: to its session's controlling
+ * terminal, which a terminal's server sets (_PROC_SETCTTY).
  *
  * Locking: the table is under tm_lock. */
 #include <keel/errno.h>
@@ -181,10 +183,10 @@ struct redirect {
 };
 
 /* A rewritten path: the link's target, then what followed the link. */
-static int reply_link(int rcvid, const struct pname *l, const char *path, int taken)
+static int reply_link(int rcvid, const char *target, const char *path, int taken)
 {
 	static struct redirect r;               /* the message loop's own */
-	size_t t = tm_strlcpy(r.path, l->target, sizeof r.path);
+	size_t t = tm_strlcpy(r.path, target, sizeof r.path);
 	const char *rest = path + taken;
 
 	if (*rest && t + 1 + strlen(rest) + 1 > sizeof r.path)
@@ -240,13 +242,86 @@ static int collect(const char *path, uint32_t ftype, int max, struct redirect *r
 	return n;
 }
 
+/* The leader of the caller's session while it lives, or NULL. */
+static struct tproc *session_leader(int32_t pid)
+{
+	struct tproc *p = proc_find(pid);
+	struct tproc *l = p ? proc_find(p->sid) : 0;
+
+	return l && l->state == TP_ALIVE && l->sid == l->pid ? l : 0;
+}
+
+/* /dev/tty: a link to the caller's controlling terminal. */
+static void connect_ctty(int rcvid, const struct _msg_info *info)
+{
+	char target[TM_CTTY];
+
+	tm_lock();
+	struct tproc *l = session_leader(info->pid);
+	tm_strlcpy(target, l ? l->ctty : "", sizeof target);
+	tm_unlock();
+	if (!target[0])
+		return tm_error(rcvid, ENXIO);
+	int err = reply_link(rcvid, target, "/dev/tty", (int)strlen("/dev/tty"));
+	if (err)
+		tm_error(rcvid, err);
+}
+
+/* Does a name of process pid cover path? */
+static bool serves(int32_t pid, const char *path)
+{
+	for (int i = 0; i < NAMES_MAX; i++)
+		if (names[i].id && !names[i].link && names[i].pid == pid &&
+		    covers(&names[i], path) >= 0)
+			return true;
+	return false;
+}
+
+static int set_ctty_locked(int32_t server, int32_t pid, const char *path)
+{
+	struct tproc *h;
+
+	if (!serves(server, path))
+		return EPERM;
+	if (!pid) {
+		while ((h = proc_ctty_holder(path, 0)))
+			h->ctty[0] = 0;
+		return 0;
+	}
+	struct tproc *l = proc_find(pid);
+	if (!l || l->state != TP_ALIVE || l->sid != l->pid)
+		return EPERM;
+	if (l->ctty[0])
+		return strcmp(l->ctty, path) ? EEXIST : 0;
+	if (proc_ctty_holder(path, pid))
+		return EBUSY;
+	tm_strlcpy(l->ctty, path, sizeof l->ctty);
+	return 0;
+}
+
+void path_msg_setctty(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	const struct _proc_setctty *m = msg;
+	const char *path = (const char *)(m + 1);
+
+	if (len < sizeof *m || m->pathlen < 2 || m->pathlen > TM_CTTY ||
+	    len - sizeof *m < m->pathlen || path[m->pathlen - 1] ||
+	    strlen(path) + 1 != m->pathlen || !clean_name(path, m->pathlen - 1))
+		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	int err = set_ctty_locked(info->pid, m->pid, path);
+	tm_unlock();
+	if (err)
+		return tm_error(rcvid, err);
+	MsgReply_r(rcvid, 0, 0, 0);
+}
+
 void path_msg_connect(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
 {
 	static struct redirect r;               /* the message loop's own */
 	static char path[_IO_PATH_MAX];
 	const struct _io_connect *m = msg;
 
-	(void)info;
 	if (len < sizeof *m || m->path_len < 2 || m->path_len > _IO_PATH_MAX)
 		return tm_error(rcvid, EINVAL);
 	if (MsgRead_r(rcvid, path, m->path_len, sizeof *m) != m->path_len ||
@@ -254,6 +329,8 @@ void path_msg_connect(int rcvid, const struct _msg_info *info, const void *msg, 
 		return tm_error(rcvid, EINVAL);
 	if (path[0] != '/')
 		return tm_error(rcvid, EINVAL);         /* libc sends absolute paths */
+	if (!strcmp(path, "/dev/tty"))
+		return connect_ctty(rcvid, info);
 	int max = m->entry_max && m->entry_max < _IO_CONNECT_ENTRIES_MAX ? m->entry_max :
 		  _IO_CONNECT_ENTRIES_MAX;
 	tm_lock();
@@ -262,7 +339,7 @@ void path_msg_connect(int rcvid, const struct _msg_info *info, const void *msg, 
 	int n = collect(path, m->file_type, max, &r);
 	/* A server name longer than the link wins (a mount inside the link). */
 	if (l && (!n || r.e[0].prefix_len <= taken)) {
-		int err = reply_link(rcvid, l, path, taken);
+		int err = reply_link(rcvid, l->target, path, taken);
 		tm_unlock();
 		if (err)
 			tm_error(rcvid, err);

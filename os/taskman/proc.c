@@ -467,6 +467,17 @@ void proc_msg_setpgid(int rcvid, const struct _msg_info *info, const void *msg, 
 }
 
 /* setsid's rules: EPERM for a process group leader (its pid names a group). */
+struct tproc *proc_ctty_holder(const char *path, int32_t except)
+{
+	for (int i = 0; i < TM_PROCS; i++) {
+		struct tproc *p = &procs[i];
+		if (p->state == TP_ALIVE && p->pid != except && p->sid == p->pid && p->ctty[0] &&
+		    !strcmp(p->ctty, path))
+			return p;
+	}
+	return 0;
+}
+
 int proc_setsid_locked(struct tproc *p)
 {
 	for (int i = 0; i < TM_PROCS; i++)
@@ -474,6 +485,7 @@ int proc_setsid_locked(struct tproc *p)
 		    procs[i].pgid == p->pid)
 			return -EPERM;
 	p->sid = p->pgid = p->pid;
+	p->ctty[0] = 0;                 /* a new session has no terminal */
 	proc_sync_group(p);
 	return p->sid;
 }

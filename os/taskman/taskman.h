@@ -50,6 +50,7 @@ size_t tm_heap_bytes(void);
 /* ---- processes (proc.c) ------------------------------------------------------------ */
 #define TM_PROCS        1024
 #define TM_NAME         36
+#define TM_CTTY         32
 
 enum tproc_state { TP_FREE = 0, TP_LOADING, TP_ALIVE, TP_ZOMBIE };
 
@@ -71,6 +72,8 @@ struct tproc {
 	uint64_t rlim_cur[_PROC_RLIMIT_COUNT], rlim_max[_PROC_RLIMIT_COUNT];
 	char name[TM_NAME];
 	uint64_t mmap_next;             /* where the next mmap without an address looks first */
+	char ctty[TM_CTTY];             /* a session leader: its session's controlling
+					 * terminal's path, "" for none */
 };
 
 /* The pid of the first program taskman started (orphans go to it while it
@@ -83,6 +86,9 @@ struct tproc *proc_find(int32_t pid);
  * copied, or NULL when the table is full. */
 struct tproc *proc_new(const struct tproc *parent);
 void proc_free(struct tproc *p);
+/* The living session leader other than pid `except` whose controlling
+ * terminal is path, or NULL. */
+struct tproc *proc_ctty_holder(const char *path, int32_t except);
 /* Counts processes (not zombies) of a real uid, for RLIMIT_NPROC. */
 int proc_count_uid(uint32_t ruid);
 
@@ -124,6 +130,8 @@ int spawn_first(int argc, char **argv);
 void path_msg_attach(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 void path_msg_detach(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 void path_msg_connect(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+/* _PROC_SETCTTY from a terminal's server. */
+void path_msg_setctty(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 /* A process ended: its names go.  Caller holds tm_lock. */
 void path_process_gone(int32_t pid);
 

@@ -199,9 +199,18 @@ _Static_assert(sizeof(struct _proc_wait_reply) == 40, "struct _proc_wait_reply l
  *   ESRCH); reply status 0.
  * _PROC_SETSID: struct _proc_hdr; reply status the new session id (EPERM
  *   for a process group leader).
- * _PROC_SETCTTY: struct _proc_setctty: the caller, a session leader, makes
- *   the terminal behind (pid, chid, handle) its session's controlling
- *   terminal (EPERM otherwise). */
+ * _PROC_SETCTTY: struct _proc_setctty then the terminal's path (pathlen
+ *   bytes with its NUL), sent by the terminal's server (the process whose
+ *   path-space name covers that path: EPERM for anyone else) when process
+ *   pid opened the terminal without O_NOCTTY.  If pid leads a session that
+ *   has no controlling terminal and no other session has this one, the
+ *   terminal becomes its session's controlling terminal (reply 0); else
+ *   EPERM (no session leader), EEXIST (the session has one) or EBUSY
+ *   (another session has this one).  pid 0: the terminal is gone (a
+ *   pseudo-terminal pair ended) and no session keeps it.  The path
+ *   /dev/tty then opens the caller's session's controlling terminal (the
+ *   path manager answers with a link to its path; ENXIO without one); a
+ *   session loses it when its leader ends. */
 struct _proc_ids_req {
 	struct _proc_hdr hdr;           /* _PROC_GETIDS */
 	int32_t pid;                    /* 0: the caller */
@@ -220,9 +229,8 @@ struct _proc_setpgid {
 
 struct _proc_setctty {
 	struct _proc_hdr hdr;           /* _PROC_SETCTTY */
-	int32_t pid, chid;              /* the terminal's server channel */
-	uint32_t handle;                /* the server's id for the terminal */
-	uint32_t zero;
+	int32_t pid;                    /* the session leader; 0: drop the terminal */
+	uint32_t pathlen;
 };
 
 /* _PROC_SETCRED: subtype says which call; ids[] as that call takes them

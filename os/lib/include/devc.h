@@ -1,7 +1,9 @@
 #pragma once
 /* The serial console drivers' common part (os/lib/devc_common.c): a
  * terminal server on the resmgr framework with the line discipline of
- * termdisc.h, publishing /dev/ser1, /dev/console and /dev/tty.  A driver
+ * termdisc.h, publishing /dev/ser1 and /dev/console (a session leader's open
+ * without O_NOCTTY makes it the session's controlling terminal, which
+ * taskman's /dev/tty then names).  A driver
  * supplies only its UART's registers (struct devc_hw) and calls
  * devc_main.
  *

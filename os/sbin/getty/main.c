@@ -8,6 +8,7 @@
  * instructions since reset, OpenSBI's included, under QEMU's -icount) and
  * the time since boot: the boot-to-login figures. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdint.h>
@@ -53,7 +54,14 @@ int main(int argc, char **argv)
 	struct utsname u;
 	char name[64];
 
+	/* A session of its own; the terminal becomes its controlling terminal
+	 * when the session leader opens it (init opened fds 0-2 before). */
 	setsid();
+	if (argc > 1) {
+		int fd = open(argv[1], O_RDWR);
+		if (fd >= 0)
+			close(fd);
+	}
 	tcsetpgrp(0, getpgrp());
 	sane(0);
 	if (uname(&u) < 0)

@@ -583,8 +583,18 @@ static int pty_notify(resmgr_context_t *ctp, const struct _io_notify *msg, iofun
 
 /* ---- pairs: making, hanging up, ending ---------------------------------------------- */
 
+static const char *slave_path(const struct pty *p, char *buf)
+{
+	snprintf(buf, 24, "/dev/pts/%u", p->n);
+	return buf;
+}
+
+/* The pair ends: no session keeps its slave as controlling terminal. */
 static void pty_free(struct pty *p)
 {
+	char name[24];
+
+	resmgr_set_ctty(0, slave_path(p, name));
 	resmgr_waitq_fail_all(&p->mreaders, EIO);
 	resmgr_waitq_fail_all(&p->mwriters, EIO);
 	resmgr_waitq_fail_all(&p->sreaders, EIO);
@@ -646,6 +656,7 @@ static int pty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 		    iofunc_attr_t *attr, iofunc_ocb_t **ocb)
 {
 	struct pty *p;
+	char name[24];
 	int r;
 
 	(void)attr;
@@ -677,6 +688,8 @@ static int pty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 		p->slave_opens++;
 		p->slave_seen = true;
 		(*ocb)->data = p;       /* counted in slave_opens */
+		if (!(msg->ioflag & O_NOCTTY))
+			resmgr_set_ctty(ctp->info.pid, slave_path(p, name));
 	}
 	return r;
 }

@@ -9,6 +9,7 @@
  * getty gave with -t. */
 #include <crypt.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -96,6 +97,12 @@ static int start_session(const struct passwd *pw)
 	char argv0[64];
 	const char *base = strrchr(shell, '/');
 
+	/* The terminal becomes the user's, as the terminal of a login is: group
+	 * tty, mode 0620 (others may not read it).  A terminal that cannot
+	 * change owner (the kernel console's fds) is left as it is. */
+	const struct group *tty = getgrnam("tty");
+	if (fchown(0, pw->pw_uid, tty ? tty->gr_gid : pw->pw_gid) == 0)
+		fchmod(0, 0620);
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
 	    setuid(pw->pw_uid) < 0) {
 		printf("login: cannot take the ids of %s: %s\n", pw->pw_name, strerror(errno));

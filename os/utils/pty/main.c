@@ -5,13 +5,9 @@
  * (so ^C, line editing and echo are the pseudo-terminal's, as for a remote
  * login) and gets its settings back at the end.  Ends when COMMAND ends and
  * its terminal is closed; exits with COMMAND's status (128 + signal when a
- * signal ended it).
- *
- * Not yet: an interactive mksh on it (and so `pty /sbin/getty`, whose
- * login runs one).  mksh takes its job-control terminal from /dev/tty, and
- * Keel's /dev/tty is the console's name, not the caller's controlling
- * terminal (sessions have none yet), so the shell finds itself in the
- * background there and stops with SIGTTIN. */
+ * signal ended it).  `pty /sbin/getty` is a login on a pseudo-terminal: the
+ * slave is the session's controlling terminal (/dev/tty), so a shell there
+ * has job control. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

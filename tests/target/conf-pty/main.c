@@ -712,6 +712,125 @@ static void t_write__a_blocking_slave_write_finishes_as_the_master_reads(void)
 	close_pair(&p);
 }
 
+/* ---- the controlling terminal (/dev/tty) ------------------------------------------- */
+
+/* Runs fn in a child that has made a session of its own; its exit status
+ * (fn's return value), or -1. */
+static int in_new_session(int (*fn)(const struct pair *), const struct pair *p)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0) {
+		close(p->s);
+		if (setsid() < 0)
+			_exit(90);
+		_exit(fn(p));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int dev_tty_without_ctty(const struct pair *p)
+{
+	(void)p;
+	errno = 0;
+	int fd = open("/dev/tty", O_RDWR);
+	return fd < 0 && errno == ENXIO ? 0 : 1;
+}
+
+static int slave_becomes_ctty(const struct pair *p)
+{
+	struct stat a, b;
+	int s = open(p->name, O_RDWR);
+	if (s < 0)
+		return 1;
+	int t = open("/dev/tty", O_RDWR);
+	if (t < 0)
+		return 2;
+	if (fstat(s, &a) || fstat(t, &b) || a.st_ino != b.st_ino)
+		return 3;
+	close(s);                               /* the session keeps it all the same */
+	if (write(t, "ctty", 4) != 4)
+		return 4;
+	close(t);
+	t = open("/dev/tty", O_RDWR);
+	if (t < 0)
+		return 5;
+	close(t);
+	return 0;
+}
+
+/* Opens the slave (without O_NOCTTY) and finds no /dev/tty: the terminal
+ * is another session's. */
+static int slave_then_no_ctty(const struct pair *p)
+{
+	int s = open(p->name, O_RDWR);
+	if (s < 0)
+		return 1;
+	return dev_tty_without_ctty(p) ? 2 : 0;
+}
+
+static int noctty_open_leaves_none(const struct pair *p)
+{
+	int s = open(p->name, O_RDWR | O_NOCTTY);
+	if (s < 0)
+		return 1;
+	return dev_tty_without_ctty(p) ? 2 : 0;
+}
+
+/* The leader takes the slave; a second session's leader opening it does
+ * not get it too. */
+static int second_session_does_not_take_it(const struct pair *p)
+{
+	int s = open(p->name, O_RDWR);
+	if (s < 0)
+		return 1;
+	struct pair q = *p;
+	q.s = s;
+	int r = in_new_session(slave_then_no_ctty, &q);
+	close(s);
+	return r == 0 ? 0 : 10 + r;
+}
+
+static void t_open__dev_tty_is_ENXIO_without_a_controlling_terminal(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	CHECK_EQ(in_new_session(dev_tty_without_ctty, &p), 0);
+	close_pair(&p);
+}
+
+static void t_open__a_session_leaders_open_makes_the_slave_its_dev_tty(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	CHECK_EQ(in_new_session(slave_becomes_ctty, &p), 0);
+	EXPECT_OUT(p.m, "ctty");
+	close_pair(&p);
+}
+
+static void t_open__O_NOCTTY_leaves_the_session_without_one(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	CHECK_EQ(in_new_session(noctty_open_leaves_none, &p), 0);
+	close_pair(&p);
+}
+
+static void t_open__another_sessions_controlling_terminal_is_not_taken(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	CHECK_EQ(in_new_session(second_session_does_not_take_it, &p), 0);
+	close_pair(&p);
+}
+
 /* ---- a shell on a pseudo-terminal --------------------------------------------------- */
 
 static void t_posix_spawn__a_shell_runs_on_the_slave(void)
@@ -789,6 +908,10 @@ static const struct conf_case cases[] = {
 	CONF_CASE(ioctl, FIONREAD_counts_each_sides_input),
 	CONF_CASE(write, full_queues_stop_writers_nonblocking_ones_get_EAGAIN),
 	CONF_CASE(write, a_blocking_slave_write_finishes_as_the_master_reads),
+	CONF_CASE(open, dev_tty_is_ENXIO_without_a_controlling_terminal),
+	CONF_CASE(open, a_session_leaders_open_makes_the_slave_its_dev_tty),
+	CONF_CASE(open, O_NOCTTY_leaves_the_session_without_one),
+	CONF_CASE(open, another_sessions_controlling_terminal_is_not_taken),
 	CONF_CASE(posix_spawn, a_shell_runs_on_the_slave),
 };
 

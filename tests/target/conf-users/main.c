@@ -184,6 +184,23 @@ static void t_getgrent__walks_groups(void)
 	CHECK_EQ(n, 3);
 }
 
+/* getgrouplist has no POSIX page; it walks the database, but what
+ * getgrgid returned before (static storage) must stay what it was. */
+static void t_getgrgid__result_survives_a_getgrouplist(void)
+{
+	gid_t gs[8];
+	int n = 8;
+	struct group *g = getgrgid(0);
+
+	REQUIRE(g != NULL);
+	CHECK_EQ(getgrouplist("alice", 100, gs, &n), 2);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(gs[0], 100);
+	CHECK_EQ(gs[1], 10);
+	CHECK_EQ(g->gr_gid, 0);
+	CHECK(strcmp(g->gr_name, "root") == 0);
+}
+
 /* Known answers from the host's crypt(3) (python3's crypt.crypt on Debian
  * bookworm, libxcrypt); the last is the SHA-crypt specification's own
  * rounds=10000 example, whose 20-byte salt is cut to 16. */
@@ -354,6 +371,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(crypt, unknown_method_is_EINVAL),
 	CONF_CASE(crypt, null_arguments_are_EINVAL),
 	CONF_CASE(crypt_gensalt, random_6_setting_crypt_takes),
+	CONF_CASE(getgrgid, result_survives_a_getgrouplist),
 	CONF_CASE(crypt_gensalt, given_bytes_and_rounds),
 	CONF_CASE(crypt_gensalt, unknown_method_is_EINVAL),
 	CONF_CASE(getentropy, fills_up_to_256_bytes),

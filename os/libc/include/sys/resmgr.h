@@ -158,6 +158,12 @@ int resmgr_attach(resmgr_t *mgr, const char *path, unsigned file_type, unsigned 
  * names on one channel tells them apart (resmgr_attach's is 0). */
 int resmgr_attach_handle(resmgr_t *mgr, const char *path, unsigned file_type, unsigned flags,
 			 uint32_t handle);
+/* Terminal servers: process pid opened the terminal at path (a name this
+ * server attached covers it) without O_NOCTTY; if pid leads a session
+ * with no controlling terminal, this becomes it (<keel/procmsg.h>
+ * _PROC_SETCTTY).  pid 0: the terminal is gone, no session keeps it.
+ * 0, or -1 and errno (EPERM, EEXIST, EBUSY: not made, nothing wrong). */
+int resmgr_set_ctty(int pid, const char *path);
 /* Replies status and len bytes of data; returns RESMGR_DONE. */
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len);
 /* Copies len bytes of the client's message from byte offset (of the whole

@@ -34,4 +34,10 @@ int __db_next(FILE **ent, const char *path, __db_fill fill, void *ctx);
 void __db_rewind(FILE **ent);
 void __db_end(FILE **ent);
 
+struct group;
+/* getgrent on a stream and a buffer of the caller's own (*f NULL to start;
+ * __db_end(f) after), so that a walk such as getgrouplist's leaves alone
+ * what getgrent, getgrgid and getgrnam returned to the program. */
+struct group *__getgrent_own(FILE **f, struct group *gr, char *buf, size_t len);
+
 #pragma GCC visibility pop

@@ -130,3 +130,10 @@ struct group *getgrent(void)
 
 	return __db_next(&ent, GROUP, fill, &q) ? &sgr : NULL;
 }
+
+struct group *__getgrent_own(FILE **f, struct group *gr, char *buf, size_t len)
+{
+	struct query q = { .any = true, .gr = gr, .buf = buf, .len = len };
+
+	return __db_next(f, GROUP, fill, &q) ? gr : NULL;
+}

@@ -2,9 +2,12 @@
  * group database (/etc/group) whose member list names user, with group
  * first and no group twice.  Up to *ngroups of them go to groups; *ngroups
  * becomes the number found.  Returns that number, or -1 when there were
- * more than fitted (the first *ngroups on entry are stored). */
+ * more than fitted (the first *ngroups on entry are stored).  It walks the
+ * database on a stream and buffer of its own: what getgrgid, getgrnam and
+ * getgrent returned before stays as it was (a program may hold it). */
 #include <grp.h>
 #include <string.h>
+#include "dbfile.h"
 
 static int seen(const gid_t *groups, int stored, gid_t g)
 {
@@ -16,14 +19,15 @@ static int seen(const gid_t *groups, int stored, gid_t g)
 
 int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
 {
+	static char buf[2 * __DB_LINE_MAX];    /* not reentrant, as getgrent is not */
 	int cap = *ngroups, n = 0, stored = 0;
-	struct group *gr;
+	struct group one, *gr;
+	FILE *f = NULL;
 
 	if (cap > 0)
 		groups[stored++] = group;
 	n = 1;
-	setgrent();
-	while ((gr = getgrent())) {
+	while ((gr = __getgrent_own(&f, &one, buf, sizeof buf))) {
 		if (gr->gr_gid == group || seen(groups, stored, gr->gr_gid))
 			continue;
 		for (char **m = gr->gr_mem; m && *m; m++)
@@ -34,7 +38,7 @@ int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
 				break;
 			}
 	}
-	endgrent();
+	__db_end(&f);
 	*ngroups = n;
 	return n > cap ? -1 : n;
 }

@@ -44,3 +44,22 @@ int resmgr_attach_handle(resmgr_t *mgr, const char *path, unsigned file_type, un
 		return -1;
 	return (int)__syscall_ret(MsgSendvs_r(coid, siov, 2, NULL, 0));
 }
+
+int resmgr_set_ctty(int pid, const char *path)
+{
+	size_t len = path ? strlen(path) + 1 : 0;
+
+	if (len < 2 || len > _IO_PATH_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct _proc_setctty m = { .hdr = { .type = _PROC_SETCTTY }, .pid = pid,
+				   .pathlen = (uint32_t)len };
+	iov_t siov[2];
+	SETIOV(&siov[0], &m, sizeof m);
+	SETIOV(&siov[1], path, len);
+	int coid = __taskman_coid();
+	if (coid < 0)
+		return -1;
+	return (int)__syscall_ret(MsgSendvs_r(coid, siov, 2, NULL, 0));
+}
