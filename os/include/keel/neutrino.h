@@ -17,6 +17,7 @@
 #include "procmgr.h"
 #include "sched.h"
 #include "sigevent.h"
+#include "sysinfo.h"
 #include "signal.h"
 #include "sync.h"
 #include "thread.h"
@@ -122,6 +123,9 @@ KEEL_KCALL_DECL(int, HwInfoEntry, (const char *compatible, unsigned index, unsig
 /* Fork and exec for the process manager (<keel/procmgr.h>). */
 KEEL_KCALL_DECL(int, AsClone, (int pid));
 KEEL_KCALL_DECL(int, AsOpen, (int pid));
+
+/* The system's description and counters (<keel/sysinfo.h>). */
+KEEL_KCALL_DECL(long, SysInfo, (unsigned what, unsigned index, void *buf, size_t len));
 KEEL_KCALL_DECL(int, ProcessFork, (int pid, int tid, int as));
 KEEL_KCALL_DECL(int, ProcessExec, (int pid, int tid, int as, const struct _proc_start *start));
 KEEL_KCALL_DECL(int, ProcessSetCred, (int pid, const struct _cred_info *cred));

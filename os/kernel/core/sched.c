@@ -275,6 +275,7 @@ void schedule(enum sched_how how)
 	atomic_store32(&next->on_cpu, 1);
 	next->last_hart = h->index;
 	next->switches++;
+	this_hart()->switches++;
 	h->current = next;
 	thread_account_switch(prev, next);
 	arch_switch_space(next);

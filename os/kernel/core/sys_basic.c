@@ -4,10 +4,15 @@
 #include <keel/errno.h>
 #include <keel/kobjects.h>
 #include <keel/sigevent.h>
+#include <keel/sysinfo.h>
 #include "kcall.h"
 #include "arch.h"
 #include "thread.h"
+#include "boot.h"
+#include "hart.h"
 #include "kprintf.h"
+#include "kstring.h"
+#include "platform.h"
 #include "pmm.h"
 #include "process.h"
 #include "sched.h"
@@ -68,4 +73,54 @@ long sys_KernelObjects(long uout)
 	};
 
 	return copy_to_user((uintptr_t)uout, &k, sizeof k) ? -EFAULT : 0;
+}
+
+/* SysInfo(what, index, buf, len): see <keel/sysinfo.h>. */
+long sys_SysInfo(long what, long index, long ubuf, long len)
+{
+	char version[96];
+	struct _hart_stats h;
+	const void *src;
+	size_t size;
+
+	switch (what) {
+	case _SYSINFO_VERSION:
+		snprintf(version, sizeof version, "Keel %s (%s)", KEEL_VERSION, KEEL_GITDESC);
+		src = version;
+		break;
+	case _SYSINFO_CMDLINE:
+		src = boot_platform->bootargs ? boot_platform->bootargs : "";
+		break;
+	case _SYSINFO_MODEL:
+		src = boot_platform->model ? boot_platform->model : "";
+		break;
+	case _SYSINFO_COMPATIBLE:
+		src = boot_platform->compatible ? boot_platform->compatible : "";
+		break;
+	case _SYSINFO_HART: {
+		if (index < 0 || (unsigned long)index >= nharts)
+			return -ENOENT;
+		const struct hart *t = &harts[index];
+		h = (struct _hart_stats){
+			.index = t->index, .hartid = t->hartid,
+			.online = __atomic_load_n(&t->online, __ATOMIC_ACQUIRE) ? 1 : 0,
+			.ticks = __atomic_load_n(&t->ticks, __ATOMIC_RELAXED),
+			.ipis = __atomic_load_n(&t->ipis, __ATOMIC_RELAXED),
+			.irqs = __atomic_load_n(&t->irqs, __ATOMIC_RELAXED),
+			.switches = __atomic_load_n(&t->switches, __ATOMIC_RELAXED),
+		};
+		src = &h;
+		size = sizeof h;
+		goto copy;
+	}
+	default:
+		return -EINVAL;
+	}
+	size = strlen(src) + 1;
+copy:
+	if (len < 0)
+		return -EINVAL;
+	if (copy_to_user((uintptr_t)ubuf, src, (size_t)len < size ? (size_t)len : size))
+		return -EFAULT;
+	return (long)size;
 }

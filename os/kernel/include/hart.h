@@ -42,6 +42,8 @@ struct hart {
 	/* Written only by this hart. */
 	volatile uint64_t ticks;        /* timer interrupts taken */
 	volatile uint64_t ipis;         /* IPIs taken */
+	volatile uint64_t irqs;         /* device interrupts claimed */
+	volatile uint64_t switches;     /* threads switched to */
 	uint64_t next_tick;
 	uint32_t nheld;                 /* lock-order checker: locks held, in order */
 	const struct spinlock *held[8];

@@ -14,7 +14,7 @@
  * core/sys_<group>.c, the group named by the call's prefix; the object
  * operations it calls are in the objects' own files and do not fail on
  * user input.
- *   KernelNop, DebugPutString          sys_basic.c
+ *   KernelNop, DebugPutString, SysInfo sys_basic.c
  *   Channel*, Connect*                 sys_channel.c
  *   Msg*                               sys_msg.c
  *   Thread*                            sys_thread.c

@@ -245,6 +245,7 @@ static void bring_up(void)
 		{ "/sbin/pipe", "/dev/pipe", false },
 		{ "/sbin/devc-pty", "/dev/ptmx", false },
 		{ "/sbin/tmpfs", "/tmp", false },
+		{ "/sbin/sysfs", "/sys", false },
 	};
 	for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++) {
 		struct service *s = add(table[i].ready, table[i].iopriv, NULL);

@@ -126,6 +126,7 @@ void plic_handle(void)
 		return;
 	while ((irq = *reg(PLIC_CLAIM(ctx))) != 0) {
 		trace(TR_IRQ, irq, 0);
+		this_hart()->irqs++;
 		if (intr_fire(irq))
 			continue;               /* completed by InterruptUnmask or detach */
 		plic_detach(irq, ctx, true);
