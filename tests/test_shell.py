@@ -1,9 +1,10 @@
 """The shell at a logged-in prompt (issue: mksh, getty and login): pipelines,
 subshells, command substitution, redirections, background jobs and wait, ^C and ^Z at
-the terminal, exit statuses, cd and pwd, globbing.  One boot: Keel comes up with no
-init=, the host logs in as keel and types each command as a person would; every check
-runs and the test fails with the list of those that did not hold.  /bin/conf-child is
-the external program (`sleep MS`, `exit N`)."""
+the terminal, a background reader stopped by SIGTTIN, exit statuses, cd and pwd,
+globbing.  One boot: Keel comes up with no init=, the host logs in as keel and types
+each command as a person would; every check runs and the test fails with the list of
+those that did not hold.  /bin/conf-child is the external program (`sleep MS`,
+`exit N`)."""
 
 from __future__ import annotations
 
@@ -104,6 +105,23 @@ def test_shell_smoke(keel_boot):
         if rc != 0 or took < 1.0:
             failures.append(f"fg: status {rc} after {took:.1f} s (want 0, after the rest of "
                             f"the sleep): {out!r}")
+
+        # A background job that reads the terminal stops (SIGTTIN) instead of taking the
+        # shell's input; in the foreground it reads what is typed.
+        s.line("/bin/cat &")
+        s.expect(PROMPT, 15)
+        out, rc = s.run("sleep 1; jobs", PROMPT)
+        if not re.search(r"Stopped \(tty input\)\s+/bin/cat", out):
+            failures.append(f"SIGTTIN: `jobs` does not show cat stopped for input: {out!r}")
+        s.line("fg")
+        time.sleep(1.0)
+        s.line("to cat")
+        s.expect(r"to cat\r?\n(.*\r?\n)?to cat\r?\n", 15)   # the echo, then cat's copy
+        s.type("\x04")
+        s.expect(PROMPT, 15)
+        out, rc = s.run("echo after cat", PROMPT)
+        if out != "after cat\n":
+            failures.append(f"SIGTTIN: the shell did not go on after cat: {out!r}")
         s.line("exit")
         s.expect(r"login: ", 30)
     finally:

@@ -24,6 +24,7 @@
 #include <keel/procmgr.h>
 #include "devc.h"
 #include "termdisc.h"
+#include "ttyctl.h"
 
 #define DEV_VA      0x3000000000ul      /* where the registers are mapped */
 #define TX_RING     8192u
@@ -42,6 +43,7 @@ struct devc {
 	struct termdisc td;
 	struct winsize ws;
 	int32_t pgrp;                   /* foreground process group, 0: none */
+	int32_t sid;                    /* the session it is the controlling terminal of, 0 */
 	resmgr_waitq_t readers, writers;
 	resmgr_notifyq_t polls;         /* poll/select arms */
 	/* Under tx_lock. */
@@ -187,6 +189,9 @@ static int tty_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_oc
 {
 	if ((ocb->ioflag & O_ACCMODE) == O_WRONLY)
 		return EBADF;
+	int bg = tty_read_access(ctp, dev.sid, dev.pgrp);
+	if (bg)
+		return bg;
 	if (!resmgr_waitq_first(&dev.readers) && td_can_read(&dev.td, msg->nbytes)) {
 		reply_read(ctp->rcvid, msg->nbytes);
 		return RESMGR_DONE;
@@ -482,7 +487,7 @@ static int tty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 	int r = iofunc_open_default(ctp, msg, path, attr, ocb);
 
 	if (!r && msg->subtype != _IO_CONNECT_COMBINE_CLOSE && !(msg->ioflag & O_NOCTTY))
-		resmgr_set_ctty(ctp->info.pid, "/dev/ser1");
+		tty_open_ctty(ctp, "/dev/ser1", &dev.sid);
 	return r;
 }
 

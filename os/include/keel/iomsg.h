@@ -483,6 +483,14 @@ _Static_assert(sizeof(struct _io_dirent) == 24, "struct _io_dirent layout");
 #define _DCMD_TERM_SETPGRP   0x5410u   /* in: int32 */
 #define _DCMD_FIONREAD       0x541bu   /* out: int32 bytes ready to read */
 
+/* A read of a terminal by a process of the terminal's session that is not
+ * in its foreground process group (POSIX.1 11.1.4, terminal access
+ * control): the server answers this error status, which no call returns.
+ * libc's read then sends SIGTTIN to the caller's process group and asks
+ * again once it runs on (stopped by it, then continued, usually in the
+ * foreground), or fails EIO when the caller ignores or blocks SIGTTIN. */
+#define _IO_ERR_BACKGROUND   4001
+
 /* Pseudo-terminals: the master's own commands (the open of /dev/ptmx).
  * A slave answers them ENOTTY. */
 #define _DCMD_PTY_NUMBER     0x5430u   /* out: int32 N, the slave is /dev/pts/N */

@@ -120,10 +120,10 @@ struct _cred_info {
 struct _client_info {
 	uint32_t nd;                    /* ND_LOCAL_NODE */
 	int32_t pid;
-	int32_t sid;                    /* session, 0 until sessions exist */
+	int32_t sid;                    /* session (taskman's), 0 before it set one */
 	int32_t tid;                    /* Keel: the calling thread for scoid -1, else 0 */
 	uint32_t flags;                 /* none defined yet: 0 */
-	uint32_t reserved;
+	int32_t pgid;                   /* Keel: process group (taskman's), 0 before it set one */
 	struct _cred_info cred;
 };
 

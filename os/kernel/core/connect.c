@@ -181,5 +181,6 @@ void conn_client_info(struct process *p, struct thread *t, struct _client_info *
 	spin_lock(&p->lock);
 	ci->cred = p->cred;
 	ci->sid = p->sid;
+	ci->pgid = p->pgid;
 	spin_unlock(&p->lock);
 }

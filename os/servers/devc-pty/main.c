@@ -41,6 +41,7 @@
 #include <keel/neutrino.h>
 #include <keel/procmsg.h>
 #include "termdisc.h"
+#include "ttyctl.h"
 
 #define PTY_MAX     64u
 #define OUT_RING    8192u
@@ -59,6 +60,7 @@ struct pty {
 	struct termdisc td;
 	struct winsize ws;
 	int32_t pgrp;                   /* foreground process group, 0: none */
+	int32_t sid;                    /* the session whose controlling terminal it is, 0 */
 	resmgr_waitq_t mreaders, mwriters, sreaders, swriters;
 	resmgr_notifyq_t mpolls, spolls; /* poll arms on each side */
 	uint32_t out_head, out_count;
@@ -208,6 +210,10 @@ static void serve_slave_readers(struct pty *p)
 static int slave_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb,
 		      struct pty *p)
 {
+	int bg = p->hung ? 0 : tty_read_access(ctp, p->sid, p->pgrp);
+
+	if (bg)
+		return bg;
 	if (!resmgr_waitq_first(&p->sreaders) && (p->hung || td_can_read(&p->td, msg->nbytes))) {
 		reply_slave_read(p, ctp->rcvid, msg->nbytes);
 		return RESMGR_DONE;
@@ -689,7 +695,7 @@ static int pty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 		p->slave_seen = true;
 		(*ocb)->data = p;       /* counted in slave_opens */
 		if (!(msg->ioflag & O_NOCTTY))
-			resmgr_set_ctty(ctp->info.pid, slave_path(p, name));
+			tty_open_ctty(ctp, slave_path(p, name), &p->sid);
 	}
 	return r;
 }

@@ -794,6 +794,70 @@ static int second_session_does_not_take_it(const struct pair *p)
 	return r == 0 ? 0 : 10 + r;
 }
 
+/* In a session whose controlling terminal is the slave, with the leader's
+ * group in the foreground: a child in a group of its own (the background)
+ * reads it.  ignore: the child ignores SIGTTIN and must get EIO; else it
+ * must stop with SIGTTIN, and read the line once made the foreground. */
+static int background_read(const struct pair *p, bool ignore)
+{
+	int s = open(p->name, O_RDWR);
+	if (s < 0 || tcsetpgrp(s, getpid()) < 0)
+		return 1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char buf[16];
+		setpgid(0, 0);
+		if (ignore)
+			signal(SIGTTIN, SIG_IGN);
+		errno = 0;
+		ssize_t n = read(s, buf, sizeof buf);
+		_exit(ignore ? (n == -1 && errno == EIO ? 0 : 1) : (int)n);
+	}
+	int status = 0;
+	setpgid(pid, pid);
+	if (waitpid(pid, &status, WUNTRACED) != pid)
+		return 2;
+	if (ignore)
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 3;
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTTIN)
+		return 4;
+	if (tcsetpgrp(s, pid) < 0 || kill(pid, SIGCONT) < 0)
+		return 5;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 6;
+	return WEXITSTATUS(status) == 3 ? 0 : 7;    /* "ab\n" */
+}
+
+static int background_read_stops(const struct pair *p)
+{
+	return background_read(p, false);
+}
+
+static int background_read_ignoring(const struct pair *p)
+{
+	return background_read(p, true);
+}
+
+static void t_read__a_background_read_stops_with_SIGTTIN_and_reads_once_in_front(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	type(&p, "ab\n");
+	CHECK_EQ(in_new_session(background_read_stops, &p), 0);
+	close_pair(&p);
+}
+
+static void t_read__a_background_read_that_ignores_SIGTTIN_is_EIO(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	type(&p, "ab\n");
+	CHECK_EQ(in_new_session(background_read_ignoring, &p), 0);
+	close_pair(&p);
+}
+
 static void t_open__dev_tty_is_ENXIO_without_a_controlling_terminal(void)
 {
 	struct pair p;
@@ -912,6 +976,8 @@ static const struct conf_case cases[] = {
 	CONF_CASE(open, a_session_leaders_open_makes_the_slave_its_dev_tty),
 	CONF_CASE(open, O_NOCTTY_leaves_the_session_without_one),
 	CONF_CASE(open, another_sessions_controlling_terminal_is_not_taken),
+	CONF_CASE(read, a_background_read_stops_with_SIGTTIN_and_reads_once_in_front),
+	CONF_CASE(read, a_background_read_that_ignores_SIGTTIN_is_EIO),
 	CONF_CASE(posix_spawn, a_shell_runs_on_the_slave),
 };
 
