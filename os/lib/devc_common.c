@@ -245,6 +245,9 @@ static int tty_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_
 
 	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
 		return EBADF;
+	int bg = (dev.td.t.c_lflag & TOSTOP) ? tty_write_access(ctp, dev.sid, dev.pgrp) : 0;
+	if (bg)
+		return bg;
 	if (!resmgr_waitq_first(&dev.writers) && write_some(ctp->rcvid, msg->nbytes, &done))
 		return resmgr_reply(ctp, (long)done, NULL, 0);
 	if (ocb->ioflag & O_NONBLOCK)
@@ -339,9 +342,11 @@ static int tty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		union { struct termios t; struct winsize w; int32_t i; } u;
 	} rep = { { 0, 0 }, { .i = 0 } };
 	int32_t pg;
-	int r = 0;
+	int r = tty_devctl_changes(m->dcmd) ? tty_write_access(ctp, dev.sid, dev.pgrp) : 0;
 
 	(void)ocb;
+	if (r)
+		return r;
 	switch (m->dcmd) {
 	case _DCMD_TERM_GETATTR:
 		rep.u.t = dev.td.t;
@@ -487,7 +492,7 @@ static int tty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 	int r = iofunc_open_default(ctp, msg, path, attr, ocb);
 
 	if (!r && msg->subtype != _IO_CONNECT_COMBINE_CLOSE && !(msg->ioflag & O_NOCTTY))
-		tty_open_ctty(ctp, "/dev/ser1", &dev.sid);
+		tty_open_ctty(ctp, "/dev/ser1", &dev.sid, &dev.pgrp);
 	return r;
 }
 

@@ -2,17 +2,45 @@
 #include <keel/iomsg.h>
 #include "ttyctl.h"
 
-void tty_open_ctty(resmgr_context_t *ctp, const char *path, int32_t *sid)
+void tty_open_ctty(resmgr_context_t *ctp, const char *path, int32_t *sid, int32_t *pgrp)
 {
-	if (resmgr_set_ctty(ctp->info.pid, path) == 0)
-		*sid = ctp->info.pid;           /* a session leader's pid is its session's id */
+	if (resmgr_set_ctty(ctp->info.pid, path) != 0 || *sid == ctp->info.pid)
+		return;
+	/* A session leader's pid is its session's id and its group's. */
+	*sid = *pgrp = ctp->info.pid;
+}
+
+/* Is the client of ctp in session sid but not in group pgrp?  *ci filled. */
+static bool background(resmgr_context_t *ctp, int32_t sid, int32_t pgrp, struct _client_info *ci)
+{
+	if (sid <= 0 || pgrp <= 0 || iofunc_client_info(ctp, ci))
+		return false;
+	return ci->sid == sid && ci->pgid > 0 && ci->pgid != pgrp;
 }
 
 int tty_read_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp)
 {
 	struct _client_info ci;
 
-	if (sid <= 0 || pgrp <= 0 || iofunc_client_info(ctp, &ci))
-		return 0;
-	return ci.sid == sid && ci.pgid > 0 && ci.pgid != pgrp ? _IO_ERR_BACKGROUND : 0;
+	return background(ctp, sid, pgrp, &ci) ? _IO_ERR_BACKGROUND : 0;
+}
+
+int tty_write_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp)
+{
+	struct _client_info ci;
+
+	return background(ctp, sid, pgrp, &ci) && !(ci.flags & _NTO_CI_TTOU_IGNORED) ?
+	       _IO_ERR_BACKGROUND : 0;
+}
+
+bool tty_devctl_changes(unsigned dcmd)
+{
+	switch (dcmd) {
+	case _DCMD_TERM_SETATTR: case _DCMD_TERM_SETATTRW: case _DCMD_TERM_SETATTRF:
+	case _DCMD_TERM_FLUSH: case _DCMD_TERM_DRAIN: case _DCMD_TERM_SETPGRP:
+	case _DCMD_TERM_SETWINSZ:
+		return true;
+	default:
+		return false;
+	}
 }

@@ -115,6 +115,10 @@ struct _cred_info {
 	uint32_t grouplist[_NTO_CLIENT_NGROUPS];
 };
 
+/* _client_info.flags (Keel's): the process ignores SIGTTOU, so a terminal
+ * lets it write and change settings from the background (POSIX.1 11.1.4). */
+#define _NTO_CI_TTOU_IGNORED  0x0001u
+
 /* Filled by ConnectClientInfo(scoid, info, ngroups): the process behind a
  * server connection, or the caller itself for scoid -1. */
 struct _client_info {
@@ -122,7 +126,7 @@ struct _client_info {
 	int32_t pid;
 	int32_t sid;                    /* session (taskman's), 0 before it set one */
 	int32_t tid;                    /* Keel: the calling thread for scoid -1, else 0 */
-	uint32_t flags;                 /* none defined yet: 0 */
+	uint32_t flags;                 /* _NTO_CI_* */
 	int32_t pgid;                   /* Keel: process group (taskman's), 0 before it set one */
 	struct _cred_info cred;
 };

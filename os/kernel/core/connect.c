@@ -3,6 +3,7 @@
  * is destroyed, even if the channel object is reused.  See ipc.h. */
 #include <keel/errno.h>
 #include <keel/msg.h>
+#include <keel/signal.h>
 #include "ipc.h"
 #include "kstring.h"
 #include "process.h"
@@ -182,5 +183,7 @@ void conn_client_info(struct process *p, struct thread *t, struct _client_info *
 	ci->cred = p->cred;
 	ci->sid = p->sid;
 	ci->pgid = p->pgid;
+	if (p->sig_act[SIGTTOU - 1].handler == (uint64_t)(uintptr_t)SIG_IGN)
+		ci->flags |= _NTO_CI_TTOU_IGNORED;
 	spin_unlock(&p->lock);
 }

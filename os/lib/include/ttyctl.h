@@ -2,15 +2,24 @@
 /* Controlling terminals and terminal access control for terminal servers
  * (the serial console drivers, the pseudo-terminals): which session a
  * terminal belongs to, and whether a client may read it. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/resmgr.h>
 
 /* An open of the terminal at path by the client of ctp, without O_NOCTTY:
  * if the client leads a session with no controlling terminal, this becomes
- * it (taskman decides, <keel/procmsg.h> _PROC_SETCTTY) and *sid is that
- * session. */
-void tty_open_ctty(resmgr_context_t *ctp, const char *path, int32_t *sid);
+ * it (taskman decides, <keel/procmsg.h> _PROC_SETCTTY): *sid is that
+ * session and *pgrp, the foreground process group, the leader's group (the
+ * group of a session that had the terminal before is gone or elsewhere). */
+void tty_open_ctty(resmgr_context_t *ctp, const char *path, int32_t *sid, int32_t *pgrp);
 /* May the client of ctp read the terminal of session sid whose foreground
  * process group is pgrp?  0, or _IO_ERR_BACKGROUND for a process of that
  * session outside the foreground group (<keel/iomsg.h>). */
 int tty_read_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp);
+/* May the client of ctp write to that terminal (with TOSTOP set) or change
+ * its settings (tcsetattr, tcflush, tcdrain, tcsetpgrp, the window size)?
+ * 0, or _IO_ERR_BACKGROUND for a process of that session outside the
+ * foreground group that does not ignore SIGTTOU. */
+int tty_write_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp);
+/* Does terminal devctl dcmd change the terminal (tty_write_access applies)? */
+bool tty_devctl_changes(unsigned dcmd);

@@ -371,6 +371,11 @@ static int pty_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_
 		return EBADF;
 	if (!master && p->hung)
 		return EIO;
+	if (!master && (p->td.t.c_lflag & TOSTOP)) {
+		int bg = tty_write_access(ctp, p->sid, p->pgrp);
+		if (bg)
+			return bg;
+	}
 	q = master ? &p->mwriters : &p->swriters;
 	if (resmgr_waitq_first(q))
 		all = false;
@@ -529,6 +534,11 @@ static int pty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 
 	if (!p)
 		return ENOTTY;
+	if (!is_master(ocb) && !p->hung && tty_devctl_changes(m->dcmd)) {
+		r = tty_write_access(ctp, p->sid, p->pgrp);
+		if (r)
+			return r;
+	}
 	switch (m->dcmd) {
 	case _DCMD_TERM_GETATTR:
 		rep.u.t = p->td.t;
@@ -695,7 +705,7 @@ static int pty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 		p->slave_seen = true;
 		(*ocb)->data = p;       /* counted in slave_opens */
 		if (!(msg->ioflag & O_NOCTTY))
-			tty_open_ctty(ctp, slave_path(p, name), &p->sid);
+			tty_open_ctty(ctp, slave_path(p, name), &p->sid, &p->pgrp);
 	}
 	return r;
 }

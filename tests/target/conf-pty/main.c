@@ -794,68 +794,133 @@ static int second_session_does_not_take_it(const struct pair *p)
 	return r == 0 ? 0 : 10 + r;
 }
 
+/* What a background process does to its controlling terminal. */
+enum bg_op {
+	BG_READ,                /* read: stops with SIGTTIN, then reads "ab\n" */
+	BG_READ_IGNORING,       /* read ignoring SIGTTIN: EIO */
+	BG_TCSETATTR,           /* tcsetattr: stops with SIGTTOU, then succeeds */
+	BG_WRITE,               /* write, TOSTOP clear: goes through at once */
+	BG_WRITE_TOSTOP,        /* write, TOSTOP set: stops with SIGTTOU, then writes */
+	BG_WRITE_TOSTOP_IGNORING, /* the same ignoring SIGTTOU: goes through */
+};
+
+/* The background child's part: its exit status (0 or a byte count). */
+static int bg_child(int s, enum bg_op op)
+{
+	struct termios t;
+	char buf[16];
+
+	errno = 0;
+	switch (op) {
+	case BG_READ:
+		return (int)read(s, buf, sizeof buf);
+	case BG_READ_IGNORING:
+		signal(SIGTTIN, SIG_IGN);
+		return read(s, buf, sizeof buf) == -1 && errno == EIO ? 0 : 1;
+	case BG_TCSETATTR:
+		return tcgetattr(s, &t) == 0 && tcsetattr(s, TCSANOW, &t) == 0 ? 0 : 1;
+	case BG_WRITE_TOSTOP_IGNORING:
+		signal(SIGTTOU, SIG_IGN);
+		return write(s, "bg\n", 3) == 3 ? 0 : 1;
+	default:
+		return write(s, "bg\n", 3) == 3 ? 0 : 1;
+	}
+}
+
 /* In a session whose controlling terminal is the slave, with the leader's
  * group in the foreground: a child in a group of its own (the background)
- * reads it.  ignore: the child ignores SIGTTIN and must get EIO; else it
- * must stop with SIGTTIN, and read the line once made the foreground. */
-static int background_read(const struct pair *p, bool ignore)
+ * does op.  Checks that it stops with the signal op says (then makes it the
+ * foreground and continues it) or finishes at once, and its exit status. */
+static int background_op(const struct pair *p, enum bg_op op)
 {
+	static const int stop[] = { [BG_READ] = SIGTTIN, [BG_TCSETATTR] = SIGTTOU,
+				    [BG_WRITE_TOSTOP] = SIGTTOU };
+	static const int want[] = { [BG_READ] = 3 };
+	struct termios t;
 	int s = open(p->name, O_RDWR);
-	if (s < 0 || tcsetpgrp(s, getpid()) < 0)
+
+	if (s < 0 || tcsetpgrp(s, getpid()) < 0 || tcgetattr(s, &t) < 0)
 		return 1;
+	if (op == BG_WRITE_TOSTOP || op == BG_WRITE_TOSTOP_IGNORING) {
+		t.c_lflag |= TOSTOP;
+		if (tcsetattr(s, TCSANOW, &t) < 0)
+			return 1;
+	}
 	pid_t pid = fork();
 	if (pid == 0) {
-		char buf[16];
 		setpgid(0, 0);
-		if (ignore)
-			signal(SIGTTIN, SIG_IGN);
-		errno = 0;
-		ssize_t n = read(s, buf, sizeof buf);
-		_exit(ignore ? (n == -1 && errno == EIO ? 0 : 1) : (int)n);
+		_exit(bg_child(s, op));
 	}
 	int status = 0;
 	setpgid(pid, pid);
 	if (waitpid(pid, &status, WUNTRACED) != pid)
 		return 2;
-	if (ignore)
-		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 3;
-	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTTIN)
-		return 4;
-	if (tcsetpgrp(s, pid) < 0 || kill(pid, SIGCONT) < 0)
-		return 5;
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return 6;
-	return WEXITSTATUS(status) == 3 ? 0 : 7;    /* "ab\n" */
+	if (op < sizeof stop / sizeof stop[0] && stop[op]) {
+		if (!WIFSTOPPED(status) || WSTOPSIG(status) != stop[op])
+			return 4;
+		if (tcsetpgrp(s, pid) < 0 || kill(pid, SIGCONT) < 0)
+			return 5;
+		if (waitpid(pid, &status, 0) != pid)
+			return 6;
+	}
+	if (!WIFEXITED(status))
+		return 7;
+	int w = op < sizeof want / sizeof want[0] ? want[op] : 0;
+	return WEXITSTATUS(status) == w ? 0 : 8;
 }
 
-static int background_read_stops(const struct pair *p)
+static int bg_read(const struct pair *p) { return background_op(p, BG_READ); }
+static int bg_read_ignoring(const struct pair *p) { return background_op(p, BG_READ_IGNORING); }
+static int bg_tcsetattr(const struct pair *p) { return background_op(p, BG_TCSETATTR); }
+static int bg_write(const struct pair *p) { return background_op(p, BG_WRITE); }
+static int bg_write_tostop(const struct pair *p) { return background_op(p, BG_WRITE_TOSTOP); }
+static int bg_write_tostop_ignoring(const struct pair *p)
 {
-	return background_read(p, false);
+	return background_op(p, BG_WRITE_TOSTOP_IGNORING);
 }
 
-static int background_read_ignoring(const struct pair *p)
+/* Runs fn (a background_op) in a new session on a new pair with "ab\n"
+ * typed; the master must then read want (what the child wrote). */
+static void background_case(int (*fn)(const struct pair *), const char *want)
 {
-	return background_read(p, true);
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	set_lflag(p.s, 0, ECHO);
+	type(&p, "ab\n");
+	CHECK_EQ(in_new_session(fn, &p), 0);
+	EXPECT_OUT(p.m, want);
+	close_pair(&p);
 }
 
 static void t_read__a_background_read_stops_with_SIGTTIN_and_reads_once_in_front(void)
 {
-	struct pair p;
-
-	REQUIRE(open_pair(&p));
-	type(&p, "ab\n");
-	CHECK_EQ(in_new_session(background_read_stops, &p), 0);
-	close_pair(&p);
+	background_case(bg_read, "");
 }
 
 static void t_read__a_background_read_that_ignores_SIGTTIN_is_EIO(void)
 {
-	struct pair p;
+	background_case(bg_read_ignoring, "");
+}
 
-	REQUIRE(open_pair(&p));
-	type(&p, "ab\n");
-	CHECK_EQ(in_new_session(background_read_ignoring, &p), 0);
-	close_pair(&p);
+static void t_tcsetattr__from_the_background_stops_with_SIGTTOU(void)
+{
+	background_case(bg_tcsetattr, "");
+}
+
+static void t_write__from_the_background_goes_through_without_TOSTOP(void)
+{
+	background_case(bg_write, "bg\r\n");
+}
+
+static void t_write__from_the_background_with_TOSTOP_stops_with_SIGTTOU(void)
+{
+	background_case(bg_write_tostop, "bg\r\n");
+}
+
+static void t_write__with_TOSTOP_a_writer_ignoring_SIGTTOU_goes_through(void)
+{
+	background_case(bg_write_tostop_ignoring, "bg\r\n");
 }
 
 static void t_open__dev_tty_is_ENXIO_without_a_controlling_terminal(void)
@@ -978,6 +1043,10 @@ static const struct conf_case cases[] = {
 	CONF_CASE(open, another_sessions_controlling_terminal_is_not_taken),
 	CONF_CASE(read, a_background_read_stops_with_SIGTTIN_and_reads_once_in_front),
 	CONF_CASE(read, a_background_read_that_ignores_SIGTTIN_is_EIO),
+	CONF_CASE(tcsetattr, from_the_background_stops_with_SIGTTOU),
+	CONF_CASE(write, from_the_background_goes_through_without_TOSTOP),
+	CONF_CASE(write, from_the_background_with_TOSTOP_stops_with_SIGTTOU),
+	CONF_CASE(write, with_TOSTOP_a_writer_ignoring_SIGTTOU_goes_through),
 	CONF_CASE(posix_spawn, a_shell_runs_on_the_slave),
 };
 

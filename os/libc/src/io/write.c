@@ -1,7 +1,9 @@
 /* write(2): an _IO_WRITE message with the data as its second part (a bad
  * buf is EFAULT from the kernel).  Console fds 1 and 2 print through
- * DebugPutString (see libc.h). */
+ * DebugPutString (see libc.h).  A terminal write from a background process
+ * group with TOSTOP set: SIGTTOU, then again (io/ttybg.c). */
 #include <errno.h>
+#include <signal.h>
 #include <unistd.h>
 #include "libc.h"
 
@@ -13,5 +15,9 @@ ssize_t write(int fd, const void *buf, size_t n)
 	iov_t s[2];
 	SETIOV(&s[0], &m, sizeof m);
 	SETIOV(&s[1], buf, n);
-	return __syscall_ret(__io_sendv(fd, s, 2, NULL, 0));
+	long r;
+	while ((r = __io_sendv(fd, s, 2, NULL, 0)) == -_IO_ERR_BACKGROUND)
+		if ((r = __tty_background(SIGTTOU)) < 0)
+			break;
+	return __syscall_ret(r);
 }
