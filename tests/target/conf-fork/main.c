@@ -401,12 +401,19 @@ static void t_fexecve__path_naming_another_file_now_is_ENOENT(void)
 	REQUIRE(fd >= 0);
 	pid_t over = conf_start_server(a, CHILD);
 	REQUIRE(over > 0);
+	/* conf_start_server's "it opens" held before the server came (the boot
+	 * image has the name): wait until the name is the server's file. */
+	struct timespec tick = { 0, 5 * 1000 * 1000 };
+	struct stat st, fst;
+	int i = 0;
+	while (i++ < 200 && (stat(CHILD, &st) != 0 || fstat(fd, &fst) != 0 ||
+			     st.st_ino == fst.st_ino))
+		nanosleep(&tick, NULL);
+	CHECK(st.st_ino != fst.st_ino);
 	CHECK(EXITED_WITH(fexecve_child(fd), 100 + ENOENT));
 	kill(over, SIGKILL);
 	reap(over);
-	struct timespec tick = { 0, 5 * 1000 * 1000 };
-	struct stat st, fst;
-	for (int i = 0; i < 200 && stat(CHILD, &st) == 0 && fstat(fd, &fst) == 0 &&
+	for (i = 0; i < 200 && stat(CHILD, &st) == 0 && fstat(fd, &fst) == 0 &&
 	     st.st_ino != fst.st_ino; i++)
 		nanosleep(&tick, NULL);                 /* until taskman dropped its name */
 	CHECK(EXITED_WITH(fexecve_child(fd), 9));

@@ -60,6 +60,14 @@ long pool_newest(enum pool p)
 	return __atomic_load_n(&pools[p][i], __ATOMIC_RELAXED);
 }
 
+bool pool_holds(enum pool p, long id)
+{
+	for (unsigned i = 0; i < pool_cap(p); i++)
+		if (__atomic_load_n(&pools[p][i], __ATOMIC_RELAXED) == id)
+			return true;
+	return false;
+}
+
 long pool_get(struct fuzzer *f, enum pool p)
 {
 	return __atomic_load_n(&pools[p][fz_below(f, pool_cap(p))], __ATOMIC_RELAXED);

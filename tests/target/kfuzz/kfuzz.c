@@ -249,9 +249,13 @@ static void learn(struct fuzzer *f, long n, const long *a, long r)
 	case KCALL_ProcessFork: keep(POOL_PID, r); break;
 	case KCALL_AsClone: keep(POOL_AS, r); break;
 	case KCALL_AsOpen:
-		/* kfuzz's own space would be fuzzed anywhere (vaddr keeps only
-		 * AS_SELF in the play area): give that one back at once. */
-		if (a[0] == 0 || a[0] == own_pid)
+		/* Only the space of a child kfuzz made is kept for fuzzing.
+		 * kfuzz's own would be fuzzed anywhere (vaddr keeps only AS_SELF
+		 * in the play area), and any other process's is the system's:
+		 * taskman's (pid 1, which a garbage or foreign id names now and
+		 * then) fuzzed is taskman killed.  Those are given back at once. */
+		if (a[0] != __atomic_load_n(&forkee_pid, __ATOMIC_RELAXED) &&
+		    (a[0] == 0 || a[0] == own_pid || !pool_holds(POOL_PID, a[0])))
 			AsDestroy_r((int)r);
 		else
 			keep(POOL_AS, r);

@@ -90,6 +90,8 @@ void pools_init(void);
 long pool_put(enum pool p, long id);
 long pool_get(struct fuzzer *f, enum pool p);
 long pool_newest(enum pool p);
+/* Is id one of pool p's now? */
+bool pool_holds(enum pool p, long id);
 /* Ids that must never be destroyed, detached or joined by a fuzzed call. */
 void protect_tid(long tid);
 bool tid_protected(long tid);
