@@ -341,7 +341,6 @@ static int tty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		struct _io_devctl_reply r;
 		union { struct termios t; struct winsize w; int32_t i; } u;
 	} rep = { { 0, 0 }, { .i = 0 } };
-	int32_t pg;
 	int r = tty_devctl_changes(m->dcmd) ? tty_write_access(ctp, dev.sid, dev.pgrp) : 0;
 
 	(void)ocb;
@@ -373,11 +372,7 @@ static int tty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		rep.r.nbytes = sizeof rep.u.i;
 		break;
 	case _DCMD_TERM_SETPGRP:
-		r = resmgr_devctl_in(ctp, m, &pg, sizeof pg);
-		if (!r && pg <= 0)
-			r = EINVAL;
-		if (!r)
-			dev.pgrp = pg;
+		r = tty_set_pgrp(ctp, m, &dev.pgrp);
 		break;
 	case _DCMD_FIONREAD:
 		rep.u.i = (int32_t)td_readable(&dev.td);

@@ -1,4 +1,5 @@
 /* Controlling terminals and terminal access control (ttyctl.h). */
+#include <errno.h>
 #include <keel/iomsg.h>
 #include "ttyctl.h"
 
@@ -43,4 +44,16 @@ bool tty_devctl_changes(unsigned dcmd)
 	default:
 		return false;
 	}
+}
+
+int tty_set_pgrp(resmgr_context_t *ctp, const struct _io_devctl *m, int32_t *pgrp)
+{
+	int32_t pg;
+	int r = resmgr_devctl_in(ctp, m, &pg, sizeof pg);
+
+	if (!r && pg <= 0)
+		r = EINVAL;
+	if (!r)
+		*pgrp = pg;
+	return r;
 }

@@ -21,5 +21,8 @@ int tty_read_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp);
  * 0, or _IO_ERR_BACKGROUND for a process of that session outside the
  * foreground group that does not ignore SIGTTOU. */
 int tty_write_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp);
+/* tcsetpgrp (_DCMD_TERM_SETPGRP): the new foreground group into *pgrp.
+ * 0, or EINVAL for a malformed request or a group id that is not > 0. */
+int tty_set_pgrp(resmgr_context_t *ctp, const struct _io_devctl *m, int32_t *pgrp);
 /* Does terminal devctl dcmd change the terminal (tty_write_access applies)? */
 bool tty_devctl_changes(unsigned dcmd);

@@ -529,7 +529,6 @@ static int pty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		struct _io_devctl_reply r;
 		union { struct termios t; struct winsize w; int32_t i; } u;
 	} rep = { { 0, 0 }, { .i = 0 } };
-	int32_t pg;
 	int r = 0;
 
 	if (!p)
@@ -564,11 +563,7 @@ static int pty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		rep.r.nbytes = sizeof rep.u.i;
 		break;
 	case _DCMD_TERM_SETPGRP:
-		r = resmgr_devctl_in(ctp, m, &pg, sizeof pg);
-		if (!r && pg <= 0)
-			r = EINVAL;
-		if (!r)
-			p->pgrp = pg;
+		r = tty_set_pgrp(ctp, m, &p->pgrp);
 		break;
 	case _DCMD_FIONREAD:
 		rep.u.i = (int32_t)(is_master(ocb) ? p->out_count : td_readable(&p->td));
