@@ -74,8 +74,10 @@ long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, lon
 	long r = invoke(n, a0, a1, a2, a3, a4, a5);
 	/* A timeout covers one call.  A call a signal broke keeps its (absolute)
 	 * timeout for the restart the signal code may make of it, which clears
-	 * it when a handler runs instead (sig_deliver). */
-	if (n != KCALL_TimerTimeout && !(r == -EINTR && atomic_load32(&t->sig_broke)))
+	 * it when a handler runs instead (sig_user_return); SignalReturn sets
+	 * the one a handler's frame kept. */
+	if (n != KCALL_TimerTimeout && n != KCALL_SignalReturn &&
+	    !(r == -EINTR && atomic_load32(&t->sig_broke)))
 		t->tmo_states = 0;
 	t->call_state = 0;
 	return r;

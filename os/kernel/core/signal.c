@@ -347,8 +347,8 @@ static void stop_process(struct process *p, int signo)
 /* Push the frame for handler a and enter it.  False if the user stack
  * cannot take it.  Interrupts on, no locks (the copy may fault on a
  * copy-on-write stack page). */
-static bool push_frame(void *f, const struct sig_action *a, const siginfo_t *info,
-		       uint64_t mask, uint64_t stub)
+static bool push_frame(struct thread *t, void *f, const struct sig_action *a,
+		       const siginfo_t *info, uint64_t mask, uint64_t stub, bool keep_tmo)
 {
 	struct _sigframe fr;
 	unsigned long s = arch_irq_save();
@@ -362,11 +362,16 @@ static bool push_frame(void *f, const struct sig_action *a, const siginfo_t *inf
 	fr.info = *info;
 	fr.mask.__bits[0] = (uint32_t)mask;
 	fr.mask.__bits[1] = (uint32_t)(mask >> 32);
+	if (keep_tmo && t->tmo_states) {        /* SignalReturn arms it again */
+		fr.__kernel[0] = t->tmo_deadline;
+		fr.__kernel[1] = SIGFRAME_TMO | t->tmo_states;
+	}
 	arch_sig_save(f, &fr.ctx);
 	uint64_t sp = (arch_frame_sp(f) - sizeof fr) & ~15ul;
 	if (copy_to_user(sp, &fr, sizeof fr))
 		return false;
 	arch_sig_enter(f, stub, sp);
+	t->tmo_states = 0;                      /* the handler runs without it */
 	return true;
 }
 
@@ -426,7 +431,10 @@ static int act(struct process *p, struct thread *t, void *f, int signo, const si
 		       (always_restarts(call) || (a->flags & SA_RESTART));
 	if (restart)
 		arch_call_restart(f, t->sig_call_arg0);
-	if (!stub || !push_frame(f, a, info, restore, stub)) {
+	/* A timeout armed for the call the handler comes before (the broken
+	 * call restarted, or the next one when no call was broken) is its
+	 * again after the handler: the handler's own calls would use it up. */
+	if (!stub || !push_frame(t, f, a, info, restore, stub, restart || !call)) {
 		arch_irq_enable();
 		process_fault("signal frame cannot be written", SIGSEGV, SI_KERNEL,
 			      arch_frame_pc(f), arch_frame_sp(f));
@@ -473,8 +481,9 @@ void sig_user_return(void *f)
 	}
 	if (broke)
 		arch_call_restart(f, t->sig_call_arg0);    /* no handler ran: the call goes on */
-	else
-		t->tmo_states = 0;      /* no restart: the broken call's timeout is over */
+	/* Otherwise a handler's frame has the timeout (push_frame), or no call
+	 * was broken (a signal came between TimerTimeout and the call it arms)
+	 * and nothing ran: it stays armed. */
 	atomic_store32(&t->sig_broke, 0);
 	arch_irq_save();
 }
@@ -500,7 +509,7 @@ bool sig_fault(void *f, const char *cause, int signo, int code, uint64_t addr)
 	if (caught) {
 		siginfo_t info = { .si_signo = signo, .si_code = code,
 				   .si_pid = (int32_t)p->pid, .si_addr = (void *)addr, .si_pc = pc };
-		if (push_frame(f, &a, &info, restore, stub))
+		if (push_frame(t, f, &a, &info, restore, stub, true))
 			return true;
 	}
 	process_fault(cause, signo, code, pc, addr);

@@ -330,5 +330,12 @@ long sys_SignalReturn(long uframe)
 	if ((t->sig_pending | p->sig_pending) & ~t->sig_mask)
 		atomic_store32(&t->sig_wake, 1);
 	spin_unlock(&p->lock);
+	/* The timeout the handler came before (see push_frame), if any; the
+	 * program could only change its own next call's timeout with it. */
+	t->tmo_states = 0;
+	if ((fr.__kernel[1] & SIGFRAME_TMO) && fr.__kernel[0]) {
+		t->tmo_deadline = fr.__kernel[0];
+		t->tmo_states = (uint32_t)fr.__kernel[1];
+	}
 	return (long)arch_sig_restore(t->uframe, &fr.ctx);
 }

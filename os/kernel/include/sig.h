@@ -28,6 +28,9 @@ struct thread;
 
 #define SIGBIT(n)       (1ul << ((n) - 1))
 #define SIG_CANTMASK    (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+/* struct _sigframe.__kernel[1]: __kernel[0] is a timeout deadline and the
+ * low 32 bits its states, armed again by SignalReturn (signal.c). */
+#define SIGFRAME_TMO    (1ull << 63)
 
 /* A new process's dispositions (all default) and queues. */
 void sig_process_init(struct process *p);

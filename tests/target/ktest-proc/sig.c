@@ -192,6 +192,127 @@ static void t_sa_restart_restarts_the_call(void)
 	KTAP_EQ(interrupt_receiver(SA_RESTART), 0);     /* the pulse, received after the handler */
 }
 
+/* A timeout TimerTimeout armed is the next call's even when a signal comes
+ * before that call: one that does nothing visible (SIGCONT to a running
+ * process), or a handler, whose own calls must not use it up.  The sender
+ * thread is also the watchdog: if the wait lost its timeout, it posts the
+ * semaphore after 3 s, and the wait ends with 0 instead of ETIMEDOUT. */
+static sync_t tmo_sem, tmo_done;
+static volatile int tmo_main, tmo_go, tmo_sent, tmo_signo;
+static char tstack[16384] __attribute__((aligned(16)));
+
+static void *tmo_sender(void *arg)
+{
+	uint64_t ns = 3000ull * 1000 * 1000;
+
+	(void)arg;
+	while (!tmo_go)
+		SchedYield_r();
+	SignalKill_r(0, tmo_main, tmo_signo, SI_USER, 0);
+	tmo_sent = 1;
+	TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEM, 0, &ns, 0);
+	if (SyncSemWait_r(&tmo_done, 0) == -ETIMEDOUT)
+		SyncSemPost_r(&tmo_sem);                /* the wait would never end */
+	return 0;
+}
+
+static void use_up(int signo, siginfo_t *info, void *ctx)
+{
+	uint64_t now;
+
+	record(signo, info, ctx);
+	ClockTime_r(CLOCK_MONOTONIC, 0, &now);          /* a call of the handler's own */
+}
+
+/* The timed wait's result and its length in ms (*ms). */
+static long timed_wait_across(int signo, long *ms)
+{
+	uint64_t ns = 300ull * 1000 * 1000, t0 = 0, t1 = 0;
+
+	reset();
+	memset(&tmo_sem, 0, sizeof tmo_sem);
+	memset(&tmo_done, 0, sizeof tmo_done);
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_sem, 0), 0);
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_done, 0), 0);
+	tmo_main = (int)urt_tid();
+	tmo_go = tmo_sent = 0;
+	tmo_signo = signo;
+	int tid = urt_thread_create(tmo_sender, 0, tstack, sizeof tstack, 0);
+	ClockTime_r(CLOCK_MONOTONIC, 0, &t0);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEM, 0, &ns, 0), 0);
+	tmo_go = 1;
+	while (!tmo_sent || (signo != SIGCONT && !handled))
+		;                                       /* no call: it comes in user code */
+	for (volatile int i = 0; i < 200000; i++)
+		;                                       /* time for SIGCONT's interrupt */
+	long r = SyncSemWait_r(&tmo_sem, 0);
+	ClockTime_r(CLOCK_MONOTONIC, 0, &t1);
+	SyncSemPost_r(&tmo_done);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	SyncDestroy_r(&tmo_sem);
+	SyncDestroy_r(&tmo_done);
+	*ms = (long)((t1 - t0) / 1000000);
+	return r;
+}
+
+static void t_timeout_outlives_a_signal_before_its_call(void)
+{
+	long ms = 0;
+
+	KTAP_EQ(timed_wait_across(SIGCONT, &ms), -ETIMEDOUT);
+	KTAP_CHECK(ms >= 290 && ms < 2500);
+	KTAP_EQ(on(SIGUSR1, use_up, 0), 0);
+	KTAP_EQ(timed_wait_across(SIGUSR1, &ms), -ETIMEDOUT);
+	KTAP_EQ(handled, 1);
+	KTAP_CHECK(ms >= 290 && ms < 2500);
+	dfl(SIGUSR1);
+}
+
+/* A handler with SA_RESTART breaks a timed wait: the wait goes on after it
+ * to its own deadline, which the handler's calls have not used up. */
+static volatile int rs_ready;
+
+static void *rs_sender(void *arg)
+{
+	(void)arg;
+	while (!rs_ready)
+		SchedYield_r();
+	pause_ms(50);                                   /* in the wait by now */
+	SignalKill_r(0, tmo_main, SIGUSR1, SI_USER, 0);
+	return tmo_sender(0);                           /* the watchdog */
+}
+
+static void t_restarted_wait_keeps_its_deadline(void)
+{
+	uint64_t ns = 300ull * 1000 * 1000, t0 = 0, t1 = 0;
+
+	reset();
+	memset(&tmo_sem, 0, sizeof tmo_sem);
+	memset(&tmo_done, 0, sizeof tmo_done);
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_sem, 0), 0);
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_done, 0), 0);
+	KTAP_EQ(on(SIGUSR1, use_up, SA_RESTART), 0);
+	tmo_main = (int)urt_tid();
+	rs_ready = 0;
+	tmo_go = 1;                                     /* the watchdog part sends nothing more */
+	tmo_signo = 0;
+	int tid = urt_thread_create(rs_sender, 0, tstack, sizeof tstack, 0);
+	ClockTime_r(CLOCK_MONOTONIC, 0, &t0);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEM, 0, &ns, 0), 0);
+	rs_ready = 1;
+	long r = SyncSemWait_r(&tmo_sem, 0);
+	ClockTime_r(CLOCK_MONOTONIC, 0, &t1);
+	SyncSemPost_r(&tmo_done);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(r, -ETIMEDOUT);
+	KTAP_EQ(handled, 1);
+	long ms = (long)((t1 - t0) / 1000000);
+	KTAP_CHECK(ms >= 290 && ms < 2500);
+	SyncDestroy_r(&tmo_sem);
+	SyncDestroy_r(&tmo_done);
+	dfl(SIGUSR1);
+}
+
 /* A REPLY-blocked client: it leaves at once, unless the channel asked for
  * _NTO_CHF_UNBLOCK; then the server hears an unblock pulse and decides. */
 static volatile long send_rc;
@@ -716,6 +837,8 @@ const struct ktap_case sig_cases[] = {
 	{ "waitinfo_takes_a_blocked_signal", t_waitinfo_takes_a_blocked_signal },
 	{ "signal_interrupts_a_blocked_call", t_signal_interrupts_a_blocked_call },
 	{ "sa_restart_restarts_the_call", t_sa_restart_restarts_the_call },
+	{ "timeout_outlives_a_signal_before_its_call", t_timeout_outlives_a_signal_before_its_call },
+	{ "restarted_wait_keeps_its_deadline", t_restarted_wait_keeps_its_deadline },
 	{ "reply_blocked_client_leaves_with_eintr", t_reply_blocked_client_leaves_with_eintr },
 	{ "unblock_channel_gets_the_pulse", t_unblock_channel_gets_the_pulse },
 	{ "fault_goes_to_the_handler", t_fault_goes_to_the_handler },
