@@ -121,7 +121,8 @@ static uint32_t select_hart(const struct thread *t)
 	return last_ok ? last : (uint32_t)bit_lowest(t->runmask);
 }
 
-/* Tell hart hi that t is queued there, if t should run there now. */
+/* Tell hart hi that t is queued there, if t should run there now: at once,
+ * or when this hart has let go of its last lock (spinlock.c). */
 static void kick(uint32_t hi, const struct thread *t)
 {
 	struct hart *target = &harts[hi];
@@ -129,10 +130,15 @@ static void kick(uint32_t hi, const struct thread *t)
 
 	if (cur != target->idle && cur && t->prio <= cur->prio)
 		return;
-	if (target == this_hart())
+	unsigned long s = arch_irq_save();
+	struct hart *me = this_hart();
+	if (target == me)
 		atomic_store32(&target->need_resched, 1);
+	else if (me->locks_held)
+		me->kicks_deferred |= 1ul << hi;
 	else
 		ipi_send(target, IPI_RESCHED);
+	arch_irq_restore(s);
 }
 
 static void enqueue_ready(struct thread *t)
@@ -153,18 +159,35 @@ void sched_start(struct thread *t)
 	enqueue_ready(t);
 }
 
-/* The waker, not the scheduler that will pick t, waits for t to finish
- * switching away: two harts that each picked the other's outgoing thread
- * would otherwise wait for each other forever (a client and its server
- * waking each other across harts did exactly that). */
+/* A thread woken while it is still switching away on its hart (on_cpu) is
+ * queued by that hart once the switch is done (sched_finish_switch), not
+ * by the waker: a waker that spun on on_cpu instead waited on another
+ * hart's progress with interrupts off (under QEMU's -icount, which runs
+ * the harts in turn, for the rest of its turn: up to a timer tick).  Two
+ * harts that each picked the other's outgoing thread would wait for each
+ * other forever.  Dekker on (wake_queue, on_cpu): the waker sets
+ * wake_queue and then looks at on_cpu, the switching hart clears on_cpu
+ * and then looks at wake_queue, each with a full fence between; at least
+ * one of them sees the other's store, and the swap of wake_queue decides
+ * which one queues t.  True: the caller queues t now. */
+static bool queue_now(struct thread *t)
+{
+	if (!atomic_load32(&t->on_cpu))
+		return true;
+	atomic_store32(&t->wake_queue, 1);
+	smp_mb();
+	if (atomic_load32(&t->on_cpu))
+		return false;                   /* its hart will see wake_queue */
+	return atomic_swap32(&t->wake_queue, 0) != 0;
+}
+
 bool sched_wakeup(struct thread *t)
 {
 	if (atomic_cas32(&t->state, TS_BLOCKED, TS_READY) != TS_BLOCKED)
 		return false;
 	trace(TR_WAKE, t->tid, t->prio);
-	while (atomic_load32(&t->on_cpu))
-		cpu_relax();
-	enqueue_ready(t);
+	if (queue_now(t))
+		enqueue_ready(t);
 	return true;
 }
 
@@ -179,9 +202,8 @@ bool sched_wakeup_handoff(struct thread *t)
 	if (atomic_cas32(&t->state, TS_BLOCKED, TS_READY) != TS_BLOCKED)
 		return false;
 	trace(TR_WAKE, t->tid, t->prio);
-	while (atomic_load32(&t->on_cpu))
-		cpu_relax();
-	h->handoff = t;
+	if (queue_now(t))
+		h->handoff = t;
 	return true;
 }
 
@@ -293,6 +315,9 @@ void sched_finish_switch(struct thread *prev)
 	prev->migrating = 0;
 	smp_mb();
 	atomic_store32(&prev->on_cpu, 0);
+	smp_mb();                               /* on_cpu before wake_queue: see queue_now */
+	if (atomic_load32(&prev->wake_queue) && atomic_swap32(&prev->wake_queue, 0))
+		enqueue_ready(prev);            /* woken meanwhile (never also migrating) */
 	if (migrate)
 		enqueue_ready(prev);
 	if (atomic_load32(&prev->state) == TS_DEAD)

@@ -10,6 +10,7 @@
 #include "kprintf.h"
 #include "panic.h"
 #include "spinlock.h"
+#include "smp.h"
 
 extern volatile uint32_t panic_in_progress;
 
@@ -79,13 +80,24 @@ static void lockcheck_acquire(struct hart *h, const struct spinlock *l) { (void)
 static void lockcheck_release(struct hart *h, const struct spinlock *l) { (void)h; (void)l; }
 #endif
 
+/* Spins before a waiter sleeps (smp_lock_sleep): a lock is held for well
+ * under a microsecond unless its holder is not running. */
+#define LOCK_SPINS 1000
+
 static void acquire(struct hart *h, struct spinlock *l)
 {
+	unsigned spins = 0;
+
 	lockcheck_acquire(h, l);
 	while (arch_amoswap32_acq(&l->locked, 1))
-		while (atomic_load32(&l->locked))
-			cpu_relax();
+		while (atomic_load32(&l->locked)) {
+			if (++spins < LOCK_SPINS)
+				cpu_relax();
+			else
+				smp_lock_sleep(&l->locked, &l->sleepers);
+		}
 	l->owner = h->index;
+	h->locks_held++;
 }
 
 void spin_lock(struct spinlock *l)
@@ -107,6 +119,7 @@ bool spin_trylock(struct spinlock *l)
 	}
 	l->owner = h->index;
 	l->irq_state = (uint32_t)s;
+	h->locks_held++;
 #ifdef KEEL_LOCKCHECK
 	if (!panic_in_progress && h->nheld < sizeof h->held / sizeof h->held[0])
 		h->held[h->nheld++] = l;
@@ -114,13 +127,42 @@ bool spin_trylock(struct spinlock *l)
 	return true;
 }
 
+/* A wakeup's IPI waits until this hart holds no lock (see sched.c kick):
+ * the woken thread's hart would often want a lock the waker still holds,
+ * and spin on it; under QEMU's -icount, where the IPI ends the sender's
+ * turn, for all of its own turn. */
+static void send_deferred_kicks(struct hart *h)
+{
+	uint64_t k = h->kicks_deferred;
+
+	h->kicks_deferred = 0;
+	for (uint32_t i = 0; k; i++, k >>= 1)
+		if (k & 1)
+			ipi_send(&harts[i], IPI_RESCHED);
+}
+
+static void wake_sleepers(struct spinlock *l)
+{
+	uint64_t w = atomic_swap64(&l->sleepers, 0);
+
+	for (uint32_t i = 0; w; i++, w >>= 1)
+		if (w & 1)
+			ipi_send(&harts[i], IPI_ACK);
+}
+
 void spin_unlock(struct spinlock *l)
 {
 	unsigned long s = l->irq_state;
+	struct hart *h = this_hart();
 
-	lockcheck_release(this_hart(), l);
+	lockcheck_release(h, l);
 	l->owner = ~0u;
 	arch_amoswap32_rel(&l->locked, 0);
+	smp_mb();                       /* the release before the look: see smp_lock_sleep */
+	if (atomic_load64(&l->sleepers))
+		wake_sleepers(l);
+	if (--h->locks_held == 0 && h->kicks_deferred)
+		send_deferred_kicks(h);
 	arch_irq_restore(s);
 }
 

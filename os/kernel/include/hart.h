@@ -45,6 +45,9 @@ struct hart {
 	volatile uint64_t irqs;         /* device interrupts claimed */
 	volatile uint64_t switches;     /* threads switched to */
 	uint64_t next_tick;
+	uint32_t locks_held;            /* spinlocks held (interrupts are off meanwhile) */
+	uint64_t kicks_deferred;        /* harts (by index) to send IPI_RESCHED once
+					 * locks_held drops to 0 (sched.c kick) */
 	uint32_t nheld;                 /* lock-order checker: locks held, in order */
 	const struct spinlock *held[8];
 	struct trace_ring ring;

@@ -37,5 +37,10 @@ void smp_tlb_flush_all(void);
 /* The same for the harts in mask (bit i: harts[i]) and this one (after a
  * user mapping was removed from a space only those harts ran). */
 void smp_tlb_flush_harts(uint64_t mask);
+/* For a hart that has spun long on a lock: serve the flushes asked of it,
+ * then sleep in wfi until the lock's holder lets go (spin_unlock sends
+ * IPI_ACK to the harts in *sleepers) or any interrupt comes.  Interrupts
+ * off. */
+void smp_lock_sleep(volatile uint32_t *locked, volatile uint64_t *sleepers);
 /* fence.i on every other online hart; returns when all have done it. */
 void smp_fence_i_all(void);

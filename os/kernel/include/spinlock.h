@@ -13,9 +13,11 @@ struct spinlock {
 	uint32_t irq_state;     /* the holder's interrupt state before acquiring */
 	enum lock_rank rank;
 	const char *name;
+	uint64_t sleepers;      /* harts (by index) waiting for it in wfi (amoor, amoswap) */
 };
 
-#define SPINLOCK_INIT(nm, rk) { .locked = 0, .owner = ~0u, .irq_state = 0, .rank = (rk), .name = (nm) }
+#define SPINLOCK_INIT(nm, rk) { .locked = 0, .owner = ~0u, .irq_state = 0, .rank = (rk), \
+				.name = (nm), .sleepers = 0 }
 
 void spin_init(struct spinlock *l, const char *name, enum lock_rank rank);
 void spin_lock(struct spinlock *l);

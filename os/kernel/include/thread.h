@@ -79,6 +79,7 @@ struct thread {
 	volatile uint32_t on_cpu;       /* 1 from switch-in until switch-out completes */
 	volatile uint32_t rq_hart;      /* run queue it is queued on */
 	uint32_t migrating;             /* set by its hart: queue it elsewhere after the switch */
+	volatile uint32_t wake_queue;   /* woken while switching away: its hart queues it */
 	uint8_t prio;                   /* effective: base or inherited */
 	uint8_t base_prio;
 	uint8_t policy;

@@ -10,6 +10,7 @@
 #include "platform.h"
 #include "pmm.h"
 #include "smp.h"
+#include "spinlock.h"
 #include "timer.h"
 #include "trace.h"
 #include "vm.h"
@@ -274,5 +275,46 @@ KTEST(console_lines_whole_under_contention)
 	print_lines(cmdline_has("ktest-tear-line") ? (void *)1 : 0);
 	for (uint32_t i = 1; i < nharts; i++)
 		KT_EQ(smp_call_wait(&harts[i], 20000), 0);
+	return 0;
+}
+
+/* A hart that waits long for a spinlock sleeps in wfi, its bit in the
+ * lock's sleepers, and the release wakes it (spinlock.c, smp_lock_sleep).
+ * Hart 1 asks for the lock this hart holds from its IPI handler. */
+struct lock_sleep {
+	struct spinlock l;
+	volatile uint32_t got;
+};
+
+static void take_and_drop(void *arg)
+{
+	struct lock_sleep *s = arg;
+
+	spin_lock(&s->l);
+	atomic_store32(&s->got, 1);
+	spin_unlock(&s->l);
+}
+
+KTEST(spinlock_waiter_sleeps_until_the_release)
+{
+	static struct lock_sleep s;
+	uint64_t end = arch_time() + 2 * timebase_hz;
+
+	if (nharts < 2)
+		KT_SKIP("needs two harts");
+	spin_init(&s.l, "ktest-sleep", LR_HWINFO);
+	atomic_store32(&s.got, 0);
+	spin_lock(&s.l);
+	KT_EQ(smp_call_start(&harts[1], take_and_drop, &s), 0);
+	while (!(atomic_load64(&s.l.sleepers) & 2) && arch_time() < end)
+		cpu_relax();
+	bool slept = atomic_load64(&s.l.sleepers) & 2;
+	uint32_t early = atomic_load32(&s.got);
+	spin_unlock(&s.l);
+	KT_ASSERT(slept);
+	KT_EQ(early, 0);
+	KT_EQ(smp_call_wait(&harts[1], XCALL_TIMEOUT_MS), 0);
+	KT_EQ(atomic_load32(&s.got), 1);
+	KT_EQ(atomic_load64(&s.l.sleepers), 0);
 	return 0;
 }

@@ -216,6 +216,27 @@ static void wait_flushed(struct hart *me, struct hart *h, uint64_t g, uint64_t d
 		csr_set(sip, 1ul << IRQ_S_SOFT);        /* what the clears took: for ipi_handle */
 }
 
+/* A holder that is not running (a hypervisor's, or QEMU's -icount, which
+ * runs the harts in turn: a hart that spins there uses its whole turn, up
+ * to the next timer deadline, while the holder waits for its own) lets go
+ * sooner when the waiters sleep.  Clear, register, look, sleep, as in
+ * wait_flushed; the release in spin_unlock and the look here are the two
+ * sides of a Dekker pair. */
+void smp_lock_sleep(volatile uint32_t *locked, volatile uint64_t *sleepers)
+{
+	struct hart *me = this_hart();
+
+	if (atomic_and64(&me->ipi_pending, ~(IPI_TLB | IPI_FENCE_I)) & (IPI_TLB | IPI_FENCE_I))
+		tlb_flush_local(me);            /* the holder may be waiting for it */
+	csr_clear(sip, 1ul << IRQ_S_SOFT);
+	atomic_or64(sleepers, 1ul << me->index);
+	smp_mb();
+	if (atomic_load32(locked) && !(atomic_load64(&me->ipi_pending) & (IPI_TLB | IPI_FENCE_I)))
+		__asm__ volatile("wfi" ::: "memory");
+	if (atomic_load64(&me->ipi_pending))
+		csr_set(sip, 1ul << IRQ_S_SOFT);        /* what the clear took: for ipi_handle */
+}
+
 /* bit to the online harts in mask (by index) other than this one. */
 static void flush_others(uint64_t bit, uint64_t mask)
 {
