@@ -4,10 +4,12 @@ build prints the same figures every run.  The figures become `bench:<name>` repo
 properties (the plugin records every `kbench:` line); these tests check that every
 figure is there and the relations that hold by construction."""
 
+import re
+
 import pytest
 from keelfarm.console import BOOT_FIGURES_RE, parse_figures
 from ktap_boot import init_exit
-from terminal import Console, Session
+from terminal import SHELL_PROMPT, Console, Session
 
 pytestmark = pytest.mark.bench
 
@@ -135,6 +137,12 @@ def test_boot_to_login_prompt(keel_boot, record_property):
     the firmware's included.
       boot to login prompt: getty logs the machine's instruction count (from reset,
         firmware included) and the time since boot as it writes each prompt;
+      login to the first command: the password and `echo =L$EPOCHREALTIME=` typed at
+        once at the Password: prompt; login logs when it read the password, on the clock
+        of mksh's EPOCHREALTIME (CLOCK_REALTIME, a nanosecond per instruction), and the
+        echo prints when the shell ran it: the check of the password, the session's
+        set-up, the shell's start up to its first prompt, and that prompt reading and
+        running the line (about a typed echo's worth, below);
       echo typed at the prompt: the prompt made the time mksh prompts (EPOCHREALTIME,
         microseconds: a thousand instructions), `true` and `echo hi` typed at once: from
         the prompt after `true` to the one after `echo hi` (the line read through the
@@ -142,12 +150,7 @@ def test_boot_to_login_prompt(keel_boot, record_property):
         counted; when the typed bytes reach the guest against its work is the host's
         timing, so the figure varies from run to run (the others do not): by a few
         thousand, or by a timer tick's warp (10 M) when `echo hi` reached the guest after
-        it had gone idle.
-    Not measured here: login to the first prompt.  login logs when it read the password
-    on the clock of mksh's EPOCHREALTIME, so the password and `echo =L$EPOCHREALTIME=`
-    typed at once give it; but through the farm's console a burst typed at the
-    Password: prompt now and then never reaches the shell (1 run in 4; never through
-    QEMU's stdio), so it is measured by hand until that is found."""
+        it had gone idle.  The login figure varies the same way."""
     strategy = keel_boot.strategy("main")
     strategy.power_off()
     disk, strategy.qemu.disk = strategy.qemu.disk, None
@@ -156,7 +159,12 @@ def test_boot_to_login_prompt(keel_boot, record_property):
                          hang_timeout=150.0)
         s = Session(strategy)
         try:
-            Console(s).login("root", 300)
+            s.expect(r"login: ", 300)
+            s.line("root")
+            s.expect(r"Password: $")
+            s.console.write(b"root\recho =L$EPOCHREALTIME=\r")    # at once
+            t_cmd = s.expect(r"=L(\d+\.\d{6})=\r?\n")[1]
+            s.expect(SHELL_PROMPT)
             s.line("PS1='=T${EPOCHREALTIME}= '")
             s.expect(STAMP_PROMPT)
             s.console.write(b"true\recho hi\r")   # at once: no wait between the two
@@ -180,11 +188,16 @@ def test_boot_to_login_prompt(keel_boot, record_property):
     assert found["login prompt us"] > found["boot us"], found
     echo = instructions(t1, t2)
     assert 0 < echo < found["login prompt instret"], echo
+    m = re.search(r"root logged in on \S+ \(password read at (\d+\.\d{6})\)", out)
+    assert m, f"no login line in the system log:\n{out}"
+    login = instructions(m.group(1), t_cmd)
+    assert echo < login < 10 * found["login prompt instret"], (login, echo)
     figures = {"boot to login prompt": found["login prompt instret"],
+               "login to the first command": login,
                "echo typed to its output": echo}
     for name, value in figures.items():
         record_property(f"bench:{name}", f"{value:g}")
     print(f"boot to login prompt: {found['login prompt instret']:.0f} instructions from "
           f"reset ({kernel_entry} before the kernel), {found['login prompt us']:.0f} us "
-          f"guest time; {stages['login_prompt']:.2f} s on the host; echo typed to its "
-          f"output: {echo} instructions")
+          f"guest time; {stages['login_prompt']:.2f} s on the host; login to the first "
+          f"command: {login} instructions; echo typed to its output: {echo} instructions")
