@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 
 from keelfarm.console import watch
 from labgrid.step import steps
@@ -121,3 +122,18 @@ class Console:
         out, rc = self.run(command, timeout)
         assert rc == 0, f"{command!r} exited {rc}:\n{out}"
         return out
+
+
+@contextmanager
+def root_console(keel_module_boot, append: str = ""):
+    """Boot the module's target (with `append` on the kernel command line), log in as
+    root at its console and give the Console; the session closes at the end."""
+    strategy = keel_module_boot.strategy()
+    keel_module_boot(append=append, until=None)
+    s = Session(strategy)
+    try:
+        c = Console(s)
+        c.login("root")
+        yield c
+    finally:
+        s.close()

@@ -62,12 +62,27 @@ def test_user_kbench_one_hart(keel_boot):
 
 @pytest.mark.initrd
 def test_user_kbench_across_harts(keel_boot, board):
-    """The server on another hart: a round trip costs instructions on both."""
+    """The client pinned to hart 0, the server to hart 1: a round trip costs
+    instructions on both, and hart 1 switches to the server and away for every one."""
     boot = keel_boot(smp=board.bench_smp, append="init=/bin/kbench cross", until="exit", hang_timeout=150.0, timeout=EXIT_TIMEOUT,
                      deterministic=True)
     check_exit(boot, "kbench")
     trips = round_trips(figures(boot), "cross-hart")
     assert trips[0] < trips[2], f"a bigger message cost less: {trips}"
+    lines = [line.strip() for line in boot.lines]
+    assert not [line for line in lines if "cannot be pinned" in line], lines
+    pinned = [re.search(r"hart 1 switched (\d+) times in (\d+) round trips", line)
+              for line in lines if "the server's hart 1 switched" in line]
+    assert len(pinned) == 4, f"want a switch count per cross-hart round trip: {lines}"
+    for m in pinned:
+        assert m and int(m.group(1)) >= int(m.group(2)), \
+            f"the server did not run on hart 1 for every round trip: {m and m.group(0)}"
+
+
+KERNEL_FIGURES = ("timer interrupt, trap entry to handler return",
+                  "thread yield, two threads on one hart",
+                  "contended mutex lock+unlock, two harts",
+                  "condvar signal to wake, across harts")
 
 
 def test_kernel_kbench(keel_boot, board):
@@ -78,7 +93,8 @@ def test_kernel_kbench(keel_boot, board):
     lines = [line.strip() for line in boot.lines]
     assert "kbench: done" in lines
     found = figures(boot)
-    assert len(found) >= 4, f"the kernel printed {len(found)} figures: {sorted(found)}"
+    missing = [name for name in KERNEL_FIGURES if not found.get(name)]
+    assert not missing, f"the kernel printed no figure for {missing}: {sorted(found)}"
     assert all(v > 0 for v in found.values()), found
 
 

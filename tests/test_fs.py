@@ -14,7 +14,7 @@ import os
 import re
 
 import pytest
-from terminal import Console, Session
+from terminal import Console, root_console
 
 pytestmark = [pytest.mark.initrd, pytest.mark.login]
 
@@ -25,15 +25,8 @@ SEQ = "seq 1 12000"           # 59 KiB: past the 12 direct blocks, into the sing
 
 @pytest.fixture(scope="module")
 def console(keel_module_boot):
-    strategy = keel_module_boot.strategy()
-    keel_module_boot(append="", until=None)
-    s = Session(strategy)
-    c = Console(s)
-    try:
-        c.login("root")
+    with root_console(keel_module_boot) as c:
         yield c
-    finally:
-        s.close()
 
 
 def df_rows(out: str) -> dict[str, list[str]]:

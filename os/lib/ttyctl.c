@@ -30,8 +30,8 @@ int tty_write_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp)
 {
 	struct _client_info ci;
 
-	return background(ctp, sid, pgrp, &ci) && !(ci.flags & _NTO_CI_TTOU_IGNORED) ?
-	       _IO_ERR_BACKGROUND : 0;
+	return background(ctp, sid, pgrp, &ci) && !(ci.flags & _NTO_CI_TTOU_IGNORED) &&
+	       !(ctp->msg.hdr.xflags & _IO_XFLAG_TTOU_BLOCKED) ? _IO_ERR_BACKGROUND : 0;
 }
 
 bool tty_devctl_changes(unsigned dcmd)

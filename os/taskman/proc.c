@@ -138,7 +138,10 @@ static bool reportable(const struct tproc *c, uint32_t options, struct _proc_wai
 	}
 	if (c->state != TP_ALIVE)
 		return false;
-	if (c->news == CLD_STOPPED && (options & _PROC_WUNTRACED)) {
+	/* A stop is told only while the child is still stopped (continued
+	 * since, its continue report is on the reaper's way). */
+	if (c->news == CLD_STOPPED && (options & _PROC_WUNTRACED) &&
+	    ProcessWait_r(c->pid, NULL, _PROC_WAIT_STOPPED_NOW) == c->pid) {
 		r->status = _PROC_W_STOPPED(c->stopsig);
 		r->code = CLD_STOPPED;
 		r->signo = c->stopsig;
@@ -403,6 +406,22 @@ void proc_sync_group(const struct tproc *p)
 		printf("taskman: ProcessSetGroup(%d): error %d\n", p->pid, r);
 }
 
+/* POSIX's orphaned process group: no member has a parent in another group
+ * of the same session (one that could continue it under job control). */
+static bool group_orphaned(int32_t pgid, int32_t sid)
+{
+	for (int i = 0; i < TM_PROCS; i++) {
+		const struct tproc *q = &procs[i];
+		if ((q->state != TP_ALIVE && q->state != TP_LOADING) || q->pgid != pgid)
+			continue;
+		const struct tproc *parent = proc_find(q->ppid);
+		if (parent && (parent->state == TP_ALIVE || parent->state == TP_LOADING) &&
+		    parent->pgid != pgid && parent->sid == sid)
+			return false;
+	}
+	return true;
+}
+
 void proc_msg_getids(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
 {
 	const struct _proc_ids_req *m = msg;
@@ -414,6 +433,16 @@ void proc_msg_getids(int rcvid, const struct _msg_info *info, const void *msg, s
 	if (!p || p->state == TP_FREE) {
 		tm_unlock();
 		return tm_error(rcvid, ESRCH);
+	}
+	if (m->hdr.subtype == _PROC_GETIDS_ORPHANED) {
+		bool orphaned = group_orphaned(p->pgid, p->sid);
+		tm_unlock();
+		MsgReply_r(rcvid, orphaned, NULL, 0);
+		return;
+	}
+	if (m->hdr.subtype) {
+		tm_unlock();
+		return tm_error(rcvid, EINVAL);
 	}
 	struct _proc_ids r = { p->pid, p->ppid, p->pgid, p->sid };
 	tm_unlock();
@@ -584,8 +613,16 @@ void proc_msg_info(int rcvid, const struct _msg_info *info, const void *msg, siz
 				.ruid = p->cred.ruid, .euid = p->cred.euid, .rgid = p->cred.rgid,
 				.egid = p->cred.egid, .state = (uint32_t)state[p->state],
 				.start_ns = p->start_ns,
-				.mem_bytes = p->pid == 1 ? tm_heap_bytes() : 0 };
+				.mem_bytes = p->pid == 1 ? tm_heap_bytes() : 0,
+				.argslen = p->argslen };
+	if (p->state == TP_ALIVE && ProcessWait_r(p->pid, NULL, _PROC_WAIT_STOPPED_NOW) == p->pid)
+		r.state = _PROC_STATE_STOPPED;  /* the kernel's word: a stop report may lag */
 	tm_strlcpy(r.name, p->name, sizeof r.name);
+	char args[TM_ARGS];
+	memcpy(args, p->args, p->argslen);
+	iov_t v[2];
+	SETIOV(&v[0], &r, sizeof r);
+	SETIOV(&v[1], args, p->argslen);
 	tm_unlock();
-	MsgReply_r(rcvid, 0, &r, sizeof r);
+	MsgReplyv_r(rcvid, 0, v, 2);
 }

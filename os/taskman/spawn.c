@@ -254,6 +254,19 @@ static void child_name(char *dst, const char *path)
 	tm_strlcpy(dst, b, 32);
 }
 
+/* The request's argv into t (for _PROC_INFO), cut at TM_ARGS bytes. */
+static void keep_args(struct tproc *t, const struct job *j)
+{
+	uint32_t n = j->req ? j->req->argvlen : 0;
+
+	if (n > TM_ARGS)
+		n = TM_ARGS;
+	memcpy(t->args, j->argv, n);
+	if (n == TM_ARGS)
+		t->args[n - 1] = 0;             /* a cut string still ends */
+	t->argslen = n;
+}
+
 /* Records the new process and applies the attributes that need the table:
  * called under tm_lock right after ProcessStart. */
 static void record(struct tproc *t, int32_t pid, const struct job *j, const char *path)
@@ -264,6 +277,7 @@ static void record(struct tproc *t, int32_t pid, const struct job *j, const char
 	t->state = TP_ALIVE;
 	t->start_ns = tm_now_ns();
 	child_name(t->name, path);
+	keep_args(t, j);
 	if (r && (r->flags & _PROC_SPAWN_ACK))
 		t->fork_rcvid = j->rcvid;       /* answered by fork_release */
 	if (!j->rcvid)
@@ -321,6 +335,7 @@ static int exec_image(struct job *j, int as, struct _proc_start *st)
 	int r = t && t->state == TP_ALIVE ? ProcessExec_r(j->parent, j->tid, as, st) : -ESRCH;
 	if (r == 0) {
 		tm_strlcpy(t->name, st->name, sizeof t->name);
+		keep_args(t, j);
 		t->execed = true;
 		t->mmap_next = 0;       /* a new space: mmap starts over */
 		fork_release(t);        /* a forked child that execs at once */
@@ -559,6 +574,8 @@ void fork_msg(int rcvid, const struct _msg_info *info)
 		t->fork_rcvid = rcvid;          /* answered by fork_release */
 		t->start_ns = tm_now_ns();
 		tm_strlcpy(t->name, parent->name, sizeof t->name);
+		memcpy(t->args, parent->args, sizeof t->args);
+		t->argslen = parent->argslen;
 		proc_kid_started();
 	} else if (t) {
 		proc_free(t);

@@ -51,6 +51,7 @@ size_t tm_heap_bytes(void);
 #define TM_PROCS        1024
 #define TM_NAME         36
 #define TM_CTTY         32
+#define TM_ARGS         128     /* argument bytes kept per process, for _PROC_INFO */
 
 enum tproc_state { TP_FREE = 0, TP_LOADING, TP_ALIVE, TP_ZOMBIE };
 
@@ -71,6 +72,8 @@ struct tproc {
 	uint64_t start_ns;
 	uint64_t rlim_cur[_PROC_RLIMIT_COUNT], rlim_max[_PROC_RLIMIT_COUNT];
 	char name[TM_NAME];
+	char args[TM_ARGS];             /* its argv, NUL-separated, cut at TM_ARGS */
+	uint32_t argslen;
 	uint64_t mmap_next;             /* where the next mmap without an address looks first */
 	char ctty[TM_CTTY];             /* a session leader: its session's controlling
 					 * terminal's path, "" for none */

@@ -144,8 +144,13 @@ _Static_assert(sizeof(struct _io_connect_entry) == 24, "struct _io_connect_entry
 struct _io_hdr {
 	uint16_t type;                  /* _IO_* */
 	uint16_t combine_len;           /* bytes of this message in a combine, or 0 */
-	uint32_t zero;
+	uint32_t xflags;                /* _IO_XFLAG_*, or 0 */
 };
+
+/* _io_hdr.xflags: the sender blocks or ignores SIGTTOU, so a terminal lets
+ * its write (with TOSTOP set) or its change of the settings through from
+ * the background (POSIX.1 11.1.4; libc sets it after _IO_ERR_BACKGROUND). */
+#define _IO_XFLAG_TTOU_BLOCKED  0x1u
 
 _Static_assert(sizeof(struct _io_hdr) == 8, "struct _io_hdr layout");
 

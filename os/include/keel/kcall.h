@@ -129,7 +129,9 @@
 	/* Keel's own: a running process's space, for mmap (<keel/procmgr.h>). */ \
 	K(69, AsOpen,                1, KCALL_PRIV_PROCMGR) \
 	/* Keel's own: version, command line, board and per-hart counters (<keel/sysinfo.h>). */ \
-	K(70, SysInfo,               4, KCALL_PRIV_NONE)
+	K(70, SysInfo,               4, KCALL_PRIV_NONE) \
+	/* Which harts the calling thread may run on (<keel/thread.h>). */ \
+	K(71, ThreadCtl,             2, KCALL_PRIV_NONE)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -162,6 +164,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 71, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 72, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

@@ -124,6 +124,9 @@ KEEL_KCALL_DECL(int, HwInfoEntry, (const char *compatible, unsigned index, unsig
 KEEL_KCALL_DECL(int, AsClone, (int pid));
 KEEL_KCALL_DECL(int, AsOpen, (int pid));
 
+/* The calling thread's run mask (<keel/thread.h>). */
+KEEL_KCALL_DECL(int, ThreadCtl, (int cmd, void *data));
+
 /* The system's description and counters (<keel/sysinfo.h>). */
 KEEL_KCALL_DECL(long, SysInfo, (unsigned what, unsigned index, void *buf, size_t len));
 KEEL_KCALL_DECL(int, ProcessFork, (int pid, int tid, int as));

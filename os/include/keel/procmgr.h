@@ -69,7 +69,8 @@
  *       space to let go of a page frees it.  Device mappings are shared as
  *       they are.  Threads of pid that run meanwhile may or may not have
  *       their stores seen by the clone.
- *       Errors: ESRCH no such process (or it is ending); EBUSY pid has
+ *       Errors: ESRCH no such process (or it is ending); EPERM pid is the
+ *       first process, as for AsOpen; EBUSY pid has
  *       more than one thread (they would race the copy; fork is for
  *       single-threaded processes); ENOMEM out of memory or address
  *       spaces; EAGAIN the caller's table is full.
@@ -84,8 +85,9 @@
  *       AsDestroy(as) gives the id back; the space lives on while pid
  *       does (the id holds a reference, so a process that ends meanwhile
  *       leaves a space nobody runs in, freed at AsDestroy).
- *       Errors: ESRCH no such process (or it is ending); EAGAIN the
- *       caller's table is full.
+ *       Errors: ESRCH no such process (or it is ending); EPERM pid is the
+ *       first process (the process manager), whose space nobody else
+ *       opens; EAGAIN the caller's table is full.
  *
  *   ProcessFork(pid, tid, as) -> the new pid
  *       Arguments: pid, a process with exactly one thread; tid, that
@@ -176,6 +178,10 @@ _Static_assert(sizeof(struct _proc_start) == 152, "struct _proc_start layout");
 #define _PROC_WAIT_NOHANG     0x1u
 #define _PROC_WAIT_STOPPED    0x2u       /* WUNTRACED */
 #define _PROC_WAIT_CONTINUED  0x4u       /* WCONTINUED */
+/* Alone, with pid > 0: is that child stopped right now?  Returns pid, or
+ * EAGAIN when it runs; reports and reaps nothing (a stop report taken
+ * earlier may be stale: it was continued since). */
+#define _PROC_WAIT_STOPPED_NOW 0x8u
 #define _PROC_EXITED       1             /* status: ProcessExit's argument */
 #define _PROC_KILLED       2             /* status: the signal (<keel/signal.h>) */
 #define _PROC_STOPPED      3             /* status: the stop signal */

@@ -193,7 +193,10 @@ _Static_assert(sizeof(struct _proc_wait_reply) == 40, "struct _proc_wait_reply l
 
 /* ---- ids, groups and sessions ---------------------------------------------
  *
- * _PROC_GETIDS: struct _proc_ids_req; reply struct _proc_ids (ESRCH).
+ * _PROC_GETIDS: struct _proc_ids_req; reply struct _proc_ids (ESRCH).  With
+ *   subtype _PROC_GETIDS_ORPHANED the reply is only a status: 1 if the
+ *   process's group is orphaned (POSIX: the parent of every member is in
+ *   the group or outside its session), else 0.
  * _PROC_SETPGID: struct _proc_setpgid (POSIX rules: EINVAL, EACCES after
  *   the child has exec'd, EPERM across sessions or for a session leader,
  *   ESRCH); reply status 0.
@@ -220,6 +223,8 @@ struct _proc_ids_req {
 struct _proc_ids {
 	int32_t pid, ppid, pgid, sid;
 };
+
+#define _PROC_GETIDS_ORPHANED  1       /* _proc_hdr.subtype of _PROC_GETIDS */
 
 struct _proc_setpgid {
 	struct _proc_hdr hdr;           /* _PROC_SETPGID */

@@ -7,6 +7,11 @@
  *   _SYSINFO_COMPATIBLE  the first string of the root's compatible
  *   _SYSINFO_HART        struct _hart_stats of the hart with dense index
  *                        `index` (0 .. harts - 1)
+ *   _SYSINFO_THREAD      struct _thread_stats of the first user thread in a
+ *                        slot of the kernel's thread table at or above
+ *                        `index`: a walk over every thread starts at 0 and
+ *                        goes on at the answer's slot + 1 (-ENOENT: none
+ *                        left)
  * Strings come with their NUL.  Copies at most len bytes of the answer to
  * buf and returns the bytes the whole answer takes (so a short buffer
  * shows as a return above len); -EINVAL for an unknown `what`, -ENOENT for
@@ -20,6 +25,7 @@
 #define _SYSINFO_MODEL       3
 #define _SYSINFO_COMPATIBLE  4
 #define _SYSINFO_HART        5
+#define _SYSINFO_THREAD      6
 
 struct _hart_stats {
 	uint32_t index;                 /* dense, as in SysInfo's index */
@@ -33,3 +39,19 @@ struct _hart_stats {
 };
 
 _Static_assert(sizeof(struct _hart_stats) == 48, "struct _hart_stats layout");
+
+struct _thread_stats {
+	uint32_t slot;                  /* where the walk goes on: slot + 1 */
+	int32_t pid;                    /* its process */
+	int32_t tid;                    /* as ThreadCreate gave it */
+	uint32_t state;                 /* STATE_* (<keel/thread.h>), as ThreadState says */
+	uint8_t prio;                   /* running at (inherited priority included) */
+	uint8_t base_prio;              /* its own */
+	uint8_t policy;                 /* SCHED_FIFO, SCHED_RR, SCHED_OTHER */
+	uint8_t zero;
+	int32_t blocked_pid;            /* SEND or REPLY: the server's process; else 0 */
+	uint64_t cpu_ns;                /* CPU time it has run */
+	char name[16];                  /* the kernel's name for it */
+};
+
+_Static_assert(sizeof(struct _thread_stats) == 48, "struct _thread_stats layout");

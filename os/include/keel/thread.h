@@ -24,6 +24,19 @@ struct _thread_attr {
 _Static_assert(sizeof(struct _thread_attr) == 72, "struct _thread_attr layout");
 _Static_assert(offsetof(struct _thread_attr, stackaddr) == 40, "struct _thread_attr layout");
 
+/* ThreadCtl(cmd, data) commands (QNX values; the calling thread only):
+ *   _NTO_TCTL_RUNMASK              data is the mask itself (bit i: the hart of
+ *                                  dense index i, as SysInfo counts them): the
+ *                                  thread runs only there from now on, and moves
+ *                                  at once if it is elsewhere
+ *   _NTO_TCTL_RUNMASK_GET_AND_SET  data is a uint64_t *: the mask to set in (0:
+ *                                  keep it), the mask before out
+ * Bits of harts that do not exist are dropped.  Errors: EINVAL for another
+ * cmd or a mask with no hart left, EFAULT for a bad pointer.  New threads
+ * may run anywhere. */
+#define _NTO_TCTL_RUNMASK              4
+#define _NTO_TCTL_RUNMASK_GET_AND_SET  6
+
 /* Thread states (QNX values); TimerTimeout's flags are 1 << STATE_*. */
 #define STATE_DEAD        0
 #define STATE_RUNNING     1

@@ -80,6 +80,7 @@ long sys_SysInfo(long what, long index, long ubuf, long len)
 {
 	char version[96];
 	struct _hart_stats h;
+	struct _thread_stats ts;
 	const void *src;
 	size_t size;
 
@@ -113,6 +114,12 @@ long sys_SysInfo(long what, long index, long ubuf, long len)
 		size = sizeof h;
 		goto copy;
 	}
+	case _SYSINFO_THREAD:
+		if (index < 0 || !thread_stats((uint32_t)(index > 0xffff ? 0xffff : index), &ts))
+			return -ENOENT;
+		src = &ts;
+		size = sizeof ts;
+		goto copy;
 	default:
 		return -EINVAL;
 	}

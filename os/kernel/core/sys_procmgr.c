@@ -317,6 +317,14 @@ long sys_ProcessWait(long pid, long uinfo, long flags)
 	bool any;
 	int report;
 
+	if (flags == _PROC_WAIT_STOPPED_NOW) {
+		struct process *c = pid > 0 && pid <= INT32_MAX ? process_by_pid((uint32_t)pid) : 0;
+		spin_lock(&me->lock);
+		bool mine = c && c->parent == me;
+		bool stopped = mine && *(volatile bool *)&c->stopped && !*(volatile bool *)&c->exiting;
+		spin_unlock(&me->lock);
+		return !mine ? -ECHILD : stopped ? pid : -EAGAIN;
+	}
 	if (flags & ~(long)(_PROC_WAIT_NOHANG | _PROC_WAIT_STOPPED | _PROC_WAIT_CONTINUED))
 		return -EINVAL;
 	for (;;) {
@@ -369,6 +377,13 @@ static struct process *proc_arg(long pid)
 	return process_by_pid((uint32_t)pid);
 }
 
+/* The first process (the process manager) keeps its memory to itself: no
+ * other process, privileged or not, opens or copies its space. */
+static bool space_shut(const struct process *p)
+{
+	return (p->flags & PROC_INIT) && p != self();
+}
+
 /* AsOpen(pid): pid's own space, one more reference, into the caller's table. */
 long sys_AsOpen(long pid)
 {
@@ -376,6 +391,8 @@ long sys_AsOpen(long pid)
 
 	if (!p)
 		return -ESRCH;
+	if (space_shut(p))
+		return -EPERM;
 	struct vmspace *vs = process_space_get(p);
 	if (!vs)
 		return -ESRCH;
@@ -389,6 +406,8 @@ long sys_AsClone(long pid)
 
 	if (!p)
 		return -ESRCH;
+	if (space_shut(p))
+		return -EPERM;
 	spin_lock(&p->lock);
 	bool single = p->nthreads <= 1;
 	spin_unlock(&p->lock);

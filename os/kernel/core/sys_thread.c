@@ -3,8 +3,10 @@
 #include <keel/thread.h>
 #include "arch.h"
 #include "atomic.h"
+#include "hart.h"
 #include "kcall.h"
 #include "process.h"
+#include "sched.h"
 #include "sync.h"
 #include "thread.h"
 #include "uaccess.h"
@@ -157,6 +159,11 @@ long sys_ThreadState(long tid)
 
 	if (!t || t->proc != thread_current()->proc)
 		return -ESRCH;
+	return thread_user_state(t);
+}
+
+uint32_t thread_user_state(const struct thread *t)
+{
 	switch (atomic_load32(&t->state)) {
 	case TS_RUNNING: return STATE_RUNNING;
 	case TS_READY: return STATE_READY;
@@ -168,4 +175,28 @@ long sys_ThreadState(long tid)
 	if (call && !msg_call)
 		return call;            /* a sync or join wait: its own state */
 	return ipc ? ipc : call ? call : STATE_WAITTHREAD;
+}
+
+/* ThreadCtl(cmd, data): the calling thread's run mask (<keel/thread.h>). */
+long sys_ThreadCtl(long cmd, long data)
+{
+	struct thread *t = thread_current();
+	uint64_t all = nharts >= 64 ? ~0ul : (1ul << nharts) - 1;
+	uint64_t mask, old = t->runmask;
+
+	if (cmd == _NTO_TCTL_RUNMASK) {
+		mask = (uint64_t)data;
+	} else if (cmd == _NTO_TCTL_RUNMASK_GET_AND_SET) {
+		if (copy_from_user(&mask, (uintptr_t)data, sizeof mask) ||
+		    copy_to_user((uintptr_t)data, &old, sizeof old))
+			return -EFAULT;
+		if (!mask)
+			return 0;
+	} else {
+		return -EINVAL;
+	}
+	if (!(mask & all))
+		return -EINVAL;
+	sched_set_runmask(mask & all);
+	return 0;
 }

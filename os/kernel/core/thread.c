@@ -1,6 +1,8 @@
 /* Thread objects: slots with generations, kernel stacks with guard pages,
  * creation, exit and join. */
 #include <keel/errno.h>
+#include <keel/sysinfo.h>
+#include <keel/thread.h>
 #include "arch.h"
 #include "atomic.h"
 #include "hart.h"
@@ -587,4 +589,35 @@ void thread_user_return(void)
 		return;
 	arch_irq_enable();
 	thread_die(t);
+}
+
+bool thread_stats(uint32_t from, struct _thread_stats *out)
+{
+	for (uint32_t i = from ? from : 1; i < THREAD_MAX; i++) {
+		struct thread *t = &table[i];
+		struct process *p = t->proc;
+		uint32_t st = atomic_load32(&t->state);
+		if (st == TS_FREE || st == TS_DEAD || !p)
+			continue;
+		memset(out, 0, sizeof *out);
+		out->slot = i;
+		out->pid = (int32_t)p->pid;
+		out->tid = (int32_t)t->tid;
+		out->state = thread_user_state(t);
+		out->prio = *(volatile uint8_t *)&t->prio;
+		out->base_prio = t->base_prio;
+		out->policy = t->policy;
+		if (out->state == STATE_SEND || out->state == STATE_REPLY) {
+			/* Channels and processes live in static pools: the
+			 * pointers stay readable while they change. */
+			struct channel *ch = t->ipc.ch;
+			struct process *server = ch ? ch->owner : 0;
+			out->blocked_pid = server ? (int32_t)server->pid : 0;
+		}
+		out->cpu_ns = ticks_to_ns(thread_cpu_ticks(t));
+		memcpy(out->name, t->name, sizeof out->name);
+		out->name[sizeof out->name - 1] = 0;
+		return true;
+	}
+	return false;
 }

@@ -160,6 +160,12 @@ int thread_join_until(uint32_t tid, void **value, uint64_t deadline);
 int thread_detach(uint32_t tid);
 /* The thread with this id if the id is current, else NULL (no reference kept). */
 struct thread *thread_lookup(uint32_t tid);
+/* What ThreadState says of t: a STATE_* of <keel/thread.h>. */
+uint32_t thread_user_state(const struct thread *t);
+/* The first user thread in a slot at or above `from`, described for
+ * SysInfo (a snapshot read without locks); false when there is none. */
+struct _thread_stats;
+bool thread_stats(uint32_t from, struct _thread_stats *out);
 /* Interrupts off between reading tp and current: a thread preempted in
  * between could move to another hart and read that hart's thread. */
 static inline struct thread *thread_current(void)

@@ -19,7 +19,8 @@ int tty_read_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp);
 /* May the client of ctp write to that terminal (with TOSTOP set) or change
  * its settings (tcsetattr, tcflush, tcdrain, tcsetpgrp, the window size)?
  * 0, or _IO_ERR_BACKGROUND for a process of that session outside the
- * foreground group that does not ignore SIGTTOU. */
+ * foreground group that does not ignore SIGTTOU (the client info says) and
+ * did not send _IO_XFLAG_TTOU_BLOCKED (it blocks or ignores it). */
 int tty_write_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp);
 /* tcsetpgrp (_DCMD_TERM_SETPGRP): the new foreground group into *pgrp.
  * 0, or EINVAL for a malformed request or a group id that is not > 0. */

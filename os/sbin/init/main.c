@@ -246,6 +246,7 @@ static void bring_up(void)
 		{ "/sbin/devc-pty", "/dev/ptmx", false },
 		{ "/sbin/tmpfs", "/tmp", false },
 		{ "/sbin/sysfs", "/sys", false },
+		{ "/sbin/procfs", "/proc", false },
 	};
 	for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++) {
 		struct service *s = add(table[i].ready, table[i].iopriv, NULL);

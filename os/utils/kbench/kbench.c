@@ -2,7 +2,8 @@
  * counter (deterministic under QEMU -icount shift=0,sleep=off).
  *
  *   init=/bin/kbench          on one hart: client and server share it
- *   init=/bin/kbench cross    on two harts: the server runs on the other one
+ *   init=/bin/kbench cross    on two harts: the client is pinned to hart 0,
+ *                             the server to hart 1 (ThreadCtl's run mask)
  *
  * Under -icount instret is one machine-wide count: every hart's
  * instructions.  On one hart a figure is the total over ROUNDS operations
@@ -12,9 +13,13 @@
  * into counts the other hart's whole turn.  So there every figure is the cheapest of
  * BATCHES batches of ROUNDS/BATCHES operations: for a round trip, both
  * harts' instructions (client, server, the kernel on each, the IPIs and the
- * waiting hart's idle loop) while a batch ran. */
+ * waiting hart's idle loop) while a batch ran.  That the server really ran
+ * on the other hart shows in hart 1's switch count (SysInfo), printed with
+ * each cross-hart round trip. */
 #include <keel/msg.h>
 #include <keel/sync.h>
+#include <keel/sysinfo.h>
+#include <keel/thread.h>
 #include "urt.h"
 
 #define ROUNDS 2000
@@ -42,9 +47,20 @@ static char stack[16384] __attribute__((aligned(16)));
 static char low_stack[16384] __attribute__((aligned(16)));
 static char tstack[8192] __attribute__((aligned(16)));
 
+/* Switches on hart `hart` since boot (0 if there is no such hart). */
+static uint64_t switches_on(unsigned hart)
+{
+	struct _hart_stats hs;
+
+	return SysInfo_r(_SYSINFO_HART, hart, &hs, sizeof hs) == (long)sizeof hs ? hs.switches : 0;
+}
+
 static void *server(void *arg)
 {
 	int chid = (int)(long)arg;
+
+	if (cross && ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)(1ul << 1)) != 0)
+		printf("kbench: the server cannot be pinned to hart 1\n");
 
 	for (;;) {
 		int rcvid = MsgReceive_r(chid, sbuf, sizeof sbuf, 0);
@@ -106,7 +122,11 @@ static void round_trip(int co, int size, const char *more)
 	trip(0);        /* warm up */
 	snprintf(what, sizeof what, "MsgSend/Receive/Reply %s %d bytes%s",
 		 cross ? "cross-hart" : "same hart", size, more);
+	uint64_t sw = switches_on(1);
 	measure(what, trip, 0);
+	if (cross)
+		printf("kbench: %s: the server's hart 1 switched %lu times in %d round trips\n",
+		       what, (unsigned long)(switches_on(1) - sw), ROUNDS);
 }
 
 /* A server below its client's priority: the reply switches to the client
@@ -185,9 +205,12 @@ int main(int argc, char **argv, char **envp)
 {
 	(void)envp;
 	cross = argc > 1 && strcmp(argv[1], "cross") == 0;
-	if (cross)
+	if (cross) {
 		printf("kbench: across harts every figure is the cheapest of %d batches of %d\n",
 		       BATCHES, ROUNDS / BATCHES);
+		if (ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)1ul) != 0)
+			printf("kbench: the client cannot be pinned to hart 0\n");
+	}
 	measure("null kernel call", nop, 0);
 
 	int chid = ChannelCreate_r(0);

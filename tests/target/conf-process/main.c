@@ -455,6 +455,32 @@ static void t_kill__stopped_and_continued_child_finishes_its_sleep(void)
 	CHECK(took >= 0.9 && took < 4.0);
 }
 
+/* Stopped and continued again before the parent waits: waitpid with
+ * WUNTRACED reports the child's end, never a stop that is over (a shell's
+ * `wait` and `fg` took such a stale stop for the job's state). */
+static void t_waitpid__a_stop_already_continued_is_not_reported(void)
+{
+	char *a[] = { CHILD, "sleep", "300", NULL };
+	pid_t pid;
+	int st = 0, stale = 0;
+
+	for (int round = 0; round < 5; round++) {
+		REQUIRE(posix_spawn(&pid, CHILD, NULL, NULL, a, NULL) == 0);
+		for (int i = 0; i < 20; i++) {
+			CHECK_EQ(kill(pid, SIGSTOP), 0);
+			CHECK_EQ(kill(pid, SIGCONT), 0);
+		}
+		CHECK_EQ(waitpid(pid, &st, WUNTRACED), pid);
+		if (WIFSTOPPED(st)) {
+			stale++;
+			kill(pid, SIGCONT);
+			waitpid(pid, &st, 0);
+		}
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	CHECK_EQ(stale, 0);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(posix_spawn, child_exit_status_reaches_waitpid),
 	CONF_CASE(posix_spawn, missing_file_is_ENOENT),
@@ -485,6 +511,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(resmgr_attach, bad_paths_are_refused),
 	CONF_CASE(resmgr, opens_of_a_dead_client_are_closed),
 	CONF_CASE(kill, stopped_and_continued_child_finishes_its_sleep),
+	CONF_CASE(waitpid, a_stop_already_continued_is_not_reported),
 };
 
 int main(void)

@@ -802,7 +802,18 @@ enum bg_op {
 	BG_WRITE,               /* write, TOSTOP clear: goes through at once */
 	BG_WRITE_TOSTOP,        /* write, TOSTOP set: stops with SIGTTOU, then writes */
 	BG_WRITE_TOSTOP_IGNORING, /* the same ignoring SIGTTOU: goes through */
+	BG_WRITE_TOSTOP_BLOCKING, /* the same blocking SIGTTOU: goes through */
+	BG_TCSETATTR_BLOCKING,  /* tcsetattr blocking SIGTTOU: succeeds at once */
 };
+
+static void block_signal(int signo)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, signo);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
 
 /* The background child's part: its exit status (0 or a byte count). */
 static int bg_child(int s, enum bg_op op)
@@ -822,6 +833,12 @@ static int bg_child(int s, enum bg_op op)
 	case BG_WRITE_TOSTOP_IGNORING:
 		signal(SIGTTOU, SIG_IGN);
 		return write(s, "bg\n", 3) == 3 ? 0 : 1;
+	case BG_WRITE_TOSTOP_BLOCKING:
+		block_signal(SIGTTOU);
+		return write(s, "bg\n", 3) == 3 ? 0 : 1;
+	case BG_TCSETATTR_BLOCKING:
+		block_signal(SIGTTOU);
+		return tcgetattr(s, &t) == 0 && tcsetattr(s, TCSANOW, &t) == 0 ? 0 : 1;
 	default:
 		return write(s, "bg\n", 3) == 3 ? 0 : 1;
 	}
@@ -841,7 +858,8 @@ static int background_op(const struct pair *p, enum bg_op op)
 
 	if (s < 0 || tcsetpgrp(s, getpid()) < 0 || tcgetattr(s, &t) < 0)
 		return 1;
-	if (op == BG_WRITE_TOSTOP || op == BG_WRITE_TOSTOP_IGNORING) {
+	if (op == BG_WRITE_TOSTOP || op == BG_WRITE_TOSTOP_IGNORING ||
+	    op == BG_WRITE_TOSTOP_BLOCKING) {
 		t.c_lflag |= TOSTOP;
 		if (tcsetattr(s, TCSANOW, &t) < 0)
 			return 1;
@@ -878,6 +896,65 @@ static int bg_write_tostop_ignoring(const struct pair *p)
 {
 	return background_op(p, BG_WRITE_TOSTOP_IGNORING);
 }
+static int bg_write_tostop_blocking(const struct pair *p)
+{
+	return background_op(p, BG_WRITE_TOSTOP_BLOCKING);
+}
+static int bg_tcsetattr_blocking(const struct pair *p)
+{
+	return background_op(p, BG_TCSETATTR_BLOCKING);
+}
+
+/* An orphaned process group (POSIX.1 11.1.4): the child's own child, in a
+ * group of its own, outlives it, so its parent is then outside the
+ * session.  Its read of the terminal (or its write with TOSTOP set) from
+ * the background is EIO, without a stop; it tells the session leader with
+ * a signal: SIGUSR1 for EIO, SIGUSR2 for anything else. */
+static int orphan_op(const struct pair *p, bool writes)
+{
+	struct termios t;
+	sigset_t both;
+	struct timespec wait = { 10, 0 };
+	int s = open(p->name, O_RDWR);
+	pid_t leader = getpid();
+
+	sigemptyset(&both);
+	sigaddset(&both, SIGUSR1);
+	sigaddset(&both, SIGUSR2);
+	if (s < 0 || tcsetpgrp(s, leader) < 0 || tcgetattr(s, &t) < 0 ||
+	    sigprocmask(SIG_BLOCK, &both, NULL) < 0)
+		return 1;
+	if (writes) {
+		t.c_lflag |= TOSTOP;
+		if (tcsetattr(s, TCSANOW, &t) < 0)
+			return 1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		pid_t parent = getpid();
+		if (fork() == 0) {
+			char buf[16];
+			setpgid(0, 0);
+			for (int i = 0; i < 500 && getppid() == parent; i++)
+				usleep(10000);                  /* until its parent is gone */
+			errno = 0;
+			long r = writes ? write(s, "bg\n", 3) : read(s, buf, sizeof buf);
+			kill(leader, r == -1 && errno == EIO ? SIGUSR1 : SIGUSR2);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) != pid)
+		return 2;
+	int sig = sigtimedwait(&both, NULL, &wait);
+	if (sig < 0)
+		return 3;                               /* stopped, or gone without a word */
+	return sig == SIGUSR1 ? 0 : 4;
+}
+
+static int orphan_read(const struct pair *p) { return orphan_op(p, false); }
+static int orphan_write_tostop(const struct pair *p) { return orphan_op(p, true); }
 
 /* Runs fn (a background_op) in a new session on a new pair with "ab\n"
  * typed; the master must then read want (what the child wrote). */
@@ -921,6 +998,26 @@ static void t_write__from_the_background_with_TOSTOP_stops_with_SIGTTOU(void)
 static void t_write__with_TOSTOP_a_writer_ignoring_SIGTTOU_goes_through(void)
 {
 	background_case(bg_write_tostop_ignoring, "bg\r\n");
+}
+
+static void t_write__with_TOSTOP_a_writer_blocking_SIGTTOU_goes_through(void)
+{
+	background_case(bg_write_tostop_blocking, "bg\r\n");
+}
+
+static void t_tcsetattr__from_the_background_blocking_SIGTTOU_goes_through(void)
+{
+	background_case(bg_tcsetattr_blocking, "");
+}
+
+static void t_read__from_an_orphaned_background_group_is_EIO(void)
+{
+	background_case(orphan_read, "");
+}
+
+static void t_write__with_TOSTOP_from_an_orphaned_background_group_is_EIO(void)
+{
+	background_case(orphan_write_tostop, "");
 }
 
 static void t_open__dev_tty_is_ENXIO_without_a_controlling_terminal(void)
@@ -1047,6 +1144,10 @@ static const struct conf_case cases[] = {
 	CONF_CASE(write, from_the_background_goes_through_without_TOSTOP),
 	CONF_CASE(write, from_the_background_with_TOSTOP_stops_with_SIGTTOU),
 	CONF_CASE(write, with_TOSTOP_a_writer_ignoring_SIGTTOU_goes_through),
+	CONF_CASE(write, with_TOSTOP_a_writer_blocking_SIGTTOU_goes_through),
+	CONF_CASE(tcsetattr, from_the_background_blocking_SIGTTOU_goes_through),
+	CONF_CASE(read, from_an_orphaned_background_group_is_EIO),
+	CONF_CASE(write, with_TOSTOP_from_an_orphaned_background_group_is_EIO),
 	CONF_CASE(posix_spawn, a_shell_runs_on_the_slave),
 };
 

@@ -73,6 +73,7 @@ const uint8_t call_hint[KCALL_COUNT][KCALL_MAX_ARGS] = {
 	H(AsClone, ARG_FPID),
 	H(AsOpen, ARG_FPID),
 	H(SysInfo, ARG_INT, ARG_INT, ARG_BUF_OUT, ARG_LEN),
+	H(ThreadCtl, ARG_INT, ARG_BUF_OUT),
 	H(ProcessFork, ARG_FPID, ARG_FTID, ARG_FAS),
 	H(ProcessExec, ARG_FPID, ARG_FTID, ARG_FAS, ARG_START),
 	H(SignalKill, ARG_PID, ARG_TID_ANY, ARG_SIGNO, ARG_INT, ARG_INT),

@@ -552,6 +552,8 @@ static void one_call(struct fuzzer *f)
 	f->current = n;
 	long r = kcall6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 	f->current = -1;
+	if (n == KCALL_ThreadCtl)       /* a fuzzer pinned with the others spins for them */
+		ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)~0ul);
 	if (gate)
 		gate_leave(-1);
 	record(n, r);

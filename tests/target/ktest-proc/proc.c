@@ -419,6 +419,9 @@ static void t_fork_exec_bad_arguments(void)
 	memset(&st, 0, sizeof st);
 	KTAP_EQ(AsClone_r(-5), -ESRCH);
 	KTAP_EQ(AsClone_r(999999), -ESRCH);
+	KTAP_EQ(AsOpen_r(999999), -ESRCH);
+	KTAP_EQ(AsOpen_r(1), -EPERM);                   /* taskman's memory is its own */
+	KTAP_EQ(AsClone_r(1), -EPERM);
 	int as = AsClone_r(0);
 	KTAP_REQUIRE(as > 0);
 	KTAP_EQ(ProcessFork_r(999999, 1, as), -ESRCH);

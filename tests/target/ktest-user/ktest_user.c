@@ -343,6 +343,7 @@ static const struct ktap_case cases[] = {
 	{ "pi_chain", t_pi_chain },
 	{ "pi_waiter_leaves", t_pi_waiter_leaves },
 	{ "condvar_mutex_same_bucket", t_condvar_mutex_same_bucket },
+	{ "thread_runmask", t_thread_runmask },
 };
 
 int main(int argc, char **argv, char **envp)

@@ -839,3 +839,59 @@ void t_condvar_mutex_same_bucket(void)
 	}
 	KTAP_EQ(bad, 0);
 }
+
+/* ThreadCtl's run mask.  Pinned to hart k, the thread's sleeps block and
+ * wake on hart k: SysInfo's switch count of hart k grows by two a sleep,
+ * another hart's hardly at all (nothing else runs). */
+static uint64_t switches_on(unsigned hart)
+{
+	struct _hart_stats hs;
+
+	return SysInfo_r(_SYSINFO_HART, hart, &hs, sizeof hs) == (long)sizeof hs ? hs.switches : 0;
+}
+
+static unsigned count_harts(void)
+{
+	struct _hart_stats hs;
+	unsigned n = 0;
+
+	while (SysInfo_r(_SYSINFO_HART, n, &hs, sizeof hs) == (long)sizeof hs)
+		n++;
+	return n;
+}
+
+void t_thread_runmask(void)
+{
+	unsigned n = count_harts();
+	uint64_t all = (1ul << n) - 1, mask = 0;
+	sync_t never;
+
+	KTAP_REQUIRE(n >= 1 && n < 64);
+	KTAP_EQ(ThreadCtl_r(9, 0), -EINVAL);
+	KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK, 0), -EINVAL);
+	KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)(1ul << 63)), -EINVAL);  /* no such hart */
+	KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK_GET_AND_SET, KERNEL_ADDR), -EFAULT);
+	KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK_GET_AND_SET, &mask), 0);        /* 0: only read */
+	KTAP_EQ(mask, all);
+	if (n < 3)
+		return;                                 /* the rest needs two harts besides 0 */
+	memset(&never, 0, sizeof never);
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &never, 0), 0);
+	for (unsigned k = 1; k <= 2; k++) {
+		unsigned other = 3 - k;
+		KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)(1ul << k)), 0);
+		uint64_t mine = switches_on(k), theirs = switches_on(other);
+		for (int i = 0; i < 50; i++) {
+			uint64_t ns = 200000;
+			TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEM, 0, &ns, 0);
+			KTAP_EQ(SyncSemWait_r(&never, 0), -ETIMEDOUT);
+		}
+		uint64_t here = switches_on(k) - mine, there = switches_on(other) - theirs;
+		KTAP_CHECK(here >= 100);
+		KTAP_CHECK(there < 50);
+	}
+	mask = all;
+	KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK_GET_AND_SET, &mask), 0);
+	KTAP_EQ(mask, 1ul << 2);                        /* the one set before */
+	SyncDestroy_r(&never);
+}

@@ -9,6 +9,11 @@
  * starts at 0.  0, or -1 with errno (ESRCH: no such process, none left). */
 int proc_info(pid_t pid, int next, struct _proc_info *info);
 
+/* proc_info of pid (0: the caller) and its argument strings, NUL-separated,
+ * into args (at most size bytes).  The bytes of arguments stored, or -1
+ * with errno (ESRCH). */
+long proc_args(pid_t pid, struct _proc_info *info, char *args, size_t size);
+
 /* init's pid: the one process taskman started itself (the live process
  * whose parent is taskman), or -1 with errno ESRCH. */
 pid_t proc_init_pid(void);

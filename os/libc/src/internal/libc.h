@@ -136,8 +136,9 @@ int __fd_lowest(void);
  * fd that is no connection). */
 long __io_sendv(int fd, const iov_t *s, size_t sn, const iov_t *r, size_t rn);
 /* A terminal said the caller is in the background (_IO_ERR_BACKGROUND):
- * signo (SIGTTIN, SIGTTOU) to the caller's group and 0 to ask again, or
- * -EIO when the caller ignores or blocks it (io/ttybg.c). */
+ * signo (SIGTTIN, SIGTTOU) to the caller's group and 0 to ask again; 1 to
+ * ask again with _IO_XFLAG_TTOU_BLOCKED (SIGTTOU ignored or blocked); or
+ * -EIO (SIGTTIN ignored or blocked, an orphaned group) (io/ttybg.c). */
 long __tty_background(int signo);
 /* A connection to (pid, chid) numbered >= lowest, or exactly `exact`
  * when that is >= 0: the fd, or -errno (EMFILE; EBADF for an exact number

@@ -18,9 +18,12 @@ int __devctl_info(int fd, unsigned dcmd, void *data, size_t in, size_t out, int 
 	SETIOV(&r[0], &rep, sizeof rep);
 	SETIOV(&r[1], data, out);
 	long st;
-	while ((st = __io_sendv(fd, s, in ? 2 : 1, r, out ? 2 : 1)) == -_IO_ERR_BACKGROUND)
+	while ((st = __io_sendv(fd, s, in ? 2 : 1, r, out ? 2 : 1)) == -_IO_ERR_BACKGROUND) {
 		if ((st = __tty_background(SIGTTOU)) < 0)
 			break;
+		if (st == 1)
+			m.hdr.xflags |= _IO_XFLAG_TTOU_BLOCKED;
+	}
 	if (st < 0)
 		return (int)st;
 	if (info)

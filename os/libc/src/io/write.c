@@ -16,8 +16,11 @@ ssize_t write(int fd, const void *buf, size_t n)
 	SETIOV(&s[0], &m, sizeof m);
 	SETIOV(&s[1], buf, n);
 	long r;
-	while ((r = __io_sendv(fd, s, 2, NULL, 0)) == -_IO_ERR_BACKGROUND)
+	while ((r = __io_sendv(fd, s, 2, NULL, 0)) == -_IO_ERR_BACKGROUND) {
 		if ((r = __tty_background(SIGTTOU)) < 0)
 			break;
+		if (r == 1)
+			m.hdr.xflags |= _IO_XFLAG_TTOU_BLOCKED;
+	}
 	return __syscall_ret(r);
 }

@@ -29,3 +29,19 @@ pid_t proc_init_pid(void)
 	}
 	return -1;
 }
+
+long proc_args(pid_t pid, struct _proc_info *info, char *args, size_t size)
+{
+	struct _proc_info_req m = { .hdr = { .type = _PROC_INFO }, .pid = pid };
+	iov_t r[2];
+	int tm = __taskman_coid();
+
+	if (tm < 0)
+		return -1;
+	SETIOV(&r[0], info, sizeof *info);
+	SETIOV(&r[1], args, size);
+	long n = MsgSendsv_r(tm, &m, sizeof m, r, 2);
+	if (n < 0)
+		return __syscall_ret(n);
+	return info->argslen < size ? (long)info->argslen : (long)size;
+}

@@ -1,0 +1,123 @@
+"""/proc (issue: taskman): the procfs server init starts, read by root at the console of
+a booted target.  Every file is checked against what the shell itself knows of the same
+processes ($$, $PPID, $!, ids), a stopped job shows as stopped, a process that ended is
+gone, and nothing under /proc can be written."""
+
+from __future__ import annotations
+
+import pytest
+from terminal import Console, root_console
+
+pytestmark = [pytest.mark.initrd, pytest.mark.login]
+
+
+@pytest.fixture(scope="module")
+def booted(keel_module_boot):
+    with root_console(keel_module_boot) as c:
+        yield c
+
+
+def status(c: Console, pid: str) -> dict[str, str]:
+    out = c.ok(f"cat /proc/{pid}/status")
+    fields = {}
+    for line in out.strip().split("\n"):
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return fields
+
+
+def test_proc_lists_self_and_the_live_processes(booted):
+    c = booted
+    names = c.ok("ls /proc").split()
+    shell = c.ok("echo $$").strip()
+    assert "self" in names and "1" in names and shell in names, names
+    assert c.ok(f"ls /proc/{shell}").split() == ["cmdline", "status", "threads"]
+
+
+def test_status_is_the_shells_own(booted):
+    c = booted
+    shell, parent = c.ok("echo $$ $PPID").split()
+    st = status(c, shell)
+    assert st["Pid"] == shell and st["PPid"] == parent, st
+    assert st["State"] == "R (running)", st
+    assert st["Uid"].split() == ["0", "0"] and st["Gid"].split() == ["0", "0"], st
+    assert st["Sid"] == st["Pgid"] == shell, st       # a login shell leads its session
+    assert st["Name"].endswith("sh"), st
+    assert int(st["Threads"]) == 1, st                  # mksh has one
+    assert float(st["Started"]) > 0, st
+    taskman = status(c, "1")
+    assert taskman["Pid"] == "1" and taskman["PPid"] == "0", taskman
+
+
+def test_threads_say_what_they_wait_for(booted):
+    """A reader of an empty pipe waits for the pipe server's reply: its thread is REPLY
+    blocked on that server's pid."""
+    c = booted
+    pipe_server = c.ok("pidin -p pipe").strip().split("\n")[1].split()[0]
+    job = c.ok("/bin/sleep 300 | /bin/cat > /dev/null & echo $!").strip().split()[-1]
+    try:
+        c.ok("/bin/sleep 1")
+        lines = c.ok(f"/bin/cat /proc/{job}/threads").strip().split("\n")
+        assert lines[0].split() == ["tid", "state", "prio", "base", "policy", "blocked",
+                                    "cpu_ms", "name"], lines
+        rows = [line.split() for line in lines[1:]]
+        assert len(rows) == int(status(c, job)["Threads"]) == 1, rows
+        tid, state, prio, base, policy, blocked, cpu_ms = rows[0][:7]
+        assert (state, blocked) == ("REPLY", pipe_server), rows
+        assert int(prio) >= int(base) > 0 and policy in ("FIFO", "RR", "OTHER"), rows
+        assert int(cpu_ms) >= 0 and int(tid) > 0, rows
+    finally:
+        c.ok("kill %1; wait; true")
+
+
+def test_pidin_shows_every_thread_from_proc(booted):
+    """pidin -t reads /proc: QNX's columns, a line per thread; a sleeper waits on its
+    semaphore (Keel's nanosleep), a pipe reader for the pipe server's reply."""
+    c = booted
+    shell = c.ok("echo $$").strip()
+    pipe_server = c.ok("pidin -p pipe").strip().split("\n")[1].split()[0]
+    c.ok("/bin/sleep 300 | /bin/cat > /dev/null & true")
+    try:
+        c.ok("/bin/sleep 1")
+        lines = c.ok("pidin -t").strip().split("\n")
+        assert lines[0].split() == ["pid", "tid", "name", "prio", "STATE", "Blocked"], lines
+        rows = [line.split() for line in lines[1:]]
+        assert {r[0] for r in rows} >= {"1", shell, pipe_server}, rows
+        assert ["REPLY", pipe_server] in [r[4:] for r in rows if r[2] == "cat"], rows
+        assert ["SEM"] in [r[4:] for r in rows if r[2] == "sleep"], rows
+        assert all(r[3][-1] in "fro" for r in rows), rows
+    finally:
+        c.ok("kill %1; wait; true")
+
+
+def test_self_is_the_reader(booted):
+    c = booted
+    shell = c.ok("echo $$").strip()
+    st = {k: v.strip() for k, _, v in (line.partition(":") for line in
+          c.ok("/bin/cat /proc/self/status").strip().split("\n"))}
+    assert st["PPid"] == shell and st["Pid"] != shell, st
+
+
+def test_cmdline_and_a_stopped_job(booted):
+    c = booted
+    job = c.ok("/bin/sleep 300 & echo $!").strip().split()[-1]
+    try:
+        c.ok("/bin/sleep 0.5")                  # the fork has run its exec by then
+        assert c.ok(f"tr '\\0' ' ' < /proc/{job}/cmdline; echo").strip() == "/bin/sleep 300"
+        c.ok(f"kill -STOP {job}")
+        assert status(c, job)["State"] == "T (stopped)"
+    finally:
+        c.ok(f"kill -9 {job}; wait {job} 2>/dev/null; true")
+    out, rc = c.run(f"cat /proc/{job}/status")
+    assert rc != 0 and "No such file" in out, out
+
+
+def test_nothing_can_be_written(booted):
+    c = booted
+    shell = c.ok("echo $$").strip()
+    out, rc = c.run(f"echo x > /proc/{shell}/status")
+    assert rc != 0 and "Read-only file system" in out, out
+    out, rc = c.run("touch /proc/new")
+    assert rc != 0, out
+    out, rc = c.run("cat /proc/0/status")
+    assert rc != 0 and "No such file" in out, out
