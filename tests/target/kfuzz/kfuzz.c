@@ -20,6 +20,8 @@
 #include <keel/signal.h>
 #include "kfuzz.h"
 
+#define KERNEL_ADDR_FOR_FUZZ 0xffffffff80000000ul   /* EFAULT, never a mask */
+
 #define HELPERS   5             /* signaller, churner, two senders, forkee keeper */
 #define ERR_SLOTS 400           /* errno values counted one by one */
 #define TIMEOUT_NS 200000ul     /* every blocking call ends after 0.2 ms */
@@ -549,11 +551,19 @@ static void one_call(struct fuzzer *f)
 		uint64_t ns = n == KCALL_SyncCondvarWait ? 3000000 : TIMEOUT_NS;
 		TimerTimeout_r(CLOCK_MONOTONIC, ALL_STATES, 0, &ns, 0);
 	}
+	/* A run mask that leaves out harts would let a fuzzer that raised its
+	 * priority and spins at a gate starve a pinned one for good: every mask
+	 * set is all harts (0 stays, for EINVAL). */
+	uint64_t all_harts = ~0ul;
+	if (n == KCALL_ThreadCtl && a[0] == _NTO_TCTL_RUNMASK && a[1])
+		a[1] = (long)~0ul;
+	if (n == KCALL_ThreadCtl && a[0] == _NTO_TCTL_RUNMASK_GET_AND_SET && fz_below(f, 2))
+		a[1] = (long)(uintptr_t)&all_harts;
+	else if (n == KCALL_ThreadCtl && a[0] == _NTO_TCTL_RUNMASK_GET_AND_SET)
+		a[1] = (long)KERNEL_ADDR_FOR_FUZZ;
 	f->current = n;
 	long r = kcall6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 	f->current = -1;
-	if (n == KCALL_ThreadCtl)       /* a fuzzer pinned with the others spins for them */
-		ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)~0ul);
 	if (gate)
 		gate_leave(-1);
 	record(n, r);
