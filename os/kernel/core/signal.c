@@ -344,11 +344,14 @@ static void stop_process(struct process *p, int signo)
 	}
 }
 
-/* Push the frame for handler a and enter it.  False if the user stack
+/* Push the frame for handler a and enter it through the process's
+ * trampoline (its libc's handler caller, p->sigstub); keep_timeout: the
+ * frame keeps the armed TimerTimeout for SignalReturn.  False if the user stack
  * cannot take it.  Interrupts on, no locks (the copy may fault on a
  * copy-on-write stack page). */
 static bool push_frame(struct thread *t, void *f, const struct sig_action *a,
-		       const siginfo_t *info, uint64_t mask, uint64_t stub, bool keep_tmo)
+		       const siginfo_t *info, uint64_t mask, uint64_t trampoline,
+		       bool keep_timeout)
 {
 	struct _sigframe fr;
 	unsigned long s = arch_irq_save();
@@ -362,7 +365,7 @@ static bool push_frame(struct thread *t, void *f, const struct sig_action *a,
 	fr.info = *info;
 	fr.mask.__bits[0] = (uint32_t)mask;
 	fr.mask.__bits[1] = (uint32_t)(mask >> 32);
-	if (keep_tmo && t->tmo_states) {        /* SignalReturn arms it again */
+	if (keep_timeout && t->tmo_states) {        /* SignalReturn arms it again */
 		fr.__kernel[0] = t->tmo_deadline;
 		fr.__kernel[1] = SIGFRAME_TMO | t->tmo_states;
 	}
@@ -370,7 +373,7 @@ static bool push_frame(struct thread *t, void *f, const struct sig_action *a,
 	uint64_t sp = (arch_frame_sp(f) - sizeof fr) & ~15ul;
 	if (copy_to_user(sp, &fr, sizeof fr))
 		return false;
-	arch_sig_enter(f, stub, sp);
+	arch_sig_enter(f, trampoline, sp);
 	t->tmo_states = 0;                      /* the handler runs without it */
 	return true;
 }
@@ -425,7 +428,7 @@ static int act(struct process *p, struct thread *t, void *f, int signo, const si
 		process_exit_signal(signo, info->si_code);
 	}
 	spin_lock(&p->lock);
-	uint64_t stub = p->sigstub;
+	uint64_t trampoline = p->sigstub;
 	spin_unlock(&p->lock);
 	bool restart = call && call != KCALL_SignalSuspend + 1 &&
 		       (always_restarts(call) || (a->flags & SA_RESTART));
@@ -434,7 +437,7 @@ static int act(struct process *p, struct thread *t, void *f, int signo, const si
 	/* A timeout armed for the call the handler comes before (the broken
 	 * call restarted, or the next one when no call was broken) is its
 	 * again after the handler: the handler's own calls would use it up. */
-	if (!stub || !push_frame(t, f, a, info, restore, stub, restart || !call)) {
+	if (!trampoline || !push_frame(t, f, a, info, restore, trampoline, restart || !call)) {
 		arch_irq_enable();
 		process_fault("signal frame cannot be written", SIGSEGV, SI_KERNEL,
 			      arch_frame_pc(f), arch_frame_sp(f));
@@ -498,7 +501,7 @@ bool sig_fault(void *f, const char *cause, int signo, int code, uint64_t addr)
 	struct sig_action a = p->sig_act[signo - 1];
 	bool caught = a.handler != (uint64_t)(uintptr_t)SIG_DFL &&
 		      a.handler != (uint64_t)(uintptr_t)SIG_IGN && !(t->sig_mask & bit) && p->sigstub;
-	uint64_t restore = t->sig_mask, stub = p->sigstub;
+	uint64_t restore = t->sig_mask, trampoline = p->sigstub;
 	if (caught) {
 		t->sig_mask |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit);
 		t->sig_mask &= ~SIG_CANTMASK;
@@ -509,7 +512,7 @@ bool sig_fault(void *f, const char *cause, int signo, int code, uint64_t addr)
 	if (caught) {
 		siginfo_t info = { .si_signo = signo, .si_code = code,
 				   .si_pid = (int32_t)p->pid, .si_addr = (void *)addr, .si_pc = pc };
-		if (push_frame(t, f, &a, &info, restore, stub, true))
+		if (push_frame(t, f, &a, &info, restore, trampoline, true))
 			return true;
 	}
 	process_fault(cause, signo, code, pc, addr);

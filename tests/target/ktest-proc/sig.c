@@ -216,6 +216,23 @@ static void *tmo_sender(void *arg)
 	return 0;
 }
 
+/* The two semaphores fresh: the wait's and the watchdog's. */
+static void tmo_setup(void)
+{
+	reset();
+	memset(&tmo_sem, 0, sizeof tmo_sem);
+	memset(&tmo_done, 0, sizeof tmo_done);
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_sem, 0), 0);
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_done, 0), 0);
+}
+
+/* The wait is over: the watchdog thread tid stands down and ends. */
+static void tmo_finish(int tid)
+{
+	SyncSemPost_r(&tmo_done);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+}
+
 static void use_up(int signo, siginfo_t *info, void *ctx)
 {
 	uint64_t now;
@@ -229,11 +246,7 @@ static long timed_wait_across(int signo, long *ms)
 {
 	uint64_t ns = 300ull * 1000 * 1000, t0 = 0, t1 = 0;
 
-	reset();
-	memset(&tmo_sem, 0, sizeof tmo_sem);
-	memset(&tmo_done, 0, sizeof tmo_done);
-	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_sem, 0), 0);
-	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_done, 0), 0);
+	tmo_setup();
 	tmo_main = (int)urt_tid();
 	tmo_go = tmo_sent = 0;
 	tmo_signo = signo;
@@ -247,8 +260,7 @@ static long timed_wait_across(int signo, long *ms)
 		;                                       /* time for SIGCONT's interrupt */
 	long r = SyncSemWait_r(&tmo_sem, 0);
 	ClockTime_r(CLOCK_MONOTONIC, 0, &t1);
-	SyncSemPost_r(&tmo_done);
-	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	tmo_finish(tid);
 	SyncDestroy_r(&tmo_sem);
 	SyncDestroy_r(&tmo_done);
 	*ms = (long)((t1 - t0) / 1000000);
@@ -286,11 +298,7 @@ static void t_restarted_wait_keeps_its_deadline(void)
 {
 	uint64_t ns = 300ull * 1000 * 1000, t0 = 0, t1 = 0;
 
-	reset();
-	memset(&tmo_sem, 0, sizeof tmo_sem);
-	memset(&tmo_done, 0, sizeof tmo_done);
-	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_sem, 0), 0);
-	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &tmo_done, 0), 0);
+	tmo_setup();
 	KTAP_EQ(on(SIGUSR1, use_up, SA_RESTART), 0);
 	tmo_main = (int)urt_tid();
 	rs_ready = 0;
@@ -302,8 +310,7 @@ static void t_restarted_wait_keeps_its_deadline(void)
 	rs_ready = 1;
 	long r = SyncSemWait_r(&tmo_sem, 0);
 	ClockTime_r(CLOCK_MONOTONIC, 0, &t1);
-	SyncSemPost_r(&tmo_done);
-	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	tmo_finish(tid);
 	KTAP_EQ(r, -ETIMEDOUT);
 	KTAP_EQ(handled, 1);
 	long ms = (long)((t1 - t0) / 1000000);
