@@ -143,6 +143,55 @@ def test_login_on_a_pseudo_terminal(keel_boot):
         s.close()
 
 
+def test_getty_on_a_pseudo_terminal_listed_in_etc_ttys(keel_boot):
+    """/etc/ttys lists the named pseudo-terminal /dev/ttyp0 besides the console, so init
+    keeps a getty on it from the boot on; `pty -m /dev/ptyp0` at root's console connects
+    to its master.  The prompt was waiting there (getty wrote it before anyone
+    connected); keel logs in, `tty` names the slave; a second connection is refused while
+    one is up; logging out ends the connection (pty -m's status 0) and init starts a new
+    getty, whose fresh prompt the next connection finds; "~." at a line's start leaves
+    without logging in; the console never showed what init says of that getty."""
+    s = logged_in(keel_boot)
+    try:
+        login(s, "root", "root")
+        s.expect(PROMPT)
+        out, rc = s.run("grep ttyp /etc/ttys; ls -l /dev/ptyp0 /dev/ttyp0", PROMPT)
+        assert rc == 0, out
+        rows = out.split("\n")
+        assert rows[0].split() == ["/dev/ttyp0", "/sbin/getty"], out
+        assert rows[1].split()[:4] == ["crw-rw-rw-", "1", "root", "root"], out
+        assert rows[2].split()[:4] == ["crw--w----", "1", "root", "tty"], out
+        s.line("pty -m /dev/ptyp0")
+        s.expect(r"\(/dev/ttyp0\)", 30)            # getty's banner names its terminal
+        login(s, "keel", "keel")
+        s.expect("Welcome to Keel.")
+        s.expect(r"keel@keel:[^\r\n]*\$ $")
+        out, rc = s.run("tty; ls -l /dev/ttyp0; pty -m /dev/ptyp0", PROMPT)
+        rows = out.split("\n")
+        assert rows[0] == "/dev/ttyp0", out
+        assert rows[1].split()[:4] == ["crw--w----", "1", "keel", "tty"], out
+        assert rows[2] == "pty: cannot open /dev/ptyp0: Device or resource busy", out
+        assert rc == 1, out
+        s.line("exit")                                  # logout ends the connection
+        s.expect(r"root@keel:[^\r\n]*# $", 30)
+        out, rc = s.run("echo $?", PROMPT)
+        assert (out.strip(), rc) == ("0", 0), out
+        s.line("pty -m /dev/ptyp0")                     # a new getty, the pair made new
+        s.expect(r"\(/dev/ttyp0\)", 30)
+        s.expect(r"login: ", 30)
+        s.type("~.")
+        s.expect(r"root@keel:[^\r\n]*# $", 30)
+        assert "getty on /dev/ttyp0" not in s.text(), \
+            "init's words on the pty's getty reached the console"
+        out, rc = s.run("ls -l /dev/ttyp0; sloginfo | grep -c 'starting /sbin/getty on "
+                        "/dev/ttyp0'", PROMPT)
+        rows = out.split("\n")
+        assert rows[0].split()[:4] == ["crw--w----", "1", "root", "tty"], out
+        assert int(rows[1]) >= 2, out                   # at the boot, after the logout
+    finally:
+        s.close()
+
+
 def pidin_rows(out: str) -> dict[str, dict[str, str]]:
     """pidin's table by program name: its columns by header name."""
     lines = out.splitlines()

@@ -59,7 +59,7 @@ def test_threads_say_what_they_wait_for(booted):
         c.ok("/bin/sleep 1")
         lines = c.ok(f"/bin/cat /proc/{job}/threads").strip().split("\n")
         assert lines[0].split() == ["tid", "state", "prio", "base", "policy", "blocked",
-                                    "cpu_ms", "name"], lines
+                                    "cpu_ms", "harts", "name"], lines
         rows = [line.split() for line in lines[1:]]
         assert len(rows) == int(status(c, job)["Threads"]) == 1, rows
         tid, state, prio, base, policy, blocked, cpu_ms = rows[0][:7]
@@ -121,3 +121,36 @@ def test_nothing_can_be_written(booted):
     assert rc != 0, out
     out, rc = c.run("cat /proc/0/status")
     assert rc != 0 and "No such file" in out, out
+
+
+def thread_row(c: Console, command: str) -> dict[str, str]:
+    """The one thread of `command` reading its own /proc/self/threads, by column."""
+    lines = c.ok(command).strip().split("\n")
+    assert len(lines) == 2, lines
+    return dict(zip(lines[0].split(), lines[1].split()))
+
+
+def test_on_runs_a_command_on_the_harts_and_at_the_priority_given(booted):
+    """`on` (QNX's) sets its thread's run mask (-C one hart, -R a mask) and priority and
+    policy (-p), then becomes the command, which keeps them: the command's own
+    /proc/self/threads shows them.  Without on, a command may run on every hart the
+    system has (/sys/harts).  A hart the system lacks, a bad priority and a missing
+    command are refused with a reason and on's documented status."""
+    c = booted
+    rows = [line.split() for line in c.ok("cat /sys/harts").strip().split("\n")]
+    assert [r[0] for r in rows] == [str(i) for i in range(len(rows))], rows   # by index
+    harts = sum(r[2] == "online" for r in rows)
+    assert harts == len(rows) >= 1, rows
+    plain = thread_row(c, "cat /proc/self/threads")
+    assert int(plain["harts"], 16) == (1 << harts) - 1, plain
+    last = harts - 1
+    row = thread_row(c, f"on -C {last} -p 20f cat /proc/self/threads")
+    assert (row["harts"], row["base"], row["policy"]) == (hex(1 << last), "20", "FIFO"), row
+    row = thread_row(c, "on -R 0x1 -p 12 cat /proc/self/threads")
+    assert (row["harts"], row["base"]) == ("0x1", "12"), row
+    out, rc = c.run(f"on -C {harts} true")
+    assert rc == 2 and "no such hart here" in out, (out, rc)
+    out, rc = c.run("on -p 300 true")
+    assert rc == 2 and "bad priority" in out, (out, rc)
+    out, rc = c.run("on -C 0 /bin/no-such-command")
+    assert rc == 127 and "cannot run /bin/no-such-command" in out, (out, rc)

@@ -50,8 +50,11 @@ KBENCH_RE = re.compile(r"^kbench: (?P<name>.+?)\s+(?P<value>\d+) instructions/op
                        r"\((?P<ops>\d+) ops\)\s*$")
 BOOT_FIGURES_RE = re.compile(r"^keel: boot: (?P<entry>\d+) instret at kernel entry, "
                              r"(?P<online>\d+) at all harts online, (?P<us>\d+) us\s*$")
-# getty's system-log line for each login prompt it writes (as sloginfo shows it)
-LOGIN_PROMPT_FIGURES_RE = re.compile(r"\bgetty(?:\[\d+\])?: login prompt on \S+ at instret "
+# getty's system-log line for each login prompt it writes on a real line (as sloginfo
+# shows it); a pseudo-terminal's getty (/dev/ttypX of /etc/ttys, /dev/pts/N) logs its
+# prompts too, but the boot's figure is the prompt a person at the board sees
+LOGIN_PROMPT_FIGURES_RE = re.compile(r"\bgetty(?:\[\d+\])?: login prompt on "
+                                     r"(?!/dev/ttyp|/dev/pts/)\S+ at instret "
                                      r"(?P<instret>\d+), (?P<us>\d+) us since boot\s*$")
 # getty's prompt: "<host name> login: ", a line it does not end
 LOGIN_PROMPT_RE = re.compile(r"^\S+ login: $")

@@ -179,6 +179,11 @@ def test_the_login_prompt_is_a_stage_and_getty_log_lines_give_figures():
     # a person's command line that merely quotes the words is not getty's log line
     assert console.parse_figures("echo login prompt on x at instret 5, 6 us since boot") == {}
     assert console.parse_figures("getty[7]: login prompt on x at instret 5") == {}
+    # a pseudo-terminal's getty (/etc/ttys lists /dev/ttyp0) is not the console's prompt
+    assert console.parse_figures("       12.345 info    getty[9]: login prompt on /dev/ttyp0 "
+                                 "at instret 41234000, 12345 us since boot") == {}
+    assert console.parse_figures("getty: login prompt on /dev/pts/3 at instret 5, 6 us "
+                                 "since boot") == {}
 
 
 def fake_clock(times):

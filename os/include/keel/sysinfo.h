@@ -52,6 +52,7 @@ struct _thread_stats {
 	int32_t blocked_pid;            /* SEND or REPLY: the server's process; else 0 */
 	uint64_t cpu_ns;                /* CPU time it has run */
 	char name[16];                  /* the kernel's name for it */
+	uint64_t runmask;               /* the harts (by index) it may run on */
 };
 
-_Static_assert(sizeof(struct _thread_stats) == 48, "struct _thread_stats layout");
+_Static_assert(sizeof(struct _thread_stats) == 56, "struct _thread_stats layout");

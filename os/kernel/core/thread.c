@@ -615,6 +615,7 @@ bool thread_stats(uint32_t from, struct _thread_stats *out)
 			out->blocked_pid = server ? (int32_t)server->pid : 0;
 		}
 		out->cpu_ns = ticks_to_ns(thread_cpu_ticks(t));
+		out->runmask = *(volatile uint64_t *)&t->runmask;
 		memcpy(out->name, t->name, sizeof out->name);
 		out->name[sizeof out->name - 1] = 0;
 		return true;

@@ -24,7 +24,7 @@ TOYBOX_HOSTCC ?= cc
 TOYBOX_CMDS  := basename cat chmod chown cmp cp cut date dirname du echo egrep env expr \
                 false fgrep find grep head hostname id kill ln ls mkdir more mv od printf \
                 rm rmdir sed seq sleep sort tail tee test touch tr true uname uniq wc \
-                whoami xargs yes clear [
+                tty whoami xargs yes clear [
 TOYBOX_OPTIONS := TOYBOX_FLOAT TOYBOX_HELP TOYBOX_HELP_DASHDASH SORT_FLOAT
 TOYBOX_CONFIG := $(PB)/toybox/miniconfig
 PORT_BINS    += $(TOYBOX)

@@ -17,7 +17,8 @@
  *      # comments).
  *
  * A service or getty that ends is started again: at once after a clean
- * end (exit status 0), else after a back-off that doubles (1 s up to 30 s)
+ * end (exit status 0, or a getty's session ended by SIGHUP: its terminal
+ * hung up), else after a back-off that doubles (1 s up to 30 s)
  * while it keeps failing within 10 s of its start and resets once it has
  * run longer.  Orphans that taskman hands to init
  * are reaped.  Every start and end is said on the console and, once
@@ -42,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -65,22 +67,45 @@ struct service {
 	bool iopriv;
 	bool once;                      /* a clean end is final: a driver with nothing to drive */
 	bool mount;                     /* ready is a directory it serves (statvfs says so) */
+	bool quiet;                     /* a getty on another terminal than init's: what
+					 * init says of it goes to the system log only, not
+					 * across the console's prompt */
 	pid_t pid;                      /* 0: not running */
 	uint64_t started, restart_at, backoff;
 };
 
-/* What init says goes to its console and to the system log (once slogger
- * serves: before, syslog drops it). */
-static void __attribute__((format(printf, 2, 3))) say(int pri, const char *fmt, ...)
+/* What init says goes to the system log (once slogger serves: before,
+ * syslog drops it) and, when console is true, to its console. */
+static void vsay(bool console, int pri, const char *fmt, va_list ap)
 {
-	va_list ap, ap2;
+	va_list ap2;
 
-	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	fputs("init: ", stdout);
-	vprintf(fmt, ap);
+	if (console) {
+		fputs("init: ", stdout);
+		vprintf(fmt, ap);
+	}
 	vsyslog(LOG_DAEMON | pri, fmt, ap2);
 	va_end(ap2);
+}
+
+static void __attribute__((format(printf, 2, 3))) say(int pri, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(true, pri, fmt, ap);
+	va_end(ap);
+}
+
+/* say, for what concerns s: on the console unless s is quiet. */
+static void __attribute__((format(printf, 3, 4))) say_of(const struct service *s, int pri,
+							 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(!s->quiet, pri, fmt, ap);
 	va_end(ap);
 }
 
@@ -125,7 +150,7 @@ static void schedule(struct service *s, uint64_t ran_ns, bool clean)
 		     BACKOFF_MIN_NS;
 	s->restart_at = now_ns() + s->backoff;
 	if (s->backoff)
-		say(LOG_NOTICE, "restarting %s in %llu s\n", s->argv[0],
+		say_of(s, LOG_NOTICE, "restarting %s in %llu s\n", s->argv[0],
 		       (unsigned long long)(s->backoff / 1000000000u));
 }
 
@@ -147,12 +172,12 @@ static int start(struct service *s)
 	}
 	posix_spawnattr_setflags(&sa, flags);
 	/* Said before the start: a getty's prompt must not share its line. */
-	say(LOG_INFO, "starting %s%s%s\n", s->argv[0], s->tty ? " on " : "", s->tty ? s->tty : "");
+	say_of(s, LOG_INFO, "starting %s%s%s\n", s->argv[0], s->tty ? " on " : "", s->tty ? s->tty : "");
 	int r = posix_spawn(&s->pid, s->argv[0], &fa, &sa, s->argv, NULL);
 	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r) {
-		say(LOG_ERR, "cannot start %s: %s\n", s->argv[0], strerror(r));
+		say_of(s, LOG_ERR, "cannot start %s: %s\n", s->argv[0], strerror(r));
 		schedule(s, 0, false);
 		return -1;
 	}
@@ -364,6 +389,16 @@ static void run_rc(void)
 		say(LOG_ERR, "/etc/rc failed (status %#x)\n", st);
 }
 
+/* Is tty the terminal init's output goes to (the console's line under
+ * another name: the same file)? */
+static bool on_console(const char *tty)
+{
+	struct stat a, b;
+
+	return stat(tty, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 && S_ISCHR(a.st_mode) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* /etc/ttys: "<device> <program> [arg]" per line. */
 static void read_ttys(void)
 {
@@ -387,6 +422,7 @@ static void read_ttys(void)
 		s->argv[0] = strdup(words[1]);
 		s->argv[1] = strdup(words[0]);
 		s->argv[2] = words[2] ? strdup(words[2]) : NULL;
+		s->quiet = !on_console(words[0]);
 		start(s);
 	}
 	fclose(f);
@@ -399,15 +435,21 @@ static void ended(pid_t pid, int st)
 		if (s->pid != pid)
 			continue;
 		if (WIFSIGNALED(st))
-			say(LOG_ERR, "%s (pid %d) killed by signal %d\n", s->argv[0], (int)pid, WTERMSIG(st));
+			say_of(s, s->tty && WTERMSIG(st) == SIGHUP ? LOG_NOTICE : LOG_ERR,
+			       "%s (pid %d) killed by signal %d\n", s->argv[0], (int)pid, WTERMSIG(st));
 		else
-			say(LOG_NOTICE, "%s (pid %d) exited with %d\n", s->argv[0], (int)pid, WEXITSTATUS(st));
+			say_of(s, LOG_NOTICE, "%s (pid %d) exited with %d\n", s->argv[0], (int)pid,
+			       WEXITSTATUS(st));
 		if (s->once && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 			s->pid = 0;
 			s->argv[0] = NULL;      /* never started again */
 			return;
 		}
-		schedule(s, now_ns() - s->started, WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		/* A terminal's session ended by its hang-up (a pseudo-terminal's
+		 * master closed) ended as a terminal's session should. */
+		bool clean = (WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
+			     (s->tty && WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP);
+		schedule(s, now_ns() - s->started, clean);
 		return;
 	}
 	/* an orphan taskman gave us: reaped, nothing to restart */

@@ -8,7 +8,16 @@
  *   /dev/ptmx     each open makes a new pair and is its master; the
  *                 slave starts locked (posix_openpt, grantpt, unlockpt,
  *                 ptsname: the master's devctls _DCMD_PTY_*);
- *   /dev/pts      the slaves by number, and a directory listing them.
+ *   /dev/pts      the slaves by number, and a directory listing them;
+ *   /dev/ptypX    named pairs, X = 0-9a-f (-n N of them, 4 unless told;
+ *   /dev/ttypX    16 at most): always there, the slave unlocked and owned
+ *                 by root, group tty, mode 0620, so init can keep a getty
+ *                 on it (/etc/ttys).  Opening the master connects to
+ *                 whatever holds the slave (the getty's prompt is waiting
+ *                 in the output); one master at a time (EBUSY), and none
+ *                 while the slave's last session has not yet closed after
+ *                 a hang-up.  When both sides are closed the pair is made
+ *                 new (settings, owner, queues), not freed.
  *
  * Flow: the master's writes go byte by byte into the line discipline
  * (echo comes back to the master); a write waits while the input queue is
@@ -43,16 +52,18 @@
 #include "termdisc.h"
 #include "ttyctl.h"
 
-#define PTY_MAX     64u
+#define PTY_MAX     64u         /* /dev/pts/N, made on demand */
+#define NAMED_MAX   16u         /* /dev/ptypX: srv.ptys[PTY_MAX + X] */
 #define OUT_RING    8192u
 #define IO_STEP     512u        /* client bytes handled at a time */
 #define TTY_GID     5           /* the group of a granted slave (/etc/group: tty) */
 
-enum { H_PTMX = 1, H_PTS = 2 };
+enum { H_PTMX = 1, H_PTS = 2, H_NAMED_MASTER = 0x100, H_NAMED_SLAVE = 0x200 };
 enum { PULSE_TIMER = 1 };
 
 struct pty {
-	unsigned n;                     /* /dev/pts/n */
+	unsigned n;                     /* srv.ptys[n]: /dev/pts/n or /dev/ttyp(n - PTY_MAX) */
+	bool named;                     /* /dev/ptypX: never freed, made new */
 	bool locked, master_open, slave_seen, hung;
 	unsigned slave_opens;
 	int timer_id;
@@ -73,7 +84,8 @@ static struct {
 	int coid;
 	iofunc_attr_t dir;              /* /dev/pts */
 	iofunc_attr_t ptmx;             /* /dev/ptmx as stat sees it */
-	struct pty *ptys[PTY_MAX];
+	unsigned named;                 /* named pairs served (-n) */
+	struct pty *ptys[PTY_MAX + NAMED_MAX];
 } srv;
 
 /* The pair of an open (NULL: /dev/pts or /dev/ptmx themselves). */
@@ -500,6 +512,8 @@ static int master_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, stru
 	int32_t v;
 	int r;
 
+	if (p->named)
+		return ENOTTY;          /* /dev/ptypX: no number, lock or grant */
 	switch (m->dcmd) {
 	case _DCMD_PTY_NUMBER:
 		*out = (int32_t)p->n;
@@ -596,11 +610,37 @@ static int pty_notify(resmgr_context_t *ctp, const struct _io_notify *msg, iofun
 
 static const char *slave_path(const struct pty *p, char *buf)
 {
-	snprintf(buf, 24, "/dev/pts/%u", p->n);
+	if (p->named)
+		snprintf(buf, 24, "/dev/ttyp%x", p->n - PTY_MAX);
+	else
+		snprintf(buf, 24, "/dev/pts/%u", p->n);
 	return buf;
 }
 
-/* The pair ends: no session keeps its slave as controlling terminal. */
+/* A pair's state as made: nothing queued, the terminal's usual settings,
+ * no session. */
+static void pty_clear(struct pty *p)
+{
+	p->hung = p->slave_seen = false;
+	p->slave_opens = 0;
+	p->pgrp = p->sid = 0;
+	p->out_head = p->out_count = 0;
+	p->echo_lost = 0;
+	p->ws = (struct winsize){ 24, 80, 0, 0 };
+	td_init(&p->td, out_put, send_signal, p);
+}
+
+/* A named pair as at the start: root's, group tty, mode 0620 (login gave
+ * the slave to its user). */
+static void named_owner(struct pty *p)
+{
+	p->sattr.uid = 0;
+	p->sattr.gid = TTY_GID;
+	p->sattr.mode = S_IFCHR | 0620;
+}
+
+/* The pair ends (both sides closed): no session keeps its slave as
+ * controlling terminal.  A named pair is made new; another is freed. */
 static void pty_free(struct pty *p)
 {
 	char name[24];
@@ -610,36 +650,35 @@ static void pty_free(struct pty *p)
 	resmgr_waitq_fail_all(&p->mwriters, EIO);
 	resmgr_waitq_fail_all(&p->sreaders, EIO);
 	resmgr_waitq_fail_all(&p->swriters, EIO);
+	if (p->named) {
+		arm_timer(p, 0);
+		pty_clear(p);
+		named_owner(p);
+		return;
+	}
 	if (p->timer_id >= 0)
 		TimerDestroy_r(p->timer_id);
 	srv.ptys[p->n] = NULL;
 	free(p);
 }
 
-static struct pty *pty_new(resmgr_context_t *ctp)
+/* A pair in srv.ptys[n] (its timer's pulse carries n), owned by uid:gid. */
+static struct pty *pty_make(unsigned n, uint32_t uid, uint32_t gid)
 {
-	struct _client_info ci;
 	struct sigevent ev;
-	unsigned n = 0;
-
-	while (n < PTY_MAX && srv.ptys[n])
-		n++;
-	if (n == PTY_MAX || iofunc_client_info(ctp, &ci))
-		return NULL;
 	struct pty *p = calloc(1, sizeof *p);
+
 	if (!p)
 		return NULL;
 	p->n = n;
-	p->locked = true;
-	p->ws = (struct winsize){ 24, 80, 0, 0 };
-	td_init(&p->td, out_put, send_signal, p);
+	pty_clear(p);
 	iofunc_attr_init(&p->mattr, S_IFCHR | 0666);
 	iofunc_attr_init(&p->sattr, S_IFCHR | 0620);
 	p->mattr.data = p->sattr.data = p;
 	p->mattr.ino = 0x10000u + n;
 	p->sattr.ino = n + 1;
-	p->sattr.uid = ci.cred.euid;
-	p->sattr.gid = ci.cred.egid;
+	p->sattr.uid = uid;
+	p->sattr.gid = gid;
 	SIGEV_PULSE_INIT(&ev, srv.coid, SIGEV_PULSE_PRIO_INHERIT, PULSE_TIMER, (int)n);
 	p->timer_id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
 	if (p->timer_id < 0) {
@@ -648,6 +687,33 @@ static struct pty *pty_new(resmgr_context_t *ctp)
 	}
 	srv.ptys[n] = p;
 	return p;
+}
+
+/* A new /dev/ptmx pair, its slave locked and the opener's. */
+static struct pty *pty_new(resmgr_context_t *ctp)
+{
+	struct _client_info ci;
+	unsigned n = 0;
+
+	while (n < PTY_MAX && srv.ptys[n])
+		n++;
+	if (n == PTY_MAX || iofunc_client_info(ctp, &ci))
+		return NULL;
+	struct pty *p = pty_make(n, ci.cred.euid, ci.cred.egid);
+	if (p)
+		p->locked = true;
+	return p;
+}
+
+/* /dev/ptypX and /dev/ttypX: 0 or an errno. */
+static int named_new(unsigned x)
+{
+	struct pty *p = pty_make(PTY_MAX + x, 0, TTY_GID);
+
+	if (!p)
+		return ENOMEM;
+	p->named = true;
+	return 0;
 }
 
 /* The master closed: the slave side hangs up. */
@@ -663,14 +729,52 @@ static void hang_up(struct pty *p)
 	poll_wake(p);
 }
 
+/* An open of p's slave (not a stat): EIO after a hang-up, until the
+ * session that had it has closed it. */
+static int slave_open(resmgr_context_t *ctp, const struct _io_connect *msg, struct pty *p,
+		      iofunc_ocb_t **ocb)
+{
+	char name[24];
+
+	if (p->hung)
+		return EIO;
+	int r = iofunc_open_default(ctp, msg, "", &p->sattr, ocb);
+	if (r)
+		return r;
+	p->slave_opens++;
+	p->slave_seen = true;
+	(*ocb)->data = p;       /* counted in slave_opens */
+	if (!(msg->ioflag & O_NOCTTY))
+		tty_open_ctty(ctp, slave_path(p, name), &p->sid, &p->pgrp);
+	return 0;
+}
+
 static int pty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		    iofunc_attr_t *attr, iofunc_ocb_t **ocb)
 {
 	struct pty *p;
-	char name[24];
 	int r;
 
 	(void)attr;
+	if (msg->handle & (H_NAMED_MASTER | H_NAMED_SLAVE)) {
+		p = srv.ptys[PTY_MAX + (msg->handle & 0xff)];
+		if (*path)
+			return ENOENT;
+		if (msg->subtype == _IO_CONNECT_COMBINE_CLOSE)    /* stat, chmod */
+			return iofunc_open_default(ctp, msg, "", msg->handle & H_NAMED_MASTER ?
+						   &p->mattr : &p->sattr, ocb);
+		if (msg->handle & H_NAMED_SLAVE)
+			return slave_open(ctp, msg, p, ocb);
+		if (p->master_open || p->hung)
+			return EBUSY;   /* connected, or its last session is ending */
+		r = iofunc_open_default(ctp, msg, "", &p->mattr, ocb);
+		if (!r) {
+			p->master_open = true;
+			(*ocb)->data = p;       /* the connected master, not a stat */
+			poll_wake(p);
+		}
+		return r;
+	}
 	if (msg->handle == H_PTMX) {
 		if (*path)
 			return ENOENT;
@@ -680,10 +784,12 @@ static int pty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 		if (!p)
 			return EAGAIN;
 		r = iofunc_open_default(ctp, msg, "", &p->mattr, ocb);
-		if (r)
+		if (r) {
 			pty_free(p);
-		else
+		} else {
 			p->master_open = true;
+			(*ocb)->data = p;       /* the master, not a stat */
+		}
 		return r;
 	}
 	if (!*path)
@@ -692,17 +798,11 @@ static int pty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 	unsigned long n = strtoul(path, &end, 10);
 	if (*end || end == path || n >= PTY_MAX || !(p = srv.ptys[n]) || !p->master_open)
 		return ENOENT;
-	if (msg->subtype != _IO_CONNECT_COMBINE_CLOSE && (p->locked || p->hung))
+	if (msg->subtype == _IO_CONNECT_COMBINE_CLOSE)
+		return iofunc_open_default(ctp, msg, "", &p->sattr, ocb);
+	if (p->locked)
 		return EIO;
-	r = iofunc_open_default(ctp, msg, "", &p->sattr, ocb);
-	if (!r && msg->subtype != _IO_CONNECT_COMBINE_CLOSE) {
-		p->slave_opens++;
-		p->slave_seen = true;
-		(*ocb)->data = p;       /* counted in slave_opens */
-		if (!(msg->ioflag & O_NOCTTY))
-			tty_open_ctty(ctp, slave_path(p, name), &p->sid, &p->pgrp);
-	}
-	return r;
+	return slave_open(ctp, msg, p, ocb);
 }
 
 static int pty_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
@@ -716,12 +816,12 @@ static int pty_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 		resmgr_notify_drop(master ? &p->mpolls : &p->spolls, ocb);
 	}
 	int r = iofunc_close_ocb_default(ctp, ocb);
-	if (!p)
-		return r;
+	if (!p || !counted)
+		return r;               /* a stat's open: the pair is as it was */
 	if (master) {
 		p->master_open = false;
 		hang_up(p);
-	} else if (counted) {
+	} else {
 		p->slave_opens--;
 		if (slave_gone(p)) {
 			serve_master_readers(p);
@@ -741,7 +841,8 @@ static int pty_pulse(resmgr_context_t *ctp, int code, union sigval value)
 	struct pty *p;
 
 	(void)ctp;
-	if (code != PULSE_TIMER || value.sival_int < 0 || (unsigned)value.sival_int >= PTY_MAX ||
+	if (code != PULSE_TIMER || value.sival_int < 0 ||
+	    (unsigned)value.sival_int >= PTY_MAX + NAMED_MAX ||
 	    !(p = srv.ptys[value.sival_int]))
 		return 0;
 	/* The VTIME timer: the oldest slave read completes with what is there. */
@@ -759,7 +860,7 @@ static int pty_pulse(resmgr_context_t *ctp, int code, union sigval value)
 static int pty_unblock(resmgr_context_t *ctp, int rcvid)
 {
 	(void)ctp;
-	for (unsigned i = 0; i < PTY_MAX; i++) {
+	for (unsigned i = 0; i < PTY_MAX + NAMED_MAX; i++) {
 		struct pty *p = srv.ptys[i];
 		if (p && (resmgr_waitq_unblock(&p->sreaders, rcvid, EINTR) ||
 			  resmgr_waitq_unblock(&p->swriters, rcvid, EINTR) ||
@@ -770,7 +871,44 @@ static int pty_unblock(resmgr_context_t *ctp, int rcvid)
 	return 0;
 }
 
-int main(void)
+/* -n N: how many named pairs (0 to NAMED_MAX); true if the arguments are good. */
+static bool options(int argc, char **argv)
+{
+	int c;
+
+	srv.named = 4;
+	while ((c = getopt(argc, argv, "n:")) != -1) {
+		char *end;
+		unsigned long n = c == 'n' ? strtoul(optarg, &end, 10) : 0;
+		if (c != 'n' || *end || end == optarg || n > NAMED_MAX)
+			return false;
+		srv.named = (unsigned)n;
+	}
+	return optind == argc;
+}
+
+/* The named pairs' names, each pair made first. */
+static int attach_named(void)
+{
+	char name[24];
+
+	for (unsigned x = 0; x < srv.named; x++) {
+		int r = named_new(x);
+		if (r) {
+			errno = r;
+			return -1;
+		}
+		snprintf(name, sizeof name, "/dev/ptyp%x", x);
+		if (resmgr_attach_handle(srv.mgr, name, _FTYPE_ANY, 0, H_NAMED_MASTER | x) < 0)
+			return -1;
+		snprintf(name, sizeof name, "/dev/ttyp%x", x);
+		if (resmgr_attach_handle(srv.mgr, name, _FTYPE_ANY, 0, H_NAMED_SLAVE | x) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	static const resmgr_connect_funcs_t conn = { .open = pty_open };
 	static const resmgr_io_funcs_t io = {
@@ -778,6 +916,11 @@ int main(void)
 		.close_ocb = pty_close, .unblock = pty_unblock, .pulse = pty_pulse,
 		.notify = pty_notify,
 	};
+	if (!options(argc, argv)) {
+		fprintf(stderr, "usage: devc-pty [-n PAIRS]   (named pairs /dev/ptypX, 0 to %u)\n",
+			NAMED_MAX);
+		return 2;
+	}
 	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 
 	iofunc_attr_init(&srv.dir, S_IFDIR | 0755);
@@ -786,8 +929,9 @@ int main(void)
 	srv.coid = srv.mgr ? resmgr_self_coid(srv.mgr) : -1;
 	if (srv.coid < 0 ||
 	    resmgr_attach_handle(srv.mgr, "/dev/pts", _FTYPE_ANY, _PROC_PATH_DIR, H_PTS) < 0 ||
+	    attach_named() < 0 ||
 	    resmgr_attach_handle(srv.mgr, "/dev/ptmx", _FTYPE_ANY, 0, H_PTMX) < 0) {
-		fprintf(stderr, "devc-pty: cannot serve /dev/ptmx and /dev/pts: %s\n",
+		fprintf(stderr, "devc-pty: cannot serve /dev/ptmx, /dev/pts and the named pairs: %s\n",
 			strerror(errno));
 		return 1;
 	}

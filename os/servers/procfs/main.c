@@ -11,7 +11,8 @@
  *                     SEND, RECEIVE, REPLY, CONDVAR, ...), priority running
  *                     at and its own, policy (FIFO, RR, OTHER), the process it
  *                     is blocked on (SEND, REPLY; else -), CPU milliseconds,
- *                     and the kernel's name for it
+ *                     the harts it may run on (its run mask, hexadecimal:
+ *                     bit N is hart N) and the kernel's name for it
  *   /proc/self        the directory of the process that opens it
  * Each open takes a snapshot (stat reports its size); a process that ended
  * meanwhile is ENOENT.  A process's directory and files belong to its
@@ -92,7 +93,7 @@ static void threads(struct pobj *o, pid_t pid)
 {
 	struct _thread_stats t;
 
-	add(o, "tid state prio base policy blocked cpu_ms name\n");
+	add(o, "tid state prio base policy blocked cpu_ms harts name\n");
 	for (unsigned i = 0; SysInfo_r(_SYSINFO_THREAD, i, &t, sizeof t) == (long)sizeof t;
 	     i = t.slot + 1) {
 		if (t.pid != pid)
@@ -100,10 +101,11 @@ static void threads(struct pobj *o, pid_t pid)
 		char blocked[16] = "-";
 		if (t.blocked_pid > 0)
 			snprintf(blocked, sizeof blocked, "%d", (int)t.blocked_pid);
-		add(o, "%d %s %u %u %s %s %llu %s\n", (int)t.tid,
+		add(o, "%d %s %u %u %s %s %llu %#llx %s\n", (int)t.tid,
 		    t.state < sizeof state_names / sizeof state_names[0] ? state_names[t.state] : "?",
 		    t.prio, t.base_prio, t.policy == SCHED_FIFO ? "FIFO" : t.policy == SCHED_RR ?
-		    "RR" : "OTHER", blocked, (unsigned long long)(t.cpu_ns / 1000000), t.name);
+		    "RR" : "OTHER", blocked, (unsigned long long)(t.cpu_ns / 1000000),
+		    (unsigned long long)t.runmask, t.name);
 	}
 }
 

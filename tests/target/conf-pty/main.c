@@ -1102,6 +1102,82 @@ static void t_posix_spawn__a_shell_runs_on_the_slave(void)
 	close_pair(&p);
 }
 
+/* ---- named pairs (/dev/ptypX, /dev/ttypX) ------------------------------------------ */
+
+/* The last of devc-pty's four named pairs: init keeps a getty on the first
+ * (/etc/ttys), none on this one. */
+#define NAMED_MASTER "/dev/ptyp3"
+#define NAMED_SLAVE  "/dev/ttyp3"
+
+/* The slave opens for root only (root's, group tty, 0620): false for
+ * another user, after checking that it is refused. */
+static bool named_slave_is_ours(void)
+{
+	if (geteuid() == 0)
+		return true;
+	CHECK_ERR(open(NAMED_SLAVE, O_RDWR | O_NOCTTY), EACCES);
+	conf_line("# not root: only the refusal of " NAMED_SLAVE " is checked");
+	return false;
+}
+
+static void t_open__a_named_slave_opens_without_a_master_and_its_output_waits(void)
+{
+	struct pair p = { -1, -1, "" };
+	struct stat st;
+
+	if (!named_slave_is_ours())
+		return;
+	CHECK_EQ(stat(NAMED_SLAVE, &st), 0);
+	CHECK_EQ(st.st_mode, (mode_t)(S_IFCHR | 0620));
+	CHECK_EQ(st.st_uid, 0u);
+	CHECK_EQ(st.st_gid, 5u);                /* tty */
+	p.s = open(NAMED_SLAVE, O_RDWR | O_NOCTTY);
+	REQUIRE(p.s >= 0);
+	CHECK_EQ(write(p.s, "hi\n", 3), 3);    /* no master yet: it waits */
+	p.m = open(NAMED_MASTER, O_RDWR | O_NOCTTY);
+	REQUIRE(p.m >= 0);
+	EXPECT_OUT(p.m, "hi\r\n");
+	set_lflag(p.s, 0, ECHO);
+	type(&p, "x\n");
+	EXPECT_IN(p.s, "x\n");
+	char name[32];
+	CHECK(ptsname_r(p.m, name, sizeof name) != 0);  /* not a /dev/ptmx master */
+	CHECK_EQ(stat(NAMED_MASTER, &st), 0);          /* a stat hangs nothing up */
+	CHECK_EQ(st.st_mode, (mode_t)(S_IFCHR | 0666));
+	CHECK_EQ(write(p.s, "on\n", 3), 3);
+	EXPECT_OUT(p.m, "on\r\n");
+	close_pair(&p);
+}
+
+static void t_open__a_named_master_is_one_at_a_time_and_busy_until_its_session_ends(void)
+{
+	struct pair p = { -1, -1, "" };
+	struct termios t;
+	char buf[8];
+
+	if (!named_slave_is_ours())
+		return;
+	p.m = open(NAMED_MASTER, O_RDWR | O_NOCTTY);
+	REQUIRE(p.m >= 0);
+	CHECK_ERR(open(NAMED_MASTER, O_RDWR | O_NOCTTY), EBUSY);
+	p.s = open(NAMED_SLAVE, O_RDWR | O_NOCTTY);
+	REQUIRE(p.s >= 0);
+	set_lflag(p.s, 0, ECHO | ICANON);
+	close(p.m);                             /* hang-up */
+	p.m = -1;
+	CHECK_EQ(read(p.s, buf, sizeof buf), 0);
+	CHECK_ERR(open(NAMED_MASTER, O_RDWR | O_NOCTTY), EBUSY);
+	CHECK_ERR(open(NAMED_SLAVE, O_RDWR | O_NOCTTY), EIO);
+	close(p.s);                             /* the session ends: the pair is new */
+	p.s = open(NAMED_SLAVE, O_RDWR | O_NOCTTY);
+	REQUIRE(p.s >= 0);
+	CHECK_EQ(tcgetattr(p.s, &t), 0);
+	CHECK((t.c_lflag & (ECHO | ICANON)) == (ECHO | ICANON));
+	p.m = open(NAMED_MASTER, O_RDWR | O_NOCTTY);
+	CHECK(p.m >= 0);
+	close_pair(&p);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(posix_openpt, opens_a_master_and_ptsname_names_its_slave),
 	CONF_CASE(posix_openpt, each_open_is_a_new_pair),
@@ -1149,6 +1225,8 @@ static const struct conf_case cases[] = {
 	CONF_CASE(read, from_an_orphaned_background_group_is_EIO),
 	CONF_CASE(write, with_TOSTOP_from_an_orphaned_background_group_is_EIO),
 	CONF_CASE(posix_spawn, a_shell_runs_on_the_slave),
+	CONF_CASE(open, a_named_slave_opens_without_a_master_and_its_output_waits),
+	CONF_CASE(open, a_named_master_is_one_at_a_time_and_busy_until_its_session_ends),
 };
 
 int main(void)

@@ -784,6 +784,38 @@ static void true_false_yes_clear(void)
 	free(r);
 }
 
+/* tty: the name of the terminal on its input (ttyname), found under /dev
+ * by the file's identity; off a terminal "not a tty" and status 1.  The
+ * terminals: a named pseudo-terminal's slave (no master needed) and a new
+ * pair's slave from /dev/ptmx. */
+static void tty_names_the_terminal(void)
+{
+	EXPECT(NULL, 1, "not a tty\n", "tty");
+	EXPECT(NULL, 1, "", "tty", "-s");
+	struct run *r = malloc(sizeof *r);
+	char *argv[] = { "/bin/sh", "-c", "tty < /dev/ttyp1", NULL };
+	if (r && run_in(argv, NULL, r) == 0)
+		check_run(r, 0, "/dev/ttyp1\n", 11);
+	char *argv2[] = { "/bin/sh", "-c", "tty -s < /dev/ttyp1", NULL };
+	if (r && run_in(argv2, NULL, r) == 0)
+		check_run(r, 0, "", 0);
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	char want[48], cmd[64];
+	const char *slave = m >= 0 && !grantpt(m) && !unlockpt(m) ? ptsname(m) : NULL;
+	if (!slave) {
+		FAIL("no pseudo-terminal from /dev/ptmx: %s", strerror(errno));
+	} else {
+		snprintf(want, sizeof want, "%s\n", slave);
+		snprintf(cmd, sizeof cmd, "tty < %s", slave);
+		char *argv3[] = { "/bin/sh", "-c", cmd, NULL };
+		if (r && run_in(argv3, NULL, r) == 0)
+			check_run(r, 0, want, strlen(want));
+	}
+	if (m >= 0)
+		close(m);
+	free(r);
+}
+
 /* The commands that write, where nothing may be written: each fails with a
  * message, and the file system is left as it was. */
 static void writers_fail_on_the_read_only_image(void)
@@ -960,6 +992,7 @@ static const struct tcase cases[] = {
 	{ "id_whoami/name_the_user", id_and_whoami, false },
 	{ "more/passes_through_off_a_terminal", more_passes_a_file_through_off_a_terminal, false },
 	{ "true_false_yes_clear/work", true_false_yes_clear, false },
+	{ "tty/names_the_terminal", tty_names_the_terminal, false },
 	{ "writers/fail_on_the_read_only_image", writers_fail_on_the_read_only_image, false },
 	{ "mkdir_rmdir/make_and_remove", mkdir_and_rmdir, true },
 	{ "touch/creates_and_sets_times", touch_creates_and_sets_times, true },
@@ -994,7 +1027,7 @@ int main(void)
 	/* a command that ends before reading its input must not end us */
 	signal(SIGPIPE, SIG_IGN);
 	if (start("/sbin/bootfs", "/etc") || start("/sbin/devnull", "/dev/null") ||
-	    start("/sbin/pipe", "/dev/pipe"))
+	    start("/sbin/pipe", "/dev/pipe") || start("/sbin/devc-pty", "/dev/ptmx"))
 		return 2;
 	if (access("/sbin/tmpfs", X_OK) == 0)
 		start("/sbin/tmpfs", "/tmp");
