@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "cases.h"
 #include "util.h"
@@ -400,7 +401,81 @@ static void t_pthread_attr_init__defaults(void)
 	CHECK_EQ(v, PTHREAD_SCOPE_SYSTEM);
 	pthread_attr_getstacksize(&a, &sz);
 	CHECK(sz >= PTHREAD_STACK_MIN);
+	pthread_attr_getguardsize(&a, &sz);
+	CHECK_EQ(sz, 4096);                     /* a page below every stack */
 	CHECK_EQ(pthread_attr_destroy(&a), 0);
+}
+
+/* The fault a thread takes just below its own stack: in the guard page. */
+static volatile char *volatile guard_target;   /* stored before the touch */
+static sem_t guard_hold;
+
+static void guard_fault(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	/* the handler runs on the faulting thread's stack, which still has
+	 * room: only the access below it went wrong */
+	_exit(sig == SIGSEGV && si->si_addr == (void *)guard_target ? 42 : 43);
+}
+
+static void *hold_block(void *arg)
+{
+	(void)arg;
+	sem_wait(&guard_hold);
+	return NULL;
+}
+
+#define GUARD_STACK (60 * 1024)         /* a size no cached block has */
+
+static void *touch_below_stack(void *arg)
+{
+	char here;
+
+	(void)arg;
+	/* The thread's block is whole pages: its top page holds the record,
+	 * the TLS and these first frames (`here`), the GUARD_STACK bytes of
+	 * stack lie below that page, and the byte below them is the guard's
+	 * (or, with no guard, the top of the block mapped just before). */
+	uintptr_t top_page = (uintptr_t)&here & ~(uintptr_t)4095;
+	guard_target = (volatile char *)(top_page - GUARD_STACK - 1);
+	*guard_target = *guard_target;
+	return NULL;
+}
+
+/* In a child: a thread holding a block, then one just above it that
+ * touches the byte below its stack, each with guard size `guard`.  The
+ * child's exit status: 42 the touch faulted there, 0 it went through. */
+static int guard_child(size_t guard)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sigaction sa = { .sa_sigaction = guard_fault, .sa_flags = SA_SIGINFO };
+		pthread_attr_t a;
+		pthread_t holder, toucher;
+		sigaction(SIGSEGV, &sa, NULL);
+		sem_init(&guard_hold, 0, 0);
+		pthread_attr_init(&a);
+		pthread_attr_setstacksize(&a, GUARD_STACK);
+		pthread_attr_setguardsize(&a, guard);
+		if (pthread_create(&holder, &a, hold_block, NULL) ||
+		    pthread_create(&toucher, &a, touch_below_stack, NULL))
+			_exit(44);
+		pthread_join(toucher, NULL);
+		sem_post(&guard_hold);
+		pthread_join(holder, NULL);
+		_exit(0);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void t_pthread_create__a_touch_below_the_stack_faults_in_its_guard(void)
+{
+	CHECK_EQ(guard_child(4096), 42);
+	CHECK_EQ(guard_child(0), 0);            /* no guard: the block below answers */
 }
 
 static void t_pthread_attr_setdetachstate__bad_value_is_EINVAL(void)
@@ -594,6 +669,7 @@ const struct conf_case conf_thread_cases[] = {
 	CONF_CASE(pthread_create, 500_create_join_cycles_reuse_memory),
 	CONF_CASE(pthread_create, detached_threads_are_reclaimed),
 	CONF_CASE(pthread_attr_setstack, thread_runs_on_given_stack),
+	CONF_CASE(pthread_create, a_touch_below_the_stack_faults_in_its_guard),
 	CONF_CASE(errno, is_per_thread),
 	CONF_CASE(thread_local, each_thread_starts_from_template),
 	CONF_CASE(pthread_join, self_is_EDEADLK),

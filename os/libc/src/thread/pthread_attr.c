@@ -9,6 +9,7 @@ int pthread_attr_init(pthread_attr_t *a)
 	if (!a)
 		return EINVAL;
 	memset(a, 0, sizeof *a);
+	a->__guardsize = 4096;          /* a page: pthread_create's guard */
 	return 0;
 }
 
@@ -82,7 +83,7 @@ int pthread_attr_getguardsize(const pthread_attr_t *a, size_t *size)
 
 int pthread_attr_setguardsize(pthread_attr_t *a, size_t size)
 {
-	a->__guardsize = size;          /* kept; no guard pages until mmap exists */
+	a->__guardsize = size;          /* 0: no guard page; else one page */
 	return 0;
 }
 

@@ -1,10 +1,14 @@
 /* pthread_create, the thread trampoline and the reaper of detached threads.
  *
- * A thread made here lives in one malloc'd block: [stack | record | TLS],
- * tp at the TLS block, the record (struct __pthread) just below it, the
- * stack growing down from the record.  No guard page (the block is heap
- * memory): a stack overflow runs into the heap.  With a stack from
- * pthread_attr_setstack, the record and TLS are carved from its top.
+ * A thread made here lives in one block of its own pages (mmap):
+ * [stack | record | TLS], tp at the TLS block, the record (struct
+ * __pthread) just below it, the stack growing down from the record.  Below
+ * the block one page stays unmapped (MAP_STACK: taskman leaves it out), so
+ * a stack that overflows faults there (SIGSEGV) instead of writing over
+ * other memory; a guard size of 0 (pthread_attr_setguardsize) leaves it
+ * out, and any other size gets that one page.  With a stack from
+ * pthread_attr_setstack, the record and TLS are carved from its top and
+ * the caller's memory has whatever guard the caller made.
  *
  * Kernel threads are never made detached: a thread that ends detached puts
  * itself on the dead list and the next pthread_create (or pthread_detach)
@@ -13,16 +17,19 @@
 #include <errno.h>
 #include <picolibc.h>
 #include <picotls.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "libc.h"
 
 #define DEFAULT_STACK (64u << 10)
+#define PAGE          4096u
 
 static struct __pthread *dead;          /* a stack pushed and emptied atomically */
 
-/* Blocks of ended default-size threads, for the next creates: a thread's
- * 64 KiB block costs a trip through malloc (which zeroes it) otherwise. */
+/* Blocks of ended default-size threads (guard included), for the next
+ * creates: a new block costs two trips to taskman (mmap, munmap). */
 #define CACHE_MAX 8
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *cache[CACHE_MAX];
@@ -30,9 +37,17 @@ static int ncache;
 
 static size_t tls_size(void);
 
+/* Block sizes are whole pages; the low bit of a size says "no guard". */
+static size_t block_size(size_t stack, bool guard)
+{
+	size_t n = (stack + tls_size() + KEEL_THREAD_RECORD_SIZE + 16 + PAGE - 1) & ~(size_t)(PAGE - 1);
+
+	return guard ? n : n | 1;
+}
+
 static size_t default_block(void)
 {
-	return DEFAULT_STACK + tls_size() + KEEL_THREAD_RECORD_SIZE + 16;
+	return block_size(DEFAULT_STACK, true);
 }
 
 void __pthread_free_block(void *block, size_t size)
@@ -45,7 +60,8 @@ void __pthread_free_block(void *block, size_t size)
 		}
 		pthread_mutex_unlock(&cache_lock);
 	}
-	free(block);
+	if (block)
+		munmap(block, size & ~(size_t)1);
 }
 
 static void *alloc_block(size_t size)
@@ -58,7 +74,11 @@ static void *alloc_block(size_t size)
 			b = cache[--ncache];
 		pthread_mutex_unlock(&cache_lock);
 	}
-	return b ? b : malloc(size);
+	if (b)
+		return b;
+	b = mmap(NULL, size & ~(size_t)1, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | ((size & 1) ? 0 : MAP_STACK), -1, 0);
+	return b == MAP_FAILED ? NULL : b;
 }
 
 void __pthread_reap(void)
@@ -131,12 +151,12 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(voi
 		if (size < tls_size() + KEEL_THREAD_RECORD_SIZE + PTHREAD_STACK_MIN / 2)
 			return EINVAL;
 	} else {
-		size += tls_size() + KEEL_THREAD_RECORD_SIZE + 16;
+		size = block_size(size, attr->__guardsize != 0);
 		if (!(block = alloc_block(size)))
 			return EAGAIN;
 		base = block;
 	}
-	struct __pthread *t = carve(base, size, &tp);
+	struct __pthread *t = carve(base, size & ~(size_t)1, &tp);
 	memset(t, 0, sizeof *t);
 	_init_tls(tp);
 	t->self = t;
