@@ -26,26 +26,12 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include <bench.h>
 
 #define CONSOLE_LINES  256
 #define PIPE_TOTAL     (1u << 20)
 #define PIPE_CHUNK     (64u << 10)
 #define PINGS          1000
-
-static uint64_t instret(void)
-{
-	uint64_t n;
-
-	__asm__ volatile("rdinstret %0" : "=r"(n));
-	return n;
-}
-
-static void report(const char *what, uint64_t total, long ops)
-{
-	printf("kbench: %-40s %8lu instructions/op  (%ld ops)\n", what,
-	       (unsigned long)(total / (uint64_t)ops), ops);
-	fflush(stdout);
-}
 
 static int fail(const char *what)
 {

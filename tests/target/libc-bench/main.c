@@ -12,25 +12,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <bench.h>
 #include <keel/neutrino.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static uint64_t instret(void)
-{
-	uint64_t n;
-
-	__asm__ volatile("rdinstret %0" : "=r"(n));
-	return n;
-}
-
-static void report(const char *what, uint64_t total, long ops)
-{
-	printf("kbench: %-40s %8lu instructions/op  (%ld ops)\n", what,
-	       (unsigned long)(total / (uint64_t)ops), ops);
-}
 
 #define MEASURE(what, rounds, body) do { \
 	{ long i_ = 1; (void)i_; body; }  /* warm up */ \
