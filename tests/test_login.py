@@ -192,6 +192,113 @@ def test_getty_on_a_pseudo_terminal_listed_in_etc_ttys(keel_boot):
         s.close()
 
 
+def passwd_dialog(s: Session, *answers: str) -> None:
+    """Answer passwd's last len(answers) prompts in order: the current password (asked
+    of a user other than root), the new one and its retyping."""
+    prompts = ["Current password: ", "New password: ", "Retype new password: "]
+    for prompt, answer in zip(prompts[-len(answers):], answers):
+        s.expect(prompt)
+        s.line(answer)
+
+
+def root_sets_keels_password(s: Session, new: str, said: str) -> None:
+    """Log in as root, `passwd keel` with `new` (root is asked no old password), expect
+    passwd to say `said`, log out; then keel logs in with its usual password."""
+    login(s, "root", "root")
+    s.expect(PROMPT)
+    s.line("passwd keel")
+    passwd_dialog(s, new, new)
+    s.expect(said)
+    s.expect(PROMPT)
+    s.line("exit")
+    login(s, "keel", "keel")
+    s.expect(PROMPT)
+
+
+@pytest.mark.disk
+def test_passwd_changes_a_password_and_the_change_lasts(keel_boot):
+    """With the disk, /etc is the disk's (init links it to /usr/etc, a copy of the boot
+    image's /etc the build put there), so passwd can rewrite /etc/shadow.  keel changes its
+    own password after giving the current one (passwd is set-user-ID root; shadow stays
+    root's alone, 0600, and no temporary file is left); a wrong current password, two
+    different new ones and keel asking to change root's are refused and change nothing; the
+    old password is refused afterwards and the new one works, after a reboot too; root sets
+    keel's back without the old one."""
+    strategy = keel_boot.strategy()
+    s = logged_in(keel_boot)
+    try:
+        login(s, "keel", "keel")
+        s.expect(PROMPT)
+        out, rc = s.run("ls -l /bin/passwd /etc/shadow; sloginfo | grep -c '/etc is /usr/etc'",
+                        PROMPT)
+        rows = out.split("\n")
+        assert rc == 0, out
+        assert rows[0].split()[0] == "-rwsr-xr-x" and rows[0].split()[2] == "root", out
+        assert rows[1].split()[0] == "-rw-------" and rows[1].split()[2:4] == ["root", "root"], \
+            out
+        assert rows[2] == "1", out
+        s.line("passwd")
+        s.expect("Current password: ")
+        s.line("wrong")
+        s.expect("passwd: wrong password for keel; nothing changed")
+        s.expect(PROMPT)
+        out, rc = s.run("passwd root", PROMPT)
+        assert rc == 1 and "only root may change another user's password (root)" in out, out
+        s.line("passwd")
+        passwd_dialog(s, "keel", "first1", "second2")
+        s.expect("passwd: the two passwords differ; keel's is unchanged")
+        s.expect(PROMPT)
+        s.line("passwd")
+        passwd_dialog(s, "keel", "s3cret", "s3cret")
+        s.expect("passwd: the password of keel is changed.")
+        s.expect(PROMPT)
+        out, rc = s.run("ls /etc/nshadow; ls -l /etc/shadow", PROMPT)
+        assert rc == 0 and "No such file or directory" in out, out
+        assert out.strip().split("\n")[-1].split()[:4] == ["-rw-------", "1", "root", "root"], out
+        s.line("exit")
+        login(s, "keel", "keel")                        # the old password no longer works
+        s.expect(r"Login incorrect")
+        login(s, "keel", "s3cret")
+        s.expect(PROMPT)
+        s.line("exit")
+        s.close()
+        strategy.power_off()                            # the disk keeps what was written
+        s = logged_in(keel_boot)
+        login(s, "keel", "s3cret")
+        s.expect(PROMPT)
+        s.line("exit")
+        root_sets_keels_password(s, "keel", "passwd: the password of keel is changed.")
+    finally:
+        s.close()
+        strategy.power_off()
+        strategy.qemu.reset_disk()                      # the next tests' disk as built
+
+
+def test_passwd_without_a_writable_etc_changes_nothing(keel_boot):
+    """Without the disk /etc is the boot image's, read-only: passwd says it cannot write
+    /etc/shadow, leaves no trace, and the password is unchanged."""
+    strategy = keel_boot.strategy()
+    qemu = getattr(strategy, "qemu", None)
+    strategy.power_off()
+    disk = qemu.disk if qemu is not None else None
+    if qemu is not None:
+        qemu.disk = None                                # a QEMU place: boot without it
+    try:
+        s = logged_in(keel_boot)
+        try:
+            root_sets_keels_password(s, "other9", r"passwd: cannot write /etc/shadow: "
+                                     r"Read-only file system; keel's password is unchanged")
+            out, rc = s.run("mount; ls /etc/nshadow", PROMPT)
+            assert " on /usr " not in out, out                  # no disk here
+            assert rc != 0 and "No such file or directory" in out, out
+        finally:
+            s.close()
+    finally:
+        strategy.power_off()
+        if qemu is not None:
+            qemu.disk = disk
+
+
 def pidin_rows(out: str) -> dict[str, dict[str, str]]:
     """pidin's table by program name: its columns by header name."""
     lines = out.splitlines()

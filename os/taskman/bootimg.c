@@ -20,6 +20,13 @@ void bootimg_init(uint64_t len)
  * relative to the link's directory (/bin/ls -> toybox is /bin/toybox). */
 int bootimg_find(const char *path, const void **data, size_t *size)
 {
+	struct bootimg_file f;
+
+	return bootimg_find_file(path, data, size, &f);
+}
+
+int bootimg_find_file(const char *path, const void **data, size_t *size, struct bootimg_file *f)
+{
 	struct cpio_entry e;
 	char buf[2][BOOT_PATH];
 	int cur = 0;
@@ -49,6 +56,7 @@ int bootimg_find(const char *path, const void **data, size_t *size)
 		return -EACCES;                 /* a directory: not executable */
 	*data = e.data;
 	*size = e.size;
+	*f = (struct bootimg_file){ e.mode, e.uid, e.gid };
 	return 0;
 }
 

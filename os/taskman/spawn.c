@@ -85,7 +85,8 @@ static int parse(struct job *j)
 /* ---- the image ------------------------------------------------------------------- */
 
 /* The image at path (relative to cwd when not absolute). */
-static int find_image(const char *cwd, const char *path, const void **img, size_t *len)
+static int find_image(const char *cwd, const char *path, const void **img, size_t *len,
+		      struct bootimg_file *f)
 {
 	char full[_IO_PATH_MAX];
 
@@ -98,7 +99,20 @@ static int find_image(const char *cwd, const char *path, const void **img, size_
 		tm_strlcpy(full + n, path, sizeof full - n);
 		path = full;
 	}
-	return bootimg_find(path, img, len);
+	return bootimg_find_file(path, img, len, f);
+}
+
+#define SET_UID 04000u
+#define SET_GID 02000u
+
+/* A set-user-ID or set-group-ID image (the file's mode; never a script's):
+ * the effective and saved ids become the file's owner or group. */
+static void set_ids_of(const struct bootimg_file *f, struct _cred_info *c)
+{
+	if (f->mode & SET_UID)
+		c->euid = c->suid = f->uid;
+	if (f->mode & SET_GID)
+		c->egid = c->sgid = f->gid;
 }
 
 /* "#!interp [arg]" on the first line: interp and its one optional
@@ -328,11 +342,18 @@ static bool is_exec(const struct job *j)
 
 /* exec: the caller's image becomes the one built in as (ProcessExec takes
  * the space; on failure it stays ours to destroy).  0 or -errno. */
-static int exec_image(struct job *j, int as, struct _proc_start *st)
+static int exec_image(struct job *j, int as, struct _proc_start *st,
+		      const struct bootimg_file *file)
 {
 	tm_lock();
 	struct tproc *t = proc_find(j->parent);
 	int r = t && t->state == TP_ALIVE ? ProcessExec_r(j->parent, j->tid, as, st) : -ESRCH;
+	if (r == 0 && (file->mode & (SET_UID | SET_GID))) {
+		struct _cred_info c = t->cred;
+		set_ids_of(file, &c);
+		if (ProcessSetCred_r(t->pid, &c) == 0)
+			t->cred = c;
+	}
 	if (r == 0) {
 		tm_strlcpy(t->name, st->name, sizeof t->name);
 		keep_args(t, j);
@@ -354,11 +375,13 @@ static int load_and_start(struct job *j, struct tproc *t)
 	struct args a = { .argc = (int)j->req->argc, .argv = j->argv, .envc = (int)j->req->envc,
 			  .envp = j->envp };
 	const char *path = j->path;
-	int r = find_image(j->cwd, path, &img, &len);
+	struct bootimg_file file;
+	int r = find_image(j->cwd, path, &img, &len, &file);
 
 	if (r < 0)
 		return r;
 	if (len >= 2 && ((const char *)img)[0] == '#' && ((const char *)img)[1] == '!') {
+		file.mode &= ~(SET_UID | SET_GID);      /* a script runs with the caller's ids */
 		const char *interp, *arg;
 		int n = parse_shebang(img, len, shebang, &interp, &arg);
 		if (n < 0)
@@ -397,8 +420,9 @@ static int load_and_start(struct job *j, struct tproc *t)
 	if (j->req->flags & (_PROC_SPAWN_SETSCHEDPARAM | _PROC_SPAWN_SETSCHEDULER))
 		st.priority = j->req->priority;
 	if (is_exec(j))
-		return exec_image(j, as, &st);
+		return exec_image(j, as, &st, &file);
 	tm_lock();
+	set_ids_of(&file, &t->cred);
 	st.cred = t->cred;
 	int pid = ProcessStart_r(as, &st);      /* takes the space over, even on failure */
 	if (pid > 0)

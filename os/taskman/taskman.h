@@ -34,6 +34,12 @@ void bootimg_init(uint64_t len);
 /* The file at path (absolute) in the boot image: 0 and its bytes, -ENOENT,
  * or -EACCES when it is not a regular file. */
 int bootimg_find(const char *path, const void **data, size_t *size);
+/* The same, with the file's mode, owner and group (of the file a chain of
+ * symbolic links ends at). */
+struct bootimg_file {
+	uint32_t mode, uid, gid;
+};
+int bootimg_find_file(const char *path, const void **data, size_t *size, struct bootimg_file *f);
 /* _PROC_BOOTIMG: replies bytes of the image. */
 void bootimg_msg(int rcvid, const void *msg, size_t len);
 

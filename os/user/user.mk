@@ -125,26 +125,38 @@ endef
 # root's alone) is made here with SHA-512 hashes of ROOT_PASSWORD and
 # KEEL_PASSWORD (a farm image sets its own; the local defaults are in the
 # README), fixed salts keeping the image reproducible.
+# The tree is made once ($(ETC_TREE)) and copied into the boot image and
+# onto the disk (which init then uses for /etc: passwd's changes stay).
 ETC_FILES  := $(wildcard os/etc/*)
+ETC_TREE   := $(UB)/etc
 ROOT_PASSWORD ?= root
 KEEL_PASSWORD ?= keel
 
-$(INITRD): $(UBINS) $(SBINS) $(PORT_BINS) $(ETC_FILES) $(U)/user.mk os/ports/ports.mk
+$(ETC_TREE)/.made: $(ETC_FILES) $(U)/user.mk
+	$(Q)rm -rf $(ETC_TREE) && mkdir -p $(ETC_TREE)
+	$(Q)$(if $(ETC_FILES),cp $(ETC_FILES) $(ETC_TREE)/ && chmod 0644 $(ETC_TREE)/*)
+	$(Q)printf 'root:%s:0::::::\nkeel:%s:0::::::\n' \
+	    "$$(openssl passwd -6 -salt keelroot0 '$(ROOT_PASSWORD)')" \
+	    "$$(openssl passwd -6 -salt keeluser0 '$(KEEL_PASSWORD)')" > $(ETC_TREE)/shadow && \
+	    chmod 0600 $(ETC_TREE)/shadow
+	$(Q)touch $@
+
+# Set-user-ID root programs (taskman honours the boot image's mode bits).
+SETUID_BINS := passwd
+
+$(INITRD): $(UBINS) $(SBINS) $(PORT_BINS) $(ETC_TREE)/.made $(U)/user.mk os/ports/ports.mk
 	@echo "  CPIO    $@"
 	$(Q)rm -rf $(UB)/initrd && mkdir -p $(UB)/initrd/bin $(UB)/initrd/sbin $(UB)/initrd/etc
 	$(Q)for p in $(UBINS) $(PORT_BINS); do $(USTRIP) -o $(UB)/initrd/bin/$${p##*/} $$p || exit 1; done
 	$(Q)for p in $(SBINS); do $(USTRIP) -o $(UB)/initrd/sbin/$${p##*/} $$p || exit 1; done
 	$(Q)for l in $(PORT_LINKS); do ln -s $${l#*:} $(UB)/initrd/bin/$${l%%:*} || exit 1; done
-	$(Q)$(if $(ETC_FILES),cp $(ETC_FILES) $(UB)/initrd/etc/ && chmod 0644 $(UB)/initrd/etc/*)
-	$(Q)printf 'root:%s:0::::::\nkeel:%s:0::::::\n' \
-	    "$$(openssl passwd -6 -salt keelroot0 '$(ROOT_PASSWORD)')" \
-	    "$$(openssl passwd -6 -salt keeluser0 '$(KEEL_PASSWORD)')" > $(UB)/initrd/etc/shadow && \
-	    chmod 0600 $(UB)/initrd/etc/shadow
+	$(Q)cp -p $(ETC_TREE)/* $(UB)/initrd/etc/
 	$(Q)mkdir -p $(UB)/initrd/root $(UB)/initrd/home/keel $(UB)/initrd/usr && \
 	    chmod 0700 $(UB)/initrd/root && chmod 0755 $(UB)/initrd/home $(UB)/initrd/home/keel
 	$(Q)$(MAKE_TEST_FILES)
 	$(Q)chmod 0755 $(UB)/initrd/usr $(UB)/initrd $(UB)/initrd/bin $(UB)/initrd/bin/* $(UB)/initrd/sbin $(UB)/initrd/sbin/* \
 	    $(UB)/initrd/etc
+	$(Q)for p in $(SETUID_BINS); do chmod 4755 $(UB)/initrd/bin/$$p || exit 1; done
 	$(Q)find $(UB)/initrd -exec touch -h -d @0 {} +
 	$(Q)(cd $(UB)/initrd && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \
 	     cpio -o -H newc --reproducible -R 0:0 --quiet) > $@.tmp

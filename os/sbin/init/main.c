@@ -12,6 +12,10 @@
  *      there ("<device> <directory> keel [ro]", # comments), each waited
  *      for until its directory opens (one that ends cleanly was unmounted
  *      and is not started again);
+ *   2a. /etc from the disk: when the volume on /usr carries etc/ (the
+ *      build puts a copy of the boot image's /etc there), /etc becomes a
+ *      link to /usr/etc in the path space, so what changes there (passwd)
+ *      lasts; without such a disk /etc stays the boot image's, read-only;
  *   3. /etc/rc, run once by /bin/sh if it exists;
  *   4. a getty for each terminal in /etc/ttys ("<device> <program> [arg]",
  *      # comments).
@@ -43,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pathmgr.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -260,6 +265,18 @@ static void console_fds(void)
 		close(fd);
 }
 
+/* A table of init's, read while it starts what the table names: closed
+ * on exec, so what init starts does not keep it open (an open file under
+ * /etc, on the disk, would keep /usr from being unmounted). */
+static FILE *config(const char *path)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f)
+		fcntl(fileno(f), F_SETFD, FD_CLOEXEC);
+	return f;
+}
+
 /* The built-in table: the system's own services. */
 static void bring_up(void)
 {
@@ -318,7 +335,7 @@ static void block_drivers(void)
  * server for each whose device is there. */
 static void mount_fstab(void)
 {
-	FILE *f = fopen("/etc/fstab", "r");
+	FILE *f = config("/etc/fstab");
 	char line[256];
 	unsigned n = 0;
 
@@ -364,6 +381,28 @@ static void mount_fstab(void)
 	fclose(f);
 }
 
+/* 2a: /usr/etc for /etc when the disk carries a whole one, root's: its
+ * passwd, shadow (root's alone) and ttys are there. */
+static void etc_from_disk(void)
+{
+	static const char *const need[] = { "/usr/etc/passwd", "/usr/etc/shadow", "/usr/etc/ttys" };
+	struct stat st;
+
+	if (stat("/usr/etc", &st) != 0)
+		return;                         /* no disk, or one without etc/ */
+	for (unsigned i = 0; i < sizeof need / sizeof need[0]; i++)
+		if (stat(need[i], &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+		    (st.st_mode & 022)) {
+			say(LOG_ERR, "%s is missing or not root's alone: /etc stays the boot "
+			    "image's\n", need[i]);
+			return;
+		}
+	if (pathmgr_symlink("/usr/etc", "/etc") < 0)
+		say(LOG_ERR, "cannot make /etc the disk's: %s\n", strerror(errno));
+	else
+		say(LOG_INFO, "/etc is /usr/etc, the disk's\n");
+}
+
 static void run_rc(void)
 {
 	char *argv[] = { "/bin/sh", "/etc/rc", NULL };
@@ -402,7 +441,7 @@ static bool on_console(const char *tty)
 /* /etc/ttys: "<device> <program> [arg]" per line. */
 static void read_ttys(void)
 {
-	FILE *f = fopen("/etc/ttys", "r");
+	FILE *f = config("/etc/ttys");
 	char line[160];
 
 	if (!f) {
@@ -545,6 +584,7 @@ int main(int argc, char **argv)
 	bring_up();
 	block_drivers();
 	mount_fstab();
+	etc_from_disk();
 	run_rc();
 	read_ttys();
 	for (;;) {

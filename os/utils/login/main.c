@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <grp.h>
 #include <pwd.h>
+#include <shadow.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,40 +45,14 @@ static char *read_line(const char *prompt, char *buf, size_t size, bool echo)
 	return r;
 }
 
-/* The password hash of name in /etc/shadow, copied into out, or NULL. */
-static char *shadow_hash(const char *name, char *out, size_t size)
-{
-	FILE *f = fopen("/etc/shadow", "r");
-	char line[512];
-	size_t n = strlen(name);
-	char *found = NULL;
-
-	if (!f)
-		return NULL;
-	while (!found && fgets(line, sizeof line, f)) {
-		if (strncmp(line, name, n) || line[n] != ':')
-			continue;
-		char *h = line + n + 1;
-		size_t hl = strcspn(h, ":\n");
-		if (hl < size) {
-			memcpy(out, h, hl);
-			out[hl] = 0;
-			found = out;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 static bool good(const char *name, const char *pass, struct passwd **pw)
 {
-	char hash[256];
-
 	*pw = getpwnam(name);
-	if (!*pw || !shadow_hash(name, hash, sizeof hash) || strncmp(hash, "$6$", 3))
+	const struct spwd *sp = *pw ? getspnam(name) : NULL;
+	if (!sp || strncmp(sp->sp_pwdp, "$6$", 3))
 		return false;               /* unknown, or locked ("*", "!") */
-	const char *c = crypt(pass, hash);
-	return c && !strcmp(c, hash);
+	const char *c = crypt(pass, sp->sp_pwdp);
+	return c && !strcmp(c, sp->sp_pwdp);
 }
 
 static void motd(void)

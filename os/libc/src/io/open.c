@@ -227,8 +227,41 @@ int unlink(const char *path)
 	return r < 0 ? (int)__syscall_ret(r) : 0;
 }
 
+/* The directory of path as the path space resolves it, its links followed
+ * (a stat of it: the connect rewrites the buffer as it follows them),
+ * written back into path before the last name.  0 or -errno. */
+static long resolve_dir(char *path)
+{
+	char dir[_IO_PATH_MAX];
+	char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path)
+		return 0;                       /* in "/" */
+	size_t n = (size_t)(slash - path), tail = strlen(slash);
+	memcpy(dir, path, n);
+	dir[n] = 0;
+	struct _io_stat m = { .hdr = { .type = _IO_STAT } };
+	struct _io_stat_reply rep;
+	struct __connect rq = { .subtype = _IO_CONNECT_COMBINE_CLOSE,
+				.extra_type = _IO_CONNECT_EXTRA_COMBINE, .extra = &m,
+				.extra_len = sizeof m, .reply = &rep, .reply_len = sizeof rep };
+	long r = __connect_path(dir, &rq);
+	if (r < 0 && r != -ENOSYS)
+		return r;
+	size_t d = strlen(dir);
+	if (d + tail + 1 > _IO_PATH_MAX)
+		return -ENAMETOOLONG;
+	memmove(path + d, slash, tail + 1);
+	memcpy(path, dir, d);
+	return 0;
+}
+
 /* rename (POSIX.1-2017): an _IO_CONNECT_RENAME to the target's server,
- * the source path as the extra (both within that server, else EXDEV). */
+ * the source path as the extra (both within that server, else EXDEV).
+ * The target's path is resolved on the way (symbolic links of the path
+ * space, e.g. /etc -> /usr/etc, rewrite it); when the source's path then
+ * does not name the same server, its directory is resolved too and the
+ * rename asked again. */
 int rename(const char *from, const char *to)
 {
 	char src[_IO_PATH_MAX];
@@ -237,5 +270,7 @@ int rename(const char *from, const char *to)
 	int r = __take_path(from, src, NULL);
 	long st = r < 0 ? r : __path_call(to, &rq);
 
+	if (st == -EXDEV && resolve_dir(src) == 0)
+		st = __path_call(to, &rq);
 	return st < 0 ? (int)__syscall_ret(st) : 0;
 }

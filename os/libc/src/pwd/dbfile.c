@@ -1,5 +1,7 @@
 /* Reading the colon-separated databases (see dbfile.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dbfile.h"
@@ -46,9 +48,15 @@ char *__db_copy(const char *s, char **buf, size_t *left)
 	return d;
 }
 
+/* Closed on exec: a program that runs another while it walks a database
+ * (getpwent) passes it no open of it. */
 FILE *__db_open(const char *path)
 {
-	return fopen(path, "r");
+	FILE *f = fopen(path, "r");
+
+	if (f)
+		fcntl(fileno(f), F_SETFD, FD_CLOEXEC);
+	return f;
 }
 
 int __db_line(FILE *f, char *line)

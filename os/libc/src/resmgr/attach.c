@@ -63,3 +63,30 @@ int resmgr_set_ctty(int pid, const char *path)
 		return -1;
 	return (int)__syscall_ret(MsgSendvs_r(coid, siov, 2, NULL, 0));
 }
+
+int pathmgr_symlink(const char *path, const char *symlink)
+{
+	size_t len = symlink ? strlen(symlink) + 1 : 0, tlen = path ? strlen(path) + 1 : 0;
+
+	if (len < 2 || tlen < 2 || symlink[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len > _IO_PATH_MAX || tlen > _IO_PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	struct _proc_path_attach a = {
+		.hdr = { .type = _PROC_PATH_LINK },
+		.pathlen = (uint32_t)len,
+		.targetlen = (uint32_t)tlen,
+	};
+	iov_t siov[3];
+	SETIOV(&siov[0], &a, sizeof a);
+	SETIOV(&siov[1], symlink, len);
+	SETIOV(&siov[2], path, tlen);
+	int coid = __taskman_coid();
+	if (coid < 0)
+		return -1;
+	return __syscall_ret(MsgSendvs_r(coid, siov, 3, NULL, 0)) < 0 ? -1 : 0;
+}
