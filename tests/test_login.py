@@ -381,3 +381,53 @@ def test_pidin_slay_and_shutdown(keel_boot):
     assert not any("did not stop; killing it" in line for line in lines), text[-2000:]
     assert lines.index("init: shutting down") < lines.index("init: the system is down")
     assert any(line.startswith("keel: powering off") for line in lines), text[-2000:]
+
+
+def test_shutdown_r_reboots_to_a_login_prompt(keel_boot):
+    """`shutdown -r`: as keel it is refused (init is root's) and a bad option is a usage
+    error; as root, init stops the sessions and the services as for a power-off, then
+    asks taskman for the reset, and the kernel resets the machine through the firmware.
+    The firmware starts again and Keel boots again (a board's U-Boot is caught and boots
+    the same image) to a login prompt, in a boot that knows nothing of the first one (a
+    file left in /tmp is gone)."""
+    strategy = keel_boot.strategy()
+    keel_boot(append="", until=None, reboots=True)
+    s = Session(strategy)
+    try:
+        login(s, "keel", "keel")
+        s.expect(PROMPT)
+        out, rc = s.run("shutdown -r", PROMPT)
+        assert rc == 1 and "shutdown: cannot signal init (pid " in out \
+            and "Operation not permitted" in out, out
+        s.line("exit")
+        login(s, "root", "root")
+        s.expect(PROMPT)
+        out, rc = s.run("shutdown -x", PROMPT)
+        assert rc == 2 and "usage: shutdown [-r]" in out, out
+        out, rc = s.run("echo first-boot > /tmp/mark && cat /tmp/mark", PROMPT)
+        assert (out.strip(), rc) == ("first-boot", 0), out
+        s.line("shutdown -r")
+        s.expect("shutdown: the system is going down for a reboot")
+        strategy.boot_again(120)
+        login(s, "root", "root")
+        s.expect(PROMPT)
+        out, rc = s.run("cat /tmp/mark", PROMPT)
+        assert rc != 0 and "first-boot" not in out, out
+        text = s.text()
+    finally:
+        s.close()
+    lines = [line.strip() for line in text.splitlines()]
+    stopped = [line for line in lines if line.startswith("init: ") and line.endswith(" stopped")]
+    for program in ("/sbin/getty", "/sbin/tmpfs", "/sbin/pipe", "/sbin/bootfs"):
+        assert any(line.startswith(f"init: {program} (pid ") for line in stopped), \
+            f"{program} was not stopped:\n" + "\n".join(lines[-60:])
+    order = ["init: shutting down to reboot", "init: the system is down", "keel: rebooting"]
+    assert all(line in lines for line in order), text[-3000:]
+    assert [lines.index(line) for line in order] == sorted(lines.index(line) for line in order)
+    assert any(re.fullmatch(r"taskman: reboot asked by init \(pid \d+\)", line)
+               for line in lines), text[-3000:]
+    assert not any(line.startswith("keel: powering off") for line in lines)
+    after = lines[lines.index("keel: rebooting") + 1:]
+    assert any(re.match(r"OpenSBI v\d", line) for line in after), "\n".join(after[:40])
+    assert any(re.match(r"Keel \S+ \(.*\) on ", line) for line in after) and \
+        "keel: all harts online" in after, "\n".join(after[:60])

@@ -43,6 +43,8 @@ ONLINE_LINE = "keel: all harts online"
 # Lines after which the kernel will never report all harts online.
 BOOT_FAILURE_RE = re.compile(r"^keel: (?:only \d+ of \d+ harts online|boot failed: .*)$")
 POWEROFF_LINE = "keel: powering off"
+# the kernel resetting the machine for a reboot (shutdown -r): a new boot follows
+REBOOT_LINE = "keel: rebooting"
 # Figures the kernel prints: `kbench: <name> <N> instructions/op  (<ops> ops)` and, after
 # all harts are online, `keel: boot: <N> instret at kernel entry, <M> at all harts
 # online, <U> us`.
@@ -61,7 +63,7 @@ LOGIN_PROMPT_RE = re.compile(r"^\S+ login: $")
 
 # Boot stages in the order a boot passes them; each is recorded once, at its first line.
 STAGES = ("opensbi", "uboot", "uboot_prompt", "tftp_done", "banner", "harts_online",
-          "login_prompt", "ktest_done", "panic", "poweroff")
+          "login_prompt", "ktest_done", "panic", "poweroff", "reboot")
 _STAGE_LINES = (
     ("opensbi", re.compile(r"OpenSBI v\d")),
     ("uboot", re.compile(r"^U-Boot \d{4}\.\d{2}")),
@@ -69,6 +71,7 @@ _STAGE_LINES = (
     ("tftp_done", re.compile(r"^Bytes transferred = \d+")),
     ("harts_online", re.compile(r"^" + re.escape(ONLINE_LINE) + r"\s*$")),
     ("poweroff", re.compile(r"^" + re.escape(POWEROFF_LINE))),
+    ("reboot", re.compile(r"^" + re.escape(REBOOT_LINE))),
 )
 UBOOT_PROMPT = "=> "
 # U-Boot's words for an image it will not boot (booti/bootm checks, FIT/legacy headers)
@@ -319,6 +322,7 @@ class ConsoleRecorder:
         self.t0 = clock()
         self.lines: list[ConsoleLine] = []
         self.boot = BootConsole()
+        self.earlier_boots: list[BootConsole] = []
         self.log_path = Path(log_path) if log_path else None
         self.last_output = self.t0  # clock() when the last bytes arrived
         self._listeners: list[Callable[[ConsoleLine], None]] = []
@@ -368,6 +372,12 @@ class ConsoleRecorder:
         line = ConsoleLine(t, text)
         self.lines.append(line)
         self.boot.feed(text, t)
+        if "reboot" in self.boot.stages:
+            # `keel: rebooting`: the machine resets itself and what follows is a new boot.
+            # `boot` starts afresh (its times still count from this recorder's start);
+            # the boot that ended goes to `earlier_boots`.
+            self.earlier_boots.append(self.boot)
+            self.boot = BootConsole()
         if self._log:
             self._log.write(text + "\n")
             self._log.flush()
@@ -380,6 +390,7 @@ class ConsoleRecorder:
 
     def mark(self, stage: str) -> None:
         self.boot.mark(stage, self.clock() - self.t0)
+
 
     def close(self) -> None:
         """Stop listening; flush an unfinished last line.  Safe to call twice."""

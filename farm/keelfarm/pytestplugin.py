@@ -254,7 +254,7 @@ class KeelBooter:
                  until: str | None = "online", timeout: float | None = None,
                  target: str = "main", expect_crash: str | None = None,
                  hang_timeout: float | None = None,
-                 deterministic: bool | str = False) -> KeelBoot:
+                 deterministic: bool | str = False, reboots: bool = False) -> KeelBoot:
         """Boot `target`.
 
         until="online": wait for `keel: all harts online` (the strategy's `booted`
@@ -272,11 +272,14 @@ class KeelBooter:
         deterministic: instruction counts as the guest's clock where the target can (QEMU
         `-icount`), for benchmarks; "idle-real-time": the same while the guest runs, the
         host's pace while it idles (a guest that waits on its disk).
+        reboots: a reset the kernel asks for (shutdown -r) boots the target again, which
+        the test follows with `strategy.boot_again()`; without it a QEMU target ends.
         """
         strategy = self.strategy(target)
         suffix = f".{len(self.boots) + 1}" if self.boots else ""
         path = self.directory / f"{log_name(self.node.name)}{suffix}.log"
-        strategy.configure(smp=smp, append=append, log_path=path, deterministic=deterministic)
+        strategy.configure(smp=smp, append=append, log_path=path, deterministic=deterministic,
+                           reboots=reboots)
         if until in ("online", "shell"):
             try:
                 strategy.transition("booted" if until == "online" else "shell")

@@ -18,6 +18,7 @@ LABELS = {
     "ktest_done": "ktest done",
     "panic": "panic",
     "poweroff": "power off",
+    "reboot": "reboot",
 }
 
 

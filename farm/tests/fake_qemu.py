@@ -5,7 +5,9 @@ on stdio (greeting, qmp_capabilities, cont, quit), and once the guest is "contin
 writes a console to the `-chardev pipe` FIFO, made from its own arguments the way Keel
 would print it: firmware banner, skipped harts, the Keel banner for `-smp`/`-m`/
 `-machine`, then by `-append`: `ktest` prints KTAP and exits, `panic` prints a panic
-report and exits, anything else stays up until `quit`.  With a `-kernel` named uboot*
+report and exits, `reboot` resets the machine (it exits under `-no-reboot`, else the
+firmware and the kernel start again, the second time without `reboot`), anything else
+stays up until `quit`.  With a `-kernel` named uboot*
 it plays U-Boot instead: autoboot, a prompt, the commands labgrid's UBootDriver sends,
 `tftpboot` from the `-netdev` TFTP directory, and `booti` into the kernel above with
 the `bootargs` set at the prompt.
@@ -35,6 +37,8 @@ import ubootshell
 UBOOT_BANNER = "OpenSBI v1.1\nU-Boot 2023.01 (fake)\nHit any key to stop autoboot:  2 "
 COMPATIBLE = {"virt": "riscv-virtio", "sifive_u": "sifive,hifive-unleashed-a00"}
 TIMEBASE = {"virt": 10000000, "sifive_u": 1000000}
+
+REBOOT = -1  # kernel_console's status for a kernel that reset the machine
 
 KTAP = """\
 KTAP version 1
@@ -74,6 +78,9 @@ def kernel_console(argv: list[str]) -> tuple[str, int | None]:
     out.append("keel: all harts online")
     if "ktest" in append.split():
         return "\n".join(out) + "\n" + KTAP, 0
+    if "reboot" in append.split():
+        out.append("keel: rebooting")
+        return "\n".join(out) + "\n", REBOOT
     if "panic" in append.split():
         out.append("KEEL PANIC: test panic requested on the command line at 0xffffffff80003bf0")
         for i, h in enumerate(harts):
@@ -98,6 +105,7 @@ class FakeUBoot:
         self.tftp = dict(kv.split("=", 1) for kv in netdev.split(",") if "=" in kv).get("tftp")
         self.bootargs = ""
         self.env: dict[str, str] = {}
+        self.rebooted = False  # a kernel resets the machine once; the next boot stays up
 
     def line(self, text: str) -> tuple[str, int | None]:
         """Output for one typed line (echoed first, like a terminal), and the exit status
@@ -113,8 +121,17 @@ class FakeUBoot:
         if text.startswith("echo "):
             return out + text[5:].replace("'", "") + "\n=> ", None
         if text.startswith("booti "):
-            argv = [a for a in self.argv if a != "-append"] + ["-append", self.bootargs]
+            words = self.bootargs.split()
+            if self.rebooted:
+                words = [w for w in words if w != "reboot"]
+            argv = [a for a in self.argv if a != "-append"] + ["-append", " ".join(words)]
             console, status = kernel_console(argv)
+            if status == REBOOT and "-no-reboot" in self.argv:
+                status = 0
+            elif status == REBOOT:              # the reset starts U-Boot again, env fresh
+                self.env, self.bootargs, status = {}, "", None
+                self.rebooted = True
+                console += UBOOT_BANNER
             return out + "Starting kernel ...\n\n" + console, status
         return out + "=> ", None
 
@@ -187,6 +204,13 @@ def start(out: int, argv: list[str], uboot: FakeUBoot | None) -> int | None:
         status = int(status) if status else None
     else:
         text, status = kernel_console(argv)
+        if status == REBOOT and "-no-reboot" in argv:
+            status = 0
+        elif status == REBOOT:
+            words = [w for w in option(argv, "-append", "").split() if w != "reboot"]
+            again, status = kernel_console([a for a in argv if a != "-append"]
+                                           + ["-append", " ".join(words)])
+            text += again
     for chunk in text.splitlines(keepends=True):
         os.write(out, chunk.encode())
     return status

@@ -42,7 +42,7 @@ KERNELS = {
 class FakeBoard:
     """The board's behaviour.  ``reaches_uboot`` False makes the firmware silent;
     ``kernel`` picks what the kernel prints (see KERNELS), or is "bad-magic": an image
-    U-Boot's booti refuses."""
+    U-Boot's booti refuses, or "reboot": a kernel that resets the board once."""
 
     def __init__(self, tftp_root: str, reaches_uboot: bool = True, kernel: str = "ok"):
         self.tftp_root = tftp_root
@@ -126,6 +126,12 @@ class FakeBoard:
             self.rc = 0
         elif cmd.startswith("tftpboot "):
             self._tftp(cmd.split()[-1])
+        elif cmd.startswith("booti ") and self.kernel == "reboot":
+            # the kernel resets the board: the firmware again, and the next boot stays up
+            self.out += (b"Starting kernel ...\r\n\r\n" + KERNELS["ok"] +
+                         b"keel: rebooting\r\n" + FIRMWARE)
+            self.state, self.kernel = "autoboot", "ok"
+            self.env.clear()
         elif cmd.startswith("booti ") and self.kernel == "bad-magic":
             self.out += b"Bad Linux RISCV Image magic!\r\n"  # and back to the prompt
             self.rc = 1

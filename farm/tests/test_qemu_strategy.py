@@ -199,3 +199,47 @@ def test_uboot_load_failure(env, tmp_path):
     with pytest.raises(Exception, match="tftpboot"):
         strategy.transition("booted")
     strategy.transition("off")
+
+
+def test_a_reboot_ends_qemu_unless_the_boot_reboots(qemu_strategy, tmp_path):
+    """Under the environment's -no-reboot a kernel that resets the machine ends QEMU;
+    configured to reboot, -no-reboot is left out and boot_again follows the reset into
+    the next boot, whose stages start afresh."""
+    strategy = qemu_strategy
+    strategy.configure(append="reboot")
+    strategy.power_on()
+    assert strategy.wait_exit(5) == 0
+    assert "-no-reboot" in boots(tmp_path)[-1]
+    with pytest.raises(StrategyError, match="without reboots"):
+        strategy.boot_again(5)
+    strategy.configure(append="reboot", reboots=True)
+    rec = strategy.power_on()
+    assert "-no-reboot" not in boots(tmp_path)[-1]
+    assert strategy.boot_again(5) is rec and strategy.status.name == "booted"
+    assert len(rec.earlier_boots) == 1 and "reboot" in rec.earlier_boots[0].stages
+    assert rec.boot.online and "reboot" not in rec.boot.stages
+    assert [line.text for line in rec.lines].count("keel: all harts online") == 2
+    assert strategy.qemu.poll() is None
+    strategy.transition("off")
+
+
+def test_a_boot_that_never_resets_is_a_boot_error(qemu_strategy):
+    strategy = qemu_strategy
+    strategy.configure(append="", reboots=True)
+    strategy.power_on()
+    with pytest.raises(BootError) as err:
+        strategy.boot_again(0.5)
+    assert err.value.stage == "reboot" and "keel: rebooting" in str(err.value)
+    strategy.transition("off")
+
+
+def test_uboot_chain_boots_again_after_a_reboot(env, tmp_path):
+    strategy = env.get_target("uboot").get_driver("Strategy")
+    strategy.configure(append="reboot", reboots=True)
+    strategy.transition("booted")
+    rec = strategy.boot_again(5)
+    assert len(boots(tmp_path)) == 1            # one QEMU: the guest reset itself
+    assert list(rec.boot.stages)[:5] == ["opensbi", "uboot", "uboot_prompt", "tftp_done", "banner"]
+    log = "\n".join(line.text for line in rec.lines)
+    assert log.count("Starting kernel") == 2 and log.count("keel: all harts online") == 2
+    strategy.transition("off")

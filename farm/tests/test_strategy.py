@@ -372,3 +372,21 @@ def test_a_refused_login_is_a_login_boot_error_and_the_board_stays_booted(tmp_pa
     assert e.value.stage == "login" and not e.value.board_fault and not e.value.unclear
     assert strategy.status == Status.booted
     assert "Login incorrect" in strategy.recorder.text
+
+
+def test_boot_again_follows_a_reboot_through_u_boot_without_the_outlet(tmp_path, clock):
+    strategy, board, power = make_target(tmp_path, clock, kernel="reboot")
+    strategy.configure(reboots=True)
+    strategy.transition("booted")
+    told = []
+    strategy.add_boot_listener(told.append)
+    rec = strategy.boot_again(10)
+    assert strategy.status == Status.booted and told == [None]
+    assert power.events == ["off", "on"]            # the board reset itself
+    assert [c for c in board.commands if c.startswith("booti")] == [
+        "booti ${kernel_addr_r} - ${fdtcontroladdr}"] * 2
+    assert len(rec.earlier_boots) == 1 and "reboot" in rec.earlier_boots[0].stages
+    assert rec.boot.online and "uboot_prompt" in rec.boot.stages
+    with pytest.raises(BootError) as e:             # no second reset comes
+        strategy.boot_again(1)
+    assert e.value.stage == "reboot"

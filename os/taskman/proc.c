@@ -579,6 +579,32 @@ void proc_msg_daemon(int rcvid, const struct _msg_info *info)
 	MsgReply_r(rcvid, 0, 0, 0);
 }
 
+/* _PROC_SYSRESET: root ends the machine (after init has stopped everything). */
+void proc_msg_sysreset(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	const struct _proc_hdr *h = msg;
+	char name[TM_NAME];
+
+	if (len != sizeof *h || (h->subtype != _PROC_SYSRESET_REBOOT &&
+				 h->subtype != _PROC_SYSRESET_POWEROFF))
+		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	struct tproc *p = proc_find(info->pid);
+	bool root = p && p->cred.euid == 0;
+	if (p)
+		memcpy(name, p->name, sizeof name);
+	tm_unlock();
+	if (!p)
+		return tm_error(rcvid, ESRCH);
+	if (!root)
+		return tm_error(rcvid, EPERM);
+	printf("taskman: %s asked by %s (pid %d)\n",
+	       h->subtype == _PROC_SYSRESET_REBOOT ? "reboot" : "power-off", name, info->pid);
+	int r = SystemReset_r(h->subtype == _PROC_SYSRESET_REBOOT ? _SYSRESET_REBOOT
+								   : _SYSRESET_POWEROFF);
+	tm_error(rcvid, -r);
+}
+
 static bool next_pid(int32_t after, int32_t *pid)
 {
 	int32_t best = 0;

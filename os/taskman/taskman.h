@@ -110,6 +110,7 @@ void proc_msg_setpgid(int rcvid, const struct _msg_info *info, const void *msg, 
 void proc_msg_setsid(int rcvid, const struct _msg_info *info);
 void proc_msg_rlimit(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 void proc_msg_daemon(int rcvid, const struct _msg_info *info);
+void proc_msg_sysreset(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 void proc_msg_info(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 /* A client REPLY-blocked on taskman asked to be unblocked (a signal). */
 void proc_unblock(int rcvid);

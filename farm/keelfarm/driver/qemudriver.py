@@ -65,6 +65,9 @@ class KeelQEMUDriver(QEMUDriver):
             starts again from the image
         disk_interface (str): how the disk is attached: "virtio" (virtio-mmio
             block, QEMU virt's) or "nvme" (an NVMe controller on PCIe)
+        reboots (bool): a guest reset starts the machine again, as a board's does
+            (`-no-reboot` is left out of the command line even where the environment's
+            extra_args have it); by default the environment's choice stands
     """
 
     smp = attr.ib(default=None, validator=attr.validators.optional(
@@ -78,6 +81,7 @@ class KeelQEMUDriver(QEMUDriver):
     disk = attr.ib(default=None, validator=attr.validators.optional(
         attr.validators.instance_of(str)))
     disk_interface = attr.ib(default="virtio", validator=attr.validators.in_(["virtio", "nvme"]))
+    reboots = attr.ib(default=False, validator=attr.validators.instance_of(bool))
 
     def __attrs_post_init__(self):
         super().__attrs_post_init__()
@@ -110,6 +114,8 @@ class KeelQEMUDriver(QEMUDriver):
             cmd += ["-icount", f"shift=0,sleep={'on' if self.icount_sleep else 'off'}"]
         if self.disk is not None:
             cmd += self.disk_args(self.disk_path)
+        if self.reboots:
+            cmd = [arg for arg in cmd if arg != "-no-reboot"]
         return cmd
 
     def disk_args(self, path):

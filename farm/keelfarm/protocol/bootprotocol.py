@@ -22,9 +22,12 @@ import abc
 class KeelBootProtocol(abc.ABC):
     @abc.abstractmethod
     def configure(self, *, smp: int | None = None, append: str | None = None,
-                  log_path=None, deterministic: bool = False) -> None:
-        """Choose the next boot: hart count, kernel command line, console log, and
-        whether the guest's clock is its instruction count (where the target can)."""
+                  log_path=None, deterministic: bool = False, reboots: bool = False) -> None:
+        """Choose the next boot: hart count, kernel command line, console log, whether
+        the guest's clock is its instruction count (where the target can), and whether
+        a reset the kernel asks for (a reboot) starts the next boot — a board always
+        does; a QEMU target ends at a guest reset unless asked, so that a kernel that
+        resets instead of powering off ends its run."""
 
     @abc.abstractmethod
     def power_on(self):
@@ -44,6 +47,12 @@ class KeelBootProtocol(abc.ABC):
     @abc.abstractmethod
     def power_off(self) -> None:
         """Stop the target; the last boot's recorder is kept."""
+
+    @abc.abstractmethod
+    def boot_again(self, timeout: float | None = None):
+        """The kernel has reset the machine (`keel: rebooting`): follow it into the next
+        boot of the same configuration until Keel is online again (BootError if not);
+        the recorder's `boot` is the new boot's from here on.  Returns the recorder."""
 
     @property
     @abc.abstractmethod

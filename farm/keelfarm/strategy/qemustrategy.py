@@ -20,7 +20,7 @@ from labgrid.factory import target_factory
 from labgrid.step import step
 from labgrid.strategy import Strategy, StrategyError
 
-from ..console import EXITED, ONLINE_LINE, TIMED_OUT, ConsoleRecorder, watch
+from ..console import EXITED, ONLINE_LINE, REBOOT_LINE, TIMED_OUT, ConsoleRecorder, watch
 from ..errors import BootError
 from ..protocol import KeelBootProtocol
 from .login import check_shell_config, log_in
@@ -62,6 +62,8 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         self.smp = self.default_smp
         self.append = self.default_append
         self.deterministic = False
+        self.reboots = False
+        self._reboots_followed = 0
         self.log_path = None
         self.recorder: ConsoleRecorder | None = None
         self._running_config = None
@@ -72,23 +74,27 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         return dict(self.recorder.boot.stages) if self.recorder else {}
 
     def configure(self, *, smp: int | None = None, append: str | None = None,
-                  log_path=None, deterministic: bool | str = False) -> None:
+                  log_path=None, deterministic: bool | str = False,
+                  reboots: bool = False) -> None:
         """Choose the next boot's hart count, kernel command line and console log file.
 
         None keeps the environment file's value; `append=""` boots with no command line.
         `deterministic` runs the guest with instruction counting as its clock, so the
         instruction counts a benchmark prints repeat exactly; "idle-real-time" does too
         but lets an idle guest's clock run at the host's pace (for a guest that waits on
-        a disk: its CPU time is still instructions, its waits are real).  A booted target with a
-        different configuration is rebooted by the next `transition("booted")`.
+        a disk: its CPU time is still instructions, its waits are real).  `reboots`: a
+        reset the guest asks for boots it again (`boot_again`) instead of ending QEMU.
+        A booted target with a different configuration is rebooted by the next
+        `transition("booted")`.
         """
         self.smp = self.default_smp if smp is None else smp
         self.append = self.default_append if append is None else append
         self.log_path = log_path
         self.deterministic = deterministic
+        self.reboots = reboots
 
     def _config(self):
-        return (self.smp, self.append, self.deterministic)
+        return (self.smp, self.append, self.deterministic, self.reboots)
 
     @step(args=["status"])
     def transition(self, status, *, step):
@@ -137,6 +143,7 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         self.qemu.boot_args = args or None
         self.qemu.icount = bool(self.deterministic)
         self.qemu.icount_sleep = self.deterministic == "idle-real-time"
+        self.qemu.reboots = self.reboots
 
     def power_on(self) -> ConsoleRecorder:
         """Start QEMU with the configured boot; return the new boot's recorder.
@@ -149,6 +156,7 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         self.target.activate(self.qemu)
         self.recorder = ConsoleRecorder(self.log_path)
         self.recorder.attach(self.qemu)
+        self._reboots_followed = 0
         self._running_config = self._config()
         self.status = self.states.unknown
         self.qemu.on()
@@ -182,6 +190,33 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
                    else f"not within {timeout:.0f} s")
         raise BootError(stage, f"no '{ONLINE_LINE}': {why} ({describe_stages(rec)}); "
                                f"console log {rec.log_path}; last lines:\n{rec.tail()}")
+
+    def boot_again(self, timeout: float | None = None) -> ConsoleRecorder:
+        """After `keel: rebooting`: the firmware starts again and loads the same kernel and
+        boot image (QEMU restores them at a reset); wait until Keel is online again."""
+        if not self.reboots:
+            raise StrategyError("this boot was configured without reboots: QEMU ends at "
+                                "a guest reset (configure(reboots=True))")
+        self.await_reboot(timeout)
+        self.status = self.states.unknown
+        if getattr(self, "shell", None) is not None:
+            self.target.deactivate(self.shell)  # the login ended with the old boot
+        rec = self.wait_online(timeout)
+        self.status = self.states.booted
+        return rec
+
+    def await_reboot(self, timeout: float | None = None) -> None:
+        """Read the console until the kernel says it resets the machine (a reboot not
+        followed yet); BootError if it does not within `timeout` (default boot_timeout).
+        The recorder's `boot` is the next boot's from that line on."""
+        rec = self._require_recorder()
+        timeout = self.boot_timeout if timeout is None else timeout
+        seen = self._reboots_followed
+        watch(self.qemu, lambda: len(rec.earlier_boots) > seen, timeout)
+        if len(rec.earlier_boots) <= seen:
+            raise BootError("reboot", f"no '{REBOOT_LINE}' within {timeout:.0f} s; console "
+                                      f"log {rec.log_path}; last lines:\n{rec.tail()}")
+        self._reboots_followed = seen + 1
 
     def hart_pcs(self) -> list[tuple[int, int]]:
         """Each hart's (QEMU vCPU's) program counter now: where a quiet machine is."""

@@ -97,6 +97,24 @@ class KeelQEMUUBootStrategy(KeelQEMUStrategy):
                 self.uboot.run_check(line)
         self.uboot.boot()
 
+    def boot_again(self, timeout: float | None = None):
+        """After `keel: rebooting`: U-Boot starts again; interrupt its autoboot, load the
+        staged kernel again and boot it, as `booted` does after power-on."""
+        if not self.reboots:
+            raise StrategyError("this boot was configured without reboots: QEMU ends at "
+                                "a guest reset (configure(reboots=True))")
+        self.await_reboot(timeout)
+        self.status = Status.unknown
+        if self.shell is not None:
+            self.target.deactivate(self.shell)
+        self.target.deactivate(self.uboot)       # U-Boot of the first boot is long gone
+        self.target.activate(self.uboot)
+        self.recorder.mark("uboot_prompt")
+        self.load_and_boot()
+        rec = self.wait_online(timeout)
+        self.status = Status.booted
+        return rec
+
     def _prepare(self) -> None:
         super()._prepare()
         self.qemu.boot_args = None

@@ -105,6 +105,7 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
         self.append = ""
         self.log_path = None
         self._running_config = None
+        self._reboots_followed = 0
 
     # -- what the last boot showed -------------------------------------------------------
 
@@ -121,10 +122,11 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
     # -- labgrid strategy ----------------------------------------------------------------
 
     def configure(self, *, smp: int | None = None, append: str | None = None,
-                  log_path=None, deterministic: bool = False) -> None:
+                  log_path=None, deterministic: bool = False, reboots: bool = False) -> None:
         """Choose the next boot's kernel command line and console log.  ``smp`` may only
         be the board's own hart count.  A board cannot be `deterministic`: its counts are
-        the hardware's, accepted as they come."""
+        the hardware's, accepted as they come.  A board always `reboots` when its kernel
+        resets it: the flag changes nothing here."""
         if smp is not None and smp != self.harts:
             raise StrategyError(f"this board has {self.harts} harts; it cannot boot "
                                 f"with {smp}")
@@ -230,6 +232,37 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
             self._read(deadline)
         return 0 if "poweroff" in boot.stages else None
 
+    def boot_again(self, timeout: float | None = None) -> ConsoleRecorder:
+        """After ``keel: rebooting``: the board's firmware starts again and U-Boot counts
+        down to its own autoboot; interrupt it, load the same image over TFTP again and
+        boot it, without touching the outlet."""
+        rec = self._require_recorder()
+        wait = self.banner_timeout if timeout is None else timeout
+        seen = self._reboots_followed
+        self._read_until(lambda: len(rec.earlier_boots) > seen, wait, "reboot",
+                         f"no 'keel: rebooting' within {wait:.0f} s")
+        self._reboots_followed = seen + 1
+        self.status = Status.unknown
+        try:
+            if self.shell is not None:
+                self.target.deactivate(self.shell)
+            self.target.deactivate(self.uboot)
+            try:
+                self.target.activate(self.uboot)
+            except TIMEOUT:
+                raise BootError("uboot", f"board did not come back to the U-Boot prompt "
+                                         f"within {self.uboot.login_timeout} s of its "
+                                         "reboot") from None
+            rec.mark("uboot_prompt")
+            self._load_and_boot()
+            self.wait_online(timeout)
+        except BootError as e:
+            self.tell_boot(e)
+            raise
+        self.tell_boot(None)
+        self.status = Status.booted
+        return rec
+
     def _uboot(self) -> None:
         self.power_off()
         self.target.activate(self.console)
@@ -238,6 +271,7 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
         self.boots += 1
         self.recorder = ConsoleRecorder(self._log_path(), clock=self.clock)
         self.recorder.attach(self.console)
+        self._reboots_followed = 0
         self.status = Status.unknown
         self.power.on()
         try:

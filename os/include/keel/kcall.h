@@ -131,7 +131,9 @@
 	/* Keel's own: version, command line, board and per-hart counters (<keel/sysinfo.h>). */ \
 	K(70, SysInfo,               4, KCALL_PRIV_NONE) \
 	/* Which harts the calling thread may run on (<keel/thread.h>). */ \
-	K(71, ThreadCtl,             2, KCALL_PRIV_NONE)
+	K(71, ThreadCtl,             2, KCALL_PRIV_NONE) \
+	/* Keel's own: power off or reboot now (<keel/procmgr.h>). */ \
+	K(72, SystemReset,           1, KCALL_PRIV_PROCMGR)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -164,6 +166,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 72, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 73, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

@@ -133,6 +133,7 @@ KEEL_KCALL_DECL(int, ProcessFork, (int pid, int tid, int as));
 KEEL_KCALL_DECL(int, ProcessExec, (int pid, int tid, int as, const struct _proc_start *start));
 KEEL_KCALL_DECL(int, ProcessSetCred, (int pid, const struct _cred_info *cred));
 KEEL_KCALL_DECL(int, ProcessSetGroup, (int pid, int pgid, int sid));
+KEEL_KCALL_DECL(int, SystemReset, (int how));
 
 /* Signals (<keel/signal.h>). */
 KEEL_KCALL_DECL(int, SignalKill, (int pid, int tid, int signo, int code, intptr_t value));

@@ -135,7 +135,16 @@
  *       Arguments: pid (0: the caller); its process group and session ids
  *       (>= 0).  The kernel keeps them only as mechanism: SignalKill to a
  *       group, and the sid in ConnectClientInfo.
- *       Errors: EINVAL a negative id; ESRCH no such process. */
+ *       Errors: EINVAL a negative id; ESRCH no such process.
+ *
+ *   SystemReset(how) -> does not return
+ *       The machine's end, at once: _SYSRESET_POWEROFF powers it off,
+ *       _SYSRESET_REBOOT resets it through the firmware (SBI system reset),
+ *       which starts the boot again.  Nothing is stopped or synced first:
+ *       taskman calls it for init (sysmgr_reboot) after init has stopped
+ *       everything.  A firmware that cannot reboot leaves the machine halted,
+ *       said on the console.
+ *       Errors: EINVAL an unknown `how`. */
 #include <stdint.h>
 #include "msg.h"
 
@@ -146,6 +155,10 @@
 #define PROT_READ          0x00000100u
 #define PROT_WRITE         0x00000200u
 #define PROT_EXEC          0x00000400u
+
+/* SystemReset's how. */
+#define _SYSRESET_POWEROFF 0
+#define _SYSRESET_REBOOT   1
 
 /* AsMap flags. */
 #define AS_MAP_ANON        0x0u          /* zeroed memory */

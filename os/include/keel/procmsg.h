@@ -49,6 +49,7 @@
 #define _PROC_SETCTTY      0x0012  /* the controlling terminal of the caller's session */
 #define _PROC_BOOTIMG      0x0013  /* bytes of the boot image (for the boot file system) */
 #define _PROC_FORKED       0x0014  /* a forked child has taken over its fds */
+#define _PROC_SYSRESET     0x0015  /* power off or reboot the machine (sysmgr_reboot) */
 
 struct _proc_hdr {
 	uint16_t type;                  /* _PROC_* */
@@ -262,6 +263,16 @@ struct _proc_setcred {
 
 _Static_assert(sizeof(struct _proc_ids) == 16, "struct _proc_ids layout");
 _Static_assert(sizeof(struct _proc_setcred) == 152, "struct _proc_setcred layout");
+
+/* ---- the machine's end ------------------------------------------------------
+ *
+ * _PROC_SYSRESET, struct _proc_hdr with subtype _PROC_SYSRESET_REBOOT or
+ * _PROC_SYSRESET_POWEROFF: taskman ends the machine at once (the kernel's
+ * SystemReset); nothing is stopped or synced first, which is init's work
+ * before it asks.  No reply on success.  Errors: EPERM the caller's
+ * effective uid is not 0; EINVAL another subtype. */
+#define _PROC_SYSRESET_POWEROFF 0
+#define _PROC_SYSRESET_REBOOT   1
 
 /* ---- resource limits --------------------------------------------------------
  *

@@ -6,6 +6,7 @@
 #include <keel/signal.h>
 #include "kcall.h"
 #include <keel/thread.h>
+#include "arch.h"
 #include "boot.h"
 #include "kstring.h"
 #include "platform.h"
@@ -521,4 +522,14 @@ long sys_ProcessSetGroup(long pid, long pgid, long sid)
 long sys_ProcessExit(long status)
 {
 	process_exit((int)status);
+}
+
+/* SystemReset(how): the machine's end, now (<keel/procmgr.h>). */
+long sys_SystemReset(long how)
+{
+	if (how == _SYSRESET_POWEROFF)
+		arch_poweroff(0);
+	if (how == _SYSRESET_REBOOT)
+		arch_reboot();
+	return -EINVAL;
 }

@@ -30,6 +30,9 @@ void arch_send_ipi(const struct hart *h);
  * finisher (QEMU's sifive,test1) the status also becomes the machine's exit
  * status (its low 8 bits, 1 if those are 0), so a failed run fails QEMU. */
 void arch_poweroff(int status) __attribute__((noreturn));
+/* Reset the machine through the firmware; the boot starts again.  Halts
+ * (said on the console) where the firmware cannot. */
+void arch_reboot(void) __attribute__((noreturn));
 struct platform;
 /* Find the test finisher, if the device tree has one (after the I/O window
  * is set up). */

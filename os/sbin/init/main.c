@@ -28,7 +28,7 @@
  * are reaped.  Every start and end is said on the console and, once
  * slogger (the first service) serves, in the system log.
  *
- * init keeps SIGTERM and SIGCHLD blocked and takes them with sigtimedwait
+ * init keeps SIGTERM, SIGUSR1 and SIGCHLD blocked and takes them with sigtimedwait
  * (no window between a check and a wait where one could be missed); what it
  * starts gets an empty signal mask.
  *
@@ -37,7 +37,10 @@
  * shell ignores SIGTERM), the services SIGTERM in the reverse of their
  * start order, the console driver last so that what init says is seen;
  * whatever has not ended within STOP_WAIT_NS gets SIGKILL.  Then init
- * ends, and with it the system: taskman ends and the kernel powers off. */
+ * ends, and with it the system: taskman ends and the kernel powers off.
+ * SIGUSR1 (from shutdown -r) does the same and then, instead of ending,
+ * has taskman reboot the machine (sysmgr_reboot); should that be refused,
+ * init says why and ends, and the machine powers off. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -50,6 +53,7 @@
 #include <sys/pathmgr.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmgr.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <termios.h>
@@ -545,11 +549,11 @@ static void stop_range(int first, int last, int sig)
 	reap_until(first, last, now_ns() + STOP_WAIT_NS);
 }
 
-static void __attribute__((noreturn)) shut_down(void)
+static void __attribute__((noreturn)) shut_down(bool reboot)
 {
 	int console = -1;
 
-	say(LOG_NOTICE, "shutting down\n");
+	say(LOG_NOTICE, reboot ? "shutting down to reboot\n" : "shutting down\n");
 	for (int i = 0; i < nsvc; i++)
 		if (svc[i].ready && !strcmp(svc[i].ready, "/dev/console"))
 			console = i;
@@ -565,6 +569,8 @@ static void __attribute__((noreturn)) shut_down(void)
 	tcdrain(STDOUT_FILENO);                 /* out of the UART before its driver ends */
 	if (console >= 0)
 		stop_range(console, console, SIGTERM);
+	if (reboot && sysmgr_reboot() != 0)     /* returns only when refused */
+		say(LOG_ERR, "cannot reboot: %s; powering off\n", strerror(errno));
 	exit(0);
 }
 
@@ -577,6 +583,7 @@ int main(int argc, char **argv)
 	sigemptyset(&no_signals);
 	sigemptyset(&wanted);
 	sigaddset(&wanted, SIGTERM);
+	sigaddset(&wanted, SIGUSR1);
 	sigaddset(&wanted, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &wanted, NULL);
 	openlog("init", LOG_PID, LOG_DAEMON);
@@ -609,7 +616,8 @@ int main(int argc, char **argv)
 		if (next)
 			wait = next > now ? next - now : 0;
 		struct timespec ts = { (time_t)(wait / 1000000000u), (long)(wait % 1000000000u) };
-		if (sigtimedwait(&wanted, NULL, &ts) == SIGTERM)
-			shut_down();
+		int sig = sigtimedwait(&wanted, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGUSR1)
+			shut_down(sig == SIGUSR1);
 	}
 }

@@ -6,7 +6,8 @@
  * pointers point into, a keeper keeps a forkee (a child blocked on a
  * channel of kfuzz's) for AsClone, ProcessFork and ProcessExec to work on.
  * Every call is preceded by a short TimerTimeout on every blocking state, so
- * nothing blocks for long.  Calls that end their caller (ProcessExit) or
+ * nothing blocks for long.  Calls that end their caller (ProcessExit) or the
+ * machine (SystemReset) or
  * could send it anywhere (SignalReturn, a SignalAction's handler) and, now
  * and then, the privileged calls run in a child process made for the
  * purpose (unprivileged: they must fail EPERM), whose exit reports the
@@ -423,9 +424,11 @@ static long draw_call(struct fuzzer *f)
 		if (n >= KCALL_COUNT)
 			return n;
 		/* A random frame would send kfuzz anywhere: SignalReturn runs
-		 * in a child, like ProcessExit; SignalAction mostly runs in
+		 * in a child, like ProcessExit and SystemReset (kfuzz holds
+		 * the privilege: it would end the machine); SignalAction mostly runs in
 		 * kfuzz, which keeps its own actions (sanitize_action). */
 		bool child_only = n == KCALL_ProcessExit || n == KCALL_SignalReturn ||
+				  n == KCALL_SystemReset ||
 				  (n == KCALL_SignalAction && fz_below(f, 4) == 0);
 		if (!child_only && !(call_priv[n] && fz_below(f, 16) == 0))
 			return n;

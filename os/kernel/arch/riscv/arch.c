@@ -103,6 +103,17 @@ void arch_poweroff(int status)
 	arch_halt();
 }
 
+void arch_reboot(void)
+{
+	kprintf("keel: rebooting\n");
+	csr_clear(sstatus, SSTATUS_SIE);
+	poweroff_marker = 0;                    /* a reboot, not a power-off in disguise */
+	__asm__ volatile("fence rw, rw" ::: "memory");
+	sbi_system_reset(SBI_SRST_COLD_REBOOT, SBI_SRST_REASON_NONE);
+	kprintf("keel: the firmware cannot reboot; halting\n");
+	arch_halt();
+}
+
 bool arch_poweroff_pending(void)
 {
 	if (poweroff_marker != POWEROFF_MAGIC)
