@@ -1,6 +1,6 @@
 """User mode: ktest-user runs as the first process from the boot image; every KTAP case
 is its own result, on one usable hart (the `onehart` target) and on the board's default
-hart count.  A read of a
+hart count, with the IPC fast path and with it forced off (ipc=slow).  A read of a
 kernel address kills the program with a one-line report and the system powers off."""
 
 import os
@@ -25,6 +25,18 @@ def test_ktest_user_one_hart(ktap_case):
 
 @pytest.mark.ktap(append="init=/bin/ktest-user")
 def test_ktest_user(ktap_case):
+    ktap_case.check()
+
+
+# The same cases with the IPC fast path forced off (boot option ipc=slow): the general
+# message path alone must give the same results.
+@pytest.mark.ktap(append="ipc=slow init=/bin/ktest-user", target="onehart")
+def test_ktest_user_one_hart_ipc_slow(ktap_case):
+    ktap_case.check()
+
+
+@pytest.mark.ktap(append="ipc=slow init=/bin/ktest-user")
+def test_ktest_user_ipc_slow(ktap_case):
     ktap_case.check()
 
 

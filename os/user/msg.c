@@ -35,6 +35,17 @@ int MsgReply_r(int rcvid, long status, const void *msg, size_t bytes)
 	return MsgReplyv_r(rcvid, status, &iov, 1);
 }
 
+int MsgReplyReceive_r(int rcvid, long status, const void *rmsg, size_t rbytes, int chid,
+		      void *msg, size_t bytes, struct _msg_info *info)
+{
+	iov_t r, m;
+
+	SETIOV(&r, rmsg, rbytes);
+	SETIOV(&m, msg, bytes);
+	return MsgReplyReceivev_r(_MSG_RR_IDS(rcvid, chid), status, &r, _MSG_RR_PARTS(1, 1), &m,
+				  info);
+}
+
 long MsgRead_r(int rcvid, void *msg, size_t bytes, size_t offset)
 {
 	iov_t iov;
@@ -54,6 +65,13 @@ long MsgWrite_r(int rcvid, const void *msg, size_t bytes, size_t offset)
 long MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 {
 	return urt_errno(MsgSend_r(coid, smsg, sbytes, rmsg, rbytes));
+}
+
+int MsgReplyReceive(int rcvid, long status, const void *rmsg, size_t rbytes, int chid,
+		    void *msg, size_t bytes, struct _msg_info *info)
+{
+	return (int)urt_errno(MsgReplyReceive_r(rcvid, status, rmsg, rbytes, chid, msg, bytes,
+						info));
 }
 
 int MsgReceive(int chid, void *msg, size_t bytes, struct _msg_info *info)

@@ -61,22 +61,27 @@ static long invoke(uint64_t n, long a0, long a1, long a2, long a3, long a4, long
 	return -ENOSYS;
 }
 
-long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, long a5)
+long kcall_dispatch(struct thread *t, uint64_t n, long a0, long a1, long a2, long a3, long a4,
+		   long a5)
 {
 	if (n >= KCALL_COUNT)
 		return -ENOSYS;
-	struct thread *t = thread_current();
-	if (privs[n] & ~t->proc->privs)
+	if (__builtin_expect(privs[n] != 0, 0) && (privs[n] & ~t->proc->privs))
 		return -EPERM;
 	t->sig_call = (uint32_t)n + 1;          /* for a restart after a signal (signal.c) */
 	t->sig_call_arg0 = (uint64_t)a0;
-	atomic_store32(&t->sig_broke, 0);
-	long r = invoke(n, a0, a1, a2, a3, a4, a5);
+	if (atomic_load32(&t->sig_broke))
+		atomic_store32(&t->sig_broke, 0);
+	return kcall_finish(t, n, invoke(n, a0, a1, a2, a3, a4, a5));
+}
+
+long kcall_finish(struct thread *t, uint64_t n, long r)
+{
 	/* A timeout covers one call.  A call a signal broke keeps its (absolute)
 	 * timeout for the restart the signal code may make of it, which clears
 	 * it when a handler runs instead (sig_user_return); SignalReturn sets
 	 * the one a handler's frame kept. */
-	if (n != KCALL_TimerTimeout && n != KCALL_SignalReturn &&
+	if (t->tmo_states && n != KCALL_TimerTimeout && n != KCALL_SignalReturn &&
 	    !(r == -EINTR && atomic_load32(&t->sig_broke)))
 		t->tmo_states = 0;
 	t->call_state = 0;

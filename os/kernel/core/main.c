@@ -6,6 +6,7 @@
 #include "hart.h"
 #include "kbench.h"
 #include "kmon.h"
+#include "ipc.h"
 #include "kprintf.h"
 #include "kstring.h"
 #include "ktest.h"
@@ -177,6 +178,7 @@ void kmain(uint64_t hartid, uint64_t fdt_pa, uint64_t load_pa)
 	arch_finisher_init(&plat);
 	print_banner();
 	arch_idle_poll(cmdline_has("idle=poll"));
+	ipc_fast_off = cmdline_has("ipc=slow");      /* the general message path only */
 	sched_init();
 	ktimer_queues_init();
 	sync_init();

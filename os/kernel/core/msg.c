@@ -15,6 +15,7 @@
 #include "spinlock.h"
 #include "sync.h"
 #include "thread.h"
+#include "uaccess.h"
 #include "vmspace.h"
 #include "waitq.h"
 
@@ -178,19 +179,13 @@ static long send_signalled(struct thread *c, struct channel *ch, uint64_t d)
 	return -EINTR;
 }
 
-/* Wait (channel locked on entry, released) for the reply, honouring a
- * TimerTimeout on the SEND and REPLY states.  A timeout that races a reply
- * returns the reply.  A signal: see send_signalled. */
-static long send_wait(struct thread *c, struct channel *ch)
+/* What send_wait does with the result r of a wait (the channel unlocked):
+ * a signal, a timeout (which may mean waiting on), or the answer.  Waits
+ * again, under the given deadlines, as that needs. */
+static long send_wait_from(struct thread *c, struct channel *ch, long r, uint64_t d_send,
+			   uint64_t d_reply, uint64_t d)
 {
-	uint64_t d_send = kcall_deadline(STATE_SEND), d_reply = kcall_deadline(STATE_REPLY);
-	uint64_t d = c->ipc.state == IPC_SEND ? d_send : d_reply;
-
-	c->ipc.status = 0;
-	c->ipc.unblock_req = false;
-	c->ipc.reply_deadline = d_reply;
 	for (;;) {
-		long r = waitq_block(&c->ipc.wq, &ch->lock, d);
 		if (r == -EINTR && !atomic_load32(&c->killed))
 			r = send_signalled(c, ch, d);
 		if (r != -ETIMEDOUT)
@@ -209,16 +204,65 @@ static long send_wait(struct thread *c, struct channel *ch)
 					    (int)c->proc->pid);
 			}
 			d = WAIT_FOREVER;
-			continue;
-		}
-		if (sending ? d_send != WAIT_FOREVER : d_reply != WAIT_FOREVER) {
+		} else if (sending ? d_send != WAIT_FOREVER : d_reply != WAIT_FOREVER) {
 			list_del(&c->ipc.link);         /* off the senders or the repliers */
 			c->ipc.state = IPC_NONE;
 			spin_unlock(&ch->lock);
 			return -ETIMEDOUT;
+		} else {
+			d = d_reply;    /* the SEND timeout passed after delivery: wait for the reply */
 		}
-		d = d_reply;    /* the SEND timeout passed after delivery: wait for the reply */
+		r = waitq_block(&c->ipc.wq, &ch->lock, d);
 	}
+}
+
+/* Wait (channel locked on entry, released) for the reply, honouring a
+ * TimerTimeout on the SEND and REPLY states.  A timeout that races a reply
+ * returns the reply.  A signal: see send_signalled. */
+static long send_wait(struct thread *c, struct channel *ch)
+{
+	uint64_t d_send = kcall_deadline(STATE_SEND), d_reply = kcall_deadline(STATE_REPLY);
+	uint64_t d = c->ipc.state == IPC_SEND ? d_send : d_reply;
+
+	c->ipc.status = 0;
+	c->ipc.unblock_req = false;
+	c->ipc.reply_deadline = d_reply;
+	return send_wait_from(c, ch, waitq_block(&c->ipc.wq, &ch->lock, d), d_send, d_reply, d);
+}
+
+long msg_send_resume(struct thread *c, long r)
+{
+	return send_wait_from(c, c->ipc.ch, r, WAIT_FOREVER, WAIT_FOREVER, WAIT_FOREVER);
+}
+
+/* msg_send's fast path: c's message is in receiver r's buffers (ch locked,
+ * r still on ch's receivers).  c becomes REPLY-blocked with a continuation
+ * and r runs at once (here, if it may: sched.h).  Returns only if the wait
+ * was refused (a signal or an end came meanwhile): then as send_wait. */
+static long send_fast(struct thread *c, struct channel *ch, struct thread *r)
+{
+	c->ipc.state = IPC_REPLY;
+	list_add_tail(&ch->repliers, &c->ipc.link);
+	c->ipc.status = 0;
+	c->ipc.unblock_req = false;
+	c->ipc.reply_deadline = WAIT_FOREVER;
+	c->call_state = STATE_REPLY;
+	if (!ipc_claim_waiter(&ch->receivers, r, (int)c->tid))
+		panic("send_fast: receiver %s is not waiting on channel %u", r->name, ch->chid);
+	waitq_prepare(&c->ipc.wq, &ch->lock, WAIT_FOREVER);
+	if (atomic_load32(&c->state) == TS_RUNNING) {   /* refused */
+		sched_queue_claimed(r);
+		spin_unlock(&ch->lock);
+		return send_wait_from(c, ch, c->wait_result, WAIT_FOREVER, WAIT_FOREVER,
+				      WAIT_FOREVER);
+	}
+	ipc_cont_set(c, IPC_CONT_SEND, 0);
+	ch->lock.irq_state = 0;                 /* interrupts stay off until the switch */
+	spin_unlock(&ch->lock);
+	if (sched_claimed_run_here(r))
+		sched_switch_cont(r);
+	sched_queue_claimed(r);
+	schedule_cont();
 }
 
 long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
@@ -255,6 +299,8 @@ long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
 			spin_unlock(&ch->lock);
 			return -EFAULT;
 		}
+		if (r->cont == IPC_CONT_RECV && ipc_fast_ok(c))
+			return send_fast(c, ch, r);
 		c->ipc.state = IPC_REPLY;
 		list_add_tail(&ch->repliers, &c->ipc.link);
 		waitq_wake_thread_handoff(&ch->receivers, r, (int)c->tid);  /* send_wait blocks */
@@ -299,7 +345,7 @@ static long take_sender(struct thread *r, struct channel *ch, uint32_t rparts,
 }
 
 long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rparts,
-		 bool pulse_only, struct _msg_info *mi, bool *has_info)
+		 bool pulse_only, struct _msg_info *mi, bool *has_info, uint64_t uinfo)
 {
 	long rc;
 
@@ -331,11 +377,32 @@ long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rpart
 	r->ipc.rparts = rparts;
 	r->ipc.pulse_only = pulse_only;
 	memset(r->ipc.info, 0, sizeof r->ipc.info);
+	if (ipc_fast_ok(r)) {
+		/* Wait with a continuation: a sender on this hart switches
+		 * straight to us (send_fast); msg_receive_resume finishes. */
+		r->call_state = STATE_RECEIVE;
+		waitq_prepare(&ch->receivers, &ch->lock, WAIT_FOREVER);
+		if (atomic_load32(&r->state) == TS_RUNNING) {   /* refused */
+			spin_unlock(&ch->lock);
+			return r->wait_result;
+		}
+		ipc_cont_set(r, IPC_CONT_RECV, uinfo);
+		ch->lock.irq_state = 0;
+		spin_unlock(&ch->lock);
+		schedule_cont();
+	}
 	rc = waitq_block(&ch->receivers, &ch->lock, kcall_deadline(STATE_RECEIVE));
 	if (rc >= 0) {
 		memcpy(mi, r->ipc.info, sizeof *mi);
 		*has_info = true;
 	}
+	return rc;
+}
+
+long msg_receive_resume(struct thread *r, long rc, uint64_t uinfo)
+{
+	if (rc >= 0 && uinfo && copy_to_user((uintptr_t)uinfo, r->ipc.info, sizeof(struct _msg_info)))
+		return -EFAULT;
 	return rc;
 }
 
@@ -396,6 +463,41 @@ long msg_reply(struct thread *r, struct thread *c, struct channel *ch, long stat
 	schedule(SCHED_HOW_PREEMPT);
 	arch_irq_restore(s);
 	return n < 0 ? -EFAULT : 0;
+}
+
+long msg_reply_receive_fast(struct thread *r, struct thread *c, struct channel *ch, long status,
+			    const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts,
+			    uint64_t uinfo)
+{
+	long n = transfer(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn, 0);
+
+	c->ipc.state = IPC_NONE;
+	list_del(&c->ipc.link);
+	c->ipc.status = n < 0 ? -EFAULT : (int)status;
+	if (n < 0 || !ipc_claim_waiter(&c->ipc.wq, c, (int)c->ipc.status)) {
+		/* The reply failed (our buffers), or the client is not waiting
+		 * as it was (a signal woke it: it sees the answer): as MsgReplyv. */
+		waitq_wake_one(&c->ipc.wq, (int)c->ipc.status);
+		spin_unlock(&ch->lock);
+		return n < 0 ? -EFAULT : -EAGAIN;
+	}
+	r->ipc.rparts = rcvparts;
+	r->ipc.pulse_only = false;
+	memset(r->ipc.info, 0, sizeof r->ipc.info);
+	r->call_state = STATE_RECEIVE;
+	waitq_prepare(&ch->receivers, &ch->lock, WAIT_FOREVER);
+	if (atomic_load32(&r->state) == TS_RUNNING) {   /* the receive refused: a signal */
+		sched_queue_claimed(c);
+		spin_unlock(&ch->lock);
+		return r->wait_result;
+	}
+	ipc_cont_set(r, IPC_CONT_RECV, uinfo);
+	ch->lock.irq_state = 0;
+	spin_unlock(&ch->lock);
+	if (c->cont == IPC_CONT_SEND && sched_claimed_run_here(c))
+		sched_switch_cont(c);
+	sched_queue_claimed(c);
+	schedule_cont();
 }
 
 long msg_error(struct thread *c, struct channel *ch, long err)

@@ -33,6 +33,7 @@ struct runq {
 static struct runq runqs[MAX_HARTS];
 
 void sched_finish_switch(struct thread *prev);
+static void schedule_from(struct hart *h, struct context *save, enum sched_how how);
 
 static void rq_enqueue(struct runq *rq, struct thread *t, bool head)
 {
@@ -185,10 +186,34 @@ bool sched_wakeup(struct thread *t)
 {
 	if (atomic_cas32(&t->state, TS_BLOCKED, TS_READY) != TS_BLOCKED)
 		return false;
+	sched_queue_claimed(t);
+	return true;
+}
+
+bool sched_claim(struct thread *t)
+{
+	return atomic_cas32(&t->state, TS_BLOCKED, TS_READY) == TS_BLOCKED;
+}
+
+void sched_queue_claimed(struct thread *t)
+{
 	trace(TR_WAKE, t->tid, t->prio);
 	if (queue_now(t))
 		enqueue_ready(t);
-	return true;
+}
+
+bool sched_claimed_run_here(const struct thread *t)
+{
+	const struct hart *h = this_hart();
+
+	/* The run queue's top read without its lock: a thread queued here
+	 * meanwhile by another hart comes with a kick, and the preemption
+	 * point on the way to user mode takes it. */
+	const struct runq *rq = &runqs[h->index];
+
+	return !h->handoff && t->last_hart == h->index && (t->runmask & (1ul << h->index)) &&
+	       !atomic_load32(&t->on_cpu) &&
+	       (!atomic_load32(&rq->nready) || rq_top(rq) <= (int)t->prio);
 }
 
 bool sched_wakeup_handoff(struct thread *t)
@@ -263,9 +288,53 @@ static bool requeue_prev(struct hart *h, struct runq *rq, struct thread *prev, e
 	return false;
 }
 
+/* schedule()'s switch to next, prev already off the run queues. */
+static void switch_to(struct hart *h, struct thread *prev, struct thread *next)
+{
+	atomic_store32(&next->state, TS_RUNNING);
+	atomic_store32(&next->on_cpu, 1);
+	next->last_hart = h->index;
+	next->switches++;
+	h->switches++;
+	h->current = next;
+	thread_account_switch(prev, next);
+	arch_switch_space(next);
+	arch_fp_switch(prev, next);
+	trace(TR_SWITCH, prev->tid, next->tid);
+}
+
+void sched_switch_cont(struct thread *next)
+{
+	struct hart *h = this_hart();
+	struct thread *prev = h->current;
+
+	switch_to(h, prev, next);
+	arch_switch_cont(&next->ctx, prev);
+}
+
+/* Where schedule() keeps the context of a thread that blocked with a
+ * continuation: written, never read. */
+static struct context discarded[MAX_HARTS];
+
+void schedule_cont(void)
+{
+	struct hart *h = this_hart();
+
+	schedule_from(h, &discarded[h->index], SCHED_HOW_BLOCK);
+	panic("schedule_cont: a thread with a continuation came back");
+}
+
 void schedule(enum sched_how how)
 {
 	struct hart *h = this_hart();
+
+	schedule_from(h, &h->current->ctx, how);
+}
+
+/* Switch away from the current thread, its callee-saved registers going
+ * to *save (its own context, or nowhere for a continuation). */
+static void schedule_from(struct hart *h, struct context *save, enum sched_how how)
+{
 	struct runq *rq = &runqs[h->index];
 	struct thread *prev = h->current, *next;
 
@@ -293,17 +362,8 @@ void schedule(enum sched_how how)
 	 * RUNNING only once that hart is done with it. */
 	while (atomic_load32(&next->on_cpu))
 		cpu_relax();
-	atomic_store32(&next->state, TS_RUNNING);
-	atomic_store32(&next->on_cpu, 1);
-	next->last_hart = h->index;
-	next->switches++;
-	this_hart()->switches++;
-	h->current = next;
-	thread_account_switch(prev, next);
-	arch_switch_space(next);
-	arch_fp_switch(prev, next);
-	trace(TR_SWITCH, prev->tid, next->tid);
-	prev = arch_switch(&prev->ctx, &next->ctx, prev);
+	switch_to(h, prev, next);
+	prev = arch_switch(save, &next->ctx, prev);
 	sched_finish_switch(prev);
 }
 

@@ -44,13 +44,21 @@ const char *lockcheck_last_violation(void)
 	panic(__VA_ARGS__);                                                         \
 } while (0)
 
-static void lockcheck_acquire(struct hart *h, const struct spinlock *l)
+#define HELD_MAX (sizeof ((struct hart *)0)->held / sizeof ((struct hart *)0)->held[0])
+
+/* The acquire the fast check in spin_lock did not pass: a recursive
+ * acquire, a rank out of order, a full stack, or a panic in progress (the
+ * checker stands aside: the panic takes what locks it can). */
+static void __attribute__((noinline, cold)) lockcheck_acquire_slow(struct hart *h,
+								   const struct spinlock *l)
 {
 	if (panic_in_progress)
 		return;
 	if (l->owner == h->index && atomic_load32(&l->locked))
 		lockcheck_fail("lockcheck: recursive acquire of %s (rank %d) on hart %u",
 			       l->name, l->rank, h->index);
+	if (h->nheld == HELD_MAX)
+		panic("lockcheck: more than %u locks held, taking %s", h->nheld, l->name);
 	if (h->nheld) {
 		const struct spinlock *top = h->held[h->nheld - 1];
 		if (l->rank <= top->rank) {
@@ -59,19 +67,42 @@ static void lockcheck_acquire(struct hart *h, const struct spinlock *l)
 				       l->name, l->rank, top->name, top->rank);
 		}
 	}
-	if (h->nheld == sizeof h->held / sizeof h->held[0])
-		panic("lockcheck: more than %u locks held, taking %s", h->nheld, l->name);
 	h->held[h->nheld++] = l;
 }
 
-static void lockcheck_release(struct hart *h, const struct spinlock *l)
+/* The checks, inline: what every acquire pays is a handful of loads and
+ * compares; anything unusual goes to lockcheck_acquire_slow. */
+static inline void lockcheck_acquire(struct hart *h, const struct spinlock *l)
+{
+	uint32_t n = h->nheld;
+
+	if (__builtin_expect(panic_in_progress || n == HELD_MAX ||
+			     (l->owner == h->index && atomic_load32(&l->locked)) ||
+			     (n && l->rank <= h->held[n - 1]->rank), 0)) {
+		lockcheck_acquire_slow(h, l);
+		return;
+	}
+	h->held[n] = l;
+	h->nheld = n + 1;
+}
+
+static void __attribute__((noinline, cold)) lockcheck_release_slow(struct hart *h,
+								   const struct spinlock *l)
 {
 	if (panic_in_progress || !h->nheld)
 		return;
-	if (h->held[h->nheld - 1] != l)
-		panic("lockcheck: %s released out of order (newest held is %s)",
-		      l->name, h->held[h->nheld - 1]->name);
-	h->nheld--;
+	panic("lockcheck: %s released out of order (newest held is %s)",
+	      l->name, h->held[h->nheld - 1]->name);
+}
+
+static inline void lockcheck_release(struct hart *h, const struct spinlock *l)
+{
+	uint32_t n = h->nheld;
+
+	if (__builtin_expect(n && h->held[n - 1] == l, 1))
+		h->nheld = n - 1;
+	else
+		lockcheck_release_slow(h, l);
 }
 #else
 void lockcheck_expect(bool on) { (void)on; }
@@ -84,27 +115,64 @@ static void lockcheck_release(struct hart *h, const struct spinlock *l) { (void)
  * under a microsecond unless its holder is not running. */
 #define LOCK_SPINS 1000
 
-static void acquire(struct hart *h, struct spinlock *l)
+/* The lock was held at the first try: spin, then sleep until it is free. */
+static void __attribute__((noinline)) acquire_contended(struct spinlock *l)
 {
 	unsigned spins = 0;
 
-	lockcheck_acquire(h, l);
-	while (arch_amoswap32_acq(&l->locked, 1))
+	do {
 		while (atomic_load32(&l->locked)) {
 			if (++spins < LOCK_SPINS)
 				cpu_relax();
 			else
 				smp_lock_sleep(&l->locked, &l->sleepers);
 		}
+	} while (arch_amoswap32_acq(&l->locked, 1));
+}
+
+static inline void acquire(struct hart *h, struct spinlock *l)
+{
+	lockcheck_acquire(h, l);
+	if (__builtin_expect(arch_amoswap32_acq(&l->locked, 1) != 0, 0))
+		acquire_contended(l);
 	l->owner = h->index;
 	h->locks_held++;
 }
 
+/* spin_lock off its fast path: a check to make or a lock to wait for.
+ * Interrupts are off already; s is the state before. */
+static void __attribute__((noinline)) spin_lock_slow(struct spinlock *l, unsigned long s)
+{
+	acquire(this_hart(), l);
+	l->irq_state = (uint32_t)s;
+}
+
+/* The fast path calls nothing, so it saves no registers (and keeps no frame
+ * pointer): the order check passes at a glance and the lock is free at
+ * the first swap.  Anything else goes to spin_lock_slow, which starts
+ * over, the swap not yet made. */
+__attribute__((optimize("omit-frame-pointer")))
 void spin_lock(struct spinlock *l)
 {
 	unsigned long s = arch_irq_save();
+	struct hart *h = this_hart();
+#ifdef KEEL_LOCKCHECK
+	uint32_t n = h->nheld;
 
-	acquire(this_hart(), l);
+	if (__builtin_expect(panic_in_progress || n == HELD_MAX ||
+			     (l->owner == h->index && atomic_load32(&l->locked)) ||
+			     (n && l->rank <= h->held[n - 1]->rank), 0))
+		return spin_lock_slow(l, s);
+#endif
+	if (__builtin_expect(atomic_load32(&l->locked) != 0, 0) ||
+	    __builtin_expect(arch_amoswap32_acq(&l->locked, 1) != 0, 0))
+		return spin_lock_slow(l, s);
+#ifdef KEEL_LOCKCHECK
+	h->held[n] = l;
+	h->nheld = n + 1;
+#endif
+	l->owner = h->index;
+	h->locks_held++;
 	l->irq_state = (uint32_t)s;
 }
 
@@ -131,7 +199,7 @@ bool spin_trylock(struct spinlock *l)
  * the woken thread's hart would often want a lock the waker still holds,
  * and spin on it; under QEMU's -icount, where the IPI ends the sender's
  * turn, for all of its own turn. */
-static void send_deferred_kicks(struct hart *h)
+static void __attribute__((noinline)) send_deferred_kicks(struct hart *h)
 {
 	uint64_t k = h->kicks_deferred;
 
@@ -141,7 +209,7 @@ static void send_deferred_kicks(struct hart *h)
 			ipi_send(&harts[i], IPI_RESCHED);
 }
 
-static void wake_sleepers(struct spinlock *l)
+static void __attribute__((noinline)) wake_sleepers(struct spinlock *l)
 {
 	uint64_t w = atomic_swap64(&l->sleepers, 0);
 
@@ -150,7 +218,21 @@ static void wake_sleepers(struct spinlock *l)
 			ipi_send(&harts[i], IPI_ACK);
 }
 
-void spin_unlock(struct spinlock *l)
+/* What spin_unlock does after the release when there is more to do:
+ * sleepers to wake, deferred kicks to send. */
+static void __attribute__((noinline)) spin_unlock_more(struct spinlock *l, struct hart *h,
+							unsigned long s)
+{
+	if (atomic_load64(&l->sleepers))
+		wake_sleepers(l);
+	if (--h->locks_held == 0 && h->kicks_deferred)
+		send_deferred_kicks(h);
+	arch_irq_restore(s);
+}
+
+/* spin_unlock when the checker's stack does not end in l: report it (or,
+ * in a panic, let it be), then release as usual. */
+static void __attribute__((noinline)) spin_unlock_unchecked(struct spinlock *l)
 {
 	unsigned long s = l->irq_state;
 	struct hart *h = this_hart();
@@ -158,11 +240,29 @@ void spin_unlock(struct spinlock *l)
 	lockcheck_release(h, l);
 	l->owner = ~0u;
 	arch_amoswap32_rel(&l->locked, 0);
+	smp_mb();
+	spin_unlock_more(l, h, s);
+}
+
+__attribute__((optimize("omit-frame-pointer")))
+void spin_unlock(struct spinlock *l)
+{
+	unsigned long s = l->irq_state;
+	struct hart *h = this_hart();
+#ifdef KEEL_LOCKCHECK
+	uint32_t n = h->nheld;
+
+	if (__builtin_expect(!n || h->held[n - 1] != l, 0))
+		return spin_unlock_unchecked(l);
+	h->nheld = n - 1;
+#endif
+	l->owner = ~0u;
+	arch_amoswap32_rel(&l->locked, 0);
 	smp_mb();                       /* the release before the look: see smp_lock_sleep */
-	if (atomic_load64(&l->sleepers))
-		wake_sleepers(l);
-	if (--h->locks_held == 0 && h->kicks_deferred)
-		send_deferred_kicks(h);
+	if (__builtin_expect(atomic_load64(&l->sleepers) != 0, 0) ||
+	    __builtin_expect(h->locks_held == 1 && h->kicks_deferred != 0, 0))
+		return spin_unlock_more(l, h, s);
+	h->locks_held--;
 	arch_irq_restore(s);
 }
 

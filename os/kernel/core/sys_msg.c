@@ -9,6 +9,7 @@
 #include "process.h"
 #include "sig.h"
 #include "sched.h"
+#include "sync.h"
 #include "thread.h"
 #include "uaccess.h"
 
@@ -87,7 +88,7 @@ static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_on
 		return -EINVAL;
 	if ((rc = load_iov(r->ipc.rv, (uint64_t)riov, rparts)))
 		return rc;
-	rc = msg_receive(r, ch, chid, (uint32_t)rparts, pulse_only, &mi, &has_info);
+	rc = msg_receive(r, ch, chid, (uint32_t)rparts, pulse_only, &mi, &has_info, (uint64_t)uinfo);
 	if (has_info && uinfo && copy_to_user((uintptr_t)uinfo, &mi, sizeof mi))
 		return -EFAULT;
 	return rc;
@@ -116,6 +117,43 @@ long sys_MsgReplyv(long rcvid, long status, long riov, long rparts)
 	if (!c)
 		return -ESRCH;
 	return msg_reply(thread_current(), c, ch, status, rv, (uint32_t)rparts);
+}
+
+/* MsgReplyReceivev(ids, status, riov, parts, rcviov, info): ids is rcvid in
+ * the low half and chid in the high one, parts the reply's part count in
+ * the low half and the receive's in the high one (<keel/neutrino.h>). */
+long sys_MsgReplyReceivev(long ids, long status, long riov, long parts, long rcviov, long uinfo)
+{
+	long rcvid = (long)(uint32_t)ids, chid = (long)((uint64_t)ids >> 32);
+	long rparts = (long)(uint32_t)parts, rcvparts = (long)((uint64_t)parts >> 32);
+	struct thread *r = thread_current();
+	struct ipc_iov rv[IPC_IOV_MAX];
+	struct channel *ch;
+
+	if (rcvid > INT32_MAX || chid > INT32_MAX)
+		return -EINVAL;
+	long n = load_iov(rv, (uint64_t)riov, rparts);
+	if (n)
+		return n;
+	if (!ipc_fast_ok(r) || load_iov(r->ipc.rv, (uint64_t)rcviov, rcvparts) ||
+	    !(ch = chan_of(r->proc, chid)))
+		goto slow;                      /* the general path says what is wrong */
+	sync_own_prio(r);                       /* both paths end at our own priority */
+	struct thread *c = msg_client_locked(rcvid, &ch);
+	if (!c)
+		return -ESRCH;
+	if (ch->chid != (uint32_t)chid || !list_empty(&ch->senders) || !list_empty(&ch->pulses)) {
+		n = msg_reply(r, c, ch, status, rv, (uint32_t)rparts);
+		return n < 0 ? n : receive(chid, rcviov, rcvparts, uinfo, false);
+	}
+	n = msg_reply_receive_fast(r, c, ch, status, rv, (uint32_t)rparts, (uint32_t)rcvparts,
+				   (uint64_t)uinfo);
+	if (n != -EAGAIN)
+		return n;
+	return receive(chid, rcviov, rcvparts, uinfo, false);
+slow:
+	n = sys_MsgReplyv(rcvid, status, riov, rparts);
+	return n < 0 ? n : receive(chid, rcviov, rcvparts, uinfo, false);
 }
 
 long sys_MsgError(long rcvid, long err)

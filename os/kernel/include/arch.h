@@ -44,6 +44,11 @@ void arch_halt(void) __attribute__((noreturn));  /* stop this hart, interrupts o
 /* Save the callee-saved registers in *from, continue in *to; returns prev
  * in the thread switched to. */
 struct thread *arch_switch(struct context *from, struct context *to, struct thread *prev);
+/* Continue at *to (a continuation: its ra and sp only) with prev as
+ * arch_switch's return value; saves nothing. */
+void arch_switch_cont(struct context *to, struct thread *prev) __attribute__((noreturn));
+/* The code a continuation starts at (switch.S). */
+void arch_cont_entry(void);
 
 /* User mode.  A user thread's trap frame sits at the top of its kernel
  * stack (ARCH_UFRAME_SIZE bytes); entering user mode builds it and returns

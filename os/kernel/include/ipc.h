@@ -140,9 +140,11 @@ long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts);
  * message (returns the rcvid) or, when neither is queued, wait for one.
  * *has_info says whether *mi is what MsgReceive reports (a message, or
  * anything that came while it waited: a pulse then reports zeroes).
- * -EINVAL if ch stopped being r's channel chid.  No locks held. */
+ * -EINVAL if ch stopped being r's channel chid.  uinfo: where the caller
+ * wants the _msg_info, for a wait that finishes in a continuation (which
+ * copies it out itself).  No locks held. */
 long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rparts,
-		 bool pulse_only, struct _msg_info *mi, bool *has_info);
+		 bool pulse_only, struct _msg_info *mi, bool *has_info, uint64_t uinfo);
 /* The REPLY-blocked client named by rcvid, with its channel locked in *chp;
  * NULL if rcvid names none of the caller's clients. */
 struct thread *msg_client_locked(long rcvid, struct channel **chp);
@@ -167,6 +169,39 @@ void msg_info(struct thread *c, struct channel *ch, struct _msg_info *mi);
 void ipc_thread_abandon(struct thread *t);
 /* Prints where t's queue link points (for a panic's report). */
 void ipc_describe_links(const struct thread *t);
+
+/* ---- the fast path (ipc_fast.c) -------------------------------------------
+ *
+ * The common case of a message round trip on one hart: a client sends to a
+ * server already waiting, the server replies and waits again.  Each side
+ * blocks "with a continuation" (sched.h) and the other side switches
+ * straight to it: no run queue, no kernel stack to unwind.  Everything
+ * else takes the general path above, with the same results.  The boot
+ * option ipc=slow turns the fast path off (the tests run both). */
+enum { IPC_CONT_NONE, IPC_CONT_SEND, IPC_CONT_RECV };
+extern bool ipc_fast_off;
+/* Whether thread t's current call may take the fast path: a user thread,
+ * fast path on, no timeout armed, no signal or end pending. */
+bool ipc_fast_ok(const struct thread *t);
+/* t (the caller, in kernel call `call`) will block with a continuation
+ * that finishes op (IPC_CONT_*); uinfo for IPC_CONT_RECV. */
+void ipc_cont_set(struct thread *t, uint8_t op, uint64_t uinfo);
+/* Take thread t off wait queue wq with `result` and claim it (sched.h);
+ * false if it is not waiting there (its lock held). */
+bool ipc_claim_waiter(struct waitq *wq, struct thread *t, int result);
+/* The C half of arch_cont_entry: finishes the call, returns the frame. */
+struct trap_frame;
+struct trap_frame *ipc_continue(struct thread *prev);
+/* How the calls finish in a continuation (msg.c). */
+long msg_send_resume(struct thread *c, long r);
+long msg_receive_resume(struct thread *r, long rc, uint64_t uinfo);
+/* MsgReplyReceivev's reply and receive when both are on channel ch (locked
+ * by msg_client_locked for client c) and nothing waits there: the reply,
+ * then the server blocks and the client runs.  Returns only when the
+ * receive did not block (a signal: -EINTR) or the reply failed. */
+long msg_reply_receive_fast(struct thread *r, struct thread *c, struct channel *ch, long status,
+			    const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts,
+			    uint64_t uinfo);
 
 /* ---- pulses (pulse.c) ---------------------------------------------------- */
 

@@ -22,7 +22,7 @@
  *   Sync*                              sys_sync.c
  *   Clock*, Timer*                     sys_timer.c
  *   Interrupt*                         sys_interrupt.c
- *   As*, Process*                      sys_procmgr.c
+ *   As*, Process*, SystemReset         sys_procmgr.c
  *   HwInfo*                            sys_hwinfo.c */
 #include <stdint.h>
 #include <keel/kcall.h>
@@ -43,7 +43,14 @@ KCALL_TABLE(KCALL_PROTO_)
  * registers a0..a5; returns its result (a negative errno on failure,
  * -ENOSYS for an unknown number, -EPERM for a privilege the caller's
  * process lacks).  Interrupts on; no locks held. */
-long kcall_dispatch(uint64_t n, long a0, long a1, long a2, long a3, long a4, long a5);
+struct thread;
+/* Call n of thread t (the caller, running it now) with its registers. */
+long kcall_dispatch(struct thread *t, uint64_t n, long a0, long a1, long a2, long a3, long a4,
+		   long a5);
+/* The end of call n of thread t with result r (kcall_dispatch's last step,
+ * also taken by a call finished in a continuation, ipc_fast.c): its
+ * timeout is spent, its state cleared.  Returns r. */
+long kcall_finish(struct thread *t, uint64_t n, long r);
 
 /* The deadline TimerTimeout set for a wait in STATE_<state> during the
  * current kernel call, or WAIT_FOREVER. */

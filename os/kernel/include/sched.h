@@ -24,6 +24,30 @@ bool sched_wakeup(struct thread *t);
  * this hart it is not queued; this hart's next schedule() switches straight
  * to it, unless a better thread is ready there. */
 bool sched_wakeup_handoff(struct thread *t);
+/* The IPC fast path (core/ipc_fast.c).  A thread can block "with a
+ * continuation": its context (ctx) is set to start over, on an empty kernel
+ * stack, at a function that finishes its kernel call; nothing it needs is
+ * on its stack.  Such a thread is resumed like any other (schedule() loads
+ * its context), or straight from a waker on the same hart:
+ *
+ * sched_claim: take t, blocked, for the caller (BLOCKED -> READY, queued
+ * nowhere).  False if t was not blocked.
+ * sched_claimed_run_here: whether a claimed t may run on this hart now,
+ * instead of a thread of the run queue (interrupts off): it last ran here,
+ * may run here, has finished switching out, nothing better is ready here,
+ * no hand-off is pending.
+ * sched_queue_claimed: queue a claimed t as sched_wakeup would have.
+ * sched_switch_cont: the current thread has blocked with a continuation;
+ * switch to next (claimed, with a continuation, may run here) without
+ * saving anything.  Interrupts off, no locks held.
+ * schedule_cont: the same but to whatever schedule() picks. */
+/* The first thing after every switch, on the new thread's stack. */
+void sched_finish_switch(struct thread *prev);
+bool sched_claim(struct thread *t);
+bool sched_claimed_run_here(const struct thread *t);
+void sched_queue_claimed(struct thread *t);
+void sched_switch_cont(struct thread *next) __attribute__((noreturn));
+void schedule_cont(void) __attribute__((noreturn));
 /* Queue a new thread for the first time. */
 void sched_start(struct thread *t);
 void sched_yield(void);

@@ -113,6 +113,13 @@ struct thread {
 	/* Message passing: guarded by the lock of the channel in ipc.ch (ipc.h). */
 	struct thread_ipc ipc;
 
+	/* The IPC fast path (ipc_fast.c): a thread blocked with a continuation
+	 * (its ctx starts over at arch_cont_entry on an empty stack) and what
+	 * it finishes there.  Set and cleared by the thread itself. */
+	uint8_t cont;                   /* IPC_CONT_*, IPC_CONT_NONE while it runs */
+	uint32_t cont_call;             /* the kernel call it is in */
+	uint64_t cont_uinfo;            /* IPC_CONT_RECV: where its _msg_info goes */
+
 	/* TimerTimeout: covers the thread's next blocking kernel call only. */
 	uint32_t tmo_states;            /* 1 << STATE_* the timeout applies to */
 	/* The STATE_* its current kernel call may block in (kcall_deadline), 0

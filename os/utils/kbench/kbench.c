@@ -4,6 +4,11 @@
  *   init=/bin/kbench          on one hart: client and server share it
  *   init=/bin/kbench cross    on two harts: the client is pinned to hart 0,
  *                             the server to hart 1 (ThreadCtl's run mask)
+ *   init=/bin/kbench profile  on one hart, for os/utils/kbench/profile.py:
+ *                             PROFILE_OPS of each operation between calls of
+ *                             profile_begin() and profile_end(), whose
+ *                             addresses mark the windows in QEMU's
+ *                             instruction trace
  *
  * Under -icount instret is one machine-wide count: every hart's
  * instructions.  On one hart a figure is the total over ROUNDS operations
@@ -62,10 +67,14 @@ static void *server(void *arg)
 	if (cross && ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)(1ul << 1)) != 0)
 		printf("kbench: the server cannot be pinned to hart 1\n");
 
+	/* As a resmgr loop serves: each reply goes with the next receive. */
+	int rcvid = MsgReceive_r(chid, sbuf, sizeof sbuf, 0);
 	for (;;) {
-		int rcvid = MsgReceive_r(chid, sbuf, sizeof sbuf, 0);
 		if (rcvid > 0)
-			MsgReply_r(rcvid, 0, sbuf, (size_t)server_size);
+			rcvid = MsgReplyReceive_r(rcvid, 0, sbuf, (size_t)server_size, chid, sbuf,
+						  sizeof sbuf, 0);
+		else
+			rcvid = MsgReceive_r(chid, sbuf, sizeof sbuf, 0);
 	}
 	return 0;
 }
@@ -201,9 +210,55 @@ static void mutexes(void)
 	turns("SyncMutex turns (same + 2 contended)", mutex_turns);
 }
 
+#define PROFILE_OPS 100
+
+/* The window markers: never inlined, so each has an address of its own. */
+__attribute__((noinline)) void profile_begin(const char *what)
+{
+	__asm__ volatile("" : : "r"(what) : "memory");
+}
+
+__attribute__((noinline)) void profile_end(void)
+{
+	__asm__ volatile("" : : : "memory");
+}
+
+static void profile_window(const char *what, void (*op)(long), long arg)
+{
+	for (int i = 0; i < 10; i++)    /* warm: every path taken once before */
+		op(arg);
+	printf("kbench: profile window: %s, %d ops\n", what, PROFILE_OPS);
+	profile_begin(what);
+	for (int i = 0; i < PROFILE_OPS; i++)
+		op(arg);
+	profile_end();
+}
+
+static int profile(void)
+{
+	int chid = ChannelCreate_r(0);
+	coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+	if (chid <= 0 || coid < 0 ||
+	    urt_thread_create(server, (void *)(long)chid, stack, sizeof stack, 10) <= 0)
+		return 1;
+	profile_window("null kernel call", nop, 0);
+	server_size = 0;
+	trip_co = coid;
+	trip_size = 0;
+	profile_window("MsgSend/Receive/Reply same hart 0 bytes", trip, 0);
+	int pchid = ChannelCreate_r(0);
+	pulse_ch = pchid;
+	pulse_co = ConnectAttach_r(ND_LOCAL_NODE, 0, pchid, 0, 0);
+	profile_window("pulse send + receive", pulse, 0);
+	printf("kbench: done\n");
+	return 0;
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	(void)envp;
+	if (argc > 1 && strcmp(argv[1], "profile") == 0)
+		return profile();
 	cross = argc > 1 && strcmp(argv[1], "cross") == 0;
 	if (cross) {
 		printf("kbench: across harts every figure is the cheapest of %d batches of %d\n",

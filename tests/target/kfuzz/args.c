@@ -524,6 +524,14 @@ static long scalar(struct fuzzer *f, enum arg_kind k)
 	case ARG_VADDR: return vaddr(f);
 	case ARG_VLEN: return vlen(f);
 	case ARG_NIOV: return fz_below(f, 6) ? (long)fz_below(f, 5) : garbage(f);
+	case ARG_RCVID_CHID:    /* each half drawn as its own kind, now and then garbage */
+		return fz_below(f, 8) ? (long)((uint64_t)(uint32_t)scalar(f, ARG_RCVID) |
+					       (uint64_t)(uint32_t)scalar(f, ARG_CHID) << 32)
+				      : garbage(f);
+	case ARG_NIOV2:
+		return fz_below(f, 8) ? (long)((uint64_t)(uint32_t)scalar(f, ARG_NIOV) |
+					       (uint64_t)(uint32_t)scalar(f, ARG_NIOV) << 32)
+				      : garbage(f);
 	case ARG_FUNC: {
 		unsigned r = fz_below(f, 8);
 		return r < 5 ? (long)fz_victim : r == 5 ? 0 : r == 6 ? (long)0xffffffff80000000ul

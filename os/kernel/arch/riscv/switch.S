@@ -28,3 +28,22 @@ arch_thread_trampoline:
 	mv	a1, s0
 	call	thread_start
 1:	j	1b
+
+/* void arch_switch_cont(struct context *to, struct thread *prev): load only
+ * ra and sp of *to (a continuation: nothing else of it is live) and go there
+ * with a0 = prev, as arch_switch's return would.  Saves nothing. */
+	.globl arch_switch_cont
+arch_switch_cont:
+	ld	ra, 0(a0)
+	ld	sp, 8(a0)
+	mv	a0, a1
+	ret
+
+/* Where a thread blocked with a continuation starts over (core/ipc_fast.c):
+ * a0 = the thread switched from, sp = the top of this thread's kernel stack
+ * (its user frame).  ipc_continue finishes the kernel call and returns the
+ * frame to resume in user mode. */
+	.globl arch_cont_entry
+arch_cont_entry:
+	call	ipc_continue
+	j	trap_return_user

@@ -273,15 +273,16 @@ static const char *fault_name(uint64_t cause)
 struct trap_frame *trap_user(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
+	struct thread *t = this_hart()->current;        /* interrupts are off */
 
-	if (cause & SCAUSE_IRQ) {
-		trap_handle_irq(f, cause & ~SCAUSE_IRQ);
-	} else if (cause == EXC_ECALL_U) {
+	if (cause == EXC_ECALL_U) {
 		f->sepc += 4;
-		arch_irq_enable();
-		f->x[9] = (uint64_t)kcall_dispatch(f->x[16], f->x[9], f->x[10], f->x[11],
+		csr_set(sstatus, SSTATUS_SIE);
+		f->x[9] = (uint64_t)kcall_dispatch(t, f->x[16], f->x[9], f->x[10], f->x[11],
 						   f->x[12], f->x[13], f->x[14]);
 		arch_irq_save();
+	} else if (cause & SCAUSE_IRQ) {
+		trap_handle_irq(f, cause & ~SCAUSE_IRQ);
 	} else if (cause == EXC_ILLEGAL && arch_fp_first_use(f)) {
 		/* FP is on for the thread now: the instruction runs again */
 	} else if (cause == EXC_STORE_PAGE && user_cow_fault(f->stval) == 0) {
@@ -292,13 +293,29 @@ struct trap_frame *trap_user(struct trap_frame *f)
 		sig_fault(f, fault_name(cause), signo, code, f->stval);    /* or the process ends */
 		arch_irq_save();
 	}
-	arch_user_restart_check();
-	if (this_hart()->need_resched)
+	return trap_user_exit(t, f);
+}
+
+struct trap_frame *trap_user_exit(struct thread *t, struct trap_frame *f)
+{
+	/* On the way out, each check is one load here; the work, when there
+	 * is any, is in the functions called.  The thread may have moved to
+	 * another hart in a preemption: t is still the current thread. */
+	if (__builtin_expect(atomic_load32(&t->restart_pending), 0))
+		arch_user_restart_check();
+	if (__builtin_expect(atomic_load32(&this_hart()->need_resched), 0))
 		sched_preempt_point();
-	sig_user_return(f);             /* after the preemption: what came meanwhile too */
-	thread_user_return();
+	/* after the preemption: what came meanwhile too (sig_user_return's
+	 * own first test, widened: it decides) */
+	if (__builtin_expect(atomic_load32(&t->sig_wake) || t->sig_saved ||
+			     atomic_load32(&t->sig_broke), 0))
+		sig_user_return(f);
+	else
+		t->sig_call = 0;
+	if (__builtin_expect(atomic_load32(&t->killed), 0))
+		thread_user_return();
 	struct hart *h = this_hart();   /* the preemption may have moved us */
-	if (h->handoff)
+	if (__builtin_expect(h->handoff != 0, 0))
 		panic("thread %s handed to hart %u by a waker that did not block",
 		      h->handoff->name, h->index);
 	f->hart = (uint64_t)h;

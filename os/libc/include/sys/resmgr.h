@@ -39,6 +39,8 @@
 
 /* Bytes of a message the loop receives at once (more is MsgRead). */
 #define RESMGR_MSG_MAX  2048
+/* Replies up to this long wait for the loop's next receive (resmgr_reply). */
+#define RESMGR_REPLY_DEFER_MAX 256
 
 typedef struct iofunc_attr {
 	uint32_t mode;                  /* S_IF* | permissions */
@@ -69,6 +71,13 @@ typedef struct resmgr_context {
 	size_t msglen;                  /* bytes of msg received */
 	size_t msgread_skew;            /* client bytes past msg's end lie this much further
 					 * (a pwrite seen as a write: resmgr_msgread) */
+	/* resmgr_loop's reply to this message, sent with its next receive
+	 * (MsgReplyReceivev): set while a handler of the loop runs. */
+	int defer;                      /* the loop runs this handler: a reply may wait */
+	int reply_pending;
+	long reply_status;
+	size_t reply_len;
+	char reply[RESMGR_REPLY_DEFER_MAX];
 	union {
 		struct _io_hdr hdr;
 		struct _io_connect connect;
@@ -164,7 +173,11 @@ int resmgr_attach_handle(resmgr_t *mgr, const char *path, unsigned file_type, un
  * _PROC_SETCTTY).  pid 0: the terminal is gone, no session keeps it.
  * 0, or -1 and errno (EPERM, EEXIST, EBUSY: not made, nothing wrong). */
 int resmgr_set_ctty(int pid, const char *path);
-/* Replies status and len bytes of data; returns RESMGR_DONE. */
+/* Replies status and len bytes of data; returns RESMGR_DONE.  In a handler
+ * that resmgr_loop runs, a reply to the message being handled with at most
+ * RESMGR_REPLY_DEFER_MAX bytes is kept (copied) and goes out with the
+ * loop's next receive, one kernel call for both (MsgReplyReceivev): the
+ * client has it once the handler returns. */
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len);
 /* Copies len bytes of the client's message from byte offset (of the whole
  * message, header included) into dst: what the receive buffer holds, the

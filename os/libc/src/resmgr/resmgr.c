@@ -107,6 +107,14 @@ static void unbind(resmgr_t *m, resmgr_context_t *ctp, unsigned i)
 
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len)
 {
+	if (ctp->defer && !ctp->reply_pending && len <= sizeof ctp->reply) {
+		if (len)
+			memcpy(ctp->reply, data, len);
+		ctp->reply_status = status;
+		ctp->reply_len = len;
+		ctp->reply_pending = 1;
+		return RESMGR_DONE;
+	}
 	MsgReply_r(ctp->rcvid, status, data, len);
 	return RESMGR_DONE;
 }
@@ -130,7 +138,7 @@ static void finish(resmgr_context_t *ctp, int r)
 	if (r == RESMGR_DONE)
 		return;
 	if (r == 0)
-		MsgReply_r(ctp->rcvid, 0, NULL, 0);
+		resmgr_reply(ctp, 0, NULL, 0);
 	else
 		MsgError_r(ctp->rcvid, r > 0 ? r : EINVAL);
 }
@@ -555,16 +563,34 @@ int resmgr_pool_start(resmgr_t *m, unsigned nthreads)
 	return 0;
 }
 
+/* The next message, and the reply to the last one if the handler left it
+ * to the loop: one MsgReplyReceivev.  ESRCH: the reply found no client
+ * (it went away meanwhile) and nothing was received. */
+static int next_message(resmgr_t *m, resmgr_context_t *ctp)
+{
+	if (!ctp->reply_pending)
+		return MsgReceive_r(m->chid, ctp->msg.raw, sizeof ctp->msg.raw, &ctp->info);
+	iov_t r, in;
+
+	ctp->reply_pending = 0;
+	SETIOV(&r, ctp->reply, ctp->reply_len);
+	SETIOV(&in, ctp->msg.raw, sizeof ctp->msg.raw);
+	return MsgReplyReceivev_r(_MSG_RR_IDS(ctp->rcvid, m->chid), ctp->reply_status, &r,
+				  _MSG_RR_PARTS(1, 1), &in, &ctp->info);
+}
+
 int resmgr_loop(resmgr_t *m)
 {
 	resmgr_context_t *ctp = malloc(sizeof *ctp);
 
 	if (!ctp)
 		return -1;
+	ctp->reply_pending = 0;
 	while (!m->stop) {
-		int rcvid = MsgReceive_r(m->chid, ctp->msg.raw, sizeof ctp->msg.raw, &ctp->info);
+		ctp->defer = 0;
+		int rcvid = next_message(m, ctp);
 		if (rcvid < 0) {
-			if (rcvid == -EINTR || rcvid == -ETIMEDOUT)
+			if (rcvid == -EINTR || rcvid == -ETIMEDOUT || rcvid == -ESRCH)
 				continue;
 			free(ctp);
 			errno = -rcvid;
@@ -573,8 +599,12 @@ int resmgr_loop(resmgr_t *m)
 		ctp->rcvid = rcvid;
 		ctp->msglen = rcvid == 0 ? sizeof(struct _pulse) : (size_t)ctp->info.msglen;
 		ctp->msgread_skew = 0;
+		ctp->defer = rcvid > 0;
 		resmgr_handle(m, ctp);
+		ctp->defer = 0;
 	}
+	if (ctp->reply_pending)
+		MsgReply_r(ctp->rcvid, ctp->reply_status, ctp->reply, ctp->reply_len);
 	free(ctp);
 	return 0;
 }

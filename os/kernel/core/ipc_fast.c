@@ -1,0 +1,68 @@
+/* The IPC fast path's machinery (ipc.h): blocking with a continuation and
+ * finishing a call there.  The decisions (when a call may go this way, and
+ * to whom it switches) are in msg.c and sys_msg.c, beside the general path
+ * they shortcut. */
+#include <keel/kcall.h>
+#include "arch.h"
+#include "atomic.h"
+#include "hart.h"
+#include "ipc.h"
+#include "kcall.h"
+#include "ktimer.h"
+#include "panic.h"
+#include "sched.h"
+#include "thread.h"
+#include "trap.h"
+#include "trapframe.h"
+#include "waitq.h"
+
+bool ipc_fast_off;
+
+bool ipc_fast_ok(const struct thread *t)
+{
+	return !ipc_fast_off && t->proc && !t->tmo_states && !atomic_load32(&t->sig_wake) &&
+	       !atomic_load32(&t->killed) && !atomic_load32(&t->restart_pending);
+}
+
+void ipc_cont_set(struct thread *t, uint8_t op, uint64_t uinfo)
+{
+	t->cont = op;
+	t->cont_call = t->sig_call ? t->sig_call - 1 : KCALL_MsgSendv;
+	t->cont_uinfo = uinfo;
+	t->ctx.ra = (uint64_t)arch_cont_entry;
+	t->ctx.sp = (uint64_t)t->uframe;        /* the stack starts below the user frame */
+}
+
+bool ipc_claim_waiter(struct waitq *wq, struct thread *t, int result)
+{
+	if (t->wq != wq)
+		return false;
+	list_del(&t->wait_link);
+	t->wq = 0;
+	t->wait_result = result;
+	if (!sched_claim(t))
+		panic("ipc: thread %s waits on a queue but is not blocked", t->name);
+	return true;
+}
+
+/* arch_cont_entry's C half: the first code of a thread resumed through its
+ * continuation, on its empty kernel stack, interrupts off.  Finishes the
+ * call as the general path would have after its wait, then leaves for user
+ * mode as every kernel call does. */
+struct trap_frame *ipc_continue(struct thread *prev)
+{
+	struct thread *t = this_hart()->current;
+	struct trap_frame *f = t->uframe;
+
+	sched_finish_switch(prev);
+	ktimer_cancel(&t->timeout);
+	uint8_t op = t->cont;
+	t->cont = IPC_CONT_NONE;
+	arch_irq_enable();
+	long r = t->wait_result;
+	r = op == IPC_CONT_SEND ? msg_send_resume(t, r) : msg_receive_resume(t, r, t->cont_uinfo);
+	r = kcall_finish(t, t->cont_call, r);
+	arch_irq_save();
+	f->x[9] = (uint64_t)r;
+	return trap_user_exit(t, f);
+}
