@@ -564,19 +564,23 @@ int resmgr_pool_start(resmgr_t *m, unsigned nthreads)
 }
 
 /* The next message, and the reply to the last one if the handler left it
- * to the loop: one MsgReplyReceivev.  ESRCH: the reply found no client
- * (it went away meanwhile) and nothing was received. */
+ * to the loop: one MsgReplyReceivev.  A reply that fails (ESRCH: the
+ * client went away meanwhile; EFAULT: its reply buffers are bad) receives
+ * nothing, and the client's trouble is not the server's: receive now. */
 static int next_message(resmgr_t *m, resmgr_context_t *ctp)
 {
-	if (!ctp->reply_pending)
-		return MsgReceive_r(m->chid, ctp->msg.raw, sizeof ctp->msg.raw, &ctp->info);
-	iov_t r, in;
+	if (ctp->reply_pending) {
+		iov_t r, in;
 
-	ctp->reply_pending = 0;
-	SETIOV(&r, ctp->reply, ctp->reply_len);
-	SETIOV(&in, ctp->msg.raw, sizeof ctp->msg.raw);
-	return MsgReplyReceivev_r(_MSG_RR_IDS(ctp->rcvid, m->chid), ctp->reply_status, &r,
-				  _MSG_RR_PARTS(1, 1), &in, &ctp->info);
+		ctp->reply_pending = 0;
+		SETIOV(&r, ctp->reply, ctp->reply_len);
+		SETIOV(&in, ctp->msg.raw, sizeof ctp->msg.raw);
+		int rcvid = MsgReplyReceivev_r(_MSG_RR_IDS(ctp->rcvid, m->chid), ctp->reply_status,
+					       &r, _MSG_RR_PARTS(1, 1), &in, &ctp->info);
+		if (rcvid != -ESRCH && rcvid != -EFAULT)
+			return rcvid;
+	}
+	return MsgReceive_r(m->chid, ctp->msg.raw, sizeof ctp->msg.raw, &ctp->info);
 }
 
 int resmgr_loop(resmgr_t *m)
@@ -590,7 +594,7 @@ int resmgr_loop(resmgr_t *m)
 		ctp->defer = 0;
 		int rcvid = next_message(m, ctp);
 		if (rcvid < 0) {
-			if (rcvid == -EINTR || rcvid == -ETIMEDOUT || rcvid == -ESRCH)
+			if (rcvid == -EINTR || rcvid == -ETIMEDOUT)
 				continue;
 			free(ctp);
 			errno = -rcvid;
