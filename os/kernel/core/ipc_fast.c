@@ -18,21 +18,6 @@
 
 bool ipc_fast_off;
 
-bool ipc_fast_ok(const struct thread *t)
-{
-	return !ipc_fast_off && t->proc && !t->tmo_states && !atomic_load32(&t->sig_wake) &&
-	       !atomic_load32(&t->killed) && !atomic_load32(&t->restart_pending);
-}
-
-void ipc_cont_set(struct thread *t, uint8_t op, uint64_t uinfo)
-{
-	t->cont = op;
-	t->cont_call = t->sig_call ? t->sig_call - 1 : KCALL_MsgSendv;
-	t->cont_uinfo = uinfo;
-	t->ctx.ra = (uint64_t)arch_cont_entry;
-	t->ctx.sp = (uint64_t)t->uframe;        /* the stack starts below the user frame */
-}
-
 bool ipc_claim_waiter(struct waitq *wq, struct thread *t, int result)
 {
 	if (t->wq != wq)

@@ -180,12 +180,12 @@ void ipc_describe_links(const struct thread *t);
  * option ipc=slow turns the fast path off (the tests run both). */
 enum { IPC_CONT_NONE, IPC_CONT_SEND, IPC_CONT_RECV };
 extern bool ipc_fast_off;
-/* Whether thread t's current call may take the fast path: a user thread,
- * fast path on, no timeout armed, no signal or end pending. */
-bool ipc_fast_ok(const struct thread *t);
-/* t (the caller, in kernel call `call`) will block with a continuation
- * that finishes op (IPC_CONT_*); uinfo for IPC_CONT_RECV. */
-void ipc_cont_set(struct thread *t, uint8_t op, uint64_t uinfo);
+/* In thread.h, inline (they need the thread's fields):
+ * ipc_fast_ok(t): whether thread t's current call may take the fast path:
+ * a user thread, fast path on, no timeout armed, no signal or end pending;
+ * ipc_cont_set(t, op, uinfo): t (the caller, in a kernel call) will block
+ * with a continuation that finishes op (IPC_CONT_*); uinfo for
+ * IPC_CONT_RECV. */
 /* Take thread t off wait queue wq with `result` and claim it (sched.h);
  * false if it is not waiting there (its lock held). */
 bool ipc_claim_waiter(struct waitq *wq, struct thread *t, int result);

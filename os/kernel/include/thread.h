@@ -228,3 +228,23 @@ const struct thread *thread_containing(const void *p);
 /* Interrupts off, just before a user thread goes (back) to user mode: a
  * thread told to end, or of a process that is ending, ends here instead. */
 void thread_user_return(void);
+
+/* The IPC fast path's per-thread helpers (ipc.h says what they do). */
+#include <keel/kcall.h>
+#include "atomic.h"
+void arch_cont_entry(void);
+
+static inline bool ipc_fast_ok(const struct thread *t)
+{
+	return !ipc_fast_off && t->proc && !t->tmo_states && !atomic_load32(&t->sig_wake) &&
+	       !atomic_load32(&t->killed) && !atomic_load32(&t->restart_pending);
+}
+
+static inline void ipc_cont_set(struct thread *t, uint8_t op, uint64_t uinfo)
+{
+	t->cont = op;
+	t->cont_call = t->sig_call ? t->sig_call - 1 : KCALL_MsgSendv;
+	t->cont_uinfo = uinfo;
+	t->ctx.ra = (uint64_t)arch_cont_entry;
+	t->ctx.sp = (uint64_t)t->uframe;        /* the stack starts below the user frame */
+}
