@@ -457,12 +457,10 @@ static void t_kill__stopped_and_continued_child_finishes_its_sleep(void)
 
 /* Stopped and continued again before the parent waits: waitpid with
  * WUNTRACED reports the child's end, never a stop that is over (a shell's
- * `wait` and `fg` took such a stale stop for the job's state).  The child
- * sleeps for a minute and ends by SIGTERM after the stops: however slow
- * the machine, it is alive for every kill. */
+ * `wait` and `fg` took such a stale stop for the job's state). */
 static void t_waitpid__a_stop_already_continued_is_not_reported(void)
 {
-	char *a[] = { CHILD, "sleep", "60000", NULL };
+	char *a[] = { CHILD, "sleep", "300", NULL };
 	pid_t pid;
 	int st = 0, stale = 0;
 
@@ -472,14 +470,13 @@ static void t_waitpid__a_stop_already_continued_is_not_reported(void)
 			CHECK_EQ(kill(pid, SIGSTOP), 0);
 			CHECK_EQ(kill(pid, SIGCONT), 0);
 		}
-		CHECK_EQ(kill(pid, SIGTERM), 0);
 		CHECK_EQ(waitpid(pid, &st, WUNTRACED), pid);
 		if (WIFSTOPPED(st)) {
 			stale++;
 			kill(pid, SIGCONT);
 			waitpid(pid, &st, 0);
 		}
-		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 	CHECK_EQ(stale, 0);
 }
