@@ -270,33 +270,8 @@ static const char *fault_name(uint64_t cause)
 	return trap_cause_name(cause);
 }
 
-struct trap_frame *trap_user(struct trap_frame *f)
-{
-	uint64_t cause = f->scause;
-	struct thread *t = this_hart()->current;        /* interrupts are off */
-
-	if (cause == EXC_ECALL_U) {
-		f->sepc += 4;
-		csr_set(sstatus, SSTATUS_SIE);
-		f->x[9] = (uint64_t)kcall_dispatch(t, f->x[16], f->x[9], f->x[10], f->x[11],
-						   f->x[12], f->x[13], f->x[14]);
-		arch_irq_save();
-	} else if (cause & SCAUSE_IRQ) {
-		trap_handle_irq(f, cause & ~SCAUSE_IRQ);
-	} else if (cause == EXC_ILLEGAL && arch_fp_first_use(f)) {
-		/* FP is on for the thread now: the instruction runs again */
-	} else if (cause == EXC_STORE_PAGE && user_cow_fault(f->stval) == 0) {
-		/* a private copy is mapped now: the store runs again */
-	} else {
-		int code, signo = fault_signal(cause, f->stval, &code);
-		arch_irq_enable();
-		sig_fault(f, fault_name(cause), signo, code, f->stval);    /* or the process ends */
-		arch_irq_save();
-	}
-	return trap_user_exit(t, f);
-}
-
-struct trap_frame *trap_user_exit(struct thread *t, struct trap_frame *f)
+static inline __attribute__((always_inline)) struct trap_frame *user_exit(struct thread *t,
+									struct trap_frame *f)
 {
 	/* On the way out, each check is one load here; the work, when there
 	 * is any, is in the functions called.  The thread may have moved to
@@ -320,4 +295,35 @@ struct trap_frame *trap_user_exit(struct thread *t, struct trap_frame *f)
 		      h->handoff->name, h->index);
 	f->hart = (uint64_t)h;
 	return f;
+}
+
+struct trap_frame *trap_user(struct trap_frame *f)
+{
+	uint64_t cause = f->scause;
+	struct thread *t = this_hart()->current;        /* interrupts are off */
+
+	if (cause == EXC_ECALL_U) {
+		f->sepc += 4;
+		csr_set(sstatus, SSTATUS_SIE);
+		f->x[9] = (uint64_t)kcall_dispatch(t, f->x[16], f->x[9], f->x[10], f->x[11],
+						   f->x[12], f->x[13], f->x[14]);
+		arch_irq_save();
+	} else if (cause & SCAUSE_IRQ) {
+		trap_handle_irq(f, cause & ~SCAUSE_IRQ);
+	} else if (cause == EXC_ILLEGAL && arch_fp_first_use(f)) {
+		/* FP is on for the thread now: the instruction runs again */
+	} else if (cause == EXC_STORE_PAGE && user_cow_fault(f->stval) == 0) {
+		/* a private copy is mapped now: the store runs again */
+	} else {
+		int code, signo = fault_signal(cause, f->stval, &code);
+		arch_irq_enable();
+		sig_fault(f, fault_name(cause), signo, code, f->stval);    /* or the process ends */
+		arch_irq_save();
+	}
+	return user_exit(t, f);
+}
+
+struct trap_frame *trap_user_exit(struct thread *t, struct trap_frame *f)
+{
+	return user_exit(t, f);
 }
