@@ -23,12 +23,16 @@ static inline bool arch_irq_enabled(void)
 	return csr_read(sstatus) & SSTATUS_SIE;
 }
 
-/* tp holds this hart's struct hart whenever the kernel runs. */
+/* tp holds this hart's struct hart whenever the kernel runs.  volatile:
+ * the thread may have moved to another hart since the last read (a
+ * preemption in a call between two reads), so the compiler must not reuse
+ * an earlier value; the trap exit once stored a stale hart in the user
+ * frame that way, and the next trap ran with another hart's tp. */
 static inline struct hart *arch_this_hart(void)
 {
 	struct hart *h;
 
-	__asm__("mv %0, tp" : "=r"(h));
+	__asm__ volatile("mv %0, tp" : "=r"(h));
 	return h;
 }
 
