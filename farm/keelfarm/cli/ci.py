@@ -11,6 +11,12 @@ and released after.  Everything is stored as one campaign per suite; the verdict
 is suite x place, and the exit status is 1 if a test regressed against the last commit
 that ran the same suite on the same kind of board (civerdict.py; known flaky tests are
 listed apart).
+
+A failed run on a farm board is triaged once the boards are released (`farm triage`'s
+reruns on the board, on `--qemu` and on a sibling board, with the commit's build): a
+failure that triage puts on the board or on chance everywhere it failed is listed
+apart and is no regression, and a board at fault twice in a row leaves the pool.
+`--no-triage` leaves the failures as they are.
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ def register(sub) -> None:
                    metavar="SECONDS", help="bound on one run (default %(default).0f)")
     p.add_argument("--out", default="build/ci", help="worktrees and runs go to OUT/ "
                                                      "(default %(default)s)")
+    p.add_argument("--qemu", default="qemu-virt",
+                   help="local environment for triage's QEMU rerun (default %(default)s)")
+    p.add_argument("--no-triage", dest="triage", action="store_false",
+                   help="do not rerun failures on farm boards to tell board faults apart")
     add_db_option(p)
     p.set_defaults(func=run)
 
@@ -79,6 +89,7 @@ def run(args) -> int:
             raise FarmError(f"{commit[:12]} does not build; log {trees.build_log(commit)}")
         tree = trees.checkout(commit)
         name, when = camp.git_commit(tree)
+        campaigns = {}
         with campaign_places(args, named, [args.env] * len(named), boards) as (specs, alive):
             specs = [camp.PlaceSpec(s.place, s.target, str(trees.rebase(commit, s.env)),
                                     s.env_vars) for s in specs]
@@ -89,14 +100,48 @@ def run(args) -> int:
                     tests=args.tests, out_dir=out / "campaigns", run_timeout=args.run_timeout,
                     commit=name, commit_time=when, repo=tree, cwd=tree, keep_empty=False,
                     places=places_label(named, boards))
-                campaign_id = camp.start(db, config)
+                campaign_id = campaigns[suite] = camp.start(db, config)
                 status = camp.run_campaign(db, campaign_id, config, say=say, keepalive=alive)
                 judge(db, verdict, suite, campaign_id, name)
                 if status != camp.DONE and any(
                         c.verdict == "-" for (s, _), c in verdict.cells.items() if s == suite):
                     say(f"ci: suite '{suite}' did not run everywhere ({status})")
+        if args.triage:  # the boards are free again: triage reserves its own
+            triage_boards(args, db, verdict, campaigns, tree=tree,
+                          env_of=lambda path: trees.rebase(commit, path), out=out, say=say)
     print(verdict.report())
     return 1 if verdict.regressions else 0
+
+
+def failed_on_board(run: dict) -> bool:
+    """A run on a farm board whose failure triage can judge: failed tests, or a board
+    gone silent mid-test (a broken run only for a campaign)."""
+    return bool(run["env"]) and camp.is_remote_env(run["env"]) and (
+        run["verdict"] == camp.RUN_FAIL or camp.hung_on_board(run))
+
+
+def triage_boards(args, db: ResultsDB, verdict: civerdict.Verdict, campaigns: dict[str, int],
+                  *, tree: Path, env_of, out: Path, say) -> None:
+    """Triage every failed board run of the suites' campaigns and fold the verdicts into
+    `verdict`.  A triage that cannot run (no QEMU environment, the board not free) is
+    said, and leaves that failure as it was."""
+    from .triage import triage_run
+    failed = [(suite, run) for suite, campaign_id in campaigns.items()
+              for run in db.runs(campaign_id) if failed_on_board(run)]
+    if not failed:
+        return
+    qemu = camp.resolve_place(args.qemu)
+    qemu = camp.PlaceSpec(qemu.place, qemu.target, str(env_of(qemu.env)), qemu.env_vars)
+    for suite, run in failed:
+        try:
+            said, why = triage_run(args, db, run, qemu=qemu, tests=args.tests,
+                                   out_dir=out / "triage", tree=tree, env_of=env_of, say=say)
+        except FarmError as e:
+            verdict.triages.append(f"{suite} on {run['place']} (run {run['id']}): "
+                                   f"not triaged: {e}")
+            continue
+        verdict.triages.append(f"{suite} on {run['place']} (run {run['id']}): {said} ({why})")
+        verdict.apply_triage(suite, run["place"], said)
 
 
 def judge(db: ResultsDB, verdict: civerdict.Verdict, suite: str, campaign_id: int,
