@@ -84,7 +84,7 @@ def site(tmp_path_factory):
         fill(db, log)
     boards = [{"name": "vboard-1", "board": "vboard", "health": "bad", "holder": None,
                "lease": None},
-              {"name": "vboard-2", "board": "vboard", "health": "ok", "holder": "lab/alice",
+              {"name": "vboard-2", "board": "vboard", "health": "ok", "holder": "lab/tester",
                "lease": "2026-12-02 22:00"}]
     server = make_server("127.0.0.1", 0, create_app(url, boards=lambda: boards),
                          threaded=True)
@@ -177,7 +177,7 @@ def test_boards_show_health_holder_and_lease(browser, site, shots):
     visit(browser, site, shots, "/boards", "boards")
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#boards tr")]
     assert rows[1:] == ["vboard-1 vboard bad - -",
-                        "vboard-2 vboard ok lab/alice 2026-12-02 22:00"]
+                        "vboard-2 vboard ok lab/tester 2026-12-02 22:00"]
 
 
 def test_the_pages_as_static_files_work_from_disk(browser, tmp_path, shots):
