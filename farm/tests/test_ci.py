@@ -255,3 +255,22 @@ def test_a_failure_on_several_boards_is_the_os_unless_triage_clears_each():
     v.apply_triage("boot", "vboard-2", "flaky")
     assert not v.regressions
     assert v.findings[0].triaged == "vboard-1: board fault, vboard-2: flaky"
+
+
+def test_farm_ci_stopped_by_ctrl_c_runs_no_more_suites_and_triages_nothing(
+        repo, boards, tmp_path, capsys, monkeypatch):
+    from keelfarm.results import campaign as camp
+    coord, fails, seen = boards
+    monkeypatch.chdir(tmp_path)
+    fails["ci"] = {"vboard-1": "test_mood"}
+    stopped = camp.run_campaign
+
+    def stop_after_one(*args, **kw):
+        stopped(*args, **kw)
+        return camp.INTERRUPTED
+    monkeypatch.setattr(camp, "run_campaign", stop_after_one)
+    code, out = ci_on_boards(repo, tmp_path, capsys, "--suite", "conformance")
+    assert code == 130, out
+    assert [s[0] for s in seen] == ["ci"]  # boot ran; conformance and triage did not
+    assert "ci: stopped in suite 'boot'; the suites after it did not run" in out
+    assert all(p.acquired is None for p in coord.places().values())

@@ -89,7 +89,7 @@ def run(args) -> int:
             raise FarmError(f"{commit[:12]} does not build; log {trees.build_log(commit)}")
         tree = trees.checkout(commit)
         name, when = camp.git_commit(tree)
-        campaigns = {}
+        campaigns, status = {}, camp.DONE
         with campaign_places(args, named, [args.env] * len(named), boards) as (specs, alive):
             specs = [camp.PlaceSpec(s.place, s.target, str(trees.rebase(commit, s.env)),
                                     s.env_vars) for s in specs]
@@ -103,13 +103,16 @@ def run(args) -> int:
                 campaign_id = campaigns[suite] = camp.start(db, config)
                 status = camp.run_campaign(db, campaign_id, config, say=say, keepalive=alive)
                 judge(db, verdict, suite, campaign_id, name)
-                if status != camp.DONE and any(
-                        c.verdict == "-" for (s, _), c in verdict.cells.items() if s == suite):
-                    say(f"ci: suite '{suite}' did not run everywhere ({status})")
-        if args.triage:  # the boards are free again: triage reserves its own
+                if status != camp.DONE:  # a ci run runs each place once: only Ctrl-C stops it
+                    say(f"ci: stopped in suite '{suite}'; the suites after it did not run, "
+                        f"and nothing was triaged")
+                    break
+        if args.triage and status == camp.DONE:  # the boards are free again for triage
             triage_boards(args, db, verdict, campaigns, tree=tree,
                           env_of=lambda path: trees.rebase(commit, path), out=out, say=say)
     print(verdict.report())
+    if status != camp.DONE:
+        return 130
     return 1 if verdict.regressions else 0
 
 
