@@ -274,3 +274,26 @@ def test_farm_ci_stopped_by_ctrl_c_runs_no_more_suites_and_triages_nothing(
     assert [s[0] for s in seen] == ["ci"]  # boot ran; conformance and triage did not
     assert "ci: stopped in suite 'boot'; the suites after it did not run" in out
     assert all(p.acquired is None for p in coord.places().values())
+
+
+def test_farm_ci_without_places_runs_on_qemu_virt_and_every_healthy_kind_of_board(
+        repo, boards, tmp_path, capsys, monkeypatch):
+    from keelfarm import remote
+    coord, fails, seen = boards
+    coord.add("unmatched-1", board="unmatched", health="bad")  # no healthy one: left out
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(remote, "probe", lambda address, timeout=None: True)
+    code = cli.main(["ci", "--suite", "boot", "--repo", str(repo), "--build", "sh build.sh",
+                     "--db", str(tmp_path / "r.db"), "--out", "ci"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert seen[0][1] == ["qemu-virt", "vboard-1", "vboard-2"]
+    assert "SUITE  qemu-virt  vboard-1  vboard-2" in out
+    # no coordinator: the local places alone, and it says so
+    monkeypatch.setattr(remote, "probe", lambda address, timeout=None: False)
+    code = cli.main(["ci", "--suite", "boot", "--repo", str(repo), "--build", "sh build.sh",
+                     "--db", str(tmp_path / "r.db"), "--out", "ci"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert seen[1][1] == ["qemu-virt"]
+    assert "ci: no coordinator at " in out and "; local places only" in out

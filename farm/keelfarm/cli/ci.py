@@ -1,16 +1,17 @@
 """`farm ci [COMMIT]`: build a commit, run every suite on every place, say what broke.
 
-    farm ci                                   # HEAD on qemu-virt
+    farm ci                                   # HEAD on qemu-virt and every healthy board
     farm ci 0932f4c --place qemu-virt --board vboard --board unmatched
 
 The commit is built in a worktree of its own (`--build`, default `make`; use e.g.
 `--build 'docker run --rm -v $PWD:/src -w /src keel-build make'` for the build image),
 then each suite runs once on every place at the same time — local QEMU environments
 (`--place`) and every healthy free board of each `--board` kind, reserved for the run
-and released after.  Everything is stored as one campaign per suite; the verdict table
-is suite x place, and the exit status is 1 if a test regressed against the last commit
-that ran the same suite on the same kind of board (civerdict.py; known flaky tests are
-listed apart).
+and released after.  Without either, that is qemu-virt and every kind of board the
+coordinator has a healthy place of (none when no coordinator answers).  Everything is
+stored as one campaign per suite; the verdict table is suite x place, and the exit
+status is 1 if a test regressed against the last commit that ran the same suite on the
+same kind of board (civerdict.py; known flaky tests are listed apart).
 
 A failed run on a farm board is triaged once the boards are released (`farm triage`'s
 reruns on the board, on `--qemu` and on a sibling board, with the commit's build): a
@@ -43,7 +44,8 @@ def register(sub) -> None:
                    help="a local environment or a place you hold; again for more "
                         "(default qemu-virt unless --board is given)")
     p.add_argument("--board", action="append", metavar="TAG",
-                   help="every healthy free place of this kind; again for more kinds")
+                   help="every healthy free place of this kind; again for more kinds "
+                        "(default: every kind with a healthy place, unless --place is given)")
     p.add_argument("--env", help="labgrid environment file for the --place entries")
     p.add_argument("--repo", default=".", help="the git repository (default .)")
     p.add_argument("--build", default=DEFAULT_BUILD, metavar="CMD",
@@ -73,14 +75,30 @@ def _board_counts(args, tags: list[str]) -> list[tuple[str, int]]:
     return counts
 
 
+def healthy_kinds(args, say) -> list[str]:
+    """The board tags the coordinator has a healthy place of; none (said) when no
+    coordinator answers."""
+    from .. import health
+    from ..remote import coordinator_address, probe
+    from .common import coordinator
+    address = coordinator_address(getattr(args, "coordinator", None))
+    if not probe(address):
+        say(f"ci: no coordinator at {address}; local places only")
+        return []
+    with coordinator(args) as coord:
+        return sorted({p.tags["board"] for p in coord.places().values()
+                       if p.tags.get("board") and health.health(p) == health.OK})
+
+
 def run(args) -> int:
     repo = Path(args.repo).resolve()
     commit = bis.resolve(repo, args.commit)
     suites = args.suite or SUITES
-    named = args.place or ([] if args.board else ["qemu-virt"])
-    boards = _board_counts(args, args.board) if args.board else []
-    out = Path(args.out).resolve()
     say = lambda s: print(s, flush=True)  # noqa: E731
+    named = args.place or ([] if args.board else ["qemu-virt"])
+    kinds = args.board or ([] if args.place else healthy_kinds(args, say))
+    boards = _board_counts(args, kinds) if kinds else []
+    out = Path(args.out).resolve()
     with ResultsDB(args.db) as db, CommitTrees(repo, out / "trees", args.build) as trees:
         say(f"ci: building {bis.describe(repo, commit)} ({args.build})")
         if not trees.build(commit):
