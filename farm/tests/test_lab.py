@@ -403,3 +403,46 @@ def test_a_coordinator_container_killed_whole_gets_its_reservations_back(tmp_pat
         if station is not None and station.poll() is None:
             os.killpg(station.pid, signal.SIGKILL)
             station.wait(timeout=10)
+
+
+def test_the_sweeper_releases_an_expired_lease_while_no_farm_command_runs(tmp_path):
+    """Nobody runs a farm command after a lease ends: the sweeper (`farm lab sweep`,
+    as the lab and the coordinator container run it) releases the place by itself,
+    says so, and leaves a place whose lease still runs alone."""
+    import time
+
+    from keelfarm import lease
+    from keelfarm.remote import Coordinator
+
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    coordinator = start_coordinator(tmp_path, port)
+    sweeper = Proc(str(tmp_path), "sweeper")
+    coord = Coordinator.connect(address)
+    try:
+        for name, until in (("vboard-1", time.time() + 2), ("vboard-2", time.time() + 3600)):
+            coord.add_place(name)
+            coord.acquire(name)
+            coord.set_tags(name, {lease.LEASE_TAG: str(int(until))})
+        sweeper.start([sys.executable, "-m", "keelfarm.cli.main", "-c", address, "lab",
+                       "sweep", "--dir", str(tmp_path / "sweep")])
+        deadline = time.monotonic() + 20
+        while True:  # released, then tagged with whose lease ran out
+            coord.sync()
+            gone = coord.place("vboard-1")
+            if gone.acquired is None and lease.EXPIRED_TAG in gone.tags:
+                break
+            assert time.monotonic() < deadline, sweeper.log_tail(5)
+            time.sleep(0.2)
+        assert gone.tags[lease.EXPIRED_TAG].endswith(f":{coord.identity}")
+        assert coord.place("vboard-2").acquired == coord.identity
+        deadline = time.monotonic() + 5
+        while "sweeper: lease of vboard-1 held by" not in sweeper.log_tail(20):
+            assert time.monotonic() < deadline, sweeper.log_tail(5)
+            time.sleep(0.1)
+        record = tmp_path / "sweep" / "leases.json"
+        assert sorted(yaml.safe_load(record.read_text())) == ["vboard-2"]
+    finally:
+        sweeper.stop()
+        coord.close()
+        coordinator.stop()
