@@ -126,6 +126,10 @@ JUNIT = """<testsuites><testsuite>
     (JUNIT.replace("HANG: no console output after 'x'", "serial.serialutil.SerialException: "
                    "connection failed (reader thread died)"), 1, False, "broken",
      "lost the place: test_boot::test_boot[smp4]: serial.serialutil.SerialException"),
+    (JUNIT.replace("HANG: no console output after 'x'", "keelfarm.errors.BootError: the "
+                   "board's PDU failed to switch its outlet on: ConnectionError: refused"),
+     1, False, "broken", "lost the place: test_boot::test_boot[smp4]: keelfarm.errors."
+                         "BootError: the board's PDU failed"),
 ])
 def test_run_record(tmp_path, junit, exit_code, timed_out, verdict, note):
     if junit is not None:

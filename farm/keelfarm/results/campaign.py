@@ -66,7 +66,8 @@ BOARD_HUNG = "the board hung"  # how a broken run's note starts when its board w
 # a failure that says the farm lost the board (serial, exporter, coordinator), not
 # that the OS failed: the run is broken
 PLACE_LOST_RE = re.compile(r"SerialException|NoResourceFoundError|ConnectionRefusedError|"
-                           r"ConnectionResetError|BrokenPipeError|lost the coordinator")
+                           r"ConnectionResetError|BrokenPipeError|lost the coordinator|"
+                           r"the board's (?:PDU|serial line) failed")
 
 
 @dataclass(frozen=True)
