@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ..errors import FarmError
 from ..lease import format_duration
+from ..target import ENVS
 from . import childguard
 from .junit import JunitError, read_junit
 from .resultsdb import (
@@ -58,7 +59,6 @@ from .resultsdb import (
 from .signature import HANG
 from .snapshot import Build, freeze
 
-ENVS = Path(__file__).resolve().parent.parent / "envs"
 DEFAULT_RUN_TIMEOUT = 1800.0
 RUNNING, INTERRUPTED, DONE = "running", "interrupted", "done"
 NO_TESTS = 5  # pytest's exit status when the marker selects nothing
