@@ -22,6 +22,7 @@ apart and is no regression, and a board at fault twice in a row leaves the pool.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from ..errors import FarmError
@@ -51,6 +52,9 @@ def register(sub) -> None:
     p.add_argument("--build", default=DEFAULT_BUILD, metavar="CMD",
                    help="build command, run in the commit's worktree (default %(default)s)")
     p.add_argument("--tests", default="tests", help="what pytest collects (default tests)")
+    p.add_argument("--pytest-args", default="", metavar="ARGS",
+                   help="more pytest arguments for every run, one string (e.g. "
+                        "'--deselect tests/test_x.py::test_y')")
     p.add_argument("--run-timeout", type=float, default=camp.DEFAULT_RUN_TIMEOUT,
                    metavar="SECONDS", help="bound on one run (default %(default).0f)")
     p.add_argument("--out", default="build/ci", help="worktrees and runs go to OUT/ "
@@ -115,7 +119,8 @@ def run(args) -> int:
             for suite in suites:
                 config = camp.CampaignConfig(
                     suite=suite, specs=specs, runs_wanted=len(specs), per_place=1,
-                    tests=args.tests, out_dir=out / "campaigns", run_timeout=args.run_timeout,
+                    tests=args.tests, pytest_args=shlex.split(args.pytest_args),
+                    out_dir=out / "campaigns", run_timeout=args.run_timeout,
                     commit=name, commit_time=when, repo=tree, cwd=tree, keep_empty=False,
                     places=places_label(named, boards))
                 campaign_id = campaigns[suite] = camp.start(db, config)
