@@ -446,3 +446,63 @@ def test_the_sweeper_releases_an_expired_lease_while_no_farm_command_runs(tmp_pa
         sweeper.stop()
         coord.close()
         coordinator.stop()
+
+
+@pytest.mark.parametrize("restored_by_lab_up", [True, False])
+def test_a_sweeper_back_from_a_dead_coordinator_gives_reservations_back_once(
+        tmp_path, monkeypatch, restored_by_lab_up):
+    """The coordinator dies with vboard-1 reserved and comes back without its locks.
+    If `farm lab up` gave the reservations back and the holder has released the place
+    since, the sweeper (which was stuck on the dead coordinator and never saw the
+    release) must not give it back again; if nobody gave them back, it does."""
+    import time
+
+    from farmfakes import ME, FakeCoordinator
+
+    from keelfarm import lease, remote
+    from keelfarm.errors import FarmError
+    from keelfarm.lab import sweeper as sw
+
+    until = str(int(time.time()) + 3600)
+    old = FakeCoordinator()
+    old.add("vboard-1", acquired=ME, lease_until=until)
+    now = {"coord": old}
+
+    def connect(_address=None):
+        if now["coord"] is None:
+            raise FarmError("no coordinator")
+        return now["coord"]
+    monkeypatch.setattr(remote.Coordinator, "connect", staticmethod(connect))
+    said = []
+    sweeper = sw.Sweeper("127.0.0.1:1", tmp_path, say=said.append)
+
+    def acquire_as(holder, place):
+        assert holder == ME
+        now["coord"].acquire(place)
+    sweeper.acquire_as = acquire_as
+    sweeper.tick()
+    assert sorted(sw.read_record(tmp_path / sw.RECORD)) == ["vboard-1"]
+
+    def dead_sync():
+        raise FarmError("the coordinator at 127.0.0.1:1 did not answer")
+    monkeypatch.setattr(old, "sync", dead_sync)
+    now["coord"] = None
+    sweeper.tick()  # it finds the coordinator gone
+    assert sweeper.lost
+    new = FakeCoordinator()
+    new.add("vboard-1", lease_until=until)  # places and tags came back, locks did not
+    now["coord"] = new
+    if restored_by_lab_up:
+        sw.restore_from(new, tmp_path / sw.RECORD, acquire_as, said.append)
+        assert new.place("vboard-1").acquired == ME
+        new.release("vboard-1")  # the holder is done with it
+        new.set_tags("vboard-1", {lease.LEASE_TAG: ""})
+    sweeper.tick()
+    if restored_by_lab_up:
+        assert new.place("vboard-1").acquired is None
+        assert "sweeper: the reservations were given back while I was away; not again" \
+            in said
+        assert sw.read_record(tmp_path / sw.RECORD) == {}
+    else:
+        assert new.place("vboard-1").acquired == ME
+        assert f"sweeper: vboard-1 is reserved again for {ME}" in said
