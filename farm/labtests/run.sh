@@ -5,9 +5,11 @@
 #      (a command's output and status), release, and shell on the released place;
 #   2. the target suites (tests/) on a reserved vboard through farm/envs/vboard.yaml,
 #      the boot image loaded beside the kernel (login, shell and conformance too);
-#   3. the lab fault tests (farm/labtests/vboard_faults.py).
-# The lab comes down on every exit path.  JUnit XML: <results>/target-vboard.xml and
-# <results>/target-vboard-faults.xml.
+#   3. the lab fault tests (farm/labtests/vboard_faults.py);
+#   4. `farm ci` and `farm campaign` on qemu-virt and the vboards, a second exporter
+#      killed under a campaign (farm/labtests/farm_runs.py).
+# The lab comes down on every exit path.  JUnit XML: <results>/target-vboard.xml,
+# <results>/target-vboard-faults.xml and <results>/target-vboard-farm.xml.
 # Usage: farm/labtests/run.sh RESULTS_DIR LOGS_DIR [extra pytest arguments for tests/]
 set -uo pipefail
 
@@ -33,7 +35,8 @@ reserve_place() {
 }
 
 echo "==== vboard integration: lab on $LG_COORDINATOR ($lab_dir)"
-rm -f "$results/target-vboard.xml" "$results/target-vboard-faults.xml"
+rm -f "$results/target-vboard.xml" "$results/target-vboard-faults.xml" \
+  "$results/target-vboard-farm.xml"
 lab up || exit 1
 trap 'lab down' EXIT
 
@@ -89,6 +92,12 @@ echo "==== vboard integration: lab fault tests"
 KEEL_LAB_DIR=$lab_dir KEEL_IMAGE=$image timeout --kill-after=30 "$run_timeout" \
   "$py" -m pytest farm/labtests/vboard_faults.py --rootdir="$top" -p no:cacheprovider \
   --junitxml="$results/target-vboard-faults.xml" -o junit_family=xunit1 -v -rfEs ||
+  status=1
+
+echo "==== vboard integration: farm ci and a campaign across two exporters"
+KEEL_LAB_DIR=$lab_dir KEEL_IMAGE=$image timeout --kill-after=30 "$run_timeout" \
+  "$py" -m pytest farm/labtests/farm_runs.py --rootdir="$top" -p no:cacheprovider \
+  --junitxml="$results/target-vboard-farm.xml" -o junit_family=xunit1 -v -rfEs ||
   status=1
 
 exit "$status"

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from labenv import QUIET_CONSOLE, need
 
 from keelfarm import health, reserve
 from keelfarm.cli.main import main
@@ -28,17 +29,7 @@ from keelfarm.lab.lab import Lab, LabSettings, tool
 from keelfarm.remote import Coordinator
 from keelfarm.target import ENVS, place_target
 
-# labgrid's console step logger may warn when flushing a console it never read from
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:unhandled exception during event notification")
-
-
-def need(var: str) -> str:
-    value = os.environ.get(var)
-    if not value:
-        pytest.fail(f"{var} is not set: run this through the vboard integration run",
-                    pytrace=False)
-    return value
+pytestmark = QUIET_CONSOLE
 
 
 @pytest.fixture(scope="module")

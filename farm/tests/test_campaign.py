@@ -105,6 +105,15 @@ def test_resolve_local_and_remote_places(tmp_path):
                                   {"LG_PLACE": "vboard-1", "LG_COORDINATOR": "127.0.0.1:20408"})
 
 
+def test_a_place_named_after_a_local_environment_of_the_farm_is_that_environment():
+    """`--place qemu-virt` with no --env is farm/envs/qemu-virt.yaml, run here, without
+    asking a coordinator (the results package once looked for envs/ beside itself)."""
+    from keelfarm.target import ENVS
+    spec = camp.resolve_place("qemu-virt")
+    assert spec == camp.PlaceSpec("qemu-virt", "qemu-virt", str(ENVS / "qemu-virt.yaml"))
+    assert (ENVS / "qemu-virt.yaml").is_file() and not spec.on_board
+
+
 JUNIT = """<testsuites><testsuite>
 <testcase classname="tests.test_boot" name="test_boot[smp1]" time="2"/>
 <testcase classname="tests.test_boot" name="test_boot[smp4]" time="2">
@@ -126,6 +135,10 @@ JUNIT = """<testsuites><testsuite>
     (JUNIT.replace("HANG: no console output after 'x'", "serial.serialutil.SerialException: "
                    "connection failed (reader thread died)"), 1, False, "broken",
      "lost the place: test_boot::test_boot[smp4]: serial.serialutil.SerialException"),
+    (JUNIT.replace("HANG: no console output after 'x'", "keelfarm.errors.BootError: the "
+                   "board's PDU failed to switch its outlet on: ConnectionError: refused"),
+     1, False, "broken", "lost the place: test_boot::test_boot[smp4]: keelfarm.errors."
+                         "BootError: the board's PDU failed"),
 ])
 def test_run_record(tmp_path, junit, exit_code, timed_out, verdict, note):
     if junit is not None:

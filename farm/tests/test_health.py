@@ -1,5 +1,6 @@
 """Board health in place tags: two board faults in a row make a board unhealthy."""
 
+import pytest
 from farmfakes import FakeCoordinator
 
 from keelfarm import health
@@ -37,6 +38,15 @@ def test_only_a_health_check_makes_an_unhealthy_board_healthy():
     assert health.failures(coord.place("p")) == 0
     health.record_check(coord, "p")
     assert health.health(coord.place("p")) == "ok"
+
+
+@pytest.mark.parametrize("stage", ["power", "serial", "uboot"])
+def test_a_pdu_serial_line_or_firmware_that_fails_counts_against_the_board(stage):
+    coord = FakeCoordinator()
+    coord.add("p", health="ok")
+    assert "failure 1 of 2" in health.record_failure(coord, "p", BootError(stage, "x"))
+    assert "now tagged unhealthy" in health.record_failure(coord, "p", BootError(stage, "x"))
+    assert health.health(coord.place("p")) == "bad"
 
 
 def test_image_faults_do_not_count_against_the_board():

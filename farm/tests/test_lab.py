@@ -403,3 +403,106 @@ def test_a_coordinator_container_killed_whole_gets_its_reservations_back(tmp_pat
         if station is not None and station.poll() is None:
             os.killpg(station.pid, signal.SIGKILL)
             station.wait(timeout=10)
+
+
+def test_the_sweeper_releases_an_expired_lease_while_no_farm_command_runs(tmp_path):
+    """Nobody runs a farm command after a lease ends: the sweeper (`farm lab sweep`,
+    as the lab and the coordinator container run it) releases the place by itself,
+    says so, and leaves a place whose lease still runs alone."""
+    import time
+
+    from keelfarm import lease
+    from keelfarm.remote import Coordinator
+
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    coordinator = start_coordinator(tmp_path, port)
+    sweeper = Proc(str(tmp_path), "sweeper")
+    coord = Coordinator.connect(address)
+    try:
+        for name, until in (("vboard-1", time.time() + 2), ("vboard-2", time.time() + 3600)):
+            coord.add_place(name)
+            coord.acquire(name)
+            coord.set_tags(name, {lease.LEASE_TAG: str(int(until))})
+        sweeper.start([sys.executable, "-m", "keelfarm.cli.main", "-c", address, "lab",
+                       "sweep", "--dir", str(tmp_path / "sweep")])
+        deadline = time.monotonic() + 20
+        while True:  # released, then tagged with whose lease ran out
+            coord.sync()
+            gone = coord.place("vboard-1")
+            if gone.acquired is None and lease.EXPIRED_TAG in gone.tags:
+                break
+            assert time.monotonic() < deadline, sweeper.log_tail(5)
+            time.sleep(0.2)
+        assert gone.tags[lease.EXPIRED_TAG].endswith(f":{coord.identity}")
+        assert coord.place("vboard-2").acquired == coord.identity
+        deadline = time.monotonic() + 5
+        while "sweeper: lease of vboard-1 held by" not in sweeper.log_tail(20):
+            assert time.monotonic() < deadline, sweeper.log_tail(5)
+            time.sleep(0.1)
+        record = tmp_path / "sweep" / "leases.json"
+        assert sorted(yaml.safe_load(record.read_text())) == ["vboard-2"]
+    finally:
+        sweeper.stop()
+        coord.close()
+        coordinator.stop()
+
+
+@pytest.mark.parametrize("restored_by_lab_up", [True, False])
+def test_a_sweeper_back_from_a_dead_coordinator_gives_reservations_back_once(
+        tmp_path, monkeypatch, restored_by_lab_up):
+    """The coordinator dies with vboard-1 reserved and comes back without its locks.
+    If `farm lab up` gave the reservations back and the holder has released the place
+    since, the sweeper (which was stuck on the dead coordinator and never saw the
+    release) must not give it back again; if nobody gave them back, it does."""
+    import time
+
+    from farmfakes import ME, FakeCoordinator
+
+    from keelfarm import lease, remote
+    from keelfarm.errors import FarmError
+    from keelfarm.lab import sweeper as sw
+
+    until = str(int(time.time()) + 3600)
+    old = FakeCoordinator()
+    old.add("vboard-1", acquired=ME, lease_until=until)
+    now = {"coord": old}
+
+    def connect(_address=None):
+        if now["coord"] is None:
+            raise FarmError("no coordinator")
+        return now["coord"]
+    monkeypatch.setattr(remote.Coordinator, "connect", staticmethod(connect))
+    said = []
+    sweeper = sw.Sweeper("127.0.0.1:1", tmp_path, say=said.append)
+
+    def acquire_as(holder, place):
+        assert holder == ME
+        now["coord"].acquire(place)
+    sweeper.acquire_as = acquire_as
+    sweeper.tick()
+    assert sorted(sw.read_record(tmp_path / sw.RECORD)) == ["vboard-1"]
+
+    def dead_sync():
+        raise FarmError("the coordinator at 127.0.0.1:1 did not answer")
+    monkeypatch.setattr(old, "sync", dead_sync)
+    now["coord"] = None
+    sweeper.tick()  # it finds the coordinator gone
+    assert sweeper.lost
+    new = FakeCoordinator()
+    new.add("vboard-1", lease_until=until)  # places and tags came back, locks did not
+    now["coord"] = new
+    if restored_by_lab_up:
+        sw.restore_from(new, tmp_path / sw.RECORD, acquire_as, said.append)
+        assert new.place("vboard-1").acquired == ME
+        new.release("vboard-1")  # the holder is done with it
+        new.set_tags("vboard-1", {lease.LEASE_TAG: ""})
+    sweeper.tick()
+    if restored_by_lab_up:
+        assert new.place("vboard-1").acquired is None
+        assert "sweeper: the reservations were given back while I was away; not again" \
+            in said
+        assert sw.read_record(tmp_path / sw.RECORD) == {}
+    else:
+        assert new.place("vboard-1").acquired == ME
+        assert f"sweeper: vboard-1 is reserved again for {ME}" in said

@@ -208,6 +208,42 @@ def test_power_cycle_during_boot_recovers(tmp_path, clock):
     assert "no Keel banner" not in strategy.recorder.text
 
 
+def test_a_pdu_that_fails_is_the_board_s_fault(tmp_path, clock, monkeypatch):
+    """The outlet does not switch (the PDU refuses the connection): a board fault,
+    told to the boot listeners as every failed boot is, with the PDU's own error."""
+    import requests
+    strategy, board, power = make_target(tmp_path, clock)
+    told = []
+    strategy.add_boot_listener(told.append)
+
+    def refused():
+        raise requests.ConnectionError("[Errno 111] Connection refused")
+    monkeypatch.setattr(power, "on", refused)
+    with pytest.raises(BootError, match="the board's PDU failed to switch its outlet on: "
+                                        "ConnectionError: .*Connection refused") as e:
+        strategy.transition("booted")
+    assert e.value.stage == "power" and e.value.board_fault
+    assert told == [e.value]
+    monkeypatch.undo()
+    strategy.transition("booted")  # the PDU answers again: the next boot starts clean
+    assert strategy.status == Status.booted
+
+
+def test_a_serial_line_that_cannot_be_opened_is_the_board_s_fault(tmp_path, clock,
+                                                                   monkeypatch):
+    from serial import SerialException
+    strategy, board, power = make_target(tmp_path, clock)
+
+    def gone():
+        raise SerialException("could not open port: connection refused")
+    monkeypatch.setattr(strategy.console, "on_activate", gone)
+    with pytest.raises(BootError, match="the board's serial line failed: SerialException: "
+                                        "could not open port") as e:
+        strategy.transition("uboot")
+    assert e.value.stage == "serial" and e.value.board_fault
+    assert board.power_ons == 0  # nothing switched on with no console to watch it
+
+
 def test_wait_exit_is_the_power_off_line(tmp_path, clock):
     strategy, _, _ = make_target(tmp_path, clock, kernel="poweroff")
     strategy.configure(append="ktest")

@@ -72,6 +72,12 @@ def fill(db: ResultsDB, log: Path) -> None:
                        broken=0, confidence=1.0)
     db.finish_bisection(b, status="done", rule="sequential", first_bad="bbb2222",
                         candidates=["bbb2222"], confidence=0.975)
+    failed = next(r for r in db.runs() if r["verdict"] == "fail")
+    for verdict in ("flaky", "board fault"):  # the boards page shows the last
+        db.add_triage(run_id=failed["id"], place="vboard-1", target="vboard-1",
+                      commit="bbb2222", verdict=verdict, why="fails again on this board",
+                      board_rerun="fail", qemu_rerun="pass", sibling=None,
+                      sibling_rerun=None)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +90,7 @@ def site(tmp_path_factory):
         fill(db, log)
     boards = [{"name": "vboard-1", "board": "vboard", "health": "bad", "holder": None,
                "lease": None},
-              {"name": "vboard-2", "board": "vboard", "health": "ok", "holder": "lab/alice",
+              {"name": "vboard-2", "board": "vboard", "health": "ok", "holder": "lab/tester",
                "lease": "2026-12-02 22:00"}]
     server = make_server("127.0.0.1", 0, create_app(url, boards=lambda: boards),
                          threaded=True)
@@ -173,11 +179,11 @@ def test_bisections_name_the_first_bad_commit(browser, site, shots):
     assert "bbb2222 bad bad 5/17 0 1.000" in text
 
 
-def test_boards_show_health_holder_and_lease(browser, site, shots):
+def test_boards_show_health_holder_lease_and_last_triage(browser, site, shots):
     visit(browser, site, shots, "/boards", "boards")
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#boards tr")]
-    assert rows[1:] == ["vboard-1 vboard bad - -",
-                        "vboard-2 vboard ok lab/alice 2026-12-02 22:00"]
+    assert rows[1:] == ["vboard-1 vboard bad - - board fault at bbb2222",
+                        "vboard-2 vboard ok lab/tester 2026-12-02 22:00 -"]
 
 
 def test_the_pages_as_static_files_work_from_disk(browser, tmp_path, shots):

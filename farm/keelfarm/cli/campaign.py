@@ -121,7 +121,7 @@ def campaign_places(args, named: list[str], envs: list[str | None],
         specs = [camp.resolve_place(name, env, coordinator=coordinator_factory(args))
                  for name, env in zip(named, envs, strict=True)]
         specs += [camp.resolve_place(lease.place, None, coordinator=coordinator_factory(args))
-                  for lease in leases]
+                  for lease in sorted(leases, key=lambda lease: lease.place)]
 
         def keepalive() -> None:
             if not leases:

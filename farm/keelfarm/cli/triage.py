@@ -72,49 +72,68 @@ def run(args) -> int:
         failed_run = db.run(args.run)
         if failed_run is None:
             raise FarmError(f"no run {args.run} in {db.safe_url}")
-        names = test_names(db.results(run_ids=[args.run]))
-        if not names:
-            raise FarmError(f"run {args.run} has no failed test to triage")
-        board, kind = failed_run["place"], failed_run["target"]
-        if not (failed_run["env"] and camp.is_remote_env(failed_run["env"])):
-            raise FarmError(f"run {args.run} ran on {board}, not on a farm board")
         tree = camp.git_commit(".")[0]
         if tree != failed_run["commit"]:
             raise FarmError(f"run {args.run} booted {failed_run['commit']}; the tree holds "
                             f"{tree}: check that out and build it first")
-        suite = (db.campaign(failed_run["campaign_id"]) or {}).get("suite") or "boot"
-        print(f"triage of run {args.run}: {', '.join(names)} failed on {board} at "
-              f"{failed_run['commit']}", flush=True)
-        with _held(args, board, kind) as sibling:
-            specs = [camp.resolve_place(board, None, coordinator=coordinator_factory(args)),
-                     camp.resolve_place(args.qemu)]
-            if sibling:
-                specs.append(camp.resolve_place(sibling, None,
-                                                coordinator=coordinator_factory(args)))
-            config = camp.CampaignConfig(
-                suite=suite, specs=specs, runs_wanted=len(specs), per_place=1,
-                tests=args.tests, pytest_args=["-k", " or ".join(names)],
-                out_dir=Path(args.out), broken_limit=1)
-            campaign_id = camp.start(db, config)
-            camp.run_campaign(db, campaign_id, config, say=lambda s: print(s, flush=True))
-        # a rerun whose board hung again is broken for a campaign, but here it is what
-        # triage asks: the failure came back on that board
-        verdicts = {r["place"]: "fail" if camp.hung_on_board(r) else r["verdict"]
-                    for r in db.runs(campaign_id)}
-        reruns = tri.Reruns(board=verdicts.get(board), qemu=verdicts.get(specs[1].place),
-                            sibling=verdicts.get(sibling) if sibling else None,
-                            sibling_name=sibling)
-        verdict, why = tri.decide(reruns)
-        db.add_triage(run_id=args.run, place=board, target=kind, commit=failed_run["commit"],
-                      verdict=verdict, why=why, board_rerun=reruns.board,
-                      qemu_rerun=reruns.qemu, sibling=sibling, sibling_rerun=reruns.sibling,
-                      campaign_id=campaign_id)
-        history = [t["verdict"] for t in db.triages(place=board)]
-    print(f"run {args.run} on {board}: {verdict} ({why})")
+        triage_run(args, db, failed_run, qemu=camp.resolve_place(args.qemu),
+                   tests=args.tests, out_dir=Path(args.out))
+    return 0
+
+
+def triage_run(args, db: ResultsDB, failed_run: dict, *, qemu: camp.PlaceSpec, tests: str,
+               out_dir: Path, tree: Path | None = None, env_of=lambda path: path,
+               say=lambda s: print(s, flush=True)) -> tuple[str, str]:
+    """Rerun the failed tests of `failed_run` (a run on a farm board, of the build that
+    `tree`, default the working directory, holds) on its board, on `qemu` and on a free
+    sibling board; store the verdict and take the board out of the pool after its
+    second board fault in a row.  `env_of` maps a board's environment file to the one
+    to use (`farm ci` gives its commit's worktree copy).  The failed board must be free
+    to reserve.  Returns (verdict, why)."""
+    run_id = failed_run["id"]
+    names = test_names(db.results(run_ids=[run_id]))
+    if not names:
+        raise FarmError(f"run {run_id} has no failed test to triage")
+    board, kind = failed_run["place"], failed_run["target"]
+    if not (failed_run["env"] and camp.is_remote_env(failed_run["env"])):
+        raise FarmError(f"run {run_id} ran on {board}, not on a farm board")
+    suite = (db.campaign(failed_run["campaign_id"]) or {}).get("suite") or "boot"
+    say(f"triage of run {run_id}: {', '.join(names)} failed on {board} at "
+        f"{failed_run['commit']}")
+
+    def on_board(name: str) -> camp.PlaceSpec:
+        spec = camp.resolve_place(name, None, coordinator=coordinator_factory(args))
+        return camp.PlaceSpec(spec.place, spec.target, str(env_of(spec.env)), spec.env_vars)
+
+    with _held(args, board, kind) as sibling:
+        specs = [on_board(board), qemu] + ([on_board(sibling)] if sibling else [])
+        where = {} if tree is None else {"repo": tree, "cwd": tree,
+                                         "commit": failed_run["commit"],
+                                         "commit_time": failed_run["commit_time"]}
+        config = camp.CampaignConfig(
+            suite=suite, specs=specs, runs_wanted=len(specs), per_place=1,
+            tests=tests, pytest_args=["-k", " or ".join(names)],
+            out_dir=out_dir, broken_limit=1, **where)
+        campaign_id = camp.start(db, config)
+        camp.run_campaign(db, campaign_id, config, say=say)
+    # a rerun whose board hung again is broken for a campaign, but here it is what
+    # triage asks: the failure came back on that board
+    verdicts = {r["place"]: "fail" if camp.hung_on_board(r) else r["verdict"]
+                for r in db.runs(campaign_id)}
+    reruns = tri.Reruns(board=verdicts.get(board), qemu=verdicts.get(qemu.place),
+                        sibling=verdicts.get(sibling) if sibling else None,
+                        sibling_name=sibling)
+    verdict, why = tri.decide(reruns)
+    db.add_triage(run_id=run_id, place=board, target=kind, commit=failed_run["commit"],
+                  verdict=verdict, why=why, board_rerun=reruns.board,
+                  qemu_rerun=reruns.qemu, sibling=sibling, sibling_rerun=reruns.sibling,
+                  campaign_id=campaign_id)
+    history = [t["verdict"] for t in db.triages(place=board)]
+    say(f"run {run_id} on {board}: {verdict} ({why})")
     if tri.should_mark_unhealthy(history):
         with coordinator(args) as coord:
             health.mark_bad(coord, board)
-        print(f"farm: {board} is at fault {tri.FAULTS_TO_UNHEALTHY} times in a row and is now "
-              f"tagged unhealthy; a passing health check (farm reserve --place {board}, "
-              f"farm health {board}) brings it back")
-    return 0
+        say(f"farm: {board} is at fault {tri.FAULTS_TO_UNHEALTHY} times in a row and is now "
+            f"tagged unhealthy; a passing health check (farm reserve --place {board}, "
+            f"farm health {board}) brings it back")
+    return verdict, why

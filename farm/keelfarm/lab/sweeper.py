@@ -16,7 +16,13 @@ coordinator elsewhere runs `farm lab sweep` beside it) and, every `EVERY` second
   host/user), so the holder's next `farm boot` finds its board still reserved.
 
 A place released on purpose is gone from the record within a second, so it is never
-handed back; a coordinator that does not answer is waited for, not an error.
+handed back; a coordinator that does not answer is waited for, not an error.  The
+reservations go back once per restart: whoever gives them back (`farm lab up`'s
+`restore_once`, or the sweeper) leaves a mark (`<dir>/restored`), and a sweeper that
+finds the coordinator again after another gave them back does not do it twice — its
+record may be older than the restart, and a place its holder released since would
+come back to them (seen: a sweeper stuck 15 s on the dead coordinator re-acquired a
+place released after `farm lab up` had restored it).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from ..errors import FarmError
 
 EVERY = 1.0
 RECORD = "leases.json"
+RESTORED = "restored"  # the time of the last restore, in the record's directory
 
 
 def acquirer(address: str) -> Callable[[str, str], None]:
@@ -64,9 +71,19 @@ def write_record(path: Path, record: dict[str, dict]) -> None:
     os.replace(tmp, path)
 
 
+def restored_mark(path: Path) -> str | None:
+    """The mark the last restore of the record at `path` left (None: none yet)."""
+    try:
+        return (path.parent / RESTORED).read_text()
+    except OSError:
+        return None
+
+
 def restore_from(coord, path: Path, acquire_as, say: Callable[[str], None]) -> list[str]:
-    """Give the recorded leases back (after a coordinator restart); the places given."""
+    """Give the recorded leases back (after a coordinator restart) and leave the mark
+    that they were; the places given."""
     given, ended = lease.restore(coord, read_record(path), time.time(), acquire_as)
+    (path.parent / RESTORED).write_text(f"{time.time_ns()}\n")
     coord.sync()
     for name in given:
         say(f"sweeper: {name} is reserved again for {coord.place(name).acquired}")
@@ -113,15 +130,19 @@ class Sweeper:
         self.acquire_as = acquirer(address)
         self.coord = None
         self.lost = False  # the coordinator went away since we last saw it
+        self.mark = restored_mark(self.record)  # the restore mark when we last saw it
 
     def tick(self) -> None:
         from ..remote import Coordinator
         try:
             if self.coord is None:
                 self.coord = Coordinator.connect(self.address)
-                if self.lost:
+                if self.lost and restored_mark(self.record) != self.mark:
+                    self.say("sweeper: the reservations were given back while I was "
+                             "away; not again")
+                elif self.lost:
                     restore_from(self.coord, self.record, self.acquire_as, self.say)
-                    self.lost = False
+                self.lost = False
             self.coord.sync()
             for gone in lease.sweep(self.coord, time.time()):
                 self.say(f"sweeper: lease of {gone.place} held by {gone.holder} expired at "
@@ -129,6 +150,7 @@ class Sweeper:
             record = lease.held(self.coord)
             if record != read_record(self.record):
                 write_record(self.record, record)
+            self.mark = restored_mark(self.record)
         except FarmError as e:
             self.say(f"sweeper: {e}")
             if self.coord is not None:

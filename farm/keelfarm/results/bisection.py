@@ -26,9 +26,9 @@ number of runs per commit comes from the test's measured flakiness:
    reported confidence is the product of the decisions' own.
 
 On 300 simulated bisections of 33 commits with a 30 % regression this names the right
-commit 99 % of the time (96 % when the test is 2 % flaky itself); the fixed rule "the
-first to three failures or three passes wins" (KernelCI's) 6 % — it calls a 30 %-flaky
-commit good five times out of six
+commit 99 % of the time (96 % when the test is 2 % flaky itself); the fixed baseline
+"the first to three failures or three passes wins" 6 % — it calls a 30 %-flaky commit
+good five times out of six
 (tests/test_bisection.py).
 
 Commits that do not build are skipped (as `git bisect skip`); a commit whose runs

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ..errors import FarmError
 from ..lease import format_duration
+from ..target import ENVS
 from . import childguard
 from .junit import JunitError, read_junit
 from .resultsdb import (
@@ -58,7 +59,6 @@ from .resultsdb import (
 from .signature import HANG
 from .snapshot import Build, freeze
 
-ENVS = Path(__file__).resolve().parent.parent / "envs"
 DEFAULT_RUN_TIMEOUT = 1800.0
 RUNNING, INTERRUPTED, DONE = "running", "interrupted", "done"
 NO_TESTS = 5  # pytest's exit status when the marker selects nothing
@@ -66,7 +66,8 @@ BOARD_HUNG = "the board hung"  # how a broken run's note starts when its board w
 # a failure that says the farm lost the board (serial, exporter, coordinator), not
 # that the OS failed: the run is broken
 PLACE_LOST_RE = re.compile(r"SerialException|NoResourceFoundError|ConnectionRefusedError|"
-                           r"ConnectionResetError|BrokenPipeError|lost the coordinator")
+                           r"ConnectionResetError|BrokenPipeError|lost the coordinator|"
+                           r"the board's (?:PDU|serial line) failed")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,11 @@ is; the comparison is therefore with history, per suite, test and kind of board:
   regression: one more failure of a flaky test says nothing.  A test that went bad once
   and stayed bad is not flaky but failing;
 - a test that failed on the last commit too, or has no earlier result, is **failing**:
-  shown, but no regression either.
+  shown, but no regression either;
+- a failure on farm boards only, whose triage (triage.py: reruns on the board, QEMU and
+  a sibling) calls it a board fault or chance on every board it failed on, is **not the
+  OS's**: listed with the triage verdicts, never a regression.  One broken board must
+  not turn a commit red, nor hide that it is broken.
 
 Plain Python over result rows as `ResultsDB.results()` gives them.
 """
@@ -23,9 +27,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .stability import FAIL_VERDICTS, TRIAL_VERDICTS
+from .triage import BOARD_FAULT
+from .triage import FLAKY as TRIAGED_FLAKY
 
 FLAKY_WINDOW = 50
 REGRESSION, FLAKY, FAILING = "regression", "known flaky", "failing"
+NOT_THE_OS = "not the OS"
+NOT_THE_OS_VERDICTS = (BOARD_FAULT, TRIAGED_FLAKY)  # triage verdicts that absolve the OS
 
 
 @dataclass
@@ -36,6 +44,7 @@ class Cell:
     passed: int = 0
     tests: int = 0
     note: str = ""
+    triage: str = ""  # the triage verdict of a failed run on a farm board
 
     def text(self) -> str:
         if self.verdict == "-":
@@ -46,13 +55,15 @@ class Cell:
 
 @dataclass
 class Finding:
-    kind: str  # REGRESSION, FLAKY or FAILING
+    kind: str  # REGRESSION, FLAKY, FAILING or NOT_THE_OS
     suite: str
     target: str
     test: str
     detail: str  # the failure's signature or message
     before: str | None = None  # the commit it passed on (a regression)
     history: str = ""  # e.g. "7/10 passed" (known flaky)
+    places: tuple[str, ...] = ()  # where it failed now
+    triaged: str = ""  # NOT_THE_OS: the triage verdicts, e.g. "vboard-1: board fault"
 
 
 @dataclass
@@ -62,6 +73,22 @@ class Verdict:
     suites: list[str]
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (suite, place)
     findings: list[Finding] = field(default_factory=list)
+    triages: list[str] = field(default_factory=list)  # one line per triaged run
+
+    def apply_triage(self, suite: str, place: str, verdict: str) -> None:
+        """Triage called the failure of `suite` on farm board `place` `verdict`.  A
+        finding that failed nowhere but on boards whose triage absolves the OS is
+        NOT_THE_OS from then on."""
+        self.cells[(suite, place)].triage = verdict
+        for f in self.findings:
+            if f.suite != suite or f.kind == NOT_THE_OS or not f.places:
+                continue
+            said = {p: self.cells[(suite, p)].triage for p in f.places
+                    if (suite, p) in self.cells}
+            if len(said) == len(f.places) and all(v in NOT_THE_OS_VERDICTS
+                                                  for v in said.values()):
+                f.kind = NOT_THE_OS
+                f.triaged = ", ".join(f"{p}: {v}" for p, v in sorted(said.items()))
 
     @property
     def regressions(self) -> list[Finding]:
@@ -81,15 +108,21 @@ class Verdict:
                                          "the suite, fail now)"),
                             (FLAKY, "known flaky, failing now (not counted)"),
                             (FAILING, "failing, not a regression (failed before too, or "
-                                      "no earlier result)")):
+                                      "no earlier result)"),
+                            (NOT_THE_OS, "not the OS: triage blames the board or chance "
+                                         "(not counted)")):
             found = [f for f in self.findings if f.kind == kind]
             if not found:
                 continue
             lines.append(f"{title}:")
             for f in found:
-                extra = f" (passed on {f.before})" if f.before else (
-                    f" ({f.history})" if f.history else "")
+                extra = f" ({f.triaged})" if f.triaged else \
+                    f" (passed on {f.before})" if f.before else (
+                        f" ({f.history})" if f.history else "")
                 lines.append(f"  {f.suite} on {f.target}: {f.test}{extra}: {f.detail}")
+        if self.triages:
+            lines += ["triage of the failures on farm boards:",
+                      *(f"  {t}" for t in self.triages)]
         lines.append(f"{len(self.regressions)} regression(s)")
         return "\n".join(lines)
 
@@ -129,17 +162,21 @@ def classify(suite: str, target: str, commit: str, now: list[dict],
         if row["verdict"] not in FAIL_VERDICTS or row["test"] in seen:
             continue
         seen.add(row["test"])
+        places = tuple(sorted({r["place"] for r in now if r["test"] == row["test"]
+                               and r["verdict"] in FAIL_VERDICTS and r.get("place")}))
         mine = [r for r in earlier if r["test"] == row["test"]][-FLAKY_WINDOW:]
         passes = sum(r["verdict"] == "passed" for r in mine)
         detail = row.get("signature") or row.get("message") or row["verdict"]
         if known_flaky(mine):
             findings.append(Finding(FLAKY, suite, target, row["test"], detail,
-                                    history=f"{passes}/{len(mine)} passed before"))
+                                    history=f"{passes}/{len(mine)} passed before",
+                                    places=places))
             continue
         on_last = [r for r in mine if r["commit"] == last_commit]
         if on_last and all(r["verdict"] == "passed" for r in on_last):
             findings.append(Finding(REGRESSION, suite, target, row["test"], detail,
-                                    before=last_commit))
+                                    before=last_commit, places=places))
         else:
-            findings.append(Finding(FAILING, suite, target, row["test"], detail))
+            findings.append(Finding(FAILING, suite, target, row["test"], detail,
+                                    places=places))
     return findings

@@ -39,6 +39,7 @@ import re
 import time
 
 import attr
+from labgrid.driver.exception import ExecutionError
 from labgrid.factory import target_factory
 from labgrid.step import step
 from labgrid.strategy.common import Strategy, StrategyError
@@ -193,7 +194,7 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
             self.target.deactivate(self.shell)  # its next activation logs in again
         self.target.deactivate(self.uboot)
         self.target.activate(self.power)
-        self.power.off()
+        self._switch(on=False)
         if self.recorder is not None:
             self.recorder.close()
         self._running_config = None
@@ -263,9 +264,26 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
         self.status = Status.booted
         return rec
 
+    def _switch(self, on: bool) -> None:
+        """Switch the outlet.  A PDU that fails to (no answer, an HTTP error) is the
+        board's fault: BootError 'power'."""
+        try:
+            if on:
+                self.power.on()
+            else:
+                self.power.off()
+        except (OSError, ExecutionError) as e:  # requests' errors are OSErrors
+            raise BootError("power", f"the board's PDU failed to switch its outlet "
+                                     f"{'on' if on else 'off'}: {type(e).__name__}: {e}") \
+                from None
+
     def _uboot(self) -> None:
         self.power_off()
-        self.target.activate(self.console)
+        try:
+            self.target.activate(self.console)
+        except OSError as e:  # pyserial's SerialException is one
+            raise BootError("serial", f"the board's serial line failed: "
+                                      f"{type(e).__name__}: {e}") from None
         self.sleep(self.off_time)
         self._drain()
         self.boots += 1
@@ -273,7 +291,7 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
         self.recorder.attach(self.console)
         self._reboots_followed = 0
         self.status = Status.unknown
-        self.power.on()
+        self._switch(on=True)
         try:
             self.target.activate(self.uboot)
         except TIMEOUT:

@@ -3,9 +3,9 @@
 Pages: the commits x suites x places matrix, a test's history with its console logs and
 symbolized crash signatures, flaky tests with their Wilson intervals, boot-stage and
 benchmark trends per commit, campaigns with their progress (live: the page refreshes
-itself), bisections, and the boards with health, holder and lease.  The boards come
-from a callable the CLI passes (the coordinator's view as plain dicts), so the
-dashboard never touches labgrid objects.
+itself), bisections, and the boards with health, holder, lease and last triage
+verdict.  The boards come from a callable the CLI passes (the coordinator's view as
+plain dicts), so the dashboard never touches labgrid objects.
 """
 
 from __future__ import annotations
@@ -78,6 +78,6 @@ def create_app(db_url: str | None, boards: Callable[[], list[dict]] | None = Non
             except Exception as e:  # the coordinator is away: say so on the page
                 error = str(e)
         return render_template("boards.html", page="boards", boards=rows, error=error,
-                               refresh=REFRESH)
+                               triages=views.last_triages(db), refresh=REFRESH)
 
     return app

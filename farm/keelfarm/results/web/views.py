@@ -83,3 +83,9 @@ def campaigns(db: ResultsDB) -> list[dict]:
 
 def bisections(db: ResultsDB) -> list[dict]:
     return [{**b, "steps": db.bisect_steps(b["id"])} for b in reversed(db.bisections())]
+
+
+def last_triages(db: ResultsDB) -> dict[str, dict]:
+    """place -> its latest triage (verdict, why, commit, created): what the farm last
+    found about a board's failures, beside its health."""
+    return {t["place"]: t for t in db.triages()}  # oldest first: the last one stays
