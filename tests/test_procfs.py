@@ -49,6 +49,30 @@ def test_status_is_the_shells_own(booted):
     assert taskman["Pid"] == "1" and taskman["PPid"] == "0", taskman
 
 
+def test_status_counts_memory(booted):
+    """Memory is what the process's address space maps (the kernel's count, through
+    taskman), Shared its pages of shared memory objects, CopyOnWrite its RAM still
+    shared with a process it forked or was forked from: a subshell (a fork of the
+    shell) shares pages with the shell until either writes them."""
+    c = booted
+    shell = c.ok("echo $$").strip()
+    st = status(c, shell)
+    mem, shared = int(st["Memory"]), int(st["Shared"])
+    assert mem > 64 * 1024 and mem % 4096 == 0, st
+    assert shared == 0, st
+    sub = c.ok("( /bin/sleep 300; true ) & echo $!").strip().split()[-1]
+    try:
+        c.ok("/bin/sleep 1")
+        child = status(c, sub)
+        assert int(child["CopyOnWrite"]) > 0 and int(child["CopyOnWrite"]) % 4096 == 0, child
+        assert int(child["CopyOnWrite"]) <= int(child["Memory"]), child
+    finally:
+        # SIGKILL: the subshell of an interactive shell keeps SIGTERM ignored
+        c.ok(f"kill -9 {sub}; wait; true")
+    taskman = status(c, "1")
+    assert int(taskman["Memory"]) > 0, taskman
+
+
 def test_threads_say_what_they_wait_for(booted):
     """A reader of an empty pipe waits for the pipe server's reply: its thread is REPLY
     blocked on that server's pid."""

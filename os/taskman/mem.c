@@ -111,17 +111,23 @@ static bool page_aligned(uint64_t v)
 
 /* Map [va, va + len) in as; a MAP_STACK mapping leaves its lowest page
  * unmapped (the guard; [va, va + len) was found free).  0 or -errno (-EEXIST when something is there). */
-static int map_at(int as, uint64_t va, uint64_t len, uint32_t prot, const struct _proc_mmap *m)
+static int map_at(int as, uint64_t va, uint64_t len, uint32_t prot, const struct _proc_mmap *m,
+		  uint64_t *paddr)
 {
+	uint32_t how = (m->flags & _PROC_MAP_SHARED) ? AS_MAP_SHARED : AS_MAP_ANON;
+
 	if (m->flags & _PROC_MAP_PHYS)
 		return AsMap_r(as, va, len, prot, AS_MAP_PHYS, m->paddr);
+	if (m->flags & _PROC_MAP_CONTIG)
+		return AsMap_r(as, va, len, prot, AS_MAP_CONTIG, (uint64_t)(uintptr_t)paddr);
 	if (m->flags & _PROC_MAP_STACK)         /* the guard: not mapped by us */
-		return AsMap_r(as, va + PAGE, len - PAGE, prot, AS_MAP_ANON, 0);
-	return AsMap_r(as, va, len, prot, AS_MAP_ANON, 0);
+		return AsMap_r(as, va + PAGE, len - PAGE, prot, how, 0);
+	return AsMap_r(as, va, len, prot, how, 0);
 }
 
 /* A new mapping of len bytes: its address or -errno. */
-static int64_t map_new(int as, struct tproc *p, const struct _proc_mmap *m, uint64_t len)
+static int64_t map_new(int as, struct tproc *p, const struct _proc_mmap *m, uint64_t len,
+		       uint64_t *paddr)
 {
 	uint64_t size = len + ((m->flags & _PROC_MAP_STACK) ? PAGE : 0);
 	uint32_t prot = m->prot;
@@ -132,7 +138,7 @@ static int64_t map_new(int as, struct tproc *p, const struct _proc_mmap *m, uint
 			return -EINVAL;
 		if (m->flags & _PROC_MAP_FIXED)
 			AsUnmap_r(as, m->addr, size);   /* MAP_FIXED replaces what was there */
-		int r = map_at(as, m->addr, size, prot, m);
+		int r = map_at(as, m->addr, size, prot, m, paddr);
 		return r < 0 ? (r == -EEXIST && (m->flags & _PROC_MAP_FIXED) ? -ENOMEM : r) :
 			       (int64_t)m->addr;
 	}
@@ -144,7 +150,7 @@ static int64_t map_new(int as, struct tproc *p, const struct _proc_mmap *m, uint
 		va = MMAP_BASE;
 	bool wrapped = false;
 	for (int tries = 0; tries < MMAP_TRIES; tries++) {
-		int r = map_at(as, va, size, prot, m);
+		int r = map_at(as, va, size, prot, m, paddr);
 		if (r == 0) {
 			p->mmap_next = va + size;
 			return (int64_t)((m->flags & _PROC_MAP_STACK) ? va + PAGE : va);
@@ -162,6 +168,20 @@ static int64_t map_new(int as, struct tproc *p, const struct _proc_mmap *m, uint
 		}
 	}
 	return -ENOMEM;
+}
+
+/* Whether `bytes` more would take p's space (as) past its RLIMIT_AS (the
+ * kernel counts what the space maps, the guard pages of stacks not). */
+static bool over_rlimit_as(int as, const struct tproc *p, uint64_t bytes)
+{
+	uint64_t limit = p->rlim_cur[_PROC_RLIMIT_AS];
+	struct _as_info ai;
+
+	if (limit == _PROC_RLIM_INFINITY)
+		return false;
+	if (AsInfo_r(as, &ai) < 0)
+		return true;
+	return bytes > limit || ai.pages * PAGE > limit - bytes;
 }
 
 void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
@@ -184,27 +204,28 @@ void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size
 		    ((m->prot & PROT_WRITE) && (m->prot & PROT_EXEC)) ||
 		    (m->flags & _PROC_MAP_FIXED && m->flags & _PROC_MAP_NOREPLACE))
 			return tm_error(rcvid, EINVAL);
-		/* Shared anonymous memory would have to stay shared across fork,
-		 * which a copy-on-write clone does not do; contiguous DMA memory
-		 * is the drivers' MemPhys for now. */
-		if ((kind == _PROC_MAP_SHARED && !(m->flags & _PROC_MAP_PHYS)) ||
-		    (m->flags & _PROC_MAP_CONTIG))
-			return tm_error(rcvid, ENOTSUP);
+		/* Contiguous memory is anonymous, and never a stack. */
+		if ((m->flags & _PROC_MAP_CONTIG) &&
+		    (!(m->flags & _PROC_MAP_ANON) || (m->flags & _PROC_MAP_STACK)))
+			return tm_error(rcvid, EINVAL);
 	} else if (!page_aligned(m->addr) || m->addr + bytes < m->addr ||
 		   m->addr + bytes > KEEL_USER_STACK_TOP) {
 		return tm_error(rcvid, EINVAL);
 	}
 	tm_lock();
 	struct tproc *p = proc_find(info->pid);
-	int err = !p ? ESRCH : (m->flags & _PROC_MAP_PHYS && m->hdr.type == _PROC_MMAP &&
-				!(p->privs & KCALL_PRIV_IO)) ? EPERM : 0;
+	int err = !p ? ESRCH : (m->flags & (_PROC_MAP_PHYS | _PROC_MAP_CONTIG) &&
+				m->hdr.type == _PROC_MMAP && !(p->privs & KCALL_PRIV_IO)) ? EPERM : 0;
 	int as = err ? -1 : AsOpen_r(info->pid);
 	if (!err && as < 0)
 		err = -as;
+	if (!err && m->hdr.type == _PROC_MMAP && over_rlimit_as(as, p, bytes))
+		err = ENOMEM;
 	int64_t r = 0;
+	uint64_t paddr = 0;
 	if (!err) {
 		if (m->hdr.type == _PROC_MMAP)
-			r = map_new(as, p, m, bytes);
+			r = map_new(as, p, m, bytes, &paddr);
 		else if (m->hdr.type == _PROC_MUNMAP)
 			r = AsUnmap_r(as, m->addr, bytes);
 		else
@@ -216,6 +237,7 @@ void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size
 	tm_unlock();
 	if (err)
 		return tm_error(rcvid, err);
-	struct _proc_mmap_reply rep = { .addr = m->hdr.type == _PROC_MMAP ? (uint64_t)r : 0 };
+	struct _proc_mmap_reply rep = { .addr = m->hdr.type == _PROC_MMAP ? (uint64_t)r : 0,
+					.paddr = paddr };
 	MsgReply_r(rcvid, 0, &rep, sizeof rep);
 }

@@ -643,6 +643,16 @@ void proc_msg_info(int rcvid, const struct _msg_info *info, const void *msg, siz
 				.argslen = p->argslen };
 	if (p->state == TP_ALIVE && ProcessWait_r(p->pid, NULL, _PROC_WAIT_STOPPED_NOW) == p->pid)
 		r.state = _PROC_STATE_STOPPED;  /* the kernel's word: a stop report may lag */
+	int as = p->pid != 1 && p->state == TP_ALIVE ? AsOpen_r(p->pid) : -1;
+	struct _as_info ai;
+	if (as >= 0) {
+		if (AsInfo_r(as, &ai) == 0) {
+			r.mem_bytes = ai.pages * 4096u;
+			r.shared_bytes = ai.object_pages * 4096u;
+			r.cow_bytes = ai.cow_pages * 4096u;
+		}
+		AsDestroy_r(as);
+	}
 	tm_strlcpy(r.name, p->name, sizeof r.name);
 	char args[TM_ARGS];
 	memcpy(args, p->args, p->argslen);

@@ -137,6 +137,7 @@ KEEL_KCALL_DECL(int, HwInfoEntry, (const char *compatible, unsigned index, unsig
 /* Fork and exec for the process manager (<keel/procmgr.h>). */
 KEEL_KCALL_DECL(int, AsClone, (int pid));
 KEEL_KCALL_DECL(int, AsOpen, (int pid));
+KEEL_KCALL_DECL(int, AsInfo, (int as, struct _as_info *info));
 
 /* The calling thread's run mask (<keel/thread.h>). */
 KEEL_KCALL_DECL(int, ThreadCtl, (int cmd, void *data));

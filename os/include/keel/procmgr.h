@@ -18,11 +18,25 @@
  *                                            with AS_SELF it is how a driver
  *                                            maps its registers (QNX's
  *                                            mmap_device_memory goes through
- *                                            the process manager too)
+ *                                            the process manager too).
+ *                                            AS_MAP_SHARED: zeroed pages of a
+ *                                            shared object, written in place by
+ *                                            every space that maps them, also
+ *                                            after AsClone (no copy-on-write).
+ *                                            AS_MAP_CONTIG: zeroed pages in one
+ *                                            physically contiguous run (DMA);
+ *                                            paddr is a uint64_t * of the
+ *                                            caller's that receives the run's
+ *                                            physical address.  AS_MAP_SHARE:
+ *                                            the shared-object pages the caller
+ *                                            has at its own address paddr
+ *                                            (never PROT_EXEC; -EINVAL if a
+ *                                            page there is not an object's)
  *   AsUnmap(as, vaddr, len)                  removes whatever is mapped there
  *                                            (holes are fine); every hart has
  *                                            dropped the pages before it returns
  *   AsProtect(as, vaddr, len, prot)
+ *   AsInfo(as, struct _as_info *)            -> 0: what the space maps, in pages
  *   AsWrite(as, vaddr, src, len)             copies len bytes from the caller
  *                                            into mapped pages of `as`
  *                                            whatever their protection (this is
@@ -163,6 +177,20 @@
 /* AsMap flags. */
 #define AS_MAP_ANON        0x0u          /* zeroed memory */
 #define AS_MAP_PHYS        0x1u          /* the physical range at paddr (MMIO) */
+#define AS_MAP_SHARED      0x2u          /* zeroed pages of a shared object */
+#define AS_MAP_CONTIG      0x3u          /* zeroed, physically contiguous */
+#define AS_MAP_SHARE       0x4u          /* the caller's object pages at paddr */
+
+/* AsInfo: what a space maps, in pages. */
+struct _as_info {
+	uint64_t pages;                 /* every user page mapped */
+	uint64_t object_pages;          /* of those: shared-object pages */
+	uint64_t cow_pages;             /* RAM shared copy-on-write with other spaces */
+	uint64_t device_pages;          /* device memory */
+	uint64_t table_pages;           /* page-table pages of the space */
+};
+
+_Static_assert(sizeof(struct _as_info) == 40, "struct _as_info layout");
 
 /* ProcessStart: the new process's first thread and identity.  The registers
  * follow <keel/start.h>; argv and envp are addresses in the new space. */

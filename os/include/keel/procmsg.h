@@ -310,9 +310,12 @@ _Static_assert(sizeof(struct _proc_rlimit) == 32, "struct _proc_rlimit layout");
  *   without KCALL_PRIV_IO); _PROC_MAP_ANON|_PROC_MAP_CONTIG gives
  *   physically contiguous memory for DMA and replies its physical address.
  *   _PROC_MAP_NOREPLACE is MAP_FIXED that fails with EEXIST instead of
- *   replacing (libc's heap grows with it).  Shared anonymous memory and
- *   _PROC_MAP_CONTIG are ENOTSUP for now.
- *   Errors: ENOMEM (no memory, or no room), EINVAL, EPERM, ENOTSUP.
+ *   replacing (libc's heap grows with it).  _PROC_MAP_SHARED with
+ *   _PROC_MAP_ANON is memory that stays shared with the children the
+ *   process forks (each writes the same pages).  _PROC_MAP_CONTIG (drivers
+ *   too) replies the physical address in paddr.  A mapping that would take
+ *   the process's mapped bytes past its RLIMIT_AS is ENOMEM.
+ *   Errors: ENOMEM (no memory, no room, or RLIMIT_AS), EINVAL, EPERM.
  * _PROC_MUNMAP, _PROC_MPROTECT: struct _proc_mmap with addr, len (and
  *   prot); reply status 0. */
 #define _PROC_MAP_SHARED    0x0001u
@@ -402,13 +405,15 @@ struct _proc_info {
 	uint32_t ruid, euid, rgid, egid;
 	uint32_t nthreads;
 	uint32_t state;                 /* _PROC_STATE_* */
-	uint64_t mem_bytes;             /* mapped memory taskman gave it */
+	uint64_t mem_bytes;             /* bytes its space maps (taskman: its heap) */
 	uint64_t start_ns;              /* CLOCK_MONOTONIC at its start */
 	uint32_t argslen;
 	char name[36];                  /* the image's path, cut */
+	uint64_t shared_bytes;          /* of mem_bytes: shared memory objects */
+	uint64_t cow_bytes;             /* of mem_bytes: RAM shared copy-on-write */
 };
 
-_Static_assert(sizeof(struct _proc_info) == 96, "struct _proc_info layout");
+_Static_assert(sizeof(struct _proc_info) == 112, "struct _proc_info layout");
 
 /* ---- the boot image ----------------------------------------------------------------
  *

@@ -158,19 +158,37 @@ static bool phys_range_ok(uint64_t pa, uint64_t len)
 /* AsMap(as, va, len, prot, flags, paddr).  AS_MAP_PHYS maps device memory:
  * never executable, never RAM (-EINVAL); as AS_SELF it is how a driver
  * gets its registers (through the process manager, as QNX's
- * mmap_device_memory). */
+ * mmap_device_memory).  The other kinds: <keel/procmgr.h>. */
 static long as_map(struct vmspace *vs, long va, long len, long prot, long flags, long paddr)
 {
+	uint64_t pa = 0;
 
 	if (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	if (flags == AS_MAP_ANON)
+	switch (flags) {
+	case AS_MAP_ANON:
 		return vmspace_alloc(vs, (uint64_t)va, (size_t)len, vm_prot(prot));
-	if (flags != AS_MAP_PHYS)
-		return -EINVAL;
-	if ((prot & PROT_EXEC) || !phys_range_ok((uint64_t)paddr, (uint64_t)len))
-		return -EINVAL;
-	return vmspace_map_phys(vs, (uint64_t)va, (uint64_t)paddr, (size_t)len, vm_prot(prot));
+	case AS_MAP_SHARED:
+		return vmspace_alloc_how(vs, (uint64_t)va, (size_t)len, vm_prot(prot), VMSPACE_OBJECT,
+					 0);
+	case AS_MAP_CONTIG: {
+		long r = vmspace_alloc_how(vs, (uint64_t)va, (size_t)len, vm_prot(prot),
+					   VMSPACE_CONTIG, &pa);
+		if (r || !copy_to_user((uintptr_t)paddr, &pa, sizeof pa))
+			return r;
+		vmspace_unmap(vs, (uint64_t)va, (size_t)len);   /* nowhere to say where */
+		return -EFAULT;
+	}
+	case AS_MAP_SHARE:
+		return vmspace_share(vs, (uint64_t)va, self()->vs, (uint64_t)paddr, (size_t)len,
+				     vm_prot(prot));
+	case AS_MAP_PHYS:
+		if ((prot & PROT_EXEC) || !phys_range_ok((uint64_t)paddr, (uint64_t)len))
+			return -EINVAL;
+		return vmspace_map_phys(vs, (uint64_t)va, (uint64_t)paddr, (size_t)len,
+					vm_prot(prot));
+	}
+	return -EINVAL;
 }
 
 long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
@@ -185,6 +203,22 @@ long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
 	long r = as_map(vs, va, len, prot, flags, paddr);
 	space_put(as);
 	return r;
+}
+
+/* AsInfo(as, struct _as_info *). */
+long sys_AsInfo(long as, long uinfo)
+{
+	struct vmspace_stats st;
+	struct vmspace *vs = space_get(as);
+
+	if (!vs)
+		return -EINVAL;
+	vmspace_info(vs, &st);
+	space_put(as);
+	struct _as_info info = { .pages = st.pages, .object_pages = st.object_pages,
+				 .cow_pages = st.cow_pages, .device_pages = st.device_pages,
+				 .table_pages = st.table_pages };
+	return copy_to_user((uintptr_t)uinfo, &info, sizeof info) ? -EFAULT : 0;
 }
 
 /* MemPhys(va, len, *paddr): a driver's own writable RAM, for DMA. */

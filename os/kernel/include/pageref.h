@@ -16,3 +16,10 @@ int pageref_share(uint64_t pa);
 bool pageref_drop(uint64_t pa);
 /* True if more than one space maps pa now. */
 bool pageref_shared(uint64_t pa);
+/* Shared memory (AS_MAP_SHARED): pa, just allocated and mapped once, is a
+ * page of a shared object: every space that maps it writes the page itself,
+ * never a copy (no copy-on-write, also not after a clone).  The mark goes
+ * with the last pageref_drop.  0, or -ENOMEM as pageref_share. */
+int pageref_mark_object(uint64_t pa);
+/* True if pa is such a page. */
+bool pageref_object(uint64_t pa);

@@ -37,6 +37,9 @@ uint64_t pmm_alloc_zeroed(unsigned order);
  * its free buddies.  Anything else (double free, wrong order, an address never
  * handed out) is reported to pmm_bad_free() and otherwise ignored. */
 void pmm_free(uint64_t pa, unsigned order);
+/* An allocated block of 2^order pages becomes 2^order allocated single
+ * pages, each freed on its own with pmm_free(pa, 0). */
+void pmm_split(uint64_t pa, unsigned order);
 
 /* Pages currently free, and pages managed (free or allocated). */
 uint64_t pmm_free_pages(void);

@@ -26,6 +26,30 @@ void vmspace_destroy(struct vmspace *vs);
 void vmspace_get(struct vmspace *vs);
 /* Map zeroed new pages at [va, va+size) with prot; 0 or negative errno. */
 int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot);
+/* How vmspace_alloc_how gets its pages. */
+#define VMSPACE_PRIVATE 0       /* copy-on-write after a clone */
+#define VMSPACE_OBJECT  1       /* pages of a shared object: shared after a clone too */
+#define VMSPACE_CONTIG  2       /* physically contiguous (for DMA); *contig = the first */
+/* vmspace_alloc with pages of `how`; 0, -EINVAL, -EEXIST if any page of the
+ * range is mapped, -ENOMEM (nothing of the range is mapped then). */
+int vmspace_alloc_how(struct vmspace *vs, uint64_t va, size_t size, unsigned prot, unsigned how,
+		      uint64_t *contig);
+/* Map the shared-object pages src has at [sva, sva+size) at [va, va+size)
+ * of dst too (never executable).  0, -EINVAL (bad range, or a page there
+ * is not an object's), -EEXIST (something mapped at va), -ENOMEM; nothing
+ * new is left mapped on failure.  Takes the two spaces' locks in turn,
+ * never both. */
+int vmspace_share(struct vmspace *dst, uint64_t va, struct vmspace *src, uint64_t sva, size_t size,
+		  unsigned prot);
+/* What a space maps, in pages. */
+struct vmspace_stats {
+	uint64_t pages;                 /* every user page mapped */
+	uint64_t object_pages;          /* of those: pages of shared objects */
+	uint64_t cow_pages;             /* RAM shared copy-on-write with other spaces */
+	uint64_t device_pages;          /* device memory */
+	uint64_t table_pages;           /* page-table pages below the root */
+};
+void vmspace_info(struct vmspace *vs, struct vmspace_stats *st);
 /* Copy bytes into the space (through the direct map, not the user mapping,
  * so read-only pages can be filled); 0 or -EFAULT if not mapped. */
 int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n);

@@ -19,6 +19,11 @@
 _Static_assert((PMM_PAGE_SIZE << PAGEREF_CHUNK_ORDER) == PAGEREF_CHUNK_PAGES * 4,
 	       "a chunk is one largest pmm block");
 
+/* The word's top bit marks a page of a shared object (pageref_mark_object);
+ * the rest is the count. */
+#define OBJECT_BIT  0x80000000u
+#define COUNT_MASK  0x7fffffffu
+
 static volatile uint64_t chunks[PAGEREF_CHUNKS];        /* direct-map address or 0 */
 
 /* The count word of pa, or NULL if its chunk does not exist (create: make it). */
@@ -64,6 +69,11 @@ bool pageref_drop(uint64_t pa)
 		uint32_t v = n ? atomic_load32(n) : 0;
 		if (!v)
 			return true;
+		if (!(v & COUNT_MASK)) {        /* the last mapping of an object's page */
+			if (atomic_cas32(n, v, 0) == v)
+				return true;
+			continue;
+		}
 		if (atomic_cas32(n, v, v - 1) == v)
 			return false;
 	}
@@ -73,5 +83,22 @@ bool pageref_shared(uint64_t pa)
 {
 	volatile uint32_t *n = count_of(pa, false);
 
-	return n && atomic_load32(n) != 0;
+	return n && (atomic_load32(n) & COUNT_MASK) != 0;
+}
+
+int pageref_mark_object(uint64_t pa)
+{
+	volatile uint32_t *n = count_of(pa, true);
+
+	if (!n)
+		return -ENOMEM;
+	atomic_or32(n, OBJECT_BIT);
+	return 0;
+}
+
+bool pageref_object(uint64_t pa)
+{
+	volatile uint32_t *n = count_of(pa, false);
+
+	return n && (atomic_load32(n) & OBJECT_BIT);
 }

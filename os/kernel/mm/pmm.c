@@ -374,6 +374,21 @@ void pmm_free(uint64_t pa, unsigned order)
 		pmm_bad_free(pa, why);
 }
 
+void pmm_split(uint64_t pa, unsigned order)
+{
+	unsigned long flags = spin_lock_irqsave(&pmm.lock);
+	const char *why = check_free(pa, order);
+
+	if (!why) {
+		struct zone *z = zone_of(pa, block_size(order));
+		for (uint64_t i = 0; i < (1ull << order); i++)
+			*state_of(z, pa + i * PMM_PAGE_SIZE) = ST_ALLOC;
+	}
+	spin_unlock_irqrestore(&pmm.lock, flags);
+	if (why)
+		pmm_bad_free(pa, why);
+}
+
 /* Pages free right now (a snapshot under the lock). */
 uint64_t pmm_free_pages(void)
 {

@@ -70,3 +70,86 @@ KTEST(vm_icache_check_sees_unsynced_writes)
 	vmspace_destroy(vs);
 	return 0;
 }
+
+/* Pages of a shared object (AS_MAP_SHARED) stay one page in both spaces
+ * after a clone, writable in each: a write in one is read in the other.
+ * Private pages next to them are still copied on the first write. */
+KTEST(vm_object_pages_stay_shared_after_clone)
+{
+	struct vmspace *vs = vmspace_create();
+	uint64_t pa, pb, before;
+	uint32_t v = 0x5eed, w = 0;
+
+	KT_ASSERT(vs);
+	/* the share counts' table is made on first use and kept: make it now */
+	KT_EQ(vmspace_alloc_how(vs, T_VA, PAGE_SIZE, VM_R | VM_W, VMSPACE_OBJECT, 0), 0);
+	KT_EQ(vmspace_unmap(vs, T_VA, PAGE_SIZE), 0);
+	before = pmm_free_pages();
+	KT_EQ(vmspace_alloc_how(vs, T_VA, 2 * PAGE_SIZE, VM_R | VM_W, VMSPACE_OBJECT, 0), 0);
+	KT_EQ(vmspace_alloc(vs, T_VA + 2 * PAGE_SIZE, PAGE_SIZE, VM_R | VM_W), 0);
+	struct vmspace *c = vmspace_clone(vs);
+	KT_ASSERT(c);
+	KT_EQ(vmspace_query(vs, T_VA + PAGE_SIZE, &pa), VM_R | VM_W);
+	KT_EQ(vmspace_query(c, T_VA + PAGE_SIZE, &pb), VM_R | VM_W);
+	KT_EQ(pa, pb);
+	KT_EQ(vmspace_write_user(c, T_VA + PAGE_SIZE + 8, &v, sizeof v), 0);
+	KT_EQ(vmspace_read(vs, T_VA + PAGE_SIZE + 8, &w, sizeof w), 0);
+	KT_EQ(w, v);
+	/* the private page: written in the clone, the original keeps its zero */
+	KT_EQ(vmspace_write_user(c, T_VA + 2 * PAGE_SIZE, &v, sizeof v), 0);
+	KT_EQ(vmspace_read(vs, T_VA + 2 * PAGE_SIZE, &w, sizeof w), 0);
+	KT_EQ(w, 0);
+	struct vmspace_stats st;
+	vmspace_info(c, &st);
+	KT_EQ(st.pages, 3);
+	KT_EQ(st.object_pages, 2);
+	KT_EQ(st.device_pages, 0);
+	/* a fourth space maps the object's pages by address (AS_MAP_SHARE);
+	 * a private page is refused, and so is PROT_EXEC */
+	struct vmspace *d = vmspace_create();
+	KT_ASSERT(d);
+	KT_EQ(vmspace_share(d, T_VA, vs, T_VA + 2 * PAGE_SIZE, PAGE_SIZE, VM_R | VM_W), -EINVAL);
+	KT_EQ(vmspace_share(d, T_VA, vs, T_VA, 2 * PAGE_SIZE, VM_R | VM_X), -EINVAL);
+	KT_EQ(vmspace_share(d, T_VA, vs, T_VA, 2 * PAGE_SIZE, VM_R), 0);
+	KT_EQ(vmspace_query(d, T_VA + PAGE_SIZE, &pb), VM_R);
+	KT_EQ(pa, pb);
+	KT_EQ(vmspace_read(d, T_VA + PAGE_SIZE + 8, &w, sizeof w), 0);
+	KT_EQ(w, v);
+	KT_EQ(vmspace_share(d, T_VA, vs, T_VA, PAGE_SIZE, VM_R), -EEXIST);
+	vmspace_info(d, &st);
+	KT_EQ(st.pages, 2);
+	vmspace_destroy(vs);
+	vmspace_destroy(c);
+	KT_EQ(vmspace_read(d, T_VA + PAGE_SIZE + 8, &w, sizeof w), 0);    /* d holds them */
+	KT_EQ(w, v);
+	vmspace_destroy(d);
+	/* every page back, and vs's root and its two tables for T_VA, which
+	 * `before` counted as used */
+	KT_EQ(pmm_free_pages(), before + 3);
+	return 0;
+}
+
+/* AS_MAP_CONTIG: one physically contiguous run; its pages go back one by
+ * one (a partial unmap frees just those), and the block's unused tail is
+ * never held. */
+KTEST(vm_contig_pages_are_one_run)
+{
+	struct vmspace *vs = vmspace_create();
+	uint64_t run = 0, pa, before = pmm_free_pages();
+
+	KT_ASSERT(vs);
+	KT_EQ(vmspace_alloc_how(vs, T_VA, 5 * PAGE_SIZE, VM_R | VM_W, VMSPACE_CONTIG, &run), 0);
+	KT_ASSERT(run && !(run & (PAGE_SIZE - 1)));
+	for (uint64_t i = 0; i < 5; i++) {
+		KT_EQ(vmspace_query(vs, T_VA + i * PAGE_SIZE, &pa), VM_R | VM_W);
+		KT_EQ(pa, run + i * PAGE_SIZE);
+	}
+	uint64_t mapped = pmm_free_pages();
+	KT_EQ(vmspace_unmap(vs, T_VA + PAGE_SIZE, 2 * PAGE_SIZE), 0);
+	KT_EQ(pmm_free_pages(), mapped + 2);
+	KT_EQ(vmspace_alloc_how(vs, T_VA + 8 * PAGE_SIZE, PAGE_SIZE << 12, VM_R | VM_W,
+				VMSPACE_CONTIG, &pa), -ENOMEM);    /* larger than any block */
+	vmspace_destroy(vs);
+	KT_EQ(pmm_free_pages(), before + 1);    /* and the root `before` counted */
+	return 0;
+}

@@ -131,6 +131,9 @@ static void make(struct pobj *o, const struct _proc_info *p, const char *args, s
 	add(o, "Uid:\t%u\t%u\nGid:\t%u\t%u\n", (unsigned)p->ruid, (unsigned)p->euid,
 	    (unsigned)p->rgid, (unsigned)p->egid);
 	add(o, "Threads:\t%u\n", count_threads(p->pid));
+	add(o, "Memory:\t%llu\nShared:\t%llu\nCopyOnWrite:\t%llu\n",
+	    (unsigned long long)p->mem_bytes, (unsigned long long)p->shared_bytes,
+	    (unsigned long long)p->cow_bytes);
 	add(o, "Started:\t%llu.%03llu\n", (unsigned long long)(p->start_ns / 1000000000ull),
 	    (unsigned long long)(p->start_ns / 1000000ull % 1000));
 }

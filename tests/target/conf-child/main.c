@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/resmgr.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,6 +96,12 @@ int main(int argc, char **argv)
 		size_t n = argc == 5 ? strlen(argv[2]) : 0;
 		return n > 15 && !strcmp(argv[2] + n - 15, "/shebang-script") &&
 		       !strcmp(argv[3], "x") && !strcmp(argv[4], "y") ? 0 : 1;
+	}
+	if (!strcmp(cmd, "contig")) {          /* spawned without I/O privilege */
+		errno = 0;
+		void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANON | MAP_CONTIG, -1, 0);
+		return m == MAP_FAILED && errno == EPERM ? 0 : 1;
 	}
 	if (!strcmp(cmd, "setsid"))
 		return setsid() == getpid() && getsid(0) == getpid() ? 0 : 1;

@@ -13,10 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/procinfo.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <keel/neutrino.h>
 #include <conf.h>
 #include <server.h>
 
@@ -555,6 +558,117 @@ static void t_fork__a_private_mapping_is_copied(void)
 	CHECK_EQ(munmap(shared_probe, PG), 0);
 }
 
+/* MAP_SHARED anonymous memory: the child writes the parent's pages (and
+ * a grandchild the same ones), while a private page beside it is copied. */
+static int write_shared(const void *arg)
+{
+	volatile unsigned char *p = (volatile unsigned char *)arg;
+	int was = p[100];
+
+	p[100] = 9;
+	p[PG] = 7;                              /* the private page: a copy */
+	if (was == 4) {
+		pid_t g = fork();
+		if (g == 0) {
+			p[101] = 11;
+			_exit(0);
+		}
+		if (g < 0 || !EXITED_WITH(reap(g), 0) || p[101] != 11)
+			return 99;
+	}
+	return was;
+}
+
+static void t_mmap__MAP_SHARED_stays_shared_with_forked_children(void)
+{
+	unsigned char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON, -1, 0);
+	unsigned char *q = mmap(p + PG, PG, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANON | MAP_FIXED_NOREPLACE, -1, 0);
+
+	REQUIRE(p != MAP_FAILED && q == p + PG);
+	CHECK_EQ(p[100], 0);
+	p[100] = 4;
+	q[0] = 3;
+	CHECK(EXITED_WITH(in_child(write_shared, p), 4));
+	CHECK_EQ(p[100], 9);                    /* the child's store */
+	CHECK_EQ(p[101], 11);                   /* the grandchild's */
+	CHECK_EQ(q[0], 3);                      /* private: still ours */
+	CHECK_EQ(munmap(p, 2 * PG), 0);
+}
+
+/* The bytes taskman says this process maps (_PROC_INFO, /proc's Memory). */
+static uint64_t mapped_bytes(void)
+{
+	struct _proc_info pi;
+
+	return proc_info(0, 0, &pi) == 0 ? pi.mem_bytes : 0;
+}
+
+static void t_mmap__counted_in_the_process_memory(void)
+{
+	uint64_t before = mapped_bytes();
+	unsigned char *p = mmap(NULL, 5 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+
+	REQUIRE(before > 0 && p != MAP_FAILED);
+	CHECK_EQ(mapped_bytes(), before + 5 * PG);
+	CHECK_EQ(munmap(p + PG, 2 * PG), 0);
+	CHECK_EQ(mapped_bytes(), before + 3 * PG);
+	CHECK_EQ(munmap(p, 5 * PG), 0);
+	CHECK_EQ(mapped_bytes(), before);
+}
+
+/* In a child, so the limit goes with it. */
+static int limited(const void *arg)
+{
+	(void)arg;
+	struct rlimit rl = { .rlim_cur = mapped_bytes() + 16 * PG, .rlim_max = RLIM_INFINITY };
+
+	if (rl.rlim_cur == 16 * PG || setrlimit(RLIMIT_AS, &rl))
+		return 2;
+	void *a = mmap(NULL, 10 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+	if (a == MAP_FAILED)
+		return 3;
+	errno = 0;
+	if (mmap(NULL, 7 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0) != MAP_FAILED ||
+	    errno != ENOMEM)
+		return 4;                       /* 17 pages: past the limit */
+	void *b = mmap(NULL, 6 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON, -1, 0);
+	if (b == MAP_FAILED)
+		return 5;                       /* 16: at it */
+	if (munmap(a, 10 * PG) || mmap(NULL, 10 * PG, PROT_READ, MAP_PRIVATE | MAP_ANON, -1, 0) ==
+	    MAP_FAILED)
+		return 6;                       /* room again */
+	if (malloc(8u << 20) != NULL)
+		return 7;                       /* the heap is mapped by the same rule */
+	return 0;
+}
+
+static void t_setrlimit__RLIMIT_AS_bounds_mmap(void)
+{
+	CHECK_EQ(WEXITSTATUS(in_child(limited, NULL)), 0);
+}
+
+/* This program runs with the first program's privileges (I/O among
+ * them): its contiguous memory is one physical run (MemPhys, the drivers'
+ * DMA call, says how far it is contiguous); a child spawned without the I/O
+ * privilege is refused. */
+static void t_mmap__MAP_CONTIG_is_one_run_for_drivers_only(void)
+{
+	unsigned char *p = mmap(NULL, 5 * PG, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANON | MAP_CONTIG, -1, 0);
+	uint64_t pa = 0;
+
+	REQUIRE(p != MAP_FAILED);
+	CHECK_EQ(p[5 * PG - 1], 0);
+	CHECK_EQ(MemPhys_r(p, 5 * PG, &pa), 5 * PG);
+	CHECK(pa != 0 && (pa & (PG - 1)) == 0);
+	CHECK_EQ(munmap(p, 5 * PG), 0);
+	char *a[] = { CHILD, "contig", NULL };
+	pid_t pid;
+	CHECK_EQ(posix_spawn(&pid, CHILD, NULL, NULL, a, NULL), 0);
+	CHECK(EXITED_WITH(reap(pid), 0));
+}
+
 static void t_malloc__the_heap_grows_past_4_MiB(void)
 {
 	size_t n = 24u << 20;
@@ -615,6 +729,10 @@ static const struct conf_case cases[] = {
 	CONF_CASE(mmap, MAP_FIXED_replaces_only_its_range),
 	CONF_CASE(mmap, bad_arguments),
 	CONF_CASE(fork, a_private_mapping_is_copied),
+	CONF_CASE(mmap, MAP_SHARED_stays_shared_with_forked_children),
+	CONF_CASE(mmap, counted_in_the_process_memory),
+	CONF_CASE(setrlimit, RLIMIT_AS_bounds_mmap),
+	CONF_CASE(mmap, MAP_CONTIG_is_one_run_for_drivers_only),
 	CONF_CASE(malloc, the_heap_grows_past_4_MiB),
 	CONF_CASE(fork, a_process_with_threads_gets_ENOSYS),     /* last: leaves a thread */
 };

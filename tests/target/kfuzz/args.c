@@ -519,7 +519,7 @@ static long scalar(struct fuzzer *f, enum arg_kind k)
 	case ARG_POLICY: return small_or_garbage(f, 4);
 	case ARG_TOFLAGS: return fz_below(f, 4) ? (long)(fz_next(f) & 0x3fff0) : garbage(f);
 	case ARG_PROT: return fz_below(f, 6) ? (long)(fz_below(f, 8) << 8) : garbage(f);
-	case ARG_MAPFLAGS: return fz_below(f, 6) ? 0 : small_or_garbage(f, 3);
+	case ARG_MAPFLAGS: return fz_below(f, 6) ? 0 : small_or_garbage(f, 6);
 	case ARG_PADDR: return fz_below(f, 2) ? (long)(fz_below(f, 0x40000) << 12) : garbage(f);
 	case ARG_VADDR: return vaddr(f);
 	case ARG_VLEN: return vlen(f);

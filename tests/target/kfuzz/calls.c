@@ -87,5 +87,6 @@ const uint8_t call_hint[KCALL_COUNT][KCALL_MAX_ARGS] = {
 	H(ConsoleWrite, ARG_TEXT, ARG_TEXTLEN),
 	H(MemPhys, ARG_VADDR, ARG_VLEN, ARG_NS_OUT),
 	H(HwInfoEntry, ARG_STR, ARG_INT, ARG_INT, ARG_INT, ARG_BUF_OUT),
+	H(AsInfo, ARG_AS, ARG_BUF_OUT),
 };
 #undef H

@@ -31,6 +31,7 @@ struct vmspace {
 	struct spinlock lock;           /* the user half of the page table */
 	volatile uint64_t ran_on;       /* harts that have used this ASID */
 	volatile uint32_t refs;         /* vmspace_create's, plus vmspace_get's */
+	uint64_t pages;                 /* user leaves mapped (under lock) */
 };
 
 #define UNMAP_BATCH 64          /* pages freed per TLB shootdown */
@@ -182,6 +183,7 @@ struct vmspace *vmspace_create(void)
 	spin_init(&vs->lock, "vmspace", LR_VMSPACE_PT);
 	vs->ran_on = 0;
 	vs->refs = 1;
+	vs->pages = 0;
 	memcpy(vs->root + 256, vm_kernel_root() + 256, 256 * sizeof(uint64_t));
 	return vs;
 }
@@ -287,7 +289,7 @@ static bool all_mapped(struct vmspace *vs, uint64_t va, size_t size)
  * writable page that other spaces map stays read-only with PTE_COW. */
 static uint64_t leaf_for(uint64_t pa, unsigned prot, uint64_t sw)
 {
-	if ((prot & VM_W) && (sw & PTE_OWNED) && pageref_shared(pa))
+	if ((prot & VM_W) && (sw & PTE_OWNED) && pageref_shared(pa) && !pageref_object(pa))
 		return pte_make(pa, pte_leaf_flags(prot_bits(prot & ~VM_W)) | PTE_U | sw | PTE_COW);
 	return pte_make(pa, pte_leaf_flags(prot_bits(prot)) | PTE_U | (sw & ~PTE_COW));
 }
@@ -301,8 +303,8 @@ static int make_private(struct vmspace *vs, uint64_t *e, uint64_t va, bool *copi
 	uint64_t pte = *e, pa = pte_pa(pte);
 
 	(void)vs;
-	if (!(pte & PTE_OWNED))
-		return 0;                       /* device memory is never copied */
+	if (!(pte & PTE_OWNED) || pageref_object(pa))
+		return 0;       /* device memory and shared objects are never copied */
 	if (pageref_shared(pa)) {
 		uint64_t np = pmm_alloc(0);
 		if (!np)
@@ -394,12 +396,13 @@ static int clone_leaf(struct vmspace *src, struct vmspace *dst, uint64_t va, uin
 	if (pte & PTE_OWNED) {
 		if (pageref_share(pte_pa(pte)))
 			return -ENOMEM;
-		if (pte & PTE_W)
+		if ((pte & PTE_W) && !pageref_object(pte_pa(pte)))
 			pte = (pte & ~(PTE_W | PTE_D)) | PTE_COW;
 		*e = pte;
 	}
 	(void)src;
 	*d = pte;
+	dst->pages++;
 	return 0;
 }
 
@@ -449,12 +452,45 @@ static bool any_mapped(struct vmspace *vs, uint64_t va, size_t size)
 	return false;
 }
 
+/* The page for offset o of a new mapping of `how` (VMSPACE_CONTIG: of the
+ * block at *contig, allocated on the first page), zeroed; 0 when out of
+ * memory. */
+static uint64_t new_page(unsigned how, uint64_t o, size_t size, uint64_t *contig)
+{
+	if (how == VMSPACE_CONTIG) {
+		if (!o) {
+			unsigned order = 0;
+			while ((PAGE_SIZE << order) < size)
+				order++;
+			uint64_t pa = pmm_alloc_zeroed(order);
+			if (!pa)
+				return 0;
+			pmm_split(pa, order);   /* each page is freed on its own */
+			for (uint64_t t = size; t < (PAGE_SIZE << order); t += PAGE_SIZE)
+				pmm_free(pa + t, 0);
+			*contig = pa;
+		}
+		return *contig + o;
+	}
+	uint64_t pa = pmm_alloc_zeroed(0);
+	if (pa && how == VMSPACE_OBJECT && pageref_mark_object(pa)) {
+		pmm_free(pa, 0);
+		return 0;
+	}
+	return pa;
+}
+
 /* -EEXIST if any page of the range is mapped, -ENOMEM when memory runs
  * out: either way nothing of the range is left mapped. */
-int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
+int vmspace_alloc_how(struct vmspace *vs, uint64_t va, size_t size, unsigned prot, unsigned how,
+		      uint64_t *contig)
 {
-	if (!range_ok(va, size) || !prot_ok(prot))
+	uint64_t block = 0;
+
+	if (!range_ok(va, size) || !prot_ok(prot) || how > VMSPACE_CONTIG)
 		return -EINVAL;
+	if (how == VMSPACE_CONTIG && size > (PAGE_SIZE << PMM_MAX_ORDER))
+		return -ENOMEM;
 	spin_lock(&vs->lock);
 	if (any_mapped(vs, va, size)) {
 		spin_unlock(&vs->lock);
@@ -462,15 +498,19 @@ int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 	}
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
 		uint64_t *e = slot(vs, va + o, true);
-		uint64_t pa = e ? pmm_alloc_zeroed(0) : 0;
+		uint64_t pa = e ? new_page(how, o, size, &block) : 0;
 		if (!pa) {
 			spin_unlock(&vs->lock);
 			if (o)                  /* ours alone: the range was empty */
 				vmspace_unmap(vs, va, o);
+			if (how == VMSPACE_CONTIG && block)     /* the pages not mapped yet */
+				for (; o < size; o += PAGE_SIZE)
+					pmm_free(block + o, 0);
 			return -ENOMEM;
 		}
 		ic_mark(pa);
 		set_leaf(e, va + o, pa, prot & ~VM_X, PTE_OWNED);
+		vs->pages++;
 	}
 	if (prot & VM_X) {
 		icache_sync_all();
@@ -480,7 +520,110 @@ int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 		}
 	}
 	spin_unlock(&vs->lock);
+	if (contig)
+		*contig = block;
 	return 0;
+}
+
+int vmspace_alloc(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
+{
+	return vmspace_alloc_how(vs, va, size, prot, VMSPACE_PRIVATE, 0);
+}
+
+/* The pages of src's [sva, sva+size) taken (one more share each) into pas,
+ * up to UNMAP_BATCH of them: only pages of shared objects.  The count
+ * taken, or -EINVAL when a page is not such a page (none is taken then). */
+static long take_object_pages(struct vmspace *src, uint64_t sva, size_t n, uint64_t *pas)
+{
+	long r = (long)n;
+
+	spin_lock(&src->lock);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t *e = slot(src, sva + i * PAGE_SIZE, false);
+		uint64_t pte = e ? *e : 0;
+		if ((pte & (PTE_V | PTE_OWNED)) != (PTE_V | PTE_OWNED) || !pageref_object(pte_pa(pte)) ||
+		    pageref_share(pte_pa(pte))) {
+			for (size_t k = 0; k < i; k++)
+				pageref_drop(pas[k]);   /* never the last: src maps them */
+			r = -EINVAL;
+			break;
+		}
+		pas[i] = pte_pa(pte);
+	}
+	spin_unlock(&src->lock);
+	return r;
+}
+
+int vmspace_share(struct vmspace *dst, uint64_t va, struct vmspace *src, uint64_t sva, size_t size,
+		  unsigned prot)
+{
+	uint64_t pas[UNMAP_BATCH];
+
+	if (!range_ok(va, size) || !range_ok(sva, size) || !prot_ok(prot) || (prot & VM_X))
+		return -EINVAL;
+	spin_lock(&dst->lock);
+	bool busy = any_mapped(dst, va, size);
+	spin_unlock(&dst->lock);
+	if (busy)
+		return -EEXIST;
+	for (uint64_t o = 0; o < size; ) {
+		size_t n = (size - o) / PAGE_SIZE < UNMAP_BATCH ? (size - o) / PAGE_SIZE : UNMAP_BATCH;
+		long got = take_object_pages(src, sva + o, n, pas);
+		int r = got < 0 ? (int)got : 0;
+		size_t i = 0;
+		spin_lock(&dst->lock);
+		for (; !r && i < n; i++) {
+			uint64_t *e = slot(dst, va + o + i * PAGE_SIZE, true);
+			if (!e || (*e & PTE_V)) {
+				r = e ? -EEXIST : -ENOMEM;      /* mapped meanwhile */
+				break;
+			}
+			set_leaf(e, va + o + i * PAGE_SIZE, pas[i], prot, PTE_OWNED);
+			dst->pages++;
+		}
+		spin_unlock(&dst->lock);
+		if (r) {
+			for (size_t k = i; got > 0 && k < n; k++)      /* taken, not mapped */
+				if (pageref_drop(pas[k]))
+					pmm_free(pas[k], 0);
+			if (o + i * PAGE_SIZE)
+				vmspace_unmap(dst, va, o + i * PAGE_SIZE);
+			return r;
+		}
+		o += n * PAGE_SIZE;
+	}
+	return 0;
+}
+
+void vmspace_info(struct vmspace *vs, struct vmspace_stats *st)
+{
+	*st = (struct vmspace_stats){ 0 };
+	spin_lock(&vs->lock);
+	st->pages = vs->pages;
+	for (unsigned i2 = 0; i2 < 256; i2++) {
+		uint64_t e2 = vs->root[i2];
+		if (!(e2 & PTE_V) || pte_is_leaf(e2))
+			continue;
+		uint64_t *t1 = phys_to_virt(pte_pa(e2));
+		for (unsigned i1 = 0; i1 < PT_ENTRIES; i1++) {
+			if (!(t1[i1] & PTE_V) || pte_is_leaf(t1[i1]))
+				continue;
+			st->table_pages++;
+			uint64_t *t0 = phys_to_virt(pte_pa(t1[i1]));
+			for (unsigned i0 = 0; i0 < PT_ENTRIES; i0++) {
+				uint64_t e = t0[i0];
+				if (!(e & PTE_V))
+					continue;
+				if (!(e & PTE_OWNED))
+					st->device_pages++;
+				else if (pageref_object(pte_pa(e)))
+					st->object_pages++;
+				else if (pageref_shared(pte_pa(e)))
+					st->cow_pages++;
+			}
+		}
+	}
+	spin_unlock(&vs->lock);
 }
 
 /* Whether the kernel may copy to (write) or from the page a user PTE
@@ -573,6 +716,7 @@ int vmspace_map_phys(struct vmspace *vs, uint64_t va, uint64_t pa, size_t size, 
 	}
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE)
 		set_leaf(slot(vs, va + o, false), va + o, pa + o, prot, 0);
+	vs->pages += size / PAGE_SIZE;
 	spin_unlock(&vs->lock);
 	return 0;
 }
@@ -593,6 +737,7 @@ static size_t unmap_batch(struct vmspace *vs, uint64_t va, size_t pages, uint64_
 		if ((*e & PTE_OWNED) && pageref_drop(pte_pa(*e)))
 			owned[(*nowned)++] = pte_pa(*e);
 		*e = 0;
+		vs->pages--;
 	}
 	spin_unlock(&vs->lock);
 	return n;

@@ -1,7 +1,8 @@
 #pragma once
 /* <sys/mman.h>: anonymous memory from the process manager (_PROC_MMAP of
- * <keel/procmsg.h>).  Files cannot be mapped yet (ENODEV); shared anonymous
- * memory is ENOTSUP (fork makes copy-on-write clones). */
+ * <keel/procmsg.h>), private (copy-on-write in a forked child) or shared
+ * (MAP_SHARED: parent and children write the same pages).  Files cannot be
+ * mapped yet (ENODEV). */
 #include <sys/types.h>
 
 /* The process manager's bits (<keel/procmgr.h>), spelled the same. */
@@ -17,6 +18,9 @@
 #define MAP_ANONYMOUS   MAP_ANON
 #define MAP_STACK       0x0400
 #define MAP_FIXED_NOREPLACE 0x0800
+/* Keel's own: physically contiguous anonymous memory, for a driver's DMA
+ * (EPERM for other processes); MemPhys tells its physical address. */
+#define MAP_CONTIG      0x0200
 
 #define MAP_FAILED      ((void *)-1)
 
