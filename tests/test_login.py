@@ -323,7 +323,7 @@ def test_pidin_slay_and_shutdown(keel_boot):
         procs = pidin_rows(out)
         init = procs["init"]
         assert (init["ppid"], init["uid"]) == ("1", "0"), out
-        for service in ("bootfs", "devnull", "pipe", "tmpfs",
+        for service in ("bootfs", "devnull", "pipe", "tmpfs", "shmem",
                         "devc-ser8250" if "devc-ser8250" in procs else "devc-sersifive"):
             assert procs[service]["ppid"] == init["pid"], out
         shell, me = procs["sh"], procs["pidin"]

@@ -73,6 +73,18 @@ def test_status_counts_memory(booted):
     assert int(taskman["Memory"]) > 0, taskman
 
 
+def test_dev_shmem_is_served_by_init(booted):
+    """The shared memory objects' directory (shm_open's names, served by /sbin/shmem,
+    which init starts): sticky and open to all as /tmp, empty after boot, and a name
+    that is not there is ENOENT (conf-fork checks the objects themselves)."""
+    c = booted
+    out = c.ok("ls -ld /dev/shmem")
+    assert out.split()[0] == "drwxrwxrwt", out
+    assert c.ok("ls -a /dev/shmem").split() == [".", ".."]
+    out, rc = c.run("ls /dev/shmem/none")
+    assert rc != 0 and "No such file or directory" in out, out
+
+
 def test_threads_say_what_they_wait_for(booted):
     """A reader of an empty pipe waits for the pipe server's reply: its thread is REPLY
     blocked on that server's pid."""

@@ -55,6 +55,7 @@ static void dispatch(int rcvid, const struct _msg_info *info, const void *msg, s
 	case _PROC_MMAP:
 	case _PROC_MUNMAP:
 	case _PROC_MPROTECT:    return mem_msg_mmap(rcvid, info, msg, len);
+	case _PROC_SHM_GRANT:   return mem_msg_grant(rcvid, info, msg, len);
 	case _PROC_PATH_ATTACH:
 	case _PROC_PATH_LINK:   return path_msg_attach(rcvid, info, msg, len);
 	case _PROC_PATH_DETACH: return path_msg_detach(rcvid, info, msg, len);

@@ -118,6 +118,8 @@ static int map_at(int as, uint64_t va, uint64_t len, uint32_t prot, const struct
 
 	if (m->flags & _PROC_MAP_PHYS)
 		return AsMap_r(as, va, len, prot, AS_MAP_PHYS, m->paddr);
+	if (m->flags & _PROC_MAP_GRANT)         /* *paddr: the object's pages, as from */
+		return AsMap_r(as, va, len, prot, AS_MAP_SHARE | AS_MAP_FROM(paddr[1]), paddr[0]);
 	if (m->flags & _PROC_MAP_CONTIG)
 		return AsMap_r(as, va, len, prot, AS_MAP_CONTIG, (uint64_t)(uintptr_t)paddr);
 	if (m->flags & _PROC_MAP_STACK)         /* the guard: not mapped by us */
@@ -184,12 +186,71 @@ static bool over_rlimit_as(int as, const struct tproc *p, uint64_t bytes)
 	return bytes > limit || ai.pages * PAGE > limit - bytes;
 }
 
+/* ---- grants of shared memory objects ------------------------------------------
+ *
+ * A server of shared memory objects keeps each object's pages in its own
+ * space (AS_MAP_SHARED pages) and, for a client's mmap, grants the client a
+ * range of them (_PROC_SHM_GRANT); the client maps the grant (_PROC_MMAP
+ * with _PROC_MAP_GRANT), once.  Only the process a grant names can use it,
+ * so a server gives away nothing but its own pages, to a process that asked
+ * it.  The table is small: the oldest grant makes room for a new one. */
+#define GRANTS 64
+
+static struct grant {
+	uint64_t id;                    /* 0: free */
+	int32_t client, server;
+	uint32_t prot;
+	uint64_t va, len;
+} grants[GRANTS];
+static uint64_t grant_next = 1;
+
+void mem_msg_grant(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	const struct _proc_shm_grant *m = msg;
+
+	if (len < sizeof *m || m->hdr.subtype || m->hdr.zero || m->pid <= 0 || !m->len ||
+	    !page_aligned(m->va) || !page_aligned(m->len) || m->va + m->len < m->va ||
+	    !m->prot || (m->prot & ~(PROT_READ | PROT_WRITE)))
+		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	struct tproc *p = proc_find(m->pid);
+	if (!p || p->state != TP_ALIVE) {
+		tm_unlock();
+		return tm_error(rcvid, EINVAL);
+	}
+	struct grant *g = &grants[0];
+	for (int i = 1; i < GRANTS && g->id; i++)
+		if (!grants[i].id || grants[i].id < g->id)
+			g = &grants[i];
+	*g = (struct grant){ .id = grant_next++, .client = m->pid, .server = info->pid,
+			     .prot = m->prot, .va = m->va, .len = m->len };
+	struct _proc_shm_grant_reply r = { .grant = g->id };
+	tm_unlock();
+	MsgReply_r(rcvid, 0, &r, sizeof r);
+}
+
+/* The grant `id` of client pid, taken out of the table into *out (tm_lock
+ * held): 0, EINVAL (none such) or EACCES (more than it allows). */
+static int grant_take(uint64_t id, int32_t pid, uint64_t bytes, uint32_t prot, struct grant *out)
+{
+	for (int i = 0; i < GRANTS; i++) {
+		struct grant *g = &grants[i];
+		if (!id || g->id != id || g->client != pid)
+			continue;
+		*out = *g;
+		g->id = 0;
+		return bytes > out->len || (prot & ~out->prot) ? EACCES : 0;
+	}
+	return EINVAL;
+}
+
 void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
 {
 	const struct _proc_mmap *m = msg;
 	const uint32_t known = _PROC_MAP_SHARED | _PROC_MAP_PRIVATE | _PROC_MAP_FIXED |
 			       _PROC_MAP_ANON | _PROC_MAP_PHYS | _PROC_MAP_CONTIG | _PROC_MAP_STACK |
-			       _PROC_MAP_NOREPLACE;
+			       _PROC_MAP_NOREPLACE | _PROC_MAP_GRANT;
+	const uint32_t source = _PROC_MAP_ANON | _PROC_MAP_PHYS | _PROC_MAP_GRANT;
 
 	if (len < sizeof *m || m->hdr.subtype || m->hdr.zero)
 		return tm_error(rcvid, EINVAL);
@@ -198,9 +259,11 @@ void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size
 		return tm_error(rcvid, EINVAL);
 	if (m->hdr.type == _PROC_MMAP) {
 		uint32_t kind = m->flags & (_PROC_MAP_SHARED | _PROC_MAP_PRIVATE);
+		uint32_t from = m->flags & source;
 		if ((m->flags & ~known) || kind == 0 || kind == (_PROC_MAP_SHARED | _PROC_MAP_PRIVATE) ||
-		    !(m->flags & (_PROC_MAP_ANON | _PROC_MAP_PHYS)) ||
-		    (m->flags & _PROC_MAP_ANON && m->flags & _PROC_MAP_PHYS) ||
+		    !from || (from & (from - 1)) ||
+		    (from == _PROC_MAP_GRANT && (kind != _PROC_MAP_SHARED || (m->prot & PROT_EXEC) ||
+						 (m->flags & _PROC_MAP_STACK))) ||
 		    ((m->prot & PROT_WRITE) && (m->prot & PROT_EXEC)) ||
 		    (m->flags & _PROC_MAP_FIXED && m->flags & _PROC_MAP_NOREPLACE))
 			return tm_error(rcvid, EINVAL);
@@ -222,22 +285,34 @@ void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size
 	if (!err && m->hdr.type == _PROC_MMAP && over_rlimit_as(as, p, bytes))
 		err = ENOMEM;
 	int64_t r = 0;
-	uint64_t paddr = 0;
+	uint64_t paddr[2] = { 0, 0 };   /* CONTIG: the run; GRANT: the pages and their space */
+	struct grant g;
+	int src = -1;
+	if (!err && m->hdr.type == _PROC_MMAP && (m->flags & _PROC_MAP_GRANT) &&
+	    !(err = grant_take(m->paddr, info->pid, bytes, m->prot, &g))) {
+		src = AsOpen_r(g.server);
+		err = src < 0 ? EINVAL : 0;     /* the server has ended */
+		paddr[0] = g.va;
+		paddr[1] = (uint64_t)src;
+	}
 	if (!err) {
 		if (m->hdr.type == _PROC_MMAP)
-			r = map_new(as, p, m, bytes, &paddr);
+			r = map_new(as, p, m, bytes, paddr);
 		else if (m->hdr.type == _PROC_MUNMAP)
 			r = AsUnmap_r(as, m->addr, bytes);
 		else
 			r = AsProtect_r(as, m->addr, bytes, m->prot);
-		AsDestroy_r(as);
 		if (r < 0)
 			err = (int)-r;
 	}
+	if (src >= 0)
+		AsDestroy_r(src);
+	if (as >= 0)
+		AsDestroy_r(as);
 	tm_unlock();
 	if (err)
 		return tm_error(rcvid, err);
 	struct _proc_mmap_reply rep = { .addr = m->hdr.type == _PROC_MMAP ? (uint64_t)r : 0,
-					.paddr = paddr };
+					.paddr = (m->flags & _PROC_MAP_CONTIG) ? paddr[0] : 0 };
 	MsgReply_r(rcvid, 0, &rep, sizeof rep);
 }

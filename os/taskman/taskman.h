@@ -50,6 +50,8 @@ void *tm_alloc(size_t bytes);
 void tm_free(void *p, size_t bytes);
 /* _PROC_MMAP, _PROC_MUNMAP, _PROC_MPROTECT for the sender's own space. */
 void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+/* _PROC_SHM_GRANT: a server's pages for one client's mmap. */
+void mem_msg_grant(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 /* Bytes of taskman's own memory in use now (its heap, not its image). */
 size_t tm_heap_bytes(void);
 

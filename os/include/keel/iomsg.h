@@ -308,6 +308,26 @@ struct _io_space {
 	int64_t len;
 };
 
+/* _IO_MMAP: the client wants len bytes of the file from `offset` (page-
+ * aligned) mapped with prot and flags (mmap's: MAP_SHARED or MAP_PRIVATE).
+ * A server that can share its pages grants them to the client with
+ * taskman (_PROC_SHM_GRANT) and replies struct _io_mmap_reply; the client
+ * then asks taskman to map the grant.  MAP_SHARED with PROT_WRITE needs an
+ * open for writing, every mapping one for reading (EACCES); a range past
+ * the end of the file is ENXIO; a server that maps nothing replies ENODEV
+ * (the framework's default). */
+struct _io_mmap {
+	struct _io_hdr hdr;
+	uint32_t prot;
+	uint32_t flags;
+	uint64_t offset;
+	uint64_t len;
+};
+
+struct _io_mmap_reply {
+	uint64_t grant;                 /* for _PROC_MMAP's _PROC_MAP_GRANT */
+};
+
 /* _IO_SYNC: the file's data (flag _IO_SYNC_DATA) or data and attributes
  * (_IO_SYNC_ALL) reach the server's storage before the reply; status 0. */
 #define _IO_SYNC_DATA  1
@@ -368,6 +388,7 @@ _Static_assert(sizeof(struct _io_chmod) == 16, "struct _io_chmod layout");
 _Static_assert(sizeof(struct _io_chown) == 16, "struct _io_chown layout");
 _Static_assert(sizeof(struct _io_utime) == 24, "struct _io_utime layout");
 _Static_assert(sizeof(struct _io_space) == 32, "struct _io_space layout");
+_Static_assert(sizeof(struct _io_mmap) == 32, "struct _io_mmap layout");
 _Static_assert(sizeof(struct _io_sync) == 16, "struct _io_sync layout");
 _Static_assert(sizeof(struct _io_fdinfo) == 16, "struct _io_fdinfo layout");
 

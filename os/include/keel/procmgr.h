@@ -27,11 +27,15 @@
  *                                            physically contiguous run (DMA);
  *                                            paddr is a uint64_t * of the
  *                                            caller's that receives the run's
- *                                            physical address.  AS_MAP_SHARE:
- *                                            the shared-object pages the caller
- *                                            has at its own address paddr
- *                                            (never PROT_EXEC; -EINVAL if a
- *                                            page there is not an object's)
+ *                                            physical address.  AS_MAP_SHARE |
+ *                                            AS_MAP_FROM(src): the shared-object
+ *                                            pages space src (an `as` of the
+ *                                            caller's, AS_SELF its own) has at
+ *                                            paddr (never PROT_EXEC; -EINVAL if
+ *                                            a page there is not an object's).
+ *                                            A shared-object page that is read-
+ *                                            only in a space stays so: AsProtect
+ *                                            adding PROT_WRITE is -EACCES
  *   AsUnmap(as, vaddr, len)                  removes whatever is mapped there
  *                                            (holes are fine); every hart has
  *                                            dropped the pages before it returns
@@ -179,7 +183,9 @@
 #define AS_MAP_PHYS        0x1u          /* the physical range at paddr (MMIO) */
 #define AS_MAP_SHARED      0x2u          /* zeroed pages of a shared object */
 #define AS_MAP_CONTIG      0x3u          /* zeroed, physically contiguous */
-#define AS_MAP_SHARE       0x4u          /* the caller's object pages at paddr */
+#define AS_MAP_SHARE       0x4u          /* object pages of AS_MAP_FROM's space at paddr */
+#define AS_MAP_FROM(as)    ((uint64_t)(uint32_t)(as) << 8)
+#define AS_MAP_KIND(flags) ((flags) & 0xffu)
 
 /* AsInfo: what a space maps, in pages. */
 struct _as_info {

@@ -50,6 +50,7 @@
 #define _PROC_BOOTIMG      0x0013  /* bytes of the boot image (for the boot file system) */
 #define _PROC_FORKED       0x0014  /* a forked child has taken over its fds */
 #define _PROC_SYSRESET     0x0015  /* power off or reboot the machine (sysmgr_reboot) */
+#define _PROC_SHM_GRANT    0x0016  /* a server lets a client map its object's pages */
 
 struct _proc_hdr {
 	uint16_t type;                  /* _PROC_* */
@@ -316,8 +317,33 @@ _Static_assert(sizeof(struct _proc_rlimit) == 32, "struct _proc_rlimit layout");
  *   too) replies the physical address in paddr.  A mapping that would take
  *   the process's mapped bytes past its RLIMIT_AS is ENOMEM.
  *   Errors: ENOMEM (no memory, no room, or RLIMIT_AS), EINVAL, EPERM.
+ *   _PROC_MAP_SHARED|_PROC_MAP_GRANT maps a shared memory object's pages
+ *   that its server granted this process (paddr: the grant, used up): len
+ *   and prot within the grant's, else EACCES; an unknown grant is EINVAL.
  * _PROC_MUNMAP, _PROC_MPROTECT: struct _proc_mmap with addr, len (and
- *   prot); reply status 0. */
+ *   prot); reply status 0.  A read-only mapping of an object never becomes
+ *   writable (EACCES).
+ *
+ * _PROC_SHM_GRANT: struct _proc_shm_grant; reply struct _proc_shm_grant_reply.
+ *   A server of shared memory objects (/dev/shmem) lets process `pid` map
+ *   len bytes of its own object pages at va with at most prot: the grant
+ *   is a number only pid can use, once (_PROC_MMAP with _PROC_MAP_GRANT),
+ *   and the oldest grants are forgotten when many are outstanding.  How a
+ *   client gets one: _IO_MMAP on its open of the object (<keel/iomsg.h>).
+ *   Errors: EINVAL (bad range or prot, or pid not a live process). */
+struct _proc_shm_grant {
+	struct _proc_hdr hdr;           /* _PROC_SHM_GRANT */
+	int32_t pid;                    /* who may map it */
+	uint32_t prot;                  /* PROT_READ, PROT_WRITE at most */
+	uint64_t va;                    /* in the sender's space, page-aligned */
+	uint64_t len;                   /* page-aligned, > 0 */
+};
+
+struct _proc_shm_grant_reply {
+	uint64_t grant;
+};
+
+_Static_assert(sizeof(struct _proc_shm_grant) == 32, "struct _proc_shm_grant layout");
 #define _PROC_MAP_SHARED    0x0001u
 #define _PROC_MAP_PRIVATE   0x0002u
 #define _PROC_MAP_FIXED     0x0010u
@@ -326,6 +352,7 @@ _Static_assert(sizeof(struct _proc_rlimit) == 32, "struct _proc_rlimit layout");
 #define _PROC_MAP_CONTIG    0x0200u
 #define _PROC_MAP_STACK     0x0400u  /* a stack: one unmapped guard page below */
 #define _PROC_MAP_NOREPLACE 0x0800u  /* at addr exactly, EEXIST if anything is there */
+#define _PROC_MAP_GRANT     0x1000u  /* the pages of grant paddr (_PROC_SHM_GRANT) */
 
 struct _proc_mmap {
 	struct _proc_hdr hdr;           /* _PROC_MMAP, _PROC_MUNMAP, _PROC_MPROTECT */

@@ -179,9 +179,6 @@ static long as_map(struct vmspace *vs, long va, long len, long prot, long flags,
 		vmspace_unmap(vs, (uint64_t)va, (size_t)len);   /* nowhere to say where */
 		return -EFAULT;
 	}
-	case AS_MAP_SHARE:
-		return vmspace_share(vs, (uint64_t)va, self()->vs, (uint64_t)paddr, (size_t)len,
-				     vm_prot(prot));
 	case AS_MAP_PHYS:
 		if ((prot & PROT_EXEC) || !phys_range_ok((uint64_t)paddr, (uint64_t)len))
 			return -EINVAL;
@@ -200,7 +197,19 @@ long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
 
 	if (!vs)
 		return -EINVAL;
-	long r = as_map(vs, va, len, prot, flags, paddr);
+	long r = -EINVAL;
+	if (AS_MAP_KIND(flags) == AS_MAP_SHARE) {
+		long from = (long)((uint64_t)flags >> 8);
+		struct vmspace *src = from <= PROC_SPACES && (uint64_t)flags >> 8 == (uint32_t)from ?
+				      space_get(from) : 0;
+		if (src && !(prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+			r = vmspace_share(vs, (uint64_t)va, src, (uint64_t)paddr, (size_t)len,
+					  vm_prot(prot));
+		if (src)
+			space_put(from);
+	} else {
+		r = as_map(vs, va, len, prot, flags, paddr);
+	}
 	space_put(as);
 	return r;
 }

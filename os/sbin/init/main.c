@@ -291,6 +291,7 @@ static void bring_up(void)
 		{ "/sbin/pipe", "/dev/pipe", false },
 		{ "/sbin/devc-pty", "/dev/ptmx", false },
 		{ "/sbin/tmpfs", "/tmp", false },
+		{ "/sbin/shmem", "/dev/shmem", false },
 		{ "/sbin/sysfs", "/sys", false },
 		{ "/sbin/procfs", "/proc", false },
 	};

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <keel/neutrino.h>
+#include <keel/iomsg.h>
+#include <keel/procmsg.h>
 #include <conf.h>
 #include <server.h>
 
@@ -648,25 +650,209 @@ static void t_setrlimit__RLIMIT_AS_bounds_mmap(void)
 	CHECK_EQ(WEXITSTATUS(in_child(limited, NULL)), 0);
 }
 
-/* This program runs with the first program's privileges (I/O among
- * them): its contiguous memory is one physical run (MemPhys, the drivers'
- * DMA call, says how far it is contiguous); a child spawned without the I/O
- * privilege is refused. */
-static void t_mmap__MAP_CONTIG_is_one_run_for_drivers_only(void)
+/* MAP_CONTIG is a driver's (the I/O privilege): a child spawned without it
+ * is refused.  (ktest-taskman, which has it, checks the run itself.) */
+static void t_mmap__MAP_CONTIG_needs_the_io_privilege(void)
 {
-	unsigned char *p = mmap(NULL, 5 * PG, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANON | MAP_CONTIG, -1, 0);
-	uint64_t pa = 0;
-
-	REQUIRE(p != MAP_FAILED);
-	CHECK_EQ(p[5 * PG - 1], 0);
-	CHECK_EQ(MemPhys_r(p, 5 * PG, &pa), 5 * PG);
-	CHECK(pa != 0 && (pa & (PG - 1)) == 0);
-	CHECK_EQ(munmap(p, 5 * PG), 0);
 	char *a[] = { CHILD, "contig", NULL };
 	pid_t pid;
+
 	CHECK_EQ(posix_spawn(&pid, CHILD, NULL, NULL, a, NULL), 0);
 	CHECK(EXITED_WITH(reap(pid), 0));
+}
+
+/* ---- shared memory objects: shm_open, shm_unlink, and mmap of them ---- */
+
+#define SHM "/conf-fork-shm"
+
+/* A forked child opens the object by name and maps it again: the pages
+ * are the parent's. */
+static int shm_child(const void *arg)
+{
+	(void)arg;
+	int fd = shm_open(SHM, O_RDWR, 0);
+	if (fd < 0)
+		return 2;
+	volatile unsigned char *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 3;
+	int was = p[PG + 5];
+	p[PG + 6] = 66;
+	return was;
+}
+
+static void t_shm_open__an_object_is_shared_by_name(void)
+{
+	shm_unlink(SHM);                        /* a run before may have left it */
+	int fd = shm_open(SHM, O_RDWR | O_CREAT | O_EXCL, 0600);
+	struct stat st;
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 0);
+	CHECK(S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600);
+	CHECK_EQ(ftruncate(fd, 2 * PG), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 2 * PG);
+	unsigned char *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	REQUIRE(p != MAP_FAILED);
+	CHECK_EQ(p[0] + p[2 * PG - 1], 0);
+	p[PG + 5] = 55;
+	CHECK(EXITED_WITH(in_child(shm_child, NULL), 55));
+	CHECK_EQ(p[PG + 6], 66);                /* the child's store, through its own map */
+	unsigned char *q = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, PG);   /* at an offset */
+	REQUIRE(q != MAP_FAILED);
+	CHECK_EQ(q[6], 66);
+	CHECK_EQ(munmap(q, PG), 0);
+	CHECK_EQ(munmap(p, 2 * PG), 0);
+	CHECK_EQ(close(fd), 0);
+	CHECK_EQ(shm_unlink(SHM), 0);
+}
+
+static void t_shm_open__errors(void)
+{
+	shm_unlink(SHM);
+	int fd = shm_open(SHM, O_RDWR | O_CREAT, 0600);
+
+	REQUIRE(fd >= 0);
+	CHECK_ERR(shm_open(SHM, O_RDWR | O_CREAT | O_EXCL, 0600), EEXIST);
+	CHECK_ERR(shm_open("/conf-fork-none", O_RDWR, 0), ENOENT);
+	CHECK_ERR(shm_open("no-slash", O_RDWR | O_CREAT, 0600), EINVAL);
+	CHECK_ERR(shm_open("/a/b", O_RDWR | O_CREAT, 0600), EINVAL);
+	CHECK_ERR(shm_open(SHM, O_WRONLY, 0), EINVAL);
+	CHECK_ERR(shm_unlink("/conf-fork-none"), ENOENT);
+	CHECK_ERR(ftruncate(fd, -1), EINVAL);
+	errno = 0;
+	CHECK(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED);     /* size 0 */
+	CHECK_EQ(errno, ENXIO);
+	CHECK_EQ(ftruncate(fd, PG), 0);
+	errno = 0;
+	CHECK(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 1) == MAP_FAILED);     /* unaligned */
+	CHECK_EQ(errno, EINVAL);
+	errno = 0;
+	CHECK(mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED); /* past the end */
+	CHECK_EQ(errno, ENXIO);
+	errno = 0;
+	CHECK(mmap(NULL, PG, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0) == MAP_FAILED);
+	CHECK_EQ(errno, EACCES);
+	close(fd);
+	shm_unlink(SHM);
+}
+
+/* A read-only open maps only for reading, and the map stays so; a private
+ * map of it is a copy the object never sees. */
+static void t_mmap__access_follows_the_open(void)
+{
+	shm_unlink(SHM);
+	int rw = shm_open(SHM, O_RDWR | O_CREAT, 0600), ro = shm_open(SHM, O_RDONLY, 0);
+
+	REQUIRE(rw >= 0 && ro >= 0);
+	REQUIRE(ftruncate(rw, PG) == 0);
+	unsigned char *w = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
+	REQUIRE(w != MAP_FAILED);
+	w[1] = 1;
+	errno = 0;
+	CHECK(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) == MAP_FAILED);
+	CHECK_EQ(errno, EACCES);
+	unsigned char *r = mmap(NULL, PG, PROT_READ, MAP_SHARED, ro, 0);
+	REQUIRE(r != MAP_FAILED);
+	CHECK_EQ(r[1], 1);
+	CHECK_ERR(mprotect(r, PG, PROT_READ | PROT_WRITE), EACCES);
+	unsigned char *c = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
+	REQUIRE(c != MAP_FAILED);
+	CHECK_EQ(c[1], 1);
+	c[1] = 9;                               /* the copy's own */
+	CHECK_EQ(w[1], 1);
+	w[2] = 2;
+	CHECK_EQ(r[2], 2);
+	CHECK_EQ(c[2], 0);                      /* copied when mapped */
+	munmap(c, PG);
+	munmap(r, PG);
+	munmap(w, PG);
+	close(ro);
+	close(rw);
+	shm_unlink(SHM);
+}
+
+/* A grant maps only into the process it names, and only once: the
+ * server's grant for this process, tried by a forked child, is EINVAL;
+ * here it maps once; a grant id nobody made is EINVAL. */
+static long redeem(uint64_t grant)
+{
+	int tm = ConnectAttach(ND_LOCAL_NODE, TASKMAN_PID, TASKMAN_CHID, _NTO_SIDE_CHANNEL, 0);
+	struct _proc_mmap m = { .hdr.type = _PROC_MMAP, .len = PG, .prot = PROT_READ,
+				.flags = MAP_SHARED | _PROC_MAP_GRANT, .paddr = grant };
+	struct _proc_mmap_reply r = { 0 };
+	long n = tm < 0 ? -EBADF : MsgSend_r(tm, &m, sizeof m, &r, sizeof r);
+
+	if (tm >= 0)
+		ConnectDetach(tm);
+	return n < 0 ? n : (long)r.addr;
+}
+
+static int redeem_in_child(const void *arg)
+{
+	return redeem(*(const uint64_t *)arg) == -EINVAL ? 0 : 1;
+}
+
+static void t_mmap__a_grant_is_for_its_process_once(void)
+{
+	shm_unlink(SHM);
+	int fd = shm_open(SHM, O_RDWR | O_CREAT, 0600);
+	struct _io_mmap m = { .hdr.type = _IO_MMAP, .prot = PROT_READ, .flags = MAP_SHARED,
+			      .len = PG };
+	struct _io_mmap_reply r = { 0 };
+
+	REQUIRE(fd >= 0 && ftruncate(fd, PG) == 0);
+	REQUIRE(MsgSend(fd, &m, sizeof m, &r, sizeof r) == 0);
+	CHECK(r.grant != 0);
+	CHECK(EXITED_WITH(in_child(redeem_in_child, &r.grant), 0));
+	long at = redeem(r.grant);
+	CHECK(at > 0);
+	CHECK_EQ(redeem(r.grant), -EINVAL);     /* used up */
+	CHECK_EQ(redeem(r.grant + 1000), -EINVAL);
+	CHECK_EQ(redeem(0), -EINVAL);
+	if (at > 0)
+		munmap((void *)at, PG);
+	close(fd);
+	shm_unlink(SHM);
+}
+
+/* shm_unlink removes the name at once; the object lives on in its opens
+ * and maps (POSIX), and a new object of the name is another one. */
+static void t_shm_unlink__the_object_outlives_its_name(void)
+{
+	shm_unlink(SHM);
+	int fd = shm_open(SHM, O_RDWR | O_CREAT, 0600);
+	struct stat st;
+
+	REQUIRE(fd >= 0 && ftruncate(fd, PG) == 0);
+	unsigned char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	REQUIRE(p != MAP_FAILED);
+	p[0] = 7;
+	CHECK_EQ(shm_unlink(SHM), 0);
+	CHECK_ERR(shm_open(SHM, O_RDWR, 0), ENOENT);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, PG);
+	unsigned char *q = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);       /* still mappable */
+	REQUIRE(q != MAP_FAILED);
+	CHECK_EQ(q[0], 7);
+	int again = shm_open(SHM, O_RDWR | O_CREAT, 0600);
+	REQUIRE(again >= 0);
+	CHECK_EQ(fstat(again, &st), 0);
+	CHECK_EQ(st.st_size, 0);                /* a new object */
+	CHECK_EQ(close(fd), 0);
+	CHECK_EQ(p[0], 7);                      /* the map outlives name and open */
+	p[0] = 8;
+	CHECK_EQ(q[0], 8);
+	struct _proc_info pi;
+	CHECK_EQ(proc_info(0, 0, &pi), 0);
+	CHECK_EQ(pi.shared_bytes, 2 * PG);      /* the two maps of the object */
+	munmap(p, PG);
+	munmap(q, PG);
+	close(again);
+	shm_unlink(SHM);
 }
 
 static void t_malloc__the_heap_grows_past_4_MiB(void)
@@ -732,7 +918,12 @@ static const struct conf_case cases[] = {
 	CONF_CASE(mmap, MAP_SHARED_stays_shared_with_forked_children),
 	CONF_CASE(mmap, counted_in_the_process_memory),
 	CONF_CASE(setrlimit, RLIMIT_AS_bounds_mmap),
-	CONF_CASE(mmap, MAP_CONTIG_is_one_run_for_drivers_only),
+	CONF_CASE(mmap, MAP_CONTIG_needs_the_io_privilege),
+	CONF_CASE(shm_open, an_object_is_shared_by_name),
+	CONF_CASE(shm_open, errors),
+	CONF_CASE(mmap, access_follows_the_open),
+	CONF_CASE(shm_unlink, the_object_outlives_its_name),
+	CONF_CASE(mmap, a_grant_is_for_its_process_once),
 	CONF_CASE(malloc, the_heap_grows_past_4_MiB),
 	CONF_CASE(fork, a_process_with_threads_gets_ENOSYS),     /* last: leaves a thread */
 };
@@ -740,16 +931,21 @@ static const struct conf_case cases[] = {
 int main(void)
 {
 	char *a[] = { CHILD, "serve", FILE_, NULL }, *b[] = { "/sbin/bootfs", NULL };
+	char *c[] = { "/sbin/shmem", NULL };
 	pid_t server = conf_start_server(a, FILE_), bootfs = conf_start_server(b, "/bin");
+	pid_t shmem = conf_start_server(c, "/dev/shmem");
 
-	if (server < 0 || bootfs < 0) {
-		conf_line("conf-fork: cannot start %s", server < 0 ? "the file server" : "bootfs");
+	if (server < 0 || bootfs < 0 || shmem < 0) {
+		conf_line("conf-fork: cannot start %s", server < 0 ? "the file server" :
+			  bootfs < 0 ? "bootfs" : "shmem");
 		return 2;
 	}
 	int r = conf_run("conf-fork", cases, sizeof cases / sizeof cases[0]);
 	kill(server, SIGKILL);
 	kill(bootfs, SIGKILL);
+	kill(shmem, SIGKILL);
 	reap(server);
 	reap(bootfs);
+	reap(shmem);
 	return r ? 1 : 0;
 }

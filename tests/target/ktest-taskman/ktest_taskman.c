@@ -987,6 +987,30 @@ static void t_fault_is_sigsegv(void)
 	KTAP_EQ(r.status, _PROC_W_SIGNALED(11));
 }
 
+/* _PROC_MMAP with _PROC_MAP_CONTIG, for a driver (this program holds the
+ * I/O privilege, as the first program does): zeroed memory in one physical
+ * run, whose address the reply gives and MemPhys confirms. */
+static void t_mmap_contig_is_one_run(void)
+{
+	struct _proc_mmap m = { .hdr.type = _PROC_MMAP, .len = 5 * 4096,
+				.prot = PROT_READ | PROT_WRITE,
+				.flags = _PROC_MAP_PRIVATE | _PROC_MAP_ANON | _PROC_MAP_CONTIG };
+	struct _proc_mmap_reply r = { 0 };
+	uint64_t pa = 0;
+
+	KTAP_REQUIRE(urt_tm_send(&m, sizeof m, &r, sizeof r) == 0);
+	KTAP_CHECK(r.addr != 0 && r.paddr != 0 && (r.paddr & 4095) == 0);
+	KTAP_EQ(MemPhys_r((void *)r.addr, 5 * 4096, &pa), 5 * 4096);
+	KTAP_EQ(pa, r.paddr);
+	KTAP_EQ(((volatile unsigned char *)r.addr)[5 * 4096 - 1], 0);
+	m.hdr.type = _PROC_MUNMAP;
+	m.addr = r.addr;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, 0, 0), 0);
+	m = (struct _proc_mmap){ .hdr.type = _PROC_MMAP, .len = 4096, .prot = PROT_READ,
+				 .flags = _PROC_MAP_PRIVATE | _PROC_MAP_CONTIG };
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &r, sizeof r), -EINVAL);  /* not anonymous */
+}
+
 static const struct ktap_case cases[] = {
 	{ "spawn_exit_status", t_spawn_exit_status },
 	{ "spawn_exit_status_low_byte", t_spawn_exit_status_low_byte },
@@ -1053,6 +1077,7 @@ static const struct ktap_case cases[] = {
 	{ "exec_keeps_pid_and_parent", t_exec_keeps_pid_and_parent },
 	{ "exec_failure_returns", t_exec_failure_returns },
 	{ "exec_setpgid_after_exec_eacces", t_exec_setpgid_after_exec_eacces },
+	{ "mmap_contig_is_one_run", t_mmap_contig_is_one_run },
 };
 
 static const struct ktap_case fault_cases[] = {

@@ -683,11 +683,19 @@ int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 		spin_unlock(&vs->lock);
 		return -ENOMEM;
 	}
-	for (uint64_t o = 0; (prot & VM_X) && o < size; o += PAGE_SIZE)
-		if (!(*slot(vs, va + o, false) & PTE_OWNED)) {
+	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
+		uint64_t e = *slot(vs, va + o, false);
+		int bad = 0;
+		if ((prot & VM_X) && !(e & PTE_OWNED))
+			bad = -EINVAL;          /* device memory never becomes executable */
+		else if ((prot & VM_W) && (e & (PTE_W | PTE_OWNED)) == PTE_OWNED &&
+			 pageref_object(pte_pa(e)))
+			bad = -EACCES;          /* a read-only share of an object stays so */
+		if (bad) {
 			spin_unlock(&vs->lock);
-			return -EINVAL;         /* device memory never becomes executable */
+			return bad;
 		}
+	}
 	if (prot & VM_X)
 		icache_sync_all();              /* before any hart may fetch from them */
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {

@@ -1,8 +1,9 @@
 #pragma once
 /* <sys/mman.h>: anonymous memory from the process manager (_PROC_MMAP of
  * <keel/procmsg.h>), private (copy-on-write in a forked child) or shared
- * (MAP_SHARED: parent and children write the same pages).  Files cannot be
- * mapped yet (ENODEV). */
+ * (MAP_SHARED: parent and children write the same pages).  A file maps
+ * where its server grants its pages (shm_open's objects do; other servers
+ * answer ENODEV). */
 #include <sys/types.h>
 
 /* The process manager's bits (<keel/procmgr.h>), spelled the same. */
@@ -25,5 +26,7 @@
 #define MAP_FAILED      ((void *)-1)
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int shm_open(const char *name, int oflag, mode_t mode);
+int shm_unlink(const char *name);
 int munmap(void *addr, size_t len);
 int mprotect(void *addr, size_t len, int prot);

@@ -138,6 +138,9 @@ typedef struct resmgr_io_funcs {
 	 * conditions that hold on ocb now.  NULL or RESMGR_DEFAULT: input and
 	 * output always ready (a regular file). */
 	int (*notify)(resmgr_context_t *ctp, const struct _io_notify *msg, iofunc_ocb_t *ocb);
+	/* _IO_MMAP (<keel/iomsg.h>): grant the client the file's pages and
+	 * reply the grant.  NULL or RESMGR_DEFAULT: ENODEV. */
+	int (*mmap)(resmgr_context_t *ctp, const struct _io_mmap *msg, iofunc_ocb_t *ocb);
 } resmgr_io_funcs_t;
 
 typedef struct resmgr resmgr_t;
@@ -298,6 +301,7 @@ int iofunc_chown_default(resmgr_context_t *ctp, const struct _io_chown *msg, iof
 int iofunc_utime_default(resmgr_context_t *ctp, const struct _io_utime *msg, iofunc_ocb_t *ocb);
 int iofunc_space_default(resmgr_context_t *ctp, const struct _io_space *msg, iofunc_ocb_t *ocb);
 int iofunc_sync_default(resmgr_context_t *ctp, const struct _io_sync *msg, iofunc_ocb_t *ocb);
+int iofunc_mmap_default(resmgr_context_t *ctp, const struct _io_mmap *msg, iofunc_ocb_t *ocb);
 int iofunc_fdinfo_default(resmgr_context_t *ctp, const struct _io_fdinfo *msg, iofunc_ocb_t *ocb);
 int iofunc_notify_default(resmgr_context_t *ctp, const struct _io_notify *msg,
 			  iofunc_ocb_t *ocb);

@@ -256,6 +256,14 @@ int iofunc_sync_default(resmgr_context_t *ctp, const struct _io_sync *msg, iofun
 	return 0;
 }
 
+int iofunc_mmap_default(resmgr_context_t *ctp, const struct _io_mmap *msg, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	(void)msg;
+	(void)ocb;
+	return ENODEV;
+}
+
 /* The flags F_GETFL reports, and those F_SETFL may change. */
 #define FDINFO_SHOWN   (O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC)
 #define FDINFO_CHANGE  (O_APPEND | O_NONBLOCK)

@@ -343,6 +343,7 @@ static size_t body_size(unsigned type)
 	case _IO_CHOWN:  return sizeof(struct _io_chown);
 	case _IO_UTIME:  return sizeof(struct _io_utime);
 	case _IO_SPACE:  return sizeof(struct _io_space);
+	case _IO_MMAP:   return sizeof(struct _io_mmap);
 	case _IO_SYNC:   return sizeof(struct _io_sync);
 	case _IO_FDINFO: return sizeof(struct _io_fdinfo);
 	case _IO_NOTIFY: return sizeof(struct _io_notify);
@@ -437,6 +438,7 @@ static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64
 	case _IO_SYNC:   CALL(sync, iofunc_sync_default, struct _io_sync); break;
 	case _IO_FDINFO: CALL(fdinfo, iofunc_fdinfo_default, struct _io_fdinfo); break;
 	case _IO_NOTIFY: CALL(notify, iofunc_notify_default, struct _io_notify); break;
+	case _IO_MMAP:   CALL(mmap, iofunc_mmap_default, struct _io_mmap); break;
 	default:         CALL(devctl, iofunc_devctl_default, struct _io_devctl); break;
 	}
 	return r;
