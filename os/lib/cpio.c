@@ -143,8 +143,7 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 	return r;
 }
 
-/* path without its leading "/" and "./" parts; a lone "." is the root (""). */
-static const char *strip_lead(const char *path)
+const char *cpio_path(const char *path)
 {
 	for (;;) {
 		if (path[0] == '/')
@@ -163,10 +162,10 @@ int cpio_find(const void *archive, size_t len, const char *path, struct cpio_ent
 	bool have = false;
 	int r;
 
-	path = strip_lead(path);
+	path = cpio_path(path);
 	cpio_iter_init(&it, archive, len);
 	while ((r = cpio_next(&it, &cur)) == 1) {
-		if (strcmp(strip_lead(cur.name), path) == 0) {
+		if (strcmp(cpio_path(cur.name), path) == 0) {
 			found = cur;
 			have = true;
 		}

@@ -18,6 +18,10 @@
 #define WAITS_MAX 256
 
 static struct tproc procs[TM_PROCS];
+/* Slots at and past it are free (tm_lock): the walks stop there, since
+ * new processes take the lowest free slot (each walk over all 1,024 slots
+ * cost about 10,000 instructions, several times per spawn). */
+static int procs_top;
 int32_t tm_init_pid;
 
 /* A parked wait. */
@@ -39,7 +43,7 @@ struct tproc *proc_find(int32_t pid)
 {
 	if (pid <= 0)
 		return 0;
-	for (int i = 0; i < TM_PROCS; i++)
+	for (int i = 0; i < procs_top; i++)
 		if (procs[i].state != TP_FREE && procs[i].pid == pid)
 			return &procs[i];
 	return 0;
@@ -52,6 +56,8 @@ struct tproc *proc_new(const struct tproc *parent)
 		if (p->state != TP_FREE)
 			continue;
 		*p = (struct tproc){ .state = TP_LOADING };
+		if (i >= procs_top)
+			procs_top = i + 1;
 		if (parent) {
 			p->ppid = parent->pid;
 			p->pgid = parent->pgid;
@@ -70,6 +76,8 @@ struct tproc *proc_new(const struct tproc *parent)
 void proc_free(struct tproc *p)
 {
 	p->state = TP_FREE;
+	while (procs_top && procs[procs_top - 1].state == TP_FREE)
+		procs_top--;
 	p->pid = 0;
 }
 
@@ -77,7 +85,7 @@ int proc_count_uid(uint32_t ruid)
 {
 	int n = 0;
 
-	for (int i = 0; i < TM_PROCS; i++)
+	for (int i = 0; i < procs_top; i++)
 		if ((procs[i].state == TP_ALIVE || procs[i].state == TP_LOADING) &&
 		    procs[i].cred.ruid == ruid)
 			n++;
@@ -199,7 +207,7 @@ static void recheck_waits_of(int32_t pid)
 		bool any = false;
 		if (!w->rcvid || w->pid != pid)
 			continue;
-		for (int k = 0; k < TM_PROCS && !any; k++)
+		for (int k = 0; k < procs_top && !any; k++)
 			any = procs[k].state != TP_FREE && wait_matches(w, &procs[k]);
 		if (!any) {
 			tm_error(w->rcvid, ECHILD);
@@ -234,7 +242,7 @@ void proc_msg_wait(int rcvid, const struct _msg_info *info, const void *msg, siz
 	if (w.idtype == _PROC_P_PGID && w.id == 0 && me)
 		w.id = me->pgid;
 	bool any = false;
-	for (int i = 0; i < TM_PROCS; i++) {
+	for (int i = 0; i < procs_top; i++) {
 		struct tproc *c = &procs[i];
 		if (c->state == TP_FREE || !wait_matches(&w, c))
 			continue;
@@ -297,7 +305,7 @@ static void reparent_children(int32_t pid)
 	struct tproc *init = proc_find(tm_init_pid);
 	int32_t heir = init && init->state == TP_ALIVE && tm_init_pid != pid ? tm_init_pid : 1;
 
-	for (int i = 0; i < TM_PROCS; i++) {
+	for (int i = 0; i < procs_top; i++) {
 		struct tproc *c = &procs[i];
 		if (c->state == TP_FREE || c->ppid != pid)
 			continue;
@@ -410,7 +418,7 @@ void proc_sync_group(const struct tproc *p)
  * of the same session (one that could continue it under job control). */
 static bool group_orphaned(int32_t pgid, int32_t sid)
 {
-	for (int i = 0; i < TM_PROCS; i++) {
+	for (int i = 0; i < procs_top; i++) {
 		const struct tproc *q = &procs[i];
 		if ((q->state != TP_ALIVE && q->state != TP_LOADING) || q->pgid != pgid)
 			continue;
@@ -451,7 +459,7 @@ void proc_msg_getids(int rcvid, const struct _msg_info *info, const void *msg, s
 
 static bool group_in_session(int32_t pgid, int32_t sid)
 {
-	for (int i = 0; i < TM_PROCS; i++)
+	for (int i = 0; i < procs_top; i++)
 		if ((procs[i].state == TP_ALIVE || procs[i].state == TP_LOADING) &&
 		    procs[i].pgid == pgid && procs[i].sid == sid)
 			return true;
@@ -498,7 +506,7 @@ void proc_msg_setpgid(int rcvid, const struct _msg_info *info, const void *msg, 
 /* setsid's rules: EPERM for a process group leader (its pid names a group). */
 struct tproc *proc_ctty_holder(const char *path, int32_t except)
 {
-	for (int i = 0; i < TM_PROCS; i++) {
+	for (int i = 0; i < procs_top; i++) {
 		struct tproc *p = &procs[i];
 		if (p->state == TP_ALIVE && p->pid != except && p->sid == p->pid && p->ctty[0] &&
 		    !strcmp(p->ctty, path))
@@ -509,7 +517,7 @@ struct tproc *proc_ctty_holder(const char *path, int32_t except)
 
 int proc_setsid_locked(struct tproc *p)
 {
-	for (int i = 0; i < TM_PROCS; i++)
+	for (int i = 0; i < procs_top; i++)
 		if (procs[i].state != TP_FREE && procs[i].state != TP_ZOMBIE &&
 		    procs[i].pgid == p->pid)
 			return -EPERM;
@@ -609,7 +617,7 @@ static bool next_pid(int32_t after, int32_t *pid)
 {
 	int32_t best = 0;
 
-	for (int i = 0; i < TM_PROCS; i++)
+	for (int i = 0; i < procs_top; i++)
 		if (procs[i].state != TP_FREE && procs[i].pid > after &&
 		    (!best || procs[i].pid < best))
 			best = procs[i].pid;

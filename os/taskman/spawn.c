@@ -175,15 +175,22 @@ static int load_segments(int as, const uint8_t *img, const struct elf_image *e)
  * strings and data at the top, then auxv, envp[] and argv[] below, sp
  * under them.  Addresses are the child's. */
 struct stack_image {
-	char *buf;                      /* mirrors [base, STACK_TOP) */
+	char *buf;                      /* mirrors [base, STACK_TOP): the stack's top part */
 	size_t size;
 	uint64_t base;                  /* child address of buf[0] */
 	uint64_t top;                   /* next free byte (going down) */
+	bool full;                      /* a push did not fit: E2BIG */
 };
 
 static uint64_t push(struct stack_image *s, const void *src, size_t n, size_t align)
 {
-	s->top = (s->top - n) & ~(uint64_t)(align - 1);
+	uint64_t top = (s->top - n) & ~(uint64_t)(align - 1);
+
+	if (n > s->top - s->base || top < s->base) {
+		s->full = true;
+		return s->top;
+	}
+	s->top = top;
 	memcpy(s->buf + (s->top - s->base), src, n);
 	return s->top;
 }
@@ -253,7 +260,34 @@ static int build_stack(struct stack_image *s, const struct args *a, const struct
 	*uargv = push(s, uv, ((size_t)argc + 1) * 8, 16);
 	*sp = (*uargv - 16) & ~15ul;
 	tm_free(vec, ptrs * 8);
-	return 0;
+	return s->full ? -E2BIG : 0;
+}
+
+/* Bytes of n packed strings at p. */
+static size_t packed_len(const char *p, int n)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++) {
+		size_t k = strlen(p + len) + 1;
+		len += k;
+	}
+	return len;
+}
+
+/* What build_stack pushes, at most, rounded up to pages and at most the
+ * stack: the mirror taskman fills (zeroing the whole 128 KiB, for the few
+ * hundred bytes a spawn usually passes, cost about 40,000 instructions). */
+static size_t stack_image_size(const struct args *a, const struct job *j)
+{
+	size_t n = packed_len(a->argv, a->argc) + packed_len(a->envp, a->envc) +
+		   strlen(j->path) + 1 + (j->req ? j->req->datalen : 0) + 16 * 8 +
+		   ((size_t)a->argc + (size_t)a->envc + 3 + 2 * AUXV_MAX) * 8 + 256;
+
+	for (int i = 0; i < a->npre; i++)
+		n += strlen(a->pre[i]) + 1;
+	n = (n + PAGE - 1) & ~(PAGE - 1);
+	return n < STACK_SIZE ? n : STACK_SIZE;
 }
 
 /* ---- the loader ------------------------------------------------------------------------ */
@@ -400,19 +434,21 @@ static int load_and_start(struct job *j, struct tproc *t)
 	int as = AsCreate_r();
 	if (as < 0)
 		return as == -EAGAIN ? -EAGAIN : -ENOMEM;
-	struct stack_image s = { .size = STACK_SIZE, .base = STACK_TOP - STACK_SIZE, .top = STACK_TOP };
+	size_t mirror = stack_image_size(&a, j);
+	struct stack_image s = { .size = mirror, .base = STACK_TOP - mirror, .top = STACK_TOP };
 	struct _proc_start st = { .entry = e.entry, .privileges = j->privileges };
 	if ((r = load_segments(as, img, &e)) < 0 ||
-	    (r = AsMap_r(as, s.base, STACK_SIZE, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0)) < 0)
+	    (r = AsMap_r(as, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
+			     AS_MAP_ANON, 0)) < 0)
 		goto fail;
-	if (!(s.buf = tm_alloc(STACK_SIZE))) {
+	if (!(s.buf = tm_alloc(mirror))) {
 		r = -ENOMEM;
 		goto fail;
 	}
 	r = build_stack(&s, &a, j, e.entry, &st.sp, &st.argv, &st.envp, &st.auxv);
 	if (!r)
 		r = AsWrite_r(as, s.top, s.buf + (s.top - s.base), STACK_TOP - s.top);
-	tm_free(s.buf, STACK_SIZE);
+	tm_free(s.buf, mirror);
 	if (r < 0)
 		goto fail;
 	st.argc = (uint64_t)(a.npre + a.argc - (a.npre ? 1 : 0));

@@ -113,8 +113,10 @@ void conn_drop_all(struct process *p)
 {
 	struct connection cn;
 
-	for (int c = 0; c < PROC_CONNECTIONS; c++)
-		if (conn_drop(p, c, &cn))
+	/* Only p's own threads attach in p, and they are gone: an empty slot
+	 * stays empty, and is passed over without the lock. */
+	for (int c = 0; p->conns && c < PROC_CONNECTIONS; c++)
+		if (__atomic_load_n(&p->conns[c].ch, __ATOMIC_RELAXED) && conn_drop(p, c, &cn))
 			disconnect_pulse(p, cn, true);
 }
 
@@ -139,8 +141,22 @@ static struct channel *coiddeath_channel(struct process *q)
 	return note;
 }
 
+/* Whether p has a channel (no new one comes: p's threads are gone). */
+static bool has_channels(struct process *p)
+{
+	bool any = false;
+
+	spin_lock(&p->lock);
+	for (int c = 0; c < PROC_CHANNELS && !any; c++)
+		any = p->chans[c] != 0;
+	spin_unlock(&p->lock);
+	return any;
+}
+
 void conn_tell_clients(struct process *p)
 {
+	if (!has_channels(p))
+		return;                 /* nobody can be connected to it */
 	for (int i = 0; i < PROC_TABLE; i++) {
 		struct process *q = process_at(i);
 		if (!q || q == p)

@@ -5,6 +5,7 @@
 #include <keel/thread.h>
 #include "arch.h"
 #include "atomic.h"
+#include "bitops.h"
 #include "hart.h"
 #include "ipc.h"
 #include "kprintf.h"
@@ -490,7 +491,9 @@ bool thread_sig_open(struct process *p, uint64_t bit)
 void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, bool wake)
 {
 	spin_lock(&table_lock);
-	for (uint32_t i = 1; i < THREAD_MAX; i++) {
+	/* one thread: its slot alone (0 once it is gone) */
+	uint32_t from = only ? only->slot : 1, to = only ? from + 1u : THREAD_MAX;
+	for (uint32_t i = from; i < to; i++) {
 		struct thread *t = &table[i];
 		if (!t->slot || t->proc != p || (only && t != only))
 			continue;
@@ -557,9 +560,9 @@ void thread_kill_others(struct process *p, struct thread *keep)
 		}
 	}
 	spin_unlock(&table_lock);
-	for (uint32_t i = 1; i < THREAD_MAX; i++)
-		if (dead[i / 64] & (1ul << (i % 64)))
-			reap(&table[i]);
+	for (uint32_t w = 0; w < THREAD_MAX / 64; w++)
+		for (uint64_t bits = dead[w]; bits; bits &= bits - 1)
+			reap(&table[w * 64 + (uint32_t)(unsigned)bit_lowest(bits)]);
 }
 
 /* Told to end: leave the channel it was sending on, tell the channels that

@@ -68,5 +68,9 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *e);
  * CPIO_E_NOTFOUND, or another CPIO_E_* (then *e is unchanged). */
 int cpio_find(const void *archive, size_t len, const char *path, struct cpio_entry *e);
 
+/* path without its leading "/" and "./" parts (a lone "." is the root,
+ * ""): the form cpio_find compares. */
+const char *cpio_path(const char *path);
+
 /* A short description of a CPIO_E_* value ("unknown error" otherwise). */
 const char *cpio_strerror(int err);

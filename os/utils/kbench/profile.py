@@ -31,7 +31,7 @@ import tempfile
 import threading
 
 TRACE_RE = re.compile(rb"^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
-WINDOW_RE = re.compile(r"kbench: profile window: (.*), (\d+) ops")
+WINDOW_RE = re.compile(r"\w+: profile window: (.*), (\d+) ops")
 
 # Where each function's instructions go in the summary, by name (first match wins).
 PARTS = (
@@ -84,18 +84,29 @@ def main() -> int:
     ap.add_argument("--build", default="build")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--append", default="", help="more kernel command-line words")
+    ap.add_argument("--user-pcs", type=int, default=0,
+                    help="also print the N hottest user pcs of each window (to name them "
+                         "with another program's symbols: nm -n build/os/sbin/taskman)")
+    ap.add_argument("--program", default="kbench",
+                    help="the program with the profile windows (/bin/PROGRAM profile): "
+                         "kbench, or tmbench, whose windows span processes (user "
+                         "instructions of other programs are named by PROGRAM's symbols "
+                         "and marked ?)")
     args = ap.parse_args()
     kernel = symbols(os.path.join(args.build, "os/kernel.elf"))
-    user = symbols(os.path.join(args.build, "os/bin/kbench"))
-    begin = user[0][user[1].index("profile_begin")]
-    end = user[0][user[1].index("profile_end")]
+    user = symbols(os.path.join(args.build, "os/bin", args.program))
+    if args.program == "kbench":
+        begin = user[0][user[1].index("profile_begin")]
+        end = user[0][user[1].index("profile_end")]
+    else:       # a window between two null kernel calls: begin and end are one pc
+        begin = end = kernel[0][kernel[1].index("sys_KernelNop")]
     tmp = tempfile.mkdtemp(prefix="kprofile-")
     fifo = os.path.join(tmp, "trace")
     os.mkfifo(fifo)
     cmd = ["qemu-system-riscv64", "-M", "virt", "-smp", "1", "-m", "256M", "-nographic",
            "-bios", "default", "-kernel", os.path.join(args.build, "os/Image"),
            "-initrd", os.path.join(args.build, "os/initrd.cpio"),
-           "-append", f"init=/bin/kbench profile {args.append}".strip(),
+           "-append", f"init=/bin/{args.program} profile {args.append}".strip(),
            "-icount", "shift=0,sleep=off",
            "-singlestep", "-d", "exec,nochain", "-D", fifo]
     qemu = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
@@ -115,7 +126,7 @@ def main() -> int:
             if not m:
                 continue
             pc = int(m.group(1), 16)
-            if pc == begin:
+            if pc == begin and (begin != end or counting is None):
                 counting = collections.Counter()
                 windows.append(counting)
             elif pc == end:
@@ -150,8 +161,12 @@ def main() -> int:
             print(f"  {part:<28} {n / ops:8.1f}")
         print("  by function:                       instructions/op   calls/op")
         for (fn, in_user), n in by_fn.most_common(args.top):
-            print(f"    {fn + (' (user)' if in_user else ''):<36} {n / ops:8.1f} "
+            mark = "" if not in_user else " (user)" if args.program == "kbench" else " (user?)"
+            print(f"    {fn + mark:<36} {n / ops:8.1f} "
                   f"{calls[(fn, in_user)] / ops:10.1f}")
+        user_pcs = [(pc, n) for pc, n in counts.most_common() if pc < kernel_base]
+        for pc, n in user_pcs[:args.user_pcs]:
+            print(f"    user pc {pc:#x} {n / ops:10.1f}")
         print()
     return 0
 

@@ -1,6 +1,7 @@
 /* User address spaces (see vmspace.h). */
 #include <keel/errno.h>
 #include "atomic.h"
+#include "bitops.h"
 #include "csr.h"
 #include "hart.h"
 #include "boot.h"
@@ -65,6 +66,11 @@ static uint16_t asid_alloc(void)
 #ifdef KEEL_DEBUG
 static volatile uint64_t *ic_bits;      /* published once (amoswap), never freed */
 static uint64_t ic_base, ic_pages;
+/* Bit w: word w of ic_bits may have a bit set (set after the word's bit,
+ * taken before the word is cleared), so a clear visits marked words only:
+ * 256 MiB of RAM is 1,024 words, read on every sync otherwise. */
+#define IC_SUMMARY 64
+static volatile uint64_t ic_summary[IC_SUMMARY];
 static volatile uint32_t ic_expect;     /* ktest: record instead of panicking */
 static volatile uint32_t ic_violations;
 
@@ -89,8 +95,8 @@ static void ic_init(void)
 	unsigned order = 0;
 	while ((PAGE_SIZE << order) < bytes && order < PMM_MAX_ORDER)
 		order++;
-	if ((PAGE_SIZE << order) < bytes)
-		return;                         /* RAM too sparse to track: no check */
+	if ((PAGE_SIZE << order) < bytes || (pages + 63) / 64 > IC_SUMMARY * 64)
+		return;                         /* RAM too sparse or large to track: no check */
 	uint64_t pa = pmm_alloc_zeroed(order);
 	if (!pa)
 		return;
@@ -113,13 +119,19 @@ static void ic_mark(uint64_t pa)
 	uint64_t n = (pa - ic_base) >> PAGE_SHIFT;
 	smp_mb();                       /* the write before the mark */
 	atomic_or64(&ic_bits[n / 64], 1ul << (n % 64));
+	atomic_or64(&ic_summary[n / 4096], 1ul << (n / 64 % 64));
 }
 
+/* A mark racing the clear may stay set (the page is synced again later),
+ * never be lost before its fence: its summary bit comes after it. */
 static void ic_clear_all(void)
 {
-	for (uint64_t w = 0; ic_bits && w < (ic_pages + 63) / 64; w++)
-		if (atomic_load64(&ic_bits[w]))
-			atomic_store64(&ic_bits[w], 0);
+	for (uint64_t s = 0; ic_bits && s < IC_SUMMARY; s++) {
+		if (!atomic_load64(&ic_summary[s]))
+			continue;
+		for (uint64_t bits = atomic_swap64(&ic_summary[s], 0); bits; bits &= bits - 1)
+			atomic_store64(&ic_bits[s * 64 + (uint64_t)(unsigned)bit_lowest(bits)], 0);
+	}
 	smp_mb();                       /* the clear before the fences */
 }
 
