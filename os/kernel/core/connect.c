@@ -157,7 +157,7 @@ void conn_tell_clients(struct process *p)
 {
 	if (!has_channels(p))
 		return;                 /* nobody can be connected to it */
-	for (int i = 0; i < PROC_TABLE; i++) {
+	for (int i = 0; i < process_slots(); i++) {
 		struct process *q = process_at(i);
 		if (!q || q == p)
 			continue;

@@ -28,6 +28,21 @@
 #define ARGV_MAX        32
 
 static struct process procs[PROC_MAX];
+/* Slots at and past it are free (procs_lock; walks read it without):
+ * a new process takes the lowest free slot, so walks stop here. */
+static volatile int procs_top;
+
+/* procs_lock held, after a slot was freed. */
+static void procs_shrink(void)
+{
+	while (procs_top > 0 && !procs[procs_top - 1].pid)
+		procs_top--;
+}
+
+int process_slots(void)
+{
+	return procs_top;
+}
 static struct spinlock procs_lock = SPINLOCK_INIT("procs", LR_PROCS);
 static uint32_t next_pid = 1;
 uint32_t init_exited;           /* kernel semaphore: the first process has ended */
@@ -66,6 +81,8 @@ struct process *process_create_in(const char *name, struct vmspace *vs, struct p
 			memcpy(p->name, name, strnlen(name, sizeof p->name - 1));
 			/* Published last: a walker that sees the pid sees the rest. */
 			__atomic_store_n(&p->pid, next_pid++, __ATOMIC_RELEASE);
+			if (i >= procs_top)
+				procs_top = i + 1;
 		}
 	spin_unlock(&procs_lock);
 	return p;
@@ -191,13 +208,14 @@ static void process_free(struct process *p)
 		if (p->spaces[i])
 			vmspace_destroy(p->spaces[i]);
 	spin_lock(&procs_lock);
-	for (int i = 0; i < PROC_MAX; i++)
+	for (int i = 0; i < procs_top; i++)
 		if (procs[i].pid && procs[i].parent == p) {
 			procs[i].parent = 0;    /* orphans: nobody will wait for them */
 			if (procs[i].ended)
 				procs[i].pid = 0;
 		}
 	p->pid = 0;
+	procs_shrink();
 	spin_unlock(&procs_lock);
 }
 
@@ -224,7 +242,7 @@ struct process *process_find_child(struct process *parent, int pid, unsigned fla
 {
 	*any = false;
 	*report = 0;
-	for (int i = 0; i < PROC_MAX; i++) {
+	for (int i = 0; i < procs_top; i++) {
 		struct process *c = &procs[i];
 		if (!c->pid || c->parent != parent || (pid != -1 && (int)c->pid != pid))
 			continue;
@@ -247,6 +265,7 @@ void process_reap(struct process *c)
 {
 	spin_lock(&procs_lock);
 	c->pid = 0;
+	procs_shrink();
 	spin_unlock(&procs_lock);
 }
 
@@ -408,7 +427,7 @@ struct process *process_by_pid(uint32_t pid)
 	struct process *p = 0;
 
 	spin_lock(&procs_lock);
-	for (int i = 0; i < PROC_MAX && !p; i++)
+	for (int i = 0; i < procs_top && !p; i++)
 		if (procs[i].pid == pid && !procs[i].ended)
 			p = &procs[i];
 	spin_unlock(&procs_lock);

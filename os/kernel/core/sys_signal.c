@@ -100,7 +100,7 @@ static long kill_group(int32_t pgid, const siginfo_t *info)
 	struct process *me = self();
 	long r = -ESRCH;
 
-	for (int i = 0; i < PROC_TABLE; i++) {
+	for (int i = 0; i < process_slots(); i++) {
 		struct process *p = process_at(i);
 		if (!p)
 			continue;

@@ -26,6 +26,10 @@
 static struct thread table[THREAD_MAX];
 static struct spinlock table_lock = SPINLOCK_INIT("threads", LR_THREADS);
 static uint32_t in_use;                                 /* guarded by table_lock */
+/* Slots at and past it are free (table_lock; read racily by walks that
+ * take no lock): slot_alloc takes the lowest free slot, so walks over the
+ * table's threads stop here instead of at THREAD_MAX. */
+static volatile uint32_t table_top = 1;
 
 void arch_thread_trampoline(void);
 void sched_finish_switch(struct thread *prev);
@@ -57,6 +61,8 @@ static struct thread *slot_alloc(void)
 			t->slot = (uint16_t)i;
 			t->tid = (uint32_t)t->gen << 16 | i;
 			in_use++;
+			if (i >= table_top)
+				table_top = i + 1;
 		}
 	spin_unlock(&table_lock);
 	return t;
@@ -68,6 +74,8 @@ static void slot_release(struct thread *t)
 	t->state = TS_FREE;
 	t->slot = 0;
 	in_use--;
+	while (table_top > 1 && table[table_top - 1].state == TS_FREE && !table[table_top - 1].slot)
+		table_top--;
 	spin_unlock(&table_lock);
 }
 
@@ -401,7 +409,7 @@ uint64_t process_cpu_ticks(struct process *p)
 	spin_lock(&table_lock);
 	spin_lock(&p->lock);
 	uint64_t sum = p->cpu_gone_ticks;
-	for (uint32_t i = 1; i < THREAD_MAX; i++) {
+	for (uint32_t i = 1; i < table_top; i++) {
 		struct thread *t = &table[i];
 		if (t->proc == p && t->state != TS_FREE && !t->cpu_counted)
 			sum += thread_cpu_ticks(t);
@@ -478,7 +486,7 @@ bool thread_sig_open(struct process *p, uint64_t bit)
 	bool open = false;
 
 	spin_lock(&table_lock);
-	for (uint32_t i = 1; i < THREAD_MAX && !open; i++) {
+	for (uint32_t i = 1; i < table_top && !open; i++) {
 		struct thread *t = &table[i];
 		uint32_t st = atomic_load32(&t->state);
 		open = t->slot && t->proc == p && st != TS_DEAD && st != TS_FREE &&
@@ -492,7 +500,7 @@ void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, boo
 {
 	spin_lock(&table_lock);
 	/* one thread: its slot alone (0 once it is gone) */
-	uint32_t from = only ? only->slot : 1, to = only ? from + 1u : THREAD_MAX;
+	uint32_t from = only ? only->slot : 1, to = only ? from + 1u : table_top;
 	for (uint32_t i = from; i < to; i++) {
 		struct thread *t = &table[i];
 		if (!t->slot || t->proc != p || (only && t != only))
@@ -541,7 +549,7 @@ void thread_kill_others(struct process *p, struct thread *keep)
 	unsigned prio = thread_current()->prio;         /* its end is not starved */
 
 	spin_lock(&table_lock);
-	for (uint32_t i = 1; i < THREAD_MAX; i++) {
+	for (uint32_t i = 1; i < table_top; i++) {
 		struct thread *t = &table[i];
 		if (!t->slot || t->proc != p || t == keep)
 			continue;
@@ -596,7 +604,7 @@ void thread_user_return(void)
 
 bool thread_stats(uint32_t from, struct _thread_stats *out)
 {
-	for (uint32_t i = from ? from : 1; i < THREAD_MAX; i++) {
+	for (uint32_t i = from ? from : 1; i < table_top; i++) {
 		struct thread *t = &table[i];
 		struct process *p = t->proc;
 		uint32_t st = atomic_load32(&t->state);

@@ -127,6 +127,8 @@ int proc_conns_alloc(struct process *p);
 struct process *process_by_pid(uint32_t pid);
 /* The live process in table slot i, or NULL (for walks over all of them). */
 struct process *process_at(int i);
+/* Slots a walk with process_at needs to visit: the ones past are free. */
+int process_slots(void);
 #define PROC_TABLE 1024
 /* A new process in vs (taken over) for the caller `starter`: its first
  * thread copies the user registers (FP too) of thread t of parent, which
