@@ -45,6 +45,7 @@ LIBC_FIGURES = (
     'printf("%d\\n") to a buffered stream', "pthread_create+join",
     "read 1 byte (resmgr, same process)", "write 4 KiB (resmgr, same process)",
     "open+close by path", "stat by path", "posix_spawn+waitpid of hello-libc",
+    "signal to a handler and back (raise)", "fork, kill, SIGCHLD to a handler, waitpid",
 )
 
 
@@ -62,6 +63,7 @@ def test_libc_bench(keel_boot):
     lines = [line.strip() for line in boot.lines]
     assert "kbench: done" in lines, "libc-bench did not finish"
     assert "taskman: init libc-bench (pid 2) exited with status 0" in lines
+    assert not [line for line in lines if " caught of " in line], "a signal was lost"
     found: dict[str, float] = {}
     for line in lines:
         found.update(parse_figures(line))

@@ -329,14 +329,18 @@ static void __attribute__((noreturn)) init_ended(const struct tproc *p, const st
 	ProcessExit(ex->how == _PROC_KILLED ? -1 : ex->status);
 }
 
-/* SIGCHLD to the parent that waits for p (not to taskman); status is the
- * exit code or the signal (the kernel makes si_pid and si_status of it). */
-static void tell_parent(const struct tproc *p, int code, int status)
+/* SIGCHLD to parent ppid (not to taskman) about child pid; status is the
+ * exit code or the signal (the kernel makes si_pid and si_status of it).
+ * Sent after the parent's waits were answered: a waitpid that was waiting
+ * for the child returns its status, and the handler runs as it returns (sent
+ * first, the signal broke the wait with EINTR, and the status waited for the
+ * next waitpid). */
+static void tell_parent(int32_t ppid, int32_t pid, int code, int status)
 {
-	intptr_t value = (intptr_t)(((uint64_t)(uint32_t)status << 32) | (uint32_t)p->pid);
+	intptr_t value = (intptr_t)(((uint64_t)(uint32_t)status << 32) | (uint32_t)pid);
 
-	if (p->ppid > 1)
-		SignalKill_r(p->ppid, 0, SIGCHLD, code, value);
+	if (ppid > 1)
+		SignalKill_r(ppid, 0, SIGCHLD, code, value);
 }
 
 /* A child stopped or continued: reported to WUNTRACED / WCONTINUED waits. */
@@ -348,8 +352,9 @@ static void process_stopped(const struct _proc_exit *ex)
 		return;
 	p->news = ex->how == _PROC_STOPPED ? CLD_STOPPED : CLD_CONTINUED;
 	p->stopsig = ex->status;
+	int code = p->news;
 	wake_waiters(p);
-	tell_parent(p, p->news, p->stopsig);
+	tell_parent(p->ppid, p->pid, code, p->stopsig);
 }
 
 static void process_ended(const struct _proc_exit *ex)
@@ -377,8 +382,10 @@ static void process_ended(const struct _proc_exit *ex)
 	if (parent == 1 || p->nozombie) {
 		proc_free(p);
 	} else {
-		tell_parent(p, p->code, p->signo);
-		wake_waiters(p);
+		int32_t pid = p->pid;
+		int code = p->code, signo = p->signo;
+		wake_waiters(p);                /* may free p */
+		tell_parent(parent, pid, code, signo);
 	}
 	recheck_waits_of(parent);
 }

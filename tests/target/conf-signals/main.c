@@ -185,6 +185,51 @@ static void t_nanosleep__a_signal_ends_it_with_EINTR_and_the_rest(void)
 	pthread_join(t, NULL);
 }
 
+/* XSH 2.4.3, <signal.h> SIGCHLD: a child's end is a SIGCHLD to its parent,
+ * whose handler runs, with si_code and si_pid saying which child ended how;
+ * a waitpid waiting for the child returns its status (the signal does not
+ * break it: taskman answers the wait first), and fork is not broken by the
+ * signal either (the second and third rounds fork while it may come). */
+static void t_SIGCHLD__the_handler_runs_when_a_child_ends(void)
+{
+	catch(SIGCHLD, SA_SIGINFO);
+	for (int i = 0; i < 3; i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(7);
+		REQUIRE(pid > 0);
+		int st = 0;
+		CHECK_EQ(waitpid(pid, &st, 0), pid);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+		for (int ms = 0; hits < i + 1 && ms < 2000; ms += 10) {
+			struct timespec ts = { 0, 10 * 1000000L };
+			nanosleep(&ts, NULL);           /* the signal comes as the wait ends */
+		}
+		CHECK_EQ(hits, i + 1);
+		CHECK_EQ(last_sig, SIGCHLD);
+		CHECK_EQ(last_code, CLD_EXITED);
+		CHECK_EQ(last_pid, pid);
+	}
+	pid_t pid = fork();                     /* and one killed while it waits */
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	REQUIRE(pid > 0);
+	CHECK_EQ(kill(pid, SIGKILL), 0);
+	int st = 0;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	for (int ms = 0; hits < 4 && ms < 2000; ms += 10) {
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	CHECK_EQ(hits, 4);
+	CHECK_EQ(last_code, CLD_KILLED);
+	CHECK_EQ(last_pid, pid);
+	signal(SIGCHLD, SIG_DFL);
+}
+
 static void t_kill__errors(void)
 {
 	CHECK_ERR(kill(99999, SIGUSR1), ESRCH);
@@ -268,6 +313,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(sigtimedwait, times_out_with_EAGAIN),
 	CONF_CASE(sigqueue, value_reaches_the_handler),
 	CONF_CASE(nanosleep, a_signal_ends_it_with_EINTR_and_the_rest),
+	CONF_CASE(SIGCHLD, the_handler_runs_when_a_child_ends),
 	CONF_CASE(kill, errors),
 	CONF_CASE(kill, ends_a_child_reported_by_waitpid),
 	CONF_CASE(sigaction, handler_leaves_the_interrupted_registers),

@@ -6,6 +6,7 @@
  *   make run SMP=1 CMDLINE="init=/bin/libc-bench"                     */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <semaphore.h>
 #include <spawn.h>
 #include <sys/resmgr.h>
@@ -65,6 +66,13 @@ static void *nothing(void *arg)
 	return arg;
 }
 
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig)
+{
+	caught += sig == SIGUSR1 || sig == SIGCHLD;
+}
+
 int main(void)
 {
 	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
@@ -72,6 +80,32 @@ int main(void)
 	static sem_t s;
 	struct timespec ts;
 
+	/* First: fork is for a process that never made a thread. */
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	caught = 0;
+	MEASURE("signal to a handler and back (raise)", 1000, raise(SIGUSR1));
+	if (caught != 1001)
+		printf("libc-bench: %d signals caught of 1001\n", (int)caught);
+	caught = 0;
+	MEASURE("fork, kill, SIGCHLD to a handler, waitpid", 20, {
+		pid_t pid = fork();
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+	});
+	for (int ms = 0; caught < 21 && ms < 2000; ms += 10) {
+		struct timespec w = { 0, 10 * 1000000L };
+		nanosleep(&w, NULL);            /* the last one comes as its wait ends */
+	}
+	if (caught != 21)
+		printf("libc-bench: %d SIGCHLD caught of 21\n", (int)caught);
 	MEASURE("pthread_mutex_lock+unlock (uncontended)", 10000,
 		pthread_mutex_lock(&m); pthread_mutex_unlock(&m));
 	sem_init(&s, 0, 0);

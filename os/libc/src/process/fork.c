@@ -41,7 +41,13 @@ pid_t fork(void)
 	for (unsigned i = natfork; i-- > 0;)            /* prepare: reverse order */
 		if (atfork[i].prepare)
 			atfork[i].prepare();
-	long r = MsgSend_r(tm, &m, sizeof m, NULL, 0);
+	/* EINTR comes only from a signal taken before taskman received the
+	 * request (taskman never answers a fork with EINTR): nothing was done,
+	 * and fork does not fail for a signal (POSIX), so it asks again. */
+	long r;
+	do
+		r = MsgSend_r(tm, &m, sizeof m, NULL, 0);
+	while (r == -EINTR);
 	if (r == 0) {
 		__poll_channel_drop(true);      /* its connection names the parent's channel */
 		for (int fd = 0; fd < __FD_MAX; fd++) {

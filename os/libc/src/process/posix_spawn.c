@@ -148,7 +148,11 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 	p = put_vec(p, envp, envc);
 	put_data(p, nfds, exec, acts, cwd, cwdlen);
 	int tm = __taskman_coid();
-	r = tm < 0 ? -errno : (int)MsgSend_r(tm, msg, total, NULL, 0);
+	/* EINTR only before taskman received the request (it answers a spawn
+	 * with its result, whatever signals come): nothing was done, ask again. */
+	do
+		r = tm < 0 ? -errno : (int)MsgSend_r(tm, msg, total, NULL, 0);
+	while (r == -EINTR);
 	free(msg);
 	return r;
 }
