@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define MEASURE(what, rounds, body) do { \
@@ -73,8 +74,26 @@ static void on_signal(int sig)
 	caught += sig == SIGUSR1 || sig == SIGCHLD;
 }
 
-int main(void)
+/* init=/bin/libc-bench profile: windows for os/utils/kbench/profile.py
+ * --program libc-bench, between two null kernel calls. */
+static int profile(void)
 {
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	printf("libc-bench: profile window: signal to a handler and back (raise), 10 ops\n");
+	KernelNop();
+	for (int i = 0; i < 10; i++)
+		raise(SIGUSR1);
+	KernelNop();
+	return caught == 11 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "profile"))
+		return profile();
 	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 	static char membuf[1 << 16];
 	static sem_t s;

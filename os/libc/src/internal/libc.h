@@ -62,6 +62,8 @@ static inline struct __pthread *__self(void)
 /* The kernel's result r (>= 0 or -errno) as a Foo()-shaped result: r, or
  * -1 with errno set. */
 long __syscall_ret(long r);
+/* fork's child: getpid asks the kernel again (getpid.c). */
+void __pid_forget(void);
 
 /* Keel's clock id for a POSIX one, or -1 if there is none. */
 int __clock_kernel(int clockid);

@@ -49,6 +49,7 @@ pid_t fork(void)
 		r = MsgSend_r(tm, &m, sizeof m, NULL, 0);
 	while (r == -EINTR);
 	if (r == 0) {
+		__pid_forget();                 /* the parent's, until now */
 		__poll_channel_drop(true);      /* its connection names the parent's channel */
 		for (int fd = 0; fd < __FD_MAX; fd++) {
 			if (!__fds[fd].pid)
