@@ -171,6 +171,9 @@ def test_campaigns_show_progress(browser, site, shots):
             for r in browser.find_elements(By.CSS_SELECTOR, "#campaigns tr")]
     assert rows[1].startswith("2 smp_stress qemu-virt running 10% 1/10 1 (100.0%)"), rows
     assert rows[2].startswith("1 boot qemu-virt,vboard-1 done 100% 5/4 4 (80.0%)"), rows
+    # the triages of the campaign's failed board run, beside it; none beside the other
+    assert rows[2].endswith("run 4 on vboard-1: flaky run 4 on vboard-1: board fault"), rows
+    assert " on vboard-1: " not in rows[1], rows
 
 
 def test_bisections_name_the_first_bad_commit(browser, site, shots):

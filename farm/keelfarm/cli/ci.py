@@ -139,35 +139,24 @@ def run(args) -> int:
     return 1 if verdict.regressions else 0
 
 
-def failed_on_board(run: dict) -> bool:
-    """A run on a farm board whose failure triage can judge: failed tests, or a board
-    gone silent mid-test (a broken run only for a campaign)."""
-    return bool(run["env"]) and camp.is_remote_env(run["env"]) and (
-        run["verdict"] == camp.RUN_FAIL or camp.hung_on_board(run))
-
-
 def triage_boards(args, db: ResultsDB, verdict: civerdict.Verdict, campaigns: dict[str, int],
                   *, tree: Path, env_of, out: Path, say) -> None:
     """Triage every failed board run of the suites' campaigns and fold the verdicts into
     `verdict`.  A triage that cannot run (no QEMU environment, the board not free) is
     said, and leaves that failure as it was."""
-    from .triage import triage_run
-    failed = [(suite, run) for suite, campaign_id in campaigns.items()
-              for run in db.runs(campaign_id) if failed_on_board(run)]
-    if not failed:
-        return
-    qemu = camp.resolve_place(args.qemu)
-    qemu = camp.PlaceSpec(qemu.place, qemu.target, str(env_of(qemu.env)), qemu.env_vars)
-    for suite, run in failed:
-        try:
-            said, why = triage_run(args, db, run, qemu=qemu, tests=args.tests,
-                                   out_dir=out / "triage", tree=tree, env_of=env_of, say=say)
-        except FarmError as e:
-            verdict.triages.append(f"{suite} on {run['place']} (run {run['id']}): "
-                                   f"not triaged: {e}")
+    from .triage import failed_on_board, triage_failures
+    suite_of = {campaign_id: suite for suite, campaign_id in campaigns.items()}
+    failed = [run for campaign_id in campaigns.values() for run in db.runs(campaign_id)
+              if failed_on_board(run)]
+    for run, said, why in triage_failures(args, db, failed, tests=args.tests,
+                                          out_dir=out / "triage", tree=tree, env_of=env_of,
+                                          say=say):
+        where = f"{suite_of[run['campaign_id']]} on {run['place']} (run {run['id']})"
+        if said is None:
+            verdict.triages.append(f"{where}: not triaged: {why}")
             continue
-        verdict.triages.append(f"{suite} on {run['place']} (run {run['id']}): {said} ({why})")
-        verdict.apply_triage(suite, run["place"], said)
+        verdict.triages.append(f"{where}: {said} ({why})")
+        verdict.apply_triage(suite_of[run["campaign_id"]], run["place"], said)
 
 
 def judge(db: ResultsDB, verdict: civerdict.Verdict, suite: str, campaign_id: int,
