@@ -11,7 +11,9 @@ and released after.  Without either, that is qemu-virt and every kind of board t
 coordinator has a healthy place of (none when no coordinator answers).  Everything is
 stored as one campaign per suite; the verdict table is suite x place, and the exit
 status is 1 if a test regressed against the last commit that ran the same suite on the
-same kind of board (civerdict.py; known flaky tests are listed apart).
+same kind of board (civerdict.py; known flaky tests are listed apart).  Each place runs
+what make test's run there runs: its environment's `keel_per_commit` leave-outs apply
+(keelfarm/selection.py).
 
 A failed run on a farm board is triaged once the boards are released (`farm triage`'s
 reruns on the board, on `--qemu` and on a sibling board, with the commit's build): a
@@ -34,6 +36,8 @@ from ..results.worktree import DEFAULT_BUILD, CommitTrees
 from .campaign import add_db_option, campaign_places, places_label
 
 SUITES = ["boot", "smp_stress", "login", "conformance", "spawn_stress"]
+# Each place's per-commit selection, as make test's (its environment's keel_per_commit)
+PER_COMMIT = "--keel-per-commit"
 
 
 def register(sub) -> None:
@@ -119,7 +123,7 @@ def run(args) -> int:
             for suite in suites:
                 config = camp.CampaignConfig(
                     suite=suite, specs=specs, runs_wanted=len(specs), per_place=1,
-                    tests=args.tests, pytest_args=shlex.split(args.pytest_args),
+                    tests=args.tests, pytest_args=[PER_COMMIT, *shlex.split(args.pytest_args)],
                     out_dir=out / "campaigns", run_timeout=args.run_timeout,
                     commit=name, commit_time=when, repo=tree, cwd=tree, keep_empty=False,
                     places=places_label(named, boards))
