@@ -115,8 +115,11 @@ target-test: $(DEPS) $(B)/os/Image $(B)/os/initrd.cpio $(DISK_IMG)
 	bash tests/run.sh
 
 # ---- docker -----------------------------------------------------------------
+# The build image and Keel built in it, then the demo farm (docker/compose.yaml) brought
+# up and driven across both its exporters by docker/demo-test.sh (about 5 minutes).
 docker:
 	bash docker/build.sh
+	bash docker/demo-test.sh
 
 clean:
 	rm -rf $(B)

@@ -19,6 +19,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. docker/lib.sh
 
 image=${KEEL_BUILD_IMAGE:-keel/build:latest}
 base=${KEEL_BASE_IMAGE:-keel/debian:bookworm}
@@ -65,19 +66,6 @@ fi
 t1=$(now)
 
 # ---- 3. build Keel in a container ------------------------------------------------------
-# The tree as git sees it (tracked + untracked, minus ignored: no build/, no
-# .venv, no .git); a plain find when this is not a git checkout.
-list_sources() {
-  if command -v git >/dev/null && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    git ls-files -z --cached --others --exclude-standard |
-      while IFS= read -r -d '' f; do
-        if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi   # skip deleted files
-      done
-  else
-    find . -mindepth 1 \( -path ./build -o -path ./.venv -o -path ./.git \) -prune \
-         -o ! -type d -printf '%P\0'
-  fi
-}
 # Without .git in the container the Makefile cannot run git describe; pass the answer in.
 gitdesc=$(git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
@@ -90,8 +78,7 @@ cid=$(docker create -w /opt/keel "$image" bash -c '
 trap 'docker rm -f "$cid" >/dev/null 2>&1' EXIT
 
 say "copying the source tree into the container ($gitdesc)"
-list_sources | tar -c --owner=0 --group=0 --numeric-owner --null -T - | docker cp - "$cid:/opt/keel" ||
-  die "could not copy the source tree into the container"
+copy_sources "$cid" || die "could not copy the source tree into the container"
 
 say "make -j$jobs${*:+ $*} (in $image)"
 if ! docker start -a "$cid"; then

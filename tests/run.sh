@@ -41,10 +41,11 @@ run_env() {
   xmls+=("$xml")
 }
 
-run_env qemu-virt -m "not campaign" "$@"
-# The slow tests (the 20-boot soak, the mksh check.t sample) are virt's; the other
-# targets run the rest.  Campaign-length suites run only when asked.
-run_env qemu-sifive-u -m "not uboot and not slow and not campaign" "$@"
+# What each place's per-commit run leaves out (campaign-length suites everywhere, the slow
+# tests and U-Boot's on all but virt, ...) is its environment's keel_per_commit option,
+# applied by --keel-per-commit: farm ci runs the same selection (keelfarm/selection.py).
+run_env qemu-virt --keel-per-commit "$@"
+run_env qemu-sifive-u --keel-per-commit "$@"
 
 # ---- vboard integration run (added by the vboard work) ----
 # A local lab on loopback (coordinator, exporter, two vboards; own port and directory),

@@ -86,6 +86,10 @@ def pytest_addoption(parser):
     group.addoption("--keel-kernel-elf", default=None, metavar="FILE",
                     help="kernel ELF with symbols for crash signatures "
                          "(default: <rootdir>/build/os/kernel.elf)")
+    group.addoption("--keel-per-commit", action="store_true",
+                    help="leave out what the environment's keel_per_commit option says a "
+                         "per-commit run there leaves out (keelfarm/selection.py; "
+                         "tests/run.sh and farm ci pass it)")
     group.addoption("--keel-program-dir", default=None, metavar="DIR",
                     help="user programs' ELF files, by name, for user-fault signatures "
                          "(default: <rootdir>/build/os/bin)")
@@ -98,6 +102,35 @@ def pytest_configure(config):
         "case of a boot with this kernel command line (only subtest `subtest`'s cases; "
         "only the run's own result)")
     config.stash[_RUNS] = {}
+
+
+def pytest_sessionstart(session):
+    # labgrid's plugin reads --lg-env in its pytest_configure; collection (where -m and
+    # --deselect act, and where KTAP tests boot) comes after this
+    apply_selection(session.config)
+
+
+def apply_selection(config) -> None:
+    """Leave out what the environment's main target cannot run, and with
+    --keel-per-commit what its per-commit run leaves out (keelfarm/selection.py), by
+    folding them into -m and --deselect."""
+    from .selection import SelectionError, cannot_run, mark_expression, per_commit
+    env = config.stash.get(LABGRID_ENV_KEY, None)
+    if env is None:
+        if config.getoption("keel_per_commit"):
+            raise pytest.UsageError("--keel-per-commit needs a labgrid environment (--lg-env)")
+        return
+    options = (env.config.get_targets().get("main") or {}).get("options")
+    try:
+        tests = cannot_run(options)
+        not_marked = []
+        if config.getoption("keel_per_commit"):
+            not_marked, more = per_commit(options)
+            tests += more
+    except SelectionError as e:
+        raise pytest.UsageError(f"{env.config_file}: {e}") from None
+    config.option.markexpr = mark_expression(config.option.markexpr, not_marked) or ""
+    config.option.deselect = [*(config.option.deselect or []), *tests]
 
 
 # -- logs ------------------------------------------------------------------------------

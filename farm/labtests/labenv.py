@@ -12,9 +12,8 @@ QUIET_CONSOLE = pytest.mark.filterwarnings(
     "ignore:unhandled exception during event notification")
 
 
-def need(var: str) -> str:
+def need(var: str, through: str = "the vboard integration run") -> str:
     value = os.environ.get(var)
     if not value:
-        pytest.fail(f"{var} is not set: run this through the vboard integration run",
-                    pytrace=False)
+        pytest.fail(f"{var} is not set: run this through {through}", pytrace=False)
     return value

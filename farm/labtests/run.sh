@@ -73,18 +73,12 @@ if [ -z "$place" ]; then
   echo "farm/labtests/run.sh: could not reserve a vboard for the suites" >&2
   exit 1
 fi
-# A board gives no window on its harts (QEMU's monitor): the hang report's hart test is
-# QEMU places' alone.  The benchmarks (bench) and the kernel fuzzer (fuzz) are left to
-# the QEMU places here: a vboard is QEMU virt again, as the qemu-virt place is, but
-# without instruction counting, so its figures would be the host's pace and its fuzz run
-# the same kernel on the same machine the qemu-virt run fuzzed (three minutes of a run,
-# nothing of the board's path: PDU, serial server, U-Boot, TFTP).  A real board runs
-# them with `farm campaign run --suite bench` or `--suite fuzz`.
+# What a vboard's per-commit run leaves out (the hart-window test, the benchmarks and the
+# fuzzer, ...) and why is farm/envs/vboard.yaml's keel_per_commit option.
 LG_PLACE=$place timeout --kill-after=30 "$run_timeout" "$py" -m pytest tests \
   --lg-env=farm/envs/vboard.yaml --rootdir="$top" -p no:cacheprovider \
   --keel-log-dir="$logs" --junitxml="$results/target-vboard.xml" -o junit_family=xunit1 \
-  -v -rfEs -m "not uboot and not slow and not campaign and not bench and not fuzz" \
-  --deselect tests/test_boot.py::test_a_quiet_machine_shows_where_its_harts_are \
+  -v -rfEs --keel-per-commit \
   "$@" || status=1
 "$farm" release "$place" || status=1
 

@@ -12,7 +12,7 @@ import time
 import attr
 import ubootshell
 from labgrid import Target
-from labgrid.driver import ShellDriver, UBootDriver
+from labgrid.driver import ShellDriver
 from labgrid.driver.common import Driver
 from labgrid.driver.consoleexpectmixin import ConsoleExpectMixin
 from labgrid.protocol import ConsoleProtocol, PowerProtocol
@@ -20,6 +20,7 @@ from labgrid.resource import TFTPProvider
 from pexpect import TIMEOUT
 
 from keelfarm.driver.tftpdriver import KeelTFTPProviderDriver
+from keelfarm.driver.ubootdriver import KeelUBootDriver
 from keelfarm.strategy.ubootstrategy import UnmatchedStrategy
 
 FIRMWARE = (b"\r\nOpenSBI v1.1\r\nPlatform Name : SiFive HiFive Unmatched A00\r\n\r\n"
@@ -44,7 +45,8 @@ class FakeBoard:
     ``kernel`` picks what the kernel prints (see KERNELS), or is "bad-magic": an image
     U-Boot's booti refuses, or "reboot": a kernel that resets the board once."""
 
-    def __init__(self, tftp_root: str, reaches_uboot: bool = True, kernel: str = "ok"):
+    def __init__(self, tftp_root: str, reaches_uboot: bool = True, kernel: str = "ok",
+                 slow_echo: float = 0.0):
         self.tftp_root = tftp_root
         self.reaches_uboot = reaches_uboot
         self.kernel = kernel
@@ -57,6 +59,10 @@ class FakeBoard:
         self.env: dict[str, str] = {}
         self.commands: list[str] = []
         self.reset_on: str | None = None  # a command prefix that makes the board reset
+        # a loaded host's serial path: what the board prints after the first `echo '`
+        # line typed at its prompt reaches the console only this many (real) seconds later
+        self.slow_echo = slow_echo
+        self.held_until = 0.0
         self.accounts = {"root": "root"}
         self.user: str | None = None      # who is logged in on the console
         self.login_name = ""
@@ -92,6 +98,8 @@ class FakeBoard:
         if self.state != "prompt":
             return
         self.line += data
+        if self.slow_echo and b"echo '" in self.line:
+            self.held_until, self.slow_echo = time.monotonic() + self.slow_echo, 0.0
         while b"\n" in self.line:
             line, _, self.line = self.line.partition(b"\n")
             over = len(line) - ubootshell.LINE_MAX  # U-Boot rings the bell and drops it
@@ -150,6 +158,8 @@ class FakeBoard:
 
     def _terminal(self, data: bytes) -> None:
         self.line += data
+        if self.slow_echo and b"echo '" in self.line:
+            self.held_until, self.slow_echo = time.monotonic() + self.slow_echo, 0.0
         while b"\n" in self.line:
             line, _, self.line = self.line.partition(b"\n")
             text = line.decode().rstrip("\r")
@@ -265,7 +275,11 @@ class FakeBoardConsole(ConsoleExpectMixin, Driver, ConsoleProtocol):
 
     def _read(self, size=1, timeout=0.0, max_size=None):
         out = self.board.out
-        if out:
+        held = self.board.held_until - time.monotonic()
+        if out and held > 0:  # held up on the way: nothing arrives before it, in real time
+            time.sleep(min(held, timeout or 0.0))
+            held = self.board.held_until - time.monotonic()
+        if out and held <= 0:
             n = len(out) if not max_size else min(len(out), max_size)
             data = bytes(out[:n])
             del out[:n]
@@ -289,8 +303,9 @@ class FakeBoardConsole(ConsoleExpectMixin, Driver, ConsoleProtocol):
 
 
 def make_target(tmp_path, clock, image: bytes = b"keel image", login_timeout: int = 10,
-                initrd: bytes | None = None, shell: bool = False, **board_kw):
-    """A target with the fake board, labgrid's UBootDriver, our TFTP driver and the
+                initrd: bytes | None = None, shell: bool = False, uboot=KeelUBootDriver,
+                **board_kw):
+    """A target with the fake board, our U-Boot driver (`uboot`), our TFTP driver and the
     strategy (with `initrd`, a boot image beside the kernel; with `shell`, labgrid's
     ShellDriver logging in as root); returns (strategy, board, power)."""
     tftp_root = tmp_path / "tftp"
@@ -309,7 +324,7 @@ def make_target(tmp_path, clock, image: bytes = b"keel image", login_timeout: in
     console = FakeBoardConsole(t, name=None)
     console.board = board
     console.clock = clock
-    UBootDriver(t, name=None, prompt="=> ", autoboot="Hit any key to stop autoboot",
+    uboot(t, name=None, prompt="=> ", autoboot="Hit any key to stop autoboot",
                 init_commands=("setenv autoload no", "dhcp"),
                 boot_command="booti ${kernel_addr_r} - ${fdtcontroladdr}",
                 boot_commands={"initrd": "booti ${kernel_addr_r} "

@@ -137,6 +137,38 @@ def test_farm_ci_over_a_history_of_commits(repo, tmp_path, capsys, monkeypatch):
     assert git(repo, "worktree", "list").count("\n") == 0
 
 
+SLOW = '''
+import pytest
+
+
+@pytest.mark.boot
+@pytest.mark.slow
+def test_soak():
+    assert False, "a per-commit run here leaves the slow tests out"
+'''
+
+
+def test_farm_ci_runs_what_make_test_runs_on_each_place(repo, tmp_path, capsys, monkeypatch):
+    """The places' environments say what their per-commit run leaves out; farm ci leaves
+    it out as make test's run does: here `right` leaves the slow tests out, `left` not."""
+    commit(repo, "a slow test, and places that differ on it", **{
+        "tests/test_slow.py": SLOW,
+        "pytest.ini": "[pytest]\nmarkers =\n    boot: b\n    slow: s\n",
+        "right.yaml": "targets:\n  main:\n    options:\n      keel_per_commit:\n"
+                      "        not_marked: [slow]\n    drivers: {}\n"})
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["ci", "--suite", "boot", "--place", "left", "--env", str(repo / "env.yaml"),
+                     "--repo", str(repo), "--build", "sh build.sh",
+                     "--db", str(tmp_path / "r.db"), "--out", "ci"])
+    out = capsys.readouterr().out
+    assert code == 0 and "boot   FAIL 2/3" in out, out  # no history: failing, not counted
+    code = cli.main(["ci", "--suite", "boot", "--place", "right",
+                     "--env", str(repo / "right.yaml"), "--repo", str(repo),
+                     "--build", "sh build.sh", "--db", str(tmp_path / "r.db"), "--out", "ci"])
+    out = capsys.readouterr().out
+    assert code == 0 and "boot   pass 2/2" in out, out
+
+
 # -- farm boards: failures are triaged before they count -----------------------------------
 
 BOARD_ENV = "targets:\n  main:\n    resources:\n      RemotePlace:\n        name: x\n"
@@ -226,7 +258,8 @@ def test_farm_ci_counts_a_board_failure_only_if_triage_does_not_blame_the_board(
     # the suite ran with both boards held; triage after they were given back, on
     # vboard-1, QEMU and the sibling, for the failed test alone
     assert seen[1] == ("ci", ["qemu-virt", "vboard-1", "vboard-2"],
-                       ["--deselect", "tests/test_app.py::test_x"], ["vboard-1", "vboard-2"])
+                       ["--keel-per-commit", "--deselect", "tests/test_app.py::test_x"],
+                       ["vboard-1", "vboard-2"])
     assert seen[2] == ("rerun", ["qemu-virt", "vboard-1", "vboard-2"], ["-k", "test_mood"],
                        ["vboard-1", "vboard-2"])
     assert all(p.acquired is None for p in coord.places().values())

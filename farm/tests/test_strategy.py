@@ -38,6 +38,18 @@ def test_off_to_uboot_to_booted(tmp_path, clock):
     assert strategy.banner.compatible == "sifive,hifive-unmatched-a00"
 
 
+def test_a_uboot_slow_to_echo_its_prompt_check_is_still_reached(tmp_path, clock):
+    """The prompt check's echo took over 2 s to come back on a loaded host: labgrid's
+    own driver gives up there (and the board looks dead), ours waits for it."""
+    from labgrid.driver import UBootDriver
+    strategy, board, _ = make_target(tmp_path, clock, slow_echo=2.5, uboot=UBootDriver)
+    with pytest.raises(BootError, match="did not reach the U-Boot prompt"):
+        strategy.transition("uboot")
+    strategy, board, _ = make_target(tmp_path / "keel", clock, slow_echo=2.5)
+    strategy.transition("uboot")
+    assert strategy.status == Status.uboot and "dhcp" in board.commands
+
+
 def test_stage_times_are_measured_from_power_on_in_boot_order(tmp_path, clock):
     strategy, board, _ = make_target(tmp_path, clock)
     strategy.transition("booted")

@@ -116,3 +116,103 @@ def test_farm_triage_refuses_what_it_cannot_rerun(farm, monkeypatch, capsys):
     assert main(["triage", str(run_id), "--db", str(db)]) == 1
     assert "booted abc1234; the tree holds def5678" in capsys.readouterr().err
     assert ME not in {p.acquired for p in coord.places().values()}
+
+
+# -- farm campaign run triages its own failures on boards -----------------------------------
+
+def campaign_on_boards(monkeypatch, env, fails, seen):
+    """run_campaign stand-in: the campaign's runs go round its places, failing `fails[
+    'run'][place]` there; triage's reruns (pytest -k) fail `fails['rerun'][place]`."""
+    def fake_run_campaign(db, campaign_id, config, say, **_):
+        kind = "rerun" if "-k" in config.pytest_args else "run"
+        seen.append((kind, sorted(s.place for s in config.specs), config.pytest_args))
+        wanted = config.runs_wanted
+        for seq in range(1, wanted + 1):
+            spec = config.specs[(seq - 1) % len(config.specs)]
+            bad = fails[kind].get(spec.place)
+            db.add_run(RunRecord(
+                commit="abc1234", target=spec.target, place=spec.place,
+                env=str(env) if spec.place.startswith("vboard") else "e.yaml",
+                started=dt.datetime(2026, 1, 2), duration=1.0,
+                verdict="fail" if bad else "pass", campaign_id=campaign_id, seq=seq,
+                results=[ResultRecord(f"test_boot::{bad or 'test_boot'}",
+                                      "failed" if bad else "passed", message="no banner")]))
+        return camp.DONE
+    monkeypatch.setattr(camp, "run_campaign", fake_run_campaign)
+
+
+def test_a_campaign_triages_each_board_failure_once_and_shows_the_verdict(
+        farm, monkeypatch, capsys, tmp_path):
+    coord, db, _ = farm
+    env = tmp_path / "vboard.yaml"
+    seen = []
+    fails = {"run": {"vboard-1": "test_boot"},
+             "rerun": {"vboard-1": "test_boot", "vboard-2": None, "qemu-virt": None}}
+    campaign_on_boards(monkeypatch, env, fails, seen)
+    argv = ["campaign", "run", "--suite", "boot", "--board", "vboard", "--places", "2",
+            "--runs", "4", "--db", str(db)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    # runs 1 and 3 failed alike on vboard-1: one triage, on the board, QEMU and vboard-2,
+    # after the campaign gave both boards back
+    assert seen == [("run", ["vboard-1", "vboard-2"], []),
+                    ("rerun", ["qemu-virt", "vboard-1", "vboard-2"], ["-k", "test_boot"])]
+    with ResultsDB(db) as store:
+        runs = {r["seq"]: r for r in store.runs(1)}
+        rows = store.triages(run_ids=[r["id"] for r in runs.values()])
+    assert [(r["run_id"], r["verdict"], r["sibling"]) for r in rows] == [
+        (runs[1]["id"], tri.BOARD_FAULT, "vboard-2")]
+    assert f"triage: run {runs[3]['id']} on vboard-1 failed as run {runs[1]['id']} did; " \
+           "triaged once, with that run" in out
+    assert f"run {runs[1]['id']} on vboard-1: board fault" in out
+    assert all(p.acquired is None for p in coord.places().values())
+    assert coord.place("vboard-1").tags["health"] == "ok"
+    assert main(["campaign", "show", "1", "--db", str(db)]) == 0
+    show = capsys.readouterr().out
+    assert f"  run 1 (id {runs[1]['id']}) on vboard-1: board fault (fails again on this " \
+           "board, passes on vboard-2 and on QEMU); reruns in campaign 2" in show
+    # the next campaign's failure there is the board's second fault in a row: out of the pool
+    assert main(argv) == 0
+    assert "vboard-1 is at fault 2 times in a row and is now tagged unhealthy" in \
+        capsys.readouterr().out
+    assert coord.place("vboard-1").tags["health"] == "bad"
+
+
+def test_a_campaign_triages_nothing_when_told_not_to_or_built_otherwise(
+        farm, monkeypatch, capsys, tmp_path):
+    coord, db, _ = farm
+    seen = []
+    fails = {"run": {"vboard-1": "test_boot"}, "rerun": {}}
+    campaign_on_boards(monkeypatch, tmp_path / "vboard.yaml", fails, seen)
+    argv = ["campaign", "run", "--suite", "boot", "--board", "vboard", "--places", "2",
+            "--runs", "2", "--db", str(db)]
+    assert main([*argv, "--no-triage"]) == 0
+    assert [s[0] for s in seen] == ["run"]
+    monkeypatch.setattr(camp, "git_commit", lambda repo=".": ("def5678", None))
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert [s[0] for s in seen] == ["run", "run"]  # the tree is another build: no reruns
+    assert "booted abc1234; the tree now holds def5678: not triaged" in out
+    with ResultsDB(db) as store:
+        assert store.triages() == []
+
+
+def test_a_failure_triage_put_on_the_os_is_not_rerun_for_each_other_board(
+        farm, monkeypatch, capsys, tmp_path):
+    coord, db, _ = farm
+    coord.add("vboard-3", board="vboard", health="ok")
+    seen = []
+    fails = {"run": {"vboard-1": "test_boot", "vboard-2": "test_boot"},
+             "rerun": {"vboard-1": "test_boot", "vboard-2": "test_boot", "vboard-3": "test_boot",
+                       "qemu-virt": "test_boot"}}
+    campaign_on_boards(monkeypatch, tmp_path / "vboard.yaml", fails, seen)
+    assert main(["campaign", "run", "--suite", "boot", "--board", "vboard", "--places", "3",
+                 "--runs", "3", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert [s[0] for s in seen] == ["run", "rerun"]
+    with ResultsDB(db) as store:
+        runs = {r["place"]: r["id"] for r in store.runs(1)}
+        assert [(t["run_id"], t["verdict"]) for t in store.triages()] == [
+            (runs["vboard-1"], tri.OS_REGRESSION)]
+    assert f"triage: run {runs['vboard-2']} on vboard-2 failed as run {runs['vboard-1']} on " \
+           "vboard-1 did, which triage put on the OS; not rerun" in out

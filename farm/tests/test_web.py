@@ -10,8 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browser import chromium
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -102,13 +101,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--window-size=1280,900"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(60)
+    driver = chromium()
     yield driver
     driver.quit()
 
@@ -171,6 +164,9 @@ def test_campaigns_show_progress(browser, site, shots):
             for r in browser.find_elements(By.CSS_SELECTOR, "#campaigns tr")]
     assert rows[1].startswith("2 smp_stress qemu-virt running 10% 1/10 1 (100.0%)"), rows
     assert rows[2].startswith("1 boot qemu-virt,vboard-1 done 100% 5/4 4 (80.0%)"), rows
+    # the triages of the campaign's failed board run, beside it; none beside the other
+    assert rows[2].endswith("run 4 on vboard-1: flaky run 4 on vboard-1: board fault"), rows
+    assert " on vboard-1: " not in rows[1], rows
 
 
 def test_bisections_name_the_first_bad_commit(browser, site, shots):

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..errors import FarmError
 from ..lease import format_duration
 from ..results import campaign as camp
+from ..results import triage as tri
 from ..results.resultsdb import FLAKY_ATTEMPTS, ResultsDB
 from ..results.stability import failure_groups, pass_rates
 from .common import coordinator_factory
@@ -59,6 +60,10 @@ def register(sub) -> None:
                    help="run directories go to OUT/<created>-<id>/run-<n> "
                         "(default %(default)s)")
     r.add_argument("--commit", help="record this commit instead of git describe's")
+    r.add_argument("--qemu", default="qemu-virt",
+                   help="local environment for triage's QEMU rerun (default %(default)s)")
+    r.add_argument("--no-triage", dest="triage", action="store_false",
+                   help="do not rerun failures on farm boards to tell board faults apart")
     add_db_option(r)
     r.set_defaults(func=run)
 
@@ -184,7 +189,48 @@ def run(args) -> int:
             status = camp.run_campaign(db, campaign_id, config,
                                        say=lambda s: print(s, flush=True),
                                        keepalive=keepalive, keepalive_every=RENEW_EVERY)
+        if args.triage and status == camp.DONE:  # its boards are free again for triage
+            triage_campaign(args, db, campaign_id, Path(config.out_dir))
     return 0 if status == camp.DONE else 130
+
+
+def triage_campaign(args, db: ResultsDB, campaign_id: int, out_dir: Path,
+                    say=lambda s: print(s, flush=True)) -> None:
+    """Triage the campaign's failed runs on farm boards as `farm triage` does (reruns on
+    the board, on --qemu and on a sibling; verdict stored; a board at fault twice in a
+    row leaves the pool).  Reruns that would only ask again are spared: a board that
+    failed the same tests in several runs is triaged once for them, and once triage has
+    put a failure on the OS, the same failure on the other boards is the OS's too.  The
+    reruns boot what the tree holds, so a run of another build is left alone, and said."""
+    from .triage import failed_on_board, test_names, triage_failures
+    failed = [r for r in db.runs(campaign_id) if failed_on_board(r)]
+    if not failed:
+        return
+    tree = camp.git_commit(".")[0]
+    judged: dict[tuple, dict] = {}  # (place, failed tests) -> the run triaged for them
+    on_os: dict[tuple, dict] = {}  # failed tests -> the run that put them on the OS
+    for run in failed:
+        where = f"triage: run {run['id']} on {run['place']}"
+        if run["commit"] != tree:
+            say(f"{where} booted {run['commit']}; the tree now holds {tree}: not triaged "
+                f"(farm triage {run['id']} on that build)")
+            continue
+        tests = tuple(test_names(db.results(run_ids=[run["id"]])))
+        if (run["place"], tests) in judged:
+            say(f"{where} failed as run {judged[run['place'], tests]['id']} did; triaged "
+                "once, with that run")
+            continue
+        if tests in on_os:
+            say(f"{where} failed as run {on_os[tests]['id']} on {on_os[tests]['place']} did, "
+                "which triage put on the OS; not rerun")
+            continue
+        judged[run["place"], tests] = run
+        for _, said, why in triage_failures(args, db, [run], tests=args.tests,
+                                            out_dir=out_dir / "triage", say=say):
+            if said is None:
+                say(f"{where} not triaged: {why}")
+            elif said == tri.OS_REGRESSION:
+                on_os[tests] = run
 
 
 def schedule(args, clock=None, sleep=time.sleep) -> int:
@@ -255,6 +301,8 @@ def show_campaign(args) -> int:
         counts = db.verdict_counts(args.id)
         results = db.results(campaign_id=args.id)
         flaky = db.flaky(args.id)
+        seq_of = {r["id"]: r["seq"] for r in runs}
+        triages = db.triages(run_ids=seq_of)
     failures = failure_groups(results)
     passed = sum(r["verdict"] == "pass" for r in runs)
     print(f"campaign {c['id']}: suite '{c['suite']}' on {c['place']} (target {c['target']}, "
@@ -278,6 +326,12 @@ def show_campaign(args) -> int:
         print(f"flaky (a retried latency case needed more than {FLAKY_ATTEMPTS} attempts):")
         for test, worst in sorted(flaky.items()):
             print(f"  {test}: up to {worst} attempts")
+    if triages:
+        print("triage of the failures on farm boards (reruns on the board, QEMU, a sibling):")
+        for t in triages:
+            print(f"  run {seq_of[t['run_id']]} (id {t['run_id']}) on {t['place']}: "
+                  f"{t['verdict']} ({t['why']}); "
+                  f"reruns in campaign {t['campaign_id']}")
     if failures:
         print("failures by signature:")
         for group in failures:

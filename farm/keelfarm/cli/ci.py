@@ -11,7 +11,9 @@ and released after.  Without either, that is qemu-virt and every kind of board t
 coordinator has a healthy place of (none when no coordinator answers).  Everything is
 stored as one campaign per suite; the verdict table is suite x place, and the exit
 status is 1 if a test regressed against the last commit that ran the same suite on the
-same kind of board (civerdict.py; known flaky tests are listed apart).
+same kind of board (civerdict.py; known flaky tests are listed apart).  Each place runs
+what make test's run there runs: its environment's `keel_per_commit` leave-outs apply
+(keelfarm/selection.py).
 
 A failed run on a farm board is triaged once the boards are released (`farm triage`'s
 reruns on the board, on `--qemu` and on a sibling board, with the commit's build): a
@@ -34,6 +36,8 @@ from ..results.worktree import DEFAULT_BUILD, CommitTrees
 from .campaign import add_db_option, campaign_places, places_label
 
 SUITES = ["boot", "smp_stress", "login", "conformance", "spawn_stress"]
+# Each place's per-commit selection, as make test's (its environment's keel_per_commit)
+PER_COMMIT = "--keel-per-commit"
 
 
 def register(sub) -> None:
@@ -119,7 +123,7 @@ def run(args) -> int:
             for suite in suites:
                 config = camp.CampaignConfig(
                     suite=suite, specs=specs, runs_wanted=len(specs), per_place=1,
-                    tests=args.tests, pytest_args=shlex.split(args.pytest_args),
+                    tests=args.tests, pytest_args=[PER_COMMIT, *shlex.split(args.pytest_args)],
                     out_dir=out / "campaigns", run_timeout=args.run_timeout,
                     commit=name, commit_time=when, repo=tree, cwd=tree, keep_empty=False,
                     places=places_label(named, boards))
@@ -139,35 +143,24 @@ def run(args) -> int:
     return 1 if verdict.regressions else 0
 
 
-def failed_on_board(run: dict) -> bool:
-    """A run on a farm board whose failure triage can judge: failed tests, or a board
-    gone silent mid-test (a broken run only for a campaign)."""
-    return bool(run["env"]) and camp.is_remote_env(run["env"]) and (
-        run["verdict"] == camp.RUN_FAIL or camp.hung_on_board(run))
-
-
 def triage_boards(args, db: ResultsDB, verdict: civerdict.Verdict, campaigns: dict[str, int],
                   *, tree: Path, env_of, out: Path, say) -> None:
     """Triage every failed board run of the suites' campaigns and fold the verdicts into
     `verdict`.  A triage that cannot run (no QEMU environment, the board not free) is
     said, and leaves that failure as it was."""
-    from .triage import triage_run
-    failed = [(suite, run) for suite, campaign_id in campaigns.items()
-              for run in db.runs(campaign_id) if failed_on_board(run)]
-    if not failed:
-        return
-    qemu = camp.resolve_place(args.qemu)
-    qemu = camp.PlaceSpec(qemu.place, qemu.target, str(env_of(qemu.env)), qemu.env_vars)
-    for suite, run in failed:
-        try:
-            said, why = triage_run(args, db, run, qemu=qemu, tests=args.tests,
-                                   out_dir=out / "triage", tree=tree, env_of=env_of, say=say)
-        except FarmError as e:
-            verdict.triages.append(f"{suite} on {run['place']} (run {run['id']}): "
-                                   f"not triaged: {e}")
+    from .triage import failed_on_board, triage_failures
+    suite_of = {campaign_id: suite for suite, campaign_id in campaigns.items()}
+    failed = [run for campaign_id in campaigns.values() for run in db.runs(campaign_id)
+              if failed_on_board(run)]
+    for run, said, why in triage_failures(args, db, failed, tests=args.tests,
+                                          out_dir=out / "triage", tree=tree, env_of=env_of,
+                                          say=say):
+        where = f"{suite_of[run['campaign_id']]} on {run['place']} (run {run['id']})"
+        if said is None:
+            verdict.triages.append(f"{where}: not triaged: {why}")
             continue
-        verdict.triages.append(f"{suite} on {run['place']} (run {run['id']}): {said} ({why})")
-        verdict.apply_triage(suite, run["place"], said)
+        verdict.triages.append(f"{where}: {said} ({why})")
+        verdict.apply_triage(suite_of[run["campaign_id"]], run["place"], said)
 
 
 def judge(db: ResultsDB, verdict: civerdict.Verdict, suite: str, campaign_id: int,

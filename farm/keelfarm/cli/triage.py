@@ -67,6 +67,36 @@ def _held(args, board: str, kind: str):
                     res.release(coord, name, time.time())
 
 
+def failed_on_board(run: dict) -> bool:
+    """A run on a farm board whose failure triage can judge: failed tests, or a board
+    gone silent mid-test (a broken run only for a campaign)."""
+    return bool(run["env"]) and camp.is_remote_env(run["env"]) and (
+        run["verdict"] == camp.RUN_FAIL or camp.hung_on_board(run))
+
+
+def triage_failures(args, db: ResultsDB, runs: list[dict], *, tests: str, out_dir: Path,
+                    tree: Path | None = None, env_of=lambda path: path,
+                    say=lambda s: print(s, flush=True)) -> list[tuple[dict, str | None, str]]:
+    """Triage each of `runs` (failed runs on farm boards, which must be free again) with
+    `args.qemu` for the QEMU rerun: [(run, verdict, why)], where a triage that could not
+    run (no QEMU environment, the board not free, nothing to rerun) has verdict None and
+    says why.  Shared by `farm ci` and `farm campaign run`."""
+    if not runs:
+        return []
+    qemu = camp.resolve_place(args.qemu)
+    qemu = camp.PlaceSpec(qemu.place, qemu.target, str(env_of(qemu.env)), qemu.env_vars)
+    judged = []
+    for failed in runs:
+        try:
+            said, why = triage_run(args, db, failed, qemu=qemu, tests=tests, out_dir=out_dir,
+                                   tree=tree, env_of=env_of, say=say)
+        except FarmError as e:
+            judged.append((failed, None, str(e)))
+            continue
+        judged.append((failed, said, why))
+    return judged
+
+
 def run(args) -> int:
     with ResultsDB(args.db) as db:
         failed_run = db.run(args.run)

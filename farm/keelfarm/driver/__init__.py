@@ -2,5 +2,6 @@
 
 from .qemudriver import KeelQEMUDriver
 from .tftpdriver import KeelTFTPProviderDriver
+from .ubootdriver import KeelUBootDriver
 
-__all__ = ["KeelQEMUDriver", "KeelTFTPProviderDriver"]
+__all__ = ["KeelQEMUDriver", "KeelTFTPProviderDriver", "KeelUBootDriver"]

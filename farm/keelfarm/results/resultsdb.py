@@ -527,9 +527,23 @@ class ResultsDB:
             return conn.execute(insert(triages).values(created=utcnow(), **values)) \
                 .inserted_primary_key[0]
 
-    def triages(self, place: str | None = None) -> list[dict]:
+    def triages(self, place: str | None = None,
+                run_ids: Iterable[int] | None = None) -> list[dict]:
+        """Triage verdicts, oldest first: of one board, or of the failed runs given."""
         query = select(triages).order_by(triages.c.id)
         if place is not None:
             query = query.where(triages.c.place == place)
+        if run_ids is not None:
+            query = query.where(triages.c.run_id.in_(list(run_ids)))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
+
+    def triages_by_campaign(self) -> dict[int, list[dict]]:
+        """campaign id -> the triages of its failed runs, oldest first."""
+        query = (select(triages, runs.c.campaign_id.label("run_campaign"), runs.c.seq)
+                 .join(runs, triages.c.run_id == runs.c.id).order_by(triages.c.id))
+        found: dict[int, list[dict]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                found.setdefault(row.run_campaign, []).append(dict(row._mapping))
+        return found

@@ -66,7 +66,10 @@ def trends(db: ResultsDB) -> dict:
 
 
 def campaigns(db: ResultsDB) -> list[dict]:
+    """Each campaign, newest first, with its progress, pass rate and the triage verdicts
+    of its failed board runs."""
     out = []
+    triaged = db.triages_by_campaign()
     for c in reversed(db.campaigns()):
         wanted = c["runs_wanted"]
         hours = c["hours_wanted"]
@@ -76,7 +79,7 @@ def campaigns(db: ResultsDB) -> list[dict]:
             progress = min(1.0, c["seconds"] / (hours * 3600))
         else:
             progress = 1.0 if c["status"] == "done" else 0.0
-        out.append({**c, "progress": progress,
+        out.append({**c, "progress": progress, "triages": triaged.get(c["id"], []),
                     "pass_rate": c["runs_passed"] / c["runs_done"] if c["runs_done"] else None})
     return out
 
