@@ -153,12 +153,12 @@ def quick_env(tmp_path) -> str:
     data["targets"]["main"]["resources"]["RemotePlace"]["name"] = os.environ.get(
         "LG_PLACE", "vboard-1")
     drivers = data["targets"]["main"]["drivers"]
-    drivers["UBootDriver"]["login_timeout"] = 3
+    drivers["KeelUBootDriver"]["login_timeout"] = 3
     drivers["UnmatchedStrategy"]["off_time"] = 0.5
     for name, rel in data["images"].items():  # relative to the env file, which moves
         data["images"][name] = str(ENVS / rel)
     path = tmp_path / "vboard-quick.yaml"
-    path.write_text(yaml.safe_dump(data))
+    path.write_text(yaml.safe_dump(data, sort_keys=False))  # drivers bind in file order
     return str(path)
 
 
