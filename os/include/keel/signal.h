@@ -180,21 +180,23 @@ struct sigaction {
 /* The user registers at delivery: what SignalReturn restores. */
 struct _sigregs {
 	uint64_t pc;
-	uint64_t x[31];                 /* x1..x31: x[n - 1] is register xn */
-	uint64_t f[32];
-	uint64_t fcsr;
-	uint32_t fp_used;               /* f and fcsr are meaningful */
+	uint32_t fp_used;               /* fcsr and f are meaningful (and were written) */
 	uint32_t __reserved;
+	uint64_t x[31];                 /* x1..x31: x[n - 1] is register xn */
+	uint64_t fcsr;
+	uint64_t f[32];
 };
 
+/* In the order the kernel writes it: what a thread without FP state needs
+ * is one run up to ctx.fcsr, the FP part only follows when fp_used. */
 struct _sigframe {
 	void (*handler)(int, siginfo_t *, void *);
 	int32_t signo;
 	int32_t sa_flags;
 	siginfo_t info;
 	sigset_t mask;                  /* the thread's mask before delivery */
-	struct _sigregs ctx;            /* third handler argument */
 	uint64_t __kernel[2];           /* the kernel's own (restart state); keep as is */
+	struct _sigregs ctx;            /* third handler argument */
 };
 
 _Static_assert(sizeof(sigset_t) == 8, "sigset_t layout");
@@ -202,5 +204,5 @@ _Static_assert(sizeof(siginfo_t) == 48, "siginfo_t layout");
 _Static_assert(sizeof(struct sigaction) == 24, "struct sigaction layout");
 _Static_assert(sizeof(struct _sigregs) == 528, "struct _sigregs layout");
 _Static_assert(offsetof(struct _sigframe, info) == 16, "struct _sigframe layout");
-_Static_assert(offsetof(struct _sigframe, ctx) == 72, "struct _sigframe layout");
+_Static_assert(offsetof(struct _sigframe, ctx) == 88, "struct _sigframe layout");
 _Static_assert(sizeof(struct _sigframe) == 616, "struct _sigframe layout");

@@ -344,6 +344,40 @@ static void stop_process(struct process *p, int signo)
 	}
 }
 
+/* A frame to the user stack at sp, in pieces: the header up to the
+ * general registers, those straight from the trap frame f, and the FP
+ * part only when the thread has FP in use (fp_used says so: otherwise
+ * those 264 bytes of the stack stay as they were).  Nothing of the
+ * kernel's stack goes out that the frame did not set. */
+#define SIGFRAME_X      offsetof(struct _sigframe, ctx.x)
+#define SIGFRAME_FP     offsetof(struct _sigframe, ctx.fcsr)
+
+static int sigframe_copy_out(uint64_t sp, const struct _sigframe *fr, void *f)
+{
+	if (copy_to_user(sp, fr, SIGFRAME_X) ||
+	    copy_to_user(sp + SIGFRAME_X, arch_frame_gprs(f), SIGFRAME_FP - SIGFRAME_X))
+		return -EFAULT;
+	if (fr->ctx.fp_used)
+		return copy_to_user(sp + SIGFRAME_FP, (const char *)fr + SIGFRAME_FP,
+				    sizeof *fr - SIGFRAME_FP);
+	return 0;
+}
+
+int sigframe_copy_in(struct _sigframe *fr, uint64_t uframe, void *f)
+{
+	if (copy_from_user(fr, uframe, SIGFRAME_X) ||
+	    (fr->ctx.fp_used && copy_from_user((char *)fr + SIGFRAME_FP, uframe + SIGFRAME_FP,
+						sizeof *fr - SIGFRAME_FP)))
+		return -EFAULT;
+	/* Last, straight into the trap frame: a frame whose header was there
+	 * but whose registers are not (it crosses into a hole, or another
+	 * thread unmapped it meanwhile) cannot be undone, and ends the process. */
+	if (copy_from_user(arch_frame_gprs(f), uframe + SIGFRAME_X, SIGFRAME_FP - SIGFRAME_X))
+		process_fault("signal frame unreadable in SignalReturn", SIGSEGV, SI_KERNEL,
+			      arch_frame_pc(f), uframe + SIGFRAME_X);
+	return 0;
+}
+
 /* Push the frame for handler a and enter it through the process's
  * trampoline (its libc's handler caller, p->sigstub); keep_timeout: the
  * frame keeps the armed TimerTimeout for SignalReturn.  False if the user stack
@@ -358,20 +392,21 @@ static bool push_frame(struct thread *t, void *f, const struct sig_action *a,
 
 	arch_fp_flush();                        /* the registers into t->fp */
 	arch_irq_restore(s);
-	memset(&fr, 0, sizeof fr);
 	fr.handler = (void (*)(int, siginfo_t *, void *))(uintptr_t)a->handler;
 	fr.signo = info->si_signo;
 	fr.sa_flags = a->flags;
 	fr.info = *info;
 	fr.mask.__bits[0] = (uint32_t)mask;
 	fr.mask.__bits[1] = (uint32_t)(mask >> 32);
+	fr.__kernel[0] = fr.__kernel[1] = 0;
 	if (keep_timeout && t->tmo_states) {        /* SignalReturn arms it again */
 		fr.__kernel[0] = t->tmo_deadline;
 		fr.__kernel[1] = SIGFRAME_TMO | t->tmo_states;
 	}
 	arch_sig_save(f, &fr.ctx);
+	fr.ctx.__reserved = 0;
 	uint64_t sp = (arch_frame_sp(f) - sizeof fr) & ~15ul;
-	if (copy_to_user(sp, &fr, sizeof fr))
+	if (sigframe_copy_out(sp, &fr, f))
 		return false;
 	arch_sig_enter(f, trampoline, sp);
 	t->tmo_states = 0;                      /* the handler runs without it */
@@ -489,6 +524,42 @@ void sig_user_return(void *f)
 	 * and nothing ran: it stays armed. */
 	atomic_store32(&t->sig_broke, 0);
 	arch_irq_save();
+}
+
+long sig_raise_now(struct thread *t, void *f, const siginfo_t *info, long ret)
+{
+	struct process *p = t->proc;
+	int signo = info->si_signo;
+	uint64_t bit = SIGBIT(signo);
+
+	if (bit & (SIG_CANTMASK | SIG_STOPS | SIGBIT(SIGCONT)))
+		return SIG_RAISE_LATER;
+	spin_lock(&p->lock);
+	struct sig_action a = p->sig_act[signo - 1];
+	uint64_t trampoline = p->sigstub, restore = t->sig_mask;
+	bool now = trampoline && !p->exiting && !p->stopped && !atomic_load32(&t->killed) &&
+		   !atomic_load32(&t->sig_wake) && !t->sig_saved && !(restore & bit) &&
+		   !((t->sig_pending | p->sig_pending) & ~restore) &&
+		   a.handler != (uint64_t)(uintptr_t)SIG_DFL &&
+		   a.handler != (uint64_t)(uintptr_t)SIG_IGN;
+	if (now) {                              /* take_one's mask, for this one */
+		t->sig_mask |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit);
+		t->sig_mask &= ~SIG_CANTMASK;
+		if (a.flags & SA_RESETHAND)
+			p->sig_act[signo - 1] = (struct sig_action){ 0, 0, 0 };
+	}
+	spin_unlock(&p->lock);
+	if (!now)
+		return SIG_RAISE_LATER;
+	/* The frame keeps the call's own result; the call's timeout, if one
+	 * was armed, is used up by it as by any call (kcall_finish). */
+	arch_frame_set_a0(f, (uint64_t)ret);
+	if (!push_frame(t, f, &a, info, restore, trampoline, false)) {
+		arch_irq_enable();
+		process_fault("signal frame cannot be written", SIGSEGV, SI_KERNEL,
+			      arch_frame_pc(f), arch_frame_sp(f));
+	}
+	return (long)arch_frame_a0(f);
 }
 
 bool sig_fault(void *f, const char *cause, int signo, int code, uint64_t addr)

@@ -124,18 +124,17 @@ static long kill_group(int32_t pgid, const siginfo_t *info)
 /* SignalKill(pid, tid, signo, code, value): signo 0 only checks. */
 long sys_SignalKill(long pid, long tid, long signo, long code, long value)
 {
-	struct process *me = self();
-	struct _cred_info cred;
+	struct thread *caller = thread_current();
+	struct process *me = caller->proc;
 
 	if (signo != 0 && !signo_ok(signo))
 		return -EINVAL;
 	if (code > 0 && !(me->privs & KCALL_PRIV_PROCMGR))
 		return -EINVAL;                 /* only the kernel and taskman say why */
-	spin_lock(&me->lock);
-	cred = me->cred;
-	spin_unlock(&me->lock);
+	/* One word of the credentials: a racing setuid gives the old or the new uid. */
+	uint32_t ruid = atomic_load32(&me->cred.ruid);
 	siginfo_t info = { .si_signo = (int32_t)signo, .si_code = (int32_t)code,
-			   .si_pid = (int32_t)me->pid, .si_uid = (int32_t)cred.ruid };
+			   .si_pid = (int32_t)me->pid, .si_uid = (int32_t)ruid };
 	info.si_value.sival_ptr = (void *)value;
 	if (signo == SIGCHLD && code > 0) {
 		/* taskman's report of a child: value is its pid, and its
@@ -150,14 +149,23 @@ long sys_SignalKill(long pid, long tid, long signo, long code, long value)
 		sched_preempt_if_needed();
 		return r;
 	}
-	struct process *p = target(pid);
+	/* To itself (raise, kill(getpid())): no lookups, and the calling
+	 * thread takes it now when it can (a process's signal may go to any
+	 * thread that does not block it). */
+	bool own = (pid == 0 || pid == (long)me->pid) && (tid == 0 || tid == (long)caller->tid);
+	struct process *p = own ? me : target(pid);
 	if (!p)
 		return -ESRCH;
-	struct thread *t = tid ? thread_of(p, tid) : 0;
+	struct thread *t = own && tid ? caller : tid ? thread_of(p, tid) : 0;
 	if (tid && !t)
 		return -ESRCH;
 	if (!may_signal(me, p))
 		return -EPERM;
+	if (own && signo) {
+		long r = sig_raise_now(caller, caller->uframe, &info, 0);
+		if (r != SIG_RAISE_LATER)
+			return r;
+	}
 	if (signo)
 		sig_post(p, t, &info);
 	sched_preempt_if_needed();
@@ -323,7 +331,7 @@ long sys_SignalReturn(long uframe)
 	struct process *p = t->proc;
 	struct _sigframe fr;
 
-	if (copy_from_user(&fr, (uintptr_t)uframe, sizeof fr))
+	if (sigframe_copy_in(&fr, (uint64_t)uframe, t->uframe))
 		return -EFAULT;
 	spin_lock(&p->lock);
 	t->sig_mask = set_bits(&fr.mask) & ~SIG_CANTMASK;

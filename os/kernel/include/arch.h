@@ -84,14 +84,16 @@ void arch_user_restart_check(void);
 
 /* Signal frames (<keel/signal.h>), on the calling thread's user frame. */
 struct _sigregs;
-/* Its user registers and FP state into ctx (interrupts on). */
+/* Its pc and FP state into ctx (interrupts on); the general registers
+ * go straight between the frame and the user stack (arch_frame_gprs). */
 void arch_sig_save(const void *frame, struct _sigregs *ctx);
+/* arch_frame_gprs(frame): its x1..x31, in struct _sigregs.x's order;
+ * arch_frame_sp, arch_frame_a0, arch_frame_set_a0: inline (arch_inline.h). */
 /* Enter the handler stub at pc stub with sp = a0 = the frame at sp. */
 void arch_sig_enter(void *frame, uint64_t stub, uint64_t sp);
-/* Registers and FP state from ctx (SignalReturn); returns the new a0. */
+/* pc and FP state from ctx (SignalReturn, the general registers already
+ * in the frame); returns the new a0. */
 uint64_t arch_sig_restore(void *frame, const struct _sigregs *ctx);
-uint64_t arch_frame_sp(const void *frame);
-uint64_t arch_frame_a0(const void *frame);
 /* Make the kernel call that just returned run again, with a0 = arg0. */
 void arch_call_restart(void *frame, uint64_t arg0);
 

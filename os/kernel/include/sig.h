@@ -59,6 +59,22 @@ void sig_process_gone(struct process *p);
  * (interrupts off, no locks): stop while its process is stopped, deliver
  * one pending signal, restart an interrupted call.  May end the process. */
 void sig_user_return(void *frame);
+/* raise's path: thread t (the caller, through user frame f) sends itself
+ * info->si_signo, its kernel call's result to be ret.  When a handler
+ * catches it, the thread does not block it and nothing else pending could
+ * go first, it is delivered now, with no pending record: the frame (which
+ * keeps ret as the interrupted code's a0) is pushed and the handler's stub
+ * is entered; returns what the call must return for that (the stub's a0).
+ * Otherwise returns SIG_RAISE_LATER and changes nothing: the caller posts
+ * it as usual.  No locks held, interrupts on. */
+#define SIG_RAISE_LATER (-4096l)
+long sig_raise_now(struct thread *t, void *f, const siginfo_t *info, long ret);
+/* A frame SignalReturn names, from the user's memory (the FP part only
+ * when fp_used says it was saved): its general registers straight into
+ * the calling thread's trap frame f, the rest into *fr (ctx.x left out).
+ * 0; -EFAULT with f untouched when the header cannot be read; a frame
+ * whose registers cannot be read ends the process (SIGSEGV).  Interrupts on. */
+int sigframe_copy_in(struct _sigframe *fr, uint64_t uframe, void *f);
 /* The calling thread faulted: a caught, unblocked signo goes to its
  * handler (returns true: the frame now enters it); anything else ends
  * the process (does not return).  Interrupts on. */

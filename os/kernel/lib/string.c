@@ -2,14 +2,27 @@
 #include <stdint.h>
 #include "kstring.h"
 
+/* Aligned copies go 64 bytes a round (16 loads and stores, 4 instructions
+ * of loop): page copies, message copies and signal frames are most of the
+ * kernel's copying, and a word at a time spent twice the instructions. */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
 	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
-		for (; n >= 8; n -= 8, d += 8, s += 8)
-			*(uint64_t *)d = *(const uint64_t *)s;
+		uint64_t *dw = (uint64_t *)d;
+		const uint64_t *sw = (const uint64_t *)s;
+		for (; n >= 64; n -= 64, dw += 8, sw += 8) {
+			uint64_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+			uint64_t f = sw[4], g = sw[5], h = sw[6], i = sw[7];
+			dw[0] = a; dw[1] = b; dw[2] = c; dw[3] = e;
+			dw[4] = f; dw[5] = g; dw[6] = h; dw[7] = i;
+		}
+		for (; n >= 8; n -= 8)
+			*dw++ = *sw++;
+		d = (unsigned char *)dw;
+		s = (const unsigned char *)sw;
 	}
 	while (n--)
 		*d++ = *s++;
@@ -34,8 +47,14 @@ void *memset(void *dst, int c, size_t n)
 
 	if (((uintptr_t)d & 7) == 0) {
 		uint64_t v = (unsigned char)c * 0x0101010101010101ull;
-		for (; n >= 8; n -= 8, d += 8)
-			*(uint64_t *)d = v;
+		uint64_t *dw = (uint64_t *)d;
+		for (; n >= 64; n -= 64, dw += 8) {
+			dw[0] = v; dw[1] = v; dw[2] = v; dw[3] = v;
+			dw[4] = v; dw[5] = v; dw[6] = v; dw[7] = v;
+		}
+		for (; n >= 8; n -= 8)
+			*dw++ = v;
+		d = (unsigned char *)dw;
 	}
 	while (n--)
 		*d++ = (unsigned char)c;

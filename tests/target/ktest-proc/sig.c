@@ -10,7 +10,7 @@ __asm__(".pushsection .text\n"
 	" ld t0, 0(s0)\n"                       /* handler */
 	" lw a0, 8(s0)\n"                       /* signo */
 	" addi a1, s0, 16\n"                    /* &info */
-	" addi a2, s0, 72\n"                    /* &ctx */
+	" addi a2, s0, 88\n"                    /* &ctx */
 	" jalr t0\n"
 	" mv a0, s0\n"
 	" li a7, 63\n ecall\n"                  /* SignalReturn(frame) */
@@ -19,7 +19,7 @@ __asm__(".pushsection .text\n"
 extern void test_sigstub(void);
 extern const char clone_entry[];
 _Static_assert(KCALL_SignalReturn == 63, "test_sigstub's call number");
-_Static_assert(offsetof(struct _sigframe, info) == 16 && offsetof(struct _sigframe, ctx) == 72,
+_Static_assert(offsetof(struct _sigframe, info) == 16 && offsetof(struct _sigframe, ctx) == 88,
 	       "test_sigstub's frame offsets");
 
 static sigset_t set1(int signo)
@@ -461,6 +461,69 @@ static void t_handler_keeps_fp_registers(void)
 	dfl(SIGUSR1);
 }
 
+/* The caller-saved registers come back from a handler as they were:
+ * regs_raise(out, pid, tid) makes SignalKill(pid, tid, SIGUSR1) with t0..t6
+ * and a5, a6 set to 0x100 + their number, and stores x1..x31 after the
+ * call in out[n - 1] (ra and sp as they were inside it).  The handler
+ * overwrites all of them. */
+__asm__(".pushsection .text\n"
+	"regs_raise:\n"
+	" addi sp, sp, -16\n sd s0, 0(sp)\n sd ra, 8(sp)\n"
+	" mv s0, a0\n mv a0, a1\n mv a1, a2\n"
+	" li a2, 16\n li a3, 0\n li a4, 0\n li a7, 58\n"     /* SIGUSR1, SI_USER, SignalKill */
+	" li t0, 0x105\n li t1, 0x106\n li t2, 0x107\n li t3, 0x11c\n li t4, 0x11d\n"
+	" li t5, 0x11e\n li t6, 0x11f\n li a5, 0x10f\n li a6, 0x110\n"
+	" ecall\n"
+	" sd x1, 0(s0)\n sd x2, 8(s0)\n sd x3, 16(s0)\n sd x4, 24(s0)\n sd x5, 32(s0)\n"
+	" sd x6, 40(s0)\n sd x7, 48(s0)\n sd x9, 64(s0)\n sd x10, 72(s0)\n sd x11, 80(s0)\n"
+	" sd x12, 88(s0)\n sd x13, 96(s0)\n sd x14, 104(s0)\n sd x15, 112(s0)\n"
+	" sd x16, 120(s0)\n sd x17, 128(s0)\n sd x28, 216(s0)\n sd x29, 224(s0)\n"
+	" sd x30, 232(s0)\n sd x31, 240(s0)\n"
+	" ld s0, 0(sp)\n ld ra, 8(sp)\n addi sp, sp, 16\n ret\n"
+	".popsection\n");
+extern void regs_raise(uint64_t *out, long pid, long tid);
+_Static_assert(KCALL_SignalKill == 58 && SIGUSR1 == 16 && SI_USER == 0, "regs_raise's numbers");
+
+static void clobber_regs(int signo, siginfo_t *info, void *ctx)
+{
+	record(signo, info, ctx);
+	__asm__ volatile("li t0, -1\n li t1, -1\n li t2, -1\n li t3, -1\n li t4, -1\n li t5, -1\n"
+			 "li t6, -1\n li a1, -1\n li a2, -1\n li a3, -1\n li a4, -1\n li a5, -1\n"
+			 "li a6, -1\n li a7, -1"
+			 ::: "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4",
+			     "a5", "a6", "a7");
+}
+
+/* Both ways in: pid 0 and tid 0 (the process), and the caller's own pid
+ * and tid (raise's shape), which the kernel delivers before the call returns. */
+static void t_handler_keeps_registers(void)
+{
+	long ids[2][2] = { { 0, 0 }, { my_pid(), (long)urt_tid() } };
+
+	KTAP_EQ(on(SIGUSR1, clobber_regs, 0), 0);
+	for (int k = 0; k < 2; k++) {
+		uint64_t out[31];
+
+		reset();
+		memset(out, 0, sizeof out);
+		regs_raise(out, ids[k][0], ids[k][1]);
+		KTAP_EQ(handled, 1);
+		KTAP_EQ(out[9], 0);                             /* a0: SignalKill's 0 */
+		KTAP_EQ(out[10], (uint64_t)ids[k][1]);          /* a1..a4: the arguments */
+		KTAP_EQ(out[11], SIGUSR1);
+		KTAP_EQ(out[12], SI_USER);
+		KTAP_EQ(out[13], 0);
+		KTAP_EQ(out[14], 0x10f);                        /* a5, a6 */
+		KTAP_EQ(out[15], 0x110);
+		KTAP_EQ(out[16], KCALL_SignalKill);             /* a7 */
+		for (int n = 5; n <= 7; n++)                    /* t0..t2 */
+			KTAP_EQ(out[n - 1], 0x100u + n);
+		for (int n = 28; n <= 31; n++)                  /* t3..t6 */
+			KTAP_EQ(out[n - 1], 0x100u + n);
+	}
+	dfl(SIGUSR1);
+}
+
 static void t_kill_and_stop_cannot_be_caught_or_blocked(void)
 {
 	sigset_t all = { { ~0u, ~0u } }, old, now;
@@ -851,6 +914,7 @@ const struct ktap_case sig_cases[] = {
 	{ "fault_goes_to_the_handler", t_fault_goes_to_the_handler },
 	{ "signals_nest", t_signals_nest },
 	{ "handler_keeps_fp_registers", t_handler_keeps_fp_registers },
+	{ "handler_keeps_registers", t_handler_keeps_registers },
 	{ "kill_and_stop_cannot_be_caught_or_blocked", t_kill_and_stop_cannot_be_caught_or_blocked },
 	{ "default_action_ends_the_process", t_default_action_ends_the_process },
 	{ "stop_and_continue", t_stop_and_continue },

@@ -20,19 +20,27 @@ uaccess_begin:
 	or	t0, a0, a1
 	andi	t0, t0, 7
 	bnez	t0, 2f
-	li	t1, 32                  /* aligned: 32 bytes a round, then words */
+	li	t1, 64                  /* aligned: 64 bytes a round, then words */
 4:	bltu	a2, t1, 5f
 	ld	t2, 0(a1)
 	ld	t3, 8(a1)
 	ld	t4, 16(a1)
 	ld	t5, 24(a1)
+	ld	a3, 32(a1)
+	ld	a4, 40(a1)
+	ld	a5, 48(a1)
+	ld	a6, 56(a1)
 	sd	t2, 0(a0)
 	sd	t3, 8(a0)
 	sd	t4, 16(a0)
 	sd	t5, 24(a0)
-	addi	a0, a0, 32
-	addi	a1, a1, 32
-	addi	a2, a2, -32
+	sd	a3, 32(a0)
+	sd	a4, 40(a0)
+	sd	a5, 48(a0)
+	sd	a6, 56(a0)
+	addi	a0, a0, 64
+	addi	a1, a1, 64
+	addi	a2, a2, -64
 	j	4b
 5:	li	t1, 8
 1:	bltu	a2, t1, 2f

@@ -211,7 +211,6 @@ void arch_sig_save(const void *frame, struct _sigregs *ctx)
 	struct thread *t = thread_current();
 
 	ctx->pc = f->sepc;
-	memcpy(ctx->x, f->x, sizeof ctx->x);
 	ctx->fp_used = t->fp_on;
 	if (t->fp_on) {
 		memcpy(ctx->f, t->fp, sizeof ctx->f);
@@ -234,8 +233,7 @@ uint64_t arch_sig_restore(void *frame, const struct _sigregs *ctx)
 	struct trap_frame *f = frame;
 	struct thread *t = thread_current();
 
-	f->sepc = ctx->pc;
-	memcpy(f->x, ctx->x, sizeof f->x);      /* gp and tp too: the program's own */
+	f->sepc = ctx->pc;                      /* x1..x31 came in already (gp, tp too) */
 	unsigned long s = arch_irq_save();
 	if (ctx->fp_used) {
 		memcpy(t->fp, ctx->f, sizeof ctx->f);
@@ -245,16 +243,6 @@ uint64_t arch_sig_restore(void *frame, const struct _sigregs *ctx)
 	arch_fp_reload();
 	arch_irq_restore(s);
 	return f->x[9];
-}
-
-uint64_t arch_frame_sp(const void *frame)
-{
-	return ((const struct trap_frame *)frame)->x[1];
-}
-
-uint64_t arch_frame_a0(const void *frame)
-{
-	return ((const struct trap_frame *)frame)->x[9];
 }
 
 void arch_call_restart(void *frame, uint64_t arg0)

@@ -13,7 +13,7 @@ __sigstub:
 	ld	t0, 0(s0)               /* handler */
 	lw	a0, 8(s0)               /* signo */
 	addi	a1, s0, 16              /* &info */
-	addi	a2, s0, 72              /* &ctx */
+	addi	a2, s0, 88              /* &ctx */
 	jalr	t0
 	mv	a0, s0
 	call	SignalReturn_r

@@ -3,6 +3,7 @@
  * out of line they were a quarter of a message round trip.  Included by
  * arch.h only; generic code sees just the arch_* names. */
 #include <stdbool.h>
+#include "asm.h"
 #include "csr.h"
 
 struct hart;
@@ -42,4 +43,28 @@ static inline uint64_t arch_time(void)
 
 	__asm__ volatile("rdtime %0" : "=r"(t));
 	return t;
+}
+
+/* A user trap frame's registers (signal delivery and return), by the
+ * offsets trapframe.h checks its struct against (it includes arch.h). */
+#define ARCH_FRAME_X(frame, n) ((uint64_t *)((char *)(frame) + TF_X(n)))
+
+static inline uint64_t *arch_frame_gprs(void *frame)
+{
+	return ARCH_FRAME_X(frame, 1);
+}
+
+static inline uint64_t arch_frame_sp(const void *frame)
+{
+	return *ARCH_FRAME_X(frame, 2);
+}
+
+static inline uint64_t arch_frame_a0(const void *frame)
+{
+	return *ARCH_FRAME_X(frame, 10);
+}
+
+static inline void arch_frame_set_a0(void *frame, uint64_t a0)
+{
+	*ARCH_FRAME_X(frame, 10) = a0;
 }
