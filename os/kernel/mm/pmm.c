@@ -11,7 +11,15 @@
 #define PAGE_MASK   (PMM_PAGE_SIZE - 1)
 #define ST_FREE     0x80u     /* head of a free block; low bits hold its order */
 #define ST_ALLOC    0x40u     /* head of an allocated block; low bits hold its order */
+#define ST_CACHED   0x20u     /* a free page on the order-0 cache (below) */
 #define ST_ORDER    0x0fu     /* 0 alone: inside a block, or not managed */
+
+/* Freed single pages wait on a stack, for the next single-page allocation:
+ * a process's life is dozens of page-table and stack pages each way, and
+ * the buddy lists (split, merge, checked links) cost five times as much.
+ * The stack drains into the lists when a larger block is wanted and none
+ * is free, so merging only waits, never fails. */
+#define PMM_CACHE   64
 
 _Static_assert(PMM_MAX_ORDER <= ST_ORDER, "order must fit the state byte");
 
@@ -37,7 +45,9 @@ static struct {
 	/* Guarded by lock, together with every zone's state bytes and links. */
 	struct spinlock lock;
 	uint64_t head[PMM_MAX_ORDER + 1];
-	uint64_t free_pages;
+	uint64_t free_pages;            /* on the lists and on the cache */
+	uint64_t cache[PMM_CACHE];
+	unsigned ncache;
 } pmm = { .lock = SPINLOCK_INIT("pmm", LR_PMM) };
 
 static uint64_t block_size(unsigned order)
@@ -209,6 +219,7 @@ int pmm_init(const struct memrange *free, int n, uintptr_t pa_to_va)
 	int i, err;
 
 	memset(pmm.head, 0, sizeof(pmm.head));
+	pmm.ncache = 0;
 	pmm.nzones = 0;
 	pmm.free_pages = pmm.total_pages = 0;
 	pmm.pa_to_va = pa_to_va;
@@ -267,6 +278,19 @@ static uint64_t take_block(unsigned order, uint64_t *bad)
 	return pa;
 }
 
+static const char *release(uint64_t pa, unsigned order);
+
+/* Under the lock: every cached page back on the lists, merged. */
+static void drain_cache(void)
+{
+	while (pmm.ncache) {
+		uint64_t pa = pmm.cache[--pmm.ncache];
+		*state_of(zone_of(pa, PMM_PAGE_SIZE), pa) = ST_ALLOC;
+		pmm.free_pages--;               /* release counts it again */
+		release(pa, 0);
+	}
+}
+
 /* A free block of 2^order pages, aligned to its size, or 0.  Takes the pmm lock. */
 uint64_t pmm_alloc(unsigned order)
 {
@@ -276,7 +300,17 @@ uint64_t pmm_alloc(unsigned order)
 	if (order > PMM_MAX_ORDER)
 		return 0;
 	flags = spin_lock_irqsave(&pmm.lock);
-	pa = take_block(order, &bad);
+	if (order == 0 && pmm.ncache) {
+		pa = pmm.cache[--pmm.ncache];
+		*state_of(zone_of(pa, PMM_PAGE_SIZE), pa) = ST_ALLOC;
+		pmm.free_pages--;
+	} else {
+		pa = take_block(order, &bad);
+		if (!pa && !bad && pmm.ncache) {
+			drain_cache();
+			pa = take_block(order, &bad);
+		}
+	}
 	spin_unlock_irqrestore(&pmm.lock, flags);
 	if (bad)
 		pmm_bad_free(bad, "free list corrupted (write after free?)");
@@ -328,6 +362,8 @@ static const char *check_free(uint64_t pa, unsigned order)
 	st = *state_of(z, pa);
 	if (st == (ST_ALLOC | order))
 		return NULL;
+	if (st == ST_CACHED)
+		return order ? "order differs from the allocation" : "double free";
 	if (st & ST_ALLOC)
 		return "order differs from the allocation";
 	return inside_free(z, pa) ? "double free" : "address was never allocated";
@@ -367,8 +403,13 @@ void pmm_free(uint64_t pa, unsigned order)
 
 	flags = spin_lock_irqsave(&pmm.lock);
 	why = check_free(pa, order);
-	if (!why)
+	if (!why && order == 0 && pmm.ncache < PMM_CACHE) {
+		*state_of(zone_of(pa, PMM_PAGE_SIZE), pa) = ST_CACHED;
+		pmm.cache[pmm.ncache++] = pa;
+		pmm.free_pages++;
+	} else if (!why) {
 		why = release(pa, order);
+	}
 	spin_unlock_irqrestore(&pmm.lock, flags);
 	if (why)
 		pmm_bad_free(pa, why);

@@ -33,6 +33,10 @@ struct vmspace {
 	volatile uint64_t ran_on;       /* harts that have used this ASID */
 	volatile uint32_t refs;         /* vmspace_create's, plus vmspace_get's */
 	uint64_t pages;                 /* user leaves mapped (under lock) */
+	/* The level-0 table slot() found last, for the 2 MiB at l0_key << 21
+	 * (under lock; tables go only with the space, so it never dangles). */
+	uint64_t l0_key;
+	uint64_t *l0;
 };
 
 #define UNMAP_BATCH 64          /* pages freed per TLB shootdown */
@@ -196,6 +200,8 @@ struct vmspace *vmspace_create(void)
 	vs->ran_on = 0;
 	vs->refs = 1;
 	vs->pages = 0;
+	vs->l0_key = ~0ull;
+	vs->l0 = 0;
 	memcpy(vs->root + 256, vm_kernel_root() + 256, 256 * sizeof(uint64_t));
 	return vs;
 }
@@ -209,8 +215,10 @@ uint16_t vmspace_asid(const struct vmspace *vs)
  * (or `create` is false and a table is missing).  vs->lock held. */
 static uint64_t *slot(struct vmspace *vs, uint64_t va, bool create)
 {
-	uint64_t *t = vs->root;
+	uint64_t *t = vs->root, key = va >> (PAGE_SHIFT + 9);
 
+	if (key == vs->l0_key)                  /* page after page of one range */
+		return &vs->l0[vpn(va, 0)];
 	for (int l = 2; l > 0; l--) {
 		uint64_t *e = &t[vpn(va, l)];
 		if (!(*e & PTE_V)) {
@@ -223,6 +231,8 @@ static uint64_t *slot(struct vmspace *vs, uint64_t va, bool create)
 		}
 		t = phys_to_virt(pte_pa(*e));
 	}
+	vs->l0_key = key;
+	vs->l0 = t;
 	return &t[vpn(va, 0)];
 }
 
@@ -851,6 +861,11 @@ void vmspace_activate(struct vmspace *vs)
 static void free_tables(uint64_t *t, int level)
 {
 	for (int i = 0; i < (level == 2 ? 256 : PT_ENTRIES); i++) {
+		/* most entries are empty: four at a glance */
+		if (!(i & 3) && !((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) & PTE_V)) {
+			i += 3;
+			continue;
+		}
 		uint64_t e = t[i];
 		if (!(e & PTE_V))
 			continue;

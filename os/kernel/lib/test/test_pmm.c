@@ -408,6 +408,37 @@ static void t_unmatched_16g(const void *arg)
 	reset_arena();
 }
 
+/* Single pages freed come back first (the order-0 cache), count as free
+ * while they wait, and go back to the lists, merged, when only a larger
+ * block would do. */
+static void t_single_pages_cached(const void *arg)
+{
+	uint64_t a, b, big, total;
+	int max_blocks;
+
+	(void)arg;
+	KT_REQUIRE(init_arena() == 0);
+	max_blocks = count_max_blocks();
+	total = pmm_total_pages();
+	a = pmm_alloc(0);
+	b = pmm_alloc(0);
+	KT_REQUIRE(a && b);
+	pmm_free(a, 0);
+	pmm_free(b, 0);
+	KT_EQ(pmm_free_pages(), total);
+	KT_EQ(pmm_alloc(0), b);
+	KT_EQ(pmm_alloc(0), a);
+	pmm_free(a, 0);
+	pmm_free(b, 0);
+	/* every max-order block taken: the cached pages' blocks included */
+	KT_EQ(count_max_blocks(), max_blocks);
+	big = pmm_alloc(PMM_MAX_ORDER);
+	KT_CHECK(big != 0);
+	pmm_free(big, PMM_MAX_ORDER);
+	KT_EQ(pmm_free_pages(), total);
+	KT_EQ(bad_free_log.count, 0);
+}
+
 static const struct kt_case cases[] = {
 	{ "pmm_init_counts", t_init_counts, NULL },
 	{ "pmm_every_order_alloc_all_free_random", t_every_order, NULL },
@@ -419,6 +450,7 @@ static const struct kt_case cases[] = {
 	{ "pmm_init_errors", t_init_errors, NULL },
 	{ "pmm_never_page_zero", t_page_zero, NULL },
 	{ "pmm_unmatched_16g", t_unmatched_16g, NULL },
+	{ "pmm_single_pages_cached", t_single_pages_cached, NULL },
 };
 
 int main(void)
