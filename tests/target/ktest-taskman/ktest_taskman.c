@@ -1877,6 +1877,7 @@ static void killed_by_sigsegv(int pid)
 	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r), pid);
 	KTAP_EQ(r.code, _PROC_CLD_KILLED);
 	KTAP_EQ(r.signo, SIGSEGV);
+	KTAP_EQ(r.status, _PROC_W_SIGNALED(SIGSEGV));
 }
 
 static void t_below_the_stack_is_sigsegv(void)
@@ -1884,46 +1885,60 @@ static void t_below_the_stack_is_sigsegv(void)
 	killed_by_sigsegv(child("stackguard", 0, 0));
 }
 
-static void t_map_stack_guard_is_sigsegv(void)
+/* Forks a child that runs body, which faults before it returns (exit 1:
+ * its setup failed; 2: no fault); the child's pid. */
+static int fork_to_fault(void (*body)(void))
 {
 	int pid = urt_tm_fork();
 
 	if (pid == 0) {
-		uint64_t a = 0;
-		if (mmap_(0, 4 * 4096, RW, ANON_PRIV | _PROC_MAP_STACK, &a))
-			ProcessExit(1);
-		*(volatile int *)a = 1;                 /* its lowest page is there */
-		*(volatile int *)(a - 8) = 1;           /* the guard below is not */
+		body();
 		ProcessExit(2);
 	}
-	killed_by_sigsegv(pid);
+	return pid;
+}
+
+static void store_below_map_stack(void)
+{
+	uint64_t a = 0;
+
+	if (mmap_(0, 4 * 4096, RW, ANON_PRIV | _PROC_MAP_STACK, &a))
+		ProcessExit(1);
+	*(volatile int *)a = 1;                 /* its lowest page is there */
+	*(volatile int *)(a - 8) = 1;           /* the guard below is not */
+}
+
+static void store_to_read_only(void)
+{
+	uint64_t a = 0;
+
+	if (mmap_(0, 4096, RW, ANON_PRIV, &a) || mem_op(_PROC_MPROTECT, a, 4096, PROT_READ))
+		ProcessExit(1);
+	*(volatile int *)a = 1;
+}
+
+static void load_from_unmapped(void)
+{
+	uint64_t a = 0;
+
+	if (mmap_(0, 4096, RW, ANON_PRIV, &a) || mem_op(_PROC_MUNMAP, a, 4096, 0))
+		ProcessExit(1);
+	ProcessExit(*(volatile int *)a + 3);
+}
+
+static void t_map_stack_guard_is_sigsegv(void)
+{
+	killed_by_sigsegv(fork_to_fault(store_below_map_stack));
 }
 
 static void t_mprotect_readonly_store_is_sigsegv(void)
 {
-	int pid = urt_tm_fork();
-
-	if (pid == 0) {
-		uint64_t a = 0;
-		if (mmap_(0, 4096, RW, ANON_PRIV, &a) || mem_op(_PROC_MPROTECT, a, 4096, PROT_READ))
-			ProcessExit(1);
-		*(volatile int *)a = 1;
-		ProcessExit(2);
-	}
-	killed_by_sigsegv(pid);
+	killed_by_sigsegv(fork_to_fault(store_to_read_only));
 }
 
 static void t_munmapped_load_is_sigsegv(void)
 {
-	int pid = urt_tm_fork();
-
-	if (pid == 0) {
-		uint64_t a = 0;
-		if (mmap_(0, 4096, RW, ANON_PRIV, &a) || mem_op(_PROC_MUNMAP, a, 4096, 0))
-			ProcessExit(1);
-		ProcessExit(*(volatile int *)a + 2);
-	}
-	killed_by_sigsegv(pid);
+	killed_by_sigsegv(fork_to_fault(load_from_unmapped));
 }
 
 /* ---- faults (the `faults` run) ---------------------------------------------------------- */
