@@ -987,6 +987,33 @@ static int in_child(int (*fn)(void))
 	return pid < 0 ? pid : reap(pid);
 }
 
+/* A child that lives until end_child(): for checks that need it alive
+ * (a short sleeper may end before a slow machine gets to them). */
+static int long_child(uint32_t flags, int32_t pgroup)
+{
+	const char *argv[] = { "tm-child", "sleep", "5000", "0", 0 };
+
+	return urt_tm_spawn(CHILD, argv, 0, flags, pgroup, 0, 0);
+}
+
+/* Kills and reaps a long_child: its status word. */
+static int end_child(int pid)
+{
+	int r = SignalKill_r(pid, 0, SIGKILL, 0, 0);
+
+	return r < 0 ? r : reap(pid);
+}
+
+#define KILLED _PROC_W_SIGNALED(SIGKILL)
+
+/* Runs tm-child's check `what` to its end: its status word, or -errno. */
+static int child_status(const char *what)
+{
+	int pid = child(what, 0, 0);
+
+	return pid > 0 ? reap(pid) : pid;
+}
+
 static int setcred(int sub, int a, int b, int c)
 {
 	struct _proc_setcred m = { .hdr.type = _PROC_SETCRED, .hdr.subtype = (uint16_t)sub,
@@ -1008,7 +1035,7 @@ static bool state_becomes(int pid, uint32_t state)
 {
 	struct _proc_info r;
 
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 1000; i++) {
 		if (info_of(pid, &r) == 0 && r.state == state)
 			return true;
 		urt_sleep_ms(2);
@@ -1045,25 +1072,26 @@ static void t_spawn_iopriv_needs_privilege(void)
 
 	KTAP_REQUIRE(pid > 1);
 	KTAP_EQ(reap(pid), EXITED(30));
-	pid = child("nopriv", 0, 0);
-	KTAP_REQUIRE(pid > 1);
-	KTAP_EQ(reap(pid), EXITED(0));
+	KTAP_EQ(child_status("nopriv"), EXITED(0));
+}
+
+/* Drops root for uid (real, effective and saved), then sets a limit:
+ * whether both went through. */
+static bool as_uid_with_limit(int uid, int res, uint64_t cur, uint64_t max)
+{
+	return !setcred(_PROC_SETRESUID, uid, uid, uid) && !rlimit(1, res, &cur, &max);
 }
 
 static int nproc_checks(void)
 {
-	uint64_t cur = 2, max = 2;
-
-	if (setcred(_PROC_SETRESUID, 601, 601, 601))
+	if (!as_uid_with_limit(601, _PROC_RLIMIT_NPROC, 2, 2))
 		return 1;
-	if (rlimit(1, _PROC_RLIMIT_NPROC, &cur, &max))
-		return 2;
-	int a = spawn_flags(0, 0, "sleep");             /* two of uid 601 */
+	int a = long_child(0, 0);                       /* two of uid 601 */
 	if (a <= 0)
 		return 3;
 	if (spawn_flags(0, 0, "exit") != -EAGAIN)
 		return 4;
-	if (reap(a) != EXITED(0))
+	if (end_child(a) != KILLED)
 		return 5;
 	int b = spawn_flags(0, 0, "exit");              /* room again */
 	return b > 0 && reap(b) == EXITED(30) ? 0 : 6;
@@ -1161,7 +1189,7 @@ static void t_wait_wnohang_sees_a_stop(void)
 	KTAP_REQUIRE(pid > 1);
 	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WUNTRACED | _PROC_WNOHANG, &r), 0);
 	KTAP_EQ(SignalKill_r(pid, 0, SIGSTOP, 0, 0), 0);
-	for (int i = 0; i < 200 && !got; i++) {
+	for (int i = 0; i < 1000 && !got; i++) {
 		got = urt_tm_wait(_PROC_P_PID, pid, _PROC_WUNTRACED | _PROC_WNOHANG, &r);
 		if (!got)
 			urt_sleep_ms(2);
@@ -1213,7 +1241,7 @@ static void t_wait_reports_child_uid(void)
 
 static void t_info_of_a_child(void)
 {
-	static const char args[] = "tm-child\0sleep\0" "300\0" "0";
+	static const char args[] = "tm-child\0sleep\0" "5000\0" "0";
 	struct {
 		struct _proc_info i;
 		char args[64];
@@ -1221,8 +1249,7 @@ static void t_info_of_a_child(void)
 	struct _proc_info_req m = { .hdr.type = _PROC_INFO };
 	struct _proc_ids me;
 	uint64_t now = 0;
-	const char *argv[] = { "tm-child", "sleep", "300", "0", 0 };
-	int pid = urt_tm_spawn(CHILD, argv, 0, _PROC_SPAWN_SETPGROUP, 0, 0, 0);
+	int pid = long_child(_PROC_SPAWN_SETPGROUP, 0);
 
 	KTAP_REQUIRE(pid > 1);
 	KTAP_EQ(urt_tm_ids(0, &me), 0);
@@ -1241,7 +1268,7 @@ static void t_info_of_a_child(void)
 	KTAP_CHECK(r.i.mem_bytes >= 128 * 1024);        /* at least its stack */
 	KTAP_CHECK(r.i.start_ns > 0 && r.i.start_ns <= now);
 	KTAP_EQ(r.i.ruid, 0);
-	KTAP_EQ(reap(pid), EXITED(0));
+	KTAP_EQ(end_child(pid), KILLED);
 }
 
 static void t_info_stopped_is_t(void)
@@ -1322,8 +1349,8 @@ static void t_getids_orphaned_group(void)
 	/* A group of its own in our session: we, its parent, are outside it
 	 * in the same session, so it is not orphaned.  A new session's group
 	 * has no such parent. */
-	int inside = spawn_flags(_PROC_SPAWN_SETPGROUP, 0, "sleep");
-	int apart = spawn_flags(_PROC_SPAWN_SETSID, 0, "sleep");
+	int inside = long_child(_PROC_SPAWN_SETPGROUP, 0);
+	int apart = long_child(_PROC_SPAWN_SETSID, 0);
 
 	KTAP_REQUIRE(inside > 1 && apart > 1);
 	m.pid = inside;
@@ -1332,15 +1359,15 @@ static void t_getids_orphaned_group(void)
 	KTAP_EQ(urt_tm_send(&m, sizeof m, 0, 0), 1);
 	m.pid = 999999;
 	KTAP_EQ(urt_tm_send(&m, sizeof m, 0, 0), -ESRCH);
-	KTAP_EQ(reap(inside), EXITED(0));
-	KTAP_EQ(reap(apart), EXITED(0));
+	KTAP_EQ(end_child(inside), KILLED);
+	KTAP_EQ(end_child(apart), KILLED);
 }
 
 static void t_setpgid_join_a_group(void)
 {
 	struct _proc_ids ids;
-	int a = spawn_flags(_PROC_SPAWN_SETPGROUP, 0, "sleep");
-	int b = child("sleep", "40", "0");
+	int a = long_child(_PROC_SPAWN_SETPGROUP, 0);
+	int b = long_child(0, 0);
 
 	KTAP_REQUIRE(a > 1 && b > 1);
 	KTAP_EQ(setpgid_(b, a), 0);
@@ -1349,8 +1376,8 @@ static void t_setpgid_join_a_group(void)
 	KTAP_EQ(setpgid_(b, 0), 0);                     /* and out into its own */
 	KTAP_EQ(urt_tm_ids(b, &ids), 0);
 	KTAP_EQ(ids.pgid, b);
-	KTAP_EQ(reap(a), EXITED(0));
-	KTAP_EQ(reap(b), EXITED(0));
+	KTAP_EQ(end_child(a), KILLED);
+	KTAP_EQ(end_child(b), KILLED);
 }
 
 static int session_leader_checks(void)
@@ -1409,21 +1436,16 @@ static void t_setgid_family_rules(void)
 /* From a child without the manager's privilege, whose uid is its own. */
 static void t_kill_same_uid_only(void)
 {
-	int pid = child("killown", 0, 0);
-
-	KTAP_REQUIRE(pid > 1);
-	KTAP_EQ(reap(pid), EXITED(0));
+	KTAP_EQ(child_status("killown"), EXITED(0));
 }
 
 /* ---- limits, continued ---------------------------------------------------------------- */
 
 static int hard_limit_checks(void)
 {
-	uint64_t cur = 10, max = 20;
+	uint64_t cur, max;
 
-	if (setcred(_PROC_SETRESUID, 100, 100, 100))
-		return 1;
-	if (rlimit(1, _PROC_RLIMIT_NOFILE, &cur, &max))
+	if (!as_uid_with_limit(100, _PROC_RLIMIT_NOFILE, 10, 20))
 		return 2;                               /* lowering is anyone's */
 	cur = max = 20;
 	if (rlimit(1, _PROC_RLIMIT_NOFILE, &cur, &max))
@@ -1725,9 +1747,9 @@ static void t_setctty_rules(void)
 	int chid = ChannelCreate_r(0);
 	int t1 = attach(_PROC_PATH_ATTACH, "/t/tty1", 0, chid, 0, 1);
 	int t2 = attach(_PROC_PATH_ATTACH, "/t/tty2", 0, chid, 0, 2);
-	int a = spawn_flags(_PROC_SPAWN_SETSID, 0, "sleep");
-	int b = spawn_flags(_PROC_SPAWN_SETSID, 0, "sleep");
-	int c = child("sleep", "30", "0");
+	int a = long_child(_PROC_SPAWN_SETSID, 0);
+	int b = long_child(_PROC_SPAWN_SETSID, 0);
+	int c = long_child(0, 0);
 
 	KTAP_REQUIRE(t1 > 0 && t2 > 0 && a > 1 && b > 1 && c > 1);
 	KTAP_EQ(setctty(a, "/t/nottty"), -EPERM);       /* we do not serve it */
@@ -1739,9 +1761,9 @@ static void t_setctty_rules(void)
 	KTAP_EQ(setctty(0, "/t/tty1"), 0);              /* the terminal is gone */
 	KTAP_EQ(setctty(b, "/t/tty1"), 0);
 	KTAP_EQ(setctty(b, "relative"), -EINVAL);
-	KTAP_EQ(reap(a), EXITED(0));
-	KTAP_EQ(reap(b), EXITED(0));
-	KTAP_EQ(reap(c), EXITED(0));
+	KTAP_EQ(end_child(a), KILLED);
+	KTAP_EQ(end_child(b), KILLED);
+	KTAP_EQ(end_child(c), KILLED);
 	detach(t1);
 	detach(t2);
 	ChannelDestroy_r(chid);
