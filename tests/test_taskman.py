@@ -2,7 +2,9 @@
 taskman's messages (spawn, wait, groups and sessions, limits, the path space) with
 /bin/tm-child as its children; every KTAP case is its own result, on one hart and on
 the board's default hart count.  A child that stores through NULL is reported to its
-parent as killed by SIGSEGV, and the console names it once."""
+parent as killed by SIGSEGV, and the console names it once; so are stores below the main
+stack, into a mapped stack's guard page or a page made read-only, and loads from an
+unmapped page (the `faults` boot, whose every case must pass)."""
 
 import re
 

@@ -10,6 +10,7 @@
 #include <keel/kcall.h>
 #include <keel/procmgr.h>
 #include <keel/signal.h>
+#include <keel/start.h>
 #include "ktap.h"
 #include "urt.h"
 #include "urt_tm.h"
@@ -973,6 +974,995 @@ static void t_setgroups_as_root(void)
 	KTAP_EQ(reap(pid), EXITED(0));
 }
 
+/* ---- more of the same, from a child's point of view --------------------------------------- */
+
+/* Runs fn in a forked child, whose exit code is fn's result (0: every
+ * check held, else the number of the first that failed); its status word. */
+static int in_child(int (*fn)(void))
+{
+	int pid = urt_tm_fork();
+
+	if (pid == 0)
+		ProcessExit(fn());
+	return pid < 0 ? pid : reap(pid);
+}
+
+/* A child that lives until end_child(): for checks that need it alive
+ * (a short sleeper may end before a slow machine gets to them). */
+static int long_child(uint32_t flags, int32_t pgroup)
+{
+	const char *argv[] = { "tm-child", "sleep", "5000", "0", 0 };
+
+	return urt_tm_spawn(CHILD, argv, 0, flags, pgroup, 0, 0);
+}
+
+/* Kills and reaps a long_child: its status word. */
+static int end_child(int pid)
+{
+	int r = SignalKill_r(pid, 0, SIGKILL, 0, 0);
+
+	return r < 0 ? r : reap(pid);
+}
+
+#define KILLED _PROC_W_SIGNALED(SIGKILL)
+
+/* Runs tm-child's check `what` to its end: its status word, or -errno. */
+static int child_status(const char *what)
+{
+	int pid = child(what, 0, 0);
+
+	return pid > 0 ? reap(pid) : pid;
+}
+
+static int setcred(int sub, int a, int b, int c)
+{
+	struct _proc_setcred m = { .hdr.type = _PROC_SETCRED, .hdr.subtype = (uint16_t)sub,
+				   .ids = { a, b, c } };
+
+	return (int)urt_tm_send(&m, sizeof m, 0, 0);
+}
+
+static int info_of(int pid, struct _proc_info *r)
+{
+	struct _proc_info_req m = { .hdr.type = _PROC_INFO, .pid = pid };
+
+	return (int)urt_tm_send(&m, sizeof m, r, sizeof *r);
+}
+
+/* Polls _PROC_INFO until pid's state is `state` (a stop or continue
+ * reaches taskman a little after the signal); whether it did. */
+static bool state_becomes(int pid, uint32_t state)
+{
+	struct _proc_info r;
+
+	for (int i = 0; i < 1000; i++) {
+		if (info_of(pid, &r) == 0 && r.state == state)
+			return true;
+		urt_sleep_ms(2);
+	}
+	return false;
+}
+
+static int resetids_checks(void)
+{
+	struct _proc_info info;
+
+	if (setcred(_PROC_SETEUID, 100, 0, 0))          /* real 0, effective 100 */
+		return 1;
+	int plain = spawn_flags(0, 0, "sleep");
+	int reset = spawn_flags(_PROC_SPAWN_RESETIDS, 0, "sleep");
+	if (plain <= 0 || reset <= 0)
+		return 2;
+	if (info_of(plain, &info) || info.euid != 100 || info.ruid != 0)
+		return 3;
+	if (info_of(reset, &info) || info.euid != 0 || info.ruid != 0)
+		return 4;
+	return reap(plain) == EXITED(0) && reap(reset) == EXITED(0) ? 0 : 5;
+}
+
+static void t_spawn_resetids(void)
+{
+	KTAP_EQ(in_child(resetids_checks), EXITED(0));
+}
+
+/* The driver calls are for those that have them: the first program does. */
+static void t_spawn_iopriv_needs_privilege(void)
+{
+	int pid = spawn_flags(_PROC_SPAWN_IOPRIV, 0, "exit");
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(30));
+	KTAP_EQ(child_status("nopriv"), EXITED(0));
+}
+
+/* Drops root for uid (real, effective and saved), then sets a limit:
+ * whether both went through. */
+static bool as_uid_with_limit(int uid, int res, uint64_t cur, uint64_t max)
+{
+	return !setcred(_PROC_SETRESUID, uid, uid, uid) && !rlimit(1, res, &cur, &max);
+}
+
+static int nproc_checks(void)
+{
+	if (!as_uid_with_limit(601, _PROC_RLIMIT_NPROC, 2, 2))
+		return 1;
+	int a = long_child(0, 0);                       /* two of uid 601 */
+	if (a <= 0)
+		return 3;
+	if (spawn_flags(0, 0, "exit") != -EAGAIN)
+		return 4;
+	if (end_child(a) != KILLED)
+		return 5;
+	int b = spawn_flags(0, 0, "exit");              /* room again */
+	return b > 0 && reap(b) == EXITED(30) ? 0 : 6;
+}
+
+static void t_spawn_rlimit_nproc_eagain(void)
+{
+	KTAP_EQ(in_child(nproc_checks), EXITED(0));
+}
+
+static char big_msg[200 * 1024] __attribute__((aligned(8)));
+
+/* Under the message limit but more than the new stack holds. */
+static void t_spawn_args_beyond_stack_e2big(void)
+{
+	struct _proc_spawn *m = (void *)big_msg;
+	const uint32_t arg = 150 * 1024;
+	long before = taskman_mem();
+
+	*m = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .pathlen = 14, .argc = 2,
+				   .argvlen = 9 + arg };
+	char *p = (char *)(m + 1);
+	memcpy(p, CHILD, 14);
+	memcpy(p + 14, "tm-child", 9);
+	memset(p + 23, 'a', arg - 1);
+	p[23 + arg - 1] = 0;
+	KTAP_EQ(urt_tm_send(big_msg, sizeof *m + 23 + arg, 0, 0), -E2BIG);
+	KTAP_EQ(taskman_mem(), before);
+	KTAP_EQ(urt_tm_wait(_PROC_P_ALL, 0, _PROC_WEXITED | _PROC_WNOHANG,
+			    &(struct _proc_wait_reply){ 0 }), -ECHILD);
+}
+
+static void t_spawn_env_and_cwd_malformed_einval(void)
+{
+	static char buf[512];
+	struct _proc_spawn *m = (void *)buf;
+	static const char strs[] = CHILD "\0tm-child\0A=1";
+
+	*m = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .pathlen = 14, .argc = 1,
+				   .argvlen = 9, .envc = 2, .envlen = 4 };
+	memcpy(m + 1, strs, sizeof strs);
+	KTAP_EQ(urt_tm_send(buf, sizeof *m + sizeof strs, 0, 0), -EINVAL);  /* one env string */
+	m->envc = 1;
+	buf[sizeof *m + sizeof strs - 1] = '!';                             /* not terminated */
+	KTAP_EQ(urt_tm_send(buf, sizeof *m + sizeof strs, 0, 0), -EINVAL);
+	static const char cwd[] = "tm-child\0/bintm-child";                 /* cwd without NUL */
+	*m = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .pathlen = 9, .cwdlen = 4, .argc = 1,
+				   .argvlen = 9 };
+	memcpy(m + 1, cwd, sizeof cwd);
+	KTAP_EQ(urt_tm_send(buf, sizeof *m + sizeof cwd, 0, 0), -EINVAL);
+	static const char empty[] = "\0tm-child";                           /* an empty path */
+	*m = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .pathlen = 1, .argc = 1, .argvlen = 9 };
+	memcpy(m + 1, empty, sizeof empty);
+	KTAP_EQ(urt_tm_send(buf, sizeof *m + sizeof empty, 0, 0), -EINVAL);
+}
+
+static void t_spawn_cwd_too_long_enametoolong(void)
+{
+	static char buf[1200];
+	struct _proc_spawn *m = (void *)buf;
+	const uint32_t cwdlen = 1020;                   /* with the NUL */
+	char *p = (char *)(m + 1);
+
+	*m = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .pathlen = 9, .cwdlen = cwdlen,
+				   .argc = 1, .argvlen = 9 };
+	memcpy(p, "tm-child", 9);
+	p[9] = '/';
+	memset(p + 10, 'd', cwdlen - 2);
+	p[9 + cwdlen - 1] = 0;
+	memcpy(p + 9 + cwdlen, "tm-child", 9);
+	KTAP_EQ(urt_tm_send(buf, sizeof *m + 18 + cwdlen, 0, 0), -ENAMETOOLONG);
+}
+
+/* ---- waits, continued --------------------------------------------------------------------- */
+
+static void t_wait_not_a_child_echild(void)
+{
+	struct _proc_wait_reply r;
+	int pid = child("sleep", "20", "0");
+
+	KTAP_REQUIRE(pid > 1);
+	/* Even with a child to wait for, these name nobody that is ours. */
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, 1, _PROC_WEXITED, &r), -ECHILD);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, my_pid(), _PROC_WEXITED, &r), -ECHILD);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PGID, 999999, _PROC_WEXITED, &r), -ECHILD);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid + 100000, _PROC_WEXITED | _PROC_WNOHANG, &r), -ECHILD);
+	KTAP_EQ(reap(pid), EXITED(0));
+}
+
+static void t_wait_wnohang_sees_a_stop(void)
+{
+	struct _proc_wait_reply r;
+	int pid = child("sleep", "2000", "0"), got = 0;
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WUNTRACED | _PROC_WNOHANG, &r), 0);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGSTOP, 0, 0), 0);
+	for (int i = 0; i < 1000 && !got; i++) {
+		got = urt_tm_wait(_PROC_P_PID, pid, _PROC_WUNTRACED | _PROC_WNOHANG, &r);
+		if (!got)
+			urt_sleep_ms(2);
+	}
+	KTAP_EQ(got, pid);
+	KTAP_EQ(r.status, _PROC_W_STOPPED(SIGSTOP));
+	/* An exit wait does not take a stop. */
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED | _PROC_WNOHANG, &r), 0);
+	KTAP_EQ(r.pid, 0);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGKILL, 0, 0), 0);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r), pid);
+	KTAP_EQ(r.signo, SIGKILL);
+}
+
+static void t_wait_pgid_zero_is_callers_group(void)
+{
+	struct _proc_wait_reply r;
+	int other = spawn_flags(_PROC_SPAWN_SETPGROUP, 0, "exit");
+	int same = child("exit", "2", 0);
+
+	KTAP_REQUIRE(other > 1 && same > 1);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PGID, 0, _PROC_WEXITED, &r), same);
+	KTAP_EQ(r.status, EXITED(2));
+	KTAP_EQ(urt_tm_wait(_PROC_P_PGID, 0, _PROC_WEXITED, &r), -ECHILD);
+	KTAP_EQ(reap(other), EXITED(30));
+}
+
+static int exit_as_uid_700(void)
+{
+	return setcred(_PROC_SETRESUID, 700, 700, 700) ? 1 : 3;
+}
+
+static void t_wait_reports_child_uid(void)
+{
+	struct _proc_wait_reply r;
+	int pid = urt_tm_fork();
+
+	if (pid == 0)
+		ProcessExit(exit_as_uid_700());
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r), pid);
+	KTAP_EQ(r.status, EXITED(3));
+	KTAP_EQ(r.code, _PROC_CLD_EXITED);
+	KTAP_EQ(r.signo, 3);
+	KTAP_EQ(r.uid, 700);
+}
+
+/* ---- process information, ids ----------------------------------------------------------- */
+
+static void t_info_of_a_child(void)
+{
+	static const char args[] = "tm-child\0sleep\0" "5000\0" "0";
+	struct {
+		struct _proc_info i;
+		char args[64];
+	} r;
+	struct _proc_info_req m = { .hdr.type = _PROC_INFO };
+	struct _proc_ids me;
+	uint64_t now = 0;
+	int pid = long_child(_PROC_SPAWN_SETPGROUP, 0);
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(urt_tm_ids(0, &me), 0);
+	m.pid = pid;
+	memset(&r, 0x55, sizeof r);
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &r, sizeof r), 0);
+	ClockTime_r(CLOCK_MONOTONIC, 0, &now);
+	KTAP_EQ(r.i.pid, pid);
+	KTAP_EQ(r.i.ppid, me.pid);
+	KTAP_EQ(r.i.pgid, pid);
+	KTAP_EQ(r.i.sid, me.sid);
+	KTAP_EQ(r.i.state, _PROC_STATE_RUNNING);
+	KTAP_EQ(strcmp(r.i.name, "tm-child"), 0);
+	KTAP_EQ(r.i.argslen, sizeof args);
+	KTAP_EQ(memcmp(r.args, args, sizeof args), 0);
+	KTAP_CHECK(r.i.mem_bytes >= 128 * 1024);        /* at least its stack */
+	KTAP_CHECK(r.i.start_ns > 0 && r.i.start_ns <= now);
+	KTAP_EQ(r.i.ruid, 0);
+	KTAP_EQ(end_child(pid), KILLED);
+}
+
+static void t_info_stopped_is_t(void)
+{
+	int pid = child("sleep", "2000", "0");
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGSTOP, 0, 0), 0);
+	KTAP_CHECK(state_becomes(pid, _PROC_STATE_STOPPED));
+	KTAP_EQ(SignalKill_r(pid, 0, SIGCONT, 0, 0), 0);
+	KTAP_CHECK(state_becomes(pid, _PROC_STATE_RUNNING));
+	KTAP_EQ(SignalKill_r(pid, 0, SIGKILL, 0, 0), 0);
+	KTAP_EQ(reap(pid), _PROC_W_SIGNALED(SIGKILL));
+}
+
+static void t_info_errors(void)
+{
+	struct _proc_info_req m = { .hdr.type = _PROC_INFO, .hdr.subtype = 2 };
+	struct _proc_info r;
+
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &r, sizeof r), -EINVAL);      /* unknown subtype */
+	KTAP_EQ(urt_tm_send(&m, sizeof m.hdr, &r, sizeof r), -EINVAL);  /* no pid */
+	m.hdr.subtype = 0;
+	m.pid = 999999;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &r, sizeof r), -ESRCH);
+	m.pid = -3;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &r, sizeof r), -ESRCH);
+	m.hdr.subtype = _PROC_INFO_NEXT;
+	m.pid = 0x7fffffff;                             /* nothing above */
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &r, sizeof r), -ESRCH);
+	m = (struct _proc_info_req){ .hdr.type = _PROC_INFO };          /* pid 0: the caller */
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &r, sizeof r), 0);
+	KTAP_EQ(r.pid, my_pid());
+}
+
+static void t_info_args_cut(void)
+{
+	static char longarg[300];
+	struct {
+		struct _proc_info i;
+		char args[256];
+	} r;
+
+	memset(longarg, 'q', sizeof longarg - 1);
+	const char *argv[] = { "tm-child", "sleep", "20", "0", longarg, 0 };
+	int pid = urt_tm_spawn(CHILD, argv, 0, 0, 0, 0, 0);
+	KTAP_REQUIRE(pid > 1);
+	struct _proc_info_req m = { .hdr.type = _PROC_INFO, .pid = pid };
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &r, sizeof r), 0);
+	KTAP_EQ(r.i.argslen, 128);                      /* what taskman keeps */
+	KTAP_EQ(r.args[127], 0);                        /* and it still ends */
+	KTAP_EQ(memcmp(r.args, "tm-child\0sleep\0" "20\0" "0\0qqqq", 24), 0);
+	KTAP_EQ(r.args[126], 'q');
+	KTAP_EQ(reap(pid), EXITED(0));
+}
+
+static void t_getids_of_a_child_and_errors(void)
+{
+	struct _proc_ids ids;
+	struct _proc_ids_req m = { .hdr.type = _PROC_GETIDS, .hdr.subtype = 5 };
+	int pid = spawn_flags(_PROC_SPAWN_SETSID, 0, "sleep");
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(urt_tm_ids(pid, &ids), 0);
+	KTAP_EQ(ids.pid, pid);
+	KTAP_EQ(ids.ppid, my_pid());
+	KTAP_EQ(ids.sid, pid);
+	KTAP_EQ(ids.pgid, pid);
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &ids, sizeof ids), -EINVAL);  /* unknown subtype */
+	KTAP_EQ(urt_tm_send(&m, sizeof m.hdr, &ids, sizeof ids), -EINVAL);      /* short */
+	KTAP_EQ(reap(pid), EXITED(0));
+	KTAP_EQ(urt_tm_ids(pid, &ids), -ESRCH);         /* reaped */
+}
+
+static void t_getids_orphaned_group(void)
+{
+	struct _proc_ids_req m = { .hdr.type = _PROC_GETIDS, .hdr.subtype = _PROC_GETIDS_ORPHANED };
+	/* A group of its own in our session: we, its parent, are outside it
+	 * in the same session, so it is not orphaned.  A new session's group
+	 * has no such parent. */
+	int inside = long_child(_PROC_SPAWN_SETPGROUP, 0);
+	int apart = long_child(_PROC_SPAWN_SETSID, 0);
+
+	KTAP_REQUIRE(inside > 1 && apart > 1);
+	m.pid = inside;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, 0, 0), 0);
+	m.pid = apart;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, 0, 0), 1);
+	m.pid = 999999;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, 0, 0), -ESRCH);
+	KTAP_EQ(end_child(inside), KILLED);
+	KTAP_EQ(end_child(apart), KILLED);
+}
+
+static void t_setpgid_join_a_group(void)
+{
+	struct _proc_ids ids;
+	int a = long_child(_PROC_SPAWN_SETPGROUP, 0);
+	int b = long_child(0, 0);
+
+	KTAP_REQUIRE(a > 1 && b > 1);
+	KTAP_EQ(setpgid_(b, a), 0);
+	KTAP_EQ(urt_tm_ids(b, &ids), 0);
+	KTAP_EQ(ids.pgid, a);
+	KTAP_EQ(setpgid_(b, 0), 0);                     /* and out into its own */
+	KTAP_EQ(urt_tm_ids(b, &ids), 0);
+	KTAP_EQ(ids.pgid, b);
+	KTAP_EQ(end_child(a), KILLED);
+	KTAP_EQ(end_child(b), KILLED);
+}
+
+static int session_leader_checks(void)
+{
+	struct _proc_hdr m = { .type = _PROC_SETSID };
+	int me = my_pid();
+
+	if (urt_tm_send(&m, sizeof m, 0, 0) != me)
+		return 1;
+	if (setpgid_(0, 0) != -EPERM)                   /* a session leader stays */
+		return 2;
+	if (setpgid_(me, 0) != -EPERM)
+		return 3;
+	return urt_tm_send(&m, sizeof m, 0, 0) == -EPERM ? 0 : 4;
+}
+
+static void t_setpgid_session_leader_eperm(void)
+{
+	KTAP_EQ(in_child(session_leader_checks), EXITED(0));
+}
+
+/* ---- credentials, continued ----------------------------------------------------------- */
+
+static int gid_checks(void)
+{
+	struct _cred_info c;
+
+	if (setcred(_PROC_SETRESGID, 5, 6, 7) || my_cred(&c) || c.rgid != 5 || c.egid != 6 ||
+	    c.sgid != 7)
+		return 1;
+	if (setcred(_PROC_SETREGID, -1, 5, 0) || my_cred(&c) || c.egid != 5 || c.sgid != 7)
+		return 2;                               /* the real id: nothing saved */
+	if (setcred(_PROC_SETREGID, -1, 6, 0) || my_cred(&c) || c.egid != 6 || c.sgid != 6)
+		return 10;                              /* another: saved */
+	if (setcred(_PROC_SETRESGID, -1, -1, 7) || setcred(_PROC_SETRESUID, 100, 100, 100))
+		return 3;
+	if (setcred(_PROC_SETEGID, 7, 0, 0) || my_cred(&c) || c.egid != 7)
+		return 4;                               /* the saved one */
+	if (setcred(_PROC_SETEGID, 8, 0, 0) != -EPERM)
+		return 5;
+	if (setcred(_PROC_SETGID, 5, 0, 0) || my_cred(&c) || c.egid != 5 || c.rgid != 5)
+		return 6;
+	if (setcred(_PROC_SETGID, 9, 0, 0) != -EPERM)
+		return 7;
+	if (setcred(_PROC_SETUID, -2, 0, 0) != -EINVAL)
+		return 8;
+	struct _proc_hdr h = { .type = _PROC_SETCRED, .subtype = _PROC_SETUID };
+	return urt_tm_send(&h, sizeof h, 0, 0) == -EINVAL ? 0 : 9;     /* short */
+}
+
+static void t_setgid_family_rules(void)
+{
+	KTAP_EQ(in_child(gid_checks), EXITED(0));
+}
+
+/* From a child without the manager's privilege, whose uid is its own. */
+static void t_kill_same_uid_only(void)
+{
+	KTAP_EQ(child_status("killown"), EXITED(0));
+}
+
+/* ---- limits, continued ---------------------------------------------------------------- */
+
+static int hard_limit_checks(void)
+{
+	uint64_t cur, max;
+
+	if (!as_uid_with_limit(100, _PROC_RLIMIT_NOFILE, 10, 20))
+		return 2;                               /* lowering is anyone's */
+	cur = max = 20;
+	if (rlimit(1, _PROC_RLIMIT_NOFILE, &cur, &max))
+		return 3;                               /* soft up to hard */
+	cur = 20, max = 30;
+	if (rlimit(1, _PROC_RLIMIT_NOFILE, &cur, &max) != -EPERM)
+		return 4;
+	cur = 0, max = 0;
+	if (rlimit(0, _PROC_RLIMIT_NOFILE, &cur, &max) || cur != 20 || max != 20)
+		return 5;                               /* unchanged by the refusal */
+	cur = 5, max = 15;
+	return rlimit(1, _PROC_RLIMIT_NOFILE, &cur, &max) == 0 ? 0 : 6;
+}
+
+static void t_rlimit_hard_limit_nonroot_eperm(void)
+{
+	KTAP_EQ(in_child(hard_limit_checks), EXITED(0));
+}
+
+static void t_rlimit_defaults(void)
+{
+	uint64_t cur = 0, max = 0;
+
+	KTAP_EQ(rlimit(0, _PROC_RLIMIT_AS, &cur, &max), 0);
+	KTAP_EQ(cur == _PROC_RLIM_INFINITY && max == _PROC_RLIM_INFINITY, 1);
+	KTAP_EQ(rlimit(0, _PROC_RLIMIT_NPROC, &cur, &max), 0);
+	KTAP_EQ(cur == _PROC_RLIM_INFINITY && max == _PROC_RLIM_INFINITY, 1);
+	KTAP_EQ(rlimit(0, _PROC_RLIMIT_STACK, &cur, &max), 0);
+	KTAP_EQ(cur, 128 * 1024);
+	KTAP_EQ(max == _PROC_RLIM_INFINITY, 1);
+	struct _proc_rlimit m = { .hdr.type = _PROC_RLIMIT, .resource = _PROC_RLIMIT_CPU };
+	KTAP_EQ(urt_tm_send(&m, 12, 0, 0), -EINVAL);    /* short */
+}
+
+static int mmap_(uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags, uint64_t *got)
+{
+	struct _proc_mmap m = { .hdr.type = _PROC_MMAP, .addr = addr, .len = len, .prot = prot,
+				.flags = flags };
+	struct _proc_mmap_reply r = { 0 };
+	int s = (int)urt_tm_send(&m, sizeof m, &r, sizeof r);
+
+	if (got)
+		*got = s == 0 ? r.addr : 0;
+	return s;
+}
+
+static int mem_op(int type, uint64_t addr, uint64_t len, uint32_t prot)
+{
+	struct _proc_mmap m = { .hdr.type = (uint16_t)type, .addr = addr, .len = len,
+				.prot = prot };
+
+	return (int)urt_tm_send(&m, sizeof m, 0, 0);
+}
+
+#define RW        (PROT_READ | PROT_WRITE)
+#define ANON_PRIV (_PROC_MAP_PRIVATE | _PROC_MAP_ANON)
+
+static int as_limit_checks(void)
+{
+	struct _proc_info me;
+	uint64_t a = 0;
+
+	if (info_of(0, &me))
+		return 1;
+	uint64_t cur = me.mem_bytes + 64 * 1024, max = cur;
+	if (rlimit(1, _PROC_RLIMIT_AS, &cur, &max))
+		return 2;
+	if (mmap_(0, 1024 * 1024, RW, ANON_PRIV, &a) != -ENOMEM)
+		return 3;
+	if (mmap_(0, 16 * 1024, RW, ANON_PRIV, &a) || !a)
+		return 4;
+	return mem_op(_PROC_MUNMAP, a, 16 * 1024, 0) == 0 ? 0 : 5;
+}
+
+static void t_rlimit_as_bounds_mmap(void)
+{
+	KTAP_EQ(in_child(as_limit_checks), EXITED(0));
+}
+
+/* ---- memory (mmap, munmap, mprotect) ------------------------------------------------- */
+
+static void t_mmap_anon_zeroed_and_counted(void)
+{
+	struct _proc_info before, mapped, after;
+	uint64_t a = 0;
+
+	KTAP_EQ(info_of(0, &before), 0);
+	KTAP_REQUIRE(mmap_(0, 4 * 4096, RW, ANON_PRIV, &a) == 0);
+	KTAP_CHECK(a != 0 && (a & 4095) == 0);
+	volatile uint64_t *w = (volatile uint64_t *)a;
+	bool zero = true;
+	for (unsigned i = 0; i < 4 * 512; i++)
+		zero &= w[i] == 0;
+	KTAP_CHECK(zero);
+	w[4 * 512 - 1] = 0x1234;
+	KTAP_EQ(info_of(0, &mapped), 0);
+	KTAP_EQ(mapped.mem_bytes - before.mem_bytes, 4 * 4096);
+	KTAP_EQ(mem_op(_PROC_MUNMAP, a, 4 * 4096, 0), 0);
+	KTAP_EQ(info_of(0, &after), 0);
+	KTAP_EQ(after.mem_bytes, before.mem_bytes);
+}
+
+static void t_mmap_bad_arguments_einval(void)
+{
+	uint64_t a;
+	struct _proc_mmap m = { .hdr.type = _PROC_MMAP, .hdr.subtype = 1, .len = 4096, .prot = RW,
+				.flags = ANON_PRIV };
+
+	KTAP_EQ(mmap_(0, 0, RW, ANON_PRIV, &a), -EINVAL);                       /* no length */
+	KTAP_EQ(mmap_(0, 4096, 0x8000, ANON_PRIV, &a), -EINVAL);                /* unknown prot */
+	KTAP_EQ(mmap_(0, 4096, PROT_WRITE | PROT_EXEC, ANON_PRIV, &a), -EINVAL);        /* W^X */
+	KTAP_EQ(mmap_(0, 4096, RW, _PROC_MAP_ANON, &a), -EINVAL);               /* neither kind */
+	KTAP_EQ(mmap_(0, 4096, RW, ANON_PRIV | _PROC_MAP_SHARED, &a), -EINVAL); /* both */
+	KTAP_EQ(mmap_(0, 4096, RW, _PROC_MAP_PRIVATE, &a), -EINVAL);            /* no source */
+	KTAP_EQ(mmap_(0, 4096, RW, ANON_PRIV | _PROC_MAP_PHYS, &a), -EINVAL);   /* two */
+	KTAP_EQ(mmap_(0, 4096, RW, ANON_PRIV | 0x8000, &a), -EINVAL);           /* unknown flag */
+	KTAP_EQ(mmap_(0x40000000, 4096, RW, ANON_PRIV | _PROC_MAP_FIXED | _PROC_MAP_NOREPLACE, &a),
+		-EINVAL);
+	KTAP_EQ(mmap_(0x40000100, 4096, RW, ANON_PRIV | _PROC_MAP_FIXED, &a), -EINVAL); /* unaligned */
+	KTAP_EQ(mmap_(0, 4096, RW, ANON_PRIV | _PROC_MAP_FIXED, &a), -EINVAL);  /* page 0 */
+	KTAP_EQ(mmap_(KEEL_USER_STACK_TOP, 4096, RW, ANON_PRIV | _PROC_MAP_FIXED, &a), -EINVAL);
+	KTAP_EQ(mmap_(0, ~0ul - 100, RW, ANON_PRIV, &a), -EINVAL);              /* wraps */
+	KTAP_EQ(urt_tm_send(&m, sizeof m, &a, sizeof a), -EINVAL);              /* a subtype */
+	KTAP_EQ(urt_tm_send(&m, 16, &a, sizeof a), -EINVAL);                    /* short */
+	KTAP_EQ(mem_op(_PROC_MUNMAP, 0x40000100, 4096, 0), -EINVAL);
+	KTAP_EQ(mem_op(_PROC_MPROTECT, KEEL_USER_STACK_TOP - 4096, 8192, PROT_READ), -EINVAL);
+	KTAP_EQ(mem_op(_PROC_MUNMAP, 0x40000000, 0, 0), -EINVAL);
+}
+
+static void t_mmap_fixed_and_noreplace(void)
+{
+	uint64_t a = 0, b = 0;
+
+	KTAP_REQUIRE(mmap_(0, 2 * 4096, RW, ANON_PRIV, &a) == 0);
+	*(volatile int *)a = 5;
+	KTAP_EQ(mmap_(a, 4096, RW, ANON_PRIV | _PROC_MAP_NOREPLACE, &b), -EEXIST);
+	KTAP_EQ(*(volatile int *)a, 5);                 /* untouched */
+	KTAP_EQ(mmap_(a, 4096, RW, ANON_PRIV | _PROC_MAP_FIXED, &b), 0);
+	KTAP_EQ(b, a);
+	KTAP_EQ(*(volatile int *)a, 0);                 /* replaced by zeroed memory */
+	KTAP_EQ(mem_op(_PROC_MUNMAP, a, 2 * 4096, 0), 0);
+	KTAP_EQ(mmap_(a + 4096, 4096, RW, ANON_PRIV | _PROC_MAP_NOREPLACE, &b), 0);
+	KTAP_EQ(b, a + 4096);                           /* free again: exactly there */
+	KTAP_EQ(mem_op(_PROC_MUNMAP, a, 2 * 4096, 0), 0);       /* a hole is fine */
+}
+
+static void t_mmap_shared_seen_by_fork(void)
+{
+	uint64_t s = 0, p = 0;
+
+	KTAP_REQUIRE(mmap_(0, 4096, RW, _PROC_MAP_SHARED | _PROC_MAP_ANON, &s) == 0);
+	KTAP_REQUIRE(mmap_(0, 4096, RW, ANON_PRIV, &p) == 0);
+	int pid = urt_tm_fork();
+	if (pid == 0) {
+		*(volatile int *)s = 11;
+		*(volatile int *)p = 12;
+		ProcessExit(0);
+	}
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(0));
+	KTAP_EQ(*(volatile int *)s, 11);                /* one object, both spaces */
+	KTAP_EQ(*(volatile int *)p, 0);                 /* copied on write */
+	KTAP_EQ(mem_op(_PROC_MUNMAP, s, 4096, 0), 0);
+	KTAP_EQ(mem_op(_PROC_MUNMAP, p, 4096, 0), 0);
+}
+
+static void t_mprotect_round_trip(void)
+{
+	uint64_t a = 0;
+
+	KTAP_REQUIRE(mmap_(0, 2 * 4096, RW, ANON_PRIV, &a) == 0);
+	*(volatile int *)a = 9;
+	KTAP_EQ(mem_op(_PROC_MPROTECT, a, 2 * 4096, PROT_READ), 0);
+	KTAP_EQ(*(volatile int *)a, 9);                 /* still readable, same bytes */
+	KTAP_EQ(mem_op(_PROC_MPROTECT, a, 2 * 4096, PROT_READ | PROT_WRITE | PROT_EXEC), -EINVAL);
+	KTAP_EQ(mem_op(_PROC_MPROTECT, a, 4096, 0x8000), -EINVAL);
+	KTAP_EQ(mem_op(_PROC_MPROTECT, a, 2 * 4096, RW), 0);
+	*(volatile int *)(a + 4096) = 10;
+	KTAP_EQ(*(volatile int *)(a + 4096), 10);
+	KTAP_EQ(mem_op(_PROC_MUNMAP, a, 2 * 4096, 0), 0);
+}
+
+static uint64_t grant(int pid, uint64_t va, uint64_t len, uint32_t prot, int *status)
+{
+	struct _proc_shm_grant m = { .hdr.type = _PROC_SHM_GRANT, .pid = pid, .prot = prot,
+				     .va = va, .len = len };
+	struct _proc_shm_grant_reply r = { 0 };
+
+	*status = (int)urt_tm_send(&m, sizeof m, &r, sizeof r);
+	return r.grant;
+}
+
+static int map_grant(uint64_t g, uint64_t len, uint32_t prot, uint64_t *got)
+{
+	struct _proc_mmap m = { .hdr.type = _PROC_MMAP, .len = len, .prot = prot,
+				.flags = _PROC_MAP_SHARED | _PROC_MAP_GRANT, .paddr = g };
+	struct _proc_mmap_reply r = { 0 };
+	int s = (int)urt_tm_send(&m, sizeof m, &r, sizeof r);
+
+	*got = r.addr;
+	return s;
+}
+
+/* A server granting its own object pages (here: to itself, a second view). */
+static void t_shm_grant_maps_the_same_pages(void)
+{
+	uint64_t obj = 0, view = 0;
+	int s;
+
+	KTAP_REQUIRE(mmap_(0, 2 * 4096, RW, _PROC_MAP_SHARED | _PROC_MAP_ANON, &obj) == 0);
+	uint64_t g = grant(my_pid(), obj, 2 * 4096, RW, &s);
+	KTAP_EQ(s, 0);
+	KTAP_REQUIRE(g != 0);
+	KTAP_EQ(map_grant(g, 2 * 4096, RW, &view), 0);
+	KTAP_REQUIRE(view != 0 && view != obj);
+	*(volatile int *)(obj + 4096) = 77;
+	KTAP_EQ(*(volatile int *)(view + 4096), 77);
+	uint64_t none;
+	KTAP_EQ(map_grant(g, 4096, PROT_READ, &none), -EINVAL);         /* used up */
+	g = grant(my_pid(), obj, 4096, PROT_READ, &s);
+	KTAP_EQ(map_grant(g, 4096, RW, &none), -EACCES);                /* more than granted */
+	g = grant(my_pid(), obj, 4096, PROT_READ, &s);
+	KTAP_EQ(map_grant(g, 2 * 4096, PROT_READ, &none), -EACCES);
+	grant(999999, obj, 4096, PROT_READ, &s);
+	KTAP_EQ(s, -EINVAL);                                            /* nobody */
+	grant(my_pid(), obj + 1, 4096, PROT_READ, &s);
+	KTAP_EQ(s, -EINVAL);
+	grant(my_pid(), obj, 0, PROT_READ, &s);
+	KTAP_EQ(s, -EINVAL);
+	grant(my_pid(), obj, 4096, PROT_EXEC, &s);
+	KTAP_EQ(s, -EINVAL);
+	KTAP_EQ(mem_op(_PROC_MUNMAP, view, 2 * 4096, 0), 0);
+	KTAP_EQ(mem_op(_PROC_MUNMAP, obj, 2 * 4096, 0), 0);
+}
+
+/* ---- the path space, continued ------------------------------------------------------- */
+
+static int detach_target;
+
+static int detach_other(void)
+{
+	return detach(detach_target) == -EPERM ? 0 : 1;
+}
+
+static void t_path_detach_by_another_eperm(void)
+{
+	struct redirect r;
+	int chid = ChannelCreate_r(0);
+	int id = attach(_PROC_PATH_ATTACH, "/t/mine", 0, chid, 0, 5);
+
+	KTAP_REQUIRE(id > 0);
+	detach_target = id;
+	KTAP_EQ(in_child(detach_other), EXITED(0));
+	KTAP_EQ(connect("/t/mine", &r), _IO_CONNECT_RET_LINK | 1);     /* still there */
+	KTAP_EQ(detach(id), 0);
+	KTAP_EQ(detach(0), -ENOENT);
+	KTAP_EQ(detach(-4), -ENOENT);
+	ChannelDestroy_r(chid);
+}
+
+static int nonroot_link_checks(void)
+{
+	struct _proc_hdr reset = { .type = _PROC_SYSRESET, .subtype = _PROC_SYSRESET_POWEROFF };
+
+	if (setcred(_PROC_SETRESUID, 100, 100, 100))
+		return 1;
+	if (attach(_PROC_PATH_LINK, "/nonroot", "/bin", 0, 0, 0) != -EPERM)
+		return 2;
+	if (urt_tm_send(&reset, sizeof reset, 0, 0) != -EPERM)
+		return 3;
+	return 0;
+}
+
+static void t_path_link_and_sysreset_need_root(void)
+{
+	struct redirect r;
+
+	KTAP_EQ(in_child(nonroot_link_checks), EXITED(0));
+	KTAP_EQ(connect("/nonroot", &r), -ENOENT);
+	struct _proc_hdr h = { .type = _PROC_SYSRESET, .subtype = 7 };
+	KTAP_EQ(urt_tm_send(&h, sizeof h, 0, 0), -EINVAL);              /* no such subtype */
+	struct { struct _proc_hdr h; uint64_t x; } longer = { { .type = _PROC_SYSRESET }, 0 };
+	KTAP_EQ(urt_tm_send(&longer, sizeof longer, 0, 0), -EINVAL);
+}
+
+static int setctty(int pid, const char *path)
+{
+	static char buf[128];
+	struct _proc_setctty *m = (void *)buf;
+	size_t n = strlen(path) + 1;
+
+	*m = (struct _proc_setctty){ .hdr.type = _PROC_SETCTTY, .pid = pid, .pathlen = (uint32_t)n };
+	memcpy(m + 1, path, n);
+	return (int)urt_tm_send(buf, sizeof *m + n, 0, 0);
+}
+
+static void t_setctty_rules(void)
+{
+	int chid = ChannelCreate_r(0);
+	int t1 = attach(_PROC_PATH_ATTACH, "/t/tty1", 0, chid, 0, 1);
+	int t2 = attach(_PROC_PATH_ATTACH, "/t/tty2", 0, chid, 0, 2);
+	int a = long_child(_PROC_SPAWN_SETSID, 0);
+	int b = long_child(_PROC_SPAWN_SETSID, 0);
+	int c = long_child(0, 0);
+
+	KTAP_REQUIRE(t1 > 0 && t2 > 0 && a > 1 && b > 1 && c > 1);
+	KTAP_EQ(setctty(a, "/t/nottty"), -EPERM);       /* we do not serve it */
+	KTAP_EQ(setctty(c, "/t/tty1"), -EPERM);         /* not a session leader */
+	KTAP_EQ(setctty(a, "/t/tty1"), 0);
+	KTAP_EQ(setctty(a, "/t/tty1"), 0);              /* again: the same one */
+	KTAP_EQ(setctty(a, "/t/tty2"), -EEXIST);        /* it has one */
+	KTAP_EQ(setctty(b, "/t/tty1"), -EBUSY);         /* another session has it */
+	KTAP_EQ(setctty(0, "/t/tty1"), 0);              /* the terminal is gone */
+	KTAP_EQ(setctty(b, "/t/tty1"), 0);
+	KTAP_EQ(setctty(b, "relative"), -EINVAL);
+	KTAP_EQ(end_child(a), KILLED);
+	KTAP_EQ(end_child(b), KILLED);
+	KTAP_EQ(end_child(c), KILLED);
+	detach(t1);
+	detach(t2);
+	ChannelDestroy_r(chid);
+}
+
+static void t_bootimg_reads(void)
+{
+	struct _proc_bootimg m = { .hdr.type = _PROC_BOOTIMG };
+	char buf[16];
+	long size = urt_tm_send(&m, sizeof m, 0, 0);
+
+	KTAP_REQUIRE(size > 110);                       /* a cpio header at least */
+	m.len = 6;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, buf, sizeof buf), 6);
+	KTAP_EQ(memcmp(buf, "070701", 6), 0);           /* newc */
+	m.offset = (uint64_t)size - 1;
+	m.len = sizeof buf;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, buf, sizeof buf), 1);         /* the last byte */
+	m.offset = (uint64_t)size;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, buf, sizeof buf), 0);
+	m.offset = ~0ul;
+	KTAP_EQ(urt_tm_send(&m, sizeof m, buf, sizeof buf), 0);
+	KTAP_EQ(urt_tm_send(&m, 16, buf, sizeof buf), -EINVAL);         /* short */
+}
+
+/* ---- exec and fork, continued ---------------------------------------------------------- */
+
+static void *sleeper(void *arg)
+{
+	urt_sleep_ms(5000);
+	return arg;
+}
+
+static void t_exec_ends_other_threads(void)
+{
+	uint64_t t0 = 0, t1 = 0;
+	int pid = urt_tm_fork();
+
+	if (pid == 0) {
+		static char stack[8192];
+		const char *argv[] = { "tm-child", "exit", "21", 0 };
+		if (urt_thread_create(sleeper, 0, stack, sizeof stack, 0) < 0)
+			ProcessExit(1);
+		urt_tm_exec(CHILD, argv, 0);
+		ProcessExit(2);
+	}
+	KTAP_REQUIRE(pid > 1);
+	ClockTime_r(CLOCK_MONOTONIC, 0, &t0);
+	KTAP_EQ(reap(pid), EXITED(21));
+	ClockTime_r(CLOCK_MONOTONIC, 0, &t1);
+	KTAP_CHECK(t1 - t0 < 2000 * 1000000ul);         /* not after the sleeper's 5 s */
+}
+
+static void t_exec_runs_a_script(void)
+{
+	int pid = urt_tm_fork();
+
+	if (pid == 0) {
+		const char *argv[] = { "script", "x", 0 };
+		int r = urt_tm_exec("/test/script", argv, 0);
+		ProcessExit(100 - r);
+	}
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(0));
+}
+
+static void t_exec_malformed_einval(void)
+{
+	static char buf[128];
+	struct _proc_spawn *m = (void *)buf;
+
+	*m = (struct _proc_spawn){ .hdr.type = _PROC_EXEC, .pathlen = 14, .argc = 0 };
+	memcpy(m + 1, CHILD, 14);
+	KTAP_EQ(urt_tm_send(buf, sizeof *m + 14, 0, 0), -EINVAL);       /* no argv[0] */
+	m->argc = 1;
+	m->argvlen = 3;
+	memcpy(buf + sizeof *m + 14, "abc", 3);
+	KTAP_EQ(urt_tm_send(buf, sizeof *m + 17, 0, 0), -EINVAL);       /* not terminated */
+	KTAP_EQ(urt_tm_exec("/test/truncated", (const char *[]){ "t", 0 }, 0), -ENOEXEC);
+	KTAP_EQ(my_pid() > 1, 1);                       /* still here, still served */
+	KTAP_EQ(urt_tm_ids(0, &(struct _proc_ids){ 0 }), 0);
+}
+
+static int fork_inherit_checks(void)
+{
+	struct _proc_ids me;
+	uint64_t cur = 0, max = 0;
+
+	if (urt_tm_ids(0, &me))
+		return 1;
+	int pid = urt_tm_fork();
+	if (pid == 0) {
+		struct _proc_ids ids;
+		struct _cred_info c;
+		if (urt_tm_ids(0, &ids) || ids.ppid != me.pid || ids.pgid != me.pgid ||
+		    ids.sid != me.sid)
+			ProcessExit(1);
+		if (my_cred(&c) || c.ruid != 900 || c.euid != 900)
+			ProcessExit(2);
+		if (rlimit(0, _PROC_RLIMIT_NOFILE, &cur, &max) || cur != 33 || max != 44)
+			ProcessExit(3);
+		ProcessExit(0);
+	}
+	if (pid < 0)
+		return 50;
+	int st = reap(pid);
+	return st == EXITED(0) ? 0 : 10 + (st >> 8);
+}
+
+static int fork_inherit_setup(void)
+{
+	uint64_t cur = 33, max = 44;
+	struct _proc_hdr m = { .type = _PROC_SETSID };
+
+	if (urt_tm_send(&m, sizeof m, 0, 0) <= 0 || rlimit(1, _PROC_RLIMIT_NOFILE, &cur, &max) ||
+	    setcred(_PROC_SETRESUID, 900, 900, 900))
+		return 60;
+	return fork_inherit_checks();
+}
+
+static void t_fork_inherits_group_creds_limits(void)
+{
+	KTAP_EQ(in_child(fork_inherit_setup), EXITED(0));
+}
+
+/* ---- faults, continued (the `faults` run) ------------------------------------------------- */
+
+static void killed_by_sigsegv(int pid)
+{
+	struct _proc_wait_reply r;
+
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r), pid);
+	KTAP_EQ(r.code, _PROC_CLD_KILLED);
+	KTAP_EQ(r.signo, SIGSEGV);
+	KTAP_EQ(r.status, _PROC_W_SIGNALED(SIGSEGV));
+}
+
+static void t_below_the_stack_is_sigsegv(void)
+{
+	killed_by_sigsegv(child("stackguard", 0, 0));
+}
+
+/* Forks a child that runs body, which faults before it returns (exit 1:
+ * its setup failed; 2: no fault); the child's pid. */
+static int fork_to_fault(void (*body)(void))
+{
+	int pid = urt_tm_fork();
+
+	if (pid == 0) {
+		body();
+		ProcessExit(2);
+	}
+	return pid;
+}
+
+static void store_below_map_stack(void)
+{
+	uint64_t a = 0;
+
+	if (mmap_(0, 4 * 4096, RW, ANON_PRIV | _PROC_MAP_STACK, &a))
+		ProcessExit(1);
+	*(volatile int *)a = 1;                 /* its lowest page is there */
+	*(volatile int *)(a - 8) = 1;           /* the guard below is not */
+}
+
+static void store_to_read_only(void)
+{
+	uint64_t a = 0;
+
+	if (mmap_(0, 4096, RW, ANON_PRIV, &a) || mem_op(_PROC_MPROTECT, a, 4096, PROT_READ))
+		ProcessExit(1);
+	*(volatile int *)a = 1;
+}
+
+static void load_from_unmapped(void)
+{
+	uint64_t a = 0;
+
+	if (mmap_(0, 4096, RW, ANON_PRIV, &a) || mem_op(_PROC_MUNMAP, a, 4096, 0))
+		ProcessExit(1);
+	ProcessExit(*(volatile int *)a + 3);
+}
+
+static void t_map_stack_guard_is_sigsegv(void)
+{
+	killed_by_sigsegv(fork_to_fault(store_below_map_stack));
+}
+
+static void t_mprotect_readonly_store_is_sigsegv(void)
+{
+	killed_by_sigsegv(fork_to_fault(store_to_read_only));
+}
+
+static void t_munmapped_load_is_sigsegv(void)
+{
+	killed_by_sigsegv(fork_to_fault(load_from_unmapped));
+}
+
 /* ---- faults (the `faults` run) ---------------------------------------------------------- */
 
 static void t_fault_is_sigsegv(void)
@@ -1078,10 +2068,51 @@ static const struct ktap_case cases[] = {
 	{ "exec_failure_returns", t_exec_failure_returns },
 	{ "exec_setpgid_after_exec_eacces", t_exec_setpgid_after_exec_eacces },
 	{ "mmap_contig_is_one_run", t_mmap_contig_is_one_run },
+	{ "spawn_resetids", t_spawn_resetids },
+	{ "spawn_iopriv_needs_privilege", t_spawn_iopriv_needs_privilege },
+	{ "spawn_rlimit_nproc_eagain", t_spawn_rlimit_nproc_eagain },
+	{ "spawn_args_beyond_stack_e2big", t_spawn_args_beyond_stack_e2big },
+	{ "spawn_env_and_cwd_malformed_einval", t_spawn_env_and_cwd_malformed_einval },
+	{ "spawn_cwd_too_long_enametoolong", t_spawn_cwd_too_long_enametoolong },
+	{ "wait_not_a_child_echild", t_wait_not_a_child_echild },
+	{ "wait_wnohang_sees_a_stop", t_wait_wnohang_sees_a_stop },
+	{ "wait_pgid_zero_is_callers_group", t_wait_pgid_zero_is_callers_group },
+	{ "wait_reports_child_uid", t_wait_reports_child_uid },
+	{ "info_of_a_child", t_info_of_a_child },
+	{ "info_stopped_is_t", t_info_stopped_is_t },
+	{ "info_errors", t_info_errors },
+	{ "info_args_cut", t_info_args_cut },
+	{ "getids_of_a_child_and_errors", t_getids_of_a_child_and_errors },
+	{ "getids_orphaned_group", t_getids_orphaned_group },
+	{ "setpgid_join_a_group", t_setpgid_join_a_group },
+	{ "setpgid_session_leader_eperm", t_setpgid_session_leader_eperm },
+	{ "setgid_family_rules", t_setgid_family_rules },
+	{ "kill_same_uid_only", t_kill_same_uid_only },
+	{ "rlimit_hard_limit_nonroot_eperm", t_rlimit_hard_limit_nonroot_eperm },
+	{ "rlimit_defaults", t_rlimit_defaults },
+	{ "rlimit_as_bounds_mmap", t_rlimit_as_bounds_mmap },
+	{ "mmap_anon_zeroed_and_counted", t_mmap_anon_zeroed_and_counted },
+	{ "mmap_bad_arguments_einval", t_mmap_bad_arguments_einval },
+	{ "mmap_fixed_and_noreplace", t_mmap_fixed_and_noreplace },
+	{ "mmap_shared_seen_by_fork", t_mmap_shared_seen_by_fork },
+	{ "mprotect_round_trip", t_mprotect_round_trip },
+	{ "shm_grant_maps_the_same_pages", t_shm_grant_maps_the_same_pages },
+	{ "path_detach_by_another_eperm", t_path_detach_by_another_eperm },
+	{ "path_link_and_sysreset_need_root", t_path_link_and_sysreset_need_root },
+	{ "setctty_rules", t_setctty_rules },
+	{ "bootimg_reads", t_bootimg_reads },
+	{ "exec_ends_other_threads", t_exec_ends_other_threads },
+	{ "exec_runs_a_script", t_exec_runs_a_script },
+	{ "exec_malformed_einval", t_exec_malformed_einval },
+	{ "fork_inherits_group_creds_limits", t_fork_inherits_group_creds_limits },
 };
 
 static const struct ktap_case fault_cases[] = {
 	{ "fault_is_sigsegv", t_fault_is_sigsegv },
+	{ "below_the_stack_is_sigsegv", t_below_the_stack_is_sigsegv },
+	{ "map_stack_guard_is_sigsegv", t_map_stack_guard_is_sigsegv },
+	{ "mprotect_readonly_store_is_sigsegv", t_mprotect_readonly_store_is_sigsegv },
+	{ "munmapped_load_is_sigsegv", t_munmapped_load_is_sigsegv },
 };
 
 int main(int argc, char **argv, char **envp)

@@ -17,9 +17,16 @@
  *   daemon MS           detach from the parent, sleep MS, exit 0
  *   cred                setuid and friends, and the permission they give
  *                       (exit: the number of the first check that failed)
- *   fault               store through NULL */
+ *   fault               store through NULL
+ *   sigmask SIG         exit 0 if signal SIG is blocked in its mask
+ *   nopriv              exit 0 if the driver-only requests are EPERM for it
+ *                       (spawned without _PROC_SPAWN_IOPRIV)
+ *   killown             as uid 800, signal its own child (allowed) and its
+ *                       parent, root's (EPERM)
+ *   stackguard          store just below its stack (the auxv's stack base) */
 #include <keel/clock.h>
 #include <keel/errno.h>
+#include <keel/procmgr.h>
 #include "urt.h"
 #include <keel/signal.h>
 #include "urt_tm.h"
@@ -153,6 +160,61 @@ static int cred_checks(void)
 	return 0;
 }
 
+static int blocked(int signo)
+{
+	sigset_t now;
+
+	if (SignalProcmask_r(0, 0, SIG_BLOCK, 0, &now) < 0)
+		return 2;
+	return now.__bits[(signo - 1) / 32] >> ((signo - 1) % 32) & 1 ? 0 : 1;
+}
+
+/* The exit code is the number of the first check that failed. */
+static int nopriv_checks(void)
+{
+	const char *argv[] = { "tm-child", "exit", "0", 0 };
+	struct _proc_mmap m = { .hdr.type = _PROC_MMAP, .len = 4096, .prot = PROT_READ | PROT_WRITE,
+				.flags = _PROC_MAP_PRIVATE | _PROC_MAP_ANON | _PROC_MAP_CONTIG };
+	struct _proc_mmap_reply r;
+
+	if (urt_tm_spawn("/bin/tm-child", argv, 0, _PROC_SPAWN_IOPRIV, 0, 0, 0) != -EPERM)
+		return 1;
+	if (urt_tm_send(&m, sizeof m, &r, sizeof r) != -EPERM)
+		return 2;
+	m.flags = _PROC_MAP_SHARED | _PROC_MAP_PHYS;
+	m.paddr = 0x10000000;           /* a device page, were it allowed */
+	if (urt_tm_send(&m, sizeof m, &r, sizeof r) != -EPERM)
+		return 3;
+	return 0;
+}
+
+static int killown_checks(void)
+{
+	const char *argv[] = { "tm-child", "sleep", "2000", "0", 0 };
+	struct _proc_wait_reply r;
+	struct _proc_ids ids;
+
+	if (urt_tm_ids(0, &ids) || setcred(_PROC_SETRESUID, 800, 800, 800))
+		return 1;
+	int pid = urt_tm_spawn("/bin/tm-child", argv, 0, 0, 0, 0, 0);
+	if (pid <= 0)
+		return 2;
+	if (SignalKill_r(pid, 0, SIGTERM, 0, 0) != 0)
+		return 3;
+	if (urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r) != pid || r.signo != SIGTERM ||
+	    r.uid != 800)
+		return 4;
+	return SignalKill_r(ids.ppid, 0, 0, 0, 0) == -EPERM ? 0 : 5;
+}
+
+static uint64_t aux_value(const uint64_t *aux, uint64_t type)
+{
+	for (; aux && aux[0] != AT_NULL; aux += 2)
+		if (aux[0] == type)
+			return aux[1];
+	return 0;
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -183,6 +245,18 @@ int main(int argc, char **argv, char **envp)
 		return cred_checks();
 	if (!strcmp(what, "fault"))
 		*(volatile int *)0 = 1;
+	if (!strcmp(what, "sigmask") && argc > 2)
+		return blocked((int)strtol(argv[2], 0, 10));
+	if (!strcmp(what, "killown"))
+		return killown_checks();
+	if (!strcmp(what, "nopriv"))
+		return nopriv_checks();
+	if (!strcmp(what, "stackguard")) {
+		uint64_t base = aux_value((const uint64_t *)urt_start_a3, AT_KEEL_STACKBASE);
+		if (base)
+			*(volatile uint64_t *)(base - 8) = 1;
+		return 98;              /* no stack base, or the store went through */
+	}
 	printf("tm-child: what is '%s'?\n", what);
 	return 99;
 }
