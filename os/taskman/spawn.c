@@ -330,12 +330,24 @@ static void record(struct tproc *t, int32_t pid, const struct job *j, const char
 		t->fork_rcvid = j->rcvid;       /* answered by fork_release */
 	if (!j->rcvid)
 		tm_init_pid = pid;      /* before its end can reach the reaper */
+	if (r && (r->flags & _PROC_SPAWN_NOZOMBIE))
+		t->nozombie = true;     /* reaped at its end, never waited for */
 	if (r && (r->flags & _PROC_SPAWN_SETSID))
 		proc_setsid_locked(t);
 	else if (r && (r->flags & _PROC_SPAWN_SETPGROUP))
 		t->pgid = r->pgroup ? r->pgroup : pid;
 	proc_sync_group(t);
 	proc_kid_started();
+}
+
+/* RLIMIT_NPROC: parent's real uid has as many processes as it may (root
+ * is not held to it).  Spawn and fork alike. */
+static bool at_nproc_limit(const struct tproc *parent)
+{
+	uint64_t nproc = parent->rlim_cur[_PROC_RLIMIT_NPROC];
+
+	return parent->cred.ruid != 0 && nproc != _PROC_RLIM_INFINITY &&
+	       (uint64_t)proc_count_uid(parent->cred.ruid) >= nproc;
 }
 
 /* Every check that needs the table before anything is built: 0 or errno. */
@@ -346,9 +358,7 @@ static int admit(struct job *j, struct tproc **out)
 
 	if (!parent || parent->state != TP_ALIVE)
 		return ESRCH;
-	uint64_t nproc = parent->rlim_cur[_PROC_RLIMIT_NPROC];
-	if (parent->cred.ruid != 0 && nproc != _PROC_RLIM_INFINITY &&
-	    (uint64_t)proc_count_uid(parent->cred.ruid) >= nproc)
+	if (at_nproc_limit(parent))
 		return EAGAIN;
 	if (r && (r->flags & _PROC_SPAWN_SETPGROUP) && r->pgroup < 0)
 		return EINVAL;
@@ -455,6 +465,16 @@ static int load_and_start(struct job *j, struct tproc *t)
 	child_name(st.name, path == j->path ? j->path : a.pre[a.npre - 1]);
 	if (j->req->flags & (_PROC_SPAWN_SETSCHEDPARAM | _PROC_SPAWN_SETSCHEDULER))
 		st.priority = j->req->priority;
+	/* POSIX spawn: the mask asked for (libc sends the caller's when its
+	 * program set none), what the parent ignores stays ignored but for
+	 * sigdefault's; init, taskman's own child, starts clean. */
+	if (j->req->flags & _PROC_SPAWN_SETSIGMASK)
+		st.sigmask = j->req->sigmask;
+	if (j->rcvid) {
+		st.sig_from = j->parent;
+		if (j->req->flags & _PROC_SPAWN_SETSIGDEF)
+			st.sigdefault = j->req->sigdefault;
+	}
 	if (is_exec(j))
 		return exec_image(j, as, &st, &file);
 	tm_lock();
@@ -626,7 +646,8 @@ void fork_msg(int rcvid, const struct _msg_info *info)
 		return tm_error(rcvid, as == -EBUSY ? ENOSYS : as == -ESRCH ? ESRCH : ENOMEM);
 	tm_lock();
 	struct tproc *parent = proc_find(info->pid);
-	struct tproc *t = parent && parent->state == TP_ALIVE ? proc_new(parent) : 0;
+	struct tproc *t = parent && parent->state == TP_ALIVE && !at_nproc_limit(parent) ?
+			  proc_new(parent) : 0;
 	int pid = t ? ProcessFork_r(info->pid, info->tid, as) : -EAGAIN;
 	if (pid > 0) {
 		t->pid = pid;

@@ -209,12 +209,17 @@ struct _proc_start {
 	uint32_t privileges;            /* KCALL_PRIV_*: a subset of the caller's */
 	int32_t priority;               /* of the first thread; 0: the caller's */
 	struct _cred_info cred;
-	uint32_t reserved;
+	int32_t sig_from;               /* ProcessStart: a process whose ignored
+					 * signals stay ignored in the new one
+					 * (posix_spawn), but for sigdefault's;
+					 * 0: none */
 	uint64_t auxv;                  /* a3: the auxiliary vector (<keel/procmsg.h>) */
 	char name[32];                  /* for reports: the program's name, NUL-padded */
+	uint64_t sigmask;               /* ProcessStart: the first thread's mask */
+	uint64_t sigdefault;            /* ProcessStart: see sig_from */
 };
 
-_Static_assert(sizeof(struct _proc_start) == 152, "struct _proc_start layout");
+_Static_assert(sizeof(struct _proc_start) == 168, "struct _proc_start layout");
 
 /* ProcessWait flags and results.  A child that ended is reported once and
  * its slot freed; with _PROC_WAIT_STOPPED (_CONTINUED) a child that

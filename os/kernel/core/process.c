@@ -106,23 +106,27 @@ struct process *process_create(const char *name, uint32_t flags)
 
 /* Start the first thread of p at pc with sp and a0..a2. */
 struct start_regs {
-	uint64_t pc, sp, a0, a1, a2, a3;
+	uint64_t pc, sp, a0, a1, a2, a3, sigmask;
 };
 static struct start_regs start_regs[PROC_MAX];
 
 static void user_start_regs(void *arg)
 {
 	struct start_regs *r = arg;
+	struct thread *t = thread_current();
 
+	spin_lock(&t->proc->lock);              /* before its first user instruction */
+	t->sig_mask = r->sigmask & ~SIG_CANTMASK;
+	spin_unlock(&t->proc->lock);
 	arch_user_enter(r->pc, r->sp, r->a0, r->a1, r->a2, r->a3);
 }
 
 int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1,
-		       uint64_t a2, uint64_t a3, unsigned prio)
+		       uint64_t a2, uint64_t a3, unsigned prio, uint64_t sigmask)
 {
 	struct start_regs *r = &start_regs[p - procs];
 
-	*r = (struct start_regs){ pc, sp, a0, a1, a2, a3 };
+	*r = (struct start_regs){ pc, sp, a0, a1, a2, a3, sigmask };
 	spin_lock(&p->lock);
 	p->nthreads = 1;
 	spin_unlock(&p->lock);

@@ -246,6 +246,26 @@ void sig_post(struct process *p, struct thread *t, const siginfo_t *info)
 	thread_sig_notify(p, t, SIGBIT(signo), wake);
 }
 
+void sig_inherit_ignored(struct process *p, uint32_t pid, uint64_t except)
+{
+	struct process *from = process_by_pid(pid);
+	uint64_t ign = 0;
+
+	if (!from || from == p)
+		return;
+	spin_lock(&from->lock);
+	for (int i = 0; i < 64; i++)
+		if (from->sig_act[i].handler == (uint64_t)(uintptr_t)SIG_IGN)
+			ign |= 1ull << i;
+	spin_unlock(&from->lock);
+	ign &= ~except & ~SIG_CANTMASK;
+	spin_lock(&p->lock);
+	for (int i = 0; i < 64; i++)
+		if (ign & (1ull << i))
+			p->sig_act[i] = (struct sig_action){ (uint64_t)(uintptr_t)SIG_IGN, 0, 0 };
+	spin_unlock(&p->lock);
+}
+
 void sig_exec(struct process *p)
 {
 	spin_lock(&p->lock);

@@ -11,6 +11,7 @@
 #include "kstring.h"
 #include "platform.h"
 #include "process.h"
+#include "sig.h"
 #include "thread.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -344,13 +345,16 @@ long sys_ProcessStart(long as, long ustart)
 	spin_lock(&p->lock);
 	p->cred = st.cred;
 	spin_unlock(&p->lock);
+	if (st.sig_from > 0)
+		sig_inherit_ignored(p, st.sig_from, st.sigdefault);
 	unsigned prio = st.priority ? (unsigned)st.priority : thread_current()->base_prio;
 	/* Read before the process runs: it may end and be reaped on another
 	 * hart (its slot freed, its pid 0, or the slot reused) before
 	 * process_start_regs returns here.  Seen: a spawn answered pid 0 for a
 	 * child that had run; taskman then met it as a stranger. */
 	long child = (long)p->pid;
-	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv, prio))
+	if (process_start_regs(p, st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv, prio,
+			       st.sigmask))
 		return -EAGAIN;
 	return child;
 }

@@ -149,11 +149,14 @@ long sys_SignalKill(long pid, long tid, long signo, long code, long value)
 		sched_preempt_if_needed();
 		return r;
 	}
-	/* To itself (raise, kill(getpid())): no lookups, and the calling
-	 * thread takes it now when it can (a process's signal may go to any
-	 * thread that does not block it). */
-	bool own = (pid == 0 || pid == (long)me->pid) && (tid == 0 || tid == (long)caller->tid);
-	struct process *p = own ? me : target(pid);
+	/* To itself (raise; kill(getpid()) from a single-threaded process,
+	 * whose one thread is the only one to take it): no lookups, and the
+	 * calling thread takes it now when it can.  A process signal in a
+	 * threaded process goes the general way (thread_sig_notify's choice). */
+	bool own_proc = pid == 0 || pid == (long)me->pid;
+	bool own = own_proc && (tid == (long)caller->tid ||
+				(tid == 0 && *(volatile uint32_t *)&me->nthreads == 1));
+	struct process *p = own_proc ? me : target(pid);
 	if (!p)
 		return -ESRCH;
 	struct thread *t = own && tid ? caller : tid ? thread_of(p, tid) : 0;

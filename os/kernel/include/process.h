@@ -105,9 +105,10 @@ extern uint32_t init_exited;
 void process_init(void);
 struct process *process_create_in(const char *name, struct vmspace *vs, struct process *parent,
 				  uint32_t privs);
-/* Start p's first thread at pc with sp and a0..a3 at priority prio. */
+/* Start p's first thread at pc with sp and a0..a3 at priority prio, its
+ * signal mask sigmask (set before it runs a user instruction). */
 int process_start_regs(struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1,
-		       uint64_t a2, uint64_t a3, unsigned prio);
+		       uint64_t a2, uint64_t a3, unsigned prio, uint64_t sigmask);
 /* A child of parent that ended (pid -1: any), or with _PROC_WAIT_STOPPED
  * or _PROC_WAIT_CONTINUED in flags one that stopped or continued since it
  * was last reported: then *report is its stop signal, or SIGCONT (and the

@@ -50,6 +50,10 @@ void sig_event(struct process *p, struct thread *t, const struct sigevent *ev, i
 /* Take pending signo (the thread's first, else the process's) into
  * *info.  Process lock held. */
 void sig_take(struct process *p, struct thread *t, int signo, siginfo_t *info);
+/* A new process p (no thread yet) ignores what process pid ignores, but
+ * for the signals in except (posix_spawn's inheritance and sigdefault);
+ * nothing if pid is gone.  No locks held. */
+void sig_inherit_ignored(struct process *p, uint32_t pid, uint64_t except);
 /* Exec: caught signals go back to SIG_DFL (ignored ones stay ignored). */
 void sig_exec(struct process *p);
 /* Pending records of an ending thread or process go back to the pool. */

@@ -1889,6 +1889,91 @@ static void t_fork_inherits_group_creds_limits(void)
 	KTAP_EQ(in_child(fork_inherit_setup), EXITED(0));
 }
 
+/* ---- spawn attributes and limits the first cut missed -------------------------------- */
+
+static void t_spawn_sigmask_reaches_child(void)
+{
+	const char *argv[] = { "tm-child", "sigmask", "16", 0 };        /* SIGUSR1 */
+	static char buf[512];
+	struct _proc_spawn *m = (void *)buf;
+	static const char strs[] = CHILD "\0tm-child\0sigmask\0" "16";
+
+	*m = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .flags = _PROC_SPAWN_SETSIGMASK,
+				   .sigmask = 1ul << (SIGUSR1 - 1), .pathlen = 14, .argc = 3,
+				   .argvlen = sizeof strs - 14 };
+	memcpy(m + 1, strs, sizeof strs);
+	int pid = (int)urt_tm_send(buf, sizeof *m + sizeof strs, 0, 0);
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(0));
+	pid = urt_tm_spawn(CHILD, argv, 0, 0, 0, 0, 0);   /* without: not blocked */
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(1));
+}
+
+static void t_spawn_nozombie_is_not_waited_for(void)
+{
+	struct _proc_wait_reply r;
+	int pid = spawn_flags(_PROC_SPAWN_NOZOMBIE, 0, "sleep");
+
+	KTAP_REQUIRE(pid > 1);
+	/* Nobody reaps it: the wait ends with ECHILD once it is gone. */
+	KTAP_EQ(urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r), -ECHILD);
+	KTAP_EQ(urt_tm_ids(pid, &(struct _proc_ids){ 0 }), -ESRCH);
+}
+
+static int fork_nproc_checks(void)
+{
+	if (!as_uid_with_limit(602, _PROC_RLIMIT_NPROC, 1, 1))
+		return 1;
+	int pid = urt_tm_fork();
+	if (pid == 0)
+		ProcessExit(0);
+	if (pid > 0) {
+		reap(pid);
+		return 2;
+	}
+	return pid == -EAGAIN ? 0 : 3;
+}
+
+static void t_fork_rlimit_nproc_eagain(void)
+{
+	KTAP_EQ(in_child(fork_nproc_checks), EXITED(0));
+}
+
+
+/* posix_spawn: what the parent ignores stays ignored in the child, but for
+ * SETSIGDEF's signals (SIGUSR2 here: tm-child's sigign reports it). */
+static int spawn_sigign(uint32_t flags, uint64_t sigdefault)
+{
+	static char buf[512];
+	struct _proc_spawn *m = (void *)buf;
+	static const char strs[] = CHILD "\0tm-child\0sigign\0" "17";
+
+	*m = (struct _proc_spawn){ .hdr.type = _PROC_SPAWN, .flags = flags,
+				   .sigdefault = sigdefault, .pathlen = 14, .argc = 3,
+				   .argvlen = sizeof strs - 14 };
+	memcpy(m + 1, strs, sizeof strs);
+	return (int)urt_tm_send(buf, sizeof *m + sizeof strs, 0, 0);
+}
+
+static void t_spawn_keeps_ignored_signals_but_sigdefault(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
+	int pid;
+
+	KTAP_EQ(SignalAction_r(0, 0, SIGUSR2, &ign, 0), 0);
+	pid = spawn_sigign(0, 0);
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(0));                  /* ignored there too */
+	pid = spawn_sigign(_PROC_SPAWN_SETSIGDEF, 1ul << (SIGUSR2 - 1));
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(1));                  /* back to the default */
+	KTAP_EQ(SignalAction_r(0, 0, SIGUSR2, &dfl, 0), 0);
+	pid = spawn_sigign(0, 0);
+	KTAP_REQUIRE(pid > 1);
+	KTAP_EQ(reap(pid), EXITED(1));                  /* the parent's default */
+}
+
 /* ---- faults, continued (the `faults` run) ------------------------------------------------- */
 
 static void killed_by_sigsegv(int pid)
@@ -2105,6 +2190,10 @@ static const struct ktap_case cases[] = {
 	{ "exec_runs_a_script", t_exec_runs_a_script },
 	{ "exec_malformed_einval", t_exec_malformed_einval },
 	{ "fork_inherits_group_creds_limits", t_fork_inherits_group_creds_limits },
+	{ "spawn_sigmask_reaches_child", t_spawn_sigmask_reaches_child },
+	{ "spawn_nozombie_is_not_waited_for", t_spawn_nozombie_is_not_waited_for },
+	{ "fork_rlimit_nproc_eagain", t_fork_rlimit_nproc_eagain },
+	{ "spawn_keeps_ignored_signals_but_sigdefault", t_spawn_keeps_ignored_signals_but_sigdefault },
 };
 
 static const struct ktap_case fault_cases[] = {

@@ -19,6 +19,7 @@
  *                       (exit: the number of the first check that failed)
  *   fault               store through NULL
  *   sigmask SIG         exit 0 if signal SIG is blocked in its mask
+ *   sigign SIG          exit 0 if signal SIG is ignored (SIG_IGN), 1 if not
  *   nopriv              exit 0 if the driver-only requests are EPERM for it
  *                       (spawned without _PROC_SPAWN_IOPRIV)
  *   killown             as uid 800, signal its own child (allowed) and its
@@ -169,6 +170,15 @@ static int blocked(int signo)
 	return now.__bits[(signo - 1) / 32] >> ((signo - 1) % 32) & 1 ? 0 : 1;
 }
 
+static int ignored(int signo)
+{
+	struct sigaction old;
+
+	if (SignalAction_r(0, 0, signo, 0, &old) < 0)
+		return 2;
+	return old.sa_handler == SIG_IGN ? 0 : 1;
+}
+
 /* The exit code is the number of the first check that failed. */
 static int nopriv_checks(void)
 {
@@ -247,6 +257,8 @@ int main(int argc, char **argv, char **envp)
 		*(volatile int *)0 = 1;
 	if (!strcmp(what, "sigmask") && argc > 2)
 		return blocked((int)strtol(argv[2], 0, 10));
+	if (!strcmp(what, "sigign") && argc > 2)
+		return ignored((int)strtol(argv[2], 0, 10));
 	if (!strcmp(what, "killown"))
 		return killown_checks();
 	if (!strcmp(what, "nopriv"))

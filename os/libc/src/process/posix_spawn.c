@@ -137,6 +137,15 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 		m.sigmask = (uint64_t)a->sigmask.__bits[1] << 32 | a->sigmask.__bits[0];
 		m.sigdefault = (uint64_t)a->sigdefault.__bits[1] << 32 | a->sigdefault.__bits[0];
 	}
+	/* POSIX: without POSIX_SPAWN_SETSIGMASK the child starts with the
+	 * calling thread's mask (an exec keeps it anyway). */
+	if (!exec && !(m.flags & _PROC_SPAWN_SETSIGMASK)) {
+		sigset_t cur;
+		if (SignalProcmask_r(0, 0, SIG_BLOCK, 0, &cur) == 0) {
+			m.sigmask = (uint64_t)cur.__bits[1] << 32 | cur.__bits[0];
+			m.flags |= _PROC_SPAWN_SETSIGMASK;
+		}
+	}
 	/* A child with fds to take over: the parent goes on once it has (it
 	 * may close its own ends at once). */
 	if (!exec && (nfds || (acts && acts->nacts)))
