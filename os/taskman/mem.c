@@ -229,6 +229,90 @@ void mem_msg_grant(int rcvid, const struct _msg_info *info, const void *msg, siz
 	MsgReply_r(rcvid, 0, &r, sizeof r);
 }
 
+/* Read-only shares stay so: mprotect may not add PROT_WRITE to a range a
+ * grant without PROT_WRITE mapped.  The record is taskman's (the kernel's
+ * page tables cannot tell an object's pages its own process made
+ * read-only from a read-only share of them).  One entry per mapping, by
+ * the mapper's pid (tm_lock held): fork copies the parent's, exec and the
+ * process's end drop them, munmap drops or cuts what it covers. */
+#define RO_SHARES 256
+
+static struct ro_share {
+	int32_t pid;                    /* 0: free */
+	uint64_t va, end;
+} ro_shares[RO_SHARES];
+
+static struct ro_share *ro_free(void)
+{
+	for (int i = 0; i < RO_SHARES; i++)
+		if (!ro_shares[i].pid)
+			return &ro_shares[i];
+	return 0;
+}
+
+static bool ro_overlaps(int32_t pid, uint64_t va, uint64_t end)
+{
+	for (int i = 0; i < RO_SHARES; i++)
+		if (ro_shares[i].pid == pid && va < ro_shares[i].end && ro_shares[i].va < end)
+			return true;
+	return false;
+}
+
+/* munmap of [va, end): entries lose what it covers (one cut in two keeps
+ * its whole range when the table has no room for the second half: a
+ * refusal too many, never one too few). */
+static void ro_unmap(int32_t pid, uint64_t va, uint64_t end)
+{
+	for (int i = 0; i < RO_SHARES; i++) {
+		struct ro_share *s = &ro_shares[i];
+		if (s->pid != pid || end <= s->va || s->end <= va)
+			continue;
+		if (va <= s->va && s->end <= end) {
+			s->pid = 0;
+		} else if (va <= s->va) {
+			s->va = end;
+		} else if (s->end <= end) {
+			s->end = va;
+		} else {
+			struct ro_share *t = ro_free();
+			if (t) {
+				*t = (struct ro_share){ pid, end, s->end };
+				s->end = va;
+			}
+		}
+	}
+}
+
+void mem_fork(int32_t parent, int32_t child)
+{
+	for (int i = 0; i < RO_SHARES; i++) {
+		if (ro_shares[i].pid != parent)
+			continue;
+		struct ro_share *t = ro_free();
+		if (!t)
+			break;          /* cannot happen: see mem_fork_room */
+		*t = (struct ro_share){ child, ro_shares[i].va, ro_shares[i].end };
+	}
+}
+
+bool mem_fork_room(int32_t parent)
+{
+	int mine = 0, empty = 0;
+
+	for (int i = 0; i < RO_SHARES; i++) {
+		mine += ro_shares[i].pid == parent;
+		empty += !ro_shares[i].pid;
+	}
+	return empty >= mine;
+}
+
+void mem_process_gone(int32_t pid)
+{
+	for (int i = 0; i < RO_SHARES; i++)
+		if (ro_shares[i].pid == pid)
+			ro_shares[i].pid = 0;
+}
+
 /* The grant `id` of client pid, taken out of the table into *out (tm_lock
  * held): 0, EINVAL (none such) or EACCES (more than it allows). */
 static int grant_take(uint64_t id, int32_t pid, uint64_t bytes, uint32_t prot, struct grant *out)
@@ -288,13 +372,19 @@ void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size
 	uint64_t paddr[2] = { 0, 0 };   /* CONTIG: the run; GRANT: the pages and their space */
 	struct grant g;
 	int src = -1;
+	struct ro_share *ro = 0;
 	if (!err && m->hdr.type == _PROC_MMAP && (m->flags & _PROC_MAP_GRANT) &&
 	    !(err = grant_take(m->paddr, info->pid, bytes, m->prot, &g))) {
 		src = AsOpen_r(g.server);
 		err = src < 0 ? EINVAL : 0;     /* the server has ended */
 		paddr[0] = g.va;
 		paddr[1] = (uint64_t)src;
+		if (!err && !(g.prot & PROT_WRITE) && !(ro = ro_free()))
+			err = ENOMEM;           /* no room to remember it read-only */
 	}
+	if (!err && m->hdr.type == _PROC_MPROTECT && (m->prot & PROT_WRITE) &&
+	    ro_overlaps(info->pid, m->addr, m->addr + bytes))
+		err = EACCES;                   /* a read-only share stays so */
 	if (!err) {
 		if (m->hdr.type == _PROC_MMAP)
 			r = map_new(as, p, m, bytes, paddr);
@@ -304,6 +394,11 @@ void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size
 			r = AsProtect_r(as, m->addr, bytes, m->prot);
 		if (r < 0)
 			err = (int)-r;
+		else if (m->hdr.type == _PROC_MUNMAP ||
+			 (m->hdr.type == _PROC_MMAP && (m->flags & _PROC_MAP_FIXED)))
+			ro_unmap(info->pid, m->addr, m->addr + bytes);  /* gone, or replaced */
+		if (!err && ro)
+			*ro = (struct ro_share){ info->pid, (uint64_t)r, (uint64_t)r + bytes };
 	}
 	if (src >= 0)
 		AsDestroy_r(src);

@@ -374,6 +374,7 @@ static void process_ended(const struct _proc_exit *ex)
 		init_ended(p, ex);
 	p->state = TP_ZOMBIE;
 	path_process_gone(p->pid);
+	mem_process_gone(p->pid);
 	for (int i = 0; i < WAITS_MAX; i++)
 		if (waits[i].rcvid && waits[i].pid == p->pid)
 			waits[i].rcvid = 0;     /* its rcvids died with it */

@@ -403,6 +403,7 @@ static int exec_image(struct job *j, int as, struct _proc_start *st,
 		keep_args(t, j);
 		t->execed = true;
 		t->mmap_next = 0;       /* a new space: mmap starts over */
+		mem_process_gone(t->pid);
 		fork_release(t);        /* a forked child that execs at once */
 	}
 	tm_unlock();
@@ -646,8 +647,8 @@ void fork_msg(int rcvid, const struct _msg_info *info)
 		return tm_error(rcvid, as == -EBUSY ? ENOSYS : as == -ESRCH ? ESRCH : ENOMEM);
 	tm_lock();
 	struct tproc *parent = proc_find(info->pid);
-	struct tproc *t = parent && parent->state == TP_ALIVE && !at_nproc_limit(parent) ?
-			  proc_new(parent) : 0;
+	struct tproc *t = parent && parent->state == TP_ALIVE && !at_nproc_limit(parent) &&
+			  mem_fork_room(info->pid) ? proc_new(parent) : 0;
 	int pid = t ? ProcessFork_r(info->pid, info->tid, as) : -EAGAIN;
 	if (pid > 0) {
 		t->pid = pid;
@@ -657,6 +658,7 @@ void fork_msg(int rcvid, const struct _msg_info *info)
 		tm_strlcpy(t->name, parent->name, sizeof t->name);
 		memcpy(t->args, parent->args, sizeof t->args);
 		t->argslen = parent->argslen;
+		mem_fork(info->pid, pid);       /* its read-only shares stay read-only */
 		proc_kid_started();
 	} else if (t) {
 		proc_free(t);

@@ -52,6 +52,12 @@ void tm_free(void *p, size_t bytes);
 void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 /* _PROC_SHM_GRANT: a server's pages for one client's mmap. */
 void mem_msg_grant(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+/* The record of read-only shares (mem.c; tm_lock held): a fork's child
+ * gets its parent's (mem_fork_room first: false if the table could not
+ * take them), exec and the end drop a process's. */
+void mem_fork(int32_t parent, int32_t child);
+bool mem_fork_room(int32_t parent);
+void mem_process_gone(int32_t pid);
 /* Bytes of taskman's own memory in use now (its heap, not its image). */
 size_t tm_heap_bytes(void);
 

@@ -33,9 +33,9 @@
  *                                            caller's, AS_SELF its own) has at
  *                                            paddr (never PROT_EXEC; -EINVAL if
  *                                            a page there is not an object's).
- *                                            A shared-object page that is read-
- *                                            only in a space stays so: AsProtect
- *                                            adding PROT_WRITE is -EACCES
+ *                                            That a read-only share stays so is
+ *                                            the process manager's to enforce
+ *                                            (taskman's record of its grants)
  *   AsUnmap(as, vaddr, len)                  removes whatever is mapped there
  *                                            (holes are fine); every hart has
  *                                            dropped the pages before it returns

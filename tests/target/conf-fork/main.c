@@ -581,6 +581,21 @@ static int write_shared(const void *arg)
 	return was;
 }
 
+/* A process's own shared memory may be made read-only and writable again
+ * (only a read-only share from another process stays read-only). */
+static void t_mprotect__own_shared_memory_back_to_writable(void)
+{
+	unsigned char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON, -1, 0);
+
+	REQUIRE(p != MAP_FAILED);
+	p[0] = 5;
+	CHECK_EQ(mprotect(p, PG, PROT_READ), 0);
+	CHECK_EQ(mprotect(p, PG, PROT_READ | PROT_WRITE), 0);
+	p[0] = 6;
+	CHECK_EQ(p[0], 6);
+	CHECK_EQ(munmap(p, PG), 0);
+}
+
 static void t_mmap__MAP_SHARED_stays_shared_with_forked_children(void)
 {
 	unsigned char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON, -1, 0);
@@ -740,8 +755,14 @@ static void t_shm_open__errors(void)
 	shm_unlink(SHM);
 }
 
-/* A read-only open maps only for reading, and the map stays so; a private
- * map of it is a copy the object never sees. */
+/* A forked child of a process holding a read-only share holds it read-only too. */
+static int protect_rw(const void *arg)
+{
+	return mprotect((void *)arg, PG, PROT_READ | PROT_WRITE) == -1 && errno == EACCES ? 42 : 1;
+}
+
+/* A read-only open maps only for reading, and the map stays so (in a
+ * forked child too); a private map of it is a copy the object never sees. */
 static void t_mmap__access_follows_the_open(void)
 {
 	shm_unlink(SHM);
@@ -759,6 +780,7 @@ static void t_mmap__access_follows_the_open(void)
 	REQUIRE(r != MAP_FAILED);
 	CHECK_EQ(r[1], 1);
 	CHECK_ERR(mprotect(r, PG, PROT_READ | PROT_WRITE), EACCES);
+	CHECK(EXITED_WITH(in_child(protect_rw, r), 42));
 	unsigned char *c = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
 	REQUIRE(c != MAP_FAILED);
 	CHECK_EQ(c[1], 1);
@@ -916,6 +938,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(mmap, bad_arguments),
 	CONF_CASE(fork, a_private_mapping_is_copied),
 	CONF_CASE(mmap, MAP_SHARED_stays_shared_with_forked_children),
+	CONF_CASE(mprotect, own_shared_memory_back_to_writable),
 	CONF_CASE(mmap, counted_in_the_process_memory),
 	CONF_CASE(setrlimit, RLIMIT_AS_bounds_mmap),
 	CONF_CASE(mmap, MAP_CONTIG_needs_the_io_privilege),

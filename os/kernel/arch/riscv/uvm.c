@@ -708,11 +708,11 @@ int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
 		uint64_t e = *slot(vs, va + o, false);
 		int bad = 0;
+		/* (A read-only share of an object stays so by the process
+		 * manager's record: the PTE cannot tell it from the object's
+		 * own page its process made read-only.) */
 		if ((prot & VM_X) && !(e & PTE_OWNED))
 			bad = -EINVAL;          /* device memory never becomes executable */
-		else if ((prot & VM_W) && (e & (PTE_W | PTE_OWNED)) == PTE_OWNED &&
-			 pageref_object(pte_pa(e)))
-			bad = -EACCES;          /* a read-only share of an object stays so */
 		if (bad) {
 			spin_unlock(&vs->lock);
 			return bad;

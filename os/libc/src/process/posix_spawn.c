@@ -159,9 +159,12 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 	int tm = __taskman_coid();
 	/* EINTR only before taskman received the request (it answers a spawn
 	 * with its result, whatever signals come): nothing was done, ask again. */
-	do
-		r = tm < 0 ? -errno : (int)MsgSend_r(tm, msg, total, NULL, 0);
-	while (r == -EINTR);
+	if (tm < 0)
+		r = -errno;
+	else
+		do
+			r = (int)MsgSend_r(tm, msg, total, NULL, 0);
+		while (r == -EINTR);
 	free(msg);
 	return r;
 }
