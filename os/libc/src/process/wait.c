@@ -15,19 +15,7 @@ static long wait_msg(int idtype, int id, int options, struct _proc_wait_reply *r
 
 	if (tm < 0)
 		return -errno;
-	long r = MsgSend_r(tm, &m, sizeof m, rep, sizeof *rep);
-	/* A signal broke the wait.  When it was the SIGCHLD of the very
-	 * child waited for (its end reached taskman while this request was
-	 * still on its way in), that child's status is there now: report it,
-	 * as a wait that a child's end and a signal meet in does; only a
-	 * wait that has nothing to report fails with EINTR. */
-	if (r == -EINTR && !(options & WNOHANG)) {
-		m.options |= WNOHANG;
-		if (MsgSend_r(tm, &m, sizeof m, rep, sizeof *rep) >= 0 && rep->pid > 0)
-			return 0;
-		return -EINTR;
-	}
-	return r;
+	return MsgSend_r(tm, &m, sizeof m, rep, sizeof *rep);
 }
 
 pid_t waitpid(pid_t pid, int *status, int options)
