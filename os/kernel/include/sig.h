@@ -67,8 +67,9 @@ void sig_user_return(void *frame);
  * info->si_signo, its kernel call's result to be ret.  When a handler
  * catches it, the thread does not block it and nothing else pending could
  * go first, it is delivered now, with no pending record: the frame (which
- * keeps ret as the interrupted code's a0) is pushed and the handler's stub
- * is entered; returns what the call must return for that (the stub's a0).
+ * keeps ret as the interrupted code's a0) is pushed and the process's
+ * handler trampoline (p->sigstub) is entered; returns the frame's address,
+ * which the call returns so that the trampoline finds it in a0.
  * Otherwise returns SIG_RAISE_LATER and changes nothing: the caller posts
  * it as usual.  No locks held, interrupts on. */
 #define SIG_RAISE_LATER (-4096l)
