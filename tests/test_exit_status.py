@@ -25,6 +25,6 @@ CASES = [
 def test_exit_status_agrees_with_the_console(keel_boot, board, append, crash, line, status):
     boot = keel_boot(append=append, until="exit", timeout=EXIT_TIMEOUT, expect_crash=crash)
     lines = [text.strip() for text in boot.lines]
-    assert line in lines, f"the console never said {line!r}"
-    assert "keel: powering off" in lines
+    assert line in lines, f"the console never said {line!r} (the wait {boot.exit_wait})"
+    assert "keel: powering off" in lines, f"no power-off (the wait {boot.exit_wait})"
     assert boot.exit_status == (status if board.test_finisher else 0)

@@ -247,6 +247,7 @@ class KeelBoot:
     hang_timeout: float = DEFAULT_HANG_TIMEOUT
     quiet_for: float | None = None  # silence when the test stopped waiting; None: ended
     crash: Crash | None = None
+    exit_wait: str | None = None  # how until="exit" ended (KeelBooter._wait_exit)
 
     @property
     def console(self):
@@ -322,13 +323,27 @@ class KeelBooter:
             strategy.power_on()
             self._keep(target, strategy, hang_timeout, expect_crash)
             if until == "exit":
-                rec, hang = strategy.recorder, self.boots[-1].hang_timeout
-                self.boots[-1].exit_status = strategy.wait_exit(
-                    120.0 if timeout is None else timeout,
-                    until=lambda: rec.quiet_for() >= hang)
+                self._wait_exit(strategy, 120.0 if timeout is None else timeout)
             elif until is not None:
                 raise ValueError(f"keel_boot: unknown until={until!r}")
         return self.boots[-1]
+
+    def _wait_exit(self, strategy, timeout: float) -> None:
+        """Wait for the last boot's target to stop by itself; keep its status and how
+        the wait ended (`exit_wait`, a property of the test: a test that finds a line
+        missing can tell a target that stopped early from a wait that gave up)."""
+        boot = self.boots[-1]
+        rec, hang = strategy.recorder, boot.hang_timeout
+        start = time.monotonic()
+        boot.exit_status = strategy.wait_exit(timeout, until=lambda: rec.quiet_for() >= hang)
+        waited = time.monotonic() - start
+        if target_stopped(strategy, boot.exit_status):
+            how = "stopped"
+        elif rec.quiet_for() >= hang:
+            how = f"gave up: console quiet for {rec.quiet_for():.1f} s (hang timeout {hang:g} s)"
+        else:
+            how = f"gave up: no end within {timeout:g} s"
+        boot.exit_wait = f"{how} after {waited:.1f} s, {len(rec.lines)} lines"
 
     def _keep(self, target: str, strategy, hang_timeout: float | None,
               expect_crash: str | None) -> None:
@@ -371,6 +386,8 @@ class KeelBooter:
             if boot.exit_status is not None:
                 self.node.user_properties.append((f"{prefix}exit_status",
                                                   str(boot.exit_status)))
+            if boot.exit_wait is not None:
+                self.node.user_properties.append((f"{prefix}exit_wait", boot.exit_wait))
             if boot.crash is not None:
                 self.node.user_properties.extend(crash_properties(boot.crash, prefix))
 

@@ -296,6 +296,7 @@ def test_session_reports_each_case(tmp_path):
     assert props["console_log"].endswith("test_boot_twice.log")
     assert props["boot2_console_log"].endswith("test_boot_twice.2.log")
     assert props["boot2_exit_status"] == "0" and "boot2_stage_panic" in props
+    assert props["boot2_exit_wait"].startswith("stopped after "), props
     props = {p.get("name"): p.get("value") for p in cases["test_k[nested]"].iter("property")}
     assert props["console_log"].endswith("ktap-main-smpdefault-ktest.log")
 
