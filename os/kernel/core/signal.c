@@ -48,6 +48,13 @@ static enum sig_default default_action(int signo)
 #define SIG_STOPS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 
 /* Ignored for p now: discarded when generated.  p->lock held. */
+/* True if the action is a handler (neither SIG_DFL nor SIG_IGN). */
+static bool has_handler(const struct sig_action *a)
+{
+	return a->handler != (uint64_t)(uintptr_t)SIG_DFL &&
+	       a->handler != (uint64_t)(uintptr_t)SIG_IGN;
+}
+
 static bool ignored(const struct process *p, int signo)
 {
 	uint64_t h = p->sig_act[signo - 1].handler;
@@ -210,11 +217,8 @@ static void tell_parent(struct process *p)
  * other process can end or stop the system's process manager. */
 static bool shielded(const struct process *p, int signo)
 {
-	uint64_t h = p->sig_act[signo - 1].handler;
-
 	return (p->flags & PROC_INIT) && (signo == SIGKILL || signo == SIGSTOP ||
-					  h == (uint64_t)(uintptr_t)SIG_DFL ||
-					  h == (uint64_t)(uintptr_t)SIG_IGN);
+					  !has_handler(&p->sig_act[signo - 1]));
 }
 
 void sig_post(struct process *p, struct thread *t, const siginfo_t *info)
@@ -433,6 +437,27 @@ static bool push_frame(struct thread *t, void *f, const struct sig_action *a,
 	return true;
 }
 
+/* The thread enters a's handler for signo: the handler's mask (signo
+ * itself unless SA_NODEFER) joins the thread's, and SA_RESETHAND puts the
+ * default action back.  Process lock held. */
+static void enter_handler_mask(struct process *p, struct thread *t, int signo,
+			       const struct sig_action *a)
+{
+	t->sig_mask |= a->mask | ((a->flags & SA_NODEFER) ? 0 : SIGBIT(signo));
+	t->sig_mask &= ~SIG_CANTMASK;
+	if (a->flags & SA_RESETHAND)
+		p->sig_act[signo - 1] = (struct sig_action){ 0, 0, 0 };
+}
+
+/* The handler's frame did not fit on the user stack: the process ends
+ * with SIGSEGV, as a fault at the interrupted pc. */
+static void __attribute__((noreturn)) frame_unwritable(void *f)
+{
+	arch_irq_enable();
+	process_fault("signal frame cannot be written", SIGSEGV, SI_KERNEL,
+		      arch_frame_pc(f), arch_frame_sp(f));
+}
+
 /* The next signal the calling thread takes, or 0; its action in *a.
  * Records and pending bits are consumed; SA_RESETHAND applied; the mask
  * for the handler set and the one to restore in *restore.  Process lock
@@ -445,18 +470,12 @@ static int take_one(struct process *p, struct thread *t, siginfo_t *info, struct
 	if (!ready)
 		return 0;
 	int signo = bit_lowest(ready) + 1;
-	uint64_t bit = SIGBIT(signo);
 	sig_take(p, t, signo, info);
 	*a = p->sig_act[signo - 1];
-	bool handler = a->handler != (uint64_t)(uintptr_t)SIG_DFL &&
-		       a->handler != (uint64_t)(uintptr_t)SIG_IGN;
-	if (handler) {
+	if (has_handler(a)) {
 		*restore = t->sig_saved ? t->sig_saved_mask : t->sig_mask;
 		t->sig_saved = false;
-		t->sig_mask |= a->mask | ((a->flags & SA_NODEFER) ? 0 : bit);
-		t->sig_mask &= ~SIG_CANTMASK;
-		if (a->flags & SA_RESETHAND)
-			p->sig_act[signo - 1] = (struct sig_action){ 0, 0, 0 };
+		enter_handler_mask(p, t, signo, a);
 	}
 	return signo;
 }
@@ -492,11 +511,8 @@ static int act(struct process *p, struct thread *t, void *f, int signo, const si
 	/* A timeout armed for the call the handler comes before (the broken
 	 * call restarted, or the next one when no call was broken) is its
 	 * again after the handler: the handler's own calls would use it up. */
-	if (!trampoline || !push_frame(t, f, a, info, restore, trampoline, restart || !call)) {
-		arch_irq_enable();
-		process_fault("signal frame cannot be written", SIGSEGV, SI_KERNEL,
-			      arch_frame_pc(f), arch_frame_sp(f));
-	}
+	if (!trampoline || !push_frame(t, f, a, info, restore, trampoline, restart || !call))
+		frame_unwritable(f);
 	return 1;
 }
 
@@ -559,26 +575,17 @@ long sig_raise_now(struct thread *t, void *f, const siginfo_t *info, long ret)
 	uint64_t trampoline = p->sigstub, restore = t->sig_mask;
 	bool now = trampoline && !p->exiting && !p->stopped && !atomic_load32(&t->killed) &&
 		   !atomic_load32(&t->sig_wake) && !t->sig_saved && !(restore & bit) &&
-		   !((t->sig_pending | p->sig_pending) & ~restore) &&
-		   a.handler != (uint64_t)(uintptr_t)SIG_DFL &&
-		   a.handler != (uint64_t)(uintptr_t)SIG_IGN;
-	if (now) {                              /* take_one's mask, for this one */
-		t->sig_mask |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit);
-		t->sig_mask &= ~SIG_CANTMASK;
-		if (a.flags & SA_RESETHAND)
-			p->sig_act[signo - 1] = (struct sig_action){ 0, 0, 0 };
-	}
+		   !((t->sig_pending | p->sig_pending) & ~restore) && has_handler(&a);
+	if (now)
+		enter_handler_mask(p, t, signo, &a);
 	spin_unlock(&p->lock);
 	if (!now)
 		return SIG_RAISE_LATER;
 	/* The frame keeps the call's own result; the call's timeout, if one
 	 * was armed, is used up by it as by any call (kcall_finish). */
 	arch_frame_set_a0(f, (uint64_t)ret);
-	if (!push_frame(t, f, &a, info, restore, trampoline, false)) {
-		arch_irq_enable();
-		process_fault("signal frame cannot be written", SIGSEGV, SI_KERNEL,
-			      arch_frame_pc(f), arch_frame_sp(f));
-	}
+	if (!push_frame(t, f, &a, info, restore, trampoline, false))
+		frame_unwritable(f);
 	return (long)arch_frame_a0(f);
 }
 
@@ -590,15 +597,10 @@ bool sig_fault(void *f, const char *cause, int signo, int code, uint64_t addr)
 
 	spin_lock(&p->lock);
 	struct sig_action a = p->sig_act[signo - 1];
-	bool caught = a.handler != (uint64_t)(uintptr_t)SIG_DFL &&
-		      a.handler != (uint64_t)(uintptr_t)SIG_IGN && !(t->sig_mask & bit) && p->sigstub;
+	bool caught = has_handler(&a) && !(t->sig_mask & bit) && p->sigstub;
 	uint64_t restore = t->sig_mask, trampoline = p->sigstub;
-	if (caught) {
-		t->sig_mask |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit);
-		t->sig_mask &= ~SIG_CANTMASK;
-		if (a.flags & SA_RESETHAND)
-			p->sig_act[signo - 1] = (struct sig_action){ 0, 0, 0 };
-	}
+	if (caught)
+		enter_handler_mask(p, t, signo, &a);
 	spin_unlock(&p->lock);
 	if (caught) {
 		siginfo_t info = { .si_signo = signo, .si_code = code,
