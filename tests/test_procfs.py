@@ -190,3 +190,24 @@ def test_on_runs_a_command_on_the_harts_and_at_the_priority_given(booted):
     assert rc == 2 and "bad priority" in out, (out, rc)
     out, rc = c.run("on -C 0 /bin/no-such-command")
     assert rc == 127 and "cannot run /bin/no-such-command" in out, (out, rc)
+
+
+def test_dev_lists_the_names_servers_attached(booted):
+    """/dev is a directory of the path space (no file system has it): procfs lists the
+    names one level below it, each once, and ls -l stats each at its own server.  The
+    terminal the shell runs on is found there by name (tty: ttyname over /dev)."""
+    c = booted
+    names = c.ok("ls /dev").split()
+    for name in ("null", "zero", "console", "ptmx", "pts", "slog", "shmem", "tty"):
+        assert name in names, names
+    assert len(names) == len(set(names)), names
+    assert c.ok("ls -ld /dev").startswith("dr-xr-xr-x"), "/dev is no directory"
+    null = c.ok("ls -l /dev/null")
+    assert null.startswith("c"), null
+    pts = c.ok("ls -ld /dev/pts")
+    assert pts.startswith("d"), pts
+    tty = c.ok("tty").strip()
+    assert tty.startswith("/dev/") and tty not in ("/dev/tty", "/dev/console"), tty
+    assert tty[len("/dev/"):].split("/")[0] in names, (tty, names)
+    out, rc = c.run("ls /dev/nosuchdir/")
+    assert rc != 0 and "No such file" in out, out

@@ -59,6 +59,7 @@ static void dispatch(int rcvid, const struct _msg_info *info, const void *msg, s
 	case _PROC_PATH_ATTACH:
 	case _PROC_PATH_LINK:   return path_msg_attach(rcvid, info, msg, len);
 	case _PROC_PATH_DETACH: return path_msg_detach(rcvid, info, msg, len);
+	case _PROC_PATH_LIST:   return path_msg_list(rcvid, info, msg, len);
 	case _IO_CONNECT:       return path_msg_connect(rcvid, info, msg, len);
 	case _PROC_SETCTTY:     return path_msg_setctty(rcvid, info, msg, len);
 	default:                return tm_error(rcvid, ENOSYS);

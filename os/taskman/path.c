@@ -9,6 +9,9 @@
  * path and the client starts again.  A server's end removes its names.
  * /dev/tty is a link of each caller's own: to its session's controlling
  * terminal, which a terminal's server sets (_PROC_SETCTTY).
+ * A path that no name is but names lie below (/dev) is a directory of the
+ * path space: the server attached with _PROC_PATH_VDIRS comes last in its
+ * redirect and lists it with _PROC_PATH_LIST (<keel/procmsg.h>).
  *
  * Locking: the table is under tm_lock. */
 #include <keel/errno.h>
@@ -84,7 +87,7 @@ void path_msg_attach(int rcvid, const struct _msg_info *info, const void *msg, s
 	const struct _proc_path_attach *m = msg;
 	const char *path = (const char *)(m + 1);
 	const uint32_t known = _PROC_PATH_DIR | _PROC_PATH_BEFORE | _PROC_PATH_AFTER |
-			       _PROC_PATH_FTYPEONLY;
+			       _PROC_PATH_FTYPEONLY | _PROC_PATH_VDIRS;
 
 	if (len < sizeof *m || m->pathlen < 2 || len - sizeof *m < (size_t)m->pathlen +
 	    (m->hdr.type == _PROC_PATH_LINK ? m->targetlen : 0) || (m->flags & ~known) ||
@@ -92,6 +95,8 @@ void path_msg_attach(int rcvid, const struct _msg_info *info, const void *msg, s
 		return tm_error(rcvid, EINVAL);
 	const char *target = path + m->pathlen;
 	bool link = m->hdr.type == _PROC_PATH_LINK;
+	if ((m->flags & _PROC_PATH_VDIRS) && (link || strcmp(path, "/")))
+		return tm_error(rcvid, EINVAL);
 	if (link && (m->targetlen < 2 || m->targetlen > NAME_MAX_ || target[m->targetlen - 1] ||
 		     strlen(target) + 1 != m->targetlen))
 		return tm_error(rcvid, EINVAL);
@@ -102,8 +107,9 @@ void path_msg_attach(int rcvid, const struct _msg_info *info, const void *msg, s
 		return tm_error(rcvid, EPERM);
 	}
 	for (int i = 0; i < NAMES_MAX; i++)
-		if (names[i].id && !link && names[i].pid == info->pid && names[i].chid == m->chid &&
-		    !strcmp(names[i].path, path)) {
+		if (names[i].id && !link && ((names[i].pid == info->pid &&
+		    names[i].chid == m->chid && !strcmp(names[i].path, path)) ||
+		    (names[i].flags & m->flags & _PROC_PATH_VDIRS))) {
 			tm_unlock();
 			return tm_error(rcvid, EEXIST);
 		}
@@ -214,7 +220,7 @@ static int collect(const char *path, uint32_t ftype, int max, struct redirect *r
 	for (int i = 0; i < NAMES_MAX; i++) {
 		const struct pname *c = &names[i];
 		int k;
-		if (!c->id || c->link || (k = covers(c, path)) < 0)
+		if (!c->id || c->link || (c->flags & _PROC_PATH_VDIRS) || (k = covers(c, path)) < 0)
 			continue;
 		if ((c->flags & _PROC_PATH_FTYPEONLY) && ftype != c->file_type)
 			continue;
@@ -271,8 +277,8 @@ static void connect_ctty(int rcvid, const struct _msg_info *info)
 static bool serves(int32_t pid, const char *path)
 {
 	for (int i = 0; i < NAMES_MAX; i++)
-		if (names[i].id && !names[i].link && names[i].pid == pid &&
-		    covers(&names[i], path) >= 0)
+		if (names[i].id && !names[i].link && !(names[i].flags & _PROC_PATH_VDIRS) &&
+		    names[i].pid == pid && covers(&names[i], path) >= 0)
 			return true;
 	return false;
 }
@@ -316,6 +322,117 @@ void path_msg_setctty(int rcvid, const struct _msg_info *info, const void *msg, 
 	MsgReply_r(rcvid, 0, 0, 0);
 }
 
+/* ---- the path space's own directories ---- */
+
+#define DT_UNKNOWN_ 0                   /* <dirent.h>'s values */
+#define DT_DIR_     4
+#define DT_LNK_     10
+
+/* The server of the path space's directories, or NULL. */
+static const struct pname *vdirs_server(void)
+{
+	for (int i = 0; i < NAMES_MAX; i++)
+		if (names[i].id && (names[i].flags & _PROC_PATH_VDIRS))
+			return &names[i];
+	return 0;
+}
+
+/* The name one level below dir that n lies under: its first byte and
+ * length (*len), its DT_* type in *type; NULL if n is not below dir. */
+static const char *below(const struct pname *n, const char *dir, size_t *len, uint8_t *type)
+{
+	size_t k = strlen(dir);
+	const char *c;
+
+	if (!n->id || (n->flags & _PROC_PATH_VDIRS))
+		return 0;
+	if (k == 1) {
+		if (n->path[1] == 0)
+			return 0;
+		c = n->path + 1;
+	} else {
+		if (strncmp(n->path, dir, k) || n->path[k] != '/')
+			return 0;
+		c = n->path + k + 1;
+	}
+	const char *end = strchr(c, '/');
+	*len = end ? (size_t)(end - c) : strlen(c);
+	*type = end || (n->flags & _PROC_PATH_DIR) ? DT_DIR_ : n->link ? DT_LNK_ : DT_UNKNOWN_;
+	return c;
+}
+
+/* Is path a directory of the path space: no name is path, and one lies
+ * below it? */
+static bool path_space_dir(const char *path)
+{
+	bool under = false;
+	size_t len;
+	uint8_t type;
+
+	for (int i = 0; i < NAMES_MAX; i++) {
+		if (!names[i].id || (names[i].flags & _PROC_PATH_VDIRS))
+			continue;
+		if (!strcmp(names[i].path, path))
+			return false;
+		under = under || below(&names[i], path, &len, &type);
+	}
+	return under;
+}
+
+/* The entries of directory path from position `from` into e (at most
+ * max); how many.  A position is a name's slot + 1; /dev's own "tty" (the
+ * caller's terminal, a link of connect_ctty's) comes last. */
+static int list_dir(const char *path, uint32_t from, struct _proc_path_entry *e, int max)
+{
+	int n = 0;
+
+	for (uint32_t i = from; i < NAMES_MAX && n < max; i++) {
+		size_t len, olen;
+		uint8_t type, otype;
+		const char *c = below(&names[i], path, &len, &type);
+		if (!c || len > _PROC_PATH_NAME_MAX)
+			continue;
+		bool seen = false;
+		for (uint32_t j = 0; j < i && !seen; j++) {
+			const char *o = below(&names[j], path, &olen, &otype);
+			seen = o && olen == len && !strncmp(o, c, len);
+		}
+		if (seen)
+			continue;
+		e[n] = (struct _proc_path_entry){ .next = i + 1, .type = type };
+		memcpy(e[n].name, c, len);
+		e[n].name[len] = 0;
+		n++;
+	}
+	if (from <= NAMES_MAX && n < max && !strcmp(path, "/dev")) {
+		e[n] = (struct _proc_path_entry){ .next = NAMES_MAX + 1, .type = DT_LNK_ };
+		tm_strlcpy(e[n].name, "tty", sizeof e[n].name);
+		n++;
+	}
+	return n;
+}
+
+void path_msg_list(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
+{
+	static struct _proc_path_entry e[_PROC_PATH_LIST_MAX];   /* the message loop's own */
+	static char path[NAME_MAX_];
+	const struct _proc_path_list *m = msg;
+
+	(void)info;
+	if (len < sizeof *m || m->pathlen < 2 || m->pathlen > NAME_MAX_)
+		return tm_error(rcvid, EINVAL);
+	if (MsgRead_r(rcvid, path, m->pathlen, sizeof *m) != m->pathlen ||
+	    path[m->pathlen - 1] || strlen(path) + 1 != m->pathlen ||
+	    !clean_name(path, m->pathlen - 1))
+		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	int n = path_space_dir(path) ? list_dir(path, m->from, e, _PROC_PATH_LIST_MAX) : -1;
+	tm_unlock();
+	if (n < 0)
+		return tm_error(rcvid, ENOENT);
+	MsgReply_r(rcvid, n, e, (size_t)n * sizeof e[0]);
+}
+
 void path_msg_connect(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
 {
 	static struct redirect r;               /* the message loop's own */
@@ -345,6 +462,13 @@ void path_msg_connect(int rcvid, const struct _msg_info *info, const void *msg, 
 			tm_error(rcvid, err);
 		return;
 	}
+	/* Last, the path space's own directory (when no file system has one). */
+	const struct pname *v = n < max ? vdirs_server() : 0;
+	if (v && path_space_dir(path))
+		r.e[n++] = (struct _io_connect_entry){ .pid = v->pid, .chid = v->chid,
+						       .handle = v->handle,
+						       .file_type = _FTYPE_ANY, .prefix_len = 0,
+						       .flags = (uint16_t)v->flags };
 	tm_unlock();
 	if (!n)
 		return tm_error(rcvid, ENOENT);

@@ -148,6 +148,7 @@ int spawn_first(int argc, char **argv);
 void path_msg_attach(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 void path_msg_detach(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 void path_msg_connect(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
+void path_msg_list(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 /* _PROC_SETCTTY from a terminal's server. */
 void path_msg_setctty(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 /* A process ended: its names go.  Caller holds tm_lock. */

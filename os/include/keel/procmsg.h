@@ -51,6 +51,7 @@
 #define _PROC_FORKED       0x0014  /* a forked child has taken over its fds */
 #define _PROC_SYSRESET     0x0015  /* power off or reboot the machine (sysmgr_reboot) */
 #define _PROC_SHM_GRANT    0x0016  /* a server lets a client map its object's pages */
+#define _PROC_PATH_LIST    0x0017  /* the names one level below a directory of the path space */
 
 struct _proc_hdr {
 	uint16_t type;                  /* _PROC_* */
@@ -384,11 +385,26 @@ _Static_assert(sizeof(struct _proc_mmap) == 40, "struct _proc_mmap layout");
  * _PROC_PATH_LINK: struct _proc_path_attach (chid unused, handle 0), the
  *   link's path, then the target (targetlen bytes with its NUL): a symbolic
  *   link in the path space, e.g. /etc -> /usr/conf.  PRIV_PROCMGR or
- *   euid 0 only (EPERM). */
+ *   euid 0 only (EPERM).
+ * The path space's own directories: a path that no name is but names lie
+ *   below (/dev, with /dev/null and /dev/pts under it) is a directory of
+ *   the path space.  A server attached with _PROC_PATH_VDIRS (path "/",
+ *   one at a time: EEXIST) is the last entry of the redirect for such a
+ *   path, after every server whose name covers it: an open that the file
+ *   systems answer with ENOENT reaches it, with the whole path less its
+ *   leading '/' (prefix_len 0).  It lists the directory with
+ *   _PROC_PATH_LIST.
+ * _PROC_PATH_LIST: struct _proc_path_list then the path (pathlen bytes with
+ *   its NUL, clean and absolute).  Reply status: how many struct
+ *   _proc_path_entry follow (at most _PROC_PATH_LIST_MAX, 0 at the end):
+ *   each name one level below path, once, from position `from` (0 first;
+ *   an entry's `next` is the position after it).  ENOENT if path is no
+ *   directory of the path space (a name is path itself, or none is below). */
 #define _PROC_PATH_DIR      0x0001u  /* serves the names below path, too */
 #define _PROC_PATH_BEFORE   0x0002u  /* first in a union */
 #define _PROC_PATH_AFTER    0x0004u  /* last in a union */
 #define _PROC_PATH_FTYPEONLY 0x0008u /* answers only connects of its file_type */
+#define _PROC_PATH_VDIRS    0x0010u  /* serves the path space's own directories */
 
 struct _proc_path_attach {
 	struct _proc_hdr hdr;           /* _PROC_PATH_ATTACH or _PROC_PATH_LINK */
@@ -407,6 +423,24 @@ struct _proc_path_detach {
 };
 
 _Static_assert(sizeof(struct _proc_path_attach) == 32, "struct _proc_path_attach layout");
+
+#define _PROC_PATH_LIST_MAX 16
+#define _PROC_PATH_NAME_MAX 58          /* a listed name's bytes, its NUL not counted */
+
+struct _proc_path_list {
+	struct _proc_hdr hdr;           /* _PROC_PATH_LIST */
+	uint32_t from;                  /* position: 0, or an entry's next */
+	uint32_t pathlen;
+};
+
+struct _proc_path_entry {
+	uint32_t next;                  /* the position after this entry */
+	uint8_t type;                   /* DT_DIR, DT_LNK or DT_UNKNOWN (<dirent.h>) */
+	char name[_PROC_PATH_NAME_MAX + 1];
+};
+
+_Static_assert(sizeof(struct _proc_path_list) == 16, "struct _proc_path_list layout");
+_Static_assert(sizeof(struct _proc_path_entry) == 64, "struct _proc_path_entry layout");
 
 /* ---- process information ---------------------------------------------------------
  *

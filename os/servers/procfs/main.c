@@ -16,7 +16,13 @@
  *   /proc/self        the directory of the process that opens it
  * Each open takes a snapshot (stat reports its size); a process that ended
  * meanwhile is ENOENT.  A process's directory and files belong to its
- * effective user and group, readable by all.  Writes are EROFS. */
+ * effective user and group, readable by all.  Writes are EROFS.
+ *
+ * procfs also shows taskman's other table, the path space: a directory of
+ * the path space (a path no server's name is, with names below it, as
+ * /dev) is opened here when no file system has it (the _PROC_PATH_VDIRS
+ * name, handle VDIRS), and lists the names one level below it
+ * (_PROC_PATH_LIST).  So ls /dev shows the devices the servers attached. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +40,10 @@
 #define TEXT_MAX 4096
 #define INO_PID(pid, k) (0x100000ull + (uint64_t)(pid) * 8 + (k))
 
-enum kind { K_ROOT, K_PIDDIR, K_STATUS, K_CMDLINE, K_THREADS };
+#define VDIRS 1                         /* the handle of the path space's directories */
+#define INO_VDIR 0x80000000ull          /* their inodes: this bit and a hash of the path */
+
+enum kind { K_ROOT, K_PIDDIR, K_STATUS, K_CMDLINE, K_THREADS, K_VDIR };
 
 /* A process directory's files, in the order it lists them (kind K_STATUS + i). */
 static const char *const pid_files[] = { "status", "cmdline", "threads" };
@@ -45,7 +54,7 @@ struct pobj {
 	enum kind kind;
 	pid_t pid;
 	size_t len;
-	char text[TEXT_MAX];
+	char text[TEXT_MAX];            /* K_VDIR: the directory's path */
 };
 
 static iofunc_attr_t root_attr;
@@ -161,12 +170,67 @@ static const char *pid_part(resmgr_context_t *ctp, const char *path, pid_t *pid)
 	return slash ? slash + 1 : NULL;
 }
 
+/* The open of o (its attributes made): the open control block keeps it;
+ * o is freed if the open fails. */
+static int open_obj(resmgr_context_t *ctp, const struct _io_connect *msg, struct pobj *o,
+		    iofunc_ocb_t **ocb)
+{
+	int r = iofunc_open_default(ctp, msg, "", &o->attr, ocb);
+
+	if (r) {
+		free(o);
+		return r;
+	}
+	(*ocb)->data = o;
+	return 0;
+}
+
+/* A name's inode number in the path space's directories. */
+static uint64_t vdir_ino(const char *dir, const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *s = dir; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	for (const char *s = name; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return INO_VDIR | (h & 0x7fffffffu);
+}
+
+/* An open of a directory of the path space: path is it, less its '/'. */
+static int vdir_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     iofunc_ocb_t **ocb)
+{
+	struct _proc_path_entry e;
+	struct pobj *o;
+
+	if (strlen(path) + 2 > sizeof o->text)
+		return ENAMETOOLONG;
+	o = malloc(sizeof *o);
+	if (!o)
+		return ENOMEM;
+	snprintf(o->text, sizeof o->text, "/%s", path);
+	if (proc_path_list(o->text, 0, &e, 1) < 0) {     /* no longer one: ENOENT */
+		int r = errno;
+		free(o);
+		return r;
+	}
+	o->kind = K_VDIR;
+	o->pid = 0;
+	o->len = 0;
+	iofunc_attr_init(&o->attr, S_IFDIR | 0555);
+	o->attr.ino = vdir_ino(o->text, "");
+	return open_obj(ctp, msg, o, ocb);
+}
+
 static int proc_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		     iofunc_attr_t *attr, iofunc_ocb_t **ocb)
 {
 	(void)attr;
 	if ((msg->ioflag & O_ACCMODE) != O_RDONLY || (msg->ioflag & (O_TRUNC | O_CREAT)))
 		return EROFS;
+	if (msg->handle == VDIRS)
+		return vdir_open(ctp, msg, path, ocb);
 	if (!*path)
 		return iofunc_open_default(ctp, msg, "", &root_attr, ocb);
 	pid_t pid = 0;
@@ -200,13 +264,7 @@ static int proc_open(resmgr_context_t *ctp, const struct _io_connect *msg, const
 	o->attr.gid = p.egid;
 	o->attr.ino = INO_PID(p.pid, kind == K_PIDDIR ? 0 : kind - K_PIDDIR);
 	o->attr.nbytes = (int64_t)o->len;
-	int r = iofunc_open_default(ctp, msg, "", &o->attr, ocb);
-	if (r) {
-		free(o);
-		return r;
-	}
-	(*ocb)->data = o;
-	return 0;
+	return open_obj(ctp, msg, o, ocb);
 }
 
 /* /proc: "self" at offset 0, then each live process; the offset after an
@@ -257,6 +315,30 @@ static int pid_dir_read(resmgr_context_t *ctp, const struct _io_read *msg, iofun
 	return resmgr_reply(ctp, (long)used, buf, used);
 }
 
+/* A directory of the path space: its names as taskman lists them now; the
+ * offset is taskman's position. */
+static int vdir_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
+{
+	static char buf[2048];
+	static struct _proc_path_entry e[_PROC_PATH_LIST_MAX];
+	const struct pobj *o = ocb->data;
+	size_t max = msg->nbytes < sizeof buf ? (size_t)msg->nbytes : sizeof buf, used = 0;
+	long n = proc_path_list(o->text, (uint32_t)ocb->offset, e, _PROC_PATH_LIST_MAX);
+
+	if (n < 0)
+		n = 0;                  /* gone meanwhile: an empty directory from here */
+	for (long i = 0; i < n; i++) {
+		if (resmgr_dirent_add(buf, max, &used, vdir_ino(o->text, e[i].name), e[i].next,
+				      e[i].type, e[i].name)) {
+			if (!used)
+				return EINVAL;
+			break;
+		}
+		ocb->offset = e[i].next;
+	}
+	return resmgr_reply(ctp, (long)used, buf, used);
+}
+
 static int proc_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
 {
 	const struct pobj *o = ocb->data;
@@ -267,6 +349,8 @@ static int proc_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_o
 		return EBADF;
 	if (o->kind == K_PIDDIR)
 		return pid_dir_read(ctp, msg, ocb);
+	if (o->kind == K_VDIR)
+		return vdir_read(ctp, msg, ocb);
 	size_t off = ocb->offset < 0 ? 0 : (size_t)ocb->offset;
 	size_t n = off < o->len ? o->len - off : 0;
 	if (n > msg->nbytes)
@@ -306,5 +390,8 @@ int main(void)
 		fprintf(stderr, "procfs: cannot serve /proc: %s\n", strerror(errno));
 		return 1;
 	}
+	if (resmgr_attach_handle(mgr, "/", _FTYPE_ANY, _PROC_PATH_VDIRS, VDIRS) < 0)
+		fprintf(stderr, "procfs: cannot serve the path space's directories: %s\n",
+			strerror(errno));
 	return resmgr_loop(mgr) < 0 ? 1 : 0;
 }

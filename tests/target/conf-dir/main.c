@@ -2,7 +2,12 @@
  * with _PROC_PATH_DIR at /dir by a thread of this process): opendir,
  * readdir, readdir_r, rewinddir, telldir/seekdir, fdopendir, closedir, and
  * files below the directory opened by path.  /dir/bad is a directory whose
- * server sends a malformed record.  Cases name the XSH page they check.
+ * server sends a malformed record.  The path space's own directories: the
+ * names /vd/a/x, /vd/a/y and /vd/b (a directory name) make /vd and /vd/a
+ * directories of the path space, which taskman lists (_PROC_PATH_LIST) and
+ * sends to the server attached with _PROC_PATH_VDIRS: this process's, handle
+ * VDIRS (procfs's in a booted system; conf-all's boot has none).  Cases
+ * name the XSH page they check.
  *   make run CMDLINE="init=/bin/conf-dir"                             */
 #include <dirent.h>
 #include <errno.h>
@@ -16,18 +21,25 @@
 #include <unistd.h>
 #include <keel/neutrino.h>
 #include <keel/procmsg.h>
+#include <sys/procinfo.h>
 #include <conf.h>
 
 #define NFILES 150
+#define VDIRS  7                        /* our handle for the path space's directories */
 
 static iofunc_attr_t dir_attr, bad_attr, file_attr[NFILES];
 static char names[NFILES][16];
 static resmgr_t *mgr;
+static char vdir_path[64];              /* the last path a VDIRS open named */
 
 static int dir_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		    iofunc_attr_t *attr, iofunc_ocb_t **ocb)
 {
 	(void)attr;
+	if (msg->handle == VDIRS) {
+		snprintf(vdir_path, sizeof vdir_path, "%s", path);
+		return iofunc_open_default(ctp, msg, "", &dir_attr, ocb);
+	}
 	if (!*path)
 		return iofunc_open_default(ctp, msg, "", &dir_attr, ocb);
 	if (!strcmp(path, "bad"))
@@ -270,6 +282,56 @@ static void t_readdir__malformed_record_is_EIO(void)
 	closedir(d);
 }
 
+/* The names one level below a directory of the path space, each once,
+ * with its type (a name's own last part: DT_DIR for a directory name,
+ * DT_UNKNOWN for a file's; a part with names below it: DT_DIR), resumed
+ * from an entry's position; a name itself, a path with nothing below and
+ * an unclean path are not such directories. */
+static void t_readdir__path_space_directory_lists_names_below(void)
+{
+	struct _proc_path_entry e[_PROC_PATH_LIST_MAX];
+
+	REQUIRE(proc_path_list("/vd", 0, e, _PROC_PATH_LIST_MAX) == 2);
+	CHECK(!strcmp(e[0].name, "a") && e[0].type == DT_DIR);
+	CHECK(!strcmp(e[1].name, "b") && e[1].type == DT_DIR);
+	REQUIRE(proc_path_list("/vd/a", 0, e, _PROC_PATH_LIST_MAX) == 2);
+	CHECK(!strcmp(e[0].name, "x") && e[0].type == DT_UNKNOWN);
+	CHECK(!strcmp(e[1].name, "y") && e[1].type == DT_UNKNOWN);
+	uint32_t next = e[0].next;
+	REQUIRE(proc_path_list("/vd/a", next, e, _PROC_PATH_LIST_MAX) == 1);
+	CHECK(!strcmp(e[0].name, "y"));
+	CHECK_EQ(proc_path_list("/vd/a", e[0].next, e, _PROC_PATH_LIST_MAX), 0);
+	CHECK_ERR(proc_path_list("/vd/b", 0, e, _PROC_PATH_LIST_MAX), ENOENT);
+	CHECK_ERR(proc_path_list("/vd/a/x", 0, e, _PROC_PATH_LIST_MAX), ENOENT);
+	CHECK_ERR(proc_path_list("/vd/zz", 0, e, _PROC_PATH_LIST_MAX), ENOENT);
+	CHECK_ERR(proc_path_list("/vd/", 0, e, _PROC_PATH_LIST_MAX), EINVAL);
+	CHECK_ERR(proc_path_list("vd", 0, e, _PROC_PATH_LIST_MAX), EINVAL);
+}
+
+/* An open of a directory of the path space reaches the VDIRS server last,
+ * with the whole path less its '/'; a name itself does not; a second
+ * VDIRS server is EEXIST. */
+static void t_opendir__path_space_directory_reaches_its_server(void)
+{
+	vdir_path[0] = 0;
+	DIR *d = opendir("/vd/a");
+	REQUIRE(d != NULL);
+	CHECK(!strcmp(vdir_path, "vd/a"));
+	closedir(d);
+	vdir_path[0] = 0;
+	int fd = open("/vd/a/x", O_RDONLY);     /* the name's own server (handle 0) */
+	CHECK(fd >= 0);
+	CHECK(vdir_path[0] == 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(opendir("/vd/zz") == NULL && errno == ENOENT);
+	CHECK(vdir_path[0] == 0);
+	CHECK_ERR(resmgr_attach_handle(mgr, "/", _FTYPE_ANY, _PROC_PATH_VDIRS, VDIRS + 1),
+		  EEXIST);
+	CHECK_ERR(resmgr_attach_handle(mgr, "/vd", _FTYPE_ANY, _PROC_PATH_VDIRS, VDIRS + 1),
+		  EINVAL);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(readdir, lists_every_name_once),
 	CONF_CASE(readdir, end_is_NULL_with_errno_untouched),
@@ -283,6 +345,8 @@ static const struct conf_case cases[] = {
 	CONF_CASE(stat, directory_and_file_types),
 	CONF_CASE(readdir, malformed_record_is_EIO),
 	CONF_CASE(fstatat, on_a_dup_of_an_openat_directory),
+	CONF_CASE(readdir, path_space_directory_lists_names_below),
+	CONF_CASE(opendir, path_space_directory_reaches_its_server),
 };
 
 int main(void)
@@ -302,7 +366,11 @@ int main(void)
 	}
 	mgr = chid >= 0 ? resmgr_create(chid, &cf, &io, &dir_attr) : NULL;
 	if (!mgr || pthread_create(&t, NULL, server, NULL) ||
-	    resmgr_attach(mgr, "/dir", _FTYPE_ANY, _PROC_PATH_DIR) < 0) {
+	    resmgr_attach(mgr, "/dir", _FTYPE_ANY, _PROC_PATH_DIR) < 0 ||
+	    resmgr_attach(mgr, "/vd/a/x", _FTYPE_ANY, 0) < 0 ||
+	    resmgr_attach(mgr, "/vd/a/y", _FTYPE_ANY, 0) < 0 ||
+	    resmgr_attach(mgr, "/vd/b", _FTYPE_ANY, _PROC_PATH_DIR) < 0 ||
+	    resmgr_attach_handle(mgr, "/", _FTYPE_ANY, _PROC_PATH_VDIRS, VDIRS) < 0) {
 		conf_line("conf-dir: cannot start the server: %s", strerror(errno));
 		return 2;
 	}

@@ -1027,7 +1027,8 @@ int main(void)
 	/* a command that ends before reading its input must not end us */
 	signal(SIGPIPE, SIG_IGN);
 	if (start("/sbin/bootfs", "/etc") || start("/sbin/devnull", "/dev/null") ||
-	    start("/sbin/pipe", "/dev/pipe") || start("/sbin/devc-pty", "/dev/ptmx"))
+	    start("/sbin/pipe", "/dev/pipe") || start("/sbin/devc-pty", "/dev/ptmx") ||
+	    start("/sbin/procfs", "/proc"))     /* lists /dev, where tty finds names */
 		return 2;
 	if (access("/sbin/tmpfs", X_OK) == 0)
 		start("/sbin/tmpfs", "/tmp");

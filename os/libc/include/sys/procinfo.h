@@ -17,3 +17,10 @@ long proc_args(pid_t pid, struct _proc_info *info, char *args, size_t size);
 /* init's pid: the one process taskman started itself (the live process
  * whose parent is taskman), or -1 with errno ESRCH. */
 pid_t proc_init_pid(void);
+
+/* The names one level below dir, a directory of the path space (one that
+ * no server's name is, with names below it: /dev), from position from (0:
+ * the first; an entry's next continues after it) into e (max entries).
+ * How many were stored (0: none left), or -1 with errno (ENOENT: dir is
+ * no such directory). */
+long proc_path_list(const char *dir, uint32_t from, struct _proc_path_entry *e, size_t max);

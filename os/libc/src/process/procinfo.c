@@ -1,5 +1,7 @@
-/* Keel's process information (<sys/procinfo.h>): taskman's _PROC_INFO. */
+/* Keel's process information (<sys/procinfo.h>): taskman's _PROC_INFO, and
+ * its listing of the path space's directories (_PROC_PATH_LIST). */
 #include <errno.h>
+#include <string.h>
 #include <sys/procinfo.h>
 #include "libc.h"
 
@@ -44,4 +46,25 @@ long proc_args(pid_t pid, struct _proc_info *info, char *args, size_t size)
 	if (n < 0)
 		return __syscall_ret(n);
 	return info->argslen < size ? (long)info->argslen : (long)size;
+}
+
+long proc_path_list(const char *dir, uint32_t from, struct _proc_path_entry *e, size_t max)
+{
+	size_t n = strlen(dir) + 1;
+	struct _proc_path_list m = { .hdr = { .type = _PROC_PATH_LIST }, .from = from,
+				     .pathlen = (uint32_t)n };
+	iov_t s[2], r;
+	int tm = __taskman_coid();
+
+	if (tm < 0)
+		return -1;
+	if (max > _PROC_PATH_LIST_MAX)
+		max = _PROC_PATH_LIST_MAX;
+	SETIOV(&s[0], &m, sizeof m);
+	SETIOV(&s[1], dir, n);
+	SETIOV(&r, e, max * sizeof *e);
+	long got = MsgSendv_r(tm, s, 2, &r, 1);
+	if (got < 0)
+		return __syscall_ret(got);
+	return got < (long)max ? got : (long)max;
 }

@@ -1,13 +1,13 @@
 /* ttyname, ttyname_r (POSIX.1-2017): the name of the terminal open on fd,
  * found as the character device with fd's very file (fstat's st_dev and
- * st_ino) among the names Keel's terminal servers attach: the entries of
- * /dev/pts (devc-pty's pairs from /dev/ptmx), then /dev/ttyp0-f (its named
- * pairs) and /dev/ser1-4 (the serial drivers).  /dev itself is no
- * directory one can list (the path space has only the names servers
- * attach), hence the list.  /dev/tty (whichever terminal is the caller's)
- * is never the answer, and /dev/console only when no other name of the
- * same terminal is found (the console driver serves its line under both).
- * A descriptor on the kernel's early console is /dev/console. */
+ * st_ino) among the names under /dev: the entries of /dev/pts (devc-pty's
+ * pairs from /dev/ptmx) first, then /dev's own (its named pairs ttyp*, the
+ * serial lines ser*, ...; /dev is a directory of the path space that
+ * procfs lists).  /dev/tty (whichever terminal is the caller's) is never
+ * the answer, /dev/ptmx is not looked at (an open makes a new pair), and
+ * /dev/console is the answer only when no other name of the same terminal
+ * is found (the console driver serves its line under both).  A descriptor
+ * on the kernel's early console is /dev/console. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -32,31 +32,32 @@ static int same(const char *path, const struct stat *st, char *buf, size_t size)
 	return 0;
 }
 
-/* st's name among the entries of /dev/pts and the other terminal names;
- * 0, ERANGE or ENOENT. */
-static int look_up(const struct stat *st, char *buf, size_t size)
+/* st's name among the entries of directory dir (its subdirectories not
+ * looked into); 0, ERANGE or ENOENT. */
+static int look_in(const char *dir, const struct stat *st, char *buf, size_t size)
 {
-	char path[32];
+	char path[96];
 	int r = ENOENT;
-	DIR *d = opendir("/dev/pts");
+	DIR *d = opendir(dir);
 	struct dirent *e;
 
 	while (d && r == ENOENT && (e = readdir(d)))
-		if (e->d_name[0] != '.' && strlen(e->d_name) < 16) {
-			snprintf(path, sizeof path, "/dev/pts/%s", e->d_name);
+		if (e->d_name[0] != '.' && e->d_type != DT_DIR && strlen(e->d_name) < 64 &&
+		    strcmp(e->d_name, "tty") && strcmp(e->d_name, "ptmx") &&
+		    strcmp(e->d_name, "console")) {
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 			r = same(path, st, buf, size);
 		}
 	if (d)
 		closedir(d);
-	for (unsigned i = 0; r == ENOENT && i < 16; i++) {
-		snprintf(path, sizeof path, "/dev/ttyp%x", i);
-		r = same(path, st, buf, size);
-	}
-	for (unsigned i = 1; r == ENOENT && i <= 4; i++) {
-		snprintf(path, sizeof path, "/dev/ser%u", i);
-		r = same(path, st, buf, size);
-	}
 	return r;
+}
+
+static int look_up(const struct stat *st, char *buf, size_t size)
+{
+	int r = look_in("/dev/pts", st, buf, size);
+
+	return r == ENOENT ? look_in("/dev", st, buf, size) : r;
 }
 
 int ttyname_r(int fd, char *buf, size_t size)
