@@ -27,8 +27,9 @@ import pytest
 
 
 @pytest.mark.boot
-def test_boots(keel_boot):
+def test_boots(keel_boot, record_property):
     keel_boot(smp=1)
+    record_property("count:boots", "1")
 
 
 @pytest.mark.boot
@@ -247,6 +248,7 @@ def test_campaign_counts_are_the_same_in_sqlite_and_postgresql(lab, postgres_url
         code, out = run_cli(lab, campaign_args(lab, db, "--runs", "2"), capsys)
         assert code == 0, out
         assert "run 2/2: fail (1/2 tests" in out, out
+        assert "test results 2/4 passed; counted: boots 2; " in out, out
         assert "failed: suite.test_fake::test_panics: KEEL PANIC: test panic requested" in out
         with ResultsDB(db) as store:
             (c,) = store.campaigns()
@@ -261,6 +263,7 @@ def test_campaign_counts_are_the_same_in_sqlite_and_postgresql(lab, postgres_url
                 "groups": sorted((r["test"], r["signature_group"]) for r in results
                                  if r["signature_group"]),
                 "stages": len(store.metric_rows("stage")),
+                "counted": store.campaign_counts(c["id"]),
             })
             for r in results:
                 assert Path(lab[0], r["log_path"]).is_file(), r["log_path"]
@@ -272,6 +275,7 @@ def test_campaign_counts_are_the_same_in_sqlite_and_postgresql(lab, postgres_url
     assert summaries[0]["groups"] == 2 * [(
         "suite.test_fake::test_panics", "KEEL PANIC: test panic requested on the command line")]
     assert summaries[0]["stages"] > 0
+    assert summaries[0]["counted"] == {"boots": 2.0}
 
 
 def test_list_and_show(lab, capsys):
@@ -284,7 +288,7 @@ def test_list_and_show(lab, capsys):
     assert out.splitlines()[1].split()[:8] == ["1", "boot", "fake", "env", "1", "runs", "1",
                                                "0"]
     code, out = run_cli(lab, ["campaign", "show", "1", "--db", str(db)], capsys)
-    assert "runs: 1 done, 0 passed, 1 not" in out
+    assert "runs: 1 done, 0 passed, 1 not\ncounted: boots 1\n" in out
     assert "  suite.test_fake::test_panics: 1 failed" in out
     assert "  1x KEEL PANIC: test panic requested on the command line" in out
     assert "      abc1234: 0/1 fails (0.00-0.79)" in out

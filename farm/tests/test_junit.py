@@ -13,6 +13,7 @@ XML = """<?xml version="1.0" encoding="utf-8"?>
   <property name="stage_opensbi" value="0.010"/>
   <property name="stage_harts_online" value="0.094"/>
   <property name="bench:boot us" value="70407"/>
+  <property name="count:processes" value="6876"/>
   <property name="attempts" value="3"/>
   <property name="kernel_build" value="0932f4c-dirty"/>
   <property name="stage_bogus" value="n/a"/>
@@ -55,6 +56,7 @@ def test_read_junit(tmp_path):
     assert boot.log_path == "build/test-logs/qemu-virt/test_boot-smp4.log"
     assert boot.stages == {"opensbi": 0.01, "harts_online": 0.094}
     assert boot.bench == {"boot us": 70407.0}
+    assert boot.tallies == {"processes": 6876.0} and twice.tallies == {}
     assert boot.attempts == 3
     assert boot.kernel_build == "0932f4c-dirty" and twice.kernel_build is None
     assert boot.signature is None

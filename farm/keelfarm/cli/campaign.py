@@ -303,11 +303,15 @@ def show_campaign(args) -> int:
         flaky = db.flaky(args.id)
         seq_of = {r["id"]: r["seq"] for r in runs}
         triages = db.triages(run_ids=seq_of)
+        counted = db.campaign_counts(args.id)
     failures = failure_groups(results)
     passed = sum(r["verdict"] == "pass" for r in runs)
     print(f"campaign {c['id']}: suite '{c['suite']}' on {c['place']} (target {c['target']}, "
           f"{c['env']}), {_length(c)}, {c['status']}")
     print(f"runs: {len(runs)} done, {passed} passed, {len(runs) - passed} not")
+    if counted:
+        print("counted: " + ", ".join(f"{name} {value:,.0f}"
+                                      for name, value in counted.items()))
     for r in runs:
         note = f"  {r['note']}" if r["note"] else ""
         print(f"  run {r['seq']:>4}  {r['commit']:<20} {r['verdict']:<6} "

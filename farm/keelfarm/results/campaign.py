@@ -351,6 +351,7 @@ class Tally:
     tests: int = 0
     tests_passed: int = 0
     seconds: float = 0.0
+    counted: dict[str, float] = field(default_factory=dict)  # the tests' count:<name>
 
     def add(self, record: RunRecord) -> None:
         counts = record.counts()
@@ -359,6 +360,16 @@ class Tally:
         self.tests += counts["tests"] - counts["skipped"]
         self.tests_passed += counts["passed"]
         self.seconds += record.duration
+        for result in record.results:
+            for name, value in result.tallies.items():
+                self.counted[name] = self.counted.get(name, 0.0) + value
+
+    def counted_text(self) -> str:
+        """'; counted: processes 110,016' (each name the tests counted), or ''."""
+        if not self.counted:
+            return ""
+        return "; counted: " + ", ".join(f"{name} {value:,.0f}"
+                                         for name, value in sorted(self.counted.items()))
 
     @staticmethod
     def rate(good: int, total: int) -> str:
@@ -493,6 +504,7 @@ def stored_tally(db: ResultsDB, campaign_id: int) -> Tally:
         tally.tests += run["tests"] - run["skipped"]
         tally.tests_passed += run["passed"]
         tally.seconds += run["duration"]
+    tally.counted = db.campaign_counts(campaign_id)
     return tally
 
 
@@ -668,8 +680,8 @@ def run_campaign(db: ResultsDB, campaign_id: int, config: CampaignConfig,
     tally = runner.tally
     say(f"campaign {campaign_id} {status}: {tally.runs} runs, {tally.runs_passed} passed "
         f"({Tally.rate(tally.runs_passed, tally.runs)}); test results "
-        f"{tally.tests_passed}/{tally.tests} passed; {format_duration(tally.seconds)} of runs;"
-        f" results in {db.safe_url}")
+        f"{tally.tests_passed}/{tally.tests} passed{tally.counted_text()}; "
+        f"{format_duration(tally.seconds)} of runs; results in {db.safe_url}")
     if len(slots) > 1:
         say(per_place_summary(db.runs(campaign_id), slots))
     return status

@@ -1,8 +1,8 @@
 """Test results from pytest's JUnit XML (`-o junit_family=xunit1`, which keeps each test's
 properties): verdict, duration, first line of the failure, and what the Keel plugin
 attached — console log, boot-stage times (`stage_<name>`), benchmark figures
-(`bench:<name>`) and the crash signature (`crash_signature`, `crash_group`,
-`crash_kind`, `crash_frames`).
+(`bench:<name>`), what a test counted (`count:<name>`) and the crash signature
+(`crash_signature`, `crash_group`, `crash_kind`, `crash_frames`).
 
 A test that booted more than once has its later boots' properties prefixed
 (`boot2_...`); stages and figures come from the first boot, the crash from the first
@@ -79,6 +79,8 @@ def case_result(case: ET.Element) -> ResultRecord:
             result.stages[name.removeprefix("stage_")] = number
         elif name.startswith("bench:"):
             result.bench[name.removeprefix("bench:")] = number
+        elif name.startswith("count:"):
+            result.tallies[name.removeprefix("count:")] = number
         elif name == "attempts":
             result.attempts = int(number)
     crash = _first_crash(props)

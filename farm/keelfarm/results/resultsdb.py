@@ -195,6 +195,8 @@ class ResultRecord:
     log_path: str | None = None
     stages: dict[str, float] = field(default_factory=dict)
     bench: dict[str, float] = field(default_factory=dict)
+    # what the test counted (`count:<name>`: processes made, ...), summed per campaign
+    tallies: dict[str, float] = field(default_factory=dict)
     attempts: int | None = None  # a retried latency case: attempts it needed
     kernel_build: str | None = None  # the banner's git description (not stored)
 
@@ -374,6 +376,8 @@ class ResultsDB:
                         for k, v in result.stages.items()]
                 rows += [{"result_id": result_id, "kind": "bench", "name": k, "value": v}
                          for k, v in result.bench.items()]
+                rows += [{"result_id": result_id, "kind": "count", "name": k, "value": v}
+                         for k, v in result.tallies.items()]
                 if result.attempts is not None:
                     rows.append({"result_id": result_id, "kind": "attempts",
                                  "name": "attempts", "value": float(result.attempts)})
@@ -469,6 +473,16 @@ class ResultsDB:
             query = query.where(runs.c.commit_time >= since)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
+
+    def campaign_counts(self, campaign_id: int) -> dict[str, float]:
+        """What the campaign's tests counted (metrics of kind count), summed by name."""
+        query = (select(metrics.c.name, func.sum(metrics.c.value))
+                 .join(results, metrics.c.result_id == results.c.id)
+                 .join(runs, results.c.run_id == runs.c.id)
+                 .where(metrics.c.kind == "count", runs.c.campaign_id == campaign_id)
+                 .group_by(metrics.c.name).order_by(metrics.c.name))
+        with self.engine.connect() as conn:
+            return {name: float(total) for name, total in conn.execute(query)}
 
     def commit_time(self, commit_prefix: str) -> dt.datetime | None:
         """The commit time recorded for a commit (a prefix of its description)."""
