@@ -13,6 +13,8 @@ struct fsk {
 	struct fsk_super sb;          /* as on disk, kept current */
 	bool rdonly;
 	bool was_dirty;
+	bool (*in_use)(void *ctx, uint32_t ino);      /* the server's opens (fsk_set_in_use) */
+	void *in_use_ctx;
 	uint32_t ptrs_per_block;      /* block_size / 4 */
 
 	/* Both bitmaps whole in memory, block-padded; every change is also

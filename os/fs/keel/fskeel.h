@@ -328,14 +328,27 @@ int fsk_mkdir(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uin
 int fsk_symlink(struct fsk *fs, uint32_t dir, const char *name, const char *target, uint32_t uid,
 		uint32_t gid, uint32_t *ino);
 
-/* A new name for ino (not a directory: -EPERM). */
+/* A new name for ino (not a directory: -EPERM; one whose names all went:
+ * -ENOENT). */
 int fsk_link(struct fsk *fs, uint32_t ino, uint32_t dir, const char *name);
 
 /* Removes a name that is not a directory (-EISDIR); frees the inode with its
- * last name.  fsk_rmdir removes an empty directory (-ENOTEMPTY, -ENOTDIR;
+ * last name, unless the server has it open (fsk_set_in_use): then the
+ * inode stays, nameless with nlink 0, readable and writable through its
+ * number until fsk_forget.  A cut meanwhile leaves an inode with no name,
+ * which fsck-keel frees like any other.  fsk_rmdir removes an empty directory (-ENOTEMPTY, -ENOTDIR;
  * "." and ".." -EINVAL, the root -EBUSY). */
 int fsk_unlink(struct fsk *fs, uint32_t dir, const char *name);
 int fsk_rmdir(struct fsk *fs, uint32_t dir, const char *name);
+
+/* The server's opens: in_use(ctx, ino) says whether inode ino is open (the
+ * unlink above and a rename over a name keep such an inode when its last
+ * name goes).  NULL (the default): nothing is. */
+void fsk_set_in_use(struct fsk *fs, bool (*in_use)(void *ctx, uint32_t ino), void *ctx);
+/* Frees inode ino if it has no name left (nlink 0): the last open of a file
+ * whose names all went.  0 when it still has a name (nothing to do), or an
+ * error. */
+int fsk_forget(struct fsk *fs, uint32_t ino);
 
 /* Renames sdir/sname to ddir/dname, replacing dname if it exists (a file by
  * a file, a directory by an empty directory: else -EISDIR, -ENOTDIR,

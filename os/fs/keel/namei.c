@@ -201,6 +201,8 @@ int fsk_link(struct fsk *fs, uint32_t ino, uint32_t dir, const char *name)
 		return err == -ENOENT ? -EIO : err;
 	if ((in.mode & FSK_S_IFMT) == FSK_S_IFDIR)
 		return -EPERM;
+	if (in.nlink == 0)
+		return -ENOENT;                   /* its names all went: it is going */
 	if (in.nlink >= NLINK_MAX)
 		return -EMLINK;
 	in.nlink++;                               /* rule 3: count before name */
@@ -218,14 +220,35 @@ int fsk_link(struct fsk *fs, uint32_t ino, uint32_t dir, const char *name)
 }
 
 /* Drops one link of ino (its name is already gone: rule 3) and frees it
- * with the last. */
+ * with the last, unless it is open: then fsk_forget frees it. */
 static int drop_link(struct fsk *fs, uint32_t ino, struct fsk_inode *in)
 {
 	in->nlink = in->nlink ? in->nlink - 1 : 0;
 	in->ctime_ns = fsk_now(fs);
-	if (in->nlink > 0)
+	if (in->nlink > 0 || (fs->in_use && fs->in_use(fs->in_use_ctx, ino)))
 		return inode_put(fs, ino, in);
 	return inode_release(fs, ino, in);
+}
+
+void fsk_set_in_use(struct fsk *fs, bool (*in_use)(void *ctx, uint32_t ino), void *ctx)
+{
+	fs->in_use = in_use;
+	fs->in_use_ctx = ctx;
+}
+
+int fsk_forget(struct fsk *fs, uint32_t ino)
+{
+	struct fsk_inode in;
+	int err;
+
+	if (fs->rdonly)
+		return 0;                         /* nothing was kept: no unlink here */
+	err = inode_get(fs, ino, &in);
+	if (err == -ENOENT)
+		return 0;                         /* freed already */
+	if (err || in.nlink > 0 || (in.mode & FSK_S_IFMT) == FSK_S_IFDIR)
+		return err;
+	return inode_release(fs, ino, &in);
 }
 
 /* Finds name in dir for removal: the entry's slot and its inode. */

@@ -386,6 +386,80 @@ static void hard_links_share_an_inode(const void *arg)
 	vol_close(&v);
 }
 
+static uint32_t open_ino;               /* the inode kept_while_open's server has open */
+
+static bool open_one(void *ctx, uint32_t ino)
+{
+	(void)ctx;
+	return ino == open_ino;
+}
+
+/* POSIX's unlink of an open file: the last name goes, the inode stays
+ * (nlink 0, its data readable and writable) until fsk_forget; it takes no
+ * new name; a rename over a name keeps an open target the same way; an
+ * inode not open goes at once. */
+static void unlinked_open_file_is_kept_until_forgotten(const void *arg)
+{
+	struct fsk_statvfs before, after;
+	struct fsk_stat st;
+	uint32_t ino, other, closed;
+	struct vol v;
+
+	(void)arg;
+	KT_REQUIRE(vol_open(&v, 12, VOL_SIZE));
+	KT_EQ(fsk_statvfs(v.fs, &before), 0);
+	fsk_set_in_use(v.fs, open_one, NULL);
+	ino = mkfile(&v, FSK_ROOT_INO, "open", "still here");
+	open_ino = ino;
+	KT_EQ(fsk_unlink(v.fs, FSK_ROOT_INO, "open"), 0);
+	KT_EQ(fsk_stat(v.fs, ino, &st), 0);
+	KT_EQ(st.nlink, 0);
+	KT_CHECK(content_is(&v, ino, "still here"));
+	KT_EQ(fsk_write(v.fs, ino, 0, "STILL", 5), 5);
+	KT_CHECK(content_is(&v, ino, "STILL here"));
+	KT_EQ(fsk_link(v.fs, ino, FSK_ROOT_INO, "again"), -ENOENT);
+	KT_EQ(fsk_forget(v.fs, ino), 0);
+	KT_EQ(fsk_stat(v.fs, ino, &st), -EIO);    /* freed */
+	KT_EQ(fsk_forget(v.fs, ino), 0);          /* twice: nothing left to do */
+	/* a rename over an open target */
+	ino = mkfile(&v, FSK_ROOT_INO, "target", "old");
+	other = mkfile(&v, FSK_ROOT_INO, "new", "new");
+	open_ino = ino;
+	KT_EQ(fsk_rename(v.fs, FSK_ROOT_INO, "new", FSK_ROOT_INO, "target"), 0);
+	KT_CHECK(content_is(&v, ino, "old"));
+	KT_EQ(fsk_forget(v.fs, other), 0);        /* named: stays */
+	KT_CHECK(content_is(&v, other, "new"));
+	KT_EQ(fsk_forget(v.fs, ino), 0);
+	KT_EQ(fsk_stat(v.fs, ino, &st), -EIO);
+	/* not open: freed at once */
+	closed = mkfile(&v, FSK_ROOT_INO, "closed", "x");
+	KT_EQ(fsk_unlink(v.fs, FSK_ROOT_INO, "closed"), 0);
+	KT_EQ(fsk_stat(v.fs, closed, &st), -EIO);
+	KT_EQ(fsk_unlink(v.fs, FSK_ROOT_INO, "target"), 0);
+	KT_EQ(fsk_statvfs(v.fs, &after), 0);
+	KT_EQ(after.ffree, before.ffree);
+	KT_EQ(after.bfree, before.bfree);
+	vol_close(&v);
+}
+
+/* A cut while an unlinked file is open: the volume holds an inode with no
+ * name, which fsck-keel frees, and is clean after. */
+static void unlinked_open_file_after_a_cut_is_freed_by_fsck(const void *arg)
+{
+	struct fsk_check_result res;
+	struct vol v;
+
+	(void)arg;
+	KT_REQUIRE(vol_open(&v, 12, VOL_SIZE));
+	fsk_set_in_use(v.fs, open_one, NULL);
+	open_ino = mkfile(&v, FSK_ROOT_INO, "open", "data");
+	KT_EQ(fsk_unlink(v.fs, FSK_ROOT_INO, "open"), 0);
+	KT_EQ(fsk_unmount(v.fs), 0);              /* the server never forgot it: a cut */
+	KT_EQ(fstree_check(&v.r, true, &res), FSK_CHECK_FIXED);
+	KT_EQ(fstree_check(&v.r, false, &res), FSK_CHECK_CLEAN);
+	ramdev_free(&v.r);
+}
+
 static void symlinks_inline_and_in_a_block(const void *arg)
 {
 	char big[1000], buf[1100];
@@ -629,6 +703,10 @@ static const struct kt_case cases[] = {
 	{ "truncate_shrinks_and_grows", truncate_shrinks_and_grows, NULL },
 	{ "full_volume_reports_enospc", full_volume_reports_enospc, NULL },
 	{ "hard_links_share_an_inode", hard_links_share_an_inode, NULL },
+	{ "unlinked_open_file_is_kept_until_forgotten", unlinked_open_file_is_kept_until_forgotten,
+	  NULL },
+	{ "unlinked_open_file_after_a_cut_is_freed_by_fsck",
+	  unlinked_open_file_after_a_cut_is_freed_by_fsck, NULL },
 	{ "symlinks_inline_and_in_a_block", symlinks_inline_and_in_a_block, NULL },
 	{ "mkdir_rmdir_and_link_counts", mkdir_rmdir_and_link_counts, NULL },
 	{ "rename_every_case", rename_every_case, NULL },

@@ -28,9 +28,10 @@ extern struct _io_mountinfo_reply fsd_info;
 /* An open inode: the iofunc attribute the framework's defaults work on,
  * refreshed from the disk before every use (the disk is the truth; the
  * attribute is a copy).  An inode whose last name goes while it is open is
- * freed by the core at once (fs-keel keeps no orphan inodes), so its node
- * turns stale: the generation no longer matches and its I/O answers
- * ESTALE. */
+ * kept by the core (node_in_use), nameless with nlink 0, and freed when its
+ * last open closes (node_put) or at the unmount (node_forget_all).  A node
+ * whose inode went all the same (a volume changed under the server) turns
+ * stale: the generation no longer matches and its I/O answers ESTALE. */
 struct fnode {
 	iofunc_attr_t attr;             /* attr.data -> this; attr.count: opens */
 	struct fnode *next;
@@ -45,8 +46,12 @@ int attr_load(uint32_t ino, iofunc_attr_t *attr);
 int node_get(uint32_t ino, struct fnode **out);
 /* Reloads n's attribute: 0, or ESTALE for an inode freed since. */
 int node_refresh(struct fnode *n);
-/* Frees n if nothing has it open. */
+/* Frees n if nothing has it open, and its inode if no name is left. */
 void node_put(struct fnode *n);
+/* fsk_set_in_use's question: is inode ino open?  (ctx unused) */
+bool node_in_use(void *ctx, uint32_t ino);
+/* Frees the inodes of every node whose names all went (before the unmount). */
+void node_forget_all(void);
 /* The inode number of n. */
 static inline uint32_t node_ino(const struct fnode *n)
 {

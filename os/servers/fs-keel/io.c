@@ -2,7 +2,7 @@
  * stat, truncate, sync, the attribute changes (the framework's defaults on
  * the node's attribute, then written to the inode), and the file system
  * devctls (statvfs, unmount, mount information).  Every handler first
- * reloads its node from the disk (an inode freed since answers ESTALE). */
+ * reloads its node from the disk (fsd.h: when that answers ESTALE). */
 #include <devctl.h>
 #include <dirent.h>
 #include <errno.h>

@@ -18,9 +18,9 @@
  * here) and /dev/fsys/<pid> (the root again, where tools ask what this
  * server mounts: <keel/iomsg.h> _DCMD_FSYS_MOUNTINFO).  Paths, permissions
  * and symbolic links work as in tmpfs (walk.c, connect.c); data and
- * attributes live in the volume (io.c).  Files open while their last name
- * goes are not kept: the core frees the inode at once and the opens get
- * ESTALE (fsd.h).
+ * attributes live in the volume (io.c).  A file open while its last name
+ * goes stays, nameless, for its opens, and is freed with the last of them
+ * (or at the unmount): POSIX's unlink (node.c).
  *
  * Messages after the mount go to the system log as well as stderr, since
  * mount's pipe, stderr at the start, is gone once mount has returned. */
@@ -57,6 +57,7 @@ int fsd_unmount(void)
 
 	if (!fsd_fs)
 		return err;
+	node_forget_all();              /* files open still, whose names all went */
 	int r = fsk_unmount(fsd_fs);
 	fsd_fs = NULL;
 	resmgr_stop(fsd_mgr);
@@ -126,6 +127,7 @@ static int mount_volume(const char *device)
 		blkfile_close(&dev);
 		return 1;
 	}
+	fsk_set_in_use(fsd_fs, node_in_use, NULL);
 	if (fstat(dev.fd, &st) == 0) {
 		fsd_info.dev_dev = (uint64_t)st.st_dev;
 		fsd_info.dev_ino = (uint64_t)st.st_ino;

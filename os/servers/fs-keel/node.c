@@ -1,7 +1,10 @@
 /* fs-keel nodes: the inodes that are open, each with the iofunc attribute
- * its opens share (fsd.h says when one turns stale). */
+ * its opens share (fsd.h says when one turns stale), and the nameless
+ * inodes they keep. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
 #include "fsd.h"
 
 static struct fnode *nodes;             /* every node with opens (or being opened) */
@@ -75,10 +78,36 @@ int node_refresh(struct fnode *n)
 	return r;
 }
 
+bool node_in_use(void *ctx, uint32_t ino)
+{
+	(void)ctx;
+	for (struct fnode *n = nodes; n; n = n->next)
+		if (n->attr.ino == ino && n->attr.count)
+			return true;
+	return false;
+}
+
+/* Frees n's inode if it has no name left (the core checks). */
+static void forget(struct fnode *n)
+{
+	int r = fsd_fs && !fsd_rdonly ? fsk_forget(fsd_fs, node_ino(n)) : 0;
+
+	if (r)
+		syslog(LOG_ERR, "fs-keel: cannot free inode %u, unlinked while open: %s",
+		       (unsigned)node_ino(n), strerror(-r));
+}
+
+void node_forget_all(void)
+{
+	for (struct fnode *n = nodes; n; n = n->next)
+		forget(n);
+}
+
 void node_put(struct fnode *n)
 {
 	if (n->attr.count)
 		return;
+	forget(n);
 	for (struct fnode **pp = &nodes; *pp; pp = &(*pp)->next)
 		if (*pp == n) {
 			*pp = n->next;

@@ -1,8 +1,8 @@
 /* conf-fskeel DIR: the file calls that a shell cannot make, over an fs-keel
  * volume mounted on DIR (tests/test_fs.py mounts one and runs this from the
  * shell): fsync and fdatasync, ftruncate with holes, the open flags, lseek
- * past the end, fstat's fields against statvfs, and the errors of the
- * name calls that the core decides.  KTAP, one case per line; the cases
+ * past the end, fstat's fields against statvfs, the errors of the name
+ * calls that the core decides, and files open while their names go.  KTAP, one case per line; the cases
  * work in DIR/conf and remove what they made. */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,6 +148,65 @@ static void t_names__the_core_rules_reach_the_caller(void)
 	CHECK_EQ(rmdir(at("empty", x)), 0);
 }
 
+/* A file open while its last name goes stays readable and writable, with
+ * nlink 0, until its last close frees its inode and block (the volume's
+ * free counts say so); a second open of it keeps it past the first close. */
+static void t_unlink__open_file_stays_readable_until_closed(void)
+{
+	char p[600], buf[16] = { 0 };
+	struct stat st;
+	struct statvfs v0, v1, v2;
+	int fd = open(at("keep", p), O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(write(fd, "still here", 10), 10);
+	int fd2 = open(p, O_RDONLY);
+	REQUIRE(fd2 >= 0);
+	CHECK_EQ(unlink(p), 0);
+	CHECK_ERR(stat(p, &st), ENOENT);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_nlink, 0);
+	CHECK_EQ(pread(fd, buf, sizeof buf - 1, 0), 10);
+	CHECK(!strcmp(buf, "still here"));
+	CHECK_EQ(pwrite(fd, "STILL", 5, 0), 5);
+	REQUIRE(statvfs(base, &v0) == 0);
+	CHECK_EQ(close(fd), 0);
+	REQUIRE(statvfs(base, &v1) == 0);
+	CHECK_EQ(v1.f_ffree, v0.f_ffree);       /* fd2 still has it */
+	memset(buf, 0, sizeof buf);
+	CHECK_EQ(read(fd2, buf, sizeof buf - 1), 10);
+	CHECK(!strcmp(buf, "STILL here"));
+	CHECK_EQ(close(fd2), 0);
+	REQUIRE(statvfs(base, &v2) == 0);
+	CHECK_EQ(v2.f_ffree, v0.f_ffree + 1);   /* the inode went with the last close */
+	CHECK_EQ(v2.f_bfree, v0.f_bfree + 1);   /* and its one block */
+}
+
+/* A rename over an open file: the replaced file stays readable through
+ * its open until it closes. */
+static void t_rename__replaced_open_file_stays_readable(void)
+{
+	char p[600], q[600], buf[16] = { 0 };
+	int fd = open(at("old", p), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int nf = open(at("new", q), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	REQUIRE(fd >= 0 && nf >= 0);
+	CHECK_EQ(write(fd, "old", 3), 3);
+	CHECK_EQ(write(nf, "new", 3), 3);
+	CHECK_EQ(close(nf), 0);
+	CHECK_EQ(rename(q, p), 0);
+	CHECK_EQ(pread(fd, buf, sizeof buf - 1, 0), 3);
+	CHECK(!strcmp(buf, "old"));
+	CHECK_EQ(close(fd), 0);
+	fd = open(p, O_RDONLY);
+	REQUIRE(fd >= 0);
+	memset(buf, 0, sizeof buf);
+	CHECK_EQ(read(fd, buf, sizeof buf - 1), 3);
+	CHECK(!strcmp(buf, "new"));
+	CHECK_EQ(close(fd), 0);
+	CHECK_EQ(unlink(p), 0);
+}
+
 static void t_cleanup__removes_what_the_cases_made(void)
 {
 	static const char *const names[] = { "synced", "trunc", "flags", "hole" };
@@ -164,6 +223,8 @@ static const struct conf_case cases[] = {
 	CONF_CASE(lseek, past_the_end_leaves_a_hole),
 	CONF_CASE(fstat, fields_match_stat_and_statvfs),
 	CONF_CASE(names, the_core_rules_reach_the_caller),
+	CONF_CASE(unlink, open_file_stays_readable_until_closed),
+	CONF_CASE(rename, replaced_open_file_stays_readable),
 	CONF_CASE(cleanup, removes_what_the_cases_made),
 };
 
