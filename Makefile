@@ -67,9 +67,10 @@ include os/lib/host.mk
 include os/fs/host.mk
 
 # ---- the disk: build/os/disk.img ----------------------------------------------
-# A GPT with one fs-keel partition holding os/disk/ and a copy of the
-# image's /etc as etc/ (owned by root), which init mounts on /usr
-# (os/etc/fstab) and then uses for /etc.  Made once and then kept: what a
+# A GPT with one fs-keel partition holding os/disk/, a copy of the image's
+# /etc as etc/ (owned by root) and home/ with keel's home directory (keel's),
+# which init mounts on /usr (os/etc/fstab) and then uses for /etc and
+# /home.  Made once and then kept: what a
 # `make run` session writes to it stays for the next, until os/disk or the
 # tools change (or make clean).
 DISK_SIZE ?= 64M
@@ -77,9 +78,12 @@ DISK_IMG  := $(B)/os/disk.img
 $(DISK_IMG): $(HB)/mkdisk-keel $(HB)/mkfs-keel $(shell find os/disk) $(ETC_TREE)/.made
 	@echo "  DISK    $@"
 	$(Q)rm -rf $(B)/os/disktree && mkdir -p $(B)/os/disktree/local $(B)/os/disktree/etc && \
+	    mkdir -p $(B)/os/disktree/home/keel && chmod 0755 $(B)/os/disktree/home \
+	    $(B)/os/disktree/home/keel && \
 	    cp -R os/disk/. $(B)/os/disktree/ && cp -p $(ETC_TREE)/* $(B)/os/disktree/etc/ && \
 	    set -- $$($(HB)/mkdisk-keel $@.tmp $(DISK_SIZE)) && \
-	    $(HB)/mkfs-keel -r -L keel -o $$1 -d $(B)/os/disktree $@.tmp $$2 >/dev/null
+	    $(HB)/mkfs-keel -r -O home/keel=1000:1000 -L keel -o $$1 -d $(B)/os/disktree \
+	    $@.tmp $$2 >/dev/null
 	$(Q)mv $@.tmp $@
 all: $(DISK_IMG)
 

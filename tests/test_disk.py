@@ -136,6 +136,25 @@ def test_the_block_devices_read_what_the_image_holds(board):
         board.login("root")
 
 
+def test_the_users_homes_are_on_the_disk(board):
+    """/home is the volume's home/ (a link of the path space to /usr/home): keel's own
+    directory there is keel's, and what keel writes in it is on the disk (the next test
+    finds it after a reboot)."""
+    assert "init: /home is /usr/home, the disk's" in board.console()
+    board.s.line("exit")
+    board.login("keel")
+    try:
+        assert board.ok("cd && pwd && echo mine > note && cat note") == "/home/keel\nmine\n"
+        row = board.ok("ls -ld /usr/home/keel").split()
+        assert row[0] == "drwxr-xr-x" and row[2] == "keel", row
+        out, rc = board.run("echo no > /usr/home/theirs")
+        assert rc != 0 and "Permission denied" in out, out
+    finally:
+        board.s.line("exit")
+        board.login("root")
+    assert board.ok("cat /usr/home/keel/note") == "mine\n"
+
+
 def test_a_file_survives_a_clean_reboot(board):
     board.ok(f"{SEQ} > /usr/local/seq && mkdir -p /usr/local/d && echo kept > /usr/local/d/f")
     board.s.line("shutdown")
@@ -147,6 +166,7 @@ def test_a_file_survives_a_clean_reboot(board):
     assert board.ok(f"{SEQ} | cmp - /usr/local/seq && wc -c < /usr/local/seq").strip() == \
         str(SEQ_BYTES)
     assert board.ok("cat /usr/local/d/f") == "kept\n"
+    assert board.ok("cat /home/keel/note") == "mine\n"        # keel's, from the test before
     # unmounted cleanly: fsck finds nothing; then mounted again by hand
     board.ok("umount /usr")
     out = board.ok(f"fsck-keel -n {board.part}")

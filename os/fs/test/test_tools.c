@@ -264,6 +264,38 @@ static void programs_make_check_and_repair(const void *arg)
 	KT_EQ(run("%s/mkfs-keel %s 8K", HOST_BIN, img), 1);       /* too small */
 }
 
+/* -O gives one copied path its owner over -r's 0:0; a path the tree does
+ * not hold, or a malformed -O, fails the run. */
+static void mkfs_sets_an_owner_per_path(const void *arg)
+{
+	struct fsk_stat st;
+	struct blkfile bf;
+	struct fsk *fs;
+	uint32_t ino;
+	char img[128];
+
+	(void)arg;
+	snprintf(img, sizeof(img), "%s/owners.img", tmp);
+	KT_EQ(run("%s/mkfs-keel -r -O bin/deep=1000:1001 -O empty-dir=7:8 -d %s %s 8M", HOST_BIN,
+		  tree, img), 0);
+	KT_REQUIRE(blkfile_open(&bf, img, 0, 0, BLKFILE_RDONLY) == 0);
+	KT_REQUIRE(fsk_mount(&bf.dev, FSK_MOUNT_RDONLY, &fs, NULL, 0) == 0);
+	KT_EQ(fsk_resolve(fs, "bin/deep", false, &ino), 0);
+	KT_EQ(fsk_stat(fs, ino, &st), 0);
+	KT_CHECK(st.uid == 1000 && st.gid == 1001);
+	KT_EQ(fsk_resolve(fs, "empty-dir", false, &ino), 0);
+	KT_EQ(fsk_stat(fs, ino, &st), 0);
+	KT_CHECK(st.uid == 7 && st.gid == 8);
+	KT_EQ(fsk_resolve(fs, "bin/deep/f2", false, &ino), 0);      /* below it: -r's */
+	KT_EQ(fsk_stat(fs, ino, &st), 0);
+	KT_CHECK(st.uid == 0 && st.gid == 0);
+	KT_EQ(fsk_unmount(fs), 0);
+	blkfile_close(&bf);
+	KT_EQ(run("%s/mkfs-keel -r -O none=1:1 -d %s %s 8M", HOST_BIN, tree, img), 1);
+	KT_EQ(run("%s/mkfs-keel -r -O bin=1 -d %s %s 8M", HOST_BIN, tree, img), 1);
+	KT_EQ(run("%s/mkfs-keel -O bin=1:1 %s 8M", HOST_BIN, img), 1);  /* no -d */
+}
+
 static void mkfs_refuses_long_names(const void *arg)
 {
 	char dir[128], path[256], img[128];
@@ -352,6 +384,7 @@ int main(void)
 	static const struct kt_case cases[] = {
 		{ "populate_copies_the_tree", populate_copies_the_tree, NULL },
 		{ "programs_make_check_and_repair", programs_make_check_and_repair, NULL },
+		{ "mkfs_sets_an_owner_per_path", mkfs_sets_an_owner_per_path, NULL },
 		{ "mkfs_refuses_long_names", mkfs_refuses_long_names, NULL },
 		{ "volume_at_an_offset", volume_at_an_offset, NULL },
 		{ "gpt_disk_with_a_volume", gpt_disk_with_a_volume, NULL },

@@ -16,6 +16,8 @@
  *      build puts a copy of the boot image's /etc there), /etc becomes a
  *      link to /usr/etc in the path space, so what changes there (passwd)
  *      lasts; without such a disk /etc stays the boot image's, read-only;
+ *      likewise /home is /usr/home when the volume carries one (the users'
+ *      own directories, which the boot image only has read-only);
  *   3. /etc/rc, run once by /bin/sh if it exists;
  *   4. a getty for each terminal in /etc/ttys ("<device> <program> [arg]",
  *      # comments).
@@ -408,6 +410,25 @@ static void etc_from_disk(void)
 		say(LOG_INFO, "/etc is /usr/etc, the disk's\n");
 }
 
+/* 2a: /usr/home for /home when the volume carries one that only root may
+ * change (a user's files there then last). */
+static void home_from_disk(void)
+{
+	struct stat st;
+
+	if (stat("/usr/home", &st) != 0)
+		return;                         /* no disk, or one without home/ */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		say(LOG_ERR, "/usr/home is no directory of root's alone: /home stays the boot "
+		    "image's\n");
+		return;
+	}
+	if (pathmgr_symlink("/usr/home", "/home") < 0)
+		say(LOG_ERR, "cannot make /home the disk's: %s\n", strerror(errno));
+	else
+		say(LOG_INFO, "/home is /usr/home, the disk's\n");
+}
+
 static void run_rc(void)
 {
 	char *argv[] = { "/bin/sh", "/etc/rc", NULL };
@@ -593,6 +614,7 @@ int main(int argc, char **argv)
 	block_drivers();
 	mount_fstab();
 	etc_from_disk();
+	home_from_disk();
 	run_rc();
 	read_ttys();
 	for (;;) {
