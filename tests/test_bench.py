@@ -7,6 +7,7 @@ figure is there and the relations that hold by construction."""
 import re
 
 import pytest
+from disks import disk_targets
 from keelfarm.console import BOOT_FIGURES_RE, parse_figures
 from ktap_boot import init_exit
 from terminal import SHELL_PROMPT, Console, Session
@@ -102,18 +103,26 @@ FS_FIGURES = ("fs sequential write + fsync per KiB", "fs sequential read per KiB
               "fs random 4 KiB read per KiB", "fs create+write 4 KiB+close+unlink")
 
 
+def pytest_generate_tests(metafunc):
+    if "disk_target" in metafunc.fixturenames:
+        found = disk_targets(metafunc.config)
+        metafunc.parametrize("disk_target", found, ids=[i for _, i in found])
+
+
 @pytest.mark.initrd
 @pytest.mark.disk
-def test_fs_bench_on_the_disk(keel_boot):
-    """fsbench on /usr (fs-keel over devb-virtio on the disk) on one hart under instruction
-    counting (its figures: the CPU time, so instructions, of fsbench, fs-keel and the
-    driver; the guest's clock runs at the host's pace while it waits for the disk): every
-    figure printed, every byte read back as written, and reads cheaper per KiB than
-    writes (a write also allocates, orders and flushes)."""
-    strategy = keel_boot.strategy("onehart")
+def test_fs_bench_on_the_disk(keel_boot, disk_target):
+    """fsbench on /usr (fs-keel over the block driver of each way the environment attaches
+    the disk: devb-virtio, devb-nvme) on one hart under instruction counting (its figures:
+    the CPU time, so instructions, of fsbench, fs-keel and the driver; the guest's clock
+    runs at the host's pace while it waits for the disk): every figure printed, every byte
+    read back as written, and reads cheaper per KiB than writes (a write also allocates,
+    orders and flushes)."""
+    target, _ = disk_target
+    strategy = keel_boot.strategy(target)
     strategy.power_off()
     strategy.qemu.reset_disk()
-    keel_boot(target="onehart", append="", until=None, deterministic="idle-real-time",
+    keel_boot(target=target, smp=1, append="", until=None, deterministic="idle-real-time",
               hang_timeout=150.0)
     s = Session(strategy)
     try:

@@ -18,7 +18,7 @@ import os
 import re
 
 import pytest
-from labgrid.pytestplugin.hooks import LABGRID_ENV_KEY
+from disks import disk_targets
 from terminal import Console, Session
 
 pytestmark = [pytest.mark.initrd, pytest.mark.login, pytest.mark.disk]
@@ -31,14 +31,6 @@ SEQ_BYTES = len("".join(f"{i}\n" for i in range(1, 20001)))
 
 # keel_disk -> (its driver, the disk's name under /dev)
 INTERFACES = {"virtio": ("devb-virtio", "vblk0"), "nvme": ("devb-nvme", "nvme0n1")}
-
-
-def disk_targets(config) -> list[tuple[str, str]]:
-    """(target, interface) for each target of the environment with a keel_disk."""
-    env = config.stash.get(LABGRID_ENV_KEY, None)
-    targets = env.config.get_targets() if env is not None else {}
-    return [(name, options["keel_disk"]) for name, t in targets.items()
-            if (options := (t or {}).get("options") or {}).get("keel_disk")]
 
 
 def pytest_generate_tests(metafunc):
