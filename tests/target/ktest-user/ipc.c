@@ -406,6 +406,35 @@ void t_pulses_by_priority(void)
 	ChannelDestroy_r(chid);
 }
 
+/* A queued pulse taken by MsgReceive into the caller's own buffers: a
+ * buffer outside user space is refused before anything is taken (the
+ * pulse stays); one in user space that faults (nothing mapped there) is
+ * EFAULT and the pulse is gone; one on a page not yet touched (the bss
+ * beyond what the program used) takes it. */
+void t_queued_pulse_into_bad_buffers(void)
+{
+	static char untouched[65536] __attribute__((aligned(4096)));
+	struct _pulse *p = (struct _pulse *)(untouched + 32768);
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
+
+	KTAP_REQUIRE(chid >= 0 && coid >= 0);
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 1, 11), 0);
+	KTAP_EQ(MsgReceive_r(chid, (void *)0xffffffff80000000ul, sizeof *p, 0), -EFAULT);
+	KTAP_EQ(MsgReceive_r(chid, p, sizeof *p, 0), 0);
+	KTAP_EQ(p->code, 1);
+	KTAP_EQ(p->value.sival_int, 11);
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 2, 22), 0);
+	KTAP_EQ(MsgReceive_r(chid, (void *)0x1000ul, sizeof *p, 0), -EFAULT);
+	KTAP_EQ(MsgSendPulse_r(coid, 10, 3, 33), 0);
+	p = (struct _pulse *)(untouched + 49152);
+	KTAP_EQ(MsgReceive_r(chid, p, sizeof *p, 0), 0);
+	KTAP_EQ(p->code, 3);                    /* 2 went with the fault */
+	KTAP_EQ(p->value.sival_int, 33);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
 void *return_42(void *arg)
 {
 	(void)arg;

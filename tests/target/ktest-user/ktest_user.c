@@ -266,6 +266,7 @@ static const struct ktap_case cases[] = {
 	{ "bad_client_buffer_fails_only_the_client", t_bad_client_buffer_fails_only_the_client },
 	{ "stale_ids", t_stale_ids },
 	{ "pulses_by_priority", t_pulses_by_priority },
+	{ "queued_pulse_into_bad_buffers", t_queued_pulse_into_bad_buffers },
 	{ "thread_create_join", t_thread_create_join },
 	{ "sched_yield", t_yield },
 	{ "mutex_exact_count", t_mutex_exact_count },
