@@ -189,6 +189,7 @@ static bool generate_side_effects(struct process *p, int signo)
 {
 	if (signo == SIGCONT) {
 		p->sig_pending &= ~SIG_STOPS;
+		p->cont_gen++;                  /* a stop taken already but not made is void */
 		if (!p->stopped)
 			return false;
 		p->stopped = false;
@@ -352,10 +353,13 @@ static void wait_while_stopped(struct process *p, struct thread *t)
 	}
 }
 
-static void stop_process(struct process *p, int signo)
+/* Stop p for signo, taken from the pending set when p->cont_gen was gen:
+ * unless a SIGCONT was generated since (the stop signal, no longer
+ * pending, escaped its discarding: the continue came after it and wins). */
+static void stop_process(struct process *p, int signo, uint32_t gen)
 {
 	spin_lock(&p->lock);
-	bool now = !p->stopped && !p->exiting;
+	bool now = !p->stopped && !p->exiting && p->cont_gen == gen;
 	if (now) {
 		p->stopped = true;
 		atomic_store32(&p->report_stop, (uint32_t)signo);
@@ -480,10 +484,11 @@ static int take_one(struct process *p, struct thread *t, siginfo_t *info, struct
 	return signo;
 }
 
-/* Run one signal's action.  Returns 1 if a handler frame was pushed, 0 if
- * nothing visible happened (ignored, stopped and continued). */
+/* Run one signal's action (taken when p->cont_gen was gen).  Returns 1 if
+ * a handler frame was pushed, 0 if nothing visible happened (ignored,
+ * stopped and continued). */
 static int act(struct process *p, struct thread *t, void *f, int signo, const siginfo_t *info,
-	       const struct sig_action *a, uint64_t restore, uint32_t call)
+	       const struct sig_action *a, uint64_t restore, uint32_t call, uint32_t gen)
 {
 	if (a->handler == (uint64_t)(uintptr_t)SIG_IGN)
 		return 0;
@@ -493,7 +498,7 @@ static int act(struct process *p, struct thread *t, void *f, int signo, const si
 		case SD_CONT:
 			return 0;
 		case SD_STOP:
-			stop_process(p, signo);
+			stop_process(p, signo, gen);
 			return 0;
 		case SD_TERM:
 			break;
@@ -546,8 +551,9 @@ void sig_user_return(void *f)
 			spin_unlock(&p->lock);
 			break;
 		}
+		uint32_t gen = p->cont_gen;     /* when the signal was taken */
 		spin_unlock(&p->lock);
-		pushed = act(p, t, f, signo, &info, &a, restore, broke ? call : 0);
+		pushed = act(p, t, f, signo, &info, &a, restore, broke ? call : 0, gen);
 		if (pushed) {
 			broke = false;
 			break;                  /* more pending: delivered at its SignalReturn */

@@ -75,13 +75,15 @@ void t_sigkill_ends_a_stopped_child(void)
 	KTAP_EQ(r.signo, SIGKILL);
 }
 
+/* Both members sleep 2 s, so both are there for the kill however slowly
+ * the host runs us (a 30 ms sleeper could end by itself first). */
 void t_kill_a_group(void)
 {
-	int a = spawn_flags(_PROC_SPAWN_SETPGROUP, 0, "sleep");
+	const char *argv[] = { "tm-child", "sleep", "2000", "0", 0 };
+	int a = urt_tm_spawn(CHILD, argv, 0, _PROC_SPAWN_SETPGROUP, 0, 0, 0);
 	struct _proc_wait_reply r;
 
 	KTAP_REQUIRE(a > 1);
-	const char *argv[] = { "tm-child", "sleep", "2000", "0", 0 };
 	int b = urt_tm_spawn(CHILD, argv, 0, _PROC_SPAWN_SETPGROUP, a, 0, 0);
 	KTAP_REQUIRE(b > 1);
 	KTAP_EQ(SignalKill_r(-a, 0, SIGKILL, 0, 0), 0);
