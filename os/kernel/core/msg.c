@@ -361,8 +361,11 @@ long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rpart
 		spin_unlock(&ch->lock);         /* destroyed, perhaps reused, since */
 		return -EINVAL;
 	}
-	if (!list_empty(&ch->pulses))
-		return pulse_take_own(ch, r->ipc.rv, rparts);
+	if (!list_empty(&ch->pulses)) {
+		rc = pulse_take(r, ch, r->ipc.rv, rparts);
+		spin_unlock(&ch->lock);
+		return rc;
+	}
 	while (!pulse_only && !list_empty(&ch->senders)) {
 		rc = take_sender(r, ch, rparts, mi);
 		if (rc == SRC_FAULTED)

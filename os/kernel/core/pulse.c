@@ -8,7 +8,6 @@
 #include "process.h"
 #include "spinlock.h"
 #include "thread.h"
-#include "uaccess.h"
 #include "vmspace.h"
 
 #define PULSE_MAX  256
@@ -74,41 +73,20 @@ int pulse_queue(struct channel *ch, int prio, int code, long value, int scoid)
 	return 0;
 }
 
-/* The buffer of (rv, rn) a pulse goes into: the first non-empty one, cut
- * to the pulse's length; NULL if none. */
-static const struct ipc_iov *pulse_buffer(const struct ipc_iov *rv, uint32_t rn, size_t *len)
-{
-	for (uint32_t i = 0; i < rn; i++)
-		if (rv[i].len) {
-			*len = rv[i].len < sizeof(struct _pulse) ? rv[i].len : sizeof(struct _pulse);
-			return &rv[i];
-		}
-	return 0;
-}
-
+/* The pulse goes into the first non-empty buffer, cut to its length. */
 long pulse_take(struct thread *r, struct channel *ch, const struct ipc_iov *rv, uint32_t rn)
 {
 	struct kpulse *kp = list_entry(ch->pulses.next, struct kpulse, link);
-	size_t len;
-	const struct ipc_iov *b = pulse_buffer(rv, rn, &len);
 
 	list_del(&kp->link);
-	long n = b && vmspace_write_user(r->proc->vs, b->base, &kp->p, len) ? -EFAULT : 0;
+	long n = 0;
+	for (uint32_t i = 0; i < rn && n == 0; i++)
+		if (rv[i].len) {
+			size_t len = rv[i].len < sizeof kp->p ? rv[i].len : sizeof kp->p;
+			n = vmspace_write_user(r->proc->vs, rv[i].base, &kp->p, len) ? -EFAULT : 1;
+		}
 	pulse_free(kp);
-	return n;
-}
-
-long pulse_take_own(struct channel *ch, const struct ipc_iov *rv, uint32_t rn)
-{
-	struct kpulse *kp = list_entry(ch->pulses.next, struct kpulse, link);
-	size_t len;
-	const struct ipc_iov *b = pulse_buffer(rv, rn, &len);
-
-	list_del(&kp->link);
-	spin_unlock(&ch->lock);
-	struct _pulse p = kp->p;
-	pulse_free(kp);
-	return b && copy_to_user(b->base, &p, len) ? -EFAULT : 0;
+	return n < 0 ? n : 0;
 }
 
 void pulse_drop_all(struct channel *ch)

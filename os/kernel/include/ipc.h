@@ -211,11 +211,6 @@ int pulse_queue(struct channel *ch, int prio, int code, long value, int scoid);
 /* Take ch's first pulse (ch locked, one queued) into receiver r's buffers
  * (rv, rn); 0 or -EFAULT (the pulse is gone either way). */
 long pulse_take(struct thread *r, struct channel *ch, const struct ipc_iov *rv, uint32_t rn);
-/* The same for the receiving thread itself, into its own buffers: ch's
- * lock is dropped once the pulse is off the queue, and the pulse goes out
- * through the MMU (a store that faults is handled as any user access,
- * which no spinlock may be held across).  Returns with ch unlocked. */
-long pulse_take_own(struct channel *ch, const struct ipc_iov *rv, uint32_t rn);
 /* Return every pulse queued on ch (locked) to the pool. */
 void pulse_drop_all(struct channel *ch);
 /* A pulse on connection coid of process p from kernel context (timers,
