@@ -47,7 +47,6 @@ static enum sig_default default_action(int signo)
 
 #define SIG_STOPS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 
-/* Ignored for p now: discarded when generated.  p->lock held. */
 /* True if the action is a handler (neither SIG_DFL nor SIG_IGN). */
 static bool has_handler(const struct sig_action *a)
 {
@@ -55,6 +54,7 @@ static bool has_handler(const struct sig_action *a)
 	       a->handler != (uint64_t)(uintptr_t)SIG_IGN;
 }
 
+/* Ignored for p now: discarded when generated.  p->lock held. */
 static bool ignored(const struct process *p, int signo)
 {
 	uint64_t h = p->sig_act[signo - 1].handler;
@@ -189,7 +189,6 @@ static bool generate_side_effects(struct process *p, int signo)
 {
 	if (signo == SIGCONT) {
 		p->sig_pending &= ~SIG_STOPS;
-		p->cont_gen++;                  /* a stop taken already but not made is void */
 		if (!p->stopped)
 			return false;
 		p->stopped = false;
@@ -353,13 +352,10 @@ static void wait_while_stopped(struct process *p, struct thread *t)
 	}
 }
 
-/* Stop p for signo, taken from the pending set when p->cont_gen was gen:
- * unless a SIGCONT was generated since (the stop signal, no longer
- * pending, escaped its discarding: the continue came after it and wins). */
-static void stop_process(struct process *p, int signo, uint32_t gen)
+static void stop_process(struct process *p, int signo)
 {
 	spin_lock(&p->lock);
-	bool now = !p->stopped && !p->exiting && p->cont_gen == gen;
+	bool now = !p->stopped && !p->exiting;
 	if (now) {
 		p->stopped = true;
 		atomic_store32(&p->report_stop, (uint32_t)signo);
@@ -484,11 +480,10 @@ static int take_one(struct process *p, struct thread *t, siginfo_t *info, struct
 	return signo;
 }
 
-/* Run one signal's action (taken when p->cont_gen was gen).  Returns 1 if
- * a handler frame was pushed, 0 if nothing visible happened (ignored,
- * stopped and continued). */
+/* Run one signal's action.  Returns 1 if a handler frame was pushed, 0 if
+ * nothing visible happened (ignored, stopped and continued). */
 static int act(struct process *p, struct thread *t, void *f, int signo, const siginfo_t *info,
-	       const struct sig_action *a, uint64_t restore, uint32_t call, uint32_t gen)
+	       const struct sig_action *a, uint64_t restore, uint32_t call)
 {
 	if (a->handler == (uint64_t)(uintptr_t)SIG_IGN)
 		return 0;
@@ -498,7 +493,7 @@ static int act(struct process *p, struct thread *t, void *f, int signo, const si
 		case SD_CONT:
 			return 0;
 		case SD_STOP:
-			stop_process(p, signo, gen);
+			stop_process(p, signo);
 			return 0;
 		case SD_TERM:
 			break;
@@ -551,9 +546,8 @@ void sig_user_return(void *f)
 			spin_unlock(&p->lock);
 			break;
 		}
-		uint32_t gen = p->cont_gen;     /* when the signal was taken */
 		spin_unlock(&p->lock);
-		pushed = act(p, t, f, signo, &info, &a, restore, broke ? call : 0, gen);
+		pushed = act(p, t, f, signo, &info, &a, restore, broke ? call : 0);
 		if (pushed) {
 			broke = false;
 			break;                  /* more pending: delivered at its SignalReturn */

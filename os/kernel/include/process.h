@@ -63,7 +63,6 @@ struct process {
 	struct list sig_q;              /* struct ksig records of sig_pending */
 	struct waitq sig_wq;            /* SignalSuspend and SignalWaitinfo wait here */
 	bool stopped;                   /* by a stop signal, until SIGCONT */
-	uint32_t cont_gen;              /* SIGCONTs generated (lock): a stop taken before one is void */
 	struct waitq stop_wq;           /* its threads wait here while stopped */
 	/* Not yet reported to ProcessWait (atomics: set under lock, claimed
 	 * by the parent with a swap under its own lock). */
