@@ -453,9 +453,9 @@ bool thread_killed(void)
 
 /* Make t notice soon: out of any wait, and off user mode if it runs on
  * another hart (any trap will do; the tick bounds the delay if this misses). */
-static void kill_notify(struct thread *t, uint32_t tid)
+static void kill_notify(struct thread *t, uint32_t tid, bool for_signal)
 {
-	waitq_interrupt(t, tid, -EINTR);
+	waitq_interrupt(t, tid, for_signal);
 	if (atomic_load32(&t->on_cpu)) {
 		uint32_t hi = atomic_load32(&t->last_hart);
 		if (hi < nharts && hi != sched_this_hart())
@@ -478,8 +478,7 @@ static void sig_notify_one(struct thread *t)
 {
 	atomic_store32(&t->sig_wake, 1);
 	if (!atomic_load32(&t->sig_nointr)) {
-		atomic_store32(&t->sig_broke, 1);
-		kill_notify(t, t->tid);
+		kill_notify(t, t->tid, true);
 	} else if (atomic_load32(&t->on_cpu)) {
 		uint32_t hi = atomic_load32(&t->last_hart);
 		if (hi < nharts && hi != sched_this_hart())
@@ -536,7 +535,7 @@ bool thread_kill(struct thread *t, uint32_t tid, void *value)
 		kill_mark(t, value);
 	spin_unlock(&t->join_lock);
 	if (live)
-		kill_notify(t, tid);
+		kill_notify(t, tid, false);
 	return live;
 }
 
@@ -570,7 +569,7 @@ void thread_kill_others(struct process *p, struct thread *keep)
 		spin_unlock(&t->join_lock);
 		if (!unjoined) {
 			sync_raise_base_prio(t, t->tid, prio);
-			kill_notify(t, t->tid);
+			kill_notify(t, t->tid, false);
 		}
 	}
 	spin_unlock(&table_lock);

@@ -174,17 +174,27 @@ struct thread *waitq_wake_one_handoff(struct waitq *wq, int result)
 	return t && wake_thread(wq, t, result, sched_wakeup_handoff) ? t : 0;
 }
 
-bool waitq_interrupt(struct thread *t, uint32_t tid, int result)
+bool waitq_interrupt(struct thread *t, uint32_t tid, bool for_signal)
 {
-	smp_mb();       /* the caller's kill flag before the lock we look for */
+	smp_mb();       /* the caller's flag (killed, sig_wake) before the lock we look for */
 	struct spinlock *lock = (struct spinlock *)atomic_load64((volatile uint64_t *)&t->wq_lock);
 
 	if (!lock)
 		return false;
 	spin_lock(lock);
 	bool waiting = t->tid == tid && t->wq && t->wq_lock == lock;
+	/* For a signal, the wait must be one a signal may end, and the thread
+	 * must not have looked at its signals since they were posted (it
+	 * clears sig_wake when it has): a notice that comes late, after the
+	 * thread went back to user mode and into a new wait, must not end that
+	 * wait with an EINTR nobody restarts.  sig_broke is set here, with the
+	 * wake, so the woken call always knows a signal ended it. */
+	if (waiting && for_signal)
+		waiting = atomic_load32(&t->sig_wake) && !atomic_load32(&t->sig_nointr);
 	if (waiting) {
-		dequeue(t, result);
+		if (for_signal)
+			atomic_store32(&t->sig_broke, 1);
+		dequeue(t, -EINTR);
 		sched_wakeup(t);
 	}
 	spin_unlock(lock);

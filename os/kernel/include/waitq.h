@@ -40,9 +40,10 @@ struct thread *waitq_wake_one_handoff(struct waitq *wq, int result);
 /* Wake every waiter with `result`; returns how many. */
 int waitq_wake_all(struct waitq *wq, int result);
 /* Wake thread t, while its id is still tid, out of whatever wait it is in,
- * with `result`; false if it does not wait.  No lock held on entry: this
- * takes the lock of t's wait itself (thread_kill). */
-bool waitq_interrupt(struct thread *t, uint32_t tid, int result);
+ * with -EINTR; false if it does not wait.  for_signal: only a wait a signal
+ * may end, and only while t has not yet looked at its signals (sig_wake).
+ * No lock held on entry: this takes the lock of t's wait itself. */
+bool waitq_interrupt(struct thread *t, uint32_t tid, bool for_signal);
 /* Give blocked thread t a (new) timeout at `deadline`; the caller holds the
  * lock of the queue t waits on. */
 void waitq_rearm(struct thread *t, uint64_t deadline);

@@ -185,6 +185,38 @@ static void t_nanosleep__a_signal_ends_it_with_EINTR_and_the_rest(void)
 	pthread_join(t, NULL);
 }
 
+/* XSH nanosleep, 2.4.3: a signal whose action is to stop or to continue
+ * the process is no handler, so a sleep it meets goes on to its end (a
+ * restart, never EINTR).  The parent stops and continues the sleeping child
+ * as fast as it can, so continues meet the child on its way back into the
+ * sleep too (a late notice of one once ended the next wait with an EINTR
+ * nobody restarted: `sleep` after ^Z and fg exited at once). */
+static void t_nanosleep__stop_and_continue_do_not_end_it(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (int i = 0; i < 8; i++) {
+			struct timespec ts = { 0, 150 * 1000000L };
+			if (nanosleep(&ts, NULL) != 0)
+				_exit(10 + i);
+		}
+		_exit(0);
+	}
+	REQUIRE(pid > 0);
+	int st = 0, rounds = 0;
+	pid_t got;
+	while ((got = waitpid(pid, &st, WNOHANG)) == 0) {
+		kill(pid, SIGSTOP);
+		kill(pid, SIGCONT);
+		rounds++;
+	}
+	CHECK_EQ(got, pid);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);           /* 10 + i: sleep i ended early */
+	CHECK(rounds > 0);
+}
+
 /* XSH 2.4.3, <signal.h> SIGCHLD: a child's end is a SIGCHLD to its parent,
  * whose handler runs, with si_code and si_pid saying which child ended how;
  * a waitpid waiting for the child returns its status (the signal does not
@@ -321,6 +353,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(sigtimedwait, times_out_with_EAGAIN),
 	CONF_CASE(sigqueue, value_reaches_the_handler),
 	CONF_CASE(nanosleep, a_signal_ends_it_with_EINTR_and_the_rest),
+	CONF_CASE(nanosleep, stop_and_continue_do_not_end_it),
 	CONF_CASE(SIGCHLD, the_handler_runs_when_a_child_ends),
 	CONF_CASE(kill, errors),
 	CONF_CASE(kill, ends_a_child_reported_by_waitpid),
