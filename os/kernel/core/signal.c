@@ -352,20 +352,26 @@ static void wait_while_stopped(struct process *p, struct thread *t)
 	}
 }
 
-static void stop_process(struct process *p, int signo)
+/* Mark p stopped by signo, taken from the pending set under this same
+ * hold of the process lock: a SIGCONT generated before the take discarded
+ * the stop signal, and one generated after it finds p stopped and
+ * continues it, so a continue never comes before a stop it should undo.
+ * True if p was not stopped yet: the caller then tells p's threads and
+ * its parent (stop_announce) once the lock is dropped. */
+static bool stop_locked(struct process *p, int signo)
 {
-	spin_lock(&p->lock);
-	bool now = !p->stopped && !p->exiting;
-	if (now) {
-		p->stopped = true;
-		atomic_store32(&p->report_stop, (uint32_t)signo);
-		atomic_store32(&p->report_cont, 0);
-	}
-	spin_unlock(&p->lock);
-	if (now) {
-		thread_sig_notify(p, 0, 0, true);       /* every thread comes to stop */
-		tell_parent(p);
-	}
+	if (p->stopped || p->exiting)
+		return false;
+	p->stopped = true;
+	atomic_store32(&p->report_stop, (uint32_t)signo);
+	atomic_store32(&p->report_cont, 0);
+	return true;
+}
+
+static void stop_announce(struct process *p)
+{
+	thread_sig_notify(p, 0, 0, true);       /* every thread comes to stop */
+	tell_parent(p);
 }
 
 /* A frame to the user stack at sp, in pieces: the header up to the
@@ -491,9 +497,7 @@ static int act(struct process *p, struct thread *t, void *f, int signo, const si
 		switch (default_action(signo)) {
 		case SD_IGNORE:
 		case SD_CONT:
-			return 0;
-		case SD_STOP:
-			stop_process(p, signo);
+		case SD_STOP:           /* sig_user_return stopped p as it took signo */
 			return 0;
 		case SD_TERM:
 			break;
@@ -546,7 +550,13 @@ void sig_user_return(void *f)
 			spin_unlock(&p->lock);
 			break;
 		}
+		bool stops = a.handler == (uint64_t)(uintptr_t)SIG_DFL &&
+			     default_action(signo) == SD_STOP && stop_locked(p, signo);
 		spin_unlock(&p->lock);
+		if (stops) {
+			stop_announce(p);
+			continue;               /* and wait while stopped */
+		}
 		pushed = act(p, t, f, signo, &info, &a, restore, broke ? call : 0);
 		if (pushed) {
 			broke = false;
