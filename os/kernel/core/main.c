@@ -26,6 +26,8 @@
 #include "trace.h"
 #include "vm.h"
 
+const char keel_version[] = "Keel " KEEL_VERSION " (" KEEL_GITDESC ")";
+
 #define FDT_MAX_SIZE (4u << 20)
 
 extern char _start_image[], _end[];
@@ -105,8 +107,8 @@ static void print_banner(void)
 	for (int i = 0; i < plat.nharts; i++)
 		if (hart_by_id((uint32_t)plat.hart[i].hartid))
 			n += snprintf(ids + n, sizeof ids - n, "%s%lu", n ? "," : "", plat.hart[i].hartid);
-	kprintf("Keel %s (%s) on %s: %u harts [%s], %lu MiB, timebase %lu Hz\n",
-		KEEL_VERSION, KEEL_GITDESC, plat.compatible ? plat.compatible : "unknown",
+	kprintf("%s on %s: %u harts [%s], %lu MiB, timebase %lu Hz\n",
+		keel_version, plat.compatible ? plat.compatible : "unknown",
 		nharts, ids, total_mib(), timebase_hz);
 }
 

@@ -78,7 +78,6 @@ long sys_KernelObjects(long uout)
 /* SysInfo(what, index, buf, len): see <keel/sysinfo.h>. */
 long sys_SysInfo(long what, long index, long ubuf, long len)
 {
-	char version[96];
 	struct _hart_stats h;
 	struct _thread_stats ts;
 	const void *src;
@@ -86,8 +85,7 @@ long sys_SysInfo(long what, long index, long ubuf, long len)
 
 	switch (what) {
 	case _SYSINFO_VERSION:
-		snprintf(version, sizeof version, "Keel %s (%s)", KEEL_VERSION, KEEL_GITDESC);
-		src = version;
+		src = keel_version;
 		break;
 	case _SYSINFO_CMDLINE:
 		src = boot_platform->bootargs ? boot_platform->bootargs : "";
