@@ -211,3 +211,17 @@ def test_dev_lists_the_names_servers_attached(booted):
     assert tty[len("/dev/"):].split("/")[0] in names, (tty, names)
     out, rc = c.run("ls /dev/nosuchdir/")
     assert rc != 0 and "No such file" in out, out
+
+
+def test_root_lists_what_is_mounted_in_it(booted):
+    """The root file system does not hold /dev, /proc, /sys or /tmp: they are names of
+    the path space, which libc's readdir adds after the file system's own entries, each
+    once (bin, which the root file system has, too)."""
+    c = booted
+    names = c.ok("ls /").split()
+    for name in ("bin", "etc", "dev", "proc", "sys", "tmp"):
+        assert name in names, names
+    assert len(names) == len(set(names)), names
+    rows = {row.split()[-1]: row for row in c.ok("ls -l /").splitlines()[1:]}
+    for name in ("dev", "proc", "sys", "tmp"):
+        assert rows[name].startswith("d"), rows[name]

@@ -426,7 +426,8 @@ void path_msg_list(int rcvid, const struct _msg_info *info, const void *msg, siz
 	    !clean_name(path, m->pathlen - 1))
 		return tm_error(rcvid, EINVAL);
 	tm_lock();
-	int n = path_space_dir(path) ? list_dir(path, m->from, e, _PROC_PATH_LIST_MAX) : -1;
+	bool any = m->hdr.subtype == _PROC_PATH_LIST_BELOW;
+	int n = any || path_space_dir(path) ? list_dir(path, m->from, e, _PROC_PATH_LIST_MAX) : -1;
 	tm_unlock();
 	if (n < 0)
 		return tm_error(rcvid, ENOENT);

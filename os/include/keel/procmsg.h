@@ -399,7 +399,11 @@ _Static_assert(sizeof(struct _proc_mmap) == 40, "struct _proc_mmap layout");
  *   _proc_path_entry follow (at most _PROC_PATH_LIST_MAX, 0 at the end):
  *   each name one level below path, once, from position `from` (0 first;
  *   an entry's `next` is the position after it).  ENOENT if path is no
- *   directory of the path space (a name is path itself, or none is below). */
+ *   directory of the path space (a name is path itself, or none is below).
+ *   With subtype _PROC_PATH_LIST_BELOW, the names below path also when a
+ *   name is path itself (a file system's directory: what is mounted in
+ *   it, which libc's readdir adds to the file system's own entries), and
+ *   no ENOENT: 0 entries when none lies below. */
 #define _PROC_PATH_DIR      0x0001u  /* serves the names below path, too */
 #define _PROC_PATH_BEFORE   0x0002u  /* first in a union */
 #define _PROC_PATH_AFTER    0x0004u  /* last in a union */
@@ -425,6 +429,7 @@ struct _proc_path_detach {
 _Static_assert(sizeof(struct _proc_path_attach) == 32, "struct _proc_path_attach layout");
 
 #define _PROC_PATH_LIST_MAX 16
+#define _PROC_PATH_LIST_BELOW 1         /* subtype: below any path, no ENOENT */
 #define _PROC_PATH_NAME_MAX 58          /* a listed name's bytes, its NUL not counted */
 
 struct _proc_path_list {

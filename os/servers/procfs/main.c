@@ -41,7 +41,6 @@
 #define INO_PID(pid, k) (0x100000ull + (uint64_t)(pid) * 8 + (k))
 
 #define VDIRS 1                         /* the handle of the path space's directories */
-#define INO_VDIR 0x80000000ull          /* their inodes: this bit and a hash of the path */
 
 enum kind { K_ROOT, K_PIDDIR, K_STATUS, K_CMDLINE, K_THREADS, K_VDIR };
 
@@ -185,17 +184,6 @@ static int open_obj(resmgr_context_t *ctp, const struct _io_connect *msg, struct
 	return 0;
 }
 
-/* A name's inode number in the path space's directories. */
-static uint64_t vdir_ino(const char *dir, const char *name)
-{
-	uint32_t h = 2166136261u;
-
-	for (const char *s = dir; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	for (const char *s = name; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return INO_VDIR | (h & 0x7fffffffu);
-}
 
 /* An open of a directory of the path space: path is it, less its '/'. */
 static int vdir_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
@@ -219,7 +207,7 @@ static int vdir_open(resmgr_context_t *ctp, const struct _io_connect *msg, const
 	o->pid = 0;
 	o->len = 0;
 	iofunc_attr_init(&o->attr, S_IFDIR | 0555);
-	o->attr.ino = vdir_ino(o->text, "");
+	o->attr.ino = proc_path_ino(o->text, "");
 	return open_obj(ctp, msg, o, ocb);
 }
 
@@ -328,7 +316,7 @@ static int vdir_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_o
 	if (n < 0)
 		n = 0;                  /* gone meanwhile: an empty directory from here */
 	for (long i = 0; i < n; i++) {
-		if (resmgr_dirent_add(buf, max, &used, vdir_ino(o->text, e[i].name), e[i].next,
+		if (resmgr_dirent_add(buf, max, &used, proc_path_ino(o->text, e[i].name), e[i].next,
 				      e[i].type, e[i].name)) {
 			if (!used)
 				return EINVAL;

@@ -332,6 +332,67 @@ static void t_opendir__path_space_directory_reaches_its_server(void)
 		  EINVAL);
 }
 
+/* What is mounted in a directory is in its listing: the path space's names
+ * one level below it follow the file system's own entries, each name
+ * once (/dir/file3, attached here, is also one of /dir's own files), with
+ * positions telldir and seekdir take, and the same from fdopendir of an
+ * open() descriptor; / lists /dir and /vd once each.
+ * proc_path_below lists below any path, a name's too, and is 0 (not
+ * ENOENT) where nothing lies below. */
+static void t_readdir__names_mounted_in_a_directory_follow_its_entries(void)
+{
+	struct _proc_path_entry pe[_PROC_PATH_LIST_MAX];
+	int seen[NFILES];
+	struct dirent *e;
+
+	REQUIRE(resmgr_attach(mgr, "/dir/mnt", _FTYPE_ANY, 0) > 0);
+	REQUIRE(resmgr_attach(mgr, "/dir/file3", _FTYPE_ANY, 0) > 0);
+	CHECK_EQ(proc_path_below("/dir", 0, pe, _PROC_PATH_LIST_MAX), 2);
+	CHECK_EQ(proc_path_below("/dir/mnt", 0, pe, _PROC_PATH_LIST_MAX), 0);
+	CHECK_ERR(proc_path_list("/dir", 0, pe, _PROC_PATH_LIST_MAX), ENOENT);
+
+	DIR *d = opendir("/dir");
+	REQUIRE(d != NULL);
+	CHECK_EQ(seen_count(d, seen), NFILES + 1);
+	CHECK_EQ(seen[3], 1);
+	rewinddir(d);
+	long pos = 0;
+	int mnt = 0;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, "mnt")) {
+			mnt++;
+			CHECK_EQ(e->d_type, DT_UNKNOWN);
+			CHECK_EQ(e->d_ino, (ino_t)proc_path_ino("/dir", "mnt"));
+			CHECK(readdir(d) == NULL);      /* the last entry */
+			break;
+		}
+		pos = telldir(d);
+	}
+	CHECK_EQ(mnt, 1);
+	seekdir(d, pos);
+	e = readdir(d);
+	CHECK(e != NULL && !strcmp(e->d_name, "mnt"));
+	closedir(d);
+
+	int fd = open("/dir", O_RDONLY);
+	REQUIRE(fd >= 0);
+	d = fdopendir(fd);
+	REQUIRE(d != NULL);
+	CHECK_EQ(seen_count(d, seen), NFILES + 1);
+	closedir(d);
+
+	int dir = 0, vd = 0;
+	d = opendir("/");
+	REQUIRE(d != NULL);
+	while ((e = readdir(d))) {
+		dir += !strcmp(e->d_name, "dir") && e->d_type == DT_DIR;
+		vd += !strcmp(e->d_name, "vd") && e->d_type == DT_DIR;
+	}
+	closedir(d);
+	CHECK_EQ(dir, 1);
+	CHECK_EQ(vd, 1);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(readdir, lists_every_name_once),
 	CONF_CASE(readdir, end_is_NULL_with_errno_untouched),
@@ -347,6 +408,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(fstatat, on_a_dup_of_an_openat_directory),
 	CONF_CASE(readdir, path_space_directory_lists_names_below),
 	CONF_CASE(opendir, path_space_directory_reaches_its_server),
+	CONF_CASE(readdir, names_mounted_in_a_directory_follow_its_entries),    /* last: it attaches */
 };
 
 int main(void)

@@ -24,3 +24,11 @@ pid_t proc_init_pid(void);
  * How many were stored (0: none left), or -1 with errno (ENOENT: dir is
  * no such directory). */
 long proc_path_list(const char *dir, uint32_t from, struct _proc_path_entry *e, size_t max);
+/* As proc_path_list, for any directory dir (absolute and clean): the names
+ * of the path space one level below it, also where a file system serves
+ * dir itself (what is mounted in it); 0 when none lies below. */
+long proc_path_below(const char *dir, uint32_t from, struct _proc_path_entry *e, size_t max);
+/* The inode number of a directory of the path space, dir/name (name ""
+ * for dir itself): bit 31 and a hash of the joined path, the same for a
+ * listing (readdir's d_ino) and for the directory's own stat. */
+uint64_t proc_path_ino(const char *dir, const char *name);

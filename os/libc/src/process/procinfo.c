@@ -48,11 +48,12 @@ long proc_args(pid_t pid, struct _proc_info *info, char *args, size_t size)
 	return info->argslen < size ? (long)info->argslen : (long)size;
 }
 
-long proc_path_list(const char *dir, uint32_t from, struct _proc_path_entry *e, size_t max)
+static long path_list(const char *dir, uint16_t subtype, uint32_t from,
+		      struct _proc_path_entry *e, size_t max)
 {
 	size_t n = strlen(dir) + 1;
-	struct _proc_path_list m = { .hdr = { .type = _PROC_PATH_LIST }, .from = from,
-				     .pathlen = (uint32_t)n };
+	struct _proc_path_list m = { .hdr = { .type = _PROC_PATH_LIST, .subtype = subtype },
+				     .from = from, .pathlen = (uint32_t)n };
 	iov_t s[2], r;
 	int tm = __taskman_coid();
 
@@ -67,4 +68,27 @@ long proc_path_list(const char *dir, uint32_t from, struct _proc_path_entry *e, 
 	if (got < 0)
 		return __syscall_ret(got);
 	return got < (long)max ? got : (long)max;
+}
+
+long proc_path_list(const char *dir, uint32_t from, struct _proc_path_entry *e, size_t max)
+{
+	return path_list(dir, 0, from, e, max);
+}
+
+long proc_path_below(const char *dir, uint32_t from, struct _proc_path_entry *e, size_t max)
+{
+	return path_list(dir, _PROC_PATH_LIST_BELOW, from, e, max);
+}
+
+uint64_t proc_path_ino(const char *dir, const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *s = dir; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	if (*name && strcmp(dir, "/"))
+		h = (h ^ (uint8_t)'/') * 16777619u;
+	for (const char *s = name; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return 0x80000000ull | (h & 0x7fffffffu);
 }
