@@ -25,13 +25,17 @@
 #define TAIL_MAX 32                     /* names below the directory: at most */
 #define TAIL_POS (1l << 62)             /* a position among them */
 
+struct below {
+	uint64_t ino;                   /* proc_path_ino of the name */
+	struct _proc_path_entry e;
+};
+
 struct __dir {
 	int fd;
 	size_t len, pos;                /* bytes in buf, next record */
 	uint64_t next;                  /* the server's position after the last record used */
-	struct _proc_path_entry *below; /* the path space's names below it (malloc'd) */
+	struct below *below;            /* the path space's names below it (malloc'd) */
 	uint32_t nbelow, seen;          /* how many; those the file system listed too */
-	uint64_t ino[TAIL_MAX];         /* their inode numbers (proc_path_ino) */
 	uint32_t tail;                  /* past the file system's entries: next of below[] + 1 */
 	struct dirent ent;
 	pthread_mutex_t lock;
@@ -52,14 +56,12 @@ static void find_below(DIR *d)
 		long n = proc_path_below(path, from, e, _PROC_PATH_LIST_MAX);
 		if (n <= 0)
 			break;
-		void *more = realloc(d->below, (d->nbelow + (size_t)n) * sizeof e[0]);
+		struct below *more = realloc(d->below, (d->nbelow + (size_t)n) * sizeof *more);
 		if (!more)
 			break;
 		d->below = more;
-		for (long i = 0; i < n && d->nbelow < TAIL_MAX; i++) {
-			d->ino[d->nbelow] = proc_path_ino(path, e[i].name);
-			d->below[d->nbelow++] = e[i];
-		}
+		for (long i = 0; i < n && d->nbelow < TAIL_MAX; i++)
+			d->below[d->nbelow++] = (struct below){ proc_path_ino(path, e[i].name), e[i] };
 		from = e[n - 1].next;
 	}
 	errno = saved;                  /* the stream works without them */
@@ -99,50 +101,6 @@ DIR *opendir(const char *path)
 	return d;
 }
 
-/* The next name below the directory that the file system did not list:
- * 1, or 0 at the end. */
-static int next_below(DIR *d)
-{
-	while (d->tail <= d->nbelow) {
-		uint32_t k = d->tail++ - 1;
-		if (k >= d->nbelow)
-			break;
-		if (d->seen & (1u << k))
-			continue;
-		const struct _proc_path_entry *e = &d->below[k];
-		d->ent.d_ino = (ino_t)d->ino[k];
-		d->ent.d_type = e->type;
-		strcpy(d->ent.d_name, e->name);
-		d->next = (uint64_t)TAIL_POS | d->tail;
-		return 1;
-	}
-	return 0;
-}
-
-/* A record the file system listed: a name below that it has too is its. */
-static void mark_seen(DIR *d)
-{
-	for (uint32_t k = 0; k < d->nbelow; k++)
-		if (!strcmp(d->below[k].name, d->ent.d_name))
-			d->seen |= 1u << k;
-}
-
-static int next_fs_record(DIR *d);
-
-/* The next record into d->ent: 1, 0 at the end, -1 with errno. */
-static int next_record(DIR *d)
-{
-	if (!d->tail) {
-		int r = next_fs_record(d);
-		if (r > 0)
-			mark_seen(d);
-		if (r != 0)
-			return r;
-		d->tail = 1;
-	}
-	return next_below(d);
-}
-
 /* The file system's next record into d->ent: 1, 0 at the end, -1 with errno. */
 static int next_fs_record(DIR *d)
 {
@@ -173,6 +131,46 @@ bad:
 	d->pos = d->len = 0;
 	errno = EIO;
 	return -1;
+}
+
+/* The next name below the directory that the file system did not list:
+ * 1, or 0 at the end. */
+static int next_below(DIR *d)
+{
+	for (; d->tail <= d->nbelow; d->tail++) {
+		const struct below *b = &d->below[d->tail - 1];
+		if (d->seen & (1u << (d->tail - 1)))
+			continue;
+		d->ent.d_ino = (ino_t)b->ino;
+		d->ent.d_type = b->e.type;
+		strcpy(d->ent.d_name, b->e.name);
+		d->tail++;
+		d->next = (uint64_t)TAIL_POS | d->tail;
+		return 1;
+	}
+	return 0;
+}
+
+/* A record the file system listed: a name below that it has too is its. */
+static void mark_seen(DIR *d)
+{
+	for (uint32_t k = 0; k < d->nbelow; k++)
+		if (!strcmp(d->below[k].e.name, d->ent.d_name))
+			d->seen |= 1u << k;
+}
+
+/* The next record into d->ent: 1, 0 at the end, -1 with errno. */
+static int next_record(DIR *d)
+{
+	if (!d->tail) {
+		int r = next_fs_record(d);
+		if (r > 0)
+			mark_seen(d);
+		if (r != 0)
+			return r;
+		d->tail = 1;
+	}
+	return next_below(d);
 }
 
 struct dirent *readdir(DIR *d)
