@@ -19,13 +19,13 @@ KLOCKCHECK ?= 1
 KDEBUG   ?= 1
 
 KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-stack-protector \
-            -fno-omit-frame-pointer -mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
-            -mno-relax -Wall -Wextra -Werror -Wno-unused-parameter \
+            -mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
+            -Wall -Wextra -Werror -Wno-unused-parameter \
             -I $(K)/include -I $(K)/arch/riscv/include -I os/lib/include -I os/include -MMD -MP \
             -DKEEL_VERSION='"$(VERSION)"' -DKEEL_GITDESC='"$(GITDESC)"' \
             $(if $(filter 1,$(KLOCKCHECK)),-DKEEL_LOCKCHECK=1) \
             $(if $(filter 1,$(KDEBUG)),-DKEEL_DEBUG=1)
-KLDFLAGS := -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,$(K)/arch/riscv/kernel.ld -Wl,--build-id=none
+KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(K)/arch/riscv/kernel.ld -Wl,--build-id=none
 
 $(KB)/%.c.o: $(K)/%.c
 	@mkdir -p $(dir $@)

@@ -43,6 +43,26 @@ static size_t iov_total(const struct ipc_iov *v, uint32_t n)
 	return t;
 }
 
+/* A short copy between two buffers of the caller's own space (threads of
+ * one process): through the stack, each side reached through the MMU, so
+ * neither page table is walked; which copy failed tells whose buffer was
+ * bad.  Longer copies take vmspace_copy_cross, one copy instead of two. */
+#define WITHIN_MAX 256
+
+static long copy_within(uint64_t dst, uint64_t src, size_t n)
+{
+	uint8_t buf[WITHIN_MAX];
+
+	if (copy_from_user(buf, src, n))
+		return SRC_FAULTED;
+	/* Under a channel's lock a store fault on a copy-on-write page is not
+	 * resolved (trap.c): a refused copy makes the pages writable, then
+	 * goes again, as vmspace_copy_cross does first. */
+	if (copy_to_user(dst, buf, n) && (vmspace_prepare_write(dst, n) || copy_to_user(dst, buf, n)))
+		return DST_FAULTED;
+	return 0;
+}
+
 /* Copy from (svs, sv) skipping `skip` source bytes into (dvs, dv); returns
  * the bytes copied, SRC_FAULTED or DST_FAULTED.  One side is always the
  * caller's own space (the sender, the receiver taking a message, the
@@ -58,6 +78,8 @@ static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
 
 	if (svs != own && dvs != own)
 		return -EFAULT;
+	if (!skip && (!sn || !dn || (sn == 1 && !sv[0].len)))
+		return 0;                       /* nothing to copy (an empty message or reply) */
 	while (si < sn && skip >= sv[si].len - soff) {
 		skip -= sv[si].len - soff;
 		si++;
@@ -70,7 +92,11 @@ static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
 			n = sv[si].len - soff;
 		/* vmspace_copy_cross: -EFAULT is the caller's side (uva), -ENXIO
 		 * the other space's (va). */
-		if (n && svs == own) {
+		if (n && svs == dvs && n <= WITHIN_MAX) {
+			long e = copy_within(dv[di].base + doff, sv[si].base + soff, n);
+			if (e)
+				return e;
+		} else if (n && svs == own) {
 			int e = vmspace_copy_cross(dvs, dv[di].base + doff, sv[si].base + soff, n,
 						   true);
 			if (e)
@@ -376,7 +402,8 @@ long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rpart
 	}
 	r->ipc.rparts = rparts;
 	r->ipc.pulse_only = pulse_only;
-	memset(r->ipc.info, 0, sizeof r->ipc.info);
+	for (unsigned i = 0; i < 6; i++)
+		r->ipc.info_w[i] = 0;
 	if (ipc_fast_ok(r)) {
 		/* Wait with a continuation: a sender on this hart switches
 		 * straight to us (send_fast); msg_receive_resume finishes. */
@@ -483,7 +510,8 @@ long msg_reply_receive_fast(struct thread *r, struct thread *c, struct channel *
 	}
 	r->ipc.rparts = rcvparts;
 	r->ipc.pulse_only = false;
-	memset(r->ipc.info, 0, sizeof r->ipc.info);
+	for (unsigned i = 0; i < 6; i++)
+		r->ipc.info_w[i] = 0;
 	r->call_state = STATE_RECEIVE;
 	waitq_prepare(&ch->receivers, &ch->lock, WAIT_FOREVER);
 	if (atomic_load32(&r->state) == TS_RUNNING) {   /* the receive refused: a signal */

@@ -147,11 +147,9 @@ static void __attribute__((noinline)) spin_lock_slow(struct spinlock *l, unsigne
 	l->irq_state = (uint32_t)s;
 }
 
-/* The fast path calls nothing, so it saves no registers (and keeps no frame
- * pointer): the order check passes at a glance and the lock is free at
- * the first swap.  Anything else goes to spin_lock_slow, which starts
- * over, the swap not yet made. */
-__attribute__((optimize("omit-frame-pointer")))
+/* The fast path calls nothing, so it saves no registers: the order check
+ * passes at a glance and the lock is free at the first swap.  Anything
+ * else goes to spin_lock_slow, which starts over, the swap not yet made. */
 void spin_lock(struct spinlock *l)
 {
 	unsigned long s = arch_irq_save();
@@ -244,7 +242,6 @@ static void __attribute__((noinline)) spin_unlock_unchecked(struct spinlock *l)
 	spin_unlock_more(l, h, s);
 }
 
-__attribute__((optimize("omit-frame-pointer")))
 void spin_unlock(struct spinlock *l)
 {
 	unsigned long s = l->irq_state;

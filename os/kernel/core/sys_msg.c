@@ -16,11 +16,21 @@
 /* Copy the caller's iov array (parts elements at uiov) into out and check
  * every buffer lies in the user half.  Only the caller's own memory is read,
  * through the MMU. */
+int uaccess_iov(struct ipc_iov *out, uint64_t uiov, long parts);     /* uaccess.S */
+
 static int load_iov(struct ipc_iov *out, uint64_t uiov, long parts)
 {
 	if (parts < 0 || parts > IPC_IOV_MAX)
 		return -EINVAL;
-	if (parts && copy_from_user(out, uiov, (size_t)parts * sizeof *out))
+	if (!parts)
+		return 0;
+	if (!user_range_ok(uiov, (size_t)parts * sizeof *out))
+		return -EFAULT;
+	if (!(uiov & 7))
+		return uaccess_iov(out, uiov, parts);
+	/* A misaligned array (C allows none, but a caller may pass one):
+	 * copied bytewise, then checked. */
+	if (copy_from_user(out, uiov, (size_t)parts * sizeof *out))
 		return -EFAULT;
 	for (long i = 0; i < parts; i++)
 		if (out[i].len && !user_range_ok(out[i].base, out[i].len))

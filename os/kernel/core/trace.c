@@ -17,22 +17,6 @@ const char *trace_event_name(uint32_t ev)
 	return ev < TR_NEVENTS && event_names[ev] ? event_names[ev] : "?";
 }
 
-/* A leaf: no frame pointer of its own (it is on every path that matters). */
-__attribute__((optimize("omit-frame-pointer")))
-void trace(enum trace_event ev, uint64_t a, uint64_t b)
-{
-	struct trace_ring *r = &this_hart()->ring;
-	uint64_t seq = atomic_add64(&r->head, 1);
-	struct trace_entry *e = &r->ent[seq & (TRACE_RING_SIZE - 1)];
-
-	e->time = arch_time();
-	e->pc = (uint64_t)__builtin_return_address(0);
-	e->event = ev;
-	e->seq = (uint32_t)seq;
-	e->a = a;
-	e->b = b;
-}
-
 void trace_dump(const struct trace_ring *r, unsigned max)
 {
 	uint64_t head = atomic_load64(&r->head);

@@ -49,7 +49,10 @@ struct thread_ipc {
 	int32_t coid;
 	struct list link;               /* in the channel's senders or repliers */
 	struct waitq wq;                /* a client blocks here until replied */
-	uint8_t info[48];               /* struct _msg_info for a receiver woken by a sender */
+	union {                         /* struct _msg_info for a receiver woken by a sender */
+		uint8_t info[48];
+		uint64_t info_w[6];     /* cleared a word at a time as it starts to wait */
+	};
 	long status;                    /* what the server answered (also after a timeout race) */
 	uint64_t reply_deadline;        /* TimerTimeout for the REPLY state, armed at delivery */
 	bool pulse_only;                /* waiting in MsgReceivePulsev: messages pass it by */

@@ -41,8 +41,9 @@ struct trace_ring {
 	struct trace_entry ent[TRACE_RING_SIZE];
 };
 
-/* Record an event in this hart's ring.  Any context, interrupts on or off. */
-void trace(enum trace_event ev, uint64_t a, uint64_t b);
+/* trace(ev, a, b): record an event in this hart's ring, any context,
+ * interrupts on or off.  Inline, in hart.h (it needs struct hart): it is on
+ * every switch and every wait. */
 /* Print the newest `max` entries of ring `r` (oldest first). */
 void trace_dump(const struct trace_ring *r, unsigned max);
 const char *trace_event_name(uint32_t ev);

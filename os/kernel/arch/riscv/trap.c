@@ -38,7 +38,7 @@ const char *trap_cause_name(uint64_t cause)
 
 /* A fault inside a user-copy loop resumes at its recovery point. */
 extern char uaccess_begin[], uaccess_end[], uaccess_fault[], ustr_begin[], ustr_end[];
-extern char ucas_begin[], ucas_end[];
+extern char ucas_begin[], ucas_end[], uiov_begin[], uiov_end[];
 
 int kernel_cow_fault(uint64_t addr);
 
@@ -50,8 +50,9 @@ static bool uaccess_fixup(struct trap_frame *f, uint64_t cause)
 	bool in_copy = f->sepc >= (uint64_t)uaccess_begin && f->sepc < (uint64_t)uaccess_end;
 	bool in_str = f->sepc >= (uint64_t)ustr_begin && f->sepc < (uint64_t)ustr_end;
 	bool in_cas = f->sepc >= (uint64_t)ucas_begin && f->sepc < (uint64_t)ucas_end;
+	bool in_iov = f->sepc >= (uint64_t)uiov_begin && f->sepc < (uint64_t)uiov_end;
 
-	if (!memfault || !(in_copy || in_str || in_cas))
+	if (!memfault || !(in_copy || in_str || in_cas || in_iov))
 		return false;
 	/* A copy-on-write page is copied and the access retried, unless the
 	 * copy runs with interrupts off: then it may hold spinlocks that rank

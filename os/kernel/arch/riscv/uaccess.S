@@ -17,10 +17,25 @@ uaccess_copy:
 	li	t6, SSTATUS_SUM_BIT
 	csrs	sstatus, t6
 uaccess_begin:
+	/* Words where both sides can be aligned together, bytes otherwise: a
+	 * misaligned access traps to the firmware on some harts (the U74). */
 	or	t0, a0, a1
 	andi	t0, t0, 7
-	bnez	t0, 2f
-	li	t1, 64                  /* aligned: 64 bytes a round, then words */
+	beqz	t0, 8f                  /* both aligned */
+	li	t1, 8
+	bltu	a2, t1, 2f              /* short: bytes */
+	xor	t0, a0, a1
+	andi	t3, t0, 7
+	bnez	t3, 6f
+7:	andi	t3, a1, 7               /* same offset mod 8: bytes up to the boundary */
+	beqz	t3, 8f
+	lbu	t2, 0(a1)
+	sb	t2, 0(a0)
+	addi	a0, a0, 1
+	addi	a1, a1, 1
+	addi	a2, a2, -1
+	j	7b
+8:	li	t1, 64                  /* aligned: 64 bytes a round, then words */
 4:	bltu	a2, t1, 5f
 	ld	t2, 0(a1)
 	ld	t3, 8(a1)
@@ -50,6 +65,24 @@ uaccess_begin:
 	addi	a1, a1, 8
 	addi	a2, a2, -8
 	j	1b
+6:	andi	t3, t0, 3               /* same offset mod 4: 32-bit words */
+	bnez	t3, 2f
+9:	andi	t3, a1, 3
+	beqz	t3, 10f
+	lbu	t2, 0(a1)
+	sb	t2, 0(a0)
+	addi	a0, a0, 1
+	addi	a1, a1, 1
+	addi	a2, a2, -1
+	j	9b
+10:	li	t1, 4
+11:	bltu	a2, t1, 2f
+	lw	t2, 0(a1)
+	sw	t2, 0(a0)
+	addi	a0, a0, 4
+	addi	a1, a1, 4
+	addi	a2, a2, -4
+	j	11b
 2:	beqz	a2, 3f
 	lbu	t2, 0(a1)
 	sb	t2, 0(a0)
@@ -111,4 +144,40 @@ ucas_end:
 	csrc	sstatus, t6
 	sw	t0, 0(a3)
 	li	a0, 0
+	ret
+
+/* uaccess_iov(out, uiov, parts): copy parts (>= 1) iov elements (base,
+ * length) from the user array uiov, whose range and 8-byte alignment the C
+ * side checked, and check that every buffer lies in the user half (below
+ * USER_TOP, 1 << 38).  Returns 0, or -EFAULT for a buffer outside it or a
+ * fault reading the array (recovery: uaccess_fault).  The kernel calls'
+ * iov arrays come in through here: one routine instead of a copy and a
+ * loop over the copy. */
+	.globl uaccess_iov
+	.globl uiov_begin
+	.globl uiov_end
+uaccess_iov:
+	li	t6, SSTATUS_SUM_BIT
+	csrs	sstatus, t6
+	li	t5, 1
+	slli	t5, t5, 38
+uiov_begin:
+1:	ld	t0, 0(a1)
+	ld	t1, 8(a1)
+	sd	t0, 0(a0)
+	sd	t1, 8(a0)
+	beqz	t1, 2f                  /* an empty buffer may point anywhere */
+	bgeu	t0, t5, 3f
+	sub	t2, t5, t0
+	bltu	t2, t1, 3f
+2:	addi	a0, a0, 16
+	addi	a1, a1, 16
+	addi	a2, a2, -1
+	bnez	a2, 1b
+uiov_end:
+	csrc	sstatus, t6
+	li	a0, 0
+	ret
+3:	csrc	sstatus, t6
+	li	a0, -14
 	ret

@@ -852,9 +852,16 @@ void vmspace_activate(struct vmspace *vs)
 {
 	if (!vs)
 		return;
+	uint64_t want = SATP_MODE_SV39 | ((uint64_t)vs->asid << 44) | (virt_to_phys(vs->root) >> 12);
+	/* Another thread of the space that runs here now (a multi-threaded
+	 * server and its clients): nothing to change.  A space that ran here
+	 * before but not now is flushed as it comes back, for the changes a
+	 * single-threaded process made on another hart flushing only there. */
+	if (csr_read(satp) == want)
+		return;
 	atomic_or64(&vs->ran_on, 1ul << this_hart()->index);
 	active[this_hart()->index] = vs;
-	csr_write(satp, SATP_MODE_SV39 | ((uint64_t)vs->asid << 44) | (virt_to_phys(vs->root) >> 12));
+	csr_write(satp, want);
 	__asm__ volatile("sfence.vma zero, %0" :: "r"((uint64_t)vs->asid) : "memory");
 }
 
