@@ -61,8 +61,8 @@ static long invoke(uint64_t n, long a0, long a1, long a2, long a3, long a4, long
 	return -ENOSYS;
 }
 
-long kcall_dispatch(struct thread *t, uint64_t n, long a0, long a1, long a2, long a3, long a4,
-		   long a5)
+long kcall_dispatch(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,
+		    struct thread *t)
 {
 	if (n >= KCALL_COUNT)
 		return -ENOSYS;

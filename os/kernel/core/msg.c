@@ -49,7 +49,7 @@ static size_t iov_total(const struct ipc_iov *v, uint32_t n)
  * bad.  Longer copies take vmspace_copy_cross, one copy instead of two. */
 #define WITHIN_MAX 256
 
-static long copy_within(uint64_t dst, uint64_t src, size_t n)
+static long __attribute__((noinline)) copy_within(uint64_t dst, uint64_t src, size_t n)
 {
 	uint8_t buf[WITHIN_MAX];
 
@@ -63,23 +63,16 @@ static long copy_within(uint64_t dst, uint64_t src, size_t n)
 	return 0;
 }
 
-/* Copy from (svs, sv) skipping `skip` source bytes into (dvs, dv); returns
- * the bytes copied, SRC_FAULTED or DST_FAULTED.  One side is always the
- * caller's own space (the sender, the receiver taking a message, the
- * replier, the reader or writer), reached through the MMU; the other
- * through its page table. */
-static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
-		     struct vmspace *svs, const struct ipc_iov *sv, uint32_t sn, size_t skip)
+/* transfer's general case: any parts, any offset (own: the caller's space). */
+static long __attribute__((noinline)) transfer_iov(struct vmspace *own, struct vmspace *dvs,
+						   const struct ipc_iov *dv, uint32_t dn,
+						   struct vmspace *svs, const struct ipc_iov *sv,
+						   uint32_t sn, size_t skip)
 {
-	struct vmspace *own = thread_current()->proc->vs;
 	uint32_t di = 0, si = 0;
 	uint64_t doff = 0, soff = 0;
 	long done = 0;
 
-	if (svs != own && dvs != own)
-		return -EFAULT;
-	if (!skip && (!sn || !dn || (sn == 1 && !sv[0].len)))
-		return 0;                       /* nothing to copy (an empty message or reply) */
 	while (si < sn && skip >= sv[si].len - soff) {
 		skip -= sv[si].len - soff;
 		si++;
@@ -120,6 +113,31 @@ static long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
 		}
 	}
 	return done;
+}
+
+/* Copy from (svs, sv) skipping `skip` source bytes into (dvs, dv); returns
+ * the bytes copied, SRC_FAULTED or DST_FAULTED.  One side is always the
+ * caller's own space (the sender, the receiver taking a message, the
+ * replier, the reader or writer), reached through the MMU; the other
+ * through its page table.  The common cases first, inline: nothing to
+ * copy, and one short part to one part within a process. */
+static inline long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
+			    struct vmspace *svs, const struct ipc_iov *sv, uint32_t sn, size_t skip)
+{
+	struct vmspace *own = this_hart()->current->proc->vs;  /* a channel locked: irqs off */
+
+	if (svs != own && dvs != own)
+		return -EFAULT;
+	if (!skip && (!sn || !dn || (sn == 1 && !sv[0].len)))
+		return 0;                       /* an empty message or reply */
+	if (!skip && sn == 1 && dn == 1 && svs == dvs) {
+		uint64_t n = sv[0].len < dv[0].len ? sv[0].len : dv[0].len;
+		if (n <= WITHIN_MAX) {
+			long e = copy_within(dv[0].base, sv[0].base, n);
+			return e ? e : (long)n;
+		}
+	}
+	return transfer_iov(own, dvs, dv, dn, svs, sv, sn, skip);
 }
 
 /* ---- send and receive ------------------------------------------------------ */

@@ -67,6 +67,18 @@ static int rq_top(const struct runq *rq)
 	return -1;
 }
 
+/* Whether no ready thread outranks priority prio (a racy read, as callers
+ * say): the words above, then the bits above in prio's own word. */
+static bool rq_none_above(const struct runq *rq, unsigned prio)
+{
+	unsigned w = prio / 64, b = prio % 64;
+
+	for (unsigned i = NPRIO / 64 - 1; i > w; i--)
+		if (rq->bitmap[i])
+			return false;
+	return b == 63 || !(rq->bitmap[w] >> (b + 1));
+}
+
 static struct thread *rq_pick(struct runq *rq)
 {
 	int p = rq_top(rq);
@@ -213,7 +225,7 @@ bool sched_claimed_run_here(const struct thread *t)
 
 	return !h->handoff && t->last_hart == h->index && (t->runmask & (1ul << h->index)) &&
 	       !atomic_load32(&t->on_cpu) &&
-	       (!atomic_load32(&rq->nready) || rq_top(rq) <= (int)t->prio);
+	       (!atomic_load32(&rq->nready) || rq_none_above(rq, t->prio));
 }
 
 bool sched_wakeup_handoff(struct thread *t)

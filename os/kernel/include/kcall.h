@@ -44,9 +44,10 @@ KCALL_TABLE(KCALL_PROTO_)
  * -ENOSYS for an unknown number, -EPERM for a privilege the caller's
  * process lacks).  Interrupts on; no locks held. */
 struct thread;
-/* Call n of thread t (the caller, running it now) with its registers. */
-long kcall_dispatch(struct thread *t, uint64_t n, long a0, long a1, long a2, long a3, long a4,
-		   long a5);
+/* Call n of thread t (the caller, running it now) with its registers, in
+ * the order they come in (trap.S calls it with them in place). */
+long kcall_dispatch(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,
+		    struct thread *t);
 /* The end of call n of thread t with result r (kcall_dispatch's last step,
  * also taken by a call finished in a continuation, ipc_fast.c): its
  * timeout is spent, its state cleared.  Returns r. */

@@ -6,6 +6,9 @@
  * that another hart might be changing. */
 #include "asm.h"
 
+#define EXC_ECALL_U      8              /* scause of an ecall from U-mode (csr.h) */
+#define SSTATUS_SIE_BIT  2              /* sstatus.SIE (csr.h) */
+
 .macro SAVE_GPRS base
 	sd	x1, TF_X(1)(\base)
 	sd	x3, TF_X(3)(\base)
@@ -73,8 +76,25 @@ trap_from_user:
 	sd	t1, TF_SSTATUS(tp)
 	sd	t2, TF_SCAUSE(tp)
 	sd	t3, TF_STVAL(tp)
-	mv	a0, tp
-	ld	sp, TF_KSP(a0)
+	ld	sp, TF_KSP(tp)          /* the frame: the kernel stack starts below it */
+	li	t1, EXC_ECALL_U
+	bne	t2, t1, 1f
+	/* A kernel call: its arguments are still in a0..a5 and its number in
+	 * a7.  kcall_dispatch(a0..a5, number, thread), interrupts on (the
+	 * thread read before), then the way out as for any trap. */
+	addi	t0, t0, 4
+	sd	t0, TF_SEPC(tp)         /* past the ecall */
+	ld	tp, TF_HART(tp)
+	mv	a6, a7
+	ld	a7, HART_CURRENT(tp)
+	csrsi	sstatus, SSTATUS_SIE_BIT
+	call	kcall_dispatch
+	csrci	sstatus, SSTATUS_SIE_BIT
+	sd	a0, TF_X(10)(sp)
+	mv	a0, sp
+	call	trap_ecall_exit         /* returns the frame to resume in a0 */
+	j	trap_return_user
+1:	mv	a0, tp
 	ld	tp, TF_HART(a0)
 	call	trap_user               /* returns the frame to resume in a0 */
 	/* fall through */

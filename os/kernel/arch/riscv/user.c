@@ -285,18 +285,17 @@ static inline __attribute__((always_inline)) struct trap_frame *user_exit(struct
 	return f;
 }
 
+_Static_assert(__builtin_offsetof(struct hart, current) == HART_CURRENT, "hart current");
+_Static_assert(EXC_ECALL_U == 8 && SSTATUS_SIE == 2, "trap.S's copies of the constants");
+
+/* A trap from user mode other than a kernel call (trap.S dispatches those
+ * itself to kcall_dispatch and leaves through trap_ecall_exit). */
 struct trap_frame *trap_user(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
 	struct thread *t = this_hart()->current;        /* interrupts are off */
 
-	if (cause == EXC_ECALL_U) {
-		f->sepc += 4;
-		csr_set(sstatus, SSTATUS_SIE);
-		f->x[9] = (uint64_t)kcall_dispatch(t, f->x[16], f->x[9], f->x[10], f->x[11],
-						   f->x[12], f->x[13], f->x[14]);
-		arch_irq_save();
-	} else if (cause & SCAUSE_IRQ) {
+	if (cause & SCAUSE_IRQ) {
 		trap_handle_irq(f, cause & ~SCAUSE_IRQ);
 	} else if (cause == EXC_ILLEGAL && arch_fp_first_use(f)) {
 		/* FP is on for the thread now: the instruction runs again */
@@ -314,4 +313,9 @@ struct trap_frame *trap_user(struct trap_frame *f)
 struct trap_frame *trap_user_exit(struct thread *t, struct trap_frame *f)
 {
 	return user_exit(t, f);
+}
+
+struct trap_frame *trap_ecall_exit(struct trap_frame *f)
+{
+	return user_exit(this_hart()->current, f);      /* interrupts are off */
 }

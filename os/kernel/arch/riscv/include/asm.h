@@ -19,3 +19,6 @@
 #define TF_HART     288
 #define TF_ENTRY_INSTRET 296
 #define TF_SIZE     304
+
+/* struct hart (hart.h): the running thread (user.c asserts it). */
+#define HART_CURRENT 88

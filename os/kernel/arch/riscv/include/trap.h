@@ -13,6 +13,8 @@ struct trap_frame *trap_user(struct trap_frame *f);
  * told to end.  Returns the frame to resume. */
 struct thread;
 struct trap_frame *trap_user_exit(struct thread *t, struct trap_frame *f);
+/* The same after a kernel call (trap.S), for the current thread. */
+struct trap_frame *trap_ecall_exit(struct trap_frame *f);
 const char *trap_cause_name(uint64_t cause);
 
 /* ktest: the next breakpoint(s) on this hart are expected; each one is
