@@ -217,8 +217,8 @@ static const char *fields_bad(const struct ck *ck, const struct fsk_inode *in)
 		if ((in->size + bs - 1) / bs > fsk_max_file_blocks(ck->g.block_log2))
 			return "size past the largest file";
 		return NULL;
-	case FSK_S_IFDIR:
-		if (in->size == 0 || in->size % bs ||
+	case FSK_S_IFDIR:               /* empty only once removed (kept open: an orphan) */
+		if ((in->size == 0 && in->nlink) || in->size % bs ||
 		    in->size / bs > ck->g.backup - ck->g.data_start)
 			return "bad directory size";
 		return NULL;

@@ -336,8 +336,10 @@ int fsk_link(struct fsk *fs, uint32_t ino, uint32_t dir, const char *name);
  * last name, unless the server has it open (fsk_set_in_use): then the
  * inode stays, nameless with nlink 0, readable and writable through its
  * number until fsk_forget.  A cut meanwhile leaves an inode with no name,
- * which fsck-keel frees like any other.  fsk_rmdir removes an empty directory (-ENOTEMPTY, -ENOTDIR;
- * "." and ".." -EINVAL, the root -EBUSY). */
+ * which fsck-keel frees like any other.  fsk_rmdir removes an empty
+ * directory (-ENOTEMPTY, -ENOTDIR; "." and ".." -EINVAL, the root -EBUSY);
+ * one the server has open stays the same way, with no entries (it reads as
+ * empty) and taking no new names, until fsk_forget. */
 int fsk_unlink(struct fsk *fs, uint32_t dir, const char *name);
 int fsk_rmdir(struct fsk *fs, uint32_t dir, const char *name);
 
@@ -346,7 +348,7 @@ int fsk_rmdir(struct fsk *fs, uint32_t dir, const char *name);
  * name goes).  NULL (the default): nothing is. */
 void fsk_set_in_use(struct fsk *fs, bool (*in_use)(void *ctx, uint32_t ino), void *ctx);
 /* Frees inode ino if it has no name left (nlink 0): the last open of a file
- * whose names all went.  0 when it still has a name (nothing to do), or an
+ * whose names all went, or of a directory removed while open.  0 when it still has a name (nothing to do), or an
  * error. */
 int fsk_forget(struct fsk *fs, uint32_t ino);
 

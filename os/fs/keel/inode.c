@@ -49,8 +49,8 @@ static bool inode_valid(const struct fsk *fs, const struct fsk_inode *in)
 		if (size_blocks(fs, in->size) > max_blocks)
 			return false;
 		break;
-	case FSK_S_IFDIR:
-		if (in->size == 0 || in->size & (fs->g.block_size - 1) ||
+	case FSK_S_IFDIR:                       /* empty only once removed (kept open) */
+		if ((in->size == 0 && in->nlink) || in->size & (fs->g.block_size - 1) ||
 		    in->size >> fs->g.block_log2 > fs->g.backup - fs->g.data_start)
 			return false;
 		break;

@@ -246,8 +246,8 @@ int fsk_forget(struct fsk *fs, uint32_t ino)
 	err = inode_get(fs, ino, &in);
 	if (err == -ENOENT)
 		return 0;                         /* freed already */
-	if (err || in.nlink > 0 || (in.mode & FSK_S_IFMT) == FSK_S_IFDIR)
-		return err;
+	if (err || in.nlink > 0)
+		return err;                       /* a directory has 2 or more until rmdir */
 	return inode_release(fs, ino, &in);
 }
 
@@ -289,14 +289,27 @@ int fsk_unlink(struct fsk *fs, uint32_t dir, const char *name)
 }
 
 /* Frees an empty directory whose name is gone and lowers its parent's
- * count for its "..". */
+ * count for its "..".  One the server has open (POSIX rmdir) loses its
+ * entries (its blocks: "." and ".." with them) and stays, with no links
+ * and no size, reading as empty and taking no new names (dir_for_change),
+ * until fsk_forget frees it at its last close; a cut meanwhile leaves an
+ * inode with no name, which fsck frees. */
 static int dir_release(struct fsk *fs, uint32_t ino, struct fsk_inode *in, uint32_t parent,
 		       struct fsk_inode *p)
 {
 	int err;
 
 	in->nlink = 0;
-	err = inode_release(fs, ino, in);
+	if (fs->in_use && fs->in_use(fs->in_use_ctx, ino)) {
+		err = inode_shrink(fs, ino, in, 0);
+		if (!err) {
+			in->size = 0;
+			in->ctime_ns = fsk_now(fs);
+			err = inode_put(fs, ino, in);
+		}
+	} else {
+		err = inode_release(fs, ino, in);
+	}
 	if (err)
 		return err;
 	p->nlink = p->nlink > 2 ? p->nlink - 1 : 2;

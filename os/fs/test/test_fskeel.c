@@ -460,6 +460,53 @@ static void unlinked_open_file_after_a_cut_is_freed_by_fsck(const void *arg)
 	ramdev_free(&v.r);
 }
 
+/* POSIX's rmdir of an open directory: the name goes, the directory stays
+ * (nlink 0, no entries, not even "." and "..") and takes no new names until
+ * fsk_forget frees it; its parent's count drops at once; a cut meanwhile
+ * leaves a nameless inode that fsck-keel frees. */
+static void removed_open_directory_is_kept_until_forgotten(const void *arg)
+{
+	struct fsk_statvfs before, after;
+	struct fsk_check_result res;
+	struct fsk_dirinfo di;
+	struct fsk_stat st;
+	uint32_t d, x;
+	uint64_t pos = 0;
+	struct vol v;
+
+	(void)arg;
+	KT_REQUIRE(vol_open(&v, 12, VOL_SIZE));
+	KT_EQ(fsk_statvfs(v.fs, &before), 0);
+	fsk_set_in_use(v.fs, open_one, NULL);
+	KT_EQ(fsk_mkdir(v.fs, FSK_ROOT_INO, "d", 0755, 0, 0, &d), 0);
+	KT_EQ(fsk_stat(v.fs, FSK_ROOT_INO, &st), 0);
+	KT_EQ(st.nlink, 3);
+	open_ino = d;
+	KT_EQ(fsk_rmdir(v.fs, FSK_ROOT_INO, "d"), 0);
+	KT_EQ(fsk_lookup(v.fs, FSK_ROOT_INO, "d", &x), -ENOENT);
+	KT_EQ(fsk_stat(v.fs, d, &st), 0);
+	KT_EQ(st.nlink, 0);
+	KT_EQ(st.size, 0);
+	KT_EQ(fsk_readdir(v.fs, d, &pos, &di), 0);  /* the end at once */
+	KT_EQ(fsk_mkdir(v.fs, d, "sub", 0755, 0, 0, NULL), -ENOENT);
+	KT_EQ(fsk_create(v.fs, d, "f", 0644, 0, 0, &x), -ENOENT);
+	KT_EQ(fsk_stat(v.fs, FSK_ROOT_INO, &st), 0);
+	KT_EQ(st.nlink, 2);                       /* its ".." no longer counts */
+	KT_EQ(fsk_forget(v.fs, d), 0);
+	KT_EQ(fsk_stat(v.fs, d, &st), -EIO);      /* freed */
+	KT_EQ(fsk_statvfs(v.fs, &after), 0);
+	KT_EQ(after.ffree, before.ffree);
+	KT_EQ(after.bfree, before.bfree);
+	/* a cut while it is open: fsck frees the nameless directory */
+	KT_EQ(fsk_mkdir(v.fs, FSK_ROOT_INO, "e", 0755, 0, 0, &d), 0);
+	open_ino = d;
+	KT_EQ(fsk_rmdir(v.fs, FSK_ROOT_INO, "e"), 0);
+	KT_EQ(fsk_unmount(v.fs), 0);
+	KT_EQ(fstree_check(&v.r, true, &res), FSK_CHECK_FIXED);
+	KT_EQ(fstree_check(&v.r, false, &res), FSK_CHECK_CLEAN);
+	ramdev_free(&v.r);
+}
+
 static void symlinks_inline_and_in_a_block(const void *arg)
 {
 	char big[1000], buf[1100];
@@ -707,6 +754,8 @@ static const struct kt_case cases[] = {
 	  NULL },
 	{ "unlinked_open_file_after_a_cut_is_freed_by_fsck",
 	  unlinked_open_file_after_a_cut_is_freed_by_fsck, NULL },
+	{ "removed_open_directory_is_kept_until_forgotten",
+	  removed_open_directory_is_kept_until_forgotten, NULL },
 	{ "symlinks_inline_and_in_a_block", symlinks_inline_and_in_a_block, NULL },
 	{ "mkdir_rmdir_and_link_counts", mkdir_rmdir_and_link_counts, NULL },
 	{ "rename_every_case", rename_every_case, NULL },

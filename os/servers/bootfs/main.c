@@ -15,6 +15,7 @@
  * where. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,25 @@ static int find(const char *name)
 		if (!strcmp(nodes[i].name, name))
 			return i;
 	return -1;
+}
+
+/* Whether the directory a new name would go in exists here: a name that
+ * is not here is EROFS to create only where its parent is (else ENOENT,
+ * as anywhere a path's directory is missing). */
+static bool parent_here(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	if (!slash)
+		return true;                    /* in the root */
+	size_t n = (size_t)(slash - name);
+	char up[NAME_MAX_];
+	if (n >= sizeof up)
+		return false;
+	memcpy(up, name, n);
+	up[n] = 0;
+	int i = find(up);
+	return i >= 0 && S_ISDIR(nodes[i].attr.mode);
 }
 
 /* The node for name, made (as a directory, with its parents) if new. */
@@ -197,7 +217,7 @@ static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const c
 	if (msg->subtype == _IO_CONNECT_COMBINE_CLOSE)     /* stat, chmod, ... by path */
 		return i < 0 ? ENOENT : iofunc_open_default(ctp, msg, "", &nodes[i].attr, ocb);
 	if (i < 0)
-		return msg->ioflag & O_CREAT ? EROFS : ENOENT;
+		return msg->ioflag & O_CREAT && parent_here(path) ? EROFS : ENOENT;
 	struct node *d = &nodes[i];
 	if ((msg->ioflag & O_ACCMODE) != O_RDONLY || (msg->ioflag & O_TRUNC))
 		return S_ISDIR(d->attr.mode) ? EISDIR : EROFS;
@@ -226,7 +246,7 @@ static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 	(void)ctp;
 	(void)msg;
 	(void)attr;
-	return find(path) < 0 ? EROFS : EEXIST;
+	return find(path) >= 0 ? EEXIST : parent_here(path) ? EROFS : ENOENT;
 }
 
 static int fs_rename(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,

@@ -35,6 +35,8 @@ static int read_dir(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_
 	uint64_t pos = (uint64_t)ocb->offset;
 	bool more = false;
 
+	if (d->attr.nlink == 0)                 /* removed while open: no entries, */
+		goto out;                       /* "." and ".." neither (POSIX rmdir) */
 	if (pos == 0) {
 		if (resmgr_dirent_add(buf, max, &used, d->attr.ino, 1, DT_DIR, "."))
 			return EINVAL;

@@ -318,6 +318,31 @@ static void t_rmdir__file_is_ENOTDIR_and_missing_is_ENOENT(void)
 	unlink(T "/rf");
 }
 
+/* POSIX.1-2017 rmdir: a directory open when its last link goes loses
+ * "." and ".." with its name, takes no new entries and lives until its
+ * last close: its stream reads to the end at once, fstat shows no links,
+ * a name made through its descriptor or its old path is ENOENT. */
+static void t_rmdir__open_directory_reads_empty_until_closed(void)
+{
+	struct stat st;
+
+	REQUIRE(mkdir(T "/od", 0700) == 0);
+	DIR *d = opendir(T "/od");
+	REQUIRE(d != NULL);
+	CHECK_EQ(rmdir(T "/od"), 0);
+	CHECK(!exists(T "/od"));
+	CHECK_EQ(fstat(dirfd(d), &st), 0);
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_EQ(st.st_nlink, 0);
+	errno = 0;
+	CHECK(readdir(d) == NULL);
+	CHECK_EQ(errno, 0);
+	CHECK_ERR(openat(dirfd(d), "f", O_WRONLY | O_CREAT, 0600), ENOENT);
+	CHECK_ERR(mkdir(T "/od/sub", 0700), ENOENT);
+	CHECK_EQ(closedir(d), 0);
+	CHECK(!exists(T "/od"));
+}
+
 static void t_rmdir__mount_point_is_EBUSY(void)
 {
 	CHECK_ERR(rmdir(T2), EBUSY);
@@ -1018,6 +1043,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(mkdir, missing_parent_is_ENOENT),
 	CONF_CASE(rmdir, non_empty_is_ENOTEMPTY),
 	CONF_CASE(rmdir, file_is_ENOTDIR_and_missing_is_ENOENT),
+	CONF_CASE(rmdir, open_directory_reads_empty_until_closed),
 	CONF_CASE(rmdir, mount_point_is_EBUSY),
 	CONF_CASE(readdir, lists_dot_dotdot_and_each_name_once),
 	CONF_CASE(readdir, names_removed_while_reading_do_not_repeat_others),

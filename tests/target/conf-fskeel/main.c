@@ -4,6 +4,7 @@
  * past the end, fstat's fields against statvfs, the errors of the name
  * calls that the core decides, and files open while their names go.  KTAP, one case per line; the cases
  * work in DIR/conf and remove what they made. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -207,6 +208,42 @@ static void t_rename__replaced_open_file_stays_readable(void)
 	CHECK_EQ(unlink(p), 0);
 }
 
+/* rmdir (POSIX.1-2017 rmdir): a directory open when its last link goes
+ * loses its entries ("." and ".." too), takes no new ones and lives until
+ * its last close.  Its stream reads to the end at once (no error), fstat
+ * shows no links, a name made through it is ENOENT (openat on its
+ * descriptor, or a path through where it was), its block goes with the
+ * name and its inode with the close. */
+static void t_rmdir__open_directory_reads_empty_until_closed(void)
+{
+	char p[600], q[600];
+	struct stat st;
+	struct statvfs v0, v1, v2;
+
+	REQUIRE(mkdir(at("gone", p), 0755) == 0);
+	DIR *d = opendir(p);
+	REQUIRE(d != NULL);
+	int dfd = dirfd(d);
+	REQUIRE(statvfs(base, &v0) == 0);
+	CHECK_EQ(rmdir(p), 0);
+	CHECK_ERR(stat(p, &st), ENOENT);
+	CHECK_EQ(fstat(dfd, &st), 0);
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_EQ(st.st_nlink, 0);
+	errno = 0;
+	CHECK(readdir(d) == NULL);
+	CHECK_EQ(errno, 0);                     /* the end, not an error */
+	CHECK_ERR(openat(dfd, "new", O_WRONLY | O_CREAT, 0644), ENOENT);
+	CHECK_ERR(mkdir(at("gone/sub", q), 0755), ENOENT);
+	REQUIRE(statvfs(base, &v1) == 0);
+	CHECK_EQ(v1.f_bfree, v0.f_bfree + 1);   /* its entries' block went with the name */
+	CHECK_EQ(v1.f_ffree, v0.f_ffree);       /* the inode stays while open */
+	CHECK_EQ(closedir(d), 0);
+	REQUIRE(statvfs(base, &v2) == 0);
+	CHECK_EQ(v2.f_ffree, v0.f_ffree + 1);   /* and goes with the close */
+	CHECK_EQ(v2.f_bfree, v1.f_bfree);
+}
+
 static void t_cleanup__removes_what_the_cases_made(void)
 {
 	static const char *const names[] = { "synced", "trunc", "flags", "hole" };
@@ -225,6 +262,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(names, the_core_rules_reach_the_caller),
 	CONF_CASE(unlink, open_file_stays_readable_until_closed),
 	CONF_CASE(rename, replaced_open_file_stays_readable),
+	CONF_CASE(rmdir, open_directory_reads_empty_until_closed),
 	CONF_CASE(cleanup, removes_what_the_cases_made),
 };
 

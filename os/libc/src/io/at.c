@@ -11,7 +11,7 @@
  * the path and fstat of dirfd agree on st_dev and st_ino, checked on every
  * use.  A directory descriptor whose path is not known (fdopendir on an fd
  * from elsewhere) or no longer names it has relative names ENOTSUP, never
- * a wrong answer; dup() and dup2() copy what is known of the old number to
+ * a wrong answer (a removed directory, no links left: ENOENT); dup() and dup2() copy what is known of the old number to
  * the new.
  * AT_FDCWD and absolute paths need no table.  AT_EMPTY_PATH is not
  * supported; AT_EACCESS checks as access() does (Keel's access uses the
@@ -98,7 +98,9 @@ static int at_path(int dirfd, const char *path, char *out)
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
 	if (known_path(dirfd, &st, joined) < 0)
-		return -ENOTSUP;                /* a directory's path: not known now */
+		/* A directory removed since it was opened has no names and takes
+		 * none (POSIX rmdir); any other's path is not known now. */
+		return st.st_nlink == 0 ? -ENOENT : -ENOTSUP;
 	size_t dl = strlen(joined);
 	if (dl + 1 + n >= sizeof joined)
 		return -ENAMETOOLONG;
