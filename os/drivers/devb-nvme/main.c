@@ -21,19 +21,30 @@
  * thread consumes completion entries by their phase bit, moves the CQ
  * head doorbell, then unmasks the line (it is level-triggered: unmasking
  * before the head moves would fire again at once).  Without a routed line
- * it polls.  A command not answered in IO_TIMEOUT_NS fails with EIO and
- * the controller is taken out of service (every later request fails with
- * EIO too, the names stay served), said once on stderr; an error status
- * is said with its code and fails the request with EIO.
+ * it polls.  An I/O command not answered in IO_TIMEOUT_NS is said on
+ * stderr; the controller is reset (disabled, its queues emptied, enabled,
+ * the I/O pair made again) and the command submitted again, up to
+ * IO_RETRIES times: reads, writes and flushes may run twice.  A reset that
+ * fails, a command still unanswered after its retries, or an admin command
+ * unanswered take the controller out of service (every later request
+ * fails with EIO, the names stay served).  An error status is said with
+ * its code and fails the request with EIO.
+ *
+ * Options: -L N loses the Nth I/O command (its doorbell is not rung), as a
+ * controller that drops a command would: for the test of the reset
+ * (tests/target/nvme-reset-check), never for service.
  *
  * Exit status: 0 when there is no PCIe host or no NVMe controller
  * (nothing to drive: init does not start it again), 1 when the controller
- * could not be brought up; otherwise it serves until killed. */
+ * could not be brought up or the options are wrong; otherwise it serves
+ * until killed. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <keel/neutrino.h>
 #include "blkdev.h"
 #include "nvme.h"
@@ -46,6 +57,7 @@
 #define IO_DEPTH        64u                 /* a page of 64-byte entries */
 #define BOUNCE_PAGES    32u
 #define IO_TIMEOUT_NS   10000000000ull
+#define IO_RETRIES      2u                  /* resets and submissions again per command */
 #define POLL_NS         20000u
 #define CLASS_NVME      0x010802u
 
@@ -77,6 +89,8 @@ struct ctrl {
 
 static struct pci_host host;
 static struct ctrl ctrl;
+static unsigned long lose_io;               /* -L: the I/O command not rung (0: none) */
+static unsigned long io_submitted;
 
 /* ---- registers -------------------------------------------------------------- */
 
@@ -194,28 +208,46 @@ static const char *op_name(const struct queue *q, uint8_t op)
 	return op < 3 ? io[op] : "I/O";
 }
 
-/* Submits cmd on q and waits for it: 0, or EIO (said on stderr; a
- * timeout takes the controller out of service). */
-static int run(struct ctrl *c, struct queue *q, struct nvme_cmd *cmd)
-{
-	struct nvme_cpl cpl;
-	uint16_t cid = q->next_cid++;
-	uint8_t op = (uint8_t)cmd->cdw0;
+static int reset(struct ctrl *c);
 
-	if (c->broken)
-		return EIO;
-	cmd->cdw0 = (uint32_t)cid << 16 | op;
+/* Puts cmd on q as command cid and rings the doorbell (not for the I/O
+ * command -L names). */
+static void submit(struct ctrl *c, struct queue *q, const struct nvme_cmd *cmd, uint16_t cid)
+{
 	q->sq[q->sq_tail] = *cmd;
+	q->sq[q->sq_tail].cdw0 = (uint32_t)cid << 16 | (cmd->cdw0 & 0xff);
 	if (++q->sq_tail == q->depth)
 		q->sq_tail = 0;
 	io_fence();
+	if (q->qid && ++io_submitted == lose_io)
+		return;                         /* lost on its way, as a test asked */
 	doorbell(c, q, false, q->sq_tail);
-	if (wait_cpl(c, q, cid, &cpl)) {
+}
+
+/* Submits cmd on q and waits for it: 0, or EIO (said on stderr).  An I/O
+ * command not answered in time resets the controller and goes again. */
+static int run(struct ctrl *c, struct queue *q, struct nvme_cmd *cmd)
+{
+	struct nvme_cpl cpl;
+	uint8_t op = (uint8_t)cmd->cdw0;
+
+	for (unsigned tries = 0;; tries++) {
+		if (c->broken)
+			return EIO;
+		uint16_t cid = q->next_cid++;
+		submit(c, q, cmd, cid);
+		if (!wait_cpl(c, q, cid, &cpl))
+			break;
+		bool again = q->qid && tries < IO_RETRIES;
 		fprintf(stderr, "devb-nvme: nvme0: no answer to a %s command in %llu s "
-			"(status %#x); the controller is out of service\n", op_name(q, op),
-			(unsigned long long)(IO_TIMEOUT_NS / 1000000000u), rd32(c, NVME_CSTS));
-		c->broken = true;
-		return EIO;
+			"(status %#x); %s\n", op_name(q, op),
+			(unsigned long long)(IO_TIMEOUT_NS / 1000000000u), rd32(c, NVME_CSTS),
+			again ? "resetting the controller to submit it again" :
+				"the controller is out of service");
+		if (!again || reset(c)) {
+			c->broken = true;
+			return EIO;
+		}
 	}
 	unsigned sf = cpl.status >> 1;
 	if (sf) {
@@ -228,14 +260,23 @@ static int run(struct ctrl *c, struct queue *q, struct nvme_cmd *cmd)
 
 /* ---- bring-up ------------------------------------------------------------------- */
 
+/* A queue pair, empty (its pages made at the first call, emptied at a
+ * reset's). */
 static int queue_init(struct queue *q, uint16_t qid, uint16_t depth)
 {
 	q->qid = qid;
 	q->depth = depth;
-	q->sq = blkdev_dma_alloc(1, &q->sq_pa);
-	q->cq = blkdev_dma_alloc(1, &q->cq_pa);
+	if (!q->sq)
+		q->sq = blkdev_dma_alloc(1, &q->sq_pa);
+	if (!q->cq)
+		q->cq = blkdev_dma_alloc(1, &q->cq_pa);
+	if (!q->sq || !q->cq)
+		return -1;
+	memset((void *)q->sq, 0, PAGE);
+	memset((void *)q->cq, 0, PAGE);
+	q->sq_tail = q->cq_head = 0;
 	q->phase = 1;
-	return q->sq && q->cq ? 0 : -1;
+	return 0;
 }
 
 /* Waits for CSTS.RDY to become `rdy` within CAP.TO: 0 or -1. */
@@ -353,6 +394,17 @@ static int create_io_queues(struct ctrl *c)
 	return 0;
 }
 
+/* After a command went unanswered: the controller disabled and enabled
+ * again with empty queues, and its I/O pair made again (NVMe 1.4, 7.3.2:
+ * a controller reset drops every outstanding command).  0 or -1 (said). */
+static int reset(struct ctrl *c)
+{
+	if (enable(c) || create_io_queues(c))
+		return fail("the reset did not bring the controller back");
+	fprintf(stderr, "devb-nvme: nvme0: the controller is reset\n");
+	return 0;
+}
+
 /* ---- blkdev's operations ----------------------------------------------------------- */
 
 /* The bounce buffer's first n blocks to or from the namespace. */
@@ -419,8 +471,18 @@ static int bring_up(struct ctrl *c, const struct pci_func *f)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int opt;
+
+	while ((opt = getopt(argc, argv, "L:")) != -1) {
+		char *end;
+		if (opt != 'L' || !(lose_io = strtoul(optarg, &end, 10)) || *end) {
+			fprintf(stderr, "usage: devb-nvme [-L N]  (-L: lose the Nth I/O command, "
+				"for a test)\n");
+			return 1;
+		}
+	}
 	int from = 0, r = pci_host_open(&host, ECAM_VA, "devb-nvme");
 
 	if (r == ENOENT) {

@@ -1,0 +1,93 @@
+/* nvme-reset-check: init=/bin/nvme-reset-check on a machine with an NVMe
+ * disk (the farm boots qemu-virt's nvme target so: tests/test_disk.py).
+ * Starts /sbin/devb-nvme -L 3, so the driver's third I/O command is lost
+ * on its way to the controller: the driver must give up on it after its
+ * timeout, reset the controller and submit it again.  Then the disk must
+ * read as it is (the GPT header, the same first MiB twice) and take a
+ * block written back.  KTAP, one case per check; the driver's lines about
+ * the reset go to the console, where the farm looks for them. */
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <conf.h>
+
+#define DISK    "/dev/nvme0n1"
+#define PART    "/dev/nvme0n1p1"
+#define SPAN    (1u << 20)
+
+static pid_t driver;
+static unsigned char a[SPAN], b[SPAN];
+
+/* Waits up to secs seconds for path to be there. */
+static bool appears(const char *path, int secs)
+{
+	for (int i = 0; i < secs * 10; i++) {
+		if (access(path, F_OK) == 0)
+			return true;
+		struct timespec t = { 0, 100 * 1000000L };
+		nanosleep(&t, NULL);
+	}
+	return false;
+}
+
+static void t_driver__publishes_the_disk_after_a_lost_command(void)
+{
+	posix_spawnattr_t sa;
+	char *argv[] = { "devb-nvme", "-L", "3", NULL };
+
+	posix_spawnattr_init(&sa);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_KEEL_IOPRIV);
+	REQUIRE(posix_spawn(&driver, "/sbin/devb-nvme", NULL, &sa, argv, NULL) == 0);
+	posix_spawnattr_destroy(&sa);
+	/* the GPT is read in the first commands: the lost one costs its timeout */
+	CHECK(appears(DISK, 60));
+	CHECK(appears(PART, 60));
+}
+
+static void t_read__the_disk_reads_the_same_twice(void)
+{
+	int fd = open(DISK, O_RDONLY);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(pread(fd, a, SPAN, 0), (long)SPAN);
+	CHECK(!memcmp(a + 512, "EFI PART", 8));         /* the GPT header, LBA 1 */
+	CHECK_EQ(pread(fd, b, SPAN, 0), (long)SPAN);
+	CHECK(!memcmp(a, b, SPAN));
+	CHECK_EQ(close(fd), 0);
+}
+
+static void t_write__a_block_written_back_reads_back(void)
+{
+	unsigned char blk[4096], again[4096];
+	int fd = open(DISK, O_RDWR);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(pread(fd, blk, sizeof blk, SPAN - sizeof blk), (long)sizeof blk);
+	CHECK_EQ(pwrite(fd, blk, sizeof blk, SPAN - sizeof blk), (long)sizeof blk);
+	CHECK_EQ(fsync(fd), 0);
+	CHECK_EQ(pread(fd, again, sizeof again, SPAN - sizeof again), (long)sizeof again);
+	CHECK(!memcmp(blk, again, sizeof blk));
+	CHECK_EQ(close(fd), 0);
+}
+
+static void t_driver__still_serves(void)
+{
+	CHECK_EQ(kill(driver, 0), 0);
+	CHECK_EQ(kill(driver, SIGTERM), 0);
+}
+
+static const struct conf_case cases[] = {
+	CONF_CASE(driver, publishes_the_disk_after_a_lost_command),
+	CONF_CASE(read, the_disk_reads_the_same_twice),
+	CONF_CASE(write, a_block_written_back_reads_back),
+	CONF_CASE(driver, still_serves),
+};
+
+int main(void)
+{
+	return conf_run("nvme-reset-check", cases, sizeof cases / sizeof *cases) ? 1 : 0;
+}
