@@ -20,7 +20,7 @@ Q       := $(if $(filter 1,$(V)),,@)
 VERSION  := 0.1.0
 GITDESC  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
-.PHONY: all run test clean docker deps host-test target-test farm-test test-before-targets
+.PHONY: all run test clean docker deps host-test target-test farm-test test-before-targets kernel-configs
 
 # ---- dependencies -----------------------------------------------------------
 deps: $(DEPS)
@@ -109,7 +109,16 @@ test: $(DEPS)
 	$(MAKE) --no-print-directory -j$(NPROC) --output-sync=target test-before-targets
 	$(MAKE) --no-print-directory target-test
 
-test-before-targets: $(B)/os/Image $(B)/os/initrd.cpio $(DISK_IMG) host-test farm-test
+test-before-targets: $(B)/os/Image $(B)/os/initrd.cpio $(DISK_IMG) host-test farm-test \
+                     kernel-configs
+
+# The kernel's other configurations (os/kernel/kernel.mk) build too: without the
+# lock-order checker, and without the debug checks.  Nothing boots them; a
+# configuration nobody compiles stops compiling (KLOCKCHECK=0 had).
+kernel-configs:
+	$(MAKE) --no-print-directory B=$(B)/configs/nolockcheck KLOCKCHECK=0 \
+		$(B)/configs/nolockcheck/os/Image
+	$(MAKE) --no-print-directory B=$(B)/configs/nodebug KDEBUG=0 $(B)/configs/nodebug/os/Image
 
 farm-test: $(DEPS)
 	$(VENV)/bin/ruff check farm tests

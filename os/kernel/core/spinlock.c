@@ -108,7 +108,6 @@ static inline void lockcheck_release(struct hart *h, const struct spinlock *l)
 void lockcheck_expect(bool on) { (void)on; }
 const char *lockcheck_last_violation(void) { return ""; }
 static void lockcheck_acquire(struct hart *h, const struct spinlock *l) { (void)h; (void)l; }
-static void lockcheck_release(struct hart *h, const struct spinlock *l) { (void)h; (void)l; }
 #endif
 
 /* Spins before a waiter sleeps (smp_lock_sleep): a lock is held for well
@@ -228,6 +227,7 @@ static void __attribute__((noinline)) spin_unlock_more(struct spinlock *l, struc
 	arch_irq_restore(s);
 }
 
+#ifdef KEEL_LOCKCHECK
 /* spin_unlock when the checker's stack does not end in l: report it (or,
  * in a panic, let it be), then release as usual. */
 static void __attribute__((noinline)) spin_unlock_unchecked(struct spinlock *l)
@@ -241,6 +241,7 @@ static void __attribute__((noinline)) spin_unlock_unchecked(struct spinlock *l)
 	smp_mb();
 	spin_unlock_more(l, h, s);
 }
+#endif
 
 void spin_unlock(struct spinlock *l)
 {
