@@ -55,10 +55,7 @@ static long __attribute__((noinline)) copy_within(uint64_t dst, uint64_t src, si
 
 	if (copy_from_user(buf, src, n))
 		return SRC_FAULTED;
-	/* Under a channel's lock a store fault on a copy-on-write page is not
-	 * resolved (trap.c): a refused copy makes the pages writable, then
-	 * goes again, as vmspace_copy_cross does first. */
-	if (copy_to_user(dst, buf, n) && (vmspace_prepare_write(dst, n) || copy_to_user(dst, buf, n)))
+	if (copy_to_user_locked(dst, buf, n))   /* under the channel's lock */
 		return DST_FAULTED;
 	return 0;
 }

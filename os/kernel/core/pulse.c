@@ -4,10 +4,12 @@
  * all arrive as pulses.  See ipc.h. */
 #include <keel/errno.h>
 #include <keel/msg.h>
+#include "hart.h"
 #include "ipc.h"
 #include "process.h"
 #include "spinlock.h"
 #include "thread.h"
+#include "uaccess.h"
 #include "vmspace.h"
 
 #define PULSE_MAX  256
@@ -83,7 +85,13 @@ long pulse_take(struct thread *r, struct channel *ch, const struct ipc_iov *rv, 
 	for (uint32_t i = 0; i < rn && n == 0; i++)
 		if (rv[i].len) {
 			size_t len = rv[i].len < sizeof kp->p ? rv[i].len : sizeof kp->p;
-			n = vmspace_write_user(r->proc->vs, rv[i].base, &kp->p, len) ? -EFAULT : 1;
+			/* The receiver itself (MsgReceive found the pulse queued)
+			 * writes through the MMU; one woken by pulse_queue is
+			 * written through its page table. */
+			int e = r == this_hart()->current ?
+				copy_to_user_locked(rv[i].base, &kp->p, len) :
+				vmspace_write_user(r->proc->vs, rv[i].base, &kp->p, len);
+			n = e ? -EFAULT : 1;
 		}
 	pulse_free(kp);
 	return n < 0 ? n : 0;

@@ -10,6 +10,15 @@
 /* 0 or -EFAULT. */
 int copy_from_user(void *dst, uintptr_t usrc, size_t n);
 int copy_to_user(uintptr_t udst, const void *src, size_t n);
+/* copy_to_user for a caller holding a spinlock (interrupts off), where a
+ * store fault on a copy-on-write page is not resolved (trap.c): a refused
+ * copy makes the range writable (vmspace_prepare_write), then goes again. */
+int copy_to_user_cow(uintptr_t udst, const void *src, size_t n);     /* the second try */
+
+static inline int copy_to_user_locked(uintptr_t udst, const void *src, size_t n)
+{
+	return copy_to_user(udst, src, n) ? copy_to_user_cow(udst, src, n) : 0;
+}
 /* Copy a NUL-terminated string of at most max-1 bytes; returns its length,
  * -EFAULT, or -E2BIG when no NUL was found within max bytes. */
 long copy_string_from_user(char *dst, uintptr_t usrc, size_t max);

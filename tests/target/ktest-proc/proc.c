@@ -57,6 +57,37 @@ static void t_clone_writes_stay_private(void)
 	KTAP_EQ(g, 6);
 }
 
+/* A page of its own, copy-on-write in a clone until someone writes it. */
+static volatile struct _pulse cow_pulse __attribute__((aligned(4096)));
+
+/* The child sends itself a pulse, then receives it into cow_pulse: the
+ * kernel writes the pulse under the channel's lock, where a store fault on
+ * a copy-on-write page is not resolved; it must make the page the child's
+ * first, not fail the receive. */
+static long pulse_child(long arg)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = chid < 0 ? chid : ConnectAttach_r(0, 0, chid, 0, 0);
+
+	if (coid < 0)
+		return 100;
+	if (MsgSendPulse_r(coid, -1, 5, (int)arg))
+		return 101;
+	int r = MsgReceive_r(chid, (void *)&cow_pulse, sizeof cow_pulse, NULL);
+	if (r != 0)
+		return 102;
+	return cow_pulse.code == 5 && cow_pulse.value.sival_int == arg ? 0 : 103;
+}
+
+static void t_a_pulse_lands_in_a_copy_on_write_buffer(void)
+{
+	cow_pulse.code = 1;                     /* mapped, with our data */
+	int pid = clone_child(pulse_child, 77, 0);
+	KTAP_REQUIRE(pid > 0);
+	KTAP_EQ(wait_status(pid), 0);
+	KTAP_EQ(cow_pulse.code, 1);             /* the child's write was its own */
+}
+
 #define BIG_PAGES 32
 static volatile uint8_t big[BIG_PAGES][4096] __attribute__((aligned(4096)));
 
@@ -504,6 +535,7 @@ const struct ktap_case proc_cases[] = {
 	{ "clone_sees_memory_at_clone_time", t_clone_sees_memory_at_clone_time },
 	{ "clone_writes_stay_private", t_clone_writes_stay_private },
 	{ "cow_pages_stay_apart", t_cow_pages_stay_apart },
+	{ "a_pulse_lands_in_a_copy_on_write_buffer", t_a_pulse_lands_in_a_copy_on_write_buffer },
 	{ "clone_of_a_clone", t_clone_of_a_clone },
 	{ "fork_copies_the_caller", t_fork_copies_the_caller },
 	{ "fork_of_a_threaded_process_is_ebusy", t_fork_of_a_threaded_process_is_ebusy },

@@ -1,6 +1,7 @@
 /* Range checks around the fault-recovering copy loops (uaccess.S). */
 #include <keel/errno.h>
 #include "uaccess.h"
+#include "vmspace.h"
 
 int uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_strncpy(char *dst, const char *src, size_t max);
@@ -17,6 +18,13 @@ int copy_to_user(uintptr_t udst, const void *src, size_t n)
 	if (!user_range_ok(udst, n))
 		return -EFAULT;
 	return uaccess_copy((void *)udst, src, n);
+}
+
+int copy_to_user_cow(uintptr_t udst, const void *src, size_t n)
+{
+	if (vmspace_prepare_write(udst, n))
+		return -EFAULT;
+	return copy_to_user(udst, src, n);
 }
 
 long copy_string_from_user(char *dst, uintptr_t usrc, size_t max)
