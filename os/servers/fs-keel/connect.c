@@ -11,12 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "fsd.h"
-
-/* "." or "..": names no call may make or remove. */
-static bool is_dot(const char *name)
-{
-	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
-}
+#include "fsrules.h"
 
 /* A core result (0 or -errno) as a handler's (0 or errno). */
 static int core(int r)
@@ -24,42 +19,25 @@ static int core(int r)
 	return r < 0 ? -r : 0;
 }
 
-/* May the client add or remove names in directory dir (and remove victim,
- * when not 0, under the sticky bit)?  0, EACCES, EPERM or EROFS. */
+/* fsrules_may_change on inodes: directory dir, and victim (0: none). */
 static int may_change(resmgr_context_t *ctp, uint32_t dir, uint32_t victim)
 {
 	iofunc_attr_t d = { 0 }, v = { 0 };
 	int r = attr_load(dir, &d);
 
-	if (r || (r = iofunc_check_access(ctp, &d, 3)))
-		return r;
-	if (fsd_rdonly)
-		return EROFS;
-	if (!victim || !(d.mode & S_ISVTX))
-		return 0;
-	if ((r = attr_load(victim, &v)))
-		return r;
-	return iofunc_check_owner(ctp, &v) && iofunc_check_owner(ctp, &d) ? EPERM : 0;
+	if (!r && victim && (d.mode & S_ISVTX))
+		r = attr_load(victim, &v);
+	return r ? r : fsrules_may_change(ctp, &d, victim ? &v : NULL, fsd_rdonly);
 }
 
-/* The owner of a new name in dir: the client's effective ids, the group
- * the directory's when it has the set-group-id bit (which a new directory
- * inherits, in *setgid). */
+/* fsrules_new_owner for directory dir. */
 static int new_owner(resmgr_context_t *ctp, uint32_t dir, uint32_t *uid, uint32_t *gid,
 		     uint32_t *setgid)
 {
 	iofunc_attr_t d = { 0 };
-	struct _client_info ci;
 	int r = attr_load(dir, &d);
 
-	if (r)
-		return r;
-	if (iofunc_client_info(ctp, &ci))
-		return EACCES;
-	*uid = ci.cred.euid;
-	*gid = d.mode & S_ISGID ? d.gid : ci.cred.egid;
-	*setgid = d.mode & S_ISGID;
-	return 0;
+	return r ? r : fsrules_new_owner(ctp, &d, uid, gid, setgid);
 }
 
 /* A new regular file or directory (mode's type) named w->name in w->dir:
@@ -70,11 +48,11 @@ static int create(resmgr_context_t *ctp, const struct walk *w, uint32_t mode, ui
 	uint32_t uid, gid, setgid;
 	int r;
 
-	if (is_dot(w->name))
+	if (fsrules_is_dot(w->name))
 		return EEXIST;
 	if ((r = may_change(ctp, w->dir, 0)) || (r = new_owner(ctp, w->dir, &uid, &gid, &setgid)))
 		return r;
-	uint32_t perm = mode & 07777 & ~umask;
+	uint32_t perm = fsrules_new_perm(mode, umask);
 	if (S_ISDIR(mode))
 		return core(fsk_mkdir(fsd_fs, w->dir, w->name, perm | setgid, uid, gid, ino));
 	return core(fsk_create(fsd_fs, w->dir, w->name, perm, uid, gid, ino));
@@ -108,28 +86,18 @@ static int make_ocb(uint32_t ino, uint32_t ioflag, iofunc_ocb_t **ocb)
 	return 0;
 }
 
-/* An open of an existing inode: type and permission rules, O_TRUNC. */
+/* An open of an existing inode: the rules, then O_TRUNC. */
 static int open_existing(resmgr_context_t *ctp, const struct _io_connect *msg, uint32_t ino)
 {
-	uint32_t acc = msg->ioflag & O_ACCMODE;
 	iofunc_attr_t a = { 0 };
 	int r = attr_load(ino, &a);
 
+	if (!r)
+		r = fsrules_open_existing(ctp, msg, &a, fsd_rdonly);
 	if (r)
 		return r;
-	bool dir = S_ISDIR(a.mode);
-	if (S_ISLNK(a.mode))
-		return ELOOP;                   /* O_NOFOLLOW met a link */
-	if (!dir && ((msg->ioflag & O_DIRECTORY) || (msg->eflag & _IO_CONNECT_EFLAG_DIR)))
-		return ENOTDIR;
-	if (dir && acc != O_RDONLY)
-		return EISDIR;
-	if ((r = iofunc_check_access(ctp, &a, (acc != O_WRONLY ? 4 : 0) |
-				     (acc != O_RDONLY ? 2 : 0))))
-		return r;
-	if (fsd_rdonly && (acc != O_RDONLY || (msg->ioflag & O_TRUNC)))
-		return EROFS;
-	if ((msg->ioflag & O_TRUNC) && acc != O_RDONLY && S_ISREG(a.mode) && a.nbytes)
+	if ((msg->ioflag & O_TRUNC) && (msg->ioflag & O_ACCMODE) != O_RDONLY &&
+	    S_ISREG(a.mode) && a.nbytes)
 		return core(fsk_truncate(fsd_fs, ino, 0));
 	return 0;
 }
@@ -149,18 +117,13 @@ static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const c
 		return r;
 	if (combine)
 		return w.ino ? make_ocb(w.ino, O_RDONLY, ocb) : ENOENT;
-	if ((msg->ioflag & O_ACCMODE) == O_ACCMODE)
-		return EINVAL;
-	if (w.ino && excl)
-		return EEXIST;
-	if (w.ino) {
+	bool make;
+	if ((r = fsrules_open(msg, w.ino != 0, &make)))
+		return r;
+	if (!make) {
 		ino = w.ino;
 		r = open_existing(ctp, msg, ino);
 	} else {
-		if (!(msg->ioflag & O_CREAT))
-			return ENOENT;
-		if (msg->eflag & _IO_CONNECT_EFLAG_DIR)
-			return EISDIR;
 		r = create(ctp, &w, S_IFREG | (msg->mode & 07777), msg->umask, &ino);
 	}
 	return r ? r : make_ocb(ino, msg->ioflag, ocb);
@@ -170,29 +133,18 @@ static int fs_unlink(resmgr_context_t *ctp, const struct _io_connect *msg, const
 		     iofunc_attr_t *attr)
 {
 	(void)attr;
-	bool rmdir = S_ISDIR(msg->mode);
 	iofunc_attr_t a = { 0 };
 	struct walk w;
 	int r = walk_existing(ctp, path, 0, &w);
 
 	if (r)
 		return r;
-	if (!w.dir)
-		return EBUSY;                   /* the mount itself */
-	if (is_dot(w.name))
-		return rmdir ? EINVAL : EPERM;
-	if ((r = attr_load(w.ino, &a)))
+	if (w.dir && !fsrules_is_dot(w.name) && (r = attr_load(w.ino, &a)))
 		return r;
-	bool dir = S_ISDIR(a.mode);
-	if (rmdir && !dir)
-		return ENOTDIR;
-	if (!rmdir && dir)
-		return EPERM;
-	if (!dir && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
-		return ENOTDIR;
-	if ((r = may_change(ctp, w.dir, w.ino)))
+	if ((r = fsrules_remove(msg, !w.dir, w.name, &a)) || (r = may_change(ctp, w.dir, w.ino)))
 		return r;
-	return core(dir ? fsk_rmdir(fsd_fs, w.dir, w.name) : fsk_unlink(fsd_fs, w.dir, w.name));
+	return core(S_ISDIR(a.mode) ? fsk_rmdir(fsd_fs, w.dir, w.name) :
+				      fsk_unlink(fsd_fs, w.dir, w.name));
 }
 
 static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
@@ -203,14 +155,8 @@ static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 	uint32_t ino;
 	int r = walk(ctp, path, 0, &w);
 
-	if (r)
+	if (r || (r = fsrules_mknod(msg, w.ino != 0, false)))
 		return r;
-	if (w.ino)
-		return EEXIST;
-	if (!S_ISDIR(msg->mode) && !S_ISREG(msg->mode))
-		return EPERM;                   /* no devices or FIFOs here */
-	if (S_ISREG(msg->mode) && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
-		return ENOTDIR;
 	return create(ctp, &w, msg->mode, msg->umask, &ino);
 }
 
@@ -222,7 +168,7 @@ static int make_symlink(resmgr_context_t *ctp, const char *path, const char *tex
 
 	if (r)
 		return r;
-	if (w.ino || is_dot(w.name))
+	if (w.ino || fsrules_is_dot(w.name))
 		return EEXIST;
 	if ((r = may_change(ctp, w.dir, 0)) || (r = new_owner(ctp, w.dir, &uid, &gid, &setgid)))
 		return r;
@@ -245,7 +191,7 @@ static int fs_link(resmgr_context_t *ctp, const struct _io_connect *msg, const c
 		return EPERM;
 	if ((r = walk(ctp, path, 0, &w)))
 		return r;
-	if (w.ino || is_dot(w.name))
+	if (w.ino || fsrules_is_dot(w.name))
 		return EEXIST;
 	if ((r = may_change(ctp, w.dir, 0)))
 		return r;
@@ -261,15 +207,9 @@ static int rename_check(resmgr_context_t *ctp, const struct _io_connect *msg,
 	iofunc_attr_t s = { 0 };
 	int r;
 
-	if (!from->dir || !to->dir)
-		return EBUSY;                   /* the mount itself */
-	if (is_dot(from->name) || is_dot(to->name))
-		return EINVAL;
-	if ((r = attr_load(from->ino, &s)))
-		return r;
-	if (!S_ISDIR(s.mode) && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
-		return ENOTDIR;
-	if ((r = may_change(ctp, from->dir, from->ino)))
+	if ((r = fsrules_rename_names(!from->dir, from->name, !to->dir, to->name)) ||
+	    (r = attr_load(from->ino, &s)) || (r = fsrules_rename_source(msg, &s)) ||
+	    (r = may_change(ctp, from->dir, from->ino)))
 		return r;
 	return may_change(ctp, to->dir, to->ino);
 }

@@ -10,13 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "fsrules.h"
 #include "tmpfs.h"
-
-/* "." or "..": names no call may make or remove. */
-static bool is_dot(const char *name)
-{
-	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
-}
 
 static void touch_dir(struct tnode *dir)
 {
@@ -27,34 +22,25 @@ static void touch_dir(struct tnode *dir)
  * NULL, under the sticky bit)?  0, EACCES or EPERM. */
 static int may_change(resmgr_context_t *ctp, struct tnode *dir, const struct tnode *victim)
 {
-	int r = iofunc_check_access(ctp, &dir->attr, 3);
-
-	if (r || !victim || !(dir->attr.mode & S_ISVTX))
-		return r;
-	return iofunc_check_owner(ctp, &victim->attr) && iofunc_check_owner(ctp, &dir->attr) ?
-	       EPERM : 0;
+	return fsrules_may_change(ctp, &dir->attr, victim ? &victim->attr : NULL, false);
 }
 
 /* A new node named w->name in w->dir: 0 or an errno. */
 static int create(resmgr_context_t *ctp, const struct walk *w, uint32_t mode, uint32_t umask,
 		  struct tnode **out)
 {
-	struct _client_info ci;
+	uint32_t uid, gid, setgid;
 
-	if (is_dot(w->name))
+	if (fsrules_is_dot(w->name))
 		return EEXIST;
 	int r = may_change(ctp, w->dir, NULL);
-	if (r)
+	if (r || (r = fsrules_new_owner(ctp, &w->dir->attr, &uid, &gid, &setgid)))
 		return r;
-	if (iofunc_client_info(ctp, &ci))
-		return EACCES;
-	uint32_t gid = w->dir->attr.mode & S_ISGID ? w->dir->attr.gid : ci.cred.egid;
-	uint32_t perm = S_ISLNK(mode) ? 0777 : mode & 07777 & ~umask;
-	struct tnode *n = node_new((mode & S_IFMT) | perm, ci.cred.euid, gid);
+	struct tnode *n = node_new((mode & S_IFMT) | fsrules_new_perm(mode, umask), uid, gid);
 	if (!n)
 		return ENOSPC;
-	if (S_ISDIR(mode) && (w->dir->attr.mode & S_ISGID))
-		n->attr.mode |= S_ISGID;
+	if (S_ISDIR(mode))
+		n->attr.mode |= setgid;
 	if (dir_add(w->dir, w->name, n)) {
 		node_release(n);
 		return ENOSPC;
@@ -86,24 +72,15 @@ static int make_ocb(struct tnode *n, uint32_t ioflag, iofunc_ocb_t **ocb)
 	return 0;
 }
 
-/* An open of an existing node: type and permission rules, O_TRUNC. */
+/* An open of an existing node: the rules, then O_TRUNC. */
 static int open_node(resmgr_context_t *ctp, const struct _io_connect *msg, struct tnode *n)
 {
-	uint32_t acc = msg->ioflag & O_ACCMODE;
-	bool dir = S_ISDIR(n->attr.mode);
+	int r = fsrules_open_existing(ctp, msg, &n->attr, false);
 
-	if (S_ISLNK(n->attr.mode))
-		return ELOOP;                   /* O_NOFOLLOW met a link */
-	if (!dir && ((msg->ioflag & O_DIRECTORY) || (msg->eflag & _IO_CONNECT_EFLAG_DIR)))
-		return ENOTDIR;
-	if (dir && acc != O_RDONLY)
-		return EISDIR;
-	int r = iofunc_check_access(ctp, &n->attr, (acc != O_WRONLY ? 4 : 0) |
-				    (acc != O_RDONLY ? 2 : 0));
 	if (r)
 		return r;
-	if ((msg->ioflag & O_TRUNC) && acc != O_RDONLY && S_ISREG(n->attr.mode) &&
-	    n->attr.nbytes) {
+	if ((msg->ioflag & O_TRUNC) && (msg->ioflag & O_ACCMODE) != O_RDONLY &&
+	    S_ISREG(n->attr.mode) && n->attr.nbytes) {
 		node_set_size(n, 0);
 		n->attr.mtime_ns = n->attr.ctime_ns = iofunc_time_now();
 	}
@@ -125,19 +102,14 @@ static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const c
 	struct tnode *n = w.node;
 	if (combine)
 		return n ? make_ocb(n, O_RDONLY, ocb) : ENOENT;
-	if ((msg->ioflag & O_ACCMODE) == O_ACCMODE)
-		return EINVAL;
-	if (n && excl)
-		return EEXIST;
-	if (n) {
+	bool make;
+	if ((r = fsrules_open(msg, n != NULL, &make)))
+		return r;
+	if (!make) {
 		r = open_node(ctp, msg, n);
 		if (!r && S_ISFIFO(n->attr.mode))
 			return resmgr_fifo_reply(ctp, (uint64_t)getpid(), n->attr.ino);
 	} else {
-		if (!(msg->ioflag & O_CREAT))
-			return ENOENT;
-		if (msg->eflag & _IO_CONNECT_EFLAG_DIR)
-			return EISDIR;
 		r = create(ctp, &w, S_IFREG | (msg->mode & 07777), msg->umask, &n);
 	}
 	return r ? r : make_ocb(n, msg->ioflag, ocb);
@@ -147,23 +119,12 @@ static int fs_unlink(resmgr_context_t *ctp, const struct _io_connect *msg, const
 		     iofunc_attr_t *attr)
 {
 	(void)attr;
-	bool rmdir = S_ISDIR(msg->mode);
 	struct walk w;
 	int r = walk_existing(ctp, path, 0, &w);
 
-	if (r)
+	if (r || (r = fsrules_remove(msg, !w.dir, w.name, &w.node->attr)))
 		return r;
-	if (!w.dir)
-		return EBUSY;                   /* the mount itself */
-	if (is_dot(w.name))
-		return rmdir ? EINVAL : EPERM;
 	bool dir = S_ISDIR(w.node->attr.mode);
-	if (rmdir && !dir)
-		return ENOTDIR;
-	if (!rmdir && dir)
-		return EPERM;
-	if (!dir && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
-		return ENOTDIR;
 	if (dir && !dir_empty(w.node))
 		return ENOTEMPTY;
 	if ((r = may_change(ctp, w.dir, w.node)))
@@ -182,14 +143,8 @@ static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 	struct tnode *n;
 	int r = walk(ctp, path, 0, &w);
 
-	if (r)
+	if (r || (r = fsrules_mknod(msg, w.node != NULL, true)))
 		return r;
-	if (w.node)
-		return EEXIST;
-	if (!S_ISDIR(msg->mode) && !S_ISREG(msg->mode) && !S_ISFIFO(msg->mode))
-		return EPERM;                   /* no devices here */
-	if (!S_ISDIR(msg->mode) && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
-		return ENOTDIR;
 	return create(ctp, &w, msg->mode, msg->umask, &n);
 }
 
@@ -223,9 +178,7 @@ static int fs_link(resmgr_context_t *ctp, const struct _io_connect *msg, const c
 		return EPERM;
 	if ((r = walk(ctp, path, 0, &w)))
 		return r;
-	if (w.node)
-		return EEXIST;
-	if (is_dot(w.name))
+	if (w.node || fsrules_is_dot(w.name))
 		return EEXIST;
 	if ((r = may_change(ctp, w.dir, NULL)))
 		return r;
@@ -255,21 +208,21 @@ static int rename_check(resmgr_context_t *ctp, const struct _io_connect *msg,
 	struct tnode *s = from->node, *t = to->node;
 	bool sdir = S_ISDIR(s->attr.mode);
 
-	if (!from->dir || !to->dir)
-		return EBUSY;                   /* the mount itself */
-	if (is_dot(from->name) || is_dot(to->name))
-		return EINVAL;
+	int r = fsrules_rename_names(!from->dir, from->name, !to->dir, to->name);
+
+	if (r)
+		return r;
 	if (sdir && inside(to->dir, s))
 		return EINVAL;                  /* into itself */
 	if (t && sdir && !S_ISDIR(t->attr.mode))
 		return ENOTDIR;
 	if (t && !sdir && S_ISDIR(t->attr.mode))
 		return EISDIR;
-	if (!sdir && (msg->eflag & _IO_CONNECT_EFLAG_DIR))
-		return ENOTDIR;
+	if ((r = fsrules_rename_source(msg, &s->attr)))
+		return r;
 	if (t && S_ISDIR(t->attr.mode) && !dir_empty(t))
 		return ENOTEMPTY;
-	int r = may_change(ctp, from->dir, s);
+	r = may_change(ctp, from->dir, s);
 	return r ? r : may_change(ctp, to->dir, t);
 }
 
