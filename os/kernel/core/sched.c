@@ -26,6 +26,7 @@
 struct runq {
 	struct spinlock lock;
 	uint64_t bitmap[NPRIO / 64];
+	int top;                        /* the highest bit of bitmap, -1 when empty */
 	struct list q[NPRIO];
 	volatile uint32_t nready;
 };
@@ -45,21 +46,13 @@ static void rq_enqueue(struct runq *rq, struct thread *t, bool head)
 	else
 		list_add_tail(&rq->q[p], &t->rq_link);
 	rq->bitmap[p / 64] |= 1ul << (p % 64);
+	if ((int)p > rq->top)
+		rq->top = (int)p;
 	rq->nready++;
 }
 
-static void rq_dequeue(struct runq *rq, struct thread *t)
-{
-	unsigned p = t->rq_prio;
-
-	list_del(&t->rq_link);
-	if (list_empty(&rq->q[p]))
-		rq->bitmap[p / 64] &= ~(1ul << (p % 64));
-	rq->nready--;
-}
-
-/* Highest priority with a ready thread, or -1. */
-static int rq_top(const struct runq *rq)
+/* The highest priority in the bitmap, or -1 (rq->top's source). */
+static int rq_top_scan(const struct runq *rq)
 {
 	for (int w = NPRIO / 64 - 1; w >= 0; w--)
 		if (rq->bitmap[w])
@@ -67,16 +60,24 @@ static int rq_top(const struct runq *rq)
 	return -1;
 }
 
-/* Whether no ready thread outranks priority prio (a racy read, as callers
- * say): the words above, then the bits above in prio's own word. */
-static bool rq_none_above(const struct runq *rq, unsigned prio)
+static void rq_dequeue(struct runq *rq, struct thread *t)
 {
-	unsigned w = prio / 64, b = prio % 64;
+	unsigned p = t->rq_prio;
 
-	for (unsigned i = NPRIO / 64 - 1; i > w; i--)
-		if (rq->bitmap[i])
-			return false;
-	return b == 63 || !(rq->bitmap[w] >> (b + 1));
+	list_del(&t->rq_link);
+	if (list_empty(&rq->q[p])) {
+		rq->bitmap[p / 64] &= ~(1ul << (p % 64));
+		if ((int)p == rq->top)
+			rq->top = rq_top_scan(rq);
+	}
+	rq->nready--;
+}
+
+/* Highest priority with a ready thread, or -1 (the run queue locked, or a
+ * racy read where the caller says so). */
+static int rq_top(const struct runq *rq)
+{
+	return *(const volatile int *)&rq->top;
 }
 
 static struct thread *rq_pick(struct runq *rq)
@@ -99,6 +100,7 @@ void sched_init(void)
 {
 	for (uint32_t i = 0; i < MAX_HARTS; i++) {
 		spin_init(&runqs[i].lock, "runq", LR_RUNQ);
+		runqs[i].top = -1;
 		for (int p = 0; p < NPRIO; p++)
 			list_init(&runqs[i].q[p]);
 	}
@@ -225,7 +227,7 @@ bool sched_claimed_run_here(const struct thread *t)
 
 	return !h->handoff && t->last_hart == h->index && (t->runmask & (1ul << h->index)) &&
 	       !atomic_load32(&t->on_cpu) &&
-	       (!atomic_load32(&rq->nready) || rq_none_above(rq, t->prio));
+	       (!atomic_load32(&rq->nready) || rq_top(rq) <= (int)t->prio);
 }
 
 bool sched_wakeup_handoff(struct thread *t)

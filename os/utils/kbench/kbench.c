@@ -234,6 +234,21 @@ static void profile_window(const char *what, void (*op)(long), long arg)
 	profile_end();
 }
 
+/* The other thread of the yield window: yields until the program ends. */
+static void *yield_forever(void *arg)
+{
+	for (;;)
+		SchedYield_r();
+	return arg;
+}
+
+static void yields(long arg)
+{
+	(void)arg;
+	SchedYield_r();
+	SchedYield_r();
+}
+
 static int profile(void)
 {
 	int chid = ChannelCreate_r(0);
@@ -250,6 +265,9 @@ static int profile(void)
 	pulse_ch = pchid;
 	pulse_co = ConnectAttach_r(ND_LOCAL_NODE, 0, pchid, 0, 0);
 	profile_window("pulse send + receive", pulse, 0);
+	if (urt_thread_create(yield_forever, 0, tstack, sizeof tstack, 0) <= 0)
+		return 1;
+	profile_window("yield turns (2 threads, 2 yields each)", yields, 0);
 	printf("kbench: done\n");
 	return 0;
 }
