@@ -264,7 +264,7 @@ static struct thread *take_handoff(struct hart *h, struct runq *rq)
 
 /* An idle hart takes the best ready thread it may run from a busy hart.
  * trylock: two run-queue locks are never waited for at once. */
-static struct thread *steal(struct hart *h)
+static struct thread *__attribute__((noinline)) steal(struct hart *h)
 {
 	uint64_t bit = 1ul << h->index;
 
