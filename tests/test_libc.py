@@ -44,6 +44,7 @@ LIBC_FIGURES = (
     "clock_gettime(CLOCK_MONOTONIC)", "malloc+free 64 bytes",
     'printf("%d\\n") to a buffered stream', "pthread_create+join",
     "read 1 byte (resmgr, same process)", "write 4 KiB (resmgr, same process)",
+    "read 1 byte from /dev/zero (another process)",
     "open+close by path", "stat by path", "posix_spawn+waitpid of hello-libc",
     "signal to a handler and back (raise)", "fork, kill, SIGCHLD to a handler, waitpid",
 )
