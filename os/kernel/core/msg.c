@@ -117,7 +117,8 @@ static long __attribute__((noinline)) transfer_iov(struct vmspace *own, struct v
  * caller's own space (the sender, the receiver taking a message, the
  * replier, the reader or writer), reached through the MMU; the other
  * through its page table.  The common cases first, inline: nothing to
- * copy, and one short part to one part within a process. */
+ * copy, and one part to one part (short ones within a process through the
+ * stack). */
 static inline long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
 			    struct vmspace *svs, const struct ipc_iov *sv, uint32_t sn, size_t skip)
 {
@@ -127,12 +128,21 @@ static inline long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint3
 		return -EFAULT;
 	if (!skip && (!sn || !dn || (sn == 1 && !sv[0].len)))
 		return 0;                       /* an empty message or reply */
-	if (!skip && sn == 1 && dn == 1 && svs == dvs) {
+	if (!skip && sn == 1 && dn == 1) {
 		uint64_t n = sv[0].len < dv[0].len ? sv[0].len : dv[0].len;
-		if (n <= WITHIN_MAX) {
-			long e = copy_within(dv[0].base, sv[0].base, n);
-			return e ? e : (long)n;
+		long e;
+		if (!n)
+			return 0;
+		if (svs == dvs && n <= WITHIN_MAX) {
+			e = copy_within(dv[0].base, sv[0].base, n);
+		} else if (svs == own) {        /* see transfer_iov for the answers */
+			e = vmspace_copy_cross(dvs, dv[0].base, sv[0].base, n, true);
+			e = !e ? 0 : e == -ENXIO ? DST_FAULTED : SRC_FAULTED;
+		} else {
+			e = vmspace_copy_cross(svs, sv[0].base, dv[0].base, n, false);
+			e = !e ? 0 : e == -ENXIO ? SRC_FAULTED : DST_FAULTED;
 		}
+		return e ? e : (long)n;
 	}
 	return transfer_iov(own, dvs, dv, dn, svs, sv, sn, skip);
 }
