@@ -1,6 +1,7 @@
 /* The rules file-system servers share (fsrules.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include "fsrules.h"
 
@@ -113,4 +114,52 @@ int fsrules_rename_names(bool from_mount, const char *from, bool to_mount, const
 int fsrules_rename_source(const struct _io_connect *msg, const iofunc_attr_t *s)
 {
 	return !S_ISDIR(s->mode) && (msg->eflag & _IO_CONNECT_EFLAG_DIR) ? ENOTDIR : 0;
+}
+
+int fswalk(resmgr_context_t *ctp, const struct fswalk_ops *ops, uintptr_t root,
+	   const char *path, unsigned flags, uintptr_t *dir, uintptr_t *obj, char *name)
+{
+	uintptr_t cur = root;
+	const char *p = path;
+
+	*dir = 0;
+	*obj = root;
+	name[0] = 0;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return 0;
+		const char *e = p;
+		while (*e && *e != '/')
+			e++;
+		size_t n = (size_t)(e - p);
+		if (n > ops->name_max)
+			return ENAMETOOLONG;
+		uintptr_t next;
+		int r = ops->step(ctp, cur, p, n, &next);
+		if (r)
+			return r;
+		const char *rest = e;
+		while (*rest == '/')
+			rest++;
+		bool last = !*rest;
+		if (last) {
+			*dir = cur;
+			memcpy(name, p, n);
+			name[n] = 0;
+			*obj = next;
+		}
+		if (!next)
+			return last ? 0 : ENOENT;
+		if ((r = ops->is_link(next)) < 0)
+			return -r;
+		if (r && (!last || (flags & FSWALK_FOLLOW)))
+			return flags & FSWALK_NOLINK ? EXDEV :
+			       ops->link_reply(ctp, path, (size_t)(p - path), next, rest);
+		if (last)
+			return 0;
+		cur = next;
+		p = e;
+	}
 }

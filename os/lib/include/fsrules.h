@@ -57,3 +57,32 @@ uint32_t fsrules_new_perm(uint32_t mode, uint32_t umask);
  * directory named with a trailing '/' (ENOTDIR). */
 int fsrules_rename_names(bool from_mount, const char *from, bool to_mount, const char *to);
 int fsrules_rename_source(const struct _io_connect *msg, const iofunc_attr_t *s);
+
+/* ---- the walk ---------------------------------------------------------------------- */
+
+/* How a server's objects are walked: handles are its own (an inode number,
+ * a node's address), 0 for none; name_max bounds a component. */
+struct fswalk_ops {
+	size_t name_max;
+	/* Directory cur's entry name (n bytes, not NUL-terminated) in *next (0:
+	 * no such name), once the client may search cur (ENOTDIR when cur is
+	 * no directory): 0 or an errno. */
+	int (*step)(resmgr_context_t *ctp, uintptr_t cur, const char *name, size_t n,
+		    uintptr_t *next);
+	/* Whether h is a symbolic link: 1, 0, or -errno. */
+	int (*is_link)(uintptr_t h);
+	/* The reply for link h met where path's first `at` bytes end, rest
+	 * following it (resmgr_link_reply): RESMGR_DONE or an errno. */
+	int (*link_reply)(resmgr_context_t *ctp, const char *path, size_t at, uintptr_t h,
+			  const char *rest);
+};
+
+#define FSWALK_FOLLOW  1u               /* a last component that is a link is followed */
+#define FSWALK_NOLINK  2u               /* a second path: a link on the way is EXDEV */
+
+/* Walks path (relative to the mount, NUL-terminated) from root: *dir and
+ * name (ops->name_max + 1 bytes) the last component's directory and name
+ * (the mount itself: 0 and ""), *obj what it names (0: none).  0, an errno,
+ * or RESMGR_DONE when it met a link and replied the rewritten path. */
+int fswalk(resmgr_context_t *ctp, const struct fswalk_ops *ops, uintptr_t root,
+	   const char *path, unsigned flags, uintptr_t *dir, uintptr_t *obj, char *name);

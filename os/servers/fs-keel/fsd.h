@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/resmgr.h>
 #include "fskeel.h"
+#include "fsrules.h"
 
 /* The mounted volume (NULL once unmounted), where it is served, how. */
 extern struct fsk *fsd_fs;
@@ -68,8 +69,8 @@ struct walk {
 	char name[FSK_NAME_MAX + 1];
 };
 
-#define WALK_FOLLOW  1u                 /* a last component that is a link is followed */
-#define WALK_NOLINK  2u                 /* a second path: a link on the way is EXDEV */
+#define WALK_FOLLOW  FSWALK_FOLLOW     /* a last component that is a link is followed */
+#define WALK_NOLINK  FSWALK_NOLINK     /* a second path: a link on the way is EXDEV */
 
 /* Walks path (relative to the mount, NUL-terminated) with search
  * permission checked at each directory: 0, an errno, or RESMGR_DONE when

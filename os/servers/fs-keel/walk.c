@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "fsd.h"
+#include "fsrules.h"
 
 /* Replies the link ino met at byte `at` of path, followed by rest. */
 static int reply_link(resmgr_context_t *ctp, const char *path, size_t at, uint32_t ino,
@@ -44,50 +45,43 @@ static int step(resmgr_context_t *ctp, uint32_t cur, const char *p, size_t n, ui
 	return r == -ENOENT ? 0 : -r;
 }
 
+static int step_op(resmgr_context_t *ctp, uintptr_t cur, const char *p, size_t n,
+		   uintptr_t *next)
+{
+	uint32_t ino;
+	int r = step(ctp, (uint32_t)cur, p, n, &ino);
+
+	*next = ino;
+	return r;
+}
+
+static int is_link(uintptr_t ino)
+{
+	iofunc_attr_t a = { 0 };
+	int r = attr_load((uint32_t)ino, &a);
+
+	return r ? -r : S_ISLNK(a.mode);
+}
+
+static int link_op(resmgr_context_t *ctp, const char *path, size_t at, uintptr_t ino,
+		   const char *rest)
+{
+	return reply_link(ctp, path, at, (uint32_t)ino, rest);
+}
+
+static const struct fswalk_ops ops = {
+	.name_max = FSK_NAME_MAX, .step = step_op, .is_link = is_link, .link_reply = link_op,
+};
+
 int walk(resmgr_context_t *ctp, const char *path, unsigned flags, struct walk *w)
 {
-	uint32_t cur = FSK_ROOT_INO;
-	const char *p = path;
+	uintptr_t dir, ino;
 
 	*w = (struct walk){ .dir = 0, .ino = FSK_ROOT_INO };
 	if (!fsd_fs)
 		return ENXIO;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			return 0;
-		const char *e = p;
-		while (*e && *e != '/')
-			e++;
-		size_t n = (size_t)(e - p);
-		if (n > FSK_NAME_MAX)
-			return ENAMETOOLONG;
-		uint32_t next;
-		int r = step(ctp, cur, p, n, &next);
-		if (r)
-			return r;
-		const char *rest = e;
-		while (*rest == '/')
-			rest++;
-		bool last = !*rest;
-		if (last) {
-			w->dir = cur;
-			memcpy(w->name, p, n);
-			w->name[n] = 0;
-			w->ino = next;
-		}
-		if (!next)
-			return last ? 0 : ENOENT;
-		iofunc_attr_t a = { 0 };
-		if ((r = attr_load(next, &a)))
-			return r;
-		if (S_ISLNK(a.mode) && (!last || (flags & WALK_FOLLOW)))
-			return flags & WALK_NOLINK ? EXDEV :
-			       reply_link(ctp, path, (size_t)(p - path), next, rest);
-		if (last)
-			return 0;
-		cur = next;
-		p = e;
-	}
+	int r = fswalk(ctp, &ops, FSK_ROOT_INO, path, flags, &dir, &ino, w->name);
+	w->dir = (uint32_t)dir;
+	w->ino = (uint32_t)ino;
+	return r;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "fsrules.h"
 #include "tmpfs.h"
 
 struct tdirent *dir_find(const struct tnode *dir, const char *name, size_t len)
@@ -69,56 +70,48 @@ bool dir_empty(const struct tnode *n)
 	return n->ents == NULL;
 }
 
+/* fswalk's step: a directory's entry, "." and ".." included. */
+static int step(resmgr_context_t *ctp, uintptr_t h, const char *p, size_t n, uintptr_t *next)
+{
+	struct tnode *cur = (struct tnode *)h;
+
+	if (!S_ISDIR(cur->attr.mode))
+		return ENOTDIR;
+	int r = iofunc_check_access(ctp, &cur->attr, 1);
+	if (r)
+		return r;
+	if (n == 1 && p[0] == '.') {
+		*next = h;
+	} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+		*next = (uintptr_t)cur->parent;
+	} else {
+		struct tdirent *d = dir_find(cur, p, n);
+		*next = d ? (uintptr_t)d->node : 0;
+	}
+	return 0;
+}
+
+static int is_link(uintptr_t h)
+{
+	return S_ISLNK(((struct tnode *)h)->attr.mode);
+}
+
+static int link_reply(resmgr_context_t *ctp, const char *path, size_t at, uintptr_t h,
+		      const char *rest)
+{
+	return resmgr_link_reply(ctp, tmpfs_mount, path, at, ((struct tnode *)h)->target, rest);
+}
+
+static const struct fswalk_ops ops = {
+	.name_max = TMPFS_NAME_MAX, .step = step, .is_link = is_link, .link_reply = link_reply,
+};
+
 int walk(resmgr_context_t *ctp, const char *path, unsigned flags, struct walk *w)
 {
-	struct tnode *cur = tmpfs_root;
-	const char *p = path;
+	uintptr_t dir, node;
+	int r = fswalk(ctp, &ops, (uintptr_t)tmpfs_root, path, flags, &dir, &node, w->name);
 
-	*w = (struct walk){ .dir = NULL, .node = tmpfs_root };
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			return 0;
-		const char *e = p;
-		while (*e && *e != '/')
-			e++;
-		size_t n = (size_t)(e - p);
-		if (n > TMPFS_NAME_MAX)
-			return ENAMETOOLONG;
-		if (!S_ISDIR(cur->attr.mode))
-			return ENOTDIR;
-		int r = iofunc_check_access(ctp, &cur->attr, 1);
-		if (r)
-			return r;
-		struct tnode *next;
-		if (n == 1 && p[0] == '.')
-			next = cur;
-		else if (n == 2 && p[0] == '.' && p[1] == '.')
-			next = cur->parent;
-		else {
-			struct tdirent *d = dir_find(cur, p, n);
-			next = d ? d->node : NULL;
-		}
-		const char *rest = e;
-		while (*rest == '/')
-			rest++;
-		bool last = !*rest;
-		if (last) {
-			w->dir = cur;
-			memcpy(w->name, p, n);
-			w->name[n] = 0;
-			w->node = next;
-		}
-		if (!next)
-			return last ? 0 : ENOENT;
-		if (S_ISLNK(next->attr.mode) && (!last || (flags & WALK_FOLLOW)))
-			return flags & WALK_NOLINK ? EXDEV :
-			       resmgr_link_reply(ctp, tmpfs_mount, path, (size_t)(p - path),
-						 next->target, rest);
-		if (last)
-			return 0;
-		cur = next;
-		p = e;
-	}
+	w->dir = (struct tnode *)dir;
+	w->node = (struct tnode *)node;
+	return r;
 }

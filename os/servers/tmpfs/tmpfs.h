@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/resmgr.h>
+#include "fsrules.h"
 
 #define TMPFS_PAGE      4096u
 #define TMPFS_NAME_MAX  255u
@@ -82,8 +83,8 @@ struct walk {
 	char name[TMPFS_NAME_MAX + 1];
 };
 
-#define WALK_FOLLOW  1u                 /* a last component that is a link is followed */
-#define WALK_NOLINK  2u                 /* a second path: a link on the way is EXDEV */
+#define WALK_FOLLOW  FSWALK_FOLLOW     /* a last component that is a link is followed */
+#define WALK_NOLINK  FSWALK_NOLINK     /* a second path: a link on the way is EXDEV */
 
 /* Walks path (relative to the mount, checked NUL-terminated) with search
  * permission checked at each directory: 0, an errno, or RESMGR_DONE when
