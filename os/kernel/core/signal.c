@@ -63,13 +63,16 @@ static bool ignored(const struct process *p, int signo)
 }
 
 /* Discarded when generated: its action is the default and that is to
- * ignore it, and a thread that would take it does not block it (a blocked
- * one stays pending for SignalWaitinfo or a later handler).  open: that
- * thread exists.  p->lock held. */
+ * ignore it (or SIGCONT's, to continue, done as it is generated), and a
+ * thread that would take it does not block it (a blocked one stays pending
+ * for SignalWaitinfo or a later handler).  open: that thread exists.
+ * p->lock held. */
 static bool ignored_by_default(const struct process *p, int signo, bool open)
 {
+	enum sig_default d = default_action(signo);
+
 	return open && p->sig_act[signo - 1].handler == (uint64_t)(uintptr_t)SIG_DFL &&
-	       default_action(signo) == SD_IGNORE;
+	       (d == SD_IGNORE || d == SD_CONT);
 }
 
 /* Would wake a thread: a handler, or a default action other than ignore. */
@@ -79,7 +82,11 @@ static bool wakes(const struct process *p, int signo)
 
 	if (h == (uint64_t)(uintptr_t)SIG_IGN)
 		return false;
-	return h != (uint64_t)(uintptr_t)SIG_DFL || default_action(signo) != SD_IGNORE;
+	/* SIGCONT's default action is all done when it is generated (the
+	 * process continues): a late notice would only break the wait of a
+	 * call made since, and a server would see its message sent twice. */
+	return h != (uint64_t)(uintptr_t)SIG_DFL ||
+	       (default_action(signo) != SD_IGNORE && default_action(signo) != SD_CONT);
 }
 
 static void pool_init(void)

@@ -627,6 +627,28 @@ static void t_stop_and_continue(void)
 	ChannelDestroy_r(tick_chid);
 }
 
+/* SIGCONT with its default action to a process that is not stopped does
+ * nothing it can see: a call it is blocked in (here REPLY-blocked on us)
+ * goes on; the server's reply still finds it (a notice that broke the wait
+ * made the client send again, and the reply ESRCH). */
+static void t_sigcont_breaks_no_call(void)
+{
+	struct _msg_info mi;
+	char b[8];
+
+	tick_chid = ChannelCreate_r(0);
+	tick_pid = my_pid();
+	int pid = clone_child(ticker, 0, 0);
+	KTAP_REQUIRE(pid > 0);
+	int rcvid = MsgReceive_r(tick_chid, b, sizeof b, &mi);
+	KTAP_REQUIRE(rcvid > 0);
+	KTAP_EQ(SignalKill_r(pid, 0, SIGCONT, SI_USER, 0), 0);
+	pause_ms(20);                           /* time for any notice to arrive */
+	KTAP_EQ(MsgReply_r(rcvid, 99, 0, 0), 0);
+	KTAP_EQ(wait_status(pid), 0);
+	ChannelDestroy_r(tick_chid);
+}
+
 static int parent_pid;
 
 /* An unprivileged child with uid 5 may signal itself, not uid 0's process. */
@@ -918,6 +940,7 @@ const struct ktap_case sig_cases[] = {
 	{ "kill_and_stop_cannot_be_caught_or_blocked", t_kill_and_stop_cannot_be_caught_or_blocked },
 	{ "default_action_ends_the_process", t_default_action_ends_the_process },
 	{ "stop_and_continue", t_stop_and_continue },
+	{ "sigcont_breaks_no_call", t_sigcont_breaks_no_call },
 	{ "signal_permissions", t_signal_permissions },
 	{ "group_signal", t_group_signal },
 	{ "fork_keeps_dispositions_and_mask", t_fork_keeps_dispositions_and_mask },
