@@ -597,17 +597,25 @@ static long ticker(long arg)
 	return r == 99 ? 0 : 101;
 }
 
-static void t_stop_and_continue(void)
+/* A ticker child REPLY-blocked on us: its rcvid (*pid its pid), or <= 0. */
+static int ticker_received(int *pid)
 {
-	struct _proc_exit ex;
 	struct _msg_info mi;
 	char b[8];
 
 	tick_chid = ChannelCreate_r(0);
 	tick_pid = my_pid();
-	int pid = clone_child(ticker, 0, 0);
-	KTAP_REQUIRE(pid > 0);
-	int rcvid = MsgReceive_r(tick_chid, b, sizeof b, &mi);
+	*pid = clone_child(ticker, 0, 0);
+	return *pid > 0 ? MsgReceive_r(tick_chid, b, sizeof b, &mi) : 0;
+}
+
+static void t_stop_and_continue(void)
+{
+	struct _proc_exit ex;
+	struct _msg_info mi;
+	char b[8];
+	int pid, rcvid = ticker_received(&pid);
+
 	KTAP_REQUIRE(rcvid > 0);
 	KTAP_EQ(SignalKill_r(pid, 0, SIGSTOP, SI_USER, 0), 0);
 	KTAP_EQ(ProcessWait_r(pid, &ex, _PROC_WAIT_STOPPED), pid);
@@ -633,14 +641,8 @@ static void t_stop_and_continue(void)
  * made the client send again, and the reply ESRCH). */
 static void t_sigcont_breaks_no_call(void)
 {
-	struct _msg_info mi;
-	char b[8];
+	int pid, rcvid = ticker_received(&pid);
 
-	tick_chid = ChannelCreate_r(0);
-	tick_pid = my_pid();
-	int pid = clone_child(ticker, 0, 0);
-	KTAP_REQUIRE(pid > 0);
-	int rcvid = MsgReceive_r(tick_chid, b, sizeof b, &mi);
 	KTAP_REQUIRE(rcvid > 0);
 	KTAP_EQ(SignalKill_r(pid, 0, SIGCONT, SI_USER, 0), 0);
 	pause_ms(20);                           /* time for any notice to arrive */
