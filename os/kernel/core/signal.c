@@ -67,12 +67,16 @@ static bool ignored(const struct process *p, int signo)
  * thread that would take it does not block it (a blocked one stays pending
  * for SignalWaitinfo or a later handler).  open: that thread exists.
  * p->lock held. */
+/* Nothing left to do when generated: ignore, or SIGCONT's continue. */
+static bool default_done(int signo)
+{
+	return default_action(signo) == SD_IGNORE || default_action(signo) == SD_CONT;
+}
+
 static bool ignored_by_default(const struct process *p, int signo, bool open)
 {
-	enum sig_default d = default_action(signo);
-
 	return open && p->sig_act[signo - 1].handler == (uint64_t)(uintptr_t)SIG_DFL &&
-	       (d == SD_IGNORE || d == SD_CONT);
+	       default_done(signo);
 }
 
 /* Would wake a thread: a handler, or a default action other than ignore. */
@@ -85,8 +89,7 @@ static bool wakes(const struct process *p, int signo)
 	/* SIGCONT's default action is all done when it is generated (the
 	 * process continues): a late notice would only break the wait of a
 	 * call made since, and a server would see its message sent twice. */
-	return h != (uint64_t)(uintptr_t)SIG_DFL ||
-	       (default_action(signo) != SD_IGNORE && default_action(signo) != SD_CONT);
+	return h != (uint64_t)(uintptr_t)SIG_DFL || !default_done(signo);
 }
 
 static void pool_init(void)

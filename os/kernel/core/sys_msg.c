@@ -16,8 +16,6 @@
 /* Copy the caller's iov array (parts elements at uiov) into out and check
  * every buffer lies in the user half.  Only the caller's own memory is read,
  * through the MMU. */
-int uaccess_iov(struct ipc_iov *out, uint64_t uiov, long parts);     /* uaccess.S */
-
 static int load_iov(struct ipc_iov *out, uint64_t uiov, long parts)
 {
 	if (parts < 0 || parts > IPC_IOV_MAX)
@@ -27,7 +25,7 @@ static int load_iov(struct ipc_iov *out, uint64_t uiov, long parts)
 	if (!user_range_ok(uiov, (size_t)parts * sizeof *out))
 		return -EFAULT;
 	if (!(uiov & 7))
-		return uaccess_iov(out, uiov, parts);
+		return uaccess_iov((uint64_t *)out, uiov, parts);
 	/* A misaligned array (C allows none, but a caller may pass one):
 	 * copied bytewise, then checked. */
 	if (copy_from_user(out, uiov, (size_t)parts * sizeof *out))

@@ -23,6 +23,11 @@ static inline int copy_to_user_locked(uintptr_t udst, const void *src, size_t n)
  * -EFAULT, or -E2BIG when no NUL was found within max bytes. */
 long copy_string_from_user(char *dst, uintptr_t usrc, size_t max);
 
+/* Copy parts (>= 1) iov elements (base, length: two words each) from the
+ * user array uiov (in the user half, 8-byte aligned: the caller checks)
+ * into out, each buffer checked to lie in the user half.  0 or -EFAULT. */
+int uaccess_iov(uint64_t *out, uintptr_t uiov, long parts);
+
 /* Atomically replace the user word at uaddr with desired if it holds
  * expect (AMO ordering .aqrl); *old gets what it held.  0 or -EFAULT. */
 int user_cas32(uintptr_t uaddr, uint32_t expect, uint32_t desired, uint32_t *old);
