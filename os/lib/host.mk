@@ -1,6 +1,6 @@
 # Host unit tests of os/lib's pure code that os/kernel/host.mk does not
 # cover (included by the top Makefile after it): the terminal line
-# discipline and the /dev/random generator.  termdisc's objects see
+# discipline, the /dev/random generator and PCI.  termdisc's objects see
 # Keel's <termios.h> (copied alone into a directory of their own, so the
 # host's other headers stay the host's).
 
@@ -29,9 +29,20 @@ host-test: $(HB)/test_chacha
 -include $(HB)/obj/os/lib/chacha.d $(HB)/obj/os/lib/test/test_chacha.d
 
 # PCI enumeration against a fake configuration space.
-$(HB)/test_pci: $(HB)/obj/os/lib/test/test_pci.o $(HB)/obj/os/lib/pci.o $(HLIB_OBJ)
+$(HB)/test_pci: $(HB)/obj/os/lib/test/test_pci.o $(HB)/obj/os/lib/test/fake_pci.o \
+		$(HB)/obj/os/lib/pci.o $(HLIB_OBJ)
 	$(HCC) $(HCFLAGS) $^ -o $@
 
 HOST_TESTS += test_pci
 host-test: $(HB)/test_pci
--include $(HB)/obj/os/lib/pci.d $(HB)/obj/os/lib/test/test_pci.d
+-include $(HB)/obj/os/lib/pci.d $(HB)/obj/os/lib/test/test_pci.d $(HB)/obj/os/lib/test/fake_pci.d
+
+# The DesignWare host (the FU740's) against a register model: DBI, the
+# iATU in both layouts, the link, and the MSI controller.
+$(HB)/test_pci_dw: $(HB)/obj/os/lib/test/test_pci_dw.o $(HB)/obj/os/lib/test/fake_pci.o \
+		$(HB)/obj/os/lib/pci_dw.o $(HB)/obj/os/lib/pci.o $(HLIB_OBJ)
+	$(HCC) $(HCFLAGS) $^ -o $@
+
+HOST_TESTS += test_pci_dw
+host-test: $(HB)/test_pci_dw
+-include $(HB)/obj/os/lib/pci_dw.d $(HB)/obj/os/lib/test/test_pci_dw.d

@@ -215,6 +215,75 @@ unsigned pci_find_cap(const struct pci_cfg *c, unsigned bdf, uint8_t id)
 	return 0;
 }
 
+#define MSI_CTRL_ENABLE     0x0001u
+#define MSI_CTRL_MME        0x0070u     /* vectors enabled: 2^MME */
+#define MSI_CTRL_64         0x0080u
+#define MSIX_CTRL_SIZE      0x07ffu     /* table size - 1 */
+#define MSIX_CTRL_MASK      0x4000u     /* every vector masked */
+#define MSIX_CTRL_ENABLE    0x8000u
+#define MSIX_ENTRY_WORDS    4           /* address low, high, data, vector control */
+
+static void intx_off(const struct pci_cfg *c, unsigned bdf)
+{
+	pci_write16(c, bdf, PCI_COMMAND, (uint16_t)(pci_read16(c, bdf, PCI_COMMAND) | PCI_CMD_INTX_OFF));
+}
+
+int pci_msi_enable(const struct pci_cfg *c, unsigned bdf, uint64_t addr, uint16_t data)
+{
+	unsigned cap = pci_find_cap(c, bdf, PCI_CAP_MSI);
+
+	if (!cap)
+		return -1;
+	uint16_t ctrl = pci_read16(c, bdf, cap + 2);
+	bool is64 = ctrl & MSI_CTRL_64;
+	if (!is64 && addr >> 32)
+		return -1;
+	/* off while it is changed: a half-written address must never be used */
+	pci_write16(c, bdf, cap + 2, (uint16_t)(ctrl & ~(MSI_CTRL_ENABLE | MSI_CTRL_MME)));
+	c->write32(c->ctx, bdf, cap + 4, (uint32_t)addr);
+	if (is64)
+		c->write32(c->ctx, bdf, cap + 8, (uint32_t)(addr >> 32));
+	pci_write16(c, bdf, cap + (is64 ? 12u : 8u), data);
+	intx_off(c, bdf);
+	pci_write16(c, bdf, cap + 2, (uint16_t)((ctrl & ~MSI_CTRL_MME) | MSI_CTRL_ENABLE));
+	return 0;
+}
+
+unsigned pci_msix_table(const struct pci_cfg *c, unsigned bdf, unsigned *bar, uint32_t *offset)
+{
+	unsigned cap = pci_find_cap(c, bdf, PCI_CAP_MSIX);
+
+	if (!cap)
+		return 0;
+	uint32_t t = c->read32(c->ctx, bdf, cap + 4);
+	*bar = t & 7;
+	*offset = t & ~7u;
+	return *bar < PCI_MAX_BARS ? (pci_read16(c, bdf, cap + 2) & MSIX_CTRL_SIZE) + 1u : 0;
+}
+
+void pci_msix_set(volatile uint32_t *table, unsigned entry, uint64_t addr, uint32_t data)
+{
+	volatile uint32_t *e = table + entry * MSIX_ENTRY_WORDS;
+
+	e[3] = 1;                           /* masked while it is changed */
+	e[0] = (uint32_t)addr;
+	e[1] = (uint32_t)(addr >> 32);
+	e[2] = data;
+	e[3] = 0;
+}
+
+int pci_msix_enable(const struct pci_cfg *c, unsigned bdf)
+{
+	unsigned cap = pci_find_cap(c, bdf, PCI_CAP_MSIX);
+
+	if (!cap)
+		return -1;
+	intx_off(c, bdf);
+	uint16_t ctrl = pci_read16(c, bdf, cap + 2);
+	pci_write16(c, bdf, cap + 2, (uint16_t)((ctrl & ~MSIX_CTRL_MASK) | MSIX_CTRL_ENABLE));
+	return 0;
+}
+
 uint32_t pci_intx_irq(const struct pci_intx_route *map, int n, const struct pci_func *fn,
 		      const struct pci_func *all, int nall)
 {

@@ -116,5 +116,23 @@ struct pci_intx_route {
 uint32_t pci_intx_irq(const struct pci_intx_route *map, int n, const struct pci_func *fn,
 		      const struct pci_func *all, int nall);
 
+/* Message-signalled interrupts.  A function signals by writing `data` to
+ * bus address `addr`; whatever catches that write (an MSI controller) turns
+ * it into an interrupt.  Both turn the function's INTx off.
+ *
+ * pci_msi_enable programs the MSI capability for one vector: 0, or -1
+ * when the function has none.  64-bit and 32-bit capabilities are told
+ * apart by their control word (a 32-bit one takes only addr < 4 GiB:
+ * -1 otherwise). */
+int pci_msi_enable(const struct pci_cfg *c, unsigned bdf, uint64_t addr, uint16_t data);
+
+/* MSI-X: the table of vectors lives in a memory BAR.  pci_msix_table
+ * gives its size in entries (0: no MSI-X), the BAR and the offset in it;
+ * pci_msix_set fills one entry of the mapped table and unmasks it;
+ * pci_msix_enable turns MSI-X on with no function-wide mask. */
+unsigned pci_msix_table(const struct pci_cfg *c, unsigned bdf, unsigned *bar, uint32_t *offset);
+void pci_msix_set(volatile uint32_t *table, unsigned entry, uint64_t addr, uint32_t data);
+int pci_msix_enable(const struct pci_cfg *c, unsigned bdf);
+
 /* Static text for a class code ("NVM Express controller", "bridge" ...). */
 const char *pci_class_name(uint32_t class_code);

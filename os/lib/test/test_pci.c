@@ -2,20 +2,11 @@
  * configuration space: BARs that answer sizing as hardware does, a
  * bridge with a device behind it, capability lists good and looping, and
  * QEMU virt's INTx wiring. */
-#include <string.h>
+#include "fake_pci.h"
 #include "ktap.h"
 #include "pci.h"
 
 #define FAKES 8
-
-/* One function: its registers, and per BAR register the bits that stick
- * (0 for no BAR; the type bits are read-only). */
-struct fake_fn {
-	unsigned bdf;
-	uint32_t regs[64];
-	uint32_t bar_mask[6], bar_type[6];
-	int writes;
-};
 
 static struct fake_fn fakes[FAKES];
 static int nfakes;
@@ -32,62 +23,32 @@ static struct fake_fn *find(unsigned bdf)
 	return NULL;
 }
 
-static uint32_t fake_read(void *ctx, unsigned bdf, unsigned off)
+static uint32_t cfg_read(void *ctx, unsigned bdf, unsigned off)
 {
 	(void)ctx;
 	struct fake_fn *f = find(bdf);
-	return f ? f->regs[off / 4] : 0xffffffffu;
+	return f ? fake_read(f, off) : 0xffffffffu;
 }
 
-static void fake_write(void *ctx, unsigned bdf, unsigned off, uint32_t v)
+static void cfg_write(void *ctx, unsigned bdf, unsigned off, uint32_t v)
 {
 	(void)ctx;
 	struct fake_fn *f = find(bdf);
 	if (!f)
 		return;
-	f->writes++;
-	unsigned r = off / 4;
-	bool bridge = (f->regs[3] >> 16 & 0x7f) == 1;
-	if (off >= PCI_BAR0 && off < PCI_BAR0 + (bridge ? 8u : 24u)) {
-		unsigned i = (off - PCI_BAR0) / 4;
-		f->regs[r] = (v & f->bar_mask[i]) | f->bar_type[i];
-		return;
-	}
-	if (off == PCI_PRIMARY_BUS && bridge)
+	if (off == PCI_PRIMARY_BUS && (f->regs[3] >> 16 & 0x7f) == 1)
 		bus_base_seen = (int)(v >> 8 & 0xff);
-	f->regs[r] = v;
+	fake_write(f, off, v);
 }
 
-static const struct pci_cfg cfg = { fake_read, fake_write, NULL };
+static const struct pci_cfg cfg = { cfg_read, cfg_write, NULL };
 
 static struct fake_fn *add(unsigned bdf, uint16_t vendor, uint16_t device, uint32_t class_code,
 			   uint8_t header, uint8_t pin)
 {
 	struct fake_fn *f = &fakes[nfakes++];
-	memset(f, 0, sizeof *f);
-	f->bdf = bdf;
-	f->regs[0] = (uint32_t)device << 16 | vendor;
-	f->regs[2] = class_code << 8 | 1;
-	f->regs[3] = (uint32_t)header << 16;
-	f->regs[15] = (uint32_t)pin << 8;
+	fake_init(f, bdf, vendor, device, class_code, header, pin);
 	return f;
-}
-
-/* A 64-bit memory BAR of `size` bytes at BAR i and i + 1. */
-static void bar64(struct fake_fn *f, int i, uint64_t size)
-{
-	uint64_t mask = ~(size - 1);
-	f->bar_mask[i] = (uint32_t)mask & ~0xfu;
-	f->bar_type[i] = 0x4;
-	f->bar_mask[i + 1] = (uint32_t)(mask >> 32);
-	f->regs[4 + i] = 0x4;
-}
-
-static void bar32(struct fake_fn *f, int i, uint32_t size, uint32_t type)
-{
-	f->bar_mask[i] = ~(size - 1) & ~(type & 1 ? 3u : 0xfu);
-	f->bar_type[i] = type;
-	f->regs[4 + i] = type;
 }
 
 static void reset(void)
@@ -103,9 +64,9 @@ static void qemu_like(void)
 	reset();
 	add(PCI_BDF(0, 0, 0), 0x1b36, 0x0008, 0x060000, 0, 0);
 	struct fake_fn *n = add(PCI_BDF(0, 1, 0), 0x1b36, 0x0010, 0x010802, 0, 1);
-	bar64(n, 0, 16384);
-	bar32(n, 4, 4096, 0);                   /* a 32-bit BAR after the 64-bit pair */
-	bar32(n, 5, 256, 1);                    /* I/O */
+	fake_bar64(n, 0, 16384);
+	fake_bar32(n, 4, 4096, 0);              /* a 32-bit BAR after the 64-bit pair */
+	fake_bar32(n, 5, 256, 1);               /* I/O */
 }
 
 static void t_finds_functions_and_places_bars(const void *arg)
@@ -203,7 +164,7 @@ static void t_bridge_gets_buses_and_a_window(const void *arg)
 	reset();
 	add(PCI_BDF(0, 2, 0), 0x1b36, 0x000c, 0x060400, 1, 1);
 	struct fake_fn *d = add(PCI_BDF(1, 1, 0), 0x1b36, 0x0010, 0x010802, 0, 1);
-	bar64(d, 0, 16384);
+	fake_bar64(d, 0, 16384);
 	KT_EQ(pci_enumerate(&cfg, &w, f, 8), 2);
 	KT_EQ(bus_base_seen, 1);
 	KT_EQ(fakes[0].regs[6] >> 16 & 0xff, 1);                /* subordinate */
