@@ -25,8 +25,12 @@
 #define MANY      16
 #define CHANNERS  4
 #define STACKS    64
-#define CODE_STOP 1
 #define CODE_PING 2
+/* A server is stopped by a message from this client, never by a pulse:
+ * the pulser keeps the pulse pool full, and a stop pulse refused for room
+ * (EAGAIN) once left a server running on a destroyed channel's id, which a
+ * new channel then took over (campaign run 45). */
+#define STOP_CLIENT 0xffffffffu
 
 struct msg {
 	uint32_t client, round, server, seq;
@@ -56,8 +60,13 @@ static bool join_all(const int *tids, int n)
 {
 	bool ok = true;
 
-	for (int i = 0; i < n; i++)
-		ok &= tids[i] > 0 && ThreadJoin_r(tids[i], 0) == 0;
+	for (int i = 0; i < n; i++) {
+		int r = tids[i] > 0 ? ThreadJoin_r(tids[i], 0) : tids[i];
+		if (r) {
+			ktap_diag("thread %d of %d: %s %d", i, n, tids[i] > 0 ? "join" : "create", r);
+			ok = false;
+		}
+	}
 	return ok;
 }
 
@@ -73,7 +82,26 @@ struct server {
 	uint32_t id;
 	volatile uint32_t got[MANY];    /* messages per client */
 	volatile uint32_t pulses, bad;
+	volatile int last_bad;          /* the last bad receive: its error, or 1 a bad message */
 };
+
+/* A stop message (answered here); false for anything else. */
+static bool is_stop(int rcvid, const struct msg *m, size_t len)
+{
+	if (rcvid <= 0 || len != sizeof *m || m->client != STOP_CLIENT)
+		return false;
+	MsgReply_r(rcvid, 0, 0, 0);
+	return true;
+}
+
+/* Stops the server thread tid on coid and joins it: 0, or what failed. */
+static int stop_server(int coid, int tid)
+{
+	struct msg m = { .client = STOP_CLIENT };
+	long sent = MsgSend_r(coid, &m, sizeof m, 0, 0);
+
+	return sent ? (int)sent : ThreadJoin_r(tid, 0);
+}
 
 static void *serve(void *p)
 {
@@ -84,14 +112,14 @@ static void *serve(void *p)
 	for (;;) {
 		int rcvid = MsgReceive_r(s->chid, &m, sizeof m, &info);
 		if (rcvid == 0) {
-			struct _pulse *pl = (void *)&m;
-			if (pl->code == CODE_STOP)
-				return 0;
 			s->pulses++;
 			continue;
 		}
+		if (is_stop(rcvid, &m, info.msglen))
+			return 0;
 		if (rcvid < 0 || info.msglen != sizeof m || m.server != s->id || m.client >= MANY) {
 			s->bad++;
+			s->last_bad = rcvid < 0 ? rcvid : 1;
 			if (rcvid > 0)
 				MsgError_r(rcvid, EINVAL);
 			continue;
@@ -117,11 +145,15 @@ static int server_start(struct server *s, uint32_t id)
 
 static bool server_stop(struct server *s, int tid)
 {
-	bool ok = MsgSendPulse_r(s->coid, 10, CODE_STOP, 0) == 0 && ThreadJoin_r(tid, 0) == 0;
+	int r = stop_server(s->coid, tid);
 
+	if (r)
+		ktap_diag("server %u did not stop: %d", s->id, r);
+	if (s->bad)
+		ktap_diag("server %u: %u bad receives, the last %d", s->id, s->bad, s->last_bad);
 	ConnectDetach_r(s->coid);
 	ChannelDestroy_r(s->chid);
-	return ok;
+	return r == 0;
 }
 
 /* One round trip; true if the reply carries the right status and data. */
@@ -310,6 +342,8 @@ static bool storm_chan(void)
 /* ---- extras for `all`: pulses, timeouts, kills -------------------------------- */
 
 static volatile uint32_t extra_bad, pulses_sent, pulses_refused;
+static volatile int pulse_err, timeout_err, kill_err;   /* the last unexpected answer of each */
+static volatile uint32_t pulse_bad, timeout_bad, kill_bad;
 
 /* Pulses to the msg servers, counted there exactly: every one the kernel
  * accepted must arrive; a full pulse pool may refuse some (EAGAIN). */
@@ -323,8 +357,11 @@ static void *pulser(void *p)
 			pulses_sent++;
 		else if (r == -EAGAIN)
 			pulses_refused++;
-		else
+		else {
 			extra_bad++;
+			pulse_bad++;
+			pulse_err = r;
+		}
 	}
 	__atomic_store_n(&hold_servers, 0, __ATOMIC_RELEASE);
 	return 0;
@@ -340,8 +377,12 @@ static void *timeouter(void *p)
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t ns = 1000000;
 		TimerTimeout_r(CLOCK_MONOTONIC, (1u << STATE_SEND) | (1u << STATE_REPLY), 0, &ns, 0);
-		if (MsgSend_r(coid, b, sizeof b, b, sizeof b) != -ETIMEDOUT)
+		long r = MsgSend_r(coid, b, sizeof b, b, sizeof b);
+		if (r != -ETIMEDOUT) {
 			extra_bad++;
+			timeout_bad++;
+			timeout_err = (int)r;
+		}
 	}
 	ConnectDetach_r(coid);
 	ChannelDestroy_r(chid);
@@ -369,9 +410,13 @@ static void *killer(void *p)
 		void *status = 0;
 		while (tid > 0 && ThreadState_r(tid) != STATE_RECEIVE)
 			SchedYield_r();
-		if (tid <= 0 || ThreadDestroy_r(tid, -1, (void *)77l) != 0 ||
-		    ThreadJoin_r(tid, &status) != 0 || status != (void *)77l)
+		int r = tid <= 0 ? 1000 + tid : ThreadDestroy_r(tid, -1, (void *)77l) ? 2000 :
+			ThreadJoin_r(tid, &status) ? 3000 : status != (void *)77l ? 4000 : 0;
+		if (r) {
 			extra_bad++;
+			kill_bad++;
+			kill_err = r;           /* 1000 + create's error, 2000 destroy, 3000 join, 4000 status */
+		}
 	}
 	ChannelDestroy_r(chid);
 	return 0;
@@ -432,15 +477,16 @@ static void count(volatile uint32_t *n)
 static void *slow_serve(void *p)
 {
 	struct msg m;
+	struct _msg_info info;
 	uint32_t seed = 1;
 
 	(void)p;
 	for (;;) {
-		int rcvid = MsgReceive_r(slow_chid, &m, sizeof m, 0);
-		if (rcvid == 0 && ((struct _pulse *)(void *)&m)->code == CODE_STOP)
-			return 0;
+		int rcvid = MsgReceive_r(slow_chid, &m, sizeof m, &info);
 		if (rcvid <= 0)
 			continue;
+		if (is_stop(rcvid, &m, info.msglen))
+			return 0;
 		seed = seed * 1103515245u + 12345u;
 		for (volatile uint32_t i = 0, n = (seed >> 16) % 4000; i < n; i++)
 			;
@@ -496,8 +542,7 @@ static bool storm_late(void)
 	for (int c = 0; c < LATE_CLIENTS; c++)
 		ct[c] = slow > 0 ? spawn(late_client, (void *)(long)c) : -1;
 	bool ok = join_all(ct, LATE_CLIENTS);
-	ok &= slow > 0 && MsgSendPulse_r(slow_coid, 10, CODE_STOP, 0) == 0 &&
-	      ThreadJoin_r(slow, 0) == 0;
+	ok &= slow > 0 && stop_server(slow_coid, slow) == 0;
 	ConnectDetach_r(slow_coid);
 	ChannelDestroy_r(slow_chid);
 	ok &= st > 0 && server_stop(&quick, st) && quick.bad == 0;
@@ -618,8 +663,10 @@ static void storm_all(void)
 	bool ok = extras && got == pulses_sent && pulses_sent + pulses_refused == pulses &&
 		  pulses_sent > 0 && !extra_bad;
 	if (!ok)
-		ktap_diag("extras: %u pulses sent, %u refused (pool full), %u arrived; %u failures",
-			  pulses_sent, pulses_refused, got, extra_bad);
+		ktap_diag("extras: %u pulses sent, %u refused (pool full), %u arrived; %u failures: "
+			  "pulses %u (last %d), timeouts %u (last %d), kills %u (last %d)",
+			  pulses_sent, pulses_refused, got, extra_bad, pulse_bad, pulse_err, timeout_bad,
+			  timeout_err, kill_bad, kill_err);
 	ktap_ok(ok, "pulses_timeouts_kills_mixed_in");
 }
 
