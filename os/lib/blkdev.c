@@ -97,41 +97,80 @@ static struct bdev *bdev_of(const iofunc_ocb_t *ocb)
 	return ocb->attr->data;
 }
 
-/* One piece of a write: blocks [blk, blk + n) with `take` bytes of the
- * client's message from `done` on put at `skip`.  Under d->lock. */
-static int write_piece(resmgr_context_t *ctp, struct blkdisk *d, uint64_t blk, unsigned n,
-		       size_t skip, size_t take, uint64_t done)
+/* The driver's two ways: start and finish a slot, or transfer through
+ * the one bounce buffer (done when started). */
+static int piece_start(struct blkdisk *d, unsigned slot, bool write, uint64_t blk, unsigned n)
+{
+	return d->ops->start ? d->ops->start(d, slot, write, blk, n) : d->ops->transfer(d, write, blk, n);
+}
+
+static int piece_finish(struct blkdisk *d, unsigned slot)
+{
+	return d->ops->start ? d->ops->finish(d, slot) : 0;
+}
+
+static int piece_sync(struct blkdisk *d, unsigned slot, bool write, uint64_t blk, unsigned n)
+{
+	int err = piece_start(d, slot, write, blk, n);
+	return err ? err : piece_finish(d, slot);
+}
+
+static unsigned slots_of(const struct blkdisk *d)
+{
+	if (!d->ops->start || d->slots < 1)
+		return 1;
+	return d->slots < BLKDEV_SLOTS_MAX ? d->slots : BLKDEV_SLOTS_MAX;
+}
+
+/* A piece of a request: blocks [blk, blk + n) in a slot's bounce buffer,
+ * `take` bytes of it from `skip` on, at byte `at` of the request. */
+struct piece {
+	uint64_t blk, at;
+	size_t skip, take;
+	unsigned n;
+};
+
+/* Starts piece p in `slot`: a write takes the client's bytes into the
+ * bounce buffer first (after reading the blocks it covers only in part). */
+static int piece_begin(resmgr_context_t *ctp, struct blkdisk *d, unsigned slot, bool write,
+		       const struct piece *p)
 {
 	int err;
 
-	if ((skip || (skip + take) % d->block_size) && (err = d->ops->transfer(d, false, blk, n)))
+	if (!write)
+		return piece_start(d, slot, false, p->blk, p->n);
+	if ((p->skip || (p->skip + p->take) % d->block_size) &&
+	    (err = piece_sync(d, slot, false, p->blk, p->n)))
 		return err;
-	if (resmgr_msgread(ctp, d->bounce + skip, take, sizeof(struct _io_write) + done) !=
-	    (long)take)
+	if (resmgr_msgread(ctp, blkdisk_bounce(d, slot) + p->skip, p->take,
+			   sizeof(struct _io_write) + p->at) != (long)p->take)
 		return EFAULT;
-	return d->ops->transfer(d, true, blk, n);
+	return piece_start(d, slot, true, p->blk, p->n);
 }
 
-/* One piece of a read, as write_piece.  Under d->lock. */
-static int read_piece(resmgr_context_t *ctp, struct blkdisk *d, uint64_t blk, unsigned n,
-		      size_t skip, size_t take, uint64_t done)
+/* Finishes piece p: a read hands its bytes to the client. */
+static int piece_end(resmgr_context_t *ctp, struct blkdisk *d, unsigned slot, bool write,
+		     const struct piece *p)
 {
-	int err = d->ops->transfer(d, false, blk, n);
+	int err = piece_finish(d, slot);
 
-	if (err)
+	if (err || write)
 		return err;
-	return MsgWrite_r(ctp->rcvid, d->bounce + skip, take, done) < 0 ? EFAULT : 0;
+	return MsgWrite_r(ctp->rcvid, blkdisk_bounce(d, slot) + p->skip, p->take, p->at) < 0 ? EFAULT : 0;
 }
 
-/* Reads or writes nbytes at the open's offset, in bounce-buffer pieces;
- * replies with what was done, or the error when nothing was. */
+/* Reads or writes nbytes at the open's offset in pieces, up to one per
+ * slot in flight; replies with the bytes of the pieces before the first
+ * that failed, or that error when there are none. */
 static int rw(resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t nbytes, bool write)
 {
 	struct bdev *b = bdev_of(ocb);
 	struct blkdisk *d = b->disk;
 	uint32_t bs = d->block_size;
-	uint64_t size = b->count * bs, off = (uint64_t)ocb->offset, done = 0;
-	int err = 0;
+	uint64_t size = b->count * bs, off = (uint64_t)ocb->offset, done = 0, at = 0;
+	struct piece q[BLKDEV_SLOTS_MAX];
+	unsigned slots = slots_of(d), head = 0, busy = 0;
+	int err = 0, late = 0;              /* the first piece that failed; a start that failed */
 
 	if (ocb->offset < 0)
 		return EINVAL;
@@ -139,20 +178,35 @@ static int rw(resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t nbytes, bool wr
 		return write && nbytes ? ENOSPC : resmgr_reply(ctp, 0, NULL, 0);
 	uint64_t left = min_u64(nbytes, size - off);
 	pthread_mutex_lock(&d->lock);
-	while (left && !err) {
-		size_t skip = (size_t)(off % bs);
-		unsigned n = (unsigned)min_u64((skip + left + bs - 1) / bs, d->bounce_blocks);
-		size_t take = (size_t)min_u64(left, (uint64_t)n * bs - skip);
-		uint64_t blk = b->first + off / bs;
-		err = write ? write_piece(ctp, d, blk, n, skip, take, done)
-			    : read_piece(ctp, d, blk, n, skip, take, done);
-		if (!err) {
-			off += take;
-			left -= take;
-			done += take;
+	while ((left && !err && !late) || busy) {
+		if (left && !err && !late && busy < slots) {
+			unsigned slot = (head + busy) % slots;
+			struct piece *p = &q[slot];
+			p->skip = (size_t)(off % bs);
+			p->n = (unsigned)min_u64((p->skip + left + bs - 1) / bs, d->bounce_blocks);
+			p->take = (size_t)min_u64(left, (uint64_t)p->n * bs - p->skip);
+			p->blk = b->first + off / bs;
+			p->at = at;
+			late = piece_begin(ctp, d, slot, write, p);
+			if (!late) {
+				busy++;
+				off += p->take;
+				at += p->take;
+				left -= p->take;
+			}
+			continue;
 		}
+		int e = piece_end(ctp, d, head, write, &q[head]);
+		if (e && !err)
+			err = e;
+		if (!err)
+			done += q[head].take;
+		head = (head + 1) % slots;
+		busy--;
 	}
 	pthread_mutex_unlock(&d->lock);
+	if (!err)
+		err = late;                     /* it came after every piece that was started */
 	if (done == 0 && err)
 		return err;
 	ocb->offset += (int64_t)done;
@@ -234,9 +288,9 @@ static int gpt_rd(void *ctx, uint64_t lba, uint32_t count, void *buf)
 
 	while (count) {
 		unsigned n = count < d->bounce_blocks ? count : d->bounce_blocks;
-		if (d->ops->transfer(d, false, lba, n))
+		if (piece_sync(d, 0, false, lba, n))
 			return -1;
-		memcpy(buf, d->bounce, (size_t)n * d->block_size);
+		memcpy(buf, blkdisk_bounce(d, 0), (size_t)n * d->block_size);
 		buf = (uint8_t *)buf + (size_t)n * d->block_size;
 		lba += n;
 		count -= n;

@@ -9,29 +9,37 @@
  * through the bounce buffer, fsync, GPT).
  *
  * Queues: the admin pair (ADMIN_DEPTH entries) and one I/O pair of
- * IO_DEPTH entries (less if the controller's CAP.MQES says so).  One
- * command is in flight at a time: blkdev hands requests over one by one
- * and they share the bounce buffer, so a deeper pipeline would need a
- * request queue above blkdev (not there yet).  A transfer covers up to
- * BOUNCE_PAGES pages (less if MDTS says so): PRP1 is the first page, PRP2
- * the second or, over two pages, a PRP list.
+ * IO_DEPTH entries (less if the controller's CAP.MQES says so).  blkdev
+ * gets SLOTS bounce buffers of SLOT_PAGES pages and starts a command in
+ * each before it waits for the first (os/lib/blkdev.h), so one large read
+ * or write has up to SLOTS commands in flight; one more slot serves
+ * flushes.  The slots are never more than the I/O queue holds.  Each new
+ * high of commands in flight (submitted and not yet seen complete) from 8
+ * on is said on stdout.  A command covers up to SLOT_PAGES pages (less if
+ * MDTS says so): PRP1 is the first page, PRP2 the second or, over two
+ * pages, the slot's PRP list.
  *
  * Completions: the controller's INTx line (the device tree's
  * interrupt-map says which PLIC source) arrives as a pulse; the waiting
  * thread consumes completion entries by their phase bit, moves the CQ
  * head doorbell, then unmasks the line (it is level-triggered: unmasking
  * before the head moves would fire again at once).  Without a routed line
- * it polls.  An I/O command not answered in IO_TIMEOUT_NS is said on
- * stderr; the controller is reset (disabled, its queues emptied, enabled,
- * the I/O pair made again) and the command submitted again, up to
- * IO_RETRIES times: reads, writes and flushes may run twice.  A reset that
+ * it polls.  A completion is matched to its slot by the command id; one
+ * for another slot than the one waited for is kept for that slot.  An I/O
+ * command not answered in IO_TIMEOUT_NS is said on stderr; the controller
+ * is reset (disabled, its queues emptied, enabled, the I/O pair made
+ * again) and every command it had not answered is submitted again, the
+ * late one up to IO_RETRIES times: reads, writes and flushes may run
+ * twice.  A reset that
  * fails, a command still unanswered after its retries, or an admin command
  * unanswered take the controller out of service (every later request
  * fails with EIO, the names stay served).  An error status is said with
  * its code and fails the request with EIO.
  *
- * Options: -L N loses the Nth I/O command (its doorbell is not rung), as a
- * controller that drops a command would: for the test of the reset
+ * Options: -L N loses the Nth I/O command, as a controller that drops a
+ * command would: it goes to the controller under an id no slot waits for
+ * (not rung alone: the next command's doorbell would take it along), so
+ * its slot never sees an answer.  For the test of the reset
  * (tests/target/nvme-reset-check), never for service.
  *
  * Exit status: 0 when there is no PCIe host or no NVMe controller
@@ -55,7 +63,14 @@
 #define PAGE            BLKDEV_PAGE
 #define ADMIN_DEPTH     16u
 #define IO_DEPTH        64u                 /* a page of 64-byte entries */
-#define BOUNCE_PAGES    32u
+#define SLOTS           48u                 /* I/O commands in flight at most */
+#define SLOT_PAGES      8u                  /* 32 KiB a command */
+#define FLUSH_SLOT      SLOTS               /* io_slot[SLOTS]: flushes */
+#define PRP_LIST_BYTES  (SLOT_PAGES * 8u)   /* a slot's PRP list: 64 of them fill a page */
+#define INFLIGHT_SAID   8u                  /* highs from here on are said */
+
+_Static_assert(SLOTS + 2 <= IO_DEPTH, "the slots and a flush fit in the I/O queue");
+_Static_assert(SLOTS * PRP_LIST_BYTES <= BLKDEV_PAGE, "the slots' PRP lists fit in a page");
 #define IO_TIMEOUT_NS   10000000000ull
 #define IO_RETRIES      2u                  /* resets and submissions again per command */
 #define POLL_NS         20000u
@@ -70,6 +85,17 @@ struct queue {
 	uint16_t phase;                     /* the phase bit a new entry carries */
 };
 
+/* One command of ours: what it was (to submit it again after a reset)
+ * and how it ended. */
+struct slot {
+	struct nvme_cmd cmd;
+	uint16_t cid, status;
+	bool busy;                          /* submitted, not yet finished */
+	bool done;                          /* its completion came */
+	unsigned tries;
+	uint64_t deadline;
+};
+
 struct ctrl {
 	struct blkdisk blk;
 	volatile uint8_t *regs;
@@ -80,16 +106,18 @@ struct ctrl {
 	bool broken, vwc;
 	unsigned max_pages;                 /* per transfer */
 	struct queue admin, io;
+	struct slot admin_slot, io_slot[SLOTS + 1];
+	unsigned inflight, high;            /* I/O commands submitted and not seen complete */
 	uint8_t *ident;                     /* a page for Identify data */
 	uint64_t ident_pa;
-	uint64_t *prp_list;
-	uint64_t prp_list_pa;
-	uint64_t bounce_pa[BOUNCE_PAGES];
+	uint64_t *prp_lists;                /* slot i's at PRP_LIST_BYTES * i */
+	uint64_t prp_lists_pa;
+	uint64_t bounce_pa[SLOTS * SLOT_PAGES];
 };
 
 static struct pci_host host;
 static struct ctrl ctrl;
-static unsigned long lose_io;               /* -L: the I/O command not rung (0: none) */
+static unsigned long lose_io;               /* -L: the I/O command lost (0: none) */
 static unsigned long io_submitted;
 
 /* ---- registers -------------------------------------------------------------- */
@@ -167,37 +195,6 @@ static bool cq_take(struct ctrl *c, struct queue *q, struct nvme_cpl *out)
 	return true;
 }
 
-/* Waits for the completion of command cid on q: 0 and *out, or ETIMEDOUT. */
-static int wait_cpl(struct ctrl *c, struct queue *q, uint16_t cid, struct nvme_cpl *out)
-{
-	uint64_t deadline = blkdev_now_ns() + IO_TIMEOUT_NS;
-
-	for (;;) {
-		while (cq_take(c, q, out)) {
-			if (out->cid == cid) {
-				irq_done(c);
-				return 0;
-			}
-			fprintf(stderr, "devb-nvme: nvme0: a completion for command %u, not %u: ignored\n",
-				out->cid, cid);
-		}
-		irq_done(c);
-		if (c->irq == 0) {
-			if (blkdev_now_ns() >= deadline)
-				return ETIMEDOUT;
-			nap(POLL_NS);
-		} else {
-			int r = blkdev_wait_irq(c->chid, deadline);
-			if (r == 0)
-				c->masked = true;
-			else if (r == ETIMEDOUT && !cq_take(c, q, out))
-				return ETIMEDOUT;
-			else if (r == ETIMEDOUT)
-				return out->cid == cid ? 0 : ETIMEDOUT;
-		}
-	}
-}
-
 static const char *op_name(const struct queue *q, uint8_t op)
 {
 	static const char *const admin[] = { [1] = "create SQ", [5] = "create CQ", [6] = "identify" };
@@ -210,52 +207,139 @@ static const char *op_name(const struct queue *q, uint8_t op)
 
 static int reset(struct ctrl *c);
 
-/* Puts cmd on q as command cid and rings the doorbell (not for the I/O
- * command -L names). */
-static void submit(struct ctrl *c, struct queue *q, const struct nvme_cmd *cmd, uint16_t cid)
+/* Puts slot s's command on q under a new command id and rings the
+ * doorbell (the I/O command -L names under another id). */
+static void submit(struct ctrl *c, struct queue *q, struct slot *s)
 {
-	q->sq[q->sq_tail] = *cmd;
-	q->sq[q->sq_tail].cdw0 = (uint32_t)cid << 16 | (cmd->cdw0 & 0xff);
+	s->cid = q->next_cid++;
+	s->busy = true;
+	s->done = false;
+	s->deadline = blkdev_now_ns() + IO_TIMEOUT_NS;
+	q->sq[q->sq_tail] = s->cmd;
+	q->sq[q->sq_tail].cdw0 = (uint32_t)s->cid << 16 | (s->cmd.cdw0 & 0xff);
+	if (q->qid && ++io_submitted == lose_io)
+		q->sq[q->sq_tail].cdw0 ^= 0x8000u << 16;        /* lost, as a test asked */
 	if (++q->sq_tail == q->depth)
 		q->sq_tail = 0;
+	if (q->qid && ++c->inflight > c->high) {
+		c->high = c->inflight;
+		if (c->high >= INFLIGHT_SAID && !(c->high & (c->high - 1)))
+			printf("devb-nvme: nvme0: %u commands in flight (a new high)\n", c->high);
+	}
 	io_fence();
-	if (q->qid && ++io_submitted == lose_io)
-		return;                         /* lost on its way, as a test asked */
 	doorbell(c, q, false, q->sq_tail);
 }
 
-/* Submits cmd on q and waits for it: 0, or EIO (said on stderr).  An I/O
- * command not answered in time resets the controller and goes again. */
-static int run(struct ctrl *c, struct queue *q, struct nvme_cmd *cmd)
+/* The slot of q whose command has this id and is not yet done. */
+static struct slot *slot_of(struct ctrl *c, struct queue *q, uint16_t cid)
+{
+	if (q->qid == 0)
+		return c->admin_slot.busy && !c->admin_slot.done && c->admin_slot.cid == cid ?
+		       &c->admin_slot : NULL;
+	for (unsigned i = 0; i <= SLOTS; i++)
+		if (c->io_slot[i].busy && !c->io_slot[i].done && c->io_slot[i].cid == cid)
+			return &c->io_slot[i];
+	return NULL;
+}
+
+/* Takes every completion the controller has written into its slot. */
+static void reap(struct ctrl *c, struct queue *q)
 {
 	struct nvme_cpl cpl;
-	uint8_t op = (uint8_t)cmd->cdw0;
 
-	for (unsigned tries = 0;; tries++) {
-		if (c->broken)
-			return EIO;
-		uint16_t cid = q->next_cid++;
-		submit(c, q, cmd, cid);
-		if (!wait_cpl(c, q, cid, &cpl))
-			break;
-		bool again = q->qid && tries < IO_RETRIES;
+	while (cq_take(c, q, &cpl)) {
+		struct slot *s = slot_of(c, q, cpl.cid);
+		if (!s) {
+			fprintf(stderr, "devb-nvme: nvme0: a completion for command %u, which is "
+				"not waited for: ignored\n", cpl.cid);
+			continue;
+		}
+		s->done = true;
+		s->status = cpl.status;
+		if (q->qid)
+			c->inflight--;
+	}
+}
+
+/* Waits for slot s's completion: 0, or ETIMEDOUT at its deadline. */
+static int wait_slot(struct ctrl *c, struct queue *q, struct slot *s)
+{
+	for (;;) {
+		reap(c, q);
+		irq_done(c);
+		if (s->done)
+			return 0;
+		if (c->irq == 0) {
+			if (blkdev_now_ns() >= s->deadline)
+				return ETIMEDOUT;
+			nap(POLL_NS);
+		} else {
+			int r = blkdev_wait_irq(c->chid, s->deadline);
+			if (r == 0)
+				c->masked = true;
+			else if (r == ETIMEDOUT) {
+				reap(c, q);
+				return s->done ? 0 : ETIMEDOUT;
+			}
+		}
+	}
+}
+
+/* After a reset: every I/O command not yet answered goes again.  Says
+ * how many. */
+static void resubmit(struct ctrl *c)
+{
+	unsigned n = 0;
+
+	c->inflight = 0;
+	for (unsigned i = 0; i <= SLOTS; i++)
+		if (c->io_slot[i].busy && !c->io_slot[i].done) {
+			submit(c, &c->io, &c->io_slot[i]);
+			n++;
+		}
+	fprintf(stderr, "devb-nvme: nvme0: the controller is reset; %u command%s submitted again\n",
+		n, n == 1 ? "" : "s");
+}
+
+/* Ends slot s's command: 0, or EIO (said on stderr).  An I/O command not
+ * answered in time resets the controller, and the commands go again. */
+static int finish(struct ctrl *c, struct queue *q, struct slot *s)
+{
+	uint8_t op = (uint8_t)s->cmd.cdw0;
+
+	while (!c->broken && wait_slot(c, q, s)) {
+		bool again = q->qid && s->tries++ < IO_RETRIES;
 		fprintf(stderr, "devb-nvme: nvme0: no answer to a %s command in %llu s "
 			"(status %#x); %s\n", op_name(q, op),
 			(unsigned long long)(IO_TIMEOUT_NS / 1000000000u), rd32(c, NVME_CSTS),
 			again ? "resetting the controller to submit it again" :
 				"the controller is out of service");
-		if (!again || reset(c)) {
+		if (!again || reset(c))
 			c->broken = true;
-			return EIO;
-		}
+		else
+			resubmit(c);
 	}
-	unsigned sf = cpl.status >> 1;
+	s->busy = false;
+	if (!s->done)
+		return EIO;                     /* out of service */
+	unsigned sf = s->status >> 1;
 	if (sf) {
 		fprintf(stderr, "devb-nvme: nvme0: %s failed: status type %u code %#x\n",
 			op_name(q, op), sf >> 8 & 7, sf & 0xff);
 		return EIO;
 	}
 	return 0;
+}
+
+/* Submits cmd through slot s of q and waits for it: 0 or EIO. */
+static int run(struct ctrl *c, struct queue *q, struct slot *s, const struct nvme_cmd *cmd)
+{
+	if (c->broken)
+		return EIO;
+	s->cmd = *cmd;
+	s->tries = 0;
+	submit(c, q, s);
+	return finish(c, q, s);
 }
 
 /* ---- bring-up ------------------------------------------------------------------- */
@@ -312,7 +396,7 @@ static int enable(struct ctrl *c)
 	if (wait_ready(c, false))
 		return -1;
 	unsigned io_depth = NVME_CAP_MQES(c->cap) < IO_DEPTH ? NVME_CAP_MQES(c->cap) : IO_DEPTH;
-	if (io_depth < 2 || queue_init(&c->admin, 0, ADMIN_DEPTH) ||
+	if (io_depth < 3 || queue_init(&c->admin, 0, ADMIN_DEPTH) ||
 	    queue_init(&c->io, 1, (uint16_t)io_depth))
 		return fail("no memory for the queues, or queues too small");
 	wr32(c, NVME_AQA, (ADMIN_DEPTH - 1) << 16 | (ADMIN_DEPTH - 1));
@@ -328,7 +412,7 @@ static int identify(struct ctrl *c, uint32_t cns, uint32_t nsid)
 				.cdw10 = cns };
 
 	memset(c->ident, 0, PAGE);
-	return run(c, &c->admin, &cmd);
+	return run(c, &c->admin, &c->admin_slot, &cmd);
 }
 
 /* Identify Controller: the name, the transfer limit, the write cache. */
@@ -346,7 +430,7 @@ static int identify_controller(struct ctrl *c)
 	for (int i = 39; i >= 0 && model[i] == ' '; i--)
 		model[i] = 0;
 	unsigned mdts = c->ident[NVME_IDC_MDTS];
-	c->max_pages = BOUNCE_PAGES;
+	c->max_pages = SLOT_PAGES;
 	if (mdts && mdts < 16 && (1u << mdts) < c->max_pages)
 		c->max_pages = 1u << mdts;
 	c->vwc = c->ident[NVME_IDC_VWC] & 1;
@@ -389,7 +473,7 @@ static int create_io_queues(struct ctrl *c)
 			       .cdw10 = (uint32_t)(q->depth - 1) << 16 | q->qid,
 			       .cdw11 = (uint32_t)q->qid << 16 | 1u };
 
-	if (run(c, &c->admin, &cq) || run(c, &c->admin, &sq))
+	if (run(c, &c->admin, &c->admin_slot, &cq) || run(c, &c->admin, &c->admin_slot, &sq))
 		return fail("cannot create the I/O queues");
 	return 0;
 }
@@ -401,31 +485,47 @@ static int reset(struct ctrl *c)
 {
 	if (enable(c) || create_io_queues(c))
 		return fail("the reset did not bring the controller back");
-	fprintf(stderr, "devb-nvme: nvme0: the controller is reset\n");
 	return 0;
 }
 
 /* ---- blkdev's operations ----------------------------------------------------------- */
 
-/* The bounce buffer's first n blocks to or from the namespace. */
-static int transfer(struct blkdisk *b, bool write, uint64_t block, unsigned n)
+/* Starts the move of n blocks between the namespace and slot i's bounce
+ * buffer. */
+static int start(struct blkdisk *b, unsigned i, bool write, uint64_t block, unsigned n)
 {
 	struct ctrl *c = b->priv;
 	unsigned pages = (unsigned)(((uint64_t)n * b->block_size + PAGE - 1) / PAGE);
-	struct nvme_cmd cmd = { .cdw0 = write ? NVME_IO_WRITE : NVME_IO_READ, .nsid = 1,
-				.prp1 = c->bounce_pa[0], .cdw10 = (uint32_t)block,
-				.cdw11 = (uint32_t)(block >> 32), .cdw12 = n - 1 };
+	const uint64_t *pa = &c->bounce_pa[i * SLOT_PAGES];
+	struct slot *s = &c->io_slot[i];
 
-	if (n == 0 || pages > c->max_pages)
+	if (n == 0 || pages > c->max_pages || i >= SLOTS || s->busy)
 		return EINVAL;
+	if (c->broken)
+		return EIO;
+	s->cmd = (struct nvme_cmd){ .cdw0 = write ? NVME_IO_WRITE : NVME_IO_READ, .nsid = 1,
+				    .prp1 = pa[0], .cdw10 = (uint32_t)block,
+				    .cdw11 = (uint32_t)(block >> 32), .cdw12 = n - 1 };
 	if (pages == 2)
-		cmd.prp2 = c->bounce_pa[1];
+		s->cmd.prp2 = pa[1];
 	else if (pages > 2) {
-		for (unsigned i = 1; i < pages; i++)
-			c->prp_list[i - 1] = c->bounce_pa[i];
-		cmd.prp2 = c->prp_list_pa;
+		uint64_t *list = c->prp_lists + i * (PRP_LIST_BYTES / 8);
+		for (unsigned k = 1; k < pages; k++)
+			list[k - 1] = pa[k];
+		s->cmd.prp2 = c->prp_lists_pa + i * PRP_LIST_BYTES;
 	}
-	return run(c, &c->io, &cmd);
+	s->tries = 0;
+	submit(c, &c->io, s);
+	return 0;
+}
+
+static int finish_slot(struct blkdisk *b, unsigned i)
+{
+	struct ctrl *c = b->priv;
+
+	if (i >= SLOTS || !c->io_slot[i].busy)
+		return EINVAL;
+	return finish(c, &c->io, &c->io_slot[i]);
 }
 
 static int flush(struct blkdisk *b)
@@ -433,20 +533,20 @@ static int flush(struct blkdisk *b)
 	struct ctrl *c = b->priv;
 	struct nvme_cmd cmd = { .cdw0 = NVME_IO_FLUSH, .nsid = 1 };
 
-	return run(c, &c->io, &cmd);
+	return run(c, &c->io, &c->io_slot[FLUSH_SLOT], &cmd);
 }
 
-static const struct blkdev_ops nvme_ops = { transfer, flush };
-static const struct blkdev_ops nvme_ops_no_cache = { transfer, NULL };
+static const struct blkdev_ops nvme_ops = { .flush = flush, .start = start, .finish = finish_slot };
+static const struct blkdev_ops nvme_ops_no_cache = { .start = start, .finish = finish_slot };
 
 /* ---- start ----------------------------------------------------------------------- */
 
 static int setup_memory(struct ctrl *c)
 {
 	c->ident = blkdev_dma_alloc(1, &c->ident_pa);
-	c->prp_list = blkdev_dma_alloc(1, &c->prp_list_pa);
-	c->blk.bounce = blkdev_dma_alloc(BOUNCE_PAGES, c->bounce_pa);
-	return c->ident && c->prp_list && c->blk.bounce ? 0 : fail("no memory for DMA buffers");
+	c->prp_lists = blkdev_dma_alloc(1, &c->prp_lists_pa);
+	c->blk.bounce = blkdev_dma_alloc(SLOTS * SLOT_PAGES, c->bounce_pa);
+	return c->ident && c->prp_lists && c->blk.bounce ? 0 : fail("no memory for DMA buffers");
 }
 
 static int bring_up(struct ctrl *c, const struct pci_func *f)
@@ -466,6 +566,8 @@ static int bring_up(struct ctrl *c, const struct pci_func *f)
 	c->blk.driver = "devb-nvme";
 	snprintf(c->blk.name, sizeof c->blk.name, "nvme0n1");
 	c->blk.bounce_blocks = c->max_pages * PAGE / c->blk.block_size;
+	/* a queue of depth d holds d - 1 commands: the slots and a flush */
+	c->blk.slots = c->io.depth - 2u < SLOTS ? c->io.depth - 2u : SLOTS;
 	c->blk.ops = c->vwc ? &nvme_ops : &nvme_ops_no_cache;
 	c->blk.priv = c;
 	return 0;

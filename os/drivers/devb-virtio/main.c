@@ -291,7 +291,7 @@ static int flush(struct blkdisk *b)
 	return request(d, VIRTIO_BLK_T_FLUSH, 0, 0);
 }
 
-static const struct blkdev_ops virtio_ops = { transfer, flush };
+static const struct blkdev_ops virtio_ops = { .transfer = transfer, .flush = flush };
 
 /* ---- start ---------------------------------------------------------------------------- */
 

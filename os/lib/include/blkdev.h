@@ -17,9 +17,15 @@
  * are published before the disk: once /dev/<name> opens, they do too.
  *
  * Requests reach the driver one at a time per disk (the disk's lock), so
- * its operations need no locking of their own.  An operation's error
- * (an errno: EIO for a device that failed or did not answer) goes back
- * to the client; the server stays up. */
+ * its operations need no locking of their own.  A driver whose device
+ * queues commands gives blkdev `slots` bounce buffers and the start and
+ * finish operations: a request is then cut into pieces of up to
+ * bounce_blocks, and up to `slots` of them are started before the first
+ * is finished, so one large read or write keeps that many commands in
+ * flight.  Pieces finish in the order they started; a request's result is
+ * the bytes of its pieces up to the first that failed.  An operation's
+ * error (an errno: EIO for a device that failed or did not answer) goes
+ * back to the client; the server stays up. */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,11 +35,20 @@ struct blkdisk;
 struct blkdev_ops {
 	/* Moves blocks [block, block + n) of the disk to (write false) or from
 	 * (write true) the start of d->bounce; n <= d->bounce_blocks.  0 or an
-	 * errno.  Called with d->lock held. */
+	 * errno.  Called with d->lock held.  Drivers with start and finish
+	 * may leave it NULL. */
 	int (*transfer)(struct blkdisk *d, bool write, uint64_t block, unsigned n);
 	/* Makes every completed write durable: 0 or an errno.  NULL when the
-	 * device has no volatile cache.  Called with d->lock held. */
+	 * device has no volatile cache.  Called with d->lock held, with no
+	 * transfer started and not finished. */
 	int (*flush)(struct blkdisk *d);
+	/* Starts the move of blocks [block, block + n) to or from the bounce
+	 * buffer of `slot` (blkdisk_bounce): 0, or an errno and nothing
+	 * started.  A slot is started again only after it was finished.
+	 * Called with d->lock held.  NULL: transfer does it all. */
+	int (*start)(struct blkdisk *d, unsigned slot, bool write, uint64_t block, unsigned n);
+	/* Waits for the slot's move to end: 0 or an errno. */
+	int (*finish)(struct blkdisk *d, unsigned slot);
 };
 
 struct blkdisk {
@@ -43,8 +58,9 @@ struct blkdisk {
 	uint32_t block_size;                /* bytes per block: 512 or 4096 */
 	uint64_t blocks;
 	bool ro;
-	uint8_t *bounce;                    /* bounce_blocks * block_size bytes */
-	unsigned bounce_blocks;
+	uint8_t *bounce;                    /* slots * bounce_blocks * block_size bytes */
+	unsigned bounce_blocks;             /* per slot */
+	unsigned slots;                     /* with start and finish: 1 to BLKDEV_SLOTS_MAX */
 	const struct blkdev_ops *ops;
 	void *priv;                         /* the driver's own device */
 	/* held around every ops call */
@@ -54,6 +70,13 @@ struct blkdisk {
 /* ---- what drivers share besides the names -------------------------------------- */
 
 #define BLKDEV_PAGE     4096u
+#define BLKDEV_SLOTS_MAX 64u
+
+/* Slot i's bounce buffer. */
+static inline uint8_t *blkdisk_bounce(const struct blkdisk *d, unsigned slot)
+{
+	return d->bounce + (size_t)slot * d->bounce_blocks * d->block_size;
+}
 
 /* `pages` zeroed pages of the caller's RAM, page-aligned, for the device
  * to read and write; pa[i] is page i's physical address (the pages need
