@@ -120,8 +120,7 @@ def test_fs_bench_on_the_disk(keel_boot, disk_target):
     orders and flushes)."""
     target, _ = disk_target
     strategy = keel_boot.strategy(target)
-    strategy.power_off()
-    strategy.qemu.reset_disk()
+    strategy.reset_disk()
     keel_boot(target=target, smp=1, append="", until=None, deterministic="idle-real-time",
               hang_timeout=150.0)
     s = Session(strategy)

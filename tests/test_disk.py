@@ -66,8 +66,7 @@ class Board(Console):
 @pytest.fixture(scope="module")
 def board(keel_module_boot, disk_target):
     b = Board(keel_module_boot, *disk_target)
-    b.strategy.power_off()
-    b.strategy.qemu.reset_disk()
+    b.strategy.reset_disk()
     b.boot()
     yield b
     b.s.close()

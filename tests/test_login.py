@@ -270,8 +270,7 @@ def test_passwd_changes_a_password_and_the_change_lasts(keel_boot):
         root_sets_keels_password(s, "keel", "passwd: the password of keel is changed.")
     finally:
         s.close()
-        strategy.power_off()
-        strategy.qemu.reset_disk()                      # the next tests' disk as built
+        strategy.reset_disk()                           # the next tests' disk as built
 
 
 def test_passwd_without_a_writable_etc_changes_nothing(keel_boot):

@@ -438,3 +438,34 @@ def test_boot_again_follows_a_reboot_through_u_boot_without_the_outlet(tmp_path,
     with pytest.raises(BootError) as e:             # no second reset comes
         strategy.boot_again(1)
     assert e.value.stage == "reboot"
+
+
+def test_reset_disk_powers_off_and_asks_the_lab_beside_the_pdu(tmp_path, clock):
+    """A vboard's disk is reset by the lab's POST /disk/reset on the PDU's host; a board
+    whose PDU has none (a physical board's) says the farm cannot."""
+    from types import SimpleNamespace
+
+    from labgrid.driver.exception import ExecutionError
+    from test_vboard_pdu import FakeOutlet
+
+    from keelfarm.strategy.ubootstrategy import disk_reset_url
+    from keelfarm.vboard.pdu import PduServer
+
+    assert disk_reset_url("http://10.0.0.5:8080/relay/{index}/{value}") == \
+        "http://10.0.0.5:8080/disk/reset"
+    outlet = FakeOutlet()
+    server = PduServer(outlet)
+    server.start()
+    try:
+        strategy, board, power = make_target(tmp_path, clock)
+        power.port = SimpleNamespace(host=server.url())
+        strategy.transition("uboot")
+        strategy.reset_disk()
+        assert power.events[-1] == "off" and strategy.status == Status.off
+        assert outlet.resets == 1
+        outlet.disk = None
+        with pytest.raises(ExecutionError, match=r"cannot be reset from the farm .*404 "
+                                                 r"fake has no disk"):
+            strategy.reset_disk()
+    finally:
+        server.stop()

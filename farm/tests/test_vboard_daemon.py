@@ -3,6 +3,7 @@
 import json
 import os
 import urllib.request
+from pathlib import Path
 
 from keelfarm.vboard.daemon import BoardSpec, Daemon, read_state
 from keelfarm.vboard.machine import MachineConfig
@@ -40,3 +41,25 @@ def test_read_state_of_a_missing_or_torn_file(tmp_path):
     assert read_state(str(tmp_path), "x") is None
     (tmp_path / "x.json").write_text("{")
     assert read_state(str(tmp_path), "x") is None
+
+
+def test_each_board_gets_a_disk_of_its_own(tmp_path):
+    run = str(tmp_path / "run")
+    image = tmp_path / "disk.img"
+    image.write_bytes(b"K" * 4096)
+    cfg = MachineConfig(tftp_root=str(tmp_path), qemu=str(tmp_path / "no-qemu"), nvme=str(image))
+    d = Daemon([BoardSpec("vb-1"), BoardSpec("vb-2")], run, cfg)
+    d.start()
+    try:
+        disks = [read_state(run, n)["disk"] for n in ("vb-1", "vb-2")]
+        assert disks[0] != disks[1] and str(image) not in disks
+        assert all(Path(p).read_bytes() == b"K" * 4096 for p in disks)
+        with open(disks[0], "wb") as f:
+            f.write(b"changed")
+        reset = read_state(run, "vb-1")["pdu"].split("/relay/")[0] + "/disk/reset"
+        with urllib.request.urlopen(urllib.request.Request(reset, method="POST"), timeout=5) as r:
+            assert r.read() == b"reset\n"
+        assert Path(disks[0]).read_bytes() == b"K" * 4096
+    finally:
+        d.stop()
+    assert not any(os.path.exists(p) for p in disks)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from keelfarm.vboard.board import PowerError, VBoard
+from keelfarm.vboard.board import DiskError, PowerError, VBoard
 from keelfarm.vboard.machine import Machine, MachineConfig
 
 
@@ -28,16 +28,53 @@ def sleeper(cmd, **kw):
 
 def test_command_line_is_an_unmatched_shaped_virt():
     cfg = MachineConfig(tftp_root="/srv/tftp", nvme="/img/disk.raw")
-    cmd = cfg.command("/run/vb/uart")
+    cmd = cfg.command("/run/vb/uart", "/run/vb/vb-1.disk")
     joined = " ".join(cmd)
     assert cmd[0] == "qemu-system-riscv64"
     for part in ("-M virt", "-smp 4", "-m 512M", "-bios default",
                  "-kernel /usr/lib/u-boot/qemu-riscv64_smode/uboot.elf",
                  "socket,id=uart0,path=/run/vb/uart", "-serial chardev:uart0",
                  "user,id=net0,tftp=/srv/tftp", "virtio-net-device,netdev=net0",
-                 "file=/img/disk.raw,if=none,format=raw,id=nvme0", "nvme,serial="):
-        assert part in joined, part
-    assert "-nvme" not in " ".join(MachineConfig(tftp_root="/t").command("/u"))
+                 "file=/run/vb/vb-1.disk,if=none,format=raw,id=nvme0", "nvme,serial="):
+        assert part in joined, part          # the board's own copy, never the image
+    assert "nvme" not in " ".join(MachineConfig(tftp_root="/t").command("/u"))
+
+
+def test_each_board_disk_is_its_own_copy_reset_only_while_off(tmp_path):
+    image = tmp_path / "disk.img"
+    image.write_bytes(b"as built" * 512)
+    cfg = MachineConfig(tftp_root="/t", nvme=str(image))
+    m = Machine(cfg, "/u", str(tmp_path / "log"), popen=sleeper, disk=str(tmp_path / "b.disk"))
+    m.reset_disk()
+    assert (tmp_path / "b.disk").read_bytes() == image.read_bytes()
+    b = VBoard("vb", m, FakeSerial())
+    b.start()
+    try:
+        b.set_power(True)
+        assert f"file={tmp_path / 'b.disk'}," in " ".join(m.config.command("/u", m.disk))
+        (tmp_path / "b.disk").write_bytes(b"written by the board")
+        with pytest.raises(DiskError, match="is on: power it off"):
+            b.reset_disk()
+        assert (tmp_path / "b.disk").read_bytes() == b"written by the board"
+        b.set_power(False)
+        b.reset_disk()
+        assert (tmp_path / "b.disk").read_bytes() == image.read_bytes()
+        assert image.read_bytes() == b"as built" * 512          # the image is never written
+        assert b.status()["disk_resets"] == 1
+        image.unlink()
+        with pytest.raises(DiskError, match="cannot reset the disk"):
+            b.reset_disk()
+        assert (tmp_path / "b.disk").read_bytes() == b"as built" * 512   # kept as it was
+    finally:
+        b.close()
+    nodisk = VBoard("vb", Machine(MachineConfig(tftp_root="/t"), "/u", str(tmp_path / "l2"),
+                                  popen=sleeper, disk=str(tmp_path / "x.disk")), FakeSerial())
+    nodisk.start()
+    try:
+        with pytest.raises(DiskError, match="has no disk"):
+            nodisk.reset_disk()
+    finally:
+        nodisk.close()
 
 
 def test_a_missing_emulator_is_reported_not_raised(tmp_path):
@@ -73,6 +110,8 @@ def test_machine_dies_with_the_thread_that_started_it(tmp_path):
 
 
 class FakeMachine:
+    disk = None
+
     def __init__(self, startable=True, slow=0.0):
         self.startable = startable
         self.slow = slow
@@ -139,7 +178,7 @@ def test_status_tells_what_the_machine_does(board):
     board.set_power(True)
     st = board.status()
     assert st == {"name": "vb", "power": True, "machine": "running", "pid": 4242,
-                  "serial": "/dev/pts/99", "boots": 1}
+                  "serial": "/dev/pts/99", "boots": 1, "disk": None, "disk_resets": 0}
 
 
 def test_a_machine_that_never_starts_still_has_its_outlet_on():

@@ -6,7 +6,7 @@ import pytest
 import requests
 from labgrid.driver.power import rest, simplerest
 
-from keelfarm.vboard.board import PowerError
+from keelfarm.vboard.board import DiskError, PowerError
 from keelfarm.vboard.pdu import PduServer, parse_value
 
 
@@ -21,6 +21,16 @@ class FakeOutlet:
             raise PowerError("board: power on did not complete within 10 s")
         self.switches.append(on)
         self.power = on
+
+    def reset_disk(self):
+        if self.disk is None:
+            raise DiskError("fake has no disk")
+        if self.power:
+            raise DiskError("fake is on: power it off before its disk is reset")
+        self.resets += 1
+
+    disk = "/run/fake.disk"
+    resets = 0
 
     def status(self):
         return {"name": "fake", "power": self.power}
@@ -97,3 +107,18 @@ def test_a_power_timeout_is_a_gateway_timeout():
                                         ("OFF", False), ("", None), ("value", None)])
 def test_parse_value(text, value):
     assert parse_value(text) is value
+
+
+def test_disk_reset_answers_what_happened(pdu):
+    server, outlet = pdu
+    base = server.url().split("/relay/")[0]
+    assert requests.post(base + "/disk/reset", timeout=5).text == "reset\n"
+    assert outlet.resets == 1
+    outlet.power = True
+    r = requests.post(base + "/disk/reset", timeout=5)
+    assert r.status_code == 409 and "power it off" in r.text
+    outlet.power, outlet.disk = False, None
+    r = requests.post(base + "/disk/reset", timeout=5)
+    assert r.status_code == 404 and "has no disk" in r.text
+    assert requests.post(base + "/relay/0", timeout=5).status_code == 404
+    assert outlet.resets == 1

@@ -27,6 +27,9 @@ def register(sub) -> None:
     p.add_argument("--name", default="keel-lab", help="exporter name (default keel-lab)")
     p.add_argument("--schedule", metavar="FILE",
                    help="coordinator: also run `farm campaign schedule --config FILE`")
+    p.add_argument("--disk", metavar="IMAGE",
+                   help="give each vboard an NVMe drive: its own copy of IMAGE "
+                        "(e.g. build/os/disk.img), which a test may reset")
     p.add_argument("--first", type=int, default=1, metavar="N",
                    help="number of the first vboard (default 1); a second exporter on the "
                         "same coordinator starts after the first one's boards")
@@ -42,7 +45,7 @@ def settings(args) -> LabSettings:
         host, port = split_address(coordinator_address(args.coordinator))
     return LabSettings(run_dir=args.dir, boards=args.boards, port=port, host=host,
                        qemu=args.qemu, external=args.external, exporter_name=args.name,
-                       tftp_root=args.tftp, first=args.first)
+                       tftp_root=args.tftp, first=args.first, disk=args.disk)
 
 
 def run(args) -> int:

@@ -17,7 +17,8 @@ def register(sub) -> None:
                    help="PDU port of the first board, the next ones follow (default: free ports)")
     p.add_argument("--qemu", default=QEMU, help="QEMU executable")
     p.add_argument("--firmware", default=UBOOT_SMODE, help="S-mode U-Boot ELF")
-    p.add_argument("--nvme", help="raw disk image attached as an NVMe drive")
+    p.add_argument("--nvme", help="raw disk image: each board gets a copy of it as its NVMe "
+                                  "drive (POST /disk/reset on its PDU copies it again)")
     p.set_defaults(func=run)
 
 

@@ -47,6 +47,7 @@ class LabSettings:
     exporter_name: str = EXPORTER_NAME
     tftp_root: str | None = None  # default <run_dir>/tftp
     first: int = 1  # number of the first board: exporters on one coordinator count on
+    disk: str | None = None  # each board's NVMe drive starts as a copy of this image
 
 
     @property
@@ -142,6 +143,8 @@ class Lab:
         elif port_busy(self.s.host, self.s.port):
             raise FarmError(f"lab: {self.s.address} is busy (another coordinator? "
                             f"stop it or use --port)")
+        if self.s.disk and not os.path.isfile(self.s.disk):
+            raise FarmError(f"lab: no disk image {self.s.disk} (make builds build/os/disk.img)")
         names = self.s.board_names()
         os.makedirs(os.path.join(self.run_dir, "coordinator"), exist_ok=True)
         os.makedirs(self.vboard_dir, exist_ok=True)
@@ -163,7 +166,8 @@ class Lab:
         with open(self.state_file, "w") as f:
             json.dump(state, f, indent=1)
         say(f"lab: coordinator {self.s.address}, exporter {self.s.exporter_name}, "
-            f"places {', '.join(names)} (tag board=vboard)")
+            f"places {', '.join(names)} (tag board=vboard)"
+            + (f", each with an NVMe disk from {self.s.disk}" if self.s.disk else ""))
         if self.s.port != 20408 or self.s.host != "127.0.0.1":
             say(f"lab: export LG_COORDINATOR={self.s.address}")
         return state
@@ -219,6 +223,8 @@ class Lab:
                "--host", self.s.host]
         if self.s.qemu:
             cmd += ["--qemu", self.s.qemu]
+        if self.s.disk:
+            cmd += ["--nvme", os.path.abspath(self.s.disk)]
         self.vboards.start(cmd)
         wait_for("the vboards", lambda: all(read_state(self.vboard_dir, n) for n in names),
                  READY_TIMEOUT, self.vboards)

@@ -49,6 +49,11 @@ class KeelBootProtocol(abc.ABC):
         """Stop the target; the last boot's recorder is kept."""
 
     @abc.abstractmethod
+    def reset_disk(self) -> None:
+        """Power off, and start the board's disk again from the image it was built from
+        (ExecutionError where the farm cannot: a physical board's disk, or no disk)."""
+
+    @abc.abstractmethod
     def boot_again(self, timeout: float | None = None):
         """The kernel has reset the machine (`keel: rebooting`): follow it into the next
         boot of the same configuration until Keel is online again (BootError if not);

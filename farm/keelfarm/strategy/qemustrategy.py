@@ -170,6 +170,10 @@ class KeelQEMUStrategy(Strategy, KeelBootProtocol):
         self._running_config = None
         self.status = self.states.off
 
+    def reset_disk(self) -> None:
+        self.power_off()
+        self.qemu.reset_disk()
+
     def wait_online(self, timeout: float | None = None) -> ConsoleRecorder:
         """Read the console until `keel: all harts online`; BootError if it never comes
         (its stage: 'panic', 'banner' if not even the banner came, else 'online')."""

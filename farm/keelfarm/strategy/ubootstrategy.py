@@ -37,6 +37,9 @@ import enum
 import os
 import re
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import attr
 from labgrid.driver.exception import ExecutionError
@@ -60,6 +63,16 @@ class Status(enum.Enum):
     uboot = 2
     booted = 3
     shell = 4
+
+
+DISK_RESET_TIMEOUT = 120.0  # seconds: the lab copies a whole disk image
+
+
+def disk_reset_url(pdu: str) -> str:
+    """The lab's disk reset beside a vboard PDU, from the NetworkPowerPort ``host`` (a URL
+    template such as ``http://127.0.0.1:PORT/relay/{index}/{value}``)."""
+    parts = urllib.parse.urlsplit(pdu)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/disk/reset", "", ""))
 
 
 @target_factory.reg_driver
@@ -199,6 +212,24 @@ class UnmatchedStrategy(Strategy, KeelBootProtocol):
             self.recorder.close()
         self._running_config = None
         self.status = Status.off
+
+    def reset_disk(self) -> None:
+        """Power off, then ask the board's lab to copy its disk image again: the vboard's
+        ``POST /disk/reset`` beside its PDU outlet.  A physical board's PDU has no such
+        thing (its disk is rewritten from the board): ExecutionError, as for a vboard
+        without a disk."""
+        self.power_off()
+        url = disk_reset_url(self.power.port.host)
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method="POST"),
+                                        timeout=DISK_RESET_TIMEOUT) as reply:
+                reply.read()
+        except urllib.error.HTTPError as e:
+            why = e.read().decode(errors="replace").strip() or e.reason
+            raise ExecutionError(f"the board's disk cannot be reset from the farm "
+                                 f"({url}: {e.code} {why})") from e
+        except (urllib.error.URLError, OSError) as e:
+            raise ExecutionError(f"the board's disk reset at {url} failed: {e}") from e
 
     def power_on(self) -> ConsoleRecorder:
         """Power-cycle to U-Boot (unless at its prompt already), load the image and boot

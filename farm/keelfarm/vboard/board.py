@@ -21,10 +21,15 @@ class PowerError(Exception):
     """A power request did not complete."""
 
 
+class DiskError(Exception):
+    """The disk could not be reset (the board is on, has no disk, or the copy failed)."""
+
+
 @dataclass
 class _Request:
-    on: bool
+    on: bool | None                     # None: reset the disk
     done: threading.Event
+    error: str | None = None
 
 
 class VBoard:
@@ -40,6 +45,7 @@ class VBoard:
         self._requests: queue.Queue[_Request | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=f"power:{name}", daemon=True)
         self.boots = 0  # power-on count, written only by the power thread
+        self.disk_resets = 0  # written only by the power thread
 
     def start(self) -> None:
         self.serial.start()
@@ -58,6 +64,18 @@ class VBoard:
             raise PowerError(f"{self.name}: power {'on' if on else 'off'} did not complete "
                              f"within {self.power_timeout:.0f} s")
 
+    def reset_disk(self) -> None:
+        """Make the board's disk a fresh copy of its image, on the power thread (so no
+        power-on can start the machine meanwhile).  DiskError if the board is on, has no
+        disk, or the copy failed; PowerError if the request did not complete in time."""
+        req = _Request(None, threading.Event())
+        self._requests.put(req)
+        if not req.done.wait(self.power_timeout * 6):
+            raise PowerError(f"{self.name}: the disk reset did not complete within "
+                             f"{self.power_timeout * 6:.0f} s")
+        if req.error:
+            raise DiskError(req.error)
+
     def status(self) -> dict:
         """What the board looks like from outside, for `farm boards` and debugging."""
         rc = self.machine.exit_status()
@@ -70,7 +88,8 @@ class VBoard:
         else:
             machine = "running"
         return {"name": self.name, "power": self._powered, "machine": machine,
-                "pid": self.machine.pid, "serial": self.serial.path, "boots": self.boots}
+                "pid": self.machine.pid, "serial": self.serial.path, "boots": self.boots,
+                "disk": self.machine.disk, "disk_resets": self.disk_resets}
 
     def close(self) -> None:
         """Power off and stop the threads; the machine never outlives this call."""
@@ -88,9 +107,25 @@ class VBoard:
                 self._switch(False)
                 return
             try:
-                self._switch(req.on)
+                if req.on is None:
+                    req.error = self._reset_disk()
+                else:
+                    self._switch(req.on)
             finally:
                 req.done.set()
+
+    def _reset_disk(self) -> str | None:
+        if self.machine.disk is None:
+            return f"{self.name} has no disk"
+        if self._powered:
+            return f"{self.name} is on: power it off before its disk is reset"
+        try:
+            self.machine.reset_disk()
+        except OSError as e:
+            return f"{self.name}: cannot reset the disk: {e}"
+        self.disk_resets += 1
+        self.log.info("disk reset from %s", self.machine.config.nvme)
+        return None
 
     def _switch(self, on: bool) -> None:
         if on == self._powered:

@@ -77,7 +77,11 @@ class Daemon:
         sock = os.path.join(self.run_dir, f"{spec.name}.uart")
         qlog = os.path.join(self.run_dir, f"{spec.name}.qemu.log")
         serial = SerialLine(sock)
-        board = VBoard(spec.name, Machine(self.config, sock, qlog), serial)
+        disk = os.path.join(self.run_dir, f"{spec.name}.disk")
+        machine = Machine(self.config, sock, qlog, disk=disk)
+        if machine.disk:
+            machine.reset_disk()            # each board starts with the image as built
+        board = VBoard(spec.name, machine, serial)
         self.boards.append(board)
         board.start()
         try:
@@ -90,6 +94,7 @@ class Daemon:
         _write_state(self.run_dir, spec.name, {
             "name": spec.name, "pdu": pdu.url(), "serial": serial.path,
             "pid": os.getpid(), "qemu_log": qlog, "tftp_root": self.config.tftp_root,
+            "disk": machine.disk,
         })
         log.info("%s: PDU %s, serial %s", spec.name, pdu.url(), serial.path)
 
@@ -100,6 +105,9 @@ class Daemon:
             board.close()
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(state_path(self.run_dir, board.name))
+            if board.machine.disk:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(board.machine.disk)
         self.pdus.clear()
         self.boards.clear()
 

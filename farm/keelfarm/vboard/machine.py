@@ -3,13 +3,17 @@
 The machine is shaped like a HiFive Unmatched as far as the farm can tell: 4 harts,
 OpenSBI, U-Boot in S-mode waiting for its autoboot to be interrupted, and a network on
 which DHCP and TFTP work (QEMU's user network, whose TFTP root is the exporter's TFTP
-directory, so a file staged there by labgrid is what U-Boot fetches).
+directory, so a file staged there by labgrid is what U-Boot fetches).  With a disk image
+(``MachineConfig.nvme``) every board has an NVMe drive of its own: a copy of the image,
+made when the board starts and made again by ``Machine.reset_disk`` (the board off), as a
+board keeps its disk across power cycles until someone rewrites it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import subprocess
 from dataclasses import dataclass, field
@@ -22,7 +26,8 @@ PR_SET_PDEATHSIG = 1
 @dataclass
 class MachineConfig:
     """What a vboard's QEMU looks like.  ``qemu`` may name any executable (tests use a
-    stand-in that never starts)."""
+    stand-in that never starts).  ``nvme``: the image each board's own disk is copied
+    from."""
 
     tftp_root: str
     qemu: str = QEMU
@@ -32,8 +37,9 @@ class MachineConfig:
     nvme: str | None = None
     extra_args: list[str] = field(default_factory=list)
 
-    def command(self, serial_socket: str) -> list[str]:
-        """The QEMU command line; the UART connects to ``serial_socket`` as a client."""
+    def command(self, serial_socket: str, disk: str | None = None) -> list[str]:
+        """The QEMU command line; the UART connects to ``serial_socket`` as a client, and
+        ``disk`` (the board's copy of ``nvme``) is its NVMe drive."""
         cmd = [
             self.qemu, "-M", "virt", "-smp", str(self.smp), "-m", self.memory,
             "-display", "none", "-monitor", "none",
@@ -43,8 +49,8 @@ class MachineConfig:
             "-netdev", f"user,id=net0,tftp={self.tftp_root}",
             "-device", "virtio-net-device,netdev=net0",
         ]
-        if self.nvme:
-            cmd += ["-drive", f"file={self.nvme},if=none,format=raw,id=nvme0",
+        if disk:
+            cmd += ["-drive", f"file={disk},if=none,format=raw,id=nvme0",
                     "-device", "nvme,serial=keel-vboard,drive=nvme0"]
         return cmd + list(self.extra_args)
 
@@ -61,13 +67,25 @@ class Machine:
     """One QEMU process at a time.  Not thread-safe: the board's power thread owns it."""
 
     def __init__(self, config: MachineConfig, serial_socket: str, log_path: str,
-                 popen=subprocess.Popen):
+                 popen=subprocess.Popen, disk: str | None = None):
         self.config = config
         self.serial_socket = serial_socket
         self.log_path = log_path
         self._popen = popen
         self.proc = None
         self.last_error: str | None = None
+        # the board's own disk: a copy of config.nvme (None: no disk)
+        self.disk = disk if config.nvme else None
+
+    def reset_disk(self) -> None:
+        """Make the board's disk a fresh copy of the image (the machine must be stopped:
+        the board's power thread calls this).  OSError when the copy fails; the old disk
+        then stays as it was."""
+        if self.disk is None:
+            raise OSError("the board has no disk (no image given)")
+        tmp = self.disk + ".new"
+        shutil.copyfile(self.config.nvme, tmp)
+        os.replace(tmp, self.disk)
 
     @property
     def pid(self) -> int | None:
@@ -86,7 +104,7 @@ class Machine:
         """Start QEMU; return False (and keep the reason in ``last_error``) if it cannot
         even be executed.  A machine that starts and dies is seen through exit_status()."""
         self.last_error = None
-        cmd = self.config.command(self.serial_socket)
+        cmd = self.config.command(self.serial_socket, self.disk)
         with open(self.log_path, "ab") as log:
             log.write(("$ " + " ".join(cmd) + "\n").encode())
             log.flush()

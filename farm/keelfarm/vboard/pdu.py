@@ -9,6 +9,10 @@ labgrid ``NetworkPowerPort`` with ``model: simplerest`` and
 The ``rest`` model (``host: http://127.0.0.1:PORT/relay/{index}/value``) works too:
 ``PUT /relay/0/value`` with body ``1``/``0`` switches, ``GET`` on it reads.
 ``GET /`` answers the board's status as JSON.  Each vboard has one outlet, index 0.
+
+Not a PDU's, but the lab's: ``POST /disk/reset`` makes a board's disk a fresh copy of its
+image (200), refused while the outlet is on (409) or when the board has no disk (404).
+A physical board's PDU answers 404 there: its disk is rewritten from the board.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
 
-from .board import PowerError
+from .board import DiskError, PowerError
 
 OUTLET = 0
 REQUEST_TIMEOUT = 15.0  # seconds a client may take to send its request
@@ -33,6 +37,8 @@ class Outlet(Protocol):
     power: bool
 
     def set_power(self, on: bool) -> None: ...
+
+    def reset_disk(self) -> None: ...
 
     def status(self) -> dict: ...
 
@@ -99,6 +105,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, "1" if outlet.power else "0")
         else:
             self._switch(outlet, on)
+
+    def do_POST(self):  # noqa: N802 - http.server naming
+        if self.path.split("?", 1)[0].rstrip("/") != "/disk/reset":
+            self._reply(404, "no such path\n")
+            return
+        try:
+            self.server.outlet.reset_disk()
+        except DiskError as e:
+            self._reply(404 if "has no disk" in str(e) else 409, f"{e}\n")
+            return
+        except PowerError as e:
+            self._reply(504, f"{e}\n")
+            return
+        self._reply(200, "reset\n")
 
     def do_PUT(self):  # noqa: N802 - http.server naming
         outlet, value = self._outlet()
