@@ -146,8 +146,8 @@ static void t_pthread_mutex_timedlock__times_out_when_held(void)
 	pthread_t t;
 
 	hold_in_thread(&t, &m);
+	uint64_t t0 = now_ns();                        /* before the deadline is taken */
 	struct timespec dl = deadline_ms(CLOCK_REALTIME, 50);
-	uint64_t t0 = now_ns();
 	CHECK_EQ(pthread_mutex_timedlock(&m, &dl), ETIMEDOUT);
 	CHECK(now_ns() - t0 >= 45 * MS);
 	sem_post(&release);
@@ -303,8 +303,8 @@ static void t_pthread_cond_timedwait__realtime_times_out_holding_mutex(void)
 	pthread_cond_t c = PTHREAD_COND_INITIALIZER;
 
 	pthread_mutex_lock(&m);
+	uint64_t t0 = now_ns();                        /* before the deadline is taken */
 	struct timespec dl = deadline_ms(CLOCK_REALTIME, 40);
-	uint64_t t0 = now_ns();
 	CHECK_EQ(pthread_cond_timedwait(&c, &m, &dl), ETIMEDOUT);
 	CHECK(now_ns() - t0 >= 35 * MS);
 	CHECK_EQ(pthread_mutex_unlock(&m), 0);          /* it was held again */
@@ -323,8 +323,8 @@ static void t_pthread_cond_timedwait__monotonic_clock_attr(void)
 	CHECK_EQ(clk, CLOCK_MONOTONIC);
 	REQUIRE(pthread_cond_init(&c, &a) == 0);
 	pthread_mutex_lock(&m);
+	uint64_t t0 = now_ns();                        /* before the deadline is taken */
 	struct timespec dl = deadline_ms(CLOCK_MONOTONIC, 40);
-	uint64_t t0 = now_ns();
 	CHECK_EQ(pthread_cond_timedwait(&c, &m, &dl), ETIMEDOUT);
 	uint64_t took = now_ns() - t0;
 	CHECK(took >= 35 * MS);
@@ -661,8 +661,8 @@ static void t_sem_timedwait__times_out_when_empty(void)
 	sem_t s;
 
 	sem_init(&s, 0, 0);
+	uint64_t t0 = now_ns();                        /* before the deadline is taken */
 	struct timespec dl = deadline_ms(CLOCK_REALTIME, 40);
-	uint64_t t0 = now_ns();
 	CHECK_ERR(sem_timedwait(&s, &dl), ETIMEDOUT);
 	CHECK(now_ns() - t0 >= 35 * MS);
 }
