@@ -19,7 +19,7 @@ import re
 
 import pytest
 from disks import disk_targets
-from terminal import Console, Session
+from terminal import SHELL_PROMPT, Console, Session
 
 pytestmark = [pytest.mark.initrd, pytest.mark.login, pytest.mark.disk]
 
@@ -71,6 +71,21 @@ def board(keel_module_boot, disk_target):
     yield b
     b.s.close()
     b.strategy.power_off()              # the next target's pass boots a QEMU of its own
+
+
+def umount_usr(board: Board) -> None:
+    """umount /usr: fs-keel then exits, and init says so on the shared console, before or
+    after the shell's next prompt (seen both ways).  Waits for init's line, then for a
+    fresh prompt, so no later command's output has init's line in it."""
+    start = board.s.mark
+    board.s.line('umount /usr; echo "=rc=$?="')
+    m = board.s.expect(r"=rc=(\d+)=\r?\n")
+    assert m.group(1) == "0", f"umount /usr failed:\n{board.s.text(start)}"
+    exited = r"init: /sbin/fs-keel \(pid \d+\) exited with 0"
+    if not re.search(exited, board.s.text(start)):
+        board.s.expect(exited)
+    board.s.line("")
+    board.s.expect(SHELL_PROMPT)
 
 
 def image_bytes(board: Board, offset: int, count: int) -> bytes:
@@ -159,7 +174,7 @@ def test_a_file_survives_a_clean_reboot(board):
     assert board.ok("cat /usr/local/d/f") == "kept\n"
     assert board.ok("cat /home/keel/note") == "mine\n"        # keel's, from the test before
     # unmounted cleanly: fsck finds nothing; then mounted again by hand
-    board.ok("umount /usr")
+    umount_usr(board)
     out = board.ok(f"fsck-keel -n {board.part}")
     assert re.search(r"clean: 0 findings, 0 fixed", out), out
     board.ok(f"mount {board.part} /usr && cat /usr/local/d/f")
@@ -176,7 +191,7 @@ def test_a_power_cut_leaves_a_volume_that_mounts_and_keeps_written_files(board):
     assert f"{board.part} on /usr type keel (rw)" in board.ok("mount").splitlines()
     assert board.ok("seq 1 3000 | cmp - /usr/local/cut/a && cat /usr/local/cut/b") == "b\n"
     assert board.ok(f"{SEQ} | cmp - /usr/local/cut/seq && ls /usr/local/d") == ""
-    board.ok("umount /usr")
+    umount_usr(board)
     out, rc = board.run(f"fsck-keel -y {board.part}")
     assert rc in (0, 1) and f"fsck-keel: {board.part}: " in out, out   # clean, or fixed
     out = board.ok(f"fsck-keel -n {board.part}")
