@@ -24,7 +24,7 @@ class FakeOutlet:
 
     def reset_disk(self):
         if self.disk is None:
-            raise DiskError("fake has no disk")
+            raise DiskError("fake has no disk", missing=True)
         if self.power:
             raise DiskError("fake is on: power it off before its disk is reset")
         self.resets += 1

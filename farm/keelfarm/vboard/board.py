@@ -22,14 +22,19 @@ class PowerError(Exception):
 
 
 class DiskError(Exception):
-    """The disk could not be reset (the board is on, has no disk, or the copy failed)."""
+    """The disk could not be reset (the board is on, has no disk, or the copy failed);
+    ``missing`` when there is no disk at all."""
+
+    def __init__(self, message: str, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass
 class _Request:
     on: bool | None                     # None: reset the disk
     done: threading.Event
-    error: str | None = None
+    error: DiskError | None = None
 
 
 class VBoard:
@@ -74,7 +79,7 @@ class VBoard:
             raise PowerError(f"{self.name}: the disk reset did not complete within "
                              f"{self.power_timeout * 6:.0f} s")
         if req.error:
-            raise DiskError(req.error)
+            raise req.error
 
     def status(self) -> dict:
         """What the board looks like from outside, for `farm boards` and debugging."""
@@ -114,15 +119,15 @@ class VBoard:
             finally:
                 req.done.set()
 
-    def _reset_disk(self) -> str | None:
+    def _reset_disk(self) -> DiskError | None:
         if self.machine.disk is None:
-            return f"{self.name} has no disk"
+            return DiskError(f"{self.name} has no disk", missing=True)
         if self._powered:
-            return f"{self.name} is on: power it off before its disk is reset"
+            return DiskError(f"{self.name} is on: power it off before its disk is reset")
         try:
             self.machine.reset_disk()
         except OSError as e:
-            return f"{self.name}: cannot reset the disk: {e}"
+            return DiskError(f"{self.name}: cannot reset the disk: {e}")
         self.disk_resets += 1
         self.log.info("disk reset from %s", self.machine.config.nvme)
         return None

@@ -113,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self.server.outlet.reset_disk()
         except DiskError as e:
-            self._reply(404 if "has no disk" in str(e) else 409, f"{e}\n")
+            self._reply(404 if e.missing else 409, f"{e}\n")
             return
         except PowerError as e:
             self._reply(504, f"{e}\n")
