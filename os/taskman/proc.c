@@ -64,6 +64,8 @@ struct tproc *proc_new(const struct tproc *parent)
 			p->sid = parent->sid;
 			p->cred = parent->cred;
 			p->privs = parent->privs;       /* fork's; a spawn sets its own */
+			memcpy(p->grants, parent->grants, sizeof p->grants);   /* as AsClone */
+			p->ngrants = parent->ngrants;
 			p->mmap_next = parent->mmap_next;       /* fork's: the same mappings */
 			memcpy(p->rlim_cur, parent->rlim_cur, sizeof p->rlim_cur);
 			memcpy(p->rlim_max, parent->rlim_max, sizeof p->rlim_max);

@@ -9,6 +9,7 @@
  * Images come from the boot image today; a path no file system serves is
  * ENOENT.  A file starting with "#!" runs its interpreter (one level). */
 #include <keel/errno.h>
+#include <keel/hwinfo.h>
 #include <keel/kcall.h>
 #include <keel/procmgr.h>
 #include <keel/start.h>
@@ -34,11 +35,13 @@ struct job {
 	int32_t parent;                 /* the caller's pid */
 	int32_t tid;                    /* _PROC_EXEC: the caller's thread */
 	uint32_t privileges;            /* KCALL_PRIV_* for the child */
+	struct tm_grant grants[AS_GRANTS_MAX];  /* the device ranges its space gets */
+	uint32_t ngrants;
 	char *msg;                      /* tm_alloc'd, msglen bytes */
 	size_t msglen;
 	/* Pointers into msg, checked by parse(). */
 	const struct _proc_spawn *req;
-	const char *path, *cwd, *argv, *envp, *data;
+	const char *path, *cwd, *argv, *envp, *data, *devices;
 	int32_t result;                 /* the pid, or -errno */
 };
 
@@ -67,7 +70,7 @@ static int parse(struct job *j)
 
 	if (j->msglen < sizeof *r || r->argc < 1)
 		return EINVAL;
-	need += (uint64_t)r->pathlen + r->cwdlen + r->argvlen + r->envlen + r->datalen;
+	need += (uint64_t)r->pathlen + r->cwdlen + r->argvlen + r->envlen + r->datalen + r->devlen;
 	if (need != j->msglen || r->pathlen < 2)
 		return EINVAL;
 	j->req = r;
@@ -76,9 +79,74 @@ static int parse(struct job *j)
 	j->argv = j->cwd + r->cwdlen;
 	j->envp = j->argv + r->argvlen;
 	j->data = j->envp + r->envlen;
+	j->devices = j->data + r->datalen;
 	if (!strings_ok(j->path, r->pathlen, 1) || !strings_ok(j->cwd, r->cwdlen, r->cwdlen ? 1 : 0) ||
 	    !strings_ok(j->argv, r->argvlen, r->argc) || !strings_ok(j->envp, r->envlen, r->envc))
 		return EINVAL;
+	/* Devices: non-empty strings, for a driver child only. */
+	if (r->devlen && (!(r->flags & _PROC_SPAWN_IOPRIV) || r->hdr.type != _PROC_SPAWN ||
+			  j->devices[0] == 0 || j->devices[r->devlen - 1] != 0))
+		return EINVAL;
+	for (uint32_t i = 1; i < r->devlen; i++)
+		if (j->devices[i] == 0 && j->devices[i - 1] == 0)
+			return EINVAL;
+	return 0;
+}
+
+/* ---- the devices a driver may map ------------------------------------------------ */
+
+#define PAGE_MASK 4095ull
+
+/* Adds [base, base + size), widened to whole pages, to j's grants: 0 or an
+ * errno.  A parent without KCALL_PRIV_PROCMGR hands on only what it holds. */
+static int add_grant(struct job *j, const struct tproc *parent, uint64_t base, uint64_t size)
+{
+	if (!size)
+		return 0;
+	uint64_t pa = base & ~PAGE_MASK, end = base + size + PAGE_MASK;
+	if (end < base)
+		return EINVAL;
+	uint64_t len = (end & ~PAGE_MASK) - pa;
+	bool held = parent->privs & KCALL_PRIV_PROCMGR;
+
+	for (uint32_t i = 0; i < parent->ngrants && !held; i++)
+		held = pa >= parent->grants[i].pa && len <= parent->grants[i].len &&
+		       pa - parent->grants[i].pa <= parent->grants[i].len - len;
+	if (!held)
+		return EPERM;
+	for (uint32_t i = 0; i < j->ngrants; i++)
+		if (j->grants[i].pa == pa && j->grants[i].len == len)
+			return 0;
+	if (j->ngrants == AS_GRANTS_MAX)
+		return ENOSPC;
+	j->grants[j->ngrants++] = (struct tm_grant){ pa, len };
+	return 0;
+}
+
+/* Every register range and bus window of every device matching each of
+ * j's strings, into j->grants: 0 or an errno (ENODEV: a string matches
+ * nothing). */
+static int resolve_devices(struct job *j, const struct tproc *parent)
+{
+	const char *c = j->devices, *end = j->devices + j->req->devlen;
+
+	for (; c < end; c += strlen(c) + 1) {
+		struct _hw_device d;
+		struct _hw_entry e;
+		unsigned n = 0;
+		int r, err = 0;
+		for (; !err && (r = HwInfoDevice_r(c, n, &d)) == 0; n++) {
+			err = add_grant(j, parent, d.base, d.size);
+			for (unsigned k = 0; !err && HwInfoEntry_r(c, n, HWINFO_RANGE, k, &e) == 0; k++)
+				err = add_grant(j, parent, e.parent, e.size);
+		}
+		if (err)
+			return err;
+		if (r != -ENOENT)
+			return EINVAL;          /* a string too long, or a device not described */
+		if (!n)
+			return ENODEV;
+	}
 	return 0;
 }
 
@@ -367,9 +435,15 @@ static int admit(struct job *j, struct tproc **out)
 			return EPERM;
 		j->privileges |= KCALL_PRIV_IO;
 	}
+	j->ngrants = 0;
+	int err = r && r->devlen ? resolve_devices(j, parent) : 0;
+	if (err)
+		return err;
 	struct tproc *t = proc_new(parent);
 	if (!t)
 		return EAGAIN;
+	memcpy(t->grants, j->grants, sizeof t->grants);
+	t->ngrants = j->ngrants;
 	if (r && (r->flags & _PROC_SPAWN_RESETIDS)) {
 		t->cred.euid = t->cred.ruid;
 		t->cred.egid = t->cred.rgid;
@@ -448,7 +522,9 @@ static int load_and_start(struct job *j, struct tproc *t)
 	size_t mirror = stack_image_size(&a, j);
 	struct stack_image s = { .size = mirror, .base = STACK_TOP - mirror, .top = STACK_TOP };
 	struct _proc_start st = { .entry = e.entry, .privileges = j->privileges };
-	if ((r = load_segments(as, img, &e)) < 0 ||
+	for (uint32_t i = 0; i < j->ngrants && r >= 0; i++)
+		r = AsMap_r(as, 0, j->grants[i].len, 0, AS_MAP_GRANT, j->grants[i].pa);
+	if (r < 0 || (r = load_segments(as, img, &e)) < 0 ||
 	    (r = AsMap_r(as, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
 			     AS_MAP_ANON, 0)) < 0)
 		goto fail;
@@ -502,6 +578,9 @@ static void run_job(struct job *j)
 	} else {                /* an exec keeps the process's privileges */
 		struct tproc *self = proc_find(j->parent);
 		j->privileges = self ? self->privs : 0;
+		j->ngrants = self ? self->ngrants : 0;          /* and its devices */
+		if (self)
+			memcpy(j->grants, self->grants, sizeof j->grants);
 	}
 	tm_unlock();
 	int r = err ? -err : load_and_start(j, t);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <keel/iomsg.h>
 #include <keel/msg.h>
+#include <keel/procmgr.h>
 #include <keel/procmsg.h>
 #include "urt.h"
 
@@ -82,6 +83,9 @@ struct tproc {
 	int32_t stopsig;                /* the signal of that stop */
 	struct _cred_info cred;
 	uint32_t privs;                 /* KCALL_PRIV_* the kernel gave it */
+	struct tm_grant { uint64_t pa, len; } grants[AS_GRANTS_MAX];
+	uint32_t ngrants;               /* device ranges its space was granted (AS_MAP_GRANT):
+					 * given again to the space of an exec */
 	int32_t fork_rcvid;             /* a forked child: its parent's fork, unreplied */
 	uint64_t start_ns;
 	uint64_t rlim_cur[_PROC_RLIMIT_COUNT], rlim_max[_PROC_RLIMIT_COUNT];

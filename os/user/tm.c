@@ -50,7 +50,7 @@ static long pack(char *buf, size_t *at, const char *const *v, uint32_t *bytes)
 /* A _PROC_SPAWN or _PROC_EXEC message (type). */
 static int spawn_msg(uint16_t type, const char *path, const char *const *argv,
 		     const char *const *envp, uint32_t flags, int32_t pgroup, const void *data,
-		     size_t datalen)
+		     size_t datalen, const char *devices, size_t devlen)
 {
 	char buf[SPAWN_BUF] __attribute__((aligned(8)));       /* threads spawn at once */
 	struct _proc_spawn *m = (void *)buf;
@@ -65,25 +65,34 @@ static int spawn_msg(uint16_t type, const char *path, const char *const *argv,
 	at += plen;
 	long na = pack(buf, &at, argv ? argv : noargs, &m->argvlen);
 	long ne = pack(buf, &at, envp, &m->envlen);
-	if (na < 0 || ne < 0 || at + datalen > SPAWN_BUF)
+	if (na < 0 || ne < 0 || at + datalen + devlen > SPAWN_BUF)
 		return -E2BIG;
 	m->argc = (uint32_t)na;
 	m->envc = (uint32_t)ne;
 	if (datalen)
 		memcpy(buf + at, data, datalen);
 	m->datalen = (uint32_t)datalen;
-	return (int)urt_tm_send(buf, at + datalen, 0, 0);
+	if (devlen)
+		memcpy(buf + at + datalen, devices, devlen);
+	m->devlen = (uint32_t)devlen;
+	return (int)urt_tm_send(buf, at + datalen + devlen, 0, 0);
 }
 
 int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,
 		 uint32_t flags, int32_t pgroup, const void *data, size_t datalen)
 {
-	return spawn_msg(_PROC_SPAWN, path, argv, envp, flags, pgroup, data, datalen);
+	return spawn_msg(_PROC_SPAWN, path, argv, envp, flags, pgroup, data, datalen, 0, 0);
+}
+
+int urt_tm_spawn_devices(const char *path, const char *const *argv, uint32_t flags,
+			 const char *devices, size_t devlen)
+{
+	return spawn_msg(_PROC_SPAWN, path, argv, 0, flags, 0, 0, 0, devices, devlen);
 }
 
 int urt_tm_exec(const char *path, const char *const *argv, const char *const *envp)
 {
-	return spawn_msg(_PROC_EXEC, path, argv, envp, 0, 0, 0, 0);
+	return spawn_msg(_PROC_EXEC, path, argv, envp, 0, 0, 0, 0, 0, 0);
 }
 
 /* The runtime keeps no fds: the child has nothing to tell servers and

@@ -18,7 +18,20 @@
  *                                            with AS_SELF it is how a driver
  *                                            maps its registers (QNX's
  *                                            mmap_device_memory goes through
- *                                            the process manager too).
+ *                                            the process manager too).  Only
+ *                                            inside a range granted to the
+ *                                            space (-EPERM), unless the caller
+ *                                            holds KCALL_PRIV_PROCMGR and maps
+ *                                            into its own space.
+ *                                            AS_MAP_GRANT (vaddr 0, prot 0):
+ *                                            grants the space the device range
+ *                                            [paddr, paddr+len), checked as for
+ *                                            AS_MAP_PHYS; maps nothing.  A space
+ *                                            holds AS_GRANTS_MAX grants
+ *                                            (-ENOSPC); AsClone copies them, and
+ *                                            they end with the space.  taskman
+ *                                            grants a driver the devices its
+ *                                            spawner names (_proc_spawn).
  *                                            AS_MAP_SHARED: zeroed pages of a
  *                                            shared object, written in place by
  *                                            every space that maps them, also
@@ -184,8 +197,12 @@
 #define AS_MAP_SHARED      0x2u          /* zeroed pages of a shared object */
 #define AS_MAP_CONTIG      0x3u          /* zeroed, physically contiguous */
 #define AS_MAP_SHARE       0x4u          /* object pages of AS_MAP_FROM's space at paddr */
+#define AS_MAP_GRANT       0x5u          /* the space may map [paddr, paddr+len) */
 #define AS_MAP_FROM(as)    ((uint64_t)(uint32_t)(as) << 8)
 #define AS_MAP_KIND(flags) ((flags) & 0xffu)
+
+/* Device ranges one space may be granted (AS_MAP_GRANT). */
+#define AS_GRANTS_MAX      16
 
 /* AsInfo: what a space maps, in pages. */
 struct _as_info {

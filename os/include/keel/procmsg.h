@@ -68,7 +68,18 @@ _Static_assert(sizeof(struct _proc_hdr) == 8, "struct _proc_hdr layout");
  * NUL-terminated strings (envlen bytes), and datalen bytes of startup data
  * that taskman copies, unread, onto the new stack for the new image's libc
  * (the fds it inherits and the file actions to apply; AT_KEEL_SPAWNDATA
- * below).  The whole message is at most _PROC_SPAWN_MAX bytes (E2BIG).
+ * below), then devlen bytes: the devices a driver child may map, as
+ * NUL-terminated device-tree `compatible` strings.  The whole message is at
+ * most _PROC_SPAWN_MAX bytes (E2BIG).
+ *
+ * Devices (_PROC_SPAWN_IOPRIV only, else EINVAL): taskman grants the
+ * child's space every register range (`reg`) and bus window (`ranges`) of
+ * every enabled device matching each string (AsMap AS_MAP_GRANT); it may
+ * map device memory there and nowhere else.  A caller holding
+ * KCALL_PRIV_PROCMGR (init) may name any device; another driver only
+ * ranges it holds itself (EPERM).  ENODEV: a string matches no device;
+ * ENOSPC: more ranges than a space holds (AS_GRANTS_MAX).  An exec keeps
+ * the process's grants (its devlen must be 0); fork copies them.
  *
  * The path is searched by the caller (posix_spawnp): taskman takes it as
  * is, relative to the caller's working directory given by libc in cwd
@@ -116,7 +127,7 @@ struct _proc_spawn {
 	uint32_t envc;
 	uint32_t envlen;
 	uint32_t datalen;
-	uint32_t zero;
+	uint32_t devlen;                /* IOPRIV: the devices' strings, or 0 */
 };
 
 _Static_assert(sizeof(struct _proc_spawn) == 72, "struct _proc_spawn layout");

@@ -159,8 +159,13 @@ static bool phys_range_ok(uint64_t pa, uint64_t len)
 /* AsMap(as, va, len, prot, flags, paddr).  AS_MAP_PHYS maps device memory:
  * never executable, never RAM (-EINVAL); as AS_SELF it is how a driver
  * gets its registers (through the process manager, as QNX's
- * mmap_device_memory).  The other kinds: <keel/procmgr.h>. */
-static long as_map(struct vmspace *vs, long va, long len, long prot, long flags, long paddr)
+ * mmap_device_memory).  Only a range granted to the space (AS_MAP_GRANT, by
+ * the process manager) may be mapped so (-EPERM): a driver reaches the
+ * devices it was started for, never the power-off device or another
+ * driver's.  The process manager itself (`trusted`: KCALL_PRIV_PROCMGR into
+ * its own space) needs no grant.  The other kinds: <keel/procmgr.h>. */
+static long as_map(struct vmspace *vs, bool trusted, long va, long len, long prot, long flags,
+		   long paddr)
 {
 	uint64_t pa = 0;
 
@@ -183,8 +188,14 @@ static long as_map(struct vmspace *vs, long va, long len, long prot, long flags,
 	case AS_MAP_PHYS:
 		if ((prot & PROT_EXEC) || !phys_range_ok((uint64_t)paddr, (uint64_t)len))
 			return -EINVAL;
+		if (!trusted && !vmspace_phys_granted(vs, (uint64_t)paddr, (uint64_t)len))
+			return -EPERM;
 		return vmspace_map_phys(vs, (uint64_t)va, (uint64_t)paddr, (size_t)len,
 					vm_prot(prot));
+	case AS_MAP_GRANT:
+		if (va || prot || !phys_range_ok((uint64_t)paddr, (uint64_t)len))
+			return -EINVAL;
+		return vmspace_grant_phys(vs, (uint64_t)paddr, (uint64_t)len);
 	}
 	return -EINVAL;
 }
@@ -209,7 +220,8 @@ long sys_AsMap(long as, long va, long len, long prot, long flags, long paddr)
 		if (src)
 			space_put(from);
 	} else {
-		r = as_map(vs, va, len, prot, flags, paddr);
+		bool trusted = as == AS_SELF && (self()->privs & KCALL_PRIV_PROCMGR);
+		r = as_map(vs, trusted, va, len, prot, flags, paddr);
 	}
 	space_put(as);
 	return r;

@@ -73,6 +73,14 @@ int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
  * never VM_X; the pages are not freed with the space.  0, -EINVAL,
  * -EEXIST if any page is mapped already (then nothing is mapped), -ENOMEM. */
 int vmspace_map_phys(struct vmspace *vs, uint64_t va, uint64_t pa, size_t size, unsigned prot);
+/* Grant vs the device range [pa, pa+len) (the caller has checked it is
+ * one): 0, or -ENOSPC when vs holds AS_GRANTS_MAX already.  A range inside
+ * one held already adds nothing. */
+int vmspace_grant_phys(struct vmspace *vs, uint64_t pa, uint64_t len);
+/* Whether [pa, pa+len) lies inside one range granted to vs (_locked: with
+ * vs's lock held). */
+bool vmspace_phys_granted(struct vmspace *vs, uint64_t pa, uint64_t len);
+bool vmspace_phys_granted_locked(struct vmspace *vs, uint64_t pa, uint64_t len);
 /* Unmap whatever is mapped in [va, va+size) (holes are fine), drop every
  * hart's translations of it, then free the pages the space allocated.
  * 0 or -EINVAL for an unaligned or non-user range. */

@@ -76,6 +76,8 @@ struct service {
 	const char *ready;              /* a name that opens once it serves; NULL: none */
 	const char *tty;                /* a getty's terminal: fds 0-2 there, own session */
 	bool iopriv;
+	const char *device;             /* iopriv: the device-tree `compatible` of the
+					 * devices it may map (taskman grants them) */
 	bool once;                      /* a clean end is final: a driver with nothing to drive */
 	bool mount;                     /* ready is a directory it serves (statvfs says so) */
 	bool quiet;                     /* a getty on another terminal than init's: what
@@ -177,6 +179,8 @@ static int start(struct service *s)
 	flags |= POSIX_SPAWN_SETSIGMASK;
 	if (s->iopriv)
 		flags |= POSIX_SPAWN_KEEL_IOPRIV;
+	if (s->iopriv && s->device)
+		posix_spawnattr_keel_device(&sa, s->device);
 	if (s->tty) {                   /* the getty makes its own session */
 		for (int fd = 0; fd < 3; fd++)
 			posix_spawn_file_actions_addopen(&fa, fd, s->tty, O_RDWR, 0);
@@ -243,7 +247,7 @@ static int wait_ready(struct service *s)
 }
 
 /* The console driver for the UART this board has. */
-static const char *console_driver(void)
+static const char *console_driver(const char **compatible)
 {
 	static const struct { const char *compatible, *driver; } uarts[] = {
 		{ "ns16550a", "/sbin/devc-ser8250" },
@@ -252,8 +256,10 @@ static const char *console_driver(void)
 	struct _hw_device d;
 
 	for (unsigned i = 0; i < sizeof uarts / sizeof uarts[0]; i++)
-		if (HwInfoDevice_r(uarts[i].compatible, 0, &d) == 0)
+		if (HwInfoDevice_r(uarts[i].compatible, 0, &d) == 0) {
+			*compatible = uarts[i].compatible;
 			return uarts[i].driver;
+		}
 	return NULL;
 }
 
@@ -305,12 +311,13 @@ static void bring_up(void)
 		if (start(s) == 0)
 			wait_ready(s);
 	}
-	const char *drv = console_driver();
+	const char *uart = NULL, *drv = console_driver(&uart);
 	struct service *s = drv ? add("/dev/console", true, NULL) : NULL;
 	if (!drv)
 		say(LOG_ERR, "no UART this system has a driver for; staying on the kernel console\n");
 	if (s) {
 		s->argv[0] = (char *)drv;
+		s->device = uart;
 		if (start(s) == 0 && wait_ready(s) == 0)
 			console_fds();
 	}
@@ -332,6 +339,7 @@ static void block_drivers(void)
 		if (!s)
 			return;
 		s->argv[0] = (char *)drivers[i].driver;
+		s->device = drivers[i].compatible;
 		s->once = true;
 		if (start(s) == 0)
 			wait_ready(s);

@@ -16,6 +16,11 @@ long urt_tm_send(const void *msg, size_t bytes, void *r, size_t rbytes);
  * the caller's stack, which needs 20 KiB free. */
 int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,
 		 uint32_t flags, int32_t pgroup, const void *data, size_t datalen);
+/* Spawn a driver child (flags with _PROC_SPAWN_IOPRIV) that may map the
+ * devices named by `devices`: devlen bytes of NUL-terminated device-tree
+ * `compatible` strings (<keel/procmsg.h>); no environment, no data. */
+int urt_tm_spawn_devices(const char *path, const char *const *argv, uint32_t flags,
+			 const char *devices, size_t devlen);
 /* exec: returns only on failure (-errno). */
 int urt_tm_exec(const char *path, const char *const *argv, const char *const *envp);
 /* fork: the child's pid in the parent, 0 in the child, or -errno. */

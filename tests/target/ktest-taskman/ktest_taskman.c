@@ -154,6 +154,7 @@ static const struct ktap_case cases[] = {
 	{ "mmap_contig_is_one_run", t_mmap_contig_is_one_run },
 	{ "spawn_resetids", t_spawn_resetids },
 	{ "spawn_iopriv_needs_privilege", t_spawn_iopriv_needs_privilege },
+	{ "spawn_devices_granted_only", t_spawn_devices_granted_only },
 	{ "spawn_rlimit_nproc_eagain", t_spawn_rlimit_nproc_eagain },
 	{ "spawn_args_beyond_stack_e2big", t_spawn_args_beyond_stack_e2big },
 	{ "spawn_env_and_cwd_malformed_einval", t_spawn_env_and_cwd_malformed_einval },

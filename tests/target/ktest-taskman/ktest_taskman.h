@@ -95,6 +95,7 @@ void t_spawn_many_in_a_row(void);
 void t_failed_spawns_leave_nothing(void);
 void t_spawn_resetids(void);
 void t_spawn_iopriv_needs_privilege(void);
+void t_spawn_devices_granted_only(void);
 void t_spawn_rlimit_nproc_eagain(void);
 void t_spawn_args_beyond_stack_e2big(void);
 void t_spawn_env_and_cwd_malformed_einval(void);

@@ -1,6 +1,7 @@
 /* ktest-taskman: spawn (POSIX.1-2017 posix_spawn): exit status, arguments,
  * scripts, malformed messages, the spawn attributes (groups, sessions,
  * RESETIDS, IOPRIV, signal masks and defaults, NOZOMBIE) and the limits. */
+#include <keel/hwinfo.h>
 #include "ktest_taskman.h"
 
 /* ---- spawn (POSIX.1-2017 posix_spawn) ----------------------------------------------- */
@@ -221,6 +222,62 @@ void t_spawn_iopriv_needs_privilege(void)
 	KTAP_REQUIRE(pid > 1);
 	KTAP_EQ(reap(pid), EXITED(30));
 	KTAP_EQ(child_status("nopriv"), EXITED(0));
+}
+
+/* A driver child (tm-child `what` [dev2] pa) that may map devs: its status
+ * word, or the spawn's -errno. */
+static int dev_child(uint32_t flags, const char *devs, size_t devlen, const char *what,
+		     const char *dev2, uint64_t pa)
+{
+	char hex[24];
+
+	snprintf(hex, sizeof hex, "0x%lx", (unsigned long)pa);
+	const char *argv[] = { "tm-child", what, dev2 ? dev2 : hex, dev2 ? hex : 0, 0 };
+	int pid = urt_tm_spawn_devices(CHILD, argv, flags, devs, devlen);
+
+	return pid < 0 ? pid : reap(pid);
+}
+
+#define DEVS(s) s, sizeof s
+#define IOPRIV _PROC_SPAWN_IOPRIV
+
+/* A driver maps the devices its spawner named and nothing else: taskman
+ * grants their ranges to its space, the kernel refuses every other page
+ * (EPERM), through taskman's mmap too, and after an exec; a driver hands on
+ * only what it holds.  The power-off device is the one whose page matters. */
+void t_spawn_devices_granted_only(void)
+{
+	struct _hw_device d, off;
+	const char *uart = "ns16550a";
+
+	if (HwInfoDevice_r(uart, 0, &d) == -ENOENT)
+		uart = "sifive,uart0";
+	KTAP_REQUIRE(HwInfoDevice_r(uart, 0, &d) == 0);
+	size_t ulen = strlen(uart) + 1;
+	uint64_t pa = d.base & ~0xffful;
+	bool poweroff = HwInfoDevice_r("sifive,test0", 0, &off) == 0;
+
+	KTAP_EQ(dev_child(IOPRIV, uart, ulen, "mapdev", 0, pa), EXITED(0));
+	KTAP_EQ(dev_child(IOPRIV, uart, ulen, "mmapdev", 0, pa), EXITED(0));
+	KTAP_EQ(dev_child(IOPRIV, uart, ulen, "execmap", 0, pa), EXITED(0));
+	KTAP_EQ(dev_child(IOPRIV, uart, ulen, "spawndev", uart, pa), EXITED(0));
+	KTAP_EQ(dev_child(IOPRIV, 0, 0, "mapdev", 0, pa), EXITED(EPERM));
+	KTAP_EQ(dev_child(IOPRIV, 0, 0, "mmapdev", 0, pa), EXITED(EPERM));
+	if (poweroff) {
+		uint64_t opa = off.base & ~0xffful;
+		KTAP_EQ(dev_child(IOPRIV, uart, ulen, "mapdev", 0, opa), EXITED(EPERM));
+		KTAP_EQ(dev_child(IOPRIV, uart, ulen, "mmapdev", 0, opa), EXITED(EPERM));
+		KTAP_EQ(dev_child(IOPRIV, uart, ulen, "spawndev", "sifive,test0", opa),
+			EXITED(100 + EPERM));
+	} else {
+		ktap_diag("no sifive,test0 here: the power-off device's checks are not made");
+	}
+	/* What taskman refuses before anything starts. */
+	KTAP_EQ(dev_child(0, uart, ulen, "mapdev", 0, pa), -EINVAL);            /* no IOPRIV */
+	KTAP_EQ(dev_child(IOPRIV, DEVS("keel,no-such-device"), "mapdev", 0, pa), -ENODEV);
+	KTAP_EQ(dev_child(IOPRIV, DEVS("riscv,plic0"), "mapdev", 0, pa), -EINVAL); /* the kernel's */
+	KTAP_EQ(dev_child(IOPRIV, DEVS("\0ns16550a"), "mapdev", 0, pa), -EINVAL); /* an empty name */
+	KTAP_EQ(dev_child(IOPRIV, uart, ulen - 1, "mapdev", 0, pa), -EINVAL);   /* no NUL */
 }
 
 static int nproc_checks(void)

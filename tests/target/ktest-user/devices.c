@@ -41,6 +41,21 @@ extern const char child_as_map_phys[], child_as_map_phys_end[];
 extern const char child_as_unmap[], child_as_unmap_end[];
 extern const char child_mem_phys[], child_mem_phys_end[];
 
+/* Run a child to its end, its space granted [gpa, gpa + glen) (nothing
+ * when glen is 0); its exit status (the result of its one call). */
+static int granted_child_status(const char *from, const char *to, uint64_t a0, uint32_t privs,
+				uint64_t gpa, uint64_t glen)
+{
+	struct _proc_exit ex;
+	int pid = start_child_granted(from, to, a0, 0, privs, gpa, glen);
+
+	if (pid <= 1)
+		return -1000;
+	if (ProcessWait_r(pid, &ex, 0) != pid || ex.how != _PROC_EXITED)
+		return -1001;
+	return ex.status;
+}
+
 /* Run a child to its end; its exit status (the result of its one call). */
 int child_status(const char *from, const char *to, uint64_t a0, uint32_t privs)
 {
@@ -169,6 +184,7 @@ void t_as_prot_none(void)
 	KTAP_EQ(AsMap_r(as, va, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0), 0);
 	KTAP_EQ(AsProtect_r(as, va, 4096, PROT_NONE), -EINVAL);
 	KTAP_EQ(AsWrite_r(as, va, &c, 1), 0);                           /* unchanged */
+	KTAP_EQ(AsMap_r(as, 0, 4096, 0, AS_MAP_GRANT, uart.base & ~0xffful), 0);
 	KTAP_EQ(AsMap_r(as, va + 4096, 4096, PROT_READ, AS_MAP_PHYS, uart.base & ~0xffful), 0);
 	KTAP_EQ(AsProtect_r(as, va + 4096, 4096, PROT_READ | PROT_EXEC), -EINVAL);
 	KTAP_EQ(AsProtect_r(as, va + 4096, 4096, PROT_NONE), -EINVAL);
@@ -239,11 +255,52 @@ void t_as_phys_unprivileged_eperm(void)
 
 	KTAP_REQUIRE(find_uart(&uart) == 0);
 	uint64_t pa = uart.base & ~0xffful;
-	KTAP_EQ(child_status(child_as_map_phys, child_as_map_phys_end, pa, 0), -EPERM);
-	/* A driver (KCALL_PRIV_IO) maps its own device memory; nothing else of AsMap's. */
-	KTAP_EQ(child_status(child_as_map_phys, child_as_map_phys_end, pa, KCALL_PRIV_IO), 0);
+	KTAP_EQ(granted_child_status(child_as_map_phys, child_as_map_phys_end, pa, 0, pa, 4096),
+		-EPERM);
+	/* A driver (KCALL_PRIV_IO) maps the device memory granted to it;
+	 * nothing else of AsMap's. */
+	KTAP_EQ(granted_child_status(child_as_map_phys, child_as_map_phys_end, pa, KCALL_PRIV_IO,
+				     pa, 4096), 0);
 	KTAP_EQ(child_status(child_as_unmap, child_as_unmap_end, 0, 0), -EPERM);
 	KTAP_EQ(child_status(child_as_unmap, child_as_unmap_end, 0, KCALL_PRIV_IO), -EPERM);
+}
+
+/* Only granted device memory: a driver without a grant, or with one for
+ * another range, is refused (EPERM), however the range is otherwise fine;
+ * the power-off device is refused to a UART's driver.  Grants are checked
+ * as mappings are and a space holds AS_GRANTS_MAX of them. */
+void t_as_phys_granted_only(void)
+{
+	struct _hw_device uart, plic, off;
+
+	KTAP_REQUIRE(find_uart(&uart) == 0 && HwInfoDevice_r("riscv,plic0", 0, &plic) == 0);
+	uint64_t pa = uart.base & ~0xffful;
+	const char *from = child_as_map_phys, *to = child_as_map_phys_end;
+	KTAP_EQ(granted_child_status(from, to, pa, KCALL_PRIV_IO, 0, 0), -EPERM);
+	KTAP_EQ(granted_child_status(from, to, pa, KCALL_PRIV_IO, pa + 4096, 4096), -EPERM);
+	KTAP_EQ(granted_child_status(from, to, pa + 4096, KCALL_PRIV_IO, pa, 4096), -EPERM);
+	KTAP_EQ(granted_child_status(from, to, pa + 4096, KCALL_PRIV_IO, pa, 8192), 0);
+	if (HwInfoDevice_r("sifive,test0", 0, &off) == 0)
+		KTAP_EQ(granted_child_status(from, to, off.base & ~0xffful, KCALL_PRIV_IO, pa, 4096),
+			-EPERM);
+	else
+		ktap_diag("no sifive,test0 here: the power-off device's check is not made");
+	/* The granting side (the process manager's). */
+	int as = AsCreate_r();
+	KTAP_REQUIRE(as > 0);
+	KTAP_EQ(AsMap_r(as, 0, 4096, 0, AS_MAP_GRANT, 0x80000000ul), -EINVAL);     /* RAM */
+	KTAP_EQ(AsMap_r(as, 0, 4096, 0, AS_MAP_GRANT, plic.base), -EINVAL);        /* the kernel's */
+	KTAP_EQ(AsMap_r(as, 0, 4096, 0, AS_MAP_GRANT, pa + 4), -EINVAL);
+	KTAP_EQ(AsMap_r(as, 0, 0, 0, AS_MAP_GRANT, pa), -EINVAL);
+	KTAP_EQ(AsMap_r(as, 0x10000, 4096, 0, AS_MAP_GRANT, pa), -EINVAL);         /* a vaddr */
+	KTAP_EQ(AsMap_r(as, 0, 4096, PROT_READ, AS_MAP_GRANT, pa), -EINVAL);       /* a prot */
+	for (int i = 0; i < AS_GRANTS_MAX; i++)
+		KTAP_EQ(AsMap_r(as, 0, 4096, 0, AS_MAP_GRANT, pa + 2 * 4096ul * (unsigned)i), 0);
+	KTAP_EQ(AsMap_r(as, 0, 4096, 0, AS_MAP_GRANT, pa + 4096), -ENOSPC);
+	KTAP_EQ(AsMap_r(as, 0, 4096, 0, AS_MAP_GRANT, pa), 0);                     /* held */
+	KTAP_EQ(AsMap_r(as, 0x10000, 4096, PROT_READ, AS_MAP_PHYS, pa + 4096), -EPERM);
+	KTAP_EQ(AsMap_r(as, 0x10000, 4096, PROT_READ, AS_MAP_PHYS, pa + 2 * 4096), 0);
+	KTAP_EQ(AsDestroy_r(as), 0);
 }
 
 /* MemPhys: where a driver's own RAM is, for DMA; honest about contiguity;

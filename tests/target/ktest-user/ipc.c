@@ -196,12 +196,21 @@ int start_child_args(const char *from, const char *to, uint64_t a0, uint64_t a1)
 int start_child_priv(const char *from, const char *to, uint64_t a0, uint64_t a1,
 			    uint32_t privs)
 {
+	return start_child_granted(from, to, a0, a1, privs, 0, 0);
+}
+
+/* The same, its space granted the device range [gpa, gpa + glen) first
+ * (AS_MAP_GRANT; none when glen is 0). */
+int start_child_granted(const char *from, const char *to, uint64_t a0, uint64_t a1,
+			uint32_t privs, uint64_t gpa, uint64_t glen)
+{
 	int as = AsCreate_r();
 	struct _proc_start st;
 
 	if (as <= 0)
 		return as;
-	if (AsMap_r(as, 0x10000, 4096, PROT_READ | PROT_EXEC, AS_MAP_ANON, 0) ||
+	if ((glen && AsMap_r(as, 0, glen, 0, AS_MAP_GRANT, gpa)) ||
+	    AsMap_r(as, 0x10000, 4096, PROT_READ | PROT_EXEC, AS_MAP_ANON, 0) ||
 	    AsMap_r(as, 0x20000, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0) ||
 	    AsWrite_r(as, 0x10000, from, (size_t)(to - from)))
 		return -1000;

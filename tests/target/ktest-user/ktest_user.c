@@ -321,6 +321,7 @@ static const struct ktap_case cases[] = {
 	{ "as_map_out_of_memory_enomem_nothing_left", t_as_map_oom },
 	{ "as_prot_none_and_executable_devices_refused", t_as_prot_none },
 	{ "as_phys_unprivileged_eperm", t_as_phys_unprivileged_eperm },
+	{ "as_phys_granted_only", t_as_phys_granted_only },
 	{ "mem_phys", t_mem_phys },
 	{ "interrupt_arguments", t_interrupt_arguments },
 	{ "interrupt_privileges", t_interrupt_privileges },

@@ -118,6 +118,8 @@ void t_privileged_calls_allowed_for_init(void);
 void t_timer_arguments(void);
 int start_child_args(const char *from, const char *to, uint64_t a0, uint64_t a1);
 int start_child_priv(const char *from, const char *to, uint64_t a0, uint64_t a1, uint32_t privs);
+int start_child_granted(const char *from, const char *to, uint64_t a0, uint64_t a1,
+			uint32_t privs, uint64_t gpa, uint64_t glen);
 void t_disconnect_pulse_when_client_dies(void);
 void t_coiddeath_pulse_when_server_dies(void);
 void t_bad_pointers_efault(void);
@@ -136,6 +138,7 @@ void t_as_prot_none(void);
 void t_as_map_oom(void);
 void t_as_unmap(void);
 void t_as_phys_unprivileged_eperm(void);
+void t_as_phys_granted_only(void);
 void t_mem_phys(void);
 void t_hwinfo_entry(void);
 void pulse_event(struct sigevent *ev, int coid, int code);

@@ -48,6 +48,7 @@ static void t_driver__publishes_the_disk_after_a_lost_command(void)
 
 	posix_spawnattr_init(&sa);
 	posix_spawnattr_setflags(&sa, POSIX_SPAWN_KEEL_IOPRIV);
+	posix_spawnattr_keel_device(&sa, "pci-host-ecam-generic");
 	REQUIRE(posix_spawn(&driver, "/sbin/devb-nvme", NULL, &sa, argv, NULL) == 0);
 	posix_spawnattr_destroy(&sa);
 	/* the GPT is read in the first commands: the lost one costs its timeout */

@@ -24,7 +24,14 @@
  *                       (spawned without _PROC_SPAWN_IOPRIV)
  *   killown             as uid 800, signal its own child (allowed) and its
  *                       parent, root's (EPERM)
- *   stackguard          store just below its stack (the auxv's stack base) */
+ *   stackguard          store just below its stack (the auxv's stack base)
+ *   mapdev PA           map the device page at PA itself (AsMap AS_MAP_PHYS);
+ *                       exit 0, or the errno it got
+ *   mmapdev PA          the same through taskman (_PROC_MMAP _PROC_MAP_PHYS)
+ *   execmap PA          exec "tm-child mapdev PA" (exit 90: the exec failed)
+ *   spawndev DEV PA     spawn "tm-child mapdev PA" as a driver that may map
+ *                       device DEV; exit with its status, or 100 + the
+ *                       spawn's errno */
 #include <keel/clock.h>
 #include <keel/errno.h>
 #include <keel/procmgr.h>
@@ -198,6 +205,49 @@ static int nopriv_checks(void)
 	return 0;
 }
 
+#define MAPDEV_VA 0x30000000ul
+
+static int map_device(const char *pa)
+{
+	int r = AsMap_r(AS_SELF, MAPDEV_VA, 4096, PROT_READ, AS_MAP_PHYS, strtoul(pa, 0, 0));
+
+	return -r;
+}
+
+static int mmap_device(const char *pa)
+{
+	struct _proc_mmap m = { .hdr.type = _PROC_MMAP, .addr = MAPDEV_VA, .len = 4096,
+				.prot = PROT_READ, .flags = _PROC_MAP_SHARED | _PROC_MAP_PHYS |
+				_PROC_MAP_FIXED, .paddr = strtoul(pa, 0, 0) };
+	struct _proc_mmap_reply r;
+
+	long e = urt_tm_send(&m, sizeof m, &r, sizeof r);
+
+	return e < 0 ? (int)-e : 0;
+}
+
+static int exec_map(const char *pa)
+{
+	const char *argv[] = { "tm-child", "mapdev", pa, 0 };
+
+	urt_tm_exec("/bin/tm-child", argv, 0);
+	return 90;
+}
+
+static int spawn_device(const char *dev, const char *pa)
+{
+	const char *argv[] = { "tm-child", "mapdev", pa, 0 };
+	struct _proc_wait_reply r;
+	int pid = urt_tm_spawn_devices("/bin/tm-child", argv, _PROC_SPAWN_IOPRIV, dev,
+				       strlen(dev) + 1);
+
+	if (pid < 0)
+		return 100 - pid;
+	if (urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r) != pid || r.code != _PROC_CLD_EXITED)
+		return 99;
+	return r.signo;
+}
+
 static int killown_checks(void)
 {
 	const char *argv[] = { "tm-child", "sleep", "2000", "0", 0 };
@@ -263,6 +313,14 @@ int main(int argc, char **argv, char **envp)
 		return killown_checks();
 	if (!strcmp(what, "nopriv"))
 		return nopriv_checks();
+	if (!strcmp(what, "mapdev") && argc > 2)
+		return map_device(argv[2]);
+	if (!strcmp(what, "mmapdev") && argc > 2)
+		return mmap_device(argv[2]);
+	if (!strcmp(what, "execmap") && argc > 2)
+		return exec_map(argv[2]);
+	if (!strcmp(what, "spawndev") && argc > 3)
+		return spawn_device(argv[2], argv[3]);
 	if (!strcmp(what, "stackguard")) {
 		uint64_t base = aux_value((const uint64_t *)urt_start_a3, AT_KEEL_STACKBASE);
 		if (base)

@@ -1,5 +1,6 @@
 /* User address spaces (see vmspace.h). */
 #include <keel/errno.h>
+#include <keel/procmgr.h>
 #include "atomic.h"
 #include "bitops.h"
 #include "csr.h"
@@ -37,6 +38,9 @@ struct vmspace {
 	 * (under lock; tables go only with the space, so it never dangles). */
 	uint64_t l0_key;
 	uint64_t *l0;
+	/* Device ranges the space may map (AS_MAP_GRANT; under lock). */
+	struct phys_grant { uint64_t pa, len; } grants[AS_GRANTS_MAX];
+	unsigned ngrants;
 };
 
 #define UNMAP_BATCH 64          /* pages freed per TLB shootdown */
@@ -202,6 +206,7 @@ struct vmspace *vmspace_create(void)
 	vs->pages = 0;
 	vs->l0_key = ~0ull;
 	vs->l0 = 0;
+	vs->ngrants = 0;
 	memcpy(vs->root + 256, vm_kernel_root() + 256, 256 * sizeof(uint64_t));
 	return vs;
 }
@@ -451,6 +456,8 @@ struct vmspace *vmspace_clone(struct vmspace *src)
 						       (uint64_t)i1 << 21 | (uint64_t)i0 << 12, &t0[i0]);
 		}
 	}
+	memcpy(dst->grants, src->grants, sizeof dst->grants);  /* dst is nobody's yet */
+	dst->ngrants = src->ngrants;
 	spin_unlock(&src->lock);
 	smp_tlb_flush_harts(harts_of(src));     /* no hart may write a shared page */
 	if (r) {
@@ -732,6 +739,38 @@ int vmspace_protect(struct vmspace *vs, uint64_t va, size_t size, unsigned prot)
 }
 
 /* Device memory: never executable, never freed with the space. */
+int vmspace_grant_phys(struct vmspace *vs, uint64_t pa, uint64_t len)
+{
+	int r = 0;
+
+	spin_lock(&vs->lock);
+	if (vmspace_phys_granted_locked(vs, pa, len))
+		;                               /* held already: nothing new */
+	else if (vs->ngrants == AS_GRANTS_MAX)
+		r = -ENOSPC;
+	else
+		vs->grants[vs->ngrants++] = (struct phys_grant){ pa, len };
+	spin_unlock(&vs->lock);
+	return r;
+}
+
+bool vmspace_phys_granted_locked(struct vmspace *vs, uint64_t pa, uint64_t len)
+{
+	for (unsigned i = 0; i < vs->ngrants; i++)
+		if (pa >= vs->grants[i].pa && len <= vs->grants[i].len &&
+		    pa - vs->grants[i].pa <= vs->grants[i].len - len)
+			return true;
+	return false;
+}
+
+bool vmspace_phys_granted(struct vmspace *vs, uint64_t pa, uint64_t len)
+{
+	spin_lock(&vs->lock);
+	bool ok = vmspace_phys_granted_locked(vs, pa, len);
+	spin_unlock(&vs->lock);
+	return ok;
+}
+
 int vmspace_map_phys(struct vmspace *vs, uint64_t va, uint64_t pa, size_t size, unsigned prot)
 {
 	if (!range_ok(va, size) || (pa & (PAGE_SIZE - 1)) || (prot & VM_X) || !prot_ok(prot))

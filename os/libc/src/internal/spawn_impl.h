@@ -14,6 +14,8 @@ struct __posix_spawnattr {
 	int policy;
 	struct sched_param param;
 	sigset_t sigmask, sigdefault;
+	unsigned devlen;                /* posix_spawnattr_keel_device's strings */
+	char devices[256];
 };
 
 /* The file actions, already in the startup data's encoding

@@ -107,7 +107,9 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 	unsigned nfds = passed_fds(exec);
 	size_t dlen = sizeof(struct _spawn_data) + nfds * sizeof(struct _spawn_fd) +
 		      (acts ? acts->len : 0) + cwdlen;
-	size_t total = sizeof(struct _proc_spawn) + plen + alen + elen + dlen;
+	const struct __posix_spawnattr *at = attr ? *attr : NULL;
+	size_t devlen = at && !exec ? at->devlen : 0;
+	size_t total = sizeof(struct _proc_spawn) + plen + alen + elen + dlen + devlen;
 
 	if (argc == 0)
 		return -EINVAL;
@@ -119,7 +121,7 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 	struct _proc_spawn m = {
 		.hdr = { .type = (uint16_t)type }, .pathlen = (uint32_t)plen, .argc = argc,
 		.argvlen = (uint32_t)alen, .envc = envc, .envlen = (uint32_t)elen,
-		.datalen = (uint32_t)dlen,
+		.datalen = (uint32_t)dlen, .devlen = (uint32_t)devlen,
 	};
 	if (attr && *attr) {
 		const struct __posix_spawnattr *a = *attr;
@@ -155,7 +157,9 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 	memcpy(p, abs, plen);
 	p = put_vec(p + plen, argv, argc);
 	p = put_vec(p, envp, envc);
-	put_data(p, nfds, exec, acts, cwd, cwdlen);
+	p = put_data(p, nfds, exec, acts, cwd, cwdlen);
+	if (devlen)
+		memcpy(p, at->devices, devlen);
 	int tm = __taskman_coid();
 	/* EINTR only before taskman received the request (it answers a spawn
 	 * with its result, whatever signals come): nothing was done, ask again. */

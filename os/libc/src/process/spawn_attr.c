@@ -1,6 +1,7 @@
 /* posix_spawnattr_* (POSIX.1-2017): the attributes a spawn request carries
  * (struct _proc_spawn's flags and fields, <keel/procmsg.h>). */
 #include <errno.h>
+#include <keel/hwinfo.h>
 #include <sched.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -101,5 +102,18 @@ int posix_spawnattr_getsigmask(const posix_spawnattr_t *restrict a, sigset_t *re
 int posix_spawnattr_setsigmask(posix_spawnattr_t *restrict a, const sigset_t *restrict s)
 {
 	(*a)->sigmask = *s;
+	return 0;
+}
+
+int posix_spawnattr_keel_device(posix_spawnattr_t *a, const char *compatible)
+{
+	size_t n = strnlen(compatible, HWINFO_NAME_MAX);
+
+	if (n == 0 || n == HWINFO_NAME_MAX)
+		return EINVAL;
+	if ((*a)->devlen + n + 1 > sizeof (*a)->devices)
+		return ENOMEM;
+	memcpy((*a)->devices + (*a)->devlen, compatible, n + 1);
+	(*a)->devlen += (unsigned)n + 1;
 	return 0;
 }
