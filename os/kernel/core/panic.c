@@ -91,8 +91,19 @@ void panic_frame(const void *frame, const char *fmt, ...)
 }
 
 /* The page allocator reports a bad free here: memory state is no longer
- * trustworthy, so stop. */
-void pmm_bad_free(uint64_t pa, const char *why)
+ * trustworthy, so stop.  The panic is "at" the call that freed (the
+ * allocator's caller), which is where the bug is. */
+static void __attribute__((noreturn, format(printf, 2, 3))) panic_at(uint64_t pc, const char *fmt, ...)
 {
-	panic("pmm: bad free of 0x%lx: %s", pa, why);
+	va_list ap;
+	void *frame = arch_frame_capture();
+
+	va_start(ap, fmt);
+	panic_common(frame, pc, fmt, ap);
+}
+
+void pmm_bad_free(uint64_t pa, const char *why, uintptr_t from)
+{
+	/* The call instruction (auipc+jalr) ends at the return address. */
+	panic_at((uint64_t)from - 4, "pmm: bad free of 0x%lx: %s", pa, why);
 }

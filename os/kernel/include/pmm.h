@@ -45,6 +45,8 @@ void pmm_split(uint64_t pa, unsigned order);
 uint64_t pmm_free_pages(void);
 uint64_t pmm_total_pages(void);
 
-/* Called by pmm_free() on a bad free, without the pmm lock held.  The kernel
- * defines it to panic; host tests record the call. */
-void pmm_bad_free(uint64_t pa, const char *why);
+/* Called by pmm_free() on a bad free, without the pmm lock held; `from` is
+ * where pmm_free (or pmm_split, pmm_alloc) was called from, so the report
+ * names the code that freed.  The kernel defines it to panic; host tests
+ * record the call. */
+void pmm_bad_free(uint64_t pa, const char *why, uintptr_t from);

@@ -313,7 +313,8 @@ uint64_t pmm_alloc(unsigned order)
 	}
 	spin_unlock_irqrestore(&pmm.lock, flags);
 	if (bad)
-		pmm_bad_free(bad, "free list corrupted (write after free?)");
+		pmm_bad_free(bad, "free list corrupted (write after free?)",
+			     (uintptr_t)__builtin_return_address(0));
 	return pa;
 }
 
@@ -412,7 +413,7 @@ void pmm_free(uint64_t pa, unsigned order)
 	}
 	spin_unlock_irqrestore(&pmm.lock, flags);
 	if (why)
-		pmm_bad_free(pa, why);
+		pmm_bad_free(pa, why, (uintptr_t)__builtin_return_address(0));
 }
 
 void pmm_split(uint64_t pa, unsigned order)
@@ -427,7 +428,7 @@ void pmm_split(uint64_t pa, unsigned order)
 	}
 	spin_unlock_irqrestore(&pmm.lock, flags);
 	if (why)
-		pmm_bad_free(pa, why);
+		pmm_bad_free(pa, why, (uintptr_t)__builtin_return_address(0));
 }
 
 /* Pages free right now (a snapshot under the lock). */
