@@ -26,7 +26,8 @@ port=${KEEL_TEST_LAB_PORT:-20418}
 run_timeout=1800
 export LG_COORDINATOR=127.0.0.1:$port
 
-lab() { "$farm" lab "$1" --dir "$lab_dir" --port "$port" --boards 2; }
+# lab up|down [DISK]: with DISK, every vboard has its own copy of it (NVMe)
+lab() { "$farm" lab "$1" --dir "$lab_dir" --port "$port" --boards 2 ${2:+--disk "$2"}; }
 
 # reserve_place: reserve a healthy vboard (waiting for one), print its name
 reserve_place() {
@@ -37,7 +38,7 @@ reserve_place() {
 echo "==== vboard integration: lab on $LG_COORDINATOR ($lab_dir)"
 rm -f "$results/target-vboard.xml" "$results/target-vboard-faults.xml" \
   "$results/target-vboard-farm.xml"
-lab up || exit 1
+lab up build/os/disk.img || exit 1
 trap 'lab down' EXIT
 
 status=0
