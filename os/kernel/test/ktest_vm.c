@@ -129,6 +129,38 @@ KTEST(vm_object_pages_stay_shared_after_clone)
 	return 0;
 }
 
+/* A page two spaces share, made write-only (PROT_WRITE alone) in either,
+ * stays a readable copy-on-write leaf.  Without R, W and X a leaf is a
+ * pointer to a page table, to the MMU and to the teardown, which walked
+ * the page's bytes as PTEs and freed what they named (kfuzz: a bad free
+ * of a garbage address after AsProtect on a fork's space). */
+KTEST(vm_write_only_shared_page_stays_a_leaf)
+{
+	struct vmspace *vs = vmspace_create();
+	uint64_t pa, pb;
+	uint32_t v = 0x5eed, w = 1;
+
+	KT_ASSERT(vs);
+	KT_EQ(vmspace_alloc(vs, T_VA, PAGE_SIZE, VM_R | VM_W), 0);
+	struct vmspace *c = vmspace_clone(vs);
+	KT_ASSERT(c);
+	KT_EQ(vmspace_protect(c, T_VA, PAGE_SIZE, VM_W), 0);
+	KT_EQ(vmspace_query(c, T_VA, &pb), VM_R | VM_W);
+	KT_EQ(vmspace_protect(vs, T_VA, PAGE_SIZE, VM_W), 0);
+	KT_EQ(vmspace_query(vs, T_VA, &pa), VM_R | VM_W);
+	KT_EQ(pa, pb);                                          /* one page still */
+	KT_EQ(vmspace_write_user(c, T_VA, &v, sizeof v), 0);    /* the clone's own copy */
+	KT_EQ(vmspace_query(c, T_VA, &pb), VM_R | VM_W);
+	KT_ASSERT(pa != pb);
+	KT_EQ(vmspace_read(vs, T_VA, &w, sizeof w), 0);
+	KT_EQ(w, 0);
+	KT_EQ(vmspace_read(c, T_VA, &w, sizeof w), 0);
+	KT_EQ(w, v);
+	vmspace_destroy(c);
+	vmspace_destroy(vs);
+	return 0;
+}
+
 /* AS_MAP_CONTIG: one physically contiguous run; its pages go back one by
  * one (a partial unmap frees just those), and the block's unused tail is
  * never held. */

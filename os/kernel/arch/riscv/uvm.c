@@ -313,11 +313,16 @@ static bool all_mapped(struct vmspace *vs, uint64_t va, size_t size)
  * it. */
 
 /* The PTE for pa with the program's protection prot, shared or not: a
- * writable page that other spaces map stays read-only with PTE_COW. */
+ * writable page that other spaces map stays read-only with PTE_COW.  Read
+ * stays with write (prot_bits), also for a write-only protection: a leaf
+ * without R, W and X would be a pointer to a page table, to the MMU and to
+ * free_tables, which then freed the page's bytes as PTEs (kfuzz found it:
+ * AsProtect(PROT_WRITE) on a page a fork shares). */
 static uint64_t leaf_for(uint64_t pa, unsigned prot, uint64_t sw)
 {
 	if ((prot & VM_W) && (sw & PTE_OWNED) && pageref_shared(pa) && !pageref_object(pa))
-		return pte_make(pa, pte_leaf_flags(prot_bits(prot & ~VM_W)) | PTE_U | sw | PTE_COW);
+		return pte_make(pa, pte_leaf_flags(prot_bits((prot & ~VM_W) | VM_R)) | PTE_U | sw |
+				    PTE_COW);
 	return pte_make(pa, pte_leaf_flags(prot_bits(prot)) | PTE_U | (sw & ~PTE_COW));
 }
 
