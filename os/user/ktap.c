@@ -51,6 +51,13 @@ void ktap_skip(const char *fmt, ...)
 		snprintf(skip_reason, sizeof(skip_reason), "no reason given");
 }
 
+void ktap_skipped(const char *name, const char *why)
+{
+	snprintf(skip_reason, sizeof(skip_reason), "%s", why);
+	skipped(name);
+	skip_reason[0] = 0;
+}
+
 bool ktap_ok(bool ok, const char *fmt, ...)
 {
 	char name[160];

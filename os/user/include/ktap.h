@@ -32,6 +32,9 @@ void ktap_fail(const char *file, int line, const char *fmt, ...)
 /* The running table case cannot run here: it reports "ok N name # SKIP
  * reason" instead (unless it also failed).  The case returns after this. */
 void ktap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* By hand: "ok N name # SKIP why" with the next number (counted as passed,
+ * as a skipped table case). */
+void ktap_skipped(const char *name, const char *why);
 /* Plans n cases, runs them in order, one result line each.  Returns the
  * number that failed. */
 int ktap_run(const struct ktap_case *cases, size_t n);
