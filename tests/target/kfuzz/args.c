@@ -441,6 +441,19 @@ static long straddle(struct fuzzer *f, const void *obj, unsigned size)
 	return (long)at;
 }
 
+/* A copy of the object 1 to 7 bytes past an aligned place: the kernel
+ * reads the same object misaligned.  (Pointing 1 to 7 bytes into the
+ * object instead made an iov's bases out of its neighbours' bytes, and one
+ * such base, 0x60000, was kfuzz's own counters, which a received pulse then
+ * overwrote: a run that counted 84 calls it never made.) */
+static long misaligned(struct fuzzer *f, const void *obj, unsigned size)
+{
+	char *at = (char *)scratch(f, size + 8) + 1 + fz_below(f, 7);
+
+	memmove(at, obj, size);
+	return (long)at;
+}
+
 static enum ptr_class pick_class(struct fuzzer *f)
 {
 	unsigned r = fz_below(f, 16);
@@ -459,7 +472,8 @@ static long pointer(struct fuzzer *f, enum arg_kind k)
 	case PTR_KERNEL:
 		return fz_below(f, 2) ? (long)(0xffffffff80000000ul + (fz_next(f) & 0xffff8ul))
 				      : (long)(0xffffffc000000000ul + (fz_next(f) & 0xfffff8ul));
-	case PTR_MISALIGNED: return (long)obj + 1 + fz_below(f, 7);
+	case PTR_MISALIGNED:    /* the object itself, moved off its alignment */
+		return misaligned(f, obj, size);
 	case PTR_STRADDLE:      /* text: the read-only page of blanks ends in a hole */
 		return k == ARG_TEXT ? (long)(RO_PAGE + 4096 - 1 - fz_below(f, 64))
 				     : straddle(f, obj, size);

@@ -548,10 +548,7 @@ static void one_call(struct fuzzer *f)
 	 * at once (learn), but another fuzzer drawing a stale or garbage id
 	 * may use it first: its AsWrite, AsUnmap or AsProtect would reach
 	 * kfuzz's own code and counters, or taskman's.  So those pids name no
-	 * process here.  (A 500,000-call run that counted 84 calls more than
-	 * it made was first put down to this; the kernel bug behind it was a
-	 * write-only copy-on-write page taken for a page table, see
-	 * vm_write_only_shared_page_stays_a_leaf.) */
+	 * process here. */
 	if (n == KCALL_AsOpen && (a[0] == 0 || a[0] == own_pid || a[0] == TASKMAN_PID))
 		a[0] = 0x7ffffff0;
 	if (n == KCALL_SignalAction)
