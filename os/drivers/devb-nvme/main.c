@@ -1,9 +1,9 @@
 /* devb-nvme: the block driver for NVM Express controllers on PCIe (QEMU's
  * `-device nvme`, the Unmatched's M.2 slot).
  *
- * It enumerates the PCIe host (os/lib/pci_host.c: the device tree's
- * "pci-host-ecam-generic"), takes the first function of class 01:08:02,
- * resets and enables the controller, identifies it and namespace 1, makes
+ * It asks pci-server (/dev/pci, <keel/pcimsg.h>) for the first function
+ * of class 01:08:02 and makes it its own, maps its BAR0 (init grants a PCI
+ * driver the host's windows), resets and enables the controller, identifies it and namespace 1, makes
  * one I/O queue pair and publishes /dev/nvme0n1 and its GPT partitions
  * /dev/nvme0n1p<M> through os/lib/blkdev.c (byte-offset read and write
  * through the bounce buffer, fsync, GPT).
@@ -56,9 +56,8 @@
 #include <keel/neutrino.h>
 #include "blkdev.h"
 #include "nvme.h"
-#include "pci_host.h"
+#include "pci_client.h"
 
-#define ECAM_VA         0x3000000000ul
 #define BAR_VA          0x3100000000ul
 #define PAGE            BLKDEV_PAGE
 #define ADMIN_DEPTH     16u
@@ -115,7 +114,7 @@ struct ctrl {
 	uint64_t bounce_pa[SLOTS * SLOT_PAGES];
 };
 
-static struct pci_host host;
+static int pci_fd = -1;                    /* our open of pci-server */
 static struct ctrl ctrl;
 static unsigned long lose_io;               /* -L: the I/O command lost (0: none) */
 static unsigned long io_submitted;
@@ -549,12 +548,16 @@ static int setup_memory(struct ctrl *c)
 	return c->ident && c->prp_lists && c->blk.bounce ? 0 : fail("no memory for DMA buffers");
 }
 
-static int bring_up(struct ctrl *c, const struct pci_func *f)
+static int bring_up(struct ctrl *c, const struct _pci_info *f)
 {
-	if (pci_host_map_bar(f, 0, BAR_VA))
-		return fail("cannot map BAR0 (unassigned, or not memory)");
+	int r = pci_client_map_bar(f, 0, BAR_VA);
+
+	if (r) {
+		fprintf(stderr, "devb-nvme: nvme0: cannot map BAR0: %s\n", strerror(r));
+		return -1;
+	}
 	c->regs = (volatile uint8_t *)BAR_VA;
-	c->irq = (int)pci_host_irq(&host, f);
+	c->irq = (int)f->irq;
 	if (c->irq == 0)
 		fprintf(stderr, "devb-nvme: nvme0: its INTx line is not routed: polling\n");
 	else if (blkdev_irq_attach(c->irq, &c->chid, &c->intr_id))
@@ -585,24 +588,28 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	int from = 0, r = pci_host_open(&host, ECAM_VA, "devb-nvme");
+	struct _pci_info f;
+	int r;
 
-	if (r == ENOENT) {
-		printf("devb-nvme: no PCIe host\n");
+	if ((pci_fd = pci_client_open()) < 0) {
+		fprintf(stderr, "devb-nvme: no PCI server (%s): %s\n", PCI_SERVER_PATH,
+			strerror(errno));
+		return 1;
+	}
+	if ((r = pci_client_find(pci_fd, _PCI_FIND_CLASS, CLASS_NVME, 0, &f)) == ENOENT) {
+		printf("devb-nvme: no NVMe controller\n");
 		return 0;
 	}
-	if (r)
+	if (!r && (r = pci_client_attach(pci_fd, f.bdf)) == EBUSY)
+		fprintf(stderr, "devb-nvme: nvme0 is another driver's\n");
+	if (r) {
+		fprintf(stderr, "devb-nvme: pci-server refused the controller: %s\n", strerror(r));
 		return 1;
-	const struct pci_func *f = pci_host_find_class(&host, CLASS_NVME, &from);
-	if (!f) {
-		printf("devb-nvme: no NVMe controller (%d PCI function%s)\n", host.nfunc,
-		       host.nfunc == 1 ? "" : "s");
-		return 0;
 	}
 	printf("devb-nvme: nvme0: %02x:%02x.%x %04x:%04x, BAR0 %#llx, INTx %s line %d\n",
-	       PCI_BUS(f->bdf), PCI_DEV(f->bdf), PCI_FN(f->bdf), f->vendor, f->device,
-	       (unsigned long long)f->bar[0].cpu, f->pin ? "on" : "off", (int)pci_host_irq(&host, f));
-	if (bring_up(&ctrl, f) || blkdev_publish(&ctrl.blk))
+	       f.bdf >> 8 & 0xff, f.bdf >> 3 & 0x1f, f.bdf & 7, f.vendor, f.device,
+	       (unsigned long long)f.bar[0].cpu, f.pin ? "on" : "off", (int)f.irq);
+	if (bring_up(&ctrl, &f) || blkdev_publish(&ctrl.blk))
 		return 1;
 	blkdev_serve_forever();
 }

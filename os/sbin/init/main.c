@@ -6,7 +6,9 @@
  *      console driver for the UART this board has (found with
  *      HwInfoDevice).  Drivers get the driver calls (POSIX_SPAWN_KEEL_
  *      IOPRIV); init's own fds 0-2 then move to /dev/console;
- *   2. the block drivers for the disk controllers this board has (a driver
+ *   2. pci-server when the board has a PCIe host it knows (it alone
+ *      reaches configuration space; PCI drivers ask it), then the block
+ *      drivers for the disk controllers this board has (a driver
  *      that finds no disk ends with status 0 and is not started again),
  *      then a file-system server for each /etc/fstab line whose device is
  *      there ("<device> <directory> keel [ro]", # comments), each waited
@@ -323,6 +325,23 @@ static void bring_up(void)
 	}
 }
 
+/* The PCIe host's owner, before any PCI driver: it may map the host
+ * (configuration space and windows), as the PCI drivers may its windows. */
+static void pci_server(void)
+{
+	struct _hw_device d;
+
+	if (HwInfoDevice_r("pci-host-ecam-generic", 0, &d) != 0)
+		return;
+	struct service *s = add("/dev/pci", true, NULL);
+	if (!s)
+		return;
+	s->argv[0] = "/sbin/pci-server";
+	s->device = "pci-host-ecam-generic";
+	if (start(s) == 0)
+		wait_ready(s);
+}
+
 /* The block drivers for the disk controllers this board has. */
 static void block_drivers(void)
 {
@@ -619,6 +638,7 @@ int main(int argc, char **argv)
 	openlog("init", LOG_PID, LOG_DAEMON);
 	say(LOG_NOTICE, "Keel is coming up\n");
 	bring_up();
+	pci_server();
 	block_drivers();
 	mount_fstab();
 	etc_from_disk();

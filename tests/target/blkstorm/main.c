@@ -6,8 +6,8 @@
  *
  * Started as a driver (IOPRIV) that may map the disk controllers the
  * board has (virtio-mmio, the PCIe host); it starts their drivers in turn
- * (handing its grants on) until one publishes a disk, and ends it at the
- * end.  It checks that block 0 holds the protective MBR's signature and
+ * (pci-server before devb-nvme; each handed its grant on) until one
+ * publishes a disk, and ends them at the end.  It checks that block 0 holds the protective MBR's signature and
  * LBA 1 the GPT header's ("EFI PART"), reads the first AREA bytes once in
  * order as the reference (a hash per 4 KiB block), then READS single
  * blocks at pseudo-random places of it, each compared with its reference,
@@ -55,34 +55,36 @@ static int fail(const char *dev, const char *what)
 	return 1;
 }
 
-/* The board's disk controllers, as init knows them (os/sbin/init). */
-static const struct { const char *device, *driver, *disk; } disks[] = {
-	{ "virtio,mmio", "/sbin/devb-virtio", "/dev/vblk0" },
-	{ "pci-host-ecam-generic", "/sbin/devb-nvme", "/dev/nvme0n1" },
+/* The board's disk controllers, as init knows them (os/sbin/init): the
+ * bus's server first where there is one (pci-server, /dev/pci). */
+static const struct { const char *device, *server, *driver, *disk; } disks[] = {
+	{ "virtio,mmio", NULL, "/sbin/devb-virtio", "/dev/vblk0" },
+	{ "pci-host-ecam-generic", "/sbin/pci-server", "/sbin/devb-nvme", "/dev/nvme0n1" },
 };
 
-/* Starts the driver of disks[i] (which may map that device only) and
- * opens its disk once published: the fd, with *driver its pid; -1 with
- * errno ENODEV when the driver ended without a disk, or another errno. */
-static int start_disk(unsigned i, pid_t *driver)
+/* Starts path as a driver that may map `device` and opens `name` once it
+ * is published: the fd, with *pid the program's; -1 with errno ENODEV
+ * when the program ended without publishing it (nothing to drive), or
+ * another errno. */
+static int start_and_open(const char *path, const char *device, const char *name, pid_t *pid)
 {
 	posix_spawnattr_t sa;
-	char *argv[] = { (char *)disks[i].driver, NULL };
+	char *argv[] = { (char *)path, NULL };
 	int st;
 
 	posix_spawnattr_init(&sa);
 	posix_spawnattr_setflags(&sa, POSIX_SPAWN_KEEL_IOPRIV);
-	posix_spawnattr_keel_device(&sa, disks[i].device);
-	errno = posix_spawn(driver, disks[i].driver, NULL, &sa, argv, NULL);
+	posix_spawnattr_keel_device(&sa, device);
+	errno = posix_spawn(pid, path, NULL, &sa, argv, NULL);
 	posix_spawnattr_destroy(&sa);
 	if (errno)
 		return -1;
 	for (int t = 0; t < 400; t++) {         /* 20 s */
-		int fd = open(disks[i].disk, O_RDONLY);
+		int fd = open(name, O_RDONLY);
 		if (fd >= 0 || errno != ENOENT)
 			return fd;
-		if (waitpid(*driver, &st, WNOHANG) == *driver) {
-			*driver = 0;
+		if (waitpid(*pid, &st, WNOHANG) == *pid) {
+			*pid = 0;
 			errno = ENODEV;
 			return -1;
 		}
@@ -91,6 +93,18 @@ static int start_disk(unsigned i, pid_t *driver)
 	}
 	errno = ETIMEDOUT;
 	return -1;
+}
+
+/* The disk of disks[i], its driver (and the bus's server) started. */
+static int start_disk(unsigned i, pid_t *driver, pid_t *server)
+{
+	if (disks[i].server) {
+		int s = start_and_open(disks[i].server, disks[i].device, "/dev/pci", server);
+		if (s < 0)
+			return -1;
+		close(s);
+	}
+	return start_and_open(disks[i].driver, disks[i].device, disks[i].disk, driver);
 }
 
 static void stop_driver(pid_t driver)
@@ -150,7 +164,7 @@ int main(int argc, char **argv)
 		return 2;
 	long reads = strtol(argv[1], NULL, 0);
 	const char *dev = NULL;
-	pid_t driver = 0;
+	pid_t driver = 0, server = 0;
 	int fd = -1;
 
 	if (reads < 1)
@@ -159,11 +173,13 @@ int main(int argc, char **argv)
 		struct _hw_device d;
 		if (HwInfoDevice_r(disks[i].device, 0, &d) != 0)
 			continue;
-		fd = start_disk(i, &driver);
+		fd = start_disk(i, &driver, &server);
 		if (fd >= 0)
 			dev = disks[i].disk;
 		else if (errno != ENODEV)
 			return fail(disks[i].driver, "no disk from it");
+		else
+			stop_driver(server);
 	}
 	if (fd < 0) {
 		printf("blkstorm: no disk on this board\n");
@@ -172,5 +188,6 @@ int main(int argc, char **argv)
 	int r = storm(fd, dev, reads);
 	close(fd);
 	stop_driver(driver);
+	stop_driver(server);
 	return r;
 }

@@ -16,13 +16,17 @@
  * programs; the exit status is 1 if any failed.
  *
  * A child is as its own boot made it, but for its pid, its parent (conf-all,
- * not taskman), the privileges taskman gives only the first program, and
- * KEEL_CONF_DEPTH in an environment that is otherwise conf-all's. */
+ * not taskman), the privileges taskman gives only the first program (a
+ * child has the driver calls and may map the PCIe host where the board has
+ * one, so that conf-devices can start pci-server), and KEEL_CONF_DEPTH in
+ * an environment that is otherwise conf-all's. */
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <keel/hwinfo.h>
+#include <keel/neutrino.h>
 #include <conf.h>
 
 extern char **environ;
@@ -58,8 +62,16 @@ static bool run_one(const char *name, char **env)
 	pid_t pid;
 	int status, err;
 
+	struct _hw_device d;
+	posix_spawnattr_t sa;
+
 	snprintf(path, sizeof path, "/bin/%s", name);
-	err = posix_spawn(&pid, path, NULL, NULL, argv, env);
+	posix_spawnattr_init(&sa);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_KEEL_IOPRIV);
+	if (HwInfoDevice_r("pci-host-ecam-generic", 0, &d) == 0)
+		posix_spawnattr_keel_device(&sa, "pci-host-ecam-generic");
+	err = posix_spawn(&pid, path, NULL, &sa, argv, env);
+	posix_spawnattr_destroy(&sa);
 	if (err) {
 		conf_line("# %s: cannot start: %s", path, strerror(err));
 		return false;

@@ -1,6 +1,7 @@
 /* nvme-reset-check: init=/bin/nvme-reset-check on a machine with an NVMe
  * disk (the farm boots qemu-virt's nvme target so: tests/test_nvme.py).
- * Starts /sbin/devb-nvme -L 90: the driver's 90th I/O command is lost on
+ * Starts /sbin/pci-server, then /sbin/devb-nvme -L 90 (each a driver that
+ * may map the PCIe host): the driver's 90th I/O command is lost on
  * its way to the controller.  Reading the GPT takes about 70 one-block
  * commands, so the 90th is in the middle of a 1 MiB read, which the
  * driver has in flight as 32 commands at once: it must give up on the
@@ -41,16 +42,28 @@ static bool appears(const char *path, int secs)
 	return false;
 }
 
-static void t_driver__publishes_the_disk_after_a_lost_command(void)
+/* Starts argv[0] as a driver that may map the PCIe host. */
+static int start_driver(pid_t *pid, char **argv)
 {
 	posix_spawnattr_t sa;
-	char *argv[] = { "devb-nvme", "-L", "90", NULL };
 
 	posix_spawnattr_init(&sa);
 	posix_spawnattr_setflags(&sa, POSIX_SPAWN_KEEL_IOPRIV);
 	posix_spawnattr_keel_device(&sa, "pci-host-ecam-generic");
-	REQUIRE(posix_spawn(&driver, "/sbin/devb-nvme", NULL, &sa, argv, NULL) == 0);
+	int r = posix_spawn(pid, argv[0], NULL, &sa, argv, NULL);
 	posix_spawnattr_destroy(&sa);
+	return r;
+}
+
+static void t_driver__publishes_the_disk_after_a_lost_command(void)
+{
+	char *server[] = { "/sbin/pci-server", NULL };
+	char *argv[] = { "/sbin/devb-nvme", "-L", "90", NULL };
+	pid_t pci;
+
+	REQUIRE(start_driver(&pci, server) == 0);
+	REQUIRE(appears("/dev/pci", 20));
+	REQUIRE(start_driver(&driver, argv) == 0);
 	/* the GPT is read in the first commands: the lost one costs its timeout */
 	CHECK(appears(DISK, 60));
 	CHECK(appears(PART, 60));
