@@ -78,7 +78,6 @@ class Board:
     stress_smp: tuple[int, ...] = ()
     bench_smp: int | None = None
     test_finisher: bool = False  # a failed run's status is the machine's exit status
-    pcie: bool = False  # a PCIe host (a device tree node with ranges and an interrupt-map)
 
     def accepted_harts(self, smp: int) -> tuple[int, ...]:
         return tuple(h for h in range(smp) if h not in self.skipped_harts)
@@ -142,7 +141,6 @@ def board_for(env, target: str) -> Board:
                                                               [default_smp]) if n > 1]),
                      bench_smp=options.get("keel_bench_smp", default_smp),
                      test_finisher=bool(options.get("keel_test_finisher", False)),
-                     pcie=bool(options.get("keel_pcie", False)),
                      compatible=options["keel_compatible"],
                      timebase=int(options["keel_timebase"]),
                      memory_mib=memory_mib(options.get("keel_memory") or qemu_memory(tgt)))

@@ -123,8 +123,8 @@ static int add_grant(struct job *j, const struct tproc *parent, uint64_t base, u
 	return 0;
 }
 
-/* Every register range and bus window of every device matching each of
- * j's strings, into j->grants: 0 or an errno (ENODEV: a string matches
+/* Every register range (all of `reg`) and bus window (`ranges`) of every
+ * device matching each of j's strings, into j->grants: 0 or an errno (ENODEV: a string matches
  * nothing). */
 static int resolve_devices(struct job *j, const struct tproc *parent)
 {
@@ -137,6 +137,8 @@ static int resolve_devices(struct job *j, const struct tproc *parent)
 		int r, err = 0;
 		for (; !err && (r = HwInfoDevice_r(c, n, &d)) == 0; n++) {
 			err = add_grant(j, parent, d.base, d.size);
+			for (unsigned k = 1; !err && HwInfoEntry_r(c, n, HWINFO_REG, k, &e) == 0; k++)
+				err = add_grant(j, parent, e.parent, e.size);
 			for (unsigned k = 0; !err && HwInfoEntry_r(c, n, HWINFO_RANGE, k, &e) == 0; k++)
 				err = add_grant(j, parent, e.parent, e.size);
 		}

@@ -10,8 +10,9 @@
  *       a device the kernel cannot describe.
  *
  *   HwInfoEntry(compatible, index, what, n, struct _hw_entry *)
- *       entry n (from 0) of that device's `ranges` (HWINFO_RANGE) or
- *       `interrupt-map` (HWINFO_IRQMAP), decoded: 0 and *out; -ENOENT past
+ *       entry n (from 0) of that device's `ranges` (HWINFO_RANGE),
+ *       `interrupt-map` (HWINFO_IRQMAP) or `reg` (HWINFO_REG: a device
+ *       may have several register ranges, as the FU740's PCIe host), decoded: 0 and *out; -ENOENT past
  *       the last entry, when the device lacks the property, or when there
  *       is no such device; -EFAULT and -EINVAL as HwInfoDevice, and -EINVAL
  *       for an unknown `what` or a property the kernel cannot decode.
@@ -37,12 +38,16 @@ _Static_assert(sizeof(struct _hw_device) == 24, "struct _hw_device layout");
 
 #define HWINFO_RANGE    0u              /* an entry of `ranges` */
 #define HWINFO_IRQMAP   1u              /* an entry of `interrupt-map` */
+#define HWINFO_REG      2u              /* an entry of `reg` */
 
 /* HWINFO_RANGE: the window [child, child + size) of the bus below the
  *   device appears at CPU address `parent`; `space` is the PCI space word
  *   (first of three child cells: bits 25:24 are 1 I/O, 2 32-bit memory,
  *   3 64-bit memory, bit 30 prefetchable), 0 on buses with shorter
  *   addresses.
+ * HWINFO_REG: the register range [parent, parent + size), a CPU address
+ *   (translated through every bus above); the others are 0.  Entry 0 is
+ *   HwInfoDevice's base and size.
  * HWINFO_IRQMAP: a child whose unit address's first cell (PCI: bus,
  *   device, function << 8) and interrupt pin (1 INTA .. 4 INTD), both
  *   masked by `mask_space` and `mask_child`, equal `space` and `child`

@@ -73,14 +73,15 @@ long sys_HwInfoEntry(long ucompat, long index, long what, long n, long uout)
 	struct plat_device d;
 	struct plat_entry e;
 
-	if (what != HWINFO_RANGE && what != HWINFO_IRQMAP)
+	if (what != HWINFO_RANGE && what != HWINFO_IRQMAP && what != HWINFO_REG)
 		return -EINVAL;
 	long r = find_device(ucompat, index, &d);
 	if (r)
 		return r;
 	if (n < 0 || n > 0xffff)
 		return -ENOENT;
-	int w = what == HWINFO_RANGE ? PLAT_ENTRY_RANGE : PLAT_ENTRY_IRQMAP;
+	int w = what == HWINFO_RANGE ? PLAT_ENTRY_RANGE :
+		what == HWINFO_IRQMAP ? PLAT_ENTRY_IRQMAP : PLAT_ENTRY_REG;
 	int err = platform_device_entry(boot_platform, d.node, w, (int)n, &e);
 	if (err == FDT_E_NOTFOUND)
 		return -ENOENT;

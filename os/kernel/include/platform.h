@@ -137,7 +137,9 @@ const char *platform_strerror(int err);
 int platform_find_device(const struct platform *p, const char *compat, int index,
 			 struct plat_device *out);
 
-/* One decoded entry of a device's `ranges` or `interrupt-map`.
+/* One decoded entry of a device's `reg`, `ranges` or `interrupt-map`.
+ * PLAT_ENTRY_REG: parent = the register range's root (CPU) address, size
+ *   (a device with several, as the FU740's PCIe host: config, mgmt, dbi).
  * PLAT_ENTRY_RANGE: flags = the PCI space word (first of three child
  *   address cells; 0 for other buses), child = the child address,
  *   parent = where it is as a root (CPU) address, size.
@@ -145,14 +147,14 @@ int platform_find_device(const struct platform *p, const char *compat, int index
  *   child = its interrupt specifier's first cell, both under the
  *   interrupt-map-mask; parent = the first cell of the parent's interrupt
  *   specifier (the PLIC source); mask_flags and mask_child are the masks. */
-enum { PLAT_ENTRY_RANGE = 0, PLAT_ENTRY_IRQMAP = 1 };
+enum { PLAT_ENTRY_RANGE = 0, PLAT_ENTRY_IRQMAP = 1, PLAT_ENTRY_REG = 2 };
 
 struct plat_entry {
 	uint64_t child, parent, size;
 	uint32_t flags, mask_flags, mask_child;
 };
 
-/* Entry n (from 0) of the `ranges` or `interrupt-map` of the device at
+/* Entry n (from 0) of the `reg`, `ranges` or `interrupt-map` of the device at
  * `node` (a plat_device's node).  0 and *out; FDT_E_NOTFOUND past the last
  * entry or when the property is absent; FDT_E_BADVALUE for a malformed
  * one, an unknown `what`, or a child address over three cells. */

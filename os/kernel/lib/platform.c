@@ -754,6 +754,8 @@ int platform_device_entry(const struct platform *p, int node, int what, int n,
 		return range_entry(&f, node, n, out);
 	if (what == PLAT_ENTRY_IRQMAP)
 		return irqmap_entry(p, &f, node, n, out);
+	if (what == PLAT_ENTRY_REG)
+		return fdt_reg(&f, node, n, &out->parent, &out->size);
 	return FDT_E_BADVALUE;
 }
 

@@ -379,16 +379,18 @@ static void mapped_page(struct fuzzer *f, long *a)
 }
 
 /* Half the HwInfoEntry calls ask for a low entry of a device that may have
- * one (the PCIe host's ranges and interrupt-map): names drawn at random
- * seldom meet an index, a kind and an entry number that all exist.  The
- * string is kfuzz's own, never freed. */
+ * one (the PCIe host's ranges, interrupt-map and reg; every board's
+ * interrupt controller's and UART's reg): names drawn at random seldom
+ * meet an index, a kind and an entry number that all exist.  The strings
+ * are kfuzz's own, never freed. */
 static void entry_of_a_bus(struct fuzzer *f, long *a)
 {
-	static const char host[] = "pci-host-ecam-generic";
+	static const char *const devices[] = { "pci-host-ecam-generic", "riscv,plic0",
+					       "sifive,plic-1.0.0", "ns16550a", "sifive,uart0" };
 
-	a[0] = (long)host;
+	a[0] = (long)devices[fz_below(f, sizeof devices / sizeof devices[0])];
 	a[1] = 0;
-	a[2] = (long)fz_below(f, 2);            /* HWINFO_RANGE or HWINFO_IRQMAP */
+	a[2] = (long)fz_below(f, 3);            /* HWINFO_RANGE, HWINFO_IRQMAP, HWINFO_REG */
 	a[3] = (long)fz_below(f, 4);
 }
 

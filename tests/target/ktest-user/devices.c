@@ -100,7 +100,7 @@ void t_hwinfo_device(void)
 	KTAP_EQ(errno, EFAULT);
 }
 
-/* HwInfoEntry: a PCIe host's windows and INTx wiring.  On QEMU virt (a
+/* HwInfoEntry: a PCIe host's windows, INTx wiring and register ranges.  On QEMU virt (a
  * PCIe host at 0x30000000) the values QEMU writes; on a machine without
  * one, -ENOENT. */
 void t_hwinfo_entry(void)
@@ -132,8 +132,13 @@ void t_hwinfo_entry(void)
 	}
 	KTAP_EQ(n, 16);
 	KTAP_EQ(HwInfoEntry_r(pci, 1, HWINFO_RANGE, 0, &e), -ENOENT);
-	KTAP_EQ(HwInfoEntry_r(pci, 0, 2, 0, &e), -EINVAL);
+	KTAP_EQ(HwInfoEntry_r(pci, 0, 3, 0, &e), -EINVAL);
+	KTAP_EQ(HwInfoEntry_r(pci, 0, HWINFO_REG, 0, &e), 0);          /* HwInfoDevice's */
+	KTAP_EQ(e.parent, d.base);
+	KTAP_EQ(e.size, d.size);
+	KTAP_EQ(HwInfoEntry_r(pci, 0, HWINFO_REG, 1, &e), -ENOENT);
 	KTAP_EQ(HwInfoEntry_r("riscv,plic0", 0, HWINFO_RANGE, 0, &e), -ENOENT);
+	KTAP_EQ(HwInfoEntry_r("riscv,plic0", 0, HWINFO_REG, 0, &e), 0);
 	KTAP_EQ(HwInfoEntry_r(pci, 0, HWINFO_RANGE, 0, KERNEL_ADDR), -EFAULT);
 	KTAP_EQ(HwInfoEntry_r(KERNEL_ADDR, 0, HWINFO_RANGE, 0, &e), -EFAULT);
 }

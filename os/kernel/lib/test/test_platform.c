@@ -263,6 +263,30 @@ static void t_fu740_plic(const void *arg)
 	KT_EQ(plat.hart[4].plic_sctx, 8);
 }
 
+/* The FU740's PCIe host has three register ranges (config, mgmt, dbi),
+ * each named by its own `reg` entry. */
+static void t_fu740_pcie_regs(const void *arg)
+{
+	struct plat_device d;
+	struct plat_entry e;
+
+	(void)arg;
+	KT_REQUIRE(parse("fu740.dtb"));
+	KT_REQUIRE(platform_find_device(&plat, "sifive,fu740-pcie", 0, &d) == 0);
+	KT_EQ(d.base, 0xdf0000000);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_REG, 0, &e), 0);
+	KT_EQ(e.parent, 0xdf0000000);
+	KT_EQ(e.size, 0x10000000);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_REG, 1, &e), 0);
+	KT_EQ(e.parent, 0x100d0000);
+	KT_EQ(e.size, 0x1000);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_REG, 2, &e), 0);
+	KT_EQ(e.parent, 0xe00000000);
+	KT_EQ(e.size, 0x80000000);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_REG, 3, &e), FDT_E_NOTFOUND);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_REG, -1, &e), FDT_E_NOTFOUND);
+}
+
 static void t_fu740_uarts(const void *arg)
 {
 	(void)arg;
@@ -438,6 +462,11 @@ static void t_device_entries(const void *arg)
 	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_RANGE, 2, &e), 0);
 	KT_EQ(e.flags, 0x03000000);                     /* 64-bit memory */
 	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_RANGE, 3, &e), FDT_E_NOTFOUND);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_REG, 0, &e), 0);
+	KT_EQ(e.parent, 0x30000000);                    /* the first is HwInfoDevice's */
+	KT_EQ(e.size, 0x10000000);
+	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_REG, 1, &e), FDT_E_NOTFOUND);
+	KT_EQ(platform_device_entry(&plat, d.node, 7, 0, &e), FDT_E_BADVALUE);
 	KT_EQ(platform_device_entry(&plat, d.node, PLAT_ENTRY_IRQMAP, 0, &e), 0);
 	KT_EQ(e.flags, 0);
 	KT_EQ(e.child, 1);                              /* slot 0, INTA */
@@ -744,6 +773,7 @@ static const struct kt_case cases[] = {
 	{ "fu740_harts", t_fu740_harts, NULL },
 	{ "fu740_plic_skips_unwired", t_fu740_plic, NULL },
 	{ "fu740_uarts_stdout_alias", t_fu740_uarts, NULL },
+	{ "fu740_pcie_three_reg_ranges", t_fu740_pcie_regs, NULL },
 	{ "fu740_pcie_reg_names", t_fu740_pcie, NULL },
 	{ "fu740_chosen_initrd64", t_fu740_chosen, NULL },
 	{ "misc_memory_reserved", t_misc_memory, NULL },
