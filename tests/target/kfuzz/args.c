@@ -445,9 +445,15 @@ static long straddle(struct fuzzer *f, const void *obj, unsigned size)
  * reads the same object misaligned.  (Pointing 1 to 7 bytes into the
  * object instead made an iov's bases out of its neighbours' bytes, and one
  * such base, 0x60000, was kfuzz's own counters, which a received pulse then
- * overwrote: a run that counted 84 calls it never made.) */
-static long misaligned(struct fuzzer *f, const void *obj, unsigned size)
+ * overwrote: a run that counted 84 calls it never made.)  A sync object is
+ * never copied (a copy of a locked mutex is one nobody will unlock: a
+ * condvar wait that timed out then waits for it for good, as POSIX has
+ * it); a pointer 1 to 7 bytes into the pool's object is misaligned and
+ * names no object kfuzz keeps. */
+static long misaligned(struct fuzzer *f, enum arg_kind k, const void *obj, unsigned size)
 {
+	if (k == ARG_SYNC || k == ARG_MUTEX)
+		return (long)obj + 1 + fz_below(f, 7);
 	char *at = (char *)scratch(f, size + 8) + 1 + fz_below(f, 7);
 
 	memmove(at, obj, size);
@@ -473,7 +479,7 @@ static long pointer(struct fuzzer *f, enum arg_kind k)
 		return fz_below(f, 2) ? (long)(0xffffffff80000000ul + (fz_next(f) & 0xffff8ul))
 				      : (long)(0xffffffc000000000ul + (fz_next(f) & 0xfffff8ul));
 	case PTR_MISALIGNED:    /* the object itself, moved off its alignment */
-		return misaligned(f, obj, size);
+		return misaligned(f, k, obj, size);
 	case PTR_STRADDLE:      /* text: the read-only page of blanks ends in a hole */
 		return k == ARG_TEXT ? (long)(RO_PAGE + 4096 - 1 - fz_below(f, 64))
 				     : straddle(f, obj, size);
