@@ -2,6 +2,7 @@
  * finishing a call there.  The decisions (when a call may go this way, and
  * to whom it switches) are in msg.c and sys_msg.c, beside the general path
  * they shortcut. */
+#include <keel/errno.h>
 #include <keel/kcall.h>
 #include "arch.h"
 #include "atomic.h"
@@ -33,21 +34,27 @@ bool ipc_claim_waiter(struct waitq *wq, struct thread *t, int result)
 /* arch_cont_entry's C half: the first code of a thread resumed through its
  * continuation, on its empty kernel stack, interrupts off.  Finishes the
  * call as the general path would have after its wait, then leaves for user
- * mode as every kernel call does. */
+ * mode as every kernel call does.  The common ends (an answer to a send, a
+ * message for a receiver that wants no _msg_info) need neither interrupts
+ * nor a call; the others go back to the general path's code with
+ * interrupts on, as after any wait. */
 struct trap_frame *ipc_continue(struct thread *prev)
 {
 	struct thread *t = this_hart()->current;
 	struct trap_frame *f = t->uframe;
+	long r = t->wait_result;
+	uint8_t op = t->cont;
 
 	sched_finish_switch(prev);
-	ktimer_cancel(&t->timeout);
-	uint8_t op = t->cont;
+	if (__builtin_expect(atomic_load32(&t->timeout.hart) != ~0u, 0))
+		ktimer_cancel(&t->timeout);     /* (a continuation's wait has none) */
 	t->cont = IPC_CONT_NONE;
-	arch_irq_enable();
-	long r = t->wait_result;
-	r = op == IPC_CONT_SEND ? msg_send_resume(t, r) : msg_receive_resume(t, r, t->cont_uinfo);
-	r = kcall_finish(t, t->cont_call, r);
-	arch_irq_save();
-	f->x[9] = (uint64_t)r;
+	if (op == IPC_CONT_SEND ? r == -EINTR || r == -ETIMEDOUT : r >= 0 && t->cont_uinfo) {
+		arch_irq_enable();
+		r = op == IPC_CONT_SEND ? msg_send_resume(t, r) :
+					  msg_receive_resume(t, r, t->cont_uinfo);
+		arch_irq_save();
+	}
+	f->x[9] = (uint64_t)kcall_finish(t, t->cont_call, r);
 	return trap_user_exit(t, f);
 }

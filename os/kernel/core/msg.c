@@ -290,7 +290,9 @@ long msg_send_resume(struct thread *c, long r)
  * r still on ch's receivers).  c becomes REPLY-blocked with a continuation
  * and r runs at once (here, if it may: sched.h).  Returns only if the wait
  * was refused (a signal or an end came meanwhile): then as send_wait. */
-static long send_fast(struct thread *c, struct channel *ch, struct thread *r)
+/* Client c's message was taken on ch (locked): it is REPLY-blocked there,
+ * with no REPLY timeout (the fast paths' case). */
+static inline void replier_add(struct thread *c, struct channel *ch)
 {
 	c->ipc.state = IPC_REPLY;
 	list_add_tail(&ch->repliers, &c->ipc.link);
@@ -298,6 +300,11 @@ static long send_fast(struct thread *c, struct channel *ch, struct thread *r)
 	c->ipc.unblock_req = false;
 	c->ipc.reply_deadline = WAIT_FOREVER;
 	c->call_state = STATE_REPLY;
+}
+
+static long send_fast(struct thread *c, struct channel *ch, struct thread *r)
+{
+	replier_add(c, ch);
 	if (!ipc_claim_waiter(&ch->receivers, r, (int)c->tid))
 		panic("send_fast: receiver %s is not waiting on channel %u", r->name, ch->chid);
 	waitq_prepare(&c->ipc.wq, &ch->lock, WAIT_FOREVER);
@@ -314,6 +321,75 @@ static long send_fast(struct thread *c, struct channel *ch, struct thread *r)
 		sched_switch_cont(r);
 	sched_queue_claimed(r);
 	schedule_cont();
+}
+
+/* MsgSendv's fused fast path (ipc.h): every decision first, with the
+ * channel locked, and nothing changed until all of them pass; then the
+ * message, the client's REPLY wait and the switch to the receiver in one
+ * go.  The connection is read without the process's lock: the caller is a
+ * thread of p, so p's vector outlives the call, and a slot changing
+ * meanwhile is caught by the channel's generation, checked under its lock.
+ * Returns (having done nothing) when the call must take msg_send. */
+void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
+{
+	struct process *p = c->proc;
+	struct connection *cv = *(struct connection *volatile *)&p->conns;
+	int slot = proc_conn_slot(coid);
+
+	if (slot < 0 || !cv)
+		return;
+	struct channel *ch = *(struct channel *volatile *)&cv[slot].ch;
+	uint32_t gen = *(volatile uint32_t *)&cv[slot].gen;
+	if (!ch)
+		return;
+	spin_lock(&ch->lock);
+	if (!ch->live || ch->gen != gen || list_empty(&ch->receivers.head) ||
+	    list_linked(&c->ipc.link))
+		goto decline;
+	struct thread *r = list_entry(ch->receivers.head.next, struct thread, wait_link);
+	unsigned prio = r->prio;
+	if (!(ch->flags & _NTO_CHF_FIXED_PRIORITY) && c->prio > prio)
+		prio = c->prio;                 /* it works at its client's priority */
+	if (r->ipc.pulse_only || r->cont != IPC_CONT_RECV || !sched_may_run_here(r, prio))
+		goto decline;
+	/* The client's wait, as waitq_prepare would start it: a signal or an
+	 * end that came since ipc_fast_ok refuses it (the general path then
+	 * says so), and nothing is done yet. */
+	atomic_add32(&c->wait_seq, 1);
+	c->wq_lock = &ch->lock;
+	c->ipc.ch = ch;                         /* before any state of this send (msg_send) */
+	smp_mb();
+	if (atomic_load32(&c->killed) ||
+	    (atomic_load32(&c->sig_wake) && !atomic_load32(&c->sig_nointr)))
+		goto decline;
+	c->ipc.sparts = sparts;
+	c->ipc.rparts = rparts;
+	c->ipc.coid = (int32_t)coid;
+	long n = transfer(r->proc->vs, r->ipc.rv, r->ipc.rparts, p->vs, c->ipc.sv, sparts, 0);
+	if (n < 0)
+		goto decline;                   /* msg_send tells whose buffer was bad */
+	fill_info((struct _msg_info *)r->ipc.info, c, ch, n, iov_total(c->ipc.sv, sparts),
+		  iov_total(c->ipc.rv, rparts));
+	if (prio != r->prio)
+		sched_set_prio(r, prio);
+	/* The receiver leaves the channel's queue with the rcvid ... */
+	list_del(&r->wait_link);
+	r->wq = 0;
+	r->wait_result = (int)c->tid;
+	if (!sched_claim(r))
+		panic("msg_send_fast: receiver %s is not blocked", r->name);
+	/* ... and the client waits for the reply on its own queue. */
+	replier_add(c, ch);
+	c->wq = &c->ipc.wq;
+	c->wait_result = 0;
+	list_add_tail(&c->ipc.wq.head, &c->wait_link);
+	atomic_store32(&c->state, TS_BLOCKED);
+	ipc_cont_set(c, IPC_CONT_SEND, 0);
+	ch->lock.irq_state = 0;                 /* interrupts stay off until the switch */
+	spin_unlock(&ch->lock);
+	sched_switch_cont(r);
+decline:
+	spin_unlock(&ch->lock);
 }
 
 long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
@@ -517,40 +593,62 @@ long msg_reply(struct thread *r, struct thread *c, struct channel *ch, long stat
 	return n < 0 ? -EFAULT : 0;
 }
 
-long msg_reply_receive_fast(struct thread *r, struct thread *c, struct channel *ch, long status,
-			    const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts,
-			    uint64_t uinfo)
+void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status,
+			    const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts, uint64_t uinfo)
 {
-	long n = transfer(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn, 0);
+	struct thread *c = thread_lookup((uint32_t)rcvid);
+	struct channel *ch = c ? *(struct channel *volatile *)&c->ipc.ch : 0;
 
+	if (!ch || ch != chan_of(r->proc, chid))
+		return;                         /* the reply goes to another channel */
+	sync_own_prio(r);                       /* both paths end at our own priority */
+	spin_lock(&ch->lock);
+	/* c's state, then its channel: see msg_client_locked. */
+	uint32_t state = *(volatile uint32_t *)&c->ipc.state;
+	smp_mb();
+	if (c->tid != (uint32_t)rcvid || *(struct channel *volatile *)&c->ipc.ch != ch ||
+	    state != IPC_REPLY || ch->owner != r->proc || !ch->live || ch->chid != (uint32_t)chid ||
+	    !list_empty(&ch->senders) || !list_empty(&ch->pulses) || c->wq != &c->ipc.wq ||
+	    list_linked(&r->ipc.link))
+		goto decline;
+	/* Our wait, as waitq_prepare starts it (see msg_send_fast). */
+	atomic_add32(&r->wait_seq, 1);
+	r->wq_lock = &ch->lock;
+	smp_mb();
+	if (atomic_load32(&r->killed) ||
+	    (atomic_load32(&r->sig_wake) && !atomic_load32(&r->sig_nointr)))
+		goto decline;
+	long n = transfer(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn, 0);
+	if (n < 0)
+		goto decline;                   /* MsgReplyv says whose buffer was bad */
+	/* The client has its answer and is claimed for the switch ... */
 	c->ipc.state = IPC_NONE;
 	list_del(&c->ipc.link);
-	c->ipc.status = n < 0 ? -EFAULT : (int)status;
-	if (n < 0 || !ipc_claim_waiter(&c->ipc.wq, c, (int)c->ipc.status)) {
-		/* The reply failed (our buffers), or the client is not waiting
-		 * as it was (a signal woke it: it sees the answer): as MsgReplyv. */
-		waitq_wake_one(&c->ipc.wq, (int)c->ipc.status);
-		spin_unlock(&ch->lock);
-		return n < 0 ? -EFAULT : -EAGAIN;
-	}
+	c->ipc.status = (int)status;
+	list_del(&c->wait_link);
+	c->wq = 0;
+	c->wait_result = (int)status;
+	if (!sched_claim(c))
+		panic("msg_reply_receive_fast: client %s is not blocked", c->name);
+	/* ... and we wait on the channel for the next message. */
 	r->ipc.rparts = rcvparts;
 	r->ipc.pulse_only = false;
 	for (unsigned i = 0; i < 6; i++)
 		r->ipc.info_w[i] = 0;
 	r->call_state = STATE_RECEIVE;
-	waitq_prepare(&ch->receivers, &ch->lock, WAIT_FOREVER);
-	if (atomic_load32(&r->state) == TS_RUNNING) {   /* the receive refused: a signal */
-		sched_queue_claimed(c);
-		spin_unlock(&ch->lock);
-		return r->wait_result;
-	}
+	r->wq = &ch->receivers;
+	r->wait_result = 0;
+	waitq_insert(&ch->receivers, r);
+	atomic_store32(&r->state, TS_BLOCKED);
 	ipc_cont_set(r, IPC_CONT_RECV, uinfo);
 	ch->lock.irq_state = 0;
 	spin_unlock(&ch->lock);
 	if (c->cont == IPC_CONT_SEND && sched_claimed_run_here(c))
 		sched_switch_cont(c);
-	sched_queue_claimed(c);
+	sched_queue_claimed(c);                 /* a client that sent the long way */
 	schedule_cont();
+decline:
+	spin_unlock(&ch->lock);
 }
 
 long msg_error(struct thread *c, struct channel *ch, long err)

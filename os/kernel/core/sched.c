@@ -216,7 +216,7 @@ void sched_queue_claimed(struct thread *t)
 		enqueue_ready(t);
 }
 
-bool sched_claimed_run_here(const struct thread *t)
+bool sched_may_run_here(const struct thread *t, unsigned prio)
 {
 	const struct hart *h = this_hart();
 
@@ -227,7 +227,12 @@ bool sched_claimed_run_here(const struct thread *t)
 
 	return !h->handoff && t->last_hart == h->index && (t->runmask & (1ul << h->index)) &&
 	       !atomic_load32(&t->on_cpu) &&
-	       (!atomic_load32(&rq->nready) || rq_top(rq) <= (int)t->prio);
+	       (!atomic_load32(&rq->nready) || rq_top(rq) <= (int)prio);
+}
+
+bool sched_claimed_run_here(const struct thread *t)
+{
+	return sched_may_run_here(t, t->prio);
 }
 
 bool sched_wakeup_handoff(struct thread *t)
@@ -303,7 +308,8 @@ static bool requeue_prev(struct hart *h, struct runq *rq, struct thread *prev, e
 }
 
 /* schedule()'s switch to next, prev already off the run queues. */
-static void switch_to(struct hart *h, struct thread *prev, struct thread *next)
+static inline __attribute__((always_inline)) void switch_to(struct hart *h, struct thread *prev,
+							  struct thread *next)
 {
 	atomic_store32(&next->state, TS_RUNNING);
 	atomic_store32(&next->on_cpu, 1);

@@ -13,12 +13,26 @@
 #include "thread.h"
 #include "uaccess.h"
 
+/* load_iov's rare case, a misaligned array (C allows none, but a caller
+ * may pass one): copied bytewise, then checked. */
+static int __attribute__((noinline)) load_iov_misaligned(struct ipc_iov *out, uint64_t uiov,
+							 long parts)
+{
+	if (copy_from_user(out, uiov, (size_t)parts * sizeof *out))
+		return -EFAULT;
+	for (long i = 0; i < parts; i++)
+		if (out[i].len && !user_range_ok(out[i].base, out[i].len))
+			return -EFAULT;
+	return 0;
+}
+
 /* Copy the caller's iov array (parts elements at uiov) into out and check
  * every buffer lies in the user half.  Only the caller's own memory is read,
- * through the MMU. */
-static int load_iov(struct ipc_iov *out, uint64_t uiov, long parts)
+ * through the MMU.  Inline and calling only at its end: it is on the way
+ * of every message. */
+static inline int load_iov(struct ipc_iov *out, uint64_t uiov, long parts)
 {
-	if (parts < 0 || parts > IPC_IOV_MAX)
+	if ((unsigned long)parts > IPC_IOV_MAX)
 		return -EINVAL;
 	if (!parts)
 		return 0;
@@ -26,14 +40,7 @@ static int load_iov(struct ipc_iov *out, uint64_t uiov, long parts)
 		return -EFAULT;
 	if (!(uiov & 7))
 		return uaccess_iov((uint64_t *)out, uiov, parts);
-	/* A misaligned array (C allows none, but a caller may pass one):
-	 * copied bytewise, then checked. */
-	if (copy_from_user(out, uiov, (size_t)parts * sizeof *out))
-		return -EFAULT;
-	for (long i = 0; i < parts; i++)
-		if (out[i].len && !user_range_ok(out[i].base, out[i].len))
-			return -EFAULT;
-	return 0;
+	return load_iov_misaligned(out, uiov, parts);
 }
 
 /* One buffer of the caller as a one-part vector (the scalar side of
@@ -59,6 +66,8 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts)
 		bad = load_iov(c->ipc.rv, (uint64_t)riov, rparts);
 	if (bad)
 		return bad;
+	if (ipc_fast_ok(c))
+		msg_send_fast(c, coid, (uint32_t)sparts, (uint32_t)rparts);     /* returns if it may not */
 	return msg_send(c, coid, (uint32_t)sparts, (uint32_t)rparts);
 }
 
@@ -136,30 +145,15 @@ long sys_MsgReplyReceivev(long ids, long status, long riov, long parts, long rcv
 	long rparts = (long)(uint32_t)parts, rcvparts = (long)((uint64_t)parts >> 32);
 	struct thread *r = thread_current();
 	struct ipc_iov rv[IPC_IOV_MAX];
-	struct channel *ch;
 
 	if (rcvid > INT32_MAX || chid > INT32_MAX)
 		return -EINVAL;
 	long n = load_iov(rv, (uint64_t)riov, rparts);
 	if (n)
 		return n;
-	if (!ipc_fast_ok(r) || load_iov(r->ipc.rv, (uint64_t)rcviov, rcvparts) ||
-	    !(ch = chan_of(r->proc, chid)))
-		goto slow;                      /* the general path says what is wrong */
-	sync_own_prio(r);                       /* both paths end at our own priority */
-	struct thread *c = msg_client_locked(rcvid, &ch);
-	if (!c)
-		return -ESRCH;
-	if (ch->chid != (uint32_t)chid || !list_empty(&ch->senders) || !list_empty(&ch->pulses)) {
-		n = msg_reply(r, c, ch, status, rv, (uint32_t)rparts);
-		return n < 0 ? n : receive(chid, rcviov, rcvparts, uinfo, false);
-	}
-	n = msg_reply_receive_fast(r, c, ch, status, rv, (uint32_t)rparts, (uint32_t)rcvparts,
-				   (uint64_t)uinfo);
-	if (n != -EAGAIN)
-		return n;
-	return receive(chid, rcviov, rcvparts, uinfo, false);
-slow:
+	if (ipc_fast_ok(r) && !load_iov(r->ipc.rv, (uint64_t)rcviov, rcvparts))
+		msg_reply_receive_fast(r, rcvid, chid, status, rv, (uint32_t)rparts,
+				       (uint32_t)rcvparts, (uint64_t)uinfo);   /* returns if it may not */
 	n = sys_MsgReplyv(rcvid, status, riov, rparts);
 	return n < 0 ? n : receive(chid, rcviov, rcvparts, uinfo, false);
 }

@@ -30,6 +30,11 @@ static void insert(struct waitq *wq, struct thread *t)
 	list_add_tail(&wq->head, &t->wait_link);
 }
 
+void waitq_insert(struct waitq *wq, struct thread *t)
+{
+	insert(wq, t);
+}
+
 void waitq_requeue(struct waitq *wq, struct thread *t)
 {
 	list_del(&t->wait_link);

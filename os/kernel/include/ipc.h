@@ -198,13 +198,20 @@ struct trap_frame *ipc_continue(struct thread *prev);
 /* How the calls finish in a continuation (msg.c). */
 long msg_send_resume(struct thread *c, long r);
 long msg_receive_resume(struct thread *r, long rc, uint64_t uinfo);
-/* MsgReplyReceivev's reply and receive when both are on channel ch (locked
- * by msg_client_locked for client c) and nothing waits there: the reply,
- * then the server blocks and the client runs.  Returns only when the
- * receive did not block (a signal: -EINTR) or the reply failed. */
-long msg_reply_receive_fast(struct thread *r, struct thread *c, struct channel *ch, long status,
-			    const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts,
-			    uint64_t uinfo);
+/* MsgSendv's fused fast path: to a receiver waiting on the connection's
+ * channel with a continuation, that may run here now; c (the caller) then
+ * waits for the reply with a continuation.  Returns only when the call
+ * must take msg_send instead, having changed nothing. */
+void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts);
+/* MsgReplyReceivev's fused fast path: r (the caller) replies to rcvid,
+ * REPLY-blocked on r's channel chid, and waits there for the next message
+ * with a continuation, for a channel where nothing else waits; the client
+ * runs at once if it may (blocked with a continuation, may run here now),
+ * else whatever the scheduler picks.  Returns
+ * only when the call must take the general path, having changed nothing
+ * (but r's priority, back to its own, as both paths do). */
+void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status,
+			    const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts, uint64_t uinfo);
 
 /* ---- pulses (pulse.c) ---------------------------------------------------- */
 

@@ -45,6 +45,9 @@ bool sched_wakeup_handoff(struct thread *t);
 void sched_finish_switch(struct thread *prev);
 bool sched_claim(struct thread *t);
 bool sched_claimed_run_here(const struct thread *t);
+/* The same test for a thread still blocked, at the priority it would run
+ * at (the IPC fast path decides before it claims anything). */
+bool sched_may_run_here(const struct thread *t, unsigned prio);
 void sched_queue_claimed(struct thread *t);
 void sched_switch_cont(struct thread *next) __attribute__((noreturn));
 void schedule_cont(void) __attribute__((noreturn));

@@ -47,6 +47,9 @@ bool waitq_interrupt(struct thread *t, uint32_t tid, bool for_signal);
 /* Give blocked thread t a (new) timeout at `deadline`; the caller holds the
  * lock of the queue t waits on. */
 void waitq_rearm(struct thread *t, uint64_t deadline);
+/* Put t (the caller, about to block with wq's lock held: the IPC fast
+ * path, which does the rest of waitq_prepare itself) on wq by priority. */
+void waitq_insert(struct waitq *wq, struct thread *t);
 /* Re-insert t at the place its (changed) priority calls for. */
 void waitq_requeue(struct waitq *wq, struct thread *t);
 static inline int waitq_empty(const struct waitq *wq) { return list_empty(&wq->head); }
