@@ -108,6 +108,25 @@ struct channel *conn_channel_locked(struct process *p, long coid)
 	return cn.ch;
 }
 
+struct channel *conn_channel_locked_own(struct process *p, long coid)
+{
+	struct connection *cv = *(struct connection *volatile *)&p->conns;
+	int c = conn_index(coid);
+
+	if (c < 0 || !cv)
+		return 0;
+	struct channel *ch = *(struct channel *volatile *)&cv[c].ch;
+	uint32_t gen = *(volatile uint32_t *)&cv[c].gen;
+	if (!ch)
+		return 0;
+	spin_lock(&ch->lock);
+	if (!ch->live || ch->gen != gen) {
+		spin_unlock(&ch->lock);
+		return 0;
+	}
+	return ch;
+}
+
 /* As each connection goes, the last one to a channel tells its server. */
 void conn_drop_all(struct process *p)
 {

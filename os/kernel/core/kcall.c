@@ -58,7 +58,7 @@ static long invoke(uint64_t n, long a0, long a1, long a2, long a3, long a4, long
 	KCALL_TABLE(KCALL_CASE_)
 #undef KCALL_CASE_
 	}
-	return -ENOSYS;
+	__builtin_unreachable();        /* kcall_dispatch checked n */
 }
 
 long kcall_dispatch(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,

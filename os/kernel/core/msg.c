@@ -326,25 +326,15 @@ static long send_fast(struct thread *c, struct channel *ch, struct thread *r)
 /* MsgSendv's fused fast path (ipc.h): every decision first, with the
  * channel locked, and nothing changed until all of them pass; then the
  * message, the client's REPLY wait and the switch to the receiver in one
- * go.  The connection is read without the process's lock: the caller is a
- * thread of p, so p's vector outlives the call, and a slot changing
- * meanwhile is caught by the channel's generation, checked under its lock.
- * Returns (having done nothing) when the call must take msg_send. */
+ * go.  Returns (having done nothing) when the call must take msg_send. */
 void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
 {
 	struct process *p = c->proc;
-	struct connection *cv = *(struct connection *volatile *)&p->conns;
-	int slot = proc_conn_slot(coid);
+	struct channel *ch = conn_channel_locked_own(p, coid);
 
-	if (slot < 0 || !cv)
-		return;
-	struct channel *ch = *(struct channel *volatile *)&cv[slot].ch;
-	uint32_t gen = *(volatile uint32_t *)&cv[slot].gen;
 	if (!ch)
 		return;
-	spin_lock(&ch->lock);
-	if (!ch->live || ch->gen != gen || list_empty(&ch->receivers.head) ||
-	    list_linked(&c->ipc.link))
+	if (list_empty(&ch->receivers.head) || list_linked(&c->ipc.link))
 		goto decline;
 	struct thread *r = list_entry(ch->receivers.head.next, struct thread, wait_link);
 	unsigned prio = r->prio;
@@ -396,7 +386,7 @@ long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
 {
 	struct channel *ch;
 
-	if (!(ch = conn_channel_locked(c->proc, coid)))
+	if (!(ch = conn_channel_locked_own(c->proc, coid)))
 		return -EBADF;
 	if (list_linked(&c->ipc.link)) {        /* a wait before left it queued */
 		ipc_describe_links(c);

@@ -160,15 +160,6 @@ struct vmspace *process_space_get(struct process *p)
 _Static_assert(PROC_CONNECTIONS * sizeof(struct connection) == PAGE_SIZE,
 	       "a connection vector is one page");
 
-int proc_conn_slot(long coid)
-{
-	long c = coid & ~(long)_NTO_SIDE_CHANNEL;
-
-	if (coid < 0 || c >= PROC_CONNECTIONS)
-		return -1;
-	return (coid & _NTO_SIDE_CHANNEL) ? PROC_CONNECTIONS - 1 - (int)c : (int)c;
-}
-
 long proc_conn_coid(int s)
 {
 	return s;       /* the value COIDDEATH pulses have always carried: the slot */

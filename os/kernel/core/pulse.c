@@ -25,8 +25,25 @@ static struct kpulse pulse_pool[PULSE_MAX];             /* the free ones: pool_l
 static struct list free_pulses = LIST_INIT(free_pulses);
 static bool pool_ready;
 
-static struct kpulse *pulse_alloc(void)
+/* A few free pulses per hart, taken and given back without the pool's
+ * lock: a pulse sent and received on one hart (the common case: a timer's,
+ * an interrupt's, a client's notice) never touches the shared pool.  Used
+ * with interrupts off (every caller holds a channel's lock), so only this
+ * hart's code reaches its cache.  At most HART_CACHED per hart are held
+ * back from other harts: the pool's 256 are still far more than any
+ * channel queues in practice. */
+#define HART_CACHED 4
+static struct hart_pulses {
+	struct kpulse *free[HART_CACHED];
+	uint32_t n;
+} hart_cache[MAX_HARTS];
+
+static inline struct kpulse *pulse_alloc(void)
 {
+	struct hart_pulses *hc = &hart_cache[this_hart()->index];
+
+	if (hc->n)
+		return hc->free[--hc->n];
 	spin_lock(&pool_lock);
 	if (!pool_ready) {
 		for (int i = 0; i < PULSE_MAX; i++)
@@ -40,8 +57,14 @@ static struct kpulse *pulse_alloc(void)
 	return n ? list_entry(n, struct kpulse, link) : 0;
 }
 
-static void pulse_free(struct kpulse *kp)
+static inline void pulse_free(struct kpulse *kp)
 {
+	struct hart_pulses *hc = &hart_cache[this_hart()->index];
+
+	if (hc->n < HART_CACHED) {
+		hc->free[hc->n++] = kp;
+		return;
+	}
 	spin_lock(&pool_lock);
 	list_add_tail(&free_pulses, &kp->link);
 	spin_unlock(&pool_lock);

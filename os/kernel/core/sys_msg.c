@@ -221,7 +221,7 @@ long sys_MsgSendPulse(long coid, long prio, long code, long value)
 
 	if (code < -128 || code > 127 || prio < -1 || prio > PRIO_MAX)
 		return -EINVAL;
-	if (!(ch = conn_channel_locked(s->proc, coid)))
+	if (!(ch = conn_channel_locked_own(s->proc, coid)))
 		return -EBADF;
 	int rc = pulse_queue(ch, prio < 0 ? s->prio : (int)prio, (int)code, value, (int)coid);
 	spin_unlock(&ch->lock);

@@ -120,6 +120,14 @@ int conn_detach(struct process *p, long coid);
 /* The live channel of p's connection coid, locked; NULL (unlocked) if the
  * connection is unknown or its channel was destroyed since. */
 struct channel *conn_channel_locked(struct process *p, long coid);
+/* The same for the caller's own process p, without p's lock: p's vector
+ * outlives the call (it goes only with p's last thread), and a slot
+ * changed meanwhile shows in the channel's generation, checked under the
+ * channel's lock.  (A vector slot is two words: read apart, a channel
+ * that was replaced pairs with the new one's generation and is refused
+ * unless it is live with that generation, a send that linearises before
+ * the replacement.) */
+struct channel *conn_channel_locked_own(struct process *p, long coid);
 /* p's end: every connection goes, each channel's server hearing DISCONNECT
  * once (not p's own channels, which close with it). */
 void conn_drop_all(struct process *p);

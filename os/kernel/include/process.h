@@ -118,8 +118,16 @@ struct process *process_find_child(struct process *parent, int pid, unsigned fla
 				   int *report);
 /* Free the slot of a child whose end was reported. */
 void process_reap(struct process *c);
-/* The slot of connection id coid in a connection vector, or -1. */
-int proc_conn_slot(long coid);
+/* The slot of connection id coid in a connection vector, or -1 (inline:
+ * every message and pulse looks its connection up). */
+static inline int proc_conn_slot(long coid)
+{
+	long c = coid & ~(long)_NTO_SIDE_CHANNEL;
+
+	if (coid < 0 || c >= PROC_CONNECTIONS)
+		return -1;
+	return (coid & _NTO_SIDE_CHANNEL) ? PROC_CONNECTIONS - 1 - (int)c : (int)c;
+}
 /* The connection id of slot s. */
 long proc_conn_coid(int s);
 /* Make sure p has its connection vector: 0 or -ENOMEM.  No locks held. */

@@ -71,19 +71,18 @@ trap_from_user:
 	csrr	t0, sepc
 	csrr	t1, sstatus
 	csrr	t2, scause
-	csrr	t3, stval
-	sd	t0, TF_SEPC(tp)
 	sd	t1, TF_SSTATUS(tp)
 	sd	t2, TF_SCAUSE(tp)
-	sd	t3, TF_STVAL(tp)
 	ld	sp, TF_KSP(tp)          /* the frame: the kernel stack starts below it */
 	li	t1, EXC_ECALL_U
 	bne	t2, t1, 1f
-	/* A kernel call: its arguments are still in a0..a5 and its number in
-	 * a7.  kcall_dispatch(a0..a5, number, thread), interrupts on (the
-	 * thread read before), then the way out as for any trap. */
+	/* A kernel call (stval is 0 for one, and not kept): its arguments are
+	 * still in a0..a5 and its number in a7.  kcall_dispatch(a0..a5,
+	 * number, thread), interrupts on (the thread read before), then the
+	 * way out as for any trap. */
 	addi	t0, t0, 4
 	sd	t0, TF_SEPC(tp)         /* past the ecall */
+	sd	zero, TF_STVAL(tp)
 	ld	tp, TF_HART(tp)
 	mv	a6, a7
 	ld	a7, HART_CURRENT(tp)
@@ -94,7 +93,10 @@ trap_from_user:
 	mv	a0, sp
 	call	trap_ecall_exit         /* returns the frame to resume in a0 */
 	j	trap_return_user
-1:	mv	a0, tp
+1:	csrr	t3, stval
+	sd	t0, TF_SEPC(tp)
+	sd	t3, TF_STVAL(tp)
+	mv	a0, tp
 	ld	tp, TF_HART(a0)
 	call	trap_user               /* returns the frame to resume in a0 */
 	/* fall through */
