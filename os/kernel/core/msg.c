@@ -147,6 +147,62 @@ static inline long transfer(struct vmspace *dvs, const struct ipc_iov *dv, uint3
 	return transfer_iov(own, dvs, dv, dn, svs, sv, sn, skip);
 }
 
+/* The fast paths' copy (the caller's buffers into another thread's, the
+ * channel locked, interrupts off).  Between two spaces, a short message
+ * goes through the stack: gathered through the MMU in the caller's space,
+ * then scattered through the MMU in the destination's, switched to now
+ * (the switch to its thread comes next and finds it there).  No page
+ * table is walked and no space is locked.  A fault (or a copy-on-write
+ * page, which interrupts off cannot copy) declines: -1, the caller's
+ * space active again, and the general path copies (and says whose buffer
+ * was bad).  Longer messages, and copies within a space, as transfer. */
+#define FAST_COPY_MAX 256
+
+static long __attribute__((noinline)) transfer_bounce(struct vmspace *dvs,
+						       const struct ipc_iov *dv, uint32_t dn,
+						       struct vmspace *own,
+						       const struct ipc_iov *sv, uint32_t sn)
+{
+	size_t n = iov_total(sv, sn), room = iov_total(dv, dn);
+
+	if (room < n)
+		n = room;
+	if (!n)
+		return 0;
+	if (n > FAST_COPY_MAX) {
+		long r = transfer(dvs, dv, dn, own, sv, sn, 0);
+		return r < 0 ? -1 : r;
+	}
+	uint8_t buf[FAST_COPY_MAX];
+	size_t at = 0;
+	for (uint32_t i = 0; at < n; i++) {
+		size_t k = sv[i].len < n - at ? sv[i].len : n - at;
+		if (k && copy_from_user(buf + at, sv[i].base, k))
+			return -1;
+		at += k;
+	}
+	vmspace_activate(dvs);
+	at = 0;
+	for (uint32_t i = 0; at < n; i++) {
+		size_t k = dv[i].len < n - at ? dv[i].len : n - at;
+		if (k && copy_to_user(dv[i].base, buf + at, k)) {
+			vmspace_activate(own);
+			return -1;
+		}
+		at += k;
+	}
+	return (long)n;
+}
+
+static inline long transfer_fast(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
+				 struct vmspace *own, const struct ipc_iov *sv, uint32_t sn)
+{
+	if (dvs != own)
+		return transfer_bounce(dvs, dv, dn, own, sv, sn);
+	long r = transfer(dvs, dv, dn, own, sv, sn, 0);
+	return r < 0 ? -1 : r;
+}
+
 /* ---- send and receive ------------------------------------------------------ */
 
 static void fill_info(struct _msg_info *mi, struct thread *c, struct channel *ch,
@@ -355,7 +411,7 @@ void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts
 	c->ipc.sparts = sparts;
 	c->ipc.rparts = rparts;
 	c->ipc.coid = (int32_t)coid;
-	long n = transfer(r->proc->vs, r->ipc.rv, r->ipc.rparts, p->vs, c->ipc.sv, sparts, 0);
+	long n = transfer_fast(r->proc->vs, r->ipc.rv, r->ipc.rparts, p->vs, c->ipc.sv, sparts);
 	if (n < 0)
 		goto decline;                   /* msg_send tells whose buffer was bad */
 	fill_info((struct _msg_info *)r->ipc.info, c, ch, n, iov_total(c->ipc.sv, sparts),
@@ -608,7 +664,7 @@ void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status
 	if (atomic_load32(&r->killed) ||
 	    (atomic_load32(&r->sig_wake) && !atomic_load32(&r->sig_nointr)))
 		goto decline;
-	long n = transfer(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn, 0);
+	long n = transfer_fast(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn);
 	if (n < 0)
 		goto decline;                   /* MsgReplyv says whose buffer was bad */
 	/* The client has its answer and is claimed for the switch ... */

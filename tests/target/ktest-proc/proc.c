@@ -530,8 +530,185 @@ static void t_two_hundred_fifty_six_connections(void)
 	ChannelDestroy_r(chid);
 }
 
+/* ---- messages between two spaces ------------------------------------------------- */
+
+/* A message between processes is copied from one space into the other:
+ * a short one through the kernel's stack with each space switched to in
+ * turn (the fast path), a long one or one into a copy-on-write page
+ * through the page tables (the general path).  The clone is the client of
+ * a channel of ours; what each side got is checked byte for byte. */
+#define XS_UNMAPPED ((void *)0x00000012345000ul)
+
+static char xs_rbuf[4096] __attribute__((aligned(4096)));       /* copy-on-write after the clone */
+static char xs_reply[4096] __attribute__((aligned(4096)));
+static char xs_big[1024];
+
+enum { XS_PARTS, XS_BAD_REPLY, XS_COW_REPLY, XS_BIG };
+
+static int xs_connect(long arg)
+{
+	return ConnectAttach_r(0, (int)(arg >> 32), (int)(arg & 0xffff), 0, 0);
+}
+
+static long xs_client(long arg)
+{
+	int coid = xs_connect(arg);
+	int mode = (int)((arg >> 16) & 0xffff);
+	char r1[3], r2[20], r3[4];
+
+	if (coid < 0)
+		return 100;
+	if (mode == XS_PARTS) {
+		/* 5 + 100 + 20 bytes out, 3 + 20 + 4 bytes back */
+		char a[5] = "head", b[100], c[20];
+		for (int i = 0; i < 100; i++)
+			b[i] = (char)(i + 1);
+		memset(c, 'z', sizeof c);
+		iov_t s[3] = { { a, 5 }, { b, 100 }, { c, 20 } };
+		iov_t r[3] = { { r1, 3 }, { r2, 20 }, { r3, 4 } };
+		memset(r2, 0, sizeof r2);
+		long st = MsgSendv_r(coid, s, 3, r, 3);
+		if (st != 42)
+			return 101;
+		if (memcmp(r1, "rep", 3) || memcmp(r2, "ly-in-three-parts!!!", 20) || memcmp(r3, "END.", 4))
+			return 102;
+	} else if (mode == XS_BAD_REPLY) {
+		if (MsgSend_r(coid, "x", 1, XS_UNMAPPED, 8) != -EFAULT)
+			return 103;
+	} else if (mode == XS_COW_REPLY) {
+		/* xs_reply is still the parent's page, shared copy-on-write */
+		if (MsgSend_r(coid, "y", 1, xs_reply, 16) != 16)
+			return 104;
+		if (memcmp(xs_reply, "into-a-cow-page", 16))
+			return 105;
+	} else {
+		for (int i = 0; i < (int)sizeof xs_big; i++)
+			xs_big[i] = (char)(i * 7);
+		if (MsgSend_r(coid, xs_big, sizeof xs_big, 0, 0) != 0)
+			return 106;
+	}
+	MsgSend_r(coid, "bye", 4, 0, 0);
+	return 0;
+}
+
+/* Start the client in mode; it connects to chid of ours. */
+static int xs_start(int chid, int mode)
+{
+	return clone_child(xs_client, (long)my_pid() << 32 | (long)mode << 16 | chid, 0);
+}
+
+/* Receive the client's "bye" (replying to rcvid with status in the same
+ * call when rcvid > 0), answer it, and collect the client's status. */
+static int xs_finish(int chid, int pid, int rcvid, long status, const void *rep, size_t len)
+{
+	char bye[8] = { 0 };
+	int r = rcvid > 0 ? MsgReplyReceive_r(rcvid, status, rep, len, chid, bye, sizeof bye, 0) :
+			    MsgReceive_r(chid, bye, sizeof bye, 0);
+
+	if (r <= 0 || strcmp(bye, "bye"))
+		return -1;
+	MsgReply_r(r, 0, 0, 0);
+	return wait_status(pid);
+}
+
+static void t_a_message_between_spaces_arrives_whole(void)
+{
+	int chid = ChannelCreate_r(0);
+	char p1[60], p2[200];
+	struct _msg_info info;
+
+	KTAP_REQUIRE(chid > 0);
+	int pid = xs_start(chid, XS_PARTS);
+	KTAP_REQUIRE(pid > 0);
+	memset(p2, 0, sizeof p2);
+	iov_t r[2] = { { p1, sizeof p1 }, { p2, sizeof p2 } };
+	int rcvid = MsgReceivev_r(chid, r, 2, &info);
+	KTAP_CHECK(rcvid > 0);
+	KTAP_EQ(info.msglen, 125);
+	KTAP_EQ(info.srcmsglen, 125);
+	KTAP_EQ(info.dstmsglen, 27);
+	KTAP_EQ(info.pid, pid);
+	KTAP_CHECK(!memcmp(p1, "head", 5));
+	int bad = 0;
+	for (int i = 0; i < 100; i++)                   /* b spans both buffers */
+		bad += (i + 5 < 60 ? p1[i + 5] : p2[i + 5 - 60]) != (char)(i + 1);
+	for (int i = 0; i < 20; i++)
+		bad += p2[45 + i] != 'z';
+	KTAP_EQ(bad, 0);
+	KTAP_EQ(p2[65], 0);                             /* nothing past the message */
+	/* The reply goes with the next receive (the server's loop). */
+	KTAP_EQ(xs_finish(chid, pid, rcvid, 42, "reply-in-three-parts!!!END.", 27), 0);
+	ChannelDestroy_r(chid);
+}
+
+/* A receive buffer that is not mapped fails the receiver (EFAULT) and the
+ * message waits for the next receive; a reply into a client's unmapped
+ * buffer fails both the reply and the client's send. */
+static void t_a_bad_buffer_between_spaces_fails_its_owner(void)
+{
+	int chid = ChannelCreate_r(0);
+	char buf[8] = { 0 };
+
+	KTAP_REQUIRE(chid > 0);
+	int pid = xs_start(chid, XS_BAD_REPLY);
+	KTAP_REQUIRE(pid > 0);
+	KTAP_EQ(MsgReceive_r(chid, XS_UNMAPPED, 8, 0), -EFAULT);
+	int rcvid = MsgReceive_r(chid, buf, sizeof buf, 0);
+	KTAP_CHECK(rcvid > 0);
+	KTAP_EQ(buf[0], 'x');
+	KTAP_EQ(MsgReply_r(rcvid, 0, "12345678", 8), -EFAULT);
+	KTAP_EQ(xs_finish(chid, pid, 0, 0, 0, 0), 0);
+	ChannelDestroy_r(chid);
+}
+
+/* Buffers on pages shared copy-on-write by the clone: the copy makes each
+ * its owner's own, in both directions, and the other side's stays as it was. */
+static void t_a_message_between_spaces_lands_in_copy_on_write_pages(void)
+{
+	int chid = ChannelCreate_r(0);
+
+	KTAP_REQUIRE(chid > 0);
+	memset(xs_rbuf, '.', 64);
+	memset(xs_reply, '-', 64);
+	int pid = xs_start(chid, XS_COW_REPLY);
+	KTAP_REQUIRE(pid > 0);
+	int rcvid = MsgReceive_r(chid, xs_rbuf, 16, 0);   /* into our copy-on-write page */
+	KTAP_CHECK(rcvid > 0);
+	KTAP_EQ(xs_rbuf[0], 'y');
+	KTAP_EQ(xs_rbuf[2], '.');
+	KTAP_EQ(xs_finish(chid, pid, rcvid, 16, "into-a-cow-page", 16), 0);
+	KTAP_EQ(xs_reply[0], '-');                      /* the client's copy was its own */
+	ChannelDestroy_r(chid);
+}
+
+/* Longer than the kernel copies through its stack: the same bytes. */
+static void t_a_long_message_between_spaces_arrives_whole(void)
+{
+	int chid = ChannelCreate_r(0);
+	static char got[sizeof xs_big];
+
+	KTAP_REQUIRE(chid > 0);
+	int pid = xs_start(chid, XS_BIG);
+	KTAP_REQUIRE(pid > 0);
+	int rcvid = MsgReceive_r(chid, got, sizeof got, 0);
+	KTAP_CHECK(rcvid > 0);
+	int bad = 0;
+	for (int i = 0; i < (int)sizeof got; i++)
+		bad += got[i] != (char)(i * 7);
+	KTAP_EQ(bad, 0);
+	KTAP_EQ(xs_finish(chid, pid, rcvid, 0, 0, 0), 0);
+	ChannelDestroy_r(chid);
+}
+
 const struct ktap_case proc_cases[] = {
 	{ "two_hundred_fifty_six_connections", t_two_hundred_fifty_six_connections },
+	{ "a_message_between_spaces_arrives_whole", t_a_message_between_spaces_arrives_whole },
+	{ "a_bad_buffer_between_spaces_fails_its_owner",
+	  t_a_bad_buffer_between_spaces_fails_its_owner },
+	{ "a_message_between_spaces_lands_in_copy_on_write_pages",
+	  t_a_message_between_spaces_lands_in_copy_on_write_pages },
+	{ "a_long_message_between_spaces_arrives_whole",
+	  t_a_long_message_between_spaces_arrives_whole },
 	{ "clone_sees_memory_at_clone_time", t_clone_sees_memory_at_clone_time },
 	{ "clone_writes_stay_private", t_clone_writes_stay_private },
 	{ "cow_pages_stay_apart", t_cow_pages_stay_apart },
