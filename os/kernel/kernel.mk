@@ -11,7 +11,7 @@ KSRC     := $(wildcard $(K)/arch/riscv/*.S $(K)/arch/riscv/*.c $(K)/arch/riscv/t
 # serial drivers' common part, the random generator, the block layer, PCI, the
 # file-system servers' connect rules).
 KLIBUSER := os/lib/termdisc.c os/lib/devc_common.c os/lib/chacha.c os/lib/blkdev.c \
-            os/lib/pci.c os/lib/pci_host.c os/lib/pci_dw.c os/lib/pci_client.c os/lib/ttyctl.c \
+            os/lib/pci.c os/lib/pci_host.c os/lib/pci_dw.c os/lib/pci_msi_route.c os/lib/pci_client.c os/lib/ttyctl.c \
             os/lib/fsrules.c
 KLIBSRC  := $(filter-out $(KLIBUSER),$(wildcard os/lib/*.c))
 KOBJ     := $(patsubst $(K)/%,$(KB)/%.o,$(KSRC)) $(patsubst os/lib/%,$(KB)/oslib/%.o,$(KLIBSRC))

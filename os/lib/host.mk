@@ -38,11 +38,13 @@ host-test: $(HB)/test_pci
 -include $(HB)/obj/os/lib/pci.d $(HB)/obj/os/lib/test/test_pci.d $(HB)/obj/os/lib/test/fake_pci.d
 
 # The DesignWare host (the FU740's) against a register model: DBI, the
-# iATU in both layouts, the link, and the MSI controller.
+# iATU in both layouts, the link, the MSI controller, and pci-server's
+# owners of its vectors.
 $(HB)/test_pci_dw: $(HB)/obj/os/lib/test/test_pci_dw.o $(HB)/obj/os/lib/test/fake_pci.o \
-		$(HB)/obj/os/lib/pci_dw.o $(HB)/obj/os/lib/pci.o $(HLIB_OBJ)
+		$(HB)/obj/os/lib/pci_dw.o $(HB)/obj/os/lib/pci_msi_route.o $(HB)/obj/os/lib/pci.o \
+		$(HLIB_OBJ)
 	$(HCC) $(HCFLAGS) $^ -o $@
 
 HOST_TESTS += test_pci_dw
 host-test: $(HB)/test_pci_dw
--include $(HB)/obj/os/lib/pci_dw.d $(HB)/obj/os/lib/test/test_pci_dw.d
+-include $(HB)/obj/os/lib/pci_dw.d $(HB)/obj/os/lib/pci_msi_route.d $(HB)/obj/os/lib/test/test_pci_dw.d

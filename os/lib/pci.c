@@ -249,6 +249,15 @@ int pci_msi_enable(const struct pci_cfg *c, unsigned bdf, uint64_t addr, uint16_
 	return 0;
 }
 
+void pci_msi_disable(const struct pci_cfg *c, unsigned bdf)
+{
+	unsigned cap = pci_find_cap(c, bdf, PCI_CAP_MSI);
+
+	if (cap)
+		pci_write16(c, bdf, cap + 2,
+			    (uint16_t)(pci_read16(c, bdf, cap + 2) & ~(MSI_CTRL_ENABLE | MSI_CTRL_MME)));
+}
+
 unsigned pci_msix_table(const struct pci_cfg *c, unsigned bdf, unsigned *bar, uint32_t *offset)
 {
 	unsigned cap = pci_find_cap(c, bdf, PCI_CAP_MSIX);

@@ -48,6 +48,20 @@ int pci_client_cfg_write(int fd, unsigned bdf, unsigned off, uint32_t value)
 	return devctl(fd, (int)_DCMD_PCI_CFG_WRITE, &io, sizeof io, NULL);
 }
 
+int pci_client_msi_attach(int fd, unsigned bdf, const struct sigevent *event, int *vector)
+{
+	struct _pci_msi m;
+
+	memset(&m, 0, sizeof m);
+	m.bdf = bdf;
+	m.vector = -1;
+	m.event = *event;
+	int r = devctl(fd, (int)_DCMD_PCI_MSI_ATTACH, &m, sizeof m, NULL);
+	if (!r)
+		*vector = m.vector;
+	return r;
+}
+
 int pci_client_map_bar(const struct _pci_info *f, int bar, uintptr_t va)
 {
 	if (bar < 0 || bar >= 6)

@@ -7,8 +7,11 @@
  * class or ids, each function to one driver at a time (ATTACH, let go
  * when that open closes), and the configuration registers of the
  * functions a driver attached.  A driver maps its BARs and attaches its
- * interrupt itself.  No PCIe host: it says so and ends 0 (nothing to
- * serve), as the block drivers do. */
+ * INTx interrupt itself; on a host with an MSI controller (the FU740's
+ * DesignWare core) it may ask for a message-signalled interrupt instead:
+ * the server owns the controller's one interrupt and hands each vector
+ * that fires to its driver as the event it gave.  No PCIe host: it says
+ * so and ends 0 (nothing to serve), as the block drivers do. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include <keel/neutrino.h>
 #include <keel/pcimsg.h>
 #include "pci_host.h"
+#include "pci_msi_route.h"
 
 #define ECAM_VA     0x0000002000000000ul       /* the configuration space's mapping */
 #define LIST_MAX    8192
@@ -26,6 +30,15 @@ static struct pci_host host;
 static const iofunc_ocb_t *owner[PCI_MAX_FUNCS];      /* the open driving each function */
 static char listing[LIST_MAX];
 static size_t listing_len;
+
+/* MSI (a DesignWare host): who owns each vector, and what it is told. */
+#define PULSE_MSI   1
+static struct pci_msi_route route;
+static int msi_intr = -1;               /* the controller's interrupt, attached */
+static struct {
+	int rcvid;                      /* the driver's thread that asked */
+	struct sigevent event;
+} msi_to[PCI_DW_MSI_VECTORS];
 
 static int index_of(unsigned bdf)
 {
@@ -135,6 +148,15 @@ static bool placed_by_server(const struct pci_func *f, unsigned off)
 	return off >= PCI_BAR0 && off < PCI_BAR0 + 4 * PCI_MAX_BARS;
 }
 
+/* The index of function bdf if this open attached it, else -ENOENT (no
+ * such function) or -EPERM (not this open's). */
+static int attached(unsigned bdf, const iofunc_ocb_t *ocb)
+{
+	int i = index_of(bdf);
+
+	return i < 0 ? -ENOENT : owner[i] != ocb ? -EPERM : i;
+}
+
 static int cfg_io(resmgr_context_t *ctp, const struct _io_devctl *m, const iofunc_ocb_t *ocb)
 {
 	struct _pci_cfg_io io;
@@ -145,11 +167,9 @@ static int cfg_io(resmgr_context_t *ctp, const struct _io_devctl *m, const iofun
 		return r;
 	if ((io.offset & 3) || io.offset >= 4096)
 		return EINVAL;
-	int i = index_of(io.bdf);
+	int i = attached(io.bdf, ocb);
 	if (i < 0)
-		return ENOENT;
-	if (owner[i] != ocb)
-		return EPERM;
+		return -i;
 	if (m->dcmd == _DCMD_PCI_CFG_WRITE) {
 		if (placed_by_server(&host.func[i], io.offset))
 			return EACCES;
@@ -160,6 +180,67 @@ static int cfg_io(resmgr_context_t *ctp, const struct _io_devctl *m, const iofun
 	rep.r = (struct _io_devctl_reply){ 0, sizeof rep.io };
 	rep.io = io;
 	return resmgr_reply(ctp, 0, &rep, sizeof rep);
+}
+
+static int msi_attach(resmgr_context_t *ctp, const struct _io_devctl *m, const iofunc_ocb_t *ocb)
+{
+	struct _pci_msi q;
+	struct { struct _io_devctl_reply r; struct _pci_msi q; } rep;
+	int r = resmgr_devctl_in(ctp, m, &q, sizeof q);
+
+	if (r)
+		return r;
+	if (q.event.sigev_reserved)
+		return EINVAL;
+	int i = attached(q.bdf, ocb);
+	if (i < 0)
+		return -i;
+	if (msi_intr < 0)
+		return ENOTSUP;
+	int v = pci_msi_route_attach(&route, ocb, q.bdf);
+	if (v < 0)
+		return -v;
+	msi_to[v].rcvid = ctp->rcvid;
+	msi_to[v].event = q.event;
+	q.vector = v;
+	rep.r = (struct _io_devctl_reply){ 0, sizeof rep.q };
+	rep.q = q;
+	return resmgr_reply(ctp, 0, &rep, sizeof rep);
+}
+
+/* The MSI controller's interrupt: each vector that fired goes to its
+ * driver, then the line is open again. */
+static int pci_pulse(resmgr_context_t *ctp, int code, union sigval value)
+{
+	uint16_t fired[32];
+	int n;
+
+	(void)ctp;
+	(void)value;
+	if (code != PULSE_MSI || msi_intr < 0)
+		return 0;
+	while ((n = pci_msi_route_pending(&route, fired, 32)) > 0)
+		for (int k = 0; k < n; k++)
+			if (MsgDeliverEvent_r(msi_to[fired[k]].rcvid, &msi_to[fired[k]].event) < 0)
+				fprintf(stderr, "pci-server: MSI vector %u: its driver is gone\n",
+					fired[k]);
+	InterruptUnmask_r((int)host.msi_irq, msi_intr);
+	return 0;
+}
+
+static void msi_start(resmgr_t *m)
+{
+	struct sigevent ev;
+	int coid = host.msi_irq ? resmgr_self_coid(m) : -1;
+
+	if (coid < 0)
+		return;
+	pci_msi_route_init(&route, &host.dw);
+	SIGEV_PULSE_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT, PULSE_MSI, 0);
+	msi_intr = InterruptAttachEvent_r((int)host.msi_irq, &ev, _NTO_INTR_FLAGS_TRK_MSK);
+	if (msi_intr < 0)
+		fprintf(stderr, "pci-server: cannot attach the MSI interrupt %u (error %d): no MSI\n",
+			host.msi_irq, -msi_intr);
 }
 
 /* Driving a function is root's (drivers run as root): anyone may look. */
@@ -179,13 +260,18 @@ static int pci_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		return by_root(ctp) ? attach(ctp, m, ocb) : EPERM;
 	case _DCMD_PCI_CFG_READ: case _DCMD_PCI_CFG_WRITE:
 		return by_root(ctp) ? cfg_io(ctp, m, ocb) : EPERM;
+	case _DCMD_PCI_MSI_ATTACH:
+		return by_root(ctp) ? msi_attach(ctp, m, ocb) : EPERM;
 	}
 	return ENOTTY;
 }
 
-/* The functions the closing open drove are free for the next driver. */
+/* The functions the closing open drove are free for the next driver, and
+ * its MSI vectors go back. */
 static int pci_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 {
+	if (msi_intr >= 0)
+		pci_msi_route_release(&route, ocb);
 	for (int i = 0; i < host.nfunc; i++)
 		if (owner[i] == ocb)
 			owner[i] = NULL;
@@ -195,7 +281,7 @@ static int pci_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 int main(void)
 {
 	static const resmgr_io_funcs_t io = { .read = pci_read, .devctl = pci_devctl,
-					      .close_ocb = pci_close };
+					      .close_ocb = pci_close, .pulse = pci_pulse };
 	static iofunc_attr_t attr;
 	int r = pci_host_open(&host, ECAM_VA, "pci-server");
 
@@ -214,8 +300,9 @@ int main(void)
 		fprintf(stderr, "pci-server: cannot serve %s: %s\n", PCI_SERVER_PATH, strerror(errno));
 		return 1;
 	}
-	printf("pci-server: %d function%s on %s\n", host.nfunc, host.nfunc == 1 ? "" : "s",
-	       PCI_SERVER_PATH);
+	msi_start(m);
+	printf("pci-server: %d function%s on %s%s\n", host.nfunc, host.nfunc == 1 ? "" : "s",
+	       PCI_SERVER_PATH, msi_intr >= 0 ? ", MSI" : "");
 	resmgr_loop(m);
 	return 1;
 }

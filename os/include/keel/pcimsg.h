@@ -24,12 +24,25 @@
  *                     4 KiB; EACCES for a write to the BARs or the bridge
  *                     windows (the server placed them)
  *
+ *   _DCMD_PCI_MSI_ATTACH
+ *                     in/out: struct _pci_msi: a message-signalled
+ *                     interrupt for a function this open attached (EPERM
+ *                     for another's): the server gives it a vector of the
+ *                     host's MSI controller, points the function's MSI
+ *                     capability at it (its INTx goes off), and delivers
+ *                     `event` to the caller (MsgDeliverEvent) each time it
+ *                     fires; `vector` comes back.  The vector goes with the
+ *                     open.  ENOTSUP when the host has no MSI controller
+ *                     (QEMU virt's generic host) or the function no MSI
+ *                     capability; ENOSPC when every vector is taken
+ *
  * A driver maps its BARs itself (AsMap AS_MAP_PHYS: init grants a PCI
  * driver the host's windows, <spawn.h> posix_spawnattr_keel_device) and
  * attaches the INTx line the listing gives as an event itself
- * (InterruptAttachEvent).  Malformed requests (a wrong size, an unknown
- * `how`) are EINVAL; the server carries on. */
+ * (InterruptAttachEvent), or asks for MSI.  Malformed requests (a wrong
+ * size, an unknown `how`) are EINVAL; the server carries on. */
 #include <stdint.h>
+#include <keel/sigevent.h>
 
 #define PCI_SERVER_PATH     "/dev/pci"
 
@@ -37,6 +50,7 @@
 #define _DCMD_PCI_ATTACH    0x7102u
 #define _DCMD_PCI_CFG_READ  0x7103u
 #define _DCMD_PCI_CFG_WRITE 0x7104u
+#define _DCMD_PCI_MSI_ATTACH 0x7105u
 
 #define _PCI_FIND_CLASS     1u  /* match: class << 16 | subclass << 8 | prog-if */
 #define _PCI_FIND_ID        2u  /* match: vendor << 16 | device */
@@ -77,4 +91,10 @@ struct _pci_cfg_io {
 	uint32_t offset;                /* a multiple of 4, below 4096 */
 	uint32_t value;                 /* read: out; write: in */
 	uint32_t zero;
+};
+
+struct _pci_msi {
+	uint32_t bdf;
+	int32_t vector;                 /* out */
+	struct sigevent event;          /* what the caller gets when it fires */
 };

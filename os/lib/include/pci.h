@@ -125,6 +125,8 @@ uint32_t pci_intx_irq(const struct pci_intx_route *map, int n, const struct pci_
  * apart by their control word (a 32-bit one takes only addr < 4 GiB:
  * -1 otherwise). */
 int pci_msi_enable(const struct pci_cfg *c, unsigned bdf, uint64_t addr, uint16_t data);
+/* MSI off again (INTx stays off: the driver that wanted MSI has gone). */
+void pci_msi_disable(const struct pci_cfg *c, unsigned bdf);
 
 /* MSI-X: the table of vectors lives in a memory BAR.  pci_msix_table
  * gives its size in entries (0: no MSI-X), the BAR and the offset in it;

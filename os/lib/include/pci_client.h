@@ -14,6 +14,11 @@ int pci_client_find(int fd, uint32_t how, uint32_t match, unsigned index, struct
 int pci_client_attach(int fd, unsigned bdf);
 int pci_client_cfg_read(int fd, unsigned bdf, unsigned off, uint32_t *value);
 int pci_client_cfg_write(int fd, unsigned bdf, unsigned off, uint32_t value);
+/* A message-signalled interrupt for the function, delivered as *event;
+ * *vector gets its vector.  ENOTSUP when the host or the function has no
+ * MSI (use INTx then). */
+struct sigevent;
+int pci_client_msi_attach(int fd, unsigned bdf, const struct sigevent *event, int *vector);
 /* Maps memory BAR `bar` of f at va (whole pages): ENXIO when it is not an
  * assigned memory BAR, else AsMap's error (EPERM: not granted to us). */
 int pci_client_map_bar(const struct _pci_info *f, int bar, uintptr_t va);

@@ -1,15 +1,29 @@
 #pragma once
 /* pci_host: a driver's view of the machine's PCIe host bridge, from the
- * device tree ("pci-host-ecam-generic": QEMU virt's).  pci_host_open()
- * maps the ECAM area, learns the 32-bit memory window and the INTx
- * wiring with HwInfoEntry, enumerates (pci.h) and keeps the table.
+ * device tree.  pci_host_open() finds the host, maps its configuration
+ * access, learns the 32-bit memory window and the INTx wiring with
+ * HwInfoEntry, enumerates (pci.h) and keeps the table.  Two kinds:
  *
- * One process enumerates: today the one driver that needs PCI (devb-nvme)
- * does it at start; a PCI server will own it once two drivers do. */
+ *   "pci-host-ecam-generic" (QEMU virt): ECAM, one MiB a bus, mapped as
+ *       each bus is first read; no MSI controller (QEMU's aia=none).
+ *   "sifive,fu740-pcie" (the Unmatched): a DesignWare core (pci_dw.h),
+ *       reg entries dbi, config, mgmt.  One page of DBI, one of its
+ *       unrolled iATU (DBI + 0x300000) and one page of the configuration
+ *       window are mapped; the iATU aims that page at each function in
+ *       turn.  The link is the firmware's to train (U-Boot does, to boot
+ *       from NVMe): a link found down is said, and only the root port
+ *       enumerates.  Its MSI controller catches writes to a page of our
+ *       own memory; the host's first interrupt is the MSI one.
+ *
+ * The process that calls pci_host_open owns the host (pci-server). */
+#include <stdbool.h>
 #include <stdint.h>
 #include "pci.h"
+#include "pci_dw.h"
 
 #define PCI_HOST_COMPAT     "pci-host-ecam-generic"
+#define PCI_HOST_DW_COMPAT  "sifive,fu740-pcie"
+#define PCI_HOST_DW_ATU     0x300000u       /* the unrolled iATU, from DBI */
 #define PCI_HOST_BUSES      8u              /* buses whose config space is mapped */
 #define PCI_HOST_INTX_MAX   32
 
@@ -24,10 +38,17 @@ struct pci_host {
 	int nintx;
 	struct pci_func func[PCI_MAX_FUNCS];
 	int nfunc;
+	const char *compat;             /* which kind (the device tree's name) */
+	/* The DesignWare kind: its core, the three pages mapped, the MSI
+	 * controller's interrupt (0: no MSI controller, the ECAM kind). */
+	struct pci_dw dw;
+	volatile uint8_t *dbi, *atu, *cfgwin;
+	uint32_t msi_irq;
 };
 
-/* Maps the host's configuration space at `va` (PCI_HOST_BUSES MiB of
- * address space, each bus's MiB when it is first read) and enumerates.  0; ENOENT when the machine has no such
+/* Maps the host's configuration access at `va` (PCI_HOST_BUSES MiB of
+ * address space: ECAM, each bus's MiB when it is first read; three pages
+ * for the DesignWare kind) and enumerates.  0; ENOENT when the machine has no such
  * host; another errno (said on stderr, prefixed with `who`) when it
  * cannot be used. */
 int pci_host_open(struct pci_host *h, uintptr_t va, const char *who);

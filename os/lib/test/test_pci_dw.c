@@ -10,11 +10,13 @@
  * The model keeps its own register map (from the core's documentation),
  * so a wrong offset in the driver fails here rather than agreeing with
  * itself. */
+#include <errno.h>
 #include <string.h>
 #include "fake_pci.h"
 #include "ktap.h"
 #include "pci.h"
 #include "pci_dw.h"
+#include "pci_msi_route.h"
 
 #define CFG_CPU         0xdf0000000ull
 #define CFG_SIZE        0x10000000ull
@@ -512,6 +514,80 @@ static void t_msix_table_is_found_and_filled(const void *arg)
 	KT_EQ(m.link.regs[0x70 / 4] & 0xffff, 0x0000u | PCI_CAP_MSIX);  /* id and next kept */
 }
 
+/* pci-server's MSI bookkeeping (pci_msi_route): a driver's vector reaches
+ * it and nobody else, goes back with the driver, and a late write to a
+ * vector let go is dropped. */
+static void route_setup(struct pci_msi_route *r, bool unrolled)
+{
+	struct pci_func f[8];
+
+	reset(unrolled);
+	KT_EQ(setup(), 0);
+	KT_EQ(pci_enumerate(&dw.cfg, &dw.mem, f, 8), 2);
+	pci_dw_msi_setup(&dw, MSI_ADDR);
+	pci_msi_route_init(r, &dw);
+}
+
+static void t_msi_route_gives_each_driver_its_own_vectors(const void *arg)
+{
+	struct pci_msi_route r;
+	uint16_t got[4];
+	int a, b;                               /* two drivers (their opens) */
+	unsigned nvme = PCI_BDF(1, 0, 0);
+
+	(void)arg;
+	route_setup(&r, true);
+	int v = pci_msi_route_attach(&r, &a, nvme);
+	KT_EQ(v, 0);
+	KT_EQ(m.link.regs[0x5c / 4] & 0xffff, (uint32_t)v);     /* the function's data word */
+	KT_CHECK(m.link.regs[0x50 / 4] >> 16 & 1);              /* MSI on */
+	KT_CHECK(device_signals(&m.link, 0x50));
+	KT_EQ(pci_msi_route_pending(&r, got, 4), 1);
+	KT_EQ(got[0], v);
+	KT_EQ(pci_msi_route_pending(&r, got, 4), 0);            /* acknowledged */
+	/* the root port has no MSI capability: ENOTSUP, and its vector is free */
+	KT_EQ(pci_msi_route_attach(&r, &b, 0), -ENOTSUP);
+	KT_EQ(dw.msi_used[0], 1u);
+	/* a stray write to a vector nobody holds is caught and dropped */
+	KT_CHECK(model_msi_write(MSI_ADDR, 9));
+	KT_CHECK(!model_irq());
+	KT_EQ(pci_msi_route_pending(&r, got, 4), 0);
+	/* b's driver gone: a's vector stays */
+	KT_EQ(pci_msi_route_release(&r, &b), 0);
+	KT_CHECK(device_signals(&m.link, 0x50));
+	KT_EQ(pci_msi_route_pending(&r, got, 4), 1);
+	/* a's driver gone: MSI off on its function, the vector free */
+	KT_EQ(pci_msi_route_release(&r, &a), 1);
+	KT_EQ(m.link.regs[0x50 / 4] >> 16 & 1, 0);
+	KT_CHECK(!device_signals(&m.link, 0x50));
+	KT_EQ(dw.msi_used[0], 0u);
+	KT_EQ(pci_msi_route_pending(&r, got, 4), 0);
+}
+
+/* A write that was caught before its vector was let go is not handed to
+ * the vector's next owner as theirs. */
+static void t_msi_route_drops_a_vector_let_go(const void *arg)
+{
+	struct pci_msi_route r;
+	uint16_t got[4];
+	int a;
+	unsigned nvme = PCI_BDF(1, 0, 0);
+
+	(void)arg;
+	route_setup(&r, false);
+	int v = pci_msi_route_attach(&r, &a, nvme);
+	KT_EQ(v, 0);
+	KT_CHECK(device_signals(&m.link, 0x50));                /* pending, not yet taken */
+	r.owner[v] = NULL;                      /* as if the release raced the interrupt */
+	KT_EQ(pci_msi_route_pending(&r, got, 4), 0);
+	KT_CHECK(!model_irq());                 /* acknowledged all the same */
+	/* all 256 vectors taken: ENOSPC, nothing changed */
+	r.owner[v] = &a;
+	for (int i = 1; i < PCI_DW_MSI_VECTORS; i++)
+		KT_EQ(pci_dw_msi_alloc(&dw), i);
+	KT_EQ(pci_msi_route_attach(&r, &a, nvme), -ENOSPC);
+}
+
 static const struct kt_case cases[] = {
 	{ "viewport_iatu_enumerates_port_and_endpoint", t_viewport_iatu_enumerates_port_and_endpoint, NULL },
 	{ "unrolled_iatu_is_found_and_used", t_unrolled_iatu_is_found_and_used, NULL },
@@ -526,6 +602,9 @@ static const struct kt_case cases[] = {
 	{ "32_bit_msi_capability_takes_low_addresses_only",
 	  t_32_bit_msi_capability_takes_low_addresses_only, NULL },
 	{ "msix_table_is_found_and_filled", t_msix_table_is_found_and_filled, NULL },
+	{ "msi_route_gives_each_driver_its_own_vectors",
+	  t_msi_route_gives_each_driver_its_own_vectors, NULL },
+	{ "msi_route_drops_a_vector_let_go", t_msi_route_drops_a_vector_let_go, NULL },
 };
 
 int main(void)

@@ -325,19 +325,32 @@ static void bring_up(void)
 	}
 }
 
+/* The board's PCIe host: QEMU virt's generic one or the FU740's
+ * DesignWare core (pci_host.h); NULL when there is none. */
+static const char *pci_host(void)
+{
+	static const char *const hosts[] = { "pci-host-ecam-generic", "sifive,fu740-pcie" };
+	struct _hw_device d;
+
+	for (unsigned i = 0; i < sizeof hosts / sizeof hosts[0]; i++)
+		if (HwInfoDevice_r(hosts[i], 0, &d) == 0)
+			return hosts[i];
+	return NULL;
+}
+
 /* The PCIe host's owner, before any PCI driver: it may map the host
  * (configuration space and windows), as the PCI drivers may its windows. */
 static void pci_server(void)
 {
-	struct _hw_device d;
+	const char *host = pci_host();
 
-	if (HwInfoDevice_r("pci-host-ecam-generic", 0, &d) != 0)
+	if (!host)
 		return;
 	struct service *s = add("/dev/pci", true, NULL);
 	if (!s)
 		return;
 	s->argv[0] = "/sbin/pci-server";
-	s->device = "pci-host-ecam-generic";
+	s->device = host;
 	if (start(s) == 0)
 		wait_ready(s);
 }
@@ -347,18 +360,19 @@ static void block_drivers(void)
 {
 	static const struct { const char *compatible, *driver, *ready; } drivers[] = {
 		{ "virtio,mmio", "/sbin/devb-virtio", "/dev/vblk0" },
-		{ "pci-host-ecam-generic", "/sbin/devb-nvme", "/dev/nvme0n1" },
+		{ NULL, "/sbin/devb-nvme", "/dev/nvme0n1" },      /* on the PCIe host */
 	};
 	struct _hw_device d;
 
 	for (unsigned i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
-		if (HwInfoDevice_r(drivers[i].compatible, 0, &d) != 0)
+		const char *dev = drivers[i].compatible ? drivers[i].compatible : pci_host();
+		if (!dev || HwInfoDevice_r(dev, 0, &d) != 0)
 			continue;
 		struct service *s = add(drivers[i].ready, true, NULL);
 		if (!s)
 			return;
 		s->argv[0] = (char *)drivers[i].driver;
-		s->device = drivers[i].compatible;
+		s->device = dev;
 		s->once = true;
 		if (start(s) == 0)
 			wait_ready(s);
