@@ -28,8 +28,6 @@ struct bdev {
 static struct bdev bdevs[NAMES_MAX];
 static unsigned nbdevs;
 
-#define PULSE_IRQ       1
-
 void *blkdev_dma_alloc(unsigned pages, uint64_t *pa)
 {
 	void *p = NULL;
@@ -62,7 +60,7 @@ int blkdev_irq_attach(int irq, int *chid, int *intr_id)
 	int coid = *chid >= 0 ? ConnectAttach_r(0, 0, *chid, _NTO_SIDE_CHANNEL, 0) : *chid;
 	if (coid < 0)
 		return -coid;
-	SIGEV_PULSE_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT, PULSE_IRQ, 0);
+	SIGEV_PULSE_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT, BLKDEV_PULSE_IRQ, 0);
 	*intr_id = InterruptAttachEvent_r(irq, &ev, _NTO_INTR_FLAGS_TRK_MSK);
 	return *intr_id < 0 ? -*intr_id : 0;
 }
@@ -79,7 +77,7 @@ int blkdev_wait_irq(int chid, uint64_t deadline)
 	int r = MsgReceivePulse_r(chid, &p, sizeof p, NULL);
 	if (r == -ETIMEDOUT)
 		return ETIMEDOUT;
-	return r >= 0 && p.code == PULSE_IRQ ? 0 : EINTR;
+	return r >= 0 && p.code == BLKDEV_PULSE_IRQ ? 0 : EINTR;
 }
 
 void blkdev_init(struct blkdisk *d)

@@ -100,7 +100,7 @@ struct ctrl {
 	volatile uint8_t *regs;
 	uint64_t cap;
 	unsigned dstrd;
-	int irq, chid, intr_id;
+	int irq, chid, intr_id;             /* irq: INTx line, 0 polling, -1 MSI */
 	bool masked;                        /* the line fired and is not unmasked yet */
 	bool broken, vwc;
 	unsigned max_pages;                 /* per transfer */
@@ -171,7 +171,7 @@ static void nap(unsigned ns)
 /* Unmasks the line once the completions that raised it are consumed. */
 static void irq_done(struct ctrl *c)
 {
-	if (c->masked) {
+	if (c->masked && c->irq > 0) {          /* an MSI needs no unmask: pci-server acked it */
 		c->masked = false;
 		InterruptUnmask_r(c->irq, c->intr_id);
 	}
@@ -548,6 +548,29 @@ static int setup_memory(struct ctrl *c)
 	return c->ident && c->prp_lists && c->blk.bounce ? 0 : fail("no memory for DMA buffers");
 }
 
+/* A message-signalled interrupt through pci-server, as the pulse INTx
+ * would send (the FU740's host has an MSI controller): 0, or ENOTSUP (QEMU
+ * virt's has none: INTx then) or pci-server's error. */
+static int attach_msi(struct ctrl *c, const struct _pci_info *f)
+{
+	struct sigevent ev;
+	int chid = ChannelCreate_r(0), vector;
+	int coid = chid >= 0 ? ConnectAttach_r(0, 0, chid, _NTO_SIDE_CHANNEL, 0) : chid;
+
+	if (coid < 0)
+		return -coid;
+	SIGEV_PULSE_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT, BLKDEV_PULSE_IRQ, 0);
+	int r = pci_client_msi_attach(pci_fd, f->bdf, &ev, &vector);
+	if (r) {
+		ConnectDetach_r(coid);
+		ChannelDestroy_r(chid);
+		return r;
+	}
+	c->chid = chid;
+	c->irq = -1;
+	return 0;
+}
+
 static int bring_up(struct ctrl *c, const struct _pci_info *f)
 {
 	int r = pci_client_map_bar(f, 0, BAR_VA);
@@ -558,7 +581,11 @@ static int bring_up(struct ctrl *c, const struct _pci_info *f)
 	}
 	c->regs = (volatile uint8_t *)BAR_VA;
 	c->irq = (int)f->irq;
-	if (c->irq == 0)
+	if ((r = attach_msi(c, f)) == 0)
+		printf("devb-nvme: nvme0: MSI\n");
+	else if (r != ENOTSUP)
+		return fail("pci-server refused MSI");
+	else if (c->irq == 0)
 		fprintf(stderr, "devb-nvme: nvme0: its INTx line is not routed: polling\n");
 	else if (blkdev_irq_attach(c->irq, &c->chid, &c->intr_id))
 		return fail("cannot attach its interrupt");

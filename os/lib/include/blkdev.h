@@ -87,7 +87,10 @@ void *blkdev_dma_alloc(unsigned pages, uint64_t *pa);
 uint64_t blkdev_now_ns(void);
 
 /* A device's interrupt as a pulse on a channel of its own: 0 and *chid,
- * *intr_id (for InterruptUnmask), or an errno. */
+ * *intr_id (for InterruptUnmask), or an errno.  The pulse's code is
+ * BLKDEV_PULSE_IRQ (an interrupt a driver gets another way, as an MSI
+ * through pci-server, uses it too, to be waited for alike). */
+#define BLKDEV_PULSE_IRQ 1
 int blkdev_irq_attach(int irq, int *chid, int *intr_id);
 
 /* Waits for the interrupt pulse on chid until `deadline` (blkdev_now_ns
