@@ -15,6 +15,7 @@
 #include "thread.h"
 #include "trap.h"
 #include "trapframe.h"
+#include "user_exit.h"
 #include "waitq.h"
 
 bool ipc_fast_off;
@@ -56,5 +57,5 @@ struct trap_frame *ipc_continue(struct thread *prev)
 		arch_irq_save();
 	}
 	f->x[9] = (uint64_t)kcall_finish(t, t->cont_call, r);
-	return trap_user_exit(t, f);
+	return user_exit(t, f);
 }

@@ -12,6 +12,8 @@
 #include "process.h"
 #include "thread.h"
 #include "waitq.h"
+#include "trapframe.h"
+#include "user_exit.h"
 
 long sys_enosys_0(void);
 long sys_enosys_1(long);
@@ -58,11 +60,12 @@ static long invoke(uint64_t n, long a0, long a1, long a2, long a3, long a4, long
 	KCALL_TABLE(KCALL_CASE_)
 #undef KCALL_CASE_
 	}
-	__builtin_unreachable();        /* kcall_dispatch checked n */
+	__builtin_unreachable();        /* dispatch checked n */
 }
 
-long kcall_dispatch(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,
-		    struct thread *t)
+static inline __attribute__((always_inline)) long dispatch(long a0, long a1, long a2, long a3,
+							   long a4, long a5, uint64_t n,
+							   struct thread *t)
 {
 	if (n >= KCALL_COUNT)
 		return -ENOSYS;
@@ -73,6 +76,17 @@ long kcall_dispatch(long a0, long a1, long a2, long a3, long a4, long a5, uint64
 	if (atomic_load32(&t->sig_broke))
 		atomic_store32(&t->sig_broke, 0);
 	return kcall_finish(t, n, invoke(n, a0, a1, a2, a3, a4, a5));
+}
+
+struct trap_frame *kcall_entry(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,
+			       struct thread *t)
+{
+	long r = dispatch(a0, a1, a2, a3, a4, a5, n, t);
+	struct trap_frame *f = t->uframe;
+
+	arch_irq_save();
+	f->x[9] = (uint64_t)r;
+	return user_exit(t, f);
 }
 
 long kcall_finish(struct thread *t, uint64_t n, long r)

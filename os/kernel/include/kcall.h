@@ -39,16 +39,18 @@
 KCALL_TABLE(KCALL_PROTO_)
 #undef KCALL_PROTO_
 
-/* Run kernel call n for the current user thread with the argument
- * registers a0..a5; returns its result (a negative errno on failure,
- * -ENOSYS for an unknown number, -EPERM for a privilege the caller's
- * process lacks).  Interrupts on; no locks held. */
+/* Run kernel call n for the current user thread t with the argument
+ * registers a0..a5, in the order they come in (trap.S calls it with them
+ * in place; interrupts on, no locks held); its result (a negative errno on
+ * failure, -ENOSYS for an unknown number, -EPERM for a privilege the
+ * caller's process lacks) goes into t's frame as a0, and the way back to
+ * user mode is taken (user_exit, interrupts off): returns the frame to
+ * resume. */
 struct thread;
-/* Call n of thread t (the caller, running it now) with its registers, in
- * the order they come in (trap.S calls it with them in place). */
-long kcall_dispatch(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,
-		    struct thread *t);
-/* The end of call n of thread t with result r (kcall_dispatch's last step,
+struct trap_frame;
+struct trap_frame *kcall_entry(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,
+			       struct thread *t);
+/* The end of call n of thread t with result r (kcall_entry's last step,
  * also taken by a call finished in a continuation, ipc_fast.c): its
  * timeout is spent, its state cleared.  Returns r. */
 long kcall_finish(struct thread *t, uint64_t n, long r);

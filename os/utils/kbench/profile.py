@@ -38,7 +38,7 @@ PARTS = (
     ("trap entry and exit", re.compile(r"^(trap_entry|trap_from_user|trap_return_user|"
                                        r"trap_user|arch_user_restart_check|"
                                        r"thread_user_return|sig_user_return)$")),
-    ("kernel-call dispatch", re.compile(r"^(kcall_dispatch|kcall_deadline|invoke)$")),
+    ("kernel-call dispatch", re.compile(r"^(kcall_entry|kcall_deadline|invoke)$")),
     ("locks", re.compile(r"spin_|lockrank|arch_irq_")),
     ("scheduling and switch", re.compile(r"sched|schedule|arch_switch|switch|waitq|"
                                          r"thread_account|cputime|arch_fp|queue_now|"

@@ -77,9 +77,9 @@ trap_from_user:
 	li	t1, EXC_ECALL_U
 	bne	t2, t1, 1f
 	/* A kernel call (stval is 0 for one, and not kept): its arguments are
-	 * still in a0..a5 and its number in a7.  kcall_dispatch(a0..a5,
-	 * number, thread), interrupts on (the thread read before), then the
-	 * way out as for any trap. */
+	 * still in a0..a5 and its number in a7.  kcall_entry(a0..a5, number,
+	 * thread), interrupts on (the thread read before), runs it and takes
+	 * the way out (interrupts off): it returns the frame to resume. */
 	addi	t0, t0, 4
 	sd	t0, TF_SEPC(tp)         /* past the ecall */
 	sd	zero, TF_STVAL(tp)
@@ -87,11 +87,7 @@ trap_from_user:
 	mv	a6, a7
 	ld	a7, HART_CURRENT(tp)
 	csrsi	sstatus, SSTATUS_SIE_BIT
-	call	kcall_dispatch
-	csrci	sstatus, SSTATUS_SIE_BIT
-	sd	a0, TF_X(10)(sp)
-	mv	a0, sp
-	call	trap_ecall_exit         /* returns the frame to resume in a0 */
+	call	kcall_entry
 	j	trap_return_user
 1:	csrr	t3, stval
 	sd	t0, TF_SEPC(tp)

@@ -14,6 +14,7 @@
 #include "thread.h"
 #include "trap.h"
 #include "trapframe.h"
+#include "user_exit.h"
 #include "vm.h"
 #include "vmspace.h"
 
@@ -258,38 +259,11 @@ static const char *fault_name(uint64_t cause)
 	return trap_cause_name(cause);
 }
 
-static inline __attribute__((always_inline)) struct trap_frame *user_exit(struct thread *t,
-									struct trap_frame *f)
-{
-	/* On the way out, each check is one load here; the work, when there
-	 * is any, is in the functions called.  The thread may have moved to
-	 * another hart in a preemption: t is still the current thread. */
-	if (__builtin_expect(atomic_load32(&t->restart_pending), 0))
-		arch_user_restart_check();
-	if (__builtin_expect(atomic_load32(&this_hart()->need_resched), 0))
-		sched_preempt_point();
-	/* after the preemption: what came meanwhile too (sig_user_return's
-	 * own first test, widened: it decides) */
-	if (__builtin_expect(atomic_load32(&t->sig_wake) || t->sig_saved ||
-			     atomic_load32(&t->sig_broke), 0))
-		sig_user_return(f);
-	else
-		t->sig_call = 0;
-	if (__builtin_expect(atomic_load32(&t->killed), 0))
-		thread_user_return();
-	struct hart *h = this_hart();   /* the preemption may have moved us */
-	if (__builtin_expect(h->handoff != 0, 0))
-		panic("thread %s handed to hart %u by a waker that did not block",
-		      h->handoff->name, h->index);
-	f->hart = (uint64_t)h;
-	return f;
-}
-
 _Static_assert(__builtin_offsetof(struct hart, current) == HART_CURRENT, "hart current");
 _Static_assert(EXC_ECALL_U == 8 && SSTATUS_SIE == 2, "trap.S's copies of the constants");
 
 /* A trap from user mode other than a kernel call (trap.S dispatches those
- * itself to kcall_dispatch and leaves through trap_ecall_exit). */
+ * itself to kcall_entry, which leaves through user_exit too). */
 struct trap_frame *trap_user(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
@@ -308,14 +282,4 @@ struct trap_frame *trap_user(struct trap_frame *f)
 		arch_irq_save();
 	}
 	return user_exit(t, f);
-}
-
-struct trap_frame *trap_user_exit(struct thread *t, struct trap_frame *f)
-{
-	return user_exit(t, f);
-}
-
-struct trap_frame *trap_ecall_exit(struct trap_frame *f)
-{
-	return user_exit(this_hart()->current, f);      /* interrupts are off */
 }

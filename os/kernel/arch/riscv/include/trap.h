@@ -8,13 +8,7 @@ struct trap_frame;
 
 void trap_kernel(struct trap_frame *f);
 struct trap_frame *trap_user(struct trap_frame *f);
-/* The way back to user mode of thread t (the current one, interrupts off)
- * through frame f: a restart, a preemption, signals, the end of a thread
- * told to end.  Returns the frame to resume. */
-struct thread;
-struct trap_frame *trap_user_exit(struct thread *t, struct trap_frame *f);
-/* The same after a kernel call (trap.S), for the current thread. */
-struct trap_frame *trap_ecall_exit(struct trap_frame *f);
+/* The way back to user mode: user_exit.h. */
 const char *trap_cause_name(uint64_t cause);
 
 /* ktest: the next breakpoint(s) on this hart are expected; each one is
