@@ -19,6 +19,7 @@
  * must survive all of it. */
 #include <keel/msg.h>
 #include <keel/signal.h>
+#include <keel/sysinfo.h>
 #include "kfuzz.h"
 
 #define KERNEL_ADDR_FOR_FUZZ 0xffffffff80000000ul   /* EFAULT, never a mask */
@@ -859,6 +860,19 @@ static int watch(int nf)
 	return 0;
 }
 
+/* What the threads of processes other than kfuzz do: a stuck child's
+ * report (STATE_* numbers, <keel/thread.h>). */
+static void say_others(void)
+{
+	struct _thread_stats ts;
+
+	for (uint32_t from = 0; SysInfo_r(_SYSINFO_THREAD, from, &ts, sizeof ts) > 0;
+	     from = ts.slot + 1)
+		if (ts.pid != own_pid && ts.pid > 1)
+			printf("kfuzz:   pid %d tid %d in state %u at priority %u\n", ts.pid, ts.tid,
+			       ts.state, ts.prio);
+}
+
 /* Reaps what fuzzed ProcessStarts left running; returns how many would not
  * end within 5 s each. */
 static int reap_children(void)
@@ -872,6 +886,7 @@ static int reap_children(void)
 		int r = ProcessWait_r(-1, &ex, 0);
 		if (r == -ETIMEDOUT) {
 			printf("kfuzz: a child of a fuzzed ProcessStart is still running after 5 s\n");
+			say_others();
 			if (++stuck > 2)
 				return stuck;
 			continue;
