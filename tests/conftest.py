@@ -30,6 +30,8 @@ MARKERS = {
     "uboot": "boots through U-Boot and TFTP (needs the environment's `uboot` target)",
     "disk": "needs the disk (build/os/disk.img) attached and mounted on /usr: deselected, "
             "with a line saying so, where the environment's main target has no `keel_disk`",
+    "storage": "the power-cut suite: the disk's files across power cuts at random moments; "
+               "KEEL_POWERCUT_CUTS cuts per run",
     "initrd": "boots with the boot image (build/os/initrd.cpio) beside the kernel; needs the "
               "environment's `onehart` target too",
 }

@@ -18,8 +18,7 @@ import os
 import re
 
 import pytest
-from disks import disk_targets
-from terminal import SHELL_PROMPT, Console, Session
+from disks import Board, pytest_generate_tests, umount_usr  # noqa: F401 (the module's hook)
 
 pytestmark = [pytest.mark.initrd, pytest.mark.login, pytest.mark.disk]
 
@@ -27,40 +26,6 @@ SECTOR = 512
 PART_OFFSET = 1 << 20           # mkdisk-keel: the partition starts 1 MiB in
 SEQ = "seq 1 20000"             # 108,894 bytes: single indirect blocks
 SEQ_BYTES = len("".join(f"{i}\n" for i in range(1, 20001)))
-
-
-# keel_disk -> (its driver, the disk's name under /dev)
-INTERFACES = {"virtio": ("devb-virtio", "vblk0"), "nvme": ("devb-nvme", "nvme0n1")}
-
-
-def pytest_generate_tests(metafunc):
-    if "disk_target" in metafunc.fixturenames:
-        found = disk_targets(metafunc.config)
-        metafunc.parametrize("disk_target", found, ids=[i for _, i in found], scope="module")
-
-
-class Board(Console):
-    """The module's board: its booter, and the console of the current boot."""
-
-    def __init__(self, booter, target: str, interface: str):
-        super().__init__(None)
-        self.booter = booter
-        self.target = target
-        self.strategy = booter.strategy(target)
-        self.driver, name = INTERFACES[interface]
-        self.disk = f"/dev/{name}"
-        self.part = f"/dev/{name}p1"
-
-    def boot(self) -> None:
-        """Power on (off first if it runs) and log in as root."""
-        if self.s is not None:
-            self.s.close()
-        self.booter(append="", until=None, target=self.target)
-        self.s = Session(self.strategy)
-        self.login("root", 90)
-
-    def console(self) -> str:
-        return self.s.text()
 
 
 @pytest.fixture(scope="module")
@@ -71,21 +36,6 @@ def board(keel_module_boot, disk_target):
     yield b
     b.s.close()
     b.strategy.power_off()              # the next target's pass boots a QEMU of its own
-
-
-def umount_usr(board: Board) -> None:
-    """umount /usr: fs-keel then exits, and init says so on the shared console, before or
-    after the shell's next prompt (seen both ways).  Waits for init's line, then for a
-    fresh prompt, so no later command's output has init's line in it."""
-    start = board.s.mark
-    board.s.line('umount /usr; echo "=rc=$?="')
-    m = board.s.expect(r"=rc=(\d+)=\r?\n")
-    assert m.group(1) == "0", f"umount /usr failed:\n{board.s.text(start)}"
-    exited = r"init: /sbin/fs-keel \(pid \d+\) exited with 0"
-    if not re.search(exited, board.s.text(start)):
-        board.s.expect(exited)
-    board.s.line("")
-    board.s.expect(SHELL_PROMPT)
 
 
 def image_bytes(board: Board, offset: int, count: int) -> bytes:
