@@ -68,7 +68,9 @@ include os/fs/host.mk
 
 # ---- the disk: build/os/disk.img ----------------------------------------------
 # A GPT with one fs-keel partition holding os/disk/, a copy of the image's
-# /etc as etc/ (owned by root) and home/ with keel's home directory (keel's),
+# /etc as etc/ (owned by root), home/ with keel's home directory (keel's) and
+# tmp/ (1777: anybody's files, removed only by their owners; /usr/tmp, for the
+# temporary files that must outlive a reboot or outgrow the RAM of /tmp),
 # which init mounts on /usr (os/etc/fstab) and then uses for /etc and
 # /home.  Made once and then kept: what a
 # `make run` session writes to it stays for the next, until os/disk or the
@@ -80,6 +82,7 @@ $(DISK_IMG): $(HB)/mkdisk-keel $(HB)/mkfs-keel $(shell find os/disk) $(ETC_TREE)
 	$(Q)rm -rf $(B)/os/disktree && mkdir -p $(B)/os/disktree/local $(B)/os/disktree/etc && \
 	    mkdir -p $(B)/os/disktree/home/keel && chmod 0755 $(B)/os/disktree/home \
 	    $(B)/os/disktree/home/keel && \
+	    mkdir -p $(B)/os/disktree/tmp && chmod 1777 $(B)/os/disktree/tmp && \
 	    cp -R os/disk/. $(B)/os/disktree/ && cp -p $(ETC_TREE)/* $(B)/os/disktree/etc/ && \
 	    set -- $$($(HB)/mkdisk-keel $@.tmp $(DISK_SIZE)) && \
 	    $(HB)/mkfs-keel -r -O home/keel=1000:1000 -L keel -o $$1 -d $(B)/os/disktree \

@@ -125,6 +125,25 @@ def test_the_users_homes_are_on_the_disk(board):
     assert board.ok("cat /usr/home/keel/note") == "mine\n"
 
 
+def test_usr_tmp_is_everybodys_and_sticky(board):
+    """The volume's tmp/ (/usr/tmp): mode 1777, root's; keel makes files there, and may not
+    remove root's (the sticky bit)."""
+    row = board.ok("ls -ld /usr/tmp").split()
+    assert row[0] == "drwxrwxrwt" and row[2] == "root", row
+    board.ok("echo root > /usr/tmp/roots")
+    board.s.line("exit")
+    board.login("keel")
+    try:
+        assert board.ok("echo keel > /usr/tmp/keels && cat /usr/tmp/keels") == "keel\n"
+        out, rc = board.run("rm -f /usr/tmp/roots")
+        assert rc != 0 and "Operation not permitted" in out, out
+    finally:
+        board.s.line("exit")
+        board.login("root")
+    assert board.ok("ls -ln /usr/tmp/keels").split()[2] == "1000"
+    assert board.ok("cat /usr/tmp/roots && rm /usr/tmp/roots /usr/tmp/keels") == "root\n"
+
+
 def test_a_file_survives_a_clean_reboot(board):
     board.ok(f"{SEQ} > /usr/local/seq && mkdir -p /usr/local/d && echo kept > /usr/local/d/f")
     board.s.line("shutdown")
