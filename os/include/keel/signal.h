@@ -56,7 +56,8 @@
  * Delivery.  A signal not blocked by a thread's mask is delivered when the
  * thread next goes (back) to user mode; a thread blocked in a kernel call
  * is woken for it (the call fails with EINTR, or starts again with
- * SA_RESTART).  For a caught signal the kernel pushes a struct _sigframe
+ * SA_RESTART; a MsgSend whose message no server had received yet always
+ * starts again, as if the signal had come before it).  For a caught signal the kernel pushes a struct _sigframe
  * below the thread's stack pointer (16-byte aligned, nothing of the stack
  * above it touched), adds sa_mask and the signal itself (unless
  * SA_NODEFER) to the thread's mask, and enters the process's sigstub with

@@ -242,7 +242,11 @@ static void enqueue_sender(struct channel *ch, struct thread *c)
 }
 
 /* A signal ended client c's wait (ch unlocked): a SEND-blocked client
- * leaves at once with EINTR; a REPLY-blocked one on a channel that asked
+ * leaves at once with EINTR, marked sig_unseen: no server saw its message,
+ * so the send starts again after the handler whatever SA_RESTART says (as
+ * if the signal had come just before the call: a POSIX call that may not
+ * fail with EINTR, such as stat or pipe, never does because its server was
+ * busy); a REPLY-blocked one on a channel that asked
  * for _NTO_CHF_UNBLOCK stays until the server answers (normally with
  * EINTR), having sent it the unblock pulse, and only its REPLY timeout or
  * its end cut that short.  Returns what send_wait's wait would have: the
@@ -280,6 +284,7 @@ static long send_signalled(struct thread *c, struct channel *ch, uint64_t d)
 		atomic_store32(&c->sig_nointr, 0);
 		return r;
 	}
+	c->sig_unseen = c->ipc.state == IPC_SEND;
 	list_del(&c->ipc.link);                 /* off the senders or the repliers */
 	c->ipc.state = IPC_NONE;
 	spin_unlock(&ch->lock);

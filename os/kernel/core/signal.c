@@ -499,7 +499,7 @@ static int take_one(struct process *p, struct thread *t, siginfo_t *info, struct
 /* Run one signal's action.  Returns 1 if a handler frame was pushed, 0 if
  * nothing visible happened (ignored, stopped and continued). */
 static int act(struct process *p, struct thread *t, void *f, int signo, const siginfo_t *info,
-	       const struct sig_action *a, uint64_t restore, uint32_t call)
+	       const struct sig_action *a, uint64_t restore, uint32_t call, bool unseen)
 {
 	if (a->handler == (uint64_t)(uintptr_t)SIG_IGN)
 		return 0;
@@ -519,7 +519,7 @@ static int act(struct process *p, struct thread *t, void *f, int signo, const si
 	uint64_t trampoline = p->sigstub;
 	spin_unlock(&p->lock);
 	bool restart = call && call != KCALL_SignalSuspend + 1 &&
-		       (always_restarts(call) || (a->flags & SA_RESTART));
+		       (always_restarts(call) || unseen || (a->flags & SA_RESTART));
 	if (restart)
 		arch_call_restart(f, t->sig_call_arg0);
 	/* A timeout armed for the call the handler comes before (the broken
@@ -538,8 +538,10 @@ void sig_user_return(void *f)
 	/* SignalReturn's a0 is the interrupted code's: never a call to redo. */
 	bool broke = call && call != KCALL_SignalReturn + 1 &&
 		     (long)arch_frame_a0(f) == -EINTR && atomic_load32(&t->sig_broke);
+	bool unseen = broke && t->sig_unseen;
 
 	t->sig_call = 0;
+	t->sig_unseen = false;
 	if (!atomic_load32(&t->sig_wake) && !broke && !t->sig_saved)
 		return;
 	arch_irq_enable();
@@ -567,7 +569,7 @@ void sig_user_return(void *f)
 			stop_announce(p);
 			continue;               /* and wait while stopped */
 		}
-		pushed = act(p, t, f, signo, &info, &a, restore, broke ? call : 0);
+		pushed = act(p, t, f, signo, &info, &a, restore, broke ? call : 0, unseen);
 		if (pushed) {
 			broke = false;
 			break;                  /* more pending: delivered at its SignalReturn */

@@ -6,7 +6,8 @@
  * goes back to user mode: then its action runs there (sig_user_return).
  * Generating one wakes a thread that could take it from any wait (its
  * kernel call ends with EINTR, or starts again after a handler with
- * SA_RESTART or when no handler ran); waits that must not end that way
+ * SA_RESTART, when no handler ran, or when it was a send still waiting
+ * for its server to receive it: t->sig_unseen); waits that must not end that way
  * set t->sig_nointr.  A signal whose action is SIG_IGN is discarded when
  * generated; one ignored by default stays pending while blocked (so that
  * SignalWaitinfo can take it) and is discarded when delivered.  SIGKILL

@@ -71,6 +71,9 @@ struct thread {
 	volatile uint32_t sig_nointr;   /* in a wait that signals must not end (own thread only) */
 	uint64_t sig_call_arg0;         /* the call's first argument, for a restart */
 	uint32_t sig_call;              /* the kernel call returning now + 1, or 0 */
+	bool sig_unseen;                /* the call a signal broke was a send no server had
+					 * received: it starts again after any handler
+					 * (own thread only) */
 
 	/* Scheduling.  state and on_cpu are shared words (atomics); the rest
 	 * changes under the lock of the run queue the thread is on, or by the

@@ -376,6 +376,50 @@ static void t_unblock_channel_gets_the_pulse(void)
 	reply_blocked_case(_NTO_CHF_UNBLOCK);
 }
 
+/* A SEND-blocked client (its server busy, not receiving) gets a signal
+ * whose handler has no SA_RESTART: the handler runs and the send goes on,
+ * since no server saw the message (as if the signal had come before the
+ * call).  pipe() and stat() are not allowed EINTR; they used to fail with
+ * it when a SIGCHLD met a busy taskman. */
+static int until_state(int tid, int want)
+{
+	for (int i = 0; i < 3000 && ThreadState_r(tid) != want; i++)
+		pause_ms(1);
+	return ThreadState_r(tid);
+}
+
+static void t_send_blocked_client_sends_again_after_the_handler(void)
+{
+	union { char b[16]; struct _pulse p; } m;
+	uint64_t ns = 3000ull * 1000 * 1000;
+
+	reset();
+	send_rc = 1000;
+	int chid = ChannelCreate_r(0);
+	send_coid = ConnectAttach_r(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	KTAP_EQ(on(SIGUSR1, record, 0), 0);
+	int tid = urt_thread_create(sender, 0, rstack, sizeof rstack, 0);
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(until_state(tid, STATE_SEND), STATE_SEND);
+	KTAP_EQ(SignalKill_r(0, tid, SIGUSR1, SI_USER, 0), 0);
+	for (int i = 0; i < 3000 && !handled; i++)
+		pause_ms(1);
+	KTAP_EQ(handled, 1);
+	KTAP_EQ(until_state(tid, STATE_SEND), STATE_SEND);      /* sending again */
+	KTAP_EQ(send_rc, 1000);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &ns, 0), 0);
+	int rcvid = MsgReceive_r(chid, m.b, sizeof m.b, 0);
+	KTAP_REQUIRE(rcvid > 0);
+	KTAP_EQ(m.b[0], 'q');
+	KTAP_EQ(MsgReply_r(rcvid, 7, 0, 0), 0);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(send_rc, 7);
+	KTAP_EQ(handled, 1);
+	ConnectDetach_r(send_coid);
+	ChannelDestroy_r(chid);
+	dfl(SIGUSR1);
+}
+
 /* A fault goes to a SIGSEGV handler, which skips the instruction. */
 static void skip_fault(int signo, siginfo_t *info, void *ctx)
 {
@@ -935,6 +979,8 @@ const struct ktap_case sig_cases[] = {
 	{ "restarted_wait_keeps_its_deadline", t_restarted_wait_keeps_its_deadline },
 	{ "reply_blocked_client_leaves_with_eintr", t_reply_blocked_client_leaves_with_eintr },
 	{ "unblock_channel_gets_the_pulse", t_unblock_channel_gets_the_pulse },
+	{ "send_blocked_client_sends_again_after_the_handler",
+	  t_send_blocked_client_sends_again_after_the_handler },
 	{ "fault_goes_to_the_handler", t_fault_goes_to_the_handler },
 	{ "signals_nest", t_signals_nest },
 	{ "handler_keeps_fp_registers", t_handler_keeps_fp_registers },
