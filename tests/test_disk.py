@@ -101,7 +101,7 @@ def test_the_file_calls_on_the_disk_pass_conf_fskeel(board):
     failed = re.findall(r"^not ok \d+ (\S+)", out, re.MULTILINE)
     assert not failed and rc == 0, out
     assert len(re.findall(r"^ok \d+ ", out, re.MULTILINE)) == 10, out
-    assert "conf-fskeel: done: 10 passed, 0 failed" in out, out
+    assert "conf-fskeel: done: 11 passed, 0 failed" in out, out
     out, rc = board.run("ls /usr/local/conf")
     assert rc != 0 and "No such file or directory" in out, out       # removed when done
 

@@ -1,7 +1,8 @@
 /* Block and inode allocation over the in-memory bitmaps.  A change to a bit
  * is written at once as the one sector that holds it, so the allocation is
  * on disk before the caller can point at what it got (rule 1 of fskeel.h),
- * and a free happens only after the caller cleared its pointer (rule 4). */
+ * and a free happens only after the caller cleared its pointer (rule 4).
+ * The bitmaps, counts and rotors are under fs->alloc (fsk_impl.h). */
 #include <errno.h>
 #include "fsk_impl.h"
 
@@ -63,44 +64,57 @@ static int take_bit(struct fsk *fs, uint8_t *map, uint32_t start, uint32_t lo, u
 
 int alloc_block(struct fsk *fs, uint32_t *out)
 {
-	int err;
+	int err = -ENOSPC;
 
-	if (fs->free_blocks == 0)
-		return -ENOSPC;
-	err = take_bit(fs, fs->bmap, fs->g.bbitmap_start, fs->g.data_start, fs->g.backup,
-		       &fs->block_rotor, out);
+	pthread_mutex_lock(&fs->alloc);
+	if (fs->free_blocks)
+		err = take_bit(fs, fs->bmap, fs->g.bbitmap_start, fs->g.data_start, fs->g.backup,
+			       &fs->block_rotor, out);
 	if (err == 0)
 		fs->free_blocks--;
+	pthread_mutex_unlock(&fs->alloc);
 	return err;
 }
 
 int alloc_inode(struct fsk *fs, uint32_t *out)
 {
-	int err;
+	int err = -ENOSPC;
 
-	if (fs->free_inodes == 0)
-		return -ENOSPC;
-	err = take_bit(fs, fs->imap, fs->g.ibitmap_start, FSK_ROOT_INO + 1, fs->g.inodes + 1,
-		       &fs->inode_rotor, out);
+	pthread_mutex_lock(&fs->alloc);
+	if (fs->free_inodes)
+		err = take_bit(fs, fs->imap, fs->g.ibitmap_start, FSK_ROOT_INO + 1,
+			       fs->g.inodes + 1, &fs->inode_rotor, out);
 	if (err == 0)
 		fs->free_inodes--;
+	pthread_mutex_unlock(&fs->alloc);
+	return err;
+}
+
+/* Clears bit i of map (the bitmap at block start), counting it free. */
+static int give_back(struct fsk *fs, uint8_t *map, uint32_t start, uint32_t i, uint32_t *nfree)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&fs->alloc);
+	if (bit_get(map, i)) {
+		bit_set(map, i, false);
+		(*nfree)++;
+		err = map_sync(fs, map, start, i);
+	}
+	pthread_mutex_unlock(&fs->alloc);
 	return err;
 }
 
 int free_block(struct fsk *fs, uint32_t blk)
 {
-	if (!blk_ok(fs, blk) || !bit_get(fs->bmap, blk))
+	if (!blk_ok(fs, blk))
 		return 0;
-	bit_set(fs->bmap, blk, false);
-	fs->free_blocks++;
-	return map_sync(fs, fs->bmap, fs->g.bbitmap_start, blk);
+	return give_back(fs, fs->bmap, fs->g.bbitmap_start, blk, &fs->free_blocks);
 }
 
 int free_inode(struct fsk *fs, uint32_t ino)
 {
-	if (ino <= FSK_ROOT_INO || ino > fs->g.inodes || !bit_get(fs->imap, ino))
+	if (ino <= FSK_ROOT_INO || ino > fs->g.inodes)
 		return 0;
-	bit_set(fs->imap, ino, false);
-	fs->free_inodes++;
-	return map_sync(fs, fs->imap, fs->g.ibitmap_start, ino);
+	return give_back(fs, fs->imap, fs->g.ibitmap_start, ino, &fs->free_inodes);
 }

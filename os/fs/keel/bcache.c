@@ -3,10 +3,23 @@
  * given (write-through), so eviction is free and the ordering rules of
  * fskeel.h are the order of the calls here.  Every block number reaching
  * this file has been range-checked by its caller; the checks here are the
- * last line, answering -EIO rather than touching the device out of range. */
+ * last line, answering -EIO rather than touching the device out of range.
+ * Each slot has its lock (fs->bc[slot]), held across the slot's device I/O,
+ * so calls on blocks of different slots go to the device at once; no
+ * pointer into a slot leaves this file. */
 #include <errno.h>
 #include <string.h>
 #include "fsk_impl.h"
+
+/* The threaded host test builds the core with FSK_YIELD_IN_IO: every block
+ * access first lets the other threads run, so the calls of different
+ * threads interleave at every step and a missing lock shows. */
+#ifdef FSK_YIELD_IN_IO
+#include <sched.h>
+#define io_yield() sched_yield()
+#else
+#define io_yield() ((void)0)
+#endif
 
 static uint8_t *slot_data(struct fsk *fs, uint32_t slot)
 {
@@ -18,16 +31,13 @@ static uint64_t blk_off(const struct fsk *fs, uint32_t blk)
 	return (uint64_t)blk << fs->g.block_log2;
 }
 
-/* Brings blk into its slot; returns the slot's data or NULL with *err. */
+/* Brings blk into its slot (whose lock the caller holds); returns the
+ * slot's data or NULL with *err. */
 static uint8_t *bc_load(struct fsk *fs, uint32_t blk, int *err)
 {
 	uint32_t slot = blk % BCACHE_SLOTS;
 	uint8_t *d = slot_data(fs, slot);
 
-	if (blk >= fs->g.blocks) {
-		*err = -EIO;
-		return NULL;
-	}
 	if (fs->bc_blk[slot] == blk)
 		return d;
 	fs->bc_blk[slot] = UINT32_MAX;
@@ -38,27 +48,37 @@ static uint8_t *bc_load(struct fsk *fs, uint32_t blk, int *err)
 	return d;
 }
 
+/* The lock of blk's slot, taken; NULL (nothing taken) for a block past the
+ * volume. */
+static pthread_mutex_t *slot_lock(struct fsk *fs, uint32_t blk)
+{
+	if (blk >= fs->g.blocks)
+		return NULL;
+	pthread_mutex_t *m = &fs->bc[blk % BCACHE_SLOTS];
+	pthread_mutex_lock(m);
+	return m;
+}
+
 int bc_read(struct fsk *fs, uint32_t blk, void *buf)
 {
-	int err = 0;
-	uint8_t *d = bc_load(fs, blk, &err);
-
-	if (d)
-		memcpy(buf, d, fs->g.block_size);
-	return err;
+	return bc_peek(fs, blk, 0, buf, fs->g.block_size);
 }
 
 int bc_peek(struct fsk *fs, uint32_t blk, uint32_t off, void *dst, uint32_t len)
 {
 	int err = 0;
-	uint8_t *d = bc_load(fs, blk, &err);
 
-	if (!d)
-		return err;
 	if (off > fs->g.block_size || len > fs->g.block_size - off)
 		return -EIO;
-	memcpy(dst, d + off, len);
-	return 0;
+	io_yield();
+	pthread_mutex_t *m = slot_lock(fs, blk);
+	if (!m)
+		return -EIO;
+	uint8_t *d = bc_load(fs, blk, &err);
+	if (d)
+		memcpy(dst, d + off, len);
+	pthread_mutex_unlock(m);
+	return err;
 }
 
 int bc_get32(struct fsk *fs, uint32_t blk, uint32_t idx, uint32_t *v)
@@ -71,33 +91,42 @@ int bc_write(struct fsk *fs, uint32_t blk, const void *buf)
 	uint32_t slot = blk % BCACHE_SLOTS;
 	int err;
 
-	if (blk >= fs->g.blocks)
+	io_yield();
+	pthread_mutex_t *m = slot_lock(fs, blk);
+	if (!m)
 		return -EIO;
 	fs->bc_blk[slot] = UINT32_MAX;
 	err = fs->dev->write(fs->dev->ctx, blk_off(fs, blk), buf, fs->g.block_size);
-	if (err)
-		return err;
-	memcpy(slot_data(fs, slot), buf, fs->g.block_size);
-	fs->bc_blk[slot] = blk;
-	return 0;
+	if (!err) {
+		memcpy(slot_data(fs, slot), buf, fs->g.block_size);
+		fs->bc_blk[slot] = blk;
+	}
+	pthread_mutex_unlock(m);
+	return err;
 }
 
 int bc_patch(struct fsk *fs, uint32_t blk, uint32_t off, const void *src, uint32_t len)
 {
 	int err = 0;
-	uint8_t *d = bc_load(fs, blk, &err);
 	uint32_t first, end;
 
-	if (!d)
-		return err;
 	if (off > fs->g.block_size || len > fs->g.block_size - off)
 		return -EIO;
-	memcpy(d + off, src, len);
-	first = off / FSK_SECTOR * FSK_SECTOR;
-	end = (off + len + FSK_SECTOR - 1) / FSK_SECTOR * FSK_SECTOR;
-	err = fs->dev->write(fs->dev->ctx, blk_off(fs, blk) + first, d + first, end - first);
-	if (err)
-		fs->bc_blk[blk % BCACHE_SLOTS] = UINT32_MAX;
+	io_yield();
+	pthread_mutex_t *m = slot_lock(fs, blk);
+	if (!m)
+		return -EIO;
+	uint8_t *d = bc_load(fs, blk, &err);
+	if (d) {
+		memcpy(d + off, src, len);
+		first = off / FSK_SECTOR * FSK_SECTOR;
+		end = (off + len + FSK_SECTOR - 1) / FSK_SECTOR * FSK_SECTOR;
+		err = fs->dev->write(fs->dev->ctx, blk_off(fs, blk) + first, d + first,
+				     end - first);
+		if (err)
+			fs->bc_blk[blk % BCACHE_SLOTS] = UINT32_MAX;
+	}
+	pthread_mutex_unlock(m);
 	return err;
 }
 

@@ -258,7 +258,7 @@ static int dir_get(struct fsk *fs, uint32_t dir, struct fsk_inode *d)
 	return (d->mode & FSK_S_IFMT) == FSK_S_IFDIR ? 0 : -ENOTDIR;
 }
 
-int fsk_lookup(struct fsk *fs, uint32_t dir, const char *name, uint32_t *ino)
+int core_lookup(struct fsk *fs, uint32_t dir, const char *name, uint32_t *ino)
 {
 	struct fsk_inode d;
 	int err = dir_get(fs, dir, &d);
@@ -266,7 +266,7 @@ int fsk_lookup(struct fsk *fs, uint32_t dir, const char *name, uint32_t *ino)
 	return err ? err : dir_find(fs, &d, name, ino, NULL);
 }
 
-int fsk_readdir(struct fsk *fs, uint32_t dir, uint64_t *pos, struct fsk_dirinfo *out)
+int core_readdir(struct fsk *fs, uint32_t dir, uint64_t *pos, struct fsk_dirinfo *out)
 {
 	struct fsk_inode d;
 	struct fsk_dirent e;

@@ -33,7 +33,7 @@ static int touch_atime(struct fsk *fs, uint32_t ino, struct fsk_inode *in)
 	return inode_put(fs, ino, in);
 }
 
-int64_t fsk_read(struct fsk *fs, uint32_t ino, uint64_t off, void *buf, size_t len)
+int64_t core_read(struct fsk *fs, uint32_t ino, uint64_t off, void *buf, size_t len)
 {
 	uint32_t bs = fs->g.block_size, boff, chunk, b;
 	struct fsk_inode in;
@@ -92,7 +92,7 @@ static int write_block(struct fsk *fs, struct fsk_inode *in, uint64_t lblk, uint
 	return 0;
 }
 
-int64_t fsk_write(struct fsk *fs, uint32_t ino, uint64_t off, const void *buf, size_t len)
+int64_t core_write(struct fsk *fs, uint32_t ino, uint64_t off, const void *buf, size_t len)
 {
 	uint32_t bs = fs->g.block_size, boff, chunk;
 	const uint8_t *src = buf;
@@ -127,7 +127,7 @@ int64_t fsk_write(struct fsk *fs, uint32_t ino, uint64_t off, const void *buf, s
 	return err ? err : (int64_t)done;
 }
 
-int fsk_truncate(struct fsk *fs, uint32_t ino, uint64_t size)
+int core_truncate(struct fsk *fs, uint32_t ino, uint64_t size)
 {
 	struct fsk_inode in;
 	int err;

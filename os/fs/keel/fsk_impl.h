@@ -1,10 +1,28 @@
 #pragma once
 /* fs-keel core internals shared by its files (never included outside
- * os/fs/keel).  The core is single-threaded per volume: a caller that serves
- * several threads holds its own lock around every fsk_* call. */
+ * os/fs/keel).
+ *
+ * Threads.  Any number of threads may call the fsk_* calls of one volume
+ * at once (but fsk_unmount, which must be the last).  lock.c wraps each
+ * call's body (core_<call>) in the locks below, taken in this order:
+ *   1. ns (rwlock): exclusive for a call that adds, removes or moves a name
+ *      or frees an inode (create, mkdir, symlink, link, unlink, rmdir,
+ *      rename, forget), shared for every other call.  So directories change
+ *      only under it exclusive, and lookups, readdir and path walks need
+ *      nothing more.
+ *   2. ilock[ino % ILOCK_STRIPES] (mutex): one inode's contents and record
+ *      (read, write, truncate, setattr, stat, bmap, fsync).  A call takes
+ *      at most one.
+ *   3. alloc (mutex): the bitmaps, the free counts and the rotors
+ *      (alloc.c, statvfs).
+ *   4. bc[slot] (mutex): one block-cache slot, held across its device I/O
+ *      (bcache.c); nothing is taken under it.
+ * Everything else in struct fsk is set at mount and read-only after. */
+#include <pthread.h>
 #include "fskeel.h"
 
-#define BCACHE_SLOTS 64u
+#define BCACHE_SLOTS  64u
+#define ILOCK_STRIPES 64u
 
 /* A mounted volume. */
 struct fsk {
@@ -22,12 +40,52 @@ struct fsk {
 	uint8_t *imap, *bmap;
 	uint32_t free_inodes, free_blocks;
 	uint32_t inode_rotor, block_rotor;    /* where the next search starts */
-	uint64_t budget;              /* blocks an indirect-tree walk may still visit */
 
 	/* Write-through block cache, direct-mapped: slot blk % BCACHE_SLOTS. */
 	uint32_t bc_blk[BCACHE_SLOTS];        /* UINT32_MAX: empty */
 	uint8_t *bc_data;                     /* BCACHE_SLOTS blocks */
+
+	/* The locks, in the order they are taken (above). */
+	pthread_rwlock_t ns;
+	pthread_mutex_t ilock[ILOCK_STRIPES];
+	pthread_mutex_t alloc;
+	pthread_mutex_t bc[BCACHE_SLOTS];
+	bool locks_ready;                     /* made (fsk_free destroys them only then) */
 };
+
+/* ---- lock.c: the locks ------------------------------------------------------ */
+
+/* Makes fs's locks: 0 or -ENOMEM. */
+int fsk_locks_init(struct fsk *fs);
+void fsk_locks_destroy(struct fsk *fs);
+
+/* ---- the calls' bodies, run by lock.c's fsk_* under the locks they need ----- */
+
+int core_lookup(struct fsk *fs, uint32_t dir, const char *name, uint32_t *ino);
+int core_resolve(struct fsk *fs, const char *path, bool follow, uint32_t *ino);
+int core_readdir(struct fsk *fs, uint32_t dir, uint64_t *pos, struct fsk_dirinfo *d);
+int core_readlink(struct fsk *fs, uint32_t ino, char *buf, size_t len);
+int core_create(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uint32_t uid,
+		uint32_t gid, uint32_t *ino);
+int core_mkdir(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uint32_t uid,
+	       uint32_t gid, uint32_t *ino);
+int core_symlink(struct fsk *fs, uint32_t dir, const char *name, const char *target,
+		 uint32_t uid, uint32_t gid, uint32_t *ino);
+int core_link(struct fsk *fs, uint32_t ino, uint32_t dir, const char *name);
+int core_unlink(struct fsk *fs, uint32_t dir, const char *name);
+int core_rmdir(struct fsk *fs, uint32_t dir, const char *name);
+int core_rename(struct fsk *fs, uint32_t sdir, const char *sname, uint32_t ddir,
+		const char *dname);
+int core_forget(struct fsk *fs, uint32_t ino);
+int64_t core_read(struct fsk *fs, uint32_t ino, uint64_t off, void *buf, size_t len);
+int64_t core_write(struct fsk *fs, uint32_t ino, uint64_t off, const void *buf, size_t len);
+int core_truncate(struct fsk *fs, uint32_t ino, uint64_t size);
+int core_stat(struct fsk *fs, uint32_t ino, struct fsk_stat *st);
+int core_setattr(struct fsk *fs, uint32_t ino, const struct fsk_attr *a, unsigned mask);
+int core_bmap(struct fsk *fs, uint32_t ino, uint64_t lblk, uint32_t *pblk);
+int core_statvfs(struct fsk *fs, struct fsk_statvfs *sv);
+int core_sync(struct fsk *fs);
+int core_fsync(struct fsk *fs, uint32_t ino);
 
 /* ---- bcache.c: block I/O ---------------------------------------------------- */
 

@@ -233,6 +233,9 @@ int fsk_format(const struct fsk_blkdev *dev, const struct fsk_format_opts *o);
 
 /* ---- mounting -------------------------------------------------------------- */
 
+/* A mounted volume.  Any number of threads may call the calls below on one
+ * volume at once (fsk_impl.h says how the core locks); fsk_unmount comes
+ * after every other call has returned. */
 struct fsk;
 
 #define FSK_MOUNT_RDONLY   1u

@@ -3,8 +3,9 @@
  *
  * Invariants kept here: a pointer read from disk is used only after
  * blk_ok(); a walk that frees an indirect tree visits at most as many blocks
- * as the volume has (fs->budget), so a corrupt tree that points back into
- * itself ends with -EIO instead of running for ever. */
+ * as the volume has (a budget of its own: walks of two files may run at
+ * once), so a corrupt tree that points back into itself ends with -EIO
+ * instead of running for ever. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +170,7 @@ int inode_bmap(struct fsk *fs, const struct fsk_inode *in, uint64_t lblk, uint32
 	return 0;
 }
 
-int fsk_bmap(struct fsk *fs, uint32_t ino, uint64_t lblk, uint32_t *pblk)
+int core_bmap(struct fsk *fs, uint32_t ino, uint64_t lblk, uint32_t *pblk)
 {
 	struct fsk_inode in;
 	int err = inode_get(fs, ino, &in);
@@ -243,18 +244,24 @@ int inode_link_block(struct fsk *fs, struct fsk_inode *in, uint64_t lblk, uint32
 
 /* ---- shrinking ---------------------------------------------------------------- */
 
-/* Frees the tree under blk (depth 0: a data block).  Returns the count
- * freed in *n; -EIO when the walk runs past the budget. */
-static int free_tree(struct fsk *fs, uint32_t blk, int depth, uint32_t *n)
+/* What a shrink freed, and how many blocks its walk may still visit. */
+struct walk_count {
+	uint32_t n;
+	uint64_t budget;
+};
+
+/* Frees the tree under blk (depth 0: a data block), counting in *c;
+ * -EIO when the walk runs past the budget. */
+static int free_tree(struct fsk *fs, uint32_t blk, int depth, struct walk_count *c)
 {
 	uint32_t *ptrs;
 	int err = 0;
 
 	if (!blk_ok(fs, blk))
 		return 0;
-	if (fs->budget == 0)
+	if (c->budget == 0)
 		return -EIO;
-	fs->budget--;
+	c->budget--;
 	if (depth > 0) {
 		ptrs = malloc(fs->g.block_size);
 		if (!ptrs)
@@ -262,20 +269,20 @@ static int free_tree(struct fsk *fs, uint32_t blk, int depth, uint32_t *n)
 		err = bc_read(fs, blk, ptrs);
 		for (uint32_t i = 0; !err && i < fs->ptrs_per_block; i++)
 			if (ptrs[i])
-				err = free_tree(fs, ptrs[i], depth - 1, n);
+				err = free_tree(fs, ptrs[i], depth - 1, c);
 		free(ptrs);
 		if (err)
 			return err;
 	}
-	(*n)++;
+	c->n++;
 	return free_block(fs, blk);
 }
 
 /* Cuts the tree under blk, which maps file blocks from `first` on, so that
  * no block at or past keep stays: clears those pointers on disk, then frees
- * what they held.  Returns 0 or an errno; *n counts blocks freed. */
+ * what they held.  Returns 0 or an errno; *c counts blocks freed. */
 static int trim_tree(struct fsk *fs, uint32_t blk, int depth, uint64_t first, uint64_t keep,
-		     uint32_t *n)
+		     struct walk_count *c)
 {
 	uint64_t span = 1, child;
 	uint32_t *old, *now;
@@ -296,7 +303,7 @@ static int trim_tree(struct fsk *fs, uint32_t blk, int depth, uint64_t first, ui
 		if (child >= keep)
 			now[i] = 0;
 		else if (child + span > keep && old[i] && depth > 1)
-			err = trim_tree(fs, old[i], depth - 1, child, keep, n);
+			err = trim_tree(fs, old[i], depth - 1, child, keep, c);
 	}
 	if (!err && memcmp(old, now, fs->g.block_size))
 		err = bc_write(fs, blk, now);
@@ -304,7 +311,7 @@ static int trim_tree(struct fsk *fs, uint32_t blk, int depth, uint64_t first, ui
 		err = bc_barrier(fs);
 	for (uint32_t i = 0; !err && i < fs->ptrs_per_block; i++)
 		if (old[i] && !now[i])
-			err = free_tree(fs, old[i], depth - 1, n);
+			err = free_tree(fs, old[i], depth - 1, c);
 	free(old);
 	return err;
 }
@@ -328,7 +335,8 @@ static int zero_tail(struct fsk *fs, const struct fsk_inode *in, uint64_t size)
 int inode_shrink(struct fsk *fs, uint32_t ino, struct fsk_inode *in, uint64_t size)
 {
 	uint64_t keep = size_blocks(fs, size), first = FSK_NDIRECT, span = 1;
-	uint32_t old[FSK_NPTR], n = 0;
+	uint32_t old[FSK_NPTR];
+	struct walk_count c = { 0, fs->g.blocks };
 	int err = 0;
 
 	if ((in->mode & FSK_S_IFMT) != FSK_S_IFLNK)
@@ -349,23 +357,22 @@ int inode_shrink(struct fsk *fs, uint32_t ino, struct fsk_inode *in, uint64_t si
 	err = inode_put(fs, ino, in);
 	if (!err)
 		err = bc_barrier(fs);
-	fs->budget = fs->g.blocks;
 	for (uint32_t i = 0; !err && i < FSK_NDIRECT; i++)
 		if (old[i] && !in->block[i])
-			err = free_tree(fs, old[i], 0, &n);
+			err = free_tree(fs, old[i], 0, &c);
 	first = FSK_NDIRECT;
 	span = 1;
 	for (int d = 1; !err && d <= 3; d++) {
 		uint32_t top = old[FSK_NDIRECT + d - 1];
 		span *= fs->ptrs_per_block;
 		if (top && !in->block[FSK_NDIRECT + d - 1])
-			err = free_tree(fs, top, d, &n);
+			err = free_tree(fs, top, d, &c);
 		else if (top && keep < first + span)
-			err = trim_tree(fs, top, d, first, keep, &n);
+			err = trim_tree(fs, top, d, first, keep, &c);
 		first += span;
 	}
-	in->nblocks = in->nblocks > n ? in->nblocks - n : 0;
-	if (n && !err)
+	in->nblocks = in->nblocks > c.n ? in->nblocks - c.n : 0;
+	if (c.n && !err)
 		err = inode_put(fs, ino, in);
 	return err;
 }
@@ -391,7 +398,7 @@ int inode_release(struct fsk *fs, uint32_t ino, struct fsk_inode *in)
 
 /* ---- attributes --------------------------------------------------------------- */
 
-int fsk_stat(struct fsk *fs, uint32_t ino, struct fsk_stat *st)
+int core_stat(struct fsk *fs, uint32_t ino, struct fsk_stat *st)
 {
 	struct fsk_inode in;
 	int err = inode_get(fs, ino, &in);
@@ -413,7 +420,7 @@ int fsk_stat(struct fsk *fs, uint32_t ino, struct fsk_stat *st)
 	return 0;
 }
 
-int fsk_setattr(struct fsk *fs, uint32_t ino, const struct fsk_attr *a, unsigned mask)
+int core_setattr(struct fsk *fs, uint32_t ino, const struct fsk_attr *a, unsigned mask)
 {
 	struct fsk_inode in;
 	int err;

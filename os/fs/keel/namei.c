@@ -84,7 +84,7 @@ static int name_new(struct fsk *fs, uint32_t dir, struct fsk_inode *d, const cha
 	return bc_barrier(fs);
 }
 
-int fsk_create(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uint32_t uid,
+int core_create(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uint32_t uid,
 	       uint32_t gid, uint32_t *out)
 {
 	struct fsk_inode d, in = { 0 };
@@ -98,7 +98,7 @@ int fsk_create(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, ui
 	return err ? err : name_new(fs, dir, &d, name, ino, &in, out);
 }
 
-int fsk_mkdir(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uint32_t uid,
+int core_mkdir(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uint32_t uid,
 	      uint32_t gid, uint32_t *out)
 {
 	uint8_t blk[FSK_MAX_BLOCK];
@@ -146,7 +146,7 @@ int fsk_mkdir(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uin
 	return err;
 }
 
-int fsk_symlink(struct fsk *fs, uint32_t dir, const char *name, const char *target, uint32_t uid,
+int core_symlink(struct fsk *fs, uint32_t dir, const char *name, const char *target, uint32_t uid,
 		uint32_t gid, uint32_t *out)
 {
 	uint8_t blk[FSK_MAX_BLOCK];
@@ -189,7 +189,7 @@ int fsk_symlink(struct fsk *fs, uint32_t dir, const char *name, const char *targ
 	return name_new(fs, dir, &d, name, ino, &in, out);
 }
 
-int fsk_link(struct fsk *fs, uint32_t ino, uint32_t dir, const char *name)
+int core_link(struct fsk *fs, uint32_t ino, uint32_t dir, const char *name)
 {
 	struct fsk_inode d, in;
 	int err = create_check(fs, dir, &d, name);
@@ -236,7 +236,7 @@ void fsk_set_in_use(struct fsk *fs, bool (*in_use)(void *ctx, uint32_t ino), voi
 	fs->in_use_ctx = ctx;
 }
 
-int fsk_forget(struct fsk *fs, uint32_t ino)
+int core_forget(struct fsk *fs, uint32_t ino)
 {
 	struct fsk_inode in;
 	int err;
@@ -271,7 +271,7 @@ static int find_victim(struct fsk *fs, uint32_t dir, struct fsk_inode *d, const 
 	return err;
 }
 
-int fsk_unlink(struct fsk *fs, uint32_t dir, const char *name)
+int core_unlink(struct fsk *fs, uint32_t dir, const char *name)
 {
 	struct fsk_inode d, in;
 	uint32_t ino;
@@ -317,7 +317,7 @@ static int dir_release(struct fsk *fs, uint32_t ino, struct fsk_inode *in, uint3
 	return inode_put(fs, parent, p);
 }
 
-int fsk_rmdir(struct fsk *fs, uint32_t dir, const char *name)
+int core_rmdir(struct fsk *fs, uint32_t dir, const char *name)
 {
 	struct fsk_inode d, in;
 	uint32_t ino;
@@ -478,7 +478,7 @@ static int rename_unlink(struct fsk *fs, struct rename_op *op)
 	return drop_link(fs, op->dino, &op->t);
 }
 
-int fsk_rename(struct fsk *fs, uint32_t sdir, const char *sname, uint32_t ddir, const char *dname)
+int core_rename(struct fsk *fs, uint32_t sdir, const char *sname, uint32_t ddir, const char *dname)
 {
 	struct rename_op op = { .sdir = sdir, .ddir = ddir };
 	int err;
@@ -496,7 +496,7 @@ int fsk_rename(struct fsk *fs, uint32_t sdir, const char *sname, uint32_t ddir, 
 
 /* ---- paths --------------------------------------------------------------------- */
 
-int fsk_readlink(struct fsk *fs, uint32_t ino, char *buf, size_t len)
+int core_readlink(struct fsk *fs, uint32_t ino, char *buf, size_t len)
 {
 	struct fsk_inode in;
 	size_t n;
@@ -539,7 +539,7 @@ static int walk(struct fsk *fs, uint32_t at, const char *path, bool follow, int 
 		memcpy(name, path, n);
 		name[n] = 0;
 		path += n;
-		err = fsk_lookup(fs, cur, name, &next);
+		err = core_lookup(fs, cur, name, &next);
 		if (err)
 			return err;
 		err = inode_get(fs, next, &in);
@@ -548,7 +548,7 @@ static int walk(struct fsk *fs, uint32_t at, const char *path, bool follow, int 
 		if ((in.mode & FSK_S_IFMT) == FSK_S_IFLNK && (*path || follow)) {
 			if (++*links > SYMLINK_DEPTH)
 				return -ELOOP;
-			err = fsk_readlink(fs, next, target, sizeof(target));
+			err = core_readlink(fs, next, target, sizeof(target));
 			if (err < 0)
 				return err;
 			err = walk(fs, target[0] == '/' ? FSK_ROOT_INO : cur, target, true, links,
@@ -562,7 +562,7 @@ static int walk(struct fsk *fs, uint32_t at, const char *path, bool follow, int 
 	return 0;
 }
 
-int fsk_resolve(struct fsk *fs, const char *path, bool follow, uint32_t *ino)
+int core_resolve(struct fsk *fs, const char *path, bool follow, uint32_t *ino)
 {
 	int links = 0;
 

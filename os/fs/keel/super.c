@@ -280,6 +280,7 @@ static void fsk_free(struct fsk *fs)
 	free(fs->imap);
 	free(fs->bmap);
 	free(fs->bc_data);
+	fsk_locks_destroy(fs);
 	free(fs);
 }
 
@@ -331,9 +332,13 @@ int fsk_mount(const struct fsk_blkdev *dev, unsigned flags, struct fsk **out, ch
 	if (!fs)
 		return reject(why, whylen, -ENOMEM, "out of memory");
 	fs->dev = dev;
+	if (fsk_locks_init(fs)) {
+		free(fs);
+		return reject(why, whylen, -ENOMEM, "out of memory");
+	}
 	err = dev->read(dev->ctx, 0, sec, sizeof(sec));
 	if (err) {
-		free(fs);
+		fsk_free(fs);
 		return reject(why, whylen, err, "cannot read the superblock (error %d)", err);
 	}
 	memcpy(&fs->sb, sec, sizeof(fs->sb));
@@ -377,7 +382,7 @@ const struct fsk_geometry *fsk_geom(const struct fsk *fs)
 	return &fs->g;
 }
 
-int fsk_statvfs(struct fsk *fs, struct fsk_statvfs *sv)
+int core_statvfs(struct fsk *fs, struct fsk_statvfs *sv)
 {
 	sv->bsize = fs->g.block_size;
 	sv->blocks = fs->g.backup - fs->g.data_start;
@@ -389,13 +394,13 @@ int fsk_statvfs(struct fsk *fs, struct fsk_statvfs *sv)
 	return 0;
 }
 
-int fsk_sync(struct fsk *fs)
+int core_sync(struct fsk *fs)
 {
 	return fs->rdonly ? 0 : bc_barrier(fs);
 }
 
-int fsk_fsync(struct fsk *fs, uint32_t ino)
+int core_fsync(struct fsk *fs, uint32_t ino)
 {
 	(void)ino;
-	return fsk_sync(fs);
+	return core_sync(fs);
 }

@@ -1,4 +1,5 @@
-/* In-memory block device (see ramdev.h). */
+/* In-memory block device (see ramdev.h).  Its counters and clock are
+ * atomics: the threaded test's workers write at once. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ static int wr(void *ctx, uint64_t off, const void *buf, size_t len)
 
 	if (!in_range(r, off, len))
 		return -EIO;
-	uint64_t n = r->writes++;
+	uint64_t n = __atomic_fetch_add(&r->writes, 1, __ATOMIC_RELAXED);
 
 	if (n < r->cut_after)
 		memcpy(r->mem + off, buf, len);
@@ -39,7 +40,7 @@ static int fl(void *ctx)
 {
 	struct ramdev *r = ctx;
 
-	r->flushes++;
+	__atomic_fetch_add(&r->flushes, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -47,7 +48,7 @@ static int64_t now(void *ctx)
 {
 	struct ramdev *r = ctx;
 
-	return r->clock += 1000;
+	return __atomic_add_fetch(&r->clock, 1000, __ATOMIC_RELAXED);
 }
 
 void ramdev_init(struct ramdev *r, uint64_t size)

@@ -22,6 +22,9 @@
  * goes stays, nameless, for its opens, and is freed with the last of them
  * (or at the unmount): POSIX's unlink (node.c).
  *
+ * Threads: FSD_THREADS serve at once, each client request on one of them;
+ * fsd.h gives the locks that keep them apart.
+ *
  * Messages after the mount go to the system log as well as stderr, since
  * mount's pipe, stderr at the start, is gone once mount has returned. */
 #include <errno.h>
@@ -40,6 +43,7 @@
 #include "mounted.h"
 
 #define PULSE_TERM  (_PULSE_CODE_MINAVAIL + 1)  /* SIGTERM, from the signal handler */
+#define PULSE_WAKE  (_PULSE_CODE_MINAVAIL + 2)  /* a serving thread, to see the loop end */
 
 struct fsk *fsd_fs;
 const char *fsd_mount;
@@ -50,20 +54,38 @@ struct _io_mountinfo_reply fsd_info;
 static struct blkfile dev;
 static int self_coid = -1;
 static iofunc_attr_t mgr_attr;          /* the framework's; the handlers use nodes */
+static pthread_rwlock_t fsd_live = PTHREAD_RWLOCK_INITIALIZER;
+
+void fsd_enter(void)
+{
+	pthread_rwlock_rdlock(&fsd_live);
+}
+
+void fsd_leave(void)
+{
+	pthread_rwlock_unlock(&fsd_live);
+}
 
 int fsd_unmount(void)
 {
 	static int err;                 /* the unmount's result, for every later call */
 
-	if (!fsd_fs)
+	pthread_rwlock_wrlock(&fsd_live);
+	if (!fsd_fs) {
+		pthread_rwlock_unlock(&fsd_live);
 		return err;
+	}
 	node_forget_all();              /* files open still, whose names all went */
 	int r = fsk_unmount(fsd_fs);
 	fsd_fs = NULL;
-	resmgr_stop(fsd_mgr);
 	if (r)
 		syslog(LOG_ERR, "%s: unmount failed: %s", fsd_info.device, strerror(-r));
 	err = r ? EIO : 0;
+	pthread_rwlock_unlock(&fsd_live);
+	/* Every serving thread ends its loop at its next message: one each. */
+	resmgr_stop(fsd_mgr);
+	for (int i = 0; i < FSD_THREADS && self_coid >= 0; i++)
+		MsgSendPulse_r(self_coid, -1, PULSE_WAKE, 0);
 	return err;
 }
 
@@ -193,6 +215,12 @@ int main(int argc, char **argv)
 		       argv[optind]);
 	syslog(LOG_INFO, "%s mounted on %s%s", argv[optind], fsd_mount,
 	       fsd_rdonly ? " read-only" : "");
+	resmgr_concurrent(fsd_mgr);
+	if (resmgr_pool_start(fsd_mgr, FSD_THREADS - 1) < 0) {
+		fprintf(stderr, "fs-keel: cannot start its threads: %s\n", strerror(errno));
+		fsk_unmount(fsd_fs);
+		return 1;
+	}
 	int r = resmgr_loop(fsd_mgr);
 	int u = fsd_unmount();
 	if (u == 0)

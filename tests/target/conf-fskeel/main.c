@@ -2,16 +2,19 @@
  * volume mounted on DIR (tests/test_fs.py mounts one and runs this from the
  * shell): fsync and fdatasync, ftruncate with holes, the open flags, lseek
  * past the end, fstat's fields against statvfs, the errors of the name
- * calls that the core decides, and files open while their names go.  KTAP, one case per line; the cases
- * work in DIR/conf and remove what they made. */
+ * calls that the core decides, files open while their names go, and
+ * clients at once.  KTAP, one case per line; the cases work in DIR/conf
+ * and remove what they made. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <conf.h>
 
@@ -244,6 +247,113 @@ static void t_rmdir__open_directory_reads_empty_until_closed(void)
 	CHECK_EQ(v2.f_bfree, v1.f_bfree);
 }
 
+/* Clients at once (the server serves FSD_THREADS at a time, under its
+ * per-inode locks): each child has a file of its own it rewrites and reads
+ * back, its slots of one file they all write (same inode and blocks, no
+ * byte in common), and names it makes and removes in one directory they
+ * share, while another child lists that directory.  Each child checks
+ * every byte it reads; the parent checks the common file whole after. */
+#define PAR_KIDS   4
+#define PAR_ROUNDS 60
+#define PAR_SLOT   700
+#define PAR_STRIDE 5000
+
+static uint8_t par_byte(int kid, int round, size_t i)
+{
+	return (uint8_t)(kid * 73 + round * 31 + i * 7 + (i >> 8));
+}
+
+static int par_kid(int kid)
+{
+	char p[600], q[600], name[32];
+	uint8_t buf[PAR_SLOT * 4], want[PAR_SLOT * 4];
+	int own, common;
+
+	snprintf(name, sizeof name, "par/own%d", kid);
+	own = open(at(name, p), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	common = open(at("par/common", q), O_RDWR);
+	if (own < 0 || common < 0)
+		return 10;
+	for (int r = 0; r < PAR_ROUNDS; r++) {
+		size_t len = sizeof want - (size_t)(r % 7) * 100;
+		for (size_t i = 0; i < len; i++)
+			want[i] = par_byte(kid, r, i);
+		if (pwrite(own, want, len, 0) != (ssize_t)len || ftruncate(own, (off_t)len))
+			return 11;
+		if (pread(own, buf, sizeof buf, 0) != (ssize_t)len || memcmp(buf, want, len))
+			return 12;
+		off_t slot = (off_t)(r * PAR_KIDS + kid) * PAR_STRIDE;
+		if (pwrite(common, want, PAR_SLOT, slot) != PAR_SLOT)
+			return 13;
+		if (pread(common, buf, PAR_SLOT, slot) != PAR_SLOT || memcmp(buf, want, PAR_SLOT))
+			return 14;
+		snprintf(name, sizeof name, "par/names/k%d.%d", kid, r);
+		int fd = open(at(name, p), O_WRONLY | O_CREAT | O_EXCL, 0600);
+		if (fd < 0 || close(fd) || unlink(p))
+			return 15;
+	}
+	return close(own) || close(common) ? 16 : 0;
+}
+
+static int par_lister(void)
+{
+	char p[600];
+	int seen = 0;
+
+	for (int r = 0; r < 4 * PAR_ROUNDS; r++) {
+		DIR *d = opendir(at("par/names", p));
+		if (!d)
+			return 20;
+		struct dirent *e;
+		while ((e = readdir(d)))
+			seen++;
+		closedir(d);
+	}
+	return seen >= 2 * 4 * PAR_ROUNDS ? 0 : 21;     /* "." and ".." each time */
+}
+
+static void t_parallel__clients_each_read_back_their_bytes(void)
+{
+	char p[600];
+	pid_t kids[PAR_KIDS + 1];
+
+	REQUIRE(mkdir(at("par", p), 0755) == 0);
+	REQUIRE(mkdir(at("par/names", p), 0755) == 0);
+	int fd = open(at("par/common", p), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	REQUIRE(fd >= 0);
+	for (int k = 0; k <= PAR_KIDS; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0)
+			_exit(k < PAR_KIDS ? par_kid(k) : par_lister());
+		REQUIRE(kids[k] > 0);
+	}
+	for (int k = 0; k <= PAR_KIDS; k++) {
+		int st = -1;
+		CHECK_EQ(waitpid(kids[k], &st, 0), kids[k]);
+		CHECK_EQ(st, 0);                /* the child's own check (its code) */
+	}
+	uint8_t buf[PAR_SLOT];
+	for (int r = 0; r < PAR_ROUNDS; r++)
+		for (int k = 0; k < PAR_KIDS; k++) {
+			off_t slot = (off_t)(r * PAR_KIDS + k) * PAR_STRIDE;
+			CHECK_EQ(pread(fd, buf, PAR_SLOT, slot), PAR_SLOT);
+			for (size_t i = 0; i < PAR_SLOT; i++)
+				if (buf[i] != par_byte(k, r, i)) {
+					CHECK_EQ(buf[i], par_byte(k, r, i));
+					break;
+				}
+		}
+	CHECK_EQ(close(fd), 0);
+	for (int k = 0; k < PAR_KIDS; k++) {
+		char name[32];
+		snprintf(name, sizeof name, "par/own%d", k);
+		CHECK_EQ(unlink(at(name, p)), 0);
+	}
+	CHECK_EQ(unlink(at("par/common", p)), 0);
+	CHECK_EQ(rmdir(at("par/names", p)), 0);
+	CHECK_EQ(rmdir(at("par", p)), 0);
+}
+
 static void t_cleanup__removes_what_the_cases_made(void)
 {
 	static const char *const names[] = { "synced", "trunc", "flags", "hole" };
@@ -263,6 +373,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(unlink, open_file_stays_readable_until_closed),
 	CONF_CASE(rename, replaced_open_file_stays_readable),
 	CONF_CASE(rmdir, open_directory_reads_empty_until_closed),
+	CONF_CASE(parallel, clients_each_read_back_their_bytes),
 	CONF_CASE(cleanup, removes_what_the_cases_made),
 };
 
