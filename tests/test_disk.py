@@ -95,12 +95,12 @@ def test_the_block_devices_read_what_the_image_holds(board):
 def test_the_file_calls_on_the_disk_pass_conf_fskeel(board):
     """The storage KTAP suite over the disk's volume, through its block driver: conf-fskeel
     (fsync, ftruncate with holes, the open flags, lseek past the end, fstat against
-    statvfs, the core's name errors, files open while their names go) in /usr/local/conf,
-    which it removes when done."""
+    statvfs, the core's name errors, files open while their names go, clients at once) in
+    /usr/local/conf, which it removes when done."""
     out, rc = board.run("conf-fskeel /usr/local", 300)
     failed = re.findall(r"^not ok \d+ (\S+)", out, re.MULTILINE)
     assert not failed and rc == 0, out
-    assert len(re.findall(r"^ok \d+ ", out, re.MULTILINE)) == 10, out
+    assert len(re.findall(r"^ok \d+ ", out, re.MULTILINE)) == 11, out
     assert "conf-fskeel: done: 11 passed, 0 failed" in out, out
     out, rc = board.run("ls /usr/local/conf")
     assert rc != 0 and "No such file or directory" in out, out       # removed when done

@@ -107,6 +107,13 @@ static int on_pulse(resmgr_context_t *ctp, int code, union sigval value)
 	return 0;
 }
 
+static void *serve(void *arg)
+{
+	(void)arg;
+	resmgr_loop(fsd_mgr);
+	return NULL;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: fs-keel [-r] DEVICE MOUNTPOINT\n");
@@ -215,14 +222,22 @@ int main(int argc, char **argv)
 		       argv[optind]);
 	syslog(LOG_INFO, "%s mounted on %s%s", argv[optind], fsd_mount,
 	       fsd_rdonly ? " read-only" : "");
+	/* The other serving threads are joined before the exit, so that a
+	 * reply one of them still owes (the unmount's own) is not lost with
+	 * the process. */
+	pthread_t others[FSD_THREADS - 1];
 	resmgr_concurrent(fsd_mgr);
-	if (resmgr_pool_start(fsd_mgr, FSD_THREADS - 1) < 0) {
-		fprintf(stderr, "fs-keel: cannot start its threads: %s\n", strerror(errno));
-		fsk_unmount(fsd_fs);
-		return 1;
+	for (int i = 0; i < FSD_THREADS - 1; i++) {
+		int e = pthread_create(&others[i], NULL, serve, NULL);
+		if (e) {
+			fprintf(stderr, "fs-keel: cannot start its threads: %s\n", strerror(e));
+			return 1;               /* the exit takes the started ones */
+		}
 	}
 	int r = resmgr_loop(fsd_mgr);
 	int u = fsd_unmount();
+	for (int i = 0; i < FSD_THREADS - 1; i++)
+		pthread_join(others[i], NULL);
 	if (u == 0)
 		syslog(LOG_INFO, "%s unmounted from %s", argv[optind], fsd_mount);
 	blkfile_close(&dev);

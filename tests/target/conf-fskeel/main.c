@@ -339,6 +339,8 @@ static void t_parallel__clients_each_read_back_their_bytes(void)
 			CHECK_EQ(pread(fd, buf, PAR_SLOT, slot), PAR_SLOT);
 			for (size_t i = 0; i < PAR_SLOT; i++)
 				if (buf[i] != par_byte(k, r, i)) {
+					printf("# round %d, child %d's slot at %lld: byte %zu\n", r, k,
+					       (long long)slot, i);
 					CHECK_EQ(buf[i], par_byte(k, r, i));
 					break;
 				}

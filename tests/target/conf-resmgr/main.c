@@ -476,7 +476,8 @@ static int conc_chid;
 static resmgr_t *conc;
 static iofunc_attr_t conc_attr;
 static int conc_inside, conc_most, conc_locks, conc_unlocks, conc_bad, conc_closes;
-static volatile int conc_closed_early;
+static volatile int conc_closed_early, conc_long_busy;
+static iofunc_ocb_t *volatile conc_long_ocb;     /* the long write's open */
 
 static void conc_lock(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 {
@@ -505,15 +506,19 @@ static int conc_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_o
 						__ATOMIC_RELAXED))
 			break;
 	nanosleep(&ms, NULL);
-	if (m->nbytes == 9)                     /* the long one: the close comes meanwhile */
+	if (m->nbytes == 9) {                   /* the long one: the close comes meanwhile */
+		conc_long_ocb = ocb;
+		__atomic_store_n(&conc_long_busy, 1, __ATOMIC_RELEASE);
 		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
+		__atomic_store_n(&conc_long_busy, 0, __ATOMIC_RELEASE);
+	}
 	__atomic_sub_fetch(&conc_inside, 1, __ATOMIC_ACQ_REL);
 	return resmgr_reply(ctp, (long)m->nbytes, NULL, 0);
 }
 
 static int conc_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 {
-	if (__atomic_load_n(&conc_inside, __ATOMIC_ACQUIRE))
+	if (ocb == conc_long_ocb && __atomic_load_n(&conc_long_busy, __ATOMIC_ACQUIRE))
 		conc_closed_early = 1;
 	__atomic_add_fetch(&conc_closes, 1, __ATOMIC_RELAXED);
 	return iofunc_close_ocb_default(ctp, ocb);
@@ -563,9 +568,9 @@ static void t_resmgr_concurrent__handlers_overlap_under_lock_ocb(void)
 	int fd = _connect_open(pid, conc_chid, 0, "", O_WRONLY, 0);
 	REQUIRE(fd >= 0);
 	REQUIRE(pthread_create(&t[0], NULL, conc_long_write, (void *)(long)fd) == 0);
-	for (int i = 0; i < 2000 && !__atomic_load_n(&conc_inside, __ATOMIC_ACQUIRE); i++)
+	for (int i = 0; i < 2000 && !__atomic_load_n(&conc_long_busy, __ATOMIC_ACQUIRE); i++)
 		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
-	CHECK_EQ(conc_inside, 1);
+	CHECK_EQ(conc_long_busy, 1);
 	CHECK_EQ(close(fd), 0);
 	CHECK_EQ(conc_closes, 6);               /* not yet: the write has the open */
 	pthread_join(t[0], NULL);
