@@ -5,11 +5,6 @@
  * manager's handler lock (QNX's attribute lock, for the whole manager), so
  * a handler may touch its attribute and open control blocks freely; the
  * receive, the checks and the replies of the framework run in parallel.
- * A manager made concurrent (resmgr_concurrent) runs its connect and I/O
- * handlers without that lock, any number at once: the server locks what
- * they share (lock_ocb and unlock_ocb around each I/O message), and an I/O
- * handler's open stays alive while it runs (an in-flight reference on the
- * ocb; a close meanwhile closes it after).
  *
  * Every message is checked before a field is read: shorter than its
  * type's body is EINVAL, an unknown type ENOSYS, I/O on a connection with
@@ -19,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resmgr.h>
@@ -43,7 +37,6 @@ struct resmgr {
 	resmgr_io_funcs_t io;
 	pthread_mutex_t lock;           /* guards the bindings */
 	pthread_mutex_t handler_lock;   /* one handler at a time (recursive) */
-	bool concurrent;                /* connect and I/O handlers without it */
 	struct binding *b;
 	unsigned nb, cap;
 	int self_coid;                  /* for the server's own pulses, or -1 */
@@ -202,17 +195,6 @@ void resmgr_open_cancel(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 
 static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have);
 
-/* io_call under the server's lock_ocb, if it has one. */
-static int locked_io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have)
-{
-	if (m->io.lock_ocb)
-		m->io.lock_ocb(ctp, ocb);
-	int r = io_call(m, ctp, ocb, have);
-	if (m->io.unlock_ocb)
-		m->io.unlock_ocb(ctp, ocb);
-	return r;
-}
-
 /* The I/O messages a combine may carry: none that moves data or parks. */
 static bool combinable(unsigned type)
 {
@@ -241,7 +223,7 @@ static int do_combine(resmgr_t *m, resmgr_context_t *ctp, const struct _io_conne
 	memmove(ctp->msg.raw, extra, len);
 	ctp->msglen = len;
 	ocb->refs = 1;
-	r = locked_io_call(m, ctp, ocb, len);
+	r = io_call(m, ctp, ocb, len);
 	(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
 	return r;
 }
@@ -478,17 +460,10 @@ static int do_io(resmgr_t *m, resmgr_context_t *ctp)
 	pthread_mutex_lock(&m->lock);
 	struct binding *b = find(m, ctp->info.scoid, ctp->info.coid);
 	iofunc_ocb_t *ocb = b ? b->ocb : NULL;
-	if (ocb)
-		ocb->refs++;                    /* in flight: a close meanwhile waits for us */
 	pthread_mutex_unlock(&m->lock);
 	if (!ocb)
 		return EBADF;
-	int r = locked_io_call(m, ctp, ocb, (uint64_t)ctp->info.srcmsglen);
-	pthread_mutex_lock(&m->lock);
-	if (--ocb->refs == 0)
-		(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
-	pthread_mutex_unlock(&m->lock);
-	return r;
+	return io_call(m, ctp, ocb, (uint64_t)ctp->info.srcmsglen);
 }
 
 /* The client whose last connection went has its opens closed. */
@@ -561,17 +536,10 @@ void resmgr_handle(resmgr_t *m, resmgr_context_t *ctp)
 		finish(ctp, EINVAL);
 		return;
 	}
-	if (!m->concurrent)
-		pthread_mutex_lock(&m->handler_lock);
+	pthread_mutex_lock(&m->handler_lock);
 	int r = ctp->msg.hdr.type == _IO_CONNECT ? do_connect(m, ctp) : do_io(m, ctp);
-	if (!m->concurrent)
-		pthread_mutex_unlock(&m->handler_lock);
+	pthread_mutex_unlock(&m->handler_lock);
 	finish(ctp, r);
-}
-
-void resmgr_concurrent(resmgr_t *m)
-{
-	m->concurrent = true;
 }
 
 static void *pool_thread(void *arg)
