@@ -48,29 +48,26 @@ run_env() {
 # tests and U-Boot's on all but virt, ...) is its environment's keel_per_commit option,
 # applied by --keel-per-commit: farm ci runs the same selection (keelfarm/selection.py).
 #
-# Two suites run at a time: a suite keeps about one of the two cores busy (a load average
-# of 1.0 to 1.4 over a qemu-virt run).  The vboard integration (a local lab on loopback:
-# the farm CLI round trip and the suites on a reserved vboard, the longest of the three)
-# runs beside the two QEMU places' suites, which run one after the other; its lab fault
-# tests and farm runs, which start QEMUs of their own and time a lab's faults, wait until
-# the QEMU suites are done (KEEL_LAB_AFTER).  The vboard's output is held in a file and
-# printed whole at the end.
-vboard_out="$logs/vboard.out"
-qemu_done="$logs/.qemu-suites-done"
-rm -f "$qemu_done"
-KEEL_LAB_AFTER="$qemu_done" bash farm/labtests/run.sh "$results" "$logs" "$@" \
-  > "$vboard_out" 2>&1 &
-vboard_pid=$!
-# stopped from outside (CI's time limit, ^C): the background run goes too
-trap 'pkill -TERM -P "$vboard_pid"; kill "$vboard_pid" 2>/dev/null; exit 130' INT TERM
+# The two QEMU places run side by side: a suite keeps about one of the two cores busy (a
+# load average of 1.0 to 1.4 over a qemu-virt run), so together they take about the time
+# of the longer one instead of the sum.  sifive_u's output is held in a file and printed
+# whole when it is done, after qemu-virt's.
+sifive_out="$logs/qemu-sifive-u.out"
+run_env qemu-sifive-u --keel-per-commit "$@" > "$sifive_out" 2>&1 &
+sifive_pid=$!
+# stopped from outside (CI's time limit, ^C): the background suite goes too
+trap 'pkill -TERM -P "$sifive_pid"; kill "$sifive_pid" 2>/dev/null; exit 130' INT TERM
 run_env qemu-virt --keel-per-commit "$@" || status=1
-run_env qemu-sifive-u --keel-per-commit "$@" || status=1
-touch "$qemu_done"
-wait "$vboard_pid" || status=1
+wait "$sifive_pid" || status=1
 trap - INT TERM
-cat "$vboard_out"
-xmls+=("$results/target-qemu-virt.xml" "$results/target-qemu-sifive-u.xml"
-       "$results/target-vboard.xml" "$results/target-vboard-faults.xml")
+cat "$sifive_out"
+xmls+=("$results/target-qemu-virt.xml" "$results/target-qemu-sifive-u.xml")
+
+# ---- vboard integration run (added by the vboard work) ----
+# A local lab on loopback (coordinator, exporter, two vboards; own port and directory),
+# the farm CLI round trip, the suites on a reserved vboard, the lab fault tests.
+bash farm/labtests/run.sh "$results" "$logs" "$@" || status=1
+xmls+=("$results/target-vboard.xml" "$results/target-vboard-faults.xml")
 
 # Totals over every JUnit file; a run that wrote none counts as broken.
 "$py" - "${xmls[@]}" <<'PY' || status=1
