@@ -83,23 +83,6 @@ LG_PLACE=$place timeout --kill-after=30 "$run_timeout" "$py" -m pytest tests \
   "$@" || status=1
 "$farm" release "$place" || status=1
 
-# KEEL_LAB_AFTER=FILE (tests/run.sh, whose QEMU suites run beside the ones above): the
-# fault tests and the farm runs wait until FILE exists, so that they have the machine as
-# the suites before had (they start QEMUs of their own and time a lab's faults).
-if [ -n "${KEEL_LAB_AFTER:-}" ]; then
-  echo "==== vboard integration: waiting for the QEMU suites ($KEEL_LAB_AFTER)"
-  waited=0
-  while [ ! -e "$KEEL_LAB_AFTER" ]; do
-    if [ "$waited" -ge $((2 * run_timeout)) ]; then
-      echo "farm/labtests/run.sh: $KEEL_LAB_AFTER did not appear in ${waited} s" >&2
-      exit 1
-    fi
-    sleep 5
-    waited=$((waited + 5))
-  done
-  echo "==== vboard integration: waited ${waited} s"
-fi
-
 echo "==== vboard integration: lab fault tests"
 KEEL_LAB_DIR=$lab_dir KEEL_IMAGE=$image timeout --kill-after=30 "$run_timeout" \
   "$py" -m pytest farm/labtests/vboard_faults.py --rootdir="$top" -p no:cacheprovider \

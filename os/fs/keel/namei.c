@@ -85,7 +85,7 @@ static int name_new(struct fsk *fs, uint32_t dir, struct fsk_inode *d, const cha
 }
 
 int core_create(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uint32_t uid,
-	       uint32_t gid, uint32_t *out)
+		uint32_t gid, uint32_t *out)
 {
 	struct fsk_inode d, in = { 0 };
 	uint32_t ino;
@@ -99,7 +99,7 @@ int core_create(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, u
 }
 
 int core_mkdir(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, uint32_t uid,
-	      uint32_t gid, uint32_t *out)
+	       uint32_t gid, uint32_t *out)
 {
 	uint8_t blk[FSK_MAX_BLOCK];
 	struct fsk_inode d, in = { 0 };
@@ -147,7 +147,7 @@ int core_mkdir(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, ui
 }
 
 int core_symlink(struct fsk *fs, uint32_t dir, const char *name, const char *target, uint32_t uid,
-		uint32_t gid, uint32_t *out)
+		 uint32_t gid, uint32_t *out)
 {
 	uint8_t blk[FSK_MAX_BLOCK];
 	struct fsk_inode d, in = { 0 };

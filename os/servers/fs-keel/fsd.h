@@ -3,10 +3,11 @@
  *
  * Locking: none of its own.  The server runs one resmgr_loop thread, and
  * the framework runs every handler under its handler lock, so the fs-keel
- * core (safe for threads by its own locks, fsk_impl.h; this server does not
- * use that yet) is called by one handler at a time; main touches the volume
- * only before the loop starts and after it ends.  A handler may block on the device's server (its reads and
- * writes are messages), never on a client. */
+ * core (safe for threads by its own locks, fsk_impl.h; this server does
+ * not use that yet) is called by one handler at a time; main touches the
+ * volume only before the loop starts and after it ends.  A handler may
+ * block on the device's server (its reads and writes are messages), never
+ * on a client. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resmgr.h>

@@ -11,7 +11,8 @@
 int resmgr_link_reply(resmgr_context_t *ctp, const char *mount, const char *path, size_t at,
 		      const char *target, const char *rest)
 {
-	/* on the stack: a concurrent manager's threads answer links at once */
+	/* on the stack, not static: nothing in it outlives the reply, and a
+	 * server's threads may answer links at once */
 	char buf[sizeof(struct _io_connect_link_reply) + _IO_PATH_MAX];
 	char *out = buf + sizeof(struct _io_connect_link_reply);
 	size_t len = 0;
