@@ -6,8 +6,10 @@ to a quick one (the late answers must never corrupt the quick one's queue), bloc
 interrupt (blkstorm starts the disk's driver, virtio-blk or NVMe, and reads the board's disk
 against a first read; a board without a disk skips the case, said), all at once with pulses
 (counted exactly), send timeouts and thread kills mixed in, and finally the kernel's object
-counts back at their baseline (KernelObjects).  Each is its own KTAP case, on the board's
-default hart count."""
+counts back at their baseline (KernelObjects), and every thread's stack (16 KiB each,
+side by side) unbroken at its far end: a thread that ran past its own would corrupt its
+neighbour's frames and messages.  Each is its own KTAP case, on the board's default hart
+count."""
 
 import pytest
 

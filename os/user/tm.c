@@ -31,51 +31,58 @@ long urt_tm_send(const void *msg, size_t bytes, void *r, size_t rbytes)
 	return c < 0 ? c : MsgSend_r(c, msg, bytes, r, rbytes);
 }
 
-/* Appends the strings of a NULL-terminated vector; their count, or -E2BIG. */
-static long pack(char *buf, size_t *at, const char *const *v, uint32_t *bytes)
+/* The bytes and the count of a NULL-terminated vector's strings. */
+static size_t vec_size(const char *const *v, uint32_t *count)
 {
-	long n = 0;
+	size_t bytes = 0;
+	uint32_t n = 0;
 
-	for (; v && v[n]; n++) {
-		size_t k = strlen(v[n]) + 1;
-		if (*at + k > SPAWN_BUF)
-			return -E2BIG;
-		memcpy(buf + *at, v[n], k);
-		*at += k;
-		*bytes += (uint32_t)k;
-	}
-	return n;
+	for (; v && v[n]; n++)
+		bytes += strlen(v[n]) + 1;
+	*count = n;
+	return bytes;
 }
 
-/* A _PROC_SPAWN or _PROC_EXEC message (type). */
+/* Appends the strings of a NULL-terminated vector at p; the end. */
+static char *put_vec(char *p, const char *const *v)
+{
+	for (; v && *v; v++) {
+		size_t k = strlen(*v) + 1;
+		memcpy(p, *v, k);
+		p += k;
+	}
+	return p;
+}
+
+/* A _PROC_SPAWN or _PROC_EXEC message (type), built on the stack in a
+ * buffer of its own size: a thread with a small stack (16 KiB in the
+ * storms) spawns a short command line safely. */
 static int spawn_msg(uint16_t type, const char *path, const char *const *argv,
 		     const char *const *envp, uint32_t flags, int32_t pgroup, const void *data,
 		     size_t datalen, const char *devices, size_t devlen)
 {
-	char buf[SPAWN_BUF] __attribute__((aligned(8)));       /* threads spawn at once */
-	struct _proc_spawn *m = (void *)buf;
-	size_t at = sizeof *m, plen = strlen(path) + 1;
 	const char *const noargs[] = { path, 0 };
+	uint32_t argc, envc;
+	size_t plen = strlen(path) + 1, alen = vec_size(argv ? argv : noargs, &argc);
+	size_t elen = vec_size(envp, &envc);
+	size_t total = sizeof(struct _proc_spawn) + plen + alen + elen + datalen + devlen;
 
-	if (at + plen + datalen > SPAWN_BUF)
+	if (total > SPAWN_BUF)
 		return -E2BIG;
-	*m = (struct _proc_spawn){ .hdr.type = type, .flags = flags, .pgroup = pgroup,
-				   .pathlen = (uint32_t)plen };
-	memcpy(buf + at, path, plen);
-	at += plen;
-	long na = pack(buf, &at, argv ? argv : noargs, &m->argvlen);
-	long ne = pack(buf, &at, envp, &m->envlen);
-	if (na < 0 || ne < 0 || at + datalen + devlen > SPAWN_BUF)
-		return -E2BIG;
-	m->argc = (uint32_t)na;
-	m->envc = (uint32_t)ne;
+	uint64_t words[(total + 7) / 8];        /* aligned for the header */
+	char *buf = (char *)words, *p = buf + sizeof(struct _proc_spawn);
+	*(struct _proc_spawn *)(void *)buf = (struct _proc_spawn){
+		.hdr.type = type, .flags = flags, .pgroup = pgroup, .pathlen = (uint32_t)plen,
+		.argc = argc, .argvlen = (uint32_t)alen, .envc = envc, .envlen = (uint32_t)elen,
+		.datalen = (uint32_t)datalen, .devlen = (uint32_t)devlen };
+	memcpy(p, path, plen);
+	p = put_vec(p + plen, argv ? argv : noargs);
+	p = put_vec(p, envp);
 	if (datalen)
-		memcpy(buf + at, data, datalen);
-	m->datalen = (uint32_t)datalen;
+		memcpy(p, data, datalen);
 	if (devlen)
-		memcpy(buf + at + datalen, devices, devlen);
-	m->devlen = (uint32_t)devlen;
-	return (int)urt_tm_send(buf, at + datalen + devlen, 0, 0);
+		memcpy(p + datalen, devices, devlen);
+	return (int)urt_tm_send(buf, total, 0, 0);
 }
 
 int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,

@@ -13,7 +13,8 @@ long urt_tm_send(const void *msg, size_t bytes, void *r, size_t rbytes);
 /* Spawn path with argv and envp (NULL-terminated; envp may be NULL);
  * flags/pgroup as struct _proc_spawn; data passed to the child.  Any
  * thread may spawn (and exec) at once with others; the message is built on
- * the caller's stack, which needs 20 KiB free. */
+ * the caller's stack, which needs its size (at most 16 KiB: more is E2BIG)
+ * and 1 KiB free. */
 int urt_tm_spawn(const char *path, const char *const *argv, const char *const *envp,
 		 uint32_t flags, int32_t pgroup, const void *data, size_t datalen);
 /* Spawn a driver child (flags with _PROC_SPAWN_IOPRIV) that may map the

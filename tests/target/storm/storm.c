@@ -43,7 +43,9 @@ struct msg {
 	uint8_t data[48];
 };
 
-static char stacks[STACKS][16384] __attribute__((aligned(16)));
+#define STACK 16384
+#define GUARD 1024
+static char stacks[STACKS][GUARD + STACK] __attribute__((aligned(16)));
 static volatile unsigned next_stack;
 static unsigned scale = 100;
 
@@ -53,13 +55,38 @@ static unsigned scaled(unsigned n)
 	return v ? v : 1;
 }
 
+/* Below each stack lies a guard of GUARD bytes of a pattern (no page is
+ * unmapped: the stacks are .bss): a thread whose frames ran past its
+ * stack's end writes there before it reaches the next stack down, and
+ * thread_stacks_within_bounds says so.  (A frame larger than the guard
+ * that is written only at its far end jumps it.) */
+#define GUARD_BYTE 0xa5
+
 static int spawn(void *(*fn)(void *), void *arg)
 {
 	unsigned i = __atomic_fetch_add(&next_stack, 1, __ATOMIC_RELAXED);
 
 	if (i >= STACKS)
 		return -ENOMEM;
-	return urt_thread_create(fn, arg, stacks[i], sizeof stacks[i], 10);
+	memset(stacks[i], GUARD_BYTE, GUARD);
+	return urt_thread_create(fn, arg, stacks[i] + GUARD, STACK, 10);
+}
+
+static bool stacks_within_bounds(void)
+{
+	unsigned used = next_stack < STACKS ? next_stack : STACKS, bad = 0;
+
+	for (unsigned i = 0; i < used; i++) {
+		unsigned lo = 0;                /* the deepest byte written */
+		while (lo < GUARD && (unsigned char)stacks[i][lo] == GUARD_BYTE)
+			lo++;
+		if (lo < GUARD) {
+			ktap_diag("stack %u: the thread wrote %u bytes past the end of its %u-byte "
+				  "stack", i, GUARD - lo, STACK);
+			bad++;
+		}
+	}
+	return bad == 0;
 }
 
 static bool join_all(const int *tids, int n)
@@ -744,7 +771,7 @@ int main(int argc, char **argv, char **envp)
 			one = i;
 	if (!all && one < 0)
 		return 2;
-	ktap_plan(all ? NSTORMS + 2 : 2);
+	ktap_plan(all ? NSTORMS + 3 : 3);
 	int tick = spawn(ticker, 0);
 	if (all) {
 		storm_all();
@@ -755,6 +782,7 @@ int main(int argc, char **argv, char **envp)
 	storms_over = 1;
 	if (tick <= 0 || ThreadJoin_r(tick, 0) != 0)
 		ktap_diag("storm: the ticker thread failed");
+	ktap_ok(stacks_within_bounds(), "thread_stacks_within_bounds");
 	ktap_ok(at_baseline(&base), "kernel_objects_back_at_baseline");
 	return ktap_done("storm") ? 1 : 0;
 }
