@@ -69,19 +69,18 @@ static int walk_existing(resmgr_context_t *ctp, const char *path, unsigned flags
 /* The open control block for inode ino. */
 static int make_ocb(uint32_t ino, uint32_t ioflag, iofunc_ocb_t **ocb)
 {
-	struct fnode *n;
-	int r = node_get(ino, &n);
-
-	if (r)
-		return r;
 	iofunc_ocb_t *o = calloc(1, sizeof *o);
-	if (!o) {
-		node_put(n);
+	struct fnode *n;
+
+	if (!o)
 		return ENOMEM;
+	int r = node_open(ino, &n);
+	if (r) {
+		free(o);
+		return r;
 	}
 	o->attr = &n->attr;
 	o->ioflag = ioflag;
-	n->attr.count++;
 	*ocb = o;
 	return 0;
 }
@@ -102,8 +101,8 @@ static int open_existing(resmgr_context_t *ctp, const struct _io_connect *msg, u
 	return 0;
 }
 
-static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
-		   iofunc_attr_t *attr, iofunc_ocb_t **ocb)
+static int fs_open_body(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+			iofunc_attr_t *attr, iofunc_ocb_t **ocb)
 {
 	(void)attr;
 	bool combine = msg->subtype == _IO_CONNECT_COMBINE_CLOSE;
@@ -129,8 +128,8 @@ static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const c
 	return r ? r : make_ocb(ino, msg->ioflag, ocb);
 }
 
-static int fs_unlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
-		     iofunc_attr_t *attr)
+static int fs_unlink_body(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+			  iofunc_attr_t *attr)
 {
 	(void)attr;
 	iofunc_attr_t a = { 0 };
@@ -147,8 +146,8 @@ static int fs_unlink(resmgr_context_t *ctp, const struct _io_connect *msg, const
 				      fsk_unlink(fsd_fs, w.dir, w.name));
 }
 
-static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
-		    iofunc_attr_t *attr)
+static int fs_mknod_body(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+			 iofunc_attr_t *attr)
 {
 	(void)attr;
 	struct walk w;
@@ -175,8 +174,8 @@ static int make_symlink(resmgr_context_t *ctp, const char *path, const char *tex
 	return core(fsk_symlink(fsd_fs, w.dir, w.name, text, uid, gid, NULL));
 }
 
-static int fs_link(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
-		   const char *extra, iofunc_attr_t *attr)
+static int fs_link_body(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+			const char *extra, iofunc_attr_t *attr)
 {
 	(void)attr;
 	iofunc_attr_t a = { 0 };
@@ -214,8 +213,8 @@ static int rename_check(resmgr_context_t *ctp, const struct _io_connect *msg,
 	return may_change(ctp, to->dir, to->ino);
 }
 
-static int fs_rename(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
-		     const char *extra, iofunc_attr_t *attr)
+static int fs_rename_body(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+			  const char *extra, iofunc_attr_t *attr)
 {
 	(void)attr;
 	struct walk from, to;
@@ -232,12 +231,12 @@ static int fs_rename(resmgr_context_t *ctp, const struct _io_connect *msg, const
 	return core(fsk_rename(fsd_fs, from.dir, from.name, to.dir, to.name));
 }
 
-static int fs_readlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
-		       iofunc_attr_t *attr)
+static int fs_readlink_body(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+			    iofunc_attr_t *attr)
 {
 	(void)msg;
 	(void)attr;
-	static char text[FSK_PATH_MAX + 1];
+	char text[FSK_PATH_MAX + 1];
 	struct walk w;
 	int r = walk_existing(ctp, path, 0, &w);
 
@@ -248,6 +247,70 @@ static int fs_readlink(resmgr_context_t *ctp, const struct _io_connect *msg, con
 		return -r;
 	size_t n = strlen(text);
 	return resmgr_reply(ctp, (long)n, text, n);
+}
+
+/* ---- the handlers, under fsd_live and fsd_names (fsd.h) ------------------------ */
+
+static pthread_rwlock_t fsd_names = PTHREAD_RWLOCK_INITIALIZER;
+
+static void names_enter(bool change)
+{
+	fsd_enter();
+	if (change)
+		pthread_rwlock_wrlock(&fsd_names);
+	else
+		pthread_rwlock_rdlock(&fsd_names);
+}
+
+static int names_leave(int r)
+{
+	pthread_rwlock_unlock(&fsd_names);
+	fsd_leave();
+	return r;
+}
+
+/* An open that may make its name changes the name space; one that cannot
+ * (no O_CREAT, or a combine's) only reads it. */
+static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		   iofunc_attr_t *attr, iofunc_ocb_t **ocb)
+{
+	names_enter(msg->subtype != _IO_CONNECT_COMBINE_CLOSE && (msg->ioflag & O_CREAT));
+	return names_leave(fs_open_body(ctp, msg, path, attr, ocb));
+}
+
+static int fs_unlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     iofunc_attr_t *attr)
+{
+	names_enter(true);
+	return names_leave(fs_unlink_body(ctp, msg, path, attr));
+}
+
+static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		    iofunc_attr_t *attr)
+{
+	names_enter(true);
+	return names_leave(fs_mknod_body(ctp, msg, path, attr));
+}
+
+static int fs_link(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		   const char *extra, iofunc_attr_t *attr)
+{
+	names_enter(true);
+	return names_leave(fs_link_body(ctp, msg, path, extra, attr));
+}
+
+static int fs_rename(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		     const char *extra, iofunc_attr_t *attr)
+{
+	names_enter(true);
+	return names_leave(fs_rename_body(ctp, msg, path, extra, attr));
+}
+
+static int fs_readlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
+		       iofunc_attr_t *attr)
+{
+	names_enter(false);
+	return names_leave(fs_readlink_body(ctp, msg, path, attr));
 }
 
 const resmgr_connect_funcs_t fsd_connect = {

@@ -17,7 +17,16 @@
 
 #define CHUNK  (16u * 1024)             /* bytes one read or write step moves */
 
-static unsigned char chunk[CHUNK];
+/* This thread's transfer buffer (each serving thread has one, made at its
+ * first read or write and kept). */
+static __thread unsigned char *chunk;
+
+static int chunk_ready(void)
+{
+	if (!chunk)
+		chunk = malloc(CHUNK);
+	return chunk ? 0 : ENOMEM;
+}
 
 static struct fnode *node_of(const iofunc_ocb_t *ocb)
 {
@@ -36,8 +45,10 @@ static int read_dir(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_
 	size_t used = 0, max = m->nbytes < CHUNK ? (size_t)m->nbytes : CHUNK;
 	uint64_t pos = (uint64_t)ocb->offset;
 	struct fsk_dirinfo d;
-	int r;
+	int r = chunk_ready();
 
+	if (r)
+		return r;
 	for (;;) {
 		uint64_t next = pos;
 		r = fsk_readdir(fsd_fs, node_ino(node_of(ocb)), &next, &d);
@@ -68,6 +79,8 @@ static int fs_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t
 		return r;
 	if (S_ISDIR(n->attr.mode))
 		return read_dir(ctp, m, ocb);
+	if ((r = chunk_ready()))
+		return r;
 	/* the whole request, CHUNK at a time (a regular file reads short only
 	 * at its end) */
 	uint64_t done = 0;
@@ -105,6 +118,8 @@ static int fs_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb
 		return r;
 	if (!S_ISREG(n->attr.mode))
 		return EINVAL;
+	if ((r = chunk_ready()))
+		return r;
 	uint64_t start = (uint64_t)(ocb->ioflag & O_APPEND ? n->attr.nbytes : ocb->offset);
 	while (done < m->nbytes) {
 		size_t take = m->nbytes - done < CHUNK ? (size_t)(m->nbytes - done) : CHUNK;
@@ -234,7 +249,8 @@ static int do_statvfs(resmgr_context_t *ctp)
 
 /* _DCMD_FSYS_UNMOUNT (<keel/iomsg.h>): the privileged or the user that
  * mounted; busy while opens other than the sender's are alive. */
-static int do_unmount(resmgr_context_t *ctp, const struct _io_devctl *m)
+
+static int do_unmount(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_ocb_t *ocb)
 {
 	struct _client_info ci;
 	uint32_t flags = 0;
@@ -247,21 +263,28 @@ static int do_unmount(resmgr_context_t *ctp, const struct _io_devctl *m)
 		return EPERM;
 	if (resmgr_open_count(fsd_mgr) > 1 && !(flags & _FSYS_UNMOUNT_FORCE))
 		return EBUSY;
+	/* The unmount waits for every handler to leave the volume: this one
+	 * lets go of its holds (fs_lock_ocb's) meanwhile.  The node stays: the
+	 * framework keeps the open alive while its message is handled. */
+	struct fnode *n = node_of(ocb);
+	pthread_mutex_unlock(&n->lock);
+	fsd_leave();
 	int r = fsd_unmount();
+	fsd_enter();
+	pthread_mutex_lock(&n->lock);
 	struct _io_devctl_reply rep = { .ret_val = 0, .nbytes = 0 };
 	return r ? r : resmgr_reply(ctp, 0, &rep, sizeof rep);
 }
 
 static int fs_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_ocb_t *ocb)
 {
-	(void)ocb;
 	if (!fsd_fs)
 		return ENXIO;
 	switch (m->dcmd) {
 	case _DCMD_FSYS_STATVFS:
 		return do_statvfs(ctp);
 	case _DCMD_FSYS_UNMOUNT:
-		return do_unmount(ctp, m);
+		return do_unmount(ctp, m, ocb);
 	case _DCMD_FSYS_MOUNTINFO: {
 		struct {
 			struct _io_devctl_reply r;
@@ -280,14 +303,32 @@ static int fs_close_ocb(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 	(void)ctp;
 	struct fnode *n = node_of(ocb);
 
-	n->attr.count--;
+	fsd_enter();
 	free(ocb);
-	node_put(n);
+	node_close(n);
+	fsd_leave();
 	return 0;
+}
+
+/* ---- every I/O message under fsd_live and its node's lock (fsd.h) ---------------- */
+
+static void fs_lock_ocb(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	fsd_enter();
+	pthread_mutex_lock(&node_of(ocb)->lock);
+}
+
+static void fs_unlock_ocb(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	pthread_mutex_unlock(&node_of(ocb)->lock);
+	fsd_leave();
 }
 
 const resmgr_io_funcs_t fsd_io = {
 	.read = fs_read, .write = fs_write, .lseek = fs_lseek, .stat = fs_stat,
 	.chmod = fs_chmod, .chown = fs_chown, .utime = fs_utime, .space = fs_space,
 	.sync = fs_sync, .devctl = fs_devctl, .close_ocb = fs_close_ocb,
+	.lock_ocb = fs_lock_ocb, .unlock_ocb = fs_unlock_ocb,
 };

@@ -22,6 +22,9 @@
  * goes stays, nameless, for its opens, and is freed with the last of them
  * (or at the unmount): POSIX's unlink (node.c).
  *
+ * Threads: FSD_THREADS serve at once, each client request on one of them;
+ * fsd.h gives the locks that keep them apart.
+ *
  * Messages after the mount go to the system log as well as stderr, since
  * mount's pipe, stderr at the start, is gone once mount has returned. */
 #include <errno.h>
@@ -40,6 +43,7 @@
 #include "mounted.h"
 
 #define PULSE_TERM  (_PULSE_CODE_MINAVAIL + 1)  /* SIGTERM, from the signal handler */
+#define PULSE_WAKE  (_PULSE_CODE_MINAVAIL + 2)  /* a serving thread, to see the loop end */
 
 struct fsk *fsd_fs;
 const char *fsd_mount;
@@ -50,20 +54,38 @@ struct _io_mountinfo_reply fsd_info;
 static struct blkfile dev;
 static int self_coid = -1;
 static iofunc_attr_t mgr_attr;          /* the framework's; the handlers use nodes */
+static pthread_rwlock_t fsd_live = PTHREAD_RWLOCK_INITIALIZER;
+
+void fsd_enter(void)
+{
+	pthread_rwlock_rdlock(&fsd_live);
+}
+
+void fsd_leave(void)
+{
+	pthread_rwlock_unlock(&fsd_live);
+}
 
 int fsd_unmount(void)
 {
 	static int err;                 /* the unmount's result, for every later call */
 
-	if (!fsd_fs)
+	pthread_rwlock_wrlock(&fsd_live);
+	if (!fsd_fs) {
+		pthread_rwlock_unlock(&fsd_live);
 		return err;
+	}
 	node_forget_all();              /* files open still, whose names all went */
 	int r = fsk_unmount(fsd_fs);
 	fsd_fs = NULL;
-	resmgr_stop(fsd_mgr);
 	if (r)
 		syslog(LOG_ERR, "%s: unmount failed: %s", fsd_info.device, strerror(-r));
 	err = r ? EIO : 0;
+	pthread_rwlock_unlock(&fsd_live);
+	/* Every serving thread ends its loop at its next message: one each. */
+	resmgr_stop(fsd_mgr);
+	for (int i = 0; i < FSD_THREADS && self_coid >= 0; i++)
+		MsgSendPulse_r(self_coid, -1, PULSE_WAKE, 0);
 	return err;
 }
 
@@ -83,6 +105,13 @@ static int on_pulse(resmgr_context_t *ctp, int code, union sigval value)
 	if (code == PULSE_TERM)
 		fsd_unmount();
 	return 0;
+}
+
+static void *serve(void *arg)
+{
+	(void)arg;
+	resmgr_loop(fsd_mgr);
+	return NULL;
 }
 
 static int usage(void)
@@ -193,8 +222,22 @@ int main(int argc, char **argv)
 		       argv[optind]);
 	syslog(LOG_INFO, "%s mounted on %s%s", argv[optind], fsd_mount,
 	       fsd_rdonly ? " read-only" : "");
+	/* The other serving threads are joined before the exit, so that a
+	 * reply one of them still owes (the unmount's own) is not lost with
+	 * the process. */
+	pthread_t others[FSD_THREADS - 1];
+	resmgr_concurrent(fsd_mgr);
+	for (int i = 0; i < FSD_THREADS - 1; i++) {
+		int e = pthread_create(&others[i], NULL, serve, NULL);
+		if (e) {
+			fprintf(stderr, "fs-keel: cannot start its threads: %s\n", strerror(e));
+			return 1;               /* the exit takes the started ones */
+		}
+	}
 	int r = resmgr_loop(fsd_mgr);
 	int u = fsd_unmount();
+	for (int i = 0; i < FSD_THREADS - 1; i++)
+		pthread_join(others[i], NULL);
 	if (u == 0)
 		syslog(LOG_INFO, "%s unmounted from %s", argv[optind], fsd_mount);
 	blkfile_close(&dev);

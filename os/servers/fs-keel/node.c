@@ -7,7 +7,8 @@
 #include <syslog.h>
 #include "fsd.h"
 
-static struct fnode *nodes;             /* every node with opens (or being opened) */
+static struct fnode *nodes;             /* every node with opens */
+static pthread_mutex_t nodes_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* fsk_stat of ino into *st: 0 or an errno. */
 static int stat_ino(uint32_t ino, struct fsk_stat *st)
@@ -41,27 +42,36 @@ int attr_load(uint32_t ino, iofunc_attr_t *attr)
 	return r;
 }
 
-int node_get(uint32_t ino, struct fnode **out)
+int node_open(uint32_t ino, struct fnode **out)
 {
 	struct fsk_stat st;
 	int r = stat_ino(ino, &st);
 
 	if (r)
 		return r;
-	for (struct fnode *n = nodes; n; n = n->next)
-		if (n->attr.ino == ino && n->gen == st.generation) {
-			attr_fill(&n->attr, &st);
-			*out = n;
-			return 0;
-		}
-	struct fnode *n = calloc(1, sizeof *n);
-	if (!n)
+	struct fnode *fresh = calloc(1, sizeof *fresh), *n;
+	if (!fresh)
 		return ENOMEM;
-	attr_fill(&n->attr, &st);
-	n->attr.data = n;
-	n->gen = st.generation;
-	n->next = nodes;
-	nodes = n;
+	attr_fill(&fresh->attr, &st);
+	fresh->attr.data = fresh;
+	fresh->attr.count = 1;
+	fresh->gen = st.generation;
+	pthread_mutex_init(&fresh->lock, NULL);
+	pthread_mutex_lock(&nodes_lock);
+	for (n = nodes; n; n = n->next)
+		if (n->attr.ino == ino && n->gen == st.generation)
+			break;
+	if (n) {
+		n->attr.count++;
+	} else {
+		fresh->next = nodes;
+		nodes = n = fresh;
+	}
+	pthread_mutex_unlock(&nodes_lock);
+	if (n != fresh) {
+		pthread_mutex_destroy(&fresh->lock);
+		free(fresh);
+	}
 	*out = n;
 	return 0;
 }
@@ -80,11 +90,14 @@ int node_refresh(struct fnode *n)
 
 bool node_in_use(void *ctx, uint32_t ino)
 {
+	bool used = false;
+
 	(void)ctx;
-	for (struct fnode *n = nodes; n; n = n->next)
-		if (n->attr.ino == ino && n->attr.count)
-			return true;
-	return false;
+	pthread_mutex_lock(&nodes_lock);
+	for (struct fnode *n = nodes; n && !used; n = n->next)
+		used = n->attr.ino == ino && n->attr.count;
+	pthread_mutex_unlock(&nodes_lock);
+	return used;
 }
 
 /* Frees n's inode if it has no name left (the core checks). */
@@ -97,21 +110,27 @@ static void forget(struct fnode *n)
 		       (unsigned)node_ino(n), strerror(-r));
 }
 
+/* No handler runs (fsd_live exclusive): the list holds still. */
 void node_forget_all(void)
 {
 	for (struct fnode *n = nodes; n; n = n->next)
 		forget(n);
 }
 
-void node_put(struct fnode *n)
+void node_close(struct fnode *n)
 {
-	if (n->attr.count)
+	pthread_mutex_lock(&nodes_lock);
+	bool last = --n->attr.count == 0;
+	if (last)
+		for (struct fnode **pp = &nodes; *pp; pp = &(*pp)->next)
+			if (*pp == n) {
+				*pp = n->next;
+				break;
+			}
+	pthread_mutex_unlock(&nodes_lock);
+	if (!last)
 		return;
-	forget(n);
-	for (struct fnode **pp = &nodes; *pp; pp = &(*pp)->next)
-		if (*pp == n) {
-			*pp = n->next;
-			break;
-		}
+	forget(n);              /* out of the list: an unlink now no longer keeps it */
+	pthread_mutex_destroy(&n->lock);
 	free(n);
 }

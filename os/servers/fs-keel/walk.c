@@ -14,7 +14,7 @@
 static int reply_link(resmgr_context_t *ctp, const char *path, size_t at, uint32_t ino,
 		      const char *rest)
 {
-	static char target[FSK_PATH_MAX + 1];
+	char target[FSK_PATH_MAX + 1];
 	int r = fsk_readlink(fsd_fs, ino, target, sizeof target);
 
 	if (r < 0)

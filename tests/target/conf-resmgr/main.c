@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resmgr.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <keel/neutrino.h>
 #include <conf.h>
@@ -466,6 +468,114 @@ static void t_resmgr_pool_start__handlers_run_one_at_a_time(void)
 	CHECK_EQ(resmgr_open_count(pool), 0);
 }
 
+/* A concurrent manager (resmgr_concurrent): handlers overlap, each I/O
+ * message runs between the server's lock_ocb and unlock_ocb for its open,
+ * and a close that comes while a handler has the open (here: the client's
+ * own, once the handler has answered it early) returns only after the
+ * handler is done and the open closed. */
+static int conc_chid;
+static resmgr_t *conc;
+static iofunc_attr_t conc_attr;
+static int conc_inside, conc_most, conc_locks, conc_unlocks, conc_bad, conc_closes;
+static volatile int conc_closed_early, conc_long_busy;
+static iofunc_ocb_t *volatile conc_long_ocb;     /* the long write's open */
+
+static void conc_lock(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	if (__atomic_exchange_n((long *)&ocb->data, 1, __ATOMIC_ACQ_REL))
+		__atomic_add_fetch(&conc_bad, 1, __ATOMIC_RELAXED);     /* held twice */
+	__atomic_add_fetch(&conc_locks, 1, __ATOMIC_RELAXED);
+}
+
+static void conc_unlock(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+	(void)ctp;
+	__atomic_store_n((long *)&ocb->data, 0, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&conc_unlocks, 1, __ATOMIC_RELAXED);
+}
+
+static int conc_write(resmgr_context_t *ctp, const struct _io_write *m, iofunc_ocb_t *ocb)
+{
+	struct timespec ms = { 0, 2 * 1000 * 1000 };
+
+	if (!__atomic_load_n((long *)&ocb->data, __ATOMIC_ACQUIRE))
+		__atomic_add_fetch(&conc_bad, 1, __ATOMIC_RELAXED);     /* not locked */
+	int now = __atomic_add_fetch(&conc_inside, 1, __ATOMIC_ACQ_REL);
+	for (int most = __atomic_load_n(&conc_most, __ATOMIC_RELAXED); now > most;)
+		if (__atomic_compare_exchange_n(&conc_most, &most, now, false, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			break;
+	nanosleep(&ms, NULL);
+	if (m->nbytes == 9) {   /* the long one: answered at once, then busy while it closes */
+		conc_long_ocb = ocb;
+		__atomic_store_n(&conc_long_busy, 1, __ATOMIC_RELEASE);
+		MsgReply_r(ctp->rcvid, 9, NULL, 0);
+		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
+		__atomic_store_n(&conc_long_busy, 0, __ATOMIC_RELEASE);
+		__atomic_sub_fetch(&conc_inside, 1, __ATOMIC_ACQ_REL);
+		return RESMGR_DONE;
+	}
+	__atomic_sub_fetch(&conc_inside, 1, __ATOMIC_ACQ_REL);
+	return resmgr_reply(ctp, (long)m->nbytes, NULL, 0);
+}
+
+static int conc_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+	if (ocb == conc_long_ocb && __atomic_load_n(&conc_long_busy, __ATOMIC_ACQUIRE))
+		conc_closed_early = 1;
+	__atomic_add_fetch(&conc_closes, 1, __ATOMIC_RELAXED);
+	return iofunc_close_ocb_default(ctp, ocb);
+}
+
+static void *conc_client(void *arg)
+{
+	(void)arg;
+	int fd = _connect_open(pid, conc_chid, 0, "", O_WRONLY, 0);
+	for (int i = 0; fd >= 0 && i < 40; i++)
+		write(fd, "abc", 3);
+	close(fd);
+	return NULL;
+}
+
+static void t_resmgr_concurrent__handlers_overlap_under_lock_ocb(void)
+{
+	static const resmgr_io_funcs_t cio = { .write = conc_write, .close_ocb = conc_close,
+					       .lock_ocb = conc_lock, .unlock_ocb = conc_unlock };
+	pthread_t t[6];
+
+	conc_chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	iofunc_attr_init(&conc_attr, S_IFREG | 0666);
+	conc = conc_chid >= 0 ? resmgr_create(conc_chid, NULL, &cio, &conc_attr) : NULL;
+	REQUIRE(conc != NULL);
+	resmgr_concurrent(conc);
+	REQUIRE(resmgr_pool_start(conc, 4) == 0);
+	for (int i = 0; i < 6; i++)
+		REQUIRE(pthread_create(&t[i], NULL, conc_client, NULL) == 0);
+	for (int i = 0; i < 6; i++)
+		pthread_join(t[i], NULL);
+	CHECK(conc_most >= 2);                  /* handlers did run at once */
+	CHECK(conc_most <= 4);
+	CHECK_EQ(conc_bad, 0);
+	CHECK_EQ(conc_locks, 6 * 40);
+	CHECK_EQ(conc_unlocks, 6 * 40);
+	CHECK_EQ(conc_closes, 6);
+	CHECK_EQ(resmgr_open_count(conc), 0);
+
+	/* The client's close right after a write answered early, its
+	 * handler still busy: the close returns once the open is closed. */
+	int fd = _connect_open(pid, conc_chid, 0, "", O_WRONLY, 0);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(write(fd, "123456789", 9), 9);
+	CHECK_EQ(conc_long_busy, 1);            /* answered, and still at work */
+	CHECK_EQ(close(fd), 0);
+	CHECK_EQ(conc_long_busy, 0);
+	CHECK_EQ(conc_closes, 7);               /* closed before close returned ... */
+	CHECK_EQ(conc_closed_early, 0);         /* ... and not before the handler was done */
+	CHECK_EQ(conc_bad, 0);
+	CHECK_EQ(resmgr_open_count(conc), 0);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(open, first_fd_is_above_the_console),
 	CONF_CASE(write, then_read_back_at_offset),
@@ -491,6 +601,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(resmgr, devctl_server_and_default),
 	CONF_CASE(resmgr, random_messages_leave_it_serving),
 	CONF_CASE(resmgr_pool_start, handlers_run_one_at_a_time),
+	CONF_CASE(resmgr_concurrent, handlers_overlap_under_lock_ocb),
 };
 
 int main(void)

@@ -60,6 +60,11 @@ typedef struct iofunc_ocb {
 	uint32_t refs;                  /* connections sharing this open */
 	int64_t offset;
 	void *data;                     /* the server's own */
+	/* The framework's, in a concurrent manager (resmgr_concurrent): the
+	 * I/O handlers running on this open, and the close waiting for them
+	 * (its rcvid, answered when the last is done; 0: none). */
+	uint32_t busy;
+	int close_rcvid;
 } iofunc_ocb_t;
 
 struct resmgr;
@@ -141,6 +146,12 @@ typedef struct resmgr_io_funcs {
 	/* _IO_MMAP (<keel/iomsg.h>): grant the client the file's pages and
 	 * reply the grant.  NULL or RESMGR_DEFAULT: ENODEV. */
 	int (*mmap)(resmgr_context_t *ctp, const struct _io_mmap *msg, iofunc_ocb_t *ocb);
+	/* Around every I/O message's handling on ocb (the framework's own
+	 * work on it included: pread's and pwrite's offset), as QNX's: a
+	 * concurrent manager (resmgr_concurrent) locks what the open shares
+	 * here.  Not around close_ocb.  NULL: nothing. */
+	void (*lock_ocb)(resmgr_context_t *ctp, iofunc_ocb_t *ocb);
+	void (*unlock_ocb)(resmgr_context_t *ctp, iofunc_ocb_t *ocb);
 } resmgr_io_funcs_t;
 
 typedef struct resmgr resmgr_t;
@@ -158,6 +169,17 @@ int resmgr_loop(resmgr_t *mgr);
  * pool: a slow handler's reply does not hold up the others' receives;
  * handlers themselves run one at a time).  0, or -1 and errno. */
 int resmgr_pool_start(resmgr_t *mgr, unsigned nthreads);
+/* Runs mgr's connect and I/O handlers without the handler lock, any number
+ * at once (one per pool thread): the server locks what they share itself
+ * (lock_ocb and unlock_ocb for what an open shares).
+ * An I/O handler's ocb stays valid while it runs, even after its reply; a
+ * close that comes meanwhile (another thread of the client, or the client
+ * itself once a handler that answered early has replied) is answered only
+ * when the last of them is done and the open closed (close_ocb), so a
+ * close that returned closed the file.  Pulses and what runs from them
+ * (the disconnect's closes, unblock, the server's pulse handler) keep the
+ * handler lock.  Before resmgr_loop. */
+void resmgr_concurrent(resmgr_t *mgr);
 /* Makes resmgr_loop return after the message it is handling. */
 void resmgr_stop(resmgr_t *mgr);
 /* Handles the one message (or pulse) in ctp. */

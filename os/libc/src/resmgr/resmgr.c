@@ -5,6 +5,12 @@
  * manager's handler lock (QNX's attribute lock, for the whole manager), so
  * a handler may touch its attribute and open control blocks freely; the
  * receive, the checks and the replies of the framework run in parallel.
+ * A manager made concurrent (resmgr_concurrent) runs its connect and I/O
+ * handlers without that lock, any number at once: the server locks what
+ * they share (lock_ocb and unlock_ocb around each I/O message), and an I/O
+ * handler's open stays alive while it runs (ocb->busy counts them); a close
+ * that comes meanwhile is answered by the last of them, once it has closed
+ * the open, so no thread of the server ever waits for another.
  *
  * Every message is checked before a field is read: shorter than its
  * type's body is EINVAL, an unknown type ENOSYS, I/O on a connection with
@@ -14,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resmgr.h>
@@ -37,6 +44,7 @@ struct resmgr {
 	resmgr_io_funcs_t io;
 	pthread_mutex_t lock;           /* guards the bindings */
 	pthread_mutex_t handler_lock;   /* one handler at a time (recursive) */
+	bool concurrent;                /* connect and I/O handlers without it */
 	struct binding *b;
 	unsigned nb, cap;
 	int self_coid;                  /* for the server's own pulses, or -1 */
@@ -95,14 +103,29 @@ static int bind(resmgr_t *m, int32_t scoid, int32_t coid, iofunc_ocb_t *ocb)
 	return 0;
 }
 
-/* Drops binding i; closes its open when it was the last. */
-static void unbind(resmgr_t *m, resmgr_context_t *ctp, unsigned i)
+static void close_ocb(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+	(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
+}
+
+/* Drops binding i (m->lock held).  Returns its open if that was the
+ * open's last connection and no I/O handler has it: the caller closes it
+ * once m->lock is let go (a server's close_ocb may wait for locks its
+ * handlers hold while they wait for m->lock).  An open a handler still
+ * has (busy) is closed by the last of them (io_done), which then answers
+ * closer (the close's rcvid, or 0). */
+static iofunc_ocb_t *unbind(resmgr_t *m, unsigned i, int closer)
 {
 	iofunc_ocb_t *ocb = m->b[i].ocb;
 
 	m->b[i] = m->b[--m->nb];
-	if (--ocb->refs == 0)
-		(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
+	if (--ocb->refs != 0)
+		return NULL;
+	if (ocb->busy) {
+		ocb->close_rcvid = closer;
+		return NULL;
+	}
+	return ocb;
 }
 
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len)
@@ -167,7 +190,7 @@ static int do_open(resmgr_t *m, resmgr_context_t *ctp, const struct _io_connect 
 	int b = bind(m, ctp->info.scoid, ctp->info.coid, ocb);
 	pthread_mutex_unlock(&m->lock);
 	if (b) {
-		(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
+		close_ocb(m, ctp, ocb);
 		return b;
 	}
 	return later ? RESMGR_DONE : resmgr_open_reply(ctp->rcvid);
@@ -183,17 +206,32 @@ int resmgr_open_reply(int rcvid)
 
 void resmgr_open_cancel(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 {
+	iofunc_ocb_t *gone = NULL;
+
 	pthread_mutex_lock(&m->lock);
 	for (unsigned i = 0; i < m->nb; i++) {
 		if (m->b[i].ocb == ocb) {
-			unbind(m, ctp, i);
+			gone = unbind(m, i, 0);
 			break;
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
+	if (gone)
+		close_ocb(m, ctp, gone);
 }
 
 static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have);
+
+/* io_call under the server's lock_ocb, if it has one. */
+static int locked_io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have)
+{
+	if (m->io.lock_ocb)
+		m->io.lock_ocb(ctp, ocb);
+	int r = io_call(m, ctp, ocb, have);
+	if (m->io.unlock_ocb)
+		m->io.unlock_ocb(ctp, ocb);
+	return r;
+}
 
 /* The I/O messages a combine may carry: none that moves data or parks. */
 static bool combinable(unsigned type)
@@ -223,8 +261,8 @@ static int do_combine(resmgr_t *m, resmgr_context_t *ctp, const struct _io_conne
 	memmove(ctp->msg.raw, extra, len);
 	ctp->msglen = len;
 	ocb->refs = 1;
-	r = io_call(m, ctp, ocb, len);
-	(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
+	r = locked_io_call(m, ctp, ocb, len);
+	close_ocb(m, ctp, ocb);
 	return r;
 }
 
@@ -322,10 +360,13 @@ static int do_close(resmgr_t *m, resmgr_context_t *ctp)
 {
 	pthread_mutex_lock(&m->lock);
 	struct binding *b = find(m, ctp->info.scoid, ctp->info.coid);
-	if (b)
-		unbind(m, ctp, (unsigned)(b - m->b));
+	iofunc_ocb_t *ocb = b ? b->ocb : NULL;
+	iofunc_ocb_t *gone = b ? unbind(m, (unsigned)(b - m->b), ctp->rcvid) : NULL;
+	bool later = ocb && !gone && ocb->refs == 0;    /* io_done answers */
 	pthread_mutex_unlock(&m->lock);
-	return b ? 0 : EBADF;
+	if (gone)
+		close_ocb(m, ctp, gone);
+	return later ? RESMGR_DONE : ocb ? 0 : EBADF;
 }
 
 /* The body each I/O type needs before its fields may be read. */
@@ -444,6 +485,25 @@ static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64
 	return r;
 }
 
+/* A concurrent manager's I/O handler is done with ocb: the last one
+ * closes an open whose connections all went meanwhile, and answers the
+ * close that is waiting for that. */
+static void io_done(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb)
+{
+	int closer = 0;
+
+	pthread_mutex_lock(&m->lock);
+	bool last = --ocb->busy == 0 && ocb->refs == 0;
+	if (last)
+		closer = ocb->close_rcvid;
+	pthread_mutex_unlock(&m->lock);
+	if (!last)
+		return;
+	close_ocb(m, ctp, ocb);
+	if (closer)
+		MsgReply_r(closer, 0, NULL, 0);
+}
+
 static int do_io(resmgr_t *m, resmgr_context_t *ctp)
 {
 	unsigned type = ctp->msg.hdr.type;
@@ -460,10 +520,15 @@ static int do_io(resmgr_t *m, resmgr_context_t *ctp)
 	pthread_mutex_lock(&m->lock);
 	struct binding *b = find(m, ctp->info.scoid, ctp->info.coid);
 	iofunc_ocb_t *ocb = b ? b->ocb : NULL;
+	if (ocb && m->concurrent)
+		ocb->busy++;                    /* a close meanwhile leaves it to us */
 	pthread_mutex_unlock(&m->lock);
 	if (!ocb)
 		return EBADF;
-	return io_call(m, ctp, ocb, (uint64_t)ctp->info.srcmsglen);
+	int r = locked_io_call(m, ctp, ocb, (uint64_t)ctp->info.srcmsglen);
+	if (m->concurrent)
+		io_done(m, ctp, ocb);
+	return r;
 }
 
 /* The client whose last connection went has its opens closed. */
@@ -478,11 +543,19 @@ static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
 	if (ConnectClientInfo_r(ctp->msg.pulse.scoid, &ci, 0) == 0)
 		return;
 	pthread_mutex_lock(&m->lock);
-	for (unsigned i = 0; i < m->nb;)
-		if (m->b[i].scoid == ctp->msg.pulse.scoid)
-			unbind(m, ctp, i);
-		else
+	for (unsigned i = 0; i < m->nb;) {
+		if (m->b[i].scoid != ctp->msg.pulse.scoid) {
 			i++;
+			continue;
+		}
+		iofunc_ocb_t *gone = unbind(m, i, 0);
+		if (gone) {             /* closed without m->lock: the table may change */
+			pthread_mutex_unlock(&m->lock);
+			close_ocb(m, ctp, gone);
+			pthread_mutex_lock(&m->lock);
+			i = 0;
+		}
+	}
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -536,10 +609,17 @@ void resmgr_handle(resmgr_t *m, resmgr_context_t *ctp)
 		finish(ctp, EINVAL);
 		return;
 	}
-	pthread_mutex_lock(&m->handler_lock);
+	if (!m->concurrent)
+		pthread_mutex_lock(&m->handler_lock);
 	int r = ctp->msg.hdr.type == _IO_CONNECT ? do_connect(m, ctp) : do_io(m, ctp);
-	pthread_mutex_unlock(&m->handler_lock);
+	if (!m->concurrent)
+		pthread_mutex_unlock(&m->handler_lock);
 	finish(ctp, r);
+}
+
+void resmgr_concurrent(resmgr_t *m)
+{
+	m->concurrent = true;
 }
 
 static void *pool_thread(void *arg)
