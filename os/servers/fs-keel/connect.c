@@ -253,13 +253,16 @@ static int fs_readlink_body(resmgr_context_t *ctp, const struct _io_connect *msg
 
 static pthread_rwlock_t fsd_names = PTHREAD_RWLOCK_INITIALIZER;
 
-static void names_enter(bool change)
+/* 0, or ENXIO once the volume is unmounted (a thread may still be at a
+ * message it took before the loops were told to end). */
+static int names_enter(bool change)
 {
 	fsd_enter();
 	if (change)
 		pthread_rwlock_wrlock(&fsd_names);
 	else
 		pthread_rwlock_rdlock(&fsd_names);
+	return fsd_fs ? 0 : ENXIO;
 }
 
 static int names_leave(int r)
@@ -274,43 +277,49 @@ static int names_leave(int r)
 static int fs_open(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		   iofunc_attr_t *attr, iofunc_ocb_t **ocb)
 {
-	names_enter(msg->subtype != _IO_CONNECT_COMBINE_CLOSE && (msg->ioflag & O_CREAT));
-	return names_leave(fs_open_body(ctp, msg, path, attr, ocb));
+	int r = names_enter(msg->subtype != _IO_CONNECT_COMBINE_CLOSE && (msg->ioflag & O_CREAT));
+
+	return names_leave(r ? r : fs_open_body(ctp, msg, path, attr, ocb));
 }
 
 static int fs_unlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		     iofunc_attr_t *attr)
 {
-	names_enter(true);
-	return names_leave(fs_unlink_body(ctp, msg, path, attr));
+	int r = names_enter(true);
+
+	return names_leave(r ? r : fs_unlink_body(ctp, msg, path, attr));
 }
 
 static int fs_mknod(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		    iofunc_attr_t *attr)
 {
-	names_enter(true);
-	return names_leave(fs_mknod_body(ctp, msg, path, attr));
+	int r = names_enter(true);
+
+	return names_leave(r ? r : fs_mknod_body(ctp, msg, path, attr));
 }
 
 static int fs_link(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		   const char *extra, iofunc_attr_t *attr)
 {
-	names_enter(true);
-	return names_leave(fs_link_body(ctp, msg, path, extra, attr));
+	int r = names_enter(true);
+
+	return names_leave(r ? r : fs_link_body(ctp, msg, path, extra, attr));
 }
 
 static int fs_rename(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		     const char *extra, iofunc_attr_t *attr)
 {
-	names_enter(true);
-	return names_leave(fs_rename_body(ctp, msg, path, extra, attr));
+	int r = names_enter(true);
+
+	return names_leave(r ? r : fs_rename_body(ctp, msg, path, extra, attr));
 }
 
 static int fs_readlink(resmgr_context_t *ctp, const struct _io_connect *msg, const char *path,
 		       iofunc_attr_t *attr)
 {
-	names_enter(false);
-	return names_leave(fs_readlink_body(ctp, msg, path, attr));
+	int r = names_enter(false);
+
+	return names_leave(r ? r : fs_readlink_body(ctp, msg, path, attr));
 }
 
 const resmgr_connect_funcs_t fsd_connect = {
