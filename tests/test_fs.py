@@ -193,6 +193,32 @@ def test_sigterm_unmounts_cleanly(console):
     assert "5 files, 4 directories" in out, out
 
 
+def test_a_forced_umount_under_busy_readers_ends_them_and_the_server_cleanly(console):
+    """The server's four threads are all at work (three readers comparing a file over and
+    over, each open, read and close a message) when umount -f comes: the unmount waits
+    for the handlers inside the volume, the readers' next open finds the mount point's
+    own directory, and the server ends having unmounted a clean volume, faulting
+    nowhere."""
+    console.ok(f"mount {IMG} {MNT} && {SEQ} > /tmp/seq.ref && rm -f /tmp/readers")
+    # sh -c: a subshell of the interactive shell would set the terminal's modes back
+    # after the cmp that fails, and stop on SIGTTOU in the background (mksh does so
+    # on any system)
+    console.ok(f"for i in 1 2 3; do sh -c 'n=0; while cmp -s {MNT}/d/seq /tmp/seq.ref; do "
+               f"n=$((n+1)); done; echo \"reader '$i': $n\" >> /tmp/readers' "
+               "> /dev/null 2>&1 & done; sleep 2")
+    out = console.ok(f"umount -f {MNT}; wait; cat /tmp/readers; sloginfo")
+    assert f" on {MNT} " not in console.ok("mount")
+    readers = re.findall(r"^reader (\d): (\d+)$", out, re.MULTILINE)
+    assert sorted(r[0] for r in readers) == ["1", "2", "3"], out
+    assert all(int(n) > 0 for _, n in readers), out       # each compared whole files first
+    assert re.search(rf"fs-keel\[\d+\]: {IMG} unmounted from {MNT}$", out, re.MULTILINE), out
+    assert "fault" not in out, out
+    out, rc = console.run("pidin -p fs-keel")
+    assert rc == 1 and "fs-keel" not in out, out
+    out = console.ok(f"fsck-keel {IMG}")
+    assert f"fsck-keel: {IMG}: clean: 0 findings" in out, out
+
+
 def test_a_corrupted_image_is_refused_and_the_system_stays_up(console):
     bad = "/tmp/bad.img"
     console.ok(f"cp {IMG} {bad} && printf XXXX 1<> {bad}")
