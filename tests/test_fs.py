@@ -37,6 +37,21 @@ def df_rows(out: str) -> dict[str, list[str]]:
     return {row[-1]: row for row in (line.split() for line in lines[1:])}
 
 
+def fs_keel_pids(console: Console) -> set[str]:
+    """The pids of the fs-keel servers running (the board's /usr has one of its own)."""
+    out, rc = console.run("pidin -p fs-keel")
+    assert rc in (0, 1), out
+    return {line.split()[0] for line in out.splitlines()[1:] if line.endswith(" fs-keel")}
+
+
+def server_pid(console: Console) -> str:
+    """The pid of IMG's server, as fsck-keel names it when it refuses a mounted volume."""
+    out, rc = console.run(f"fsck-keel {IMG}")
+    pid = re.search(r"\(server pid (\d+)", out)
+    assert rc == 8 and pid, out
+    return pid[1]
+
+
 def ls_ln(console: Console, path: str) -> list[str]:
     """`ls -ldn path` split: mode, links, uid, gid, size, date, time, name..."""
     return console.ok(f"ls -ldn {path}").split()
@@ -182,10 +197,13 @@ def test_umount_leaves_a_clean_volume_that_mounts_again_intact(console):
 
 def test_sigterm_unmounts_cleanly(console):
     console.ok(f"mount {IMG} {MNT} && echo after > {MNT}/late")
-    # slay returns once the signal is sent; the server unmounts and ends on its own
-    out = console.ok("slay fs-keel && for i in 1 2 3 4 5 6 7 8 9 10; do "
-                     "pidin -p fs-keel > /dev/null || break; sleep 1; done; sloginfo")
+    # this volume's server only (`slay fs-keel` would end a board's /usr as well); kill
+    # returns once the signal is sent, the server unmounts and ends on its own
+    pid, servers = server_pid(console), fs_keel_pids(console)
+    out = console.ok(f"kill -TERM {pid} && for i in 1 2 3 4 5 6 7 8 9 10; do "
+                     f"kill -0 {pid} 2> /dev/null || break; sleep 1; done; sloginfo")
     assert f" on {MNT} " not in console.ok("mount")
+    assert fs_keel_pids(console) == servers - {pid}
     assert re.search(rf"fs-keel\[\d+\]: {IMG} unmounted from {MNT}$", out,
                      re.MULTILINE), out
     out = console.ok(f"fsck-keel {IMG}")
@@ -200,6 +218,7 @@ def test_a_forced_umount_under_busy_readers_ends_them_and_the_server_cleanly(con
     own directory, and the server ends having unmounted a clean volume, faulting
     nowhere."""
     console.ok(f"mount {IMG} {MNT} && {SEQ} > /tmp/seq.ref && rm -f /tmp/readers")
+    pid = server_pid(console)
     # sh -c: a subshell of the interactive shell would set the terminal's modes back
     # after the cmp that fails, and stop on SIGTTOU in the background (mksh does so
     # on any system)
@@ -213,14 +232,14 @@ def test_a_forced_umount_under_busy_readers_ends_them_and_the_server_cleanly(con
     assert all(int(n) > 0 for _, n in readers), out       # each compared whole files first
     assert re.search(rf"fs-keel\[\d+\]: {IMG} unmounted from {MNT}$", out, re.MULTILINE), out
     assert "fault" not in out, out
-    out, rc = console.run("pidin -p fs-keel")
-    assert rc == 1 and "fs-keel" not in out, out
+    assert pid not in fs_keel_pids(console)
     out = console.ok(f"fsck-keel {IMG}")
     assert f"fsck-keel: {IMG}: clean: 0 findings" in out, out
 
 
 def test_a_corrupted_image_is_refused_and_the_system_stays_up(console):
     bad = "/tmp/bad.img"
+    mounts, servers = console.ok("mount"), fs_keel_pids(console)
     console.ok(f"cp {IMG} {bad} && printf XXXX 1<> {bad}")
     out, rc = console.run(f"mount {bad} {MNT}")
     assert rc == 1, out
@@ -230,9 +249,8 @@ def test_a_corrupted_image_is_refused_and_the_system_stays_up(console):
     out, rc = console.run(f"mount /tmp/short.img {MNT}")
     assert rc == 1 and re.search(r"^fs-keel: /tmp/short.img: .+$", out, re.MULTILINE), \
         out
-    assert console.ok("mount") == ""            # nothing mounted,
-    out, rc = console.run("pidin -p fs-keel")
-    assert rc == 1 and "fs-keel" not in out, out   # and no server left
+    assert console.ok("mount") == mounts        # nothing mounted,
+    assert fs_keel_pids(console) == servers     # and no server left
     out, rc = console.run(f"fsck-keel -y {bad}")
     assert rc == 1 and "bad magic 0x58585858" in out and "repaired" in out, out
     console.ok(f"mount {bad} {MNT} && cat {MNT}/late && umount {MNT}")
