@@ -22,6 +22,7 @@
 #include <keel/hwinfo.h>
 #include <keel/kobjects.h>
 #include <keel/msg.h>
+#include <keel/sysinfo.h>
 #include "ktap.h"
 #include "urt.h"
 #include "urt_tm.h"
@@ -377,6 +378,7 @@ static bool storm_chan(void)
 static volatile uint32_t extra_bad, pulses_sent, pulses_refused;
 static volatile int pulse_err, timeout_err, kill_err;   /* the last unexpected answer of each */
 static volatile uint32_t pulse_bad, timeout_bad, kill_bad;
+static volatile uint32_t timeouts_done, kills_done;     /* for the ticker */
 
 /* Pulses to the msg servers, counted there exactly: every one the kernel
  * accepted must arrive; a full pulse pool may refuse some (EAGAIN). */
@@ -416,6 +418,7 @@ static void *timeouter(void *p)
 			timeout_bad++;
 			timeout_err = (int)r;
 		}
+		timeouts_done++;
 	}
 	ConnectDetach_r(coid);
 	ChannelDestroy_r(chid);
@@ -450,35 +453,9 @@ static void *killer(void *p)
 			kill_bad++;
 			kill_err = r;           /* 1000 + create's error, 2000 destroy, 3000 join, 4000 status */
 		}
+		kills_done++;
 	}
 	ChannelDestroy_r(chid);
-	return 0;
-}
-
-/* A sign of life every 5 s while the storms run (the farm takes a quiet
- * console for a hang): what has been done so far. */
-static volatile int storms_over;
-
-static void *ticker(void *p)
-{
-	static sync_t never;
-
-	(void)p;
-	SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &never, 0);
-	for (unsigned s = 5; !storms_over; s += 5) {
-		uint64_t ns = 5000000000ull;
-		TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_SEM, 0, &ns, 0);
-		SyncSemWait_r(&never, 0);
-		uint32_t msg = 0, many = 0;
-		for (int i = 0; i < CLIENTS; i++)
-			msg += msg_done[i];
-		for (int i = 0; i < MANY; i++)
-			many += many_done[i];
-		if (!storms_over)
-			ktap_diag("storm: %u s: msg %u, many %u, pingpong %u round trips, %u channels",
-				  s, msg, many, pp_done, chan_created);
-	}
-	SyncDestroy_r(&never);
 	return 0;
 }
 
@@ -597,6 +574,8 @@ static bool storm_late(void)
  * (no disk here) or a failure (said by it). */
 static const char *const controllers[] = { "virtio,mmio", "pci-host-ecam-generic" };
 static volatile bool blk_no_disk;
+static volatile int blk_pid;            /* blkstorm's, while storm_blk waits for its end */
+static volatile int blk_over;
 
 static bool storm_blk(void)
 {
@@ -622,7 +601,10 @@ static bool storm_blk(void)
 		ktap_diag("blk: blkstorm did not start: %d", pid);
 		return false;
 	}
-	if (urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r) != pid) {
+	blk_pid = pid;
+	int w = urt_tm_wait(_PROC_P_PID, pid, _PROC_WEXITED, &r);
+	blk_over = 1;
+	if (w != pid) {
 		ktap_diag("blk: no end of blkstorm");
 		return false;
 	}
@@ -631,6 +613,60 @@ static bool storm_blk(void)
 	else if (r.code != _PROC_CLD_EXITED || r.signo != 0)
 		ktap_diag("blk: blkstorm ended with code %d, status %d", r.code, r.signo);
 	return r.code == _PROC_CLD_EXITED && (r.signo == 0 || r.signo == 3);
+}
+
+/* A sign of life every 5 s while the storms run (the farm takes a quiet
+ * console for a hang): what has been done so far.  When nothing has moved
+ * for 30 s, every thread of every process is listed once, with its state
+ * (STATE_*, <keel/thread.h>) and, blocked in a send, its server's pid: a
+ * hang then says where it is. */
+static volatile int storms_over;
+
+static void say_threads(void)
+{
+	struct _thread_stats ts;
+
+	for (uint32_t from = 0; SysInfo_r(_SYSINFO_THREAD, from, &ts, sizeof ts) > 0;
+	     from = ts.slot + 1)
+		ktap_diag("storm: no progress for 30 s: pid %d tid %d (%.16s) state %u prio %u "
+			  "blocked on pid %d", ts.pid, ts.tid, ts.name, ts.state, ts.prio,
+			  ts.blocked_pid);
+}
+
+static void *ticker(void *p)
+{
+	static sync_t never;
+	uint64_t last = 0;
+	unsigned still = 0;
+
+	(void)p;
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &never, 0);
+	for (unsigned s = 5; !storms_over; s += 5) {
+		uint64_t ns = 5000000000ull;
+		TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_SEM, 0, &ns, 0);
+		SyncSemWait_r(&never, 0);
+		uint32_t msg = 0, many = 0, late = 0;
+		for (int i = 0; i < CLIENTS; i++)
+			msg += msg_done[i];
+		for (int i = 0; i < MANY; i++)
+			many += many_done[i];
+		for (int i = 0; i < LATE_CLIENTS; i++)
+			late += late_done[i];
+		uint64_t sum = (uint64_t)msg + many + pp_done + chan_created + late + pulses_sent +
+			       pulses_refused + timeouts_done + kills_done + blk_over;
+		if (storms_over)
+			break;
+		ktap_diag("storm: %u s: msg %u, many %u, pingpong %u round trips, %u channels, "
+			  "late %u, pulses %u, timeouts %u, kills %u, blk %s", s, msg, many, pp_done,
+			  chan_created, late, pulses_sent + pulses_refused, timeouts_done, kills_done,
+			  blk_over ? "over" : blk_pid ? "waiting for blkstorm" : "starting");
+		still = sum == last ? still + 1 : 0;
+		last = sum;
+		if (still == 6)
+			say_threads();
+	}
+	SyncDestroy_r(&never);
+	return 0;
 }
 
 /* ---- the cases ---------------------------------------------------------------- */
