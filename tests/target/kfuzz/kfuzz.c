@@ -599,6 +599,8 @@ static void one_call(struct fuzzer *f)
 		a[1] = (long)(uintptr_t)&all_harts;
 	else if (n == KCALL_ThreadCtl && a[0] == _NTO_TCTL_RUNMASK_GET_AND_SET)
 		a[1] = (long)KERNEL_ADDR_FOR_FUZZ;
+	for (int i = 0; i < 6; i++)
+		f->args[i] = a[i];
 	f->current = n;
 	long r = kcall6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 	f->current = -1;
@@ -835,6 +837,32 @@ static long progress(void)
 	       __atomic_load_n(&fuzzers_done, __ATOMIC_RELAXED);
 }
 
+static void say_own(void);
+
+/* The arguments of the call fuzzer f is in, and for a sync call the word
+ * its sync argument names when that lies in kfuzz's own pool or scratch
+ * (a condvar's relock waits for whoever that word says holds it). */
+static void say_args(const struct fuzzer *f)
+{
+	long n = f->current;
+
+	printf("kfuzz:   fuzzer %d's %s(0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx)\n", f->index,
+	       call_name[n], f->args[0], f->args[1], f->args[2], f->args[3], f->args[4],
+	       f->args[5]);
+	for (int i = 0; i < 2; i++) {
+		const char *w = (const char *)f->args[i];
+		bool ours = (w >= (const char *)sync_pool && w < (const char *)&sync_pool[SYNC_POOL]);
+		for (int k = 0; k < FUZZERS_MAX && !ours; k++)
+			ours = w >= fuzzers[k].scratch &&
+			       w + sizeof(sync_t) <= fuzzers[k].scratch + sizeof fuzzers[k].scratch;
+		if (ours && ((uintptr_t)w & 3) == 0) {
+			const sync_t *sy = (const sync_t *)(const void *)w;
+			printf("kfuzz:   argument %d's word: owner 0x%x, count 0x%x\n", i,
+			       (unsigned)sy->__owner, (unsigned)sy->__count);
+		}
+	}
+}
+
 static int watch(int nf)
 {
 	long last = progress();
@@ -855,9 +883,32 @@ static int watch(int nf)
 			printf("kfuzz: fuzzer %d (tid %u) is in %s, waiting for child %d (gate %d)\n",
 			       i, fuzzers[i].tid, fuzzers[i].current < 0 ? "no call"
 			       : call_name[fuzzers[i].current], fuzzers[i].child, reap_gate);
+		for (int i = 0; i < nf; i++)
+			if (fuzzers[i].current >= 0)
+				say_args(&fuzzers[i]);
+		say_own();
 		return -1;
 	}
 	return 0;
+}
+
+/* What kfuzz's own threads are doing, as the kernel says (STATE_*,
+ * <keel/thread.h>), and who holds each sync word of the pool, as the word
+ * says (a mutex's owner tid, with _NTO_SYNC_WAITING while threads wait): a
+ * stall's report.  A fuzzer waiting in a condvar's relock names the word. */
+static void say_own(void)
+{
+	struct _thread_stats ts;
+
+	for (uint32_t from = 0; SysInfo_r(_SYSINFO_THREAD, from, &ts, sizeof ts) > 0;
+	     from = ts.slot + 1)
+		if (ts.pid == own_pid)
+			printf("kfuzz:   own tid %d (%.16s) in state %u at priority %u\n", ts.tid,
+			       ts.name, ts.state, ts.prio);
+	for (int i = 0; i < SYNC_POOL; i++)
+		printf("kfuzz:   sync pool %d: owner word 0x%x, count 0x%x\n", i,
+		       (unsigned)__atomic_load_n(&sync_pool[i].__owner, __ATOMIC_RELAXED),
+		       (unsigned)__atomic_load_n(&sync_pool[i].__count, __ATOMIC_RELAXED));
 }
 
 /* What the threads of processes other than kfuzz do: a stuck child's

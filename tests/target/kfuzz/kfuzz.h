@@ -69,6 +69,7 @@ struct fuzzer {
 	uint32_t tid;
 	volatile int child;             /* a child via_child waits for, 0 if none */
 	volatile long current;          /* the call in progress, -1 between calls */
+	volatile long args[6];          /* its arguments as made (a stall's report) */
 	unsigned calls;
 	long prev[KCALL_MAX_ARGS];     /* the arguments drawn so far for this call */
 	char scratch[2048] __attribute__((aligned(16)));
