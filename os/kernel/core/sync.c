@@ -7,6 +7,7 @@
  * list, because a priority-inheritance chain crosses mutexes in arbitrary
  * order; it is taken only on contended mutex operations. */
 #include <keel/errno.h>
+#include <keel/sync.h>
 #include "arch.h"
 #include "atomic.h"
 #include "hart.h"
@@ -523,7 +524,9 @@ static struct thread *word_owner(uint32_t v)
 
 /* Take the word if it is free, else mark it waited for.  PI lock held.
  * 1: ours now; 0: marked (*v the owner word); -EAGAIN: the word moved under
- * us, look again; -EFAULT or -EDEADLK. */
+ * us, look again; -EFAULT, -EDEADLK, or -EINVAL for a word that is a
+ * semaphore's (SyncTypeCreate made it one, perhaps while a condvar waiter
+ * meant to take it back as its mutex: no unlock would ever come). */
 static int umutex_try(uintptr_t word, uint32_t me, uint32_t *v)
 {
 	uint32_t v2;
@@ -532,6 +535,8 @@ static int umutex_try(uintptr_t word, uint32_t me, uint32_t *v)
 		return -EFAULT;
 	if (*v == 0)
 		return 1;
+	if (*v == _NTO_SYNC_SEM)
+		return -EINVAL;
 	if ((*v & ~UW_WAITING) == me)
 		return -EDEADLK;
 	if (*v & UW_WAITING)

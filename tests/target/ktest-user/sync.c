@@ -78,6 +78,14 @@ void t_mutex_errors(void)
 	KTAP_EQ(SyncMutexLock_r((sync_t *)UNMAPPED), -EFAULT);
 	KTAP_EQ(SyncMutexLock_r((sync_t *)((char *)&m + 2)), -EFAULT);  /* misaligned */
 	KTAP_EQ(SyncTypeCreate_r(9, &m, 0), -EINVAL);
+	/* a semaphore's word is no mutex: an error, not a wait for an unlock that
+	 * never comes (a condvar waiter's relock of a word made a semaphore meanwhile
+	 * stalled kfuzz); the timeout turns the old wait into a failure here */
+	static sync_t sem;
+	KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &sem, 0), 0);
+	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_MUTEX, 10), 0);
+	KTAP_EQ(SyncMutexLock_r(&sem), -EINVAL);
+	KTAP_EQ(SyncDestroy_r(&sem), 0);
 }
 
 static sync_t pp_mutex, pp_cond;
