@@ -162,11 +162,17 @@ def stage_properties(recorder: ConsoleRecorder, prefix: str = "") -> list[tuple[
     return props
 
 
-def crash_properties(crash: Crash, prefix: str = "") -> list[tuple[str, str]]:
+def crash_properties(crash: Crash, prefix: str = "",
+                     expected: bool = False) -> list[tuple[str, str]]:
+    """A crash as JUnit properties.  `expected`: the boot provoked it on purpose
+    (`expect_crash`), so it explains nothing about the test's verdict and the results
+    database does not file a failure under it (results/junit.py)."""
     props = [(f"{prefix}crash_signature", crash.signature),
              (f"{prefix}crash_group", crash.group), (f"{prefix}crash_kind", crash.kind)]
     if crash.frames:
         props.append((f"{prefix}crash_frames", crash.stack()))
+    if expected:
+        props.append((f"{prefix}crash_expected", "yes"))
     return props
 
 
@@ -389,7 +395,8 @@ class KeelBooter:
             if boot.exit_wait is not None:
                 self.node.user_properties.append((f"{prefix}exit_wait", boot.exit_wait))
             if boot.crash is not None:
-                self.node.user_properties.extend(crash_properties(boot.crash, prefix))
+                self.node.user_properties.extend(crash_properties(
+                    boot.crash, prefix, expected=boot.crash.kind == boot.expect_crash))
 
 
 @pytest.fixture

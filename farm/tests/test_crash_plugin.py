@@ -100,8 +100,10 @@ def test_crashes_in_a_session(tmp_path):
     assert message.splitlines()[0] == signature
     assert props["crash_signature"] == signature and props["crash_kind"] == "panic"
     assert props["crash_group"] == "KEEL PANIC: test panic requested on the command line"
+    assert "crash_expected" not in props
     message, props = cases["test_expected_panic"]
     assert message is None and props["crash_signature"] == signature
+    assert props["crash_expected"] == "yes"  # the results database files no failure under it
     message, _ = cases["test_failing_and_panicking"]
     assert message.splitlines()[0] == signature and "own failure" in message
     message, props = cases["test_waits_for_an_exit_that_never_comes"]

@@ -83,3 +83,35 @@ def test_broken_files(tmp_path, content, match):
         path.write_text(content)
     with pytest.raises(JunitError, match=match):
         read_junit(path)
+
+
+def _case(verdict: str, *boots: tuple[str, str, bool]) -> str:
+    """A <testcase> with one crash per boot: (prefix, signature, expected)."""
+    props = "".join(
+        f'<property name="{p}crash_signature" value="{sig}"/>'
+        f'<property name="{p}crash_group" value="{sig}"/>'
+        f'<property name="{p}crash_kind" value="user-fault"/>'
+        + (f'<property name="{p}crash_expected" value="yes"/>' if expected else "")
+        for p, sig, expected in boots)
+    why = '<failure message="kfuzz: no progress for 20 s">x</failure>' \
+        if verdict == "failed" else ""
+    return (f'<testsuite><testcase classname="tests.test_user" name="t" time="1">'
+            f"<properties>{props}</properties>{why}</testcase></testsuite>")
+
+
+@pytest.mark.parametrize("verdict, boots, signature", [
+    # a failed run whose children fault on purpose: its own message is the signature
+    ("failed", [("", "USER FAULT: child", True)], None),
+    # an unexpected crash on a later boot explains the failure, not the expected one
+    ("failed", [("", "USER FAULT: child", True), ("boot2_", "KEEL PANIC: y", False)],
+     "KEEL PANIC: y"),
+    ("failed", [("", "KEEL PANIC: z", False)], "KEEL PANIC: z"),
+    # a pass keeps what it provoked
+    ("passed", [("", "USER FAULT: child", True)], "USER FAULT: child"),
+])
+def test_expected_crash_is_no_failure_signature(tmp_path, verdict, boots, signature):
+    path = tmp_path / "j.xml"
+    path.write_text(_case(verdict, *boots))
+    (result,) = read_junit(path)
+    assert result.verdict == verdict
+    assert result.signature == signature and result.signature_group == signature

@@ -6,7 +6,9 @@ attached — console log, boot-stage times (`stage_<name>`), benchmark figures
 
 A test that booted more than once has its later boots' properties prefixed
 (`boot2_...`); stages and figures come from the first boot, the crash from the first
-boot that had one.
+boot that had one — a crash the boot provoked on purpose (`crash_expected`) only if no
+boot had another: a failed kfuzz run, whose children fault on purpose, is filed under
+its own failure message, not under the first child's fault.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def case_result(case: ET.Element) -> ResultRecord:
             result.tallies[name.removeprefix("count:")] = number
         elif name == "attempts":
             result.attempts = int(number)
-    crash = _first_crash(props)
+    crash = _first_crash(props, verdict)
     if crash:
         result.signature = crash.get("crash_signature")
         result.signature_group = crash.get("crash_group")
@@ -92,15 +94,21 @@ def case_result(case: ET.Element) -> ResultRecord:
     return result
 
 
-def _first_crash(props: list[tuple[str, str]]) -> dict[str, str]:
-    """The crash_* properties of the first boot that has them, unprefixed."""
+def _first_crash(props: list[tuple[str, str]], verdict: str) -> dict[str, str]:
+    """The crash_* properties of the first boot that has an unexpected crash, unprefixed;
+    for a passed test without one, those of the first expected crash (what the test
+    provoked, shown beside its pass); for any other verdict, none: the failure message is
+    the failure's signature."""
     by_boot: dict[str, dict[str, str]] = {}
     for name, value in props:
         m = _LATER_BOOT_RE.match(name)
         boot, key = (name[:name.index("_") + 1], m.group("name")) if m else ("", name)
         if key.startswith("crash_"):
             by_boot.setdefault(boot, {})[key] = value
-    return next(iter(by_boot.values()), {})
+    unexpected = [c for c in by_boot.values() if "crash_expected" not in c]
+    if unexpected:
+        return unexpected[0]
+    return next(iter(by_boot.values()), {}) if verdict == PASSED else {}
 
 
 def _float(text: str | None) -> float | None:
