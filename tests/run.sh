@@ -67,7 +67,8 @@ xmls+=("$results/target-qemu-virt.xml" "$results/target-qemu-sifive-u.xml")
 # A local lab on loopback (coordinator, exporter, two vboards; own port and directory),
 # the farm CLI round trip, the suites on a reserved vboard, the lab fault tests.
 bash farm/labtests/run.sh "$results" "$logs" "$@" || status=1
-xmls+=("$results/target-vboard.xml" "$results/target-vboard-faults.xml")
+xmls+=("$results/target-vboard.xml" "$results/target-vboard-2.xml"
+       "$results/target-vboard-faults.xml" "$results/target-vboard-farm.xml")
 
 # Totals over every JUnit file; a run that wrote none counts as broken.
 "$py" - "${xmls[@]}" <<'PY' || status=1
