@@ -4,6 +4,7 @@ build prints the same figures every run.  The figures become `bench:<name>` repo
 properties (the plugin records every `kbench:` line); these tests check that every
 figure is there and the relations that hold by construction."""
 
+import os
 import re
 
 import pytest
@@ -99,6 +100,9 @@ def test_kernel_kbench(keel_boot, board):
     assert all(v > 0 for v in found.values()), found
 
 
+# fsbench's file size in MiB: 8 per commit (the default disk is 64 MiB in all); the
+# issue's 64 MiB figures want a larger disk (DISK_SIZE=256M) and KEEL_FSBENCH_MIB=64.
+FSBENCH_MIB = int(os.environ.get("KEEL_FSBENCH_MIB", "8"))
 FS_FIGURES = ("fs sequential write + fsync per KiB", "fs sequential read per KiB",
               "fs random 4 KiB read per KiB", "fs create+write 4 KiB+close+unlink")
 
@@ -127,7 +131,7 @@ def test_fs_bench_on_the_disk(keel_boot, disk_target):
     try:
         c = Console(s)
         c.login("root", 300)
-        out = c.ok("fsbench /usr/local 8", timeout=600)
+        out = c.ok(f"fsbench /usr/local {FSBENCH_MIB}", timeout=600 + 60 * FSBENCH_MIB)
     finally:
         s.close()
     found = {}
