@@ -30,6 +30,9 @@ table = json.loads(open(sys.argv[0] + ".json").read())
 with open(sys.argv[0] + ".calls", "a") as log:
     log.write(json.dumps(sys.argv[1:]) + "\\n")
 for arg in sys.argv[1:]:
+    if arg.startswith("-") and arg not in ("-a", "-f", "-i", "-e"):
+        sys.exit(f"addr2line: invalid option -- '{arg[1]}'")
+for arg in sys.argv[1:]:
     if not arg.startswith("0x"):
         continue
     print(arg)
@@ -115,6 +118,28 @@ def test_symbolizer_batches_and_caches(kernel_symbolizer):
     made = calls(Path(kernel_symbolizer.addr2line))
     assert len(made) == 1, "the second lookup must come from the cache"
     assert made[0][:5] == ["-a", "-f", "-i", "-e", str(kernel_symbolizer.elf)]
+
+
+def test_symbolizer_leaves_impossible_addresses_unknown(kernel_symbolizer):
+    """A trace-ring slot with pc 0 is looked up at 0 - 1; the batch's other addresses are
+    still symbolized (addr2line took `-0x1` for an option and failed the batch)."""
+    got = kernel_symbolizer.lookup([PANIC_PC, -1, 1 << 64])
+    assert got[PANIC_PC][0].function == "kmain"
+    assert not got[-1][0].known and not got[1 << 64][0].known
+    made = calls(Path(kernel_symbolizer.addr2line))
+    assert made == [["-a", "-f", "-i", "-e", str(kernel_symbolizer.elf), hex(PANIC_PC)]]
+
+
+def test_panic_with_an_empty_trace_slot_is_symbolized(kernel_symbolizer):
+    """A hart's ring printed with an empty slot (`pc=0x0`), as a dump racing a trace
+    write shows it: the panic is still symbolized."""
+    lines = panic_log()
+    at = next(i for i, line in enumerate(lines) if "trace ring" in line)
+    lines.insert(at + 1, "  trace      0 t=0 none     pc=0x0 a=0x0 b=0x0")
+    crash = find_crash(lines, symbolizer=kernel_symbolizer)
+    assert crash.signature == ("KEEL PANIC: test panic requested on the command line in "
+                               "kmain (os/kernel/core/main.c:178)")
+    assert "  trace      0 t=0 none     pc=0x0 a=0x0 b=0x0  <- 0x0" in crash.describe()
 
 
 def test_symbolizer_for_missing_kernel_is_none(tmp_path):

@@ -106,8 +106,11 @@ class Symbolizer:
 
     def lookup(self, addresses: Sequence[int]) -> dict[int, tuple[Frame, ...]]:
         """Frames for each address (innermost first); unknown addresses get one frame
-        with no function.  Raises OSError if addr2line cannot run at all."""
-        unknown = sorted({a for a in addresses if a not in self._cache})
+        with no function.  Raises OSError if addr2line cannot run at all.  An address
+        no pc can hold (below 0: the return address 0 of an empty trace-ring slot, less
+        one) is unknown without asking: addr2line would read `-0x1` as an option and
+        fail the whole batch."""
+        unknown = sorted({a for a in addresses if a not in self._cache and 0 <= a < 1 << 64})
         if unknown:
             self._cache.update(self._run(unknown))
         return {a: self._cache.get(a, (Frame(a, None, None, None),)) for a in addresses}

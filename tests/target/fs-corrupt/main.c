@@ -200,28 +200,46 @@ static int make_base(void)
 		printf("fs-corrupt: cannot mount %s\n", base);
 		return -1;
 	}
-	int bad = 0;
+	/* The first step that fails is named with its errno: a base that cannot
+	 * be made is a failure of the system under test, not of the images. */
+	const char *step = NULL;
+	int err = 0;
+#define FILL(what, call) do { \
+		if (!step && (call)) { step = (what); err = errno; } \
+	} while (0)
 	snprintf(p, sizeof p, "%s/d", mnt);
-	bad |= mkdir(p, 0755);
+	FILL("mkdir d", mkdir(p, 0755));
 	snprintf(p, sizeof p, "%s/d/e", mnt);
-	bad |= mkdir(p, 0700);
+	FILL("mkdir d/e", mkdir(p, 0700));
 	snprintf(p, sizeof p, "%s/d/small", mnt);
-	bad |= put(p, 10);
+	FILL("write d/small", put(p, 10));
 	snprintf(p, sizeof p, "%s/d/e/big", mnt);
-	bad |= put(p, 6000);                    /* 29 KiB: indirect blocks at 1 KiB */
+	FILL("write d/e/big", put(p, 6000));    /* 29 KiB: indirect blocks at 1 KiB */
 	char t[512];
 	snprintf(t, sizeof t, "%s/hard", mnt);
-	bad |= link(p, t);
+	FILL("link hard", link(p, t));
 	snprintf(t, sizeof t, "%s/short", mnt);
-	bad |= symlink("d/small", t);
+	FILL("symlink short", symlink("d/small", t));
 	snprintf(t, sizeof t, "%s/long", mnt);
-	bad |= symlink("d/e/../e/../e/../e/../e/../e/../e/../e/../e/../e/../e/../e/../e/big", t);
-	for (unsigned i = 0; i < 40 && !bad; i++) {      /* a directory past one block */
+	FILL("symlink long",
+	     symlink("d/e/../e/../e/../e/../e/../e/../e/../e/../e/../e/../e/../e/../e/big", t));
+	for (unsigned i = 0; i < 40 && !step; i++) {    /* a directory past one block */
 		snprintf(p, sizeof p, "%s/d/n%02u", mnt, i);
-		bad |= put(p, i);
+		FILL("write d/nNN", put(p, i));
 	}
-	if (stop_server(pid) != 0 || bad) {
-		printf("fs-corrupt: cannot fill %s\n", base);
+#undef FILL
+	st = stop_server(pid);
+	if (step || st != 0) {
+		char why[256] = "";
+		close(pipefd[1]);
+		if (st != -1)
+			drain(pipefd[0], why, sizeof why);
+		printf("fs-corrupt: cannot fill %s: %s%s%s; the server %s (status %#x)%s%s\n",
+		       base, step ? step : "every step done",
+		       step ? ": " : "", step ? strerror(err) : "",
+		       st == -1 ? "did not end within 10 s of SIGTERM" :
+		       st == 0 ? "ended cleanly" : "ended", (unsigned)st,
+		       why[0] ? ", said: " : "", why);
 		return -1;
 	}
 	close(pipefd[0]);
