@@ -536,15 +536,27 @@ static int do_io(resmgr_t *m, resmgr_context_t *ctp)
  * is queued, so the client may have connected again before it is handled
  * (close the last pipe, make a new one): a client the kernel still reports
  * connected keeps its bindings, which are all new (closes unbind at once). */
-static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
+/* Whether the kernel reports scoid connected: asked under m->lock, which
+ * every bind takes.  A client connects before it sends an open, so an open
+ * bound by another serving thread (resmgr_concurrent) is either seen here,
+ * its client connected, or comes after the unbinding; asked outside the
+ * lock, a new open bound between the question and the unbinding was taken
+ * for the gone client's and dropped (its next write: EBADF). */
+static bool client_connected(int32_t scoid)
 {
 	struct _client_info ci;
 
-	if (ConnectClientInfo_r(ctp->msg.pulse.scoid, &ci, 0) == 0)
-		return;
+	return ConnectClientInfo_r(scoid, &ci, 0) == 0;
+}
+
+static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
+{
+	int32_t scoid = ctp->msg.pulse.scoid;
+
 	pthread_mutex_lock(&m->lock);
-	for (unsigned i = 0; i < m->nb;) {
-		if (m->b[i].scoid != ctp->msg.pulse.scoid) {
+	bool back = client_connected(scoid);
+	for (unsigned i = 0; !back && i < m->nb;) {
+		if (m->b[i].scoid != scoid) {
 			i++;
 			continue;
 		}
@@ -553,6 +565,7 @@ static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
 			pthread_mutex_unlock(&m->lock);
 			close_ocb(m, ctp, gone);
 			pthread_mutex_lock(&m->lock);
+			back = client_connected(scoid);
 			i = 0;
 		}
 	}
