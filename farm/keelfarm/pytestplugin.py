@@ -58,7 +58,7 @@ from . import driver as _driver  # noqa: F401 - registers the drivers with labgr
 from . import strategy as _strategy  # noqa: F401 - registers the strategies
 from .console import ConsoleRecorder, parse_ktest_summary
 from .ktap import Case, KtapParser, KtapRun, Status
-from .results.signature import Crash, ProgramSymbolizers, Symbolizer, find_crash
+from .results.signature import HANG, Crash, ProgramSymbolizers, Symbolizer, find_crash
 
 DEFAULT_KTAP_TIMEOUT = 180.0
 DEFAULT_HANG_TIMEOUT = 30.0
@@ -228,14 +228,15 @@ def target_stopped(strategy, exit_status: int | None = None) -> bool:
 
 
 def console_crash(config, lines, *, quiet_for: float | None,
-                  hang_after: float | None = None) -> Crash | None:
+                  hang_after: float | None = None, expected: str | None = None
+                  ) -> Crash | None:
     """The crash in a console (see signature.find_crash) with this session's symbolizers
     and hang timeout (or `hang_after`); `quiet_for` None means the console cannot have
-    hung (it ended)."""
+    hung (it ended); a crash of the `expected` kind gives way to one of another kind."""
     return find_crash(lines, symbolizer=kernel_symbolizer(config), quiet_for=quiet_for,
                       hang_after=config.getoption("keel_hang_timeout") if hang_after is None
                       else hang_after,
-                      user_symbolizers=program_symbolizers(config))
+                      user_symbolizers=program_symbolizers(config), expected=expected)
 
 
 # -- boots as fixtures -----------------------------------------------------------------
@@ -254,6 +255,7 @@ class KeelBoot:
     quiet_for: float | None = None  # silence when the test stopped waiting; None: ended
     crash: Crash | None = None
     exit_wait: str | None = None  # how until="exit" ended (KeelBooter._wait_exit)
+    hang_harts: str = ""  # where each hart was when that wait gave up on a quiet console
 
     @property
     def console(self):
@@ -347,6 +349,7 @@ class KeelBooter:
             how = "stopped"
         elif rec.quiet_for() >= hang:
             how = f"gave up: console quiet for {rec.quiet_for():.1f} s (hang timeout {hang:g} s)"
+            boot.hang_harts = describe_harts(strategy, kernel_symbolizer(self.node.config))
         else:
             how = f"gave up: no end within {timeout:g} s"
         boot.exit_wait = f"{how} after {waited:.1f} s, {len(rec.lines)} lines"
@@ -377,7 +380,10 @@ class KeelBooter:
             boot.quiet_for = None if stopped else boot.recorder.quiet_for()
             boot.crash = console_crash(self.node.config, boot.recorder.all_lines(),
                                        quiet_for=boot.quiet_for if failed else None,
-                                       hang_after=boot.hang_timeout)
+                                       hang_after=boot.hang_timeout,
+                                       expected=boot.expect_crash)
+            if boot.crash is not None and boot.crash.kind == HANG and boot.hang_harts:
+                boot.crash.details.append(f"harts when the wait gave up: {boot.hang_harts}")
 
     def unexpected_crashes(self) -> list[tuple[KeelBoot, Crash]]:
         return [(b, b.crash) for b in self.boots
@@ -394,6 +400,8 @@ class KeelBooter:
                                                   str(boot.exit_status)))
             if boot.exit_wait is not None:
                 self.node.user_properties.append((f"{prefix}exit_wait", boot.exit_wait))
+            if boot.hang_harts:
+                self.node.user_properties.append((f"{prefix}hang_harts", boot.hang_harts))
             if boot.crash is not None:
                 self.node.user_properties.extend(crash_properties(
                     boot.crash, prefix, expected=boot.crash.kind == boot.expect_crash))
@@ -456,7 +464,10 @@ def pytest_runtest_makereport(item, call):
         fail_with_crashes(report, crashes)
     if report.failed:
         for boot in booter.boots:
-            report.sections.append((f"keel console {boot.log_path}", boot.recorder.tail(25)))
+            waited = "".join(f"{what}: {text}\n" for what, text in
+                             (("the wait", boot.exit_wait), ("harts", boot.hang_harts)) if text)
+            report.sections.append((f"keel console {boot.log_path}",
+                                    waited + boot.recorder.tail(25)))
     return report
 
 

@@ -6,8 +6,10 @@ writes a console to the `-chardev pipe` FIFO, made from its own arguments the wa
 would print it: firmware banner, skipped harts, the Keel banner for `-smp`/`-m`/
 `-machine`, then by `-append`: `ktest` prints KTAP and exits, `panic` prints a panic
 report and exits, `reboot` resets the machine (it exits under `-no-reboot`, else the
-firmware and the kernel start again, the second time without `reboot`), anything else
-stays up until `quit`.  With a `-kernel` named uboot*
+firmware and the kernel start again, the second time without `reboot`), `userfault`
+prints a user program's fault and then nothing more, anything else stays up until
+`quit`.  QMP's `human-monitor-command` answers `info registers -a` with each hart's pc
+(hart i at 0xffffffff80001000 + 16 i).  With a `-kernel` named uboot*
 it plays U-Boot instead: autoboot, a prompt, the commands labgrid's UBootDriver sends,
 `tftpboot` from the `-netdev` TFTP directory, and `booti` into the kernel above with
 the `bootargs` set at the prompt.
@@ -91,6 +93,10 @@ def kernel_console(argv: list[str]) -> tuple[str, int | None]:
             out.append("  trace      0 t=847051 boot     pc=0xffffffff800039f8 a=0x3 b=0x0")
         out.append("keel: powering off")
         return "\n".join(out) + "\n", 0
+    if "userfault" in append.split():
+        out.append("child[9]: fault: illegal instruction at pc 0x10076, address 0x0; "
+                   "process killed")
+        return "\n".join(out) + "\n", None
     return "\n".join(out) + "\nkeel> ", None
 
 
@@ -178,7 +184,7 @@ def main(argv: list[str]) -> int:
             if not request:
                 return 0
             command = json.loads(request).get("execute")
-            print(json.dumps({"return": {}}), flush=True)
+            print(json.dumps({"return": monitor_answer(json.loads(request), argv)}), flush=True)
             if command == "quit":
                 return 0
             if command == "cont":
@@ -192,6 +198,16 @@ def main(argv: list[str]) -> int:
         if status is not None:
             time.sleep(0.05)
             return status
+
+
+def monitor_answer(request: dict, argv: list[str]):
+    """QMP's answer: {} but for `info registers -a` through the human monitor."""
+    line = request.get("arguments", {}).get("command-line", "")
+    if request.get("execute") != "human-monitor-command" or line != "info registers -a":
+        return {}
+    smp = int(option(argv, "-smp", "1"))
+    return "".join(f"\nCPU#{i}\n V      =   0\n pc       {0xffffffff80001000 + 16 * i:016x}\n"
+                   f" mhartid  {i:016x}\n" for i in range(smp))
 
 
 def start(out: int, argv: list[str], uboot: FakeUBoot | None) -> int | None:

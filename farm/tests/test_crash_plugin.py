@@ -44,6 +44,11 @@ def test_quiet_but_passing(keel_boot):
     keel_boot(until="exit", timeout=2)
 
 
+def test_faults_on_purpose_then_hangs(keel_boot):
+    boot = keel_boot(append="userfault", until="exit", timeout=30, expect_crash="user-fault")
+    assert boot.exit_status is not None, "no power-off"
+
+
 def test_quiet_on_purpose(keel_boot):
     boot = keel_boot(until="exit", timeout=5, hang_timeout=60)
     assert boot.exit_status is not None, "no power-off"
@@ -91,7 +96,8 @@ def test_crashes_in_a_session(tmp_path):
     for line in ["test_unexpected_panic FAILED", "test_expected_panic PASSED",
                  "test_failing_and_panicking FAILED",
                  "test_waits_for_an_exit_that_never_comes FAILED",
-                 "test_quiet_but_passing PASSED", "test_quiet_on_purpose FAILED"]:
+                 "test_quiet_but_passing PASSED", "test_quiet_on_purpose FAILED",
+                 "test_faults_on_purpose_then_hangs FAILED"]:
         assert f"test_suite.py::{line}" in out, out
     cases = junit_cases(xml)
     signature = ("KEEL PANIC: test panic requested on the command line at "
@@ -109,6 +115,17 @@ def test_crashes_in_a_session(tmp_path):
     message, props = cases["test_waits_for_an_exit_that_never_comes"]
     assert message.splitlines()[0] == "HANG: no console output after 'keel>'"
     assert props["crash_kind"] == "hang" and "no power-off" in message
+    # The fault it provoked does not hide the hang after it, and the wait that gave up
+    # says where each hart was (the fake QEMU's `info registers -a`).
+    message, props = cases["test_faults_on_purpose_then_hangs"]
+    assert message.splitlines()[0].startswith(
+        "HANG: no console output after 'child[<n>]: fault: illegal instruction at pc <addr>"), \
+        message
+    assert props["crash_kind"] == "hang" and "crash_expected" not in props
+    harts = "CPU#0 pc 0xffffffff80001000 in the kernel; CPU#1 pc 0xffffffff80001010 in the kernel"
+    assert props["hang_harts"] == harts
+    assert f"harts when the wait gave up: {harts}" in message
+    assert props["exit_wait"].startswith("gave up: console quiet for ")
     message, props = cases["test_quiet_but_passing"]
     assert message is None and "crash_signature" not in props
     message, props = cases["test_quiet_on_purpose"]

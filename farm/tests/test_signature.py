@@ -253,6 +253,22 @@ def test_hang_needs_the_quiet_time():
         "HANG: no console output at all"
 
 
+def test_an_expected_fault_gives_way_to_a_hang_or_boot_failure():
+    """A boot that provokes user faults on purpose and then hangs is a hang: the first
+    fault is the answer only when nothing of another kind is there."""
+    fault = "child[957]: fault: illegal instruction at pc 0x10076, address 0x0; process killed"
+    lines = ["keel: all harts online", fault, "kfuzz: 21153 calls left after 20 s"]
+    assert find_crash(lines, quiet_for=31, hang_after=30).kind == sig.USER_FAULT
+    hang = find_crash(lines, quiet_for=31, hang_after=30, expected=sig.USER_FAULT)
+    assert hang.kind == sig.HANG and hang.lineno == 3
+    expected = find_crash(lines, quiet_for=5, hang_after=30, expected=sig.USER_FAULT)
+    assert expected.kind == sig.USER_FAULT and expected.lineno == 2
+    failed = find_crash([*lines, "keel: boot failed: no init"], quiet_for=31, hang_after=30,
+                        expected=sig.USER_FAULT)
+    assert failed.kind == sig.BOOT_FAILURE and failed.lineno == 4
+    assert find_crash(["keel: all harts online"], expected=sig.USER_FAULT) is None
+
+
 def test_panic_wins_over_hang_and_fault():
     lines = ["x[1]: fault bad", *panic_log()]
     assert find_crash(lines, quiet_for=99, hang_after=1).kind == sig.PANIC

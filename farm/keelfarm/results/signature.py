@@ -234,28 +234,36 @@ class Crash:
 def find_crash(lines: Sequence[str], *, symbolizer: Symbolizer | None = None,
                quiet_for: float | None = None, hang_after: float | None = None,
                user_symbolizers: dict[str, Symbolizer] | ProgramSymbolizers | None = None,
-               ) -> Crash | None:
+               expected: str | None = None) -> Crash | None:
     """The crash in a console, if any: a panic first (the kernel stops there), then a
     user fault, then the kernel's own boot-failure line, then a hang when the console
     has been quiet for `quiet_for` >= `hang_after` seconds.
 
+    `expected`: a crash kind the boot provokes on purpose; a crash of that kind is the
+    answer only when there is none of another kind (a boot whose programs fault on
+    purpose and that then hangs is a hang, not the first of its faults).
     `symbolizer` resolves kernel addresses; `user_symbolizers` maps program names to
     symbolizers for their ELF files (a dict or ProgramSymbolizers).
     """
+    found: list[Crash] = []
     report = parse_panic_report(list(lines))
     if report is not None:
         return panic_crash(report, lines, symbolizer)
     for lineno, line in enumerate(lines, 1):
         fault = USER_FAULT_RE.match(line.strip())
         if fault:
-            return user_fault_crash(fault, lineno, user_symbolizers or {})
-    for lineno, line in enumerate(lines, 1):
-        if BOOT_FAILURE_RE.match(line.strip()):
-            text = line.strip().removeprefix("keel: ")
-            return Crash(BOOT_FAILURE, normalize(text), line.strip(), lineno)
-    if quiet_for is not None and hang_after is not None and quiet_for >= hang_after:
-        return hang_crash(lines, quiet_for)
-    return None
+            found.append(user_fault_crash(fault, lineno, user_symbolizers or {}))
+            break
+    if not found or found[0].kind == expected:
+        for lineno, line in enumerate(lines, 1):
+            if BOOT_FAILURE_RE.match(line.strip()):
+                text = line.strip().removeprefix("keel: ")
+                found.append(Crash(BOOT_FAILURE, normalize(text), line.strip(), lineno))
+                break
+    if (not found or all(c.kind == expected for c in found)) and quiet_for is not None \
+            and hang_after is not None and quiet_for >= hang_after:
+        found.append(hang_crash(lines, quiet_for))
+    return next((c for c in found if c.kind != expected), found[0] if found else None)
 
 
 def _symbolize_safely(symbolizer: Symbolizer | None, addresses: list[int]):
