@@ -121,7 +121,7 @@ def test_kfuzz_every_call_both_ways_then_ktest(keel_boot, board, record_property
                      until="exit", timeout=900 + KFUZZ_CALLS / 100, expect_crash="user-fault")
     lines = [line.strip() for line in boot.lines]
     summary = [m for m in map(KFUZZ_SUMMARY_RE.match, lines) if m]
-    assert summary, "no kfuzz summary line"
+    assert summary, f"no kfuzz summary line (the wait: {boot.exit_wait})"
     ok, errors, unknown = (int(n) for n in summary[0].groups())
     assert ok + errors + unknown == KFUZZ_CALLS
     assert unknown > 0, "no call number past the table was tried"

@@ -494,6 +494,38 @@ static long pointer(struct fuzzer *f, enum arg_kind k)
 
 /* ---- the dispatcher ----------------------------------------------------------- */
 
+/* AsMap's last argument, by the kind of map (the fifth argument, drawn
+ * before it).  AS_MAP_CONTIG writes the physical address it got there: an
+ * out pointer like any other, never a number that happens to name a page
+ * of kfuzz's own image.  AS_MAP_SHARE takes a virtual address in the space
+ * it shares from.  For AS_MAP_PHYS and AS_MAP_GRANT, and anything else, a
+ * physical address the kernel must refuse (RAM, unaligned, beyond the
+ * physical address space, a range that wraps), never a device: kfuzz holds
+ * the process manager's privilege, which maps any device into its own space
+ * without a grant, and a device mapped at random is real hardware written
+ * at random — a zero store into QEMU sifive_u's GPIO block (its pin 10 is
+ * the reset line) ended a run without a word.  The drivers' own tests map
+ * their devices; main() checks that no such map ever succeeded. */
+static long paddr(struct fuzzer *f)
+{
+	uint64_t flags = (uint64_t)f->prev[4];
+
+	if (flags == AS_MAP_CONTIG)
+		return pointer(f, ARG_NS_OUT);
+	if ((flags & 0xff) == AS_MAP_SHARE)
+		return fz_below(f, 2) ? (long)(fz_below(f, 0x40000) << 12) : garbage(f);
+	switch (fz_below(f, 4)) {
+	case 0:         /* RAM: the first 64 MiB, which every board has and the kernel uses */
+		return (long)(RAM_BASE_FOR_FUZZ + (fz_below(f, 0x4000) << 12));
+	case 1:         /* a page of the device half, off its alignment */
+		return (long)((fz_below(f, 0x40000) << 12) | (1 + fz_below(f, 4095)));
+	case 2:         /* beyond any physical address */
+		return (long)((1ull << 56) + (fz_below(f, 0x40000) << 12));
+	default:        /* the last page of the address space: any length wraps */
+		return (long)-4096;
+	}
+}
+
 static long scalar(struct fuzzer *f, enum arg_kind k)
 {
 	switch (k) {
@@ -540,7 +572,7 @@ static long scalar(struct fuzzer *f, enum arg_kind k)
 	case ARG_TOFLAGS: return fz_below(f, 4) ? (long)(fz_next(f) & 0x3fff0) : garbage(f);
 	case ARG_PROT: return fz_below(f, 6) ? (long)(fz_below(f, 8) << 8) : garbage(f);
 	case ARG_MAPFLAGS: return fz_below(f, 6) ? 0 : small_or_garbage(f, 6);
-	case ARG_PADDR: return fz_below(f, 2) ? (long)(fz_below(f, 0x40000) << 12) : garbage(f);
+	case ARG_PADDR: return paddr(f);
 	case ARG_VADDR: return vaddr(f);
 	case ARG_VLEN: return vlen(f);
 	case ARG_NIOV: return fz_below(f, 6) ? (long)fz_below(f, 5) : garbage(f);

@@ -15,8 +15,9 @@
  *
  * At the end it prints one line per call,
  *     kfuzz: <CallName> ok <n> <ERRNO> <n> ...
- * and a summary; it exits 0 unless its own machinery failed.  The kernel
- * must survive all of it. */
+ * and a summary; it exits 0 unless its own machinery failed or a device
+ * was mapped (8: args.c's paddr() keeps to addresses the kernel refuses).
+ * The kernel must survive all of it. */
 #include <keel/msg.h>
 #include <keel/signal.h>
 #include <keel/sysinfo.h>
@@ -36,6 +37,7 @@ static volatile uint32_t ok_count[KCALL_COUNT];
 static volatile uint32_t err_count[KCALL_COUNT][ERR_SLOTS];
 static volatile uint32_t unknown_count, unknown_odd;
 static volatile uint32_t children_disturbed;
+static volatile uint32_t device_maps;    /* AS_MAP_PHYS or AS_MAP_GRANT that succeeded */
 static struct fuzzer fuzzers[FUZZERS_MAX];
 static char stacks[FUZZERS_MAX + SERVERS + HELPERS][16384] __attribute__((aligned(16)));
 extern sync_t fz_victim_sem;
@@ -238,6 +240,12 @@ static void learn(struct fuzzer *f, long n, const long *a, long r)
 {
 	bool receive = n == KCALL_MsgReceivev || n == KCALL_MsgReceivePulsev;
 
+	if (n == KCALL_AsMap && r == 0 && (a[4] == AS_MAP_PHYS || a[4] == AS_MAP_GRANT)) {
+		/* args.c's paddr() never draws a device: say so if one was mapped */
+		__atomic_add_fetch(&device_maps, 1, __ATOMIC_RELAXED);
+		printf("kfuzz: AsMap(%ld, 0x%lx, 0x%lx, 0x%lx, %ld, 0x%lx) mapped a device\n",
+		       a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
 	if (r < 0 || (r == 0 && !receive))
 		return;
 	switch (n) {
@@ -996,5 +1004,7 @@ int main(int argc, char **argv, char **envp)
 	}
 	if (stuck)
 		return 7;
+	if (device_maps)
+		return 8;
 	return 0;
 }
