@@ -487,6 +487,8 @@ static long pointer(struct fuzzer *f, enum arg_kind k)
 	case PTR_CHURN:
 		if (k == ARG_TEXT)      /* a fresh churn page is zeros: keep NULs off the console */
 			return (long)(0x2000000000ul + 4096);
+		if (k == ARG_EVENT)     /* see CHURN_EVENT_PAGE in kfuzz.c's churner */
+			return (long)(CHURN_EVENT_PAGE + fz_below(f, 4096 - 128));
 		return (long)(CHURN_PAGE + fz_below(f, 4096 - 128));
 	default: return (long)obj;
 	}

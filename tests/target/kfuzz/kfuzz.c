@@ -678,16 +678,22 @@ static void *sender(void *p)
 	return 0;
 }
 
-/* Maps and unmaps the churn page: a pointer into it may become bad while
- * the kernel copies through it. */
+/* Maps and unmaps the churn pages: a pointer into one may become bad while
+ * the kernel copies through it.  Out pointers write the kernel's answers into
+ * CHURN_PAGE, and eight of those bytes at a random offset can read as an
+ * event (SIGEV_SIGNAL, SIGSTOP: any answer with a 1 beside a 23 would do)
+ * that defuse_event never saw, since it is not in kfuzz's scratch, and that
+ * would stop kfuzz for good.  So events churn in a page of their own that
+ * nothing can write: read-only zeros, SIGEV_NONE wherever one points. */
 static void *churner(void *p)
 {
 	(void)p;
 	block_kept();
 	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
 		AsMap_r(AS_SELF, CHURN_PAGE, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0);
+		AsMap_r(AS_SELF, CHURN_EVENT_PAGE, 4096, PROT_READ, AS_MAP_ANON, 0);
 		sleep_ns(100000);       /* never a yield: it outranks the fuzzers on its hart */
-		AsUnmap_r(AS_SELF, CHURN_PAGE, 4096);
+		AsUnmap_r(AS_SELF, CHURN_PAGE, 2 * 4096);
 		sleep_ns(100000);
 	}
 	return 0;

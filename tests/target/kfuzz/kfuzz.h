@@ -59,6 +59,7 @@ enum pool {
 #define ARENA_BASE    0x0000003d00000000ul   /* per-fuzzer page + hole pairs */
 #define RO_PAGE       0x0000003d00100000ul   /* read only, filled with blanks */
 #define CHURN_PAGE    0x0000003d00200000ul   /* mapped and unmapped all the time */
+#define CHURN_EVENT_PAGE 0x0000003d00201000ul /* the same, read only (zeros): events */
 #define RAM_BASE_FOR_FUZZ 0x80000000ul     /* where RAM starts on every Keel board */
 #define CHILD_CODE_VA 0x0000000000010000ul   /* where a child's code goes */
 #define CHILD_ARGS_VA (CHILD_CODE_VA + 0x800) /* and its call's six arguments */
