@@ -108,6 +108,14 @@ class Machine:
         with open(self.log_path, "ab") as log:
             log.write(("$ " + " ".join(cmd) + "\n").encode())
             log.flush()
+            # An emulator that is not there is said plainly before any fork: the
+            # child's report of a failed exec has come back cut short or not at all
+            # on a host with every core busy (a missing emulator then looked started).
+            if self._popen is subprocess.Popen and shutil.which(cmd[0]) is None:
+                self.proc = None
+                self.last_error = f"cannot start {cmd[0]}: no such executable"
+                log.write((self.last_error + "\n").encode())
+                return False
             try:
                 self.proc = self._popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                         stderr=subprocess.STDOUT,
