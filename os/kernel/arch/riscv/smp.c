@@ -158,6 +158,7 @@ void ipi_send(struct hart *h, uint64_t bits)
  * target hart loops in its M-mode IPI handler), and an IPI we handle
  * ourselves lets a waiting hart serve requests aimed at it meanwhile. */
 static volatile uint64_t tlb_gen;
+static volatile uint64_t tlb_flush_late;        /* waits that gave up (wait_flushed) */
 
 /* Both flushes are done together: sfence.vma and fence.i are cheap next to
  * the IPI that asks for them. */
@@ -184,7 +185,9 @@ static void tlb_flush_local(struct hart *h)
 #define FLUSH_SPINS 2000
 
 /* Wait (interrupts off) until h has flushed generation g, serving flush
- * requests aimed at this hart meanwhile; give up at the deadline. */
+ * requests aimed at this hart meanwhile; give up at the deadline, and say
+ * so: the caller goes on to free what h may still reach through its TLB,
+ * which only a host that did not run h for a whole second should ever see. */
 static void wait_flushed(struct hart *me, struct hart *h, uint64_t g, uint64_t deadline)
 {
 	unsigned spins = 0;
@@ -214,6 +217,12 @@ static void wait_flushed(struct hart *me, struct hart *h, uint64_t g, uint64_t d
 	}
 	if (slept && atomic_load64(&me->ipi_pending))
 		csr_set(sip, 1ul << IRQ_S_SOFT);        /* what the clears took: for ipi_handle */
+	if (atomic_load64(&h->tlb_done) >= g || atomic_load32(&h->stopped))
+		return;
+	atomic_add64(&tlb_flush_late, 1);
+	kprintf("keel: hart %u gave up waiting for hart %u to flush its TLB (generation %lu, "
+		"%lu so far)\n", me->index, h->index, (unsigned long)g,
+		(unsigned long)atomic_load64(&tlb_flush_late));
 }
 
 /* A holder that is not running (a hypervisor's, or QEMU's -icount, which
