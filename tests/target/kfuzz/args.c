@@ -505,9 +505,10 @@ static long pointer(struct fuzzer *f, enum arg_kind k)
  * physical address space, a range that wraps), never a device: kfuzz holds
  * the process manager's privilege, which maps any device into its own space
  * without a grant, and a device mapped at random is real hardware written
- * at random — a zero store into QEMU sifive_u's GPIO block (its pin 10 is
- * the reset line) ended a run without a word.  The drivers' own tests map
- * their devices; main() checks that no such map ever succeeded. */
+ * at random: a store that enables the output of QEMU sifive_u's GPIO pin 10
+ * (the reset line) resets the machine without a word.  The drivers' own
+ * tests map their devices; learn() counts any such map that succeeds, and
+ * kfuzz then exits 8. */
 static long paddr(struct fuzzer *f)
 {
 	uint64_t flags = (uint64_t)f->prev[4];
