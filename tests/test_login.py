@@ -335,7 +335,11 @@ def test_pidin_slay_and_shutdown(keel_boot):
         out, rc = s.run("slay tmpfs", PROMPT)
         assert rc == 1 and "slay: tmpfs (pid " in out and "Operation not permitted" \
             in out, out
-        out, rc = s.run("/bin/conf-child sleep 100000 & slay conf-child; wait $!", PROMPT)
+        # slay finds a process by the name taskman has for it, which the background
+        # child has only once its exec is done: wait for pidin to show it (at most 30 s).
+        out, rc = s.run("/bin/conf-child sleep 100000 & n=0; until pidin -p conf-child "
+                        ">/dev/null || [ $n -ge 30 ]; do sleep 1; n=$((n+1)); done; "
+                        "slay conf-child; wait $!", PROMPT, timeout=60)
         assert rc == 128 + 15 and "slay: signal 15 to conf-child (pid " in out, out
         out, rc = s.run("slay -s KILL no-such-program", PROMPT)
         assert rc == 1 and "slay: no process named 'no-such-program'" in out, out
