@@ -505,17 +505,28 @@ static int copy_identity(struct process *child, struct process *parent)
 /* A snapshot of t's user registers.  t's registers are stable while it
  * stays blocked; its join lock keeps it (and its kernel stack) from being
  * freed while they are copied.  False if it is not blocked, or is no longer
- * thread tid of p (it ended after the caller looked it up). */
-static bool snapshot(struct thread *t, uint32_t tid, struct process *p, struct arch_uregs *r)
+ * thread tid of p (it ended after the caller looked it up).
+ *
+ * A blocked thread may still be switching away on its hart (on_cpu): its
+ * FP registers are saved once it is off.  It may also be woken meanwhile
+ * and run again, on any hart, for as long as it likes (user code that
+ * never traps keeps on_cpu set for good): so wait only while it stays
+ * blocked.  Waiting on on_cpu alone held this hart with interrupts off and
+ * the join lock taken until that thread next switched away (seen: a hart
+ * that answered no TLB flush for 85 s under kfuzz, whose ProcFork calls
+ * name threads at random). */
+bool process_snapshot(struct thread *t, uint32_t tid, struct process *p, struct arch_uregs *r)
 {
 	spin_lock(&t->join_lock);
-	bool ok = t->tid == tid && t->proc == p && atomic_load32(&t->state) == TS_BLOCKED &&
-		  !atomic_load32(&t->killed);
-	if (ok) {
-		while (atomic_load32(&t->on_cpu))       /* its FP is saved once it is off its hart */
-			cpu_relax();
-		arch_uregs_save(r, t);
+	bool ok = t->tid == tid && t->proc == p && !atomic_load32(&t->killed);
+	while (ok && atomic_load32(&t->on_cpu)) {
+		ok = atomic_load32(&t->state) == TS_BLOCKED;
+		cpu_relax();
 	}
+	smp_mb();                               /* on_cpu seen 0 before the state is read */
+	ok = ok && atomic_load32(&t->state) == TS_BLOCKED;
+	if (ok)
+		arch_uregs_save(r, t);
 	spin_unlock(&t->join_lock);
 	return ok;
 }
@@ -525,7 +536,7 @@ int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct 
 {
 	struct arch_uregs r;
 
-	if (!snapshot(t, tid, parent, &r))
+	if (!process_snapshot(t, tid, parent, &r))
 		return -ESRCH;
 	struct process *c = process_create_in(parent->name, vs, starter,
 					      parent->privs & starter->privs);

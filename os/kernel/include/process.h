@@ -9,6 +9,8 @@
 #include "spinlock.h"
 #include "waitq.h"
 
+struct arch_uregs;
+
 #define PROC_PRIVILEGED 1u      /* may make privileged calls (taskman) */
 #define PROC_INIT       2u      /* the first process: its exit powers off */
 
@@ -150,6 +152,10 @@ int process_slots(void);
  * the caller's again on failure.  No locks held. */
 int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct vmspace *vs,
 		 struct process *starter, int32_t *out_pid);
+/* The user registers (FP too) of thread t (thread tid of p) into *r, if
+ * it is blocked: false at once if it is not, or stops being blocked while
+ * it finishes switching away (it never waits on a running thread). */
+bool process_snapshot(struct thread *t, uint32_t tid, struct process *p, struct arch_uregs *r);
 /* Replace p's image: every thread but t ends (waited for), vs becomes p's
  * space (the old one is freed), and t, blocked in a kernel call, starts
  * at the given registers when that call returns.  0, or -ESRCH if p ends

@@ -1,6 +1,7 @@
 /* Self-tests of threads and the scheduler. */
 #include <keel/errno.h>
 #include "hart.h"
+#include "process.h"
 #include "ktest.h"
 #include "ktest_util.h"
 #include "sched.h"
@@ -342,6 +343,68 @@ KTEST(thread_ids_go_stale)
 	KT_ASSERT(tid2 != tid);
 	KT_EQ(thread_join(tid2, 0), 0);
 	KT_EQ(thread_join(thread_current()->tid, 0), -EDEADLK);
+	return 0;
+}
+
+struct snap_arg {
+	volatile uint32_t spinning;     /* the victim: interrupts off, spinning */
+	volatile uint32_t go;           /* the test: its state word says BLOCKED now */
+	volatile uint32_t stop;
+};
+
+/* A thread that looks blocked but still runs, as one woken while it was
+ * switching away and picked again at once: its state word is made BLOCKED
+ * from outside while it spins with interrupts off (nothing schedules on
+ * its hart, nothing wakes it), and it sets it back to RUNNING a
+ * millisecond after the test starts its snapshot.  It then keeps its hart
+ * for 5 s unless told to stop: the wait the snapshot must not make. */
+static void looks_blocked(void *arg)
+{
+	struct snap_arg *a = arg;
+	struct thread *me = thread_current();
+	unsigned long s = arch_irq_save();
+
+	atomic_store32(&a->spinning, 1);
+	while (!atomic_load32(&a->go))
+		cpu_relax();
+	uint64_t t = arch_time() + timebase_hz / 1000;
+	while (arch_time() < t)
+		cpu_relax();
+	atomic_store32(&me->state, TS_RUNNING);
+	t = arch_time() + 5 * timebase_hz;
+	while (!atomic_load32(&a->stop) && arch_time() < t)
+		cpu_relax();
+	arch_irq_restore(s);
+}
+
+/* ProcFork's register snapshot of a blocked thread waits for it to finish
+ * switching away, but never for a thread that runs again meanwhile: that
+ * wait (interrupts off, a join lock held) lasted until the thread next
+ * left its hart, 85 s once under kfuzz. */
+KTEST(thread_snapshot_never_waits_on_a_running_thread)
+{
+	static struct snap_arg a;
+	static struct arch_uregs r;
+	uint32_t h = (sched_this_hart() + 1) % nharts;
+
+	if (nharts < 2 || !atomic_load32(&harts[h].online))
+		KT_SKIP("needs two harts");
+	a = (struct snap_arg){ 0 };
+	struct thread *v = kthread_create("lookblk", looks_blocked, &a, 20, SCHED_FIFO, 1ul << h);
+	KT_ASSERT(v);
+	uint32_t tid = v->tid;
+	KT_ASSERT(kt_wait_ge(&a.spinning, 1, 1000));
+	atomic_store32(&v->state, TS_BLOCKED);
+	smp_mb();
+	atomic_store32(&a.go, 1);
+	uint64_t t0 = arch_time();
+	bool ok = process_snapshot(v, tid, v->proc, &r);
+	uint64_t took = arch_time() - t0;
+	atomic_store32(&a.stop, 1);
+	KT_EQ(thread_join(tid, 0), 0);
+	KT_ASSERT(!ok);
+	kprintf("# snapshot gave up after %lu us\n", took * 1000000 / timebase_hz);
+	KT_ASSERT(took < 2 * timebase_hz);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "smp.h"
 #include "sched.h"
 #include "timer.h"
+#include "thread.h"
 #include "trace.h"
 #include "vm.h"
 
@@ -184,6 +185,27 @@ static void tlb_flush_local(struct hart *h)
  * the firmware's IPI entry).  A hart in wfi ends its turn. */
 #define FLUSH_SPINS 2000
 
+/* The first give-ups say what the silent hart was last seen doing: a hart
+ * that leaves a flush IPI unanswered for a second runs with interrupts off
+ * (a spin somewhere), and its trace ring and held locks name the place.
+ * Read racily from a running hart: for a diagnosis only.  Addresses are
+ * printed, not names: a lock pointer read in passing may be stale. */
+#define FLUSH_LATE_DUMPS 2
+
+static void dump_unanswering(const struct hart *h)
+{
+	struct thread *cur = h->current;
+
+	kprintf("keel: hart %u: thread 0x%x, %u locks held, %lu IPIs and %lu ticks taken, "
+		"ipi_pending 0x%lx\n", h->index, cur ? cur->tid : 0, h->locks_held,
+		(unsigned long)h->ipis, (unsigned long)h->ticks,
+		(unsigned long)atomic_load64(&h->ipi_pending));
+	for (uint32_t i = 0; i < h->nheld && i < 8; i++)
+		kprintf("keel: hart %u holds lock %p\n", h->index, (void *)h->held[i]);
+	kprintf("keel: hart %u's trace ring, newest last:\n", h->index);
+	trace_dump(&h->ring, 24);
+}
+
 /* Wait (interrupts off) until h has flushed generation g, serving flush
  * requests aimed at this hart meanwhile; give up at the deadline, and say
  * so: the caller goes on to free what h may still reach through its TLB,
@@ -219,10 +241,11 @@ static void wait_flushed(struct hart *me, struct hart *h, uint64_t g, uint64_t d
 		csr_set(sip, 1ul << IRQ_S_SOFT);        /* what the clears took: for ipi_handle */
 	if (atomic_load64(&h->tlb_done) >= g || atomic_load32(&h->stopped))
 		return;
-	atomic_add64(&tlb_flush_late, 1);
+	uint64_t late = atomic_add64(&tlb_flush_late, 1) + 1;
 	kprintf("keel: hart %u gave up waiting for hart %u to flush its TLB (generation %lu, "
-		"%lu so far)\n", me->index, h->index, (unsigned long)g,
-		(unsigned long)atomic_load64(&tlb_flush_late));
+		"%lu so far)\n", me->index, h->index, (unsigned long)g, (unsigned long)late);
+	if (late <= FLUSH_LATE_DUMPS)
+		dump_unanswering(h);
 }
 
 /* A holder that is not running (a hypervisor's, or QEMU's -icount, which
