@@ -344,10 +344,13 @@ void sig_event(struct process *p, struct thread *t, const struct sigevent *ev, i
 
 /* ---- delivery --------------------------------------------------------------------- */
 
-/* Always started again after a handler (POSIX forbids EINTR for them). */
+/* Always started again after a handler (POSIX forbids EINTR for them;
+ * SyncSemPost breaks off only for a count word another thread keeps
+ * moving: sync.c SEM_CAS_TRIES). */
 static bool always_restarts(uint32_t call)
 {
-	return call == KCALL_SyncMutexLock + 1 || call == KCALL_ThreadJoin + 1;
+	return call == KCALL_SyncMutexLock + 1 || call == KCALL_ThreadJoin + 1 ||
+	       call == KCALL_SyncSemPost + 1;
 }
 
 /* Stop here while p is stopped (told to end: go on, to die).  Process lock

@@ -289,8 +289,7 @@ int sync_mutex_lock(const void *as, uintptr_t addr, uint64_t deadline)
 
 /* Let m go: the best waiter becomes its owner.  The caller holds a
  * reference to m and no locks, and takes no bucket lock here, so a
- * condvar waiter already queued may call it (a signaller holding the
- * condvar's bucket lock spins until the waiter is off its hart).  0, and
+ * condvar waiter already queued may call it.  0, and
  * the caller drops its owner reference too; or -EPERM. */
 static int mutex_release(struct sync_obj *m)
 {
@@ -572,6 +571,10 @@ int sync_umutex_lock(const void *as, uintptr_t word, uint32_t me, uint64_t deadl
 	spin_lock(&pi_lock);
 	while ((r = umutex_try(word, me, &v)) == -EAGAIN) {
 		spin_unlock(&pi_lock);          /* the word moved: look again */
+		if (thread_killed()) {          /* a word another thread keeps moving */
+			put(o);
+			return -EINTR;
+		}
 		cpu_relax();
 		spin_lock(&pi_lock);
 	}
@@ -673,24 +676,56 @@ int sync_ucond_wait(const void *as, uintptr_t cv, uintptr_t word, uint32_t me, u
 	return r ? r : lr;
 }
 
+/* A semaphore's count word is user memory that the process may rewrite at
+ * any moment: a compare-and-swap that keeps losing to it is retried only
+ * SEM_CAS_TRIES times under the bucket lock (interrupts off), then the
+ * lock is dropped and the call starts over, with interrupts on, unless the
+ * caller is told to end or a signal came (EINTR; SyncSemPost is always
+ * restarted after a handler).  Retried under the lock without a bound, a
+ * thread that kept changing the word held the hart, every thread of that
+ * bucket and every TLB shootdown waiting for them. */
+#define SEM_CAS_TRIES 8
+
+static int sem_contended(void)
+{
+	struct thread *t = thread_current();
+
+	if (atomic_load32(&t->killed))
+		return -EINTR;
+	if (atomic_load32(&t->sig_wake) && !atomic_load32(&t->sig_nointr)) {
+		atomic_store32(&t->sig_broke, 1);       /* a signal ended it (sig_user_return) */
+		return -EINTR;
+	}
+	cpu_relax();
+	return 0;
+}
+
 int sync_usem_post(const void *as, uintptr_t count)
 {
-	int err;
-	struct sync_obj *o = get(as, count, SY_USEM, true, &err);
+	int err, r;
 	uint32_t v, old;
 
-	if (!o)
-		return err;
-	int r = 0;
-	if (!waitq_wake_one(&o->waiters, 0)) {          /* no waiter: count it */
-		do {
-			if ((r = word_read(count, &v)) || (int32_t)v < 0 || v >= 0x0fffffffu) {
-				r = r ? r : -EINVAL;
-				break;
+	do {
+		struct sync_obj *o = get(as, count, SY_USEM, true, &err);
+		if (!o)
+			return err;
+		r = 0;
+		if (!waitq_wake_one(&o->waiters, 0)) {          /* no waiter: count it */
+			for (unsigned i = 0;; i++) {
+				if ((r = word_read(count, &v)) || (int32_t)v < 0 || v >= 0x0fffffffu) {
+					r = r ? r : -EINVAL;
+					break;
+				}
+				if ((r = user_cas32(count, v, v + 1, &old)) || old == v)
+					break;
+				if (i + 1 == SEM_CAS_TRIES) {
+					r = -EAGAIN;
+					break;
+				}
 			}
-		} while (!(r = user_cas32(count, v, v + 1, &old)) && old != v);
-	}
-	put_locked(o);
+		}
+		put_locked(o);
+	} while (r == -EAGAIN && !(r = sem_contended()));
 	sched_preempt_if_needed();
 	return r;
 }
@@ -698,12 +733,13 @@ int sync_usem_post(const void *as, uintptr_t count)
 int sync_usem_wait(const void *as, uintptr_t count, bool tryget, uint64_t deadline)
 {
 	int err;
-	struct sync_obj *o = get(as, count, SY_USEM, true, &err);
 	uint32_t v, old;
+	struct sync_obj *o;
 
-	if (!o)
+again:
+	if (!(o = get(as, count, SY_USEM, true, &err)))
 		return err;
-	for (;;) {
+	for (unsigned i = 0;; i++) {
 		int bad = word_read(count, &v) ? -EFAULT : (int32_t)v < 0 ? -EINVAL : 0;
 		if (bad) {
 			put_locked(o);
@@ -718,6 +754,13 @@ int sync_usem_wait(const void *as, uintptr_t count, bool tryget, uint64_t deadli
 		if (old == v) {
 			put_locked(o);
 			return 0;
+		}
+		if (i + 1 == SEM_CAS_TRIES) {           /* see SEM_CAS_TRIES */
+			put_locked(o);
+			int r = sem_contended();
+			if (r)
+				return r;
+			goto again;
 		}
 	}
 	if (tryget) {

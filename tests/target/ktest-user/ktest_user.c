@@ -346,6 +346,7 @@ static const struct ktap_case cases[] = {
 	{ "pi_waiter_leaves", t_pi_waiter_leaves },
 	{ "condvar_mutex_same_bucket", t_condvar_mutex_same_bucket },
 	{ "thread_runmask", t_thread_runmask },
+	{ "semaphore_count_scribbled", t_semaphore_count_scribbled },
 };
 
 int main(int argc, char **argv, char **envp)

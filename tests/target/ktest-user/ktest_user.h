@@ -159,6 +159,7 @@ long int destroy_when_blocked(void *(*fn)(void *), void *arg, int state);
 void *spin_forever(void *arg);
 void t_thread_destroy_arguments(void);
 void t_thread_runmask(void);
+void t_semaphore_count_scribbled(void);
 void t_thread_destroy_running(void);
 void *receive_forever(void *arg);
 void t_thread_destroy_receive_blocked(void);

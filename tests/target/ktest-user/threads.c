@@ -895,3 +895,91 @@ void t_thread_runmask(void)
 	KTAP_EQ(mask, 1ul << 2);                        /* the one set before */
 	SyncDestroy_r(&never);
 }
+
+/* A semaphore's count word that another thread keeps rewriting, never
+ * with the same value twice: a compare-and-swap of the kernel's on it can
+ * lose again and again.  It used to retry under the sync bucket's lock
+ * with interrupts off for as long as the rewriting went on, so nothing
+ * else ran on the caller's hart, not even a higher-priority thread whose
+ * timer expired.  Here that thread is what stops the rewriting, 200 ms in,
+ * while the caller posts (then takes, without blocking) in a loop, each
+ * call a chance to lose: the loop must end within 2 s.  Whether a call
+ * lost depends on the two harts running at once (a busy host may not run
+ * them so); the bound holds either way.  The rewriter gives up by itself
+ * after 5 s, so a hart held by the old retry fails the bound instead of
+ * hanging the boot. */
+static sync_t scribbled;
+static volatile int scribble_on, scribble_stop;
+
+static void *scribble(void *arg)
+{
+	uint64_t end = now_ns() + 5000000000ull;
+	uint32_t c = 1;
+
+	if (ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)2ul))
+		return arg;
+	scribble_on = 1;
+	while (!scribble_stop && now_ns() < end)
+		for (int i = 0; i < 4096; i++) {
+			c = c % 0x0ffffff0u + 1;
+			__atomic_store_n(&scribbled.__count, c, __ATOMIC_RELAXED);
+		}
+	return arg;
+}
+
+static void *scribble_stopper(void *arg __attribute__((unused)))
+{
+	static sync_t never;
+
+	ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)1ul);
+	memset(&never, 0, sizeof never);
+	SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &never, 0);
+	timeout_ms(_NTO_TIMEOUT_SEM, 200);
+	long r = SyncSemWait_r(&never, 0);
+	scribble_stop = 1;
+	SyncDestroy_r(&never);
+	return (void *)r;
+}
+
+void t_semaphore_count_scribbled(void)
+{
+	uint64_t all = (1ul << count_harts()) - 1;
+
+	if (count_harts() < 2) {
+		ktap_skip("needs two harts");
+		return;
+	}
+	KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)1ul), 0);
+	for (int wait = 0; wait < 2; wait++) {
+		void *slept = 0;
+		long calls = 0, bad = 0;
+
+		memset(&scribbled, 0, sizeof scribbled);
+		scribbled.__count = 1;
+		KTAP_EQ(SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &scribbled, 0), 0);
+		scribble_on = scribble_stop = 0;
+		int w = urt_thread_create(scribble, 0, stacks[0], sizeof stacks[0], 10);
+		KTAP_REQUIRE(w > 0);
+		while (!scribble_on)
+			SchedYield_r();
+		int s = urt_thread_create(scribble_stopper, 0, stacks[1], sizeof stacks[1], 20);
+		KTAP_REQUIRE(s > 0);
+		uint64_t t0 = now_ns();
+		while (!scribble_stop) {
+			long r = wait ? SyncSemWait_r(&scribbled, 1) : SyncSemPost_r(&scribbled);
+			bad += r != 0 && !(wait && r == -EAGAIN);       /* a count of 0: nothing to take */
+			calls++;
+		}
+		uint64_t took = now_ns() - t0;
+		KTAP_EQ(ThreadJoin_r(s, &slept), 0);
+		KTAP_EQ(ThreadJoin_r(w, 0), 0);
+		KTAP_EQ((long)slept, -ETIMEDOUT);
+		KTAP_EQ(bad, 0);
+		KTAP_CHECK(calls > 0);
+		printf("# %ld SyncSem%s calls on a count rewritten meanwhile: %lu ms\n", calls,
+		       wait ? "Wait" : "Post", (unsigned long)(took / 1000000));
+		KTAP_CHECK(took < 2000000000ull);
+		SyncDestroy_r(&scribbled);
+	}
+	KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)all), 0);
+}
