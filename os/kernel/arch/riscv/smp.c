@@ -185,11 +185,12 @@ static void tlb_flush_local(struct hart *h)
  * the firmware's IPI entry).  A hart in wfi ends its turn. */
 #define FLUSH_SPINS 2000
 
-/* The first give-ups say what the silent hart was last seen doing: a hart
- * that leaves a flush IPI unanswered for a second runs with interrupts off
- * (a spin somewhere), and its trace ring and held locks name the place.
- * Read racily from a running hart: for a diagnosis only.  Addresses are
- * printed, not names: a lock pointer read in passing may be stale. */
+/* The first late flushes say what the silent hart was last seen doing: a
+ * hart that leaves a flush IPI unanswered for a second runs with
+ * interrupts off (a spin somewhere), and its trace ring and held locks name
+ * the place.  Read racily from a running hart: for a diagnosis only.
+ * Addresses are printed, not names: a lock pointer read in passing may be
+ * stale. */
 #define FLUSH_LATE_DUMPS 2
 
 static void dump_unanswering(const struct hart *h)
@@ -207,19 +208,29 @@ static void dump_unanswering(const struct hart *h)
 }
 
 /* Wait (interrupts off) until h has flushed generation g, serving flush
- * requests aimed at this hart meanwhile; give up at the deadline, and say
- * so: the caller goes on to free what h may still reach through its TLB,
- * which only a host that did not run h for a whole second should ever see. */
-static void wait_flushed(struct hart *me, struct hart *h, uint64_t g, uint64_t deadline)
+ * requests aimed at this hart meanwhile.  No deadline: the caller goes on
+ * to free what h may still reach through its TLB, and a hart that is slow
+ * to answer (interrupts off for long: a long copy under a lock, or a spin
+ * that should not be) would then use a page that has a new owner.  A wait
+ * that passes report_at says so, once, and again when it ends. */
+static void wait_flushed(struct hart *me, struct hart *h, uint64_t g, uint64_t report_at)
 {
 	unsigned spins = 0;
-	bool slept = false;
+	bool slept = false, late = false;
 
-	while (atomic_load64(&h->tlb_done) < g && !atomic_load32(&h->stopped) &&
-	       arch_time() < deadline) {
+	while (atomic_load64(&h->tlb_done) < g && !atomic_load32(&h->stopped)) {
 		if (atomic_and64(&me->ipi_pending, ~(IPI_TLB | IPI_FENCE_I)) &
 		    (IPI_TLB | IPI_FENCE_I))
 			tlb_flush_local(me);
+		if (!late && arch_time() >= report_at) {
+			late = true;
+			uint64_t n = atomic_add64(&tlb_flush_late, 1) + 1;
+			kprintf("keel: hart %u has waited 1 s for hart %u to flush its TLB "
+				"(generation %lu, %lu late so far); still waiting\n", me->index,
+				h->index, (unsigned long)g, (unsigned long)n);
+			if (n <= FLUSH_LATE_DUMPS)
+				dump_unanswering(h);
+		}
 		if (++spins < FLUSH_SPINS) {
 			cpu_relax();
 			continue;
@@ -227,8 +238,7 @@ static void wait_flushed(struct hart *me, struct hart *h, uint64_t g, uint64_t d
 		/* Clear, ask, look, sleep: an IPI_ACK sent after the clear
 		 * leaves SSIP set and the wfi returns.  A pending timer or device
 		 * interrupt (taken once interrupts are on again) ends the wfi
-		 * too, as it must: the hart waited for may never answer (it may
-		 * spin on a lock we hold), and the deadline needs the clock. */
+		 * too: the report needs the clock. */
 		csr_clear(sip, 1ul << IRQ_S_SOFT);
 		slept = true;
 		atomic_or64(&h->ack_to, 1ul << me->index);
@@ -239,13 +249,10 @@ static void wait_flushed(struct hart *me, struct hart *h, uint64_t g, uint64_t d
 	}
 	if (slept && atomic_load64(&me->ipi_pending))
 		csr_set(sip, 1ul << IRQ_S_SOFT);        /* what the clears took: for ipi_handle */
-	if (atomic_load64(&h->tlb_done) >= g || atomic_load32(&h->stopped))
-		return;
-	uint64_t late = atomic_add64(&tlb_flush_late, 1) + 1;
-	kprintf("keel: hart %u gave up waiting for hart %u to flush its TLB (generation %lu, "
-		"%lu so far)\n", me->index, h->index, (unsigned long)g, (unsigned long)late);
-	if (late <= FLUSH_LATE_DUMPS)
-		dump_unanswering(h);
+	if (late)
+		kprintf("keel: hart %u: hart %u flushed its TLB (generation %lu) %lu ms late\n",
+			me->index, h->index, (unsigned long)g,
+			(unsigned long)((arch_time() - report_at) * 1000 / timebase_hz));
 }
 
 /* A holder that is not running (a hypervisor's, or QEMU's -icount, which
@@ -281,11 +288,11 @@ static void flush_others(uint64_t bit, uint64_t mask)
 		for (uint32_t i = 0; i < nharts; i++)
 			if (&harts[i] != me && (mask >> i & 1) && atomic_load32(&harts[i].online))
 				ipi_send(&harts[i], bit);
-		uint64_t deadline = arch_time() + timebase_hz;
+		uint64_t report_at = arch_time() + timebase_hz;
 		for (uint32_t i = 0; i < nharts; i++) {
 			struct hart *h = &harts[i];
 			if (h != me && (mask >> i & 1) && atomic_load32(&h->online))
-				wait_flushed(me, h, g, deadline);
+				wait_flushed(me, h, g, report_at);
 		}
 	}
 	arch_irq_restore(s);
