@@ -67,6 +67,7 @@ def test_child_fault_reported_to_parent(keel_boot):
 
 KTEST_DONE_RE = re.compile(r"^keel: ktest done: (\d+) passed, 0 failed$")
 KCALL_ROW_RE = re.compile(r"^\s*K\(\s*\d+\s*,\s*(\w+)\s*,", re.MULTILINE)
+LATE_FLUSH_RE = re.compile(r"keel: hart \d+ has waited 1 s for hart \d+ to flush its TLB")
 KFUZZ_ROW_RE = re.compile(r"^kfuzz: (\w+) ok (\d+)((?: E\w+ \d+)*)$")
 # Calls whose contract has no error return: they must never fail, under any arguments.
 NO_FAILURE_MODE = {"KernelNop", "SchedYield", "ProcessExit"}
@@ -146,6 +147,11 @@ def test_kfuzz_every_call_both_ways_then_ktest(keel_boot, board, record_property
     assert init_exit(lines, "kfuzz", 0)
     assert any(KTEST_DONE_RE.match(line) for line in lines), "ktest after kfuzz did not pass"
     assert boot.exit_status == 0
+    # A TLB shootdown waits for every hart and says so when one has not answered for a
+    # second (interrupts off that long: a spin that should not be).
+    late = [line for line in lines if LATE_FLUSH_RE.search(line)]
+    record_property("late_tlb_flushes", str(len(late)))
+    assert not late, f"harts left a TLB flush unanswered for 1 s: {late[:4]}"
 
 
 def test_a_program_larger_than_memory_fails_enomem(keel_boot, board):
