@@ -21,7 +21,7 @@ struct hart {
 
 	/* Shared with other harts: atomics only. */
 	volatile uint32_t online;
-	volatile uint32_t stopped;      /* set by the hart itself in the stop IPI */
+	volatile uint32_t stopped;      /* set by the hart itself as it halts (the stop IPI, arch_halt) */
 	volatile uint64_t ipi_pending;  /* IPI_* bits, set with amoor, taken with amoswap */
 	void *volatile stopped_frame;   /* registers at the stop IPI */
 	void (*volatile xcall_fn)(void *);

@@ -1,5 +1,6 @@
 /* The arch_* interface (arch.h) for RISC-V S-mode. */
 #include "arch.h"
+#include "atomic.h"
 #include "csr.h"
 #include "hart.h"
 #include "kprintf.h"
@@ -45,10 +46,13 @@ void arch_send_ipi(const struct hart *h)
 	sbi_send_ipi(1, h->hartid);
 }
 
+/* A halted hart answers no TLB flush: it says it is stopped, so that a
+ * shootdown on a hart still running (wait_flushed) does not wait for it. */
 void arch_halt(void)
 {
 	csr_clear(sstatus, SSTATUS_SIE);
 	csr_write(sie, 0);
+	atomic_store32(&this_hart()->stopped, 1);
 	for (;;)
 		__asm__ volatile("wfi");
 }
