@@ -696,6 +696,11 @@ void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status
 	spin_unlock(&ch->lock);
 	if (c->cont == IPC_CONT_SEND && sched_claimed_run_here(c))
 		sched_switch_cont(c);
+	/* Not switching to c: the copy left this hart on c's space, which
+	 * nothing here holds and which may go (c's process ending) before the
+	 * switch to whatever runs next; its translations would then walk a
+	 * freed root.  Back to our own first. */
+	vmspace_activate(r->proc->vs);
 	sched_queue_claimed(c);                 /* a client that sent the long way */
 	schedule_cont();
 decline:

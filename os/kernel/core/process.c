@@ -599,14 +599,22 @@ int process_exec(struct process *p, struct thread *t, uint32_t tid, struct vmspa
 	sig_exec(p);
 	timers_process_gone(p);                 /* POSIX: timers do not survive exec */
 	intr_process_gone(p);
-	t->restart_regs[0] = regs->pc;
-	t->restart_regs[1] = regs->sp;
-	t->restart_regs[2] = regs->a0;
-	t->restart_regs[3] = regs->a1;
-	t->restart_regs[4] = regs->a2;
-	t->restart_regs[5] = regs->a3;
-	smp_mb();                               /* the registers before the flag */
-	atomic_store32(&t->restart_pending, 1);
+	/* Under p's lock with t looked at again: t may have been told to end
+	 * and be freed meanwhile, its slot another thread's, which must not
+	 * start at the new image.  thread_free sets cpu_counted under this
+	 * lock before it lets the slot go. */
+	spin_lock(&p->lock);
+	if (t->tid == tid && t->proc == p && !t->cpu_counted) {
+		t->restart_regs[0] = regs->pc;
+		t->restart_regs[1] = regs->sp;
+		t->restart_regs[2] = regs->a0;
+		t->restart_regs[3] = regs->a1;
+		t->restart_regs[4] = regs->a2;
+		t->restart_regs[5] = regs->a3;
+		smp_mb();                       /* the registers before the flag */
+		atomic_store32(&t->restart_pending, 1);
+	}
+	spin_unlock(&p->lock);
 	vmspace_destroy(old);
 	return 0;
 }

@@ -88,7 +88,16 @@ long sys_ThreadCreate(long pid, long func, long arg, long uattr)
 	*s = (struct uthread_start){ (uint64_t)func, sp, (uint64_t)arg, (uint64_t)at.exitfunc,
 				     (uint64_t)at.tls, arch_user_gp() };
 	t->arg = s;
-	t->detached = at.flags & _NTO_TA_DETACHED;
+	/* A user thread starts detached (thread_new); joinable if asked, unless
+	 * the process began to end since `ending` was read: thread_kill_others
+	 * then marked it killed and detached (under its join lock), and its
+	 * end is its own to reap. */
+	if (!(at.flags & _NTO_TA_DETACHED)) {
+		spin_lock(&t->join_lock);
+		if (!atomic_load32(&t->killed))
+			t->detached = false;
+		spin_unlock(&t->join_lock);
+	}
 	/* POSIX: a new thread starts with its creator's signal mask (read
 	 * under the lock SignalProcmask changes it under). */
 	spin_lock(&p->lock);

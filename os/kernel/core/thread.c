@@ -321,7 +321,8 @@ int thread_detach(uint32_t tid)
 		return -ESRCH;
 	spin_lock(&t->join_lock);
 	int rc = t->tid != tid ? -ESRCH : t->detached ? -EINVAL : 0;
-	t->detached = true;
+	if (!rc)
+		t->detached = true;     /* never the slot's next occupant */
 	spin_unlock(&t->join_lock);
 	if (!rc)
 		thread_reap_if_detached(t);
@@ -346,13 +347,18 @@ int thread_join_until(uint32_t tid, void **value, uint64_t deadline)
 		spin_unlock(&t->join_lock);
 		return t->tid != tid ? -ESRCH : -EINVAL;
 	}
-	while (atomic_load32(&t->state) != TS_DEAD) {
+	/* Each time round, t must still be thread tid: detached meanwhile, it
+	 * was freed by its reaper as it ended, and its slot may be another
+	 * thread's by now (never to be waited for or reaped here). */
+	while (t->tid == tid && atomic_load32(&t->state) != TS_DEAD &&
+	       atomic_load32(&t->state) != TS_FREE) {
 		int r = waitq_block(&t->joiners, &t->join_lock, deadline);
 		if (r == -ETIMEDOUT || r == -EINTR)
 			return r;       /* the join lock is released; a signal restarts the call */
 		spin_lock(&t->join_lock);
 	}
-	if (t->reaped) {                /* detached meanwhile, and claimed by its reaper */
+	if (t->tid != tid || atomic_load32(&t->state) != TS_DEAD || t->reaped) {
+		/* detached meanwhile, and claimed (or freed) by its reaper */
 		spin_unlock(&t->join_lock);
 		return -ESRCH;
 	}

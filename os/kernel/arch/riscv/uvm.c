@@ -463,8 +463,11 @@ struct vmspace *vmspace_clone(struct vmspace *src)
 	}
 	memcpy(dst->grants, src->grants, sizeof dst->grants);  /* dst is nobody's yet */
 	dst->ngrants = src->ngrants;
+	/* No hart may write a shared page: flushed before the lock goes, or a
+	 * thread of src could make a page private (a fault, under the lock)
+	 * while another still wrote the original through its stale entry. */
+	smp_tlb_flush_harts(harts_of(src));
 	spin_unlock(&src->lock);
-	smp_tlb_flush_harts(harts_of(src));     /* no hart may write a shared page */
 	if (r) {
 		vmspace_destroy(dst);   /* the pages it shares go back to src's alone */
 		return 0;
@@ -796,7 +799,8 @@ int vmspace_map_phys(struct vmspace *vs, uint64_t va, uint64_t pa, size_t size, 
 }
 
 /* Up to UNMAP_BATCH pages from va on: PTEs cleared, pages the space owns
- * collected in owned[]; returns how many pages were visited. */
+ * collected in owned[] (their share counts untouched: see vmspace_unmap);
+ * returns how many pages were visited. */
 static size_t unmap_batch(struct vmspace *vs, uint64_t va, size_t pages, uint64_t *owned,
 			  size_t *nowned)
 {
@@ -808,7 +812,7 @@ static size_t unmap_batch(struct vmspace *vs, uint64_t va, size_t pages, uint64_
 		uint64_t *e = slot(vs, va + i * PAGE_SIZE, false);
 		if (!e || !(*e & PTE_V))
 			continue;
-		if ((*e & PTE_OWNED) && pageref_drop(pte_pa(*e)))
+		if (*e & PTE_OWNED)
 			owned[(*nowned)++] = pte_pa(*e);
 		*e = 0;
 		vs->pages--;
@@ -817,8 +821,11 @@ static size_t unmap_batch(struct vmspace *vs, uint64_t va, size_t pages, uint64_
 	return n;
 }
 
-/* Holes in the range are skipped (munmap semantics).  A page is freed only
- * after every hart that ran the space has dropped its translation. */
+/* Holes in the range are skipped (munmap semantics).  A page's share count
+ * drops only after every hart that ran the space has dropped its
+ * translation: dropped before, another space's unmap could free the page
+ * (its last share) while a hart of this one still wrote it through a stale
+ * TLB entry. */
 int vmspace_unmap(struct vmspace *vs, uint64_t va, size_t size)
 {
 	uint64_t owned[UNMAP_BATCH];
@@ -830,7 +837,8 @@ int vmspace_unmap(struct vmspace *vs, uint64_t va, size_t size)
 		size_t n = unmap_batch(vs, va, left, owned, &nowned);
 		smp_tlb_flush_harts(harts_of(vs));
 		for (size_t i = 0; i < nowned; i++)
-			pmm_free(owned[i], 0);
+			if (pageref_drop(owned[i]))
+				pmm_free(owned[i], 0);
 		va += n * PAGE_SIZE;
 		left -= n;
 	}
