@@ -44,19 +44,29 @@ static uint64_t kstack_va(uint32_t slot)
 	return KSTACK_BASE + (uint64_t)slot * KSTACK_SLOT + PAGE_SIZE;
 }
 
-/* A free slot, zeroed except for its generation, which moves on so that
- * ids of the previous occupant go stale. */
+/* A free slot, zeroed from tid on except for its generation, which moves
+ * on so that ids of the previous occupant go stale; its locks are kept
+ * (struct thread). */
 static struct thread *slot_alloc(void)
 {
+	static bool locks_ready;                /* under table_lock */
+	const size_t keep = offsetof(struct thread, tid);
 	struct thread *t = 0;
 
 	spin_lock(&table_lock);
+	if (!locks_ready) {
+		for (uint32_t i = 0; i < THREAD_MAX; i++) {
+			spin_init(&table[i].join_lock, "thread-join", LR_JOIN);
+			spin_init(&table[i].sleep_lock, "sleep", LR_JOIN);
+		}
+		locks_ready = true;
+	}
 	for (uint32_t i = 1; i < THREAD_MAX && !t; i++)
 		if (table[i].state == TS_FREE && !table[i].slot) {
 			t = &table[i];
 			/* 15 bits: tids stay positive as rcvids and return values */
 			uint16_t gen = (uint16_t)((t->gen + 1) & 0x7fff);
-			memset(t, 0, sizeof *t);        /* never trust a recycled slot */
+			memset((char *)t + keep, 0, sizeof *t - keep);  /* never trust a recycled slot */
 			t->gen = gen ? gen : 1;
 			t->slot = (uint16_t)i;
 			t->tid = (uint32_t)t->gen << 16 | i;
@@ -131,8 +141,6 @@ static void thread_fields_init(struct thread *t, const char *name, unsigned prio
 	sig_thread_init(t);
 	waitq_init(&t->ipc.wq);
 	waitq_init(&t->joiners);
-	spin_init(&t->join_lock, "thread-join", LR_JOIN);
-	spin_init(&t->sleep_lock, "sleep", LR_JOIN);
 	waitq_init(&t->sleep_wq);
 	ktimer_init(&t->timeout, 0);
 }

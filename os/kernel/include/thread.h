@@ -35,6 +35,16 @@ struct sync_obj;
 struct process;
 
 struct thread {
+	/* The slot's locks, kept across its reuse: set up once (slot_alloc's
+	 * first call) and never zeroed, since a caller that looked the slot up
+	 * by an id that went stale meanwhile may still hold or wait for one
+	 * (it then finds another tid under it and lets go).  Everything from
+	 * tid on is zeroed when the slot is taken. */
+	struct spinlock join_lock;      /* life: see below */
+	/* thread_sleep_ns's wait: in the thread object, never on its stack (a
+	 * waker that read wq_lock before the sleep ended may still lock it). */
+	struct spinlock sleep_lock;
+
 	/* Identity: fixed while the slot is in use. */
 	uint32_t tid;                   /* generation << 16 | slot */
 	uint16_t slot;
@@ -132,12 +142,8 @@ struct thread {
 
 	/* Life: guarded by join_lock.  killed is also read without it (an
 	 * atomic that only ever goes 0 -> 1 while the slot is in use). */
-	struct spinlock join_lock;
 	struct waitq joiners;
-	/* thread_sleep_ns's wait: in the thread object, never on its stack (a
-	 * waker that read wq_lock before the sleep ended may still lock it). */
-	struct spinlock sleep_lock;
-	struct waitq sleep_wq;
+	struct waitq sleep_wq;          /* under sleep_lock */
 	void *exit_value;
 	bool reaped;                    /* someone has claimed freeing the slot */
 	volatile uint32_t killed;       /* told to end: it does at its next return to user */
