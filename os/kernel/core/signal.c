@@ -239,10 +239,15 @@ void sig_post(struct process *p, struct thread *t, const siginfo_t *info)
 		process_kill(p, SIGKILL, info->si_code);
 		return;
 	}
+	uint32_t tid = t ? t->tid : 0;
 	bool open = t ? !(*(volatile uint64_t *)&t->sig_mask & SIGBIT(signo)) :
 			thread_sig_open(p, SIGBIT(signo));
 	spin_lock(&p->lock);
-	if (p->exiting || shielded(p, signo)) {
+	/* t was looked up without a lock: it may have ended since, its slot
+	 * freed (cpu_counted is set under this lock first) or another
+	 * process's thread by now, whose queue this lock does not guard. */
+	bool gone = t && (t->tid != tid || t->proc != p || t->cpu_counted);
+	if (p->exiting || gone || shielded(p, signo)) {
 		spin_unlock(&p->lock);
 		return;
 	}

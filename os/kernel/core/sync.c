@@ -237,6 +237,21 @@ void sync_raise_base_prio(struct thread *t, uint32_t tid, unsigned prio)
 	spin_unlock(&pi_lock);
 }
 
+bool sync_set_base_prio(struct thread *t, uint32_t tid, const struct process *p, int policy,
+			unsigned prio)
+{
+	spin_lock(&pi_lock);
+	bool same = t->pi_id == tid && t->proc == p;    /* still that thread of p */
+	if (same) {
+		if (policy >= 0)
+			t->policy = (uint8_t)policy;
+		t->base_prio = (uint8_t)prio;
+		pi_update(t);           /* never below what its mutexes' waiters lend it */
+	}
+	spin_unlock(&pi_lock);
+	return same;
+}
+
 void sync_own_prio(struct thread *t)
 {
 	if (t->prio == t->base_prio)

@@ -6,6 +6,7 @@
 #include "kstring.h"
 #include "process.h"
 #include "sched.h"
+#include "sync.h"
 #include "thread.h"
 #include "uaccess.h"
 
@@ -52,14 +53,13 @@ long sys_SchedSet(long pid, long tid, long policy, long uparam)
 		return -EINVAL;
 	if (sp.sched_priority < PRIO_MIN || sp.sched_priority > PRIO_MAX)
 		return -EINVAL;
-	if (policy != SCHED_NOCHANGE)
-		t->policy = (uint8_t)policy;
-	/* A thread holding mutexes may run boosted: never lower it below that. */
-	unsigned eff = (unsigned)sp.sched_priority;
-	if (!list_empty(&t->owned) && t->prio > eff)
-		eff = t->prio;
-	t->base_prio = (uint8_t)sp.sched_priority;
-	sched_set_prio(t, eff);
+	/* Under the PI lock, t looked at again: it was looked up without a
+	 * lock and may be another thread by now (then ESRCH, nothing set).  A
+	 * thread holding mutexes may run boosted: never lowered below that. */
+	uint32_t want = tid ? (uint32_t)tid : thread_current()->tid;
+	if (!sync_set_base_prio(t, want, thread_current()->proc,
+				policy != SCHED_NOCHANGE ? (int)policy : -1, (unsigned)sp.sched_priority))
+		return -ESRCH;
 	sched_preempt_if_needed();
 	return 0;
 }

@@ -232,7 +232,12 @@ long sys_SignalProcmask(long pid, long tid, long how, long uset, long uold)
 	struct thread *t = thread_of(p, tid);
 	if (!t)
 		return -ESRCH;
+	uint32_t tid_now = t->tid;
 	spin_lock(&p->lock);
+	if (t->tid != tid_now || t->proc != p || t->cpu_counted) {   /* ended meanwhile */
+		spin_unlock(&p->lock);
+		return -ESRCH;
+	}
 	if (how == SIG_PENDING) {
 		old = t->sig_pending | p->sig_pending;
 	} else {

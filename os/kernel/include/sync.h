@@ -43,6 +43,13 @@ void sync_thread_exit(struct thread *t);
  * mutexes lend it; nothing if t is no longer the live thread tid.  No locks
  * held. */
 void sync_raise_base_prio(struct thread *t, uint32_t tid, unsigned prio);
+/* SchedSet: thread t, if it is still thread tid of p, gets base priority
+ * prio (and policy, unless < 0), its effective priority no lower than its
+ * mutexes' waiters lend it, passed down the chain it waits in.  False if
+ * t is another thread by now. */
+struct process;
+bool sync_set_base_prio(struct thread *t, uint32_t tid, const struct process *p, int policy,
+			unsigned prio);
 /* The calling thread t back to its own priority: its base, or what waiters
  * on mutexes it holds lend it (a server done with a client's priority). */
 void sync_own_prio(struct thread *t);
