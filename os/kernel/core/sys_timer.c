@@ -48,7 +48,12 @@ static void expired(struct ktimer *k, uint64_t now, uint64_t cookie)
 		sig_event(p, thread_lookup(tid), &ev, SI_TIMER);
 }
 
-static struct utimer *mine(long id)
+/* Timer id of the caller's process, or NULL; timers_lock held, and kept
+ * across whatever is done to the timer: two TimerSettime calls at once
+ * would each cancel and then arm it on their own hart's queue (one node on
+ * two lists), and one racing TimerDestroy would leave a free slot armed for
+ * the next TimerCreate to re-initialise while it is queued. */
+static struct utimer *mine_locked(long id)
 {
 	if (id < 0 || id >= UTIMERS)
 		return 0;
@@ -84,50 +89,62 @@ long sys_TimerCreate(long clockid, long uev)
  * nsec 0 disarms. */
 long sys_TimerSettime(long id, long flags, long unew, long uold)
 {
-	struct utimer *t = mine(id);
 	struct _itimer it, old = { 0, 0 };
 
-	if (!t)
+	spin_lock(&timers_lock);
+	bool ours = mine_locked(id) != 0;       /* EINVAL before EFAULT; again below */
+	spin_unlock(&timers_lock);
+	if (!ours)
 		return -EINVAL;
 	if (copy_from_user(&it, (uintptr_t)unew, sizeof it))
 		return -EFAULT;
+	/* The old value's buffer is tried first (no user access under the
+	 * lock): a bad one fails the call before anything changes. */
+	if (uold && copy_to_user((uintptr_t)uold, &old, sizeof old))
+		return -EFAULT;
+	spin_lock(&timers_lock);
+	struct utimer *t = mine_locked(id);
+	if (!t) {
+		spin_unlock(&timers_lock);
+		return -EINVAL;
+	}
 	uint64_t now = arch_time();
 	if (t->k.hart != ~0u && t->k.deadline > now)
 		old.nsec = (t->k.deadline - now) * 1000000000ull / timebase_hz;
-	if (uold && copy_to_user((uintptr_t)uold, &old, sizeof old))
-		return -EFAULT;
 	ktimer_cancel(&t->k);
-	if (!it.nsec)
-		return 0;
-	uint64_t d = (flags & TIMER_ABSTIME) ? ns_to_ticks(it.nsec) : now + ns_to_ticks(it.nsec);
-	ktimer_arm_cookie(&t->k, d, ns_to_ticks(it.interval_nsec), t->gen);
+	if (it.nsec) {
+		uint64_t d = (flags & TIMER_ABSTIME) ? ns_to_ticks(it.nsec) : now + ns_to_ticks(it.nsec);
+		ktimer_arm_cookie(&t->k, d, ns_to_ticks(it.interval_nsec), t->gen);
+	}
+	spin_unlock(&timers_lock);
+	if (uold && copy_to_user((uintptr_t)uold, &old, sizeof old))
+		return -EFAULT;         /* unmapped meanwhile: the timer is set */
 	return 0;
 }
 
 long sys_TimerDestroy(long id)
 {
-	struct utimer *t = mine(id);
-
-	if (!t)
-		return -EINVAL;
-	ktimer_cancel(&t->k);
 	spin_lock(&timers_lock);
-	t->gen++;
-	t->owner = 0;
+	struct utimer *t = mine_locked(id);
+	if (t) {
+		ktimer_cancel(&t->k);
+		t->gen++;
+		t->owner = 0;
+	}
 	spin_unlock(&timers_lock);
-	return 0;
+	return t ? 0 : -EINVAL;
 }
 
 void timers_process_gone(struct process *p)
 {
+	spin_lock(&timers_lock);
 	for (int i = 0; i < UTIMERS; i++)
 		if (timers[i].owner == p) {
 			ktimer_cancel(&timers[i].k);
-			spin_lock(&timers_lock);
 			timers[i].gen++;
 			timers[i].owner = 0;
-			spin_unlock(&timers_lock);
 		}
+	spin_unlock(&timers_lock);
 }
 
 /* ClockTime(clockid_t id, const uint64_t *new, uint64_t *old): also the
