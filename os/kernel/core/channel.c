@@ -99,13 +99,16 @@ void chan_close(struct channel *ch)
 /* Senders and receivers still blocked on a destroyed channel fail. */
 int chan_destroy(struct process *p, long chid)
 {
-	struct channel *ch = chan_of(p, chid);
-
-	if (!ch)
+	if (chid < 1 || chid > PROC_CHANNELS)
 		return -EINVAL;
+	/* Taken and cleared in one hold of p's lock: two destroys of one chid
+	 * at once close it once, never a channel that took the slot since. */
 	spin_lock(&p->lock);
+	struct channel *ch = p->chans[chid - 1];
 	p->chans[chid - 1] = 0;
 	spin_unlock(&p->lock);
+	if (!ch)
+		return -EINVAL;
 	chan_close(ch);
 	return 0;
 }

@@ -12,7 +12,7 @@
 
 /* p's vector is one page allocated at its first attach (process.h):
  * ordinary coids fill it from the bottom, side ones from the top. */
-long conn_attach(struct process *p, struct channel *ch, bool side)
+long conn_attach(struct process *p, struct channel *ch, uint32_t gen, bool side)
 {
 	long flag = side ? _NTO_SIDE_CHANNEL : 0;
 
@@ -22,7 +22,7 @@ long conn_attach(struct process *p, struct channel *ch, bool side)
 	for (long c = 0; c < PROC_CONNECTIONS; c++) {
 		struct connection *cn = &p->conns[proc_conn_slot(c | flag)];
 		if (!cn->ch) {
-			*cn = (struct connection){ ch, ch->gen };
+			*cn = (struct connection){ ch, gen };
 			spin_unlock(&p->lock);
 			return c | flag;
 		}

@@ -42,7 +42,16 @@ long sys_ConnectAttach(long nd, long pid, long chid, long index, long flags)
 	struct channel *ch = chan_of(server, chid);
 	if (!ch)
 		return -ESRCH;
-	return conn_attach(p, ch, index & _NTO_SIDE_CHANNEL);
+	/* The generation the connection keeps is read under the channel's
+	 * lock, with the channel still server's chid: read without it, it
+	 * could be that of the object's next channel, another process's. */
+	spin_lock(&ch->lock);
+	bool same = ch->live && ch->owner == server && ch->chid == (uint32_t)chid;
+	uint32_t gen = ch->gen;
+	spin_unlock(&ch->lock);
+	if (!same)
+		return -ESRCH;
+	return conn_attach(p, ch, gen, index & _NTO_SIDE_CHANNEL);
 }
 
 long sys_ConnectDetach(long coid)

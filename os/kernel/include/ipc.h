@@ -111,9 +111,11 @@ bool ipc_blocked_on(struct thread *t, struct process *server);
 
 /* ---- connections (connect.c) --------------------------------------------- */
 
-/* Attach p to channel ch (side: in the side-channel half); returns the coid
+/* Attach p to channel ch as it was at generation gen (read under its lock;
+ * a later generation leaves the connection dead), side: in the side-channel
+ * half; returns the coid
  * or -EAGAIN when p's vector is full.  No locks held. */
-long conn_attach(struct process *p, struct channel *ch, bool side);
+long conn_attach(struct process *p, struct channel *ch, uint32_t gen, bool side);
 /* Drop p's connection coid; the server hears DISCONNECT if it was p's last
  * to that channel.  -EINVAL for an unknown coid.  No locks held. */
 int conn_detach(struct process *p, long coid);
