@@ -586,16 +586,38 @@ int process_exec(struct process *p, struct thread *t, uint32_t tid, struct vmspa
 		spin_lock(&p->lock);
 	}
 	atomic_store32(&me->sig_nointr, 0);
+	spin_unlock(&p->lock);
+	/* t must be blocked in a message (SEND or REPLY, the process manager's
+	 * case): the server that holds it copies into its space under that
+	 * channel's lock (MsgRead/MsgWrite/MsgReply, the fast paths), so the
+	 * space changes under that lock too, and no copy still uses the old
+	 * one when it is freed.  The channel lock ranks before p's. */
+	struct channel *ch = *(struct channel *volatile *)&t->ipc.ch;
+	if (!ch)
+		return -ESRCH;
+	spin_lock(&ch->lock);
+	spin_lock(&p->lock);
 	/* t was looked up before: it may have ended, its slot gone to another
 	 * thread (of any process) meanwhile. */
-	if (p->exiting || t->tid != tid || t->proc != p || atomic_load32(&t->state) != TS_BLOCKED) {
+	uint32_t st = *(volatile uint32_t *)&t->ipc.state;
+	if (p->exiting || t->tid != tid || t->proc != p || atomic_load32(&t->state) != TS_BLOCKED ||
+	    t->ipc.ch != ch || (st != IPC_SEND && st != IPC_REPLY)) {
 		spin_unlock(&p->lock);
+		spin_unlock(&ch->lock);
 		return -ESRCH;
 	}
 	struct vmspace *old = p->vs;
 	p->vs = vs;
 	p->privs = privs;
+	uint64_t switches = t->switches;
 	spin_unlock(&p->lock);
+	spin_unlock(&ch->lock);
+	/* t may still be switching away on its hart, that hart's satp on the
+	 * old space until the switch is done: freed under it, its next
+	 * translation would walk a freed root.  Wait for that, but never for t
+	 * running again (switched to since: then on the new space). */
+	while (atomic_load32(&t->on_cpu) && *(volatile uint64_t *)&t->switches == switches)
+		cpu_relax();
 	sig_exec(p);
 	timers_process_gone(p);                 /* POSIX: timers do not survive exec */
 	intr_process_gone(p);

@@ -481,10 +481,24 @@ struct vmspace *vmspace_clone(struct vmspace *src)
 /* Some page of [va, va+size) is mapped (vs->lock held). */
 static bool any_mapped(struct vmspace *vs, uint64_t va, size_t size)
 {
-	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
-		uint64_t *e = slot(vs, va + o, false);
-		if (e && (*e & PTE_V))
+	/* Tables that are not there are skipped whole: a range of many GiB
+	 * (an mmap of any size) costs its mapped tables, not its pages, with
+	 * the space's lock held and interrupts off.  User space holds 4 KiB
+	 * leaves only (vmspace_clone), so upper entries are tables. */
+	for (uint64_t end = va + size; va < end; ) {
+		uint64_t e2 = vs->root[vpn(va, 2)];
+		if (!(e2 & PTE_V)) {
+			va = (va | ((1ul << 30) - 1)) + 1;
+			continue;
+		}
+		uint64_t e1 = ((uint64_t *)phys_to_virt(pte_pa(e2)))[vpn(va, 1)];
+		if (!(e1 & PTE_V)) {
+			va = (va | ((1ul << 21) - 1)) + 1;
+			continue;
+		}
+		if (((uint64_t *)phys_to_virt(pte_pa(e1)))[vpn(va, 0)] & PTE_V)
 			return true;
+		va += PAGE_SIZE;
 	}
 	return false;
 }
@@ -517,17 +531,13 @@ static uint64_t new_page(unsigned how, uint64_t o, size_t size, uint64_t *contig
 	return pa;
 }
 
-/* -EEXIST if any page of the range is mapped, -ENOMEM when memory runs
- * out: either way nothing of the range is left mapped. */
-int vmspace_alloc_how(struct vmspace *vs, uint64_t va, size_t size, unsigned prot, unsigned how,
-		      uint64_t *contig)
+/* A contiguous block: at most PAGE_SIZE << PMM_MAX_ORDER, all under the
+ * lock (vmspace_alloc_how). */
+static int alloc_contig(struct vmspace *vs, uint64_t va, size_t size, unsigned prot,
+			uint64_t *contig)
 {
 	uint64_t block = 0;
 
-	if (!range_ok(va, size) || !prot_ok(prot) || how > VMSPACE_CONTIG)
-		return -EINVAL;
-	if (how == VMSPACE_CONTIG && size > (PAGE_SIZE << PMM_MAX_ORDER))
-		return -ENOMEM;
 	spin_lock(&vs->lock);
 	if (any_mapped(vs, va, size)) {
 		spin_unlock(&vs->lock);
@@ -535,12 +545,12 @@ int vmspace_alloc_how(struct vmspace *vs, uint64_t va, size_t size, unsigned pro
 	}
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
 		uint64_t *e = slot(vs, va + o, true);
-		uint64_t pa = e ? new_page(how, o, size, &block) : 0;
+		uint64_t pa = e ? new_page(VMSPACE_CONTIG, o, size, &block) : 0;
 		if (!pa) {
 			spin_unlock(&vs->lock);
 			if (o)                  /* ours alone: the range was empty */
 				vmspace_unmap(vs, va, o);
-			if (how == VMSPACE_CONTIG && block)     /* the pages not mapped yet */
+			if (block)              /* the pages not mapped yet */
 				for (; o < size; o += PAGE_SIZE)
 					pmm_free(block + o, 0);
 			return -ENOMEM;
@@ -559,6 +569,70 @@ int vmspace_alloc_how(struct vmspace *vs, uint64_t va, size_t size, unsigned pro
 	spin_unlock(&vs->lock);
 	if (contig)
 		*contig = block;
+	return 0;
+}
+
+#define ALLOC_BATCH 32          /* pages zeroed with interrupts on, then mapped at once */
+
+/* -EEXIST if any page of the range is mapped, -ENOMEM when memory runs
+ * out: either way nothing of the range is left mapped (but what another
+ * thread of the space mapped there meanwhile).  The pages are allocated
+ * and zeroed ALLOC_BATCH at a time with no lock held, and mapped under the
+ * space's lock batch by batch: all of a large range under the lock held a
+ * hart with interrupts off for as long as zeroing it took (a second and
+ * more for a few hundred MiB under QEMU: every TLB shootdown meanwhile
+ * waited for that hart). */
+int vmspace_alloc_how(struct vmspace *vs, uint64_t va, size_t size, unsigned prot, unsigned how,
+		      uint64_t *contig)
+{
+	uint64_t pas[ALLOC_BATCH];
+
+	if (!range_ok(va, size) || !prot_ok(prot) || how > VMSPACE_CONTIG)
+		return -EINVAL;
+	if (how == VMSPACE_CONTIG)
+		return size > (PAGE_SIZE << PMM_MAX_ORDER) ? -ENOMEM :
+		       alloc_contig(vs, va, size, prot, contig);
+	spin_lock(&vs->lock);
+	bool taken = any_mapped(vs, va, size);
+	spin_unlock(&vs->lock);
+	if (taken)
+		return -EEXIST;
+	for (uint64_t o = 0; o < size; ) {
+		size_t n = (size - o) / PAGE_SIZE < ALLOC_BATCH ? (size - o) / PAGE_SIZE : ALLOC_BATCH;
+		size_t got = 0, done = 0;
+		int bad = 0;
+		while (got < n && (pas[got] = new_page(how, 0, PAGE_SIZE, 0)))
+			got++;
+		if (got < n)
+			bad = -ENOMEM;
+		spin_lock(&vs->lock);
+		for (; !bad && done < n; done++) {
+			uint64_t *e = slot(vs, va + o + done * PAGE_SIZE, true);
+			if (!e || (*e & PTE_V)) {       /* mapped meanwhile by another thread */
+				bad = e ? -EEXIST : -ENOMEM;
+				break;
+			}
+			ic_mark(pas[done]);
+			set_leaf(e, va + o + done * PAGE_SIZE, pas[done], prot & ~VM_X, PTE_OWNED);
+			vs->pages++;
+		}
+		if (done && (prot & VM_X)) {
+			icache_sync_all();
+			for (size_t i = 0; i < done; i++)
+				set_leaf(slot(vs, va + o + i * PAGE_SIZE, false), va + o + i * PAGE_SIZE,
+					 pas[i], prot, PTE_OWNED);
+		}
+		spin_unlock(&vs->lock);
+		o += done * PAGE_SIZE;
+		if (bad) {
+			for (size_t i = done; i < got; i++)     /* never mapped: nobody saw them */
+				if (pageref_drop(pas[i]))       /* (an object page's mark goes) */
+					pmm_free(pas[i], 0);
+			if (o)
+				vmspace_unmap(vs, va, o);
+			return bad;
+		}
+	}
 	return 0;
 }
 
