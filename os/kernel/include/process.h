@@ -157,9 +157,11 @@ int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct 
  * it finishes switching away (it never waits on a running thread). */
 bool process_snapshot(struct thread *t, uint32_t tid, struct process *p, struct arch_uregs *r);
 /* Replace p's image: every thread but t ends (waited for), vs becomes p's
- * space (the old one is freed), and t, blocked in a kernel call, starts
- * at the given registers when that call returns.  0, or -ESRCH if p ends
- * meanwhile, -EINTR if the caller is told to end (vs not taken then). */
+ * space (the old one is freed), and t, blocked sending a message (SEND or
+ * REPLY: the space changes under that channel's lock, which every copy
+ * into t's space holds), starts at the given registers when that call
+ * returns.  0, or -ESRCH if p ends meanwhile or t is not blocked so,
+ * -EINTR if the caller is told to end (vs not taken then). */
 struct proc_regs {
 	uint64_t pc, sp, a0, a1, a2, a3;
 };
