@@ -378,7 +378,8 @@ def test_pidin_slay_and_shutdown(keel_boot):
     # The shell's prompt may come back before init's first line: "...# init: shutting down"
     down = next((i for i, line in enumerate(lines) if line.endswith("init: shutting down")), None)
     assert down is not None, text[-2000:]
-    stopped = [line for line in lines if line.startswith("init: ") and line.endswith(" stopped")]
+    stopped = [line for line in lines if line.startswith("init: ")
+               and re.search(r" stopped after \d+ ms$", line)]
     for program in ("/sbin/getty", "/sbin/tmpfs", "/sbin/pipe", "/sbin/devnull",
                     "/sbin/bootfs"):
         assert any(line.startswith(f"init: {program} (pid ") for line in stopped), \
@@ -422,7 +423,8 @@ def test_shutdown_r_reboots_to_a_login_prompt(keel_boot):
     finally:
         s.close()
     lines = [line.strip() for line in text.splitlines()]
-    stopped = [line for line in lines if line.startswith("init: ") and line.endswith(" stopped")]
+    stopped = [line for line in lines if line.startswith("init: ")
+               and re.search(r" stopped after \d+ ms$", line)]
     for program in ("/sbin/getty", "/sbin/tmpfs", "/sbin/pipe", "/sbin/bootfs"):
         assert any(line.startswith(f"init: {program} (pid ") for line in stopped), \
             f"{program} was not stopped:\n" + "\n".join(lines[-60:])

@@ -253,6 +253,8 @@ static int tty_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_
 	if (ocb->ioflag & O_NONBLOCK)
 		return done ? resmgr_reply(ctp, (long)done, NULL, 0) : EAGAIN;
 	int r = resmgr_waitq_park(&dev.writers, ctp, ocb, _IO_WRITE, msg->nbytes);
+	if (r == EINTR && done)                 /* interrupted after some went */
+		return resmgr_reply(ctp, (long)done, NULL, 0);
 	if (r == RESMGR_DONE) {
 		dev.writers.head->done = done;
 		park_for_room();

@@ -56,3 +56,15 @@ _Static_assert(offsetof(struct _thread_attr, stackaddr) == 40, "struct _thread_a
 #define STATE_JOIN        15
 #define STATE_INTR        16
 #define STATE_SEM         17
+
+/* A state's QNX name ("REPLY"), or "?" for a value past STATE_SEM. */
+static inline const char *thread_state_name(unsigned state)
+{
+	static const char *const names[] = {
+		"DEAD", "RUNNING", "READY", "STOPPED", "SEND", "RECEIVE", "REPLY", "STACK",
+		"WAITTHREAD", "WAITPAGE", "SIGSUSPEND", "SIGWAITINFO", "NANOSLEEP", "MUTEX",
+		"CONDVAR", "JOIN", "INTR", "SEM",
+	};
+
+	return state < sizeof names / sizeof names[0] ? names[state] : "?";
+}

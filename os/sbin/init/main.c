@@ -40,7 +40,10 @@
  * more; the terminals' sessions get SIGHUP and SIGTERM (an interactive
  * shell ignores SIGTERM), the services SIGTERM in the reverse of their
  * start order, the console driver last so that what init says is seen;
- * whatever has not ended within STOP_WAIT_NS gets SIGKILL.  Then init
+ * a terminal's session still there gets SIGHUP again each second (a shell
+ * can miss one that comes just before it blocks), and whatever has not
+ * ended within STOP_WAIT_NS gets SIGKILL, its threads' states said first.
+ * Each end is said with the time it took.  Then init
  * ends, and with it the system: taskman ends and the kernel powers off.
  * SIGUSR1 (from shutdown -r) does the same and then, instead of ending,
  * has taskman reboot the machine (sysmgr_reboot); should that be refused,
@@ -65,6 +68,8 @@
 #include <unistd.h>
 #include <keel/hwinfo.h>
 #include <keel/neutrino.h>
+#include <keel/sysinfo.h>
+#include <keel/thread.h>
 
 #define SERVICES_MAX 16
 #define ARGS_MAX     4
@@ -72,6 +77,7 @@
 #define BACKOFF_MAX_NS  30000000000ull
 #define STABLE_NS       10000000000ull
 #define STOP_WAIT_NS    5000000000ull
+#define HUP_AGAIN_NS    1000000000ull
 
 struct service {
 	char *argv[ARGS_MAX + 1];
@@ -562,8 +568,9 @@ static void ended(pid_t pid, int st)
 }
 
 /* Reaps what ends until every service in [first, last] has ended or the
- * deadline passes; true if they all ended. */
-static bool reap_until(int first, int last, uint64_t deadline)
+ * deadline passes; true if they all ended.  Each end is said with the time
+ * since since_ns (when it was told to stop). */
+static bool reap_until(int first, int last, uint64_t since_ns, uint64_t deadline)
 {
 	for (;;) {
 		bool running = false;
@@ -578,12 +585,34 @@ static bool reap_until(int first, int last, uint64_t deadline)
 		if (pid > 0) {
 			for (int i = 0; i < nsvc; i++)
 				if (svc[i].pid == pid) {
-					say(LOG_INFO, "%s (pid %d) stopped\n", svc[i].argv[0], (int)pid);
+					say(LOG_INFO, "%s (pid %d) stopped after %llu ms\n",
+					    svc[i].argv[0], (int)pid,
+					    (unsigned long long)((now_ns() - since_ns) / 1000000));
 					svc[i].pid = 0;
 				}
 		} else {
 			sleep_ns(20000000);
 		}
+	}
+}
+
+/* Says what each thread of a process that did not stop is doing (the
+ * kernel's SysInfo walk, so it needs no server): a line per thread, e.g.
+ * "thread 1 REPLY on pid 9, prio 10, 35 ms of CPU". */
+static void say_threads(const struct service *s)
+{
+	struct _thread_stats t;
+
+	for (unsigned i = 0; SysInfo_r(_SYSINFO_THREAD, i, &t, sizeof t) == (long)sizeof t;
+	     i = t.slot + 1) {
+		if (t.pid != s->pid)
+			continue;
+		char on[24] = "";
+		if (t.blocked_pid > 0)
+			snprintf(on, sizeof on, " on pid %d", (int)t.blocked_pid);
+		say(LOG_ERR, "%s (pid %d): thread %d %s%s, prio %u, %llu ms of CPU\n",
+		    s->argv[0], (int)s->pid, (int)t.tid, thread_state_name(t.state), on,
+		    t.prio, (unsigned long long)(t.cpu_ns / 1000000));
 	}
 }
 
@@ -601,15 +630,33 @@ static void stop_range(int first, int last, int sig)
 		}
 		kill(s->pid, sig);
 	}
-	if (reap_until(first, last, now_ns() + STOP_WAIT_NS))
-		return;
+	/* A shell takes SIGHUP in a handler that only marks it, and acts on
+	 * the mark when a call it is blocked in is interrupted: one that comes
+	 * just before the shell blocks reading its terminal is missed until the
+	 * next signal.  So a terminal's session still there after a second
+	 * gets SIGHUP again (said), until STOP_WAIT_NS. */
+	uint64_t told = now_ns(), give_up = told + STOP_WAIT_NS;
+	for (uint64_t again = told + HUP_AGAIN_NS;; again += HUP_AGAIN_NS) {
+		if (reap_until(first, last, told, again < give_up ? again : give_up))
+			return;
+		if (now_ns() >= give_up)
+			break;
+		for (int i = last; i >= first; i--)
+			if (svc[i].pid && svc[i].tty) {
+				say(LOG_WARNING, "%s (pid %d) still runs %llu ms after SIGHUP; "
+				    "sending it again\n", svc[i].argv[0], (int)svc[i].pid,
+				    (unsigned long long)((now_ns() - told) / 1000000));
+				kill(-svc[i].pid, SIGHUP);
+			}
+	}
 	for (int i = last; i >= first; i--)
 		if (svc[i].pid) {
 			say(LOG_ERR, "%s (pid %d) did not stop; killing it\n", svc[i].argv[0],
 			       (int)svc[i].pid);
+			say_threads(&svc[i]);
 			kill(svc[i].pid, SIGKILL);
 		}
-	reap_until(first, last, now_ns() + STOP_WAIT_NS);
+	reap_until(first, last, told, now_ns() + STOP_WAIT_NS);
 }
 
 static void __attribute__((noreturn)) shut_down(bool reboot)

@@ -411,6 +411,8 @@ static int pty_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_
 	if (master && slave_gone(p))
 		return done ? resmgr_reply(ctp, (long)done, NULL, 0) : EIO;
 	int r = resmgr_waitq_park(q, ctp, ocb, _IO_WRITE, msg->nbytes);
+	if (r == EINTR && done)                 /* interrupted after some went */
+		return resmgr_reply(ctp, (long)done, NULL, 0);
 	if (r == RESMGR_DONE && done)
 		q->head->done = done;   /* some went: q was empty, this is its head */
 	return r;

@@ -36,6 +36,7 @@
 #include <keel/neutrino.h>
 #include <keel/sched.h>
 #include <keel/sysinfo.h>
+#include <keel/thread.h>
 
 #define TEXT_MAX 4096
 #define INO_PID(pid, k) (0x100000ull + (uint64_t)(pid) * 8 + (k))
@@ -91,12 +92,6 @@ static const char *state_name(unsigned s)
 	       s == _PROC_STATE_ZOMBIE ? "Z (zombie)" : "?";
 }
 
-static const char *const state_names[] = {
-	"DEAD", "RUNNING", "READY", "STOPPED", "SEND", "RECEIVE", "REPLY", "STACK",
-	"WAITTHREAD", "WAITPAGE", "SIGSUSPEND", "SIGWAITINFO", "NANOSLEEP", "MUTEX",
-	"CONDVAR", "JOIN", "INTR", "SEM",
-};
-
 static void threads(struct pobj *o, pid_t pid)
 {
 	struct _thread_stats t;
@@ -110,7 +105,7 @@ static void threads(struct pobj *o, pid_t pid)
 		if (t.blocked_pid > 0)
 			snprintf(blocked, sizeof blocked, "%d", (int)t.blocked_pid);
 		add(o, "%d %s %u %u %s %s %llu %#llx %s\n", (int)t.tid,
-		    t.state < sizeof state_names / sizeof state_names[0] ? state_names[t.state] : "?",
+		    thread_state_name(t.state),
 		    t.prio, t.base_prio, t.policy == SCHED_FIFO ? "FIFO" : t.policy == SCHED_RR ?
 		    "RR" : "OTHER", blocked, (unsigned long long)(t.cpu_ns / 1000000),
 		    (unsigned long long)t.runmask, t.name);

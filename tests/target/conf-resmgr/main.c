@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -576,6 +577,84 @@ static void t_resmgr_concurrent__handlers_overlap_under_lock_ocb(void)
 	CHECK_EQ(resmgr_open_count(conc), 0);
 }
 
+/* A client's unblock pulse handled before its request is parked: a pool
+ * thread has received a read, another thread of the pool takes the pulse
+ * of the signal that reached the client meanwhile and finds nothing to
+ * unblock; the read must not then be parked for good.  The read handler
+ * makes that order certain: it lets go of the handler lock, signals the
+ * client, waits for the pulse to be handled, and parks. */
+static resmgr_waitq_t ub_q;
+static int ub_pulses, ub_found, ub_done;
+static long ub_result;
+static pthread_t ub_client;
+
+static void ub_on_signal(int sig)
+{
+	(void)sig;
+}
+
+static int ub_unblock(resmgr_context_t *ctp, int rcvid)
+{
+	(void)ctp;
+	ub_found += resmgr_waitq_unblock(&ub_q, rcvid, EINTR);
+	__atomic_add_fetch(&ub_pulses, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int ub_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_t *ocb)
+{
+	resmgr_unlock(ctp->mgr);
+	pthread_kill(__atomic_load_n(&ub_client, __ATOMIC_ACQUIRE), SIGUSR1);
+	for (int i = 0; i < 2000 && !__atomic_load_n(&ub_pulses, __ATOMIC_ACQUIRE); i++)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	resmgr_lock(ctp->mgr);
+	return resmgr_waitq_park(&ub_q, ctp, ocb, _IO_READ, m->nbytes);
+}
+
+static void *ub_reader(void *arg)
+{
+	char c;
+
+	__atomic_store_n(&ub_client, pthread_self(), __ATOMIC_RELEASE);
+	ssize_t n = read(*(int *)arg, &c, 1);
+	ub_result = n < 0 ? -errno : n;
+	__atomic_store_n(&ub_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void t_resmgr_waitq_park__after_the_unblock_pulse_is_EINTR(void)
+{
+	static const resmgr_io_funcs_t uio = { .read = ub_read, .unblock = ub_unblock };
+	static iofunc_attr_t ub_attr;
+	struct sigaction sa = { .sa_handler = ub_on_signal }, old;
+	pthread_t t;
+
+	int ub_chid = ChannelCreate(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
+	iofunc_attr_init(&ub_attr, S_IFREG | 0666);
+	resmgr_t *ub = ub_chid >= 0 ? resmgr_create(ub_chid, NULL, &uio, &ub_attr) : NULL;
+	REQUIRE(ub != NULL);
+	REQUIRE(resmgr_pool_start(ub, 2) == 0);
+	REQUIRE(sigaction(SIGUSR1, &sa, &old) == 0);      /* no SA_RESTART */
+	int fd = _connect_open(pid, ub_chid, 0, "", O_RDONLY, 0);
+	REQUIRE(fd >= 0);
+	REQUIRE(pthread_create(&t, NULL, ub_reader, &fd) == 0);
+	for (int i = 0; i < 3000 && !__atomic_load_n(&ub_done, __ATOMIC_ACQUIRE); i++)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	int done = __atomic_load_n(&ub_done, __ATOMIC_ACQUIRE);
+	if (!done) {                            /* parked for good: let it go (EIO) */
+		resmgr_lock(ub);
+		resmgr_waitq_fail_all(&ub_q, EIO);
+		resmgr_unlock(ub);
+	}
+	pthread_join(t, NULL);
+	CHECK_EQ(done, 1);                      /* answered within 3 s ... */
+	CHECK_EQ(ub_result, -EINTR);            /* ... with EINTR */
+	CHECK_EQ(ub_pulses, 1);
+	CHECK_EQ(ub_found, 0);                  /* the pulse came first */
+	CHECK_EQ(close(fd), 0);
+	CHECK_EQ(sigaction(SIGUSR1, &old, NULL), 0);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(open, first_fd_is_above_the_console),
 	CONF_CASE(write, then_read_back_at_offset),
@@ -602,6 +681,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(resmgr, random_messages_leave_it_serving),
 	CONF_CASE(resmgr_pool_start, handlers_run_one_at_a_time),
 	CONF_CASE(resmgr_concurrent, handlers_overlap_under_lock_ocb),
+	CONF_CASE(resmgr_waitq_park, after_the_unblock_pulse_is_EINTR),
 };
 
 int main(void)

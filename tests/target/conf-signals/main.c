@@ -135,6 +135,52 @@ static void t_sigwait__takes_a_blocked_signal_without_its_handler(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* pthread_kill: the signal is the named thread's alone.  Both threads
+ * block SIGUSR2; the other one waits for it 300 ms and must not get the
+ * one sent to this thread, then gets the one sent to it. */
+static long pk_first;                   /* the other thread's timed wait: -EAGAIN, or a signal */
+static int pk_waited;
+
+static void *pk_waiter(void *arg)
+{
+	sigset_t *set = arg;
+	struct timespec t = { 0, 300 * 1000 * 1000 };
+	int sig = sigtimedwait(set, NULL, &t);
+
+	pk_first = sig < 0 ? -errno : sig;
+	__atomic_store_n(&pk_waited, 1, __ATOMIC_RELEASE);
+	sig = 0;
+	return (void *)(long)(sigwait(set, &sig) == 0 ? sig : -1);
+}
+
+static void t_pthread_kill__only_the_named_thread_gets_it(void)
+{
+	sigset_t set, old;
+	pthread_t t;
+	void *got = NULL;
+	int sig = 0;
+
+	catch(SIGUSR2, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, &old);         /* the new thread has it blocked too */
+	pk_waited = 0;
+	REQUIRE(pthread_create(&t, NULL, pk_waiter, &set) == 0);
+	CHECK_EQ(pthread_kill(pthread_self(), SIGUSR2), 0);
+	CHECK_EQ(sigwait(&set, &sig), 0);
+	CHECK_EQ(sig, SIGUSR2);
+	while (!__atomic_load_n(&pk_waited, __ATOMIC_ACQUIRE))
+		sched_yield();
+	CHECK_EQ(pk_first, -EAGAIN);                    /* this thread's was not its */
+	CHECK_EQ(pthread_kill(t, SIGUSR2), 0);
+	CHECK_EQ(pthread_join(t, &got), 0);
+	CHECK_EQ((long)got, SIGUSR2);                   /* then it got its own */
+	CHECK_EQ(pthread_kill(pthread_self(), 0), 0);
+	CHECK_EQ(pthread_kill(pthread_self(), 65), EINVAL);
+	CHECK_EQ(hits, 0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 static void t_sigtimedwait__times_out_with_EAGAIN(void)
 {
 	sigset_t set;
@@ -353,6 +399,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(sigprocmask, blocked_signal_waits_then_runs_on_unblock),
 	CONF_CASE(sigaddset, bad_signal_is_EINVAL),
 	CONF_CASE(sigwait, takes_a_blocked_signal_without_its_handler),
+	CONF_CASE(pthread_kill, only_the_named_thread_gets_it),
 	CONF_CASE(sigtimedwait, times_out_with_EAGAIN),
 	CONF_CASE(sigqueue, value_reaches_the_handler),
 	CONF_CASE(nanosleep, a_signal_ends_it_with_EINTR_and_the_rest),

@@ -257,7 +257,8 @@ typedef struct resmgr_waitq {
 } resmgr_waitq_t;
 
 /* Parks the request in ctp (of nbytes, on ocb) at the end of q.  Returns
- * RESMGR_DONE (the handler's answer), or ENOMEM. */
+ * RESMGR_DONE (the handler's answer), ENOMEM, or EINTR when its client
+ * already asks to be unblocked (its unblock pulse may have come before). */
 int resmgr_waitq_park(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
 		      uint16_t type, uint64_t nbytes);
 /* The oldest parked request, or NULL. */

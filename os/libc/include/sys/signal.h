@@ -33,6 +33,7 @@ typedef struct sigaltstack {
 int sigaction(int sig, const struct sigaction *restrict act, struct sigaction *restrict oact);
 int sigprocmask(int how, const sigset_t *restrict set, sigset_t *restrict oset);
 int pthread_sigmask(int how, const sigset_t *restrict set, sigset_t *restrict oset);
+int pthread_kill(pthread_t thread, int sig);
 int sigpending(sigset_t *set);
 int sigsuspend(const sigset_t *mask);
 int sigwait(const sigset_t *restrict set, int *restrict sig);

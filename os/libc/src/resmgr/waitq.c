@@ -6,11 +6,20 @@
 #include <sys/resmgr.h>
 #include <keel/neutrino.h>
 
+/* The unblock pulse of a client that a signal (or a timeout) reaches after
+ * its request was received may be handled first, by another thread of the
+ * pool, while the request's own handler has yet to take the handler lock;
+ * it then found nothing to unblock.  So a request whose client already asks
+ * to be unblocked is never parked: it is answered EINTR at once (under the
+ * handler lock, so a pulse that comes after this check finds it parked). */
 int resmgr_waitq_park(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
 		      uint16_t type, uint64_t nbytes)
 {
-	resmgr_waiter_t *w = calloc(1, sizeof *w);
+	struct _msg_info info;
 
+	if (MsgInfo_r(ctp->rcvid, &info) == 0 && (info.flags & _NTO_MI_UNBLOCK_REQ))
+		return EINTR;
+	resmgr_waiter_t *w = calloc(1, sizeof *w);
 	if (!w)
 		return ENOMEM;
 	w->rcvid = ctp->rcvid;

@@ -1,9 +1,10 @@
-/* Sending signals (POSIX.1-2017 kill, killpg, raise, sigqueue):
+/* Sending signals (POSIX.1-2017 kill, killpg, raise, sigqueue, pthread_kill):
  * SignalKill, which takes a process (pid > 0), a process group (pid < 0)
  * or a thread of the caller's own process. */
 #include <errno.h>
 #include <signal.h>
 #include <unistd.h>
+#include <pthread.h>
 #include "libc.h"
 
 int kill(pid_t pid, int sig)
@@ -31,4 +32,15 @@ int raise(int sig)
 int sigqueue(pid_t pid, int sig, const union sigval value)
 {
 	return (int)__syscall_ret(SignalKill_r(pid, 0, sig, SI_QUEUE, (intptr_t)value.sival_ptr));
+}
+
+/* A thread of the caller's own process (POSIX.1-2017 pthread_kill): the
+ * error is returned, errno is left alone; signal 0 only checks. */
+int pthread_kill(pthread_t t, int sig)
+{
+	if (!t || t->self != t)
+		return ESRCH;
+	long r = SignalKill_r(getpid(), (int)__atomic_load_n(&t->tid, __ATOMIC_RELAXED), sig,
+			      SI_USER, 0);
+	return r < 0 ? (int)-r : 0;
 }
