@@ -214,19 +214,27 @@ static void process_free(struct process *p)
 	spin_unlock(&procs_lock);
 }
 
-/* A child that ended stays (without its memory) until its parent waits. */
-static void become_zombie(struct process *p)
+/* A child that ended stays (without its memory) until its parent waits.
+ * False if it has no parent (any more): the caller frees it.  The parent is
+ * read under procs_lock, where a parent's end orphans its children
+ * (process_free): read without it, a child whose parent ended meanwhile
+ * became a zombie nobody would ever wait for, its slot lost. */
+static bool become_zombie(struct process *p)
 {
-	struct process *parent = p->parent;
-
 	timers_process_gone(p);
 	intr_process_gone(p);
 	drop_space(p);
 	free_conns(p);
-	spin_lock(&parent->lock);
-	p->ended = true;
-	waitq_wake_all(&parent->children_wq, 0);
-	spin_unlock(&parent->lock);
+	spin_lock(&procs_lock);
+	struct process *parent = p->parent;
+	if (parent) {
+		spin_lock(&parent->lock);
+		p->ended = true;
+		waitq_wake_all(&parent->children_wq, 0);
+		spin_unlock(&parent->lock);
+	}
+	spin_unlock(&procs_lock);
+	return parent != 0;
 }
 
 /* ProcessWait's search: a child of `parent` that ended and matches pid;
@@ -409,10 +417,8 @@ void process_thread_gone(struct process *p)
 	bool init = p->flags & PROC_INIT;
 	sig_process_gone(p);
 	ipc_process_gone(p);
-	if (p->parent)
-		become_zombie(p);
-	else
-		process_free(p);
+	if (!become_zombie(p))
+		process_free(p);        /* (what become_zombie freed is not freed twice) */
 	if (init)       /* ktest runs next, once no thread of it runs anywhere */
 		sync_sem_post(0, (uintptr_t)&init_exited);
 }

@@ -306,11 +306,12 @@ static bool all_mapped(struct vmspace *vs, uint64_t va, size_t size)
  * in both spaces.  A write (from the program, or from the kernel on its
  * behalf) to a PTE_COW page calls make_private: if other spaces still map
  * the page it is copied, the copy takes the PTE, and the original's count
- * goes down; if none do, the page is made writable in place.  The copy is
+ * goes down once every hart that ran the space has flushed (struct
+ * cow_old); if none do, the page is made writable in place.  The copy is
  * made before the count is dropped, so nobody can write the original while
- * a copy of it is being made (a page is written in place only once its
- * count is 0).  All under the space's lock; the page allocator ranks after
- * it. */
+ * a copy of it is being made or read through a stale entry (a page is
+ * written in place only once its count is 0).  Under the space's lock; the
+ * page allocator ranks after it. */
 
 /* The PTE for pa with the program's protection prot, shared or not: a
  * writable page that other spaces map stays read-only with PTE_COW.  Read
@@ -326,31 +327,60 @@ static uint64_t leaf_for(uint64_t pa, unsigned prot, uint64_t sw)
 	return pte_make(pa, pte_leaf_flags(prot_bits(prot)) | PTE_U | (sw & ~PTE_COW));
 }
 
+/* The pages make_private copied away from, whose shares drop only once
+ * every hart that ran the space has dropped its translation of them: a
+ * share dropped before could make another space the page's only owner,
+ * writing it in place while a thread of this one still read it through a
+ * stale entry. */
+#define COW_OLD_MAX 8
+
+struct cow_old {
+	unsigned n;
+	uint64_t pa[COW_OLD_MAX];
+};
+
+static void cow_old_drop(struct cow_old *old)
+{
+	for (unsigned i = 0; i < old->n; i++)
+		if (pageref_drop(old->pa[i]))
+			pmm_free(old->pa[i], 0);
+	old->n = 0;
+}
+
+/* After the caller's flush (or a local one when it runs alone). */
+static void cow_old_settle(struct vmspace *vs, struct cow_old *old)
+{
+	if (!old->n)
+		return;
+	smp_tlb_flush_harts(harts_of(vs));
+	cow_old_drop(old);
+}
+
 /* Make the page at *e (user va) private to vs: copied if other spaces map
- * it, then writable if it was copy-on-write.  *copied is set when the PTE
- * now names another page (other harts may still hold the old translation).
- * vs->lock held.  0, or -ENOMEM with nothing changed. */
-static int make_private(struct vmspace *vs, uint64_t *e, uint64_t va, bool *copied)
+ * it, then writable if it was copy-on-write.  A page copied away from goes
+ * into *old (its PTE now names another page: other harts may still hold
+ * the old translation); the caller flushes and then drops them
+ * (cow_old_settle).  A full *old is settled here, under the lock (lock
+ * waiters serve flushes).  vs->lock held.  0, or -ENOMEM with nothing
+ * changed. */
+static int make_private(struct vmspace *vs, uint64_t *e, uint64_t va, struct cow_old *old)
 {
 	uint64_t pte = *e, pa = pte_pa(pte);
 
-	(void)vs;
 	if (!(pte & PTE_OWNED) || pageref_object(pa))
 		return 0;       /* device memory and shared objects are never copied */
 	if (pageref_shared(pa)) {
+		if (old->n == COW_OLD_MAX)
+			cow_old_settle(vs, old);
 		uint64_t np = pmm_alloc(0);
 		if (!np)
 			return -ENOMEM;
 		memcpy(phys_to_virt(np), phys_to_virt(pa), PAGE_SIZE);
-		if (pageref_drop(pa)) {
-			pmm_free(np, 0);        /* the others let go meanwhile: it is ours */
-		} else {
-			pte = pte_make(np, pte & ((1ul << PTE_PPN_SHIFT) - 1));
-			*copied = true;
-			if (pte & PTE_X) {      /* only for a kernel write into shared text */
-				ic_mark(np);
-				icache_sync_all();
-			}
+		pte = pte_make(np, pte & ((1ul << PTE_PPN_SHIFT) - 1));
+		old->pa[old->n++] = pa;
+		if (pte & PTE_X) {      /* only for a kernel write into shared text */
+			ic_mark(np);
+			icache_sync_all();
 		}
 	}
 	if (pte & PTE_COW)
@@ -363,17 +393,18 @@ static int make_private(struct vmspace *vs, uint64_t *e, uint64_t va, bool *copi
  * hart only when the caller knows no other hart runs the space (a thread
  * switched to it later flushes its ASID then), else on every hart that ran
  * it. */
-static void cow_flush(struct vmspace *vs, uint64_t va, bool copied, bool alone)
+static void cow_flush(struct vmspace *vs, uint64_t va, struct cow_old *old, bool alone)
 {
-	if (copied && !alone)
+	if (old->n && !alone)
 		smp_tlb_flush_harts(harts_of(vs));
 	else
 		__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"((uint64_t)vs->asid) : "memory");
+	cow_old_drop(old);
 }
 
 int vmspace_fault(struct vmspace *vs, uint64_t va, bool alone)
 {
-	bool copied = false;
+	struct cow_old old = { 0 };
 	int r = -EFAULT;
 
 	va &= ~(PAGE_SIZE - 1);
@@ -385,11 +416,11 @@ int vmspace_fault(struct vmspace *vs, uint64_t va, bool alone)
 		if (*e & PTE_W)
 			r = 0;                  /* another thread made it writable first */
 		else if (*e & PTE_COW)
-			r = make_private(vs, e, va, &copied);
+			r = make_private(vs, e, va, &old);
 	}
 	spin_unlock(&vs->lock);
 	if (!r)
-		cow_flush(vs, va, copied, alone);
+		cow_flush(vs, va, &old, alone);
 	return r;
 }
 
@@ -755,16 +786,15 @@ static bool kernel_reaches(uint64_t pte, bool write)
 int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n)
 {
 	const uint8_t *s = src;
-	bool copied = false;
+	struct cow_old old = { 0 };
 
 	spin_lock(&vs->lock);
 	while (n) {
 		uint64_t *e = user_range_ok(va, 1) ? slot(vs, va, false) : 0;
 		if (!e || !(*e & PTE_V) || !kernel_reaches(*e, true) ||
-		    make_private(vs, e, va, &copied)) {
+		    make_private(vs, e, va, &old)) {
 			spin_unlock(&vs->lock);
-			if (copied)
-				smp_tlb_flush_harts(harts_of(vs));
+			cow_old_settle(vs, &old);
 			return -EFAULT;
 		}
 		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
@@ -777,8 +807,7 @@ int vmspace_write(struct vmspace *vs, uint64_t va, const void *src, size_t n)
 		n -= chunk;
 	}
 	spin_unlock(&vs->lock);
-	if (copied)
-		smp_tlb_flush_harts(harts_of(vs));
+	cow_old_settle(vs, &old);
 	return 0;
 }
 
@@ -940,7 +969,7 @@ unsigned vmspace_query(struct vmspace *vs, uint64_t va, uint64_t *pa)
  * page another space still shares. */
 long vmspace_dma(struct vmspace *vs, uint64_t va, size_t len, uint64_t *pa)
 {
-	bool copied = false;
+	struct cow_old old = { 0 };
 	long n = -EFAULT;
 
 	if (!len || !user_range_ok(va, 1))
@@ -952,7 +981,7 @@ long vmspace_dma(struct vmspace *vs, uint64_t va, size_t len, uint64_t *pa)
 		if (!e || (*e & (PTE_V | PTE_U | PTE_OWNED)) != (PTE_V | PTE_U | PTE_OWNED) ||
 		    !(*e & (PTE_W | PTE_COW)))
 			break;
-		if ((*e & PTE_COW) && make_private(vs, e, p, &copied)) {
+		if ((*e & PTE_COW) && make_private(vs, e, p, &old)) {
 			if (n < 0)
 				n = -ENOMEM;
 			break;
@@ -969,8 +998,7 @@ long vmspace_dma(struct vmspace *vs, uint64_t va, size_t len, uint64_t *pa)
 		want = here + PAGE_SIZE;
 	}
 	spin_unlock(&vs->lock);
-	if (copied)
-		smp_tlb_flush_harts(harts_of(vs));
+	cow_old_settle(vs, &old);
 	return n < 0 ? n : (long)((size_t)n < len ? (size_t)n : len);
 }
 
@@ -1036,7 +1064,7 @@ void vmspace_destroy(struct vmspace *vs)
 int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, bool into_vs)
 {
 	uint64_t need = PTE_V | PTE_U | (into_vs ? 0 : PTE_R);
-	bool copied = false;
+	struct cow_old old = { 0 };
 
 	if (n && !user_range_ok(uva, n))
 		return -EFAULT;
@@ -1049,11 +1077,10 @@ int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, 
 		uint64_t *e = slot(vs, va, false);
 		bool ok = e && (*e & need) == need && kernel_reaches(*e, into_vs);
 		if (ok && into_vs)
-			ok = (*e & PTE_W) || ((*e & PTE_COW) && !make_private(vs, e, va, &copied));
+			ok = (*e & PTE_W) || ((*e & PTE_COW) && !make_private(vs, e, va, &old));
 		if (!ok) {
 			spin_unlock(&vs->lock);
-			if (copied)
-				smp_tlb_flush_harts(harts_of(vs));
+			cow_old_settle(vs, &old);
 			return -ENXIO;
 		}
 		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
@@ -1063,8 +1090,7 @@ int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, 
 		int r = into_vs ? copy_from_user(k, uva, chunk) : copy_to_user(uva, k, chunk);
 		if (r) {
 			spin_unlock(&vs->lock);
-			if (copied)
-				smp_tlb_flush_harts(harts_of(vs));
+			cow_old_settle(vs, &old);
 			return r;
 		}
 		if (into_vs)
@@ -1074,8 +1100,7 @@ int vmspace_copy_cross(struct vmspace *vs, uint64_t va, uint64_t uva, size_t n, 
 		n -= chunk;
 	}
 	spin_unlock(&vs->lock);
-	if (copied)
-		smp_tlb_flush_harts(harts_of(vs));
+	cow_old_settle(vs, &old);
 	return 0;
 }
 
