@@ -311,7 +311,8 @@ def test_pidin_slay_and_shutdown(keel_boot):
     """pidin lists what runs (the services as init's children, the shell in its own
     session); slay signals by name, and only what the user may signal; `shutdown` as keel
     is refused (init is root's); as root, init stops the sessions and the services, says
-    so, and ends, and the system powers off by itself."""
+    so, and ends, and the system powers off by itself.  A session still there a second
+    after its SIGHUP (here the shell's trap takes the first) gets it again, said."""
     strategy = keel_boot.strategy()
     s = logged_in(keel_boot)
     try:
@@ -367,6 +368,9 @@ def test_pidin_slay_and_shutdown(keel_boot):
                 f"no line like {pattern!r} in the log:\n{out}"
         out2, rc = s.run("sloginfo | wc -l", PROMPT)
         assert rc == 0 and int(out2) == len(log), (out2, out)
+        # The shell lets the first SIGHUP only drop its trap: init must send it again.
+        out, rc = s.run("trap 'trap - HUP' HUP", PROMPT)
+        assert rc == 0, out
         s.line("shutdown")
         s.expect("shutdown: the system is going down")
         status = strategy.wait_exit(60.0)
@@ -378,13 +382,22 @@ def test_pidin_slay_and_shutdown(keel_boot):
     # The shell's prompt may come back before init's first line: "...# init: shutting down"
     down = next((i for i, line in enumerate(lines) if line.endswith("init: shutting down")), None)
     assert down is not None, text[-2000:]
-    stopped = [line for line in lines if line.startswith("init: ")
-               and re.search(r" stopped after \d+ ms$", line)]
+    # (the shell's prompt may come first on the line)
+    stopped = [m[0] for line in lines
+               if (m := re.search(r"init: \S+ \(pid \d+\) stopped after \d+ ms$", line))]
     for program in ("/sbin/getty", "/sbin/tmpfs", "/sbin/pipe", "/sbin/devnull",
                     "/sbin/bootfs"):
         assert any(line.startswith(f"init: {program} (pid ") for line in stopped), \
             f"{program} was not stopped:\n" + "\n".join(lines[-40:])
     assert not any("did not stop; killing it" in line for line in lines), text[-2000:]
+    # (the shell's prompt may come first on the line)
+    again = [m for line in lines if (m := re.search(
+        r"init: /sbin/getty \(pid (\d+)\) still runs (\d+) ms after SIGHUP; sending it again$",
+        line))]
+    assert again and all(int(m[2]) >= 1000 for m in again), "\n".join(lines[-40:])
+    late = [m for line in stopped if (m := re.match(
+        rf"init: /sbin/getty \(pid {again[0][1]}\) stopped after (\d+) ms$", line))]
+    assert late and int(late[0][1]) >= 1000, "\n".join(lines[-40:])
     assert down < lines.index("init: the system is down")
     assert any(line.startswith("keel: powering off") for line in lines), text[-2000:]
 
@@ -423,8 +436,9 @@ def test_shutdown_r_reboots_to_a_login_prompt(keel_boot):
     finally:
         s.close()
     lines = [line.strip() for line in text.splitlines()]
-    stopped = [line for line in lines if line.startswith("init: ")
-               and re.search(r" stopped after \d+ ms$", line)]
+    # (the shell's prompt may come first on the line)
+    stopped = [m[0] for line in lines
+               if (m := re.search(r"init: \S+ \(pid \d+\) stopped after \d+ ms$", line))]
     for program in ("/sbin/getty", "/sbin/tmpfs", "/sbin/pipe", "/sbin/bootfs"):
         assert any(line.startswith(f"init: {program} (pid ") for line in stopped), \
             f"{program} was not stopped:\n" + "\n".join(lines[-60:])
