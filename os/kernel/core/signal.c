@@ -1,5 +1,6 @@
 /* Signals: generation, delivery and the default actions (see sig.h). */
 #include <keel/errno.h>
+#include <keel/thread.h>
 #include <keel/kcall.h>
 #include <keel/sigevent.h>
 #include "arch.h"
@@ -362,12 +363,16 @@ static bool always_restarts(uint32_t call)
  * held on entry and exit. */
 static void wait_while_stopped(struct process *p, struct thread *t)
 {
+	uint32_t was = t->call_state;
+
 	while (p->stopped && !atomic_load32(&t->killed)) {
+		t->call_state = STATE_STOPPED;  /* what ThreadState and SysInfo report */
 		atomic_store32(&t->sig_nointr, 1);
 		waitq_block(&p->stop_wq, &p->lock, WAIT_FOREVER);
 		atomic_store32(&t->sig_nointr, 0);
 		spin_lock(&p->lock);
 	}
+	t->call_state = was;
 }
 
 /* Mark p stopped by signo, taken from the pending set under this same

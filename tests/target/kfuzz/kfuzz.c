@@ -926,23 +926,31 @@ static void say_own(void)
 }
 
 /* What the threads of processes other than kfuzz do: a stuck child's
- * report (STATE_* numbers, <keel/thread.h>). */
-static void say_others(void)
+ * report; with kill, each of those processes also gets SIGKILL. */
+static void say_others(bool kill)
 {
 	struct _thread_stats ts;
 
 	for (uint32_t from = 0; SysInfo_r(_SYSINFO_THREAD, from, &ts, sizeof ts) > 0;
-	     from = ts.slot + 1)
-		if (ts.pid != own_pid && ts.pid > 1)
-			printf("kfuzz:   pid %d tid %d in state %u at priority %u\n", ts.pid, ts.tid,
-			       ts.state, ts.prio);
+	     from = ts.slot + 1) {
+		if (ts.pid == own_pid || ts.pid <= 1)
+			continue;
+		printf("kfuzz:   pid %d tid %d %s at priority %u\n", ts.pid, ts.tid,
+		       thread_state_name(ts.state), ts.prio);
+		if (kill)
+			SignalKill_r(ts.pid, 0, SIGKILL, SI_USER, 0);
+	}
 }
 
-/* Reaps what fuzzed ProcessStarts left running; returns how many would not
- * end within 5 s each. */
+/* Reaps what fuzzed ProcessStarts left running.  Their random code may
+ * loop, and a random SIGSTOP may have stopped them: what has not ended
+ * after 5 s is said and killed (SIGKILL).  Returns how many waits of 5 s
+ * after that still saw one running: a process SIGKILL does not end is the
+ * kernel's failure. */
 static int reap_children(void)
 {
 	int stuck = 0;
+	bool killed = false;
 
 	for (;;) {
 		uint64_t ns = 5000000000ul;
@@ -950,10 +958,12 @@ static int reap_children(void)
 		TimerTimeout_r(CLOCK_MONOTONIC, 1u << STATE_JOIN, 0, &ns, 0);
 		int r = ProcessWait_r(-1, &ex, 0);
 		if (r == -ETIMEDOUT) {
-			printf("kfuzz: a child of a fuzzed ProcessStart is still running after 5 s\n");
-			say_others();
-			if (++stuck > 2)
+			printf("kfuzz: a child of a fuzzed ProcessStart is still running after 5 s%s\n",
+			       killed ? " and SIGKILL" : "; killing what is left");
+			say_others(!killed);
+			if (killed && ++stuck > 2)
 				return stuck;
+			killed = true;
 			continue;
 		}
 		if (r <= 0)

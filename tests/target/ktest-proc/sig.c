@@ -1,5 +1,7 @@
 /* ktest-proc: signals (SignalKill, SignalAction, SignalProcmask,
  * SignalSuspend, SignalWaitinfo, SignalReturn), as libc will use them. */
+#include <keel/sysinfo.h>
+#include <keel/thread.h>
 #include "proc.h"
 
 /* The handler stub libc will have: a0 = sp = the frame. */
@@ -653,6 +655,18 @@ static int ticker_received(int *pid)
 	return *pid > 0 ? MsgReceive_r(tick_chid, b, sizeof b, &mi) : 0;
 }
 
+/* The state SysInfo reports for the first thread of pid (STATE_*), or -1. */
+static int thread_state_of(int pid)
+{
+	struct _thread_stats ts;
+
+	for (uint32_t from = 0; SysInfo_r(_SYSINFO_THREAD, from, &ts, sizeof ts) > 0;
+	     from = ts.slot + 1)
+		if (ts.pid == pid)
+			return (int)ts.state;
+	return -1;
+}
+
 static void t_stop_and_continue(void)
 {
 	struct _proc_exit ex;
@@ -665,6 +679,10 @@ static void t_stop_and_continue(void)
 	KTAP_EQ(ProcessWait_r(pid, &ex, _PROC_WAIT_STOPPED), pid);
 	KTAP_EQ(ex.how, _PROC_STOPPED);
 	KTAP_EQ(ex.status, SIGSTOP);
+	int st = -1;                            /* its thread gets to its stop soon after */
+	for (int i = 0; i < 100 && (st = thread_state_of(pid)) != STATE_STOPPED; i++)
+		pause_ms(10);
+	KTAP_EQ(st, STATE_STOPPED);
 	KTAP_EQ(ProcessWait_r(pid, &ex, _PROC_WAIT_STOPPED | _PROC_WAIT_NOHANG), -EAGAIN);
 	KTAP_EQ(MsgReply_r(rcvid, 99, 0, 0), -ESRCH);  /* the stop took it out of the call */
 	KTAP_EQ(SignalKill_r(pid, 0, SIGCONT, SI_USER, 0), 0);
