@@ -89,13 +89,15 @@ int conn_detach(struct process *p, long coid)
 	return 0;
 }
 
-struct channel *conn_channel_locked(struct process *p, long coid)
+struct channel *conn_channel_locked(struct process *p, uint32_t pid, long coid)
 {
 	int c = conn_index(coid);
 
-	if (c < 0)
+	/* The connection is read as p's, pid's: its slot may hold another
+	 * process since the caller looked it up.  The channel is checked
+	 * by its generation, under its own lock, once p's is dropped. */
+	if (c < 0 || !process_lock_live(p, pid))
 		return 0;
-	spin_lock(&p->lock);
 	struct connection cn = p->conns ? p->conns[c] : (struct connection){ 0, 0 };
 	spin_unlock(&p->lock);
 	if (!cn.ch)
@@ -139,21 +141,30 @@ void conn_drop_all(struct process *p)
 			disconnect_pulse(p, cn, true);
 }
 
-static void pulse_once(struct channel *ch, unsigned flag, int code, long value, int scoid)
+/* A pulse on ch if it is still a channel of q, process pid, that asked
+ * (flag): it may have been destroyed since it was read from q's vector,
+ * the object reused by another process, or q's slot gone to another.  A
+ * live channel's owner keeps its slot while ch's lock is held (it closes
+ * its channels, under their locks, before it ends): its pid is read here. */
+static void pulse_once(struct channel *ch, struct process *q, uint32_t pid, unsigned flag,
+		       int code, long value, int scoid)
 {
 	spin_lock(&ch->lock);
-	if (ch->live && (ch->flags & flag))
+	if (ch->live && ch->owner == q && __atomic_load_n(&q->pid, __ATOMIC_RELAXED) == pid &&
+	    (ch->flags & flag))
 		pulse_queue(ch, PRIO_MAX, code, value, scoid);
 	spin_unlock(&ch->lock);
 }
 
-/* The first channel of q that asked for COIDDEATH, or NULL. */
-static struct channel *coiddeath_channel(struct process *q)
+/* The first channel of q that asked for COIDDEATH, or NULL; q's pid in
+ * *pid (read in the same hold, for the checks that follow). */
+static struct channel *coiddeath_channel(struct process *q, uint32_t *pid)
 {
 	struct channel *note = 0;
 
 	spin_lock(&q->lock);
-	for (int c = 0; c < PROC_CHANNELS && !note; c++)
+	*pid = q->ended ? 0 : q->pid;
+	for (int c = 0; c < PROC_CHANNELS && *pid && !note; c++)
 		if (q->chans[c] && (q->chans[c]->flags & _NTO_CHF_COID_DISCONNECT))
 			note = q->chans[c];
 	spin_unlock(&q->lock);
@@ -180,24 +191,41 @@ void conn_tell_clients(struct process *p)
 		struct process *q = process_at(i);
 		if (!q || q == p)
 			continue;
-		struct channel *note = coiddeath_channel(q);
-		for (int c = 0; note && c < PROC_CONNECTIONS; c++) {
-			spin_lock(&q->lock);
+		uint32_t qpid;
+		struct channel *note = coiddeath_channel(q, &qpid);
+		/* q's connections are read as qpid's: its slot may go to
+		 * another process during the walk. */
+		for (int c = 0; note && c < PROC_CONNECTIONS && process_lock_live(q, qpid); c++) {
 			struct connection cn = q->conns ? q->conns[c] : (struct connection){ 0, 0 };
 			spin_unlock(&q->lock);
 			if (cn.ch && cn.ch->owner == p && cn.ch->live && cn.ch->gen == cn.gen)
-				pulse_once(note, _NTO_CHF_COID_DISCONNECT, _PULSE_CODE_COIDDEATH,
-					   proc_conn_coid(c), 0);
+				pulse_once(note, q, qpid, _NTO_CHF_COID_DISCONNECT,
+					   _PULSE_CODE_COIDDEATH, proc_conn_coid(c), 0);
 		}
 	}
 }
 
-bool conn_client_of(struct process *p, uint32_t pid, struct process *server)
+/* What ConnectClientInfo reports for thread t (or 0) of p.  p->lock held. */
+static void client_info_locked(struct process *p, struct thread *t, struct _client_info *ci)
+{
+	memset(ci, 0, sizeof *ci);
+	ci->pid = (int32_t)p->pid;
+	ci->tid = t ? (int32_t)t->tid : 0;
+	ci->cred = p->cred;
+	ci->sid = p->sid;
+	ci->pgid = p->pgid;
+	if (p->sig_act[SIGTTOU - 1].handler == (uint64_t)(uintptr_t)SIG_IGN)
+		ci->flags |= _NTO_CI_TTOU_IGNORED;
+}
+
+bool conn_client_of(struct process *p, uint32_t pid, struct process *server,
+		    struct _client_info *ci)
 {
 	bool yes = false;
 
-	spin_lock(&p->lock);
-	if (__atomic_load_n(&p->pid, __ATOMIC_RELAXED) == pid && p->conns)
+	if (!process_lock_live(p, pid))
+		return false;
+	if (p->conns)
 		for (int c = 0; c < PROC_CONNECTIONS && !yes; c++) {
 			struct channel *ch = p->conns[c].ch;
 			/* Channels live in a pool and are never freed: a stale
@@ -205,20 +233,15 @@ bool conn_client_of(struct process *p, uint32_t pid, struct process *server)
 			yes = ch && __atomic_load_n(&ch->owner, __ATOMIC_RELAXED) == server &&
 			      __atomic_load_n(&ch->gen, __ATOMIC_RELAXED) == p->conns[c].gen;
 		}
+	if (yes && ci)
+		client_info_locked(p, 0, ci);
 	spin_unlock(&p->lock);
 	return yes;
 }
 
 void conn_client_info(struct process *p, struct thread *t, struct _client_info *ci)
 {
-	memset(ci, 0, sizeof *ci);
-	ci->pid = (int32_t)p->pid;
-	ci->tid = t ? (int32_t)t->tid : 0;
 	spin_lock(&p->lock);
-	ci->cred = p->cred;
-	ci->sid = p->sid;
-	ci->pgid = p->pgid;
-	if (p->sig_act[SIGTTOU - 1].handler == (uint64_t)(uintptr_t)SIG_IGN)
-		ci->flags |= _NTO_CI_TTOU_IGNORED;
+	client_info_locked(p, t, ci);
 	spin_unlock(&p->lock);
 }

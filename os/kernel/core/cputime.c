@@ -34,14 +34,18 @@ static struct thread *thread_of_clock(int id)
 int64_t cputime_get(int id)
 {
 	struct thread *me = thread_current();
+	uint64_t ticks;
 
 	if (id == CLOCK_THREAD_CPUTIME_ID)
 		return (int64_t)ticks_to_ns(thread_cpu_ticks(me));
 	if (id == CLOCK_PROCESS_CPUTIME_ID)
-		return me->proc ? (int64_t)ticks_to_ns(process_cpu_ticks(me->proc)) : -1;
+		return me->proc && process_cpu_ticks(me->proc, me->proc->pid, &ticks) ?
+		       (int64_t)ticks_to_ns(ticks) : -1;
 	if ((id & ~(CPUCLOCK_PROC | CPUCLOCK_PID_MAX)) == 0 && (id & CPUCLOCK_PROC)) {
-		struct process *p = process_by_pid((uint32_t)id & CPUCLOCK_PID_MAX);
-		return p ? (int64_t)ticks_to_ns(process_cpu_ticks(p)) : -1;
+		/* Read as pid's: p's slot may hold another process by now. */
+		uint32_t pid = (uint32_t)id & CPUCLOCK_PID_MAX;
+		struct process *p = process_by_pid(pid);
+		return p && process_cpu_ticks(p, pid, &ticks) ? (int64_t)ticks_to_ns(ticks) : -1;
 	}
 	if ((id & ~(CPUCLOCK_THREAD | 0x7ffffff)) == 0 && (id & CPUCLOCK_THREAD)) {
 		struct thread *t = thread_of_clock(id);
@@ -50,7 +54,7 @@ int64_t cputime_get(int id)
 	return -1;
 }
 
-long cputime_clock_id(const struct process *p, const struct thread *t)
+long cputime_clock_id(uint32_t pid, const struct thread *t)
 {
-	return t ? thread_clock(t) : CPUCLOCK_PROC | (long)p->pid;
+	return t ? thread_clock(t) : CPUCLOCK_PROC | (long)pid;
 }

@@ -206,10 +206,12 @@ static void process_free(struct process *p)
 	for (int i = 0; i < procs_top; i++)
 		if (procs[i].pid && procs[i].parent == p) {
 			procs[i].parent = 0;    /* orphans: nobody will wait for them */
-			if (procs[i].ended)
+			if (procs[i].ended)     /* (no live check passes on a zombie) */
 				procs[i].pid = 0;
 		}
+	spin_lock(&p->lock);            /* see process_lock_live */
 	p->pid = 0;
+	spin_unlock(&p->lock);
 	procs_shrink();
 	spin_unlock(&procs_lock);
 }
@@ -228,8 +230,14 @@ static bool become_zombie(struct process *p)
 	spin_lock(&procs_lock);
 	struct process *parent = p->parent;
 	if (parent) {
-		spin_lock(&parent->lock);
+		/* Under p's lock (see process_lock_live), not the parent's: both
+		 * are of one rank.  The parent still finds it only after the
+		 * wake below, or sees it ended at its next look; either way it
+		 * reaps it under procs_lock, which waits for us. */
+		spin_lock(&p->lock);
 		p->ended = true;
+		spin_unlock(&p->lock);
+		spin_lock(&parent->lock);
 		waitq_wake_all(&parent->children_wq, 0);
 		spin_unlock(&parent->lock);
 	}
@@ -267,7 +275,9 @@ struct process *process_find_child(struct process *parent, int pid, unsigned fla
 void process_reap(struct process *c)
 {
 	spin_lock(&procs_lock);
+	spin_lock(&c->lock);    /* a fork's child that never ran is live: see process_lock_live */
 	c->pid = 0;
+	spin_unlock(&c->lock);
 	procs_shrink();
 	spin_unlock(&procs_lock);
 }
@@ -348,7 +358,7 @@ static void __attribute__((noreturn)) end_process(struct process *p, int status,
 			arch_poweroff(status);
 	}
 	if (first)
-		thread_kill_process(p);         /* us too: we are detached now */
+		thread_kill_process(p, p->pid); /* us too: we are detached now */
 	thread_exit(0);
 }
 
@@ -368,9 +378,10 @@ void process_exit_signal(int signo, int code)
 	end_process(p, signo, true);
 }
 
-void process_kill(struct process *p, int signo, int code)
+int process_kill(struct process *p, uint32_t pid, int signo, int code)
 {
-	spin_lock(&p->lock);
+	if (!process_lock_live(p, pid))
+		return -ESRCH;
 	bool first = !p->exiting;
 	if (first) {
 		p->exiting = true;
@@ -387,7 +398,8 @@ void process_kill(struct process *p, int signo, int code)
 			arch_poweroff(true);
 	}
 	if (first)
-		thread_kill_process(p);
+		thread_kill_process(p, pid);
+	return 0;
 }
 
 void process_fault(const char *cause, int signo, int code, uint64_t pc, uint64_t addr)
@@ -440,6 +452,20 @@ struct process *process_at(int i)
 	return i >= 0 && i < PROC_MAX && procs[i].pid && !procs[i].ended ? &procs[i] : 0;
 }
 
+/* A slot changes hands (pid 0, then the next process's memset and pid,
+ * under procs_lock alone) only after its pid went to 0 or it ended, and
+ * both are written under p->lock too (process_free, process_reap,
+ * become_zombie): so while the lock is held and the check passed, p stays
+ * process pid. */
+bool process_lock_live(struct process *p, uint32_t pid)
+{
+	spin_lock(&p->lock);
+	if (pid && p->pid == pid && !p->ended)
+		return true;
+	spin_unlock(&p->lock);
+	return false;
+}
+
 /* ---- fork and exec (the process manager's mechanism) ----------------------------- */
 
 bool process_alone(void)
@@ -475,8 +501,12 @@ static void forked_thread_start(void *arg)
 
 /* What a forked child shares with its parent: connections (same ids, same
  * channels), signal dispositions, credentials, groups.  Both locks are of rank "process": the
- * parent's is taken alone, the copy made in between. */
-static int copy_identity(struct process *child, struct process *parent)
+ * parent's is taken alone, the copy made in between.  -ESRCH if t is no
+ * longer thread tid of parent: then parent may have ended, its slot gone to
+ * another process whose identity this would copy (while t lives, and
+ * cpu_counted is set under parent's lock before it goes, parent stays). */
+static int copy_identity(struct process *child, struct process *parent, struct thread *t,
+			 uint32_t tid)
 {
 	static struct connection conns[PROC_CONNECTIONS];       /* guarded by fork_lock */
 	static struct sig_action acts[64];                      /* guarded by fork_lock */
@@ -486,6 +516,11 @@ static int copy_identity(struct process *child, struct process *parent)
 		return -ENOMEM;
 	spin_lock(&fork_lock);
 	spin_lock(&parent->lock);
+	if (t->tid != tid || t->proc != parent || t->cpu_counted) {
+		spin_unlock(&parent->lock);
+		spin_unlock(&fork_lock);
+		return -ESRCH;
+	}
 	if (parent->conns)
 		memcpy(conns, parent->conns, sizeof conns);
 	else
@@ -548,7 +583,7 @@ int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct 
 					      parent->privs & starter->privs);
 	if (!c)
 		return -EAGAIN;
-	int bad = copy_identity(c, parent);
+	int bad = copy_identity(c, parent, t, tid);
 	struct thread *nt = bad ? 0 : uthread_create_held(c, c->name, forked_thread_start,
 							t->base_prio);
 	if (!nt) {
@@ -558,7 +593,7 @@ int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct 
 		c->nthreads = 0;
 		spin_unlock(&c->lock);
 		process_reap(c);
-		return -EAGAIN;
+		return bad == -ESRCH ? -ESRCH : -EAGAIN;
 	}
 	arch_uregs_fork(nt, &r);
 	nt->policy = t->policy;
@@ -575,12 +610,12 @@ int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct 
 	return 0;
 }
 
-int process_exec(struct process *p, struct thread *t, uint32_t tid, struct vmspace *vs,
-		 const struct proc_regs *regs, uint32_t privs)
+int process_exec(struct process *p, uint32_t pid, struct thread *t, uint32_t tid,
+		 struct vmspace *vs, const struct proc_regs *regs, uint32_t privs)
 {
 	struct thread *me = thread_current();
 
-	thread_kill_others(p, t);
+	thread_kill_others(p, pid, t);
 	atomic_store32(&me->sig_nointr, 1);     /* half an exec is no state to leave p in */
 	spin_lock(&p->lock);
 	while (p->nthreads > 1 && !p->exiting) {
@@ -606,7 +641,8 @@ int process_exec(struct process *p, struct thread *t, uint32_t tid, struct vmspa
 	/* t was looked up before: it may have ended, its slot gone to another
 	 * thread (of any process) meanwhile. */
 	uint32_t st = *(volatile uint32_t *)&t->ipc.state;
-	if (p->exiting || t->tid != tid || t->proc != p || atomic_load32(&t->state) != TS_BLOCKED ||
+	if (p->exiting || p->pid != pid || t->tid != tid || t->proc != p ||
+	    atomic_load32(&t->state) != TS_BLOCKED ||
 	    t->ipc.ch != ch || (st != IPC_SEND && st != IPC_REPLY)) {
 		spin_unlock(&p->lock);
 		spin_unlock(&ch->lock);

@@ -129,9 +129,9 @@ void pulse_drop_all(struct channel *ch)
 	}
 }
 
-int ipc_pulse_to(struct process *p, int coid, int prio, int code, long value)
+int ipc_pulse_to(struct process *p, uint32_t pid, int coid, int prio, int code, long value)
 {
-	struct channel *ch = conn_channel_locked(p, coid);
+	struct channel *ch = conn_channel_locked(p, pid, coid);
 
 	if (!ch)
 		return -EBADF;
@@ -148,8 +148,10 @@ void ipc_thread_death(struct process *p, uint32_t tid)
 		spin_unlock(&p->lock);
 		if (!ch)
 			continue;
+		/* Still p's: another thread of p may have destroyed it since,
+		 * and the object gone to another process's ChannelCreate. */
 		spin_lock(&ch->lock);
-		if (ch->live && (ch->flags & _NTO_CHF_THREAD_DEATH))
+		if (ch->live && ch->owner == p && (ch->flags & _NTO_CHF_THREAD_DEATH))
 			pulse_queue(ch, PRIO_MAX, _PULSE_CODE_THREADDEATH, (long)tid, 0);
 		spin_unlock(&ch->lock);
 	}

@@ -232,25 +232,30 @@ static bool shielded(const struct process *p, int signo)
 					  !has_handler(&p->sig_act[signo - 1]));
 }
 
-void sig_post(struct process *p, struct thread *t, const siginfo_t *info)
+int sig_post(struct process *p, uint32_t pid, struct thread *t, const siginfo_t *info)
 {
 	int signo = info->si_signo;
 
-	if (signo == SIGKILL && !(p->flags & PROC_INIT)) {
-		process_kill(p, SIGKILL, info->si_code);
-		return;
-	}
+	/* (p->flags may be a newcomer's in p's slot: process_kill checks pid.) */
+	if (signo == SIGKILL && !(p->flags & PROC_INIT))
+		return process_kill(p, pid, SIGKILL, info->si_code);
 	uint32_t tid = t ? t->tid : 0;
+	/* A hint read before the lock (it takes the thread table's, which
+	 * ranks before p's); if p passes the pid check below it was pid all
+	 * along, pids being never reused. */
 	bool open = t ? !(*(volatile uint64_t *)&t->sig_mask & SIGBIT(signo)) :
 			thread_sig_open(p, SIGBIT(signo));
-	spin_lock(&p->lock);
-	/* t was looked up without a lock: it may have ended since, its slot
+	/* p was looked up without a lock: it may have ended since, and its
+	 * slot may hold another process by now. */
+	if (!process_lock_live(p, pid))
+		return -ESRCH;
+	/* t too: it may have ended since, its slot
 	 * freed (cpu_counted is set under this lock first) or another
 	 * process's thread by now, whose queue this lock does not guard. */
 	bool gone = t && (t->tid != tid || t->proc != p || t->cpu_counted);
 	if (p->exiting || gone || shielded(p, signo)) {
 		spin_unlock(&p->lock);
-		return;
+		return 0;
 	}
 	bool parent = generate_side_effects(p, signo);
 	bool wake = wakes(p, signo);
@@ -262,8 +267,9 @@ void sig_post(struct process *p, struct thread *t, const siginfo_t *info)
 	}
 	spin_unlock(&p->lock);
 	if (parent)
-		tell_parent(p);
-	thread_sig_notify(p, t, SIGBIT(signo), wake);
+		tell_parent(p);         /* (p's slot reused: a spurious wake, harmless) */
+	thread_sig_notify(p, pid, t, SIGBIT(signo), wake);
+	return 0;
 }
 
 void sig_inherit_ignored(struct process *p, uint32_t pid, uint64_t except)
@@ -271,9 +277,8 @@ void sig_inherit_ignored(struct process *p, uint32_t pid, uint64_t except)
 	struct process *from = process_by_pid(pid);
 	uint64_t ign = 0;
 
-	if (!from || from == p)
+	if (!from || from == p || !process_lock_live(from, pid))
 		return;
-	spin_lock(&from->lock);
 	for (int i = 0; i < 64; i++)
 		if (from->sig_act[i].handler == (uint64_t)(uintptr_t)SIG_IGN)
 			ign |= 1ull << i;
@@ -336,7 +341,8 @@ bool sig_event_ok(const struct sigevent *ev)
 	       (ev->sigev_notify == SIGEV_SIGNAL || ev->sigev_code <= 0);
 }
 
-void sig_event(struct process *p, struct thread *t, const struct sigevent *ev, int code)
+void sig_event(struct process *p, uint32_t pid, struct thread *t, const struct sigevent *ev,
+	       int code)
 {
 	siginfo_t info = { .si_signo = ev->sigev_signo,
 			   .si_code = ev->sigev_notify == SIGEV_SIGNAL ? code : ev->sigev_code,
@@ -345,7 +351,7 @@ void sig_event(struct process *p, struct thread *t, const struct sigevent *ev, i
 
 	if (thread && (!t || t->proc != p))
 		return;
-	sig_post(p, thread ? t : 0, &info);
+	sig_post(p, pid, thread ? t : 0, &info);
 }
 
 /* ---- delivery --------------------------------------------------------------------- */
@@ -393,7 +399,7 @@ static bool stop_locked(struct process *p, int signo)
 
 static void stop_announce(struct process *p)
 {
-	thread_sig_notify(p, 0, 0, true);       /* every thread comes to stop */
+	thread_sig_notify(p, p->pid, 0, 0, true);  /* every thread comes to stop (p: the caller's) */
 	tell_parent(p);
 }
 

@@ -44,9 +44,15 @@ long sys_ConnectAttach(long nd, long pid, long chid, long index, long flags)
 		return -ESRCH;
 	/* The generation the connection keeps is read under the channel's
 	 * lock, with the channel still server's chid: read without it, it
-	 * could be that of the object's next channel, another process's. */
+	 * could be that of the object's next channel, another process's.
+	 * server's slot may hold another process since the lookup, with a
+	 * channel of the same chid: its pid tells.  A live channel's owner
+	 * keeps its slot while the lock is held (it closes the channel, under
+	 * this lock, before it ends), so the pid read here is the owner's. */
+	uint32_t want = pid ? (uint32_t)pid : p->pid;
 	spin_lock(&ch->lock);
-	bool same = ch->live && ch->owner == server && ch->chid == (uint32_t)chid;
+	bool same = ch->live && ch->owner == server && ch->chid == (uint32_t)chid &&
+		    __atomic_load_n(&server->pid, __ATOMIC_RELAXED) == want;
 	uint32_t gen = ch->gen;
 	spin_unlock(&ch->lock);
 	if (!same)
@@ -76,9 +82,12 @@ long sys_ConnectClientInfo(long scoid, long uinfo, long ngroups)
 
 	if (scoid != -1 && (uint32_t)scoid != me->pid) {
 		p = scoid > 0 && scoid <= INT32_MAX ? process_by_pid((uint32_t)scoid) : 0;
-		if (!p || !conn_client_of(p, (uint32_t)scoid, me))
+		/* The check and the read in one hold of p's lock: p's slot
+		 * may go to another process between two. */
+		if (!p || !conn_client_of(p, (uint32_t)scoid, me, &ci))
 			return -ESRCH;
+	} else {
+		conn_client_info(p, thread_current(), &ci);
 	}
-	conn_client_info(p, p == me ? thread_current() : 0, &ci);
 	return copy_to_user((uintptr_t)uinfo, &ci, sizeof ci);
 }

@@ -250,14 +250,16 @@ long sys_MsgDeliverEvent(long rcvid, long uev)
 	 * and conn_client_of checks the pid under the process's lock. */
 	struct process *p = c ? *(struct process *volatile *)&c->proc : 0;
 	uint32_t pid = p ? __atomic_load_n(&p->pid, __ATOMIC_RELAXED) : 0;
-	if (!p || !pid || (p != me && !conn_client_of(p, pid, me)))
+	if (!p || !pid || (p != me && !conn_client_of(p, pid, me, 0)))
 		return -ESRCH;
+	/* Each delivery checks pid again where it acts: p may end, and its
+	 * slot go to another process, after conn_client_of. */
 	if (ev.sigev_notify != SIGEV_PULSE) {
-		sig_event(p, c, &ev, SI_USER);
+		sig_event(p, pid, c, &ev, SI_USER);
 		sched_preempt_if_needed();
 		return 0;
 	}
-	int r = ipc_pulse_to(p, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
+	int r = ipc_pulse_to(p, pid, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
 			     (long)ev.sigev_value.sival_ptr);
 	sched_preempt_if_needed();
 	return r == -EBADF ? -ESRCH : r;

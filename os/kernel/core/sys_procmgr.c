@@ -379,8 +379,12 @@ long sys_ProcessWait(long pid, long uinfo, long flags)
 
 	if (flags == _PROC_WAIT_STOPPED_NOW) {
 		struct process *c = pid > 0 && pid <= INT32_MAX ? process_by_pid((uint32_t)pid) : 0;
+		/* c's slot may hold another process (another child of ours,
+		 * even) by now: while c->parent is us under our lock, it is
+		 * not reaped (ProcessWait clears parent under it first), so
+		 * its pid is stable here. */
 		spin_lock(&me->lock);
-		bool mine = c && c->parent == me;
+		bool mine = c && c->parent == me && c->pid == (uint32_t)pid;
 		bool stopped = mine && *(volatile bool *)&c->stopped && !*(volatile bool *)&c->exiting;
 		spin_unlock(&me->lock);
 		return !mine ? -ECHILD : stopped ? pid : -EAGAIN;
@@ -427,7 +431,8 @@ long sys_ProcessWait(long pid, long uinfo, long flags)
 
 /* ---- fork, exec, credentials (see <keel/procmgr.h>) ------------------------------ */
 
-/* The live process pid names (0: the caller), or NULL. */
+/* The live process pid names (0: the caller), or NULL.  Its slot may go
+ * to another process once it is looked up: use proc_arg_lock to act on it. */
 static struct process *proc_arg(long pid)
 {
 	if (pid == 0)
@@ -435,6 +440,14 @@ static struct process *proc_arg(long pid)
 	if (pid < 0 || pid > INT32_MAX)
 		return 0;
 	return process_by_pid((uint32_t)pid);
+}
+
+/* The same, locked, or NULL: while its lock is held it stays process pid. */
+static struct process *proc_arg_lock(long pid)
+{
+	struct process *p = proc_arg(pid);
+
+	return p && process_lock_live(p, pid ? (uint32_t)pid : p->pid) ? p : 0;
 }
 
 /* The first process (the process manager) keeps its memory to itself: no
@@ -447,13 +460,18 @@ static bool space_shut(const struct process *p)
 /* AsOpen(pid): pid's own space, one more reference, into the caller's table. */
 long sys_AsOpen(long pid)
 {
-	struct process *p = proc_arg(pid);
+	struct process *p = proc_arg_lock(pid);
 
 	if (!p)
 		return -ESRCH;
-	if (space_shut(p))
+	/* The check and the reference in one hold (process_space_get's). */
+	bool shut = space_shut(p);
+	struct vmspace *vs = shut ? 0 : p->vs;
+	if (vs)
+		vmspace_get(vs);
+	spin_unlock(&p->lock);
+	if (shut)
 		return -EPERM;
-	struct vmspace *vs = process_space_get(p);
 	if (!vs)
 		return -ESRCH;
 	return add_space(vs);                   /* the reference goes with the id */
@@ -462,18 +480,20 @@ long sys_AsOpen(long pid)
 /* AsClone(pid): a copy-on-write clone of pid's space into the caller's table. */
 long sys_AsClone(long pid)
 {
-	struct process *p = proc_arg(pid);
+	struct process *p = proc_arg_lock(pid);
 
 	if (!p)
 		return -ESRCH;
-	if (space_shut(p))
-		return -EPERM;
-	spin_lock(&p->lock);
-	bool single = p->nthreads <= 1;
+	/* The checks and the reference in one hold (process_space_get's). */
+	bool shut = space_shut(p), single = p->nthreads <= 1;
+	struct vmspace *src = shut || !single ? 0 : p->vs;
+	if (src)
+		vmspace_get(src);
 	spin_unlock(&p->lock);
+	if (shut)
+		return -EPERM;
 	if (!single)
 		return -EBUSY;                  /* its other threads would race the copy */
-	struct vmspace *src = process_space_get(p);
 	if (!src)
 		return -ESRCH;
 	struct vmspace *vs = vmspace_clone(src);
@@ -481,13 +501,19 @@ long sys_AsClone(long pid)
 	return vs ? add_space(vs) : -ENOMEM;
 }
 
-/* Thread tid of p, blocked in a kernel call on a channel of the caller's,
- * or NULL. */
-static struct thread *blocked_on_caller(struct process *p, long tid)
+/* Thread tid of p, process pid, blocked in a kernel call on a channel of
+ * the caller's, or NULL.  p's slot may hold another process since it was
+ * looked up, and tid name one of its threads: looked at under p's lock.
+ * (process_fork and process_exec check later that t is still tid and p's:
+ * a live thread keeps its process in its slot.) */
+static struct thread *blocked_on_caller(struct process *p, uint32_t pid, long tid)
 {
 	struct thread *t = tid > 0 && tid <= UINT32_MAX ? thread_lookup((uint32_t)tid) : 0;
 
-	if (!t || t->proc != p || !ipc_blocked_on(t, self()))
+	if (!t || t->proc != p || !process_lock_live(p, pid))
+		return 0;
+	spin_unlock(&p->lock);
+	if (!ipc_blocked_on(t, self()))
 		return 0;
 	return t;
 }
@@ -500,7 +526,7 @@ long sys_ProcessFork(long pid, long tid, long as)
 
 	if (!p || p == me)
 		return -ESRCH;
-	struct thread *t = blocked_on_caller(p, tid);
+	struct thread *t = blocked_on_caller(p, (uint32_t)pid, tid);
 	if (!t)
 		return -ESRCH;
 	spin_lock(&p->lock);
@@ -531,7 +557,7 @@ long sys_ProcessExec(long pid, long tid, long as, long ustart)
 		return -EPERM;
 	if (!p || p == me)
 		return -ESRCH;
-	struct thread *t = blocked_on_caller(p, tid);
+	struct thread *t = blocked_on_caller(p, (uint32_t)pid, tid);
 	if (!t)
 		return -ESRCH;
 	struct vmspace *vs = take_space(as);
@@ -539,7 +565,7 @@ long sys_ProcessExec(long pid, long tid, long as, long ustart)
 		return -EINVAL;
 	name_from_argv(p, vs, st.argv);
 	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv };
-	int r = process_exec(p, t, (uint32_t)tid, vs, &regs, st.privileges);
+	int r = process_exec(p, (uint32_t)pid, t, (uint32_t)tid, vs, &regs, st.privileges);
 	if (r)
 		put_back(as, vs);
 	return r;
@@ -553,9 +579,8 @@ long sys_ProcessSetCred(long pid, long ucred)
 
 	if (copy_from_user(&cred, (uintptr_t)ucred, sizeof cred))
 		return -EFAULT;
-	if (!p)
-		return -ESRCH;
-	spin_lock(&p->lock);
+	if (!p || !process_lock_live(p, pid ? (uint32_t)pid : p->pid))
+		return -ESRCH;                  /* (its slot may be another's by now) */
 	p->cred = cred;
 	spin_unlock(&p->lock);
 	return 0;
@@ -568,9 +593,8 @@ long sys_ProcessSetGroup(long pid, long pgid, long sid)
 
 	if (pgid < 0 || pgid > INT32_MAX || sid < 0 || sid > INT32_MAX)
 		return -EINVAL;
-	if (!p)
-		return -ESRCH;
-	spin_lock(&p->lock);
+	if (!p || !process_lock_live(p, pid ? (uint32_t)pid : p->pid))
+		return -ESRCH;                  /* (its slot may be another's by now) */
 	p->pgid = (int32_t)pgid;
 	p->sid = (int32_t)sid;
 	spin_unlock(&p->lock);

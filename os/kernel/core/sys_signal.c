@@ -78,19 +78,26 @@ static struct thread *thread_of(struct process *p, long tid)
 
 /* POSIX kill permission: the process manager, root, or a real or
  * effective uid of the sender equal to the real or saved uid of the
- * receiver. */
-static bool may_signal(struct process *from, struct process *to)
+ * receiver.  a: the sender's credentials (the caller's own, read before);
+ * to->lock held, to checked to be the process the caller named. */
+static bool may_signal_locked(struct process *from, const struct _cred_info *a,
+			      struct process *to)
 {
 	if (from == to || (from->privs & KCALL_PRIV_PROCMGR))
 		return true;
-	spin_lock(&from->lock);
-	struct _cred_info a = from->cred;
-	spin_unlock(&from->lock);
-	spin_lock(&to->lock);
-	struct _cred_info b = to->cred;
-	spin_unlock(&to->lock);
-	return a.euid == 0 || a.ruid == b.ruid || a.ruid == b.suid || a.euid == b.ruid ||
-	       a.euid == b.suid;
+	const struct _cred_info *b = &to->cred;
+	return a->euid == 0 || a->ruid == b->ruid || a->ruid == b->suid || a->euid == b->ruid ||
+	       a->euid == b->suid;
+}
+
+static struct _cred_info my_cred(void)
+{
+	struct process *me = self();
+
+	spin_lock(&me->lock);
+	struct _cred_info a = me->cred;
+	spin_unlock(&me->lock);
+	return a;
 }
 
 /* SignalKill to every process of group pgid: 0 if it reached one, -EPERM
@@ -98,25 +105,31 @@ static bool may_signal(struct process *from, struct process *to)
 static long kill_group(int32_t pgid, const siginfo_t *info)
 {
 	struct process *me = self();
+	struct _cred_info a = my_cred();
 	long r = -ESRCH;
 
 	for (int i = 0; i < process_slots(); i++) {
 		struct process *p = process_at(i);
 		if (!p)
 			continue;
+		/* Membership, permission and the pid to post to in one hold:
+		 * the slot may have gone to another process since process_at
+		 * looked, and sig_post refuses a p that is not pid any more. */
 		spin_lock(&p->lock);
-		bool member = p->pgid == pgid && !p->exiting;
+		uint32_t pid = p->pid;
+		bool member = pid && !p->ended && p->pgid == pgid && !p->exiting;
+		bool may = member && may_signal_locked(me, &a, p);
 		spin_unlock(&p->lock);
 		if (!member)
 			continue;
-		if (!may_signal(me, p)) {
+		if (!may) {
 			if (r == -ESRCH)
 				r = -EPERM;
 			continue;
 		}
 		r = 0;
 		if (info->si_signo)
-			sig_post(p, 0, info);
+			sig_post(p, pid, 0, info);
 	}
 	return r;
 }
@@ -157,22 +170,35 @@ long sys_SignalKill(long pid, long tid, long signo, long code, long value)
 	bool own = own_proc && (tid == (long)caller->tid ||
 				(tid == 0 && *(volatile uint32_t *)&me->nthreads == 1));
 	struct process *p = own_proc ? me : target(pid);
+	uint32_t to = own_proc ? me->pid : (uint32_t)pid;
 	if (!p)
 		return -ESRCH;
 	struct thread *t = own && tid ? caller : tid ? thread_of(p, tid) : 0;
 	if (tid && !t)
 		return -ESRCH;
-	if (!may_signal(me, p))
-		return -EPERM;
+	/* The permission (none needed for itself) is checked on p still
+	 * being process `to`: its slot may have gone to another process since
+	 * the lookup.  The post takes locks that rank before p's, so it is
+	 * made in a hold of its own, which checks the pid again: pids are
+	 * never reused, so both holds are about the one process, or the post
+	 * finds it gone. */
+	if (!own_proc) {
+		struct _cred_info a = my_cred();
+		if (!process_lock_live(p, to))
+			return -ESRCH;
+		bool may = may_signal_locked(me, &a, p);
+		spin_unlock(&p->lock);
+		if (!may)
+			return -EPERM;
+	}
 	if (own && signo) {
 		long r = sig_raise_now(caller, caller->uframe, &info, 0);
 		if (r != SIG_RAISE_LATER)
 			return r;
 	}
-	if (signo)
-		sig_post(p, t, &info);
+	long r = signo ? sig_post(p, to, t, &info) : 0;
 	sched_preempt_if_needed();
-	return 0;
+	return r;
 }
 
 /* SignalAction(pid, sigstub, signo, act, oact): pid other than the
@@ -195,7 +221,8 @@ long sys_SignalAction(long pid, long stub, long signo, long uact, long uoact)
 		return -EINVAL;
 	if (stub && !user_range_ok((uintptr_t)stub, 4))
 		return -EFAULT;
-	spin_lock(&p->lock);
+	if (!process_lock_live(p, pid ? (uint32_t)pid : me->pid))
+		return -ESRCH;                  /* ended meanwhile: its slot may be another's */
 	struct sig_action *a = &p->sig_act[signo - 1];
 	memset(&old, 0, sizeof old);
 	old.sa_handler = (void (*)(int))(uintptr_t)a->handler;
@@ -233,7 +260,8 @@ long sys_SignalProcmask(long pid, long tid, long how, long uset, long uold)
 	if (!t)
 		return -ESRCH;
 	uint32_t tid_now = t->tid;
-	spin_lock(&p->lock);
+	if (!process_lock_live(p, pid ? (uint32_t)pid : me->pid))
+		return -ESRCH;                  /* ended meanwhile: its slot may be another's */
 	if (t->tid != tid_now || t->proc != p || t->cpu_counted) {   /* ended meanwhile */
 		spin_unlock(&p->lock);
 		return -ESRCH;

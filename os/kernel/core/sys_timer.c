@@ -23,6 +23,7 @@
 struct utimer {
 	struct ktimer k;
 	struct process *owner;          /* NULL: free; guarded by timers_lock */
+	uint32_t owner_pid;             /* owner's pid: the expiry checks it where it delivers */
 	struct sigevent ev;
 	uint32_t gen;                   /* bumped on destroy: late expiries are dropped */
 	uint32_t tid;                   /* its creator: SIGEV_SIGNAL_THREAD's thread */
@@ -38,14 +39,18 @@ static void expired(struct ktimer *k, uint64_t now, uint64_t cookie)
 
 	spin_lock(&timers_lock);
 	struct process *p = t->gen == (uint32_t)cookie ? t->owner : 0;
+	uint32_t pid = t->owner_pid;
 	struct sigevent ev = t->ev;
 	uint32_t tid = t->tid;
 	spin_unlock(&timers_lock);
+	/* Delivered without timers_lock (it ranks after the channel's): the
+	 * owner may end meanwhile and its slot go to another process, which
+	 * the deliveries refuse by pid. */
 	if (p && ev.sigev_notify == SIGEV_PULSE)
-		ipc_pulse_to(p, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
+		ipc_pulse_to(p, pid, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
 			     (long)ev.sigev_value.sival_ptr);
 	else if (p)
-		sig_event(p, thread_lookup(tid), &ev, SI_TIMER);
+		sig_event(p, pid, thread_lookup(tid), &ev, SI_TIMER);
 }
 
 /* Timer id of the caller's process, or NULL; timers_lock held, and kept
@@ -75,6 +80,7 @@ long sys_TimerCreate(long clockid, long uev)
 	for (int i = 0; i < UTIMERS; i++)
 		if (!timers[i].owner) {
 			timers[i].owner = thread_current()->proc;
+			timers[i].owner_pid = thread_current()->proc->pid;
 			timers[i].ev = ev;
 			timers[i].tid = thread_current()->tid;
 			ktimer_init(&timers[i].k, expired);
@@ -211,13 +217,17 @@ long sys_TimerTimeout(long clockid, long flags, long notify, long untime, long u
 long sys_ClockId(long pid, long tid)
 {
 	struct process *p = thread_current()->proc;
+	uint32_t want = p->pid;
 
-	if (pid && (pid < 0 || pid > CPUCLOCK_PID_MAX || !(p = process_by_pid((uint32_t)pid))))
+	if (pid && (pid < 0 || pid > CPUCLOCK_PID_MAX ||
+		    !(p = process_by_pid(want = (uint32_t)pid))))
 		return -ESRCH;
-	if (!tid)
-		return cputime_clock_id(p, 0);
+	if (!tid)       /* the pid looked up, not p's: p's slot may be another's by now */
+		return cputime_clock_id(want, 0);
 	struct thread *t = tid > 0 && tid <= 0xffffffffl ? thread_lookup((uint32_t)tid) : 0;
-	if (!t || t->proc != p)
+	/* A thread of process want, not of one that took p's slot since. */
+	if (!t || t->proc != p || !process_lock_live(p, want))
 		return -ESRCH;
-	return cputime_clock_id(p, t);
+	spin_unlock(&p->lock);
+	return cputime_clock_id(want, t);
 }

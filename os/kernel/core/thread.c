@@ -423,11 +423,15 @@ uint64_t thread_cpu_ticks(struct thread *t)
 }
 
 /* The thread table lock keeps slots from being recycled under the walk;
- * p->lock makes each thread count exactly once, live or ended. */
-uint64_t process_cpu_ticks(struct process *p)
+ * p->lock makes each thread count exactly once, live or ended, and keeps
+ * p process pid (process_lock_live). */
+bool process_cpu_ticks(struct process *p, uint32_t pid, uint64_t *ticks)
 {
 	spin_lock(&table_lock);
-	spin_lock(&p->lock);
+	if (!process_lock_live(p, pid)) {
+		spin_unlock(&table_lock);
+		return false;
+	}
 	uint64_t sum = p->cpu_gone_ticks;
 	for (uint32_t i = 1; i < table_top; i++) {
 		struct thread *t = &table[i];
@@ -436,7 +440,20 @@ uint64_t process_cpu_ticks(struct process *p)
 	}
 	spin_unlock(&p->lock);
 	spin_unlock(&table_lock);
-	return sum;
+	*ticks = sum;
+	return true;
+}
+
+/* Whether p is still process pid, for a walk of the thread table (table
+ * lock held) that acts on p's threads but cannot take p->lock (it ranks
+ * after the table's).  If p has a thread in the table, its slot cannot be
+ * freed during the walk (slot_release takes the table lock, and p ends only
+ * after its last thread's slot is gone), so p stays pid; if it has none,
+ * a next process in p's slot (with another pid) cannot add one during the
+ * walk either, and one it added before shows its pid here. */
+static bool table_proc_is(const struct process *p, uint32_t pid)
+{
+	return __atomic_load_n(&p->pid, __ATOMIC_ACQUIRE) == pid;
 }
 
 /* The lock and queue are the thread's own, not on its stack: t->wq_lock
@@ -515,9 +532,14 @@ bool thread_sig_open(struct process *p, uint64_t bit)
 	return open;
 }
 
-void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, bool wake)
+void thread_sig_notify(struct process *p, uint32_t pid, struct thread *only, uint64_t bit,
+		       bool wake)
 {
 	spin_lock(&table_lock);
+	if (!table_proc_is(p, pid)) {           /* ended meanwhile: its slot is another's */
+		spin_unlock(&table_lock);
+		return;
+	}
 	/* one thread: its slot alone (0 once it is gone) */
 	uint32_t from = only ? only->slot : 1, to = only ? from + 1u : table_top;
 	for (uint32_t i = from; i < to; i++) {
@@ -557,18 +579,21 @@ bool thread_kill(struct thread *t, uint32_t tid, void *value)
  * slot is allocated and released only under it); p's threads made after
  * the walk are refused by ThreadCreate, which looks at p->exiting once the
  * new thread is in the table. */
-void thread_kill_process(struct process *p)
+void thread_kill_process(struct process *p, uint32_t pid)
 {
-	thread_kill_others(p, 0);
+	thread_kill_others(p, pid, 0);
 }
 
-void thread_kill_others(struct process *p, struct thread *keep)
+void thread_kill_others(struct process *p, uint32_t pid, struct thread *keep)
 {
 	uint64_t dead[THREAD_MAX / 64] = { 0 };
 	unsigned prio = thread_current()->prio;         /* its end is not starved */
 
 	spin_lock(&table_lock);
-	for (uint32_t i = 1; i < table_top; i++) {
+	/* Never the threads of a process that took p's slot since the caller
+	 * looked p up. */
+	uint32_t top = table_proc_is(p, pid) ? table_top : 0;
+	for (uint32_t i = 1; i < top; i++) {
 		struct thread *t = &table[i];
 		if (!t->slot || t->proc != p || t == keep)
 			continue;

@@ -119,9 +119,10 @@ long conn_attach(struct process *p, struct channel *ch, uint32_t gen, bool side)
 /* Drop p's connection coid; the server hears DISCONNECT if it was p's last
  * to that channel.  -EINVAL for an unknown coid.  No locks held. */
 int conn_detach(struct process *p, long coid);
-/* The live channel of p's connection coid, locked; NULL (unlocked) if the
- * connection is unknown or its channel was destroyed since. */
-struct channel *conn_channel_locked(struct process *p, long coid);
+/* The live channel of connection coid of p, if p is still the live process
+ * pid, locked; NULL (unlocked) if it is not, the connection is unknown or
+ * its channel was destroyed since. */
+struct channel *conn_channel_locked(struct process *p, uint32_t pid, long coid);
 /* The same for the caller's own process p, without p's lock: p's vector
  * outlives the call (it goes only with p's last thread), and a slot
  * changed meanwhile shows in the channel's generation, checked under the
@@ -136,11 +137,16 @@ void conn_drop_all(struct process *p);
 /* Clients connected to p's channels hear COIDDEATH on a channel of theirs
  * that asked for it (value: their connection id). */
 void conn_tell_clients(struct process *p);
-/* What ConnectClientInfo reports for thread t of process p. */
+/* What ConnectClientInfo reports for thread t of process p (the caller's
+ * own: for another, conn_client_of reads it). */
 void conn_client_info(struct process *p, struct thread *t, struct _client_info *ci);
-/* Whether p (still pid) holds a live connection to one of server's
- * channels: a server may learn its clients' credentials.  Takes p->lock. */
-bool conn_client_of(struct process *p, uint32_t pid, struct process *server);
+/* Whether p (still the live process pid) holds a live connection to one of
+ * server's channels: a server may learn its clients' credentials.  If so
+ * and ci is not NULL, what ConnectClientInfo reports for p is read into
+ * *ci under the same hold of p->lock (the slot may change hands between
+ * two).  Takes p->lock. */
+bool conn_client_of(struct process *p, uint32_t pid, struct process *server,
+		    struct _client_info *ci);
 
 /* ---- messages (msg.c) ---------------------------------------------------- */
 
@@ -234,8 +240,10 @@ long pulse_take(struct thread *r, struct channel *ch, const struct ipc_iov *rv, 
 /* Return every pulse queued on ch (locked) to the pool. */
 void pulse_drop_all(struct channel *ch);
 /* A pulse on connection coid of process p from kernel context (timers,
- * interrupts, MsgDeliverEvent): 0, -EBADF for a dead connection, -EAGAIN
- * when out of pulses.  No locks held. */
-int ipc_pulse_to(struct process *p, int coid, int prio, int code, long value);
-/* A thread of p is ending: p's channels that asked hear THREADDEATH. */
+ * interrupts, MsgDeliverEvent), if p is still the live process pid: 0,
+ * -EBADF for a dead connection or a p that is not pid any more, -EAGAIN
+ * when out of pulses.  Locks held: none, or (interrupts) LR_INTR. */
+int ipc_pulse_to(struct process *p, uint32_t pid, int coid, int prio, int code, long value);
+/* A thread of p (the caller's process) is ending: p's channels that asked
+ * hear THREADDEATH. */
 void ipc_thread_death(struct process *p, uint32_t tid);

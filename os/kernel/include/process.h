@@ -23,6 +23,9 @@ struct thread;
 struct channel;
 
 struct process {
+	/* Written under procs_lock; its end (0, or ended below) under lock
+	 * too, so that a holder of lock sees the slot keep one process
+	 * (process_lock_live). */
 	uint32_t pid;
 	uint32_t flags;
 	char name[32];
@@ -86,9 +89,10 @@ void process_exit(int status) __attribute__((noreturn));
 /* The calling thread's process ends killed by signal signo (si_code code),
  * without a report line (a signal's default action). */
 void process_exit_signal(int signo, int code) __attribute__((noreturn));
-/* p ends killed by signo (SIGKILL): every thread is told to end.  No locks
- * held; the caller may be one of p's threads (it ends on its way out). */
-void process_kill(struct process *p, int signo, int code);
+/* p, if it is still the live process pid, ends killed by signo (SIGKILL):
+ * every thread is told to end.  0, or -ESRCH if p is not pid any more.  No
+ * locks held; the caller may be one of p's threads (it ends on its way out). */
+int process_kill(struct process *p, uint32_t pid, int signo, int code);
 /* Kill the calling thread's process after a fault, with a one-line report;
  * its parent learns it was killed by signo (si_code code) at pc, addr. */
 void process_fault(const char *cause, int signo, int code, uint64_t pc, uint64_t addr)
@@ -134,10 +138,18 @@ static inline int proc_conn_slot(long coid)
 long proc_conn_coid(int s);
 /* Make sure p has its connection vector: 0 or -ENOMEM.  No locks held. */
 int proc_conns_alloc(struct process *p);
-/* The live process with this pid, or NULL. */
+/* The live process with this pid, or NULL.  The lock is dropped on return:
+ * by the time the caller looks, it may have ended and its slot gone to
+ * another process.  Act on it under process_lock_live, or check pid where
+ * the act is done. */
 struct process *process_by_pid(uint32_t pid);
-/* The live process in table slot i, or NULL (for walks over all of them). */
+/* The live process in table slot i, or NULL (for walks over all of them;
+ * the same caveat). */
 struct process *process_at(int i);
+/* Take p->lock if p is still the live process pid (not ended, its slot not
+ * reused): true with the lock held, false without it.  While the lock is
+ * held p stays pid.  No locks of rank "process" or above held. */
+bool process_lock_live(struct process *p, uint32_t pid);
 /* Slots a walk with process_at needs to visit: the ones past are free. */
 int process_slots(void);
 #define PROC_TABLE 1024
@@ -156,17 +168,17 @@ int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct 
  * it is blocked: false at once if it is not, or stops being blocked while
  * it finishes switching away (it never waits on a running thread). */
 bool process_snapshot(struct thread *t, uint32_t tid, struct process *p, struct arch_uregs *r);
-/* Replace p's image: every thread but t ends (waited for), vs becomes p's
- * space (the old one is freed), and t, blocked sending a message (SEND or
- * REPLY: the space changes under that channel's lock, which every copy
- * into t's space holds), starts at the given registers when that call
- * returns.  0, or -ESRCH if p ends meanwhile or t is not blocked so,
+/* Replace the image of p, process pid: every thread but t ends (waited
+ * for), vs becomes p's space (the old one is freed), and t, blocked
+ * sending a message (SEND or REPLY: the space changes under that channel's
+ * lock, which every copy into t's space holds), starts at the given
+ * registers when that call returns.  0, or -ESRCH if p ends meanwhile or t is not blocked so,
  * -EINTR if the caller is told to end (vs not taken then). */
 struct proc_regs {
 	uint64_t pc, sp, a0, a1, a2, a3;
 };
-int process_exec(struct process *p, struct thread *t, uint32_t tid, struct vmspace *vs,
-		 const struct proc_regs *regs, uint32_t privs);
+int process_exec(struct process *p, uint32_t pid, struct thread *t, uint32_t tid,
+		 struct vmspace *vs, const struct proc_regs *regs, uint32_t privs);
 /* A reference to p's space (vmspace_destroy drops it), or NULL if p ended. */
 struct vmspace *process_space_get(struct process *p);
 /* True if the calling thread is the only thread of its process. */

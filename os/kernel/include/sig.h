@@ -38,16 +38,21 @@ void sig_process_init(struct process *p);
 /* A new thread's queue (mask and pending sets start empty). */
 void sig_thread_init(struct thread *t);
 /* Generate info->si_signo (1.._SIGMAX) for p, or for thread t of p when
- * t is not NULL.  No locks held. */
-void sig_post(struct process *p, struct thread *t, const siginfo_t *info);
+ * t is not NULL, if p is still the live process pid (checked under its
+ * lock where the signal is marked: a pointer looked up earlier may name a
+ * slot that went to another process since).  0, or -ESRCH if p is not pid
+ * any more.  No locks held. */
+int sig_post(struct process *p, uint32_t pid, struct thread *t, const siginfo_t *info);
 /* A sigevent that asks for a signal (SIGEV_SIGNAL, _SIGNAL_CODE with a
  * code <= 0, _SIGNAL_THREAD) with a valid number. */
 bool sig_event_ok(const struct sigevent *ev);
-/* Generate the signal of such an event for p (SIGEV_SIGNAL_THREAD: for its
- * thread t, dropped if t is not p's any more); code is the si_code when
- * the event does not name one (SI_TIMER, SI_USER ...).  No locks held;
- * callable from interrupt context (timer expiries). */
-void sig_event(struct process *p, struct thread *t, const struct sigevent *ev, int code);
+/* Generate the signal of such an event for p, if it is still process pid
+ * (SIGEV_SIGNAL_THREAD: for its thread t, dropped if t is not p's any
+ * more); code is the si_code when the event does not name one (SI_TIMER,
+ * SI_USER ...).  No locks held; callable from interrupt context (timer
+ * expiries). */
+void sig_event(struct process *p, uint32_t pid, struct thread *t, const struct sigevent *ev,
+	       int code);
 /* Take pending signo (the thread's first, else the process's) into
  * *info.  Process lock held. */
 void sig_take(struct process *p, struct thread *t, int signo, siginfo_t *info);

@@ -203,8 +203,9 @@ uint32_t threads_in_use(void);
 void thread_account_switch(struct thread *prev, struct thread *next);
 /* Timebase ticks t has run, including its current stretch on a hart. */
 uint64_t thread_cpu_ticks(struct thread *t);
-/* Timebase ticks all threads of p have run, the ended ones included. */
-uint64_t process_cpu_ticks(struct process *p);
+/* Timebase ticks all threads of p have run, the ended ones included, into
+ * *ticks; false if p is not the live process pid any more.  No locks held. */
+bool process_cpu_ticks(struct process *p, uint32_t pid, uint64_t *ticks);
 /* Block the calling thread for ns nanoseconds. */
 void thread_sleep_ns(uint64_t ns);
 
@@ -219,14 +220,16 @@ bool thread_kill(struct thread *t, uint32_t tid, void *value);
  * priority at least, and make them all detached so that each is freed once
  * it ends: an ending process has no joiners left.  Threads already ended
  * but not joined are freed now.  Locks held: none. */
-void thread_kill_process(struct process *p);
-/* The same for every thread of p but keep (ProcessExec). */
-void thread_kill_others(struct process *p, struct thread *keep);
-/* Signal bit (0: every thread, to stop) generated for p, or for thread
- * only: wake the thread that should look at it (see sig.h): one that
+void thread_kill_process(struct process *p, uint32_t pid);
+/* The same for every thread of p but keep (ProcessExec).  Both do nothing
+ * if p is not process pid any more (its slot reused). */
+void thread_kill_others(struct process *p, uint32_t pid, struct thread *keep);
+/* Signal bit (0: every thread, to stop) generated for p (nothing if it is
+ * not process pid any more), or for thread only: wake the thread that should look at it (see sig.h): one that
  * waits for it in SignalWaitinfo, else (if wake) one that does not block
  * it; with bit 0 all of them.  Locks held: none. */
-void thread_sig_notify(struct process *p, struct thread *only, uint64_t bit, bool wake);
+void thread_sig_notify(struct process *p, uint32_t pid, struct thread *only, uint64_t bit,
+		       bool wake);
 /* Whether some live thread of p does not block signal bit (a snapshot).
  * Locks held: none. */
 bool thread_sig_open(struct process *p, uint64_t bit);

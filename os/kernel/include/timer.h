@@ -25,6 +25,7 @@ int clock_set(int id, int64_t ns);
  * that clock `id` names (CLOCK_*_CPUTIME_ID: the caller's), or -1 if id
  * is not a CPU-time clock or names nothing alive. */
 int64_t cputime_get(int id);
-/* The id of p's CPU-time clock, or of its thread t's when t is not NULL. */
-long cputime_clock_id(const struct process *p, const struct thread *t);
+/* The id of process pid's CPU-time clock, or of its thread t's when t is
+ * not NULL. */
+long cputime_clock_id(uint32_t pid, const struct thread *t);
 #define CPUCLOCK_PID_MAX 0xffffffu      /* the largest pid a process clock names */
