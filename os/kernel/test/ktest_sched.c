@@ -5,9 +5,11 @@
 #include "ktest.h"
 #include "ktest_util.h"
 #include "sched.h"
+#include "sig.h"
 #include "smp.h"
 #include "thread.h"
 #include "vm.h"
+#include "vmspace.h"
 
 #define T_PRIO 60       /* the test thread, above everything it creates */
 
@@ -344,6 +346,64 @@ KTEST(thread_ids_go_stale)
 	KT_ASSERT(tid2 != tid);
 	KT_EQ(thread_join(tid2, 0), 0);
 	KT_EQ(thread_join(thread_current()->tid, 0), -EDEADLK);
+	return 0;
+}
+
+/* A process that never ran, its slot freed (no thread, no space left). */
+static void drop_unstarted(struct process *p, struct vmspace *vs)
+{
+	sig_process_gone(p);
+	spin_lock(&p->lock);
+	p->vs = 0;
+	spin_unlock(&p->lock);
+	process_reap(p);
+	vmspace_destroy(vs);
+}
+
+/* A process pointer looked up by pid, used after that process ended and
+ * its slot went to the next process: what is done through it must reach
+ * nobody, never the newcomer (the old sig_post marked the signal pending
+ * in the newcomer).  Deterministic: the slot is handed over here, between
+ * the lookup and the use, which a real caller only loses a race to. */
+KTEST(process_stale_pointer_reaches_nobody)
+{
+	struct vmspace *va = vmspace_create(), *vb = vmspace_create();
+	KT_ASSERT(va && vb);
+	struct process *a = process_create_in("stale-a", va, 0, 0);
+	KT_ASSERT(a);
+	uint32_t pa = a->pid;
+	KT_ASSERT(process_by_pid(pa) == a);
+	sig_process_gone(a);
+	spin_lock(&a->lock);
+	a->vs = 0;
+	spin_unlock(&a->lock);
+	process_reap(a);
+	struct process *b = process_create_in("stale-b", vb, 0, 0);
+	KT_ASSERT(b);
+	uint32_t pb = b->pid;
+	if (b != a) {                           /* another slot freed meanwhile */
+		drop_unstarted(b, vb);
+		vmspace_destroy(va);
+		KT_SKIP("the slot went elsewhere");
+	}
+	siginfo_t info = { .si_signo = SIGUSR1, .si_code = SI_USER };
+	uint64_t ticks;
+	bool live = process_lock_live(a, pa);
+	if (live)
+		spin_unlock(&a->lock);
+	int posted = sig_post(a, pa, 0, &info);
+	uint64_t pending = *(volatile uint64_t *)&b->sig_pending;
+	bool timed = process_cpu_ticks(a, pa, &ticks);
+	int to_b = sig_post(b, pb, 0, &info);   /* the control: b itself is reached */
+	uint64_t b_pending = *(volatile uint64_t *)&b->sig_pending;
+	drop_unstarted(b, vb);
+	vmspace_destroy(va);
+	KT_ASSERT(!live);
+	KT_EQ(posted, -ESRCH);
+	KT_EQ(pending, 0);
+	KT_ASSERT(!timed);
+	KT_EQ(to_b, 0);
+	KT_EQ(b_pending, SIGBIT(SIGUSR1));
 	return 0;
 }
 
