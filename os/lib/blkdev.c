@@ -270,7 +270,7 @@ static int publish_name(struct blkdisk *d, uint64_t first, uint64_t count, const
 	b->attr.nbytes = (int64_t)(count * d->block_size);
 	b->attr.atime_ns = b->attr.mtime_ns = b->attr.ctime_ns = iofunc_time_now();
 	b->attr.data = b;
-	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	resmgr_t *m = chid >= 0 ? resmgr_create(chid, NULL, &io, &b->attr) : NULL;
 	if (!m || pthread_create(&t, NULL, serve, m) || resmgr_attach(m, path, _FTYPE_ANY, 0) < 0) {
 		fprintf(stderr, "%s: cannot serve %s: %s\n", d->driver, path, strerror(errno));

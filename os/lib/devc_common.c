@@ -256,7 +256,8 @@ static int tty_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_
 	if (r == EINTR && done)                 /* interrupted after some went */
 		return resmgr_reply(ctp, (long)done, NULL, 0);
 	if (r == RESMGR_DONE) {
-		dev.writers.head->done = done;
+		if (done)               /* some went: the queue was empty, this is its head */
+			dev.writers.head->done = done;
 		park_for_room();
 	}
 	return r;

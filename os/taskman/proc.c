@@ -275,11 +275,18 @@ void proc_msg_wait(int rcvid, const struct _msg_info *info, const void *msg, siz
 	tm_error(rcvid, EAGAIN);
 }
 
+/* The pulse may be stale: the wait it was for answered meanwhile (by the
+ * reaper), and rcvid (the client thread) waiting again since.  Only a wait
+ * whose client still asks to be unblocked is the pulse's. */
 void proc_unblock(int rcvid)
 {
+	struct _msg_info info;
+
 	tm_lock();
 	for (int i = 0; i < WAITS_MAX; i++)
 		if (waits[i].rcvid == rcvid) {
+			if (MsgInfo_r(rcvid, &info) == 0 && !(info.flags & _NTO_MI_UNBLOCK_REQ))
+				break;
 			waits[i].rcvid = 0;
 			tm_error(rcvid, EINTR);
 		}

@@ -294,7 +294,7 @@ int main(void)
 	make_listing();
 	iofunc_attr_init(&attr, S_IFCHR | 0444);
 	attr.nbytes = listing_len;
-	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	resmgr_t *m = chid >= 0 ? resmgr_create(chid, NULL, &io, &attr) : NULL;
 	if (!m || resmgr_attach(m, PCI_SERVER_PATH, _FTYPE_ANY, 0) < 0) {
 		fprintf(stderr, "pci-server: cannot serve %s: %s\n", PCI_SERVER_PATH, strerror(errno));

@@ -385,7 +385,7 @@ int main(void)
 		fprintf(stderr, "bootfs: the boot image does not parse: %s\n", why);
 		return 1;
 	}
-	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	resmgr_t *mgr = chid >= 0 ? resmgr_create(chid, &cf, &io, &nodes[0].attr) : NULL;
 	if (!mgr || resmgr_attach(mgr, "/", _FTYPE_ANY, _PROC_PATH_DIR | _PROC_PATH_AFTER) < 0) {
 		fprintf(stderr, "bootfs: cannot serve /: %s\n", strerror(errno));

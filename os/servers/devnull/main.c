@@ -112,7 +112,7 @@ static int start(const char *path, enum dev_kind kind, iofunc_attr_t *attr)
 {
 	static const resmgr_io_funcs_t io = { .read = dev_read, .write = dev_write };
 	pthread_t t;
-	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	resmgr_t *m;
 
 	iofunc_attr_init(attr, S_IFCHR | 0666);

@@ -181,7 +181,7 @@ static const resmgr_io_funcs_t *io_funcs(void)
 static int serve_names(void)
 {
 	char info[64];
-	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 
 	fsd_mgr = chid >= 0 ? resmgr_create(chid, &fsd_connect, io_funcs(), &mgr_attr) : NULL;
 	self_coid = fsd_mgr ? resmgr_self_coid(fsd_mgr) : -1;

@@ -364,7 +364,7 @@ int main(void)
 	static const resmgr_connect_funcs_t conn = { .open = proc_open };
 	static const resmgr_io_funcs_t io = { .read = proc_read, .write = proc_write,
 					      .close_ocb = proc_close };
-	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 
 	iofunc_attr_init(&root_attr, S_IFDIR | 0555);
 	root_attr.ino = 1;

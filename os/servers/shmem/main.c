@@ -318,7 +318,7 @@ int main(int argc, char **argv)
 	root.nlink = 2;
 	root.ino = 1;
 	taskman = ConnectAttach(ND_LOCAL_NODE, TASKMAN_PID, TASKMAN_CHID, _NTO_SIDE_CHANNEL, 0);
-	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	resmgr_t *mgr = chid >= 0 && taskman >= 0 ?
 			resmgr_create(chid, &connect_funcs, &io_funcs, &root) : NULL;
 	if (!mgr || resmgr_attach(mgr, "/dev/shmem", _FTYPE_ANY, _PROC_PATH_DIR) < 0) {

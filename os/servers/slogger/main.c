@@ -130,7 +130,7 @@ int main(void)
 {
 	static const resmgr_io_funcs_t io = { .read = slog_read, .write = slog_write };
 	static iofunc_attr_t attr;
-	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	resmgr_t *m;
 
 	iofunc_attr_init(&attr, S_IFCHR | 0666);

@@ -172,7 +172,7 @@ int main(void)
 	static const resmgr_connect_funcs_t conn = { .open = sys_open };
 	static const resmgr_io_funcs_t io = { .read = sys_read, .write = sys_write,
 					      .close_ocb = sys_close };
-	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate_r(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 
 	iofunc_attr_init(&dir_attr, S_IFDIR | 0555);
 	dir_attr.ino = 1;

@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 	if (!tmpfs_root)
 		return 1;
 	tmpfs_root->attr.nlink = 2;
-	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	resmgr_t *mgr = chid >= 0 ? resmgr_create(chid, &tmpfs_connect, &tmpfs_io,
 						  &tmpfs_root->attr) : NULL;
 	if (!mgr || resmgr_attach(mgr, tmpfs_mount, _FTYPE_ANY, _PROC_PATH_DIR) < 0) {

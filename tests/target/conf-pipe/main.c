@@ -133,6 +133,83 @@ static void t_write__blocked_writer_is_woken_by_a_read(void)
 	close(p[1]);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A write interrupted by a signal after some bytes went returns their
+ * count (XSH write: "If write() is interrupted by a signal after it
+ * successfully writes some data, it shall return the number of bytes
+ * written"): here what fits in the pipe, then it waits, then SIGALRM. */
+static void t_write__interrupted_after_some_bytes_returns_their_count(void)
+{
+	static char big[20000], sink[20000];
+	struct sigaction a = { .sa_handler = on_alarm }, old;   /* no SA_RESTART */
+	struct itimerval soon = { .it_value = { 0, 100 * 1000 } }, off = { 0 };
+	int p[2];
+
+	REQUIRE(pipe(p) == 0);
+	sigaction(SIGALRM, &a, &old);
+	REQUIRE(setitimer(ITIMER_REAL, &soon, NULL) == 0);
+	long n = write(p[1], big, sizeof big);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	CHECK(n > 0 && n < (long)sizeof big);
+	REQUIRE(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+	long got = 0, r;
+	while ((r = read(p[0], sink, sizeof sink)) > 0)
+		got += r;
+	CHECK_EQ(got, n);                       /* exactly what it said went */
+	close(p[0]);
+	close(p[1]);
+}
+
+struct parked_read {
+	int fd, done;
+	long r, err;
+};
+
+static void *read_parked(void *arg)
+{
+	struct parked_read *pr = arg;
+	char c;
+
+	pr->r = read(pr->fd, &c, 1);
+	pr->err = pr->r < 0 ? errno : 0;
+	__atomic_store_n(&pr->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Keel's answer for a read parked on an open that another thread closes:
+ * nothing can ever be read there, so it ends with EBADF (a read left
+ * parked would wait for ever, deaf to signals too). */
+static void t_close__a_read_parked_on_the_closed_end_ends_with_EBADF(void)
+{
+	struct parked_read pr = { 0 };
+	int p[2];
+	pthread_t t;
+
+	REQUIRE(pipe(p) == 0);
+	pr.fd = p[0];
+	REQUIRE(pthread_create(&t, NULL, read_parked, &pr) == 0);
+	nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);     /* it is parked */
+	CHECK_EQ(pr.done, 0);
+	CHECK_EQ(close(p[0]), 0);
+	for (int i = 0; i < 2000 && !__atomic_load_n(&pr.done, __ATOMIC_ACQUIRE); i++)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	int done = __atomic_load_n(&pr.done, __ATOMIC_ACQUIRE);
+	CHECK_EQ(done, 1);
+	if (done) {
+		pthread_join(t, NULL);
+		CHECK_EQ(pr.r, -1);
+		CHECK_EQ(pr.err, EBADF);
+	} else {
+		pthread_detach(t);              /* stuck for good: the process's end frees it */
+	}
+	close(p[1]);
+}
+
 #define WRITERS 100
 #define RECORDS 20
 #define RECLEN  PIPE_BUF                /* atomic: never cut by another writer */
@@ -338,10 +415,6 @@ static void t_select__read_and_write_sets_of_a_pipe(void)
 	close(p[1]);
 }
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
 
 /* A timeout too long to count in nanoseconds waits as long as no timeout
  * (18446744074 s would wrap round to under a second), and an
@@ -582,6 +655,8 @@ static const struct conf_case cases[] = {
 	CONF_CASE(write, EPIPE_and_SIGPIPE_when_no_reader),
 	CONF_CASE(read, blocked_reader_is_woken_by_a_write),
 	CONF_CASE(write, blocked_writer_is_woken_by_a_read),
+	CONF_CASE(write, interrupted_after_some_bytes_returns_their_count),
+	CONF_CASE(close, a_read_parked_on_the_closed_end_ends_with_EBADF),
 	CONF_CASE(pread, and_pwrite_on_a_pipe_are_ESPIPE),
 	CONF_CASE(write, 100_writers_every_record_once_and_whole),
 	CONF_CASE(ioctl, unknown_request_is_ENOTTY),

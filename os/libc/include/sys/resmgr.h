@@ -265,11 +265,13 @@ int resmgr_waitq_park(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *oc
 resmgr_waiter_t *resmgr_waitq_first(const resmgr_waitq_t *q);
 /* Takes w off q and frees it (the caller has answered it). */
 void resmgr_waitq_remove(resmgr_waitq_t *q, resmgr_waiter_t *w);
-/* Replies err to the request of client thread rcvid in q, if it is there
- * and the kernel says that client asked to be unblocked; returns 1 then,
- * else 0. */
+/* Replies err to the request of client thread rcvid in q (a write that
+ * moved some bytes: their count), if it is there and the kernel says that
+ * client asked to be unblocked; returns 1 then, else 0. */
 int resmgr_waitq_unblock(resmgr_waitq_t *q, int rcvid, int err);
-/* Drops (without a reply: its clients are gone) every request on ocb. */
+/* Drops every request on ocb (its open is closing): EBADF to each read or
+ * write whose client is still there (a write that moved some bytes: their
+ * count); a parked open, no reply (its canceller answers it). */
 void resmgr_waitq_drop(resmgr_waitq_t *q, const iofunc_ocb_t *ocb);
 /* Replies err to every request on q and empties it. */
 void resmgr_waitq_fail_all(resmgr_waitq_t *q, int err);

@@ -66,21 +66,34 @@ int resmgr_waitq_unblock(resmgr_waitq_t *q, int rcvid, int err)
 			continue;
 		if (MsgInfo_r(rcvid, &info) == 0 && !(info.flags & _NTO_MI_UNBLOCK_REQ))
 			return 0;
-		MsgError_r(rcvid, err);
+		if (w->type == _IO_WRITE && w->done)    /* some went: POSIX says how many */
+			MsgReply_r(rcvid, (long)w->done, NULL, 0);
+		else
+			MsgError_r(rcvid, err);
 		resmgr_waitq_remove(q, w);
 		return 1;
 	}
 	return 0;
 }
 
+/* The open is closing: its reads and writes can never be served.  A client
+ * still there (another thread of the process that closed it) gets EBADF,
+ * or the count of a write that moved some bytes; one that is gone gets
+ * nothing (the reply fails, harmlessly).  A parked open (_IO_CONNECT) is
+ * the closing open itself: whoever cancels it answers it. */
 void resmgr_waitq_drop(resmgr_waitq_t *q, const iofunc_ocb_t *ocb)
 {
 	resmgr_waiter_t *w = q->head;
 
 	while (w) {
 		resmgr_waiter_t *next = w->next;
-		if (w->ocb == ocb)
+		if (w->ocb == ocb) {
+			if (w->type == _IO_WRITE && w->done)
+				MsgReply_r(w->rcvid, (long)w->done, NULL, 0);
+			else if (w->type != _IO_CONNECT)
+				MsgError_r(w->rcvid, EBADF);
 			resmgr_waitq_remove(q, w);
+		}
 		w = next;
 	}
 }
