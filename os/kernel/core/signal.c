@@ -356,6 +356,15 @@ void sig_event(struct process *p, uint32_t pid, struct thread *t, const struct s
 
 /* ---- delivery --------------------------------------------------------------------- */
 
+/* Never started again after a handler, SA_RESTART or not: the waits POSIX
+ * has end with EINTR whenever a handler runs (sigsuspend; nanosleep and
+ * sem_wait on SyncSemWait; poll and select on MsgReceivePulsev). */
+static bool never_restarts(uint32_t call)
+{
+	return call == KCALL_SignalSuspend + 1 || call == KCALL_SyncSemWait + 1 ||
+	       call == KCALL_MsgReceivePulsev + 1;
+}
+
 /* Always started again after a handler (POSIX forbids EINTR for them;
  * SyncSemPost breaks off only for a count word another thread keeps
  * moving: sync.c SEM_CAS_TRIES). */
@@ -537,7 +546,7 @@ static int act(struct process *p, struct thread *t, void *f, int signo, const si
 	spin_lock(&p->lock);
 	uint64_t trampoline = p->sigstub;
 	spin_unlock(&p->lock);
-	bool restart = call && call != KCALL_SignalSuspend + 1 &&
+	bool restart = call && !never_restarts(call) &&
 		       (always_restarts(call) || unseen || (a->flags & SA_RESTART));
 	if (restart)
 		arch_call_restart(f, t->sig_call_arg0);

@@ -4,12 +4,15 @@
  * ended by a signal.  Cases name the XSH page they check.
  *   make run CMDLINE="init=/bin/conf-signals"                         */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,6 +194,45 @@ static void t_sigtimedwait__times_out_with_EAGAIN(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	CHECK_ERR(sigtimedwait(&set, NULL, &ts), EAGAIN);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* SA_RESTART restarts reads and writes, never the waits that POSIX ends
+ * with EINTR whenever a handler runs (XSH 2.4.3; nanosleep, sem_wait and
+ * poll each list EINTR): each is interrupted by SIGALRM 100 ms into a
+ * 2 s wait. */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void t_nanosleep__SA_RESTART_still_ends_it_with_EINTR(void)
+{
+	struct itimerval soon = { .it_value = { 0, 100 * 1000 } }, off = { 0 };
+	struct timespec t0, two = { 2, 0 }, left = { 0, 0 };
+	sem_t sem;
+
+	catch(SIGALRM, SA_RESTART);
+	REQUIRE(sem_init(&sem, 0, 0) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	REQUIRE(setitimer(ITIMER_REAL, &soon, NULL) == 0);
+	CHECK_ERR(nanosleep(&two, &left), EINTR);
+	CHECK(ms_since(&t0) < 1500);
+	CHECK(left.tv_sec >= 1);                        /* most of it was left */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	REQUIRE(setitimer(ITIMER_REAL, &soon, NULL) == 0);
+	CHECK_ERR(sem_wait(&sem), EINTR);
+	CHECK(ms_since(&t0) < 1500);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	REQUIRE(setitimer(ITIMER_REAL, &soon, NULL) == 0);
+	CHECK_ERR(poll(NULL, 0, 2000), EINTR);         /* no fds: a plain wait */
+	CHECK(ms_since(&t0) < 1500);
+	setitimer(ITIMER_REAL, &off, NULL);
+	CHECK_EQ(hits, 3);
+	sem_destroy(&sem);
+	signal(SIGALRM, SIG_DFL);
 }
 
 static void t_sigqueue__value_reaches_the_handler(void)
@@ -402,6 +444,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(pthread_kill, only_the_named_thread_gets_it),
 	CONF_CASE(sigtimedwait, times_out_with_EAGAIN),
 	CONF_CASE(sigqueue, value_reaches_the_handler),
+	CONF_CASE(nanosleep, SA_RESTART_still_ends_it_with_EINTR),
 	CONF_CASE(nanosleep, a_signal_ends_it_with_EINTR_and_the_rest),
 	CONF_CASE(nanosleep, stop_and_continue_do_not_end_it),
 	CONF_CASE(SIGCHLD, the_handler_runs_when_a_child_ends),

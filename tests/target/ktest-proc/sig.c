@@ -282,41 +282,52 @@ static void t_timeout_outlives_a_signal_before_its_call(void)
 	dfl(SIGUSR1);
 }
 
-/* A handler with SA_RESTART breaks a timed wait: the wait goes on after it
- * to its own deadline, which the handler's calls have not used up. */
-static volatile int rs_ready;
+/* A handler with SA_RESTART breaks a timed wait (a receive: waits POSIX
+ * ends with EINTR never restart, see conf-signals): the wait goes on after
+ * it to its own deadline, which the handler's calls have not used up. */
+static volatile int rs_ready, rs_coid;
 
 static void *rs_sender(void *arg)
 {
+	uint64_t ns = 3000ull * 1000 * 1000;
+
 	(void)arg;
 	while (!rs_ready)
 		SchedYield_r();
 	pause_ms(50);                                   /* in the wait by now */
 	SignalKill_r(0, tmo_main, SIGUSR1, SI_USER, 0);
-	return tmo_sender(0);                           /* the watchdog */
+	TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEM, 0, &ns, 0);
+	if (SyncSemWait_r(&tmo_done, 0) == -ETIMEDOUT)
+		MsgSendPulse_r(rs_coid, -1, 5, 0);      /* the wait would never end */
+	return 0;
 }
 
 static void t_restarted_wait_keeps_its_deadline(void)
 {
 	uint64_t ns = 300ull * 1000 * 1000, t0 = 0, t1 = 0;
+	char b[8];
 
 	tmo_setup();
+	int chid = ChannelCreate_r(0);
+	KTAP_REQUIRE(chid >= 0);
+	rs_coid = ConnectAttach_r(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	KTAP_REQUIRE(rs_coid > 0);
 	KTAP_EQ(on(SIGUSR1, use_up, SA_RESTART), 0);
 	tmo_main = (int)urt_tid();
 	rs_ready = 0;
-	tmo_go = 1;                                     /* the watchdog part sends nothing more */
-	tmo_signo = 0;
 	int tid = urt_thread_create(rs_sender, 0, tstack, sizeof tstack, 0);
 	ClockTime_r(CLOCK_MONOTONIC, 0, &t0);
-	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEM, 0, &ns, 0), 0);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &ns, 0), 0);
 	rs_ready = 1;
-	long r = SyncSemWait_r(&tmo_sem, 0);
+	long r = MsgReceive_r(chid, b, sizeof b, 0);
 	ClockTime_r(CLOCK_MONOTONIC, 0, &t1);
 	tmo_finish(tid);
 	KTAP_EQ(r, -ETIMEDOUT);
 	KTAP_EQ(handled, 1);
 	long ms = (long)((t1 - t0) / 1000000);
 	KTAP_CHECK(ms >= 290 && ms < 2500);
+	ConnectDetach_r(rs_coid);
+	ChannelDestroy_r(chid);
 	SyncDestroy_r(&tmo_sem);
 	SyncDestroy_r(&tmo_done);
 	dfl(SIGUSR1);
