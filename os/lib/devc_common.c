@@ -252,14 +252,9 @@ static int tty_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_
 		return resmgr_reply(ctp, (long)done, NULL, 0);
 	if (ocb->ioflag & O_NONBLOCK)
 		return done ? resmgr_reply(ctp, (long)done, NULL, 0) : EAGAIN;
-	int r = resmgr_waitq_park(&dev.writers, ctp, ocb, _IO_WRITE, msg->nbytes);
-	if (r == EINTR && done)                 /* interrupted after some went */
-		return resmgr_reply(ctp, (long)done, NULL, 0);
-	if (r == RESMGR_DONE) {
-		if (done)               /* some went: the queue was empty, this is its head */
-			dev.writers.head->done = done;
+	int r = resmgr_waitq_park_write(&dev.writers, ctp, ocb, msg->nbytes, done);
+	if (r == RESMGR_DONE && resmgr_waitq_first(&dev.writers))
 		park_for_room();
-	}
 	return r;
 }
 

@@ -410,12 +410,7 @@ static int pty_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_
 		return EAGAIN;
 	if (master && slave_gone(p))
 		return done ? resmgr_reply(ctp, (long)done, NULL, 0) : EIO;
-	int r = resmgr_waitq_park(q, ctp, ocb, _IO_WRITE, msg->nbytes);
-	if (r == EINTR && done)                 /* interrupted after some went */
-		return resmgr_reply(ctp, (long)done, NULL, 0);
-	if (r == RESMGR_DONE && done)
-		q->head->done = done;   /* some went: q was empty, this is its head */
-	return r;
+	return resmgr_waitq_park_write(q, ctp, ocb, msg->nbytes, done);
 }
 
 /* ---- the directory /dev/pts --------------------------------------------------------- */

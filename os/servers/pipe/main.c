@@ -219,14 +219,7 @@ static int do_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_o
 	}
 	if (ocb->ioflag & O_NONBLOCK)
 		return done ? resmgr_reply(ctp, (long)done, NULL, 0) : EAGAIN;
-	int r = resmgr_waitq_park(&p->wq, ctp, ocb, _IO_WRITE, msg->nbytes);
-	if (r == EINTR && done)                 /* interrupted after some went */
-		return resmgr_reply(ctp, (long)done, NULL, 0);
-	if (r == RESMGR_DONE)
-		for (resmgr_waiter_t *w = p->wq.head; w; w = w->next)
-			if (!w->next)
-				w->done = done;
-	return r;
+	return resmgr_waitq_park_write(&p->wq, ctp, ocb, msg->nbytes, done);
 }
 
 static int pipe_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)

@@ -261,6 +261,12 @@ typedef struct resmgr_waitq {
  * already asks to be unblocked (its unblock pulse may have come before). */
 int resmgr_waitq_park(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
 		      uint16_t type, uint64_t nbytes);
+/* Parks write ctp of nbytes, done of which already went (w->done): as
+ * resmgr_waitq_park, but a write that cannot be parked (its client asks to
+ * be unblocked, or no memory) and moved some bytes is answered their count
+ * here, and RESMGR_DONE returned. */
+int resmgr_waitq_park_write(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+			    uint64_t nbytes, uint64_t done);
 /* The oldest parked request, or NULL. */
 resmgr_waiter_t *resmgr_waitq_first(const resmgr_waitq_t *q);
 /* Takes w off q and frees it (the caller has answered it). */

@@ -12,27 +12,43 @@
  * it then found nothing to unblock.  So a request whose client already asks
  * to be unblocked is never parked: it is answered EINTR at once (under the
  * handler lock, so a pulse that comes after this check finds it parked). */
-int resmgr_waitq_park(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
-		      uint16_t type, uint64_t nbytes)
+static int park(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+		uint16_t type, uint64_t nbytes, uint64_t done)
 {
 	struct _msg_info info;
 
 	if (MsgInfo_r(ctp->rcvid, &info) == 0 && (info.flags & _NTO_MI_UNBLOCK_REQ))
-		return EINTR;
+		return done ? resmgr_reply(ctp, (long)done, NULL, 0) : EINTR;
 	resmgr_waiter_t *w = calloc(1, sizeof *w);
 	if (!w)
-		return ENOMEM;
+		return done ? resmgr_reply(ctp, (long)done, NULL, 0) : ENOMEM;
 	w->rcvid = ctp->rcvid;
 	w->pid = ctp->info.pid;
 	w->ocb = ocb;
 	w->type = type;
 	w->nbytes = nbytes;
+	w->done = done;
 	if (!q->tail)
 		q->tail = &q->head;
 	*q->tail = w;
 	q->tail = &w->next;
 	q->n++;
 	return RESMGR_DONE;
+}
+
+int resmgr_waitq_park(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+		      uint16_t type, uint64_t nbytes)
+{
+	return park(q, ctp, ocb, type, nbytes, 0);
+}
+
+/* A write some of whose bytes already went: interrupted or out of memory,
+ * it is answered their count (POSIX: a write interrupted after it moved
+ * data returns how much). */
+int resmgr_waitq_park_write(resmgr_waitq_t *q, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+			    uint64_t nbytes, uint64_t done)
+{
+	return park(q, ctp, ocb, _IO_WRITE, nbytes, done);
 }
 
 resmgr_waiter_t *resmgr_waitq_first(const resmgr_waitq_t *q)
