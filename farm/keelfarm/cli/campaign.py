@@ -6,6 +6,8 @@
     farm campaign run --resume 3
     farm campaign list
     farm campaign show 3
+    farm campaign export 3 --to farm/records/ktest-smp8.jsonl.gz
+    farm campaign import farm/records/*.jsonl.gz
 """
 
 from __future__ import annotations
@@ -85,6 +87,18 @@ def register(sub) -> None:
     show.add_argument("id", type=int)
     add_db_option(show)
     show.set_defaults(func=show_campaign)
+
+    ex = csub.add_parser("export", help="write one campaign (runs, results, metrics) to a "
+                                        "file another database can import")
+    ex.add_argument("id", type=int)
+    ex.add_argument("--to", required=True, metavar="FILE", help="the file (gzip'd JSON Lines)")
+    add_db_option(ex)
+    ex.set_defaults(func=export_campaign)
+
+    im = csub.add_parser("import", help="add exported campaigns to the database")
+    im.add_argument("files", nargs="+", metavar="FILE")
+    add_db_option(im)
+    im.set_defaults(func=import_campaigns)
 
 
 CAMPAIGN_LEASE = 1800.0  # a campaign's places are leased for this long, renewed
@@ -344,3 +358,30 @@ def show_campaign(args) -> int:
                   f"..{group.last_commit}; latest: {group.example}")
             print(f"      log {group.log_path or '-'}")
     return 0
+
+
+def export_campaign(args) -> int:
+    from ..results.archive import export_campaign as export
+    with ResultsDB(args.db) as db:
+        counts = export(db, args.id, Path(args.to))
+    print(f"campaign {args.id}: {counts['runs']} runs, {counts['results']} results, "
+          f"{counts['metrics']} metrics written to {args.to}")
+    return 0
+
+
+def import_campaigns(args) -> int:
+    """Each file in its own transaction: one that is refused (already there, damaged)
+    is said and leaves the others in; the status is 1 if any was refused."""
+    from ..results.archive import import_campaign
+    refused = 0
+    with ResultsDB(args.db) as db:
+        for name in args.files:
+            try:
+                new_id, counts = import_campaign(db, Path(name))
+            except FarmError as e:
+                print(f"farm: {e}", file=sys.stderr, flush=True)
+                refused += 1
+                continue
+            print(f"{name}: campaign {new_id}: {counts['runs']} runs, {counts['results']} "
+                  f"results, {counts['metrics']} metrics")
+    return 1 if refused else 0
