@@ -475,7 +475,8 @@ bool process_alone(void)
 	return p && *(volatile uint32_t *)&p->nthreads == 1;
 }
 
-void process_set_name(struct process *p, const char *path)
+/* p's name from a path: its last component (p locked). */
+static void set_name_locked(struct process *p, const char *path)
 {
 	const char *base = path;
 
@@ -483,11 +484,16 @@ void process_set_name(struct process *p, const char *path)
 		if (*c == '/' && c[1])
 			base = c + 1;
 	size_t n = strnlen(base, sizeof p->name - 1);
-	spin_lock(&p->lock);
 	memset(p->name, 0, sizeof p->name);
 	memcpy(p->name, base, n);
 	if (n && p->name[n - 1] == '/')
 		p->name[n - 1] = 0;
+}
+
+void process_set_name(struct process *p, const char *path)
+{
+	spin_lock(&p->lock);
+	set_name_locked(p, path);
 	spin_unlock(&p->lock);
 }
 
@@ -611,7 +617,7 @@ int process_fork(struct process *parent, struct thread *t, uint32_t tid, struct 
 }
 
 int process_exec(struct process *p, uint32_t pid, struct thread *t, uint32_t tid,
-		 struct vmspace *vs, const struct proc_regs *regs, uint32_t privs)
+		 struct vmspace *vs, const struct proc_regs *regs, uint32_t privs, const char *name)
 {
 	struct thread *me = thread_current();
 
@@ -651,6 +657,8 @@ int process_exec(struct process *p, uint32_t pid, struct thread *t, uint32_t tid
 	struct vmspace *old = p->vs;
 	p->vs = vs;
 	p->privs = privs;
+	if (name[0])
+		set_name_locked(p, name);       /* only now: a refused exec keeps p's */
 	uint64_t switches = t->switches;
 	spin_unlock(&p->lock);
 	spin_unlock(&ch->lock);

@@ -312,22 +312,23 @@ long sys_AsWrite(long as, long va, long src, long len)
 }
 
 /* The program's name for fault reports: argv[0] in the new space, if it
- * can be read there. */
-static void name_from_argv(struct process *p, struct vmspace *vs, uint64_t argv)
+ * can be read there, into name (64 bytes; "" if not). */
+static void name_from_argv(char *name, struct vmspace *vs, uint64_t argv)
 {
 	uint64_t a0;
-	char name[64];
 
+	name[0] = 0;
 	if (!argv || vmspace_read(vs, argv, &a0, sizeof a0) || !a0)
 		return;
-	for (size_t i = 0; i < sizeof name; i++) {
-		if (vmspace_read(vs, a0 + i, &name[i], 1))
-			return;
-		if (!name[i]) {
-			process_set_name(p, name);
+	for (size_t i = 0; i < 64; i++) {
+		if (vmspace_read(vs, a0 + i, &name[i], 1)) {
+			name[0] = 0;
 			return;
 		}
+		if (!name[i])
+			return;
 	}
+	name[0] = 0;                            /* longer than a name */
 }
 
 long sys_ProcessStart(long as, long ustart)
@@ -352,8 +353,12 @@ long sys_ProcessStart(long as, long ustart)
 		vmspace_destroy(vs);
 		return -EAGAIN;
 	}
-	if (!name[0])
-		name_from_argv(p, vs, st.argv);
+	if (!name[0]) {
+		char argv0[64];
+		name_from_argv(argv0, vs, st.argv);
+		if (argv0[0])
+			process_set_name(p, argv0);
+	}
 	spin_lock(&p->lock);
 	p->cred = st.cred;
 	spin_unlock(&p->lock);
@@ -563,9 +568,11 @@ long sys_ProcessExec(long pid, long tid, long as, long ustart)
 	struct vmspace *vs = take_space(as);
 	if (!vs)
 		return -EINVAL;
-	name_from_argv(p, vs, st.argv);
+	char argv0[64];
+	name_from_argv(argv0, vs, st.argv);
 	struct proc_regs regs = { st.entry, st.sp, st.argc, st.argv, st.envp, st.auxv };
-	int r = process_exec(p, (uint32_t)pid, t, (uint32_t)tid, vs, &regs, st.privileges);
+	int r = process_exec(p, (uint32_t)pid, t, (uint32_t)tid, vs, &regs, st.privileges,
+			     argv0);
 	if (r)
 		put_back(as, vs);
 	return r;

@@ -173,12 +173,14 @@ bool process_snapshot(struct thread *t, uint32_t tid, struct process *p, struct 
  * sending a message (SEND or REPLY: the space changes under that channel's
  * lock, which every copy into t's space holds), starts at the given
  * registers when that call returns.  0, or -ESRCH if p ends meanwhile or t is not blocked so,
- * -EINTR if the caller is told to end (vs not taken then). */
+ * -EINTR if the caller is told to end (vs not taken then).  name (the
+ * program's path; "" keeps p's) becomes p's name with the new space. */
 struct proc_regs {
 	uint64_t pc, sp, a0, a1, a2, a3;
 };
 int process_exec(struct process *p, uint32_t pid, struct thread *t, uint32_t tid,
-		 struct vmspace *vs, const struct proc_regs *regs, uint32_t privs);
+		 struct vmspace *vs, const struct proc_regs *regs, uint32_t privs,
+		 const char *name);
 /* A reference to p's space (vmspace_destroy drops it), or NULL if p ended. */
 struct vmspace *process_space_get(struct process *p);
 /* True if the calling thread is the only thread of its process. */
