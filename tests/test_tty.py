@@ -4,7 +4,8 @@ QEMU virt, devc-sersifive on sifive_u) runs as the first program and runs
 discipline twice: what the program's read() returned (it prints the bytes in hex) and
 what the terminal echoed, byte for byte as they left the UART.  Then poll and select on the
 same terminal: what they return for a partial line, a finished one, one byte in raw mode
-and nothing at all, and that typing (not the timeout) ends a poll or select that waits."""
+and nothing at all, and that typing (not the timeout) ends a poll or select that waits.
+Last, the driver's VMIN/VTIME timer ends a non-canonical read when it should."""
 
 from __future__ import annotations
 
@@ -165,6 +166,22 @@ def poll_failures(term: Terminal) -> list[str]:
           ["1", "1"], HOLD * 1000 * 0.8, 8000)
     expect("select-wake: read after select", term.fields("tty-uart: got select-wake "),
            [b"go\n".hex()])
+    # The driver's VTIME timer.  VMIN 0, VTIME 0.3 s, nothing typed: the read ends with
+    # nothing after the 0.3 s.  VMIN 4, VTIME 0.3 s, "ab" typed HOLD after the ready
+    # line: the timer starts at the first byte and restarts at each, so the read ends
+    # with the two bytes 0.3 s after them.
+    term.wait_line("tty-uart: ready vtime-idle")
+    expect("VMIN 0, VTIME 0.3 s, nothing typed: read", term.fields("tty-uart: got vtime-idle "),
+           ["-"])
+    timed("VMIN 0, VTIME 0.3 s, nothing typed", term.fields("tty-uart: vtime vtime-idle "),
+          [], 280, 5000)
+    term.wait_line("tty-uart: ready vtime-gap")
+    time.sleep(HOLD)
+    term.qemu.write(b"ab")
+    expect("VMIN 4, VTIME 0.3 s, 'ab' typed: read", term.fields("tty-uart: got vtime-gap "),
+           [b"ab".hex()])
+    timed("VMIN 4, VTIME 0.3 s, 'ab' typed", term.fields("tty-uart: vtime vtime-gap "),
+          [], HOLD * 1000 * 0.8 + 280, 8000)
     return failures
 
 

@@ -36,7 +36,8 @@ enum { PULSE_RX = 1, PULSE_TIMER, PULSE_TX_SPACE };
 struct devc {
 	const struct devc_hw *hw;
 	volatile uint8_t *regs;
-	int irq, intr_id, timer_id, coid;
+	int irq, intr_id, coid;
+	struct tty_timer vtime;         /* VTIME of the oldest parked read */
 	resmgr_t *mgr;
 	iofunc_attr_t attr;
 	/* Under the handler lock. */
@@ -161,12 +162,15 @@ static void reply_read(int rcvid, uint64_t nbytes)
 	MsgReply_r(rcvid, (long)n, buf, n);
 }
 
-static void arm_timer(unsigned deciseconds)
+/* The VTIME timer follows the oldest parked read: set for it when it
+ * needs one (restarted, as each byte that comes restarts it), off when
+ * none is parked, so that it never ends a read it was not set for. */
+static void follow_readers(void)
 {
-	struct _itimer it = { .nsec = (uint64_t)deciseconds * 100000000ull };
+	unsigned t = resmgr_waitq_first(&dev.readers) ? td_read_timeout(&dev.td) : 0;
 
-	if (dev.timer_id >= 0)
-		TimerSettime_r(dev.timer_id, 0, &it, NULL);
+	if (t || dev.vtime.deadline)
+		tty_timer_arm(&dev.vtime, t);
 }
 
 /* Answers the parked reads that can complete now, oldest first. */
@@ -178,11 +182,7 @@ static void serve_readers(void)
 		reply_read(w->rcvid, w->nbytes);
 		resmgr_waitq_remove(&dev.readers, w);
 	}
-	if (resmgr_waitq_first(&dev.readers)) {
-		unsigned t = td_read_timeout(&dev.td);
-		if (t)
-			arm_timer(t);
-	}
+	follow_readers();
 }
 
 static int tty_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
@@ -198,10 +198,10 @@ static int tty_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_oc
 	}
 	if (ocb->ioflag & O_NONBLOCK)
 		return EAGAIN;
+	bool first = !resmgr_waitq_first(&dev.readers);
 	int r = resmgr_waitq_park(&dev.readers, ctp, ocb, _IO_READ, msg->nbytes);
-	unsigned t = td_read_timeout(&dev.td);
-	if (r == RESMGR_DONE && t)
-		arm_timer(t);
+	if (r == RESMGR_DONE && first)
+		follow_readers();
 	return r;
 }
 
@@ -387,10 +387,14 @@ static int tty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 static void receive(void)
 {
 	int c;
+	bool got = false;
 
-	while ((c = dev.hw->rx_byte(dev.regs)) >= 0)
+	while ((c = dev.hw->rx_byte(dev.regs)) >= 0) {
 		td_input(&dev.td, (uint8_t)c);
-	serve_readers();
+		got = true;
+	}
+	if (got)                /* (a byte restarts VTIME: not an interrupt without one) */
+		serve_readers();
 	InterruptUnmask_r(dev.irq, dev.intr_id);
 }
 
@@ -399,6 +403,8 @@ static void timer_expired(void)
 {
 	resmgr_waiter_t *w = resmgr_waitq_first(&dev.readers);
 
+	if (!tty_timer_due(&dev.vtime))
+		return;                 /* a pulse of an earlier setting */
 	if (w && td_read_timeout(&dev.td)) {
 		reply_read(w->rcvid, w->nbytes);
 		resmgr_waitq_remove(&dev.readers, w);
@@ -423,7 +429,9 @@ static int tty_pulse(resmgr_context_t *ctp, int code, union sigval value)
 static int tty_unblock(resmgr_context_t *ctp, int rcvid)
 {
 	(void)ctp;
-	if (!resmgr_waitq_unblock(&dev.readers, rcvid, EINTR))
+	if (resmgr_waitq_unblock(&dev.readers, rcvid, EINTR))
+		follow_readers();
+	else
 		resmgr_waitq_unblock(&dev.writers, rcvid, EINTR);
 	return 0;
 }
@@ -432,6 +440,7 @@ static int tty_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 {
 	resmgr_waitq_drop(&dev.readers, ocb);
 	resmgr_waitq_drop(&dev.writers, ocb);
+	follow_readers();
 	resmgr_notify_drop(&dev.polls, ocb);
 	return iofunc_close_ocb_default(ctp, ocb);
 }
@@ -466,7 +475,7 @@ static int attach_events(const char *name)
 	if (dev.coid < 0)
 		return -1;
 	SIGEV_PULSE_INIT(&ev, dev.coid, SIGEV_PULSE_PRIO_INHERIT, PULSE_TIMER, 0);
-	dev.timer_id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
+	dev.vtime.id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
 	SIGEV_PULSE_INIT(&ev, dev.coid, SIGEV_PULSE_PRIO_INHERIT, PULSE_RX, 0);
 	dev.intr_id = InterruptAttachEvent_r(dev.irq, &ev, _NTO_INTR_FLAGS_TRK_MSK);
 	if (dev.intr_id < 0) {
@@ -550,7 +559,7 @@ int devc_main(int argc, char **argv, const struct devc_hw *hw)
 	const char *name = argc > 0 ? argv[0] : "devc";
 
 	dev.hw = hw;
-	dev.timer_id = -1;
+	dev.vtime.id = -1;
 	dev.ws = (struct winsize){ 24, 80, 0, 0 };
 	pthread_mutex_init(&dev.tx_lock, NULL);
 	pthread_cond_init(&dev.tx_cv, NULL);

@@ -1,5 +1,7 @@
 /* Controlling terminals and terminal access control (ttyctl.h). */
 #include <errno.h>
+#include <time.h>
+#include <keel/neutrino.h>
 #include <keel/iomsg.h>
 #include "ttyctl.h"
 
@@ -56,4 +58,32 @@ int tty_set_pgrp(resmgr_context_t *ctp, const struct _io_devctl *m, int32_t *pgr
 	if (!r)
 		*pgrp = pg;
 	return r;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void tty_timer_arm(struct tty_timer *t, unsigned deciseconds)
+{
+	struct _itimer it = { .nsec = (uint64_t)deciseconds * 100000000ull };
+
+	if (t->id < 0)
+		return;
+	/* The deadline first: the timer cannot expire before it, so a pulse
+	 * at or after it is this setting's. */
+	t->deadline = deciseconds ? now_ns() + it.nsec : 0;
+	TimerSettime_r(t->id, 0, &it, NULL);
+}
+
+bool tty_timer_due(struct tty_timer *t)
+{
+	if (!t->deadline || now_ns() < t->deadline)
+		return false;
+	t->deadline = 0;
+	return true;
 }

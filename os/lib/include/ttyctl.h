@@ -27,3 +27,17 @@ int tty_write_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp);
 int tty_set_pgrp(resmgr_context_t *ctp, const struct _io_devctl *m, int32_t *pgrp);
 /* Does terminal devctl dcmd change the terminal (tty_write_access applies)? */
 bool tty_devctl_changes(unsigned dcmd);
+
+/* The VTIME timer of a terminal's parked reads: a CLOCK_MONOTONIC timer
+ * whose expiry is a pulse.  A pulse already queued when the timer is set
+ * again (or disarmed) belongs to the old setting and must not end a read
+ * that came since: each setting keeps its deadline, and only a pulse that
+ * comes at or after the current one counts. */
+struct tty_timer {
+	int id;                 /* TimerCreate's (< 0: none) */
+	uint64_t deadline;      /* CLOCK_MONOTONIC ns of the current setting; 0: none */
+};
+/* Sets t to expire deciseconds from now (0: disarms it). */
+void tty_timer_arm(struct tty_timer *t, unsigned deciseconds);
+/* On t's pulse: true if it is the current setting's (which is then over). */
+bool tty_timer_due(struct tty_timer *t);

@@ -66,7 +66,7 @@ struct pty {
 	bool named;                     /* /dev/ptypX: never freed, made new */
 	bool locked, master_open, slave_seen, hung;
 	unsigned slave_opens;
-	int timer_id;
+	struct tty_timer vtime;         /* VTIME of the oldest parked slave read */
 	iofunc_attr_t mattr, sattr;     /* master and slave; data points here */
 	struct termdisc td;
 	struct winsize ws;
@@ -195,12 +195,14 @@ static void reply_slave_read(struct pty *p, int rcvid, uint64_t nbytes)
 	MsgReply_r(rcvid, (long)n, buf, n);
 }
 
-static void arm_timer(struct pty *p, unsigned deciseconds)
+/* The VTIME timer follows the oldest parked slave read (devc_common.c's
+ * follow_readers). */
+static void follow_slave_readers(struct pty *p)
 {
-	struct _itimer it = { .nsec = (uint64_t)deciseconds * 100000000ull };
+	unsigned t = resmgr_waitq_first(&p->sreaders) ? td_read_timeout(&p->td) : 0;
 
-	if (p->timer_id >= 0)
-		TimerSettime_r(p->timer_id, 0, &it, NULL);
+	if (t || p->vtime.deadline)
+		tty_timer_arm(&p->vtime, t);
 }
 
 static void serve_slave_readers(struct pty *p)
@@ -212,11 +214,7 @@ static void serve_slave_readers(struct pty *p)
 		reply_slave_read(p, w->rcvid, w->nbytes);
 		resmgr_waitq_remove(&p->sreaders, w);
 	}
-	if (resmgr_waitq_first(&p->sreaders)) {
-		unsigned t = td_read_timeout(&p->td);
-		if (t)
-			arm_timer(p, t);
-	}
+	follow_slave_readers(p);
 }
 
 static int slave_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb,
@@ -232,10 +230,10 @@ static int slave_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_
 	}
 	if (ocb->ioflag & O_NONBLOCK)
 		return EAGAIN;
+	bool first = !resmgr_waitq_first(&p->sreaders);
 	int r = resmgr_waitq_park(&p->sreaders, ctp, ocb, _IO_READ, msg->nbytes);
-	unsigned t = td_read_timeout(&p->td);
-	if (r == RESMGR_DONE && t)
-		arm_timer(p, t);
+	if (r == RESMGR_DONE && first)
+		follow_slave_readers(p);
 	return r;
 }
 
@@ -648,13 +646,13 @@ static void pty_free(struct pty *p)
 	resmgr_waitq_fail_all(&p->sreaders, EIO);
 	resmgr_waitq_fail_all(&p->swriters, EIO);
 	if (p->named) {
-		arm_timer(p, 0);
+		tty_timer_arm(&p->vtime, 0);
 		pty_clear(p);
 		named_owner(p);
 		return;
 	}
-	if (p->timer_id >= 0)
-		TimerDestroy_r(p->timer_id);
+	if (p->vtime.id >= 0)
+		TimerDestroy_r(p->vtime.id);
 	srv.ptys[p->n] = NULL;
 	free(p);
 }
@@ -677,8 +675,8 @@ static struct pty *pty_make(unsigned n, uint32_t uid, uint32_t gid)
 	p->sattr.uid = uid;
 	p->sattr.gid = gid;
 	SIGEV_PULSE_INIT(&ev, srv.coid, SIGEV_PULSE_PRIO_INHERIT, PULSE_TIMER, (int)n);
-	p->timer_id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
-	if (p->timer_id < 0) {
+	p->vtime.id = TimerCreate_r(CLOCK_MONOTONIC, &ev);
+	if (p->vtime.id < 0) {
 		free(p);
 		return NULL;
 	}
@@ -810,6 +808,8 @@ static int pty_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 	if (p) {
 		resmgr_waitq_drop(master ? &p->mreaders : &p->sreaders, ocb);
 		resmgr_waitq_drop(master ? &p->mwriters : &p->swriters, ocb);
+		if (!master)
+			follow_slave_readers(p);
 		resmgr_notify_drop(master ? &p->mpolls : &p->spolls, ocb);
 	}
 	int r = iofunc_close_ocb_default(ctp, ocb);
@@ -842,7 +842,11 @@ static int pty_pulse(resmgr_context_t *ctp, int code, union sigval value)
 	    (unsigned)value.sival_int >= PTY_MAX + NAMED_MAX ||
 	    !(p = srv.ptys[value.sival_int]))
 		return 0;
-	/* The VTIME timer: the oldest slave read completes with what is there. */
+	/* The VTIME timer: the oldest slave read completes with what is there
+	 * (a pulse of an earlier setting, or of a pair that was freed and made
+	 * again in slot n, ends nothing). */
+	if (!tty_timer_due(&p->vtime))
+		return 0;
 	resmgr_waiter_t *w = resmgr_waitq_first(&p->sreaders);
 	if (w && td_read_timeout(&p->td)) {
 		reply_slave_read(p, w->rcvid, w->nbytes);
@@ -859,8 +863,11 @@ static int pty_unblock(resmgr_context_t *ctp, int rcvid)
 	(void)ctp;
 	for (unsigned i = 0; i < PTY_MAX + NAMED_MAX; i++) {
 		struct pty *p = srv.ptys[i];
-		if (p && (resmgr_waitq_unblock(&p->sreaders, rcvid, EINTR) ||
-			  resmgr_waitq_unblock(&p->swriters, rcvid, EINTR) ||
+		if (p && resmgr_waitq_unblock(&p->sreaders, rcvid, EINTR)) {
+			follow_slave_readers(p);
+			return 0;
+		}
+		if (p && (resmgr_waitq_unblock(&p->swriters, rcvid, EINTR) ||
 			  resmgr_waitq_unblock(&p->mreaders, rcvid, EINTR) ||
 			  resmgr_waitq_unblock(&p->mwriters, rcvid, EINTR)))
 			return 0;

@@ -292,6 +292,30 @@ static void select_steps(void)
 	read_report("select-wake");
 }
 
+/* ---- VMIN and VTIME ---------------------------------------------------------- */
+
+/* One non-canonical read of up to len bytes under vmin and vtime (tenths
+ * of a second), timed from just before the ready line; prints its bytes
+ * (got) and its milliseconds (vtime).  The driver's VTIME timer ends it. */
+static void vtime_step(const char *step, cc_t vmin, cc_t vtime, size_t len)
+{
+	struct termios t = saved;
+	char buf[64], rest[32];
+
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_cc[VMIN] = vmin;
+	t.c_cc[VTIME] = vtime;
+	tcsetattr(0, TCSANOW, &t);
+	long t0 = now_ms();
+	say("tty-uart: ready %s%s\n", step, "");
+	long n = read(0, buf, len);
+	long ms = now_ms() - t0;
+	tcsetattr(0, TCSANOW, &saved);
+	report(step, buf, n);
+	snprintf(rest, sizeof rest, "%ld", ms);
+	say("tty-uart: vtime %s %s\n", step, rest);
+}
+
 static void output_step(void)
 {
 	struct termios t = saved;
@@ -341,6 +365,8 @@ int main(void)
 	poll_raw_step(l, i);
 	poll_mode_step(l, i);
 	select_steps();
+	vtime_step("vtime-idle", 0, 3, 10);     /* nothing typed: 0 after 0.3 s */
+	vtime_step("vtime-gap", 4, 3, 10);      /* "ab" typed: 2 bytes 0.3 s after the b */
 	output_step();
 	say("tty-uart: %s%s\n", "done", "");
 	return 0;
