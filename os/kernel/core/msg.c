@@ -15,6 +15,7 @@
 #include "spinlock.h"
 #include "sync.h"
 #include "thread.h"
+#include "timer.h"
 #include "uaccess.h"
 #include "vmspace.h"
 #include "waitq.h"
@@ -241,6 +242,25 @@ static void enqueue_sender(struct channel *ch, struct thread *c)
 	list_add_tail(&ch->senders, &c->ipc.link);
 }
 
+/* Asks the server of REPLY-blocked client c (ch locked) to unblock it: its
+ * unblock pulse, once.  The pulse pool is shared, and may be empty (a
+ * process that sends pulses nobody reads): then the ask is made again
+ * after UNBLOCK_RETRY_NS, so a signal or a timeout is late but never lost.
+ * Returns the deadline to wait until: d, or the retry's if that is sooner. */
+#define UNBLOCK_RETRY_NS 1000000ull
+
+static uint64_t ask_unblock(struct thread *c, struct channel *ch, uint64_t d)
+{
+	if (c->ipc.unblock_req)
+		return d;
+	c->ipc.unblock_req = true;      /* (MsgInfo says so: under ch's lock, as the pulse) */
+	if (pulse_queue(ch, c->prio, _PULSE_CODE_UNBLOCK, (long)c->tid, (int)c->proc->pid) == 0)
+		return d;
+	c->ipc.unblock_req = false;
+	uint64_t retry = arch_time() + ns_to_ticks(UNBLOCK_RETRY_NS);
+	return d == WAIT_FOREVER || retry < d ? retry : d;
+}
+
 /* A signal ended client c's wait (ch unlocked): a SEND-blocked client
  * leaves at once with EINTR, marked sig_unseen: no server saw its message,
  * so the send starts again after the handler whatever SA_RESTART says (as
@@ -259,15 +279,20 @@ static long send_signalled(struct thread *c, struct channel *ch, uint64_t d)
 		return c->ipc.status;
 	}
 	if (c->ipc.state == IPC_REPLY && (ch->flags & _NTO_CHF_UNBLOCK)) {
-		if (!c->ipc.unblock_req) {
-			c->ipc.unblock_req = true;
-			pulse_queue(ch, c->prio, _PULSE_CODE_UNBLOCK, (long)c->tid,
-				    (int)c->proc->pid);
-		}
 		atomic_store32(&c->sig_nointr, 1);      /* the server decides when we go */
 		long r;
 		for (;;) {
-			r = waitq_block(&c->ipc.wq, &ch->lock, d);
+			uint64_t dd = ask_unblock(c, ch, d);
+			r = waitq_block(&c->ipc.wq, &ch->lock, dd);
+			if (r == -ETIMEDOUT && dd != d) {
+				spin_lock(&ch->lock);   /* the pool's retry time, not ours */
+				if (c->ipc.state == IPC_NONE) {
+					spin_unlock(&ch->lock);
+					r = c->ipc.status;
+					break;
+				}
+				continue;
+			}
 			if (r != -EINTR || atomic_load32(&c->killed))
 				break;
 			/* Another signal's notifier read the flag before we set it
@@ -309,13 +334,10 @@ static long send_wait_from(struct thread *c, struct channel *ch, long r, uint64_
 		}
 		bool sending = c->ipc.state == IPC_SEND;
 		if (!sending && (ch->flags & _NTO_CHF_UNBLOCK) && d_reply != WAIT_FOREVER) {
-			/* The server decides: it gets a pulse and replies when it can. */
-			if (!c->ipc.unblock_req) {
-				c->ipc.unblock_req = true;
-				pulse_queue(ch, c->prio, _PULSE_CODE_UNBLOCK, (long)c->tid,
-					    (int)c->proc->pid);
-			}
-			d = WAIT_FOREVER;
+			/* The server decides: it gets a pulse and replies when it can
+			 * (d_reply stays: a wait that ends at it asks again, if the
+			 * pool had no pulse the last time). */
+			d = ask_unblock(c, ch, WAIT_FOREVER);
 		} else if (sending ? d_send != WAIT_FOREVER : d_reply != WAIT_FOREVER) {
 			list_del(&c->ipc.link);         /* off the senders or the repliers */
 			c->ipc.state = IPC_NONE;

@@ -389,6 +389,64 @@ static void t_unblock_channel_gets_the_pulse(void)
 	reply_blocked_case(_NTO_CHF_UNBLOCK);
 }
 
+/* The unblock pulse comes from the kernel's shared pulse pool, which a
+ * process that sends pulses nobody reads can empty.  A signal that meets
+ * an empty pool is not lost: the kernel asks again until a pulse is free
+ * (it used to give up, and the client waited for a reply that its server,
+ * never told, had no reason to send).  Both threads run on hart 0, whose
+ * cache of free pulses the filling empties as well. */
+static void *pinned_sender(void *arg)
+{
+	(void)arg;
+	ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)1ul);
+	send_rc = MsgSend_r(send_coid, "q", 2, 0, 0);
+	return 0;
+}
+
+static void t_unblock_pulse_waits_for_a_free_pulse(void)
+{
+	union { char b[16]; struct _pulse p; } m;
+	struct _msg_info mi;
+	uint64_t ns = 1000ull * 1000 * 1000;
+	int rc = 0, sent = 0;
+
+	reset();
+	send_rc = 1000;
+	KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)1ul), 0);
+	int chid = ChannelCreate_r(_NTO_CHF_UNBLOCK);
+	send_coid = ConnectAttach_r(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	KTAP_EQ(on(SIGUSR1, record, 0), 0);
+	int tid = urt_thread_create(pinned_sender, 0, rstack, sizeof rstack, 0);
+	KTAP_REQUIRE(tid > 0);
+	int rcvid = MsgReceive_r(chid, m.b, sizeof m.b, &mi);
+	KTAP_REQUIRE(rcvid > 0);
+	/* Every free pulse into a channel nobody reads. */
+	int fill = ChannelCreate_r(0);
+	int fcoid = ConnectAttach_r(0, 0, fill, _NTO_SIDE_CHANNEL, 0);
+	while (sent < 2000 && (rc = MsgSendPulse_r(fcoid, 10, 1, sent)) == 0)
+		sent++;
+	KTAP_EQ(rc, -EAGAIN);
+	KTAP_EQ(SignalKill_r(0, tid, SIGUSR1, SI_USER, 0), 0);
+	pause_ms(20);                           /* its ask met the empty pool */
+	KTAP_EQ(send_rc, 1000);
+	KTAP_EQ(ChannelDestroy_r(fill), 0);     /* the pulses go back */
+	ConnectDetach_r(fcoid);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &ns, 0), 0);
+	KTAP_EQ(MsgReceive_r(chid, m.b, sizeof m.b, 0), 0);     /* the unblock pulse */
+	KTAP_EQ(m.p.code, _PULSE_CODE_UNBLOCK);
+	KTAP_EQ(m.p.value.sival_int, rcvid);
+	KTAP_EQ(MsgInfo_r(rcvid, &mi), 0);
+	KTAP_CHECK(mi.flags & _NTO_MI_UNBLOCK_REQ);
+	KTAP_EQ(MsgError_r(rcvid, EINTR), 0);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+	KTAP_EQ(send_rc, -EINTR);
+	KTAP_EQ(handled, 1);
+	ConnectDetach_r(send_coid);
+	ChannelDestroy_r(chid);
+	dfl(SIGUSR1);
+	ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)~0ul);
+}
+
 /* A SEND-blocked client (its server busy, not receiving) gets a signal
  * whose handler has no SA_RESTART: the handler runs and the send goes on,
  * since no server saw the message (as if the signal had come before the
@@ -1008,6 +1066,7 @@ const struct ktap_case sig_cases[] = {
 	{ "restarted_wait_keeps_its_deadline", t_restarted_wait_keeps_its_deadline },
 	{ "reply_blocked_client_leaves_with_eintr", t_reply_blocked_client_leaves_with_eintr },
 	{ "unblock_channel_gets_the_pulse", t_unblock_channel_gets_the_pulse },
+	{ "unblock_pulse_waits_for_a_free_pulse", t_unblock_pulse_waits_for_a_free_pulse },
 	{ "send_blocked_client_sends_again_after_the_handler",
 	  t_send_blocked_client_sends_again_after_the_handler },
 	{ "fault_goes_to_the_handler", t_fault_goes_to_the_handler },
