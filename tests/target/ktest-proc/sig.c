@@ -345,6 +345,17 @@ static void *sender(void *arg)
 	return 0;
 }
 
+/* The sender (joined) left with EINTR after its handler ran; its channel
+ * and connection go. */
+static void sender_ended_with_eintr(int chid)
+{
+	KTAP_EQ(send_rc, -EINTR);
+	KTAP_EQ(handled, 1);
+	ConnectDetach_r(send_coid);
+	ChannelDestroy_r(chid);
+	dfl(SIGUSR1);
+}
+
 static void reply_blocked_case(unsigned chflags)
 {
 	struct _msg_info mi;
@@ -372,11 +383,7 @@ static void reply_blocked_case(unsigned chflags)
 	}
 	if (chflags & _NTO_CHF_UNBLOCK)
 		KTAP_EQ(ThreadJoin_r(tid, 0), 0);
-	KTAP_EQ(send_rc, -EINTR);
-	KTAP_EQ(handled, 1);
-	ConnectDetach_r(send_coid);
-	ChannelDestroy_r(chid);
-	dfl(SIGUSR1);
+	sender_ended_with_eintr(chid);
 }
 
 static void t_reply_blocked_client_leaves_with_eintr(void)
@@ -439,11 +446,7 @@ static void t_unblock_pulse_waits_for_a_free_pulse(void)
 	KTAP_CHECK(mi.flags & _NTO_MI_UNBLOCK_REQ);
 	KTAP_EQ(MsgError_r(rcvid, EINTR), 0);
 	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
-	KTAP_EQ(send_rc, -EINTR);
-	KTAP_EQ(handled, 1);
-	ConnectDetach_r(send_coid);
-	ChannelDestroy_r(chid);
-	dfl(SIGUSR1);
+	sender_ended_with_eintr(chid);
 	ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)~0ul);
 }
 
