@@ -68,7 +68,7 @@ bool intr_fire(uint32_t irq)
 		/* The owner stays itself while intr_lock is held: its end
 		 * detaches it (intr_process_gone) before its slot can go. */
 		ipc_pulse_to(a->owner, a->owner->pid, a->ev.sigev_coid, a->ev.sigev_priority,
-			     a->ev.sigev_code, (long)a->ev.sigev_value.sival_ptr);
+			     a->ev.sigev_code, (long)a->ev.sigev_value.sival_ptr, true);
 	}
 	spin_unlock(&intr_lock);
 	return a != 0;

@@ -13,6 +13,13 @@
 #include "vmspace.h"
 
 #define PULSE_MAX  256
+/* The last PULSE_RESERVE free pulses of the pool are the kernel's notices'
+ * (pulse_queue's: interrupts, UNBLOCK, DISCONNECT, COIDDEATH, THREADDEATH):
+ * pulses a process asks for (MsgSendPulse, MsgDeliverEvent, its timers:
+ * pulse_queue_user) get -EAGAIN before them, so a process that sends
+ * pulses nobody reads cannot starve a driver of its interrupts or a
+ * client of its signal. */
+#define PULSE_RESERVE 64
 
 struct kpulse {
 	struct list link;
@@ -23,6 +30,7 @@ struct kpulse {
 static struct spinlock pool_lock = SPINLOCK_INIT("ipc-pool", LR_SYNCPOOL);
 static struct kpulse pulse_pool[PULSE_MAX];             /* the free ones: pool_lock */
 static struct list free_pulses = LIST_INIT(free_pulses);
+static unsigned pool_free;                              /* on free_pulses: pool_lock */
 static bool pool_ready;
 
 /* A few free pulses per hart, taken and given back without the pool's
@@ -38,7 +46,7 @@ static struct hart_pulses {
 	uint32_t n;
 } hart_cache[MAX_HARTS];
 
-static inline struct kpulse *pulse_alloc(void)
+static inline struct kpulse *pulse_alloc(bool notice)
 {
 	struct hart_pulses *hc = &hart_cache[this_hart()->index];
 
@@ -48,11 +56,14 @@ static inline struct kpulse *pulse_alloc(void)
 	if (!pool_ready) {
 		for (int i = 0; i < PULSE_MAX; i++)
 			list_add_tail(&free_pulses, &pulse_pool[i].link);
+		pool_free = PULSE_MAX;
 		pool_ready = true;
 	}
-	struct list *n = list_first(&free_pulses);
-	if (n)
+	struct list *n = notice || pool_free > PULSE_RESERVE ? list_first(&free_pulses) : 0;
+	if (n) {
 		list_del(n);
+		pool_free--;
+	}
 	spin_unlock(&pool_lock);
 	return n ? list_entry(n, struct kpulse, link) : 0;
 }
@@ -67,6 +78,7 @@ static inline void pulse_free(struct kpulse *kp)
 	}
 	spin_lock(&pool_lock);
 	list_add_tail(&free_pulses, &kp->link);
+	pool_free++;
 	spin_unlock(&pool_lock);
 }
 
@@ -80,9 +92,9 @@ static void pulse_enqueue(struct channel *ch, struct kpulse *kp)
 	list_add_tail(&ch->pulses, &kp->link);
 }
 
-int pulse_queue(struct channel *ch, int prio, int code, long value, int scoid)
+static int queue(struct channel *ch, int prio, int code, long value, int scoid, bool notice)
 {
-	struct kpulse *kp = pulse_alloc();
+	struct kpulse *kp = pulse_alloc(notice);
 
 	if (!kp)
 		return -EAGAIN;
@@ -96,6 +108,16 @@ int pulse_queue(struct channel *ch, int prio, int code, long value, int scoid)
 		waitq_wake_thread(&ch->receivers, r, rc < 0 ? (int)rc : 0);
 	}
 	return 0;
+}
+
+int pulse_queue(struct channel *ch, int prio, int code, long value, int scoid)
+{
+	return queue(ch, prio, code, value, scoid, true);
+}
+
+int pulse_queue_user(struct channel *ch, int prio, int code, long value, int scoid)
+{
+	return queue(ch, prio, code, value, scoid, false);
 }
 
 /* The pulse goes into the first non-empty buffer, cut to its length. */
@@ -129,13 +151,14 @@ void pulse_drop_all(struct channel *ch)
 	}
 }
 
-int ipc_pulse_to(struct process *p, uint32_t pid, int coid, int prio, int code, long value)
+int ipc_pulse_to(struct process *p, uint32_t pid, int coid, int prio, int code, long value,
+		 bool notice)
 {
 	struct channel *ch = conn_channel_locked(p, pid, coid);
 
 	if (!ch)
 		return -EBADF;
-	int r = pulse_queue(ch, prio < 0 ? PRIO_DEFAULT : prio, code, value, coid);
+	int r = queue(ch, prio < 0 ? PRIO_DEFAULT : prio, code, value, coid, notice);
 	spin_unlock(&ch->lock);
 	return r;
 }

@@ -223,7 +223,8 @@ long sys_MsgSendPulse(long coid, long prio, long code, long value)
 		return -EINVAL;
 	if (!(ch = conn_channel_locked_own(s->proc, coid)))
 		return -EBADF;
-	int rc = pulse_queue(ch, prio < 0 ? s->prio : (int)prio, (int)code, value, (int)coid);
+	int rc = pulse_queue_user(ch, prio < 0 ? s->prio : (int)prio, (int)code, value,
+				  (int)coid);
 	spin_unlock(&ch->lock);
 	sched_preempt_if_needed();
 	return rc;
@@ -260,7 +261,7 @@ long sys_MsgDeliverEvent(long rcvid, long uev)
 		return 0;
 	}
 	int r = ipc_pulse_to(p, pid, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
-			     (long)ev.sigev_value.sival_ptr);
+			     (long)ev.sigev_value.sival_ptr, false);
 	sched_preempt_if_needed();
 	return r == -EBADF ? -ESRCH : r;
 }

@@ -48,7 +48,7 @@ static void expired(struct ktimer *k, uint64_t now, uint64_t cookie)
 	 * the deliveries refuse by pid. */
 	if (p && ev.sigev_notify == SIGEV_PULSE)
 		ipc_pulse_to(p, pid, ev.sigev_coid, ev.sigev_priority, ev.sigev_code,
-			     (long)ev.sigev_value.sival_ptr);
+			     (long)ev.sigev_value.sival_ptr, false);
 	else if (p)
 		sig_event(p, pid, thread_lookup(tid), &ev, SI_TIMER);
 }

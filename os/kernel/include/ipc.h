@@ -232,8 +232,11 @@ void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status
 /* ---- pulses (pulse.c) ---------------------------------------------------- */
 
 /* Queue a pulse on ch (locked) by priority, or hand it straight to a
- * waiting receiver.  0, or -EAGAIN when no pulse is left. */
+ * waiting receiver.  0, or -EAGAIN when no pulse is left.  pulse_queue is
+ * for the kernel's own notices, which may take the pool's reserve;
+ * pulse_queue_user for pulses a process asks for, which may not. */
 int pulse_queue(struct channel *ch, int prio, int code, long value, int scoid);
+int pulse_queue_user(struct channel *ch, int prio, int code, long value, int scoid);
 /* Take ch's first pulse (ch locked, one queued) into receiver r's buffers
  * (rv, rn); 0 or -EFAULT (the pulse is gone either way). */
 long pulse_take(struct thread *r, struct channel *ch, const struct ipc_iov *rv, uint32_t rn);
@@ -242,8 +245,11 @@ void pulse_drop_all(struct channel *ch);
 /* A pulse on connection coid of process p from kernel context (timers,
  * interrupts, MsgDeliverEvent), if p is still the live process pid: 0,
  * -EBADF for a dead connection or a p that is not pid any more, -EAGAIN
- * when out of pulses.  Locks held: none, or (interrupts) LR_INTR. */
-int ipc_pulse_to(struct process *p, uint32_t pid, int coid, int prio, int code, long value);
+ * when out of pulses.  notice: a kernel notice (an interrupt), which may
+ * take the pool's reserve (pulse_queue).  Locks held: none, or
+ * (interrupts) LR_INTR. */
+int ipc_pulse_to(struct process *p, uint32_t pid, int coid, int prio, int code, long value,
+		 bool notice);
 /* A thread of p (the caller's process) is ending: p's channels that asked
  * hear THREADDEATH. */
 void ipc_thread_death(struct process *p, uint32_t tid);

@@ -396,12 +396,14 @@ static void t_unblock_channel_gets_the_pulse(void)
 	reply_blocked_case(_NTO_CHF_UNBLOCK);
 }
 
-/* The unblock pulse comes from the kernel's shared pulse pool, which a
- * process that sends pulses nobody reads can empty.  A signal that meets
- * an empty pool is not lost: the kernel asks again until a pulse is free
- * (it used to give up, and the client waited for a reply that its server,
- * never told, had no reason to send).  Both threads run on hart 0, whose
- * cache of free pulses the filling empties as well. */
+/* The unblock pulse comes from the kernel's shared pulse pool.  Pulses a
+ * process sends cannot empty it (the last 64 are the kernel's notices'),
+ * but notices can: here the deaths of 100 threads on a channel nobody
+ * reads.  A signal that meets an empty pool is not lost: the kernel asks
+ * again until a pulse is free (it used to give up, and the client waited
+ * for a reply that its server, never told, had no reason to send).  The
+ * server and the client run on hart 0, whose cache of free pulses the
+ * filling empties too. */
 static void *pinned_sender(void *arg)
 {
 	(void)arg;
@@ -410,11 +412,17 @@ static void *pinned_sender(void *arg)
 	return 0;
 }
 
+static void *just_end(void *arg)
+{
+	return arg;
+}
+
 static void t_unblock_pulse_waits_for_a_free_pulse(void)
 {
 	union { char b[16]; struct _pulse p; } m;
 	struct _msg_info mi;
-	uint64_t ns = 1000ull * 1000 * 1000;
+	static char dstack[8192] __attribute__((aligned(16)));
+	uint64_t ns = 1000ull * 1000 * 1000, zero = 0;
 	int rc = 0, sent = 0;
 
 	reset();
@@ -427,16 +435,24 @@ static void t_unblock_pulse_waits_for_a_free_pulse(void)
 	KTAP_REQUIRE(tid > 0);
 	int rcvid = MsgReceive_r(chid, m.b, sizeof m.b, &mi);
 	KTAP_REQUIRE(rcvid > 0);
-	/* Every free pulse into a channel nobody reads. */
-	int fill = ChannelCreate_r(0);
+	/* Every free pulse into channels nobody reads: ours, then notices. */
+	int fill = ChannelCreate_r(0), deaths = ChannelCreate_r(_NTO_CHF_THREAD_DEATH);
 	int fcoid = ConnectAttach_r(0, 0, fill, _NTO_SIDE_CHANNEL, 0);
 	while (sent < 2000 && (rc = MsgSendPulse_r(fcoid, 10, 1, sent)) == 0)
 		sent++;
 	KTAP_EQ(rc, -EAGAIN);
+	for (int i = 0; i < 100; i++) {
+		int t = urt_thread_create(just_end, 0, dstack, sizeof dstack, 0);
+		KTAP_REQUIRE(t > 0);
+		KTAP_EQ(ThreadJoin_r(t, 0), 0);
+	}
 	KTAP_EQ(SignalKill_r(0, tid, SIGUSR1, SI_USER, 0), 0);
 	pause_ms(20);                           /* its ask met the empty pool */
 	KTAP_EQ(send_rc, 1000);
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &zero, 0), 0);
+	KTAP_EQ(MsgReceive_r(chid, m.b, sizeof m.b, 0), -ETIMEDOUT);    /* no pulse yet */
 	KTAP_EQ(ChannelDestroy_r(fill), 0);     /* the pulses go back */
+	KTAP_EQ(ChannelDestroy_r(deaths), 0);
 	ConnectDetach_r(fcoid);
 	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &ns, 0), 0);
 	KTAP_EQ(MsgReceive_r(chid, m.b, sizeof m.b, 0), 0);     /* the unblock pulse */
