@@ -163,15 +163,7 @@ void t_pulse_pool_exhaustion(void)
 	KTAP_CHECK(sent >= 64 && sent < 1000);
 	/* The pool's reserve is the kernel's: a thread's death still says so. */
 	int deaths = ChannelCreate_r(_NTO_CHF_THREAD_DEATH);
-	struct _pulse p;
-	int tid = urt_thread_create(short_lived, 0, stacks[1], sizeof stacks[1], 10);
-	KTAP_REQUIRE(tid > 0);
-	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
-	memset(&p, 0, sizeof p);
-	KTAP_EQ(timeout_ms(_NTO_TIMEOUT_RECEIVE, 1000), 0);
-	KTAP_EQ(MsgReceivePulse_r(deaths, &p, sizeof p, 0), 0);
-	KTAP_EQ(p.code, _PULSE_CODE_THREADDEATH);
-	KTAP_EQ(p.value.sival_int, tid);
+	death_pulse_comes(deaths);
 	ChannelDestroy_r(deaths);
 	KTAP_EQ(ChannelDestroy_r(chid), 0);                     /* gives them back */
 	chid = ChannelCreate_r(0);

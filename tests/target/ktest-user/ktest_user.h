@@ -66,6 +66,9 @@ void t_timeout_mutex_and_sem(void);
 void *unblock_server(void *arg);
 void t_unblock_pulse(void);
 void *short_lived(void *arg);
+/* A thread made (on stacks[1]) and joined: its THREADDEATH pulse comes on
+ * chid within a second (sync.c). */
+void death_pulse_comes(int chid);
 void t_thread_death_pulse(void);
 void *send_once(void *arg);
 void t_receive_pulse_skips_messages(void);

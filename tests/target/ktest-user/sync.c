@@ -309,9 +309,8 @@ void *short_lived(void *arg)
 	return arg;
 }
 
-void t_thread_death_pulse(void)
+void death_pulse_comes(int chid)
 {
-	int chid = ChannelCreate_r(_NTO_CHF_THREAD_DEATH);
 	struct _pulse p;
 
 	int tid = urt_thread_create(short_lived, 0, stacks[1], sizeof stacks[1], 10);
@@ -322,6 +321,13 @@ void t_thread_death_pulse(void)
 	KTAP_EQ(MsgReceivePulse_r(chid, &p, sizeof p, 0), 0);
 	KTAP_EQ(p.code, _PULSE_CODE_THREADDEATH);
 	KTAP_EQ(p.value.sival_int, tid);
+}
+
+void t_thread_death_pulse(void)
+{
+	int chid = ChannelCreate_r(_NTO_CHF_THREAD_DEATH);
+
+	death_pulse_comes(chid);
 	ChannelDestroy_r(chid);
 }
 
