@@ -72,7 +72,11 @@ static inline void pulse_free(struct kpulse *kp)
 {
 	struct hart_pulses *hc = &hart_cache[this_hart()->index];
 
-	if (hc->n < HART_CACHED) {
+	/* Down to the reserve, a pulse goes back to the pool: cached, the next
+	 * user pulse on this hart would take it, and a process that made
+	 * itself notices and received them would drain the reserve one by one.
+	 * (Read unlocked: a stale count caches at most HART_CACHED per hart.) */
+	if (hc->n < HART_CACHED && __atomic_load_n(&pool_free, __ATOMIC_RELAXED) > PULSE_RESERVE) {
 		hc->free[hc->n++] = kp;
 		return;
 	}

@@ -151,20 +151,48 @@ void t_channel_destroy_wakes_receiver(void)
 	KTAP_EQ(destroyed_rc, -EINTR);
 }
 
+static void *end_on_hart0(void *arg)
+{
+	ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)1ul);
+	return arg;
+}
+
 void t_pulse_pool_exhaustion(void)
 {
 	int chid = ChannelCreate_r(0);
 	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
 	int sent = 0, rc = 0;
 
+	/* Pinned: the filling empties this hart's cache of free pulses too. */
+	KTAP_EQ(ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)1ul), 0);
 	while (sent < 1000 && (rc = MsgSendPulse_r(coid, 10, 1, sent)) == 0)
 		sent++;
 	KTAP_EQ(rc, -EAGAIN);
 	KTAP_CHECK(sent >= 64 && sent < 1000);
-	/* The pool's reserve is the kernel's: a thread's death still says so. */
+	/* The pool's reserve is the kernel's: a thread's death still says so, */
 	int deaths = ChannelCreate_r(_NTO_CHF_THREAD_DEATH);
 	death_pulse_comes(deaths);
+	/* and a notice received gives its pulse back to the reserve, not to
+	 * the next MsgSendPulse through this hart's cache (the dying threads
+	 * end on hart 0 too: another hart's cache would feed the pool). */
+	int leaked = 0, heard = 0;
+	struct _pulse p;
+	while (MsgSendPulse_r(coid, 10, 1, 0) == 0)
+		;       /* that death's pulse may have come from another hart's cache */
+	for (int i = 0; i < 80; i++) {
+		int tid = urt_thread_create(end_on_hart0, 0, stacks[1], sizeof stacks[1], 10);
+		KTAP_REQUIRE(tid > 0);
+		KTAP_EQ(ThreadJoin_r(tid, 0), 0);
+		timeout_ms(_NTO_TIMEOUT_RECEIVE, 1000);
+		if (MsgReceivePulse_r(deaths, &p, sizeof p, 0) != 0)
+			break;                  /* the reserve is gone */
+		heard++;
+		leaked += MsgSendPulse_r(coid, 10, 1, 0) == 0;
+	}
+	KTAP_EQ(heard, 80);
+	KTAP_EQ(leaked, 0);
 	ChannelDestroy_r(deaths);
+	ThreadCtl_r(_NTO_TCTL_RUNMASK, (void *)~0ul);
 	KTAP_EQ(ChannelDestroy_r(chid), 0);                     /* gives them back */
 	chid = ChannelCreate_r(0);
 	int coid2 = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, 0, 0);
