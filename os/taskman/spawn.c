@@ -12,6 +12,7 @@
 #include <keel/hwinfo.h>
 #include <keel/kcall.h>
 #include <keel/procmgr.h>
+#include <keel/sched.h>
 #include <keel/start.h>
 #include "elf.h"
 #include "taskman.h"
@@ -82,6 +83,13 @@ static int parse(struct job *j)
 	j->devices = j->data + r->datalen;
 	if (!strings_ok(j->path, r->pathlen, 1) || !strings_ok(j->cwd, r->cwdlen, r->cwdlen ? 1 : 0) ||
 	    !strings_ok(j->argv, r->argvlen, r->argc) || !strings_ok(j->envp, r->envlen, r->envc))
+		return EINVAL;
+	if (j->path[0] != '/' && !r->cwdlen)
+		return EINVAL;          /* relative, and nothing to be relative to */
+	/* POSIX: a priority the policy has not is EINVAL (before any work:
+	 * the kernel would refuse it only after the image is loaded). */
+	if ((r->flags & (_PROC_SPAWN_SETSCHEDPARAM | _PROC_SPAWN_SETSCHEDULER)) &&
+	    (r->priority < 0 || r->priority > SCHED_PRIO_MAX))
 		return EINVAL;
 	/* Devices: non-empty strings, for a driver child only. */
 	if (r->devlen && (!(r->flags & _PROC_SPAWN_IOPRIV) || r->hdr.type != _PROC_SPAWN ||

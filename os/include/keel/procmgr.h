@@ -61,7 +61,11 @@
  *                                            is -EFAULT); executable
  *                                            pages written are made coherent
  *                                            before any hart may run them
- *   ProcessStart(as, const struct _proc_start *) -> pid > 0
+ *   ProcessStart(as, const struct _proc_start *) -> pid > 0; the space
+ *                                            is taken whatever the answer
+ *                                            (the new process's, or
+ *                                            destroyed), but for an `as`
+ *                                            that names none (-EINVAL)
  *   ProcessWait(pid, struct _proc_exit *, flags) -> pid of a process that the
  *                                            caller started and that ended
  *                                            (pid -1: any); blocks unless

@@ -331,20 +331,24 @@ static void name_from_argv(char *name, struct vmspace *vs, uint64_t argv)
 	name[0] = 0;                            /* longer than a name */
 }
 
+/* The space is taken first, whatever comes after: the caller's space id is
+ * gone once the call is made (the new process's, or destroyed), so a
+ * starter never leaks a space by an answer it did not expect. */
 long sys_ProcessStart(long as, long ustart)
 {
 	struct process *me = self();
 	struct _proc_start st;
-
-	if (copy_from_user(&st, (uintptr_t)ustart, sizeof st))
-		return -EFAULT;
-	if (st.privileges & ~me->privs)
-		return -EPERM;                  /* never more than the starter holds */
-	if (st.priority < 0 || st.priority > PRIO_MAX)
-		return -EINVAL;
 	struct vmspace *vs = take_space(as);
+
 	if (!vs)
 		return -EINVAL;
+	long bad = copy_from_user(&st, (uintptr_t)ustart, sizeof st) ? -EFAULT :
+		   st.privileges & ~me->privs ? -EPERM :        /* never more than the starter holds */
+		   st.priority < 0 || st.priority > PRIO_MAX ? -EINVAL : 0;
+	if (bad) {
+		vmspace_destroy(vs);
+		return bad;
+	}
 	char name[sizeof st.name + 1];
 	memcpy(name, st.name, sizeof st.name);
 	name[sizeof st.name] = 0;

@@ -551,8 +551,20 @@ void t_process_wait_nohang(void)
 	struct _proc_start st;
 	memset(&st, 0, sizeof st);
 	KTAP_EQ(ProcessStart_r(77, &st), -EINVAL);                      /* no such space */
+	/* A refused start still takes the space (the caller must not leak it
+	 * by an answer it did not expect): AsDestroy finds it gone. */
+	int as = AsCreate_r();
 	st.privileges = 0x80;
-	KTAP_EQ(ProcessStart_r(77, &st), -EPERM);                       /* more than we hold */
+	KTAP_EQ(ProcessStart_r(as, &st), -EPERM);                       /* more than we hold */
+	KTAP_EQ(AsDestroy_r(as), -EINVAL);
+	as = AsCreate_r();
+	st.privileges = 0;
+	st.priority = 999;
+	KTAP_EQ(ProcessStart_r(as, &st), -EINVAL);                      /* no such priority */
+	KTAP_EQ(AsDestroy_r(as), -EINVAL);
+	as = AsCreate_r();
+	KTAP_EQ(ProcessStart_r(as, KERNEL_ADDR), -EFAULT);
+	KTAP_EQ(AsDestroy_r(as), -EINVAL);
 }
 
 void t_as_protect_then_run(void)
