@@ -91,7 +91,8 @@ void path_msg_attach(int rcvid, const struct _msg_info *info, const void *msg, s
 
 	if (len < sizeof *m || m->pathlen < 2 || len - sizeof *m < (size_t)m->pathlen +
 	    (m->hdr.type == _PROC_PATH_LINK ? m->targetlen : 0) || (m->flags & ~known) ||
-	    path[m->pathlen - 1] || !clean_name(path, m->pathlen - 1))
+	    path[m->pathlen - 1] || strlen(path) + 1 != m->pathlen ||
+	    !clean_name(path, m->pathlen - 1))
 		return tm_error(rcvid, EINVAL);
 	const char *target = path + m->pathlen;
 	bool link = m->hdr.type == _PROC_PATH_LINK;
@@ -101,8 +102,11 @@ void path_msg_attach(int rcvid, const struct _msg_info *info, const void *msg, s
 		     strlen(target) + 1 != m->targetlen))
 		return tm_error(rcvid, EINVAL);
 	tm_lock();
+	/* The path space is root's (QNX: the PATHSPACE ability): a name
+	 * attached over /etc/shadow, or over / and never answered, would be
+	 * every other user's opens. */
 	struct tproc *caller = proc_find(info->pid);
-	if (link && (!caller || caller->cred.euid != 0)) {
+	if (!caller || caller->cred.euid != 0) {
 		tm_unlock();
 		return tm_error(rcvid, EPERM);
 	}

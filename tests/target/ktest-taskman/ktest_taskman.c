@@ -183,7 +183,7 @@ static const struct ktap_case cases[] = {
 	{ "mprotect_round_trip", t_mprotect_round_trip },
 	{ "shm_grant_maps_the_same_pages", t_shm_grant_maps_the_same_pages },
 	{ "path_detach_by_another_eperm", t_path_detach_by_another_eperm },
-	{ "path_link_and_sysreset_need_root", t_path_link_and_sysreset_need_root },
+	{ "path_attach_link_and_sysreset_need_root", t_path_attach_link_and_sysreset_need_root },
 	{ "setctty_rules", t_setctty_rules },
 	{ "bootimg_reads", t_bootimg_reads },
 	{ "exec_ends_other_threads", t_exec_ends_other_threads },

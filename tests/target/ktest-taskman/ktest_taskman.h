@@ -167,7 +167,7 @@ void t_path_connect_malformed_einval(void);
 void t_path_names_go_with_their_server(void);
 void t_path_link_needs_root_target_checked(void);
 void t_path_detach_by_another_eperm(void);
-void t_path_link_and_sysreset_need_root(void);
+void t_path_attach_link_and_sysreset_need_root(void);
 void t_setctty_rules(void);
 void t_bootimg_reads(void);
 

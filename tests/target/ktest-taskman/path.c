@@ -145,6 +145,12 @@ void t_path_bad_names_einval(void)
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		KTAP_EQ(attach(_PROC_PATH_ATTACH, bad[i], 0, chid, 0, 0), -EINVAL);
 	KTAP_EQ(attach(_PROC_PATH_ATTACH, "/ok", 0, chid, 0x80, 0), -EINVAL);  /* unknown flag */
+	/* A NUL inside pathlen: the name is where it ends ("/dev/", then "x"). */
+	static char buf[64];
+	struct _proc_path_attach *m = (void *)buf;
+	*m = (struct _proc_path_attach){ .hdr.type = _PROC_PATH_ATTACH, .chid = chid, .pathlen = 8 };
+	memcpy(m + 1, "/dev/\0x", 8);
+	KTAP_EQ(urt_tm_send(buf, sizeof *m + 8, 0, 0), -EINVAL);
 	ChannelDestroy_r(chid);
 }
 
@@ -214,12 +220,15 @@ static int nonroot_link_checks(void)
 		return 1;
 	if (attach(_PROC_PATH_LINK, "/nonroot", "/bin", 0, 0, 0) != -EPERM)
 		return 2;
+	int chid = ChannelCreate_r(0);                  /* nor a name of its own */
+	if (attach(_PROC_PATH_ATTACH, "/etc/shadow", 0, chid, 0, 0) != -EPERM)
+		return 4;
 	if (urt_tm_send(&reset, sizeof reset, 0, 0) != -EPERM)
 		return 3;
 	return 0;
 }
 
-void t_path_link_and_sysreset_need_root(void)
+void t_path_attach_link_and_sysreset_need_root(void)
 {
 	struct redirect r;
 
