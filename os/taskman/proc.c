@@ -176,13 +176,15 @@ static void consumed(struct tproc *c)
 		c->news = 0;
 }
 
-static void reply_wait(int rcvid, const struct _proc_wait_reply *r)
+static int reply_wait(int rcvid, const struct _proc_wait_reply *r)
 {
-	MsgReply_r(rcvid, 0, r, sizeof *r);
+	return MsgReply_r(rcvid, 0, r, sizeof *r);
 }
 
 /* A child changed state: answer the first parked wait that takes it.  A
- * zombie whose report is consumed is freed. */
+ * zombie whose report is consumed is freed.  A wait whose thread is gone
+ * (its unblock pulse not handled yet) takes nothing: the report stays for
+ * the next wait. */
 static void wake_waiters(struct tproc *c)
 {
 	for (int i = 0; i < WAITS_MAX; i++) {
@@ -190,8 +192,8 @@ static void wake_waiters(struct tproc *c)
 		struct _proc_wait_reply r;
 		if (!w->rcvid || !wait_matches(w, c) || !reportable(c, w->options, &r))
 			continue;
-		reply_wait(w->rcvid, &r);
-		bool keep = w->options & _PROC_WNOWAIT;
+		int gone = reply_wait(w->rcvid, &r) < 0;
+		bool keep = gone || (w->options & _PROC_WNOWAIT);
 		w->rcvid = 0;
 		if (!keep) {
 			consumed(c);
@@ -250,10 +252,11 @@ void proc_msg_wait(int rcvid, const struct _msg_info *info, const void *msg, siz
 			continue;
 		any = true;
 		if (reportable(c, w.options, &r)) {
-			if (!(w.options & _PROC_WNOWAIT))
+			/* (a client gone meanwhile takes nothing) */
+			if (reply_wait(rcvid, &r) == 0 && !(w.options & _PROC_WNOWAIT))
 				consumed(c);
 			tm_unlock();
-			return reply_wait(rcvid, &r);
+			return;
 		}
 	}
 	if (!any) {
@@ -263,7 +266,8 @@ void proc_msg_wait(int rcvid, const struct _msg_info *info, const void *msg, siz
 	if (w.options & _PROC_WNOHANG) {
 		tm_unlock();
 		r = (struct _proc_wait_reply){ 0 };
-		return reply_wait(rcvid, &r);
+		reply_wait(rcvid, &r);
+		return;
 	}
 	for (int i = 0; i < WAITS_MAX; i++)
 		if (!waits[i].rcvid) {

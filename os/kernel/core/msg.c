@@ -790,6 +790,14 @@ void ipc_thread_abandon(struct thread *t)
 		return;
 	spin_lock(&ch->lock);
 	if (t->ipc.state == IPC_SEND || t->ipc.state == IPC_REPLY) {
+		/* A server that asked for unblock pulses may hold the request
+		 * parked (a read for data, a wait for a child): it hears of the
+		 * end as of a signal, and lets go of it, instead of answering a
+		 * client that is gone with what another would have had. */
+		if (t->ipc.state == IPC_REPLY && (ch->flags & _NTO_CHF_UNBLOCK) && ch->live &&
+		    !t->ipc.unblock_req)
+			pulse_queue(ch, t->prio, _PULSE_CODE_UNBLOCK, (long)t->tid,
+				    (int)t->proc->pid);
 		list_del(&t->ipc.link);
 		t->ipc.state = IPC_NONE;
 	}

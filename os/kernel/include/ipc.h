@@ -184,7 +184,8 @@ long msg_write(struct thread *c, struct channel *ch, const struct ipc_iov *sv, u
 void msg_info(struct thread *c, struct channel *ch, struct _msg_info *mi);
 /* Thread t (the caller, told to end) leaves the queue of the channel it was
  * sending on, SEND- or REPLY-blocked, so nobody receives or replies to it
- * any more.  No locks held. */
+ * any more; a REPLY-blocked one tells a server that asked for
+ * _NTO_CHF_UNBLOCK with its unblock pulse.  No locks held. */
 void ipc_thread_abandon(struct thread *t);
 /* Prints where t's queue link points (for a panic's report). */
 void ipc_describe_links(const struct thread *t);

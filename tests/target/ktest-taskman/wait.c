@@ -56,6 +56,46 @@ void t_wait_any_reports_each_once(void)
 	KTAP_EQ(urt_tm_wait(_PROC_P_ALL, 0, _PROC_WEXITED, &r), -ECHILD);
 }
 
+/* A thread parked in a wait that is destroyed takes nothing: taskman hears
+ * of its end (the unblock pulse, its channel asks for them) and lets the
+ * wait go, so 300 of them neither fill its table of parked waits (256) nor
+ * take the child's report, which the next wait gets.  (Before, each stayed
+ * parked: the table filled, and the first report went to a thread that was
+ * gone, and was lost.) */
+static volatile int waiter_rc;
+static int waited_pid;
+static char wstack[16384] __attribute__((aligned(16)));
+
+static void *wait_for_child(void *arg)
+{
+	struct _proc_wait_reply r;
+
+	(void)arg;
+	waiter_rc = urt_tm_wait(_PROC_P_PID, waited_pid, _PROC_WEXITED, &r);
+	return 0;
+}
+
+void t_wait_of_a_destroyed_thread_takes_nothing(void)
+{
+	int pid = long_child(0, 0), parked = 0;
+
+	KTAP_REQUIRE(pid > 1);
+	waited_pid = pid;
+	waiter_rc = 1000;
+	for (int i = 0; i < 300; i++) {
+		int tid = urt_thread_create(wait_for_child, 0, wstack, sizeof wstack, 10);
+		KTAP_REQUIRE(tid > 0);
+		for (int k = 0; k < 3000 && ThreadState_r(tid) != STATE_REPLY; k++)
+			SchedYield_r();
+		parked += ThreadState_r(tid) == STATE_REPLY;
+		ThreadDestroy_r(tid, -1, 0);
+		ThreadJoin_r(tid, 0);
+	}
+	KTAP_EQ(parked, 300);
+	KTAP_EQ(waiter_rc, 1000);               /* none was answered */
+	KTAP_EQ(end_child(pid), KILLED);        /* the report was there */
+}
+
 void t_wait_by_group(void)
 {
 	int a = spawn_flags(_PROC_SPAWN_SETPGROUP, 0, "sleep");
