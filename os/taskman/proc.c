@@ -478,7 +478,7 @@ void proc_msg_getids(int rcvid, const struct _msg_info *info, const void *msg, s
 	MsgReply_r(rcvid, 0, &r, sizeof r);
 }
 
-static bool group_in_session(int32_t pgid, int32_t sid)
+bool group_in_session(int32_t pgid, int32_t sid)
 {
 	for (int i = 0; i < procs_top; i++)
 		if ((procs[i].state == TP_ALIVE || procs[i].state == TP_LOADING) &&

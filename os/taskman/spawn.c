@@ -440,6 +440,13 @@ static int admit(struct job *j, struct tproc **out)
 		return EAGAIN;
 	if (r && (r->flags & _PROC_SPAWN_SETPGROUP) && r->pgroup < 0)
 		return EINVAL;
+	/* setpgid's rule (POSIX posix_spawn: as if the child called it): a
+	 * group to join is one of the parent's session.  (Unchecked, a spawner
+	 * could make a group of a pid to come, and the process that gets it,
+	 * a getty, could never lead a session.) */
+	if (r && (r->flags & _PROC_SPAWN_SETPGROUP) && !(r->flags & _PROC_SPAWN_SETSID) &&
+	    r->pgroup > 0 && !group_in_session(r->pgroup, parent->sid))
+		return EPERM;
 	if (r && (r->flags & _PROC_SPAWN_IOPRIV)) {
 		if (!(parent->privs & KCALL_PRIV_IO))
 			return EPERM;

@@ -130,6 +130,8 @@ void proc_unblock(int rcvid);
 /* The kernel keeps p's group and session for SignalKill to a group and for
  * ConnectClientInfo: told after every change.  Caller holds tm_lock. */
 void proc_sync_group(const struct tproc *p);
+/* Is there a live (or loading) process of group pgid in session sid? */
+bool group_in_session(int32_t pgid, int32_t sid);
 
 /* ---- credentials (cred.c) ---------------------------------------------------------- */
 void cred_msg_set(int rcvid, const struct _msg_info *info, const void *msg, size_t len);

@@ -140,6 +140,8 @@ void t_spawn_setpgroup(void)
 void t_spawn_setpgroup_negative_einval(void)
 {
 	KTAP_EQ(spawn_flags(_PROC_SPAWN_SETPGROUP, -5, "exit"), -EINVAL);
+	/* a group that is not there (here: a pid to come) is not joined */
+	KTAP_EQ(spawn_flags(_PROC_SPAWN_SETPGROUP, my_pid() + 1000, "exit"), -EPERM);
 }
 
 void t_spawn_setsid(void)
