@@ -16,6 +16,7 @@
 #include "taskman.h"
 
 #define WAITS_MAX 256
+#define WAITS_PER_PROCESS 64    /* so one process cannot take them all */
 
 static struct tproc procs[TM_PROCS];
 /* Slots at and past it are free (tm_lock): the walks stop there, since
@@ -269,12 +270,17 @@ void proc_msg_wait(int rcvid, const struct _msg_info *info, const void *msg, siz
 		reply_wait(rcvid, &r);
 		return;
 	}
-	for (int i = 0; i < WAITS_MAX; i++)
-		if (!waits[i].rcvid) {
-			waits[i] = w;
-			tm_unlock();
-			return;                 /* replied when a child changes state */
-		}
+	int mine = 0, free_slot = -1;
+	for (int i = 0; i < WAITS_MAX; i++) {
+		if (!waits[i].rcvid && free_slot < 0)
+			free_slot = i;
+		mine += waits[i].rcvid && waits[i].pid == info->pid;
+	}
+	if (free_slot >= 0 && mine < WAITS_PER_PROCESS) {
+		waits[free_slot] = w;
+		tm_unlock();
+		return;                         /* replied when a child changes state */
+	}
 	tm_unlock();
 	tm_error(rcvid, EAGAIN);
 }

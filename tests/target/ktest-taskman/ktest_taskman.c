@@ -108,6 +108,7 @@ static const struct ktap_case cases[] = {
 	{ "wait_wnohang_running", t_wait_wnohang_running },
 	{ "wait_blocks_until_exit", t_wait_blocks_until_exit },
 	{ "wait_of_a_destroyed_thread_takes_nothing", t_wait_of_a_destroyed_thread_takes_nothing },
+	{ "wait_parked_per_process_bounded", t_wait_parked_per_process_bounded },
 	{ "wait_any_reports_each_once", t_wait_any_reports_each_once },
 	{ "wait_by_group", t_wait_by_group },
 	{ "wait_wnowait_leaves_it", t_wait_wnowait_leaves_it },

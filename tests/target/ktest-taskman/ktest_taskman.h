@@ -109,6 +109,7 @@ void t_wait_no_children_echild(void);
 void t_wait_wnohang_running(void);
 void t_wait_blocks_until_exit(void);
 void t_wait_of_a_destroyed_thread_takes_nothing(void);
+void t_wait_parked_per_process_bounded(void);
 void t_wait_any_reports_each_once(void);
 void t_wait_by_group(void);
 void t_wait_wnowait_leaves_it(void);
