@@ -38,6 +38,12 @@ struct fsk {
 	/* Both bitmaps whole in memory, block-padded; every change is also
 	 * written through (the sector holding the bit). */
 	uint8_t *imap, *bmap;
+	/* Inodes this mount took the last name of while open (bit ino): only
+	 * those does a last close free (fsk_forget).  An inode with no links on
+	 * disk that this mount did not unlink is a crash's orphan or damage, for
+	 * fsck: freed at a close, a corrupt link count would lose a named file
+	 * (or the root) to anyone who opened it. */
+	uint32_t *kept;
 	uint32_t free_inodes, free_blocks;
 	uint32_t inode_rotor, block_rotor;    /* where the next search starts */
 

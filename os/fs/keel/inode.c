@@ -18,7 +18,9 @@ bool blk_ok(const struct fsk *fs, uint32_t blk)
 
 uint64_t size_blocks(const struct fsk *fs, uint64_t size)
 {
-	return (size + fs->g.block_size - 1) >> fs->g.block_log2;
+	/* (not size + block_size - 1: a size near 2^64 from a corrupt inode
+	 * would wrap to a few blocks and pass for valid) */
+	return (size >> fs->g.block_log2) + ((size & (fs->g.block_size - 1)) != 0);
 }
 
 enum fsk_dtype mode_dtype(uint32_t mode)

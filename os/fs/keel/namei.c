@@ -219,14 +219,33 @@ int core_link(struct fsk *fs, uint32_t ino, uint32_t dir, const char *name)
 	return err;
 }
 
+/* The inodes kept for their last close (fsk_impl.h, kept). */
+static void keep(struct fsk *fs, uint32_t ino)
+{
+	__atomic_fetch_or(&fs->kept[ino / 32], 1u << (ino % 32), __ATOMIC_RELAXED);
+}
+
+/* Was ino kept for its last close (and is it no more)? */
+static bool unkeep(struct fsk *fs, uint32_t ino)
+{
+	uint32_t bit = 1u << (ino % 32);
+
+	return ino <= fs->g.inodes &&
+	       (__atomic_fetch_and(&fs->kept[ino / 32], ~bit, __ATOMIC_RELAXED) & bit);
+}
+
 /* Drops one link of ino (its name is already gone: rule 3) and frees it
  * with the last, unless it is open: then fsk_forget frees it. */
 static int drop_link(struct fsk *fs, uint32_t ino, struct fsk_inode *in)
 {
 	in->nlink = in->nlink ? in->nlink - 1 : 0;
 	in->ctime_ns = fsk_now(fs);
-	if (in->nlink > 0 || (fs->in_use && fs->in_use(fs->in_use_ctx, ino)))
+	if (in->nlink > 0)
 		return inode_put(fs, ino, in);
+	if (fs->in_use && fs->in_use(fs->in_use_ctx, ino)) {
+		keep(fs, ino);
+		return inode_put(fs, ino, in);
+	}
 	return inode_release(fs, ino, in);
 }
 
@@ -241,7 +260,7 @@ int core_forget(struct fsk *fs, uint32_t ino)
 	struct fsk_inode in;
 	int err;
 
-	if (fs->rdonly)
+	if (fs->rdonly || !unkeep(fs, ino))
 		return 0;                         /* nothing was kept: no unlink here */
 	err = inode_get(fs, ino, &in);
 	if (err == -ENOENT)
@@ -301,6 +320,7 @@ static int dir_release(struct fsk *fs, uint32_t ino, struct fsk_inode *in, uint3
 
 	in->nlink = 0;
 	if (fs->in_use && fs->in_use(fs->in_use_ctx, ino)) {
+		keep(fs, ino);
 		err = inode_shrink(fs, ino, in, 0);
 		if (!err) {
 			in->size = 0;

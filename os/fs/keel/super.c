@@ -279,6 +279,7 @@ static void fsk_free(struct fsk *fs)
 {
 	free(fs->imap);
 	free(fs->bmap);
+	free(fs->kept);
 	free(fs->bc_data);
 	fsk_locks_destroy(fs);
 	free(fs);
@@ -295,7 +296,8 @@ static int mount_load(struct fsk *fs, unsigned flags, char *why, size_t len)
 	fs->free_inodes = count_clear(fs->imap, FSK_ROOT_INO + 1, fs->g.inodes + 1);
 	fs->free_blocks = count_clear(fs->bmap, fs->g.data_start, fs->g.backup);
 	fs->bc_data = malloc((size_t)BCACHE_SLOTS << fs->g.block_log2);
-	if (!fs->bc_data)
+	fs->kept = calloc((size_t)fs->g.inodes / 32 + 1, sizeof *fs->kept);
+	if (!fs->bc_data || !fs->kept)
 		return reject(why, len, -ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < BCACHE_SLOTS; i++)
 		fs->bc_blk[i] = UINT32_MAX;
@@ -305,6 +307,8 @@ static int mount_load(struct fsk *fs, unsigned flags, char *why, size_t len)
 			      err == -ENOENT ? "free" : "corrupt");
 	if ((root.mode & FSK_S_IFMT) != FSK_S_IFDIR)
 		return reject(why, len, -EINVAL, "root inode is not a directory");
+	if (root.nlink < 2)
+		return reject(why, len, -EINVAL, "root directory has %u links", (unsigned)root.nlink);
 	if (fs->sb.feat_ro_compat & ~FSK_FEAT_RO_COMPAT_SUPP && !(flags & FSK_MOUNT_RDONLY))
 		return reject(why, len, -EROFS, "unknown features 0x%x allow only a read-only mount",
 			      (unsigned)(fs->sb.feat_ro_compat & ~FSK_FEAT_RO_COMPAT_SUPP));

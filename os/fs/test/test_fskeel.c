@@ -442,6 +442,48 @@ static void unlinked_open_file_is_kept_until_forgotten(const void *arg)
 	vol_close(&v);
 }
 
+/* The raw inode ino of a volume unmounted (geometry g). */
+static struct fsk_inode *raw_inode(struct vol *v, const struct fsk_geometry *g, uint32_t ino)
+{
+	return (struct fsk_inode *)(v->r.mem + ((size_t)g->itable_start << g->block_log2) +
+				    (size_t)(ino - 1) * FSK_INODE_SIZE);
+}
+
+/* A last close frees only what this mount unlinked: an inode with no links
+ * on disk that it did not (damage, or a crash's orphan) is fsck's.  A named
+ * file whose count reads 0 stays readable after it was opened and closed
+ * (it used to be freed: its name then led to a freed inode); a root with
+ * fewer than two links is refused at mount (any ls of it used to free the
+ * root); a size near 2^64 is corrupt (its block count wrapped to 0). */
+static void forget_frees_only_what_this_mount_unlinked(const void *arg)
+{
+	struct fsk_stat st;
+	struct fsk_geometry g;
+	struct fsk *fs;
+	char why[FSK_REASON_MAX];
+	struct vol v;
+
+	(void)arg;
+	KT_REQUIRE(vol_open(&v, 12, VOL_SIZE));
+	g = *fsk_geom(v.fs);
+	uint32_t ino = mkfile(&v, FSK_ROOT_INO, "f", "named"), big = mkfile(&v, FSK_ROOT_INO, "b", 0);
+	KT_EQ(fsk_unmount(v.fs), 0);
+	raw_inode(&v, &g, ino)->nlink = 0;
+	raw_inode(&v, &g, big)->size = UINT64_MAX;
+	KT_EQ(fsk_mount(&v.r.dev, 0, &v.fs, why, sizeof why), 0);
+	fsk_set_in_use(v.fs, open_one, NULL);
+	open_ino = ino;
+	KT_EQ(fsk_forget(v.fs, ino), 0);          /* its last close */
+	KT_EQ(fsk_stat(v.fs, ino, &st), 0);
+	KT_CHECK(content_is(&v, ino, "named"));
+	KT_EQ(fsk_stat(v.fs, big, &st), -EIO);
+	KT_EQ(fsk_unmount(v.fs), 0);
+	raw_inode(&v, &g, FSK_ROOT_INO)->nlink = 0;
+	KT_EQ(fsk_mount(&v.r.dev, 0, &fs, why, sizeof why), -EINVAL);
+	KT_CHECK(strstr(why, "root directory has 0 links") != NULL);
+	ramdev_free(&v.r);
+}
+
 /* A cut while an unlinked file is open: the volume holds an inode with no
  * name, which fsck-keel frees, and is clean after. */
 static void unlinked_open_file_after_a_cut_is_freed_by_fsck(const void *arg)
@@ -751,6 +793,8 @@ static const struct kt_case cases[] = {
 	{ "full_volume_reports_enospc", full_volume_reports_enospc, NULL },
 	{ "hard_links_share_an_inode", hard_links_share_an_inode, NULL },
 	{ "unlinked_open_file_is_kept_until_forgotten", unlinked_open_file_is_kept_until_forgotten,
+	  NULL },
+	{ "forget_frees_only_what_this_mount_unlinked", forget_frees_only_what_this_mount_unlinked,
 	  NULL },
 	{ "unlinked_open_file_after_a_cut_is_freed_by_fsck",
 	  unlinked_open_file_after_a_cut_is_freed_by_fsck, NULL },
