@@ -206,14 +206,22 @@ static inline long transfer_fast(struct vmspace *dvs, const struct ipc_iov *dv, 
 
 /* ---- send and receive ------------------------------------------------------ */
 
+/* A length for _msg_info's int32 fields: a client's iov may total more
+ * (only what is copied must be mapped), and cut to 32 bits it came out
+ * negative, which a server comparing it as unsigned took for huge. */
+static inline int32_t len32(size_t n)
+{
+	return n > INT32_MAX ? INT32_MAX : (int32_t)n;
+}
+
 static void fill_info(struct _msg_info *mi, struct thread *c, struct channel *ch,
 		      long msglen, size_t srclen, size_t dstlen)
 {
 	*mi = (struct _msg_info){ .pid = (int32_t)c->proc->pid, .tid = (int32_t)c->tid,
 				  .chid = (int32_t)ch->chid, .coid = c->ipc.coid,
 				  .scoid = (int32_t)c->proc->pid,
-				  .msglen = (int32_t)msglen, .srcmsglen = (int32_t)srclen,
-				  .dstmsglen = (int32_t)dstlen, .priority = c->prio };
+				  .msglen = (int32_t)msglen, .srcmsglen = len32(srclen),
+				  .dstmsglen = len32(dstlen), .priority = c->prio };
 }
 
 /* Copy client c's message into receiver r's buffers (channel locked).

@@ -41,6 +41,8 @@ struct pipe {
 	bool fifo;                      /* named by a file system node: */
 	uint64_t dev, ino;              /* ... this one */
 	unsigned readers, writers;      /* opens of each end, those still waiting included */
+	int32_t maker;                  /* pid that made it (pipe(): its read end's open) */
+	bool named;                     /* its write end was opened by number (pipe()) */
 	resmgr_waitq_t oq;              /* FIFO opens waiting for the other end (flags: end) */
 	uint32_t head, count;
 	resmgr_waitq_t rq, wq;
@@ -303,9 +305,10 @@ static void pipe_gc(struct pipe *p)
 	}
 }
 
-/* Opens end `mode` of p for the client: 0 or an errno. */
+/* Opens an end of p for the client (the one its ioflag names): 0 or an
+ * errno. */
 static int open_end(resmgr_context_t *ctp, const struct _io_connect *msg, iofunc_attr_t *a,
-		    iofunc_ocb_t **ocb, struct pipe *p, unsigned mode)
+		    iofunc_ocb_t **ocb, struct pipe *p)
 {
 	struct _io_connect m = *msg;
 	int r = iofunc_open_default(ctp, &m, "", a, ocb);
@@ -313,7 +316,10 @@ static int open_end(resmgr_context_t *ctp, const struct _io_connect *msg, iofunc
 	if (r)
 		return r;
 	(*ocb)->data = p;
-	if (mode == O_RDONLY)
+	/* Counted as pipe_close will count it: by the open's own ioflag (a
+	 * combine message's open is a reader whatever the client asked, and
+	 * counted as a writer it once took a reader away at its close). */
+	if (((*ocb)->ioflag & O_ACCMODE) == O_RDONLY)
 		p->readers++;
 	else
 		p->writers++;
@@ -351,7 +357,7 @@ static int fifo_open(resmgr_context_t *ctp, const struct _io_connect *msg, iofun
 	else if (mode == O_WRONLY && !p->readers && nonblock)
 		r = ENXIO;
 	else
-		r = open_end(ctp, msg, a, ocb, p, mode);
+		r = open_end(ctp, msg, a, ocb, p);
 	if (r) {
 		pipe_gc(p);
 		return r;
@@ -390,7 +396,23 @@ static int pipe_open(resmgr_context_t *ctp, const struct _io_connect *msg, const
 	struct pipe *p = *path ? numbered_pipe(path) : (mode == O_RDONLY ? new_pipe() : NULL);
 	if (!p)
 		return *path ? ENOENT : (mode == O_RDONLY ? ENFILE : EINVAL);
-	return open_end(ctp, msg, a, ocb, p, mode);
+	/* The number is pipe()'s way to its write end, once, for the process
+	 * that made the pipe: anyone else's open by number (pipe numbers are
+	 * small and easy to guess) would read another user's pipe, or write
+	 * into it. */
+	if (*path && (p->fifo || p->named || p->maker != ctp->info.pid || mode != O_WRONLY ||
+		      msg->subtype != _IO_CONNECT_OPEN))
+		return EACCES;
+	int r = open_end(ctp, msg, a, ocb, p);
+	if (r) {
+		pipe_gc(p);                     /* a pipe made for this open goes */
+		return r;
+	}
+	if (*path)
+		p->named = true;
+	else
+		p->maker = ctp->info.pid;
+	return 0;
 }
 
 static int pipe_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)

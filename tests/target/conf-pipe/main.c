@@ -17,6 +17,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <devctl.h>
+#include <stdio.h>
+#include <keel/pipemsg.h>
 #include <conf.h>
 #include <server.h>
 
@@ -35,6 +38,35 @@ static void t_pipe__data_goes_through_in_order(void)
 	CHECK_EQ(n, 10);
 	CHECK_EQ(read(p[0], buf, sizeof buf), 10);
 	CHECK(memcmp(buf, "hello pipe", 10) == 0);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A pipe's number (pipe()'s way to its write end) opens nothing for anyone
+ * else, and nothing more for its maker: guessed, it would read another
+ * user's pipe or write into it. */
+static void t_pipe__its_number_opens_nothing_more(void)
+{
+	char path[40];
+	int p[2], id = -1, st = -1;
+
+	REQUIRE(pipe(p) == 0);
+	REQUIRE(devctl(p[0], _DCMD_PIPE_ID, &id, sizeof id, NULL) == 0);
+	snprintf(path, sizeof path, "%s/%d", PIPE_SERVER_PATH, id);
+	CHECK_ERR(open(path, O_RDONLY), EACCES);
+	CHECK_ERR(open(path, O_WRONLY), EACCES);        /* pipe() took it */
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(path, O_WRONLY);
+		_exit(fd >= 0 ? 1 : errno == EACCES ? 0 : 2);
+	}
+	REQUIRE(pid > 0);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(write(p[1], "x", 1), 1);               /* the pipe is as it was */
+	char c = 0;
+	CHECK_EQ(read(p[0], &c, 1), 1);
+	CHECK_EQ(c, 'x');
 	close(p[0]);
 	close(p[1]);
 }
@@ -651,6 +683,7 @@ static void t_open__FIFO_permission_is_the_nodes(void)
 
 static const struct conf_case cases[] = {
 	CONF_CASE(pipe, data_goes_through_in_order),
+	CONF_CASE(pipe, its_number_opens_nothing_more),
 	CONF_CASE(read, end_of_file_when_no_writer),
 	CONF_CASE(write, EPIPE_and_SIGPIPE_when_no_reader),
 	CONF_CASE(read, blocked_reader_is_woken_by_a_write),

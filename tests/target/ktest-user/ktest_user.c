@@ -174,6 +174,25 @@ void t_truncation_both_ways(void)
 	KTAP_CHECK(!memcmp(s.last, "abcdefghijklmnop", 16));
 }
 
+/* Lengths past INT32_MAX (an iov may claim them: only what is copied must
+ * be mapped) reach the server as INT32_MAX, not as a negative int32 that
+ * an unsigned comparison takes for 2^64 - something. */
+void t_huge_lengths_say_int32_max(void)
+{
+	static struct server s;
+	static char buf[64] = "huge";
+	int tid = start_server(&s, SRV_ECHO_UPPER, 1);
+	int coid = connect_to(&s);
+
+	KTAP_REQUIRE(tid > 0 && coid >= 0);
+	KTAP_EQ(MsgSend_r(coid, buf, 0x80000010ul, buf, 0x100000000ul), 7);
+	finish(&s, tid, coid);
+	KTAP_EQ(s.info.msglen, 16);
+	KTAP_EQ(s.info.srcmsglen, INT32_MAX);
+	KTAP_EQ(s.info.dstmsglen, INT32_MAX);
+	KTAP_CHECK(!strcmp(buf, "HUGE"));
+}
+
 void t_msg_error(void)
 {
 	static struct server s;
@@ -257,6 +276,7 @@ static const struct ktap_case cases[] = {
 	{ "connection_ids", t_connection_ids },
 	{ "send_receive_reply", t_send_receive_reply },
 	{ "truncation_both_ways", t_truncation_both_ways },
+	{ "huge_lengths_say_int32_max", t_huge_lengths_say_int32_max },
 	{ "msg_error", t_msg_error },
 	{ "msg_read_offset", t_msg_read_offset },
 	{ "msg_info_and_write", t_msg_info_and_write },
