@@ -137,7 +137,9 @@
 	/* Keel's own: a server's reply and its next receive in one call (<keel/neutrino.h>). */ \
 	K(73, MsgReplyReceivev,      6, KCALL_PRIV_NONE) \
 	/* Keel's own: what an address space maps (taskman: RLIMIT_AS, /proc). */ \
-	K(74, AsInfo,                2, KCALL_PRIV_PROCMGR)
+	K(74, AsInfo,                2, KCALL_PRIV_PROCMGR) \
+	/* Keel's own: whether a client still has a connection to one channel. */ \
+	K(75, ConnectClientOf,       2, KCALL_PRIV_NONE)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -170,6 +172,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 75, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 76, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

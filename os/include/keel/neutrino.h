@@ -38,6 +38,12 @@ KEEL_KCALL_DECL(int, ChannelDestroy, (int chid));
 KEEL_KCALL_DECL(int, ConnectAttach, (uint32_t nd, int pid, int chid, unsigned index, int flags));
 KEEL_KCALL_DECL(int, ConnectDetach, (int coid));
 KEEL_KCALL_DECL(int, ConnectClientInfo, (int scoid, struct _client_info *info, int ngroups));
+/* Keel's own: 0 if process scoid (a client's, as MsgReceive's info and a
+ * DISCONNECT pulse name it) holds a connection to the caller's channel
+ * chid; -ENOTCONN if it holds none (any more), -ESRCH if there is no such
+ * process, -EINVAL for a chid not the caller's.  A server with several
+ * channels asks per channel: ConnectClientInfo answers for all of them. */
+KEEL_KCALL_DECL(int, ConnectClientOf, (int scoid, int chid));
 
 /* Messages and pulses. */
 KEEL_KCALL_DECL(long, MsgSendv, (int coid, const iov_t *siov, size_t sparts,

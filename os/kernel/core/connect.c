@@ -239,6 +239,19 @@ bool conn_client_of(struct process *p, uint32_t pid, struct process *server,
 	return yes;
 }
 
+bool conn_holds(struct process *p, uint32_t pid, const struct channel *ch)
+{
+	bool yes = false;
+
+	if (!process_lock_live(p, pid))
+		return false;
+	uint32_t gen = __atomic_load_n(&ch->gen, __ATOMIC_RELAXED);
+	for (int c = 0; p->conns && c < PROC_CONNECTIONS && !yes; c++)
+		yes = p->conns[c].ch == ch && p->conns[c].gen == gen;
+	spin_unlock(&p->lock);
+	return yes;
+}
+
 void conn_client_info(struct process *p, struct thread *t, struct _client_info *ci)
 {
 	spin_lock(&p->lock);

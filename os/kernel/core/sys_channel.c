@@ -91,3 +91,25 @@ long sys_ConnectClientInfo(long scoid, long uinfo, long ngroups)
 	}
 	return copy_to_user((uintptr_t)uinfo, &ci, sizeof ci);
 }
+
+/* ConnectClientOf(scoid, chid): does process scoid (-1: the caller) hold a
+ * connection to the caller's channel chid?  0, or -ENOTCONN; -ESRCH for no
+ * such process, -EINVAL for no such channel of the caller's.  A server of
+ * several channels hears DISCONNECT per channel, and must not take a
+ * client's connection to another of them for one to this. */
+long sys_ConnectClientOf(long scoid, long chid)
+{
+	struct process *me = self(), *p = me;
+	struct channel *ch = chan_of(me, chid);
+
+	if (!ch)
+		return -EINVAL;
+	uint32_t pid = me->pid;
+	if (scoid != -1) {
+		p = scoid > 0 && scoid <= INT32_MAX ? process_by_pid((uint32_t)scoid) : 0;
+		if (!p)
+			return -ESRCH;
+		pid = (uint32_t)scoid;
+	}
+	return conn_holds(p, pid, ch) ? 0 : -ENOTCONN;
+}

@@ -147,6 +147,9 @@ void conn_client_info(struct process *p, struct thread *t, struct _client_info *
  * two).  Takes p->lock. */
 bool conn_client_of(struct process *p, uint32_t pid, struct process *server,
 		    struct _client_info *ci);
+/* Whether p (still the live process pid) holds a live connection to
+ * channel ch (ConnectClientOf).  Takes p->lock. */
+bool conn_holds(struct process *p, uint32_t pid, const struct channel *ch);
 
 /* ---- messages (msg.c) ---------------------------------------------------- */
 

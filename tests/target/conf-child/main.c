@@ -86,6 +86,18 @@ int main(int argc, char **argv)
 			return 100 + errno % 100;
 		return write(fd, argv[3], n) == (ssize_t)n && close(fd) == 0 ? 0 : 1;
 	}
+	if (!strcmp(cmd, "open2") && argc == 5) {       /* pid chid1 chid2 */
+		/* An open on each; the first one's connection dropped without a
+		 * close (its server hears DISCONNECT while the second is held),
+		 * then the end: no close at all. */
+		int a = _connect_open(atoi(argv[2]), atoi(argv[3]), 0, "", O_RDONLY, 0);
+		int b = _connect_open(atoi(argv[2]), atoi(argv[4]), 0, "", O_RDONLY, 0);
+		struct timespec ts = { 0, 300 * 1000000L };
+		if (a < 0 || b < 0 || ConnectDetach_r(a) != 0)
+			_exit(1);
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
 	if (!strcmp(cmd, "sleep") && argc == 3) {
 		long ms = atol(argv[2]);
 		struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/resmgr.h>
 #include <sys/stat.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <keel/neutrino.h>
@@ -451,6 +453,43 @@ static void *pool_client(void *arg)
 	return NULL;
 }
 
+/* A server process of two channels (as devnull, of five): a client that
+ * drops its connection to one (no close) while it holds the other, then
+ * ends, has both opens closed by the two managers.  (Each heard DISCONNECT
+ * for its channel, but asked the kernel whether the client was still
+ * connected to the process: the first kept its open for good, the client's
+ * connection to the other still there.  A process that ends does the
+ * same, one connection after another.) */
+static void t_resmgr__client_end_closes_its_opens_on_each_channel(void)
+{
+	static const resmgr_io_funcs_t tio = { .read = mem_read };
+	static iofunc_attr_t tattr;
+	int tchid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	resmgr_t *two = tchid >= 0 ? resmgr_create(tchid, NULL, &tio, &tattr) : NULL;
+	char a1[16], a2[16], a3[16];
+	int st = -1;
+
+	iofunc_attr_init(&tattr, S_IFREG | 0666);
+	REQUIRE(two != NULL);
+	REQUIRE(resmgr_pool_start(two, 1) == 0);
+	unsigned base = resmgr_open_count(mgr);
+	snprintf(a1, sizeof a1, "%d", pid);
+	snprintf(a2, sizeof a2, "%d", chid);
+	snprintf(a3, sizeof a3, "%d", tchid);
+	char *argv[] = { "/bin/conf-child", "open2", a1, a2, a3, NULL };
+	pid_t c;
+	REQUIRE(posix_spawn(&c, argv[0], NULL, NULL, argv, NULL) == 0);
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	for (int ms = 0; ms < 3000 && (resmgr_open_count(mgr) != base ||
+				       resmgr_open_count(two) != 0); ms += 10) {
+		struct timespec w = { 0, 10 * 1000000L };
+		nanosleep(&w, NULL);
+	}
+	CHECK_EQ(resmgr_open_count(mgr), base);
+	CHECK_EQ(resmgr_open_count(two), 0);
+}
+
 static void t_resmgr_pool_start__handlers_run_one_at_a_time(void)
 {
 	static const resmgr_io_funcs_t pio = { .write = count_write };
@@ -679,6 +718,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(resmgr, dup_naming_own_pid_shares_the_open),
 	CONF_CASE(resmgr, devctl_server_and_default),
 	CONF_CASE(resmgr, random_messages_leave_it_serving),
+	CONF_CASE(resmgr, client_end_closes_its_opens_on_each_channel),
 	CONF_CASE(resmgr_pool_start, handlers_run_one_at_a_time),
 	CONF_CASE(resmgr_concurrent, handlers_overlap_under_lock_ocb),
 	CONF_CASE(resmgr_waitq_park, after_the_unblock_pulse_is_EINTR),

@@ -193,6 +193,23 @@ void t_huge_lengths_say_int32_max(void)
 	KTAP_CHECK(!strcmp(buf, "HUGE"));
 }
 
+/* ConnectClientOf: a process's connection, per channel of the caller. */
+void t_connect_client_of_names_the_channel(void)
+{
+	int a = ChannelCreate_r(0), b = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, a, _NTO_SIDE_CHANNEL, 0);
+
+	KTAP_REQUIRE(a > 0 && b > 0 && coid >= 0);
+	KTAP_EQ(ConnectClientOf_r(-1, a), 0);
+	KTAP_EQ(ConnectClientOf_r(-1, b), -ENOTCONN);   /* a connection to a is none to b */
+	KTAP_EQ(ConnectClientOf_r(-1, 999), -EINVAL);   /* not our channel */
+	KTAP_EQ(ConnectClientOf_r(0x7ffffff0, a), -ESRCH);
+	KTAP_EQ(ConnectDetach_r(coid), 0);
+	KTAP_EQ(ConnectClientOf_r(-1, a), -ENOTCONN);
+	ChannelDestroy_r(a);
+	ChannelDestroy_r(b);
+}
+
 void t_msg_error(void)
 {
 	static struct server s;
@@ -277,6 +294,7 @@ static const struct ktap_case cases[] = {
 	{ "send_receive_reply", t_send_receive_reply },
 	{ "truncation_both_ways", t_truncation_both_ways },
 	{ "huge_lengths_say_int32_max", t_huge_lengths_say_int32_max },
+	{ "connect_client_of_names_the_channel", t_connect_client_of_names_the_channel },
 	{ "msg_error", t_msg_error },
 	{ "msg_read_offset", t_msg_read_offset },
 	{ "msg_info_and_write", t_msg_info_and_write },

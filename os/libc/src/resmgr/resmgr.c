@@ -542,11 +542,12 @@ static int do_io(resmgr_t *m, resmgr_context_t *ctp)
  * its client connected, or comes after the unbinding; asked outside the
  * lock, a new open bound between the question and the unbinding was taken
  * for the gone client's and dropped (its next write: EBADF). */
-static bool client_connected(int32_t scoid)
+static bool client_connected(const resmgr_t *m, int32_t scoid)
 {
-	struct _client_info ci;
-
-	return ConnectClientInfo_r(scoid, &ci, 0) == 0;
+	/* To this channel: a server process of several channels (devnull's
+	 * five) hears DISCONNECT per channel, and a client's connection to
+	 * another of them kept the binding here for good. */
+	return ConnectClientOf_r(scoid, m->chid) == 0;
 }
 
 static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
@@ -554,7 +555,7 @@ static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
 	int32_t scoid = ctp->msg.pulse.scoid;
 
 	pthread_mutex_lock(&m->lock);
-	bool back = client_connected(scoid);
+	bool back = client_connected(m, scoid);
 	for (unsigned i = 0; !back && i < m->nb;) {
 		if (m->b[i].scoid != scoid) {
 			i++;
@@ -565,7 +566,7 @@ static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
 			pthread_mutex_unlock(&m->lock);
 			close_ocb(m, ctp, gone);
 			pthread_mutex_lock(&m->lock);
-			back = client_connected(scoid);
+			back = client_connected(m, scoid);
 			i = 0;
 		}
 	}
