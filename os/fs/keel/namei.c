@@ -60,10 +60,29 @@ static int inode_fill(struct fsk *fs, uint32_t ino, struct fsk_inode *in)
 	return err;
 }
 
+/* Allocates an inode (rule 1) that is free on disk too.  The bitmap is the
+ * allocator's word, but a corrupt one (mount does not check it against the
+ * table) would hand out a live inode, and the create overwrite it and cut
+ * its subtree off: an inode in use (or unreadable) keeps its bit, now
+ * right, and the next is tried. */
+static int alloc_free_inode(struct fsk *fs, uint32_t *ino)
+{
+	struct fsk_inode old;
+
+	for (uint32_t tries = 0; tries < fs->g.inodes; tries++) {
+		int err = alloc_inode(fs, ino);
+		if (err)
+			return err;
+		if (inode_get(fs, *ino, &old) == -ENOENT)
+			return 0;
+	}
+	return -ENOSPC;
+}
+
 /* Allocates an inode (rule 1) and writes *in into it. */
 static int inode_new(struct fsk *fs, struct fsk_inode *in, uint32_t *ino)
 {
-	int err = alloc_inode(fs, ino);
+	int err = alloc_free_inode(fs, ino);
 
 	return err ? err : inode_fill(fs, *ino, in);
 }
@@ -110,7 +129,7 @@ int core_mkdir(struct fsk *fs, uint32_t dir, const char *name, uint32_t mode, ui
 		return err;
 	if (d.nlink >= NLINK_MAX)
 		return -EMLINK;
-	err = alloc_inode(fs, &ino);
+	err = alloc_free_inode(fs, &ino);
 	if (err)
 		return err;
 	err = alloc_block(fs, &b);

@@ -484,6 +484,36 @@ static void forget_frees_only_what_this_mount_unlinked(const void *arg)
 	ramdev_free(&v.r);
 }
 
+/* A corrupt inode bitmap that calls a live inode free does not get it
+ * overwritten: the next create takes another (it used to take that one,
+ * and the directory it held lost its subtree). */
+static void create_never_takes_a_live_inode(const void *arg)
+{
+	struct fsk_geometry g;
+	struct fsk_stat st;
+	char why[FSK_REASON_MAX];
+	uint32_t d = 0, x = 0, y = 0, inside;
+	struct vol v;
+
+	(void)arg;
+	KT_REQUIRE(vol_open(&v, 12, VOL_SIZE));
+	g = *fsk_geom(v.fs);
+	KT_EQ(fsk_mkdir(v.fs, FSK_ROOT_INO, "a", 0755, 0, 0, &d), 0);
+	inside = mkfile(&v, d, "inside", "kept");
+	KT_EQ(fsk_unmount(v.fs), 0);
+	uint8_t *imap = v.r.mem + ((size_t)g.ibitmap_start << g.block_log2);
+	imap[d / 8] &= (uint8_t)~(1u << (d % 8));               /* "a" looks free */
+	imap[inside / 8] &= (uint8_t)~(1u << (inside % 8));     /* and its file */
+	KT_EQ(fsk_mount(&v.r.dev, 0, &v.fs, why, sizeof why), 0);
+	KT_EQ(fsk_create(v.fs, FSK_ROOT_INO, "x", 0640, 0, 0, &x), 0);
+	KT_EQ(fsk_mkdir(v.fs, FSK_ROOT_INO, "y", 0755, 0, 0, &y), 0);
+	KT_CHECK(x != d && x != inside && y != d && y != inside);
+	KT_EQ(fsk_stat(v.fs, d, &st), 0);
+	KT_EQ(st.mode & FSK_S_IFMT, FSK_S_IFDIR);
+	KT_CHECK(content_is(&v, inside, "kept"));
+	vol_close(&v);
+}
+
 /* A cut while an unlinked file is open: the volume holds an inode with no
  * name, which fsck-keel frees, and is clean after. */
 static void unlinked_open_file_after_a_cut_is_freed_by_fsck(const void *arg)
@@ -796,6 +826,7 @@ static const struct kt_case cases[] = {
 	  NULL },
 	{ "forget_frees_only_what_this_mount_unlinked", forget_frees_only_what_this_mount_unlinked,
 	  NULL },
+	{ "create_never_takes_a_live_inode", create_never_takes_a_live_inode, NULL },
 	{ "unlinked_open_file_after_a_cut_is_freed_by_fsck",
 	  unlinked_open_file_after_a_cut_is_freed_by_fsck, NULL },
 	{ "removed_open_directory_is_kept_until_forgotten",
