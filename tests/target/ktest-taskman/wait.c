@@ -75,43 +75,65 @@ static void *wait_for_child(void *arg)
 	return 0;
 }
 
+/* Starts a thread that waits (fn) into *rc, 1000 until answered, and
+ * returns its tid once taskman has dealt with that wait: a request of ours
+ * after it (taskman has received it: REPLY) is answered after it, taskman
+ * serving one message at a time.  Then it is parked or answered. */
+static int start_waiter(void *(*fn)(void *), void *arg, char *stack, size_t size,
+			volatile int *rc)
+{
+	struct _proc_ids ids;
+
+	*rc = 1000;
+	int tid = urt_thread_create(fn, arg, stack, size, 10);
+	for (int ms = 0; tid > 0 && ms < 5000 && ThreadState_r(tid) != STATE_REPLY &&
+	     *rc == 1000; ms++)
+		urt_sleep_ms(1);
+	urt_tm_ids(my_pid(), &ids);
+	return tid;
+}
+
+static bool parked(int tid, volatile int *rc)
+{
+	return *rc == 1000 && ThreadState_r(tid) == STATE_REPLY;
+}
+
 void t_wait_of_a_destroyed_thread_takes_nothing(void)
 {
-	int pid = long_child(0, 0), parked = 0;
+	int pid = long_child(0, 0), n_parked = 0, refused = 0, answered = 0;
 
 	KTAP_REQUIRE(pid > 1);
 	waited_pid = pid;
-	waiter_rc = 1000;
 	for (int i = 0; i < 300; i++) {
 		/* taskman hears of the ends by pulses, which may come after the
 		 * next wait: one refused meanwhile (EAGAIN, this process's 64
 		 * parked) is made again */
-		int tid = 0, refused = 0;
-		for (int again = 0; again < 100 && !tid; again++) {
-			waiter_rc = 1000;
-			tid = urt_thread_create(wait_for_child, 0, wstack, sizeof wstack, 10);
+		int tid = 0;
+		for (int again = 0; again < 200 && !tid; again++) {
+			tid = start_waiter(wait_for_child, 0, wstack, sizeof wstack, &waiter_rc);
 			KTAP_REQUIRE(tid > 0);
-			for (int k = 0; k < 3000 && ThreadState_r(tid) != STATE_REPLY &&
-			     waiter_rc == 1000; k++)
-				SchedYield_r();
-			if (waiter_rc != 1000) {
-				refused += waiter_rc != -EAGAIN;
+			if (!parked(tid, &waiter_rc)) {
 				ThreadJoin_r(tid, 0);
+				refused += waiter_rc != -EAGAIN;
 				tid = 0;
+				urt_sleep_ms(1);
 			}
 		}
-		KTAP_EQ(refused, 0);
-		parked += tid && ThreadState_r(tid) == STATE_REPLY;
-		ThreadDestroy_r(tid, -1, 0);
-		ThreadJoin_r(tid, 0);
+		n_parked += tid != 0;
+		if (tid) {
+			ThreadDestroy_r(tid, -1, 0);
+			ThreadJoin_r(tid, 0);
+			answered += waiter_rc != 1000;
+		}
 	}
-	KTAP_EQ(parked, 300);
-	KTAP_EQ(waiter_rc, 1000);               /* none was answered */
+	KTAP_EQ(refused, 0);
+	KTAP_EQ(n_parked, 300);
+	KTAP_EQ(answered, 0);
 	KTAP_EQ(end_child(pid), KILLED);        /* the report was there */
 }
 
 /* One process parks at most 64 waits in taskman (of its 256): the 65th is
- * EAGAIN, and the waits of others are not its to take. */
+ * EAGAIN, and the 64 come back when their threads end. */
 static char wstacks[65][8192] __attribute__((aligned(16)));
 static volatile int waits_rc[65];
 
@@ -126,42 +148,31 @@ static void *wait_into(void *arg)
 
 void t_wait_parked_per_process_bounded(void)
 {
-	int pid = long_child(0, 0), tids[65], parked = 0;
+	int pid = long_child(0, 0), tids[65], n_parked = 0;
 
 	KTAP_REQUIRE(pid > 1);
 	waited_pid = pid;
 	for (int i = 0; i < 65; i++) {
-		waits_rc[i] = 1000;
-		tids[i] = urt_thread_create(wait_into, (void *)(long)i, wstacks[i],
-					    sizeof wstacks[i], 10);
+		tids[i] = start_waiter(wait_into, (void *)(long)i, wstacks[i], sizeof wstacks[i],
+				       &waits_rc[i]);
 		KTAP_REQUIRE(tids[i] > 0);
-		for (int k = 0; k < 3000 && ThreadState_r(tids[i]) != STATE_REPLY &&
-		     waits_rc[i] == 1000; k++)
-			SchedYield_r();
+		n_parked += i < 64 && parked(tids[i], &waits_rc[i]);
 	}
-	/* taskman takes its messages in order: once the 65th is answered, the
-	 * others were parked or answered before it */
-	for (int k = 0; k < 30000 && waits_rc[64] == 1000; k++)
-		SchedYield_r();
-	KTAP_EQ(waits_rc[64], -EAGAIN);
-	for (int i = 0; i < 64; i++)
-		parked += waits_rc[i] == 1000 && ThreadState_r(tids[i]) == STATE_REPLY;
-	KTAP_EQ(parked, 64);
+	KTAP_EQ(n_parked, 64);
 	KTAP_EQ(ThreadJoin_r(tids[64], 0), 0);
+	KTAP_EQ(waits_rc[64], -EAGAIN);
 	for (int i = 0; i < 64; i++) {          /* their ends give the 64 back */
 		ThreadDestroy_r(tids[i], -1, 0);
 		ThreadJoin_r(tids[i], 0);
 	}
 	int tid = 0;
-	for (int k = 0; k < 3000 && tid == 0; k++) {
-		waits_rc[0] = 1000;             /* taskman may not have heard of all yet */
-		tid = urt_thread_create(wait_into, 0, wstacks[0], sizeof wstacks[0], 10);
-		for (int j = 0; j < 3000 && ThreadState_r(tid) != STATE_REPLY &&
-		     waits_rc[0] == 1000; j++)
-			SchedYield_r();
-		if (ThreadState_r(tid) != STATE_REPLY) {
+	for (int again = 0; again < 200 && !tid; again++) {
+		tid = start_waiter(wait_into, 0, wstacks[0], sizeof wstacks[0], &waits_rc[0]);
+		KTAP_REQUIRE(tid > 0);
+		if (!parked(tid, &waits_rc[0])) {       /* not all heard of yet */
 			ThreadJoin_r(tid, 0);
 			tid = 0;
+			urt_sleep_ms(1);
 		}
 	}
 	KTAP_CHECK(tid > 0);                    /* parked again */
