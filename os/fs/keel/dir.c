@@ -191,10 +191,12 @@ int dir_add(struct fsk *fs, uint32_t dino, struct fsk_inode *d, const char *name
 	int err;
 
 	entry_fill(&e, name, ino, type);
-	for (slot = 0; slot < dir_slots(d); slot++) {
+	for (slot = 2; slot < dir_slots(d); slot++) {   /* 0 and 1: "." and ".." */
 		err = entry_where(fs, d, slot, &blk, &off);
 		if (err)
 			return err;
+		if (blk == 0 && slot < PER_BLOCK(fs))
+			return -EIO;                    /* no first block: no "." nor ".." */
 		if (blk == 0)
 			return dir_grow(fs, dino, d, slot / PER_BLOCK(fs), &e);
 		err = bc_peek(fs, blk, off, &cur, sizeof(cur));
@@ -206,6 +208,23 @@ int dir_add(struct fsk *fs, uint32_t dino, struct fsk_inode *d, const char *name
 		}
 	}
 	return dir_grow(fs, dino, d, dir_slots(d) / PER_BLOCK(fs), &e);
+}
+
+int dir_dots_ok(struct fsk *fs, uint32_t dino, const struct fsk_inode *d)
+{
+	struct fsk_dirent e[2];
+	uint32_t blk, off;
+	int err = entry_where(fs, d, 0, &blk, &off);
+
+	if (!err && blk == 0)
+		err = -EIO;
+	if (!err)
+		err = bc_peek(fs, blk, off, e, sizeof e);
+	if (err)
+		return err;
+	bool ok = e[0].ino == dino && e[0].name_len == 1 && e[0].name[0] == '.' &&
+		  e[1].ino != 0 && e[1].name_len == 2 && !memcmp(e[1].name, "..", 2);
+	return ok ? 0 : -EIO;
 }
 
 int dir_set_ino(struct fsk *fs, uint32_t dino, struct fsk_inode *d, uint64_t slot, uint32_t ino,

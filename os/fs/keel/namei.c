@@ -447,6 +447,11 @@ static int rename_check(struct fsk *fs, struct rename_op *op, const char *sname,
 				return err ? err : -ENOTEMPTY;
 		}
 	}
+	if (op->is_dir && op->sdir != op->ddir) {
+		err = dir_dots_ok(fs, op->sino, &op->s);        /* its ".." is rewritten */
+		if (err)
+			return err;
+	}
 	if (op->is_dir) {
 		err = is_ancestor(fs, op->sino, op->ddir);
 		if (err)

@@ -514,6 +514,41 @@ static void create_never_takes_a_live_inode(const void *arg)
 	vol_close(&v);
 }
 
+/* Slots 0 and 1 of a directory are its "." and "..", whatever its blocks
+ * say: a create in a directory whose slot 0 reads free does not go there
+ * (it used to, and then could not be unlinked), and a rename does not
+ * rewrite a moved directory's slot 1 unless it is its ".." (it used to
+ * make a real name there a second name of the destination: a cycle). */
+static void directory_dots_are_slots_0_and_1(const void *arg)
+{
+	struct fsk_geometry g;
+	char why[FSK_REASON_MAX];
+	uint32_t a = 0, b = 0, x = 0, y = 0, ino = 0;
+	struct vol v;
+
+	(void)arg;
+	KT_REQUIRE(vol_open(&v, 12, VOL_SIZE));
+	g = *fsk_geom(v.fs);
+	KT_EQ(fsk_mkdir(v.fs, FSK_ROOT_INO, "a", 0755, 0, 0, &a), 0);
+	KT_EQ(fsk_mkdir(v.fs, FSK_ROOT_INO, "b", 0755, 0, 0, &b), 0);
+	KT_EQ(fsk_mkdir(v.fs, a, "x", 0755, 0, 0, &x), 0);
+	KT_EQ(fsk_unmount(v.fs), 0);
+	struct fsk_dirent *xe = (struct fsk_dirent *)(v.r.mem +
+		((size_t)raw_inode(&v, &g, x)->block[0] << g.block_log2));
+	xe[1].name_len = 1;                     /* x's ".." now reads "." */
+	struct fsk_dirent *be = (struct fsk_dirent *)(v.r.mem +
+		((size_t)raw_inode(&v, &g, b)->block[0] << g.block_log2));
+	be[0].ino = 0;                          /* b's "." reads free */
+	KT_EQ(fsk_mount(&v.r.dev, 0, &v.fs, why, sizeof why), 0);
+	KT_EQ(fsk_rename(v.fs, a, "x", b, "x"), -EIO);
+	KT_EQ(fsk_lookup(v.fs, a, "x", &ino), 0);
+	KT_EQ(fsk_lookup(v.fs, b, "x", &ino), -ENOENT);
+	KT_EQ(fsk_create(v.fs, b, "y", 0640, 0, 0, &y), 0);
+	KT_EQ(fsk_unlink(v.fs, b, "y"), 0);
+	KT_EQ(fsk_unmount(v.fs), 0);
+	ramdev_free(&v.r);
+}
+
 /* A cut while an unlinked file is open: the volume holds an inode with no
  * name, which fsck-keel frees, and is clean after. */
 static void unlinked_open_file_after_a_cut_is_freed_by_fsck(const void *arg)
@@ -827,6 +862,7 @@ static const struct kt_case cases[] = {
 	{ "forget_frees_only_what_this_mount_unlinked", forget_frees_only_what_this_mount_unlinked,
 	  NULL },
 	{ "create_never_takes_a_live_inode", create_never_takes_a_live_inode, NULL },
+	{ "directory_dots_are_slots_0_and_1", directory_dots_are_slots_0_and_1, NULL },
 	{ "unlinked_open_file_after_a_cut_is_freed_by_fsck",
 	  unlinked_open_file_after_a_cut_is_freed_by_fsck, NULL },
 	{ "removed_open_directory_is_kept_until_forgotten",
