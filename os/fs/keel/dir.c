@@ -210,7 +210,7 @@ int dir_add(struct fsk *fs, uint32_t dino, struct fsk_inode *d, const char *name
 	return dir_grow(fs, dino, d, dir_slots(d) / PER_BLOCK(fs), &e);
 }
 
-int dir_dots_ok(struct fsk *fs, uint32_t dino, const struct fsk_inode *d)
+int dir_dots(struct fsk *fs, uint32_t dino, const struct fsk_inode *d, uint32_t *parent)
 {
 	struct fsk_dirent e[2];
 	uint32_t blk, off;
@@ -223,7 +223,10 @@ int dir_dots_ok(struct fsk *fs, uint32_t dino, const struct fsk_inode *d)
 	if (err)
 		return err;
 	bool ok = e[0].ino == dino && e[0].name_len == 1 && e[0].name[0] == '.' &&
-		  e[1].ino != 0 && e[1].name_len == 2 && !memcmp(e[1].name, "..", 2);
+		  e[1].ino != 0 && e[1].ino <= fs->g.inodes && e[1].name_len == 2 &&
+		  !memcmp(e[1].name, "..", 2);
+	if (ok && parent)
+		*parent = e[1].ino;
 	return ok ? 0 : -EIO;
 }
 

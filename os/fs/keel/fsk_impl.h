@@ -184,9 +184,11 @@ int dir_set_ino(struct fsk *fs, uint32_t dino, struct fsk_inode *d, uint64_t slo
 int dir_clear(struct fsk *fs, uint32_t dino, struct fsk_inode *d, uint64_t slot);
 /* True (1) if the directory holds only "." and "..", 0 if not, or an errno. */
 int dir_is_empty(struct fsk *fs, const struct fsk_inode *d);
-/* Whether directory dino's slots 0 and 1 are its "." and "..": 0, or
- * -EIO (a corrupt directory, whose ".." a rename must not rewrite). */
-int dir_dots_ok(struct fsk *fs, uint32_t dino, const struct fsk_inode *d);
+/* Whether directory dino's slots 0 and 1 are its "." and "..": 0 with
+ * *parent (if not NULL) the inode ".." names, or -EIO (a corrupt
+ * directory, whose ".." a rename must not rewrite).  One read, whatever
+ * the directory's size. */
+int dir_dots(struct fsk *fs, uint32_t dino, const struct fsk_inode *d, uint32_t *parent);
 /* Reads entry slot into *e (a hole reads as a free entry) and checks it.
  * Returns 0, or -EIO for a corrupt entry. */
 int dir_entry(struct fsk *fs, const struct fsk_inode *d, uint64_t slot, struct fsk_dirent *e);

@@ -398,10 +398,11 @@ static int is_ancestor(struct fsk *fs, uint32_t anc, uint32_t dir)
 		err = inode_get(fs, dir, &d);
 		if (!err && (d.mode & FSK_S_IFMT) != FSK_S_IFDIR)
 			err = -EIO;
-		if (!err)
-			err = dir_find(fs, &d, "..", &up, NULL);
+		if (!err)       /* slot 1: a scan by name of a huge (sparse) directory
+				 * at each step made a crafted tree take minutes */
+			err = dir_dots(fs, dir, &d, &up);
 		if (err)
-			return err == -ENOENT ? -EIO : err;
+			return err;
 		dir = up;
 	}
 	return -EIO;                              /* a loop of ".." */
@@ -448,7 +449,7 @@ static int rename_check(struct fsk *fs, struct rename_op *op, const char *sname,
 		}
 	}
 	if (op->is_dir && op->sdir != op->ddir) {
-		err = dir_dots_ok(fs, op->sino, &op->s);        /* its ".." is rewritten */
+		err = dir_dots(fs, op->sino, &op->s, NULL);     /* its ".." is rewritten */
 		if (err)
 			return err;
 	}
