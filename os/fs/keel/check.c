@@ -214,7 +214,7 @@ static const char *fields_bad(const struct ck *ck, const struct fsk_inode *in)
 
 	switch (type_of(in)) {
 	case FSK_S_IFREG:
-		if ((in->size + bs - 1) / bs > fsk_max_file_blocks(ck->g.block_log2))
+		if (in->size / bs + (in->size % bs != 0) > fsk_max_file_blocks(ck->g.block_log2))
 			return "size past the largest file";
 		return NULL;
 	case FSK_S_IFDIR:               /* empty only once removed (kept open: an orphan) */
@@ -315,7 +315,8 @@ static void claim_inode(struct ck *ck, uint32_t i)
 	if (inline_link(in)) {
 		c.limit = 0;
 	} else {
-		c.limit = (in->size + ck->g.block_size - 1) >> ck->g.block_log2;
+		c.limit = (in->size >> ck->g.block_log2) +
+			  ((in->size & (ck->g.block_size - 1)) != 0);      /* (no wrap) */
 		for (uint32_t k = 0; k < FSK_NDIRECT; k++)
 			changed |= claim(ck, &c, &in->block[k], k, 0);
 		for (int d = 1; d <= 3; d++) {

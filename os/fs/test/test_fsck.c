@@ -306,6 +306,36 @@ static void repairs_keep_the_right_things(const void *arg)
 	ramdev_free(&r);
 }
 
+/* A regular file's size of 2^64 - 1: its block count used to wrap to 0,
+ * fsck took the size for valid, cleared every block pointer as "past the
+ * end" and kept the size; the server served it.  Now found, and what fsck
+ * leaves is a file of a size it can hold, or none. */
+static void size_near_2_64_is_found(const void *arg)
+{
+	struct fsk_check_result res;
+	struct fsk_stat st;
+	struct ramdev r;
+	struct fsk *fs;
+	uint32_t ino;
+
+	(void)arg;
+	ramdev_from(&r, pristine, IMG_SIZE);
+	inode(r.mem, ino_of(r.mem, "c/sparse"))->size = UINT64_MAX;
+	KT_EQ(fstree_check(&r, false, &res), FSK_CHECK_UNFIXED);
+	KT_EQ(fstree_check(&r, true, &res), FSK_CHECK_FIXED);
+	KT_EQ(fstree_check(&r, false, &res), FSK_CHECK_CLEAN);
+	KT_EQ(fsk_mount(&r.dev, FSK_MOUNT_RDONLY, &fs, NULL, 0), 0);
+	int e = fsk_resolve(fs, "c/sparse", false, &ino);
+	if (e == 0) {
+		KT_EQ(fsk_stat(fs, ino, &st), 0);
+		KT_CHECK(st.size < (1ull << 40));
+	} else {
+		KT_EQ(e, -ENOENT);
+	}
+	KT_EQ(fsk_unmount(fs), 0);
+	ramdev_free(&r);
+}
+
 static const struct damage damages[] = {
 	{ "super_checksum", d_super_crc }, { "super_geometry", d_super_geometry },
 	{ "backup_super", d_backup }, { "inode_bad_type", d_bad_type },
@@ -343,7 +373,7 @@ static void sample_is_clean(const void *arg)
 
 int main(void)
 {
-	static struct kt_case cases[KT_COUNT(damages) + KT_COUNT(fatal) + 2];
+	static struct kt_case cases[KT_COUNT(damages) + KT_COUNT(fatal) + 3];
 	static char names[KT_COUNT(damages) + KT_COUNT(fatal)][64];
 	struct ramdev r;
 	size_t n = 0;
@@ -365,6 +395,7 @@ int main(void)
 		cases[n] = (struct kt_case){ names[n - 1], stays_broken, &fatal[i] };
 	}
 	cases[n++] = (struct kt_case){ "repairs_keep_the_right_things", repairs_keep_the_right_things, NULL };
+	cases[n++] = (struct kt_case){ "size_near_2_64_is_found", size_near_2_64_is_found, NULL };
 	st = kt_run(cases, n);
 	ramdev_free(&r);
 	return st;
