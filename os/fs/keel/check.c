@@ -50,6 +50,13 @@ struct ck {
 	uint8_t *lvl[4];              /* one block buffer per tree depth */
 	struct fsk_dirent *dir_seen;  /* the entries kept so far in one directory */
 	size_t dir_seen_n, dir_seen_cap;
+	/* Their names hashed (open addressing: dir_gen << 32 | index + 1, a
+	 * slot of another generation is empty): a search per entry, not a scan
+	 * of the directory so far (a directory of a million names took an
+	 * hour). */
+	uint64_t *dir_hash;
+	size_t dir_hash_cap;          /* a power of two, or 0 */
+	uint32_t dir_gen;
 };
 
 /* Reports a finding; fixable ones count as fixed when repairing. */
@@ -410,12 +417,70 @@ static const char *name_bad(const struct fsk_dirent *e)
 	return NULL;
 }
 
+static uint32_t name_hash(const struct fsk_dirent *e)
+{
+	uint32_t h = 2166136261u;
+
+	for (unsigned i = 0; i < e->name_len; i++)
+		h = (h ^ (uint8_t)e->name[i]) * 16777619u;
+	return h;
+}
+
+/* Slot of e's name in dir_hash: its entry's, or the empty one to take. */
+static size_t hash_slot(const struct ck *ck, const struct fsk_dirent *e, bool *found)
+{
+	size_t mask = ck->dir_hash_cap - 1, i = name_hash(e) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		uint64_t v = ck->dir_hash[i];
+		if ((uint32_t)(v >> 32) != ck->dir_gen || (uint32_t)v == 0) {
+			*found = false;
+			return i;
+		}
+		const struct fsk_dirent *s = &ck->dir_seen[(uint32_t)v - 1];
+		if (s->name_len == e->name_len && memcmp(s->name, e->name, e->name_len) == 0) {
+			*found = true;
+			return i;
+		}
+	}
+}
+
+/* Room for the directory's entries so far and one more at half load,
+ * rehashed; false if there is no memory (the linear scan serves). */
+static bool hash_room(struct ck *ck)
+{
+	if ((ck->dir_seen_n + 1) * 2 <= ck->dir_hash_cap)
+		return true;
+	size_t cap = ck->dir_hash_cap ? 2 * ck->dir_hash_cap : 256;
+	uint64_t *h = calloc(cap, sizeof *h);
+	if (!h)
+		return false;
+	free(ck->dir_hash);
+	ck->dir_hash = h;
+	ck->dir_hash_cap = cap;
+	for (size_t k = 0; k < ck->dir_seen_n; k++) {
+		bool found;
+		size_t i = hash_slot(ck, &ck->dir_seen[k], &found);
+		ck->dir_hash[i] = (uint64_t)ck->dir_gen << 32 | (uint32_t)(k + 1);
+	}
+	return true;
+}
+
 static bool name_taken(struct ck *ck, const struct fsk_dirent *e)
 {
-	for (size_t i = 0; i < ck->dir_seen_n; i++)
-		if (ck->dir_seen[i].name_len == e->name_len &&
-		    memcmp(ck->dir_seen[i].name, e->name, e->name_len) == 0)
+	bool hashed = hash_room(ck), found = false;
+	size_t slot = 0;
+
+	if (hashed) {
+		slot = hash_slot(ck, e, &found);
+		if (found)
 			return true;
+	} else {
+		for (size_t i = 0; i < ck->dir_seen_n; i++)
+			if (ck->dir_seen[i].name_len == e->name_len &&
+			    memcmp(ck->dir_seen[i].name, e->name, e->name_len) == 0)
+				return true;
+	}
 	if (ck->dir_seen_n == ck->dir_seen_cap) {
 		size_t cap = ck->dir_seen_cap ? 2 * ck->dir_seen_cap : 64;
 		struct fsk_dirent *n = realloc(ck->dir_seen, cap * sizeof(*n));
@@ -425,6 +490,8 @@ static bool name_taken(struct ck *ck, const struct fsk_dirent *e)
 		ck->dir_seen_cap = cap;
 	}
 	ck->dir_seen[ck->dir_seen_n++] = *e;
+	if (hashed)
+		ck->dir_hash[slot] = (uint64_t)ck->dir_gen << 32 | (uint32_t)ck->dir_seen_n;
 	return false;
 }
 
@@ -504,6 +571,7 @@ static void walk_dir(struct ck *ck, uint32_t dir, uint32_t parent, uint32_t *sp)
 	uint32_t b;
 
 	ck->dir_seen_n = 0;
+	ck->dir_gen++;                  /* every hashed name of the last directory goes */
 	for (uint64_t l = 0; l < nblk; l++) {
 		b = dir_map(ck, d, l);
 		if (b == 0)
@@ -668,6 +736,7 @@ static void ck_free(struct ck *ck)
 	free(ck->subdirs);
 	free(ck->stack);
 	free(ck->dir_seen);
+	free(ck->dir_hash);
 	for (int i = 0; i < 4; i++)
 		free(ck->lvl[i]);
 }
