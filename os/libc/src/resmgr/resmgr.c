@@ -103,6 +103,25 @@ static int bind(resmgr_t *m, int32_t scoid, int32_t coid, iofunc_ocb_t *ocb)
 	return 0;
 }
 
+static bool client_connected(const resmgr_t *m, int32_t scoid);
+static iofunc_ocb_t *unbind(resmgr_t *m, unsigned i, int closer);
+
+/* bind for the client of ctp (m->lock held), unless that client is gone:
+ * a client whose DISCONNECT was handled before its open or dup (received
+ * before it ended) was bound here, and nothing would ever unbind it.  Then
+ * EBADF, and *gone the open to close once m->lock is let go (or NULL). */
+static int bind_client(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+		       iofunc_ocb_t **gone)
+{
+	int r = bind(m, ctp->info.scoid, ctp->info.coid, ocb);
+
+	*gone = NULL;
+	if (r || client_connected(m, ctp->info.scoid))
+		return r;
+	*gone = unbind(m, m->nb - 1, 0);
+	return EBADF;
+}
+
 static void close_ocb(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 {
 	(m->io.close_ocb ? m->io.close_ocb : iofunc_close_ocb_default)(ctp, ocb);
@@ -186,11 +205,13 @@ static int do_open(resmgr_t *m, resmgr_context_t *ctp, const struct _io_connect 
 	bool later = r == RESMGR_DONE && ocb;   /* parked: bound now, answered later */
 	if (r != 0 && !later)
 		return r;
+	iofunc_ocb_t *gone;
 	pthread_mutex_lock(&m->lock);
-	int b = bind(m, ctp->info.scoid, ctp->info.coid, ocb);
+	int b = bind_client(m, ctp, ocb, &gone);
 	pthread_mutex_unlock(&m->lock);
 	if (b) {
-		close_ocb(m, ctp, ocb);
+		if (b != EBADF || gone)
+			close_ocb(m, ctp, ocb);
 		return b;
 	}
 	return later ? RESMGR_DONE : resmgr_open_reply(ctp->rcvid);
@@ -346,13 +367,16 @@ static int do_dup(resmgr_t *m, resmgr_context_t *ctp)
 
 	if (!may_share(ctp->info.scoid, d->pid))
 		return EPERM;
+	iofunc_ocb_t *gone = NULL;
 	pthread_mutex_lock(&m->lock);
 	struct binding *orig = find(m, d->pid ? d->pid : ctp->info.scoid, d->coid);
 	if (find(m, ctp->info.scoid, ctp->info.coid))
 		r = EBUSY;
 	else if (orig)
-		r = bind(m, ctp->info.scoid, ctp->info.coid, orig->ocb);
+		r = bind_client(m, ctp, orig->ocb, &gone);
 	pthread_mutex_unlock(&m->lock);
+	if (gone)
+		close_ocb(m, ctp, gone);
 	return r;
 }
 
