@@ -204,6 +204,51 @@ static struct grant {
 } grants[GRANTS];
 static uint64_t grant_next = 1;
 
+/* The oldest grant of server (NULL if none), and how many it has. */
+static struct grant *oldest_of(int32_t server, int *count)
+{
+	struct grant *old = NULL;
+
+	*count = 0;
+	for (int i = 0; i < GRANTS; i++) {
+		struct grant *g = &grants[i];
+		if (!g->id || g->server != server)
+			continue;
+		(*count)++;
+		if (!old || g->id < old->id)
+			old = g;
+	}
+	return old;
+}
+
+/* Where server's new grant goes (tm_lock held).  Grants nobody takes up
+ * are let go, oldest first, but each server's from its own: past
+ * GRANTS_PER_SERVER it replaces its own oldest; a full table gives up the
+ * oldest of the server holding most.  (The oldest of all went before: a
+ * loop of grants by one process evicted every other server's.) */
+#define GRANTS_PER_SERVER 16
+
+static struct grant *grant_slot(int32_t server)
+{
+	int n, most = 0;
+	struct grant *own = oldest_of(server, &n);
+
+	if (own && n >= GRANTS_PER_SERVER)
+		return own;
+	for (int i = 0; i < GRANTS; i++)
+		if (!grants[i].id)
+			return &grants[i];
+	struct grant *victim = own;
+	for (int i = 0; i < GRANTS; i++) {
+		struct grant *old = oldest_of(grants[i].server, &n);
+		if (n > most) {
+			most = n;
+			victim = old;
+		}
+	}
+	return victim;
+}
+
 void mem_msg_grant(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
 {
 	const struct _proc_shm_grant *m = msg;
@@ -218,10 +263,7 @@ void mem_msg_grant(int rcvid, const struct _msg_info *info, const void *msg, siz
 		tm_unlock();
 		return tm_error(rcvid, EINVAL);
 	}
-	struct grant *g = &grants[0];
-	for (int i = 1; i < GRANTS && g->id; i++)
-		if (!grants[i].id || grants[i].id < g->id)
-			g = &grants[i];
+	struct grant *g = grant_slot(info->pid);
 	*g = (struct grant){ .id = grant_next++, .client = m->pid, .server = info->pid,
 			     .prot = m->prot, .va = m->va, .len = m->len };
 	struct _proc_shm_grant_reply r = { .grant = g->id };

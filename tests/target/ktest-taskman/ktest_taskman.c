@@ -184,6 +184,7 @@ static const struct ktap_case cases[] = {
 	{ "mmap_shared_seen_by_fork", t_mmap_shared_seen_by_fork },
 	{ "mprotect_round_trip", t_mprotect_round_trip },
 	{ "shm_grant_maps_the_same_pages", t_shm_grant_maps_the_same_pages },
+	{ "shm_grants_of_one_leave_anothers", t_shm_grants_of_one_leave_anothers },
 	{ "path_detach_by_another_eperm", t_path_detach_by_another_eperm },
 	{ "path_attach_link_and_sysreset_need_root", t_path_attach_link_and_sysreset_need_root },
 	{ "setctty_rules", t_setctty_rules },

@@ -179,6 +179,33 @@ void t_shm_grant_maps_the_same_pages(void)
 	KTAP_EQ(mem_op(_PROC_MUNMAP, obj, 2 * 4096, 0), 0);
 }
 
+/* One process's grants cannot push out another's: a child granting a
+ * hundred times (taskman keeps 64) leaves the parent's grant there. */
+static uint64_t shm_obj;
+
+static int grant_a_hundred(void)
+{
+	int s, bad = 0;
+
+	for (int i = 0; i < 100; i++)
+		bad += grant(my_pid(), shm_obj, 4096, PROT_READ, &s) == 0 || s != 0;
+	return bad ? 1 : 0;
+}
+
+void t_shm_grants_of_one_leave_anothers(void)
+{
+	uint64_t view = 0;
+	int s;
+
+	KTAP_REQUIRE(mmap_(0, 4096, RW, _PROC_MAP_SHARED | _PROC_MAP_ANON, &shm_obj) == 0);
+	uint64_t g = grant(my_pid(), shm_obj, 4096, PROT_READ, &s);
+	KTAP_REQUIRE(s == 0 && g != 0);
+	KTAP_EQ(in_child(grant_a_hundred), EXITED(0));
+	KTAP_EQ(map_grant(g, 4096, PROT_READ, &view), 0);
+	KTAP_EQ(mem_op(_PROC_MUNMAP, view, 4096, 0), 0);
+	KTAP_EQ(mem_op(_PROC_MUNMAP, shm_obj, 4096, 0), 0);
+}
+
 /* _PROC_MMAP with _PROC_MAP_CONTIG, for a driver (this program holds the
  * I/O privilege, as the first program does): zeroed memory in one physical
  * run, whose address the reply gives and MemPhys confirms. */
