@@ -284,6 +284,18 @@ static struct ro_share {
 	uint64_t va, end;
 } ro_shares[RO_SHARES];
 
+/* One process's share of the table (the rest stays others'). */
+#define RO_SHARES_PER_PROCESS 64
+
+static int ro_count(int32_t pid)
+{
+	int n = 0;
+
+	for (int i = 0; i < RO_SHARES; i++)
+		n += ro_shares[i].pid == pid;
+	return n;
+}
+
 static struct ro_share *ro_free(void)
 {
 	for (int i = 0; i < RO_SHARES; i++)
@@ -421,7 +433,8 @@ void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size
 		err = src < 0 ? EINVAL : 0;     /* the server has ended */
 		paddr[0] = g.va;
 		paddr[1] = (uint64_t)src;
-		if (!err && !(g.prot & PROT_WRITE) && !(ro = ro_free()))
+		if (!err && !(g.prot & PROT_WRITE) &&
+		    (ro_count(info->pid) >= RO_SHARES_PER_PROCESS || !(ro = ro_free())))
 			err = ENOMEM;           /* no room to remember it read-only */
 	}
 	if (!err && m->hdr.type == _PROC_MPROTECT && (m->prot & PROT_WRITE) &&

@@ -206,6 +206,31 @@ void t_shm_grants_of_one_leave_anothers(void)
 	KTAP_EQ(mem_op(_PROC_MUNMAP, shm_obj, 4096, 0), 0);
 }
 
+/* Read-only shares are remembered in a table of 256 (so that mprotect
+ * cannot make them writable): one process may hold 64 of them, the 65th is
+ * ENOMEM, and the rest stay for the others. */
+static int sixty_five_read_only_shares(void)
+{
+	uint64_t view;
+	int s, mapped = 0, r = 0;
+
+	for (int i = 0; i < 65 && r == 0; i++) {
+		uint64_t g = grant(my_pid(), shm_obj, 4096, PROT_READ, &s);
+		if (s || !g)
+			return 100;
+		r = map_grant(g, 4096, PROT_READ, &view);
+		mapped += r == 0;
+	}
+	return mapped == 64 && r == -ENOMEM ? 0 : 1;
+}
+
+void t_shm_read_only_shares_per_process_bounded(void)
+{
+	KTAP_REQUIRE(mmap_(0, 4096, RW, _PROC_MAP_SHARED | _PROC_MAP_ANON, &shm_obj) == 0);
+	KTAP_EQ(in_child(sixty_five_read_only_shares), EXITED(0));
+	KTAP_EQ(mem_op(_PROC_MUNMAP, shm_obj, 4096, 0), 0);
+}
+
 /* _PROC_MMAP with _PROC_MAP_CONTIG, for a driver (this program holds the
  * I/O privilege, as the first program does): zeroed memory in one physical
  * run, whose address the reply gives and MemPhys confirms. */
