@@ -3,10 +3,9 @@
  * Each row declares its handler with exactly the registers the row names
  * (the prototypes in kcall.h), so the compiler checks every handler's
  * arity against the table where the handler is defined; dispatch is one
- * indexed load and call (a switch of 75 cases cost a second bounds check
- * and a jump through a table of offsets).  A row whose handler the kernel
- * does not define yet resolves, through a weak alias of the same arity, to
- * a stub that answers -ENOSYS. */
+ * indexed load and call (a switch of 76 cases cost a second bounds check
+ * and a jump through a table of offsets).  Every row has its handler: one
+ * missing is a link error, not a call that answers -ENOSYS at run time. */
 #include <keel/errno.h>
 #include <keel/kcall.h>
 #include "atomic.h"
@@ -16,26 +15,6 @@
 #include "waitq.h"
 #include "trapframe.h"
 #include "user_exit.h"
-
-long sys_enosys_0(void);
-long sys_enosys_1(long);
-long sys_enosys_2(long, long);
-long sys_enosys_3(long, long, long);
-long sys_enosys_4(long, long, long, long);
-long sys_enosys_5(long, long, long, long, long);
-long sys_enosys_6(long, long, long, long, long, long);
-long sys_enosys_0(void) { return -ENOSYS; }
-long sys_enosys_1(long a0) { return -ENOSYS; }
-long sys_enosys_2(long a0, long a1) { return -ENOSYS; }
-long sys_enosys_3(long a0, long a1, long a2) { return -ENOSYS; }
-long sys_enosys_4(long a0, long a1, long a2, long a3) { return -ENOSYS; }
-long sys_enosys_5(long a0, long a1, long a2, long a3, long a4) { return -ENOSYS; }
-long sys_enosys_6(long a0, long a1, long a2, long a3, long a4, long a5) { return -ENOSYS; }
-
-#define KCALL_WEAK_(num, name, nargs, priv) \
-	long sys_##name(KCALL_PARAMS_##nargs) __attribute__((weak, alias("sys_enosys_" #nargs)));
-KCALL_TABLE(KCALL_WEAK_)
-#undef KCALL_WEAK_
 
 static const uint32_t privs[KCALL_COUNT] = {
 #define KCALL_PRIV_(num, name, nargs, priv) [num] = (priv),
