@@ -5,8 +5,12 @@
  *
  * The calling convention: `ecall` with the call number in a7 and the
  * arguments in a0..a5; the result comes back in a0, >= 0 on success and a
- * negated <keel/errno.h> value on failure.  Every other register except a0 is
- * preserved across the call.  The typed prototypes, in both QNX shapes
+ * negated <keel/errno.h> value on failure.  A call keeps ra, sp, gp, tp,
+ * s0..s11 and its argument registers a1..a5 and a7; t0..t6 and a6 (the
+ * calling convention's temporaries: a call is made through a stub,
+ * <keel/kcall_stubs.h>) come back undefined, so the kernel need not save
+ * them on the way in.  A trap that is not a call (an interrupt, a fault)
+ * keeps every register.  The typed prototypes, in both QNX shapes
  * (Foo() returns -1 and sets errno, Foo_r() returns -errno), are in
  * <keel/neutrino.h>.
  *

@@ -16,27 +16,24 @@
 #include "trapframe.h"
 #include "user_exit.h"
 
-static const uint32_t privs[KCALL_COUNT] = {
-#define KCALL_PRIV_(num, name, nargs, priv) [num] = (priv),
-	KCALL_TABLE(KCALL_PRIV_)
-#undef KCALL_PRIV_
-};
-
-_Static_assert(sizeof privs / sizeof privs[0] == KCALL_COUNT, "one privilege word per call");
-
-/* The handlers by number.  Each is defined with its own arity (the
+/* The handlers by number, each with the privileges its caller's process
+ * needs (0: none).  Each handler is defined with its own arity (the
  * prototypes in kcall.h, checked where it is defined); called through one
  * six-argument type, as the RISC-V calling convention allows: a handler
- * reads only the argument registers it names. */
-typedef long (*kcall_fn)(long, long, long, long, long, long);
-
-static const kcall_fn handlers[KCALL_COUNT] = {
-#define KCALL_FN_(num, name, nargs, priv) [num] = (kcall_fn)(void (*)(void))sys_##name,
-	KCALL_TABLE(KCALL_FN_)
-#undef KCALL_FN_
+ * reads only the argument registers it names.  trap.S dispatches the
+ * common case by this table too (KCALL_ROW_*), and comes to kcall_entry
+ * for the rest. */
+const struct kcall_row kcall_rows[KCALL_COUNT] = {
+#define KCALL_ROW_(num, name, nargs, priv) \
+	[num] = { .fn = (kcall_fn)(void (*)(void))sys_##name, .privs = (priv) },
+	KCALL_TABLE(KCALL_ROW_)
+#undef KCALL_ROW_
 };
 
-_Static_assert(sizeof handlers / sizeof handlers[0] == KCALL_COUNT, "one handler per call");
+_Static_assert(sizeof kcall_rows / sizeof kcall_rows[0] == KCALL_COUNT, "one row per call");
+_Static_assert(sizeof(struct kcall_row) == 1 << KCALL_ROW_SHIFT &&
+	       __builtin_offsetof(struct kcall_row, privs) == KCALL_ROW_PRIVS,
+	       "trap.S's view of a row");
 
 static inline __attribute__((always_inline)) long dispatch(long a0, long a1, long a2, long a3,
 							   long a4, long a5, uint64_t n,
@@ -44,13 +41,66 @@ static inline __attribute__((always_inline)) long dispatch(long a0, long a1, lon
 {
 	if (n >= KCALL_COUNT)
 		return -ENOSYS;
-	if (__builtin_expect(privs[n] != 0, 0) && (privs[n] & ~t->proc->privs))
+	if (__builtin_expect(kcall_rows[n].privs != 0, 0) && (kcall_rows[n].privs & ~t->proc->privs))
 		return -EPERM;
 	t->sig_call = (uint32_t)n + 1;          /* for a restart after a signal (signal.c) */
 	t->sig_call_arg0 = (uint64_t)a0;
 	if (atomic_load32(&t->sig_broke))
 		atomic_store32(&t->sig_broke, 0);
-	return kcall_finish(t, n, handlers[n](a0, a1, a2, a3, a4, a5));
+	return kcall_finish(t, n, kcall_rows[n].fn(a0, a1, a2, a3, a4, a5));
+}
+
+_Static_assert(KCALL_COUNT == KCALL_COUNT_ASM, "trap.S's count of kernel calls");
+_Static_assert(__builtin_offsetof(struct thread, sig_broke) == TH_SIG_BROKE, "trap.S: sig_broke");
+_Static_assert(__builtin_offsetof(struct thread, sig_call_arg0) == TH_SIG_CALL_ARG0,
+	       "trap.S: sig_call_arg0");
+_Static_assert(__builtin_offsetof(struct thread, sig_call) == TH_SIG_CALL, "trap.S: sig_call");
+
+static struct trap_frame *__attribute__((noinline)) kcall_exit_slow(struct thread *t, uint64_t n,
+									long r)
+{
+	struct trap_frame *f = t->uframe;
+
+	r = kcall_finish(t, n, r);
+	f->x[9] = (uint64_t)r;
+	return user_exit(t, f);
+}
+
+/* Two adjacent 32-bit flag words as one 64-bit load (aligned: asserted
+ * below): zero when both are; a racing store to either is seen or not,
+ * as by two loads. */
+static inline uint64_t flag_pair(const volatile uint32_t *first)
+{
+	return *(const volatile uint64_t *)(const volatile void *)first;
+}
+
+_Static_assert(__builtin_offsetof(struct thread, killed) ==
+	       __builtin_offsetof(struct thread, restart_pending) + 4 &&
+	       __builtin_offsetof(struct thread, restart_pending) % 8 == 0,
+	       "restart_pending and killed: one aligned pair");
+_Static_assert(__builtin_offsetof(struct thread, sig_broke) ==
+	       __builtin_offsetof(struct thread, sig_wake) + 4 &&
+	       __builtin_offsetof(struct thread, sig_wake) % 8 == 0,
+	       "sig_wake and sig_broke: one aligned pair");
+
+/* What kcall_finish and user_exit do when they have nothing to do, in a
+ * function that calls nothing (so saves no registers): one look at
+ * every word they test, interrupts off. */
+struct trap_frame *kcall_exit(struct thread *t, uint64_t n, long r)
+{
+	arch_irq_save();
+	struct hart *h = this_hart();
+
+	if (__builtin_expect((flag_pair(&t->restart_pending) | flag_pair(&t->sig_wake) |
+			      t->tmo_states | atomic_load32(&h->need_resched) |
+			      (uint64_t)h->handoff | t->sig_saved) != 0, 0))
+		return kcall_exit_slow(t, n, r);
+	struct trap_frame *f = t->uframe;
+	t->call_state = 0;
+	t->sig_call = 0;
+	f->x[9] = (uint64_t)r;
+	f->hart = (uint64_t)h;
+	return f;
 }
 
 struct trap_frame *kcall_entry(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,

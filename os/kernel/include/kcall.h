@@ -48,8 +48,20 @@ KCALL_TABLE(KCALL_PROTO_)
  * resume. */
 struct thread;
 struct trap_frame;
+typedef long (*kcall_fn)(long, long, long, long, long, long);
 struct trap_frame *kcall_entry(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,
 			       struct thread *t);
+/* trap.S's way out of call n of thread t with result r, when it ran the
+ * call itself (the common case; kcall_entry takes the rest): as
+ * kcall_entry's end. */
+struct trap_frame *kcall_exit(struct thread *t, uint64_t n, long r);
+/* The table trap.S and kcall_entry dispatch by: each call's handler,
+ * called with a0..a5 as they came, and the privileges it needs (0: none). */
+struct kcall_row {
+	kcall_fn fn;
+	uint32_t privs;
+};
+extern const struct kcall_row kcall_rows[];
 /* The end of call n of thread t with result r (kcall_entry's last step,
  * also taken by a call finished in a continuation, ipc_fast.c): its
  * timeout is spent, its state cleared.  Returns r. */

@@ -67,6 +67,11 @@ struct thread {
 	 * the process manager it is blocked on); when that call returns, the
 	 * thread starts over at these registers instead (arch_user_restart). */
 	volatile uint32_t restart_pending;
+	/* Told to end: it does at its next return to user (set under
+	 * join_lock; an atomic that only ever goes 0 -> 1 while the slot is in
+	 * use).  Beside restart_pending: the way out of a kernel call reads
+	 * the two in one load (kcall.c). */
+	volatile uint32_t killed;
 	uint64_t restart_regs[6];       /* pc, sp, a0, a1, a2, a3 */
 
 	/* Signals (sig.h): guarded by proc->lock, except the three atomics. */
@@ -77,7 +82,8 @@ struct thread {
 	bool sig_saved;
 	struct list sig_q;              /* struct ksig records of sig_pending */
 	volatile uint32_t sig_wake;     /* something may be deliverable: waits are refused */
-	volatile uint32_t sig_broke;    /* a signal ended the current call's wait */
+	volatile uint32_t sig_broke;    /* a signal ended the current call's wait (one load
+					 * with sig_wake on the way out: kcall.c) */
 	volatile uint32_t sig_nointr;   /* in a wait that signals must not end (own thread only) */
 	uint64_t sig_call_arg0;         /* the call's first argument, for a restart */
 	uint32_t sig_call;              /* the kernel call returning now + 1, or 0 */
@@ -140,13 +146,11 @@ struct thread {
 	volatile uint32_t call_state;
 	uint64_t tmo_deadline;          /* timebase ticks */
 
-	/* Life: guarded by join_lock.  killed is also read without it (an
-	 * atomic that only ever goes 0 -> 1 while the slot is in use). */
+	/* Life: guarded by join_lock (and killed, above). */
 	struct waitq joiners;
 	struct waitq sleep_wq;          /* under sleep_lock */
 	void *exit_value;
 	bool reaped;                    /* someone has claimed freeing the slot */
-	volatile uint32_t killed;       /* told to end: it does at its next return to user */
 	void *kill_value;               /* the exit value it then ends with */
 
 	struct context ctx;

@@ -62,9 +62,77 @@ trap_entry:
 	sret
 
 trap_from_user:
-	/* tp = the thread's frame, sscratch = user tp. */
+	/* tp = the thread's frame, sscratch = user tp.  t0 first: it tells a
+	 * kernel call from the rest. */
+	sd	t0, TF_X(5)(tp)
+	csrr	t0, scause
+	addi	t0, t0, -EXC_ECALL_U
+	bnez	t0, trap_from_user_full
+	/* A kernel call: a call to a stub (<keel/kcall_stubs.h>), so by the
+	 * calling convention t0..t6 and a6 are not the caller's any more and
+	 * are not kept (they come back as the frame last held them: this
+	 * thread's own earlier values, or zero).  Kept: ra, sp, gp, tp, s0..s11
+	 * (the caller's), and a0..a5 and a7 (the call, for a restart after a
+	 * signal: user.c). */
+	.irp n, 1,2,3,8,9,10,11,12,13,14,15,17,18,19,20,21,22,23,24,25,26,27
+	sd	x\n, TF_X(\n)(tp)
+	.endr
+	csrr	t0, sscratch
+	csrr	t1, sepc
+	csrr	t2, sstatus
+	sd	t0, TF_X(4)(tp)
+	csrw	sscratch, zero
+	addi	t1, t1, 4
+	li	t0, EXC_ECALL_U
+	sd	t1, TF_SEPC(tp)         /* past the ecall */
+	sd	t2, TF_SSTATUS(tp)
+	sd	t0, TF_SCAUSE(tp)       /* (stval is not: only a fault's is read) */
+	ld	sp, TF_KSP(tp)          /* the frame: the kernel stack starts below it */
+	/* The dispatch (kcall.c), interrupts on, the thread read before.  The
+	 * caller's s-registers are in the frame, so s0 (the thread) and s1
+	 * (the call's number) cost no saving, and C keeps them for us.  The
+	 * common case here: a known call that needs no privilege, no signal
+	 * broke the last one.  Anything else goes to kcall_entry, which does
+	 * it all. */
+	ld	tp, TF_HART(tp)
+	ld	s0, HART_CURRENT(tp)
+	csrsi	sstatus, SSTATUS_SIE_BIT
+	li	t0, KCALL_COUNT_ASM
+	bgeu	a7, t0, 2f
+	lla	t1, kcall_rows
+	slli	t2, a7, KCALL_ROW_SHIFT
+	add	t1, t1, t2
+	lw	t2, KCALL_ROW_PRIVS(t1)
+	lw	t3, TH_SIG_BROKE(s0)
+	or	t2, t2, t3
+	bnez	t2, 2f
+	addiw	t2, a7, 1
+	ld	t1, 0(t1)
+	sw	t2, TH_SIG_CALL(s0)     /* for a restart after a signal (signal.c) */
+	sd	a0, TH_SIG_CALL_ARG0(s0)
+	mv	s1, a7
+	jalr	t1
+	/* kcall_exit(thread, number, result): the frame to resume. */
+	mv	a2, a0
+	mv	a1, s1
+	mv	a0, s0
+	call	kcall_exit
+	j	trap_return_user
+	/* kcall_entry(a0..a5, number, thread) checks, runs the call and takes
+	 * the way out (interrupts off): it returns the frame to resume. */
+2:	mv	a6, a7
+	mv	a7, s0
+	call	kcall_entry
+	j	trap_return_user
+
+trap_from_user_full:
+	/* Any other trap: every register (t0 is in already). */
+	sd	x1, TF_X(1)(tp)
 	sd	x2, TF_X(2)(tp)
-	SAVE_GPRS tp
+	sd	x3, TF_X(3)(tp)
+	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	sd	x\n, TF_X(\n)(tp)
+	.endr
 	csrr	t0, sscratch
 	sd	t0, TF_X(4)(tp)
 	csrw	sscratch, zero
@@ -74,22 +142,7 @@ trap_from_user:
 	sd	t1, TF_SSTATUS(tp)
 	sd	t2, TF_SCAUSE(tp)
 	ld	sp, TF_KSP(tp)          /* the frame: the kernel stack starts below it */
-	li	t1, EXC_ECALL_U
-	bne	t2, t1, 1f
-	/* A kernel call (stval is 0 for one, and not kept): its arguments are
-	 * still in a0..a5 and its number in a7.  kcall_entry(a0..a5, number,
-	 * thread), interrupts on (the thread read before), runs it and takes
-	 * the way out (interrupts off): it returns the frame to resume. */
-	addi	t0, t0, 4
-	sd	t0, TF_SEPC(tp)         /* past the ecall */
-	sd	zero, TF_STVAL(tp)
-	ld	tp, TF_HART(tp)
-	mv	a6, a7
-	ld	a7, HART_CURRENT(tp)
-	csrsi	sstatus, SSTATUS_SIE_BIT
-	call	kcall_entry
-	j	trap_return_user
-1:	csrr	t3, stval
+	csrr	t3, stval
 	sd	t0, TF_SEPC(tp)
 	sd	t3, TF_STVAL(tp)
 	mv	a0, tp

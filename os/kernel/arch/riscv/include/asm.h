@@ -22,3 +22,13 @@
 
 /* struct hart (hart.h): the running thread (user.c asserts it). */
 #define HART_CURRENT 88
+
+/* struct thread (thread.h): what trap.S's kernel-call dispatch writes and
+ * reads (kcall.c asserts them). */
+#define TH_SIG_BROKE      524
+#define TH_SIG_CALL_ARG0  536
+#define TH_SIG_CALL       544
+#define KCALL_COUNT_ASM   76
+/* struct kcall_row (kcall.h): 16 bytes, the handler then the privileges. */
+#define KCALL_ROW_SHIFT   4
+#define KCALL_ROW_PRIVS   8
