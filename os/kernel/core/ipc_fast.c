@@ -42,7 +42,6 @@ bool ipc_claim_waiter(struct waitq *wq, struct thread *t, int result)
 struct trap_frame *ipc_continue(struct thread *prev)
 {
 	struct thread *t = this_hart()->current;
-	struct trap_frame *f = t->uframe;
 	long r = t->wait_result;
 	uint8_t op = t->cont;
 
@@ -56,6 +55,5 @@ struct trap_frame *ipc_continue(struct thread *prev)
 					  msg_receive_resume(t, r, t->cont_uinfo);
 		arch_irq_save();
 	}
-	f->x[9] = (uint64_t)kcall_finish(t, t->cont_call, r);
-	return user_exit(t, f);
+	return kcall_exit(t, t->cont_call, r);
 }

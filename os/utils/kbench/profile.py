@@ -92,6 +92,10 @@ def main() -> int:
                          "kbench, or tmbench, whose windows span processes (user "
                          "instructions of other programs are named by PROGRAM's symbols "
                          "and marked ?)")
+    ap.add_argument("--pcs", action="append", default=[], metavar="FUNCTION",
+                    help="also print each kernel pc of FUNCTION executed in a window, with "
+                         "its count per operation (again for more functions; read them "
+                         "beside objdump -d build/os/kernel.elf)")
     args = ap.parse_args()
     kernel = symbols(os.path.join(args.build, "os/kernel.elf"))
     user = symbols(os.path.join(args.build, "os/bin", args.program))
@@ -167,6 +171,12 @@ def main() -> int:
         user_pcs = [(pc, n) for pc, n in counts.most_common() if pc < kernel_base]
         for pc, n in user_pcs[:args.user_pcs]:
             print(f"    user pc {pc:#x} {n / ops:10.1f}")
+        for want in args.pcs:
+            pcs = sorted((pc, n) for pc, n in counts.items()
+                         if pc >= kernel_base and lookup(kernel, pc)[0] == want)
+            if pcs:
+                print(f"    pcs of {want}: " + " ".join(f"{pc & 0xffffff:x}:{n / ops:g}"
+                                                      for pc, n in pcs))
         print()
     return 0
 
