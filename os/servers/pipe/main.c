@@ -14,6 +14,8 @@
  *     channel asks for unblock pulses); one that dies is dropped when its
  *     open closes; data is taken from the buffer only once the reply that
  *     carries it went through, so a dead reader loses nothing.
+ *   - A FIFO's name here opens only what a file system granted: its
+ *     permission check is the only one (<keel/pipemsg.h>).
  * All state is under the resmgr handler lock (one handler at a time). */
 #include <errno.h>
 #include <fcntl.h>
@@ -281,6 +283,73 @@ static bool fifo_name(const char *name, uint64_t *dev, uint64_t *ino)
 	return *end == 0;
 }
 
+/* Opens of FIFOs the file systems granted and no one has made yet: a
+ * full table drops its oldest (that open fails EACCES and may be tried
+ * again). */
+#define GRANTS_MAX 256
+
+static struct grant {
+	struct pipe_fifo_grant g;
+	uint64_t at;                    /* CLOCK_MONOTONIC ns; 0: a free slot */
+} grants[GRANTS_MAX];
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + 1;
+}
+
+static int fifo_grant(resmgr_context_t *ctp, const struct _io_devctl *msg)
+{
+	struct pipe_fifo_grant g;
+	struct _client_info ci;
+	int r;
+
+	if ((r = resmgr_devctl_in(ctp, msg, &g, sizeof g)))
+		return r;
+	if ((r = iofunc_client_info(ctp, &ci)))
+		return r;
+	if (ci.cred.euid != 0)
+		return EPERM;                   /* file systems run as root */
+	if (g.pid <= 0 || (g.mode != O_RDONLY && g.mode != O_WRONLY))
+		return EINVAL;
+	struct grant *slot = &grants[0];
+	for (int i = 0; i < GRANTS_MAX; i++) {
+		if (!grants[i].at) {
+			slot = &grants[i];
+			break;
+		}
+		if (grants[i].at < slot->at)
+			slot = &grants[i];
+	}
+	slot->g = g;
+	slot->at = now_ns();
+	return resmgr_reply(ctp, 0, NULL, 0);
+}
+
+/* Uses up a grant of this open (client pid, end, node) made in time. */
+static bool fifo_granted(int32_t pid, unsigned mode, uint64_t dev, uint64_t ino)
+{
+	uint64_t now = now_ns();
+
+	for (int i = 0; i < GRANTS_MAX; i++) {
+		struct grant *e = &grants[i];
+		if (!e->at)
+			continue;
+		if (now - e->at > PIPE_FIFO_GRANT_NS) {
+			e->at = 0;              /* never followed */
+			continue;
+		}
+		if (e->g.pid == pid && e->g.mode == mode && e->g.dev == dev && e->g.ino == ino) {
+			e->at = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The pipe of FIFO dev/ino, made when it has none: NULL when out of pipes. */
 static struct pipe *fifo_pipe(uint64_t dev, uint64_t ino)
 {
@@ -390,6 +459,9 @@ static int pipe_open(resmgr_context_t *ctp, const struct _io_connect *msg, const
 	if (!strncmp(path, "fifo/", 5)) {
 		if (!fifo_name(path + 5, &dev, &ino))
 			return ENOENT;
+		if (msg->subtype != _IO_CONNECT_OPEN ||
+		    !fifo_granted(ctp->info.pid, mode, dev, ino))
+			return EACCES;
 		struct pipe *p = fifo_pipe(dev, ino);
 		return p ? fifo_open(ctp, msg, a, ocb, p, mode) : ENFILE;
 	}
@@ -444,6 +516,8 @@ static int pipe_devctl(resmgr_context_t *ctp, const struct _io_devctl *msg, iofu
 		rep.v = (int32_t)p->count;
 	else if (msg->dcmd == _DCMD_PIPE_ID)
 		rep.v = p->id;
+	else if (msg->dcmd == _DCMD_PIPE_FIFO_GRANT)
+		return fifo_grant(ctp, msg);
 	else
 		return ENOTTY;
 	return resmgr_reply(ctp, 0, &rep, sizeof rep);

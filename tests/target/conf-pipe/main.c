@@ -681,6 +681,56 @@ static void t_open__FIFO_permission_is_the_nodes(void)
 	unlink(FT "/f10");
 }
 
+/* The pipe server's name of a FIFO ("/dev/pipe/fifo/<dev>.<ino>") opens
+ * only what the file system granted after its own permission check, once:
+ * typed in directly, by root or anyone, it is EACCES; only root may
+ * grant.  (Before grants, any user opened any FIFO by its numbers.) */
+static void t_open__FIFO_pipe_name_opens_only_what_the_file_system_granted(void)
+{
+	struct stat st;
+	char path[80];
+	int status = -1;
+
+	REQUIRE(mkfifo(FT "/f11", 0600) == 0);
+	REQUIRE(stat(FT "/f11", &st) == 0);
+	snprintf(path, sizeof path, PIPE_FIFO_PREFIX "%llu.%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	CHECK_ERR(open(path, O_RDONLY | O_NONBLOCK), EACCES);
+	int rd = open(FT "/f11", O_RDONLY | O_NONBLOCK);        /* granted, then opened */
+	CHECK(rd >= 0);
+	CHECK_ERR(open(path, O_RDONLY | O_NONBLOCK), EACCES);   /* the grant is used up */
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct pipe_fifo_grant g = { .pid = getpid(), .mode = O_WRONLY,
+					     .dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino };
+		int p[2];
+		if (setuid(100) || pipe(p))
+			_exit(10);
+		if (open(FT "/f11", O_WRONLY | O_NONBLOCK) >= 0 || errno != EACCES)
+			_exit(11);                      /* the node says no */
+		if (open(path, O_WRONLY | O_NONBLOCK) >= 0 || errno != EACCES)
+			_exit(12);                      /* and so does the pipe server */
+		if (devctl(p[0], _DCMD_PIPE_FIFO_GRANT, &g, sizeof g, NULL) != EPERM)
+			_exit(13);                      /* nor may a user grant itself */
+		if (open(path, O_WRONLY | O_NONBLOCK) >= 0 || errno != EACCES)
+			_exit(14);
+		_exit(0);
+	}
+	REQUIRE(pid > 0);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+	int wr = open(FT "/f11", O_WRONLY | O_NONBLOCK);        /* root's, by the name */
+	CHECK(wr >= 0);
+	CHECK_EQ(write(wr, "x", 1), 1);
+	char c = 0;
+	CHECK_EQ(read(rd, &c, 1), 1);
+	CHECK_EQ(c, 'x');
+	close(wr);
+	close(rd);
+	unlink(FT "/f11");
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(pipe, data_goes_through_in_order),
 	CONF_CASE(pipe, its_number_opens_nothing_more),
@@ -708,6 +758,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(unlink, removes_a_FIFO_name_its_opens_go_on),
 	CONF_CASE(open, FIFO_open_interrupted_by_a_signal_is_EINTR),
 	CONF_CASE(open, FIFO_permission_is_the_nodes),
+	CONF_CASE(open, FIFO_pipe_name_opens_only_what_the_file_system_granted),
 };
 
 int main(void)

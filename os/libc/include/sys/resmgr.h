@@ -370,6 +370,8 @@ int resmgr_link_reply(resmgr_context_t *ctp, const char *mount, const char *path
 		      const char *target, const char *rest);
 /* File system servers: the open of an S_IFIFO node (permission checked)
  * answered with a link to the pipe server's pipe of that node
- * (<keel/pipemsg.h>): dev and ino as the server's stat reports them.
- * Returns RESMGR_DONE (replied). */
+ * (<keel/pipemsg.h>): dev and ino as the server's stat reports them.  The
+ * open (ctp's client, its message's end) is granted to the pipe server
+ * first, which lets only granted opens through that name.  Returns
+ * RESMGR_DONE (replied), or an errno when the grant could not be made. */
 int resmgr_fifo_reply(resmgr_context_t *ctp, uint64_t dev, uint64_t ino);
