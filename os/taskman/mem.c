@@ -276,13 +276,21 @@ void mem_msg_grant(int rcvid, const struct _msg_info *info, const void *msg, siz
  * page tables cannot tell an object's pages its own process made
  * read-only from a read-only share of them).  One entry per mapping, by
  * the mapper's pid (tm_lock held): fork copies the parent's, exec and the
- * process's end drop them, munmap drops or cuts what it covers. */
-#define RO_SHARES 256
+ * process's end drop them, munmap drops or cuts what it covers.  The
+ * table grows as it must (fork copies, so a process holding its 64 that
+ * forks n children needs 64 * (n + 1): a table of fixed size let one
+ * such process fill it, and then every other process's fork and
+ * read-only mapping failed).  Entries are named by index: growing moves
+ * them. */
+#define RO_SHARES_FIRST 170             /* one page of entries */
 
-static struct ro_share {
+struct ro_share {
 	int32_t pid;                    /* 0: free */
 	uint64_t va, end;
-} ro_shares[RO_SHARES];
+};
+
+static struct ro_share *ro_shares;
+static uint32_t ro_cap;
 
 /* One process's share of the table (the rest stays others'). */
 #define RO_SHARES_PER_PROCESS 64
@@ -291,33 +299,59 @@ static int ro_count(int32_t pid)
 {
 	int n = 0;
 
-	for (int i = 0; i < RO_SHARES; i++)
+	for (uint32_t i = 0; i < ro_cap; i++)
 		n += ro_shares[i].pid == pid;
 	return n;
 }
 
-static struct ro_share *ro_free(void)
+/* Room for `want` more entries: true when the table has it (grown if it
+ * had not, and taskman's heap allowed). */
+static bool ro_room(uint32_t want)
 {
-	for (int i = 0; i < RO_SHARES; i++)
+	uint32_t empty = 0;
+
+	for (uint32_t i = 0; i < ro_cap; i++)
+		empty += !ro_shares[i].pid;
+	if (empty >= want)
+		return true;
+	uint32_t cap = ro_cap ? ro_cap : RO_SHARES_FIRST;
+	while (cap - (ro_cap - empty) < want)
+		cap *= 2;
+	struct ro_share *t = tm_alloc(cap * sizeof *t);
+	if (!t)
+		return false;
+	memset(t, 0, cap * sizeof *t);
+	if (ro_cap)
+		memcpy(t, ro_shares, ro_cap * sizeof *t);
+	tm_free(ro_shares, ro_cap * sizeof *t);
+	ro_shares = t;
+	ro_cap = cap;
+	return true;
+}
+
+/* A free entry's index (ro_room made sure of one), or -1. */
+static int ro_free(void)
+{
+	for (uint32_t i = 0; i < ro_cap; i++)
 		if (!ro_shares[i].pid)
-			return &ro_shares[i];
-	return 0;
+			return (int)i;
+	return -1;
 }
 
 static bool ro_overlaps(int32_t pid, uint64_t va, uint64_t end)
 {
-	for (int i = 0; i < RO_SHARES; i++)
+	for (uint32_t i = 0; i < ro_cap; i++)
 		if (ro_shares[i].pid == pid && va < ro_shares[i].end && ro_shares[i].va < end)
 			return true;
 	return false;
 }
 
 /* munmap of [va, end): entries lose what it covers (one cut in two keeps
- * its whole range when the table has no room for the second half: a
- * refusal too many, never one too few). */
+ * its whole range when there is no room for the second half: a refusal
+ * too many, never one too few). */
 static void ro_unmap(int32_t pid, uint64_t va, uint64_t end)
 {
-	for (int i = 0; i < RO_SHARES; i++) {
+	for (uint32_t i = 0; i < ro_cap; i++) {
 		struct ro_share *s = &ro_shares[i];
 		if (s->pid != pid || end <= s->va || s->end <= va)
 			continue;
@@ -327,42 +361,35 @@ static void ro_unmap(int32_t pid, uint64_t va, uint64_t end)
 			s->va = end;
 		} else if (s->end <= end) {
 			s->end = va;
-		} else {
-			struct ro_share *t = ro_free();
-			if (t) {
-				*t = (struct ro_share){ pid, end, s->end };
-				s->end = va;
-			}
+		} else if (ro_room(1)) {
+			s = &ro_shares[i];      /* (the table may have moved) */
+			int t = ro_free();
+			ro_shares[t] = (struct ro_share){ pid, end, s->end };
+			s->end = va;
 		}
 	}
 }
 
 void mem_fork(int32_t parent, int32_t child)
 {
-	for (int i = 0; i < RO_SHARES; i++) {
+	for (uint32_t i = 0; i < ro_cap; i++) {
 		if (ro_shares[i].pid != parent)
 			continue;
-		struct ro_share *t = ro_free();
-		if (!t)
+		int t = ro_free();
+		if (t < 0)
 			break;          /* cannot happen: see mem_fork_room */
-		*t = (struct ro_share){ child, ro_shares[i].va, ro_shares[i].end };
+		ro_shares[t] = (struct ro_share){ child, ro_shares[i].va, ro_shares[i].end };
 	}
 }
 
 bool mem_fork_room(int32_t parent)
 {
-	int mine = 0, empty = 0;
-
-	for (int i = 0; i < RO_SHARES; i++) {
-		mine += ro_shares[i].pid == parent;
-		empty += !ro_shares[i].pid;
-	}
-	return empty >= mine;
+	return ro_room((uint32_t)ro_count(parent));
 }
 
 void mem_process_gone(int32_t pid)
 {
-	for (int i = 0; i < RO_SHARES; i++)
+	for (uint32_t i = 0; i < ro_cap; i++)
 		if (ro_shares[i].pid == pid)
 			ro_shares[i].pid = 0;
 }
@@ -426,15 +453,18 @@ void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size
 	uint64_t paddr[2] = { 0, 0 };   /* CONTIG: the run; GRANT: the pages and their space */
 	struct grant g;
 	int src = -1;
-	struct ro_share *ro = 0;
+	bool ro = false;
 	if (!err && m->hdr.type == _PROC_MMAP && (m->flags & _PROC_MAP_GRANT) &&
 	    !(err = grant_take(m->paddr, info->pid, bytes, m->prot, &g))) {
 		src = AsOpen_r(g.server);
 		err = src < 0 ? EINVAL : 0;     /* the server has ended */
 		paddr[0] = g.va;
 		paddr[1] = (uint64_t)src;
+		/* Room for its entry, and for the cut a fixed mapping may make
+		 * in one it replaces part of (ro_unmap, below). */
 		if (!err && !(g.prot & PROT_WRITE) &&
-		    (ro_count(info->pid) >= RO_SHARES_PER_PROCESS || !(ro = ro_free())))
+		    (ro_count(info->pid) >= RO_SHARES_PER_PROCESS ||
+		     !(ro = ro_room((m->flags & _PROC_MAP_FIXED) ? 2 : 1))))
 			err = ENOMEM;           /* no room to remember it read-only */
 	}
 	if (!err && m->hdr.type == _PROC_MPROTECT && (m->prot & PROT_WRITE) &&
@@ -452,8 +482,9 @@ void mem_msg_mmap(int rcvid, const struct _msg_info *info, const void *msg, size
 		else if (m->hdr.type == _PROC_MUNMAP ||
 			 (m->hdr.type == _PROC_MMAP && (m->flags & _PROC_MAP_FIXED)))
 			ro_unmap(info->pid, m->addr, m->addr + bytes);  /* gone, or replaced */
-		if (!err && ro)
-			*ro = (struct ro_share){ info->pid, (uint64_t)r, (uint64_t)r + bytes };
+		if (!err && ro)                 /* (a free entry is left: ro_room above) */
+			ro_shares[ro_free()] = (struct ro_share){ info->pid, (uint64_t)r,
+								  (uint64_t)r + bytes };
 	}
 	if (src >= 0)
 		AsDestroy_r(src);

@@ -186,6 +186,7 @@ static const struct ktap_case cases[] = {
 	{ "shm_grant_maps_the_same_pages", t_shm_grant_maps_the_same_pages },
 	{ "shm_grants_of_one_leave_anothers", t_shm_grants_of_one_leave_anothers },
 	{ "shm_read_only_shares_per_process_bounded", t_shm_read_only_shares_per_process_bounded },
+	{ "shm_read_only_shares_survive_a_fork_tree", t_shm_read_only_shares_survive_a_fork_tree },
 	{ "path_detach_by_another_eperm", t_path_detach_by_another_eperm },
 	{ "path_attach_link_and_sysreset_need_root", t_path_attach_link_and_sysreset_need_root },
 	{ "setctty_rules", t_setctty_rules },

@@ -181,6 +181,7 @@ void t_mmap_shared_seen_by_fork(void);
 void t_mprotect_round_trip(void);
 void t_shm_grant_maps_the_same_pages(void);
 void t_shm_grants_of_one_leave_anothers(void);
+void t_shm_read_only_shares_survive_a_fork_tree(void);
 void t_shm_read_only_shares_per_process_bounded(void);
 void t_mmap_contig_is_one_run(void);
 

@@ -206,9 +206,8 @@ void t_shm_grants_of_one_leave_anothers(void)
 	KTAP_EQ(mem_op(_PROC_MUNMAP, shm_obj, 4096, 0), 0);
 }
 
-/* Read-only shares are remembered in a table of 256 (so that mprotect
- * cannot make them writable): one process may hold 64 of them, the 65th is
- * ENOMEM, and the rest stay for the others. */
+/* Read-only shares are remembered in a table (so that mprotect cannot make
+ * them writable): one process may hold 64 of them, the 65th is ENOMEM. */
 static int sixty_five_read_only_shares(void)
 {
 	uint64_t view;
@@ -228,6 +227,46 @@ void t_shm_read_only_shares_per_process_bounded(void)
 {
 	KTAP_REQUIRE(mmap_(0, 4096, RW, _PROC_MAP_SHARED | _PROC_MAP_ANON, &shm_obj) == 0);
 	KTAP_EQ(in_child(sixty_five_read_only_shares), EXITED(0));
+	KTAP_EQ(mem_op(_PROC_MUNMAP, shm_obj, 4096, 0), 0);
+}
+
+/* A fork copies its parent's read-only shares (they stay read-only in the
+ * child): a process holding 64 forks five children that live at once, 384
+ * entries (a table of a fixed 256 refused the fourth fork, and everyone's
+ * read-only mappings after it), and each child still may not make one
+ * writable. */
+static int sixty_four_shares_five_forks(void)
+{
+	uint64_t first = 0, view;
+	int s, pids[5], bad = 0;
+
+	for (int i = 0; i < 64; i++) {
+		uint64_t g = grant(my_pid(), shm_obj, 4096, PROT_READ, &s);
+		if (s || !g || map_grant(g, 4096, PROT_READ, &view))
+			return 1;
+		if (!i)
+			first = view;
+	}
+	for (int k = 0; k < 5; k++) {
+		int pid = urt_tm_fork();
+		if (pid == 0) {
+			int r = mem_op(_PROC_MPROTECT, first, 4096, RW);
+			urt_sleep_ms(300);      /* alive while its siblings are made */
+			ProcessExit(r == -EACCES ? 0 : 1);
+		}
+		if (pid < 0)
+			return 10 + k;
+		pids[k] = pid;
+	}
+	for (int k = 0; k < 5; k++)
+		bad += reap(pids[k]) != EXITED(0);
+	return bad ? 20 + bad : 0;
+}
+
+void t_shm_read_only_shares_survive_a_fork_tree(void)
+{
+	KTAP_REQUIRE(mmap_(0, 4096, RW, _PROC_MAP_SHARED | _PROC_MAP_ANON, &shm_obj) == 0);
+	KTAP_EQ(in_child(sixty_four_shares_five_forks), EXITED(0));
 	KTAP_EQ(mem_op(_PROC_MUNMAP, shm_obj, 4096, 0), 0);
 }
 
