@@ -48,6 +48,9 @@ def test_login_root_and_keel_then_logout(keel_boot):
 
 
 def test_keel_cannot_read_shadow_but_root_can(keel_boot):
+    """Also what a user leaves behind: a job of keel's that outlives its login cannot
+    open the console again once getty has it back (it would read the next user's name
+    and password), and ^Z at the prompt stops neither getty nor login."""
     s = logged_in(keel_boot)
     try:
         login(s, "keel", "keel")
@@ -56,11 +59,25 @@ def test_keel_cannot_read_shadow_but_root_can(keel_boot):
         assert rc != 0, f"keel read /etc/shadow: {out!r}"
         out, rc = s.run("read line < /etc/passwd && echo \"$line\"", PROMPT)
         assert (out.strip(), rc) == ("root:x:0:0:root:/root:/bin/sh", 0)
+        # The job waits (10 s at most) until the console is no longer keel's, then
+        # tries to open it: getty must have taken it back before the next login does.
+        s.line("(trap '' HUP; i=0; while [ -O /dev/ser1 ] && [ $i -lt 10 ]; do sleep 1; "
+               "i=$((i+1)); done; if (: </dev/ser1) 2>/dev/null; then echo opened; else echo refused; fi "
+               ">/tmp/probe 2>/dev/null) &")
+        s.expect(PROMPT)
         s.line("exit")
-        login(s, "root", "root")
+        s.expect(r"login: ", 30)
+        time.sleep(12)                      # the job has tried by now
+        s.type("\x1a")                     # ^Z: for getty, nothing
+        s.line("root")
+        s.expect(r"Password: $", 10)
+        s.type("\x1a")                     # and for login, nothing
+        s.line("root")
         s.expect(PROMPT)
         out, rc = s.run("read line < /etc/shadow && echo \"${line%%:*}\"", PROMPT)
         assert (out.strip(), rc) == ("root", 0)
+        out, rc = s.run("cat /tmp/probe", PROMPT)
+        assert (out.strip(), rc) == ("refused", 0), f"keel's job after logout: {out!r}"
     finally:
         s.close()
 

@@ -370,7 +370,7 @@ static int tty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		rep.r.nbytes = sizeof rep.u.i;
 		break;
 	case _DCMD_TERM_SETPGRP:
-		r = tty_set_pgrp(ctp, m, &dev.pgrp);
+		r = tty_set_pgrp(ctp, m, dev.sid, &dev.pgrp);
 		break;
 	case _DCMD_FIONREAD:
 		rep.u.i = (int32_t)td_readable(&dev.td);

@@ -48,16 +48,27 @@ bool tty_devctl_changes(unsigned dcmd)
 	}
 }
 
-int tty_set_pgrp(resmgr_context_t *ctp, const struct _io_devctl *m, int32_t *pgrp)
+int tty_set_pgrp(resmgr_context_t *ctp, const struct _io_devctl *m, int32_t sid, int32_t *pgrp)
 {
+	struct _client_info ci;
 	int32_t pg;
 	int r = resmgr_devctl_in(ctp, m, &pg, sizeof pg);
 
-	if (!r && pg <= 0)
-		r = EINVAL;
-	if (!r)
-		*pgrp = pg;
-	return r;
+	if (r)
+		return r;
+	if (pg <= 0)
+		return EINVAL;
+	/* POSIX tcsetpgrp: only for the caller's controlling terminal, and
+	 * only to a group of its session.  (The server signals the group it
+	 * is told, as root: anyone else's choice would be anyone's victim.) */
+	if ((r = iofunc_client_info(ctp, &ci)))
+		return r;
+	if (sid <= 0 || ci.sid != sid)
+		return ENOTTY;
+	if (resmgr_group_in_session(pg, sid) != 1)
+		return EPERM;
+	*pgrp = pg;
+	return 0;
 }
 
 static uint64_t now_ns(void)

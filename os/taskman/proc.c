@@ -463,6 +463,14 @@ void proc_msg_getids(int rcvid, const struct _msg_info *info, const void *msg, s
 
 	if (len < sizeof *m)
 		return tm_error(rcvid, EINVAL);
+	if (m->hdr.subtype == _PROC_GETIDS_GROUP) {
+		const struct _proc_group_req *g = msg;
+		tm_lock();
+		bool in = g->pgid > 0 && g->sid > 0 && group_in_session(g->pgid, g->sid);
+		tm_unlock();
+		MsgReply_r(rcvid, in, NULL, 0);
+		return;
+	}
 	tm_lock();
 	struct tproc *p = proc_find(m->pid ? m->pid : info->pid);
 	if (!p || p->state == TP_FREE) {

@@ -210,7 +210,10 @@ _Static_assert(sizeof(struct _proc_wait_reply) == 40, "struct _proc_wait_reply l
  * _PROC_GETIDS: struct _proc_ids_req; reply struct _proc_ids (ESRCH).  With
  *   subtype _PROC_GETIDS_ORPHANED the reply is only a status: 1 if the
  *   process's group is orphaned (POSIX: the parent of every member is in
- *   the group or outside its session), else 0.
+ *   the group or outside its session), else 0.  With subtype
+ *   _PROC_GETIDS_GROUP the request is struct _proc_group_req and the reply
+ *   only a status: 1 if process group pgid has a member in session sid,
+ *   else 0 (how a terminal server checks tcsetpgrp's group, POSIX EPERM).
  * _PROC_SETPGID: struct _proc_setpgid (POSIX rules: EINVAL, EACCES after
  *   the child has exec'd, EPERM across sessions or for a session leader,
  *   ESRCH); reply status 0.
@@ -239,6 +242,16 @@ struct _proc_ids {
 };
 
 #define _PROC_GETIDS_ORPHANED  1       /* _proc_hdr.subtype of _PROC_GETIDS */
+#define _PROC_GETIDS_GROUP     2       /* the same, with struct _proc_group_req */
+
+struct _proc_group_req {
+	struct _proc_hdr hdr;           /* _PROC_GETIDS, subtype _PROC_GETIDS_GROUP */
+	int32_t pgid;
+	int32_t sid;
+};
+
+_Static_assert(sizeof(struct _proc_group_req) == sizeof(struct _proc_ids_req),
+	       "one request size for _PROC_GETIDS");
 
 struct _proc_setpgid {
 	struct _proc_hdr hdr;           /* _PROC_SETPGID */

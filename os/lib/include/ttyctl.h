@@ -22,9 +22,11 @@ int tty_read_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp);
  * foreground group that does not ignore SIGTTOU (the client info says) and
  * did not send _IO_XFLAG_TTOU_BLOCKED (it blocks or ignores it). */
 int tty_write_access(resmgr_context_t *ctp, int32_t sid, int32_t pgrp);
-/* tcsetpgrp (_DCMD_TERM_SETPGRP): the new foreground group into *pgrp.
- * 0, or EINVAL for a malformed request or a group id that is not > 0. */
-int tty_set_pgrp(resmgr_context_t *ctp, const struct _io_devctl *m, int32_t *pgrp);
+/* tcsetpgrp (_DCMD_TERM_SETPGRP) on the terminal of session sid: the new
+ * foreground group into *pgrp.  0, or EINVAL for a malformed request or a
+ * group id that is not > 0, ENOTTY when the terminal is not the client's
+ * controlling terminal, EPERM for a group with no member in its session. */
+int tty_set_pgrp(resmgr_context_t *ctp, const struct _io_devctl *m, int32_t sid, int32_t *pgrp);
 /* Does terminal devctl dcmd change the terminal (tty_write_access applies)? */
 bool tty_devctl_changes(unsigned dcmd);
 

@@ -9,9 +9,12 @@
  * the time since boot: the boot-to-login figures. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <syslog.h>
 #include <time.h>
@@ -54,6 +57,13 @@ int main(int argc, char **argv)
 	struct utsname u;
 	char name[64];
 
+	/* The job-control stops are not for a login prompt: ^Z at "login:" or
+	 * "Password:" stopped getty or login, whose parent (init) does not
+	 * wait for stopped children, and the terminal was frozen for good.
+	 * Ignored here and in login until it starts the user's shell. */
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
 	/* A session of its own; the terminal becomes its controlling terminal
 	 * when the session leader opens it (init opened fds 0-2 before). */
 	setsid();
@@ -63,6 +73,13 @@ int main(int argc, char **argv)
 			close(fd);
 	}
 	tcsetpgrp(0, getpgrp());
+	/* The line is root's again until the next login gives it away (the
+	 * last user's login left it theirs): root:tty 0620, as a free
+	 * pseudo-terminal is, so nobody else opens it anew to read the next
+	 * user's name and password. */
+	const struct group *g = getgrnam("tty");
+	if (fchown(0, 0, g ? g->gr_gid : 0) == 0)
+		fchmod(0, g ? 0620 : 0600);
 	sane(0);
 	if (uname(&u) < 0)
 		strcpy(u.nodename, "keel");

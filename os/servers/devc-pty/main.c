@@ -572,7 +572,7 @@ static int pty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 		rep.r.nbytes = sizeof rep.u.i;
 		break;
 	case _DCMD_TERM_SETPGRP:
-		r = tty_set_pgrp(ctp, m, &p->pgrp);
+		r = tty_set_pgrp(ctp, m, p->sid, &p->pgrp);
 		break;
 	case _DCMD_FIONREAD:
 		rep.u.i = (int32_t)(is_master(ocb) ? p->out_count : td_readable(&p->td));

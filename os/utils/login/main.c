@@ -14,6 +14,7 @@
 #include <pwd.h>
 #include <shadow.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,11 @@ static int start_session(const struct passwd *pw)
 	snprintf(argv0, sizeof argv0, "-%s", base ? base + 1 : shell);
 	char *args[] = { argv0, NULL };
 	fflush(stdout);
+	/* getty ignored the job-control stops for the prompt; the shell and
+	 * its jobs get them back (an ignored signal stays so across exec). */
+	signal(SIGTSTP, SIG_DFL);
+	signal(SIGTTIN, SIG_DFL);
+	signal(SIGTTOU, SIG_DFL);
 	execve(shell, args, envp);
 	printf("login: cannot run %s: %s\n", shell, strerror(errno));
 	return 1;

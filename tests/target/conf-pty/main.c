@@ -441,43 +441,70 @@ static void t_termios__VMIN_and_VTIME_inter_byte_timer_ends_a_short_read(void)
 
 /* ---- signals to the foreground process group ---------------------------------------- */
 
-/* A child in a process group of its own, made the terminal's foreground
- * group, that waits (signals blocked, sigtimedwait) for the signals of
- * `want` and exits with a bit per signal that came (bit i: want[i]). */
-static pid_t fg_child(const struct pair *p, const int *want, int n)
+/* A session whose controlling terminal is p's slave (tcsetpgrp is for the
+ * caller's own controlling terminal, and for a group of its session), in
+ * front a child in a process group of its own that waits (signals
+ * blocked, sigtimedwait) for the signals of `want`.  The session's leader
+ * writes "R" to the terminal once the child is the foreground group, then
+ * waits for it and exits with a bit per signal that came (bit i: want[i]),
+ * or 100 and up when it could not set this up.  It keeps no master open:
+ * the caller's is the last.  The leader's pid once the child is in front,
+ * or 0. */
+static pid_t fg_start(const struct pair *p, const int *want, int n)
 {
-	sigset_t set;
+	pid_t leader = fork();
 
-	sigemptyset(&set);
-	for (int i = 0; i < n; i++)
-		sigaddset(&set, want[i]);
-	sigset_t old;
-	sigprocmask(SIG_BLOCK, &set, &old);     /* the child's from its start on */
-	pid_t pid = fork();
-	if (pid == 0) {
-		setpgid(0, 0);
-		close(p->m);            /* the parent's close must be the last */
+	if (leader == 0) {
 		close(p->s);
-		unsigned mask = 0;
-		struct timespec ts = { 5, 0 };
-		for (int i = 0; i < n; i++) {
-			int sig = sigtimedwait(&set, NULL, &ts);
-			for (int j = 0; j < n; j++)
-				if (sig == want[j])
-					mask |= 1u << j;
+		close(p->m);
+		sigset_t set;
+		sigemptyset(&set);
+		for (int i = 0; i < n; i++)
+			sigaddset(&set, want[i]);
+		sigprocmask(SIG_BLOCK, &set, NULL);     /* the child's from its start on */
+		if (setsid() < 0)
+			_exit(100);
+		int s = open(p->name, O_RDWR);          /* becomes the controlling terminal */
+		if (s < 0)
+			_exit(101);
+		pid_t pid = fork();
+		if (pid == 0) {
+			setpgid(0, 0);
+			close(s);
+			unsigned mask = 0;
+			struct timespec ts = { 5, 0 };
+			for (int i = 0; i < n; i++) {
+				int sig = sigtimedwait(&set, NULL, &ts);
+				for (int j = 0; j < n; j++)
+					if (sig == want[j])
+						mask |= 1u << j;
+			}
+			_exit((int)mask);
 		}
-		_exit((int)mask);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid > 0) {
+		if (pid < 0)
+			_exit(102);
 		setpgid(pid, pid);
-		CHECK_EQ(tcsetpgrp(p->s, pid), 0);
-		CHECK_EQ(tcgetpgrp(p->s), pid);
+		if (tcsetpgrp(s, pid) < 0 || tcgetpgrp(s) != pid)
+			_exit(103);
+		if (write(s, "R", 1) != 1)
+			_exit(104);
+		int status = 0;
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+			_exit(105);
+		_exit(WEXITSTATUS(status));
 	}
-	return pid;
+	struct pollfd pfd = { p->m, POLLIN, 0 };
+	char c = 0;
+	if (leader > 0 && poll(&pfd, 1, 10000) == 1 && read(p->m, &c, 1) == 1 && c == 'R')
+		return leader;
+	int status = 0;
+	if (leader > 0)
+		waitpid(leader, &status, 0);
+	CONF_FAIL("fg_start: no child in front (leader %d, status 0x%x)", (int)leader, status);
+	return 0;
 }
 
-/* The mask the child of fg_child ended with. */
+/* The mask fg_session's leader ended with. */
 static unsigned fg_child_mask(pid_t pid)
 {
 	int status = 0;
@@ -493,7 +520,7 @@ static void t_termios__ISIG_VINTR_VQUIT_VSUSP_signal_the_foreground_group(void)
 	struct pair p;
 
 	REQUIRE(open_pair(&p));
-	pid_t pid = fg_child(&p, want, 3);
+	pid_t pid = fg_start(&p, want, 3);
 	REQUIRE(pid > 0);
 	struct timespec gap = { 0, 50 * 1000 * 1000 };
 	type(&p, "\x03");
@@ -524,7 +551,7 @@ static void t_ioctl__TIOCSWINSZ_on_the_master_is_the_slaves_and_sends_SIGWINCH(v
 	struct winsize w = { 50, 132, 0, 0 }, got;
 
 	REQUIRE(open_pair(&p));
-	pid_t pid = fg_child(&p, want, 1);
+	pid_t pid = fg_start(&p, want, 1);
 	REQUIRE(pid > 0);
 	CHECK_EQ(ioctl(p.m, TIOCSWINSZ, &w), 0);
 	CHECK_EQ(ioctl(p.s, TIOCGWINSZ, &got), 0);
@@ -543,7 +570,7 @@ static void t_close__master_close_hangs_up_the_slave(void)
 	char buf[8];
 
 	REQUIRE(open_pair(&p));
-	pid_t pid = fg_child(&p, want, 1);
+	pid_t pid = fg_start(&p, want, 1);
 	REQUIRE(pid > 0);
 	close(p.m);
 	p.m = -1;
@@ -730,6 +757,43 @@ static int in_new_session(int (*fn)(const struct pair *), const struct pair *p)
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* tcsetpgrp is for the caller's controlling terminal only (ENOTTY), and
+ * only to a group of the caller's session (EPERM): the terminal's server
+ * signals the foreground group as root, so a user who could name any
+ * group there could ^C, ^Z or hang up anyone's processes. */
+static int foreign_group(const struct pair *p)
+{
+	int s = open(p->name, O_RDWR);          /* this session's terminal now */
+
+	if (s < 0)
+		return 1;
+	if (tcsetpgrp(s, getpgid(getppid())) == 0 || errno != EPERM)
+		return 2;                       /* the caller's group: another session */
+	if (tcsetpgrp(s, getpid()) != 0)
+		return 3;
+	return 0;
+}
+
+static void t_tcsetpgrp__only_the_callers_terminal_and_session(void)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	CHECK_ERR(tcsetpgrp(p.s, getpgrp()), ENOTTY);   /* not our controlling terminal */
+	CHECK_EQ(in_new_session(foreign_group, &p), 0);
+	pid_t pid = fork();
+	if (pid == 0) {                         /* a user, outside any session of p's */
+		if (setuid(100) < 0)
+			_exit(10);
+		_exit(tcsetpgrp(p.s, getppid()) == 0 ? 11 : errno == ENOTTY ? 0 : 12);
+	}
+	int status = -1;
+	REQUIRE(pid > 0);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close_pair(&p);
 }
 
 static int dev_tty_without_ctty(const struct pair *p)
@@ -1201,6 +1265,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(termios, VMIN_0_VTIME_gives_up_after_the_time),
 	CONF_CASE(termios, VMIN_and_VTIME_inter_byte_timer_ends_a_short_read),
 	CONF_CASE(termios, ISIG_VINTR_VQUIT_VSUSP_signal_the_foreground_group),
+	CONF_CASE(tcsetpgrp, only_the_callers_terminal_and_session),
 	CONF_CASE(termios, ISIG_off_makes_VINTR_data),
 	CONF_CASE(ioctl, TIOCSWINSZ_on_the_master_is_the_slaves_and_sends_SIGWINCH),
 	CONF_CASE(close, master_close_hangs_up_the_slave),

@@ -198,6 +198,9 @@ int resmgr_attach_handle(resmgr_t *mgr, const char *path, unsigned file_type, un
  * _PROC_SETCTTY).  pid 0: the terminal is gone, no session keeps it.
  * 0, or -1 and errno (EPERM, EEXIST, EBUSY: not made, nothing wrong). */
 int resmgr_set_ctty(int pid, const char *path);
+/* Terminal servers: has process group pgid a member in session sid?  1 or
+ * 0, or -1 and errno (taskman's _PROC_GETIDS_GROUP). */
+int resmgr_group_in_session(int pgid, int sid);
 /* Replies status and len bytes of data; returns RESMGR_DONE.  In a handler
  * that resmgr_loop runs, a reply to the message being handled with at most
  * RESMGR_REPLY_DEFER_MAX bytes is kept (copied) and goes out with the

@@ -64,6 +64,17 @@ int resmgr_set_ctty(int pid, const char *path)
 	return (int)__syscall_ret(MsgSendvs_r(coid, siov, 2, NULL, 0));
 }
 
+int resmgr_group_in_session(int pgid, int sid)
+{
+	struct _proc_group_req m = { .hdr = { .type = _PROC_GETIDS, .subtype = _PROC_GETIDS_GROUP },
+				     .pgid = pgid, .sid = sid };
+	int coid = __taskman_coid();
+
+	if (coid < 0)
+		return -1;
+	return (int)__syscall_ret(MsgSend_r(coid, &m, sizeof m, NULL, 0));
+}
+
 int pathmgr_symlink(const char *path, const char *symlink)
 {
 	size_t len = symlink ? strlen(symlink) + 1 : 0, tlen = path ? strlen(path) + 1 : 0;
