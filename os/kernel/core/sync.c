@@ -687,7 +687,15 @@ int sync_ucond_wait(const void *as, uintptr_t cv, uintptr_t word, uint32_t me, u
 	arch_irq_restore(s);
 	put(m);
 	put(c);
+	/* The mutex back before the call returns, whatever ended the wait:
+	 * a signal that came (and is still to be delivered) must not break
+	 * this wait, or the caller would go on without the mutex, believing
+	 * it held (POSIX pthread_cond_wait).  A thread told to end still
+	 * goes (waitq_prepare). */
+	struct thread *t = thread_current();
+	atomic_store32(&t->sig_nointr, 1);
 	int lr = sync_umutex_lock(as, word, me, WAIT_FOREVER);
+	atomic_store32(&t->sig_nointr, 0);
 	return r ? r : lr;
 }
 

@@ -663,6 +663,56 @@ static void t_handler_keeps_registers(void)
 	dfl(SIGUSR1);
 }
 
+/* A condition variable's wait that a signal ends still takes the mutex back
+ * before it returns (POSIX pthread_cond_wait), however long its owner
+ * keeps it: the relock is not a wait a signal may break.  (It was: the
+ * call came back -EINTR without the mutex, which libc takes for a
+ * spurious wake-up, and the caller ran its critical section beside the
+ * owner.) */
+static sync_t cv_mutex, cv_cond;
+static volatile int cv_rc = 1000;
+static volatile uint32_t cv_owner;
+
+static void *cv_waiter(void *arg)
+{
+	uint32_t me = urt_tid();
+
+	(void)arg;
+	urt_mutex_lock(&cv_mutex, me);
+	cv_rc = SyncCondvarWait_r(&cv_cond, &cv_mutex);
+	cv_owner = __atomic_load_n(&cv_mutex.__owner, __ATOMIC_ACQUIRE) & ~_NTO_SYNC_WAITING;
+	urt_mutex_unlock(&cv_mutex, me);
+	return (void *)(uintptr_t)me;
+}
+
+static char cvstack[8192] __attribute__((aligned(16)));
+
+static void t_condvar_wait_ended_by_a_signal_holds_the_mutex(void)
+{
+	uint32_t me = urt_tid();
+	void *who = 0;
+
+	reset();
+	cv_rc = 1000;
+	cv_owner = 0;
+	memset(&cv_mutex, 0, sizeof cv_mutex);
+	memset(&cv_cond, 0, sizeof cv_cond);
+	KTAP_EQ(on(SIGUSR1, record, 0), 0);
+	int tid = urt_thread_create(cv_waiter, 0, cvstack, sizeof cvstack, 0);
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(until_state(tid, STATE_CONDVAR), STATE_CONDVAR);
+	urt_mutex_lock(&cv_mutex, me);                  /* held while the signal comes */
+	KTAP_EQ(SignalKill_r(0, tid, SIGUSR1, SI_USER, 0), 0);
+	pause_ms(20);
+	KTAP_EQ(cv_rc, 1000);                           /* still waiting: for the mutex */
+	urt_mutex_unlock(&cv_mutex, me);
+	KTAP_EQ(ThreadJoin_r(tid, &who), 0);
+	KTAP_EQ(handled, 1);
+	KTAP_CHECK(cv_rc == 0 || cv_rc == -EINTR);      /* a wake-up, or the signal's */
+	KTAP_EQ(cv_owner, (uint32_t)(uintptr_t)who);    /* it held the mutex */
+	dfl(SIGUSR1);
+}
+
 /* A signal that interrupts user code (not a call) leaves it every register
  * as it was: regs_spin(out, flag) sets t0..t6 and a0..a7 to 0x200 + their
  * number, spins until *flag is set (by the handler, which overwrites them
@@ -1163,6 +1213,8 @@ const struct ktap_case sig_cases[] = {
 	{ "handler_keeps_fp_registers", t_handler_keeps_fp_registers },
 	{ "handler_keeps_registers", t_handler_keeps_registers },
 	{ "interrupted_code_keeps_every_register", t_interrupted_code_keeps_every_register },
+	{ "condvar_wait_ended_by_a_signal_holds_the_mutex",
+	  t_condvar_wait_ended_by_a_signal_holds_the_mutex },
 	{ "kill_and_stop_cannot_be_caught_or_blocked", t_kill_and_stop_cannot_be_caught_or_blocked },
 	{ "default_action_ends_the_process", t_default_action_ends_the_process },
 	{ "stop_and_continue", t_stop_and_continue },
