@@ -29,15 +29,23 @@ static void uthread_entry(void *arg)
 	arch_user_enter_thread(s->pc, s->sp, s->arg, s->ra, s->tp, s->gp);
 }
 
-/* A fresh 64 KiB stack in the process, above an unmapped page. */
-static int new_stack(struct process *p, uint64_t *top)
+/* A fresh 64 KiB stack in the process, above an unmapped page: its lowest
+ * address in *low, 0 or -ENOMEM.  (Addresses are not used again: 64 GiB
+ * of them are a million stacks.) */
+static int new_stack(struct process *p, uint64_t *low)
 {
 	spin_lock(&p->lock);
 	uint64_t base = UTHREAD_STACKS + p->stacks_made++ * (UTHREAD_STACK + PAGE_SIZE);
 	spin_unlock(&p->lock);
-	int r = vmspace_alloc(p->vs, base + PAGE_SIZE, UTHREAD_STACK, VM_R | VM_W);
-	*top = base + PAGE_SIZE + UTHREAD_STACK;
-	return r;
+	*low = base + PAGE_SIZE;
+	return vmspace_alloc(p->vs, *low, UTHREAD_STACK, VM_R | VM_W) ? -ENOMEM : 0;
+}
+
+void uthread_stack_free(struct thread *t)
+{
+	if (t->proc && t->ustack)
+		vmspace_unmap(t->proc->vs, t->ustack, UTHREAD_STACK);
+	t->ustack = 0;
 }
 
 /* ThreadCreate(pid, func, arg, const struct _thread_attr *attr): returns
@@ -46,7 +54,7 @@ long sys_ThreadCreate(long pid, long func, long arg, long uattr)
 {
 	struct process *p = thread_current()->proc;
 	struct _thread_attr at = { 0 };
-	uint64_t sp;
+	uint64_t sp, low = 0;
 
 	if (pid && (uint32_t)pid != p->pid)
 		return -ESRCH;
@@ -54,18 +62,22 @@ long sys_ThreadCreate(long pid, long func, long arg, long uattr)
 		return -EINVAL;
 	if (uattr && copy_from_user(&at, (uintptr_t)uattr, sizeof at))
 		return -EFAULT;
-	if (at.stackaddr) {
-		sp = ((uint64_t)at.stackaddr + at.stacksize) & ~15ul;
-		if (!user_range_ok((uintptr_t)at.stackaddr, at.stacksize) || at.stacksize < 256)
-			return -EINVAL;
-	} else if (new_stack(p, &sp)) {
-		return -ENOMEM;
-	}
 	unsigned prio = thread_current()->base_prio;
 	if (at.flags & _NTO_TA_EXPLICIT_SCHED) {
 		if (at.param.sched_priority < PRIO_MIN || at.param.sched_priority > PRIO_MAX)
 			return -EINVAL;
 		prio = (unsigned)at.param.sched_priority;
+	}
+	/* Every check before the stack is made: a refusal after it left the
+	 * stack mapped, 64 KiB a call. */
+	if (at.stackaddr) {
+		sp = ((uint64_t)at.stackaddr + at.stacksize) & ~15ul;
+		if (!user_range_ok((uintptr_t)at.stackaddr, at.stacksize) || at.stacksize < 256)
+			return -EINVAL;
+	} else if (new_stack(p, &low)) {
+		return -ENOMEM;
+	} else {
+		sp = low + UTHREAD_STACK;
 	}
 	spin_lock(&p->lock);
 	p->nthreads++;
@@ -73,14 +85,18 @@ long sys_ThreadCreate(long pid, long func, long arg, long uattr)
 	struct thread *t = uthread_create_held(p, "uthread", uthread_entry, prio);
 	if (!t) {
 		process_thread_gone(p);
+		if (low)
+			vmspace_unmap(p->vs, low, UTHREAD_STACK);
 		return -EAGAIN;
 	}
+	t->ustack = low;                /* unmapped when it ends (thread_exit) */
 	/* Now that t is in the table: a process that began to end before this
 	 * may not have seen it (thread_kill_process), so it never starts. */
 	spin_lock(&p->lock);
 	bool ending = p->exiting;
 	spin_unlock(&p->lock);
 	if (ending) {
+		uthread_stack_free(t);
 		thread_free(t);
 		return -EAGAIN;
 	}

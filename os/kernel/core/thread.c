@@ -134,6 +134,7 @@ static void thread_fields_init(struct thread *t, const char *name, unsigned prio
 	t->slice = RR_SLICE_TICKS;
 	t->runmask = runmask;
 	t->pi_id = t->tid;
+	t->ustack = 0;
 	list_init(&t->rq_link);
 	list_init(&t->wait_link);
 	list_init(&t->owned);
@@ -285,6 +286,7 @@ void thread_exit(void *value)
 	 * zeroed on its hart's timer queue when the slot is reused. */
 	ktimer_cancel(&t->timeout);
 	sync_thread_exit(t);
+	uthread_stack_free(t);
 	spin_lock(&t->join_lock);
 	t->exit_value = value;
 	atomic_store32(&t->state, TS_DEAD);

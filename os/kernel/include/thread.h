@@ -152,6 +152,8 @@ struct thread {
 	void *exit_value;
 	bool reaped;                    /* someone has claimed freeing the slot */
 	void *kill_value;               /* the exit value it then ends with */
+	uint64_t ustack;                /* a user stack ThreadCreate made for it (its lowest
+					 * address), unmapped when it ends; 0: none */
 
 	struct context ctx;
 };
@@ -166,6 +168,9 @@ struct thread *uthread_create(struct process *p, const char *name, void (*entry)
 			      void *arg, unsigned prio);
 /* uthread_create without starting it: the caller sets t->arg and other
  * fields, then calls thread_release(t). */
+/* The stack ThreadCreate made for user thread t, if any, unmapped
+ * (sys_thread.c; at its end, in thread_exit). */
+void uthread_stack_free(struct thread *t);
 struct thread *uthread_create_held(struct process *p, const char *name,
 				   void (*entry)(void *), unsigned prio);
 void thread_release(struct thread *t);

@@ -219,6 +219,43 @@ void t_thread_create_bad_args(void)
 	KTAP_EQ(ThreadCreate_r(0, return_42, 0, &at), -EINVAL);
 }
 
+/* A stack the kernel made for a thread (no stackaddr) goes when the thread
+ * ends, and a ThreadCreate it refuses makes none: free pages come back.
+ * (Before: 16 pages a refusal of a bad priority, 16 a thread, for good.) */
+static void end_with(void *status)
+{
+	ThreadDestroy_r(0, -1, status);
+}
+
+void t_thread_kernel_made_stack_goes_with_the_thread(void)
+{
+	struct _thread_attr bad, joinable;
+	struct _kernel_objects before, after;
+	void *v;
+
+	memset(&bad, 0, sizeof bad);
+	memset(&joinable, 0, sizeof joinable);
+	bad.flags = _NTO_TA_EXPLICIT_SCHED;
+	bad.param.sched_priority = 999;
+	bad.exitfunc = joinable.exitfunc = end_with;    /* where return_42 returns to */
+	int tid = ThreadCreate_r(0, return_42, 0, &joinable);   /* page tables for the stacks */
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(ThreadJoin_r(tid, &v), 0);
+	KTAP_EQ(KernelObjects_r(&before), 0);
+	for (int i = 0; i < 16; i++)
+		KTAP_EQ(ThreadCreate_r(0, return_42, 0, &bad), -EINVAL);
+	for (int i = 0; i < 16; i++) {
+		tid = ThreadCreate_r(0, return_42, 0, &joinable);
+		KTAP_REQUIRE(tid > 0);
+		KTAP_EQ(ThreadJoin_r(tid, &v), 0);
+		KTAP_EQ((long)v, 42);
+	}
+	KTAP_EQ(KernelObjects_r(&after), 0);
+	/* A page table page or two for new addresses is all that may stay. */
+	KTAP_CHECK(after.free_pages + 4 >= before.free_pages);
+	if (after.free_pages + 4 < before.free_pages)
+		ktap_diag("%lu pages fewer", (unsigned long)(before.free_pages - after.free_pages));
+}
 
 /* A detached thread cannot be joined while it lives (EINVAL), and once it
  * ends its id is gone at once (ESRCH), with nobody joining it. */

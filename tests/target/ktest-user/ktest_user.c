@@ -327,6 +327,8 @@ static const struct ktap_case cases[] = {
 	{ "channel_destroy_wakes_receiver", t_channel_destroy_wakes_receiver },
 	{ "pulse_pool_exhaustion", t_pulse_pool_exhaustion },
 	{ "thread_create_bad_args", t_thread_create_bad_args },
+	{ "thread_kernel_made_stack_goes_with_the_thread",
+	  t_thread_kernel_made_stack_goes_with_the_thread },
 	{ "thread_detach", t_thread_detach },
 	{ "thread_state_as_the_kernel_sees_it", t_thread_state },
 	{ "clock_set_realtime", t_clock_set_realtime },

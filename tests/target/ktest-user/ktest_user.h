@@ -87,6 +87,7 @@ void pause_ms(uint64_t ms);
 void t_channel_destroy_wakes_receiver(void);
 void t_pulse_pool_exhaustion(void);
 void t_thread_create_bad_args(void);
+void t_thread_kernel_made_stack_goes_with_the_thread(void);
 void t_thread_detach(void);
 void t_thread_state(void);
 void t_clock_set_realtime(void);

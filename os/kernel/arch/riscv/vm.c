@@ -50,20 +50,35 @@ static uint64_t *pt_alloc(void)
 	return phys_to_virt(pa);
 }
 
-/* Returns the PTE slot for va at `level`, creating the tables above it. */
-static uint64_t *pt_slot(uint64_t *root, uint64_t va, int level)
+/* The PTE slot for va at `level`, creating the tables above it; NULL when
+ * memory for a table ran out. */
+static uint64_t *pt_slot_try(uint64_t *root, uint64_t va, int level)
 {
 	uint64_t *t = root;
 
 	for (int l = 2; l > level; l--) {
 		uint64_t *e = &t[vpn(va, l)];
-		if (!(*e & PTE_V))
-			*e = pte_make(virt_to_phys(pt_alloc()), PTE_V);
-		else if (pte_is_leaf(*e))
+		if (!(*e & PTE_V)) {
+			uint64_t pa = pmm_alloc_zeroed(0);
+			if (!pa)
+				return 0;
+			*e = pte_make(pa, PTE_V);
+		} else if (pte_is_leaf(*e)) {
 			panic("vm: %lx already mapped by a level-%d leaf", va, l);
+		}
 		t = phys_to_virt(pte_pa(*e));
 	}
 	return &t[vpn(va, level)];
+}
+
+/* The same where running out is the end (boot, and tables that exist). */
+static uint64_t *pt_slot(uint64_t *root, uint64_t va, int level)
+{
+	uint64_t *e = pt_slot_try(root, va, level);
+
+	if (!e)
+		panic("vm: out of memory for page tables");
+	return e;
 }
 
 /* Map [va, va+size) to pa with the largest pages alignment allows.
@@ -180,7 +195,16 @@ int vm_kernel_map_rw(uint64_t va, uint64_t pa, size_t size)
 {
 	if (va < KSTACK_BASE || va + size > KSTACK_BASE + KSTACK_SIZE_MAX)
 		return -1;
+	/* A thread's kernel stack, made while the machine runs: out of
+	 * memory for a table is a failed ThreadCreate, never a panic.  The
+	 * tables come first, nothing is mapped unless all of them did (and
+	 * those made stay for the next stack). */
 	spin_lock(&vm_lock);
+	for (uint64_t o = 0; o < size; o += PAGE_SIZE)
+		if (!pt_slot_try(kroot, va + o, 0)) {
+			spin_unlock(&vm_lock);
+			return -1;
+		}
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE)
 		*pt_slot(kroot, va + o, 0) = pte_make(pa + o, pte_leaf_flags(PTE_R | PTE_W) | PTE_G);
 	spin_unlock(&vm_lock);
