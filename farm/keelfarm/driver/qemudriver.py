@@ -65,6 +65,9 @@ class KeelQEMUDriver(QEMUDriver):
             starts again from the image
         disk_interface (str): how the disk is attached: "virtio" (virtio-mmio
             block, QEMU virt's) or "nvme" (an NVMe controller on PCIe)
+        nvme_mdts (int): optional, the NVMe controller's MDTS (largest transfer:
+            2^mdts pages); QEMU's own (7) when unset.  A small one makes the driver
+            split its commands below its own size, as some real controllers do
         reboots (bool): a guest reset starts the machine again, as a board's does
             (`-no-reboot` is left out of the command line even where the environment's
             extra_args have it); by default the environment's choice stands
@@ -81,6 +84,8 @@ class KeelQEMUDriver(QEMUDriver):
     disk = attr.ib(default=None, validator=attr.validators.optional(
         attr.validators.instance_of(str)))
     disk_interface = attr.ib(default="virtio", validator=attr.validators.in_(["virtio", "nvme"]))
+    nvme_mdts = attr.ib(default=None, validator=attr.validators.optional(
+        attr.validators.instance_of(int)))
     reboots = attr.ib(default=False, validator=attr.validators.instance_of(bool))
 
     def __attrs_post_init__(self):
@@ -122,7 +127,8 @@ class KeelQEMUDriver(QEMUDriver):
         """QEMU arguments attaching the raw image at path as the disk."""
         drive = f"file={path},if=none,format=raw,id=disk0"
         if self.disk_interface == "nvme":
-            return ["-drive", drive, "-device", "nvme,serial=keel0,drive=disk0"]
+            mdts = f",mdts={self.nvme_mdts}" if self.nvme_mdts is not None else ""
+            return ["-drive", drive, "-device", f"nvme,serial=keel0,drive=disk0{mdts}"]
         return ["-drive", drive, "-device", "virtio-blk-device,drive=disk0"]
 
     @property

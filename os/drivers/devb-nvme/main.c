@@ -495,7 +495,11 @@ static int start(struct blkdisk *b, unsigned i, bool write, uint64_t block, unsi
 {
 	struct ctrl *c = b->priv;
 	unsigned pages = (unsigned)(((uint64_t)n * b->block_size + PAGE - 1) / PAGE);
-	const uint64_t *pa = &c->bounce_pa[i * SLOT_PAGES];
+	/* Slot i's pages where blkdev has them: its bounce buffers are
+	 * bounce_blocks (max_pages of pages) apart, fewer than SLOT_PAGES on a
+	 * controller whose MDTS is smaller (before, the controller moved slot
+	 * i's data through another slot's pages). */
+	const uint64_t *pa = &c->bounce_pa[i * c->max_pages];
 	struct slot *s = &c->io_slot[i];
 
 	if (n == 0 || pages > c->max_pages || i >= SLOTS || s->busy)
