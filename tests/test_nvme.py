@@ -4,7 +4,8 @@ controller reset and every unanswered command submitted again.  /bin/nvme-reset-
 runs as the first process on each target whose disk is NVMe (`keel_disk: nvme`), starts
 the driver with its test switch `-L 90` (the 90th I/O command, inside a 1 MiB read, is
 lost), and checks the disk is published, reads the same in one large read as in 256
-small ones, and takes a large unaligned write that small reads see whole; the console
+small ones, takes a large unaligned write that small reads see whole, and keeps its size
+through an open with O_TRUNC; the console
 shows the driver's new highs of commands in flight, and its timeout and reset once each."""
 
 import re
@@ -33,7 +34,7 @@ def test_32_in_flight_and_a_lost_command_resets_the_controller(keel_boot, nvme_t
     lines = [line.strip() for line in boot.lines]
     text = "\n".join(lines)
     failed = [line for line in lines if line.startswith("not ok")]
-    assert not failed and "nvme-reset-check: done: 6 passed, 0 failed" in lines, text
+    assert not failed and "nvme-reset-check: done: 7 passed, 0 failed" in lines, text
     assert "devb-nvme: nvme0: 32 commands in flight (a new high)" in lines, text
     assert len([line for line in lines if TIMEOUT_LINE.match(line)]) == 1, text
     assert len([line for line in lines if RESET_LINE.match(line)]) == 1, text

@@ -138,6 +138,22 @@ static void t_write__a_block_written_back_reads_back(void)
 	CHECK_EQ(close(fd), 0);
 }
 
+/* O_TRUNC on a disk's name changes nothing (POSIX: it applies to regular
+ * files): the size stat reports stays.  (It said 0 until the driver
+ * started again, and file systems would not mount.) */
+static void t_open__O_TRUNC_leaves_a_disk_its_size(void)
+{
+	struct stat a, b;
+
+	REQUIRE(stat(PART, &a) == 0);
+	CHECK(a.st_size > 0);
+	int fd = open(PART, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_EQ(stat(PART, &b), 0);
+	CHECK_EQ((long long)b.st_size, (long long)a.st_size);
+}
+
 static void t_driver__still_serves(void)
 {
 	CHECK_EQ(kill(driver, 0), 0);
@@ -150,6 +166,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(read, one_large_read_equals_small_reads),
 	CONF_CASE(write, a_block_written_back_reads_back),
 	CONF_CASE(write, a_large_write_reads_back_in_small_pieces),
+	CONF_CASE(open, O_TRUNC_leaves_a_disk_its_size),
 	CONF_CASE(driver, still_serves),
 };
 

@@ -98,7 +98,12 @@ int iofunc_open_default(resmgr_context_t *ctp, const struct _io_connect *msg, co
 		return ENOMEM;
 	o->attr = attr;
 	o->ioflag = combine ? O_RDONLY : msg->ioflag;
-	if (!combine && (msg->ioflag & O_TRUNC) && (msg->ioflag & O_ACCMODE) != O_RDONLY) {
+	/* O_TRUNC empties a regular file; on anything else (a disk, a
+	 * terminal, a FIFO) POSIX leaves it without effect: a disk opened so
+	 * (a shell's "> /dev/vblk0p1") said size 0 until its driver started
+	 * again, and mounting it failed. */
+	if (!combine && (msg->ioflag & O_TRUNC) && (msg->ioflag & O_ACCMODE) != O_RDONLY &&
+	    S_ISREG(attr->mode)) {
 		attr->nbytes = 0;
 		attr->mtime_ns = attr->ctime_ns = now_ns();
 	}
