@@ -22,6 +22,12 @@
 #define CLOCK_PROCESS_CPUTIME_ID  3     /* the caller's process */
 #define CLOCK_THREAD_CPUTIME_ID   4     /* the calling thread */
 
+/* Timers: TimerCreate(clock, event) -> id, -EAGAIN when the system's 64
+ * are taken or the process holds 32.  TimerSettime(id, flags, new, old):
+ * new.nsec 0 disarms; a period (interval_nsec) under 100 us is taken as
+ * 100 us; old (if not NULL) gets the time to the next expiry and the
+ * period in use (zeros when disarmed). */
+
 /* TimerSettime flags (QNX value): nsec is an absolute time of the clock. */
 #define TIMER_ABSTIME             0x80000000u
 

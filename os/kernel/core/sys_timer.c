@@ -19,6 +19,13 @@
 #include "uaccess.h"
 
 #define UTIMERS 64
+/* One process's share of them (the rest stay for the others). */
+#define UTIMERS_PER_PROCESS 32
+/* The shortest period: each expiry is an interrupt and a pulse or a
+ * signal, far longer than a tick, so a period of a few ticks re-armed a
+ * deadline already past and the hart did nothing else.  Shorter periods
+ * are raised to it (TimerSettime's old value says what was used). */
+#define UTIMER_PERIOD_MIN_NS 100000ull
 
 struct utimer {
 	struct ktimer k;
@@ -76,8 +83,12 @@ long sys_TimerCreate(long clockid, long uev)
 		return -EFAULT;
 	if (ev.sigev_notify != SIGEV_PULSE && !sig_event_ok(&ev))
 		return -EINVAL;
+	struct process *me = thread_current()->proc;
+	int mine = 0;
 	spin_lock(&timers_lock);
 	for (int i = 0; i < UTIMERS; i++)
+		mine += timers[i].owner == me;
+	for (int i = 0; i < UTIMERS && mine < UTIMERS_PER_PROCESS; i++)
 		if (!timers[i].owner) {
 			timers[i].owner = thread_current()->proc;
 			timers[i].owner_pid = thread_current()->proc->pid;
@@ -115,12 +126,17 @@ long sys_TimerSettime(long id, long flags, long unew, long uold)
 		return -EINVAL;
 	}
 	uint64_t now = arch_time();
-	if (t->k.hart != ~0u && t->k.deadline > now)
-		old.nsec = (t->k.deadline - now) * 1000000000ull / timebase_hz;
+	if (t->k.hart != ~0u) {
+		old.nsec = t->k.deadline > now ? ticks_to_ns(t->k.deadline - now) : 1;
+		old.interval_nsec = ticks_to_ns(t->k.period);
+	}
 	ktimer_cancel(&t->k);
 	if (it.nsec) {
 		uint64_t d = (flags & TIMER_ABSTIME) ? ns_to_ticks(it.nsec) : now + ns_to_ticks(it.nsec);
-		ktimer_arm_cookie(&t->k, d, ns_to_ticks(it.interval_nsec), t->gen);
+		uint64_t period = it.interval_nsec;
+		if (period && period < UTIMER_PERIOD_MIN_NS)
+			period = UTIMER_PERIOD_MIN_NS;
+		ktimer_arm_cookie(&t->k, d, ns_to_ticks(period), t->gen);
 	}
 	spin_unlock(&timers_lock);
 	if (uold && copy_to_user((uintptr_t)uold, &old, sizeof old))

@@ -392,9 +392,33 @@ void t_timer_pulses(void)
 	KTAP_EQ(TimerSettime_r(id, 0, &it, 0), 0);
 	for (int i = 0; i < 5; i++)
 		KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
+	/* A period under 100 us is taken as 100 us (each expiry is an
+	 * interrupt and a pulse: a period of a tick or two left the hart
+	 * nothing else to do), and the old value says so. */
+	struct _itimer old;
+	it = (struct _itimer){ 1000000, 50 };
+	KTAP_EQ(TimerSettime_r(id, 0, &it, &old), 0);
+	KTAP_EQ(old.interval_nsec, 2000000);                            /* the period before */
+	it = (struct _itimer){ 0, 0 };
+	KTAP_EQ(TimerSettime_r(id, 0, &it, &old), 0);                   /* disarmed */
+	KTAP_EQ(old.interval_nsec, 100000);
+	KTAP_CHECK(old.nsec > 0 && old.nsec <= 1000000);
+	memset(&old, 0xff, sizeof old);
+	KTAP_EQ(TimerSettime_r(id, 0, &it, &old), 0);
+	KTAP_EQ(old.nsec, 0);                                           /* nothing armed */
+	KTAP_EQ(old.interval_nsec, 0);
 	KTAP_EQ(TimerDestroy_r(id), 0);
 	KTAP_EQ(TimerDestroy_r(id), -EINVAL);
 	KTAP_EQ(TimerSettime_r(id, 0, &it, 0), -EINVAL);
+	/* One process holds 32 timers at most: the rest are the others'. */
+	int ids[33], made = 0;
+	while (made < 33 && (ids[made] = TimerCreate_r(CLOCK_MONOTONIC, &ev)) >= 0)
+		made++;
+	KTAP_EQ(made, 32);
+	KTAP_EQ(TimerCreate_r(CLOCK_MONOTONIC, &ev), -EAGAIN);
+	for (int i = 0; i < made; i++)
+		KTAP_EQ(TimerDestroy_r(ids[i]), 0);
+	it = (struct _itimer){ 2000000, 2000000 };
 	ev.sigev_notify = SIGEV_SIGNAL;
 	ev.sigev_signo = 0;                     /* no such signal (signal events: ktest-proc) */
 	KTAP_EQ(TimerCreate_r(CLOCK_MONOTONIC, &ev), -EINVAL);
