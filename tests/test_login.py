@@ -49,8 +49,9 @@ def test_login_root_and_keel_then_logout(keel_boot):
 
 def test_keel_cannot_read_shadow_but_root_can(keel_boot):
     """Also what a user leaves behind: a job of keel's that outlives its login cannot
-    open the console again once getty has it back (it would read the next user's name
-    and password), and ^Z at the prompt stops neither getty nor login."""
+    open the console again once getty has it back, and one that kept it open reads end
+    of file (either would read the next user's name and password); ^Z at the prompt
+    stops neither getty nor login."""
     s = logged_in(keel_boot)
     try:
         login(s, "keel", "keel")
@@ -65,9 +66,13 @@ def test_keel_cannot_read_shadow_but_root_can(keel_boot):
                "i=$((i+1)); done; if (: </dev/ser1) 2>/dev/null; then echo opened; else echo refused; fi "
                ">/tmp/probe 2>/dev/null) &")
         s.expect(PROMPT)
+        # A job that keeps the terminal it has (its stdin) reads from it after the
+        # logout: getty has hung up every user's open of the line, so end of file.
+        s.line("(trap '' HUP; sleep 6; read -r x; echo \"got:$x\" >/tmp/stolen) &")
+        s.expect(PROMPT)
         s.line("exit")
         s.expect(r"login: ", 30)
-        time.sleep(12)                      # the job has tried by now
+        time.sleep(12)                      # both jobs have tried by now
         s.type("\x1a")                     # ^Z: for getty, nothing
         s.line("root")
         s.expect(r"Password: $", 10)
@@ -78,6 +83,8 @@ def test_keel_cannot_read_shadow_but_root_can(keel_boot):
         assert (out.strip(), rc) == ("root", 0)
         out, rc = s.run("cat /tmp/probe", PROMPT)
         assert (out.strip(), rc) == ("refused", 0), f"keel's job after logout: {out!r}"
+        out, rc = s.run("cat /tmp/stolen", PROMPT)
+        assert (out.strip(), rc) == ("got:", 0), f"keel's job read after logout: {out!r}"
     finally:
         s.close()
 

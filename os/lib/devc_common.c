@@ -45,6 +45,10 @@ struct devc {
 	struct winsize ws;
 	int32_t pgrp;                   /* foreground process group, 0: none */
 	int32_t sid;                    /* the session it is the controlling terminal of, 0 */
+	/* _DCMD_TERM_REVOKE: each open keeps in ocb->data the generation it
+	 * was made in, shifted, and bit 0 set when a non-root process made it;
+	 * such an open from an earlier generation is hung up. */
+	uintptr_t gen;
 	resmgr_waitq_t readers, writers;
 	resmgr_notifyq_t polls;         /* poll/select arms */
 	/* Under tx_lock. */
@@ -185,10 +189,20 @@ static void serve_readers(void)
 	follow_readers();
 }
 
+/* Is ocb an open _DCMD_TERM_REVOKE hung up? */
+static bool revoked(const iofunc_ocb_t *ocb)
+{
+	uintptr_t d = (uintptr_t)ocb->data;
+
+	return (d & 1) && (d >> 1) != dev.gen;
+}
+
 static int tty_read(resmgr_context_t *ctp, const struct _io_read *msg, iofunc_ocb_t *ocb)
 {
 	if ((ocb->ioflag & O_ACCMODE) == O_WRONLY)
 		return EBADF;
+	if (revoked(ocb))
+		return resmgr_reply(ctp, 0, NULL, 0);   /* hung up: end of file */
 	int bg = tty_read_access(ctp, dev.sid, dev.pgrp);
 	if (bg)
 		return bg;
@@ -245,6 +259,8 @@ static int tty_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_
 
 	if ((ocb->ioflag & O_ACCMODE) == O_RDONLY)
 		return EBADF;
+	if (revoked(ocb))
+		return EIO;
 	int bg = (dev.td.t.c_lflag & TOSTOP) ? tty_write_access(ctp, dev.sid, dev.pgrp) : 0;
 	if (bg)
 		return bg;
@@ -300,6 +316,42 @@ static int tty_notify(resmgr_context_t *ctp, const struct _io_notify *msg, iofun
 
 /* ---- devctl ------------------------------------------------------------------------ */
 
+/* _DCMD_TERM_REVOKE: a new generation; the reads and writes parked on
+ * opens of an older one (non-root's) are answered as a hang-up. */
+static void answer_revoked(resmgr_waitq_t *q, bool reads)
+{
+	resmgr_waiter_t *w = resmgr_waitq_first(q);
+
+	while (w) {
+		resmgr_waiter_t *next = w->next;
+		if (revoked(w->ocb)) {
+			if (reads)
+				MsgReply_r(w->rcvid, 0, NULL, 0);
+			else if (w->done)
+				MsgReply_r(w->rcvid, (long)w->done, NULL, 0);
+			else
+				MsgError_r(w->rcvid, EIO);
+			resmgr_waitq_remove(q, w);
+		}
+		w = next;
+	}
+}
+
+static int tty_revoke(resmgr_context_t *ctp)
+{
+	struct _client_info ci;
+
+	if (iofunc_client_info(ctp, &ci) || ci.cred.euid != 0)
+		return EPERM;
+	dev.gen++;
+	answer_revoked(&dev.readers, true);
+	answer_revoked(&dev.writers, false);
+	follow_readers();
+	if (dev.polls.head)             /* a poll on a hung-up open sees it at once */
+		resmgr_notify_ready(&dev.polls, NULL, _NOTIFY_IN | _NOTIFY_OUT);
+	return 0;
+}
+
 static int set_attr(const resmgr_context_t *ctp, const struct _io_devctl *m)
 {
 	struct termios t;
@@ -341,10 +393,14 @@ static int tty_devctl(resmgr_context_t *ctp, const struct _io_devctl *m, iofunc_
 	} rep = { { 0, 0 }, { .i = 0 } };
 	int r = tty_devctl_changes(m->dcmd) ? tty_write_access(ctp, dev.sid, dev.pgrp) : 0;
 
-	(void)ocb;
+	if (revoked(ocb))
+		return EIO;
 	if (r)
 		return r;
 	switch (m->dcmd) {
+	case _DCMD_TERM_REVOKE:
+		r = tty_revoke(ctp);
+		break;
 	case _DCMD_TERM_GETATTR:
 		rep.u.t = dev.td.t;
 		rep.r.nbytes = sizeof rep.u.t;
@@ -492,10 +548,15 @@ static int tty_open(resmgr_context_t *ctp, const struct _io_connect *msg, const 
 		    iofunc_attr_t *attr, iofunc_ocb_t **ocb)
 {
 	int r = iofunc_open_default(ctp, msg, path, attr, ocb);
+	struct _client_info ci;
 
-	if (!r && msg->subtype != _IO_CONNECT_COMBINE_CLOSE && !(msg->ioflag & O_NOCTTY))
+	if (r)
+		return r;
+	bool user = iofunc_client_info(ctp, &ci) != 0 || ci.cred.euid != 0;
+	(*ocb)->data = (void *)(dev.gen << 1 | (user ? 1 : 0));
+	if (msg->subtype != _IO_CONNECT_COMBINE_CLOSE && !(msg->ioflag & O_NOCTTY))
 		tty_open_ctty(ctp, "/dev/ser1", &dev.sid, &dev.pgrp);
-	return r;
+	return 0;
 }
 
 static int start_server(const char *name)

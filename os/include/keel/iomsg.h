@@ -507,6 +507,13 @@ _Static_assert(sizeof(struct _io_dirent) == 24, "struct _io_dirent layout");
 #define _DCMD_TERM_DRAIN     0x5409u   /* waits until output is sent */
 #define _DCMD_TERM_GETPGRP   0x540fu   /* out: int32 foreground process group */
 #define _DCMD_TERM_SETPGRP   0x5410u   /* in: int32 */
+/* Keel's own (root only; a terminal server may answer ENOTTY): every open
+ * of the terminal that a process other than root made is hung up for
+ * good, as a hang-up leaves them: reads are end of file, writes and
+ * devctls EIO, waiting reads and writes answered so.  getty's first step,
+ * so that nothing of the last login session keeps the line (opens root's
+ * processes made, init's and the services' logs, stay). */
+#define _DCMD_TERM_REVOKE    0x5437u
 #define _DCMD_FIONREAD       0x541bu   /* out: int32 bytes ready to read */
 
 /* A read of a terminal by a process of the terminal's session that is not

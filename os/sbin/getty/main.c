@@ -7,6 +7,7 @@
  * system log with the machine's instruction count (rdinstret: every hart's
  * instructions since reset, OpenSBI's included, under QEMU's -icount) and
  * the time since boot: the boot-to-login figures. */
+#include <devctl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <termios.h>
 #include <unistd.h>
+#include <keel/iomsg.h>
 
 static void sane(int fd)
 {
@@ -80,6 +82,11 @@ int main(int argc, char **argv)
 	const struct group *g = getgrnam("tty");
 	if (fchown(0, 0, g ? g->gr_gid : 0) == 0)
 		fchmod(0, g ? 0620 : 0600);
+	/* And every open of it a user's process still has (a job the last
+	 * session left, with its terminal as stdin) is hung up: it would read
+	 * the next user's name and password.  A terminal server without the
+	 * request (ENOTTY) has its own hang-up. */
+	devctl(0, _DCMD_TERM_REVOKE, NULL, 0, NULL);
 	sane(0);
 	if (uname(&u) < 0)
 		strcpy(u.nodename, "keel");

@@ -9,6 +9,7 @@
  * getty gave with -t. */
 #include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <grp.h>
 #include <pwd.h>
@@ -67,7 +68,7 @@ static void motd(void)
 		fclose(f);
 }
 
-static int start_session(const struct passwd *pw)
+static int start_session(const struct passwd *pw, const char *line)
 {
 	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
 	char argv0[64];
@@ -83,6 +84,20 @@ static int start_session(const struct passwd *pw)
 	    setuid(pw->pw_uid) < 0) {
 		printf("login: cannot take the ids of %s: %s\n", pw->pw_name, strerror(errno));
 		return 1;
+	}
+	/* The session's own opens of its terminal, made as the user (getty's
+	 * came from init, as root): when the next getty on this line hangs up
+	 * every user's open (_DCMD_TERM_REVOKE), what this session leaves
+	 * behind, a job holding the terminal, loses it too. */
+	if (line[0] == '/') {
+		int fd = open(line, O_RDWR);
+		if (fd >= 0) {
+			for (int i = 0; i < 3; i++)
+				if (fd != i)
+					dup2(fd, i);
+			if (fd > 2)
+				close(fd);
+		}
 	}
 	const char *home = pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/";
 	if (chdir(home) < 0) {
@@ -141,7 +156,7 @@ int main(int argc, char **argv)
 			syslog(LOG_AUTH | LOG_NOTICE, "%s logged in on %s (password read at %lld.%06ld)",
 			       pw->pw_name, tty, (long long)read_at.tv_sec, read_at.tv_nsec / 1000);
 			closelog();                     /* the shell gets no log fd */
-			return start_session(pw);
+			return start_session(pw, tty);
 		}
 		memset(pass, 0, sizeof pass);
 		syslog(LOG_AUTH | LOG_WARNING, "failed login for %s on %s", name, tty);
