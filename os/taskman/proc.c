@@ -60,6 +60,7 @@ struct tproc *proc_new(const struct tproc *parent)
 		if (i >= procs_top)
 			procs_top = i + 1;
 		if (parent) {
+			p->inheriting = true;   /* until _PROC_FORKED or an exec */
 			p->ppid = parent->pid;
 			p->pgid = parent->pgid;
 			p->sid = parent->sid;
@@ -487,7 +488,8 @@ void proc_msg_getids(int rcvid, const struct _msg_info *info, const void *msg, s
 		tm_unlock();
 		return tm_error(rcvid, EINVAL);
 	}
-	struct _proc_ids r = { p->pid, p->ppid, p->pgid, p->sid };
+	struct _proc_ids r = { p->pid, p->ppid, p->pgid, p->sid,
+			       p->inheriting ? _PROC_IDS_INHERITING : 0, 0 };
 	tm_unlock();
 	MsgReply_r(rcvid, 0, &r, sizeof r);
 }

@@ -493,6 +493,7 @@ static int exec_image(struct job *j, int as, struct _proc_start *st,
 		tm_strlcpy(t->name, st->name, sizeof t->name);
 		keep_args(t, j);
 		t->execed = true;
+		t->inheriting = false;  /* an exec keeps its own fds, takes none */
 		t->mmap_next = 0;       /* a new space: mmap starts over */
 		mem_process_gone(t->pid);
 		fork_release(t);        /* a forked child that execs at once */
@@ -780,8 +781,10 @@ void forked_msg(int rcvid, const struct _msg_info *info)
 {
 	tm_lock();
 	struct tproc *t = proc_find(info->pid);
-	if (t)
+	if (t) {
 		fork_release(t);
+		t->inheriting = false;  /* its parent's opens are its own no more */
+	}
 	tm_unlock();
 	MsgReply_r(rcvid, 0, 0, 0);
 }

@@ -87,6 +87,7 @@ struct tproc {
 	uint32_t ngrants;               /* device ranges its space was granted (AS_MAP_GRANT):
 					 * given again to the space of an exec */
 	int32_t fork_rcvid;             /* a forked child: its parent's fork, unreplied */
+	bool inheriting;                /* a child taking over its parent's fds (_PROC_IDS_*) */
 	uint64_t start_ns;
 	uint64_t rlim_cur[_PROC_RLIMIT_COUNT], rlim_max[_PROC_RLIMIT_COUNT];
 	char name[TM_NAME];

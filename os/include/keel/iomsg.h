@@ -249,8 +249,9 @@ struct _io_close {
  * (offset, flags) of connection `coid` of process `pid` from now on (dup
  * and dup2: pid 0, the sender's own; a spawned or forked child's inherited
  * descriptors: its parent's pid, which the server checks with taskman's
- * _PROC_GETIDS, EPERM if the sender is not that process's child).  EBADF
- * if that connection has no open with this server. */
+ * _PROC_GETIDS, EPERM if the sender is not that process's child or has
+ * finished taking over its descriptors, _PROC_IDS_INHERITING).  EBADF if
+ * that connection has no open with this server. */
 struct _io_dup {
 	struct _io_hdr hdr;
 	int32_t coid;

@@ -239,7 +239,14 @@ struct _proc_ids_req {
 
 struct _proc_ids {
 	int32_t pid, ppid, pgid, sid;
+	uint32_t flags;                 /* _PROC_IDS_* */
+	uint32_t zero;
 };
+
+/* A forked or spawned child still taking over its parent's descriptors
+ * (_IO_DUP naming the parent's connections), until its _PROC_FORKED or its
+ * first exec: servers let a child share a parent's open only then. */
+#define _PROC_IDS_INHERITING  0x1u
 
 #define _PROC_GETIDS_ORPHANED  1       /* _proc_hdr.subtype of _PROC_GETIDS */
 #define _PROC_GETIDS_GROUP     2       /* the same, with struct _proc_group_req */
@@ -287,7 +294,7 @@ struct _proc_setcred {
 	uint32_t groups[_PROC_NGROUPS_MAX];
 };
 
-_Static_assert(sizeof(struct _proc_ids) == 16, "struct _proc_ids layout");
+_Static_assert(sizeof(struct _proc_ids) == 24, "struct _proc_ids layout");
 _Static_assert(sizeof(struct _proc_setcred) == 152, "struct _proc_setcred layout");
 
 /* ---- the machine's end ------------------------------------------------------

@@ -25,6 +25,7 @@
 #include <sys/resmgr.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <keel/iomsg.h>
 #include <keel/neutrino.h>
 #define MEMFILE_CAP 4096
 #include <memfile.h>
@@ -97,6 +98,18 @@ int main(int argc, char **argv)
 			_exit(1);
 		nanosleep(&ts, NULL);
 		_exit(0);
+	}
+	if (!strcmp(cmd, "dupof") && argc == 5) {       /* pid chid fd: the parent's open */
+		/* A new connection to the server, and a _IO_DUP naming the
+		 * parent's connection fd: 0 when refused (EPERM), 1 if shared. */
+		int co = ConnectAttach_r(ND_LOCAL_NODE, atoi(argv[2]), atoi(argv[3]),
+					 _NTO_SIDE_CHANNEL, 0);
+		struct _io_dup d = { .hdr = { .type = _IO_DUP }, .coid = atoi(argv[4]),
+				     .pid = getppid() };
+		if (co < 0)
+			_exit(10);
+		long r = MsgSend_r(co, &d, sizeof d, NULL, 0);
+		_exit(r == -EPERM ? 0 : r == 0 ? 1 : 2);
 	}
 	if (!strcmp(cmd, "sleep") && argc == 3) {
 		long ms = atol(argv[2]);

@@ -364,6 +364,30 @@ static void t_resmgr__dup_naming_own_pid_shares_the_open(void)
 	close(fd);
 }
 
+/* A child may share its parent's opens (_IO_DUP naming the parent) only
+ * while it takes over its descriptors, until it says it is done
+ * (_PROC_FORKED: before posix_spawn or fork returns): later it could take
+ * any open its parent makes, close-on-exec ones and those of a root
+ * parent after an exec to a user's program included.  conf-child
+ * "dupof" asks for the parent's open `fd` well after its start. */
+static void t_resmgr__dup_of_a_parents_open_only_while_starting(void)
+{
+	int fd = open_file(O_RDWR | O_CLOEXEC), st = -1;
+	char a1[16], a2[16], a3[16];
+
+	REQUIRE(fd >= 0);
+	snprintf(a1, sizeof a1, "%d", pid);
+	snprintf(a2, sizeof a2, "%d", chid);
+	snprintf(a3, sizeof a3, "%d", fd);
+	char *argv[] = { "/bin/conf-child", "dupof", a1, a2, a3, NULL };
+	pid_t c;
+	REQUIRE(posix_spawn(&c, argv[0], NULL, NULL, argv, NULL) == 0);
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);                   /* 1: it got the open */
+	close(fd);
+}
+
 static void t_resmgr__devctl_server_and_default(void)
 {
 	int fd = open_file(O_RDWR | O_TRUNC);
@@ -716,6 +740,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(resmgr, write_longer_than_sent_is_EINVAL),
 	CONF_CASE(resmgr, dup_of_unknown_connection_is_EBADF),
 	CONF_CASE(resmgr, dup_naming_own_pid_shares_the_open),
+	CONF_CASE(resmgr, dup_of_a_parents_open_only_while_starting),
 	CONF_CASE(resmgr, devctl_server_and_default),
 	CONF_CASE(resmgr, random_messages_leave_it_serving),
 	CONF_CASE(resmgr, client_end_closes_its_opens_on_each_channel),

@@ -346,9 +346,12 @@ static int do_connect(resmgr_t *m, resmgr_context_t *ctp)
 }
 
 /* A _IO_DUP may name the sender's parent's connection (an inherited fd
- * of a spawned or forked child): taskman says whose child the sender is.
- * A manager running in taskman's own process (or in the first process
- * when there is no taskman) cannot ask itself: it refuses. */
+ * of a spawned or forked child): taskman says whose child the sender is,
+ * and whether it is still taking over its fds (after that, a child could
+ * take any open its parent made since, close-on-exec ones too: a user's
+ * shell would take init's, root's, console).  A manager running in
+ * taskman's own process (or in the first process when there is no
+ * taskman) cannot ask itself: it refuses. */
 static bool may_share(int32_t sender, int32_t owner)
 {
 	struct _proc_ids ids;
@@ -357,7 +360,8 @@ static bool may_share(int32_t sender, int32_t owner)
 		return true;
 	if (getpid() == TASKMAN_PID)
 		return false;
-	return __proc_ids(sender, &ids) >= 0 && ids.ppid == owner;
+	return __proc_ids(sender, &ids) >= 0 && ids.ppid == owner &&
+	       (ids.flags & _PROC_IDS_INHERITING);
 }
 
 static int do_dup(resmgr_t *m, resmgr_context_t *ctp)
