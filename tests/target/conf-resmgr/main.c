@@ -370,21 +370,30 @@ static void t_resmgr__dup_naming_own_pid_shares_the_open(void)
  * any open its parent makes, close-on-exec ones and those of a root
  * parent after an exec to a user's program included.  conf-child
  * "dupof" asks for the parent's open `fd` well after its start. */
-static void t_resmgr__dup_of_a_parents_open_only_while_starting(void)
+/* conf-child `cmd` with this server's pid and channel and n: its exit
+ * status (0 when it ran to its end), or -1. */
+static int child_run(const char *cmd, int n)
 {
-	int fd = open_file(O_RDWR | O_CLOEXEC), st = -1;
 	char a1[16], a2[16], a3[16];
+	int st = -1;
+	pid_t c;
 
-	REQUIRE(fd >= 0);
 	snprintf(a1, sizeof a1, "%d", pid);
 	snprintf(a2, sizeof a2, "%d", chid);
-	snprintf(a3, sizeof a3, "%d", fd);
-	char *argv[] = { "/bin/conf-child", "dupof", a1, a2, a3, NULL };
-	pid_t c;
-	REQUIRE(posix_spawn(&c, argv[0], NULL, NULL, argv, NULL) == 0);
-	CHECK_EQ(waitpid(c, &st, 0), c);
-	CHECK(WIFEXITED(st));
-	CHECK_EQ(WEXITSTATUS(st), 0);                   /* 1: it got the open */
+	snprintf(a3, sizeof a3, "%d", n);
+	char *argv[] = { "/bin/conf-child", (char *)cmd, a1, a2, a3, NULL };
+	if (posix_spawn(&c, argv[0], NULL, NULL, argv, NULL) != 0 || waitpid(c, &st, 0) != c ||
+	    !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void t_resmgr__dup_of_a_parents_open_only_while_starting(void)
+{
+	int fd = open_file(O_RDWR | O_CLOEXEC);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(child_run("dupof", fd), 0);            /* 1: it got the open */
 	close(fd);
 }
 
@@ -490,21 +499,12 @@ static void t_resmgr__client_end_closes_its_opens_on_each_channel(void)
 	static iofunc_attr_t tattr;
 	int tchid = ChannelCreate(_NTO_CHF_DISCONNECT);
 	resmgr_t *two = tchid >= 0 ? resmgr_create(tchid, NULL, &tio, &tattr) : NULL;
-	char a1[16], a2[16], a3[16];
-	int st = -1;
 
 	iofunc_attr_init(&tattr, S_IFREG | 0666);
 	REQUIRE(two != NULL);
 	REQUIRE(resmgr_pool_start(two, 1) == 0);
 	unsigned base = resmgr_open_count(mgr);
-	snprintf(a1, sizeof a1, "%d", pid);
-	snprintf(a2, sizeof a2, "%d", chid);
-	snprintf(a3, sizeof a3, "%d", tchid);
-	char *argv[] = { "/bin/conf-child", "open2", a1, a2, a3, NULL };
-	pid_t c;
-	REQUIRE(posix_spawn(&c, argv[0], NULL, NULL, argv, NULL) == 0);
-	CHECK_EQ(waitpid(c, &st, 0), c);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(child_run("open2", tchid), 0);
 	for (int ms = 0; ms < 3000 && (resmgr_open_count(mgr) != base ||
 				       resmgr_open_count(two) != 0); ms += 10) {
 		struct timespec w = { 0, 10 * 1000000L };
