@@ -112,6 +112,28 @@ def test_wrong_password_is_refused_after_a_delay(keel_boot):
         s.line("keel")
         s.expect(PROMPT)                    # the right password still works
         s.line("exit")
+        # A password typed at "login:" (an unknown name) is not written to the log,
+        # which everyone may read; a password too long for login is refused whole
+        # and its tail is not the next name.
+        s.expect(r"login: ", 30)
+        s.line("hunter2zz")
+        s.expect(r"Password: $")
+        s.line("x")
+        s.expect(r"Login incorrect", 10)
+        s.expect(r"login: ", 10)
+        s.line("keel")
+        s.expect(r"Password: $")
+        s.line("keel" + "k" * 300)
+        s.expect(r"Login incorrect", 10)
+        s.expect(r"login: ", 10)
+        s.line("keel")
+        s.expect(r"Password: $")
+        s.line("keel")
+        s.expect(PROMPT)
+        out, rc = s.run("sloginfo | grep -c hunter2zz; sloginfo | grep -c 'an unknown user'",
+                        PROMPT)
+        assert out.split() == ["0", "1"], f"the log of the failed logins: {out!r}"
+        s.line("exit")
         s.expect(r"login: ", 30)
     finally:
         s.close()

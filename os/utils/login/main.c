@@ -42,6 +42,16 @@ static char *read_line(const char *prompt, char *buf, size_t size, bool echo)
 	char *r = fgets(buf, (int)size, stdin);
 	if (tty && !echo)
 		tcsetattr(0, TCSANOW, &old);
+	if (r && !strchr(buf, '\n')) {
+		/* Longer than buf: the rest of the line is not the next answer
+		 * (a long password's tail read as the next name), and what was
+		 * kept is no answer at all. */
+		int c;
+		while ((c = getchar()) != EOF && c != '\n')
+			;
+		if (strlen(buf) + 1 == size)
+			buf[0] = 0;
+	}
 	if (r)
 		buf[strcspn(buf, "\n")] = 0;
 	return r;
@@ -130,7 +140,7 @@ static int start_session(const struct passwd *pw, const char *line)
 
 int main(int argc, char **argv)
 {
-	char name[64] = "", pass[128];
+	char name[64] = "", pass[256];          /* passwd takes up to 255 */
 	struct passwd *pw;
 
 	const char *tty = "an unnamed terminal";
@@ -159,7 +169,10 @@ int main(int argc, char **argv)
 			return start_session(pw, tty);
 		}
 		memset(pass, 0, sizeof pass);
-		syslog(LOG_AUTH | LOG_WARNING, "failed login for %s on %s", name, tty);
+		/* An unknown name is not written down: it is often a password
+		 * typed a line too early, and the log is everyone's to read. */
+		syslog(LOG_AUTH | LOG_WARNING, "failed login for %s on %s",
+		       pw ? name : "an unknown user", tty);
 		struct timespec delay = { 2, 0 };
 		nanosleep(&delay, NULL);
 		printf("Login incorrect\n");
