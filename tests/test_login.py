@@ -132,7 +132,7 @@ def test_wrong_password_is_refused_after_a_delay(keel_boot):
         s.expect(PROMPT)
         out, rc = s.run("sloginfo | grep -c hunter2zz; sloginfo | grep -c 'an unknown user'",
                         PROMPT)
-        assert out.split() == ["0", "1"], f"the log of the failed logins: {out!r}"
+        assert (out.split(), rc) == (["0", "1"], 0), f"the log of the failed logins: {out!r}"
         s.line("exit")
         s.expect(r"login: ", 30)
     finally:
