@@ -901,44 +901,66 @@ int vmspace_map_phys(struct vmspace *vs, uint64_t va, uint64_t pa, size_t size, 
 	return 0;
 }
 
-/* Up to UNMAP_BATCH pages from va on: PTEs cleared, pages the space owns
- * collected in owned[] (their share counts untouched: see vmspace_unmap);
- * returns how many pages were visited. */
+/* From va on, at most `pages` pages: PTEs cleared (up to UNMAP_BATCH of
+ * them), pages the space owns collected in owned[] (their share counts
+ * untouched: see vmspace_unmap).  Tables that are not there are skipped
+ * whole (as any_mapped does: user space holds 4 KiB leaves only), and at
+ * most UNMAP_VISITS slots are looked at under the lock.  Returns how many
+ * pages it went past; *cleared says whether any PTE was. */
+#define UNMAP_VISITS (8 * UNMAP_BATCH)
+
 static size_t unmap_batch(struct vmspace *vs, uint64_t va, size_t pages, uint64_t *owned,
-			  size_t *nowned)
+			  size_t *nowned, bool *cleared)
 {
-	size_t n = pages < UNMAP_BATCH ? pages : UNMAP_BATCH;
+	size_t i = 0, hits = 0, visits = 0;
 
 	*nowned = 0;
+	*cleared = false;
 	spin_lock(&vs->lock);
-	for (size_t i = 0; i < n; i++) {
-		uint64_t *e = slot(vs, va + i * PAGE_SIZE, false);
-		if (!e || !(*e & PTE_V))
+	while (i < pages && hits < UNMAP_BATCH && visits++ < UNMAP_VISITS) {
+		uint64_t a = va + i * PAGE_SIZE;
+		uint64_t e2 = vs->root[vpn(a, 2)];
+		if (!(e2 & PTE_V)) {
+			i += (((a | ((1ul << 30) - 1)) + 1) - a) / PAGE_SIZE;
 			continue;
-		if (*e & PTE_OWNED)
-			owned[(*nowned)++] = pte_pa(*e);
-		*e = 0;
-		vs->pages--;
+		}
+		uint64_t e1 = ((uint64_t *)phys_to_virt(pte_pa(e2)))[vpn(a, 1)];
+		if (!(e1 & PTE_V)) {
+			i += (((a | ((1ul << 21) - 1)) + 1) - a) / PAGE_SIZE;
+			continue;
+		}
+		uint64_t *e = &((uint64_t *)phys_to_virt(pte_pa(e1)))[vpn(a, 0)];
+		if (*e & PTE_V) {
+			if (*e & PTE_OWNED)
+				owned[(*nowned)++] = pte_pa(*e);
+			*e = 0;
+			vs->pages--;
+			hits++;
+			*cleared = true;
+		}
+		i++;
 	}
 	spin_unlock(&vs->lock);
-	return n;
+	return i < pages ? i : pages;
 }
 
-/* Holes in the range are skipped (munmap semantics).  A page's share count
- * drops only after every hart that ran the space has dropped its
- * translation: dropped before, another space's unmap could free the page
- * (its last share) while a hart of this one still wrote it through a stale
- * TLB entry. */
+/* Holes in the range are skipped (munmap semantics), and cost their
+ * missing tables, not their pages.  A page's share count drops only after
+ * every hart that ran the space has dropped its translation: dropped
+ * before, another space's unmap could free the page (its last share)
+ * while a hart of this one still wrote it through a stale TLB entry. */
 int vmspace_unmap(struct vmspace *vs, uint64_t va, size_t size)
 {
 	uint64_t owned[UNMAP_BATCH];
 	size_t nowned;
+	bool cleared;
 
 	if (!range_ok(va, size))
 		return -EINVAL;
 	for (size_t left = size / PAGE_SIZE; left; ) {
-		size_t n = unmap_batch(vs, va, left, owned, &nowned);
-		smp_tlb_flush_harts(harts_of(vs));
+		size_t n = unmap_batch(vs, va, left, owned, &nowned, &cleared);
+		if (cleared)
+			smp_tlb_flush_harts(harts_of(vs));
 		for (size_t i = 0; i < nowned; i++)
 			if (pageref_drop(owned[i]))
 				pmm_free(owned[i], 0);
