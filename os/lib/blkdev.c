@@ -14,8 +14,10 @@
 #include "blkdev.h"
 #include "gpt.h"
 
-#define NAMES_MAX       64u                 /* disks and partitions, per driver */
 #define PARTS_MAX       8u                  /* partitions published per disk */
+/* Each disk's name and its partitions' (64 were too few for 8 disks of 8
+ * partitions, and the driver of the eighth disk ended, every name gone). */
+#define NAMES_MAX       (BLKDEV_DISKS_MAX * (1u + PARTS_MAX))
 
 /* A published name: the whole disk or one partition. */
 struct bdev {

@@ -108,9 +108,12 @@ static bool header_ok(uint8_t *blk, uint32_t lbs, uint64_t lbas, uint64_t at)
 	nblk = ((uint64_t)num * esize + lbs - 1) / lbs;
 	if (first < 2 || first > last || last >= lbas - 1)
 		return false;
+	/* (Written so that no sum wraps: an entry LBA near 2^64 passed as
+	 * ent + nblk, and the read of the array failed as I/O, the backup
+	 * never tried.) */
 	if (at == 1)                      /* primary: array between header and usable */
-		return ent >= 2 && ent + nblk <= first;
-	return ent > last && ent + nblk <= lbas - 1;
+		return ent >= 2 && ent <= first && nblk <= first - ent;
+	return ent > last && ent < lbas - 1 && nblk <= lbas - 1 - ent;
 }
 
 /* Records a used entry after checking its range and overlaps. */

@@ -39,7 +39,7 @@
 #define QSIZE_MAX       32u                 /* descriptors: header, data pages, status */
 #define BOUNCE_PAGES    16u
 #define BOUNCE_BYTES    (BOUNCE_PAGES * PAGE)
-#define DISKS_MAX       8u
+#define DISKS_MAX       BLKDEV_DISKS_MAX
 #define IO_TIMEOUT_NS   10000000000ull
 #define USED_ALIGN      64u                 /* legacy QueueAlign: the ring fits one page */
 

@@ -194,6 +194,31 @@ static void gpt_consistent_lies_are_refused(const void *arg)
 	free(g);
 }
 
+/* The primary header's entry-array LBA near 2^64, its CRC recomputed: a
+ * lie the range check must see (the sum wrapped and passed it, and the
+ * array's read then failed as I/O without the backup being tried). */
+static void gpt_entry_lba_near_2_64_uses_backup(const void *arg)
+{
+	struct gpt_part parts[2];
+	struct gpt_disk *g = malloc(sizeof(*g));
+	struct disk d;
+	uint64_t huge = ~0ull;
+
+	(void)arg;
+	disk_make(&d, 512, 1000, parts);
+	KT_EQ(gpt_write(d_write, &d, d.lbs, d.lbas, guid, parts, 2), 0);
+	uint8_t *h = d.mem + d.lbs;
+	memcpy(h + 72, &huge, 8);
+	memset(h + 16, 0, 4);
+	uint32_t crc = crc32_ieee(0, h, 92);
+	memcpy(h + 16, &crc, 4);
+	KT_EQ(gpt_read(d_read, &d, d.lbs, d.lbas, g), 0);
+	KT_CHECK(g->used_backup);
+	parts_equal(g, parts, 2);
+	free(d.mem);
+	free(g);
+}
+
 static void gpt_write_refuses_bad_partitions(const void *arg)
 {
 	struct gpt_part parts[2];
@@ -222,6 +247,7 @@ static const struct kt_case cases[] = {
 	{ "gpt_both_bad_is_refused", gpt_both_bad_is_refused, NULL },
 	{ "gpt_without_protective_mbr_is_refused", gpt_without_protective_mbr_is_refused, NULL },
 	{ "gpt_consistent_lies_are_refused", gpt_consistent_lies_are_refused, NULL },
+	{ "gpt_entry_lba_near_2_64_uses_backup", gpt_entry_lba_near_2_64_uses_backup, NULL },
 	{ "gpt_write_refuses_bad_partitions", gpt_write_refuses_bad_partitions, NULL },
 };
 

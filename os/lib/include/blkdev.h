@@ -30,6 +30,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The disks one driver serves at most (devb-virtio's, devb-nvme's). */
+#define BLKDEV_DISKS_MAX 8u
+
 struct blkdisk;
 
 struct blkdev_ops {
