@@ -317,11 +317,11 @@ static int mutex_release(struct sync_obj *m)
 	}
 	list_del(&m->owner_link);
 	m->owner = 0;
-	struct thread *w = waitq_first(&m->waiters);
+	struct thread *w = waitq_first_live(&m->waiters);
 	if (w) {
 		w->blocked_on = 0;
 		take_ownership(m, w);           /* our owner reference moves to w */
-		waitq_wake_one(&m->waiters, 0);
+		waitq_wake_thread(&m->waiters, w, 0);
 		pi_update(w);
 	}
 	pi_update(cur);
@@ -626,15 +626,18 @@ static int umutex_release(struct sync_obj *o, uintptr_t word, uint32_t me)
 
 	spin_lock(&pi_lock);
 	int r = word_read(word, &v) ? -EFAULT : (v & ~UW_WAITING) != me ? -EPERM : 0;
-	struct thread *w = waitq_first(&o->waiters);
+	/* Handed to the first waiter not told to end (one that is would die
+	 * with it, the word naming it for good); the others keep the
+	 * waiting bit, those ending included (they leave on their own). */
+	struct thread *w = waitq_first_live(&o->waiters);
 	uint32_t next = 0;
 	if (w)
-		next = w->tid | (w->wait_link.next != &o->waiters.head ? UW_WAITING : 0);
+		next = w->tid | (o->waiters.head.next->next != &o->waiters.head ? UW_WAITING : 0);
 	if (!r && (user_cas32(word, v, next, &old) || old != v))
 		r = -EFAULT;
 	if (!r && w) {
 		w->blocked_on = 0;
-		waitq_wake_one(&o->waiters, 0);
+		waitq_wake_thread(&o->waiters, w, 0);
 		pi_set_owner(o, waitq_empty(&o->waiters) ? 0 : w);
 	} else if (!r) {
 		pi_set_owner(o, 0);

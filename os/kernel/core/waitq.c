@@ -18,6 +18,16 @@ struct thread *waitq_first(const struct waitq *wq)
 	return list_empty(&wq->head) ? 0 : list_entry(wq->head.next, struct thread, wait_link);
 }
 
+struct thread *waitq_first_live(const struct waitq *wq)
+{
+	list_for_each(n, &wq->head) {
+		struct thread *t = list_entry(n, struct thread, wait_link);
+		if (!atomic_load32(&t->killed))
+			return t;
+	}
+	return 0;
+}
+
 /* Priority order, FIFO among equals. */
 static void insert(struct waitq *wq, struct thread *t)
 {

@@ -54,3 +54,7 @@ void waitq_insert(struct waitq *wq, struct thread *t);
 void waitq_requeue(struct waitq *wq, struct thread *t);
 static inline int waitq_empty(const struct waitq *wq) { return list_empty(&wq->head); }
 struct thread *waitq_first(const struct waitq *wq);
+/* The first waiter not told to end (thread_kill), or NULL: whom a lock is
+ * handed to (one told to end would take it to its end, and the lock's
+ * word would name a dead thread for good). */
+struct thread *waitq_first_live(const struct waitq *wq);
