@@ -263,6 +263,21 @@ static int request(struct disk *d, uint32_t type, uint64_t sector, unsigned nsec
 			return EIO;
 		}
 	}
+	/* One request in flight: the device's used index moves by exactly one,
+	 * and its element names our chain (descriptor 0).  Anything else is a
+	 * device out of step with us, whose later answers could not be told
+	 * from this one's: out of service, not a guess. */
+	uint16_t used = d->used[1];
+	/* (elements of 8 bytes, id then length, from byte 4 on) */
+	const volatile uint32_t *elem =
+		(const volatile uint32_t *)(const volatile void *)&d->used[2 + 4 * (d->used_seen % d->qsize)];
+	if ((uint16_t)(used - d->used_seen) != 1 || elem[0] != 0) {
+		fprintf(stderr, "devb-virtio: vblk%u: the device's used ring is out of step "
+			"(index %u after %u, id %u); the disk is out of service\n", d->index,
+			used, d->used_seen, (unsigned)elem[0]);
+		d->broken = true;
+		return EIO;
+	}
 	d->used_seen++;
 	io_fence();
 	switch (*d->status) {
