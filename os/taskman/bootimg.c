@@ -104,13 +104,21 @@ int bootimg_find_file(const char *path, const void **data, size_t *size, struct 
 	return 0;
 }
 
-/* _PROC_BOOTIMG: bytes of the image to anyone (the boot file system). */
-void bootimg_msg(int rcvid, const void *msg, size_t len)
+/* _PROC_BOOTIMG: bytes of the image to root (the boot file system, which
+ * checks each file's mode for its clients: the image holds /etc/shadow,
+ * which anyone asking here for raw bytes read past that check). */
+void bootimg_msg(int rcvid, const struct _msg_info *info, const void *msg, size_t len)
 {
 	struct _proc_bootimg m;
 
 	if (len < sizeof m)
 		return tm_error(rcvid, EINVAL);
+	tm_lock();
+	struct tproc *caller = proc_find(info->pid);
+	bool root = caller && caller->cred.euid == 0;
+	tm_unlock();
+	if (!root)
+		return tm_error(rcvid, EPERM);
 	memcpy(&m, msg, sizeof m);
 	if (!boot_len)
 		return tm_error(rcvid, ENOENT);

@@ -51,7 +51,7 @@ static void dispatch(int rcvid, const struct _msg_info *info, const void *msg, s
 	case _PROC_DAEMON:      return proc_msg_daemon(rcvid, info);
 	case _PROC_SYSRESET:    return proc_msg_sysreset(rcvid, info, msg, len);
 	case _PROC_INFO:        return proc_msg_info(rcvid, info, msg, len);
-	case _PROC_BOOTIMG:     return bootimg_msg(rcvid, msg, len);
+	case _PROC_BOOTIMG:     return bootimg_msg(rcvid, info, msg, len);
 	case _PROC_MMAP:
 	case _PROC_MUNMAP:
 	case _PROC_MPROTECT:    return mem_msg_mmap(rcvid, info, msg, len);

@@ -42,7 +42,7 @@ struct bootimg_file {
 };
 int bootimg_find_file(const char *path, const void **data, size_t *size, struct bootimg_file *f);
 /* _PROC_BOOTIMG: replies bytes of the image. */
-void bootimg_msg(int rcvid, const void *msg, size_t len);
+void bootimg_msg(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 
 /* ---- memory for taskman itself (mem.c) --------------------------------------------- */
 /* Zeroed pages of taskman's own, at least `bytes` long, or NULL.  Freed

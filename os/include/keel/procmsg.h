@@ -515,10 +515,11 @@ _Static_assert(sizeof(struct _proc_info) == 112, "struct _proc_info layout");
 /* ---- the boot image ----------------------------------------------------------------
  *
  * _PROC_BOOTIMG: struct _proc_bootimg.  The boot image (the initrd, a CPIO
- * archive in newc format) is public and read-only: anyone may read it.
+ * archive in newc format) is read-only, and root's to read (the boot file
+ * system's: it applies each file's mode; the image holds /etc/shadow).
  * Reply: up to len bytes from offset (fewer at the end; none past it),
  * status the number of bytes, or with len 0 the image's size.  Errors:
- * ENOENT (no boot image). */
+ * ENOENT (no boot image), EPERM (not root). */
 struct _proc_bootimg {
 	struct _proc_hdr hdr;           /* _PROC_BOOTIMG */
 	uint64_t offset;

@@ -278,6 +278,17 @@ void t_setctty_rules(void)
 	ChannelDestroy_r(chid);
 }
 
+/* The image holds /etc/shadow: only root (bootfs) reads it raw. */
+static int bootimg_not_for_users(void)
+{
+	struct _proc_bootimg m = { .hdr.type = _PROC_BOOTIMG, .len = 6 };
+	char buf[8];
+
+	if (setcred(_PROC_SETUID, 100, 0, 0) != 0)
+		return 1;
+	return urt_tm_send(&m, sizeof m, buf, sizeof buf) == -EPERM ? 0 : 2;
+}
+
 void t_bootimg_reads(void)
 {
 	struct _proc_bootimg m = { .hdr.type = _PROC_BOOTIMG };
@@ -296,4 +307,5 @@ void t_bootimg_reads(void)
 	m.offset = ~0ul;
 	KTAP_EQ(urt_tm_send(&m, sizeof m, buf, sizeof buf), 0);
 	KTAP_EQ(urt_tm_send(&m, 16, buf, sizeof buf), -EINVAL);         /* short */
+	KTAP_EQ(in_child(bootimg_not_for_users), EXITED(0));
 }
