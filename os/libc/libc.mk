@@ -60,12 +60,13 @@ LIBC_LIBS    = -Wl,--start-group $(LIBC_A) $(PICO_LIBM) $(LIBGCC) -Wl,--end-grou
 # symbols, strerror on the package's errno numbers (Keel's are QNX's), the
 # byte-at-a-time memset/memcpy/memmove of its size-optimised riscv build,
 # its signal()/raise() (an in-process table) and signal names (its numbers),
-# its tmpfile (a template relative to the working directory, not in /tmp).
+# its tmpfile (a template relative to the working directory, not in /tmp),
+# its abort (an exit with status 1 when SIGABRT was blocked or ignored).
 PICO_DROP   := libc_misc_lock.c.o libc_picolib_picosbrk.c.o libc_string_strerror.c.o \
                libc_string_strerror_r.c.o libc_string_xpg_strerror_r.c.o \
                memset.S.o memcpy-asm.S.o memmove.S.o \
                libc_signal_signal.c.o libc_signal_psignal.c.o libc_string_strsignal.c.o \
-               libc_tinystdio_tmpfile.c.o
+               libc_tinystdio_tmpfile.c.o libc_stdlib_abort.c.o
 
 # Package members whose public function Keel wraps: the symbol is renamed
 # to __pkg_<name> in that member and Keel's own <name> (os/libc/src) checks

@@ -907,11 +907,31 @@ static void t_fork__a_process_with_threads_gets_ENOSYS(void)
 	CHECK_ERR(fork(), ENOSYS);
 }
 
+/* posix_spawn's file actions happen in the parent's working directory (as
+ * if after fork): a relative path is relative to it.  From /bin,
+ * "conf-child" is the child's own program; from "/", where the actions
+ * looked it up, there is no such file and the child ended with 127. */
+static void t_posix_spawn_file_actions_addopen__relative_to_the_working_directory(void)
+{
+	posix_spawn_file_actions_t fa;
+	char *a[] = { CHILD, "exit", "0", NULL };
+	pid_t pid = -1;
+
+	REQUIRE(chdir("/bin") == 0);
+	REQUIRE(posix_spawn_file_actions_init(&fa) == 0);
+	posix_spawn_file_actions_addopen(&fa, 6, "conf-child", O_RDONLY, 0);
+	CHECK_EQ(posix_spawn(&pid, CHILD, &fa, NULL, a, NULL), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	CHECK(pid > 0 && EXITED_WITH(reap(pid), 0));
+	CHECK_EQ(chdir("/"), 0);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(fork, child_gets_zero_and_parent_its_pid),
 	CONF_CASE(fork, child_memory_is_a_copy),
 	CONF_CASE(fork, open_files_share_the_offset),
 	CONF_CASE(fork, child_closing_leaves_parent_fd_open),
+	CONF_CASE(posix_spawn_file_actions_addopen, relative_to_the_working_directory),
 	CONF_CASE(execv, replaces_the_image_keeping_the_pid),
 	CONF_CASE(execve, passes_argv_and_envp),
 	CONF_CASE(execv, missing_file_fails_and_returns),

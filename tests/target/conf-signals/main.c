@@ -433,6 +433,42 @@ static void t_siglongjmp__from_a_handler_restores_the_mask(void)
 	CHECK_EQ(sigismember(&now, SIGUSR2), 0);        /* the saved mask is back */
 }
 
+/* abort() ends the process with SIGABRT whatever was done with it: blocked,
+ * ignored, or caught by a handler that returns (POSIX.1-2017 abort).  (It
+ * exited with status 1 in those cases.) */
+static void returning_handler(int sig)
+{
+	(void)sig;
+}
+
+static int aborted_how(int how)
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid == 0) {
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGABRT);
+		if (how == 0)
+			sigprocmask(SIG_BLOCK, &s, NULL);
+		else
+			signal(SIGABRT, how == 1 ? SIG_IGN : returning_handler);
+		abort();
+		_exit(3);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFSIGNALED(st) ? WTERMSIG(st) : 1000 + (WIFEXITED(st) ? WEXITSTATUS(st) : 0);
+}
+
+static void t_abort__ends_with_SIGABRT_blocked_ignored_or_caught(void)
+{
+	CHECK_EQ(aborted_how(0), SIGABRT);              /* blocked */
+	CHECK_EQ(aborted_how(1), SIGABRT);              /* ignored */
+	CHECK_EQ(aborted_how(2), SIGABRT);              /* caught, the handler returned */
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(raise, handler_runs_before_raise_returns),
 	CONF_CASE(sigaction, siginfo_names_the_sender),
@@ -450,6 +486,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(SIGCHLD, the_handler_runs_when_a_child_ends),
 	CONF_CASE(kill, errors),
 	CONF_CASE(kill, ends_a_child_reported_by_waitpid),
+	CONF_CASE(abort, ends_with_SIGABRT_blocked_ignored_or_caught),
 	CONF_CASE(sigaction, handler_leaves_the_interrupted_registers),
 	CONF_CASE(strsignal, names_keels_numbers),
 	CONF_CASE(siglongjmp, from_a_handler_restores_the_mask),

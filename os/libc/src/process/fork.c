@@ -50,6 +50,13 @@ pid_t fork(void)
 	while (r == -EINTR);
 	if (r == 0) {
 		__pid_forget();                 /* the parent's, until now */
+		/* Our thread is a new one with a tid of its own: the record
+		 * still held the parent's thread's, so raise() signalled no
+		 * thread (ESRCH, silently) and a lock the kernel checks the
+		 * owner of named a thread of another process. */
+		struct _client_info ci;
+		if (ConnectClientInfo_r(-1, &ci, 0) == 0)
+			__atomic_store_n(&__self()->tid, (uint32_t)ci.tid, __ATOMIC_RELAXED);
 		__poll_channel_drop(true);      /* its connection names the parent's channel */
 		for (int fd = 0; fd < __FD_MAX; fd++) {
 			if (!__fds[fd].pid)

@@ -11,8 +11,14 @@ int kill(pid_t pid, int sig)
 {
 	if (pid == -1)
 		return (int)__syscall_ret(-ENOSYS);     /* every process: not offered */
-	if (pid == 0)
-		pid = -getpgrp();
+	if (pid == 0) {
+		/* The caller's group; a failed look-up (-1) must not become
+		 * pid 1, taskman. */
+		pid_t g = getpgrp();
+		if (g <= 0)
+			return g < 0 ? -1 : (int)__syscall_ret(-ESRCH);
+		pid = -g;
+	}
 	return (int)__syscall_ret(SignalKill_r(pid, 0, sig, SI_USER, 0));
 }
 

@@ -102,22 +102,32 @@ void __spawn_apply(const uint64_t *auxv)
 		if ((d.flags & _SPAWN_DATA_EXEC ? keep(&f) : inherit(&f, d.parent)) < 0)
 			_exit(127);
 	}
-	for (unsigned i = 0; i < d.nacts; i++) {
-		struct _spawn_act a;
-		if (len - off < sizeof a)
-			_exit(127);
-		memcpy(&a, data + off, sizeof a);
-		off += sizeof a;
-		size_t plen = ((size_t)a.pathlen + 7) & ~(size_t)7;
-		if (len - off < plen || (a.pathlen && data[off + a.pathlen - 1] != 0) ||
-		    (a.op == _SPAWN_ACT_OPEN && !a.pathlen) || a.fd < 0 || a.fd >= __FD_MAX)
-			_exit(127);
-		if (act(&a, (const char *)data + off) < 0)
-			_exit(127);
-		off += plen;
+	/* The actions are checked first and done second: the working
+	 * directory after them in the data is set before them (POSIX: they
+	 * happen in the child as if after fork, in the parent's directory,
+	 * so an addopen of a relative path is relative to it). */
+	size_t acts = off;
+	for (unsigned pass = 0; pass < 2; pass++) {
+		off = acts;
+		for (unsigned i = 0; i < d.nacts; i++) {
+			struct _spawn_act a;
+			if (len - off < sizeof a)
+				_exit(127);
+			memcpy(&a, data + off, sizeof a);
+			off += sizeof a;
+			size_t plen = ((size_t)a.pathlen + 7) & ~(size_t)7;
+			if (len - off < plen || (a.pathlen && data[off + a.pathlen - 1] != 0) ||
+			    (a.op == _SPAWN_ACT_OPEN && !a.pathlen) || a.fd < 0 ||
+			    a.fd >= __FD_MAX)
+				_exit(127);
+			if (pass == 1 && act(&a, (const char *)data + off) < 0)
+				_exit(127);
+			off += plen;
+		}
+		if (pass == 0 && d.cwdlen && len - off >= d.cwdlen &&
+		    data[off + d.cwdlen - 1] == 0)
+			__cwd_set((const char *)data + off);
 	}
-	if (d.cwdlen && len - off >= d.cwdlen && data[off + d.cwdlen - 1] == 0)
-		__cwd_set((const char *)data + off);
 	if (!(d.flags & _SPAWN_DATA_EXEC)) {    /* a parent waiting in posix_spawn may go on */
 		struct _proc_hdr done = { .type = _PROC_FORKED };
 		int tm = __taskman_coid();
