@@ -34,8 +34,13 @@ struct _spawn_data {
 
 /* An inherited descriptor: the child's fd `fd` becomes a connection to the
  * server (pid, chid) sharing the open of the parent's connection `coid`.
- * In an exec's block: coid == fd (kept) or _SPAWN_FD_CLOSE. */
+ * In an exec's block: coid == fd (kept) or _SPAWN_FD_CLOSE.  In a spawn's,
+ * coid may carry _SPAWN_FD_CLOEXEC: the parent's fd has FD_CLOEXEC, so the
+ * child has it for the file actions only (POSIX: they happen as if after
+ * fork, before exec) and closes it after them, unless an action put
+ * another open at that number. */
 #define _SPAWN_FD_CLOSE   (-1)
+#define _SPAWN_FD_CLOEXEC 0x40000000
 struct _spawn_fd {
 	int32_t fd;
 	int32_t pid, chid;

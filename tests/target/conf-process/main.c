@@ -288,6 +288,31 @@ static void t_posix_spawn_file_actions_adddup2__and_addclose(void)
 	close(fd);
 }
 
+/* File actions see the parent's FD_CLOEXEC descriptors (POSIX: as if
+ * after fork, before exec): the pipe-capture pattern, a close-on-exec fd
+ * dup2'd onto a standard one, works; the close-on-exec fd itself is not
+ * the child's afterwards.  (The child ended with 127: it had no such fd.) */
+static void t_posix_spawn_file_actions_adddup2__of_a_close_on_exec_fd(void)
+{
+	posix_spawn_file_actions_t fa;
+	int fd = open("/conf/mem", O_RDWR | O_TRUNC | O_CLOEXEC);
+	char num[12], buf[16] = "";
+
+	REQUIRE(fd >= 0);
+	snprintf(num, sizeof num, "%d", fd);
+	REQUIRE(posix_spawn_file_actions_init(&fa) == 0);
+	posix_spawn_file_actions_adddup2(&fa, fd, 9);
+	char *w[] = { CHILD, "write", "9", "cloexec", NULL };
+	CHECK(EXITED_WITH(run(&fa, w), 0));
+	char *c[] = { CHILD, "closed", num, NULL };     /* fd itself: gone in the child */
+	CHECK(EXITED_WITH(run(&fa, c), 0));
+	posix_spawn_file_actions_destroy(&fa);
+	lseek(fd, 0, SEEK_SET);
+	CHECK_EQ(read(fd, buf, sizeof buf), 7);
+	CHECK(memcmp(buf, "cloexec", 7) == 0);
+	close(fd);
+}
+
 static void t_posix_spawn__failed_file_action_ends_child_with_127(void)
 {
 	posix_spawn_file_actions_t fa;
@@ -524,6 +549,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(open, a_child_opens_by_path_and_writes),
 	CONF_CASE(posix_spawn, child_inherits_open_fds),
 	CONF_CASE(posix_spawn_file_actions_addopen, opens_in_the_child),
+	CONF_CASE(posix_spawn_file_actions_adddup2, of_a_close_on_exec_fd),
 	CONF_CASE(posix_spawn_file_actions_adddup2, and_addclose),
 	CONF_CASE(posix_spawn, failed_file_action_ends_child_with_127),
 	CONF_CASE(stat, by_path_through_the_path_manager),

@@ -39,11 +39,13 @@ static unsigned char *put_vec(unsigned char *p, char *const *v, uint32_t count)
 	return p;
 }
 
-/* The fds the new image gets: an exec names every connection (those with
- * FD_CLOEXEC to be closed by the new image), a spawn the inherited ones. */
+/* The fds the new image gets: every connection; those with FD_CLOEXEC are
+ * closed by the new image (an exec's) or after the file actions (a
+ * spawn's, _SPAWN_FD_CLOEXEC: the actions may dup2 them, as after fork). */
 static bool passed(int fd, bool exec)
 {
-	return __fds[fd].pid && (exec || !(__fds[fd].flags & FD_CLOEXEC));
+	(void)exec;
+	return __fds[fd].pid != 0;
 }
 
 static unsigned passed_fds(bool exec)
@@ -71,7 +73,8 @@ static unsigned char *put_data(unsigned char *p, unsigned nfds, bool exec,
 	for (int fd = 0; fd < __FD_MAX && nfds; fd++) {
 		if (!passed(fd, exec))
 			continue;
-		int32_t coid = exec && (__fds[fd].flags & FD_CLOEXEC) ? _SPAWN_FD_CLOSE : fd;
+		bool cloexec = __fds[fd].flags & FD_CLOEXEC;
+		int32_t coid = !cloexec ? fd : exec ? _SPAWN_FD_CLOSE : fd | _SPAWN_FD_CLOEXEC;
 		struct _spawn_fd f = { fd, __fds[fd].pid, __fds[fd].chid, coid };
 		memcpy(p, &f, sizeof f);
 		p += sizeof f;

@@ -14,6 +14,16 @@
 #include <keel/spawndata.h>
 #include "libc.h"
 
+/* The parent's FD_CLOEXEC fds, here for the file actions only: closed
+ * after them unless an action put another open at that number. */
+static uint64_t cloexec[(__FD_MAX + 63) / 64];
+
+static void cloexec_forget(int fd)
+{
+	if (fd >= 0 && fd < __FD_MAX)
+		cloexec[fd / 64] &= ~(1ull << (fd % 64));
+}
+
 static int inherit(const struct _spawn_fd *f, int parent)
 {
 	if (f->fd < 0 || f->fd >= __FD_MAX)
@@ -21,7 +31,10 @@ static int inherit(const struct _spawn_fd *f, int parent)
 	int fd = __fd_attach(f->pid, f->chid, 0, f->fd);
 	if (fd < 0)
 		return -1;
-	struct _io_dup m = { .hdr = { .type = _IO_DUP }, .coid = f->coid, .pid = parent };
+	if (f->coid & _SPAWN_FD_CLOEXEC)
+		cloexec[fd / 64] |= 1ull << (fd % 64);
+	struct _io_dup m = { .hdr = { .type = _IO_DUP }, .coid = f->coid & ~_SPAWN_FD_CLOEXEC,
+			     .pid = parent };
 	if (MsgSend_r(fd, &m, sizeof m, NULL, 0) < 0) {
 		ConnectDetach_r(fd);
 		return -1;
@@ -51,6 +64,7 @@ static int keep(const struct _spawn_fd *f)
 
 static int act(const struct _spawn_act *a, const char *path)
 {
+	cloexec_forget(a->op == _SPAWN_ACT_DUP2 ? a->newfd : a->fd);
 	switch (a->op) {
 	case _SPAWN_ACT_CLOSE:
 		return close(a->fd) < 0 ? -1 : 0;
@@ -128,6 +142,9 @@ void __spawn_apply(const uint64_t *auxv)
 		    data[off + d.cwdlen - 1] == 0)
 			__cwd_set((const char *)data + off);
 	}
+	for (int fd = 0; fd < __FD_MAX; fd++)
+		if (cloexec[fd / 64] & (1ull << (fd % 64)))
+			close(fd);
 	if (!(d.flags & _SPAWN_DATA_EXEC)) {    /* a parent waiting in posix_spawn may go on */
 		struct _proc_hdr done = { .type = _PROC_FORKED };
 		int tm = __taskman_coid();
