@@ -1,5 +1,7 @@
 /* shmem: POSIX shared memory objects (shm_open), the names under
- * /dev/shmem.  shmem [-m MODE] serves them until it is killed.
+ * /dev/shmem.  shmem [-m MODE] [-s BYTES] serves them until it is killed;
+ * the objects hold BYTES at most together (64 MiB by default), and a user
+ * other than root a quarter of that in 16 objects at most (ENOSPC).
  *
  * An object is an attribute (mode, owner, size) and a window of this
  * process's addresses, SHM_WINDOW bytes at SHM_BASE + slot * SHM_WINDOW,
@@ -37,6 +39,13 @@
 #define SHM_WINDOW  (256ul << 20)               /* the largest object */
 #define SHM_OBJECTS 128u
 #define PAGE        4096ul
+/* What all objects may hold at once (-s changes it), and what one user's
+ * (not root's) may: /dev/shmem is every user's to create in, and its pages
+ * are taken as an object grows, so without a limit one user's objects
+ * took every page of the machine, and kept them after the logout. */
+#define SHM_BUDGET_DEFAULT  (64ul << 20)
+#define SHM_USER_SHARE      4u          /* a user: a quarter of the budget */
+#define SHM_USER_OBJECTS    16u         /* and this many objects */
 
 struct object {
 	iofunc_attr_t attr;             /* attr.data -> this; count: opens */
@@ -46,6 +55,18 @@ struct object {
 };
 
 static struct object objects[SHM_OBJECTS];
+static uint64_t budget = SHM_BUDGET_DEFAULT, in_use;
+
+/* Bytes mapped for uid's objects. */
+static uint64_t held_by(uint32_t uid)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < SHM_OBJECTS; i++)
+		if (objects[i].used && objects[i].attr.uid == uid)
+			n += objects[i].mapped;
+	return n;
+}
 static iofunc_attr_t root;
 static uint64_t next_ino = 2;
 static int taskman = -1;
@@ -68,6 +89,10 @@ static int resize(struct object *o, uint64_t bytes)
 	uint64_t want = pages_for(bytes), w = window(o);
 
 	if (want > o->mapped) {
+		uint64_t more = want - o->mapped;
+		if (more > budget - in_use ||
+		    (o->attr.uid != 0 && held_by(o->attr.uid) + more > budget / SHM_USER_SHARE))
+			return ENOSPC;
 		void *p = mmap((void *)(uintptr_t)(w + o->mapped), want - o->mapped,
 			       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON | MAP_FIXED_NOREPLACE, -1,
 			       0);
@@ -76,6 +101,7 @@ static int resize(struct object *o, uint64_t bytes)
 	} else if (want < o->mapped && munmap((void *)(uintptr_t)(w + want), o->mapped - want)) {
 		return EIO;
 	}
+	in_use = in_use - o->mapped + want;
 	o->mapped = want;
 	if (bytes < (uint64_t)o->attr.nbytes && bytes < want)
 		memset((void *)(uintptr_t)(w + bytes), 0, want - bytes);
@@ -132,6 +158,11 @@ static int create(resmgr_context_t *ctp, const struct _io_connect *msg, const ch
 		return r;
 	if (iofunc_client_info(ctp, &ci))
 		return EACCES;
+	unsigned mine = 0;
+	for (unsigned i = 0; i < SHM_OBJECTS; i++)
+		mine += objects[i].used && objects[i].attr.uid == ci.cred.euid;
+	if (ci.cred.euid != 0 && mine >= SHM_USER_OBJECTS)
+		return ENOSPC;                  /* the slots are everyone's */
 	for (unsigned i = 0; i < SHM_OBJECTS; i++) {
 		struct object *o = &objects[i];
 		if (o->used)
@@ -304,14 +335,23 @@ int main(int argc, char **argv)
 {
 	unsigned long mode = 01777;
 	char *end;
+	int i = 1;
 
-	if (argc == 3 && !strcmp(argv[1], "-m")) {
-		mode = strtoul(argv[2], &end, 8);
-		if (*end || end == argv[2] || mode > 07777)
-			argc = 0;
+	for (; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "-m")) {
+			mode = strtoul(argv[i + 1], &end, 8);
+			if (*end || end == argv[i + 1] || mode > 07777)
+				break;
+		} else if (!strcmp(argv[i], "-s")) {
+			budget = strtoull(argv[i + 1], &end, 0);
+			if (*end || end == argv[i + 1] || budget < PAGE)
+				break;
+		} else {
+			break;
+		}
 	}
-	if (argc != 1 && argc != 3) {
-		fprintf(stderr, "usage: shmem [-m MODE]\n");
+	if (i != argc) {
+		fprintf(stderr, "usage: shmem [-m MODE] [-s BYTES]\n");
 		return 2;
 	}
 	iofunc_attr_init(&root, S_IFDIR | (uint32_t)mode);

@@ -755,6 +755,49 @@ static void t_shm_open__errors(void)
 	shm_unlink(SHM);
 }
 
+/* /dev/shmem is every user's: one user's objects hold a quarter of the
+ * server's budget at most (64 MiB by default), in 16 objects, and the rest
+ * stays the others'.  (One user's two objects of 256 MiB took every page
+ * of the machine.) */
+static int shm_user_limits(const void *arg)
+{
+	char name[32];
+	int fds[17], made = 0, bad = 0;
+
+	(void)arg;
+	if (setuid(100) != 0)
+		return 1;
+	int fd = shm_open("/conf-fork-big", O_RDWR | O_CREAT, 0600);
+	if (fd < 0)
+		return 2;
+	bad += ftruncate(fd, 256 << 20) == 0 || errno != ENOSPC;        /* past its share */
+	bad += ftruncate(fd, 8 << 20) != 0;                             /* within it */
+	close(fd);
+	shm_unlink("/conf-fork-big");
+	for (; made < 17; made++) {
+		snprintf(name, sizeof name, "/conf-fork-u%d", made);
+		if ((fds[made] = shm_open(name, O_RDWR | O_CREAT, 0600)) < 0)
+			break;
+	}
+	bad += made != 16 || errno != ENOSPC;
+	for (int i = 0; i < made; i++) {
+		snprintf(name, sizeof name, "/conf-fork-u%d", i);
+		close(fds[i]);
+		shm_unlink(name);
+	}
+	return bad ? 10 + bad : 0;
+}
+
+static void t_shm_open__a_users_objects_have_a_limit(void)
+{
+	CHECK(EXITED_WITH(in_child(shm_user_limits, NULL), 0));
+	int fd = shm_open(SHM, O_RDWR | O_CREAT, 0600);         /* root's, after it */
+	REQUIRE(fd >= 0);
+	CHECK_EQ(ftruncate(fd, 32 << 20), 0);
+	close(fd);
+	shm_unlink(SHM);
+}
+
 /* A forked child of a process holding a read-only share holds it read-only too. */
 static int protect_rw(const void *arg)
 {
@@ -964,6 +1007,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(mmap, MAP_CONTIG_needs_the_io_privilege),
 	CONF_CASE(shm_open, an_object_is_shared_by_name),
 	CONF_CASE(shm_open, errors),
+	CONF_CASE(shm_open, a_users_objects_have_a_limit),
 	CONF_CASE(mmap, access_follows_the_open),
 	CONF_CASE(shm_unlink, the_object_outlives_its_name),
 	CONF_CASE(mmap, a_grant_is_for_its_process_once),
