@@ -93,11 +93,22 @@ static void pages_drop(struct tnode *n, size_t from)
 		}
 }
 
+/* The pages a file's table of `entries` page pointers is charged: its
+ * first page (a file of up to 2 MiB) is the node's, like the node itself
+ * (nodes have their own limit); the rest counts as file pages do. */
+static size_t table_pages(size_t entries)
+{
+	size_t p = (entries * sizeof(unsigned char *) + TMPFS_PAGE - 1) / TMPFS_PAGE;
+
+	return p > 1 ? p - 1 : 0;
+}
+
 void node_release(struct tnode *n)
 {
 	if (n->attr.nlink > 0 || n->attr.count > 0 || n == tmpfs_root)
 		return;
 	pages_drop(n, 0);
+	tmpfs_pages_used -= table_pages(n->npages);
 	free(n->pages);
 	free(n->target);
 	free(n);
@@ -127,12 +138,20 @@ unsigned char *node_page(struct tnode *n, uint64_t off)
 		size_t want = n->npages ? n->npages : 4;
 		while (want <= i)
 			want *= 2;
+		/* The table counts against the limit, as the pages do, and is
+		 * not grown for a page the limit would refuse: one byte written
+		 * near 4 GiB grew it to 8 MiB of this server's memory that no
+		 * limit saw, on a full file system too. */
+		size_t more = table_pages(want) - table_pages(n->npages);
+		if (tmpfs_pages_used + more + 1 > tmpfs_pages_limit)
+			return NULL;
 		unsigned char **t = realloc(n->pages, want * sizeof *t);
 		if (!t)
 			return NULL;
 		memset(t + n->npages, 0, (want - n->npages) * sizeof *t);
 		n->pages = t;
 		n->npages = want;
+		tmpfs_pages_used += more;
 	}
 	if (!n->pages[i])
 		n->pages[i] = page_get();

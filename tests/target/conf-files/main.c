@@ -243,6 +243,33 @@ static void t_lseek__gap_past_the_end_reads_as_zeros(void)
 	unlink(T "/gap");
 }
 
+/* A byte written far into a file costs the table that finds its page:
+ * counted against the limit as pages are, so on a file system of 64 KiB a
+ * write near 4 GiB (a table of 8 MiB) is ENOSPC, and nothing is left
+ * taken.  (It succeeded, and each such file held 8 MiB of the server's
+ * memory that no limit saw.) */
+static void t_pwrite__far_into_a_file_counts_its_table(void)
+{
+	static char block[4096];
+	int fd = open(T2 "/far", O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	REQUIRE(fd >= 0);
+	errno = 0;
+	CHECK_EQ(pwrite(fd, "x", 1, 0xfffff000), -1);
+	CHECK_EQ(errno, ENOSPC);
+	CHECK_EQ(pwrite(fd, "x", 1, 8192), 1);           /* near the start: room */
+	close(fd);
+	CHECK_EQ(unlink(T2 "/far"), 0);
+	fd = open(T2 "/fill", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	long total = 0;
+	ssize_t n;
+	while ((n = write(fd, block, sizeof block)) > 0 && total < (1 << 20))
+		total += n;
+	CHECK_EQ(total, 64 * 1024);                     /* all of it came back */
+	close(fd);
+	unlink(T2 "/fill");
+}
+
 static void t_write__full_file_system_is_ENOSPC(void)
 {
 	static char block[4096];
@@ -1038,6 +1065,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(pwrite, at_its_offset_leaving_the_file_offset),
 	CONF_CASE(lseek, gap_past_the_end_reads_as_zeros),
 	CONF_CASE(write, full_file_system_is_ENOSPC),
+	CONF_CASE(pwrite, far_into_a_file_counts_its_table),
 	CONF_CASE(mkdir, makes_a_directory_counted_in_its_parent),
 	CONF_CASE(mkdir, existing_name_is_EEXIST),
 	CONF_CASE(mkdir, missing_parent_is_ENOENT),
