@@ -379,6 +379,17 @@ static void t_fcntl__dupfd_at_or_above(void)
 	CHECK_EQ(fcntl(d, F_GETFD), 0);
 	CHECK_ERR(fcntl(fd, F_DUPFD, -1), EINVAL);
 	CHECK_ERR(fcntl(77, F_GETFD), EBADF);
+	/* Far above the lowest free number, within OPEN_MAX (which is the
+	 * descriptor limit): once EMFILE and EBADF past 64 free numbers. */
+	struct rlimit rl;
+	CHECK_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	CHECK(sysconf(_SC_OPEN_MAX) >= 200 && sysconf(_SC_OPEN_MAX) == (long)rl.rlim_cur);
+	int far = fcntl(fd, F_DUPFD, 150);
+	CHECK(far >= 150);
+	CHECK_EQ(dup2(fd, 200), 200);
+	CHECK_EQ(write(200, "", 0), 0);
+	close(far);
+	close(200);
 	close(c);
 	close(d);
 	close(fd);

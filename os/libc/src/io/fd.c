@@ -41,7 +41,10 @@ long __io_sendv(int fd, const iov_t *s, size_t sn, const iov_t *r, size_t rn)
  * one lands where wanted, then let go. */
 int __fd_attach(int pid, int chid, int lowest, int exact)
 {
-	int held[64], n = 0, fd;
+	/* As many as a process may have (PROC_CONNECTIONS): with fewer, a
+	 * dup2 or F_DUPFD more than 64 numbers above the lowest free one
+	 * failed (EBADF, EMFILE) with room to spare. */
+	int held[256], n = 0, fd;
 
 	for (;;) {
 		fd = ConnectAttach_r(ND_LOCAL_NODE, pid, chid, 0, 0);

@@ -1,8 +1,10 @@
 /* sysconf (POSIX.1-2017): the limits and options of this libc and kernel.
- * OPEN_MAX is the kernel's file-descriptor range of connections. */
+ * OPEN_MAX is the process's RLIMIT_NOFILE (the kernel's 256 connections
+ * at most). */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <semaphore.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,7 +17,11 @@ long sysconf(int name)
 	case _SC_CHILD_MAX:          return 1024;
 	case _SC_CLK_TCK:            return CLOCKS_PER_SEC; /* times(): us ticks */
 	case _SC_NGROUPS_MAX:        return _NTO_CLIENT_NGROUPS;
-	case _SC_OPEN_MAX:           return 16;             /* the kernel's fd connections */
+	case _SC_OPEN_MAX: {                                /* the process's fd limit */
+		struct rlimit rl;
+		return getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ?
+		       (long)rl.rlim_cur : 256;
+	}
 	case _SC_PAGESIZE:           return 4096;
 	case _SC_SEM_VALUE_MAX:      return SEM_VALUE_MAX;
 	case _SC_THREAD_KEYS_MAX:    return PTHREAD_KEYS_MAX;
