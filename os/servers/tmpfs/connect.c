@@ -241,17 +241,19 @@ static int fs_rename(resmgr_context_t *ctp, const struct _io_connect *msg, const
 		return from.dir && to.dir ? 0 : EBUSY;  /* the same file: nothing to do */
 	if ((r = rename_check(ctp, msg, &from, &to)))
 		return r;
+	/* The new name's entry first: out of memory then changes nothing
+	 * (it failed after both names were gone: the file, and the one it
+	 * replaced, lost). */
+	struct tdirent *e = dir_entry_new(to.name);
+	if (!e)
+		return ENOSPC;
 	struct tnode *s = from.node;
 	s->attr.count++;                        /* held while it has no name */
 	if (to.node)
 		dir_remove(to.dir, dir_find(to.dir, to.name, strlen(to.name)));
 	dir_remove(from.dir, dir_find(from.dir, from.name, strlen(from.name)));
-	r = dir_add(to.dir, to.name, s);
+	dir_link(to.dir, e, s);
 	s->attr.count--;
-	if (r) {
-		node_release(s);
-		return ENOSPC;
-	}
 	s->attr.ctime_ns = iofunc_time_now();
 	touch_dir(from.dir);
 	touch_dir(to.dir);

@@ -18,14 +18,28 @@ struct tdirent *dir_find(const struct tnode *dir, const char *name, size_t len)
 	return NULL;
 }
 
-int dir_add(struct tnode *dir, const char *name, struct tnode *n)
+struct tdirent *dir_entry_new(const char *name)
 {
 	size_t len = strlen(name);
 	struct tdirent *e = malloc(sizeof *e + len + 1);
 
+	if (e)
+		memcpy(e->name, name, len + 1);
+	return e;
+}
+
+int dir_add(struct tnode *dir, const char *name, struct tnode *n)
+{
+	struct tdirent *e = dir_entry_new(name);
+
 	if (!e)
 		return ENOMEM;
-	memcpy(e->name, name, len + 1);
+	dir_link(dir, e, n);
+	return 0;
+}
+
+void dir_link(struct tnode *dir, struct tdirent *e, struct tnode *n)
+{
 	e->node = n;
 	e->pos = dir->next_pos++;
 	e->next = NULL;
@@ -40,7 +54,6 @@ int dir_add(struct tnode *dir, const char *name, struct tnode *n)
 		n->parent = dir;
 		dir->attr.nlink++;              /* its ".." */
 	}
-	return 0;
 }
 
 void dir_remove(struct tnode *dir, struct tdirent *e)

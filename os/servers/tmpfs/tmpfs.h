@@ -70,6 +70,11 @@ struct tdirent *dir_find(const struct tnode *dir, const char *name, size_t len);
 /* Adds name -> n to dir (n's nlink and a directory's ".." counted):
  * 0 or ENOMEM. */
 int dir_add(struct tnode *dir, const char *name, struct tnode *n);
+/* dir_add in two steps, for a caller that must not fail once it has
+ * changed anything (rename): an entry named name (NULL: out of memory),
+ * then linked into dir for n. */
+struct tdirent *dir_entry_new(const char *name);
+void dir_link(struct tnode *dir, struct tdirent *e, struct tnode *n);
 /* Removes entry e of dir (nlink uncounted; n released if unheld). */
 void dir_remove(struct tnode *dir, struct tdirent *e);
 /* Whether directory n has no entries. */
