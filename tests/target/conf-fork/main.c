@@ -209,6 +209,31 @@ static void t_execvp__searches_PATH(void)
 	unsetenv("PATH");
 }
 
+/* A file that is no program (a script without "#!") found by execvp runs
+ * as a shell script (POSIX exec: execlp and execvp), its arguments after
+ * it; execv of it is ENOEXEC.  (execvp failed with ENOEXEC too.) */
+static void t_execvp__a_script_without_interpreter_runs_in_the_shell(void)
+{
+	int fd = open(FILE_, O_RDWR | O_TRUNC);
+
+	REQUIRE(fd >= 0);
+	REQUIRE(write(fd, "exit $(( 40 + $1 ))\n", 20) == 20);
+	close(fd);
+	REQUIRE(chmod(FILE_, 0755) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setenv("PATH", "/conf", 1);
+		char *a[] = { "fork", "2", NULL };
+		execvp("fork", a);
+		_exit(99);
+	}
+	CHECK(EXITED_WITH(reap(pid), 42));
+	char *v[] = { FILE_, "2", NULL };
+	CHECK_ERR(execv(FILE_, v), ENOEXEC);
+	unsetenv("PATH");
+	chmod(FILE_, 0644);
+}
+
 static void t_execl__list_form(void)
 {
 	pid_t pid = fork();
@@ -981,6 +1006,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(execv, open_fds_stay_open),
 	CONF_CASE(execv, FD_CLOEXEC_fds_are_closed),
 	CONF_CASE(execvp, searches_PATH),
+	CONF_CASE(execvp, a_script_without_interpreter_runs_in_the_shell),
 	CONF_CASE(execl, list_form),
 	CONF_CASE(getcwd, starts_at_root_and_checks_size),
 	CONF_CASE(chdir, errors),

@@ -108,11 +108,36 @@ struct execp {
 	char *const *argv, *const *envp;
 };
 
+/* execve, and for a file that is no program (ENOEXEC: a script without
+ * "#!") the shell with the file as its script, as execvp and execlp do
+ * (POSIX.1-2017 exec: "the contents of the file are assumed to be a shell
+ * script").  It returned: the errno. */
+static int exec_or_shell(const char *path, char *const argv[], char *const envp[])
+{
+	execve(path, argv, envp);
+	if (errno != ENOEXEC)
+		return errno;
+	size_t argc = 0;
+	while (argv[argc])
+		argc++;
+	char **args = malloc((argc + 3) * sizeof *args);
+	if (!args)
+		return ENOEXEC;
+	args[0] = "sh";
+	args[1] = (char *)path;
+	size_t k = 2;
+	for (size_t i = 1; i < argc; i++)
+		args[k++] = argv[i];
+	args[k] = NULL;
+	execve("/bin/sh", args, envp);
+	free(args);
+	return ENOEXEC;                         /* no shell either: the file's error */
+}
+
 static int try_exec(const char *path, void *ctx)
 {
 	struct execp *c = ctx;
-	execve(path, c->argv, c->envp);
-	return errno;                   /* it returned: it failed */
+	return exec_or_shell(path, c->argv, c->envp);
 }
 
 int execvpe(const char *file, char *const argv[], char *const envp[])
@@ -124,8 +149,9 @@ int execvpe(const char *file, char *const argv[], char *const envp[])
 	if (!*file)
 		return (int)__syscall_ret(-ENOENT);
 	if (strchr(file, '/'))
-		return execve(file, argv, envp);
-	errno = __path_search(file, try_exec, &c);
+		errno = exec_or_shell(file, argv, envp);
+	else
+		errno = __path_search(file, try_exec, &c);
 	return -1;
 }
 
