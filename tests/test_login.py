@@ -133,6 +133,15 @@ def test_wrong_password_is_refused_after_a_delay(keel_boot):
         out, rc = s.run("sloginfo | grep -c hunter2zz; sloginfo | grep -c 'an unknown user'",
                         PROMPT)
         assert (out.split(), rc) == (["0", "1"], 0), f"the log of the failed logins: {out!r}"
+        # A line keel writes as login's shows who wrote it: the writer's pid, and its uid.
+        out, rc = s.run("echo '<37>login[57]: root logged in on /dev/ser1' > /dev/slog; "
+                        "sh -c 'echo $$ > /tmp/w; echo \"<37>forged-by-$$\" > /dev/slog'; "
+                        "sloginfo | grep 'root logged in on /dev/ser1$'; "
+                        "sloginfo | grep -c \"forged-by-$(cat /tmp/w)\"", PROMPT)
+        lines = out.splitlines()
+        assert rc == 0 and lines[-1] == "1", f"the lines keel wrote: {out!r}"
+        assert re.search(r" notice +login\[\d+ uid 1000\]: root logged in on /dev/ser1$",
+                         lines[0]), f"keel's line as login's: {out!r}"
         s.line("exit")
         s.expect(r"login: ", 30)
     finally:

@@ -6,6 +6,9 @@
  *     "   12.345 notice  text\n"
  * (seconds since boot, severity, the text with control characters shown
  * as '?', cut to LINE_MAX), kept in a ring of the last LINES_MAX lines.
+ * The text names its writer as the kernel knows it: syslog's "ident: " or
+ * "ident[N]: " becomes "ident[PID]: ", "ident[PID uid UID]: " for a
+ * writer that is not root (stamp()).
  *
  * A read gives the log as one text stream: a reader's offset is a byte
  * position in everything ever logged, so reading on (sloginfo, or cat)
@@ -15,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resmgr.h>
@@ -80,6 +84,45 @@ static int priority(const char **msg, size_t *n)
 	return pri;
 }
 
+/* The sender, as the kernel knows it, in place of what it says: a
+ * message "ident[N]: text" or "ident: text" (syslog's) becomes
+ * "ident[PID]: text" with the writer's own pid, and a writer that is not
+ * root shows its uid too ("ident[PID uid UID]: text"); text without an
+ * ident gets "[PID...]: " before it.  The log is everyone's to write to:
+ * a user's line could say "login[57]: root logged in" as login's would. */
+static size_t stamp(resmgr_context_t *ctp, const char *text, size_t n, char *out, size_t size)
+{
+	struct _client_info ci;
+	size_t id = 0, rest;
+
+	while (id < n && id < 64 && text[id] != '[' && text[id] != ':' && text[id] != ' ')
+		id++;
+	rest = id;
+	if (rest < n && text[rest] == '[') {            /* a pid it claims: dropped */
+		size_t k = rest + 1;
+		while (k < n && text[k] >= '0' && text[k] <= '9')
+			k++;
+		if (k < n && text[k] == ']')
+			rest = k + 1;
+	}
+	if (rest < n && text[rest] == ':' && id > 0) {
+		rest++;
+		if (rest < n && text[rest] == ' ')
+			rest++;
+	} else {
+		id = rest = 0;                          /* no ident: all of it is text */
+	}
+	bool known = iofunc_client_info(ctp, &ci) == 0;
+	int head = known && ci.cred.euid != 0 ?
+		   snprintf(out, size, "%.*s[%d uid %u]: ", (int)id, text, (int)ctp->info.pid,
+			    (unsigned)ci.cred.euid) :
+		   snprintf(out, size, "%.*s[%d]: ", (int)id, text, (int)ctp->info.pid);
+	size_t len = head < 0 ? 0 : (size_t)head;
+	size_t take = n - rest < size - len - 1 ? n - rest : size - len - 1;
+	memcpy(out + len, text + rest, take);
+	return len + take;
+}
+
 static int slog_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc_ocb_t *ocb)
 {
 	char buf[MSG_MAX];
@@ -95,8 +138,11 @@ static int slog_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc
 		n--;
 	const char *text = buf;
 	int pri = priority(&text, &n);
-	if (n)
-		append(pri, text, n);
+	if (n) {
+		char line[MSG_MAX + 48];
+		size_t len = stamp(ctp, text, n, line, sizeof line);
+		append(pri, line, len);
+	}
 	return resmgr_reply(ctp, (long)msg->nbytes, NULL, 0);  /* all of it taken */
 }
 
