@@ -55,8 +55,10 @@ static long kcall6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
 	register long r3 __asm__("a3") = a3, r4 __asm__("a4") = a4, r5 __asm__("a5") = a5;
 	register long r7 __asm__("a7") = n;
 
+	/* A kernel call keeps a1..a5 and the callee-saved registers; t0..t6
+	 * and a6 come back undefined (<keel/kcall.h>). */
 	__asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r7)
-			 : "memory");
+			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6");
 	return r0;
 }
 

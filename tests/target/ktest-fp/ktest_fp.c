@@ -31,7 +31,7 @@ static uint64_t load_yield_store(const uint64_t *in, uint64_t fcsr, uint64_t *ou
 		"frcsr %[fo]\n"
 		: [fo] "=&r"(got)
 		: [in] "r"(in), [out] "r"(out), [fi] "r"(fcsr), [yield] "i"(KCALL_SchedYield)
-		: "a0", "a7", "memory", FREGS_ALL);
+		: "a0", "a7", "memory", FREGS_ALL, "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6");  /* <keel/kcall.h> */
 	return got;
 }
 

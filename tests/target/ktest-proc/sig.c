@@ -578,7 +578,7 @@ static long __attribute__((noinline)) raise_keep_fs0(uint64_t in, uint64_t *out)
 	__asm__ volatile("fmv.d.x fs0, %[in]\n ecall\n fmv.x.d %[o], fs0"
 			 : "+r"(a0), [o] "=&r"(o)
 			 : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a7), [in] "r"(in)
-			 : "fs0", "fs1", "memory");
+			 : "fs0", "fs1", "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6");  /* <keel/kcall.h> */
 	*out = o;
 	return a0;
 }

@@ -15,7 +15,8 @@ long raw_kcall(long n)
 	register long a0 __asm__("a0") = 0;
 	register long a7 __asm__("a7") = n;
 
-	__asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+	__asm__ volatile("ecall" : "+r"(a0) : "r"(a7)
+			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6");  /* <keel/kcall.h> */
 	return a0;
 }
 
