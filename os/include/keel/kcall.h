@@ -7,9 +7,9 @@
  * arguments in a0..a5; the result comes back in a0, >= 0 on success and a
  * negated <keel/errno.h> value on failure.  A call keeps ra, sp, gp, tp,
  * s0..s11 and its argument registers a1..a5 and a7; t0..t6 and a6 (the
- * calling convention's temporaries: a call is made through a stub,
- * <keel/kcall_stubs.h>) come back undefined, so the kernel need not save
- * them on the way in.  A trap that is not a call (an interrupt, a fault)
+ * calling convention's temporaries: programs make calls through the
+ * functions Foo and Foo_r of <keel/kcall_stubs.h>) come back undefined, so
+ * the kernel need not save them on the way in.  A trap that is not a call (an interrupt, a fault)
  * keeps every register.  The typed prototypes, in both QNX shapes
  * (Foo() returns -1 and sets errno, Foo_r() returns -errno), are in
  * <keel/neutrino.h>.

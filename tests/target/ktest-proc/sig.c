@@ -596,12 +596,12 @@ static void t_handler_keeps_fp_registers(void)
 }
 
 /* A handler run on the way out of a kernel call leaves the caller what
- * the call itself would: a kernel call is a call to a stub, so (as
- * <keel/kcall_stubs.h> says) it keeps ra, sp, gp, tp and s0..s11, and its
- * argument registers a1..a5 and a7 (what a restart after a signal makes
- * the call again with); t0..t6 and a6 are the calling convention's
- * temporaries and come back undefined, but never as the handler left
- * them.  regs_raise(out, pid, tid) makes SignalKill(pid, tid, SIGUSR1)
+ * the call itself would: programs make kernel calls through the functions
+ * of <keel/kcall_stubs.h>, so (as <keel/kcall.h> says) a call keeps ra,
+ * sp, gp, tp and s0..s11, and its argument registers a1..a5 and a7 (what
+ * a restart after a signal makes the call again with); t0..t6 and a6 are
+ * the calling convention's temporaries and come back undefined, but never
+ * as the handler left them.  regs_raise(out, pid, tid) makes SignalKill(pid, tid, SIGUSR1)
  * with t0..t6 and a5, a6 set to 0x100 + their number, and stores x1..x31
  * after the call in out[n - 1] (ra and sp as they were inside it).  The
  * handler overwrites all of them with -1. */

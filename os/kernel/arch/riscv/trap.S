@@ -68,7 +68,7 @@ trap_from_user:
 	csrr	t0, scause
 	addi	t0, t0, -EXC_ECALL_U
 	bnez	t0, trap_from_user_full
-	/* A kernel call: a call to a stub (<keel/kcall_stubs.h>), so by the
+	/* A kernel call: made from a function of <keel/kcall_stubs.h>, so by the
 	 * calling convention t0..t6 and a6 are not the caller's any more and
 	 * are not kept (they come back as the frame last held them: this
 	 * thread's own earlier values, or zero).  Kept: ra, sp, gp, tp, s0..s11
