@@ -56,14 +56,21 @@ _Static_assert(__builtin_offsetof(struct thread, sig_call_arg0) == TH_SIG_CALL_A
 	       "trap.S: sig_call_arg0");
 _Static_assert(__builtin_offsetof(struct thread, sig_call) == TH_SIG_CALL, "trap.S: sig_call");
 
-static struct trap_frame *__attribute__((noinline)) kcall_exit_slow(struct thread *t, uint64_t n,
-									long r)
+/* The way out of a call with result r (interrupts off): the one place
+ * user_exit is expanded for kernel calls. */
+static struct trap_frame *__attribute__((noinline)) leave(struct thread *t, long r)
 {
 	struct trap_frame *f = t->uframe;
 
-	r = kcall_finish(t, n, r);
 	f->x[9] = (uint64_t)r;
 	return user_exit(t, f);
+}
+
+/* kcall_exit's slow way, out of line: kcall_exit itself calls nothing. */
+static struct trap_frame *__attribute__((noinline)) finish_and_leave(struct thread *t, uint64_t n,
+								     long r)
+{
+	return leave(t, kcall_finish(t, n, r));
 }
 
 /* Two adjacent 32-bit flag words as one 64-bit load (aligned: asserted
@@ -94,7 +101,7 @@ struct trap_frame *kcall_exit(struct thread *t, uint64_t n, long r)
 	if (__builtin_expect((flag_pair(&t->restart_pending) | flag_pair(&t->sig_wake) |
 			      t->tmo_states | atomic_load32(&h->need_resched) |
 			      (uint64_t)h->handoff | t->sig_saved) != 0, 0))
-		return kcall_exit_slow(t, n, r);
+		return finish_and_leave(t, n, r);
 	struct trap_frame *f = t->uframe;
 	t->call_state = 0;
 	t->sig_call = 0;
@@ -107,11 +114,9 @@ struct trap_frame *kcall_entry(long a0, long a1, long a2, long a3, long a4, long
 			       struct thread *t)
 {
 	long r = dispatch(a0, a1, a2, a3, a4, a5, n, t);
-	struct trap_frame *f = t->uframe;
 
 	arch_irq_save();
-	f->x[9] = (uint64_t)r;
-	return user_exit(t, f);
+	return leave(t, r);
 }
 
 long kcall_finish(struct thread *t, uint64_t n, long r)
