@@ -42,18 +42,17 @@ static unsigned char *put_vec(unsigned char *p, char *const *v, uint32_t count)
 /* The fds the new image gets: every connection; those with FD_CLOEXEC are
  * closed by the new image (an exec's) or after the file actions (a
  * spawn's, _SPAWN_FD_CLOEXEC: the actions may dup2 them, as after fork). */
-static bool passed(int fd, bool exec)
+static bool passed(int fd)
 {
-	(void)exec;
 	return __fds[fd].pid != 0;
 }
 
-static unsigned passed_fds(bool exec)
+static unsigned passed_fds(void)
 {
 	unsigned n = 0;
 
 	for (int fd = 0; fd < __FD_MAX; fd++)
-		n += passed(fd, exec);
+		n += passed(fd);
 	return n;
 }
 
@@ -71,7 +70,7 @@ static unsigned char *put_data(unsigned char *p, unsigned nfds, bool exec,
 	memcpy(p, &d, sizeof d);
 	p += sizeof d;
 	for (int fd = 0; fd < __FD_MAX && nfds; fd++) {
-		if (!passed(fd, exec))
+		if (!passed(fd))
 			continue;
 		bool cloexec = __fds[fd].flags & FD_CLOEXEC;
 		int32_t coid = !cloexec ? fd : exec ? _SPAWN_FD_CLOSE : fd | _SPAWN_FD_CLOEXEC;
@@ -107,7 +106,7 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 	size_t plen = strlen(abs) + 1, cwdlen = strlen(cwd) + 1;
 	size_t alen = vec_len(argv, &argc), elen = vec_len(envp, &envc);
 	const struct __posix_spawn_file_actions *acts = fa ? *fa : NULL;
-	unsigned nfds = passed_fds(exec);
+	unsigned nfds = passed_fds();
 	size_t dlen = sizeof(struct _spawn_data) + nfds * sizeof(struct _spawn_fd) +
 		      (acts ? acts->len : 0) + cwdlen;
 	const struct __posix_spawnattr *at = attr ? *attr : NULL;
