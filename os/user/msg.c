@@ -1,15 +1,7 @@
 /* The scalar message calls: one buffer on each side, passed to the vector
- * kernel calls as a one-part I/O vector. */
+ * kernel calls as a one-part I/O vector (MsgSend is a kernel call of its
+ * own: <keel/kcall.h>). */
 #include "urt.h"
-
-long MsgSend_r(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
-{
-	iov_t s, r;
-
-	SETIOV(&s, smsg, sbytes);
-	SETIOV(&r, rmsg, rbytes);
-	return MsgSendv_r(coid, &s, 1, &r, 1);
-}
 
 int MsgReceive_r(int chid, void *msg, size_t bytes, struct _msg_info *info)
 {
@@ -38,12 +30,16 @@ int MsgReply_r(int rcvid, long status, const void *msg, size_t bytes)
 int MsgReplyReceive_r(int rcvid, long status, const void *rmsg, size_t rbytes, int chid,
 		      void *msg, size_t bytes, struct _msg_info *info)
 {
-	iov_t r, m;
+	if ((rbytes | bytes) >> 32) {   /* more than the one-register form holds */
+		iov_t r, m;
 
-	SETIOV(&r, rmsg, rbytes);
-	SETIOV(&m, msg, bytes);
-	return MsgReplyReceivev_r(_MSG_RR_IDS(rcvid, chid), status, &r, _MSG_RR_PARTS(1, 1), &m,
-				  info);
+		SETIOV(&r, rmsg, rbytes);
+		SETIOV(&m, msg, bytes);
+		return MsgReplyReceivev_r(_MSG_RR_IDS(rcvid, chid), status, &r,
+					  _MSG_RR_PARTS(1, 1), &m, info);
+	}
+	return MsgReplyReceives_r(_MSG_RR_IDS(rcvid, chid), status, rmsg,
+				  _MSG_RR_PARTS(rbytes, bytes), msg, info);
 }
 
 long MsgRead_r(int rcvid, void *msg, size_t bytes, size_t offset)
@@ -60,11 +56,6 @@ long MsgWrite_r(int rcvid, const void *msg, size_t bytes, size_t offset)
 
 	SETIOV(&iov, msg, bytes);
 	return MsgWritev_r(rcvid, &iov, 1, offset);
-}
-
-long MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
-{
-	return urt_errno(MsgSend_r(coid, smsg, sbytes, rmsg, rbytes));
 }
 
 int MsgReplyReceive(int rcvid, long status, const void *rmsg, size_t rbytes, int chid,

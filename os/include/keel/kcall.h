@@ -143,7 +143,11 @@
 	/* Keel's own: what an address space maps (taskman: RLIMIT_AS, /proc). */ \
 	K(74, AsInfo,                2, KCALL_PRIV_PROCMGR) \
 	/* Keel's own: whether a client still has a connection to one channel. */ \
-	K(75, ConnectClientOf,       2, KCALL_PRIV_NONE)
+	K(75, ConnectClientOf,       2, KCALL_PRIV_NONE) \
+	/* One buffer each way: a message's common shape without a vector to \
+	 * read (QNX's MsgSend; Keel's own reply-and-receive form of it). */ \
+	K(76, MsgSend,               5, KCALL_PRIV_NONE) \
+	K(77, MsgReplyReceives,      6, KCALL_PRIV_NONE)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -176,6 +180,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 76, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 78, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

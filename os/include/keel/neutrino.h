@@ -77,6 +77,12 @@ KEEL_KCALL_DECL(int, MsgDeliverEvent, (int rcvid, const struct sigevent *event))
 KEEL_KCALL_DECL(int, MsgReplyReceivev, (uint64_t ids, long status, const iov_t *riov,
 					uint64_t parts, const iov_t *rcviov,
 					struct _msg_info *info));
+/* Keel's own: MsgReplyReceivev with one buffer each way, their sizes (each
+ * under 4 GiB) in one register as the part counts are there
+ * (_MSG_RR_PARTS(rbytes, bytes)): the kernel reads no vector.
+ * MsgReplyReceive calls it. */
+KEEL_KCALL_DECL(int, MsgReplyReceives, (uint64_t ids, long status, const void *rmsg,
+					uint64_t sizes, void *msg, struct _msg_info *info));
 
 /* Threads and scheduling.  pid 0 is the caller's process; tid 0 the caller. */
 KEEL_KCALL_DECL(int, ThreadCreate, (int pid, void *(*func)(void *), void *arg,
@@ -179,9 +185,10 @@ KEEL_KCALL_DECL(int, ConsoleWrite, (const void *buf, long len));
  * buffer and how many bytes from it are contiguous (KCALL_PRIV_IO). */
 KEEL_KCALL_DECL(long, MemPhys, (const void *vaddr, size_t len, uint64_t *paddr));
 
-/* Scalar forms: one buffer instead of a vector (wrappers). */
+/* One buffer each way: a kernel call of its own (no vector to read). */
 KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,
 				void *rmsg, size_t rbytes));
+/* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(int, MsgReceive, (int chid, void *msg, size_t bytes, struct _msg_info *info));
 KEEL_KCALL_DECL(int, MsgReceivePulse, (int chid, void *pulse, size_t bytes,
 				       struct _msg_info *info));

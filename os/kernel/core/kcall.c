@@ -73,22 +73,14 @@ static struct trap_frame *__attribute__((noinline)) finish_and_leave(struct thre
 	return leave(t, kcall_finish(t, n, r));
 }
 
-/* Two adjacent 32-bit flag words as one 64-bit load (aligned: asserted
- * below): zero when both are; a racing store to either is seen or not,
- * as by two loads. */
-static inline uint64_t flag_pair(const volatile uint32_t *first)
-{
-	return *(const volatile uint64_t *)(const volatile void *)first;
-}
-
 _Static_assert(__builtin_offsetof(struct thread, killed) ==
 	       __builtin_offsetof(struct thread, restart_pending) + 4 &&
 	       __builtin_offsetof(struct thread, restart_pending) % 8 == 0,
-	       "restart_pending and killed: one aligned pair");
+	       "restart_pending and killed: one aligned pair (kcall_exit_busy)");
 _Static_assert(__builtin_offsetof(struct thread, sig_broke) ==
 	       __builtin_offsetof(struct thread, sig_wake) + 4 &&
 	       __builtin_offsetof(struct thread, sig_wake) % 8 == 0,
-	       "sig_wake and sig_broke: one aligned pair");
+	       "sig_wake and sig_broke: one aligned pair (kcall_exit_busy)");
 
 /* What kcall_finish and user_exit do when they have nothing to do, in a
  * function that calls nothing (so saves no registers): one look at
@@ -98,9 +90,7 @@ struct trap_frame *kcall_exit(struct thread *t, uint64_t n, long r)
 	arch_irq_save();
 	struct hart *h = this_hart();
 
-	if (__builtin_expect((flag_pair(&t->restart_pending) | flag_pair(&t->sig_wake) |
-			      t->tmo_states | atomic_load32(&h->need_resched) |
-			      (uint64_t)h->handoff | t->sig_saved) != 0, 0))
+	if (__builtin_expect(kcall_exit_busy(t, h), 0))
 		return finish_and_leave(t, n, r);
 	struct trap_frame *f = t->uframe;
 	t->call_state = 0;

@@ -449,8 +449,20 @@ void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts
 	long n = transfer_fast(r->proc->vs, r->ipc.rv, r->ipc.rparts, p->vs, c->ipc.sv, sparts);
 	if (n < 0)
 		goto decline;                   /* msg_send tells whose buffer was bad */
-	fill_info((struct _msg_info *)r->ipc.info, c, ch, n, iov_total(c->ipc.sv, sparts),
-		  iov_total(c->ipc.rv, rparts));
+	/* The receiver's _msg_info, if it wants one, straight into its buffer
+	 * (its space is next anyway; a fault declines, as the copy's): the
+	 * continuation then has nothing left to do (ipc_cont_quick). */
+	uint64_t uinfo = r->cont_uinfo;
+	if (uinfo) {
+		struct _msg_info *mi = (struct _msg_info *)r->ipc.info;
+		fill_info(mi, c, ch, n, iov_total(c->ipc.sv, sparts), iov_total(c->ipc.rv, rparts));
+		vmspace_activate(r->proc->vs);
+		if (copy_to_user(uinfo, mi, sizeof *mi)) {
+			vmspace_activate(p->vs);
+			goto decline;
+		}
+		r->cont_uinfo = 0;
+	}
 	if (prio != r->prio)
 		sched_set_prio(r, prio);
 	/* The receiver leaves the channel's queue with the rcvid ... */

@@ -13,6 +13,7 @@
 #include "atomic.h"
 #include "bitops.h"
 #include "hart.h"
+#include "ipc.h"
 #include "list.h"
 #include "panic.h"
 #include "sched.h"
@@ -216,7 +217,8 @@ void sched_queue_claimed(struct thread *t)
 		enqueue_ready(t);
 }
 
-bool sched_may_run_here(const struct thread *t, unsigned prio)
+static inline __attribute__((always_inline)) bool may_run_here(const struct thread *t,
+								unsigned prio)
 {
 	const struct hart *h = this_hart();
 
@@ -230,9 +232,14 @@ bool sched_may_run_here(const struct thread *t, unsigned prio)
 	       (!atomic_load32(&rq->nready) || rq_top(rq) <= (int)prio);
 }
 
+bool sched_may_run_here(const struct thread *t, unsigned prio)
+{
+	return may_run_here(t, prio);
+}
+
 bool sched_claimed_run_here(const struct thread *t)
 {
-	return sched_may_run_here(t, t->prio);
+	return may_run_here(t, t->prio);
 }
 
 bool sched_wakeup_handoff(struct thread *t)
@@ -329,6 +336,11 @@ void sched_switch_cont(struct thread *next)
 	struct thread *prev = h->current;
 
 	switch_to(h, prev, next);
+	/* Commonly next's call just returns its wait's result: its frame, and
+	 * out from its stack (arch_cont_leave finishes the switch there). */
+	struct trap_frame *f = ipc_cont_quick(h, next);
+	if (f)
+		arch_cont_leave(f, prev);
 	arch_switch_cont(&next->ctx, prev);
 }
 

@@ -55,6 +55,27 @@ static int load_one(struct ipc_iov *out, uint64_t base, long len)
 	return 0;
 }
 
+/* One buffer of the caller as the one part of a vector, checked as
+ * load_iov checks each part (MsgSend and MsgReplyReceives: what a one-part
+ * MsgSendv or MsgReplyReceivev would answer, EFAULT for a length no user
+ * buffer has). */
+static inline int load_buf(struct ipc_iov *out, uint64_t base, uint64_t len)
+{
+	if (len && !user_range_ok(base, len))
+		return -EFAULT;
+	out[0] = (struct ipc_iov){ base, len };
+	return 0;
+}
+
+/* Client c's message (c->ipc.sv and rv loaded) on connection coid: the
+ * fast path if it may, else msg_send. */
+static inline long send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
+{
+	if (ipc_fast_ok(c))
+		msg_send_fast(c, coid, sparts, rparts);         /* returns if it may not */
+	return msg_send(c, coid, sparts, rparts);
+}
+
 long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts)
 {
 	struct thread *c = thread_current();
@@ -64,11 +85,7 @@ long sys_MsgSendv(long coid, long siov, long sparts, long riov, long rparts)
 	long bad = load_iov(c->ipc.sv, (uint64_t)siov, sparts);
 	if (!bad)
 		bad = load_iov(c->ipc.rv, (uint64_t)riov, rparts);
-	if (bad)
-		return bad;
-	if (ipc_fast_ok(c))
-		msg_send_fast(c, coid, (uint32_t)sparts, (uint32_t)rparts);     /* returns if it may not */
-	return msg_send(c, coid, (uint32_t)sparts, (uint32_t)rparts);
+	return bad ? bad : send(c, coid, (uint32_t)sparts, (uint32_t)rparts);
 }
 
 /* MsgSendvs(coid, siov, sparts, rmsg, rbytes): the reply into one buffer. */
@@ -79,7 +96,7 @@ long sys_MsgSendvs(long coid, long siov, long sparts, long rmsg, long rbytes)
 	long bad = load_iov(c->ipc.sv, (uint64_t)siov, sparts);
 	if (!bad)
 		bad = load_one(c->ipc.rv, (uint64_t)rmsg, rbytes);
-	return bad ? bad : msg_send(c, coid, (uint32_t)sparts, 1);
+	return bad ? bad : send(c, coid, (uint32_t)sparts, 1);
 }
 
 /* MsgSendsv(coid, smsg, sbytes, riov, rparts): the message from one buffer. */
@@ -90,25 +107,46 @@ long sys_MsgSendsv(long coid, long smsg, long sbytes, long riov, long rparts)
 	long bad = load_one(c->ipc.sv, (uint64_t)smsg, sbytes);
 	if (!bad)
 		bad = load_iov(c->ipc.rv, (uint64_t)riov, rparts);
-	return bad ? bad : msg_send(c, coid, 1, (uint32_t)rparts);
+	return bad ? bad : send(c, coid, 1, (uint32_t)rparts);
+}
+
+/* MsgSend(coid, smsg, sbytes, rmsg, rbytes): one buffer each way, so no
+ * vector to read from the caller (the common message). */
+long sys_MsgSend(long coid, long smsg, long sbytes, long rmsg, long rbytes)
+{
+	struct thread *c = thread_current();
+
+	long bad = load_buf(c->ipc.sv, (uint64_t)smsg, (uint64_t)sbytes);
+	if (!bad)
+		bad = load_buf(c->ipc.rv, (uint64_t)rmsg, (uint64_t)rbytes);
+	return bad ? bad : send(c, coid, 1, 1);
+}
+
+/* Receive on chid into r->ipc.rv (loaded: rparts parts, the caller's). */
+static long receive_loaded(struct thread *r, struct channel *ch, long chid, long rparts,
+			   long uinfo, bool pulse_only)
+{
+	struct _msg_info mi;
+	bool has_info;
+
+	long rc = msg_receive(r, ch, chid, (uint32_t)rparts, pulse_only, &mi, &has_info,
+			      (uint64_t)uinfo);
+	if (has_info && uinfo && copy_to_user((uintptr_t)uinfo, &mi, sizeof mi))
+		return -EFAULT;
+	return rc;
 }
 
 static long receive(long chid, long riov, long rparts, long uinfo, bool pulse_only)
 {
 	struct thread *r = thread_current();
 	struct channel *ch = chan_of(r->proc, chid);
-	struct _msg_info mi;
-	bool has_info;
 	long rc;
 
 	if (!ch)
 		return -EINVAL;
 	if ((rc = load_iov(r->ipc.rv, (uint64_t)riov, rparts)))
 		return rc;
-	rc = msg_receive(r, ch, chid, (uint32_t)rparts, pulse_only, &mi, &has_info, (uint64_t)uinfo);
-	if (has_info && uinfo && copy_to_user((uintptr_t)uinfo, &mi, sizeof mi))
-		return -EFAULT;
-	return rc;
+	return receive_loaded(r, ch, chid, rparts, uinfo, pulse_only);
 }
 
 long sys_MsgReceivev(long chid, long riov, long rparts, long uinfo)
@@ -122,18 +160,23 @@ long sys_MsgReceivePulsev(long chid, long riov, long rparts, long uinfo)
 	return receive(chid, riov, rparts, uinfo, true);
 }
 
+/* Reply (rv, rn loaded: the caller's) to rcvid with status. */
+static long reply_loaded(long rcvid, long status, const struct ipc_iov *rv, uint32_t rn)
+{
+	struct channel *ch;
+	struct thread *c = msg_client_locked(rcvid, &ch);
+
+	if (!c)
+		return -ESRCH;
+	return msg_reply(thread_current(), c, ch, status, rv, rn);
+}
+
 long sys_MsgReplyv(long rcvid, long status, long riov, long rparts)
 {
 	struct ipc_iov rv[IPC_IOV_MAX];
-	struct channel *ch;
 
 	long n = load_iov(rv, (uint64_t)riov, rparts);
-	if (n)
-		return n;
-	struct thread *c = msg_client_locked(rcvid, &ch);
-	if (!c)
-		return -ESRCH;
-	return msg_reply(thread_current(), c, ch, status, rv, (uint32_t)rparts);
+	return n ? n : reply_loaded(rcvid, status, rv, (uint32_t)rparts);
 }
 
 /* MsgReplyReceivev(ids, status, riov, parts, rcviov, info): ids is rcvid in
@@ -154,8 +197,35 @@ long sys_MsgReplyReceivev(long ids, long status, long riov, long parts, long rcv
 	if (ipc_fast_ok(r) && !load_iov(r->ipc.rv, (uint64_t)rcviov, rcvparts))
 		msg_reply_receive_fast(r, rcvid, chid, status, rv, (uint32_t)rparts,
 				       (uint32_t)rcvparts, (uint64_t)uinfo);   /* returns if it may not */
-	n = sys_MsgReplyv(rcvid, status, riov, rparts);
+	n = reply_loaded(rcvid, status, rv, (uint32_t)rparts);
 	return n < 0 ? n : receive(chid, rcviov, rcvparts, uinfo, false);
+}
+
+/* MsgReplyReceives(ids, status, rmsg, sizes, msg, info): MsgReplyReceivev
+ * with one buffer each way (their sizes in one register as the part counts
+ * are there: the reply's in the low half, the receive's in the high one). */
+long sys_MsgReplyReceives(long ids, long status, long rmsg, long sizes, long msg, long uinfo)
+{
+	long rcvid = (long)(uint32_t)ids, chid = (long)((uint64_t)ids >> 32);
+	long rbytes = (long)(uint32_t)sizes, bytes = (long)((uint64_t)sizes >> 32);
+	struct thread *r = thread_current();
+	struct ipc_iov rv[1];
+
+	if (rcvid > INT32_MAX || chid > INT32_MAX)
+		return -EINVAL;
+	long n = load_buf(rv, (uint64_t)rmsg, (uint64_t)rbytes);
+	if (n)
+		return n;
+	if (ipc_fast_ok(r) && !load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes))
+		msg_reply_receive_fast(r, rcvid, chid, status, rv, 1, 1, (uint64_t)uinfo);
+	n = reply_loaded(rcvid, status, rv, 1);
+	if (n < 0)
+		return n;
+	struct channel *ch = chan_of(r->proc, chid);
+	if (!ch)
+		return -EINVAL;
+	return (n = load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes)) ? n :
+	       receive_loaded(r, ch, chid, 1, uinfo, false);
 }
 
 long sys_MsgError(long rcvid, long err)

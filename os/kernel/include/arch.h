@@ -49,6 +49,11 @@ struct thread *arch_switch(struct context *from, struct context *to, struct thre
 void arch_switch_cont(struct context *to, struct thread *prev) __attribute__((noreturn));
 /* The code a continuation starts at (switch.S). */
 void arch_cont_entry(void);
+/* A continuation's quick end: on the kernel stack below frame f (the
+ * current thread's user frame, the top of its stack) finish the switch
+ * from prev (sched_finish_switch) and return to user mode through f. */
+struct trap_frame;
+void arch_cont_leave(struct trap_frame *f, struct thread *prev) __attribute__((noreturn));
 
 /* User mode.  A user thread's trap frame sits at the top of its kernel
  * stack (ARCH_UFRAME_SIZE bytes); entering user mode builds it and returns

@@ -215,6 +215,13 @@ bool ipc_claim_waiter(struct waitq *wq, struct thread *t, int result);
 /* The C half of arch_cont_entry: finishes the call, returns the frame. */
 struct trap_frame;
 struct trap_frame *ipc_continue(struct thread *prev);
+/* ipc_continue's common case, for a switch straight to t on hart h
+ * (sched_switch_cont, interrupts off, t current already): t's call ends
+ * with its wait's result and nothing to do on the way out (kcall_exit's
+ * test).  Returns t's frame, ready to resume, or NULL when t must go
+ * through ipc_continue (having changed nothing). */
+struct hart;
+struct trap_frame *ipc_cont_quick(struct hart *h, struct thread *t);
 /* How the calls finish in a continuation (msg.c). */
 long msg_send_resume(struct thread *c, long r);
 long msg_receive_resume(struct thread *r, long rc, uint64_t uinfo);

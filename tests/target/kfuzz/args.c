@@ -587,6 +587,10 @@ static long scalar(struct fuzzer *f, enum arg_kind k)
 		return fz_below(f, 8) ? (long)((uint64_t)(uint32_t)scalar(f, ARG_NIOV) |
 					       (uint64_t)(uint32_t)scalar(f, ARG_NIOV) << 32)
 				      : garbage(f);
+	case ARG_LEN2:
+		return fz_below(f, 8) ? (long)((uint64_t)(uint32_t)scalar(f, ARG_LEN) |
+					       (uint64_t)(uint32_t)scalar(f, ARG_LEN) << 32)
+				      : garbage(f);
 	case ARG_FUNC: {
 		unsigned r = fz_below(f, 8);
 		return r < 5 ? (long)fz_victim : r == 5 ? 0 : r == 6 ? (long)0xffffffff80000000ul

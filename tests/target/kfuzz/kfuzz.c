@@ -439,6 +439,18 @@ static void reply_receive_ready(long *a)
 	a[5] = 0;                                       /* no _msg_info */
 }
 
+/* The same for MsgReplyReceives: its sizes (no reply; a receive of
+ * rr_buf's) and buffers in place of the vectors. */
+static void reply_receive_scalar_ready(long *a)
+{
+	reply_receive_ready(a);
+	if (a[4] != (long)&rr_iov)
+		return;
+	a[2] = 0;
+	a[3] = (long)((uint64_t)sizeof rr_buf << 32);
+	a[4] = (long)rr_buf;
+}
+
 static void fresh_timer(long *a)
 {
 	struct sigevent ev;
@@ -586,6 +598,8 @@ static void one_call(struct fuzzer *f)
 		pulse_waiting(a);
 	if (n == KCALL_MsgReplyReceivev && fz_below(f, 2))
 		reply_receive_ready(a);
+	if (n == KCALL_MsgReplyReceives && fz_below(f, 2))
+		reply_receive_scalar_ready(a);
 	if (n == KCALL_TimerSettime && fz_below(f, 2))
 		fresh_timer(a);
 	bool gate = n == KCALL_ProcessWait;

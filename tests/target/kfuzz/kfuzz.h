@@ -24,6 +24,7 @@ enum arg_kind {
 	ARG_VADDR, ARG_VLEN,            /* follow arg 0 (the space): only the play area of AS_SELF */
 	ARG_NIOV, ARG_FUNC,
 	ARG_RCVID_CHID, ARG_NIOV2,      /* MsgReplyReceivev's pairs in one register each */
+	ARG_LEN2,                       /* MsgReplyReceives's two sizes in one register */
 	ARG_SIGNO, ARG_HOW,             /* signals: a number (often one kfuzz keeps blocked), SIG_* how */
 	ARG_FPID, ARG_FTID, ARG_FAS,    /* often the forkee's pid, its tid, the newest space */
 	/* pointers */

@@ -47,3 +47,17 @@ arch_switch_cont:
 arch_cont_entry:
 	call	ipc_continue
 	j	trap_return_user
+
+/* void arch_cont_leave(struct trap_frame *f, struct thread *prev): the
+ * thread switched to (its call finished: ipc_cont_quick) takes its own
+ * stack, which starts below its user frame f, before prev's switch is
+ * finished (prev may run elsewhere from then on, on the stack we leave),
+ * and goes to user mode through f. */
+	.globl arch_cont_leave
+arch_cont_leave:
+	mv	sp, a0
+	mv	s0, a0
+	mv	a0, a1
+	call	sched_finish_switch
+	mv	a0, s0
+	j	trap_return_user

@@ -77,7 +77,7 @@ typedef struct resmgr_context {
 	size_t msgread_skew;            /* client bytes past msg's end lie this much further
 					 * (a pwrite seen as a write: resmgr_msgread) */
 	/* resmgr_loop's reply to this message, sent with its next receive
-	 * (MsgReplyReceivev): set while a handler of the loop runs. */
+	 * (MsgReplyReceives): set while a handler of the loop runs. */
 	int defer;                      /* the loop runs this handler: a reply may wait */
 	int reply_pending;
 	long reply_status;
@@ -204,7 +204,7 @@ int resmgr_group_in_session(int pgid, int sid);
 /* Replies status and len bytes of data; returns RESMGR_DONE.  In a handler
  * that resmgr_loop runs, a reply to the message being handled with at most
  * RESMGR_REPLY_DEFER_MAX bytes is kept (copied) and goes out with the
- * loop's next receive, one kernel call for both (MsgReplyReceivev): the
+ * loop's next receive, one kernel call for both (MsgReplyReceives): the
  * client has it once the handler returns. */
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len);
 /* Copies len bytes of the client's message from byte offset (of the whole

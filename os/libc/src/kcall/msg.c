@@ -1,21 +1,8 @@
 /* The scalar message calls: one buffer on each side, passed to the vector
- * kernel calls as a one-part I/O vector (both QNX shapes). */
+ * kernel calls as a one-part I/O vector (both QNX shapes; MsgSend is a
+ * kernel call of its own: <keel/kcall.h>). */
 #include <keel/neutrino.h>
 #include "libc.h"
-
-long MsgSend_r(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
-{
-	iov_t s, r;
-
-	SETIOV(&s, smsg, sbytes);
-	SETIOV(&r, rmsg, rbytes);
-	return MsgSendv_r(coid, &s, 1, &r, 1);
-}
-
-long MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
-{
-	return __syscall_ret(MsgSend_r(coid, smsg, sbytes, rmsg, rbytes));
-}
 
 int MsgReceive_r(int chid, void *msg, size_t bytes, struct _msg_info *info)
 {

@@ -688,21 +688,22 @@ int resmgr_pool_start(resmgr_t *m, unsigned nthreads)
 }
 
 /* The next message, and the reply to the last one if the handler left it
- * to the loop: one MsgReplyReceivev.  A reply that fails (ESRCH: the
+ * to the loop: one MsgReplyReceives.  A reply that fails (ESRCH: the
  * client went away meanwhile; EFAULT: its reply buffers are bad) receives
  * nothing, and the client's trouble is not the server's: receive now. */
 static int next_message(resmgr_t *m, resmgr_context_t *ctp)
 {
-	if (ctp->reply_pending) {
-		iov_t r, in;
-
+	if (ctp->reply_pending && !(ctp->reply_len >> 32)) {
 		ctp->reply_pending = 0;
-		SETIOV(&r, ctp->reply, ctp->reply_len);
-		SETIOV(&in, ctp->msg.raw, sizeof ctp->msg.raw);
-		int rcvid = MsgReplyReceivev_r(_MSG_RR_IDS(ctp->rcvid, m->chid), ctp->reply_status,
-					       &r, _MSG_RR_PARTS(1, 1), &in, &ctp->info);
+		int rcvid = MsgReplyReceives_r(_MSG_RR_IDS(ctp->rcvid, m->chid), ctp->reply_status,
+					       ctp->reply, _MSG_RR_PARTS(ctp->reply_len,
+									 sizeof ctp->msg.raw),
+					       ctp->msg.raw, &ctp->info);
 		if (rcvid != -ESRCH && rcvid != -EFAULT)
 			return rcvid;
+	} else if (ctp->reply_pending) {        /* a reply of 4 GiB or more: by itself */
+		ctp->reply_pending = 0;
+		MsgReply_r(ctp->rcvid, ctp->reply_status, ctp->reply, ctp->reply_len);
 	}
 	return MsgReceive_r(m->chid, ctp->msg.raw, sizeof ctp->msg.raw, &ctp->info);
 }

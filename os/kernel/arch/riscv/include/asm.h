@@ -28,7 +28,7 @@
 #define TH_SIG_BROKE      524
 #define TH_SIG_CALL_ARG0  536
 #define TH_SIG_CALL       544
-#define KCALL_COUNT_ASM   76
+#define KCALL_COUNT_ASM   78
 /* struct kcall_row (kcall.h): 16 bytes, the handler then the privileges. */
 #define KCALL_ROW_SHIFT   4
 #define KCALL_ROW_PRIVS   8

@@ -40,3 +40,22 @@ static inline __attribute__((always_inline)) struct trap_frame *user_exit(struct
 	f->hart = (uint64_t)h;
 	return f;
 }
+
+/* Whether the way out of a kernel call of t on hart h (interrupts off) has
+ * anything to do: a restart or an end, a signal, a timeout to clear, a
+ * preemption or hand-off, a signal mask to restore.  One look at each
+ * word: two adjacent 32-bit flag words are read as one 64-bit load
+ * (aligned: asserted in kcall.c), and a racing store to either is seen or
+ * not, as by two loads.  kcall_exit and the IPC fast path's switch test it. */
+static inline uint64_t kcall_flag_pair(const volatile uint32_t *first)
+{
+	return *(const volatile uint64_t *)(const volatile void *)first;
+}
+
+static inline __attribute__((always_inline)) bool kcall_exit_busy(const struct thread *t,
+								  const struct hart *h)
+{
+	return (kcall_flag_pair(&t->restart_pending) | kcall_flag_pair(&t->sig_wake) |
+		t->tmo_states | atomic_load32(&h->need_resched) | (uint64_t)h->handoff |
+		t->sig_saved) != 0;
+}
