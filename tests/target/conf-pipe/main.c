@@ -447,6 +447,35 @@ static void t_select__read_and_write_sets_of_a_pipe(void)
 	close(p[1]);
 }
 
+/* An fd_set holds every descriptor a process can have (XBD <sys/select.h>:
+ * FD_SETSIZE is the most fds a set holds; the package's 64 let FD_SET and
+ * select write past the set for a descriptor above 63, here into what
+ * follows it). */
+static void t_select__a_descriptor_past_63_in_its_set(void)
+{
+	int p[2];
+	struct {
+		fd_set rd;
+		unsigned char after[64];
+	} s;
+	struct timeval zero = { 0, 0 };
+
+	CHECK(FD_SETSIZE >= sysconf(_SC_OPEN_MAX));
+	REQUIRE(pipe(p) == 0);
+	int hi = 200;
+	REQUIRE(dup2(p[0], hi) == hi);
+	REQUIRE(write(p[1], "x", 1) == 1);
+	memset(s.after, 0x5a, sizeof s.after);
+	FD_ZERO(&s.rd);
+	FD_SET(hi, &s.rd);
+	CHECK_EQ(select(hi + 1, &s.rd, NULL, NULL, &zero), 1);
+	CHECK(FD_ISSET(hi, &s.rd));
+	for (size_t i = 0; i < sizeof s.after; i++)
+		CHECK_EQ(s.after[i], 0x5a);
+	close(hi);
+	close(p[0]);
+	close(p[1]);
+}
 
 /* A timeout too long to count in nanoseconds waits as long as no timeout
  * (18446744074 s would wrap round to under a second), and an
@@ -747,6 +776,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(poll, waits_until_a_write_arrives),
 	CONF_CASE(poll, timeout_passes_and_bad_fd_is_POLLNVAL),
 	CONF_CASE(select, read_and_write_sets_of_a_pipe),
+	CONF_CASE(select, a_descriptor_past_63_in_its_set),
 	CONF_CASE(pselect, a_timeout_too_long_to_count_waits_for_a_signal),
 	CONF_CASE(mkfifo, makes_a_node_stat_shows_as_S_IFIFO),
 	CONF_CASE(mkfifo, EEXIST_when_the_path_exists),
