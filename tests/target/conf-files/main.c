@@ -1052,6 +1052,26 @@ static void t_execve__a_script_on_a_file_system_runs_its_interpreter(void)
 	unlink(T "/loop");
 }
 
+/* posix_spawn runs such a script as exec does (POSIX posix_spawn: "as if
+ * the file were executed by execve"); it was ENOENT for a script outside
+ * the boot image.  A missing file stays ENOENT, no "#!" ENOEXEC. */
+static void t_posix_spawn__a_script_on_a_file_system_runs_its_interpreter(void)
+{
+	char *a[] = { T "/shebang-script", "x", "y", NULL };
+	pid_t pid = -1;
+	int st = -1;
+
+	put_script(T "/shebang-script", "#!/bin/conf-child shebang\n", 0755);
+	CHECK_EQ(posix_spawn(&pid, T "/shebang-script", NULL, NULL, a, NULL), 0);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(posix_spawn(&pid, T "/no-such-script", NULL, NULL, a, NULL), ENOENT);
+	put_script(T "/plain", "echo no magic\n", 0755);
+	CHECK_EQ(posix_spawn(&pid, T "/plain", NULL, NULL, a, NULL), ENOEXEC);
+	unlink(T "/shebang-script");
+	unlink(T "/plain");
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(open, O_CREAT_makes_an_empty_file_with_mode_less_umask),
 	CONF_CASE(open, O_EXCL_on_an_existing_name_is_EEXIST),
@@ -1107,6 +1127,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(fcntl, F_GETFL_and_F_SETFL_go_to_the_open),
 	CONF_CASE(resmgr, malformed_file_messages_get_errors),
 	CONF_CASE(execve, a_script_on_a_file_system_runs_its_interpreter),
+	CONF_CASE(posix_spawn, a_script_on_a_file_system_runs_its_interpreter),
 };
 
 int main(void)

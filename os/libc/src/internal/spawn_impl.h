@@ -30,6 +30,10 @@ struct __posix_spawn_file_actions {
  * (spawn), no return (a successful exec), or -errno. */
 int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions_t *fa,
 		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+/* __proc_image, and for a path taskman does not have (a file outside the
+ * boot image) its "#!" interpreter, as exec runs one (exec.c). */
+int __proc_image_or_script(unsigned type, const char *path, const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
 
 /* posix_spawnp's and execvp's search: try(dir/file, ctx) for each PATH
  * directory; try returns 0 or an errno.  The first result other than

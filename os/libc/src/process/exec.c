@@ -18,7 +18,7 @@ extern char **environ;
 
 /* taskman loads programs from the boot image only (and runs its "#!"
  * scripts).  A file elsewhere (a script written to /tmp, a file on the
- * disk) is looked at here: a "#!" script runs its interpreter, as the
+ * disk) is looked at here, for exec and posix_spawn alike: a "#!" script runs its interpreter, as the
  * interpreter's argv[0], its one optional argument, the script's path and
  * argv[1..] (nested up to SCRIPT_DEPTH); a file without execute permission
  * is EACCES; anything else is ENOEXEC (an ELF file taskman cannot load
@@ -26,9 +26,13 @@ extern char **environ;
 #define SCRIPT_DEPTH 4
 #define SHEBANG_MAX  256
 
-static int exec_at_depth(const char *path, char *const argv[], char *const envp[], int depth);
+static int image_at_depth(unsigned type, const char *path, const posix_spawn_file_actions_t *fa,
+			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
+			  int depth);
 
-static int exec_file(const char *path, char *const argv[], char *const envp[], int depth)
+static int script_image(unsigned type, const char *path, const posix_spawn_file_actions_t *fa,
+			const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
+			int depth)
 {
 	char line[SHEBANG_MAX];
 	struct stat st;
@@ -76,17 +80,25 @@ static int exec_file(const char *path, char *const argv[], char *const envp[], i
 	for (size_t i = 1; i < argc; i++)
 		args[k++] = argv[i];
 	args[k] = NULL;
-	int r = exec_at_depth(interp, args, envp, depth + 1);
+	int r = image_at_depth(type, interp, fa, attr, args, envp, depth + 1);
 	free(args);
 	return r;
 }
 
-static int exec_at_depth(const char *path, char *const argv[], char *const envp[], int depth)
+static int image_at_depth(unsigned type, const char *path, const posix_spawn_file_actions_t *fa,
+			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
+			  int depth)
 {
-	int r = __proc_image(_PROC_EXEC, path, NULL, NULL, argv, envp);
+	int r = __proc_image(type, path, fa, attr, argv, envp);
 	if (r == -ENOENT)
-		r = exec_file(path, argv, envp, depth);
+		r = script_image(type, path, fa, attr, argv, envp, depth);
 	return r;
+}
+
+int __proc_image_or_script(unsigned type, const char *path, const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return image_at_depth(type, path, fa, attr, argv, envp, 0);
 }
 
 int execve(const char *path, char *const argv[], char *const envp[])
@@ -95,8 +107,8 @@ int execve(const char *path, char *const argv[], char *const envp[])
 		return (int)__syscall_ret(-EFAULT);
 	if (strnlen(path, _IO_PATH_MAX) >= _IO_PATH_MAX)
 		return (int)__syscall_ret(-ENAMETOOLONG);
-	return (int)__syscall_ret(exec_at_depth(path, argv, envp ? envp : (char *const[]){ NULL },
-						0));
+	return (int)__syscall_ret(__proc_image_or_script(_PROC_EXEC, path, NULL, NULL, argv,
+							 envp ? envp : (char *const[]){ NULL }));
 }
 
 int execv(const char *path, char *const argv[])

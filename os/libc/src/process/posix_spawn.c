@@ -179,7 +179,7 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path,
 		const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *restrict attr,
 		char *const argv[], char *const envp[])
 {
-	int r = __proc_image(_PROC_SPAWN, path, fa, attr, argv, envp ? envp : environ);
+	int r = __proc_image_or_script(_PROC_SPAWN, path, fa, attr, argv, envp ? envp : environ);
 
 	if (r < 0)
 		return -r;
