@@ -22,6 +22,7 @@
 #include <keel/hwinfo.h>
 #include <keel/neutrino.h>
 #include <keel/procmgr.h>
+#include <keel/procmsg.h>
 #include "devc.h"
 #include "termdisc.h"
 #include "ttyctl.h"
@@ -468,11 +469,31 @@ static void timer_expired(void)
 	serve_readers();
 }
 
+/* taskman's news that session sid's leader ended: SIGHUP, and SIGCONT for
+ * a stopped job, to the foreground group, and the terminal is that
+ * session's no more (POSIX _exit).  Checked with taskman first: any client
+ * may send any pulse. */
+static void ctty_gone(int32_t sid)
+{
+	if (sid <= 0 || sid != dev.sid)
+		return;
+	int holder = resmgr_ctty_session("/dev/ser1");
+	if (holder < 0 || holder == sid)
+		return;
+	int32_t pg = dev.pgrp;
+	dev.sid = dev.pgrp = 0;
+	if (pg > 0) {
+		kill(-pg, SIGHUP);
+		kill(-pg, SIGCONT);
+	}
+}
+
 static int tty_pulse(resmgr_context_t *ctp, int code, union sigval value)
 {
 	(void)ctp;
-	(void)value;
-	if (code == PULSE_RX)
+	if (code == _PROC_PULSE_CTTY_GONE)
+		ctty_gone(value.sival_int);
+	else if (code == PULSE_RX)
 		receive();
 	else if (code == PULSE_TIMER)
 		timer_expired();

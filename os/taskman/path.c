@@ -152,6 +152,29 @@ void path_msg_detach(int rcvid, const struct _msg_info *info, const void *msg, s
 	tm_error(rcvid, ENOENT);
 }
 
+void path_ctty_ended(struct tproc *l)
+{
+	if (l->sid != l->pid || !l->ctty[0])
+		return;
+	const struct pname *server = 0;
+	int taken = -1;
+	for (int i = 0; i < NAMES_MAX; i++) {
+		int k;
+		if (names[i].id && !names[i].link && (k = covers(&names[i], l->ctty)) > taken) {
+			server = &names[i];
+			taken = k;
+		}
+	}
+	/* A pulse: taskman never waits for a server (servers wait for it). */
+	int coid = server ? ConnectAttach_r(ND_LOCAL_NODE, server->pid, server->chid,
+					    _NTO_SIDE_CHANNEL, 0) : -1;
+	if (coid >= 0) {
+		MsgSendPulse_r(coid, -1, _PROC_PULSE_CTTY_GONE, l->sid);
+		ConnectDetach_r(coid);
+	}
+	l->ctty[0] = 0;
+}
+
 void path_process_gone(int32_t pid)
 {
 	for (int i = 0; i < NAMES_MAX; i++)
@@ -318,6 +341,17 @@ void path_msg_setctty(int rcvid, const struct _msg_info *info, const void *msg, 
 	    len - sizeof *m < m->pathlen || path[m->pathlen - 1] ||
 	    strlen(path) + 1 != m->pathlen || !clean_name(path, m->pathlen - 1))
 		return tm_error(rcvid, EINVAL);
+	if (m->hdr.subtype == _PROC_SETCTTY_HOLDER) {
+		tm_lock();
+		bool ok = serves(info->pid, path);
+		struct tproc *h = ok ? proc_ctty_holder(path, 0) : 0;
+		int32_t sid = h ? h->sid : 0;
+		tm_unlock();
+		if (!ok)
+			return tm_error(rcvid, EPERM);
+		MsgReply_r(rcvid, sid, 0, 0);
+		return;
+	}
 	tm_lock();
 	int err = set_ctty_locked(info->pid, m->pid, path);
 	tm_unlock();

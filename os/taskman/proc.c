@@ -393,6 +393,7 @@ static void process_ended(const struct _proc_exit *ex)
 	if (p->pid == tm_init_pid)
 		init_ended(p, ex);
 	p->state = TP_ZOMBIE;
+	path_ctty_ended(p);
 	path_process_gone(p->pid);
 	mem_process_gone(p->pid);
 	for (int i = 0; i < WAITS_MAX; i++)

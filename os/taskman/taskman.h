@@ -160,6 +160,11 @@ void path_msg_list(int rcvid, const struct _msg_info *info, const void *msg, siz
 void path_msg_setctty(int rcvid, const struct _msg_info *info, const void *msg, size_t len);
 /* A process ended: its names go.  Caller holds tm_lock. */
 void path_process_gone(int32_t pid);
+/* Session leader l ended (tm_lock held, l no longer alive): the server of
+ * its session's controlling terminal, if it has one, hears of it
+ * (_PROC_PULSE_CTTY_GONE: it hangs up the terminal's foreground group),
+ * and the session has the terminal no more. */
+void path_ctty_ended(struct tproc *l);
 
 /* ---- small helpers (util.c) ---------------------------------------------------------- */
 /* MsgError(rcvid, err) for a positive errno. */

@@ -272,6 +272,21 @@ struct _proc_setctty {
 	uint32_t pathlen;
 };
 
+/* _PROC_SETCTTY with subtype _PROC_SETCTTY_HOLDER (pid ignored) changes
+ * nothing: the reply status is the id of the session whose controlling
+ * terminal the path is, or 0 (the path's server only, as for _PROC_SETCTTY:
+ * EPERM for anyone else). */
+#define _PROC_SETCTTY_HOLDER  1
+
+/* The pulse taskman sends the server of a session's controlling terminal
+ * when the session's leader ends (POSIX _exit: SIGHUP to that terminal's
+ * foreground process group, and the terminal is the session's no more),
+ * value the session id, on a connection to the channel that serves the
+ * terminal's path.  A terminal server leaves this code free for it and,
+ * since any client can send it any pulse, asks _PROC_SETCTTY_HOLDER before
+ * it hangs anyone up. */
+#define _PROC_PULSE_CTTY_GONE 127
+
 /* _PROC_SETCRED: subtype says which call; ids[] as that call takes them
  * (-1: unchanged, for the re/res forms).  POSIX permission rules (EPERM,
  * EINVAL). */

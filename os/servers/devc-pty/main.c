@@ -833,11 +833,40 @@ static int pty_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 
 /* ---- pulses, unblock ---------------------------------------------------------------- */
 
+/* taskman's news that session sid's leader ended: the pair whose slave
+ * is its controlling terminal sends SIGHUP, and SIGCONT for a stopped job,
+ * to its foreground group, and is that session's no more (POSIX _exit).
+ * Checked with taskman first: any client may send any pulse. */
+static void ctty_gone(int32_t sid)
+{
+	char name[24];
+
+	for (unsigned n = 0; sid > 0 && n < PTY_MAX + NAMED_MAX; n++) {
+		struct pty *p = srv.ptys[n];
+		if (!p || p->sid != sid)
+			continue;
+		int holder = resmgr_ctty_session(slave_path(p, name));
+		if (holder < 0 || holder == sid)
+			return;
+		int32_t pg = p->pgrp;
+		p->sid = p->pgrp = 0;
+		if (pg > 0) {
+			kill(-pg, SIGHUP);
+			kill(-pg, SIGCONT);
+		}
+		return;
+	}
+}
+
 static int pty_pulse(resmgr_context_t *ctp, int code, union sigval value)
 {
 	struct pty *p;
 
 	(void)ctp;
+	if (code == _PROC_PULSE_CTTY_GONE) {
+		ctty_gone(value.sival_int);
+		return 0;
+	}
 	if (code != PULSE_TIMER || value.sival_int < 0 ||
 	    (unsigned)value.sival_int >= PTY_MAX + NAMED_MAX ||
 	    !(p = srv.ptys[value.sival_int]))

@@ -583,6 +583,55 @@ static void t_close__master_close_hangs_up_the_slave(void)
 	close_pair(&p);
 }
 
+/* POSIX _exit: when a controlling process ends, SIGHUP goes to each
+ * process in its terminal's foreground process group, and the terminal is
+ * its session's no more.  The leader puts a child in front in a group of
+ * its own and ends; the child (SIGHUP blocked, sigtimedwait) writes to the
+ * terminal whether SIGHUP came within 5 s.  (Nothing came: it waited the
+ * 5 s.) */
+static void t_exit__a_controlling_process_ending_hangs_up_its_foreground_group(void)
+{
+	struct pair p;
+	char c[2] = { 0, 0 };
+
+	REQUIRE(open_pair(&p));
+	pid_t leader = fork();
+	if (leader == 0) {
+		close(p.s);
+		close(p.m);
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGHUP);
+		sigprocmask(SIG_BLOCK, &set, NULL);     /* the child's from its start on */
+		if (setsid() < 0)
+			_exit(100);
+		int s = open(p.name, O_RDWR);           /* becomes the controlling terminal */
+		if (s < 0)
+			_exit(101);
+		pid_t pid = fork();
+		if (pid == 0) {
+			setpgid(0, 0);
+			struct timespec ts = { 5, 0 };
+			char got = sigtimedwait(&set, NULL, &ts) == SIGHUP ? 'H' : '-';
+			_exit(write(s, &got, 1) == 1 ? 0 : 1);
+		}
+		if (pid < 0)
+			_exit(102);
+		setpgid(pid, pid);
+		if (tcsetpgrp(s, pid) < 0 || tcgetpgrp(s) != pid)
+			_exit(103);
+		_exit(write(s, "R", 1) == 1 ? 0 : 104);  /* and the controlling process ends */
+	}
+	REQUIRE(leader > 0);
+	int status = -1;
+	CHECK_EQ(waitpid(leader, &status, 0), leader);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_EQ(read_for(p.m, c, 2, 10000), 2);
+	CHECK_EQ(c[0], 'R');
+	CHECK_EQ(c[1], 'H');
+	close_pair(&p);
+}
+
 static void t_read__master_reads_what_is_left_then_EIO_with_no_slave_open(void)
 {
 	struct pair p;
@@ -1269,6 +1318,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(termios, ISIG_off_makes_VINTR_data),
 	CONF_CASE(ioctl, TIOCSWINSZ_on_the_master_is_the_slaves_and_sends_SIGWINCH),
 	CONF_CASE(close, master_close_hangs_up_the_slave),
+	CONF_CASE(exit, a_controlling_process_ending_hangs_up_its_foreground_group),
 	CONF_CASE(read, master_reads_what_is_left_then_EIO_with_no_slave_open),
 	CONF_CASE(poll, each_side_is_readable_when_the_other_wrote),
 	CONF_CASE(poll, a_waiting_poll_wakes_when_the_master_types),

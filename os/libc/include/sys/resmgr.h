@@ -198,6 +198,10 @@ int resmgr_attach_handle(resmgr_t *mgr, const char *path, unsigned file_type, un
  * _PROC_SETCTTY).  pid 0: the terminal is gone, no session keeps it.
  * 0, or -1 and errno (EPERM, EEXIST, EBUSY: not made, nothing wrong). */
 int resmgr_set_ctty(int pid, const char *path);
+/* Terminal servers: the id of the session whose controlling terminal path
+ * is (0: none), or -1 and errno (taskman's _PROC_SETCTTY_HOLDER; EPERM
+ * for a path the caller does not serve). */
+int resmgr_ctty_session(const char *path);
 /* Terminal servers: has process group pgid a member in session sid?  1 or
  * 0, or -1 and errno (taskman's _PROC_GETIDS_GROUP). */
 int resmgr_group_in_session(int pgid, int sid);

@@ -45,7 +45,8 @@ int resmgr_attach_handle(resmgr_t *mgr, const char *path, unsigned file_type, un
 	return (int)__syscall_ret(MsgSendvs_r(coid, siov, 2, NULL, 0));
 }
 
-int resmgr_set_ctty(int pid, const char *path)
+/* _PROC_SETCTTY (subtype: 0, or _PROC_SETCTTY_HOLDER) for path. */
+static int setctty_msg(unsigned subtype, int pid, const char *path)
 {
 	size_t len = path ? strlen(path) + 1 : 0;
 
@@ -53,8 +54,8 @@ int resmgr_set_ctty(int pid, const char *path)
 		errno = EINVAL;
 		return -1;
 	}
-	struct _proc_setctty m = { .hdr = { .type = _PROC_SETCTTY }, .pid = pid,
-				   .pathlen = (uint32_t)len };
+	struct _proc_setctty m = { .hdr = { .type = _PROC_SETCTTY, .subtype = (uint16_t)subtype },
+				   .pid = pid, .pathlen = (uint32_t)len };
 	iov_t siov[2];
 	SETIOV(&siov[0], &m, sizeof m);
 	SETIOV(&siov[1], path, len);
@@ -62,6 +63,16 @@ int resmgr_set_ctty(int pid, const char *path)
 	if (coid < 0)
 		return -1;
 	return (int)__syscall_ret(MsgSendvs_r(coid, siov, 2, NULL, 0));
+}
+
+int resmgr_set_ctty(int pid, const char *path)
+{
+	return setctty_msg(0, pid, path);
+}
+
+int resmgr_ctty_session(const char *path)
+{
+	return setctty_msg(_PROC_SETCTTY_HOLDER, 0, path);
 }
 
 int resmgr_group_in_session(int pgid, int sid)
