@@ -17,6 +17,10 @@
 
 #define WAITS_MAX 256
 #define WAITS_PER_PROCESS 64    /* so one process cannot take them all */
+/* Groups one process's end is checked for orphaning: its own and its
+ * children's (a parent of more children in more groups than this: the
+ * first ones'). */
+#define TIES_MAX 64
 
 static struct tproc procs[TM_PROCS];
 /* Slots at and past it are free (tm_lock): the walks stop there, since
@@ -363,6 +367,54 @@ static void tell_parent(int32_t ppid, int32_t pid, int code, int status)
 		SignalKill_r(ppid, 0, SIGCHLD, code, value);
 }
 
+static bool group_orphaned(int32_t pgid, int32_t sid);
+
+/* The groups whose tie to job control runs through process p (its own,
+ * and each child's): where p's end can orphan a group.  Up to max, with
+ * each one's orphaned state while p lives. */
+struct tie {
+	int32_t pgid, sid;
+	bool orphaned;
+};
+
+static unsigned groups_tied_to(const struct tproc *p, struct tie *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (int i = -1; i < procs_top && n < max; i++) {
+		const struct tproc *q = i < 0 ? p : &procs[i];
+		if (i >= 0 && ((q->state != TP_ALIVE && q->state != TP_LOADING) || q->ppid != p->pid))
+			continue;
+		bool seen = false;
+		for (unsigned k = 0; k < n && !seen; k++)
+			seen = out[k].pgid == q->pgid;
+		if (!seen)
+			out[n++] = (struct tie){ q->pgid, q->sid, group_orphaned(q->pgid, q->sid) };
+	}
+	return n;
+}
+
+/* POSIX _exit: a process group that p's end orphaned, and that has a
+ * stopped member, gets SIGHUP and then SIGCONT (nobody is left to continue
+ * it under job control: its jobs would stay stopped for good). */
+static void hang_up_orphaned(const struct tie *ties, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		if (ties[k].orphaned || !group_orphaned(ties[k].pgid, ties[k].sid))
+			continue;
+		bool stopped = false;
+		for (int i = 0; i < procs_top && !stopped; i++)
+			stopped = procs[i].state == TP_ALIVE && procs[i].pgid == ties[k].pgid &&
+				  procs[i].stopped;
+		for (int i = 0; stopped && i < procs_top; i++) {
+			if (procs[i].state != TP_ALIVE || procs[i].pgid != ties[k].pgid)
+				continue;
+			SignalKill_r(procs[i].pid, 0, SIGHUP, SI_USER, 0);
+			SignalKill_r(procs[i].pid, 0, SIGCONT, SI_USER, 0);
+		}
+	}
+}
+
 /* A child stopped or continued: reported to WUNTRACED / WCONTINUED waits. */
 static void process_stopped(const struct _proc_exit *ex)
 {
@@ -372,6 +424,7 @@ static void process_stopped(const struct _proc_exit *ex)
 		return;
 	p->news = ex->how == _PROC_STOPPED ? CLD_STOPPED : CLD_CONTINUED;
 	p->stopsig = ex->status;
+	p->stopped = ex->how == _PROC_STOPPED;
 	int code = p->news;
 	wake_waiters(p);
 	tell_parent(p->ppid, p->pid, code, p->stopsig);
@@ -392,6 +445,8 @@ static void process_ended(const struct _proc_exit *ex)
 	fork_release(p);                /* a child that died before _PROC_FORKED */
 	if (p->pid == tm_init_pid)
 		init_ended(p, ex);
+	struct tie ties[TIES_MAX];
+	unsigned nties = groups_tied_to(p, ties, TIES_MAX);
 	p->state = TP_ZOMBIE;
 	path_ctty_ended(p);
 	path_process_gone(p->pid);
@@ -400,6 +455,7 @@ static void process_ended(const struct _proc_exit *ex)
 		if (waits[i].rcvid && waits[i].pid == p->pid)
 			waits[i].rcvid = 0;     /* its rcvids died with it */
 	reparent_children(p->pid);
+	hang_up_orphaned(ties, nties);
 	int32_t parent = p->ppid;
 	if (parent == 1 || p->nozombie) {
 		proc_free(p);

@@ -12,6 +12,7 @@
 #include <spawn.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -469,6 +470,63 @@ static void t_abort__ends_with_SIGABRT_blocked_ignored_or_caught(void)
 	CHECK_EQ(aborted_how(2), SIGABRT);              /* caught, the handler returned */
 }
 
+/* POSIX _exit: a process group that a process's end orphans (no member
+ * has a parent in another group of its session any more), and that has a
+ * stopped member, gets SIGHUP and then SIGCONT: nobody is left to continue
+ * it.  A session leader puts a child in a group of its own, sees it
+ * stopped and ends (the child's new parent is in another session); the
+ * child's SIGHUP handler, and its going on, mark a shared page.  (Before,
+ * the child stayed stopped for good.) */
+static volatile int *orphan_page;
+
+static void orphan_hup(int sig)
+{
+	(void)sig;
+	orphan_page[1] = 1;
+}
+
+static void t_exit__an_orphaned_group_with_a_stopped_member_gets_SIGHUP_and_SIGCONT(void)
+{
+	orphan_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON, -1, 0);
+	REQUIRE(orphan_page != MAP_FAILED);
+	orphan_page[0] = orphan_page[1] = orphan_page[2] = 0;
+	pid_t leader = fork();
+	if (leader == 0) {
+		if (setsid() < 0)
+			_exit(100);
+		pid_t c = fork();
+		if (c == 0) {
+			setpgid(0, 0);
+			struct sigaction sa = { .sa_handler = orphan_hup };
+			sigaction(SIGHUP, &sa, NULL);
+			raise(SIGSTOP);
+			orphan_page[2] = 1;             /* continued */
+			_exit(0);
+		}
+		if (c < 0)
+			_exit(101);
+		setpgid(c, c);
+		int st = 0;
+		if (waitpid(c, &st, WUNTRACED) != c || !WIFSTOPPED(st))
+			_exit(102);
+		orphan_page[0] = c;
+		_exit(0);               /* c's group is orphaned now, c stopped */
+	}
+	REQUIRE(leader > 0);
+	int st = -1;
+	CHECK_EQ(waitpid(leader, &st, 0), leader);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(orphan_page[0] > 0);
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	for (int i = 0; i < 500 && !(orphan_page[1] && orphan_page[2]); i++)
+		nanosleep(&tick, NULL);
+	CHECK_EQ(orphan_page[1], 1);            /* SIGHUP came */
+	CHECK_EQ(orphan_page[2], 1);            /* and SIGCONT */
+	if (orphan_page[0] > 0 && !orphan_page[2])
+		kill(orphan_page[0], SIGKILL);  /* leave no stopped process behind */
+	munmap((void *)orphan_page, 4096);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(raise, handler_runs_before_raise_returns),
 	CONF_CASE(sigaction, siginfo_names_the_sender),
@@ -487,6 +545,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(kill, errors),
 	CONF_CASE(kill, ends_a_child_reported_by_waitpid),
 	CONF_CASE(abort, ends_with_SIGABRT_blocked_ignored_or_caught),
+	CONF_CASE(exit, an_orphaned_group_with_a_stopped_member_gets_SIGHUP_and_SIGCONT),
 	CONF_CASE(sigaction, handler_leaves_the_interrupted_registers),
 	CONF_CASE(strsignal, names_keels_numbers),
 	CONF_CASE(siglongjmp, from_a_handler_restores_the_mask),
