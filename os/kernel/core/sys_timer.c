@@ -34,6 +34,7 @@ struct utimer {
 	struct sigevent ev;
 	uint32_t gen;                   /* bumped on destroy: late expiries are dropped */
 	uint32_t tid;                   /* its creator: SIGEV_SIGNAL_THREAD's thread */
+	int clock;                      /* CLOCK_MONOTONIC or CLOCK_REALTIME: TIMER_ABSTIME's */
 };
 
 static struct utimer timers[UTIMERS];
@@ -94,6 +95,7 @@ long sys_TimerCreate(long clockid, long uev)
 			timers[i].owner_pid = thread_current()->proc->pid;
 			timers[i].ev = ev;
 			timers[i].tid = thread_current()->tid;
+			timers[i].clock = (int)clockid;
 			ktimer_init(&timers[i].k, expired);
 			spin_unlock(&timers_lock);
 			return i;
@@ -132,7 +134,15 @@ long sys_TimerSettime(long id, long flags, long unew, long uold)
 	}
 	ktimer_cancel(&t->k);
 	if (it.nsec) {
-		uint64_t d = (flags & TIMER_ABSTIME) ? ns_to_ticks(it.nsec) : now + ns_to_ticks(it.nsec);
+		uint64_t d = now + ns_to_ticks(it.nsec);
+		if ((flags & TIMER_ABSTIME) && t->clock == CLOCK_REALTIME) {
+			/* On the realtime clock as it reads now (a later setting of
+			 * the clock does not move it); a time passed: at once. */
+			uint64_t rt = (uint64_t)clock_get(CLOCK_REALTIME);
+			d = now + (it.nsec > rt ? ns_to_ticks(it.nsec - rt) : 0);
+		} else if (flags & TIMER_ABSTIME) {
+			d = ns_to_ticks(it.nsec);
+		}
 		uint64_t period = it.interval_nsec;
 		if (period && period < UTIMER_PERIOD_MIN_NS)
 			period = UTIMER_PERIOD_MIN_NS;

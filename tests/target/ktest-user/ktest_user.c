@@ -319,6 +319,7 @@ static const struct ktap_case cases[] = {
 	{ "thread_death_pulse", t_thread_death_pulse },
 	{ "receive_pulse_skips_messages", t_receive_pulse_skips_messages },
 	{ "timer_pulses", t_timer_pulses },
+	{ "timer_realtime_absolute", t_timer_realtime_absolute },
 	{ "deliver_event", t_deliver_event },
 	{ "process_start_and_wait", t_process_start_and_wait },
 	{ "unprivileged_child_gets_eperm", t_unprivileged_child_gets_eperm },

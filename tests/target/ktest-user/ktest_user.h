@@ -73,6 +73,7 @@ void t_thread_death_pulse(void);
 void *send_once(void *arg);
 void t_receive_pulse_skips_messages(void);
 void t_timer_pulses(void);
+void t_timer_realtime_absolute(void);
 void *event_server(void *arg);
 void t_deliver_event(void);
 int start_child(const char *from, const char *to);

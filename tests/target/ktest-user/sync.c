@@ -427,6 +427,48 @@ void t_timer_pulses(void)
 	ChannelDestroy_r(chid);
 }
 
+/* A CLOCK_REALTIME timer's absolute time is on that clock (it was taken
+ * as a monotonic one: decades away).  20 ms from now, then one already
+ * passed, which expires at once. */
+void t_timer_realtime_absolute(void)
+{
+	int chid = ChannelCreate_r(0);
+	int coid = ConnectAttach_r(ND_LOCAL_NODE, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+	struct _pulse p;
+	uint64_t rt = 0, tmo;
+
+	KTAP_REQUIRE(chid > 0 && coid >= 0);
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_PULSE;
+	ev.sigev_coid = coid;
+	ev.sigev_priority = 15;
+	ev.sigev_code = 9;
+	int id = TimerCreate_r(CLOCK_REALTIME, &ev);
+	KTAP_REQUIRE(id >= 0);
+	uint64_t epoch = 1700000000ull * 1000000000ull;                 /* far from monotonic */
+	KTAP_EQ(ClockTime_r(CLOCK_REALTIME, &epoch, 0), 0);
+	KTAP_EQ(ClockTime_r(CLOCK_REALTIME, 0, &rt), 0);
+	KTAP_REQUIRE(rt >= epoch);
+	struct _itimer it = { rt + 20000000, 0 };
+	uint64_t t0 = now_ns();
+	KTAP_EQ(TimerSettime_r(id, TIMER_ABSTIME, &it, 0), 0);
+	tmo = 1000000000;                                               /* 1 s at most */
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &tmo, 0), 0);
+	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
+	uint64_t took = now_ns() - t0;
+	KTAP_CHECK(took >= 15000000 && took < 1000000000);
+	it = (struct _itimer){ rt / 2, 0 };
+	KTAP_EQ(TimerSettime_r(id, TIMER_ABSTIME, &it, 0), 0);
+	tmo = 1000000000;
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &tmo, 0), 0);
+	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
+	KTAP_EQ(p.code, 9);
+	KTAP_EQ(TimerDestroy_r(id), 0);
+	ConnectDetach_r(coid);
+	ChannelDestroy_r(chid);
+}
+
 static volatile int de_rc;
 
 void *event_server(void *arg)
