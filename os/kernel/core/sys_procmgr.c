@@ -292,7 +292,9 @@ static long as_write(struct vmspace *vs, long va, long src, long len)
 		if (copy_from_user(buf, (uintptr_t)src + (uintptr_t)off, n) ||
 		    vmspace_write(vs, (uint64_t)va + (uint64_t)off, buf, n))
 			return -EFAULT;
-		exec |= vmspace_query(vs, (uint64_t)va + (uint64_t)off, 0) & VM_X;
+		/* A chunk may end on the next page: both pages' protections. */
+		exec |= (vmspace_query(vs, (uint64_t)va + (uint64_t)off, 0) |
+			 vmspace_query(vs, (uint64_t)va + (uint64_t)off + n - 1, 0)) & VM_X;
 	}
 	if (exec)
 		vmspace_sync_icache();
