@@ -142,6 +142,17 @@ def test_wrong_password_is_refused_after_a_delay(keel_boot):
         assert rc == 0 and lines[-1] == "1", f"the lines keel wrote: {out!r}"
         assert re.search(r" notice +login\[\d+ uid 1000\]: root logged in on /dev/ser1$",
                          lines[0]), f"keel's line as login's: {out!r}"
+        # One user cannot push everyone else's lines out of the log (512 lines): keel's
+        # lines keep to keel's share (64; the flood's first ones and the two above),
+        # slogger says once that the rest were dropped, and the system's first line is
+        # still there.
+        out, rc = s.run("i=0; while [ $i -lt 600 ]; do echo \"<37>flood $i\" > /dev/slog; "
+                        "i=$((i+1)); done; sloginfo | grep -c 'uid 1000\\]: '; "
+                        "sloginfo | grep -c 'uid 1000\\]: flood 0$'; "
+                        "sloginfo | grep -c 'uid 1000 is over its share of the log'; "
+                        "sloginfo | grep -c 'slogger: the system log starts$'", PROMPT, timeout=120)
+        assert rc == 0 and out.split()[-4:] == ["64", "1", "1", "1"], \
+            f"after keel's flood: {out!r}"
         s.line("exit")
         s.expect(r"login: ", 30)
     finally:

@@ -14,7 +14,14 @@
  * position in everything ever logged, so reading on (sloginfo, or cat)
  * never sees a line twice; lines that fell out of the ring before they
  * were read are skipped, and the read starts at the oldest kept.  Anyone
- * may write and read (mode 0666), as anyone may log. */
+ * may write and read (mode 0666), as anyone may log.
+ *
+ * The log is everyone's, so no user may take it all: the lines of one
+ * writer that is not root stay at most USER_SHARE of the ring, those of
+ * all such writers together at most OTHERS_SHARE; a line over its share
+ * is dropped (the first drop of a run says so in a line of slogger's own),
+ * not an older line of somebody else's.  Root's (the system's) lines
+ * count against nothing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -31,12 +38,20 @@
 #define LINE_MAX  200           /* bytes of a line, its newline included */
 #define MSG_MAX   512           /* bytes of a message read from the writer */
 #define READ_MAX  4096u
+#define USER_SHARE   (LINES_MAX / 8)    /* lines of one writer that is not root */
+#define OTHERS_SHARE (LINES_MAX / 2)    /* lines of all writers that are not root */
+#define OVER_MAX  16                    /* writers over their share, remembered */
 
 struct line {
 	uint64_t start;         /* its first byte's position in the stream */
+	uint32_t uid;           /* its writer's effective uid (0: root, the system) */
 	uint16_t len;
 	char text[LINE_MAX];
 };
+
+/* Writers whose last line was over their share (said once a run). */
+static uint32_t over[OVER_MAX];
+static unsigned nover;
 
 static struct line ring[LINES_MAX];
 static uint64_t nlines;         /* lines ever logged; line k is ring[k % LINES_MAX] */
@@ -46,11 +61,12 @@ static const char *const severities[8] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
 };
 
-static void append(int pri, const char *msg, size_t n)
+static void append(int pri, const char *msg, size_t n, uint32_t uid)
 {
 	struct timespec ts;
 	struct line *l = &ring[nlines % LINES_MAX];
 
+	l->uid = uid;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	int head = snprintf(l->text, sizeof l->text, "%9lld.%03ld %-7s ", (long long)ts.tv_sec,
 			    ts.tv_nsec / 1000000, severities[pri & 7]);
@@ -64,6 +80,47 @@ static void append(int pri, const char *msg, size_t n)
 	l->start = stream_end;
 	stream_end += len;
 	nlines++;
+}
+
+/* Whether a line of writer uid fits its share of the log (the kept lines,
+ * with the oldest about to go when the ring is full). */
+static bool within_share(uint32_t uid)
+{
+	unsigned mine = 0, others = 0;
+	uint64_t first = nlines >= LINES_MAX ? nlines - LINES_MAX + 1 : 0;
+
+	if (uid == 0)
+		return true;
+	for (uint64_t k = first; k < nlines; k++) {
+		uint32_t u = ring[k % LINES_MAX].uid;
+		mine += u == uid;
+		others += u != 0;
+	}
+	return mine < USER_SHARE && others < OTHERS_SHARE;
+}
+
+/* A line of uid over its share is dropped: the first of a run says so. */
+static void over_share(uint32_t uid)
+{
+	for (unsigned i = 0; i < nover; i++)
+		if (over[i] == uid)
+			return;
+	if (nover < OVER_MAX)
+		over[nover++] = uid;
+	char say[120];
+	int n = snprintf(say, sizeof say, "slogger[%d]: uid %u is over its share of the log: "
+			 "its lines are dropped until older ones leave it", (int)getpid(),
+			 (unsigned)uid);
+	append(4, say, (size_t)n, 0);   /* a warning, slogger's own */
+}
+
+static void under_share(uint32_t uid)
+{
+	for (unsigned i = 0; i < nover; i++)
+		if (over[i] == uid) {
+			over[i] = over[--nover];
+			return;
+		}
 }
 
 /* "<PRI>" at the start of a message: PRI, and the text after it. */
@@ -90,9 +147,9 @@ static int priority(const char **msg, size_t *n)
  * root shows its uid too ("ident[PID uid UID]: text"); text without an
  * ident gets "[PID...]: " before it.  The log is everyone's to write to:
  * a user's line could say "login[57]: root logged in" as login's would. */
-static size_t stamp(resmgr_context_t *ctp, const char *text, size_t n, char *out, size_t size)
+static size_t stamp(resmgr_context_t *ctp, bool root, uint32_t uid, const char *text, size_t n,
+		    char *out, size_t size)
 {
-	struct _client_info ci;
 	size_t id = 0, rest;
 
 	while (id < n && id < 64 && text[id] != '[' && text[id] != ':' && text[id] != ' ')
@@ -112,10 +169,9 @@ static size_t stamp(resmgr_context_t *ctp, const char *text, size_t n, char *out
 	} else {
 		id = rest = 0;                          /* no ident: all of it is text */
 	}
-	bool known = iofunc_client_info(ctp, &ci) == 0;
-	int head = known && ci.cred.euid != 0 ?
+	int head = !root ?
 		   snprintf(out, size, "%.*s[%d uid %u]: ", (int)id, text, (int)ctp->info.pid,
-			    (unsigned)ci.cred.euid) :
+			    (unsigned)uid) :
 		   snprintf(out, size, "%.*s[%d]: ", (int)id, text, (int)ctp->info.pid);
 	size_t len = head < 0 ? 0 : (size_t)head;
 	size_t take = n - rest < size - len - 1 ? n - rest : size - len - 1;
@@ -138,10 +194,18 @@ static int slog_write(resmgr_context_t *ctp, const struct _io_write *msg, iofunc
 		n--;
 	const char *text = buf;
 	int pri = priority(&text, &n);
-	if (n) {
+	/* The writer as the kernel knows it (not known: counted as root's,
+	 * as it was stamped before shares). */
+	struct _client_info ci;
+	bool root = iofunc_client_info(ctp, &ci) != 0 || ci.cred.euid == 0;
+	uint32_t uid = root ? 0 : (uint32_t)ci.cred.euid;
+	if (n && !within_share(uid)) {
+		over_share(uid);
+	} else if (n) {
 		char line[MSG_MAX + 48];
-		size_t len = stamp(ctp, text, n, line, sizeof line);
-		append(pri, line, len);
+		size_t len = stamp(ctp, root, uid, text, n, line, sizeof line);
+		under_share(uid);
+		append(pri, line, len, uid);
 	}
 	return resmgr_reply(ctp, (long)msg->nbytes, NULL, 0);  /* all of it taken */
 }
@@ -189,7 +253,7 @@ int main(void)
 	const char *t = hello;
 	size_t n = sizeof hello - 1;
 	int pri = priority(&t, &n);
-	append(pri, t, n);
+	append(pri, t, n, 0);
 	resmgr_loop(m);
 	fprintf(stderr, "slogger: serving ended: %s\n", strerror(errno));
 	return 1;
