@@ -327,6 +327,58 @@ static void t_pthread_once__runs_once_and_others_wait(void)
 	CHECK_EQ(once_runs, 1);
 }
 
+/* POSIX pthread_once: an init routine cancelled (a cancellation point in
+ * it) leaves the once as if pthread_once had never been called: the next
+ * call runs its routine.  (Before, the next call waited for good.) */
+static pthread_once_t once_cut = PTHREAD_ONCE_INIT;
+static int once_cut_runs;
+static sem_t once_cut_done;
+
+static void once_cut_cancelled_fn(void)
+{
+	pthread_cancel(pthread_self());
+	pthread_testcancel();
+}
+
+static void once_cut_fn(void)
+{
+	once_cut_runs++;
+}
+
+static void *once_cut_first(void *arg)
+{
+	(void)arg;
+	pthread_once(&once_cut, once_cut_cancelled_fn);
+	return NULL;
+}
+
+static void *once_cut_second(void *arg)
+{
+	(void)arg;
+	pthread_once(&once_cut, once_cut_fn);
+	sem_post(&once_cut_done);
+	return NULL;
+}
+
+static void t_pthread_once__a_cancelled_routine_leaves_it_never_called(void)
+{
+	pthread_t t;
+	void *v = NULL;
+	struct timespec until;
+
+	sem_init(&once_cut_done, 0, 0);
+	REQUIRE(pthread_create(&t, NULL, once_cut_first, NULL) == 0);
+	CHECK_EQ(pthread_join(t, &v), 0);
+	CHECK(v == PTHREAD_CANCELED);
+	REQUIRE(pthread_create(&t, NULL, once_cut_second, NULL) == 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	CHECK_EQ(sem_timedwait(&once_cut_done, &until), 0);
+	CHECK_EQ(once_cut_runs, 1);
+	if (once_cut_runs)
+		pthread_join(t, NULL);
+}
+
 static pthread_key_t key;
 
 static void *key_probe(void *arg)
@@ -711,6 +763,7 @@ const struct conf_case conf_thread_cases[] = {
 	CONF_CASE(pthread_self, matches_creators_handle),
 	CONF_CASE(pthread_equal, distinguishes_threads),
 	CONF_CASE(pthread_once, runs_once_and_others_wait),
+	CONF_CASE(pthread_once, a_cancelled_routine_leaves_it_never_called),
 	CONF_CASE(pthread_getspecific, values_are_per_thread),
 	CONF_CASE(pthread_key_create, destructor_runs_at_thread_exit),
 	CONF_CASE(pthread_key_create, new_key_reads_null),
