@@ -469,10 +469,10 @@ static void timer_expired(void)
 	serve_readers();
 }
 
-/* taskman's news that session sid's leader ended: SIGHUP, and SIGCONT for
- * a stopped job, to the foreground group, and the terminal is that
- * session's no more (POSIX _exit).  Checked with taskman first: any client
- * may send any pulse. */
+/* taskman's news that session sid's leader ended: SIGHUP to the
+ * foreground group, and the terminal is that session's no more (POSIX
+ * _exit; a stopped job there is taskman's, by the orphaned-group rule).
+ * Checked with taskman first: any client may send any pulse. */
 static void ctty_gone(int32_t sid)
 {
 	if (sid <= 0 || sid != dev.sid)
@@ -482,10 +482,8 @@ static void ctty_gone(int32_t sid)
 		return;
 	int32_t pg = dev.pgrp;
 	dev.sid = dev.pgrp = 0;
-	if (pg > 0) {
+	if (pg > 0)
 		kill(-pg, SIGHUP);
-		kill(-pg, SIGCONT);
-	}
 }
 
 static int tty_pulse(resmgr_context_t *ctp, int code, union sigval value)

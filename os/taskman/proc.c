@@ -403,9 +403,12 @@ static void hang_up_orphaned(const struct tie *ties, unsigned n)
 		if (ties[k].orphaned || !group_orphaned(ties[k].pgid, ties[k].sid))
 			continue;
 		bool stopped = false;
+		/* The kernel's word on who is stopped now: its stop reports
+		 * reach the reaper in its own order, possibly after this end. */
 		for (int i = 0; i < procs_top && !stopped; i++)
 			stopped = procs[i].state == TP_ALIVE && procs[i].pgid == ties[k].pgid &&
-				  procs[i].stopped;
+				  ProcessWait_r(procs[i].pid, NULL, _PROC_WAIT_STOPPED_NOW) ==
+				  procs[i].pid;
 		for (int i = 0; stopped && i < procs_top; i++) {
 			if (procs[i].state != TP_ALIVE || procs[i].pgid != ties[k].pgid)
 				continue;
@@ -424,7 +427,6 @@ static void process_stopped(const struct _proc_exit *ex)
 		return;
 	p->news = ex->how == _PROC_STOPPED ? CLD_STOPPED : CLD_CONTINUED;
 	p->stopsig = ex->status;
-	p->stopped = ex->how == _PROC_STOPPED;
 	int code = p->news;
 	wake_waiters(p);
 	tell_parent(p->ppid, p->pid, code, p->stopsig);

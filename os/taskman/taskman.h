@@ -81,7 +81,6 @@ struct tproc {
 	uint8_t news;                   /* a stop (CLD_STOPPED) or continue (CLD_CONTINUED)
 					 * not yet reported to a wait, or 0 */
 	int32_t stopsig;                /* the signal of that stop */
-	bool stopped;                   /* stopped now (the kernel's last news of it) */
 	struct _cred_info cred;
 	uint32_t privs;                 /* KCALL_PRIV_* the kernel gave it */
 	struct tm_grant { uint64_t pa, len; } grants[AS_GRANTS_MAX];

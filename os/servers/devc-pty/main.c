@@ -834,9 +834,10 @@ static int pty_close(resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 /* ---- pulses, unblock ---------------------------------------------------------------- */
 
 /* taskman's news that session sid's leader ended: the pair whose slave
- * is its controlling terminal sends SIGHUP, and SIGCONT for a stopped job,
- * to its foreground group, and is that session's no more (POSIX _exit).
- * Checked with taskman first: any client may send any pulse. */
+ * is its controlling terminal sends SIGHUP to its foreground group, and is
+ * that session's no more (POSIX _exit; a stopped job there is taskman's,
+ * by the orphaned-group rule).  Checked with taskman first: any client may
+ * send any pulse. */
 static void ctty_gone(int32_t sid)
 {
 	char name[24];
@@ -850,10 +851,8 @@ static void ctty_gone(int32_t sid)
 			return;
 		int32_t pg = p->pgrp;
 		p->sid = p->pgrp = 0;
-		if (pg > 0) {
+		if (pg > 0)
 			kill(-pg, SIGHUP);
-			kill(-pg, SIGCONT);
-		}
 		return;
 	}
 }

@@ -105,8 +105,9 @@ static void over_share(uint32_t uid)
 	for (unsigned i = 0; i < nover; i++)
 		if (over[i] == uid)
 			return;
-	if (nover < OVER_MAX)
-		over[nover++] = uid;
+	if (nover == OVER_MAX)
+		return;         /* no more said (said for each, root's warnings would flood) */
+	over[nover++] = uid;
 	char say[120];
 	int n = snprintf(say, sizeof say, "slogger[%d]: uid %u is over its share of the log: "
 			 "its lines are dropped until older ones leave it", (int)getpid(),

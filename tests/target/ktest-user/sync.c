@@ -446,12 +446,15 @@ void t_timer_realtime_absolute(void)
 	ev.sigev_code = 9;
 	int id = TimerCreate_r(CLOCK_REALTIME, &ev);
 	KTAP_REQUIRE(id >= 0);
-	uint64_t epoch = 1700000000ull * 1000000000ull;                 /* far from monotonic */
+	/* The realtime clock far from the monotonic one (set back as it was
+	 * at the end: the cases after this read it). */
+	uint64_t epoch = 1700000000ull * 1000000000ull, was = 0, mono0 = now_ns();
+	KTAP_EQ(ClockTime_r(CLOCK_REALTIME, 0, &was), 0);
 	KTAP_EQ(ClockTime_r(CLOCK_REALTIME, &epoch, 0), 0);
+	uint64_t t0 = now_ns();                 /* before rt: the 20 ms count from here at most */
 	KTAP_EQ(ClockTime_r(CLOCK_REALTIME, 0, &rt), 0);
 	KTAP_REQUIRE(rt >= epoch);
 	struct _itimer it = { rt + 20000000, 0 };
-	uint64_t t0 = now_ns();
 	KTAP_EQ(TimerSettime_r(id, TIMER_ABSTIME, &it, 0), 0);
 	tmo = 1000000000;                                               /* 1 s at most */
 	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &tmo, 0), 0);
@@ -465,6 +468,8 @@ void t_timer_realtime_absolute(void)
 	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);
 	KTAP_EQ(p.code, 9);
 	KTAP_EQ(TimerDestroy_r(id), 0);
+	uint64_t back = was + (now_ns() - mono0);
+	KTAP_EQ(ClockTime_r(CLOCK_REALTIME, &back, 0), 0);
 	ConnectDetach_r(coid);
 	ChannelDestroy_r(chid);
 }

@@ -51,13 +51,13 @@ arch_cont_entry:
 /* void arch_cont_leave(struct trap_frame *f, struct thread *prev): the
  * thread switched to (its call finished: ipc_cont_quick) takes its own
  * stack, which starts below its user frame f, before prev's switch is
- * finished (prev may run elsewhere from then on, on the stack we leave),
- * and goes to user mode through f. */
+ * finished (prev may run elsewhere from then on, on the stack we leave:
+ * ipc_cont_finish), and goes to user mode through the frame that returns. */
 	.globl arch_cont_leave
 arch_cont_leave:
 	mv	sp, a0
-	mv	s0, a0
+	mv	t0, a0
 	mv	a0, a1
-	call	sched_finish_switch
-	mv	a0, s0
+	mv	a1, t0
+	call	ipc_cont_finish
 	j	trap_return_user
