@@ -58,16 +58,9 @@ struct trap_frame *ipc_continue(struct thread *prev)
 	return kcall_exit(t, t->cont_call, r);
 }
 
-struct trap_frame *ipc_cont_finish(struct thread *prev, struct trap_frame *f)
+struct trap_frame *ipc_cont_preempt(struct trap_frame *f)
 {
-	sched_finish_switch(prev);
-	/* Finishing may have queued prev here (woken while it switched out),
-	 * better than the thread now current: the preemption ipc_cont_quick
-	 * could not see yet. */
-	struct hart *h = this_hart();
-	if (__builtin_expect(atomic_load32(&h->need_resched), 0))
-		return user_exit(h->current, f);
-	return f;
+	return user_exit(this_hart()->current, f);
 }
 
 struct trap_frame *ipc_cont_quick(struct hart *h, struct thread *t)

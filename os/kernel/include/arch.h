@@ -51,7 +51,8 @@ void arch_switch_cont(struct context *to, struct thread *prev) __attribute__((no
 void arch_cont_entry(void);
 /* A continuation's quick end: on the kernel stack below frame f (the
  * current thread's user frame, the top of its stack) finish the switch
- * from prev (ipc_cont_finish) and return to user mode through f. */
+ * from prev (sched_finish_switch) and return to user mode through f
+ * (ipc_cont_preempt's, if finishing asked for a preemption). */
 struct trap_frame;
 void arch_cont_leave(struct trap_frame *f, struct thread *prev) __attribute__((noreturn));
 

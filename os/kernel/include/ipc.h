@@ -222,11 +222,12 @@ struct trap_frame *ipc_continue(struct thread *prev);
  * through ipc_continue (having changed nothing). */
 struct hart;
 struct trap_frame *ipc_cont_quick(struct hart *h, struct thread *t);
-/* arch_cont_leave's C half, on the stack of the thread switched to (the
- * current one), interrupts off: finishes the switch from prev
- * (sched_finish_switch) and returns the frame to resume: f, or what the
- * way out makes of it when that switch queued a better thread here. */
-struct trap_frame *ipc_cont_finish(struct thread *prev, struct trap_frame *f);
+/* arch_cont_leave's way when finishing the switch (sched_finish_switch)
+ * queued a thread here better than the current one, whose frame f is
+ * ready (ipc_cont_quick could not see it yet): the way out of a kernel
+ * call (user_exit) from f, on the current thread's stack, interrupts off.
+ * Returns the frame to resume. */
+struct trap_frame *ipc_cont_preempt(struct trap_frame *f);
 /* How the calls finish in a continuation (msg.c). */
 long msg_send_resume(struct thread *c, long r);
 long msg_receive_resume(struct thread *r, long rc, uint64_t uinfo);

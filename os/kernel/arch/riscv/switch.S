@@ -51,13 +51,18 @@ arch_cont_entry:
 /* void arch_cont_leave(struct trap_frame *f, struct thread *prev): the
  * thread switched to (its call finished: ipc_cont_quick) takes its own
  * stack, which starts below its user frame f, before prev's switch is
- * finished (prev may run elsewhere from then on, on the stack we leave:
- * ipc_cont_finish), and goes to user mode through the frame that returns. */
+ * finished (prev may run elsewhere from then on, on the stack we leave),
+ * and goes to user mode through f, or through ipc_cont_preempt when
+ * finishing queued a better thread here (tp is the hart). */
 	.globl arch_cont_leave
 arch_cont_leave:
 	mv	sp, a0
-	mv	t0, a0
+	mv	s0, a0
 	mv	a0, a1
-	mv	a1, t0
-	call	ipc_cont_finish
+	call	sched_finish_switch
+	lw	t0, HART_NEED_RESCHED(tp)
+	mv	a0, s0
+	bnez	t0, 1f
+	j	trap_return_user
+1:	call	ipc_cont_preempt
 	j	trap_return_user

@@ -260,6 +260,8 @@ static const char *fault_name(uint64_t cause)
 }
 
 _Static_assert(__builtin_offsetof(struct hart, current) == HART_CURRENT, "hart current");
+_Static_assert(__builtin_offsetof(struct hart, need_resched) == HART_NEED_RESCHED,
+	       "hart need_resched (switch.S)");
 _Static_assert(EXC_ECALL_U == 8 && SSTATUS_SIE == 2, "trap.S's copies of the constants");
 
 /* A trap from user mode other than a kernel call (trap.S dispatches those

@@ -22,6 +22,7 @@
 
 /* struct hart (hart.h): the running thread (user.c asserts it). */
 #define HART_CURRENT 88
+#define HART_NEED_RESCHED 112
 
 /* struct thread (thread.h): what trap.S's kernel-call dispatch writes and
  * reads (kcall.c asserts them). */
