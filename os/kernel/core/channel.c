@@ -6,6 +6,7 @@
 #include "atomic.h"
 #include <keel/thread.h>
 #include "ipc.h"
+#include "ipc_fast.h"
 #include "kprintf.h"
 #include "process.h"
 #include "spinlock.h"
@@ -67,9 +68,7 @@ long chan_create(struct process *p, uint32_t flags)
  * freed, and every user checks ch->live under the channel's lock. */
 struct channel *chan_of(struct process *p, long chid)
 {
-	if (chid < 1 || chid > PROC_CHANNELS)
-		return 0;
-	return *(struct channel *volatile *)&p->chans[chid - 1];
+	return chan_of_inline(p, chid);
 }
 
 /* Wake every client on list l with ESRCH (ch locked). */

@@ -5,6 +5,7 @@
 #include <keel/msg.h>
 #include <keel/signal.h>
 #include "ipc.h"
+#include "ipc_fast.h"
 #include "kstring.h"
 #include "process.h"
 #include "spinlock.h"
@@ -112,13 +113,9 @@ struct channel *conn_channel_locked(struct process *p, uint32_t pid, long coid)
 
 struct channel *conn_channel_locked_own(struct process *p, long coid)
 {
-	struct connection *cv = *(struct connection *volatile *)&p->conns;
-	int c = conn_index(coid);
+	uint32_t gen;
+	struct channel *ch = conn_own_peek(p, coid, &gen);
 
-	if (c < 0 || !cv)
-		return 0;
-	struct channel *ch = *(struct channel *volatile *)&cv[c].ch;
-	uint32_t gen = *(volatile uint32_t *)&cv[c].gen;
 	if (!ch)
 		return 0;
 	spin_lock(&ch->lock);

@@ -8,6 +8,7 @@
 #include "atomic.h"
 #include "hart.h"
 #include "ipc.h"
+#include "ipc_fast.h"
 #include "kcall.h"
 #include "ktimer.h"
 #include "panic.h"
@@ -61,22 +62,4 @@ struct trap_frame *ipc_continue(struct thread *prev)
 struct trap_frame *ipc_cont_preempt(struct trap_frame *f)
 {
 	return user_exit(this_hart()->current, f);
-}
-
-struct trap_frame *ipc_cont_quick(struct hart *h, struct thread *t)
-{
-	long r = t->wait_result;
-
-	if (t->cont == IPC_CONT_SEND ? r == -EINTR || r == -ETIMEDOUT : r >= 0 && t->cont_uinfo)
-		return 0;                       /* msg_send_resume or msg_receive_resume */
-	if (__builtin_expect(atomic_load32(&t->timeout.hart) != ~0u, 0) ||
-	    __builtin_expect(kcall_exit_busy(t, h), 0))
-		return 0;
-	struct trap_frame *f = t->uframe;
-	t->cont = IPC_CONT_NONE;
-	t->call_state = 0;
-	t->sig_call = 0;
-	f->x[9] = (uint64_t)r;
-	f->hart = (uint64_t)h;
-	return f;
 }

@@ -9,6 +9,7 @@
 #include <keel/errno.h>
 #include <keel/kcall.h>
 #include "atomic.h"
+#include "ipc.h"
 #include "kcall.h"
 #include "process.h"
 #include "thread.h"
@@ -23,16 +24,24 @@
  * reads only the argument registers it names.  trap.S dispatches the
  * common case by this table too (KCALL_ROW_*), and comes to kcall_entry
  * for the rest. */
+/* The IPC fast path's two calls have fast handlers (ipc.h). */
+#define KCALL_HAS_FAST_(num) ((num) == KCALL_MsgSend || (num) == KCALL_MsgReplyReceives)
+#define KCALL_FAST_(num) ((num) == KCALL_MsgSend ? ipc_fast_MsgSend :                   \
+			  (num) == KCALL_MsgReplyReceives ? ipc_fast_MsgReplyReceives : 0)
 const struct kcall_row kcall_rows[KCALL_COUNT] = {
 #define KCALL_ROW_(num, name, nargs, priv) \
-	[num] = { .fn = (kcall_fn)(void (*)(void))sys_##name, .privs = (priv) },
+	[num] = { .fn = (kcall_fn)(void (*)(void))sys_##name,                            \
+		  .privs = (priv) | (KCALL_HAS_FAST_(num) ? KCALL_ROW_FAST : 0),               \
+		  .fast = KCALL_FAST_(num) },
 	KCALL_TABLE(KCALL_ROW_)
 #undef KCALL_ROW_
 };
 
 _Static_assert(sizeof kcall_rows / sizeof kcall_rows[0] == KCALL_COUNT, "one row per call");
 _Static_assert(sizeof(struct kcall_row) == 1 << KCALL_ROW_SHIFT &&
-	       __builtin_offsetof(struct kcall_row, privs) == KCALL_ROW_PRIVS,
+	       __builtin_offsetof(struct kcall_row, privs) == KCALL_ROW_PRIVS &&
+	       __builtin_offsetof(struct kcall_row, fast) == KCALL_ROW_FASTFN &&
+	       (int32_t)KCALL_ROW_FAST == KCALL_ROW_FAST_ASM,
 	       "trap.S's view of a row");
 
 static inline __attribute__((always_inline)) long dispatch(long a0, long a1, long a2, long a3,
@@ -41,7 +50,8 @@ static inline __attribute__((always_inline)) long dispatch(long a0, long a1, lon
 {
 	if (n >= KCALL_COUNT)
 		return -ENOSYS;
-	if (__builtin_expect(kcall_rows[n].privs != 0, 0) && (kcall_rows[n].privs & ~t->proc->privs))
+	uint32_t privs = kcall_rows[n].privs & ~KCALL_ROW_FAST;
+	if (__builtin_expect(privs != 0, 0) && (privs & ~t->proc->privs))
 		return -EPERM;
 	t->sig_call = (uint32_t)n + 1;          /* for a restart after a signal (signal.c) */
 	t->sig_call_arg0 = (uint64_t)a0;

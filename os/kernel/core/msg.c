@@ -7,12 +7,14 @@
 #include <keel/thread.h>
 #include "atomic.h"
 #include "ipc.h"
+#include "ipc_fast.h"
 #include "kcall.h"
 #include "kstring.h"
 #include "panic.h"
 #include "process.h"
 #include "sched.h"
 #include "spinlock.h"
+#include "spinlock_fast.h"
 #include "sync.h"
 #include "thread.h"
 #include "timer.h"
@@ -408,30 +410,67 @@ static long send_fast(struct thread *c, struct channel *ch, struct thread *r)
 	ipc_cont_set(c, IPC_CONT_SEND, 0);
 	ch->lock.irq_state = 0;                 /* interrupts stay off until the switch */
 	spin_unlock(&ch->lock);
-	if (sched_claimed_run_here(r))
-		sched_switch_cont(r);
+	struct hart *h = this_hart();
+	if (sched_may_run_on(h, r, r->prio))
+		ipc_switch_cont(h, c, r);
 	sched_queue_claimed(r);
 	schedule_cont();
 }
 
-/* MsgSendv's fused fast path (ipc.h): every decision first, with the
+/* The fused paths' copy: c's message into r's buffers, or -1 to decline
+ * (transfer_fast).  A message of nothing, one part each way (a read's
+ * request has bytes, its reply's wait none), costs no call. */
+static inline __attribute__((always_inline)) long fused_copy(struct thread *r, struct thread *c,
+							     uint32_t sparts)
+{
+	if (sparts == 1 && r->ipc.rparts == 1 && (!c->ipc.sv[0].len || !r->ipc.rv[0].len))
+		return 0;
+	return transfer_fast(r->proc->vs, r->ipc.rv, r->ipc.rparts, c->proc->vs, c->ipc.sv, sparts);
+}
+
+/* The receiver's _msg_info, if it wants one, straight into its buffer (its
+ * space is next anyway; a fault declines, as the copy's): the
+ * continuation then has nothing left to do (ipc_cont_quick_inline).
+ * False to decline. */
+static bool __attribute__((noinline)) fused_info(struct thread *r, struct thread *c,
+						 struct channel *ch, long n, uint32_t sparts,
+						 uint32_t rparts)
+{
+	struct _msg_info *mi = (struct _msg_info *)r->ipc.info;
+
+	fill_info(mi, c, ch, n, iov_total(c->ipc.sv, sparts), iov_total(c->ipc.rv, rparts));
+	vmspace_activate(r->proc->vs);
+	if (copy_to_user(r->cont_uinfo, mi, sizeof *mi)) {
+		vmspace_activate(c->proc->vs);
+		return false;
+	}
+	r->cont_uinfo = 0;
+	return true;
+}
+
+/* The send's fused fast path (ipc.h): every decision first, with the
  * channel locked, and nothing changed until all of them pass; then the
  * message, the client's REPLY wait and the switch to the receiver in one
- * go.  Returns (having done nothing) when the call must take msg_send. */
-void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
+ * go.  Hart h, interrupts off, no lock held; c->ipc.sv and rv loaded.
+ * Returns (having done nothing) when the call must take msg_send.  The
+ * common case calls nothing: every piece is inline. */
+static inline __attribute__((always_inline)) void send_fused(struct hart *h, struct thread *c,
+							     long coid, uint32_t sparts,
+							     uint32_t rparts)
 {
-	struct process *p = c->proc;
-	struct channel *ch = conn_channel_locked_own(p, coid);
+	uint32_t gen;
+	struct channel *ch = conn_own_peek(c->proc, coid, &gen);
 
-	if (!ch)
+	if (!ch || !spin_trylock_first(h, &ch->lock))
 		return;
-	if (list_empty(&ch->receivers.head) || list_linked(&c->ipc.link))
+	if (!ch->live || ch->gen != gen || list_empty(&ch->receivers.head) ||
+	    list_linked(&c->ipc.link))
 		goto decline;
 	struct thread *r = list_entry(ch->receivers.head.next, struct thread, wait_link);
 	unsigned prio = r->prio;
 	if (!(ch->flags & _NTO_CHF_FIXED_PRIORITY) && c->prio > prio)
 		prio = c->prio;                 /* it works at its client's priority */
-	if (r->ipc.pulse_only || r->cont != IPC_CONT_RECV || !sched_may_run_here(r, prio))
+	if (r->ipc.pulse_only || r->cont != IPC_CONT_RECV || !sched_may_run_on(h, r, prio))
 		goto decline;
 	/* The client's wait, as waitq_prepare would start it: a signal or an
 	 * end that came since ipc_fast_ok refuses it (the general path then
@@ -446,23 +485,11 @@ void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts
 	c->ipc.sparts = sparts;
 	c->ipc.rparts = rparts;
 	c->ipc.coid = (int32_t)coid;
-	long n = transfer_fast(r->proc->vs, r->ipc.rv, r->ipc.rparts, p->vs, c->ipc.sv, sparts);
+	long n = fused_copy(r, c, sparts);
 	if (n < 0)
 		goto decline;                   /* msg_send tells whose buffer was bad */
-	/* The receiver's _msg_info, if it wants one, straight into its buffer
-	 * (its space is next anyway; a fault declines, as the copy's): the
-	 * continuation then has nothing left to do (ipc_cont_quick). */
-	uint64_t uinfo = r->cont_uinfo;
-	if (uinfo) {
-		struct _msg_info *mi = (struct _msg_info *)r->ipc.info;
-		fill_info(mi, c, ch, n, iov_total(c->ipc.sv, sparts), iov_total(c->ipc.rv, rparts));
-		vmspace_activate(r->proc->vs);
-		if (copy_to_user(uinfo, mi, sizeof *mi)) {
-			vmspace_activate(p->vs);
-			goto decline;
-		}
-		r->cont_uinfo = 0;
-	}
+	if (r->cont_uinfo && !fused_info(r, c, ch, n, sparts, rparts))
+		goto decline;
 	if (prio != r->prio)
 		sched_set_prio(r, prio);
 	/* The receiver leaves the channel's queue with the rcvid ... */
@@ -478,11 +505,29 @@ void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts
 	list_add_tail(&c->ipc.wq.head, &c->wait_link);
 	atomic_store32(&c->state, TS_BLOCKED);
 	ipc_cont_set(c, IPC_CONT_SEND, 0);
-	ch->lock.irq_state = 0;                 /* interrupts stay off until the switch */
-	spin_unlock(&ch->lock);
-	sched_switch_cont(r);
+	spin_unlock_first(h, &ch->lock);
+	ipc_switch_cont(h, c, r);
 decline:
-	spin_unlock(&ch->lock);
+	spin_unlock_first(h, &ch->lock);
+}
+
+void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
+{
+	unsigned long s = arch_irq_save();
+
+	send_fused(this_hart(), c, coid, sparts, rparts);
+	arch_irq_restore(s);
+}
+
+void ipc_fast_MsgSend(long coid, long smsg, long sbytes, long rmsg, long rbytes, long a5,
+		      struct thread *c)
+{
+	if (!ipc_fast_ok(c) || ipc_load_buf(c->ipc.sv, (uint64_t)smsg, (uint64_t)sbytes) ||
+	    ipc_load_buf(c->ipc.rv, (uint64_t)rmsg, (uint64_t)rbytes))
+		return;
+	c->sig_call = KCALL_MsgSend + 1;        /* as the dispatch sets them (kcall.c) */
+	c->sig_call_arg0 = (uint64_t)coid;
+	send_fused(this_hart(), c, coid, 1, 1);
 }
 
 long msg_send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
@@ -686,16 +731,24 @@ long msg_reply(struct thread *r, struct thread *c, struct channel *ch, long stat
 	return n < 0 ? -EFAULT : 0;
 }
 
-void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status,
-			    const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts, uint64_t uinfo)
+/* The reply-and-receive's fused fast path (ipc.h), as send_fused: hart h,
+ * interrupts off, no lock held; (rv, rn) the reply, r->ipc.rv loaded
+ * with rcvparts parts.  Returns (having changed nothing but r's priority,
+ * back to its own as both paths do) when the call must take the general
+ * path. */
+static inline __attribute__((always_inline)) void reply_receive_fused(
+	struct hart *h, struct thread *r, long rcvid, long chid, long status,
+	const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts, uint64_t uinfo)
 {
 	struct thread *c = thread_lookup((uint32_t)rcvid);
 	struct channel *ch = c ? *(struct channel *volatile *)&c->ipc.ch : 0;
 
-	if (!ch || ch != chan_of(r->proc, chid))
+	if (!ch || ch != chan_of_inline(r->proc, chid))
 		return;                         /* the reply goes to another channel */
-	sync_own_prio(r);                       /* both paths end at our own priority */
-	spin_lock(&ch->lock);
+	if (r->prio != r->base_prio)
+		sync_own_prio(r);               /* both paths end at our own priority */
+	if (!spin_trylock_first(h, &ch->lock))
+		return;
 	/* c's state, then its channel: see msg_client_locked. */
 	uint32_t state = *(volatile uint32_t *)&c->ipc.state;
 	smp_mb();
@@ -704,14 +757,16 @@ void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status
 	    !list_empty(&ch->senders) || !list_empty(&ch->pulses) || c->wq != &c->ipc.wq ||
 	    list_linked(&r->ipc.link))
 		goto decline;
-	/* Our wait, as waitq_prepare starts it (see msg_send_fast). */
+	/* Our wait, as waitq_prepare starts it (see send_fused). */
 	atomic_add32(&r->wait_seq, 1);
 	r->wq_lock = &ch->lock;
 	smp_mb();
 	if (atomic_load32(&r->killed) ||
 	    (atomic_load32(&r->sig_wake) && !atomic_load32(&r->sig_nointr)))
 		goto decline;
-	long n = transfer_fast(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn);
+	long n = 0;
+	if (rn != 1 || c->ipc.rparts != 1 || (rv[0].len && c->ipc.rv[0].len))
+		n = transfer_fast(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn);
 	if (n < 0)
 		goto decline;                   /* MsgReplyv says whose buffer was bad */
 	/* The client has its answer and is claimed for the switch ... */
@@ -734,10 +789,9 @@ void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status
 	waitq_insert(&ch->receivers, r);
 	atomic_store32(&r->state, TS_BLOCKED);
 	ipc_cont_set(r, IPC_CONT_RECV, uinfo);
-	ch->lock.irq_state = 0;
-	spin_unlock(&ch->lock);
-	if (c->cont == IPC_CONT_SEND && sched_claimed_run_here(c))
-		sched_switch_cont(c);
+	spin_unlock_first(h, &ch->lock);
+	if (c->cont == IPC_CONT_SEND && sched_may_run_on(h, c, c->prio))
+		ipc_switch_cont(h, r, c);
 	/* Not switching to c: the copy left this hart on c's space, which
 	 * nothing here holds and which may go (c's process ending) before the
 	 * switch to whatever runs next; its translations would then walk a
@@ -746,7 +800,31 @@ void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status
 	sched_queue_claimed(c);                 /* a client that sent the long way */
 	schedule_cont();
 decline:
-	spin_unlock(&ch->lock);
+	spin_unlock_first(h, &ch->lock);
+}
+
+void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status,
+			    const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts, uint64_t uinfo)
+{
+	unsigned long s = arch_irq_save();
+
+	reply_receive_fused(this_hart(), r, rcvid, chid, status, rv, rn, rcvparts, uinfo);
+	arch_irq_restore(s);
+}
+
+void ipc_fast_MsgReplyReceives(long ids, long status, long rmsg, long sizes, long msg,
+			       long uinfo, struct thread *r)
+{
+	long rcvid = (long)(uint32_t)ids, chid = (long)((uint64_t)ids >> 32);
+	uint64_t rbytes = (uint32_t)sizes, bytes = (uint64_t)sizes >> 32;
+	struct ipc_iov rv[1];
+
+	if (!ipc_fast_ok(r) || rcvid > INT32_MAX || chid > INT32_MAX ||
+	    ipc_load_buf(rv, (uint64_t)rmsg, rbytes) || ipc_load_buf(r->ipc.rv, (uint64_t)msg, bytes))
+		return;
+	r->sig_call = KCALL_MsgReplyReceives + 1;       /* as the dispatch sets them (kcall.c) */
+	r->sig_call_arg0 = (uint64_t)ids;
+	reply_receive_fused(this_hart(), r, rcvid, chid, status, rv, 1, 1, (uint64_t)uinfo);
 }
 
 long msg_error(struct thread *c, struct channel *ch, long err)

@@ -17,22 +17,13 @@
 #include "list.h"
 #include "panic.h"
 #include "sched.h"
+#include "sched_switch.h"
 #include "smp.h"
 #include "spinlock.h"
 #include "thread.h"
 #include "trace.h"
 
-#define NPRIO 256
-
-struct runq {
-	struct spinlock lock;
-	uint64_t bitmap[NPRIO / 64];
-	int top;                        /* the highest bit of bitmap, -1 when empty */
-	struct list q[NPRIO];
-	volatile uint32_t nready;
-};
-
-static struct runq runqs[MAX_HARTS];
+struct runq runqs[MAX_HARTS];
 
 void sched_finish_switch(struct thread *prev);
 static void schedule_from(struct hart *h, struct context *save, enum sched_how how);
@@ -74,13 +65,6 @@ static void rq_dequeue(struct runq *rq, struct thread *t)
 	rq->nready--;
 }
 
-/* Highest priority with a ready thread, or -1 (the run queue locked, or a
- * racy read where the caller says so). */
-static int rq_top(const struct runq *rq)
-{
-	return *(const volatile int *)&rq->top;
-}
-
 static struct thread *rq_pick(struct runq *rq)
 {
 	int p = rq_top(rq);
@@ -102,6 +86,7 @@ void sched_init(void)
 	for (uint32_t i = 0; i < MAX_HARTS; i++) {
 		spin_init(&runqs[i].lock, "runq", LR_RUNQ);
 		runqs[i].top = -1;
+		harts[i].rq = &runqs[i];
 		for (int p = 0; p < NPRIO; p++)
 			list_init(&runqs[i].q[p]);
 	}
@@ -205,11 +190,6 @@ bool sched_wakeup(struct thread *t)
 	return true;
 }
 
-bool sched_claim(struct thread *t)
-{
-	return atomic_cas32(&t->state, TS_BLOCKED, TS_READY) == TS_BLOCKED;
-}
-
 void sched_queue_claimed(struct thread *t)
 {
 	trace(TR_WAKE, t->tid, t->prio);
@@ -217,30 +197,6 @@ void sched_queue_claimed(struct thread *t)
 		enqueue_ready(t);
 }
 
-static inline __attribute__((always_inline)) bool may_run_here(const struct thread *t,
-								unsigned prio)
-{
-	const struct hart *h = this_hart();
-
-	/* The run queue's top read without its lock: a thread queued here
-	 * meanwhile by another hart comes with a kick, and the preemption
-	 * point on the way to user mode takes it. */
-	const struct runq *rq = &runqs[h->index];
-
-	return !h->handoff && t->last_hart == h->index && (t->runmask & (1ul << h->index)) &&
-	       !atomic_load32(&t->on_cpu) &&
-	       (!atomic_load32(&rq->nready) || rq_top(rq) <= (int)prio);
-}
-
-bool sched_may_run_here(const struct thread *t, unsigned prio)
-{
-	return may_run_here(t, prio);
-}
-
-bool sched_claimed_run_here(const struct thread *t)
-{
-	return may_run_here(t, t->prio);
-}
 
 bool sched_wakeup_handoff(struct thread *t)
 {
@@ -314,36 +270,6 @@ static bool requeue_prev(struct hart *h, struct runq *rq, struct thread *prev, e
 	return false;
 }
 
-/* schedule()'s switch to next, prev already off the run queues. */
-static inline __attribute__((always_inline)) void switch_to(struct hart *h, struct thread *prev,
-							  struct thread *next)
-{
-	atomic_store32(&next->state, TS_RUNNING);
-	atomic_store32(&next->on_cpu, 1);
-	next->last_hart = h->index;
-	next->switches++;
-	h->switches++;
-	h->current = next;
-	thread_account_switch(prev, next);
-	arch_switch_space(next);
-	arch_fp_switch(prev, next);
-	trace(TR_SWITCH, prev->tid, next->tid);
-}
-
-void sched_switch_cont(struct thread *next)
-{
-	struct hart *h = this_hart();
-	struct thread *prev = h->current;
-
-	switch_to(h, prev, next);
-	/* Commonly next's call just returns its wait's result: its frame, and
-	 * out from its stack (arch_cont_leave finishes the switch there). */
-	struct trap_frame *f = ipc_cont_quick(h, next);
-	if (f)
-		arch_cont_leave(f, prev);
-	arch_switch_cont(&next->ctx, prev);
-}
-
 /* Where schedule() keeps the context of a thread that blocked with a
  * continuation: written, never read. */
 static struct context discarded[MAX_HARTS];
@@ -394,9 +320,20 @@ static void schedule_from(struct hart *h, struct context *save, enum sched_how h
 	 * RUNNING only once that hart is done with it. */
 	while (atomic_load32(&next->on_cpu))
 		cpu_relax();
-	switch_to(h, prev, next);
+	sched_switch_in(h, prev, next);
 	prev = arch_switch(save, &next->ctx, prev);
 	sched_finish_switch(prev);
+}
+
+_Static_assert(__builtin_offsetof(struct thread, on_cpu) == TH_ON_CPU &&
+	       __builtin_offsetof(struct thread, migrating) == TH_MIGRATING &&
+	       __builtin_offsetof(struct thread, wake_queue) == TH_WAKE_QUEUE,
+	       "switch.S's arch_cont_leave");
+
+void sched_finish_woken(struct thread *prev)
+{
+	if (atomic_swap32(&prev->wake_queue, 0))
+		enqueue_ready(prev);
 }
 
 /* First thing after every switch, on the new thread's stack. */
@@ -408,8 +345,8 @@ void sched_finish_switch(struct thread *prev)
 	smp_mb();
 	atomic_store32(&prev->on_cpu, 0);
 	smp_mb();                               /* on_cpu before wake_queue: see queue_now */
-	if (atomic_load32(&prev->wake_queue) && atomic_swap32(&prev->wake_queue, 0))
-		enqueue_ready(prev);            /* woken meanwhile (never also migrating) */
+	if (atomic_load32(&prev->wake_queue))
+		sched_finish_woken(prev);       /* woken meanwhile (never also migrating) */
 	if (migrate)
 		enqueue_ready(prev);
 	if (atomic_load32(&prev->state) == TS_DEAD)

@@ -10,6 +10,7 @@
 #include "kprintf.h"
 #include "panic.h"
 #include "spinlock.h"
+#include "spinlock_fast.h"
 #include "smp.h"
 
 extern volatile uint32_t panic_in_progress;
@@ -216,8 +217,8 @@ static void __attribute__((noinline)) wake_sleepers(struct spinlock *l)
 }
 
 /* What spin_unlock does after the release when there is more to do:
- * sleepers to wake, deferred kicks to send. */
-static void __attribute__((noinline)) spin_unlock_more(struct spinlock *l, struct hart *h,
+ * sleepers to wake, deferred kicks to send (spinlock_fast.h's too). */
+void __attribute__((noinline)) spin_unlock_more(struct spinlock *l, struct hart *h,
 							unsigned long s)
 {
 	if (atomic_load64(&l->sleepers))

@@ -55,18 +55,6 @@ static int load_one(struct ipc_iov *out, uint64_t base, long len)
 	return 0;
 }
 
-/* One buffer of the caller as the one part of a vector, checked as
- * load_iov checks each part (MsgSend and MsgReplyReceives: what a one-part
- * MsgSendv or MsgReplyReceivev would answer, EFAULT for a length no user
- * buffer has). */
-static inline int load_buf(struct ipc_iov *out, uint64_t base, uint64_t len)
-{
-	if (len && !user_range_ok(base, len))
-		return -EFAULT;
-	out[0] = (struct ipc_iov){ base, len };
-	return 0;
-}
-
 /* Client c's message (c->ipc.sv and rv loaded) on connection coid: the
  * fast path if it may, else msg_send. */
 static inline long send(struct thread *c, long coid, uint32_t sparts, uint32_t rparts)
@@ -116,9 +104,9 @@ long sys_MsgSend(long coid, long smsg, long sbytes, long rmsg, long rbytes)
 {
 	struct thread *c = thread_current();
 
-	long bad = load_buf(c->ipc.sv, (uint64_t)smsg, (uint64_t)sbytes);
+	long bad = ipc_load_buf(c->ipc.sv, (uint64_t)smsg, (uint64_t)sbytes);
 	if (!bad)
-		bad = load_buf(c->ipc.rv, (uint64_t)rmsg, (uint64_t)rbytes);
+		bad = ipc_load_buf(c->ipc.rv, (uint64_t)rmsg, (uint64_t)rbytes);
 	return bad ? bad : send(c, coid, 1, 1);
 }
 
@@ -213,10 +201,10 @@ long sys_MsgReplyReceives(long ids, long status, long rmsg, long sizes, long msg
 
 	if (rcvid > INT32_MAX || chid > INT32_MAX)
 		return -EINVAL;
-	long n = load_buf(rv, (uint64_t)rmsg, (uint64_t)rbytes);
+	long n = ipc_load_buf(rv, (uint64_t)rmsg, (uint64_t)rbytes);
 	if (n)
 		return n;
-	if (ipc_fast_ok(r) && !load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes))
+	if (ipc_fast_ok(r) && !ipc_load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes))
 		msg_reply_receive_fast(r, rcvid, chid, status, rv, 1, 1, (uint64_t)uinfo);
 	n = reply_loaded(rcvid, status, rv, 1);
 	if (n < 0)
@@ -224,7 +212,7 @@ long sys_MsgReplyReceives(long ids, long status, long rmsg, long sizes, long msg
 	struct channel *ch = chan_of(r->proc, chid);
 	if (!ch)
 		return -EINVAL;
-	return (n = load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes)) ? n :
+	return (n = ipc_load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes)) ? n :
 	       receive_loaded(r, ch, chid, 1, uinfo, false);
 }
 

@@ -23,7 +23,7 @@
 
 #define KSTACK_SLOT (PAGE_SIZE * (KSTACK_PAGES + 1))    /* guard page + stack */
 
-static struct thread table[THREAD_MAX];
+struct thread thread_table[THREAD_MAX];
 static struct spinlock table_lock = SPINLOCK_INIT("threads", LR_THREADS);
 static uint32_t in_use;                                 /* guarded by table_lock */
 /* Slots at and past it are free (table_lock; read racily by walks that
@@ -56,14 +56,14 @@ static struct thread *slot_alloc(void)
 	spin_lock(&table_lock);
 	if (!locks_ready) {
 		for (uint32_t i = 0; i < THREAD_MAX; i++) {
-			spin_init(&table[i].join_lock, "thread-join", LR_JOIN);
-			spin_init(&table[i].sleep_lock, "sleep", LR_JOIN);
+			spin_init(&thread_table[i].join_lock, "thread-join", LR_JOIN);
+			spin_init(&thread_table[i].sleep_lock, "sleep", LR_JOIN);
 		}
 		locks_ready = true;
 	}
 	for (uint32_t i = 1; i < THREAD_MAX && !t; i++)
-		if (table[i].state == TS_FREE && !table[i].slot) {
-			t = &table[i];
+		if (thread_table[i].state == TS_FREE && !thread_table[i].slot) {
+			t = &thread_table[i];
 			/* 15 bits: tids stay positive as rcvids and return values */
 			uint16_t gen = (uint16_t)((t->gen + 1) & 0x7fff);
 			memset((char *)t + keep, 0, sizeof *t - keep);  /* never trust a recycled slot */
@@ -84,7 +84,7 @@ static void slot_release(struct thread *t)
 	t->state = TS_FREE;
 	t->slot = 0;
 	in_use--;
-	while (table_top > 1 && table[table_top - 1].state == TS_FREE && !table[table_top - 1].slot)
+	while (table_top > 1 && thread_table[table_top - 1].state == TS_FREE && !thread_table[table_top - 1].slot)
 		table_top--;
 	spin_unlock(&table_lock);
 }
@@ -231,23 +231,11 @@ void thread_init_idle(void)
 
 const struct thread *thread_containing(const void *p)
 {
-	uintptr_t a = (uintptr_t)p, base = (uintptr_t)table;
+	uintptr_t a = (uintptr_t)p, base = (uintptr_t)thread_table;
 
-	if (a < base || a >= base + sizeof table)
+	if (a < base || a >= base + sizeof thread_table)
 		return 0;
-	return &table[(a - base) / sizeof table[0]];
-}
-
-struct thread *thread_lookup(uint32_t tid)
-{
-	uint32_t slot = tid & 0xffff;
-
-	if (slot == 0 || slot >= THREAD_MAX)
-		return 0;
-	struct thread *t = &table[slot];
-	if (t->tid != tid || atomic_load32(&t->state) == TS_FREE)
-		return 0;
-	return t;
+	return &thread_table[(a - base) / sizeof thread_table[0]];
 }
 
 void thread_free(struct thread *t)
@@ -381,33 +369,6 @@ int thread_join_until(uint32_t tid, void **value, uint64_t deadline)
 	return 0;
 }
 
-static void cpu_write_begin(struct thread *t)
-{
-	atomic_add32(&t->cpu_seq, 1);
-	smp_mb();
-}
-
-static void cpu_write_end(struct thread *t)
-{
-	smp_mb();
-	atomic_add32(&t->cpu_seq, 1);
-}
-
-void thread_account_switch(struct thread *prev, struct thread *next)
-{
-	uint64_t now = arch_time();
-
-	cpu_write_begin(prev);
-	if (prev->run_since)
-		prev->cpu_ticks += now - prev->run_since;
-	prev->run_since = 0;
-	cpu_write_end(prev);
-	/* next changes one word, 0 -> now, in one store: a reader sees its
-	 * ticks with either value, and both add up (thread_cpu_ticks), so
-	 * no sequence round. */
-	next->run_since = now;
-}
-
 uint64_t thread_cpu_ticks(struct thread *t)
 {
 	uint32_t seq;
@@ -437,7 +398,7 @@ bool process_cpu_ticks(struct process *p, uint32_t pid, uint64_t *ticks)
 	}
 	uint64_t sum = p->cpu_gone_ticks;
 	for (uint32_t i = 1; i < table_top; i++) {
-		struct thread *t = &table[i];
+		struct thread *t = &thread_table[i];
 		if (t->proc == p && t->state != TS_FREE && !t->cpu_counted)
 			sum += thread_cpu_ticks(t);
 	}
@@ -526,7 +487,7 @@ bool thread_sig_open(struct process *p, uint64_t bit)
 
 	spin_lock(&table_lock);
 	for (uint32_t i = 1; i < table_top && !open; i++) {
-		struct thread *t = &table[i];
+		struct thread *t = &thread_table[i];
 		uint32_t st = atomic_load32(&t->state);
 		open = t->slot && t->proc == p && st != TS_DEAD && st != TS_FREE &&
 		       !(bit & *(volatile uint64_t *)&t->sig_mask);
@@ -546,7 +507,7 @@ void thread_sig_notify(struct process *p, uint32_t pid, struct thread *only, uin
 	/* one thread: its slot alone (0 once it is gone) */
 	uint32_t from = only ? only->slot : 1, to = only ? from + 1u : table_top;
 	for (uint32_t i = from; i < to; i++) {
-		struct thread *t = &table[i];
+		struct thread *t = &thread_table[i];
 		if (!t->slot || t->proc != p || (only && t != only))
 			continue;
 		uint32_t st = atomic_load32(&t->state);
@@ -597,7 +558,7 @@ void thread_kill_others(struct process *p, uint32_t pid, struct thread *keep)
 	 * looked p up. */
 	uint32_t top = table_proc_is(p, pid) ? table_top : 0;
 	for (uint32_t i = 1; i < top; i++) {
-		struct thread *t = &table[i];
+		struct thread *t = &thread_table[i];
 		if (!t->slot || t->proc != p || t == keep)
 			continue;
 		spin_lock(&t->join_lock);
@@ -617,7 +578,7 @@ void thread_kill_others(struct process *p, uint32_t pid, struct thread *keep)
 	spin_unlock(&table_lock);
 	for (uint32_t w = 0; w < THREAD_MAX / 64; w++)
 		for (uint64_t bits = dead[w]; bits; bits &= bits - 1)
-			reap(&table[w * 64 + (uint32_t)(unsigned)bit_lowest(bits)]);
+			reap(&thread_table[w * 64 + (uint32_t)(unsigned)bit_lowest(bits)]);
 }
 
 /* Told to end: leave the channel it was sending on, tell the channels that
@@ -652,7 +613,7 @@ void thread_user_return(void)
 bool thread_stats(uint32_t from, struct _thread_stats *out)
 {
 	for (uint32_t i = from ? from : 1; i < table_top; i++) {
-		struct thread *t = &table[i];
+		struct thread *t = &thread_table[i];
 		struct process *p = t->proc;
 		uint32_t st = atomic_load32(&t->state);
 		if (st == TS_FREE || st == TS_DEAD || !p)

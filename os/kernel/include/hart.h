@@ -7,6 +7,7 @@
 #include "atomic.h"
 #include "trace.h"
 
+struct runq;
 struct spinlock;
 struct thread;
 
@@ -39,6 +40,7 @@ struct hart {
 	struct thread *handoff;         /* woken to run next (sched_wakeup_handoff) */
 	volatile uint32_t need_resched;
 	uint32_t resched_yield;         /* the pending switch is a slice expiry */
+	struct runq *rq;                /* its run queue (sched.c; set before it starts) */
 
 	/* Written only by this hart. */
 	volatile uint64_t ticks;        /* timer interrupts taken */
@@ -65,7 +67,8 @@ static inline struct hart *this_hart(void)
 
 /* See trace.h.  The slot is claimed with an atomic add, so a trap nesting
  * on this hart gets its own; pc is the trace point's own address. */
-static inline void trace(enum trace_event ev, uint64_t a, uint64_t b)
+static inline __attribute__((always_inline)) void trace(enum trace_event ev, uint64_t a,
+							 uint64_t b)
 {
 	struct trace_ring *r = &this_hart()->ring;
 	uint64_t seq = atomic_add64(&r->head, 1);

@@ -17,8 +17,10 @@
  * always taken inside a channel's. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <keel/errno.h>
 #include "list.h"
 #include "spinlock.h"
+#include "uaccess.h"
 #include "waitq.h"
 
 struct _msg_info;
@@ -32,6 +34,18 @@ struct ipc_iov {
 	uint64_t base, len;
 };
 #define IPC_IOV_MAX     16
+
+/* One buffer of the caller as the one part of a vector, checked as a part
+ * of a vector is: EFAULT for one that is not in the user half (MsgSend's
+ * and MsgReplyReceives' buffers: what a one-part MsgSendv or
+ * MsgReplyReceivev would answer, EFAULT for a length no user buffer has). */
+static inline int ipc_load_buf(struct ipc_iov *out, uint64_t base, uint64_t len)
+{
+	if (len && !user_range_ok(base, len))
+		return -EFAULT;
+	out[0] = (struct ipc_iov){ base, len };
+	return 0;
+}
 
 enum ipc_state { IPC_NONE, IPC_SEND, IPC_REPLY, IPC_RECEIVE };
 
@@ -215,16 +229,15 @@ bool ipc_claim_waiter(struct waitq *wq, struct thread *t, int result);
 /* The C half of arch_cont_entry: finishes the call, returns the frame. */
 struct trap_frame;
 struct trap_frame *ipc_continue(struct thread *prev);
-/* ipc_continue's common case, for a switch straight to t on hart h
- * (sched_switch_cont, interrupts off, t current already): t's call ends
- * with its wait's result and nothing to do on the way out (kcall_exit's
- * test).  Returns t's frame, ready to resume, or NULL when t must go
- * through ipc_continue (having changed nothing). */
-struct hart;
-struct trap_frame *ipc_cont_quick(struct hart *h, struct thread *t);
+/* ipc_cont_quick_inline (ipc_fast.h), ipc_continue's common case, for a
+ * switch straight to t on hart h (ipc_switch_cont, interrupts off, t
+ * current already): t's call ends with its wait's result and nothing to
+ * do on the way out (kcall_exit's test).  Returns t's frame, ready to
+ * resume, or NULL when t must go through ipc_continue (having changed
+ * nothing). */
 /* arch_cont_leave's way when finishing the switch (sched_finish_switch)
  * queued a thread here better than the current one, whose frame f is
- * ready (ipc_cont_quick could not see it yet): the way out of a kernel
+ * ready (ipc_cont_quick_inline could not see it yet): the way out of a kernel
  * call (user_exit) from f, on the current thread's stack, interrupts off.
  * Returns the frame to resume. */
 struct trap_frame *ipc_cont_preempt(struct trap_frame *f);
@@ -245,6 +258,15 @@ void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts
  * (but r's priority, back to its own, as both paths do). */
 void msg_reply_receive_fast(struct thread *r, long rcvid, long chid, long status,
 			    const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts, uint64_t uinfo);
+/* The same two for MsgSend and MsgReplyReceives, whole, as their rows'
+ * fast handlers (kcall.h): called by trap.S at the call's entry,
+ * interrupts off, with the call's arguments and the caller c (or r).
+ * Each returns only to decline, having changed nothing (as above); the
+ * call then takes the general way from its start. */
+void ipc_fast_MsgSend(long coid, long smsg, long sbytes, long rmsg, long rbytes, long a5,
+		      struct thread *c);
+void ipc_fast_MsgReplyReceives(long ids, long status, long rmsg, long sizes, long msg,
+			       long uinfo, struct thread *r);
 
 /* ---- pulses (pulse.c) ---------------------------------------------------- */
 

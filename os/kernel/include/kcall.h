@@ -55,12 +55,21 @@ struct trap_frame *kcall_entry(long a0, long a1, long a2, long a3, long a4, long
  * call itself (the common case; kcall_entry takes the rest): as
  * kcall_entry's end. */
 struct trap_frame *kcall_exit(struct thread *t, uint64_t n, long r);
+/* A row's fast handler: the call's arguments and its thread, interrupts
+ * off; it returns only to decline, having changed nothing. */
+typedef void (*kcall_fast_fn)(long, long, long, long, long, long, struct thread *);
 /* The table trap.S and kcall_entry dispatch by: each call's handler,
- * called with a0..a5 as they came, and the privileges it needs (0: none). */
+ * called with a0..a5 as they came, and the privileges it needs (0: none).
+ * A row may have a fast handler too (the IPC fast path's MsgSend and
+ * MsgReplyReceives), which trap.S tries first; KCALL_ROW_FAST in its
+ * privileges sends it off trap.S's common way at no cost to the others
+ * (kcall_entry, which the fast handler declines to, ignores the bit). */
+#define KCALL_ROW_FAST 0x80000000u
 struct kcall_row {
 	kcall_fn fn;
 	uint32_t privs;
-};
+	kcall_fast_fn fast;
+} __attribute__((aligned(32)));
 extern const struct kcall_row kcall_rows[];
 /* The end of call n of thread t with result r (kcall_entry's last step,
  * also taken by a call finished in a continuation, ipc_fast.c): its

@@ -30,26 +30,24 @@ bool sched_wakeup_handoff(struct thread *t);
  * on its stack.  Such a thread is resumed like any other (schedule() loads
  * its context), or straight from a waker on the same hart:
  *
- * sched_claim: take t, blocked, for the caller (BLOCKED -> READY, queued
- * nowhere).  False if t was not blocked.
- * sched_claimed_run_here: whether a claimed t may run on this hart now,
+ * sched_claim (sched_switch.h, inline): take t, blocked, for the caller
+ * (BLOCKED -> READY, queued nowhere).  False if t was not blocked.
+ * sched_may_run_on(h, t, prio) (sched_switch.h, inline): whether t, claimed
+ * or still blocked, may run on hart h now at priority prio,
  * instead of a thread of the run queue (interrupts off): it last ran here,
  * may run here, has finished switching out, nothing better is ready here,
  * no hand-off is pending.
  * sched_queue_claimed: queue a claimed t as sched_wakeup would have.
- * sched_switch_cont: the current thread has blocked with a continuation;
- * switch to next (claimed, with a continuation, may run here) without
- * saving anything.  Interrupts off, no locks held.
+ * ipc_switch_cont (ipc_fast.h): the current thread has blocked with a
+ * continuation; switch to next (claimed, with a continuation, may run
+ * here) without saving anything.  Interrupts off, no locks held.
  * schedule_cont: the same but to whatever schedule() picks. */
 /* The first thing after every switch, on the new thread's stack. */
 void sched_finish_switch(struct thread *prev);
-bool sched_claim(struct thread *t);
-bool sched_claimed_run_here(const struct thread *t);
-/* The same test for a thread still blocked, at the priority it would run
- * at (the IPC fast path decides before it claims anything). */
-bool sched_may_run_here(const struct thread *t, unsigned prio);
+/* Its part after prev's on_cpu is cleared, when prev's wake_queue is set
+ * (arch_cont_leave finishes the rest itself). */
+void sched_finish_woken(struct thread *prev);
 void sched_queue_claimed(struct thread *t);
-void sched_switch_cont(struct thread *next) __attribute__((noreturn));
 void schedule_cont(void) __attribute__((noreturn));
 /* Queue a new thread for the first time. */
 void sched_start(struct thread *t);

@@ -183,8 +183,21 @@ int thread_join(uint32_t tid, void **value);
  * also -ETIMEDOUT, and -EINTR for a joiner told to end. */
 int thread_join_until(uint32_t tid, void **value, uint64_t deadline);
 int thread_detach(uint32_t tid);
-/* The thread with this id if the id is current, else NULL (no reference kept). */
-struct thread *thread_lookup(uint32_t tid);
+/* The slots, by the low 16 bits of a tid (slot 0 unused). */
+extern struct thread thread_table[THREAD_MAX];
+/* The thread with this id if the id is current, else NULL (no reference
+ * kept).  Inline: a reply names its client this way. */
+static inline struct thread *thread_lookup(uint32_t tid)
+{
+	uint32_t slot = tid & 0xffff;
+
+	if (slot == 0 || slot >= THREAD_MAX)
+		return 0;
+	struct thread *t = &thread_table[slot];
+	if (t->tid != tid || *(const volatile uint32_t *)&t->state == TS_FREE)
+		return 0;
+	return t;
+}
 /* What ThreadState says of t: a STATE_* of <keel/thread.h>. */
 uint32_t thread_user_state(const struct thread *t);
 /* The first user thread in a slot at or above `from`, described for
@@ -208,8 +221,6 @@ void thread_free(struct thread *t);
  * nobody else has claimed it. */
 void thread_reap_if_detached(struct thread *t);
 uint32_t threads_in_use(void);
-/* The switch from prev to next happens now (schedule(), interrupts off). */
-void thread_account_switch(struct thread *prev, struct thread *next);
 /* Timebase ticks t has run, including its current stretch on a hart. */
 uint64_t thread_cpu_ticks(struct thread *t);
 /* Timebase ticks all threads of p have run, the ended ones included, into

@@ -49,20 +49,35 @@ arch_cont_entry:
 	j	trap_return_user
 
 /* void arch_cont_leave(struct trap_frame *f, struct thread *prev): the
- * thread switched to (its call finished: ipc_cont_quick) takes its own
- * stack, which starts below its user frame f, before prev's switch is
+ * thread switched to (its call finished: ipc_cont_quick_inline) takes its
+ * own stack, which starts below its user frame f, before prev's switch is
  * finished (prev may run elsewhere from then on, on the stack we leave),
  * and goes to user mode through f, or through ipc_cont_preempt when
- * finishing queued a better thread here (tp is the hart). */
+ * finishing queued a better thread here (tp is the hart).  The finish is
+ * sched_finish_switch's common case inline: prev not moving to another
+ * hart, on_cpu cleared between two full fences (see queue_now), nobody
+ * woke it meanwhile; prev blocked itself in a kernel call, so it has not
+ * ended. */
 	.globl arch_cont_leave
 arch_cont_leave:
 	mv	sp, a0
 	mv	s0, a0
-	mv	a0, a1
-	call	sched_finish_switch
-	lw	t0, HART_NEED_RESCHED(tp)
+	lw	t0, TH_MIGRATING(a1)
+	bnez	t0, 2f
+	fence	rw, rw
+	sw	zero, TH_ON_CPU(a1)
+	fence	rw, rw
+	lw	t0, TH_WAKE_QUEUE(a1)
+	bnez	t0, 3f
+1:	lw	t0, HART_NEED_RESCHED(tp)
 	mv	a0, s0
-	bnez	t0, 1f
+	bnez	t0, 4f
 	j	trap_return_user
-1:	call	ipc_cont_preempt
+2:	mv	a0, a1
+	call	sched_finish_switch
+	j	1b
+3:	mv	a0, a1
+	call	sched_finish_woken
+	j	1b
+4:	call	ipc_cont_preempt
 	j	trap_return_user

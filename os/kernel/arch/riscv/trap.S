@@ -88,17 +88,18 @@ trap_from_user:
 	sd	t2, TF_SSTATUS(tp)
 	sd	t0, TF_SCAUSE(tp)       /* (stval is not: only a fault's is read) */
 	ld	sp, TF_KSP(tp)          /* the frame: the kernel stack starts below it */
-	/* The dispatch (kcall.c), interrupts on, the thread read before.  The
-	 * caller's s-registers are in the frame, so s0 (the thread) and s1
-	 * (the call's number) cost no saving, and C keeps them for us.  The
-	 * common case here: a known call that needs no privilege, no signal
-	 * broke the last one.  Anything else goes to kcall_entry, which does
-	 * it all. */
+	/* The dispatch (kcall.c), the thread read before.  The caller's
+	 * s-registers are in the frame, so s0 (the thread) and s1 (the call's
+	 * number) cost no saving, and C keeps them for us.  The common case
+	 * here: a known call that needs no privilege, no signal broke the
+	 * last one; its handler runs with interrupts on.  A row with a fast
+	 * handler (KCALL_ROW_FAST in its privileges) goes there first,
+	 * interrupts still off.  Anything else goes to kcall_entry, which
+	 * does it all. */
 	ld	tp, TF_HART(tp)
 	ld	s0, HART_CURRENT(tp)
-	csrsi	sstatus, SSTATUS_SIE_BIT
 	li	t0, KCALL_COUNT_ASM
-	bgeu	a7, t0, 2f
+	bgeu	a7, t0, 3f
 	lla	t1, kcall_rows
 	slli	t2, a7, KCALL_ROW_SHIFT
 	add	t1, t1, t2
@@ -106,6 +107,7 @@ trap_from_user:
 	lw	t3, TH_SIG_BROKE(s0)
 	or	t2, t2, t3
 	bnez	t2, 2f
+	csrsi	sstatus, SSTATUS_SIE_BIT
 	addiw	t2, a7, 1
 	ld	t1, 0(t1)
 	sw	t2, TH_SIG_CALL(s0)     /* for a restart after a signal (signal.c) */
@@ -118,9 +120,22 @@ trap_from_user:
 	mv	a0, s0
 	call	kcall_exit
 	j	trap_return_user
+	/* A fast handler (ipc.h) with the arguments, the thread in a6 and
+	 * interrupts off: it goes to user mode itself, or returns having
+	 * changed nothing, and the call starts over the general way with its
+	 * arguments from the frame (sp: the frame, see above). */
+2:	li	t0, KCALL_ROW_FAST_ASM
+	bne	t2, t0, 3f
+	ld	t1, KCALL_ROW_FASTFN(t1)
+	mv	a6, s0
+	jalr	t1
+	.irp n, 10,11,12,13,14,15,17
+	ld	x\n, TF_X(\n)(sp)
+	.endr
 	/* kcall_entry(a0..a5, number, thread) checks, runs the call and takes
 	 * the way out (interrupts off): it returns the frame to resume. */
-2:	mv	a6, a7
+3:	csrsi	sstatus, SSTATUS_SIE_BIT
+	mv	a6, a7
 	mv	a7, s0
 	call	kcall_entry
 	j	trap_return_user

@@ -28,6 +28,7 @@
 #define ASID_MAX  4096
 
 struct vmspace {
+	uint64_t satp;                  /* first: vmspace_activate_quick reads it */
 	uint64_t *root;
 	uint16_t asid;
 	struct spinlock lock;           /* the user half of the page table */
@@ -44,6 +45,8 @@ struct vmspace {
 };
 
 #define UNMAP_BATCH 64          /* pages freed per TLB shootdown */
+
+_Static_assert(__builtin_offsetof(struct vmspace, satp) == 0, "vmspace.h: the satp word first");
 
 static struct vmspace spaces[VMSPACE_MAX];
 static struct vmspace *active[MAX_HARTS];       /* each hart's user space, by that hart only */
@@ -194,6 +197,7 @@ struct vmspace *vmspace_create(void)
 			vs = &spaces[i];
 			vs->root = phys_to_virt(pa);
 			vs->asid = asid;
+			vs->satp = SATP_MODE_SV39 | ((uint64_t)asid << 44) | (pa >> 12);
 		}
 	spin_unlock(&spaces_lock);
 	if (!vs) {
@@ -1028,7 +1032,7 @@ void vmspace_activate(struct vmspace *vs)
 {
 	if (!vs)
 		return;
-	uint64_t want = SATP_MODE_SV39 | ((uint64_t)vs->asid << 44) | (virt_to_phys(vs->root) >> 12);
+	uint64_t want = vs->satp;
 	/* Another thread of the space that runs here now (a multi-threaded
 	 * server and its clients): nothing to change.  A space that ran here
 	 * before but not now is flushed as it comes back, for the changes a

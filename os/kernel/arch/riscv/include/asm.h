@@ -29,7 +29,15 @@
 #define TH_SIG_BROKE      524
 #define TH_SIG_CALL_ARG0  536
 #define TH_SIG_CALL       544
+/* and what arch_cont_leave (switch.S) finishes a switch with (sched.c
+ * asserts them). */
+#define TH_ON_CPU         556
+#define TH_MIGRATING      564
+#define TH_WAKE_QUEUE     568
 #define KCALL_COUNT_ASM   78
-/* struct kcall_row (kcall.h): 16 bytes, the handler then the privileges. */
-#define KCALL_ROW_SHIFT   4
+/* struct kcall_row (kcall.h): 32 bytes, the handler, the privileges, the
+ * fast handler. */
+#define KCALL_ROW_SHIFT   5
 #define KCALL_ROW_PRIVS   8
+#define KCALL_ROW_FASTFN  16
+#define KCALL_ROW_FAST_ASM (-2147483648)  /* KCALL_ROW_FAST as lw reads it */
