@@ -255,14 +255,7 @@ void spin_unlock(struct spinlock *l)
 		return spin_unlock_unchecked(l);
 	h->nheld = n - 1;
 #endif
-	l->owner = ~0u;
-	arch_amoswap32_rel(&l->locked, 0);
-	smp_mb();                       /* the release before the look: see smp_lock_sleep */
-	if (__builtin_expect(atomic_load64(&l->sleepers) != 0, 0) ||
-	    __builtin_expect(h->locks_held == 1 && h->kicks_deferred != 0, 0))
-		return spin_unlock_more(l, h, s);
-	h->locks_held--;
-	arch_irq_restore(s);
+	spin_release(h, l, s);
 }
 
 unsigned long spin_lock_irqsave(struct spinlock *l)

@@ -28,6 +28,20 @@ static inline __attribute__((always_inline)) bool spin_trylock_first(struct hart
 	return true;
 }
 
+/* The release itself, for spin_unlock too: then interrupts go back to s. */
+static inline __attribute__((always_inline)) void spin_release(struct hart *h, struct spinlock *l,
+							     unsigned long s)
+{
+	l->owner = ~0u;
+	arch_amoswap32_rel(&l->locked, 0);
+	smp_mb();                       /* the release before the look: see smp_lock_sleep */
+	if (__builtin_expect(atomic_load64(&l->sleepers) != 0, 0) ||
+	    __builtin_expect(h->locks_held == 1 && h->kicks_deferred != 0, 0))
+		return spin_unlock_more(l, h, s);
+	h->locks_held--;
+	arch_irq_restore(s);
+}
+
 /* Release l, taken by spin_trylock_first (interrupts stay off). */
 static inline __attribute__((always_inline)) void spin_unlock_first(struct hart *h,
 								  struct spinlock *l)
@@ -35,11 +49,5 @@ static inline __attribute__((always_inline)) void spin_unlock_first(struct hart 
 #ifdef KEEL_LOCKCHECK
 	h->nheld--;
 #endif
-	l->owner = ~0u;
-	arch_amoswap32_rel(&l->locked, 0);
-	smp_mb();                       /* the release before the look: see smp_lock_sleep */
-	if (__builtin_expect(atomic_load64(&l->sleepers) != 0, 0) ||
-	    __builtin_expect(h->locks_held == 1 && h->kicks_deferred != 0, 0))
-		return spin_unlock_more(l, h, 0);
-	h->locks_held--;
+	spin_release(h, l, 0);
 }
