@@ -197,9 +197,33 @@ static long __attribute__((noinline)) transfer_bounce(struct vmspace *dvs,
 	return (long)n;
 }
 
+/* transfer_bounce's common case, one buffer each way (MsgSend,
+ * MsgReplyReceives), n bytes (1 to FAST_COPY_MAX): fewer registers to keep. */
+static long __attribute__((noinline)) bounce_one(struct vmspace *dvs, uint64_t dst,
+						 struct vmspace *own, uint64_t src, size_t n)
+{
+	uint8_t buf[FAST_COPY_MAX];
+
+	if (copy_from_user(buf, src, n))
+		return -1;
+	vmspace_activate_quick(dvs);
+	if (copy_to_user(dst, buf, n)) {
+		vmspace_activate(own);
+		return -1;
+	}
+	return (long)n;
+}
+
 static inline long transfer_fast(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
 				 struct vmspace *own, const struct ipc_iov *sv, uint32_t sn)
 {
+	if (dvs != own && sn == 1 && dn == 1) {
+		size_t n = sv[0].len < dv[0].len ? sv[0].len : dv[0].len;
+		if (!n)
+			return 0;
+		if (n <= FAST_COPY_MAX)
+			return bounce_one(dvs, dv[0].base, own, sv[0].base, n);
+	}
 	if (dvs != own)
 		return transfer_bounce(dvs, dv, dn, own, sv, sn);
 	long r = transfer(dvs, dv, dn, own, sv, sn, 0);
@@ -439,7 +463,7 @@ static bool __attribute__((noinline)) fused_info(struct thread *r, struct thread
 	struct _msg_info *mi = (struct _msg_info *)r->ipc.info;
 
 	fill_info(mi, c, ch, n, iov_total(c->ipc.sv, sparts), iov_total(c->ipc.rv, rparts));
-	vmspace_activate(r->proc->vs);
+	vmspace_activate_quick(r->proc->vs);
 	if (copy_to_user(r->cont_uinfo, mi, sizeof *mi)) {
 		vmspace_activate(c->proc->vs);
 		return false;

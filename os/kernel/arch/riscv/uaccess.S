@@ -57,7 +57,21 @@ uaccess_begin:
 	addi	a1, a1, 64
 	addi	a2, a2, -64
 	j	4b
-5:	li	t1, 8
+5:	li	t1, 32                  /* then 32 bytes a round */
+12:	bltu	a2, t1, 13f
+	ld	t2, 0(a1)
+	ld	t3, 8(a1)
+	ld	t4, 16(a1)
+	ld	t5, 24(a1)
+	sd	t2, 0(a0)
+	sd	t3, 8(a0)
+	sd	t4, 16(a0)
+	sd	t5, 24(a0)
+	addi	a0, a0, 32
+	addi	a1, a1, 32
+	addi	a2, a2, -32
+	j	12b
+13:	li	t1, 8
 1:	bltu	a2, t1, 2f
 	ld	t2, 0(a1)
 	sd	t2, 0(a0)
@@ -75,7 +89,21 @@ uaccess_begin:
 	addi	a1, a1, 1
 	addi	a2, a2, -1
 	j	9b
-10:	li	t1, 4
+10:	li	t1, 16                  /* 16 bytes a round, then words */
+14:	bltu	a2, t1, 15f
+	lw	t2, 0(a1)
+	lw	t3, 4(a1)
+	lw	t4, 8(a1)
+	lw	t5, 12(a1)
+	sw	t2, 0(a0)
+	sw	t3, 4(a0)
+	sw	t4, 8(a0)
+	sw	t5, 12(a0)
+	addi	a0, a0, 16
+	addi	a1, a1, 16
+	addi	a2, a2, -16
+	j	14b
+15:	li	t1, 4
 11:	bltu	a2, t1, 2f
 	lw	t2, 0(a1)
 	sw	t2, 0(a0)
