@@ -214,8 +214,11 @@ static long __attribute__((noinline)) bounce_one(struct vmspace *dvs, uint64_t d
 	return (long)n;
 }
 
-static inline long transfer_fast(struct vmspace *dvs, const struct ipc_iov *dv, uint32_t dn,
-				 struct vmspace *own, const struct ipc_iov *sv, uint32_t sn)
+static inline __attribute__((always_inline)) long transfer_fast(struct vmspace *dvs,
+								 const struct ipc_iov *dv,
+								 uint32_t dn, struct vmspace *own,
+								 const struct ipc_iov *sv,
+								 uint32_t sn)
 {
 	if (dvs != own && sn == 1 && dn == 1) {
 		size_t n = sv[0].len < dv[0].len ? sv[0].len : dv[0].len;
@@ -462,7 +465,8 @@ static bool __attribute__((noinline)) fused_info(struct thread *r, struct thread
 {
 	struct _msg_info *mi = (struct _msg_info *)r->ipc.info;
 
-	fill_info(mi, c, ch, n, iov_total(c->ipc.sv, sparts), iov_total(c->ipc.rv, rparts));
+	fill_info(mi, c, ch, n, sparts == 1 ? c->ipc.sv[0].len : iov_total(c->ipc.sv, sparts),
+		  rparts == 1 ? c->ipc.rv[0].len : iov_total(c->ipc.rv, rparts));
 	vmspace_activate_quick(r->proc->vs);
 	if (copy_to_user(r->cont_uinfo, mi, sizeof *mi)) {
 		vmspace_activate(c->proc->vs);
@@ -546,7 +550,7 @@ void msg_send_fast(struct thread *c, long coid, uint32_t sparts, uint32_t rparts
 void ipc_fast_MsgSend(long coid, long smsg, long sbytes, long rmsg, long rbytes, long a5,
 		      struct thread *c)
 {
-	if (!ipc_fast_ok(c) || ipc_load_buf(c->ipc.sv, (uint64_t)smsg, (uint64_t)sbytes) ||
+	if (!ipc_fast_ok_entry(c) || ipc_load_buf(c->ipc.sv, (uint64_t)smsg, (uint64_t)sbytes) ||
 	    ipc_load_buf(c->ipc.rv, (uint64_t)rmsg, (uint64_t)rbytes))
 		return;
 	c->sig_call = KCALL_MsgSend + 1;        /* as the dispatch sets them (kcall.c) */
@@ -665,8 +669,6 @@ long msg_receive(struct thread *r, struct channel *ch, long chid, uint32_t rpart
 	}
 	r->ipc.rparts = rparts;
 	r->ipc.pulse_only = pulse_only;
-	for (unsigned i = 0; i < 6; i++)
-		r->ipc.info_w[i] = 0;
 	if (ipc_fast_ok(r)) {
 		/* Wait with a continuation: a sender on this hart switches
 		 * straight to us (send_fast); msg_receive_resume finishes. */
@@ -805,8 +807,6 @@ static inline __attribute__((always_inline)) void reply_receive_fused(
 	/* ... and we wait on the channel for the next message. */
 	r->ipc.rparts = rcvparts;
 	r->ipc.pulse_only = false;
-	for (unsigned i = 0; i < 6; i++)
-		r->ipc.info_w[i] = 0;
 	r->call_state = STATE_RECEIVE;
 	r->wq = &ch->receivers;
 	r->wait_result = 0;
@@ -843,7 +843,7 @@ void ipc_fast_MsgReplyReceives(long ids, long status, long rmsg, long sizes, lon
 	uint64_t rbytes = (uint32_t)sizes, bytes = (uint64_t)sizes >> 32;
 	struct ipc_iov rv[1];
 
-	if (!ipc_fast_ok(r) || rcvid > INT32_MAX || chid > INT32_MAX ||
+	if (!ipc_fast_ok_entry(r) || rcvid > INT32_MAX || chid > INT32_MAX ||
 	    ipc_load_buf(rv, (uint64_t)rmsg, rbytes) || ipc_load_buf(r->ipc.rv, (uint64_t)msg, bytes))
 		return;
 	r->sig_call = KCALL_MsgReplyReceives + 1;       /* as the dispatch sets them (kcall.c) */

@@ -109,6 +109,10 @@ static int queue(struct channel *ch, int prio, int code, long value, int scoid, 
 	struct thread *r = chan_first_receiver(ch, true);
 	if (r) {
 		long rc = pulse_take(r, ch, r->ipc.rv, r->ipc.rparts);
+		/* A pulse reports zeroes for _msg_info (msg_receive_resume,
+		 * msg_receive): a waiter's info is not cleared as it waits. */
+		for (unsigned i = 0; i < 6; i++)
+			r->ipc.info_w[i] = 0;
 		waitq_wake_thread(&ch->receivers, r, rc < 0 ? (int)rc : 0);
 	}
 	return 0;

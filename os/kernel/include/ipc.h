@@ -65,7 +65,7 @@ struct thread_ipc {
 	struct waitq wq;                /* a client blocks here until replied */
 	union {                         /* struct _msg_info for a receiver woken by a sender */
 		uint8_t info[48];
-		uint64_t info_w[6];     /* cleared a word at a time as it starts to wait */
+		uint64_t info_w[6];     /* zeroes for one woken by a pulse (pulse.c) */
 	};
 	long status;                    /* what the server answered (also after a timeout race) */
 	uint64_t reply_deadline;        /* TimerTimeout for the REPLY state, armed at delivery */

@@ -15,6 +15,16 @@
 #include "trapframe.h"
 #include "user_exit.h"
 
+/* ipc_fast_ok (thread.h) for a user thread t at a kernel call's entry
+ * (the rows' fast handlers): its flag words read in pairs, as
+ * kcall_exit_busy reads them (sig_broke, in the second pair, is clear
+ * there: trap.S sends a call it broke the general way). */
+static inline __attribute__((always_inline)) bool ipc_fast_ok_entry(const struct thread *t)
+{
+	return !((uint64_t)ipc_fast_off | kcall_flag_pair(&t->restart_pending) |
+		 kcall_flag_pair(&t->sig_wake) | t->tmo_states);
+}
+
 /* ipc_cont_quick (ipc.h), inline. */
 static inline __attribute__((always_inline)) struct trap_frame *ipc_cont_quick_inline(struct hart *h,
 										    struct thread *t)

@@ -65,12 +65,12 @@ static inline __attribute__((always_inline)) void sched_account(struct thread *p
 {
 	uint64_t now = arch_time();
 
+	/* A sequence round: the adds are full-fence atomics (aq and rl), so
+	 * the stores between stay between for a reader. */
 	atomic_add32(&prev->cpu_seq, 1);
-	smp_mb();
 	if (prev->run_since)
 		prev->cpu_ticks += now - prev->run_since;
 	prev->run_since = 0;
-	smp_mb();
 	atomic_add32(&prev->cpu_seq, 1);
 	/* next changes one word, 0 -> now, in one store: a reader sees its
 	 * ticks with either value, and both add up (thread_cpu_ticks), so

@@ -92,6 +92,12 @@ def main() -> int:
                          "kbench, or tmbench, whose windows span processes (user "
                          "instructions of other programs are named by PROGRAM's symbols "
                          "and marked ?)")
+    ap.add_argument("--server", metavar="PROGRAM",
+                    help="name the user instructions run between a send and its reply "
+                         "(the kernel entered a send's handler, and not yet a reply's) "
+                         "with PROGRAM's symbols (a path under the build's os/, e.g. "
+                         "sbin/devnull), marked (server): for windows whose messages go "
+                         "to another program")
     ap.add_argument("--pcs", action="append", default=[], metavar="FUNCTION",
                     help="also print each kernel pc of FUNCTION executed in a window, with "
                          "its count per operation (again for more functions; read them "
@@ -99,6 +105,17 @@ def main() -> int:
     args = ap.parse_args()
     kernel = symbols(os.path.join(args.build, "os/kernel.elf"))
     user = symbols(os.path.join(args.build, "os/bin", args.program))
+    server = symbols(os.path.join(args.build, "os", args.server)) if args.server else None
+    # With --server: the kernel pcs where a send starts (the user code after
+    # it is the server's) and where a reply starts (the client's again).
+    sends = {kernel[0][i] for i, n in enumerate(kernel[1])
+             if n in ("ipc_fast_MsgSend", "sys_MsgSend", "sys_MsgSendv", "sys_MsgSendvs",
+                      "sys_MsgSendsv")}
+    replies = {kernel[0][i] for i, n in enumerate(kernel[1])
+               if n in ("ipc_fast_MsgReplyReceives", "sys_MsgReplyReceives",
+                        "sys_MsgReplyReceivev", "sys_MsgReply", "sys_MsgReplyv",
+                        "sys_MsgError")}
+    server_bit = 1 << 64
     if args.program == "kbench":
         begin = user[0][user[1].index("profile_begin")]
         end = user[0][user[1].index("profile_end")]
@@ -124,19 +141,26 @@ def main() -> int:
     reader.start()
     windows: list[collections.Counter] = []
     counting = None
+    in_server = False
+    kernel_base = min(kernel[0]) if kernel[0] else 0
     with open(fifo, "rb", buffering=1 << 20) as log:
         for line in log:
             m = TRACE_RE.match(line)
             if not m:
                 continue
             pc = int(m.group(1), 16)
+            if server and pc in sends:
+                in_server = True
+            elif server and pc in replies:
+                in_server = False
             if pc == begin and (begin != end or counting is None):
                 counting = collections.Counter()
                 windows.append(counting)
+                in_server = False
             elif pc == end:
                 counting = None
             elif counting is not None:
-                counting[pc] += 1
+                counting[pc | server_bit if in_server and pc < kernel_base else pc] += 1
     qemu.wait()
     reader.join(5)
     os.unlink(fifo)
@@ -147,14 +171,16 @@ def main() -> int:
         print(f"profile: {len(windows)} windows traced, {len(names)} announced",
               file=sys.stderr)
         return 1
-    kernel_base = min(kernel[0]) if kernel[0] else 0
     for (what, ops), counts in zip(names, windows, strict=True):
         by_fn: collections.Counter = collections.Counter()
         calls: collections.Counter = collections.Counter()
         by_part: collections.Counter = collections.Counter()
-        for pc, n in counts.items():
+        for key, n in counts.items():
+            pc, of_server = key & (server_bit - 1), bool(key & server_bit)
             in_user = pc < kernel_base
-            fn, entry = lookup(user if in_user else kernel, pc)
+            fn, entry = lookup(server if of_server else user if in_user else kernel, pc)
+            if of_server:
+                fn += " (server)"
             by_fn[(fn, in_user)] += n
             if entry:
                 calls[(fn, in_user)] += n
@@ -168,7 +194,7 @@ def main() -> int:
             mark = "" if not in_user else " (user)" if args.program == "kbench" else " (user?)"
             print(f"    {fn + mark:<36} {n / ops:8.1f} "
                   f"{calls[(fn, in_user)] / ops:10.1f}")
-        user_pcs = [(pc, n) for pc, n in counts.most_common() if pc < kernel_base]
+        user_pcs = [(pc, n) for pc, n in counts.most_common() if pc < kernel_base]  # client
         for pc, n in user_pcs[:args.user_pcs]:
             print(f"    user pc {pc:#x} {n / ops:10.1f}")
         for want in args.pcs:

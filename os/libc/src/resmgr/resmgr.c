@@ -150,8 +150,13 @@ static iofunc_ocb_t *unbind(resmgr_t *m, unsigned i, int closer)
 int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len)
 {
 	if (ctp->defer && !ctp->reply_pending && len <= sizeof ctp->reply) {
-		if (len)
+		if (len > 16) {
 			memcpy(ctp->reply, data, len);
+		} else {                        /* a read's byte or a stat's few: no call */
+			const uint8_t *from = data;
+			for (size_t i = 0; i < len; i++)
+				ctp->reply[i] = from[i];
+		}
 		ctp->reply_status = status;
 		ctp->reply_len = len;
 		ctp->reply_pending = 1;
@@ -242,13 +247,17 @@ void resmgr_open_cancel(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb)
 }
 
 static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have);
+static int io_call_checked(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+			   uint64_t have);
 
-/* io_call under the server's lock_ocb, if it has one. */
-static int locked_io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have)
+/* io_call under the server's lock_ocb, if it has one; checked: the caller
+ * has checked the message (io_checked). */
+static int locked_io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have,
+			  bool checked)
 {
 	if (m->io.lock_ocb)
 		m->io.lock_ocb(ctp, ocb);
-	int r = io_call(m, ctp, ocb, have);
+	int r = checked ? io_call_checked(m, ctp, ocb, have) : io_call(m, ctp, ocb, have);
 	if (m->io.unlock_ocb)
 		m->io.unlock_ocb(ctp, ocb);
 	return r;
@@ -282,7 +291,7 @@ static int do_combine(resmgr_t *m, resmgr_context_t *ctp, const struct _io_conne
 	memmove(ctp->msg.raw, extra, len);
 	ctp->msglen = len;
 	ocb->refs = 1;
-	r = locked_io_call(m, ctp, ocb, len);
+	r = locked_io_call(m, ctp, ocb, len, false);
 	close_ocb(m, ctp, ocb);
 	return r;
 }
@@ -481,18 +490,38 @@ static int positioned(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uin
 	return r;
 }
 
-/* The I/O message at the front of ctp's buffer on ocb; `have` bytes of it
- * are the client's (its whole message, or a combine's extra). */
-static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have)
+/* Whether ctp's message (of `type`, `have` bytes of it the client's) is
+ * an I/O message a handler may take: 0, or the error to answer. */
+static int io_checked(const resmgr_context_t *ctp, unsigned type, uint64_t have)
 {
-	unsigned type = ctp->msg.hdr.type;
 	size_t need = body_size(type);
-	int r;
 
 	if (!need || type == _IO_DUP || type == _IO_CLOSE)
 		return ENOSYS;
 	if (ctp->msglen < need || !data_fits(ctp, type, have))
 		return EINVAL;
+	return 0;
+}
+
+static int io_call_checked(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+			   uint64_t have);
+
+/* The I/O message at the front of ctp's buffer on ocb; `have` bytes of it
+ * are the client's (its whole message, or a combine's extra). */
+static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have)
+{
+	int r = io_checked(ctp, ctp->msg.hdr.type, have);
+
+	return r ? r : io_call_checked(m, ctp, ocb, have);
+}
+
+/* io_call for a message io_checked has passed. */
+static int io_call_checked(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb,
+			   uint64_t have)
+{
+	unsigned type = ctp->msg.hdr.type;
+	int r;
+
 	if (type == _IO_PREAD || type == _IO_PWRITE)
 		return positioned(m, ctp, ocb, have);
 	switch (type) {
@@ -545,6 +574,7 @@ static int do_io(resmgr_t *m, resmgr_context_t *ctp)
 		return do_dup(m, ctp);
 	if (type == _IO_CLOSE)
 		return do_close(m, ctp);
+	/* (io_checked's tests, passed: the message is checked) */
 	pthread_mutex_lock(&m->lock);
 	struct binding *b = find(m, ctp->info.scoid, ctp->info.coid);
 	iofunc_ocb_t *ocb = b ? b->ocb : NULL;
@@ -553,7 +583,7 @@ static int do_io(resmgr_t *m, resmgr_context_t *ctp)
 	pthread_mutex_unlock(&m->lock);
 	if (!ocb)
 		return EBADF;
-	int r = locked_io_call(m, ctp, ocb, (uint64_t)ctp->info.srcmsglen);
+	int r = locked_io_call(m, ctp, ocb, (uint64_t)ctp->info.srcmsglen, true);
 	if (m->concurrent)
 		io_done(m, ctp, ocb);
 	return r;
