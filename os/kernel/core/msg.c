@@ -198,16 +198,19 @@ static long __attribute__((noinline)) transfer_bounce(struct vmspace *dvs,
 }
 
 /* transfer_bounce's common case, one buffer each way (MsgSend,
- * MsgReplyReceives), n bytes (1 to FAST_COPY_MAX): fewer registers to keep. */
-static long __attribute__((noinline)) bounce_one(struct vmspace *dvs, uint64_t dst,
-						 struct vmspace *own, uint64_t src, size_t n)
+ * MsgReplyReceives), n bytes (1 to FAST_COPY_MAX), inline in the fused
+ * paths: both buffers were checked as they were loaded (ipc_load_buf),
+ * so the copies are uaccess_copy's alone. */
+static inline __attribute__((always_inline)) long bounce_one(struct vmspace *dvs, uint64_t dst,
+							     struct vmspace *own, uint64_t src,
+							     size_t n)
 {
 	uint8_t buf[FAST_COPY_MAX];
 
-	if (copy_from_user(buf, src, n))
+	if (uaccess_copy(buf, (const void *)src, n))
 		return -1;
 	vmspace_activate_quick(dvs);
-	if (copy_to_user(dst, buf, n)) {
+	if (uaccess_copy((void *)dst, buf, n)) {
 		vmspace_activate(own);
 		return -1;
 	}
@@ -246,11 +249,20 @@ static inline int32_t len32(size_t n)
 static void fill_info(struct _msg_info *mi, struct thread *c, struct channel *ch,
 		      long msglen, size_t srclen, size_t dstlen)
 {
-	*mi = (struct _msg_info){ .pid = (int32_t)c->proc->pid, .tid = (int32_t)c->tid,
-				  .chid = (int32_t)ch->chid, .coid = c->ipc.coid,
-				  .scoid = (int32_t)c->proc->pid,
-				  .msglen = (int32_t)msglen, .srcmsglen = len32(srclen),
-				  .dstmsglen = len32(dstlen), .priority = c->prio };
+	/* Field by field, every one (a compound literal became a memset). */
+	mi->nd = 0;
+	mi->srcnd = 0;
+	mi->pid = (int32_t)c->proc->pid;
+	mi->tid = (int32_t)c->tid;
+	mi->chid = (int32_t)ch->chid;
+	mi->scoid = (int32_t)c->proc->pid;
+	mi->coid = c->ipc.coid;
+	mi->msglen = (int32_t)msglen;
+	mi->srcmsglen = len32(srclen);
+	mi->dstmsglen = len32(dstlen);
+	mi->priority = c->prio;
+	mi->flags = 0;
+	mi->reserved = 0;
 }
 
 /* Copy client c's message into receiver r's buffers (channel locked).
@@ -459,16 +471,19 @@ static inline __attribute__((always_inline)) long fused_copy(struct thread *r, s
  * space is next anyway; a fault declines, as the copy's): the
  * continuation then has nothing left to do (ipc_cont_quick_inline).
  * False to decline. */
-static bool __attribute__((noinline)) fused_info(struct thread *r, struct thread *c,
-						 struct channel *ch, long n, uint32_t sparts,
-						 uint32_t rparts)
+static inline __attribute__((always_inline)) bool fused_info(struct thread *r, struct thread *c,
+							     struct channel *ch, long n,
+							     uint32_t sparts, uint32_t rparts)
 {
 	struct _msg_info *mi = (struct _msg_info *)r->ipc.info;
+	uint64_t uinfo = r->cont_uinfo;
 
+	if (!user_range_ok(uinfo, sizeof *mi))
+		return false;
 	fill_info(mi, c, ch, n, sparts == 1 ? c->ipc.sv[0].len : iov_total(c->ipc.sv, sparts),
 		  rparts == 1 ? c->ipc.rv[0].len : iov_total(c->ipc.rv, rparts));
 	vmspace_activate_quick(r->proc->vs);
-	if (copy_to_user(r->cont_uinfo, mi, sizeof *mi)) {
+	if (uaccess_copy((void *)uinfo, mi, sizeof *mi)) {
 		vmspace_activate(c->proc->vs);
 		return false;
 	}
@@ -767,6 +782,10 @@ static inline __attribute__((always_inline)) void reply_receive_fused(
 	const struct ipc_iov *rv, uint32_t rn, uint32_t rcvparts, uint64_t uinfo)
 {
 	struct thread *c = thread_lookup((uint32_t)rcvid);
+	/* c is one register from here on: the compiler, knowing it as the
+	 * table's base plus slot times 1,656, otherwise made it again (a
+	 * multiply) at every use. */
+	__asm__("" : "+r"(c));
 	struct channel *ch = c ? *(struct channel *volatile *)&c->ipc.ch : 0;
 
 	if (!ch || ch != chan_of_inline(r->proc, chid))
@@ -810,7 +829,10 @@ static inline __attribute__((always_inline)) void reply_receive_fused(
 	r->call_state = STATE_RECEIVE;
 	r->wq = &ch->receivers;
 	r->wait_result = 0;
-	waitq_insert(&ch->receivers, r);
+	if (list_empty(&ch->receivers.head))
+		list_add_tail(&ch->receivers.head, &r->wait_link);     /* waitq_insert's order */
+	else
+		waitq_insert(&ch->receivers, r);
 	atomic_store32(&r->state, TS_BLOCKED);
 	ipc_cont_set(r, IPC_CONT_RECV, uinfo);
 	spin_unlock_first(h, &ch->lock);

@@ -272,7 +272,8 @@ static inline bool ipc_fast_ok(const struct thread *t)
 	       !atomic_load32(&t->killed) && !atomic_load32(&t->restart_pending);
 }
 
-static inline void ipc_cont_set(struct thread *t, uint8_t op, uint64_t uinfo)
+static inline __attribute__((always_inline)) void ipc_cont_set(struct thread *t, uint8_t op,
+								uint64_t uinfo)
 {
 	t->cont = op;
 	t->cont_call = t->sig_call ? t->sig_call - 1 : KCALL_MsgSendv;

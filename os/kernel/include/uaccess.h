@@ -19,6 +19,10 @@ static inline int copy_to_user_locked(uintptr_t udst, const void *src, size_t n)
 {
 	return copy_to_user(udst, src, n) ? copy_to_user_cow(udst, src, n) : 0;
 }
+/* The copy itself (uaccess.S), for user ranges the caller checked with
+ * user_range_ok already: the message paths' buffers, checked as their
+ * vectors were loaded (ipc_load_buf, load_iov).  0 or -EFAULT. */
+int uaccess_copy(void *dst, const void *src, size_t n);
 /* Copy a NUL-terminated string of at most max-1 bytes; returns its length,
  * -EFAULT, or -E2BIG when no NUL was found within max bytes. */
 long copy_string_from_user(char *dst, uintptr_t usrc, size_t max);

@@ -106,13 +106,15 @@ int vmspace_prepare_write(uint64_t uva, size_t n);
 void vmspace_sync_icache(void);
 /* Switch this hart to vs (NULL: stay in the current space for kernel work). */
 void vmspace_activate(struct vmspace *vs);
+/* vmspace_activate's switch, for a vs that is not the hart's space. */
+void vmspace_enter(struct vmspace *vs);
 /* The same for a vs that is not NULL, inline where vs is the hart's space
  * already (the first word of a vmspace is its satp value: uvm.c asserts
  * it). */
 static inline __attribute__((always_inline)) void vmspace_activate_quick(struct vmspace *vs)
 {
 	if (csr_read(satp) != *(const uint64_t *)(const void *)vs)
-		vmspace_activate(vs);
+		vmspace_enter(vs);
 }
 /* Physical address and VM_* protection of va; 0 prot when unmapped. */
 unsigned vmspace_query(struct vmspace *vs, uint64_t va, uint64_t *pa);

@@ -6,6 +6,7 @@
 #include "ktest.h"
 #include "platform.h"
 #include "pmm.h"
+#include "uaccess.h"
 #include "vm.h"
 #include "vmspace.h"
 
@@ -190,8 +191,6 @@ KTEST(vm_contig_pages_are_one_run)
  * every pair of source and destination offsets in a double word and every
  * length up to 80 bytes: the words-where-it-can paths and the byte tails
  * copy exactly the bytes asked for and touch nothing around them. */
-int uaccess_copy(void *dst, const void *src, size_t n);
-
 KTEST(uaccess_copy_every_alignment)
 {
 	static uint8_t src[128], dst[128];

@@ -191,12 +191,15 @@ def main() -> int:
             print(f"  {part:<28} {n / ops:8.1f}")
         print("  by function:                       instructions/op   calls/op")
         for (fn, in_user), n in by_fn.most_common(args.top):
-            mark = "" if not in_user else " (user)" if args.program == "kbench" else " (user?)"
+            mark = ("" if not in_user or fn.endswith(" (server)") else
+                    " (user)" if args.program == "kbench" else " (user?)")
             print(f"    {fn + mark:<36} {n / ops:8.1f} "
                   f"{calls[(fn, in_user)] / ops:10.1f}")
-        user_pcs = [(pc, n) for pc, n in counts.most_common() if pc < kernel_base]  # client
-        for pc, n in user_pcs[:args.user_pcs]:
-            print(f"    user pc {pc:#x} {n / ops:10.1f}")
+        user_pcs = [(key, n) for key, n in counts.most_common()
+                    if key & (server_bit - 1) < kernel_base]
+        for key, n in user_pcs[:args.user_pcs]:
+            side = " (server)" if key & server_bit else ""
+            print(f"    user pc {key & (server_bit - 1):#x}{side} {n / ops:10.1f}")
         for want in args.pcs:
             pcs = sorted((pc, n) for pc, n in counts.items()
                          if pc >= kernel_base and lookup(kernel, pc)[0] == want)

@@ -3,7 +3,6 @@
 #include "uaccess.h"
 #include "vmspace.h"
 
-int uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_strncpy(char *dst, const char *src, size_t max);
 
 int copy_from_user(void *dst, uintptr_t usrc, size_t n)

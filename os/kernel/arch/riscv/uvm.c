@@ -1030,18 +1030,22 @@ long vmspace_dma(struct vmspace *vs, uint64_t va, size_t len, uint64_t *pa)
 
 void vmspace_activate(struct vmspace *vs)
 {
-	if (!vs)
-		return;
-	uint64_t want = vs->satp;
 	/* Another thread of the space that runs here now (a multi-threaded
-	 * server and its clients): nothing to change.  A space that ran here
-	 * before but not now is flushed as it comes back, for the changes a
-	 * single-threaded process made on another hart flushing only there. */
-	if (csr_read(satp) == want)
-		return;
-	atomic_or64(&vs->ran_on, 1ul << this_hart()->index);
-	active[this_hart()->index] = vs;
-	csr_write(satp, want);
+	 * server and its clients): nothing to change. */
+	if (vs && csr_read(satp) != vs->satp)
+		vmspace_enter(vs);
+}
+
+void vmspace_enter(struct vmspace *vs)
+{
+	/* A space that ran here before but not now is flushed as it comes
+	 * back, for the changes a single-threaded process made on another
+	 * hart flushing only there. */
+	uint32_t i = this_hart()->index;
+
+	atomic_or64(&vs->ran_on, 1ul << i);
+	active[i] = vs;
+	csr_write(satp, vs->satp);
 	__asm__ volatile("sfence.vma zero, %0" :: "r"((uint64_t)vs->asid) : "memory");
 }
 

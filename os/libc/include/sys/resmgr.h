@@ -71,7 +71,9 @@ struct resmgr;
 
 typedef struct resmgr_context {
 	int rcvid;
-	struct _msg_info info;
+	/* 8-aligned: the kernel writes it at every receive, a word at a time
+	 * where both sides allow (half the stores of 4-byte words). */
+	struct _msg_info info __attribute__((aligned(8)));
 	struct resmgr *mgr;
 	size_t msglen;                  /* bytes of msg received */
 	size_t msgread_skew;            /* client bytes past msg's end lie this much further

@@ -147,22 +147,33 @@ static iofunc_ocb_t *unbind(resmgr_t *m, unsigned i, int closer)
 	return ocb;
 }
 
-int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len)
+/* resmgr_reply's other ways: a longer deferred reply, or one now. */
+static int __attribute__((noinline)) reply_more(resmgr_context_t *ctp, long status,
+						const void *data, size_t len)
 {
 	if (ctp->defer && !ctp->reply_pending && len <= sizeof ctp->reply) {
-		if (len > 16) {
-			memcpy(ctp->reply, data, len);
-		} else {                        /* a read's byte or a stat's few: no call */
-			const uint8_t *from = data;
-			for (size_t i = 0; i < len; i++)
-				ctp->reply[i] = from[i];
-		}
+		memcpy(ctp->reply, data, len);
 		ctp->reply_status = status;
 		ctp->reply_len = len;
 		ctp->reply_pending = 1;
 		return RESMGR_DONE;
 	}
 	MsgReply_r(ctp->rcvid, status, data, len);
+	return RESMGR_DONE;
+}
+
+int resmgr_reply(resmgr_context_t *ctp, long status, const void *data, size_t len)
+{
+	if (!ctp->defer || ctp->reply_pending || len > 16)
+		return reply_more(ctp, status, data, len);
+	/* A read's byte or a stat's few, kept for the loop's next receive
+	 * (MsgReplyReceives), copied without a call. */
+	const uint8_t *from = data;
+	for (size_t i = 0; i < len; i++)
+		ctp->reply[i] = (char)from[i];
+	ctp->reply_status = status;
+	ctp->reply_len = len;
+	ctp->reply_pending = 1;
 	return RESMGR_DONE;
 }
 
@@ -313,7 +324,9 @@ static bool extra_ok(const struct _io_connect *c, const char *extra)
 	(m->connect.fn ? m->connect.fn(ctp, c, path, __VA_ARGS__) : RESMGR_DEFAULT)
 
 /* _IO_CONNECT: path and extra must lie inside what was received. */
-static int do_connect(resmgr_t *m, resmgr_context_t *ctp)
+/* (The handlers off a read's and a write's way are noinline: inlined, their
+ * registers were saved on every message.) */
+static int __attribute__((noinline)) do_connect(resmgr_t *m, resmgr_context_t *ctp)
 {
 	const struct _io_connect *c = &ctp->msg.connect;
 	int r;
@@ -373,7 +386,7 @@ static bool may_share(int32_t sender, int32_t owner)
 	       (ids.flags & _PROC_IDS_INHERITING);
 }
 
-static int do_dup(resmgr_t *m, resmgr_context_t *ctp)
+static int __attribute__((noinline)) do_dup(resmgr_t *m, resmgr_context_t *ctp)
 {
 	const struct _io_dup *d = (const void *)ctp->msg.raw;
 	int r = EBADF;
@@ -393,7 +406,7 @@ static int do_dup(resmgr_t *m, resmgr_context_t *ctp)
 	return r;
 }
 
-static int do_close(resmgr_t *m, resmgr_context_t *ctp)
+static int __attribute__((noinline)) do_close(resmgr_t *m, resmgr_context_t *ctp)
 {
 	pthread_mutex_lock(&m->lock);
 	struct binding *b = find(m, ctp->info.scoid, ctp->info.coid);
@@ -463,7 +476,8 @@ static int io_call(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64
  * rewritten in place, pwrite's data moved up to where a write's starts,
  * what lies past the buffer reached through msgread_skew) run at the given
  * offset with O_APPEND off; the open's offset and flags are put back. */
-static int positioned(resmgr_t *m, resmgr_context_t *ctp, iofunc_ocb_t *ocb, uint64_t have)
+static int __attribute__((noinline)) positioned(resmgr_t *m, resmgr_context_t *ctp,
+						iofunc_ocb_t *ocb, uint64_t have)
 {
 	const struct _io_pread *p = (const struct _io_pread *)(const void *)ctp->msg.raw;
 	uint32_t ft = ocb->attr->mode & S_IFMT;
@@ -634,7 +648,7 @@ static void client_gone(resmgr_t *m, resmgr_context_t *ctp)
 /* A pulse: the kernel's disconnect and unblock notices, and the server's
  * own (user codes).  Every one runs under the handler lock: closing an
  * open, answering a parked request and a server pulse are handler work. */
-static void do_pulse(resmgr_t *m, resmgr_context_t *ctp)
+static void __attribute__((noinline)) do_pulse(resmgr_t *m, resmgr_context_t *ctp)
 {
 	const struct _pulse *p = &ctp->msg.pulse;
 
