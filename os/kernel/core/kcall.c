@@ -24,10 +24,13 @@
  * reads only the argument registers it names.  trap.S dispatches the
  * common case by this table too (KCALL_ROW_*), and comes to kcall_entry
  * for the rest. */
-/* The IPC fast path's two calls have fast handlers (ipc.h). */
-#define KCALL_HAS_FAST_(num) ((num) == KCALL_MsgSend || (num) == KCALL_MsgReplyReceives)
+/* The IPC fast path's calls have fast handlers (ipc.h). */
+#define KCALL_HAS_FAST_(num) ((num) == KCALL_MsgSend || (num) == KCALL_MsgReplyReceives ||   \
+			      (num) == KCALL_MsgSendPulse || (num) == KCALL_MsgReceivev)
 #define KCALL_FAST_(num) ((num) == KCALL_MsgSend ? ipc_fast_MsgSend :                   \
-			  (num) == KCALL_MsgReplyReceives ? ipc_fast_MsgReplyReceives : 0)
+			  (num) == KCALL_MsgReplyReceives ? ipc_fast_MsgReplyReceives :    \
+			  (num) == KCALL_MsgSendPulse ? ipc_fast_MsgSendPulse :            \
+			  (num) == KCALL_MsgReceivev ? ipc_fast_MsgReceivev : 0)
 const struct kcall_row kcall_rows[KCALL_COUNT] = {
 #define KCALL_ROW_(num, name, nargs, priv) \
 	[num] = { .fn = (kcall_fn)(void (*)(void))sys_##name,                            \
@@ -65,6 +68,14 @@ _Static_assert(__builtin_offsetof(struct thread, sig_broke) == TH_SIG_BROKE, "tr
 _Static_assert(__builtin_offsetof(struct thread, sig_call_arg0) == TH_SIG_CALL_ARG0,
 	       "trap.S: sig_call_arg0");
 _Static_assert(__builtin_offsetof(struct thread, sig_call) == TH_SIG_CALL, "trap.S: sig_call");
+_Static_assert(__builtin_offsetof(struct thread, restart_pending) == TH_RESTART_PENDING &&
+	       __builtin_offsetof(struct thread, sig_saved) == TH_SIG_SAVED &&
+	       __builtin_offsetof(struct thread, sig_wake) == TH_SIG_WAKE &&
+	       __builtin_offsetof(struct thread, tmo_states) == TH_TMO_STATES &&
+	       __builtin_offsetof(struct thread, call_state) == TH_CALL_STATE &&
+	       __builtin_offsetof(struct hart, handoff) == HART_HANDOFF &&
+	       sizeof(((struct thread *)0)->sig_saved) == 1,
+	       "trap.S's inline kcall_exit");
 
 /* The way out of a call with result r (interrupts off): the one place
  * user_exit is expanded for kernel calls. */

@@ -223,12 +223,17 @@ static inline __attribute__((always_inline)) long transfer_fast(struct vmspace *
 								 const struct ipc_iov *sv,
 								 uint32_t sn)
 {
-	if (dvs != own && sn == 1 && dn == 1) {
+	if (sn == 1 && dn == 1) {
 		size_t n = sv[0].len < dv[0].len ? sv[0].len : dv[0].len;
+		uint64_t d = dv[0].base, from = sv[0].base;
 		if (!n)
 			return 0;
-		if (n <= FAST_COPY_MAX)
-			return bounce_one(dvs, dv[0].base, own, sv[0].base, n);
+		/* Within one space, buffers apart: one copy, user to user (a
+		 * fault declines, as any; the general path says whose). */
+		if (dvs == own && (d + n <= from || from + n <= d))
+			return uaccess_copy((void *)d, (const void *)from, n) ? -1 : (long)n;
+		if (dvs != own && n <= FAST_COPY_MAX)
+			return bounce_one(dvs, d, own, from, n);
 	}
 	if (dvs != own)
 		return transfer_bounce(dvs, dv, dn, own, sv, sn);

@@ -6,8 +6,10 @@
 #include <keel/msg.h>
 #include "hart.h"
 #include "ipc.h"
+#include "ipc_fast.h"
 #include "process.h"
 #include "spinlock.h"
+#include "spinlock_fast.h"
 #include "thread.h"
 #include "uaccess.h"
 #include "vmspace.h"
@@ -44,7 +46,7 @@ static bool pool_ready;
 static struct hart_pulses {
 	struct kpulse *free[HART_CACHED];
 	uint32_t n;
-} hart_cache[MAX_HARTS];
+} __attribute__((aligned(64))) hart_cache[MAX_HARTS];  /* a line each: no sharing */
 
 static inline struct kpulse *pulse_alloc(bool notice)
 {
@@ -186,4 +188,66 @@ void ipc_thread_death(struct process *p, uint32_t tid)
 			pulse_queue(ch, PRIO_MAX, _PULSE_CODE_THREADDEATH, (long)tid, 0);
 		spin_unlock(&ch->lock);
 	}
+}
+
+/* ---- the fast handlers (ipc.h) --------------------------------------------
+ *
+ * A pulse sent where nobody waits and taken by the receiver itself: one
+ * hart, the channel's lock at the first try, a free pulse in this hart's
+ * cache.  Anything else (a receiver to hand it to, the shared pool, a
+ * message, a wait) goes the general way (sys_MsgSendPulse, sys_MsgReceivev),
+ * with the same answers. */
+
+void ipc_fast_MsgSendPulse(long coid, long prio, long code, long value, long a4, long a5,
+			   struct thread *s)
+{
+	struct hart *h = this_hart();
+	struct hart_pulses *hc = &hart_cache[h->index];
+	uint32_t gen;
+
+	if (!ipc_fast_ok_entry(s) || code < -128 || code > 127 || prio < -1 || prio > PRIO_MAX ||
+	    !hc->n)
+		return;
+	struct channel *ch = conn_own_peek(s->proc, coid, &gen);
+	if (!ch || !spin_trylock_first(h, &ch->lock))
+		return;
+	if (!ch->live || ch->gen != gen || !list_empty(&ch->receivers.head)) {
+		spin_unlock_first(h, &ch->lock);
+		return;
+	}
+	struct kpulse *kp = hc->free[--hc->n];
+	kp->prio = (uint8_t)(prio < 0 ? s->prio : prio);
+	kp->p = (struct _pulse){ .code = (int8_t)code, .scoid = (int)coid };
+	kp->p.value.sival_ptr = (void *)value;
+	pulse_enqueue(ch, kp);
+	spin_unlock_first(h, &ch->lock);
+	ipc_fast_return(s, KCALL_MsgSendPulse, coid, 0);
+}
+
+void ipc_fast_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, long a5,
+			  struct thread *r)
+{
+	struct hart *h = this_hart();
+	struct channel *ch = chan_of_inline(r->proc, chid);
+
+	/* (A pulse taken at once reports no _msg_info: uinfo stays as it is.) */
+	if (!ipc_fast_ok_entry(r) || !ch || rparts != 1 || (riov & 7) ||
+	    !user_range_ok((uint64_t)riov, sizeof(struct ipc_iov)) || r->prio != r->base_prio ||
+	    list_linked(&r->ipc.link) || !spin_trylock_first(h, &ch->lock))
+		return;
+	if (!ch->live || ch->owner != r->proc || ch->chid != (uint32_t)chid ||
+	    list_empty(&ch->pulses) || uaccess_iov((uint64_t *)r->ipc.rv, (uint64_t)riov, 1))
+		goto decline;
+	struct kpulse *kp = list_entry(ch->pulses.next, struct kpulse, link);
+	size_t len = r->ipc.rv[0].len < sizeof kp->p ? r->ipc.rv[0].len : sizeof kp->p;
+	/* Copied before the pulse leaves the queue: a fault (or a copy-on-write
+	 * page, which needs interrupts) declines with nothing changed. */
+	if (len && uaccess_copy((void *)r->ipc.rv[0].base, &kp->p, len))
+		goto decline;
+	list_del(&kp->link);
+	pulse_free(kp);
+	spin_unlock_first(h, &ch->lock);
+	ipc_fast_return(r, KCALL_MsgReceivev, chid, 0);
+decline:
+	spin_unlock_first(h, &ch->lock);
 }

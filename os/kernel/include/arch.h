@@ -55,6 +55,9 @@ void arch_cont_entry(void);
  * (ipc_cont_preempt's, if finishing asked for a preemption). */
 struct trap_frame;
 void arch_cont_leave(struct trap_frame *f, struct thread *prev) __attribute__((noreturn));
+/* Return to user mode through frame f, a user thread's, ready to resume
+ * (trap.S; interrupts off, on any stack: f holds every register). */
+void trap_return_user(struct trap_frame *f) __attribute__((noreturn));
 
 /* User mode.  A user thread's trap frame sits at the top of its kernel
  * stack (ARCH_UFRAME_SIZE bytes); entering user mode builds it and returns

@@ -13,6 +13,7 @@
 #include "sched_switch.h"
 #include "thread.h"
 #include "trapframe.h"
+#include "kcall.h"
 #include "user_exit.h"
 
 /* ipc_fast_ok (thread.h) for a user thread t at a kernel call's entry
@@ -84,4 +85,27 @@ static inline struct channel *conn_own_peek(struct process *p, long coid, uint32
 	struct channel *ch = *(struct channel *volatile *)&cv[c].ch;
 	*gen = *(volatile uint32_t *)&cv[c].gen;
 	return ch;
+}
+
+/* A fast handler whose call is done (it could not decline any more): out
+ * with result r the way every call n of t leaves (kcall_exit's quick way
+ * inline; the other with sig_call and its argument set as the dispatch
+ * sets them, for the signal code). */
+static inline __attribute__((always_inline, noreturn)) void ipc_fast_return(struct thread *t,
+									  uint64_t n, long arg0,
+									  long r)
+{
+	struct hart *h = this_hart();
+
+	if (__builtin_expect(kcall_exit_busy(t, h), 0)) {
+		t->sig_call = (uint32_t)n + 1;
+		t->sig_call_arg0 = (uint64_t)arg0;
+		trap_return_user(kcall_exit(t, n, r));
+	}
+	struct trap_frame *f = t->uframe;
+	t->call_state = 0;
+	t->sig_call = 0;
+	f->x[9] = (uint64_t)r;
+	f->hart = (uint64_t)h;
+	trap_return_user(f);
 }

@@ -114,8 +114,31 @@ trap_from_user:
 	sd	a0, TH_SIG_CALL_ARG0(s0)
 	mv	s1, a7
 	jalr	t1
+	/* kcall_exit's common case inline (kcall.c): interrupts off, one look
+	 * at each word kcall_exit_busy reads (two pairs of flag words in one
+	 * load each), and when none has anything to do the result goes into
+	 * the frame (sp, see above) and out; tp is the hart the call ended on. */
+	csrci	sstatus, SSTATUS_SIE_BIT
+	ld	t0, TH_RESTART_PENDING(s0)
+	ld	t1, TH_SIG_WAKE(s0)
+	lwu	t2, TH_TMO_STATES(s0)
+	or	t0, t0, t1
+	lwu	t1, HART_NEED_RESCHED(tp)
+	or	t0, t0, t2
+	ld	t2, HART_HANDOFF(tp)
+	or	t0, t0, t1
+	lbu	t1, TH_SIG_SAVED(s0)
+	or	t0, t0, t2
+	or	t0, t0, t1
+	bnez	t0, 4f
+	sw	zero, TH_CALL_STATE(s0)
+	sw	zero, TH_SIG_CALL(s0)
+	sd	a0, TF_X(10)(sp)
+	sd	tp, TF_HART(sp)
+	mv	a0, sp
+	j	trap_return_user
 	/* kcall_exit(thread, number, result): the frame to resume. */
-	mv	a2, a0
+4:	mv	a2, a0
 	mv	a1, s1
 	mv	a0, s0
 	call	kcall_exit

@@ -18,7 +18,6 @@
 #include "vm.h"
 #include "vmspace.h"
 
-void trap_return_user(struct trap_frame *f) __attribute__((noreturn));
 void trap_handle_irq(struct trap_frame *f, uint64_t irq);
 bool arch_fp_first_use(void *frame);
 

@@ -23,12 +23,20 @@
 /* struct hart (hart.h): the running thread (user.c asserts it). */
 #define HART_CURRENT 88
 #define HART_NEED_RESCHED 112
+#define HART_HANDOFF 104
 
 /* struct thread (thread.h): what trap.S's kernel-call dispatch writes and
  * reads (kcall.c asserts them). */
 #define TH_SIG_BROKE      524
 #define TH_SIG_CALL_ARG0  536
 #define TH_SIG_CALL       544
+/* and the words kcall_exit_busy reads, for trap.S's inline kcall_exit
+ * (kcall.c asserts them). */
+#define TH_RESTART_PENDING 408
+#define TH_SIG_SAVED      496
+#define TH_SIG_WAKE       520
+#define TH_TMO_STATES     1464
+#define TH_CALL_STATE     1468
 /* and what arch_cont_leave (switch.S) finishes a switch with (sched.c
  * asserts them). */
 #define TH_ON_CPU         556
