@@ -72,7 +72,8 @@ _Static_assert(__builtin_offsetof(struct thread, restart_pending) == TH_RESTART_
 	       __builtin_offsetof(struct thread, sig_saved) == TH_SIG_SAVED &&
 	       __builtin_offsetof(struct thread, sig_wake) == TH_SIG_WAKE &&
 	       __builtin_offsetof(struct thread, tmo_states) == TH_TMO_STATES &&
-	       __builtin_offsetof(struct thread, call_state) == TH_CALL_STATE &&
+	       __builtin_offsetof(struct thread, call_state) == TH_TMO_STATES + 4 &&
+	       TH_TMO_STATES % 8 == 0 &&
 	       __builtin_offsetof(struct hart, handoff) == HART_HANDOFF &&
 	       sizeof(((struct thread *)0)->sig_saved) == 1,
 	       "trap.S's inline kcall_exit");

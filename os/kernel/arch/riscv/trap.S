@@ -25,6 +25,21 @@
 	.endr
 .endm
 
+/* Back to U-mode through the frame at register x<base> (interrupts off):
+ * base is 10 (a0) or 2 (sp), loaded last, after x<other>, the other. */
+.macro RETURN_TO_USER base, other
+	csrw	sscratch, x\base
+	ld	t0, TF_SEPC(x\base)
+	ld	t1, TF_SSTATUS(x\base)
+	csrw	sepc, t0
+	csrw	sstatus, t1
+	ld	x4, TF_X(4)(x\base)
+	RESTORE_GPRS x\base
+	ld	x\other, TF_X(\other)(x\base)
+	ld	x\base, TF_X(\base)(x\base)
+	sret
+.endm
+
 	.text
 	.balign 4
 	.globl trap_entry
@@ -66,6 +81,7 @@ trap_from_user:
 	 * kernel call from the rest. */
 	sd	t0, TF_X(5)(tp)
 	csrr	t0, scause
+	sd	t0, TF_SCAUSE(tp)
 	addi	t0, t0, -EXC_ECALL_U
 	bnez	t0, trap_from_user_full
 	/* A kernel call: made from a function of <keel/kcall_stubs.h>, so by the
@@ -83,10 +99,8 @@ trap_from_user:
 	sd	t0, TF_X(4)(tp)
 	csrw	sscratch, zero
 	addi	t1, t1, 4
-	li	t0, EXC_ECALL_U
 	sd	t1, TF_SEPC(tp)         /* past the ecall */
-	sd	t2, TF_SSTATUS(tp)
-	sd	t0, TF_SCAUSE(tp)       /* (stval is not: only a fault's is read) */
+	sd	t2, TF_SSTATUS(tp)      /* (scause is in; stval is not: only a fault's is read) */
 	ld	sp, TF_KSP(tp)          /* the frame: the kernel stack starts below it */
 	/* The dispatch (kcall.c), the thread read before.  The caller's
 	 * s-registers are in the frame, so s0 (the thread) and s1 (the call's
@@ -115,13 +129,15 @@ trap_from_user:
 	mv	s1, a7
 	jalr	t1
 	/* kcall_exit's common case inline (kcall.c): interrupts off, one look
-	 * at each word kcall_exit_busy reads (two pairs of flag words in one
-	 * load each), and when none has anything to do the result goes into
-	 * the frame (sp, see above) and out; tp is the hart the call ended on. */
+	 * at each word kcall_exit_busy reads (three pairs of words in one load
+	 * each: the third adds call_state, which a call that may block set,
+	 * and kcall_exit clears), and when none has anything to do the result
+	 * goes into the frame (sp, see above) and out; tp is the hart the call
+	 * ended on. */
 	csrci	sstatus, SSTATUS_SIE_BIT
 	ld	t0, TH_RESTART_PENDING(s0)
 	ld	t1, TH_SIG_WAKE(s0)
-	lwu	t2, TH_TMO_STATES(s0)
+	ld	t2, TH_TMO_STATES(s0)
 	or	t0, t0, t1
 	lwu	t1, HART_NEED_RESCHED(tp)
 	or	t0, t0, t2
@@ -131,12 +147,10 @@ trap_from_user:
 	or	t0, t0, t2
 	or	t0, t0, t1
 	bnez	t0, 4f
-	sw	zero, TH_CALL_STATE(s0)
 	sw	zero, TH_SIG_CALL(s0)
 	sd	a0, TF_X(10)(sp)
 	sd	tp, TF_HART(sp)
-	mv	a0, sp
-	j	trap_return_user
+	RETURN_TO_USER 2, 10
 	/* kcall_exit(thread, number, result): the frame to resume. */
 4:	mv	a2, a0
 	mv	a1, s1
@@ -176,9 +190,7 @@ trap_from_user_full:
 	csrw	sscratch, zero
 	csrr	t0, sepc
 	csrr	t1, sstatus
-	csrr	t2, scause
-	sd	t1, TF_SSTATUS(tp)
-	sd	t2, TF_SCAUSE(tp)
+	sd	t1, TF_SSTATUS(tp)      /* (scause is in already) */
 	ld	sp, TF_KSP(tp)          /* the frame: the kernel stack starts below it */
 	csrr	t3, stval
 	sd	t0, TF_SEPC(tp)
@@ -191,16 +203,7 @@ trap_from_user_full:
 /* Return to U-mode through frame a0 (interrupts must be off). */
 	.globl trap_return_user
 trap_return_user:
-	csrw	sscratch, a0
-	ld	t0, TF_SEPC(a0)
-	ld	t1, TF_SSTATUS(a0)
-	csrw	sepc, t0
-	csrw	sstatus, t1
-	ld	x2, TF_X(2)(a0)
-	ld	x4, TF_X(4)(a0)
-	RESTORE_GPRS a0
-	ld	x10, TF_X(10)(a0)
-	sret
+	RETURN_TO_USER 10, 2
 
 /* Save the caller's registers into a frame (for panic dumps of the running
  * hart): a0 = struct trap_frame *.  sepc holds the return address. */

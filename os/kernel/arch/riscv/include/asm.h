@@ -35,8 +35,7 @@
 #define TH_RESTART_PENDING 408
 #define TH_SIG_SAVED      496
 #define TH_SIG_WAKE       520
-#define TH_TMO_STATES     1464
-#define TH_CALL_STATE     1468
+#define TH_TMO_STATES     1464   /* then call_state: one aligned pair */
 /* and what arch_cont_leave (switch.S) finishes a switch with (sched.c
  * asserts them). */
 #define TH_ON_CPU         556
