@@ -10,6 +10,7 @@
 #include <keel/kcall.h>
 #include "atomic.h"
 #include "ipc.h"
+#include "sched.h"
 #include "kcall.h"
 #include "process.h"
 #include "thread.h"
@@ -24,13 +25,15 @@
  * reads only the argument registers it names.  trap.S dispatches the
  * common case by this table too (KCALL_ROW_*), and comes to kcall_entry
  * for the rest. */
-/* The IPC fast path's calls have fast handlers (ipc.h). */
+/* The IPC fast path's calls and SchedYield have fast handlers (ipc.h, sched.h). */
 #define KCALL_HAS_FAST_(num) ((num) == KCALL_MsgSend || (num) == KCALL_MsgReplyReceives ||   \
-			      (num) == KCALL_MsgSendPulse || (num) == KCALL_MsgReceivev)
+			      (num) == KCALL_MsgSendPulse || (num) == KCALL_MsgReceivev ||     \
+			      (num) == KCALL_SchedYield)
 #define KCALL_FAST_(num) ((num) == KCALL_MsgSend ? ipc_fast_MsgSend :                   \
 			  (num) == KCALL_MsgReplyReceives ? ipc_fast_MsgReplyReceives :    \
 			  (num) == KCALL_MsgSendPulse ? ipc_fast_MsgSendPulse :            \
-			  (num) == KCALL_MsgReceivev ? ipc_fast_MsgReceivev : 0)
+			  (num) == KCALL_MsgReceivev ? ipc_fast_MsgReceivev :              \
+			  (num) == KCALL_SchedYield ? sched_fast_SchedYield : 0)
 const struct kcall_row kcall_rows[KCALL_COUNT] = {
 #define KCALL_ROW_(num, name, nargs, priv) \
 	[num] = { .fn = (kcall_fn)(void (*)(void))sys_##name,                            \

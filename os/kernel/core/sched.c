@@ -18,12 +18,17 @@
 #include "panic.h"
 #include "sched.h"
 #include "sched_switch.h"
+#include "ipc_fast.h"
+#include "spinlock_fast.h"
 #include "smp.h"
 #include "spinlock.h"
 #include "thread.h"
 #include "trace.h"
 
 struct runq runqs[MAX_HARTS];
+/* Where a switch keeps the context of a thread that goes with a
+ * continuation: written, never read. */
+static struct context discarded[MAX_HARTS];
 
 void sched_finish_switch(struct thread *prev);
 static void schedule_from(struct hart *h, struct context *save, enum sched_how how);
@@ -270,9 +275,6 @@ static bool requeue_prev(struct hart *h, struct runq *rq, struct thread *prev, e
 	return false;
 }
 
-/* Where schedule() keeps the context of a thread that blocked with a
- * continuation: written, never read. */
-static struct context discarded[MAX_HARTS];
 
 void schedule_cont(void)
 {
@@ -351,6 +353,62 @@ void sched_finish_switch(struct thread *prev)
 		enqueue_ready(prev);
 	if (atomic_load32(&prev->state) == TS_DEAD)
 		thread_reap_if_detached(prev);
+}
+
+/* SchedYield's fast handler (kcall.h): the common yield, to the first
+ * thread of the caller's own priority on this hart's queue, whole here.
+ * The caller goes behind its peers with a continuation that ends its call
+ * with 0 (IPC_CONT_DONE: nothing of it is on its stack, so nothing is
+ * saved), and the next thread starts the way schedule() would start it:
+ * through its continuation, quickly where it has one, or its context
+ * (the old stack given to arch_switch is thrown away).  Declines (having
+ * changed nothing) for anything else: a timeout armed, a signal or an end
+ * pending, a hand-off, the queue's lock not free at once, a better thread
+ * ready, the next one still switching out elsewhere. */
+void sched_fast_SchedYield(long a0, long a1, long a2, long a3, long a4, long a5,
+			   struct thread *t)
+{
+	struct hart *h = this_hart();
+	struct runq *rq = h->rq;
+
+	/* (t's run mask has this hart: only t changes it, and moves at once
+	 * when it leaves this hart out, sched_set_runmask.) */
+	if (!ipc_fast_ok_entry(t) || h->handoff || !spin_trylock_first(h, &rq->lock))
+		return;
+	unsigned p = t->prio;
+	int top = rq->top;
+	if (top < (int)p) {                     /* nobody to yield to */
+		spin_unlock_first(h, &rq->lock);
+		ipc_fast_return(t, KCALL_SchedYield, a0, 0);
+	}
+	struct thread *next = list_entry(rq->q[p].next, struct thread, rq_link);
+	if (top > (int)p || atomic_load32(&next->on_cpu)) {
+		spin_unlock_first(h, &rq->lock);
+		return;
+	}
+	/* The same level stays as full as it was: the bitmap, top and nready
+	 * do not change. */
+	list_del(&next->rq_link);
+	t->rq_prio = (uint8_t)p;
+	t->rq_hart = h->index;
+	list_add_tail(&rq->q[p], &t->rq_link);
+	if (atomic_load32(&h->need_resched))
+		atomic_store32(&h->need_resched, 0);    /* as schedule() does */
+	/* (A yield is never restarted after a signal: no sig_call to set.) */
+	t->wait_result = 0;
+	ipc_cont_set_call(t, IPC_CONT_DONE, 0, KCALL_SchedYield);  /* before another hart
+								    * may take t */
+	atomic_store32(&t->state, TS_READY);
+	spin_unlock_first(h, &rq->lock);
+	sched_switch_in(h, t, next);
+	if (next->cont != IPC_CONT_NONE) {
+		struct trap_frame *f = ipc_cont_quick_inline(h, next);
+		if (f)
+			arch_cont_leave(f, t);
+		arch_switch_cont(&next->ctx, t);
+	}
+	arch_switch(&discarded[h->index], &next->ctx, t);
+	__builtin_unreachable();                /* t starts over at its continuation */
 }
 
 void sched_yield(void)

@@ -215,7 +215,9 @@ void ipc_describe_links(const struct thread *t);
  * straight to it: no run queue, no kernel stack to unwind.  Everything
  * else takes the general path above, with the same results.  The boot
  * option ipc=slow turns the fast path off (the tests run both). */
-enum { IPC_CONT_NONE, IPC_CONT_SEND, IPC_CONT_RECV };
+/* IPC_CONT_DONE: a call that is over and returns its wait_result (0), for
+ * a thread that yields (SchedYield's fast handler, sched.c). */
+enum { IPC_CONT_NONE, IPC_CONT_SEND, IPC_CONT_RECV, IPC_CONT_DONE };
 extern bool ipc_fast_off;
 /* In thread.h, inline (they need the thread's fields):
  * ipc_fast_ok(t): whether thread t's current call may take the fast path:

@@ -52,6 +52,9 @@ void schedule_cont(void) __attribute__((noreturn));
 /* Queue a new thread for the first time. */
 void sched_start(struct thread *t);
 void sched_yield(void);
+/* SchedYield's fast handler (a kcall row's: kcall.h), whole in sched.c. */
+void sched_fast_SchedYield(long a0, long a1, long a2, long a3, long a4, long a5,
+			   struct thread *t);
 /* Change t's effective priority, requeueing it where it waits or runs.
  * Caller holds the PI lock or owns t. */
 void sched_set_prio(struct thread *t, unsigned prio);

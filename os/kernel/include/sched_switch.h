@@ -68,8 +68,9 @@ static inline __attribute__((always_inline)) void sched_account(struct thread *p
 	/* A sequence round: the adds are full-fence atomics (aq and rl), so
 	 * the stores between stay between for a reader. */
 	atomic_add32(&prev->cpu_seq, 1);
-	if (prev->run_since)
-		prev->cpu_ticks += now - prev->run_since;
+	uint64_t since = prev->run_since;       /* (one load of the volatile word) */
+	if (since)
+		prev->cpu_ticks += now - since;
 	prev->run_since = 0;
 	atomic_add32(&prev->cpu_seq, 1);
 	/* next changes one word, 0 -> now, in one store: a reader sees its

@@ -272,12 +272,21 @@ static inline bool ipc_fast_ok(const struct thread *t)
 	       !atomic_load32(&t->killed) && !atomic_load32(&t->restart_pending);
 }
 
-static inline __attribute__((always_inline)) void ipc_cont_set(struct thread *t, uint8_t op,
-								uint64_t uinfo)
+/* ipc_cont_set for kernel call `call` (which ipc_cont_set reads from
+ * sig_call, as the dispatch set it). */
+static inline __attribute__((always_inline)) void ipc_cont_set_call(struct thread *t, uint8_t op,
+								     uint64_t uinfo,
+								     uint32_t call)
 {
 	t->cont = op;
-	t->cont_call = t->sig_call ? t->sig_call - 1 : KCALL_MsgSendv;
+	t->cont_call = call;
 	t->cont_uinfo = uinfo;
 	t->ctx.ra = (uint64_t)arch_cont_entry;
 	t->ctx.sp = (uint64_t)t->uframe;        /* the stack starts below the user frame */
+}
+
+static inline __attribute__((always_inline)) void ipc_cont_set(struct thread *t, uint8_t op,
+								uint64_t uinfo)
+{
+	ipc_cont_set_call(t, op, uinfo, t->sig_call ? t->sig_call - 1 : KCALL_MsgSendv);
 }

@@ -55,7 +55,9 @@ static inline uint64_t kcall_flag_pair(const volatile uint32_t *first)
 static inline __attribute__((always_inline)) bool kcall_exit_busy(const struct thread *t,
 								  const struct hart *h)
 {
+	/* (need_resched as a signed word: only nonzero matters, and no
+	 * zero-extension is then needed) */
 	return (kcall_flag_pair(&t->restart_pending) | kcall_flag_pair(&t->sig_wake) |
-		t->tmo_states | atomic_load32(&h->need_resched) | (uint64_t)h->handoff |
-		t->sig_saved) != 0;
+		t->tmo_states | (uint64_t)(int64_t)(int32_t)atomic_load32(&h->need_resched) |
+		(uint64_t)h->handoff | t->sig_saved) != 0;
 }
