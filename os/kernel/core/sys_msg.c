@@ -159,12 +159,27 @@ static long reply_loaded(long rcvid, long status, const struct ipc_iov *rv, uint
 	return msg_reply(thread_current(), c, ch, status, rv, rn);
 }
 
+/* A reply whose own buffers are bad (EFAULT before anything is copied)
+ * still answers its client, with EFAULT, as one whose copy faults does
+ * (msg_reply): a server that does not look at its reply's error (a
+ * resource manager's handler replying past its data) left the client
+ * waiting for good.  Returns err. */
+static long reply_bad(long rcvid, long err)
+{
+	struct channel *ch;
+	struct thread *c;
+
+	if (err == -EFAULT && (c = msg_client_locked(rcvid, &ch)))
+		msg_error(c, ch, EFAULT);
+	return err;
+}
+
 long sys_MsgReplyv(long rcvid, long status, long riov, long rparts)
 {
 	struct ipc_iov rv[IPC_IOV_MAX];
 
 	long n = load_iov(rv, (uint64_t)riov, rparts);
-	return n ? n : reply_loaded(rcvid, status, rv, (uint32_t)rparts);
+	return n ? reply_bad(rcvid, n) : reply_loaded(rcvid, status, rv, (uint32_t)rparts);
 }
 
 /* MsgReplyReceivev(ids, status, riov, parts, rcviov, info): ids is rcvid in
@@ -181,7 +196,7 @@ long sys_MsgReplyReceivev(long ids, long status, long riov, long parts, long rcv
 		return -EINVAL;
 	long n = load_iov(rv, (uint64_t)riov, rparts);
 	if (n)
-		return n;
+		return reply_bad(rcvid, n);
 	if (ipc_fast_ok(r) && !load_iov(r->ipc.rv, (uint64_t)rcviov, rcvparts))
 		msg_reply_receive_fast(r, rcvid, chid, status, rv, (uint32_t)rparts,
 				       (uint32_t)rcvparts, (uint64_t)uinfo);   /* returns if it may not */
@@ -203,7 +218,7 @@ long sys_MsgReplyReceives(long ids, long status, long rmsg, long sizes, long msg
 		return -EINVAL;
 	long n = ipc_load_buf(rv, (uint64_t)rmsg, (uint64_t)rbytes);
 	if (n)
-		return n;
+		return reply_bad(rcvid, n);
 	if (ipc_fast_ok(r) && !ipc_load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes))
 		msg_reply_receive_fast(r, rcvid, chid, status, rv, 1, 1, (uint64_t)uinfo);
 	n = reply_loaded(rcvid, status, rv, 1);

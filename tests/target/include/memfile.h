@@ -23,6 +23,11 @@ static int mem_read(resmgr_context_t *ctp, const struct _io_read *m, iofunc_ocb_
 	uint64_t n = left > 0 ? (uint64_t)left : 0;
 	if (m->nbytes < n)
 		n = m->nbytes;
+	/* and within the buffer: a size set past it (an ftruncate: the
+	 * framework's default space handler) reads no further */
+	uint64_t in_buffer = ocb->offset < MEMFILE_CAP ? (uint64_t)(MEMFILE_CAP - ocb->offset) : 0;
+	if (n > in_buffer)
+		n = in_buffer;
 	if (MsgReply_r(ctp->rcvid, (long)n, memfile + ocb->offset, n) == 0)
 		ocb->offset += (int64_t)n;
 	return RESMGR_DONE;

@@ -372,6 +372,25 @@ void t_bad_client_buffer_fails_only_the_client(void)
 	KTAP_EQ(MsgReply_r(rcvid, 8, 0, 0), 0);
 	KTAP_EQ(ThreadJoin_r(good, 0), 0);
 	KTAP_EQ(good_send_rc, 8);
+
+	/* A server's reply from a buffer that is not its (a kernel address,
+	 * a length past the user half) fails the server and answers the
+	 * client with EFAULT, as a copy that faults does: a server that does
+	 * not look at the error left the client waiting for good.  (The
+	 * MsgError then finds nobody to answer.) */
+	for (int k = 0; k < 2; k++) {
+		good_send_rc = 99;
+		good = urt_thread_create(send_good, (void *)(long)coid, stacks[1],
+					 sizeof stacks[1], 10);
+		KTAP_REQUIRE(good > 0);
+		rcvid = MsgReceive_r(chid, buf, sizeof buf, 0);
+		KTAP_EQ(rcvid, good);
+		KTAP_EQ(k ? MsgReply_r(rcvid, 9, buf, ~0ul >> 1) : MsgReply_r(rcvid, 9, KERNEL_ADDR, 8),
+			-EFAULT);
+		KTAP_EQ(MsgError_r(rcvid, EIO), -ESRCH);
+		KTAP_EQ(ThreadJoin_r(good, 0), 0);
+		KTAP_EQ(good_send_rc, -EFAULT);
+	}
 	ConnectDetach_r(coid);
 	ChannelDestroy_r(chid);
 }
