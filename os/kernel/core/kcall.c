@@ -117,12 +117,7 @@ struct trap_frame *kcall_exit(struct thread *t, uint64_t n, long r)
 
 	if (__builtin_expect(kcall_exit_busy(t, h), 0))
 		return finish_and_leave(t, n, r);
-	struct trap_frame *f = t->uframe;
-	t->call_state = 0;
-	t->sig_call = 0;
-	f->x[9] = (uint64_t)r;
-	f->hart = (uint64_t)h;
-	return f;
+	return kcall_end_quick(t, h, r);
 }
 
 struct trap_frame *kcall_entry(long a0, long a1, long a2, long a3, long a4, long a5, uint64_t n,

@@ -217,6 +217,9 @@ static inline __attribute__((always_inline)) long bounce_one(struct vmspace *dvs
 	return (long)n;
 }
 
+/* The fast paths' copy (transfer_bounce's header says how), inline: one
+ * buffer each way, nothing to copy (a read's reply to a request with no
+ * room, a wait's buffer) or a short message, costs no call but the copy's. */
 static inline __attribute__((always_inline)) long transfer_fast(struct vmspace *dvs,
 								 const struct ipc_iov *dv,
 								 uint32_t dn, struct vmspace *own,
@@ -224,10 +227,10 @@ static inline __attribute__((always_inline)) long transfer_fast(struct vmspace *
 								 uint32_t sn)
 {
 	if (sn == 1 && dn == 1) {
+		if (!sv[0].len || !dv[0].len)
+			return 0;
 		size_t n = sv[0].len < dv[0].len ? sv[0].len : dv[0].len;
 		uint64_t d = dv[0].base, from = sv[0].base;
-		if (!n)
-			return 0;
 		/* Within one space, buffers apart: one copy, user to user (a
 		 * fault declines, as any; the general path says whose). */
 		if (dvs == own && (d + n <= from || from + n <= d))
@@ -461,17 +464,6 @@ static long send_fast(struct thread *c, struct channel *ch, struct thread *r)
 	schedule_cont();
 }
 
-/* The fused paths' copy: c's message into r's buffers, or -1 to decline
- * (transfer_fast).  A message of nothing, one part each way (a read's
- * request has bytes, its reply's wait none), costs no call. */
-static inline __attribute__((always_inline)) long fused_copy(struct thread *r, struct thread *c,
-							     uint32_t sparts)
-{
-	if (sparts == 1 && r->ipc.rparts == 1 && (!c->ipc.sv[0].len || !r->ipc.rv[0].len))
-		return 0;
-	return transfer_fast(r->proc->vs, r->ipc.rv, r->ipc.rparts, c->proc->vs, c->ipc.sv, sparts);
-}
-
 /* The receiver's _msg_info, if it wants one, straight into its buffer (its
  * space is next anyway; a fault declines, as the copy's): the
  * continuation then has nothing left to do (ipc_cont_quick_inline).
@@ -533,7 +525,8 @@ static inline __attribute__((always_inline)) void send_fused(struct hart *h, str
 	c->ipc.sparts = sparts;
 	c->ipc.rparts = rparts;
 	c->ipc.coid = (int32_t)coid;
-	long n = fused_copy(r, c, sparts);
+	long n = transfer_fast(r->proc->vs, r->ipc.rv, r->ipc.rparts, c->proc->vs, c->ipc.sv,
+				sparts);
 	if (n < 0)
 		goto decline;                   /* msg_send tells whose buffer was bad */
 	if (r->cont_uinfo && !fused_info(r, c, ch, n, sparts, rparts))
@@ -814,9 +807,7 @@ static inline __attribute__((always_inline)) void reply_receive_fused(
 	if (atomic_load32(&r->killed) ||
 	    (atomic_load32(&r->sig_wake) && !atomic_load32(&r->sig_nointr)))
 		goto decline;
-	long n = 0;
-	if (rn != 1 || c->ipc.rparts != 1 || (rv[0].len && c->ipc.rv[0].len))
-		n = transfer_fast(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn);
+	long n = transfer_fast(c->proc->vs, c->ipc.rv, c->ipc.rparts, r->proc->vs, rv, rn);
 	if (n < 0)
 		goto decline;                   /* MsgReplyv says whose buffer was bad */
 	/* The client has its answer and is claimed for the switch ... */

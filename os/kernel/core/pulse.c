@@ -98,16 +98,23 @@ static void pulse_enqueue(struct channel *ch, struct kpulse *kp)
 	list_add_tail(&ch->pulses, &kp->link);
 }
 
+/* kp, filled in, on ch's queue by priority. */
+static inline void pulse_enqueue_new(struct channel *ch, struct kpulse *kp, int prio, int code,
+				     long value, int scoid)
+{
+	kp->prio = (uint8_t)prio;
+	kp->p = (struct _pulse){ .code = (int8_t)code, .scoid = scoid };
+	kp->p.value.sival_ptr = (void *)value;
+	pulse_enqueue(ch, kp);
+}
+
 static int queue(struct channel *ch, int prio, int code, long value, int scoid, bool notice)
 {
 	struct kpulse *kp = pulse_alloc(notice);
 
 	if (!kp)
 		return -EAGAIN;
-	kp->prio = (uint8_t)prio;
-	kp->p = (struct _pulse){ .code = (int8_t)code, .scoid = scoid };
-	kp->p.value.sival_ptr = (void *)value;
-	pulse_enqueue(ch, kp);
+	pulse_enqueue_new(ch, kp, prio, code, value, scoid);
 	struct thread *r = chan_first_receiver(ch, true);
 	if (r) {
 		long rc = pulse_take(r, ch, r->ipc.rv, r->ipc.rparts);
@@ -215,11 +222,8 @@ void ipc_fast_MsgSendPulse(long coid, long prio, long code, long value, long a4,
 		spin_unlock_first(h, &ch->lock);
 		return;
 	}
-	struct kpulse *kp = hc->free[--hc->n];
-	kp->prio = (uint8_t)(prio < 0 ? s->prio : prio);
-	kp->p = (struct _pulse){ .code = (int8_t)code, .scoid = (int)coid };
-	kp->p.value.sival_ptr = (void *)value;
-	pulse_enqueue(ch, kp);
+	pulse_enqueue_new(ch, hc->free[--hc->n], prio < 0 ? s->prio : (int)prio, (int)code, value,
+			  (int)coid);
 	spin_unlock_first(h, &ch->lock);
 	ipc_fast_return(s, KCALL_MsgSendPulse, coid, 0);
 }

@@ -37,13 +37,8 @@ static inline __attribute__((always_inline)) struct trap_frame *ipc_cont_quick_i
 	if (__builtin_expect(atomic_load32(&t->timeout.hart) != ~0u, 0) ||
 	    __builtin_expect(kcall_exit_busy(t, h), 0))
 		return 0;
-	struct trap_frame *f = t->uframe;
 	t->cont = IPC_CONT_NONE;
-	t->call_state = 0;
-	t->sig_call = 0;
-	f->x[9] = (uint64_t)r;
-	f->hart = (uint64_t)h;
-	return f;
+	return kcall_end_quick(t, h, r);
 }
 
 /* The current thread prev has blocked with a continuation; switch hart h
@@ -102,10 +97,5 @@ static inline __attribute__((always_inline, noreturn)) void ipc_fast_return(stru
 		t->sig_call_arg0 = (uint64_t)arg0;
 		trap_return_user(kcall_exit(t, n, r));
 	}
-	struct trap_frame *f = t->uframe;
-	t->call_state = 0;
-	t->sig_call = 0;
-	f->x[9] = (uint64_t)r;
-	f->hart = (uint64_t)h;
-	trap_return_user(f);
+	trap_return_user(kcall_end_quick(t, h, r));
 }

@@ -61,3 +61,19 @@ static inline __attribute__((always_inline)) bool kcall_exit_busy(const struct t
 		t->tmo_states | (uint64_t)(int64_t)(int32_t)atomic_load32(&h->need_resched) |
 		(uint64_t)h->handoff | t->sig_saved) != 0;
 }
+
+/* The quick end of a kernel call of t on hart h with result r, once
+ * kcall_exit_busy has found nothing to do: t's frame, ready to resume
+ * (kcall_exit, the IPC fast path's continuations and its handlers). */
+static inline __attribute__((always_inline)) struct trap_frame *kcall_end_quick(struct thread *t,
+									      struct hart *h,
+									      long r)
+{
+	struct trap_frame *f = t->uframe;
+
+	t->call_state = 0;
+	t->sig_call = 0;
+	f->x[9] = (uint64_t)r;
+	f->hart = (uint64_t)h;
+	return f;
+}
