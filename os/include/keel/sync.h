@@ -13,10 +13,13 @@
  * Names and values follow QNX Neutrino unless marked. */
 #include <stdint.h>
 
+/* 8-aligned: the kernel takes the word only at such an address (EFAULT
+ * otherwise), so a mutex or semaphore inside a struct after an int must
+ * not land on 4. */
 typedef struct _sync {
 	int32_t __count;
 	uint32_t __owner;
-} sync_t;
+} __attribute__((aligned(8))) sync_t;
 
 _Static_assert(sizeof(sync_t) == 8, "sync_t layout");
 

@@ -685,6 +685,36 @@ static void t_sem_wait__uninitialised_is_EINVAL(void)
 	CHECK_ERR(sem_post(&s), EINVAL);
 }
 
+/* A semaphore and a mutex that follow an int in a struct: the types keep
+ * them where the kernel takes them (8-aligned; before, a sem_t at offset 4
+ * failed every blocking wait with EINVAL). */
+static struct {
+	int32_t pad;
+	sem_t s;
+	int32_t pad2;
+	pthread_mutex_t m;
+} packed_after_int;
+
+static void *post_later(void *arg)
+{
+	sleep_ms(20);
+	sem_post(arg);
+	return NULL;
+}
+
+static void t_sem_wait__a_semaphore_after_an_int_in_a_struct_blocks_and_wakes(void)
+{
+	pthread_t t;
+
+	CHECK_EQ((uintptr_t)&packed_after_int.s % 8, 0);
+	CHECK_EQ((uintptr_t)&packed_after_int.m % 8, 0);
+	REQUIRE(sem_init(&packed_after_int.s, 0, 0) == 0);
+	REQUIRE(pthread_create(&t, NULL, post_later, &packed_after_int.s) == 0);
+	CHECK_EQ(sem_wait(&packed_after_int.s), 0);
+	pthread_join(t, NULL);
+	sem_destroy(&packed_after_int.s);
+}
+
 const struct conf_case conf_sync_cases[] = {
 	CONF_CASE(pthread_mutex_lock, excludes_under_contention),
 	CONF_CASE(pthread_mutex_lock, errorcheck_relock_is_EDEADLK),
@@ -722,5 +752,6 @@ const struct conf_case conf_sync_cases[] = {
 	CONF_CASE(sem_timedwait, times_out_when_empty),
 	CONF_CASE(sem_timedwait, bad_time_matters_only_when_empty),
 	CONF_CASE(sem_wait, uninitialised_is_EINVAL),
+	CONF_CASE(sem_wait, a_semaphore_after_an_int_in_a_struct_blocks_and_wakes),
 };
 const size_t conf_sync_ncases = sizeof conf_sync_cases / sizeof conf_sync_cases[0];

@@ -105,7 +105,9 @@ DIR *opendir(const char *path)
 static int next_fs_record(DIR *d)
 {
 	if (d->pos >= d->len) {
+		__cancel_hold();        /* readdir: no cancellation point here */
 		ssize_t n = read(d->fd, d->buf, sizeof d->buf);
+		__cancel_unhold();
 		if (n < 0)
 			return -1;
 		if (n == 0)

@@ -12,10 +12,12 @@ static int sync_fd(int fd, unsigned flag)
 
 int fsync(int fd)
 {
+	__testcancel();
 	return sync_fd(fd, _IO_SYNC_ALL);
 }
 
 int fdatasync(int fd)
 {
+	__testcancel();
 	return sync_fd(fd, _IO_SYNC_DATA);
 }

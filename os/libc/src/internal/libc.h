@@ -2,6 +2,8 @@
 /* libc's internal interfaces: hidden, never part of the ABI.  Each thread
  * has a record (struct __pthread) just below its tp; its TLS block starts
  * at tp.  Fields are written by the thread itself unless marked. */
+#include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +11,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include <keel/iomsg.h>
+#include <keel/kcall.h>
 #include <keel/neutrino.h>
 #include <keel/start.h>
 #include "thread_layout.h"
@@ -40,9 +43,10 @@ struct __pthread {
 	struct __pthread *next_dead;    /* on the reaper's list once detached and ended */
 	struct __cleanup *cleanup;      /* pthread_cleanup_push's chain */
 	sync_t sleep;                   /* a semaphore nobody posts: nanosleep waits on it */
-	int32_t cancel_disabled;        /* PTHREAD_CANCEL_DISABLE */
-	int32_t cancel_async;           /* PTHREAD_CANCEL_ASYNCHRONOUS (treated as deferred) */
-	int32_t cancel_pending;         /* set by pthread_cancel from any thread */
+	int32_t cancel;                 /* __CANCEL_* bits; only pthread_cancel's bit is set by
+					 * other threads: every change is atomic */
+	int32_t cancel_async;           /* PTHREAD_CANCEL_ASYNCHRONOUS */
+	int32_t cancel_sigmasked;       /* SIGCANCEL left blocked by its handler (cancel.c) */
 	uint32_t tsd_key[__KEYS_MAX];   /* the key each value was set with (its generation) */
 	void *tsd[__KEYS_MAX];          /* pthread_setspecific's values */
 	int32_t poll_chid, poll_coid;   /* poll's channel and its side connection (0: none) */
@@ -57,6 +61,63 @@ static inline struct __pthread *__self(void)
 
 	__asm__("mv %0, tp" : "=r"(tp));
 	return (struct __pthread *)(tp - KEEL_THREAD_RECORD_SIZE);
+}
+
+/* Cancellation (thread/cancel.c).  struct __pthread.cancel is PENDING
+ * (pthread_cancel was called), DISABLED (PTHREAD_CANCEL_DISABLE, or the
+ * thread is ending), plus HOLD for every libc-internal lock or section the
+ * thread is in: a request is acted on only when the word is exactly
+ * PENDING, so a cancellation point reached inside stdio, malloc or a
+ * pthread_once waits for the next one outside.  SIGCANCEL (reserved, above
+ * SIGRTMAX) wakes a blocked thread; user masks never block it. */
+#define __CANCEL_PENDING  1
+#define __CANCEL_DISABLED 2
+#define __CANCEL_HOLD     4
+#define __SIGCANCEL       _SIGMAX
+
+static inline void __cancel_hold(void)
+{
+	__atomic_fetch_add(&__self()->cancel, __CANCEL_HOLD, __ATOMIC_RELAXED);
+}
+
+static inline void __cancel_unhold(void)
+{
+	__atomic_fetch_sub(&__self()->cancel, __CANCEL_HOLD, __ATOMIC_RELAXED);
+}
+
+/* The process's signal entry (signal/sigstub.S). */
+void __sigstub(void);
+/* Unblocks SIGCANCEL if its handler left it blocked for this thread (for a
+ * new thread, an exec'd image, a user's mask that leaves it out). */
+void __cancel_unmask(void);
+/* Acts on the calling thread's request: pthread_exit(PTHREAD_CANCELED). */
+__attribute__((noreturn)) void __cancel_now(void);
+
+/* A kernel call as a cancellation point: kernel call `num` with a0..a5,
+ * unless the thread's request is to be acted on first, before the call
+ * starts, while it blocks (a signal breaks it), or as it ends with EINTR;
+ * then it never returns.  Otherwise the call's raw result. */
+long __cp_call(long a0, long a1, long a2, long a3, long a4, long a5, long num,
+	       const int32_t *cancel);
+
+static inline long __kcall_cp(long num, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	struct __pthread *t = __self();
+	long r = __cp_call(a0, a1, a2, a3, a4, a5, num, &t->cancel);
+
+	if (__builtin_expect(r == -EINTR, 0) &&
+	    __atomic_load_n(&t->cancel, __ATOMIC_ACQUIRE) == __CANCEL_PENDING)
+		__cancel_now();         /* the call was broken off: nothing happened */
+	return r;
+}
+
+/* pthread_testcancel's test, for a cancellation point that is no one
+ * kernel call (open, close, fsync, tcdrain). */
+static inline void __testcancel(void)
+{
+	if (__builtin_expect(__atomic_load_n(&__self()->cancel, __ATOMIC_ACQUIRE) ==
+			     __CANCEL_PENDING, 0))
+		__cancel_now();
 }
 
 /* The kernel's result r (>= 0 or -errno) as a Foo()-shaped result: r, or
@@ -137,6 +198,8 @@ int __fd_lowest(void);
 /* Sends an I/O message on fd: the reply status, or -errno (EBADF for an
  * fd that is no connection). */
 long __io_sendv(int fd, const iov_t *s, size_t sn, const iov_t *r, size_t rn);
+/* The same as a cancellation point (read, write and their kin). */
+long __io_sendv_cp(int fd, const iov_t *s, size_t sn, const iov_t *r, size_t rn);
 /* A terminal said the caller is in the background (_IO_ERR_BACKGROUND):
  * signo (SIGTTIN, SIGTTOU) to the caller's group and 0 to ask again; 1 to
  * ask again with _IO_XFLAG_TTOU_BLOCKED (SIGTTOU ignored or blocked); or

@@ -140,6 +140,7 @@ int openat(int dirfd, const char *path, int oflag, ...)
 	char abs[_IO_PATH_MAX];
 	mode_t mode = 0;
 
+	__testcancel();
 	if (oflag & O_CREAT) {
 		va_list ap;
 		va_start(ap, oflag);

@@ -7,6 +7,7 @@
 
 int close(int fd)
 {
+	__testcancel();                 /* a cancellation point before anything is done */
 	if (__fd_console(fd)) {
 		__fd_console_drop(fd);
 		return 0;

@@ -38,6 +38,17 @@ long __io_sendv(int fd, const iov_t *s, size_t sn, const iov_t *r, size_t rn)
 	return st == -ESRCH ? -EBADF : st;     /* the server is gone */
 }
 
+long __io_sendv_cp(int fd, const iov_t *s, size_t sn, const iov_t *r, size_t rn)
+{
+	if (fd < 0 || fd >= _NTO_SIDE_CHANNEL)
+		return -EBADF;
+	long st = sn == 1 && rn == 1
+		? __kcall_cp(KCALL_MsgSend, fd, (long)s->iov_base, (long)s->iov_len,
+			     (long)r->iov_base, (long)r->iov_len, 0)
+		: __kcall_cp(KCALL_MsgSendv, fd, (long)s, (long)sn, (long)r, (long)rn, 0);
+	return st == -ESRCH ? -EBADF : st;
+}
+
 /* The kernel hands out the lowest free connection number (it does not take
  * a starting index), so numbers below `lowest`, or other than `exact`
  * (>= 0), are held by placeholder connections to the same server until

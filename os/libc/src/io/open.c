@@ -205,6 +205,7 @@ int open(const char *path, int oflag, ...)
 {
 	struct __connect rq = { .subtype = _IO_CONNECT_OPEN, .oflag = oflag };
 
+	__testcancel();                 /* a cancellation point before the fd exists */
 	if (oflag & O_CREAT) {
 		va_list ap;
 		va_start(ap, oflag);

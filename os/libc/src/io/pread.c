@@ -17,7 +17,7 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
 	iov_t s, r;
 	SETIOV(&s, &m, sizeof m);
 	SETIOV(&r, buf, n);
-	return __syscall_ret(__io_sendv(fd, &s, 1, &r, 1));
+	return __syscall_ret(__io_sendv_cp(fd, &s, 1, &r, 1));
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
@@ -30,5 +30,5 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 	iov_t s[2];
 	SETIOV(&s[0], &m, sizeof m);
 	SETIOV(&s[1], buf, n);
-	return __syscall_ret(__io_sendv(fd, s, 2, NULL, 0));
+	return __syscall_ret(__io_sendv_cp(fd, s, 2, NULL, 0));
 }

@@ -16,7 +16,7 @@ ssize_t read(int fd, void *buf, size_t n)
 	SETIOV(&s, &m, sizeof m);
 	SETIOV(&r, buf, n);
 	long got;
-	while ((got = __io_sendv(fd, &s, 1, &r, 1)) == -_IO_ERR_BACKGROUND)
+	while ((got = __io_sendv_cp(fd, &s, 1, &r, 1)) == -_IO_ERR_BACKGROUND)
 		if ((got = __tty_background(SIGTTIN)) < 0)
 			break;
 	return __syscall_ret(got);

@@ -16,7 +16,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 	SETIOV(&s[0], &m, sizeof m);
 	SETIOV(&s[1], buf, n);
 	long r;
-	while ((r = __io_sendv(fd, s, 2, NULL, 0)) == -_IO_ERR_BACKGROUND) {
+	while ((r = __io_sendv_cp(fd, s, 2, NULL, 0)) == -_IO_ERR_BACKGROUND) {
 		if ((r = __tty_background(SIGTTOU)) < 0)
 			break;
 		if (r == 1)

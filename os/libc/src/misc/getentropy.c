@@ -18,9 +18,12 @@ int getentropy(void *buf, size_t len)
 		return 0;
 	if (!__uptr_ok(buf, len))
 		return (int)__syscall_ret(-EFAULT);
+	__cancel_hold();                /* no cancellation point: the fd would be lost */
 	int e = errno, fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		__cancel_unhold();
 		return (int)__syscall_ret(-ENOSYS);
+	}
 	size_t got = 0;
 	while (got < len) {
 		ssize_t n = read(fd, (char *)buf + got, len - got);
@@ -31,6 +34,7 @@ int getentropy(void *buf, size_t len)
 		got += (size_t)n;
 	}
 	close(fd);
+	__cancel_unhold();
 	if (got < len)
 		return (int)__syscall_ret(-EIO);
 	errno = e;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include "libc.h"
 
 #define MSG_MAX 512
 
@@ -93,9 +94,11 @@ void vsyslog(int priority, const char *format, va_list ap)
 
 	if (priority & ~(LOG_PRIMASK | LOG_FACMASK))
 		priority &= LOG_PRIMASK | LOG_FACMASK;
+	__cancel_hold();                /* its writes are no cancellation point under log_lock */
 	pthread_mutex_lock(&log_lock);
 	if (!(log_mask & LOG_MASK(LOG_PRI(priority)))) {
 		pthread_mutex_unlock(&log_lock);
+		__cancel_unhold();
 		return;
 	}
 	if (!(priority & LOG_FACMASK))
@@ -124,6 +127,7 @@ void vsyslog(int priority, const char *format, va_list ap)
 	if (log_opts & LOG_PERROR)
 		dprintf(STDERR_FILENO, "%s\n", text);
 	pthread_mutex_unlock(&log_lock);
+	__cancel_unhold();
 	errno = err;
 }
 

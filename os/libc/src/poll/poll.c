@@ -83,7 +83,10 @@ static int wait_pulse(const struct __pthread *t, int64_t round, uint64_t deadlin
 			if (r < 0)
 				return r;
 		}
-		int r = MsgReceivePulse_r(t->poll_chid, &p, sizeof p, NULL);
+		iov_t riov;
+		SETIOV(&riov, &p, sizeof p);
+		int r = (int)__kcall_cp(KCALL_MsgReceivePulsev, t->poll_chid, (long)&riov, 1,
+					0, 0, 0);
 		if (r < 0)
 			return r;
 		if (p.code == POLL_PULSE_CODE && (int64_t)(intptr_t)p.value.sival_ptr == round)

@@ -44,8 +44,10 @@ static int script_image(unsigned type, const char *path, const posix_spawn_file_
 		close(fd);
 		return -EACCES;
 	}
+	__cancel_hold();                /* exec is no cancellation point */
 	ssize_t n = read(fd, line, sizeof line - 1);
 	close(fd);
+	__cancel_unhold();
 	if (n < 3 || line[0] != '#' || line[1] != '!')
 		return -ENOEXEC;
 	line[n] = 0;
@@ -107,6 +109,7 @@ int execve(const char *path, char *const argv[], char *const envp[])
 		return (int)__syscall_ret(-EFAULT);
 	if (strnlen(path, _IO_PATH_MAX) >= _IO_PATH_MAX)
 		return (int)__syscall_ret(-ENAMETOOLONG);
+	__cancel_unmask();              /* the image keeps the mask: not libc's own block */
 	return (int)__syscall_ret(__proc_image_or_script(_PROC_EXEC, path, NULL, NULL, argv,
 							 envp ? envp : (char *const[]){ NULL }));
 }

@@ -150,6 +150,8 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 			m.flags |= _PROC_SPAWN_SETSIGMASK;
 		}
 	}
+	/* SIGCANCEL is never blocked by a user's mask (thread/cancel.c). */
+	m.sigmask &= ~(1ull << (__SIGCANCEL - 1));
 	/* A child with fds to take over: the parent goes on once it has (it
 	 * may close its own ends at once). */
 	if (!exec && (nfds || (acts && acts->nacts)))

@@ -15,7 +15,7 @@ static long wait_msg(int idtype, int id, int options, struct _proc_wait_reply *r
 
 	if (tm < 0)
 		return -errno;
-	return MsgSend_r(tm, &m, sizeof m, rep, sizeof *rep);
+	return __kcall_cp(KCALL_MsgSend, tm, (long)&m, sizeof m, (long)rep, sizeof *rep, 0);
 }
 
 pid_t waitpid(pid_t pid, int *status, int options)

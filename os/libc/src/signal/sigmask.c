@@ -6,12 +6,32 @@
 #include <signal.h>
 #include "libc.h"
 
+/* A set without SIGCANCEL, libc's own (thread/cancel.c): no user mask or
+ * wait takes it. */
+static const sigset_t *user_set(const sigset_t *set, sigset_t *copy)
+{
+	if (!set || !__uptr_ok(set, sizeof *set))
+		return set;             /* the kernel reports the bad pointer */
+	*copy = *set;
+	sigdelset(copy, __SIGCANCEL);
+	return copy;
+}
+
 int pthread_sigmask(int how, const sigset_t *restrict set, sigset_t *restrict oset)
 {
+	sigset_t copy;
+
 	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
 		return EINVAL;
-	int r = SignalProcmask_r(0, 0, set ? how : SIG_BLOCK, set, oset);
-	return r < 0 ? -r : 0;
+	const sigset_t *s = user_set(set, &copy);
+	int r = SignalProcmask_r(0, 0, set ? how : SIG_BLOCK, s, oset);
+	if (r < 0)
+		return -r;
+	if (set && how == SIG_SETMASK)
+		__self()->cancel_sigmasked = 0;         /* SIGCANCEL is unblocked by it */
+	if (oset)
+		sigdelset(oset, __SIGCANCEL);
+	return 0;
 }
 
 int sigprocmask(int how, const sigset_t *restrict set, sigset_t *restrict oset)
@@ -23,17 +43,32 @@ int sigprocmask(int how, const sigset_t *restrict set, sigset_t *restrict oset)
 
 int sigpending(sigset_t *set)
 {
-	return (int)__syscall_ret(SignalProcmask_r(0, 0, SIG_PENDING, NULL, set));
+	int r = (int)__syscall_ret(SignalProcmask_r(0, 0, SIG_PENDING, NULL, set));
+
+	if (r == 0)
+		sigdelset(set, __SIGCANCEL);
+	return r;
 }
 
 int sigsuspend(const sigset_t *mask)
 {
-	return (int)__syscall_ret(SignalSuspend_r(mask));      /* always -1, EINTR */
+	sigset_t copy;
+
+	return (int)__syscall_ret(__kcall_cp(KCALL_SignalSuspend,
+					     (long)user_set(mask, &copy), 0, 0, 0, 0, 0));
+							/* always -1, EINTR */
+}
+
+static long wait_cp(const sigset_t *set, siginfo_t *info)
+{
+	sigset_t copy;
+
+	return __kcall_cp(KCALL_SignalWaitinfo, (long)user_set(set, &copy), (long)info, 0, 0, 0, 0);
 }
 
 int sigwaitinfo(const sigset_t *restrict set, siginfo_t *restrict info)
 {
-	return (int)__syscall_ret(SignalWaitinfo_r(set, info));
+	return (int)__syscall_ret(wait_cp(set, info));
 }
 
 int sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict info,
@@ -45,7 +80,7 @@ int sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict info,
 	if (r < 0)
 		return (int)__syscall_ret(r);
 	TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_SIGWAITINFO, NULL, &ns, NULL);
-	return (int)__syscall_ret(SignalWaitinfo_r(set, info));  /* EAGAIN on timeout */
+	return (int)__syscall_ret(wait_cp(set, info));  /* EAGAIN on timeout */
 }
 
 int sigwait(const sigset_t *restrict set, int *restrict sig)
@@ -53,7 +88,7 @@ int sigwait(const sigset_t *restrict set, int *restrict sig)
 	int r;
 
 	do
-		r = SignalWaitinfo_r(set, NULL);
+		r = (int)wait_cp(set, NULL);
 	while (r == -EINTR);
 	if (r < 0)
 		return -r;

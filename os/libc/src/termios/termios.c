@@ -30,6 +30,7 @@ int tcsetattr(int fd, int action, const struct termios *t)
 
 int tcdrain(int fd)
 {
+	__testcancel();
 	return (int)__syscall_ret(__devctl(fd, _DCMD_TERM_DRAIN, NULL, 0, 0));
 }
 

@@ -45,10 +45,15 @@ void __retarget_lock_close_recursive(_LOCK_T lock)
 	__retarget_lock_close(lock);
 }
 
+/* A thread holding one of these locks is inside libc (a stdio stream's,
+ * malloc's): no cancellation acts there (libc.h __CANCEL_HOLD), or the lock
+ * would stay held for good. */
 void __retarget_lock_acquire(_LOCK_T lock)
 {
-	if (lock)
+	if (lock) {
+		__cancel_hold();
 		pthread_mutex_lock(&lock->m);
+	}
 }
 
 void __retarget_lock_acquire_recursive(_LOCK_T lock)
@@ -58,7 +63,12 @@ void __retarget_lock_acquire_recursive(_LOCK_T lock)
 
 int __retarget_lock_try_acquire(_LOCK_T lock)
 {
-	return lock ? pthread_mutex_trylock(&lock->m) == 0 : 1;
+	if (!lock)
+		return 1;
+	if (pthread_mutex_trylock(&lock->m) != 0)
+		return 0;
+	__cancel_hold();
+	return 1;
 }
 
 int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
@@ -68,8 +78,10 @@ int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
 
 void __retarget_lock_release(_LOCK_T lock)
 {
-	if (lock)
+	if (lock) {
 		pthread_mutex_unlock(&lock->m);
+		__cancel_unhold();
+	}
 }
 
 void __retarget_lock_release_recursive(_LOCK_T lock)

@@ -39,8 +39,10 @@ int pthread_barrier_wait(pthread_barrier_t *b)
 		pthread_mutex_unlock(&b->__lock);
 		return PTHREAD_BARRIER_SERIAL_THREAD;
 	}
+	__cancel_hold();                /* no cancellation point (POSIX) */
 	while (cycle == b->__cycle)
 		pthread_cond_wait(&b->__cond, &b->__lock);
+	__cancel_unhold();
 	pthread_mutex_unlock(&b->__lock);
 	return 0;
 }

@@ -24,6 +24,18 @@ int pthread_cond_destroy(pthread_cond_t *c)
 	return SyncDestroy_r(&c->__sync) == -EBUSY ? EBUSY : 0;
 }
 
+struct relock {
+	pthread_mutex_t *m;
+	int32_t count;
+};
+
+static void relock_depth(void *arg)
+{
+	struct relock *rl = arg;
+
+	rl->m->__count = rl->count;
+}
+
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
 	if (!c || !m)
@@ -37,7 +49,14 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
 	}
 	int32_t count = m->__count;     /* a recursive owner's depth survives the wait */
 	m->__count = count & ~(int32_t)_NTO_SYNC_COUNTMASK;
-	int r = SyncCondvarWait_r(&c->__sync, m);
+	/* A cancellation point: the kernel has the mutex back before the call
+	 * returns or is broken off, so a cancelled waiter's cleanup handlers
+	 * run with it held (POSIX), its depth put back first. */
+	struct relock rl = { m, count };
+	int r;
+	pthread_cleanup_push(relock_depth, &rl);
+	r = (int)__kcall_cp(KCALL_SyncCondvarWait, (long)&c->__sync, (long)m, 0, 0, 0, 0);
+	pthread_cleanup_pop(0);
 	m->__count = count;
 	if (r == 0 || r == -EINTR)
 		return 0;                       /* EINTR: a spurious wake-up */

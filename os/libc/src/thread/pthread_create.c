@@ -115,6 +115,7 @@ static void *trampoline(void *arg)
 	 * same value when ThreadCreate returns. */
 	if (ConnectClientInfo_r(-1, &ci, 0) == 0)
 		__atomic_store_n(&t->tid, (uint32_t)ci.tid, __ATOMIC_RELAXED);
+	__cancel_unmask();              /* the creator's mask had libc's block of SIGCANCEL */
 	pthread_exit(t->start(t->arg));
 }
 
@@ -166,6 +167,7 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(voi
 	t->block_size = block ? size : 0;
 	int detached = (attr->__flags & PTHREAD_CREATE_DETACHED) != 0;
 	t->state = detached ? __T_DETACHED : __T_JOINABLE;
+	t->cancel_sigmasked = __self()->cancel_sigmasked;
 
 	struct _thread_attr ka = {
 		.stackaddr = base,

@@ -9,7 +9,7 @@ void pthread_exit(void *value)
 {
 	struct __pthread *t = __self();
 
-	t->cancel_disabled = 1;         /* no cancellation from the handlers */
+	__atomic_fetch_or(&t->cancel, __CANCEL_DISABLED, __ATOMIC_ACQ_REL);    /* none in the handlers */
 	while (t->cleanup) {
 		struct __cleanup *c = t->cleanup;
 		t->cleanup = c->next;

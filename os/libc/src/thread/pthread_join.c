@@ -21,8 +21,8 @@ int pthread_join(pthread_t t, void **value)
 	if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == __T_DETACHED)
 		return EINVAL;
 	int r;
-	while ((r = ThreadJoin_r((int)t->tid, NULL)) == -EINTR)
-		;
+	while ((r = (int)__kcall_cp(KCALL_ThreadJoin, (int)t->tid, 0, 0, 0, 0, 0)) == -EINTR)
+		;                       /* a cancellation point: the thread stays joinable */
 	if (r < 0)
 		return r == -EDEADLK ? EDEADLK : r == -EINVAL ? EINVAL : ESRCH;
 	if (value)

@@ -25,8 +25,10 @@ int pthread_once(pthread_once_t *once, void (*fn)(void))
 	if (__atomic_load_n(&once->__state, __ATOMIC_ACQUIRE) == 2)
 		return 0;
 	pthread_mutex_lock(&lock);
+	__cancel_hold();                /* the wait is no cancellation point */
 	while (once->__state == 1)
 		pthread_cond_wait(&done, &lock);
+	__cancel_unhold();
 	if (once->__state == 0) {
 		once->__state = 1;
 		pthread_mutex_unlock(&lock);

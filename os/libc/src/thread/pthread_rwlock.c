@@ -38,7 +38,11 @@ static int rdlock(pthread_rwlock_t *rw, const struct timespec *abstime, bool try
 		if (try)
 			r = EBUSY;
 		else
+		{
+			__cancel_hold();        /* no cancellation point: the lock is rw's own */
 			r = pthread_cond_timedwait(&rw->__readers, &rw->__lock, abstime);
+			__cancel_unhold();
+		}
 	}
 	if (!r)
 		rw->__active++;
@@ -60,7 +64,11 @@ static int wrlock(pthread_rwlock_t *rw, const struct timespec *abstime, bool try
 		if (try)
 			r = EBUSY;
 		else
+		{
+			__cancel_hold();        /* no cancellation point: the lock is rw's own */
 			r = pthread_cond_timedwait(&rw->__writers, &rw->__lock, abstime);
+			__cancel_unhold();
+		}
 	}
 	rw->__wwait--;
 	if (!r) {

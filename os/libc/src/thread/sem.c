@@ -59,7 +59,7 @@ static int wait(sem_t *s, clockid_t clock, const struct timespec *abstime)
 			if (r)
 				return fail(-r);
 		}
-		int r = SyncSemWait_r(s, 0);
+		int r = (int)__kcall_cp(KCALL_SyncSemWait, (long)s, 0, 0, 0, 0, 0);
 		if (r == 0)
 			return 0;
 		if (r != -EAGAIN)

@@ -18,7 +18,7 @@ static int sleep_until(uint64_t deadline, uint64_t *left)
 				       &deadline, NULL);
 		if (r < 0)
 			return -r;
-		r = SyncSemWait_r(never, 0);
+		r = (int)__kcall_cp(KCALL_SyncSemWait, (long)never, 0, 0, 0, 0, 0);
 		if (r == -ETIMEDOUT)
 			return 0;
 		uint64_t now = __clock_now(CLOCK_MONOTONIC);
