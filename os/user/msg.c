@@ -1,15 +1,7 @@
 /* The scalar message calls: one buffer on each side, passed to the vector
- * kernel calls as a one-part I/O vector (MsgSend is a kernel call of its
- * own: <keel/kcall.h>). */
+ * kernel calls as a one-part I/O vector (MsgSend and MsgReceive are kernel
+ * calls of their own: <keel/kcall.h>). */
 #include "urt.h"
-
-int MsgReceive_r(int chid, void *msg, size_t bytes, struct _msg_info *info)
-{
-	iov_t iov;
-
-	SETIOV(&iov, msg, bytes);
-	return MsgReceivev_r(chid, &iov, 1, info);
-}
 
 int MsgReceivePulse_r(int chid, void *pulse, size_t bytes, struct _msg_info *info)
 {
@@ -63,11 +55,6 @@ int MsgReplyReceive(int rcvid, long status, const void *rmsg, size_t rbytes, int
 {
 	return (int)urt_errno(MsgReplyReceive_r(rcvid, status, rmsg, rbytes, chid, msg, bytes,
 						info));
-}
-
-int MsgReceive(int chid, void *msg, size_t bytes, struct _msg_info *info)
-{
-	return (int)urt_errno(MsgReceive_r(chid, msg, bytes, info));
 }
 
 int MsgReceivePulse(int chid, void *pulse, size_t bytes, struct _msg_info *info)

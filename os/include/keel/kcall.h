@@ -147,7 +147,9 @@
 	/* One buffer each way: a message's common shape without a vector to \
 	 * read (QNX's MsgSend; Keel's own reply-and-receive form of it). */ \
 	K(76, MsgSend,               5, KCALL_PRIV_NONE) \
-	K(77, MsgReplyReceives,      6, KCALL_PRIV_NONE)
+	K(77, MsgReplyReceives,      6, KCALL_PRIV_NONE) \
+	/* One buffer to receive into (QNX's MsgReceive), with no vector to read. */ \
+	K(78, MsgReceive,            4, KCALL_PRIV_NONE)
 
 /* Most arguments a call can take: a0..a5. */
 #define KCALL_MAX_ARGS 6
@@ -180,6 +182,6 @@ enum kcall_position {
 KCALL_TABLE(KCALL_CHECK_)
 #undef KCALL_CHECK_
 
-_Static_assert(KCALL_COUNT == 78, "KCALL_TABLE changed: update this count and the docs");
+_Static_assert(KCALL_COUNT == 79, "KCALL_TABLE changed: update this count and the docs");
 
 #endif /* !__ASSEMBLER__ */

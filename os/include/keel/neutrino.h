@@ -185,11 +185,11 @@ KEEL_KCALL_DECL(int, ConsoleWrite, (const void *buf, long len));
  * buffer and how many bytes from it are contiguous (KCALL_PRIV_IO). */
 KEEL_KCALL_DECL(long, MemPhys, (const void *vaddr, size_t len, uint64_t *paddr));
 
-/* One buffer each way: a kernel call of its own (no vector to read). */
+/* One buffer each way: kernel calls of their own (no vector to read). */
 KEEL_KCALL_DECL(long, MsgSend, (int coid, const void *smsg, size_t sbytes,
 				void *rmsg, size_t rbytes));
-/* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(int, MsgReceive, (int chid, void *msg, size_t bytes, struct _msg_info *info));
+/* Scalar forms: one buffer instead of a vector (wrappers). */
 KEEL_KCALL_DECL(int, MsgReceivePulse, (int chid, void *pulse, size_t bytes,
 				       struct _msg_info *info));
 KEEL_KCALL_DECL(int, MsgReply, (int rcvid, long status, const void *msg, size_t bytes));

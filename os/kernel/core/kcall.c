@@ -28,11 +28,12 @@
 /* The IPC fast path's calls and SchedYield have fast handlers (ipc.h, sched.h). */
 #define KCALL_HAS_FAST_(num) ((num) == KCALL_MsgSend || (num) == KCALL_MsgReplyReceives ||   \
 			      (num) == KCALL_MsgSendPulse || (num) == KCALL_MsgReceivev ||     \
-			      (num) == KCALL_SchedYield)
+			      (num) == KCALL_MsgReceive || (num) == KCALL_SchedYield)
 #define KCALL_FAST_(num) ((num) == KCALL_MsgSend ? ipc_fast_MsgSend :                   \
 			  (num) == KCALL_MsgReplyReceives ? ipc_fast_MsgReplyReceives :    \
 			  (num) == KCALL_MsgSendPulse ? ipc_fast_MsgSendPulse :            \
 			  (num) == KCALL_MsgReceivev ? ipc_fast_MsgReceivev :              \
+			  (num) == KCALL_MsgReceive ? ipc_fast_MsgReceive :                \
 			  (num) == KCALL_SchedYield ? sched_fast_SchedYield : 0)
 const struct kcall_row kcall_rows[KCALL_COUNT] = {
 #define KCALL_ROW_(num, name, nargs, priv) \

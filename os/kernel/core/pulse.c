@@ -228,19 +228,19 @@ void ipc_fast_MsgSendPulse(long coid, long prio, long code, long value, long a4,
 	ipc_fast_return(s, KCALL_MsgSendPulse, coid, 0);
 }
 
-void ipc_fast_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, long a5,
-			  struct thread *r)
+/* A pulse queued on r's channel chid taken at once into r's buffer rv[0]
+ * (loaded by the caller, whose call `call` ends with 0). */
+static inline __attribute__((always_inline)) void pulse_take_fused(struct thread *r, long chid,
+								   unsigned call)
 {
 	struct hart *h = this_hart();
 	struct channel *ch = chan_of_inline(r->proc, chid);
 
-	/* (A pulse taken at once reports no _msg_info: uinfo stays as it is.) */
-	if (!ipc_fast_ok_entry(r) || !ch || rparts != 1 || (riov & 7) ||
-	    !user_range_ok((uint64_t)riov, sizeof(struct ipc_iov)) || r->prio != r->base_prio ||
-	    list_linked(&r->ipc.link) || !spin_trylock_first(h, &ch->lock))
+	if (!ch || r->prio != r->base_prio || list_linked(&r->ipc.link) ||
+	    !spin_trylock_first(h, &ch->lock))
 		return;
 	if (!ch->live || ch->owner != r->proc || ch->chid != (uint32_t)chid ||
-	    list_empty(&ch->pulses) || uaccess_iov((uint64_t *)r->ipc.rv, (uint64_t)riov, 1))
+	    list_empty(&ch->pulses))
 		goto decline;
 	struct kpulse *kp = list_entry(ch->pulses.next, struct kpulse, link);
 	size_t len = r->ipc.rv[0].len < sizeof kp->p ? r->ipc.rv[0].len : sizeof kp->p;
@@ -251,7 +251,26 @@ void ipc_fast_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4
 	list_del(&kp->link);
 	pulse_free(kp);
 	spin_unlock_first(h, &ch->lock);
-	ipc_fast_return(r, KCALL_MsgReceivev, chid, 0);
+	ipc_fast_return(r, call, chid, 0);
 decline:
 	spin_unlock_first(h, &ch->lock);
+}
+
+/* (A pulse taken at once reports no _msg_info: uinfo stays as it is.) */
+void ipc_fast_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, long a5,
+			  struct thread *r)
+{
+	if (!ipc_fast_ok_entry(r) || rparts != 1 || (riov & 7) ||
+	    !user_range_ok((uint64_t)riov, sizeof(struct ipc_iov)) ||
+	    uaccess_iov((uint64_t *)r->ipc.rv, (uint64_t)riov, 1))
+		return;
+	pulse_take_fused(r, chid, KCALL_MsgReceivev);
+}
+
+void ipc_fast_MsgReceive(long chid, long msg, long bytes, long uinfo, long a4, long a5,
+			 struct thread *r)
+{
+	if (!ipc_fast_ok_entry(r) || ipc_load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes))
+		return;
+	pulse_take_fused(r, chid, KCALL_MsgReceive);
 }

@@ -142,6 +142,21 @@ long sys_MsgReceivev(long chid, long riov, long rparts, long uinfo)
 	return receive(chid, riov, rparts, uinfo, false);
 }
 
+/* MsgReceive(chid, msg, bytes, info): MsgReceivev into one buffer, with no
+ * vector to read from the caller. */
+long sys_MsgReceive(long chid, long msg, long bytes, long uinfo)
+{
+	struct thread *r = thread_current();
+	struct channel *ch = chan_of(r->proc, chid);
+	long rc;
+
+	if (!ch)
+		return -EINVAL;
+	if ((rc = ipc_load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes)))
+		return rc;
+	return receive_loaded(r, ch, chid, 1, uinfo, false);
+}
+
 /* MsgReceivePulsev: like MsgReceivev, but only pulses; messages wait. */
 long sys_MsgReceivePulsev(long chid, long riov, long rparts, long uinfo)
 {

@@ -240,7 +240,8 @@ static void keep(enum pool p, long id)
 
 static void learn(struct fuzzer *f, long n, const long *a, long r)
 {
-	bool receive = n == KCALL_MsgReceivev || n == KCALL_MsgReceivePulsev;
+	bool receive = n == KCALL_MsgReceivev || n == KCALL_MsgReceivePulsev ||
+		       n == KCALL_MsgReceive;
 
 	if (n == KCALL_AsMap && r == 0 && (a[4] == AS_MAP_PHYS || a[4] == AS_MAP_GRANT)) {
 		/* args.c's paddr() never draws a device: say so if one was mapped */
@@ -594,7 +595,7 @@ static void one_call(struct fuzzer *f)
 		mapped_page(f, a);
 	if (n == KCALL_HwInfoEntry && fz_below(f, 2))
 		entry_of_a_bus(f, a);
-	if (n == KCALL_MsgReceivePulsev && fz_below(f, 2))
+	if ((n == KCALL_MsgReceivePulsev || n == KCALL_MsgReceive) && fz_below(f, 2))
 		pulse_waiting(a);
 	if (n == KCALL_MsgReplyReceivev && fz_below(f, 2))
 		reply_receive_ready(a);

@@ -71,7 +71,16 @@ uaccess_begin:
 	addi	a1, a1, 32
 	addi	a2, a2, -32
 	j	12b
-13:	li	t1, 8
+13:	andi	t3, a2, 16              /* below 32 now: at most one 16-byte step */
+	beqz	t3, 16f
+	ld	t2, 0(a1)
+	ld	t3, 8(a1)
+	sd	t2, 0(a0)
+	sd	t3, 8(a0)
+	addi	a0, a0, 16
+	addi	a1, a1, 16
+	addi	a2, a2, -16
+16:	li	t1, 8
 1:	bltu	a2, t1, 2f
 	ld	t2, 0(a1)
 	sd	t2, 0(a0)

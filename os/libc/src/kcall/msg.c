@@ -1,21 +1,8 @@
 /* The scalar message calls: one buffer on each side, passed to the vector
- * kernel calls as a one-part I/O vector (both QNX shapes; MsgSend is a
- * kernel call of its own: <keel/kcall.h>). */
+ * kernel calls as a one-part I/O vector (both QNX shapes; MsgSend and
+ * MsgReceive are kernel calls of their own: <keel/kcall.h>). */
 #include <keel/neutrino.h>
 #include "libc.h"
-
-int MsgReceive_r(int chid, void *msg, size_t bytes, struct _msg_info *info)
-{
-	iov_t iov;
-
-	SETIOV(&iov, msg, bytes);
-	return MsgReceivev_r(chid, &iov, 1, info);
-}
-
-int MsgReceive(int chid, void *msg, size_t bytes, struct _msg_info *info)
-{
-	return (int)__syscall_ret(MsgReceive_r(chid, msg, bytes, info));
-}
 
 int MsgReceivePulse_r(int chid, void *pulse, size_t bytes, struct _msg_info *info)
 {

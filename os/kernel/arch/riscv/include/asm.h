@@ -41,7 +41,7 @@
 #define TH_ON_CPU         556
 #define TH_MIGRATING      564
 #define TH_WAKE_QUEUE     568
-#define KCALL_COUNT_ASM   78
+#define KCALL_COUNT_ASM   79
 /* struct kcall_row (kcall.h): 32 bytes, the handler, the privileges, the
  * fast handler. */
 #define KCALL_ROW_SHIFT   5
