@@ -16,3 +16,7 @@
 #ifndef SSIZE_MAX
 #define SSIZE_MAX __LONG_MAX__
 #endif
+
+/* getpass's buffer, its NUL included: the longest password it returns is
+ * PASS_MAX - 1 bytes (the rest of a longer line is read and dropped). */
+#define PASS_MAX 128
