@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <keel/errno.h>
+#include <keel/msg.h>
 #include "list.h"
 #include "spinlock.h"
 #include "uaccess.h"
@@ -33,7 +34,7 @@ struct vmspace;
 struct ipc_iov {
 	uint64_t base, len;
 };
-#define IPC_IOV_MAX     16
+#define IPC_IOV_MAX     KEEL_MSG_PARTS_MAX     /* <keel/msg.h>: the ABI says it */
 
 /* One buffer of the caller as the one part of a vector, checked as a part
  * of a vector is: EFAULT for one that is not in the user half (MsgSend's

@@ -6,12 +6,16 @@
  * names /vd/a/x, /vd/a/y and /vd/b (a directory name) make /vd and /vd/a
  * directories of the path space, which taskman lists (_PROC_PATH_LIST) and
  * sends to the server attached with _PROC_PATH_VDIRS: this process's, handle
- * VDIRS (procfs's in a booted system; conf-all's boot has none).  Cases
- * name the XSH page they check.
+ * VDIRS (procfs's in a booted system; conf-all's boot has none).
+ * realpath and glob walk a /sbin/tmpfs started at /cdt (links, nested
+ * directories), glob's read errors come from /dir/bad.  Cases name the
+ * XSH page they check.
  *   make run CMDLINE="init=/bin/conf-dir"                             */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +27,10 @@
 #include <keel/procmsg.h>
 #include <sys/procinfo.h>
 #include <conf.h>
+#include <server.h>
 
 #define NFILES 150
+#define CT     "/cdt"                  /* the tmpfs for realpath and glob */
 #define VDIRS  7                        /* our handle for the path space's directories */
 
 static iofunc_attr_t dir_attr, bad_attr, file_attr[NFILES];
@@ -393,6 +399,239 @@ static void t_readdir__names_mounted_in_a_directory_follow_its_entries(void)
 	CHECK_EQ(vd, 1);
 }
 
+/* ---- realpath (on the tmpfs at CT) ------------------------------------------------ */
+
+static int mkfile(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	return fd < 0 ? -1 : close(fd);
+}
+
+/* CT/a/b/f, CT/l -> a/b (relative), CT/abs -> CT/a (absolute), CT/up ->
+ * ../cdt/a, CT/loop -> loop, CT/dang -> none. */
+static bool rp_tree(void)
+{
+	mkdir(CT "/a", 0755);
+	mkdir(CT "/a/b", 0755);
+	unlink(CT "/l"), unlink(CT "/abs"), unlink(CT "/up"), unlink(CT "/loop"), unlink(CT "/dang");
+	return mkfile(CT "/a/b/f") == 0 && symlink("a/b", CT "/l") == 0 &&
+	       symlink(CT "/a", CT "/abs") == 0 && symlink("../cdt/a", CT "/up") == 0 &&
+	       symlink("loop", CT "/loop") == 0 && symlink("none", CT "/dang") == 0;
+}
+
+#define CHECK_RP(path, want) do { \
+	char rp_[PATH_MAX]; \
+	memset(rp_, 0, sizeof rp_); \
+	char *r_ = realpath((path), rp_); \
+	if (r_ != rp_ || strcmp(rp_, (want))) \
+		CONF_FAIL("realpath(%s) = %s '%.64s', want '%s' (%s)", (path), r_ ? "buf" : "NULL", \
+			  rp_, (want), strerror(errno)); \
+} while (0)
+
+/* realpath fails: NULL with errno e. */
+#define CHECK_RP_ERR(path, e) do { \
+	char rpe_[PATH_MAX]; \
+	errno = 0; \
+	char *r_ = realpath((path), rpe_); \
+	int e_ = errno; \
+	if (r_ || e_ != (e)) \
+		CONF_FAIL("realpath: %.64s errno %d (%s), want NULL errno %d (%s)", \
+			  r_ ? rpe_ : "NULL", e_, strerror(e_), (e), strerror(e)); \
+} while (0)
+
+static void t_realpath__resolves_dot_dotdot_and_links(void)
+{
+	REQUIRE(rp_tree());
+	CHECK_RP(CT "/a/b/f", CT "/a/b/f");
+	CHECK_RP(CT "//a/./b/../b//f", CT "/a/b/f");
+	CHECK_RP(CT "/l/f", CT "/a/b/f");
+	CHECK_RP(CT "/l", CT "/a/b");
+	CHECK_RP(CT "/abs/b/", CT "/a/b");
+	CHECK_RP(CT "/up/b/f", CT "/a/b/f");
+	CHECK_RP("/", "/");
+	CHECK_RP(CT "/..", "/");
+	REQUIRE(chdir(CT "/abs") == 0);         /* relative: from the working directory */
+	CHECK_RP("b/f", CT "/a/b/f");
+	CHECK_RP(".", CT "/a");
+	chdir("/");
+}
+
+static void t_realpath__NULL_buffer_is_malloced(void)
+{
+	REQUIRE(rp_tree());
+	char *p = realpath(CT "/l/f", NULL);
+	CHECK(p && !strcmp(p, CT "/a/b/f"));
+	free(p);
+}
+
+static void t_realpath__errors(void)
+{
+	char longp[PATH_MAX + 8];
+
+	REQUIRE(rp_tree());
+	CHECK_RP_ERR(NULL, EINVAL);
+	CHECK_RP_ERR("", ENOENT);
+	CHECK_RP_ERR(CT "/none", ENOENT);
+	CHECK_RP_ERR(CT "/none/x", ENOENT);
+	CHECK_RP_ERR(CT "/dang", ENOENT);
+	CHECK_RP_ERR(CT "/a/b/f/x", ENOTDIR);
+	CHECK_RP_ERR(CT "/a/b/f/", ENOTDIR);
+	CHECK_RP_ERR(CT "/loop", ELOOP);
+	CHECK_RP_ERR(CT "/loop/x", ELOOP);
+	memset(longp, 'a', sizeof longp - 1);
+	longp[0] = '/';
+	longp[sizeof longp - 1] = 0;
+	CHECK_RP_ERR(longp, ENAMETOOLONG);
+}
+
+/* ---- glob (on the tmpfs at CT/g) ----------------------------------------------------- */
+
+/* CT/g: a1 a2 b1 .hid, d/ (with x), and a file named "*". */
+static bool glob_tree(void)
+{
+	mkdir(CT "/g", 0755);
+	mkdir(CT "/g/d", 0755);
+	return mkfile(CT "/g/a1") == 0 && mkfile(CT "/g/a2") == 0 && mkfile(CT "/g/b1") == 0 &&
+	       mkfile(CT "/g/.hid") == 0 && mkfile(CT "/g/d/x") == 0 && mkfile(CT "/g/*") == 0;
+}
+
+/* The paths of g are exactly the n strings of want, in order. */
+static void check_paths(const glob_t *g, size_t offs, const char *const *want, size_t n)
+{
+	CHECK_EQ(g->gl_pathc, n);
+	if (g->gl_pathc != n || !g->gl_pathv)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!g->gl_pathv[offs + i] || strcmp(g->gl_pathv[offs + i], want[i]))
+			CONF_FAIL("path %zu: '%s', want '%s'", i,
+				  g->gl_pathv[offs + i] ? g->gl_pathv[offs + i] : "(null)", want[i]);
+	CHECK(g->gl_pathv[offs + n] == NULL);
+}
+
+static void t_glob__star_matches_sorted_names_but_not_a_leading_dot(void)
+{
+	static const char *const want[] = { CT "/g/*", CT "/g/a1", CT "/g/a2", CT "/g/b1",
+					    CT "/g/d" };
+	glob_t g;
+
+	REQUIRE(glob_tree());
+	CHECK_EQ(glob(CT "/g/*", 0, NULL, &g), 0);
+	check_paths(&g, 0, want, 5);
+	globfree(&g);
+	CHECK_EQ(glob(CT "/g/.h*", 0, NULL, &g), 0);
+	check_paths(&g, 0, (const char *const[]){ CT "/g/.hid" }, 1);
+	globfree(&g);
+	CHECK_EQ(glob(CT "/g/[ab]?", 0, NULL, &g), 0);
+	check_paths(&g, 0, want + 1, 3);
+	globfree(&g);
+}
+
+static void t_glob__parts_in_the_middle_and_GLOB_MARK(void)
+{
+	glob_t g;
+
+	REQUIRE(glob_tree());
+	CHECK_EQ(glob(CT "/?/*/x", 0, NULL, &g), 0);
+	check_paths(&g, 0, (const char *const[]){ CT "/g/d/x" }, 1);
+	globfree(&g);
+	CHECK_EQ(glob(CT "/g/[bd]*", GLOB_MARK, NULL, &g), 0);
+	check_paths(&g, 0, (const char *const[]){ CT "/g/b1", CT "/g/d/" }, 2);
+	globfree(&g);
+	CHECK_EQ(glob(CT "/g/*/", 0, NULL, &g), 0);     /* a trailing '/': directories only */
+	check_paths(&g, 0, (const char *const[]){ CT "/g/d/" }, 1);
+	globfree(&g);
+	REQUIRE(chdir(CT "/g") == 0);                  /* relative patterns stay relative */
+	CHECK_EQ(glob("d/*", 0, NULL, &g), 0);
+	check_paths(&g, 0, (const char *const[]){ "d/x" }, 1);
+	globfree(&g);
+	chdir("/");
+}
+
+static void t_glob__no_match_is_GLOB_NOMATCH_and_GLOB_NOCHECK_gives_the_pattern(void)
+{
+	glob_t g;
+
+	REQUIRE(glob_tree());
+	CHECK_EQ(glob(CT "/g/z*", 0, NULL, &g), GLOB_NOMATCH);
+	CHECK_EQ(g.gl_pathc, 0);
+	globfree(&g);
+	CHECK_EQ(glob(CT "/g/none", 0, NULL, &g), GLOB_NOMATCH);
+	globfree(&g);
+	CHECK_EQ(glob(CT "/g/z*", GLOB_NOCHECK, NULL, &g), 0);
+	check_paths(&g, 0, (const char *const[]){ CT "/g/z*" }, 1);
+	globfree(&g);
+}
+
+static void t_glob__backslash_quotes_unless_GLOB_NOESCAPE(void)
+{
+	glob_t g;
+
+	REQUIRE(glob_tree());
+	CHECK_EQ(glob(CT "/g/\\*", 0, NULL, &g), 0);    /* the file named "*" only */
+	check_paths(&g, 0, (const char *const[]){ CT "/g/*" }, 1);
+	globfree(&g);
+	CHECK_EQ(glob(CT "/g/a\\1", 0, NULL, &g), 0);
+	check_paths(&g, 0, (const char *const[]){ CT "/g/a1" }, 1);
+	globfree(&g);
+	CHECK_EQ(glob(CT "/g/a\\?", 0, NULL, &g), GLOB_NOMATCH);
+	globfree(&g);
+	CHECK_EQ(glob(CT "/g/a\\1", GLOB_NOESCAPE, NULL, &g), GLOB_NOMATCH);
+	globfree(&g);
+}
+
+static void t_glob__GLOB_DOOFFS_and_GLOB_APPEND(void)
+{
+	glob_t g;
+
+	REQUIRE(glob_tree());
+	g.gl_offs = 2;
+	CHECK_EQ(glob(CT "/g/a*", GLOB_DOOFFS, NULL, &g), 0);
+	REQUIRE(g.gl_pathv);
+	CHECK(g.gl_pathv[0] == NULL && g.gl_pathv[1] == NULL);
+	check_paths(&g, 2, (const char *const[]){ CT "/g/a1", CT "/g/a2" }, 2);
+	CHECK_EQ(glob(CT "/g/b*", GLOB_DOOFFS | GLOB_APPEND, NULL, &g), 0);
+	CHECK(g.gl_pathv[0] == NULL && g.gl_pathv[1] == NULL);
+	check_paths(&g, 2, (const char *const[]){ CT "/g/a1", CT "/g/a2", CT "/g/b1" }, 3);
+	CHECK_EQ(glob(CT "/g/z*", GLOB_DOOFFS | GLOB_APPEND, NULL, &g), GLOB_NOMATCH);
+	CHECK_EQ(g.gl_pathc, 3);                /* the earlier paths stay */
+	globfree(&g);
+	CHECK(g.gl_pathv == NULL);
+}
+
+static int errs;
+static char err_path[64];
+static int err_no;
+
+static int on_error(const char *path, int e)
+{
+	errs++;
+	snprintf(err_path, sizeof err_path, "%s", path);
+	err_no = e;
+	return errs > 1;                        /* go on the first time, then stop */
+}
+
+/* /dir/bad cannot be read (EIO): errfunc hears of it; its nonzero answer
+ * or GLOB_ERR is GLOB_ABORTED, else the scan goes on. */
+static void t_glob__unreadable_directory_goes_to_errfunc_and_GLOB_ERR(void)
+{
+	glob_t g;
+
+	errs = 0;
+	CHECK_EQ(glob("/dir/bad/*", 0, on_error, &g), GLOB_NOMATCH);
+	CHECK_EQ(errs, 1);
+	CHECK(!strcmp(err_path, "/dir/bad/"));
+	CHECK_EQ(err_no, EIO);
+	globfree(&g);
+	CHECK_EQ(glob("/dir/bad/*", 0, on_error, &g), GLOB_ABORTED);
+	CHECK_EQ(errs, 2);
+	globfree(&g);
+	CHECK_EQ(glob("/dir/bad/*", GLOB_ERR, NULL, &g), GLOB_ABORTED);
+	globfree(&g);
+	CHECK_EQ(glob("/dir/bad/*", 0, NULL, &g), GLOB_NOMATCH);
+	globfree(&g);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(readdir, lists_every_name_once),
 	CONF_CASE(readdir, end_is_NULL_with_errno_untouched),
@@ -408,6 +647,15 @@ static const struct conf_case cases[] = {
 	CONF_CASE(fstatat, on_a_dup_of_an_openat_directory),
 	CONF_CASE(readdir, path_space_directory_lists_names_below),
 	CONF_CASE(opendir, path_space_directory_reaches_its_server),
+	CONF_CASE(realpath, resolves_dot_dotdot_and_links),
+	CONF_CASE(realpath, NULL_buffer_is_malloced),
+	CONF_CASE(realpath, errors),
+	CONF_CASE(glob, star_matches_sorted_names_but_not_a_leading_dot),
+	CONF_CASE(glob, parts_in_the_middle_and_GLOB_MARK),
+	CONF_CASE(glob, no_match_is_GLOB_NOMATCH_and_GLOB_NOCHECK_gives_the_pattern),
+	CONF_CASE(glob, backslash_quotes_unless_GLOB_NOESCAPE),
+	CONF_CASE(glob, GLOB_DOOFFS_and_GLOB_APPEND),
+	CONF_CASE(glob, unreadable_directory_goes_to_errfunc_and_GLOB_ERR),
 	CONF_CASE(readdir, names_mounted_in_a_directory_follow_its_entries),    /* last: it attaches */
 };
 
@@ -436,5 +684,14 @@ int main(void)
 		conf_line("conf-dir: cannot start the server: %s", strerror(errno));
 		return 2;
 	}
-	return conf_run("conf-dir", cases, sizeof cases / sizeof cases[0]) ? 1 : 0;
+	char *fs[] = { "/sbin/tmpfs", CT, NULL };
+	pid_t fs_pid = conf_start_server(fs, CT);
+	if (fs_pid < 0) {
+		conf_line("conf-dir: cannot start /sbin/tmpfs at %s", CT);
+		return 2;
+	}
+	int r = conf_run("conf-dir", cases, sizeof cases / sizeof cases[0]);
+	kill(fs_pid, SIGKILL);
+	waitpid(fs_pid, NULL, 0);
+	return r ? 1 : 0;
 }

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -901,6 +903,173 @@ static void t_statvfs__reports_the_limit_and_what_is_used(void)
 	unlink(T2 "/sv");
 }
 
+/* ---- readv, writev ------------------------------------------------------------------- */
+
+static void t_writev__the_vectors_are_written_in_order_as_one_write(void)
+{
+	char a[] = "ab", c[] = "cdef";
+	struct iovec v[3] = { { a, 2 }, { NULL, 0 }, { c, 4 } };
+	int fd = open(T "/wv", O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(writev(fd, v, 3), 6);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 6);
+	close(fd);
+	CHECK(has_text(T "/wv", "abcdef"));
+	unlink(T "/wv");
+}
+
+static void t_readv__fills_each_buffer_in_turn_then_reads_0_at_the_end(void)
+{
+	char a[3], b[8], c[4];
+	struct iovec v[3] = { { a, sizeof a }, { b, 0 }, { c, sizeof c } };
+
+	REQUIRE(put(T "/rv", "abcdefgh") == 0);
+	int fd = open(T "/rv", O_RDONLY);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(readv(fd, v, 3), 7);
+	CHECK(!memcmp(a, "abc", 3) && !memcmp(c, "defg", 4));
+	v[0].iov_len = 1;
+	CHECK_EQ(readv(fd, v, 3), 1);           /* a short read: what is left */
+	CHECK_EQ(a[0], 'h');
+	CHECK_EQ(readv(fd, v, 3), 0);
+	close(fd);
+	unlink(T "/rv");
+}
+
+/* IOV_MAX is honest: that many vectors go through, one more is EINVAL
+ * (the kernel's parts are the bound; the header takes one). */
+static void t_writev__IOV_MAX_vectors_go_through_and_readv_takes_as_many(void)
+{
+	char in[IOV_MAX], out[IOV_MAX + 1];
+	struct iovec v[IOV_MAX];
+
+	CHECK_EQ(sysconf(_SC_IOV_MAX), IOV_MAX);
+	CHECK(IOV_MAX >= 15);
+	for (int i = 0; i < IOV_MAX; i++) {
+		out[i] = (char)('A' + i);
+		v[i] = (struct iovec){ &out[i], 1 };
+	}
+	int fd = open(T "/iv", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(writev(fd, v, IOV_MAX), IOV_MAX);
+	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+	for (int i = 0; i < IOV_MAX; i++)
+		v[IOV_MAX - 1 - i] = (struct iovec){ &in[i], 1 };    /* backwards */
+	CHECK_EQ(readv(fd, v, IOV_MAX), IOV_MAX);
+	for (int i = 0; i < IOV_MAX; i++)
+		CHECK_EQ(in[IOV_MAX - 1 - i], 'A' + i);
+	close(fd);
+	unlink(T "/iv");
+}
+
+static void t_readv__bad_count_or_total_is_EINVAL_and_bad_fd_EBADF(void)
+{
+	char b[4];
+	struct iovec v[IOV_MAX + 1], big[2] = { { b, SSIZE_MAX }, { b, 1 } };
+	int fd = open(T "/ev", O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	REQUIRE(fd >= 0);
+	for (int i = 0; i <= IOV_MAX; i++)
+		v[i] = (struct iovec){ b, 1 };
+	CHECK_ERR(readv(fd, v, 0), EINVAL);
+	CHECK_ERR(writev(fd, v, 0), EINVAL);
+	CHECK_ERR(readv(fd, v, -1), EINVAL);
+	CHECK_ERR(readv(fd, v, IOV_MAX + 1), EINVAL);
+	CHECK_ERR(writev(fd, v, IOV_MAX + 1), EINVAL);
+	CHECK_ERR(readv(fd, big, 2), EINVAL);   /* more than ssize_t holds */
+	CHECK_ERR(writev(fd, big, 2), EINVAL);
+	CHECK_EQ(lseek(fd, 0, SEEK_END), 0);    /* nothing was written */
+	close(fd);
+	CHECK_ERR(readv(fd, v, 1), EBADF);
+	CHECK_ERR(writev(fd, v, 1), EBADF);
+	unlink(T "/ev");
+}
+
+static void t_readv__buffer_outside_the_process_is_EFAULT(void)
+{
+	char b[2];
+	struct iovec v[2] = { { b, 1 }, { BAD_PTR, 16 } };
+
+	REQUIRE(put(T "/fv", "xyz") == 0);
+	int fd = open(T "/fv", O_RDWR);
+	REQUIRE(fd >= 0);
+	CHECK_ERR(readv(fd, v, 2), EFAULT);
+	CHECK_ERR(writev(fd, v, 2), EFAULT);
+	close(fd);
+	CHECK(has_text(T "/fv", "xyz"));
+	unlink(T "/fv");
+}
+
+/* ---- pathconf, fpathconf ---------------------------------------------------------------- */
+
+/* NAME_MAX is the file system's: a name that long is made, one longer is
+ * ENAMETOOLONG. */
+static void t_pathconf__NAME_MAX_is_the_longest_name_the_file_system_takes(void)
+{
+	char path[sizeof T + 300];
+	long max = pathconf(T, _PC_NAME_MAX);
+
+	CHECK_EQ(max, 255);
+	REQUIRE(max > 0 && max < 300);
+	int n = snprintf(path, sizeof path, T "/");
+	memset(path + n, 'n', (size_t)max);
+	path[n + max] = 0;
+	int fd = open(path, O_RDWR | O_CREAT, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(fpathconf(fd, _PC_NAME_MAX), max);
+	close(fd);
+	CHECK_EQ(unlink(path), 0);
+	path[n + max] = 'n';
+	path[n + max + 1] = 0;
+	CHECK_ERR(open(path, O_RDWR | O_CREAT, 0644), ENAMETOOLONG);
+}
+
+static void t_pathconf__path_limits_and_PIPE_BUF(void)
+{
+	char text[PATH_MAX];
+
+	CHECK_EQ(pathconf(T2, _PC_PATH_MAX), PATH_MAX);
+	CHECK_EQ(pathconf(T2, _PC_PIPE_BUF), PIPE_BUF);
+	CHECK_EQ(pathconf(T2, _PC_NO_TRUNC), 1);
+	long sm = pathconf(T2, _PC_SYMLINK_MAX);
+	REQUIRE(sm > 0 && sm < (long)sizeof text);
+	memset(text, 's', (size_t)sm);          /* a link text that long is taken */
+	text[sm] = 0;
+	CHECK_EQ(symlink(text, T "/longlink"), 0);
+	CHECK_EQ(readlink(T "/longlink", text, sizeof text), sm);
+	unlink(T "/longlink");
+}
+
+static void t_pathconf__bad_path_fd_or_name_fail_as_stat_does(void)
+{
+	REQUIRE(put(T "/pc", "x") == 0);
+	CHECK_ERR(pathconf(T "/none", _PC_NAME_MAX), ENOENT);
+	CHECK_ERR(pathconf(T "/none", _PC_PATH_MAX), ENOENT);
+	CHECK_ERR(pathconf(T "/pc/x", _PC_PATH_MAX), ENOTDIR);
+	CHECK_ERR(pathconf("", _PC_PATH_MAX), ENOENT);
+	CHECK_ERR(pathconf(T, 9999), EINVAL);
+	CHECK_ERR(pathconf(T, -1), EINVAL);
+	int fd = open(T "/pc", O_RDONLY);
+	REQUIRE(fd >= 0);
+	CHECK_ERR(fpathconf(fd, 9999), EINVAL);
+	close(fd);
+	CHECK_ERR(fpathconf(fd, _PC_PATH_MAX), EBADF);
+	CHECK_ERR(fpathconf(-1, _PC_NAME_MAX), EBADF);
+	unlink(T "/pc");
+}
+
+/* An option Keel lacks: -1 and errno as it was. */
+static void t_pathconf__no_figure_is_minus_1_with_errno_unchanged(void)
+{
+	errno = EDOM;
+	CHECK_EQ(pathconf(T, _PC_ASYNC_IO), -1);
+	CHECK_EQ(errno, EDOM);
+	errno = EDOM;
+	CHECK_EQ(pathconf(T, _PC_REC_XFER_ALIGN), -1);
+	CHECK_EQ(errno, EDOM);
+}
+
 /* ---- temporary files ------------------------------------------------------------------ */
 
 static void t_mkstemp__makes_a_new_file(void)
@@ -1121,6 +1290,15 @@ static const struct conf_case cases[] = {
 	CONF_CASE(ftruncate, needs_an_open_for_writing),
 	CONF_CASE(fsync, and_fdatasync_on_a_file),
 	CONF_CASE(statvfs, reports_the_limit_and_what_is_used),
+	CONF_CASE(writev, the_vectors_are_written_in_order_as_one_write),
+	CONF_CASE(readv, fills_each_buffer_in_turn_then_reads_0_at_the_end),
+	CONF_CASE(writev, IOV_MAX_vectors_go_through_and_readv_takes_as_many),
+	CONF_CASE(readv, bad_count_or_total_is_EINVAL_and_bad_fd_EBADF),
+	CONF_CASE(readv, buffer_outside_the_process_is_EFAULT),
+	CONF_CASE(pathconf, NAME_MAX_is_the_longest_name_the_file_system_takes),
+	CONF_CASE(pathconf, path_limits_and_PIPE_BUF),
+	CONF_CASE(pathconf, bad_path_fd_or_name_fail_as_stat_does),
+	CONF_CASE(pathconf, no_figure_is_minus_1_with_errno_unchanged),
 	CONF_CASE(mkstemp, makes_a_new_file),
 	CONF_CASE(mkdtemp, makes_a_new_private_directory),
 	CONF_CASE(tmpfile, is_a_file_without_a_name),

@@ -14,6 +14,7 @@
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -760,6 +761,37 @@ static void t_open__FIFO_pipe_name_opens_only_what_the_file_system_granted(void)
 	unlink(FT "/f11");
 }
 
+/* PIPE_BUF as fpathconf gives it is the pipe's atomic size: a writev of
+ * that many bytes in two vectors, with less room than that, goes in whole
+ * or not at all (O_NONBLOCK: EAGAIN, nothing taken); one byte less than
+ * the room goes in at once. */
+static void t_fpathconf__PIPE_BUF_is_what_a_pipe_writes_whole(void)
+{
+	static char fill[8192], rec[PIPE_BUF];
+	int p[2], n = 0;
+
+	REQUIRE(pipe(p) == 0);
+	CHECK_EQ(fpathconf(p[0], _PC_PIPE_BUF), PIPE_BUF);
+	CHECK_EQ(fpathconf(p[1], _PC_PIPE_BUF), PIPE_BUF);
+	CHECK_EQ(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	ssize_t w, total = 0;
+	while ((w = write(p[1], fill, 64)) > 0)        /* fill it up */
+		total += w;
+	REQUIRE(total > PIPE_BUF);
+	char one[64];
+	CHECK_EQ(read(p[0], one, sizeof one), (long)sizeof one);   /* 64 bytes of room */
+	memset(rec, 'r', sizeof rec);
+	struct iovec v[2] = { { rec, PIPE_BUF / 2 }, { rec + PIPE_BUF / 2, PIPE_BUF - PIPE_BUF / 2 } };
+	CHECK_ERR(writev(p[1], v, 2), EAGAIN);
+	CHECK_EQ(ioctl(p[0], FIONREAD, &n), 0);
+	CHECK_EQ(n, total - 64);                        /* nothing of it went in */
+	v[0].iov_len = 31;
+	v[1].iov_len = 32;
+	CHECK_EQ(writev(p[1], v, 2), 63);
+	close(p[0]);
+	close(p[1]);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(pipe, data_goes_through_in_order),
 	CONF_CASE(pipe, its_number_opens_nothing_more),
@@ -789,6 +821,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(open, FIFO_open_interrupted_by_a_signal_is_EINTR),
 	CONF_CASE(open, FIFO_permission_is_the_nodes),
 	CONF_CASE(open, FIFO_pipe_name_opens_only_what_the_file_system_granted),
+	CONF_CASE(fpathconf, PIPE_BUF_is_what_a_pipe_writes_whole),
 };
 
 int main(void)

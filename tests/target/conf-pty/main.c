@@ -1291,6 +1291,64 @@ static void t_open__a_named_master_is_one_at_a_time_and_busy_until_its_session_e
 	close_pair(&p);
 }
 
+/* ---- getpass ----------------------------------------------------------------------- */
+
+/* A child in a session of its own calls getpass on the slave: as its
+ * controlling terminal (/dev/tty) when ctty, else (no controlling
+ * terminal, /dev/tty is ENXIO) as its fds 0 and 2.  It exits 0 if the
+ * password came back and the terminal's echo is on again.  The master
+ * waits for the prompt, types the line, and must see no echo of it, only
+ * the newline getpass writes. */
+static void getpass_on_slave(bool ctty)
+{
+	struct pair p;
+
+	REQUIRE(open_pair(&p));
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p.m);
+		if (setsid() < 0)
+			_exit(90);
+		if (ctty) {
+			close(p.s);
+			p.s = open(p.name, O_RDWR);     /* the session's terminal now */
+		} else if (dup2(p.s, 0) != 0 || dup2(p.s, 2) != 2) {
+			_exit(91);
+		}
+		if (p.s < 0)
+			_exit(92);
+		char *pw = getpass("Password: ");
+		struct termios t;
+		if (!pw || strcmp(pw, "hunter2"))
+			_exit(1);
+		if (tcgetattr(p.s, &t) || !(t.c_lflag & ECHO))
+			_exit(2);
+		_exit(0);
+	}
+	REQUIRE(pid > 0);
+	char buf[32];
+	size_t n = read_for(p.m, buf, strlen("Password: "), WAIT_MS);
+	if (n != strlen("Password: ") || memcmp(buf, "Password: ", n))
+		CONF_FAIL("prompt: %zu bytes '%.*s'", n, (int)n, buf);
+	type(&p, "hunter2\n");
+	EXPECT_OUT(p.m, "\r\n");                /* getpass's newline; no echo */
+	int status = -1;
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+	close_pair(&p);
+}
+
+static void t_getpass__reads_a_line_from_dev_tty_with_echo_off(void)
+{
+	getpass_on_slave(true);
+}
+
+static void t_getpass__without_a_controlling_terminal_uses_fds_0_and_2(void)
+{
+	getpass_on_slave(false);
+}
+
 static const struct conf_case cases[] = {
 	CONF_CASE(posix_openpt, opens_a_master_and_ptsname_names_its_slave),
 	CONF_CASE(posix_openpt, each_open_is_a_new_pair),
@@ -1329,6 +1387,8 @@ static const struct conf_case cases[] = {
 	CONF_CASE(open, a_session_leaders_open_makes_the_slave_its_dev_tty),
 	CONF_CASE(open, O_NOCTTY_leaves_the_session_without_one),
 	CONF_CASE(open, another_sessions_controlling_terminal_is_not_taken),
+	CONF_CASE(getpass, reads_a_line_from_dev_tty_with_echo_off),
+	CONF_CASE(getpass, without_a_controlling_terminal_uses_fds_0_and_2),
 	CONF_CASE(read, a_background_read_stops_with_SIGTTIN_and_reads_once_in_front),
 	CONF_CASE(read, a_background_read_that_ignores_SIGTTIN_is_EIO),
 	CONF_CASE(tcsetattr, from_the_background_stops_with_SIGTTOU),

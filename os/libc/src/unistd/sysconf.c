@@ -27,6 +27,7 @@ long sysconf(int name)
 	case _SC_THREAD_KEYS_MAX:    return PTHREAD_KEYS_MAX;
 	case _SC_THREAD_STACK_MIN:   return PTHREAD_STACK_MIN;
 	case _SC_HOST_NAME_MAX:      return 64;
+	case _SC_IOV_MAX:            return IOV_MAX;        /* <limits.h>: the kernel's parts less one */
 	case _SC_LINE_MAX:           return 2048;
 	case _SC_VERSION:            return 200809L;
 	case _SC_THREADS:            return _POSIX_THREADS;
