@@ -25,8 +25,9 @@ _Static_assert(sizeof(iov_t) == 16, "iov_t layout");
 /* The most parts either side of one message may have (MsgSendv's sparts
  * and rparts, MsgReplyv's, MsgReadv's ...): more is EINVAL.  The kernel
  * copies a vector onto its own stack and into the thread, so it is small;
- * libc's IOV_MAX is this less the part an I/O message's header takes. */
-#define KEEL_MSG_PARTS_MAX 16
+ * libc's IOV_MAX is this less the part an I/O message's header takes: 17
+ * leaves readv and writev XSI's least, _XOPEN_IOV_MAX (16). */
+#define KEEL_MSG_PARTS_MAX 17
 
 /* ---- channels ------------------------------------------------------------ */
 

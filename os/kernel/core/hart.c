@@ -3,8 +3,9 @@
  * read-only afterwards except for the fields hart.h marks as shared. */
 #include "arch.h"
 #include "hart.h"
+#include "kcall.h"
 
-struct hart harts[MAX_HARTS];
+struct hart harts[MAX_HARTS] = { [0 ... MAX_HARTS - 1] = { .kcall_rows = kcall_rows } };
 uint32_t nharts;
 volatile uint32_t harts_online;
 

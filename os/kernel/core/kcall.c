@@ -29,26 +29,37 @@
 #define KCALL_HAS_FAST_(num) ((num) == KCALL_MsgSend || (num) == KCALL_MsgReplyReceives ||   \
 			      (num) == KCALL_MsgSendPulse || (num) == KCALL_MsgReceivev ||     \
 			      (num) == KCALL_MsgReceive || (num) == KCALL_SchedYield)
+/* ... of which these are leaves (kcall.h KCALL_ROW_LEAF). */
+#define KCALL_IS_LEAF_(num) ((num) == KCALL_MsgSendPulse || (num) == KCALL_MsgReceivev ||   \
+			     (num) == KCALL_MsgReceive)
+#define LEAF_(fn) ((kcall_fast_fn)(void (*)(void))(fn))
 #define KCALL_FAST_(num) ((num) == KCALL_MsgSend ? ipc_fast_MsgSend :                   \
 			  (num) == KCALL_MsgReplyReceives ? ipc_fast_MsgReplyReceives :    \
-			  (num) == KCALL_MsgSendPulse ? ipc_fast_MsgSendPulse :            \
-			  (num) == KCALL_MsgReceivev ? ipc_fast_MsgReceivev :              \
-			  (num) == KCALL_MsgReceive ? ipc_fast_MsgReceive :                \
+			  (num) == KCALL_MsgSendPulse ? LEAF_(ipc_fast_MsgSendPulse) :     \
+			  (num) == KCALL_MsgReceivev ? LEAF_(ipc_fast_MsgReceivev) :       \
+			  (num) == KCALL_MsgReceive ? LEAF_(ipc_fast_MsgReceive) :         \
 			  (num) == KCALL_SchedYield ? sched_fast_SchedYield : 0)
 const struct kcall_row kcall_rows[KCALL_COUNT] = {
 #define KCALL_ROW_(num, name, nargs, priv) \
 	[num] = { .fn = (kcall_fn)(void (*)(void))sys_##name,                            \
-		  .privs = (priv) | (KCALL_HAS_FAST_(num) ? KCALL_ROW_FAST : 0),               \
+		  .privs = (priv) | (KCALL_HAS_FAST_(num) ? KCALL_ROW_FAST : 0) |              \
+			   (KCALL_IS_LEAF_(num) ? KCALL_ROW_LEAF : 0),                          \
 		  .fast = KCALL_FAST_(num) },
 	KCALL_TABLE(KCALL_ROW_)
 #undef KCALL_ROW_
 };
 
 _Static_assert(sizeof kcall_rows / sizeof kcall_rows[0] == KCALL_COUNT, "one row per call");
+/* trap.S runs a leaf's handler before any privilege check. */
+#define KCALL_LEAF_CHECK_(num, name, nargs, priv) \
+	_Static_assert(!KCALL_IS_LEAF_(num) || ((priv) == 0 && KCALL_HAS_FAST_(num)), \
+		       "kcall " #name ": a leaf needs no privilege and has a fast handler");
+KCALL_TABLE(KCALL_LEAF_CHECK_)
+#undef KCALL_LEAF_CHECK_
 _Static_assert(sizeof(struct kcall_row) == 1 << KCALL_ROW_SHIFT &&
 	       __builtin_offsetof(struct kcall_row, privs) == KCALL_ROW_PRIVS &&
 	       __builtin_offsetof(struct kcall_row, fast) == KCALL_ROW_FASTFN &&
-	       (int32_t)KCALL_ROW_FAST == KCALL_ROW_FAST_ASM,
+	       (int32_t)KCALL_ROW_FAST == KCALL_ROW_FAST_ASM && (int32_t)KCALL_ROW_LEAF < 0,
 	       "trap.S's view of a row");
 
 static inline __attribute__((always_inline)) long dispatch(long a0, long a1, long a2, long a3,
@@ -57,7 +68,7 @@ static inline __attribute__((always_inline)) long dispatch(long a0, long a1, lon
 {
 	if (n >= KCALL_COUNT)
 		return -ENOSYS;
-	uint32_t privs = kcall_rows[n].privs & ~KCALL_ROW_FAST;
+	uint32_t privs = kcall_rows[n].privs & ~(KCALL_ROW_FAST | KCALL_ROW_LEAF);
 	if (__builtin_expect(privs != 0, 0) && (privs & ~t->proc->privs))
 		return -EPERM;
 	t->sig_call = (uint32_t)n + 1;          /* for a restart after a signal (signal.c) */
@@ -79,6 +90,7 @@ _Static_assert(__builtin_offsetof(struct thread, restart_pending) == TH_RESTART_
 	       __builtin_offsetof(struct thread, call_state) == TH_TMO_STATES + 4 &&
 	       TH_TMO_STATES % 8 == 0 &&
 	       __builtin_offsetof(struct hart, handoff) == HART_HANDOFF &&
+	       __builtin_offsetof(struct hart, kcall_rows) == HART_KCALL_ROWS &&
 	       sizeof(((struct thread *)0)->sig_saved) == 1,
 	       "trap.S's inline kcall_exit");
 

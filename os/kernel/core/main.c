@@ -4,6 +4,7 @@
 #include "boot.h"
 #include "console.h"
 #include "hart.h"
+#include "kcall.h"
 #include "kbench.h"
 #include "kmon.h"
 #include "ipc.h"
@@ -64,7 +65,8 @@ static void harts_setup(uint64_t boot_hartid)
 			continue;
 		}
 		harts[nharts] = (struct hart){ .index = nharts, .hartid = (uint32_t)ph->hartid,
-					       .plic_sctx = ph->plic_sctx };
+					       .plic_sctx = ph->plic_sctx,
+					       .kcall_rows = kcall_rows };      /* as hart.c's */
 		nharts++;
 	}
 }

@@ -205,8 +205,8 @@ void ipc_thread_death(struct process *p, uint32_t tid)
  * message, a wait) goes the general way (sys_MsgSendPulse, sys_MsgReceivev),
  * with the same answers. */
 
-void ipc_fast_MsgSendPulse(long coid, long prio, long code, long value, long a4, long a5,
-			   struct thread *s)
+struct kcall_leaf ipc_fast_MsgSendPulse(long coid, long prio, long code, long value, long a4,
+					long a5, struct thread *s)
 {
 	struct hart *h = this_hart();
 	struct hart_pulses *hc = &hart_cache[h->index];
@@ -214,31 +214,31 @@ void ipc_fast_MsgSendPulse(long coid, long prio, long code, long value, long a4,
 
 	if (!ipc_fast_ok_entry(s) || code < -128 || code > 127 || prio < -1 || prio > PRIO_MAX ||
 	    !hc->n)
-		return;
+		return KCALL_LEAF_DECLINE;
 	struct channel *ch = conn_own_peek(s->proc, coid, &gen);
 	if (!ch || !spin_trylock_first(h, &ch->lock))
-		return;
+		return KCALL_LEAF_DECLINE;
 	if (!ch->live || ch->gen != gen || !list_empty(&ch->receivers.head)) {
 		spin_unlock_first(h, &ch->lock);
-		return;
+		return KCALL_LEAF_DECLINE;
 	}
 	pulse_enqueue_new(ch, hc->free[--hc->n], prio < 0 ? s->prio : (int)prio, (int)code, value,
 			  (int)coid);
 	spin_unlock_first(h, &ch->lock);
-	ipc_fast_return(s, KCALL_MsgSendPulse, coid, 0);
+	return KCALL_LEAF_DONE(0);
 }
 
 /* A pulse queued on r's channel chid taken at once into r's buffer rv[0]
- * (loaded by the caller, whose call `call` ends with 0). */
-static inline __attribute__((always_inline)) void pulse_take_fused(struct thread *r, long chid,
-								   unsigned call)
+ * (loaded by the caller, whose call then ends with 0). */
+static inline __attribute__((always_inline)) struct kcall_leaf pulse_take_fused(struct thread *r,
+									       long chid)
 {
 	struct hart *h = this_hart();
 	struct channel *ch = chan_of_inline(r->proc, chid);
 
 	if (!ch || r->prio != r->base_prio || list_linked(&r->ipc.link) ||
 	    !spin_trylock_first(h, &ch->lock))
-		return;
+		return KCALL_LEAF_DECLINE;
 	if (!ch->live || ch->owner != r->proc || ch->chid != (uint32_t)chid ||
 	    list_empty(&ch->pulses))
 		goto decline;
@@ -251,26 +251,27 @@ static inline __attribute__((always_inline)) void pulse_take_fused(struct thread
 	list_del(&kp->link);
 	pulse_free(kp);
 	spin_unlock_first(h, &ch->lock);
-	ipc_fast_return(r, call, chid, 0);
+	return KCALL_LEAF_DONE(0);
 decline:
 	spin_unlock_first(h, &ch->lock);
+	return KCALL_LEAF_DECLINE;
 }
 
 /* (A pulse taken at once reports no _msg_info: uinfo stays as it is.) */
-void ipc_fast_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, long a5,
-			  struct thread *r)
+struct kcall_leaf ipc_fast_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4,
+				       long a5, struct thread *r)
 {
 	if (!ipc_fast_ok_entry(r) || rparts != 1 || (riov & 7) ||
 	    !user_range_ok((uint64_t)riov, sizeof(struct ipc_iov)) ||
 	    uaccess_iov((uint64_t *)r->ipc.rv, (uint64_t)riov, 1))
-		return;
-	pulse_take_fused(r, chid, KCALL_MsgReceivev);
+		return KCALL_LEAF_DECLINE;
+	return pulse_take_fused(r, chid);
 }
 
-void ipc_fast_MsgReceive(long chid, long msg, long bytes, long uinfo, long a4, long a5,
-			 struct thread *r)
+struct kcall_leaf ipc_fast_MsgReceive(long chid, long msg, long bytes, long uinfo, long a4,
+				      long a5, struct thread *r)
 {
 	if (!ipc_fast_ok_entry(r) || ipc_load_buf(r->ipc.rv, (uint64_t)msg, (uint64_t)bytes))
-		return;
-	pulse_take_fused(r, chid, KCALL_MsgReceive);
+		return KCALL_LEAF_DECLINE;
+	return pulse_take_fused(r, chid);
 }

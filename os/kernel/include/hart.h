@@ -7,6 +7,8 @@
 #include "atomic.h"
 #include "trace.h"
 
+struct kcall_row;
+
 struct runq;
 struct spinlock;
 struct thread;
@@ -41,6 +43,8 @@ struct hart {
 	volatile uint32_t need_resched;
 	uint32_t resched_yield;         /* the pending switch is a slice expiry */
 	struct runq *rq;                /* its run queue (sched.c; set before it starts) */
+	const struct kcall_row *kcall_rows;     /* kcall.c's table: trap.S's dispatch
+						 * loads it in one instruction */
 
 	/* Written only by this hart. */
 	volatile uint64_t ticks;        /* timer interrupts taken */

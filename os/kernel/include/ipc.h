@@ -271,13 +271,14 @@ void ipc_fast_MsgSend(long coid, long smsg, long sbytes, long rmsg, long rbytes,
 void ipc_fast_MsgReplyReceives(long ids, long status, long rmsg, long sizes, long msg,
 			       long uinfo, struct thread *r);
 /* And for pulses (pulse.c): MsgSendPulse to a channel where nobody waits,
- * MsgReceivev and MsgReceive that find a pulse queued. */
-void ipc_fast_MsgSendPulse(long coid, long prio, long code, long value, long a4, long a5,
-			   struct thread *s);
-void ipc_fast_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4, long a5,
-			  struct thread *r);
-void ipc_fast_MsgReceive(long chid, long msg, long bytes, long uinfo, long a4, long a5,
-			 struct thread *r);
+ * MsgReceivev and MsgReceive that find a pulse queued.  Leaves (kcall.h
+ * KCALL_ROW_LEAF): they never switch threads, and return to trap.S. */
+struct kcall_leaf ipc_fast_MsgSendPulse(long coid, long prio, long code, long value, long a4,
+					long a5, struct thread *s);
+struct kcall_leaf ipc_fast_MsgReceivev(long chid, long riov, long rparts, long uinfo, long a4,
+				       long a5, struct thread *r);
+struct kcall_leaf ipc_fast_MsgReceive(long chid, long msg, long bytes, long uinfo, long a4,
+				      long a5, struct thread *r);
 
 /* ---- pulses (pulse.c) ---------------------------------------------------- */
 

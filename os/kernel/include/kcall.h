@@ -58,13 +58,28 @@ struct trap_frame *kcall_exit(struct thread *t, uint64_t n, long r);
 /* A row's fast handler: the call's arguments and its thread, interrupts
  * off; it returns only to decline, having changed nothing. */
 typedef void (*kcall_fast_fn)(long, long, long, long, long, long, struct thread *);
+/* A leaf's fast handler (KCALL_ROW_LEAF): one that never leaves its
+ * thread for another, and so runs before the caller's s0..s11 are in its
+ * frame (C keeps them): it returns to trap.S, done with result r, or
+ * declined having changed nothing (then the frame is made whole and the
+ * call starts over the general way).  trap.S ends a done call itself: the
+ * quick way when kcall_exit has nothing to do, else through kcall_exit. */
+struct kcall_leaf {
+	long r;
+	long done;
+};
+#define KCALL_LEAF_DECLINE ((struct kcall_leaf){ 0, 0 })
+#define KCALL_LEAF_DONE(r) ((struct kcall_leaf){ (r), 1 })
+typedef struct kcall_leaf (*kcall_leaf_fn)(long, long, long, long, long, long, struct thread *);
 /* The table trap.S and kcall_entry dispatch by: each call's handler,
  * called with a0..a5 as they came, and the privileges it needs (0: none).
  * A row may have a fast handler too (the IPC fast path's MsgSend and
  * MsgReplyReceives), which trap.S tries first; KCALL_ROW_FAST in its
  * privileges sends it off trap.S's common way at no cost to the others
  * (kcall_entry, which the fast handler declines to, ignores the bit). */
-#define KCALL_ROW_FAST 0x80000000u
+#define KCALL_ROW_FAST 0x40000000u
+#define KCALL_ROW_LEAF 0x80000000u      /* with KCALL_ROW_FAST: a kcall_leaf_fn (the sign
+					 * bit: trap.S tests it with one branch) */
 struct kcall_row {
 	kcall_fn fn;
 	uint32_t privs;

@@ -4,13 +4,13 @@
  *
  * IOV_MAX: readv and writev send one I/O message whose parts are a header
  * and the caller's vector, and a message has at most KEEL_MSG_PARTS_MAX
- * (16) parts on either side (<keel/msg.h>): 15 vectors, one short of
- * XSI's _XOPEN_IOV_MAX.  A literal, so that <limits.h> pulls in nothing;
+ * (17) parts on either side (<keel/msg.h>): 16 vectors, XSI's
+ * _XOPEN_IOV_MAX.  A literal, so that <limits.h> pulls in nothing;
  * io/readv.c asserts it against the kernel's figure. */
 #include_next <limits.h>
 
 #undef IOV_MAX
-#define IOV_MAX 15
+#define IOV_MAX 16
 
 /* POSIX.1-2017 requires it; the package leaves it out. */
 #ifndef SSIZE_MAX

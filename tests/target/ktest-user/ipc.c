@@ -164,6 +164,126 @@ void t_timer_arguments(void)
 	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, KERNEL_ADDR, 0), -EFAULT);
 }
 
+/* ---- what a kernel call keeps ------------------------------------------------------ */
+
+/* kcall_keeps(a0, a1, a2, a3, a4, num): kernel call num with a0..a4 (a5 =
+ * 0), every register a call keeps (<keel/kcall.h>: ra, sp, gp, tp,
+ * s0..s11, a1..a5, a7) set to a value of its own first.  Returns how many
+ * of them came back changed, plus 100 for each temporary (t0..t6, a6)
+ * that came back holding a kernel address (the top bit set); the call's
+ * own a0 goes to kcall_keeps_result.  The pulse calls' fast handlers are
+ * leaves (kcall.h KCALL_ROW_LEAF) that keep s0..s11 in their registers
+ * and never write them to the frame: this is what checks they come back. */
+__asm__(".pushsection .text\n"
+	".globl kcall_keeps\n"
+	"kcall_keeps:\n"
+	" addi sp, sp, -160\n"
+	" sd ra, 0(sp)\n sd s0, 8(sp)\n sd s1, 16(sp)\n sd s2, 24(sp)\n sd s3, 32(sp)\n"
+	" sd s4, 40(sp)\n sd s5, 48(sp)\n sd s6, 56(sp)\n sd s7, 64(sp)\n sd s8, 72(sp)\n"
+	" sd s9, 80(sp)\n sd s10, 88(sp)\n sd s11, 96(sp)\n"
+	" sd a1, 104(sp)\n sd a2, 112(sp)\n sd a3, 120(sp)\n sd a4, 128(sp)\n sd a5, 136(sp)\n"
+	" sd a5, 144(sp)\n"                     /* num, for a7 */
+	" li a5, 0\n sd a5, 136(sp)\n"
+	" li s0, 0x5a5a0000\n addi s1, s0, 1\n addi s2, s0, 2\n addi s3, s0, 3\n"
+	" addi s4, s0, 4\n addi s5, s0, 5\n addi s6, s0, 6\n addi s7, s0, 7\n"
+	" addi s8, s0, 8\n addi s9, s0, 9\n addi s10, s0, 10\n addi s11, s0, 11\n"
+	" la ra, kcall_keeps\n"
+	" sd sp, 152(sp)\n"
+	" ld a7, 144(sp)\n"
+	" ecall\n"
+	/* the temporaries first, before any is used here */
+	" li t3, 0\n"
+	" bgez t0, 1f\n addi t3, t3, 100\n1:\n"
+	" bgez t1, 1f\n addi t3, t3, 100\n1:\n"
+	" bgez t2, 1f\n addi t3, t3, 100\n1:\n"
+	" bgez t4, 1f\n addi t3, t3, 100\n1:\n"
+	" bgez t5, 1f\n addi t3, t3, 100\n1:\n"
+	" bgez t6, 1f\n addi t3, t3, 100\n1:\n"
+	" bgez a6, 1f\n addi t3, t3, 100\n1:\n"
+	" la t0, kcall_keeps_result\n sd a0, 0(t0)\n"
+	" li t0, 0x5a5a0000\n"
+	" bne s0, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s1, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s2, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s3, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s4, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s5, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s6, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s7, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s8, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s9, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s10, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" addi t0, t0, 1\n bne s11, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" ld t0, 104(sp)\n bne a1, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" ld t0, 112(sp)\n bne a2, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" ld t0, 120(sp)\n bne a3, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" ld t0, 128(sp)\n bne a4, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" ld t0, 136(sp)\n bne a5, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" ld t0, 144(sp)\n bne a7, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" ld t0, 152(sp)\n bne sp, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" la t0, kcall_keeps\n bne ra, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
+	" mv a0, t3\n"
+	" ld ra, 0(sp)\n ld s0, 8(sp)\n ld s1, 16(sp)\n ld s2, 24(sp)\n ld s3, 32(sp)\n"
+	" ld s4, 40(sp)\n ld s5, 48(sp)\n ld s6, 56(sp)\n ld s7, 64(sp)\n ld s8, 72(sp)\n"
+	" ld s9, 80(sp)\n ld s10, 88(sp)\n ld s11, 96(sp)\n"
+	" addi sp, sp, 160\n"
+	" ret\n"
+	".popsection\n");
+long kcall_keeps(long a0, long a1, long a2, long a3, long a4, long num);
+long kcall_keeps_result;
+
+/* Every way through the pulse calls (a leaf done, a leaf declined to the
+ * general way, a leaf done with work for kcall_exit on the way out, and a
+ * call that is no leaf) keeps what a call keeps and leaks no kernel
+ * address in a temporary. */
+void t_kcall_keeps_registers(void)
+{
+	int chid = ChannelCreate_r(0);
+	KTAP_REQUIRE(chid > 0);
+	int coid = ConnectAttach_r(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	KTAP_REQUIRE(coid > 0);
+	struct _pulse p;
+	iov_t iov;
+
+	/* Leaves, done: a pulse where nobody waits, then taken at once. */
+	KTAP_EQ(kcall_keeps(coid, -1, 5, 77, 0, KCALL_MsgSendPulse), 0);
+	KTAP_EQ(kcall_keeps_result, 0);
+	memset(&p, 0, sizeof p);
+	KTAP_EQ(kcall_keeps(chid, (long)&p, sizeof p, 0, 0, KCALL_MsgReceive), 0);
+	KTAP_EQ(kcall_keeps_result, 0);
+	KTAP_EQ(p.code, 5);
+	KTAP_EQ((long)p.value.sival_ptr, 77);
+	KTAP_EQ(kcall_keeps(coid, -1, 6, 78, 0, KCALL_MsgSendPulse), 0);
+	SETIOV(&iov, &p, sizeof p);
+	KTAP_EQ(kcall_keeps(chid, (long)&iov, 1, 0, 0, KCALL_MsgReceivev), 0);
+	KTAP_EQ(kcall_keeps_result, 0);
+	KTAP_EQ(p.code, 6);
+	/* Declined to the general way: nothing queued (a zero timeout), a
+	 * receive into a bad buffer, a bad connection. */
+	uint64_t zero = 0;
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, 0, &zero, 0), 0);
+	KTAP_EQ(kcall_keeps(chid, (long)&p, sizeof p, 0, 0, KCALL_MsgReceive), 0);
+	KTAP_EQ(kcall_keeps_result, -ETIMEDOUT);
+	KTAP_EQ(kcall_keeps(coid, -1, 7, 79, 0, KCALL_MsgSendPulse), 0);
+	KTAP_EQ(kcall_keeps(chid, (long)KERNEL_ADDR, sizeof p, 0, 0, KCALL_MsgReceive), 0);
+	KTAP_EQ(kcall_keeps_result, -EFAULT);
+	KTAP_EQ(MsgReceive_r(chid, &p, sizeof p, 0), 0);                 /* still queued */
+	KTAP_EQ(p.code, 7);
+	KTAP_EQ(kcall_keeps(coid + 50, -1, 7, 79, 0, KCALL_MsgSendPulse), 0);
+	KTAP_EQ(kcall_keeps_result, -EBADF);
+	/* Done with work on the way out (kcall_exit's): a timeout armed for a
+	 * state the call never waits in is cleared there. */
+	uint64_t later = 1000000000;
+	KTAP_EQ(TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND, 0, &later, 0), 0);
+	KTAP_EQ(kcall_keeps(coid, -1, 8, 80, 0, KCALL_MsgSendPulse), 0);
+	KTAP_EQ(kcall_keeps_result, 0);
+	KTAP_EQ(kcall_keeps(chid, (long)&p, sizeof p, 0, 0, KCALL_MsgReceive), 0);
+	KTAP_EQ(p.code, 8);
+	KTAP_EQ(kcall_keeps(0, 0, 0, 0, 0, KCALL_KernelNop), 0);          /* no leaf */
+	KTAP_EQ(ConnectDetach_r(coid), 0);
+	KTAP_EQ(ChannelDestroy_r(chid), 0);
+}
+
 /* ---- another process's death ------------------------------------------------------ */
 
 __asm__(".pushsection .text\n"

@@ -306,6 +306,7 @@ static const struct ktap_case cases[] = {
 	{ "stale_ids", t_stale_ids },
 	{ "pulses_by_priority", t_pulses_by_priority },
 	{ "queued_pulse_into_bad_buffers", t_queued_pulse_into_bad_buffers },
+	{ "kcall_keeps_registers", t_kcall_keeps_registers },
 	{ "thread_create_join", t_thread_create_join },
 	{ "sched_yield", t_yield },
 	{ "mutex_exact_count", t_mutex_exact_count },

@@ -132,6 +132,7 @@ void t_bad_client_buffer_fails_only_the_client(void);
 void t_stale_ids(void);
 void t_pulses_by_priority(void);
 void t_queued_pulse_into_bad_buffers(void);
+void t_kcall_keeps_registers(void);
 void *return_42(void *arg);
 void t_thread_create_join(void);
 void t_yield(void);

@@ -17,6 +17,13 @@
 	.endr
 .endm
 
+/* The caller's s0..s11 (a kernel call's frame gets them at its dispatch). */
+.macro SAVE_SREGS base
+	.irp n, 8,9,18,19,20,21,22,23,24,25,26,27
+	sd	x\n, TF_X(\n)(\base)
+	.endr
+.endm
+
 .macro RESTORE_GPRS base
 	ld	x1, TF_X(1)(\base)
 	ld	x3, TF_X(3)(\base)
@@ -89,8 +96,10 @@ trap_from_user:
 	 * are not kept (they come back as the frame last held them: this
 	 * thread's own earlier values, or zero).  Kept: ra, sp, gp, tp, s0..s11
 	 * (the caller's), and a0..a5 and a7 (the call, for a restart after a
-	 * signal: user.c). */
-	.irp n, 1,2,3,8,9,10,11,12,13,14,15,17,18,19,20,21,22,23,24,25,26,27
+	 * signal: user.c).  s0..s11 go into the frame once the call is known
+	 * to be no leaf (kcall.h KCALL_ROW_LEAF): a leaf's handler keeps them
+	 * in their registers, as C does. */
+	.irp n, 1,2,3,10,11,12,13,14,15,17
 	sd	x\n, TF_X(\n)(tp)
 	.endr
 	csrr	t0, sscratch
@@ -102,22 +111,23 @@ trap_from_user:
 	sd	t1, TF_SEPC(tp)         /* past the ecall */
 	sd	t2, TF_SSTATUS(tp)      /* (scause is in; stval is not: only a fault's is read) */
 	ld	sp, TF_KSP(tp)          /* the frame: the kernel stack starts below it */
-	/* The dispatch (kcall.c), the thread read before.  The caller's
-	 * s-registers are in the frame, so s0 (the thread) and s1 (the call's
-	 * number) cost no saving, and C keeps them for us.  The common case
-	 * here: a known call that needs no privilege, no signal broke the
-	 * last one; its handler runs with interrupts on.  A row with a fast
-	 * handler (KCALL_ROW_FAST in its privileges) goes there first,
-	 * interrupts still off.  Anything else goes to kcall_entry, which
-	 * does it all. */
+	/* The dispatch (kcall.c).  The caller's s-registers are in the frame
+	 * (but for a leaf), so s0 (the thread) and s1 (the call's number)
+	 * cost no saving, and C keeps them for us.  The common case here: a
+	 * known call that needs no privilege, no signal broke the last one;
+	 * its handler runs with interrupts on.  A row with a fast handler
+	 * (KCALL_ROW_FAST in its privileges) goes there first, interrupts
+	 * still off.  Anything else goes to kcall_entry, which does it all. */
 	ld	tp, TF_HART(tp)
-	ld	s0, HART_CURRENT(tp)
 	li	t0, KCALL_COUNT_ASM
-	bgeu	a7, t0, 3f
-	lla	t1, kcall_rows
+	bgeu	a7, t0, 5f
+	ld	t1, HART_KCALL_ROWS(tp)
 	slli	t2, a7, KCALL_ROW_SHIFT
 	add	t1, t1, t2
 	lw	t2, KCALL_ROW_PRIVS(t1)
+	bltz	t2, 6f                  /* a leaf */
+	SAVE_SREGS sp
+	ld	s0, HART_CURRENT(tp)
 	lw	t3, TH_SIG_BROKE(s0)
 	or	t2, t2, t3
 	bnez	t2, 2f
@@ -176,6 +186,70 @@ trap_from_user:
 	mv	a7, s0
 	call	kcall_entry
 	j	trap_return_user
+	/* No such call: the frame whole, then kcall_entry (ENOSYS). */
+5:	SAVE_SREGS sp
+	ld	s0, HART_CURRENT(tp)
+	j	3b
+	/* A leaf (kcall.h KCALL_ROW_LEAF): its handler with the arguments, the
+	 * thread in a6, interrupts off and s0..s11 still the caller's; it
+	 * comes back with a0 = the result and a1 = 1 when it did the call, or
+	 * a1 = 0 having done nothing.  A signal that broke the last call
+	 * sends it the general way at once. */
+6:	ld	a6, HART_CURRENT(tp)
+	lw	t3, TH_SIG_BROKE(a6)
+	bnez	t3, 7f
+	ld	t1, KCALL_ROW_FASTFN(t1)
+	jalr	t1
+	beqz	a1, 8f
+	/* Done: kcall_exit's common case as above, for the thread in t5. */
+	ld	t5, HART_CURRENT(tp)
+	ld	t0, TH_RESTART_PENDING(t5)
+	ld	t1, TH_SIG_WAKE(t5)
+	ld	t2, TH_TMO_STATES(t5)
+	or	t0, t0, t1
+	lwu	t1, HART_NEED_RESCHED(tp)
+	or	t0, t0, t2
+	ld	t2, HART_HANDOFF(tp)
+	or	t0, t0, t1
+	lbu	t1, TH_SIG_SAVED(t5)
+	or	t0, t0, t2
+	or	t0, t0, t1
+	bnez	t0, 9f
+	sw	zero, TH_SIG_CALL(t5)
+	sd	tp, TF_HART(sp)
+	/* Out with what a call keeps from the frame and the s-registers as
+	 * they are (the caller's); the temporaries and a6 come back zero, not
+	 * the kernel's. */
+	csrw	sscratch, sp
+	ld	t0, TF_SEPC(sp)
+	ld	t1, TF_SSTATUS(sp)
+	csrw	sepc, t0
+	csrw	sstatus, t1
+	.irp n, 1,3,4,11,12,13,14,15,17
+	ld	x\n, TF_X(\n)(sp)
+	.endr
+	.irp n, 5,6,7,16,28,29,30,31
+	li	x\n, 0
+	.endr
+	ld	x2, TF_X(2)(sp)
+	sret
+	/* Done, and kcall_exit has work (a signal, a preemption, a timeout):
+	 * the frame whole first, as the general way's end has it. */
+9:	SAVE_SREGS sp
+	mv	s0, t5
+	ld	s1, TF_X(17)(sp)        /* the call's number */
+	ld	t0, TF_X(10)(sp)
+	addiw	t1, s1, 1
+	sw	t1, TH_SIG_CALL(s0)     /* as the dispatch sets them (kcall.c) */
+	sd	t0, TH_SIG_CALL_ARG0(s0)
+	j	4b
+	/* Declined: the frame whole, the arguments back, the general way. */
+8:	.irp n, 10,11,12,13,14,15,17
+	ld	x\n, TF_X(\n)(sp)
+	.endr
+7:	SAVE_SREGS sp
+	ld	s0, HART_CURRENT(tp)
+	j	3b
 
 trap_from_user_full:
 	/* Any other trap: every register (t0 is in already). */

@@ -24,6 +24,7 @@
 #define HART_CURRENT 88
 #define HART_NEED_RESCHED 112
 #define HART_HANDOFF 104
+#define HART_KCALL_ROWS 128
 
 /* struct thread (thread.h): what trap.S's kernel-call dispatch writes and
  * reads (kcall.c asserts them). */
@@ -35,7 +36,7 @@
 #define TH_RESTART_PENDING 408
 #define TH_SIG_SAVED      496
 #define TH_SIG_WAKE       520
-#define TH_TMO_STATES     1464   /* then call_state: one aligned pair */
+#define TH_TMO_STATES     1496   /* then call_state: one aligned pair */
 /* and what arch_cont_leave (switch.S) finishes a switch with (sched.c
  * asserts them). */
 #define TH_ON_CPU         556
@@ -47,4 +48,4 @@
 #define KCALL_ROW_SHIFT   5
 #define KCALL_ROW_PRIVS   8
 #define KCALL_ROW_FASTFN  16
-#define KCALL_ROW_FAST_ASM (-2147483648)  /* KCALL_ROW_FAST as lw reads it */
+#define KCALL_ROW_FAST_ASM 0x40000000     /* KCALL_ROW_FAST as lw reads it */
