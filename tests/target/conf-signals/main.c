@@ -4,6 +4,7 @@
  * ended by a signal.  Cases name the XSH page they check.
  *   make run CMDLINE="init=/bin/conf-signals"                         */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -11,6 +12,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
@@ -18,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <conf.h>
+#include <server.h>
 
 static volatile sig_atomic_t hits, last_sig, last_code, last_pid, last_value;
 
@@ -234,6 +237,115 @@ static void t_nanosleep__SA_RESTART_still_ends_it_with_EINTR(void)
 	CHECK_EQ(hits, 3);
 	sem_destroy(&sem);
 	signal(SIGALRM, SIG_DFL);
+}
+
+/* POSIX.1-2017 2.4.3: open, dup, dup2, close and execve are
+ * async-signal-safe.  libc remembers each open's path under a lock and in
+ * malloc'd memory (io/at.c): a handler that opens while the code it broke
+ * into does the same must neither wait for that lock (its own thread holds
+ * it) nor enter malloc. */
+static volatile int io_runs, io_ok;
+
+#define IO_DIR "/csig"                  /* a tmpfs of the case's */
+#define IO_FILE IO_DIR "/f"
+
+static void io_handler(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	int fd = open(IO_FILE, O_RDONLY);
+	if (fd >= 0) {
+		int d = dup(fd);
+		if (d >= 0 && dup2(fd, d) == d && close(d) == 0 && close(fd) == 0)
+			io_ok++;
+	}
+	io_runs++;
+	errno = e;
+}
+
+static void t_sigaction__a_handler_opens_dups_and_closes_while_its_thread_does(void)
+{
+	struct sigaction sa = { .sa_handler = io_handler, .sa_flags = SA_RESTART }, old;
+	struct itimerval every = { .it_interval = { 0, 1000 }, .it_value = { 0, 1000 } }, off = { 0 };
+	struct timespec t0;
+	int opens = 0, bad = 0, st, first_errno = 0;
+	char *serve[] = { "/sbin/tmpfs", IO_DIR, NULL };
+	pid_t server = conf_start_server(serve, IO_DIR);
+
+	REQUIRE(server > 0);
+	int made = open(IO_FILE, O_WRONLY | O_CREAT, 0644);
+	if (made < 0) {
+		CONF_FAIL("cannot make %s: %s", IO_FILE, strerror(errno));
+		kill(server, SIGKILL);
+		waitpid(server, &st, 0);
+		return;
+	}
+	close(made);
+	io_runs = io_ok = 0;
+	sigemptyset(&sa.sa_mask);
+	REQUIRE(sigaction(SIGALRM, &sa, &old) == 0);
+	REQUIRE(setitimer(ITIMER_REAL, &every, NULL) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < 1500) {
+		int fd = open(IO_FILE, O_RDONLY);
+		char *p = malloc(40 + (size_t)(opens % 300));
+		if (fd < 0 || !p)
+			bad++;
+		if (fd < 0 && !first_errno)
+			first_errno = errno;
+		free(p);
+		if (fd >= 0 && close(fd) != 0) {
+			bad++;
+			if (!first_errno)
+				first_errno = 1000 + errno;
+		}
+		opens++;
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	kill(server, SIGKILL);
+	waitpid(server, &st, 0);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(first_errno, 0);
+	CHECK(opens > 0);
+	CHECK(io_runs > 0);
+	CHECK_EQ(io_ok, io_runs);
+}
+
+/* execve from a handler that broke into malloc: the child's new image
+ * runs (conf-child exits with the status it is told).  The handler's
+ * SIGALRM comes from setitimer in fork's child, after this process's own
+ * use of it: the child's timer is its own (POSIX fork), not a copy of the
+ * parent's id (before, it never fired and the child looped for good). */
+static void exec_handler(int sig)
+{
+	char *argv[] = { "/bin/conf-child", "exit", "7", NULL };
+	char *envp[] = { NULL };
+
+	(void)sig;
+	execve(argv[0], argv, envp);
+	_exit(100 + errno % 100);
+}
+
+static void t_execve__from_a_handler_that_broke_into_malloc(void)
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		struct itimerval soon = { .it_value = { 0, 20 * 1000 } };
+		signal(SIGALRM, exec_handler);
+		setitimer(ITIMER_REAL, &soon, NULL);
+		for (unsigned i = 0;; i++) {
+			void *p = malloc(24 + i % 500);
+			free(p);
+		}
+	}
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 7);
 }
 
 static void t_sigqueue__value_reaches_the_handler(void)
@@ -549,6 +661,8 @@ static const struct conf_case cases[] = {
 	CONF_CASE(sigaction, handler_leaves_the_interrupted_registers),
 	CONF_CASE(strsignal, names_keels_numbers),
 	CONF_CASE(siglongjmp, from_a_handler_restores_the_mask),
+	CONF_CASE(sigaction, a_handler_opens_dups_and_closes_while_its_thread_does),
+	CONF_CASE(execve, from_a_handler_that_broke_into_malloc),
 };
 
 int main(void)

@@ -47,6 +47,9 @@ struct __pthread {
 					 * other threads: every change is atomic */
 	int32_t cancel_async;           /* PTHREAD_CANCEL_ASYNCHRONOUS */
 	int32_t cancel_sigmasked;       /* SIGCANCEL left blocked by its handler (cancel.c) */
+	int32_t sig_depth;              /* signal handlers running on this thread (sigaction.c):
+					 * nonzero, libc takes none of its locks nor malloc in
+					 * an async-signal-safe call */
 	uint32_t tsd_key[__KEYS_MAX];   /* the key each value was set with (its generation) */
 	void *tsd[__KEYS_MAX];          /* pthread_setspecific's values */
 	int32_t poll_chid, poll_coid;   /* poll's channel and its side connection (0: none) */
@@ -87,9 +90,21 @@ static inline void __cancel_unhold(void)
 
 /* The process's signal entry (signal/sigstub.S). */
 void __sigstub(void);
+/* Whether the calling thread runs a signal handler: an async-signal-safe
+ * call must then take no libc lock the code it interrupted may hold, and
+ * no malloc. */
+static inline bool __in_handler(void)
+{
+	return __self()->sig_depth != 0;
+}
 /* Unblocks SIGCANCEL if its handler left it blocked for this thread (for a
  * new thread, an exec'd image, a user's mask that leaves it out). */
 void __cancel_unmask(void);
+/* fork's child forgets the parent's ITIMER_REAL timer (time/alarm.c). */
+void __itimer_forget(void) __attribute__((weak));
+/* Memory for an exec's message (malloc/mman.c): mmap'd, no lock taken. */
+void *__exec_alloc(size_t n);
+void __exec_free(void *p, size_t n);
 /* Acts on the calling thread's request: pthread_exit(PTHREAD_CANCELED). */
 __attribute__((noreturn)) void __cancel_now(void);
 

@@ -36,9 +36,14 @@ struct at_dir {
 static struct at_dir dirs[__FD_MAX];
 static pthread_mutex_t dir_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* In a signal handler (open, openat and dup are async-signal-safe) the
+ * table is left alone: its lock and malloc may be the interrupted code's.
+ * The number's entry is then what it was, which every use checks against
+ * the file the number names (known_path): an entry left from an earlier
+ * file of that number is not believed. */
 void __at_opened(int fd, const char *abs)
 {
-	if (fd < 0 || fd >= __FD_MAX)
+	if (fd < 0 || fd >= __FD_MAX || __in_handler())
 		return;
 	char *copy = strdup(abs);               /* NULL: nothing known, ENOTSUP later */
 	pthread_mutex_lock(&dir_lock);
@@ -55,6 +60,11 @@ static int known_path(int fd, const struct stat *st, char *out)
 {
 	struct stat now;
 
+	/* In a signal handler, the lock may be held by the code it broke
+	 * into, this thread: no path known then (ENOTSUP), never a hang. */
+	if (__in_handler() &&
+	    (__atomic_load_n(&dir_lock.__owner, __ATOMIC_RELAXED) & ~_NTO_SYNC_WAITING) == __tid())
+		return -ENOTSUP;
 	pthread_mutex_lock(&dir_lock);
 	const char *p = dirs[fd].path;
 	bool known = p && strlen(p) < _IO_PATH_MAX;
@@ -111,7 +121,7 @@ static int at_path(int dirfd, const char *path, char *out)
 
 void __at_dup(int fd, int nfd)
 {
-	if (fd < 0 || fd >= __FD_MAX || nfd < 0 || nfd >= __FD_MAX || fd == nfd)
+	if (fd < 0 || fd >= __FD_MAX || nfd < 0 || nfd >= __FD_MAX || fd == nfd || __in_handler())
 		return;
 	pthread_mutex_lock(&dir_lock);
 	char *copy = dirs[fd].path ? strdup(dirs[fd].path) : NULL;

@@ -173,3 +173,17 @@ int shm_unlink(const char *name)
 	}
 	return unlink(path);
 }
+
+/* Memory for an exec's message and vectors: straight from taskman, with
+ * no lock of libc's taken (execve is async-signal-safe). */
+void *__exec_alloc(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void __exec_free(void *p, size_t n)
+{
+	munmap(p, n);
+}

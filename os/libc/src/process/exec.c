@@ -71,7 +71,8 @@ static int script_image(unsigned type, const char *path, const posix_spawn_file_
 	size_t argc = 0;
 	while (argv[argc])
 		argc++;
-	char **args = malloc((argc + 3) * sizeof *args);
+	size_t size = (argc + 3) * sizeof(char *);
+	char **args = __exec_alloc(size);       /* async-signal-safe, as execve is */
 	if (!args)
 		return -ENOMEM;
 	size_t k = 0;
@@ -83,7 +84,7 @@ static int script_image(unsigned type, const char *path, const posix_spawn_file_
 		args[k++] = argv[i];
 	args[k] = NULL;
 	int r = image_at_depth(type, interp, fa, attr, args, envp, depth + 1);
-	free(args);
+	__exec_free(args, size);
 	return r;
 }
 

@@ -58,6 +58,8 @@ pid_t fork(void)
 		if (ConnectClientInfo_r(-1, &ci, 0) == 0)
 			__atomic_store_n(&__self()->tid, (uint32_t)ci.tid, __ATOMIC_RELAXED);
 		__poll_channel_drop(true);      /* its connection names the parent's channel */
+		if (__itimer_forget)            /* linked only with setitimer and alarm */
+			__itimer_forget();
 		for (int fd = 0; fd < __FD_MAX; fd++) {
 			if (!__fds[fd].pid)
 				continue;

@@ -117,7 +117,9 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 		return -EINVAL;
 	if (total > _PROC_SPAWN_MAX)
 		return -E2BIG;
-	unsigned char *msg = malloc(total), *p;
+	/* An exec's message comes from mmap, not malloc: execve is
+	 * async-signal-safe, and a handler may have broken into malloc. */
+	unsigned char *msg = exec ? __exec_alloc(total) : malloc(total), *p;
 	if (!msg)
 		return -ENOMEM;
 	struct _proc_spawn m = {
@@ -173,7 +175,10 @@ int __proc_image(unsigned type, const char *path, const posix_spawn_file_actions
 		do
 			r = (int)MsgSend_r(tm, msg, total, NULL, 0);
 		while (r == -EINTR);
-	free(msg);
+	if (exec)
+		__exec_free(msg, total);
+	else
+		free(msg);
 	return r;
 }
 

@@ -7,7 +7,29 @@
 
 _Static_assert(offsetof(struct _sigframe, signo) == 8, "sigstub.S reads signo at 8");
 
-void __sigstub(void);
+void __sig_run(struct _sigframe *f);
+
+/* The handler of frame f, with the thread's handler depth counted around
+ * it (libc.h __in_handler; siglongjmp puts back the depth of its
+ * sigsetjmp, a handler left that way being over). */
+void __sig_run(struct _sigframe *f)
+{
+	struct __pthread *t = __self();
+
+	t->sig_depth++;
+	f->handler(f->signo, &f->info, &f->ctx);
+	t->sig_depth--;
+}
+
+int __sig_depth(void)
+{
+	return __self()->sig_depth;
+}
+
+void __sig_depth_set(int depth)
+{
+	__self()->sig_depth = depth;
+}
 
 int sigaction(int sig, const struct sigaction *restrict act, struct sigaction *restrict oact)
 {

@@ -1,7 +1,7 @@
 /* The process's signal entry (<keel/signal.h>, "Delivery"): the kernel
  * enters here with a0 = sp = the struct _sigframe it pushed.  The stub
- * calls frame->handler(signo, &frame->info, &frame->ctx) and gives the
- * frame back with SignalReturn, which never returns here.  s0 keeps the
+ * has __sig_run call frame->handler(signo, &frame->info, &frame->ctx)
+ * and gives the frame back with SignalReturn, which never returns here.  s0 keeps the
  * frame across the handler (callee-saved; the kernel restores the
  * interrupted code's own s0 from the frame). */
 	.section .text.__sigstub, "ax"
@@ -10,11 +10,7 @@
 	.type __sigstub, @function
 __sigstub:
 	mv	s0, a0
-	ld	t0, 0(s0)               /* handler */
-	lw	a0, 8(s0)               /* signo */
-	addi	a1, s0, 16              /* &info */
-	addi	a2, s0, 88              /* &ctx */
-	jalr	t0
+	call	__sig_run               /* the handler, counted (sigaction.c) */
 	mv	a0, s0
 	call	SignalReturn_r
 	unimp                           /* SignalReturn failed: the frame was bad */

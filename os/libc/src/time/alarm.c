@@ -21,6 +21,15 @@ static void make(void)
 	made = timer_create(CLOCK_REALTIME, &ev, &real);
 }
 
+/* fork's child (process/fork.c): the timer is the parent's, its id
+ * names nothing here (POSIX: a child's interval timers are reset), so
+ * the child's first use makes its own. */
+void __itimer_forget(void)
+{
+	made = -1;
+	once = (pthread_once_t)PTHREAD_ONCE_INIT;
+}
+
 static struct timespec ts_of(struct timeval tv)
 {
 	return (struct timespec){ tv.tv_sec, tv.tv_usec * 1000 };
