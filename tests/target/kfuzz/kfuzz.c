@@ -894,6 +894,8 @@ static void say_args(const struct fuzzer *f)
 	}
 }
 
+static void say_others(bool kill);
+
 static int watch(int nf)
 {
 	long last = progress();
@@ -918,6 +920,7 @@ static int watch(int nf)
 			if (fuzzers[i].current >= 0)
 				say_args(&fuzzers[i]);
 		say_own();
+		say_others(false);      /* a child spinning above the fuzzers' priority? */
 		return -1;
 	}
 	return 0;
