@@ -937,8 +937,9 @@ static void say_own(void)
 	for (uint32_t from = 0; SysInfo_r(_SYSINFO_THREAD, from, &ts, sizeof ts) > 0;
 	     from = ts.slot + 1)
 		if (ts.pid == own_pid)
-			printf("kfuzz:   own tid %d (%.16s) in state %u at priority %u\n", ts.tid,
-			       ts.name, ts.state, ts.prio);
+			printf("kfuzz:   own tid %d (%.16s) in state %u at priority %u (policy %u), "
+			       "%lu ms run\n", ts.tid, ts.name, ts.state, ts.prio, ts.policy,
+			       (unsigned long)(ts.cpu_ns / 1000000));
 	for (int i = 0; i < SYNC_POOL; i++)
 		printf("kfuzz:   sync pool %d: owner word 0x%x, count 0x%x\n", i,
 		       (unsigned)__atomic_load_n(&sync_pool[i].__owner, __ATOMIC_RELAXED),
@@ -955,8 +956,9 @@ static void say_others(bool kill)
 	     from = ts.slot + 1) {
 		if (ts.pid == own_pid || ts.pid <= 1)
 			continue;
-		printf("kfuzz:   pid %d tid %d %s at priority %u\n", ts.pid, ts.tid,
-		       thread_state_name(ts.state), ts.prio);
+		printf("kfuzz:   pid %d tid %d %s at priority %u (policy %u), %lu ms run\n", ts.pid,
+		       ts.tid, thread_state_name(ts.state), ts.prio, ts.policy,
+		       (unsigned long)(ts.cpu_ns / 1000000));
 		if (kill)
 			SignalKill_r(ts.pid, 0, SIGKILL, SI_USER, 0);
 	}
