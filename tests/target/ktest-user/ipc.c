@@ -168,9 +168,13 @@ void t_timer_arguments(void)
 
 /* kcall_keeps(a0, a1, a2, a3, a4, num): kernel call num with a0..a4 (a5 =
  * 0), every register a call keeps (<keel/kcall.h>: ra, sp, gp, tp,
- * s0..s11, a1..a5, a7) set to a value of its own first.  Returns how many
+ * s0..s11, a1..a5, a7) set to a value of its own first, the temporaries
+ * to 1 (a call that gave them back as they were would be seen).  Returns how many
  * of them came back changed, plus 100 for each temporary (t0..t6, a6)
- * that came back holding a kernel address (the top bit set); the call's
+ * that came back nonzero (a call leaves them zero, or what the thread's
+ * frame holds, zero here: see t_kcall_keeps_registers), but t0, which may
+ * also come back as it went in (trap.S saves it before it knows the trap
+ * is a call); the call's
  * own a0 goes to kcall_keeps_result.  The pulse calls' fast handlers are
  * leaves (kcall.h KCALL_ROW_LEAF) that keep s0..s11 in their registers
  * and never write them to the frame: this is what checks they come back. */
@@ -190,16 +194,17 @@ __asm__(".pushsection .text\n"
 	" la ra, kcall_keeps\n"
 	" sd sp, 152(sp)\n"
 	" ld a7, 144(sp)\n"
+	" li t0, 1\n li t1, 1\n li t2, 1\n li t3, 1\n li t4, 1\n li t5, 1\n li t6, 1\n li a6, 1\n"
 	" ecall\n"
 	/* the temporaries first, before any is used here */
 	" li t3, 0\n"
-	" bgez t0, 1f\n addi t3, t3, 100\n1:\n"
-	" bgez t1, 1f\n addi t3, t3, 100\n1:\n"
-	" bgez t2, 1f\n addi t3, t3, 100\n1:\n"
-	" bgez t4, 1f\n addi t3, t3, 100\n1:\n"
-	" bgez t5, 1f\n addi t3, t3, 100\n1:\n"
-	" bgez t6, 1f\n addi t3, t3, 100\n1:\n"
-	" bgez a6, 1f\n addi t3, t3, 100\n1:\n"
+	" beqz t0, 1f\n addi t0, t0, -1\n beqz t0, 1f\n addi t3, t3, 100\n1:\n"
+	" beqz t1, 1f\n addi t3, t3, 100\n1:\n"
+	" beqz t2, 1f\n addi t3, t3, 100\n1:\n"
+	" beqz t4, 1f\n addi t3, t3, 100\n1:\n"
+	" beqz t5, 1f\n addi t3, t3, 100\n1:\n"
+	" beqz t6, 1f\n addi t3, t3, 100\n1:\n"
+	" beqz a6, 1f\n addi t3, t3, 100\n1:\n"
 	" la t0, kcall_keeps_result\n sd a0, 0(t0)\n"
 	" li t0, 0x5a5a0000\n"
 	" bne s0, t0, 2f\n addi t3, t3, -1\n2: addi t3, t3, 1\n"
@@ -235,13 +240,28 @@ long kcall_keeps_result;
 /* Every way through the pulse calls (a leaf done, a leaf declined to the
  * general way, a leaf done with work for kcall_exit on the way out, and a
  * call that is no leaf) keeps what a call keeps and leaks no kernel
- * address in a temporary. */
-void t_kcall_keeps_registers(void)
+ * address in a temporary.  The general way gives back the temporaries its
+ * frame holds: zero in a new thread and after every interrupt or fault
+ * (trap.S), but what a signal handler's return put there, the interrupted
+ * code's, until then.  So the calls are made from a new thread: no earlier
+ * case's values are in its frame, and an interrupt meanwhile (a timer, an
+ * IPI) must leave none either.  Its first FP instruction is such a trap,
+ * made here with every temporary nonzero: the thread's FP is off until
+ * then (fpu.c), so the kernel takes the trap, turns FP on and runs the
+ * instruction again. */
+static void *kcall_keeps_thread(void *arg)
 {
+	(void)arg;
+	__asm__ volatile(".option push\n.option arch, +f\n"
+			 "li t0, 1\n li t1, 1\n li t2, 1\n li t3, 1\n li t4, 1\n li t5, 1\n"
+			 "li t6, 1\n li a6, 1\n csrr t0, fcsr\n.option pop"
+			 ::: "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
 	int chid = ChannelCreate_r(0);
-	KTAP_REQUIRE(chid > 0);
 	int coid = ConnectAttach_r(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
-	KTAP_REQUIRE(coid > 0);
+	KTAP_EQ(chid > 0, 1);
+	KTAP_EQ(coid > 0, 1);
+	if (chid <= 0 || coid <= 0)
+		return 0;
 	struct _pulse p;
 	iov_t iov;
 
@@ -282,6 +302,15 @@ void t_kcall_keeps_registers(void)
 	KTAP_EQ(kcall_keeps(0, 0, 0, 0, 0, KCALL_KernelNop), 0);          /* no leaf */
 	KTAP_EQ(ConnectDetach_r(coid), 0);
 	KTAP_EQ(ChannelDestroy_r(chid), 0);
+	return 0;
+}
+
+void t_kcall_keeps_registers(void)
+{
+	int tid = urt_thread_create(kcall_keeps_thread, 0, stacks[0], sizeof stacks[0], 10);
+
+	KTAP_REQUIRE(tid > 0);
+	KTAP_EQ(ThreadJoin_r(tid, 0), 0);
 }
 
 /* ---- another process's death ------------------------------------------------------ */

@@ -93,8 +93,11 @@ trap_from_user:
 	bnez	t0, trap_from_user_full
 	/* A kernel call: made from a function of <keel/kcall_stubs.h>, so by the
 	 * calling convention t0..t6 and a6 are not the caller's any more and
-	 * are not kept (they come back as the frame last held them: this
-	 * thread's own earlier values, or zero).  Kept: ra, sp, gp, tp, s0..s11
+	 * are not kept (they come back as the frame holds them: zero, as a
+	 * new thread's frame and every return from an interrupt or a fault
+	 * leave it, or what a call that sets the frame whole put there, a
+	 * signal handler's return or a fork's child; t0 also as it went in,
+	 * stored just above).  Kept: ra, sp, gp, tp, s0..s11
 	 * (the caller's), and a0..a5 and a7 (the call, for a restart after a
 	 * signal: user.c).  s0..s11 go into the frame once the call is known
 	 * to be no leaf (kcall.h KCALL_ROW_LEAF): a leaf's handler keeps them
@@ -272,7 +275,23 @@ trap_from_user_full:
 	mv	a0, tp
 	ld	tp, TF_HART(a0)
 	call	trap_user               /* returns the frame to resume in a0 */
-	/* fall through */
+	/* Out as trap_return_user, but once the temporaries and a6 are in
+	 * their registers their slots are cleared: what an interrupt or a
+	 * fault found in them is this code's, not something a later kernel
+	 * call (which gives back the frame's, see trap_from_user) returns. */
+	csrw	sscratch, a0
+	ld	t0, TF_SEPC(a0)
+	ld	t1, TF_SSTATUS(a0)
+	csrw	sepc, t0
+	csrw	sstatus, t1
+	ld	x4, TF_X(4)(a0)
+	RESTORE_GPRS a0
+	.irp n, 5,6,7,16,28,29,30,31
+	sd	zero, TF_X(\n)(a0)
+	.endr
+	ld	x2, TF_X(2)(a0)
+	ld	x10, TF_X(10)(a0)
+	sret
 
 /* Return to U-mode through frame a0 (interrupts must be off). */
 	.globl trap_return_user
