@@ -82,25 +82,65 @@ static void sleep_ns(uint64_t ns)
 	SyncSemWait_r(&never, 0);
 }
 
+/* The calling thread's CPU time. */
+static uint64_t cpu_ns(void)
+{
+	uint64_t t = 0;
+
+	ClockTime_r(CLOCK_THREAD_CPUTIME_ID, 0, &t);
+	return t;
+}
+
+/* A helper's pause after a round that began at CPU time start: period ns,
+ * or PACE times the CPU time the round took if that is longer.  The
+ * helpers outrank the fuzzers, and under emulation on a busy host a round
+ * of kernel calls can outlast a period of a millisecond: paced so, the five
+ * take at most a third of one hart together, and the fuzzers (and their
+ * children, which may have been put below them) still run. */
+#define PACE 15
+
+static void pace(uint64_t start, uint64_t period)
+{
+	uint64_t took = cpu_ns() - start;
+
+	sleep_ns(took * PACE > period ? took * PACE : period);
+}
+
+/* The gate's word changes under gate_mutex, and who cannot pass waits on
+ * gate_cond: blocked, never polling.  A holder that a fuzzed SchedSet put
+ * below the fuzzers waits for a child that has its priority, and fuzzers
+ * that polled the gate above it kept that child off a hart for good.  Both
+ * are kfuzz's own (fuzzed sync calls draw from the pool only).  A lock or
+ * wait may end early (a fuzzed TimerTimeout covers the next call): the lock
+ * is tried again, the condition looked at again. */
+static sync_t gate_mutex, gate_cond;
+
+static void gate_lock(void)
+{
+	while (SyncMutexLock_r(&gate_mutex))
+		;
+}
+
 static void gate_enter(int want)
 {
+	gate_lock();
 	for (;;) {
-		int g = __atomic_load_n(&reap_gate, __ATOMIC_ACQUIRE);
-		int to = want < 0 ? -1 : g + 1;
-		if ((want < 0 ? g == 0 : g >= 0) &&
-		    __atomic_compare_exchange_n(&reap_gate, &g, to, false, __ATOMIC_ACQ_REL,
-						__ATOMIC_RELAXED))
-			return;
-		sleep_ns(50000);        /* not a yield: the holder may be below us */
+		int g = reap_gate;
+		if (want < 0 ? g == 0 : g >= 0) {
+			reap_gate = want < 0 ? -1 : g + 1;
+			break;
+		}
+		SyncCondvarWait_r(&gate_cond, &gate_mutex);     /* relocks, whatever it returns */
 	}
+	SyncMutexUnlock_r(&gate_mutex);
 }
 
 static void gate_leave(int want)
 {
-	if (want < 0)
-		__atomic_store_n(&reap_gate, 0, __ATOMIC_RELEASE);
-	else
-		__atomic_sub_fetch(&reap_gate, 1, __ATOMIC_RELEASE);
+	gate_lock();
+	reap_gate = want < 0 ? 0 : reap_gate - 1;
+	SyncCondvarSignal_r(&gate_cond, 1);
+	SyncMutexUnlock_r(&gate_mutex);
 }
 
 /* A fresh space holding the child program; returns its id or -errno. */
@@ -660,6 +700,8 @@ static void *server(void *p)
 		int rcvid = MsgReceive_r(server_chid[i], buf, sizeof buf, 0);
 		if (rcvid > 0)
 			MsgReply_r(rcvid, rcvid & 7, buf, (size_t)(rcvid & 63));
+		else if (rcvid < 0 && rcvid != -EINTR && rcvid != -ETIMEDOUT)
+			sleep_ns(1000000);      /* its channel destroyed (a fuzzed id): no spinning */
 	}
 	return 0;
 }
@@ -670,11 +712,12 @@ static void *signaller(void *p)
 	(void)p;
 	block_kept();
 	for (unsigned i = 0; !__atomic_load_n(&run_done, __ATOMIC_RELAXED); i++) {
+		uint64_t start = cpu_ns();
 		for (int j = 0; j < SYNC_POOL; j++) {
 			SyncCondvarSignal_r(&sync_pool[j], (int)(i & 1));
 			SyncSemPost_r(&sync_pool[j]);
 		}
-		sleep_ns(1000000);
+		pace(start, 1000000);
 	}
 	return 0;
 }
@@ -687,10 +730,16 @@ static void *sender(void *p)
 
 	block_kept();
 	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
+		uint64_t start = cpu_ns();
 		uint64_t ns = 500000000;       /* long REPLY-blocked: rcvids stay live */
 		TimerTimeout_r(CLOCK_MONOTONIC, (1u << STATE_SEND) | (1u << STATE_REPLY), 0, &ns, 0);
-		MsgSend_r(coid, msg, sizeof msg, reply, sizeof reply);
+		long r = MsgSend_r(coid, msg, sizeof msg, reply, sizeof reply);
 		MsgSendPulse_r(coid, 10, 5, 77);
+		/* A fuzzed ConnectDetach or ChannelDestroy may have hit the
+		 * traffic connection: its sends fail at once from then on, and
+		 * two senders spinning above the fuzzers' priority would keep
+		 * them off a machine of one or two harts. */
+		pace(start, r < 0 && r != -ETIMEDOUT ? 1000000 : 0);
 	}
 	return 0;
 }
@@ -707,11 +756,13 @@ static void *churner(void *p)
 	(void)p;
 	block_kept();
 	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
+		uint64_t start = cpu_ns();
 		AsMap_r(AS_SELF, CHURN_PAGE, 4096, PROT_READ | PROT_WRITE, AS_MAP_ANON, 0);
 		AsMap_r(AS_SELF, CHURN_EVENT_PAGE, 4096, PROT_READ, AS_MAP_ANON, 0);
-		sleep_ns(100000);       /* never a yield: it outranks the fuzzers on its hart */
+		pace(start, 100000);    /* never a yield: it outranks the fuzzers on its hart */
+		start = cpu_ns();
 		AsUnmap_r(AS_SELF, CHURN_PAGE, 2 * 4096);
-		sleep_ns(100000);
+		pace(start, 100000);
 	}
 	return 0;
 }
@@ -753,6 +804,7 @@ static void *keeper(void *p)
 	(void)p;
 	block_kept();
 	while (!__atomic_load_n(&run_done, __ATOMIC_RELAXED)) {
+		uint64_t start = cpu_ns();
 		int pid = __atomic_load_n(&forkee_pid, __ATOMIC_ACQUIRE);
 		if (!pid) {
 			start_forkee();
@@ -760,7 +812,7 @@ static void *keeper(void *p)
 			__atomic_store_n(&forkee_pid, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&forkee_tid, 0, __ATOMIC_RELAXED);
 		}
-		sleep_ns(2000000);
+		pace(start, 2000000);
 	}
 	int pid = __atomic_load_n(&forkee_pid, __ATOMIC_ACQUIRE);
 	if (pid)
@@ -1006,7 +1058,9 @@ int main(int argc, char **argv, char **envp)
 		return 2;
 	pools_init();
 	if (ignore_signals() || block_kept() || ConnectClientInfo_r(-1, &me, 0) < 0 || map_arena(nf) ||
-	    SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &fz_victim_sem, 0) < 0)
+	    SyncTypeCreate_r(_NTO_SYNC_TYPE_SEM, &fz_victim_sem, 0) < 0 ||
+	    SyncTypeCreate_r(_NTO_SYNC_TYPE_MUTEX, &gate_mutex, 0) < 0 ||
+	    SyncTypeCreate_r(_NTO_SYNC_TYPE_COND, &gate_cond, 0) < 0)
 		return 3;
 	own_pid = me.pid;
 	protect_tid(me.tid);
@@ -1022,6 +1076,14 @@ int main(int argc, char **argv, char **envp)
 			return 4;
 		protect_tid(tid[i]);
 	}
+	/* The watch outranks every kfuzz thread (servers 12, helpers 11,
+	 * fuzzers 10): whatever spins, the signs of life and a stall's report
+	 * still come.  It sleeps but for a moment a second. */
+	struct sched_param sp;
+	memset(&sp, 0, sizeof sp);
+	sp.sched_priority = 13;
+	if (SchedSet_r(0, 0, SCHED_NOCHANGE, &sp))
+		return 3;
 	if (watch(nf))
 		return 6;
 	for (int i = 0; i < nf; i++)
