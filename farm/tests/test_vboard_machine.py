@@ -10,7 +10,7 @@ import time
 import pytest
 
 from keelfarm.vboard.board import DiskError, PowerError, VBoard
-from keelfarm.vboard.machine import Machine, MachineConfig
+from keelfarm.vboard.machine import QEMU, Machine, MachineConfig
 
 
 def alive(pid: int) -> bool:
@@ -22,8 +22,11 @@ def alive(pid: int) -> bool:
 
 
 def sleeper(cmd, **kw):
-    """Popen stand-in: run a harmless long sleep instead of QEMU."""
-    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], **kw)
+    """Popen stand-in: the machine's command with a harmless long sleep in place of QEMU
+    (what QEMU is started through, setpriv with its parent-death signal, stays)."""
+    wrapper = cmd[:cmd.index(QEMU)]
+    return subprocess.Popen([*wrapper, sys.executable, "-c", "import time; time.sleep(60)"],
+                            **kw)
 
 
 def test_command_line_is_an_unmatched_shaped_virt():

@@ -2,7 +2,7 @@
 
 Power requests come from the PDU's HTTP threads, but QEMU is always started and stopped
 by the board's own power thread: the machine is tied to the life of the thread that
-started it (see machine._die_with_parent), and that thread lives as long as the board.
+started it (see machine._dying_with_parent), and that thread lives as long as the board.
 """
 
 from __future__ import annotations

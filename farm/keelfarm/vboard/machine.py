@@ -11,16 +11,13 @@ board keeps its disk across power cycles until someone rewrites it.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
-import signal
 import subprocess
 from dataclasses import dataclass, field
 
 UBOOT_SMODE = "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf"
 QEMU = "qemu-system-riscv64"
-PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -55,12 +52,13 @@ class MachineConfig:
         return cmd + list(self.extra_args)
 
 
-def _die_with_parent() -> None:
-    """Run in the child: QEMU gets SIGKILL when the thread that started it goes away, so a
-    vboard daemon that is killed outright never leaves a machine running."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    os.setpgid(0, 0)
+def _dying_with_parent(cmd: list[str]) -> list[str]:
+    """cmd run so that it gets SIGKILL when the thread that started it goes away (a
+    vboard daemon killed outright never leaves a machine running): util-linux's setpriv
+    sets the parent-death signal, which the exec of cmd keeps.  Not a preexec_fn: Python
+    run in the child of a process with other threads (gRPC's, the lab's) may die there
+    before the exec, and Popen then reports a started process that is gone at once."""
+    return ["setpriv", "--pdeathsig", "KILL", "--", *cmd]
 
 
 class Machine:
@@ -117,9 +115,9 @@ class Machine:
                 log.write((self.last_error + "\n").encode())
                 return False
             try:
-                self.proc = self._popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                        stderr=subprocess.STDOUT,
-                                        preexec_fn=_die_with_parent, close_fds=True)
+                self.proc = self._popen(_dying_with_parent(cmd), stdin=subprocess.DEVNULL,
+                                        stdout=log, stderr=subprocess.STDOUT,
+                                        process_group=0, close_fds=True)
             except (OSError, subprocess.SubprocessError) as e:
                 # SubprocessError: the child's report of its failed exec came back cut
                 # short (seen under heavy load); it did not start either way
