@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -693,6 +694,69 @@ static void t_open__FIFO_open_interrupted_by_a_signal_is_EINTR(void)
 	unlink(FT "/f9");
 }
 
+/* open is a cancellation point (XSH 2.9.5.2), and an open of a FIFO
+ * waits for the other end (XSH open): a deferred request made while it
+ * waits ends the thread, its cleanup handler run, and leaves no reader
+ * counted and no connection behind. */
+static volatile int fifo_open_result;
+static sem_t fifo_open_ended;
+
+static void fifo_open_cleanup(void *arg)
+{
+	(void)arg;
+	sem_post(&fifo_open_ended);
+}
+
+static void *open_fifo_for_reading(void *arg)
+{
+	pthread_cleanup_push(fifo_open_cleanup, NULL);
+	fifo_open_result = open((const char *)arg, O_RDONLY);
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+static void t_open__FIFO_open_waiting_for_a_writer_is_a_cancellation_point(void)
+{
+	pthread_t t;
+	void *v = NULL;
+	struct timespec wait = { 0, 50 * 1000 * 1000 }, until;
+	int p[2];
+
+	REQUIRE(mkfifo(FT "/f12", 0600) == 0);
+	REQUIRE(pipe(p) == 0);                          /* p[0]: the lowest free fd now */
+	close(p[0]);
+	close(p[1]);
+	fifo_open_result = -100;
+	REQUIRE(sem_init(&fifo_open_ended, 0, 0) == 0);
+	REQUIRE(pthread_create(&t, NULL, open_fifo_for_reading, FT "/f12") == 0);
+	nanosleep(&wait, NULL);                         /* into the open's wait */
+	CHECK_EQ(pthread_cancel(t), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	int ended = sem_timedwait(&fifo_open_ended, &until);
+	CHECK_EQ(ended, 0);                             /* cancelled within 5 s */
+	if (ended != 0) {                               /* still waiting: a writer lets it go */
+		int w = open(FT "/f12", O_WRONLY | O_NONBLOCK);
+		pthread_join(t, &v);
+		close(w);
+		if (fifo_open_result >= 0)
+			close(fifo_open_result);
+		unlink(FT "/f12");
+		return;
+	}
+	CHECK_EQ(pthread_join(t, &v), 0);
+	CHECK(v == PTHREAD_CANCELED);
+	CHECK_EQ(fifo_open_result, -100);               /* open never returned */
+	/* The cancelled reader no longer counts, and its fd number is free. */
+	CHECK_ERR(open(FT "/f12", O_WRONLY | O_NONBLOCK), ENXIO);
+	int q[2];
+	CHECK_EQ(pipe(q), 0);
+	CHECK_EQ(q[0], p[0]);
+	close(q[0]);
+	close(q[1]);
+	unlink(FT "/f12");
+}
+
 static void t_open__FIFO_permission_is_the_nodes(void)
 {
 	struct stat st;
@@ -819,6 +883,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(open, two_opens_of_one_FIFO_share_one_pipe),
 	CONF_CASE(unlink, removes_a_FIFO_name_its_opens_go_on),
 	CONF_CASE(open, FIFO_open_interrupted_by_a_signal_is_EINTR),
+	CONF_CASE(open, FIFO_open_waiting_for_a_writer_is_a_cancellation_point),
 	CONF_CASE(open, FIFO_permission_is_the_nodes),
 	CONF_CASE(open, FIFO_pipe_name_opens_only_what_the_file_system_granted),
 	CONF_CASE(fpathconf, PIPE_BUF_is_what_a_pipe_writes_whole),
@@ -826,23 +891,11 @@ static const struct conf_case cases[] = {
 
 int main(void)
 {
-	char *argv[] = { "/sbin/pipe", NULL };
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	pid_t pid;
-	int p[2] = { -1, -1 }, status;
+	int status;
+	pid_t pid = conf_start_pipe("conf-pipe");
 
-	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, NULL)) {
-		conf_line("conf-pipe: cannot start /sbin/pipe");
+	if (pid < 0)
 		return 2;
-	}
-	for (int i = 0; i < 500 && pipe(p) < 0; i++)
-		nanosleep(&tick, NULL);
-	if (p[0] < 0) {
-		conf_line("conf-pipe: /sbin/pipe never served %s", "/dev/pipe");
-		return 2;
-	}
-	close(p[0]);
-	close(p[1]);
 	char *tmpfs[] = { "/sbin/tmpfs", FT, NULL };
 	pid_t fs = conf_start_server(tmpfs, FT);
 	if (fs < 0) {

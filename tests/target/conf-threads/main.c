@@ -11,31 +11,20 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <server.h>
 #include "cases.h"
 
 int main(void)
 {
 	size_t n = conf_thread_ncases + conf_sync_ncases + conf_cancel_ncases;
 	struct conf_case *all = malloc(n * sizeof *all);
-	char *argv[] = { "/sbin/pipe", NULL };
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int p[2] = { -1, -1 }, status;
-	pid_t pid;
+	int status;
 
 	if (!all)
 		return 2;
-	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, NULL)) {
-		conf_line("conf-threads: cannot start /sbin/pipe");
+	pid_t pid = conf_start_pipe("conf-threads");
+	if (pid < 0)
 		return 2;
-	}
-	for (int i = 0; i < 500 && pipe(p) < 0; i++)
-		nanosleep(&tick, NULL);
-	if (p[0] < 0) {
-		conf_line("conf-threads: /sbin/pipe never served %s", "/dev/pipe");
-		return 2;
-	}
-	close(p[0]);
-	close(p[1]);
 	memcpy(all, conf_thread_cases, conf_thread_ncases * sizeof *all);
 	memcpy(all + conf_thread_ncases, conf_sync_cases, conf_sync_ncases * sizeof *all);
 	memcpy(all + conf_thread_ncases + conf_sync_ncases, conf_cancel_cases,

@@ -241,9 +241,11 @@ int __fd_path(int fd, char *out);
 /* Attaches a connection to (pid, chid) at fd >= lowest and sends it the
  * connect message c with path and c->extra_len bytes of extra, the reply
  * into reply (reply_len bytes): the new fd with the server's status in
- * *status, or -errno (the connection gone). */
+ * *status, or -errno (the connection gone).  With cp the send is a
+ * cancellation point (an open of a FIFO waits there for its other end):
+ * acted on, the connection is let go first. */
 int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path,
-		 const void *extra, void *reply, size_t reply_len, long *status);
+		 const void *extra, void *reply, size_t reply_len, long *status, bool cp);
 /* Detaches fd's connection without a close message (a connect that opened
  * nothing) and forgets it. */
 void __fd_forget(int fd);
@@ -264,6 +266,7 @@ struct __connect {
 	const char *from;
 	void *reply;
 	size_t reply_len;
+	bool cp;                        /* the connect is a cancellation point (open) */
 };
 /* Sends rq for path (a _IO_PATH_MAX buffer, absolute and clean; rewritten
  * when links are followed) through the path manager and the servers it

@@ -2,6 +2,7 @@
  * the message path every I/O call takes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include "libc.h"
 
 struct __fd __fds[__FD_MAX];
@@ -84,8 +85,13 @@ int __fd_attach(int pid, int chid, int lowest, int exact)
 	return fd;
 }
 
+static void connect_undo(void *fd)
+{
+	ConnectDetach_r(*(int *)fd);
+}
+
 int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const char *path,
-		 const void *extra, void *reply, size_t reply_len, long *status)
+		 const void *extra, void *reply, size_t reply_len, long *status, bool cp)
 {
 	int fd = __fd_attach(pid, chid, lowest, -1);
 
@@ -96,7 +102,14 @@ int __io_connect(int pid, int chid, int lowest, struct _io_connect *c, const cha
 	SETIOV(&s[1], path, c->path_len);
 	SETIOV(&s[2], extra, c->extra_len);
 	SETIOV(&r, reply, reply_len);
-	long st = MsgSendv_r(fd, s, c->extra_len ? 3 : 2, &r, 1);
+	long st;
+	if (cp) {
+		pthread_cleanup_push(connect_undo, &fd);
+		st = __kcall_cp(KCALL_MsgSendv, fd, (long)s, c->extra_len ? 3 : 2, (long)&r, 1, 0);
+		pthread_cleanup_pop(0);
+	} else {
+		st = MsgSendv_r(fd, s, c->extra_len ? 3 : 2, &r, 1);
+	}
 	if (st < 0) {
 		ConnectDetach_r(fd);
 		return (int)st;

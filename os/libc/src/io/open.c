@@ -48,7 +48,8 @@ int _connect_open(int pid, int chid, uint32_t handle, const char *path, int ofla
 	if (len > _IO_PATH_MAX)
 		return (int)__syscall_ret(-ENAMETOOLONG);
 	connect_msg(&c, _IO_CONNECT_OPEN, len, oflag, mode, handle);
-	int fd = __io_connect(pid, chid, __fd_lowest(), &c, path, NULL, &rep, sizeof rep, &st);
+	int fd = __io_connect(pid, chid, __fd_lowest(), &c, path, NULL, &rep, sizeof rep, &st,
+			      false);
 	if (fd >= 0 && (st & _IO_CONNECT_RET_LINK)) {
 		__fd_forget(fd);
 		fd = -ELOOP;                    /* a link: not followed here */
@@ -119,7 +120,8 @@ static long try_entry(char *path, const struct _io_connect_entry *e, const struc
 	c.eflag = rq->eflag;
 	c.extra_type = rq->extra_type;
 	c.extra_len = (uint16_t)extra_len;
-	int fd = __io_connect(e->pid, e->chid, __fd_lowest(), &c, rest, extra, &rep, sizeof rep, &st);
+	int fd = __io_connect(e->pid, e->chid, __fd_lowest(), &c, rest, extra, &rep, sizeof rep, &st,
+			      rq->cp && rq->subtype == _IO_CONNECT_OPEN);
 	if (fd < 0)
 		return fd;
 	if (st & _IO_CONNECT_RET_LINK) {
@@ -203,9 +205,10 @@ long __path_call(const char *path, struct __connect *rq)
 
 int open(const char *path, int oflag, ...)
 {
-	struct __connect rq = { .subtype = _IO_CONNECT_OPEN, .oflag = oflag };
+	struct __connect rq = { .subtype = _IO_CONNECT_OPEN, .oflag = oflag, .cp = true };
 
-	__testcancel();                 /* a cancellation point before the fd exists */
+	__testcancel();                 /* a cancellation point before the fd exists, */
+					/* and while a FIFO's open waits (__io_connect) */
 	if (oflag & O_CREAT) {
 		va_list ap;
 		va_start(ap, oflag);
