@@ -311,6 +311,17 @@ void sig_thread_gone(struct thread *t)
 	spin_unlock(&p->lock);
 }
 
+void sig_discard(struct process *p, struct thread *t, int signo)
+{
+	if (t) {
+		t->sig_pending &= ~SIGBIT(signo);
+		drop_records(&t->sig_q, signo);
+	} else {
+		p->sig_pending &= ~SIGBIT(signo);
+		drop_records(&p->sig_q, signo);
+	}
+}
+
 void sig_process_gone(struct process *p)
 {
 	spin_lock(&p->lock);

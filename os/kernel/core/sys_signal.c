@@ -232,11 +232,16 @@ long sys_SignalAction(long pid, long stub, long signo, long uact, long uoact)
 		*a = (struct sig_action){ (uint64_t)(uintptr_t)sa.sa_handler,
 					  set_bits(&sa.sa_mask) & ~SIG_CANTMASK, sa.sa_flags };
 		if (sa.sa_handler == SIG_IGN)   /* POSIX: a pending one goes */
-			p->sig_pending &= ~SIGBIT(signo);
+			sig_discard(p, 0, (int)signo);
 	}
 	if (stub)
 		p->sigstub = (uint64_t)stub;
+	uint32_t pid_of_p = p->pid;
 	spin_unlock(&p->lock);
+	/* ... its threads' too (the thread table's lock ranks before p's);
+	 * one posted meanwhile was refused as ignored. */
+	if (uact && sa.sa_handler == SIG_IGN)
+		thread_sig_discard(p, pid_of_p, (int)signo);
 	if (uoact && copy_to_user((uintptr_t)uoact, &old, sizeof old))
 		return -EFAULT;
 	return 0;

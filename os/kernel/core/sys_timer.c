@@ -35,6 +35,7 @@ struct utimer {
 	uint32_t gen;                   /* bumped on destroy: late expiries are dropped */
 	uint32_t tid;                   /* its creator: SIGEV_SIGNAL_THREAD's thread */
 	int clock;                      /* CLOCK_MONOTONIC or CLOCK_REALTIME: TIMER_ABSTIME's */
+	volatile uint64_t handled;      /* expiries (k.fired) whose delivery is over */
 };
 
 static struct utimer timers[UTIMERS];
@@ -59,6 +60,19 @@ static void expired(struct ktimer *k, uint64_t now, uint64_t cookie)
 			     (long)ev.sigev_value.sival_ptr, false);
 	else if (p)
 		sig_event(p, pid, thread_lookup(tid), &ev, SI_TIMER);
+	atomic_add64(&t->handled, 1);
+}
+
+/* After t was disarmed (timers_lock no longer held: expired takes it): the
+ * expiries another hart had already taken off its queue are delivered
+ * before the caller goes on.  Otherwise a signal could come after
+ * TimerSettime or TimerDestroy returned, and after its action was changed:
+ * a program that stops its timer, then puts SIGALRM's default action back,
+ * was ended by an expiry its own hart never saw coming. */
+static void delivered_sync(struct utimer *t, uint64_t taken)
+{
+	while (atomic_load64(&t->handled) < taken)
+		cpu_relax();
 }
 
 /* Timer id of the caller's process, or NULL; timers_lock held, and kept
@@ -96,7 +110,11 @@ long sys_TimerCreate(long clockid, long uev)
 			timers[i].ev = ev;
 			timers[i].tid = thread_current()->tid;
 			timers[i].clock = (int)clockid;
+			/* The counts go on from the slot's last timer: a
+			 * TimerDestroy may still wait on them (delivered_sync). */
+			uint64_t fired = timers[i].k.fired;
 			ktimer_init(&timers[i].k, expired);
+			timers[i].k.fired = fired;
 			spin_unlock(&timers_lock);
 			return i;
 		}
@@ -133,6 +151,8 @@ long sys_TimerSettime(long id, long flags, long unew, long uold)
 		old.interval_nsec = ticks_to_ns(t->k.period);
 	}
 	ktimer_cancel(&t->k);
+	smp_mb();                               /* a taking hart's count (ktimer.c) */
+	uint64_t taken = t->k.fired;
 	if (it.nsec) {
 		uint64_t d = now + ns_to_ticks(it.nsec);
 		if ((flags & TIMER_ABSTIME) && t->clock == CLOCK_REALTIME) {
@@ -149,6 +169,7 @@ long sys_TimerSettime(long id, long flags, long unew, long uold)
 		ktimer_arm_cookie(&t->k, d, ns_to_ticks(period), t->gen);
 	}
 	spin_unlock(&timers_lock);
+	delivered_sync(t, taken);
 	if (uold && copy_to_user((uintptr_t)uold, &old, sizeof old))
 		return -EFAULT;         /* unmapped meanwhile: the timer is set */
 	return 0;
@@ -158,13 +179,19 @@ long sys_TimerDestroy(long id)
 {
 	spin_lock(&timers_lock);
 	struct utimer *t = mine_locked(id);
+	uint64_t taken = 0;
 	if (t) {
 		ktimer_cancel(&t->k);
+		smp_mb();
+		taken = t->k.fired;
 		t->gen++;
 		t->owner = 0;
 	}
 	spin_unlock(&timers_lock);
-	return t ? 0 : -EINVAL;
+	if (!t)
+		return -EINVAL;
+	delivered_sync(t, taken);
+	return 0;
 }
 
 void timers_process_gone(struct process *p)

@@ -526,6 +526,21 @@ void thread_sig_notify(struct process *p, uint32_t pid, struct thread *only, uin
 	spin_unlock(&table_lock);
 }
 
+void thread_sig_discard(struct process *p, uint32_t pid, int signo)
+{
+	spin_lock(&table_lock);
+	if (table_proc_is(p, pid)) {
+		spin_lock(&p->lock);            /* (ranks after the table's) */
+		for (uint32_t i = 1; i < table_top; i++) {
+			struct thread *t = &thread_table[i];
+			if (t->slot && t->proc == p)
+				sig_discard(p, t, signo);
+		}
+		spin_unlock(&p->lock);
+	}
+	spin_unlock(&table_lock);
+}
+
 bool thread_kill(struct thread *t, uint32_t tid, void *value)
 {
 	spin_lock(&t->join_lock);

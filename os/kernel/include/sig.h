@@ -64,6 +64,9 @@ void sig_inherit_ignored(struct process *p, uint32_t pid, uint64_t except);
 void sig_exec(struct process *p);
 /* Pending records of an ending thread or process go back to the pool. */
 void sig_thread_gone(struct thread *t);
+/* Drops a pending signo and its queued information: thread t's, or with t
+ * NULL the process p's (SIG_IGN set: POSIX discards it).  p's lock held. */
+void sig_discard(struct process *p, struct thread *t, int signo);
 void sig_process_gone(struct process *p);
 /* The calling thread is about to return to user mode through frame
  * (interrupts off, no locks): stop while its process is stopped, deliver

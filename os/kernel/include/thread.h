@@ -250,6 +250,10 @@ void thread_kill_others(struct process *p, uint32_t pid, struct thread *keep);
  * it; with bit 0 all of them.  Locks held: none. */
 void thread_sig_notify(struct process *p, uint32_t pid, struct thread *only, uint64_t bit,
 		       bool wake);
+/* Signal signo set to SIG_IGN for p (nothing if it is not process pid any
+ * more): what its threads have pending of it is dropped (sig_discard).
+ * Locks held: none. */
+void thread_sig_discard(struct process *p, uint32_t pid, int signo);
 /* Whether some live thread of p does not block signal bit (a snapshot).
  * Locks held: none. */
 bool thread_sig_open(struct process *p, uint64_t bit);

@@ -85,6 +85,39 @@ static void t_sigaction__old_action_and_SIG_IGN(void)
 	CHECK_EQ(hits, 1);
 }
 
+/* XSH 2.4.1: "Setting a signal action to SIG_IGN for a signal that is
+ * pending shall cause the pending signal to be discarded, whether or not
+ * it is blocked": one directed at the thread as well as one at the
+ * process, and with it what was queued of it (a later one carries its own
+ * information, not the discarded one's). */
+static void t_sigaction__SIG_IGN_discards_pending_of_the_process_and_the_thread(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	sigset_t set, old, pend;
+	union sigval v = { .sival_int = 7 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	REQUIRE(pthread_sigmask(SIG_BLOCK, &set, &old) == 0);
+	catch(SIGUSR2, SA_SIGINFO);
+	CHECK_EQ(pthread_kill(pthread_self(), SIGUSR2), 0);     /* the thread's */
+	CHECK_EQ(kill(getpid(), SIGUSR2), 0);                   /* the process's */
+	sigemptyset(&pend);
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK_EQ(sigismember(&pend, SIGUSR2), 1);
+	CHECK_EQ(sigaction(SIGUSR2, &ign, NULL), 0);
+	sigemptyset(&pend);
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK_EQ(sigismember(&pend, SIGUSR2), 0);               /* both gone */
+	catch(SIGUSR2, SA_SIGINFO);
+	CHECK_EQ(sigqueue(getpid(), SIGUSR2, v), 0);
+	CHECK_EQ(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+	CHECK_EQ(hits, 1);                                      /* once: the queued one */
+	CHECK_EQ(last_code, SI_QUEUE);
+	CHECK_EQ(last_value, 7);
+	signal(SIGUSR2, SIG_DFL);
+}
+
 static void t_sigaction__SIGKILL_and_bad_numbers_are_EINVAL(void)
 {
 	struct sigaction a = { .sa_handler = on_signal };
@@ -237,6 +270,51 @@ static void t_nanosleep__SA_RESTART_still_ends_it_with_EINTR(void)
 	CHECK_EQ(hits, 3);
 	sem_destroy(&sem);
 	signal(SIGALRM, SIG_DFL);
+}
+
+/* XSH timer_settime: a timer disarmed is disarmed.  An expiry taken on
+ * another hart just before is delivered before timer_settime returns (so
+ * at its return, to the caller): none comes once the caller goes on. */
+static volatile int late_armed, late_hits, late_after;
+
+static void late_handler(int sig)
+{
+	(void)sig;
+	late_hits++;
+	if (!late_armed)
+		late_after++;
+}
+
+static void t_timer_settime__no_expiry_comes_after_a_disarm_returns(void)
+{
+	struct sigaction sa = { .sa_handler = late_handler }, old;
+	struct sigevent ev = { 0 };
+	struct itimerspec every = { { 0, 100000 }, { 0, 100000 } }, off = { 0 };
+	struct timespec t0;
+	timer_t tm;
+
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGUSR1;
+	sigemptyset(&sa.sa_mask);
+	REQUIRE(sigaction(SIGUSR1, &sa, &old) == 0);
+	REQUIRE(timer_create(CLOCK_MONOTONIC, &ev, &tm) == 0);
+	late_hits = late_after = 0;
+	int rounds = 0;
+	for (; rounds < 300; rounds++) {
+		late_armed = 1;
+		CHECK_EQ(timer_settime(tm, 0, &every, NULL), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (ms_since(&t0) < 1)
+			;
+		CHECK_EQ(timer_settime(tm, 0, &off, NULL), 0);
+		late_armed = 0;
+		for (volatile int i = 0; i < 2000; i++)
+			;
+	}
+	CHECK_EQ(timer_delete(tm), 0);
+	sigaction(SIGUSR1, &old, NULL);
+	CHECK(late_hits > 0);
+	CHECK_EQ(late_after, 0);
 }
 
 /* POSIX.1-2017 2.4.3: open, dup, dup2, close and execve are
@@ -647,6 +725,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(raise, handler_runs_before_raise_returns),
 	CONF_CASE(sigaction, siginfo_names_the_sender),
 	CONF_CASE(sigaction, old_action_and_SIG_IGN),
+	CONF_CASE(sigaction, SIG_IGN_discards_pending_of_the_process_and_the_thread),
 	CONF_CASE(sigaction, SIGKILL_and_bad_numbers_are_EINVAL),
 	CONF_CASE(sigprocmask, blocked_signal_waits_then_runs_on_unblock),
 	CONF_CASE(sigaddset, bad_signal_is_EINVAL),
@@ -665,6 +744,7 @@ static const struct conf_case cases[] = {
 	CONF_CASE(sigaction, handler_leaves_the_interrupted_registers),
 	CONF_CASE(strsignal, names_keels_numbers),
 	CONF_CASE(siglongjmp, from_a_handler_restores_the_mask),
+	CONF_CASE(timer_settime, no_expiry_comes_after_a_disarm_returns),
 	CONF_CASE(sigaction, a_handler_opens_dups_and_closes_while_its_thread_does),
 	CONF_CASE(execve, from_a_handler_that_broke_into_malloc),
 };
