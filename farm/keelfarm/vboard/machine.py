@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 
 UBOOT_SMODE = "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf"
@@ -52,13 +53,32 @@ class MachineConfig:
         return cmd + list(self.extra_args)
 
 
+WRAPPER = "setpriv"
+
+
 def _dying_with_parent(cmd: list[str]) -> list[str]:
     """cmd run so that it gets SIGKILL when the thread that started it goes away (a
     vboard daemon killed outright never leaves a machine running): util-linux's setpriv
     sets the parent-death signal, which the exec of cmd keeps.  Not a preexec_fn: Python
     run in the child of a process with other threads (gRPC's, the lab's) may die there
     before the exec, and Popen then reports a started process that is gone at once."""
-    return ["setpriv", "--pdeathsig", "KILL", "--", *cmd]
+    return [WRAPPER, "--pdeathsig", "KILL", "--", *cmd]
+
+
+def _wait_past_wrapper(proc, timeout: float = 5.0) -> None:
+    """Return once proc has exec'd what the wrapper runs (its parent-death signal set
+    by then) or has ended.  Popen returns after the wrapper's own exec: a starting
+    thread that went away before the wrapper's prctl would leave the machine running."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+                argv0 = f.read().split(b"\0", 1)[0]
+        except OSError:
+            return
+        if os.path.basename(argv0) != WRAPPER.encode():
+            return
+        time.sleep(0.002)
 
 
 class Machine:
@@ -118,6 +138,7 @@ class Machine:
                 self.proc = self._popen(_dying_with_parent(cmd), stdin=subprocess.DEVNULL,
                                         stdout=log, stderr=subprocess.STDOUT,
                                         process_group=0, close_fds=True)
+                _wait_past_wrapper(self.proc)
             except (OSError, subprocess.SubprocessError) as e:
                 # SubprocessError: the child's report of its failed exec came back cut
                 # short (seen under heavy load); it did not start either way
